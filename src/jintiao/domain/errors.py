@@ -1,0 +1,79 @@
+"""Domain errors: one base class and one registry of stable codes.
+
+Every refusal the domain makes carries a code that never changes (the API and the CLI show
+it), a Chinese message for the user and an English one for logs and mixed-language
+readers. Concrete exception classes live beside the function that raises them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes; values are snake-case and never renamed."""
+
+    # money
+    AMOUNT_INVALID = "amount_invalid"
+    AMOUNT_NEGATIVE = "amount_negative"
+    AMOUNT_TOO_PRECISE = "amount_too_precise"
+    AMOUNT_TOO_LARGE = "amount_too_large"
+    RATE_INVALID = "rate_invalid"
+    # claims and interest
+    CLAIM_INVALID = "claim_invalid"
+    PERIOD_INVALID = "period_invalid"
+    DAY_COUNT_INVALID = "day_count_invalid"
+    # schedules
+    PLAN_INVALID = "plan_invalid"
+    PLAN_DOES_NOT_BALANCE = "plan_does_not_balance"
+    RESCHEDULING_INVALID = "rescheduling_invalid"
+    AFFORDABILITY_INVALID = "affordability_invalid"
+    # fees
+    FEE_INVALID = "fee_invalid"
+    # dates and periods
+    DATE_INVALID = "date_invalid"
+    CALENDAR_INVALID = "calendar_invalid"
+    # identity
+    IDENTITY_INVALID = "identity_invalid"
+    # lifecycle
+    TRANSITION_REFUSED = "transition_refused"
+    ACTION_UNKNOWN = "action_unknown"
+    # policy
+    POLICY_INVALID = "policy_invalid"
+
+
+class DomainError(ValueError):
+    """A refusal by a domain rule: bad input or a rule that does not allow the request.
+
+    Subclasses ``ValueError`` so that callers that only know "bad value" still catch it.
+    """
+
+    code: ErrorCode = ErrorCode.AMOUNT_INVALID
+
+    def __init__(
+        self,
+        message: str,
+        message_en: str,
+        *,
+        code: ErrorCode | None = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.message = message
+        self.message_en = message_en
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.message_en})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the error as the API and ``--json`` output show it."""
+        return {
+            "code": str(self.code),
+            "message": self.message,
+            "message_en": self.message_en,
+            "details": {k: str(v) for k, v in self.details.items()},
+        }
