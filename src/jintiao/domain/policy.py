@@ -1,0 +1,281 @@
+"""Policy: the time limits, thresholds and caps that differ by place and change over time.
+
+A policy is a frozen value validated on construction, so a bad configuration fails where
+it is entered, not in the middle of a deadline computation. Defaults are the demo policy
+of scenario S7 (Qiandongnan practice) and the national rules of DESIGN.md §3; each field's
+source is in :data:`SOURCES` so an administrator can see why a number is what it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.money import CENT
+from jintiao.domain.periods import TimeLimit, Unit
+
+
+class PolicyInvalid(DomainError):
+    """A policy value is missing, of the wrong kind or out of range."""
+
+    code = ErrorCode.POLICY_INVALID
+
+
+class Track(StrEnum):
+    """How a dispute is handled after acceptance; it sets the mediation time limit."""
+
+    FAST = "fast"
+    SIMPLE = "simple"
+    ORDINARY = "ordinary"
+    EVALUATION = "evaluation"
+
+    @property
+    def label(self) -> str:
+        return {"fast": "小额速调", "simple": "简易程序", "ordinary": "普通程序",
+                "evaluation": "中立评估"}[self.value]
+
+
+def _wd(n: int) -> TimeLimit:
+    return TimeLimit(n, Unit.WORKING_DAYS)
+
+
+def _days(n: int) -> TimeLimit:
+    return TimeLimit(n, Unit.DAYS)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One version of a node's rules. Disputes keep the version they were accepted under."""
+
+    name: str = "默认规则（示范）"
+    version: int = 1
+    valid_from: dt.date = dt.date(2025, 1, 1)
+    valid_to: dt.date | None = None  # exclusive
+    # mediation, by track
+    mediation_fast_limit: TimeLimit = field(default_factory=lambda: _wd(7))
+    mediation_simple_limit: TimeLimit = field(default_factory=lambda: _wd(7))
+    mediation_ordinary_limit: TimeLimit = field(default_factory=lambda: _wd(15))
+    mediation_evaluation_limit: TimeLimit = field(default_factory=lambda: _wd(15))
+    court_delegated_mediation_limit: TimeLimit = field(default_factory=lambda: _days(30))
+    extension_limit: TimeLimit = field(default_factory=lambda: _days(30))
+    assignment_limit: TimeLimit = field(default_factory=lambda: _wd(3))
+    # court
+    fast_track_limit: TimeLimit = field(default_factory=lambda: _wd(20))
+    confirmation_application_limit: TimeLimit = field(default_factory=lambda: _days(30))
+    court_acceptance_limit: TimeLimit = field(default_factory=lambda: _days(3))
+    court_decision_limit: TimeLimit = field(default_factory=lambda: _days(15))
+    court_decision_extension: TimeLimit = field(default_factory=lambda: _days(10))
+    special_procedure_limit: TimeLimit = field(default_factory=lambda: _days(30))
+    objection_limit: TimeLimit = field(default_factory=lambda: _days(15))
+    third_party_objection_limit: TimeLimit = field(
+        default_factory=lambda: TimeLimit(6, Unit.MONTHS))
+    enforcement_application_limit: TimeLimit = field(
+        default_factory=lambda: TimeLimit(2, Unit.YEARS))
+    # money
+    annual_cost_cap: Decimal = Decimal("0.24")
+    small_claim_threshold: Decimal = Decimal("50000.00")
+    acceleration_missed_instalments: int = 2
+    late_performance_daily_rate: Decimal = Decimal("0.000175")
+    max_debt_service_ratio: Decimal = Decimal("0.50")
+    lawyer_fee_rate: Decimal = Decimal("0.03")
+    lawyer_fee_minimum: Decimal = Decimal("3000.00")
+    fee_quantum: Decimal = CENT
+    stack_fee_halvings: bool = False
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            _check_field(f.name, getattr(self, f.name))
+        if self.valid_to is not None and self.valid_to <= self.valid_from:
+            raise PolicyInvalid(
+                "规则的失效日期必须晚于生效日期",
+                "valid_to must be after valid_from",
+                field="valid_to",
+            )
+
+    def mediation_limit(self, track: Track) -> TimeLimit:
+        """Return the mediation time limit for ``track`` (S7: 7 or 15 working days)."""
+        return {
+            Track.FAST: self.mediation_fast_limit,
+            Track.SIMPLE: self.mediation_simple_limit,
+            Track.ORDINARY: self.mediation_ordinary_limit,
+            Track.EVALUATION: self.mediation_evaluation_limit,
+        }[track]
+
+    def is_in_force_on(self, day: dt.date) -> bool:
+        """Return whether this version applies on ``day`` (``valid_to`` is exclusive)."""
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+    def replace(self, **changes: Any) -> Policy:
+        """Return a copy with ``changes`` applied and validated again."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            name = sorted(unknown)[0]
+            raise PolicyInvalid(f"未知的规则项：{name}", f"unknown policy field: {name}",
+                                field=name)
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (strings for decimals and dates) for storage."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, TimeLimit):
+                out[f.name] = {"amount": value.amount, "unit": str(value.unit)}
+            elif isinstance(value, Decimal | dt.date):
+                out[f.name] = str(value) if isinstance(value, Decimal) else value.isoformat()
+            else:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Policy:
+        """Build a policy from :meth:`to_dict` output; missing fields take the defaults.
+
+        :raises PolicyInvalid: an unknown field or a value of the wrong kind
+        """
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for name, raw in data.items():
+            if name not in known:
+                raise PolicyInvalid(f"未知的规则项：{name}", f"unknown policy field: {name}",
+                                    field=name)
+            kwargs[name] = _coerce(name, raw, getattr(cls(), name))
+        return cls(**kwargs)
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    try:
+        if isinstance(default, TimeLimit):
+            return TimeLimit(int(raw["amount"]), Unit(raw["unit"]))
+        if isinstance(default, bool):
+            if not isinstance(raw, bool):
+                raise TypeError(name)
+            return raw
+        if isinstance(default, Decimal):
+            if isinstance(raw, float):
+                raise TypeError(name)
+            return Decimal(str(raw))
+        if name in ("valid_from", "valid_to"):
+            return None if raw is None else dt.date.fromisoformat(raw)
+        if isinstance(default, int):
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise TypeError(name)
+            return raw
+        return raw
+    except (KeyError, TypeError, ValueError, InvalidOperation, DomainError):
+        raise PolicyInvalid(
+            f"规则项“{FIELD_LABELS.get(name, name)}”的值无效：{raw!r}",
+            f"invalid value for policy field {name}: {raw!r}",
+            field=name,
+        ) from None
+
+
+_RATES = {"annual_cost_cap", "late_performance_daily_rate", "max_debt_service_ratio",
+          "lawyer_fee_rate"}
+_AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum"}
+
+
+def _check_field(name: str, value: Any) -> None:
+    label = FIELD_LABELS.get(name, name)
+
+    def refuse(why_zh: str, why_en: str) -> PolicyInvalid:
+        return PolicyInvalid(f"规则项“{label}”{why_zh}", f"policy field {name} {why_en}",
+                             field=name)
+
+    if name.endswith(("_limit", "_extension")):
+        if not isinstance(value, TimeLimit):
+            raise refuse("必须是期限", "must be a time limit")
+        if value.amount < 1:
+            raise refuse("必须至少为1", "must be at least 1")
+    elif name in _RATES:
+        if not isinstance(value, Decimal) or not value.is_finite() or not 0 < value <= 1:
+            raise refuse("必须是大于0且不超过1的小数", "must be a decimal in (0, 1]")
+    elif name in _AMOUNTS:
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+            raise refuse("必须是非负金额", "must be a non-negative amount")
+    elif name == "fee_quantum":
+        if value not in (CENT, Decimal("0.1"), Decimal("1")):
+            raise refuse("只能是0.01、0.1或1", "must be 0.01, 0.1 or 1")
+    elif name in ("acceleration_missed_instalments", "version"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise refuse("必须是正整数", "must be a positive integer")
+    elif name == "stack_fee_halvings":
+        if not isinstance(value, bool):
+            raise refuse("必须是是/否", "must be a boolean")
+    elif name == "name":
+        if not isinstance(value, str) or not value.strip():
+            raise refuse("不能为空", "must not be empty")
+    elif name == "valid_from":
+        if not isinstance(value, dt.date):
+            raise refuse("必须是日期", "must be a date")
+    elif name == "valid_to" and value is not None and not isinstance(value, dt.date):
+        raise refuse("必须是日期", "must be a date")
+
+
+FIELD_LABELS: Mapping[str, str] = {
+    "name": "名称",
+    "version": "版本",
+    "valid_from": "生效日期",
+    "valid_to": "失效日期",
+    "mediation_fast_limit": "小额速调调解期限",
+    "mediation_simple_limit": "简易程序调解期限",
+    "mediation_ordinary_limit": "普通程序调解期限",
+    "mediation_evaluation_limit": "中立评估期限",
+    "court_delegated_mediation_limit": "法院委派调解期限",
+    "extension_limit": "延长调解期限上限",
+    "assignment_limit": "指派调解员期限",
+    "fast_track_limit": "调解不成转速裁审结期限",
+    "confirmation_application_limit": "申请司法确认期限",
+    "court_acceptance_limit": "法院决定是否受理确认申请期限",
+    "court_decision_limit": "法院审查确认申请期限",
+    "court_decision_extension": "审查期限可延长",
+    "special_procedure_limit": "特别程序审结期限",
+    "objection_limit": "当事人对确认裁定提出异议期限",
+    "third_party_objection_limit": "案外人提出异议期限",
+    "enforcement_application_limit": "申请强制执行期限",
+    "annual_cost_cap": "利息、罚息、复利、违约金和费用年化上限",
+    "small_claim_threshold": "小额纠纷标准",
+    "acceleration_missed_instalments": "连续未还几期即加速到期",
+    "late_performance_daily_rate": "迟延履行期间债务利息日利率",
+    "max_debt_service_ratio": "月还款占收入比例上限",
+    "lawyer_fee_rate": "律师费估算比例",
+    "lawyer_fee_minimum": "律师费估算最低额",
+    "fee_quantum": "诉讼费计算精度",
+    "stack_fee_halvings": "简易程序与调解结案减半是否叠加",
+}
+
+SOURCES: Mapping[str, str] = {
+    "mediation_fast_limit": "DESIGN.md §3；实践（种子情景S7）",
+    "mediation_simple_limit": "种子情景S7：简易程序7个工作日",
+    "mediation_ordinary_limit": "种子情景S7：普通程序15个工作日",
+    "mediation_evaluation_limit": "未见规定，按普通程序设定",
+    "court_delegated_mediation_limit": "特邀调解规定第27条；在线调解规则第24条",
+    "extension_limit": "最高法关于严格依法规范民事案件立案与调解工作的意见（2025）：延长不超过30日",
+    "assignment_limit": "人民法院在线调解规则第10、12条（3个工作日）",
+    "fast_track_limit": "种子情景S7：调解不成转速裁20个工作日审结",
+    "confirmation_application_limit": "民事诉讼法第205条；人民调解法第33条",
+    "court_acceptance_limit": "法释〔2011〕5号第4条",
+    "court_decision_limit": "法释〔2011〕5号第5条",
+    "court_decision_extension": "法释〔2011〕5号第5条（经院长批准）",
+    "special_procedure_limit": "民事诉讼法第187条",
+    "objection_limit": "民诉法解释第372条",
+    "third_party_objection_limit": "民诉法解释第372条",
+    "enforcement_application_limit": "民事诉讼法第250条",
+    "annual_cost_cap": "法发〔2017〕22号第2条（持牌金融机构，年24%）",
+    "small_claim_threshold": "各省设定；示范值",
+    "acceleration_missed_instalments": "DESIGN.md §3（协议约定）",
+    "late_performance_daily_rate": "最高法关于执行程序中计算迟延履行期间的债务利息的解释（2014）",
+    "max_debt_service_ratio": "审慎经验值，可按地方调整",
+    "lawyer_fee_rate": "估算值，按当地律师服务收费指导标准调整",
+    "lawyer_fee_minimum": "估算值，按当地律师服务收费指导标准调整",
+    "fee_quantum": "诉讼费用交纳办法未规定取整，默认精确到分",
+    "stack_fee_halvings": "诉讼费用交纳办法第15、16条；通常理解为只减半一次",
+}
+
+DEFAULT_POLICY = Policy()
