@@ -399,7 +399,7 @@ def identify(text: str, *, on: dt.date | None = None) -> IdentityCheck:
         "not an 18-character ID number or credit code, nor an 11-digit mobile",
     )
     return IdentityCheck(
-        IdKind.UNKNOWN, number, False, (problem,), masked=_mask_middle(number, 3, 2)
+        IdKind.UNKNOWN, number, False, (problem,), masked=_mask_middle(number, 3, 2, range(0))
     )
 
 
@@ -428,27 +428,28 @@ def validate_mobile(text: str) -> str:
 # --- masking -------------------------------------------------------------------------------
 
 
-def _mask_middle(text: str, keep_head: int, keep_tail: int) -> str:
-    """Star all but the ends; short input keeps proportionally less, never the middle."""
+def _mask_middle(text: str, keep_head: int, keep_tail: int, lengths: range) -> str:
+    """Star all but the ends. A number of unexpected length (a typo, a foreign number)
+    keeps at most a quarter at each end, so a mask never shows more than half of it."""
     n = len(text)
-    if n <= keep_head + keep_tail:
-        keep_head, keep_tail = n // 4, n // 4
+    if n not in lengths:
+        keep_head, keep_tail = min(keep_head, n // 4), min(keep_tail, n // 4)
     return text[:keep_head] + "*" * (n - keep_head - keep_tail) + text[n - keep_tail :]
 
 
 def mask_id_number(number: str) -> str:
     """520103199001011234 → 520103********1234."""
-    return _mask_middle(normalize(number), 6, 4)
+    return _mask_middle(normalize(number), 6, 4, range(18, 19))
 
 
 def mask_mobile(number: str) -> str:
     """13812345678 → 138****5678."""
-    return _mask_middle(normalize(number), 3, 4)
+    return _mask_middle(normalize(number), 3, 4, range(11, 12))
 
 
 def mask_account(number: str) -> str:
-    """6222021234567890123 → 6222***********0123."""
-    return _mask_middle(normalize(number), 4, 4)
+    """6222021234567890123 → 6222***********0123 (bank cards and accounts, 12–30 digits)."""
+    return _mask_middle(normalize(number), 4, 4, range(12, 31))
 
 
 def mask_name(name: str) -> str:

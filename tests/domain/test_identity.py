@@ -1,0 +1,194 @@
+"""Identity numbers: checks against the standards, explanations, and masking."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import ric, uscc
+
+from jintiao.domain import identity
+from jintiao.domain.errors import ErrorCode
+from jintiao.domain.identity import IdentityInvalid, IdKind
+
+VALID_IDS = ["11010519491231002X", "440524188001010014"]
+VALID_CODES = ["91110000600037341L", "911101085698241324"]
+
+
+def codes(result):
+    return [p.code for p in result.problems]
+
+
+def with_check_id(first17: str) -> str:
+    return first17 + identity.resident_id_check_char(first17)
+
+
+def with_check_code(first17: str) -> str:
+    return first17 + identity.credit_code_check_char(first17)
+
+
+class TestResidentId:
+    @pytest.mark.parametrize("number", VALID_IDS)
+    def test_the_standards_examples_pass(self, number):
+        assert identity.check_resident_id(number).valid
+
+    def test_reveals_birth_date_sex_and_region(self):
+        result = identity.check_resident_id("11010519491231002X")
+        assert result.birth_date == dt.date(1949, 12, 31)
+        assert result.sex == "女"
+        assert result.region == "北京市朝阳区"
+        assert result.masked == "110105********002X"
+
+    def test_an_abolished_region_code_is_only_a_warning(self):
+        result = identity.check_resident_id("440524188001010014")
+        assert result.valid
+        assert [w.code for w in result.warnings] == ["region_unknown"]
+
+    def test_lower_case_x_full_width_digits_and_spaces_are_accepted(self):
+        assert identity.check_resident_id("11010519491231002x").valid
+        assert identity.check_resident_id("１１０１０５ 19491231 002X").valid
+
+    def test_wrong_check_digit_says_what_it_should_be(self):
+        result = identity.check_resident_id("110105194912310021")
+        assert codes(result) == ["checksum"]
+        assert "X" in result.problems[0].message
+
+    def test_a_date_that_does_not_exist(self):
+        result = identity.check_resident_id(with_check_id("11010519490230002"))
+        assert "birth_date" in codes(result)
+
+    def test_a_birth_after_the_reference_day(self):
+        number = with_check_id("11010520300101002")
+        assert identity.check_resident_id(number).valid
+        result = identity.check_resident_id(number, on=dt.date(2026, 11, 22))
+        assert codes(result) == ["future_birth_date"]
+
+    def test_fifteen_digits_are_refused_with_the_eighteen_digit_form(self):
+        result = identity.check_resident_id("110105491231002")
+        assert codes(result) == ["legacy_15_digit"]
+        assert "110105194912310021"[:17] in result.problems[0].message
+
+    @pytest.mark.parametrize(("text", "code"), [("1101051949", "length"),
+                                                ("1101051949123100XX", "format")])
+    def test_shape_problems(self, text, code):
+        assert codes(identity.check_resident_id(text)) == [code]
+
+    @given(st.sampled_from(VALID_IDS), st.integers(0, 17), st.integers(1, 9))
+    def test_every_single_character_change_is_detected(self, number, pos, delta):
+        digits = "0123456789X" if pos == 17 else "0123456789"
+        changed = digits[(digits.index(number[pos]) + delta) % len(digits)]
+        mutated = number[:pos] + changed + number[pos + 1:]
+        assert not identity.check_resident_id(mutated).valid
+
+    @given(st.from_regex(r"\A[1-6][0-9]{5}(19[5-9][0-9]|20[01][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z"))
+    def test_check_digit_agrees_with_python_stdnum(self, first17):
+        # stdnum wants the number with a (any) check digit appended
+        assert ric.calc_check_digit(first17 + "0") == identity.resident_id_check_char(first17)
+
+    def test_validate_raises_a_coded_chinese_error(self):
+        with pytest.raises(IdentityInvalid) as err:
+            identity.validate_resident_id("110105194912310021")
+        assert err.value.code == ErrorCode.IDENTITY_INVALID
+        assert "校验码" in err.value.message
+        assert identity.validate_resident_id("11010519491231002x") == "11010519491231002X"
+
+
+class TestCreditCode:
+    @pytest.mark.parametrize("code", VALID_CODES)
+    def test_examples_pass(self, code):
+        assert identity.check_credit_code(code).valid
+
+    def test_decodes_authority_type_and_region(self):
+        result = identity.check_credit_code("911101085698241324")
+        assert result.registration_authority == "工商（市场监管）"
+        assert result.entity_type == "企业"
+        assert result.region == "北京市海淀区"
+
+    def test_a_letter_led_rural_collective_code_is_valid(self):
+        code = with_check_code("N2520103MF0000001")
+        result = identity.check_credit_code(code)
+        assert result.valid, result.problems
+        assert result.registration_authority == "农业"
+        assert result.entity_type == "村级集体经济组织"
+
+    def test_forbidden_letters_are_named(self):
+        result = identity.check_credit_code("91110000600037341O")
+        assert codes(result) == ["format"]
+        assert "O" in result.problems[0].message
+
+    def test_unknown_authority(self):
+        assert "authority_unknown" in codes(identity.check_credit_code(with_check_code(
+            "B1110000600037341")))
+
+    @given(st.sampled_from(VALID_CODES), st.integers(0, 17), st.integers(1, 30))
+    def test_every_single_character_change_is_detected(self, code, pos, delta):
+        alphabet = identity.USCC_ALPHABET
+        changed = alphabet[(alphabet.index(code[pos]) + delta) % len(alphabet)]
+        assert not identity.check_credit_code(code[:pos] + changed + code[pos + 1:]).valid
+
+    @given(st.from_regex(r"\A9[123][0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}\Z"))
+    def test_check_character_agrees_with_python_stdnum(self, first17):
+        assert uscc.calc_check_digit(first17) == identity.credit_code_check_char(first17)
+
+    def test_embedded_organisation_code_mismatch_is_a_warning(self):
+        code = with_check_code("91110000600037349")
+        result = identity.check_credit_code(code)
+        assert result.valid
+        assert "org_code_checksum" in [w.code for w in result.warnings]
+
+
+class TestMobile:
+    @pytest.mark.parametrize("text", ["13812345678", "+86 138 1234 5678", "0086-13812345678",
+                                      "8613812345678", "１３８１２３４５６７８"])
+    def test_accepted_forms(self, text):
+        result = identity.check_mobile(text)
+        assert result.valid
+        assert result.number == "13812345678"
+
+    @pytest.mark.parametrize("text", ["12812345678", "1381234567", "138123456789", "abc"])
+    def test_refused_forms(self, text):
+        assert not identity.check_mobile(text).valid
+
+
+class TestIdentify:
+    @pytest.mark.parametrize(
+        ("text", "kind"),
+        [("11010519491231002X", IdKind.RESIDENT_ID), ("110105194912310021", IdKind.RESIDENT_ID),
+         ("91110000600037341L", IdKind.CREDIT_CODE), ("911101085698241324", IdKind.CREDIT_CODE),
+         ("13812345678", IdKind.MOBILE), ("110105491231002", IdKind.RESIDENT_ID),
+         ("12345", IdKind.UNKNOWN)],
+    )
+    def test_tells_which_kind(self, text, kind):
+        assert identity.identify(text).kind is kind
+
+    def test_never_raises_on_garbage(self):
+        result = identity.identify("这不是号码")
+        assert result.kind is IdKind.UNKNOWN
+        assert not result.valid
+
+
+class TestMasking:
+    def test_examples(self):
+        assert identity.mask_id_number("520103199001011234") == "520103********1234"
+        assert identity.mask_mobile("13812345678") == "138****5678"
+        assert identity.mask_name("张三") == "张*"
+        assert identity.mask_name("欧阳娜娜") == "欧***"
+        assert identity.mask_name("王") == "*"
+        assert identity.mask_account("6222021234567890123") == "6222***********0123"
+
+    @given(st.text(alphabet="0123456789", min_size=1, max_size=30))
+    def test_masking_keeps_the_length_and_hides_the_middle(self, text):
+        standard = {identity.mask_id_number: {18}, identity.mask_mobile: {11},
+                    identity.mask_account: set(range(12, 31))}
+        for mask, lengths in standard.items():
+            masked = mask(text)
+            assert len(masked) == len(text)
+            assert masked[len(text) // 2] == "*" or len(text) < 2
+            if len(text) not in lengths:
+                # an odd length gets the cautious mask: at least half hidden
+                assert masked.count("*") >= len(text) // 2
+
+    def test_json_output_shows_only_the_masked_number(self):
+        data = identity.check_resident_id("11010519491231002X").as_dict()
+        assert data["number"] == "110105********002X"
+        assert "11010519491231002X" not in str(data)
