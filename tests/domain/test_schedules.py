@@ -1,0 +1,222 @@
+"""Repayment schedules: scenario S1, a bank example, and the invariants every plan keeps."""
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import numpy_financial as npf
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from jintiao.domain import schedules
+from jintiao.domain.errors import ErrorCode
+from jintiao.domain.schedules import Method, PlanInvalid, PlanTerms, build_schedule
+
+D = Decimal
+d = dt.date
+
+
+def plan(**kwargs):
+    defaults = {"method": Method.FLAT, "principal": D("250277.13"), "periods": 60,
+                "first_due": d(2026, 12, 20)}
+    return build_schedule(PlanTerms(**{**defaults, **kwargs}))
+
+
+class TestScenarioS1:
+    def test_sixty_flat_instalments_of_the_full_amount(self):
+        schedule = plan()
+        payments = [i.payment for i in schedule.instalments]
+        assert payments[:59] == [D("4171.28")] * 59
+        assert payments[59] == D("4171.61")
+        assert schedule.total_payment == D("250277.13")
+        assert schedule.total_interest == 0
+        assert schedule.last_due_on == d(2031, 11, 20)
+
+    def test_whole_yuan_instalments_with_the_remainder_last(self):
+        schedule = plan(round_to=D("1"))
+        assert schedule.regular_payment == D("4171.00")
+        assert schedule.instalments[-1].payment == D("4188.13")
+
+    def test_down_payment_first(self):
+        schedule = plan(down_payment=D("50000"), down_payment_due=d(2026, 12, 1))
+        assert schedule.down_payment.payment == D("50000.00")
+        assert schedule.down_payment.number == 0
+        assert schedule.financed_principal == D("200277.13")
+        assert len(schedule.amortising) == 60
+
+
+class TestEqualInstallment:
+    def test_a_known_bank_example(self):
+        schedule = plan(method=Method.EQUAL_INSTALLMENT, principal=D("1000000"),
+                        annual_rate=D("0.049"), periods=360, first_due=d(2027, 1, 31))
+        assert schedule.regular_payment == D("5307.27")
+        assert schedule.instalments[0].interest == D("4083.33")
+        assert schedule.instalments[1].due_on == d(2027, 2, 28)
+        assert schedule.instalments[2].due_on == d(2027, 3, 31)
+
+    def test_zero_rate_is_an_even_split(self):
+        schedule = plan(method=Method.EQUAL_INSTALLMENT, principal=D("100"), periods=3)
+        assert [i.payment for i in schedule.instalments] == [D("33.33"), D("33.33"), D("33.34")]
+
+
+class TestOtherMethods:
+    def test_equal_principal_interest_falls_with_the_balance(self):
+        schedule = plan(method=Method.EQUAL_PRINCIPAL, principal=D("12000"),
+                        annual_rate=D("0.06"), periods=12)
+        assert {i.principal for i in schedule.instalments} == {D("1000.00")}
+        assert schedule.instalments[0].interest == D("60.00")
+        assert schedule.instalments[-1].interest == D("5.00")
+        assert schedule.total_interest == D("390.00")
+
+    def test_interest_only_then_balloon(self):
+        schedule = plan(method=Method.INTEREST_ONLY, principal=D("3000000"),
+                        annual_rate=D("0.048"), periods=24)
+        assert schedule.instalments[0].payment == D("12000.00")
+        assert schedule.instalments[-1].principal == D("3000000.00")
+        assert schedule.instalments[-1].payment == D("3012000.00")
+
+    def test_lump_sum_with_interest_from_a_date(self):
+        schedule = plan(method=Method.LUMP_SUM, principal=D("100000"), periods=1,
+                        annual_rate=D("0.0365"), first_due=d(2027, 1, 11),
+                        interest_from=d(2027, 1, 1))
+        assert len(schedule.instalments) == 1
+        assert schedule.instalments[0].interest == D("100.00")
+        assert schedule.instalments[0].payment == D("100100.00")
+
+    def test_grace_periods_pay_interest_only_first(self):
+        schedule = plan(method=Method.EQUAL_INSTALLMENT, principal=D("120000"),
+                        annual_rate=D("0.06"), periods=12, grace_periods=3)
+        grace = schedule.grace_instalments
+        assert len(grace) == 3
+        assert {(i.principal, i.interest) for i in grace} == {(D("0.00"), D("600.00"))}
+        assert len(schedule.amortising) == 12
+        assert schedule.amortising[0].due_on == d(2027, 3, 20)
+
+    def test_deferred_interest_is_repaid_evenly_without_interest(self):
+        schedule = plan(method=Method.EQUAL_PRINCIPAL, principal=D("120000"),
+                        annual_rate=D("0.06"), periods=12, deferred_periods=6)
+        assert schedule.terms.deferral_interest == D("3600.00")
+        assert schedule.total_arrears == D("3600.00")
+        assert {i.arrears for i in schedule.instalments} == {D("300.00")}
+
+    def test_the_31st_clamps_in_short_months_and_returns(self):
+        dates = schedules.due_dates(d(2027, 1, 31), 4)
+        assert dates == [d(2027, 1, 31), d(2027, 2, 28), d(2027, 3, 31), d(2027, 4, 30)]
+        assert schedules.due_dates(d(2028, 2, 29), 2, due_day=31)[1] == d(2028, 3, 31)
+
+
+class TestRefusals:
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"periods": 0},
+            {"periods": 601},
+            {"principal": D("0")},
+            {"principal": D("-1")},
+            {"principal": D("1.001")},
+            {"annual_rate": D("0.05")},  # a flat plan carries no interest
+            {"down_payment": D("300000"), "down_payment_due": d(2026, 12, 1)},
+            {"down_payment": D("1000")},  # no date
+            {"down_payment": D("1000"), "down_payment_due": d(2027, 1, 1)},  # after first due
+            {"due_day": 5},  # first_due is the 20th
+            {"round_to": D("0.001")},
+            {"method": "weekly"},
+            {"method": Method.LUMP_SUM, "periods": 2},
+            {"method": Method.EQUAL_INSTALLMENT, "annual_rate": 0.05},  # a float rate
+        ],
+    )
+    def test_bad_terms_are_refused_with_a_chinese_message(self, changes):
+        with pytest.raises(PlanInvalid) as err:
+            plan(**changes)
+        assert err.value.code == ErrorCode.PLAN_INVALID
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in err.value.message)
+
+
+fen = st.integers(min_value=1, max_value=10**9).map(lambda c: D(c) / 100)
+rates = st.integers(min_value=0, max_value=3600).map(lambda bp: D(bp) / 10000)
+dates = st.dates(min_value=d(2000, 1, 1), max_value=d(2060, 12, 31))
+
+
+@st.composite
+def terms(draw):
+    method = draw(st.sampled_from(list(Method)))
+    principal = draw(fen)
+    periods = 1 if method is Method.LUMP_SUM else draw(st.integers(1, 360))
+    rate = D(0) if method is Method.FLAT else draw(rates)
+    first_due = draw(dates)
+    kwargs = {"method": method, "principal": principal, "periods": periods,
+              "annual_rate": rate, "first_due": first_due}
+    if method is Method.LUMP_SUM:
+        if rate:
+            kwargs["interest_from"] = first_due - dt.timedelta(days=draw(st.integers(0, 900)))
+    else:
+        kwargs["grace_periods"] = draw(st.integers(0, 12))
+        kwargs["deferred_periods"] = draw(st.integers(0, 12))
+        kwargs["arrears"] = draw(st.integers(0, 10**7).map(lambda c: D(c) / 100))
+        if method in (Method.FLAT, Method.EQUAL_PRINCIPAL):
+            kwargs["round_to"] = draw(st.sampled_from([D("0.01"), D("1"), D("100")]))
+    if principal > 1 and draw(st.booleans()):
+        kwargs["down_payment"] = draw(st.integers(1, int(principal * 100) - 1).map(
+            lambda c: D(c) / 100))
+        kwargs["down_payment_due"] = first_due - dt.timedelta(days=draw(st.integers(0, 60)))
+    return PlanTerms(**kwargs)
+
+
+class TestInvariants:
+    @given(terms())
+    def test_every_plan_balances_to_the_fen(self, t):
+        schedule = build_schedule(t)
+        rows = schedule.instalments
+        numbered = [i for i in rows if i.number > 0]
+        assert sum(i.principal for i in numbered) == t.financed_principal
+        assert sum(i.principal for i in rows) == t.principal
+        assert rows[-1].remaining == 0
+        for i in rows:
+            for amount in (i.principal, i.interest, i.arrears, i.payment, i.remaining):
+                assert amount >= 0
+                assert amount == amount.quantize(D("0.01"))
+            assert i.payment == i.principal + i.interest + i.arrears
+        due = [i.due_on for i in numbered]
+        assert all(a < b for a, b in itertools.pairwise(due))
+        day = t.effective_due_day
+        for when in due:
+            assert when.day == day or (when + dt.timedelta(days=1)).day == 1
+
+    @given(fen, st.integers(1, 3600).map(lambda bp: D(bp) / 10000), st.integers(1, 360))
+    def test_annuity_payment_matches_numpy_financial_to_the_fen(self, principal, rate, n):
+        ours = schedules.annuity_payment(principal, rate, n)
+        theirs = npf.pmt(float(rate) / 12, n, -float(principal))
+        assert abs(float(ours) - theirs) <= 0.005 + 1e-6 * max(1.0, theirs)
+
+    @given(fen, st.integers(1, 3600).map(lambda bp: D(bp) / 10000), st.integers(2, 360))
+    def test_every_payment_but_the_last_is_the_annuity_and_the_last_stays_close(
+        self, principal, rate, n
+    ):
+        assume(principal >= n)  # a loan of less than a fen a month repays early
+        t = PlanTerms(method=Method.EQUAL_INSTALLMENT, principal=principal, periods=n,
+                      annual_rate=rate, first_due=d(2027, 1, 15))
+        rows = build_schedule(t).instalments
+        payment = schedules.annuity_payment(principal, rate, n)
+        assert {i.payment for i in rows[:-1]} == {payment}
+        # the payment's rounding (≤ half a fen) and each interest rounding (≤ half a fen)
+        # compound into the last instalment; bound it by the annuity's future-value factor
+        r = rate / 12
+        bound = D("0.01") * (((1 + r) ** n - 1) / r) + D("0.01")
+        assert abs(rows[-1].payment - payment) <= bound
+
+
+class TestPresentValue:
+    def test_a_plan_discounted_at_its_own_rate_is_worth_its_principal(self):
+        schedule = plan(method=Method.EQUAL_INSTALLMENT, principal=D("100000"),
+                        annual_rate=D("0.06"), periods=24, first_due=d(2027, 2, 1))
+        value = schedules.present_value(schedule, annual_discount_rate=D("0.06"),
+                                        as_of=d(2027, 1, 1))
+        assert abs(value - D("100000")) <= D("0.10")
+
+    def test_a_zero_rate_plan_is_worth_less_than_its_total(self):
+        schedule = plan()
+        value = schedules.present_value(schedule, annual_discount_rate=D("0.0435"),
+                                        as_of=d(2026, 11, 20))
+        assert value < schedule.total_payment
+        assert value > schedule.total_payment * D("0.8")
