@@ -2,7 +2,7 @@
 
 import datetime as dt
 import itertools
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import numpy_financial as npf
 import pytest
@@ -106,6 +106,24 @@ class TestOtherMethods:
         assert schedules.due_dates(d(2028, 2, 29), 2, due_day=31)[1] == d(2028, 3, 31)
 
 
+class TestDegeneratePlans:
+    def test_a_payment_that_would_repay_early_is_rounded_down_not_left_empty(self):
+        schedule = plan(method=Method.EQUAL_INSTALLMENT, principal=D("305.76"),
+                        annual_rate=D("0.0002"), periods=270, first_due=d(2027, 1, 15))
+        assert schedule.regular_payment == D("1.13")
+        assert all(i.payment > 0 for i in schedule.instalments)
+        assert schedule.instalments[-1].remaining == 0
+
+    def test_a_principal_too_small_for_the_periods_is_refused(self):
+        with pytest.raises(PlanInvalid) as err:
+            plan(principal=D("0.05"), periods=10)
+        assert "不足以分成10期" in err.value.message
+
+    def test_a_rounding_step_too_large_for_the_plan_is_refused(self):
+        with pytest.raises(PlanInvalid):
+            plan(principal=D("250"), periods=3, round_to=D("100"))
+
+
 class TestRefusals:
     @pytest.mark.parametrize(
         "changes",
@@ -123,6 +141,7 @@ class TestRefusals:
             {"round_to": D("0.001")},
             {"method": "weekly"},
             {"method": Method.LUMP_SUM, "periods": 2},
+            {"method": Method.INTEREST_ONLY},  # no rate: that is a lump sum
             {"method": Method.EQUAL_INSTALLMENT, "annual_rate": 0.05},  # a float rate
         ],
     )
@@ -160,13 +179,28 @@ def terms(draw):
         kwargs["down_payment"] = draw(st.integers(1, int(principal * 100) - 1).map(
             lambda c: D(c) / 100))
         kwargs["down_payment_due"] = first_due - dt.timedelta(days=draw(st.integers(0, 60)))
-    return PlanTerms(**kwargs)
+    if method is Method.INTEREST_ONLY:
+        kwargs["annual_rate"] = max(rate, D("0.0001"))
+    try:
+        return PlanTerms(**kwargs)
+    except PlanInvalid as exc:
+        # too little principal for a fen (or a rounding step) per instalment: refused
+        refused_for = exc.details["field"]
+    assert refused_for in ("periods", "annual_rate")
+    return assume(False)
 
 
 class TestInvariants:
     @given(terms())
     def test_every_plan_balances_to_the_fen(self, t):
-        schedule = build_schedule(t)
+        try:
+            schedule = build_schedule(t)
+        except PlanInvalid as exc:  # a tiny loan that the rate repays early: refused
+            message = exc.message
+        else:
+            message = ""
+        assume("还清" not in message)
+        assert not message
         rows = schedule.instalments
         numbered = [i for i in rows if i.number > 0]
         assert sum(i.principal for i in numbered) == t.financed_principal
@@ -177,6 +211,7 @@ class TestInvariants:
                 assert amount >= 0
                 assert amount == amount.quantize(D("0.01"))
             assert i.payment == i.principal + i.interest + i.arrears
+        assert all(i.payment > 0 for i in rows), "every instalment asks for money"
         due = [i.due_on for i in numbered]
         assert all(a < b for a, b in itertools.pairwise(due))
         day = t.effective_due_day
@@ -194,11 +229,15 @@ class TestInvariants:
         self, principal, rate, n
     ):
         assume(principal >= n)  # a loan of less than a fen a month repays early
+        # and a plan whose payment is all interest but a few fen is no real plan
+        assume(schedules.annuity_payment(principal, rate, n) - principal * rate / 12 > D("0.02"))
         t = PlanTerms(method=Method.EQUAL_INSTALLMENT, principal=principal, periods=n,
                       annual_rate=rate, first_due=d(2027, 1, 15))
         rows = build_schedule(t).instalments
         payment = schedules.annuity_payment(principal, rate, n)
-        assert {i.payment for i in rows[:-1]} == {payment}
+        down = schedules.annuity_payment(principal, rate, n, ROUND_DOWN)
+        # rounded down only where rounding up would repay the loan early
+        assert {i.payment for i in rows[:-1]} in ({payment}, {down})
         # the payment's rounding (≤ half a fen) and each interest rounding (≤ half a fen)
         # compound into the last instalment; bound it by the annuity's future-value factor
         r = rate / 12

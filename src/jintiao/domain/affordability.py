@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from jintiao.domain.claims import RATIO_PLACES, require_amount, require_rate
+from jintiao.domain.claims import RATIO_PLACES
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.money import CENT, ZERO, format_amount, quantize
+from jintiao.domain.money import CENT, ZERO, format_amount, quantize, require_amount, require_rate
 
 MAX_HOUSEHOLD = 50
 

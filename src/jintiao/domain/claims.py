@@ -15,7 +15,8 @@ from decimal import Decimal, localcontext
 from enum import StrEnum
 
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.money import ZERO, AmountInvalid, money, quantize
+from jintiao.domain.money import ZERO, money, quantize, require_amount, require_rate
+from jintiao.domain.periods import PeriodInvalid, require_date
 
 # Working precision for intermediate products; results are rounded to the fen once.
 PRECISION = 40
@@ -28,22 +29,10 @@ class ClaimInvalid(DomainError):
     code = ErrorCode.CLAIM_INVALID
 
 
-class PeriodInvalid(DomainError):
-    """An interest or cap period is reversed, empty or not made of dates."""
-
-    code = ErrorCode.PERIOD_INVALID
-
-
 class DayCountInvalid(DomainError):
     """The day-count convention is not one we know."""
 
     code = ErrorCode.DAY_COUNT_INVALID
-
-
-class RateInvalid(DomainError):
-    """A rate is not a ``Decimal`` fraction between 0 and 1."""
-
-    code = ErrorCode.RATE_INVALID
 
 
 class DayCount(StrEnum):
@@ -59,64 +48,6 @@ class DayCount(StrEnum):
     @property
     def label(self) -> str:
         return f"实际天数/{self.basis}"
-
-
-def require_rate(
-    value: object,
-    *,
-    field: str = "annual_rate",
-    label: str = "年利率",
-    error: type[DomainError] = RateInvalid,
-    allow_zero: bool = True,
-) -> Decimal:
-    """Return ``value`` as a ``Decimal`` fraction in [0, 1], or refuse it with ``error``.
-
-    Floats are refused like float amounts are: 0.0435 as a float is not 4.35 %.
-    """
-    rate = (
-        Decimal(value)
-        if isinstance(value, Decimal | int) and not isinstance(value, bool)
-        else None
-    )
-    if rate is None or not rate.is_finite() or rate < 0 or rate > 1:
-        raise error(
-            f"{label}必须是0到1之间的小数（如0.0435表示4.35%）：{value!r}",
-            f"{field} must be a Decimal fraction between 0 and 1: {value!r}",
-            field=field,
-            value=value,
-        )
-    if not allow_zero and rate == 0:
-        raise error(f"{label}必须大于0", f"{field} must be positive", field=field, value=value)
-    return rate
-
-
-def require_amount(
-    value: Decimal | int | str, *, field: str, label: str, error: type[DomainError]
-) -> Decimal:
-    """Return ``value`` through :func:`money`, re-raising a refusal as ``error`` naming the field.
-
-    The money rule's own code (negative, too precise, …) is kept in ``details["reason"]``.
-    """
-    try:
-        return money(value)
-    except AmountInvalid as exc:
-        raise error(
-            f"{label}：{exc.message}",
-            f"{field}: {exc.message_en}",
-            field=field,
-            reason=exc.code,
-            value=value,
-        ) from None
-
-
-def require_date(value: object, *, field: str, label: str, error: type[DomainError]) -> dt.date:
-    """Return ``value`` if it is a calendar date; a datetime is refused (legal dates are days)."""
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise error(
-            f"{label}必须是日期：{value!r}", f"{field} must be a date: {value!r}",
-            field=field, value=value,
-        )
-    return value
 
 
 def _day_count(value: object) -> DayCount:

@@ -136,6 +136,12 @@ def normalize(text: str) -> str:
     return re.sub(r"[\s\-－—]", "", str(text).translate(_FULLWIDTH)).upper()
 
 
+def _checksum_problem(expected: str) -> Problem:
+    return Problem(
+        "checksum", f"校验码不正确：末位应为{expected}", f"check character should be {expected}"
+    )
+
+
 # --- resident ID numbers -------------------------------------------------------------------
 
 
@@ -208,13 +214,7 @@ def check_resident_id(text: str, *, on: dt.date | None = None) -> IdentityCheck:
         return IdentityCheck(IdKind.RESIDENT_ID, number, False, tuple(problems), masked=masked)
     expected = resident_id_check_char(number[:17])
     if number[17] != expected:
-        problems.append(
-            Problem(
-                "checksum",
-                f"校验码不正确：末位应为{expected}",
-                f"check character should be {expected}",
-            )
-        )
+        problems.append(_checksum_problem(expected))
     born = _birth(number[6:14])
     if born is None:
         problems.append(
@@ -301,13 +301,7 @@ def check_credit_code(text: str) -> IdentityCheck:
         return IdentityCheck(IdKind.CREDIT_CODE, number, False, tuple(problems), masked=number)
     expected = credit_code_check_char(number[:17])
     if number[17] != expected:
-        problems.append(
-            Problem(
-                "checksum",
-                f"校验码不正确：末位应为{expected}",
-                f"check character should be {expected}",
-            )
-        )
+        problems.append(_checksum_problem(expected))
     authority, types = AUTHORITIES.get(number[0], (None, {}))
     entity = types.get(number[1]) if authority else None
     if authority is None:

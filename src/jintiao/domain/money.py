@@ -29,6 +29,13 @@ class AmountInvalid(DomainError):
     code = ErrorCode.AMOUNT_INVALID
 
 
+class RateInvalid(DomainError):
+    """A rate is not a ``Decimal`` fraction between 0 and 1."""
+
+    code = ErrorCode.RATE_INVALID
+
+
+
 def money(value: Decimal | int | str, *, shown: str | None = None) -> Decimal:
     """Return ``value`` as yuan with exactly two places, refusing anything inexact.
 
@@ -163,7 +170,7 @@ def parse_rate(text: str | Decimal) -> Decimal:
     A bare number above 1 is refused rather than guessed at: ``4.35`` could mean 4.35 % or
     435 %, and the difference is the whole case.
 
-    :raises DomainError: ``RATE_INVALID``
+    :raises RateInvalid: not a rate, negative, above 100 %, or ambiguous
     """
     raw = str(text)
     cleaned = raw.translate(_FULLWIDTH).strip().replace(" ", "")
@@ -173,26 +180,21 @@ def parse_rate(text: str | Decimal) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise DomainError(
-            f"利率格式不正确：{raw}", f"not a rate: {raw}", code=ErrorCode.RATE_INVALID
-        ) from None
+        raise RateInvalid(f"利率格式不正确：{raw}", f"not a rate: {raw}") from None
     if not value.is_finite() or value < 0:
-        raise DomainError(
+        raise RateInvalid(
             f"利率不能为负数或非数值：{raw}", f"rate must be a non-negative number: {raw}",
-            code=ErrorCode.RATE_INVALID,
         )
     if percent:
         value /= 100
     elif value > 1:
-        raise DomainError(
+        raise RateInvalid(
             f"利率 {raw} 有歧义：请写成百分数（如 4.35%）或小数（如 0.0435）",
             f"ambiguous rate {raw}: write a percent (4.35%) or a fraction (0.0435)",
-            code=ErrorCode.RATE_INVALID,
         )
     if value > 1:
-        raise DomainError(
+        raise RateInvalid(
             f"年利率不能超过100%：{raw}", f"annual rate above 100%: {raw}",
-            code=ErrorCode.RATE_INVALID,
         )
     return value
 
@@ -354,3 +356,53 @@ def parse_words(text: str) -> Decimal:
     if not integer_part and not fraction:
         raise AmountInvalid(f"金额格式不正确：{raw}", f"not an amount: {raw}")
     return money(Decimal(yuan) + Decimal(jiao) / 10 + Decimal(fen) / 100, shown=raw)
+
+
+# --- checks shared by the domain modules ----------------------------------------------------
+
+def require_rate(
+    value: object,
+    *,
+    field: str = "annual_rate",
+    label: str = "年利率",
+    error: type[DomainError] = RateInvalid,
+    allow_zero: bool = True,
+) -> Decimal:
+    """Return ``value`` as a ``Decimal`` fraction in [0, 1], or refuse it with ``error``.
+
+    Floats are refused like float amounts are: 0.0435 as a float is not 4.35 %.
+    """
+    rate = (
+        Decimal(value)
+        if isinstance(value, Decimal | int) and not isinstance(value, bool)
+        else None
+    )
+    if rate is None or not rate.is_finite() or rate < 0 or rate > 1:
+        raise error(
+            f"{label}必须是0到1之间的小数（如0.0435表示4.35%）：{value!r}",
+            f"{field} must be a Decimal fraction between 0 and 1: {value!r}",
+            field=field,
+            value=value,
+        )
+    if not allow_zero and rate == 0:
+        raise error(f"{label}必须大于0", f"{field} must be positive", field=field, value=value)
+    return rate
+
+
+def require_amount(
+    value: Decimal | int | str, *, field: str, label: str, error: type[DomainError]
+) -> Decimal:
+    """Return ``value`` through :func:`money`, re-raising a refusal as ``error`` naming the field.
+
+    The money rule's own code (negative, too precise, …) is kept in ``details["reason"]``.
+    """
+    try:
+        return money(value)
+    except AmountInvalid as exc:
+        raise error(
+            f"{label}：{exc.message}",
+            f"{field}: {exc.message_en}",
+            field=field,
+            reason=exc.code,
+            value=value,
+        ) from None

@@ -29,6 +29,16 @@ class PeriodInvalid(DomainError):
     code = ErrorCode.PERIOD_INVALID
 
 
+def require_date(value: object, *, field: str, label: str, error: type[DomainError]) -> dt.date:
+    """Return ``value`` if it is a calendar date; a datetime is refused (legal dates are days)."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise error(
+            f"{label}必须是日期：{value!r}", f"{field} must be a date: {value!r}",
+            field=field, value=value,
+        )
+    return value
+
+
 class Unit(StrEnum):
     """What a time limit counts."""
 
@@ -102,8 +112,7 @@ def _fmt(day: dt.date) -> str:
 
 
 def _check_date(day: object, name: str) -> dt.date:
-    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-        raise PeriodInvalid(f"{name}必须是日期：{day!r}", f"{name} must be a date: {day!r}")
+    day = require_date(day, field=name, label=name, error=PeriodInvalid)
     if not 1901 <= day.year <= 2097:
         raise PeriodInvalid(
             f"日期超出支持范围（1901–2097年）：{day.isoformat()}",

@@ -17,9 +17,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from jintiao.domain.claims import ClaimBreakdown, require_amount, require_date, require_rate
+from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.money import ZERO, format_amount
+from jintiao.domain.money import ZERO, format_amount, require_amount, require_rate
+from jintiao.domain.periods import require_date
 from jintiao.domain.schedules import (
     MAX_PERIODS,
     Method,

@@ -23,12 +23,21 @@ import datetime as dt
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
-from jintiao.domain.claims import PRECISION, require_amount, require_date, require_rate
+from jintiao.domain.claims import PRECISION
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.money import CENT, ZERO, format_amount, quantize, split_evenly
+from jintiao.domain.money import (
+    CENT,
+    ZERO,
+    format_amount,
+    quantize,
+    require_amount,
+    require_rate,
+    split_evenly,
+)
+from jintiao.domain.periods import require_date
 
 MAX_PERIODS = 600  # fifty years of months: beyond any plan a court would confirm
 MONTHS_PER_YEAR = 12
@@ -124,10 +133,13 @@ def _monthly_interest(balance: Decimal, annual_rate: Decimal, months: int = 1) -
         return quantize(balance * annual_rate * months / MONTHS_PER_YEAR)
 
 
-def annuity_payment(principal: Decimal, annual_rate: Decimal, periods: int) -> Decimal:
+def annuity_payment(
+    principal: Decimal, annual_rate: Decimal, periods: int, rounding: str = ROUND_HALF_UP
+) -> Decimal:
     """Return the 等额本息 payment P·r(1+r)^n / ((1+r)^n − 1), r = annual ÷ 12, to the fen.
 
-    Computed at 40 significant digits and rounded half-up once. At a zero rate it is the
+    Computed at 40 significant digits and rounded once, half-up unless ``rounding`` says
+    otherwise. At a zero rate it is the
     regular part of an even split (P ÷ n rounded down), so the last instalment is the
     largest, as with every other even split here.
 
@@ -142,7 +154,7 @@ def annuity_payment(principal: Decimal, annual_rate: Decimal, periods: int) -> D
         ctx.prec = PRECISION
         r = rate / MONTHS_PER_YEAR
         growth = (1 + r) ** n
-        return quantize(amount * r * growth / (growth - 1))
+        return quantize(amount * r * growth / (growth - 1), rounding=rounding)
 
 
 @dataclass(frozen=True)
@@ -251,6 +263,22 @@ class PlanTerms:
 
     def _check_method_rules(self) -> None:
         method = self.method
+        step = self.round_to if method in ROUNDABLE_METHODS else CENT
+        if method is not Method.LUMP_SUM and self.financed_principal < step * self.periods:
+            raise PlanInvalid(
+                f"每期本金至少应为{format_amount(step)}元：{format_amount(self.financed_principal)}"
+                f"元不足以分成{self.periods}期，请减少期数或取整单位",
+                f"each instalment needs at least {step} of principal: "
+                f"{self.financed_principal} cannot be split into {self.periods} periods",
+                field="periods", value=self.periods,
+            )
+        if (
+            method is Method.INTEREST_ONLY
+            and _monthly_interest(self.financed_principal, self.annual_rate) == 0
+        ):
+            raise PlanInvalid("先息后本每期须有利息（不足一分）；不计息时请选择一次性清偿",
+                              "interest_only needs a monthly interest of at least a fen; "
+                              "without one use lump_sum", field="annual_rate")
         if method is Method.FLAT and self.annual_rate != 0:
             raise PlanInvalid("等额分期不计利息，年利率必须为0",
                               "a flat plan carries no interest: annual_rate must be 0",
@@ -296,8 +324,9 @@ class PlanTerms:
 
     @property
     def listed_grace_periods(self) -> int:
-        """Grace instalments that carry interest; at a zero rate they are empty and dropped."""
-        return self.grace_periods if self.annual_rate > 0 else 0
+        """Grace instalments that carry interest; when it rounds to nothing they are dropped."""
+        carries = _monthly_interest(self.financed_principal, self.annual_rate) > 0
+        return self.grace_periods if carries else 0
 
     @property
     def deferral_interest(self) -> Decimal:
@@ -438,16 +467,19 @@ def _principal_and_interest(terms: PlanTerms) -> list[tuple[Decimal, Decimal]]:
     if terms.method is Method.LUMP_SUM:
         return [(financed, _lump_sum_interest(terms))]
     if terms.method is Method.EQUAL_INSTALLMENT and rate > 0:
-        payment = annuity_payment(financed, rate, n)
-        pairs = []
-        balance = financed
-        for k in range(n):
-            interest = _monthly_interest(balance, rate)
-            # Rounding can repay a tiny loan early; a principal part never exceeds the balance.
-            principal = balance if k == n - 1 else min(payment - interest, balance)
-            pairs.append((principal, interest))
-            balance -= principal
-        return pairs
+        # A payment rounded up can repay a small loan before its last period when each
+        # month's interest rounds to nothing; the payment rounded down cannot overshoot
+        # that way, and the last instalment takes the few fen left.
+        for rounding in (ROUND_HALF_UP, ROUND_DOWN):
+            pairs = _annuity_pairs(financed, rate, n, annuity_payment(financed, rate, n,
+                                                                      rounding))
+            if pairs[-1][0] > 0:  # the balance lasted to the last period
+                return pairs
+        raise PlanInvalid(
+            f"按此利率，本金{format_amount(financed)}元不足{n}期即可还清，请减少期数",
+            f"the principal is repaid in fewer than {n} periods at this rate: fewer periods",
+            field="periods", value=n,
+        )
     if terms.method is Method.INTEREST_ONLY:
         parts = [ZERO] * (n - 1) + [financed]
     else:  # FLAT, EQUAL_PRINCIPAL, and EQUAL_INSTALLMENT at a zero rate: an even split
@@ -457,6 +489,21 @@ def _principal_and_interest(terms: PlanTerms) -> list[tuple[Decimal, Decimal]]:
     for part in parts:
         pairs.append((part, _monthly_interest(balance, rate)))
         balance -= part
+    return pairs
+
+
+def _annuity_pairs(
+    financed: Decimal, rate: Decimal, n: int, payment: Decimal
+) -> list[tuple[Decimal, Decimal]]:
+    pairs = []
+    balance = financed
+    for k in range(n):
+        interest = _monthly_interest(balance, rate)
+        # a principal part stays within [0, balance]: when the interest nearly equals the
+        # payment its rounding could otherwise ask for a fen of negative principal
+        principal = balance if k == n - 1 else max(ZERO, min(payment - interest, balance))
+        pairs.append((principal, interest))
+        balance -= principal
     return pairs
 
 
