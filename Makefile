@@ -27,6 +27,7 @@ run: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 pytest: venv
 	$(BIN)/pytest

@@ -52,7 +52,7 @@ class DayCount(StrEnum):
 
 def _day_count(value: object) -> DayCount:
     try:
-        return DayCount(value)
+        return DayCount(value if isinstance(value, str) else "")
     except ValueError:
         raise DayCountInvalid(
             f"不支持的计息天数规则：{value!r}（可选 actual/360、actual/365）",

@@ -50,7 +50,7 @@ def _months(value: object, *, field: str, label: str, low: int) -> int:
 
 def _method(value: object, *, field: str) -> Method:
     try:
-        return Method(value)
+        return Method(value if isinstance(value, str) else "")
     except ValueError:
         raise ReschedulingInvalid(f"不支持的还款方式：{value!r}", f"unknown {field}: {value!r}",
                                   field=field, value=value) from None
