@@ -28,6 +28,8 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=jintiao.config.settings_test $(BIN)/python -m django makemigrations --check --dry-run
 
 pytest: venv
 	$(BIN)/pytest

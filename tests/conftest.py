@@ -1,9 +1,53 @@
-"""Test-wide settings."""
+"""Test-wide settings and the shared world of organisations and personas."""
 
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
 from hypothesis import HealthCheck, settings
+
+from jintiao.domain.lifecycle import Role
+from jintiao.orgs.models import OrgKind
+from tests.factories import OrganizationFactory, UserFactory, publish_default_policy
 
 # Property tests check rules, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("jintiao", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # `pytest --hypothesis-profile=thorough` digs deeper before a release or after a rule change.
 settings.register_profile("thorough", parent=settings.get_profile("jintiao"), max_examples=3000)
 settings.load_profile("jintiao")
+
+
+@pytest.fixture
+def world(db):
+    w = SimpleNamespace()
+    w.prefecture = OrganizationFactory(name="黔东南州金融纠纷多元化解领导小组",
+                                       kind=OrgKind.LEADING_GROUP, region_code="522600")
+    publish_default_policy(w.prefecture)
+    w.county = OrganizationFactory(name="凯里市领导小组", kind=OrgKind.LEADING_GROUP,
+                                   region_code="522601", parent=w.prefecture)
+    w.other_county = OrganizationFactory(name="黄平县领导小组", kind=OrgKind.LEADING_GROUP,
+                                         region_code="522622", parent=w.prefecture)
+    w.committee = OrganizationFactory(name="凯里市金调委", parent=w.county)
+    w.other_committee = OrganizationFactory(name="黄平县金调委", parent=w.other_county,
+                                            region_code="522622")
+    w.bank = OrganizationFactory(name="某银行黔东南分行", kind=OrgKind.INSTITUTION)
+    w.branch = OrganizationFactory(name="某银行凯里支行", kind=OrgKind.BRANCH, parent=w.bank)
+    w.other_bank = OrganizationFactory(name="某农商银行", kind=OrgKind.INSTITUTION)
+    w.court = OrganizationFactory(name="凯里市人民法院", kind=OrgKind.COURT)
+    w.other_court = OrganizationFactory(name="黄平县人民法院", kind=OrgKind.COURT,
+                                        region_code="522622")
+    w.clerk = UserFactory(organization=w.committee, roles=[Role.INTAKE_CLERK])
+    w.director = UserFactory(organization=w.committee, roles=[Role.DIRECTOR])
+    w.mediator = UserFactory(organization=w.committee, roles=[Role.MEDIATOR])
+    w.other_mediator = UserFactory(organization=w.committee, roles=[Role.MEDIATOR])
+    w.banker_mediator = UserFactory(organization=w.branch, roles=[Role.MEDIATOR])
+    w.agent = UserFactory(organization=w.branch, roles=[Role.AGENT])
+    w.hq_agent = UserFactory(organization=w.bank, roles=[Role.AGENT])
+    w.other_agent = UserFactory(organization=w.other_bank, roles=[Role.AGENT])
+    w.judge = UserFactory(organization=w.court, roles=[Role.JUDGE])
+    w.other_judge = UserFactory(organization=w.other_court, roles=[Role.JUDGE])
+    w.supervisor = UserFactory(organization=w.prefecture, roles=[Role.SUPERVISOR])
+    w.county_supervisor = UserFactory(organization=w.other_county, roles=[Role.SUPERVISOR])
+    w.other_clerk = UserFactory(organization=w.other_committee, roles=[Role.INTAKE_CLERK])
+    return w

@@ -41,6 +41,13 @@ class ErrorCode(StrEnum):
     ACTION_UNKNOWN = "action_unknown"
     # policy
     POLICY_INVALID = "policy_invalid"
+    POLICY_MISSING = "policy_missing"
+    # platform
+    ORGANIZATION_INVALID = "organization_invalid"
+    PARTY_INVALID = "party_invalid"
+    INTAKE_INVALID = "intake_invalid"
+    DISPUTE_NOT_FOUND = "dispute_not_found"
+    CONFLICT = "conflict"
 
 
 class DomainError(ValueError):

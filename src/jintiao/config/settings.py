@@ -1,0 +1,112 @@
+"""Django settings, read from environment variables with safe defaults.
+
+SQLite under ``var/`` unless ``DATABASE_URL`` is set (PostgreSQL in production and in the
+second CI pass). ``JINTIAO_*`` variables are ours; third-party names stay standard.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("JINTIAO_VAR_DIR", BASE_DIR / "var"))
+
+
+def envbool(name: str, default: bool) -> bool:
+    """Read a yes/no variable; anything unrecognised is an error, not a silent default."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
+DEBUG = envbool("JINTIAO_DEBUG", False)
+SECRET_KEY = os.environ.get("JINTIAO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise RuntimeError("Set JINTIAO_SECRET_KEY (or JINTIAO_DEBUG=1 for development).")
+    SECRET_KEY = "development-only-not-secret"  # noqa: S105 - refused above outside DEBUG
+# Key for identity-number hashes and encryption; derived from SECRET_KEY unless given.
+PII_KEY = os.environ.get("JINTIAO_PII_KEY", "") or SECRET_KEY
+
+ALLOWED_HOSTS = [h for h in os.environ.get("JINTIAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+                 .split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "jintiao.orgs",
+    "jintiao.policies",
+    "jintiao.parties",
+    "jintiao.disputes",
+    "jintiao.timeline",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jintiao.config.urls"
+WSGI_APPLICATION = "jintiao.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'jintiao.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # web and worker share the file: take the write lock up front instead of failing later
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+
+AUTH_USER_MODEL = "orgs.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JINTIAO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DisputesConfig(AppConfig):
+    name = "jintiao.disputes"
+    verbose_name = "纠纷"

@@ -1,0 +1,162 @@
+"""Disputes: the unit of work from intake to closure (GLOSSARY: ``Dispute``, never Case)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.domain.lifecycle import STATE_LABELS, State
+from jintiao.domain.policy import Track
+from jintiao.orgs.models import Organization
+from jintiao.parties.models import Party
+from jintiao.policies.models import PolicyVersion
+
+
+class Channel(models.TextChoices):
+    COURT_DELEGATED = "court_delegated", _("委派调解")
+    COURT_ENTRUSTED = "court_entrusted", _("委托调解")
+    COURT_INVITED = "court_invited", _("邀请调解")
+    REGULATOR_TRANSFER = "regulator_transfer", _("监管部门转送")
+    GOVERNANCE_TRANSFER = "governance_transfer", _("综治平台转送")
+    PARTY_APPLICATION = "party_application", _("当事人申请")
+    INSTITUTION_APPLICATION = "institution_application", _("金融机构申请")
+
+
+class DisputeType(models.TextChoices):
+    CREDIT_CARD = "credit_card", _("信用卡纠纷")
+    CONSUMER_LOAN = "consumer_loan", _("消费贷款纠纷")
+    PERSONAL_BUSINESS_LOAN = "personal_business_loan", _("个人经营贷款纠纷")
+    ENTERPRISE_LOAN = "enterprise_loan", _("企业贷款纠纷")
+    FARM_LOAN = "farm_loan", _("涉农贷款纠纷")
+    GUARANTEE = "guarantee", _("担保纠纷")
+    INSURANCE = "insurance", _("保险纠纷")
+    WEALTH_MANAGEMENT = "wealth_management", _("理财纠纷")
+    PAYMENT = "payment", _("支付结算纠纷")
+    OTHER = "other", _("其他金融纠纷")
+
+
+STATE_CHOICES = [(s.value, STATE_LABELS[s]) for s in State]
+TRACK_CHOICES = [(t.value, t.label) for t in Track]
+
+
+def _money_field(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=18, decimal_places=2, default=0)
+
+
+class Dispute(models.Model):
+    """A financial dispute and where it stands. Changed only through its services.
+
+    ``version`` rises with every change: a write that carries an older version is refused
+    (optimistic concurrency) instead of silently overwriting someone else's work.
+    """
+
+    number = models.CharField(_("纠纷编号"), max_length=64, unique=True)
+    committee = models.ForeignKey(Organization, models.PROTECT, related_name="disputes",
+                                  verbose_name=_("受理调委会"))
+    year = models.PositiveIntegerField()
+    seq = models.PositiveIntegerField()
+    channel = models.CharField(_("来源渠道"), max_length=32, choices=Channel.choices)
+    dispute_type = models.CharField(_("纠纷类型"), max_length=32, choices=DisputeType.choices)
+    institution = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True,
+                                    related_name="institution_disputes",
+                                    verbose_name=_("金融机构"))
+    court = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True,
+                              related_name="court_disputes", verbose_name=_("法院"))
+    external_ref = models.CharField(_("机构业务编号"), max_length=100, null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=32, choices=STATE_CHOICES,
+                             default=State.RECEIVED.value)
+    track = models.CharField(_("程序"), max_length=16, choices=TRACK_CHOICES, blank=True)
+    summary = models.TextField(_("纠纷概要"), blank=True)
+    claim_as_of = models.DateField(_("债权计算日"))
+    principal = _money_field(_("本金"))
+    interest = _money_field(_("利息"))
+    penalty_interest = _money_field(_("罚息"))
+    compound_interest = _money_field(_("复利"))
+    liquidated_damages = _money_field(_("违约金"))
+    fees = _money_field(_("费用"))
+    other = _money_field(_("其他"))
+    policy_version = models.ForeignKey(PolicyVersion, models.PROTECT, related_name="+",
+                                       verbose_name=_("规则版本"))
+    received_on = models.DateField(_("收案日期"))
+    deadline = models.DateField(_("期限"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(default=False)
+    non_litigation_notice_served = models.BooleanField(_("已告知非诉讼解决方式"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, through="DisputeMediator",
+                                       related_name="mediated_disputes")
+
+    class Meta:
+        verbose_name = _("纠纷")
+        verbose_name_plural = _("纠纷")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "year", "seq"],
+                                    name="dispute_number_per_committee_year"),
+            models.UniqueConstraint(fields=["institution", "external_ref"],
+                                    condition=Q(external_ref__isnull=False),
+                                    name="dispute_external_ref_per_institution"),
+            models.CheckConstraint(condition=Q(state__in=[s.value for s in State]),
+                                   name="dispute_state_known"),
+            *(models.CheckConstraint(condition=Q(**{f"{f}__gte": 0}), name=f"dispute_{f}_gte_0")
+              for f in ("principal", "interest", "penalty_interest", "compound_interest",
+                        "liquidated_damages", "fees", "other")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PartyRole(models.TextChoices):
+    CREDITOR = "creditor", _("债权人")
+    DEBTOR = "debtor", _("债务人")
+    GUARANTOR = "guarantor", _("担保人")
+
+
+class DisputeParty(models.Model):
+    """A party's place in one dispute."""
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="party_rows")
+    party = models.ForeignKey(Party, models.PROTECT, related_name="dispute_rows")
+    role = models.CharField(_("诉讼地位"), max_length=16, choices=PartyRole.choices)
+
+    class Meta:
+        verbose_name = _("纠纷当事人")
+        verbose_name_plural = _("纠纷当事人")
+        constraints = [models.UniqueConstraint(fields=["dispute", "party", "role"],
+                                               name="dispute_party_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute}: {self.party} ({self.get_role_display()})"
+
+
+class DisputeMediator(models.Model):
+    """A mediator on a dispute; one of them leads."""
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="mediator_rows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    lead = models.BooleanField(_("主调解员"), default=False)
+
+    class Meta:
+        verbose_name = _("调解员指派")
+        verbose_name_plural = _("调解员指派")
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "user"], name="dispute_mediator_unique"),
+            models.UniqueConstraint(fields=["dispute"], condition=Q(lead=True),
+                                    name="dispute_one_lead_mediator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute}: {self.user}"
+
+
+class DisputeCounter(models.Model):
+    """The last number issued per committee and year; locked while a number is taken."""
+
+    committee = models.ForeignKey(Organization, models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["committee", "year"],
+                                               name="dispute_counter_unique")]

@@ -1,0 +1,285 @@
+"""Every change to a dispute: intake, and one function that applies a lifecycle action.
+
+Each runs in one transaction, checks the domain's rules, writes, and appends the
+timeline event; views, the API, the CLI and jobs all come through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from jintiao import clock
+from jintiao.disputes.models import (
+    Channel,
+    Dispute,
+    DisputeCounter,
+    DisputeMediator,
+    DisputeParty,
+    DisputeType,
+    PartyRole,
+)
+from jintiao.disputes.selectors import dispute_get_for
+from jintiao.domain import lifecycle, periods
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import Action, Role, State
+from jintiao.domain.policy import Policy, Track
+from jintiao.orgs.models import Organization, OrgKind, User
+from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.parties.services import PartyInput, party_get_or_create
+from jintiao.policies.selectors import policy_for, working_calendar
+from jintiao.timeline.services import event_append
+
+
+class IntakeInvalid(DomainError):
+    code = ErrorCode.INTAKE_INVALID
+
+
+class DisputeConflict(DomainError):
+    code = ErrorCode.CONFLICT
+
+
+CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
+                "liquidated_damages", "fees", "other")
+
+
+def _next_number(committee: Organization, year: int) -> tuple[int, str]:
+    """Take the next number of ``committee`` in ``year`` under a row lock."""
+    DisputeCounter.objects.get_or_create(committee=committee, year=year)
+    counter = DisputeCounter.objects.select_for_update().get(committee=committee, year=year)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return counter.last, f"（{year}）{committee.region_code}金调{counter.last:05d}号"
+
+
+def dispute_intake(
+    *,
+    actor: User,
+    committee: Organization,
+    channel: Channel,
+    dispute_type: DisputeType,
+    claim: ClaimBreakdown,
+    parties: Sequence[tuple[PartyInput, PartyRole]],
+    institution: Organization | None = None,
+    court: Organization | None = None,
+    external_ref: str | None = None,
+    summary: str = "",
+) -> Dispute:
+    """Register a dispute as RECEIVED, or return the one already filed under
+    ``(institution, external_ref)`` — a repeated bulk file creates nothing new.
+
+    :raises IntakeInvalid: not a committee, no creditor or no debtor
+    :raises PartyInvalid: a party's identity number fails its check
+    :raises PolicyMissing: no policy is in force for the committee
+    """
+    if external_ref and institution is not None:
+        existing = Dispute.objects.filter(institution=institution,
+                                          external_ref=external_ref).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _intake(actor=actor, committee=committee, channel=channel,
+                           dispute_type=dispute_type, claim=claim, parties=parties,
+                           institution=institution, court=court, external_ref=external_ref,
+                           summary=summary)
+    except IntegrityError:
+        if external_ref and institution is not None:  # filed concurrently with the same ref
+            return Dispute.objects.get(institution=institution, external_ref=external_ref)
+        raise
+
+
+def _intake(*, actor: User, committee: Organization, channel: Channel,
+            dispute_type: DisputeType, claim: ClaimBreakdown,
+            parties: Sequence[tuple[PartyInput, PartyRole]], institution: Organization | None,
+            court: Organization | None, external_ref: str | None, summary: str) -> Dispute:
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    if committee.kind != OrgKind.COMMITTEE:
+        raise IntakeInvalid(f"“{committee}”不是调解委员会", f"{committee} is not a committee")
+    roles_given = {PartyRole(role) for _, role in parties}
+    if not {PartyRole.CREDITOR, PartyRole.DEBTOR} <= roles_given:
+        raise IntakeInvalid("纠纷至少应有一名债权人和一名债务人",
+                            "a dispute needs a creditor and a debtor")
+    version, _policy = policy_for(committee, on=today)
+    seq, number = _next_number(committee, today.year)
+    dispute = Dispute.objects.create(
+        number=number, committee=committee, year=today.year, seq=seq,
+        channel=Channel(channel), dispute_type=DisputeType(dispute_type),
+        institution=institution, court=court, external_ref=external_ref or None,
+        summary=summary, claim_as_of=claim.as_of,
+        **{f: getattr(claim, f) for f in CLAIM_FIELDS},
+        policy_version=version, received_on=today,
+    )
+    rows = [DisputeParty(dispute=dispute, party=party_get_or_create(data), role=PartyRole(role))
+            for data, role in parties]
+    DisputeParty.objects.bulk_create(rows)
+    event_append(dispute=dispute, type="dispute.received", actor=actor, at=now,
+                 state_after=State.RECEIVED.value,
+                 params={"channel": dispute.channel, "dispute_type": dispute.dispute_type,
+                         "claim_total": str(claim.total), "external_ref": external_ref or ""},
+                 meta={"number": number, "policy_version": version.pk})
+    return dispute
+
+
+def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
+            track: Track | None, mediators: Sequence[User], notice_served: bool,
+            attested: Iterable[str]) -> set[str]:
+    """Evaluate the guards the data can answer; the rest count only when attested.
+
+    Guards whose facts arrive with later parts of the loop (signatures, rulings, payments)
+    are, until then, the acting user's explicit attestation, recorded on the timeline.
+    """
+    held = set(attested)
+    committee = dispute.committee
+    held.discard("within_scope")
+    if ((not committee.accepted_types or dispute.dispute_type in committee.accepted_types)
+            and (not committee.accepted_channels
+                 or dispute.channel in committee.accepted_channels)):
+        held.add("within_scope")
+    held.discard("non_litigation_notice_served")
+    if dispute.non_litigation_notice_served or notice_served:
+        held.add("non_litigation_notice_served")
+    held.discard("reason_given")
+    if reason.strip():
+        held.add("reason_given")
+    held.discard("track_chosen")
+    if dispute.track or track:
+        held.add("track_chosen")
+    held.discard("mediator_without_conflict")
+    if mediators and not _conflicted(dispute, mediators):
+        held.add("mediator_without_conflict")
+    held.discard("deadline_passed")
+    if dispute.deadline is not None and today > dispute.deadline:
+        held.add("deadline_passed")
+    held.discard("within_confirmation_window")
+    if dispute.state == State.AGREED and dispute.deadline and today <= dispute.deadline:
+        held.add("within_confirmation_window")
+    return held
+
+
+def _conflicted(dispute: Dispute, mediators: Sequence[User]) -> list[User]:
+    """Mediators employed by the dispute's institution or its branches (the conflict that
+    matters most: most mediators come from the financial sector)."""
+    if dispute.institution is None:
+        return []
+    root = dispute.institution
+    while root.parent is not None and root.parent.kind in (OrgKind.INSTITUTION, OrgKind.BRANCH):
+        root = root.parent
+    family = set(subtree(root).values_list("pk", flat=True))
+    return [m for m in mediators if m.organization_id in family]
+
+
+def _deadline_for(dispute: Dispute, state: State, policy: Policy,
+                  today: dt.date) -> periods.Deadline | None:
+    field = lifecycle.STATE_DEADLINES.get(state)
+    if field is None:
+        return None
+    if field == "mediation_limit":
+        if dispute.channel == Channel.COURT_DELEGATED:
+            limit = policy.court_delegated_mediation_limit
+        else:
+            limit = policy.mediation_limit(Track(dispute.track or Track.ORDINARY))
+    else:
+        limit = getattr(policy, field)
+    return periods.deadline(today, limit, working_calendar())
+
+
+@transaction.atomic
+def dispute_apply_action(
+    *,
+    actor: User,
+    dispute_id: int,
+    action: Action,
+    expected_version: int,
+    reason: str = "",
+    track: Track | None = None,
+    mediators: Sequence[User] = (),
+    notice_served: bool = False,
+    attested: Iterable[str] = (),
+) -> Dispute:
+    """Apply ``action`` to a dispute the actor can see, by the domain lifecycle table.
+
+    Checks role and guards, changes the state, recomputes the deadline from the dispute's
+    policy version on the working-day calendar, and appends the event. A write based on a
+    stale ``expected_version`` is refused rather than overwriting a colleague's change.
+
+    :raises DisputeNotFound: missing or not visible to ``actor``
+    :raises DisputeConflict: the dispute changed since ``expected_version``
+    :raises TransitionRefused: not allowed in this state, for these roles, or a guard fails
+    """
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    dispute = dispute_get_for(actor, dispute_id)
+    # lock only the dispute row: PostgreSQL refuses FOR UPDATE across the nullable joins
+    dispute = (Dispute.objects.select_for_update(of=("self",))
+               .select_related("committee", "institution", "policy_version").get(pk=dispute.pk))
+    if dispute.version != expected_version:
+        raise DisputeConflict(
+            "该纠纷已被他人修改，请刷新后重试", "the dispute changed since you loaded it",
+            expected=expected_version, current=dispute.version,
+        )
+    action = Action(action)
+    held = _guards(dispute, action=action, today=today, reason=reason, track=track,
+                   mediators=mediators, notice_served=notice_served, attested=attested)
+    roles = user_roles(actor)
+    decision, role = _decide_for_any_role(State(dispute.state), action, roles, held)
+    before = dispute.state
+    dispute.state = decision.target.value
+    if track is not None:
+        dispute.track = Track(track).value
+    if notice_served:
+        dispute.non_litigation_notice_served = True
+    policy = Policy.from_dict(dispute.policy_version.data)
+    deadline = (_deadline_for(dispute, decision.target, policy, today)
+                if decision.target.value != before or action is Action.EXTEND else None)
+    if action is Action.EXTEND and dispute.deadline is not None:
+        deadline = periods.deadline(dispute.deadline, policy.extension_limit, working_calendar())
+    if decision.target.value != before or deadline is not None:
+        dispute.deadline = deadline.due_on if deadline else None
+        dispute.deadline_provisional = bool(deadline and deadline.provisional)
+    dispute.version = expected_version + 1
+    dispute.save(update_fields=["state", "track", "non_litigation_notice_served", "deadline",
+                                "deadline_provisional", "version"])
+    if mediators:
+        DisputeMediator.objects.bulk_create(
+            [DisputeMediator(dispute=dispute, user=m, lead=(i == 0))
+             for i, m in enumerate(mediators)], ignore_conflicts=True)
+    params: dict[str, Any] = {"action": action.value, "role": role.value}
+    if reason:
+        params["reason"] = reason
+    if track is not None:
+        params["track"] = Track(track).value
+    if mediators:
+        params["mediators"] = [m.pk for m in mediators]
+    attested_used = sorted(set(attested) & set(decision.transition.guards))
+    if attested_used:
+        params["attested"] = attested_used
+    event_append(dispute=dispute, type=f"dispute.{action.value}", actor=actor, at=now,
+                 state_before=before, state_after=dispute.state, params=params,
+                 meta={"deadline": dispute.deadline.isoformat() if dispute.deadline else None,
+                       "provisional": dispute.deadline_provisional,
+                       "reasons": list(deadline.reasons) if deadline else []})
+    return dispute
+
+
+def _decide_for_any_role(state: State, action: Action, roles: frozenset[Role],
+                         held: set[str]) -> tuple[lifecycle.Decision, Role]:
+    """Try the actor's roles in a stable order; report the most useful refusal."""
+    refusal: lifecycle.TransitionRefused | None = None
+    for role in sorted(roles, key=lambda r: r.value):
+        try:
+            return lifecycle.decide(state, action, role, held), role
+        except lifecycle.TransitionRefused as exc:
+            if refusal is None or "missing" in exc.details:
+                refusal = exc
+    if refusal is None:
+        refusal = lifecycle.TransitionRefused("您没有可执行此操作的角色",
+                                              "the user holds no role", action=action)
+    raise refusal

@@ -1,0 +1,87 @@
+"""The organisation tree and its users.
+
+Every user belongs to one node; what they see follows from their roles and that node.
+Subtrees are found through a materialised ``path`` ("/1/5/12/"), written only by
+:func:`jintiao.orgs.services.organization_create`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.domain.lifecycle import ROLE_LABELS, Role
+
+
+class OrgKind(models.TextChoices):
+    LEADING_GROUP = "leading_group", _("领导小组")
+    COMMITTEE = "committee", _("金融纠纷人民调解委员会")
+    GOVERNANCE_CENTRE = "governance_centre", _("综治中心")
+    COURT = "court", _("人民法院")
+    INSTITUTION = "institution", _("金融机构")
+    BRANCH = "branch", _("分支机构")
+    REGULATOR = "regulator", _("金融监管部门")
+    TOWNSHIP = "township", _("乡镇（街道）节点")
+    OPERATOR = "operator", _("平台运营单位")
+
+
+class Organization(models.Model):
+    """A node of the organisation tree: a leading group, committee, court, bank branch…
+
+    ``accepted_types`` and ``accepted_channels`` are a committee's scope (empty = any).
+    """
+
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类别"), max_length=32, choices=OrgKind.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("上级单位"))
+    region_code = models.CharField(_("行政区划代码"), max_length=6)
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    accepted_types = models.JSONField(_("受理纠纷类型"), default=list, blank=True)
+    accepted_channels = models.JSONField(_("受理来源渠道"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        constraints = [
+            models.CheckConstraint(condition=Q(region_code__regex=r"^[0-9]{6}$"),
+                                   name="org_region_code_six_digits"),
+            models.UniqueConstraint(fields=["parent", "name"], name="org_unique_name_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in; belongs to one organisation node."""
+
+    organization = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True,
+                                     related_name="users", verbose_name=_("所属单位"))
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class UserRole(models.Model):
+    """A role a user holds (DESIGN.md §1); a user may hold several."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="role_rows")
+    role = models.CharField(
+        _("角色"), max_length=32,
+        choices=[(r.value, ROLE_LABELS[r]) for r in Role if r is not Role.SYSTEM],
+    )
+
+    class Meta:
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()}"

@@ -1,0 +1,69 @@
+"""Policy versions attached to organisation nodes, and the editable holiday calendar."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.orgs.models import Organization
+
+
+class PolicyVersion(models.Model):
+    """One version of a node's rules (:class:`jintiao.domain.policy.Policy` as JSON).
+
+    Versions are never edited: a change is a new version with its own validity window, and
+    a dispute keeps the version it was accepted under.
+    """
+
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="policies",
+                                     verbose_name=_("适用单位"))
+    version = models.PositiveIntegerField(_("版本"))
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    data = models.JSONField(_("规则"))
+    source = models.TextField(_("依据"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("规则版本")
+        verbose_name_plural = _("规则版本")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "version"],
+                                    name="policy_version_unique"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True)
+                                   | Q(valid_to__gt=F("valid_from")),
+                                   name="policy_valid_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} v{self.version}"
+
+
+class CalendarDay(models.Model):
+    """An administrator's override of the official calendar: a holiday or a working day."""
+
+    day = models.DateField(_("日期"), unique=True)
+    working = models.BooleanField(_("是否上班"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("日历调整")
+        verbose_name_plural = _("日历调整")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'上班' if self.working else '休息'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose full official schedule has been entered: deadlines in it are final."""
+
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("已录入放假安排的年份")
+        verbose_name_plural = _("已录入放假安排的年份")
+
+    def __str__(self) -> str:
+        return str(self.year)

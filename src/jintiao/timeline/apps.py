@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimelineConfig(AppConfig):
+    name = "jintiao.timeline"
+    verbose_name = "案件日志"

@@ -1,0 +1,48 @@
+"""The hash-chained timeline: appending, and catching any rewrite."""
+
+from __future__ import annotations
+
+from jintiao.disputes.services import dispute_apply_action
+from jintiao.domain.lifecycle import Action
+from jintiao.timeline.models import Event
+from jintiao.timeline.services import GENESIS, audit_verify
+from tests.factories import intake
+
+
+def _two_disputes(world):
+    first = intake(actor=world.clerk, committee=world.committee)
+    dispute_apply_action(actor=world.clerk, dispute_id=first.pk, action=Action.ACCEPT,
+                         expected_version=1, notice_served=True)
+    second = intake(actor=world.clerk, committee=world.committee)
+    return first, second
+
+
+class TestChain:
+    def test_events_link_to_their_predecessor(self, world):
+        first, _ = _two_disputes(world)
+        events = list(Event.objects.filter(dispute=first).order_by("seq"))
+        assert events[0].prev_hash == GENESIS
+        assert events[1].prev_hash == events[0].hash
+        assert audit_verify() == (3, [])
+
+    def test_an_edited_event_is_caught_and_named(self, world):
+        first, _second = _two_disputes(world)
+        Event.objects.filter(dispute=first, seq=1).update(params={"claim_total": "1.00"})
+        checked, broken = audit_verify()
+        assert checked == 3
+        assert [(b.dispute_id, b.seq) for b in broken] == [(first.pk, 1)]
+        assert "改动" in broken[0].reason
+
+    def test_a_deleted_event_is_caught(self, world):
+        first, _ = _two_disputes(world)
+        Event.objects.filter(dispute=first, seq=1).delete()
+        _, broken = audit_verify()
+        assert [(b.dispute_id, b.seq) for b in broken] == [(first.pk, 2)]
+
+    def test_a_reordered_chain_is_caught(self, world):
+        first, _ = _two_disputes(world)
+        _e1, e2 = Event.objects.filter(dispute=first).order_by("seq")
+        Event.objects.filter(pk=e2.pk).update(prev_hash=GENESIS)
+        _, broken = audit_verify()
+        assert broken
+        assert broken[0].seq == 2
