@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from jintiao import __version__
-from jintiao.cli import calc
+from jintiao.cli import calc, platform
 from jintiao.domain.errors import DomainError
 
 EXIT_BAD_INPUT = 2
@@ -56,6 +56,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--version", action="version", version=f"jintiao {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
     calc.register(sub)
+    platform.register(sub)
     return parser
 
 

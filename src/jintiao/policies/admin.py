@@ -1,0 +1,29 @@
+"""Admin for policy versions (read-only: publish through the service) and the calendar."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from jintiao.policies.models import CalendarDay, CalendarYear, PolicyVersion
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = ("organization", "version", "valid_from", "valid_to")
+    readonly_fields = ("organization", "version", "valid_from", "valid_to", "data", "source")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("day", "working", "note")
+    ordering = ("-day",)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "source")
