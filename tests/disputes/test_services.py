@@ -79,8 +79,18 @@ class TestIntake:
         assert not Event.objects.exists()
 
     def test_only_a_committee_takes_disputes(self, world):
+        from jintiao.domain.lifecycle import Role
+        from tests.factories import UserFactory
+        admin = UserFactory(organization=world.prefecture, roles=[Role.ADMINISTRATOR])
         with pytest.raises(IntakeInvalid):
-            intake(actor=world.clerk, committee=world.county)
+            intake(actor=admin, committee=world.county)
+
+    def test_staff_file_only_at_their_own_committee(self, world):
+        from jintiao.disputes.services import PermissionDenied
+        with pytest.raises(PermissionDenied):
+            intake(actor=world.clerk, committee=world.other_committee)
+        with pytest.raises(PermissionDenied):
+            intake(actor=world.judge, committee=world.committee)
 
 
 class TestApplyAction:

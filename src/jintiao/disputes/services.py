@@ -44,6 +44,25 @@ class DisputeConflict(DomainError):
     code = ErrorCode.CONFLICT
 
 
+class PermissionDenied(DomainError):
+    code = ErrorCode.PERMISSION_DENIED
+
+
+def _may_file(actor: User, committee: Organization, institution: Organization | None) -> bool:
+    """Committee staff file at their committee; an institution's agent for its own
+    institution (or a branch of it); administrators anywhere."""
+    roles = user_roles(actor)
+    if actor.is_superuser or Role.ADMINISTRATOR in roles:
+        return True
+    node = actor.organization
+    if node is None:
+        return False
+    if roles & {Role.INTAKE_CLERK, Role.DIRECTOR} and committee.path.startswith(node.path):
+        return True
+    return bool(Role.AGENT in roles and institution is not None
+                and institution.path.startswith(node.path))
+
+
 CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
                 "liquidated_damages", "fees", "other")
 
@@ -74,10 +93,14 @@ def dispute_intake(
     """Register a dispute as RECEIVED, or return the one already filed under
     ``(institution, external_ref)`` — a repeated bulk file creates nothing new.
 
+    :raises PermissionDenied: the actor may not file at this committee or for this institution
     :raises IntakeInvalid: not a committee, no creditor or no debtor
     :raises PartyInvalid: a party's identity number fails its check
     :raises PolicyMissing: no policy is in force for the committee
     """
+    if not _may_file(actor, committee, institution):
+        raise PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
+                               "not allowed to file at this committee or for this institution")
     if external_ref and institution is not None:
         existing = Dispute.objects.filter(institution=institution,
                                           external_ref=external_ref).first()

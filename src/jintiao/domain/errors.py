@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     INTAKE_INVALID = "intake_invalid"
     DISPUTE_NOT_FOUND = "dispute_not_found"
     CONFLICT = "conflict"
+    PERMISSION_DENIED = "permission_denied"
 
 
 class DomainError(ValueError):

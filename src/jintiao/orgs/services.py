@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
 
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
-from jintiao.orgs.models import Organization, OrgKind, User, UserRole
+from jintiao.orgs.models import ApiToken, Organization, OrgKind, User, UserRole
 
 
 class OrganizationInvalid(DomainError):
@@ -56,3 +58,16 @@ def user_create(
     user.save()
     UserRole.objects.bulk_create(UserRole(user=user, role=Role(r).value) for r in roles)
     return user
+
+
+def token_digest(token: str) -> str:
+    """Return the stored form of a bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str = "") -> str:
+    """Issue a bearer token for ``user`` and return it; only its digest is kept."""
+    token = "jt_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, digest=token_digest(token), prefix=token[:8], name=name)
+    return token

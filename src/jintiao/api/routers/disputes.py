@@ -1,0 +1,166 @@
+"""Disputes: list, detail, intake, actions, timeline. Each handler parses, calls one
+selector or service, and shapes the answer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from jintiao import clock
+from jintiao.api.schemas import (
+    DisputeActionIn,
+    DisputeIntakeIn,
+    DisputeListOut,
+    DisputeOut,
+    ErrorOut,
+    EventOut,
+)
+from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
+from jintiao.disputes.selectors import dispute_get_for, dispute_list
+from jintiao.disputes.services import (
+    CLAIM_FIELDS,
+    IntakeInvalid,
+    dispute_apply_action,
+    dispute_intake,
+)
+from jintiao.domain import lifecycle
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.policy import Track
+from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import user_roles
+from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PartyInput
+
+router = Router(tags=["disputes"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                          409: ErrorOut, 422: ErrorOut}
+
+
+class DisputeFilters(Schema):
+    state: str | None = None
+    dispute_type: str | None = None
+    channel: str | None = None
+    committee_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    institution_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    overdue: bool = False
+    q: Annotated[str, StringConstraints(max_length=100)] | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0, le=10**7)] = 0
+
+
+DisputeId = Annotated[int, Path(ge=1, le=2**53)]
+
+
+def _org(org: Organization | None) -> dict[str, Any] | None:
+    return None if org is None else {"id": org.pk, "name": org.name, "kind": org.kind}
+
+
+def dispute_out(dispute: Dispute, viewer: User) -> dict[str, Any]:
+    """Shape a dispute for the API; parties appear masked, never with their numbers."""
+    roles = user_roles(viewer)
+    actions = {a.value for r in roles for a in lifecycle.available_actions(State(dispute.state), r)}
+    claim = {f: f"{getattr(dispute, f):.2f}" for f in CLAIM_FIELDS}
+    total = sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
+    return {
+        "id": dispute.pk, "number": dispute.number, "state": dispute.state,
+        "state_label": State(dispute.state).label, "track": dispute.track,
+        "channel": dispute.channel, "dispute_type": dispute.dispute_type,
+        "committee": _org(dispute.committee), "institution": _org(dispute.institution),
+        "court": _org(dispute.court),
+        "claim": {"as_of": dispute.claim_as_of, **claim, "total": f"{total:.2f}"},
+        "received_on": dispute.received_on, "deadline": dispute.deadline,
+        "deadline_provisional": dispute.deadline_provisional, "version": dispute.version,
+        "parties": [{"name": row.party.name, "kind": row.party.kind, "role": row.role,
+                     "id_masked": row.party.id_masked, "phone_masked": row.party.phone_masked}
+                    for row in dispute.party_rows.all()],
+        "available_actions": sorted(actions),
+    }
+
+
+def _choice(value: str, choices: type, label: str) -> Any:
+    try:
+        return choices(value)
+    except ValueError:
+        raise IntakeInvalid(f"{label}无效：{value}", f"unknown {label}: {value}") from None
+
+
+@router.get("", response={200: DisputeListOut, **ERRORS}, operation_id="disputes_list")
+def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> dict[str, Any]:
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    limit, offset = filters.limit, filters.offset
+    rows = dispute_list(
+        viewer, state=filters.state, dispute_type=filters.dispute_type, channel=filters.channel,
+        committee_id=filters.committee_id, institution_id=filters.institution_id,
+        overdue_on=clock.today() if filters.overdue else None, text=filters.q,
+    )
+    return {"count": rows.count(),
+            "items": [dispute_out(d, viewer) for d in rows[offset:offset + limit]]}
+
+
+@router.get("/{dispute_id}", response={200: DisputeOut, **ERRORS}, operation_id="disputes_get")
+def disputes_get(request: HttpRequest, dispute_id: DisputeId) -> dict[str, Any]:
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
+
+
+@router.post("", response={201: DisputeOut, 200: DisputeOut, **ERRORS},
+             operation_id="disputes_intake")
+def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[dict[str, Any]]:
+    """Register a dispute; a repeat of an institution's own reference returns the first (200)."""
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    committee = Organization.objects.filter(pk=payload.committee_id).first()
+    if committee is None:
+        raise IntakeInvalid("调委会不存在", "committee not found")
+    institution = (Organization.objects.filter(pk=payload.institution_id).first()
+                   if payload.institution_id is not None else None)
+    court = (Organization.objects.filter(pk=payload.court_id).first()
+             if payload.court_id is not None else None)
+    claim = ClaimBreakdown(as_of=payload.claim.as_of,
+                           **{f: Decimal(getattr(payload.claim, f)) for f in CLAIM_FIELDS})
+    parties = [(PartyInput(_choice(p.kind, PartyKind, "当事人类别"), p.name, p.id_number,
+                           phone=p.phone), _choice(p.role, PartyRole, "当事人地位"))
+               for p in payload.parties]
+    before = Dispute.objects.filter(institution=institution,
+                                    external_ref=payload.external_ref).first() \
+        if payload.external_ref and institution else None
+    dispute = dispute_intake(
+        actor=viewer, committee=committee, channel=_choice(payload.channel, Channel, "来源渠道"),
+        dispute_type=_choice(payload.dispute_type, DisputeType, "纠纷类型"), claim=claim,
+        parties=parties, institution=institution, court=court,
+        external_ref=payload.external_ref, summary=payload.summary,
+    )
+    shown = dispute_get_for(viewer, dispute.pk)
+    return Status(200 if before else 201, dispute_out(shown, viewer))
+
+
+@router.post("/{dispute_id}/actions", response={200: DisputeOut, **ERRORS},
+             operation_id="disputes_apply_action")
+def disputes_apply_action(request: HttpRequest, dispute_id: DisputeId,
+                          payload: DisputeActionIn) -> dict[str, Any]:
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    action = _choice(payload.action, Action, "操作")
+    track = _choice(payload.track, Track, "程序") if payload.track else None
+    mediators = list(User.objects.filter(pk__in=payload.mediator_ids))
+    if len(mediators) != len(set(payload.mediator_ids)):
+        raise IntakeInvalid("指定的调解员不存在", "unknown mediator")
+    dispute_apply_action(actor=viewer, dispute_id=dispute_id, action=action,
+                         expected_version=payload.expected_version, reason=payload.reason,
+                         track=track, mediators=mediators, notice_served=payload.notice_served,
+                         attested=payload.attested)
+    return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
+
+
+@router.get("/{dispute_id}/timeline", response={200: list[EventOut], **ERRORS},
+            operation_id="disputes_timeline")
+def disputes_timeline(request: HttpRequest, dispute_id: DisputeId) -> list[dict[str, Any]]:
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    dispute = dispute_get_for(viewer, dispute_id)
+    return [{"seq": e.seq, "type": e.type, "actor": str(e.actor) if e.actor else None,
+             "at": e.at, "state_before": e.state_before, "state_after": e.state_after,
+             "params": e.params, "meta": e.meta, "hash": e.hash}
+            for e in dispute.events.select_related("actor").order_by("seq")]

@@ -1,0 +1,198 @@
+"""The HTTP API: authentication, the visibility matrix, intake, actions, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from jintiao.disputes.services import dispute_apply_action
+from jintiao.domain.lifecycle import Action
+from jintiao.domain.policy import Track
+from jintiao.orgs.services import token_create
+from tests.factories import credit_code, intake, resident_id
+
+
+class Api:
+    """A client that speaks for one persona."""
+
+    def __init__(self, user) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token_create(user=user)}"}
+
+    def get(self, path: str):
+        return self.client.get(f"/api/v1{path}", headers=self.headers)
+
+    def post(self, path: str, body: object):
+        return self.client.post(f"/api/v1{path}", data=json.dumps(body),
+                                content_type="application/json", headers=self.headers)
+
+
+@pytest.fixture
+def cases(world):
+    ours = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
+                  court=world.court)
+    ours = dispute_apply_action(actor=world.clerk, dispute_id=ours.pk, action=Action.ACCEPT,
+                                expected_version=1, notice_served=True)
+    ours = dispute_apply_action(actor=world.director, dispute_id=ours.pk, action=Action.ASSIGN,
+                                expected_version=ours.version, track=Track.SIMPLE,
+                                mediators=[world.mediator])
+    theirs = intake(actor=world.other_clerk, committee=world.other_committee,
+                    institution=world.other_bank, court=world.other_court)
+    return ours, theirs
+
+
+def intake_body(world, n: int, **changes):
+    body = {
+        "committee_id": world.committee.pk, "channel": "institution_application",
+        "dispute_type": "credit_card", "institution_id": world.branch.pk,
+        "claim": {"as_of": "2026-06-30", "principal": "200000.00", "interest": "50277.13"},
+        "parties": [
+            {"kind": "entity", "name": "某银行凯里支行", "id_number": credit_code(900 + n),
+             "role": "creditor"},
+            {"kind": "person", "name": "张三", "id_number": resident_id(900 + n),
+             "phone": "13812345678", "role": "debtor"},
+        ],
+    }
+    body.update(changes)
+    return body
+
+
+class TestAuthentication:
+    def test_no_token_is_401_in_json(self, world, cases):
+        response = Client().get("/api/v1/disputes")
+        assert response.status_code == 401
+        assert response.json()["code"] == "unauthorized"
+
+    def test_a_wrong_token_is_401(self, world, cases):
+        response = Client().get("/api/v1/disputes", headers={"Authorization": "Bearer nope"})
+        assert response.status_code == 401
+
+    def test_me(self, world):
+        data = Api(world.agent).get("/me").json()
+        assert data["roles"] == ["agent"]
+        assert data["organization"]["name"] == "某银行凯里支行"
+
+
+PERSONAS = ["clerk", "director", "mediator", "other_mediator", "agent", "hq_agent",
+            "other_agent", "judge", "other_judge", "supervisor", "county_supervisor",
+            "other_clerk"]
+SEES_OURS = {"clerk", "director", "mediator", "agent", "hq_agent", "judge", "supervisor"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_visibility_matrix_through_the_api(world, cases, persona):
+    ours, _ = cases
+    api = Api(getattr(world, persona))
+    listed = {item["id"] for item in api.get("/disputes").json()["items"]}
+    assert (ours.pk in listed) is (persona in SEES_OURS)
+    missing = api.get("/disputes/999999")
+    assert missing.status_code == 404
+    for path in (f"/disputes/{ours.pk}", f"/disputes/{ours.pk}/timeline"):
+        response = api.get(path)
+        if persona in SEES_OURS:
+            assert response.status_code == 200, path
+        else:
+            assert response.status_code == 404, path
+            assert response.json() == missing.json(), "hidden must look like missing"
+    action = api.post(f"/disputes/{ours.pk}/actions",
+                      {"action": "withdraw", "expected_version": ours.version})
+    if persona not in SEES_OURS:
+        assert action.status_code == 404
+
+
+class TestIntake:
+    def test_an_agent_files_for_its_branch(self, world):
+        response = Api(world.agent).post("/disputes", intake_body(world, 1))
+        assert response.status_code == 201, response.content
+        data = response.json()
+        assert data["state"] == "received"
+        assert data["claim"]["total"] == "250277.13"
+        debtor = next(p for p in data["parties"] if p["role"] == "debtor")
+        assert debtor["phone_masked"] == "138****5678"
+        assert resident_id(901) not in response.content.decode()
+
+    def test_a_repeat_of_the_same_reference_returns_the_first(self, world):
+        api = Api(world.agent)
+        first = api.post("/disputes", intake_body(world, 2, external_ref="CC-1"))
+        again = api.post("/disputes", intake_body(world, 2, external_ref="CC-1"))
+        assert (first.status_code, again.status_code) == (201, 200)
+        assert first.json()["id"] == again.json()["id"]
+
+    def test_another_banks_agent_may_not_file_for_this_branch(self, world):
+        response = Api(world.other_agent).post("/disputes", intake_body(world, 3))
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"claim": {"as_of": "2026-06-30", "principal": 200000.5}},
+            {"claim": {"as_of": "2026-06-30", "principal": False}},
+            {"claim": {"as_of": "2026-06-30", "principal": "1.234"}},
+            {"claim": {"as_of": "2026-13-01", "principal": "1"}},
+            {"committee_id": "1"},
+            {"parties": []},
+            {"channel": "telepathy"},
+        ],
+    )
+    def test_bad_input_is_a_4xx_json_error_and_changes_nothing(self, world, change):
+        from jintiao.disputes.models import Dispute
+
+        response = Api(world.agent).post("/disputes", intake_body(world, 4, **change))
+        assert 400 <= response.status_code < 500
+        assert {"code", "message"} <= set(response.json())
+        assert not Dispute.objects.exists()
+
+    def test_an_invalid_id_number_is_explained(self, world):
+        body = intake_body(world, 5)
+        body["parties"][1]["id_number"] = "110105194912310021"
+        response = Api(world.agent).post("/disputes", body)
+        assert response.status_code == 400
+        assert response.json()["code"] == "party_invalid"
+        assert "校验码" in response.json()["message"]
+
+
+class TestActions:
+    def test_accept_through_the_api_and_see_it_on_the_timeline(self, world):
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        api = Api(world.clerk)
+        before = api.get(f"/disputes/{dispute.pk}").json()
+        assert "accept" in before["available_actions"]
+        response = api.post(f"/disputes/{dispute.pk}/actions",
+                            {"action": "accept", "expected_version": 1, "notice_served": True})
+        assert response.status_code == 200
+        assert response.json()["state"] == "accepted"
+        timeline = api.get(f"/disputes/{dispute.pk}/timeline").json()
+        assert [e["type"] for e in timeline] == ["dispute.received", "dispute.accept"]
+
+    def test_a_stale_version_is_409(self, world):
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        api = Api(world.clerk)
+        api.post(f"/disputes/{dispute.pk}/actions",
+                 {"action": "accept", "expected_version": 1, "notice_served": True})
+        response = api.post(f"/disputes/{dispute.pk}/actions",
+                            {"action": "decline", "expected_version": 1, "reason": "x"})
+        assert response.status_code == 409
+        assert response.json()["code"] == "conflict"
+
+    def test_a_refused_transition_is_409_naming_the_guard(self, world):
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        response = Api(world.clerk).post(f"/disputes/{dispute.pk}/actions",
+                                         {"action": "accept", "expected_version": 1})
+        assert response.status_code == 409
+        assert response.json()["details"]["missing"] == "non_litigation_notice_served"
+
+    def test_filters(self, world, cases):
+        api = Api(world.supervisor)
+        assert api.get("/disputes?state=mediating").json()["count"] == 1
+        assert api.get("/disputes?state=received").json()["count"] == 1
+        assert api.get(f"/disputes?committee_id={world.other_committee.pk}").json()["count"] == 1
+        assert api.get("/disputes?q=张").json()["count"] == 2
+
+
+def test_the_openapi_schema_is_served(world):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert "/api/v1/disputes" in response.json()["paths"]
