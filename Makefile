@@ -15,14 +15,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The web application arrives with the platform foundation (issue 3); until then
-# `make run` sets up the environment and shows the domain calculators at work.
+# Development server on SQLite with the demo world: admin at /admin/, API at /api/v1/docs.
 run: venv
-	@echo "JinTiao $$($(BIN)/python -c 'import jintiao; print(jintiao.__version__)') — web app not built yet; the calculators:"
-	$(BIN)/jintiao calc words 250277.13
-	$(BIN)/jintiao calc fee --amount 250277.13
-	$(BIN)/jintiao calc deadline --start 2026-09-28 --working-days 15
-	@echo "More: $(BIN)/jintiao calc --help"
+	mkdir -p var
+	JINTIAO_DEBUG=1 $(BIN)/jintiao manage migrate --noinput -v 0
+	JINTIAO_DEBUG=1 $(BIN)/jintiao demo
+	JINTIAO_DEBUG=1 $(BIN)/jintiao manage runserver 127.0.0.1:8000
 
 lint: venv
 	$(BIN)/ruff check .

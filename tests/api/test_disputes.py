@@ -196,3 +196,11 @@ def test_the_openapi_schema_is_served(world):
     response = Client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/disputes" in response.json()["paths"]
+
+
+def test_a_nul_character_is_refused_at_the_edge_on_any_database(world):
+    """PostgreSQL cannot store NUL; found by the fuzzer as a 500 on ?q=…%00…"""
+    api = Api(world.supervisor)
+    assert api.get("/disputes?q=a%00b").status_code == 422
+    body = intake_body(world, 6, summary="概要\x00")
+    assert Api(world.agent).post("/disputes", body).status_code == 422

@@ -11,8 +11,19 @@ from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 # Ids and counts the database can hold: anything larger is a 422, never an overflow.
 Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
+# PostgreSQL cannot store NUL in text: refuse it at the edge (422), never reach a 500.
+NO_NUL = r"^[^\x00]*$"
+
+
+def text(max_length: int, min_length: int = 0) -> object:
+    """A string field without NUL characters, within the given length."""
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length,
+                                            strip_whitespace=True, pattern=NO_NUL)]
+
+
 Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,16}(\.[0-9]{1,2})?$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Name = text(200, min_length=1)
+Code = text(40)
 
 
 class OrgRef(Schema):
@@ -59,9 +70,9 @@ class ClaimOut(Schema):
 
 class PartyIn(Schema):
     kind: Annotated[str, StringConstraints(pattern=r"^(person|entity)$")]
-    name: Name
-    id_number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    phone: Annotated[str, StringConstraints(max_length=20)] = ""
+    name: Name  # type: ignore[valid-type]
+    id_number: text(40, min_length=1)  # type: ignore[valid-type]
+    phone: text(20) = ""  # type: ignore[valid-type]
     role: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor|guarantor)$")]
 
 
@@ -75,24 +86,24 @@ class PartyOut(Schema):
 
 class DisputeIntakeIn(Schema):
     committee_id: Id
-    channel: str
-    dispute_type: str
+    channel: Code  # type: ignore[valid-type]
+    dispute_type: Code  # type: ignore[valid-type]
     claim: ClaimIn
     parties: list[PartyIn] = Field(min_length=2, max_length=20)
     institution_id: Id | None = None
     court_id: Id | None = None
-    external_ref: Annotated[str, StringConstraints(max_length=100)] | None = None
-    summary: Annotated[str, StringConstraints(max_length=5000)] = ""
+    external_ref: text(100) | None = None  # type: ignore[valid-type]
+    summary: text(5000) = ""  # type: ignore[valid-type]
 
 
 class DisputeActionIn(Schema):
-    action: str
+    action: Code  # type: ignore[valid-type]
     expected_version: Annotated[StrictInt, Field(ge=1, le=2**31)]
-    reason: Annotated[str, StringConstraints(max_length=2000)] = ""
-    track: str | None = None
+    reason: text(2000) = ""  # type: ignore[valid-type]
+    track: Code | None = None  # type: ignore[valid-type]
     mediator_ids: list[Id] = Field(default_factory=list, max_length=10)
     notice_served: StrictBool = False
-    attested: list[str] = Field(default_factory=list, max_length=20)
+    attested: list[Code] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
 
 
 class DisputeOut(Schema):

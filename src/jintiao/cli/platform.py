@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 
@@ -45,7 +46,50 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the demo world (idempotent)."""
+    _setup()
+    from jintiao.demo.seed import DEMO_PASSWORD, load_demo
+
+    made = load_demo(synthetic=args.synthetic)
+    if made is None:
+        print("演示数据已存在，未作改动 (demo data already loaded; nothing changed)")
+        return 0
+    print(f"已载入演示数据：{made['organizations']} 个单位，{made['users']} 个用户，"
+          f"{made['disputes']} 件纠纷 (demo loaded)")
+    print(f"演示账号 clerk / director / mediator / agent / approver / judge / court_clerk / "
+          f"supervisor / regulator / admin，密码 {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    """Issue an API token for a user and print it once."""
+    _setup()
+    from jintiao.orgs.models import User
+    from jintiao.orgs.services import token_create
+
+    user = User.objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        print(f"错误：用户不存在或已停用：{args.username} (error: no active user {args.username})",
+              file=sys.stderr)
+        return 2
+    print(token_create(user=user, name=args.name))
+    return 0
+
+
 def register(sub: Any) -> None:
+    demo = sub.add_parser("demo", help="载入演示数据（可重复运行）")
+    demo.add_argument("--synthetic", type=int, default=300, help="合成纠纷件数")
+    demo.set_defaults(handler=cmd_demo)
+
+    token = sub.add_parser("token", help="接口令牌")
+    token_cmds = token.add_subparsers(dest="token_command", required=True,
+                                      parser_class=type(token))
+    create = token_cmds.add_parser("create", help="为用户签发接口令牌（只显示一次）")
+    create.add_argument("username")
+    create.add_argument("--name", default="", help="用途说明")
+    create.set_defaults(handler=cmd_token_create)
+
     manage = sub.add_parser("manage", help="Django 管理命令（migrate、runserver 等）",
                             add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -89,8 +89,10 @@ def dispute_intake(
     court: Organization | None = None,
     external_ref: str | None = None,
     summary: str = "",
+    received_on: dt.date | None = None,
 ) -> Dispute:
-    """Register a dispute as RECEIVED, or return the one already filed under
+    """Register a dispute as RECEIVED (``received_on``, the legal date of receipt, defaults to
+    today: a file received on paper may be entered later), or return the one already filed under
     ``(institution, external_ref)`` — a repeated bulk file creates nothing new.
 
     :raises PermissionDenied: the actor may not file at this committee or for this institution
@@ -111,7 +113,7 @@ def dispute_intake(
             return _intake(actor=actor, committee=committee, channel=channel,
                            dispute_type=dispute_type, claim=claim, parties=parties,
                            institution=institution, court=court, external_ref=external_ref,
-                           summary=summary)
+                           summary=summary, received_on=received_on)
     except IntegrityError:
         if external_ref and institution is not None:  # filed concurrently with the same ref
             return Dispute.objects.get(institution=institution, external_ref=external_ref)
@@ -121,24 +123,29 @@ def dispute_intake(
 def _intake(*, actor: User, committee: Organization, channel: Channel,
             dispute_type: DisputeType, claim: ClaimBreakdown,
             parties: Sequence[tuple[PartyInput, PartyRole]], institution: Organization | None,
-            court: Organization | None, external_ref: str | None, summary: str) -> Dispute:
+            court: Organization | None, external_ref: str | None, summary: str,
+            received_on: dt.date | None) -> Dispute:
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
+    if received_on is not None and received_on > today:
+        raise IntakeInvalid(f"收案日期{received_on}晚于今天",
+                            f"received_on {received_on} is in the future")
+    received_on = received_on or today
     if committee.kind != OrgKind.COMMITTEE:
         raise IntakeInvalid(f"“{committee}”不是调解委员会", f"{committee} is not a committee")
     roles_given = {PartyRole(role) for _, role in parties}
     if not {PartyRole.CREDITOR, PartyRole.DEBTOR} <= roles_given:
         raise IntakeInvalid("纠纷至少应有一名债权人和一名债务人",
                             "a dispute needs a creditor and a debtor")
-    version, _policy = policy_for(committee, on=today)
-    seq, number = _next_number(committee, today.year)
+    version, _policy = policy_for(committee, on=received_on)
+    seq, number = _next_number(committee, received_on.year)
     dispute = Dispute.objects.create(
-        number=number, committee=committee, year=today.year, seq=seq,
+        number=number, committee=committee, year=received_on.year, seq=seq,
         channel=Channel(channel), dispute_type=DisputeType(dispute_type),
         institution=institution, court=court, external_ref=external_ref or None,
         summary=summary, claim_as_of=claim.as_of,
         **{f: getattr(claim, f) for f in CLAIM_FIELDS},
-        policy_version=version, received_on=today,
+        policy_version=version, received_on=received_on,
     )
     rows = [DisputeParty(dispute=dispute, party=party_get_or_create(data), role=PartyRole(role))
             for data, role in parties]

@@ -8,16 +8,18 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from jintiao import clock
 from jintiao.api.schemas import (
+    Code,
     DisputeActionIn,
     DisputeIntakeIn,
     DisputeListOut,
     DisputeOut,
     ErrorOut,
     EventOut,
+    text,
 )
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.selectors import dispute_get_for, dispute_list
@@ -42,13 +44,13 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 
 
 class DisputeFilters(Schema):
-    state: str | None = None
-    dispute_type: str | None = None
-    channel: str | None = None
+    state: Code | None = None  # type: ignore[valid-type]
+    dispute_type: Code | None = None  # type: ignore[valid-type]
+    channel: Code | None = None  # type: ignore[valid-type]
     committee_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
     institution_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
     overdue: bool = False
-    q: Annotated[str, StringConstraints(max_length=100)] | None = None
+    q: text(100) | None = None  # type: ignore[valid-type]
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=10**7)] = 0
 

@@ -1,0 +1,337 @@
+"""Build the demo world. Idempotent: a second run finds the prefecture and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from jintiao import clock
+from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
+from jintiao.disputes.services import dispute_apply_action, dispute_intake
+from jintiao.domain import identity
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.lifecycle import Action, Role
+from jintiao.domain.policy import DEFAULT_POLICY, Track
+from jintiao.orgs.models import Organization, OrgKind, User
+from jintiao.orgs.services import organization_create, user_create
+from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PartyInput
+from jintiao.policies.services import policy_publish
+
+PREFECTURE = "黔东南州金融纠纷多元化解工作领导小组"
+DEMO_PASSWORD = "jintiao-demo"  # noqa: S105 - documented demo password, demo data only
+COUNTIES = [
+    ("凯里市", "522601"), ("黄平县", "522622"), ("施秉县", "522623"), ("三穗县", "522624"),
+    ("镇远县", "522625"), ("岑巩县", "522626"), ("天柱县", "522627"), ("锦屏县", "522628"),
+    ("剑河县", "522629"), ("台江县", "522630"), ("黎平县", "522631"), ("榕江县", "522632"),
+    ("从江县", "522633"), ("雷山县", "522634"), ("麻江县", "522635"), ("丹寨县", "522636"),
+]
+# S5: 265 mediators, 6 full-time, 157 of them from the financial sector
+MEDIATORS, FULL_TIME, FINANCIAL = 265, 6, 157
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
+GIVEN = "明华建国丽娟志强秀英军伟芳敏静磊洋艳勇杰涛超霞平刚桂兰"
+
+
+@dataclass
+class County:
+    name: str
+    code: str
+    group: Organization
+    committee: Organization
+    court: Organization
+    bank_branch: Organization
+    credit_union: Organization
+    clerk: User
+    director: User
+    judge: User
+    agent: User
+    mediators: list[User] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    prefecture: Organization
+    counties: list[County]
+    personas: dict[str, User]
+
+
+def _id_number(n: int, rng: random.Random) -> str:
+    region = rng.choice(COUNTIES)[1]
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(0, 15000))
+    first17 = f"{region}{born:%Y%m%d}{n % 1000:03d}"
+    return first17 + identity.resident_id_check_char(first17)
+
+
+def _credit_code(n: int) -> str:
+    first17 = f"91522600MA{n:07d}"
+    return first17 + identity.credit_code_check_char(first17)
+
+
+def _mobile(n: int) -> str:
+    return f"139{n:08d}"
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _org(name: str, kind: OrgKind, code: str, parent: Organization | None = None,
+         **scope: list[str]) -> Organization:
+    return organization_create(name=name, kind=kind, region_code=code, parent=parent, **scope)
+
+
+def _build_tree(rng: random.Random) -> World:
+    prefecture = _org(PREFECTURE, OrgKind.LEADING_GROUP, "522600")
+    policy_publish(organization=prefecture, policy=DEFAULT_POLICY, valid_from=dt.date(2025, 1, 1),
+                   source="示范规则：种子情景S7（黔东南实践）及DESIGN.md §3")
+    operator = _org("金调通平台运营中心", OrgKind.OPERATOR, "522600")
+    regulator = _org("黔东南州地方金融管理局", OrgKind.REGULATOR, "522600")
+    mid_court = _org("黔东南州中级人民法院", OrgKind.COURT, "522600")
+    bank = _org("某国有商业银行黔东南分行", OrgKind.INSTITUTION, "522600")
+    union = _org("黔东南州农村信用合作联社", OrgKind.INSTITUTION, "522600")
+    _org("某农村商业银行", OrgKind.INSTITUTION, "522600")
+    counties: list[County] = []
+    for name, code in COUNTIES:
+        group = _org(f"{name}金融纠纷多元化解工作领导小组", OrgKind.LEADING_GROUP, code, prefecture)
+        committee = _org(f"{name}金融纠纷人民调解委员会", OrgKind.COMMITTEE, code, group)
+        for town in ("司法所", "派出所", "村民委员会"):
+            _org(f"{name}城关镇{town}", OrgKind.TOWNSHIP, code, group)
+        court = _org(f"{name}人民法院", OrgKind.COURT, code, mid_court)
+        branch = _org(f"某国有商业银行{name}支行", OrgKind.BRANCH, code, bank)
+        cu = _org(f"{name}农村信用合作联社", OrgKind.BRANCH, code, union)
+        counties.append(County(
+            name, code, group, committee, court, branch, cu,
+            clerk=user_create(username=f"clerk-{code}", organization=committee,
+                              roles=[Role.INTAKE_CLERK], full_name=f"{name}受理员"),
+            director=user_create(username=f"director-{code}", organization=committee,
+                                 roles=[Role.DIRECTOR], full_name=f"{name}调委会主任"),
+            judge=user_create(username=f"judge-{code}", organization=court,
+                              roles=[Role.JUDGE], full_name=f"{name}法院法官"),
+            agent=user_create(username=f"agent-{code}", organization=branch,
+                              roles=[Role.AGENT], full_name=f"{name}支行经办人"),
+        ))
+    for i in range(MEDIATORS):
+        county = counties[i % len(counties)]
+        financial = i < FINANCIAL
+        employer = (county.bank_branch if i % 2 else county.credit_union) if financial \
+            else county.committee
+        user = user_create(username=f"mediator-{i + 1:03d}", organization=employer,
+                           roles=[Role.MEDIATOR], full_name=_name(rng) +
+                           ("（专职）" if i >= MEDIATORS - FULL_TIME else ""))
+        county.mediators.append(user)
+    kaili = counties[0]
+    personas = {
+        "clerk": user_create(username="clerk", organization=kaili.committee,
+                             roles=[Role.INTAKE_CLERK], password=DEMO_PASSWORD,
+                             full_name="受理员小王"),
+        "director": user_create(username="director", organization=kaili.committee,
+                                roles=[Role.DIRECTOR], password=DEMO_PASSWORD,
+                                full_name="调委会主任老李"),
+        "mediator": user_create(username="mediator", organization=kaili.committee,
+                                roles=[Role.MEDIATOR, Role.EXPERT], password=DEMO_PASSWORD,
+                                full_name="调解员赵敏"),
+        "agent": user_create(username="agent", organization=kaili.bank_branch,
+                             roles=[Role.AGENT], password=DEMO_PASSWORD,
+                             full_name="支行经办人孙杰"),
+        "approver": user_create(username="approver", organization=bank, roles=[Role.APPROVER],
+                                password=DEMO_PASSWORD, full_name="分行审批人周涛"),
+        "judge": user_create(username="judge", organization=kaili.court, roles=[Role.JUDGE],
+                             password=DEMO_PASSWORD, full_name="法官陈静"),
+        "court_clerk": user_create(username="court_clerk", organization=kaili.court,
+                                   roles=[Role.COURT_CLERK], password=DEMO_PASSWORD,
+                                   full_name="书记员何芳"),
+        "supervisor": user_create(username="supervisor", organization=prefecture,
+                                  roles=[Role.SUPERVISOR], password=DEMO_PASSWORD,
+                                  full_name="领导小组督导林平"),
+        "regulator": user_create(username="regulator", organization=regulator,
+                                 roles=[Role.SUPERVISOR], password=DEMO_PASSWORD,
+                                 full_name="金融局督导郭伟"),
+        "admin": user_create(username="admin", organization=operator,
+                             roles=[Role.ADMINISTRATOR], password=DEMO_PASSWORD,
+                             full_name="平台管理员"),
+    }
+    personas["admin"].is_staff = personas["admin"].is_superuser = True
+    personas["admin"].save(update_fields=["is_staff", "is_superuser"])
+    kaili.mediators.insert(0, personas["mediator"])
+    return World(prefecture, counties, personas)
+
+
+Step = tuple[Action, Callable[[County, Dispute], dict[str, object]]]
+PATHS: dict[str, list[Action]] = {
+    "received": [],
+    "declined": [Action.DECLINE],
+    "accepted": [Action.ACCEPT],
+    "mediating": [Action.ACCEPT, Action.ASSIGN],
+    "withdrawn": [Action.ACCEPT, Action.ASSIGN, Action.WITHDRAW],
+    "failed": [Action.ACCEPT, Action.ASSIGN, Action.FAIL],
+    "transferred": [Action.ACCEPT, Action.ASSIGN, Action.FAIL, Action.TRANSFER],
+    "agreed": [Action.ACCEPT, Action.ASSIGN, Action.AGREE],
+    "confirmation_pending": [Action.ACCEPT, Action.ASSIGN, Action.AGREE,
+                             Action.APPLY_CONFIRMATION],
+    "performing": [Action.ACCEPT, Action.ASSIGN, Action.AGREE, Action.APPLY_CONFIRMATION,
+                   Action.CONFIRM],
+    "performed": [Action.ACCEPT, Action.ASSIGN, Action.AGREE, Action.APPLY_CONFIRMATION,
+                  Action.CONFIRM, Action.COMPLETE],
+    "defaulted": [Action.ACCEPT, Action.ASSIGN, Action.AGREE, Action.APPLY_CONFIRMATION,
+                  Action.CONFIRM, Action.DEFAULT],
+    "closed": [Action.ACCEPT, Action.ASSIGN, Action.AGREE, Action.APPLY_CONFIRMATION,
+               Action.CONFIRM, Action.COMPLETE, Action.CLOSE],
+}
+WEIGHTS = {"received": 6, "declined": 2, "accepted": 4, "mediating": 12, "withdrawn": 2,
+           "failed": 3, "transferred": 5, "agreed": 5, "confirmation_pending": 4,
+           "performing": 22, "performed": 8, "defaulted": 3, "closed": 14}
+
+
+def walk(county: County, dispute: Dispute, actions: list[Action], rng: random.Random) -> Dispute:
+    """Take ``dispute`` along ``actions`` as the people of its county would."""
+    for action in actions:
+        actor, kwargs = _who(county, action, rng)
+        dispute = dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=action,
+                                       expected_version=dispute.version, **kwargs)
+    return dispute
+
+
+def _who(county: County, action: Action, rng: random.Random) -> tuple[User, dict[str, object]]:
+    own = [m for m in county.mediators if m.organization_id == county.committee.pk]
+    table: dict[Action, tuple[User, dict[str, object]]] = {
+        Action.ACCEPT: (county.clerk, {"notice_served": True}),
+        Action.DECLINE: (county.clerk, {"reason": "不属于本委员会受理范围"}),
+        Action.ASSIGN: (county.director, {"track": rng.choice([Track.FAST, Track.SIMPLE,
+                                                              Track.ORDINARY]),
+                                          "mediators": [rng.choice(own or county.mediators)]}),
+        Action.WITHDRAW: (county.director, {"attested": ["withdrawal_by_applicant"]}),
+        Action.FAIL: (county.director, {"reason": "双方对还款期限分歧较大，调解不成"}),
+        Action.TRANSFER: (county.director, {"attested": ["undisputed_facts_recorded"]}),
+        Action.AGREE: (county.director, {"attested": ["agreement_signed_by_all",
+                                                      "committee_seal_applied"]}),
+        Action.APPLY_CONFIRMATION: (county.director, {"attested": ["joint_application"]}),
+        Action.CONFIRM: (county.judge, {"attested": ["ruling_issued"]}),
+        Action.COMPLETE: (county.director, {"attested": ["schedule_fully_paid"]}),
+        Action.DEFAULT: (county.director, {"attested": ["acceleration_condition_met"]}),
+        Action.CLOSE: (county.director, {"attested": ["outcome_recorded"]}),
+    }
+    return table[action]
+
+
+def _scenarios(world: World, today: dt.date) -> list[Dispute]:
+    """S1–S4 of shared/domain/scenarios.md, in the states the sources describe."""
+    kaili, huangping = world.counties[0], world.counties[1]
+    rng = random.Random(1)
+    made = []
+    s1 = dispute_intake(
+        actor=kaili.clerk, committee=kaili.committee, channel=Channel.COURT_DELEGATED,
+        dispute_type=DisputeType.CREDIT_CARD, institution=kaili.bank_branch, court=kaili.court,
+        external_ref="S1", received_on=today - dt.timedelta(days=40),
+        summary="S1：信用卡欠款逾期，持卡人经营失败另有20万元个人信用贷款逾期；银行要求一次性清偿，"
+                "持卡人请求长期分期；法院委派至综治中心诉前调解，经面对面与背对背调解，"
+                "双方同意以全部欠款250,277.13元分60期偿还，并共同申请司法确认。",
+        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=41), principal=Decimal("200311.62"),
+                             interest=Decimal("31208.40"), penalty_interest=Decimal("12630.11"),
+                             fees=Decimal("6127.00")),
+        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1)),
+                  PartyRole.DEBTOR)],
+    )
+    made.append(walk(kaili, s1, PATHS["performing"], rng))
+    s2 = dispute_intake(
+        actor=huangping.clerk, committee=huangping.committee, channel=Channel.COURT_DELEGATED,
+        dispute_type=DisputeType.FARM_LOAN, institution=huangping.credit_union,
+        court=huangping.court, external_ref="S2", received_on=today - dt.timedelta(days=20),
+        summary="S2：县农信社起诉两名借款人追索借款本金10万元及利息；法院委派县金调委调解，"
+                "联动派出所、司法所、村委会；借款人同意分期还款，经线上调解和线上司法确认，用时一小时。",
+        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=21), principal=Decimal("100000"),
+                             interest=Decimal("8650.00")),
+        parties=[(PartyInput(PartyKind.ENTITY, huangping.credit_union.name, _credit_code(2)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.PERSON, "吴某某", _id_number(2, rng), _mobile(2)),
+                  PartyRole.DEBTOR),
+                 (PartyInput(PartyKind.PERSON, "杨某某", _id_number(3, rng), _mobile(3)),
+                  PartyRole.DEBTOR)],
+    )
+    made.append(walk(huangping, s2, PATHS["performing"], rng))
+    s3 = dispute_intake(
+        actor=kaili.agent, committee=kaili.committee, channel=Channel.INSTITUTION_APPLICATION,
+        dispute_type=DisputeType.ENTERPRISE_LOAN, institution=kaili.bank_branch,
+        court=kaili.court, external_ref="S3", received_on=today - dt.timedelta(days=30),
+        summary="S3：超市2018年签订小微企业贷款合同300万元，到期仅归还本金1.13万元；"
+                "银行适用纾困政策，延期还本付息并减免服务费，超市分期偿还本息，保住30余个就业岗位。",
+        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=31), principal=Decimal("2434500"),
+                             interest=Decimal("62000")),
+        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.ENTITY, "凯里市某超市有限公司", _credit_code(3)),
+                  PartyRole.DEBTOR)],
+    )
+    made.append(walk(kaili, s3, PATHS["agreed"], rng))
+    jinping = world.counties[7]
+    s4 = dispute_intake(
+        actor=jinping.clerk, committee=jinping.committee, channel=Channel.COURT_INVITED,
+        dispute_type=DisputeType.FARM_LOAN, institution=jinping.bank_branch,
+        court=jinping.court, external_ref="S4", received_on=today - dt.timedelta(days=25),
+        summary="S4：茶叶种植加工企业2019年借款320万元，疫情期间销售不畅形成不良；"
+                "县金调委与县法院介入，银行重新制定还款计划并下调利率，展期与茶叶生产周期匹配。",
+        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=26), principal=Decimal("3200000"),
+                             interest=Decimal("96000")),
+        parties=[(PartyInput(PartyKind.ENTITY, jinping.bank_branch.name, _credit_code(4)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.ENTITY, "锦屏县某茶业有限公司", _credit_code(5)),
+                  PartyRole.DEBTOR)],
+    )
+    made.append(walk(jinping, s4, PATHS["mediating"], rng))
+    return made
+
+
+def _synthetic(world: World, first: int, count: int, today: dt.date,
+               rng: random.Random) -> int:
+    types = list(DisputeType)
+    type_weights = [40, 20, 12, 6, 10, 4, 3, 2, 1, 2]
+    channels = list(Channel)
+    channel_weights = [30, 8, 4, 6, 10, 12, 30]
+    states = list(WEIGHTS)
+    for n in range(first, first + count):
+        county = rng.choice(world.counties)
+        dispute_type = rng.choices(types, type_weights)[0]
+        small = dispute_type in (DisputeType.CREDIT_CARD, DisputeType.CONSUMER_LOAN)
+        principal = Decimal(rng.randrange(800_000, 30_000_000 if small else 500_000_000)) / 100
+        received = today - dt.timedelta(days=rng.randrange(0, 365))
+        creditor = county.bank_branch if n % 3 else county.credit_union
+        dispute = dispute_intake(
+            actor=county.clerk, committee=county.committee,
+            channel=rng.choices(channels, channel_weights)[0], dispute_type=dispute_type,
+            institution=creditor, court=county.court, external_ref=f"SYN-{n:05d}",
+            received_on=received,
+            claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=principal,
+                                 interest=(principal * Decimal("0.11")).quantize(Decimal("0.01")),
+                                 penalty_interest=(principal * Decimal("0.03"))
+                                 .quantize(Decimal("0.01"))),
+            parties=[(PartyInput(PartyKind.ENTITY, creditor.name, _credit_code(1000 + creditor.pk)),
+                      PartyRole.CREDITOR),
+                     (PartyInput(PartyKind.PERSON, _name(rng), _id_number(1000 + n, rng),
+                                 _mobile(1000 + n)), PartyRole.DEBTOR)],
+        )
+        walk(county, dispute, PATHS[rng.choices(states, [WEIGHTS[s] for s in states])[0]], rng)
+    return count
+
+
+def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | None:
+    """Load the demo world; return what was made, or ``None`` if it is already there."""
+    if Organization.objects.filter(name=PREFECTURE, parent=None).exists():
+        return None
+    rng = random.Random(seed)
+    today = clock.today()
+    with transaction.atomic():
+        world = _build_tree(rng)
+        _scenarios(world, today)
+    made = 0
+    for start in range(0, synthetic, 50):  # commit in batches: a long load stays responsive
+        with transaction.atomic():
+            made += _synthetic(world, start, min(50, synthetic - start), today,
+                               random.Random(seed + start))
+    return {"organizations": Organization.objects.count(), "users": User.objects.count(),
+            "disputes": Dispute.objects.count(), "synthetic": made}

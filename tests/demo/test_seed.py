@@ -1,0 +1,77 @@
+"""The demo world: scenario S5's organisation, S1–S4 in their states, idempotent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import authenticate
+
+from jintiao.demo.seed import DEMO_PASSWORD, FINANCIAL, FULL_TIME, MEDIATORS, load_demo
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.selectors import dispute_visible_to
+from jintiao.domain.lifecycle import Role, State
+from jintiao.orgs.models import Organization, OrgKind, User, UserRole
+from jintiao.timeline.services import audit_verify
+
+CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
+                "liquidated_damages", "fees", "other")
+
+
+@pytest.fixture
+def demo(db):
+    return load_demo(synthetic=12)
+
+
+def test_the_organisation_of_scenario_s5(demo):
+    assert Organization.objects.filter(kind=OrgKind.COMMITTEE).count() == 16
+    assert Organization.objects.filter(kind=OrgKind.LEADING_GROUP).count() == 17  # 1 + 16
+    mediators = User.objects.filter(role_rows__role=Role.MEDIATOR)
+    assert mediators.count() == MEDIATORS + 1  # the 265 and the demo persona
+    in_banks = mediators.filter(organization__kind=OrgKind.BRANCH).count()
+    assert in_banks == FINANCIAL
+    assert mediators.filter(first_name__endswith="（专职）").count() == FULL_TIME
+
+
+def test_the_seed_disputes_are_where_the_sources_leave_them(demo):
+    s1 = Dispute.objects.get(external_ref="S1")
+    assert s1.state == State.PERFORMING
+    assert sum(getattr(s1, f) for f in CLAIM_FIELDS) == Decimal("250277.13")
+    assert Dispute.objects.get(external_ref="S2").party_rows.filter(role="debtor").count() == 2
+    assert Dispute.objects.get(external_ref="S3").state == State.AGREED
+    assert Dispute.objects.get(external_ref="S4").state == State.MEDIATING
+    assert Dispute.objects.count() == 4 + 12
+
+
+def test_loading_twice_changes_nothing(demo):
+    before = (Dispute.objects.count(), User.objects.count(), Organization.objects.count())
+    assert load_demo(synthetic=12) is None
+    assert (Dispute.objects.count(), User.objects.count(),
+            Organization.objects.count()) == before
+
+
+def test_every_chain_is_intact(demo):
+    checked, broken = audit_verify()
+    assert checked > 16
+    assert broken == []
+
+
+PERSONAS = ["clerk", "director", "mediator", "agent", "approver", "judge", "court_clerk",
+            "supervisor", "regulator", "admin"]
+
+
+def test_each_persona_logs_in_with_the_documented_password(demo):
+    for username in PERSONAS:
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        assert UserRole.objects.filter(user=user).exists(), username
+
+
+def test_personas_see_what_their_role_allows(demo):
+    users = {u.username: u for u in User.objects.filter(username__in=["supervisor", "agent",
+                                                                      "judge", "clerk"])}
+    everything = Dispute.objects.count()
+    assert dispute_visible_to(users["supervisor"]).count() == everything
+    assert 0 < dispute_visible_to(users["clerk"]).count() < everything
+    assert dispute_visible_to(users["agent"]).filter(external_ref="S1").exists()
+    assert dispute_visible_to(users["judge"]).filter(external_ref="S1").exists()
