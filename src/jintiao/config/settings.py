@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "jintiao.orgs",
     "jintiao.policies",
     "jintiao.parties",
     "jintiao.disputes",
     "jintiao.timeline",
+    "jintiao.web",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +64,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dispute_list"
+LOGOUT_REDIRECT_URL = "web:login"
 
 ROOT_URLCONF = "jintiao.config.urls"
 WSGI_APPLICATION = "jintiao.config.wsgi.application"

@@ -1,0 +1,105 @@
+"""Workbench pages: login, the visibility matrix through the web, actions, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from jintiao.disputes.services import dispute_apply_action
+from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.policy import Track
+from tests.factories import intake
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def cases(world):
+    ours = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
+                  court=world.court)
+    ours = dispute_apply_action(actor=world.clerk, dispute_id=ours.pk, action=Action.ACCEPT,
+                                expected_version=1, notice_served=True)
+    ours = dispute_apply_action(actor=world.director, dispute_id=ours.pk, action=Action.ASSIGN,
+                                expected_version=ours.version, track=Track.SIMPLE,
+                                mediators=[world.mediator])
+    theirs = intake(actor=world.other_clerk, committee=world.other_committee,
+                    institution=world.other_bank, court=world.other_court)
+    return ours, theirs
+
+
+def test_pages_need_a_login(db):
+    response = Client().get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert Client().get("/login/").status_code == 200
+
+
+PERSONAS = {"clerk": True, "director": True, "mediator": True, "other_mediator": False,
+            "agent": True, "hq_agent": True, "other_agent": False, "judge": True,
+            "other_judge": False, "supervisor": True, "county_supervisor": False,
+            "other_clerk": False}
+
+
+@pytest.mark.parametrize(("persona", "sees"), list(PERSONAS.items()))
+def test_visibility_matrix_through_the_web(world, cases, persona, sees):
+    ours, _ = cases
+    client = client_for(getattr(world, persona))
+    listing = client.get("/").content.decode()
+    assert (ours.number in listing) is sees
+    detail = client.get(f"/disputes/{ours.pk}/")
+    assert detail.status_code == (200 if sees else 404)
+    posted = client.post(f"/disputes/{ours.pk}/actions/",
+                         {"action": "withdraw", "expected_version": ours.version})
+    if not sees:
+        assert posted.status_code == 404
+    assert client.get("/disputes/999999/").status_code == 404
+
+
+def test_the_clerk_accepts_from_the_dispute_page(world):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    client = client_for(world.clerk)
+    page = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "受理" in page
+    response = client.post(f"/disputes/{dispute.pk}/actions/",
+                           {"action": "accept", "expected_version": 1, "notice_served": "on"},
+                           follow=True)
+    assert "已受理" in response.content.decode()
+    dispute.refresh_from_db()
+    assert dispute.state == State.ACCEPTED
+
+
+def test_a_refusal_is_a_message_and_changes_nothing(world):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    client = client_for(world.clerk)
+    response = client.post(f"/disputes/{dispute.pk}/actions/",
+                           {"action": "accept", "expected_version": 1}, follow=True)
+    assert "告知" in response.content.decode()
+    dispute.refresh_from_db()
+    assert dispute.state == State.RECEIVED
+
+
+@pytest.mark.parametrize("data", [{"action": "fly", "expected_version": 1},
+                                  {"action": "accept", "expected_version": "x"},
+                                  {"action": "accept", "expected_version": 99999999999999}])
+def test_malformed_posts_never_500(world, data):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    response = client_for(world.clerk).post(f"/disputes/{dispute.pk}/actions/", data)
+    assert response.status_code == 302
+
+
+def test_filters_and_nul_in_search(world, cases):
+    client = client_for(world.supervisor)
+    assert client.get("/?state=mediating").status_code == 200
+    assert client.get("/?q=a%00b").status_code == 200
+    assert client.get("/?page=abc").status_code == 200
+
+
+def test_parties_are_masked_on_the_page(world, cases):
+    ours, _ = cases
+    page = client_for(world.clerk).get(f"/disputes/{ours.pk}/").content.decode()
+    assert "138****5678" in page
+    assert "13812345678" not in page
