@@ -237,3 +237,22 @@ class TestConsoleScript:
         assert done.returncode == 2
         assert "Traceback" not in done.stderr
         assert done.stderr.startswith("错误：")
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`jintiao calc schedule … | head -1` used to end in a BrokenPipeError traceback."""
+    exe = Path(sys.executable).with_name("jintiao")
+    if not exe.exists():
+        pytest.skip("console script not installed in this environment")
+    proc = subprocess.Popen(  # noqa: S603 - our own installed script, fixed arguments
+        [str(exe), "calc", "schedule", "--method", "flat", "--total", "1000000",
+         "--periods", "600", "--first-due", "2027-01-01"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ,
+                                                             "PYTHONIOENCODING": "utf-8"})
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=30)
+    assert "Traceback" not in err

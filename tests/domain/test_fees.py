@@ -141,3 +141,8 @@ class TestSaving:
     def test_refuses_a_rate_above_one(self):
         with pytest.raises(FeeInvalid):
             fees.litigation_saving(D("100"), lawyer_fee_rate=D("3"))
+
+
+def test_a_rounding_unit_written_with_zeros_still_means_whole_yuan():
+    """Decimal('1.00') == Decimal('1') passed the check but quantized to the fen."""
+    assert fees.acceptance_fee(D("250277.13"), quantum=D("1.00")).fee == D("5054.00")

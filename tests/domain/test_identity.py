@@ -66,7 +66,7 @@ class TestResidentId:
     def test_fifteen_digits_are_refused_with_the_eighteen_digit_form(self):
         result = identity.check_resident_id("110105491231002")
         assert codes(result) == ["legacy_15_digit"]
-        assert "110105194912310021"[:17] in result.problems[0].message
+        assert "110105********002X" in result.problems[0].message  # masked, never in clear
 
     @pytest.mark.parametrize(("text", "code"), [("1101051949", "length"),
                                                 ("1101051949123100XX", "format")])
@@ -192,3 +192,20 @@ class TestMasking:
         data = identity.check_resident_id("11010519491231002X").as_dict()
         assert data["number"] == "110105********002X"
         assert "11010519491231002X" not in str(data)
+
+
+def test_a_legacy_number_message_never_shows_the_full_upgraded_number():
+    result = identity.check_resident_id("110105491231002")
+    upgraded = "11010519491231002"
+    upgraded += identity.resident_id_check_char(upgraded)
+    assert upgraded not in result.problems[0].message
+    assert identity.mask_id_number(upgraded) in result.problems[0].message
+
+
+def test_organisation_code_letters_take_their_gb11714_values():
+    """GB 11714 values A–Z as 10–35 (not their place in the credit-code alphabet)."""
+    first8 = "MA00000A"
+    total = sum(v * w for v, w in zip([22, 10, 0, 0, 0, 0, 0, 10], [3, 7, 9, 10, 5, 8, 4, 2],
+                                      strict=True))
+    expected = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+    assert identity.organization_code_check_char(first8) == expected

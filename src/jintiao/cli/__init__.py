@@ -7,6 +7,7 @@ input ends with one line in Chinese and English and a non-zero exit, never a tra
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -66,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, and keep the exit flush quiet too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except DomainError as exc:
         print(f"错误：{exc.message} (error: {exc.message_en}) [{exc.code}]", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -164,10 +164,12 @@ def _amount(value: Decimal, *, allow_zero: bool = False) -> Decimal:
 
 
 def _quantum(quantum: Decimal) -> Decimal:
-    if quantum not in (CENT, Decimal("0.1"), Decimal("1")):
-        raise FeeInvalid("取整单位只能是0.01、0.1或1元", "quantum must be 0.01, 0.1 or 1",
-                         quantum=quantum)
-    return quantum
+    """Return the canonical rounding unit: 1.00 equals 1 but would quantize to the fen."""
+    for unit in (CENT, Decimal("0.1"), Decimal("1")):
+        if quantum == unit:
+            return unit
+    raise FeeInvalid("取整单位只能是0.01、0.1或1元", "quantum must be 0.01, 0.1 or 1",
+                     quantum=quantum)
 
 
 def progressive_fee(amount: Decimal, schedule: FeeSchedule) -> tuple[Decimal, tuple[FeeLine, ...]]:

@@ -185,7 +185,9 @@ def check_resident_id(text: str, *, on: dt.date | None = None) -> IdentityCheck:
         hint = ""
         if born:
             first17 = number[:6] + "19" + number[6:]
-            hint = f"；对应的18位号码为{first17 + resident_id_check_char(first17)}"
+            # masked: the message may reach logs and screens of any role
+            upgraded = first17 + resident_id_check_char(first17)
+            hint = f"；对应的18位号码为{mask_id_number(upgraded)}"
         problems.append(
             Problem(
                 "legacy_15_digit",
@@ -265,7 +267,9 @@ def credit_code_check_char(first17: str) -> str:
 
 def organization_code_check_char(first8: str) -> str:
     """Return the GB 11714 check character of an organisation code's first 8 characters."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    # GB 11714 values digits as themselves and letters A–Z as 10–35
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w
+                for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 
