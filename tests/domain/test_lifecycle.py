@@ -65,6 +65,25 @@ class TestAvailableActions:
         for state in State:
             assert available_actions(state, Role.SUPERVISOR) == ()
 
+    def test_every_state_says_whose_move_it_is(self):
+        assert set(lifecycle.WAITING_ON) == set(State)
+
+    @pytest.mark.parametrize("state", list(State))
+    def test_a_dispute_waits_only_on_roles_that_can_move_it(self, state):
+        for role in lifecycle.WAITING_ON[state]:
+            assert lifecycle.available_actions(state, role), (state, role)
+
+    def test_terminal_states_wait_on_nobody(self):
+        for state in lifecycle.TERMINAL_STATES:
+            assert not lifecycle.WAITING_ON[state]
+
+    def test_the_queue_states_of_each_desk(self):
+        assert lifecycle.states_waiting_on([Role.INTAKE_CLERK]) == {State.RECEIVED}
+        assert lifecycle.states_waiting_on([Role.JUDGE]) == {
+            State.CONFIRMATION_PENDING, State.TRANSFERRED, State.ENFORCEMENT}
+        assert lifecycle.states_waiting_on([Role.SUPERVISOR]) == frozenset()
+        assert State.PERFORMING not in lifecycle.states_waiting_on(list(Role))
+
     def test_parties_may_perform_an_agreement_without_confirmation(self):
         assert Action.PERFORM_WITHOUT_CONFIRMATION in available_actions(
             State.AGREED, Role.MEDIATOR

@@ -259,6 +259,34 @@ STATE_DEADLINES: Mapping[State, str] = {
     State.DEFAULTED: "enforcement_application_limit",
 }
 
+# Whose move it is in each state: the roles whose work queue lists a dispute standing there.
+# Other roles may still act (a director can also withdraw a dispute under mediation), but
+# the dispute is not waiting on them. A performing dispute waits on the debtor's payments,
+# not on anyone at a desk; a terminal one on nobody.
+WAITING_ON: Mapping[State, frozenset[Role]] = {
+    State.RECEIVED: frozenset({Role.INTAKE_CLERK, Role.DIRECTOR}),
+    State.ACCEPTED: frozenset({Role.DIRECTOR}),
+    State.MEDIATING: frozenset({Role.MEDIATOR}),
+    State.AGREED: frozenset({Role.MEDIATOR, Role.AGENT, Role.PARTY}),
+    State.FAILED: frozenset({Role.DIRECTOR, Role.MEDIATOR}),
+    State.CONFIRMATION_PENDING: frozenset({Role.JUDGE}),
+    State.CONFIRMATION_REJECTED: frozenset({Role.DIRECTOR, Role.MEDIATOR}),
+    State.TRANSFERRED: frozenset({Role.JUDGE, Role.COURT_CLERK}),
+    State.PERFORMING: frozenset(),
+    State.PERFORMED: frozenset({Role.DIRECTOR}),
+    State.DEFAULTED: frozenset({Role.AGENT}),
+    State.ENFORCEMENT: frozenset({Role.JUDGE, Role.COURT_CLERK}),
+    State.DECLINED: frozenset(),
+    State.WITHDRAWN: frozenset(),
+    State.CLOSED: frozenset(),
+}
+
+
+def states_waiting_on(roles: Iterable[Role]) -> frozenset[State]:
+    """Return the states in which a dispute waits on one of ``roles``."""
+    wanted = frozenset(roles)
+    return frozenset(s for s, whose in WAITING_ON.items() if whose & wanted)
+
 
 class TransitionRefused(DomainError):
     """The lifecycle does not allow this action now, for this role, or a guard fails."""

@@ -65,6 +65,8 @@ class Policy:
     court_delegated_mediation_limit: TimeLimit = field(default_factory=lambda: _days(30))
     extension_limit: TimeLimit = field(default_factory=lambda: _days(30))
     assignment_limit: TimeLimit = field(default_factory=lambda: _wd(3))
+    # how early the workbench lists a deadline as due soon
+    deadline_warning_lead: TimeLimit = field(default_factory=lambda: _wd(3))
     # court
     fast_track_limit: TimeLimit = field(default_factory=lambda: _wd(20))
     confirmation_application_limit: TimeLimit = field(default_factory=lambda: _days(30))
@@ -189,7 +191,7 @@ def _check_field(name: str, value: Any) -> None:
         return PolicyInvalid(f"规则项“{label}”{why_zh}", f"policy field {name} {why_en}",
                              field=name)
 
-    if name.endswith(("_limit", "_extension")):
+    if name.endswith(("_limit", "_extension", "_lead")):
         if not isinstance(value, TimeLimit):
             raise refuse("必须是期限", "must be a time limit")
         if value.amount < 1:
@@ -231,6 +233,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "court_delegated_mediation_limit": "法院委派调解期限",
     "extension_limit": "延长调解期限上限",
     "assignment_limit": "指派调解员期限",
+    "deadline_warning_lead": "期限到期前提示提前量",
     "fast_track_limit": "调解不成转速裁审结期限",
     "confirmation_application_limit": "申请司法确认期限",
     "court_acceptance_limit": "法院决定是否受理确认申请期限",
@@ -259,6 +262,7 @@ SOURCES: Mapping[str, str] = {
     "court_delegated_mediation_limit": "特邀调解规定第27条；在线调解规则第24条",
     "extension_limit": "最高法关于严格依法规范民事案件立案与调解工作的意见（2025）：延长不超过30日",
     "assignment_limit": "人民法院在线调解规则第10、12条（3个工作日）",
+    "deadline_warning_lead": "无国家规定；平台默认到期前3个工作日列入“即将到期”",
     "fast_track_limit": "种子情景S7：调解不成转速裁20个工作日审结",
     "confirmation_application_limit": "民事诉讼法第205条；人民调解法第33条",
     "court_acceptance_limit": "法释〔2011〕5号第4条",
