@@ -145,6 +145,24 @@ class TestIntake:
         assert {"code", "message"} <= set(response.json())
         assert not Dispute.objects.exists()
 
+    def test_a_paper_file_keeps_its_date_of_receipt_and_the_notice(self, world):
+        body = intake_body(world, 6, received_on="2026-11-02", notice_served=True)
+        data = Api(world.agent).post("/disputes", body).json()
+        assert data["received_on"] == "2026-11-02"
+        from jintiao.disputes.models import Dispute
+
+        assert Dispute.objects.get(pk=data["id"]).non_litigation_notice_served
+
+    @pytest.mark.parametrize(("day", "code"), [("2999-01-01", "intake_invalid"),
+                                               ("1990-01-01", "policy_missing")])
+    def test_a_date_of_receipt_outside_any_policy_is_refused(self, world, day, code):
+        from jintiao.disputes.models import Dispute
+
+        response = Api(world.agent).post("/disputes", intake_body(world, 7, received_on=day))
+        assert response.status_code == 400
+        assert response.json()["code"] == code
+        assert not Dispute.objects.exists()
+
     def test_an_invalid_id_number_is_explained(self, world):
         body = intake_body(world, 5)
         body["parties"][1]["id_number"] = "110105194912310021"
@@ -190,6 +208,16 @@ class TestActions:
         assert api.get("/disputes?state=received").json()["count"] == 1
         assert api.get(f"/disputes?committee_id={world.other_committee.pk}").json()["count"] == 1
         assert api.get("/disputes?q=张").json()["count"] == 2
+
+    def test_mine_and_due_soon(self, world, cases):
+        ours, theirs = cases
+        mine = Api(world.mediator).get("/disputes?mine=true").json()
+        assert [d["id"] for d in mine["items"]] == [ours.pk]
+        assert Api(world.judge).get("/disputes?mine=true").json()["count"] == 0
+        clerk = Api(world.other_clerk).get("/disputes?mine=true").json()
+        assert [d["id"] for d in clerk["items"]] == [theirs.pk]
+        # the simple track's 7 working days are beyond the 3-day warning
+        assert Api(world.supervisor).get("/disputes?due_soon=true").json()["count"] == 0
 
 
 def test_the_openapi_schema_is_served(world):

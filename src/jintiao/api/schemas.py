@@ -94,6 +94,8 @@ class DisputeIntakeIn(Schema):
     court_id: Id | None = None
     external_ref: text(100) | None = None  # type: ignore[valid-type]
     summary: text(5000) = ""  # type: ignore[valid-type]
+    received_on: dt.date | None = None  # the legal date of receipt; today when omitted
+    notice_served: StrictBool = False  # the parties were told of non-litigation options
 
 
 class DisputeActionIn(Schema):

@@ -7,14 +7,18 @@ Hidden and missing disputes look the same: :func:`dispute_get_for` raises one
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from jintiao.disputes.models import Dispute
+from jintiao.domain import lifecycle, periods
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.lifecycle import Role
-from jintiao.orgs.models import User
+from jintiao.domain.lifecycle import Action, Role, State
+from jintiao.domain.policy import DEFAULT_POLICY, Policy
+from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.policies.selectors import PolicyMissing, policy_for, working_calendar
 
 
 class DisputeNotFound(DomainError):
@@ -50,11 +54,20 @@ def dispute_list(
     viewer: User, *, state: str | None = None, dispute_type: str | None = None,
     channel: str | None = None, committee_id: int | None = None,
     institution_id: int | None = None, overdue_on: dt.date | None = None,
+    due_between: tuple[dt.date, dt.date] | None = None, mine: bool = False,
     text: str | None = None,
 ) -> QuerySet[Dispute]:
     """Return the viewer's disputes filtered as the list pages and the API ask, newest first,
-    with what a list row shows already joined."""
+    with what a list row shows already joined.
+
+    ``mine`` keeps the disputes waiting on one of the viewer's roles (their work queue);
+    ``due_between`` those whose deadline falls in the two dates, both included.
+    """
     rows = dispute_visible_to(viewer)
+    if mine:
+        rows = rows.filter(state__in=lifecycle.states_waiting_on(user_roles(viewer)))
+    if due_between is not None:
+        rows = rows.filter(deadline__gte=due_between[0], deadline__lte=due_between[1])
     if state:
         rows = rows.filter(state=state)
     if dispute_type:
@@ -86,3 +99,126 @@ def dispute_get_for(viewer: User, dispute_id: int) -> Dispute:
         # no details: the answer must be the same whatever id was asked for
         raise DisputeNotFound("纠纷不存在或无权查看", "dispute not found")
     return found
+
+
+@dataclass(frozen=True)
+class ActionOffer:
+    """An action the viewer may take now, with what it requires in words."""
+
+    value: str
+    label: str
+    guards: tuple[str, ...]
+
+
+def actions_open_to(viewer: User, dispute: Dispute) -> list[ActionOffer]:
+    """List the actions the viewer's roles may take from the dispute's state, table order.
+
+    Guards are listed, not evaluated: the service says which one is missing when taken.
+    """
+    state = State(dispute.state)
+    offers: dict[Action, set[str]] = {}
+    for role in sorted(user_roles(viewer)):
+        for action in lifecycle.available_actions(state, role):
+            guards = offers.setdefault(action, set())
+            guards.update(lifecycle.GUARD_LABELS[g] for t in lifecycle.transitions_for(action)
+                          if role in t.roles and state in t.sources for g in t.guards)
+    return [ActionOffer(a.value, a.label, tuple(sorted(g))) for a, g in offers.items()]
+
+
+def policy_of_viewer(viewer: User, on: dt.date) -> Policy:
+    """The policy in force at the viewer's node; the default where none is published (a bank's
+    tree usually has none of its own)."""
+    if viewer.organization is None:
+        return DEFAULT_POLICY
+    try:
+        return policy_for(viewer.organization, on=on)[1]
+    except PolicyMissing:
+        return DEFAULT_POLICY
+
+
+def due_soon_until(viewer: User, today: dt.date) -> dt.date:
+    """The last day counted as due soon: today plus the policy's warning lead."""
+    lead = policy_of_viewer(viewer, today).deadline_warning_lead
+    return periods.deadline(today, lead, working_calendar()).due_on
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """What a user's home page shows: their queue, what is due soon, what is overdue."""
+
+    today: dt.date
+    due_until: dt.date
+    queue: QuerySet[Dispute]
+    due_soon: QuerySet[Dispute]
+    overdue: QuerySet[Dispute]
+    by_state: list[tuple[State, int]]
+    queue_states: frozenset[State]
+
+
+def workbench_for(viewer: User, today: dt.date) -> Workbench:
+    """Gather the home page of ``viewer``: each list soonest deadline first, undated last."""
+    soonest = (F("deadline").asc(nulls_last=True), "received_on", "pk")
+    due_until = due_soon_until(viewer, today)
+    counts = dict(dispute_visible_to(viewer).order_by().values_list("state")
+                  .annotate(n=Count("pk")))
+    return Workbench(
+        today=today, due_until=due_until,
+        queue=dispute_list(viewer, mine=True).order_by(*soonest),
+        due_soon=dispute_list(viewer, due_between=(today, due_until)).order_by(*soonest),
+        overdue=dispute_list(viewer, overdue_on=today).order_by(*soonest),
+        by_state=[(state, counts[state.value]) for state in State if counts.get(state.value)],
+        queue_states=lifecycle.states_waiting_on(user_roles(viewer)),
+    )
+
+
+def may_file(actor: User, committee: Organization, institution: Organization | None) -> bool:
+    """Committee staff file at their committee; an institution's agent for its own
+    institution (or a branch of it), at any committee; administrators anywhere."""
+    roles = user_roles(actor)
+    if actor.is_superuser or Role.ADMINISTRATOR in roles:
+        return True
+    node = actor.organization
+    if node is None:
+        return False
+    if roles & {Role.INTAKE_CLERK, Role.DIRECTOR} and committee.path.startswith(node.path):
+        return True
+    return bool(Role.AGENT in roles and institution is not None
+                and institution.path.startswith(node.path))
+
+
+@dataclass(frozen=True)
+class IntakeOptions:
+    """What the intake form offers this user: where they may file and for whom."""
+
+    committees: QuerySet[Organization]
+    institutions: QuerySet[Organization]
+    courts: QuerySet[Organization]
+    institution_required: bool
+
+    @property
+    def may_file(self) -> bool:
+        return self.committees.exists()
+
+
+def intake_options(viewer: User) -> IntakeOptions:
+    """The committees, institutions and courts the intake form may offer ``viewer``, by the
+    same rule as :func:`may_file`."""
+    roles = user_roles(viewer)
+    orgs = Organization.objects.order_by("path")
+    committees = orgs.filter(kind=OrgKind.COMMITTEE)
+    banks = orgs.filter(kind__in=(OrgKind.INSTITUTION, OrgKind.BRANCH))
+    courts = orgs.filter(kind=OrgKind.COURT)
+    none = orgs.none()
+    if viewer.is_superuser or Role.ADMINISTRATOR in roles:
+        return IntakeOptions(committees, banks, courts, institution_required=False)
+    node = viewer.organization
+    if node is None:
+        return IntakeOptions(none, none, none, institution_required=False)
+    desk = bool(roles & {Role.INTAKE_CLERK, Role.DIRECTOR})
+    if desk:
+        mine = committees.filter(path__startswith=node.path)
+        return IntakeOptions(mine, banks, courts, institution_required=False)
+    if Role.AGENT in roles:
+        return IntakeOptions(committees, banks.filter(path__startswith=node.path), courts,
+                             institution_required=True)
+    return IntakeOptions(none, none, none, institution_required=False)

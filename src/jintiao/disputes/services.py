@@ -23,7 +23,7 @@ from jintiao.disputes.models import (
     DisputeType,
     PartyRole,
 )
-from jintiao.disputes.selectors import dispute_get_for
+from jintiao.disputes.selectors import dispute_get_for, may_file
 from jintiao.domain import lifecycle, periods
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
@@ -46,21 +46,6 @@ class DisputeConflict(DomainError):
 
 class PermissionDenied(DomainError):
     code = ErrorCode.PERMISSION_DENIED
-
-
-def _may_file(actor: User, committee: Organization, institution: Organization | None) -> bool:
-    """Committee staff file at their committee; an institution's agent for its own
-    institution (or a branch of it); administrators anywhere."""
-    roles = user_roles(actor)
-    if actor.is_superuser or Role.ADMINISTRATOR in roles:
-        return True
-    node = actor.organization
-    if node is None:
-        return False
-    if roles & {Role.INTAKE_CLERK, Role.DIRECTOR} and committee.path.startswith(node.path):
-        return True
-    return bool(Role.AGENT in roles and institution is not None
-                and institution.path.startswith(node.path))
 
 
 CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
@@ -90,17 +75,20 @@ def dispute_intake(
     external_ref: str | None = None,
     summary: str = "",
     received_on: dt.date | None = None,
+    notice_served: bool = False,
 ) -> Dispute:
     """Register a dispute as RECEIVED (``received_on``, the legal date of receipt, defaults to
     today: a file received on paper may be entered later), or return the one already filed under
     ``(institution, external_ref)`` — a repeated bulk file creates nothing new.
+    ``notice_served`` records that the parties were told of the non-litigation ways to
+    resolve the dispute (告知) when the file was taken in.
 
     :raises PermissionDenied: the actor may not file at this committee or for this institution
     :raises IntakeInvalid: not a committee, no creditor or no debtor
     :raises PartyInvalid: a party's identity number fails its check
     :raises PolicyMissing: no policy is in force for the committee
     """
-    if not _may_file(actor, committee, institution):
+    if not may_file(actor, committee, institution):
         raise PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
                                "not allowed to file at this committee or for this institution")
     if external_ref and institution is not None:
@@ -113,7 +101,8 @@ def dispute_intake(
             return _intake(actor=actor, committee=committee, channel=channel,
                            dispute_type=dispute_type, claim=claim, parties=parties,
                            institution=institution, court=court, external_ref=external_ref,
-                           summary=summary, received_on=received_on)
+                           summary=summary, received_on=received_on,
+                           notice_served=notice_served)
     except IntegrityError:
         if external_ref and institution is not None:  # filed concurrently with the same ref
             return Dispute.objects.get(institution=institution, external_ref=external_ref)
@@ -124,7 +113,7 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
             dispute_type: DisputeType, claim: ClaimBreakdown,
             parties: Sequence[tuple[PartyInput, PartyRole]], institution: Organization | None,
             court: Organization | None, external_ref: str | None, summary: str,
-            received_on: dt.date | None) -> Dispute:
+            received_on: dt.date | None, notice_served: bool) -> Dispute:
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
     if received_on is not None and received_on > today:
@@ -146,6 +135,7 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
         summary=summary, claim_as_of=claim.as_of,
         **{f: getattr(claim, f) for f in CLAIM_FIELDS},
         policy_version=version, received_on=received_on,
+        non_litigation_notice_served=notice_served,
     )
     rows = [DisputeParty(dispute=dispute, party=party_get_or_create(data), role=PartyRole(role))
             for data, role in parties]
@@ -153,7 +143,8 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
     event_append(dispute=dispute, type="dispute.received", actor=actor, at=now,
                  state_after=State.RECEIVED.value,
                  params={"channel": dispute.channel, "dispute_type": dispute.dispute_type,
-                         "claim_total": str(claim.total), "external_ref": external_ref or ""},
+                         "claim_total": str(claim.total), "external_ref": external_ref or "",
+                         "notice_served": notice_served},
                  meta={"number": number, "policy_version": version.pk})
     return dispute
 

@@ -22,7 +22,7 @@ from jintiao.api.schemas import (
     text,
 )
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
-from jintiao.disputes.selectors import dispute_get_for, dispute_list
+from jintiao.disputes.selectors import dispute_get_for, dispute_list, due_soon_until
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
     IntakeInvalid,
@@ -50,6 +50,8 @@ class DisputeFilters(Schema):
     committee_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
     institution_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
     overdue: bool = False
+    due_soon: bool = False
+    mine: bool = False
     q: text(100) | None = None  # type: ignore[valid-type]
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=10**7)] = 0
@@ -95,10 +97,12 @@ def _choice(value: str, choices: type, label: str) -> Any:
 def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> dict[str, Any]:
     viewer: User = request.auth  # type: ignore[attr-defined]
     limit, offset = filters.limit, filters.offset
+    today = clock.today()
     rows = dispute_list(
         viewer, state=filters.state, dispute_type=filters.dispute_type, channel=filters.channel,
         committee_id=filters.committee_id, institution_id=filters.institution_id,
-        overdue_on=clock.today() if filters.overdue else None, text=filters.q,
+        overdue_on=today if filters.overdue else None, text=filters.q, mine=filters.mine,
+        due_between=(today, due_soon_until(viewer, today)) if filters.due_soon else None,
     )
     return {"count": rows.count(),
             "items": [dispute_out(d, viewer) for d in rows[offset:offset + limit]]}
@@ -135,6 +139,7 @@ def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[di
         dispute_type=_choice(payload.dispute_type, DisputeType, "纠纷类型"), claim=claim,
         parties=parties, institution=institution, court=court,
         external_ref=payload.external_ref, summary=payload.summary,
+        received_on=payload.received_on, notice_served=payload.notice_served,
     )
     shown = dispute_get_for(viewer, dispute.pk)
     return Status(200 if before else 201, dispute_out(shown, viewer))
