@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
 
+from jintiao import clock
 from jintiao.demo.seed import DEMO_PASSWORD, FINANCIAL, FULL_TIME, MEDIATORS, load_demo
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import dispute_visible_to
+from jintiao.disputes.selectors import dispute_list, dispute_visible_to
 from jintiao.domain.lifecycle import Role, State
 from jintiao.orgs.models import Organization, OrgKind, User, UserRole
 from jintiao.timeline.services import audit_verify
@@ -75,3 +77,31 @@ def test_personas_see_what_their_role_allows(demo):
     assert 0 < dispute_visible_to(users["clerk"]).count() < everything
     assert dispute_visible_to(users["agent"]).filter(external_ref="S1").exists()
     assert dispute_visible_to(users["judge"]).filter(external_ref="S1").exists()
+
+
+def test_history_is_replayed_at_its_own_dates(demo):
+    s1 = Dispute.objects.get(external_ref="S1")
+    events = list(s1.events.order_by("seq"))
+    assert events[0].at.astimezone(clock.TZ).date() == s1.received_on
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    assert events[-1].at < clock.now()
+    s2 = Dispute.objects.get(external_ref="S2")  # one hour, mediation to confirmation
+    times = [e.at for e in s2.events.order_by("seq")]
+    assert times[-1] - times[0] <= dt.timedelta(hours=1, minutes=15)
+
+
+def test_numbers_run_with_the_dates_of_receipt(demo):
+    for committee_id, year in Dispute.objects.values_list("committee", "year").distinct():
+        rows = Dispute.objects.filter(committee=committee_id, year=year).order_by("seq")
+        days = [d.received_on for d in rows]
+        assert days == sorted(days)
+        assert all(d.year == year for d in days)
+
+
+def test_the_mediator_persona_has_s1_and_s3_waiting(demo):
+    mediator = User.objects.get(username="mediator")
+    mine = dispute_list(mediator, mine=True)
+    refs = set(mine.values_list("external_ref", flat=True))
+    assert "S3" in refs  # agreed: they help the parties apply for confirmation
+    assert "S1" not in refs  # performing: waiting on the debtor's payments
+    assert dispute_visible_to(mediator).filter(external_ref="S1").exists()

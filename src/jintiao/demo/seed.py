@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -187,12 +188,69 @@ WEIGHTS = {"received": 6, "declined": 2, "accepted": 4, "mediating": 12, "withdr
            "performing": 22, "performed": 8, "defaulted": 3, "closed": 14}
 
 
-def walk(county: County, dispute: Dispute, actions: list[Action], rng: random.Random) -> Dispute:
-    """Take ``dispute`` along ``actions`` as the people of its county would."""
-    for action in actions:
+# Typical days between one step and the next (drawn uniformly), so the replayed history
+# looks like a committee's: a quick acceptance, weeks of mediation, months of repayment.
+GAPS: dict[Action, tuple[int, int]] = {
+    Action.ACCEPT: (0, 2), Action.DECLINE: (0, 3), Action.ASSIGN: (0, 2),
+    Action.WITHDRAW: (1, 10), Action.FAIL: (5, 20), Action.TRANSFER: (0, 4),
+    Action.AGREE: (3, 18), Action.APPLY_CONFIRMATION: (0, 8), Action.CONFIRM: (1, 12),
+    Action.COMPLETE: (60, 240), Action.DEFAULT: (30, 150), Action.CLOSE: (1, 10),
+}
+# How long a dispute has been sitting in its final state. States with a running deadline
+# draw a little past it, so some are overdue, as on any real desk; the rest any age.
+LINGER: dict[str, tuple[int, int]] = {
+    "received": (0, 4), "accepted": (0, 6), "mediating": (0, 26), "agreed": (0, 34),
+    "confirmation_pending": (0, 18), "failed": (0, 8), "transferred": (0, 30),
+    "defaulted": (0, 60),
+}
+
+
+def _office_hours(day: dt.date, rng: random.Random, after: dt.datetime | None,
+                  step: tuple[int, int] = (5, 90)) -> dt.datetime:
+    """A working-hours instant on ``day``, later than ``after`` (by ``step`` minutes when on
+    the same day) and never in the future."""
+    if after is not None and after.astimezone(clock.TZ).date() >= day:
+        at = after + dt.timedelta(minutes=rng.randint(*step))
+    else:
+        at = dt.datetime.combine(day, dt.time(9), clock.TZ) + dt.timedelta(
+            minutes=rng.randrange(0, 8 * 60))
+    return min(at, clock.now() - dt.timedelta(minutes=1))
+
+
+def plan(actions: list[Action], final: str, today: dt.date,
+         rng: random.Random) -> tuple[dt.date, list[dt.date]]:
+    """Choose the received date and the day of each step so the last one is in the past."""
+    gaps = [rng.randint(*GAPS[a]) for a in actions]
+    low, high = LINGER.get(final, (0, max(1, 365 - sum(gaps))))
+    received = today - dt.timedelta(days=sum(gaps) + rng.randint(low, high))
+    days, day = [], received
+    for gap in gaps:
+        day += dt.timedelta(days=gap)
+        days.append(day)
+    return received, days
+
+
+def instants(days: list[dt.date], rng: random.Random, after: dt.datetime | None,
+             step: tuple[int, int] = (5, 90)) -> list[dt.datetime]:
+    """An office-hours instant on each day, each later than the one before."""
+    out = []
+    for day in days:
+        after = _office_hours(day, rng, after, step)
+        out.append(after)
+    return out
+
+
+def walk(county: County, dispute: Dispute, actions: list[Action], at: list[dt.datetime],
+         rng: random.Random, mediator: User | None = None) -> Dispute:
+    """Take ``dispute`` along ``actions`` as the people of its county would, each step at
+    its instant, through the real service with the clock pinned there."""
+    for action, when in zip(actions, at, strict=True):
         actor, kwargs = _who(county, action, rng)
-        dispute = dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=action,
-                                       expected_version=dispute.version, **kwargs)
+        if action is Action.ASSIGN and mediator is not None:
+            kwargs = {**kwargs, "mediators": [mediator]}
+        with clock.pinned(when):
+            dispute = dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=action,
+                                           expected_version=dispute.version, **kwargs)
     return dispute
 
 
@@ -218,34 +276,78 @@ def _who(county: County, action: Action, rng: random.Random) -> tuple[User, dict
     return table[action]
 
 
-def _scenarios(world: World, today: dt.date) -> list[Dispute]:
-    """S1–S4 of shared/domain/scenarios.md, in the states the sources describe."""
+@dataclass
+class Filing:
+    """A dispute to replay: filed at ``filed``, then walked along ``actions`` at ``at``."""
+
+    county: County
+    actor: User
+    filed: dt.datetime
+    intake: dict[str, Any]
+    actions: list[Action]
+    at: list[dt.datetime]
+    mediator: User | None = None  # who is assigned; else one of the committee's own
+
+
+def _scenario(county: County, actor: User, received: dt.date, actions: list[Action],
+              offsets: list[int], rng: random.Random, step: tuple[int, int] = (5, 90),
+              mediator: User | None = None, **intake: Any) -> Filing:
+    """A seed dispute filed on its day, step ``i`` ``offsets[i]`` days after receipt
+    (steps on one day follow each other within minutes)."""
+    filed = _office_hours(received, rng, None)
+    days = [received + dt.timedelta(days=n) for n in offsets]
+    return Filing(county, actor, filed, {"received_on": received, **intake}, actions,
+                  instants(days, rng, filed, step), mediator)
+
+
+def replay(filings: list[Filing], rng: random.Random) -> list[Dispute]:
+    """File every dispute in the order it was received, so numbers run with the dates, and
+    walk each through the real services at its own instants."""
+    made = []
+    for filing in sorted(filings, key=lambda f: f.filed):
+        with clock.pinned(filing.filed):
+            dispute = dispute_intake(actor=filing.actor, committee=filing.county.committee,
+                                     **filing.intake)
+        made.append(walk(filing.county, dispute, filing.actions, filing.at, rng,
+                         filing.mediator))
+    return made
+
+
+def _scenarios(world: World, today: dt.date) -> list[Filing]:
+    """S1–S4 of shared/domain/scenarios.md, in the states the sources describe, with
+    histories of plausible length (S2 took one hour from mediation to confirmation)."""
     kaili, huangping = world.counties[0], world.counties[1]
     rng = random.Random(1)
     made = []
-    s1 = dispute_intake(
-        actor=kaili.clerk, committee=kaili.committee, channel=Channel.COURT_DELEGATED,
+    received = today - dt.timedelta(days=40)
+    made.append(_scenario(
+        kaili, kaili.clerk, received, PATHS["performing"], [0, 1, 16, 16, 18], rng,
+        mediator=world.personas["mediator"],
+        channel=Channel.COURT_DELEGATED,
         dispute_type=DisputeType.CREDIT_CARD, institution=kaili.bank_branch, court=kaili.court,
-        external_ref="S1", received_on=today - dt.timedelta(days=40),
+        external_ref="S1", notice_served=True,
         summary="S1：信用卡欠款逾期，持卡人经营失败另有20万元个人信用贷款逾期；银行要求一次性清偿，"
                 "持卡人请求长期分期；法院委派至综治中心诉前调解，经面对面与背对背调解，"
                 "双方同意以全部欠款250,277.13元分60期偿还，并共同申请司法确认。",
-        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=41), principal=Decimal("200311.62"),
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
+                             principal=Decimal("200311.62"),
                              interest=Decimal("31208.40"), penalty_interest=Decimal("12630.11"),
                              fees=Decimal("6127.00")),
         parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
                   PartyRole.CREDITOR),
                  (PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1)),
                   PartyRole.DEBTOR)],
-    )
-    made.append(walk(kaili, s1, PATHS["performing"], rng))
-    s2 = dispute_intake(
-        actor=huangping.clerk, committee=huangping.committee, channel=Channel.COURT_DELEGATED,
+    ))
+    received = today - dt.timedelta(days=20)
+    made.append(_scenario(
+        huangping, huangping.clerk, received, PATHS["performing"], [0, 0, 0, 0, 0], rng,
+        step=(8, 13), notice_served=True,
+        channel=Channel.COURT_DELEGATED,
         dispute_type=DisputeType.FARM_LOAN, institution=huangping.credit_union,
-        court=huangping.court, external_ref="S2", received_on=today - dt.timedelta(days=20),
+        court=huangping.court, external_ref="S2",
         summary="S2：县农信社起诉两名借款人追索借款本金10万元及利息；法院委派县金调委调解，"
                 "联动派出所、司法所、村委会；借款人同意分期还款，经线上调解和线上司法确认，用时一小时。",
-        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=21), principal=Decimal("100000"),
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("100000"),
                              interest=Decimal("8650.00")),
         parties=[(PartyInput(PartyKind.ENTITY, huangping.credit_union.name, _credit_code(2)),
                   PartyRole.CREDITOR),
@@ -253,70 +355,75 @@ def _scenarios(world: World, today: dt.date) -> list[Dispute]:
                   PartyRole.DEBTOR),
                  (PartyInput(PartyKind.PERSON, "杨某某", _id_number(3, rng), _mobile(3)),
                   PartyRole.DEBTOR)],
-    )
-    made.append(walk(huangping, s2, PATHS["performing"], rng))
-    s3 = dispute_intake(
-        actor=kaili.agent, committee=kaili.committee, channel=Channel.INSTITUTION_APPLICATION,
+    ))
+    received = today - dt.timedelta(days=30)
+    made.append(_scenario(
+        kaili, kaili.agent, received, PATHS["agreed"], [1, 2, 24], rng,
+        mediator=world.personas["mediator"],
+        channel=Channel.INSTITUTION_APPLICATION,
         dispute_type=DisputeType.ENTERPRISE_LOAN, institution=kaili.bank_branch,
-        court=kaili.court, external_ref="S3", received_on=today - dt.timedelta(days=30),
+        court=kaili.court, external_ref="S3",
         summary="S3：超市2018年签订小微企业贷款合同300万元，到期仅归还本金1.13万元；"
                 "银行适用纾困政策，延期还本付息并减免服务费，超市分期偿还本息，保住30余个就业岗位。",
-        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=31), principal=Decimal("2434500"),
-                             interest=Decimal("62000")),
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
+                             principal=Decimal("2434500"), interest=Decimal("62000")),
         parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
                   PartyRole.CREDITOR),
                  (PartyInput(PartyKind.ENTITY, "凯里市某超市有限公司", _credit_code(3)),
                   PartyRole.DEBTOR)],
-    )
-    made.append(walk(kaili, s3, PATHS["agreed"], rng))
+    ))
     jinping = world.counties[7]
-    s4 = dispute_intake(
-        actor=jinping.clerk, committee=jinping.committee, channel=Channel.COURT_INVITED,
+    received = today - dt.timedelta(days=12)
+    made.append(_scenario(
+        jinping, jinping.clerk, received, PATHS["mediating"], [0, 2], rng,
+        channel=Channel.COURT_INVITED,
         dispute_type=DisputeType.FARM_LOAN, institution=jinping.bank_branch,
-        court=jinping.court, external_ref="S4", received_on=today - dt.timedelta(days=25),
+        court=jinping.court, external_ref="S4",
         summary="S4：茶叶种植加工企业2019年借款320万元，疫情期间销售不畅形成不良；"
                 "县金调委与县法院介入，银行重新制定还款计划并下调利率，展期与茶叶生产周期匹配。",
-        claim=ClaimBreakdown(as_of=today - dt.timedelta(days=26), principal=Decimal("3200000"),
-                             interest=Decimal("96000")),
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
+                             principal=Decimal("3200000"), interest=Decimal("96000")),
         parties=[(PartyInput(PartyKind.ENTITY, jinping.bank_branch.name, _credit_code(4)),
                   PartyRole.CREDITOR),
                  (PartyInput(PartyKind.ENTITY, "锦屏县某茶业有限公司", _credit_code(5)),
                   PartyRole.DEBTOR)],
-    )
-    made.append(walk(jinping, s4, PATHS["mediating"], rng))
+    ))
     return made
 
 
-def _synthetic(world: World, first: int, count: int, today: dt.date,
-               rng: random.Random) -> int:
+def _synthetic(world: World, count: int, today: dt.date, rng: random.Random) -> list[Filing]:
+    """``count`` disputes spread over states, types, channels and the past year."""
     types = list(DisputeType)
     type_weights = [40, 20, 12, 6, 10, 4, 3, 2, 1, 2]
     channels = list(Channel)
     channel_weights = [30, 8, 4, 6, 10, 12, 30]
     states = list(WEIGHTS)
-    for n in range(first, first + count):
+    filings = []
+    for n in range(count):
         county = rng.choice(world.counties)
         dispute_type = rng.choices(types, type_weights)[0]
         small = dispute_type in (DisputeType.CREDIT_CARD, DisputeType.CONSUMER_LOAN)
         principal = Decimal(rng.randrange(800_000, 30_000_000 if small else 500_000_000)) / 100
-        received = today - dt.timedelta(days=rng.randrange(0, 365))
+        final = rng.choices(states, [WEIGHTS[s] for s in states])[0]
+        received, days = plan(PATHS[final], final, today, rng)
         creditor = county.bank_branch if n % 3 else county.credit_union
-        dispute = dispute_intake(
-            actor=county.clerk, committee=county.committee,
-            channel=rng.choices(channels, channel_weights)[0], dispute_type=dispute_type,
-            institution=creditor, court=county.court, external_ref=f"SYN-{n:05d}",
-            received_on=received,
-            claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=principal,
-                                 interest=(principal * Decimal("0.11")).quantize(Decimal("0.01")),
-                                 penalty_interest=(principal * Decimal("0.03"))
-                                 .quantize(Decimal("0.01"))),
-            parties=[(PartyInput(PartyKind.ENTITY, creditor.name, _credit_code(1000 + creditor.pk)),
-                      PartyRole.CREDITOR),
-                     (PartyInput(PartyKind.PERSON, _name(rng), _id_number(1000 + n, rng),
-                                 _mobile(1000 + n)), PartyRole.DEBTOR)],
-        )
-        walk(county, dispute, PATHS[rng.choices(states, [WEIGHTS[s] for s in states])[0]], rng)
-    return count
+        filed = _office_hours(received, rng, None)
+        intake = {
+            "channel": rng.choices(channels, channel_weights)[0], "dispute_type": dispute_type,
+            "institution": creditor, "court": county.court, "external_ref": f"SYN-{n:05d}",
+            "received_on": received, "notice_served": rng.random() < 0.7,
+            "claim": ClaimBreakdown(
+                as_of=received - dt.timedelta(days=1), principal=principal,
+                interest=(principal * Decimal("0.11")).quantize(Decimal("0.01")),
+                penalty_interest=(principal * Decimal("0.03")).quantize(Decimal("0.01"))),
+            "parties": [(PartyInput(PartyKind.ENTITY, creditor.name,
+                                    _credit_code(1000 + creditor.pk)), PartyRole.CREDITOR),
+                        (PartyInput(PartyKind.PERSON, _name(rng), _id_number(1000 + n, rng),
+                                    _mobile(1000 + n)), PartyRole.DEBTOR)],
+        }
+        filings.append(Filing(county, county.clerk, filed, intake, PATHS[final],
+                              instants(days, rng, filed)))
+    return filings
 
 
 def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | None:
@@ -327,11 +434,7 @@ def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | Non
     today = clock.today()
     with transaction.atomic():
         world = _build_tree(rng)
-        _scenarios(world, today)
-    made = 0
-    for start in range(0, synthetic, 50):  # commit in batches: a long load stays responsive
-        with transaction.atomic():
-            made += _synthetic(world, start, min(50, synthetic - start), today,
-                               random.Random(seed + start))
+        filings = _scenarios(world, today) + _synthetic(world, synthetic, today, rng)
+        replay(filings, rng)
     return {"organizations": Organization.objects.count(), "users": User.objects.count(),
-            "disputes": Dispute.objects.count(), "synthetic": made}
+            "disputes": Dispute.objects.count(), "synthetic": synthetic}
