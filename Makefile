@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest bench venv clean
+.PHONY: run test lint pytest bench screenshots venv clean
 
 # The environment is rebuilt when pyproject.toml changes; pip reads nothing but the
 # package registry configured on the machine.
@@ -36,6 +36,10 @@ test: lint pytest
 
 bench: venv
 	$(BIN)/python bench/bench_domain.py
+
+# Retake the screenshots under docs/ (the browser tests otherwise write to a temporary folder).
+screenshots: venv
+	JINTIAO_UPDATE_DOCS=1 $(BIN)/pytest tests/e2e -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache

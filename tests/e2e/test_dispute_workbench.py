@@ -1,67 +1,108 @@
-"""Browser test: a clerk logs in, filters the list, opens a dispute and accepts it.
-
-Drives Debian's chromium (never a downloaded browser) against a live server.
-"""
+"""Browser tests of the workbench: the demo's S1 from the home page to an action, a clerk
+accepting a new file, and the intake form with its field errors and an added party row."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
+from playwright.sync_api import expect
 
-from tests.factories import intake
+from jintiao.demo.seed import DEMO_PASSWORD, load_demo
+from jintiao.disputes.models import Dispute
+from jintiao.domain.lifecycle import State
+from tests.e2e.conftest import log_in
+from tests.factories import credit_code, intake, resident_id
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dispute-page.png"
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
+def test_the_bank_agent_finds_s1_in_the_demo_and_records_a_default_then_its_cure(
+        live_server, page, shots):
+    load_demo(synthetic=20)
+    s1 = Dispute.objects.get(external_ref="S1")
+    log_in(page, live_server.url, "agent", DEMO_PASSWORD)
+    page.screenshot(path=str(shots / "home.png"), full_page=True)
 
-    # Playwright's sync API runs an event loop; Django must allow ORM use meanwhile
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
+    page.click("nav >> text=纠纷列表")
+    page.select_option("select[name=state]", "performing")  # htmx reloads the results
+    page.fill("input[name=q]", "刘某某")
+    page.press("input[name=q]", "Enter")
+    rows = page.locator("#results table.grid tbody tr")
+    expect(rows).to_have_count(1)
+    assert "state=performing" in page.url  # the filtered list has its own address
+
+    page.click(f"text={s1.number}")
+    expect(page.locator(".badge")).to_have_text("履行中")
+    expect(page.locator("text=250,277.13").first).to_be_visible()
+    expect(page.locator("text=贰拾伍万零贰佰柒拾柒元壹角叁分")).to_be_visible()
+    expect(page.locator("text=刘某某")).to_be_visible()
+    page.screenshot(path=str(shots / "dispute-page.png"), full_page=True)
+
+    default = page.locator("form.action", has=page.locator("input[value=default]"))
+    default.locator("button[type=submit]").click()  # without the confirmation: refused
+    expect(page.locator(".msg.error")).to_contain_text("加速到期")
+    expect(page.locator(".badge")).to_have_text("履行中")
+    default = page.locator("form.action", has=page.locator("input[value=default]"))
+    default.locator("input[name=attest]").check()
+    default.locator("button[type=submit]").click()
+    expect(page.locator(".badge")).to_have_text("已违约")
+    cure = page.locator("form.action", has=page.locator("input[value=cure]"))
+    cure.locator("input[name=attest]").check()
+    cure.locator("button[type=submit]").click()
+    expect(page.locator(".badge")).to_have_text("履行中")
+    expect(page.locator(".timeline li")).to_have_count(s1.events.count())
+    s1.refresh_from_db()
+    assert s1.state == State.PERFORMING
+    assert [e.type for e in s1.events.order_by("-seq")[:2]] == ["dispute.cure", "dispute.default"]
 
 
-def test_clerk_logs_in_filters_opens_and_accepts(world, live_server, page):
+def test_clerk_logs_in_sees_the_file_waiting_and_accepts_it(world, live_server, page):
     dispute = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
                      principal="200311.62")
-    intake(actor=world.clerk, committee=world.committee)
-
-    page.goto(f"{live_server.url}/")
-    page.fill("input[name=username]", world.clerk.username)
-    page.fill("input[name=password]", "pass-for-tests")
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=纠纷列表")
-
-    page.select_option("select[name=state]", "received")
-    page.fill("input[name=q]", dispute.number)
-    page.click("text=筛选")
-    rows = page.locator("table.grid tbody tr")
-    assert rows.count() == 1
-
-    page.click(f"text={dispute.number}")
-    page.wait_for_selector("text=可执行的操作")
-    assert page.locator("text=231,520.02").count() >= 1  # claim total shown with separators
+    log_in(page, live_server.url, world.clerk.username, "pass-for-tests")
+    queue = page.locator("#mine table.grid tbody tr")
+    expect(queue).to_have_count(1)
+    queue.locator("a").click()
+    expect(page.locator("text=231,520.02").first).to_be_visible()
     form = page.locator("form.action", has=page.locator("input[value=accept]"))
     form.locator("input[name=notice_served]").check()
     form.locator("button[type=submit]").click()
-    page.wait_for_selector("text=已受理")
-    assert page.locator(".badge").inner_text() == "已受理"
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    expect(page.locator(".badge")).to_have_text("已受理")
+    dispute.refresh_from_db()
+    assert dispute.state == State.ACCEPTED
+
+
+def test_the_clerk_files_a_dispute_correcting_an_id_number_and_adding_a_guarantor(
+        world, live_server, page):
+    log_in(page, live_server.url, world.clerk.username, "pass-for-tests")
+    page.click("nav >> text=登记纠纷")
+    page.select_option("select[name=channel]", "court_delegated")
+    page.select_option("select[name=institution]", str(world.branch.pk))
+    page.fill("textarea[name=summary]", "信用卡逾期，持卡人请求分期")
+    page.check("input[name=notice_served]")
+    page.fill("input[name=parties-0-name]", "某银行凯里支行")
+    page.fill("input[name=parties-0-id_number]", credit_code(77))
+    page.fill("input[name=parties-1-name]", "刘某某")
+    wrong = resident_id(77)[:-1] + ("0" if resident_id(77)[-1] != "0" else "1")
+    page.fill("input[name=parties-1-id_number]", wrong)
+    page.fill("input[name=principal]", "20.03万")
+    page.fill("input[name=interest]", "31,208.40")
+    page.click("button:has-text('增加当事人')")  # htmx brings a fourth row
+    expect(page.locator("#party-rows tr")).to_have_count(4)
+    page.fill("input[name=parties-3-name]", "王某")
+    page.fill("input[name=parties-3-id_number]", resident_id(78))
+    page.click("form.intake button[type=submit]:has-text('登记')")
+
+    error = page.locator("tr.party.invalid small.error")
+    expect(error).to_contain_text("末位")
+    assert not Dispute.objects.exists()
+    page.fill("input[name=parties-1-id_number]", resident_id(77))
+    page.click("form.intake button[type=submit]:has-text('登记')")
+
+    expect(page.locator(".badge")).to_have_text("已登记")
+    dispute = Dispute.objects.get()
+    expect(page.locator("h1")).to_contain_text(dispute.number)
+    assert dispute.principal == 200300
+    assert sorted(dispute.party_rows.values_list("role", flat=True)) == [
+        "creditor", "debtor", "guarantor"]
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#mine table.grid tbody tr")).to_have_count(1)  # now waiting on them

@@ -48,8 +48,17 @@ PERSONAS = {"clerk": True, "director": True, "mediator": True, "other_mediator":
 def test_visibility_matrix_through_the_web(world, cases, persona, sees):
     ours, _ = cases
     client = client_for(getattr(world, persona))
-    listing = client.get("/").content.decode()
+    listing = client.get("/disputes/").content.decode()
     assert (ours.number in listing) is sees
+    for filtered in ("?q=" + ours.number, "?mine=on", "?overdue=on&due_soon=on",
+                     f"?committee={ours.committee_id}"):
+        page = client.get("/disputes/" + filtered)
+        assert page.status_code == 200
+        if not sees:  # neither the row nor, in the filter choices, its committee
+            assert f'href="/disputes/{ours.pk}/"' not in page.content.decode()
+            assert f'<option value="{ours.committee_id}"' not in page.content.decode()
+    home = client.get("/").content.decode()
+    assert (f'href="/disputes/{ours.pk}/"' in home) is (persona == "mediator")
     detail = client.get(f"/disputes/{ours.pk}/")
     assert detail.status_code == (200 if sees else 404)
     posted = client.post(f"/disputes/{ours.pk}/actions/",
@@ -93,9 +102,10 @@ def test_malformed_posts_never_500(world, data):
 
 def test_filters_and_nul_in_search(world, cases):
     client = client_for(world.supervisor)
-    assert client.get("/?state=mediating").status_code == 200
-    assert client.get("/?q=a%00b").status_code == 200
-    assert client.get("/?page=abc").status_code == 200
+    assert client.get("/disputes/?state=mediating").status_code == 200
+    assert client.get("/disputes/?q=a%00b").status_code == 200
+    assert client.get("/disputes/?page=abc").status_code == 200
+    assert client.get("/disputes/?committee=99999999&institution=x&channel=fly").status_code == 200
 
 
 def test_parties_are_masked_on_the_page(world, cases):

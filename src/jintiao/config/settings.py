@@ -68,7 +68,7 @@ MIDDLEWARE = [
 ]
 
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:dispute_list"
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 ROOT_URLCONF = "jintiao.config.urls"
@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jintiao.web.context.navigation",
             ],
         },
     },

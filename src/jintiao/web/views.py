@@ -1,7 +1,8 @@
-"""Workbench pages: thin views over the selectors and the one lifecycle service.
+"""Workbench pages: thin views over the selectors and the dispute services.
 
 Each view loads through the visibility selectors (a hidden dispute is a 404 like a
-missing one), makes at most one service call, and renders plain context.
+missing one), makes at most one service call, and renders plain context. Under htmx the
+list and the party rows come back as fragments; without JavaScript every page still works.
 """
 
 from __future__ import annotations
@@ -9,54 +10,40 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao import clock
 from jintiao.disputes import selectors
-from jintiao.disputes.models import STATE_CHOICES, TRACK_CHOICES, DisputeType, PartyRole
+from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
-from jintiao.disputes.services import CLAIM_FIELDS, dispute_apply_action
+from jintiao.disputes.services import CLAIM_FIELDS, dispute_apply_action, dispute_intake
 from jintiao.domain import lifecycle
+from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
-from jintiao.orgs.models import User
+from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
+from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PartyInput
+from jintiao.web.forms import (
+    PARTY_ROWS_INITIAL,
+    DisputeActionForm,
+    DisputeFilterForm,
+    IntakeForm,
+    PartyFormSet,
+    party_rows,
+)
 
-CLAIM_LABELS = dict(zip(CLAIM_FIELDS, ("本金", "利息", "罚息", "复利", "违约金", "费用", "其他"),
-                        strict=True))
-
-
-class DisputeFilterForm(forms.Form):
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *STATE_CHOICES])
-    dispute_type = forms.ChoiceField(label="类型", required=False,
-                                     choices=[("", "全部"), *DisputeType.choices])
-    q = forms.CharField(label="搜索", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": "编号、当事人、概要"}))
-    overdue = forms.BooleanField(label="仅看超期", required=False)
-
-    def clean_q(self) -> str:
-        value: str = self.cleaned_data["q"]
-        if "\x00" in value:
-            raise forms.ValidationError("搜索内容含有无效字符")
-        return value
-
-
-class DisputeActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a.value, a.label) for a in Action])
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31)
-    reason = forms.CharField(required=False, max_length=2000)
-    track = forms.ChoiceField(required=False, choices=[("", "—"), *TRACK_CHOICES])
-    mediator = forms.IntegerField(required=False, min_value=1, max_value=2**53)
-    notice_served = forms.BooleanField(required=False)
-    attest = forms.BooleanField(required=False)
+PAGE_SIZE = 50
+HOME_ROWS = 10
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -65,36 +52,101 @@ def _viewer(request: HttpRequest) -> User:
     return user
 
 
-@login_required
-def dispute_list(request: HttpRequest) -> HttpResponse:
-    """The viewer's disputes with filters, 50 a page."""
-    viewer = _viewer(request)
-    form = DisputeFilterForm(request.GET or None)
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {"state": data["state"] or None, "dispute_type": data["dispute_type"] or None,
-                   "text": data["q"] or None,
-                   "overdue_on": clock.today() if data["overdue"] else None}
-    rows = selectors.dispute_list(viewer, **filters)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+def _total(dispute: Dispute) -> Decimal:
+    return sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
+
+
+def _rows(disputes: Any) -> list[dict[str, Any]]:
+    """List rows in words; parties by name only (their numbers never reach a list)."""
     today = clock.today()
-    items = [{
+    return [{
         "id": d.pk, "number": d.number, "state": State(d.state).label,
         "type": d.get_dispute_type_display(), "committee": d.committee.name,
         "institution": d.institution.name if d.institution else "",
         "debtors": "、".join(r.party.name for r in d.party_rows.all()
                             if r.role == PartyRole.DEBTOR),
-        "total": format_amount(sum((getattr(d, f) for f in CLAIM_FIELDS), Decimal(0))),
+        "total": format_amount(_total(d)),
         "deadline": d.deadline, "overdue": bool(d.deadline and d.deadline < today),
+        "provisional": d.deadline_provisional,
+        "days_left": (d.deadline - today).days if d.deadline else None,
+        "days_over": (today - d.deadline).days if d.deadline else None,
         "received_on": d.received_on,
-    } for d in page.object_list]
-    return render(request, "web/disputes/list.html",
-                  {"form": form, "page": page, "items": items, "count": page.paginator.count,
-                   "roles": [r.label for r in sorted(user_roles(viewer))]})
+    } for d in disputes]
+
+
+def _roles(viewer: User) -> list[str]:
+    return [r.label for r in sorted(user_roles(viewer))]
 
 
 @login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The viewer's desk: what waits on them, what is due soon, what is overdue."""
+    viewer = _viewer(request)
+    bench = selectors.workbench_for(viewer, clock.today())
+    sections = [
+        {"key": "mine", "title": "待我处理", "rows": bench.queue,
+         "empty": "没有等待您处理的纠纷" if bench.queue_states else "您的角色不直接处理纠纷"},
+        {"key": "due_soon", "title": "即将到期", "rows": bench.due_soon,
+         "empty": "近期没有到期的纠纷"},
+        {"key": "overdue", "title": "已超期", "rows": bench.overdue, "empty": "没有超期的纠纷"},
+    ]
+    for section in sections:
+        rows: QuerySet[Dispute] = section["rows"]
+        section["count"] = rows.count()
+        section["items"] = _rows(rows[:HOME_ROWS])
+    return render(request, "web/home.html", {
+        "sections": sections, "bench": bench, "roles": _roles(viewer),
+        "by_state": [(s.value, s.label, n) for s, n in bench.by_state],
+        "active": sum(n for s, n in bench.by_state if s not in lifecycle.TERMINAL_STATES),
+        "queue_states": "、".join(s.label for s in State if s in bench.queue_states),
+        "may_file": selectors.intake_options(viewer).may_file,
+    })
+
+
+def _filter_choices(viewer: User) -> dict[str, QuerySet[Organization]]:
+    """Only the committees and institutions of disputes the viewer can see are offered."""
+    visible = selectors.dispute_visible_to(viewer)
+    orgs = Organization.objects.order_by("path")
+    return {"committees": orgs.filter(pk__in=visible.values("committee")),
+            "institutions": orgs.filter(pk__in=visible.values("institution"))}
+
+
+@login_required
+@require_GET
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    """The viewer's disputes with filters, 50 a page; under htmx only the results."""
+    viewer = _viewer(request)
+    form = DisputeFilterForm(request.GET or None, **_filter_choices(viewer))
+    filters: dict[str, Any] = {}
+    today = clock.today()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "state": data["state"] or None, "dispute_type": data["dispute_type"] or None,
+            "channel": data["channel"] or None,
+            "committee_id": data["committee"].pk if data["committee"] else None,
+            "institution_id": data["institution"].pk if data["institution"] else None,
+            "text": data["q"] or None, "mine": data["mine"],
+            "overdue_on": today if data["overdue"] else None,
+            "due_between": ((today, selectors.due_soon_until(viewer, today))
+                            if data["due_soon"] else None),
+        }
+    rows = selectors.dispute_list(viewer, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "items": _rows(page.object_list),
+               "count": page.paginator.count, "roles": _roles(viewer),
+               "query": query.urlencode()}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and htmx.target == "results":
+        return render(request, "web/disputes/_results.html", context)
+    return render(request, "web/disputes/list.html", context)
+
+
+@login_required
+@require_GET
 def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """One dispute: parties, claim, deadline, timeline and the actions open to the viewer."""
     viewer = _viewer(request)
@@ -102,26 +154,20 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         dispute = dispute_get_for(viewer, dispute_id)
     except DisputeNotFound:
         raise Http404("纠纷不存在或无权查看") from None
-    roles = user_roles(viewer)
-    actions = []
-    for role in sorted(roles):
-        for action in lifecycle.available_actions(State(dispute.state), role):
-            if action.value not in {a["value"] for a in actions}:
-                guards = [lifecycle.GUARD_LABELS[g] for t in lifecycle.transitions_for(action)
-                          if role in t.roles for g in t.guards]
-                actions.append({"value": action.value, "label": action.label,
-                                "guards": sorted(set(guards))})
-    total = sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
-    mediators = []
-    if Action.ASSIGN.value in {a["value"] for a in actions}:
+    actions = selectors.actions_open_to(viewer, dispute)
+    mediators: list[User] = []
+    if any(a.value == Action.ASSIGN for a in actions):
         mediators = list(User.objects.filter(organization=dispute.committee,
                                               role_rows__role=Role.MEDIATOR).order_by("username"))
+    total = _total(dispute)
+    today = clock.today()
     context = {
         "d": dispute, "state": State(dispute.state).label,
+        "overdue": bool(dispute.deadline and dispute.deadline < today),
         "parties": [{"name": r.party.name, "role": r.get_role_display(),
                      "id": r.party.id_masked, "phone": r.party.phone_masked}
                     for r in dispute.party_rows.all()],
-        "claim": [(CLAIM_LABELS[f], format_amount(getattr(dispute, f)))
+        "claim": [(CLAIM_PART_LABELS[f], format_amount(getattr(dispute, f)))
                   for f in CLAIM_FIELDS if getattr(dispute, f)],
         "total": format_amount(total), "total_words": amount_in_words(total),
         "events": [_event_row(e) for e in dispute.events.select_related("actor").order_by("seq")],
@@ -141,6 +187,8 @@ def _event_row(event: Any) -> dict[str, Any]:
             "before": state.get(event.state_before, ""), "after": state.get(event.state_after, ""),
             "changed": event.state_before != event.state_after,
             "reason": event.params.get("reason", ""), "deadline": event.meta.get("deadline"),
+            "attested": [lifecycle.GUARD_LABELS.get(g, g)
+                         for g in event.params.get("attested", [])],
             "hash": event.hash}
 
 
@@ -172,3 +220,73 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
     else:
         messages.success(request, f"已{action.label}")
     return redirect("web:dispute_detail", dispute_id=dispute_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute_new(request: HttpRequest) -> HttpResponse:
+    """The intake form: errors next to their fields; a valid file goes to the one service."""
+    viewer = _viewer(request)
+    options = selectors.intake_options(viewer)
+    if not options.may_file:
+        raise Http404("无权登记纠纷")
+    form = IntakeForm(request.POST or None, options=options)
+    parties = party_rows(request.POST or None)
+    if request.method == "POST" and form.is_valid() and parties.is_valid():
+        dispute = _file(request, viewer, form, parties)
+        if dispute is not None:
+            return redirect("web:dispute_detail", dispute_id=dispute.pk)
+    return render(request, "web/disputes/new.html", {
+        "form": form, "parties": parties, "claim_fields": [form[f] for f in CLAIM_FIELDS],
+        "next_row": parties.total_form_count(),
+        "max_rows": PartyFormSet.max_num,
+    })
+
+
+def _file(request: HttpRequest, viewer: User, form: IntakeForm,
+          parties: Any) -> Dispute | None:
+    """Call the intake service; a refusal becomes a form error and nothing is written."""
+    data = form.cleaned_data
+    rows = [(PartyInput(PartyKind(p["kind"]), p["name"], p["id_number"], phone=p["phone"]),
+             PartyRole(p["role"])) for p in (f.cleaned_data for f in parties.forms) if p]
+    institution = data["institution"]
+    existing = (Dispute.objects.filter(institution=institution,
+                                       external_ref=data["external_ref"]).first()
+                if institution is not None and data["external_ref"] else None)
+    try:
+        claim = ClaimBreakdown(as_of=data["claim_as_of"], **{
+            f: data[f] if data[f] is not None else Decimal(0) for f in CLAIM_FIELDS})
+        dispute = dispute_intake(
+            actor=viewer, committee=data["committee"], channel=data["channel"],
+            dispute_type=data["dispute_type"], claim=claim, parties=rows,
+            institution=institution, court=data["court"],
+            external_ref=data["external_ref"] or None, summary=data["summary"],
+            received_on=data["received_on"], notice_served=data["notice_served"],
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return None
+    if existing is not None:
+        messages.info(request, f"该机构业务编号已登记为{dispute.number}，未重复登记")
+    else:
+        messages.success(request, f"已登记：{dispute.number}")
+    return dispute
+
+
+@login_required
+@require_GET
+def party_row(request: HttpRequest) -> HttpResponse:
+    """One more party row for the intake form (htmx), with the row count updated."""
+    if not selectors.intake_options(_viewer(request)).may_file:
+        raise Http404("无权登记纠纷")
+    try:
+        index = int(request.GET.get("index", ""))
+    except ValueError:
+        index = -1
+    if not 0 <= index < PartyFormSet.max_num:
+        return HttpResponse("当事人行数超出范围", status=400)
+    form = party_rows().empty_form
+    form.prefix = f"parties-{index}"
+    form.initial = PARTY_ROWS_INITIAL[index]
+    return render(request, "web/disputes/_party_row.html",
+                  {"f": form, "next_row": index + 1, "max_rows": PartyFormSet.max_num})

@@ -1,0 +1,259 @@
+"""Workbench forms: they validate at the edge, field by field, in Chinese.
+
+Identity numbers and amounts are checked by the domain core here too, so a mistake is shown
+next to the field it is in; the services check everything again and stay the authority.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from jintiao import clock
+from jintiao.disputes.models import STATE_CHOICES, TRACK_CHOICES, Channel, DisputeType, PartyRole
+from jintiao.disputes.selectors import IntakeOptions
+from jintiao.domain import identity
+from jintiao.domain.claims import CLAIM_PART_LABELS
+from jintiao.domain.errors import DomainError
+from jintiao.domain.lifecycle import Action
+from jintiao.domain.money import parse_amount
+from jintiao.orgs.models import Organization
+from jintiao.parties.models import PartyKind
+
+# The database holds 18 digits with 2 places; anything larger is a typing mistake.
+AMOUNT_LIMIT = Decimal(10) ** 16
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise forms.ValidationError(_("含有无效字符"), code="invalid")
+    return value
+
+
+class TextField(forms.CharField):
+    """Text whose NUL characters (which PostgreSQL cannot store) get a plain Chinese error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+            ProhibitNullCharactersValidator(message=_("含有无效字符"), code="null_characters"),
+        ]
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    """Organisations by name only: the list is already the user's own choices."""
+
+    def label_from_instance(self, obj: Organization) -> str:
+        return obj.name
+
+
+class DisputeFilterForm(forms.Form):
+    """The list's filters; the same names as the API's query parameters."""
+
+    state = forms.ChoiceField(label=_("状态"), required=False,
+                              choices=[("", _("全部状态")), *STATE_CHOICES])
+    dispute_type = forms.ChoiceField(label=_("类型"), required=False,
+                                     choices=[("", _("全部类型")), *DisputeType.choices])
+    channel = forms.ChoiceField(label=_("来源"), required=False,
+                                choices=[("", _("全部来源")), *Channel.choices])
+    committee = OrgChoiceField(label=_("调委会"), required=False,
+                               queryset=Organization.objects.none(), empty_label=_("全部调委会"))
+    institution = OrgChoiceField(label=_("金融机构"), required=False,
+                                 queryset=Organization.objects.none(),
+                                 empty_label=_("全部金融机构"))
+    q = TextField(label=_("搜索"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("编号、当事人、概要"),
+                                                      "type": "search"}))
+    mine = forms.BooleanField(label=_("待我处理"), required=False)
+    due_soon = forms.BooleanField(label=_("即将到期"), required=False)
+    overdue = forms.BooleanField(label=_("已超期"), required=False)
+
+    def __init__(self, *args: Any, committees: QuerySet[Organization],
+                 institutions: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        committee: Any = self.fields["committee"]
+        committee.queryset = committees
+        institution: Any = self.fields["institution"]
+        institution.queryset = institutions
+
+
+class DisputeActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a.value, a.label) for a in Action])
+    expected_version = forms.IntegerField(min_value=1, max_value=2**31)
+    reason = TextField(required=False, max_length=2000)
+    track = forms.ChoiceField(required=False, choices=[("", "—"), *TRACK_CHOICES])
+    mediator = forms.IntegerField(required=False, min_value=1, max_value=2**53)
+    notice_served = forms.BooleanField(required=False)
+    attest = forms.BooleanField(required=False)
+
+
+class AmountField(forms.Field):
+    """An amount as people type it (``250,277.13``, ``25.03万``, uppercase) → ``Decimal``."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "amount",
+                                    "maxlength": "60"})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = _no_nul(str(value or "")).strip()
+        if not text:
+            return None
+        if len(text) > 60:
+            raise forms.ValidationError(_("金额格式不正确"), code="amount_invalid")
+        try:
+            amount = parse_amount(text)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code=str(exc.code)) from None
+        if amount >= AMOUNT_LIMIT:
+            raise forms.ValidationError(_("金额过大，请核对"), code="amount_too_large")
+        return amount
+
+
+def _date_field(label: Any) -> forms.DateField:
+    """A calendar picker: ISO dates in and out, whatever the display language."""
+    return forms.DateField(label=label, input_formats=["%Y-%m-%d"],
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class IntakeForm(forms.Form):
+    """A new dispute: where it is filed, where it came from, and the claim."""
+
+    committee = OrgChoiceField(label=_("受理调委会"), queryset=Organization.objects.none())
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=Channel.choices)
+    dispute_type = forms.ChoiceField(label=_("纠纷类型"), choices=DisputeType.choices)
+    institution = OrgChoiceField(label=_("金融机构"), required=False,
+                                 queryset=Organization.objects.none())
+    court = OrgChoiceField(label=_("法院"), required=False, queryset=Organization.objects.none())
+    external_ref = TextField(label=_("机构业务编号"), required=False, max_length=100,
+                                   help_text=_("同一机构重复提交同一编号时，返回已登记的纠纷"))
+    received_on = _date_field(_("收案日期"))
+    notice_served = forms.BooleanField(label=_("已向当事人告知非诉讼纠纷解决方式"),
+                                       required=False)
+    summary = TextField(label=_("纠纷概要"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    claim_as_of = _date_field(_("债权计算日"))
+    principal = AmountField(label=CLAIM_PART_LABELS["principal"])
+    interest = AmountField(label=CLAIM_PART_LABELS["interest"], required=False)
+    penalty_interest = AmountField(label=CLAIM_PART_LABELS["penalty_interest"], required=False)
+    compound_interest = AmountField(label=CLAIM_PART_LABELS["compound_interest"],
+                                    required=False)
+    liquidated_damages = AmountField(label=CLAIM_PART_LABELS["liquidated_damages"],
+                                     required=False)
+    fees = AmountField(label=CLAIM_PART_LABELS["fees"], required=False)
+    other = AmountField(label=CLAIM_PART_LABELS["other"], required=False)
+
+    CLAIM_FIELDS = tuple(CLAIM_PART_LABELS)
+
+    def __init__(self, *args: Any, options: IntakeOptions, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = clock.today()
+        self.fields["received_on"].initial = today
+        self.fields["claim_as_of"].initial = today
+        fields: Any = self.fields
+        fields["committee"].queryset = options.committees
+        fields["institution"].queryset = options.institutions
+        fields["institution"].required = options.institution_required
+        fields["court"].queryset = options.courts
+        if options.committees.count() == 1:
+            fields["committee"].initial = options.committees.first()
+        if options.institution_required and options.institutions.count() == 1:
+            fields["institution"].initial = options.institutions.first()
+
+    def clean_external_ref(self) -> str:
+        return str(self.cleaned_data["external_ref"]).strip()
+
+    def clean_received_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["received_on"]
+        if day > clock.today():
+            raise forms.ValidationError(_("收案日期不能晚于今天"), code="future")
+        return day
+
+    def clean_claim_as_of(self) -> dt.date:
+        day: dt.date = self.cleaned_data["claim_as_of"]
+        if day > clock.today():
+            raise forms.ValidationError(_("债权计算日不能晚于今天"), code="future")
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("external_ref") and not data.get("institution"):
+            self.add_error("institution", _("填写机构业务编号时须选择金融机构"))
+        return data
+
+
+class PartyForm(forms.Form):
+    """One party row; an untouched row is skipped, a touched one must be complete."""
+
+    role = forms.ChoiceField(label=_("地位"), choices=PartyRole.choices)
+    kind = forms.ChoiceField(label=_("类别"), choices=PartyKind.choices)
+    name = TextField(label=_("姓名或名称"), max_length=200)
+    id_number = TextField(label=_("身份证号或统一社会信用代码"), max_length=40)
+    phone = TextField(label=_("手机号"), required=False, max_length=20)
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if not name:
+            raise forms.ValidationError(_("请填写姓名或名称"), code="required")
+        return name
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data["phone"]).strip()
+        if phone:
+            try:
+                return identity.validate_mobile(phone)
+            except identity.IdentityInvalid as exc:
+                raise forms.ValidationError(exc.message, code="phone_invalid") from None
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        number, kind = data.get("id_number"), data.get("kind")
+        if number and kind:
+            try:
+                if kind == PartyKind.PERSON:
+                    data["id_number"] = identity.validate_resident_id(number)
+                else:
+                    data["id_number"] = identity.validate_credit_code(number)
+            except identity.IdentityInvalid as exc:
+                self.add_error("id_number", exc.message)
+        return data
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    """Every row may stay empty (the guarantor row usually does); together the rows must name
+    a creditor and a debtor."""
+
+    def initial_form_count(self) -> int:
+        return 0  # the preset roles are suggestions, not rows that must be filled
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        roles = {f.cleaned_data["role"] for f in self.forms
+                 if f.cleaned_data and not self._should_delete_form(f)}
+        if not {PartyRole.CREDITOR, PartyRole.DEBTOR} <= roles:
+            raise forms.ValidationError(_("纠纷至少应有一名债权人和一名债务人"),
+                                        code="parties_incomplete")
+
+
+PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=3, max_num=20,
+                                     validate_max=True, absolute_max=20)
+# Suggested roles for the rows, in order; rows beyond the first three are more debtors or
+# guarantors far more often than creditors.
+PARTY_ROWS_INITIAL = [
+    {"role": PartyRole.CREDITOR, "kind": PartyKind.ENTITY},
+    {"role": PartyRole.DEBTOR, "kind": PartyKind.PERSON},
+    {"role": PartyRole.GUARANTOR, "kind": PartyKind.PERSON},
+    *([{"role": PartyRole.GUARANTOR, "kind": PartyKind.PERSON}] * 17),
+]
+
+
+def party_rows(data: Any = None) -> BasePartyFormSet:
+    """The party rows of the intake form, bound to ``data`` when posted."""
+    return PartyFormSet(data, prefix="parties", initial=PARTY_ROWS_INITIAL)
