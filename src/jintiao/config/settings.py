@@ -10,6 +10,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# Django's generic classes (ModelAdmin[Organization], BaseFormSet[PartyForm]…) are
+# subscriptable at run time as they are for the type checker.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("JINTIAO_VAR_DIR", BASE_DIR / "var"))

@@ -254,9 +254,9 @@ def walk(county: County, dispute: Dispute, actions: list[Action], at: list[dt.da
     return dispute
 
 
-def _who(county: County, action: Action, rng: random.Random) -> tuple[User, dict[str, object]]:
+def _who(county: County, action: Action, rng: random.Random) -> tuple[User, dict[str, Any]]:
     own = [m for m in county.mediators if m.organization_id == county.committee.pk]
-    table: dict[Action, tuple[User, dict[str, object]]] = {
+    table: dict[Action, tuple[User, dict[str, Any]]] = {
         Action.ACCEPT: (county.clerk, {"notice_served": True}),
         Action.DECLINE: (county.clerk, {"reason": "不属于本委员会受理范围"}),
         Action.ASSIGN: (county.director, {"track": rng.choice([Track.FAST, Track.SIMPLE,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from jintiao.domain.lifecycle import STATE_LABELS, State
 from jintiao.domain.policy import Track
@@ -41,7 +44,7 @@ STATE_CHOICES = [(s.value, STATE_LABELS[s]) for s in State]
 TRACK_CHOICES = [(t.value, t.label) for t in Track]
 
 
-def _money_field(label: str) -> models.DecimalField:
+def _money_field(label: StrOrPromise) -> models.DecimalField[Decimal, Decimal]:
     return models.DecimalField(label, max_digits=18, decimal_places=2, default=0)
 
 

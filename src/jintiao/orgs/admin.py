@@ -7,21 +7,21 @@ from jintiao.orgs.models import Organization, User, UserRole
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = ("name", "kind", "region_code", "parent")
     list_filter = ("kind",)
     search_fields = ("name", "region_code")
     readonly_fields = ("path",)
 
 
-class UserRoleInline(admin.TabularInline):
+class UserRoleInline(admin.TabularInline[UserRole, User]):
     model = UserRole
     extra = 0
 
 
 @admin.register(User)
-class JinTiaoUserAdmin(UserAdmin):
+class JinTiaoUserAdmin(UserAdmin[User]):
     list_display = ("username", "first_name", "organization", "is_active")
     list_filter = ("is_active", "organization__kind")
-    fieldsets = (*UserAdmin.fieldsets, ("单位", {"fields": ("organization",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("单位", {"fields": ("organization",)}))
     inlines = (UserRoleInline,)

@@ -7,7 +7,7 @@ from jintiao.policies.models import CalendarDay, CalendarYear, PolicyVersion
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(admin.ModelAdmin[PolicyVersion]):
     list_display = ("organization", "version", "valid_from", "valid_to")
     readonly_fields = ("organization", "version", "valid_from", "valid_to", "data", "source")
 
@@ -19,11 +19,11 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_display = ("day", "working", "note")
     ordering = ("-day",)
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(admin.ModelAdmin[CalendarYear]):
     list_display = ("year", "source")

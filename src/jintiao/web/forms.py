@@ -47,7 +47,7 @@ class TextField(forms.CharField):
         ]
 
 
-class OrgChoiceField(forms.ModelChoiceField):
+class OrgChoiceField(forms.ModelChoiceField[Organization]):
     """Organisations by name only: the list is already the user's own choices."""
 
     def label_from_instance(self, obj: Organization) -> str:
@@ -225,7 +225,7 @@ class PartyForm(forms.Form):
         return data
 
 
-class BasePartyFormSet(forms.BaseFormSet):
+class BasePartyFormSet(forms.BaseFormSet[PartyForm]):
     """Every row may stay empty (the guarantor row usually does); together the rows must name
     a creditor and a debtor."""
 
@@ -235,8 +235,7 @@ class BasePartyFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        roles = {f.cleaned_data["role"] for f in self.forms
-                 if f.cleaned_data and not self._should_delete_form(f)}
+        roles = {f.cleaned_data["role"] for f in self.forms if f.cleaned_data}
         if not {PartyRole.CREDITOR, PartyRole.DEBTOR} <= roles:
             raise forms.ValidationError(_("纠纷至少应有一名债权人和一名债务人"),
                                         code="parties_incomplete")
@@ -256,4 +255,6 @@ PARTY_ROWS_INITIAL = [
 
 def party_rows(data: Any = None) -> BasePartyFormSet:
     """The party rows of the intake form, bound to ``data`` when posted."""
-    return PartyFormSet(data, prefix="parties", initial=PARTY_ROWS_INITIAL)
+    rows = PartyFormSet(data, prefix="parties", initial=PARTY_ROWS_INITIAL)
+    assert isinstance(rows, BasePartyFormSet)  # noqa: S101 - formset_factory's own class
+    return rows

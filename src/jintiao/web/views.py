@@ -84,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The viewer's desk: what waits on them, what is due soon, what is overdue."""
     viewer = _viewer(request)
     bench = selectors.workbench_for(viewer, clock.today())
-    sections = [
+    sections: list[dict[str, Any]] = [
         {"key": "mine", "title": "待我处理", "rows": bench.queue,
          "empty": "没有等待您处理的纠纷" if bench.queue_states else "您的角色不直接处理纠纷"},
         {"key": "due_soon", "title": "即将到期", "rows": bench.due_soon,
