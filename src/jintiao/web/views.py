@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao import clock
@@ -85,11 +86,13 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     bench = selectors.workbench_for(viewer, clock.today())
     sections: list[dict[str, Any]] = [
-        {"key": "mine", "title": "待我处理", "rows": bench.queue,
-         "empty": "没有等待您处理的纠纷" if bench.queue_states else "您的角色不直接处理纠纷"},
-        {"key": "due_soon", "title": "即将到期", "rows": bench.due_soon,
-         "empty": "近期没有到期的纠纷"},
-        {"key": "overdue", "title": "已超期", "rows": bench.overdue, "empty": "没有超期的纠纷"},
+        {"key": "mine", "title": _("待我处理"), "rows": bench.queue,
+         "empty": _("没有等待您处理的纠纷") if bench.queue_states
+         else _("您的角色不直接处理纠纷")},
+        {"key": "due_soon", "title": _("即将到期"), "rows": bench.due_soon,
+         "empty": _("近期没有到期的纠纷")},
+        {"key": "overdue", "title": _("已超期"), "rows": bench.overdue,
+         "empty": _("没有超期的纠纷")},
     ]
     for section in sections:
         rows: QuerySet[Dispute] = section["rows"]
@@ -100,7 +103,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "by_state": [(s.value, s.label, n) for s, n in bench.by_state],
         "active": sum(n for s, n in bench.by_state if s not in lifecycle.TERMINAL_STATES),
         "queue_states": "、".join(s.label for s in State if s in bench.queue_states),
-        "may_file": selectors.intake_options(viewer).may_file,
     })
 
 
@@ -153,7 +155,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     try:
         dispute = dispute_get_for(viewer, dispute_id)
     except DisputeNotFound:
-        raise Http404("纠纷不存在或无权查看") from None
+        raise Http404(_("纠纷不存在或无权查看")) from None
     actions = selectors.actions_open_to(viewer, dispute)
     mediators: list[User] = []
     if any(a.value == Action.ASSIGN for a in actions):
@@ -180,7 +182,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
 def _event_row(event: Any) -> dict[str, Any]:
     """A timeline row in words: 受理, 已登记 → 已受理, not dispute.accept, received → accepted."""
     verb = event.type.removeprefix("dispute.")
-    label = "登记收案" if verb == "received" else (
+    label = _("登记收案") if verb == "received" else (
         Action(verb).label if verb in Action._value2member_map_ else event.type)
     state = {s.value: s.label for s in State}
     return {"at": event.at, "label": label, "actor": str(event.actor or ""),
@@ -199,7 +201,7 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = _viewer(request)
     form = DisputeActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "提交的内容不完整或格式不正确")
+        messages.error(request, _("提交的内容不完整或格式不正确"))
         return redirect("web:dispute_detail", dispute_id=dispute_id)
     data = form.cleaned_data
     action = Action(data["action"])
@@ -214,11 +216,11 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
                              mediators=mediators, notice_served=data["notice_served"],
                              attested=attested)
     except DisputeNotFound:
-        raise Http404("纠纷不存在或无权查看") from None
+        raise Http404(_("纠纷不存在或无权查看")) from None
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已{action.label}")
+        messages.success(request, _("已%(action)s") % {"action": action.label})
     return redirect("web:dispute_detail", dispute_id=dispute_id)
 
 
@@ -229,7 +231,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     options = selectors.intake_options(viewer)
     if not options.may_file:
-        raise Http404("无权登记纠纷")
+        raise Http404(_("无权登记纠纷"))
     form = IntakeForm(request.POST or None, options=options)
     parties = party_rows(request.POST or None)
     if request.method == "POST" and form.is_valid() and parties.is_valid():
@@ -267,9 +269,10 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
         form.add_error(None, exc.message)
         return None
     if existing is not None:
-        messages.info(request, f"该机构业务编号已登记为{dispute.number}，未重复登记")
+        messages.info(request, _("该机构业务编号已登记为%(number)s，未重复登记")
+                      % {"number": dispute.number})
     else:
-        messages.success(request, f"已登记：{dispute.number}")
+        messages.success(request, _("已登记：%(number)s") % {"number": dispute.number})
     return dispute
 
 
@@ -278,13 +281,13 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
 def party_row(request: HttpRequest) -> HttpResponse:
     """One more party row for the intake form (htmx), with the row count updated."""
     if not selectors.intake_options(_viewer(request)).may_file:
-        raise Http404("无权登记纠纷")
+        raise Http404(_("无权登记纠纷"))
     try:
         index = int(request.GET.get("index", ""))
     except ValueError:
         index = -1
     if not 0 <= index < PartyFormSet.max_num:
-        return HttpResponse("当事人行数超出范围", status=400)
+        return HttpResponse(_("当事人行数超出范围"), status=400)
     form = party_rows().empty_form
     form.prefix = f"parties-{index}"
     form.initial = PARTY_ROWS_INITIAL[index]
