@@ -113,3 +113,22 @@ def test_parties_are_masked_on_the_page(world, cases):
     page = client_for(world.clerk).get(f"/disputes/{ours.pk}/").content.decode()
     assert "138****5678" in page
     assert "13812345678" not in page
+
+
+def test_a_file_outside_the_committees_scope_is_flagged_and_cannot_be_accepted(world):
+    world.committee.accepted_types = ["credit_card"]
+    world.committee.save(update_fields=["accepted_types"])
+    dispute = intake(actor=world.clerk, committee=world.committee, dispute_type="insurance")
+    assert dispute.events.get().params["out_of_scope"] == ["凯里市金调委不受理保险纠纷"]
+    client = client_for(world.clerk)
+    page = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "不属于本调委会受理范围：凯里市金调委不受理保险纠纷" in page
+    response = client.post(f"/disputes/{dispute.pk}/actions/",
+                           {"action": "accept", "expected_version": 1, "notice_served": "on"},
+                           follow=True)
+    assert "受理范围" in response.content.decode()
+    dispute.refresh_from_db()
+    assert dispute.state == State.RECEIVED
+    within = intake(actor=world.clerk, committee=world.committee)
+    assert within.events.get().params["out_of_scope"] == []
+    assert "不属于本调委会受理范围" not in client.get(f"/disputes/{within.pk}/").content.decode()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 
-from jintiao.disputes.models import Dispute
+from jintiao.disputes.models import Channel, Dispute, DisputeType
 from jintiao.domain import lifecycle, periods
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, Role, State
@@ -169,6 +169,17 @@ def workbench_for(viewer: User, today: dt.date) -> Workbench:
         by_state=[(state, counts[state.value]) for state in State if counts.get(state.value)],
         queue_states=lifecycle.states_waiting_on(user_roles(viewer)),
     )
+
+
+def scope_problems(committee: Organization, dispute_type: str, channel: str) -> list[str]:
+    """Why a dispute falls outside what the committee takes (empty when within scope): a
+    committee's scope is the dispute types and channels it accepts, empty meaning any."""
+    problems = []
+    if committee.accepted_types and dispute_type not in committee.accepted_types:
+        problems.append(f"{committee}不受理{DisputeType(dispute_type).label}")
+    if committee.accepted_channels and channel not in committee.accepted_channels:
+        problems.append(f"{committee}不受理经“{Channel(channel).label}”渠道来的纠纷")
+    return problems
 
 
 def may_file(actor: User, committee: Organization, institution: Organization | None) -> bool:

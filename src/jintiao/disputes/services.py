@@ -23,7 +23,7 @@ from jintiao.disputes.models import (
     DisputeType,
     PartyRole,
 )
-from jintiao.disputes.selectors import dispute_get_for, may_file
+from jintiao.disputes.selectors import dispute_get_for, may_file, scope_problems
 from jintiao.domain import lifecycle, periods
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
@@ -82,6 +82,8 @@ def dispute_intake(
     ``(institution, external_ref)`` — a repeated bulk file creates nothing new.
     ``notice_served`` records that the parties were told of the non-litigation ways to
     resolve the dispute (告知) when the file was taken in.
+    A file outside the committee's scope (types and channels it takes) is still registered,
+    so that declining it is on record, and the event names why; accepting it is refused.
 
     :raises PermissionDenied: the actor may not file at this committee or for this institution
     :raises IntakeInvalid: not a committee, no creditor or no debtor
@@ -144,7 +146,9 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
                  state_after=State.RECEIVED.value,
                  params={"channel": dispute.channel, "dispute_type": dispute.dispute_type,
                          "claim_total": str(claim.total), "external_ref": external_ref or "",
-                         "notice_served": notice_served},
+                         "notice_served": notice_served,
+                         "out_of_scope": scope_problems(committee, dispute.dispute_type,
+                                                        dispute.channel)},
                  meta={"number": number, "policy_version": version.pk})
     return dispute
 
@@ -160,9 +164,7 @@ def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
     held = set(attested)
     committee = dispute.committee
     held.discard("within_scope")
-    if ((not committee.accepted_types or dispute.dispute_type in committee.accepted_types)
-            and (not committee.accepted_channels
-                 or dispute.channel in committee.accepted_channels)):
+    if not scope_problems(committee, dispute.dispute_type, dispute.channel):
         held.add("within_scope")
     held.discard("non_litigation_notice_served")
     if dispute.non_litigation_notice_served or notice_served:

@@ -166,6 +166,9 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     context = {
         "d": dispute, "state": State(dispute.state).label,
         "overdue": bool(dispute.deadline and dispute.deadline < today),
+        "out_of_scope": (selectors.scope_problems(dispute.committee, dispute.dispute_type,
+                                                  dispute.channel)
+                         if dispute.state == State.RECEIVED else []),
         "parties": [{"name": r.party.name, "role": r.get_role_display(),
                      "id": r.party.id_masked, "phone": r.party.phone_masked}
                     for r in dispute.party_rows.all()],
