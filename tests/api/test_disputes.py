@@ -232,3 +232,47 @@ def test_a_nul_character_is_refused_at_the_edge_on_any_database(world):
     assert api.get("/disputes?q=a%00b").status_code == 422
     body = intake_body(world, 6, summary="概要\x00")
     assert Api(world.agent).post("/disputes", body).status_code == 422
+
+
+class TestRepresentatives:
+    def body(self, dispute, **changes):
+        api_dispute = Api(self.world.clerk).get(f"/disputes/{dispute.pk}").json()
+        debtor = next(p for p in api_dispute["parties"] if p["role"] == "debtor")
+        body = {"expected_version": api_dispute["version"], "party_row_id": debtor["id"],
+                "name": "李律师", "id_number": resident_id(811), "relation": "lawyer",
+                "authority": "special", "signed_on": "2026-11-01"}
+        body.update(changes)
+        return body
+
+    def test_the_clerk_appoints_a_lawyer(self, world):
+        self.world = world
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        response = Api(world.clerk).post(f"/disputes/{dispute.pk}/representatives",
+                                         self.body(dispute))
+        assert response.status_code == 201, response.content
+        debtor = next(p for p in response.json()["parties"] if p["role"] == "debtor")
+        assert debtor["representatives"][0]["may_settle"] is True
+        assert resident_id(811) not in response.content.decode()
+        assert response.json()["version"] == 2
+
+    @pytest.mark.parametrize(("persona", "status"), [("agent", 403), ("other_clerk", 404),
+                                                     ("supervisor", 403)])
+    def test_only_the_desk_of_a_visible_dispute(self, world, persona, status):
+        self.world = world
+        dispute = intake(actor=world.clerk, committee=world.committee, institution=world.branch)
+        response = Api(getattr(world, persona)).post(
+            f"/disputes/{dispute.pk}/representatives", self.body(dispute))
+        assert response.status_code == status
+        assert response.json()["code"] in {"permission_denied", "dispute_not_found"}
+
+    @pytest.mark.parametrize("change", [{"relation": "friend"}, {"authority": "all"},
+                                        {"signed_on": "2999-01-01"}, {"party_row_id": 10**9}])
+    def test_bad_input_is_400_and_changes_nothing(self, world, change):
+        from jintiao.disputes.models import DisputeRepresentative
+
+        self.world = world
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        response = Api(world.clerk).post(f"/disputes/{dispute.pk}/representatives",
+                                         self.body(dispute, **change))
+        assert response.status_code == 400
+        assert not DisputeRepresentative.objects.exists()

@@ -55,7 +55,11 @@ def test_the_bank_agent_finds_s1_in_the_demo_and_records_a_default_then_its_cure
     assert [e.type for e in s1.events.order_by("-seq")[:2]] == ["dispute.cure", "dispute.default"]
 
 
-def test_clerk_logs_in_sees_the_file_waiting_and_accepts_it(world, live_server, page):
+def debtor_name(dispute: Dispute) -> str:
+    return dispute.party_rows.get(role="debtor").party.name
+
+
+def test_clerk_logs_in_accepts_the_file_waiting_and_records_a_lawyer(world, live_server, page):
     dispute = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
                      principal="200311.62")
     log_in(page, live_server.url, world.clerk.username, "pass-for-tests")
@@ -69,6 +73,18 @@ def test_clerk_logs_in_sees_the_file_waiting_and_accepts_it(world, live_server, 
     expect(page.locator(".badge")).to_have_text("已受理")
     dispute.refresh_from_db()
     assert dispute.state == State.ACCEPTED
+
+    page.click("summary:has-text('登记代理人')")  # the debtor's lawyer shows a power of attorney
+    page.select_option("select[name=party_row]", label=f"债务人 {debtor_name(dispute)}")
+    page.fill("input[name=name]", "李律师")
+    page.fill("input[name=id_number]", resident_id(79))
+    page.select_option("select[name=relation]", "lawyer")
+    page.select_option("select[name=authority]", "special")
+    page.fill("input[name=signed_on]", dispute.received_on.isoformat())
+    page.click("details.rep-form button[type=submit]")
+    expect(page.locator("tr.rep")).to_contain_text("李律师")
+    expect(page.locator("tr.rep")).to_contain_text("律师 · 特别授权")
+    expect(page.locator(".timeline")).to_contain_text("登记代理人")
 
 
 def test_the_clerk_files_a_dispute_correcting_an_id_number_and_adding_a_guarantor(

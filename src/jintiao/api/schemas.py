@@ -76,12 +76,38 @@ class PartyIn(Schema):
     role: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor|guarantor)$")]
 
 
+class RepresentativeOut(Schema):
+    name: str
+    relation: str
+    authority: str
+    may_settle: bool
+    id_masked: str
+    phone_masked: str
+    signed_on: dt.date
+    valid_until: dt.date | None
+
+
 class PartyOut(Schema):
+    id: int  # the party's place in this dispute (party_row_id when appointing a representative)
     name: str
     kind: str
     role: str
     id_masked: str
     phone_masked: str
+    representatives: list[RepresentativeOut]
+
+
+class RepresentativeIn(Schema):
+    expected_version: Annotated[StrictInt, Field(ge=1, le=2**31)]
+    party_row_id: Id
+    name: Name  # type: ignore[valid-type]
+    id_number: text(40, min_length=1)  # type: ignore[valid-type]
+    phone: text(20) = ""  # type: ignore[valid-type]
+    relation: Code  # type: ignore[valid-type]
+    authority: Code  # type: ignore[valid-type]
+    signed_on: dt.date
+    valid_until: dt.date | None = None
+    matters: text(500) = ""  # type: ignore[valid-type]
 
 
 class DisputeIntakeIn(Schema):

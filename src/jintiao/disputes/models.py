@@ -12,6 +12,7 @@ from django_stubs_ext import StrOrPromise
 
 from jintiao.domain.lifecycle import STATE_LABELS, State
 from jintiao.domain.policy import Track
+from jintiao.domain.representation import Authority, Relation
 from jintiao.orgs.models import Organization
 from jintiao.parties.models import Party
 from jintiao.policies.models import PolicyVersion
@@ -163,3 +164,34 @@ class DisputeCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["committee", "year"],
                                                name="dispute_counter_unique")]
+
+
+class DisputeRepresentative(models.Model):
+    """A representative (代理人) acting for one party in one dispute, under a power of
+    attorney whose authority decides whether they may settle (domain.representation)."""
+
+    party_row = models.ForeignKey(DisputeParty, models.CASCADE, related_name="representatives")
+    person = models.ForeignKey(Party, models.PROTECT, related_name="representations")
+    relation = models.CharField(_("代理人身份"), max_length=16,
+                                choices=[(r.value, r.label) for r in Relation])
+    authority = models.CharField(_("代理权限"), max_length=16,
+                                 choices=[(a.value, a.label) for a in Authority])
+    matters = models.CharField(_("委托事项"), max_length=500, blank=True)
+    signed_on = models.DateField(_("授权委托书签署日期"))
+    valid_until = models.DateField(_("授权期限至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代理人")
+        verbose_name_plural = _("代理人")
+        constraints = [
+            models.UniqueConstraint(fields=["party_row", "person"],
+                                    name="representative_once_per_party"),
+            models.CheckConstraint(condition=Q(authority__in=[a.value for a in Authority]),
+                                   name="representative_authority_known"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True)
+                                   | Q(valid_until__gte=models.F("signed_on")),
+                                   name="representative_valid_after_signed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}（{self.party_row.party}的代理人）"

@@ -84,7 +84,8 @@ def dispute_list(
         rows = rows.filter(Q(number__icontains=text) | Q(summary__icontains=text)
                            | Q(party_rows__party__name__icontains=text)).distinct()
     return (rows.select_related("committee", "institution", "court")
-            .prefetch_related("party_rows__party").order_by("-received_on", "-pk"))
+            .prefetch_related("party_rows__party", "party_rows__representatives__person")
+            .order_by("-received_on", "-pk"))
 
 
 def dispute_get_for(viewer: User, dispute_id: int) -> Dispute:
@@ -94,7 +95,8 @@ def dispute_get_for(viewer: User, dispute_id: int) -> Dispute:
     """
     found = (dispute_visible_to(viewer).filter(pk=dispute_id)
              .select_related("committee", "institution", "court", "policy_version")
-             .prefetch_related("party_rows__party").first())
+             .prefetch_related("party_rows__party", "party_rows__representatives__person")
+             .first())
     if found is None:
         # no details: the answer must be the same whatever id was asked for
         raise DisputeNotFound("纠纷不存在或无权查看", "dispute not found")

@@ -20,6 +20,7 @@ from jintiao.disputes.models import (
     DisputeCounter,
     DisputeMediator,
     DisputeParty,
+    DisputeRepresentative,
     DisputeType,
     PartyRole,
 )
@@ -29,8 +30,10 @@ from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.policy import Policy, Track
+from jintiao.domain.representation import Authority, Relation, mandate_problems
 from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput, party_get_or_create
 from jintiao.policies.selectors import policy_for, working_calendar
 from jintiao.timeline.services import event_append
@@ -46,6 +49,10 @@ class DisputeConflict(DomainError):
 
 class PermissionDenied(DomainError):
     code = ErrorCode.PERMISSION_DENIED
+
+
+class RepresentativeInvalid(DomainError):
+    code = ErrorCode.REPRESENTATIVE_INVALID
 
 
 CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
@@ -239,15 +246,7 @@ def dispute_apply_action(
     """
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
-    dispute = dispute_get_for(actor, dispute_id)
-    # lock only the dispute row: PostgreSQL refuses FOR UPDATE across the nullable joins
-    dispute = (Dispute.objects.select_for_update(of=("self",))
-               .select_related("committee", "institution", "policy_version").get(pk=dispute.pk))
-    if dispute.version != expected_version:
-        raise DisputeConflict(
-            "该纠纷已被他人修改，请刷新后重试", "the dispute changed since you loaded it",
-            expected=expected_version, current=dispute.version,
-        )
+    dispute = _locked(actor, dispute_id, expected_version)
     action = Action(action)
     held = _guards(dispute, action=action, today=today, reason=reason, track=track,
                    mediators=mediators, notice_served=notice_served, attested=attested)
@@ -306,3 +305,84 @@ def _decide_for_any_role(state: State, action: Action, roles: frozenset[Role],
         refusal = lifecycle.TransitionRefused("您没有可执行此操作的角色",
                                               "the user holds no role", action=action)
     raise refusal
+
+
+# Who records a power of attorney presented at the committee: its desk (and administrators).
+REPRESENTATIVE_DESK = frozenset({Role.INTAKE_CLERK, Role.DIRECTOR, Role.MEDIATOR,
+                                 Role.ADMINISTRATOR})
+
+
+def _locked(actor: User, dispute_id: int, expected_version: int) -> Dispute:
+    """The dispute the actor can see, locked, at the version the actor last saw (only the
+    dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins)."""
+    dispute = dispute_get_for(actor, dispute_id)
+    dispute = (Dispute.objects.select_for_update(of=("self",))
+               .select_related("committee", "institution", "policy_version").get(pk=dispute.pk))
+    if dispute.version != expected_version:
+        raise DisputeConflict(
+            "该纠纷已被他人修改，请刷新后重试", "the dispute changed since you loaded it",
+            expected=expected_version, current=dispute.version,
+        )
+    return dispute
+
+
+@transaction.atomic
+def representative_appoint(
+    *,
+    actor: User,
+    dispute_id: int,
+    expected_version: int,
+    party_row_id: int,
+    person: PartyInput,
+    relation: Relation,
+    authority: Authority,
+    signed_on: dt.date,
+    valid_until: dt.date | None = None,
+    matters: str = "",
+) -> DisputeRepresentative:
+    """Record a representative for one party of a dispute, from the power of attorney shown.
+
+    :raises DisputeNotFound: missing or not visible to ``actor``
+    :raises PermissionDenied: the actor is not at the committee's desk
+    :raises DisputeConflict: the dispute changed since ``expected_version``
+    :raises RepresentativeInvalid: not this dispute's party, a closed dispute, the party
+        itself, twice, or a power of attorney not yet signed or already expired
+    :raises PartyInvalid: the representative's identity number fails its check
+    """
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    dispute = _locked(actor, dispute_id, expected_version)
+    if not (actor.is_superuser or user_roles(actor) & REPRESENTATIVE_DESK):
+        raise PermissionDenied("只有调委会工作人员可以登记代理人",
+                               "only the committee's desk records representatives")
+    if State(dispute.state) in lifecycle.TERMINAL_STATES:
+        raise RepresentativeInvalid("纠纷已结束，不能再登记代理人", "the dispute has ended")
+    row = DisputeParty.objects.select_related("party").filter(
+        pk=party_row_id, dispute=dispute).first()
+    if row is None:
+        raise RepresentativeInvalid("所选当事人不属于该纠纷", "not a party of this dispute")
+    if PartyKind(person.kind) is not PartyKind.PERSON:
+        raise RepresentativeInvalid("代理人须为自然人", "a representative is a natural person")
+    problems = mandate_problems(signed_on=signed_on, valid_until=valid_until, on=today)
+    if problems:
+        raise RepresentativeInvalid("；".join(problems), "the power of attorney is not in force")
+    party = party_get_or_create(person)
+    if party.pk == row.party_id:
+        raise RepresentativeInvalid("当事人不能担任自己的代理人",
+                                    "a party cannot represent itself")
+    if DisputeRepresentative.objects.filter(party_row=row, person=party).exists():
+        raise RepresentativeInvalid(f"{party.name}已是{row.party.name}的代理人",
+                                    "already a representative of this party")
+    made = DisputeRepresentative.objects.create(
+        party_row=row, person=party, relation=Relation(relation).value,
+        authority=Authority(authority).value, matters=matters, signed_on=signed_on,
+        valid_until=valid_until)
+    dispute.version = expected_version + 1
+    dispute.save(update_fields=["version"])
+    event_append(dispute=dispute, type="dispute.representative_appointed", actor=actor, at=now,
+                 state_before=dispute.state, state_after=dispute.state,
+                 params={"party_row": row.pk, "representative": party.pk,
+                         "relation": made.relation, "authority": made.authority,
+                         "signed_on": signed_on.isoformat(),
+                         "valid_until": valid_until.isoformat() if valid_until else None})
+    return made

@@ -45,6 +45,7 @@ class ErrorCode(StrEnum):
     # platform
     ORGANIZATION_INVALID = "organization_invalid"
     PARTY_INVALID = "party_invalid"
+    REPRESENTATIVE_INVALID = "representative_invalid"
     INTAKE_INVALID = "intake_invalid"
     DISPUTE_NOT_FOUND = "dispute_not_found"
     CONFLICT = "conflict"

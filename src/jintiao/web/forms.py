@@ -23,6 +23,7 @@ from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.money import parse_amount
+from jintiao.domain.representation import Authority, Relation
 from jintiao.orgs.models import Organization
 from jintiao.parties.models import PartyKind
 
@@ -94,6 +95,46 @@ class DisputeActionForm(forms.Form):
     attest = forms.BooleanField(required=False)
 
 
+def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
+    """A calendar picker: ISO dates in and out, whatever the display language."""
+    return forms.DateField(label=label, input_formats=["%Y-%m-%d"], required=required,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class RepresentativeForm(forms.Form):
+    """A power of attorney shown at the desk: who acts for which party, with what authority."""
+
+    expected_version = forms.IntegerField(min_value=1, max_value=2**31,
+                                          widget=forms.HiddenInput)
+    party_row = forms.TypedChoiceField(label=_("被代理的当事人"), coerce=int)
+    name = TextField(label=_("代理人姓名"), max_length=200)
+    id_number = TextField(label=_("代理人身份证号"), max_length=40)
+    phone = TextField(label=_("手机号"), required=False, max_length=20)
+    relation = forms.ChoiceField(label=_("代理人身份"),
+                                 choices=[(r.value, r.label) for r in Relation])
+    authority = forms.ChoiceField(label=_("代理权限"),
+                                  choices=[(a.value, a.label) for a in Authority])
+    signed_on = _date_field(_("授权委托书签署日期"))
+    valid_until = _date_field(_("授权期限至"), required=False)
+    matters = TextField(label=_("委托事项"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, party_rows: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["party_row"]
+        field.choices = party_rows
+
+    def clean_id_number(self) -> str:
+        try:
+            return identity.validate_resident_id(self.cleaned_data["id_number"])
+        except identity.IdentityInvalid as exc:
+            raise forms.ValidationError(exc.message, code="id_invalid") from None
+
+    def errors_in_words(self) -> list[str]:
+        """``label：reason`` for each error, for a one-line message on the dispute page."""
+        return [f"{self.fields[name].label}：{e}" if name in self.fields else str(e)
+                for name, errors in self.errors.items() for e in errors]
+
+
 class AmountField(forms.Field):
     """An amount as people type it (``250,277.13``, ``25.03万``, uppercase) → ``Decimal``."""
 
@@ -113,12 +154,6 @@ class AmountField(forms.Field):
         if amount >= AMOUNT_LIMIT:
             raise forms.ValidationError(_("金额过大，请核对"), code="amount_too_large")
         return amount
-
-
-def _date_field(label: Any) -> forms.DateField:
-    """A calendar picker: ISO dates in and out, whatever the display language."""
-    return forms.DateField(label=label, input_formats=["%Y-%m-%d"],
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class IntakeForm(forms.Form):

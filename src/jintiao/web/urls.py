@@ -15,4 +15,6 @@ urlpatterns = [
     path("disputes/new/party-row/", views.party_row, name="party_row"),
     path("disputes/<int:dispute_id>/", views.dispute_detail, name="dispute_detail"),
     path("disputes/<int:dispute_id>/actions/", views.dispute_action, name="dispute_action"),
+    path("disputes/<int:dispute_id>/representatives/", views.dispute_representative,
+         name="dispute_representative"),
 ]

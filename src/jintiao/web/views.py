@@ -17,19 +17,27 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao import clock
 from jintiao.disputes import selectors
 from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
-from jintiao.disputes.services import CLAIM_FIELDS, dispute_apply_action, dispute_intake
+from jintiao.disputes.services import (
+    CLAIM_FIELDS,
+    REPRESENTATIVE_DESK,
+    dispute_apply_action,
+    dispute_intake,
+    representative_appoint,
+)
 from jintiao.domain import lifecycle
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
+from jintiao.domain.representation import Authority, Relation, may_settle
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
@@ -40,10 +48,14 @@ from jintiao.web.forms import (
     DisputeFilterForm,
     IntakeForm,
     PartyFormSet,
+    RepresentativeForm,
     party_rows,
 )
 
 PAGE_SIZE = 50
+# Timeline events that are not lifecycle actions, in words.
+EVENT_LABELS = {"received": gettext_lazy("登记收案"),
+                "representative_appointed": gettext_lazy("登记代理人")}
 HOME_ROWS = 10
 
 
@@ -170,8 +182,20 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                                                   dispute.channel)
                          if dispute.state == State.RECEIVED else []),
         "parties": [{"name": r.party.name, "role": r.get_role_display(),
-                     "id": r.party.id_masked, "phone": r.party.phone_masked}
+                     "id": r.party.id_masked, "phone": r.party.phone_masked,
+                     "representatives": [{
+                         "name": rep.person.name, "id": rep.person.id_masked,
+                         "phone": rep.person.phone_masked,
+                         "relation": rep.get_relation_display(),
+                         "authority": Authority(rep.authority).label,
+                         "may_settle": may_settle(Authority(rep.authority)),
+                         "valid_until": rep.valid_until, "matters": rep.matters,
+                     } for rep in r.representatives.all()]}
                     for r in dispute.party_rows.all()],
+        "representative_form": (
+            RepresentativeForm(initial={"expected_version": dispute.version},
+                               party_rows=_party_choices(dispute))
+            if _may_appoint(viewer, dispute) else None),
         "claim": [(CLAIM_PART_LABELS[f], format_amount(getattr(dispute, f)))
                   for f in CLAIM_FIELDS if getattr(dispute, f)],
         "total": format_amount(total), "total_words": amount_in_words(total),
@@ -182,10 +206,52 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return render(request, "web/disputes/detail.html", context)
 
 
+def _party_choices(dispute: Dispute) -> list[tuple[int, str]]:
+    return [(r.pk, f"{r.get_role_display()} {r.party.name}") for r in dispute.party_rows.all()]
+
+
+def _may_appoint(viewer: User, dispute: Dispute) -> bool:
+    """Offer the representative form where the service would take it."""
+    return (bool(viewer.is_superuser or user_roles(viewer) & REPRESENTATIVE_DESK)
+            and State(dispute.state) not in lifecycle.TERMINAL_STATES)
+
+
+@login_required
+@require_POST
+def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Record a representative through the service; mistakes come back as one message."""
+    viewer = _viewer(request)
+    try:
+        dispute = dispute_get_for(viewer, dispute_id)
+    except DisputeNotFound:
+        raise Http404(_("纠纷不存在或无权查看")) from None
+    form = RepresentativeForm(request.POST, party_rows=_party_choices(dispute))
+    if not form.is_valid():
+        messages.error(request, "；".join(form.errors_in_words()))
+        return redirect("web:dispute_detail", dispute_id=dispute_id)
+    data = form.cleaned_data
+    try:
+        made = representative_appoint(
+            actor=viewer, dispute_id=dispute_id, expected_version=data["expected_version"],
+            party_row_id=data["party_row"],
+            person=PartyInput(PartyKind.PERSON, data["name"], data["id_number"],
+                              phone=data["phone"]),
+            relation=Relation(data["relation"]), authority=Authority(data["authority"]),
+            signed_on=data["signed_on"], valid_until=data["valid_until"],
+            matters=data["matters"])
+    except DisputeNotFound:
+        raise Http404(_("纠纷不存在或无权查看")) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已登记代理人：%(name)s") % {"name": made.person.name})
+    return redirect("web:dispute_detail", dispute_id=dispute_id)
+
+
 def _event_row(event: Any) -> dict[str, Any]:
     """A timeline row in words: 受理, 已登记 → 已受理, not dispute.accept, received → accepted."""
     verb = event.type.removeprefix("dispute.")
-    label = _("登记收案") if verb == "received" else (
+    label = EVENT_LABELS.get(verb) or (
         Action(verb).label if verb in Action._value2member_map_ else event.type)
     state = {s.value: s.label for s in State}
     return {"at": event.at, "label": label, "actor": str(event.actor or ""),

@@ -19,6 +19,7 @@ from jintiao.api.schemas import (
     DisputeOut,
     ErrorOut,
     EventOut,
+    RepresentativeIn,
     text,
 )
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
@@ -28,11 +29,13 @@ from jintiao.disputes.services import (
     IntakeInvalid,
     dispute_apply_action,
     dispute_intake,
+    representative_appoint,
 )
 from jintiao.domain import lifecycle
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.policy import Track
+from jintiao.domain.representation import Authority, Relation, may_settle
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
@@ -79,8 +82,17 @@ def dispute_out(dispute: Dispute, viewer: User) -> dict[str, Any]:
         "claim": {"as_of": dispute.claim_as_of, **claim, "total": f"{total:.2f}"},
         "received_on": dispute.received_on, "deadline": dispute.deadline,
         "deadline_provisional": dispute.deadline_provisional, "version": dispute.version,
-        "parties": [{"name": row.party.name, "kind": row.party.kind, "role": row.role,
-                     "id_masked": row.party.id_masked, "phone_masked": row.party.phone_masked}
+        "parties": [{"id": row.pk, "name": row.party.name, "kind": row.party.kind,
+                     "role": row.role, "id_masked": row.party.id_masked,
+                     "phone_masked": row.party.phone_masked,
+                     "representatives": [{
+                         "name": rep.person.name, "relation": rep.relation,
+                         "authority": rep.authority,
+                         "may_settle": may_settle(Authority(rep.authority)),
+                         "id_masked": rep.person.id_masked,
+                         "phone_masked": rep.person.phone_masked,
+                         "signed_on": rep.signed_on, "valid_until": rep.valid_until,
+                     } for rep in row.representatives.all()]}
                     for row in dispute.party_rows.all()],
         "available_actions": sorted(actions),
     }
@@ -160,6 +172,23 @@ def disputes_apply_action(request: HttpRequest, dispute_id: DisputeId,
                          track=track, mediators=mediators, notice_served=payload.notice_served,
                          attested=payload.attested)
     return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
+
+
+@router.post("/{dispute_id}/representatives", response={201: DisputeOut, **ERRORS},
+             operation_id="disputes_appoint_representative")
+def disputes_appoint_representative(request: HttpRequest, dispute_id: DisputeId,
+                                    payload: RepresentativeIn) -> Status[dict[str, Any]]:
+    """Record a representative for one of the dispute's parties (the committee's desk)."""
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    representative_appoint(
+        actor=viewer, dispute_id=dispute_id, expected_version=payload.expected_version,
+        party_row_id=payload.party_row_id,
+        person=PartyInput(PartyKind.PERSON, payload.name, payload.id_number,
+                          phone=payload.phone),
+        relation=_choice(payload.relation, Relation, "代理人身份"),
+        authority=_choice(payload.authority, Authority, "代理权限"),
+        signed_on=payload.signed_on, valid_until=payload.valid_until, matters=payload.matters)
+    return Status(201, dispute_out(dispute_get_for(viewer, dispute_id), viewer))
 
 
 @router.get("/{dispute_id}/timeline", response={200: list[EventOut], **ERRORS},
