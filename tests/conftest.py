@@ -7,9 +7,11 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import HealthCheck, settings
 
-from jintiao.domain.lifecycle import Role
+from jintiao.disputes.services import dispute_apply_action
+from jintiao.domain.lifecycle import Action, Role
+from jintiao.domain.policy import Track
 from jintiao.orgs.models import OrgKind
-from tests.factories import OrganizationFactory, UserFactory, publish_default_policy
+from tests.factories import OrganizationFactory, UserFactory, intake, publish_default_policy
 
 # Property tests check rules, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("jintiao", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,3 +53,19 @@ def world(db):
     w.county_supervisor = UserFactory(organization=w.other_county, roles=[Role.SUPERVISOR])
     w.other_clerk = UserFactory(organization=w.other_committee, roles=[Role.INTAKE_CLERK])
     return w
+
+
+@pytest.fixture
+def cases(world):
+    """Ours: a Kaili dispute of the branch, accepted and assigned to ``world.mediator``;
+    theirs: a Huangping dispute of another bank, just received."""
+    ours = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
+                  court=world.court)
+    ours = dispute_apply_action(actor=world.clerk, dispute_id=ours.pk, action=Action.ACCEPT,
+                                expected_version=1, notice_served=True)
+    ours = dispute_apply_action(actor=world.director, dispute_id=ours.pk, action=Action.ASSIGN,
+                                expected_version=ours.version, track=Track.SIMPLE,
+                                mediators=[world.mediator])
+    theirs = intake(actor=world.other_clerk, committee=world.other_committee,
+                    institution=world.other_bank, court=world.other_court)
+    return ours, theirs

@@ -7,9 +7,6 @@ import json
 import pytest
 from django.test import Client
 
-from jintiao.disputes.services import dispute_apply_action
-from jintiao.domain.lifecycle import Action
-from jintiao.domain.policy import Track
 from jintiao.orgs.services import token_create
 from tests.factories import credit_code, intake, resident_id
 
@@ -28,19 +25,6 @@ class Api:
         return self.client.post(f"/api/v1{path}", data=json.dumps(body),
                                 content_type="application/json", headers=self.headers)
 
-
-@pytest.fixture
-def cases(world):
-    ours = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
-                  court=world.court)
-    ours = dispute_apply_action(actor=world.clerk, dispute_id=ours.pk, action=Action.ACCEPT,
-                                expected_version=1, notice_served=True)
-    ours = dispute_apply_action(actor=world.director, dispute_id=ours.pk, action=Action.ASSIGN,
-                                expected_version=ours.version, track=Track.SIMPLE,
-                                mediators=[world.mediator])
-    theirs = intake(actor=world.other_clerk, committee=world.other_committee,
-                    institution=world.other_bank, court=world.other_court)
-    return ours, theirs
 
 
 def intake_body(world, n: int, **changes):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from jintiao.disputes.services import dispute_apply_action
-from jintiao.domain.lifecycle import Action, State
-from jintiao.domain.policy import Track
+from jintiao.domain.lifecycle import State
 from tests.factories import intake
 
 
@@ -16,19 +14,6 @@ def client_for(user) -> Client:
     client.force_login(user)
     return client
 
-
-@pytest.fixture
-def cases(world):
-    ours = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
-                  court=world.court)
-    ours = dispute_apply_action(actor=world.clerk, dispute_id=ours.pk, action=Action.ACCEPT,
-                                expected_version=1, notice_served=True)
-    ours = dispute_apply_action(actor=world.director, dispute_id=ours.pk, action=Action.ASSIGN,
-                                expected_version=ours.version, track=Track.SIMPLE,
-                                mediators=[world.mediator])
-    theirs = intake(actor=world.other_clerk, committee=world.other_committee,
-                    institution=world.other_bank, court=world.other_court)
-    return ours, theirs
 
 
 def test_pages_need_a_login(db):
