@@ -16,7 +16,7 @@ from jintiao.domain.policy import Track
 from jintiao.parties.models import Party
 from jintiao.parties.services import PartyInvalid
 from jintiao.timeline.models import Event
-from tests.factories import intake, resident_id
+from tests.factories import credit_code, intake, resident_id
 
 
 def accept(world, dispute, **kwargs):
@@ -47,6 +47,28 @@ class TestIntake:
                        external_ref="CC-2026-0001")
         assert again.pk == first.pk
         assert Dispute.objects.count() == 1
+
+    def test_intake_says_whether_it_created_the_dispute(self, world):
+        from jintiao.disputes.models import PartyRole
+        from jintiao.disputes.services import dispute_intake
+        from jintiao.domain.claims import ClaimBreakdown
+        from jintiao.parties.models import PartyKind
+        from jintiao.parties.services import PartyInput
+
+        def file():
+            return dispute_intake(
+                actor=world.agent, committee=world.committee, institution=world.branch,
+                channel=Channel.INSTITUTION_APPLICATION, dispute_type=DisputeType.CREDIT_CARD,
+                external_ref="CC-9", claim=ClaimBreakdown(as_of=dt.date(2026, 6, 1),
+                                                          principal=Decimal("1000")),
+                parties=[(PartyInput(PartyKind.ENTITY, "某银行", credit_code(9)),
+                          PartyRole.CREDITOR),
+                         (PartyInput(PartyKind.PERSON, "王五", resident_id(9)),
+                          PartyRole.DEBTOR)])
+
+        first, again = file(), file()
+        assert (first.created, again.created) == (True, False)
+        assert first.dispute.pk == again.dispute.pk
 
     def test_a_party_is_stored_once_and_never_in_clear(self, world):
         intake(actor=world.clerk, committee=world.committee)

@@ -83,4 +83,4 @@ def intake(*, actor: User, committee: Organization, institution: Organization | 
              PartyRole.DEBTOR),
         ],
         institution=institution, court=court, external_ref=external_ref,
-    )
+    ).dispute

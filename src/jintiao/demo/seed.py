@@ -307,7 +307,7 @@ def replay(filings: list[Filing], rng: random.Random) -> list[Dispute]:
     for filing in sorted(filings, key=lambda f: f.filed):
         with clock.pinned(filing.filed):
             dispute = dispute_intake(actor=filing.actor, committee=filing.county.committee,
-                                     **filing.intake)
+                                     **filing.intake).dispute
         made.append(walk(filing.county, dispute, filing.actions, filing.at, rng,
                          filing.mediator))
     return made

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -37,6 +37,14 @@ from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput, party_get_or_create
 from jintiao.policies.selectors import policy_for, working_calendar
 from jintiao.timeline.services import event_append
+
+
+class Filed(NamedTuple):
+    """What intake did: the dispute, and whether this call created it (a repeat of an
+    institution's reference returns the one already filed)."""
+
+    dispute: Dispute
+    created: bool
 
 
 class IntakeInvalid(DomainError):
@@ -83,7 +91,7 @@ def dispute_intake(
     summary: str = "",
     received_on: dt.date | None = None,
     notice_served: bool = False,
-) -> Dispute:
+) -> Filed:
     """Register a dispute as RECEIVED (``received_on``, the legal date of receipt, defaults to
     today: a file received on paper may be entered later), or return the one already filed under
     ``(institution, external_ref)`` — a repeated bulk file creates nothing new.
@@ -104,17 +112,18 @@ def dispute_intake(
         existing = Dispute.objects.filter(institution=institution,
                                           external_ref=external_ref).first()
         if existing is not None:
-            return existing
+            return Filed(existing, created=False)
     try:
         with transaction.atomic():
-            return _intake(actor=actor, committee=committee, channel=channel,
+            return Filed(_intake(actor=actor, committee=committee, channel=channel,
                            dispute_type=dispute_type, claim=claim, parties=parties,
                            institution=institution, court=court, external_ref=external_ref,
                            summary=summary, received_on=received_on,
-                           notice_served=notice_served)
+                           notice_served=notice_served), created=True)
     except IntegrityError:
         if external_ref and institution is not None:  # filed concurrently with the same ref
-            return Dispute.objects.get(institution=institution, external_ref=external_ref)
+            return Filed(Dispute.objects.get(institution=institution, external_ref=external_ref),
+                         created=False)
         raise
 
 

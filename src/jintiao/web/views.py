@@ -320,24 +320,20 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
     data = form.cleaned_data
     rows = [(PartyInput(PartyKind(p["kind"]), p["name"], p["id_number"], phone=p["phone"]),
              PartyRole(p["role"])) for p in (f.cleaned_data for f in parties.forms) if p]
-    institution = data["institution"]
-    existing = (Dispute.objects.filter(institution=institution,
-                                       external_ref=data["external_ref"]).first()
-                if institution is not None and data["external_ref"] else None)
     try:
         claim = ClaimBreakdown(as_of=data["claim_as_of"], **{
             f: data[f] if data[f] is not None else Decimal(0) for f in CLAIM_FIELDS})
-        dispute = dispute_intake(
+        dispute, created = dispute_intake(
             actor=viewer, committee=data["committee"], channel=data["channel"],
             dispute_type=data["dispute_type"], claim=claim, parties=rows,
-            institution=institution, court=data["court"],
+            institution=data["institution"], court=data["court"],
             external_ref=data["external_ref"] or None, summary=data["summary"],
             received_on=data["received_on"], notice_served=data["notice_served"],
         )
     except DomainError as exc:
         form.add_error(None, exc.message)
         return None
-    if existing is not None:
+    if not created:
         messages.info(request, _("该机构业务编号已登记为%(number)s，未重复登记")
                       % {"number": dispute.number})
     else:

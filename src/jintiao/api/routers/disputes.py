@@ -143,10 +143,7 @@ def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[di
     parties = [(PartyInput(_choice(p.kind, PartyKind, "当事人类别"), p.name, p.id_number,
                            phone=p.phone), _choice(p.role, PartyRole, "当事人地位"))
                for p in payload.parties]
-    before = Dispute.objects.filter(institution=institution,
-                                    external_ref=payload.external_ref).first() \
-        if payload.external_ref and institution else None
-    dispute = dispute_intake(
+    dispute, created = dispute_intake(
         actor=viewer, committee=committee, channel=_choice(payload.channel, Channel, "来源渠道"),
         dispute_type=_choice(payload.dispute_type, DisputeType, "纠纷类型"), claim=claim,
         parties=parties, institution=institution, court=court,
@@ -154,7 +151,7 @@ def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[di
         received_on=payload.received_on, notice_served=payload.notice_served,
     )
     shown = dispute_get_for(viewer, dispute.pk)
-    return Status(200 if before else 201, dispute_out(shown, viewer))
+    return Status(201 if created else 200, dispute_out(shown, viewer))
 
 
 @router.post("/{dispute_id}/actions", response={200: DisputeOut, **ERRORS},
