@@ -95,3 +95,13 @@ def test_only_the_desk_records_and_others_do_not_see(world):
     with pytest.raises(DisputeConflict):
         appoint(world, dispute, expected_version=7)
     assert not DisputeRepresentative.objects.exists()
+
+
+def test_refusals_come_in_order_hidden_then_not_allowed_then_stale(world):
+    dispute = intake(actor=world.clerk, committee=world.committee, institution=world.branch)
+    with pytest.raises(DisputeNotFound):
+        appoint(world, dispute, actor=world.other_clerk, expected_version=99)
+    with pytest.raises(PermissionDenied):  # not a stale-version conflict: they may not at all
+        appoint(world, dispute, actor=world.agent, expected_version=99)
+    with pytest.raises(DisputeConflict):
+        appoint(world, dispute, expected_version=99)

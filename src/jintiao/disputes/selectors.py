@@ -184,6 +184,26 @@ def scope_problems(committee: Organization, dispute_type: str, channel: str) -> 
     return problems
 
 
+# Who records a power of attorney presented at the committee: its desk (and administrators).
+REPRESENTATIVE_DESK = frozenset({Role.INTAKE_CLERK, Role.DIRECTOR, Role.MEDIATOR,
+                                 Role.ADMINISTRATOR})
+
+
+def may_appoint_representative(actor: User, dispute: Dispute) -> bool:
+    """The committee's desk records representatives while the dispute is still open."""
+    return (bool(actor.is_superuser or user_roles(actor) & REPRESENTATIVE_DESK)
+            and State(dispute.state) not in lifecycle.TERMINAL_STATES)
+
+
+def filter_choices(viewer: User) -> dict[str, QuerySet[Organization]]:
+    """The committees and institutions a list filter may offer: only those of disputes the
+    viewer can see, so a filter never names a committee that is not theirs."""
+    visible = dispute_visible_to(viewer)
+    orgs = Organization.objects.order_by("path")
+    return {"committees": orgs.filter(pk__in=visible.values("committee")),
+            "institutions": orgs.filter(pk__in=visible.values("institution"))}
+
+
 def may_file(actor: User, committee: Organization, institution: Organization | None) -> bool:
     """Committee staff file at their committee; an institution's agent for its own
     institution (or a branch of it), at any committee; administrators anywhere."""

@@ -24,7 +24,12 @@ from jintiao.disputes.models import (
     DisputeType,
     PartyRole,
 )
-from jintiao.disputes.selectors import dispute_get_for, may_file, scope_problems
+from jintiao.disputes.selectors import (
+    dispute_get_for,
+    may_appoint_representative,
+    may_file,
+    scope_problems,
+)
 from jintiao.domain import lifecycle, periods
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
@@ -316,11 +321,6 @@ def _decide_for_any_role(state: State, action: Action, roles: frozenset[Role],
     raise refusal
 
 
-# Who records a power of attorney presented at the committee: its desk (and administrators).
-REPRESENTATIVE_DESK = frozenset({Role.INTAKE_CLERK, Role.DIRECTOR, Role.MEDIATOR,
-                                 Role.ADMINISTRATOR})
-
-
 def _locked(actor: User, dispute_id: int, expected_version: int) -> Dispute:
     """The dispute the actor can see, locked, at the version the actor last saw (only the
     dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins)."""
@@ -353,19 +353,20 @@ def representative_appoint(
 
     :raises DisputeNotFound: missing or not visible to ``actor``
     :raises PermissionDenied: the actor is not at the committee's desk
-    :raises DisputeConflict: the dispute changed since ``expected_version``
-    :raises RepresentativeInvalid: not this dispute's party, a closed dispute, the party
+    :raises RepresentativeInvalid: a closed dispute, not this dispute's party, the party
         itself, twice, or a power of attorney not yet signed or already expired
+    :raises DisputeConflict: the dispute changed since ``expected_version``
     :raises PartyInvalid: the representative's identity number fails its check
     """
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
-    dispute = _locked(actor, dispute_id, expected_version)
-    if not (actor.is_superuser or user_roles(actor) & REPRESENTATIVE_DESK):
+    seen = dispute_get_for(actor, dispute_id)  # hidden is a 404 before anything else
+    if not may_appoint_representative(actor, seen):
+        if State(seen.state) in lifecycle.TERMINAL_STATES:
+            raise RepresentativeInvalid("纠纷已结束，不能再登记代理人", "the dispute has ended")
         raise PermissionDenied("只有调委会工作人员可以登记代理人",
                                "only the committee's desk records representatives")
-    if State(dispute.state) in lifecycle.TERMINAL_STATES:
-        raise RepresentativeInvalid("纠纷已结束，不能再登记代理人", "the dispute has ended")
+    dispute = _locked(actor, dispute_id, expected_version)
     row = DisputeParty.objects.select_related("party").filter(
         pk=party_row_id, dispute=dispute).first()
     if row is None:

@@ -26,7 +26,6 @@ from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
-    REPRESENTATIVE_DESK,
     dispute_apply_action,
     dispute_intake,
     representative_appoint,
@@ -38,7 +37,7 @@ from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
-from jintiao.orgs.models import Organization, User
+from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
@@ -63,6 +62,14 @@ def _viewer(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
     return user
+
+
+def _visible_or_404(viewer: User, dispute_id: int) -> Dispute:
+    """The dispute if the viewer may see it; otherwise the same 404 as a missing one."""
+    try:
+        return dispute_get_for(viewer, dispute_id)
+    except DisputeNotFound:
+        raise Http404(_("纠纷不存在或无权查看")) from None
 
 
 def _total(dispute: Dispute) -> Decimal:
@@ -118,20 +125,12 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _filter_choices(viewer: User) -> dict[str, QuerySet[Organization]]:
-    """Only the committees and institutions of disputes the viewer can see are offered."""
-    visible = selectors.dispute_visible_to(viewer)
-    orgs = Organization.objects.order_by("path")
-    return {"committees": orgs.filter(pk__in=visible.values("committee")),
-            "institutions": orgs.filter(pk__in=visible.values("institution"))}
-
-
 @login_required
 @require_GET
 def dispute_list(request: HttpRequest) -> HttpResponse:
     """The viewer's disputes with filters, 50 a page; under htmx only the results."""
     viewer = _viewer(request)
-    form = DisputeFilterForm(request.GET or None, **_filter_choices(viewer))
+    form = DisputeFilterForm(request.GET or None, **selectors.filter_choices(viewer))
     filters: dict[str, Any] = {}
     today = clock.today()
     if form.is_valid():
@@ -164,10 +163,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """One dispute: parties, claim, deadline, timeline and the actions open to the viewer."""
     viewer = _viewer(request)
-    try:
-        dispute = dispute_get_for(viewer, dispute_id)
-    except DisputeNotFound:
-        raise Http404(_("纠纷不存在或无权查看")) from None
+    dispute = _visible_or_404(viewer, dispute_id)
     actions = selectors.actions_open_to(viewer, dispute)
     mediators: list[User] = []
     if any(a.value == Action.ASSIGN for a in actions):
@@ -195,7 +191,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "representative_form": (
             RepresentativeForm(initial={"expected_version": dispute.version},
                                party_rows=_party_choices(dispute))
-            if _may_appoint(viewer, dispute) else None),
+            if selectors.may_appoint_representative(viewer, dispute) else None),
         "claim": [(CLAIM_PART_LABELS[f], format_amount(getattr(dispute, f)))
                   for f in CLAIM_FIELDS if getattr(dispute, f)],
         "total": format_amount(total), "total_words": amount_in_words(total),
@@ -210,21 +206,12 @@ def _party_choices(dispute: Dispute) -> list[tuple[int, str]]:
     return [(r.pk, f"{r.get_role_display()} {r.party.name}") for r in dispute.party_rows.all()]
 
 
-def _may_appoint(viewer: User, dispute: Dispute) -> bool:
-    """Offer the representative form where the service would take it."""
-    return (bool(viewer.is_superuser or user_roles(viewer) & REPRESENTATIVE_DESK)
-            and State(dispute.state) not in lifecycle.TERMINAL_STATES)
-
-
 @login_required
 @require_POST
 def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Record a representative through the service; mistakes come back as one message."""
     viewer = _viewer(request)
-    try:
-        dispute = dispute_get_for(viewer, dispute_id)
-    except DisputeNotFound:
-        raise Http404(_("纠纷不存在或无权查看")) from None
+    dispute = _visible_or_404(viewer, dispute_id)
     form = RepresentativeForm(request.POST, party_rows=_party_choices(dispute))
     if not form.is_valid():
         messages.error(request, "；".join(form.errors_in_words()))
