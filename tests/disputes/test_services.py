@@ -200,3 +200,35 @@ class TestApplyAction:
         assert dispute.state == State.AGREED
         event = Event.objects.filter(dispute=dispute).order_by("-seq").first()
         assert event.params["attested"] == ["agreement_signed_by_all", "committee_seal_applied"]
+
+
+class TestMediatorsNamed:
+    def accepted(self, world):
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        return dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk,
+                                    action=Action.ACCEPT, expected_version=1,
+                                    notice_served=True)
+
+    def test_only_a_mediator_can_be_assigned(self, world):
+        from jintiao.disputes.models import DisputeMediator
+        from jintiao.disputes.services import MediatorInvalid
+
+        dispute = self.accepted(world)
+        with pytest.raises(MediatorInvalid, match="不是在册调解员"):
+            dispute_apply_action(actor=world.director, dispute_id=dispute.pk,
+                                 action=Action.ASSIGN, expected_version=dispute.version,
+                                 track=Track.SIMPLE, mediators=[world.judge])
+        dispute.refresh_from_db()
+        assert dispute.state == State.ACCEPTED
+        assert not DisputeMediator.objects.exists()
+
+    def test_no_other_action_attaches_mediators(self, world):
+        from jintiao.disputes.models import DisputeMediator
+        from jintiao.disputes.services import MediatorInvalid
+
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        with pytest.raises(MediatorInvalid):
+            dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+                                 expected_version=1, notice_served=True,
+                                 mediators=[world.mediator])
+        assert not DisputeMediator.objects.exists()

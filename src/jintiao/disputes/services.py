@@ -64,6 +64,10 @@ class PermissionDenied(DomainError):
     code = ErrorCode.PERMISSION_DENIED
 
 
+class MediatorInvalid(DomainError):
+    code = ErrorCode.MEDIATOR_INVALID
+
+
 class RepresentativeInvalid(DomainError):
     code = ErrorCode.REPRESENTATIVE_INVALID
 
@@ -208,6 +212,18 @@ def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
     return held
 
 
+def _check_mediators(action: Action, mediators: Sequence[User]) -> None:
+    """Only assignment names mediators, and only people who are mediators."""
+    if mediators and action is not Action.ASSIGN:
+        raise MediatorInvalid(f"“{action.label}”不能指定调解员",
+                              f"action {action} takes no mediators")
+    others = [m for m in mediators
+              if not m.is_active or not user_roles(m) & {Role.MEDIATOR, Role.EXPERT}]
+    if others:
+        raise MediatorInvalid(f"{'、'.join(str(m) for m in others)}不是在册调解员",
+                              "not an active mediator", users=",".join(str(m.pk) for m in others))
+
+
 def _conflicted(dispute: Dispute, mediators: Sequence[User]) -> list[User]:
     """Mediators employed by the dispute's institution or its branches (the conflict that
     matters most: most mediators come from the financial sector)."""
@@ -257,11 +273,14 @@ def dispute_apply_action(
     :raises DisputeNotFound: missing or not visible to ``actor``
     :raises DisputeConflict: the dispute changed since ``expected_version``
     :raises TransitionRefused: not allowed in this state, for these roles, or a guard fails
+    :raises MediatorInvalid: mediators named for another action than assignment, or someone
+        who is not an active mediator
     """
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
     dispute = _locked(actor, dispute_id, expected_version)
     action = Action(action)
+    _check_mediators(action, mediators)
     held = _guards(dispute, action=action, today=today, reason=reason, track=track,
                    mediators=mediators, notice_served=notice_served, attested=attested)
     roles = user_roles(actor)

@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     ORGANIZATION_INVALID = "organization_invalid"
     PARTY_INVALID = "party_invalid"
     REPRESENTATIVE_INVALID = "representative_invalid"
+    MEDIATOR_INVALID = "mediator_invalid"
     INTAKE_INVALID = "intake_invalid"
     DISPUTE_NOT_FOUND = "dispute_not_found"
     CONFLICT = "conflict"
