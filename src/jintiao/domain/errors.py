@@ -29,6 +29,9 @@ class ErrorCode(StrEnum):
     PLAN_DOES_NOT_BALANCE = "plan_does_not_balance"
     RESCHEDULING_INVALID = "rescheduling_invalid"
     AFFORDABILITY_INVALID = "affordability_invalid"
+    AUTHORITY_INVALID = "authority_invalid"
+    OFFER_INVALID = "offer_invalid"
+    EVALUATION_INVALID = "evaluation_invalid"
     # fees
     FEE_INVALID = "fee_invalid"
     # dates and periods

@@ -89,6 +89,18 @@ class Policy:
     lawyer_fee_minimum: Decimal = Decimal("3000.00")
     fee_quantum: Decimal = CENT
     stack_fee_halvings: bool = False
+    # triage (issue 4): when the policy suggests neutral evaluation
+    evaluation_threshold: Decimal = Decimal("1000000.00")
+    # affordability: local figures per person and month (最低生活保障, 最低工资)
+    living_minimum_monthly: Decimal = Decimal("790.00")
+    minimum_wage_monthly: Decimal = Decimal("1890.00")
+    # neutral evaluation: what litigation is expected to take and to recover
+    expected_litigation_months: int = 6
+    expected_enforcement_months: int = 12
+    expected_recovery_rate: Decimal = Decimal("0.40")
+    # blind offers: rounds per negotiation and the coarseness of a proposal
+    blind_offer_rounds: int = 3
+    blind_offer_step_ratio: Decimal = Decimal("0.01")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -180,8 +192,11 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
 
 
 _RATES = {"annual_cost_cap", "late_performance_daily_rate", "max_debt_service_ratio",
-          "lawyer_fee_rate"}
-_AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum"}
+          "lawyer_fee_rate", "expected_recovery_rate", "blind_offer_step_ratio"}
+_AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum", "evaluation_threshold",
+            "living_minimum_monthly", "minimum_wage_monthly"}
+_COUNTS = {"acceleration_missed_instalments", "version", "expected_litigation_months",
+           "expected_enforcement_months", "blind_offer_rounds"}
 
 
 def _check_field(name: str, value: Any) -> None:
@@ -205,7 +220,7 @@ def _check_field(name: str, value: Any) -> None:
     elif name == "fee_quantum":
         if value not in (CENT, Decimal("0.1"), Decimal("1")):
             raise refuse("只能是0.01、0.1或1", "must be 0.01, 0.1 or 1")
-    elif name in ("acceleration_missed_instalments", "version"):
+    elif name in _COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise refuse("必须是正整数", "must be a positive integer")
     elif name == "stack_fee_halvings":
@@ -252,6 +267,14 @@ FIELD_LABELS: Mapping[str, str] = {
     "lawyer_fee_minimum": "律师费估算最低额",
     "fee_quantum": "诉讼费计算精度",
     "stack_fee_halvings": "简易程序与调解结案减半是否叠加",
+    "evaluation_threshold": "建议中立评估的争议金额标准",
+    "living_minimum_monthly": "当地最低生活保障标准（每人每月）",
+    "minimum_wage_monthly": "当地最低工资标准（每月）",
+    "expected_litigation_months": "诉讼预计审理月数",
+    "expected_enforcement_months": "强制执行预计月数",
+    "expected_recovery_rate": "诉讼及执行预计回收率",
+    "blind_offer_rounds": "背靠背报价轮数上限",
+    "blind_offer_step_ratio": "背靠背报价建议金额步长（占债权总额比例）",
 }
 
 SOURCES: Mapping[str, str] = {
@@ -281,6 +304,14 @@ SOURCES: Mapping[str, str] = {
     "lawyer_fee_minimum": "估算值，按当地律师服务收费指导标准调整",
     "fee_quantum": "诉讼费用交纳办法未规定取整，默认精确到分",
     "stack_fee_halvings": "诉讼费用交纳办法第15、16条；通常理解为只减半一次",
+    "evaluation_threshold": "无国家规定；示范值，争议金额较大且当事人对结果预期分歧时建议中立评估",
+    "living_minimum_monthly": "示范值；按当地民政部门公布的城乡最低生活保障标准调整",
+    "minimum_wage_monthly": "示范值；按省级人民政府公布的月最低工资标准调整",
+    "expected_litigation_months": "估算值；民事诉讼法第152条普通程序六个月审限",
+    "expected_enforcement_months": "估算值；按当地法院执行周期调整",
+    "expected_recovery_rate": "估算值；按本地金融借款纠纷执行到位率调整",
+    "blind_offer_rounds": "参照Cybersettle三轮盲报价；平台默认",
+    "blind_offer_step_ratio": "平台默认：建议金额取债权总额1%的整百倍，避免反推对方底线",
 }
 
 DEFAULT_POLICY = Policy()

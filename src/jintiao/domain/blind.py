@@ -1,0 +1,194 @@
+"""Blind offers (背靠背报价): private bounds, an answer that never gives them away.
+
+Each side enters a bound it shows no one: the creditor the least total it will accept and
+the longest term; the debtor the most per month and the most in total. The deal family is
+an interest-free plan of equal monthly instalments (the last one takes the rounding), so a
+total ``T`` over ``n`` months works for both when
+
+    T ≥ creditor.min_total,  n ≤ creditor.max_term_months,
+    T ≤ debtor.max_total,    largest instalment of T over n ≤ debtor.max_monthly.
+
+The system says only whether such a plan exists and, if it does, proposes one.
+
+**How the proposal is chosen, and what it leaks.** An exact midpoint of the overlap would
+let the debtor, who knows the top of the overlap (usually his own maximum), compute the
+creditor's minimum as ``2T − top``. Instead the total is drawn at random from the feasible
+totals on a coarse grid (a step of about 1 % of the claim, whole hundreds of yuan), keeping
+only the middle half of them; the term is drawn the same way from the feasible terms.
+What a side still learns from a proposal ``T`` and its own bound:
+
+* that the other's bound admits ``T`` (inevitable for any proposal inside the overlap);
+* roughly where it lies: with the top ``hi`` known, the creditor's minimum is somewhere in
+  ``[4T − 3·hi, (4T − hi) / 3]``, widened by a grid step — a band, not a figure;
+* when the overlap is narrower than a step, both bounds to within that overlap (any
+  proposal inside a narrow overlap does that).
+
+**Rounds.** A negotiation allows the policy's number of rounds (three by default); a
+round with no overlap tells each side only "no overlap", and the first overlap ends the
+negotiation with its proposal, so probing learns at most one bit per round. The service
+counts the rounds; this module computes one.
+
+**Authority.** A bank agent's bound may not go beyond its authority. When the bounds do
+not overlap but would within what an approver higher up may grant, the answer is "needs
+approval", never the bound.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.money import CENT, require_amount, split_evenly
+from jintiao.domain.schedules import MAX_PERIODS
+
+HUNDRED = Decimal("100")
+T = TypeVar("T")
+
+
+class OfferInvalid(DomainError):
+    code = ErrorCode.OFFER_INVALID
+
+
+def _months(value: object, field: str, label: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PERIODS:
+        raise OfferInvalid(f"{label}必须是1到{MAX_PERIODS}之间的整数：{value!r}",
+                           f"{field} must be an integer 1..{MAX_PERIODS}", field=field)
+    return value
+
+
+def _positive(value: Decimal, field: str, label: str) -> Decimal:
+    amount = require_amount(value, field=field, label=label, error=OfferInvalid)
+    if amount <= 0:
+        raise OfferInvalid(f"{label}必须大于零", f"{field} must be positive", field=field)
+    return amount
+
+
+@dataclass(frozen=True)
+class CreditorBound:
+    min_total: Decimal
+    max_term_months: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "min_total", _positive(self.min_total, "min_total",
+                                                        "可接受的最低还款总额"))
+        _months(self.max_term_months, "max_term_months", "可接受的最长期限（月）")
+
+
+@dataclass(frozen=True)
+class DebtorBound:
+    max_monthly: Decimal
+    max_total: Decimal
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "max_monthly", _positive(self.max_monthly, "max_monthly",
+                                                          "每月最多还款"))
+        object.__setattr__(self, "max_total", _positive(self.max_total, "max_total",
+                                                        "最多还款总额"))
+
+
+class Outcome(StrEnum):
+    OVERLAP = "overlap"
+    NO_OVERLAP = "no_overlap"
+    NEEDS_APPROVAL = "needs_approval"
+
+    @property
+    def label(self) -> str:
+        return {"overlap": "双方底线有交集，系统已提出建议方案",
+                "no_overlap": "双方底线暂无交集",
+                "needs_approval": "在经办人授权内无交集，需上级审批人授权"}[self.value]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An interest-free plan: ``periods`` monthly instalments totalling ``total``."""
+
+    total: Decimal
+    periods: int
+
+    @property
+    def instalments(self) -> list[Decimal]:
+        return split_evenly(self.total, self.periods)
+
+    @property
+    def monthly(self) -> Decimal:
+        return self.instalments[0]
+
+    @property
+    def largest(self) -> Decimal:
+        return self.instalments[-1]
+
+
+@dataclass(frozen=True)
+class Match:
+    outcome: Outcome
+    proposal: Proposal | None = None
+
+
+def grid_step(claim_total: Decimal, ratio: Decimal) -> Decimal:
+    """The proposal grid: ``ratio`` of the claim rounded up to whole hundreds, at least 100."""
+    raw = (claim_total * ratio / HUNDRED).to_integral_value(ROUND_CEILING) * HUNDRED
+    return max(HUNDRED, raw)
+
+
+def _fits(total: Decimal, periods: int, debtor: DebtorBound) -> bool:
+    return split_evenly(total, periods)[-1] <= debtor.max_monthly
+
+
+def _middle_half(items: list[T]) -> list[T]:
+    cut = len(items) // 4
+    return items[cut:len(items) - cut] or items
+
+
+def candidate_totals(creditor: CreditorBound, debtor: DebtorBound, step: Decimal
+                     ) -> list[Decimal]:
+    """The totals a proposal may take: feasible grid points in the middle half of the
+    overlap; whole yuan when the overlap holds no grid point; empty without overlap."""
+    lo = creditor.min_total
+    hi = min(debtor.max_total, debtor.max_monthly * creditor.max_term_months)
+    if lo > hi:
+        return []
+    first = (lo / step).to_integral_value(ROUND_CEILING) * step
+    grid = []
+    point = first
+    while point <= hi:
+        if _fits(point, creditor.max_term_months, debtor):
+            grid.append(point)
+        point += step
+    if not grid:  # the overlap is narrower than a step: whole yuan inside it
+        start = lo.to_integral_value(ROUND_CEILING)
+        end = hi.to_integral_value(ROUND_FLOOR)
+        grid = [Decimal(v) for v in range(int(start), int(end) + 1)
+                if _fits(Decimal(v), creditor.max_term_months, debtor)][:10_000]
+        if not grid and _fits(lo, creditor.max_term_months, debtor) and lo <= hi:
+            grid = [lo.quantize(CENT)]
+    return _middle_half(grid)
+
+
+def candidate_terms(total: Decimal, creditor: CreditorBound, debtor: DebtorBound) -> list[int]:
+    """The terms a proposal of ``total`` may take: the middle half of the feasible ones."""
+    terms = [n for n in range(1, creditor.max_term_months + 1) if _fits(total, n, debtor)]
+    return _middle_half(terms)
+
+
+def match(
+    creditor: CreditorBound,
+    debtor: DebtorBound,
+    *,
+    step: Decimal,
+    rng: random.Random,
+    escalation: CreditorBound | None = None,
+) -> Match:
+    """One round: overlap with a proposal drawn by ``rng``, no overlap, or — when
+    ``escalation`` (the most an approver may grant) would overlap — needs approval."""
+    totals = candidate_totals(creditor, debtor, step)
+    if not totals:
+        if escalation is not None and candidate_totals(escalation, debtor, step):
+            return Match(Outcome.NEEDS_APPROVAL)
+        return Match(Outcome.NO_OVERLAP)
+    total = rng.choice(totals)
+    periods = rng.choice(candidate_terms(total, creditor, debtor))
+    return Match(Outcome.OVERLAP, Proposal(total, periods))

@@ -1,0 +1,328 @@
+"""The plan designer (还款方案设计): from the outstanding claim to plans people can compare.
+
+A plan starts from the claim as filed, takes the creditor's waivers part by part, and
+repays what is left: the principal (at the agreed rate, by the chosen method) and the kept
+charges as arrears repaid evenly without interest — so a flat plan of the whole claim (S1:
+250,277.13 yuan in 60 instalments) shows principal and old charges apart, which the
+allocation of payments later needs.
+
+A waiver may be **conditional** (附条件减免): it lapses if the debtor defaults, and the
+plan states up front the amount that would revive. The figures a mediator compares —
+regular payment, total paid, interest, waived, the creditor's present value at a stated
+discount rate, affordability against the debtor's budget and the local minimum figures —
+are computed here, once, for the page, the API and the agreement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from jintiao.domain.affordability import Affordability, assess_affordability
+from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.money import CENT, ZERO, format_amount, require_amount, require_rate
+from jintiao.domain.periods import require_date
+from jintiao.domain.policy import Policy
+from jintiao.domain.schedules import (
+    MAX_PERIODS,
+    Method,
+    PlanTerms,
+    Schedule,
+    build_schedule,
+    months_between,
+    present_value,
+)
+
+MAX_COMPARED = 3
+MAX_DEPENDANTS = 20
+
+
+class PlanDesignInvalid(DomainError):
+    """A plan option does not fit the claim (a waiver above the part owed, say)."""
+
+    code = ErrorCode.PLAN_INVALID
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An amount of one claim part given up; ``conditional`` ones revive on default."""
+
+    part: str
+    amount: Decimal
+    conditional: bool = False
+
+    def __post_init__(self) -> None:
+        if self.part not in CLAIM_PART_LABELS:
+            raise PlanDesignInvalid(f"不能减免的项目：{self.part!r}",
+                                    f"unknown claim part: {self.part!r}", field="part")
+        amount = require_amount(self.amount, field="amount",
+                                label=f"{CLAIM_PART_LABELS[self.part]}减免金额",
+                                error=PlanDesignInvalid)
+        object.__setattr__(self, "amount", amount)
+        if not isinstance(self.conditional, bool):
+            raise PlanDesignInvalid("是否附条件必须是是/否", "conditional must be a bool",
+                                    field="conditional")
+
+    @property
+    def label(self) -> str:
+        return CLAIM_PART_LABELS[self.part]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the designer asks: a method and term, dates, a rate on the remaining principal,
+    and the concessions (down payment, grace, deferral, waivers)."""
+
+    method: Method
+    periods: int
+    first_due: dt.date
+    annual_rate: Decimal = ZERO
+    down_payment: Decimal = ZERO
+    down_payment_due: dt.date | None = None
+    grace_periods: int = 0
+    deferral_months: int = 0
+    waive_deferral_interest: bool = False
+    waivers: tuple[Waiver, ...] = ()
+    due_day: int | None = None
+    round_to: Decimal = CENT
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "waivers", tuple(self.waivers))
+        parts = [w.part for w in self.waivers]
+        if len(parts) != len(set(parts)):
+            raise PlanDesignInvalid("同一项目只能减免一次", "a claim part is waived twice",
+                                    field="waivers")
+
+
+@dataclass(frozen=True)
+class DebtorBudget:
+    """The debtor's declared monthly income, other debt payments (S1: a second overdue loan)
+    and dependants. ``monthly_income`` None: not declared — the local minimum wage is
+    presumed, and the figures say so."""
+
+    monthly_income: Decimal | None = None
+    other_obligations: Decimal = ZERO
+    dependants: int = 0
+
+    def __post_init__(self) -> None:
+        if self.monthly_income is not None:
+            object.__setattr__(self, "monthly_income", require_amount(
+                self.monthly_income, field="monthly_income", label="月收入",
+                error=PlanDesignInvalid))
+        object.__setattr__(self, "other_obligations", require_amount(
+            self.other_obligations, field="other_obligations", label="其他债务月还款",
+            error=PlanDesignInvalid))
+        if (not isinstance(self.dependants, int) or isinstance(self.dependants, bool)
+                or not 0 <= self.dependants <= MAX_DEPENDANTS):
+            raise PlanDesignInvalid(f"需抚养人数必须是0到{MAX_DEPENDANTS}之间的整数",
+                                    f"dependants must be 0..{MAX_DEPENDANTS}", field="dependants")
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    """One plan as the comparison shows it. Amounts in yuan; ``term_months`` from the claim
+    date to the last due date, rounded up; ``affordability`` None for a lump sum."""
+
+    options: PlanOptions
+    schedule: Schedule
+    settled_total: Decimal
+    regular_payment: Decimal
+    peak_payment: Decimal
+    total_paid: Decimal
+    total_interest: Decimal
+    waived_total: Decimal
+    conditional_waived: Decimal
+    charge_waiver_ratio: Decimal
+    principal_waived: Decimal
+    term_months: int
+    present_value: Decimal
+    discount_rate: Decimal
+    affordability: Affordability | None
+    income_presumed: bool
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def affordable(self) -> bool | None:
+        return None if self.affordability is None else self.affordability.affordable
+
+    def revival_clause(self) -> str:
+        """The sentence the agreement carries when a waiver is conditional (empty if none)."""
+        if not self.conditional_waived:
+            return ""
+        parts = "、".join(f"{w.label}{format_amount(w.amount)}元"
+                         for w in self.options.waivers if w.conditional)
+        return (f"债务人如违约（达到协议约定的加速到期条件），已减免的{parts}"
+                f"（合计{format_amount(self.conditional_waived)}元）恢复计收。")
+
+
+def _settled_parts(claim: ClaimBreakdown, waivers: Sequence[Waiver]) -> dict[str, Decimal]:
+    left = {name: amount for name, _label, amount in claim.parts()}
+    for w in waivers:
+        if w.amount > left[w.part]:
+            raise PlanDesignInvalid(
+                f"{w.label}减免{format_amount(w.amount)}元超过所欠{format_amount(left[w.part])}元",
+                f"waiver of {w.part} exceeds the amount owed", field="waivers", part=w.part)
+        left[w.part] -= w.amount
+    if left["principal"] == 0:
+        raise PlanDesignInvalid("不能减免全部本金", "the whole principal cannot be waived",
+                                field="waivers", part="principal")
+    return left
+
+
+def plan_terms(claim: ClaimBreakdown, options: PlanOptions) -> PlanTerms:
+    """The schedule terms for ``options`` on ``claim``: the principal left after waivers at
+    the plan's rate, the other parts left as arrears repaid without interest."""
+    left = _settled_parts(claim, options.waivers)
+    if options.first_due <= claim.as_of:
+        raise PlanDesignInvalid(f"首期还款日{options.first_due}应晚于债权计算日{claim.as_of}",
+                                "first_due must be after the claim date", field="first_due")
+    lump = options.method is Method.LUMP_SUM
+    return PlanTerms(
+        method=options.method, principal=left["principal"], periods=options.periods,
+        first_due=options.first_due, annual_rate=options.annual_rate, due_day=options.due_day,
+        down_payment=options.down_payment, down_payment_due=options.down_payment_due,
+        grace_periods=options.grace_periods, deferred_periods=options.deferral_months,
+        waive_deferral_interest=options.waive_deferral_interest,
+        arrears=sum((v for k, v in left.items() if k != "principal"), ZERO),
+        round_to=options.round_to,
+        interest_from=claim.as_of if lump and options.annual_rate else None,
+    )
+
+
+def _peak(schedule: Schedule) -> Decimal:
+    """The largest monthly instalment a debtor must find, leaving out the down payment and
+    the last instalment of an even split, which only absorbs the rounding."""
+    rows = [i for i in schedule.instalments if i.number > 0]
+    body = rows[:-1] if len(rows) > 1 else rows
+    return max(i.payment for i in body)
+
+
+def plan_figures(
+    claim: ClaimBreakdown,
+    options: PlanOptions,
+    *,
+    policy: Policy,
+    discount_rate: Decimal,
+    budget: DebtorBudget | None = None,
+) -> PlanFigures:
+    """Build the plan's schedule and the figures the comparison shows.
+
+    :raises PlanDesignInvalid: a waiver above the part owed, all principal waived, a first
+        due date not after the claim date
+    :raises PlanInvalid: the schedule terms themselves are invalid
+    """
+    rate = require_rate(discount_rate, field="discount_rate", label="折现率",
+                        error=PlanDesignInvalid)
+    require_date(claim.as_of, field="as_of", label="债权计算日", error=PlanDesignInvalid)
+    schedule = build_schedule(plan_terms(claim, options))
+    waived = sum((w.amount for w in options.waivers), ZERO)
+    conditional = sum((w.amount for w in options.waivers if w.conditional), ZERO)
+    charge_waived = sum((w.amount for w in options.waivers
+                         if w.part not in ("principal", "other")), ZERO)
+    charge_ratio = (charge_waived / claim.charges).quantize(Decimal("0.0001")) \
+        if claim.charges else ZERO
+    months = months_between(claim.as_of, schedule.last_due_on)
+    term = int(months) + (1 if months != int(months) else 0)
+    warnings: list[str] = []
+    if options.annual_rate > policy.annual_cost_cap:
+        warnings.append(f"方案年利率{options.annual_rate * 100:.2f}%超过综合成本上限"
+                        f"{policy.annual_cost_cap * 100:.2f}%，法院不予支持。")
+    affordability, presumed = None, False
+    budget = budget or DebtorBudget()
+    if options.method is not Method.LUMP_SUM:
+        income = budget.monthly_income
+        if income is None:
+            income, presumed = policy.minimum_wage_monthly, True
+        affordability = assess_affordability(
+            _peak(schedule), monthly_income=income,
+            monthly_obligations=budget.other_obligations,
+            max_ratio=policy.max_debt_service_ratio,
+            living_minimum=policy.living_minimum_monthly,
+            household_size=1 + budget.dependants)
+        if not affordability.affordable:
+            warnings.extend(affordability.reasons)
+    return PlanFigures(
+        options=options, schedule=schedule, settled_total=claim.total - waived,
+        regular_payment=schedule.regular_payment, peak_payment=_peak(schedule),
+        total_paid=schedule.total_payment, total_interest=schedule.total_interest,
+        waived_total=waived, conditional_waived=conditional, charge_waiver_ratio=charge_ratio,
+        principal_waived=sum((w.amount for w in options.waivers if w.part == "principal"),
+                             ZERO),
+        term_months=term,
+        present_value=present_value(schedule, annual_discount_rate=rate, as_of=claim.as_of),
+        discount_rate=rate, affordability=affordability, income_presumed=presumed,
+        warnings=tuple(warnings),
+    )
+
+
+def compare_plans(
+    claim: ClaimBreakdown,
+    options: Sequence[PlanOptions],
+    *,
+    policy: Policy,
+    discount_rate: Decimal,
+    budget: DebtorBudget | None = None,
+) -> list[PlanFigures]:
+    """Figures for one to three plans side by side, in the order given.
+
+    :raises PlanDesignInvalid: none, or more than three plans
+    """
+    if not 1 <= len(options) <= MAX_COMPARED:
+        raise PlanDesignInvalid(f"一次可比较1至{MAX_COMPARED}个方案",
+                                f"compare 1 to {MAX_COMPARED} plans", field="options")
+    return [plan_figures(claim, o, policy=policy, discount_rate=discount_rate, budget=budget)
+            for o in options]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One line of an institution's standard plan menu (e.g. 12 months, interest-free, 50 %
+    of penalty interest waived on condition): what the designer offers first."""
+
+    label: str
+    periods: int
+    method: Method = Method.FLAT
+    annual_rate: Decimal = ZERO
+    charge_waiver_ratio: Decimal = ZERO
+    conditional: bool = True
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "method", Method(self.method))
+        except ValueError:
+            raise PlanDesignInvalid(f"不支持的还款方式：{self.method!r}",
+                                    f"unknown method: {self.method!r}", field="method") from None
+        if (not isinstance(self.periods, int) or isinstance(self.periods, bool)
+                or not 1 <= self.periods <= MAX_PERIODS):
+            raise PlanDesignInvalid(f"期数必须是1到{MAX_PERIODS}之间的整数",
+                                    "periods out of range", field="periods")
+        object.__setattr__(self, "annual_rate", require_rate(self.annual_rate,
+                                                             error=PlanDesignInvalid))
+        object.__setattr__(self, "charge_waiver_ratio", require_rate(
+            self.charge_waiver_ratio, field="charge_waiver_ratio", label="费息减免比例",
+            error=PlanDesignInvalid))
+
+
+# Which parts a menu's charge waiver gives up first: penalties before contractual interest.
+WAIVER_ORDER = ("penalty_interest", "compound_interest", "liquidated_damages", "fees",
+                "interest")
+
+
+def options_from_menu(claim: ClaimBreakdown, item: MenuItem, first_due: dt.date) -> PlanOptions:
+    """Turn a menu line into plan options for ``claim``: the waiver ratio of the charges,
+    taken from penalties first, rounded down to the yuan."""
+    budget = (claim.charges * item.charge_waiver_ratio).quantize(Decimal("1"), ROUND_DOWN)
+    waivers = []
+    for part in WAIVER_ORDER:
+        owed: Decimal = getattr(claim, part)
+        take = min(owed, budget)
+        if take > 0:
+            waivers.append(Waiver(part, take, conditional=item.conditional))
+            budget -= take
+    return PlanOptions(method=item.method, periods=item.periods, first_due=first_due,
+                       annual_rate=item.annual_rate, waivers=tuple(waivers), label=item.label)
+
