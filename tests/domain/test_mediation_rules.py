@@ -116,7 +116,7 @@ def test_no_conflicted_mediator_is_ever_ranked(rows):
 
 AGENT = AuthorityLimits(max_charge_waiver_ratio=D("0.30"), max_term_months=36,
                         max_deferral_months=3)
-APPROVER = AuthorityLimits(max_charge_waiver_ratio=D("0.60"), max_term_months=72,
+APPROVER = AuthorityLimits(max_charge_waiver_ratio=D("0.60"), max_term_months=60,
                            max_deferral_months=12)
 
 
@@ -130,7 +130,7 @@ def test_sixty_instalments_need_approval_above_the_agent():
     asks = asks_for(60)
     found = excesses(asks, AGENT)
     assert [e.limit for e in found] == ["max_term_months"]
-    assert found[0].sentence == "还款期限：方案为61个月，授权为36个月"
+    assert found[0].sentence == "还款期限：方案为60个月，授权为36个月"
     assert excesses(asks, APPROVER) == []
     assert first_able(asks, [("agent", AGENT), ("approver", APPROVER)]) == "approver"
     assert first_able(asks_for(24), [("agent", AGENT), ("approver", APPROVER)]) == "agent"

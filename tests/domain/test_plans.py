@@ -43,7 +43,7 @@ def test_s1_sixty_flat_instalments_repay_the_whole_claim():
     assert f.waived_total == 0
     # old charges are carried as arrears, apart from the principal
     assert f.schedule.total_arrears == S1.charges
-    assert f.term_months == 61  # from the claim date to the 60th due date
+    assert f.term_months == 60  # sixty monthly instalments: a 60-month term
     assert f.present_value < f.total_paid  # money later is worth less
 
 
@@ -166,3 +166,15 @@ def test_totals_always_reconcile(principal, interest, penalty, fees, share, peri
     assert 0 <= f.charge_waiver_ratio <= share
     assert f.schedule.instalments[-1].remaining == 0
     assert f.peak_payment >= f.regular_payment
+
+
+def test_the_term_counts_grace_and_deferral_but_not_a_down_payment():
+    """Authority limits speak of the repayment term: the months the plan runs."""
+    deferred = figures(PlanOptions(Method.FLAT, 54, FIRST, deferral_months=6))
+    assert deferred.term_months == 60
+    graced = figures(PlanOptions(Method.EQUAL_INSTALLMENT, 57, FIRST, grace_periods=3,
+                                 annual_rate=D("0.04")))
+    assert graced.term_months == 60
+    down = figures(PlanOptions(Method.FLAT, 60, FIRST, down_payment=D("10000"),
+                               down_payment_due=FIRST - dt.timedelta(days=40)))
+    assert down.term_months == 60

@@ -32,6 +32,9 @@ class ErrorCode(StrEnum):
     AUTHORITY_INVALID = "authority_invalid"
     OFFER_INVALID = "offer_invalid"
     EVALUATION_INVALID = "evaluation_invalid"
+    MEDIATION_INVALID = "mediation_invalid"
+    APPROVAL_REQUIRED = "approval_required"
+    MEDIATION_DEADLINE_PASSED = "mediation_deadline_passed"
     # fees
     FEE_INVALID = "fee_invalid"
     # dates and periods
@@ -52,6 +55,7 @@ class ErrorCode(StrEnum):
     MEDIATOR_INVALID = "mediator_invalid"
     INTAKE_INVALID = "intake_invalid"
     DISPUTE_NOT_FOUND = "dispute_not_found"
+    NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     PERMISSION_DENIED = "permission_denied"
 

@@ -124,8 +124,10 @@ class DebtorBudget:
 
 @dataclass(frozen=True)
 class PlanFigures:
-    """One plan as the comparison shows it. Amounts in yuan; ``term_months`` from the claim
-    date to the last due date, rounded up; ``affordability`` None for a lump sum."""
+    """One plan as the comparison shows it. Amounts in yuan; ``term_months`` the repayment
+    term an authority limit is written against — the months the instalments (grace ones
+    included) span, plus the deferral before them, rounded up (60 monthly instalments: 60);
+    ``affordability`` None for a lump sum."""
 
     options: PlanOptions
     schedule: Schedule
@@ -201,6 +203,15 @@ def _peak(schedule: Schedule) -> Decimal:
     return max(i.payment for i in body)
 
 
+def _term_months(schedule: Schedule, options: PlanOptions) -> int:
+    """Months from one period before the first regular due date to the last, plus the
+    deferral; a down payment due at signing does not lengthen the term."""
+    rows = [i for i in schedule.instalments if i.number > 0] or list(schedule.instalments)
+    months = months_between(rows[0].due_on, schedule.last_due_on)
+    spanned = int(months) + (1 if months != int(months) else 0)
+    return spanned + 1 + options.deferral_months
+
+
 def plan_figures(
     claim: ClaimBreakdown,
     options: PlanOptions,
@@ -225,8 +236,7 @@ def plan_figures(
                          if w.part not in ("principal", "other")), ZERO)
     charge_ratio = (charge_waived / claim.charges).quantize(Decimal("0.0001")) \
         if claim.charges else ZERO
-    months = months_between(claim.as_of, schedule.last_due_on)
-    term = int(months) + (1 if months != int(months) else 0)
+    term = _term_months(schedule, options)
     warnings: list[str] = []
     if options.annual_rate > policy.annual_cost_cap:
         warnings.append(f"方案年利率{options.annual_rate * 100:.2f}%超过综合成本上限"

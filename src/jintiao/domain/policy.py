@@ -64,6 +64,7 @@ class Policy:
     mediation_evaluation_limit: TimeLimit = field(default_factory=lambda: _wd(15))
     court_delegated_mediation_limit: TimeLimit = field(default_factory=lambda: _days(30))
     extension_limit: TimeLimit = field(default_factory=lambda: _days(30))
+    max_extensions: int = 1
     assignment_limit: TimeLimit = field(default_factory=lambda: _wd(3))
     # how early the workbench lists a deadline as due soon
     deadline_warning_lead: TimeLimit = field(default_factory=lambda: _wd(3))
@@ -101,6 +102,8 @@ class Policy:
     # blind offers: rounds per negotiation and the coarseness of a proposal
     blind_offer_rounds: int = 3
     blind_offer_step_ratio: Decimal = Decimal("0.01")
+    # the rate a plan's present value is discounted at unless the user states another
+    plan_discount_rate: Decimal = Decimal("0.035")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -192,11 +195,12 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
 
 
 _RATES = {"annual_cost_cap", "late_performance_daily_rate", "max_debt_service_ratio",
-          "lawyer_fee_rate", "expected_recovery_rate", "blind_offer_step_ratio"}
+          "lawyer_fee_rate", "expected_recovery_rate", "blind_offer_step_ratio",
+          "plan_discount_rate"}
 _AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum", "evaluation_threshold",
             "living_minimum_monthly", "minimum_wage_monthly"}
 _COUNTS = {"acceleration_missed_instalments", "version", "expected_litigation_months",
-           "expected_enforcement_months", "blind_offer_rounds"}
+           "expected_enforcement_months", "blind_offer_rounds", "max_extensions"}
 
 
 def _check_field(name: str, value: Any) -> None:
@@ -247,6 +251,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "mediation_evaluation_limit": "中立评估期限",
     "court_delegated_mediation_limit": "法院委派调解期限",
     "extension_limit": "延长调解期限上限",
+    "max_extensions": "延长调解期限次数上限",
     "assignment_limit": "指派调解员期限",
     "deadline_warning_lead": "期限到期前提示提前量",
     "fast_track_limit": "调解不成转速裁审结期限",
@@ -275,6 +280,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "expected_recovery_rate": "诉讼及执行预计回收率",
     "blind_offer_rounds": "背靠背报价轮数上限",
     "blind_offer_step_ratio": "背靠背报价建议金额步长（占债权总额比例）",
+    "plan_discount_rate": "方案现值默认折现率（年）",
 }
 
 SOURCES: Mapping[str, str] = {
@@ -284,6 +290,7 @@ SOURCES: Mapping[str, str] = {
     "mediation_evaluation_limit": "未见规定，按普通程序设定",
     "court_delegated_mediation_limit": "特邀调解规定第27条；在线调解规则第24条",
     "extension_limit": "最高法关于严格依法规范民事案件立案与调解工作的意见（2025）：延长不超过30日",
+    "max_extensions": "平台默认：经双方当事人同意延长一次，不超过上述期限",
     "assignment_limit": "人民法院在线调解规则第10、12条（3个工作日）",
     "deadline_warning_lead": "无国家规定；平台默认到期前3个工作日列入“即将到期”",
     "fast_track_limit": "种子情景S7：调解不成转速裁20个工作日审结",
@@ -312,6 +319,7 @@ SOURCES: Mapping[str, str] = {
     "expected_recovery_rate": "估算值；按本地金融借款纠纷执行到位率调整",
     "blind_offer_rounds": "参照Cybersettle三轮盲报价；平台默认",
     "blind_offer_step_ratio": "平台默认：建议金额取债权总额1%的整百倍，避免反推对方底线",
+    "plan_discount_rate": "示范值：约为一年期贷款市场报价利率（LPR），可按机构资金成本调整",
 }
 
 DEFAULT_POLICY = Policy()
