@@ -13,7 +13,9 @@ from jintiao.disputes.services import dispute_intake
 from jintiao.domain import identity
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role
+from jintiao.domain.plans import PlanOptions, Waiver
 from jintiao.domain.policy import DEFAULT_POLICY
+from jintiao.domain.schedules import Method
 from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.services import organization_create, user_create
 from jintiao.parties.models import PartyKind
@@ -84,3 +86,12 @@ def intake(*, actor: User, committee: Organization, institution: Organization | 
         ],
         institution=institution, court=court, external_ref=external_ref,
     ).dispute
+
+
+FIRST_DUE = dt.date(2027, 1, 20)
+
+
+def flat(periods: int, *, waivers: tuple[Waiver, ...] = (), label: str = "") -> PlanOptions:
+    """An interest-free plan of equal monthly instalments from :data:`FIRST_DUE`."""
+    return PlanOptions(Method.FLAT, periods, FIRST_DUE, waivers=waivers,
+                       label=label or f"{periods}期")

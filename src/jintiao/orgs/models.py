@@ -103,3 +103,52 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.prefix}…"
+
+
+class MediatorProfile(models.Model):
+    """What ranking needs to know about a mediator: expertise, load ceiling, availability,
+    and the institutions they are affiliated with besides their employer (a retired bank
+    manager still tied to the bank, a director on a credit union's board)."""
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="mediator_profile")
+    expertise = models.JSONField(_("擅长纠纷类型"), default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("在办上限"), default=15)
+    available = models.BooleanField(_("可指派"), default=True)
+    full_time = models.BooleanField(_("专职"), default=False)
+    affiliations = models.ManyToManyField(Organization, blank=True, related_name="+",
+                                          verbose_name=_("关联机构"))
+
+    class Meta:
+        verbose_name = _("调解员档案")
+        verbose_name_plural = _("调解员档案")
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1),
+                                              name="mediator_capacity_positive")]
+
+
+class AuthorityGrant(models.Model):
+    """An institution officer's limits (分级授权): what they may concede without approval.
+    Approvers higher up the institution's tree hold wider grants."""
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="authority")
+    max_charge_waiver_ratio = models.DecimalField(_("费息减免比例上限"), max_digits=5,
+                                                  decimal_places=4, default=0)
+    max_principal_waiver_ratio = models.DecimalField(_("本金减免比例上限"), max_digits=5,
+                                                     decimal_places=4, default=0)
+    max_term_months = models.PositiveSmallIntegerField(_("最长期限（月）"), default=12)
+    min_annual_rate = models.DecimalField(_("最低年利率"), max_digits=7, decimal_places=6,
+                                          default=0)
+    max_deferral_months = models.PositiveSmallIntegerField(_("最长延期（月）"), default=0)
+    note = models.CharField(_("授权依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("授权额度")
+        verbose_name_plural = _("授权额度")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_charge_waiver_ratio__gte=0)
+                                   & Q(max_charge_waiver_ratio__lte=1)
+                                   & Q(max_principal_waiver_ratio__gte=0)
+                                   & Q(max_principal_waiver_ratio__lte=1),
+                                   name="authority_ratios_in_range"),
+            models.CheckConstraint(condition=Q(max_term_months__gte=1),
+                                   name="authority_term_positive"),
+        ]

@@ -8,9 +8,19 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
-from jintiao.orgs.models import ApiToken, Organization, OrgKind, User, UserRole
+from jintiao.orgs.models import (
+    ApiToken,
+    AuthorityGrant,
+    MediatorProfile,
+    Organization,
+    OrgKind,
+    User,
+    UserRole,
+)
+from jintiao.orgs.selectors import user_roles
 
 
 class OrganizationInvalid(DomainError):
@@ -71,3 +81,56 @@ def token_create(*, user: User, name: str = "") -> str:
     token = "jt_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, digest=token_digest(token), prefix=token[:8], name=name)
     return token
+
+
+INSTITUTION_KINDS = (OrgKind.INSTITUTION, OrgKind.BRANCH)
+
+
+@transaction.atomic
+def mediator_profile_set(
+    *, user: User, expertise: Iterable[str] = (), capacity: int = 15, available: bool = True,
+    full_time: bool = False, affiliations: Iterable[Organization] = (),
+) -> MediatorProfile:
+    """Record what ranking needs about a mediator, replacing what was there.
+
+    ``affiliations`` are institutions the mediator is tied to besides their employer (a
+    retired manager of a bank, a board seat at a credit union): they exclude the mediator
+    from that institution group's disputes exactly as employment does.
+
+    :raises OrganizationInvalid: not a mediator or expert, a capacity below one, or an
+        affiliation that is not a financial institution
+    """
+    if not user_roles(user) & {Role.MEDIATOR, Role.EXPERT}:
+        raise OrganizationInvalid(f"{user}不是调解员或调解专家", "not a mediator or expert")
+    if isinstance(capacity, bool) or not 1 <= capacity <= 500:
+        raise OrganizationInvalid("在办上限应为1到500件", "capacity must be 1..500")
+    ties = list(affiliations)
+    wrong = [o for o in ties if o.kind not in INSTITUTION_KINDS]
+    if wrong:
+        raise OrganizationInvalid(f"关联单位须为金融机构：{wrong[0]}",
+                                  "affiliations must be financial institutions")
+    profile, _created = MediatorProfile.objects.update_or_create(
+        user=user, defaults={"expertise": sorted({e.strip() for e in expertise if e.strip()}),
+                             "capacity": capacity, "available": available,
+                             "full_time": full_time})
+    profile.affiliations.set(ties)
+    return profile
+
+
+@transaction.atomic
+def authority_grant_set(*, user: User, limits: AuthorityLimits, note: str = "") -> AuthorityGrant:
+    """Record an institution officer's limits (分级授权), replacing the previous grant.
+
+    :raises OrganizationInvalid: not an agent or approver of a financial institution
+    """
+    node = user.organization
+    if not user_roles(user) & {Role.AGENT, Role.APPROVER} or node is None \
+            or node.kind not in INSTITUTION_KINDS:
+        raise OrganizationInvalid(f"{user}不是金融机构的经办人或审批人",
+                                  "not an institution's agent or approver")
+    grant, _created = AuthorityGrant.objects.update_or_create(user=user, defaults={
+        "max_charge_waiver_ratio": limits.max_charge_waiver_ratio,
+        "max_principal_waiver_ratio": limits.max_principal_waiver_ratio,
+        "max_term_months": limits.max_term_months, "min_annual_rate": limits.min_annual_rate,
+        "max_deferral_months": limits.max_deferral_months, "note": note.strip()[:200]})
+    return grant
