@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal as D
 from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from jintiao.disputes.services import dispute_apply_action
+from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import Action, Role
 from jintiao.domain.policy import Track
+from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import OrgKind
+from jintiao.orgs.services import authority_grant_set
 from tests.factories import OrganizationFactory, UserFactory, intake, publish_default_policy
 
 # Property tests check rules, not speed: a loaded CI machine must not fail them on time.
@@ -61,11 +64,33 @@ def cases(world):
     theirs: a Huangping dispute of another bank, just received."""
     ours = intake(actor=world.clerk, committee=world.committee, institution=world.branch,
                   court=world.court)
-    ours = dispute_apply_action(actor=world.clerk, dispute_id=ours.pk, action=Action.ACCEPT,
+    ours = action_apply(actor=world.clerk, dispute_id=ours.pk, action=Action.ACCEPT,
                                 expected_version=1, notice_served=True)
-    ours = dispute_apply_action(actor=world.director, dispute_id=ours.pk, action=Action.ASSIGN,
+    ours = action_apply(actor=world.director, dispute_id=ours.pk, action=Action.ASSIGN,
                                 expected_version=ours.version, track=Track.SIMPLE,
                                 mediators=[world.mediator])
     theirs = intake(actor=world.other_clerk, committee=world.other_committee,
                     institution=world.other_bank, court=world.other_court)
     return ours, theirs
+
+
+@pytest.fixture
+def desk(world):
+    """``world`` with an expert on the committee, an approver at the bank's prefecture
+    branch and grants: the agent may waive 30 % of charges over up to 36 months, the
+    approver all charges and 10 % of principal over up to 60 months."""
+    world.expert = UserFactory(organization=world.committee,
+                               roles=[Role.MEDIATOR, Role.EXPERT])
+    world.approver = UserFactory(organization=world.bank, roles=[Role.APPROVER])
+    authority_grant_set(user=world.agent, limits=AuthorityLimits(
+        max_charge_waiver_ratio=D("0.30"), max_term_months=36))
+    authority_grant_set(user=world.approver, limits=AuthorityLimits(
+        max_charge_waiver_ratio=D("1"), max_principal_waiver_ratio=D("0.10"),
+        max_term_months=60, max_deferral_months=12))
+    return world
+
+
+@pytest.fixture
+def mediating(desk, cases):
+    """The branch's Kaili dispute, accepted, simple track, ``world.mediator`` leading."""
+    return cases[0]

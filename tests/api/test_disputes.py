@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 
-from jintiao.orgs.services import token_create
+from tests.api.client import Api
 from tests.factories import credit_code, intake, resident_id
-
-
-class Api:
-    """A client that speaks for one persona."""
-
-    def __init__(self, user) -> None:
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {token_create(user=user)}"}
-
-    def get(self, path: str):
-        return self.client.get(f"/api/v1{path}", headers=self.headers)
-
-    def post(self, path: str, body: object):
-        return self.client.post(f"/api/v1{path}", data=json.dumps(body),
-                                content_type="application/json", headers=self.headers)
-
 
 
 def intake_body(world, n: int, **changes):

@@ -9,10 +9,11 @@ import pytest
 
 from jintiao.disputes.models import Channel, Dispute, DisputeType
 from jintiao.disputes.selectors import DisputeNotFound
-from jintiao.disputes.services import DisputeConflict, IntakeInvalid, dispute_apply_action
+from jintiao.disputes.services import DisputeConflict, IntakeInvalid
 from jintiao.domain.errors import ErrorCode
 from jintiao.domain.lifecycle import Action, State, TransitionRefused
 from jintiao.domain.policy import Track
+from jintiao.mediation.services import action_apply
 from jintiao.parties.models import Party
 from jintiao.parties.services import PartyInvalid
 from jintiao.timeline.models import Event
@@ -20,7 +21,7 @@ from tests.factories import credit_code, intake, resident_id
 
 
 def accept(world, dispute, **kwargs):
-    return dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+    return action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
                                 expected_version=dispute.version, notice_served=True, **kwargs)
 
 
@@ -121,7 +122,7 @@ class TestApplyAction:
         dispute = accept(world, dispute)
         assert dispute.state == State.ACCEPTED
         assert dispute.deadline is not None  # assignment limit
-        dispute = dispute_apply_action(actor=world.director, dispute_id=dispute.pk,
+        dispute = action_apply(actor=world.director, dispute_id=dispute.pk,
                                        action=Action.ASSIGN, expected_version=dispute.version,
                                        track=Track.SIMPLE, mediators=[world.mediator])
         assert dispute.state == State.MEDIATING
@@ -135,7 +136,7 @@ class TestApplyAction:
     def test_accept_without_the_notice_is_refused_and_changes_nothing(self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)
         with pytest.raises(TransitionRefused) as err:
-            dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+            action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
                                  expected_version=dispute.version)
         assert err.value.details["missing"] == "non_litigation_notice_served"
         dispute.refresh_from_db()
@@ -156,7 +157,7 @@ class TestApplyAction:
         dispute = intake(actor=world.clerk, committee=world.committee)
         accept(world, dispute)
         with pytest.raises(DisputeConflict) as err:
-            dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk,
+            action_apply(actor=world.clerk, dispute_id=dispute.pk,
                                  action=Action.DECLINE, expected_version=1, reason="重复")
         assert err.value.code == ErrorCode.CONFLICT
         dispute.refresh_from_db()
@@ -166,7 +167,7 @@ class TestApplyAction:
         dispute = accept(world, intake(actor=world.clerk, committee=world.committee,
                                        institution=world.bank))
         with pytest.raises(TransitionRefused) as err:
-            dispute_apply_action(actor=world.director, dispute_id=dispute.pk,
+            action_apply(actor=world.director, dispute_id=dispute.pk,
                                  action=Action.ASSIGN, expected_version=dispute.version,
                                  track=Track.ORDINARY, mediators=[world.banker_mediator])
         assert "mediator_without_conflict" in err.value.details["missing"]
@@ -174,13 +175,13 @@ class TestApplyAction:
     def test_someone_who_cannot_see_the_dispute_gets_not_found(self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)
         with pytest.raises(DisputeNotFound):
-            dispute_apply_action(actor=world.other_clerk, dispute_id=dispute.pk,
+            action_apply(actor=world.other_clerk, dispute_id=dispute.pk,
                                  action=Action.ACCEPT, expected_version=1, notice_served=True)
 
     def test_court_delegated_mediation_runs_thirty_days(self, world):
         dispute = accept(world, intake(actor=world.clerk, committee=world.committee,
                                        court=world.court, channel=Channel.COURT_DELEGATED))
-        dispute = dispute_apply_action(actor=world.director, dispute_id=dispute.pk,
+        dispute = action_apply(actor=world.director, dispute_id=dispute.pk,
                                        action=Action.ASSIGN, expected_version=dispute.version,
                                        track=Track.ORDINARY, mediators=[world.mediator])
         event = Event.objects.filter(dispute=dispute).order_by("-seq").first()
@@ -190,10 +191,10 @@ class TestApplyAction:
 
     def test_attested_guards_are_recorded(self, world):
         dispute = accept(world, intake(actor=world.clerk, committee=world.committee))
-        dispute = dispute_apply_action(actor=world.director, dispute_id=dispute.pk,
+        dispute = action_apply(actor=world.director, dispute_id=dispute.pk,
                                        action=Action.ASSIGN, expected_version=dispute.version,
                                        track=Track.FAST, mediators=[world.mediator])
-        dispute = dispute_apply_action(actor=world.mediator, dispute_id=dispute.pk,
+        dispute = action_apply(actor=world.mediator, dispute_id=dispute.pk,
                                        action=Action.AGREE, expected_version=dispute.version,
                                        attested=["agreement_signed_by_all",
                                                  "committee_seal_applied"])
@@ -205,7 +206,7 @@ class TestApplyAction:
 class TestMediatorsNamed:
     def accepted(self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)
-        return dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk,
+        return action_apply(actor=world.clerk, dispute_id=dispute.pk,
                                     action=Action.ACCEPT, expected_version=1,
                                     notice_served=True)
 
@@ -215,7 +216,7 @@ class TestMediatorsNamed:
 
         dispute = self.accepted(world)
         with pytest.raises(MediatorInvalid, match="不是在册调解员"):
-            dispute_apply_action(actor=world.director, dispute_id=dispute.pk,
+            action_apply(actor=world.director, dispute_id=dispute.pk,
                                  action=Action.ASSIGN, expected_version=dispute.version,
                                  track=Track.SIMPLE, mediators=[world.judge])
         dispute.refresh_from_db()
@@ -228,7 +229,7 @@ class TestMediatorsNamed:
 
         dispute = intake(actor=world.clerk, committee=world.committee)
         with pytest.raises(MediatorInvalid):
-            dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+            action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
                                  expected_version=1, notice_served=True,
                                  mediators=[world.mediator])
         assert not DisputeMediator.objects.exists()

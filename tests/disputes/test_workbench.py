@@ -13,9 +13,9 @@ from jintiao.disputes.selectors import (
     may_file,
     workbench_for,
 )
-from jintiao.disputes.services import dispute_apply_action
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.policy import Track
+from jintiao.mediation.services import action_apply
 from jintiao.policies.selectors import working_calendar
 from tests.factories import intake
 
@@ -23,7 +23,7 @@ from tests.factories import intake
 def _accepted_at(world, when: dt.datetime):
     with clock.pinned(when):
         dispute = intake(actor=world.clerk, committee=world.committee, institution=world.branch)
-        return dispute_apply_action(actor=world.clerk, dispute_id=dispute.pk,
+        return action_apply(actor=world.clerk, dispute_id=dispute.pk,
                                     action=Action.ACCEPT, expected_version=1,
                                     notice_served=True)
 
@@ -36,7 +36,7 @@ def test_each_desk_queues_only_what_waits_on_it(world):
     received = intake(actor=world.clerk, committee=world.committee, institution=world.branch)
     accepted = _accepted_at(world, clock.now())
     mediating = _accepted_at(world, clock.now())
-    mediating = dispute_apply_action(actor=world.director, dispute_id=mediating.pk,
+    mediating = action_apply(actor=world.director, dispute_id=mediating.pk,
                                      action=Action.ASSIGN, expected_version=mediating.version,
                                      track=Track.SIMPLE, mediators=[world.mediator])
     today = clock.today()

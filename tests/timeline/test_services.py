@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from jintiao.disputes.services import dispute_apply_action
 from jintiao.domain.lifecycle import Action
+from jintiao.mediation.services import action_apply
 from jintiao.timeline.models import Event
 from jintiao.timeline.services import GENESIS, audit_verify
 from tests.factories import intake
@@ -11,7 +11,7 @@ from tests.factories import intake
 
 def _two_disputes(world):
     first = intake(actor=world.clerk, committee=world.committee)
-    dispute_apply_action(actor=world.clerk, dispute_id=first.pk, action=Action.ACCEPT,
+    action_apply(actor=world.clerk, dispute_id=first.pk, action=Action.ACCEPT,
                          expected_version=1, notice_served=True)
     second = intake(actor=world.clerk, committee=world.committee)
     return first, second

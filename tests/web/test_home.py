@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from jintiao import clock
-from jintiao.disputes.services import dispute_apply_action
 from jintiao.domain.lifecycle import Action
+from jintiao.mediation.services import action_apply
 from tests.factories import intake
 from tests.web.test_views import client_for
 
@@ -33,7 +33,7 @@ def test_the_clerk_sees_new_files_waiting_and_may_file(world):
 def test_the_supervisor_has_no_queue_but_sees_overdue_below_it(world):
     with clock.pinned(clock.now() - dt.timedelta(days=30)):
         late = intake(actor=world.clerk, committee=world.committee)
-        late = dispute_apply_action(actor=world.clerk, dispute_id=late.pk, action=Action.ACCEPT,
+        late = action_apply(actor=world.clerk, dispute_id=late.pk, action=Action.ACCEPT,
                                     expected_version=1, notice_served=True)
     page = client_for(world.supervisor).get("/").content.decode()
     assert "您的角色不直接处理纠纷" in page
@@ -47,7 +47,7 @@ def test_the_supervisor_has_no_queue_but_sees_overdue_below_it(world):
 def test_home_links_open_the_matching_list(world):
     with clock.pinned(clock.now() - dt.timedelta(days=30)):
         late = intake(actor=world.clerk, committee=world.committee)
-        dispute_apply_action(actor=world.clerk, dispute_id=late.pk, action=Action.ACCEPT,
+        action_apply(actor=world.clerk, dispute_id=late.pk, action=Action.ACCEPT,
                              expected_version=1, notice_served=True)
     fresh = intake(actor=world.clerk, committee=world.committee)
     client = client_for(world.director)

@@ -13,11 +13,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from jintiao.api.routers import disputes, orgs
+from jintiao.api.routers import disputes, mediation, orgs
 from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import DisputeConflict, PermissionDenied
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import TransitionRefused
+from jintiao.mediation.services import (
+    ApprovalRequired,
+    MediationDeadlinePassed,
+    RecordNotFound,
+)
 from jintiao.orgs.models import ApiToken
 from jintiao.orgs.services import token_digest
 
@@ -37,6 +42,7 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(title="金调通 JinTiao API", version="1", urls_namespace="api-v1",
                auth=BearerToken(), docs_url="/docs")
 api.add_router("/disputes", disputes.router)
+api.add_router("", mediation.router)
 api.add_router("", orgs.router)
 
 
@@ -49,11 +55,12 @@ def _error(request: HttpRequest, status: int, code: str, message: str,
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = 400
-    if isinstance(exc, DisputeNotFound):
+    if isinstance(exc, DisputeNotFound | RecordNotFound):
         status = 404
     elif isinstance(exc, PermissionDenied):
         status = 403
-    elif isinstance(exc, DisputeConflict | TransitionRefused):
+    elif isinstance(exc, DisputeConflict | TransitionRefused | ApprovalRequired
+                    | MediationDeadlinePassed):
         status = 409
     body = exc.as_dict()
     return _error(request, status, body["code"], body["message"], body["details"])

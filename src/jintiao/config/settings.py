@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jintiao.policies",
     "jintiao.parties",
     "jintiao.disputes",
+    "jintiao.mediation",
     "jintiao.timeline",
     "jintiao.web",
 ]

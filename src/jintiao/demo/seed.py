@@ -13,11 +13,12 @@ from django.db import transaction
 
 from jintiao import clock
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
-from jintiao.disputes.services import dispute_apply_action, dispute_intake
+from jintiao.disputes.services import dispute_intake
 from jintiao.domain import identity
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, Role
 from jintiao.domain.policy import DEFAULT_POLICY, Track
+from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.services import organization_create, user_create
 from jintiao.parties.models import PartyKind
@@ -249,7 +250,7 @@ def walk(county: County, dispute: Dispute, actions: list[Action], at: list[dt.da
         if action is Action.ASSIGN and mediator is not None:
             kwargs = {**kwargs, "mediators": [mediator]}
         with clock.pinned(when):
-            dispute = dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=action,
+            dispute = action_apply(actor=actor, dispute_id=dispute.pk, action=action,
                                            expected_version=dispute.version, **kwargs)
     return dispute
 

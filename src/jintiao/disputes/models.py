@@ -138,7 +138,8 @@ class DisputeMediator(models.Model):
     """A mediator on a dispute; one of them leads."""
 
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="mediator_rows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
+                             related_name="dispute_assignments")
     lead = models.BooleanField(_("主调解员"), default=False)
 
     class Meta:

@@ -37,7 +37,7 @@ from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.policy import Policy, Track
 from jintiao.domain.representation import Authority, Relation, mandate_problems
 from jintiao.orgs.models import Organization, OrgKind, User
-from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput, party_get_or_create
 from jintiao.policies.selectors import policy_for, working_calendar
@@ -178,15 +178,23 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
     return dispute
 
 
+# Guards only the service that keeps their records can establish (the mediation workbench
+# keeps recusals, affiliations and the parties' consents to extend): never taken from the
+# actor's attestation, so a call that does not bring them is refused.
+ESTABLISHED_ONLY = frozenset({"mediator_without_conflict", "within_extension_limit"})
+
+
 def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
             track: Track | None, mediators: Sequence[User], notice_served: bool,
-            attested: Iterable[str]) -> set[str]:
+            attested: Iterable[str], established: Iterable[str]) -> set[str]:
     """Evaluate the guards the data can answer; the rest count only when attested.
 
     Guards whose facts arrive with later parts of the loop (signatures, rulings, payments)
     are, until then, the acting user's explicit attestation, recorded on the timeline.
+    ``established`` are guards a calling service has checked against its own records.
     """
-    held = set(attested)
+    held = set(attested) - ESTABLISHED_ONLY
+    proven = set(established)
     committee = dispute.committee
     held.discard("within_scope")
     if not scope_problems(committee, dispute.dispute_type, dispute.channel):
@@ -200,12 +208,14 @@ def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
     held.discard("track_chosen")
     if dispute.track or track:
         held.add("track_chosen")
-    held.discard("mediator_without_conflict")
-    if mediators and not _conflicted(dispute, mediators):
+    if mediators and "mediator_without_conflict" in proven:
         held.add("mediator_without_conflict")
     held.discard("deadline_passed")
     if dispute.deadline is not None and today > dispute.deadline:
         held.add("deadline_passed")
+    if action is Action.EXTEND:  # consents to extend are on record, not attested
+        held.discard("parties_consent")
+        held |= proven & {"parties_consent", "within_extension_limit"}
     held.discard("within_confirmation_window")
     if dispute.state == State.AGREED and dispute.deadline and today <= dispute.deadline:
         held.add("within_confirmation_window")
@@ -222,18 +232,6 @@ def _check_mediators(action: Action, mediators: Sequence[User]) -> None:
     if others:
         raise MediatorInvalid(f"{'、'.join(str(m) for m in others)}不是在册调解员",
                               "not an active mediator", users=",".join(str(m.pk) for m in others))
-
-
-def _conflicted(dispute: Dispute, mediators: Sequence[User]) -> list[User]:
-    """Mediators employed by the dispute's institution or its branches (the conflict that
-    matters most: most mediators come from the financial sector)."""
-    if dispute.institution is None:
-        return []
-    root = dispute.institution
-    while root.parent is not None and root.parent.kind in (OrgKind.INSTITUTION, OrgKind.BRANCH):
-        root = root.parent
-    family = set(subtree(root).values_list("pk", flat=True))
-    return [m for m in mediators if m.organization_id in family]
 
 
 def _deadline_for(dispute: Dispute, state: State, policy: Policy,
@@ -263,8 +261,14 @@ def dispute_apply_action(
     mediators: Sequence[User] = (),
     notice_served: bool = False,
     attested: Iterable[str] = (),
+    established: Iterable[str] = (),
+    details: dict[str, Any] | None = None,
 ) -> Dispute:
     """Apply ``action`` to a dispute the actor can see, by the domain lifecycle table.
+
+    Interfaces call :func:`jintiao.mediation.services.action_apply`, which establishes the
+    guards whose records the workbench keeps (no conflict, consents to extend) and comes
+    here; ``details`` go on the event as they are (the triage suggestion, say).
 
     Checks role and guards, changes the state, recomputes the deadline from the dispute's
     policy version on the working-day calendar, and appends the event. A write based on a
@@ -282,7 +286,8 @@ def dispute_apply_action(
     action = Action(action)
     _check_mediators(action, mediators)
     held = _guards(dispute, action=action, today=today, reason=reason, track=track,
-                   mediators=mediators, notice_served=notice_served, attested=attested)
+                   mediators=mediators, notice_served=notice_served, attested=attested,
+                   established=established)
     roles = user_roles(actor)
     decision, role = _decide_for_any_role(State(dispute.state), action, roles, held)
     before = dispute.state
@@ -313,6 +318,7 @@ def dispute_apply_action(
         params["track"] = Track(track).value
     if mediators:
         params["mediators"] = [m.pk for m in mediators]
+    params.update(details or {})
     attested_used = sorted(set(attested) & set(decision.transition.guards))
     if attested_used:
         params["attested"] = attested_used
@@ -340,18 +346,24 @@ def _decide_for_any_role(state: State, action: Action, roles: frozenset[Role],
     raise refusal
 
 
-def _locked(actor: User, dispute_id: int, expected_version: int) -> Dispute:
-    """The dispute the actor can see, locked, at the version the actor last saw (only the
-    dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins)."""
+def dispute_lock(actor: User, dispute_id: int, expected_version: int | None = None) -> Dispute:
+    """The dispute the actor can see, locked for a change; with ``expected_version`` the
+    change is refused if someone else changed the dispute since the actor loaded it."""
     dispute = dispute_get_for(actor, dispute_id)
     dispute = (Dispute.objects.select_for_update(of=("self",))
                .select_related("committee", "institution", "policy_version").get(pk=dispute.pk))
-    if dispute.version != expected_version:
+    if expected_version is not None and dispute.version != expected_version:
         raise DisputeConflict(
             "该纠纷已被他人修改，请刷新后重试", "the dispute changed since you loaded it",
             expected=expected_version, current=dispute.version,
         )
     return dispute
+
+
+def _locked(actor: User, dispute_id: int, expected_version: int) -> Dispute:
+    """The dispute the actor can see, locked, at the version the actor last saw (only the
+    dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins)."""
+    return dispute_lock(actor, dispute_id, expected_version)
 
 
 @transaction.atomic

@@ -26,7 +26,6 @@ from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
-    dispute_apply_action,
     dispute_intake,
     representative_appoint,
 )
@@ -37,6 +36,7 @@ from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
+from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
@@ -266,7 +266,7 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
         attested = [g for t in lifecycle.transitions_for(action) for g in t.guards]
     mediators = list(User.objects.filter(pk=data["mediator"])) if data["mediator"] else []
     try:
-        dispute_apply_action(actor=viewer, dispute_id=dispute_id, action=action,
+        action_apply(actor=viewer, dispute_id=dispute_id, action=action,
                              expected_version=data["expected_version"], reason=data["reason"],
                              track=Track(data["track"]) if data["track"] else None,
                              mediators=mediators, notice_served=data["notice_served"],

@@ -27,7 +27,6 @@ from jintiao.disputes.selectors import dispute_get_for, dispute_list, due_soon_u
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
     IntakeInvalid,
-    dispute_apply_action,
     dispute_intake,
     representative_appoint,
 )
@@ -36,6 +35,7 @@ from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
+from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
@@ -164,7 +164,7 @@ def disputes_apply_action(request: HttpRequest, dispute_id: DisputeId,
     mediators = list(User.objects.filter(pk__in=payload.mediator_ids))
     if len(mediators) != len(set(payload.mediator_ids)):
         raise IntakeInvalid("指定的调解员不存在", "unknown mediator")
-    dispute_apply_action(actor=viewer, dispute_id=dispute_id, action=action,
+    action_apply(actor=viewer, dispute_id=dispute_id, action=action,
                          expected_version=payload.expected_version, reason=payload.reason,
                          track=track, mediators=mediators, notice_served=payload.notice_served,
                          attested=payload.attested)

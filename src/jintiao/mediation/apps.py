@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MediationConfig(AppConfig):
+    name = "jintiao.mediation"
+    verbose_name = "调解"

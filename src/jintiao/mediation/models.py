@@ -1,0 +1,314 @@
+"""The mediation workbench's records: recusals, sessions and their private caucus notes,
+plans offered and answered, approvals above an agent's authority, neutral evaluations,
+blind bounds, consents to extend, the debtor's declared budget and institutions' standard
+plan menus. Changed only through :mod:`jintiao.mediation.services`.
+
+**Sides.** A caucus note, an attachment or an offer made in a back-to-back round belongs
+to one side (creditor or debtor) and is shown to the dispute's mediators and that side
+only; ``side = ""`` means shared with everyone who sees the dispute.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.domain.schedules import METHOD_LABELS
+from jintiao.orgs.models import Organization
+
+METHOD_CHOICES = [(method.value, label) for method, label in METHOD_LABELS.items()]
+
+
+class Side(models.TextChoices):
+    CREDITOR = "creditor", _("债权人方")
+    DEBTOR = "debtor", _("债务人方")
+
+
+class Recusal(models.Model):
+    """A request that a mediator stand aside (回避), and the director's decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待决定")
+        GRANTED = "granted", _("准予回避")
+        REFUSED = "refused", _("驳回")
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="recusals")
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(DisputeParty, models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"))
+    reason = models.TextField(_("理由"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("回避申请")
+        verbose_name_plural = _("回避申请")
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "mediator"],
+                                    condition=Q(status="pending"),
+                                    name="recusal_one_pending_per_mediator"),
+            models.CheckConstraint(condition=Q(status="pending") | Q(decided_at__isnull=False),
+                                   name="recusal_decided_has_time"),
+        ]
+
+
+class Session(models.Model):
+    """One mediation meeting: when, where or how, who came, and the record (笔录)."""
+
+    class Mode(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", _("面对面")
+        BACK_TO_BACK = "back_to_back", _("背对背")
+        ONLINE = "online", _("线上")
+        PHONE = "phone", _("电话")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("已安排")
+        HELD = "held", _("已举行")
+        CANCELLED = "cancelled", _("已取消")
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="sessions")
+    seq = models.PositiveIntegerField()
+    mode = models.CharField(_("方式"), max_length=16, choices=Mode.choices)
+    starts_at = models.DateTimeField(_("时间"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    online_link = models.CharField(_("线上会议链接"), max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    record = models.TextField(_("调解笔录"), blank=True)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("调解会议")
+        verbose_name_plural = _("调解会议")
+        constraints = [models.UniqueConstraint(fields=["dispute", "seq"],
+                                               name="session_seq_per_dispute")]
+
+
+class Attendance(models.Model):
+    """A participant of a session: a party (or its representative) or a staff member."""
+
+    session = models.ForeignKey(Session, models.CASCADE, related_name="attendance")
+    party_row = models.ForeignKey(DisputeParty, models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    attended = models.BooleanField(_("出席"), null=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(party_row__isnull=False) | Q(user__isnull=False),
+                                   name="attendance_names_someone"),
+            models.UniqueConstraint(fields=["session", "party_row"],
+                                    condition=Q(party_row__isnull=False),
+                                    name="attendance_party_once"),
+            models.UniqueConstraint(fields=["session", "user"], condition=Q(user__isnull=False),
+                                    name="attendance_user_once"),
+        ]
+
+
+class CaucusNote(models.Model):
+    """What one side said in private (背对背谈话记录): its side and the mediators only."""
+
+    session = models.ForeignKey(Session, models.CASCADE, related_name="caucus_notes")
+    side = models.CharField(max_length=16, choices=Side.choices)
+    text = models.TextField(_("谈话记录"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("背对背谈话记录")
+        verbose_name_plural = _("背对背谈话记录")
+        constraints = [models.CheckConstraint(condition=Q(side__in=["creditor", "debtor"]),
+                                              name="caucus_note_has_a_side")]
+
+
+class Attachment(models.Model):
+    """A recording or evidence of a session, stored through Django's storage API."""
+
+    class Kind(models.TextChoices):
+        RECORDING = "recording", _("录音录像")
+        EVIDENCE = "evidence", _("证据材料")
+        OTHER = "other", _("其他")
+
+    session = models.ForeignKey(Session, models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    side = models.CharField(max_length=16, choices=Side.choices, blank=True)
+    name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(upload_to="sessions/%Y/%m/")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+
+class Offer(models.Model):
+    """A plan put forward by a side or the mediators; a counter-offer names the one it
+    answers. ``options`` is the plan as the designer takes it; ``figures`` the comparison
+    row when it was made (so the history shows what each side saw)."""
+
+    class By(models.TextChoices):
+        CREDITOR = "creditor", _("债权人")
+        DEBTOR = "debtor", _("债务人")
+        MEDIATOR = "mediator", _("调解员")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待答复")
+        ACCEPTED = "accepted", _("双方接受")
+        REJECTED = "rejected", _("已拒绝")
+        COUNTERED = "countered", _("已还价")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="offers")
+    seq = models.PositiveIntegerField()
+    by = models.CharField(_("提出方"), max_length=16, choices=By.choices)
+    side = models.CharField(_("可见范围"), max_length=16, choices=Side.choices, blank=True)
+    answers = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                                related_name="counters", verbose_name=_("回应的方案"))
+    label = models.CharField(_("方案名称"), max_length=100, blank=True)
+    method = models.CharField(max_length=24, choices=METHOD_CHOICES)
+    options = models.JSONField()
+    figures = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    creditor_accepted_at = models.DateTimeField(null=True, blank=True)
+    debtor_accepted_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("还款方案")
+        verbose_name_plural = _("还款方案")
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "seq"], name="offer_seq_per_dispute"),
+            models.UniqueConstraint(fields=["dispute"], condition=Q(status="accepted"),
+                                    name="offer_one_accepted_per_dispute"),
+            models.CheckConstraint(condition=Q(side__in=["", "creditor", "debtor"]),
+                                   name="offer_side_known"),
+            models.CheckConstraint(condition=~Q(status="accepted")
+                                   | (Q(creditor_accepted_at__isnull=False)
+                                      & Q(debtor_accepted_at__isnull=False)),
+                                   name="offer_accepted_by_both"),
+        ]
+
+
+class Approval(models.Model):
+    """A request to an approver to accept a plan beyond the agent's authority."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("未批准")
+
+    offer = models.ForeignKey(Offer, models.CASCADE, related_name="approvals")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                 verbose_name=_("审批人"))
+    excesses = models.JSONField(_("超出授权的事项"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(_("审批意见"), blank=True)
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("授权审批")
+        verbose_name_plural = _("授权审批")
+        constraints = [models.UniqueConstraint(fields=["offer"], condition=Q(status="pending"),
+                                               name="approval_one_pending_per_offer")]
+
+
+class Evaluation(models.Model):
+    """A neutral evaluation: the expert's non-binding assessment and the money of both paths."""
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="evaluations")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    assessment = models.TextField(_("评估意见"))
+    contract_annual_rate = models.DecimalField(max_digits=7, decimal_places=6)
+    discount_rate = models.DecimalField(max_digits=7, decimal_places=6)
+    offer = models.ForeignKey(Offer, models.PROTECT, null=True, blank=True, related_name="+")
+    paths = models.JSONField()
+    created_at = models.DateTimeField()
+
+
+class BlindRound(models.Model):
+    """One round of blind offers. The bounds are stored encrypted and never shown back;
+    the seed makes the proposal reproducible for an audit without being guessable."""
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", _("等待双方报价")
+        OVERLAP = "overlap", _("有交集")
+        NO_OVERLAP = "no_overlap", _("无交集")
+        NEEDS_APPROVAL = "needs_approval", _("需上级授权")
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="blind_rounds")
+    number = models.PositiveIntegerField()
+    creditor_bound = models.TextField(blank=True)
+    debtor_bound = models.TextField(blank=True)
+    creditor_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    debtor_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.WAITING)
+    seed = models.CharField(max_length=32)
+    offer = models.ForeignKey(Offer, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "number"],
+                                    name="blind_round_number_per_dispute"),
+            models.UniqueConstraint(fields=["dispute"], condition=Q(outcome="waiting"),
+                                    name="blind_round_one_open_per_dispute"),
+        ]
+
+
+class Consent(models.Model):
+    """A party's recorded consent to extend the mediation deadline."""
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="consents")
+    party_row = models.ForeignKey(DisputeParty, models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=32, default="extension")
+    how = models.CharField(_("方式"), max_length=100)
+    given_on = models.DateField(_("同意日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    used = models.BooleanField(default=False)
+
+
+class DebtorBudget(models.Model):
+    """The debtor's declared monthly budget, for the affordability check."""
+
+    party_row = models.OneToOneField(DisputeParty, models.CASCADE, related_name="budget")
+    monthly_income = models.DecimalField(_("月收入"), max_digits=18, decimal_places=2,
+                                         null=True, blank=True)
+    other_obligations = models.DecimalField(_("其他债务月还款"), max_digits=18,
+                                            decimal_places=2, default=0)
+    dependants = models.PositiveSmallIntegerField(_("需抚养人数"), default=0)
+    declared_on = models.DateField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(other_obligations__gte=0)
+                                              & (Q(monthly_income__isnull=True)
+                                                 | Q(monthly_income__gte=0)),
+                                              name="budget_amounts_not_negative")]
+
+
+class MenuItem(models.Model):
+    """A line of an institution's standard plan menu, offered first by the designer."""
+
+    institution = models.ForeignKey(Organization, models.CASCADE, related_name="plan_menu")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("名称"), max_length=100)
+    periods = models.PositiveSmallIntegerField(_("期数"))
+    method = models.CharField(max_length=24, choices=METHOD_CHOICES, default="flat")
+    annual_rate = models.DecimalField(max_digits=7, decimal_places=6, default=0)
+    charge_waiver_ratio = models.DecimalField(max_digits=5, decimal_places=4, default=0)
+    conditional = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("标准还款方案")
+        verbose_name_plural = _("标准还款方案")
+        constraints = [models.CheckConstraint(condition=Q(periods__gte=1),
+                                              name="menu_item_periods_positive")]

@@ -1,0 +1,281 @@
+"""Reads for the mediation workbench, always through the dispute's visibility first.
+
+**Who is on which side.** The dispute's mediators (and its committee's director) see
+everything; an institution's agents and approvers of the creditor institution are the
+creditor side; parties sign in with issue 6 and will be the debtor side. Everyone else who
+may see the dispute sees only what is shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from jintiao.disputes.models import Dispute, DisputeMediator
+from jintiao.domain import assignment, authority, triage
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.policy import Policy
+from jintiao.mediation.models import (
+    Approval,
+    CaucusNote,
+    Consent,
+    DebtorBudget,
+    MenuItem,
+    Offer,
+    Recusal,
+    Session,
+    Side,
+)
+from jintiao.orgs.models import AuthorityGrant, Organization, OrgKind, User
+from jintiao.orgs.selectors import ancestors, user_roles
+
+ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
+INSTITUTION_KINDS = (OrgKind.INSTITUTION, OrgKind.BRANCH)
+
+
+def policy_of(dispute: Dispute) -> Policy:
+    """The policy version the dispute was accepted under."""
+    return Policy.from_dict(dispute.policy_version.data)
+
+
+def claim_of(dispute: Dispute) -> ClaimBreakdown:
+    return ClaimBreakdown(
+        as_of=dispute.claim_as_of, principal=dispute.principal, interest=dispute.interest,
+        penalty_interest=dispute.penalty_interest, compound_interest=dispute.compound_interest,
+        liquidated_damages=dispute.liquidated_damages, fees=dispute.fees, other=dispute.other)
+
+
+def on_team(user: User, dispute: Dispute) -> bool:
+    """A mediator or expert assigned to the dispute."""
+    return DisputeMediator.objects.filter(dispute=dispute, user=user).exists()
+
+
+def is_director_of(user: User, dispute: Dispute) -> bool:
+    node = user.organization
+    return bool(Role.DIRECTOR in user_roles(user) and node is not None
+                and dispute.committee.path.startswith(node.path))
+
+
+def sees_everything(user: User, dispute: Dispute) -> bool:
+    """The mediation desk of this dispute: its mediators and the committee's director."""
+    return on_team(user, dispute) or is_director_of(user, dispute)
+
+
+def creditor_side(user: User, dispute: Dispute) -> bool:
+    """An agent or approver of the creditor institution (or a node above the branch)."""
+    node = user.organization
+    return bool(user_roles(user) & {Role.AGENT, Role.APPROVER} and node is not None
+                and dispute.institution is not None
+                and dispute.institution.path.startswith(node.path))
+
+
+def sides_seen_by(user: User, dispute: Dispute) -> set[str]:
+    """The private sides whose notes and offers ``user`` may read ("" is shared)."""
+    if sees_everything(user, dispute):
+        return {"", Side.CREDITOR.value, Side.DEBTOR.value}
+    if creditor_side(user, dispute):
+        return {"", Side.CREDITOR.value}
+    return {""}
+
+
+def sessions_of(viewer: User, dispute: Dispute) -> QuerySet[Session]:
+    return (Session.objects.filter(dispute=dispute).order_by("seq")
+            .prefetch_related("attendance__party_row__party", "attendance__user"))
+
+
+def caucus_notes_for(viewer: User, session: Session) -> QuerySet[CaucusNote]:
+    """Only the notes of the sides the viewer may read; none for anyone else."""
+    sides = sides_seen_by(viewer, session.dispute) - {""}
+    return (CaucusNote.objects.filter(session=session, side__in=sides)
+            .select_related("author").order_by("created_at", "pk"))
+
+
+def offers_for(viewer: User, dispute: Dispute) -> QuerySet[Offer]:
+    """The offers the viewer may read, oldest first: shared ones and their own side's."""
+    return (Offer.objects.filter(dispute=dispute, side__in=sides_seen_by(viewer, dispute))
+            .select_related("proposed_by", "answers").order_by("seq"))
+
+
+def budget_of(dispute: Dispute) -> DebtorBudget | None:
+    return (DebtorBudget.objects.filter(party_row__dispute=dispute,
+                                        party_row__role="debtor")
+            .order_by("party_row_id").first())
+
+
+def triage_suggestion(dispute: Dispute, *, facts_disputed: bool = False,
+                      evaluation_requested: bool = False) -> triage.Suggestion:
+    return triage.suggest_track(
+        triage.TriageFacts(claim_of(dispute).total, facts_disputed, evaluation_requested),
+        policy_of(dispute))
+
+
+def institution_group(org: Organization | None) -> int | None:
+    """The root node of an institution's group (a branch's bank), or None."""
+    if org is None or org.kind not in INSTITUTION_KINDS:
+        return None
+    top = org
+    for node in ancestors(org):
+        if node.kind in INSTITUTION_KINDS:
+            top = node
+        else:
+            break
+    return top.pk
+
+
+def mediator_ties(user: User) -> frozenset[int]:
+    """The institution groups a mediator works for or is affiliated with."""
+    ties = {institution_group(user.organization)}
+    profile = getattr(user, "mediator_profile", None)
+    if profile is not None:
+        ties.update(institution_group(o) for o in profile.affiliations.all())
+    return frozenset(t for t in ties if t is not None)
+
+
+def dispute_groups(dispute: Dispute) -> frozenset[int]:
+    group = institution_group(dispute.institution)
+    return frozenset() if group is None else frozenset({group})
+
+
+def recused_on(dispute: Dispute) -> frozenset[int]:
+    return frozenset(Recusal.objects.filter(dispute=dispute, status=Recusal.Status.GRANTED)
+                     .values_list("mediator_id", flat=True))
+
+
+def conflicts(dispute: Dispute, people: list[User]) -> dict[int, tuple[str, ...]]:
+    """Why each of ``people`` may not mediate the dispute (conflict or recusal only)."""
+    groups, recused = dispute_groups(dispute), recused_on(dispute)
+    found = {}
+    for person in people:
+        reasons = []
+        if mediator_ties(person) & groups:
+            reasons.append("受雇于当事金融机构或与其存在关联（含上级及分支机构），应当回避")
+        if person.pk in recused:
+            reasons.append("已决定回避本纠纷")
+        if reasons:
+            found[person.pk] = tuple(reasons)
+    return found
+
+
+@dataclass(frozen=True)
+class Candidates:
+    ranked: list[assignment.Ranked]
+    excluded: list[assignment.Excluded]
+    users: dict[int, User]
+
+
+def mediator_candidates(dispute: Dispute) -> Candidates:
+    """The director's ranked list: every active mediator or expert of the prefecture, with
+    the conflicted, recused, unavailable and full shown apart with their reasons."""
+    prefix = dispute.committee.region_code[:4]
+    people = list(
+        User.objects.filter(is_active=True, role_rows__role__in=[Role.MEDIATOR, Role.EXPERT],
+                            organization__region_code__startswith=prefix)
+        .distinct().select_related("organization", "mediator_profile")
+        .prefetch_related("mediator_profile__affiliations")
+        .annotate(load=Count("dispute_assignments", filter=Q(
+            dispute_assignments__dispute__state__in=ACTIVE), distinct=True)))
+    groups, recused = dispute_groups(dispute), recused_on(dispute)
+    candidates = []
+    for person in people:
+        profile = getattr(person, "mediator_profile", None)
+        candidates.append(assignment.Candidate(
+            key=person.pk, name=str(person),
+            expertise=frozenset(profile.expertise if profile else ()),
+            open_load=person.load,
+            capacity=profile.capacity if profile else 15,
+            available=profile.available if profile else True,
+            region_code=person.organization.region_code if person.organization else "",
+            ties=mediator_ties(person), full_time=bool(profile and profile.full_time)))
+    ranked, excluded = assignment.rank_mediators(
+        candidates, assignment.Needs(dispute.dispute_type, dispute.committee.region_code,
+                                     groups, recused))
+    return Candidates(ranked, excluded, {p.pk: p for p in people})
+
+
+def limits_of(user: User) -> authority.AuthorityLimits | None:
+    grant = AuthorityGrant.objects.filter(user=user).first()
+    if grant is None:
+        return None
+    return authority.AuthorityLimits(
+        max_charge_waiver_ratio=grant.max_charge_waiver_ratio,
+        max_principal_waiver_ratio=grant.max_principal_waiver_ratio,
+        max_term_months=grant.max_term_months, min_annual_rate=grant.min_annual_rate,
+        max_deferral_months=grant.max_deferral_months)
+
+
+def approval_ladder(agent: User, dispute: Dispute
+                    ) -> list[tuple[User, authority.AuthorityLimits]]:
+    """The approvers above the agent in the institution's tree, nearest node first, each
+    with their limits (异地授权: the approver may sit in another city)."""
+    if agent.organization is None or dispute.institution is None:
+        return []
+    chain = [o for o in ancestors(agent.organization) if o.kind in INSTITUTION_KINDS]
+    rank = {o.pk: i for i, o in enumerate(chain)}
+    approvers = (User.objects.filter(is_active=True, role_rows__role=Role.APPROVER,
+                                     organization__in=chain, authority__isnull=False)
+                 .exclude(pk=agent.pk).select_related("authority", "organization").distinct())
+    ladder = []
+    for person in sorted(approvers, key=lambda u: (rank.get(u.organization_id or 0, 0), u.pk)):
+        limits = limits_of(person)
+        if limits is not None:
+            ladder.append((person, limits))
+    return ladder
+
+
+def approvals_waiting_for(approver: User) -> QuerySet[Approval]:
+    return (Approval.objects.filter(approver=approver, status=Approval.Status.PENDING)
+            .select_related("offer__dispute", "requested_by").order_by("requested_at"))
+
+
+def menu_for(dispute: Dispute) -> QuerySet[MenuItem]:
+    """The creditor institution's standard plan menu, or its group's when the branch has
+    none of its own."""
+    if dispute.institution is None:
+        return MenuItem.objects.none()
+    for node in ancestors(dispute.institution):
+        items = MenuItem.objects.filter(institution=node).order_by("position", "pk")
+        if items.exists():
+            return items
+    return MenuItem.objects.none()
+
+
+def consents_to_extend(dispute: Dispute) -> list[int]:
+    """The unused consents to extend, one per creditor and debtor, when every one of them
+    has given one (empty otherwise: an extension needs both sides)."""
+    needed = set(dispute.party_rows.filter(role__in=["creditor", "debtor"])
+                 .values_list("pk", flat=True))
+    given: dict[int, int] = {}
+    for pk, row in (Consent.objects.filter(dispute=dispute, purpose="extension", used=False)
+                    .order_by("pk").values_list("pk", "party_row_id")):
+        given.setdefault(row, pk)
+    if not needed or not needed <= set(given):
+        return []
+    return sorted(given[row] for row in needed)
+
+
+def extensions_used(dispute: Dispute) -> int:
+    return dispute.events.filter(type="dispute.extend").count()
+
+
+def due_day_default(today: dt.date) -> dt.date:
+    """The first due date a new plan proposes: the same day next month."""
+    month = today.month % 12 + 1
+    year = today.year + (1 if month == 1 else 0)
+    return dt.date(year, month, min(today.day, 28))
+
+
+
+def blind_rounds_for(dispute: Dispute) -> dict[str, object]:
+    """What anyone who sees the dispute may know of its blind rounds: outcomes and whether
+    each side is in — never a bound."""
+    rounds = list(dispute.blind_rounds.select_related("offer").order_by("number"))
+    return {
+        "rounds_allowed": policy_of(dispute).blind_offer_rounds,
+        "rounds": [{"number": r.number, "outcome": r.outcome,
+                    "creditor_entered": bool(r.creditor_bound),
+                    "debtor_entered": bool(r.debtor_bound),
+                    "offer": r.offer.seq if r.offer else None} for r in rounds],
+    }
