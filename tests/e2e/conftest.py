@@ -23,17 +23,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def page():
+def browser():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop; Django must allow ORM use meanwhile
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """A fresh browser context per call: one signed-in person each, side by side."""
+
+    def make(width: int = 1280, height: int = 900):
+        page = browser.new_context(locale="zh-CN", viewport={"width": width,
+                                                             "height": height}).new_page()
         page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+        return page
+
+    return make
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 def log_in(page, url: str, username: str, password: str) -> None:

@@ -9,9 +9,9 @@ from jintiao.domain.lifecycle import Action, Role, State, TransitionRefused
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Recusal
+from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services import (
     MediationInvalid,
-    RecordNotFound,
     action_apply,
     dispute_triage,
     mediators_change,

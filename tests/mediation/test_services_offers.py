@@ -12,10 +12,10 @@ from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import Waiver
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Approval, Offer
+from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services import (
     ApprovalRequired,
     MediationInvalid,
-    RecordNotFound,
     approval_decide,
     approval_request,
     budget_declare,

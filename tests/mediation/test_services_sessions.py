@@ -12,9 +12,9 @@ from jintiao import clock
 from jintiao.disputes.services import PermissionDenied
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Attachment, Session, Side
+from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services import (
     MediationInvalid,
-    RecordNotFound,
     attachment_add,
     caucus_note_add,
     session_record,

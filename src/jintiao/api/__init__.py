@@ -18,11 +18,8 @@ from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import DisputeConflict, PermissionDenied
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import TransitionRefused
-from jintiao.mediation.services import (
-    ApprovalRequired,
-    MediationDeadlinePassed,
-    RecordNotFound,
-)
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.services import ApprovalRequired, MediationDeadlinePassed
 from jintiao.orgs.models import ApiToken
 from jintiao.orgs.services import token_digest
 

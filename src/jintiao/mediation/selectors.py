@@ -10,19 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
 from jintiao.disputes.models import Dispute, DisputeMediator
+from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for, dispute_visible_to
 from jintiao.domain import assignment, authority, triage
 from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.plans import DebtorBudget as Budget
+from jintiao.domain.plans import PlanFigures, PlanOptions, plan_figures
 from jintiao.domain.policy import Policy
+from jintiao.mediation import convert
 from jintiao.mediation.models import (
     Approval,
+    Attachment,
     CaucusNote,
     Consent,
     DebtorBudget,
+    Evaluation,
     MenuItem,
     Offer,
     Recusal,
@@ -33,6 +41,13 @@ from jintiao.orgs.models import AuthorityGrant, Organization, OrgKind, User
 from jintiao.orgs.selectors import ancestors, user_roles
 
 ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
+
+
+class RecordNotFound(DomainError):
+    """A session, offer, recusal, approval or attachment that does not exist or is not the
+    viewer's to see: the same answer for both, like a hidden dispute."""
+
+    code = ErrorCode.NOT_FOUND
 INSTITUTION_KINDS = (OrgKind.INSTITUTION, OrgKind.BRANCH)
 
 
@@ -230,6 +245,11 @@ def approvals_waiting_for(approver: User) -> QuerySet[Approval]:
             .select_related("offer__dispute", "requested_by").order_by("requested_at"))
 
 
+def approvals_decided_by(approver: User) -> QuerySet[Approval]:
+    return (Approval.objects.filter(approver=approver).exclude(status=Approval.Status.PENDING)
+            .select_related("offer__dispute", "requested_by").order_by("-decided_at", "-pk"))
+
+
 def menu_for(dispute: Dispute) -> QuerySet[MenuItem]:
     """The creditor institution's standard plan menu, or its group's when the branch has
     none of its own."""
@@ -279,3 +299,112 @@ def blind_rounds_for(dispute: Dispute) -> dict[str, object]:
                     "debtor_entered": bool(r.debtor_bound),
                     "offer": r.offer.seq if r.offer else None} for r in rounds],
     }
+
+
+@dataclass(frozen=True)
+class Part:
+    """What the viewer is in this dispute's mediation; pages offer forms by it, the
+    services decide again."""
+
+    desk: bool
+    director: bool
+    creditor: bool
+    expert: bool
+    approver: bool
+
+    @property
+    def active(self) -> bool:
+        return self.desk or self.creditor
+
+
+def part_of(viewer: User, dispute: Dispute) -> Part:
+    roles = user_roles(viewer)
+    creditor = creditor_side(viewer, dispute)
+    return Part(desk=sees_everything(viewer, dispute), director=is_director_of(viewer, dispute),
+                creditor=creditor, expert=Role.EXPERT in roles and on_team(viewer, dispute),
+                approver=creditor and Role.APPROVER in roles)
+
+
+def team_of(dispute: Dispute) -> list[DisputeMediator]:
+    """The dispute's mediators, the lead first."""
+    return list(DisputeMediator.objects.filter(dispute=dispute).select_related("user")
+                .order_by("-lead", "pk"))
+
+
+def recusals_of(dispute: Dispute) -> QuerySet[Recusal]:
+    return (Recusal.objects.filter(dispute=dispute)
+            .select_related("mediator", "requested_by__party", "decided_by")
+            .order_by("requested_at", "pk"))
+
+
+def consents_of(dispute: Dispute) -> QuerySet[Consent]:
+    return (Consent.objects.filter(dispute=dispute).select_related("party_row__party")
+            .order_by("pk"))
+
+
+def evaluations_of(dispute: Dispute) -> QuerySet[Evaluation]:
+    return (Evaluation.objects.filter(dispute=dispute).select_related("expert", "offer")
+            .order_by("-created_at", "-pk"))
+
+
+def attachments_for(viewer: User, session: Session) -> QuerySet[Attachment]:
+    """The session's attachments the viewer may read: shared ones and their side's."""
+    return (Attachment.objects.filter(session=session,
+                                      side__in=sides_seen_by(viewer, session.dispute))
+            .order_by("pk"))
+
+
+def attachment_get_for(viewer: User, attachment_id: int) -> Attachment:
+    """An attachment the viewer may download.
+
+    :raises RecordNotFound: missing, of a dispute the viewer cannot see, or another side's
+    """
+    missing = RecordNotFound("附件不存在", "attachment not found")
+    found = Attachment.objects.select_related("session").filter(pk=attachment_id).first()
+    if found is None:
+        raise missing
+    try:
+        dispute = dispute_get_for(viewer, found.session.dispute_id)
+    except DisputeNotFound:
+        raise missing from None
+    if found.side not in sides_seen_by(viewer, dispute):
+        raise missing
+    return found
+
+
+def overdue_mediations(viewer: User, today: dt.date) -> QuerySet[Dispute]:
+    """Disputes under mediation past their deadline that the viewer directs: each must be
+    extended, failed or closed."""
+    if Role.DIRECTOR not in user_roles(viewer):
+        return Dispute.objects.none()
+    return (dispute_visible_to(viewer).filter(state=State.MEDIATING, deadline__lt=today)
+            .select_related("committee", "institution").order_by("deadline", "pk"))
+
+
+def _budget(dispute: Dispute) -> Budget | None:
+    row = budget_of(dispute)
+    if row is None:
+        return None
+    return Budget(row.monthly_income, row.other_obligations, row.dependants)
+
+
+def figures_for(dispute: Dispute, options: PlanOptions, discount_rate: Decimal) -> PlanFigures:
+    """The plan's figures on this dispute's claim, policy and the debtor's declared budget."""
+    return plan_figures(claim_of(dispute), options, policy=policy_of(dispute),
+                        discount_rate=discount_rate, budget=_budget(dispute))
+
+
+def plan_asks(offer: Offer, dispute: Dispute) -> authority.PlanAsks:
+    """What an offer asks of the creditor, in the terms authority limits are written in."""
+    figures = figures_for(dispute, convert.options_from_json(offer.options),
+                          Decimal(offer.figures["discount_rate"]))
+    return authority.PlanAsks.of(figures, dispute.principal)
+
+
+def creditor_excesses(actor: User, offer: Offer, dispute: Dispute
+                      ) -> list[authority.Excess]:
+    """What accepting ``offer`` would ask beyond ``actor``'s own authority (empty: nothing)."""
+    limits = limits_of(actor)
+    if limits is None:
+        limits = authority.AuthorityLimits()  # no grant on record: the narrowest authority
+    return authority.excesses(plan_asks(offer, dispute), limits)

@@ -34,10 +34,8 @@ from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.plans import (
     WAIVER_ORDER,
-    PlanFigures,
     PlanOptions,
     Waiver,
-    plan_figures,
 )
 from jintiao.domain.plans import (
     DebtorBudget as Budget,
@@ -45,7 +43,7 @@ from jintiao.domain.plans import (
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import Method
-from jintiao.mediation import selectors
+from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import (
     Approval,
     Attachment,
@@ -61,6 +59,7 @@ from jintiao.mediation.models import (
     Session,
     Side,
 )
+from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties import crypto
@@ -71,13 +70,6 @@ MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024  # a long session's recording
 
 class MediationInvalid(DomainError):
     code = ErrorCode.MEDIATION_INVALID
-
-
-class RecordNotFound(DomainError):
-    """A session, offer, recusal or approval that does not exist or is not the viewer's to
-    see: the same answer for both, like a hidden dispute."""
-
-    code = ErrorCode.NOT_FOUND
 
 
 class MediationDeadlinePassed(DomainError):
@@ -419,68 +411,6 @@ def attachment_add(*, actor: User, session_id: int, kind: Attachment.Kind, name:
 
 # --- plans and offers ---
 
-def _budget(dispute: Dispute) -> Budget | None:
-    row = selectors.budget_of(dispute)
-    if row is None:
-        return None
-    return Budget(row.monthly_income, row.other_obligations, row.dependants)
-
-
-def figures_for(dispute: Dispute, options: PlanOptions, discount_rate: Decimal) -> PlanFigures:
-    """The plan's figures on this dispute's claim, policy and the debtor's declared budget."""
-    return plan_figures(selectors.claim_of(dispute), options, policy=selectors.policy_of(dispute),
-                        discount_rate=discount_rate, budget=_budget(dispute))
-
-
-def options_to_json(options: PlanOptions) -> dict[str, Any]:
-    return {
-        "method": options.method.value, "periods": options.periods,
-        "first_due": options.first_due.isoformat(), "annual_rate": str(options.annual_rate),
-        "down_payment": str(options.down_payment),
-        "down_payment_due": options.down_payment_due.isoformat()
-        if options.down_payment_due else None,
-        "grace_periods": options.grace_periods, "deferral_months": options.deferral_months,
-        "waive_deferral_interest": options.waive_deferral_interest,
-        "waivers": [{"part": w.part, "amount": str(w.amount), "conditional": w.conditional}
-                    for w in options.waivers],
-        "due_day": options.due_day, "round_to": str(options.round_to), "label": options.label,
-    }
-
-
-def options_from_json(data: dict[str, Any]) -> PlanOptions:
-    due = data.get("down_payment_due")
-    return PlanOptions(
-        method=Method(data["method"]), periods=data["periods"],
-        first_due=dt.date.fromisoformat(data["first_due"]),
-        annual_rate=Decimal(data["annual_rate"]), down_payment=Decimal(data["down_payment"]),
-        down_payment_due=dt.date.fromisoformat(due) if due else None,
-        grace_periods=data["grace_periods"], deferral_months=data["deferral_months"],
-        waive_deferral_interest=data["waive_deferral_interest"],
-        waivers=tuple(Waiver(w["part"], Decimal(w["amount"]), w["conditional"])
-                      for w in data["waivers"]),
-        due_day=data["due_day"], round_to=Decimal(data["round_to"]), label=data["label"])
-
-
-def figures_to_json(f: PlanFigures) -> dict[str, Any]:
-    a = f.affordability
-    return {
-        "settled_total": str(f.settled_total), "regular_payment": str(f.regular_payment),
-        "peak_payment": str(f.peak_payment), "total_paid": str(f.total_paid),
-        "total_interest": str(f.total_interest), "waived_total": str(f.waived_total),
-        "conditional_waived": str(f.conditional_waived),
-        "charge_waiver_ratio": str(f.charge_waiver_ratio),
-        "principal_waived": str(f.principal_waived), "term_months": f.term_months,
-        "instalments": len(f.schedule.instalments),
-        "first_due": f.schedule.first_due_on.isoformat(),
-        "last_due": f.schedule.last_due_on.isoformat(),
-        "present_value": str(f.present_value), "discount_rate": str(f.discount_rate),
-        "affordable": None if a is None else a.affordable,
-        "max_affordable_payment": None if a is None else str(a.max_payment),
-        "income_presumed": f.income_presumed, "warnings": list(f.warnings),
-        "revival_clause": f.revival_clause(),
-    }
-
-
 def _offer_by(actor: User, dispute: Dispute, on_behalf_of: str) -> str:
     """Who puts the offer forward: the creditor's agent for the creditor; the desk for the
     mediators, or on behalf of the debtor (who signs in only with the party portal)."""
@@ -515,14 +445,14 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
                                        side__in=selectors.sides_seen_by(actor, dispute)).first()
         if answers is None or answers.status != Offer.Status.OPEN:
             raise MediationInvalid("所回应的方案不存在或已答复", "the answered offer is not open")
-    figures = figures_for(dispute, options, discount_rate)
+    figures = selectors.figures_for(dispute, options, discount_rate)
     creditor_bound = (by == Offer.By.CREDITOR and not side and not excesses(
         PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor) or AuthorityLimits()))
     seq = (dispute.offers.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     made = Offer.objects.create(
         dispute=dispute, seq=seq, by=by, side=side, answers=answers,
         label=options.label[:100], method=options.method.value,
-        options=options_to_json(options), figures=figures_to_json(figures),
+        options=convert.options_to_json(options), figures=convert.figures_to_json(figures),
         creditor_accepted_at=now if creditor_bound else None,
         debtor_accepted_at=now if by == Offer.By.DEBTOR and not side else None,
         proposed_by=actor, created_at=now)
@@ -549,19 +479,6 @@ def _offer_for(actor: User, offer_id: int) -> tuple[Offer, Dispute]:
     return offer, dispute
 
 
-def plan_asks(offer: Offer, dispute: Dispute) -> PlanAsks:
-    figures = figures_for(dispute, options_from_json(offer.options),
-                          Decimal(offer.figures["discount_rate"]))
-    return PlanAsks.of(figures, dispute.principal)
-
-
-def _creditor_excesses(actor: User, offer: Offer, dispute: Dispute) -> list[Any]:
-    limits = selectors.limits_of(actor)
-    if limits is None:
-        limits = AuthorityLimits()  # no grant on record: the narrowest authority
-    return excesses(plan_asks(offer, dispute), limits)
-
-
 @transaction.atomic
 def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
     """Record one side's acceptance. The creditor's agent accepts within its authority,
@@ -580,7 +497,7 @@ def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
         if not selectors.creditor_side(actor, dispute):
             raise PermissionDenied("只有债权金融机构的经办人可以代表债权人接受方案",
                                    "only the creditor's officers accept for the creditor")
-        found = _creditor_excesses(actor, offer, dispute)
+        found = selectors.creditor_excesses(actor, offer, dispute)
         if found and not offer.approvals.filter(status=Approval.Status.APPROVED).exists():
             raise ApprovalRequired(
                 "超出您的授权，须报上级审批：" + "；".join(e.sentence for e in found),
@@ -638,12 +555,13 @@ def approval_request(*, actor: User, offer_id: int) -> Approval:
                                "only the creditor's agent asks for approval")
     if offer.status != Offer.Status.OPEN or offer.side:
         raise MediationInvalid("只能对双方可见、待答复的方案报请审批", "the offer is not open")
-    found = _creditor_excesses(actor, offer, dispute)
+    found = selectors.creditor_excesses(actor, offer, dispute)
     if not found:
         raise MediationInvalid("该方案在您的授权范围内，可直接接受", "within the agent's authority")
     if offer.approvals.filter(status=Approval.Status.PENDING).exists():
         raise MediationInvalid("该方案已在审批中", "already waiting for approval")
-    approver = first_able(plan_asks(offer, dispute), selectors.approval_ladder(actor, dispute))
+    approver = first_able(selectors.plan_asks(offer, dispute),
+                          selectors.approval_ladder(actor, dispute))
     if approver is None:
         raise MediationInvalid("上级机构中没有授权足以批准该方案的审批人",
                                "no approver's authority covers this plan")
@@ -786,7 +704,8 @@ def evaluation_record(*, actor: User, dispute_id: int, assessment: str,
         offer = Offer.objects.filter(pk=offer_id, dispute=dispute, side="").first()
         if offer is None:
             raise RecordNotFound("所选方案不存在", "offer not found")
-        settlement = figures_for(dispute, options_from_json(offer.options), discount_rate)
+        settlement = selectors.figures_for(dispute, convert.options_from_json(offer.options),
+                                           discount_rate)
     paths = litigation_paths(selectors.claim_of(dispute),
                              contract_annual_rate=contract_annual_rate,
                              policy=selectors.policy_of(dispute), discount_rate=discount_rate,
@@ -906,12 +825,12 @@ def _decide_round(current: BlindRound, dispute: Dispute, actor: User, now: dt.da
         first_due = selectors.due_day_default(now.astimezone(clock.TZ).date())
         options = PlanOptions(Method.FLAT, found.proposal.periods, first_due,
                               waivers=tuple(waivers), label="背靠背报价建议方案")
-        figures = figures_for(dispute, options, policy.plan_discount_rate)
+        figures = selectors.figures_for(dispute, options, policy.plan_discount_rate)
         seq = (dispute.offers.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
         current.offer = Offer.objects.create(
             dispute=dispute, seq=seq, by=Offer.By.MEDIATOR, label=options.label,
-            method=Method.FLAT.value, options=options_to_json(options),
-            figures=figures_to_json(figures), proposed_by=actor, created_at=now)
+            method=Method.FLAT.value, options=convert.options_to_json(options),
+            figures=convert.figures_to_json(figures), proposed_by=actor, created_at=now)
         params.update(offer=seq, total=str(found.proposal.total),
                       periods=found.proposal.periods)
     _event(dispute, "mediation.blind_round_decided", actor, now, params)

@@ -7,12 +7,18 @@ from typing import Any
 from django.http import HttpRequest
 
 from jintiao.disputes.selectors import intake_options
+from jintiao.domain.lifecycle import Role
+from jintiao.mediation.selectors import approvals_waiting_for
 from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Whether to offer 登记纠纷: only to those the intake service would let file."""
+    """Whether to offer 登记纠纷 (only to those the intake service would let file) and 待审批
+    (to approvers, with how many wait)."""
     user = getattr(request, "user", None)
     if not isinstance(user, User):
         return {}
-    return {"nav_may_file": intake_options(user).may_file}
+    approver = Role.APPROVER in user_roles(user)
+    return {"nav_may_file": intake_options(user).may_file, "nav_approver": approver,
+            "nav_approvals": approvals_waiting_for(user).count() if approver else 0}

@@ -3,7 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jintiao.web import views
+from jintiao.web.views import disputes as views
+from jintiao.web.views import mediation
 
 app_name = "web"
 urlpatterns = [
@@ -17,4 +18,33 @@ urlpatterns = [
     path("disputes/<int:dispute_id>/actions/", views.dispute_action, name="dispute_action"),
     path("disputes/<int:dispute_id>/representatives/", views.dispute_representative,
          name="dispute_representative"),
+    # the mediation workbench
+    path("disputes/<int:dispute_id>/mediation/", mediation.mediation_page, name="mediation"),
+    path("disputes/<int:dispute_id>/assignment/", mediation.assignment_page,
+         name="assignment"),
+    path("disputes/<int:dispute_id>/triage/", mediation.triage, name="triage"),
+    path("disputes/<int:dispute_id>/assign/", mediation.assign, name="assign"),
+    path("disputes/<int:dispute_id>/recusals/", mediation.recusal_request,
+         name="recusal_request"),
+    path("recusals/<int:recusal_id>/decision/", mediation.recusal_decide,
+         name="recusal_decide"),
+    path("disputes/<int:dispute_id>/sessions/", mediation.session_schedule,
+         name="session_schedule"),
+    path("sessions/<int:session_id>/record/", mediation.session_record, name="session_record"),
+    path("sessions/<int:session_id>/notes/", mediation.caucus_note, name="caucus_note"),
+    path("sessions/<int:session_id>/attachments/", mediation.attachment_upload,
+         name="attachment_upload"),
+    path("attachments/<int:attachment_id>/", mediation.attachment_download,
+         name="attachment_download"),
+    path("disputes/<int:dispute_id>/budget/", mediation.budget, name="budget"),
+    path("disputes/<int:dispute_id>/consents/", mediation.consent, name="consent"),
+    path("disputes/<int:dispute_id>/plans/", mediation.plans, name="plans"),
+    path("offers/<int:offer_id>/answer/", mediation.offer_answer, name="offer_answer"),
+    path("offers/<int:offer_id>/approval/", mediation.approval_request,
+         name="approval_request"),
+    path("approvals/", mediation.approvals, name="approvals"),
+    path("approvals/<int:approval_id>/decision/", mediation.approval_decide,
+         name="approval_decide"),
+    path("disputes/<int:dispute_id>/blind/", mediation.blind_bound, name="blind_bound"),
+    path("disputes/<int:dispute_id>/evaluation/", mediation.evaluation, name="evaluation"),
 ]

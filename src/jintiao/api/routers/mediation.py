@@ -26,7 +26,7 @@ from jintiao.domain.plans import MenuItem as Menu
 from jintiao.domain.plans import PlanOptions, Waiver, options_from_menu
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import Method
-from jintiao.mediation import selectors, services
+from jintiao.mediation import convert, selectors, services
 from jintiao.mediation.models import Attachment, Offer, Session, Side
 from jintiao.orgs.models import User
 
@@ -303,8 +303,8 @@ def plans_compare(request: HttpRequest, dispute_id: DisputeId,
     """Up to three plans side by side on this dispute's claim; nothing is written."""
     dispute = dispute_get_for(_viewer(request), dispute_id)
     rate = _discount(dispute, payload.discount_rate)
-    return [{"options": services.options_to_json(o),
-             "figures": services.figures_to_json(services.figures_for(dispute, o, rate))}
+    return [{"options": convert.options_to_json(o),
+             "figures": convert.figures_to_json(selectors.figures_for(dispute, o, rate))}
             for o in map(plan_options, payload.plans)]
 
 
@@ -320,9 +320,9 @@ def plan_menu(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
         options = options_from_menu(selectors.claim_of(dispute), Menu(
             item.label, item.periods, Method(item.method), item.annual_rate,
             item.charge_waiver_ratio, item.conditional), first_due)
-        out.append({"options": services.options_to_json(options),
-                    "figures": services.figures_to_json(
-                        services.figures_for(dispute, options, rate))})
+        out.append({"options": convert.options_to_json(options),
+                    "figures": convert.figures_to_json(
+                        selectors.figures_for(dispute, options, rate))})
     return out
 
 

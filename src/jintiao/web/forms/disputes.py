@@ -95,7 +95,7 @@ class DisputeActionForm(forms.Form):
     attest = forms.BooleanField(required=False)
 
 
-def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
+def date_field(label: Any, *, required: bool = True) -> forms.DateField:
     """A calendar picker: ISO dates in and out, whatever the display language."""
     return forms.DateField(label=label, input_formats=["%Y-%m-%d"], required=required,
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -114,8 +114,8 @@ class RepresentativeForm(forms.Form):
                                  choices=[(r.value, r.label) for r in Relation])
     authority = forms.ChoiceField(label=_("代理权限"),
                                   choices=[(a.value, a.label) for a in Authority])
-    signed_on = _date_field(_("授权委托书签署日期"))
-    valid_until = _date_field(_("授权期限至"), required=False)
+    signed_on = date_field(_("授权委托书签署日期"))
+    valid_until = date_field(_("授权期限至"), required=False)
     matters = TextField(label=_("委托事项"), required=False, max_length=500)
 
     def __init__(self, *args: Any, party_rows: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -167,12 +167,12 @@ class IntakeForm(forms.Form):
     court = OrgChoiceField(label=_("法院"), required=False, queryset=Organization.objects.none())
     external_ref = TextField(label=_("机构业务编号"), required=False, max_length=100,
                                    help_text=_("同一机构重复提交同一编号时，返回已登记的纠纷"))
-    received_on = _date_field(_("收案日期"))
+    received_on = date_field(_("收案日期"))
     notice_served = forms.BooleanField(label=_("已向当事人告知非诉讼纠纷解决方式"),
                                        required=False)
     summary = TextField(label=_("纠纷概要"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    claim_as_of = _date_field(_("债权计算日"))
+    claim_as_of = date_field(_("债权计算日"))
     principal = AmountField(label=CLAIM_PART_LABELS["principal"])
     interest = AmountField(label=CLAIM_PART_LABELS["interest"], required=False)
     penalty_interest = AmountField(label=CLAIM_PART_LABELS["penalty_interest"], required=False)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jintiao import clock
 from jintiao.disputes import selectors
 from jintiao.disputes.models import Dispute, PartyRole
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
+from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
     dispute_intake,
@@ -32,16 +32,17 @@ from jintiao.disputes.services import (
 from jintiao.domain import lifecycle
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError
-from jintiao.domain.lifecycle import Action, Role, State
+from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
+from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
-from jintiao.web.forms import (
+from jintiao.web.forms.disputes import (
     PARTY_ROWS_INITIAL,
     DisputeActionForm,
     DisputeFilterForm,
@@ -50,26 +51,13 @@ from jintiao.web.forms import (
     RepresentativeForm,
     party_rows,
 )
+from jintiao.web.views.common import viewer_of, visible_or_404
 
 PAGE_SIZE = 50
 # Timeline events that are not lifecycle actions, in words.
 EVENT_LABELS = {"received": gettext_lazy("登记收案"),
                 "representative_appointed": gettext_lazy("登记代理人")}
 HOME_ROWS = 10
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    return user
-
-
-def _visible_or_404(viewer: User, dispute_id: int) -> Dispute:
-    """The dispute if the viewer may see it; otherwise the same 404 as a missing one."""
-    try:
-        return dispute_get_for(viewer, dispute_id)
-    except DisputeNotFound:
-        raise Http404(_("纠纷不存在或无权查看")) from None
 
 
 def _total(dispute: Dispute) -> Decimal:
@@ -102,7 +90,7 @@ def _roles(viewer: User) -> list[str]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The viewer's desk: what waits on them, what is due soon, what is overdue."""
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     bench = selectors.workbench_for(viewer, clock.today())
     sections: list[dict[str, Any]] = [
         {"key": "mine", "title": _("待我处理"), "rows": bench.queue,
@@ -117,7 +105,11 @@ def home(request: HttpRequest) -> HttpResponse:
         rows: QuerySet[Dispute] = section["rows"]
         section["count"] = rows.count()
         section["items"] = _rows(rows[:HOME_ROWS])
+    today = clock.today()
+    stalled = mediation_selectors.overdue_mediations(viewer, today)
     return render(request, "web/home.html", {
+        "stalled": _rows(stalled[:HOME_ROWS]), "stalled_count": stalled.count(),
+        "approvals": mediation_selectors.approvals_waiting_for(viewer)[:HOME_ROWS],
         "sections": sections, "bench": bench, "roles": _roles(viewer),
         "by_state": [(s.value, s.label, n) for s, n in bench.by_state],
         "active": sum(n for s, n in bench.by_state if s not in lifecycle.TERMINAL_STATES),
@@ -129,7 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dispute_list(request: HttpRequest) -> HttpResponse:
     """The viewer's disputes with filters, 50 a page; under htmx only the results."""
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     form = DisputeFilterForm(request.GET or None, **selectors.filter_choices(viewer))
     filters: dict[str, Any] = {}
     today = clock.today()
@@ -162,13 +154,9 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """One dispute: parties, claim, deadline, timeline and the actions open to the viewer."""
-    viewer = _viewer(request)
-    dispute = _visible_or_404(viewer, dispute_id)
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
     actions = selectors.actions_open_to(viewer, dispute)
-    mediators: list[User] = []
-    if any(a.value == Action.ASSIGN for a in actions):
-        mediators = list(User.objects.filter(organization=dispute.committee,
-                                              role_rows__role=Role.MEDIATOR).order_by("username"))
     total = _total(dispute)
     today = clock.today()
     context = {
@@ -196,8 +184,11 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                   for f in CLAIM_FIELDS if getattr(dispute, f)],
         "total": format_amount(total), "total_words": amount_in_words(total),
         "events": [_event_row(e) for e in dispute.events.select_related("actor").order_by("seq")],
-        "actions": actions, "tracks": [(t.value, t.label) for t in Track],
-        "mediators": mediators,
+        "actions": actions,
+        "team": mediation_selectors.team_of(dispute),
+        "accepted_offer": mediation_selectors.offers_for(viewer, dispute)
+        .filter(status="accepted").first(),
+        "mediation_started": dispute.state != State.RECEIVED and dispute.state != State.DECLINED,
     }
     return render(request, "web/disputes/detail.html", context)
 
@@ -210,8 +201,8 @@ def _party_choices(dispute: Dispute) -> list[tuple[int, str]]:
 @require_POST
 def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Record a representative through the service; mistakes come back as one message."""
-    viewer = _viewer(request)
-    dispute = _visible_or_404(viewer, dispute_id)
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
     form = RepresentativeForm(request.POST, party_rows=_party_choices(dispute))
     if not form.is_valid():
         messages.error(request, "；".join(form.errors_in_words()))
@@ -253,12 +244,14 @@ def _event_row(event: Any) -> dict[str, Any]:
 @login_required
 @require_POST
 def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    """Apply one action through the service; refusals come back as a message, not an error."""
-    viewer = _viewer(request)
+    """Apply one action through the service; refusals come back as a message, not an error.
+    The mediation page's buttons (extend, fail) come back to it."""
+    viewer = viewer_of(request)
+    back = "web:mediation" if request.POST.get("back") == "mediation" else "web:dispute_detail"
     form = DisputeActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("提交的内容不完整或格式不正确"))
-        return redirect("web:dispute_detail", dispute_id=dispute_id)
+        return redirect(back, dispute_id=dispute_id)
     data = form.cleaned_data
     action = Action(data["action"])
     attested: list[str] = []
@@ -267,24 +260,24 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
     mediators = list(User.objects.filter(pk=data["mediator"])) if data["mediator"] else []
     try:
         action_apply(actor=viewer, dispute_id=dispute_id, action=action,
-                             expected_version=data["expected_version"], reason=data["reason"],
-                             track=Track(data["track"]) if data["track"] else None,
-                             mediators=mediators, notice_served=data["notice_served"],
-                             attested=attested)
+                     expected_version=data["expected_version"], reason=data["reason"],
+                     track=Track(data["track"]) if data["track"] else None,
+                     mediators=mediators, notice_served=data["notice_served"],
+                     attested=attested)
     except DisputeNotFound:
         raise Http404(_("纠纷不存在或无权查看")) from None
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已%(action)s") % {"action": action.label})
-    return redirect("web:dispute_detail", dispute_id=dispute_id)
+    return redirect(back, dispute_id=dispute_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def dispute_new(request: HttpRequest) -> HttpResponse:
     """The intake form: errors next to their fields; a valid file goes to the one service."""
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     options = selectors.intake_options(viewer)
     if not options.may_file:
         raise Http404(_("无权登记纠纷"))
@@ -332,7 +325,7 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
 @require_GET
 def party_row(request: HttpRequest) -> HttpResponse:
     """One more party row for the intake form (htmx), with the row count updated."""
-    if not selectors.intake_options(_viewer(request)).may_file:
+    if not selectors.intake_options(viewer_of(request)).may_file:
         raise Http404(_("无权登记纠纷"))
     try:
         index = int(request.GET.get("index", ""))

@@ -1,0 +1,1 @@
+"""Workbench forms, one module per area."""

@@ -1,0 +1,316 @@
+"""Forms of the mediation workbench: each checks its fields in Chinese at the edge and
+turns them into the values the services take; the services check everything again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jintiao import clock
+from jintiao.domain import blind
+from jintiao.domain.claims import CLAIM_PART_LABELS
+from jintiao.domain.plans import PlanOptions, Waiver
+from jintiao.domain.policy import Track
+from jintiao.domain.schedules import METHOD_LABELS, Method
+from jintiao.mediation.models import Attachment, Session, Side
+from jintiao.web.forms.disputes import AmountField, TextField, date_field
+
+SIDE_CHOICES = [(s.value, s.label) for s in Side]
+HUNDRED = Decimal(100)
+
+
+class PercentField(forms.Field):
+    """A yearly rate typed as people say it — ``3.65`` or ``3.65%`` — kept as a fraction."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "rate", "size": "6"})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip().rstrip("%％").strip()
+        if not text:
+            return None
+        try:
+            percent = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(_("利率格式不正确，例如 3.65"),
+                                        code="rate_invalid") from None
+        if not percent.is_finite() or not 0 <= percent <= 100:
+            raise forms.ValidationError(_("利率应在0%到100%之间"), code="rate_invalid")
+        if percent != percent.quantize(Decimal("0.0001")):
+            raise forms.ValidationError(_("利率最多保留四位小数"), code="rate_invalid")
+        return percent / HUNDRED
+
+
+class TriageForm(forms.Form):
+    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+    facts_disputed = forms.BooleanField(label=_("债务人对借款事实、金额或违约本身有争议"),
+                                        required=False)
+    evaluation_requested = forms.BooleanField(label=_("当事人申请中立评估"), required=False)
+    track = forms.ChoiceField(label=_("确定的程序"), required=False,
+                              choices=[("", _("采用建议")), *((t.value, t.label) for t in Track)])
+    reason = TextField(label=_("不采用建议的理由"), required=False, max_length=2000)
+
+
+class AssignForm(forms.Form):
+    """A lead mediator and up to four co-mediators or experts, by id."""
+
+    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+    lead = forms.IntegerField(min_value=1, max_value=2**53)
+    others = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    reason = TextField(required=False, max_length=2000)
+
+    def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["others"]
+        field.choices = candidates
+
+    def clean_others(self) -> list[int]:
+        others: list[int] = self.cleaned_data["others"]
+        if len(others) > 4:
+            raise forms.ValidationError(_("协助调解员最多4名"), code="too_many")
+        return others
+
+
+class RecusalForm(forms.Form):
+    mediator = forms.TypedChoiceField(label=_("申请回避的调解员"), coerce=int)
+    party_row = forms.TypedChoiceField(label=_("申请人"), coerce=int)
+    reason = TextField(label=_("理由"), max_length=2000)
+
+    def __init__(self, *args: Any, mediators: list[tuple[int, str]],
+                 party_rows: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["mediator"].choices = mediators
+        fields["party_row"].choices = party_rows
+
+
+class DecisionForm(forms.Form):
+    """Grant or refuse (a recusal, an approval), with the reason on record."""
+
+    grant = forms.TypedChoiceField(coerce=lambda v: v == "yes",
+                                   choices=[("yes", _("同意")), ("no", _("不同意"))])
+    reason = TextField(label=_("理由"), max_length=2000)
+
+
+class SessionForm(forms.Form):
+    mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices)
+    starts_at = forms.DateTimeField(
+        label=_("时间"), input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    place = TextField(label=_("地点"), required=False, max_length=200)
+    online_link = TextField(label=_("线上会议链接"), required=False, max_length=500)
+    parties = forms.TypedMultipleChoiceField(label=_("参加的当事人"), coerce=int, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, party_rows: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["parties"]
+        field.choices = party_rows
+        field.initial = [pk for pk, _label in party_rows]
+
+    def clean_starts_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["starts_at"]
+        # the picker gives a wall-clock time: it is Beijing time whatever the server's zone
+        return value.replace(tzinfo=clock.TZ) if value.tzinfo is None \
+            else value.astimezone(clock.TZ)
+
+
+class RecordForm(forms.Form):
+    record = TextField(label=_("调解笔录"), max_length=20000,
+                       widget=forms.Textarea(attrs={"rows": 4}))
+    present = forms.TypedMultipleChoiceField(label=_("出席的当事人"), coerce=int, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, invited: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["present"]
+        field.choices = invited
+
+
+class NoteForm(forms.Form):
+    side = forms.ChoiceField(label=_("哪一方"), choices=SIDE_CHOICES)
+    text = TextField(label=_("谈话记录"), max_length=20000,
+                     widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=Attachment.Kind.choices)
+    side = forms.ChoiceField(label=_("可见范围"), required=False,
+                             choices=[("", _("各方可见")), *SIDE_CHOICES])
+    file = forms.FileField(label=_("文件"))
+
+
+class BudgetForm(forms.Form):
+    party_row = forms.TypedChoiceField(label=_("债务人"), coerce=int)
+    monthly_income = AmountField(label=_("月收入"), required=False,
+                                 help_text=_("不填则按当地最低工资标准估算"))
+    other_obligations = AmountField(label=_("其他债务月还款"), required=False)
+    dependants = forms.IntegerField(label=_("需抚养人数"), min_value=0, max_value=20, initial=0)
+
+    def __init__(self, *args: Any, debtors: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["party_row"]
+        field.choices = debtors
+
+
+class ConsentForm(forms.Form):
+    party_row = forms.TypedChoiceField(label=_("当事人"), coerce=int)
+    how = TextField(label=_("同意方式"), max_length=100,
+                    widget=forms.TextInput(attrs={"placeholder": _("书面、电话录音、线上确认…")}))
+    given_on = date_field(_("同意日期"))
+
+    def __init__(self, *args: Any, party_rows: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["party_row"].choices = party_rows
+        fields["given_on"].initial = clock.today()
+
+
+class BoundForm(forms.Form):
+    """One side's private bound: the creditor's least total and longest term, or the
+    debtor's most a month and most in all."""
+
+    side = forms.ChoiceField(choices=SIDE_CHOICES, widget=forms.HiddenInput)
+    min_total = AmountField(label=_("可接受的最低还款总额"), required=False)
+    max_term_months = forms.IntegerField(label=_("可接受的最长期限（月）"), required=False,
+                                         min_value=1, max_value=600)
+    max_monthly = AmountField(label=_("每月最多还款"), required=False)
+    max_total = AmountField(label=_("最多还款总额"), required=False)
+
+    def bound(self) -> blind.CreditorBound | blind.DebtorBound | None:
+        """The bound the form describes, or None with the missing fields marked."""
+        data = self.cleaned_data
+        names = (("min_total", "max_term_months") if data["side"] == Side.CREDITOR
+                 else ("max_monthly", "max_total"))
+        for name in names:
+            if data.get(name) is None:
+                self.add_error(name, _("请填写此项"))
+        if self.errors:
+            return None
+        if data["side"] == Side.CREDITOR:
+            return blind.CreditorBound(data["min_total"], data["max_term_months"])
+        return blind.DebtorBound(data["max_monthly"], data["max_total"])
+
+
+class EvaluationForm(forms.Form):
+    assessment = TextField(label=_("评估意见"), max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=_("对诉讼可能结果的非约束性判断：事实、证据、利息罚息能否获支持"))
+    contract_annual_rate = PercentField(label=_("合同年利率（%）"))
+    discount_rate = PercentField(label=_("折现率（%/年）"), required=False)
+    offer = forms.TypedChoiceField(label=_("比较的调解方案"), coerce=int, required=False,
+                                   empty_value=None)
+
+    def __init__(self, *args: Any, offers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["offer"]
+        field.choices = [("", _("不比较方案")), *offers]
+
+
+class ApprovalDecisionForm(DecisionForm):
+    pass
+
+
+WAIVABLE = tuple(CLAIM_PART_LABELS)
+
+
+class PlanForm(forms.Form):
+    """One column of the plan designer. Waiver fields exist for every claim part; the page
+    shows those the claim has."""
+
+    label = TextField(label=_("方案名称"), required=False, max_length=100)
+    method = forms.ChoiceField(label=_("还款方式"),
+                               choices=[(m.value, METHOD_LABELS[m]) for m in Method])
+    periods = forms.IntegerField(label=_("期数"), min_value=1, max_value=600)
+    first_due = date_field(_("首期还款日"))
+    annual_rate = PercentField(label=_("年利率（%）"), required=False)
+    down_payment = AmountField(label=_("首付款"), required=False)
+    down_payment_due = date_field(_("首付款支付日"), required=False)
+    grace_periods = forms.IntegerField(label=_("宽限期（月，只还利息）"), min_value=0,
+                                       max_value=120, required=False)
+    deferral_months = forms.IntegerField(label=_("延期还本付息（月）"), min_value=0,
+                                         max_value=120, required=False)
+    free_deferral_interest = forms.BooleanField(label=_("免收延期期间利息"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for part in WAIVABLE:
+            self.fields[f"waive_{part}"] = AmountField(
+                label=_("减免%(part)s") % {"part": CLAIM_PART_LABELS[part]}, required=False)
+            self.fields[f"conditional_{part}"] = forms.BooleanField(
+                label=_("违约时恢复"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("down_payment") and not data.get("down_payment_due"):
+            self.add_error("down_payment_due", _("有首付款时须填写支付日"))
+        return data
+
+    MAIN = ("label", "method", "periods", "first_due", "annual_rate")
+    MORE = ("down_payment", "down_payment_due", "grace_periods", "deferral_months",
+            "free_deferral_interest")
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MAIN]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        """Down payment, grace and deferral: used less often, folded on the page."""
+        return [self[name] for name in self.MORE]
+
+    def uses_more(self) -> bool:
+        return any(self[name].value() not in (None, "", False) for name in self.MORE)
+
+    def waiver_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"waive_{p}"], self[f"conditional_{p}"]) for p in WAIVABLE]
+
+    def options(self) -> PlanOptions:
+        """The plan options; domain refusals (a waiver above what is owed…) come from the
+        designer when the figures are computed."""
+        data = self.cleaned_data
+        waivers = tuple(Waiver(p, data[f"waive_{p}"], bool(data[f"conditional_{p}"]))
+                        for p in WAIVABLE if data.get(f"waive_{p}"))
+        return PlanOptions(
+            method=Method(data["method"]), periods=data["periods"], first_due=data["first_due"],
+            annual_rate=data["annual_rate"] or Decimal(0),
+            down_payment=data["down_payment"] or Decimal(0),
+            down_payment_due=data["down_payment_due"],
+            grace_periods=data["grace_periods"] or 0,
+            deferral_months=data["deferral_months"] or 0,
+            waive_deferral_interest=data["free_deferral_interest"],
+            waivers=waivers, label=data["label"] or "")
+
+
+def plan_initial(options: PlanOptions) -> dict[str, Any]:
+    """A plan as the designer's initial values (menus and offers shown again)."""
+    initial: dict[str, Any] = {
+        "label": options.label, "method": options.method.value, "periods": options.periods,
+        "first_due": options.first_due,
+        "annual_rate": options.annual_rate * HUNDRED if options.annual_rate else "",
+        "down_payment": options.down_payment or "",
+        "down_payment_due": options.down_payment_due,
+        "grace_periods": options.grace_periods or "",
+        "deferral_months": options.deferral_months or "",
+        "free_deferral_interest": options.waive_deferral_interest,
+    }
+    for w in options.waivers:
+        initial[f"waive_{w.part}"] = w.amount
+        initial[f"conditional_{w.part}"] = w.conditional
+    return initial
+
+
+class ProposeForm(forms.Form):
+    """How a plan goes on the table: in whose name, and whether only to one's own side."""
+
+    on_behalf_of = forms.ChoiceField(required=False, choices=[
+        ("", _("以调解员名义")), ("debtor", _("代债务人提出")), ("creditor", _("以债权人名义"))])
+    private = forms.BooleanField(required=False, label=_("仅己方及调解员可见（背对背）"))
+    discount_rate = PercentField(required=False)
+
+
+class AnswerForm(forms.Form):
+    side = forms.ChoiceField(choices=SIDE_CHOICES)
+    answer = forms.ChoiceField(choices=[("accept", _("接受")), ("reject", _("拒绝"))])
+    reason = TextField(required=False, max_length=2000)

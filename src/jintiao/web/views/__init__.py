@@ -1,0 +1,1 @@
+"""Workbench views, one module per area."""

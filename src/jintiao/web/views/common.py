@@ -1,0 +1,47 @@
+"""What every workbench view needs: who is asking, the dispute if they may see it, and one
+way to call a service and turn its refusal into a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
+from jintiao.domain.errors import DomainError
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.orgs.models import User
+
+T = TypeVar("T")
+
+
+def viewer_of(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
+    return user
+
+
+def visible_or_404(viewer: User, dispute_id: int) -> Dispute:
+    """The dispute if the viewer may see it; otherwise the same 404 as a missing one."""
+    try:
+        return dispute_get_for(viewer, dispute_id)
+    except DisputeNotFound:
+        raise Http404(_("纠纷不存在或无权查看")) from None
+
+
+def attempt(request: HttpRequest, call: Callable[[], T], done: str) -> T | None:
+    """Run one service call: hidden or missing becomes a 404, a refusal a message on the
+    next page (nothing was written), success the ``done`` message."""
+    try:
+        result = call()
+    except (DisputeNotFound, RecordNotFound):
+        raise Http404(_("记录不存在或无权查看")) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, done)
+    return result
