@@ -13,7 +13,8 @@ from jintiao.demo.seed import DEMO_PASSWORD, FINANCIAL, FULL_TIME, MEDIATORS, lo
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.selectors import dispute_list, dispute_visible_to
 from jintiao.domain.lifecycle import Role, State
-from jintiao.orgs.models import Organization, OrgKind, User, UserRole
+from jintiao.mediation import selectors
+from jintiao.orgs.models import AuthorityGrant, Organization, OrgKind, User, UserRole
 from jintiao.timeline.services import audit_verify
 
 CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
@@ -42,7 +43,7 @@ def test_the_seed_disputes_are_where_the_sources_leave_them(demo):
     assert Dispute.objects.get(external_ref="S2").party_rows.filter(role="debtor").count() == 2
     assert Dispute.objects.get(external_ref="S3").state == State.AGREED
     assert Dispute.objects.get(external_ref="S4").state == State.MEDIATING
-    assert Dispute.objects.count() == 4 + 12
+    assert Dispute.objects.count() == 6 + 12  # S1–S4, a mediation under way, a fresh file
 
 
 def test_loading_twice_changes_nothing(demo):
@@ -105,3 +106,42 @@ def test_the_mediator_persona_has_s1_and_s3_waiting(demo):
     assert "S3" in refs  # agreed: they help the parties apply for confirmation
     assert "S1" not in refs  # performing: waiting on the debtor's payments
     assert dispute_visible_to(mediator).filter(external_ref="S1").exists()
+
+
+def test_s1_carries_its_mediation_to_the_approved_sixty_instalments(demo):
+    s1 = Dispute.objects.get(external_ref="S1")
+    accepted = s1.offers.get(status="accepted")
+    assert accepted.figures["instalments"] == 60
+    assert accepted.figures["total_paid"] == "250277.13"
+    approval = accepted.approvals.get()
+    assert (approval.status, approval.approver.username) == ("approved", "approver")
+    assert s1.blind_rounds.get().outcome == "needs_approval"
+    types = list(s1.events.order_by("seq").values_list("type", flat=True))
+    assert types.index("mediation.session_held") < types.index("mediation.offer_accepted")
+    assert types.index("mediation.offer_accepted") < types.index("dispute.agree")
+    agent = User.objects.get(username="agent")
+    notes = [n.text for s in selectors.sessions_of(agent, s1)
+             for n in selectors.caucus_notes_for(agent, s)]
+    assert notes == ["银行：欠款总额不让步；期限可以商量，支行权限最长36期。"]
+
+
+def test_the_desk_has_live_work(demo):
+    mediator, director = (User.objects.get(username=u) for u in ("mediator", "director"))
+    assert "DEMO-M1" in set(dispute_list(mediator, mine=True).values_list("external_ref",
+                                                                        flat=True))
+    live = Dispute.objects.get(external_ref="DEMO-M1")
+    assert live.state == State.MEDIATING
+    assert live.sessions.get().status == "held"
+    assert live.offers.get().by == "creditor"
+    assert "DEMO-A1" in set(dispute_list(director, mine=True).values_list("external_ref",
+                                                                        flat=True))
+
+
+def test_the_desk_is_set_up(demo):
+    mediators = User.objects.filter(role_rows__role=Role.MEDIATOR)
+    assert not mediators.filter(mediator_profile__isnull=True).exists()
+    assert mediators.filter(mediator_profile__full_time=True).count() == FULL_TIME + 1
+    assert AuthorityGrant.objects.get(user__username="agent").max_term_months == 36
+    assert AuthorityGrant.objects.get(user__username="approver").max_term_months == 60
+    s1 = Dispute.objects.get(external_ref="S1")
+    assert [m.periods for m in selectors.menu_for(s1)] == [12, 24, 36]

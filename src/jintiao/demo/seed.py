@@ -12,6 +12,14 @@ from typing import Any
 from django.db import transaction
 
 from jintiao import clock
+from jintiao.demo.mediation import (
+    BANK_MENU,
+    UNION_MENU,
+    Interlude,
+    opening_interlude,
+    s1_interlude,
+    set_up_desk,
+)
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import dispute_intake
 from jintiao.domain import identity
@@ -157,9 +165,19 @@ def _build_tree(rng: random.Random) -> World:
                              roles=[Role.ADMINISTRATOR], password=DEMO_PASSWORD,
                              full_name="平台管理员"),
     }
+    personas["union_approver"] = user_create(
+        username="approver-union", organization=union, roles=[Role.APPROVER],
+        password=DEMO_PASSWORD, full_name="州联社审批人罗敏")
     personas["admin"].is_staff = personas["admin"].is_superuser = True
     personas["admin"].save(update_fields=["is_staff", "is_superuser"])
     kaili.mediators.insert(0, personas["mediator"])
+    mediators = [m for c in counties for m in c.mediators]
+    set_up_desk(mediators=mediators,
+                full_time=[m for m in mediators if m.first_name.endswith("（专职）")],
+                agents=[c.agent for c in counties] + [personas["agent"]],
+                approvers=[(personas["approver"], bank, BANK_MENU),
+                           (personas["union_approver"], union, UNION_MENU)],
+                persona=personas["mediator"], rng=rng)
     return World(prefecture, counties, personas)
 
 
@@ -242,16 +260,21 @@ def instants(days: list[dt.date], rng: random.Random, after: dt.datetime | None,
 
 
 def walk(county: County, dispute: Dispute, actions: list[Action], at: list[dt.datetime],
-         rng: random.Random, mediator: User | None = None) -> Dispute:
+         rng: random.Random, mediator: User | None = None,
+         interlude: Interlude | None = None) -> Dispute:
     """Take ``dispute`` along ``actions`` as the people of its county would, each step at
-    its instant, through the real service with the clock pinned there."""
+    its instant, through the real service with the clock pinned there; ``interlude`` (the
+    mediation itself) runs after the assignment."""
     for action, when in zip(actions, at, strict=True):
         actor, kwargs = _who(county, action, rng)
         if action is Action.ASSIGN and mediator is not None:
             kwargs = {**kwargs, "mediators": [mediator]}
         with clock.pinned(when):
             dispute = action_apply(actor=actor, dispute_id=dispute.pk, action=action,
-                                           expected_version=dispute.version, **kwargs)
+                                   expected_version=dispute.version, **kwargs)
+        if action is Action.ASSIGN and interlude is not None:
+            interlude(dispute, when)
+            dispute.refresh_from_db()
     return dispute
 
 
@@ -288,17 +311,19 @@ class Filing:
     actions: list[Action]
     at: list[dt.datetime]
     mediator: User | None = None  # who is assigned; else one of the committee's own
+    interlude: Interlude | None = None  # the mediation between assignment and what follows
 
 
 def _scenario(county: County, actor: User, received: dt.date, actions: list[Action],
               offsets: list[int], rng: random.Random, step: tuple[int, int] = (5, 90),
-              mediator: User | None = None, **intake: Any) -> Filing:
+              mediator: User | None = None, interlude: Interlude | None = None,
+              **intake: Any) -> Filing:
     """A seed dispute filed on its day, step ``i`` ``offsets[i]`` days after receipt
     (steps on one day follow each other within minutes)."""
     filed = _office_hours(received, rng, None)
     days = [received + dt.timedelta(days=n) for n in offsets]
     return Filing(county, actor, filed, {"received_on": received, **intake}, actions,
-                  instants(days, rng, filed, step), mediator)
+                  instants(days, rng, filed, step), mediator, interlude)
 
 
 def replay(filings: list[Filing], rng: random.Random) -> list[Dispute]:
@@ -310,7 +335,7 @@ def replay(filings: list[Filing], rng: random.Random) -> list[Dispute]:
             dispute = dispute_intake(actor=filing.actor, committee=filing.county.committee,
                                      **filing.intake).dispute
         made.append(walk(filing.county, dispute, filing.actions, filing.at, rng,
-                         filing.mediator))
+                         filing.mediator, filing.interlude))
     return made
 
 
@@ -321,9 +346,11 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
     rng = random.Random(1)
     made = []
     received = today - dt.timedelta(days=40)
+    personas = world.personas
     made.append(_scenario(
         kaili, kaili.clerk, received, PATHS["performing"], [0, 1, 16, 16, 18], rng,
-        mediator=world.personas["mediator"],
+        mediator=personas["mediator"],
+        interlude=s1_interlude(personas["mediator"], personas["agent"], personas["approver"]),
         channel=Channel.COURT_DELEGATED,
         dispute_type=DisputeType.CREDIT_CARD, institution=kaili.bank_branch, court=kaili.court,
         external_ref="S1", notice_served=True,
@@ -371,6 +398,36 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
                   PartyRole.CREDITOR),
                  (PartyInput(PartyKind.ENTITY, "凯里市某超市有限公司", _credit_code(3)),
+                  PartyRole.DEBTOR)],
+    ))
+    received = today - dt.timedelta(days=4)
+    made.append(_scenario(
+        kaili, kaili.agent, received, PATHS["mediating"], [0, 1], rng,
+        mediator=personas["mediator"],
+        interlude=opening_interlude(personas["mediator"], personas["agent"]),
+        channel=Channel.INSTITUTION_APPLICATION, notice_served=True,
+        dispute_type=DisputeType.CONSUMER_LOAN, institution=kaili.bank_branch,
+        court=kaili.court, external_ref="DEMO-M1",
+        summary="消费贷款逾期：借款人因收入下降连续逾期，银行申请调解，借款人愿意分期偿还。",
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("68500"),
+                             interest=Decimal("5210.33"), penalty_interest=Decimal("1860.40")),
+        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.PERSON, "黄某某", _id_number(6, rng), _mobile(6)),
+                  PartyRole.DEBTOR)],
+    ))
+    received = today - dt.timedelta(days=1)
+    made.append(_scenario(
+        kaili, kaili.clerk, received, PATHS["accepted"], [0], rng,
+        channel=Channel.COURT_DELEGATED, notice_served=True,
+        dispute_type=DisputeType.CREDIT_CARD, institution=kaili.bank_branch,
+        court=kaili.court, external_ref="DEMO-A1",
+        summary="信用卡逾期：法院委派调解，持卡人对欠款金额无异议，请求分期。",
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("36800"),
+                             interest=Decimal("2950.18"), fees=Decimal("420")),
+        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.PERSON, "郑某", _id_number(7, rng), _mobile(7)),
                   PartyRole.DEBTOR)],
     ))
     jinping = world.counties[7]

@@ -1,9 +1,29 @@
-"""Admin for organisations and users: read-mostly; the tree's paths are written by services."""
+"""Admin for organisations and users: read-mostly; the tree's paths are written by services,
+and so are mediators' profiles and officers' authority (saved through their services)."""
 
+from decimal import Decimal
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
-from jintiao.orgs.models import Organization, User, UserRole
+from jintiao.domain.authority import AuthorityLimits
+from jintiao.domain.errors import DomainError
+from jintiao.orgs.models import (
+    AuthorityGrant,
+    MediatorProfile,
+    Organization,
+    OrgKind,
+    User,
+    UserRole,
+)
+from jintiao.orgs.services import (
+    authority_grant_set,
+    may_hold_authority,
+    mediator_profile_set,
+)
 
 
 @admin.register(Organization)
@@ -25,3 +45,66 @@ class JinTiaoUserAdmin(UserAdmin[User]):
     list_filter = ("is_active", "organization__kind")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("单位", {"fields": ("organization",)}))
     inlines = (UserRoleInline,)
+
+
+@admin.register(MediatorProfile)
+class MediatorProfileAdmin(admin.ModelAdmin[MediatorProfile]):
+    list_display = ("user", "capacity", "available", "full_time")
+    list_filter = ("available", "full_time")
+    filter_horizontal = ("affiliations",)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest,
+                                 **kwargs: Any) -> Any:
+        if db_field.name == "affiliations":
+            kwargs["queryset"] = Organization.objects.filter(
+                kind__in=(OrgKind.INSTITUTION, OrgKind.BRANCH)).order_by("path")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: MediatorProfile, form: Any,
+                   change: bool) -> None:
+        data = form.cleaned_data
+        saved = mediator_profile_set(
+            user=data["user"], expertise=data["expertise"] or [], capacity=data["capacity"],
+            available=data["available"], full_time=data["full_time"],
+            affiliations=data["affiliations"])
+        obj.pk = saved.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any,
+                     change: bool) -> None:
+        """The service has set the affiliations already."""
+
+
+class AuthorityGrantForm(forms.ModelForm[AuthorityGrant]):
+    class Meta:
+        model = AuthorityGrant
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        user = data.get("user")
+        if user is not None and not may_hold_authority(user):
+            self.add_error("user", "只有金融机构的经办人或审批人可以授权")
+        try:
+            data["limits"] = AuthorityLimits(
+                max_charge_waiver_ratio=data.get("max_charge_waiver_ratio") or Decimal(0),
+                max_principal_waiver_ratio=data.get("max_principal_waiver_ratio") or Decimal(0),
+                max_term_months=data.get("max_term_months") or 0,
+                min_annual_rate=data.get("min_annual_rate") or Decimal(0),
+                max_deferral_months=data.get("max_deferral_months") or 0)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return data
+
+
+@admin.register(AuthorityGrant)
+class AuthorityGrantAdmin(admin.ModelAdmin[AuthorityGrant]):
+    form = AuthorityGrantForm
+    list_display = ("user", "max_charge_waiver_ratio", "max_principal_waiver_ratio",
+                    "max_term_months", "max_deferral_months")
+
+    def save_model(self, request: HttpRequest, obj: AuthorityGrant, form: Any,
+                   change: bool) -> None:
+        data = form.cleaned_data
+        saved = authority_grant_set(user=data["user"], limits=data["limits"],
+                                    note=data.get("note") or "")
+        obj.pk = saved.pk

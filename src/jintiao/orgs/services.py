@@ -117,15 +117,20 @@ def mediator_profile_set(
     return profile
 
 
+def may_hold_authority(user: User) -> bool:
+    """Only an institution's agents and approvers hold authority limits."""
+    node = user.organization
+    return bool(user_roles(user) & {Role.AGENT, Role.APPROVER} and node is not None
+                and node.kind in INSTITUTION_KINDS)
+
+
 @transaction.atomic
 def authority_grant_set(*, user: User, limits: AuthorityLimits, note: str = "") -> AuthorityGrant:
     """Record an institution officer's limits (分级授权), replacing the previous grant.
 
     :raises OrganizationInvalid: not an agent or approver of a financial institution
     """
-    node = user.organization
-    if not user_roles(user) & {Role.AGENT, Role.APPROVER} or node is None \
-            or node.kind not in INSTITUTION_KINDS:
+    if not may_hold_authority(user):
         raise OrganizationInvalid(f"{user}不是金融机构的经办人或审批人",
                                   "not an institution's agent or approver")
     grant, _created = AuthorityGrant.objects.update_or_create(user=user, defaults={

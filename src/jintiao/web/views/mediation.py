@@ -28,7 +28,7 @@ from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import METHOD_LABELS, Method
-from jintiao.mediation import selectors, services
+from jintiao.mediation import convert, selectors, services
 from jintiao.mediation.models import Approval, BlindRound, Offer, Recusal, Session, Side
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
@@ -78,6 +78,9 @@ def _header(viewer: User, dispute: Dispute) -> dict[str, Any]:
 def _offer_row(viewer: User, dispute: Dispute, offer: Offer, part: selectors.Part,
                mediating: bool) -> dict[str, Any]:
     f = offer.figures
+    if offer.status == Offer.Status.OPEN:  # still on the table: against today's budget
+        f = convert.figures_to_json(selectors.figures_for(
+            dispute, convert.options_from_json(offer.options), Decimal(f["discount_rate"])))
     open_shared = mediating and offer.status == Offer.Status.OPEN and not offer.side
     pending = [a for a in offer.approvals.all() if a.status == Approval.Status.PENDING]
     excess = (selectors.creditor_excesses(viewer, offer, dispute)
