@@ -94,3 +94,16 @@ def desk(world):
 def mediating(desk, cases):
     """The branch's Kaili dispute, accepted, simple track, ``world.mediator`` leading."""
     return cases[0]
+
+
+@pytest.fixture
+def evaluating(desk):
+    """A 3,000,000 loan of the branch on the neutral-evaluation track, ``world.mediator``
+    leading and ``world.expert`` on the team."""
+    dispute = intake(actor=desk.clerk, committee=desk.committee, institution=desk.branch,
+                     principal="3000000.00")
+    dispute = action_apply(actor=desk.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+                           expected_version=1, notice_served=True)
+    return action_apply(actor=desk.director, dispute_id=dispute.pk, action=Action.ASSIGN,
+                        expected_version=dispute.version, track=Track.EVALUATION,
+                        mediators=[desk.mediator, desk.expert])

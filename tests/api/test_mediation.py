@@ -43,7 +43,8 @@ def objects(desk, mediating):
     approval = approval_request(actor=desk.agent, offer_id=offer.pk)
     debtor = mediating.party_rows.get(role="debtor")
     recusal = recusal_request(actor=desk.mediator, dispute_id=mediating.pk,
-                              mediator=desk.mediator, party_row_id=debtor.pk, reason="申请回避")
+                              mediator_id=desk.mediator.pk, party_row_id=debtor.pk,
+                              reason="申请回避")
     return {"dispute": mediating.pk, "session": session.pk, "offer": offer.pk,
             "approval": approval.pk, "recusal": recusal.pk, "debtor": debtor.pk,
             "version": mediating.version, "mediator": desk.other_mediator.pk}
@@ -167,6 +168,14 @@ class TestBadInput:
         assert response.json()["code"]
         assert not mediating.offers.exists()
 
+    @pytest.mark.parametrize("when", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59+08:00",
+                                      "2026-12-01T10:00:00"])
+    def test_a_session_time_out_of_range_or_without_a_zone_is_400(self, desk, mediating, when):
+        response = Api(desk.mediator).post(f"/disputes/{mediating.pk}/sessions",
+                                           {"mode": "phone", "starts_at": when})
+        assert response.status_code == 400
+        assert not mediating.sessions.exists()
+
     def test_a_bound_without_its_figures_is_refused(self, desk, mediating):
         response = Api(desk.agent).post(f"/disputes/{mediating.pk}/blind-bounds",
                                         {"side": "creditor", "min_total": "1000.00"})
@@ -181,3 +190,33 @@ class TestBadInput:
                                                {"plan": PLAN})
         assert response.status_code == 409
         assert response.json()["code"] == "mediation_deadline_passed"
+
+
+class TestPlanMenu:
+    BODY = {"items": [{"label": "12期免息", "periods": 12},
+                      {"label": "36期减免罚息", "periods": 36, "charge_waiver_ratio": "0.3"}]}
+
+    def test_an_approver_publishes_and_the_branches_disputes_offer_it(self, desk, mediating):
+        published = Api(desk.approver).put(f"/institutions/{desk.bank.pk}/plan-menu",
+                                           self.BODY)
+        assert published.status_code == 200
+        menu = Api(desk.mediator).get(f"/disputes/{mediating.pk}/plan-menu").json()
+        assert [m["options"]["periods"] for m in menu] == [12, 36]
+        assert menu[1]["options"]["waivers"][0]["part"] == "interest"  # 30 % of the charges
+        assert menu[1]["options"]["waivers"][0]["conditional"] is True
+
+    @pytest.mark.parametrize(("persona", "status"), [("agent", 403), ("other_agent", 403),
+                                                     ("mediator", 403), ("supervisor", 403)])
+    def test_no_one_else_publishes(self, desk, persona, status):
+        response = Api(getattr(desk, persona)).put(f"/institutions/{desk.bank.pk}/plan-menu",
+                                                   self.BODY)
+        assert response.status_code == status
+
+    def test_a_bad_menu_is_refused(self, desk):
+        response = Api(desk.approver).put(f"/institutions/{desk.bank.pk}/plan-menu",
+                                          {"items": [{"label": "x", "periods": 12,
+                                                      "method": "weekly"}]})
+        assert response.status_code == 400
+        response = Api(desk.approver).put(f"/institutions/{desk.committee.pk}/plan-menu",
+                                          self.BODY)
+        assert response.status_code == 400

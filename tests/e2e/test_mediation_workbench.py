@@ -186,3 +186,43 @@ def test_the_expert_gives_a_neutral_evaluation(desk, live_server, new_page, shot
     expert.screenshot(path=str(shots / "evaluation.png"), full_page=True)
     assert dispute.evaluations.count() == 1
     assert FIRST_DUE > clock.today()  # the plan compared starts in the future
+
+
+def test_blind_bounds_then_consents_and_an_extension(desk, mediating, live_server, new_page):
+    agent = new_page()
+    log_in(agent, live_server.url, desk.agent.username, PASSWORD)
+    agent.goto(f"{live_server.url}/disputes/{mediating.pk}/mediation/")
+    bound = agent.locator("form.bound")
+    expect(bound).to_have_count(1)  # the bank enters its own side's bound only
+    bound.locator("input[name=min_total]").fill("231,208.40")
+    bound.locator("input[name=max_term_months]").fill("36")
+    bound.locator("button[type=submit]").click()
+    expect(agent.locator("#blind table")).to_contain_text("已报")
+    expect(agent.locator("form.bound")).to_have_count(0)  # once a round
+
+    mediator = new_page()
+    log_in(mediator, live_server.url, desk.mediator.username, PASSWORD)
+    mediator.goto(f"{live_server.url}/disputes/{mediating.pk}/mediation/")
+    debtor = mediator.locator("form.bound")
+    debtor.locator("input[name=max_monthly]").fill("7000")
+    debtor.locator("input[name=max_total]").fill("231208.40")
+    debtor.locator("button[type=submit]").click()
+    expect(mediator.locator("#blind table")).to_contain_text("有交集")
+    expect(mediator.locator("tr.offer").first).to_contain_text("背靠背报价建议方案")
+    assert "7000" not in mediator.locator("#blind").inner_text()
+
+    before = mediating.deadline
+    for row in mediating.party_rows.all():
+        form = mediator.locator("#deadline form.consent")
+        form.locator("select[name=party_row]").select_option(str(row.pk))
+        form.locator("input[name=how]").fill("书面同意延长")
+        form.locator("button[type=submit]").click()
+        expect(mediator.locator(".msg").first).to_contain_text("已登记当事人同意延长期限")
+    director = new_page()
+    log_in(director, live_server.url, desk.director.username, PASSWORD)
+    director.goto(f"{live_server.url}/disputes/{mediating.pk}/mediation/")
+    director.click("button:has-text('延长调解期限')")
+    expect(director.locator(".msg").first).to_contain_text("已延长调解期限")
+    expect(director.locator("#deadline")).to_contain_text("已延长 1 次")
+    mediating.refresh_from_db()
+    assert mediating.deadline > before

@@ -128,7 +128,7 @@ class TestRecusal:
     def test_a_granted_recusal_takes_the_mediator_off_and_keeps_them_off(self, desk,
                                                                          mediating):
         asked = recusal_request(actor=desk.agent, dispute_id=mediating.pk,
-                                mediator=desk.mediator,
+                                mediator_id=desk.mediator.pk,
                                 party_row_id=mediating.party_rows.get(role="creditor").pk,
                                 reason="该调解员曾代理债务人其他案件")
         assert asked.status == Recusal.Status.PENDING
@@ -153,7 +153,7 @@ class TestRecusal:
 
     def test_a_refused_recusal_keeps_the_team_and_needs_a_reason(self, desk, mediating):
         asked = recusal_request(actor=desk.mediator, dispute_id=mediating.pk,
-                                mediator=desk.mediator,
+                                mediator_id=desk.mediator.pk,
                                 party_row_id=debtor_row(mediating).pk, reason="债务人申请")
         with pytest.raises(MediationInvalid):
             recusal_decide(actor=desk.director, recusal_id=asked.pk, grant=False, reason=" ")
@@ -165,12 +165,12 @@ class TestRecusal:
 
     def test_the_bank_may_not_ask_in_the_debtors_name(self, desk, mediating):
         with pytest.raises(PermissionDenied):
-            recusal_request(actor=desk.agent, dispute_id=mediating.pk, mediator=desk.mediator,
+            recusal_request(actor=desk.agent, dispute_id=mediating.pk, mediator_id=desk.mediator.pk,
                             party_row_id=debtor_row(mediating).pk, reason="代债务人申请")
 
     def test_only_the_director_decides_and_others_see_no_such_request(self, desk, mediating):
         asked = recusal_request(actor=desk.mediator, dispute_id=mediating.pk,
-                                mediator=desk.mediator,
+                                mediator_id=desk.mediator.pk,
                                 party_row_id=debtor_row(mediating).pk, reason="债务人申请")
         with pytest.raises(PermissionDenied):
             recusal_decide(actor=desk.mediator, recusal_id=asked.pk, grant=True, reason="是")

@@ -13,7 +13,6 @@ from jintiao import clock
 from jintiao.disputes.services import PermissionDenied
 from jintiao.domain import blind
 from jintiao.domain.lifecycle import Action, State, TransitionRefused
-from jintiao.domain.policy import Track
 from jintiao.mediation import selectors
 from jintiao.mediation.models import BlindRound, Offer, Session
 from jintiao.mediation.services import (
@@ -211,23 +210,11 @@ class TestDeadline:
 
 
 class TestEvaluation:
-    @pytest.fixture
-    def on_evaluation(self, desk):
-        from tests.factories import intake
-
-        dispute = intake(actor=desk.clerk, committee=desk.committee, institution=desk.branch,
-                         principal="3000000.00")
-        dispute = action_apply(actor=desk.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
-                               expected_version=1, notice_served=True)
-        return action_apply(actor=desk.director, dispute_id=dispute.pk, action=Action.ASSIGN,
-                            expected_version=dispute.version, track=Track.EVALUATION,
-                            mediators=[desk.mediator, desk.expert])
-
-    def test_the_expert_records_an_assessment_with_both_paths(self, desk, on_evaluation):
-        offer = offer_propose(actor=desk.mediator, dispute_id=on_evaluation.pk,
+    def test_the_expert_records_an_assessment_with_both_paths(self, desk, evaluating):
+        offer = offer_propose(actor=desk.mediator, dispute_id=evaluating.pk,
                               options=flat(36), discount_rate=D("0.035"))
 
-        made = evaluation_record(actor=desk.expert, dispute_id=on_evaluation.pk,
+        made = evaluation_record(actor=desk.expert, dispute_id=evaluating.pk,
                                  assessment="借款事实清楚，罚息部分可能被调减",
                                  contract_annual_rate=D("0.18"), discount_rate=D("0.035"),
                                  offer_id=offer.pk)
@@ -239,9 +226,9 @@ class TestEvaluation:
         assert D(paths["debtor_settlement_cost"]) == D(offer.figures["total_paid"])
         assert any("调解方案" in line for line in paths["summary"])
 
-    def test_only_the_disputes_expert_evaluates(self, desk, on_evaluation):
+    def test_only_the_disputes_expert_evaluates(self, desk, evaluating):
         with pytest.raises(PermissionDenied):
-            evaluation_record(actor=desk.mediator, dispute_id=on_evaluation.pk,
+            evaluation_record(actor=desk.mediator, dispute_id=evaluating.pk,
                               assessment="意见", contract_annual_rate=D("0.18"),
                               discount_rate=D("0.035"))
 

@@ -201,7 +201,8 @@ class TestBudgetAndMenu:
         long = propose(desk, mediating, flat(60))
 
         assert short.figures["affordable"] is False
-        assert short.figures["warnings"]
+        assert "超过上限50.00%" in short.figures["affordability_reasons"][0]
+        assert short.figures["warnings"] == []  # the rest of the plan is sound
         assert long.figures["affordable"] is True
         assert long.figures["income_presumed"] is False
 

@@ -330,36 +330,89 @@ def test_the_director_sees_overdue_mediations_on_the_home_page(desk, mediating):
 
 
 class TestEvaluation:
-    @pytest.fixture
-    def on_evaluation(self, desk):
-        dispute = intake(actor=desk.clerk, committee=desk.committee, institution=desk.branch,
-                         principal="3000000.00")
-        dispute = action_apply(actor=desk.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
-                               expected_version=1, notice_served=True)
-        return action_apply(actor=desk.director, dispute_id=dispute.pk, action=Action.ASSIGN,
-                            expected_version=dispute.version, track="evaluation",
-                            mediators=[desk.mediator, desk.expert])
-
-    def test_the_expert_records_and_both_sides_read_it(self, desk, on_evaluation):
-        offer = offer_propose(actor=desk.mediator, dispute_id=on_evaluation.pk,
+    def test_the_expert_records_and_both_sides_read_it(self, desk, evaluating):
+        offer = offer_propose(actor=desk.mediator, dispute_id=evaluating.pk,
                               options=flat(36), discount_rate=D("0.035"))
         expert = client_for(desk.expert)
         assert "出具中立评估意见" in expert.get(
-            f"/disputes/{on_evaluation.pk}/evaluation/").content.decode()
-        expert.post(f"/disputes/{on_evaluation.pk}/evaluation/", {
+            f"/disputes/{evaluating.pk}/evaluation/").content.decode()
+        expert.post(f"/disputes/{evaluating.pk}/evaluation/", {
             "assessment": "借款事实清楚，罚息可能被调减", "contract_annual_rate": "18",
             "offer": offer.pk})
 
-        page = client_for(desk.agent).get(f"/disputes/{on_evaluation.pk}/evaluation/")
+        page = client_for(desk.agent).get(f"/disputes/{evaluating.pk}/evaluation/")
         text = page.content.decode()
         assert "借款事实清楚" in text
         assert "案件受理费" in text
         assert "出具中立评估意见</h2>" not in text  # the bank reads, it does not evaluate
-        assert on_evaluation.evaluations.get().contract_annual_rate == D("0.18")
+        assert evaluating.evaluations.get().contract_annual_rate == D("0.18")
 
-    def test_a_rate_typed_wrongly_is_explained(self, desk, on_evaluation):
+    def test_a_rate_typed_wrongly_is_explained(self, desk, evaluating):
         response = client_for(desk.expert).post(
-            f"/disputes/{on_evaluation.pk}/evaluation/",
+            f"/disputes/{evaluating.pk}/evaluation/",
             {"assessment": "意见", "contract_annual_rate": "十八"}, follow=True)
         assert "利率格式不正确" in response.content.decode()
-        assert not on_evaluation.evaluations.exists()
+        assert not evaluating.evaluations.exists()
+
+
+def test_a_counter_offer_from_the_designer_answers_the_open_one(desk, mediating):
+    first = offer_propose(actor=desk.agent, dispute_id=mediating.pk, options=flat(12),
+                          discount_rate=D("0.035"))
+    page = client_for(desk.mediator).get(f"/disputes/{mediating.pk}/plans/").content.decode()
+    assert "回应方案1" in page
+    body = dict(plan_query(48))
+    body.update(propose="0", on_behalf_of="debtor", answers=str(first.pk))
+    client_for(desk.mediator).post(f"/disputes/{mediating.pk}/plans/", body)
+    first.refresh_from_db()
+    counter = mediating.offers.get(seq=2)
+    assert first.status == Offer.Status.COUNTERED
+    assert counter.answers == first
+    assert counter.by == Offer.By.DEBTOR
+
+
+class TestOddPosts:
+    """Found by a second review: each answered 500 or 302 where it should not."""
+
+    def test_a_hidden_or_private_offer_is_missing_whatever_the_form(self, desk, mediating):
+        shared = offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(24),
+                               discount_rate=D("0.035"))
+        private = offer_propose(actor=desk.mediator, dispute_id=mediating.pk,
+                                options=flat(48), discount_rate=D("0.035"),
+                                on_behalf_of="debtor", side="debtor")
+        outsider, bank = client_for(desk.other_agent), client_for(desk.agent)
+        for url in (f"/offers/{shared.pk}/answer/", f"/offers/{shared.pk}/withdraw/",
+                    f"/offers/{shared.pk}/approval/", "/offers/999999/answer/"):
+            assert outsider.post(url, {}).status_code == 404, url
+        for url in (f"/offers/{private.pk}/answer/", f"/offers/{private.pk}/withdraw/"):
+            assert bank.post(url, {}).status_code == 404, url
+
+    def test_a_hidden_recusal_is_missing_whatever_the_form(self, desk, mediating):
+        from jintiao.mediation.services import recusal_request
+
+        asked = recusal_request(actor=desk.mediator, dispute_id=mediating.pk,
+                                mediator_id=desk.mediator.pk,
+                                party_row_id=mediating.party_rows.first().pk, reason="理由")
+        assert client_for(desk.other_clerk).post(f"/recusals/{asked.pk}/decision/",
+                                                 {}).status_code == 404
+
+    @pytest.mark.parametrize(("path", "body"), [
+        ("blind/", {"side": "creditor", "min_total": "0", "max_term_months": "12"}),
+        ("blind/", {"side": "debtor", "max_monthly": "0", "max_total": "1000"}),
+        ("sessions/", {"mode": "phone", "starts_at": "0001-01-01T00:00"}),
+    ])
+    def test_a_refused_value_is_a_message_not_a_500(self, desk, mediating, path, body):
+        user = desk.agent if body.get("side") == "creditor" else desk.mediator
+        response = client_for(user).post(f"/disputes/{mediating.pk}/{path}", body,
+                                         follow=True)
+        assert response.status_code == 200
+        assert 'class="msg error"' in response.content.decode()
+        assert not mediating.blind_rounds.exists()
+        assert not mediating.sessions.exists()
+
+    def test_an_odd_digit_in_the_team_is_ignored(self, desk):
+        dispute = intake(actor=desk.clerk, committee=desk.committee, institution=desk.branch)
+        dispute = action_apply(actor=desk.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+                               expected_version=1, notice_served=True)
+        response = client_for(desk.director).post(f"/disputes/{dispute.pk}/assign/", {
+            "expected_version": dispute.version, "lead": desk.mediator.pk, "others": "²"})
+        assert response.status_code == 302

@@ -43,8 +43,15 @@ def options_from_json(data: dict[str, Any]) -> PlanOptions:
         due_day=data["due_day"], round_to=Decimal(data["round_to"]), label=data["label"])
 
 
+# What the affordability check says about the debtor's money: the desk's to read, not the
+# creditor's (the most the debtor can pay a month is, in effect, the debtor's bound).
+DESK_ONLY = ("max_affordable_payment", "affordability_reasons")
+
+
 def figures_to_json(f: PlanFigures) -> dict[str, Any]:
+    """The figures as an offer stores them: everything, the desk's part included."""
     a = f.affordability
+    private = list(a.reasons) if a is not None and not a.affordable else []
     return {
         "settled_total": str(f.settled_total), "regular_payment": str(f.regular_payment),
         "peak_payment": str(f.peak_payment), "total_paid": str(f.total_paid),
@@ -58,6 +65,15 @@ def figures_to_json(f: PlanFigures) -> dict[str, Any]:
         "present_value": str(f.present_value), "discount_rate": str(f.discount_rate),
         "affordable": None if a is None else a.affordable,
         "max_affordable_payment": None if a is None else str(a.max_payment),
-        "income_presumed": f.income_presumed, "warnings": list(f.warnings),
+        "income_presumed": f.income_presumed, "affordability_reasons": private,
+        "warnings": [w for w in f.warnings if w not in private],
         "revival_clause": f.revival_clause(),
     }
+
+
+def figures_for(figures: dict[str, Any], *, desk: bool) -> dict[str, Any]:
+    """The figures as a viewer may read them: outside the desk, whether a plan is
+    affordable but not what the debtor earns, owes or could pay."""
+    if desk:
+        return figures
+    return {k: v for k, v in figures.items() if k not in DESK_ONLY}

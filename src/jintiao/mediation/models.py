@@ -203,6 +203,7 @@ class Approval(models.Model):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
         REFUSED = "refused", _("未批准")
+        CANCELLED = "cancelled", _("已撤销")  # the offer left the table before a decision
 
     offer = models.ForeignKey(Offer, models.CASCADE, related_name="approvals")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

@@ -21,8 +21,10 @@ from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import DebtorBudget as Budget
-from jintiao.domain.plans import PlanFigures, PlanOptions, plan_figures
+from jintiao.domain.plans import MenuItem as PlanMenuItem
+from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu, plan_figures
 from jintiao.domain.policy import Policy
+from jintiao.domain.schedules import Method
 from jintiao.mediation import convert
 from jintiao.mediation.models import (
     Approval,
@@ -262,6 +264,14 @@ def menu_for(dispute: Dispute) -> QuerySet[MenuItem]:
     return MenuItem.objects.none()
 
 
+def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:
+    """The institution's standard menu as plans on this dispute's claim, from ``first_due``."""
+    claim = claim_of(dispute)
+    return [options_from_menu(claim, PlanMenuItem(
+        m.label, m.periods, Method(m.method), m.annual_rate, m.charge_waiver_ratio,
+        m.conditional), first_due) for m in menu_for(dispute)]
+
+
 def consents_to_extend(dispute: Dispute) -> list[int]:
     """The unused consents to extend, one per creditor and debtor, when every one of them
     has given one (empty otherwise: an extension needs both sides)."""
@@ -354,6 +364,42 @@ def attachments_for(viewer: User, session: Session) -> QuerySet[Attachment]:
             .order_by("pk"))
 
 
+def _dispute_behind(viewer: User, dispute_id: int, missing: RecordNotFound) -> Dispute:
+    try:
+        return dispute_get_for(viewer, dispute_id)
+    except DisputeNotFound:
+        raise missing from None
+
+
+def offer_get_for(viewer: User, offer_id: int) -> Offer:
+    """An offer the viewer may read.
+
+    :raises RecordNotFound: missing, of a dispute the viewer cannot see, or another side's
+        private offer — one answer for all three
+    """
+    missing = RecordNotFound("方案不存在", "offer not found")
+    found = Offer.objects.filter(pk=offer_id).first()
+    if found is None:
+        raise missing
+    dispute = _dispute_behind(viewer, found.dispute_id, missing)
+    if found.side not in sides_seen_by(viewer, dispute):
+        raise missing
+    return found
+
+
+def recusal_get_for(viewer: User, recusal_id: int) -> Recusal:
+    """A recusal request of a dispute the viewer may see.
+
+    :raises RecordNotFound: missing, or of a dispute the viewer cannot see
+    """
+    missing = RecordNotFound("回避申请不存在", "recusal not found")
+    found = Recusal.objects.filter(pk=recusal_id).first()
+    if found is None:
+        raise missing
+    _dispute_behind(viewer, found.dispute_id, missing)
+    return found
+
+
 def attachment_get_for(viewer: User, attachment_id: int) -> Attachment:
     """An attachment the viewer may download.
 
@@ -363,10 +409,7 @@ def attachment_get_for(viewer: User, attachment_id: int) -> Attachment:
     found = Attachment.objects.select_related("session").filter(pk=attachment_id).first()
     if found is None:
         raise missing
-    try:
-        dispute = dispute_get_for(viewer, found.session.dispute_id)
-    except DisputeNotFound:
-        raise missing from None
+    dispute = _dispute_behind(viewer, found.session.dispute_id, missing)
     if found.side not in sides_seen_by(viewer, dispute):
         raise missing
     return found

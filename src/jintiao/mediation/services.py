@@ -66,6 +66,7 @@ from jintiao.parties import crypto
 from jintiao.timeline.services import event_append
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024  # a long session's recording
+SESSION_HORIZON = dt.timedelta(days=366)  # a session is scheduled, or recorded, within a year
 
 
 class MediationInvalid(DomainError):
@@ -235,11 +236,11 @@ def mediators_change(*, actor: User, dispute_id: int, expected_version: int, lea
 
 
 @transaction.atomic
-def recusal_request(*, actor: User, dispute_id: int, mediator: User, party_row_id: int,
+def recusal_request(*, actor: User, dispute_id: int, mediator_id: int, party_row_id: int,
                     reason: str) -> Recusal:
-    """Record a party's request that a mediator stand aside (回避), with its reason.
-
-    The committee's desk records it for a party; an institution's agent for its own side.
+    """Record a party's request that a mediator of the dispute stand aside (回避), with its
+    reason. The committee's desk records it for a party; an institution's agent for its own
+    side. Anyone not on the dispute's team is answered alike, so no one's name leaks.
     """
     dispute = dispute_lock(actor, dispute_id)
     _require_state(dispute, State.ACCEPTED, State.MEDIATING, doing="申请回避")
@@ -252,8 +253,11 @@ def recusal_request(*, actor: User, dispute_id: int, mediator: User, party_row_i
         raise PermissionDenied("无权代该当事人申请回避", "may not request recusal for this party")
     if not reason.strip():
         raise MediationInvalid("申请回避须写明理由", "a recusal request needs a reason")
-    if not user_roles(mediator) & {Role.MEDIATOR, Role.EXPERT}:
-        raise MediationInvalid(f"{mediator}不是调解员", "not a mediator")
+    member = DisputeMediator.objects.filter(dispute=dispute, user_id=mediator_id) \
+        .select_related("user").first()
+    if member is None:
+        raise MediationInvalid("所选调解员不是本纠纷的调解员", "not a mediator of this dispute")
+    mediator = member.user
     if Recusal.objects.filter(dispute=dispute, mediator=mediator,
                               status=Recusal.Status.PENDING).exists():
         raise MediationInvalid(f"对{mediator}的回避申请尚待决定", "a request is already pending")
@@ -312,6 +316,8 @@ def session_schedule(*, actor: User, dispute_id: int, mode: Session.Mode,
     mode = Session.Mode(mode)
     if starts_at.tzinfo is None:
         raise MediationInvalid("调解时间须带时区", "starts_at must be aware")
+    if abs(starts_at - now) > SESSION_HORIZON:
+        raise MediationInvalid("调解时间应在前后一年之内", "starts_at is more than a year away")
     if mode == Session.Mode.ONLINE and not online_link.strip():
         raise MediationInvalid("线上调解须填写会议链接", "an online session needs a link")
     if mode in (Session.Mode.FACE_TO_FACE, Session.Mode.BACK_TO_BACK) and not place.strip():
@@ -346,8 +352,10 @@ def session_record(*, actor: User, session_id: int, record: str,
                    attended: dict[int, bool]) -> Session:
     """Record a held session: the record (笔录) and who attended (party rows → bool)."""
     session, dispute = _session_for(actor, session_id)
-    if session.status == Session.Status.CANCELLED:
-        raise MediationInvalid("会议已取消", "the session was cancelled")
+    _require_state(dispute, State.MEDIATING, doing="记录调解笔录")
+    if session.status != Session.Status.SCHEDULED:  # a record once made is not rewritten
+        raise MediationInvalid(f"该次调解已{session.get_status_display()}，笔录不能改写",
+                               "the session is already recorded or cancelled")
     if not record.strip():
         raise MediationInvalid("调解笔录不能为空", "the record is empty")
     now, _today = _now()
@@ -373,6 +381,7 @@ def session_record(*, actor: User, session_id: int, record: str,
 def caucus_note_add(*, actor: User, session_id: int, side: Side, text: str) -> CaucusNote:
     """A private note of one side in a back-to-back round. The event names the side only."""
     session, dispute = _session_for(actor, session_id)
+    _require_state(dispute, State.MEDIATING, doing="记录背对背谈话")
     side = Side(side)
     if not text.strip():
         raise MediationInvalid("谈话记录不能为空", "the note is empty")
@@ -414,11 +423,12 @@ def attachment_add(*, actor: User, session_id: int, kind: Attachment.Kind, name:
 def _offer_by(actor: User, dispute: Dispute, on_behalf_of: str) -> str:
     """Who puts the offer forward: the creditor's agent for the creditor; the desk for the
     mediators, or on behalf of the debtor (who signs in only with the party portal)."""
-    if selectors.sees_everything(actor, dispute):
-        return on_behalf_of or Offer.By.MEDIATOR
     if selectors.creditor_side(actor, dispute) and on_behalf_of in ("", Offer.By.CREDITOR):
         return Offer.By.CREDITOR
-    raise PermissionDenied("无权以该方名义提出方案", "may not make an offer for this side")
+    if selectors.sees_everything(actor, dispute) and on_behalf_of != Offer.By.CREDITOR:
+        return on_behalf_of or Offer.By.MEDIATOR
+    raise PermissionDenied("无权以该方名义提出方案（债权人的方案由其经办人提出）",
+                           "may not make an offer for this side")
 
 
 @transaction.atomic
@@ -436,17 +446,18 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
     now, today = _now()
     _require_time_left(dispute, today)
     by = _offer_by(actor, dispute, on_behalf_of)
+    _require_no_settlement(dispute)
     if side and (side not in Side.values or (by != Offer.By.MEDIATOR and side != by)):
         raise MediationInvalid("背对背方案只能对己方及调解员可见",
                                "a private offer is its own side's")
     answers = None
     if answers_id is not None:
-        answers = Offer.objects.filter(pk=answers_id, dispute=dispute,
-                                       side__in=selectors.sides_seen_by(actor, dispute)).first()
+        answers = Offer.objects.filter(pk=answers_id, dispute=dispute, side="").first()
         if answers is None or answers.status != Offer.Status.OPEN:
             raise MediationInvalid("所回应的方案不存在或已答复", "the answered offer is not open")
     figures = selectors.figures_for(dispute, options, discount_rate)
-    creditor_bound = (by == Offer.By.CREDITOR and not side and not excesses(
+    creditor_bound = (by == Offer.By.CREDITOR and not side
+                      and selectors.creditor_side(actor, dispute) and not excesses(
         PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor) or AuthorityLimits()))
     seq = (dispute.offers.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     made = Offer.objects.create(
@@ -459,6 +470,7 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
     if answers is not None:
         answers.status = Offer.Status.COUNTERED
         answers.save(update_fields=["status"])
+        _cancel_approvals([answers.pk])
     params: dict[str, Any] = {"offer": seq, "by": by, "side": side,
                               "answers": answers.seq if answers else None}
     if not side:  # a private offer's terms stay off the shared timeline
@@ -466,6 +478,21 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
                       method=options.method.value)
     _event(dispute, "mediation.offer_made", actor, now, params)
     return made
+
+
+def _require_no_settlement(dispute: Dispute) -> None:
+    """One settlement at a time: a plan both sides accepted is withdrawn before another."""
+    settled = dispute.offers.filter(status=Offer.Status.ACCEPTED).first()
+    if settled is not None:
+        raise MediationInvalid(
+            f"双方已接受方案{settled.seq}；如需重新协商，请先由调解员撤回该方案",
+            "a plan is already accepted by both sides", offer=settled.seq)
+
+
+def _cancel_approvals(offer_ids: Sequence[int]) -> None:
+    """An offer that left the table takes its pending approvals with it."""
+    Approval.objects.filter(offer_id__in=offer_ids, status=Approval.Status.PENDING).update(
+        status=Approval.Status.CANCELLED)
 
 
 def _offer_for(actor: User, offer_id: int) -> tuple[Offer, Dispute]:
@@ -517,9 +544,12 @@ def _finish_if_both(offer: Offer, dispute: Dispute, actor: User, now: dt.datetim
                     side: str) -> None:
     both = offer.creditor_accepted_at is not None and offer.debtor_accepted_at is not None
     if both:
+        _require_no_settlement(dispute)
         offer.status = Offer.Status.ACCEPTED
-        dispute.offers.filter(status=Offer.Status.OPEN).exclude(pk=offer.pk).update(
-            status=Offer.Status.WITHDRAWN)
+        others = list(dispute.offers.filter(status=Offer.Status.OPEN).exclude(pk=offer.pk)
+                      .values_list("pk", flat=True))
+        Offer.objects.filter(pk__in=others).update(status=Offer.Status.WITHDRAWN)
+        _cancel_approvals([*others, offer.pk])
     offer.save(update_fields=["status", "creditor_accepted_at", "debtor_accepted_at"])
     _event(dispute, "mediation.offer_accepted", actor, now,
            {"offer": offer.seq, "side": side, "both": both})
@@ -528,8 +558,12 @@ def _finish_if_both(offer: Offer, dispute: Dispute, actor: User, now: dt.datetim
 @transaction.atomic
 def offer_reject(*, actor: User, offer_id: int, side: str, reason: str = "") -> Offer:
     offer, dispute = _offer_for(actor, offer_id)
+    _require_state(dispute, State.MEDIATING, doing="拒绝方案")
     if offer.status != Offer.Status.OPEN:
         raise MediationInvalid("该方案已答复或撤回", "the offer is not open")
+    if offer.side:
+        raise MediationInvalid("背对背方案尚未向双方提出，无需答复",
+                               "a private offer is not on the table")
     if side == Side.CREDITOR and not selectors.creditor_side(actor, dispute):
         raise PermissionDenied("无权代表债权人拒绝", "not the creditor's officer")
     if side == Side.DEBTOR:
@@ -539,8 +573,37 @@ def offer_reject(*, actor: User, offer_id: int, side: str, reason: str = "") -> 
     now, _today = _now()
     offer.status = Offer.Status.REJECTED
     offer.save(update_fields=["status"])
+    _cancel_approvals([offer.pk])
     _event(dispute, "mediation.offer_rejected", actor, now,
            {"offer": offer.seq, "side": side, "reason": reason.strip()})
+    return offer
+
+
+@transaction.atomic
+def offer_withdraw(*, actor: User, offer_id: int, reason: str) -> Offer:
+    """Take a plan off the table: the desk any plan — one both sides had accepted included,
+    when they reopen the talks — and the creditor's officers the creditor's own open offer.
+
+    :raises PermissionDenied: not the desk, nor the creditor withdrawing its own open offer
+    :raises MediationInvalid: no reason, or the offer already answered or withdrawn
+    """
+    offer, dispute = _offer_for(actor, offer_id)
+    _require_state(dispute, State.MEDIATING, doing="撤回方案")
+    desk = selectors.sees_everything(actor, dispute)
+    own = offer.by == Offer.By.CREDITOR and selectors.creditor_side(actor, dispute)
+    if offer.status not in (Offer.Status.OPEN, Offer.Status.ACCEPTED):
+        raise MediationInvalid("该方案已答复或撤回", "the offer is not open")
+    if not desk and not (own and offer.status == Offer.Status.OPEN):
+        raise PermissionDenied("只有调解员可以撤回该方案", "only the desk withdraws this offer")
+    if not reason.strip():
+        raise MediationInvalid("撤回方案须写明理由", "a withdrawal needs a reason")
+    now, _today = _now()
+    was = offer.status
+    offer.status = Offer.Status.WITHDRAWN
+    offer.save(update_fields=["status"])
+    _cancel_approvals([offer.pk])
+    _event(dispute, "mediation.offer_withdrawn", actor, now,
+           {"offer": offer.seq, "was": was, "reason": "" if offer.side else reason.strip()})
     return offer
 
 
@@ -569,9 +632,8 @@ def approval_request(*, actor: User, offer_id: int) -> Approval:
     made = Approval.objects.create(
         offer=offer, requested_by=actor, approver=approver, requested_at=now,
         excesses=[{"limit": e.limit, "text": e.sentence} for e in found])
-    _event(dispute, "mediation.approval_requested", actor, now,
-           {"offer": offer.seq, "approver": approver.pk,
-            "excesses": [e.limit for e in found]})
+    _event(dispute, "mediation.approval_requested", actor, now,  # the excesses stay with
+           {"offer": offer.seq, "approval": made.pk, "approver": approver.pk})  # the bank
     return made
 
 
@@ -585,16 +647,23 @@ def approval_decide(*, actor: User, approval_id: int, approve: bool, reason: str
     offer, dispute = _offer_for(actor, approval.offer_id)
     approval.offer = offer  # the locked, current row: the answer shows what it became
     if approval.status != Approval.Status.PENDING:
-        raise MediationInvalid("该事项已经审批", "already decided")
+        raise MediationInvalid("该事项已经审批或已撤销", "already decided or cancelled")
+    _require_state(dispute, State.MEDIATING, doing="审批方案")
+    if offer.status != Offer.Status.OPEN:
+        raise MediationInvalid("该方案已不在待答复状态", "the offer is no longer open")
+    now, today = _now()
+    if approve:
+        _require_time_left(dispute, today)
     if not reason.strip():
         raise MediationInvalid("审批意见不能为空", "a decision needs a reason")
-    now, _today = _now()
     approval.status = Approval.Status.APPROVED if approve else Approval.Status.REFUSED
     approval.reason, approval.decided_at = reason.strip(), now
     approval.save(update_fields=["status", "reason", "decided_at"])
+    # the reason stays with the approval, the creditor's record: the shared timeline says
+    # only the outcome, as it would not tell the debtor how far the bank's authority goes
     _event(dispute, "mediation.approval_decided", actor, now,
-           {"offer": offer.seq, "approved": approve, "reason": approval.reason})
-    if approve and offer.status == Offer.Status.OPEN:
+           {"offer": offer.seq, "approval": approval.pk, "approved": approve})
+    if approve:
         offer.creditor_accepted_at = now
         _finish_if_both(offer, dispute, actor, now, Side.CREDITOR)
     return approval
@@ -772,6 +841,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
                                    "the bound goes beyond the agent's authority")
     else:
         _require_desk(actor, dispute, "代债务人报底线")
+    _require_no_settlement(dispute)
     rounds = dispute.blind_rounds.order_by("-number")
     current = rounds.first()
     if current is not None and current.outcome == BlindRound.Outcome.OVERLAP:
@@ -806,10 +876,13 @@ def _decide_round(current: BlindRound, dispute: Dispute, actor: User, now: dt.da
     # an interest-free plan never asks more than the claim
     debtor = blind.DebtorBound(debtor.max_monthly, min(debtor.max_total, claim_total))
     agent = current.creditor_by
+    step = blind.grid_step(claim_total, policy.blind_offer_step_ratio)
     ladder = selectors.approval_ladder(agent, dispute) if agent else []
-    escalation = _authority_bound(ladder[-1][1], dispute) if ladder else None
-    found = blind.match(creditor, debtor,
-                        step=blind.grid_step(claim_total, policy.blind_offer_step_ratio),
+    # "needs approval" when any approver above could close the gap, not only the last one
+    escalation = next((bound for bound in (_authority_bound(limits, dispute)
+                                           for _holder, limits in ladder)
+                       if blind.candidate_totals(bound, debtor, step)), None)
+    found = blind.match(creditor, debtor, step=step,
                         rng=random.Random(current.seed), escalation=escalation)  # noqa: S311
     current.outcome = found.outcome.value
     params: dict[str, Any] = {"round": current.number, "outcome": found.outcome.value}

@@ -40,6 +40,7 @@ urlpatterns = [
     path("disputes/<int:dispute_id>/consents/", mediation.consent, name="consent"),
     path("disputes/<int:dispute_id>/plans/", mediation.plans, name="plans"),
     path("offers/<int:offer_id>/answer/", mediation.offer_answer, name="offer_answer"),
+    path("offers/<int:offer_id>/withdraw/", mediation.offer_withdraw, name="offer_withdraw"),
     path("offers/<int:offer_id>/approval/", mediation.approval_request,
          name="approval_request"),
     path("approvals/", mediation.approvals, name="approvals"),

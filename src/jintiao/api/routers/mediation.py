@@ -23,12 +23,12 @@ from jintiao.disputes.selectors import dispute_get_for
 from jintiao.disputes.services import PermissionDenied
 from jintiao.domain import blind
 from jintiao.domain.plans import MenuItem as Menu
-from jintiao.domain.plans import PlanOptions, Waiver, options_from_menu
+from jintiao.domain.plans import PlanOptions, Waiver
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import Method
 from jintiao.mediation import convert, selectors, services
 from jintiao.mediation.models import Attachment, Offer, Session, Side
-from jintiao.orgs.models import User
+from jintiao.orgs.models import Organization, User
 
 router = Router(tags=["mediation"])
 Rate = Annotated[str, StringConstraints(pattern=r"^(0(\.[0-9]{1,6})?|1(\.0{1,6})?)$")]
@@ -146,7 +146,7 @@ def _recusal_out(r: Any) -> Anything:
 def recusal_request(request: HttpRequest, dispute_id: DisputeId,
                     payload: RecusalIn) -> Status[Anything]:
     made = services.recusal_request(actor=_viewer(request), dispute_id=dispute_id,
-                                    mediator=_user(payload.mediator_id),
+                                    mediator_id=payload.mediator_id,
                                     party_row_id=payload.party_row_id, reason=payload.reason)
     return Status(201, _recusal_out(made))
 
@@ -273,11 +273,15 @@ class PlanIn(Schema):
     label: text(100) = ""  # type: ignore[valid-type]
 
 
-def plan_options(p: PlanIn) -> PlanOptions:
+def _method(value: str) -> Method:
     try:
-        method = Method(p.method)
+        return Method(value)
     except ValueError:
         raise services.MediationInvalid("还款方式无效", "unknown method") from None
+
+
+def plan_options(p: PlanIn) -> PlanOptions:
+    method = _method(p.method)
     return PlanOptions(
         method=method, periods=p.periods, first_due=p.first_due,
         annual_rate=Decimal(p.annual_rate), down_payment=Decimal(p.down_payment),
@@ -301,29 +305,58 @@ def _discount(dispute: Dispute, rate: str | None) -> Decimal:
 def plans_compare(request: HttpRequest, dispute_id: DisputeId,
                   payload: CompareIn) -> list[Anything]:
     """Up to three plans side by side on this dispute's claim; nothing is written."""
-    dispute = dispute_get_for(_viewer(request), dispute_id)
+    viewer = _viewer(request)
+    dispute = dispute_get_for(viewer, dispute_id)
     rate = _discount(dispute, payload.discount_rate)
-    return [{"options": convert.options_to_json(o),
-             "figures": convert.figures_to_json(selectors.figures_for(dispute, o, rate))}
-            for o in map(plan_options, payload.plans)]
+    return [_plan_out(viewer, dispute, o, rate) for o in map(plan_options, payload.plans)]
+
+
+def _plan_out(viewer: User, dispute: Dispute, options: PlanOptions, rate: Decimal) -> Anything:
+    figures = convert.figures_to_json(selectors.figures_for(dispute, options, rate))
+    return {"options": convert.options_to_json(options),
+            "figures": convert.figures_for(figures, desk=selectors.sees_everything(viewer,
+                                                                                  dispute))}
 
 
 @router.get("/disputes/{dispute_id}/plan-menu", response={200: list[Anything], **ERRORS},
             operation_id="plan_menu")
 def plan_menu(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     """The creditor institution's standard plans, as options on this dispute's claim."""
-    dispute = dispute_get_for(_viewer(request), dispute_id)
-    first_due = selectors.due_day_default(clock.today())
+    viewer = _viewer(request)
+    dispute = dispute_get_for(viewer, dispute_id)
     rate = selectors.policy_of(dispute).plan_discount_rate
-    out = []
-    for item in selectors.menu_for(dispute):
-        options = options_from_menu(selectors.claim_of(dispute), Menu(
-            item.label, item.periods, Method(item.method), item.annual_rate,
-            item.charge_waiver_ratio, item.conditional), first_due)
-        out.append({"options": convert.options_to_json(options),
-                    "figures": convert.figures_to_json(
-                        selectors.figures_for(dispute, options, rate))})
-    return out
+    return [_plan_out(viewer, dispute, options, rate)
+            for options in selectors.menu_plans(dispute, selectors.due_day_default(
+                clock.today()))]
+
+
+class MenuItemIn(Schema):
+    label: text(100, min_length=1)  # type: ignore[valid-type]
+    periods: Annotated[StrictInt, Field(ge=1, le=600)]
+    method: text(30) = "flat"  # type: ignore[valid-type]
+    annual_rate: Rate = "0"
+    charge_waiver_ratio: Rate = "0"
+    conditional: StrictBool = True
+
+
+class MenuIn(Schema):
+    items: list[MenuItemIn] = Field(min_length=1, max_length=8)
+
+
+@router.put("/institutions/{institution_id}/plan-menu", response={200: list[Anything], **ERRORS},
+            operation_id="plan_menu_publish")
+def plan_menu_publish(request: HttpRequest, institution_id: DisputeId,
+                      payload: MenuIn) -> list[Anything]:
+    """Publish an institution's standard plan menu (an approver over it), replacing the last."""
+    institution = Organization.objects.filter(pk=institution_id).first()
+    if institution is None:
+        raise services.MediationInvalid("金融机构不存在", "institution not found")
+    made = services.menu_publish(actor=_viewer(request), institution=institution, items=[
+        Menu(i.label, i.periods, _method(i.method), Decimal(i.annual_rate),
+             Decimal(i.charge_waiver_ratio), i.conditional) for i in payload.items])
+    return [{"label": m.label, "periods": m.periods, "method": m.method,
+             "annual_rate": str(m.annual_rate), "charge_waiver_ratio": str(m.charge_waiver_ratio),
+             "conditional": m.conditional} for m in made]
 
 
 class OfferIn(Schema):
@@ -334,15 +367,21 @@ class OfferIn(Schema):
     answers_id: Id | None = None
 
 
-def offer_out(o: Offer) -> Anything:
+def offer_out(o: Offer, viewer: User) -> Anything:
+    """An offer as the viewer may read it: the debtor's affordability details for the desk,
+    the approvals (what the plan asked beyond authority, the approver's reasons) for the
+    creditor's side, their outcome only for everyone else."""
+    part = selectors.part_of(viewer, o.dispute)
+    approvals = [{"id": a.pk, "status": a.status, "approver": str(a.approver),
+                  "reason": a.reason, "excesses": a.excesses} if part.creditor
+                 else {"id": a.pk, "status": a.status}
+                 for a in o.approvals.select_related("approver").order_by("pk")]
     return {"id": o.pk, "seq": o.seq, "by": o.by, "side": o.side, "label": o.label,
             "method": o.method, "status": o.status, "answers": o.answers.seq if o.answers else None,
-            "options": o.options, "figures": o.figures,
+            "options": o.options, "figures": convert.figures_for(o.figures, desk=part.desk),
             "creditor_accepted": o.creditor_accepted_at is not None,
             "debtor_accepted": o.debtor_accepted_at is not None, "created_at": o.created_at,
-            "approvals": [{"id": a.pk, "status": a.status, "approver": str(a.approver),
-                           "reason": a.reason, "excesses": a.excesses}
-                          for a in o.approvals.select_related("approver").order_by("pk")]}
+            "approvals": approvals}
 
 
 @router.get("/disputes/{dispute_id}/offers", response={200: list[Anything], **ERRORS},
@@ -350,7 +389,7 @@ def offer_out(o: Offer) -> Anything:
 def offers_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
-    return [offer_out(o) for o in selectors.offers_for(viewer, dispute)]
+    return [offer_out(o, viewer) for o in selectors.offers_for(viewer, dispute)]
 
 
 @router.post("/disputes/{dispute_id}/offers", response={201: Anything, **ERRORS},
@@ -364,7 +403,7 @@ def offer_propose(request: HttpRequest, dispute_id: DisputeId,
                                   discount_rate=_discount(dispute, payload.discount_rate),
                                   on_behalf_of=payload.on_behalf_of, side=payload.side,
                                   answers_id=payload.answers_id)
-    return Status(201, offer_out(made))
+    return Status(201, offer_out(made, viewer))
 
 
 class AnswerIn(Schema):
@@ -375,15 +414,17 @@ class AnswerIn(Schema):
 @router.post("/offers/{offer_id}/accept", response={200: Anything, **ERRORS},
              operation_id="offer_accept")
 def offer_accept(request: HttpRequest, offer_id: DisputeId, payload: AnswerIn) -> Anything:
-    return offer_out(services.offer_accept(actor=_viewer(request), offer_id=offer_id,
-                                           side=payload.side))
+    viewer = _viewer(request)
+    return offer_out(services.offer_accept(actor=viewer, offer_id=offer_id,
+                                           side=payload.side), viewer)
 
 
 @router.post("/offers/{offer_id}/reject", response={200: Anything, **ERRORS},
              operation_id="offer_reject")
 def offer_reject(request: HttpRequest, offer_id: DisputeId, payload: AnswerIn) -> Anything:
-    return offer_out(services.offer_reject(actor=_viewer(request), offer_id=offer_id,
-                                           side=payload.side, reason=payload.reason))
+    viewer = _viewer(request)
+    return offer_out(services.offer_reject(actor=viewer, offer_id=offer_id,
+                                           side=payload.side, reason=payload.reason), viewer)
 
 
 @router.post("/offers/{offer_id}/approvals", response={201: Anything, **ERRORS},
@@ -403,20 +444,35 @@ class ApprovalDecisionIn(Schema):
             operation_id="approvals_waiting")
 def approvals_waiting(request: HttpRequest) -> list[Anything]:
     """What waits on the calling approver, oldest first."""
+    viewer = _viewer(request)
     return [{"id": a.pk, "dispute_id": a.offer.dispute_id, "number": a.offer.dispute.number,
-             "offer": offer_out(a.offer), "requested_by": str(a.requested_by),
+             "offer": offer_out(a.offer, viewer), "requested_by": str(a.requested_by),
              "excesses": a.excesses, "requested_at": a.requested_at}
-            for a in selectors.approvals_waiting_for(_viewer(request))]
+            for a in selectors.approvals_waiting_for(viewer)]
 
 
 @router.post("/approvals/{approval_id}/decision", response={200: Anything, **ERRORS},
              operation_id="approval_decide")
 def approval_decide(request: HttpRequest, approval_id: DisputeId,
                     payload: ApprovalDecisionIn) -> Anything:
-    made = services.approval_decide(actor=_viewer(request), approval_id=approval_id,
+    viewer = _viewer(request)
+    made = services.approval_decide(actor=viewer, approval_id=approval_id,
                                     approve=payload.approve, reason=payload.reason)
     return {"id": made.pk, "status": made.status, "reason": made.reason,
-            "offer": offer_out(made.offer)}
+            "offer": offer_out(made.offer, viewer)}
+
+
+class WithdrawIn(Schema):
+    reason: text(2000, min_length=1)  # type: ignore[valid-type]
+
+
+@router.post("/offers/{offer_id}/withdraw", response={200: Anything, **ERRORS},
+             operation_id="offer_withdraw")
+def offer_withdraw(request: HttpRequest, offer_id: DisputeId, payload: WithdrawIn) -> Anything:
+    """Take a plan off the table (the desk, or the creditor its own open offer)."""
+    viewer = _viewer(request)
+    return offer_out(services.offer_withdraw(actor=viewer, offer_id=offer_id,
+                                             reason=payload.reason), viewer)
 
 
 # --- blind offers, budget, consent, evaluation ---

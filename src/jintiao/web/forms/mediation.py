@@ -4,6 +4,7 @@ turns them into the values the services take; the services check everything agai
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -305,9 +306,21 @@ class ProposeForm(forms.Form):
     """How a plan goes on the table: in whose name, and whether only to one's own side."""
 
     on_behalf_of = forms.ChoiceField(required=False, choices=[
-        ("", _("以调解员名义")), ("debtor", _("代债务人提出")), ("creditor", _("以债权人名义"))])
+        ("", _("以调解员名义")), ("debtor", _("代债务人提出"))])
     private = forms.BooleanField(required=False, label=_("仅己方及调解员可见（背对背）"))
     discount_rate = PercentField(required=False)
+    answers = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
+                                     choices=[("", _("新方案"))])
+
+    def __init__(self, *args: Any, open_offers: Sequence[tuple[int, str]] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["answers"]
+        field.choices = [("", _("新方案")), *open_offers]
+
+
+class WithdrawForm(forms.Form):
+    reason = TextField(max_length=2000)
 
 
 class AnswerForm(forms.Form):

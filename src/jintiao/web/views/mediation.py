@@ -8,8 +8,9 @@ back as a message and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,12 +25,11 @@ from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.money import amount_in_words, format_amount
-from jintiao.domain.plans import MenuItem as PlanMenuItem
-from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu
+from jintiao.domain.plans import PlanFigures, PlanOptions
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation import convert, selectors, services
-from jintiao.mediation.models import Approval, BlindRound, Offer, Recusal, Session, Side
+from jintiao.mediation.models import Approval, BlindRound, Offer, Session, Side
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
@@ -37,11 +37,20 @@ from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import attempt, viewer_of, visible_or_404
 
 PLAN_COLUMNS = 3
+T = TypeVar("T")
 DEFAULT_TERMS = (12, 24, 36)
 
 
 def _money(value: Any) -> str:
     return "" if value in (None, "") else format_amount(Decimal(str(value)))
+
+
+def _found(get: Callable[[], T]) -> T:
+    """A record through its visibility gate; hidden or missing is the same 404."""
+    try:
+        return get()
+    except RecordNotFound:
+        raise Http404(_("记录不存在或无权查看")) from None
 
 
 def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
@@ -81,6 +90,7 @@ def _offer_row(viewer: User, dispute: Dispute, offer: Offer, part: selectors.Par
     if offer.status == Offer.Status.OPEN:  # still on the table: against today's budget
         f = convert.figures_to_json(selectors.figures_for(
             dispute, convert.options_from_json(offer.options), Decimal(f["discount_rate"])))
+    f = convert.figures_for(f, desk=part.desk)
     open_shared = mediating and offer.status == Offer.Status.OPEN and not offer.side
     pending = [a for a in offer.approvals.all() if a.status == Approval.Status.PENDING]
     excess = (selectors.creditor_excesses(viewer, offer, dispute)
@@ -98,18 +108,23 @@ def _offer_row(viewer: User, dispute: Dispute, offer: Offer, part: selectors.Par
         "waived": _money(f["waived_total"]), "conditional": _money(f["conditional_waived"]),
         "pv": _money(f["present_value"]), "affordable": f["affordable"],
         "first_due": f["first_due"], "last_due": f["last_due"],
-        "warnings": [*f["warnings"], *(["（债务人未申报收入，按当地最低工资标准估算）"]
-                                       if f["income_presumed"] and f["warnings"] else [])],
+        "warnings": [*f["warnings"], *f.get("affordability_reasons", []),
+                     *(["（债务人未申报收入，按当地最低工资标准估算）"]
+                       if f["income_presumed"] and f.get("affordability_reasons") else [])],
         "revival": f["revival_clause"], "at": offer.created_at,
         "creditor_accepted": offer.creditor_accepted_at is not None,
         "debtor_accepted": offer.debtor_accepted_at is not None,
-        "approvals": [{"status": a.get_status_display(), "approver": str(a.approver),
-                       "reason": a.reason, "excesses": [e["text"] for e in a.excesses]}
+        "approvals": [{"status": a.get_status_display(),  # the bank's own business
+                       "approver": str(a.approver) if part.creditor else "",
+                       "reason": a.reason if part.creditor else ""}
                       for a in offer.approvals.all()],
         "may_answer_creditor": open_shared and part.creditor and not offer.creditor_accepted_at
         and (not excess or approved),
         "may_reject_creditor": open_shared and part.creditor,
         "may_answer_debtor": open_shared and part.desk and not offer.debtor_accepted_at,
+        "may_withdraw": mediating and offer.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED)
+        and (part.desk or (part.creditor and offer.by == Offer.By.CREDITOR
+                           and offer.status == Offer.Status.OPEN)),
         "excesses": [e.sentence for e in excess] if not approved else [],
         "may_ask_approval": bool(excess) and not approved and not pending
         and Role.AGENT in user_roles(viewer),
@@ -286,7 +301,7 @@ def assign(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Assign the team (accepted dispute) or change it (under mediation)."""
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
-    ids = [int(v) for v in request.POST.getlist("others") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("others") if v.isascii() and v.isdigit()]
     form = forms.AssignForm(request.POST, candidates=[(i, str(i)) for i in ids])
     if not form.is_valid():
         messages.error(request, _("请选择主调解员"))
@@ -324,7 +339,7 @@ def recusal_request(request: HttpRequest, dispute_id: int) -> HttpResponse:
         return _back(dispute_id, "recusals")
     data = form.cleaned_data
     attempt(request, lambda: services.recusal_request(
-        actor=viewer, dispute_id=dispute_id, mediator=_people([data["mediator"]])[0],
+        actor=viewer, dispute_id=dispute_id, mediator_id=data["mediator"],
         party_row_id=data["party_row"], reason=data["reason"]), _("已登记回避申请"))
     return _back(dispute_id, "recusals")
 
@@ -333,9 +348,7 @@ def recusal_request(request: HttpRequest, dispute_id: int) -> HttpResponse:
 @require_POST
 def recusal_decide(request: HttpRequest, recusal_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    recusal = Recusal.objects.filter(pk=recusal_id).first()
-    if recusal is None:
-        raise Http404(_("记录不存在或无权查看"))
+    recusal = _found(lambda: selectors.recusal_get_for(viewer, recusal_id))
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请写明决定理由"))
@@ -426,10 +439,8 @@ def attachment_upload(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """An attachment, to those who may read it only (another side's is missing)."""
-    try:
-        found = selectors.attachment_get_for(viewer_of(request), attachment_id)
-    except RecordNotFound:
-        raise Http404(_("记录不存在或无权查看")) from None
+    viewer = viewer_of(request)
+    found = _found(lambda: selectors.attachment_get_for(viewer, attachment_id))
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
@@ -476,9 +487,7 @@ def consent(request: HttpRequest, dispute_id: int) -> HttpResponse:
 @require_POST
 def offer_answer(request: HttpRequest, offer_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    offer = Offer.objects.filter(pk=offer_id).first()
-    if offer is None:
-        raise Http404(_("记录不存在或无权查看"))
+    offer = _found(lambda: selectors.offer_get_for(viewer, offer_id))
     form = forms.AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("提交的内容不完整或格式不正确"))
@@ -494,11 +503,24 @@ def offer_answer(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def offer_withdraw(request: HttpRequest, offer_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    offer = _found(lambda: selectors.offer_get_for(viewer, offer_id))
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤回方案须写明理由"))
+    else:
+        attempt(request, lambda: services.offer_withdraw(
+            actor=viewer, offer_id=offer_id, reason=form.cleaned_data["reason"]),
+            _("已撤回方案"))
+    return _back(offer.dispute_id, "offers")
+
+
+@login_required
+@require_POST
 def approval_request(request: HttpRequest, offer_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    offer = Offer.objects.filter(pk=offer_id).first()
-    if offer is None:
-        raise Http404(_("记录不存在或无权查看"))
+    offer = _found(lambda: selectors.offer_get_for(viewer, offer_id))
     made = attempt(request, lambda: services.approval_request(actor=viewer, offer_id=offer_id),
                    _("已报请上级审批"))
     if made is not None:
@@ -542,7 +564,11 @@ def blind_bound(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     visible_or_404(viewer, dispute_id)
     form = forms.BoundForm(request.POST)
-    bound = form.bound() if form.is_valid() else None
+    try:
+        bound = form.bound() if form.is_valid() else None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back(dispute_id, "blind")
     if bound is None:
         messages.error(request, "；".join(str(e) for errors in form.errors.values()
                                          for e in errors) or _("底线不完整"))
@@ -560,15 +586,15 @@ def _menu_columns(dispute: Dispute) -> list[PlanOptions]:
     """The plans the designer opens with: the institution's standard menu, else three
     interest-free terms, all from the same day next month."""
     first_due = selectors.due_day_default(clock.today())
-    claim = selectors.claim_of(dispute)
-    menu = [options_from_menu(claim, PlanMenuItem(
-        m.label, m.periods, Method(m.method), m.annual_rate, m.charge_waiver_ratio,
-        m.conditional), first_due) for m in selectors.menu_for(dispute)[:PLAN_COLUMNS]]
+    menu = selectors.menu_plans(dispute, first_due)[:PLAN_COLUMNS]
     return menu or [PlanOptions(Method.FLAT, n, first_due, label=_("%(n)d期等额") % {"n": n})
                     for n in DEFAULT_TERMS]
 
 
-def _figures_row(f: PlanFigures) -> dict[str, Any]:
+def _figures_row(f: PlanFigures, *, desk: bool) -> dict[str, Any]:
+    """A compared plan; what it says of the debtor's money (the most they can pay, why a
+    plan is beyond them) only for the desk."""
+    reasons = list(f.affordability.reasons) if f.affordability and desk else []
     return {
         "method": METHOD_LABELS[f.options.method], "instalments": len(f.schedule.instalments),
         "term": f.term_months, "first_due": f.schedule.first_due_on,
@@ -578,8 +604,11 @@ def _figures_row(f: PlanFigures) -> dict[str, Any]:
         "interest": format_amount(f.total_interest), "waived": format_amount(f.waived_total),
         "conditional": format_amount(f.conditional_waived),
         "pv": format_amount(f.present_value), "affordable": f.affordable,
-        "max_payment": format_amount(f.affordability.max_payment) if f.affordability else "",
-        "presumed": f.income_presumed, "warnings": f.warnings, "revival": f.revival_clause(),
+        "max_payment": format_amount(f.affordability.max_payment)
+        if f.affordability and desk else "",
+        "presumed": f.income_presumed and desk, "revival": f.revival_clause(),
+        "warnings": [w for w in f.warnings
+                     if not f.affordability or w not in f.affordability.reasons] + reasons,
         "rows": [{"n": i.number, "due": i.due_on, "principal": format_amount(i.principal),
                   "interest": format_amount(i.interest), "arrears": format_amount(i.arrears),
                   "payment": format_amount(i.payment), "balance": format_amount(i.remaining)}
@@ -615,6 +644,7 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
             else selectors.policy_of(dispute).plan_discount_rate)
     if request.method == "POST":
         return _propose(request, viewer, dispute)
+    desk = selectors.sees_everything(viewer, dispute)
     submitted = any(k.endswith("-method") for k in request.GET)
     initial = [] if submitted else _menu_columns(dispute)
     results: list[dict[str, Any]] = []
@@ -631,7 +661,8 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
                                  "hidden": _hidden(form, options)}
         if options is not None:
             try:
-                entry["figures"] = _figures_row(selectors.figures_for(dispute, options, rate))
+                entry["figures"] = _figures_row(selectors.figures_for(dispute, options, rate),
+                                                desk=desk)
             except DomainError as exc:
                 entry["error"] = exc.message
         results.append(entry)
@@ -646,12 +677,19 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "waivable": [name for name, _label, amount in claim.parts() if amount],
         "budget": budget if part.desk else None, "has_budget": budget is not None,
         "may_propose": dispute.state == State.MEDIATING and part.active,
-        "propose_form": forms.ProposeForm(auto_id=False),
+        "propose_form": forms.ProposeForm(auto_id=False, open_offers=_open_offers(viewer,
+                                                                                  dispute)),
     })
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "comparison":
         return render(request, "web/mediation/_comparison.html", context)
     return render(request, "web/mediation/plans.html", context)
+
+
+def _open_offers(viewer: User, dispute: Dispute) -> list[tuple[int, str]]:
+    """Offers a new plan may answer (a counter-offer keeps the history)."""
+    return [(o.pk, _("回应方案%(n)d") % {"n": o.seq})
+            for o in selectors.offers_for(viewer, dispute).filter(status=Offer.Status.OPEN)]
 
 
 def _propose(request: HttpRequest, viewer: User, dispute: Dispute) -> HttpResponse:
@@ -661,7 +699,7 @@ def _propose(request: HttpRequest, viewer: User, dispute: Dispute) -> HttpRespon
     except ValueError:
         index = -1
     column = forms.PlanForm(request.POST, prefix=f"p{index}")
-    choice = forms.ProposeForm(request.POST)
+    choice = forms.ProposeForm(request.POST, open_offers=_open_offers(viewer, dispute))
     if not 0 <= index < PLAN_COLUMNS or not column.is_valid() or not choice.is_valid():
         messages.error(request, _("方案填写不完整或格式不正确，未提出"))
         return redirect("web:plans", dispute_id=dispute.pk)
@@ -674,7 +712,7 @@ def _propose(request: HttpRequest, viewer: User, dispute: Dispute) -> HttpRespon
         side = "creditor" if by == "creditor" else "debtor" if by == "debtor" else ""
     made = attempt(request, lambda: services.offer_propose(
         actor=viewer, dispute_id=dispute.pk, options=column.options(), discount_rate=rate,
-        on_behalf_of=by, side=side), _("已提出方案"))
+        on_behalf_of=by, side=side, answers_id=data["answers"]), _("已提出方案"))
     if made is None:
         return redirect("web:plans", dispute_id=dispute.pk)
     return _back(dispute.pk, "offers")
