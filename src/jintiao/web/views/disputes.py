@@ -36,6 +36,7 @@ from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
+from jintiao.mediation import events as mediation_events
 from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import User
@@ -229,12 +230,13 @@ def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpRespons
 def _event_row(event: Any) -> dict[str, Any]:
     """A timeline row in words: 受理, 已登记 → 已受理, not dispute.accept, received → accepted."""
     verb = event.type.removeprefix("dispute.")
-    label = EVENT_LABELS.get(verb) or (
+    label = EVENT_LABELS.get(verb) or mediation_events.LABELS.get(event.type) or (
         Action(verb).label if verb in Action._value2member_map_ else event.type)
     state = {s.value: s.label for s in State}
     return {"at": event.at, "label": label, "actor": str(event.actor or ""),
             "before": state.get(event.state_before, ""), "after": state.get(event.state_after, ""),
             "changed": event.state_before != event.state_after,
+            "detail": mediation_events.describe(event.type, event.params),
             "reason": event.params.get("reason", ""), "deadline": event.meta.get("deadline"),
             "attested": [lifecycle.GUARD_LABELS.get(g, g)
                          for g in event.params.get("attested", [])],
