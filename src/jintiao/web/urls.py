@@ -3,8 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from jintiao.web.views import assignment, evaluation, mediation, offers, plans
 from jintiao.web.views import disputes as views
-from jintiao.web.views import mediation
 
 app_name = "web"
 urlpatterns = [
@@ -20,10 +20,10 @@ urlpatterns = [
          name="dispute_representative"),
     # the mediation workbench
     path("disputes/<int:dispute_id>/mediation/", mediation.mediation_page, name="mediation"),
-    path("disputes/<int:dispute_id>/assignment/", mediation.assignment_page,
+    path("disputes/<int:dispute_id>/assignment/", assignment.assignment_page,
          name="assignment"),
-    path("disputes/<int:dispute_id>/triage/", mediation.triage, name="triage"),
-    path("disputes/<int:dispute_id>/assign/", mediation.assign, name="assign"),
+    path("disputes/<int:dispute_id>/triage/", assignment.triage, name="triage"),
+    path("disputes/<int:dispute_id>/assign/", assignment.assign, name="assign"),
     path("disputes/<int:dispute_id>/recusals/", mediation.recusal_request,
          name="recusal_request"),
     path("recusals/<int:recusal_id>/decision/", mediation.recusal_decide,
@@ -38,14 +38,14 @@ urlpatterns = [
          name="attachment_download"),
     path("disputes/<int:dispute_id>/budget/", mediation.budget, name="budget"),
     path("disputes/<int:dispute_id>/consents/", mediation.consent, name="consent"),
-    path("disputes/<int:dispute_id>/plans/", mediation.plans, name="plans"),
-    path("offers/<int:offer_id>/answer/", mediation.offer_answer, name="offer_answer"),
-    path("offers/<int:offer_id>/withdraw/", mediation.offer_withdraw, name="offer_withdraw"),
-    path("offers/<int:offer_id>/approval/", mediation.approval_request,
+    path("disputes/<int:dispute_id>/plans/", plans.plans, name="plans"),
+    path("offers/<int:offer_id>/answer/", offers.offer_answer, name="offer_answer"),
+    path("offers/<int:offer_id>/withdraw/", offers.offer_withdraw, name="offer_withdraw"),
+    path("offers/<int:offer_id>/approval/", offers.approval_request,
          name="approval_request"),
-    path("approvals/", mediation.approvals, name="approvals"),
-    path("approvals/<int:approval_id>/decision/", mediation.approval_decide,
+    path("approvals/", offers.approvals, name="approvals"),
+    path("approvals/<int:approval_id>/decision/", offers.approval_decide,
          name="approval_decide"),
-    path("disputes/<int:dispute_id>/blind/", mediation.blind_bound, name="blind_bound"),
-    path("disputes/<int:dispute_id>/evaluation/", mediation.evaluation, name="evaluation"),
+    path("disputes/<int:dispute_id>/blind/", offers.blind_bound, name="blind_bound"),
+    path("disputes/<int:dispute_id>/evaluation/", evaluation.evaluation, name="evaluation"),
 ]

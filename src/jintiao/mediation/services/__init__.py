@@ -1,0 +1,41 @@
+"""Every change the mediation workbench makes: one function per change, each in one
+transaction with the dispute row locked, each appending its timeline event; split by what
+it changes (see each module). Interfaces import from here.
+
+Events never carry private content: a caucus note's event says which side spoke, not what
+was said; a blind bound's event says that a side entered one, not its figures.
+"""
+
+from jintiao.mediation.services.actions import action_apply, dispute_triage
+from jintiao.mediation.services.blind_offers import blind_bound_enter
+from jintiao.mediation.services.common import (
+    ApprovalRequired,
+    MediationDeadlinePassed,
+    MediationInvalid,
+)
+from jintiao.mediation.services.offers import (
+    approval_decide,
+    approval_request,
+    menu_publish,
+    offer_accept,
+    offer_propose,
+    offer_reject,
+    offer_withdraw,
+)
+from jintiao.mediation.services.records import budget_declare, consent_record, evaluation_record
+from jintiao.mediation.services.sessions import (
+    attachment_add,
+    caucus_note_add,
+    session_record,
+    session_schedule,
+)
+from jintiao.mediation.services.team import mediators_change, recusal_decide, recusal_request
+
+__all__ = [
+    "ApprovalRequired", "MediationDeadlinePassed", "MediationInvalid", "action_apply",
+    "approval_decide", "approval_request", "attachment_add", "blind_bound_enter",
+    "budget_declare", "caucus_note_add", "consent_record", "dispute_triage",
+    "evaluation_record", "mediators_change", "menu_publish", "offer_accept", "offer_propose",
+    "offer_reject", "offer_withdraw", "recusal_decide", "recusal_request", "session_record",
+    "session_schedule",
+]

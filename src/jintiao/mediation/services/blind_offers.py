@@ -1,0 +1,162 @@
+"""Blind offers: private bounds entered round by round, decided without showing either."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from jintiao import clock
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.services import (
+    PermissionDenied,
+    dispute_lock,
+)
+from jintiao.domain import blind
+from jintiao.domain.authority import AuthorityLimits
+from jintiao.domain.lifecycle import State
+from jintiao.domain.plans import (
+    WAIVER_ORDER,
+    PlanOptions,
+    Waiver,
+)
+from jintiao.domain.schedules import Method
+from jintiao.mediation import convert, selectors
+from jintiao.mediation.models import (
+    BlindRound,
+    Offer,
+)
+from jintiao.mediation.services.common import (
+    ApprovalRequired,
+    MediationInvalid,
+    instant,
+    record_event,
+    require_desk,
+    require_no_settlement,
+    require_state,
+    require_time_left,
+)
+from jintiao.orgs.models import User
+from jintiao.parties import crypto
+
+# --- blind offers ---
+
+def _authority_bound(limits: AuthorityLimits, dispute: Dispute) -> blind.CreditorBound:
+    """The most a holder of ``limits`` may concede, as a creditor bound."""
+    least = (dispute.principal * (1 - limits.max_principal_waiver_ratio)
+             + selectors.claim_of(dispute).charges * (1 - limits.max_charge_waiver_ratio)
+             + dispute.other).quantize(Decimal("0.01"))
+    return blind.CreditorBound(max(least, Decimal("0.01")), limits.max_term_months)
+
+
+def _seal(bound: blind.CreditorBound | blind.DebtorBound) -> str:
+    return crypto.encrypt(json.dumps({k: str(v) for k, v in vars(bound).items()}))
+
+
+def _open_creditor(token: str) -> blind.CreditorBound:
+    data = json.loads(crypto.decrypt(token))
+    return blind.CreditorBound(Decimal(data["min_total"]), int(data["max_term_months"]))
+
+
+def _open_debtor(token: str) -> blind.DebtorBound:
+    data = json.loads(crypto.decrypt(token))
+    return blind.DebtorBound(Decimal(data["max_monthly"]), Decimal(data["max_total"]))
+
+
+@transaction.atomic
+def blind_bound_enter(*, actor: User, dispute_id: int,
+                      bound: blind.CreditorBound | blind.DebtorBound) -> BlindRound:
+    """Enter one side's private bound for the current round; when both are in, the round is
+    decided and only its outcome (and a proposal on overlap) is ever shown.
+
+    :raises MediationInvalid: rounds used up, a deal already found, the side already in
+    :raises ApprovalRequired: a creditor bound beyond the agent's own authority
+    """
+    dispute = dispute_lock(actor, dispute_id)
+    require_state(dispute, State.MEDIATING, doing="背靠背报价")
+    now, today = instant()
+    require_time_left(dispute, today)
+    policy = selectors.policy_of(dispute)
+    claim_total = selectors.claim_of(dispute).total
+    creditor = isinstance(bound, blind.CreditorBound)
+    if isinstance(bound, blind.CreditorBound):
+        if not selectors.creditor_side(actor, dispute):
+            raise PermissionDenied("只有债权金融机构的经办人可以报债权人底线",
+                                   "only the creditor's officers enter its bound")
+        own = _authority_bound(selectors.limits_of(actor) or AuthorityLimits(), dispute)
+        if bound.min_total < own.min_total or bound.max_term_months > own.max_term_months:
+            raise ApprovalRequired("该底线超出您的授权，须由上级审批人报价或授权",
+                                   "the bound goes beyond the agent's authority")
+    else:
+        require_desk(actor, dispute, "代债务人报底线")
+    require_no_settlement(dispute)
+    rounds = dispute.blind_rounds.order_by("-number")
+    current = rounds.first()
+    if current is not None and current.outcome == BlindRound.Outcome.OVERLAP:
+        raise MediationInvalid("已找到双方可接受的建议方案，背靠背报价结束", "a deal was found")
+    if current is None or current.outcome != BlindRound.Outcome.WAITING:
+        number = (current.number if current else 0) + 1
+        if number > policy.blind_offer_rounds:
+            raise MediationInvalid(f"背靠背报价最多{policy.blind_offer_rounds}轮，已用完",
+                                   "no rounds left", rounds=policy.blind_offer_rounds)
+        current = BlindRound.objects.create(dispute=dispute, number=number,
+                                            seed=secrets.token_hex(16))
+    if (creditor and current.creditor_bound) or (not creditor and current.debtor_bound):
+        raise MediationInvalid("本轮已报过底线，请等待对方", "this side already entered this round")
+    if creditor:
+        current.creditor_bound, current.creditor_by = _seal(bound), actor
+    else:
+        current.debtor_bound, current.debtor_by = _seal(bound), actor
+    record_event(dispute, "mediation.blind_bound_entered", actor, now,
+           {"round": current.number, "side": "creditor" if creditor else "debtor"})
+    if current.creditor_bound and current.debtor_bound:
+        _decide_round(current, dispute, actor, now, claim_total)
+    current.save(update_fields=["creditor_bound", "creditor_by", "debtor_bound", "debtor_by",
+                                "outcome", "offer"])
+    return current
+
+
+def _decide_round(current: BlindRound, dispute: Dispute, actor: User, now: dt.datetime,
+                  claim_total: Decimal) -> None:
+    policy = selectors.policy_of(dispute)
+    creditor = _open_creditor(current.creditor_bound)
+    debtor = _open_debtor(current.debtor_bound)
+    # an interest-free plan never asks more than the claim
+    debtor = blind.DebtorBound(debtor.max_monthly, min(debtor.max_total, claim_total))
+    agent = current.creditor_by
+    step = blind.grid_step(claim_total, policy.blind_offer_step_ratio)
+    ladder = selectors.approval_ladder(agent, dispute) if agent else []
+    # "needs approval" when any approver above could close the gap, not only the last one
+    escalation = next((bound for bound in (_authority_bound(limits, dispute)
+                                           for _holder, limits in ladder)
+                       if blind.candidate_totals(bound, debtor, step)), None)
+    found = blind.match(creditor, debtor, step=step,
+                        rng=random.Random(current.seed), escalation=escalation)  # noqa: S311
+    current.outcome = found.outcome.value
+    params: dict[str, Any] = {"round": current.number, "outcome": found.outcome.value}
+    if found.proposal is not None:
+        claim = selectors.claim_of(dispute)
+        waive = claim.total - found.proposal.total
+        waivers = []
+        for part in (*WAIVER_ORDER, "other", "principal"):
+            take = min(getattr(claim, part), waive)
+            if take > 0:
+                waivers.append(Waiver(part, take))
+                waive -= take
+        first_due = selectors.due_day_default(now.astimezone(clock.TZ).date())
+        options = PlanOptions(Method.FLAT, found.proposal.periods, first_due,
+                              waivers=tuple(waivers), label="背靠背报价建议方案")
+        figures = selectors.figures_for(dispute, options, policy.plan_discount_rate)
+        seq = (dispute.offers.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+        current.offer = Offer.objects.create(
+            dispute=dispute, seq=seq, by=Offer.By.MEDIATOR, label=options.label,
+            method=Method.FLAT.value, options=convert.options_to_json(options),
+            figures=convert.figures_to_json(figures), proposed_by=actor, created_at=now)
+        params.update(offer=seq, total=str(found.proposal.total),
+                      periods=found.proposal.periods)
+    record_event(dispute, "mediation.blind_round_decided", actor, now, params)

@@ -1,0 +1,319 @@
+"""Plans on the table: offers and counter-offers, answers and withdrawal, the approval of
+a plan beyond an agent's authority, and an institution's standard plan menu."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.services import (
+    PermissionDenied,
+    dispute_lock,
+)
+from jintiao.domain.authority import AuthorityLimits, PlanAsks, excesses, first_able
+from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.plans import MenuItem as PlanMenuItem
+from jintiao.domain.plans import (
+    PlanOptions,
+)
+from jintiao.mediation import convert, selectors
+from jintiao.mediation.models import (
+    Approval,
+    MenuItem,
+    Offer,
+    Side,
+)
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.services.common import (
+    ApprovalRequired,
+    MediationInvalid,
+    instant,
+    lock_behind,
+    record_event,
+    require_desk,
+    require_no_settlement,
+    require_state,
+    require_time_left,
+)
+from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import user_roles
+
+# --- plans and offers ---
+
+def _offer_by(actor: User, dispute: Dispute, on_behalf_of: str) -> str:
+    """Who puts the offer forward: the creditor's agent for the creditor; the desk for the
+    mediators, or on behalf of the debtor (who signs in only with the party portal)."""
+    if selectors.creditor_side(actor, dispute) and on_behalf_of in ("", Offer.By.CREDITOR):
+        return Offer.By.CREDITOR
+    if selectors.sees_everything(actor, dispute) and on_behalf_of != Offer.By.CREDITOR:
+        return on_behalf_of or Offer.By.MEDIATOR
+    raise PermissionDenied("无权以该方名义提出方案（债权人的方案由其经办人提出）",
+                           "may not make an offer for this side")
+
+
+@transaction.atomic
+def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
+                  discount_rate: Decimal, on_behalf_of: str = "", side: str = "",
+                  answers_id: int | None = None) -> Offer:
+    """Put a plan forward, to everyone (``side`` empty) or in a back-to-back round to the
+    mediators only (``side`` the proposer's own); a counter-offer names the one it answers.
+
+    A side's own offer on the table binds that side: it counts as its acceptance — for the
+    creditor only within the proposing officer's authority (beyond it, approval decides).
+    """
+    dispute = dispute_lock(actor, dispute_id)
+    require_state(dispute, State.MEDIATING, doing="提出方案")
+    now, today = instant()
+    require_time_left(dispute, today)
+    by = _offer_by(actor, dispute, on_behalf_of)
+    require_no_settlement(dispute)
+    if side and (side not in Side.values or (by != Offer.By.MEDIATOR and side != by)):
+        raise MediationInvalid("背对背方案只能对己方及调解员可见",
+                               "a private offer is its own side's")
+    answers = None
+    if answers_id is not None:
+        answers = Offer.objects.filter(pk=answers_id, dispute=dispute, side="").first()
+        if answers is None or answers.status != Offer.Status.OPEN:
+            raise MediationInvalid("所回应的方案不存在或已答复", "the answered offer is not open")
+    figures = selectors.figures_for(dispute, options, discount_rate)
+    creditor_bound = (by == Offer.By.CREDITOR and not side
+                      and selectors.creditor_side(actor, dispute) and not excesses(
+        PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor) or AuthorityLimits()))
+    seq = (dispute.offers.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    made = Offer.objects.create(
+        dispute=dispute, seq=seq, by=by, side=side, answers=answers,
+        label=options.label[:100], method=options.method.value,
+        options=convert.options_to_json(options), figures=convert.figures_to_json(figures),
+        creditor_accepted_at=now if creditor_bound else None,
+        debtor_accepted_at=now if by == Offer.By.DEBTOR and not side else None,
+        proposed_by=actor, created_at=now)
+    if answers is not None:
+        answers.status = Offer.Status.COUNTERED
+        answers.save(update_fields=["status"])
+        _cancel_approvals([answers.pk])
+    params: dict[str, Any] = {"offer": seq, "by": by, "side": side,
+                              "answers": answers.seq if answers else None}
+    if not side:  # a private offer's terms stay off the shared timeline
+        params.update(total=str(figures.total_paid), periods=options.periods,
+                      method=options.method.value)
+    record_event(dispute, "mediation.offer_made", actor, now, params)
+    return made
+
+
+def _cancel_approvals(offer_ids: Sequence[int]) -> None:
+    """An offer that left the table takes its pending approvals with it."""
+    Approval.objects.filter(offer_id__in=offer_ids, status=Approval.Status.PENDING).update(
+        status=Approval.Status.CANCELLED)
+
+
+def _offer_for(actor: User, offer_id: int) -> tuple[Offer, Dispute]:
+    missing = RecordNotFound("方案不存在", "offer not found")
+    offer = Offer.objects.filter(pk=offer_id).first()
+    if offer is None:
+        raise missing
+    dispute = lock_behind(actor, offer.dispute_id, missing)
+    if offer.side not in selectors.sides_seen_by(actor, dispute):
+        raise missing  # another side's private offer: not found either
+    return offer, dispute
+
+
+@transaction.atomic
+def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
+    """Record one side's acceptance. The creditor's agent accepts within its authority,
+    beyond it only through an approval; the desk records the debtor's acceptance (until the
+    party portal) — the debtor accepts an offer only with its full terms shown to it."""
+    offer, dispute = _offer_for(actor, offer_id)
+    require_state(dispute, State.MEDIATING, doing="接受方案")
+    now, today = instant()
+    require_time_left(dispute, today)
+    if offer.status != Offer.Status.OPEN:
+        raise MediationInvalid("该方案已答复或撤回", "the offer is not open")
+    if offer.side:
+        raise MediationInvalid("背对背方案须先由调解员向双方提出",
+                               "a private offer is not on the table")
+    if side == Side.CREDITOR:
+        if not selectors.creditor_side(actor, dispute):
+            raise PermissionDenied("只有债权金融机构的经办人可以代表债权人接受方案",
+                                   "only the creditor's officers accept for the creditor")
+        found = selectors.creditor_excesses(actor, offer, dispute)
+        if found and not offer.approvals.filter(status=Approval.Status.APPROVED).exists():
+            raise ApprovalRequired(
+                "超出您的授权，须报上级审批：" + "；".join(e.sentence for e in found),
+                "beyond the agent's authority: approval required",
+                excesses=",".join(e.limit for e in found))
+        offer.creditor_accepted_at = now
+    elif side == Side.DEBTOR:
+        require_desk(actor, dispute, "记录债务人接受方案")
+        offer.debtor_accepted_at = now
+    else:
+        raise MediationInvalid("接受方无效", "unknown side")
+    _finish_if_both(offer, dispute, actor, now, side)
+    return offer
+
+
+def _finish_if_both(offer: Offer, dispute: Dispute, actor: User, now: dt.datetime,
+                    side: str) -> None:
+    both = offer.creditor_accepted_at is not None and offer.debtor_accepted_at is not None
+    if both:
+        require_no_settlement(dispute)
+        offer.status = Offer.Status.ACCEPTED
+        others = list(dispute.offers.filter(status=Offer.Status.OPEN).exclude(pk=offer.pk)
+                      .values_list("pk", flat=True))
+        Offer.objects.filter(pk__in=others).update(status=Offer.Status.WITHDRAWN)
+        _cancel_approvals([*others, offer.pk])
+    offer.save(update_fields=["status", "creditor_accepted_at", "debtor_accepted_at"])
+    record_event(dispute, "mediation.offer_accepted", actor, now,
+           {"offer": offer.seq, "side": side, "both": both})
+
+
+@transaction.atomic
+def offer_reject(*, actor: User, offer_id: int, side: str, reason: str = "") -> Offer:
+    offer, dispute = _offer_for(actor, offer_id)
+    require_state(dispute, State.MEDIATING, doing="拒绝方案")
+    if offer.status != Offer.Status.OPEN:
+        raise MediationInvalid("该方案已答复或撤回", "the offer is not open")
+    if offer.side:
+        raise MediationInvalid("背对背方案尚未向双方提出，无需答复",
+                               "a private offer is not on the table")
+    if side == Side.CREDITOR and not selectors.creditor_side(actor, dispute):
+        raise PermissionDenied("无权代表债权人拒绝", "not the creditor's officer")
+    if side == Side.DEBTOR:
+        require_desk(actor, dispute, "记录债务人拒绝方案")
+    if side not in Side.values:
+        raise MediationInvalid("拒绝方无效", "unknown side")
+    now, _today = instant()
+    offer.status = Offer.Status.REJECTED
+    offer.save(update_fields=["status"])
+    _cancel_approvals([offer.pk])
+    record_event(dispute, "mediation.offer_rejected", actor, now,
+           {"offer": offer.seq, "side": side, "reason": reason.strip()})
+    return offer
+
+
+@transaction.atomic
+def offer_withdraw(*, actor: User, offer_id: int, reason: str) -> Offer:
+    """Take a plan off the table: the desk any plan — one both sides had accepted included,
+    when they reopen the talks — and the creditor's officers the creditor's own open offer.
+
+    :raises PermissionDenied: not the desk, nor the creditor withdrawing its own open offer
+    :raises MediationInvalid: no reason, or the offer already answered or withdrawn
+    """
+    offer, dispute = _offer_for(actor, offer_id)
+    require_state(dispute, State.MEDIATING, doing="撤回方案")
+    desk = selectors.sees_everything(actor, dispute)
+    own = offer.by == Offer.By.CREDITOR and selectors.creditor_side(actor, dispute)
+    if offer.status not in (Offer.Status.OPEN, Offer.Status.ACCEPTED):
+        raise MediationInvalid("该方案已答复或撤回", "the offer is not open")
+    if not desk and not (own and offer.status == Offer.Status.OPEN):
+        raise PermissionDenied("只有调解员可以撤回该方案", "only the desk withdraws this offer")
+    if not reason.strip():
+        raise MediationInvalid("撤回方案须写明理由", "a withdrawal needs a reason")
+    now, _today = instant()
+    was = offer.status
+    offer.status = Offer.Status.WITHDRAWN
+    offer.save(update_fields=["status"])
+    _cancel_approvals([offer.pk])
+    record_event(dispute, "mediation.offer_withdrawn", actor, now,
+           {"offer": offer.seq, "was": was, "reason": "" if offer.side else reason.strip()})
+    return offer
+
+
+# --- authority ---
+
+@transaction.atomic
+def approval_request(*, actor: User, offer_id: int) -> Approval:
+    """Ask the nearest approver whose limits cover the plan to approve accepting it."""
+    offer, dispute = _offer_for(actor, offer_id)
+    if not selectors.creditor_side(actor, dispute) or Role.AGENT not in user_roles(actor):
+        raise PermissionDenied("只有债权金融机构的经办人可以报请审批",
+                               "only the creditor's agent asks for approval")
+    if offer.status != Offer.Status.OPEN or offer.side:
+        raise MediationInvalid("只能对双方可见、待答复的方案报请审批", "the offer is not open")
+    found = selectors.creditor_excesses(actor, offer, dispute)
+    if not found:
+        raise MediationInvalid("该方案在您的授权范围内，可直接接受", "within the agent's authority")
+    if offer.approvals.filter(status=Approval.Status.PENDING).exists():
+        raise MediationInvalid("该方案已在审批中", "already waiting for approval")
+    approver = first_able(selectors.plan_asks(offer, dispute),
+                          selectors.approval_ladder(actor, dispute))
+    if approver is None:
+        raise MediationInvalid("上级机构中没有授权足以批准该方案的审批人",
+                               "no approver's authority covers this plan")
+    now, _today = instant()
+    made = Approval.objects.create(
+        offer=offer, requested_by=actor, approver=approver, requested_at=now,
+        excesses=[{"limit": e.limit, "text": e.sentence} for e in found])
+    record_event(dispute, "mediation.approval_requested", actor, now,  # the excesses stay with
+           {"offer": offer.seq, "approval": made.pk, "approver": approver.pk})  # the bank
+    return made
+
+
+@transaction.atomic
+def approval_decide(*, actor: User, approval_id: int, approve: bool, reason: str) -> Approval:
+    """The approver approves (the creditor then has accepted the plan) or refuses, with a
+    reason; both are on the timeline at once."""
+    approval = Approval.objects.select_related("offer").filter(pk=approval_id).first()
+    if approval is None or approval.approver_id != actor.pk:
+        raise RecordNotFound("审批事项不存在", "approval not found")
+    offer, dispute = _offer_for(actor, approval.offer_id)
+    approval.offer = offer  # the locked, current row: the answer shows what it became
+    if approval.status != Approval.Status.PENDING:
+        raise MediationInvalid("该事项已经审批或已撤销", "already decided or cancelled")
+    require_state(dispute, State.MEDIATING, doing="审批方案")
+    if offer.status != Offer.Status.OPEN:
+        raise MediationInvalid("该方案已不在待答复状态", "the offer is no longer open")
+    now, today = instant()
+    if approve:
+        require_time_left(dispute, today)
+    if not reason.strip():
+        raise MediationInvalid("审批意见不能为空", "a decision needs a reason")
+    approval.status = Approval.Status.APPROVED if approve else Approval.Status.REFUSED
+    approval.reason, approval.decided_at = reason.strip(), now
+    approval.save(update_fields=["status", "reason", "decided_at"])
+    # the reason stays with the approval, the creditor's record: the shared timeline says
+    # only the outcome, as it would not tell the debtor how far the bank's authority goes
+    record_event(dispute, "mediation.approval_decided", actor, now,
+           {"offer": offer.seq, "approval": approval.pk, "approved": approve})
+    if approve:
+        offer.creditor_accepted_at = now
+        _finish_if_both(offer, dispute, actor, now, Side.CREDITOR)
+    return approval
+
+
+MAX_MENU_ITEMS = 8
+
+
+@transaction.atomic
+def menu_publish(*, actor: User, institution: Organization,
+                 items: Sequence[PlanMenuItem]) -> list[MenuItem]:
+    """Publish an institution's standard plan menu (e.g. 6/12/24/36 months), replacing the
+    one before; the designer offers it first on the institution's and its branches'
+    disputes. An approver of the institution or a node above it publishes.
+
+    :raises PermissionDenied: not an approver (or administrator) over ``institution``
+    :raises MediationInvalid: not an institution, or no item or too many
+    """
+    if institution.kind not in selectors.INSTITUTION_KINDS:
+        raise MediationInvalid(f"{institution}不是金融机构", "not a financial institution")
+    node = actor.organization
+    roles = user_roles(actor)
+    over = node is not None and institution.path.startswith(node.path)
+    if not (actor.is_superuser or Role.ADMINISTRATOR in roles
+            or (Role.APPROVER in roles and over)):
+        raise PermissionDenied("只有本机构或上级机构的审批人可以发布标准还款方案",
+                               "only an approver over the institution publishes its menu")
+    if not 1 <= len(items) <= MAX_MENU_ITEMS:
+        raise MediationInvalid(f"标准还款方案应为1至{MAX_MENU_ITEMS}项",
+                               f"a menu has 1 to {MAX_MENU_ITEMS} items")
+    MenuItem.objects.filter(institution=institution).delete()
+    return MenuItem.objects.bulk_create([
+        MenuItem(institution=institution, position=i, label=item.label[:100],
+                 periods=item.periods, method=item.method.value,
+                 annual_rate=item.annual_rate, charge_waiver_ratio=item.charge_waiver_ratio,
+                 conditional=item.conditional)
+        for i, item in enumerate(items)])

@@ -1,0 +1,125 @@
+"""What the desk records for the mediation: the debtor's budget, consents to extend, and
+the expert's neutral evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from jintiao.disputes.models import DisputeParty, PartyRole
+from jintiao.disputes.services import (
+    PermissionDenied,
+    dispute_lock,
+)
+from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.plans import (
+    DebtorBudget as Budget,
+)
+from jintiao.domain.policy import Track
+from jintiao.mediation import convert, selectors
+from jintiao.mediation.models import (
+    Consent,
+    DebtorBudget,
+    Evaluation,
+    Offer,
+)
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.services.common import (
+    MediationInvalid,
+    instant,
+    record_event,
+    require_desk,
+    require_state,
+    require_time_left,
+)
+from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
+
+# --- budget, consent, evaluation ---
+
+@transaction.atomic
+def budget_declare(*, actor: User, dispute_id: int, party_row_id: int,
+                   monthly_income: Decimal | None, other_obligations: Decimal,
+                   dependants: int) -> DebtorBudget:
+    """Record what the debtor declares about money each month, for the affordability check."""
+    dispute = dispute_lock(actor, dispute_id)
+    require_desk(actor, dispute, "登记债务人收支")
+    row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute,
+                                      role=PartyRole.DEBTOR).first()
+    if row is None:
+        raise MediationInvalid("所选当事人不是本纠纷的债务人", "not a debtor of this dispute")
+    Budget(monthly_income, other_obligations, dependants)  # validates
+    now, today = instant()
+    made, _created = DebtorBudget.objects.update_or_create(
+        party_row=row, defaults={"monthly_income": monthly_income,
+                                 "other_obligations": other_obligations,
+                                 "dependants": dependants, "declared_on": today})
+    record_event(dispute, "mediation.budget_declared", actor, now, {"party_row": row.pk})
+    return made
+
+
+@transaction.atomic
+def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
+                   given_on: dt.date) -> Consent:
+    """Record a party's consent to extend the mediation deadline (how it was given)."""
+    dispute = dispute_lock(actor, dispute_id)
+    require_desk(actor, dispute, "登记当事人同意")
+    require_state(dispute, State.MEDIATING, doing="登记延期同意")
+    row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute).first()
+    if row is None:
+        raise MediationInvalid("所选当事人不属于该纠纷", "not a party of this dispute")
+    now, today = instant()
+    if given_on > today:
+        raise MediationInvalid("同意日期不能晚于今天", "consent dated in the future")
+    if not how.strip():
+        raise MediationInvalid("须写明同意的方式（书面、电话录音等）", "how was consent given")
+    made = Consent.objects.create(dispute=dispute, party_row=row, how=how.strip()[:100],
+                                  given_on=given_on, recorded_by=actor)
+    record_event(dispute, "mediation.consent_recorded", actor, now,
+           {"party_row": row.pk, "purpose": "extension", "how": made.how,
+            "given_on": given_on.isoformat()})
+    return made
+
+
+@transaction.atomic
+def evaluation_record(*, actor: User, dispute_id: int, assessment: str,
+                      contract_annual_rate: Decimal, discount_rate: Decimal,
+                      offer_id: int | None = None) -> Evaluation:
+    """An expert's non-binding assessment, with both paths computed for both sides."""
+    from jintiao.domain.evaluation import litigation_paths
+
+    dispute = dispute_lock(actor, dispute_id)
+    if Role.EXPERT not in user_roles(actor) or not selectors.on_team(actor, dispute):
+        raise PermissionDenied("只有本纠纷的调解专家可以出具中立评估",
+                               "only the dispute's expert evaluates")
+    if dispute.track != Track.EVALUATION:
+        raise MediationInvalid("只有中立评估程序的纠纷出具评估意见", "not on the evaluation track")
+    require_state(dispute, State.MEDIATING, doing="出具评估")
+    now, today = instant()
+    require_time_left(dispute, today)
+    if not assessment.strip():
+        raise MediationInvalid("评估意见不能为空", "the assessment is empty")
+    offer = None
+    settlement = None
+    if offer_id is not None:
+        offer = Offer.objects.filter(pk=offer_id, dispute=dispute, side="").first()
+        if offer is None:
+            raise RecordNotFound("所选方案不存在", "offer not found")
+        settlement = selectors.figures_for(dispute, convert.options_from_json(offer.options),
+                                           discount_rate)
+    paths = litigation_paths(selectors.claim_of(dispute),
+                             contract_annual_rate=contract_annual_rate,
+                             policy=selectors.policy_of(dispute), discount_rate=discount_rate,
+                             settlement=settlement)
+    data = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in vars(paths).items()}
+    data["summary"] = paths.summary()
+    made = Evaluation.objects.create(dispute=dispute, expert=actor,
+                                     assessment=assessment.strip(),
+                                     contract_annual_rate=contract_annual_rate,
+                                     discount_rate=discount_rate, offer=offer, paths=data,
+                                     created_at=now)
+    record_event(dispute, "mediation.evaluation_recorded", actor, now,
+           {"evaluation": made.pk, "offer": offer.seq if offer else None})
+    return made

@@ -1,0 +1,113 @@
+"""The director's assignment page: triage by the rule's suggestion, the ranked mediators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.policy import Track
+from jintiao.mediation import selectors, services
+from jintiao.orgs.models import User
+from jintiao.web.forms import mediation as forms
+from jintiao.web.views.common import attempt, viewer_of, visible_or_404
+from jintiao.web.views.mediation_rows import (
+    back_to,
+    header,
+)
+
+# --- assignment ---
+
+@login_required
+@require_GET
+def assignment_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """The director's triage and the ranked mediators, conflicted ones apart with why."""
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
+    if not selectors.is_director_of(viewer, dispute):
+        raise Http404(_("只有调委会主任可以分案"))
+    facts_disputed = request.GET.get("facts_disputed") == "on"
+    asked = request.GET.get("evaluation_requested") == "on"
+    suggestion = selectors.triage_suggestion(dispute, facts_disputed=facts_disputed,
+                                             evaluation_requested=asked)
+    found = selectors.mediator_candidates(dispute)
+    context = header(viewer, dispute)
+    context.update({
+        "suggestion": suggestion,
+        "triage_form": forms.TriageForm(initial={
+            "expected_version": dispute.version, "facts_disputed": facts_disputed,
+            "evaluation_requested": asked})
+        if dispute.state == State.ACCEPTED else None,
+        "ranked": [{"id": r.candidate.key, "name": r.candidate.name, "score": r.score,
+                    "load": r.candidate.open_load, "capacity": r.candidate.capacity,
+                    "reasons": r.reasons,
+                    "org": found.users[r.candidate.key].organization}
+                   for r in found.ranked],
+        "excluded": [{"id": e.candidate.key, "name": e.candidate.name, "reasons": e.reasons,
+                      "org": found.users[e.candidate.key].organization}
+                     for e in found.excluded],
+        "on_team": {m.user_id for m in context["team"]},
+    })
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "suggestion":
+        return render(request, "web/mediation/_suggestion.html", context)
+    return render(request, "web/mediation/assignment.html", context)
+
+
+@login_required
+@require_POST
+def triage(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    form = forms.TriageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("提交的内容不完整或格式不正确"))
+    else:
+        data = form.cleaned_data
+        attempt(request, lambda: services.dispute_triage(
+            actor=viewer, dispute_id=dispute_id, expected_version=data["expected_version"],
+            facts_disputed=data["facts_disputed"],
+            evaluation_requested=data["evaluation_requested"],
+            track=Track(data["track"]) if data["track"] else None, reason=data["reason"]),
+            _("已确定程序"))
+    return redirect("web:assignment", dispute_id=dispute_id)
+
+
+def _people(ids: list[int]) -> list[User]:
+    found = User.objects.in_bulk(ids)
+    return [found[i] for i in ids if i in found]
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Assign the team (accepted dispute) or change it (under mediation)."""
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
+    ids = [int(v) for v in request.POST.getlist("others") if v.isascii() and v.isdigit()]
+    form = forms.AssignForm(request.POST, candidates=[(i, str(i)) for i in ids])
+    if not form.is_valid():
+        messages.error(request, _("请选择主调解员"))
+        return redirect("web:assignment", dispute_id=dispute_id)
+    data = form.cleaned_data
+    lead, others = _people([data["lead"]]), _people(
+        [i for i in data["others"] if i != data["lead"]])
+    if not lead:
+        messages.error(request, _("所选调解员不存在"))
+        return redirect("web:assignment", dispute_id=dispute_id)
+    if dispute.state == State.ACCEPTED:
+        done = attempt(request, lambda: services.action_apply(
+            actor=viewer, dispute_id=dispute_id, action=Action.ASSIGN,
+            expected_version=data["expected_version"], mediators=[*lead, *others]),
+            _("已指派调解员"))
+    else:
+        done = attempt(request, lambda: services.mediators_change(
+            actor=viewer, dispute_id=dispute_id, expected_version=data["expected_version"],
+            lead=lead[0], others=others, reason=data["reason"]), _("已调整调解员"))
+    if done is None:
+        return redirect("web:assignment", dispute_id=dispute_id)
+    return back_to(dispute_id)

@@ -1,0 +1,163 @@
+"""How the workbench's records look on a page: the dispute's header and deadline, an
+offer, a session and the blind rounds as each viewer may see them; shared by the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jintiao import clock
+from jintiao.disputes.models import Dispute
+from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.money import format_amount
+from jintiao.domain.schedules import METHOD_LABELS, Method
+from jintiao.mediation import convert, selectors
+from jintiao.mediation.models import Approval, BlindRound, Offer, Session, Side
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
+from jintiao.web.forms import mediation as forms
+
+T = TypeVar("T")
+
+
+def money(value: Any) -> str:
+    return "" if value in (None, "") else format_amount(Decimal(str(value)))
+
+
+def found_or_404(get: Callable[[], T]) -> T:
+    """A record through its visibility gate; hidden or missing is the same 404."""
+    try:
+        return get()
+    except RecordNotFound:
+        raise Http404(_("记录不存在或无权查看")) from None
+
+
+def back_to(dispute_id: int, anchor: str = "") -> HttpResponse:
+    url = reverse("web:mediation", kwargs={"dispute_id": dispute_id})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def party_choices(dispute: Dispute, *roles: str) -> list[tuple[int, str]]:
+    return [(r.pk, f"{r.get_role_display()} {r.party.name}") for r in dispute.party_rows.all()
+            if not roles or r.role in roles]
+
+
+def deadline_of(dispute: Dispute) -> dict[str, Any]:
+    """The mediation deadline as every mediation page shows it."""
+    today = clock.today()
+    due = dispute.deadline
+    return {"due": due, "provisional": dispute.deadline_provisional,
+            "overdue": bool(due and due < today), "days_left": (due - today).days if due else None,
+            "days_over": (today - due).days if due else None,
+            "mediating": dispute.state == State.MEDIATING}
+
+
+def header(viewer: User, dispute: Dispute) -> dict[str, Any]:
+    part = selectors.part_of(viewer, dispute)
+    return {"d": dispute, "state": State(dispute.state).label, "part": part,
+            "deadline": deadline_of(dispute), "total": format_amount(selectors.claim_of(dispute)
+                                                                   .total),
+            "team": selectors.team_of(dispute),
+            "may_assign": part.director and dispute.state in (State.ACCEPTED, State.MEDIATING)}
+def offer_row(viewer: User, dispute: Dispute, offer: Offer, part: selectors.Part,
+               mediating: bool) -> dict[str, Any]:
+    f = offer.figures
+    if offer.status == Offer.Status.OPEN:  # still on the table: against today's budget
+        f = convert.figures_to_json(selectors.figures_for(
+            dispute, convert.options_from_json(offer.options), Decimal(f["discount_rate"])))
+    f = convert.figures_for(f, desk=part.desk)
+    open_shared = mediating and offer.status == Offer.Status.OPEN and not offer.side
+    pending = [a for a in offer.approvals.all() if a.status == Approval.Status.PENDING]
+    excess = (selectors.creditor_excesses(viewer, offer, dispute)
+              if open_shared and part.creditor else [])
+    approved = any(a.status == Approval.Status.APPROVED for a in offer.approvals.all())
+    return {
+        "id": offer.pk, "seq": offer.seq, "by": offer.get_by_display(),
+        "private": offer.get_side_display() if offer.side else "",
+        "label": offer.label, "method": METHOD_LABELS[Method(offer.method)],
+        "answers": offer.answers.seq if offer.answers else None,
+        "status": offer.get_status_display(), "status_value": offer.status,
+        "instalments": f["instalments"], "term": f["term_months"],
+        "regular": money(f["regular_payment"]), "peak": money(f["peak_payment"]),
+        "total": money(f["total_paid"]), "interest": money(f["total_interest"]),
+        "waived": money(f["waived_total"]), "conditional": money(f["conditional_waived"]),
+        "pv": money(f["present_value"]), "affordable": f["affordable"],
+        "first_due": f["first_due"], "last_due": f["last_due"],
+        "warnings": [*f["warnings"], *f.get("affordability_reasons", []),
+                     *(["（债务人未申报收入，按当地最低工资标准估算）"]
+                       if f["income_presumed"] and f.get("affordability_reasons") else [])],
+        "revival": f["revival_clause"], "at": offer.created_at,
+        "creditor_accepted": offer.creditor_accepted_at is not None,
+        "debtor_accepted": offer.debtor_accepted_at is not None,
+        "approvals": [{"status": a.get_status_display(),  # the bank's own business
+                       "approver": str(a.approver) if part.creditor else "",
+                       "reason": a.reason if part.creditor else ""}
+                      for a in offer.approvals.all()],
+        "may_answer_creditor": open_shared and part.creditor and not offer.creditor_accepted_at
+        and (not excess or approved),
+        "may_reject_creditor": open_shared and part.creditor,
+        "may_answer_debtor": open_shared and part.desk and not offer.debtor_accepted_at,
+        "may_withdraw": mediating and offer.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED)
+        and (part.desk or (part.creditor and offer.by == Offer.By.CREDITOR
+                           and offer.status == Offer.Status.OPEN)),
+        "excesses": [e.sentence for e in excess] if not approved else [],
+        "may_ask_approval": bool(excess) and not approved and not pending
+        and Role.AGENT in user_roles(viewer),
+        "waiting_approval": bool(pending),
+    }
+
+
+def session_row(viewer: User, session: Session, part: selectors.Part,
+                 mediating: bool) -> dict[str, Any]:
+    invited = [(a.party_row.pk, f"{a.party_row.get_role_display()} {a.party_row.party.name}")
+               for a in session.attendance.all() if a.party_row is not None]
+    present = [a.party_row_id for a in session.attendance.all() if a.attended]
+    scheduled = session.status == Session.Status.SCHEDULED
+    return {
+        "id": session.pk, "seq": session.seq, "mode": session.get_mode_display(),
+        "back_to_back": session.mode == Session.Mode.BACK_TO_BACK,
+        "starts_at": session.starts_at, "place": session.place, "link": session.online_link,
+        "status": session.get_status_display(), "record": session.record,
+        "attendance": [{"name": name, "attended": next(
+            (a.attended for a in session.attendance.all() if a.party_row_id == pk), None)}
+            for pk, name in invited],
+        "staff": [str(a.user) for a in session.attendance.all() if a.user_id],
+        "notes": [{"side": n.get_side_display(), "text": n.text, "author": str(n.author),
+                   "at": n.created_at} for n in selectors.caucus_notes_for(viewer, session)],
+        "attachments": [{"id": a.pk, "name": a.name, "kind": a.get_kind_display(),
+                         "size": a.size, "sha256": a.sha256, "private": a.get_side_display()}
+                        for a in selectors.attachments_for(viewer, session)],
+        "record_form": forms.RecordForm(invited=invited, initial={"present": present})
+        if part.desk and scheduled and session.starts_at <= clock.now() else None,
+        "note_form": forms.NoteForm() if part.desk else None,
+        "attachment_form": forms.AttachmentForm() if part.desk else None,
+    }
+
+
+def blind_rounds(dispute: Dispute, part: selectors.Part, mediating: bool) -> dict[str, Any]:
+    shown = selectors.blind_rounds_for(dispute)
+    rounds: list[dict[str, Any]] = list(shown["rounds"])  # type: ignore[call-overload]
+    labels = dict(BlindRound.Outcome.choices)
+    for r in rounds:
+        r["label"] = labels[r["outcome"]]
+    done = any(r["outcome"] == "overlap" for r in rounds)
+    left = int(str(shown["rounds_allowed"])) - len(
+        [r for r in rounds if r["outcome"] != "waiting"])
+    open_round = next((r for r in rounds if r["outcome"] == "waiting"), None)
+    may = mediating and not done and (left > 0 or open_round is not None)
+    return {
+        "rounds": rounds, "allowed": shown["rounds_allowed"], "left": max(left, 0),
+        "done": done,
+        "creditor_form": forms.BoundForm(initial={"side": Side.CREDITOR})
+        if may and part.creditor and not (open_round and open_round["creditor_entered"])
+        else None,
+        "debtor_form": forms.BoundForm(initial={"side": Side.DEBTOR})
+        if may and part.desk and not (open_round and open_round["debtor_entered"]) else None,
+    }
