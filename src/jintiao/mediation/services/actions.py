@@ -9,19 +9,12 @@ from django.db import transaction
 
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.selectors import dispute_get_for
-from jintiao.disputes.services import (
-    dispute_apply_action,
-    dispute_lock,
-)
+from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors
-from jintiao.mediation.models import (
-    Consent,
-)
-from jintiao.mediation.services.common import (
-    MediationInvalid,
-)
+from jintiao.mediation.models import Consent
+from jintiao.mediation.services.common import MediationInvalid
 from jintiao.orgs.models import User
 
 # --- lifecycle actions, with the facts the workbench keeps ---

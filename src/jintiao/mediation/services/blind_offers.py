@@ -13,24 +13,14 @@ from django.db import transaction
 
 from jintiao import clock
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.services import (
-    PermissionDenied,
-    dispute_lock,
-)
+from jintiao.disputes.services import PermissionDenied, dispute_lock
 from jintiao.domain import blind
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import State
-from jintiao.domain.plans import (
-    WAIVER_ORDER,
-    PlanOptions,
-    Waiver,
-)
+from jintiao.domain.plans import WAIVER_ORDER, PlanOptions, Waiver
 from jintiao.domain.schedules import Method
 from jintiao.mediation import convert, selectors
-from jintiao.mediation.models import (
-    BlindRound,
-    Offer,
-)
+from jintiao.mediation.models import BlindRound, Offer
 from jintiao.mediation.services.common import (
     ApprovalRequired,
     MediationInvalid,

@@ -9,17 +9,12 @@ from typing import Any
 from jintiao import clock
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.selectors import DisputeNotFound
-from jintiao.disputes.services import (
-    PermissionDenied,
-    dispute_lock,
-)
+from jintiao.disputes.services import PermissionDenied, dispute_lock
 from jintiao.domain import lifecycle
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
-from jintiao.mediation.models import (
-    Offer,
-)
+from jintiao.mediation.models import Offer
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
 from jintiao.timeline.services import event_append

@@ -11,23 +11,13 @@ from typing import Any
 from django.db import transaction
 
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.services import (
-    PermissionDenied,
-    dispute_lock,
-)
+from jintiao.disputes.services import PermissionDenied, dispute_lock
 from jintiao.domain.authority import AuthorityLimits, PlanAsks, excesses, first_able
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
-from jintiao.domain.plans import (
-    PlanOptions,
-)
+from jintiao.domain.plans import PlanOptions
 from jintiao.mediation import convert, selectors
-from jintiao.mediation.models import (
-    Approval,
-    MenuItem,
-    Offer,
-    Side,
-)
+from jintiao.mediation.models import Approval, MenuItem, Offer, Side
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.common import (
     ApprovalRequired,

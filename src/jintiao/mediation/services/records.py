@@ -9,22 +9,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from jintiao.disputes.models import DisputeParty, PartyRole
-from jintiao.disputes.services import (
-    PermissionDenied,
-    dispute_lock,
-)
+from jintiao.disputes.services import PermissionDenied, dispute_lock
 from jintiao.domain.lifecycle import Role, State
-from jintiao.domain.plans import (
-    DebtorBudget as Budget,
-)
+from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.policy import Track
 from jintiao.mediation import convert, selectors
-from jintiao.mediation.models import (
-    Consent,
-    DebtorBudget,
-    Evaluation,
-    Offer,
-)
+from jintiao.mediation.models import Consent, DebtorBudget, Evaluation, Offer
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.common import (
     MediationInvalid,

@@ -11,17 +11,9 @@ from django.db import transaction
 
 from jintiao import clock
 from jintiao.disputes.models import Dispute, DisputeParty
-from jintiao.disputes.services import (
-    dispute_lock,
-)
+from jintiao.disputes.services import dispute_lock
 from jintiao.domain.lifecycle import State
-from jintiao.mediation.models import (
-    Attachment,
-    Attendance,
-    CaucusNote,
-    Session,
-    Side,
-)
+from jintiao.mediation.models import Attachment, Attendance, CaucusNote, Session, Side
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.common import (
     MAX_ATTACHMENT_BYTES,

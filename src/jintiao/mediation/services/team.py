@@ -8,16 +8,10 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty, PartyRole
-from jintiao.disputes.services import (
-    MediatorInvalid,
-    PermissionDenied,
-    dispute_lock,
-)
+from jintiao.disputes.services import MediatorInvalid, PermissionDenied, dispute_lock
 from jintiao.domain.lifecycle import Role, State
 from jintiao.mediation import selectors
-from jintiao.mediation.models import (
-    Recusal,
-)
+from jintiao.mediation.models import Recusal
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.common import (
     MediationInvalid,

@@ -15,10 +15,7 @@ from jintiao.mediation import selectors, services
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import attempt, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import (
-    back_to,
-    header,
-)
+from jintiao.web.views.mediation_rows import back_to, header
 
 # --- assignment ---
 

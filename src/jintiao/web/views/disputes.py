@@ -24,11 +24,7 @@ from jintiao import clock
 from jintiao.disputes import selectors
 from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.disputes.selectors import DisputeNotFound
-from jintiao.disputes.services import (
-    CLAIM_FIELDS,
-    dispute_intake,
-    representative_appoint,
-)
+from jintiao.disputes.services import CLAIM_FIELDS, dispute_intake, representative_appoint
 from jintiao.domain import lifecycle
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError

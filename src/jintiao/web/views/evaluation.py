@@ -18,10 +18,7 @@ from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import attempt, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import (
-    header,
-    money,
-)
+from jintiao.web.views.mediation_rows import header, money
 
 # --- neutral evaluation ---
 

@@ -14,11 +14,7 @@ from jintiao.mediation import selectors, services
 from jintiao.mediation.models import BlindRound
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import attempt, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import (
-    back_to,
-    found_or_404,
-    offer_row,
-)
+from jintiao.web.views.mediation_rows import back_to, found_or_404, offer_row
 
 # --- offers, approvals, blind bounds ---
 

@@ -23,10 +23,7 @@ from jintiao.mediation.models import Offer
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import attempt, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import (
-    back_to,
-    header,
-)
+from jintiao.web.views.mediation_rows import back_to, header
 
 PLAN_COLUMNS = 3
 DEFAULT_TERMS = (12, 24, 36)
