@@ -120,7 +120,7 @@ def test_s1_carries_its_mediation_to_the_approved_sixty_instalments(demo):
     assert types.index("mediation.session_held") < types.index("mediation.offer_accepted")
     assert types.index("mediation.offer_accepted") < types.index("dispute.agree")
     agent = User.objects.get(username="agent")
-    notes = [n.text for s in selectors.sessions_of(agent, s1)
+    notes = [n.text for s in selectors.sessions_of(s1)
              for n in selectors.caucus_notes_for(agent, s)]
     assert notes == ["银行：欠款总额不让步；期限可以商量，支行权限最长36期。"]
 

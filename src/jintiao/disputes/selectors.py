@@ -16,7 +16,7 @@ from jintiao.domain import lifecycle, periods
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.policy import DEFAULT_POLICY, Policy
-from jintiao.orgs.models import Organization, OrgKind, User
+from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree, user_roles
 from jintiao.policies.selectors import PolicyMissing, policy_for, working_calendar
 
@@ -239,7 +239,7 @@ def intake_options(viewer: User) -> IntakeOptions:
     roles = user_roles(viewer)
     orgs = Organization.objects.order_by("path")
     committees = orgs.filter(kind=OrgKind.COMMITTEE)
-    banks = orgs.filter(kind__in=(OrgKind.INSTITUTION, OrgKind.BRANCH))
+    banks = orgs.filter(kind__in=INSTITUTION_KINDS)
     courts = orgs.filter(kind=OrgKind.COURT)
     none = orgs.none()
     if viewer.is_superuser or Role.ADMINISTRATOR in roles:

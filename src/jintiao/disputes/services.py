@@ -227,6 +227,14 @@ def _check_mediators(action: Action, mediators: Sequence[User]) -> None:
     if mediators and action is not Action.ASSIGN:
         raise MediatorInvalid(f"“{action.label}”不能指定调解员",
                               f"action {action} takes no mediators")
+    require_mediators(mediators)
+
+
+def require_mediators(mediators: Sequence[User]) -> None:
+    """Everyone named is an active mediator or expert.
+
+    :raises MediatorInvalid: someone is not
+    """
     others = [m for m in mediators
               if not m.is_active or not user_roles(m) & {Role.MEDIATOR, Role.EXPERT}]
     if others:
@@ -282,7 +290,7 @@ def dispute_apply_action(
     """
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
-    dispute = _locked(actor, dispute_id, expected_version)
+    dispute = dispute_lock(actor, dispute_id, expected_version)
     action = Action(action)
     _check_mediators(action, mediators)
     held = _guards(dispute, action=action, today=today, reason=reason, track=track,
@@ -348,7 +356,8 @@ def _decide_for_any_role(state: State, action: Action, roles: frozenset[Role],
 
 def dispute_lock(actor: User, dispute_id: int, expected_version: int | None = None) -> Dispute:
     """The dispute the actor can see, locked for a change; with ``expected_version`` the
-    change is refused if someone else changed the dispute since the actor loaded it."""
+    change is refused if someone else changed the dispute since the actor loaded it. Only
+    the dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins."""
     dispute = dispute_get_for(actor, dispute_id)
     dispute = (Dispute.objects.select_for_update(of=("self",))
                .select_related("committee", "institution", "policy_version").get(pk=dispute.pk))
@@ -358,12 +367,6 @@ def dispute_lock(actor: User, dispute_id: int, expected_version: int | None = No
             expected=expected_version, current=dispute.version,
         )
     return dispute
-
-
-def _locked(actor: User, dispute_id: int, expected_version: int) -> Dispute:
-    """The dispute the actor can see, locked, at the version the actor last saw (only the
-    dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins)."""
-    return dispute_lock(actor, dispute_id, expected_version)
 
 
 @transaction.atomic
@@ -397,7 +400,7 @@ def representative_appoint(
             raise RepresentativeInvalid("纠纷已结束，不能再登记代理人", "the dispute has ended")
         raise PermissionDenied("只有调委会工作人员可以登记代理人",
                                "only the committee's desk records representatives")
-    dispute = _locked(actor, dispute_id, expected_version)
+    dispute = dispute_lock(actor, dispute_id, expected_version)
     row = DisputeParty.objects.select_related("party").filter(
         pk=party_row_id, dispute=dispute).first()
     if row is None:

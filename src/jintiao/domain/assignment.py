@@ -67,13 +67,20 @@ class Excluded:
     reasons: tuple[str, ...]
 
 
+def conflicts(key: int, ties: frozenset[int], needs: Needs) -> list[str]:
+    """Why a mediator with these ``ties`` may not mediate the dispute whatever their load or
+    availability: a tie with a party's institution group, or a recusal on it."""
+    reasons = []
+    if ties & needs.institution_groups:
+        reasons.append("受雇于当事金融机构或与其存在关联（含上级及分支机构），应当回避")
+    if key in needs.recused:
+        reasons.append("已决定回避本纠纷")
+    return reasons
+
+
 def exclusions(candidate: Candidate, needs: Needs) -> tuple[str, ...]:
     """Why ``candidate`` may not mediate this dispute (empty: they may)."""
-    reasons = []
-    if candidate.ties & needs.institution_groups:
-        reasons.append("受雇于当事金融机构或与其存在关联（含上级及分支机构），应当回避")
-    if candidate.key in needs.recused:
-        reasons.append("已决定回避本纠纷")
+    reasons = conflicts(candidate.key, candidate.ties, needs)
     if not candidate.available:
         reasons.append("暂不可指派（休假或暂停）")
     if candidate.open_load >= candidate.capacity:

@@ -322,17 +322,26 @@ WAIVER_ORDER = ("penalty_interest", "compound_interest", "liquidated_damages", "
                 "interest")
 
 
+def waivers_of(claim: ClaimBreakdown, amount: Decimal, *, parts: Sequence[str] = WAIVER_ORDER,
+               conditional: bool = False) -> tuple[Waiver, ...]:
+    """Waivers giving up ``amount`` of ``claim``, part by part in the order of ``parts``
+    (penalties before contractual interest by default), each at most what is owed."""
+    left = amount
+    waivers = []
+    for part in parts:
+        owed: Decimal = getattr(claim, part)
+        take = min(owed, left)
+        if take > 0:
+            waivers.append(Waiver(part, take, conditional=conditional))
+            left -= take
+    return tuple(waivers)
+
+
 def options_from_menu(claim: ClaimBreakdown, item: MenuItem, first_due: dt.date) -> PlanOptions:
     """Turn a menu line into plan options for ``claim``: the waiver ratio of the charges,
     taken from penalties first, rounded down to the yuan."""
     budget = (claim.charges * item.charge_waiver_ratio).quantize(Decimal("1"), ROUND_DOWN)
-    waivers = []
-    for part in WAIVER_ORDER:
-        owed: Decimal = getattr(claim, part)
-        take = min(owed, budget)
-        if take > 0:
-            waivers.append(Waiver(part, take, conditional=item.conditional))
-            budget -= take
     return PlanOptions(method=item.method, periods=item.periods, first_due=first_due,
-                       annual_rate=item.annual_rate, waivers=tuple(waivers), label=item.label)
+                       annual_rate=item.annual_rate, label=item.label,
+                       waivers=waivers_of(claim, budget, conditional=item.conditional))
 

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from jintiao.domain.evaluation import Paths
 from jintiao.domain.plans import PlanFigures, PlanOptions, Waiver
 from jintiao.domain.schedules import Method
 
@@ -77,3 +78,10 @@ def figures_for(figures: dict[str, Any], *, desk: bool) -> dict[str, Any]:
     if desk:
         return figures
     return {k: v for k, v in figures.items() if k not in DESK_ONLY}
+
+
+def paths_to_json(paths: Paths) -> dict[str, Any]:
+    """Both paths of a neutral evaluation as stored, with the summary in words."""
+    data = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in vars(paths).items()}
+    data["summary"] = paths.summary()
+    return data

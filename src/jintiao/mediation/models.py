@@ -71,7 +71,6 @@ class Session(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("已安排")
         HELD = "held", _("已举行")
-        CANCELLED = "cancelled", _("已取消")
 
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="sessions")
     seq = models.PositiveIntegerField()

@@ -29,6 +29,7 @@ from jintiao.mediation import convert
 from jintiao.mediation.models import (
     Approval,
     Attachment,
+    BlindRound,
     CaucusNote,
     Consent,
     DebtorBudget,
@@ -39,7 +40,7 @@ from jintiao.mediation.models import (
     Session,
     Side,
 )
-from jintiao.orgs.models import AuthorityGrant, Organization, OrgKind, User
+from jintiao.orgs.models import INSTITUTION_KINDS, AuthorityGrant, Organization, User
 from jintiao.orgs.selectors import ancestors, user_roles
 
 ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
@@ -50,12 +51,16 @@ class RecordNotFound(DomainError):
     viewer's to see: the same answer for both, like a hidden dispute."""
 
     code = ErrorCode.NOT_FOUND
-INSTITUTION_KINDS = (OrgKind.INSTITUTION, OrgKind.BRANCH)
 
 
 def policy_of(dispute: Dispute) -> Policy:
     """The policy version the dispute was accepted under."""
     return Policy.from_dict(dispute.policy_version.data)
+
+
+def discount_rate(dispute: Dispute, given: Decimal | None) -> Decimal:
+    """The rate a plan's present value is discounted at: the one given, else the policy's."""
+    return given if given is not None else policy_of(dispute).plan_discount_rate
 
 
 def claim_of(dispute: Dispute) -> ClaimBreakdown:
@@ -98,7 +103,8 @@ def sides_seen_by(user: User, dispute: Dispute) -> set[str]:
     return {""}
 
 
-def sessions_of(viewer: User, dispute: Dispute) -> QuerySet[Session]:
+def sessions_of(dispute: Dispute) -> QuerySet[Session]:
+    """The dispute's sessions; what of them a viewer reads, the notes and attachments say."""
     return (Session.objects.filter(dispute=dispute).order_by("seq")
             .prefetch_related("attendance__party_row__party", "attendance__user"))
 
@@ -129,31 +135,39 @@ def triage_suggestion(dispute: Dispute, *, facts_disputed: bool = False,
         policy_of(dispute))
 
 
-def institution_group(org: Organization | None) -> int | None:
-    """The root node of an institution's group (a branch's bank), or None."""
-    if org is None or org.kind not in INSTITUTION_KINDS:
+def _institution_ids() -> frozenset[int]:
+    return frozenset(Organization.objects.filter(kind__in=INSTITUTION_KINDS)
+                     .values_list("pk", flat=True))
+
+
+def institution_group(org: Organization | None, institutions: frozenset[int]) -> int | None:
+    """The root node of an institution's group (a branch's bank), or None: the highest node
+    of the unbroken run of institution nodes on the path down to ``org``."""
+    if org is None or org.pk not in institutions:
         return None
-    top = org
-    for node in ancestors(org):
-        if node.kind in INSTITUTION_KINDS:
-            top = node
-        else:
+    path = [int(part) for part in org.path.strip("/").split("/")]
+    top = org.pk
+    for node in reversed(path[:-1]):
+        if node not in institutions:
             break
-    return top.pk
+        top = node
+    return top
 
 
-def mediator_ties(user: User) -> frozenset[int]:
+def mediator_ties(user: User, institutions: frozenset[int]) -> frozenset[int]:
     """The institution groups a mediator works for or is affiliated with."""
-    ties = {institution_group(user.organization)}
+    ties = {institution_group(user.organization, institutions)}
     profile = getattr(user, "mediator_profile", None)
     if profile is not None:
-        ties.update(institution_group(o) for o in profile.affiliations.all())
+        ties.update(institution_group(o, institutions) for o in profile.affiliations.all())
     return frozenset(t for t in ties if t is not None)
 
 
-def dispute_groups(dispute: Dispute) -> frozenset[int]:
-    group = institution_group(dispute.institution)
-    return frozenset() if group is None else frozenset({group})
+def _needs(dispute: Dispute, institutions: frozenset[int]) -> assignment.Needs:
+    group = institution_group(dispute.institution, institutions)
+    return assignment.Needs(dispute.dispute_type, dispute.committee.region_code,
+                            frozenset() if group is None else frozenset({group}),
+                            recused_on(dispute))
 
 
 def recused_on(dispute: Dispute) -> frozenset[int]:
@@ -163,14 +177,11 @@ def recused_on(dispute: Dispute) -> frozenset[int]:
 
 def conflicts(dispute: Dispute, people: list[User]) -> dict[int, tuple[str, ...]]:
     """Why each of ``people`` may not mediate the dispute (conflict or recusal only)."""
-    groups, recused = dispute_groups(dispute), recused_on(dispute)
+    institutions = _institution_ids()
+    needs = _needs(dispute, institutions)
     found = {}
     for person in people:
-        reasons = []
-        if mediator_ties(person) & groups:
-            reasons.append("受雇于当事金融机构或与其存在关联（含上级及分支机构），应当回避")
-        if person.pk in recused:
-            reasons.append("已决定回避本纠纷")
+        reasons = assignment.conflicts(person.pk, mediator_ties(person, institutions), needs)
         if reasons:
             found[person.pk] = tuple(reasons)
     return found
@@ -194,7 +205,7 @@ def mediator_candidates(dispute: Dispute) -> Candidates:
         .prefetch_related("mediator_profile__affiliations")
         .annotate(load=Count("dispute_assignments", filter=Q(
             dispute_assignments__dispute__state__in=ACTIVE), distinct=True)))
-    groups, recused = dispute_groups(dispute), recused_on(dispute)
+    institutions = _institution_ids()
     candidates = []
     for person in people:
         profile = getattr(person, "mediator_profile", None)
@@ -205,17 +216,19 @@ def mediator_candidates(dispute: Dispute) -> Candidates:
             capacity=profile.capacity if profile else 15,
             available=profile.available if profile else True,
             region_code=person.organization.region_code if person.organization else "",
-            ties=mediator_ties(person), full_time=bool(profile and profile.full_time)))
-    ranked, excluded = assignment.rank_mediators(
-        candidates, assignment.Needs(dispute.dispute_type, dispute.committee.region_code,
-                                     groups, recused))
+            ties=mediator_ties(person, institutions),
+            full_time=bool(profile and profile.full_time)))
+    ranked, excluded = assignment.rank_mediators(candidates, _needs(dispute, institutions))
     return Candidates(ranked, excluded, {p.pk: p for p in people})
 
 
-def limits_of(user: User) -> authority.AuthorityLimits | None:
+def limits_of(user: User) -> authority.AuthorityLimits:
+    """An officer's limits; without a grant on record, the narrowest authority."""
     grant = AuthorityGrant.objects.filter(user=user).first()
-    if grant is None:
-        return None
+    return authority.AuthorityLimits() if grant is None else _limits(grant)
+
+
+def _limits(grant: AuthorityGrant) -> authority.AuthorityLimits:
     return authority.AuthorityLimits(
         max_charge_waiver_ratio=grant.max_charge_waiver_ratio,
         max_principal_waiver_ratio=grant.max_principal_waiver_ratio,
@@ -234,12 +247,9 @@ def approval_ladder(agent: User, dispute: Dispute
     approvers = (User.objects.filter(is_active=True, role_rows__role=Role.APPROVER,
                                      organization__in=chain, authority__isnull=False)
                  .exclude(pk=agent.pk).select_related("authority", "organization").distinct())
-    ladder = []
-    for person in sorted(approvers, key=lambda u: (rank.get(u.organization_id or 0, 0), u.pk)):
-        limits = limits_of(person)
-        if limits is not None:
-            ladder.append((person, limits))
-    return ladder
+    return [(person, _limits(person.authority))
+            for person in sorted(approvers, key=lambda u: (rank.get(u.organization_id or 0, 0),
+                                                           u.pk))]
 
 
 def approvals_waiting_for(approver: User) -> QuerySet[Approval]:
@@ -297,18 +307,68 @@ def due_day_default(today: dt.date) -> dt.date:
     return dt.date(year, month, min(today.day, 28))
 
 
+@dataclass(frozen=True)
+class RoundShown:
+    """One blind round as anyone who sees the dispute may know it — never a bound."""
+
+    number: int
+    outcome: str
+    creditor_entered: bool
+    debtor_entered: bool
+    offer: int | None
+
+    @property
+    def label(self) -> str:
+        return str(BlindRound.Outcome(self.outcome).label)
+
+
+@dataclass(frozen=True)
+class BlindState:
+    """The blind rounds so far and what may still happen: rounds left, whether a deal was
+    found, and which side may enter a bound now."""
+
+    rounds: list[RoundShown]
+    allowed: int
+
+    @property
+    def done(self) -> bool:
+        return any(r.outcome == BlindRound.Outcome.OVERLAP for r in self.rounds)
+
+    @property
+    def open_round(self) -> RoundShown | None:
+        return next((r for r in self.rounds if r.outcome == BlindRound.Outcome.WAITING), None)
+
+    @property
+    def left(self) -> int:
+        decided = [r for r in self.rounds if r.outcome != BlindRound.Outcome.WAITING]
+        return max(self.allowed - len(decided), 0)
+
+    def may_enter(self, side: str) -> bool:
+        """Whether ``side`` may enter a bound now (the service decides again)."""
+        current = self.open_round
+        if self.done or (current is None and not self.left):
+            return False
+        entered = current is not None and (current.creditor_entered if side == Side.CREDITOR
+                                           else current.debtor_entered)
+        return not entered
+
+
+def blind_state(dispute: Dispute) -> BlindState:
+    rounds = dispute.blind_rounds.select_related("offer").order_by("number")
+    return BlindState([RoundShown(r.number, r.outcome, bool(r.creditor_bound),
+                                  bool(r.debtor_bound), r.offer.seq if r.offer else None)
+                       for r in rounds], policy_of(dispute).blind_offer_rounds)
+
 
 def blind_rounds_for(dispute: Dispute) -> dict[str, object]:
     """What anyone who sees the dispute may know of its blind rounds: outcomes and whether
     each side is in — never a bound."""
-    rounds = list(dispute.blind_rounds.select_related("offer").order_by("number"))
-    return {
-        "rounds_allowed": policy_of(dispute).blind_offer_rounds,
-        "rounds": [{"number": r.number, "outcome": r.outcome,
-                    "creditor_entered": bool(r.creditor_bound),
-                    "debtor_entered": bool(r.debtor_bound),
-                    "offer": r.offer.seq if r.offer else None} for r in rounds],
-    }
+    state = blind_state(dispute)
+    return {"rounds_allowed": state.allowed,
+            "rounds": [{"number": r.number, "outcome": r.outcome,
+                        "creditor_entered": r.creditor_entered,
+                        "debtor_entered": r.debtor_entered, "offer": r.offer}
+                       for r in state.rounds]}
 
 
 @dataclass(frozen=True)
@@ -320,7 +380,6 @@ class Part:
     director: bool
     creditor: bool
     expert: bool
-    approver: bool
 
     @property
     def active(self) -> bool:
@@ -328,11 +387,9 @@ class Part:
 
 
 def part_of(viewer: User, dispute: Dispute) -> Part:
-    roles = user_roles(viewer)
-    creditor = creditor_side(viewer, dispute)
     return Part(desk=sees_everything(viewer, dispute), director=is_director_of(viewer, dispute),
-                creditor=creditor, expert=Role.EXPERT in roles and on_team(viewer, dispute),
-                approver=creditor and Role.APPROVER in roles)
+                creditor=creditor_side(viewer, dispute),
+                expert=Role.EXPERT in user_roles(viewer) and on_team(viewer, dispute))
 
 
 def team_of(dispute: Dispute) -> list[DisputeMediator]:
@@ -369,6 +426,19 @@ def _dispute_behind(viewer: User, dispute_id: int, missing: RecordNotFound) -> D
         return dispute_get_for(viewer, dispute_id)
     except DisputeNotFound:
         raise missing from None
+
+
+def session_get_for(viewer: User, session_id: int) -> Session:
+    """A session of a dispute the viewer may see.
+
+    :raises RecordNotFound: missing, or of a dispute the viewer cannot see
+    """
+    missing = RecordNotFound("调解会议不存在", "session not found")
+    found = Session.objects.filter(pk=session_id).first()
+    if found is None:
+        raise missing
+    _dispute_behind(viewer, found.dispute_id, missing)
+    return found
 
 
 def offer_get_for(viewer: User, offer_id: int) -> Offer:
@@ -444,10 +514,43 @@ def plan_asks(offer: Offer, dispute: Dispute) -> authority.PlanAsks:
     return authority.PlanAsks.of(figures, dispute.principal)
 
 
+@dataclass(frozen=True)
+class OfferMoves:
+    """What the viewer may do with an offer now; pages offer these buttons, the services
+    decide again. ``excesses``: what the creditor's officer would grant beyond authority."""
+
+    accept_for_creditor: bool
+    reject_for_creditor: bool
+    answer_for_debtor: bool
+    withdraw: bool
+    ask_approval: bool
+    waiting_approval: bool
+    excesses: tuple[str, ...]
+
+
+def offer_moves(viewer: User, dispute: Dispute, offer: Offer, part: Part) -> OfferMoves:
+    """The moves open to ``viewer`` (approvals prefetched on ``offer``)."""
+    mediating = dispute.state == State.MEDIATING
+    on_table = mediating and offer.status == Offer.Status.OPEN and not offer.side
+    approvals = list(offer.approvals.all())
+    approved = any(a.status == Approval.Status.APPROVED for a in approvals)
+    pending = any(a.status == Approval.Status.PENDING for a in approvals)
+    beyond = ([e.sentence for e in creditor_excesses(viewer, offer, dispute)]
+              if on_table and part.creditor and not approved else [])
+    own_open = (part.creditor and offer.by == Offer.By.CREDITOR
+                and offer.status == Offer.Status.OPEN)
+    return OfferMoves(
+        accept_for_creditor=on_table and part.creditor and not offer.creditor_accepted_at
+        and not beyond,
+        reject_for_creditor=on_table and part.creditor,
+        answer_for_debtor=on_table and part.desk and not offer.debtor_accepted_at,
+        withdraw=mediating and offer.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED)
+        and (part.desk or own_open),
+        ask_approval=bool(beyond) and not pending and Role.AGENT in user_roles(viewer),
+        waiting_approval=pending, excesses=tuple(beyond))
+
+
 def creditor_excesses(actor: User, offer: Offer, dispute: Dispute
                       ) -> list[authority.Excess]:
     """What accepting ``offer`` would ask beyond ``actor``'s own authority (empty: nothing)."""
-    limits = limits_of(actor)
-    if limits is None:
-        limits = authority.AuthorityLimits()  # no grant on record: the narrowest authority
-    return authority.excesses(plan_asks(offer, dispute), limits)
+    return authority.excesses(plan_asks(offer, dispute), limits_of(actor))

@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.errors import DomainError
 from jintiao.orgs.models import (
+    INSTITUTION_KINDS,
     AuthorityGrant,
     MediatorProfile,
     Organization,
-    OrgKind,
     User,
     UserRole,
 )
@@ -57,7 +57,7 @@ class MediatorProfileAdmin(admin.ModelAdmin[MediatorProfile]):
                                  **kwargs: Any) -> Any:
         if db_field.name == "affiliations":
             kwargs["queryset"] = Organization.objects.filter(
-                kind__in=(OrgKind.INSTITUTION, OrgKind.BRANCH)).order_by("path")
+                kind__in=INSTITUTION_KINDS).order_by("path")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: MediatorProfile, form: Any,

@@ -27,6 +27,10 @@ class OrgKind(models.TextChoices):
     OPERATOR = "operator", _("平台运营单位")
 
 
+# A bank or credit union and its branches: the nodes that are parties' institutions.
+INSTITUTION_KINDS = (OrgKind.INSTITUTION, OrgKind.BRANCH)
+
+
 class Organization(models.Model):
     """A node of the organisation tree: a leading group, committee, court, bank branch…
 

@@ -12,6 +12,7 @@ from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
 from jintiao.orgs.models import (
+    INSTITUTION_KINDS,
     ApiToken,
     AuthorityGrant,
     MediatorProfile,
@@ -81,9 +82,6 @@ def token_create(*, user: User, name: str = "") -> str:
     token = "jt_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, digest=token_digest(token), prefix=token[:8], name=name)
     return token
-
-
-INSTITUTION_KINDS = (OrgKind.INSTITUTION, OrgKind.BRANCH)
 
 
 @transaction.atomic

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
@@ -35,10 +36,24 @@ Rate = Annotated[str, StringConstraints(pattern=r"^(0(\.[0-9]{1,6})?|1(\.0{1,6})
 Months = Annotated[StrictInt, Field(ge=0, le=600)]
 Version = Annotated[StrictInt, Field(ge=1, le=2**31)]
 Anything = dict[str, Any]
+E = TypeVar("E", bound=Enum)
 
 
 def _viewer(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _offer_for(viewer: User, offer: Offer) -> Anything:
+    """One offer as ``viewer`` may read it (a list works out the viewer's part once)."""
+    return offer_out(offer, selectors.part_of(viewer, offer.dispute))
+
+
+def _enum(value: str, kind: type[E], label: str) -> E:
+    """A choice by its value, or a clear 400 naming what was wrong."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise services.MediationInvalid(f"{label}无效：{value}", f"unknown {label}") from None
 
 
 def _user(user_id: int) -> User:
@@ -73,12 +88,7 @@ def triage_suggest(request: HttpRequest, dispute_id: DisputeId, facts_disputed: 
              operation_id="triage_confirm")
 def triage_confirm(request: HttpRequest, dispute_id: DisputeId, payload: TriageIn) -> Anything:
     viewer = _viewer(request)
-    track = None
-    if payload.track:
-        try:
-            track = Track(payload.track)
-        except ValueError:
-            raise services.MediationInvalid("程序无效", "unknown track") from None
+    track = _enum(payload.track, Track, "程序") if payload.track else None
     services.dispute_triage(actor=viewer, dispute_id=dispute_id,
                             expected_version=payload.expected_version,
                             facts_disputed=payload.facts_disputed,
@@ -179,7 +189,6 @@ class NoteIn(Schema):
 
 
 def _session_out(viewer: User, s: Session) -> Anything:
-    sides = selectors.sides_seen_by(viewer, s.dispute)
     return {
         "id": s.pk, "seq": s.seq, "mode": s.mode, "mode_label": s.get_mode_display(),
         "starts_at": s.starts_at, "place": s.place, "online_link": s.online_link,
@@ -190,7 +199,7 @@ def _session_out(viewer: User, s: Session) -> Anything:
                           "at": n.created_at} for n in selectors.caucus_notes_for(viewer, s)],
         "attachments": [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
                          "sha256": a.sha256, "side": a.side}
-                        for a in s.attachments.filter(side__in=sides).order_by("pk")],
+                        for a in selectors.attachments_for(viewer, s)],
     }
 
 
@@ -199,7 +208,7 @@ def _session_out(viewer: User, s: Session) -> Anything:
 def sessions_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
-    return [_session_out(viewer, s) for s in selectors.sessions_of(viewer, dispute)]
+    return [_session_out(viewer, s) for s in selectors.sessions_of(dispute)]
 
 
 @router.post("/disputes/{dispute_id}/sessions", response={201: Anything, **ERRORS},
@@ -207,10 +216,9 @@ def sessions_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]
 def session_schedule(request: HttpRequest, dispute_id: DisputeId,
                      payload: SessionIn) -> Status[Anything]:
     viewer = _viewer(request)
-    if payload.mode not in Session.Mode.values:
-        raise services.MediationInvalid("调解方式无效", "unknown mode")
     made = services.session_schedule(actor=viewer, dispute_id=dispute_id,
-                                     mode=Session.Mode(payload.mode), starts_at=payload.starts_at,
+                                     mode=_enum(payload.mode, Session.Mode, "调解方式"),
+                                     starts_at=payload.starts_at,
                                      party_row_ids=payload.party_row_ids, place=payload.place,
                                      online_link=payload.online_link)
     return Status(201, _session_out(viewer, made))
@@ -242,10 +250,9 @@ def caucus_note_add(request: HttpRequest, session_id: DisputeId,
              operation_id="attachment_add")
 def attachment_add(request: HttpRequest, session_id: DisputeId, file: File[UploadedFile],
                    kind: Form[str] = "evidence", side: Form[str] = "") -> Status[Anything]:
-    if kind not in Attachment.Kind.values:
-        raise services.MediationInvalid("附件类别无效", "unknown kind")
     made = services.attachment_add(actor=_viewer(request), session_id=session_id,
-                                   kind=Attachment.Kind(kind), name=file.name or "",
+                                   kind=_enum(kind, Attachment.Kind, "附件类别"),
+                                   name=file.name or "",
                                    content=file, side=side)
     return Status(201, {"id": made.pk, "sha256": made.sha256, "size": made.size})
 
@@ -273,17 +280,9 @@ class PlanIn(Schema):
     label: text(100) = ""  # type: ignore[valid-type]
 
 
-def _method(value: str) -> Method:
-    try:
-        return Method(value)
-    except ValueError:
-        raise services.MediationInvalid("还款方式无效", "unknown method") from None
-
-
 def plan_options(p: PlanIn) -> PlanOptions:
-    method = _method(p.method)
     return PlanOptions(
-        method=method, periods=p.periods, first_due=p.first_due,
+        method=_enum(p.method, Method, "还款方式"), periods=p.periods, first_due=p.first_due,
         annual_rate=Decimal(p.annual_rate), down_payment=Decimal(p.down_payment),
         down_payment_due=p.down_payment_due, grace_periods=p.grace_periods,
         deferral_months=p.deferral_months, waive_deferral_interest=p.waive_deferral_interest,
@@ -297,7 +296,7 @@ class CompareIn(Schema):
 
 
 def _discount(dispute: Dispute, rate: str | None) -> Decimal:
-    return Decimal(rate) if rate is not None else selectors.policy_of(dispute).plan_discount_rate
+    return selectors.discount_rate(dispute, Decimal(rate) if rate is not None else None)
 
 
 @router.post("/disputes/{dispute_id}/plans/compare", response={200: list[Anything], **ERRORS},
@@ -324,7 +323,7 @@ def plan_menu(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     """The creditor institution's standard plans, as options on this dispute's claim."""
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
-    rate = selectors.policy_of(dispute).plan_discount_rate
+    rate = selectors.discount_rate(dispute, None)
     return [_plan_out(viewer, dispute, options, rate)
             for options in selectors.menu_plans(dispute, selectors.due_day_default(
                 clock.today()))]
@@ -352,7 +351,7 @@ def plan_menu_publish(request: HttpRequest, institution_id: DisputeId,
     if institution is None:
         raise services.MediationInvalid("金融机构不存在", "institution not found")
     made = services.menu_publish(actor=_viewer(request), institution=institution, items=[
-        Menu(i.label, i.periods, _method(i.method), Decimal(i.annual_rate),
+        Menu(i.label, i.periods, _enum(i.method, Method, "还款方式"), Decimal(i.annual_rate),
              Decimal(i.charge_waiver_ratio), i.conditional) for i in payload.items])
     return [{"label": m.label, "periods": m.periods, "method": m.method,
              "annual_rate": str(m.annual_rate), "charge_waiver_ratio": str(m.charge_waiver_ratio),
@@ -367,11 +366,10 @@ class OfferIn(Schema):
     answers_id: Id | None = None
 
 
-def offer_out(o: Offer, viewer: User) -> Anything:
+def offer_out(o: Offer, part: selectors.Part) -> Anything:
     """An offer as the viewer may read it: the debtor's affordability details for the desk,
     the approvals (what the plan asked beyond authority, the approver's reasons) for the
     creditor's side, their outcome only for everyone else."""
-    part = selectors.part_of(viewer, o.dispute)
     approvals = [{"id": a.pk, "status": a.status, "approver": str(a.approver),
                   "reason": a.reason, "excesses": a.excesses} if part.creditor
                  else {"id": a.pk, "status": a.status}
@@ -389,7 +387,8 @@ def offer_out(o: Offer, viewer: User) -> Anything:
 def offers_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
-    return [offer_out(o, viewer) for o in selectors.offers_for(viewer, dispute)]
+    part = selectors.part_of(viewer, dispute)
+    return [offer_out(o, part) for o in selectors.offers_for(viewer, dispute)]
 
 
 @router.post("/disputes/{dispute_id}/offers", response={201: Anything, **ERRORS},
@@ -403,7 +402,7 @@ def offer_propose(request: HttpRequest, dispute_id: DisputeId,
                                   discount_rate=_discount(dispute, payload.discount_rate),
                                   on_behalf_of=payload.on_behalf_of, side=payload.side,
                                   answers_id=payload.answers_id)
-    return Status(201, offer_out(made, viewer))
+    return Status(201, _offer_for(viewer, made))
 
 
 class AnswerIn(Schema):
@@ -415,16 +414,16 @@ class AnswerIn(Schema):
              operation_id="offer_accept")
 def offer_accept(request: HttpRequest, offer_id: DisputeId, payload: AnswerIn) -> Anything:
     viewer = _viewer(request)
-    return offer_out(services.offer_accept(actor=viewer, offer_id=offer_id,
-                                           side=payload.side), viewer)
+    return _offer_for(viewer, services.offer_accept(actor=viewer, offer_id=offer_id,
+                                                    side=payload.side))
 
 
 @router.post("/offers/{offer_id}/reject", response={200: Anything, **ERRORS},
              operation_id="offer_reject")
 def offer_reject(request: HttpRequest, offer_id: DisputeId, payload: AnswerIn) -> Anything:
     viewer = _viewer(request)
-    return offer_out(services.offer_reject(actor=viewer, offer_id=offer_id,
-                                           side=payload.side, reason=payload.reason), viewer)
+    return _offer_for(viewer, services.offer_reject(actor=viewer, offer_id=offer_id,
+                                                    side=payload.side, reason=payload.reason))
 
 
 @router.post("/offers/{offer_id}/approvals", response={201: Anything, **ERRORS},
@@ -446,7 +445,7 @@ def approvals_waiting(request: HttpRequest) -> list[Anything]:
     """What waits on the calling approver, oldest first."""
     viewer = _viewer(request)
     return [{"id": a.pk, "dispute_id": a.offer.dispute_id, "number": a.offer.dispute.number,
-             "offer": offer_out(a.offer, viewer), "requested_by": str(a.requested_by),
+             "offer": _offer_for(viewer, a.offer), "requested_by": str(a.requested_by),
              "excesses": a.excesses, "requested_at": a.requested_at}
             for a in selectors.approvals_waiting_for(viewer)]
 
@@ -459,7 +458,7 @@ def approval_decide(request: HttpRequest, approval_id: DisputeId,
     made = services.approval_decide(actor=viewer, approval_id=approval_id,
                                     approve=payload.approve, reason=payload.reason)
     return {"id": made.pk, "status": made.status, "reason": made.reason,
-            "offer": offer_out(made.offer, viewer)}
+            "offer": _offer_for(viewer, made.offer)}
 
 
 class WithdrawIn(Schema):
@@ -471,8 +470,8 @@ class WithdrawIn(Schema):
 def offer_withdraw(request: HttpRequest, offer_id: DisputeId, payload: WithdrawIn) -> Anything:
     """Take a plan off the table (the desk, or the creditor its own open offer)."""
     viewer = _viewer(request)
-    return offer_out(services.offer_withdraw(actor=viewer, offer_id=offer_id,
-                                             reason=payload.reason), viewer)
+    return _offer_for(viewer, services.offer_withdraw(actor=viewer, offer_id=offer_id,
+                                                      reason=payload.reason))
 
 
 # --- blind offers, budget, consent, evaluation ---

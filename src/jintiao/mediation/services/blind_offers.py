@@ -17,7 +17,7 @@ from jintiao.disputes.services import PermissionDenied, dispute_lock
 from jintiao.domain import blind
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import State
-from jintiao.domain.plans import WAIVER_ORDER, PlanOptions, Waiver
+from jintiao.domain.plans import WAIVER_ORDER, PlanOptions, waivers_of
 from jintiao.domain.schedules import Method
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import BlindRound, Offer
@@ -25,6 +25,7 @@ from jintiao.mediation.services.common import (
     ApprovalRequired,
     MediationInvalid,
     instant,
+    next_seq,
     record_event,
     require_desk,
     require_no_settlement,
@@ -78,7 +79,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
         if not selectors.creditor_side(actor, dispute):
             raise PermissionDenied("只有债权金融机构的经办人可以报债权人底线",
                                    "only the creditor's officers enter its bound")
-        own = _authority_bound(selectors.limits_of(actor) or AuthorityLimits(), dispute)
+        own = _authority_bound(selectors.limits_of(actor), dispute)
         if bound.min_total < own.min_total or bound.max_term_months > own.max_term_months:
             raise ApprovalRequired("该底线超出您的授权，须由上级审批人报价或授权",
                                    "the bound goes beyond the agent's authority")
@@ -103,7 +104,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
     else:
         current.debtor_bound, current.debtor_by = _seal(bound), actor
     record_event(dispute, "mediation.blind_bound_entered", actor, now,
-           {"round": current.number, "side": "creditor" if creditor else "debtor"})
+                 {"round": current.number, "side": "creditor" if creditor else "debtor"})
     if current.creditor_bound and current.debtor_bound:
         _decide_round(current, dispute, actor, now, claim_total)
     current.save(update_fields=["creditor_bound", "creditor_by", "debtor_bound", "debtor_by",
@@ -131,18 +132,13 @@ def _decide_round(current: BlindRound, dispute: Dispute, actor: User, now: dt.da
     params: dict[str, Any] = {"round": current.number, "outcome": found.outcome.value}
     if found.proposal is not None:
         claim = selectors.claim_of(dispute)
-        waive = claim.total - found.proposal.total
-        waivers = []
-        for part in (*WAIVER_ORDER, "other", "principal"):
-            take = min(getattr(claim, part), waive)
-            if take > 0:
-                waivers.append(Waiver(part, take))
-                waive -= take
+        waivers = waivers_of(claim, claim.total - found.proposal.total,
+                             parts=(*WAIVER_ORDER, "other", "principal"))
         first_due = selectors.due_day_default(now.astimezone(clock.TZ).date())
         options = PlanOptions(Method.FLAT, found.proposal.periods, first_due,
-                              waivers=tuple(waivers), label="背靠背报价建议方案")
+                              waivers=waivers, label="背靠背报价建议方案")
         figures = selectors.figures_for(dispute, options, policy.plan_discount_rate)
-        seq = (dispute.offers.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+        seq = next_seq(dispute.offers)
         current.offer = Offer.objects.create(
             dispute=dispute, seq=seq, by=Offer.By.MEDIATOR, label=options.label,
             method=Method.FLAT.value, options=convert.options_to_json(options),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Manager
+
 from jintiao import clock
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.selectors import DisputeNotFound
@@ -37,13 +39,19 @@ class ApprovalRequired(DomainError):
     code = ErrorCode.APPROVAL_REQUIRED
 
 
+def next_seq(rows: Manager[Any]) -> int:
+    """The next number of a dispute's sessions or offers (the dispute row is locked)."""
+    last: int | None = rows.order_by("-seq").values_list("seq", flat=True).first()
+    return (last or 0) + 1
+
+
 def instant() -> tuple[dt.datetime, dt.date]:
     now = clock.now()
     return now, now.astimezone(clock.TZ).date()
 
 
 def record_event(dispute: Dispute, type: str, actor: User, at: dt.datetime,
-           params: dict[str, Any]) -> None:
+                 params: dict[str, Any]) -> None:
     event_append(dispute=dispute, type=type, actor=actor, at=at, state_before=dispute.state,
                  state_after=dispute.state, params=params)
 

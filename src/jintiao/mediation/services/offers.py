@@ -12,7 +12,7 @@ from django.db import transaction
 
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import PermissionDenied, dispute_lock
-from jintiao.domain.authority import AuthorityLimits, PlanAsks, excesses, first_able
+from jintiao.domain.authority import PlanAsks, excesses, first_able
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanOptions
@@ -24,13 +24,14 @@ from jintiao.mediation.services.common import (
     MediationInvalid,
     instant,
     lock_behind,
+    next_seq,
     record_event,
     require_desk,
     require_no_settlement,
     require_state,
     require_time_left,
 )
-from jintiao.orgs.models import Organization, User
+from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
 from jintiao.orgs.selectors import user_roles
 
 # --- plans and offers ---
@@ -73,8 +74,8 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
     figures = selectors.figures_for(dispute, options, discount_rate)
     creditor_bound = (by == Offer.By.CREDITOR and not side
                       and selectors.creditor_side(actor, dispute) and not excesses(
-        PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor) or AuthorityLimits()))
-    seq = (dispute.offers.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+        PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor)))
+    seq = next_seq(dispute.offers)
     made = Offer.objects.create(
         dispute=dispute, seq=seq, by=by, side=side, answers=answers,
         label=options.label[:100], method=options.method.value,
@@ -158,7 +159,7 @@ def _finish_if_both(offer: Offer, dispute: Dispute, actor: User, now: dt.datetim
         _cancel_approvals([*others, offer.pk])
     offer.save(update_fields=["status", "creditor_accepted_at", "debtor_accepted_at"])
     record_event(dispute, "mediation.offer_accepted", actor, now,
-           {"offer": offer.seq, "side": side, "both": both})
+                 {"offer": offer.seq, "side": side, "both": both})
 
 
 @transaction.atomic
@@ -181,7 +182,7 @@ def offer_reject(*, actor: User, offer_id: int, side: str, reason: str = "") -> 
     offer.save(update_fields=["status"])
     _cancel_approvals([offer.pk])
     record_event(dispute, "mediation.offer_rejected", actor, now,
-           {"offer": offer.seq, "side": side, "reason": reason.strip()})
+                 {"offer": offer.seq, "side": side, "reason": reason.strip()})
     return offer
 
 
@@ -209,7 +210,7 @@ def offer_withdraw(*, actor: User, offer_id: int, reason: str) -> Offer:
     offer.save(update_fields=["status"])
     _cancel_approvals([offer.pk])
     record_event(dispute, "mediation.offer_withdrawn", actor, now,
-           {"offer": offer.seq, "was": was, "reason": "" if offer.side else reason.strip()})
+                 {"offer": offer.seq, "was": was, "reason": "" if offer.side else reason.strip()})
     return offer
 
 
@@ -239,7 +240,7 @@ def approval_request(*, actor: User, offer_id: int) -> Approval:
         offer=offer, requested_by=actor, approver=approver, requested_at=now,
         excesses=[{"limit": e.limit, "text": e.sentence} for e in found])
     record_event(dispute, "mediation.approval_requested", actor, now,  # the excesses stay with
-           {"offer": offer.seq, "approval": made.pk, "approver": approver.pk})  # the bank
+                 {"offer": offer.seq, "approval": made.pk, "approver": approver.pk})  # the bank
     return made
 
 
@@ -268,7 +269,7 @@ def approval_decide(*, actor: User, approval_id: int, approve: bool, reason: str
     # the reason stays with the approval, the creditor's record: the shared timeline says
     # only the outcome, as it would not tell the debtor how far the bank's authority goes
     record_event(dispute, "mediation.approval_decided", actor, now,
-           {"offer": offer.seq, "approval": approval.pk, "approved": approve})
+                 {"offer": offer.seq, "approval": approval.pk, "approved": approve})
     if approve:
         offer.creditor_accepted_at = now
         _finish_if_both(offer, dispute, actor, now, Side.CREDITOR)
@@ -288,7 +289,7 @@ def menu_publish(*, actor: User, institution: Organization,
     :raises PermissionDenied: not an approver (or administrator) over ``institution``
     :raises MediationInvalid: not an institution, or no item or too many
     """
-    if institution.kind not in selectors.INSTITUTION_KINDS:
+    if institution.kind not in INSTITUTION_KINDS:
         raise MediationInvalid(f"{institution}不是金融机构", "not a financial institution")
     node = actor.organization
     roles = user_roles(actor)

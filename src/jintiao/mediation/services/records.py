@@ -10,6 +10,7 @@ from django.db import transaction
 
 from jintiao.disputes.models import DisputeParty, PartyRole
 from jintiao.disputes.services import PermissionDenied, dispute_lock
+from jintiao.domain.evaluation import litigation_paths
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.policy import Track
@@ -68,8 +69,8 @@ def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
     made = Consent.objects.create(dispute=dispute, party_row=row, how=how.strip()[:100],
                                   given_on=given_on, recorded_by=actor)
     record_event(dispute, "mediation.consent_recorded", actor, now,
-           {"party_row": row.pk, "purpose": "extension", "how": made.how,
-            "given_on": given_on.isoformat()})
+                 {"party_row": row.pk, "purpose": "extension", "how": made.how,
+                  "given_on": given_on.isoformat()})
     return made
 
 
@@ -78,8 +79,6 @@ def evaluation_record(*, actor: User, dispute_id: int, assessment: str,
                       contract_annual_rate: Decimal, discount_rate: Decimal,
                       offer_id: int | None = None) -> Evaluation:
     """An expert's non-binding assessment, with both paths computed for both sides."""
-    from jintiao.domain.evaluation import litigation_paths
-
     dispute = dispute_lock(actor, dispute_id)
     if Role.EXPERT not in user_roles(actor) or not selectors.on_team(actor, dispute):
         raise PermissionDenied("只有本纠纷的调解专家可以出具中立评估",
@@ -103,13 +102,11 @@ def evaluation_record(*, actor: User, dispute_id: int, assessment: str,
                              contract_annual_rate=contract_annual_rate,
                              policy=selectors.policy_of(dispute), discount_rate=discount_rate,
                              settlement=settlement)
-    data = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in vars(paths).items()}
-    data["summary"] = paths.summary()
     made = Evaluation.objects.create(dispute=dispute, expert=actor,
                                      assessment=assessment.strip(),
                                      contract_annual_rate=contract_annual_rate,
-                                     discount_rate=discount_rate, offer=offer, paths=data,
-                                     created_at=now)
+                                     discount_rate=discount_rate, offer=offer,
+                                     paths=convert.paths_to_json(paths), created_at=now)
     record_event(dispute, "mediation.evaluation_recorded", actor, now,
-           {"evaluation": made.pk, "offer": offer.seq if offer else None})
+                 {"evaluation": made.pk, "offer": offer.seq if offer else None})
     return made

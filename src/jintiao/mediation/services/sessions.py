@@ -21,6 +21,7 @@ from jintiao.mediation.services.common import (
     MediationInvalid,
     instant,
     lock_behind,
+    next_seq,
     record_event,
     require_desk,
     require_state,
@@ -52,15 +53,15 @@ def session_schedule(*, actor: User, dispute_id: int, mode: Session.Mode,
     rows = list(DisputeParty.objects.filter(dispute=dispute, pk__in=party_row_ids))
     if len(rows) != len(set(party_row_ids)):
         raise MediationInvalid("参加人不是本纠纷的当事人", "not a party of this dispute")
-    seq = (dispute.sessions.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    seq = next_seq(dispute.sessions)
     made = Session.objects.create(dispute=dispute, seq=seq, mode=mode, starts_at=starts_at,
                                   place=place.strip(), online_link=online_link.strip(),
                                   scheduled_by=actor)
     Attendance.objects.bulk_create([Attendance(session=made, party_row=r) for r in rows]
                                    + [Attendance(session=made, user=actor)])
     record_event(dispute, "mediation.session_scheduled", actor, now,
-           {"session": seq, "mode": mode.value, "starts_at": starts_at.isoformat(),
-            "parties": [r.pk for r in rows]})
+                 {"session": seq, "mode": mode.value, "starts_at": starts_at.isoformat(),
+                  "parties": [r.pk for r in rows]})
     return made
 
 
@@ -81,8 +82,8 @@ def session_record(*, actor: User, session_id: int, record: str,
     session, dispute = _session_for(actor, session_id)
     require_state(dispute, State.MEDIATING, doing="记录调解笔录")
     if session.status != Session.Status.SCHEDULED:  # a record once made is not rewritten
-        raise MediationInvalid(f"该次调解已{session.get_status_display()}，笔录不能改写",
-                               "the session is already recorded or cancelled")
+        raise MediationInvalid("该次调解已记录笔录，笔录不能改写",
+                               "the session is already recorded")
     if not record.strip():
         raise MediationInvalid("调解笔录不能为空", "the record is empty")
     now, _today = instant()
@@ -95,12 +96,12 @@ def session_record(*, actor: User, session_id: int, record: str,
         raise MediationInvalid("出席情况中有未受邀的当事人", "attendance names someone not invited")
     for row_id, present in attended.items():
         rows[row_id].attended = bool(present)
-        rows[row_id].save(update_fields=["attended"])
+    Attendance.objects.bulk_update([rows[row_id] for row_id in attended], ["attended"])
     session.attendance.filter(user=actor).update(attended=True)
     session.record, session.status = record.strip(), Session.Status.HELD
     session.save(update_fields=["record", "status"])
     record_event(dispute, "mediation.session_held", actor, now,
-           {"session": session.seq, "attended": {str(k): v for k, v in attended.items()}})
+                 {"session": session.seq, "attended": {str(k): v for k, v in attended.items()}})
     return session
 
 
@@ -115,8 +116,8 @@ def caucus_note_add(*, actor: User, session_id: int, side: Side, text: str) -> C
     now, _today = instant()
     note = CaucusNote.objects.create(session=session, side=side, text=text.strip(),
                                      author=actor, created_at=now)
-    record_event(dispute, "mediation.caucus_note", actor, now, {"session": session.seq,
-                                                          "side": side.value})
+    record_event(dispute, "mediation.caucus_note", actor, now,
+                 {"session": session.seq, "side": side.value})
     return note
 
 
@@ -141,5 +142,5 @@ def attachment_add(*, actor: User, session_id: int, kind: Attachment.Kind, name:
     made.file.save(f"{digest.hexdigest()[:16]}.bin", content, save=False)
     made.save()
     record_event(dispute, "mediation.attachment_added", actor, now,
-           {"session": session.seq, "kind": made.kind, "side": side, "sha256": made.sha256})
+                 {"session": session.seq, "kind": made.kind, "side": side, "sha256": made.sha256})
     return made

@@ -8,7 +8,12 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty, PartyRole
-from jintiao.disputes.services import MediatorInvalid, PermissionDenied, dispute_lock
+from jintiao.disputes.services import (
+    MediatorInvalid,
+    PermissionDenied,
+    dispute_lock,
+    require_mediators,
+)
 from jintiao.domain.lifecycle import Role, State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Recusal
@@ -40,11 +45,7 @@ def mediators_change(*, actor: User, dispute_id: int, expected_version: int, lea
     team = [lead, *others]
     if len({m.pk for m in team}) != len(team):
         raise MediatorInvalid("同一调解员不能重复指定", "a mediator is named twice")
-    not_mediators = [m for m in team if not m.is_active
-                     or not user_roles(m) & {Role.MEDIATOR, Role.EXPERT}]
-    if not_mediators:
-        raise MediatorInvalid(f"{'、'.join(map(str, not_mediators))}不是在册调解员",
-                              "not an active mediator")
+    require_mediators(team)
     found = selectors.conflicts(dispute, team)
     if found:
         names = "、".join(str(m) for m in team if m.pk in found)
@@ -59,8 +60,8 @@ def mediators_change(*, actor: User, dispute_id: int, expected_version: int, lea
     dispute.version = expected_version + 1
     dispute.save(update_fields=["version"])
     record_event(dispute, "mediation.team_changed", actor, now,
-           {"before": before, "lead": lead.pk, "others": [m.pk for m in others],
-            "reason": reason.strip()})
+                 {"before": before, "lead": lead.pk, "others": [m.pk for m in others],
+                  "reason": reason.strip()})
     return dispute
 
 
@@ -94,8 +95,8 @@ def recusal_request(*, actor: User, dispute_id: int, mediator_id: int, party_row
     made = Recusal.objects.create(dispute=dispute, mediator=mediator, requested_by=row,
                                   reason=reason.strip(), requested_at=now)
     record_event(dispute, "mediation.recusal_requested", actor, now,
-           {"recusal": made.pk, "mediator": mediator.pk, "party_row": row.pk,
-            "reason": made.reason})
+                 {"recusal": made.pk, "mediator": mediator.pk, "party_row": row.pk,
+                  "reason": made.reason})
     return made
 
 
@@ -125,6 +126,6 @@ def recusal_decide(*, actor: User, recusal_id: int, grant: bool, reason: str) ->
     dispute.version += 1
     dispute.save(update_fields=["version"])
     record_event(dispute, "mediation.recusal_decided", actor, now,
-           {"recusal": recusal.pk, "mediator": recusal.mediator_id, "granted": grant,
-            "reason": recusal.decision_reason, "removed_from_team": removed})
+                 {"recusal": recusal.pk, "mediator": recusal.mediator_id, "granted": grant,
+                  "reason": recusal.decision_reason, "removed_from_team": removed})
     return recusal

@@ -14,7 +14,7 @@ from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import attempt, viewer_of, visible_or_404
+from jintiao.web.views.common import attempt, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import back_to, header
 
 # --- assignment ---
@@ -60,17 +60,11 @@ def assignment_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
 def triage(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     visible_or_404(viewer, dispute_id)
-    form = forms.TriageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("提交的内容不完整或格式不正确"))
-    else:
-        data = form.cleaned_data
-        attempt(request, lambda: services.dispute_triage(
-            actor=viewer, dispute_id=dispute_id, expected_version=data["expected_version"],
-            facts_disputed=data["facts_disputed"],
-            evaluation_requested=data["evaluation_requested"],
-            track=Track(data["track"]) if data["track"] else None, reason=data["reason"]),
-            _("已确定程序"))
+    submit(request, forms.TriageForm(request.POST), lambda data: services.dispute_triage(
+        actor=viewer, dispute_id=dispute_id, expected_version=data["expected_version"],
+        facts_disputed=data["facts_disputed"], evaluation_requested=data["evaluation_requested"],
+        track=Track(data["track"]) if data["track"] else None, reason=data["reason"]),
+        _("已确定程序"), _("提交的内容不完整或格式不正确"))
     return redirect("web:assignment", dispute_id=dispute_id)
 
 

@@ -4,8 +4,9 @@ way to call a service and turn its refusal into a message."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -31,6 +32,23 @@ def visible_or_404(viewer: User, dispute_id: int) -> Dispute:
         return dispute_get_for(viewer, dispute_id)
     except DisputeNotFound:
         raise Http404(_("纠纷不存在或无权查看")) from None
+
+
+def mistakes(form: forms.Form) -> str:
+    """A form's mistakes as one line for a message."""
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def submit(request: HttpRequest, form: forms.Form, call: Callable[[dict[str, Any]], T],
+           done: str, invalid: str = "") -> T | None:
+    """Check ``form``; if it is wrong, say so (``invalid``, or its own mistakes) and write
+    nothing; otherwise make the one service call with its cleaned data, through
+    :func:`attempt`."""
+    if not form.is_valid():
+        messages.error(request, invalid or mistakes(form))
+        return None
+    data = form.cleaned_data
+    return attempt(request, lambda: call(data), done)
 
 
 def attempt(request: HttpRequest, call: Callable[[], T], done: str) -> T | None:

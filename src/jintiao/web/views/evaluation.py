@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from jintiao.domain.money import format_amount
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import attempt, viewer_of, visible_or_404
+from jintiao.web.views.common import submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import header, money
 
 # --- neutral evaluation ---
@@ -35,18 +34,11 @@ def evaluation(request: HttpRequest, dispute_id: int) -> HttpResponse:
                   and dispute.state == State.MEDIATING)
     form = forms.EvaluationForm(request.POST or None, offers=shared)
     if request.method == "POST":
-        if not form.is_valid():
-            messages.error(request, "；".join(str(e) for errors in form.errors.values()
-                                             for e in errors))
-        else:
-            data = form.cleaned_data
-            attempt(request, lambda: services.evaluation_record(
-                actor=viewer, dispute_id=dispute_id, assessment=data["assessment"],
-                contract_annual_rate=data["contract_annual_rate"],
-                discount_rate=data["discount_rate"]
-                if data["discount_rate"] is not None
-                else selectors.policy_of(dispute).plan_discount_rate,
-                offer_id=data["offer"]), _("已出具中立评估意见"))
+        submit(request, form, lambda data: services.evaluation_record(
+            actor=viewer, dispute_id=dispute_id, assessment=data["assessment"],
+            contract_annual_rate=data["contract_annual_rate"],
+            discount_rate=selectors.discount_rate(dispute, data["discount_rate"]),
+            offer_id=data["offer"]), _("已出具中立评估意见"))
         return redirect("web:evaluation", dispute_id=dispute_id)
     policy = selectors.policy_of(dispute)
     context = header(viewer, dispute)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +19,7 @@ from jintiao.mediation import selectors, services
 from jintiao.mediation.models import Offer, Session, Side
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import attempt, viewer_of, visible_or_404
+from jintiao.web.views.common import submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import (
     back_to,
     blind_rounds,
@@ -49,12 +48,12 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     offers = list(selectors.offers_for(viewer, dispute).prefetch_related("approvals__approver"))
     context.update({
         "sessions": [session_row(viewer, s, part, mediating)
-                     for s in selectors.sessions_of(viewer, dispute)
+                     for s in selectors.sessions_of(dispute)
                      .select_related("dispute").prefetch_related("attendance__party_row")],
         "session_form": forms.SessionForm(party_rows=party_rows, initial={
             "starts_at": clock.now().replace(second=0, microsecond=0)})
         if part.desk and mediating and not context["deadline"]["overdue"] else None,
-        "offers": [offer_row(viewer, dispute, o, part, mediating) for o in offers],
+        "offers": [offer_row(viewer, dispute, o, part) for o in offers],
         "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
         "blind": blind_rounds(dispute, part, mediating),
         "budget": budget if part.desk else None,
@@ -90,13 +89,10 @@ def recusal_request(request: HttpRequest, dispute_id: int) -> HttpResponse:
     form = forms.RecusalForm(request.POST, mediators=[
         (m.user_id, str(m.user)) for m in selectors.team_of(dispute)],
         party_rows=party_choices(dispute))
-    if not form.is_valid():
-        messages.error(request, _("请选择调解员、申请人并写明理由"))
-        return back_to(dispute_id, "recusals")
-    data = form.cleaned_data
-    attempt(request, lambda: services.recusal_request(
+    submit(request, form, lambda data: services.recusal_request(
         actor=viewer, dispute_id=dispute_id, mediator_id=data["mediator"],
-        party_row_id=data["party_row"], reason=data["reason"]), _("已登记回避申请"))
+        party_row_id=data["party_row"], reason=data["reason"]), _("已登记回避申请"),
+        _("请选择调解员、申请人并写明理由"))
     return back_to(dispute_id, "recusals")
 
 
@@ -105,13 +101,9 @@ def recusal_request(request: HttpRequest, dispute_id: int) -> HttpResponse:
 def recusal_decide(request: HttpRequest, recusal_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     recusal = found_or_404(lambda: selectors.recusal_get_for(viewer, recusal_id))
-    form = forms.DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请写明决定理由"))
-    else:
-        attempt(request, lambda: services.recusal_decide(
-            actor=viewer, recusal_id=recusal_id, grant=form.cleaned_data["grant"],
-            reason=form.cleaned_data["reason"]), _("已作出回避决定"))
+    submit(request, forms.DecisionForm(request.POST), lambda data: services.recusal_decide(
+        actor=viewer, recusal_id=recusal_id, grant=data["grant"], reason=data["reason"]),
+        _("已作出回避决定"), _("请写明决定理由"))
     return back_to(recusal.dispute_id, "recusals")
 # --- sessions ---
 
@@ -121,23 +113,15 @@ def session_schedule(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
     form = forms.SessionForm(request.POST, party_rows=party_choices(dispute))
-    if not form.is_valid():
-        messages.error(request, _("请填写调解方式和时间"))
-        return back_to(dispute_id, "sessions")
-    data = form.cleaned_data
-    attempt(request, lambda: services.session_schedule(
+    submit(request, form, lambda data: services.session_schedule(
         actor=viewer, dispute_id=dispute_id, mode=Session.Mode(data["mode"]),
         starts_at=data["starts_at"], party_row_ids=data["parties"], place=data["place"],
-        online_link=data["online_link"]), _("已安排调解"))
+        online_link=data["online_link"]), _("已安排调解"), _("请填写调解方式和时间"))
     return back_to(dispute_id, "sessions")
 
 
 def _session_or_404(viewer: User, session_id: int) -> Session:
-    session = Session.objects.filter(pk=session_id).first()
-    if session is None:
-        raise Http404(_("记录不存在或无权查看"))
-    visible_or_404(viewer, session.dispute_id)
-    return session
+    return found_or_404(lambda: selectors.session_get_for(viewer, session_id))
 
 
 @login_required
@@ -146,14 +130,11 @@ def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     session = _session_or_404(viewer, session_id)
     invited = [(a.party_row_id, "") for a in session.attendance.all() if a.party_row_id]
-    form = forms.RecordForm(request.POST, invited=invited)
-    if not form.is_valid():
-        messages.error(request, _("调解笔录不能为空"))
-    else:
-        present = set(form.cleaned_data["present"])
-        attempt(request, lambda: services.session_record(
-            actor=viewer, session_id=session_id, record=form.cleaned_data["record"],
-            attended={pk: pk in present for pk, _label in invited}), _("已记录调解笔录"))
+    submit(request, forms.RecordForm(request.POST, invited=invited),
+           lambda data: services.session_record(
+               actor=viewer, session_id=session_id, record=data["record"],
+               attended={pk: pk in data["present"] for pk, _label in invited}),
+           _("已记录调解笔录"), _("调解笔录不能为空"))
     return back_to(session.dispute_id, f"session-{session.seq}")
 
 
@@ -162,13 +143,9 @@ def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
 def caucus_note(request: HttpRequest, session_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     session = _session_or_404(viewer, session_id)
-    form = forms.NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择哪一方并填写谈话记录"))
-    else:
-        attempt(request, lambda: services.caucus_note_add(
-            actor=viewer, session_id=session_id, side=Side(form.cleaned_data["side"]),
-            text=form.cleaned_data["text"]), _("已记录背对背谈话（仅该方及调解员可见）"))
+    submit(request, forms.NoteForm(request.POST), lambda data: services.caucus_note_add(
+        actor=viewer, session_id=session_id, side=Side(data["side"]), text=data["text"]),
+        _("已记录背对背谈话（仅该方及调解员可见）"), _("请选择哪一方并填写谈话记录"))
     return back_to(session.dispute_id, f"session-{session.seq}")
 
 
@@ -177,15 +154,11 @@ def caucus_note(request: HttpRequest, session_id: int) -> HttpResponse:
 def attachment_upload(request: HttpRequest, session_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     session = _session_or_404(viewer, session_id)
-    form = forms.AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件"))
-    else:
-        upload = form.cleaned_data["file"]
-        attempt(request, lambda: services.attachment_add(
-            actor=viewer, session_id=session_id, kind=form.cleaned_data["kind"],
-            name=upload.name or "", content=upload, side=form.cleaned_data["side"]),
-            _("已上传附件"))
+    submit(request, forms.AttachmentForm(request.POST, request.FILES),
+           lambda data: services.attachment_add(
+               actor=viewer, session_id=session_id, kind=data["kind"],
+               name=data["file"].name or "", content=data["file"], side=data["side"]),
+           _("已上传附件"), _("请选择要上传的文件"))
     return back_to(session.dispute_id, f"session-{session.seq}")
 
 
@@ -206,16 +179,11 @@ def budget(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
     form = forms.BudgetForm(request.POST, debtors=party_choices(dispute, PartyRole.DEBTOR))
-    if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values()
-                                         for e in errors))
-    else:
-        data = form.cleaned_data
-        attempt(request, lambda: services.budget_declare(
-            actor=viewer, dispute_id=dispute_id, party_row_id=data["party_row"],
-            monthly_income=data["monthly_income"],
-            other_obligations=data["other_obligations"] or Decimal(0),
-            dependants=data["dependants"]), _("已登记债务人收支情况"))
+    submit(request, form, lambda data: services.budget_declare(
+        actor=viewer, dispute_id=dispute_id, party_row_id=data["party_row"],
+        monthly_income=data["monthly_income"],
+        other_obligations=data["other_obligations"] or Decimal(0),
+        dependants=data["dependants"]), _("已登记债务人收支情况"))
     return back_to(dispute_id, "budget")
 
 
@@ -225,11 +193,8 @@ def consent(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
     form = forms.ConsentForm(request.POST, party_rows=party_choices(dispute))
-    if not form.is_valid():
-        messages.error(request, _("请选择当事人并写明同意方式和日期"))
-    else:
-        data = form.cleaned_data
-        attempt(request, lambda: services.consent_record(
-            actor=viewer, dispute_id=dispute_id, party_row_id=data["party_row"],
-            how=data["how"], given_on=data["given_on"]), _("已登记当事人同意延长期限"))
+    submit(request, form, lambda data: services.consent_record(
+        actor=viewer, dispute_id=dispute_id, party_row_id=data["party_row"], how=data["how"],
+        given_on=data["given_on"]), _("已登记当事人同意延长期限"),
+        _("请选择当事人并写明同意方式和日期"))
     return back_to(dispute_id, "deadline")

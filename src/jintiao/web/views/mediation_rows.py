@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 
 from jintiao import clock
 from jintiao.disputes.models import Dispute
-from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation import convert, selectors
-from jintiao.mediation.models import Approval, BlindRound, Offer, Session, Side
+from jintiao.mediation.models import Offer, Session, Side
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
 from jintiao.web.forms import mediation as forms
 
 T = TypeVar("T")
@@ -66,18 +65,14 @@ def header(viewer: User, dispute: Dispute) -> dict[str, Any]:
                                                                    .total),
             "team": selectors.team_of(dispute),
             "may_assign": part.director and dispute.state in (State.ACCEPTED, State.MEDIATING)}
-def offer_row(viewer: User, dispute: Dispute, offer: Offer, part: selectors.Part,
-               mediating: bool) -> dict[str, Any]:
+def offer_row(viewer: User, dispute: Dispute, offer: Offer,
+              part: selectors.Part) -> dict[str, Any]:
     f = offer.figures
     if offer.status == Offer.Status.OPEN:  # still on the table: against today's budget
         f = convert.figures_to_json(selectors.figures_for(
             dispute, convert.options_from_json(offer.options), Decimal(f["discount_rate"])))
     f = convert.figures_for(f, desk=part.desk)
-    open_shared = mediating and offer.status == Offer.Status.OPEN and not offer.side
-    pending = [a for a in offer.approvals.all() if a.status == Approval.Status.PENDING]
-    excess = (selectors.creditor_excesses(viewer, offer, dispute)
-              if open_shared and part.creditor else [])
-    approved = any(a.status == Approval.Status.APPROVED for a in offer.approvals.all())
+    moves = selectors.offer_moves(viewer, dispute, offer, part)
     return {
         "id": offer.pk, "seq": offer.seq, "by": offer.get_by_display(),
         "private": offer.get_side_display() if offer.side else "",
@@ -100,34 +95,28 @@ def offer_row(viewer: User, dispute: Dispute, offer: Offer, part: selectors.Part
                        "approver": str(a.approver) if part.creditor else "",
                        "reason": a.reason if part.creditor else ""}
                       for a in offer.approvals.all()],
-        "may_answer_creditor": open_shared and part.creditor and not offer.creditor_accepted_at
-        and (not excess or approved),
-        "may_reject_creditor": open_shared and part.creditor,
-        "may_answer_debtor": open_shared and part.desk and not offer.debtor_accepted_at,
-        "may_withdraw": mediating and offer.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED)
-        and (part.desk or (part.creditor and offer.by == Offer.By.CREDITOR
-                           and offer.status == Offer.Status.OPEN)),
-        "excesses": [e.sentence for e in excess] if not approved else [],
-        "may_ask_approval": bool(excess) and not approved and not pending
-        and Role.AGENT in user_roles(viewer),
-        "waiting_approval": bool(pending),
+        "may_answer_creditor": moves.accept_for_creditor,
+        "may_reject_creditor": moves.reject_for_creditor,
+        "may_answer_debtor": moves.answer_for_debtor, "may_withdraw": moves.withdraw,
+        "excesses": moves.excesses, "may_ask_approval": moves.ask_approval,
+        "waiting_approval": moves.waiting_approval,
     }
 
 
 def session_row(viewer: User, session: Session, part: selectors.Part,
-                 mediating: bool) -> dict[str, Any]:
-    invited = [(a.party_row.pk, f"{a.party_row.get_role_display()} {a.party_row.party.name}")
-               for a in session.attendance.all() if a.party_row is not None]
-    present = [a.party_row_id for a in session.attendance.all() if a.attended]
+                mediating: bool) -> dict[str, Any]:
+    parties = [(a.party_row.pk, f"{a.party_row.get_role_display()} {a.party_row.party.name}",
+                a.attended) for a in session.attendance.all() if a.party_row is not None]
+    invited = [(pk, label) for pk, label, _attended in parties]
+    present = [pk for pk, _label, attended in parties if attended]
     scheduled = session.status == Session.Status.SCHEDULED
     return {
         "id": session.pk, "seq": session.seq, "mode": session.get_mode_display(),
         "back_to_back": session.mode == Session.Mode.BACK_TO_BACK,
         "starts_at": session.starts_at, "place": session.place, "link": session.online_link,
         "status": session.get_status_display(), "record": session.record,
-        "attendance": [{"name": name, "attended": next(
-            (a.attended for a in session.attendance.all() if a.party_row_id == pk), None)}
-            for pk, name in invited],
+        "attendance": [{"name": label, "attended": attended}
+                       for _pk, label, attended in parties],
         "staff": [str(a.user) for a in session.attendance.all() if a.user_id],
         "notes": [{"side": n.get_side_display(), "text": n.text, "author": str(n.author),
                    "at": n.created_at} for n in selectors.caucus_notes_for(viewer, session)],
@@ -135,29 +124,19 @@ def session_row(viewer: User, session: Session, part: selectors.Part,
                          "size": a.size, "sha256": a.sha256, "private": a.get_side_display()}
                         for a in selectors.attachments_for(viewer, session)],
         "record_form": forms.RecordForm(invited=invited, initial={"present": present})
-        if part.desk and scheduled and session.starts_at <= clock.now() else None,
-        "note_form": forms.NoteForm() if part.desk else None,
+        if part.desk and mediating and scheduled and session.starts_at <= clock.now() else None,
+        "note_form": forms.NoteForm() if part.desk and mediating else None,
         "attachment_form": forms.AttachmentForm() if part.desk else None,
     }
 
 
 def blind_rounds(dispute: Dispute, part: selectors.Part, mediating: bool) -> dict[str, Any]:
-    shown = selectors.blind_rounds_for(dispute)
-    rounds: list[dict[str, Any]] = list(shown["rounds"])  # type: ignore[call-overload]
-    labels = dict(BlindRound.Outcome.choices)
-    for r in rounds:
-        r["label"] = labels[r["outcome"]]
-    done = any(r["outcome"] == "overlap" for r in rounds)
-    left = int(str(shown["rounds_allowed"])) - len(
-        [r for r in rounds if r["outcome"] != "waiting"])
-    open_round = next((r for r in rounds if r["outcome"] == "waiting"), None)
-    may = mediating and not done and (left > 0 or open_round is not None)
+    state = selectors.blind_state(dispute)
     return {
-        "rounds": rounds, "allowed": shown["rounds_allowed"], "left": max(left, 0),
-        "done": done,
+        "rounds": state.rounds, "allowed": state.allowed, "left": state.left,
+        "done": state.done,
         "creditor_form": forms.BoundForm(initial={"side": Side.CREDITOR})
-        if may and part.creditor and not (open_round and open_round["creditor_entered"])
-        else None,
+        if mediating and part.creditor and state.may_enter(Side.CREDITOR) else None,
         "debtor_form": forms.BoundForm(initial={"side": Side.DEBTOR})
-        if may and part.desk and not (open_round and open_round["debtor_entered"]) else None,
+        if mediating and part.desk and state.may_enter(Side.DEBTOR) else None,
     }

@@ -13,7 +13,7 @@ from jintiao.domain.errors import DomainError
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import BlindRound
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import attempt, viewer_of, visible_or_404
+from jintiao.web.views.common import attempt, mistakes, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import back_to, found_or_404, offer_row
 
 # --- offers, approvals, blind bounds ---
@@ -41,13 +41,9 @@ def offer_answer(request: HttpRequest, offer_id: int) -> HttpResponse:
 def offer_withdraw(request: HttpRequest, offer_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     offer = found_or_404(lambda: selectors.offer_get_for(viewer, offer_id))
-    form = forms.WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("撤回方案须写明理由"))
-    else:
-        attempt(request, lambda: services.offer_withdraw(
-            actor=viewer, offer_id=offer_id, reason=form.cleaned_data["reason"]),
-            _("已撤回方案"))
+    submit(request, forms.WithdrawForm(request.POST), lambda data: services.offer_withdraw(
+        actor=viewer, offer_id=offer_id, reason=data["reason"]), _("已撤回方案"),
+        _("撤回方案须写明理由"))
     return back_to(offer.dispute_id, "offers")
 
 
@@ -69,9 +65,10 @@ def approvals(request: HttpRequest) -> HttpResponse:
     """What waits on the approver, with what each plan asks beyond the agent's authority."""
     viewer = viewer_of(request)
     waiting = list(selectors.approvals_waiting_for(viewer)
-                   .select_related("offer__dispute__committee"))
+                   .select_related("offer__dispute__committee")
+                   .prefetch_related("offer__approvals__approver"))
     rows = [{"id": a.pk, "dispute": a.offer.dispute, "offer": offer_row(
-        viewer, a.offer.dispute, a.offer, selectors.part_of(viewer, a.offer.dispute), False),
+        viewer, a.offer.dispute, a.offer, selectors.part_of(viewer, a.offer.dispute)),
         "excesses": [e["text"] for e in a.excesses], "requested_by": str(a.requested_by),
         "at": a.requested_at} for a in waiting]
     return render(request, "web/mediation/approvals.html", {
@@ -83,13 +80,10 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def approval_decide(request: HttpRequest, approval_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    form = forms.ApprovalDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择是否同意并写明审批意见"))
-    else:
-        attempt(request, lambda: services.approval_decide(
-            actor=viewer, approval_id=approval_id, approve=form.cleaned_data["grant"],
-            reason=form.cleaned_data["reason"]), _("已审批"))
+    submit(request, forms.ApprovalDecisionForm(request.POST),
+           lambda data: services.approval_decide(
+               actor=viewer, approval_id=approval_id, approve=data["grant"],
+               reason=data["reason"]), _("已审批"), _("请选择是否同意并写明审批意见"))
     return redirect("web:approvals")
 
 
@@ -105,8 +99,7 @@ def blind_bound(request: HttpRequest, dispute_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return back_to(dispute_id, "blind")
     if bound is None:
-        messages.error(request, "；".join(str(e) for errors in form.errors.values()
-                                         for e in errors) or _("底线不完整"))
+        messages.error(request, mistakes(form) or _("底线不完整"))
         return back_to(dispute_id, "blind")
     done = attempt(request, lambda: services.blind_bound_enter(
         actor=viewer, dispute_id=dispute_id, bound=bound), _("已提交底线（对任何人保密）"))

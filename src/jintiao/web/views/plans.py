@@ -87,12 +87,11 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
     posting one of them puts that plan on the table as an offer."""
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
-    rate_form = forms.ProposeForm(request.GET or None)
-    given = rate_form.is_valid() and rate_form.cleaned_data["discount_rate"] is not None
-    rate = (rate_form.cleaned_data["discount_rate"] if given
-            else selectors.policy_of(dispute).plan_discount_rate)
     if request.method == "POST":
         return _propose(request, viewer, dispute)
+    rate_form = forms.ProposeForm(request.GET or None)
+    rate = selectors.discount_rate(dispute, rate_form.cleaned_data["discount_rate"]
+                                   if rate_form.is_valid() else None)
     desk = selectors.sees_everything(viewer, dispute)
     submitted = any(k.endswith("-method") for k in request.GET)
     initial = [] if submitted else _menu_columns(dispute)
@@ -153,8 +152,7 @@ def _propose(request: HttpRequest, viewer: User, dispute: Dispute) -> HttpRespon
         messages.error(request, _("方案填写不完整或格式不正确，未提出"))
         return redirect("web:plans", dispute_id=dispute.pk)
     data = choice.cleaned_data
-    rate = data["discount_rate"] if data["discount_rate"] is not None \
-        else selectors.policy_of(dispute).plan_discount_rate
+    rate = selectors.discount_rate(dispute, data["discount_rate"])
     by = data["on_behalf_of"] if selectors.part_of(viewer, dispute).desk else "creditor"
     side = ""
     if data["private"]:
