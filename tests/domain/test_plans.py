@@ -178,3 +178,16 @@ def test_the_term_counts_grace_and_deferral_but_not_a_down_payment():
     down = figures(PlanOptions(Method.FLAT, 60, FIRST, down_payment=D("10000"),
                                down_payment_due=FIRST - dt.timedelta(days=40)))
     assert down.term_months == 60
+
+
+def test_waivers_give_up_an_amount_part_by_part_in_order():
+    from jintiao.domain.plans import WAIVER_ORDER, waivers_of
+
+    waivers = waivers_of(S1, D("20000"))  # penalties first, then contractual interest
+    assert [(w.part, w.amount) for w in waivers] == [
+        ("penalty_interest", D("12630.11")), ("fees", D("6127.00")), ("interest", D("1242.89"))]
+    assert sum(w.amount for w in waivers) == D("20000")
+    everything = waivers_of(S1, S1.total, parts=(*WAIVER_ORDER, "other", "principal"),
+                            conditional=True)
+    assert sum(w.amount for w in everything) == S1.total
+    assert all(w.conditional for w in everything)

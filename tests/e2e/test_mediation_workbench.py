@@ -18,7 +18,7 @@ from jintiao.mediation.models import Offer
 from jintiao.mediation.services import action_apply, offer_propose
 from jintiao.orgs.models import User
 from tests.e2e.conftest import log_in
-from tests.factories import FIRST_DUE, flat, intake
+from tests.factories import flat, intake
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pass-for-tests"  # noqa: S105 - the factories' test password
@@ -184,8 +184,8 @@ def test_the_expert_gives_a_neutral_evaluation(desk, live_server, new_page, shot
     expect(card.locator("table.paths")).to_contain_text("债权人可得")
     expect(card).to_contain_text("调解方案：债权人现值")
     expert.screenshot(path=str(shots / "evaluation.png"), full_page=True)
-    assert dispute.evaluations.count() == 1
-    assert FIRST_DUE > clock.today()  # the plan compared starts in the future
+    assert dispute.evaluations.get().offer == offer  # compared with the plan chosen
+    expect(card.locator("table.paths")).to_contain_text("延期还本、48期分期")
 
 
 def test_blind_bounds_then_consents_and_an_extension(desk, mediating, live_server, new_page):
@@ -226,3 +226,62 @@ def test_blind_bounds_then_consents_and_an_extension(desk, mediating, live_serve
     expect(director.locator("#deadline")).to_contain_text("已延长 1 次")
     mediating.refresh_from_db()
     assert mediating.deadline > before
+
+
+def test_a_recorded_session_an_attachment_a_withdrawal_and_a_recusal(
+        desk, mediating, live_server, new_page, settings, tmp_path):
+    """The mediator records a session's 笔录 and uploads its recording, then withdraws a
+    plan; the bank asks for the mediator's recusal and the director grants it."""
+    settings.MEDIA_ROOT = tmp_path
+    offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(
+        24, label="全额24期"), discount_rate=D("0.035"))
+    mediator = new_page()
+    log_in(mediator, live_server.url, desk.mediator.username, PASSWORD)
+    mediator.goto(f"{live_server.url}/disputes/{mediating.pk}/mediation/")
+    mediator.click("summary:has-text('安排调解')")
+    started = (clock.now() - dt.timedelta(hours=2)).astimezone(clock.TZ)
+    mediator.select_option(".new-session select[name=mode]", "phone")
+    mediator.fill(".new-session input[name=starts_at]", started.strftime("%Y-%m-%dT%H:%M"))
+    mediator.click(".new-session button[type=submit]")
+    session = mediator.locator(".session").first
+    session.locator("summary:has-text('记录笔录和出席情况')").click()
+    session.locator("textarea[name=record]").fill("电话联系债务人，释明调解程序，债务人愿意分期。")
+    session.locator("input[name=present]").first.check()
+    session.locator("button:has-text('保存笔录')").click()
+    expect(mediator.locator(".session .record")).to_contain_text("债务人愿意分期")
+    session = mediator.locator(".session").first
+    session.locator("summary:has-text('上传录音、证据')").click()
+    session.locator("select[name=kind]").select_option("recording")
+    session.locator("input[name=file]").set_input_files(
+        files=[{"name": "电话录音.m4a", "mimeType": "audio/mp4", "buffer": b"audio" * 200}])
+    session.locator("button:has-text('上传')").click()
+    expect(mediator.locator(".session .files")).to_contain_text("电话录音.m4a")
+    with mediator.expect_download() as download:
+        mediator.click(".session .files a")
+    assert download.value.suggested_filename == "电话录音.m4a"
+
+    row = mediator.locator("tr.offer").first
+    row.locator("summary:has-text('撤回')").click()
+    row.locator("details.withdraw input[name=reason]").fill("债务人收入变化，重新设计方案")
+    row.locator("button:has-text('撤回方案')").click()
+    expect(mediator.locator("tr.offer").first).to_contain_text("已撤回")
+
+    agent = new_page()
+    log_in(agent, live_server.url, desk.agent.username, PASSWORD)
+    agent.goto(f"{live_server.url}/disputes/{mediating.pk}/mediation/")
+    agent.click("#recusals summary:has-text('登记回避申请')")
+    agent.fill("#recusals textarea[name=reason], #recusals input[name=reason]",
+               "该调解员曾代理借款人的其他纠纷")
+    agent.click("#recusals button:has-text('登记')")
+    expect(agent.locator("#recusals")).to_contain_text("待决定")
+
+    director = new_page()
+    log_in(director, live_server.url, desk.director.username, PASSWORD)
+    director.goto(f"{live_server.url}/disputes/{mediating.pk}/mediation/")
+    decision = director.locator("#recusals form.inline")
+    decision.locator("select[name=grant]").select_option("yes")
+    decision.locator("input[name=reason]").fill("存在可能影响公正调解的关系")
+    decision.locator("button:has-text('决定')").click()
+    expect(director.locator("#recusals")).to_contain_text("准予回避")
+    expect(director.locator("#deadline-banner")).to_contain_text("尚未指派")
+    assert not mediating.mediator_rows.filter(user=desk.mediator).exists()
