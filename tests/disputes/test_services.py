@@ -195,12 +195,23 @@ class TestApplyAction:
                                        action=Action.ASSIGN, expected_version=dispute.version,
                                        track=Track.FAST, mediators=[world.mediator])
         dispute = action_apply(actor=world.mediator, dispute_id=dispute.pk,
-                                       action=Action.AGREE, expected_version=dispute.version,
-                                       attested=["agreement_signed_by_all",
-                                                 "committee_seal_applied"])
-        assert dispute.state == State.AGREED
+                                       action=Action.WITHDRAW, expected_version=dispute.version,
+                                       attested=["withdrawal_by_applicant"])
+        assert dispute.state == State.WITHDRAWN
         event = Event.objects.filter(dispute=dispute).order_by("-seq").first()
-        assert event.params["attested"] == ["agreement_signed_by_all", "committee_seal_applied"]
+        assert event.params["attested"] == ["withdrawal_by_applicant"]
+
+    def test_signatures_seal_and_rulings_cannot_be_attested(self, world):
+        """An agreement takes effect only through its signatures and seal (agreements app);
+        saying so is not enough."""
+        dispute = accept(world, intake(actor=world.clerk, committee=world.committee))
+        dispute = action_apply(actor=world.director, dispute_id=dispute.pk,
+                               action=Action.ASSIGN, expected_version=dispute.version,
+                               track=Track.FAST, mediators=[world.mediator])
+        with pytest.raises(TransitionRefused, match="均已签署"):
+            action_apply(actor=world.mediator, dispute_id=dispute.pk, action=Action.AGREE,
+                         expected_version=dispute.version,
+                         attested=["agreement_signed_by_all", "committee_seal_applied"])
 
 
 class TestMediatorsNamed:

@@ -15,7 +15,7 @@ from tests.factories import credit_code, intake, resident_id
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_bank_agent_finds_s1_in_the_demo_and_records_a_default_then_its_cure(
+def test_the_bank_agent_finds_s1_in_the_demo_confirmed_and_performing(
         live_server, page, shots):
     load_demo(synthetic=20)
     s1 = Dispute.objects.get(external_ref="S1")
@@ -37,22 +37,13 @@ def test_the_bank_agent_finds_s1_in_the_demo_and_records_a_default_then_its_cure
     expect(page.locator("text=刘某某")).to_be_visible()
     page.screenshot(path=str(shots / "dispute-page.png"), full_page=True)
 
-    default = page.locator("form.action", has=page.locator("input[value=default]"))
-    default.locator("button[type=submit]").click()  # without the confirmation: refused
-    expect(page.locator(".msg.error")).to_contain_text("加速到期")
-    expect(page.locator(".badge")).to_have_text("履行中")
-    default = page.locator("form.action", has=page.locator("input[value=default]"))
-    default.locator("input[name=attest]").check()
-    default.locator("button[type=submit]").click()
-    expect(page.locator(".badge")).to_have_text("已违约")
-    cure = page.locator("form.action", has=page.locator("input[value=cure]"))
-    cure.locator("input[name=attest]").check()
-    cure.locator("button[type=submit]").click()
-    expect(page.locator(".badge")).to_have_text("履行中")
+    # default follows from missed payments, never from a click: no form offers it
+    expect(page.locator("form.action", has=page.locator("input[value=default]"))) \
+        .to_have_count(0)
     expect(page.locator(".timeline li")).to_have_count(s1.events.count())
     s1.refresh_from_db()
     assert s1.state == State.PERFORMING
-    assert [e.type for e in s1.events.order_by("-seq")[:2]] == ["dispute.cure", "dispute.default"]
+    assert s1.events.filter(type="agreement.signed").count() == 2 + 1  # bank, holder, mediator
 
 
 def debtor_name(dispute: Dispute) -> str:

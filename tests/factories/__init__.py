@@ -58,6 +58,7 @@ class UserFactory(factory.Factory):
     username = factory.Sequence(lambda n: f"user{n}")
     organization = None
     roles: tuple[Role, ...] = ()
+    mobile = factory.Sequence(lambda n: f"139{n:08d}")
     password = "pass-for-tests"  # noqa: S105
 
     @classmethod

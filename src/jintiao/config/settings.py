@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "jintiao.parties",
     "jintiao.disputes",
     "jintiao.mediation",
+    "jintiao.messaging",
+    "jintiao.documents",
+    "jintiao.agreements",
+    "jintiao.confirmation",
+    "jintiao.performance",
     "jintiao.timeline",
     "jintiao.web",
 ]
@@ -118,9 +123,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Text messages (signing codes, reminders): the default backend keeps them in an outbox the
+# demo shows; a gateway is a class with the same ``send``, named here.
+SMS_BACKEND = os.environ.get("JINTIAO_SMS_BACKEND", "jintiao.messaging.backends.OutboxBackend")
+SIGNING_CODE_MINUTES = int(os.environ.get("JINTIAO_SIGNING_CODE_MINUTES", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JINTIAO_LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every step of every PDF at INFO, fontTools every subset.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from jintiao import clock
+from jintiao.demo.loop import LOOP_GUARDS, Loop
 from jintiao.demo.mediation import (
     BANK_MENU,
     UNION_MENU,
@@ -21,7 +22,7 @@ from jintiao.demo.mediation import (
     set_up_desk,
 )
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
-from jintiao.disputes.services import dispute_intake
+from jintiao.disputes.services import dispute_apply_action, dispute_intake
 from jintiao.domain import identity
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, Role
@@ -144,10 +145,10 @@ def _build_tree(rng: random.Random) -> World:
                                 full_name="调委会主任老李"),
         "mediator": user_create(username="mediator", organization=kaili.committee,
                                 roles=[Role.MEDIATOR, Role.EXPERT], password=DEMO_PASSWORD,
-                                full_name="调解员赵敏"),
+                                full_name="调解员赵敏", mobile=_mobile(901)),
         "agent": user_create(username="agent", organization=kaili.bank_branch,
                              roles=[Role.AGENT], password=DEMO_PASSWORD,
-                             full_name="支行经办人孙杰"),
+                             full_name="支行经办人孙杰", mobile=_mobile(902)),
         "approver": user_create(username="approver", organization=bank, roles=[Role.APPROVER],
                                 password=DEMO_PASSWORD, full_name="分行审批人周涛"),
         "judge": user_create(username="judge", organization=kaili.court, roles=[Role.JUDGE],
@@ -261,15 +262,26 @@ def instants(days: list[dt.date], rng: random.Random, after: dt.datetime | None,
 
 def walk(county: County, dispute: Dispute, actions: list[Action], at: list[dt.datetime],
          rng: random.Random, mediator: User | None = None,
-         interlude: Interlude | None = None) -> Dispute:
+         interlude: Interlude | None = None, loop: Loop | None = None) -> Dispute:
     """Take ``dispute`` along ``actions`` as the people of its county would, each step at
     its instant, through the real service with the clock pinned there; ``interlude`` (the
-    mediation itself) runs after the assignment."""
+    mediation itself) runs after the assignment, and ``loop`` carries the agreement, the
+    court and performance with their real records. Without it (the synthetic disputes),
+    those steps are history without records: their events say ``synthetic``."""
     for action, when in zip(actions, at, strict=True):
         actor, kwargs = _who(county, action, rng)
         if action is Action.ASSIGN and mediator is not None:
             kwargs = {**kwargs, "mediators": [mediator]}
         with clock.pinned(when):
+            if loop is not None and action in LOOP_GUARDS:
+                dispute = loop.step(dispute, action)
+                continue
+            if action in LOOP_GUARDS:
+                dispute = dispute_apply_action(
+                    actor=actor, dispute_id=dispute.pk, action=action,
+                    expected_version=dispute.version, established=LOOP_GUARDS[action],
+                    details={"synthetic": True})
+                continue
             dispute = action_apply(actor=actor, dispute_id=dispute.pk, action=action,
                                    expected_version=dispute.version, **kwargs)
         if action is Action.ASSIGN and interlude is not None:
@@ -289,12 +301,11 @@ def _who(county: County, action: Action, rng: random.Random) -> tuple[User, dict
         Action.WITHDRAW: (county.director, {"attested": ["withdrawal_by_applicant"]}),
         Action.FAIL: (county.director, {"reason": "双方对还款期限分歧较大，调解不成"}),
         Action.TRANSFER: (county.director, {"attested": ["undisputed_facts_recorded"]}),
-        Action.AGREE: (county.director, {"attested": ["agreement_signed_by_all",
-                                                      "committee_seal_applied"]}),
-        Action.APPLY_CONFIRMATION: (county.director, {"attested": ["joint_application"]}),
-        Action.CONFIRM: (county.judge, {"attested": ["ruling_issued"]}),
-        Action.COMPLETE: (county.director, {"attested": ["schedule_fully_paid"]}),
-        Action.DEFAULT: (county.director, {"attested": ["acceleration_condition_met"]}),
+        Action.AGREE: (county.director, {}),
+        Action.APPLY_CONFIRMATION: (county.director, {}),
+        Action.CONFIRM: (county.judge, {}),
+        Action.COMPLETE: (county.director, {}),
+        Action.DEFAULT: (county.director, {}),
         Action.CLOSE: (county.director, {"attested": ["outcome_recorded"]}),
     }
     return table[action]
@@ -312,18 +323,19 @@ class Filing:
     at: list[dt.datetime]
     mediator: User | None = None  # who is assigned; else one of the committee's own
     interlude: Interlude | None = None  # the mediation between assignment and what follows
+    loop: Loop | None = None  # the agreement and the court with their records
 
 
 def _scenario(county: County, actor: User, received: dt.date, actions: list[Action],
               offsets: list[int], rng: random.Random, step: tuple[int, int] = (5, 90),
               mediator: User | None = None, interlude: Interlude | None = None,
-              **intake: Any) -> Filing:
+              loop: Loop | None = None, **intake: Any) -> Filing:
     """A seed dispute filed on its day, step ``i`` ``offsets[i]`` days after receipt
     (steps on one day follow each other within minutes)."""
     filed = _office_hours(received, rng, None)
     days = [received + dt.timedelta(days=n) for n in offsets]
     return Filing(county, actor, filed, {"received_on": received, **intake}, actions,
-                  instants(days, rng, filed, step), mediator, interlude)
+                  instants(days, rng, filed, step), mediator, interlude, loop)
 
 
 def replay(filings: list[Filing], rng: random.Random) -> list[Dispute]:
@@ -335,7 +347,7 @@ def replay(filings: list[Filing], rng: random.Random) -> list[Dispute]:
             dispute = dispute_intake(actor=filing.actor, committee=filing.county.committee,
                                      **filing.intake).dispute
         made.append(walk(filing.county, dispute, filing.actions, filing.at, rng,
-                         filing.mediator, filing.interlude))
+                         filing.mediator, filing.interlude, filing.loop))
     return made
 
 
@@ -351,6 +363,10 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         kaili, kaili.clerk, received, PATHS["performing"], [0, 1, 16, 16, 18], rng,
         mediator=personas["mediator"],
         interlude=s1_interlude(personas["mediator"], personas["agent"], personas["approver"]),
+        loop=Loop(personas["mediator"], personas["agent"], personas["director"],
+                  personas["judge"], personas["court_clerk"],
+                  performance_manner="持卡人按期将每期款项存入其信用卡还款账户，以银行入账为准。",
+                  charges_since_days=540),
         channel=Channel.COURT_DELEGATED,
         dispute_type=DisputeType.CREDIT_CARD, institution=kaili.bank_branch, court=kaili.court,
         external_ref="S1", notice_served=True,

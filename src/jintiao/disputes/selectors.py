@@ -33,7 +33,7 @@ def dispute_visible_to(viewer: User) -> QuerySet[Dispute]:
     court sent or received; supervisors everything below their node.
     """
     roles = user_roles(viewer)
-    if viewer.is_superuser or Role.ADMINISTRATOR in roles:
+    if viewer.is_superuser or roles & {Role.ADMINISTRATOR, Role.SYSTEM}:
         return Dispute.objects.all()
     if viewer.organization is None:
         return Dispute.objects.none()
@@ -116,11 +116,15 @@ def actions_open_to(viewer: User, dispute: Dispute) -> list[ActionOffer]:
     """List the actions the viewer's roles may take from the dispute's state, table order.
 
     Guards are listed, not evaluated: the service says which one is missing when taken.
+    Actions that follow from records (sealing the agreement, a ruling, payments) are taken
+    where those records are made, not here.
     """
     state = State(dispute.state)
     offers: dict[Action, set[str]] = {}
     for role in sorted(user_roles(viewer)):
         for action in lifecycle.available_actions(state, role):
+            if lifecycle.taken_through_records(action):
+                continue
             guards = offers.setdefault(action, set())
             guards.update(lifecycle.GUARD_LABELS[g] for t in lifecycle.transitions_for(action)
                           if role in t.roles and state in t.sources for g in t.guards)
@@ -242,7 +246,7 @@ def intake_options(viewer: User) -> IntakeOptions:
     banks = orgs.filter(kind__in=INSTITUTION_KINDS)
     courts = orgs.filter(kind=OrgKind.COURT)
     none = orgs.none()
-    if viewer.is_superuser or Role.ADMINISTRATOR in roles:
+    if viewer.is_superuser or roles & {Role.ADMINISTRATOR, Role.SYSTEM}:
         return IntakeOptions(committees, banks, courts, institution_required=False)
     node = viewer.organization
     if node is None:

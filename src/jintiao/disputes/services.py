@@ -182,6 +182,9 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
 # keeps recusals, affiliations and the parties' consents to extend): never taken from the
 # actor's attestation, so a call that does not bring them is refused.
 ESTABLISHED_ONLY = frozenset({"mediator_without_conflict", "within_extension_limit"})
+# Guards whose facts are records of the agreement, the court and performance: the service
+# that keeps them (signatures and seal, application, ruling, payments) establishes them.
+LOOP_RECORDS = lifecycle.RECORDED_GUARDS
 
 
 def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
@@ -193,8 +196,9 @@ def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
     are, until then, the acting user's explicit attestation, recorded on the timeline.
     ``established`` are guards a calling service has checked against its own records.
     """
-    held = set(attested) - ESTABLISHED_ONLY
+    held = set(attested) - ESTABLISHED_ONLY - LOOP_RECORDS
     proven = set(established)
+    held |= proven & LOOP_RECORDS
     committee = dispute.committee
     held.discard("within_scope")
     if not scope_problems(committee, dispute.dispute_type, dispute.channel):

@@ -35,6 +35,13 @@ class ErrorCode(StrEnum):
     MEDIATION_INVALID = "mediation_invalid"
     APPROVAL_REQUIRED = "approval_required"
     MEDIATION_DEADLINE_PASSED = "mediation_deadline_passed"
+    # agreement, court and performance
+    AGREEMENT_INVALID = "agreement_invalid"
+    SIGNATURE_INVALID = "signature_invalid"
+    CONFIRMATION_INVALID = "confirmation_invalid"
+    CONFIRMATION_WINDOW_CLOSED = "confirmation_window_closed"
+    PERFORMANCE_INVALID = "performance_invalid"
+    DOCUMENT_INVALID = "document_invalid"
     # fees
     FEE_INVALID = "fee_invalid"
     # dates and periods

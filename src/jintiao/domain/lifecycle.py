@@ -249,6 +249,20 @@ GUARD_LABELS: Mapping[str, str] = {
     "outcome_recorded": "已登记结果",
 }
 
+# Guards whose facts are records kept by the agreement, the court and performance: the
+# service that keeps them establishes them; nobody attests them.
+RECORDED_GUARDS: frozenset[str] = frozenset({
+    "agreement_signed_by_all", "committee_seal_applied", "joint_application", "ruling_issued",
+    "schedule_fully_paid", "acceleration_condition_met", "confirmed_by_court",
+    "within_enforcement_period"})
+
+
+def taken_through_records(action: Action) -> bool:
+    """Whether ``action`` happens only as the result of its records (signing and sealing,
+    filing, a ruling, payments) and so has no form of its own."""
+    return all(set(t.guards) & RECORDED_GUARDS for t in transitions_for(action))
+
+
 # The policy limit that runs while a dispute waits in a state (names of Policy fields).
 STATE_DEADLINES: Mapping[State, str] = {
     State.ACCEPTED: "assignment_limit",

@@ -85,6 +85,8 @@ class Policy:
     small_claim_threshold: Decimal = Decimal("50000.00")
     acceleration_missed_instalments: int = 2
     late_performance_daily_rate: Decimal = Decimal("0.000175")
+    reminder_lead: TimeLimit = field(default_factory=lambda: _days(3))
+    follow_up_interval_months: int = 6
     max_debt_service_ratio: Decimal = Decimal("0.50")
     lawyer_fee_rate: Decimal = Decimal("0.03")
     lawyer_fee_minimum: Decimal = Decimal("3000.00")
@@ -199,8 +201,9 @@ _RATES = {"annual_cost_cap", "late_performance_daily_rate", "max_debt_service_ra
           "plan_discount_rate"}
 _AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum", "evaluation_threshold",
             "living_minimum_monthly", "minimum_wage_monthly"}
-_COUNTS = {"acceleration_missed_instalments", "version", "expected_litigation_months",
-           "expected_enforcement_months", "blind_offer_rounds", "max_extensions"}
+_COUNTS = {"acceleration_missed_instalments", "follow_up_interval_months", "version",
+           "expected_litigation_months", "expected_enforcement_months", "blind_offer_rounds",
+           "max_extensions"}
 
 
 def _check_field(name: str, value: Any) -> None:
@@ -267,6 +270,8 @@ FIELD_LABELS: Mapping[str, str] = {
     "small_claim_threshold": "小额纠纷标准",
     "acceleration_missed_instalments": "连续未还几期即加速到期",
     "late_performance_daily_rate": "迟延履行期间债务利息日利率",
+    "reminder_lead": "还款日前提醒提前",
+    "follow_up_interval_months": "履行期间回访间隔（月）",
     "max_debt_service_ratio": "月还款占收入比例上限",
     "lawyer_fee_rate": "律师费估算比例",
     "lawyer_fee_minimum": "律师费估算最低额",
@@ -306,6 +311,8 @@ SOURCES: Mapping[str, str] = {
     "small_claim_threshold": "各省设定；示范值",
     "acceleration_missed_instalments": "DESIGN.md §3（协议约定）",
     "late_performance_daily_rate": "最高法关于执行程序中计算迟延履行期间的债务利息的解释（2014）",
+    "reminder_lead": "调委会工作惯例（人民调解法第31条：监督履行）",
+    "follow_up_interval_months": "调委会工作惯例（跟踪回访）",
     "max_debt_service_ratio": "审慎经验值，可按地方调整",
     "lawyer_fee_rate": "估算值，按当地律师服务收费指导标准调整",
     "lawyer_fee_minimum": "估算值，按当地律师服务收费指导标准调整",

@@ -64,6 +64,8 @@ class User(AbstractUser):
 
     organization = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True,
                                      related_name="users", verbose_name=_("所属单位"))
+    # A work mobile: signing codes for the agreements this user signs (mediators, agents).
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
 
     class Meta:
         verbose_name = _("用户")

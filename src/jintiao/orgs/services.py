@@ -58,10 +58,11 @@ def organization_create(
 @transaction.atomic
 def user_create(
     *, username: str, organization: Organization | None, roles: Iterable[Role],
-    password: str | None = None, full_name: str = "",
+    password: str | None = None, full_name: str = "", mobile: str = "",
 ) -> User:
-    """Create a user at a node with its roles."""
-    user = User(username=username, organization=organization, first_name=full_name)
+    """Create a user at a node with its roles; ``mobile`` receives signing codes."""
+    user = User(username=username, organization=organization, first_name=full_name,
+                mobile=mobile)
     if password:
         user.set_password(password)
     else:
@@ -137,3 +138,18 @@ def authority_grant_set(*, user: User, limits: AuthorityLimits, note: str = "") 
         "max_term_months": limits.max_term_months, "min_annual_rate": limits.min_annual_rate,
         "max_deferral_months": limits.max_deferral_months, "note": note.strip()[:200]})
     return grant
+
+
+SYSTEM_USERNAME = "jintiao-system"
+
+
+def system_actor() -> User:
+    """The account scheduled jobs act as (role SYSTEM): it cannot sign in, and every event
+    it writes says the system did it."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"first_name": "系统", "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        UserRole.objects.create(user=user, role=Role.SYSTEM.value)
+    return user

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AgreementsConfig(AppConfig):
+    name = "jintiao.agreements"
+    verbose_name = "调解协议"

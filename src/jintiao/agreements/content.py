@@ -1,0 +1,107 @@
+"""What an agreement says, built from the dispute and the plan both sides accepted, and
+its digest (SHA-256 of the canonical JSON), which every signature binds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.domain.money import amount_in_words
+from jintiao.domain.plans import plan_figures
+from jintiao.domain.representation import Authority, Relation
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.convert import options_from_json
+from jintiao.mediation.models import Offer
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the mediator writes; the rest comes from the records."""
+
+    facts: str
+    performance_manner: str
+    charges_since: dt.date | None = None
+    acceleration_missed: int | None = None  # default: the policy's
+    responsibility: str = ""
+    other_terms: str = ""
+
+
+def party_rows(dispute: Dispute) -> list[DisputeParty]:
+    order = {"creditor": 0, "debtor": 1, "guarantor": 2}
+    rows = (DisputeParty.objects.filter(dispute=dispute).select_related("party")
+            .prefetch_related("representatives__person"))
+    return sorted(rows, key=lambda r: (order.get(r.role, 9), r.pk))
+
+
+def _party(row: DisputeParty) -> dict[str, Any]:
+    return {
+        "row": row.pk, "role": row.role, "role_label": row.get_role_display(),
+        "name": row.party.name, "kind": row.party.kind, "id_masked": row.party.id_masked,
+        "address": row.party.address,
+        "representatives": [{"name": r.person.name, "relation": Relation(r.relation).label,
+                             "authority": Authority(r.authority).label}
+                            for r in row.representatives.all()],
+    }
+
+
+def build(dispute: Dispute, offer: Offer, draft: Draft, *, version: int,
+          court: str = "") -> dict[str, Any]:
+    """The agreement's content for ``offer`` on ``dispute``; pure data, no digest."""
+    policy = mediation.policy_of(dispute)
+    claim = mediation.claim_of(dispute)
+    options = options_from_json(offer.options)
+    figures = plan_figures(claim, options, policy=policy,
+                           discount_rate=mediation.discount_rate(dispute, None))
+    schedule = figures.schedule
+    total = schedule.total_payment
+    accel = draft.acceleration_missed or policy.acceleration_missed_instalments
+    return {
+        "version": version, "number": dispute.number, "committee": dispute.committee.name,
+        "court": court,
+        "parties": [_party(r) for r in party_rows(dispute)],
+        "mediators": [m.user.get_full_name() or m.user.username
+                      for m in mediation.team_of(dispute)],
+        "facts": draft.facts.strip(), "responsibility": draft.responsibility.strip(),
+        "other_terms": draft.other_terms.strip(),
+        "charges_since": draft.charges_since.isoformat() if draft.charges_since else None,
+        "claim": {"as_of": claim.as_of.isoformat(), "total": str(claim.total),
+                  "principal": str(claim.principal), "charges": str(claim.charges),
+                  "parts": [[label, str(v)] for _n, label, v in claim.parts() if v]},
+        "offer": offer.pk,
+        "terms": {
+            "total": str(total), "total_in_words": amount_in_words(total, prefix=True),
+            "settled_total": str(figures.settled_total),
+            "method": options.method.value, "method_label": options.method.label,
+            "annual_rate": str(options.annual_rate),
+            "waivers": [{"part": w.part, "label": w.label, "amount": str(w.amount),
+                         "conditional": w.conditional} for w in options.waivers],
+            "conditional_waived": str(figures.conditional_waived),
+            "revival_clause": figures.revival_clause(),
+            "schedule": [{"number": i.number, "label": i.label, "due_on": i.due_on.isoformat(),
+                          "principal": str(i.principal), "interest": str(i.interest),
+                          "arrears": str(i.arrears), "payment": str(i.payment)}
+                         for i in schedule.instalments],
+            "performance_manner": draft.performance_manner.strip(),
+            "acceleration_missed": accel,
+            "allocation_order": ["arrears", "interest", "principal"],
+        },
+    }
+
+
+def digest(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def settled_charges(content: dict[str, Any]) -> Decimal:
+    """Interest, penalties and fees accrued before the plan that the agreement still
+    collects: the claim's charges less the charge waivers (the plan's own rate is checked
+    against the cap on its own)."""
+    waived = sum((Decimal(w["amount"]) for w in content["terms"]["waivers"]
+                  if w["part"] not in ("principal", "other")), Decimal("0.00"))
+    return Decimal(content["claim"]["charges"]) - waived

@@ -1,0 +1,224 @@
+"""The court's part: the joint application, acceptance, and the judge's ruling."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from jintiao import clock
+from jintiao.agreements import selectors as agreements
+from jintiao.agreements.models import Agreement
+from jintiao.confirmation import selectors
+from jintiao.confirmation.models import Application, CaseCounter
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
+from jintiao.documents import texts as doc_texts
+from jintiao.documents.services import document_generate
+from jintiao.domain import periods
+from jintiao.domain.confirmation import Verdict, judge_items, unmet
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import Action, Role, State
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.services.common import require_state
+from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import user_roles
+from jintiao.policies.selectors import working_calendar
+from jintiao.timeline.services import event_append
+
+
+class ConfirmationInvalid(DomainError):
+    code = ErrorCode.CONFIRMATION_INVALID
+
+
+class ConfirmationWindowClosed(DomainError):
+    code = ErrorCode.CONFIRMATION_WINDOW_CLOSED
+
+
+def _date(at: dt.datetime) -> str:
+    return at.astimezone(clock.TZ).date().isoformat()
+
+
+def _parties(agreement: Agreement) -> list[dict[str, Any]]:
+    return list(agreement.content["parties"])
+
+
+@transaction.atomic
+def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
+                       court_id: int) -> Application:
+    """File the parties' joint application with the competent court, within the window
+    from the agreement's effect. The parties' joint commitment is the agreement's own
+    clause, signed by every party; the application names them all.
+
+    :raises ConfirmationWindowClosed: the window has passed (nothing is filed)
+    :raises ConfirmationInvalid: no effective agreement, a court without jurisdiction, or
+        the agreement fails the court checklist
+    """
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    dispute = dispute_lock(actor, dispute_id, expected_version)
+    require_state(dispute, State.AGREED, doing="申请司法确认")
+    agreement = agreements.effective(dispute)
+    if agreement is None or agreement.effective_at is None:
+        raise ConfirmationInvalid("调解协议尚未生效", "no effective agreement")
+    court = Organization.objects.filter(pk=court_id).first()
+    if court is None:
+        raise ConfirmationInvalid("所选法院不存在", "no such court", court=court_id)
+    problem = selectors.court_problem(dispute, court)
+    if problem:
+        raise ConfirmationInvalid(problem, "the court lacks jurisdiction", court=court_id)
+    policy = mediation.policy_of(dispute)
+    effective_on = agreement.effective_at.astimezone(clock.TZ).date()
+    window = periods.deadline(effective_on, policy.confirmation_application_limit,
+                              working_calendar())
+    if today > window.due_on:
+        raise ConfirmationWindowClosed(
+            f"协议于{effective_on}生效，申请司法确认的期限已于{window.due_on}届满；"
+            "可以重新调解变更协议，或向人民法院起诉",
+            "the confirmation window has closed", window_ends=window.due_on.isoformat())
+    failing = unmet(agreements.checklist_of(agreement, court_competent=True,
+                                            window_ends=window.due_on, applied_on=today))
+    if failing:
+        raise ConfirmationInvalid("；".join(f"{c.label}：{c.detail}" for c in failing),
+                                  "the agreement fails the court checklist",
+                                  checks=",".join(c.code for c in failing))
+    if dispute.court_id is None:  # the court now concerned sees the dispute
+        dispute.court = court
+        dispute.save(update_fields=["court"])
+    parties = _parties(agreement)
+    application = Application.objects.create(
+        dispute=dispute, agreement=agreement, court=court, applicants=[p["row"] for p in parties],
+        filed_by=actor, filed_at=now, window_ends=window.due_on)
+    application.application_document = document_generate(
+        actor=actor, dispute=dispute, doc=doc_texts.confirmation_application({
+            "parties": parties, "court": court.name, "committee": dispute.committee.name,
+            "effective_on": effective_on.isoformat(), "agreement_number": dispute.number,
+            "facts": agreement.content["facts"], "digest": agreement.digest,
+            "applied_on": today.isoformat()}),
+        source=f"confirmation:{application.pk}")
+    application.save(update_fields=["application_document"])
+    dispute.refresh_from_db()
+    dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.APPLY_CONFIRMATION,
+                         expected_version=dispute.version,
+                         established={"joint_application", "within_confirmation_window"},
+                         details={"application": application.pk, "court": court.pk,
+                                  "window_ends": window.due_on.isoformat()})
+    return application
+
+
+def _court_lock(actor: User, application_id: int, *roles: Role,
+                doing: str) -> tuple[Application, Dispute]:
+    application = selectors.application_get_for(actor, application_id)
+    if not (user_roles(actor) & set(roles)) or not selectors.at_court(actor, application):
+        raise PermissionDenied(f"只有受理法院的{'或'.join(r.label for r in roles)}可以{doing}",
+                               f"only the court's {roles} may {doing}")
+    dispute = dispute_lock(actor, application.dispute_id)
+    return Application.objects.select_for_update().get(pk=application.pk), dispute
+
+
+def _case_number(court: Organization, year: int) -> str:
+    CaseCounter.objects.get_or_create(court=court, year=year)
+    counter = CaseCounter.objects.select_for_update().get(court=court, year=year)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return f"（{year}）{court.region_code}民特{counter.last}号"
+
+
+@transaction.atomic
+def confirmation_accept(*, actor: User, application_id: int) -> Application:
+    """The court files the application (立案): a case number, and the review period runs.
+
+    :raises PermissionDenied: not a clerk or judge of that court
+    :raises ConfirmationInvalid: already accepted or decided
+    """
+    now = clock.now()
+    application, dispute = _court_lock(actor, application_id, Role.COURT_CLERK, Role.JUDGE,
+                                       doing="受理司法确认申请")
+    if application.status != Application.Status.FILED:
+        raise ConfirmationInvalid(f"该申请{application.get_status_display()}",
+                                  "the application is not waiting for acceptance")
+    policy = mediation.policy_of(dispute)
+    today = now.astimezone(clock.TZ).date()
+    application.status = Application.Status.ACCEPTED
+    application.accepted_by = actor
+    application.accepted_at = now
+    application.case_number = _case_number(application.court, today.year)
+    application.decide_by = periods.deadline(today, policy.court_decision_limit,
+                                             working_calendar()).due_on
+    application.save(update_fields=["status", "accepted_by", "accepted_at", "case_number",
+                                    "decide_by"])
+    dispute.version += 1
+    dispute.deadline = application.decide_by
+    dispute.save(update_fields=["version", "deadline"])
+    event_append(dispute=dispute, type="confirmation.accepted", actor=actor, at=now,
+                 state_before=dispute.state, state_after=dispute.state,
+                 params={"application": application.pk, "case_number": application.case_number,
+                         "decide_by": application.decide_by.isoformat()})
+    return application
+
+
+@transaction.atomic
+def confirmation_decide(*, actor: User, application_id: int, expected_version: int,
+                        confirm: bool, attested: list[str], reasons: str = "") -> Application:
+    """The judge rules: confirm the agreement valid — every checked ground met and the
+    three only a judge can attest heard — or reject the application with reasons.
+
+    :raises PermissionDenied: not a judge of that court
+    :raises ConfirmationInvalid: not accepted yet, a ground unmet or unattested for a
+        confirmation, or a rejection without reasons
+    """
+    now = clock.now()
+    application, dispute = _court_lock(actor, application_id, Role.JUDGE, doing="作出裁定")
+    if dispute.version != expected_version:
+        dispute_lock(actor, dispute.pk, expected_version)  # raises the usual conflict
+    if application.status != Application.Status.ACCEPTED:
+        raise ConfirmationInvalid(f"该申请{application.get_status_display()}，不能裁定",
+                                  "the application is not under review")
+    checks = selectors.review(application)
+    given = sorted(set(attested) & set(judge_items()))
+    if confirm:
+        failing = [c for c in checks if c.verdict in (Verdict.UNMET, Verdict.PENDING)]
+        unheard = [c for c in checks if c.verdict is Verdict.FOR_JUDGE and c.code not in given]
+        if failing or unheard:
+            raise ConfirmationInvalid(
+                "不能裁定确认：" + "；".join([f"{c.label}（{c.detail}）" for c in failing]
+                                         + [f"{c.label}尚未认定" for c in unheard]),
+                "a ground is unmet or not attested",
+                checks=",".join(c.code for c in [*failing, *unheard]))
+        reasons = reasons.strip() or ("申请人达成的调解协议系双方自愿，内容不违反法律强制性规定，"
+                                      "不损害国家利益、社会公共利益和他人合法权益，符合司法确认条件。")
+    elif not reasons.strip():
+        raise ConfirmationInvalid("驳回申请须写明理由", "a rejection needs reasons")
+    today = now.astimezone(clock.TZ).date()
+    application.status = (Application.Status.CONFIRMED if confirm
+                          else Application.Status.REJECTED)
+    application.decided_by = actor
+    application.decided_at = now
+    application.attested = given
+    application.reasons = reasons.strip()
+    agreement = application.agreement
+    application.ruling_document = document_generate(
+        actor=actor, dispute=dispute, doc=doc_texts.ruling({
+            "confirmed": confirm, "parties": _parties(agreement),
+            "applied_on": _date(application.filed_at),
+            "accepted_on": _date(application.accepted_at or now),
+            "committee": dispute.committee.name, "reasons": application.reasons,
+            "effective_on": _date(agreement.effective_at or now),
+            "agreement_number": dispute.number, "judge": actor.get_full_name() or actor.username,
+            "decided_on": today.isoformat(), "court": application.court.name,
+            "case_number": application.case_number}),
+        source=f"ruling:{application.pk}")
+    application.save(update_fields=["status", "decided_by", "decided_at", "attested",
+                                    "reasons", "ruling_document"])
+    dispute.refresh_from_db()
+    dispute_apply_action(
+        actor=actor, dispute_id=dispute.pk,
+        action=Action.CONFIRM if confirm else Action.REJECT_CONFIRMATION,
+        expected_version=dispute.version, reason="" if confirm else application.reasons,
+        established={"ruling_issued"},
+        details={"application": application.pk, "ruling": application.case_number,
+                 "attested": given})
+    return application

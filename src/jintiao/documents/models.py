@@ -1,0 +1,49 @@
+"""Generated documents as stored: both files, their SHA-256, and the template that made them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.disputes.models import Dispute
+
+
+class Kind(models.TextChoices):
+    OPTIONS_NOTICE = "options_notice", _("非诉讼纠纷解决方式告知书")
+    ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
+    NON_ACCEPTANCE_NOTICE = "non_acceptance_notice", _("不予受理通知书")
+    SESSION_RECORD = "session_record", _("调解笔录")
+    AGREEMENT = "agreement", _("调解协议书")
+    CONFIRMATION_APPLICATION = "confirmation_application", _("司法确认申请书")
+    RULING = "ruling", _("民事裁定书")
+    UNDISPUTED_FACTS = "undisputed_facts", _("无争议事实记载表")
+    ENFORCEMENT_APPLICATION = "enforcement_application", _("强制执行申请书")
+    CREDIT_REPAIR_LETTER = "credit_repair_letter", _("征信修复函")
+
+
+class Document(models.Model):
+    """One generated document of a dispute, as Word and PDF, each with its SHA-256."""
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="documents")
+    kind = models.CharField(_("文书类别"), max_length=32, choices=Kind.choices)
+    seq = models.PositiveIntegerField()
+    title = models.CharField(_("标题"), max_length=200)
+    template_version = models.CharField(_("模板版本"), max_length=32)
+    source = models.CharField(max_length=64, blank=True)  # what it was made from: "agreement:12"
+    docx = models.FileField(upload_to="documents/%Y/%m/", max_length=300)
+    docx_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to="documents/%Y/%m/", max_length=300)
+    pdf_sha256 = models.CharField(max_length=64)
+    html = models.TextField()  # the browser preview, the same blocks as both files
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        constraints = [models.UniqueConstraint(fields=["dispute", "seq"],
+                                               name="document_seq_per_dispute")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.title}"

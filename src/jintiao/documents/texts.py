@@ -1,0 +1,262 @@
+"""The documents' words: one builder per kind, from plain data, each with its template
+version. A change of wording bumps the version, so a stored document says which wording
+it carries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from jintiao.documents.blocks import Block, Doc, Heading, Para, Signatures, Table
+from jintiao.domain.money import amount_in_words, format_amount
+
+VERSIONS = {
+    "options_notice": "2026.1", "acceptance_notice": "2026.1",
+    "non_acceptance_notice": "2026.1", "session_record": "2026.1", "agreement": "2026.1",
+    "confirmation_application": "2026.1", "ruling": "2026.1", "undisputed_facts": "2026.1",
+    "enforcement_application": "2026.1", "credit_repair_letter": "2026.1",
+}
+
+
+def yuan(value: str | Decimal) -> str:
+    return f"{format_amount(Decimal(value))}元"
+
+
+def words(value: str | Decimal) -> str:
+    return amount_in_words(Decimal(value), prefix=True)
+
+
+def _amount_rows(rows: Sequence[Sequence[str]], total: str) -> tuple[tuple[str, ...], ...]:
+    return (*((label, format_amount(Decimal(v))) for label, v in rows),
+            ("合计", format_amount(Decimal(total))))
+
+
+def _party_line(p: Mapping[str, Any]) -> str:
+    line = f"{p['role_label']}：{p['name']}"
+    if p.get("id_masked"):
+        label = "公民身份号码" if p["kind"] == "person" else "统一社会信用代码"
+        line += f"，{label}{p['id_masked']}"
+    if p.get("address"):
+        line += f"，住所{p['address']}"
+    return line + "。"
+
+
+def _parties(parties: Sequence[Mapping[str, Any]]) -> list[Block]:
+    out: list[Block] = []
+    for p in parties:
+        out.append(Para(_party_line(p), indent=False))
+        for r in p.get("representatives", []):
+            out.append(Para(f"委托代理人：{r['name']}，{r['relation']}，{r['authority']}。",
+                            indent=False))
+    return out
+
+
+def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]] = ()) -> Doc:
+    """调解协议书 with every content People's Mediation Law Art. 29 asks for."""
+    t = c["terms"]
+    claim = c["claim"]
+    blocks: list[Block] = [Heading("一、当事人基本情况"), *_parties(c["parties"])]
+    blocks += [Heading("二、纠纷主要事实、争议事项及各方责任"), Para(c["facts"])]
+    if c.get("responsibility"):
+        blocks.append(Para(c["responsibility"]))
+    blocks.append(Table(("项目", "金额（元）"),
+                        _amount_rows(claim["parts"], claim["total"]), numeric=(1,)))
+    blocks.append(Heading("三、调解协议内容"))
+    n = 1
+    blocks.append(Para(f"{n}. 各方确认，截至{claim['as_of']}，债务人尚欠债权人款项合计"
+                       f"{yuan(claim['total'])}（大写：{words(claim['total'])}）。"))
+    for w in t["waivers"]:
+        n += 1
+        cond = "（附条件减免，见下文违约条款）" if w["conditional"] else ""
+        blocks.append(Para(f"{n}. 债权人同意减免{w['label']}{yuan(w['amount'])}{cond}。"))
+    n += 1
+    rate = Decimal(t["annual_rate"])
+    rate_text = f"按年利率{rate * 100:.2f}%计收利息" if rate else "不再计收利息"
+    blocks.append(Para(
+        f"{n}. 债务人向债权人偿还{yuan(t['total'])}（大写：{t['total_in_words']}），"
+        f"{rate_text}，{t['method_label']}，共{len(t['schedule'])}期，"
+        f"自{t['schedule'][0]['due_on']}起至{t['schedule'][-1]['due_on']}止，"
+        f"每期还款日及金额如下："))
+    blocks.append(Table(
+        ("期次", "还款日", "本金", "利息", "欠息及费用", "应还金额"),
+        tuple((r["label"], r["due_on"], format_amount(Decimal(r["principal"])),
+               format_amount(Decimal(r["interest"])), format_amount(Decimal(r["arrears"])),
+               format_amount(Decimal(r["payment"]))) for r in t["schedule"]),
+        numeric=(2, 3, 4, 5)))
+    n += 1
+    blocks.append(Para(f"{n}. 履行方式：{t['performance_manner']}"))
+    n += 1
+    blocks.append(Para(f"{n}. 债务人每期所还款项，依次冲抵欠息及费用、利息、本金。"))
+    n += 1
+    accel = (f"{n}. 债务人如连续{t['acceleration_missed']}期未按期足额还款，"
+             "剩余全部未付款项立即到期，债权人可就全部未付款项申请强制执行。")
+    if t.get("revival_clause"):
+        accel += t["revival_clause"]
+    blocks.append(Para(accel))
+    n += 1
+    blocks.append(Para(f"{n}. 各方承诺自本协议生效之日起三十日内共同向有管辖权的人民法院"
+                       f"{('（' + c['court'] + '）') if c.get('court') else ''}申请司法确认，"
+                       "并如实提供相关材料。"))
+    if c.get("other_terms"):
+        n += 1
+        blocks.append(Para(f"{n}. {c['other_terms']}"))
+    n += 1
+    blocks.append(Para(f"{n}. 本协议经各方当事人签名或盖章、调解员签名并加盖{c['committee']}"
+                       "印章后生效（《中华人民共和国人民调解法》第二十九条）。本协议以电子方式签署，"
+                       "各方当事人各执一份，调解委员会留存一份。"))
+    lines = list(signatures) or [(f"{p['role_label']}：{p['name']}", "（签名）", "年  月  日")
+                                 for p in c["parties"]] + [
+        (f"调解员：{'、'.join(c['mediators'])}", "（签名）", "年  月  日"),
+        (c["committee"], "（印章）", "年  月  日")]
+    blocks += [Heading("签署"), Signatures(tuple(lines))]
+    return Doc("agreement", "调解协议书", VERSIONS["agreement"], tuple(blocks),
+               number=c["number"],
+               footer=f"第{c['version']}版 协议内容摘要（SHA-256）：{c['digest']}")
+
+
+def confirmation_application(c: Mapping[str, Any]) -> Doc:
+    """司法确认申请书, filed jointly (CPL Art. 205; INTERP Art. 354)."""
+    blocks: list[Block] = [Heading("申请人"), *_parties(c["parties"]),
+        Heading("请求事项"),
+        Para(f"请求确认申请人于{c['effective_on']}经{c['committee']}主持调解达成的"
+             f"调解协议（{c['agreement_number']}）有效。"),
+        Heading("事实和理由"),
+        Para(f"{c['facts']}经{c['committee']}调解，申请人自愿达成调解协议。"
+             "该协议不违反法律强制性规定，不损害国家利益、社会公共利益和他人合法权益，"
+             "申请人保证所提交材料真实、合法，并已知悉虚假调解的法律后果。"),
+        Para(f"附：调解协议书（协议内容摘要SHA-256：{c['digest']}）、调解组织主持调解的证明、"
+             "各申请人身份证明。", indent=False),
+        Para(f"此致\n{c['court']}", indent=False),
+        Signatures(tuple((f"申请人：{p['name']}", "（电子签名见调解协议）", c["applied_on"])
+                         for p in c["parties"]))]
+    return Doc("confirmation_application", "司法确认申请书",
+               VERSIONS["confirmation_application"], tuple(blocks))
+
+
+def ruling(c: Mapping[str, Any]) -> Doc:
+    """民事裁定书 confirming the agreement valid, or rejecting the application (CPL 206)."""
+    confirmed = c["confirmed"]
+    blocks: list[Block] = [Para(f"申请人：{p['name']}。", indent=False) for p in c["parties"]]
+    blocks.append(Para(f"申请人于{c['applied_on']}向本院申请确认其经{c['committee']}主持达成的"
+                       f"调解协议有效。本院于{c['accepted_on']}受理后依法进行了审查，"
+                       "现已审查终结。"))
+    blocks.append(Para(f"本院经审查认为：{c['reasons']}"))
+    if confirmed:
+        blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零五条、第二百零六条规定，"
+                           "裁定如下："))
+        blocks.append(Para(f"{c['committee']}于{c['effective_on']}主持达成的调解协议"
+                           f"（{c['agreement_number']}）有效。", bold=True))
+        blocks.append(Para("当事人应当按照调解协议的约定自觉履行义务。一方当事人拒绝履行或者"
+                           "未全部履行的，对方当事人可以向人民法院申请执行。"))
+    else:
+        blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零六条规定，裁定如下："))
+        blocks.append(Para("驳回申请人的司法确认申请。", bold=True))
+        blocks.append(Para("当事人可以通过调解方式变更原调解协议或者达成新的调解协议，"
+                           "也可以向人民法院提起诉讼。"))
+    blocks.append(Para("本裁定书自即日起发生法律效力。"))
+    blocks.append(Signatures(((f"审判员：{c['judge']}", "", c["decided_on"]),
+                              (c["court"], "（院印）", ""))))
+    return Doc("ruling", "民事裁定书", VERSIONS["ruling"], tuple(blocks),
+               number=c["case_number"])
+
+
+def undisputed_facts(c: Mapping[str, Any]) -> Doc:
+    """无争议事实记载表 after a failed mediation (ONLINE Arts. 21–22)."""
+    blocks: list[Block] = [Heading("当事人"), *_parties(c["parties"]), Heading("调解情况"),
+        Para(f"{c['committee']}于{c['started_on']}开始调解，{c['ended_on']}调解不成终止。"
+             f"终止原因：{c['reason']}")]
+    blocks.append(Heading("双方均无异议的事实"))
+    blocks += [Para(f"{i}. {f}") for i, f in enumerate(c["facts"], 1)]
+    if c.get("disputed"):
+        blocks += [Heading("仍有争议的事项"), Para(c["disputed"])]
+    blocks.append(Para("上述无争议事实经双方当事人书面确认，在后续诉讼中当事人无需对其举证"
+                       "（但涉及国家利益、社会公共利益和他人合法权益的除外）。为达成调解协议作出"
+                       "的让步，不得在后续诉讼中作为对其不利的根据。"))
+    lines = [(f"{p['role_label']}：{p['name']}", p.get("confirmed", ""), p.get("confirmed_on", ""))
+             for p in c["parties"]]
+    lines.append((f"调解员：{c['mediator']}", "", c["ended_on"]))
+    blocks.append(Signatures(tuple(lines)))
+    return Doc("undisputed_facts", "无争议事实记载表", VERSIONS["undisputed_facts"],
+               tuple(blocks), number=c["number"])
+
+
+def enforcement_application(c: Mapping[str, Any]) -> Doc:
+    """强制执行申请书 with the exact amount outstanding (CPL Arts. 250, 264)."""
+    blocks: list[Block] = [Heading("申请执行人"), *_parties(c["creditors"]),
+        Heading("被执行人"), *_parties(c["debtors"]),
+        Heading("执行依据"),
+        Para(f"{c['court']}（{c['ruling_number']}）民事裁定书，确认{c['committee']}主持达成的"
+             f"调解协议有效。" if c.get("ruling_number")
+             else f"{c['committee']}主持达成的调解协议（未经司法确认）。"),
+        Heading("执行请求"),
+        Para(f"1. 请求强制执行被执行人支付{yuan(c['total'])}（大写：{words(c['total'])}），"
+             f"计算至{c['as_of']}，明细如下："),
+        Table(("项目", "金额（元）"),
+              _amount_rows(c["rows"], c["total"]), numeric=(1,)),
+        Para(f"2. 迟延履行期间的加倍部分债务利息按日万分之{Decimal(c['late_rate']) * 10000:.2f}"
+             f"计算至实际履行之日止。" if c.get("late_rate") else "2. 无。"),
+        Heading("事实和理由"),
+        Para(f"被执行人自{c['first_missed']}起连续{c['missed']}期未按协议足额还款，已于"
+             f"{c['accelerated_on']}触发协议约定的加速到期条款，剩余款项全部到期。"
+             f"已还款{yuan(c['paid'])}。"),
+        Para(f"申请执行期限：最后一期履行期限届满之日（{c['last_due']}）起二年，至"
+             f"{c['last_day']}止（民事诉讼法第二百五十条）。"),
+        Para(f"此致\n{c['court']}", indent=False),
+        Signatures(((f"申请执行人：{c['creditors'][0]['name']}", "", c["prepared_on"]),))]
+    return Doc("enforcement_application", "强制执行申请书", VERSIONS["enforcement_application"],
+               tuple(blocks))
+
+
+def credit_repair_letter(c: Mapping[str, Any]) -> Doc:
+    """征信修复函: the institution is asked to correct the debtor's credit record."""
+    blocks: list[Block] = [
+        Para(f"{c['institution']}：", indent=False),
+        Para(f"{c['debtor']}与贵单位金融借款纠纷一案，经{c['committee']}调解达成调解协议"
+             f"（{c['agreement_number']}）{c.get('ruling_text', '')}。截至{c['completed_on']}，"
+             f"{c['debtor']}已按协议履行完毕，共还款{yuan(c['paid'])}"
+             f"（大写：{words(c['paid'])}）。"),
+        Para("根据《征信业管理条例》及相关规定，请贵单位核实后，按照协议约定及履行情况向金融信用"
+             "信息基础数据库报送更新信息，对因本纠纷产生的逾期记录依法予以更正或标注已结清，"
+             "并将处理结果函告本委员会。"),
+        Para("特此函告。", indent=False),
+        Signatures(((c["committee"], "（印章）", c["completed_on"]),))]
+    return Doc("credit_repair_letter", "征信修复函", VERSIONS["credit_repair_letter"],
+               tuple(blocks), number=c["number"])
+
+
+def notice(kind: str, c: Mapping[str, Any]) -> Doc:
+    """告知书 and the acceptance and non-acceptance notices."""
+    if kind == "options_notice":
+        title = "非诉讼纠纷解决方式告知书"
+        body = [f"{c['to']}：",
+                "您与对方的金融纠纷，除诉讼外，还可以通过人民调解、行业调解、商事调解、"
+                "中立评估等非诉讼方式解决。人民调解不收取任何费用（《人民调解法》第四条）；"
+                "调解达成的协议可以共同申请人民法院司法确认，确认后具有强制执行效力；"
+                "司法确认不收取费用。",
+                "调解遵循自愿、平等原则，您可以选择或者接受调解员，可以拒绝调解或者要求终止调解，"
+                "不影响您通过诉讼等途径维护权利。请警惕冒充调解组织的诈骗或催收信息，"
+                f"可通过{c['committee']}核实。"]
+    elif kind == "acceptance_notice":
+        title = "受理通知书"
+        body = [f"{c['to']}：", f"您与{c['other']}的金融纠纷（{c['number']}），本委员会已于"
+                f"{c['on']}受理，将指派调解员在规定期限内主持调解。"]
+    else:
+        title = "不予受理通知书"
+        body = [f"{c['to']}：", f"您提交的纠纷调解申请（{c['number']}），经审查不予受理。"
+                f"理由：{c['reason']}", "您可以通过诉讼等其他途径解决纠纷。"]
+    blocks: list[Block] = [Para(body[0], indent=False), *(Para(x) for x in body[1:]),
+                           Signatures(((c["committee"], "（印章）", c["on"]),))]
+    return Doc(kind, title, VERSIONS[kind], tuple(blocks), number=c.get("number", ""))
+
+
+def session_record(c: Mapping[str, Any]) -> Doc:
+    """调解笔录 of one session."""
+    blocks: list[Block] = [
+        Para(f"时间：{c['at']}　地点：{c['place']}　方式：{c['mode']}", indent=False),
+        Para(f"调解员：{c['mediators']}　记录人：{c['recorder']}", indent=False),
+        Para(f"到场人员：{c['present']}", indent=False),
+        Heading("调解经过"), *(Para(line) for line in c["record"].splitlines() if line.strip()),
+        Signatures(tuple((name, "（签名）", "") for name in c["signers"]))]
+    return Doc("session_record", "调解笔录", VERSIONS["session_record"], tuple(blocks),
+               number=c.get("number", ""))

@@ -1,0 +1,353 @@
+"""Performance of an agreement: payments allocated to instalments, their standing on a day,
+default by the acceleration clause, and what is owed when the creditor applies to enforce.
+
+Allocation follows the order the agreement states; the default is the Civil Code's
+(Art. 561: costs, then interest, then principal), oldest instalment first. Nothing here is
+stored: standings are recomputed from the agreed instalments and the payments, so a late
+correction of a payment changes every figure consistently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from enum import StrEnum
+
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.money import ZERO, quantize
+
+PRECISION = 40
+
+
+class PerformanceInvalid(DomainError):
+    code = ErrorCode.PERFORMANCE_INVALID
+
+
+class Part(StrEnum):
+    """The parts of an instalment a payment can settle."""
+
+    ARREARS = "arrears"  # the interest and charges owed before the plan (欠息及费用)
+    INTEREST = "interest"
+    PRINCIPAL = "principal"
+
+    @property
+    def label(self) -> str:
+        return PART_LABELS[self]
+
+
+PART_LABELS = {Part.ARREARS: "欠息及费用", Part.INTEREST: "利息", Part.PRINCIPAL: "本金"}
+
+# Civil Code Art. 561: unless agreed otherwise, costs, then interest, then principal.
+DEFAULT_ORDER: tuple[Part, ...] = (Part.ARREARS, Part.INTEREST, Part.PRINCIPAL)
+
+
+class Status(StrEnum):
+    """An instalment on a given day."""
+
+    DUE = "due"          # not yet past its due date (part may already be paid)
+    PAID = "paid"        # fully paid
+    PARTIAL = "partial"  # past its due date, part paid
+    LATE = "late"        # past its due date, nothing paid
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {Status.DUE: "待还", Status.PAID: "已还清", Status.PARTIAL: "部分还款",
+                 Status.LATE: "逾期未还"}
+MISSED = frozenset({Status.PARTIAL, Status.LATE})
+
+
+@dataclass(frozen=True)
+class Due:
+    """One agreed instalment, split into its parts."""
+
+    number: int
+    due_on: dt.date
+    arrears: Decimal
+    interest: Decimal
+    principal: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return self.arrears + self.interest + self.principal
+
+    def part(self, part: Part) -> Decimal:
+        return {Part.ARREARS: self.arrears, Part.INTEREST: self.interest,
+                Part.PRINCIPAL: self.principal}[part]
+
+
+@dataclass(frozen=True)
+class Paid:
+    """A payment as the institution reported it."""
+
+    reference: str
+    paid_on: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Part of one payment applied to one instalment."""
+
+    reference: str
+    paid_on: dt.date
+    part: Part
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An instalment on a day: what was applied to it, and its status."""
+
+    due: Due
+    applied: tuple[Applied, ...]
+    status: Status
+    settled_on: dt.date | None  # the day it was paid in full
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((a.amount for a in self.applied), ZERO)
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.due.amount - self.paid
+
+    def unpaid_part(self, part: Part) -> Decimal:
+        return self.due.part(part) - sum((a.amount for a in self.applied if a.part is part),
+                                         ZERO)
+
+    @property
+    def paid_late(self) -> bool:
+        return self.settled_on is not None and self.settled_on > self.due.due_on
+
+
+@dataclass(frozen=True)
+class Account:
+    """Every instalment on a day, and any money paid beyond the whole schedule."""
+
+    on: dt.date
+    standings: tuple[Standing, ...]
+    surplus: Decimal
+
+    @property
+    def total_due(self) -> Decimal:
+        return sum((s.due.amount for s in self.standings), ZERO)
+
+    @property
+    def total_paid(self) -> Decimal:
+        return sum((s.paid for s in self.standings), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total_due - self.total_paid
+
+    @property
+    def paid_in_full(self) -> bool:
+        return all(s.status is Status.PAID for s in self.standings)
+
+    @property
+    def missed(self) -> tuple[Standing, ...]:
+        """Instalments past their due date and not paid in full. Paying the oldest first
+        keeps them consecutive: they are the last ones to have fallen due."""
+        return tuple(s for s in self.standings if s.status in MISSED)
+
+    @property
+    def overdue_amount(self) -> Decimal:
+        return sum((s.unpaid for s in self.missed), ZERO)
+
+    @property
+    def next_due(self) -> Standing | None:
+        return next((s for s in self.standings if s.status is Status.DUE), None)
+
+
+def _check(dues: Sequence[Due], payments: Iterable[Paid]) -> list[Paid]:
+    if not dues:
+        raise PerformanceInvalid("协议没有分期", "no instalments")
+    numbers = [d.number for d in dues]
+    if numbers != sorted(set(numbers)):
+        raise PerformanceInvalid("期次重复或顺序错误", "instalment numbers must increase")
+    if any(b.due_on < a.due_on for a, b in itertools.pairwise(dues)):
+        raise PerformanceInvalid("还款日顺序错误", "due dates must not go backwards")
+    if any(min(d.arrears, d.interest, d.principal) < 0 for d in dues):
+        raise PerformanceInvalid("分期金额不能为负", "negative instalment part")
+    paid = list(payments)
+    if any(p.amount <= 0 for p in paid):
+        raise PerformanceInvalid("还款金额必须大于零", "payments must be positive")
+    if len({p.reference for p in paid}) != len(paid):
+        raise PerformanceInvalid("还款流水号重复", "duplicate payment reference")
+    return sorted(paid, key=lambda p: (p.paid_on, p.reference))
+
+
+def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
+               order: Sequence[Part] = DEFAULT_ORDER) -> Account:
+    """Apply the payments made by ``on`` to the instalments, oldest first and within each
+    by ``order``, and give every instalment its standing on ``on``.
+
+    :raises PerformanceInvalid: no instalments, numbers or dates out of order, a negative
+        part, a payment not above zero, a reference used twice, or an order that is not a
+        permutation of the three parts
+    """
+    if sorted(order) != sorted(Part):
+        raise PerformanceInvalid("冲抵顺序须包含欠息及费用、利息、本金各一次",
+                                 "order must list each part once")
+    paid = [p for p in _check(dues, payments) if p.paid_on <= on]
+    left = {(d.number, part): d.part(part) for d in dues for part in order}
+    applied: dict[int, list[Applied]] = {d.number: [] for d in dues}
+    settled: dict[int, dt.date] = {}
+    surplus = ZERO
+    for payment in paid:
+        rest = payment.amount
+        for due in dues:
+            for part in order:
+                take = min(rest, left[due.number, part])
+                if take > 0:
+                    left[due.number, part] -= take
+                    rest -= take
+                    applied[due.number].append(Applied(payment.reference, payment.paid_on,
+                                                       part, take))
+            if due.number not in settled and all(left[due.number, p] == 0 for p in order):
+                settled[due.number] = payment.paid_on
+            if rest == 0:
+                break
+        surplus += rest
+    standings = []
+    for due in dues:
+        mine = tuple(applied[due.number])
+        if all(left[due.number, p] == 0 for p in order):
+            status = Status.PAID
+        elif on <= due.due_on:
+            status = Status.DUE
+        elif mine:
+            status = Status.PARTIAL
+        else:
+            status = Status.LATE
+        standings.append(Standing(due, mine, status,
+                                  settled.get(due.number) if status is Status.PAID else None))
+    return Account(on=on, standings=tuple(standings), surplus=surplus)
+
+
+def acceleration_met(account: Account, missed_instalments: int) -> bool:
+    """Whether the agreement's acceleration clause is met: ``missed_instalments``
+    consecutive instalments past due and not paid in full."""
+    if missed_instalments < 1:
+        raise PerformanceInvalid("加速到期条件至少为一期", "acceleration needs at least one")
+    return len(account.missed) >= missed_instalments
+
+
+@dataclass(frozen=True)
+class LateDays:
+    """One stretch on which late-performance interest runs: ``base`` unpaid for ``days``."""
+
+    number: int
+    start: dt.date  # the first day counted is the day after ``start``
+    end: dt.date
+    base: Decimal
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """What the creditor may ask the court to enforce, on ``as_of``.
+
+    On acceleration every unpaid instalment falls due on ``accelerated_on``. ``interest``
+    is the agreed interest of instalments that had fallen due by then (later instalments'
+    interest had not accrued); ``revived`` are the conditional concessions the agreement
+    revives on default; ``late_interest`` is the doubled interest of CPL Art. 264 on money
+    unpaid after its due date under an enforceable ruling (daily rate × unpaid × days,
+    rounded once to the fen); ``costs`` what the creditor proves it spent.
+    """
+
+    as_of: dt.date
+    accelerated_on: dt.date
+    principal: Decimal
+    interest: Decimal
+    arrears: Decimal
+    revived: Decimal
+    late_interest: Decimal
+    costs: Decimal
+    late_days: tuple[LateDays, ...] = field(default=())
+    interest_waived_on_acceleration: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return (self.principal + self.interest + self.arrears + self.revived
+                + self.late_interest + self.costs)
+
+    def rows(self) -> list[tuple[str, Decimal]]:
+        return [("未还本金", self.principal), ("约定利息", self.interest),
+                ("欠息及费用", self.arrears), ("恢复计收的减免款", self.revived),
+                ("迟延履行期间的加倍部分债务利息", self.late_interest),
+                ("实现债权的费用", self.costs)]
+
+
+def _late_stretches(standing: Standing, start: dt.date, as_of: dt.date) -> list[LateDays]:
+    """The stretches after ``start`` during which part of the instalment stayed unpaid."""
+    unpaid = standing.due.amount - sum((a.amount for a in standing.applied
+                                        if a.paid_on <= start), ZERO)
+    out: list[LateDays] = []
+    cursor = start
+    for a in sorted((a for a in standing.applied if start < a.paid_on <= as_of),
+                    key=lambda a: a.paid_on):
+        if a.paid_on > cursor and unpaid > 0:
+            out.append(LateDays(standing.due.number, cursor, a.paid_on, unpaid))
+        cursor = max(cursor, a.paid_on)
+        unpaid -= a.amount
+    if as_of > cursor and unpaid > 0:
+        out.append(LateDays(standing.due.number, cursor, as_of, unpaid))
+    return out
+
+
+def outstanding(account: Account, *, accelerated_on: dt.date, revived: Decimal = ZERO,
+                costs: Decimal = ZERO, late_daily_rate: Decimal | None = None) -> Outstanding:
+    """The amount to enforce on ``account.on`` after acceleration on ``accelerated_on``.
+
+    ``late_daily_rate`` is given only when the agreement is enforceable as a ruling (a
+    judicially confirmed agreement); each instalment's lateness runs from the day after its
+    due date, or after the acceleration for instalments that had not yet fallen due.
+
+    :raises PerformanceInvalid: acceleration after the account's day, or negative amounts
+    """
+    as_of = account.on
+    if accelerated_on > as_of:
+        raise PerformanceInvalid(f"加速到期日{accelerated_on}晚于计算日{as_of}",
+                                 "acceleration after the computation day")
+    if revived < 0 or costs < 0:
+        raise PerformanceInvalid("金额不能为负", "negative revived amount or costs")
+    principal = interest = arrears = not_accrued = ZERO
+    stretches: list[LateDays] = []
+    for s in account.standings:
+        principal += s.unpaid_part(Part.PRINCIPAL)
+        arrears += s.unpaid_part(Part.ARREARS)
+        fallen_due = s.due.due_on <= accelerated_on
+        if fallen_due:
+            interest += s.unpaid_part(Part.INTEREST)
+        else:
+            not_accrued += s.unpaid_part(Part.INTEREST)
+        if late_daily_rate is not None and s.status is not Status.PAID:
+            start = s.due.due_on if fallen_due else accelerated_on
+            if not fallen_due:  # the interest that never accrued is not owed, nor late
+                stretches += [LateDays(x.number, x.start, x.end,
+                                       x.base - s.unpaid_part(Part.INTEREST))
+                              for x in _late_stretches(s, start, as_of)]
+            else:
+                stretches += _late_stretches(s, start, as_of)
+    if late_daily_rate is not None and revived > 0 and as_of > accelerated_on:
+        stretches.append(LateDays(0, accelerated_on, as_of, revived))
+    late = ZERO
+    if late_daily_rate is not None:
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            late = quantize(sum((x.base * x.days for x in stretches), Decimal(0))
+                            * late_daily_rate)
+    return Outstanding(as_of=as_of, accelerated_on=accelerated_on, principal=principal,
+                       interest=interest, arrears=arrears, revived=revived,
+                       late_interest=late, costs=costs, late_days=tuple(stretches),
+                       interest_waived_on_acceleration=not_accrued)

@@ -1,0 +1,1 @@
+"""Messages to people's phones through a backend interface; the default writes an outbox."""

@@ -1,0 +1,389 @@
+"""Every change during performance: a payment, the review that finds full payment or
+default, the enforcement application, the credit-repair confirmation, a follow-up visit.
+
+Each runs in one transaction and writes a timeline event; the jobs call the same functions,
+so running them twice, or on two machines at once, changes nothing the second time (the
+dispute row is locked and its state re-read).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import IntegrityError, transaction
+
+from jintiao import clock
+from jintiao.agreements import selectors as agreements
+from jintiao.agreements.models import Agreement
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.selectors import DisputeNotFound
+from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
+from jintiao.documents import texts as doc_texts
+from jintiao.documents.services import document_generate
+from jintiao.domain import performance
+from jintiao.domain.errors import DomainError
+from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.money import require_amount
+from jintiao.domain.performance import PerformanceInvalid
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.services.common import require_desk, require_state
+from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import subtree
+from jintiao.performance import selectors
+from jintiao.performance.models import CreditRepair, Enforcement, FollowUp, Payment
+from jintiao.timeline.services import event_append
+
+
+def _effective(dispute: Dispute) -> Agreement:
+    agreement = agreements.effective(dispute)
+    if agreement is None:
+        raise PerformanceInvalid("协议尚未生效", "no effective agreement")
+    return agreement
+
+
+def _no_account() -> performance.Account:
+    raise PerformanceInvalid("协议尚未生效", "no effective agreement")
+
+
+class Recorded(NamedTuple):
+    payment: Payment
+    created: bool
+
+
+def _event(dispute: Dispute, type: str, actor: User, at: dt.datetime, **params: object) -> None:
+    event_append(dispute=dispute, type=type, actor=actor, at=at, state_before=dispute.state,
+                 state_after=dispute.state, params=dict(params))
+
+
+def _may_record(actor: User, dispute: Dispute) -> None:
+    if not (mediation.creditor_side(actor, dispute) or mediation.sees_everything(actor, dispute)):
+        raise PermissionDenied("只有债权金融机构或本纠纷的调解员可以登记还款",
+                               "only the creditor or the desk records payments")
+
+
+def _check_payment(dispute: Dispute, reference: str, paid_on: dt.date, amount: Decimal,
+                   today: dt.date) -> tuple[str, Decimal]:
+    reference = reference.strip()
+    if not reference or len(reference) > 100:
+        raise PerformanceInvalid("须填写机构流水号（不超过100字）", "a reference is required")
+    amount = require_amount(amount, field="amount", label="还款金额", error=PerformanceInvalid)
+    if amount <= 0:
+        raise PerformanceInvalid("还款金额必须大于零", "a payment must be positive")
+    if paid_on > today:
+        raise PerformanceInvalid(f"还款日期{paid_on}晚于今天", "payment date in the future")
+    agreement = agreements.effective(dispute)
+    if agreement is None or agreement.effective_at is None:
+        raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
+    if paid_on < agreement.effective_at.astimezone(clock.TZ).date():
+        raise PerformanceInvalid(f"还款日期{paid_on}早于协议生效日", "payment before the agreement")
+    return reference, amount
+
+
+@transaction.atomic
+def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.date,
+                   amount: Decimal, source: str = Payment.Source.DESK) -> Recorded:
+    """Record a payment under the institution's reference, then review the dispute (full
+    payment completes it; payments after default still reduce what is enforced). The same
+    reference with the same date and amount is the payment already recorded.
+
+    :raises PerformanceInvalid: no reference, an amount not above zero, a date in the
+        future or before the agreement, or a reference already used for another payment
+    :raises PermissionDenied: not the creditor's side nor the desk
+    """
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    dispute = dispute_lock(actor, dispute_id)
+    _may_record(actor, dispute)
+    require_state(dispute, State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT,
+                  doing="登记还款")
+    reference, amount = _check_payment(dispute, reference, paid_on, amount, today)
+    existing = Payment.objects.filter(dispute=dispute, reference=reference).first()
+    if existing is not None:
+        if existing.paid_on == paid_on and existing.amount == amount:
+            return Recorded(existing, created=False)
+        raise PerformanceInvalid(f"流水号{reference}已登记为{existing.paid_on}还款"
+                                 f"{existing.amount}元", "reference used for another payment",
+                                 reference=reference)
+    agreement = _effective(dispute)
+    made = Payment.objects.create(dispute=dispute, agreement=agreement, reference=reference,
+                                  paid_on=paid_on, amount=amount, source=source,
+                                  recorded_by=actor, recorded_at=now)
+    dispute.version += 1
+    dispute.save(update_fields=["version"])
+    _event(dispute, "payment.recorded", actor, now, payment=made.pk, reference=reference,
+           paid_on=paid_on.isoformat(), amount=str(amount), source=source)
+    review(actor=actor, dispute=dispute, today=today)
+    return Recorded(made, created=True)
+
+
+@dataclass
+class Imported:
+    """What a payments file did: rows recorded, rows already there, and errors by line (a
+    file with any error changes nothing)."""
+
+    created: int = 0
+    repeated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+CSV_COLUMNS = ("dispute", "reference", "paid_on", "amount")
+
+
+def payments_import(*, actor: User, institution: Organization, text: str) -> Imported:
+    """Record the payments of a CSV file of the institution's own references (columns
+    dispute — our number or the institution's reference —, reference, paid_on, amount).
+    All or nothing: a file with any bad line records nothing; a file sent twice records
+    nothing the second time.
+    """
+    result = Imported()
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows or set(CSV_COLUMNS) - set(rows[0]):
+        result.errors.append((1, f"文件须包含列：{', '.join(CSV_COLUMNS)}"))
+        return result
+    try:
+        with transaction.atomic():
+            for line, row in enumerate(rows, start=2):
+                try:
+                    done = _import_row(actor, institution, row)
+                except (DomainError, ValueError, ArithmeticError) as exc:
+                    result.errors.append((line, getattr(exc, "message", None)
+                                          or f"格式错误：{exc}"))
+                    continue
+                if done.created:
+                    result.created += 1
+                else:
+                    result.repeated += 1
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        result.created = result.repeated = 0
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _import_row(actor: User, institution: Organization, row: dict[str, str]) -> Recorded:
+    key = (row.get("dispute") or "").strip()
+    found = (Dispute.objects.filter(institution__in=subtree(institution), number=key).first()
+             or Dispute.objects.filter(institution__in=subtree(institution),
+                                       external_ref=key).first())
+    if found is None:
+        raise DisputeNotFound(f"找不到纠纷“{key}”", "no such dispute of the institution")
+    return payment_record(actor=actor, dispute_id=found.pk, reference=row["reference"],
+                          paid_on=dt.date.fromisoformat(row["paid_on"].strip()),
+                          amount=Decimal(row["amount"].strip()), source=Payment.Source.CSV)
+
+
+def review(*, actor: User, dispute: Dispute, today: dt.date) -> str:
+    """Look at a performing dispute the caller holds locked: paid in full → PERFORMED with
+    the credit-repair letter; the acceleration clause met → DEFAULTED with the enforcement
+    application prepared. Returns what happened ("", "completed" or "defaulted")."""
+    if dispute.state != State.PERFORMING:
+        return ""
+    account = selectors.account_of(dispute, today)
+    agreement = agreements.effective(dispute)
+    if account is None or agreement is None:
+        return ""
+    if account.paid_in_full:
+        _complete(actor, dispute, agreement, account, today)
+        return "completed"
+    if performance.acceleration_met(account, agreement.content["terms"]["acceleration_missed"]):
+        _default(actor, dispute, agreement, account, today)
+        return "defaulted"
+    return ""
+
+
+def _complete(actor: User, dispute: Dispute, agreement: Agreement, account: performance.Account,
+              today: dt.date) -> None:
+    now = clock.now()
+    ruling = selectors.confirmation_of(dispute)
+    debtors = [p["name"] for p in agreement.content["parties"] if p["role"] == "debtor"]
+    letter = document_generate(actor=actor, dispute=dispute, doc=doc_texts.credit_repair_letter({
+        "institution": dispute.institution.name if dispute.institution else "债权金融机构",
+        "debtor": "、".join(debtors), "committee": dispute.committee.name,
+        "agreement_number": dispute.number,
+        "ruling_text": f"，并经{ruling.court.name}（{ruling.case_number}）裁定确认有效"
+        if ruling else "", "completed_on": today.isoformat(), "paid": str(account.total_paid),
+        "number": f"{dispute.number}征信"}), source=f"credit_repair:{dispute.pk}")
+    CreditRepair.objects.create(dispute=dispute, letter=letter, requested_at=now)
+    dispute.refresh_from_db()
+    dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.COMPLETE,
+                         expected_version=dispute.version, established={"schedule_fully_paid"},
+                         details={"paid": str(account.total_paid),
+                                  "surplus": str(account.surplus), "letter": letter.pk})
+
+
+def _enforcement_context(dispute: Dispute, agreement: Agreement, e: Enforcement,
+                         out: performance.Outstanding, account: performance.Account
+                         ) -> dict[str, object]:
+    ruling = selectors.confirmation_of(dispute)
+    parties = agreement.content["parties"]
+    missed = account.missed
+    return {
+        "creditors": [p for p in parties if p["role"] == "creditor"],
+        "debtors": [p for p in parties if p["role"] != "creditor"],
+        "court": ruling.court.name if ruling else (dispute.court.name if dispute.court else ""),
+        "ruling_number": ruling.case_number if ruling else "",
+        "committee": dispute.committee.name, "total": str(out.total),
+        "as_of": out.as_of.isoformat(),
+        "rows": [(label, str(v)) for label, v in out.rows() if v],
+        "late_rate": str(mediation.policy_of(dispute).late_performance_daily_rate)
+        if ruling else "",
+        "first_missed": (missed[0].due.due_on if missed else e.accelerated_on).isoformat(),
+        "missed": len(missed), "accelerated_on": e.accelerated_on.isoformat(),
+        "paid": str(account.total_paid), "last_due": agreement.content["terms"]["schedule"][-1]
+        ["due_on"], "last_day": e.last_day.isoformat(), "prepared_on": out.as_of.isoformat(),
+    }
+
+
+def _breakdown(out: performance.Outstanding) -> dict[str, object]:
+    return {"principal": str(out.principal), "interest": str(out.interest),
+            "arrears": str(out.arrears), "revived": str(out.revived),
+            "late_interest": str(out.late_interest), "costs": str(out.costs),
+            "interest_not_accrued": str(out.interest_waived_on_acceleration),
+            "late_days": [{"number": x.number, "from": x.start.isoformat(),
+                           "to": x.end.isoformat(), "base": str(x.base), "days": x.days}
+                          for x in out.late_days]}
+
+
+def _default(actor: User, dispute: Dispute, agreement: Agreement, account: performance.Account,
+             today: dt.date) -> None:
+    out = selectors.outstanding_of(dispute, accelerated_on=today, as_of=today)
+    last = selectors.enforcement_last_day(dispute, agreement)
+    e = Enforcement.objects.create(dispute=dispute, agreement=agreement, accelerated_on=today,
+                                   as_of=today, breakdown=_breakdown(out), total=out.total,
+                                   last_day=last.due_on)
+    e.document = document_generate(
+        actor=actor, dispute=dispute,
+        doc=doc_texts.enforcement_application(_enforcement_context(dispute, agreement, e, out,
+                                                                   account)),
+        source=f"enforcement:{e.pk}")
+    e.save(update_fields=["document"])
+    dispute.refresh_from_db()
+    missed = [s.due.number for s in account.missed]
+    dispute_apply_action(
+        actor=actor, dispute_id=dispute.pk, action=Action.DEFAULT,
+        expected_version=dispute.version, established={"acceleration_condition_met"},
+        details={"missed": missed, "overdue": str(account.overdue_amount),
+                 "revived": str(out.revived), "outstanding": str(out.total),
+                 "last_day": last.due_on.isoformat()})
+    Dispute.objects.filter(pk=dispute.pk).update(deadline=last.due_on,
+                                                 deadline_provisional=last.provisional)
+
+
+@transaction.atomic
+def performance_review(*, actor: User, dispute_id: int) -> str:
+    """Review one dispute now (the job, or a desk's "check now")."""
+    now = clock.now()
+    dispute = dispute_lock(actor, dispute_id)
+    return review(actor=actor, dispute=dispute, today=now.astimezone(clock.TZ).date())
+
+
+@transaction.atomic
+def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) -> Enforcement:
+    """The creditor applies for enforcement of the confirmed agreement, within the two
+    years; the amount is recomputed to today (late-performance interest keeps running).
+
+    :raises TransitionRefused: not defaulted, not confirmed, or past the last day
+    :raises PermissionDenied: not the creditor's side
+    """
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    dispute = dispute_lock(actor, dispute_id, expected_version)
+    if not mediation.creditor_side(actor, dispute):
+        raise PermissionDenied("只有债权金融机构可以申请强制执行",
+                               "only the creditor applies for enforcement")
+    require_state(dispute, State.DEFAULTED, doing="申请强制执行")
+    e = Enforcement.objects.select_for_update().get(dispute=dispute)
+    agreement = _effective(dispute)
+    established = set()
+    if selectors.confirmation_of(dispute) is not None:
+        established.add("confirmed_by_court")
+    if today <= e.last_day:
+        established.add("within_enforcement_period")
+    out = selectors.outstanding_of(dispute, accelerated_on=e.accelerated_on, as_of=today)
+    account = selectors.account_of(dispute, today) or _no_account()
+    e.as_of, e.breakdown, e.total = today, _breakdown(out), out.total
+    if "confirmed_by_court" in established and "within_enforcement_period" in established:
+        e.document = document_generate(
+            actor=actor, dispute=dispute,
+            doc=doc_texts.enforcement_application(_enforcement_context(dispute, agreement, e,
+                                                                       out, account)),
+            source=f"enforcement:{e.pk}")
+        e.status, e.filed_by, e.filed_at = Enforcement.Status.FILED, actor, now
+    dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.APPLY_ENFORCEMENT,
+                         expected_version=expected_version, established=established,
+                         details={"outstanding": str(out.total), "as_of": today.isoformat()})
+    e.save()
+    return e
+
+
+@transaction.atomic
+def credit_repair_confirm(*, actor: User, dispute_id: int, note: str = "") -> CreditRepair:
+    """The institution confirms the debtor's credit record was corrected.
+
+    :raises PermissionDenied: not the creditor's side
+    :raises PerformanceInvalid: no letter yet, or confirmed already
+    """
+    now = clock.now()
+    dispute = dispute_lock(actor, dispute_id)
+    if not mediation.creditor_side(actor, dispute):
+        raise PermissionDenied("只有债权金融机构可以确认征信已更正",
+                               "only the creditor confirms the correction")
+    repair = CreditRepair.objects.select_for_update().filter(dispute=dispute).first()
+    if repair is None or repair.confirmed_at is not None:
+        raise PerformanceInvalid("没有待确认的征信修复", "nothing to confirm")
+    repair.confirmed_at, repair.confirmed_by, repair.note = now, actor, note.strip()[:300]
+    repair.save(update_fields=["confirmed_at", "confirmed_by", "note"])
+    _event(dispute, "credit_repair.confirmed", actor, now, note=repair.note)
+    return repair
+
+
+@transaction.atomic
+def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) -> FollowUp:
+    """Record a follow-up visit (回访) the desk made.
+
+    :raises PerformanceInvalid: already recorded, an unknown method or no note
+    """
+    now = clock.now()
+    found = FollowUp.objects.filter(pk=follow_up_id).first()
+    if found is None:
+        raise PerformanceInvalid("回访计划不存在", "no such follow-up")
+    dispute = dispute_lock(actor, found.dispute_id)
+    require_desk(actor, dispute, "登记回访")
+    visit = FollowUp.objects.select_for_update().get(pk=found.pk)
+    if visit.done_at is not None:
+        raise PerformanceInvalid("该回访已登记", "already recorded")
+    if method not in FollowUp.Method.values or not note.strip():
+        raise PerformanceInvalid("须选择回访方式并填写回访情况", "method and note are required")
+    visit.method, visit.note, visit.done_at, visit.done_by = method, note.strip(), now, actor
+    visit.save(update_fields=["method", "note", "done_at", "done_by"])
+    _event(dispute, "follow_up.recorded", actor, now, follow_up=visit.pk, method=method)
+    return visit
+
+
+def follow_ups_plan(dispute: Dispute) -> int:
+    """Schedule the follow-up visits of a performing dispute (idempotent): after the first
+    instalment, every ``follow_up_interval_months`` instalments, and after the last."""
+    agreement = agreements.effective(dispute)
+    if agreement is None:
+        return 0
+    dues = selectors.dues_of(agreement)
+    every = max(1, mediation.policy_of(dispute).follow_up_interval_months)
+    days = {dues[0].due_on, dues[-1].due_on, *(d.due_on for d in dues[every::every])}
+    made = 0
+    for day in sorted(days):
+        try:
+            with transaction.atomic():
+                FollowUp.objects.create(dispute=dispute, due_on=day + dt.timedelta(days=3))
+                made += 1
+        except IntegrityError:
+            continue
+    return made

@@ -1,0 +1,79 @@
+"""Allocation of payments, standings, acceleration and the amount to enforce."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jintiao.domain.performance import (
+    Due,
+    Paid,
+    Part,
+    PerformanceInvalid,
+    Status,
+    acceleration_met,
+    account_on,
+    outstanding,
+)
+
+DUES = [Due(n, dt.date(2027, n, 20), D("10.00"), D("5.00"), D("100.00")) for n in range(1, 7)]
+
+
+def test_a_payment_settles_charges_then_interest_then_principal_oldest_first():
+    account = account_on(DUES, [Paid("a", dt.date(2027, 1, 20), D("130.00"))],
+                         dt.date(2027, 2, 21))
+    first, second = account.standings[:2]
+    assert first.status is Status.PAID
+    assert not first.paid_late
+    assert [(a.part, a.amount) for a in second.applied] == [(Part.ARREARS, D("10.00")),
+                                                            (Part.INTEREST, D("5.00"))]
+    assert second.status is Status.PARTIAL
+    assert second.unpaid == D("100.00")
+    assert account.next_due.due.number == 3
+
+
+def test_two_missed_instalments_meet_a_two_instalment_clause():
+    paid = [Paid(f"p{n}", d.due_on, D("115.00")) for n, d in enumerate(DUES[:2])]
+    assert not acceleration_met(account_on(DUES, paid, dt.date(2027, 3, 21)), 2)
+    assert acceleration_met(account_on(DUES, paid, dt.date(2027, 4, 21)), 2)
+
+
+def test_a_reference_counts_once_and_payments_are_positive():
+    with pytest.raises(PerformanceInvalid, match="流水号重复"):
+        account_on(DUES, [Paid("a", dt.date(2027, 1, 1), D("1")),
+                          Paid("a", dt.date(2027, 1, 2), D("1"))], dt.date(2027, 2, 1))
+    with pytest.raises(PerformanceInvalid, match="大于零"):
+        account_on(DUES, [Paid("a", dt.date(2027, 1, 1), D("0"))], dt.date(2027, 2, 1))
+
+
+def test_unconfirmed_agreements_carry_no_late_performance_interest():
+    account = account_on(DUES, [], dt.date(2027, 3, 1))
+    out = outstanding(account, accelerated_on=dt.date(2027, 3, 1), revived=D("20.00"))
+    assert out.late_interest == 0
+    assert out.total == D("690.00") + D("20.00") - D("20.00")  # future interest not accrued
+    assert out.interest_waived_on_acceleration == D("20.00")
+
+
+payments = st.lists(st.tuples(st.integers(0, 200), st.decimals("0.01", "300", places=2)),
+                    max_size=12)
+
+
+@given(payments, st.integers(0, 220))
+def test_every_fen_paid_is_applied_or_surplus(raw, day):
+    paid = [Paid(f"r{i}", dt.date(2027, 1, 1) + dt.timedelta(days=d), a)
+            for i, (d, a) in enumerate(raw)]
+    on = dt.date(2027, 1, 1) + dt.timedelta(days=day)
+    account = account_on(DUES, paid, on)
+    counted = sum((p.amount for p in paid if p.paid_on <= on), D("0"))
+    assert account.total_paid + account.surplus == counted
+    assert account.outstanding + account.total_paid == sum(d.amount for d in DUES)
+    missed = [s.due.number for s in account.missed]
+    assert missed == list(range(missed[0], missed[0] + len(missed))) if missed else True
+    for s in account.standings:
+        assert 0 <= s.paid <= s.due.amount
+        if s.status in (Status.PARTIAL, Status.LATE):
+            assert on > s.due.due_on

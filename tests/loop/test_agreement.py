@@ -1,0 +1,165 @@
+"""The agreement: the court checklist before signing, codes from the outbox, a revision
+voiding signatures, the seal, the documents as Word and PDF, and the confirmation window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from jintiao import clock
+from jintiao.agreements.content import Draft
+from jintiao.agreements.models import Agreement, SigningCode
+from jintiao.agreements.selectors import checklist_of, signers_of
+from jintiao.agreements.services import (
+    AgreementInvalid,
+    SignatureInvalid,
+    agreement_draft,
+    agreement_sign,
+    signing_code_send,
+)
+from jintiao.confirmation.services import (
+    ConfirmationInvalid,
+    ConfirmationWindowClosed,
+    confirmation_accept,
+    confirmation_apply,
+    confirmation_decide,
+)
+from jintiao.disputes.models import DisputeParty, PartyRole
+from jintiao.disputes.services import PermissionDenied
+from jintiao.documents.render import cjk_font_installed
+from jintiao.domain.confirmation import Verdict
+from jintiao.domain.lifecycle import State
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.parties.crypto import decrypt
+from jintiao.timeline.models import Event
+from tests.factories import flat
+from tests.loop.helpers import DRAFT, accept_plan, agree, last_code
+
+
+def phones(dispute):
+    return {r.pk: decrypt(r.party.phone_cipher)
+            for r in DisputeParty.objects.filter(dispute=dispute, role=PartyRole.DEBTOR)}
+
+
+def drafted(w, dispute, draft: Draft = DRAFT) -> Agreement:
+    accept_plan(w, dispute, flat(12))
+    dispute.refresh_from_db()
+    return agreement_draft(actor=w.mediator, dispute_id=dispute.pk,
+                           expected_version=dispute.version, draft=draft)
+
+
+def test_a_draft_is_checked_against_the_courts_grounds_before_anyone_signs(desk, mediating):
+    agreement = drafted(desk, mediating)
+    checks = {c.code: c for c in checklist_of(agreement)}
+    # the test claim has 31,208.40 of interest and the draft names no date it ran from
+    assert checks["cost_cap"].verdict is Verdict.UNMET
+    assert checks["amounts"].verdict is Verdict.MET
+    assert "231,208.40元 = 人民币贰拾叁万壹仟贰佰零捌元肆角整" in checks["amounts"].detail
+    assert checks["signatures"].verdict is Verdict.PENDING
+    assert {checks[c].verdict for c in ("voluntary", "no_fraud", "no_harm")} == {
+        Verdict.FOR_JUDGE}
+    debtor = next(s for s in signers_of(agreement) if s.party_row and not s.is_entity)
+    with pytest.raises(AgreementInvalid, match="利息、罚息、复利和费用不超过年24%"):
+        signing_code_send(actor=desk.mediator, agreement_id=agreement.pk, signer=debtor.key)
+
+
+def test_signing_binds_the_digest_and_a_revision_voids_the_signatures(desk, mediating):
+    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
+    agreement = drafted(desk, mediating, draft)
+    debtor = next(s for s in signers_of(agreement) if s.party_row and not s.is_entity)
+    phone = phones(mediating)[debtor.party_row.pk]
+    signing_code_send(actor=desk.mediator, agreement_id=agreement.pk, signer=debtor.key)
+    code = last_code(phone)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(SignatureInvalid, match="验证码错误"):
+        agreement_sign(actor=desk.mediator, agreement_id=agreement.pk, signer=debtor.key,
+                       code=wrong)
+    assert SigningCode.objects.get(agreement=agreement).attempts == 1  # kept despite refusal
+    signed = agreement_sign(actor=desk.mediator, agreement_id=agreement.pk, signer=debtor.key,
+                            code=code, client_ip="10.0.0.8", client_agent="tablet")
+    assert signed.digest == agreement.digest
+    assert signed.client_ip == "10.0.0.8"
+    with pytest.raises(SignatureInvalid):  # a code is used once
+        agreement_sign(actor=desk.mediator, agreement_id=agreement.pk, signer=debtor.key,
+                       code=code)
+    # the bank's side is signed by its agent, never by the desk
+    bank = next(s for s in signers_of(agreement) if s.is_entity)
+    with pytest.raises(PermissionDenied):
+        signing_code_send(actor=desk.mediator, agreement_id=agreement.pk, signer=bank.key)
+    # a change after a signature is a new version; the old signature does not count
+    mediating.refresh_from_db()
+    revised = agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                              expected_version=mediating.version,
+                              draft=Draft(**{**draft.__dict__, "other_terms": "双方无其他争议。"}))
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.SUPERSEDED
+    assert revised.version == 2
+    assert revised.digest != agreement.digest
+    assert all(s.signature is None for s in signers_of(revised))
+    event = Event.objects.filter(dispute=mediating, type="agreement.drafted").last()
+    assert event.params["voided_signatures"] == 1
+    # no code, message or event carries the code itself
+    assert code not in str(list(Event.objects.filter(dispute=mediating).values("params")))
+
+
+def test_sealed_agreement_takes_effect_with_its_documents(desk, mediating):
+    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
+    accept_plan(desk, mediating, flat(12))
+    agreement = agree(desk, mediating, phones(mediating), draft)
+    mediating.refresh_from_db()
+    assert mediating.state == State.AGREED
+    assert agreement.status == Agreement.Status.EFFECTIVE
+    doc = agreement.document
+    word = docx.Document(io.BytesIO(doc.docx.read()))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "调解协议书" in text
+    assert "人民币贰拾叁万壹仟贰佰零捌元肆角整" in text
+    names = [p["name"] for p in agreement.content["parties"]]
+    cells = " ".join(c.text for t in word.tables for row in t.rows for c in row.cells)
+    assert all(n in text or n in cells for n in names)
+    doc.pdf.seek(0)
+    data = doc.pdf.read()
+    assert hashlib.sha256(data).hexdigest() == doc.pdf_sha256
+    if cjk_font_installed():
+        page_one = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+        assert all(n in page_one for n in names), page_one[:300]
+
+
+def test_the_window_to_apply_closes_thirty_days_after_effect(desk, mediating):
+    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, phones(mediating), draft)
+    mediating.refresh_from_db()
+    with pytest.raises(ConfirmationInvalid, match=r"不是调解组织所在地|委派"):
+        confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                           expected_version=mediating.version, court_id=desk.other_court.pk)
+    later = clock.now() + dt.timedelta(days=45)
+    with clock.pinned(later), pytest.raises(ConfirmationWindowClosed, match="期限已于"):
+        confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                           expected_version=mediating.version, court_id=desk.court.pk)
+    app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                             expected_version=mediating.version, court_id=desk.court.pk)
+    with pytest.raises(RecordNotFound):  # another court's judge does not see it
+        confirmation_accept(actor=desk.other_judge, application_id=app.pk)
+    with pytest.raises(PermissionDenied):  # the mediator sees it but is not the court
+        confirmation_accept(actor=desk.mediator, application_id=app.pk)
+    accepted = confirmation_accept(actor=desk.judge, application_id=app.pk)
+    assert "民特1号" in accepted.case_number
+    mediating.refresh_from_db()
+    with pytest.raises(ConfirmationInvalid, match="尚未认定"):
+        confirmation_decide(actor=desk.judge, application_id=app.pk,
+                            expected_version=mediating.version, confirm=True, attested=[])
+    with pytest.raises(ConfirmationInvalid, match="理由"):
+        confirmation_decide(actor=desk.judge, application_id=app.pk,
+                            expected_version=mediating.version, confirm=False, attested=[])
+    rejected = confirmation_decide(actor=desk.judge, application_id=app.pk,
+                                   expected_version=mediating.version, confirm=False,
+                                   attested=[], reasons="当事人到庭陈述并非自愿签署。")
+    mediating.refresh_from_db()
+    assert mediating.state == State.CONFIRMATION_REJECTED
+    assert rejected.ruling_document.title == "民事裁定书"

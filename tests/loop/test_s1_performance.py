@@ -1,0 +1,104 @@
+"""Scenario S1 after confirmation: three months paid, two instalments missed, DEFAULTED, and
+an enforcement application whose outstanding amount is right to the fen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from jintiao import clock
+from jintiao.disputes.models import Channel, DisputeParty, DisputeType, PartyRole
+from jintiao.disputes.services import dispute_intake
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.plans import PlanOptions
+from jintiao.domain.policy import Track
+from jintiao.domain.schedules import Method
+from jintiao.mediation.services import action_apply
+from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PartyInput
+from jintiao.performance.models import Enforcement
+from jintiao.performance.services import (
+    enforcement_apply,
+    payment_record,
+    performance_review,
+)
+from tests.factories import credit_code, resident_id
+from tests.loop.helpers import DRAFT, accept_plan, agree, confirm
+
+PHONE = "13912345678"
+FIRST_DUE = dt.date(2027, 1, 20)
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), clock.TZ)
+
+
+@pytest.fixture
+def s1(desk):
+    w = desk
+    filed = dispute_intake(
+        actor=w.clerk, committee=w.committee, channel=Channel.COURT_DELEGATED,
+        dispute_type=DisputeType.CREDIT_CARD, institution=w.branch, court=w.court,
+        claim=ClaimBreakdown(as_of=dt.date(2026, 11, 30), principal=D("200311.62"),
+                             interest=D("31208.40"), penalty_interest=D("12630.11"),
+                             fees=D("6127.00")),
+        parties=[(PartyInput(PartyKind.ENTITY, w.branch.name, credit_code(901)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.PERSON, "刘某某", resident_id(901), phone=PHONE),
+                  PartyRole.DEBTOR)],
+        notice_served=True).dispute
+    d = action_apply(actor=w.clerk, dispute_id=filed.pk, action=Action.ACCEPT,
+                     expected_version=1)
+    d = action_apply(actor=w.director, dispute_id=d.pk, action=Action.ASSIGN,
+                     expected_version=d.version, track=Track.SIMPLE, mediators=[w.mediator])
+    w.approver_accepts = True
+    accept_plan(w, d, PlanOptions(Method.FLAT, 60, FIRST_DUE, label="60期"))
+    debtor = DisputeParty.objects.get(dispute=d, role=PartyRole.DEBTOR)
+    draft = DRAFT.__class__(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 6, 1)})
+    agree(w, d, {debtor.pk: PHONE}, draft)
+    confirm(w, d)
+    d.refresh_from_db()
+    return w, d
+
+
+def test_three_months_paid_two_missed_is_a_default_with_the_exact_outstanding_amount(s1):
+    w, d = s1
+    assert d.state == State.PERFORMING
+    # 60 equal instalments of 250,277.13: 4,171.29 × 59 and 4,171.02 last
+    for n, due in enumerate([dt.date(2027, 1, 20), dt.date(2027, 2, 20),
+                             dt.date(2027, 3, 20)], 1):
+        with clock.pinned(at(due)):
+            done = payment_record(actor=w.agent, dispute_id=d.pk, reference=f"S1-{n}",
+                                  paid_on=due, amount=D("4171.29"))
+            assert done.created
+    # the April and May instalments are missed; the review the day after May's finds it
+    with clock.pinned(at(dt.date(2027, 4, 21))):
+        assert performance_review(actor=w.agent, dispute_id=d.pk) == ""
+    with clock.pinned(at(dt.date(2027, 5, 21))):
+        assert performance_review(actor=w.agent, dispute_id=d.pk) == "defaulted"
+    d.refresh_from_db()
+    assert d.state == State.DEFAULTED
+    e = Enforcement.objects.get(dispute=d)
+    paid = D("4171.29") * 3
+    assert e.accelerated_on == dt.date(2027, 5, 21)
+    # late-performance interest under the ruling: April's instalment 31 days, May's 1 day
+    late = (D("4171.29") * 31 + D("4171.29") * 1) * D("0.000175")
+    assert late.quantize(D("0.01")) == D("23.36")
+    assert D(e.breakdown["late_interest"]) == D("23.36")
+    assert e.total == D("250277.13") - paid + D("23.36") == D("237786.62")
+    # the last day to apply: two years from the 60th instalment's due date (2031-12-20)
+    assert e.last_day == dt.date(2033, 12, 20)
+
+    # ten days later the creditor applies; the amount is recomputed to that day
+    with clock.pinned(at(dt.date(2027, 5, 31))):
+        d.refresh_from_db()
+        filed = enforcement_apply(actor=w.agent, dispute_id=d.pk, expected_version=d.version)
+    late = ((D("4171.29") * 41 + D("4171.29") * 11
+             + (D("250277.13") - paid - 2 * D("4171.29")) * 10) * D("0.000175"))
+    assert D(filed.breakdown["late_interest"]) == late.quantize(D("0.01")) == D("439.44")
+    assert filed.total == D("237763.26") + D("439.44") == D("238202.70")
+    d.refresh_from_db()
+    assert d.state == State.ENFORCEMENT
