@@ -15,6 +15,7 @@ from jintiao.domain.performance import (
     Part,
     PerformanceInvalid,
     Status,
+    acceleration_day,
     acceleration_met,
     account_on,
     outstanding,
@@ -39,7 +40,9 @@ def test_a_payment_settles_charges_then_interest_then_principal_oldest_first():
 def test_two_missed_instalments_meet_a_two_instalment_clause():
     paid = [Paid(f"p{n}", d.due_on, D("115.00")) for n, d in enumerate(DUES[:2])]
     assert not acceleration_met(account_on(DUES, paid, dt.date(2027, 3, 21)), 2)
-    assert acceleration_met(account_on(DUES, paid, dt.date(2027, 4, 21)), 2)
+    late = account_on(DUES, paid, dt.date(2027, 6, 1))
+    assert acceleration_met(late, 2)
+    assert acceleration_day(late, 2) == dt.date(2027, 4, 21)  # not the day someone looked
 
 
 def test_a_reference_counts_once_and_payments_are_positive():
@@ -51,11 +54,33 @@ def test_a_reference_counts_once_and_payments_are_positive():
 
 
 def test_unconfirmed_agreements_carry_no_late_performance_interest():
-    account = account_on(DUES, [], dt.date(2027, 3, 1))
-    out = outstanding(account, accelerated_on=dt.date(2027, 3, 1), revived=D("20.00"))
+    out = outstanding(DUES, [], as_of=dt.date(2027, 3, 1), accelerated_on=dt.date(2027, 3, 1),
+                      revived=D("20.00"))
     assert out.late_interest == 0
-    assert out.total == D("690.00") + D("20.00") - D("20.00")  # future interest not accrued
-    assert out.interest_waived_on_acceleration == D("20.00")
+    assert out.interest_not_accrued == D("20.00")  # instalments 3–6 had accrued none
+    assert out.total == D("690.00") - D("20.00") + D("20.00")
+
+
+def test_late_interest_counts_the_days_before_a_late_payment_and_principal_only():
+    """Regression (review): paying a late instalment used to erase its late days, and the
+    base included interest and charges."""
+    paid = [Paid("late", dt.date(2027, 3, 1), D("230.00"))]  # instalments 1 and 2, late
+    out = outstanding(DUES, paid, as_of=dt.date(2027, 3, 21),
+                      accelerated_on=dt.date(2027, 3, 21), late_daily_rate=D("0.000175"))
+    # 1: 100 principal late 1-20 → 3-1 (40 days); 2: 2-20 → 3-1 (9); 3: 3-20 → 3-21 (1)
+    assert out.late_interest == ((D(100) * 40 + D(100) * 9 + D(100) * 1)
+                                 * D("0.000175")).quantize(D("0.01"))
+
+
+def test_after_acceleration_payments_go_to_what_is_owed_not_to_unaccrued_interest():
+    """Regression (review): a payment after acceleration was spent on future interest that
+    the acceleration had dropped, and the debtor lost it."""
+    paid = [Paid("after", dt.date(2027, 3, 25), D("300.00"))]
+    out = outstanding(DUES, paid, as_of=dt.date(2027, 3, 25),
+                      accelerated_on=dt.date(2027, 3, 21))
+    assert out.paid == D("300.00")
+    assert out.interest_not_accrued == D("15.00")  # instalments 4–6
+    assert out.total == D("690.00") - D("15.00") - D("300.00")
 
 
 payments = st.lists(st.tuples(st.integers(0, 200), st.decimals("0.01", "300", places=2)),

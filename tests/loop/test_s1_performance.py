@@ -67,38 +67,46 @@ def s1(desk):
 def test_three_months_paid_two_missed_is_a_default_with_the_exact_outstanding_amount(s1):
     w, d = s1
     assert d.state == State.PERFORMING
-    # 60 equal instalments of 250,277.13: 4,171.29 × 59 and 4,171.02 last
+    # 60 equal instalments of 250,277.13: 4,171.27 (3,338.52 principal + 832.75 of the interest
+    # and charges owed before the plan) × 59, and 4,172.20 last
     for n, due in enumerate([dt.date(2027, 1, 20), dt.date(2027, 2, 20),
                              dt.date(2027, 3, 20)], 1):
         with clock.pinned(at(due)):
             done = payment_record(actor=w.agent, dispute_id=d.pk, reference=f"S1-{n}",
-                                  paid_on=due, amount=D("4171.29"))
+                                  paid_on=due, amount=D("4171.27"))
             assert done.created
     # the April and May instalments are missed; the review the day after May's finds it
     with clock.pinned(at(dt.date(2027, 4, 21))):
         assert performance_review(actor=w.agent, dispute_id=d.pk) == ""
-    with clock.pinned(at(dt.date(2027, 5, 21))):
+    with clock.pinned(at(dt.date(2027, 6, 2))):  # whoever looks late, it fell due on 5-21
         assert performance_review(actor=w.agent, dispute_id=d.pk) == "defaulted"
     d.refresh_from_db()
     assert d.state == State.DEFAULTED
     e = Enforcement.objects.get(dispute=d)
-    paid = D("4171.29") * 3
     assert e.accelerated_on == dt.date(2027, 5, 21)
-    # late-performance interest under the ruling: April's instalment 31 days, May's 1 day
-    late = (D("4171.29") * 31 + D("4171.29") * 1) * D("0.000175")
-    assert late.quantize(D("0.01")) == D("23.36")
-    assert D(e.breakdown["late_interest"]) == D("23.36")
-    assert e.total == D("250277.13") - paid + D("23.36") == D("237786.62")
+    paid = D("4171.27") * 3
+    left = D("250277.13") - paid
+    assert left == D("237763.32")
+    # late-performance interest under the ruling, on unpaid principal only: April's 3,338.52
+    # for 43 days (4-20 → 6-2), May's for 13, the accelerated 183,619.02 for 12
+    principal_left = D("200311.62") - 5 * D("3338.52")
+    assert principal_left == D("183619.02")
+    late = (D("3338.52") * 43 + D("3338.52") * 13 + principal_left * 12) * D("0.000175")
+    assert late.quantize(D("0.01")) == D("418.32")
+    assert D(e.breakdown["late_interest"]) == D("418.32")
+    assert D(e.breakdown["principal"]) + D(e.breakdown["arrears"]) == left
+    assert e.total == left + D("418.32") == D("238181.64")
     # the last day to apply: two years from the 60th instalment's due date (2031-12-20)
     assert e.last_day == dt.date(2033, 12, 20)
 
-    # ten days later the creditor applies; the amount is recomputed to that day
-    with clock.pinned(at(dt.date(2027, 5, 31))):
+    # a week later the creditor applies; the amount is recomputed to that day
+    with clock.pinned(at(dt.date(2027, 6, 9))):
         d.refresh_from_db()
         filed = enforcement_apply(actor=w.agent, dispute_id=d.pk, expected_version=d.version)
-    late = ((D("4171.29") * 41 + D("4171.29") * 11
-             + (D("250277.13") - paid - 2 * D("4171.29")) * 10) * D("0.000175"))
-    assert D(filed.breakdown["late_interest"]) == late.quantize(D("0.01")) == D("439.44")
-    assert filed.total == D("237763.26") + D("439.44") == D("238202.70")
+    late = (D("3338.52") * 50 + D("3338.52") * 20 + principal_left * 19) * D("0.000175")
+    assert D(filed.breakdown["late_interest"]) == late.quantize(D("0.01")) == D("651.43")
+    assert filed.total == left + D("651.43") == D("238414.75")
+    assert filed.status == Enforcement.Status.FILED
+    assert filed.document is not None
     d.refresh_from_db()
     assert d.state == State.ENFORCEMENT

@@ -99,9 +99,10 @@ def digest(content: dict[str, Any]) -> str:
 
 
 def settled_charges(content: dict[str, Any]) -> Decimal:
-    """Interest, penalties and fees accrued before the plan that the agreement still
-    collects: the claim's charges less the charge waivers (the plan's own rate is checked
-    against the cap on its own)."""
+    """Interest, penalties and fees accrued before the plan that the agreement may still
+    collect: the claim's charges less the unconditional charge waivers (the plan's own rate
+    is checked against the cap on its own)."""
     waived = sum((Decimal(w["amount"]) for w in content["terms"]["waivers"]
-                  if w["part"] not in ("principal", "other")), Decimal("0.00"))
+                  if w["part"] not in ("principal", "other") and not w["conditional"]),
+                 Decimal("0.00"))  # conditional waivers revive on default: still collectable
     return Decimal(content["claim"]["charges"]) - waived

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import secrets
 
 from django.conf import settings
@@ -46,8 +47,11 @@ class SignatureInvalid(DomainError):
     code = ErrorCode.SIGNATURE_INVALID
 
 
-CODE_TTL = dt.timedelta(minutes=10)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # wrong tries that burn a code
+MAX_CODES = 5  # codes one signer may be sent for one version
+# Characters Word and PDF cannot carry (pasted from other programs): refused at drafting,
+# not discovered at sealing after everyone has signed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def _event(dispute: Dispute, type: str, actor: User, at: dt.datetime, **params: object) -> None:
@@ -80,6 +84,11 @@ def agreement_draft(*, actor: User, dispute_id: int, expected_version: int,
     if offer is None:
         raise AgreementInvalid("双方尚未接受还款方案，不能起草调解协议",
                                "no plan accepted by both sides")
+    texts_given = (draft.facts, draft.performance_manner, draft.responsibility,
+                   draft.other_terms)
+    if any(_CONTROL.search(t) for t in texts_given):
+        raise AgreementInvalid("协议文字含有无法打印的控制字符，请删除后重新输入",
+                               "control characters in the agreement's text")
     if not draft.facts.strip() or not draft.performance_manner.strip():
         raise AgreementInvalid("须写明纠纷事实和履行方式（收款账户、还款方式）",
                                "facts and the way of performance are required")
@@ -186,6 +195,10 @@ def signing_code_send(*, actor: User, agreement_id: int, signer: str,
     phone = _phone_of(actor, agreement, who, rep)
     if not phone:
         raise SignatureInvalid(f"{who.name}没有登记手机号码，无法发送验证码", "no mobile on file")
+    if SigningCode.objects.filter(agreement=agreement, party_row=who.party_row,
+                                  mediator=who.mediator).count() >= MAX_CODES:
+        raise SignatureInvalid(f"已向{who.name}发送{MAX_CODES}次验证码，请核实身份后由调委会主任"
+                               "修订协议重新签署", "too many codes for this signer")
     code = f"{secrets.randbelow(10**6):06d}"
     SigningCode.objects.filter(agreement=agreement, party_row=who.party_row,
                                mediator=who.mediator, used_at__isnull=True).update(used_at=now)
@@ -220,14 +233,19 @@ def _hash(agreement: Agreement, code: str) -> str:
     return lookup_hash(f"signing:{agreement.pk}:{agreement.digest}:{code}")
 
 
-def _check_code(agreement: Agreement, who: selectors.Signer, code: str,
+def _check_code(actor: User, agreement: Agreement, who: selectors.Signer, code: str,
                 now: dt.datetime) -> SigningCode:
     """The live code for this signer, if ``code`` matches; a wrong try is counted and kept
-    even though the signing fails."""
+    even though the signing fails (call it outside any transaction of the caller's). Only
+    who asked for the code, or the desk, may try it: nobody else can burn it."""
     with transaction.atomic():
         live = (SigningCode.objects.select_for_update()
                 .filter(agreement=agreement, party_row=who.party_row, mediator=who.mediator,
                         used_at__isnull=True).order_by("-sent_at").first())
+        if live is not None and live.requested_by_id != actor.pk \
+                and not mediation.sees_everything(actor, agreement.dispute):
+            raise PermissionDenied("只能在发送验证码的签署页面签署",
+                                   "sign where the code was asked for")
         if live is None or live.expires_at < now or live.attempts >= MAX_ATTEMPTS:
             return SigningCode()
         if not hmac.compare_digest(live.code_hash, _hash(agreement, code.strip())):
@@ -250,7 +268,7 @@ def agreement_sign(*, actor: User, agreement_id: int, signer: str, code: str,
     who = selectors.signer_of(agreement, signer)
     if who is None:
         raise SignatureInvalid("签署人不属于本协议", "not a signer of this agreement")
-    live = _check_code(agreement, who, code, now)
+    live = _check_code(actor, agreement, who, code, now)
     if live.pk is None:
         raise SignatureInvalid("验证码错误或已失效，请重新获取", "wrong or expired code")
     return _sign(actor, agreement_id, who.key, live.pk, now, client_ip, client_agent)

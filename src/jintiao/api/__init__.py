@@ -13,7 +13,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from jintiao.api.routers import disputes, mediation, orgs
+from jintiao.api.routers import disputes, loop, mediation, orgs
+from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import DisputeConflict, PermissionDenied
 from jintiao.domain.errors import DomainError
@@ -41,6 +42,7 @@ api = NinjaAPI(title="金调通 JinTiao API", version="1", urls_namespace="api-v
 api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", orgs.router)
+api.add_router("", loop.router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str,
@@ -57,7 +59,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     elif isinstance(exc, PermissionDenied):
         status = 403
     elif isinstance(exc, DisputeConflict | TransitionRefused | ApprovalRequired
-                    | MediationDeadlinePassed):
+                    | MediationDeadlinePassed | ConfirmationWindowClosed):
         status = 409
     body = exc.as_dict()
     return _error(request, status, body["code"], body["message"], body["details"])

@@ -7,9 +7,17 @@ configured platform.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from typing import Any
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为YYYY-MM-DD：{text}") from None
 
 
 def _setup() -> None:
@@ -77,6 +85,17 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    """Run the scheduled jobs once (cron-friendly; safe to run twice or on two machines)."""
+    _setup()
+    from jintiao.jobs.checks import JOB_LABELS, run
+
+    done = run(args.only or None, args.date)
+    for name, count in done.items():
+        print(f"{JOB_LABELS[name]}：{count} ({name}: {count})")
+    return 0
+
+
 def register(sub: Any) -> None:
     demo = sub.add_parser("demo", help="载入演示数据（可重复运行）")
     demo.add_argument("--synthetic", type=int, default=300, help="合成纠纷件数")
@@ -94,6 +113,15 @@ def register(sub: Any) -> None:
                             add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=cmd_manage)
+
+    jobs = sub.add_parser("jobs", help="定时任务")
+    jobs_cmds = jobs.add_subparsers(dest="jobs_command", required=True, parser_class=type(jobs))
+    run = jobs_cmds.add_parser("run", help="运行一次：还款提醒、履行检查、回访计划、期限检查")
+    run.add_argument("--only", action="append",
+                     choices=["performance", "reminders", "follow_ups", "deadlines"],
+                     help="只运行指定任务（可重复）")
+    run.add_argument("--date", type=_day, help="按指定日期运行（YYYY-MM-DD，补跑用）")
+    run.set_defaults(handler=cmd_jobs_run)
 
     audit = sub.add_parser("audit", help="审计：核验案件日志的哈希链")
     audit_cmds = audit.add_subparsers(dest="audit_command", required=True,

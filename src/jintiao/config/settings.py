@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "jintiao.orgs",
     "jintiao.policies",
     "jintiao.parties",
@@ -126,6 +128,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Text messages (signing codes, reminders): the default backend keeps them in an outbox the
 # demo shows; a gateway is a class with the same ``send``, named here.
 SMS_BACKEND = os.environ.get("JINTIAO_SMS_BACKEND", "jintiao.messaging.backends.OutboxBackend")
+# Background jobs: in-process by default; production names a queue backend, e.g.
+# django_tasks_db.DatabaseBackend with `jintiao manage db_worker` (django-tasks-db).
+TASKS = {"default": {"BACKEND": os.environ.get(
+    "JINTIAO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 SIGNING_CODE_MINUTES = int(os.environ.get("JINTIAO_SIGNING_CODE_MINUTES", "10"))
 
 LOGGING = {

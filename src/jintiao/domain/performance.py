@@ -239,6 +239,32 @@ def acceleration_met(account: Account, missed_instalments: int) -> bool:
     return len(account.missed) >= missed_instalments
 
 
+def acceleration_day(account: Account, missed_instalments: int) -> dt.date:
+    """The day the clause was met: the day after the due date of the ``missed_instalments``-th
+    of the missed run (paying oldest first, those instalments were unpaid then too), not the
+    day someone happened to look.
+
+    :raises PerformanceInvalid: the clause is not met on the account's day
+    """
+    if not acceleration_met(account, missed_instalments):
+        raise PerformanceInvalid("未达到加速到期条件", "the acceleration clause is not met")
+    return account.missed[missed_instalments - 1].due.due_on + dt.timedelta(days=1)
+
+
+def accelerate(dues: Sequence[Due], on: dt.date) -> tuple[list[Due], Decimal]:
+    """The instalments as they stand after acceleration on ``on``: every one not yet due
+    falls due that day without its interest, which had not accrued. Returns them and the
+    interest dropped."""
+    out, dropped = [], ZERO
+    for d in dues:
+        if d.due_on < on:
+            out.append(d)
+        else:
+            dropped += d.interest
+            out.append(Due(d.number, on, d.arrears, ZERO, d.principal))
+    return out, dropped
+
+
 @dataclass(frozen=True)
 class LateDays:
     """One stretch on which late-performance interest runs: ``base`` unpaid for ``days``."""
@@ -257,12 +283,13 @@ class LateDays:
 class Outstanding:
     """What the creditor may ask the court to enforce, on ``as_of``.
 
-    On acceleration every unpaid instalment falls due on ``accelerated_on``. ``interest``
-    is the agreed interest of instalments that had fallen due by then (later instalments'
-    interest had not accrued); ``revived`` are the conditional concessions the agreement
-    revives on default; ``late_interest`` is the doubled interest of CPL Art. 264 on money
-    unpaid after its due date under an enforceable ruling (daily rate × unpaid × days,
-    rounded once to the fen); ``costs`` what the creditor proves it spent.
+    On acceleration every unpaid instalment falls due on ``accelerated_on`` without the
+    interest that had not accrued (``interest_not_accrued``); ``revived`` are the
+    conditional concessions the agreement revives on default; ``late_interest`` is the
+    doubled interest of CPL Art. 264 under an enforceable ruling: unpaid principal (ordinary
+    interest, penalties and charges excluded, SPC 2014 interpretation Art. 1) × the daily
+    rate × the days from each due date to payment or ``as_of``, rounded once to the fen;
+    ``costs`` what the creditor proves it spent.
     """
 
     as_of: dt.date
@@ -274,7 +301,8 @@ class Outstanding:
     late_interest: Decimal
     costs: Decimal
     late_days: tuple[LateDays, ...] = field(default=())
-    interest_waived_on_acceleration: Decimal = ZERO
+    interest_not_accrued: Decimal = ZERO
+    paid: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
@@ -288,14 +316,16 @@ class Outstanding:
                 ("实现债权的费用", self.costs)]
 
 
-def _late_stretches(standing: Standing, start: dt.date, as_of: dt.date) -> list[LateDays]:
-    """The stretches after ``start`` during which part of the instalment stayed unpaid."""
-    unpaid = standing.due.amount - sum((a.amount for a in standing.applied
-                                        if a.paid_on <= start), ZERO)
+def _principal_late(standing: Standing, as_of: dt.date) -> list[LateDays]:
+    """The stretches after the instalment's due date during which part of its principal
+    stayed unpaid, ending at each payment of principal and at ``as_of``."""
+    start = standing.due.due_on
+    principal = [a for a in standing.applied if a.part is Part.PRINCIPAL]
+    unpaid = standing.due.principal - sum((a.amount for a in principal if a.paid_on <= start),
+                                          ZERO)
     out: list[LateDays] = []
     cursor = start
-    for a in sorted((a for a in standing.applied if start < a.paid_on <= as_of),
-                    key=lambda a: a.paid_on):
+    for a in sorted((a for a in principal if a.paid_on > start), key=lambda a: a.paid_on):
         if a.paid_on > cursor and unpaid > 0:
             out.append(LateDays(standing.due.number, cursor, a.paid_on, unpaid))
         cursor = max(cursor, a.paid_on)
@@ -305,44 +335,34 @@ def _late_stretches(standing: Standing, start: dt.date, as_of: dt.date) -> list[
     return out
 
 
-def outstanding(account: Account, *, accelerated_on: dt.date, revived: Decimal = ZERO,
-                costs: Decimal = ZERO, late_daily_rate: Decimal | None = None) -> Outstanding:
-    """The amount to enforce on ``account.on`` after acceleration on ``accelerated_on``.
+def outstanding(dues: Sequence[Due], payments: Iterable[Paid], *, as_of: dt.date,
+                accelerated_on: dt.date, order: Sequence[Part] = DEFAULT_ORDER,
+                revived: Decimal = ZERO, costs: Decimal = ZERO,
+                late_daily_rate: Decimal | None = None) -> Outstanding:
+    """The amount to enforce on ``as_of`` after acceleration on ``accelerated_on``; payments
+    after the acceleration go to what is then owed (no interest that never accrued).
 
     ``late_daily_rate`` is given only when the agreement is enforceable as a ruling (a
-    judicially confirmed agreement); each instalment's lateness runs from the day after its
-    due date, or after the acceleration for instalments that had not yet fallen due.
+    judicially confirmed agreement); late interest also counts the days an instalment was
+    late before it was finally paid.
 
-    :raises PerformanceInvalid: acceleration after the account's day, or negative amounts
+    :raises PerformanceInvalid: acceleration after ``as_of``, or negative amounts
     """
-    as_of = account.on
     if accelerated_on > as_of:
         raise PerformanceInvalid(f"加速到期日{accelerated_on}晚于计算日{as_of}",
                                  "acceleration after the computation day")
     if revived < 0 or costs < 0:
         raise PerformanceInvalid("金额不能为负", "negative revived amount or costs")
-    principal = interest = arrears = not_accrued = ZERO
+    owed, dropped = accelerate(dues, accelerated_on)
+    account = account_on(owed, payments, as_of, order)
+    principal = sum((s.unpaid_part(Part.PRINCIPAL) for s in account.standings), ZERO)
+    interest = sum((s.unpaid_part(Part.INTEREST) for s in account.standings), ZERO)
+    arrears = sum((s.unpaid_part(Part.ARREARS) for s in account.standings), ZERO)
     stretches: list[LateDays] = []
-    for s in account.standings:
-        principal += s.unpaid_part(Part.PRINCIPAL)
-        arrears += s.unpaid_part(Part.ARREARS)
-        fallen_due = s.due.due_on <= accelerated_on
-        if fallen_due:
-            interest += s.unpaid_part(Part.INTEREST)
-        else:
-            not_accrued += s.unpaid_part(Part.INTEREST)
-        if late_daily_rate is not None and s.status is not Status.PAID:
-            start = s.due.due_on if fallen_due else accelerated_on
-            if not fallen_due:  # the interest that never accrued is not owed, nor late
-                stretches += [LateDays(x.number, x.start, x.end,
-                                       x.base - s.unpaid_part(Part.INTEREST))
-                              for x in _late_stretches(s, start, as_of)]
-            else:
-                stretches += _late_stretches(s, start, as_of)
-    if late_daily_rate is not None and revived > 0 and as_of > accelerated_on:
-        stretches.append(LateDays(0, accelerated_on, as_of, revived))
     late = ZERO
     if late_daily_rate is not None:
+        for s in account.standings:
+            stretches += _principal_late(s, as_of)
         with localcontext() as ctx:
             ctx.prec = PRECISION
             late = quantize(sum((x.base * x.days for x in stretches), Decimal(0))
@@ -350,4 +370,4 @@ def outstanding(account: Account, *, accelerated_on: dt.date, revived: Decimal =
     return Outstanding(as_of=as_of, accelerated_on=accelerated_on, principal=principal,
                        interest=interest, arrears=arrears, revived=revived,
                        late_interest=late, costs=costs, late_days=tuple(stretches),
-                       interest_waived_on_acceleration=not_accrued)
+                       interest_not_accrued=dropped, paid=account.total_paid)

@@ -26,7 +26,7 @@ class OutboxBackend:
     def send(self, phone: str, body: str, *, purpose: str) -> None:
         OutboxMessage.objects.create(
             phone_cipher=encrypt(phone), phone_masked=mask_mobile(phone),
-            phone_hash=lookup_hash(phone), body=body, purpose=purpose,
+            phone_hash=lookup_hash(phone), body_cipher=encrypt(body), purpose=purpose,
             created_at=clock.now(), backend=type(self).__name__)
 
 

@@ -59,11 +59,10 @@ def outstanding_of(dispute: Dispute, *, accelerated_on: dt.date, as_of: dt.date,
     agreement = agreements.effective(dispute)
     if agreement is None:
         raise performance.PerformanceInvalid("协议尚未生效", "no effective agreement")
-    account = performance.account_on(dues_of(agreement), paid_of(dispute), as_of,
-                                     order_of(agreement))
     rate = (mediation.policy_of(dispute).late_performance_daily_rate
             if confirmation_of(dispute) else None)
-    return performance.outstanding(account, accelerated_on=accelerated_on,
+    return performance.outstanding(dues_of(agreement), paid_of(dispute), as_of=as_of,
+                                   accelerated_on=accelerated_on, order=order_of(agreement),
                                    revived=revived_of(agreement), costs=costs,
                                    late_daily_rate=rate)
 

@@ -21,7 +21,7 @@ from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import DisputeNotFound
+from jintiao.disputes.selectors import DisputeNotFound, dispute_visible_to
 from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
@@ -31,9 +31,11 @@ from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import require_amount
 from jintiao.domain.performance import PerformanceInvalid
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.services.common import require_desk, require_state
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.services.common import lock_behind, require_desk, require_state
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import subtree
+from jintiao.orgs.services import SYSTEM_USERNAME, system_actor
 from jintiao.performance import selectors
 from jintiao.performance.models import CreditRepair, Enforcement, FollowUp, Payment
 from jintiao.timeline.services import event_append
@@ -86,7 +88,8 @@ def _check_payment(dispute: Dispute, reference: str, paid_on: dt.date, amount: D
 
 @transaction.atomic
 def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.date,
-                   amount: Decimal, source: str = Payment.Source.DESK) -> Recorded:
+                   amount: Decimal, source: str = Payment.Source.DESK,
+                   then_review: bool = True) -> Recorded:
     """Record a payment under the institution's reference, then review the dispute (full
     payment completes it; payments after default still reduce what is enforced). The same
     reference with the same date and amount is the payment already recorded.
@@ -117,7 +120,8 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     dispute.save(update_fields=["version"])
     _event(dispute, "payment.recorded", actor, now, payment=made.pk, reference=reference,
            paid_on=paid_on.isoformat(), amount=str(amount), source=source)
-    review(actor=actor, dispute=dispute, today=today)
+    if then_review:
+        review(dispute=dispute, today=today)
     return Recorded(made, created=True)
 
 
@@ -141,6 +145,7 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
     nothing the second time.
     """
     result = Imported()
+    touched: set[int] = set()
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     if not rows or set(CSV_COLUMNS) - set(rows[0]):
         result.errors.append((1, f"文件须包含列：{', '.join(CSV_COLUMNS)}"))
@@ -150,6 +155,7 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
             for line, row in enumerate(rows, start=2):
                 try:
                     done = _import_row(actor, institution, row)
+                    touched.add(done.payment.dispute_id)
                 except (DomainError, ValueError, ArithmeticError) as exc:
                     result.errors.append((line, getattr(exc, "message", None)
                                           or f"格式错误：{exc}"))
@@ -160,6 +166,9 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
                     result.repeated += 1
             if result.errors:
                 raise _Rollback
+            today = clock.today()
+            for pk in sorted(touched):  # once the whole file is in, not row by row
+                review(dispute=dispute_lock(actor, pk), today=today)
     except _Rollback:
         result.created = result.repeated = 0
     return result
@@ -169,22 +178,27 @@ class _Rollback(Exception):
     pass
 
 
-def _import_row(actor: User, institution: Organization, row: dict[str, str]) -> Recorded:
-    key = (row.get("dispute") or "").strip()
-    found = (Dispute.objects.filter(institution__in=subtree(institution), number=key).first()
-             or Dispute.objects.filter(institution__in=subtree(institution),
-                                       external_ref=key).first())
-    if found is None:
-        raise DisputeNotFound(f"找不到纠纷“{key}”", "no such dispute of the institution")
-    return payment_record(actor=actor, dispute_id=found.pk, reference=row["reference"],
-                          paid_on=dt.date.fromisoformat(row["paid_on"].strip()),
-                          amount=Decimal(row["amount"].strip()), source=Payment.Source.CSV)
+def _import_row(actor: User, institution: Organization, row: dict[str, str | None]) -> Recorded:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    key = cell("dispute")
+    mine = dispute_visible_to(actor).filter(institution__in=subtree(institution))
+    found = mine.filter(number=key).first() or mine.filter(external_ref=key).first()
+    if found is None or not key:  # missing and hidden read alike
+        raise DisputeNotFound(f"找不到纠纷“{key}”或无权查看", "dispute not found")
+    return payment_record(actor=actor, dispute_id=found.pk, reference=cell("reference"),
+                          paid_on=dt.date.fromisoformat(cell("paid_on")),
+                          amount=Decimal(cell("amount")), source=Payment.Source.CSV,
+                          then_review=False)
 
 
-def review(*, actor: User, dispute: Dispute, today: dt.date) -> str:
+def review(*, dispute: Dispute, today: dt.date) -> str:
     """Look at a performing dispute the caller holds locked: paid in full → PERFORMED with
     the credit-repair letter; the acceleration clause met → DEFAULTED with the enforcement
-    application prepared. Returns what happened ("", "completed" or "defaulted")."""
+    application prepared. The system takes these steps, whoever's payment or look led to
+    them. Returns what happened ("", "completed" or "defaulted")."""
+    actor = system_actor()
     if dispute.state != State.PERFORMING:
         return ""
     account = selectors.account_of(dispute, today)
@@ -194,8 +208,10 @@ def review(*, actor: User, dispute: Dispute, today: dt.date) -> str:
     if account.paid_in_full:
         _complete(actor, dispute, agreement, account, today)
         return "completed"
-    if performance.acceleration_met(account, agreement.content["terms"]["acceleration_missed"]):
-        _default(actor, dispute, agreement, account, today)
+    clause = agreement.content["terms"]["acceleration_missed"]
+    if performance.acceleration_met(account, clause):
+        _default(actor, dispute, agreement, account,
+                 performance.acceleration_day(account, clause), today)
         return "defaulted"
     return ""
 
@@ -247,19 +263,21 @@ def _breakdown(out: performance.Outstanding) -> dict[str, object]:
     return {"principal": str(out.principal), "interest": str(out.interest),
             "arrears": str(out.arrears), "revived": str(out.revived),
             "late_interest": str(out.late_interest), "costs": str(out.costs),
-            "interest_not_accrued": str(out.interest_waived_on_acceleration),
+            "interest_not_accrued": str(out.interest_not_accrued),
             "late_days": [{"number": x.number, "from": x.start.isoformat(),
                            "to": x.end.isoformat(), "base": str(x.base), "days": x.days}
                           for x in out.late_days]}
 
 
 def _default(actor: User, dispute: Dispute, agreement: Agreement, account: performance.Account,
-             today: dt.date) -> None:
-    out = selectors.outstanding_of(dispute, accelerated_on=today, as_of=today)
+             accelerated_on: dt.date, today: dt.date) -> None:
+    out = selectors.outstanding_of(dispute, accelerated_on=accelerated_on, as_of=today)
     last = selectors.enforcement_last_day(dispute, agreement)
-    e = Enforcement.objects.create(dispute=dispute, agreement=agreement, accelerated_on=today,
-                                   as_of=today, breakdown=_breakdown(out), total=out.total,
-                                   last_day=last.due_on)
+    # a second default after a cure replaces the first one's figures
+    e, _new = Enforcement.objects.update_or_create(dispute=dispute, defaults={
+        "agreement": agreement, "accelerated_on": accelerated_on, "as_of": today,
+        "breakdown": _breakdown(out), "total": out.total, "last_day": last.due_on,
+        "status": Enforcement.Status.PREPARED, "filed_by": None, "filed_at": None})
     e.document = document_generate(
         actor=actor, dispute=dispute,
         doc=doc_texts.enforcement_application(_enforcement_context(dispute, agreement, e, out,
@@ -272,6 +290,7 @@ def _default(actor: User, dispute: Dispute, agreement: Agreement, account: perfo
         actor=actor, dispute_id=dispute.pk, action=Action.DEFAULT,
         expected_version=dispute.version, established={"acceleration_condition_met"},
         details={"missed": missed, "overdue": str(account.overdue_amount),
+                 "accelerated_on": accelerated_on.isoformat(),
                  "revived": str(out.revived), "outstanding": str(out.total),
                  "last_day": last.due_on.isoformat()})
     Dispute.objects.filter(pk=dispute.pk).update(deadline=last.due_on,
@@ -283,7 +302,11 @@ def performance_review(*, actor: User, dispute_id: int) -> str:
     """Review one dispute now (the job, or a desk's "check now")."""
     now = clock.now()
     dispute = dispute_lock(actor, dispute_id)
-    return review(actor=actor, dispute=dispute, today=now.astimezone(clock.TZ).date())
+    if not (mediation.creditor_side(actor, dispute) or mediation.sees_everything(actor, dispute)
+            or actor.username == SYSTEM_USERNAME):
+        raise PermissionDenied("只有债权金融机构、本纠纷的调解员或系统可以检查履行情况",
+                               "only the creditor, the desk or the system reviews")
+    return review(dispute=dispute, today=now.astimezone(clock.TZ).date())
 
 
 @transaction.atomic
@@ -306,6 +329,7 @@ def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) ->
     established = set()
     if selectors.confirmation_of(dispute) is not None:
         established.add("confirmed_by_court")
+    e.last_day = selectors.enforcement_last_day(dispute, agreement).due_on  # calendar may firm up
     if today <= e.last_day:
         established.add("within_enforcement_period")
     out = selectors.outstanding_of(dispute, accelerated_on=e.accelerated_on, as_of=today)
@@ -354,9 +378,10 @@ def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) 
     """
     now = clock.now()
     found = FollowUp.objects.filter(pk=follow_up_id).first()
+    missing = RecordNotFound("回访计划不存在", "no such follow-up")
     if found is None:
-        raise PerformanceInvalid("回访计划不存在", "no such follow-up")
-    dispute = dispute_lock(actor, found.dispute_id)
+        raise missing
+    dispute = lock_behind(actor, found.dispute_id, missing)
     require_desk(actor, dispute, "登记回访")
     visit = FollowUp.objects.select_for_update().get(pk=found.pk)
     if visit.done_at is not None:

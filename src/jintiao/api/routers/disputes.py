@@ -70,7 +70,8 @@ def _org(org: Organization | None) -> dict[str, Any] | None:
 def dispute_out(dispute: Dispute, viewer: User) -> dict[str, Any]:
     """Shape a dispute for the API; parties appear masked, never with their numbers."""
     roles = user_roles(viewer)
-    actions = {a.value for r in roles for a in lifecycle.available_actions(State(dispute.state), r)}
+    actions = {a.value for r in roles for a in lifecycle.available_actions(State(dispute.state), r)
+               if not lifecycle.taken_through_records(a)}
     claim = {f: f"{getattr(dispute, f):.2f}" for f in CLAIM_FIELDS}
     total = sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
     return {

@@ -1,0 +1,76 @@
+"""The jobs: reminders once per instalment, default found by the system, deadlines noted
+once — each safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jintiao import clock
+from jintiao.cli import main
+from jintiao.confirmation.services import confirmation_apply
+from jintiao.domain.lifecycle import State
+from jintiao.jobs import checks
+from jintiao.jobs.tasks import run_jobs
+from jintiao.messaging.models import OutboxMessage
+from jintiao.performance.models import Enforcement, FollowUp, Reminder
+from jintiao.timeline.models import Event
+from tests.factories import flat
+from tests.loop.conftest import CHARGES_SINCE, debtor_phones
+from tests.loop.helpers import accept_plan, agree
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(2), clock.TZ)
+
+
+def test_reminders_are_sent_once_before_the_due_date_and_once_when_missed(performing):
+    with clock.pinned(at(dt.date(2027, 1, 16))):
+        assert checks.run(["reminders"]) == {"reminders": 0}  # four days ahead: too early
+    with clock.pinned(at(dt.date(2027, 1, 17))):
+        assert checks.run(["reminders"]) == {"reminders": 1}
+        assert checks.run(["reminders"]) == {"reminders": 0}  # a second run sends nothing
+    message = OutboxMessage.objects.filter(purpose="performance_reminder").get()
+    assert "第1期应于2027-01-20还款" in message.body
+    with clock.pinned(at(dt.date(2027, 1, 21))):
+        run_jobs.enqueue(["reminders"])  # the same job through the task backend
+        run_jobs.enqueue(["reminders"])
+    assert set(Reminder.objects.filter(dispute=performing).values_list("instalment", "kind")) \
+        == {(1, "before_due"), (1, "overdue")}
+
+
+def test_the_system_finds_the_default_and_a_second_run_changes_nothing(performing):
+    with clock.pinned(at(dt.date(2027, 2, 21))):
+        done = checks.run(["performance", "follow_ups"])
+        assert done == {"performance": 1, "follow_ups": 1}
+        assert checks.run(["performance", "follow_ups"]) == {"performance": 0, "follow_ups": 0}
+    performing.refresh_from_db()
+    assert performing.state == State.DEFAULTED
+    event = Event.objects.filter(dispute=performing, type="dispute.default").get()
+    assert event.actor.username == "jintiao-system"
+    assert event.params["missed"] == [1, 2]
+    assert Enforcement.objects.filter(dispute=performing).count() == 1
+    assert FollowUp.objects.filter(dispute=performing).count() == 3  # 1st, 7th, 12th
+
+
+def test_a_passed_deadline_is_noted_once_and_the_command_runs_from_cron(desk, mediating,
+                                                                      capsys):
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, debtor_phones(mediating), CHARGES_SINCE)
+    mediating.refresh_from_db()
+    confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                       expected_version=mediating.version, court_id=desk.court.pk)
+    mediating.refresh_from_db()
+    assert mediating.state == State.CONFIRMATION_PENDING
+    later = mediating.deadline + dt.timedelta(days=1)
+    with clock.pinned(at(later)):
+        assert main(["jobs", "run", "--only", "deadlines"]) == 0
+        assert main(["jobs", "run", "--only", "deadlines"]) == 0
+    assert "期限届满检查：1" in capsys.readouterr().out
+    noted = Event.objects.filter(dispute=mediating, type="deadline.passed").get()
+    assert noted.params["what"] == "法院审查期限届满"
+    with pytest.raises(SystemExit) as bad:
+        main(["jobs", "run", "--date", "2027-13-01"])
+    assert bad.value.code == 2
+    assert "日期格式" in capsys.readouterr().err
