@@ -111,6 +111,10 @@ def facts_of(agreement: Agreement, *, court_competent: bool | None = None,
         for s in signers if s.party_row is not None)
     mediator = next((s for s in signers if s.mediator is not None), None)
     policy = mediation.policy_of(agreement.dispute)
+    dispute = agreement.dispute
+    if court_competent is None and dispute.court_id is not None and dispute.channel.startswith(
+            "court_"):  # the court that delegated or entrusted it is the one to apply to
+        court_competent, court_problem = True, f"向委派（委托）法院{dispute.court}申请"
     effective_on = (agreement.effective_at.astimezone(clock.TZ).date()
                     if agreement.effective_at else None)
     return AgreementFacts(

@@ -43,7 +43,10 @@ table.sign td {{ border: none; padding: 10pt 4pt; }}
 
 def to_html(doc: Doc, *, standalone: bool = True) -> str:
     """The document as HTML; ``standalone`` adds the page and the style sheet."""
-    out = ['<div class="doc">', f"<h1>{escape(doc.title)}</h1>"]
+    # embedded in a page the title is not the page's heading
+    title = (f"<h1>{escape(doc.title)}</h1>" if standalone
+             else f'<p class="doc-title">{escape(doc.title)}</p>')
+    out = ['<div class="doc">', title]
     if doc.number:
         out.append(f'<p class="number">{escape(doc.number)}</p>')
     for b in doc.blocks:

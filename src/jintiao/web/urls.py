@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jintiao.web.views import assignment, evaluation, mediation, offers, plans
+from jintiao.web.views import (
+    agreement,
+    assignment,
+    court,
+    evaluation,
+    mediation,
+    offers,
+    performance,
+    plans,
+)
 from jintiao.web.views import disputes as views
 
 app_name = "web"
@@ -48,4 +57,35 @@ urlpatterns = [
          name="approval_decide"),
     path("disputes/<int:dispute_id>/blind/", offers.blind_bound, name="blind_bound"),
     path("disputes/<int:dispute_id>/evaluation/", evaluation.evaluation, name="evaluation"),
+    # the agreement, the court and performance
+    path("disputes/<int:dispute_id>/agreement/", agreement.agreement_page, name="agreement"),
+    path("disputes/<int:dispute_id>/agreement/draft/", agreement.agreement_draft,
+         name="agreement_draft"),
+    path("agreements/<int:agreement_id>/codes/", agreement.signing_code, name="signing_code"),
+    path("agreements/<int:agreement_id>/sign/", agreement.agreement_sign, name="agreement_sign"),
+    path("agreements/<int:agreement_id>/seal/", agreement.agreement_seal, name="agreement_seal"),
+    path("disputes/<int:dispute_id>/confirmation/", agreement.confirmation_apply,
+         name="confirmation_apply"),
+    path("confirmations/<int:application_id>/", court.confirmation_page, name="confirmation"),
+    path("confirmations/<int:application_id>/accept/", court.confirmation_accept,
+         name="confirmation_accept"),
+    path("confirmations/<int:application_id>/ruling/", court.confirmation_decide,
+         name="confirmation_decide"),
+    path("disputes/<int:dispute_id>/performance/", performance.performance_page,
+         name="performance"),
+    path("disputes/<int:dispute_id>/payments/", performance.payment_record,
+         name="payment_record"),
+    path("disputes/<int:dispute_id>/performance/review/", performance.performance_review,
+         name="performance_review"),
+    path("disputes/<int:dispute_id>/enforcement/", performance.enforcement_apply,
+         name="enforcement_apply"),
+    path("disputes/<int:dispute_id>/credit-repair/", performance.credit_repair_confirm,
+         name="credit_repair_confirm"),
+    path("follow-ups/<int:follow_up_id>/", performance.follow_up_record,
+         name="follow_up_record"),
+    path("payments/import/", performance.payments_import, name="payments_import"),
+    path("documents/<int:document_id>/", performance.document_view, name="document"),
+    path("documents/<int:document_id>/<str:fmt>/", performance.document_download,
+         name="document_download"),
+    path("outbox/", performance.outbox, name="outbox"),
 ]

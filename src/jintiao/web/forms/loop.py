@@ -1,0 +1,92 @@
+"""Forms of the agreement, the court and performance: fields checked in Chinese at the
+edge; the services check everything again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.domain.confirmation import JUDGE_ONLY
+from jintiao.performance.models import FollowUp
+from jintiao.web.forms.disputes import AmountField, TextField, date_field
+
+
+class DraftForm(forms.Form):
+    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+    facts = TextField(label=_("纠纷主要事实、争议事项"), max_length=4000,
+                      widget=forms.Textarea(attrs={"rows": 4}))
+    responsibility = TextField(label=_("各方责任（可不填）"), max_length=2000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    performance_manner = TextField(label=_("履行方式（收款账户、还款方式）"), max_length=1000,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    charges_since = date_field(_("欠息、罚息起算日（核对24%上限用）"), required=False)
+    acceleration_missed = forms.IntegerField(label=_("连续未还几期即全部到期"), min_value=1,
+                                             max_value=12, required=False)
+    other_terms = TextField(label=_("其他约定（可不填）"), max_length=2000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CodeForm(forms.Form):
+    signer = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    representative = forms.TypedChoiceField(label=_("由代理人签署"), coerce=int, required=False,
+                                            empty_value=None)
+
+    def __init__(self, *args: Any, representatives: Sequence[tuple[int, str]] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["representative"]
+        field.choices = [("", _("本人签署")), *representatives]
+
+
+class SignForm(forms.Form):
+    signer = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    code = forms.RegexField(label=_("短信验证码"), regex=r"^[0-9]{6}$",
+                            error_messages={"invalid": _("验证码为6位数字")},
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "size": "8",
+                                                          "autocomplete": "one-time-code"}))
+
+
+class VersionForm(forms.Form):
+    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+
+
+class ApplyForm(VersionForm):
+    court = forms.TypedChoiceField(label=_("受理法院"), coerce=int)
+
+    def __init__(self, *args: Any, courts: Sequence[tuple[int, str]] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["court"]
+        field.choices = courts
+
+
+class DecideForm(VersionForm):
+    decision = forms.ChoiceField(label=_("裁定"), widget=forms.RadioSelect, choices=[
+        ("confirm", _("确认调解协议有效")), ("reject", _("驳回申请"))])
+    attested = forms.MultipleChoiceField(
+        label=_("经询问当事人，本人认定"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(code, label) for code, label, _src in JUDGE_ONLY])
+    reasons = TextField(label=_("理由（驳回时必填）"), max_length=4000, required=False,
+                        widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PaymentForm(forms.Form):
+    reference = TextField(label=_("机构流水号"), max_length=100)
+    paid_on = date_field(_("还款日期"))
+    amount = AmountField(label=_("金额（元）"))
+
+
+class CsvForm(forms.Form):
+    file = forms.FileField(label=_("还款记录文件（CSV，UTF-8）"))
+
+
+class NoteForm(forms.Form):
+    note = TextField(label=_("更正情况"), max_length=300, required=False)
+
+
+class FollowUpForm(forms.Form):
+    method = forms.ChoiceField(label=_("回访方式"), choices=FollowUp.Method.choices)
+    note = TextField(label=_("回访情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,174 @@
+"""The agreement page: the draft and its court checklist, signing with one-time codes, the
+director's seal, and the joint application for judicial confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jintiao.agreements import selectors as agreements
+from jintiao.agreements import services as signing
+from jintiao.agreements.content import Draft
+from jintiao.agreements.models import Agreement, SigningCode
+from jintiao.confirmation import selectors as court
+from jintiao.confirmation import services as confirmation
+from jintiao.disputes.models import DisputeRepresentative
+from jintiao.documents.models import Document
+from jintiao.domain.lifecycle import Action, Role, State, available_actions
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.models import Offer
+from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
+from jintiao.web.forms import loop as forms
+from jintiao.web.views.common import submit, viewer_of, visible_or_404
+from jintiao.web.views.mediation_rows import found_or_404, header
+
+
+def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
+    url = reverse("web:agreement", kwargs={"dispute_id": dispute_id})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _may_ask(viewer: User, agreement: Agreement, signer: agreements.Signer) -> bool:
+    """Whether the page offers this viewer the code button for this signer (the service
+    decides again)."""
+    dispute = agreement.dispute
+    if signer.mediator is not None:
+        return signer.mediator.pk == viewer.pk
+    if signer.is_entity and signer.party_row and signer.party_row.role == "creditor":
+        return Role.AGENT in user_roles(viewer) and mediation.creditor_side(viewer, dispute)
+    return mediation.sees_everything(viewer, dispute)
+
+
+def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
+    live = {(c.party_row_id, c.mediator_id): c for c in SigningCode.objects.filter(
+        agreement=agreement, used_at__isnull=True).order_by("sent_at")}
+    rows = []
+    for s in agreements.signers_of(agreement):
+        code = live.get((s.party_row.pk if s.party_row else None,
+                         s.mediator.pk if s.mediator else None))
+        may = agreement.status == Agreement.Status.DRAFT and _may_ask(viewer, agreement, s)
+        reps = [(r.pk, f"{r.person.name}（{r.get_authority_display()}）")
+                for r in DisputeRepresentative.objects.filter(party_row=s.party_row)
+                .select_related("person")] if s.party_row and not s.is_entity else []
+        rows.append({
+            "key": s.key, "name": s.name, "capacity": s.capacity, "signature": s.signature,
+            "may_ask": may and s.signature is None,
+            "code_to": code.phone_masked if code else "",
+            "may_enter": may and s.signature is None and code is not None,
+            "ask_form": forms.CodeForm(initial={"signer": s.key}, representatives=reps),
+            "sign_form": forms.SignForm(initial={"signer": s.key}),
+        })
+    return rows
+
+
+@login_required
+@require_GET
+def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
+    context = header(viewer, dispute)
+    part = context["part"]
+    current = agreements.current(dispute)
+    accepted = Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).first()
+    may_draft = part.desk and dispute.state == State.MEDIATING and accepted is not None
+    initial: dict[str, Any] = {"expected_version": dispute.version, "facts": dispute.summary}
+    if current is not None:
+        c = current.content
+        initial.update(facts=c["facts"], responsibility=c["responsibility"],
+                       other_terms=c["other_terms"], charges_since=c["charges_since"],
+                       performance_manner=c["terms"]["performance_manner"],
+                       acceleration_missed=c["terms"]["acceleration_missed"])
+    roles = user_roles(viewer)
+    may_apply = dispute.state == State.AGREED and any(
+        Action.APPLY_CONFIRMATION in available_actions(State.AGREED, r) for r in roles) and (
+        part.desk or part.creditor)
+    context.update({
+        "agreement": current, "accepted": accepted,
+        "preview": mark_safe(signing.preview(current)) if current else "",  # noqa: S308 - escaped blocks
+        "checks": agreements.checklist_of(current) if current else (),
+        "signers": _signer_rows(viewer, current) if current else [],
+        "versions": agreements.versions_of(dispute),
+        "draft_form": forms.DraftForm(initial=initial) if may_draft else None,
+        "may_seal": (part.director and current is not None
+                     and current.status == Agreement.Status.SIGNED),
+        "apply_form": forms.ApplyForm(initial={"expected_version": dispute.version}, courts=[
+            (c.pk, c.name) for c in court.competent_courts(dispute)]) if may_apply else None,
+        "applications": court.applications_of(dispute),
+        "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
+    })
+    return render(request, "web/loop/agreement.html", context)
+
+
+@login_required
+@require_POST
+def agreement_draft(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    submit(request, forms.DraftForm(request.POST), lambda d: signing.agreement_draft(
+        actor=viewer, dispute_id=dispute_id, expected_version=d["expected_version"],
+        draft=Draft(facts=d["facts"], performance_manner=d["performance_manner"],
+                    charges_since=d["charges_since"],
+                    acceleration_missed=d["acceleration_missed"],
+                    responsibility=d["responsibility"], other_terms=d["other_terms"])),
+        _("已生成协议草案，请核对“法院能否确认”清单"))
+    return _back(dispute_id)
+
+
+@login_required
+@require_POST
+def signing_code(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    agreement = found_or_404(lambda: agreements.agreement_get_for(viewer, agreement_id))
+    form = forms.CodeForm(request.POST, representatives=[
+        (r.pk, "") for r in DisputeRepresentative.objects.filter(
+            party_row__dispute=agreement.dispute)])
+    submit(request, form, lambda d: signing.signing_code_send(
+        actor=viewer, agreement_id=agreement_id, signer=d["signer"],
+        representative_id=d["representative"]), _("验证码已发送至签署人登记的手机"))
+    return _back(agreement.dispute_id, "signers")
+
+
+@login_required
+@require_POST
+def agreement_sign(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    agreement = found_or_404(lambda: agreements.agreement_get_for(viewer, agreement_id))
+    submit(request, forms.SignForm(request.POST), lambda d: signing.agreement_sign(
+        actor=viewer, agreement_id=agreement_id, signer=d["signer"], code=d["code"],
+        client_ip=request.META.get("REMOTE_ADDR", ""),
+        client_agent=request.META.get("HTTP_USER_AGENT", "")), _("已签署"))
+    return _back(agreement.dispute_id, "signers")
+
+
+@login_required
+@require_POST
+def agreement_seal(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    agreement = found_or_404(lambda: agreements.agreement_get_for(viewer, agreement_id))
+    submit(request, forms.VersionForm(request.POST), lambda d: signing.agreement_seal(
+        actor=viewer, agreement_id=agreement_id, expected_version=d["expected_version"]),
+        _("已加盖调委会电子印章，调解协议生效"))
+    return _back(agreement.dispute_id)
+
+
+@login_required
+@require_POST
+def confirmation_apply(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
+    form = forms.ApplyForm(request.POST, courts=[(c.pk, c.name)
+                                                 for c in court.competent_courts(dispute)])
+    made = submit(request, form, lambda d: confirmation.confirmation_apply(
+        actor=viewer, dispute_id=dispute_id, expected_version=d["expected_version"],
+        court_id=d["court"]), _("已向法院提交司法确认申请"))
+    if made is not None:
+        return redirect("web:confirmation", application_id=made.pk)
+    return _back(dispute_id)

@@ -1,0 +1,69 @@
+"""The judge's review page: the application, the checklist the system evaluated, the items
+only the judge can attest, and the ruling."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jintiao.agreements import services as signing
+from jintiao.confirmation import selectors as court
+from jintiao.confirmation import services as confirmation
+from jintiao.confirmation.models import Application
+from jintiao.documents.models import Document
+from jintiao.domain.confirmation import Verdict
+from jintiao.domain.lifecycle import Role
+from jintiao.orgs.selectors import user_roles
+from jintiao.web.forms import loop as forms
+from jintiao.web.views.common import attempt, submit, viewer_of
+from jintiao.web.views.mediation_rows import found_or_404, header
+
+
+@login_required
+@require_GET
+def confirmation_page(request: HttpRequest, application_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    app = found_or_404(lambda: court.application_get_for(viewer, application_id))
+    dispute = app.dispute
+    at_court = court.at_court(viewer, app)
+    roles = user_roles(viewer)
+    checks = court.review(app)
+    context = header(viewer, dispute)
+    context.update({
+        "app": app, "checks": checks,
+        "system_ok": not [c for c in checks if c.verdict in (Verdict.UNMET, Verdict.PENDING)],
+        "preview": mark_safe(signing.preview(app.agreement)),  # noqa: S308 - escaped blocks
+        "may_accept": at_court and bool(roles & {Role.JUDGE, Role.COURT_CLERK})
+        and app.status == Application.Status.FILED,
+        "decide_form": forms.DecideForm(initial={"expected_version": dispute.version})
+        if at_court and Role.JUDGE in roles and app.status == Application.Status.ACCEPTED
+        else None,
+        "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
+    })
+    return render(request, "web/loop/confirmation.html", context)
+
+
+@login_required
+@require_POST
+def confirmation_accept(request: HttpRequest, application_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    found_or_404(lambda: court.application_get_for(viewer, application_id))
+    attempt(request, lambda: confirmation.confirmation_accept(
+        actor=viewer, application_id=application_id), _("已立案受理"))
+    return redirect("web:confirmation", application_id=application_id)
+
+
+@login_required
+@require_POST
+def confirmation_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    found_or_404(lambda: court.application_get_for(viewer, application_id))
+    submit(request, forms.DecideForm(request.POST), lambda d: confirmation.confirmation_decide(
+        actor=viewer, application_id=application_id, expected_version=d["expected_version"],
+        confirm=d["decision"] == "confirm", attested=list(d["attested"]),
+        reasons=d["reasons"]), _("已作出裁定"))
+    return redirect("web:confirmation", application_id=application_id)

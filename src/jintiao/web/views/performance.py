@@ -1,0 +1,218 @@
+"""Performance: the instalments and what is paid, payments, the enforcement application,
+credit repair and follow-up visits; the institution's payments file; documents; the demo's
+SMS outbox."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
+from jintiao.documents.models import Document
+from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.money import format_amount
+from jintiao.messaging.models import OutboxMessage
+from jintiao.orgs.models import INSTITUTION_KINDS
+from jintiao.orgs.selectors import user_roles
+from jintiao.performance import selectors as performance
+from jintiao.performance import services as paying
+from jintiao.performance.models import Enforcement, FollowUp, Payment
+from jintiao.web.forms import loop as forms
+from jintiao.web.views.common import attempt, submit, viewer_of, visible_or_404
+from jintiao.web.views.mediation_rows import header
+
+PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
+OUTBOX_ROWS = 50
+
+
+@login_required
+@require_GET
+def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
+    context = header(viewer, dispute)
+    part = context["part"]
+    account = performance.account_of(dispute)
+    enforcement = Enforcement.objects.filter(dispute=dispute).first()
+    state = State(dispute.state)
+    context.update({
+        "account": account, "money": format_amount,
+        "rows": [{"s": s, "amount": format_amount(s.due.amount), "paid": format_amount(s.paid),
+                  "unpaid": format_amount(s.unpaid)} for s in account.standings]
+        if account else [],
+        "totals": {k: format_amount(getattr(account, k)) for k in
+                   ("total_due", "total_paid", "outstanding", "overdue_amount", "surplus")}
+        if account else {},
+        "payments": Payment.objects.filter(dispute=dispute),
+        "payment_form": forms.PaymentForm() if (part.creditor or part.desk)
+        and state in PAYING_STATES else None,
+        "enforcement": enforcement,
+        "enforcement_rows": _breakdown_rows(enforcement) if enforcement else [],
+        "may_enforce": part.creditor and state == State.DEFAULTED,
+        "repair": getattr(dispute, "credit_repair", None),
+        "may_confirm_repair": part.creditor,
+        "follow_ups": FollowUp.objects.filter(dispute=dispute).order_by("due_on"),
+        "follow_form": forms.FollowUpForm() if part.desk else None,
+        "may_review": (part.creditor or part.desk) and state == State.PERFORMING,
+        "confirmation": performance.confirmation_of(dispute),
+    })
+    return render(request, "web/loop/performance.html", context)
+
+
+LABELS = {"principal": "未还本金", "interest": "约定利息", "arrears": "欠息及费用",
+          "revived": "恢复计收的减免款", "late_interest": "迟延履行期间的加倍部分债务利息",
+          "costs": "实现债权的费用"}
+
+
+def _breakdown_rows(e: Enforcement) -> list[tuple[str, str]]:
+    return [(LABELS[k], format_amount(Decimal(e.breakdown[k])))
+            for k in LABELS if e.breakdown.get(k) not in (None, "0.00")]
+
+
+def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
+    url = reverse("web:performance", kwargs={"dispute_id": dispute_id})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@login_required
+@require_POST
+def payment_record(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    done = submit(request, forms.PaymentForm(request.POST), lambda d: paying.payment_record(
+        actor=viewer, dispute_id=dispute_id, reference=d["reference"], paid_on=d["paid_on"],
+        amount=d["amount"]), _("已登记还款"))
+    if done is not None and not done.created:
+        messages.info(request, _("该流水号已登记过，未重复记账"))
+    return _back(dispute_id, "payments")
+
+
+@login_required
+@require_POST
+def performance_review(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    attempt(request, lambda: paying.performance_review(actor=viewer, dispute_id=dispute_id),
+            _("已检查履行情况"))
+    return _back(dispute_id)
+
+
+@login_required
+@require_POST
+def enforcement_apply(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    submit(request, forms.VersionForm(request.POST), lambda d: paying.enforcement_apply(
+        actor=viewer, dispute_id=dispute_id, expected_version=d["expected_version"]),
+        _("已生成强制执行申请书并提交"))
+    return _back(dispute_id, "enforcement")
+
+
+@login_required
+@require_POST
+def credit_repair_confirm(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    submit(request, forms.NoteForm(request.POST), lambda d: paying.credit_repair_confirm(
+        actor=viewer, dispute_id=dispute_id, note=d["note"]), _("已确认征信记录更正"))
+    return _back(dispute_id, "repair")
+
+
+@login_required
+@require_POST
+def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visit = FollowUp.objects.filter(pk=follow_up_id).first()
+    if visit is None:
+        raise Http404(_("记录不存在或无权查看"))
+    visible_or_404(viewer, visit.dispute_id)
+    submit(request, forms.FollowUpForm(request.POST), lambda d: paying.follow_up_record(
+        actor=viewer, follow_up_id=follow_up_id, method=d["method"], note=d["note"]),
+        _("已登记回访"))
+    return _back(visit.dispute_id, "follow-ups")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payments_import(request: HttpRequest) -> HttpResponse:
+    """An institution's payments file: all or nothing, and nothing twice."""
+    viewer = viewer_of(request)
+    node = viewer.organization
+    if Role.AGENT not in user_roles(viewer) or node is None or node.kind not in INSTITUTION_KINDS:
+        raise Forbidden(_("只有金融机构经办人可以导入还款记录"))
+    form = forms.CsvForm(request.POST or None, request.FILES or None)
+    result: Any = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            text = upload.read(2 * 1024 * 1024 + 1).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            messages.error(request, _("文件须为UTF-8编码的CSV"))
+        else:
+            result = paying.payments_import(actor=viewer, institution=node, text=text)
+            if result.errors:
+                messages.error(request, _("文件有错误，未登记任何还款"))
+            else:
+                messages.success(request, _("已登记%(n)d笔，重复%(r)d笔") % {
+                    "n": result.created, "r": result.repeated})
+    return render(request, "web/loop/payments_import.html", {"form": form, "result": result})
+
+
+@login_required
+@require_GET
+def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = _document(request, document_id)
+    return render(request, "web/loop/document.html", {
+        "doc": doc, "html": mark_safe(doc.html)})  # noqa: S308 - rendered from escaped blocks
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, document_id: int, fmt: str) -> FileResponse:
+    doc = _document(request, document_id)
+    if fmt not in ("docx", "pdf"):
+        raise Http404(_("记录不存在或无权查看"))
+    field = doc.docx if fmt == "docx" else doc.pdf
+    return FileResponse(field.open("rb"), as_attachment=fmt == "docx",
+                        filename=f"{doc.title}-{doc.dispute.number}.{fmt}")
+
+
+def _document(request: HttpRequest, document_id: int) -> Document:
+    doc = Document.objects.select_related("dispute").filter(pk=document_id).first()
+    if doc is None:
+        raise Http404(_("记录不存在或无权查看"))
+    try:
+        dispute_get_for(viewer_of(request), doc.dispute_id)
+    except DisputeNotFound:
+        raise Http404(_("记录不存在或无权查看")) from None
+    return doc
+
+
+def outbox_open_to(request: HttpRequest) -> bool:
+    """The outbox stands in for phones in the demo (``DEBUG``); otherwise administrators
+    only, and only while the outbox is the SMS backend."""
+    viewer = viewer_of(request)
+    if not settings.SMS_BACKEND.endswith("OutboxBackend"):
+        return False
+    return bool(settings.DEBUG or viewer.is_superuser
+                or Role.ADMINISTRATOR in user_roles(viewer))
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    if not outbox_open_to(request):
+        raise Http404(_("页面不存在"))
+    rows = OutboxMessage.objects.all()[:OUTBOX_ROWS]
+    return render(request, "web/loop/outbox.html", {"rows": rows})
