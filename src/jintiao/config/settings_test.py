@@ -7,3 +7,9 @@ os.environ.setdefault("JINTIAO_SECRET_KEY", "test-only-secret")
 from jintiao.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+# Generated documents and uploads go to a folder of the test run, not the work tree.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jintiao-test-media-"))

@@ -36,6 +36,7 @@ LOOP_GUARDS: dict[Action, set[str]] = {
     Action.CONFIRM: {"ruling_issued"},
     Action.COMPLETE: {"schedule_fully_paid"},
     Action.DEFAULT: {"acceleration_condition_met"},
+    Action.TRANSFER: {"undisputed_facts_recorded"},
 }
 
 

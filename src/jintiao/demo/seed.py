@@ -300,7 +300,7 @@ def _who(county: County, action: Action, rng: random.Random) -> tuple[User, dict
                                           "mediators": [rng.choice(own or county.mediators)]}),
         Action.WITHDRAW: (county.director, {"attested": ["withdrawal_by_applicant"]}),
         Action.FAIL: (county.director, {"reason": "双方对还款期限分歧较大，调解不成"}),
-        Action.TRANSFER: (county.director, {"attested": ["undisputed_facts_recorded"]}),
+        Action.TRANSFER: (county.director, {}),
         Action.AGREE: (county.director, {}),
         Action.APPLY_CONFIRMATION: (county.director, {}),
         Action.CONFIRM: (county.judge, {}),

@@ -254,7 +254,7 @@ GUARD_LABELS: Mapping[str, str] = {
 RECORDED_GUARDS: frozenset[str] = frozenset({
     "agreement_signed_by_all", "committee_seal_applied", "joint_application", "ruling_issued",
     "schedule_fully_paid", "acceleration_condition_met", "confirmed_by_court",
-    "within_enforcement_period"})
+    "within_enforcement_period", "undisputed_facts_recorded"})
 
 
 def taken_through_records(action: Action) -> bool:

@@ -312,3 +312,36 @@ class MenuItem(models.Model):
         verbose_name_plural = _("标准还款方案")
         constraints = [models.CheckConstraint(condition=Q(periods__gte=1),
                                               name="menu_item_periods_positive")]
+
+
+class UndisputedFacts(models.Model):
+    """After a failed mediation: the facts neither side disputes, each party's written
+    confirmation, and what is still in dispute (ONLINE Arts. 21–22). Confirmed facts need
+    no proof in the later suit; concessions made to settle stay inadmissible."""
+
+    dispute = models.OneToOneField(Dispute, models.CASCADE, related_name="undisputed_facts")
+    facts = models.JSONField(_("无争议事实"))
+    disputed = models.TextField(_("仍有争议的事项"), blank=True)
+    none_reason = models.CharField(_("无可记载事实的原因"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    document = models.ForeignKey("documents.Document", models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = _("无争议事实记载")
+        verbose_name_plural = _("无争议事实记载")
+
+
+class FactsConfirmation(models.Model):
+    """A party's written confirmation of the undisputed facts."""
+
+    record = models.ForeignKey(UndisputedFacts, models.CASCADE, related_name="confirmations")
+    party_row = models.ForeignKey(DisputeParty, models.PROTECT, related_name="+")
+    how = models.CharField(_("确认方式"), max_length=100)
+    confirmed_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "party_row"],
+                                               name="facts_confirmed_once_per_party")]

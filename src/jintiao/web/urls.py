@@ -6,6 +6,7 @@ from django.urls import path
 from jintiao.web.views import (
     agreement,
     assignment,
+    closing,
     court,
     evaluation,
     mediation,
@@ -88,4 +89,10 @@ urlpatterns = [
     path("documents/<int:document_id>/<str:fmt>/", performance.document_download,
          name="document_download"),
     path("outbox/", performance.outbox, name="outbox"),
+    path("disputes/<int:dispute_id>/failure/", closing.failure_page, name="failure"),
+    path("disputes/<int:dispute_id>/failure/facts/", closing.facts_record, name="facts_record"),
+    path("disputes/<int:dispute_id>/failure/confirm/", closing.facts_confirm,
+         name="facts_confirm"),
+    path("disputes/<int:dispute_id>/failure/transfer/", closing.transfer, name="transfer"),
+    path("disputes/<int:dispute_id>/notices/", closing.notice, name="notice"),
 ]

@@ -13,6 +13,7 @@ from jintiao.mediation.services.common import (
     MediationDeadlinePassed,
     MediationInvalid,
 )
+from jintiao.mediation.services.failure import undisputed_facts_confirm, undisputed_facts_record
 from jintiao.mediation.services.offers import (
     approval_decide,
     approval_request,
@@ -22,6 +23,7 @@ from jintiao.mediation.services.offers import (
     offer_reject,
     offer_withdraw,
 )
+from jintiao.mediation.services.paperwork import notice_generate
 from jintiao.mediation.services.records import budget_declare, consent_record, evaluation_record
 from jintiao.mediation.services.sessions import (
     attachment_add,
@@ -32,10 +34,30 @@ from jintiao.mediation.services.sessions import (
 from jintiao.mediation.services.team import mediators_change, recusal_decide, recusal_request
 
 __all__ = [
-    "ApprovalRequired", "MediationDeadlinePassed", "MediationInvalid", "action_apply",
-    "approval_decide", "approval_request", "attachment_add", "blind_bound_enter",
-    "budget_declare", "caucus_note_add", "consent_record", "dispute_triage",
-    "evaluation_record", "mediators_change", "menu_publish", "offer_accept", "offer_propose",
-    "offer_reject", "offer_withdraw", "recusal_decide", "recusal_request", "session_record",
+    "ApprovalRequired",
+    "MediationDeadlinePassed",
+    "MediationInvalid",
+    "action_apply",
+    "approval_decide",
+    "approval_request",
+    "attachment_add",
+    "blind_bound_enter",
+    "budget_declare",
+    "caucus_note_add",
+    "consent_record",
+    "dispute_triage",
+    "evaluation_record",
+    "mediators_change",
+    "menu_publish",
+    "notice_generate",
+    "offer_accept",
+    "offer_propose",
+    "offer_reject",
+    "offer_withdraw",
+    "recusal_decide",
+    "recusal_request",
+    "session_record",
     "session_schedule",
+    "undisputed_facts_confirm",
+    "undisputed_facts_record",
 ]

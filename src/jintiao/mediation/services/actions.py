@@ -13,8 +13,9 @@ from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors
-from jintiao.mediation.models import Consent
+from jintiao.mediation.models import Consent, Offer
 from jintiao.mediation.services.common import MediationInvalid
+from jintiao.mediation.services.failure import facts_complete, facts_document
 from jintiao.orgs.models import User
 
 # --- lifecycle actions, with the facts the workbench keeps ---
@@ -26,7 +27,9 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
                  details: dict[str, Any] | None = None) -> Dispute:
     """Apply a lifecycle action, establishing from the workbench's records the guards the
     actor cannot simply attest: a team free of conflicts and recusals (assignment), every
-    party's recorded consent and an extension left under the policy (extension).
+    party's recorded consent and an extension left under the policy (extension), the
+    undisputed facts recorded and confirmed (transfer, with their document). Going back to
+    mediation after a rejected confirmation withdraws the plan the court would not confirm.
 
     :raises DisputeNotFound: missing or not visible to ``actor``
     :raises DisputeConflict: the dispute changed since ``expected_version``
@@ -45,13 +48,24 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
             established.add("parties_consent")
         if selectors.extensions_used(dispute) < selectors.policy_of(dispute).max_extensions:
             established.add("within_extension_limit")
+    if action is Action.TRANSFER and facts_complete(dispute):
+        established.add("undisputed_facts_recorded")
+        facts_document(actor, dispute)
+    withdrawn: list[int] = []
+    if action is Action.REMEDIATE:  # back to mediation: the rejected plan is off the table
+        withdrawn = list(Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED)
+                         .values_list("seq", flat=True))
     done = dispute_apply_action(
         actor=actor, dispute_id=dispute_id, action=action, expected_version=expected_version,
         reason=reason, track=track, mediators=mediators, notice_served=notice_served,
         attested=attested, established=established,
-        details={**(details or {}), **({"consents": consents} if consents else {})})
+        details={**(details or {}), **({"consents": consents} if consents else {}),
+                 **({"withdrawn_offers": withdrawn} if withdrawn else {})})
     if consents:  # a consent covers one extension
         Consent.objects.filter(pk__in=consents).update(used=True)
+    if withdrawn:
+        Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).update(
+            status=Offer.Status.WITHDRAWN)
     return done
 
 

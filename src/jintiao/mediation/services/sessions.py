@@ -27,6 +27,7 @@ from jintiao.mediation.services.common import (
     require_state,
     require_time_left,
 )
+from jintiao.mediation.services.paperwork import session_document
 from jintiao.orgs.models import User
 
 # --- sessions and caucus ---
@@ -100,6 +101,7 @@ def session_record(*, actor: User, session_id: int, record: str,
     session.attendance.filter(user=actor).update(attended=True)
     session.record, session.status = record.strip(), Session.Status.HELD
     session.save(update_fields=["record", "status"])
+    session_document(actor, session)
     record_event(dispute, "mediation.session_held", actor, now,
                  {"session": session.seq, "attended": {str(k): v for k, v in attended.items()}})
     return session

@@ -90,3 +90,23 @@ class NoteForm(forms.Form):
 class FollowUpForm(forms.Form):
     method = forms.ChoiceField(label=_("回访方式"), choices=FollowUp.Method.choices)
     note = TextField(label=_("回访情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FactsForm(forms.Form):
+    facts = TextField(label=_("双方均无异议的事实（每行一条）"), max_length=30000, required=False,
+                      widget=forms.Textarea(attrs={"rows": 6}))
+    disputed = TextField(label=_("仍有争议的事项"), max_length=4000, required=False,
+                         widget=forms.Textarea(attrs={"rows": 2}))
+    none_reason = TextField(label=_("无可记载事实的原因（如当事人无法联系）"), max_length=300,
+                            required=False)
+
+
+class ConfirmFactsForm(forms.Form):
+    party_row = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
+    how = TextField(label=_("确认方式"), max_length=100)
+
+
+class NoticeForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("options_notice", _("非诉讼纠纷解决方式告知书")),
+                                      ("acceptance_notice", _("受理通知书")),
+                                      ("non_acceptance_notice", _("不予受理通知书"))])

@@ -25,6 +25,7 @@ from jintiao.disputes import selectors
 from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import CLAIM_FIELDS, dispute_intake, representative_appoint
+from jintiao.documents.models import Document
 from jintiao.domain import lifecycle
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError
@@ -35,6 +36,7 @@ from jintiao.domain.representation import Authority, Relation, may_settle
 from jintiao.mediation import events as mediation_events
 from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation.services import action_apply
+from jintiao.mediation.services.paperwork import may_serve_notices
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
@@ -48,6 +50,7 @@ from jintiao.web.forms.disputes import (
     RepresentativeForm,
     party_rows,
 )
+from jintiao.web.forms.loop import NoticeForm
 from jintiao.web.views.common import viewer_of, visible_or_404
 
 PAGE_SIZE = 50
@@ -186,6 +189,10 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "accepted_offer": mediation_selectors.offers_for(viewer, dispute)
         .filter(status="accepted").first(),
         "mediation_started": dispute.state != State.RECEIVED and dispute.state != State.DECLINED,
+        "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
+        "notice_form": NoticeForm() if may_serve_notices(viewer, dispute) else None,
+        "after_failure": dispute.state in (State.FAILED, State.CONFIRMATION_REJECTED,
+                                           State.TRANSFERRED),
     }
     return render(request, "web/disputes/detail.html", context)
 

@@ -1,0 +1,81 @@
+"""Notices the desk serves: the non-litigation options (告知书), acceptance and
+non-acceptance notices — generated when the desk serves them, from the dispute's record."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from jintiao import clock
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.services import PermissionDenied
+from jintiao.documents import texts as doc_texts
+from jintiao.documents.models import Document, Kind
+from jintiao.documents.services import document_generate
+from jintiao.domain.lifecycle import Role, State
+from jintiao.mediation import selectors
+from jintiao.mediation.models import Session
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.services.common import MediationInvalid, instant, lock_behind
+from jintiao.orgs.models import User
+from jintiao.orgs.selectors import subtree, user_roles
+
+NOTICES = (Kind.OPTIONS_NOTICE, Kind.ACCEPTANCE_NOTICE, Kind.NON_ACCEPTANCE_NOTICE)
+
+
+def may_serve_notices(actor: User, dispute: Dispute) -> bool:
+    """The committee's clerks and director, and the dispute's mediators."""
+    node = actor.organization
+    at_committee = (node is not None and bool(user_roles(actor) & {Role.INTAKE_CLERK,
+                                                                   Role.DIRECTOR})
+                    and subtree(node).filter(pk=dispute.committee_id).exists())
+    return at_committee or selectors.sees_everything(actor, dispute)
+
+
+@transaction.atomic
+def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
+    """Generate a notice to the parties for serving.
+
+    :raises PermissionDenied: not the committee's desk
+    :raises MediationInvalid: an unknown notice, or one the dispute's state does not call
+        for (acceptance before acceptance, non-acceptance of an accepted dispute)
+    """
+    now, today = instant()
+    dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
+    if not may_serve_notices(actor, dispute):
+        raise PermissionDenied("只有本调委会工作人员可以制作通知", "only the committee's desk")
+    if kind not in NOTICES:
+        raise MediationInvalid("未知的通知类别", "unknown notice", kind=kind)
+    state = State(dispute.state)
+    if kind == Kind.ACCEPTANCE_NOTICE and state in (State.RECEIVED, State.DECLINED):
+        raise MediationInvalid("纠纷尚未受理，不能制作受理通知书", "not accepted")
+    if kind == Kind.NON_ACCEPTANCE_NOTICE and state != State.DECLINED:
+        raise MediationInvalid("纠纷未被不予受理，不能制作不予受理通知书", "not declined")
+    rows = list(dispute.party_rows.select_related("party").order_by("pk"))
+    declined = dispute.events.filter(type="dispute.decline").order_by("-seq").first()
+    accepted = dispute.events.filter(type="dispute.accept").order_by("-seq").first()
+    context = {
+        "to": "、".join(r.party.name for r in rows), "committee": dispute.committee.name,
+        "number": dispute.number,
+        "other": "、".join(r.party.name for r in rows if r.role == "creditor"),
+        "reason": declined.params.get("reason", "") if declined else "",
+        "on": (accepted.at.date() if kind == Kind.ACCEPTANCE_NOTICE and accepted
+               else today).isoformat(),
+    }
+    return document_generate(actor=actor, dispute=dispute, doc=doc_texts.notice(kind, context),
+                             source=f"notice:{kind}:{now.isoformat()}")
+
+
+def session_document(actor: User, session: Session) -> Document:
+    """The session's record (笔录) as a document, made when the record is."""
+    dispute = session.dispute
+    present = [a.party_row.party.name if a.party_row else str(a.user)
+               for a in session.attendance.select_related("party_row__party", "user")
+               if a.attended]
+    team = [str(m.user) for m in selectors.team_of(dispute)]
+    at = session.starts_at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
+    return document_generate(actor=actor, dispute=dispute, doc=doc_texts.session_record({
+        "number": f"{dispute.number} 第{session.seq}次", "at": at,
+        "place": session.place or session.online_link or "—",
+        "mode": session.get_mode_display(), "mediators": "、".join(team),
+        "recorder": str(actor), "present": "、".join(present) or "—",
+        "record": session.record, "signers": present}), source=f"session:{session.pk}")

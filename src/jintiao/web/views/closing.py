@@ -1,0 +1,95 @@
+"""A failed mediation going back to court (undisputed facts, their confirmations, the
+transfer), and the notices the desk serves."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jintiao.documents.models import Document
+from jintiao.domain.lifecycle import Action, State
+from jintiao.mediation import services
+from jintiao.mediation.models import UndisputedFacts
+from jintiao.mediation.services.failure import AFTER_FAILURE, facts_complete
+from jintiao.web.forms import loop as forms
+from jintiao.web.views.common import submit, viewer_of, visible_or_404
+from jintiao.web.views.mediation_rows import header
+
+
+@login_required
+@require_GET
+def failure_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
+    context = header(viewer, dispute)
+    record = UndisputedFacts.objects.filter(dispute=dispute).first()
+    open_ = context["part"].desk and State(dispute.state) in AFTER_FAILURE
+    confirmed = {c.party_row_id: c for c in record.confirmations.all()} if record else {}
+    context.update({
+        "record": record, "open": open_,
+        "facts_form": forms.FactsForm(initial={
+            "facts": "\n".join(record.facts) if record else "",
+            "disputed": record.disputed if record else "",
+            "none_reason": record.none_reason if record else ""}) if open_ else None,
+        "parties": [{"row": r, "confirmed": confirmed.get(r.pk)}
+                    for r in dispute.party_rows.select_related("party").order_by("pk")],
+        "complete": facts_complete(dispute),
+        "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
+    })
+    return render(request, "web/loop/failure.html", context)
+
+
+def _back(dispute_id: int) -> HttpResponse:
+    return redirect(reverse("web:failure", kwargs={"dispute_id": dispute_id}))
+
+
+@login_required
+@require_POST
+def facts_record(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    submit(request, forms.FactsForm(request.POST), lambda d: services.undisputed_facts_record(
+        actor=viewer, dispute_id=dispute_id, facts=d["facts"].splitlines(),
+        disputed=d["disputed"], none_reason=d["none_reason"]), _("已记载无争议事实"))
+    return _back(dispute_id)
+
+
+@login_required
+@require_POST
+def facts_confirm(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    submit(request, forms.ConfirmFactsForm(request.POST), lambda d:
+           services.undisputed_facts_confirm(actor=viewer, dispute_id=dispute_id,
+                                             party_row_id=d["party_row"], how=d["how"]),
+           _("已登记当事人确认"))
+    return _back(dispute_id)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    submit(request, forms.VersionForm(request.POST), lambda d: services.action_apply(
+        actor=viewer, dispute_id=dispute_id, action=Action.TRANSFER,
+        expected_version=d["expected_version"]), _("已转入诉讼，速裁期限开始计算"))
+    return _back(dispute_id)
+
+
+@login_required
+@require_POST
+def notice(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    made = submit(request, forms.NoticeForm(request.POST), lambda d: services.notice_generate(
+        actor=viewer, dispute_id=dispute_id, kind=d["kind"]), _("已制作通知书"))
+    if made is not None:
+        return redirect("web:document", document_id=made.pk)
+    return redirect("web:dispute_detail", dispute_id=dispute_id)
+
+
