@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest bench screenshots venv clean
+.PHONY: run test lint pytest bench screenshots venv clean sysdeps
 
 # The environment is rebuilt when pyproject.toml changes; pip reads nothing but the
 # package registry configured on the machine.
@@ -15,8 +15,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Documents need Pango, HarfBuzz's subsetter and a CJK font from Debian (WeasyPrint); installed
+# when missing and apt is at hand (as root), else the command says what to install.
+sysdeps:
+	@if ldconfig -p | grep -q libpangoft2 && ldconfig -p | grep -q libharfbuzz-subset \
+	   && fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
+	    libpangoft2-1.0-0 >/dev/null; \
+	else echo "install fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0"; fi
+
 # Development server on SQLite with the demo world: admin at /admin/, API at /api/v1/docs.
-run: venv
+run: venv sysdeps
 	mkdir -p var
 	JINTIAO_DEBUG=1 $(BIN)/jintiao manage migrate --noinput -v 0
 	JINTIAO_DEBUG=1 $(BIN)/jintiao demo

@@ -145,3 +145,20 @@ def test_the_desk_is_set_up(demo):
     assert AuthorityGrant.objects.get(user__username="approver").max_term_months == 60
     s1 = Dispute.objects.get(external_ref="S1")
     assert [m.periods for m in selectors.menu_for(s1)] == [12, 24, 36]
+
+
+def test_s1_and_s2_are_confirmed_through_signatures_and_rulings(demo):
+    """No shortcut: the seed's confirmed agreements are signed with codes, sealed, applied for
+    and ruled on; S2 online within the hour the source reports."""
+    for ref, signers in (("S1", 3), ("S2", 4)):
+        d = Dispute.objects.get(external_ref=ref)
+        agreement = d.agreements.get(status="effective")
+        assert agreement.signatures.count() == signers
+        ruling = d.confirmations.get(status="confirmed")
+        assert ruling.case_number
+        assert ruling.ruling_document is not None
+        assert not d.events.filter(params__synthetic=True).exists()
+    s2 = Dispute.objects.get(external_ref="S2")
+    accepted = s2.events.get(type="dispute.accept").at
+    confirmed = s2.events.get(type="dispute.confirm").at
+    assert confirmed - accepted <= dt.timedelta(hours=1)

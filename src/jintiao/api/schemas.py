@@ -12,7 +12,7 @@ from pydantic import Field, StrictBool, StrictInt, StringConstraints
 # Ids and counts the database can hold: anything larger is a 422, never an overflow.
 Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
 # PostgreSQL cannot store NUL in text: refuse it at the edge (422), never reach a 500.
-NO_NUL = r"^[^\x00]*$"
+NO_NUL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # nor other control characters
 
 
 def text(max_length: int, min_length: int = 0) -> object:

@@ -140,6 +140,24 @@ def s1_interlude(mediator: User, agent: User, approver: User) -> Interlude:
     return run
 
 
+def s2_interlude(mediator: User, agent: User) -> Interlude:
+    """S2 online, within minutes: the mediator's 12-instalment plan, both borrowers' and then
+    the credit union's acceptance."""
+
+    def run(dispute: Dispute, assigned: dt.datetime) -> None:
+        with clock.pinned(assigned + dt.timedelta(minutes=2)):
+            plan = services.offer_propose(
+                actor=mediator, dispute_id=dispute.pk, discount_rate=RATE,
+                options=PlanOptions(Method.FLAT, 12, _at(assigned, 30, 0).date(),
+                                    label="本息12期分期"))
+        with clock.pinned(assigned + dt.timedelta(minutes=4)):
+            services.offer_accept(actor=mediator, offer_id=plan.pk, side=Side.DEBTOR)
+        with clock.pinned(assigned + dt.timedelta(minutes=6)):
+            services.offer_accept(actor=agent, offer_id=plan.pk, side=Side.CREDITOR)
+
+    return run
+
+
 def opening_interlude(mediator: User, agent: User) -> Interlude:
     """A mediation under way: the first session held and the bank's opening plan."""
 

@@ -14,11 +14,13 @@ from django.db import transaction
 from jintiao import clock
 from jintiao.demo.loop import LOOP_GUARDS, Loop
 from jintiao.demo.mediation import (
+    AGENT_LIMITS,
     BANK_MENU,
     UNION_MENU,
     Interlude,
     opening_interlude,
     s1_interlude,
+    s2_interlude,
     set_up_desk,
 )
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
@@ -29,7 +31,7 @@ from jintiao.domain.lifecycle import Action, Role
 from jintiao.domain.policy import DEFAULT_POLICY, Track
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import Organization, OrgKind, User
-from jintiao.orgs.services import organization_create, user_create
+from jintiao.orgs.services import authority_grant_set, organization_create, user_create
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.policies.services import policy_publish
@@ -133,7 +135,8 @@ def _build_tree(rng: random.Random) -> World:
             else county.committee
         user = user_create(username=f"mediator-{i + 1:03d}", organization=employer,
                            roles=[Role.MEDIATOR], full_name=_name(rng) +
-                           ("（专职）" if i >= MEDIATORS - FULL_TIME else ""))
+                           ("（专职）" if i >= MEDIATORS - FULL_TIME else ""),
+                           mobile=_mobile(5000 + i))
         county.mediators.append(user)
     kaili = counties[0]
     personas = {
@@ -383,9 +386,19 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                   PartyRole.DEBTOR)],
     ))
     received = today - dt.timedelta(days=20)
+    s2_mediator = next(m for m in huangping.mediators
+                       if m.organization_id == huangping.committee.pk)
+    union_agent = user_create(username=f"agent-union-{huangping.code}",
+                              organization=huangping.credit_union, roles=[Role.AGENT],
+                              full_name=f"{huangping.name}农信社经办人", mobile=_mobile(903))
+    authority_grant_set(user=union_agent, limits=AGENT_LIMITS, note="联社经办人授权（演示）")
     made.append(_scenario(
         huangping, huangping.clerk, received, PATHS["performing"], [0, 0, 0, 0, 0], rng,
-        step=(8, 13), notice_served=True,
+        step=(8, 13), notice_served=True, mediator=s2_mediator,
+        interlude=s2_interlude(s2_mediator, union_agent),
+        loop=Loop(s2_mediator, union_agent, huangping.director, huangping.judge,
+                  huangping.judge, performance_manner="两名借款人每期将还款存入其在联社开立的"
+                  "还款账户，以联社入账为准；两人对全部债务承担连带责任。", charges_since_days=300),
         channel=Channel.COURT_DELEGATED,
         dispute_type=DisputeType.FARM_LOAN, institution=huangping.credit_union,
         court=huangping.court, external_ref="S2",

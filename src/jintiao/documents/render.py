@@ -8,10 +8,24 @@ as boxes without any error, so :func:`cjk_font_installed` lets the set-up and te
 from __future__ import annotations
 
 import io
+import re
 import subprocess
-from html import escape
+from html import escape as _escape
 
 from jintiao.documents.blocks import Doc, Heading, Para, Signatures, Table
+
+# Characters XML (so Word) cannot carry; a record typed long ago may hold one pasted from
+# another program: dropped rather than failing the document (inputs refuse them now).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    return _UNPRINTABLE.sub("", text)
+
+
+def escape(text: str) -> str:
+    return _escape(printable(text))
+
 
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
@@ -112,7 +126,7 @@ def to_docx(doc: Doc) -> bytes:
     from docx.shared import Pt
 
     word = Document()
-    word.core_properties.title = doc.title
+    word.core_properties.title = printable(doc.title)
     word.core_properties.subject = f"{doc.kind} {doc.template_version}"
     align = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
              "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -123,7 +137,7 @@ def to_docx(doc: Doc) -> bytes:
         p.alignment = align[how]
         if indent:
             p.paragraph_format.first_line_indent = Pt(size * 2)
-        run = p.add_run(text)
+        run = p.add_run(printable(text))
         run.bold = bold
         run.font.size = Pt(size)
         _east_asian(run, font)
@@ -148,7 +162,7 @@ def to_docx(doc: Doc) -> bytes:
                 cells = table.add_row().cells
                 for j, text in enumerate(row):
                     cells[j].text = ""
-                    run = cells[j].paragraphs[0].add_run(text)
+                    run = cells[j].paragraphs[0].add_run(printable(text))
                     run.font.size = Pt(10)
                     run.bold = bool(header) and i == 0
                     _east_asian(run, SANS if header and i == 0 else SERIF)
@@ -156,7 +170,7 @@ def to_docx(doc: Doc) -> bytes:
                         cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if doc.footer:
         section = word.sections[0]
-        run = section.footer.paragraphs[0].add_run(doc.footer)
+        run = section.footer.paragraphs[0].add_run(printable(doc.footer))
         run.font.size = Pt(7)
         _east_asian(run, SANS)
     buf = io.BytesIO()

@@ -164,8 +164,8 @@ def ruling(c: Mapping[str, Any]) -> Doc:
 def undisputed_facts(c: Mapping[str, Any]) -> Doc:
     """无争议事实记载表 after a failed mediation (ONLINE Arts. 21–22)."""
     blocks: list[Block] = [Heading("当事人"), *_parties(c["parties"]), Heading("调解情况"),
-        Para(f"{c['committee']}于{c['started_on']}开始调解，{c['ended_on']}调解不成终止。"
-             f"终止原因：{c['reason']}")]
+        Para(f"{c['committee']}于{c['started_on']}开始调解，{c['ended_on']}"
+             f"{c.get('how_ended', '调解不成')}，调解终结。原因：{c['reason']}")]
     blocks.append(Heading("双方均无异议的事实"))
     blocks += [Para(f"{i}. {f}") for i, f in enumerate(c["facts"], 1)]
     if c.get("disputed"):

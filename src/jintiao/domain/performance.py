@@ -231,24 +231,33 @@ def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
     return Account(on=on, standings=tuple(standings), surplus=surplus)
 
 
-def acceleration_met(account: Account, missed_instalments: int) -> bool:
+def _counted(account: Account, since: dt.date | None) -> tuple[Standing, ...]:
+    """The missed instalments that count: after a cure (the creditor forgave the earlier
+    default), only those falling due from the cure on."""
+    return tuple(s for s in account.missed if since is None or s.due.due_on >= since)
+
+
+def acceleration_met(account: Account, missed_instalments: int,
+                     since: dt.date | None = None) -> bool:
     """Whether the agreement's acceleration clause is met: ``missed_instalments``
-    consecutive instalments past due and not paid in full."""
+    consecutive instalments past due and not paid in full (falling due on or after
+    ``since``, the day of a cure, when there was one)."""
     if missed_instalments < 1:
         raise PerformanceInvalid("加速到期条件至少为一期", "acceleration needs at least one")
-    return len(account.missed) >= missed_instalments
+    return len(_counted(account, since)) >= missed_instalments
 
 
-def acceleration_day(account: Account, missed_instalments: int) -> dt.date:
+def acceleration_day(account: Account, missed_instalments: int,
+                     since: dt.date | None = None) -> dt.date:
     """The day the clause was met: the day after the due date of the ``missed_instalments``-th
     of the missed run (paying oldest first, those instalments were unpaid then too), not the
     day someone happened to look.
 
     :raises PerformanceInvalid: the clause is not met on the account's day
     """
-    if not acceleration_met(account, missed_instalments):
+    if not acceleration_met(account, missed_instalments, since):
         raise PerformanceInvalid("未达到加速到期条件", "the acceleration clause is not met")
-    return account.missed[missed_instalments - 1].due.due_on + dt.timedelta(days=1)
+    return _counted(account, since)[missed_instalments - 1].due.due_on + dt.timedelta(days=1)
 
 
 def accelerate(dues: Sequence[Due], on: dt.date) -> tuple[list[Due], Decimal]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -10,6 +11,9 @@ from django.db import IntegrityError, transaction
 from jintiao import clock
 from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
 from jintiao.disputes.services import dispute_lock
+from jintiao.domain import periods
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.identity import mask_mobile
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.performance import Status
@@ -21,8 +25,11 @@ from jintiao.parties.crypto import decrypt
 from jintiao.performance import selectors as performance
 from jintiao.performance.models import Reminder
 from jintiao.performance.services import follow_ups_plan, review
+from jintiao.policies.selectors import working_calendar
 from jintiao.timeline.models import Event
 from jintiao.timeline.services import event_append
+
+log = logging.getLogger(__name__)
 
 
 def _ids(*states: State) -> list[int]:
@@ -30,15 +37,25 @@ def _ids(*states: State) -> list[int]:
                 .order_by("pk").values_list("pk", flat=True))
 
 
+def _each(pks: list[int], work: Callable[[int], int], job: str) -> int:
+    """Run ``work`` per dispute; one that fails is logged (its id only) and the rest go on,
+    so a bad record or a gateway error does not stop every later dispute."""
+    done = 0
+    for pk in pks:
+        try:
+            done += work(pk)
+        except Exception:
+            log.exception("job %s failed on dispute %s", job, pk)
+    return done
+
+
 def performance_reviews(today: dt.date, actor: User) -> int:
     """Find full payment and default by the agreement's acceleration clause."""
-    done = 0
-    for pk in _ids(State.PERFORMING):
+    def one(pk: int) -> int:
         with transaction.atomic():
-            dispute = dispute_lock(actor, pk)
-            if review(dispute=dispute, today=today):
-                done += 1
-    return done
+            return 1 if review(dispute=dispute_lock(actor, pk), today=today) else 0
+
+    return _each(_ids(State.PERFORMING), one, "performance")
 
 
 def _debtor_phones(dispute: Dispute) -> list[str]:
@@ -49,15 +66,16 @@ def _debtor_phones(dispute: Dispute) -> list[str]:
 
 def reminders(today: dt.date, actor: User) -> int:
     """Remind debtors before each due date (the policy's lead) and once when one is missed."""
-    sent = 0
-    for pk in _ids(State.PERFORMING):
+    def one(pk: int) -> int:
         dispute = Dispute.objects.select_related("committee", "policy_version").get(pk=pk)
         account = performance.account_of(dispute, today)
         if account is None:
-            continue
-        lead = mediation.policy_of(dispute).reminder_lead.amount
+            return 0
+        horizon = periods.deadline(today, mediation.policy_of(dispute).reminder_lead,
+                                   working_calendar()).due_on
+        sent = 0
         for s in account.standings:
-            if s.status is Status.DUE and 0 <= (s.due.due_on - today).days <= lead:
+            if s.status is Status.DUE and today <= s.due.due_on <= horizon:
                 kind = Reminder.Kind.BEFORE_DUE
                 text = (f"您的调解协议{dispute.number}第{s.due.number}期应于{s.due.due_on}还款"
                         f"{format_amount(s.unpaid)}元，请按期足额履行。")
@@ -69,15 +87,20 @@ def reminders(today: dt.date, actor: User) -> int:
             else:
                 continue
             sent += _remind(dispute, s.due.number, kind, text)
-    return sent
+        return sent
+
+    return _each(_ids(State.PERFORMING), one, "reminders")
 
 
 def _remind(dispute: Dispute, number: int, kind: str, text: str) -> int:
     phones = _debtor_phones(dispute)
+    if not phones:  # nobody to remind: not marked as reminded
+        return 0
     try:
         with transaction.atomic():
             Reminder.objects.create(dispute=dispute, instalment=number, kind=kind,
-                                    sent_at=clock.now(), to_masked=str(len(phones)))
+                                    sent_at=clock.now(),
+                                    to_masked="、".join(mask_mobile(p) for p in phones)[:16])
             for phone in phones:
                 sms_backend().send(phone, f"【{dispute.committee.name}】{text}",
                                    purpose="performance_reminder")
@@ -88,8 +111,8 @@ def _remind(dispute: Dispute, number: int, kind: str, text: str) -> int:
 
 def follow_ups(today: dt.date, actor: User) -> int:
     """Plan the follow-up visits of every performing dispute."""
-    return sum(1 for pk in _ids(State.PERFORMING)
-               if follow_ups_plan(Dispute.objects.get(pk=pk)))
+    return _each(_ids(State.PERFORMING),
+                 lambda pk: 1 if follow_ups_plan(Dispute.objects.get(pk=pk)) else 0, "follow_ups")
 
 
 DEADLINE_WORDS = {
@@ -104,26 +127,27 @@ DEADLINE_WORDS = {
 def deadlines(today: dt.date, actor: User) -> int:
     """Write one event when a waiting state's deadline passes, so the desk's lists and the
     supervisors' reports see it; the dispute stays where it is for people to decide."""
-    noted = 0
-    for pk in (Dispute.objects.filter(state__in=[s.value for s in DEADLINE_WORDS],
-                                      deadline__lt=today).order_by("pk")
-               .values_list("pk", flat=True)):
+    def one(pk: int) -> int:
         with transaction.atomic():
             dispute = dispute_lock(actor, pk)
             state = State(dispute.state)
             if dispute.deadline is None or dispute.deadline >= today or state not in \
                     DEADLINE_WORDS:
-                continue
+                return 0
             key = f"{state.value}:{dispute.deadline.isoformat()}"
             if Event.objects.filter(dispute=dispute, type="deadline.passed",
                                     params__key=key).exists():
-                continue
+                return 0
             event_append(dispute=dispute, type="deadline.passed", actor=actor, at=clock.now(),
                          state_before=dispute.state, state_after=dispute.state,
                          params={"key": key, "what": DEADLINE_WORDS[state],
                                  "deadline": dispute.deadline.isoformat()})
-            noted += 1
-    return noted
+            return 1
+
+    pks = list(Dispute.objects.filter(state__in=[s.value for s in DEADLINE_WORDS],
+                                      deadline__lt=today).order_by("pk")
+               .values_list("pk", flat=True))
+    return _each(pks, one, "deadlines")
 
 
 # In this order: visits are planned and reminders sent while a dispute is still performing,
@@ -139,9 +163,19 @@ JOB_LABELS = {"performance": "履行检查（还清、违约）", "reminders": "
               "follow_ups": "回访计划", "deadlines": "期限届满检查"}
 
 
+class JobInvalid(DomainError):
+    code = ErrorCode.PERFORMANCE_INVALID
+
+
 def run(names: list[str] | None = None, today: dt.date | None = None) -> dict[str, int]:
-    """Run the named jobs (all by default, in :data:`JOBS` order) as the system account."""
+    """Run the named jobs (all by default, in :data:`JOBS` order) as the system account;
+    ``today`` replays a missed day, never a future one (a default cannot be undone).
+
+    :raises JobInvalid: a day after today
+    """
     actor = system_actor()
     day = today or clock.today()
+    if day > clock.today():
+        raise JobInvalid(f"不能按将来的日期{day}运行定时任务", "jobs cannot run for a future day")
     return {name: job(day, actor) for name, job in JOBS.items()
             if names is None or name in names}

@@ -11,6 +11,7 @@ from jintiao.agreements.models import Agreement
 from jintiao.confirmation.models import Application
 from jintiao.disputes.models import Dispute
 from jintiao.domain import performance, periods
+from jintiao.domain.lifecycle import State
 from jintiao.domain.performance import Account, Due, Outstanding, Paid, Part
 from jintiao.mediation import selectors as mediation
 from jintiao.performance.models import Payment
@@ -33,11 +34,15 @@ def paid_of(dispute: Dispute) -> list[Paid]:
             for p in Payment.objects.filter(dispute=dispute)]
 
 
+PERFORMED_STATES = frozenset({State.PERFORMING, State.PERFORMED, State.DEFAULTED,
+                              State.ENFORCEMENT, State.CLOSED})
+
+
 def account_of(dispute: Dispute, on: dt.date | None = None) -> Account | None:
-    """Every instalment's standing on ``on`` (today by default); None before an agreement
-    takes effect."""
+    """Every instalment's standing on ``on`` (today by default); None before performance
+    begins (and while a rejected agreement goes back to mediation)."""
     agreement = agreements.effective(dispute)
-    if agreement is None:
+    if agreement is None or State(dispute.state) not in PERFORMED_STATES:
         return None
     return performance.account_on(dues_of(agreement), paid_of(dispute), on or clock.today(),
                                   order_of(agreement))

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
@@ -52,6 +54,9 @@ def _no_account() -> performance.Account:
     raise PerformanceInvalid("协议尚未生效", "no effective agreement")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class Recorded(NamedTuple):
     payment: Payment
     created: bool
@@ -71,8 +76,9 @@ def _may_record(actor: User, dispute: Dispute) -> None:
 def _check_payment(dispute: Dispute, reference: str, paid_on: dt.date, amount: Decimal,
                    today: dt.date) -> tuple[str, Decimal]:
     reference = reference.strip()
-    if not reference or len(reference) > 100:
-        raise PerformanceInvalid("须填写机构流水号（不超过100字）", "a reference is required")
+    if not reference or len(reference) > 100 or _CONTROL.search(reference):
+        raise PerformanceInvalid("须填写机构流水号（不超过100字，不含控制字符）",
+                                 "a reference is required, without control characters")
     amount = require_amount(amount, field="amount", label="还款金额", error=PerformanceInvalid)
     if amount <= 0:
         raise PerformanceInvalid("还款金额必须大于零", "a payment must be positive")
@@ -146,19 +152,26 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
     """
     result = Imported()
     touched: set[int] = set()
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error:
+        result.errors.append((1, "文件不是有效的CSV（字段过长或引号不配对）"))
+        return result
     if not rows or set(CSV_COLUMNS) - set(rows[0]):
         result.errors.append((1, f"文件须包含列：{', '.join(CSV_COLUMNS)}"))
         return result
     try:
         with transaction.atomic():
+            _lock_in_order(actor, institution, rows)
             for line, row in enumerate(rows, start=2):
                 try:
                     done = _import_row(actor, institution, row)
                     touched.add(done.payment.dispute_id)
-                except (DomainError, ValueError, ArithmeticError) as exc:
-                    result.errors.append((line, getattr(exc, "message", None)
-                                          or f"格式错误：{exc}"))
+                except DomainError as exc:
+                    result.errors.append((line, exc.message))
+                    continue
+                except (ValueError, ArithmeticError):
+                    result.errors.append((line, "日期应为YYYY-MM-DD，金额应为数字（如1234.56）"))
                     continue
                 if done.created:
                     result.created += 1
@@ -178,12 +191,28 @@ class _Rollback(Exception):
     pass
 
 
+def _visible_to_importer(actor: User, institution: Organization) -> QuerySet[Dispute]:
+    return dispute_visible_to(actor).filter(institution__in=subtree(institution))
+
+
+def _lock_in_order(actor: User, institution: Organization,
+                   rows: list[dict[str, str | None]]) -> None:
+    """Lock the file's disputes in id order first, so two files naming the same disputes in
+    a different order wait for each other instead of deadlocking."""
+    keys = {(row.get("dispute") or "").strip() for row in rows} - {""}
+    mine = _visible_to_importer(actor, institution)
+    ids = sorted(set(mine.filter(number__in=keys).values_list("pk", flat=True))
+                 | set(mine.filter(external_ref__in=keys).values_list("pk", flat=True)))
+    list(Dispute.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+         .values_list("pk", flat=True))
+
+
 def _import_row(actor: User, institution: Organization, row: dict[str, str | None]) -> Recorded:
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
     key = cell("dispute")
-    mine = dispute_visible_to(actor).filter(institution__in=subtree(institution))
+    mine = _visible_to_importer(actor, institution)
     found = mine.filter(number=key).first() or mine.filter(external_ref=key).first()
     if found is None or not key:  # missing and hidden read alike
         raise DisputeNotFound(f"找不到纠纷“{key}”或无权查看", "dispute not found")
@@ -209,9 +238,11 @@ def review(*, dispute: Dispute, today: dt.date) -> str:
         _complete(actor, dispute, agreement, account, today)
         return "completed"
     clause = agreement.content["terms"]["acceleration_missed"]
-    if performance.acceleration_met(account, clause):
+    cured = dispute.events.filter(type="dispute.cure").order_by("-seq").first()
+    since = cured.at.astimezone(clock.TZ).date() if cured else None
+    if performance.acceleration_met(account, clause, since):
         _default(actor, dispute, agreement, account,
-                 performance.acceleration_day(account, clause), today)
+                 performance.acceleration_day(account, clause, since), today)
         return "defaulted"
     return ""
 

@@ -13,7 +13,7 @@ from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors
-from jintiao.mediation.models import Consent, Offer
+from jintiao.mediation.models import Consent, Offer, UndisputedFacts
 from jintiao.mediation.services.common import MediationInvalid
 from jintiao.mediation.services.failure import facts_complete, facts_document
 from jintiao.orgs.models import User
@@ -50,7 +50,6 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
             established.add("within_extension_limit")
     if action is Action.TRANSFER and facts_complete(dispute):
         established.add("undisputed_facts_recorded")
-        facts_document(actor, dispute)
     withdrawn: list[int] = []
     if action is Action.REMEDIATE:  # back to mediation: the rejected plan is off the table
         withdrawn = list(Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED)
@@ -66,6 +65,10 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
     if withdrawn:
         Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).update(
             status=Offer.Status.WITHDRAWN)
+    if action is Action.REMEDIATE:  # a later failure records its own facts
+        UndisputedFacts.objects.filter(dispute=dispute).delete()
+    if action is Action.TRANSFER:  # the document once the transfer is allowed
+        facts_document(actor, done)
     return done
 
 

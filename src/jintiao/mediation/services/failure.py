@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from jintiao import clock
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
@@ -100,13 +101,16 @@ def facts_document(actor: User, dispute: Dispute) -> None:
     record = UndisputedFacts.objects.get(dispute=dispute)
     confirmed = {c.party_row_id: c for c in record.confirmations.all()}
     started = dispute.events.filter(type="dispute.assign").order_by("seq").first()
-    ended = dispute.events.filter(type="dispute.fail").order_by("-seq").first()
+    ended = dispute.events.filter(type__in=["dispute.fail", "dispute.reject_confirmation"]) \
+        .order_by("-seq").first()
     team = selectors.team_of(dispute)
     doc = doc_texts.undisputed_facts({
         "number": dispute.number, "committee": dispute.committee.name,
-        "started_on": started.at.date().isoformat() if started else "",
-        "ended_on": ended.at.date().isoformat() if ended else "",
+        "started_on": started.at.astimezone(clock.TZ).date().isoformat() if started else "",
+        "ended_on": ended.at.astimezone(clock.TZ).date().isoformat() if ended else "",
         "reason": (ended.params.get("reason", "") if ended else "") or "调解不成",
+        "how_ended": "法院裁定驳回司法确认申请" if ended and ended.type.endswith("confirmation")
+        else "调解不成",
         "facts": record.facts or [f"无可记载的无争议事实（{record.none_reason}）"],
         "disputed": record.disputed,
         "mediator": str(team[0].user) if team else "",

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +45,8 @@ class TextField(forms.CharField):
         self.validators = [
             *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
             ProhibitNullCharactersValidator(message=_("含有无效字符"), code="null_characters"),
+            RegexValidator(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", inverse_match=True,
+                           message=_("含有无法打印的控制字符"), code="control_characters"),
         ]
 
 

@@ -62,7 +62,9 @@ def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
             "key": s.key, "name": s.name, "capacity": s.capacity, "signature": s.signature,
             "may_ask": may and s.signature is None,
             "code_to": code.phone_masked if code else "",
-            "may_enter": may and s.signature is None and code is not None,
+            "may_enter": (may and s.signature is None and code is not None
+                          and (code.requested_by_id == viewer.pk
+                               or mediation.sees_everything(viewer, agreement.dispute))),
             "ask_form": forms.CodeForm(initial={"signer": s.key}, representatives=reps),
             "sign_form": forms.SignForm(initial={"signer": s.key}),
         })

@@ -18,13 +18,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
+from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for, dispute_visible_to
 from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.money import format_amount
 from jintiao.messaging.models import OutboxMessage
 from jintiao.orgs.models import INSTITUTION_KINDS
 from jintiao.orgs.selectors import user_roles
+from jintiao.parties.crypto import lookup_hash
+from jintiao.parties.models import Party
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
@@ -34,6 +36,7 @@ from jintiao.web.views.mediation_rows import header
 
 PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
 OUTBOX_ROWS = 50
+MAX_CSV = 2 * 1024 * 1024
 
 
 @login_required
@@ -57,9 +60,12 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "payments": Payment.objects.filter(dispute=dispute),
         "payment_form": forms.PaymentForm() if (part.creditor or part.desk)
         and state in PAYING_STATES else None,
-        "enforcement": enforcement,
+        "enforcement": enforcement if state in (State.DEFAULTED, State.ENFORCEMENT) else None,
+        "enforcement_total": format_amount(enforcement.total) if enforcement else "",
         "enforcement_rows": _breakdown_rows(enforcement) if enforcement else [],
-        "may_enforce": part.creditor and state == State.DEFAULTED,
+        "may_enforce": (part.creditor and state == State.DEFAULTED
+                        and performance.confirmation_of(dispute) is not None),
+        "may_import": Role.AGENT in user_roles(viewer) and part.creditor,
         "repair": getattr(dispute, "credit_repair", None),
         "may_confirm_repair": part.creditor,
         "follow_ups": FollowUp.objects.filter(dispute=dispute).order_by("due_on"),
@@ -155,8 +161,11 @@ def payments_import(request: HttpRequest) -> HttpResponse:
     result: Any = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if (upload.size or 0) > MAX_CSV:
+            messages.error(request, _("文件过大（上限2MB），请分批导入"))
+            return render(request, "web/loop/payments_import.html", {"form": form})
         try:
-            text = upload.read(2 * 1024 * 1024 + 1).decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             messages.error(request, _("文件须为UTF-8编码的CSV"))
         else:
@@ -214,5 +223,13 @@ def outbox_open_to(request: HttpRequest) -> bool:
 def outbox(request: HttpRequest) -> HttpResponse:
     if not outbox_open_to(request):
         raise Http404(_("页面不存在"))
-    rows = OutboxMessage.objects.all()[:OUTBOX_ROWS]
-    return render(request, "web/loop/outbox.html", {"rows": rows})
+    viewer = viewer_of(request)
+    rows = OutboxMessage.objects.all()
+    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
+        # the demo's stand-in for phones: your own, and those of parties to disputes you see
+        phones = {lookup_hash(viewer.mobile)} if viewer.mobile else set()
+        phones |= set(Party.objects.filter(
+            dispute_rows__dispute__in=dispute_visible_to(viewer)).exclude(phone_hash="")
+            .values_list("phone_hash", flat=True))
+        rows = rows.filter(phone_hash__in=phones)
+    return render(request, "web/loop/outbox.html", {"rows": rows[:OUTBOX_ROWS]})
