@@ -57,7 +57,9 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "totals": {k: format_amount(getattr(account, k)) for k in
                    ("total_due", "total_paid", "outstanding", "overdue_amount", "surplus")}
         if account else {},
-        "payments": Payment.objects.filter(dispute=dispute),
+        "payments": [{"p": p, "amount": format_amount(p.amount)}
+                     for p in Payment.objects.filter(dispute=dispute)],
+        "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT),
         "payment_form": forms.PaymentForm() if (part.creditor or part.desk)
         and state in PAYING_STATES else None,
         "enforcement": enforcement if state in (State.DEFAULTED, State.ENFORCEMENT) else None,
