@@ -11,14 +11,13 @@ import pytest
 from playwright.sync_api import expect
 
 from jintiao import clock
-from jintiao.disputes.models import Channel, DisputeParty, PartyRole
+from jintiao.disputes.models import Channel
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.plans import PlanOptions
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import Method
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import User
-from jintiao.parties.crypto import decrypt
 from jintiao.performance.services import payment_record
 from tests.e2e.conftest import log_in
 from tests.factories import intake
@@ -53,9 +52,8 @@ def confirmed_in_july(desk):
         d = action_apply(actor=desk.director, dispute_id=d.pk, action=Action.ASSIGN,
                          expected_version=d.version, track=Track.SIMPLE, mediators=[desk.mediator])
         accept_plan(desk, d, PlanOptions(Method.FLAT, 12, dt.date(2026, 8, 20), label="12期"))
-        debtor = DisputeParty.objects.get(dispute=d, role=PartyRole.DEBTOR)
         draft = DRAFT.__class__(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 6, 1)})
-        agree(desk, d, {debtor.pk: decrypt(debtor.party.phone_cipher)}, draft)
+        agree(desk, d, draft)
         confirm(desk, d)
     due = d.agreements.get(status="effective").content["terms"]["schedule"][0]["payment"]
     for n, day in enumerate((dt.date(2026, 8, 20), dt.date(2026, 9, 20)), 1):

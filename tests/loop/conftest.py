@@ -5,24 +5,17 @@ import datetime as dt
 import pytest
 
 from jintiao.agreements.content import Draft
-from jintiao.disputes.models import DisputeParty, PartyRole
-from jintiao.parties.crypto import decrypt
 from tests.factories import flat
 from tests.loop.helpers import DRAFT, accept_plan, agree, confirm
 
 CHARGES_SINCE = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
 
 
-def debtor_phones(dispute):
-    return {r.pk: decrypt(r.party.phone_cipher)
-            for r in DisputeParty.objects.filter(dispute=dispute, role=PartyRole.DEBTOR)}
-
-
 @pytest.fixture
 def performing(desk, mediating):
     """The branch's dispute on a confirmed 12-instalment plan of 231,208.40 from 2027-01-20."""
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, debtor_phones(mediating), CHARGES_SINCE)
+    agree(desk, mediating, CHARGES_SINCE)
     confirm(desk, mediating)
     mediating.refresh_from_db()
     return mediating

@@ -29,7 +29,6 @@ from jintiao.confirmation.services import (
     confirmation_apply,
     confirmation_decide,
 )
-from jintiao.disputes.models import DisputeParty, PartyRole
 from jintiao.disputes.services import PermissionDenied
 from jintiao.documents.render import cjk_font_installed
 from jintiao.domain.confirmation import Verdict
@@ -39,11 +38,6 @@ from jintiao.parties.crypto import decrypt
 from jintiao.timeline.models import Event
 from tests.factories import flat
 from tests.loop.helpers import DRAFT, accept_plan, agree, last_code
-
-
-def phones(dispute):
-    return {r.pk: decrypt(r.party.phone_cipher)
-            for r in DisputeParty.objects.filter(dispute=dispute, role=PartyRole.DEBTOR)}
 
 
 def drafted(w, dispute, draft: Draft = DRAFT) -> Agreement:
@@ -72,7 +66,7 @@ def test_signing_binds_the_digest_and_a_revision_voids_the_signatures(desk, medi
     draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
     agreement = drafted(desk, mediating, draft)
     debtor = next(s for s in signers_of(agreement) if s.party_row and not s.is_entity)
-    phone = phones(mediating)[debtor.party_row.pk]
+    phone = decrypt(debtor.party_row.party.phone_cipher)
     signing_code_send(actor=desk.mediator, agreement_id=agreement.pk, signer=debtor.key)
     code = last_code(phone)
     wrong = "000000" if code != "000000" else "111111"
@@ -110,7 +104,7 @@ def test_signing_binds_the_digest_and_a_revision_voids_the_signatures(desk, medi
 def test_sealed_agreement_takes_effect_with_its_documents(desk, mediating):
     draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
     accept_plan(desk, mediating, flat(12))
-    agreement = agree(desk, mediating, phones(mediating), draft)
+    agreement = agree(desk, mediating, draft)
     mediating.refresh_from_db()
     assert mediating.state == State.AGREED
     assert agreement.status == Agreement.Status.EFFECTIVE
@@ -125,15 +119,15 @@ def test_sealed_agreement_takes_effect_with_its_documents(desk, mediating):
     doc.pdf.seek(0)
     data = doc.pdf.read()
     assert hashlib.sha256(data).hexdigest() == doc.pdf_sha256
-    if cjk_font_installed():
-        page_one = PdfReader(io.BytesIO(data)).pages[0].extract_text()
-        assert all(n in page_one for n in names), page_one[:300]
+    assert cjk_font_installed(), "apt-get install fonts-noto-cjk: without it Chinese is boxes"
+    page_one = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert all(n in page_one for n in names), page_one[:300]
 
 
 def test_the_window_to_apply_closes_thirty_days_after_effect(desk, mediating):
     draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, phones(mediating), draft)
+    agree(desk, mediating, draft)
     mediating.refresh_from_db()
     with pytest.raises(ConfirmationInvalid, match=r"不是调解组织所在地|委派"):
         confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,

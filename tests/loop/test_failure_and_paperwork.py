@@ -8,11 +8,6 @@ import datetime as dt
 import pytest
 
 from jintiao import clock
-from jintiao.confirmation.services import (
-    confirmation_accept,
-    confirmation_apply,
-    confirmation_decide,
-)
 from jintiao.disputes.models import DisputeParty
 from jintiao.disputes.services import PermissionDenied
 from jintiao.documents.models import Document
@@ -30,8 +25,8 @@ from jintiao.mediation.services import (
 from jintiao.mediation.services.common import MediationInvalid as Invalid
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE, debtor_phones
-from tests.loop.helpers import accept_plan, agree
+from tests.loop.conftest import CHARGES_SINCE
+from tests.loop.helpers import accept_plan, agree, reject
 
 
 def failed(desk, dispute):
@@ -76,15 +71,8 @@ def test_a_failed_mediation_goes_to_court_only_with_its_confirmed_facts(desk, me
 def test_after_a_rejected_confirmation_mediation_resumes_without_the_rejected_plan(
         desk, mediating):
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, debtor_phones(mediating), CHARGES_SINCE)
-    mediating.refresh_from_db()
-    app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
-                             expected_version=mediating.version, court_id=desk.court.pk)
-    confirmation_accept(actor=desk.judge, application_id=app.pk)
-    mediating.refresh_from_db()
-    confirmation_decide(actor=desk.judge, application_id=app.pk,
-                        expected_version=mediating.version, confirm=False, attested=[],
-                        reasons="当事人称签署时对期限有误解。")
+    agree(desk, mediating, CHARGES_SINCE)
+    reject(desk, mediating)
     mediating.refresh_from_db()
     d = action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.REMEDIATE,
                      expected_version=mediating.version, attested=["parties_consent"])

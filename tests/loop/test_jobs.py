@@ -17,7 +17,7 @@ from jintiao.messaging.models import OutboxMessage
 from jintiao.performance.models import Enforcement, FollowUp, Reminder
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE, debtor_phones
+from tests.loop.conftest import CHARGES_SINCE
 from tests.loop.helpers import accept_plan, agree
 
 
@@ -57,7 +57,7 @@ def test_the_system_finds_the_default_and_a_second_run_changes_nothing(performin
 def test_a_passed_deadline_is_noted_once_and_the_command_runs_from_cron(desk, mediating,
                                                                       capsys):
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, debtor_phones(mediating), CHARGES_SINCE)
+    agree(desk, mediating, CHARGES_SINCE)
     mediating.refresh_from_db()
     confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                        expected_version=mediating.version, court_id=desk.court.pk)

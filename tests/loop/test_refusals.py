@@ -56,9 +56,12 @@ def test_a_second_default_after_a_cure_replaces_the_first(desk, performing):
         performing.refresh_from_db()
         action_apply(actor=desk.agent, dispute_id=performing.pk, action=Action.CURE,
                      expected_version=performing.version, attested=["creditor_consents"])
+    # after the cure two more instalments must be missed: March's and April's
     with clock.pinned(at(dt.date(2027, 3, 21))):
+        assert performance_review(actor=desk.agent, dispute_id=performing.pk) == ""
+    with clock.pinned(at(dt.date(2027, 4, 21))):
         assert performance_review(actor=desk.agent, dispute_id=performing.pk) == "defaulted"
-    assert Enforcement.objects.get(dispute=performing).accelerated_on == dt.date(2027, 2, 21)
+    assert Enforcement.objects.get(dispute=performing).accelerated_on == dt.date(2027, 4, 21)
 
 
 def test_an_approvers_payment_that_completes_the_plan_is_recorded(desk, performing):

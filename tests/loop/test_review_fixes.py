@@ -10,11 +10,6 @@ from django.test import Client
 
 from jintiao import clock
 from jintiao.cli import main
-from jintiao.confirmation.services import (
-    confirmation_accept,
-    confirmation_apply,
-    confirmation_decide,
-)
 from jintiao.disputes.models import DisputeParty
 from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Action, State, TransitionRefused
@@ -32,8 +27,8 @@ from jintiao.performance.selectors import account_of
 from jintiao.performance.services import payments_import, performance_review
 from tests.api.client import Api
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE, debtor_phones
-from tests.loop.helpers import accept_plan, agree
+from tests.loop.conftest import CHARGES_SINCE
+from tests.loop.helpers import accept_plan, agree, reject
 
 
 class FailingGateway:
@@ -126,15 +121,8 @@ def test_a_refused_transfer_writes_no_document_and_facts_go_with_remediation(des
 def test_back_in_mediation_the_rejected_agreement_is_not_performed_nor_its_facts_kept(
         desk, mediating):
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, debtor_phones(mediating), CHARGES_SINCE)
-    mediating.refresh_from_db()
-    app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
-                             expected_version=mediating.version, court_id=desk.court.pk)
-    confirmation_accept(actor=desk.judge, application_id=app.pk)
-    mediating.refresh_from_db()
-    confirmation_decide(actor=desk.judge, application_id=app.pk,
-                        expected_version=mediating.version, confirm=False, attested=[],
-                        reasons="违反自愿原则")
+    agree(desk, mediating, CHARGES_SINCE)
+    reject(desk, mediating, "违反自愿原则")
     undisputed_facts_record(actor=desk.mediator, dispute_id=mediating.pk, facts=["本金已发放"])
     for row in DisputeParty.objects.filter(dispute=mediating):
         undisputed_facts_confirm(actor=desk.mediator, dispute_id=mediating.pk,

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from jintiao import clock
-from jintiao.disputes.models import Channel, DisputeParty, DisputeType, PartyRole
+from jintiao.disputes.models import Channel, DisputeType, PartyRole
 from jintiao.disputes.services import dispute_intake
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, State
@@ -56,9 +56,8 @@ def s1(desk):
                      expected_version=d.version, track=Track.SIMPLE, mediators=[w.mediator])
     w.approver_accepts = True
     accept_plan(w, d, PlanOptions(Method.FLAT, 60, FIRST_DUE, label="60期"))
-    debtor = DisputeParty.objects.get(dispute=d, role=PartyRole.DEBTOR)
     draft = DRAFT.__class__(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 6, 1)})
-    agree(w, d, {debtor.pk: PHONE}, draft)
+    agree(w, d, draft)
     confirm(w, d)
     d.refresh_from_db()
     return w, d

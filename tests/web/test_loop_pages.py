@@ -11,7 +11,7 @@ from jintiao.confirmation.services import confirmation_accept, confirmation_appl
 from jintiao.documents.models import Document
 from jintiao.messaging.models import OutboxMessage
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE, debtor_phones
+from tests.loop.conftest import CHARGES_SINCE
 from tests.loop.helpers import accept_plan, agree, confirm
 
 
@@ -24,7 +24,7 @@ def client_for(user) -> Client:
 @pytest.fixture
 def confirmed(desk, mediating):
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, debtor_phones(mediating), CHARGES_SINCE)
+    agree(desk, mediating, CHARGES_SINCE)
     app = confirm(desk, mediating)
     mediating.refresh_from_db()
     return mediating, app
@@ -84,7 +84,7 @@ def test_a_post_about_a_dispute_you_cannot_see_is_missing_and_writes_nothing(des
 def test_the_judge_alone_gets_the_ruling_form_and_the_bank_alone_the_enforcement_button(
         desk, mediating):
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, debtor_phones(mediating), CHARGES_SINCE)
+    agree(desk, mediating, CHARGES_SINCE)
     mediating.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                              expected_version=mediating.version, court_id=desk.court.pk)

@@ -10,11 +10,10 @@ from jintiao import clock
 from jintiao.agreements import content as texts
 from jintiao.agreements.models import Agreement, Signature
 from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
 from jintiao.domain.confirmation import AgreementFacts, Check, Signatory, checklist
 from jintiao.domain.representation import Authority, mandate_problems, may_settle
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import User
 
 
@@ -29,15 +28,8 @@ def effective(dispute: Dispute) -> Agreement | None:
 
 def agreement_get_for(viewer: User, agreement_id: int) -> Agreement:
     """The agreement if ``viewer`` may see its dispute; hidden and missing look alike."""
-    missing = RecordNotFound("调解协议不存在", "no such agreement", agreement=agreement_id)
-    found = Agreement.objects.filter(pk=agreement_id).first()
-    if found is None:
-        raise missing
-    try:
-        dispute_get_for(viewer, found.dispute_id)
-    except DisputeNotFound:
-        raise missing from None
-    return found
+    return record_get_for(viewer, Agreement.objects.all(), agreement_id,
+                          RecordNotFound("调解协议不存在", "no such agreement"))
 
 
 def versions_of(dispute: Dispute) -> list[Agreement]:

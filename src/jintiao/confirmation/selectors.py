@@ -10,9 +10,8 @@ from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.confirmation.models import Application
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
 from jintiao.domain.confirmation import Check
-from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree
 
@@ -40,17 +39,9 @@ def competent_courts(dispute: Dispute) -> QuerySet[Organization]:
 
 
 def application_get_for(viewer: User, application_id: int) -> Application:
-    missing = RecordNotFound("司法确认申请不存在", "no such application",
-                             application=application_id)
-    found = Application.objects.select_related("court", "agreement").filter(
-        pk=application_id).first()
-    if found is None:
-        raise missing
-    try:
-        dispute_get_for(viewer, found.dispute_id)
-    except DisputeNotFound:
-        raise missing from None
-    return found
+    return record_get_for(viewer, Application.objects.select_related("court", "agreement"),
+                          application_id,
+                          RecordNotFound("司法确认申请不存在", "no such application"))
 
 
 def applications_of(dispute: Dispute) -> list[Application]:

@@ -5,10 +5,10 @@ real services, as the personas would."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from jintiao.agreements.content import Draft
+from jintiao.agreements.models import Agreement
 from jintiao.agreements.selectors import current, signers_of
 from jintiao.agreements.services import (
     agreement_draft,
@@ -24,9 +24,9 @@ from jintiao.confirmation.services import (
 from jintiao.disputes.models import Dispute
 from jintiao.domain.confirmation import judge_items
 from jintiao.domain.lifecycle import Action
-from jintiao.messaging.models import OutboxMessage
+from jintiao.messaging.selectors import outbox_code
 from jintiao.orgs.models import User
-from jintiao.parties.crypto import decrypt, lookup_hash
+from jintiao.parties.crypto import decrypt
 
 # The guards each later step needs, for the synthetic disputes that carry a history without
 # the records (see seed.walk).
@@ -40,12 +40,23 @@ LOOP_GUARDS: dict[Action, set[str]] = {
 }
 
 
-def _code(phone: str) -> str:
-    message = OutboxMessage.objects.filter(phone_hash=lookup_hash(phone)).order_by("-pk").first()
-    found = re.search(r"验证码(\d{6})", message.body if message else "")
-    if found is None:
-        raise LookupError("no signing code in the outbox")
-    return found.group(1)
+def sign_all(agreement: Agreement, *, desk: User, agent: User) -> None:
+    """Every signer signs the version with the code their phone received: the lead mediator
+    in person, the bank through its agent, each person at the desk."""
+    for signer in signers_of(agreement):
+        if signer.mediator is not None:
+            actor, phone = signer.mediator, signer.mediator.mobile
+        elif signer.is_entity:
+            actor, phone = agent, agent.mobile
+        else:
+            party = signer.party_row.party if signer.party_row else None
+            actor, phone = desk, decrypt(party.phone_cipher if party else "")
+        signing_code_send(actor=actor, agreement_id=agreement.pk, signer=signer.key)
+        code = outbox_code(phone)
+        if code is None:
+            raise LookupError("no signing code in the outbox")
+        agreement_sign(actor=actor, agreement_id=agreement.pk, signer=signer.key, code=code,
+                       client_ip="127.0.0.1", client_agent="jintiao")
 
 
 @dataclass
@@ -88,17 +99,7 @@ class Loop:
         agreement = current(dispute)
         if agreement is None:
             raise LookupError("the draft was not saved")
-        for signer in signers_of(agreement):
-            if signer.mediator is not None:
-                actor, phone = signer.mediator, signer.mediator.mobile
-            elif signer.is_entity:
-                actor, phone = self.agent, self.agent.mobile
-            else:
-                party = signer.party_row.party if signer.party_row else None
-                actor, phone = self.mediator, decrypt(party.phone_cipher if party else "")
-            signing_code_send(actor=actor, agreement_id=agreement.pk, signer=signer.key)
-            agreement_sign(actor=actor, agreement_id=agreement.pk, signer=signer.key,
-                           code=_code(phone), client_ip="127.0.0.1", client_agent="jintiao demo")
+        sign_all(agreement, desk=self.mediator, agent=self.agent)
         dispute.refresh_from_db()
         agreement_seal(actor=self.director, agreement_id=agreement.pk,
                        expected_version=dispute.version)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from jintiao.disputes.models import Dispute, DisputeMediator
@@ -426,6 +428,19 @@ def _dispute_behind(viewer: User, dispute_id: int, missing: RecordNotFound) -> D
         return dispute_get_for(viewer, dispute_id)
     except DisputeNotFound:
         raise missing from None
+
+
+R = TypeVar("R", bound=models.Model)
+
+
+def record_get_for(viewer: User, rows: QuerySet[R], pk: int, missing: RecordNotFound) -> R:
+    """A record of a dispute the viewer may see (``rows`` a queryset of a model with a
+    ``dispute``); missing and hidden raise the same ``missing``."""
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise missing
+    _dispute_behind(viewer, found.dispute_id, missing)  # type: ignore[attr-defined]
+    return found
 
 
 def session_get_for(viewer: User, session_id: int) -> Session:

@@ -33,7 +33,7 @@ from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import require_amount
 from jintiao.domain.performance import PerformanceInvalid
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.mediation.services.common import lock_behind, require_desk, require_state
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import subtree
@@ -408,10 +408,8 @@ def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) 
     :raises PerformanceInvalid: already recorded, an unknown method or no note
     """
     now = clock.now()
-    found = FollowUp.objects.filter(pk=follow_up_id).first()
     missing = RecordNotFound("回访计划不存在", "no such follow-up")
-    if found is None:
-        raise missing
+    found = record_get_for(actor, FollowUp.objects.all(), follow_up_id, missing)
     dispute = lock_behind(actor, found.dispute_id, missing)
     require_desk(actor, dispute, "登记回访")
     visit = FollowUp.objects.select_for_update().get(pk=found.pk)

@@ -24,13 +24,13 @@ from jintiao.api.schemas import Money, text
 from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
 from jintiao.confirmation.models import Application
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
+from jintiao.disputes.selectors import dispute_get_for
 from jintiao.disputes.services import PermissionDenied
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Check
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.performance import PerformanceInvalid
-from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
 from jintiao.performance import selectors as performance
@@ -356,14 +356,10 @@ def documents_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything
             operation_id="document_download")
 def document_download(request: HttpRequest, document_id: DisputeId, fmt: str) -> FileResponse:
     """The document as Word (``docx``) or PDF (``pdf``)."""
-    found = Document.objects.filter(pk=document_id).first()
     missing = RecordNotFound("文书不存在", "no such document")
-    if found is None or fmt not in ("docx", "pdf"):
+    found = record_get_for(_viewer(request), Document.objects.all(), document_id, missing)
+    if fmt not in ("docx", "pdf"):
         raise missing
-    try:
-        dispute_get_for(_viewer(request), found.dispute_id)
-    except DisputeNotFound:
-        raise missing from None
     field = found.docx if fmt == "docx" else found.pdf
     return FileResponse(field.open("rb"), as_attachment=True,
                         filename=f"{found.title}.{fmt}")

@@ -18,10 +18,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for, dispute_visible_to
+from jintiao.disputes.selectors import dispute_visible_to
 from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.money import format_amount
+from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.messaging.models import OutboxMessage
 from jintiao.orgs.models import INSTITUTION_KINDS
 from jintiao.orgs.selectors import user_roles
@@ -32,7 +33,7 @@ from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import attempt, submit, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import header
+from jintiao.web.views.mediation_rows import found_or_404, header
 
 PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
 OUTBOX_ROWS = 50
@@ -141,10 +142,8 @@ def credit_repair_confirm(request: HttpRequest, dispute_id: int) -> HttpResponse
 @require_POST
 def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    visit = FollowUp.objects.filter(pk=follow_up_id).first()
-    if visit is None:
-        raise Http404(_("记录不存在或无权查看"))
-    visible_or_404(viewer, visit.dispute_id)
+    visit = found_or_404(lambda: record_get_for(viewer, FollowUp.objects.all(), follow_up_id,
+                                                RecordNotFound("回访计划不存在", "no such visit")))
     submit(request, forms.FollowUpForm(request.POST), lambda d: paying.follow_up_record(
         actor=viewer, follow_up_id=follow_up_id, method=d["method"], note=d["note"]),
         _("已登记回访"))
@@ -200,14 +199,9 @@ def document_download(request: HttpRequest, document_id: int, fmt: str) -> FileR
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
-    doc = Document.objects.select_related("dispute").filter(pk=document_id).first()
-    if doc is None:
-        raise Http404(_("记录不存在或无权查看"))
-    try:
-        dispute_get_for(viewer_of(request), doc.dispute_id)
-    except DisputeNotFound:
-        raise Http404(_("记录不存在或无权查看")) from None
-    return doc
+    return found_or_404(lambda: record_get_for(
+        viewer_of(request), Document.objects.select_related("dispute"), document_id,
+        RecordNotFound("文书不存在", "no such document")))
 
 
 def outbox_open_to(request: HttpRequest) -> bool:
