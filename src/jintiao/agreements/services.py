@@ -24,9 +24,11 @@ from jintiao.agreements.models import Agreement, Signature, SigningCode
 from jintiao.disputes.models import Dispute, DisputeRepresentative
 from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
+from jintiao.documents.render import to_html
 from jintiao.documents.services import document_generate
 from jintiao.domain.confirmation import unmet
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.identity import mask_mobile
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.representation import Authority, mandate_problems
 from jintiao.mediation import selectors as mediation
@@ -224,8 +226,6 @@ def _ttl() -> dt.timedelta:
 
 
 def _mask(phone: str) -> str:
-    from jintiao.domain.identity import mask_mobile
-
     return mask_mobile(phone)
 
 
@@ -352,8 +352,6 @@ def agreement_seal(*, actor: User, agreement_id: int, expected_version: int) -> 
 
 def preview(agreement: Agreement) -> str:
     """The agreement as HTML for the browser, with the signatures given so far."""
-    from jintiao.documents.render import to_html
-
     content = {**agreement.content, "digest": agreement.digest}
     return to_html(doc_texts.agreement(content, signatures=signature_lines(agreement)),
                    standalone=False)

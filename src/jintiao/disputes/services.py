@@ -192,9 +192,10 @@ def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
             attested: Iterable[str], established: Iterable[str]) -> set[str]:
     """Evaluate the guards the data can answer; the rest count only when attested.
 
-    Guards whose facts arrive with later parts of the loop (signatures, rulings, payments)
-    are, until then, the acting user's explicit attestation, recorded on the timeline.
-    ``established`` are guards a calling service has checked against its own records.
+    ``established`` are guards a calling service has checked against its own records:
+    signatures and the seal, the application, a ruling, payments, the undisputed facts are
+    never taken from an attestation. The few left to attest (withdrawal by the applicant,
+    a creditor's consent to a cure…) are recorded on the timeline as the actor's word.
     """
     held = set(attested) - ESTABLISHED_ONLY - LOOP_RECORDS
     proven = set(established)
