@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from jintiao import clock
 from jintiao.agreements.content import Draft
 from jintiao.agreements.models import Agreement
 from jintiao.agreements.services import (
@@ -21,7 +22,7 @@ from jintiao.demo.loop import sign_all
 from jintiao.disputes.models import Dispute
 from jintiao.domain.confirmation import judge_items
 from jintiao.domain.plans import PlanOptions
-from jintiao.mediation.services import offer_accept, offer_propose
+from jintiao.mediation.services import consent_record, offer_accept, offer_propose
 from jintiao.messaging.selectors import outbox_code
 
 DRAFT = Draft(
@@ -78,3 +79,10 @@ def confirm(w, dispute: Dispute) -> Application:
     return confirmation_decide(actor=w.judge, application_id=app.pk,
                                expected_version=dispute.version, confirm=True,
                                attested=list(judge_items()))
+
+
+def consent_all(w, dispute: Dispute, purpose: str) -> None:
+    """Both sides' consent to ``purpose``, recorded at the desk."""
+    for row in dispute.party_rows.filter(role__in=["creditor", "debtor"]):
+        consent_record(actor=w.mediator, dispute_id=dispute.pk, party_row_id=row.pk,
+                       how="书面确认", given_on=clock.today(), purpose=purpose)

@@ -26,7 +26,7 @@ from jintiao.mediation.services.common import MediationInvalid as Invalid
 from jintiao.timeline.models import Event
 from tests.factories import flat
 from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree, reject
+from tests.loop.helpers import accept_plan, agree, consent_all, reject
 
 
 def failed(desk, dispute):
@@ -74,8 +74,13 @@ def test_after_a_rejected_confirmation_mediation_resumes_without_the_rejected_pl
     agree(desk, mediating, CHARGES_SINCE)
     reject(desk, mediating)
     mediating.refresh_from_db()
-    d = action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.REMEDIATE,
+    with pytest.raises(TransitionRefused):  # saying so is not enough: consents are on record
+        action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.REMEDIATE,
                      expected_version=mediating.version, attested=["parties_consent"])
+    consent_all(desk, mediating, "remediate")
+    mediating.refresh_from_db()
+    d = action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.REMEDIATE,
+                     expected_version=mediating.version)
     assert d.state == State.MEDIATING
     assert not Offer.objects.filter(dispute=d, status="accepted").exists()
     event = Event.objects.filter(dispute=d, type="dispute.remediate").get()
@@ -101,3 +106,24 @@ def test_notices_and_the_session_record_are_documents(desk, mediating):
     record = Document.objects.get(dispute=mediating, kind="session_record")
     assert "调解员释法" in record.html
     assert "调解室" in record.html
+
+
+def test_performing_without_confirmation_needs_both_sides_consent_on_record(desk, mediating):
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, CHARGES_SINCE)
+    mediating.refresh_from_db()
+    with pytest.raises(TransitionRefused, match="直接履行"):
+        action_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                     action=Action.PERFORM_WITHOUT_CONFIRMATION,
+                     expected_version=mediating.version,
+                     attested=["parties_waive_confirmation"])
+    with pytest.raises(TransitionRefused, match="延长调解期限"):  # each consent in its state
+        consent_all(desk, mediating, "extension")
+    consent_all(desk, mediating, "waive_confirmation")
+    mediating.refresh_from_db()
+    d = action_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                     action=Action.PERFORM_WITHOUT_CONFIRMATION,
+                     expected_version=mediating.version)
+    assert d.state == State.PERFORMING
+    event = Event.objects.filter(dispute=d, type="dispute.perform_without_confirmation").get()
+    assert len(event.params["consents"]) == 2

@@ -28,7 +28,7 @@ from jintiao.performance.services import payments_import, performance_review
 from tests.api.client import Api
 from tests.factories import flat
 from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree, reject
+from tests.loop.helpers import accept_plan, agree, consent_all, reject
 
 
 class FailingGateway:
@@ -128,8 +128,13 @@ def test_back_in_mediation_the_rejected_agreement_is_not_performed_nor_its_facts
         undisputed_facts_confirm(actor=desk.mediator, dispute_id=mediating.pk,
                                  party_row_id=row.pk, how="书面签字")
     mediating.refresh_from_db()
-    d = action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.REMEDIATE,
+    with pytest.raises(TransitionRefused):  # saying so is not enough: consents are on record
+        action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.REMEDIATE,
                      expected_version=mediating.version, attested=["parties_consent"])
+    consent_all(desk, mediating, "remediate")
+    mediating.refresh_from_db()
+    d = action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.REMEDIATE,
+                     expected_version=mediating.version)
     assert account_of(d) is None
     assert Api(desk.agent).get(f"/disputes/{d.pk}/performance").status_code == 404
     d = action_apply(actor=desk.mediator, dispute_id=d.pk, action=Action.FAIL,

@@ -12,7 +12,7 @@ from jintiao.documents.models import Document
 from jintiao.messaging.models import OutboxMessage
 from tests.factories import flat
 from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree, confirm
+from tests.loop.helpers import accept_plan, agree, confirm, reject
 
 
 def client_for(user) -> Client:
@@ -113,3 +113,24 @@ def test_the_outbox_is_the_demos_and_the_administrators(desk, confirmed, setting
     assert "验证码" in page
     settings.DEBUG = True
     assert client_for(desk.mediator).get("/outbox/").status_code == 200
+
+
+def test_both_sides_consent_at_the_desk_then_mediation_resumes(desk, mediating):
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, CHARGES_SINCE)
+    reject(desk, mediating)
+    mediating.refresh_from_db()
+    mediator = client_for(desk.mediator)
+    page = mediator.get(f"/disputes/{mediating.pk}/failure/").content.decode()
+    assert "双方同意，重新调解" in page
+    assert "disabled" in page.split("consented")[1][:400]
+    for row in mediating.party_rows.filter(role__in=["creditor", "debtor"]):
+        response = mediator.post(f"/disputes/{mediating.pk}/consents/", {
+            "purpose": "remediate", "party_row": row.pk, "how": "书面同意",
+            "given_on": mediating.received_on.isoformat()})
+        assert response["Location"].endswith("/failure/#consents")
+    mediating.refresh_from_db()
+    mediator.post(f"/disputes/{mediating.pk}/actions/", {
+        "action": "remediate", "expected_version": mediating.version})
+    mediating.refresh_from_db()
+    assert mediating.state == "mediating"

@@ -218,9 +218,11 @@ def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
     held.discard("deadline_passed")
     if dispute.deadline is not None and today > dispute.deadline:
         held.add("deadline_passed")
-    if action is Action.EXTEND:  # consents to extend are on record, not attested
+    if action in (Action.EXTEND, Action.REMEDIATE):  # consents are on record, not attested
         held.discard("parties_consent")
         held |= proven & {"parties_consent", "within_extension_limit"}
+    held.discard("parties_waive_confirmation")
+    held |= proven & {"parties_waive_confirmation"}
     held.discard("within_confirmation_window")
     if dispute.state == State.AGREED and dispute.deadline and today <= dispute.deadline:
         held.add("within_confirmation_window")

@@ -284,13 +284,25 @@ def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:
         m.conditional), first_due) for m in menu_for(dispute)]
 
 
+# What a party may consent to, and the state the dispute must be in for it.
+CONSENT_PURPOSES: dict[str, tuple[State, str]] = {
+    "extension": (State.MEDIATING, "延长调解期限"),
+    "remediate": (State.CONFIRMATION_REJECTED, "重新调解"),
+    "waive_confirmation": (State.AGREED, "不申请司法确认、直接履行"),
+}
+
+
 def consents_to_extend(dispute: Dispute) -> list[int]:
-    """The unused consents to extend, one per creditor and debtor, when every one of them
-    has given one (empty otherwise: an extension needs both sides)."""
+    return consents_for(dispute, "extension")
+
+
+def consents_for(dispute: Dispute, purpose: str) -> list[int]:
+    """The unused consents for ``purpose``, one per creditor and debtor, when every one of
+    them has given one (empty otherwise: it needs both sides)."""
     needed = set(dispute.party_rows.filter(role__in=["creditor", "debtor"])
                  .values_list("pk", flat=True))
     given: dict[int, int] = {}
-    for pk, row in (Consent.objects.filter(dispute=dispute, purpose="extension", used=False)
+    for pk, row in (Consent.objects.filter(dispute=dispute, purpose=purpose, used=False)
                     .order_by("pk").values_list("pk", "party_row_id")):
         given.setdefault(row, pk)
     if not needed or not needed <= set(given):

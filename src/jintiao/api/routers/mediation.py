@@ -529,6 +529,7 @@ class ConsentIn(Schema):
     party_row_id: Id
     how: text(100, min_length=1)  # type: ignore[valid-type]
     given_on: dt.date
+    purpose: text(40) = "extension"  # type: ignore[valid-type]  # or remediate, waive_confirmation
 
 
 @router.post("/disputes/{dispute_id}/consents", response={201: Anything, **ERRORS},
@@ -537,8 +538,9 @@ def consent_record(request: HttpRequest, dispute_id: DisputeId,
                    payload: ConsentIn) -> Status[Anything]:
     made = services.consent_record(actor=_viewer(request), dispute_id=dispute_id,
                                    party_row_id=payload.party_row_id, how=payload.how,
-                                   given_on=payload.given_on)
-    return Status(201, {"id": made.pk, "party_row_id": made.party_row_id, "how": made.how})
+                                   given_on=payload.given_on, purpose=payload.purpose)
+    return Status(201, {"id": made.pk, "party_row_id": made.party_row_id, "how": made.how,
+                        "purpose": made.purpose})
 
 
 class EvaluationIn(Schema):

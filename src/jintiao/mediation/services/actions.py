@@ -27,7 +27,8 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
                  details: dict[str, Any] | None = None) -> Dispute:
     """Apply a lifecycle action, establishing from the workbench's records the guards the
     actor cannot simply attest: a team free of conflicts and recusals (assignment), every
-    party's recorded consent and an extension left under the policy (extension), the
+    party's recorded consent and an extension left under the policy (extension), both
+    sides' recorded consent to resume mediation or to perform without confirmation, the
     undisputed facts recorded and confirmed (transfer, with their document). Going back to
     mediation after a rejected confirmation withdraws the plan the court would not confirm.
 
@@ -48,6 +49,13 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
             established.add("parties_consent")
         if selectors.extensions_used(dispute) < selectors.policy_of(dispute).max_extensions:
             established.add("within_extension_limit")
+    purpose = {Action.REMEDIATE: ("remediate", "parties_consent"),
+               Action.PERFORM_WITHOUT_CONFIRMATION: ("waive_confirmation",
+                                                     "parties_waive_confirmation")}.get(action)
+    if purpose is not None:
+        consents = selectors.consents_for(dispute, purpose[0])
+        if consents:
+            established.add(purpose[1])
     if action is Action.TRANSFER and facts_complete(dispute):
         established.add("undisputed_facts_recorded")
     withdrawn: list[int] = []
@@ -60,7 +68,7 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
         attested=attested, established=established,
         details={**(details or {}), **({"consents": consents} if consents else {}),
                  **({"withdrawn_offers": withdrawn} if withdrawn else {})})
-    if consents:  # a consent covers one extension
+    if consents:  # a consent is used once
         Consent.objects.filter(pk__in=consents).update(used=True)
     if withdrawn:
         Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).update(

@@ -53,11 +53,19 @@ def budget_declare(*, actor: User, dispute_id: int, party_row_id: int,
 
 @transaction.atomic
 def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
-                   given_on: dt.date) -> Consent:
-    """Record a party's consent to extend the mediation deadline (how it was given)."""
+                   given_on: dt.date, purpose: str = "extension") -> Consent:
+    """Record a party's consent (how it was given) to extend the mediation deadline, to
+    resume mediation after a rejected confirmation, or to perform without confirmation.
+
+    :raises MediationInvalid: an unknown purpose, a party not of this dispute, a date to come
+    :raises TransitionRefused: the dispute is not where that consent is asked for
+    """
+    if purpose not in selectors.CONSENT_PURPOSES:
+        raise MediationInvalid("未知的同意事项", "unknown purpose", purpose=purpose)
+    state, what = selectors.CONSENT_PURPOSES[purpose]
     dispute = dispute_lock(actor, dispute_id)
     require_desk(actor, dispute, "登记当事人同意")
-    require_state(dispute, State.MEDIATING, doing="登记延期同意")
+    require_state(dispute, state, doing=f"登记同意{what}")
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute).first()
     if row is None:
         raise MediationInvalid("所选当事人不属于该纠纷", "not a party of this dispute")
@@ -67,9 +75,9 @@ def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
     if not how.strip():
         raise MediationInvalid("须写明同意的方式（书面、电话录音等）", "how was consent given")
     made = Consent.objects.create(dispute=dispute, party_row=row, how=how.strip()[:100],
-                                  given_on=given_on, recorded_by=actor)
+                                  given_on=given_on, recorded_by=actor, purpose=purpose)
     record_event(dispute, "mediation.consent_recorded", actor, now,
-                 {"party_row": row.pk, "purpose": "extension", "how": made.how,
+                 {"party_row": row.pk, "purpose": purpose, "how": made.how,
                   "given_on": given_on.isoformat()})
     return made
 

@@ -18,6 +18,7 @@ from jintiao.domain.plans import PlanOptions, Waiver
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation.models import Attachment, Session, Side
+from jintiao.mediation.selectors import CONSENT_PURPOSES
 from jintiao.web.forms.disputes import AmountField, TextField, date_field
 
 SIDE_CHOICES = [(s.value, s.label) for s in Side]
@@ -158,6 +159,8 @@ class BudgetForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(choices=[(k, v[1]) for k, v in CONSENT_PURPOSES.items()],
+                                initial="extension", required=False, widget=forms.HiddenInput)
     party_row = forms.TypedChoiceField(label=_("当事人"), coerce=int)
     how = TextField(label=_("同意方式"), max_length=100,
                     widget=forms.TextInput(attrs={"placeholder": _("书面、电话录音、线上确认…")}))
@@ -168,6 +171,9 @@ class ConsentForm(forms.Form):
         fields: Any = self.fields
         fields["party_row"].choices = party_rows
         fields["given_on"].initial = clock.today()
+
+    def clean_purpose(self) -> str:
+        return str(self.cleaned_data["purpose"] or "extension")  # the deadline's, by default
 
 
 class BoundForm(forms.Form):

@@ -28,7 +28,7 @@ from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import submit, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import found_or_404, header
+from jintiao.web.views.mediation_rows import consent_card, found_or_404, header
 
 
 def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
@@ -104,6 +104,13 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "apply_form": forms.ApplyForm(initial={"expected_version": dispute.version}, courts=[
             (c.pk, c.name) for c in court.competent_courts(dispute)]) if may_apply else None,
         "applications": court.applications_of(dispute),
+        "consents": consent_card(
+            dispute, desk=part.desk, purpose="waive_confirmation",
+            title=_("不经司法确认直接履行"),
+            help_text=_("双方均同意不申请司法确认的，可直接进入履行；未经确认的协议不能直接申请"
+                        "强制执行。"),
+            action="perform_without_confirmation", label=_("双方同意，直接履行"))
+        if dispute.state == State.AGREED else None,
         "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
     })
     return render(request, "web/loop/agreement.html", context)

@@ -17,7 +17,7 @@ from jintiao.mediation.models import UndisputedFacts
 from jintiao.mediation.services.failure import AFTER_FAILURE, facts_complete
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import submit, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import header
+from jintiao.web.views.mediation_rows import consent_card, header
 
 
 @login_required
@@ -39,6 +39,13 @@ def failure_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
                     for r in dispute.party_rows.select_related("party").order_by("pk")],
         "complete": facts_complete(dispute),
         "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
+        "consents": consent_card(
+            dispute, desk=context["part"].desk, purpose="remediate",
+            title=_("重新调解"),
+            help_text=_("法院驳回确认申请后，双方同意的，可以重新调解变更原协议或达成新协议；"
+                        "被驳回的方案随之撤回。"),
+            action="remediate", label=_("双方同意，重新调解"))
+        if dispute.state == State.CONFIRMATION_REJECTED else None,
     })
     return render(request, "web/loop/failure.html", context)
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -195,6 +196,12 @@ def consent(request: HttpRequest, dispute_id: int) -> HttpResponse:
     form = forms.ConsentForm(request.POST, party_rows=party_choices(dispute))
     submit(request, form, lambda data: services.consent_record(
         actor=viewer, dispute_id=dispute_id, party_row_id=data["party_row"], how=data["how"],
-        given_on=data["given_on"]), _("已登记当事人同意延长期限"),
+        given_on=data["given_on"], purpose=data["purpose"]), _("已登记当事人同意"),
         _("请选择当事人并写明同意方式和日期"))
+    purpose = request.POST.get("purpose", "extension")
+    if purpose == "remediate":
+        return redirect(reverse("web:failure", kwargs={"dispute_id": dispute_id}) + "#consents")
+    if purpose == "waive_confirmation":
+        return redirect(reverse("web:agreement", kwargs={"dispute_id": dispute_id})
+                        + "#consents")
     return back_to(dispute_id, "deadline")

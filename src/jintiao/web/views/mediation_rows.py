@@ -18,7 +18,7 @@ from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation import convert, selectors
-from jintiao.mediation.models import Offer, Session, Side
+from jintiao.mediation.models import Consent, Offer, Session, Side
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
@@ -140,3 +140,19 @@ def blind_rounds(dispute: Dispute, part: selectors.Part, mediating: bool) -> dic
         "debtor_form": forms.BoundForm(initial={"side": Side.DEBTOR})
         if mediating and part.desk and state.may_enter(Side.DEBTOR) else None,
     }
+
+
+def consent_card(dispute: Dispute, *, desk: bool, purpose: str, title: str, help_text: str,
+                 action: str, label: str) -> dict[str, Any]:
+    """Both sides' recorded consent to ``purpose``, the form to record one, and the action
+    it allows (enabled once every creditor and debtor has consented)."""
+    given = {c.party_row_id: c for c in Consent.objects.filter(
+        dispute=dispute, purpose=purpose, used=False).order_by("pk")}
+    rows = [r for r in dispute.party_rows.select_related("party").order_by("pk")
+            if r.role in ("creditor", "debtor")]
+    form = forms.ConsentForm(initial={"purpose": purpose},
+                             party_rows=party_choices(dispute, "creditor", "debtor"))
+    return {"title": title, "help": help_text, "action": action, "label": label,
+            "rows": [{"row": r, "consent": given.get(r.pk)} for r in rows],
+            "complete": bool(selectors.consents_for(dispute, purpose)),
+            "form": form if desk else None}
