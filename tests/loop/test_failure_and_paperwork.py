@@ -117,7 +117,7 @@ def test_performing_without_confirmation_needs_both_sides_consent_on_record(desk
                      action=Action.PERFORM_WITHOUT_CONFIRMATION,
                      expected_version=mediating.version,
                      attested=["parties_waive_confirmation"])
-    with pytest.raises(TransitionRefused, match="延长调解期限"):  # each consent in its state
+    with pytest.raises(TransitionRefused, match="延长期限"):  # each consent in its state
         consent_all(desk, mediating, "extension")
     consent_all(desk, mediating, "waive_confirmation")
     mediating.refresh_from_db()

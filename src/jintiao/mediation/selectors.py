@@ -286,7 +286,7 @@ def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:
 
 # What a party may consent to, and the state the dispute must be in for it.
 CONSENT_PURPOSES: dict[str, tuple[State, str]] = {
-    "extension": (State.MEDIATING, "延长调解期限"),
+    "extension": (State.MEDIATING, "延长期限"),
     "remediate": (State.CONFIRMATION_REJECTED, "重新调解"),
     "waive_confirmation": (State.AGREED, "不申请司法确认、直接履行"),
 }

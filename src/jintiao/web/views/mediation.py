@@ -194,11 +194,12 @@ def consent(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
     form = forms.ConsentForm(request.POST, party_rows=party_choices(dispute))
+    purpose = request.POST.get("purpose") or "extension"
+    what = selectors.CONSENT_PURPOSES.get(purpose, ("", ""))[1]
     submit(request, form, lambda data: services.consent_record(
         actor=viewer, dispute_id=dispute_id, party_row_id=data["party_row"], how=data["how"],
-        given_on=data["given_on"], purpose=data["purpose"]), _("已登记当事人同意"),
-        _("请选择当事人并写明同意方式和日期"))
-    purpose = request.POST.get("purpose", "extension")
+        given_on=data["given_on"], purpose=data["purpose"]),
+        _("已登记当事人同意%(what)s") % {"what": what}, _("请选择当事人并写明同意方式和日期"))
     if purpose == "remediate":
         return redirect(reverse("web:failure", kwargs={"dispute_id": dispute_id}) + "#consents")
     if purpose == "waive_confirmation":
