@@ -9,12 +9,14 @@ from decimal import Decimal
 from jintiao import clock
 from jintiao.agreements import content as texts
 from jintiao.agreements.models import Agreement, Signature
-from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
+from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.domain.confirmation import AgreementFacts, Check, Signatory, checklist
+from jintiao.domain.lifecycle import Role
 from jintiao.domain.representation import Authority, mandate_problems, may_settle
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
 
 
 def current(dispute: Dispute) -> Agreement | None:
@@ -63,6 +65,20 @@ def signers_of(agreement: Agreement) -> list[Signer]:
         out.append(Signer(f"mediator:{lead.pk}", lead.get_full_name() or lead.username,
                           "调解员", None, lead, signed.get((None, lead.pk))))
     return out
+
+
+def who_may_ask(actor: User, agreement: Agreement, signer: Signer) -> str:
+    """Why ``actor`` may not ask for ``signer``'s code (empty when they may): a mediator asks
+    for their own, an institution's agent for the institution's, the desk for the persons'."""
+    dispute = agreement.dispute
+    if signer.mediator is not None:
+        return "" if actor.pk == signer.mediator.pk else "调解员须本人签署"
+    if signer.is_entity and signer.party_row is not None and signer.party_row.role == "creditor":
+        agent = Role.AGENT in user_roles(actor) and mediation.creditor_side(actor, dispute)
+        return "" if agent else "金融机构一方由其经办人签署"
+    if not mediation.sees_everything(actor, dispute):
+        return "只有调解员或调委会主任可以向当事人发送签署验证码"
+    return ""
 
 
 def signer_of(agreement: Agreement, key: str) -> Signer | None:
@@ -133,7 +149,3 @@ def facts_of(agreement: Agreement, *, court_competent: bool | None = None,
 
 def checklist_of(agreement: Agreement, **court: object) -> tuple[Check, ...]:
     return checklist(facts_of(agreement, **court))  # type: ignore[arg-type]
-
-
-def creditor_rows(dispute: Dispute) -> list[DisputeParty]:
-    return [r for r in texts.party_rows(dispute) if r.role == PartyRole.CREDITOR]

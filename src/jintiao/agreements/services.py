@@ -29,14 +29,13 @@ from jintiao.documents.services import document_generate
 from jintiao.domain.confirmation import unmet
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.identity import mask_mobile
-from jintiao.domain.lifecycle import Action, Role, State
+from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.representation import Authority, mandate_problems
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import Offer
 from jintiao.mediation.services.common import require_desk, require_director, require_state
 from jintiao.messaging.backends import sms_backend
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
 from jintiao.parties.crypto import decrypt, lookup_hash
 from jintiao.timeline.services import event_append
 
@@ -115,28 +114,18 @@ def agreement_draft(*, actor: User, dispute_id: int, expected_version: int,
 
 def _phone_of(actor: User, agreement: Agreement, signer: selectors.Signer,
               representative: DisputeRepresentative | None) -> str:
-    """The verified mobile the code goes to, and who may ask for it."""
-    dispute = agreement.dispute
-    desk = mediation.sees_everything(actor, dispute)
+    """The verified mobile the code goes to, once the actor may ask for it."""
+    problem = selectors.who_may_ask(actor, agreement, signer)
+    if problem:
+        raise PermissionDenied(problem, "not one who may ask for this signer's code")
     if signer.mediator is not None:
-        if actor.pk != signer.mediator.pk:
-            raise PermissionDenied("调解员须本人签署", "a mediator signs in person")
         return signer.mediator.mobile
     if signer.party_row is None:  # neither a mediator nor a party: not a signer
         raise SignatureInvalid("签署人不属于本协议", "not a signer of this agreement")
     if signer.is_entity and signer.party_row.role == "creditor":
-        if not (Role.AGENT in user_roles(actor) and mediation.creditor_side(actor, dispute)):
-            raise PermissionDenied("金融机构一方由其经办人签署",
-                                   "an institution signs through its agent")
         return actor.mobile
-    if not desk:
-        raise PermissionDenied("只有调解员或调委会主任可以向当事人发送签署验证码",
-                               "only the desk sends codes to parties")
-    if representative is not None:
-        return decrypt(representative.person.phone_cipher) if representative.person.phone_cipher \
-            else ""
-    return decrypt(signer.party_row.party.phone_cipher) if signer.party_row.party.phone_cipher \
-        else ""
+    cipher = (representative.person if representative else signer.party_row.party).phone_cipher
+    return decrypt(cipher) if cipher else ""
 
 
 def _representative(signer: selectors.Signer, representative_id: int | None,
@@ -207,7 +196,7 @@ def signing_code_send(*, actor: User, agreement_id: int, signer: str,
     name = f"{who.name}（委托代理人{rep.person.name}）" if rep else who.name
     made = SigningCode.objects.create(
         agreement=agreement, party_row=who.party_row, mediator=who.mediator, representative=rep,
-        signer_name=name, capacity=who.capacity, phone_masked=_mask(phone),
+        signer_name=name, capacity=who.capacity, phone_masked=mask_mobile(phone),
         code_hash=_hash(agreement, code), sent_at=now, expires_at=now + _ttl(),
         requested_by=actor)
     sms_backend().send(phone, (
@@ -223,10 +212,6 @@ def signing_code_send(*, actor: User, agreement_id: int, signer: str,
 def _ttl() -> dt.timedelta:
     minutes = getattr(settings, "SIGNING_CODE_MINUTES", 10)
     return dt.timedelta(minutes=int(minutes))
-
-
-def _mask(phone: str) -> str:
-    return mask_mobile(phone)
 
 
 def _hash(agreement: Agreement, code: str) -> str:

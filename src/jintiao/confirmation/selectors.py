@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import QuerySet
 
 from jintiao import clock
@@ -65,17 +63,3 @@ def review(application: Application) -> tuple[Check, ...]:
     return agreements.checklist_of(application.agreement, court_competent=not problem,
                                    court_problem=problem, window_ends=application.window_ends,
                                    applied_on=applied_on, already_confirmed=earlier)
-
-
-def pending_for_court(user: User) -> QuerySet[Application]:
-    """Applications waiting at the user's court, the oldest deadline first."""
-    if user.organization is None:
-        return Application.objects.none()
-    return (Application.objects.filter(court__in=subtree(user.organization),
-                                       status__in=[Application.Status.FILED,
-                                                   Application.Status.ACCEPTED])
-            .select_related("dispute", "court").order_by("decide_by", "filed_at"))
-
-
-def today() -> dt.date:
-    return clock.today()

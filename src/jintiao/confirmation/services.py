@@ -108,13 +108,13 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
     return application
 
 
-def _court_lock(actor: User, application_id: int, *roles: Role,
-                doing: str) -> tuple[Application, Dispute]:
+def _court_lock(actor: User, application_id: int, *roles: Role, doing: str,
+                expected_version: int | None = None) -> tuple[Application, Dispute]:
     application = selectors.application_get_for(actor, application_id)
     if not (user_roles(actor) & set(roles)) or not selectors.at_court(actor, application):
         raise PermissionDenied(f"只有受理法院的{'或'.join(r.label for r in roles)}可以{doing}",
                                f"only the court's {roles} may {doing}")
-    dispute = dispute_lock(actor, application.dispute_id)
+    dispute = dispute_lock(actor, application.dispute_id, expected_version)
     return Application.objects.select_for_update().get(pk=application.pk), dispute
 
 
@@ -171,9 +171,8 @@ def confirmation_decide(*, actor: User, application_id: int, expected_version: i
         confirmation, or a rejection without reasons
     """
     now = clock.now()
-    application, dispute = _court_lock(actor, application_id, Role.JUDGE, doing="作出裁定")
-    if dispute.version != expected_version:
-        dispute_lock(actor, dispute.pk, expected_version)  # raises the usual conflict
+    application, dispute = _court_lock(actor, application_id, Role.JUDGE, doing="作出裁定",
+                                       expected_version=expected_version)
     if application.status != Application.Status.ACCEPTED:
         raise ConfirmationInvalid(f"该申请{application.get_status_display()}，不能裁定",
                                   "the application is not under review")

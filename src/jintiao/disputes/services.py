@@ -178,52 +178,34 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
     return dispute
 
 
-# Guards only the service that keeps their records can establish (the mediation workbench
-# keeps recusals, affiliations and the parties' consents to extend): never taken from the
-# actor's attestation, so a call that does not bring them is refused.
-ESTABLISHED_ONLY = frozenset({"mediator_without_conflict", "within_extension_limit"})
-# Guards whose facts are records of the agreement, the court and performance: the service
-# that keeps them (signatures and seal, application, ruling, payments) establishes them.
-LOOP_RECORDS = lifecycle.RECORDED_GUARDS
+# Guards the dispute's own data answers: computed here, whatever anyone attests.
+FROM_DATA = frozenset({"within_scope", "non_litigation_notice_served", "reason_given",
+                       "track_chosen", "deadline_passed", "within_confirmation_window"})
+# Guards only the service that keeps their records establishes: the workbench (no conflict
+# or recusal, consents on record, extensions left) and the agreement, the court and
+# performance (signatures and seal, application, ruling, payments, undisputed facts).
+ESTABLISHED_ONLY = lifecycle.RECORDED_GUARDS | frozenset({
+    "mediator_without_conflict", "within_extension_limit", "parties_consent",
+    "parties_waive_confirmation"})
 
 
-def _guards(dispute: Dispute, *, action: Action, today: dt.date, reason: str,
-            track: Track | None, mediators: Sequence[User], notice_served: bool,
-            attested: Iterable[str], established: Iterable[str]) -> set[str]:
-    """Evaluate the guards the data can answer; the rest count only when attested.
-
-    ``established`` are guards a calling service has checked against its own records:
-    signatures and the seal, the application, a ruling, payments, the undisputed facts are
-    never taken from an attestation. The few left to attest (withdrawal by the applicant,
-    a creditor's consent to a cure…) are recorded on the timeline as the actor's word.
-    """
-    held = set(attested) - ESTABLISHED_ONLY - LOOP_RECORDS
-    proven = set(established)
-    held |= proven & LOOP_RECORDS
-    committee = dispute.committee
-    held.discard("within_scope")
-    if not scope_problems(committee, dispute.dispute_type, dispute.channel):
+def _guards(dispute: Dispute, *, today: dt.date, reason: str, track: Track | None,
+            notice_served: bool, attested: Iterable[str], established: Iterable[str]) -> set[str]:
+    """The guards that hold: those the data answers, those a calling service established
+    from its records, and the few left to the actor's word (withdrawal by the applicant, a
+    creditor's consent to a cure, the outcome at closing), recorded on the timeline."""
+    held = (set(attested) - ESTABLISHED_ONLY - FROM_DATA) | (set(established)
+                                                              & ESTABLISHED_ONLY)
+    if not scope_problems(dispute.committee, dispute.dispute_type, dispute.channel):
         held.add("within_scope")
-    held.discard("non_litigation_notice_served")
     if dispute.non_litigation_notice_served or notice_served:
         held.add("non_litigation_notice_served")
-    held.discard("reason_given")
     if reason.strip():
         held.add("reason_given")
-    held.discard("track_chosen")
     if dispute.track or track:
         held.add("track_chosen")
-    if mediators and "mediator_without_conflict" in proven:
-        held.add("mediator_without_conflict")
-    held.discard("deadline_passed")
     if dispute.deadline is not None and today > dispute.deadline:
         held.add("deadline_passed")
-    if action in (Action.EXTEND, Action.REMEDIATE):  # consents are on record, not attested
-        held.discard("parties_consent")
-        held |= proven & {"parties_consent", "within_extension_limit"}
-    held.discard("parties_waive_confirmation")
-    held |= proven & {"parties_waive_confirmation"}
-    held.discard("within_confirmation_window")
     if dispute.state == State.AGREED and dispute.deadline and today <= dispute.deadline:
         held.add("within_confirmation_window")
     return held
@@ -300,9 +282,8 @@ def dispute_apply_action(
     dispute = dispute_lock(actor, dispute_id, expected_version)
     action = Action(action)
     _check_mediators(action, mediators)
-    held = _guards(dispute, action=action, today=today, reason=reason, track=track,
-                   mediators=mediators, notice_served=notice_served, attested=attested,
-                   established=established)
+    held = _guards(dispute, today=today, reason=reason, track=track,
+                   notice_served=notice_served, attested=attested, established=established)
     roles = user_roles(actor)
     decision, role = _decide_for_any_role(State(dispute.state), action, roles, held)
     before = dispute.state

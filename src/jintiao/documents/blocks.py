@@ -6,7 +6,7 @@ parties sign cannot say different things.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,3 @@ class Doc:
     blocks: tuple[Block, ...]
     number: str = ""
     footer: str = ""
-    meta: dict[str, str] = field(default_factory=dict)
-
-    def text(self) -> str:
-        """The document's words, for hashing and search."""
-        out = [self.title, self.number]
-        for b in self.blocks:
-            if isinstance(b, Heading | Para):
-                out.append(b.text)
-            elif isinstance(b, Table):
-                out += ["\t".join(b.header), *("\t".join(r) for r in b.rows)]
-            else:
-                out += ["\t".join(line) for line in b.lines]
-        return "\n".join(x for x in out if x)

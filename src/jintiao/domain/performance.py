@@ -288,6 +288,13 @@ class LateDays:
         return (self.end - self.start).days
 
 
+# The parts of the amount to enforce, in the order an application lists them.
+OUTSTANDING_LABELS = {"principal": "未还本金", "interest": "约定利息", "arrears": "欠息及费用",
+                      "revived": "恢复计收的减免款",
+                      "late_interest": "迟延履行期间的加倍部分债务利息",
+                      "costs": "实现债权的费用"}
+
+
 @dataclass(frozen=True)
 class Outstanding:
     """What the creditor may ask the court to enforce, on ``as_of``.
@@ -319,10 +326,7 @@ class Outstanding:
                 + self.late_interest + self.costs)
 
     def rows(self) -> list[tuple[str, Decimal]]:
-        return [("未还本金", self.principal), ("约定利息", self.interest),
-                ("欠息及费用", self.arrears), ("恢复计收的减免款", self.revived),
-                ("迟延履行期间的加倍部分债务利息", self.late_interest),
-                ("实现债权的费用", self.costs)]
+        return [(label, getattr(self, name)) for name, label in OUTSTANDING_LABELS.items()]
 
 
 def _principal_late(standing: Standing, as_of: dt.date) -> list[LateDays]:

@@ -50,10 +50,6 @@ def _effective(dispute: Dispute) -> Agreement:
     return agreement
 
 
-def _no_account() -> performance.Account:
-    raise PerformanceInvalid("协议尚未生效", "no effective agreement")
-
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -142,6 +138,25 @@ class Imported:
 
 
 CSV_COLUMNS = ("dispute", "reference", "paid_on", "amount")
+MAX_CSV = 2 * 1024 * 1024
+
+
+def payments_file(*, actor: User, institution: Organization, data: bytes) -> Imported:
+    """A payments file as uploaded: at most 2 MB of UTF-8 CSV, then :func:`payments_import`.
+
+    :raises PermissionDenied: not an agent of the institution
+    :raises PerformanceInvalid: too large, or not UTF-8
+    """
+    problem = selectors.importer_problem(actor, institution)
+    if problem:
+        raise PermissionDenied(problem, "not an agent of this institution")
+    if len(data) > MAX_CSV:
+        raise PerformanceInvalid("文件过大（上限2MB），请分批导入", "file too large")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PerformanceInvalid("文件须为UTF-8编码的CSV", "not UTF-8") from None
+    return payments_import(actor=actor, institution=institution, text=text)
 
 
 def payments_import(*, actor: User, institution: Organization, text: str) -> Imported:
@@ -149,7 +164,12 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
     dispute — our number or the institution's reference —, reference, paid_on, amount).
     All or nothing: a file with any bad line records nothing; a file sent twice records
     nothing the second time.
+
+    :raises PermissionDenied: not an agent of the institution
     """
+    problem = selectors.importer_problem(actor, institution)
+    if problem:
+        raise PermissionDenied(problem, "not an agent of this institution")
     result = Imported()
     touched: set[int] = set()
     try:
@@ -291,9 +311,7 @@ def _enforcement_context(dispute: Dispute, agreement: Agreement, e: Enforcement,
 
 
 def _breakdown(out: performance.Outstanding) -> dict[str, object]:
-    return {"principal": str(out.principal), "interest": str(out.interest),
-            "arrears": str(out.arrears), "revived": str(out.revived),
-            "late_interest": str(out.late_interest), "costs": str(out.costs),
+    return {**{k: str(getattr(out, k)) for k in performance.OUTSTANDING_LABELS},
             "interest_not_accrued": str(out.interest_not_accrued),
             "late_days": [{"number": x.number, "from": x.start.isoformat(),
                            "to": x.end.isoformat(), "base": str(x.base), "days": x.days}
@@ -364,7 +382,9 @@ def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) ->
     if today <= e.last_day:
         established.add("within_enforcement_period")
     out = selectors.outstanding_of(dispute, accelerated_on=e.accelerated_on, as_of=today)
-    account = selectors.account_of(dispute, today) or _no_account()
+    account = selectors.account_of(dispute, today)
+    if account is None:  # a defaulted dispute always has one
+        raise PerformanceInvalid("协议尚未生效", "no effective agreement")
     e.as_of, e.breakdown, e.total = today, _breakdown(out), out.total
     if "confirmed_by_court" in established and "within_enforcement_period" in established:
         e.document = document_generate(

@@ -28,11 +28,8 @@ from jintiao.disputes.selectors import dispute_get_for
 from jintiao.disputes.services import PermissionDenied
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Check
-from jintiao.domain.lifecycle import Role
-from jintiao.domain.performance import PerformanceInvalid
 from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import Organization, User
-from jintiao.orgs.selectors import user_roles
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
@@ -40,7 +37,6 @@ from jintiao.performance.models import Enforcement, FollowUp, Payment
 router = Router(tags=["agreement, confirmation, performance"])
 Version = Annotated[StrictInt, Field(ge=1, le=2**31)]
 Anything = dict[str, Any]
-MAX_CSV = 2 * 1024 * 1024
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -292,17 +288,11 @@ def payments_import(request: HttpRequest, institution_id: DisputeId,
     file sent twice records nothing the second time."""
     viewer = _viewer(request)
     institution = Organization.objects.filter(pk=institution_id).first()
-    node = viewer.organization
-    if institution is None or node is None or not institution.path.startswith(node.path) \
-            or Role.AGENT not in user_roles(viewer):
-        raise PermissionDenied("只能为本机构导入还款记录", "not an agent of this institution")
-    if (file.size or 0) > MAX_CSV:
-        raise PerformanceInvalid("文件过大（上限2MB）", "file too large")
-    try:
-        text_ = file.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PerformanceInvalid("文件须为UTF-8编码的CSV", "not UTF-8") from None
-    done = paying.payments_import(actor=viewer, institution=institution, text=text_)
+    problem = performance.importer_problem(viewer, institution)
+    if problem or institution is None:
+        raise PermissionDenied(problem, "not an agent of this institution")
+    done = paying.payments_file(actor=viewer, institution=institution,
+                                data=file.read(paying.MAX_CSV + 1))
     return {"created": done.created, "repeated": done.repeated,
             "errors": [{"line": n, "message": m} for n, m in done.errors]}
 

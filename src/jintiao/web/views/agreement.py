@@ -21,7 +21,7 @@ from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
 from jintiao.disputes.models import DisputeRepresentative
 from jintiao.documents.models import Document
-from jintiao.domain.lifecycle import Action, Role, State, available_actions
+from jintiao.domain.lifecycle import Action, State, available_actions
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import Offer
 from jintiao.orgs.models import User
@@ -36,17 +36,6 @@ def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _may_ask(viewer: User, agreement: Agreement, signer: agreements.Signer) -> bool:
-    """Whether the page offers this viewer the code button for this signer (the service
-    decides again)."""
-    dispute = agreement.dispute
-    if signer.mediator is not None:
-        return signer.mediator.pk == viewer.pk
-    if signer.is_entity and signer.party_row and signer.party_row.role == "creditor":
-        return Role.AGENT in user_roles(viewer) and mediation.creditor_side(viewer, dispute)
-    return mediation.sees_everything(viewer, dispute)
-
-
 def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
     live = {(c.party_row_id, c.mediator_id): c for c in SigningCode.objects.filter(
         agreement=agreement, used_at__isnull=True).order_by("sent_at")}
@@ -54,7 +43,8 @@ def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
     for s in agreements.signers_of(agreement):
         code = live.get((s.party_row.pk if s.party_row else None,
                          s.mediator.pk if s.mediator else None))
-        may = agreement.status == Agreement.Status.DRAFT and _may_ask(viewer, agreement, s)
+        may = (agreement.status == Agreement.Status.DRAFT
+               and not agreements.who_may_ask(viewer, agreement, s))
         reps = [(r.pk, f"{r.person.name}（{r.get_authority_display()}）")
                 for r in DisputeRepresentative.objects.filter(party_row=s.party_row)
                 .select_related("person")] if s.party_row and not s.is_entity else []

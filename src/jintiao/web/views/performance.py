@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jintiao.disputes.selectors import dispute_visible_to
 from jintiao.documents.models import Document
+from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.money import format_amount
+from jintiao.domain.performance import OUTSTANDING_LABELS
 from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.messaging.models import OutboxMessage
-from jintiao.orgs.models import INSTITUTION_KINDS
 from jintiao.orgs.selectors import user_roles
 from jintiao.parties.crypto import lookup_hash
 from jintiao.parties.models import Party
@@ -37,7 +38,6 @@ from jintiao.web.views.mediation_rows import found_or_404, header
 
 PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
 OUTBOX_ROWS = 50
-MAX_CSV = 2 * 1024 * 1024
 
 
 @login_required
@@ -79,14 +79,9 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return render(request, "web/loop/performance.html", context)
 
 
-LABELS = {"principal": "未还本金", "interest": "约定利息", "arrears": "欠息及费用",
-          "revived": "恢复计收的减免款", "late_interest": "迟延履行期间的加倍部分债务利息",
-          "costs": "实现债权的费用"}
-
-
 def _breakdown_rows(e: Enforcement) -> list[tuple[str, str]]:
-    return [(LABELS[k], format_amount(Decimal(e.breakdown[k])))
-            for k in LABELS if e.breakdown.get(k) not in (None, "0.00")]
+    return [(label, format_amount(Decimal(e.breakdown[k])))
+            for k, label in OUTSTANDING_LABELS.items() if e.breakdown.get(k) not in (None, "0.00")]
 
 
 def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
@@ -156,21 +151,19 @@ def payments_import(request: HttpRequest) -> HttpResponse:
     """An institution's payments file: all or nothing, and nothing twice."""
     viewer = viewer_of(request)
     node = viewer.organization
-    if Role.AGENT not in user_roles(viewer) or node is None or node.kind not in INSTITUTION_KINDS:
-        raise Forbidden(_("只有金融机构经办人可以导入还款记录"))
+    problem = performance.importer_problem(viewer, node)
+    if problem or node is None:
+        raise Forbidden(problem)
     form = forms.CsvForm(request.POST or None, request.FILES or None)
     result: Any = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if (upload.size or 0) > MAX_CSV:
-            messages.error(request, _("文件过大（上限2MB），请分批导入"))
-            return render(request, "web/loop/payments_import.html", {"form": form})
         try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            messages.error(request, _("文件须为UTF-8编码的CSV"))
+            result = paying.payments_file(actor=viewer, institution=node,
+                                          data=upload.read(paying.MAX_CSV + 1))
+        except DomainError as exc:  # too large, not UTF-8: nothing recorded
+            messages.error(request, exc.message)
         else:
-            result = paying.payments_import(actor=viewer, institution=node, text=text)
             if result.errors:
                 messages.error(request, _("文件有错误，未登记任何还款"))
             else:
