@@ -16,6 +16,7 @@ from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.plans import PlanOptions
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import Method
+from jintiao.jobs import checks
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import User
 from jintiao.performance.services import payment_record
@@ -125,3 +126,43 @@ def test_the_clerk_serves_the_notice_of_non_litigation_options(desk, mediating, 
     page.click("#paperwork button")
     expect(page.locator("h1")).to_contain_text("非诉讼纠纷解决方式告知书")
     expect(page.locator(".document")).to_contain_text("人民调解不收取任何费用")
+
+
+def test_the_bank_imports_a_file_that_pays_in_full_and_confirms_the_credit_repair(
+        desk, confirmed_in_july, live_server, new_page, tmp_path):
+    d = confirmed_in_july
+    checks.run(["follow_ups"])  # the night's job plans the visits
+    schedule = d.agreements.get(status="effective").content["terms"]["schedule"]
+    rows = [f"{d.number},F-{r['number']},{clock.today().isoformat()},{r['payment']}"
+            for r in schedule[2:]]
+    csv = tmp_path / "payments.csv"
+    csv.write_text("dispute,reference,paid_on,amount\n" + "\n".join(rows) + "\n")
+
+    agent = new_page()
+    log_in(agent, live_server.url, desk.agent.username, PASSWORD)
+    agent.goto(f"{live_server.url}/payments/import/")
+    agent.set_input_files("input[name=file]", str(csv))
+    agent.click("main form button[type=submit]")
+    expect(agent.locator(".msg.success")).to_contain_text("已登记10笔，重复0笔")
+    agent.set_input_files("input[name=file]", str(csv))  # the same file again: nothing new
+    agent.click("main form button[type=submit]")
+    expect(agent.locator(".msg.success")).to_contain_text("已登记0笔，重复10笔")
+    agent.goto(f"{live_server.url}/disputes/{d.pk}/performance/")
+    expect(agent.locator(".badge")).to_have_text("已履行完毕")
+    repair = agent.locator("#repair")
+    expect(repair).to_contain_text("等待金融机构确认更正")
+    repair.locator("input[name=note]").fill("已报送征信系统更正")
+    repair.locator("button").click()
+    expect(agent.locator("#repair")).to_contain_text("已报送征信系统更正")
+
+    mediator = new_page()
+    log_in(mediator, live_server.url, desk.mediator.username, PASSWORD)
+    mediator.goto(f"{live_server.url}/disputes/{d.pk}/performance/")
+    visit = mediator.locator("#follow-ups form").first
+    visit.locator("select[name=method]").select_option("phone")
+    visit.locator("input[name=note]").fill("债务人表示已还清，无其他诉求")
+    visit.locator("button").click()
+    expect(mediator.locator("#follow-ups")).to_contain_text("债务人表示已还清")
+    d.refresh_from_db()
+    assert d.state == State.PERFORMED
+    assert d.credit_repair.confirmed_at is not None

@@ -115,3 +115,15 @@ def test_nobody_else_can_burn_a_code_and_codes_are_not_sent_without_end(desk, me
     message = OutboxMessage.objects.order_by("-pk").first()
     assert "验证码" in message.body
     assert "验证码" not in message.body_cipher
+
+
+def test_a_file_sent_again_after_full_payment_changes_nothing_and_is_no_error(desk, performing):
+    """Regression (read-through): repeats were refused once the dispute was performed."""
+    total = D(performing.agreements.get(status="effective").content["terms"]["total"])
+    csv = f"dispute,reference,paid_on,amount\n{performing.number},ALL,2027-01-10,{total}\n"
+    with clock.pinned(at(dt.date(2027, 1, 10))):
+        assert payments_import(actor=desk.agent, institution=desk.branch, text=csv).created == 1
+        again = payments_import(actor=desk.agent, institution=desk.branch, text=csv)
+    assert (again.created, again.repeated, again.errors) == (0, 1, [])
+    performing.refresh_from_db()
+    assert performing.state == State.PERFORMED

@@ -104,16 +104,16 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     today = now.astimezone(clock.TZ).date()
     dispute = dispute_lock(actor, dispute_id)
     _may_record(actor, dispute)
+    existing = Payment.objects.filter(dispute=dispute, reference=reference.strip()).first()
+    if existing is not None:  # a repeat is answered in any state: a file sent again
+        if existing.paid_on == paid_on and existing.amount == amount:
+            return Recorded(existing, created=False)
+        raise PerformanceInvalid(f"流水号{existing.reference}已登记为{existing.paid_on}还款"
+                                 f"{existing.amount}元", "reference used for another payment",
+                                 reference=existing.reference)
     require_state(dispute, State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT,
                   doing="登记还款")
     reference, amount = _check_payment(dispute, reference, paid_on, amount, today)
-    existing = Payment.objects.filter(dispute=dispute, reference=reference).first()
-    if existing is not None:
-        if existing.paid_on == paid_on and existing.amount == amount:
-            return Recorded(existing, created=False)
-        raise PerformanceInvalid(f"流水号{reference}已登记为{existing.paid_on}还款"
-                                 f"{existing.amount}元", "reference used for another payment",
-                                 reference=reference)
     agreement = _effective(dispute)
     made = Payment.objects.create(dispute=dispute, agreement=agreement, reference=reference,
                                   paid_on=paid_on, amount=amount, source=source,
