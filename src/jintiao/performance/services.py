@@ -69,12 +69,16 @@ def _may_record(actor: User, dispute: Dispute) -> None:
                                "only the creditor or the desk records payments")
 
 
-def _check_payment(dispute: Dispute, reference: str, paid_on: dt.date, amount: Decimal,
-                   today: dt.date) -> tuple[str, Decimal]:
+def _clean_reference(reference: str) -> str:
     reference = reference.strip()
     if not reference or len(reference) > 100 or _CONTROL.search(reference):
         raise PerformanceInvalid("须填写机构流水号（不超过100字，不含控制字符）",
                                  "a reference is required, without control characters")
+    return reference
+
+
+def _check_payment(dispute: Dispute, paid_on: dt.date, amount: Decimal,
+                   today: dt.date) -> Decimal:
     amount = require_amount(amount, field="amount", label="还款金额", error=PerformanceInvalid)
     if amount <= 0:
         raise PerformanceInvalid("还款金额必须大于零", "a payment must be positive")
@@ -85,7 +89,7 @@ def _check_payment(dispute: Dispute, reference: str, paid_on: dt.date, amount: D
         raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
     if paid_on < agreement.effective_at.astimezone(clock.TZ).date():
         raise PerformanceInvalid(f"还款日期{paid_on}早于协议生效日", "payment before the agreement")
-    return reference, amount
+    return amount
 
 
 @transaction.atomic
@@ -104,7 +108,8 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     today = now.astimezone(clock.TZ).date()
     dispute = dispute_lock(actor, dispute_id)
     _may_record(actor, dispute)
-    existing = Payment.objects.filter(dispute=dispute, reference=reference.strip()).first()
+    reference = _clean_reference(reference)  # before it reaches a query (no NUL on PostgreSQL)
+    existing = Payment.objects.filter(dispute=dispute, reference=reference).first()
     if existing is not None:  # a repeat is answered in any state: a file sent again
         if existing.paid_on == paid_on and existing.amount == amount:
             return Recorded(existing, created=False)
@@ -113,7 +118,7 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
                                  reference=existing.reference)
     require_state(dispute, State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT,
                   doing="登记还款")
-    reference, amount = _check_payment(dispute, reference, paid_on, amount, today)
+    amount = _check_payment(dispute, paid_on, amount, today)
     agreement = _effective(dispute)
     made = Payment.objects.create(dispute=dispute, agreement=agreement, reference=reference,
                                   paid_on=paid_on, amount=amount, source=source,
