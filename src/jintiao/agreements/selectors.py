@@ -10,6 +10,7 @@ from jintiao import clock
 from jintiao.agreements import content as texts
 from jintiao.agreements.models import Agreement, Signature
 from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.disputes.selectors import acting_for
 from jintiao.domain.confirmation import AgreementFacts, Check, Signatory, checklist
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.representation import Authority, mandate_problems, may_settle
@@ -71,6 +72,9 @@ def who_may_ask(actor: User, agreement: Agreement, signer: Signer) -> str:
     """Why ``actor`` may not ask for ``signer``'s code (empty when they may): a mediator asks
     for their own, an institution's agent for the institution's, the desk for the persons'."""
     dispute = agreement.dispute
+    if signer.party_row is not None and any(
+            row.pk == signer.party_row.pk for row, _rep in acting_for(actor, dispute)):
+        return ""  # the party, or their representative, in the portal
     if signer.mediator is not None:
         return "" if actor.pk == signer.mediator.pk else "调解员须本人签署"
     if signer.is_entity and signer.party_row is not None and signer.party_row.role == "creditor":

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "jintiao.agreements",
     "jintiao.confirmation",
     "jintiao.performance",
+    "jintiao.outreach",
+    "jintiao.portal",
     "jintiao.timeline",
     "jintiao.web",
 ]
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jintiao.web.middleware.PortalBoundary",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -133,6 +136,11 @@ SMS_BACKEND = os.environ.get("JINTIAO_SMS_BACKEND", "jintiao.messaging.backends.
 TASKS = {"default": {"BACKEND": os.environ.get(
     "JINTIAO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 SIGNING_CODE_MINUTES = int(os.environ.get("JINTIAO_SIGNING_CODE_MINUTES", "10"))
+# The address texts point parties to (the portal and the public verification page).
+PUBLIC_URL = os.environ.get("JINTIAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Party portal sign-in codes: how long one lives and how many a number may get in an hour.
+PORTAL_CODE_MINUTES = int(os.environ.get("JINTIAO_PORTAL_CODE_MINUTES", "10"))
+PORTAL_CODES_PER_HOUR = int(os.environ.get("JINTIAO_PORTAL_CODES_PER_HOUR", "5"))
 
 LOGGING = {
     "version": 1,

@@ -8,5 +8,6 @@ from jintiao.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("p/", include("jintiao.web.portal_urls")),
     path("", include("jintiao.web.urls")),
 ]

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 
-from jintiao.disputes.models import Channel, Dispute, DisputeType
+from jintiao import clock
+from jintiao.disputes.models import (
+    Channel,
+    Dispute,
+    DisputeParty,
+    DisputeRepresentative,
+    DisputeType,
+    PartyRole,
+)
 from jintiao.domain import lifecycle, periods
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, Role, State
@@ -35,6 +43,9 @@ def dispute_visible_to(viewer: User) -> QuerySet[Dispute]:
     roles = user_roles(viewer)
     if viewer.is_superuser or roles & {Role.ADMINISTRATOR, Role.SYSTEM}:
         return Dispute.objects.all()
+    if Role.PARTY in roles:  # a party signed in to the portal: their own disputes only
+        return Dispute.objects.filter(pk__in=DisputeParty.objects.filter(
+            pk__in=[row.pk for row, _rep in acting_for(viewer)]).values("dispute_id"))
     if viewer.organization is None:
         return Dispute.objects.none()
     below = subtree(viewer.organization)
@@ -48,6 +59,33 @@ def dispute_visible_to(viewer: User) -> QuerySet[Dispute]:
     if roles & {Role.JUDGE, Role.COURT_CLERK}:
         rules |= Q(court__in=below)
     return Dispute.objects.filter(rules)
+
+
+def acting_for(viewer: User, dispute: Dispute | None = None
+               ) -> list[tuple[DisputeParty, DisputeRepresentative | None]]:
+    """The party rows a portal user stands in — as the party, or as a representative whose
+    power of attorney is in force today — with the representation when it is one."""
+    if Role.PARTY not in user_roles(viewer):
+        return []
+    own = DisputeParty.objects.filter(party__account__user=viewer)
+    today = clock.today()
+    reps = (DisputeRepresentative.objects.filter(person__account__user=viewer,
+                                                 signed_on__lte=today)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            .select_related("party_row__party", "person"))
+    if dispute is not None:
+        own = own.filter(dispute=dispute)
+        reps = reps.filter(party_row__dispute=dispute)
+    found: list[tuple[DisputeParty, DisputeRepresentative | None]] = [
+        (row, None) for row in own.select_related("party")]
+    found += [(rep.party_row, rep) for rep in reps if rep.party_row not in [r for r, _ in found]]
+    return found
+
+
+def debtor_side_of(viewer: User, dispute: Dispute) -> bool:
+    """A debtor or guarantor of ``dispute`` signed in to the portal, or their representative."""
+    return any(row.role in (PartyRole.DEBTOR, PartyRole.GUARANTOR)
+               for row, _rep in acting_for(viewer, dispute))
 
 
 def dispute_list(

@@ -42,6 +42,10 @@ class ErrorCode(StrEnum):
     CONFIRMATION_WINDOW_CLOSED = "confirmation_window_closed"
     PERFORMANCE_INVALID = "performance_invalid"
     DOCUMENT_INVALID = "document_invalid"
+    # reaching the parties
+    OUTREACH_INVALID = "outreach_invalid"
+    CONTACT_REFUSED = "contact_refused"
+    SIGN_IN_INVALID = "sign_in_invalid"
     # fees
     FEE_INVALID = "fee_invalid"
     # dates and periods

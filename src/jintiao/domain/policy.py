@@ -106,6 +106,14 @@ class Policy:
     blind_offer_step_ratio: Decimal = Decimal("0.01")
     # the rate a plan's present value is discounted at unless the user states another
     plan_discount_rate: Decimal = Decimal("0.035")
+    # reaching the parties: contact caps per party, contact hours, the "cannot reach" path
+    contact_max_per_day: int = 3
+    contact_max_per_week: int = 7
+    contact_day_starts_hour: int = 8
+    contact_day_ends_hour: int = 21
+    unreachable_failed_attempts: int = 3
+    unreachable_days: int = 2
+    electronic_service_counts_on: str = "delivered"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -116,6 +124,14 @@ class Policy:
                 "valid_to must be after valid_from",
                 field="valid_to",
             )
+        if self.contact_max_per_week < self.contact_max_per_day:
+            raise PolicyInvalid("每周联系次数上限不得少于每日上限",
+                                "contact_max_per_week must be at least contact_max_per_day",
+                                field="contact_max_per_week")
+        if self.contact_day_ends_hour <= self.contact_day_starts_hour:
+            raise PolicyInvalid("允许联系的结束时刻必须晚于开始时刻",
+                                "contact hours must end after they start",
+                                field="contact_day_ends_hour")
 
     def mediation_limit(self, track: Track) -> TimeLimit:
         """Return the mediation time limit for ``track`` (S7: 7 or 15 working days)."""
@@ -203,7 +219,9 @@ _AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum", "evaluation_threshold
             "living_minimum_monthly", "minimum_wage_monthly"}
 _COUNTS = {"acceleration_missed_instalments", "follow_up_interval_months", "version",
            "expected_litigation_months", "expected_enforcement_months", "blind_offer_rounds",
-           "max_extensions"}
+           "max_extensions", "contact_max_per_day", "contact_max_per_week",
+           "unreachable_failed_attempts", "unreachable_days"}
+_HOURS = {"contact_day_starts_hour", "contact_day_ends_hour"}
 
 
 def _check_field(name: str, value: Any) -> None:
@@ -230,6 +248,12 @@ def _check_field(name: str, value: Any) -> None:
     elif name in _COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise refuse("必须是正整数", "must be a positive integer")
+    elif name in _HOURS:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24:
+            raise refuse("必须是0至24之间的整点", "must be an hour from 0 to 24")
+    elif name == "electronic_service_counts_on":
+        if value not in ("delivered", "read"):
+            raise refuse("只能是“到达即送达”或“阅读即送达”", "must be delivered or read")
     elif name == "stack_fee_halvings":
         if not isinstance(value, bool):
             raise refuse("必须是是/否", "must be a boolean")
@@ -286,6 +310,13 @@ FIELD_LABELS: Mapping[str, str] = {
     "blind_offer_rounds": "背靠背报价轮数上限",
     "blind_offer_step_ratio": "背靠背报价建议金额步长（占债权总额比例）",
     "plan_discount_rate": "方案现值默认折现率（年）",
+    "contact_max_per_day": "每名当事人每日联系次数上限",
+    "contact_max_per_week": "每名当事人7日内联系次数上限",
+    "contact_day_starts_hour": "允许联系的开始时刻（时）",
+    "contact_day_ends_hour": "允许联系的结束时刻（时）",
+    "unreachable_failed_attempts": "认定联系不上前须尝试的次数",
+    "unreachable_days": "上述尝试须分布的不同日数",
+    "electronic_service_counts_on": "电子送达生效时点（delivered到达/read阅读）",
 }
 
 SOURCES: Mapping[str, str] = {
@@ -327,6 +358,13 @@ SOURCES: Mapping[str, str] = {
     "blind_offer_rounds": "参照Cybersettle三轮盲报价；平台默认",
     "blind_offer_step_ratio": "平台默认：建议金额取债权总额1%的整百倍，避免反推对方底线",
     "plan_discount_rate": "示范值：约为一年期贷款市场报价利率（LPR），可按机构资金成本调整",
+    "contact_max_per_day": "平台默认，防止以调解之名催收（anchors §6第10项）；按地方规定调整",
+    "contact_max_per_week": "参照美国Regulation F §1006.14：7日内7次电话即推定骚扰",
+    "contact_day_starts_hour": "参照Regulation F §1006.6(b)(1)(i)：早8时前、晚9时后推定为不便时间",
+    "contact_day_ends_hour": "参照Regulation F §1006.6(b)(1)(i)：早8时前、晚9时后推定为不便时间",
+    "unreachable_failed_attempts": "平台默认；在线调解规则第25条：当事人在期限内无法联系可终止调解",
+    "unreachable_days": "平台默认：不同日期多次尝试后方可认定联系不上",
+    "electronic_service_counts_on": "民事诉讼法第90条：以到达受送达人特定系统的日期为送达日期",
 }
 
 DEFAULT_POLICY = Policy()

@@ -17,7 +17,12 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from jintiao.disputes.models import Dispute, DisputeMediator
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for, dispute_visible_to
+from jintiao.disputes.selectors import (
+    DisputeNotFound,
+    debtor_side_of,
+    dispute_get_for,
+    dispute_visible_to,
+)
 from jintiao.domain import assignment, authority, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
@@ -102,6 +107,8 @@ def sides_seen_by(user: User, dispute: Dispute) -> set[str]:
         return {"", Side.CREDITOR.value, Side.DEBTOR.value}
     if creditor_side(user, dispute):
         return {"", Side.CREDITOR.value}
+    if debtor_side_of(user, dispute):
+        return {"", Side.DEBTOR.value}
     return {""}
 
 

@@ -34,3 +34,22 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PartyAccount(models.Model):
+    """The sign-in of a person who is a party or a representative: made the first time they
+    sign in to the party portal with a code sent to their registered mobile and their
+    identity number, so they are matched to their disputes by verified identity."""
+
+    user = models.OneToOneField("orgs.User", models.CASCADE, related_name="party_account")
+    party = models.OneToOneField(Party, models.PROTECT, related_name="account")
+    created_at = models.DateTimeField(_("开通时间"))
+    # consent to electronic service (CPL Art. 90), given when the account is opened
+    e_service_consented_at = models.DateTimeField(_("同意电子送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("当事人账户")
+        verbose_name_plural = _("当事人账户")
+
+    def __str__(self) -> str:
+        return str(self.party)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty, PartyRole
+from jintiao.disputes.selectors import acting_for
 from jintiao.disputes.services import (
     MediatorInvalid,
     PermissionDenied,
@@ -79,7 +80,8 @@ def recusal_request(*, actor: User, dispute_id: int, mediator_id: int, party_row
         raise MediationInvalid("申请人不是本纠纷的当事人", "not a party of this dispute")
     desk = bool(user_roles(actor) & {Role.INTAKE_CLERK, Role.DIRECTOR, Role.MEDIATOR})
     own_side = selectors.creditor_side(actor, dispute) and row.role == PartyRole.CREDITOR
-    if not (desk or own_side):
+    in_person = any(r.pk == row.pk for r, _rep in acting_for(actor, dispute))  # the portal
+    if not (desk or own_side or in_person):
         raise PermissionDenied("无权代该当事人申请回避", "may not request recusal for this party")
     if not reason.strip():
         raise MediationInvalid("申请回避须写明理由", "a recusal request needs a reason")

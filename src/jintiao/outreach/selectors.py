@@ -1,0 +1,168 @@
+"""Reads of the outreach records: a party's contacts, where reaching them stands, what was
+served on whom, and the supervisors' report of contacts per mediator and institution."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from jintiao import clock
+from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.disputes.selectors import dispute_visible_to
+from jintiao.domain.lifecycle import Role
+from jintiao.domain.outreach import (
+    Attempt,
+    ContactChannel,
+    ContactOutcome,
+    ReachStage,
+    ServiceChannel,
+    ServiceResult,
+    counts_as_served,
+    reach_stage,
+)
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.services.paperwork import may_serve_notices
+from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
+from jintiao.outreach.models import AlternateContact, ContactAttempt, MessageTemplate, Service
+from jintiao.parties.models import Party, PartyAccount
+
+
+def may_reach(actor: User, dispute: Dispute) -> bool:
+    """Who keeps the contact log and serves documents: the committee's desk and the
+    dispute's mediators."""
+    return may_serve_notices(actor, dispute)
+
+
+def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:
+    """The party's outbound contacts since ``since``, from every dispute and committee —
+    the cap protects the person, not one mediator's count."""
+    return [at.astimezone(clock.TZ) for at in ContactAttempt.objects.filter(
+        party=party, inbound=False, at__gte=since).values_list("at", flat=True)]
+
+
+def contacts_of(dispute: Dispute) -> QuerySet[ContactAttempt]:
+    return (ContactAttempt.objects.filter(dispute=dispute)
+            .select_related("party", "actor", "template", "verification").order_by("-at", "-pk"))
+
+
+def alternates_of(party: Party) -> QuerySet[AlternateContact]:
+    return AlternateContact.objects.filter(party=party).order_by("-usable", "-added_at")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where reaching one party of a dispute stands."""
+
+    row: DisputeParty
+    stage: ReachStage
+    attempts: int
+    served: int
+    portal: bool
+
+
+def reach_of(dispute: Dispute) -> list[Reach]:
+    """Per debtor-side party: the "cannot reach" stage by the dispute's policy, how many
+    attempts, how many documents served, whether they use the portal."""
+    policy = mediation.policy_of(dispute)
+    rows = [r for r in dispute.party_rows.select_related("party").order_by("pk")
+            if r.role != "creditor"]
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for c in ContactAttempt.objects.filter(dispute=dispute, inbound=False):
+        attempts[c.party_id].append(Attempt(c.at.astimezone(clock.TZ).date(),
+                                            ContactChannel(c.channel),
+                                            ContactOutcome(c.outcome)))
+    inbound = set(ContactAttempt.objects.filter(dispute=dispute, inbound=True)
+                  .values_list("party_id", flat=True))
+    served: dict[int, int] = defaultdict(int)
+    for party_id in Service.objects.filter(dispute=dispute, served=True).values_list(
+            "party_id", flat=True):
+        served[party_id] += 1
+    accounts = set(PartyAccount.objects.filter(party__in=[r.party for r in rows])
+                   .values_list("party_id", flat=True))
+    out = []
+    for r in rows:
+        stage = (ReachStage.REACHED if r.party_id in inbound or r.party_id in accounts
+                 else reach_stage(attempts[r.party_id],
+                                  failed_needed=policy.unreachable_failed_attempts,
+                                  days_needed=policy.unreachable_days))
+        out.append(Reach(r, stage, len(attempts[r.party_id]), served[r.party_id],
+                         r.party_id in accounts))
+    return out
+
+
+def services_of(dispute: Dispute) -> QuerySet[Service]:
+    return (Service.objects.filter(dispute=dispute)
+            .select_related("document", "party", "actor").order_by("at", "pk"))
+
+
+def served_on(party: Party, dispute: Dispute) -> QuerySet[Service]:
+    """What was served on ``party`` in ``dispute`` (every attempt, the portal shows them)."""
+    return services_of(dispute).filter(party=party)
+
+
+def e_service_consented(party: Party) -> bool:
+    return PartyAccount.objects.filter(party=party,
+                                       e_service_consented_at__isnull=False).exists()
+
+
+def is_served(channel: ServiceChannel, result: ServiceResult, party: Party,
+              dispute: Dispute) -> bool:
+    return counts_as_served(channel, result, consented_electronic=e_service_consented(party),
+                            electronic_counts_on=mediation.policy_of(dispute)
+                            .electronic_service_counts_on)
+
+
+def templates_for(dispute: Dispute) -> QuerySet[MessageTemplate]:
+    """The committee's approved texts (a committee inherits none: each vets its own)."""
+    return MessageTemplate.objects.filter(committee=dispute.committee,
+                                          status=MessageTemplate.Status.APPROVED).order_by("name")
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One line of the supervisors' contact report."""
+
+    name: str
+    attempts: int
+    reached: int
+    parties: int
+    busiest_day: int  # most outbound contacts of one party on one day
+    late: int  # outbound contacts outside the policy's hours (should be none)
+
+
+def contact_report(viewer: User, since: dt.date, until: dt.date
+                   ) -> tuple[list[ContactRow], list[ContactRow]]:
+    """Outbound contacts per mediator and per institution over the viewer's disputes,
+    ``since`` to ``until`` inclusive, with the figures that flag collection patterns."""
+    if not user_roles(viewer) & {Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR}:
+        return [], []
+    rows = (ContactAttempt.objects.filter(dispute__in=dispute_visible_to(viewer), inbound=False,
+                                          at__date__gte=since, at__date__lte=until)
+            .select_related("actor", "dispute__institution", "dispute__policy_version"))
+    by_actor: dict[str, list[ContactAttempt]] = defaultdict(list)
+    by_institution: dict[str, list[ContactAttempt]] = defaultdict(list)
+    for c in rows:
+        by_actor[str(c.actor)].append(c)
+        by_institution[str(c.dispute.institution or "—")].append(c)
+    return _rows(by_actor), _rows(by_institution)
+
+
+def _rows(groups: dict[str, list[ContactAttempt]]) -> list[ContactRow]:
+    out = []
+    for name, items in sorted(groups.items()):
+        per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
+        late = 0
+        for c in items:
+            local = c.at.astimezone(clock.TZ)
+            per_day[(c.party_id, local.date())] += 1
+            policy = mediation.policy_of(c.dispute)
+            if not policy.contact_day_starts_hour <= local.hour < policy.contact_day_ends_hour:
+                late += 1
+        out.append(ContactRow(name, len(items),
+                              sum(1 for c in items if c.outcome == ContactOutcome.REACHED),
+                              len({c.party_id for c in items}), max(per_day.values()), late))
+    return out

@@ -1,0 +1,419 @@
+"""Writes of outreach: the contact log under the policy's caps, texts from vetted templates
+with a verification code, service of documents by channel, alternate contacts, and the
+"cannot reach" decision. Each step of reaching a party is also a ``reach.*`` event once per
+party and dispute (invited, served, contacted, engaged), so supervision can count the
+funnel; agreeing and signing are the mediation and agreement events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from jintiao import clock
+from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.disputes.selectors import acting_for
+from jintiao.disputes.services import PermissionDenied
+from jintiao.documents.models import Document
+from jintiao.domain import identity
+from jintiao.domain.lifecycle import Action, Role
+from jintiao.domain.outreach import (
+    CODE_ALPHABET,
+    ContactChannel,
+    ContactOutcome,
+    OutreachInvalid,
+    ReachStage,
+    ServiceChannel,
+    ServiceResult,
+    contact_refusal,
+    format_code,
+    limits_of,
+    render_template,
+    template_problems,
+)
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.mediation.services.actions import action_apply
+from jintiao.mediation.services.common import lock_behind, record_event
+from jintiao.messaging.backends import sms_backend
+from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.outreach import selectors
+from jintiao.outreach.models import (
+    AlternateContact,
+    ContactAttempt,
+    MessageTemplate,
+    Service,
+    Verification,
+)
+from jintiao.parties import crypto
+from jintiao.parties.models import Party
+
+REACH_STEPS = ("invited", "served", "contacted", "engaged")
+_MISSING = RecordNotFound("纠纷不存在或无权查看", "dispute not found")
+
+
+def reach_step(dispute: Dispute, party: Party, step: str, actor: User,
+               at: dt.datetime, **params: Any) -> bool:
+    """Write ``reach.<step>`` for this party once; True when it was new. The caller holds
+    the dispute's lock."""
+    if step not in REACH_STEPS:
+        raise ValueError(step)
+    if dispute.events.filter(type=f"reach.{step}", params__party=party.pk).exists():
+        return False
+    record_event(dispute, f"reach.{step}", actor, at, {"party": party.pk, **params})
+    return True
+
+
+def _desk(actor: User, dispute_id: int) -> Dispute:
+    dispute = lock_behind(actor, dispute_id, _MISSING)
+    if not selectors.may_reach(actor, dispute):
+        raise PermissionDenied("只有本纠纷的调解员或调委会工作人员可以联系当事人或送达文书",
+                               "only the committee's desk reaches the parties")
+    return dispute
+
+
+def _party_of(dispute: Dispute, party_id: int) -> DisputeParty:
+    row = (DisputeParty.objects.filter(dispute=dispute, party_id=party_id)
+           .select_related("party").order_by("pk").first())
+    if row is None:
+        raise OutreachInvalid("该当事人不是本纠纷的当事人", "not a party of this dispute")
+    return row
+
+
+def _check_cap(dispute: Dispute, party: Party, now: dt.datetime) -> None:
+    local = now.astimezone(clock.TZ)
+    refused = contact_refusal(local, selectors.outbound_times(
+        party, local - dt.timedelta(days=7)), limits_of(mediation.policy_of(dispute)))
+    if refused is not None:
+        raise refused
+
+
+@transaction.atomic
+def contact_record(*, actor: User, dispute_id: int, party_id: int, channel: str,
+                   outcome: str, inbound: bool = False, to: str = "",
+                   note: str = "") -> ContactAttempt:
+    """Log a call, visit or letter to a party — checked against the policy's caps and
+    hours first, so the fourth call of a day under a cap of three is refused and nothing is
+    written. A party who gets in touch themselves (``inbound``) is never capped.
+
+    :raises ContactRefused: night, or the day's or week's cap reached
+    :raises OutreachInvalid: an unknown channel or outcome, or not a party of the dispute
+    """
+    dispute = _desk(actor, dispute_id)
+    row = _party_of(dispute, party_id)
+    try:
+        how, result = ContactChannel(channel), ContactOutcome(outcome)
+    except ValueError:
+        raise OutreachInvalid("联系方式或结果无效", "unknown channel or outcome") from None
+    if how is ContactChannel.SMS:
+        raise OutreachInvalid("短信须从已审核的模板发送", "texts go through message_send")
+    if inbound and result is not ContactOutcome.REACHED:
+        raise OutreachInvalid("当事人主动联系的，结果只能是已联系上",
+                              "an inbound contact reached the party")
+    now = clock.now()
+    if not inbound:
+        _check_cap(dispute, row.party, now)
+    made = ContactAttempt.objects.create(
+        dispute=dispute, party=row.party, channel=how, outcome=result, inbound=inbound,
+        at=now, to=to.strip()[:60], note=note.strip()[:500], actor=actor)
+    record_event(dispute, "outreach.contact", actor, now,
+                 {"contact": made.pk, "party": row.party_id, "channel": how.value,
+                  "outcome": result.value, "inbound": inbound})
+    if not inbound:
+        reach_step(dispute, row.party, "invited", actor, now, channel=how.value)
+    if result is ContactOutcome.REACHED:
+        reach_step(dispute, row.party, "contacted", actor, now, channel=how.value)
+    if inbound:
+        reach_step(dispute, row.party, "engaged", actor, now, channel=how.value)
+    return made
+
+
+def _verification(dispute: Dispute, phone: str, purpose: str, now: dt.datetime) -> Verification:
+    for _try in range(5):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        try:
+            with transaction.atomic():
+                return Verification.objects.create(
+                    code=code, committee=dispute.committee, dispute=dispute,
+                    phone_masked=identity.mask_mobile(phone), purpose=purpose, sent_at=now)
+        except IntegrityError:  # the same code drawn twice: draw again
+            continue
+    raise OutreachInvalid("核验码生成失败，请重试", "could not draw a unique code")
+
+
+def _portal_url() -> str:
+    return settings.PUBLIC_URL + reverse("portal:home")
+
+
+def _text(dispute: Dispute, row: DisputeParty, body: str, code: str) -> str:
+    session = (mediation.sessions_of(dispute).filter(starts_at__gte=clock.now()).first())
+    team = mediation.team_of(dispute)
+    values = {"姓名": row.party.name, "纠纷编号": dispute.number, "调委会": dispute.committee.name,
+              "调解员": str(team[0].user) if team else "",
+              "调解时间": (session.starts_at.astimezone(clock.TZ).strftime("%m月%d日%H:%M")
+                       if session else ""),
+              "链接": _portal_url()}
+    return (f"【{dispute.committee.name}】{render_template(body, values)}"
+            f"核验码{format_code(code)}，可在{settings.PUBLIC_URL}{reverse('portal:verify')}"
+            "查验本短信真伪。")
+
+
+def _phone(party: Party) -> str:
+    if not party.phone_cipher:
+        raise OutreachInvalid(f"{party.name}没有登记手机号码", "no mobile on file")
+    return crypto.decrypt(party.phone_cipher)
+
+
+@transaction.atomic
+def message_send(*, actor: User, dispute_id: int, party_id: int,
+                 template_id: int) -> ContactAttempt:
+    """Text a party from one of the committee's approved templates: the committee's name
+    first, values filled from the record, a verification code last; counted as a contact.
+
+    :raises ContactRefused: night or a cap reached (nothing is sent)
+    :raises OutreachInvalid: the template is not approved for this committee, no mobile
+    """
+    dispute = _desk(actor, dispute_id)
+    row = _party_of(dispute, party_id)
+    template = selectors.templates_for(dispute).filter(pk=template_id).first()
+    if template is None:
+        raise OutreachInvalid("只能使用本调委会已审核的短信模板", "not an approved template")
+    phone = _phone(row.party)
+    now = clock.now()
+    _check_cap(dispute, row.party, now)
+    check = _verification(dispute, phone, template.purpose, now)
+    delivered = sms_backend().send(phone, _text(dispute, row, template.body, check.code),
+                                   purpose=f"outreach:{template.purpose}")
+    made = ContactAttempt.objects.create(
+        dispute=dispute, party=row.party, channel=ContactChannel.SMS,
+        outcome=ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
+        at=now, to=check.phone_masked, note=template.name, template=template,
+        verification=check, actor=actor)
+    record_event(dispute, "outreach.contact", actor, now,
+                 {"contact": made.pk, "party": row.party_id, "channel": "sms",
+                  "outcome": made.outcome, "inbound": False, "template": template.name})
+    reach_step(dispute, row.party, "invited", actor, now, channel="sms")
+    return made
+
+
+@transaction.atomic
+def document_serve(*, actor: User, document_id: int, party_id: int, channel: str,
+                   result: str = "", address: str = "", evidence: str = "") -> Service:
+    """Serve a document on a party through a channel, with its evidence; the policy says
+    whether this attempt counts as service. By text the committee's portal link and a
+    verification code go to the party's mobile (a contact, under the caps); in person, by
+    post or through a township node the desk records the result and the receipt.
+
+    :raises ContactRefused: a text at night or beyond the caps
+    :raises OutreachInvalid: an unknown channel, a result the channel cannot have, paper
+        service without evidence, no mobile for a text
+    """
+    document = Document.objects.filter(pk=document_id).only("dispute_id").first()
+    if document is None:
+        raise RecordNotFound("文书不存在或无权查看", "document not found")
+    dispute = _desk(actor, document.dispute_id)
+    document = Document.objects.get(pk=document_id)
+    row = _party_of(dispute, party_id)
+    try:
+        how = ServiceChannel(channel)
+    except ValueError:
+        raise OutreachInvalid("送达方式无效", "unknown service channel") from None
+    if how is ServiceChannel.PORTAL:
+        raise OutreachInvalid("当事人端查阅由当事人本人打开文书时自动记录",
+                              "portal reads are recorded when the party opens it")
+    if how is ServiceChannel.EMAIL:
+        raise OutreachInvalid("电子邮件送达尚未开通", "e-mail service is not available yet")
+    now = clock.now()
+    check = None
+    if how is ServiceChannel.SMS:
+        phone = _phone(row.party)
+        _check_cap(dispute, row.party, now)
+        check = _verification(dispute, phone, "notice", now)
+        delivered = sms_backend().send(phone, _text(
+            dispute, row, f"{{姓名}}：{{调委会}}向您送达《{document.title}》（纠纷{{纠纷编号}}），"
+            "请登录当事人端查阅：{链接}。", check.code), purpose="outreach:notice")
+        outcome = {True: ServiceResult.DELIVERED, False: ServiceResult.FAILED,
+                   None: ServiceResult.SENT}[delivered]
+        address = check.phone_masked
+    else:
+        try:
+            outcome = ServiceResult(result)
+        except ValueError:
+            raise OutreachInvalid("送达结果无效", "unknown service result") from None
+        if outcome is not ServiceResult.FAILED and not evidence.strip():
+            raise OutreachInvalid("直接、邮寄或委托送达须登记送达凭证（签收人、回执或见证人）",
+                                  "paper service needs its evidence")
+    served = selectors.is_served(how, outcome, row.party, dispute)
+    made = Service.objects.create(
+        document=document, dispute=dispute, party=row.party, channel=how, result=outcome,
+        address=address.strip()[:120], evidence=evidence.strip()[:300], served=served,
+        at=now, verification=check, actor=actor)
+    if how in (ServiceChannel.SMS, ServiceChannel.IN_PERSON, ServiceChannel.TOWNSHIP):
+        ContactAttempt.objects.create(
+            dispute=dispute, party=row.party,
+            channel={ServiceChannel.SMS: ContactChannel.SMS,
+                     ServiceChannel.IN_PERSON: ContactChannel.VISIT}.get(
+                how, ContactChannel.TOWNSHIP),
+            outcome=(ContactOutcome.NOT_FOUND if outcome is ServiceResult.FAILED
+                     else ContactOutcome.SENT if how is ServiceChannel.SMS
+                     else ContactOutcome.REACHED),
+            at=now, to=made.address, note=f"送达《{document.title}》", actor=actor)
+    _service_events(dispute, row.party, made, actor, now)
+    return made
+
+
+def _service_events(dispute: Dispute, party: Party, made: Service, actor: User,
+                    now: dt.datetime) -> None:
+    record_event(dispute, "outreach.service", actor, now,
+                 {"service": made.pk, "document": made.document_id, "title": made.document.title,
+                  "party": party.pk, "channel": made.channel, "result": made.result,
+                  "served": made.served})
+    reach_step(dispute, party, "invited", actor, now, channel=made.channel)
+    if made.served:
+        reach_step(dispute, party, "served", actor, now, channel=made.channel)
+
+
+@transaction.atomic
+def document_read(*, actor: User, document_id: int) -> Service | None:
+    """A party opened a document in the portal: recorded as read once per party, which
+    serves it when they consented to electronic service."""
+    document = Document.objects.filter(pk=document_id).only("dispute_id").first()
+    if document is None:
+        raise RecordNotFound("文书不存在或无权查看", "document not found")
+    dispute = lock_behind(actor, document.dispute_id, _MISSING)
+    document = Document.objects.get(pk=document_id)
+    rows = acting_for(actor, dispute)
+    if not rows:
+        return None
+    row, rep = rows[0]
+    party = row.party  # read by a representative: served on the party they act for
+    if Service.objects.filter(document=document, party=party, channel=ServiceChannel.PORTAL
+                              ).exists():
+        return None
+    now = clock.now()
+    made = Service.objects.create(
+        document=document, dispute=dispute, party=party, channel=ServiceChannel.PORTAL,
+        result=ServiceResult.READ,
+        served=selectors.is_served(ServiceChannel.PORTAL, ServiceResult.READ, party, dispute),
+        at=now, actor=actor, evidence=(f"委托代理人{rep.person.name}" if rep else "当事人本人")
+        + "登录当事人端打开文书")
+    _service_events(dispute, party, made, actor, now)
+    return made
+
+
+@transaction.atomic
+def alternate_contact_add(*, actor: User, dispute_id: int, party_id: int, kind: str,
+                          value: str, source: str, note: str = "") -> AlternateContact:
+    """Add another way to reach a party (kept encrypted, shown masked).
+
+    :raises OutreachInvalid: an unknown kind or source, an invalid mobile, a duplicate
+    """
+    dispute = _desk(actor, dispute_id)
+    row = _party_of(dispute, party_id)
+    if kind not in AlternateContact.Kind.values or source not in AlternateContact.Source.values:
+        raise OutreachInvalid("联系方式类别或来源无效", "unknown kind or source")
+    value = value.strip()
+    if kind == AlternateContact.Kind.MOBILE:
+        try:
+            value = identity.validate_mobile(value)
+        except identity.IdentityInvalid as exc:
+            raise OutreachInvalid(exc.message, exc.message_en) from None
+        masked = identity.mask_mobile(value)
+    elif not value or len(value) > 200:
+        raise OutreachInvalid("联系方式不能为空且不超过200字", "a contact of 1 to 200 characters")
+    else:
+        masked = value[:3] + "…" if len(value) > 3 else "…"
+    key = crypto.lookup_hash(f"{kind}:{value}")
+    if AlternateContact.objects.filter(party=row.party, kind=kind, value_hash=key).exists():
+        raise OutreachInvalid("该联系方式已登记", "already on file")
+    now = clock.now()
+    made = AlternateContact.objects.create(
+        party=row.party, kind=kind, value_cipher=crypto.encrypt(value), value_masked=masked,
+        value_hash=key, source=source, note=note.strip()[:200], added_by=actor, added_at=now)
+    record_event(dispute, "outreach.contact_added", actor, now,
+                 {"party": row.party_id, "kind": kind, "source": source, "to": masked})
+    return made
+
+
+@transaction.atomic
+def unreachable_close(*, actor: User, dispute_id: int, party_id: int,
+                      expected_version: int) -> Dispute:
+    """End mediation because a party cannot be reached — only once the policy's path was
+    followed (attempts on several days, then a township visit), with the reason recorded.
+
+    :raises OutreachInvalid: the path is not complete for that party
+    """
+    dispute = _desk(actor, dispute_id)
+    row = _party_of(dispute, party_id)
+    stage = next((r.stage for r in selectors.reach_of(dispute) if r.row.pk == row.pk), None)
+    if stage is not ReachStage.MAY_CLOSE:
+        raise OutreachInvalid(
+            "尚不能以无法联系为由终止调解：" + (stage.label if stage else "该当事人不是债务人一方"),
+            "the cannot-reach path is not complete", stage=stage.value if stage else "")
+    return action_apply(
+        actor=actor, dispute_id=dispute_id, action=Action.FAIL,
+        expected_version=expected_version,
+        reason=f"当事人{row.party.name}经多次联系及乡镇（街道）节点上门仍无法联系（在线调解规则第25条）",
+        details={"ground": "unreachable", "party": row.party_id})
+
+
+def _committee_desk(actor: User, committee: Organization, *, director: bool) -> None:
+    roles = user_roles(actor)
+    wanted = {Role.DIRECTOR} if director else {Role.DIRECTOR, Role.MEDIATOR,
+                                               Role.INTAKE_CLERK}
+    node = actor.organization
+    if not (roles & wanted and node is not None
+            and subtree(node).filter(pk=committee.pk).exists()):
+        raise PermissionDenied("只有本调委会主任可以审核短信模板" if director
+                               else "只有本调委会工作人员可以起草短信模板",
+                               "not this committee's desk")
+
+
+@transaction.atomic
+def template_create(*, actor: User, committee_id: int, name: str, purpose: str,
+                    body: str) -> MessageTemplate:
+    """Draft a text for the committee; it is used only after the director approves it.
+
+    :raises OutreachInvalid: threats or collection words, unknown placeholders, digits
+    """
+    committee = Organization.objects.filter(pk=committee_id).first()
+    if committee is None:
+        raise RecordNotFound("调委会不存在", "committee not found")
+    _committee_desk(actor, committee, director=False)
+    problems = template_problems(body)
+    if purpose not in MessageTemplate.Purpose.values:
+        problems = (*problems, "用途无效")
+    if not name.strip():
+        problems = (*problems, "名称不能为空")
+    if problems:
+        raise OutreachInvalid("；".join(problems), "the template cannot be vetted")
+    if MessageTemplate.objects.filter(committee=committee, name=name.strip()).exists():
+        raise OutreachInvalid("同名模板已存在", "a template of that name exists")
+    return MessageTemplate.objects.create(committee=committee, name=name.strip()[:60],
+                                          purpose=purpose, body=body.strip(),
+                                          created_by=actor, created_at=clock.now())
+
+
+@transaction.atomic
+def template_approve(*, actor: User, template_id: int) -> MessageTemplate:
+    """The committee's director vets a draft text (checked again) and approves it."""
+    template = MessageTemplate.objects.select_for_update().filter(pk=template_id).first()
+    if template is None:
+        raise RecordNotFound("模板不存在", "template not found")
+    _committee_desk(actor, template.committee, director=True)
+    if template.status != MessageTemplate.Status.DRAFT:
+        raise OutreachInvalid("该模板不是待审核状态", "not a draft")
+    problems = template_problems(template.body)
+    if problems:
+        raise OutreachInvalid("；".join(problems), "the template cannot be vetted")
+    template.status = MessageTemplate.Status.APPROVED
+    template.approved_by = actor
+    template.approved_at = clock.now()
+    template.save(update_fields=["status", "approved_by", "approved_at"])
+    return template

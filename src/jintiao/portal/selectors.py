@@ -1,0 +1,210 @@
+"""What a party sees of their own disputes, in plain words: never the other side's private
+notes, offers or bound, never the desk's view of their finances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from jintiao import clock
+from jintiao.agreements import selectors as agreements
+from jintiao.agreements.models import Agreement
+from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative
+from jintiao.disputes.selectors import acting_for, debtor_side_of, dispute_visible_to
+from jintiao.documents.models import Document, Kind
+from jintiao.domain.claims import CLAIM_PART_LABELS
+from jintiao.domain.lifecycle import State
+from jintiao.domain.money import format_amount
+from jintiao.mediation import convert
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.models import Offer, Session
+from jintiao.orgs.models import User
+from jintiao.outreach.models import Service
+from jintiao.performance import selectors as performance
+
+# What the party reads as the dispute's state, and what happens next, in plain words.
+STEP_WORDS: dict[str, tuple[str, str]] = {
+    State.RECEIVED: ("已收到调解申请", "调委会正在审查是否受理，请留意短信通知。"),
+    State.ACCEPTED: ("已受理", "调委会将指派调解员，调解员会与您联系。"),
+    State.MEDIATING: ("调解中", "请查看调解方案，可在线提交您能接受的底线或与调解员沟通。"),
+    State.AGREED: ("已达成调解协议", "可与对方共同申请法院司法确认。"),
+    State.CONFIRMATION_PENDING: ("法院审查中", "法院正在审查调解协议，可能联系您核实情况。"),
+    State.CONFIRMATION_REJECTED: ("法院未予确认", "可重新调解或向法院起诉，调解员会与您联系。"),
+    State.PERFORMING: ("履行中", "请按还款计划按时还款，逾期可能导致全部剩余款项提前到期。"),
+    State.PERFORMED: ("已履行完毕", "调委会已通知金融机构更正您的信用记录。"),
+    State.DEFAULTED: ("已违约", "对方可以申请法院强制执行，请尽快与调解员联系。"),
+    State.FAILED: ("调解不成", "纠纷可能转入法院诉讼程序。"),
+    State.TRANSFERRED: ("已转法院", "请留意法院的通知。"),
+    State.WITHDRAWN: ("已撤回", ""),
+    State.DECLINED: ("不予受理", ""),
+    State.CLOSED: ("已结案", ""),
+}
+# Documents a party may open: those addressed to the parties (the bank's enforcement
+# application is served by the court, not here).
+PARTY_KINDS = tuple(k for k in Kind if k is not Kind.ENFORCEMENT_APPLICATION)
+
+
+@dataclass(frozen=True)
+class MyDispute:
+    dispute: Dispute
+    row: DisputeParty
+    representing: DisputeRepresentative | None
+    step: str
+    next: str
+
+
+def my_disputes(user: User) -> list[MyDispute]:
+    """The disputes the portal user is a party to, or represents a party in."""
+    out = []
+    for row, rep in acting_for(user):
+        d = row.dispute
+        step, nxt = STEP_WORDS.get(State(d.state), (State(d.state).label, ""))
+        out.append(MyDispute(d, row, rep, step, nxt))
+    return sorted(out, key=lambda m: (m.dispute.received_on, m.dispute.pk), reverse=True)
+
+
+def dispute_for(user: User, dispute_id: int) -> MyDispute | None:
+    """The dispute if the portal user stands in it (as party or representative)."""
+    found = dispute_visible_to(user).filter(pk=dispute_id).first()
+    if found is None:
+        return None
+    rows = acting_for(user, found)
+    if not rows:
+        return None
+    row, rep = rows[0]
+    step, nxt = STEP_WORDS.get(State(found.state), (State(found.state).label, ""))
+    return MyDispute(found, row, rep, step, nxt)
+
+
+def claim_words(dispute: Dispute) -> list[tuple[str, str]]:
+    """The claim, part by part, as the party reads it ("本金 100,000.00 元")."""
+    claim = mediation.claim_of(dispute)
+    rows = [(label, format_amount(getattr(claim, name)) + " 元")
+            for name, label in CLAIM_PART_LABELS.items() if getattr(claim, name) > 0]
+    return [*rows, ("合计", format_amount(claim.total) + " 元")]
+
+
+@dataclass(frozen=True)
+class OfferShown:
+    seq: int
+    by: str
+    private: bool
+    status: str
+    instalments: int
+    monthly: str
+    total: str
+    first_due: str
+    last_due: str
+    concessions: list[tuple[str, str]] = field(default_factory=list)
+    conditional: str = ""
+    revival: str = ""
+
+
+def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
+    """The plans on the table the party may read (shared ones and their own side's), with
+    the monthly payment and what each concession is worth in yuan."""
+    out = []
+    for offer in mediation.offers_for(user, dispute).filter(
+            status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED]):
+        f = convert.figures_for(offer.figures, desk=False)
+        options = convert.options_from_json(offer.options)
+        concessions = [(f"减免{w.label}" + ("（附条件）" if w.conditional else ""),
+                        format_amount(w.amount) + " 元") for w in options.waivers]
+        if options.annual_rate == 0 and f.get("total_interest") in ("0", "0.00"):
+            concessions.append(("分期期间不再计息", "—"))
+        out.append(OfferShown(
+            offer.seq, offer.get_by_display(), bool(offer.side), offer.get_status_display(),
+            f["instalments"], format_amount(Decimal(f["regular_payment"])),
+            format_amount(Decimal(f["total_paid"])), f["first_due"], f["last_due"],
+            concessions, format_amount(Decimal(f["conditional_waived"]))
+            if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", "")))
+    return out
+
+
+def sessions_for(dispute: Dispute) -> list[dict[str, Any]]:
+    """Sessions to come and held: time, mode, place or the online link the mediator gave
+    (a link only when it is a web address, never a script)."""
+    out = []
+    for s in mediation.sessions_of(dispute):
+        link = s.online_link if s.online_link.startswith(("https://", "http://")) else ""
+        out.append({"seq": s.seq, "at": s.starts_at, "mode": s.get_mode_display(),
+                    "place": s.place, "link": link, "held": s.status == Session.Status.HELD,
+                    "coming": s.starts_at >= clock.now()})
+    return out
+
+
+def documents_for(user: User, dispute: Dispute) -> list[dict[str, Any]]:
+    """Documents the party may open, each with how it was served on them."""
+    rows = acting_for(user, dispute)
+    party_ids = [r.party_id for r, _rep in rows]
+    services: dict[int, list[Service]] = {}
+    for s in Service.objects.filter(dispute=dispute, party_id__in=party_ids).order_by("at"):
+        services.setdefault(s.document_id, []).append(s)
+    docs = Document.objects.filter(dispute=dispute, kind__in=PARTY_KINDS).order_by("seq")
+    return [{"doc": d, "services": services.get(d.pk, []),
+             "served": any(s.served for s in services.get(d.pk, []))} for d in docs]
+
+
+def document_for(user: User, document_id: int) -> Document | None:
+    doc = Document.objects.filter(pk=document_id, kind__in=PARTY_KINDS).first()
+    if doc is None or dispute_for(user, doc.dispute_id) is None:
+        return None
+    return doc
+
+
+@dataclass(frozen=True)
+class Blind:
+    may_enter: bool
+    entered: bool
+    rounds_left: int
+    outcomes: list[str]
+
+
+def blind_for(user: User, dispute: Dispute) -> Blind | None:
+    """Whether the party may put in a private bound now — and only whether one is in."""
+    if dispute.state != State.MEDIATING or not debtor_side_of(user, dispute):
+        return None
+    state = mediation.blind_state(dispute)
+    open_round = state.open_round
+    entered = bool(open_round and open_round.debtor_entered)
+    return Blind(state.may_enter("debtor") and not entered, entered, state.left,
+                 [f"第{r.number}轮：{r.label}" for r in state.rounds if r.outcome != "waiting"])
+
+
+@dataclass(frozen=True)
+class Signing:
+    agreement: Agreement
+    html: str
+    key: str
+    name: str
+    signed: bool
+    representative: int | None
+    others: list[tuple[str, bool]]
+
+
+def signing_for(user: User, dispute: Dispute, preview_html: str) -> Signing | None:
+    """The current agreement and the signer line the party (or representative) signs."""
+    agreement = agreements.current(dispute)
+    if agreement is None:
+        return None
+    mine = {r.pk: rep for r, rep in acting_for(user, dispute)}
+    signers = agreements.signers_of(agreement)
+    me = next((s for s in signers if s.party_row is not None and s.party_row.pk in mine), None)
+    if me is None:
+        return None
+    rep = mine[me.party_row.pk] if me.party_row is not None else None
+    return Signing(agreement, preview_html, me.key, me.name,
+                   me.signature is not None and me.signature.digest == agreement.digest,
+                   rep.pk if rep else None,
+                   [(s.name, s.signature is not None) for s in signers if s.key != me.key])
+
+
+def schedule_for(dispute: Dispute) -> list[dict[str, str]]:
+    """The instalments with what is paid, once the agreement is being performed."""
+    account = performance.account_of(dispute, clock.today())
+    if account is None:
+        return []
+    return [{"n": str(s.due.number), "due": s.due.due_on.isoformat(),
+             "amount": format_amount(s.due.amount), "paid": format_amount(s.paid),
+             "status": s.status.label} for s in account.standings]

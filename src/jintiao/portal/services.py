@@ -1,0 +1,158 @@
+"""Signing in to the party portal: a one-time code to a registered mobile, then the
+person's identity number — matched to a party whose record holds that mobile, so a
+borrowed phone alone opens nothing, and nobody learns whether a number is on file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from jintiao import clock
+from jintiao.disputes.models import Dispute
+from jintiao.disputes.selectors import acting_for
+from jintiao.domain import identity
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import Role
+from jintiao.messaging.backends import sms_backend
+from jintiao.orgs.models import User, UserRole
+from jintiao.outreach.models import AlternateContact
+from jintiao.outreach.services import reach_step
+from jintiao.parties.crypto import lookup_hash
+from jintiao.parties.models import Party, PartyAccount
+from jintiao.portal.models import SignInCode
+
+MAX_ATTEMPTS = 5
+COOLDOWN = dt.timedelta(seconds=60)
+
+
+class SignInInvalid(DomainError):
+    code = ErrorCode.SIGN_IN_INVALID
+
+
+def _code_hash(phone_key: str, code: str) -> str:
+    return lookup_hash(f"portal:{phone_key}:{code}")
+
+
+def _mobile(phone: str) -> str:
+    try:
+        return identity.validate_mobile(phone)
+    except identity.IdentityInvalid as exc:
+        raise SignInInvalid(exc.message, exc.message_en) from None
+
+
+@transaction.atomic
+def sign_in_code_send(*, phone: str) -> None:
+    """Text a sign-in code to ``phone`` if it is a party's registered mobile. The answer is
+    the same either way; the hourly limit and the one-minute pause apply either way too.
+
+    :raises SignInInvalid: not a mainland mobile number, or asked too often
+    """
+    number = _mobile(phone)
+    key = lookup_hash(number)
+    now = clock.now()
+    recent = SignInCode.objects.select_for_update().filter(
+        phone_hash=key, sent_at__gte=now - dt.timedelta(hours=1)).order_by("-sent_at")
+    if recent.count() >= settings.PORTAL_CODES_PER_HOUR:
+        raise SignInInvalid("获取验证码过于频繁，请一小时后再试", "too many codes this hour")
+    last = recent.first()
+    if last is not None and now - last.sent_at < COOLDOWN:
+        raise SignInInvalid("验证码已发送，请稍候一分钟再重新获取", "wait a minute")
+    SignInCode.objects.filter(phone_hash=key, used_at__isnull=True).update(used_at=now)
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = settings.PORTAL_CODE_MINUTES
+    SignInCode.objects.create(phone_hash=key, code_hash=_code_hash(key, code), sent_at=now,
+                              expires_at=now + dt.timedelta(minutes=minutes))
+    if _known(number):
+        sms_backend().send(number, f"【金调通】您正在登录纠纷调解当事人端，验证码{code}，"
+                                   f"{minutes}分钟内有效。如非本人操作，请忽略本短信。",
+                           purpose="portal_sign_in")
+
+
+def _known(number: str) -> bool:
+    return (Party.objects.filter(phone_hash=lookup_hash(number)).exists()
+            or AlternateContact.objects.filter(kind=AlternateContact.Kind.MOBILE, usable=True,
+                                               value_hash=lookup_hash(f"mobile:{number}"))
+            .exists())
+
+
+def _wrong() -> SignInInvalid:
+    return SignInInvalid("验证码或身份证号码不正确，或该手机号码未在调解案件中登记",
+                         "wrong code or identity")
+
+
+def _live_code(key: str, code: str, now: dt.datetime) -> SignInCode | None:
+    """The matching live code, counting a wrong try (kept even when signing in fails)."""
+    with transaction.atomic():
+        live = (SignInCode.objects.select_for_update()
+                .filter(phone_hash=key, used_at__isnull=True).order_by("-sent_at").first())
+        if live is None or live.expires_at < now or live.attempts >= MAX_ATTEMPTS:
+            return None
+        if not hmac.compare_digest(live.code_hash, _code_hash(key, code.strip())):
+            live.attempts += 1
+            live.save(update_fields=["attempts"])
+            return None
+        return live
+
+
+def _party(number: str, id_number: str) -> Party | None:
+    try:
+        resident = identity.validate_resident_id(id_number)
+    except identity.IdentityInvalid:
+        return None
+    party = Party.objects.filter(id_hash=lookup_hash(resident)).first()
+    if party is None:
+        return None
+    if party.phone_hash == lookup_hash(number) or AlternateContact.objects.filter(
+            party=party, kind=AlternateContact.Kind.MOBILE, usable=True,
+            value_hash=lookup_hash(f"mobile:{number}")).exists():
+        return party
+    return None
+
+
+def sign_in(*, phone: str, code: str, id_number: str, consent_e_service: bool = False) -> User:
+    """Check the code and the identity number; return the person's portal user (made the
+    first time), and note on each of their disputes, once, that they engaged.
+
+    :raises SignInInvalid: a wrong or expired code, or an identity that does not match the
+        number (one answer for all, so nothing is learnt about who is on file)
+    """
+    number = _mobile(phone)
+    key = lookup_hash(number)
+    now = clock.now()
+    live = _live_code(key, code, now)
+    party = _party(number, id_number) if live is not None else None
+    if live is None or party is None:
+        if live is not None:  # right code, wrong person: counts as a wrong try
+            SignInCode.objects.filter(pk=live.pk).update(attempts=live.attempts + 1)
+        raise _wrong()
+    return _open(live.pk, party, now, consent_e_service)
+
+
+@transaction.atomic
+def _open(code_id: int, party: Party, now: dt.datetime, consent: bool) -> User:
+    used = SignInCode.objects.filter(pk=code_id, used_at__isnull=True).update(used_at=now)
+    if not used:
+        raise _wrong()
+    account = PartyAccount.objects.select_related("user").filter(party=party).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create(username=f"party-{party.pk}", first_name=party.name)
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                UserRole.objects.create(user=user, role=Role.PARTY)
+                account = PartyAccount.objects.create(user=user, party=party, created_at=now)
+        except IntegrityError:  # opened at the same moment from another phone
+            account = PartyAccount.objects.select_related("user").get(party=party)
+    if consent and account.e_service_consented_at is None:
+        account.e_service_consented_at = now
+        account.save(update_fields=["e_service_consented_at"])
+    user = account.user
+    for row, _rep in acting_for(user):
+        dispute = Dispute.objects.select_for_update().get(pk=row.dispute_id)
+        reach_step(dispute, row.party, "engaged", user, now, channel="portal")
+    return user

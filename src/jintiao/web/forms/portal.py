@@ -1,0 +1,57 @@
+"""Forms of the party portal: short, one purpose each, large enough for a thumb."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.domain import blind, outreach
+from jintiao.web.forms.disputes import AmountField, TextField
+
+_NUMERIC = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+
+
+class PhoneForm(forms.Form):
+    phone = TextField(label=_("手机号码"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                          "autocomplete": "tel"}))
+
+
+class SignInForm(forms.Form):
+    phone = TextField(max_length=20, widget=forms.HiddenInput)
+    code = TextField(label=_("短信验证码"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs=_NUMERIC))
+    id_number = TextField(label=_("身份证号码"), max_length=18, min_length=18,
+                                help_text=_("用于核对您是案件当事人本人或其代理人"))
+    consent = forms.BooleanField(label=_("我同意通过短信和本平台接收调解文书（电子送达）"),
+                                 required=False)
+
+
+class DebtorBoundForm(forms.Form):
+    max_monthly = AmountField(label=_("我每月最多能还"))
+    max_total = AmountField(label=_("我最多能还的总额"))
+
+    def bound(self) -> blind.DebtorBound:
+        return blind.DebtorBound(self.cleaned_data["max_monthly"],
+                                 self.cleaned_data["max_total"])
+
+
+class CodeForm(forms.Form):
+    code = TextField(label=_("签署验证码"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs=_NUMERIC))
+
+
+class RecusalForm(forms.Form):
+    mediator = forms.IntegerField(widget=forms.HiddenInput)
+    reason = TextField(label=_("申请回避的理由"), max_length=500,
+                       widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyForm(forms.Form):
+    code = TextField(label=_("短信中的核验码"), max_length=12)
+
+    def clean_code(self) -> str:
+        found = outreach.normalise_code(self.cleaned_data["code"])
+        if found is None:
+            raise forms.ValidationError(_("核验码为8位字母和数字，如 K7M4-Q9TP"))
+        return found

@@ -1,0 +1,20 @@
+"""Party portal URLs, under /p/: sign-in, the party's disputes, and two public pages."""
+
+from django.urls import path
+
+from jintiao.web.views import portal as views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.sign_in, name="login"),
+    path("logout/", views.sign_out, name="logout"),
+    path("d/<int:dispute_id>/", views.dispute, name="dispute"),
+    path("d/<int:dispute_id>/bound/", views.bound, name="bound"),
+    path("d/<int:dispute_id>/signing-code/", views.signing_code, name="signing_code"),
+    path("d/<int:dispute_id>/sign/", views.sign, name="sign"),
+    path("d/<int:dispute_id>/recusal/", views.recusal, name="recusal"),
+    path("documents/<int:document_id>/", views.document, name="document"),
+    path("verify/", views.verify, name="verify"),
+    path("help/", views.self_help, name="help"),
+]

@@ -1,0 +1,240 @@
+"""The party portal: mobile-first pages for parties and their representatives. Thin like
+the workbench: each post is one service call; what a party may see comes from the portal
+selectors, so the other side's private notes, offers and bound never reach a page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jintiao.agreements import services as agreement_services
+from jintiao.domain.errors import DomainError
+from jintiao.domain.lifecycle import Role
+from jintiao.domain.money import format_amount
+from jintiao.domain.policy import DEFAULT_POLICY
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation import services as mediation_services
+from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
+from jintiao.outreach import services as outreach
+from jintiao.outreach.models import Verification
+from jintiao.portal import selectors, services
+from jintiao.web.forms import portal as forms
+from jintiao.web.views.common import attempt, mistakes
+
+View = Callable[..., HttpResponse]
+
+
+def is_party(user: Any) -> bool:
+    return isinstance(user, User) and user.is_authenticated and Role.PARTY in user_roles(user)
+
+
+def party_required(view: View) -> View:
+    """Only a person signed in to the portal; anyone else goes to the portal's sign-in."""
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_party(request.user):
+            return redirect("portal:login")
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def _party(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - party_required guarantees it
+    return user
+
+
+def _mine(request: HttpRequest, dispute_id: int) -> selectors.MyDispute:
+    found = selectors.dispute_for(_party(request), dispute_id)
+    if found is None:
+        raise Http404(_("纠纷不存在或无权查看"))
+    return found
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Step one: the mobile number gets a code; step two: the code and the identity number."""
+    if is_party(request.user):
+        return redirect("portal:home")
+    phone_form, step_two = forms.PhoneForm(), None
+    if request.method == "POST" and request.POST.get("step") == "code":
+        phone_form = forms.PhoneForm(request.POST)
+        if phone_form.is_valid():
+            phone = phone_form.cleaned_data["phone"]
+            try:
+                services.sign_in_code_send(phone=phone)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("如该号码已在调解案件中登记，验证码已发送"))
+                step_two = forms.SignInForm(initial={"phone": phone})
+        else:
+            messages.error(request, mistakes(phone_form))
+    elif request.method == "POST" and request.POST.get("step") == "verify":
+        step_two = forms.SignInForm(request.POST)
+        if step_two.is_valid():
+            data = step_two.cleaned_data
+            try:
+                user = services.sign_in(phone=data["phone"], code=data["code"],
+                                        id_number=data["id_number"],
+                                        consent_e_service=data["consent"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("portal:home")
+        else:
+            messages.error(request, mistakes(step_two))
+    return render(request, "web/portal/sign_in.html",
+                  {"phone_form": phone_form, "step_two": step_two})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("portal:login")
+
+
+@party_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/portal/home.html",
+                  {"mine": selectors.my_disputes(_party(request))})
+
+
+@party_required
+def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    user = _party(request)
+    mine = _mine(request, dispute_id)
+    d = mine.dispute
+    agreement = selectors.signing_for(user, d, "")
+    signing = (selectors.signing_for(user, d, agreement_services.preview(agreement.agreement))
+               if agreement else None)
+    return render(request, "web/portal/dispute.html", {
+        "m": mine, "d": d, "claim": selectors.claim_words(d),
+        "documents": selectors.documents_for(user, d),
+        "sessions": selectors.sessions_for(d), "offers": selectors.offers_for(user, d),
+        "blind": selectors.blind_for(user, d), "bound_form": forms.DebtorBoundForm(),
+        "signing": signing, "code_form": forms.CodeForm(),
+        "schedule": selectors.schedule_for(d), "team": mediation.team_of(d),
+        "recusal_form": forms.RecusalForm(),
+        "may_recuse": d.state in ("accepted", "mediating"),
+    })
+
+
+def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("portal:dispute", args=[dispute_id]) + (f"#{anchor}" if anchor
+                                                                      else ""))
+
+
+@party_required
+def document(request: HttpRequest, document_id: int) -> HttpResponse:
+    user = _party(request)
+    doc = selectors.document_for(user, document_id)
+    if doc is None:
+        raise Http404(_("文书不存在或无权查看"))
+    outreach.document_read(actor=user, document_id=doc.pk)
+    return render(request, "web/portal/document.html", {"doc": doc})
+
+
+@party_required
+@require_POST
+def bound(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    user = _party(request)
+    _mine(request, dispute_id)
+    form = forms.DebtorBoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(dispute_id, "blind")
+    try:
+        value = form.bound()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back(dispute_id, "blind")
+    attempt(request, lambda: mediation_services.blind_bound_enter(
+        actor=user, dispute_id=dispute_id, bound=value),
+        _("已提交。您的底线对任何人保密，只有双方底线有交集时才会提出建议方案。"))
+    return _back(dispute_id, "blind")
+
+
+@party_required
+@require_POST
+def signing_code(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    user = _party(request)
+    mine = _mine(request, dispute_id)
+    signing = selectors.signing_for(user, mine.dispute, "")
+    if signing is None:
+        raise Http404(_("没有需要您签署的协议"))
+    attempt(request, lambda: agreement_services.signing_code_send(
+        actor=user, agreement_id=signing.agreement.pk, signer=signing.key,
+        representative_id=signing.representative),
+        _("签署验证码已发送到您登记的手机"))
+    return _back(dispute_id, "agreement")
+
+
+@party_required
+@require_POST
+def sign(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    user = _party(request)
+    mine = _mine(request, dispute_id)
+    signing = selectors.signing_for(user, mine.dispute, "")
+    if signing is None:
+        raise Http404(_("没有需要您签署的协议"))
+    form = forms.CodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(dispute_id, "agreement")
+    attempt(request, lambda: agreement_services.agreement_sign(
+        actor=user, agreement_id=signing.agreement.pk, signer=signing.key,
+        code=form.cleaned_data["code"], client_ip=request.META.get("REMOTE_ADDR", ""),
+        client_agent=request.META.get("HTTP_USER_AGENT", "")), _("您已签署调解协议"))
+    return _back(dispute_id, "agreement")
+
+
+@party_required
+@require_POST
+def recusal(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    user = _party(request)
+    mine = _mine(request, dispute_id)
+    form = forms.RecusalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(dispute_id, "recusal")
+    attempt(request, lambda: mediation_services.recusal_request(
+        actor=user, dispute_id=dispute_id, mediator_id=form.cleaned_data["mediator"],
+        party_row_id=mine.row.pk, reason=form.cleaned_data["reason"]),
+        _("回避申请已提交，调委会主任将作出决定"))
+    return _back(dispute_id, "recusal")
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public: is this text really from a mediation committee? Shows only the committee,
+    the day, the masked number and the purpose — nothing about the dispute."""
+    form = forms.VerifyForm(request.GET or None)
+    found: Verification | None = None
+    checked = False
+    if form.is_bound and form.is_valid():
+        checked = True
+        found = (Verification.objects.select_related("committee")
+                 .filter(code=form.cleaned_data["code"]).first())
+    return render(request, "web/portal/verify.html",
+                  {"form": form, "found": found, "checked": checked})
+
+
+def self_help(request: HttpRequest) -> HttpResponse:
+    """Public: what mediation and judicial confirmation are, the debtor's rights, how to
+    spot a fake mediation message."""
+    policy = DEFAULT_POLICY
+    return render(request, "web/portal/help.html", {
+        "cap": f"{policy.annual_cost_cap * 100:.0f}%",
+        "hours": f"{policy.contact_day_starts_hour}:00—{policy.contact_day_ends_hour}:00",
+        "per_day": policy.contact_max_per_day,
+        "minimum": format_amount(policy.living_minimum_monthly)})

@@ -1,0 +1,287 @@
+"""Reaching the parties: the contact log under the policy's caps and hours, vetted texts
+with a verification code the public page checks, service of documents by channel, the
+"cannot reach" path, and the supervisors' contact report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from jintiao import clock
+from jintiao.disputes.models import Channel, DisputeType, PartyRole
+from jintiao.disputes.services import PermissionDenied, dispute_intake
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.lifecycle import State
+from jintiao.domain.outreach import ContactRefused, OutreachInvalid
+from jintiao.domain.policy import DEFAULT_POLICY
+from jintiao.mediation.services import notice_generate
+from jintiao.messaging.models import OutboxMessage
+from jintiao.outreach import selectors
+from jintiao.outreach.models import ContactAttempt, Service
+from jintiao.outreach.services import (
+    contact_record,
+    document_read,
+    document_serve,
+    message_send,
+    template_approve,
+    template_create,
+    unreachable_close,
+)
+from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PartyInput
+from jintiao.policies.services import policy_publish
+from tests.factories import credit_code
+from tests.portal.helpers import daytime, debtor_of, id_of, party_sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def call(w, dispute, outcome="no_answer", **kw):
+    return contact_record(actor=w.mediator, dispute_id=dispute.pk,
+                          party_id=debtor_of(dispute).pk, channel=kw.pop("channel", "call"),
+                          outcome=outcome, **kw)
+
+
+@pytest.fixture
+def invitation(world):
+    made = template_create(actor=world.mediator, committee_id=world.committee.pk,
+                           name="调解邀请", purpose="invitation",
+                           body="{姓名}您好，{调委会}受理了您与金融机构的纠纷（{纠纷编号}），"
+                                "调解免费，请登录{链接}查看，或等待调解员{调解员}来电。")
+    return template_approve(actor=world.director, template_id=made.pk)
+
+
+class TestContactCap:
+    def test_the_fourth_call_of_a_day_is_refused_when_the_policy_says_three(
+            self, world, mediating):
+        assert selectors.mediation.policy_of(mediating).contact_max_per_day == 3
+        with clock.pinned(daytime()):
+            for _ in range(3):
+                call(world, mediating)
+            with pytest.raises(ContactRefused, match="已达每日上限3次") as refused:
+                call(world, mediating)
+        assert refused.value.details["reason"] == "daily_cap"
+        assert ContactAttempt.objects.count() == 3  # the refused call wrote nothing
+        assert mediating.events.filter(type="outreach.contact").count() == 3
+
+    def test_the_cap_follows_the_policy(self, world, mediating):
+        policy_publish(organization=world.prefecture, policy=DEFAULT_POLICY.replace(
+            contact_max_per_day=2), valid_from=dt.date(2020, 1, 2), source="测试")
+        # the dispute keeps the version it was accepted under: still 3
+        with clock.pinned(daytime()):
+            for _ in range(3):
+                call(world, mediating)
+
+    def test_the_next_day_is_a_new_day_and_the_week_has_its_own_cap(self, world, mediating):
+        start = daytime() - dt.timedelta(days=3)
+        for day in range(3):
+            with clock.pinned(start + dt.timedelta(days=day)):
+                for _ in range(2 if day < 2 else 3):
+                    call(world, mediating)
+        with clock.pinned(start + dt.timedelta(days=3)), \
+                pytest.raises(ContactRefused, match="近7日") as refused:
+            call(world, mediating)
+        assert refused.value.details["reason"] == "weekly_cap"
+
+    def test_no_contact_at_night(self, world, mediating):
+        with clock.pinned(daytime().replace(hour=21, minute=5)), \
+                pytest.raises(ContactRefused, match="8:00至21:00"):
+            call(world, mediating)
+        assert not ContactAttempt.objects.exists()
+
+    def test_the_cap_protects_the_person_across_disputes(self, world, cases):
+        """A second dispute of the same person (matched by identity number at intake): the
+        calls about both count."""
+        ours = cases[0]
+        debtor = debtor_of(ours)
+        second = dispute_intake(
+            actor=world.clerk, committee=world.committee, channel=Channel.PARTY_APPLICATION,
+            dispute_type=DisputeType.CREDIT_CARD, institution=world.other_bank,
+            claim=ClaimBreakdown(as_of=dt.date(2026, 6, 30), principal=Decimal("5000.00")),
+            parties=[(PartyInput(PartyKind.ENTITY, "某农商银行", credit_code(901)),
+                      PartyRole.CREDITOR),
+                     (PartyInput(PartyKind.PERSON, debtor.name, id_of(debtor)),
+                      PartyRole.DEBTOR)]).dispute
+        assert debtor_of(second) == debtor
+        with clock.pinned(daytime()):
+            for _ in range(3):
+                call(world, ours)
+            with pytest.raises(ContactRefused):
+                contact_record(actor=world.clerk, dispute_id=second.pk, party_id=debtor.pk,
+                               channel="visit", outcome="reached")
+
+    def test_a_party_who_calls_in_is_never_capped(self, world, mediating):
+        with clock.pinned(daytime()):
+            for _ in range(3):
+                call(world, mediating)
+            for _ in range(2):
+                call(world, mediating, outcome="reached", inbound=True)
+        assert mediating.events.filter(type="reach.engaged").count() == 1
+
+    def test_only_the_desk_logs_contacts(self, world, mediating):
+        with clock.pinned(daytime()), pytest.raises(PermissionDenied):
+            contact_record(actor=world.agent, dispute_id=mediating.pk,
+                           party_id=debtor_of(mediating).pk, channel="call",
+                           outcome="no_answer")
+
+    def test_texts_go_through_templates_not_the_log(self, world, mediating):
+        with clock.pinned(daytime()), pytest.raises(OutreachInvalid, match="模板"):
+            contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                           party_id=debtor_of(mediating).pk, channel="sms", outcome="sent")
+
+
+class TestVettedTexts:
+    def test_threats_and_collection_words_cannot_be_approved(self, world):
+        with pytest.raises(OutreachInvalid, match="催收或威胁性用语"):
+            template_create(actor=world.mediator, committee_id=world.committee.pk,
+                            name="催款", purpose="general",
+                            body="{姓名}，再不还款将通知家人并追究刑事责任。")
+        with pytest.raises(OutreachInvalid, match="数字"):
+            template_create(actor=world.mediator, committee_id=world.committee.pk,
+                            name="金额", purpose="general", body="请于今日还款5000元。")
+
+    def test_only_the_director_approves_and_only_approved_texts_are_sent(
+            self, world, mediating):
+        draft = template_create(actor=world.mediator, committee_id=world.committee.pk,
+                                name="草稿", purpose="general", body="{姓名}您好。")
+        with pytest.raises(PermissionDenied):
+            template_approve(actor=world.mediator, template_id=draft.pk)
+        with clock.pinned(daytime()), pytest.raises(OutreachInvalid, match="已审核"):
+            message_send(actor=world.mediator, dispute_id=mediating.pk,
+                         party_id=debtor_of(mediating).pk, template_id=draft.pk)
+
+    def test_a_text_carries_the_committee_and_a_code_the_public_page_checks(
+            self, client, world, mediating, invitation):
+        with clock.pinned(daytime()):
+            sent = message_send(actor=world.mediator, dispute_id=mediating.pk,
+                                party_id=debtor_of(mediating).pk, template_id=invitation.pk)
+        text = OutboxMessage.objects.get(purpose="outreach:invitation").body
+        assert text.startswith(f"【{world.committee.name}】")
+        assert mediating.number in text
+        assert "/p/" in text
+        code = sent.verification.code
+        assert f"{code[:4]}-{code[4:]}" in text
+        page = client.get(reverse("portal:verify"), {"code": f"{code[:4]}-{code[4:]}"})
+        body = page.content.decode()
+        assert "核验通过" in body
+        assert world.committee.name in body
+        assert debtor_of(mediating).name not in body
+        assert mediating.number not in body
+        fake = client.get(reverse("portal:verify"), {"code": "ABCD-EFGH"}).content.decode()
+        assert "查无此核验码" in fake
+        assert mediating.events.filter(type="reach.invited").count() == 1
+
+    def test_texts_count_against_the_cap(self, world, mediating, invitation):
+        with clock.pinned(daytime()):
+            for _ in range(2):
+                call(world, mediating)
+            message_send(actor=world.mediator, dispute_id=mediating.pk,
+                         party_id=debtor_of(mediating).pk, template_id=invitation.pk)
+            with pytest.raises(ContactRefused):
+                message_send(actor=world.mediator, dispute_id=mediating.pk,
+                             party_id=debtor_of(mediating).pk, template_id=invitation.pk)
+        assert OutboxMessage.objects.filter(purpose="outreach:invitation").count() == 1
+
+
+class TestService:
+    def test_paper_service_needs_evidence_and_counts_when_signed_for(self, world, mediating):
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        debtor = debtor_of(mediating)
+        with clock.pinned(daytime()):
+            with pytest.raises(OutreachInvalid, match="凭证"):
+                document_serve(actor=world.clerk, document_id=notice.pk, party_id=debtor.pk,
+                               channel="post", result="signed")
+            made = document_serve(actor=world.clerk, document_id=notice.pk,
+                                  party_id=debtor.pk, channel="post", result="signed",
+                                  evidence="EMS回执，本人签收")
+        assert made.served
+        assert mediating.events.filter(type="reach.served", params__party=debtor.pk).exists()
+
+    def test_a_text_serves_only_with_consent_to_electronic_service(self, world, mediating):
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="acceptance_notice")
+        debtor = debtor_of(mediating)
+        with clock.pinned(daytime()):
+            first = document_serve(actor=world.clerk, document_id=notice.pk,
+                                   party_id=debtor.pk, channel="sms")
+        assert first.result == "delivered"
+        assert not first.served
+        user = party_sign_in(debtor, consent=True)
+        with clock.pinned(daytime()):
+            second = document_serve(actor=world.clerk, document_id=notice.pk,
+                                    party_id=debtor.pk, channel="sms")
+        assert second.served
+        read = document_read(actor=user, document_id=notice.pk)
+        assert read is not None
+        assert read.channel == "portal"
+        assert read.served
+        assert document_read(actor=user, document_id=notice.pk) is None  # once
+
+    def test_the_portal_records_the_read_and_shows_the_service(self, client, world, mediating):
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        client.force_login(party_sign_in(debtor_of(mediating)))
+        page = client.get(reverse("portal:document", args=[notice.pk]))
+        assert page.status_code == 200
+        assert Service.objects.get(document=notice).channel == "portal"
+        listing = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+        assert "已送达" in listing
+        assert "当事人端查阅" in listing
+
+    def test_a_party_cannot_open_another_disputes_document(self, client, world, cases):
+        ours, theirs = cases
+        notice = notice_generate(actor=world.other_clerk, dispute_id=theirs.pk,
+                                 kind="options_notice")
+        client.force_login(party_sign_in(debtor_of(ours)))
+        assert client.get(reverse("portal:document", args=[notice.pk])).status_code == 404
+        assert not Service.objects.exists()
+
+
+class TestCannotReach:
+    def test_failed_attempts_then_a_township_visit_then_closing_as_unreachable(
+            self, world, mediating):
+        debtor = debtor_of(mediating)
+
+        def stage() -> str:
+            return selectors.reach_of(mediating)[0].stage.value
+
+        with pytest.raises(OutreachInvalid, match="继续联系"):
+            unreachable_close(actor=world.mediator, dispute_id=mediating.pk,
+                              party_id=debtor.pk, expected_version=mediating.version)
+        for day, outcome in ((2, "no_answer"), (1, "wrong_number"), (1, "no_answer")):
+            with clock.pinned(daytime() - dt.timedelta(days=day)):
+                call(world, mediating, outcome=outcome)
+        assert stage() == "township_visit"
+        with clock.pinned(daytime()):
+            contact_record(actor=world.mediator, dispute_id=mediating.pk, party_id=debtor.pk,
+                           channel="township", outcome="not_found",
+                           note="村委会称其外出务工，家中无人")
+        assert stage() == "may_close"
+        mediating.refresh_from_db()
+        closed = unreachable_close(actor=world.mediator, dispute_id=mediating.pk,
+                                   party_id=debtor.pk, expected_version=mediating.version)
+        assert closed.state == State.FAILED
+        event = closed.events.order_by("-seq").first()
+        assert "无法联系" in event.params.get("reason", "")
+
+    def test_a_party_who_signed_in_is_reached(self, world, mediating):
+        party_sign_in(debtor_of(mediating))
+        assert selectors.reach_of(mediating)[0].stage.value == "reached"
+
+
+class TestReport:
+    def test_contacts_per_mediator_and_institution_for_supervisors_only(self, world, mediating):
+        with clock.pinned(daytime()):
+            call(world, mediating)
+            call(world, mediating, outcome="reached")
+        today = daytime().date()
+        by_mediator, by_institution = selectors.contact_report(world.supervisor, today, today)
+        assert [(r.name, r.attempts, r.reached, r.busiest_day, r.late) for r in by_mediator] \
+            == [(str(world.mediator), 2, 1, 2, 0)]
+        assert by_institution[0].name == str(world.branch)
+        assert selectors.contact_report(world.mediator, today, today) == ([], [])
+        assert selectors.contact_report(world.county_supervisor, today, today) == ([], [])

@@ -1,0 +1,229 @@
+"""The party portal: signing in by mobile code and identity number, seeing only one's own
+disputes, never the other side's private notes, offers or bound; acting for oneself
+(a blind bound, signing the agreement, a recusal request) and through a representative."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from jintiao import clock
+from jintiao.agreements.models import Signature
+from jintiao.agreements.services import agreement_draft
+from jintiao.disputes.selectors import dispute_visible_to
+from jintiao.disputes.services import representative_appoint
+from jintiao.domain.blind import CreditorBound
+from jintiao.domain.lifecycle import Role
+from jintiao.domain.representation import Authority, Relation
+from jintiao.mediation.models import Recusal, Session, Side
+from jintiao.mediation.selectors import caucus_notes_for, offers_for
+from jintiao.mediation.services import (
+    blind_bound_enter,
+    caucus_note_add,
+    offer_propose,
+    session_schedule,
+)
+from jintiao.messaging.models import OutboxMessage
+from jintiao.messaging.selectors import outbox_code
+from jintiao.orgs.selectors import user_roles
+from jintiao.parties.models import PartyAccount
+from jintiao.parties.services import PartyInput, party_get_or_create
+from jintiao.portal.models import SignInCode
+from jintiao.portal.services import SignInInvalid, sign_in, sign_in_code_send
+from tests.factories import flat, resident_id
+from tests.loop.conftest import CHARGES_SINCE
+from tests.loop.helpers import accept_plan
+from tests.portal.helpers import debtor_of, id_of, party_sign_in, phone_of
+
+pytestmark = pytest.mark.django_db
+
+CREDITOR_NOTE = "银行内部：最低可接受一次性还款十五万"
+CREDITOR_FLOOR = Decimal("228765.00")
+
+
+class TestSignIn:
+    def test_code_and_identity_open_an_account_with_the_party_role(self, cases):
+        debtor = debtor_of(cases[0])
+        user = party_sign_in(debtor)
+        assert Role.PARTY in user_roles(user)
+        account = PartyAccount.objects.get(user=user)
+        assert account.party == debtor
+        assert account.e_service_consented_at is not None
+        assert cases[0].events.filter(type="reach.engaged", params__party=debtor.pk).count() == 1
+        assert party_sign_in(debtor) == user  # the same account next time, engaged once
+        assert cases[0].events.filter(type="reach.engaged").count() == 1
+
+    def test_a_wrong_identity_number_is_refused_and_counts_as_a_wrong_try(self, cases):
+        debtor = debtor_of(cases[0])
+        sign_in_code_send(phone=phone_of(debtor))
+        code = outbox_code(phone_of(debtor))
+        with pytest.raises(SignInInvalid):
+            sign_in(phone=phone_of(debtor), code=code, id_number=resident_id(999))
+        assert SignInCode.objects.get().attempts == 1
+        assert not PartyAccount.objects.exists()
+
+    def test_a_wrong_code_is_refused_and_five_wrong_tries_burn_it(self, cases):
+        debtor = debtor_of(cases[0])
+        sign_in_code_send(phone=phone_of(debtor))
+        code = outbox_code(phone_of(debtor))
+        wrong = "000000" if code != "000000" else "111111"
+        for _ in range(5):
+            with pytest.raises(SignInInvalid):
+                sign_in(phone=phone_of(debtor), code=wrong, id_number=id_of(debtor))
+        with pytest.raises(SignInInvalid):  # the right code no longer works
+            sign_in(phone=phone_of(debtor), code=code, id_number=id_of(debtor))
+
+    def test_an_unknown_number_gets_the_same_answer_and_no_text(self, cases):
+        sign_in_code_send(phone="13900000001")  # no error: nobody learns who is on file
+        assert not OutboxMessage.objects.filter(purpose="portal_sign_in").exists()
+
+    def test_codes_cannot_be_asked_for_every_second(self, cases):
+        phone = phone_of(debtor_of(cases[0]))
+        sign_in_code_send(phone=phone)
+        with pytest.raises(SignInInvalid, match="稍候"):
+            sign_in_code_send(phone=phone)
+
+    def test_not_a_mobile_number_is_refused(self, cases):
+        with pytest.raises(SignInInvalid):
+            sign_in_code_send(phone="12345")
+
+
+class TestOwnDisputesOnly:
+    def test_a_party_sees_their_disputes_and_no_one_elses(self, cases):
+        ours, _theirs = cases
+        user = party_sign_in(debtor_of(ours))
+        assert list(dispute_visible_to(user)) == [ours]
+
+    def test_a_shared_phone_opens_only_the_identity_given(self, world, cases):
+        """Both debtors registered 13812345678 (one family phone): the identity number
+        decides whose disputes open."""
+        _ours, theirs = cases
+        user = party_sign_in(debtor_of(theirs))
+        assert list(dispute_visible_to(user)) == [theirs]
+
+    def test_another_partys_dispute_page_is_404(self, client, cases):
+        ours, theirs = cases
+        client.force_login(party_sign_in(debtor_of(ours)))
+        assert client.get(reverse("portal:dispute", args=[theirs.pk])).status_code == 404
+        assert client.get(reverse("portal:dispute", args=[ours.pk])).status_code == 200
+
+    def test_a_party_is_kept_out_of_the_workbench_and_the_admin(self, client, cases):
+        client.force_login(party_sign_in(debtor_of(cases[0])))
+        for url in ("/", f"/disputes/{cases[0].pk}/", f"/disputes/{cases[0].pk}/mediation/",
+                    "/outbox/", "/admin/", "/api/v1/disputes"):
+            response = client.get(url)
+            assert (response.status_code, response["Location"]) == (302, "/p/"), url
+
+    def test_staff_are_sent_to_the_portal_sign_in(self, client, world, cases):
+        client.force_login(world.mediator)
+        response = client.get(reverse("portal:dispute", args=[cases[0].pk]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("portal:login")
+
+
+@pytest.fixture
+def private_round(desk, mediating):
+    """A back-to-back session with a note for each side, the creditor's private offer and
+    its bound entered in a blind round."""
+    session = session_schedule(actor=desk.mediator, dispute_id=mediating.pk,
+                               mode=Session.Mode.BACK_TO_BACK,
+                               starts_at=clock.now() + dt.timedelta(days=1),
+                               place="调解室", online_link="https://meet.example.invalid/room")
+    caucus_note_add(actor=desk.mediator, session_id=session.pk, side=Side.CREDITOR,
+                    text=CREDITOR_NOTE)
+    caucus_note_add(actor=desk.mediator, session_id=session.pk, side=Side.DEBTOR,
+                    text="债务人：每月最多还四千")
+    offer_propose(actor=desk.agent, dispute_id=mediating.pk, options=flat(36),
+                  discount_rate=Decimal("0.035"), side=Side.CREDITOR)
+    offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(24),
+                  discount_rate=Decimal("0.035"))
+    blind_bound_enter(actor=desk.agent, dispute_id=mediating.pk,
+                      bound=CreditorBound(CREDITOR_FLOOR, 36))
+    return session
+
+
+class TestNeverTheOtherSide:
+    def test_the_creditors_notes_offers_and_bound_never_reach_the_debtor(
+            self, client, desk, mediating, private_round):
+        user = party_sign_in(debtor_of(mediating))
+        assert [n.side for n in caucus_notes_for(user, private_round)] == [Side.DEBTOR]
+        assert all(o.side in ("", Side.DEBTOR) for o in offers_for(user, mediating))
+        client.force_login(user)
+        page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+        assert CREDITOR_NOTE not in page
+        assert "228,765" not in page
+        assert "228765" not in page
+        assert "方案1" not in page  # the creditor's private offer
+        assert "方案2" in page
+        assert "分24期" in page
+        assert "https://meet.example.invalid/room" in page
+
+    def test_the_debtor_enters_a_bound_and_only_the_outcome_is_shown(
+            self, client, desk, mediating, private_round):
+        user = party_sign_in(debtor_of(mediating))
+        client.force_login(user)
+        response = client.post(reverse("portal:bound", args=[mediating.pk]),
+                               {"max_monthly": "9000", "max_total": "231208.40"}, follow=True)
+        page = response.content.decode()
+        assert "9,000" not in page
+        assert "9000" not in page
+        round_ = mediating.blind_rounds.get()
+        assert round_.outcome == "overlap"
+        assert round_.debtor_bound
+        event = mediating.events.get(type="mediation.blind_bound_entered", actor=user)
+        assert "9000" not in str(event.params)
+
+    def test_the_creditor_cannot_be_impersonated_from_the_portal(self, desk, mediating):
+        user = party_sign_in(debtor_of(mediating))
+        with pytest.raises(Exception, match="债权"):
+            blind_bound_enter(actor=user, dispute_id=mediating.pk,
+                              bound=CreditorBound(Decimal("1.00"), 600))
+
+
+class TestActing:
+    def test_the_debtor_signs_the_agreement_with_a_code_to_their_own_phone(
+            self, client, desk, mediating):
+        accept_plan(desk, mediating, flat(12))
+        mediating.refresh_from_db()
+        agreement = agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                                    expected_version=mediating.version, draft=CHARGES_SINCE)
+        debtor = debtor_of(mediating)
+        user = party_sign_in(debtor)
+        client.force_login(user)
+        page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+        assert "获取签署验证码" in page
+        sent = client.post(reverse("portal:signing_code", args=[mediating.pk]), follow=True)
+        assert "签署验证码已发送" in sent.content.decode()
+        code = outbox_code(phone_of(debtor))
+        signed = client.post(reverse("portal:sign", args=[mediating.pk]), {"code": code},
+                             follow=True)
+        assert "您已签署调解协议" in signed.content.decode()
+        signature = Signature.objects.get(agreement=agreement, party_row__party=debtor)
+        assert signature.signed_by == user
+        assert signature.digest == agreement.digest
+
+    def test_a_party_asks_for_a_mediators_recusal(self, client, desk, mediating):
+        user = party_sign_in(debtor_of(mediating))
+        client.force_login(user)
+        client.post(reverse("portal:recusal", args=[mediating.pk]),
+                    {"mediator": desk.mediator.pk, "reason": "调解员是债权银行的前员工"})
+        recusal = Recusal.objects.get(dispute=mediating)
+        assert recusal.requested_by.party == debtor_of(mediating)
+
+    def test_a_representative_sees_and_acts_for_the_party(self, client, desk, mediating):
+        row = mediating.party_rows.get(role="debtor")
+        lawyer = PartyInput("person", "李律师", resident_id(777), phone="13600000777")
+        person = party_get_or_create(lawyer)
+        representative_appoint(
+            actor=desk.clerk, dispute_id=mediating.pk, expected_version=mediating.version,
+            party_row_id=row.pk, person=lawyer,
+            relation=Relation.LAWYER, authority=Authority.SPECIAL,
+            signed_on=clock.today() - dt.timedelta(days=1))
+        user = party_sign_in(person)
+        assert list(dispute_visible_to(user)) == [mediating]
+        client.force_login(user)
+        page = client.get(reverse("portal:home")).content.decode()
+        assert "的委托代理人" in page
