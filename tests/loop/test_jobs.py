@@ -14,6 +14,7 @@ from jintiao.domain.lifecycle import State
 from jintiao.jobs import checks
 from jintiao.jobs.tasks import run_jobs
 from jintiao.messaging.models import OutboxMessage
+from jintiao.outreach.models import ContactAttempt
 from jintiao.performance.models import Enforcement, FollowUp, Reminder
 from jintiao.timeline.models import Event
 from tests.factories import flat
@@ -25,19 +26,37 @@ def at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(2), clock.TZ)
 
 
+def by_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10), clock.TZ)
+
+
 def test_reminders_are_sent_once_before_the_due_date_and_once_when_missed(performing):
-    with clock.pinned(at(dt.date(2027, 1, 16))):
+    with clock.pinned(by_day(dt.date(2027, 1, 16))):
         assert checks.run(["reminders"]) == {"reminders": 0}  # four days ahead: too early
-    with clock.pinned(at(dt.date(2027, 1, 17))):
+    with clock.pinned(by_day(dt.date(2027, 1, 17))):
         assert checks.run(["reminders"]) == {"reminders": 1}
         assert checks.run(["reminders"]) == {"reminders": 0}  # a second run sends nothing
     message = OutboxMessage.objects.filter(purpose="performance_reminder").get()
     assert "第1期应于2027-01-20还款" in message.body
-    with clock.pinned(at(dt.date(2027, 1, 21))):
+    assert message.body.startswith("【")  # the committee's name, and a verification code
+    assert "核验码" in message.body
+    assert ContactAttempt.objects.filter(dispute=performing, note="performance_reminder") \
+        .count() == 1
+    with clock.pinned(by_day(dt.date(2027, 1, 21))):
         run_jobs.enqueue(["reminders"])  # the same job through the task backend
         run_jobs.enqueue(["reminders"])
     assert set(Reminder.objects.filter(dispute=performing).values_list("instalment", "kind")) \
         == {(1, "before_due"), (1, "overdue")}
+
+
+def test_no_reminder_is_sent_at_night_and_the_next_daytime_run_sends_it(performing):
+    """The nightly job used to text debtors at 02:00; now night defers the reminder."""
+    with clock.pinned(at(dt.date(2027, 1, 17))):  # 02:00
+        assert checks.run(["reminders"]) == {"reminders": 0}
+    assert not OutboxMessage.objects.filter(purpose="performance_reminder").exists()
+    assert not Reminder.objects.exists()
+    with clock.pinned(by_day(dt.date(2027, 1, 17))):
+        assert checks.run(["reminders"]) == {"reminders": 1}
 
 
 def test_the_system_finds_the_default_and_a_second_run_changes_nothing(performing):

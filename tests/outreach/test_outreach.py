@@ -24,8 +24,8 @@ from jintiao.outreach.models import ContactAttempt, Service
 from jintiao.outreach.services import (
     contact_record,
     document_read,
-    document_serve,
     message_send,
+    notice_serve,
     template_approve,
     template_create,
     unreachable_close,
@@ -193,9 +193,11 @@ class TestService:
         debtor = debtor_of(mediating)
         with clock.pinned(daytime()):
             with pytest.raises(OutreachInvalid, match="凭证"):
-                document_serve(actor=world.clerk, document_id=notice.pk, party_id=debtor.pk,
+                notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
+                             subject=f"document:{notice.pk}",
                                channel="post", result="signed")
-            made = document_serve(actor=world.clerk, document_id=notice.pk,
+            made = notice_serve(actor=world.clerk, dispute_id=mediating.pk,
+                                  subject=f"document:{notice.pk}",
                                   party_id=debtor.pk, channel="post", result="signed",
                                   evidence="EMS回执，本人签收")
         assert made.served
@@ -206,13 +208,15 @@ class TestService:
                                  kind="acceptance_notice")
         debtor = debtor_of(mediating)
         with clock.pinned(daytime()):
-            first = document_serve(actor=world.clerk, document_id=notice.pk,
+            first = notice_serve(actor=world.clerk, dispute_id=mediating.pk,
+                                  subject=f"document:{notice.pk}",
                                    party_id=debtor.pk, channel="sms")
         assert first.result == "delivered"
         assert not first.served
         user = party_sign_in(debtor, consent=True)
         with clock.pinned(daytime()):
-            second = document_serve(actor=world.clerk, document_id=notice.pk,
+            second = notice_serve(actor=world.clerk, dispute_id=mediating.pk,
+                                  subject=f"document:{notice.pk}",
                                     party_id=debtor.pk, channel="sms")
         assert second.served
         read = document_read(actor=user, document_id=notice.pk)

@@ -13,15 +13,13 @@ from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
 from jintiao.disputes.services import dispute_lock
 from jintiao.domain import periods
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.identity import mask_mobile
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.performance import Status
 from jintiao.mediation import selectors as mediation
-from jintiao.messaging.backends import sms_backend
 from jintiao.orgs.models import User
 from jintiao.orgs.services import system_actor
-from jintiao.parties.crypto import decrypt
+from jintiao.outreach.services import in_contact_hours, system_text
 from jintiao.performance import selectors as performance
 from jintiao.performance.models import Reminder
 from jintiao.performance.services import follow_ups_plan, review
@@ -58,10 +56,10 @@ def performance_reviews(today: dt.date, actor: User) -> int:
     return _each(_ids(State.PERFORMING), one, "performance")
 
 
-def _debtor_phones(dispute: Dispute) -> list[str]:
+def _debtor_rows(dispute: Dispute) -> list[DisputeParty]:
     rows = DisputeParty.objects.filter(dispute=dispute, role=PartyRole.DEBTOR) \
-        .select_related("party")
-    return [decrypt(r.party.phone_cipher) for r in rows if r.party.phone_cipher]
+        .select_related("party").order_by("pk")
+    return [r for r in rows if r.party.phone_cipher]
 
 
 def reminders(today: dt.date, actor: User) -> int:
@@ -86,24 +84,27 @@ def reminders(today: dt.date, actor: User) -> int:
                         "强制执行，请尽快履行。")
             else:
                 continue
-            sent += _remind(dispute, s.due.number, kind, text)
+            sent += _remind(dispute, s.due.number, kind, text, actor)
         return sent
 
     return _each(_ids(State.PERFORMING), one, "reminders")
 
 
-def _remind(dispute: Dispute, number: int, kind: str, text: str) -> int:
-    phones = _debtor_phones(dispute)
-    if not phones:  # nobody to remind: not marked as reminded
+def _remind(dispute: Dispute, number: int, kind: str, text: str, actor: User) -> int:
+    """Send one reminder to every debtor with a mobile, once; at night nothing is sent or
+    marked, so the next daytime run sends it."""
+    rows = _debtor_rows(dispute)
+    if not rows or not in_contact_hours(dispute, clock.now()):
         return 0
     try:
         with transaction.atomic():
+            Dispute.objects.select_for_update().filter(pk=dispute.pk).first()  # the chain
             Reminder.objects.create(dispute=dispute, instalment=number, kind=kind,
                                     sent_at=clock.now(),
-                                    to_masked="、".join(mask_mobile(p) for p in phones)[:16])
-            for phone in phones:
-                sms_backend().send(phone, f"【{dispute.committee.name}】{text}",
-                                   purpose="performance_reminder")
+                                    to_masked="、".join(r.party.phone_masked for r in rows)[:16])
+            for row in rows:
+                system_text(actor=actor, dispute=dispute, party=row.party, body=text,
+                            purpose="performance_reminder")
     except IntegrityError:  # sent already, by an earlier run or another machine
         return 0
     return 1

@@ -157,10 +157,14 @@ class AlternateContact(models.Model):
 
 
 class Service(models.Model):
-    """One attempt to serve a document on a party (送达), with its evidence; ``served`` is
-    the policy's verdict on this attempt when it was recorded."""
+    """One attempt to serve something on a party (送达) — a document, a session invitation,
+    a plan on the table, the agreement to sign — with its evidence; ``served`` is the
+    policy's verdict on this attempt when it was recorded."""
 
-    document = models.ForeignKey(Document, models.CASCADE, related_name="services")
+    document = models.ForeignKey(Document, models.CASCADE, null=True, blank=True,
+                                 related_name="services")
+    subject = models.CharField(max_length=32)  # "document:12", "session:3", "offer:5"…
+    title = models.CharField(_("送达内容"), max_length=200)
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="services")
     party = models.ForeignKey(Party, models.PROTECT, related_name="services")
     channel = models.CharField(_("送达方式"), max_length=16, choices=_choices(ServiceChannel))
@@ -179,4 +183,4 @@ class Service(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.document} → {self.party}"
+        return f"{self.title} → {self.party}"

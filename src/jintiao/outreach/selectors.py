@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from jintiao import clock
+from jintiao.agreements import selectors as agreements
+from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.disputes.selectors import dispute_visible_to
+from jintiao.documents.models import Document, Kind
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.outreach import (
     Attempt,
@@ -24,6 +27,7 @@ from jintiao.domain.outreach import (
     reach_stage,
 )
 from jintiao.mediation import selectors as mediation
+from jintiao.mediation.models import Offer, Session
 from jintiao.mediation.services.paperwork import may_serve_notices
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
@@ -96,12 +100,51 @@ def reach_of(dispute: Dispute) -> list[Reach]:
 
 def services_of(dispute: Dispute) -> QuerySet[Service]:
     return (Service.objects.filter(dispute=dispute)
-            .select_related("document", "party", "actor").order_by("at", "pk"))
+            .select_related("party", "actor").order_by("at", "pk"))
 
 
 def served_on(party: Party, dispute: Dispute) -> QuerySet[Service]:
     """What was served on ``party`` in ``dispute`` (every attempt, the portal shows them)."""
     return services_of(dispute).filter(party=party)
+
+
+@dataclass(frozen=True)
+class Servable:
+    """Something the desk may serve on a party, and the words the party reads."""
+
+    subject: str
+    title: str
+    document: Document | None
+
+
+# Documents the parties are served (the bank's enforcement application goes through court).
+SERVED_KINDS = tuple(k for k in Kind if k is not Kind.ENFORCEMENT_APPLICATION)
+
+
+def servables(dispute: Dispute) -> list[Servable]:
+    """What can be served now: the dispute's documents for the parties, sessions to come,
+    plans open on the table (shared ones only) and the agreement waiting for signatures."""
+    out = [Servable(f"document:{d.pk}", d.title, d)
+           for d in Document.objects.filter(dispute=dispute, kind__in=SERVED_KINDS)
+           .order_by("seq")]
+    for session in mediation.sessions_of(dispute).filter(status=Session.Status.SCHEDULED,
+                                                         starts_at__gte=clock.now()):
+        at = session.starts_at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
+        out.append(Servable(f"session:{session.pk}",
+                            f"调解通知（第{session.seq}次，{at}，{session.get_mode_display()}）",
+                            None))
+    out += [Servable(f"offer:{o.pk}", f"调解方案{o.seq}（{o.label or o.get_by_display()}）", None)
+            for o in Offer.objects.filter(dispute=dispute, side="",
+                                          status=Offer.Status.OPEN).order_by("seq")]
+    draft = agreements.current(dispute)
+    if draft is not None and draft.status == Agreement.Status.DRAFT:
+        out.append(Servable(f"agreement:{draft.pk}", f"调解协议（第{draft.version}版）待签署",
+                            None))
+    return out
+
+
+def servable(dispute: Dispute, subject: str) -> Servable | None:
+    return next((s for s in servables(dispute) if s.subject == subject), None)
 
 
 def e_service_consented(party: Party) -> bool:

@@ -134,6 +134,36 @@ def contact_record(*, actor: User, dispute_id: int, party_id: int, channel: str,
     return made
 
 
+def in_contact_hours(dispute: Dispute, at: dt.datetime) -> bool:
+    """Whether the dispute's policy allows contact at ``at`` (caps aside)."""
+    policy = mediation.policy_of(dispute)
+    return policy.contact_day_starts_hour <= at.astimezone(clock.TZ).hour \
+        < policy.contact_day_ends_hour
+
+
+def system_text(*, actor: User, dispute: Dispute, party: Party, body: str,
+                purpose: str) -> ContactAttempt:
+    """A text the platform writes itself (a payment reminder the agreement provides for):
+    the committee's name first and a verification code last like every text, logged as a
+    contact. Not capped — the party agreed to the schedule and its reminders — but the
+    caller keeps to the contact hours (:func:`in_contact_hours`). The caller holds the
+    dispute's lock and its transaction."""
+    phone = _phone(party)
+    now = clock.now()
+    check = _verification(dispute, phone, purpose, now)
+    delivered = sms_backend().send(phone, (
+        f"【{dispute.committee.name}】{body}核验码{format_code(check.code)}，"
+        f"可在{settings.PUBLIC_URL}{reverse('portal:verify')}查验本短信真伪。"), purpose=purpose)
+    made = ContactAttempt.objects.create(
+        dispute=dispute, party=party, channel=ContactChannel.SMS,
+        outcome=ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
+        at=now, to=check.phone_masked, note=purpose, verification=check, actor=actor)
+    record_event(dispute, "outreach.contact", actor, now,
+                 {"contact": made.pk, "party": party.pk, "channel": "sms",
+                  "outcome": made.outcome, "inbound": False, "template": purpose})
+    return made
+
+
 def _verification(dispute: Dispute, phone: str, purpose: str, now: dt.datetime) -> Verification:
     for _try in range(5):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
@@ -203,23 +233,24 @@ def message_send(*, actor: User, dispute_id: int, party_id: int,
 
 
 @transaction.atomic
-def document_serve(*, actor: User, document_id: int, party_id: int, channel: str,
-                   result: str = "", address: str = "", evidence: str = "") -> Service:
-    """Serve a document on a party through a channel, with its evidence; the policy says
-    whether this attempt counts as service. By text the committee's portal link and a
-    verification code go to the party's mobile (a contact, under the caps); in person, by
-    post or through a township node the desk records the result and the receipt.
+def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, channel: str,
+                 result: str = "", address: str = "", evidence: str = "") -> Service:
+    """Serve a document, a session invitation, a plan or the agreement to sign on a party
+    through a channel, with its evidence; the policy says whether this attempt counts as
+    service. By text the portal link and a verification code go to the party's mobile (a
+    contact, under the caps); in person, by post or through a township node the desk
+    records the result and the receipt.
 
     :raises ContactRefused: a text at night or beyond the caps
-    :raises OutreachInvalid: an unknown channel, a result the channel cannot have, paper
-        service without evidence, no mobile for a text
+    :raises OutreachInvalid: nothing of that name to serve, an unknown channel, a result
+        the channel cannot have, paper service without evidence, no mobile for a text
     """
-    document = Document.objects.filter(pk=document_id).only("dispute_id").first()
-    if document is None:
-        raise RecordNotFound("文书不存在或无权查看", "document not found")
-    dispute = _desk(actor, document.dispute_id)
-    document = Document.objects.get(pk=document_id)
+    dispute = _desk(actor, dispute_id)
     row = _party_of(dispute, party_id)
+    what = selectors.servable(dispute, subject)
+    if what is None:
+        raise OutreachInvalid("没有可送达的该项内容（文书不属于本纠纷，或方案、调解安排已过时）",
+                              "nothing of that name to serve", subject=subject[:32])
     try:
         how = ServiceChannel(channel)
     except ValueError:
@@ -236,7 +267,7 @@ def document_serve(*, actor: User, document_id: int, party_id: int, channel: str
         _check_cap(dispute, row.party, now)
         check = _verification(dispute, phone, "notice", now)
         delivered = sms_backend().send(phone, _text(
-            dispute, row, f"{{姓名}}：{{调委会}}向您送达《{document.title}》（纠纷{{纠纷编号}}），"
+            dispute, row, f"{{姓名}}：{{调委会}}向您送达“{what.title}”（纠纷{{纠纷编号}}），"
             "请登录当事人端查阅：{链接}。", check.code), purpose="outreach:notice")
         outcome = {True: ServiceResult.DELIVERED, False: ServiceResult.FAILED,
                    None: ServiceResult.SENT}[delivered]
@@ -251,9 +282,10 @@ def document_serve(*, actor: User, document_id: int, party_id: int, channel: str
                                   "paper service needs its evidence")
     served = selectors.is_served(how, outcome, row.party, dispute)
     made = Service.objects.create(
-        document=document, dispute=dispute, party=row.party, channel=how, result=outcome,
-        address=address.strip()[:120], evidence=evidence.strip()[:300], served=served,
-        at=now, verification=check, actor=actor)
+        document=what.document, subject=what.subject, title=what.title[:200], dispute=dispute,
+        party=row.party, channel=how, result=outcome, address=address.strip()[:120],
+        evidence=evidence.strip()[:300], served=served, at=now, verification=check,
+        actor=actor)
     if how in (ServiceChannel.SMS, ServiceChannel.IN_PERSON, ServiceChannel.TOWNSHIP):
         ContactAttempt.objects.create(
             dispute=dispute, party=row.party,
@@ -263,7 +295,7 @@ def document_serve(*, actor: User, document_id: int, party_id: int, channel: str
             outcome=(ContactOutcome.NOT_FOUND if outcome is ServiceResult.FAILED
                      else ContactOutcome.SENT if how is ServiceChannel.SMS
                      else ContactOutcome.REACHED),
-            at=now, to=made.address, note=f"送达《{document.title}》", actor=actor)
+            at=now, to=made.address, note=f"送达：{what.title}"[:500], actor=actor)
     _service_events(dispute, row.party, made, actor, now)
     return made
 
@@ -271,7 +303,7 @@ def document_serve(*, actor: User, document_id: int, party_id: int, channel: str
 def _service_events(dispute: Dispute, party: Party, made: Service, actor: User,
                     now: dt.datetime) -> None:
     record_event(dispute, "outreach.service", actor, now,
-                 {"service": made.pk, "document": made.document_id, "title": made.document.title,
+                 {"service": made.pk, "subject": made.subject, "title": made.title,
                   "party": party.pk, "channel": made.channel, "result": made.result,
                   "served": made.served})
     reach_step(dispute, party, "invited", actor, now, channel=made.channel)
@@ -298,7 +330,8 @@ def document_read(*, actor: User, document_id: int) -> Service | None:
         return None
     now = clock.now()
     made = Service.objects.create(
-        document=document, dispute=dispute, party=party, channel=ServiceChannel.PORTAL,
+        document=document, subject=f"document:{document.pk}", title=document.title,
+        dispute=dispute, party=party, channel=ServiceChannel.PORTAL,
         result=ServiceResult.READ,
         served=selectors.is_served(ServiceChannel.PORTAL, ServiceResult.READ, party, dispute),
         at=now, actor=actor, evidence=(f"委托代理人{rep.person.name}" if rep else "当事人本人")

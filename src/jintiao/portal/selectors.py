@@ -12,7 +12,7 @@ from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative
 from jintiao.disputes.selectors import acting_for, debtor_side_of, dispute_visible_to
-from jintiao.documents.models import Document, Kind
+from jintiao.documents.models import Document
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
@@ -21,6 +21,7 @@ from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import Offer, Session
 from jintiao.orgs.models import User
 from jintiao.outreach.models import Service
+from jintiao.outreach.selectors import SERVED_KINDS
 from jintiao.performance import selectors as performance
 
 # What the party reads as the dispute's state, and what happens next, in plain words.
@@ -40,9 +41,8 @@ STEP_WORDS: dict[str, tuple[str, str]] = {
     State.DECLINED: ("不予受理", ""),
     State.CLOSED: ("已结案", ""),
 }
-# Documents a party may open: those addressed to the parties (the bank's enforcement
-# application is served by the court, not here).
-PARTY_KINDS = tuple(k for k in Kind if k is not Kind.ENFORCEMENT_APPLICATION)
+# Documents a party may open: those served on the parties.
+PARTY_KINDS = SERVED_KINDS
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,13 @@ def documents_for(user: User, dispute: Dispute) -> list[dict[str, Any]]:
     docs = Document.objects.filter(dispute=dispute, kind__in=PARTY_KINDS).order_by("seq")
     return [{"doc": d, "services": services.get(d.pk, []),
              "served": any(s.served for s in services.get(d.pk, []))} for d in docs]
+
+
+def other_services_for(user: User, dispute: Dispute) -> list[Service]:
+    """Invitations, plans and the agreement served on the party (not documents)."""
+    party_ids = [r.party_id for r, _rep in acting_for(user, dispute)]
+    return list(Service.objects.filter(dispute=dispute, party_id__in=party_ids,
+                                       document__isnull=True).order_by("at", "pk"))
 
 
 def document_for(user: User, document_id: int) -> Document | None:

@@ -121,6 +121,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return render(request, "web/portal/dispute.html", {
         "m": mine, "d": d, "claim": selectors.claim_words(d),
         "documents": selectors.documents_for(user, d),
+        "notices": selectors.other_services_for(user, d),
         "sessions": selectors.sessions_for(d), "offers": selectors.offers_for(user, d),
         "blind": selectors.blind_for(user, d), "bound_form": forms.DebtorBoundForm(),
         "signing": signing, "code_form": forms.CodeForm(),
