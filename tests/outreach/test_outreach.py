@@ -17,6 +17,7 @@ from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import State
 from jintiao.domain.outreach import ContactRefused, OutreachInvalid
 from jintiao.domain.policy import DEFAULT_POLICY
+from jintiao.mediation.selectors import policy_of
 from jintiao.mediation.services import notice_generate
 from jintiao.messaging.models import OutboxMessage
 from jintiao.outreach import selectors
@@ -57,7 +58,7 @@ def invitation(world):
 class TestContactCap:
     def test_the_fourth_call_of_a_day_is_refused_when_the_policy_says_three(
             self, world, mediating):
-        assert selectors.mediation.policy_of(mediating).contact_max_per_day == 3
+        assert policy_of(mediating).contact_max_per_day == 3
         with clock.pinned(daytime()):
             for _ in range(3):
                 call(world, mediating)
@@ -284,8 +285,8 @@ class TestReport:
             call(world, mediating, outcome="reached")
         today = daytime().date()
         by_mediator, by_institution = selectors.contact_report(world.supervisor, today, today)
-        assert [(r.name, r.attempts, r.reached, r.busiest_day, r.late) for r in by_mediator] \
-            == [(str(world.mediator), 2, 1, 2, 0)]
+        assert [(r.name, r.attempts, r.reached, r.busiest_day, r.over_cap, r.late)
+                for r in by_mediator] == [(str(world.mediator), 2, 1, 2, False, 0)]
         assert by_institution[0].name == str(world.branch)
         assert selectors.contact_report(world.mediator, today, today) == ([], [])
         assert selectors.contact_report(world.county_supervisor, today, today) == ([], [])

@@ -29,8 +29,8 @@ from jintiao.domain.outreach import (
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import Offer, Session
 from jintiao.mediation.services.paperwork import may_serve_notices
-from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
+from jintiao.orgs.models import Organization, OrgKind, User
+from jintiao.orgs.selectors import subtree, user_roles
 from jintiao.outreach.models import AlternateContact, ContactAttempt, MessageTemplate, Service
 from jintiao.parties.models import Party, PartyAccount
 
@@ -39,6 +39,14 @@ def may_reach(actor: User, dispute: Dispute) -> bool:
     """Who keeps the contact log and serves documents: the committee's desk and the
     dispute's mediators."""
     return may_serve_notices(actor, dispute)
+
+
+def may_read_log(viewer: User, dispute: Dispute) -> bool:
+    """Supervisors above the committee read the log (they audit it); the institution does
+    not — who is contacted how is the committee's, not the creditor's, business."""
+    node = viewer.organization
+    return bool(Role.SUPERVISOR in user_roles(viewer) and node is not None
+                and dispute.committee.path.startswith(node.path))
 
 
 def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:
@@ -159,6 +167,25 @@ def is_served(channel: ServiceChannel, result: ServiceResult, party: Party,
                             .electronic_service_counts_on)
 
 
+def template_committees(viewer: User) -> list[Organization]:
+    """The committees whose texts the viewer drafts (their own node's, and below)."""
+    node = viewer.organization
+    if node is None or not user_roles(viewer) & {Role.DIRECTOR, Role.MEDIATOR,
+                                                 Role.INTAKE_CLERK}:
+        return []
+    return list(subtree(node).filter(kind=OrgKind.COMMITTEE).order_by("path"))
+
+
+def approves_templates(viewer: User) -> bool:
+    return Role.DIRECTOR in user_roles(viewer)
+
+
+def templates_of(committees: list[Organization]) -> QuerySet[MessageTemplate]:
+    return (MessageTemplate.objects.filter(committee__in=committees)
+            .select_related("committee", "created_by", "approved_by")
+            .order_by("committee__path", "status", "name"))
+
+
 def templates_for(dispute: Dispute) -> QuerySet[MessageTemplate]:
     """The committee's approved texts (a committee inherits none: each vets its own)."""
     return MessageTemplate.objects.filter(committee=dispute.committee,
@@ -174,14 +201,19 @@ class ContactRow:
     reached: int
     parties: int
     busiest_day: int  # most outbound contacts of one party on one day
+    over_cap: bool  # more on one day than the dispute's policy allows (recorded before a cut)
     late: int  # outbound contacts outside the policy's hours (should be none)
+
+
+def reads_contact_report(viewer: User) -> bool:
+    return bool(user_roles(viewer) & {Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR})
 
 
 def contact_report(viewer: User, since: dt.date, until: dt.date
                    ) -> tuple[list[ContactRow], list[ContactRow]]:
     """Outbound contacts per mediator and per institution over the viewer's disputes,
     ``since`` to ``until`` inclusive, with the figures that flag collection patterns."""
-    if not user_roles(viewer) & {Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR}:
+    if not reads_contact_report(viewer):
         return [], []
     rows = (ContactAttempt.objects.filter(dispute__in=dispute_visible_to(viewer), inbound=False,
                                           at__date__gte=since, at__date__lte=until)
@@ -198,14 +230,18 @@ def _rows(groups: dict[str, list[ContactAttempt]]) -> list[ContactRow]:
     out = []
     for name, items in sorted(groups.items()):
         per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
+        cap: dict[tuple[int, dt.date], int] = {}
         late = 0
         for c in items:
             local = c.at.astimezone(clock.TZ)
-            per_day[(c.party_id, local.date())] += 1
+            key = (c.party_id, local.date())
+            per_day[key] += 1
             policy = mediation.policy_of(c.dispute)
+            cap[key] = min(cap.get(key, policy.contact_max_per_day), policy.contact_max_per_day)
             if not policy.contact_day_starts_hour <= local.hour < policy.contact_day_ends_hour:
                 late += 1
         out.append(ContactRow(name, len(items),
                               sum(1 for c in items if c.outcome == ContactOutcome.REACHED),
-                              len({c.party_id for c in items}), max(per_day.values()), late))
+                              len({c.party_id for c in items}), max(per_day.values()),
+                              any(n > cap[k] for k, n in per_day.items()), late))
     return out

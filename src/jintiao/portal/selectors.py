@@ -139,8 +139,10 @@ def documents_for(user: User, dispute: Dispute) -> list[dict[str, Any]]:
     rows = acting_for(user, dispute)
     party_ids = [r.party_id for r, _rep in rows]
     services: dict[int, list[Service]] = {}
-    for s in Service.objects.filter(dispute=dispute, party_id__in=party_ids).order_by("at"):
-        services.setdefault(s.document_id, []).append(s)
+    for s in Service.objects.filter(dispute=dispute, party_id__in=party_ids,
+                                    document__isnull=False).order_by("at"):
+        if s.document_id is not None:
+            services.setdefault(s.document_id, []).append(s)
     docs = Document.objects.filter(dispute=dispute, kind__in=PARTY_KINDS).order_by("seq")
     return [{"doc": d, "services": services.get(d.pk, []),
              "served": any(s.served for s in services.get(d.pk, []))} for d in docs]

@@ -11,6 +11,7 @@ from jintiao.web.views import (
     evaluation,
     mediation,
     offers,
+    outreach,
     performance,
     plans,
 )
@@ -95,4 +96,17 @@ urlpatterns = [
          name="facts_confirm"),
     path("disputes/<int:dispute_id>/failure/transfer/", closing.transfer, name="transfer"),
     path("disputes/<int:dispute_id>/notices/", closing.notice, name="notice"),
+    # reaching the parties
+    path("disputes/<int:dispute_id>/outreach/", outreach.outreach_page, name="outreach"),
+    path("disputes/<int:dispute_id>/outreach/contacts/", outreach.contact, name="contact"),
+    path("disputes/<int:dispute_id>/outreach/texts/", outreach.text, name="text"),
+    path("disputes/<int:dispute_id>/outreach/services/", outreach.serve, name="serve"),
+    path("disputes/<int:dispute_id>/outreach/alternates/", outreach.alternate,
+         name="alternate"),
+    path("disputes/<int:dispute_id>/outreach/unreachable/", outreach.unreachable,
+         name="unreachable"),
+    path("templates/", outreach.templates, name="templates"),
+    path("templates/<int:template_id>/approve/", outreach.template_approve,
+         name="template_approve"),
+    path("reports/contacts/", outreach.contact_report, name="contact_report"),
 ]

@@ -21,6 +21,7 @@ from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Consent, Offer, Session, Side
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
+from jintiao.outreach.selectors import may_reach, may_read_log
 from jintiao.web.forms import mediation as forms
 
 T = TypeVar("T")
@@ -64,6 +65,7 @@ def header(viewer: User, dispute: Dispute) -> dict[str, Any]:
             "deadline": deadline_of(dispute), "total": format_amount(selectors.claim_of(dispute)
                                                                    .total),
             "team": selectors.team_of(dispute),
+            "reach_tab": may_reach(viewer, dispute) or may_read_log(viewer, dispute),
             "may_assign": part.director and dispute.state in (State.ACCEPTED, State.MEDIATING)}
 def offer_row(viewer: User, dispute: Dispute, offer: Offer,
               part: selectors.Part) -> dict[str, Any]:
