@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from jintiao import clock
@@ -19,7 +20,7 @@ from jintiao.domain.blind import CreditorBound
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.representation import Authority, Relation
 from jintiao.mediation.models import Recusal, Session, Side
-from jintiao.mediation.selectors import caucus_notes_for, offers_for
+from jintiao.mediation.selectors import caucus_notes_for, figures_for, offers_for
 from jintiao.mediation.services import (
     blind_bound_enter,
     caucus_note_add,
@@ -227,3 +228,34 @@ class TestActing:
         client.force_login(user)
         page = client.get(reverse("portal:home")).content.decode()
         assert "的委托代理人" in page
+
+
+class TestBudgetSheet:
+    def test_the_debtors_budget_sheet_feeds_the_affordability_check(
+            self, client, desk, mediating):
+        user = party_sign_in(debtor_of(mediating))
+        client.force_login(user)
+        page = client.post(reverse("portal:budget", args=[mediating.pk]), {
+            "wage": "4,000", "business": "1,500", "other_income": "", "debts": "800",
+            "fixed": "700", "dependants": "1"}, follow=True).content.decode()
+        budget = mediating.party_rows.get(role="debtor").budget
+        assert (budget.monthly_income, budget.other_obligations, budget.dependants) \
+            == (Decimal("5500.00"), Decimal("1500.00"), 1)
+        # 5,500 − 1,500 − 790 × 2 = 2,420 left; the ratio test allows 50 % × 5,500 − 1,500
+        assert "每月最多约可还 <b>1,250.00</b> 元" in page
+        figures = figures_for(mediating, flat(12), Decimal("0.035"))
+        assert figures.affordability is not None
+        assert not figures.affordable  # 19,267.37 a month is far beyond 1,250
+        assert mediating.events.filter(type="mediation.budget_declared", actor=user).exists()
+
+    def test_the_creditor_never_sees_the_budget(self, desk, mediating):
+        user = party_sign_in(debtor_of(mediating))
+        party = Client()
+        party.force_login(user)
+        party.post(reverse("portal:budget", args=[mediating.pk]), {
+            "wage": "6,789", "dependants": "0"})
+        agent = Client()
+        agent.force_login(desk.agent)
+        page = agent.get(reverse("web:mediation", args=[mediating.pk])).content.decode()
+        assert "6,789" not in page
+        assert "6789" not in page

@@ -57,6 +57,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo world (idempotent)."""
     _setup()
+    from jintiao.demo.outreach import portal_logins
     from jintiao.demo.seed import DEMO_PASSWORD, load_demo
 
     made = load_demo(synthetic=args.synthetic)
@@ -67,6 +68,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"{made['disputes']} 件纠纷 (demo loaded)")
     print(f"演示账号 clerk / director / mediator / agent / approver / judge / court_clerk / "
           f"supervisor / regulator / admin，密码 {DEMO_PASSWORD}")
+    for name, ref, phone, number in portal_logins():
+        print(f"当事人端 /p/：{name}（{ref}）手机 {phone}，身份证号 {number}；"
+              "验证码见调解员的短信发件箱 /outbox/")
     return 0
 
 

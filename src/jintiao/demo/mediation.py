@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from jintiao import clock
+from jintiao.demo.outreach import reach_debtors
 from jintiao.disputes.models import Dispute, DisputeType
 from jintiao.domain import blind
 from jintiao.domain.authority import AuthorityLimits
@@ -145,6 +146,7 @@ def s2_interlude(mediator: User, agent: User) -> Interlude:
     the credit union's acceptance."""
 
     def run(dispute: Dispute, assigned: dt.datetime) -> None:
+        reach_debtors(dispute, mediator, assigned, step=dt.timedelta(seconds=20))
         with clock.pinned(assigned + dt.timedelta(minutes=2)):
             plan = services.offer_propose(
                 actor=mediator, dispute_id=dispute.pk, discount_rate=RATE,
@@ -163,6 +165,7 @@ def opening_interlude(mediator: User, agent: User) -> Interlude:
 
     def run(dispute: Dispute, assigned: dt.datetime) -> None:
         _creditor, debtor = _rows(dispute)
+        reach_debtors(dispute, mediator, _at(assigned, 1, 9))
         _session(dispute, mediator, Session.Mode.PHONE, _at(assigned, 1, 10),
                  "电话联系债务人，告知调解程序、权利义务及不诉讼的好处；债务人表示收入下降，"
                  "愿意分期偿还。", assigned=assigned)

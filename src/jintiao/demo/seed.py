@@ -23,6 +23,7 @@ from jintiao.demo.mediation import (
     s2_interlude,
     set_up_desk,
 )
+from jintiao.demo.outreach import seed_templates
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import dispute_apply_action, dispute_intake
 from jintiao.domain import identity
@@ -521,6 +522,9 @@ def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | Non
     today = clock.today()
     with transaction.atomic():
         world = _build_tree(rng)
+        start = dt.datetime.combine(today - dt.timedelta(days=400), dt.time(9), clock.TZ)
+        for county in world.counties:
+            seed_templates(county.committee, county.clerk, county.director, start)
         filings = _scenarios(world, today) + _synthetic(world, synthetic, today, rng)
         replay(filings, rng)
     return {"organizations": Organization.objects.count(), "users": User.objects.count(),

@@ -13,12 +13,13 @@ from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative
 from jintiao.disputes.selectors import acting_for, debtor_side_of, dispute_visible_to
 from jintiao.documents.models import Document
+from jintiao.domain.affordability import assess_affordability
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.lifecycle import State
-from jintiao.domain.money import format_amount
+from jintiao.domain.money import ZERO, format_amount
 from jintiao.mediation import convert
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.models import Offer, Session
+from jintiao.mediation.models import DebtorBudget, Offer, Session
 from jintiao.orgs.models import User
 from jintiao.outreach.models import Service
 from jintiao.outreach.selectors import SERVED_KINDS
@@ -217,3 +218,39 @@ def schedule_for(dispute: Dispute) -> list[dict[str, str]]:
     return [{"n": str(s.due.number), "due": s.due.due_on.isoformat(),
              "amount": format_amount(s.due.amount), "paid": format_amount(s.paid),
              "status": s.status.label} for s in account.standings]
+
+
+@dataclass(frozen=True)
+class BudgetShown:
+    """The party's own budget sheet as last declared, and what it leaves for a plan."""
+
+    monthly_income: Decimal | None
+    other_obligations: Decimal
+    dependants: int
+    max_payment: str
+    living: str
+
+
+def budget_for(user: User, dispute: Dispute) -> BudgetShown | None:
+    """A debtor's own declared budget (or None before one is declared) with the most a
+    month could go to the plan after the local living minimum for the household."""
+    rows = [r for r, _rep in acting_for(user, dispute) if r.role == "debtor"]
+    if not rows:
+        return None
+    declared = DebtorBudget.objects.filter(party_row=rows[0]).first()
+    if declared is None:
+        return None
+    policy = mediation.policy_of(dispute)
+    household = 1 + declared.dependants
+    result = assess_affordability(
+        ZERO, monthly_income=declared.monthly_income or ZERO,
+        monthly_obligations=declared.other_obligations,
+        max_ratio=policy.max_debt_service_ratio, living_minimum=policy.living_minimum_monthly,
+        household_size=household)
+    return BudgetShown(declared.monthly_income, declared.other_obligations, declared.dependants,
+                       format_amount(result.max_payment),
+                       format_amount(policy.living_minimum_monthly * household))
+
+
+def debtor_row_for(user: User, dispute: Dispute) -> DisputeParty | None:
+    return next((r for r, _rep in acting_for(user, dispute) if r.role == "debtor"), None)

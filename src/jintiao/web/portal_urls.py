@@ -14,6 +14,7 @@ urlpatterns = [
     path("d/<int:dispute_id>/signing-code/", views.signing_code, name="signing_code"),
     path("d/<int:dispute_id>/sign/", views.sign, name="sign"),
     path("d/<int:dispute_id>/recusal/", views.recusal, name="recusal"),
+    path("d/<int:dispute_id>/budget/", views.budget, name="budget"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("verify/", views.verify, name="verify"),
     path("help/", views.self_help, name="help"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jintiao.disputes.models import DisputeParty, PartyRole
+from jintiao.disputes.selectors import acting_for
 from jintiao.disputes.services import PermissionDenied, dispute_lock
 from jintiao.domain.evaluation import litigation_paths
 from jintiao.domain.lifecycle import Role, State
@@ -34,9 +35,12 @@ from jintiao.orgs.selectors import user_roles
 def budget_declare(*, actor: User, dispute_id: int, party_row_id: int,
                    monthly_income: Decimal | None, other_obligations: Decimal,
                    dependants: int) -> DebtorBudget:
-    """Record what the debtor declares about money each month, for the affordability check."""
+    """Record what the debtor declares about money each month, for the affordability check:
+    at the desk, or by the debtor (or their representative) on the portal's budget sheet."""
     dispute = dispute_lock(actor, dispute_id)
-    require_desk(actor, dispute, "登记债务人收支")
+    own = any(r.pk == party_row_id for r, _rep in acting_for(actor, dispute))
+    if not own:
+        require_desk(actor, dispute, "登记债务人收支")
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute,
                                       role=PartyRole.DEBTOR).first()
     if row is None:

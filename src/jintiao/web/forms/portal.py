@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +57,22 @@ class VerifyForm(forms.Form):
         if found is None:
             raise forms.ValidationError(_("核验码为8位字母和数字，如 K7M4-Q9TP"))
         return found
+
+
+class BudgetForm(forms.Form):
+    """The budget sheet: income by source, debts and fixed outgoings, dependants."""
+
+    wage = AmountField(label=_("工资收入（每月）"), required=False)
+    business = AmountField(label=_("经营或务农收入（每月）"), required=False)
+    other_income = AmountField(label=_("其他收入（每月）"), required=False)
+    debts = AmountField(label=_("其他欠款每月要还"), required=False)
+    fixed = AmountField(label=_("房租、医药费、学费等固定支出（每月）"), required=False)
+    dependants = forms.IntegerField(label=_("需要您抚养的人数"), min_value=0, max_value=20,
+                                    initial=0)
+
+    def totals(self) -> tuple[Decimal, Decimal, int]:
+        d = self.cleaned_data
+        income = sum((d[k] or Decimal("0") for k in ("wage", "business", "other_income")),
+                     Decimal("0"))
+        outgoings = (d["debts"] or Decimal("0")) + (d["fixed"] or Decimal("0"))
+        return income, outgoings, d["dependants"]

@@ -127,6 +127,8 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "signing": signing, "code_form": forms.CodeForm(),
         "schedule": selectors.schedule_for(d), "team": mediation.team_of(d),
         "recusal_form": forms.RecusalForm(),
+        "budget": selectors.budget_for(user, d),
+        "budget_form": forms.BudgetForm() if selectors.debtor_row_for(user, d) else None,
         "may_recuse": d.state in ("accepted", "mediating"),
     })
 
@@ -214,6 +216,26 @@ def recusal(request: HttpRequest, dispute_id: int) -> HttpResponse:
         party_row_id=mine.row.pk, reason=form.cleaned_data["reason"]),
         _("回避申请已提交，调委会主任将作出决定"))
     return _back(dispute_id, "recusal")
+
+
+@party_required
+@require_POST
+def budget(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    user = _party(request)
+    mine = _mine(request, dispute_id)
+    row = selectors.debtor_row_for(user, mine.dispute)
+    if row is None:
+        raise Http404(_("只有债务人可以填写收支"))
+    form = forms.BudgetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(dispute_id, "budget")
+    income, outgoings, dependants = form.totals()
+    attempt(request, lambda: mediation_services.budget_declare(
+        actor=user, dispute_id=dispute_id, party_row_id=row.pk, monthly_income=income,
+        other_obligations=outgoings, dependants=dependants),
+        _("已保存。调解员设计还款方案时会据此判断是否还得起。"))
+    return _back(dispute_id, "budget")
 
 
 def verify(request: HttpRequest) -> HttpResponse:
