@@ -70,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"supervisor / regulator / admin，密码 {DEMO_PASSWORD}")
     for name, ref, phone, number in portal_logins():
         print(f"当事人端 /p/：{name}（{ref}）手机 {phone}，身份证号 {number}；"
-              "验证码见调解员的短信发件箱 /outbox/")
+              "验证码见短信发件箱 /outbox/（调解员或 admin）")
     return 0
 
 

@@ -30,8 +30,8 @@ def _parties(dispute: Dispute, *, creditors: bool) -> list[tuple[int, str]]:
 
 
 def _forms(dispute: Dispute, data: Any = None) -> dict[str, Any]:
-    parties = _parties(dispute, creditors=True)
     debtors = _parties(dispute, creditors=False)
+    parties = debtors + [p for p in _parties(dispute, creditors=True) if p not in debtors]
     return {
         "contact_form": forms.ContactForm(data, parties=debtors),
         "text_form": forms.TextForm(data, parties=debtors, templates=[
