@@ -17,12 +17,14 @@ from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import State
 from jintiao.domain.outreach import ContactRefused, OutreachInvalid
 from jintiao.domain.policy import DEFAULT_POLICY
+from jintiao.mediation.models import Session, Side
 from jintiao.mediation.selectors import policy_of
-from jintiao.mediation.services import notice_generate
+from jintiao.mediation.services import notice_generate, offer_propose, session_schedule
 from jintiao.messaging.models import OutboxMessage
 from jintiao.outreach import selectors
 from jintiao.outreach.models import ContactAttempt, Service
 from jintiao.outreach.services import (
+    alternate_contact_add,
     contact_record,
     document_read,
     message_send,
@@ -34,7 +36,7 @@ from jintiao.outreach.services import (
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.policies.services import policy_publish
-from tests.factories import credit_code
+from tests.factories import credit_code, flat
 from tests.portal.helpers import daytime, debtor_of, id_of, party_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +292,55 @@ class TestReport:
         assert by_institution[0].name == str(world.branch)
         assert selectors.contact_report(world.mediator, today, today) == ([], [])
         assert selectors.contact_report(world.county_supervisor, today, today) == ([], [])
+
+
+class TestEmailService:
+    def test_a_notice_is_served_by_email_to_the_address_on_file(self, world, mediating,
+                                                                mailoutbox):
+        debtor = debtor_of(mediating)
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        with clock.pinned(daytime()):
+            with pytest.raises(OutreachInvalid, match="电子邮箱"):
+                notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
+                             subject=f"document:{notice.pk}", channel="email")
+            alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                  party_id=debtor.pk, kind="email", value="zhang@example.cn",
+                                  source="party")
+            made = notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
+                                subject=f"document:{notice.pk}", channel="email")
+        assert made.result == "delivered"
+        assert made.address == "z***@example.cn"
+        assert not made.served  # no consent to electronic service yet
+        [mail] = mailoutbox
+        assert mail.to == ["zhang@example.cn"]
+        assert world.committee.name in mail.subject
+        assert made.verification.code[:4] in mail.body
+        assert ContactAttempt.objects.get(channel="email").outcome == "sent"
+
+
+class TestServingMoreThanDocuments:
+    def test_a_session_a_shared_plan_and_the_agreement_can_be_served_a_private_plan_not(
+            self, desk, mediating):
+        session = session_schedule(actor=desk.mediator, dispute_id=mediating.pk,
+                                   mode=Session.Mode.ONLINE,
+                                   starts_at=clock.now() + dt.timedelta(days=2),
+                                   online_link="https://meet.example.invalid/1")
+        shared = offer_propose(actor=desk.mediator, dispute_id=mediating.pk,
+                               options=flat(12), discount_rate=Decimal("0.035"))
+        private = offer_propose(actor=desk.agent, dispute_id=mediating.pk, options=flat(24),
+                                discount_rate=Decimal("0.035"), side=Side.CREDITOR)
+        subjects = {s.subject for s in selectors.servables(mediating)}
+        assert {f"session:{session.pk}", f"offer:{shared.pk}"} <= subjects
+        assert f"offer:{private.pk}" not in subjects
+        debtor = debtor_of(mediating)
+        with clock.pinned(daytime()):
+            for bad in (f"offer:{private.pk}", "document:abc", "offer:999999", "x"):
+                with pytest.raises(OutreachInvalid, match="没有可送达"):
+                    notice_serve(actor=desk.mediator, dispute_id=mediating.pk,
+                                 party_id=debtor.pk, subject=bad, channel="sms")
+            made = notice_serve(actor=desk.mediator, dispute_id=mediating.pk,
+                                party_id=debtor.pk, subject=f"session:{session.pk}",
+                                channel="in_person", result="signed", evidence="本人签收")
+        assert made.title.startswith("调解通知（第1次")
+        assert made.document is None

@@ -131,6 +131,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Text messages (signing codes, reminders): the default backend keeps them in an outbox the
 # demo shows; a gateway is a class with the same ``send``, named here.
 SMS_BACKEND = os.environ.get("JINTIAO_SMS_BACKEND", "jintiao.messaging.backends.OutboxBackend")
+# E-mail service of documents: Django's interface; the default keeps them in the same outbox.
+EMAIL_BACKEND = os.environ.get("JINTIAO_EMAIL_BACKEND",
+                               "jintiao.messaging.backends.OutboxEmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("JINTIAO_FROM_EMAIL", "noreply@jintiao.invalid")
 # Background jobs: in-process by default; production names a queue backend, e.g.
 # django_tasks_db.DatabaseBackend with `jintiao manage db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": os.environ.get(

@@ -77,7 +77,7 @@ class Verification(models.Model):
     code = models.CharField(_("核验码"), max_length=8, unique=True)
     committee = models.ForeignKey(Organization, models.PROTECT, related_name="+")
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="verifications")
-    phone_masked = models.CharField(_("接收号码"), max_length=16)
+    to_masked = models.CharField(_("接收号码或邮箱"), max_length=120)
     purpose = models.CharField(_("用途"), max_length=32)
     sent_at = models.DateTimeField(_("发送时间"))
 

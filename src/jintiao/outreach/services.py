@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -40,7 +41,7 @@ from jintiao.mediation import selectors as mediation
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.actions import action_apply
 from jintiao.mediation.services.common import lock_behind, record_event
-from jintiao.messaging.backends import sms_backend
+from jintiao.messaging.backends import mask_email, sms_backend
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import subtree, user_roles
 from jintiao.outreach import selectors
@@ -150,28 +151,29 @@ def system_text(*, actor: User, dispute: Dispute, party: Party, body: str,
     dispute's lock and its transaction."""
     phone = _phone(party)
     now = clock.now()
-    check = _verification(dispute, phone, purpose, now)
+    check = _verification(dispute, identity.mask_mobile(phone), purpose, now)
     delivered = sms_backend().send(phone, (
         f"【{dispute.committee.name}】{body}核验码{format_code(check.code)}，"
         f"可在{settings.PUBLIC_URL}{reverse('portal:verify')}查验本短信真伪。"), purpose=purpose)
     made = ContactAttempt.objects.create(
         dispute=dispute, party=party, channel=ContactChannel.SMS,
         outcome=ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
-        at=now, to=check.phone_masked, note=purpose, verification=check, actor=actor)
+        at=now, to=check.to_masked, note=purpose, verification=check, actor=actor)
     record_event(dispute, "outreach.contact", actor, now,
                  {"contact": made.pk, "party": party.pk, "channel": "sms",
                   "outcome": made.outcome, "inbound": False, "template": purpose})
     return made
 
 
-def _verification(dispute: Dispute, phone: str, purpose: str, now: dt.datetime) -> Verification:
+def _verification(dispute: Dispute, to: str, purpose: str, now: dt.datetime) -> Verification:
+    """A fresh code for one message to ``to`` (already masked)."""
     for _try in range(5):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         try:
             with transaction.atomic():
                 return Verification.objects.create(
                     code=code, committee=dispute.committee, dispute=dispute,
-                    phone_masked=identity.mask_mobile(phone), purpose=purpose, sent_at=now)
+                    to_masked=to, purpose=purpose, sent_at=now)
         except IntegrityError:  # the same code drawn twice: draw again
             continue
     raise OutreachInvalid("核验码生成失败，请重试", "could not draw a unique code")
@@ -192,6 +194,21 @@ def _text(dispute: Dispute, row: DisputeParty, body: str, code: str) -> str:
     return (f"【{dispute.committee.name}】{render_template(body, values)}"
             f"核验码{format_code(code)}，可在{settings.PUBLIC_URL}{reverse('portal:verify')}"
             "查验本短信真伪。")
+
+
+def _served(title: str) -> str:
+    """The fixed words of a service by text or e-mail (filled like a vetted template)."""
+    return (f"{{姓名}}：{{调委会}}向您送达“{title}”（纠纷{{纠纷编号}}），"
+            "请登录当事人端查阅：{链接}。")
+
+
+def _email(party: Party) -> str:
+    """The party's newest usable e-mail address on file (an alternate contact)."""
+    found = (AlternateContact.objects.filter(party=party, kind=AlternateContact.Kind.EMAIL,
+                                             usable=True).order_by("-added_at").first())
+    if found is None:
+        raise OutreachInvalid(f"{party.name}没有登记可用的电子邮箱", "no e-mail on file")
+    return crypto.decrypt(found.value_cipher)
 
 
 def _phone(party: Party) -> str:
@@ -217,13 +234,13 @@ def message_send(*, actor: User, dispute_id: int, party_id: int,
     phone = _phone(row.party)
     now = clock.now()
     _check_cap(dispute, row.party, now)
-    check = _verification(dispute, phone, template.purpose, now)
+    check = _verification(dispute, identity.mask_mobile(phone), template.purpose, now)
     delivered = sms_backend().send(phone, _text(dispute, row, template.body, check.code),
                                    purpose=f"outreach:{template.purpose}")
     made = ContactAttempt.objects.create(
         dispute=dispute, party=row.party, channel=ContactChannel.SMS,
         outcome=ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
-        at=now, to=check.phone_masked, note=template.name, template=template,
+        at=now, to=check.to_masked, note=template.name, template=template,
         verification=check, actor=actor)
     record_event(dispute, "outreach.contact", actor, now,
                  {"contact": made.pk, "party": row.party_id, "channel": "sms",
@@ -258,20 +275,30 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
     if how is ServiceChannel.PORTAL:
         raise OutreachInvalid("当事人端查阅由当事人本人打开文书时自动记录",
                               "portal reads are recorded when the party opens it")
-    if how is ServiceChannel.EMAIL:
-        raise OutreachInvalid("电子邮件送达尚未开通", "e-mail service is not available yet")
     now = clock.now()
     check = None
-    if how is ServiceChannel.SMS:
+    if how is ServiceChannel.EMAIL:
+        address = _email(row.party)
+        _check_cap(dispute, row.party, now)
+        check = _verification(dispute, mask_email(address), "notice", now)
+        body = _text(dispute, row, _served(what.title), check.code)
+        try:
+            sent = EmailMessage(f"【{dispute.committee.name}】送达：{what.title}", body,
+                                to=[address],
+                                headers={"X-Jintiao-Purpose": "outreach:notice"}).send()
+        except OSError:  # the mail server refused or could not be reached
+            sent = 0
+        outcome = ServiceResult.DELIVERED if sent else ServiceResult.FAILED
+        address = check.to_masked
+    elif how is ServiceChannel.SMS:
         phone = _phone(row.party)
         _check_cap(dispute, row.party, now)
-        check = _verification(dispute, phone, "notice", now)
-        delivered = sms_backend().send(phone, _text(
-            dispute, row, f"{{姓名}}：{{调委会}}向您送达“{what.title}”（纠纷{{纠纷编号}}），"
-            "请登录当事人端查阅：{链接}。", check.code), purpose="outreach:notice")
+        check = _verification(dispute, identity.mask_mobile(phone), "notice", now)
+        delivered = sms_backend().send(phone, _text(dispute, row, _served(what.title),
+                                                    check.code), purpose="outreach:notice")
         outcome = {True: ServiceResult.DELIVERED, False: ServiceResult.FAILED,
                    None: ServiceResult.SENT}[delivered]
-        address = check.phone_masked
+        address = check.to_masked
     else:
         try:
             outcome = ServiceResult(result)
@@ -286,14 +313,14 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
         party=row.party, channel=how, result=outcome, address=address.strip()[:120],
         evidence=evidence.strip()[:300], served=served, at=now, verification=check,
         actor=actor)
-    if how in (ServiceChannel.SMS, ServiceChannel.IN_PERSON, ServiceChannel.TOWNSHIP):
+    if how is not ServiceChannel.POST:  # a letter in the post is not a contact attempt
         ContactAttempt.objects.create(
             dispute=dispute, party=row.party,
-            channel={ServiceChannel.SMS: ContactChannel.SMS,
-                     ServiceChannel.IN_PERSON: ContactChannel.VISIT}.get(
+            channel={ServiceChannel.SMS: ContactChannel.SMS, ServiceChannel.EMAIL:
+                     ContactChannel.EMAIL, ServiceChannel.IN_PERSON: ContactChannel.VISIT}.get(
                 how, ContactChannel.TOWNSHIP),
             outcome=(ContactOutcome.NOT_FOUND if outcome is ServiceResult.FAILED
-                     else ContactOutcome.SENT if how is ServiceChannel.SMS
+                     else ContactOutcome.SENT if how.electronic
                      else ContactOutcome.REACHED),
             at=now, to=made.address, note=f"送达：{what.title}"[:500], actor=actor)
     _service_events(dispute, row.party, made, actor, now)

@@ -23,7 +23,7 @@ from jintiao.web.forms.disputes import TextField
 # the service form.
 LOGGED = [(c.value, c.label) for c in ContactChannel if c is not ContactChannel.SMS]
 SERVED_BY = [(c.value, c.label) for c in ServiceChannel
-             if c not in (ServiceChannel.PORTAL, ServiceChannel.EMAIL)]
+             if c is not ServiceChannel.PORTAL]
 PAPER_RESULTS = [(r.value, r.label) for r in (ServiceResult.SIGNED, ServiceResult.LEFT,
                                               ServiceResult.SENT, ServiceResult.FAILED)]
 

@@ -220,5 +220,5 @@ def outbox(request: HttpRequest) -> HttpResponse:
         phones |= set(Party.objects.filter(
             dispute_rows__dispute__in=dispute_visible_to(viewer)).exclude(phone_hash="")
             .values_list("phone_hash", flat=True))
-        rows = rows.filter(phone_hash__in=phones)
+        rows = rows.filter(to_hash__in=phones)
     return render(request, "web/loop/outbox.html", {"rows": rows[:OUTBOX_ROWS]})
