@@ -96,7 +96,7 @@ def test_a_borrower_signs_in_reads_the_offer_enters_a_bound_and_signs_from_his_p
     phone.fill("#blind input[name=max_total]", "108,650")
     phone.screenshot(path=str(shots / "portal-offer.png"), full_page=True)
     phone.click("#blind button:has-text('保密提交')")
-    expect(phone.locator("#blind")).to_contain_text("您已提交本轮底线")
+    expect(phone.locator("#blind")).to_contain_text("债务人一方已提交本轮底线")
     expect(phone.locator("body")).not_to_contain_text("9,500")
     assert dispute.blind_rounds.get().outcome == BlindRound.Outcome.WAITING
 

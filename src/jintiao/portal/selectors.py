@@ -113,7 +113,7 @@ def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
         concessions = [(f"减免{w.label}" + ("（附条件）" if w.conditional else ""),
                         format_amount(w.amount) + " 元") for w in options.waivers]
         if options.annual_rate == 0 and f.get("total_interest") in ("0", "0.00"):
-            concessions.append(("分期期间不再计息", "—"))
+            concessions.append(("分期期间不另计利息", ""))
         out.append(OfferShown(
             offer.seq, offer.get_by_display(), bool(offer.side), offer.get_status_display(),
             f["instalments"], format_amount(Decimal(f["regular_payment"])),
