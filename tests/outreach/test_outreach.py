@@ -232,8 +232,9 @@ class TestService:
         notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
                                  kind="options_notice")
         client.force_login(party_sign_in(debtor_of(mediating)))
-        page = client.get(reverse("portal:document", args=[notice.pk]))
+        page = client.post(reverse("portal:document_open", args=[notice.pk]), follow=True)
         assert page.status_code == 200
+        assert notice.title in page.content.decode()
         assert Service.objects.get(document=notice).channel == "portal"
         listing = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
         assert "已送达" in listing
@@ -245,6 +246,8 @@ class TestService:
                                  kind="options_notice")
         client.force_login(party_sign_in(debtor_of(ours)))
         assert client.get(reverse("portal:document", args=[notice.pk])).status_code == 404
+        assert client.post(reverse("portal:document_open", args=[notice.pk])).status_code \
+            == 404
         assert not Service.objects.exists()
 
 

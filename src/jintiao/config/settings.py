@@ -145,6 +145,7 @@ PUBLIC_URL = os.environ.get("JINTIAO_PUBLIC_URL", "http://127.0.0.1:8000").rstri
 # Party portal sign-in codes: how long one lives and how many a number may get in an hour.
 PORTAL_CODE_MINUTES = int(os.environ.get("JINTIAO_PORTAL_CODE_MINUTES", "10"))
 PORTAL_CODES_PER_HOUR = int(os.environ.get("JINTIAO_PORTAL_CODES_PER_HOUR", "5"))
+PORTAL_CODES_PER_DAY = int(os.environ.get("JINTIAO_PORTAL_CODES_PER_DAY", "10"))
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ from jintiao.domain import lifecycle, periods
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.policy import DEFAULT_POLICY, Policy
+from jintiao.domain.representation import Authority, may_settle
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree, user_roles
 from jintiao.policies.selectors import PolicyMissing, policy_for, working_calendar
@@ -82,10 +83,14 @@ def acting_for(viewer: User, dispute: Dispute | None = None
     return found
 
 
-def debtor_side_of(viewer: User, dispute: Dispute) -> bool:
-    """A debtor or guarantor of ``dispute`` signed in to the portal, or their representative."""
-    return any(row.role in (PartyRole.DEBTOR, PartyRole.GUARANTOR)
-               for row, _rep in acting_for(viewer, dispute))
+def debtor_side_of(viewer: User, dispute: Dispute, *, settling: bool = False) -> bool:
+    """A debtor of ``dispute`` signed in to the portal, or their representative. A guarantor
+    is a party with interests of its own, not the debtor's side. ``settling`` (a bound that
+    can turn into a plan) needs the debtor in person or a representative with special
+    authority; a general authority takes part but does not settle."""
+    return any(row.role == PartyRole.DEBTOR
+               and (rep is None or not settling or may_settle(Authority(rep.authority)))
+               for row, rep in acting_for(viewer, dispute))
 
 
 def dispute_list(

@@ -69,6 +69,11 @@ class ContactOutcome(StrEnum):
         return self in (ContactOutcome.NO_ANSWER, ContactOutcome.WRONG_NUMBER,
                         ContactOutcome.NOT_FOUND)
 
+    @property
+    def reached_person(self) -> bool:
+        """The person was reached — talked, or refused to talk; a text sent is not yet."""
+        return self in (ContactOutcome.REACHED, ContactOutcome.REFUSED)
+
 
 @dataclass(frozen=True)
 class ContactLimits:
@@ -159,7 +164,7 @@ def reach_stage(attempts: Sequence[Attempt], *, failed_needed: int,
     days, the policy asks for a visit through the township node; a failed township visit
     after that lets the desk end mediation as "party unreachable" (ONLINE Art. 25).
     """
-    if any(not a.outcome.failed and a.outcome is not ContactOutcome.SENT for a in attempts):
+    if any(a.outcome.reached_person for a in attempts):
         return ReachStage.REACHED
     failed = [a for a in attempts if a.outcome.failed]
     township = [a for a in failed if a.channel is ContactChannel.TOWNSHIP]
@@ -226,9 +231,6 @@ RESULTS_BY_CHANNEL: dict[ServiceChannel, frozenset[ServiceResult]] = {
                                         ServiceResult.FAILED}),
 }
 
-ELECTRONIC_COUNTS_ON = ("delivered", "read")
-
-
 def counts_as_served(channel: ServiceChannel, result: ServiceResult, *,
                      consented_electronic: bool, electronic_counts_on: str) -> bool:
     """Whether one attempt serves the document, by the policy's rule.
@@ -285,6 +287,9 @@ FORBIDDEN = ("拘留", "坐牢", "判刑", "刑事", "公安", "抓捕", "传票
              "最后通牒", "后果自负", "立即还款")
 MAX_TEMPLATE_CHARS = 200
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# an amount in words: 五万元, 叁仟元, 两千块
+_CHINESE_AMOUNT = re.compile(
+    r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+[元块圆]")
 
 
 def template_problems(body: str) -> tuple[str, ...]:
@@ -297,10 +302,12 @@ def template_problems(body: str) -> tuple[str, ...]:
     unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         problems.append("未知的填充项：" + "、".join("{" + u + "}" for u in unknown))
-    found = [w for w in FORBIDDEN if w in body]
+    squeezed = re.sub(r"[\s\u3000·・.,，。、_\-—*]+", "", body)  # "催 收" is still 催收
+    found = [w for w in FORBIDDEN if w in squeezed]
     if found:
         problems.append("含有催收或威胁性用语：" + "、".join(found))
-    if re.search(r"\d{3,}", _PLACEHOLDER.sub("", body)):
+    fixed = _PLACEHOLDER.sub("", squeezed)
+    if re.search(r"\d{3,}", fixed) or _CHINESE_AMOUNT.search(fixed):
         problems.append("正文不得写入金额、号码等数字，请使用填充项")
     return tuple(problems)
 

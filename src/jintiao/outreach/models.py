@@ -100,7 +100,7 @@ class ContactAttempt(models.Model):
     outcome = models.CharField(_("结果"), max_length=16, choices=_choices(ContactOutcome))
     inbound = models.BooleanField(_("当事人主动联系"), default=False)
     at = models.DateTimeField(_("时间"))
-    to = models.CharField(_("联系对象"), max_length=60, blank=True)  # masked number or place
+    to = models.CharField(_("联系对象"), max_length=120, blank=True)  # masked number or place
     note = models.CharField(_("情况记录"), max_length=500, blank=True)
     template = models.ForeignKey(MessageTemplate, models.PROTECT, null=True, blank=True,
                                  related_name="+")
@@ -142,6 +142,9 @@ class AlternateContact(models.Model):
     value_hash = models.CharField(max_length=64, db_index=True, editable=False)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     usable = models.BooleanField(_("可用"), default=True)
+    # Only numbers the party gave or the desk verified open the portal: a relative's or the
+    # bank's number may reach the person, but must not sign in as them.
+    SIGNS_IN = (Source.PARTY, Source.DESK)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     added_at = models.DateTimeField()

@@ -111,11 +111,6 @@ def services_of(dispute: Dispute) -> QuerySet[Service]:
             .select_related("party", "actor").order_by("at", "pk"))
 
 
-def served_on(party: Party, dispute: Dispute) -> QuerySet[Service]:
-    """What was served on ``party`` in ``dispute`` (every attempt, the portal shows them)."""
-    return services_of(dispute).filter(party=party)
-
-
 @dataclass(frozen=True)
 class Servable:
     """Something the desk may serve on a party, and the words the party reads."""
@@ -161,8 +156,11 @@ def e_service_consented(party: Party) -> bool:
 
 
 def is_served(channel: ServiceChannel, result: ServiceResult, party: Party,
-              dispute: Dispute) -> bool:
-    return counts_as_served(channel, result, consented_electronic=e_service_consented(party),
+              dispute: Dispute, *, consented: bool | None = None) -> bool:
+    """The policy's verdict on one attempt; ``consented`` is the reader's own consent when a
+    representative opened it (else the party's)."""
+    agreed = e_service_consented(party) if consented is None else consented
+    return counts_as_served(channel, result, consented_electronic=agreed,
                             electronic_counts_on=mediation.policy_of(dispute)
                             .electronic_service_counts_on)
 

@@ -12,12 +12,14 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.exceptions import ValidationError
+from django.core.mail import BadHeaderError, EmailMessage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from jintiao import clock
-from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
 from jintiao.disputes.selectors import acting_for
 from jintiao.disputes.services import PermissionDenied
 from jintiao.documents.models import Document
@@ -53,7 +55,7 @@ from jintiao.outreach.models import (
     Verification,
 )
 from jintiao.parties import crypto
-from jintiao.parties.models import Party
+from jintiao.parties.models import Party, PartyAccount
 
 REACH_STEPS = ("invited", "served", "contacted", "engaged")
 _MISSING = RecordNotFound("纠纷不存在或无权查看", "dispute not found")
@@ -88,11 +90,37 @@ def _party_of(dispute: Dispute, party_id: int) -> DisputeParty:
 
 
 def _check_cap(dispute: Dispute, party: Party, now: dt.datetime) -> None:
+    """Refuse a contact beyond the caps or outside the hours. The party's row is locked
+    first, so two desks contacting one person about two disputes are counted in turn."""
+    Party.objects.select_for_update().filter(pk=party.pk).first()
     local = now.astimezone(clock.TZ)
     refused = contact_refusal(local, selectors.outbound_times(
         party, local - dt.timedelta(days=7)), limits_of(mediation.policy_of(dispute)))
     if refused is not None:
         raise refused
+
+
+def _log(dispute: Dispute, party: Party, channel: ContactChannel, outcome: ContactOutcome,
+         actor: User, now: dt.datetime, *, inbound: bool = False, to: str = "", note: str = "",
+         template: MessageTemplate | None = None,
+         verification: Verification | None = None) -> ContactAttempt:
+    """Write one contact, its event and the reach steps it makes (the caller checked the
+    caps, holds the dispute's lock and its transaction)."""
+    made = ContactAttempt.objects.create(
+        dispute=dispute, party=party, channel=channel, outcome=outcome, inbound=inbound,
+        at=now, to=to.strip()[:120], note=note.strip()[:500], template=template,
+        verification=verification, actor=actor)
+    record_event(dispute, "outreach.contact", actor, now,
+                 {"contact": made.pk, "party": party.pk, "channel": channel.value,
+                  "outcome": outcome.value, "inbound": inbound,
+                  **({"template": note} if channel is ContactChannel.SMS and note else {})})
+    if not inbound:
+        reach_step(dispute, party, "invited", actor, now, channel=channel.value)
+    if outcome.reached_person:
+        reach_step(dispute, party, "contacted", actor, now, channel=channel.value)
+    if inbound:
+        reach_step(dispute, party, "engaged", actor, now, channel=channel.value)
+    return made
 
 
 @transaction.atomic
@@ -120,19 +148,7 @@ def contact_record(*, actor: User, dispute_id: int, party_id: int, channel: str,
     now = clock.now()
     if not inbound:
         _check_cap(dispute, row.party, now)
-    made = ContactAttempt.objects.create(
-        dispute=dispute, party=row.party, channel=how, outcome=result, inbound=inbound,
-        at=now, to=to.strip()[:60], note=note.strip()[:500], actor=actor)
-    record_event(dispute, "outreach.contact", actor, now,
-                 {"contact": made.pk, "party": row.party_id, "channel": how.value,
-                  "outcome": result.value, "inbound": inbound})
-    if not inbound:
-        reach_step(dispute, row.party, "invited", actor, now, channel=how.value)
-    if result is ContactOutcome.REACHED:
-        reach_step(dispute, row.party, "contacted", actor, now, channel=how.value)
-    if inbound:
-        reach_step(dispute, row.party, "engaged", actor, now, channel=how.value)
-    return made
+    return _log(dispute, row.party, how, result, actor, now, inbound=inbound, to=to, note=note)
 
 
 def in_contact_hours(dispute: Dispute, at: dt.datetime) -> bool:
@@ -155,14 +171,9 @@ def system_text(*, actor: User, dispute: Dispute, party: Party, body: str,
     delivered = sms_backend().send(phone, (
         f"【{dispute.committee.name}】{body}核验码{format_code(check.code)}，"
         f"可在{settings.PUBLIC_URL}{reverse('portal:verify')}查验本短信真伪。"), purpose=purpose)
-    made = ContactAttempt.objects.create(
-        dispute=dispute, party=party, channel=ContactChannel.SMS,
-        outcome=ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
-        at=now, to=check.to_masked, note=purpose, verification=check, actor=actor)
-    record_event(dispute, "outreach.contact", actor, now,
-                 {"contact": made.pk, "party": party.pk, "channel": "sms",
-                  "outcome": made.outcome, "inbound": False, "template": purpose})
-    return made
+    return _log(dispute, party, ContactChannel.SMS,
+                ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
+                actor, now, to=check.to_masked, note=purpose, verification=check)
 
 
 def _verification(dispute: Dispute, to: str, purpose: str, now: dt.datetime) -> Verification:
@@ -237,16 +248,10 @@ def message_send(*, actor: User, dispute_id: int, party_id: int,
     check = _verification(dispute, identity.mask_mobile(phone), template.purpose, now)
     delivered = sms_backend().send(phone, _text(dispute, row, template.body, check.code),
                                    purpose=f"outreach:{template.purpose}")
-    made = ContactAttempt.objects.create(
-        dispute=dispute, party=row.party, channel=ContactChannel.SMS,
-        outcome=ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
-        at=now, to=check.to_masked, note=template.name, template=template,
-        verification=check, actor=actor)
-    record_event(dispute, "outreach.contact", actor, now,
-                 {"contact": made.pk, "party": row.party_id, "channel": "sms",
-                  "outcome": made.outcome, "inbound": False, "template": template.name})
-    reach_step(dispute, row.party, "invited", actor, now, channel="sms")
-    return made
+    return _log(dispute, row.party, ContactChannel.SMS,
+                ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
+                actor, now, to=check.to_masked, note=template.name, template=template,
+                verification=check)
 
 
 @transaction.atomic
@@ -277,22 +282,22 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
                               "portal reads are recorded when the party opens it")
     now = clock.now()
     check = None
+    if how is not ServiceChannel.POST:  # a letter in the post is no contact; the rest are
+        _check_cap(dispute, row.party, now)
     if how is ServiceChannel.EMAIL:
         address = _email(row.party)
-        _check_cap(dispute, row.party, now)
         check = _verification(dispute, mask_email(address), "notice", now)
         body = _text(dispute, row, _served(what.title), check.code)
         try:
             sent = EmailMessage(f"【{dispute.committee.name}】送达：{what.title}", body,
                                 to=[address],
                                 headers={"X-Jintiao-Purpose": "outreach:notice"}).send()
-        except OSError:  # the mail server refused or could not be reached
+        except (OSError, BadHeaderError):  # the server refused it or could not be reached
             sent = 0
         outcome = ServiceResult.DELIVERED if sent else ServiceResult.FAILED
         address = check.to_masked
     elif how is ServiceChannel.SMS:
         phone = _phone(row.party)
-        _check_cap(dispute, row.party, now)
         check = _verification(dispute, identity.mask_mobile(phone), "notice", now)
         delivered = sms_backend().send(phone, _text(dispute, row, _served(what.title),
                                                     check.code), purpose="outreach:notice")
@@ -313,17 +318,14 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
         party=row.party, channel=how, result=outcome, address=address.strip()[:120],
         evidence=evidence.strip()[:300], served=served, at=now, verification=check,
         actor=actor)
-    if how is not ServiceChannel.POST:  # a letter in the post is not a contact attempt
-        ContactAttempt.objects.create(
-            dispute=dispute, party=row.party,
-            channel={ServiceChannel.SMS: ContactChannel.SMS, ServiceChannel.EMAIL:
-                     ContactChannel.EMAIL, ServiceChannel.IN_PERSON: ContactChannel.VISIT}.get(
-                how, ContactChannel.TOWNSHIP),
-            outcome=(ContactOutcome.NOT_FOUND if outcome is ServiceResult.FAILED
-                     else ContactOutcome.SENT if how.electronic
-                     else ContactOutcome.REACHED),
-            at=now, to=made.address, note=f"送达：{what.title}"[:500], actor=actor)
     _service_events(dispute, row.party, made, actor, now)
+    if how is not ServiceChannel.POST:
+        _log(dispute, row.party,
+             {ServiceChannel.SMS: ContactChannel.SMS, ServiceChannel.EMAIL: ContactChannel.EMAIL,
+              ServiceChannel.IN_PERSON: ContactChannel.VISIT}.get(how, ContactChannel.TOWNSHIP),
+             (ContactOutcome.NOT_FOUND if outcome is ServiceResult.FAILED
+              else ContactOutcome.SENT if how.electronic else ContactOutcome.REACHED),
+             actor, now, to=made.address, note=f"送达：{what.title}")
     return made
 
 
@@ -356,11 +358,14 @@ def document_read(*, actor: User, document_id: int) -> Service | None:
                               ).exists():
         return None
     now = clock.now()
+    reader = PartyAccount.objects.filter(user=actor).first()
     made = Service.objects.create(
         document=document, subject=f"document:{document.pk}", title=document.title,
         dispute=dispute, party=party, channel=ServiceChannel.PORTAL,
         result=ServiceResult.READ,
-        served=selectors.is_served(ServiceChannel.PORTAL, ServiceResult.READ, party, dispute),
+        served=selectors.is_served(
+            ServiceChannel.PORTAL, ServiceResult.READ, party, dispute,
+            consented=bool(reader and reader.e_service_consented_at)),
         at=now, actor=actor, evidence=(f"委托代理人{rep.person.name}" if rep else "当事人本人")
         + "登录当事人端打开文书")
     _service_events(dispute, party, made, actor, now)
@@ -385,8 +390,17 @@ def alternate_contact_add(*, actor: User, dispute_id: int, party_id: int, kind: 
         except identity.IdentityInvalid as exc:
             raise OutreachInvalid(exc.message, exc.message_en) from None
         masked = identity.mask_mobile(value)
-    elif not value or len(value) > 200:
-        raise OutreachInvalid("联系方式不能为空且不超过200字", "a contact of 1 to 200 characters")
+    elif kind == AlternateContact.Kind.EMAIL:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise OutreachInvalid("电子邮箱格式不正确", "not an e-mail address") from None
+        if len(value) > 100:
+            raise OutreachInvalid("电子邮箱不得超过100个字符", "e-mail address too long")
+        masked = mask_email(value)
+    elif not value or len(value) > 200 or any(ord(c) < 32 for c in value):
+        raise OutreachInvalid("联系方式不能为空、不超过200字且不含控制字符",
+                              "a contact of 1 to 200 printable characters")
     else:
         masked = value[:3] + "…" if len(value) > 3 else "…"
     key = crypto.lookup_hash(f"{kind}:{value}")
@@ -402,6 +416,32 @@ def alternate_contact_add(*, actor: User, dispute_id: int, party_id: int, kind: 
 
 
 @transaction.atomic
+def alternate_contact_retire(*, actor: User, dispute_id: int, contact_id: int,
+                             reason: str) -> AlternateContact:
+    """Mark a party's alternate contact unusable (a wrong or stopped number, a wrong
+    address): kept, masked, with the reason; no longer offered, texted or signed in with.
+
+    :raises RecordNotFound: no such contact of a party of this dispute
+    :raises OutreachInvalid: no reason, or already marked
+    """
+    dispute = _desk(actor, dispute_id)
+    found = (AlternateContact.objects.select_for_update()
+             .filter(pk=contact_id, party__dispute_rows__dispute=dispute).first())
+    if found is None:
+        raise RecordNotFound("联系方式不存在或无权查看", "contact not found")
+    if not reason.strip():
+        raise OutreachInvalid("请写明停用理由（如空号、非本人）", "a reason is required")
+    if not found.usable:
+        raise OutreachInvalid("该联系方式已停用", "already marked unusable")
+    found.usable = False
+    found.note = f"停用：{reason.strip()}"[:200]
+    found.save(update_fields=["usable", "note"])
+    record_event(dispute, "outreach.contact_retired", actor, clock.now(),
+                 {"party": found.party_id, "kind": found.kind, "to": found.value_masked})
+    return found
+
+
+@transaction.atomic
 def unreachable_close(*, actor: User, dispute_id: int, party_id: int,
                       expected_version: int) -> Dispute:
     """End mediation because a party cannot be reached — only once the policy's path was
@@ -411,10 +451,11 @@ def unreachable_close(*, actor: User, dispute_id: int, party_id: int,
     """
     dispute = _desk(actor, dispute_id)
     row = _party_of(dispute, party_id)
-    stage = next((r.stage for r in selectors.reach_of(dispute) if r.row.pk == row.pk), None)
+    stage = next((r.stage for r in selectors.reach_of(dispute)
+                  if r.row.pk == row.pk and row.role == PartyRole.DEBTOR), None)
     if stage is not ReachStage.MAY_CLOSE:
         raise OutreachInvalid(
-            "尚不能以无法联系为由终止调解：" + (stage.label if stage else "该当事人不是债务人一方"),
+            "尚不能以无法联系为由终止调解：" + (stage.label if stage else "该当事人不是债务人"),
             "the cannot-reach path is not complete", stage=stage.value if stage else "")
     return action_apply(
         actor=actor, dispute_id=dispute_id, action=Action.FAIL,
@@ -458,6 +499,20 @@ def template_create(*, actor: User, committee_id: int, name: str, purpose: str,
     return MessageTemplate.objects.create(committee=committee, name=name.strip()[:60],
                                           purpose=purpose, body=body.strip(),
                                           created_by=actor, created_at=clock.now())
+
+
+@transaction.atomic
+def template_retire(*, actor: User, template_id: int) -> MessageTemplate:
+    """The director withdraws a text: it is kept for the record and no longer sent."""
+    template = MessageTemplate.objects.select_for_update().filter(pk=template_id).first()
+    if template is None:
+        raise RecordNotFound("模板不存在", "template not found")
+    _committee_desk(actor, template.committee, director=True)
+    if template.status == MessageTemplate.Status.RETIRED:
+        raise OutreachInvalid("该模板已停用", "already retired")
+    template.status = MessageTemplate.Status.RETIRED
+    template.save(update_fields=["status"])
+    return template
 
 
 @transaction.atomic

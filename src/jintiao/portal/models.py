@@ -20,3 +20,11 @@ class SignInCode(models.Model):
     class Meta:
         verbose_name = _("登录验证码")
         verbose_name_plural = _("登录验证码")
+
+
+class SignInThrottle(models.Model):
+    """One row per mobile number asked for, locked while a code is issued, so requests for
+    the same number are counted one after another (the hourly and daily limits hold under
+    concurrent requests)."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)

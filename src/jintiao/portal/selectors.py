@@ -173,7 +173,7 @@ class Blind:
 
 def blind_for(user: User, dispute: Dispute) -> Blind | None:
     """Whether the party may put in a private bound now — and only whether one is in."""
-    if dispute.state != State.MEDIATING or not debtor_side_of(user, dispute):
+    if dispute.state != State.MEDIATING or not debtor_side_of(user, dispute, settling=True):
         return None
     state = mediation.blind_state(dispute)
     open_round = state.open_round

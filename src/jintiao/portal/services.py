@@ -10,6 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 
 from jintiao import clock
 from jintiao.disputes.models import Dispute
@@ -23,7 +24,7 @@ from jintiao.outreach.models import AlternateContact
 from jintiao.outreach.services import reach_step
 from jintiao.parties.crypto import lookup_hash
 from jintiao.parties.models import Party, PartyAccount
-from jintiao.portal.models import SignInCode
+from jintiao.portal.models import SignInCode, SignInThrottle
 
 MAX_ATTEMPTS = 5
 COOLDOWN = dt.timedelta(seconds=60)
@@ -47,21 +48,26 @@ def _mobile(phone: str) -> str:
 @transaction.atomic
 def sign_in_code_send(*, phone: str) -> None:
     """Text a sign-in code to ``phone`` if it is a party's registered mobile. The answer is
-    the same either way; the hourly limit and the one-minute pause apply either way too.
+    the same either way; the limits (a minute apart, so many an hour and a day) apply
+    either way too, and requests for one number are counted in turn.
 
     :raises SignInInvalid: not a mainland mobile number, or asked too often
     """
     number = _mobile(phone)
     key = lookup_hash(number)
     now = clock.now()
-    recent = SignInCode.objects.select_for_update().filter(
-        phone_hash=key, sent_at__gte=now - dt.timedelta(hours=1)).order_by("-sent_at")
-    if recent.count() >= settings.PORTAL_CODES_PER_HOUR:
+    SignInThrottle.objects.get_or_create(phone_hash=key)
+    SignInThrottle.objects.select_for_update().get(phone_hash=key)
+    codes = SignInCode.objects.filter(phone_hash=key)
+    if codes.filter(sent_at__gte=now - dt.timedelta(days=1)).count() \
+            >= settings.PORTAL_CODES_PER_DAY:
+        raise SignInInvalid("今日获取验证码次数已达上限，请明日再试", "too many codes today")
+    if codes.filter(sent_at__gte=now - dt.timedelta(hours=1)).count() \
+            >= settings.PORTAL_CODES_PER_HOUR:
         raise SignInInvalid("获取验证码过于频繁，请一小时后再试", "too many codes this hour")
-    last = recent.first()
-    if last is not None and now - last.sent_at < COOLDOWN:
+    if codes.filter(sent_at__gt=now - COOLDOWN).exists():
         raise SignInInvalid("验证码已发送，请稍候一分钟再重新获取", "wait a minute")
-    SignInCode.objects.filter(phone_hash=key, used_at__isnull=True).update(used_at=now)
+    codes.filter(used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.PORTAL_CODE_MINUTES
     SignInCode.objects.create(phone_hash=key, code_hash=_code_hash(key, code), sent_at=now,
@@ -72,30 +78,21 @@ def sign_in_code_send(*, phone: str) -> None:
                            purpose="portal_sign_in")
 
 
+def _signs_in(number: str) -> QuerySet[AlternateContact]:
+    """Alternate mobiles that open the portal: usable, and the party's own."""
+    return AlternateContact.objects.filter(
+        kind=AlternateContact.Kind.MOBILE, usable=True, source__in=AlternateContact.SIGNS_IN,
+        value_hash=lookup_hash(f"mobile:{number}"))
+
+
 def _known(number: str) -> bool:
     return (Party.objects.filter(phone_hash=lookup_hash(number)).exists()
-            or AlternateContact.objects.filter(kind=AlternateContact.Kind.MOBILE, usable=True,
-                                               value_hash=lookup_hash(f"mobile:{number}"))
-            .exists())
+            or _signs_in(number).exists())
 
 
 def _wrong() -> SignInInvalid:
     return SignInInvalid("验证码或身份证号码不正确，或该手机号码未在调解案件中登记",
                          "wrong code or identity")
-
-
-def _live_code(key: str, code: str, now: dt.datetime) -> SignInCode | None:
-    """The matching live code, counting a wrong try (kept even when signing in fails)."""
-    with transaction.atomic():
-        live = (SignInCode.objects.select_for_update()
-                .filter(phone_hash=key, used_at__isnull=True).order_by("-sent_at").first())
-        if live is None or live.expires_at < now or live.attempts >= MAX_ATTEMPTS:
-            return None
-        if not hmac.compare_digest(live.code_hash, _code_hash(key, code.strip())):
-            live.attempts += 1
-            live.save(update_fields=["attempts"])
-            return None
-        return live
 
 
 def _party(number: str, id_number: str) -> Party | None:
@@ -106,9 +103,7 @@ def _party(number: str, id_number: str) -> Party | None:
     party = Party.objects.filter(id_hash=lookup_hash(resident)).first()
     if party is None:
         return None
-    if party.phone_hash == lookup_hash(number) or AlternateContact.objects.filter(
-            party=party, kind=AlternateContact.Kind.MOBILE, usable=True,
-            value_hash=lookup_hash(f"mobile:{number}")).exists():
+    if party.phone_hash == lookup_hash(number) or _signs_in(number).filter(party=party).exists():
         return party
     return None
 
@@ -118,18 +113,35 @@ def sign_in(*, phone: str, code: str, id_number: str, consent_e_service: bool = 
     first time), and note on each of their disputes, once, that they engaged.
 
     :raises SignInInvalid: a wrong or expired code, or an identity that does not match the
-        number (one answer for all, so nothing is learnt about who is on file)
+        number (one answer for all, so nothing is learnt about who is on file); every wrong
+        try counts against the code, which dies after five
     """
     number = _mobile(phone)
     key = lookup_hash(number)
     now = clock.now()
-    live = _live_code(key, code, now)
-    party = _party(number, id_number) if live is not None else None
-    if live is None or party is None:
-        if live is not None:  # right code, wrong person: counts as a wrong try
-            SignInCode.objects.filter(pk=live.pk).update(attempts=live.attempts + 1)
+    matched = _check(key, number, code, id_number, now)
+    if matched is None:
         raise _wrong()
-    return _open(live.pk, party, now, consent_e_service)
+    code_id, party = matched
+    return _open(code_id, party, now, consent_e_service)
+
+
+def _check(key: str, number: str, code: str, id_number: str, now: dt.datetime
+           ) -> tuple[int, Party] | None:
+    """The live code and the party, or None after counting a wrong try. The code's row is
+    locked, so concurrent tries are counted one by one and the count is kept even though
+    signing in fails (its own transaction, committed before the refusal is raised)."""
+    with transaction.atomic():
+        live = (SignInCode.objects.select_for_update()
+                .filter(phone_hash=key, used_at__isnull=True).order_by("-sent_at").first())
+        if live is None or live.expires_at < now or live.attempts >= MAX_ATTEMPTS:
+            return None
+        party = (_party(number, id_number)
+                 if hmac.compare_digest(live.code_hash, _code_hash(key, code.strip())) else None)
+        if party is None:
+            SignInCode.objects.filter(pk=live.pk).update(attempts=F("attempts") + 1)
+            return None
+        return live.pk, party
 
 
 @transaction.atomic
@@ -139,9 +151,12 @@ def _open(code_id: int, party: Party, now: dt.datetime, consent: bool) -> User:
         raise _wrong()
     account = PartyAccount.objects.select_related("user").filter(party=party).first()
     if account is None:
+        username = f"party-{party.pk}"
+        if User.objects.filter(username=username).exists():  # a staff name, by chance
+            username = f"party-{party.pk}-{secrets.token_hex(4)}"
         try:
             with transaction.atomic():
-                user = User.objects.create(username=f"party-{party.pk}", first_name=party.name)
+                user = User.objects.create(username=username, first_name=party.name)
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
                 UserRole.objects.create(user=user, role=Role.PARTY)

@@ -23,6 +23,6 @@ class PortalBoundary:
         user = getattr(request, "user", None)
         if (isinstance(user, User) and user.is_authenticated
                 and Role.PARTY in user_roles(user)
-                and not request.path.startswith(OPEN_TO_PARTIES)):
+                and not request.path_info.startswith(OPEN_TO_PARTIES)):
             return redirect("portal:home")
         return self.get_response(request)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("d/<int:dispute_id>/recusal/", views.recusal, name="recusal"),
     path("d/<int:dispute_id>/budget/", views.budget, name="budget"),
     path("documents/<int:document_id>/", views.document, name="document"),
+    path("documents/<int:document_id>/open/", views.document_open, name="document_open"),
     path("verify/", views.verify, name="verify"),
     path("help/", views.self_help, name="help"),
 ]

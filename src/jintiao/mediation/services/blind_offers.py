@@ -84,7 +84,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
         if bound.min_total < own.min_total or bound.max_term_months > own.max_term_months:
             raise ApprovalRequired("该底线超出您的授权，须由上级审批人报价或授权",
                                    "the bound goes beyond the agent's authority")
-    elif not debtor_side_of(actor, dispute):  # the debtor in the portal, or the desk for them
+    elif not debtor_side_of(actor, dispute, settling=True):  # the debtor, or the desk for them
         require_desk(actor, dispute, "代债务人报底线")
     require_no_settlement(dispute)
     rounds = dispute.blind_rounds.order_by("-number")

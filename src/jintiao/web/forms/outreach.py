@@ -87,8 +87,13 @@ class AlternateForm(forms.Form):
 
 
 class UnreachableForm(forms.Form):
-    party = forms.IntegerField(widget=forms.HiddenInput)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    party = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(min_value=1, max_value=2**31,
+                                          widget=forms.HiddenInput)
+
+
+class RetireForm(forms.Form):
+    reason = TextField(label=_("停用理由"), max_length=200)
 
 
 class TemplateForm(forms.Form):

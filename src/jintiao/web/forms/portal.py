@@ -44,7 +44,7 @@ class CodeForm(forms.Form):
 
 
 class RecusalForm(forms.Form):
-    mediator = forms.IntegerField(widget=forms.HiddenInput)
+    mediator = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
     reason = TextField(label=_("申请回避的理由"), max_length=500,
                        widget=forms.Textarea(attrs={"rows": 3}))
 

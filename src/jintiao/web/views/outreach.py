@@ -122,6 +122,17 @@ def unreachable(request: HttpRequest, dispute_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def alternate_retire(request: HttpRequest, dispute_id: int, contact_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    visible_or_404(viewer, dispute_id)
+    submit(request, forms.RetireForm(request.POST), lambda d: services.alternate_contact_retire(
+        actor=viewer, dispute_id=dispute_id, contact_id=contact_id, reason=d["reason"]),
+        _("已停用该联系方式"))
+    return _back(dispute_id)
+
+
+@login_required
 def templates(request: HttpRequest) -> HttpResponse:
     """The committee's texts: drafts by its staff, approval by its director."""
     viewer = viewer_of(request)
@@ -146,6 +157,15 @@ def template_approve(request: HttpRequest, template_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     attempt(request, lambda: services.template_approve(actor=viewer, template_id=template_id),
             _("模板已审核通过"))
+    return redirect("web:templates")
+
+
+@login_required
+@require_POST
+def template_retire(request: HttpRequest, template_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    attempt(request, lambda: services.template_retire(actor=viewer, template_id=template_id),
+            _("模板已停用"))
     return redirect("web:templates")
 
 

@@ -94,6 +94,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:home")
         else:
             messages.error(request, mistakes(step_two))
+        # never echo the identity number or the code back into the page
+        step_two = forms.SignInForm(initial={"phone": request.POST.get("phone", "")[:20]})
     return render(request, "web/portal/sign_in.html",
                   {"phone_form": phone_form, "step_two": step_two})
 
@@ -140,12 +142,23 @@ def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
 
 @party_required
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The document to read. Opening the page records nothing: a link followed from
+    elsewhere must not serve a document; the party's own 查阅 (a post) does."""
+    doc = selectors.document_for(_party(request), document_id)
+    if doc is None:
+        raise Http404(_("文书不存在或无权查看"))
+    return render(request, "web/portal/document.html", {"doc": doc})
+
+
+@party_required
+@require_POST
+def document_open(request: HttpRequest, document_id: int) -> HttpResponse:
     user = _party(request)
     doc = selectors.document_for(user, document_id)
     if doc is None:
         raise Http404(_("文书不存在或无权查看"))
     outreach.document_read(actor=user, document_id=doc.pk)
-    return render(request, "web/portal/document.html", {"doc": doc})
+    return redirect("portal:document", document_id=doc.pk)
 
 
 @party_required

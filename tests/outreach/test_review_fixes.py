@@ -1,0 +1,337 @@
+"""Defects a second reviewer found in reaching the parties, each with the test that failed
+before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from jintiao import clock
+from jintiao.disputes.models import DisputeParty, PartyRole
+from jintiao.disputes.services import PermissionDenied, representative_appoint
+from jintiao.domain.blind import DebtorBound
+from jintiao.domain.lifecycle import Action
+from jintiao.domain.outreach import ContactRefused, OutreachInvalid
+from jintiao.domain.policy import DEFAULT_POLICY, Track
+from jintiao.domain.representation import Authority, Relation
+from jintiao.mediation.models import Side
+from jintiao.mediation.selectors import offers_for
+from jintiao.mediation.services import (
+    action_apply,
+    blind_bound_enter,
+    notice_generate,
+    offer_propose,
+)
+from jintiao.messaging.models import OutboxMessage
+from jintiao.messaging.selectors import outbox_code
+from jintiao.orgs.models import User
+from jintiao.outreach.models import AlternateContact, ContactAttempt, MessageTemplate
+from jintiao.outreach.services import (
+    alternate_contact_add,
+    alternate_contact_retire,
+    contact_record,
+    document_read,
+    message_send,
+    notice_serve,
+    template_approve,
+    template_create,
+    template_retire,
+    unreachable_close,
+)
+from jintiao.parties.models import PartyAccount
+from jintiao.parties.services import PartyInput, party_get_or_create
+from jintiao.policies.services import policy_publish
+from jintiao.portal.models import SignInCode
+from jintiao.portal.services import SignInInvalid, sign_in, sign_in_code_send
+from tests.factories import flat, intake, resident_id
+from tests.portal.helpers import daytime, debtor_of, id_of, party_sign_in, phone_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _add_guarantor(dispute, n: int = 555):
+    party = party_get_or_create(PartyInput("person", "担保人王某", resident_id(n),
+                                           phone=f"1360000{n:04d}"))
+    return DisputeParty.objects.create(dispute=dispute, party=party, role=PartyRole.GUARANTOR)
+
+
+def _representative(desk, dispute, authority: Authority, n: int = 778):
+    row = dispute.party_rows.get(role="debtor")
+    person = PartyInput("person", "代理人赵某", resident_id(n), phone=f"1350000{n:04d}")
+    dispute.refresh_from_db()
+    representative_appoint(actor=desk.clerk, dispute_id=dispute.pk,
+                           expected_version=dispute.version, party_row_id=row.pk,
+                           person=person, relation=Relation.RELATIVE, authority=authority,
+                           signed_on=clock.today() - dt.timedelta(days=1))
+    return party_get_or_create(person)
+
+
+class TestTheDebtorsSide:
+    def test_a_guarantor_neither_enters_the_debtors_bound_nor_reads_its_private_plans(
+            self, desk, mediating):
+        guarantor = _add_guarantor(mediating).party
+        private = offer_propose(actor=desk.mediator, dispute_id=mediating.pk,
+                                options=flat(12), discount_rate=Decimal("0.035"),
+                                side=Side.DEBTOR, on_behalf_of="debtor")
+        user = party_sign_in(guarantor)
+        assert private not in offers_for(user, mediating)
+        with pytest.raises(PermissionDenied):
+            blind_bound_enter(actor=user, dispute_id=mediating.pk,
+                              bound=DebtorBound(Decimal("1.00"), Decimal("1.00")))
+        assert not mediating.blind_rounds.exists()
+
+    def test_a_representative_with_general_authority_does_not_settle(self, desk, mediating):
+        user = party_sign_in(_representative(desk, mediating, Authority.GENERAL))
+        with pytest.raises(PermissionDenied):
+            blind_bound_enter(actor=user, dispute_id=mediating.pk,
+                              bound=DebtorBound(Decimal("1.00"), Decimal("1.00")))
+        special = party_sign_in(_representative(desk, mediating, Authority.SPECIAL, 779))
+        blind_bound_enter(actor=special, dispute_id=mediating.pk,
+                          bound=DebtorBound(Decimal("100.00"), Decimal("1000.00")))
+
+    def test_mediation_does_not_end_because_a_guarantor_cannot_be_reached(
+            self, world, mediating):
+        guarantor = _add_guarantor(mediating).party
+        for day, outcome in ((2, "no_answer"), (1, "no_answer"), (1, "wrong_number")):
+            with clock.pinned(daytime() - dt.timedelta(days=day)):
+                contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                               party_id=guarantor.pk, channel="call", outcome=outcome)
+        with clock.pinned(daytime()):
+            contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                           party_id=guarantor.pk, channel="township", outcome="not_found")
+        mediating.refresh_from_db()
+        with pytest.raises(OutreachInvalid, match="不是债务人"):
+            unreachable_close(actor=world.mediator, dispute_id=mediating.pk,
+                              party_id=guarantor.pk, expected_version=mediating.version)
+
+
+class TestEveryContactUnderTheRules:
+    def test_service_in_person_keeps_to_the_hours_and_the_cap(self, world, mediating):
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        debtor = debtor_of(mediating)
+
+        def serve() -> None:
+            notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
+                         subject=f"document:{notice.pk}", channel="in_person",
+                         result="left", evidence="村委会主任见证")
+
+        with clock.pinned(daytime().replace(hour=23, minute=30)), pytest.raises(ContactRefused):
+            serve()
+        with clock.pinned(daytime()):
+            for _ in range(3):
+                serve()
+            with pytest.raises(ContactRefused):
+                serve()
+            # a letter in the post is no contact: still allowed
+            notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
+                         subject=f"document:{notice.pk}", channel="post", result="sent",
+                         evidence="EMS 1")
+
+    def test_a_visit_that_reached_the_party_is_a_contact_on_the_timeline(self, world, mediating):
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        debtor = debtor_of(mediating)
+        with clock.pinned(daytime()):
+            notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
+                         subject=f"document:{notice.pk}", channel="in_person", result="signed",
+                         evidence="本人签收")
+        types = set(mediating.events.values_list("type", flat=True))
+        assert {"outreach.contact", "reach.contacted", "reach.served"} <= types
+
+    def test_a_refusal_to_talk_is_contact(self, world, mediating):
+        with clock.pinned(daytime()):
+            contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                           party_id=debtor_of(mediating).pk, channel="call", outcome="refused")
+        assert mediating.events.filter(type="reach.contacted").exists()
+
+    def test_the_cap_follows_the_disputes_policy(self, world):
+        """A committee whose rule allows two calls a day refuses the third."""
+        policy_publish(organization=world.committee, policy=DEFAULT_POLICY.replace(
+            contact_max_per_day=2, contact_max_per_week=5), valid_from=dt.date(2020, 1, 1),
+            source="测试：本委每日两次")
+        dispute = intake(actor=world.clerk, committee=world.committee, institution=world.branch)
+        dispute = action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+                               expected_version=1, notice_served=True)
+        dispute = action_apply(actor=world.director, dispute_id=dispute.pk,
+                               action=Action.ASSIGN, expected_version=dispute.version,
+                               track=Track.SIMPLE, mediators=[world.mediator])
+        with clock.pinned(daytime()):
+            for _ in range(2):
+                contact_record(actor=world.mediator, dispute_id=dispute.pk,
+                               party_id=debtor_of(dispute).pk, channel="call",
+                               outcome="no_answer")
+            with pytest.raises(ContactRefused, match="每日上限2次"):
+                contact_record(actor=world.mediator, dispute_id=dispute.pk,
+                               party_id=debtor_of(dispute).pk, channel="call",
+                               outcome="no_answer")
+
+
+class TestSignIn:
+    def test_a_relatives_number_does_not_sign_in_as_the_debtor(self, world, mediating):
+        debtor = debtor_of(mediating)
+        with clock.pinned(daytime()):
+            alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                  party_id=debtor.pk, kind="mobile", value="13711112222",
+                                  source="guarantor")
+        sign_in_code_send(phone="13711112222")
+        assert outbox_code("13711112222") is None  # no text: not a number that signs in
+        own = alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                    party_id=debtor.pk, kind="mobile", value="13733334444",
+                                    source="party")
+        sign_in_code_send(phone="13733334444")
+        user = sign_in(phone="13733334444", code=outbox_code("13733334444"),
+                       id_number=id_of(debtor))
+        assert user.party_account.party == debtor
+        alternate_contact_retire(actor=world.mediator, dispute_id=mediating.pk,
+                                 contact_id=own.pk, reason="非本人")
+        SignInCode.objects.update(sent_at=clock.now() - dt.timedelta(minutes=2))
+        sign_in_code_send(phone="13733334444")  # a retired number gets no text either
+        assert OutboxMessage.objects.filter(purpose="portal_sign_in",
+                                            to_masked="137****4444").count() == 1
+
+    def test_a_day_has_a_limit_too(self, cases, settings):
+        settings.PORTAL_CODES_PER_HOUR = 100
+        phone = phone_of(debtor_of(cases[0]))
+        for n in range(10):
+            SignInCode.objects.update(sent_at=clock.now() - dt.timedelta(minutes=2 + n))
+            sign_in_code_send(phone=phone)
+        SignInCode.objects.update(sent_at=clock.now() - dt.timedelta(minutes=30))
+        with pytest.raises(SignInInvalid, match="今日"):
+            sign_in_code_send(phone=phone)
+
+    def test_a_taken_username_does_not_break_the_first_sign_in(self, cases):
+        debtor = debtor_of(cases[0])
+        User.objects.create(username=f"party-{debtor.pk}")
+        user = party_sign_in(debtor)
+        assert user.party_account.party == debtor
+        assert user.username.startswith(f"party-{debtor.pk}-")
+
+    def test_a_failed_sign_in_does_not_echo_the_identity_number(self, client, cases):
+        debtor = debtor_of(cases[0])
+        sign_in_code_send(phone=phone_of(debtor))
+        page = client.post(reverse("portal:login"), {
+            "step": "verify", "phone": phone_of(debtor), "code": "000000",
+            "id_number": id_of(debtor)}).content.decode()
+        assert "验证码或身份证号码不正确" in page
+        assert id_of(debtor) not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_identity_numbers_are_all_counted(cases):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    debtor = debtor_of(cases[0])
+    sign_in_code_send(phone=phone_of(debtor))
+    code = outbox_code(phone_of(debtor))
+
+    def wrong(n: int) -> bool:
+        try:
+            sign_in(phone=phone_of(debtor), code=code, id_number=resident_id(900 + n))
+        except SignInInvalid:
+            return False
+        finally:
+            connections.close_all()
+        return True
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert not any(pool.map(wrong, range(12)))
+    with pytest.raises(SignInInvalid):  # five wrong tries burnt the code
+        sign_in(phone=phone_of(debtor), code=code, id_number=id_of(debtor))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_code_requests_send_one_text(cases):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    phone = phone_of(debtor_of(cases[0]))
+
+    def ask(_: int) -> bool:
+        try:
+            sign_in_code_send(phone=phone)
+        except SignInInvalid:
+            return False
+        finally:
+            connections.close_all()
+        return True
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert sum(pool.map(ask, range(12))) == 1
+
+
+class TestInputs:
+    def test_email_addresses_are_checked(self, world, mediating):
+        debtor = debtor_of(mediating)
+        for bad in ("wu@example.cn\nBcc: spy@example.cn", "not-an-address",
+                    "x" * 95 + "@example.cn"):
+            with pytest.raises(OutreachInvalid):
+                alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                      party_id=debtor.pk, kind="email", value=bad,
+                                      source="party")
+        assert not AlternateContact.objects.exists()
+
+    def test_huge_ids_are_a_refusal_not_a_crash(self, world, mediating, client):
+        client.force_login(world.mediator)
+        response = client.post(reverse("web:unreachable", args=[mediating.pk]),
+                               {"party": str(2**63), "expected_version": "1"})
+        assert response.status_code == 302
+        party = Client()
+        party.force_login(party_sign_in(debtor_of(mediating)))
+        response = party.post(reverse("portal:recusal", args=[mediating.pk]),
+                              {"mediator": str(10**30), "reason": "x"})
+        assert response.status_code == 302
+
+
+class TestReading:
+    def test_following_a_link_to_a_document_serves_nothing_the_partys_own_click_does(
+            self, world, mediating):
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        party = Client()
+        party.force_login(party_sign_in(debtor_of(mediating)))
+        assert party.get(reverse("portal:document", args=[notice.pk])).status_code == 200
+        assert not notice.services.exists()
+        party.post(reverse("portal:document_open", args=[notice.pk]))
+        assert notice.services.get().served
+
+    def test_a_representative_who_consented_is_served_by_reading(self, desk, mediating):
+        notice = notice_generate(actor=desk.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        lawyer = party_sign_in(_representative(desk, mediating, Authority.SPECIAL),
+                               consent=True)
+        made = document_read(actor=lawyer, document_id=notice.pk)
+        assert made is not None
+        assert made.served
+        assert "代理人" in made.evidence
+
+
+class TestWithdrawing:
+    def test_a_retired_text_is_no_longer_sent(self, world, mediating):
+        made = template_create(actor=world.mediator, committee_id=world.committee.pk,
+                               name="旧邀请", purpose="invitation", body="{姓名}您好。")
+        template_approve(actor=world.director, template_id=made.pk)
+        with pytest.raises(PermissionDenied):
+            template_retire(actor=world.mediator, template_id=made.pk)
+        template_retire(actor=world.director, template_id=made.pk)
+        assert MessageTemplate.objects.get().status == "retired"
+        with clock.pinned(daytime()), pytest.raises(OutreachInvalid, match="已审核"):
+            message_send(actor=world.mediator, dispute_id=mediating.pk,
+                         party_id=debtor_of(mediating).pk, template_id=made.pk)
+        assert not ContactAttempt.objects.exists()
+
+    def test_vetting_sees_through_spaces_and_amounts_in_words(self, world):
+        for body in ("催 收通知：{姓名}", "{姓名}请于今日还款五万元"):
+            with pytest.raises(OutreachInvalid):
+                template_create(actor=world.mediator, committee_id=world.committee.pk,
+                                name=body[:10], purpose="general", body=body)
+
+    def test_account_consent_is_the_party_s_own(self, cases):
+        debtor = debtor_of(cases[0])
+        party_sign_in(debtor, consent=False)
+        assert PartyAccount.objects.get(party=debtor).e_service_consented_at is None
