@@ -36,7 +36,8 @@ def test_the_desk_reaches_a_debtor_within_the_guardrails(world, mediating, live_
     director = new_page()
     log_in(director, url, world.director.username, PASSWORD)
     director.click("nav >> text=短信模板")
-    director.locator("#templates tr", has_text="调解邀请").locator("button").click()
+    row = director.locator("#templates tr", has_text="调解邀请")
+    row.locator("button:has-text('审核通过')").click()
     expect(director.locator("#templates")).to_contain_text("已审核")
 
     mediator = new_page()
