@@ -13,6 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from jintiao import clock
+from jintiao.agreements.models import Signature
+from jintiao.agreements.services import SignatureInvalid, agreement_draft, signing_code_send
 from jintiao.disputes.models import DisputeParty, PartyRole
 from jintiao.disputes.services import PermissionDenied, representative_appoint
 from jintiao.domain.blind import DebtorBound
@@ -50,6 +52,8 @@ from jintiao.policies.services import policy_publish
 from jintiao.portal.models import SignInCode
 from jintiao.portal.services import SignInInvalid, sign_in, sign_in_code_send
 from tests.factories import flat, intake, resident_id
+from tests.loop.conftest import CHARGES_SINCE
+from tests.loop.helpers import accept_plan
 from tests.portal.helpers import daytime, debtor_of, id_of, party_sign_in, phone_of
 
 pytestmark = pytest.mark.django_db
@@ -335,3 +339,23 @@ class TestWithdrawing:
         debtor = debtor_of(cases[0])
         party_sign_in(debtor, consent=False)
         assert PartyAccount.objects.get(party=debtor).e_service_consented_at is None
+
+
+class TestRepresentativeSigns:
+    def test_a_representative_signs_as_the_representative_only(self, client, desk, mediating):
+        accept_plan(desk, mediating, flat(12))
+        mediating.refresh_from_db()
+        agreement = agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                                    expected_version=mediating.version, draft=CHARGES_SINCE)
+        lawyer = _representative(desk, mediating, Authority.SPECIAL)
+        user = party_sign_in(lawyer)
+        row = mediating.party_rows.get(role="debtor")
+        with pytest.raises(SignatureInvalid, match="代理人身份"):
+            signing_code_send(actor=user, agreement_id=agreement.pk, signer=f"party:{row.pk}")
+        client.force_login(user)
+        client.post(reverse("portal:signing_code", args=[mediating.pk]))
+        client.post(reverse("portal:sign", args=[mediating.pk]),
+                    {"code": outbox_code(phone_of(lawyer))})
+        signature = Signature.objects.get(agreement=agreement, party_row=row)
+        assert signature.representative.person == lawyer
+        assert "委托代理人" in signature.signer_name

@@ -22,6 +22,7 @@ from jintiao.agreements import content as texts
 from jintiao.agreements import selectors
 from jintiao.agreements.models import Agreement, Signature, SigningCode
 from jintiao.disputes.models import Dispute, DisputeRepresentative
+from jintiao.disputes.selectors import acting_for
 from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.render import to_html
@@ -182,6 +183,11 @@ def signing_code_send(*, actor: User, agreement_id: int, signer: str,
         raise SignatureInvalid("签署人不属于本协议", "not a signer of this agreement")
     if who.signature is not None:
         raise SignatureInvalid(f"{who.name}已签署本版本", "already signed")
+    as_rep = next((rep for row, rep in acting_for(actor, dispute)
+                   if who.party_row is not None and row.pk == who.party_row.pk
+                   and rep is not None), None)
+    if as_rep is not None and representative_id != as_rep.pk:  # a representative in the portal
+        raise SignatureInvalid("委托代理人须以代理人身份签署", "a representative signs as one")
     rep = _representative(who, representative_id, now.astimezone(clock.TZ).date())
     phone = _phone_of(actor, agreement, who, rep)
     if not phone:

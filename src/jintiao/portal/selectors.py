@@ -185,7 +185,6 @@ def blind_for(user: User, dispute: Dispute) -> Blind | None:
 @dataclass(frozen=True)
 class Signing:
     agreement: Agreement
-    html: str
     key: str
     name: str
     signed: bool
@@ -193,7 +192,7 @@ class Signing:
     others: list[tuple[str, bool]]
 
 
-def signing_for(user: User, dispute: Dispute, preview_html: str) -> Signing | None:
+def signing_for(user: User, dispute: Dispute) -> Signing | None:
     """The current agreement and the signer line the party (or representative) signs."""
     agreement = agreements.current(dispute)
     if agreement is None:
@@ -201,10 +200,10 @@ def signing_for(user: User, dispute: Dispute, preview_html: str) -> Signing | No
     mine = {r.pk: rep for r, rep in acting_for(user, dispute)}
     signers = agreements.signers_of(agreement)
     me = next((s for s in signers if s.party_row is not None and s.party_row.pk in mine), None)
-    if me is None:
+    if me is None or me.party_row is None:
         return None
-    rep = mine[me.party_row.pk] if me.party_row is not None else None
-    return Signing(agreement, preview_html, me.key, me.name,
+    rep = mine[me.party_row.pk]
+    return Signing(agreement, me.key, me.name,
                    me.signature is not None and me.signature.digest == agreement.digest,
                    rep.pk if rep else None,
                    [(s.name, s.signature is not None) for s in signers if s.key != me.key])

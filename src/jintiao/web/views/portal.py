@@ -117,9 +117,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
     user = _party(request)
     mine = _mine(request, dispute_id)
     d = mine.dispute
-    agreement = selectors.signing_for(user, d, "")
-    signing = (selectors.signing_for(user, d, agreement_services.preview(agreement.agreement))
-               if agreement else None)
+    signing = selectors.signing_for(user, d)
     return render(request, "web/portal/dispute.html", {
         "m": mine, "d": d, "claim": selectors.claim_words(d),
         "documents": selectors.documents_for(user, d),
@@ -127,6 +125,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "sessions": selectors.sessions_for(d), "offers": selectors.offers_for(user, d),
         "blind": selectors.blind_for(user, d), "bound_form": forms.DebtorBoundForm(),
         "signing": signing, "code_form": forms.CodeForm(),
+        "agreement_html": agreement_services.preview(signing.agreement) if signing else "",
         "schedule": selectors.schedule_for(d), "team": mediation.team_of(d),
         "recusal_form": forms.RecusalForm(),
         "budget": selectors.budget_for(user, d),
@@ -181,14 +180,18 @@ def bound(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _back(dispute_id, "blind")
 
 
+def _signing(request: HttpRequest, dispute_id: int) -> tuple[User, selectors.Signing]:
+    user = _party(request)
+    signing = selectors.signing_for(user, _mine(request, dispute_id).dispute)
+    if signing is None:
+        raise Http404(_("没有需要您签署的协议"))
+    return user, signing
+
+
 @party_required
 @require_POST
 def signing_code(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    user = _party(request)
-    mine = _mine(request, dispute_id)
-    signing = selectors.signing_for(user, mine.dispute, "")
-    if signing is None:
-        raise Http404(_("没有需要您签署的协议"))
+    user, signing = _signing(request, dispute_id)
     attempt(request, lambda: agreement_services.signing_code_send(
         actor=user, agreement_id=signing.agreement.pk, signer=signing.key,
         representative_id=signing.representative),
@@ -199,11 +202,7 @@ def signing_code(request: HttpRequest, dispute_id: int) -> HttpResponse:
 @party_required
 @require_POST
 def sign(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    user = _party(request)
-    mine = _mine(request, dispute_id)
-    signing = selectors.signing_for(user, mine.dispute, "")
-    if signing is None:
-        raise Http404(_("没有需要您签署的协议"))
+    user, signing = _signing(request, dispute_id)
     form = forms.CodeForm(request.POST)
     if not form.is_valid():
         messages.error(request, mistakes(form))
