@@ -50,3 +50,18 @@ def test_authority_is_granted_through_the_service_and_only_to_officers(desk, adm
     grant = AuthorityGrant.objects.get(user=desk.hq_agent)
     assert grant.max_term_months == 48
     assert not AuthorityGrant.objects.filter(user=desk.mediator).exists()
+
+
+def test_the_outreach_records_are_read_only_in_the_admin(world, mediating, admin_client):
+    from jintiao import clock
+    from jintiao.outreach.services import contact_record
+    from tests.portal.helpers import daytime
+
+    with clock.pinned(daytime()):
+        contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                       party_id=mediating.party_rows.get(role="debtor").party_id,
+                       channel="call", outcome="reached")
+    for url in ("/admin/outreach/messagetemplate/", "/admin/outreach/contactattempt/",
+                "/admin/outreach/service/", "/admin/outreach/verification/"):
+        assert admin_client.get(url).status_code == 200, url
+    assert admin_client.get("/admin/outreach/contactattempt/add/").status_code == 403
