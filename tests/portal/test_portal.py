@@ -196,11 +196,13 @@ class TestActing:
         client.force_login(user)
         page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
         assert "获取签署验证码" in page
-        sent = client.post(reverse("portal:signing_code", args=[mediating.pk]), follow=True)
+        line = {"signer": f"party:{mediating.party_rows.get(role='debtor').pk}"}
+        sent = client.post(reverse("portal:signing_code", args=[mediating.pk]), line,
+                           follow=True)
         assert "签署验证码已发送" in sent.content.decode()
         code = outbox_code(phone_of(debtor))
-        signed = client.post(reverse("portal:sign", args=[mediating.pk]), {"code": code},
-                             follow=True)
+        signed = client.post(reverse("portal:sign", args=[mediating.pk]),
+                             {**line, "code": code}, follow=True)
         assert "您已签署调解协议" in signed.content.decode()
         signature = Signature.objects.get(agreement=agreement, party_row__party=debtor)
         assert signature.signed_by == user

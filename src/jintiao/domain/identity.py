@@ -461,3 +461,15 @@ def mask_name(name: str) -> str:
 def mask_credit_code(code: str) -> str:
     """Return the code unchanged: an entity's credit code is public registration data."""
     return normalize(code)
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+_LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{11,30}(?![0-9])")
+
+
+def mask_numbers_in(text: str) -> str:
+    """Mask identity numbers, mobiles and account numbers inside free text (a contact note,
+    a receipt): 138****5678, 520103********1234, 6222***********0123."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _LONG_DIGITS.sub(lambda m: mask_mobile(m.group(0)) if len(m.group(0)) == 11
+                            else mask_account(m.group(0)), text)

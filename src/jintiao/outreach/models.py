@@ -55,6 +55,9 @@ class MessageTemplate(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                     blank=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("短信模板")
@@ -142,9 +145,6 @@ class AlternateContact(models.Model):
     value_hash = models.CharField(max_length=64, db_index=True, editable=False)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     usable = models.BooleanField(_("可用"), default=True)
-    # Only numbers the party gave or the desk verified open the portal: a relative's or the
-    # bank's number may reach the person, but must not sign in as them.
-    SIGNS_IN = (Source.PARTY, Source.DESK)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     added_at = models.DateTimeField()

@@ -33,6 +33,7 @@ from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree, user_roles
 from jintiao.outreach.models import AlternateContact, ContactAttempt, MessageTemplate, Service
 from jintiao.parties.models import Party, PartyAccount
+from jintiao.timeline.models import Event
 
 
 def may_reach(actor: User, dispute: Dispute) -> bool:
@@ -47,6 +48,16 @@ def may_read_log(viewer: User, dispute: Dispute) -> bool:
     node = viewer.organization
     return bool(Role.SUPERVISOR in user_roles(viewer) and node is not None
                 and dispute.committee.path.startswith(node.path))
+
+
+def events_seen_by(viewer: User, dispute: Dispute) -> QuerySet[Event]:
+    """The dispute's timeline as ``viewer`` may read it: the outreach events only for the
+    desk and the supervisors above the committee."""
+    rows = dispute.events.select_related("actor").order_by("seq")
+    if may_reach(viewer, dispute) or may_read_log(viewer, dispute) or user_roles(viewer) & {
+            Role.ADMINISTRATOR, Role.SYSTEM} or viewer.is_superuser:
+        return rows
+    return rows.exclude(type__startswith="outreach.").exclude(type__startswith="reach.")
 
 
 def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:

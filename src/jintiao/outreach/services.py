@@ -108,7 +108,8 @@ def _log(dispute: Dispute, party: Party, channel: ContactChannel, outcome: Conta
     caps, holds the dispute's lock and its transaction)."""
     made = ContactAttempt.objects.create(
         dispute=dispute, party=party, channel=channel, outcome=outcome, inbound=inbound,
-        at=now, to=to.strip()[:120], note=note.strip()[:500], template=template,
+        at=now, to=identity.mask_numbers_in(to.strip())[:120],
+        note=identity.mask_numbers_in(note.strip())[:500], template=template,
         verification=verification, actor=actor)
     record_event(dispute, "outreach.contact", actor, now,
                  {"contact": made.pk, "party": party.pk, "channel": channel.value,
@@ -214,11 +215,13 @@ def _served(title: str) -> str:
 
 
 def _email(party: Party) -> str:
-    """The party's newest usable e-mail address on file (an alternate contact)."""
-    found = (AlternateContact.objects.filter(party=party, kind=AlternateContact.Kind.EMAIL,
-                                             usable=True).order_by("-added_at").first())
+    """The newest usable e-mail address the party gave themselves: service goes to an
+    address the addressee designated (CPL 90), not one the bank or a relative supplied."""
+    found = (AlternateContact.objects.filter(
+        party=party, kind=AlternateContact.Kind.EMAIL, usable=True,
+        source=AlternateContact.Source.PARTY).order_by("-added_at").first())
     if found is None:
-        raise OutreachInvalid(f"{party.name}没有登记可用的电子邮箱", "no e-mail on file")
+        raise OutreachInvalid(f"{party.name}没有登记本人提供的电子邮箱", "no e-mail of the party's")
     return crypto.decrypt(found.value_cipher)
 
 
@@ -315,8 +318,10 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
     served = selectors.is_served(how, outcome, row.party, dispute)
     made = Service.objects.create(
         document=what.document, subject=what.subject, title=what.title[:200], dispute=dispute,
-        party=row.party, channel=how, result=outcome, address=address.strip()[:120],
-        evidence=evidence.strip()[:300], served=served, at=now, verification=check,
+        party=row.party, channel=how, result=outcome,
+        address=identity.mask_numbers_in(address.strip())[:120],
+        evidence=identity.mask_numbers_in(evidence.strip())[:300], served=served, at=now,
+        verification=check,
         actor=actor)
     _service_events(dispute, row.party, made, actor, now)
     if how is not ServiceChannel.POST:
@@ -404,12 +409,24 @@ def alternate_contact_add(*, actor: User, dispute_id: int, party_id: int, kind: 
     else:
         masked = value[:3] + "…" if len(value) > 3 else "…"
     key = crypto.lookup_hash(f"{kind}:{value}")
-    if AlternateContact.objects.filter(party=row.party, kind=kind, value_hash=key).exists():
-        raise OutreachInvalid("该联系方式已登记", "already on file")
     now = clock.now()
+    known = AlternateContact.objects.select_for_update().filter(
+        party=row.party, kind=kind, value_hash=key).first()
+    if known is not None and known.usable:
+        raise OutreachInvalid("该联系方式已登记", "already on file")
+    if known is not None:  # withdrawn earlier, confirmed again: usable once more
+        known.usable, known.source = True, source
+        known.note = identity.mask_numbers_in(note.strip())[:200]
+        known.added_by, known.added_at = actor, now
+        known.save(update_fields=["usable", "source", "note", "added_by", "added_at"])
+        record_event(dispute, "outreach.contact_added", actor, now,
+                     {"party": row.party_id, "kind": kind, "source": source,
+                      "to": known.value_masked, "again": True})
+        return known
     made = AlternateContact.objects.create(
         party=row.party, kind=kind, value_cipher=crypto.encrypt(value), value_masked=masked,
-        value_hash=key, source=source, note=note.strip()[:200], added_by=actor, added_at=now)
+        value_hash=key, source=source, note=identity.mask_numbers_in(note.strip())[:200],
+        added_by=actor, added_at=now)
     record_event(dispute, "outreach.contact_added", actor, now,
                  {"party": row.party_id, "kind": kind, "source": source, "to": masked})
     return made
@@ -511,7 +528,8 @@ def template_retire(*, actor: User, template_id: int) -> MessageTemplate:
     if template.status == MessageTemplate.Status.RETIRED:
         raise OutreachInvalid("该模板已停用", "already retired")
     template.status = MessageTemplate.Status.RETIRED
-    template.save(update_fields=["status"])
+    template.retired_by, template.retired_at = actor, clock.now()
+    template.save(update_fields=["status", "retired_by", "retired_at"])
     return template
 
 

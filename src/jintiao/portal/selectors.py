@@ -17,6 +17,7 @@ from jintiao.domain.affordability import assess_affordability
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import ZERO, format_amount
+from jintiao.domain.representation import Authority, may_settle
 from jintiao.mediation import convert
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import DebtorBudget, Offer, Session
@@ -184,29 +185,38 @@ def blind_for(user: User, dispute: Dispute) -> Blind | None:
 
 @dataclass(frozen=True)
 class Signing:
+    """One line of the agreement the portal user signs (their own, or a party's they
+    represent), and why they may not when they may not."""
+
     agreement: Agreement
     key: str
     name: str
     signed: bool
     representative: int | None
+    refusal: str
     others: list[tuple[str, bool]]
 
 
-def signing_for(user: User, dispute: Dispute) -> Signing | None:
-    """The current agreement and the signer line the party (or representative) signs."""
+def signings_for(user: User, dispute: Dispute) -> list[Signing]:
+    """The current agreement's lines the party (or representative) stands in."""
     agreement = agreements.current(dispute)
     if agreement is None:
-        return None
+        return []
     mine = {r.pk: rep for r, rep in acting_for(user, dispute)}
     signers = agreements.signers_of(agreement)
-    me = next((s for s in signers if s.party_row is not None and s.party_row.pk in mine), None)
-    if me is None or me.party_row is None:
-        return None
-    rep = mine[me.party_row.pk]
-    return Signing(agreement, me.key, me.name,
-                   me.signature is not None and me.signature.digest == agreement.digest,
-                   rep.pk if rep else None,
-                   [(s.name, s.signature is not None) for s in signers if s.key != me.key])
+    out = []
+    for me in signers:
+        if me.party_row is None or me.party_row.pk not in mine:
+            continue
+        rep = mine[me.party_row.pk]
+        refusal = ("一般授权的代理人不能代为签署调解协议，请由当事人本人签署"
+                   if rep is not None and not may_settle(Authority(rep.authority)) else "")
+        out.append(Signing(
+            agreement, me.key, me.name,
+            me.signature is not None and me.signature.digest == agreement.digest,
+            rep.pk if rep else None, refusal,
+            [(s.name, s.signature is not None) for s in signers if s.key != me.key]))
+    return out
 
 
 def schedule_for(dispute: Dispute) -> list[dict[str, str]]:

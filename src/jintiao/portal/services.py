@@ -1,5 +1,5 @@
-"""Signing in to the party portal: a one-time code to a registered mobile, then the
-person's identity number — matched to a party whose record holds that mobile, so a
+"""Signing in to the party portal: a one-time code to the mobile on the case file, then
+the person's identity number — matched to the party whose record holds that mobile, so a
 borrowed phone alone opens nothing, and nobody learns whether a number is on file."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from jintiao import clock
 from jintiao.disputes.models import Dispute
@@ -20,7 +20,6 @@ from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
 from jintiao.messaging.backends import sms_backend
 from jintiao.orgs.models import User, UserRole
-from jintiao.outreach.models import AlternateContact
 from jintiao.outreach.services import reach_step
 from jintiao.parties.crypto import lookup_hash
 from jintiao.parties.models import Party, PartyAccount
@@ -78,16 +77,10 @@ def sign_in_code_send(*, phone: str) -> None:
                            purpose="portal_sign_in")
 
 
-def _signs_in(number: str) -> QuerySet[AlternateContact]:
-    """Alternate mobiles that open the portal: usable, and the party's own."""
-    return AlternateContact.objects.filter(
-        kind=AlternateContact.Kind.MOBILE, usable=True, source__in=AlternateContact.SIGNS_IN,
-        value_hash=lookup_hash(f"mobile:{number}"))
-
-
 def _known(number: str) -> bool:
-    return (Party.objects.filter(phone_hash=lookup_hash(number)).exists()
-            or _signs_in(number).exists())
+    """Only the mobile on the case file (from the institution or the court, at intake) opens
+    the portal: a number added later by one desk user could be their own."""
+    return Party.objects.filter(phone_hash=lookup_hash(number)).exists()
 
 
 def _wrong() -> SignInInvalid:
@@ -103,7 +96,7 @@ def _party(number: str, id_number: str) -> Party | None:
     party = Party.objects.filter(id_hash=lookup_hash(resident)).first()
     if party is None:
         return None
-    if party.phone_hash == lookup_hash(number) or _signs_in(number).filter(party=party).exists():
+    if party.phone_hash == lookup_hash(number):
         return party
     return None
 

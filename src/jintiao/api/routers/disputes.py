@@ -38,6 +38,7 @@ from jintiao.domain.representation import Authority, Relation, may_settle
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
+from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 
@@ -197,4 +198,4 @@ def disputes_timeline(request: HttpRequest, dispute_id: DisputeId) -> list[dict[
     return [{"seq": e.seq, "type": e.type, "actor": str(e.actor) if e.actor else None,
              "at": e.at, "state_before": e.state_before, "state_after": e.state_after,
              "params": e.params, "meta": e.meta, "hash": e.hash}
-            for e in dispute.events.select_related("actor").order_by("seq")]
+            for e in events_seen_by(viewer, dispute)]

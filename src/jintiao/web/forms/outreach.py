@@ -63,7 +63,9 @@ class ServeForm(forms.Form):
     subject = forms.ChoiceField(label=_("送达内容"))
     party = forms.TypedChoiceField(label=_("受送达人"), coerce=int)
     channel = forms.ChoiceField(label=_("送达方式"), choices=SERVED_BY)
-    result = forms.ChoiceField(label=_("结果（短信以外）"), choices=PAPER_RESULTS, required=False)
+    result = forms.ChoiceField(label=_("结果（短信、邮件以外）"), choices=PAPER_RESULTS,
+                               required=False)
+    address = TextField(label=_("送达地址（直接、邮寄、委托送达）"), max_length=120, required=False)
     evidence = TextField(label=_("送达凭证（签收人、回执号、见证人）"), max_length=300,
                          required=False)
 

@@ -39,6 +39,8 @@ from jintiao.mediation.services import action_apply
 from jintiao.mediation.services.paperwork import may_serve_notices
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
+from jintiao.outreach import events as outreach_events
+from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.web.forms.disputes import (
@@ -183,7 +185,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "claim": [(CLAIM_PART_LABELS[f], format_amount(getattr(dispute, f)))
                   for f in CLAIM_FIELDS if getattr(dispute, f)],
         "total": format_amount(total), "total_words": amount_in_words(total),
-        "events": [_event_row(e) for e in dispute.events.select_related("actor").order_by("seq")],
+        "events": [_event_row(e) for e in events_seen_by(viewer, dispute)],
         "actions": actions,
         "team": mediation_selectors.team_of(dispute),
         "accepted_offer": mediation_selectors.offers_for(viewer, dispute)
@@ -233,13 +235,16 @@ def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpRespons
 def _event_row(event: Any) -> dict[str, Any]:
     """A timeline row in words: 受理, 已登记 → 已受理, not dispute.accept, received → accepted."""
     verb = event.type.removeprefix("dispute.")
-    label = EVENT_LABELS.get(verb) or mediation_events.LABELS.get(event.type) or (
-        Action(verb).label if verb in Action._value2member_map_ else event.type)
+    label = (EVENT_LABELS.get(verb) or mediation_events.LABELS.get(event.type)
+             or outreach_events.LABELS.get(event.type)
+             or (Action(verb).label if verb in Action._value2member_map_ else event.type))
     state = {s.value: s.label for s in State}
     return {"at": event.at, "label": label, "actor": str(event.actor or ""),
             "before": state.get(event.state_before, ""), "after": state.get(event.state_after, ""),
             "changed": event.state_before != event.state_after,
-            "detail": mediation_events.describe(event.type, event.params),
+            "detail": (outreach_events.describe(event.type, event.params)
+                       if event.type.startswith(outreach_events.PREFIXES)
+                       else mediation_events.describe(event.type, event.params)),
             "reason": event.params.get("reason", ""), "deadline": event.meta.get("deadline"),
             "attested": [lifecycle.GUARD_LABELS.get(g, g)
                          for g in event.params.get("attested", [])],

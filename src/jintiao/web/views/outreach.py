@@ -97,7 +97,8 @@ def text(request: HttpRequest, dispute_id: int) -> HttpResponse:
 def serve(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _post(request, dispute_id, "serve_form", lambda viewer, d: services.notice_serve(
         actor=viewer, dispute_id=dispute_id, party_id=d["party"], subject=d["subject"],
-        channel=d["channel"], result=d["result"], evidence=d["evidence"]), _("已登记送达"))
+        channel=d["channel"], result=d["result"], address=d["address"],
+        evidence=d["evidence"]), _("已登记送达"))
 
 
 @login_required

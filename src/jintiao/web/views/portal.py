@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from jintiao.agreements import services as agreement_services
@@ -23,6 +24,7 @@ from jintiao.domain.money import format_amount
 from jintiao.domain.policy import DEFAULT_POLICY
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation import services as mediation_services
+from jintiao.mediation.selectors import policy_of
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.outreach import services as outreach
@@ -61,6 +63,7 @@ def _mine(request: HttpRequest, dispute_id: int) -> selectors.MyDispute:
     return found
 
 
+@sensitive_post_parameters("phone", "code", "id_number")
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Step one: the mobile number gets a code; step two: the code and the identity number."""
     if is_party(request.user):
@@ -117,17 +120,19 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
     user = _party(request)
     mine = _mine(request, dispute_id)
     d = mine.dispute
-    signing = selectors.signing_for(user, d)
+    signings = selectors.signings_for(user, d)
     return render(request, "web/portal/dispute.html", {
         "m": mine, "d": d, "claim": selectors.claim_words(d),
         "documents": selectors.documents_for(user, d),
         "notices": selectors.other_services_for(user, d),
         "sessions": selectors.sessions_for(d), "offers": selectors.offers_for(user, d),
         "blind": selectors.blind_for(user, d), "bound_form": forms.DebtorBoundForm(),
-        "signing": signing, "code_form": forms.CodeForm(),
-        "agreement_html": agreement_services.preview(signing.agreement) if signing else "",
+        "signings": signings, "code_form": forms.CodeForm(),
+        "agreement": signings[0].agreement if signings else None,
+        "agreement_html": agreement_services.preview(signings[0].agreement) if signings else "",
         "schedule": selectors.schedule_for(d), "team": mediation.team_of(d),
         "recusal_form": forms.RecusalForm(),
+        "cost_cap": f"{policy_of(d).annual_cost_cap * 100:.0f}%",
         "budget": selectors.budget_for(user, d),
         "budget_form": forms.BudgetForm() if selectors.debtor_row_for(user, d) else None,
         "may_recuse": d.state in ("accepted", "mediating"),
@@ -181,8 +186,11 @@ def bound(request: HttpRequest, dispute_id: int) -> HttpResponse:
 
 
 def _signing(request: HttpRequest, dispute_id: int) -> tuple[User, selectors.Signing]:
+    """The line the post names (``signer``) among those the user stands in."""
     user = _party(request)
-    signing = selectors.signing_for(user, _mine(request, dispute_id).dispute)
+    key = request.POST.get("signer", "")
+    signing = next((s for s in selectors.signings_for(user, _mine(request, dispute_id).dispute)
+                    if s.key == key), None)
     if signing is None:
         raise Http404(_("没有需要您签署的协议"))
     return user, signing
