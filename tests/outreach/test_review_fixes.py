@@ -30,11 +30,14 @@ from jintiao.mediation.services import (
     notice_generate,
     offer_propose,
 )
+from jintiao.messaging.models import OutboxMessage
 from jintiao.messaging.selectors import outbox_code
 from jintiao.orgs.models import User
 from jintiao.outreach.models import AlternateContact, ContactAttempt, MessageTemplate
+from jintiao.outreach.selectors import contact_report
 from jintiao.outreach.services import (
     alternate_contact_add,
+    alternate_contact_retire,
     contact_record,
     document_read,
     message_send,
@@ -49,6 +52,7 @@ from jintiao.parties.services import PartyInput, party_get_or_create
 from jintiao.policies.services import policy_publish
 from jintiao.portal.models import SignInCode
 from jintiao.portal.services import SignInInvalid, sign_in, sign_in_code_send
+from tests.api.client import Api
 from tests.factories import flat, intake, resident_id
 from tests.loop.conftest import CHARGES_SINCE
 from tests.loop.helpers import accept_plan
@@ -361,3 +365,168 @@ class TestRepresentativeSigns:
         signature = Signature.objects.get(agreement=agreement, party_row=row)
         assert signature.representative.person == lawyer
         assert "委托代理人" in signature.signer_name
+
+
+class TestSecondReview:
+    def test_the_institution_does_not_see_the_contact_log_on_the_timeline(
+            self, world, mediating):
+        with clock.pinned(daytime()):
+            contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                           party_id=debtor_of(mediating).pk, channel="call",
+                           outcome="reached", note="本人接听")
+        agent = Client()
+        agent.force_login(world.agent)
+        page = agent.get(reverse("web:dispute_detail", args=[mediating.pk])).content.decode()
+        assert "联系当事人" not in page
+        assert "首次联系上当事人" not in page
+        desk = Client()
+        desk.force_login(world.mediator)
+        page = desk.get(reverse("web:dispute_detail", args=[mediating.pk])).content.decode()
+        assert "联系当事人" in page  # in words, not outreach.contact
+        assert "outreach.contact" not in page
+        token = Api(world.agent)
+        types = {e["type"] for e in token.get(f"/disputes/{mediating.pk}/timeline").json()}
+        assert not any(t.startswith(("outreach.", "reach.")) for t in types)
+
+    def test_numbers_typed_into_the_log_are_masked(self, world, mediating):
+        with clock.pinned(daytime()):
+            made = contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                                  party_id=debtor_of(mediating).pk, channel="call",
+                                  outcome="no_answer", to="13812345678",
+                                  note="改拨其妻13987654321，身份证520103199001011234")
+        assert made.to == "138****5678"
+        assert "13987654321" not in made.note
+        assert "520103199001011234" not in made.note
+
+    def test_a_visit_logged_on_return_is_recorded_as_it_happened_and_flagged(
+            self, world, mediating):
+        evening = daytime().replace(hour=21, minute=30) - dt.timedelta(days=1)
+        with clock.pinned(daytime()):
+            made = contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                                  party_id=debtor_of(mediating).pk, channel="visit",
+                                  outcome="reached", at=evening)
+            for bad in (daytime() + dt.timedelta(hours=1), daytime() - dt.timedelta(days=8)):
+                with pytest.raises(OutreachInvalid):
+                    contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                                   party_id=debtor_of(mediating).pk, channel="visit",
+                                   outcome="reached", at=bad)
+        assert made.at == evening
+        rows, _by_institution = contact_report(world.supervisor, evening.date(),
+                                               daytime().date())
+        assert rows[0].late == 1
+
+    def test_the_report_flags_the_week_and_counts_the_person_across_desks(
+            self, world, mediating):
+        debtor = debtor_of(mediating)
+        start = daytime() - dt.timedelta(days=4)
+        for day in range(4):  # two a day by two different desks: within the daily cap
+            for who in (world.mediator, world.clerk):
+                with clock.pinned(start + dt.timedelta(days=day)):
+                    contact_record(actor=who, dispute_id=mediating.pk, party_id=debtor.pk,
+                                   channel="call", outcome="no_answer",
+                                   at=clock.now() - dt.timedelta(hours=1))
+        rows, _inst = contact_report(world.supervisor, start.date(), daytime().date())
+        assert sum(r.attempts for r in rows) == 8
+        assert sum(r.over_cap for r in rows) == 1  # the eighth in 7 days
+
+    def test_paper_service_keeps_its_address(self, world, mediating):
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        client = Client()
+        client.force_login(world.clerk)
+        with clock.pinned(daytime()):
+            client.post(reverse("web:serve", args=[mediating.pk]), {
+                "subject": f"document:{notice.pk}", "party": debtor_of(mediating).pk,
+                "channel": "in_person", "result": "signed", "evidence": "本人签收",
+                "address": "凯里市某村三组"})
+        assert notice.services.get().address == "凯里市某村三组"
+
+    def test_email_goes_only_to_an_address_the_party_gave(self, world, mediating):
+        debtor = debtor_of(mediating)
+        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                                 kind="options_notice")
+        alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                              party_id=debtor.pk, kind="email", value="bank@example.cn",
+                              source="institution")
+        with clock.pinned(daytime()), pytest.raises(OutreachInvalid, match="本人提供"):
+            notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
+                         subject=f"document:{notice.pk}", channel="email")
+
+    def test_a_text_can_go_to_another_number_of_the_person(self, world, mediating):
+        debtor = debtor_of(mediating)
+        made = template_create(actor=world.mediator, committee_id=world.committee.pk,
+                               name="联系", purpose="general", body="{姓名}您好。")
+        template_approve(actor=world.director, template_id=made.pk)
+        other = alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                      party_id=debtor.pk, kind="mobile", value="13755556666",
+                                      source="guarantor")
+        with clock.pinned(daytime()):
+            message_send(actor=world.mediator, dispute_id=mediating.pk, party_id=debtor.pk,
+                         template_id=made.pk, contact_id=other.pk)
+        assert OutboxMessage.objects.get(purpose="outreach:general").to_masked == "137****6666"
+
+    def test_a_withdrawn_number_confirmed_again_is_usable(self, world, mediating):
+        debtor = debtor_of(mediating)
+        first = alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                      party_id=debtor.pk, kind="mobile", value="13755556666",
+                                      source="institution")
+        alternate_contact_retire(actor=world.mediator, dispute_id=mediating.pk,
+                                 contact_id=first.pk, reason="停机")
+        again = alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                      party_id=debtor.pk, kind="mobile", value="13755556666",
+                                      source="township")
+        assert again.pk == first.pk
+        assert again.usable
+        assert again.source == "township"
+
+    def test_a_withdrawn_text_says_who_withdrew_it(self, world):
+        made = template_create(actor=world.mediator, committee_id=world.committee.pk,
+                               name="旧", purpose="general", body="{姓名}您好。")
+        template_retire(actor=world.director, template_id=made.pk)
+        made.refresh_from_db()
+        assert made.retired_by == world.director
+        assert made.retired_at is not None
+
+    def test_one_address_cannot_exhaust_everyones_codes(self, world, settings):
+        settings.PORTAL_CODES_PER_ADDRESS_HOUR = 3
+        for n in range(3):
+            sign_in_code_send(phone=f"1390000{n:04d}", client_ip="203.0.113.9")
+        with pytest.raises(SignInInvalid, match="频繁"):
+            sign_in_code_send(phone="13900009999", client_ip="203.0.113.9")
+        sign_in_code_send(phone="13900009999", client_ip="203.0.113.10")
+
+    def test_a_served_session_is_confirmed_read_in_the_portal(self, desk, mediating):
+        from jintiao.mediation.models import Session
+        from jintiao.mediation.services import session_schedule
+
+        session = session_schedule(actor=desk.mediator, dispute_id=mediating.pk,
+                                   mode=Session.Mode.ONLINE,
+                                   starts_at=clock.now() + dt.timedelta(days=2),
+                                   online_link="https://meet.example.invalid/2")
+        debtor = debtor_of(mediating)
+        user = party_sign_in(debtor, consent=True)
+        subject = f"session:{session.pk}"
+        client = Client()
+        client.force_login(user)
+        assert client.post(reverse("portal:acknowledge", args=[mediating.pk]),
+                           {"subject": subject}).status_code == 302
+        assert not notice_services(mediating, debtor)  # nothing served yet: nothing to read
+        with clock.pinned(daytime()):
+            notice_serve(actor=desk.mediator, dispute_id=mediating.pk, party_id=debtor.pk,
+                         subject=subject, channel="sms")
+        page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+        assert "确认已阅" in page
+        client.post(reverse("portal:acknowledge", args=[mediating.pk]), {"subject": subject})
+        read = [s for s in notice_services(mediating, debtor) if s.channel == "portal"]
+        assert len(read) == 1
+        assert read[0].served
+
+    def test_the_cost_cap_shown_is_the_disputes(self, world, mediating):
+        client = Client()
+        client.force_login(party_sign_in(debtor_of(mediating)))
+        page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+        assert "年利率24%" in page
+
+
+def notice_services(dispute, party):
+    return list(dispute.services.filter(party=party).order_by("pk"))

@@ -146,6 +146,8 @@ PUBLIC_URL = os.environ.get("JINTIAO_PUBLIC_URL", "http://127.0.0.1:8000").rstri
 PORTAL_CODE_MINUTES = int(os.environ.get("JINTIAO_PORTAL_CODE_MINUTES", "10"))
 PORTAL_CODES_PER_HOUR = int(os.environ.get("JINTIAO_PORTAL_CODES_PER_HOUR", "5"))
 PORTAL_CODES_PER_DAY = int(os.environ.get("JINTIAO_PORTAL_CODES_PER_DAY", "10"))
+PORTAL_CODES_PER_ADDRESS_HOUR = int(os.environ.get("JINTIAO_PORTAL_CODES_PER_ADDRESS_HOUR",
+                                                   "20"))
 
 LOGGING = {
     "version": 1,

@@ -27,7 +27,10 @@ def describe(type: str, params: Mapping[str, Any]) -> str:
     if type == "outreach.contact":
         channel = ContactChannel(params["channel"]).label
         outcome = ContactOutcome(params["outcome"]).label
-        return f"{channel}，{outcome}" + ("（当事人主动联系）" if params.get("inbound") else "")
+        late = f"（补记，发生于{params['happened'][:16].replace('T', ' ')}）" \
+            if params.get("happened") else ""
+        return (f"{channel}，{outcome}" + ("（当事人主动联系）" if params.get("inbound") else "")
+                + late)
     if type == "outreach.service":
         served = "，视为送达" if params.get("served") else ""
         return (f"{params.get('title', '')}，{ServiceChannel(params['channel']).label}，"

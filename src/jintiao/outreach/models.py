@@ -65,8 +65,10 @@ class MessageTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["committee", "name"],
                                     name="template_name_per_committee"),
-            models.CheckConstraint(condition=Q(status="draft") | Q(approved_at__isnull=False),
+            models.CheckConstraint(condition=~Q(status="approved") | Q(approved_at__isnull=False),
                                    name="template_approved_has_time"),
+            models.CheckConstraint(condition=~Q(status="retired") | Q(retired_at__isnull=False),
+                                   name="template_retired_has_time"),
         ]
 
     def __str__(self) -> str:

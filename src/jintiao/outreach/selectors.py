@@ -72,6 +72,14 @@ def contacts_of(dispute: Dispute) -> QuerySet[ContactAttempt]:
             .select_related("party", "actor", "template", "verification").order_by("-at", "-pk"))
 
 
+def alternate_mobiles_of(dispute: Dispute) -> QuerySet[AlternateContact]:
+    """The usable alternate mobiles of the dispute's debtor-side parties (for a text)."""
+    debtors = dispute.party_rows.exclude(role="creditor").values("party_id")
+    return (AlternateContact.objects.filter(party_id__in=debtors, usable=True,
+                                            kind=AlternateContact.Kind.MOBILE)
+            .select_related("party").order_by("party_id", "-added_at"))
+
+
 def alternates_of(party: Party) -> QuerySet[AlternateContact]:
     return AlternateContact.objects.filter(party=party).order_by("-usable", "-added_at")
 
@@ -209,8 +217,8 @@ class ContactRow:
     attempts: int
     reached: int
     parties: int
-    busiest_day: int  # most outbound contacts of one party on one day
-    over_cap: bool  # more on one day than the dispute's policy allows (recorded before a cut)
+    busiest_day: int  # most outbound contacts of one person on one day
+    over_cap: int  # contacts beyond a daily or 7-day cap (recorded after the fact)
     late: int  # outbound contacts outside the policy's hours (should be none)
 
 
@@ -221,36 +229,57 @@ def reads_contact_report(viewer: User) -> bool:
 def contact_report(viewer: User, since: dt.date, until: dt.date
                    ) -> tuple[list[ContactRow], list[ContactRow]]:
     """Outbound contacts per mediator and per institution over the viewer's disputes,
-    ``since`` to ``until`` inclusive, with the figures that flag collection patterns."""
+    ``since`` to ``until`` inclusive, with the figures that flag collection patterns. The
+    caps are judged per person across every dispute and desk (as the rule is), the 7-day
+    window reaching back before ``since``."""
     if not reads_contact_report(viewer):
         return [], []
-    rows = (ContactAttempt.objects.filter(dispute__in=dispute_visible_to(viewer), inbound=False,
-                                          at__date__gte=since, at__date__lte=until)
-            .select_related("actor", "dispute__institution", "dispute__policy_version"))
+    rows = list(ContactAttempt.objects.filter(
+        dispute__in=dispute_visible_to(viewer), inbound=False,
+        at__date__gte=since - dt.timedelta(days=6), at__date__lte=until)
+        .select_related("actor", "dispute__institution", "dispute__policy_version"))
+    beyond = _beyond_caps(rows)
+    shown = [c for c in rows if c.at.astimezone(clock.TZ).date() >= since]
     by_actor: dict[str, list[ContactAttempt]] = defaultdict(list)
     by_institution: dict[str, list[ContactAttempt]] = defaultdict(list)
-    for c in rows:
+    for c in shown:
         by_actor[str(c.actor)].append(c)
         by_institution[str(c.dispute.institution or "—")].append(c)
-    return _rows(by_actor), _rows(by_institution)
+    return _rows(by_actor, beyond), _rows(by_institution, beyond)
 
 
-def _rows(groups: dict[str, list[ContactAttempt]]) -> list[ContactRow]:
+def _beyond_caps(rows: list[ContactAttempt]) -> set[int]:
+    """The contacts that were one too many for their person that day or that week."""
+    by_party: dict[int, list[ContactAttempt]] = defaultdict(list)
+    for c in rows:
+        by_party[c.party_id].append(c)
+    beyond: set[int] = set()
+    for contacts in by_party.values():
+        contacts.sort(key=lambda c: (c.at, c.pk))
+        for i, c in enumerate(contacts):
+            policy = mediation.policy_of(c.dispute)
+            day = c.at.astimezone(clock.TZ).date()
+            earlier = [e.at.astimezone(clock.TZ).date() for e in contacts[:i]]
+            if (sum(1 for d in earlier if d == day) >= policy.contact_max_per_day
+                    or sum(1 for d in earlier if day - dt.timedelta(days=6) <= d <= day)
+                    >= policy.contact_max_per_week):
+                beyond.add(c.pk)
+    return beyond
+
+
+def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int]) -> list[ContactRow]:
     out = []
     for name, items in sorted(groups.items()):
         per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
-        cap: dict[tuple[int, dt.date], int] = {}
         late = 0
         for c in items:
             local = c.at.astimezone(clock.TZ)
-            key = (c.party_id, local.date())
-            per_day[key] += 1
+            per_day[(c.party_id, local.date())] += 1
             policy = mediation.policy_of(c.dispute)
-            cap[key] = min(cap.get(key, policy.contact_max_per_day), policy.contact_max_per_day)
             if not policy.contact_day_starts_hour <= local.hour < policy.contact_day_ends_hour:
                 late += 1
         out.append(ContactRow(name, len(items),
-                              sum(1 for c in items if c.outcome == ContactOutcome.REACHED),
+                              sum(1 for c in items if ContactOutcome(c.outcome).reached_person),
                               len({c.party_id for c in items}), max(per_day.values()),
-                              any(n > cap[k] for k, n in per_day.items()), late))
+                              sum(1 for c in items if c.pk in beyond), late))
     return out

@@ -58,6 +58,7 @@ from jintiao.parties import crypto
 from jintiao.parties.models import Party, PartyAccount
 
 REACH_STEPS = ("invited", "served", "contacted", "engaged")
+BACKDATED = dt.timedelta(minutes=15)  # older than this, a contact is logged as it happened
 _MISSING = RecordNotFound("纠纷不存在或无权查看", "dispute not found")
 
 
@@ -102,18 +103,20 @@ def _check_cap(dispute: Dispute, party: Party, now: dt.datetime) -> None:
 
 def _log(dispute: Dispute, party: Party, channel: ContactChannel, outcome: ContactOutcome,
          actor: User, now: dt.datetime, *, inbound: bool = False, to: str = "", note: str = "",
-         template: MessageTemplate | None = None,
-         verification: Verification | None = None) -> ContactAttempt:
-    """Write one contact, its event and the reach steps it makes (the caller checked the
-    caps, holds the dispute's lock and its transaction)."""
+         template: MessageTemplate | None = None, verification: Verification | None = None,
+         happened: dt.datetime | None = None) -> ContactAttempt:
+    """Write one contact (``happened`` when logged after the fact), its event at ``now``
+    and the reach steps it makes (the caller checked the caps, holds the dispute's lock and
+    its transaction)."""
     made = ContactAttempt.objects.create(
         dispute=dispute, party=party, channel=channel, outcome=outcome, inbound=inbound,
-        at=now, to=identity.mask_numbers_in(to.strip())[:120],
+        at=happened or now, to=identity.mask_numbers_in(to.strip())[:120],
         note=identity.mask_numbers_in(note.strip())[:500], template=template,
         verification=verification, actor=actor)
     record_event(dispute, "outreach.contact", actor, now,
                  {"contact": made.pk, "party": party.pk, "channel": channel.value,
                   "outcome": outcome.value, "inbound": inbound,
+                  **({"happened": happened.isoformat()} if happened else {}),
                   **({"template": note} if channel is ContactChannel.SMS and note else {})})
     if not inbound:
         reach_step(dispute, party, "invited", actor, now, channel=channel.value)
@@ -126,14 +129,19 @@ def _log(dispute: Dispute, party: Party, channel: ContactChannel, outcome: Conta
 
 @transaction.atomic
 def contact_record(*, actor: User, dispute_id: int, party_id: int, channel: str,
-                   outcome: str, inbound: bool = False, to: str = "",
-                   note: str = "") -> ContactAttempt:
+                   outcome: str, inbound: bool = False, to: str = "", note: str = "",
+                   at: dt.datetime | None = None) -> ContactAttempt:
     """Log a call, visit or letter to a party — checked against the policy's caps and
     hours first, so the fourth call of a day under a cap of three is refused and nothing is
     written. A party who gets in touch themselves (``inbound``) is never capped.
 
+    A contact made earlier (``at``, up to 7 days back: a visit logged on return) is recorded
+    as it happened, never refused — the log must stay true — and the supervisors' report
+    flags it if it broke the hours or the caps.
+
     :raises ContactRefused: night, or the day's or week's cap reached
-    :raises OutreachInvalid: an unknown channel or outcome, or not a party of the dispute
+    :raises OutreachInvalid: an unknown channel or outcome, not a party of the dispute, a
+        time in the future or more than 7 days back
     """
     dispute = _desk(actor, dispute_id)
     row = _party_of(dispute, party_id)
@@ -147,9 +155,15 @@ def contact_record(*, actor: User, dispute_id: int, party_id: int, channel: str,
         raise OutreachInvalid("当事人主动联系的，结果只能是已联系上",
                               "an inbound contact reached the party")
     now = clock.now()
-    if not inbound:
+    if at is not None and at.tzinfo is None:
+        raise OutreachInvalid("联系时间须带时区", "at must be aware")
+    if at is not None and (at > now or at < now - dt.timedelta(days=7)):
+        raise OutreachInvalid("补记的联系时间须在7日之内且不晚于现在", "at out of range")
+    late_entry = at is not None and at < now - BACKDATED
+    if not inbound and not late_entry:
         _check_cap(dispute, row.party, now)
-    return _log(dispute, row.party, how, result, actor, now, inbound=inbound, to=to, note=note)
+    return _log(dispute, row.party, how, result, actor, now, inbound=inbound, to=to,
+                note=note, happened=at if late_entry else None)
 
 
 def in_contact_hours(dispute: Dispute, at: dt.datetime) -> bool:
@@ -232,8 +246,8 @@ def _phone(party: Party) -> str:
 
 
 @transaction.atomic
-def message_send(*, actor: User, dispute_id: int, party_id: int,
-                 template_id: int) -> ContactAttempt:
+def message_send(*, actor: User, dispute_id: int, party_id: int, template_id: int,
+                 contact_id: int | None = None) -> ContactAttempt:
     """Text a party from one of the committee's approved templates: the committee's name
     first, values filled from the record, a verification code last; counted as a contact.
 
@@ -245,7 +259,15 @@ def message_send(*, actor: User, dispute_id: int, party_id: int,
     template = selectors.templates_for(dispute).filter(pk=template_id).first()
     if template is None:
         raise OutreachInvalid("只能使用本调委会已审核的短信模板", "not an approved template")
-    phone = _phone(row.party)
+    if contact_id is None:
+        phone = _phone(row.party)
+    else:  # contact repair: another number of the same person
+        other = AlternateContact.objects.filter(pk=contact_id, party=row.party, usable=True,
+                                                kind=AlternateContact.Kind.MOBILE).first()
+        if other is None:
+            raise OutreachInvalid("该备用号码不属于该当事人或已停用",
+                                  "not a usable number of the party")
+        phone = crypto.decrypt(other.value_cipher)
     now = clock.now()
     _check_cap(dispute, row.party, now)
     check = _verification(dispute, identity.mask_mobile(phone), template.purpose, now)
@@ -345,34 +367,52 @@ def _service_events(dispute: Dispute, party: Party, made: Service, actor: User,
         reach_step(dispute, party, "served", actor, now, channel=made.channel)
 
 
-@transaction.atomic
 def document_read(*, actor: User, document_id: int) -> Service | None:
-    """A party opened a document in the portal: recorded as read once per party, which
-    serves it when they consented to electronic service."""
+    """A party opened a document in the portal (see :func:`notice_read`)."""
     document = Document.objects.filter(pk=document_id).only("dispute_id").first()
     if document is None:
         raise RecordNotFound("文书不存在或无权查看", "document not found")
-    dispute = lock_behind(actor, document.dispute_id, _MISSING)
-    document = Document.objects.get(pk=document_id)
+    return notice_read(actor=actor, dispute_id=document.dispute_id,
+                       subject=f"document:{document_id}")
+
+
+@transaction.atomic
+def notice_read(*, actor: User, dispute_id: int, subject: str) -> Service | None:
+    """A party confirmed in the portal that they read a document, or an invitation, plan or
+    agreement served on them: recorded once per party, and served when the reader consented
+    to electronic service (a representative under their own consent). None when already
+    recorded, or when the user stands in no party of the dispute.
+
+    :raises OutreachInvalid: nothing of that name was served on the party
+    """
+    dispute = lock_behind(actor, dispute_id, _MISSING)
     rows = acting_for(actor, dispute)
     if not rows:
         return None
     row, rep = rows[0]
     party = row.party  # read by a representative: served on the party they act for
-    if Service.objects.filter(document=document, party=party, channel=ServiceChannel.PORTAL
-                              ).exists():
+    if subject.startswith("document:"):
+        what = selectors.servable(dispute, subject)
+        title, document = (what.title, what.document) if what else ("", None)
+    else:
+        earlier = Service.objects.filter(dispute=dispute, party=party, subject=subject).first()
+        title, document = (earlier.title, None) if earlier else ("", None)
+    if not title:
+        raise OutreachInvalid("没有向您送达该内容", "nothing of that name was served",
+                              subject=subject[:32])
+    if Service.objects.filter(dispute=dispute, party=party, subject=subject,
+                              channel=ServiceChannel.PORTAL).exists():
         return None
     now = clock.now()
     reader = PartyAccount.objects.filter(user=actor).first()
     made = Service.objects.create(
-        document=document, subject=f"document:{document.pk}", title=document.title,
-        dispute=dispute, party=party, channel=ServiceChannel.PORTAL,
-        result=ServiceResult.READ,
+        document=document, subject=subject, title=title, dispute=dispute, party=party,
+        channel=ServiceChannel.PORTAL, result=ServiceResult.READ,
         served=selectors.is_served(
             ServiceChannel.PORTAL, ServiceResult.READ, party, dispute,
             consented=bool(reader and reader.e_service_consented_at)),
         at=now, actor=actor, evidence=(f"委托代理人{rep.person.name}" if rep else "当事人本人")
-        + "登录当事人端打开文书")
+        + "在当事人端确认阅读")
     _service_events(dispute, party, made, actor, now)
     return made
 

@@ -11,6 +11,7 @@ class SignInCode(models.Model):
     so a list of codes tells nobody who tried to sign in."""
 
     phone_hash = models.CharField(max_length=64, db_index=True)
+    ip_hash = models.CharField(max_length=64, db_index=True, blank=True)  # who asked
     code_hash = models.CharField(max_length=64)
     sent_at = models.DateTimeField(_("发送时间"))
     expires_at = models.DateTimeField(_("失效时间"))

@@ -150,11 +150,24 @@ def documents_for(user: User, dispute: Dispute) -> list[dict[str, Any]]:
              "served": any(s.served for s in services.get(d.pk, []))} for d in docs]
 
 
-def other_services_for(user: User, dispute: Dispute) -> list[Service]:
-    """Invitations, plans and the agreement served on the party (not documents)."""
+def notices_for(user: User, dispute: Dispute) -> list[dict[str, Any]]:
+    """Invitations, plans and the agreement served on the party (not documents), each with
+    its attempts and whether the party has confirmed reading it."""
     party_ids = [r.party_id for r, _rep in acting_for(user, dispute)]
-    return list(Service.objects.filter(dispute=dispute, party_id__in=party_ids,
-                                       document__isnull=True).order_by("at", "pk"))
+    grouped: dict[str, dict[str, Any]] = {}
+    for s in Service.objects.filter(dispute=dispute, party_id__in=party_ids,
+                                    document__isnull=True).order_by("at", "pk"):
+        entry = grouped.setdefault(s.subject, {"subject": s.subject, "title": s.title,
+                                               "services": [], "read": False})
+        entry["services"].append(s)
+        entry["read"] = entry["read"] or s.channel == "portal"
+    return list(grouped.values())
+
+
+def document_read_by(user: User, document: Document) -> bool:
+    party_ids = [r.party_id for r, _rep in acting_for(user, document.dispute)]
+    return Service.objects.filter(document=document, party_id__in=party_ids,
+                                  channel="portal").exists()
 
 
 def document_for(user: User, document_id: int) -> Document | None:

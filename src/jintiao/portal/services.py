@@ -45,16 +45,24 @@ def _mobile(phone: str) -> str:
 
 
 @transaction.atomic
-def sign_in_code_send(*, phone: str) -> None:
+def sign_in_code_send(*, phone: str, client_ip: str = "") -> None:
     """Text a sign-in code to ``phone`` if it is a party's registered mobile. The answer is
     the same either way; the limits (a minute apart, so many an hour and a day) apply
     either way too, and requests for one number are counted in turn.
+
+    One address asking for many numbers is limited as well, so nobody can exhaust every
+    debtor's daily codes (and text them) from one machine.
 
     :raises SignInInvalid: not a mainland mobile number, or asked too often
     """
     number = _mobile(phone)
     key = lookup_hash(number)
     now = clock.now()
+    ip_key = lookup_hash(f"ip:{client_ip}") if client_ip else ""
+    if ip_key and SignInCode.objects.filter(
+            ip_hash=ip_key, sent_at__gte=now - dt.timedelta(hours=1)).count() \
+            >= settings.PORTAL_CODES_PER_ADDRESS_HOUR:
+        raise SignInInvalid("请求过于频繁，请稍后再试", "too many codes from this address")
     SignInThrottle.objects.get_or_create(phone_hash=key)
     SignInThrottle.objects.select_for_update().get(phone_hash=key)
     codes = SignInCode.objects.filter(phone_hash=key)
@@ -69,8 +77,8 @@ def sign_in_code_send(*, phone: str) -> None:
     codes.filter(used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.PORTAL_CODE_MINUTES
-    SignInCode.objects.create(phone_hash=key, code_hash=_code_hash(key, code), sent_at=now,
-                              expires_at=now + dt.timedelta(minutes=minutes))
+    SignInCode.objects.create(phone_hash=key, ip_hash=ip_key, code_hash=_code_hash(key, code),
+                              sent_at=now, expires_at=now + dt.timedelta(minutes=minutes))
     if _known(number):
         sms_backend().send(number, f"【金调通】您正在登录纠纷调解当事人端，验证码{code}，"
                                    f"{minutes}分钟内有效。如非本人操作，请忽略本短信。",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("d/<int:dispute_id>/sign/", views.sign, name="sign"),
     path("d/<int:dispute_id>/recusal/", views.recusal, name="recusal"),
     path("d/<int:dispute_id>/budget/", views.budget, name="budget"),
+    path("d/<int:dispute_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/open/", views.document_open, name="document_open"),
     path("verify/", views.verify, name="verify"),

@@ -28,7 +28,7 @@ PAPER_RESULTS = [(r.value, r.label) for r in (ServiceResult.SIGNED, ServiceResul
                                               ServiceResult.SENT, ServiceResult.FAILED)]
 
 
-def _offer(form: forms.Form, name: str, choices: Sequence[tuple[Any, str]]) -> None:
+def _offer(form: forms.Form, name: str, choices: Sequence[tuple[Any, Any]]) -> None:
     field: Any = form.fields[name]
     field.choices = choices
 
@@ -42,6 +42,8 @@ class ContactForm(forms.Form):
     to = TextField(label=_("联系对象（号码后四位或地点）"), max_length=60, required=False)
     note = TextField(label=_("情况记录"), max_length=500, required=False,
                      widget=forms.Textarea(attrs={"rows": 2}))
+    at = forms.DateTimeField(label=_("补记发生时间（不填为现在）"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,12 +53,16 @@ class ContactForm(forms.Form):
 class TextForm(forms.Form):
     party = forms.TypedChoiceField(label=_("当事人"), coerce=int)
     template = forms.TypedChoiceField(label=_("短信模板（已审核）"), coerce=int)
+    contact = forms.TypedChoiceField(label=_("发送至"), coerce=int, required=False,
+                                     empty_value=None)
 
     def __init__(self, *args: Any, parties: list[tuple[int, str]],
-                 templates: list[tuple[int, str]], **kwargs: Any) -> None:
+                 templates: list[tuple[int, str]], numbers: list[tuple[int, str]],
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _offer(self, "party", parties)
         _offer(self, "template", templates)
+        _offer(self, "contact", [("", _("登记的手机号码")), *numbers])
 
 
 class ServeForm(forms.Form):

@@ -36,7 +36,9 @@ def _forms(dispute: Dispute, data: Any = None) -> dict[str, Any]:
         "contact_form": forms.ContactForm(data, parties=debtors),
         "text_form": forms.TextForm(data, parties=debtors, templates=[
             (t.pk, f"{t.name}（{t.get_purpose_display()}）")
-            for t in selectors.templates_for(dispute)]),
+            for t in selectors.templates_for(dispute)], numbers=[
+            (a.pk, f"{a.party.name} 备用 {a.value_masked}")
+            for a in selectors.alternate_mobiles_of(dispute)]),
         "serve_form": forms.ServeForm(data, parties=parties, subjects=[
             (s.subject, s.title) for s in selectors.servables(dispute)]),
         "alternate_form": forms.AlternateForm(data, parties=debtors),
@@ -80,7 +82,7 @@ def _post(request: HttpRequest, dispute_id: int, form_name: str,
 def contact(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _post(request, dispute_id, "contact_form", lambda viewer, d: services.contact_record(
         actor=viewer, dispute_id=dispute_id, party_id=d["party"], channel=d["channel"],
-        outcome=d["outcome"], inbound=d["inbound"], to=d["to"], note=d["note"]),
+        outcome=d["outcome"], inbound=d["inbound"], to=d["to"], note=d["note"], at=d["at"]),
         _("已记录联系情况"))
 
 
@@ -88,7 +90,8 @@ def contact(request: HttpRequest, dispute_id: int) -> HttpResponse:
 @require_POST
 def text(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _post(request, dispute_id, "text_form", lambda viewer, d: services.message_send(
-        actor=viewer, dispute_id=dispute_id, party_id=d["party"], template_id=d["template"]),
+        actor=viewer, dispute_id=dispute_id, party_id=d["party"], template_id=d["template"],
+        contact_id=d["contact"]),
         _("短信已发送（附核验码）"))
 
 

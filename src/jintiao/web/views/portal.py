@@ -74,7 +74,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if phone_form.is_valid():
             phone = phone_form.cleaned_data["phone"]
             try:
-                services.sign_in_code_send(phone=phone)
+                services.sign_in_code_send(phone=phone,
+                                           client_ip=request.META.get("REMOTE_ADDR", ""))
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -124,7 +125,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return render(request, "web/portal/dispute.html", {
         "m": mine, "d": d, "claim": selectors.claim_words(d),
         "documents": selectors.documents_for(user, d),
-        "notices": selectors.other_services_for(user, d),
+        "notices": selectors.notices_for(user, d),
         "sessions": selectors.sessions_for(d), "offers": selectors.offers_for(user, d),
         "blind": selectors.blind_for(user, d), "bound_form": forms.DebtorBoundForm(),
         "signings": signings, "code_form": forms.CodeForm(),
@@ -148,10 +149,12 @@ def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
     """The document to read. Opening the page records nothing: a link followed from
     elsewhere must not serve a document; the party's own 查阅 (a post) does."""
-    doc = selectors.document_for(_party(request), document_id)
+    user = _party(request)
+    doc = selectors.document_for(user, document_id)
     if doc is None:
         raise Http404(_("文书不存在或无权查看"))
-    return render(request, "web/portal/document.html", {"doc": doc})
+    return render(request, "web/portal/document.html",
+                  {"doc": doc, "read": selectors.document_read_by(user, doc)})
 
 
 @party_required
@@ -163,6 +166,18 @@ def document_open(request: HttpRequest, document_id: int) -> HttpResponse:
         raise Http404(_("文书不存在或无权查看"))
     outreach.document_read(actor=user, document_id=doc.pk)
     return redirect("portal:document", document_id=doc.pk)
+
+
+@party_required
+@require_POST
+def acknowledge(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """The party confirms reading an invitation, a plan or the agreement served on them."""
+    user = _party(request)
+    _mine(request, dispute_id)
+    subject = request.POST.get("subject", "")[:32]
+    attempt(request, lambda: outreach.notice_read(actor=user, dispute_id=dispute_id,
+                                                  subject=subject), _("已确认阅读"))
+    return _back(dispute_id, "notices")
 
 
 @party_required
