@@ -108,6 +108,7 @@ def test_a_borrower_signs_in_reads_the_offer_enters_a_bound_and_signs_from_his_p
                                 expected_version=dispute.version, draft=CHARGES_SINCE)
 
     phone.reload()
+    expect(phone.locator("#blind")).to_have_count(0)  # a plan both accepted: no bargaining
     section = phone.locator("#agreement")
     expect(section).to_contain_text("调解协议（第1版）")
     section.locator("summary").click()

@@ -189,6 +189,8 @@ def blind_for(user: User, dispute: Dispute) -> Blind | None:
     """Whether the party may put in a private bound now — and only whether one is in."""
     if dispute.state != State.MEDIATING or not debtor_side_of(user, dispute, settling=True):
         return None
+    if Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).exists():
+        return None  # a plan both sides accepted: no more bargaining
     state = mediation.blind_state(dispute)
     open_round = state.open_round
     entered = bool(open_round and open_round.debtor_entered)
