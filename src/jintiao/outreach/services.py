@@ -558,13 +558,19 @@ def template_create(*, actor: User, committee_id: int, name: str, purpose: str,
                                           created_by=actor, created_at=clock.now())
 
 
-@transaction.atomic
-def template_retire(*, actor: User, template_id: int) -> MessageTemplate:
-    """The director withdraws a text: it is kept for the record and no longer sent."""
+def _for_director(actor: User, template_id: int) -> MessageTemplate:
+    """The template, locked, if the actor directs its committee."""
     template = MessageTemplate.objects.select_for_update().filter(pk=template_id).first()
     if template is None:
         raise RecordNotFound("模板不存在", "template not found")
     _committee_desk(actor, template.committee, director=True)
+    return template
+
+
+@transaction.atomic
+def template_retire(*, actor: User, template_id: int) -> MessageTemplate:
+    """The director withdraws a text: it is kept for the record and no longer sent."""
+    template = _for_director(actor, template_id)
     if template.status == MessageTemplate.Status.RETIRED:
         raise OutreachInvalid("该模板已停用", "already retired")
     template.status = MessageTemplate.Status.RETIRED
@@ -576,10 +582,7 @@ def template_retire(*, actor: User, template_id: int) -> MessageTemplate:
 @transaction.atomic
 def template_approve(*, actor: User, template_id: int) -> MessageTemplate:
     """The committee's director vets a draft text (checked again) and approves it."""
-    template = MessageTemplate.objects.select_for_update().filter(pk=template_id).first()
-    if template is None:
-        raise RecordNotFound("模板不存在", "template not found")
-    _committee_desk(actor, template.committee, director=True)
+    template = _for_director(actor, template_id)
     if template.status != MessageTemplate.Status.DRAFT:
         raise OutreachInvalid("该模板不是待审核状态", "not a draft")
     problems = template_problems(template.body)
