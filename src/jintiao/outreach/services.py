@@ -59,7 +59,10 @@ from jintiao.parties.models import Party, PartyAccount
 
 REACH_STEPS = ("invited", "served", "contacted", "engaged")
 BACKDATED = dt.timedelta(minutes=15)  # older than this, a contact is logged as it happened
-_MISSING = RecordNotFound("纠纷不存在或无权查看", "dispute not found")
+
+
+def _missing() -> RecordNotFound:
+    return RecordNotFound("纠纷不存在或无权查看", "dispute not found")
 
 
 def reach_step(dispute: Dispute, party: Party, step: str, actor: User,
@@ -75,7 +78,7 @@ def reach_step(dispute: Dispute, party: Party, step: str, actor: User,
 
 
 def _desk(actor: User, dispute_id: int) -> Dispute:
-    dispute = lock_behind(actor, dispute_id, _MISSING)
+    dispute = lock_behind(actor, dispute_id, _missing())
     if not selectors.may_reach(actor, dispute):
         raise PermissionDenied("只有本纠纷的调解员或调委会工作人员可以联系当事人或送达文书",
                                "only the committee's desk reaches the parties")
@@ -385,7 +388,7 @@ def notice_read(*, actor: User, dispute_id: int, subject: str) -> Service | None
 
     :raises OutreachInvalid: nothing of that name was served on the party
     """
-    dispute = lock_behind(actor, dispute_id, _MISSING)
+    dispute = lock_behind(actor, dispute_id, _missing())
     rows = acting_for(actor, dispute)
     if not rows:
         return None
