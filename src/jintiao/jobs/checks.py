@@ -98,7 +98,7 @@ def _remind(dispute: Dispute, number: int, kind: str, text: str, actor: User) ->
         return 0
     try:
         with transaction.atomic():
-            Dispute.objects.select_for_update().filter(pk=dispute.pk).first()  # the chain
+            dispute_lock(actor, dispute.pk)  # the timeline chain
             Reminder.objects.create(dispute=dispute, instalment=number, kind=kind,
                                     sent_at=clock.now(),
                                     to_masked="、".join(r.party.phone_masked for r in rows)[:16])

@@ -27,3 +27,8 @@ def user_roles(user: User) -> frozenset[Role]:
         cached = frozenset(Role(r) for r in user.role_rows.values_list("role", flat=True))
         user._jintiao_roles = cached  # type: ignore[attr-defined]
     return cached
+
+
+def is_party(user: object) -> bool:
+    """A person signed in to the party portal (the portal's pages are theirs alone)."""
+    return isinstance(user, User) and user.is_authenticated and Role.PARTY in user_roles(user)

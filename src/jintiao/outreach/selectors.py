@@ -26,6 +26,7 @@ from jintiao.domain.outreach import (
     counts_as_served,
     reach_stage,
 )
+from jintiao.domain.policy import Policy
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import Offer, Session
 from jintiao.mediation.services.paperwork import may_serve_notices
@@ -80,8 +81,13 @@ def alternate_mobiles_of(dispute: Dispute) -> QuerySet[AlternateContact]:
             .select_related("party").order_by("party_id", "-added_at"))
 
 
-def alternates_of(party: Party) -> QuerySet[AlternateContact]:
-    return AlternateContact.objects.filter(party=party).order_by("-usable", "-added_at")
+def alternates_by_party(dispute: Dispute) -> dict[int, list[AlternateContact]]:
+    """Every alternate contact of the dispute's parties, by party, in one query."""
+    found: dict[int, list[AlternateContact]] = defaultdict(list)
+    for a in AlternateContact.objects.filter(
+            party_id__in=dispute.party_rows.values("party_id")).order_by("-usable", "-added_at"):
+        found[a.party_id].append(a)
+    return found
 
 
 @dataclass(frozen=True)
@@ -238,17 +244,24 @@ def contact_report(viewer: User, since: dt.date, until: dt.date
         dispute__in=dispute_visible_to(viewer), inbound=False,
         at__date__gte=since - dt.timedelta(days=6), at__date__lte=until)
         .select_related("actor", "dispute__institution", "dispute__policy_version"))
-    beyond = _beyond_caps(rows)
+    policies = _policies(rows)
+    beyond = _beyond_caps(rows, policies)
     shown = [c for c in rows if c.at.astimezone(clock.TZ).date() >= since]
     by_actor: dict[str, list[ContactAttempt]] = defaultdict(list)
     by_institution: dict[str, list[ContactAttempt]] = defaultdict(list)
     for c in shown:
         by_actor[str(c.actor)].append(c)
         by_institution[str(c.dispute.institution or "—")].append(c)
-    return _rows(by_actor, beyond), _rows(by_institution, beyond)
+    return _rows(by_actor, beyond, policies), _rows(by_institution, beyond, policies)
 
 
-def _beyond_caps(rows: list[ContactAttempt]) -> set[int]:
+def _policies(rows: list[ContactAttempt]) -> dict[int, Policy]:
+    """Each policy version the rows were accepted under, parsed once."""
+    return {c.dispute.policy_version_id: mediation.policy_of(c.dispute)
+            for c in {c.dispute.policy_version_id: c for c in rows}.values()}
+
+
+def _beyond_caps(rows: list[ContactAttempt], policies: dict[int, Policy]) -> set[int]:
     """The contacts that were one too many for their person that day or that week."""
     by_party: dict[int, list[ContactAttempt]] = defaultdict(list)
     for c in rows:
@@ -257,7 +270,7 @@ def _beyond_caps(rows: list[ContactAttempt]) -> set[int]:
     for contacts in by_party.values():
         contacts.sort(key=lambda c: (c.at, c.pk))
         for i, c in enumerate(contacts):
-            policy = mediation.policy_of(c.dispute)
+            policy = policies[c.dispute.policy_version_id]
             day = c.at.astimezone(clock.TZ).date()
             earlier = [e.at.astimezone(clock.TZ).date() for e in contacts[:i]]
             if (sum(1 for d in earlier if d == day) >= policy.contact_max_per_day
@@ -267,7 +280,8 @@ def _beyond_caps(rows: list[ContactAttempt]) -> set[int]:
     return beyond
 
 
-def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int]) -> list[ContactRow]:
+def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int],
+          policies: dict[int, Policy]) -> list[ContactRow]:
     out = []
     for name, items in sorted(groups.items()):
         per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
@@ -275,7 +289,7 @@ def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int]) -> list[Con
         for c in items:
             local = c.at.astimezone(clock.TZ)
             per_day[(c.party_id, local.date())] += 1
-            policy = mediation.policy_of(c.dispute)
+            policy = policies[c.dispute.policy_version_id]
             if not policy.contact_day_starts_hour <= local.hour < policy.contact_day_ends_hour:
                 late += 1
         out.append(ContactRow(name, len(items),

@@ -276,5 +276,18 @@ def budget_for(user: User, dispute: Dispute) -> BudgetShown | None:
                        format_amount(policy.living_minimum_monthly * household))
 
 
+# The states in which the desk still takes a debtor's budget and a recusal request
+# (mediation.services: budget_declare, recusal_request).
+OPEN_STATES = (State.ACCEPTED, State.MEDIATING)
+
+
+def budget_open(user: User, dispute: Dispute) -> bool:
+    return dispute.state in OPEN_STATES and debtor_row_for(user, dispute) is not None
+
+
+def recusal_open(dispute: Dispute) -> bool:
+    return dispute.state in OPEN_STATES
+
+
 def debtor_row_for(user: User, dispute: Dispute) -> DisputeParty | None:
     return next((r for r, _rep in acting_for(user, dispute) if r.role == "debtor"), None)

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from jintiao.domain.lifecycle import Role
-from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
+from jintiao.orgs.selectors import is_party
 
 OPEN_TO_PARTIES = ("/p/", "/static/")
 
@@ -20,9 +18,7 @@ class PortalBoundary:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (isinstance(user, User) and user.is_authenticated
-                and Role.PARTY in user_roles(user)
+        if (is_party(getattr(request, "user", None))
                 and not request.path_info.startswith(OPEN_TO_PARTIES)):
             return redirect("portal:home")
         return self.get_response(request)

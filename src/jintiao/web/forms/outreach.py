@@ -3,6 +3,7 @@ alternate contact; and the committee's templates."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -121,3 +122,10 @@ class TemplateForm(forms.Form):
 class ReportForm(forms.Form):
     since = forms.DateField(label=_("自"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("至"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and not dt.timedelta(0) <= until - since <= dt.timedelta(days=366):
+            raise forms.ValidationError(_("期间须在一年之内，且结束不早于开始"))
+        return data

@@ -4,7 +4,6 @@ contact report."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -54,8 +53,9 @@ def outreach_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if not (desk or selectors.may_read_log(viewer, dispute)):
         raise Http404(_("记录不存在或无权查看"))
     context = header(viewer, dispute)
+    alternates = selectors.alternates_by_party(dispute)
     context.update({
-        "desk": desk, "reach": [(r, list(selectors.alternates_of(r.row.party)))
+        "desk": desk, "reach": [(r, alternates.get(r.row.party_id, []))
                                 for r in selectors.reach_of(dispute)],
         "contacts": selectors.contacts_of(dispute)[:200],
         "services": selectors.services_of(dispute),
@@ -178,16 +178,13 @@ def template_retire(request: HttpRequest, template_id: int) -> HttpResponse:
 def contact_report(request: HttpRequest) -> HttpResponse:
     """Supervisors: contacts per mediator and institution, flags for collection patterns."""
     viewer = viewer_of(request)
-    today = clock.today()
-    form = forms.ReportForm(request.GET or {"since": today.replace(day=1), "until": today})
-    since, until = today.replace(day=1), today
-    if form.is_valid():
-        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
-    if until < since or until - since > dt.timedelta(days=366):
-        since, until = today.replace(day=1), today
-    by_mediator, by_institution = selectors.contact_report(viewer, since, until)
     if not selectors.reads_contact_report(viewer):
         raise Http404(_("记录不存在或无权查看"))
+    today = clock.today()
+    form = forms.ReportForm(request.GET or {"since": today.replace(day=1), "until": today})
+    since, until = ((form.cleaned_data["since"], form.cleaned_data["until"])
+                    if form.is_valid() else (today.replace(day=1), today))
+    by_mediator, by_institution = selectors.contact_report(viewer, since, until)
     return render(request, "web/loop/contact_report.html", {
         "form": form, "since": since, "until": until, "by_mediator": by_mediator,
         "by_institution": by_institution})

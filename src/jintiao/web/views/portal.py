@@ -19,14 +19,13 @@ from django.views.decorators.http import require_POST
 
 from jintiao.agreements import services as agreement_services
 from jintiao.domain.errors import DomainError
-from jintiao.domain.lifecycle import Role
 from jintiao.domain.money import format_amount
 from jintiao.domain.policy import DEFAULT_POLICY
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation import services as mediation_services
 from jintiao.mediation.selectors import policy_of
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
+from jintiao.orgs.selectors import is_party
 from jintiao.outreach import services as outreach
 from jintiao.outreach.models import Verification
 from jintiao.portal import selectors, services
@@ -34,10 +33,6 @@ from jintiao.web.forms import portal as forms
 from jintiao.web.views.common import attempt, mistakes
 
 View = Callable[..., HttpResponse]
-
-
-def is_party(user: Any) -> bool:
-    return isinstance(user, User) and user.is_authenticated and Role.PARTY in user_roles(user)
 
 
 def party_required(view: View) -> View:
@@ -135,8 +130,8 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "recusal_form": forms.RecusalForm(),
         "cost_cap": f"{policy_of(d).annual_cost_cap * 100:.0f}%",
         "budget": selectors.budget_for(user, d),
-        "budget_form": forms.BudgetForm() if selectors.debtor_row_for(user, d) else None,
-        "may_recuse": d.state in ("accepted", "mediating"),
+        "budget_form": forms.BudgetForm() if selectors.budget_open(user, d) else None,
+        "may_recuse": selectors.recusal_open(d),
     })
 
 
