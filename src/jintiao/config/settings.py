@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jintiao.performance",
     "jintiao.outreach",
     "jintiao.portal",
+    "jintiao.supervision",
     "jintiao.timeline",
     "jintiao.web",
 ]

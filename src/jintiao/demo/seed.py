@@ -36,6 +36,7 @@ from jintiao.orgs.services import authority_grant_set, organization_create, user
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.policies.services import policy_publish
+from jintiao.supervision.services import figures_refresh
 
 PREFECTURE = "黔东南州金融纠纷多元化解工作领导小组"
 DEMO_PASSWORD = "jintiao-demo"  # noqa: S105 - documented demo password, demo data only
@@ -527,5 +528,6 @@ def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | Non
             seed_templates(county.committee, county.clerk, county.director, start)
         filings = _scenarios(world, today) + _synthetic(world, synthetic, today, rng)
         replay(filings, rng)
+        figures_refresh()
     return {"organizations": Organization.objects.count(), "users": User.objects.count(),
             "disputes": Dispute.objects.count(), "synthetic": synthetic}

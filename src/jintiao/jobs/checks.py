@@ -24,6 +24,7 @@ from jintiao.performance import selectors as performance
 from jintiao.performance.models import Reminder
 from jintiao.performance.services import follow_ups_plan, review
 from jintiao.policies.selectors import working_calendar
+from jintiao.supervision.services import figures_refresh
 from jintiao.timeline.models import Event
 from jintiao.timeline.services import event_append
 
@@ -151,6 +152,11 @@ def deadlines(today: dt.date, actor: User) -> int:
     return _each(pks, one, "deadlines")
 
 
+def figures(today: dt.date, actor: User) -> int:
+    """Fold the day's changes into the supervisors' figures (reports also do it first)."""
+    return figures_refresh()
+
+
 # In this order: visits are planned and reminders sent while a dispute is still performing,
 # before the review may find it defaulted.
 JOBS: dict[str, Callable[[dt.date, User], int]] = {
@@ -158,10 +164,12 @@ JOBS: dict[str, Callable[[dt.date, User], int]] = {
     "reminders": reminders,
     "performance": performance_reviews,
     "deadlines": deadlines,
+    "figures": figures,
 }
 
 JOB_LABELS = {"performance": "履行检查（还清、违约）", "reminders": "还款提醒",
-              "follow_ups": "回访计划", "deadlines": "期限届满检查"}
+              "follow_ups": "回访计划", "deadlines": "期限届满检查",
+              "figures": "统计数据更新"}
 
 
 class JobInvalid(DomainError):

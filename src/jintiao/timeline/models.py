@@ -37,3 +37,15 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id}#{self.seq} {self.type}"
+
+
+class FiguresBacklog(models.Model):
+    """A dispute whose newest events are not yet in the supervisors' figures.
+
+    Written with every event, in the event's transaction, so no change is missed whatever
+    order transactions commit in; removed once the figures are rebuilt from ``seq``.
+    """
+
+    dispute = models.OneToOneField("disputes.Dispute", models.CASCADE, primary_key=True,
+                                   related_name="+")
+    seq = models.PositiveIntegerField()

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Max
 
-from jintiao.timeline.models import Event
+from jintiao.timeline.models import Event, FiguresBacklog
 
 GENESIS = "0" * 64
 
@@ -42,9 +42,13 @@ def event_append(*, dispute: Any, type: str, actor: Any, at: dt.datetime,
     digest = event_hash(dispute_id=dispute.pk, seq=seq, type=type,
                         actor_id=actor.pk if actor else None, at=at, state_before=state_before,
                         state_after=state_after, params=params, meta=meta, prev_hash=prev)
-    return Event.objects.create(dispute=dispute, seq=seq, type=type, actor=actor, at=at,
-                                state_before=state_before, state_after=state_after,
-                                params=params, meta=meta, prev_hash=prev, hash=digest)
+    event = Event.objects.create(dispute=dispute, seq=seq, type=type, actor=actor, at=at,
+                                 state_before=state_before, state_after=state_after,
+                                 params=params, meta=meta, prev_hash=prev, hash=digest)
+    FiguresBacklog.objects.bulk_create(
+        [FiguresBacklog(dispute_id=dispute.pk, seq=seq)], update_conflicts=True,
+        unique_fields=["dispute"], update_fields=["seq"])
+    return event
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,75 @@
+"""What each dispute contributes to the supervisors' figures, one row per dispute.
+
+The row is derived, never edited: :func:`jintiao.supervision.services.figures_refresh`
+folds it from the dispute's timeline (``domain.figures``) whenever the dispute has new
+events. Amounts are kept in fen as integers so sums are exact on every database.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jintiao.disputes.models import Dispute
+from jintiao.domain.figures import Outcome
+from jintiao.orgs.models import Organization
+
+OUTCOME_CHOICES = [(o.value, o.label) for o in Outcome]
+
+
+class DisputeFigures(models.Model):
+    dispute = models.OneToOneField(Dispute, models.CASCADE, primary_key=True,
+                                   related_name="figures")
+    seq = models.PositiveIntegerField(help_text="the last event folded in")
+    committee = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    node_path = models.CharField(max_length=255, db_index=True)
+    channel = models.CharField(max_length=32)
+    dispute_type = models.CharField(max_length=32)
+    institution = models.ForeignKey(Organization, models.PROTECT, null=True, related_name="+")
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                 related_name="+")
+    claim_fen = models.BigIntegerField(default=0)
+    agreed_fen = models.BigIntegerField(default=0)
+    saved_fen = models.BigIntegerField(default=0)
+    distressed = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=16, choices=OUTCOME_CHOICES,
+                               default=Outcome.PENDING.value)
+    received_on = models.DateField(null=True)
+    accepted_on = models.DateField(null=True)
+    declined_on = models.DateField(null=True)
+    concluded_on = models.DateField(null=True)
+    deadline = models.DateField(null=True)
+    within_deadline = models.BooleanField(null=True)
+    working_days = models.IntegerField(null=True)
+    confirmed_on = models.DateField(null=True)
+    performed_on = models.DateField(null=True)
+    defaulted_on = models.DateField(null=True)
+    enforcement_on = models.DateField(null=True)
+    credit_repaired_on = models.DateField(null=True)
+    # the reach funnel, each stage reached by itself or a stage that implies it
+    # (domain.figures.IMPLIED_BY); confirmed and performed are the two dates above
+    invited_on = models.DateField(null=True)
+    contacted_on = models.DateField(null=True)
+    engaged_on = models.DateField(null=True)
+    agreed_on = models.DateField(null=True)
+    performing_on = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("纠纷统计数据")
+        verbose_name_plural = _("纠纷统计数据")
+        indexes = [
+            models.Index(fields=["node_path", "accepted_on"], name="figures_node_accepted"),
+            models.Index(fields=["node_path", "concluded_on"], name="figures_node_concluded"),
+            models.Index(fields=["node_path", "received_on"], name="figures_node_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=[o.value for o in Outcome]),
+                                   name="figures_outcome_known"),
+            models.CheckConstraint(condition=Q(claim_fen__gte=0) & Q(agreed_fen__gte=0)
+                                   & Q(saved_fen__gte=0), name="figures_amounts_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}"

@@ -1,0 +1,318 @@
+"""The supervisors' statistics for a node of the organisation tree and a period.
+
+Every figure is one :class:`Measure`: a date that puts a dispute in the period, a
+condition, and either a count or a sum in fen. The totals, each breakdown and the list
+of disputes behind a figure (its trace) all come from the same measure, so they agree by
+construction; a node's figures are the sum of its children's because each dispute sits
+under exactly one committee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from jintiao.disputes.models import Channel, DisputeType
+from jintiao.domain import figures
+from jintiao.domain.figures import DEFINITIONS, FUNNEL, Outcome, ReportPeriod, Spread, Stage
+from jintiao.domain.lifecycle import Role
+from jintiao.orgs.models import Organization, OrgKind, User
+from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.supervision.models import DisputeFigures
+
+HUNDRED = Decimal(100)
+SUPERVISING = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR})
+# The nodes a report can be made for: those that have committees below them.
+REPORT_KINDS = (OrgKind.LEADING_GROUP, OrgKind.COMMITTEE, OrgKind.GOVERNANCE_CENTRE,
+                OrgKind.REGULATOR, OrgKind.OPERATOR)
+_SETTLED = Q(outcome=Outcome.SETTLED.value)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One figure: disputes whose ``when`` falls in the period and that meet ``where``;
+    counted, or their ``amount`` (a fen column) summed."""
+
+    key: str
+    label: str
+    when: str
+    where: Q = field(default_factory=Q)
+    amount: str | None = None
+
+    @property
+    def unit(self) -> str:
+        return "元" if self.amount else "件"
+
+    @property
+    def definition(self) -> str:
+        return DEFINITIONS.get(self.key, "")
+
+    def condition(self, start: dt.date, end: dt.date) -> Q:
+        return Q(**{f"{self.when}__gte": start, f"{self.when}__lte": end}) & self.where
+
+    def aggregate(self, start: dt.date, end: dt.date) -> Any:
+        if self.amount:
+            return Coalesce(Sum(self.amount, filter=self.condition(start, end)), 0)
+        return Count("pk", filter=self.condition(start, end))
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("received", "收案", "received_on"),
+    Measure("accepted", "受理", "accepted_on"),
+    Measure("declined", "不予受理", "declined_on"),
+    Measure("concluded", "办结", "concluded_on"),
+    Measure("settled", "调解成功", "concluded_on", _SETTLED),
+    Measure("failed", "调解不成", "concluded_on",
+            Q(outcome__in=[Outcome.FAILED.value, Outcome.UNREACHABLE.value])),
+    Measure("unreachable", "其中：无法联系", "concluded_on", Q(outcome=Outcome.UNREACHABLE.value)),
+    Measure("withdrawn", "撤回", "concluded_on", Q(outcome=Outcome.WITHDRAWN.value)),
+    Measure("within_deadline", "按期办结", "concluded_on", Q(within_deadline=True)),
+    Measure("with_deadline", "有调解期限的办结", "concluded_on", Q(deadline__isnull=False)),
+    Measure("amount_involved", "受理纠纷涉及金额", "accepted_on", amount="claim_fen"),
+    Measure("amount_settled", "调解成功金额", "concluded_on", _SETTLED, amount="claim_fen"),
+    Measure("amount_agreed", "协议约定还款金额", "concluded_on", _SETTLED, amount="agreed_fen"),
+    Measure("confirmed", "司法确认", "confirmed_on"),
+    Measure("amount_confirmed", "司法确认金额", "confirmed_on", amount="claim_fen"),
+    Measure("performed", "履行完毕", "performed_on"),
+    Measure("defaulted", "违约", "defaulted_on"),
+    Measure("enforcement", "申请强制执行", "enforcement_on"),
+    Measure("fees_saved", "节约诉讼成本", "concluded_on", _SETTLED, amount="saved_fen"),
+    Measure("distressed", "纾困企业", "concluded_on", _SETTLED & Q(distressed=True)),
+    Measure("amount_distressed", "纾困企业涉及金额", "concluded_on",
+            _SETTLED & Q(distressed=True), amount="claim_fen"),
+    Measure("credit_repaired", "征信修复", "credit_repaired_on"),
+)
+BY_KEY: Mapping[str, Measure] = {m.key: m for m in MEASURES}
+STAGE_FIELD: Mapping[Stage, str] = {
+    Stage.INVITED: "invited_on", Stage.CONTACTED: "contacted_on",
+    Stage.ENGAGED: "engaged_on", Stage.AGREED: "agreed_on",
+    Stage.CONFIRMED: "confirmed_on", Stage.PERFORMING: "performing_on",
+    Stage.PERFORMED: "performed_on",
+}
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The additive figures of one group (fen already turned into yuan) and the rates
+    made from them."""
+
+    values: Mapping[str, int | Decimal]
+
+    def __getitem__(self, key: str) -> int | Decimal:
+        return self.values[key]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Tally:
+        return cls({m.key: (Decimal(row[f"n_{m.key}"]) / HUNDRED).quantize(Decimal("0.01"))
+                    if m.amount else int(row[f"n_{m.key}"]) for m in MEASURES})
+
+    @property
+    def success_rate(self) -> Decimal | None:
+        return figures.rate(self["settled"], self["concluded"])
+
+    @property
+    def confirmation_rate(self) -> Decimal | None:
+        return figures.rate(self["confirmed"], self["settled"])
+
+    @property
+    def performance_rate(self) -> Decimal | None:
+        return figures.rate(self["performed"], int(self["performed"]) + int(self["defaulted"]))
+
+    @property
+    def within_deadline_rate(self) -> Decimal | None:
+        return figures.rate(self["within_deadline"], self["with_deadline"])
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    key: str
+    label: str
+    counts: tuple[int, ...]  # one per Stage, cohort first
+
+    @property
+    def cohort(self) -> int:
+        return self.counts[0]
+
+
+@dataclass(frozen=True)
+class Statistics:
+    node: Organization
+    period: ReportPeriod
+    totals: Tally
+    working_days: Spread
+    funnel: tuple[int, ...]   # accepted in the period, then each Stage by the period's end
+    breakdowns: Mapping[str, Sequence[Group]]
+    funnel_by: Mapping[str, Sequence[FunnelRow]]
+
+
+BREAKDOWNS: Mapping[str, str] = {
+    "child": "下级单位", "channel": "来源渠道", "dispute_type": "纠纷类型",
+    "institution": "金融机构", "committee": "调委会", "mediator": "主调解员",
+}
+
+
+# --- who may read ------------------------------------------------------------------------
+
+def may_supervise(viewer: User) -> bool:
+    return bool(user_roles(viewer) & SUPERVISING) or viewer.is_superuser
+
+
+def report_nodes(viewer: User) -> QuerySet[Organization]:
+    """The nodes ``viewer`` may read figures for: their own node and those below it that
+    hold committees (an administrator: every such node)."""
+    if not may_supervise(viewer):
+        return Organization.objects.none()
+    nodes = Organization.objects.filter(kind__in=REPORT_KINDS)
+    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
+        if viewer.organization is None:
+            return Organization.objects.none()
+        nodes = nodes.filter(pk__in=subtree(viewer.organization).values("pk"))
+    return nodes.order_by("path")
+
+
+def report_node_for(viewer: User, node_id: int | None) -> Organization | None:
+    """The node asked for if ``viewer`` may read it; their own node when none is asked."""
+    nodes = report_nodes(viewer)
+    if node_id is None:
+        own = viewer.organization
+        if own is not None and nodes.filter(pk=own.pk).exists():
+            return own
+        return nodes.first()
+    return nodes.filter(pk=node_id).first()
+
+
+# --- the figures ---------------------------------------------------------------------------
+
+def figures_under(node: Organization) -> QuerySet[DisputeFigures]:
+    return DisputeFigures.objects.filter(node_path__startswith=node.path)
+
+
+def _aggregates(start: dt.date, end: dt.date) -> dict[str, Any]:
+    return {f"n_{m.key}": m.aggregate(start, end) for m in MEASURES}
+
+
+def _funnel_aggregates(start: dt.date, end: dt.date) -> dict[str, Any]:
+    cohort = Q(accepted_on__gte=start, accepted_on__lte=end)
+    found: dict[str, Any] = {"cohort": Count("pk", filter=cohort)}
+    for stage in FUNNEL:
+        field = STAGE_FIELD[stage]
+        found[f"stage_{stage.value}"] = Count(
+            "pk", filter=cohort & Q(**{f"{field}__isnull": False, f"{field}__lte": end}))
+    return found
+
+
+def _funnel_counts(row: Mapping[str, Any]) -> tuple[int, ...]:
+    return (int(row["cohort"]), *(int(row[f"stage_{s.value}"]) for s in FUNNEL))
+
+
+def tally(node: Organization, period: ReportPeriod) -> Tally:
+    """The node's additive figures for the period, in one query."""
+    return Tally.from_row(figures_under(node).aggregate(**_aggregates(period.start, period.end)))
+
+
+def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = True
+               ) -> Statistics:
+    """Everything a report shows for ``node`` over ``period``. The caller checked the
+    viewer may read ``node`` (:func:`report_node_for`)."""
+    rows = figures_under(node)
+    start, end = period.start, period.end
+    totals = Tally.from_row(rows.aggregate(**_aggregates(start, end)))
+    days = figures.spread([d for d in rows.filter(BY_KEY["concluded"].condition(start, end))
+                           .values_list("working_days", flat=True) if d is not None])
+    funnel = _funnel_counts(rows.aggregate(**_funnel_aggregates(start, end)))
+    by: dict[str, list[Group]] = {}
+    funnel_by: dict[str, list[FunnelRow]] = {}
+    if breakdowns:
+        for key in BREAKDOWNS:
+            by[key] = _groups(node, rows, key, start, end)
+        for key in ("channel", "institution"):
+            funnel_by[key] = _funnel_groups(node, rows, key, start, end)
+    return Statistics(node=node, period=period, totals=totals, working_days=days,
+                      funnel=funnel, breakdowns=by, funnel_by=funnel_by)
+
+
+def _grouping(node: Organization, rows: QuerySet[DisputeFigures], key: str
+              ) -> tuple[QuerySet[DisputeFigures], str, dict[Any, str]]:
+    """The rows annotated with the group key, the key's column and each key's label."""
+    if key == "child":
+        children = list(Organization.objects.filter(parent=node).order_by("path"))
+        whens = [When(node_path__startswith=c.path, then=Value(c.pk)) for c in children]
+        group = Case(*whens, default=Value(0), output_field=IntegerField())
+        labels: dict[Any, str] = {c.pk: c.name for c in children}
+        labels[0] = "本级"
+        return rows.annotate(group=group), "group", labels
+    if key == "channel":
+        return rows, "channel", {c.value: str(c.label) for c in Channel}
+    if key == "dispute_type":
+        return rows, "dispute_type", {t.value: str(t.label) for t in DisputeType}
+    column = {"institution": "institution_id", "committee": "committee_id",
+              "mediator": "mediator_id"}[key]
+    return rows, column, {}
+
+
+def _labels_for(key: str, ids: set[Any]) -> dict[Any, str]:
+    none = {None: "未指派" if key == "mediator" else "无"}
+    if key in ("institution", "committee"):
+        return none | dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if key == "mediator":
+        return none | {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    return none
+
+
+def _groups(node: Organization, rows: QuerySet[DisputeFigures], key: str,
+            start: dt.date, end: dt.date) -> list[Group]:
+    annotated, column, labels = _grouping(node, rows, key)
+    found = list(annotated.values(column).annotate(**_aggregates(start, end)).order_by(column))
+    labels = labels or _labels_for(key, {r[column] for r in found})
+    groups = [Group(str(r[column]), labels.get(r[column], "—"), Tally.from_row(r))
+              for r in found]
+    groups = [g for g in groups if any(g.tally.values.values())]
+    return sorted(groups, key=lambda g: (-int(g.tally["accepted"]), g.label))
+
+
+def _funnel_groups(node: Organization, rows: QuerySet[DisputeFigures], key: str,
+                   start: dt.date, end: dt.date) -> list[FunnelRow]:
+    annotated, column, labels = _grouping(node, rows, key)
+    found = list(annotated.values(column).annotate(**_funnel_aggregates(start, end))
+                 .order_by(column))
+    labels = labels or _labels_for(key, {r[column] for r in found})
+    made = [FunnelRow(str(r[column]), labels.get(r[column], "—"), _funnel_counts(r))
+            for r in found if r["cohort"]]
+    return sorted(made, key=lambda r: (-r.cohort, r.label))
+
+
+def trace(node: Organization, period: ReportPeriod, key: str) -> QuerySet[DisputeFigures]:
+    """The disputes behind one figure (a measure's key, or ``stage_<stage>`` for a funnel
+    stage), with what a list row shows."""
+    if key.startswith("stage_"):
+        stage = Stage(key.removeprefix("stage_"))
+        field = STAGE_FIELD[stage]
+        where = Q(accepted_on__gte=period.start, accepted_on__lte=period.end,
+                  **{f"{field}__isnull": False, f"{field}__lte": period.end})
+    else:
+        where = BY_KEY[key].condition(period.start, period.end)
+    return (figures_under(node).filter(where)
+            .select_related("dispute", "committee", "institution", "mediator")
+            .order_by("dispute__number"))
+
+
+def trace_rule(key: str) -> tuple[str, str]:
+    """A figure's name and its definition."""
+    if key.startswith("stage_"):
+        stage = Stage(key.removeprefix("stage_"))
+        return f"漏斗：{stage.label}", DEFINITIONS["funnel"]
+    measure = BY_KEY[key]
+    return measure.label, measure.definition
