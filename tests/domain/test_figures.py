@@ -1,0 +1,141 @@
+"""The supervisors' figures in the domain: the fold of a timeline, periods, summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jintiao.domain.errors import DomainError
+from jintiao.domain.figures import (
+    Outcome,
+    PeriodKind,
+    ReportPeriod,
+    Stage,
+    Step,
+    change,
+    milestones,
+    rate,
+    spread,
+)
+
+D = dt.date
+
+
+def t(day: int, type: str, before: str = "", after: str = "", **params: object) -> Step:
+    meta = {"deadline": params.pop("deadline")} if "deadline" in params else {}
+    return Step(type, D(2026, 3, day), before, after, params, meta)
+
+
+RECEIVED = t(1, "dispute.received", "", "received")
+ACCEPTED = t(2, "dispute.accept", "received", "accepted", deadline="2026-03-20")
+ASSIGNED = t(3, "dispute.assign", "accepted", "mediating", deadline="2026-03-23")
+
+
+def test_a_settled_dispute_counts_from_acceptance_to_agreement():
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, t(10, "dispute.agree", "mediating", "agreed"),
+                    t(12, "dispute.apply_confirmation", "agreed", "confirmation_pending"),
+                    t(16, "dispute.confirm", "confirmation_pending", "performing"),
+                    t(30, "dispute.complete", "performing", "performed"),
+                    t(31, "credit_repair.confirmed")])
+    assert (m.received_on, m.accepted_on, m.concluded_on) == (D(2026, 3, 1), D(2026, 3, 2),
+                                                               D(2026, 3, 10))
+    assert m.outcome is Outcome.SETTLED and m.settled
+    assert m.deadline == D(2026, 3, 23) and m.within_deadline is True
+    assert (m.confirmed_on, m.performing_on, m.performed_on) == (D(2026, 3, 16), D(2026, 3, 16),
+                                                                 D(2026, 3, 30))
+    assert m.credit_repaired_on == D(2026, 3, 31)
+    # nobody logged a call, but an agreement means the debtor was reached
+    assert m.stage_on(Stage.INVITED) == m.stage_on(Stage.CONTACTED) == D(2026, 3, 10)
+
+
+def test_the_funnel_takes_the_first_logged_step_and_confirmation_implies_nothing_later():
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, t(4, "reach.invited", party=1),
+                    t(5, "reach.contacted", party=1),
+                    t(6, "mediation.offer_accepted", offer=1, side="creditor", both=True),
+                    t(9, "dispute.agree", "mediating", "agreed"),
+                    t(11, "dispute.perform_without_confirmation", "agreed", "performing")])
+    assert m.stage_on(Stage.INVITED) == D(2026, 3, 4)
+    assert m.stage_on(Stage.ENGAGED) == m.stage_on(Stage.AGREED) == D(2026, 3, 6)
+    assert m.stage_on(Stage.CONFIRMED) is None
+    assert m.stage_on(Stage.PERFORMING) == D(2026, 3, 11)
+
+
+def test_an_unreachable_debtor_is_a_failure_of_its_own_kind_and_late_is_late():
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED,
+                    t(25, "dispute.fail", "mediating", "failed", ground="unreachable")])
+    assert m.outcome is Outcome.UNREACHABLE and m.concluded_on == D(2026, 3, 25)
+    assert m.within_deadline is False
+
+
+def test_a_rejected_confirmation_reopens_mediation_or_turns_into_a_failure():
+    agreed = [RECEIVED, ACCEPTED, ASSIGNED, t(10, "dispute.agree", "mediating", "agreed"),
+              t(12, "dispute.apply_confirmation", "agreed", "confirmation_pending"),
+              t(15, "dispute.reject_confirmation", "confirmation_pending",
+                "confirmation_rejected")]
+    reopened = milestones([*agreed, t(16, "dispute.remediate", "confirmation_rejected",
+                                      "mediating", deadline="2026-04-10")])
+    assert reopened.outcome is Outcome.PENDING and reopened.concluded_on is None
+    again = milestones([*agreed, t(16, "dispute.remediate", "confirmation_rejected",
+                                   "mediating", deadline="2026-04-10"),
+                        t(20, "dispute.agree", "mediating", "agreed")])
+    assert again.concluded_on == D(2026, 3, 20) and again.deadline == D(2026, 4, 10)
+    sent = milestones([*agreed, t(17, "dispute.transfer", "confirmation_rejected",
+                                  "transferred")])
+    assert sent.outcome is Outcome.FAILED and sent.concluded_on == D(2026, 3, 17)
+
+
+def test_withdrawn_or_declined_before_acceptance_is_not_concluded():
+    withdrawn = milestones([RECEIVED, t(2, "dispute.withdraw", "received", "withdrawn")])
+    assert withdrawn.outcome is Outcome.WITHDRAWN and withdrawn.concluded_on is None
+    declined = milestones([RECEIVED, t(3, "dispute.decline", "received", "declined")])
+    assert declined.outcome is Outcome.DECLINED and declined.declined_on == D(2026, 3, 3)
+
+
+def test_periods_read_and_step():
+    p = ReportPeriod.parse("2026-12")
+    assert (p.start, p.end, str(p.following), str(p.previous), str(p.year_ago)) == (
+        D(2026, 12, 1), D(2026, 12, 31), "2027-01", "2026-11", "2025-12")
+    q = ReportPeriod.parse("2026-Q1")
+    assert (q.start, q.end, q.label, str(q.previous)) == (
+        D(2026, 1, 1), D(2026, 3, 31), "2026年第一季度", "2025-Q4")
+    assert [str(m) for m in q.months] == ["2026-01", "2026-02", "2026-03"]
+    assert ReportPeriod.parse("2024").end == D(2024, 12, 31)
+    for bad in ("2026-13", "2026-Q5", "26-1", "2026-00", ""):
+        with pytest.raises(DomainError) as caught:
+            ReportPeriod.parse(bad)
+        assert caught.value.code == "period_invalid"
+
+
+@given(st.integers(2000, 2100), st.sampled_from(list(PeriodKind)), st.integers(1, 12),
+       st.integers(-30, 30))
+def test_periods_tile_the_calendar(year, kind, index, steps):
+    top = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}[kind]
+    p = ReportPeriod(year, kind, (index - 1) % top + 1)
+    assert ReportPeriod.parse(str(p)) == p
+    assert p.following.previous == p and p.previous.following == p
+    assert p.following.start == p.end + dt.timedelta(days=1)
+    assert p.months[0].start == p.start and p.months[-1].end == p.end
+    trail = p.trailing(abs(steps) + 1)
+    assert trail[-1] == p and all(a.following == b for a, b in zip(trail, trail[1:]))
+
+
+@given(st.lists(st.integers(0, 400), min_size=1, max_size=200))
+def test_the_spread_of_working_days(values):
+    s = spread(values)
+    ordered = sorted(values)
+    assert s.count == len(values) and (s.fastest, s.slowest) == (ordered[0], ordered[-1])
+    assert ordered[0] <= s.median <= ordered[-1] and ordered[0] <= s.mean <= ordered[-1]
+    assert s.p90 in values
+    at_or_below = sum(v <= s.p90 for v in values)
+    assert at_or_below * 10 >= 9 * len(values)
+    assert sum(v < s.p90 for v in values) * 10 < 9 * len(values)
+
+
+def test_rates_of_nothing_are_not_zero():
+    assert spread([]).mean is None
+    assert rate(0, 0) is None and rate(1, 3) == Decimal("33.33") and rate(2, 3) == Decimal("66.67")
+    assert change(5, 0) is None and change(3, 4) == Decimal("-25.00")
