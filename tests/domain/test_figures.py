@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -43,8 +44,10 @@ def test_a_settled_dispute_counts_from_acceptance_to_agreement():
                     t(31, "credit_repair.confirmed")])
     assert (m.received_on, m.accepted_on, m.concluded_on) == (D(2026, 3, 1), D(2026, 3, 2),
                                                                D(2026, 3, 10))
-    assert m.outcome is Outcome.SETTLED and m.settled
-    assert m.deadline == D(2026, 3, 23) and m.within_deadline is True
+    assert m.outcome is Outcome.SETTLED
+    assert m.settled
+    assert m.deadline == D(2026, 3, 23)
+    assert m.within_deadline is True
     assert (m.confirmed_on, m.performing_on, m.performed_on) == (D(2026, 3, 16), D(2026, 3, 16),
                                                                  D(2026, 3, 30))
     assert m.credit_repaired_on == D(2026, 3, 31)
@@ -67,7 +70,8 @@ def test_the_funnel_takes_the_first_logged_step_and_confirmation_implies_nothing
 def test_an_unreachable_debtor_is_a_failure_of_its_own_kind_and_late_is_late():
     m = milestones([RECEIVED, ACCEPTED, ASSIGNED,
                     t(25, "dispute.fail", "mediating", "failed", ground="unreachable")])
-    assert m.outcome is Outcome.UNREACHABLE and m.concluded_on == D(2026, 3, 25)
+    assert m.outcome is Outcome.UNREACHABLE
+    assert m.concluded_on == D(2026, 3, 25)
     assert m.within_deadline is False
 
 
@@ -78,21 +82,26 @@ def test_a_rejected_confirmation_reopens_mediation_or_turns_into_a_failure():
                 "confirmation_rejected")]
     reopened = milestones([*agreed, t(16, "dispute.remediate", "confirmation_rejected",
                                       "mediating", deadline="2026-04-10")])
-    assert reopened.outcome is Outcome.PENDING and reopened.concluded_on is None
+    assert reopened.outcome is Outcome.PENDING
+    assert reopened.concluded_on is None
     again = milestones([*agreed, t(16, "dispute.remediate", "confirmation_rejected",
                                    "mediating", deadline="2026-04-10"),
                         t(20, "dispute.agree", "mediating", "agreed")])
-    assert again.concluded_on == D(2026, 3, 20) and again.deadline == D(2026, 4, 10)
+    assert again.concluded_on == D(2026, 3, 20)
+    assert again.deadline == D(2026, 4, 10)
     sent = milestones([*agreed, t(17, "dispute.transfer", "confirmation_rejected",
                                   "transferred")])
-    assert sent.outcome is Outcome.FAILED and sent.concluded_on == D(2026, 3, 17)
+    assert sent.outcome is Outcome.FAILED
+    assert sent.concluded_on == D(2026, 3, 17)
 
 
 def test_withdrawn_or_declined_before_acceptance_is_not_concluded():
     withdrawn = milestones([RECEIVED, t(2, "dispute.withdraw", "received", "withdrawn")])
-    assert withdrawn.outcome is Outcome.WITHDRAWN and withdrawn.concluded_on is None
+    assert withdrawn.outcome is Outcome.WITHDRAWN
+    assert withdrawn.concluded_on is None
     declined = milestones([RECEIVED, t(3, "dispute.decline", "received", "declined")])
-    assert declined.outcome is Outcome.DECLINED and declined.declined_on == D(2026, 3, 3)
+    assert declined.outcome is Outcome.DECLINED
+    assert declined.declined_on == D(2026, 3, 3)
 
 
 def test_periods_read_and_step():
@@ -116,19 +125,24 @@ def test_periods_tile_the_calendar(year, kind, index, steps):
     top = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}[kind]
     p = ReportPeriod(year, kind, (index - 1) % top + 1)
     assert ReportPeriod.parse(str(p)) == p
-    assert p.following.previous == p and p.previous.following == p
+    assert p.following.previous == p
+    assert p.previous.following == p
     assert p.following.start == p.end + dt.timedelta(days=1)
-    assert p.months[0].start == p.start and p.months[-1].end == p.end
+    assert p.months[0].start == p.start
+    assert p.months[-1].end == p.end
     trail = p.trailing(abs(steps) + 1)
-    assert trail[-1] == p and all(a.following == b for a, b in zip(trail, trail[1:]))
+    assert trail[-1] == p
+    assert all(a.following == b for a, b in itertools.pairwise(trail))
 
 
 @given(st.lists(st.integers(0, 400), min_size=1, max_size=200))
 def test_the_spread_of_working_days(values):
     s = spread(values)
     ordered = sorted(values)
-    assert s.count == len(values) and (s.fastest, s.slowest) == (ordered[0], ordered[-1])
-    assert ordered[0] <= s.median <= ordered[-1] and ordered[0] <= s.mean <= ordered[-1]
+    assert s.count == len(values)
+    assert (s.fastest, s.slowest) == (ordered[0], ordered[-1])
+    assert ordered[0] <= s.median <= ordered[-1]
+    assert ordered[0] <= s.mean <= ordered[-1]
     assert s.p90 in values
     at_or_below = sum(v <= s.p90 for v in values)
     assert at_or_below * 10 >= 9 * len(values)
@@ -137,5 +151,8 @@ def test_the_spread_of_working_days(values):
 
 def test_rates_of_nothing_are_not_zero():
     assert spread([]).mean is None
-    assert rate(0, 0) is None and rate(1, 3) == Decimal("33.33") and rate(2, 3) == Decimal("66.67")
-    assert change(5, 0) is None and change(3, 4) == Decimal("-25.00")
+    assert rate(0, 0) is None
+    assert rate(1, 3) == Decimal("33.33")
+    assert rate(2, 3) == Decimal("66.67")
+    assert change(5, 0) is None
+    assert change(3, 4) == Decimal("-25.00")
