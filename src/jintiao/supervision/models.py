@@ -7,6 +7,8 @@ events. Amounts are kept in fen as integers so sums are exact on every database.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,3 +75,7 @@ class DisputeFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id}"
+
+    @property
+    def claim_yuan(self) -> Decimal:
+        return (Decimal(self.claim_fen) / 100).quantize(Decimal("0.01"))

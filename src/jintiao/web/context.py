@@ -12,6 +12,7 @@ from jintiao.mediation.selectors import approvals_waiting_for
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.outreach.selectors import reads_contact_report, template_committees
+from jintiao.supervision.selectors import may_supervise
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -25,4 +26,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {"nav_may_file": intake_options(user).may_file, "nav_approver": approver,
             "nav_approvals": approvals_waiting_for(user).count() if approver else 0,
             "nav_templates": bool(template_committees(user)),
-            "nav_contact_report": reads_contact_report(user)}
+            "nav_contact_report": reads_contact_report(user),
+            "nav_supervise": may_supervise(user)}

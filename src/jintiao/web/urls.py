@@ -14,6 +14,7 @@ from jintiao.web.views import (
     outreach,
     performance,
     plans,
+    supervision,
 )
 from jintiao.web.views import disputes as views
 
@@ -113,4 +114,7 @@ urlpatterns = [
     path("templates/<int:template_id>/approve/", outreach.template_approve,
          name="template_approve"),
     path("reports/contacts/", outreach.contact_report, name="contact_report"),
+    path("statistics/", supervision.statistics, name="statistics"),
+    path("statistics/<slug:key>/", supervision.figure_trace, name="figure_trace"),
+    path("ledger/", supervision.ledger, name="ledger"),
 ]

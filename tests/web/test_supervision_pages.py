@@ -1,0 +1,120 @@
+"""The supervisors' statistics, figure traces and ledger: who may read which node, what
+the figures say, and the exports — masked, typed, Chinese, with a frozen header."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jintiao import clock
+from jintiao.domain.figures import ReportPeriod
+from jintiao.supervision.selectors import LEDGER_COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def month() -> str:
+    return str(ReportPeriod.month_of(clock.today()))
+
+
+PAGES = [("web:statistics", []), ("web:figure_trace", ["accepted"]), ("web:ledger", [])]
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_only_supervisors_and_directors_read_the_figures(world, cases, name, args):
+    url = reverse(name, args=args)
+    for persona, status in [("supervisor", 200), ("county_supervisor", 200),
+                            ("director", 200), ("mediator", 404), ("clerk", 404),
+                            ("agent", 404), ("judge", 404), ("other_agent", 404)]:
+        assert client_for(getattr(world, persona)).get(url).status_code == status, persona
+    assert Client().get(url).status_code == 302  # to the sign-in page
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES[:2])
+def test_a_node_outside_ones_own_is_not_there(world, cases, name, args):
+    url = reverse(name, args=args)
+    for persona, node in [("county_supervisor", world.county), ("director", world.prefecture),
+                          ("director", world.other_committee)]:
+        response = client_for(getattr(world, persona)).get(url, {"node": node.pk})
+        assert response.status_code == 404, (persona, node)
+    assert client_for(world.supervisor).get(url, {"node": world.county.pk}).status_code == 200
+
+
+def test_the_statistics_count_the_disputes_and_say_how(world, cases):
+    page = client_for(world.supervisor).get(reverse("web:statistics"),
+                                            {"node": world.prefecture.pk, "period": month()})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-figure="received">2<' in html  # ours and theirs, both filed today
+    assert 'data-figure="accepted">1<' in html
+    assert "调解成功率 = 调解成功件数 ÷ 办结件数" in html
+    assert world.county.name in html and world.other_county.name in html  # by county
+    trace = client_for(world.supervisor).get(
+        reverse("web:figure_trace", args=["accepted"]),
+        {"node": world.prefecture.pk, "period": month()}).content.decode()
+    assert cases[0].number in trace and cases[1].number not in trace
+    assert "受理日期在统计期间内的纠纷" in trace
+    mine = client_for(world.county_supervisor).get(
+        reverse("web:statistics"), {"period": month()}).content.decode()
+    assert 'data-figure="received">1<' in mine and 'data-figure="accepted">0<' in mine
+
+
+def test_bad_choices_are_refused_plainly(world, cases):
+    supervisor = client_for(world.supervisor)
+    page = supervisor.get(reverse("web:statistics"), {"period": "2026-13"})
+    assert page.status_code == 200
+    assert "统计期间格式应为" in page.content.decode() or "统计期间无效" in page.content.decode()
+    assert supervisor.get(reverse("web:figure_trace", args=["nonsense"])).status_code == 404
+    assert supervisor.get(reverse("web:statistics"), {"node": "x"}).status_code == 404
+
+
+def test_the_ledger_masks_parties_and_exports_what_it_shows(world, cases):
+    supervisor = client_for(world.supervisor)
+    ours, theirs = cases
+    html = supervisor.get(reverse("web:ledger")).content.decode()
+    assert ours.number in html and theirs.number in html
+    debtor = ours.party_rows.get(role="debtor").party
+    assert debtor.id_masked in html and debtor.name not in html
+    only_ours = supervisor.get(reverse("web:ledger"), {"committee": world.committee.pk})
+    assert theirs.number not in only_ours.content.decode()
+
+    book = supervisor.get(reverse("web:ledger"), {"export": "xlsx"})
+    assert book["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == LEDGER_COLUMNS
+    assert sheet.freeze_panes == "B2"
+    assert {r[0] for r in rows[1:]} == {ours.number, theirs.number}
+    line = next(r for r in rows[1:] if r[0] == ours.number)
+    claim = sum((getattr(ours, f) for f in ("principal", "interest", "penalty_interest",
+                                            "compound_interest", "liquidated_damages",
+                                            "fees", "other")), Decimal(0))
+    assert Decimal(str(line[6])).quantize(Decimal("0.01")) == claim
+    assert debtor.name not in str(line[5])
+
+    text = b"".join(supervisor.get(reverse("web:ledger"),
+                                   {"export": "csv", "committee": world.committee.pk})
+                    .streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert table[0] == list(LEDGER_COLUMNS)
+    assert [r[0] for r in table[1:]] == [ours.number]
+    assert table[1][6] == f"{claim:.2f}"
+
+
+def test_the_county_supervisor_exports_only_their_county(world, cases):
+    book = client_for(world.county_supervisor).get(reverse("web:ledger"), {"export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(book.content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [cases[1].number]
