@@ -92,7 +92,16 @@ def test_a_rejected_confirmation_reopens_mediation_or_turns_into_a_failure():
     sent = milestones([*agreed, t(17, "dispute.transfer", "confirmation_rejected",
                                   "transferred")])
     assert sent.outcome is Outcome.FAILED
-    assert sent.concluded_on == D(2026, 3, 17)
+    assert sent.concluded_on == D(2026, 3, 10)  # mediation ended on the agreement's day
+    assert sent.within_deadline is True
+
+
+def test_a_withdrawal_before_assignment_is_not_judged_against_the_assignment_limit():
+    m = milestones([RECEIVED, ACCEPTED, t(20, "dispute.withdraw", "accepted", "withdrawn")])
+    assert m.outcome is Outcome.WITHDRAWN
+    assert m.concluded_on == D(2026, 3, 20)
+    assert m.deadline is None
+    assert m.within_deadline is None
 
 
 def test_withdrawn_or_declined_before_acceptance_is_not_concluded():
@@ -113,7 +122,7 @@ def test_periods_read_and_step():
         D(2026, 1, 1), D(2026, 3, 31), "2026年第一季度", "2025-Q4")
     assert [str(m) for m in q.months] == ["2026-01", "2026-02", "2026-03"]
     assert ReportPeriod.parse("2024").end == D(2024, 12, 31)
-    for bad in ("2026-13", "2026-Q5", "26-1", "2026-00", ""):
+    for bad in ("2026-13", "2026-Q5", "26-1", "2026-00", "", "9998-12", "0001", "2101-Q1"):
         with pytest.raises(DomainError) as caught:
             ReportPeriod.parse(bad)
         assert caught.value.code == "period_invalid"

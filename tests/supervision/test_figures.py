@@ -144,3 +144,12 @@ def test_a_newer_event_during_a_rebuild_stays_queued(demo, monkeypatch):
     monkeypatch.setattr(services, "_rebuild", racing)
     services.figures_refresh(batch=10)
     assert FiguresBacklog.objects.get().seq == 99
+
+
+def test_received_is_the_dispute_s_own_receipt_date_not_the_day_it_was_keyed_in(demo):
+    dispute = Dispute.objects.order_by("pk").first()
+    earlier = dispute.received_on - dt.timedelta(days=40)
+    Dispute.objects.filter(pk=dispute.pk).update(received_on=earlier)  # a paper filing
+    FiguresBacklog.objects.create(dispute=dispute, seq=1)
+    services.figures_refresh()
+    assert DisputeFigures.objects.get(pk=dispute.pk).received_on == earlier

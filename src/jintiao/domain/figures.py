@@ -153,7 +153,9 @@ def milestones(steps: Iterable[Step]) -> Milestones:
 
     Mediation ends when it leaves mediation for 已达成协议, 调解不成 or 撤回; a rejected
     confirmation sent back to mediation (remediate) reopens it, and one transferred to
-    court turns the settlement into a failure on the day of transfer.
+    court turns the settlement into a failure, still concluded on the agreement's day.
+    The deadline judged is the mediation deadline (set on assignment, extension or
+    remediation), not the time allowed to assign a mediator.
     """
     m = Milestones()
     deadline: dt.date | None = None
@@ -175,7 +177,7 @@ def milestones(steps: Iterable[Step]) -> Milestones:
         if not s.type.startswith("dispute."):
             continue
         after, before = s.state_after, s.state_before
-        if after in _MEDIATION and meta.get("deadline"):
+        if after == "mediating" and meta.get("deadline"):  # assign, extend, remediate
             deadline = dt.date.fromisoformat(meta["deadline"])
         if after == "accepted" and before == "received":
             m = replace(m, accepted_on=_first(m.accepted_on, s.on))
@@ -194,7 +196,8 @@ def milestones(steps: Iterable[Step]) -> Milestones:
             m = replace(m, outcome=Outcome.PENDING, concluded_on=None, deadline=None,
                         agreed_on=None, confirmed_on=None)
         elif after == "transferred" and before == "confirmation_rejected":
-            m = replace(m, outcome=Outcome.FAILED, concluded_on=s.on)
+            # mediation still ended on the agreement's day; only its outcome changes
+            m = replace(m, outcome=Outcome.FAILED)
         if s.type == "dispute.confirm":
             m = replace(m, confirmed_on=_first(m.confirmed_on, s.on))
         if after == "performing":
@@ -221,6 +224,7 @@ class PeriodKind(StrEnum):
 
 
 _QUARTERS = "一二三四"
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # what a report may ask for; arithmetic reaches one beyond
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|Q([1-4])))?$")
 
 
@@ -241,8 +245,9 @@ class ReportPeriod:
     @classmethod
     def parse(cls, text: str) -> ReportPeriod:
         found = _PERIOD_RE.match(text.strip())
-        if not found:
-            raise FiguresInvalid(f"统计期间格式应为 2026-11、2026-Q4 或 2026：{text!r}",
+        if not found or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
+            raise FiguresInvalid(f"统计期间格式应为 2026-11、2026-Q4 或 2026（{FIRST_YEAR}至"
+                                 f"{LAST_YEAR}年）：{text!r}",
                                  "period must look like 2026-11, 2026-Q4 or 2026", value=text)
         year, month, quarter = found.groups()
         if month:
@@ -365,9 +370,13 @@ DEFINITIONS: Mapping[str, str] = {
     "declined": "统计期间内作出不予受理决定的纠纷",
     "concluded": "已受理且调解程序在统计期间内结束的纠纷：达成协议、调解不成（含无法联系）或撤回；"
                  "司法确认被驳回后重新调解的，以重新调解的结果为准",
-    "settled": "统计期间内办结且达成调解协议的纠纷；司法确认被驳回后转诉讼的，计为调解不成",
+    "settled": "统计期间内办结且达成调解协议的纠纷；司法确认被驳回后转诉讼的，改计为调解不成"
+               "（仍以达成协议之日为办结日）",
     "failed": "统计期间内办结且调解不成的纠纷（含无法联系当事人）",
     "withdrawn": "统计期间内办结且当事人撤回申请的纠纷",
+    "unreachable": "调解不成中，经多次联系及乡镇（街道）节点上门仍无法联系当事人而终止调解的纠纷",
+    "with_deadline": "统计期间内办结、办结时有调解期限的纠纷（按期办结率的分母）",
+    "amount_distressed": "纾困企业纠纷的债权合计",
     "success_rate": "调解成功率 = 调解成功件数 ÷ 办结件数 × 100%（不含不予受理）",
     "amount_involved": "统计期间内受理纠纷的债权合计（本金、利息、罚息、复利、违约金、费用"
                        "及其他），按受理时登记的金额",
@@ -383,7 +392,8 @@ DEFINITIONS: Mapping[str, str] = {
                         "（同一统计期间）",
     "working_days": "自受理之次日起至办结之日止的工作日数（按法定节假日及调休安排）；"
                     "中位数取中间值，90%分位数取至少90%纠纷不超过的最小天数",
-    "within_deadline": "办结日期不晚于办结时有效的调解期限（含经同意延长）的纠纷",
+    "within_deadline": "办结日期不晚于办结时有效的调解期限（指派调解员时确定，含经同意延长）"
+                       "的纠纷；指派前撤回的不计",
     "within_deadline_rate": "按期办结率 = 按期办结件数 ÷ 有调解期限的办结件数 × 100%",
     "fees_saved": "调解成功纠纷按涉案金额估算的诉讼费（案件受理费）与律师费之和；"
                   "人民调解及司法确认不收费；律师费比例与最低额取纠纷适用的规则版本",

@@ -55,9 +55,9 @@ def csv_chunks(rows: Iterable[LedgerRow]) -> Iterator[str]:
 
 
 def _cell_safe(text: str) -> str:
-    """A cell that begins with = + - @ is a formula to a spreadsheet: quote it, so a name
-    typed at intake cannot run in the supervisor's Excel (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A cell that begins with = + - @ (or a tab or carriage return) is a formula to a
+    spreadsheet: quote it, so a name typed at intake cannot run in Excel (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def xlsx_bytes(rows: Iterable[LedgerRow], *, title: str) -> bytes:

@@ -107,7 +107,7 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
             claim_fen=fen(claim), agreed_fen=fen(agreed.get(d.pk, Decimal(0))),
             saved_fen=fen(saved),
             distressed=(d.pk in entity_debtors or d.dispute_type == DisputeType.ENTERPRISE_LOAN),
-            outcome=m.outcome.value, received_on=m.received_on or d.received_on,
+            outcome=m.outcome.value, received_on=d.received_on,
             accepted_on=m.accepted_on, declined_on=m.declined_on,
             concluded_on=m.concluded_on, deadline=m.deadline,
             within_deadline=m.within_deadline,
