@@ -4,6 +4,7 @@ the figures say, and the exports — masked, typed, Chinese, with a frozen heade
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from jintiao import clock
 from jintiao.domain.figures import ReportPeriod
+from jintiao.domain.lifecycle import Action
 from jintiao.supervision.selectors import LEDGER_COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +125,94 @@ def test_the_county_supervisor_exports_only_their_county(world, cases):
     book = client_for(world.county_supervisor).get(reverse("web:ledger"), {"export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(book.content)).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [cases[1].number]
+
+
+REPORTS = ["web:report", "web:report_pdf", "web:report_xlsx"]
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_reports_are_for_supervisors_of_the_node(world, cases, name):
+    url = reverse(name)
+    for persona, status in [("supervisor", 200), ("county_supervisor", 200),
+                            ("director", 200), ("mediator", 404), ("agent", 404),
+                            ("judge", 404)]:
+        assert client_for(getattr(world, persona)).get(url).status_code == status, persona
+    county = client_for(world.county_supervisor).get(url, {"node": world.prefecture.pk})
+    assert county.status_code == 404
+
+
+def test_the_report_says_the_same_on_the_page_in_the_pdf_and_in_the_workbook(world, cases):
+    from pypdf import PdfReader
+
+    supervisor = client_for(world.supervisor)
+    quarter = ReportPeriod.month_of(clock.today())
+    quarter = ReportPeriod.parse(f"{quarter.year}-Q{(quarter.index - 1) // 3 + 1}")
+    query = {"node": world.prefecture.pk, "period": str(quarter)}
+    html = supervisor.get(reverse("web:report"), query).content.decode()
+    assert "金融纠纷多元化解工作季报" in html
+    assert 'data-figure="received">2<' in html
+    assert html.count("<svg") == 3  # trend, counties, funnel — drawn on the server
+    assert "本季度尚未抽查" in html
+
+    pdf = supervisor.get(reverse("web:report_pdf"), query)
+    assert pdf["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "季报" in text
+    assert "主要指标" in text
+
+    book = load_workbook(io.BytesIO(supervisor.get(reverse("web:report_xlsx"), query).content))
+    assert book.sheetnames[:4] == ["主要指标", "月度趋势", "下级单位", "触达漏斗"]
+    figures_sheet = {row[0]: row for row in book["主要指标"].iter_rows(values_only=True)}
+    assert figures_sheet["收案"][2] == 2
+    assert figures_sheet["受理"][2] == 1
+    assert book["月度趋势"]._charts  # a native chart, drawn by Excel
+
+
+def test_the_dashboard_is_the_supervisors_home(world, cases):
+    url = reverse("web:dashboard")
+    for persona, status in [("supervisor", 200), ("county_supervisor", 200),
+                            ("director", 200), ("mediator", 404), ("agent", 404)]:
+        assert client_for(getattr(world, persona)).get(url).status_code == status, persona
+    assert client_for(world.county_supervisor).get(
+        url, {"node": world.prefecture.pk}).status_code == 404
+    from jintiao.disputes.models import Dispute
+    Dispute.objects.filter(pk=cases[0].pk).update(
+        deadline=clock.today() - dt.timedelta(days=3))
+    html = client_for(world.supervisor).get(url).content.decode()
+    assert 'data-figure="received">2<' in html
+    assert f'data-overdue="{world.committee.name}">1<' in html
+    assert world.county.name in html
+
+
+def test_a_spot_check_is_drawn_and_reviewed_on_the_pages(world, cases):
+    from jintiao.mediation.services import action_apply
+    from jintiao.supervision.models import SpotCheckItem
+
+    ours = cases[0]
+    action_apply(actor=world.director, dispute_id=ours.pk, action=Action.FAIL,
+                 expected_version=ours.version, reason="调解不成")
+    today = clock.today()
+    draw = {"node": world.prefecture.pk, "year": today.year,
+            "quarter": (today.month - 1) // 3 + 1, "per_committee": 2, "seed": ""}
+    for persona in ("mediator", "agent"):
+        assert client_for(getattr(world, persona)).post(
+            reverse("web:spot_checks"), draw).status_code == 404
+    refused = client_for(world.county_supervisor).post(reverse("web:spot_checks"), draw)
+    assert refused.status_code == 200  # the prefecture is not a choice for them
+    supervisor = client_for(world.supervisor)
+    made = supervisor.post(reverse("web:spot_checks"), draw)
+    assert made.status_code == 302
+    item = SpotCheckItem.objects.get()
+    page = supervisor.get(made["Location"]).content.decode()
+    assert ours.number in page
+    assert client_for(world.county_supervisor).get(made["Location"]).status_code == 404
+    answers = {f"item{item.pk}-{k}": "yes" for k in
+               ("procedure_followed", "deadlines_kept", "agreement_complete",
+                "rights_explained")}
+    supervisor.post(made["Location"], {"item": item.pk, **answers,
+                                       f"item{item.pk}-findings": ""})
+    item.refresh_from_db()
+    assert item.reviewed_at is not None
+    assert all(item.answers.values())
+    other = client_for(world.director).post(made["Location"], {"item": item.pk, **answers})
+    assert other.status_code == 404  # the director does not review the supervisors' check

@@ -102,9 +102,14 @@ def _no_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[s
 
 def to_pdf(doc: Doc) -> bytes:
     """The document as PDF/A-like A4 pages with embedded CJK font subsets."""
+    return html_to_pdf(to_html(doc))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML page (styles and SVG inline) as PDF; nothing is fetched."""
     from weasyprint import HTML
 
-    return HTML(string=to_html(doc), url_fetcher=_no_fetch).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()  # type: ignore[no-any-return]
 
 
 def _east_asian(run: object, font: str) -> None:

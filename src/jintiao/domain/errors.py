@@ -69,6 +69,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     PERMISSION_DENIED = "permission_denied"
+    # supervision
+    SPOT_CHECK_INVALID = "spot_check_invalid"
 
 
 class DomainError(ValueError):

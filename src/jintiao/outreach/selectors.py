@@ -52,13 +52,14 @@ def may_read_log(viewer: User, dispute: Dispute) -> bool:
 
 
 def events_seen_by(viewer: User, dispute: Dispute) -> QuerySet[Event]:
-    """The dispute's timeline as ``viewer`` may read it: the outreach events only for the
-    desk and the supervisors above the committee."""
+    """The dispute's timeline as ``viewer`` may read it: the outreach events and the
+    supervisors' spot checks only for the desk and the supervisors above the committee."""
     rows = dispute.events.select_related("actor").order_by("seq")
     if may_reach(viewer, dispute) or may_read_log(viewer, dispute) or user_roles(viewer) & {
             Role.ADMINISTRATOR, Role.SYSTEM} or viewer.is_superuser:
         return rows
-    return rows.exclude(type__startswith="outreach.").exclude(type__startswith="reach.")
+    return (rows.exclude(type__startswith="outreach.").exclude(type__startswith="reach.")
+            .exclude(type__startswith="spot_check."))
 
 
 def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:

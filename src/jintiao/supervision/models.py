@@ -79,3 +79,59 @@ class DisputeFigures(models.Model):
     @property
     def claim_yuan(self) -> Decimal:
         return (Decimal(self.claim_fen) / 100).quantize(Decimal("0.01"))
+
+
+class SpotCheck(models.Model):
+    """One quarter's quality check under a node: the stated size and seed make the draw
+    reproducible (domain.spotchecks.draw)."""
+
+    node = models.ForeignKey(Organization, models.PROTECT, related_name="spot_checks",
+                             verbose_name=_("组织单位"))
+    year = models.PositiveIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    per_committee = models.PositiveSmallIntegerField(_("每个调委会抽查件数"))
+    seed = models.CharField(_("随机种子"), max_length=64)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(_("抽取时间"))
+
+    class Meta:
+        verbose_name = _("季度抽查")
+        verbose_name_plural = _("季度抽查")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "year", "quarter"],
+                                    name="spot_check_once_per_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4),
+                                   name="spot_check_quarter_1_4"),
+            models.CheckConstraint(condition=Q(per_committee__gte=1)
+                                   & Q(per_committee__lte=50),
+                                   name="spot_check_size_1_50"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node} {self.year}年第{self.quarter}季度抽查"
+
+
+class SpotCheckItem(models.Model):
+    """One drawn dispute, its reviewer and, once reviewed, the checklist and findings."""
+
+    spot_check = models.ForeignKey(SpotCheck, models.CASCADE, related_name="items")
+    dispute = models.ForeignKey(Dispute, models.PROTECT, related_name="spot_check_items")
+    committee = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                 related_name="spot_check_items", verbose_name=_("检查人"))
+    answers = models.JSONField(_("检查结果"), default=dict)
+    findings = models.TextField(_("发现的问题"), blank=True)
+    reviewed_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("抽查案件")
+        verbose_name_plural = _("抽查案件")
+        constraints = [models.UniqueConstraint(fields=["spot_check", "dispute"],
+                                               name="spot_check_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.spot_check}: {self.dispute}"
+
+    @property
+    def failed(self) -> list[str]:
+        return [k for k, v in self.answers.items() if v is False]

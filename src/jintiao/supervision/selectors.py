@@ -15,18 +15,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from jintiao.disputes.models import Channel, Dispute, DisputeType
 from jintiao.disputes.selectors import dispute_visible_to
 from jintiao.domain import figures, identity
-from jintiao.domain.figures import DEFINITIONS, FUNNEL, Outcome, ReportPeriod, Spread, Stage
-from jintiao.domain.lifecycle import Role
+from jintiao.domain.figures import (
+    DEFINITIONS,
+    FUNNEL,
+    Outcome,
+    PeriodKind,
+    ReportPeriod,
+    Spread,
+    Stage,
+)
+from jintiao.domain.lifecycle import TERMINAL_STATES, Role
+from jintiao.domain.spotchecks import CHECKLIST
 from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree, user_roles
 from jintiao.parties.models import Party, PartyKind
-from jintiao.supervision.models import DisputeFigures
+from jintiao.supervision.models import DisputeFigures, SpotCheck, SpotCheckItem
 
 HUNDRED = Decimal(100)
 SUPERVISING = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR})
@@ -414,3 +423,124 @@ def ledger_values(row: LedgerRow) -> list[Any]:
         f.performed_on if f else None, f.defaulted_on if f else None,
         f.enforcement_on if f else None,
     ]
+
+
+TREND_KEYS = ("accepted", "concluded", "settled", "amount_settled", "confirmed")
+
+
+def trend(node: Organization, months: Sequence[ReportPeriod]) -> list[Tally]:
+    """A few figures per month in one pass over the node's rows (a report's trend chart);
+    the other figures of each month are zero here, not counted."""
+    aggregates = {f"n_{key}_{i}": BY_KEY[key].aggregate(p.start, p.end)
+                  for i, p in enumerate(months) for key in TREND_KEYS}
+    row = figures_under(node).aggregate(**aggregates)
+    found = []
+    for i in range(len(months)):
+        values = {m.key: (Decimal(0) if m.amount else 0) for m in MEASURES}
+        for key in TREND_KEYS:
+            raw = row[f"n_{key}_{i}"]
+            values[key] = ((Decimal(raw) / HUNDRED).quantize(Decimal("0.01"))
+                           if BY_KEY[key].amount else int(raw))
+        found.append(Tally(values))
+    return found
+
+
+# --- spot checks ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FindingsRow:
+    """A committee's spot-check results for a quarter (the quarterly report's section)."""
+
+    committee: str
+    drawn: int
+    reviewed: int
+    failed: Mapping[str, int]        # checklist item → how many drawn disputes failed it
+    findings: tuple[tuple[str, str], ...]  # (dispute number, what was found)
+
+
+
+def spot_checks_for(viewer: User) -> QuerySet[SpotCheck]:
+    """The spot checks of the viewer's node and below (a supervisor), or every one (an
+    administrator); with their items' counts."""
+    if not may_supervise(viewer):
+        return SpotCheck.objects.none()
+    checks = SpotCheck.objects.all()
+    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
+        if viewer.organization is None:
+            return SpotCheck.objects.none()
+        checks = checks.filter(node__path__startswith=viewer.organization.path)
+    return (checks.select_related("node", "drawn_by")
+            .annotate(drawn=Count("items"), reviewed=Count("items__reviewed_at"))
+            .order_by("-year", "-quarter", "node__path"))
+
+
+def spot_check_for(viewer: User, check_id: int) -> SpotCheck | None:
+    return spot_checks_for(viewer).filter(pk=check_id).first()
+
+
+def spot_check_items(check: SpotCheck) -> QuerySet[SpotCheckItem]:
+    return (check.items.select_related("dispute", "committee", "reviewer")
+            .order_by("committee__path", "dispute__number"))
+
+
+def findings_summary(node: Organization, period: ReportPeriod) -> list[FindingsRow]:
+    """Per committee under ``node``, the quarter's drawn disputes, how many were reviewed,
+    how many failed each checklist item, and the findings written."""
+    if period.kind is not PeriodKind.QUARTER:
+        return []
+    items = (SpotCheckItem.objects.filter(spot_check__year=period.year,
+                                          spot_check__quarter=period.index,
+                                          committee__path__startswith=node.path)
+             .select_related("committee", "dispute").order_by("committee__path",
+                                                              "dispute__number"))
+    by: dict[int, list[SpotCheckItem]] = {}
+    names: dict[int, str] = {}
+    for item in items:
+        by.setdefault(item.committee_id, []).append(item)
+        names[item.committee_id] = item.committee.name
+    rows = []
+    for committee_id, found in by.items():
+        reviewed = [i for i in found if i.reviewed_at is not None]
+        failed = {k: sum(1 for i in reviewed if i.answers.get(k) is False) for k in CHECKLIST}
+        rows.append(FindingsRow(names[committee_id], len(found), len(reviewed), failed,
+                                tuple((i.dispute.number, i.findings) for i in reviewed
+                                      if i.failed or i.findings)))
+    return rows
+
+
+# --- the supervisor's dashboard ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Overdue:
+    committee: str
+    count: int
+    oldest: dt.date
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    node: Organization
+    month: ReportPeriod
+    this_month: Tally
+    last_month: Tally
+    year: ReportPeriod
+    this_year: Tally
+    overdue: tuple[Overdue, ...]
+    counties: tuple[Group, ...]   # the year so far, by the node's children
+
+
+def dashboard(node: Organization, today: dt.date) -> Dashboard:
+    """This month against last, the year's rates, disputes past their deadline by
+    committee, and the children of the node over the year so far."""
+    month = ReportPeriod.month_of(today)
+    year = ReportPeriod(today.year, PeriodKind.YEAR)
+    late = (Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today)
+            .exclude(state__in=[s.value for s in TERMINAL_STATES])
+            .values("committee__name", "committee__path")
+            .annotate(n=Count("pk"), oldest=Min("deadline")).order_by("-n", "committee__path"))
+    rows = figures_under(node)
+    return Dashboard(
+        node=node, month=month, this_month=tally(node, month),
+        last_month=tally(node, month.previous), year=year, this_year=tally(node, year),
+        overdue=tuple(Overdue(r["committee__name"], r["n"], r["oldest"]) for r in late),
+        counties=tuple(_groups(node, rows, "child", year.start, year.end)))

@@ -1,7 +1,8 @@
-"""Keeping the figures current: fold each changed dispute's timeline into its figures row.
+"""Supervision's writes: keeping the figures current, and the quarterly spot checks.
 
-The rows are a read model, not a state of the dispute, so rebuilding them writes no
-timeline event; nothing but these functions writes them.
+The figures rows are a read model, not a state of the dispute, so rebuilding them writes
+no timeline event; nothing but these functions writes them. A spot check's draw and each
+review are written to the disputes' timelines.
 """
 
 from __future__ import annotations
@@ -16,14 +17,21 @@ from django.db.models import Max
 from jintiao import clock
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty, DisputeType, PartyRole
-from jintiao.domain import fees, figures, periods
+from jintiao.disputes.services import PermissionDenied
+from jintiao.domain import fees, figures, periods, spotchecks
 from jintiao.domain.calendar import WorkingCalendar
-from jintiao.domain.figures import Stage, Step
+from jintiao.domain.figures import PeriodKind, ReportPeriod, Stage, Step
+from jintiao.domain.lifecycle import Role
 from jintiao.domain.policy import Policy
+from jintiao.domain.spotchecks import SpotCheckInvalid
+from jintiao.mediation.selectors import RecordNotFound
+from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
 from jintiao.policies.selectors import working_calendar
-from jintiao.supervision.models import DisputeFigures
+from jintiao.supervision.models import DisputeFigures, SpotCheck, SpotCheckItem
 from jintiao.timeline.models import Event, FiguresBacklog
+from jintiao.timeline.services import event_append
 
 BATCH = 500
 HUNDRED = Decimal(100)
@@ -122,3 +130,99 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
     fields = [f.name for f in DisputeFigures._meta.concrete_fields if not f.primary_key]
     DisputeFigures.objects.bulk_create(rows, update_conflicts=True, unique_fields=["dispute"],
                                        update_fields=fields)
+
+
+# --- quarterly spot checks -------------------------------------------------------------------
+
+class SpotCheckNotFound(RecordNotFound):
+    """Missing, or not this actor's to review: the same answer for both."""
+
+
+def _may_check(actor: User, node: Organization) -> bool:
+    """A supervisor of ``node`` or above it; an administrator anywhere."""
+    roles = user_roles(actor)
+    if Role.ADMINISTRATOR in roles or actor.is_superuser:
+        return True
+    return bool(Role.SUPERVISOR in roles and actor.organization is not None
+                and node.path.startswith(actor.organization.path))
+
+
+@transaction.atomic
+def spot_check_draw(*, actor: User, node: Organization, year: int, quarter: int,
+                    per_committee: int, seed: str = "") -> SpotCheck:
+    """Draw the quarter's sample of concluded disputes under ``node``, ``per_committee``
+    from each committee, reproducibly from ``seed`` (default: node, year and quarter), and
+    share it out among the node's supervisors in turn.
+
+    :raises PermissionDenied: the actor does not supervise the node
+    :raises SpotCheckInvalid: a bad quarter or size, already drawn, or nothing concluded
+    """
+    if not _may_check(actor, node):
+        raise PermissionDenied("只有本级或上级督导人员可以组织抽查", "not a supervisor of the node")
+    period = ReportPeriod(year, PeriodKind.QUARTER, quarter)
+    seed = seed.strip() or f"{node.pk}-{period}"
+    if SpotCheck.objects.filter(node=node, year=year, quarter=quarter).exists():
+        raise SpotCheckInvalid(f"{node.name}{period.label}已抽查", "already drawn for the quarter")
+    figures_refresh()
+    rows = (DisputeFigures.objects.filter(node_path__startswith=node.path,
+                                          concluded_on__gte=period.start,
+                                          concluded_on__lte=period.end)
+            .values_list("committee_id", "dispute_id"))
+    candidates: dict[int, list[int]] = defaultdict(list)
+    for committee_id, dispute_id in rows:
+        candidates[committee_id].append(dispute_id)
+    drawn = spotchecks.draw(candidates, per_committee, seed)
+    if not any(drawn.values()):
+        raise SpotCheckInvalid(f"{period.label}没有办结的纠纷可供抽查", "nothing concluded")
+    now = clock.now()
+    check = SpotCheck.objects.create(node=node, year=year, quarter=quarter,
+                                     per_committee=per_committee, seed=seed[:64],
+                                     drawn_by=actor, drawn_at=now)
+    reviewers = list(User.objects.filter(organization=node, role_rows__role=Role.SUPERVISOR,
+                                         is_active=True).order_by("pk")) or [actor]
+    picked = [(c, d) for c in sorted(drawn) for d in drawn[c]]
+    disputes = {d.pk: d for d in Dispute.objects.select_for_update(of=("self",))
+                .filter(pk__in=[d for _c, d in picked]).order_by("pk")}
+    for i, (committee_id, dispute_id) in enumerate(picked):
+        reviewer = reviewers[i % len(reviewers)]
+        SpotCheckItem.objects.create(spot_check=check, dispute_id=dispute_id,
+                                     committee_id=committee_id, reviewer=reviewer)
+        dispute = disputes[dispute_id]
+        event_append(dispute=dispute, type="spot_check.drawn", actor=actor, at=now,
+                     state_before=dispute.state, state_after=dispute.state,
+                     params={"check": check.pk, "quarter": str(period), "seed": seed,
+                             "reviewer": reviewer.pk})
+    return check
+
+
+@transaction.atomic
+def spot_check_review(*, actor: User, item_id: int, answers: dict[str, object],
+                      findings: str) -> SpotCheckItem:
+    """Record the checklist and findings of one drawn dispute; its reviewer (or another
+    supervisor of the node) may correct it until the quarter's report is read.
+
+    :raises SpotCheckNotFound: no such item for this actor
+    :raises SpotCheckInvalid: the checklist is incomplete, or a failed item has no finding
+    """
+    item = (SpotCheckItem.objects.select_for_update(of=("self",))
+            .select_related("spot_check__node").filter(pk=item_id).first())
+    if item is None or not (item.reviewer_id == actor.pk
+                            or _may_check(actor, item.spot_check.node)):
+        raise SpotCheckNotFound("抽查记录不存在或无权检查", "no such spot-check item")
+    problems = spotchecks.answers_problems(answers)
+    findings = findings.strip()
+    if not problems and not all(answers.values()) and not findings:
+        problems = ["有不符合项的，请写明发现的问题"]
+    if len(findings) > 2000:
+        problems.append("发现的问题不超过2000字")
+    if problems:
+        raise SpotCheckInvalid("；".join(problems), "checklist incomplete", problems=problems)
+    now = clock.now()
+    item.answers = {k: bool(answers[k]) for k in spotchecks.CHECKLIST}
+    item.findings, item.reviewed_at = findings, now
+    item.save(update_fields=["answers", "findings", "reviewed_at"])
+    dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=item.dispute_id)
+    event_append(dispute=dispute, type="spot_check.reviewed", actor=actor, at=now,
+                 state_before=dispute.state, state_after=dispute.state,
+                 params={"check": item.spot_check_id, "failed": item.failed})
+    return item

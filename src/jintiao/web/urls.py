@@ -117,4 +117,10 @@ urlpatterns = [
     path("statistics/", supervision.statistics, name="statistics"),
     path("statistics/<slug:key>/", supervision.figure_trace, name="figure_trace"),
     path("ledger/", supervision.ledger, name="ledger"),
+    path("reports/", supervision.report, name="report"),
+    path("supervision/", supervision.dashboard, name="dashboard"),
+    path("spot-checks/", supervision.spot_checks, name="spot_checks"),
+    path("spot-checks/<int:check_id>/", supervision.spot_check, name="spot_check"),
+    path("reports/pdf/", supervision.report_pdf, name="report_pdf"),
+    path("reports/xlsx/", supervision.report_xlsx, name="report_xlsx"),
 ]

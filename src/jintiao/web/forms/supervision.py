@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jintiao.disputes.models import STATE_CHOICES, Channel, DisputeType
 from jintiao.domain.errors import DomainError
 from jintiao.domain.figures import Outcome, ReportPeriod
+from jintiao.domain.spotchecks import CHECKLIST, MAX_PER_COMMITTEE
 from jintiao.orgs.models import Organization, OrgKind
 from jintiao.orgs.selectors import subtree
 
@@ -63,3 +64,35 @@ class LedgerForm(forms.Form):
         self.fields["institution"].queryset = (  # type: ignore[attr-defined]
             Organization.objects.filter(kind__in=[OrgKind.INSTITUTION, OrgKind.BRANCH])
             .order_by("path"))
+
+
+class SpotCheckDrawForm(forms.Form):
+    node = forms.ModelChoiceField(label=_("单位"), queryset=Organization.objects.none(),
+                                  empty_label=None)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("季度"), coerce=int,
+        choices=[(q, f"第{'一二三四'[q - 1]}季度") for q in range(1, 5)])
+    per_committee = forms.IntegerField(label=_("每个调委会抽查件数"), min_value=1,
+                                       max_value=MAX_PER_COMMITTEE, initial=5)
+    seed = forms.CharField(label=_("随机种子"), max_length=64, required=False,
+                           help_text=_("留空则按“单位-年度-季度”生成；同一种子、同一批纠纷抽出的结果相同"))
+
+    def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = nodes  # type: ignore[attr-defined]
+
+
+class SpotCheckReviewForm(forms.Form):
+    findings = forms.CharField(label=_("发现的问题"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in CHECKLIST.items():
+            self.fields[key] = forms.TypedChoiceField(
+                label=label, choices=[("yes", _("符合")), ("no", _("不符合"))],
+                coerce=lambda v: v == "yes", widget=forms.RadioSelect)
+
+    def answers(self) -> dict[str, object]:
+        return {k: self.cleaned_data[k] for k in CHECKLIST}

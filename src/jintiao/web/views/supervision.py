@@ -8,26 +8,27 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from jintiao import clock
+from jintiao.documents.render import html_to_pdf
 from jintiao.domain import figures
-from jintiao.domain.figures import FUNNEL, ReportPeriod
+from jintiao.domain.figures import FUNNEL, PeriodKind, ReportPeriod
+from jintiao.domain.spotchecks import CHECKLIST, SHORT
 from jintiao.orgs.models import Organization, User
-from jintiao.supervision import exports, selectors, services
+from jintiao.supervision import exports, reports, selectors, services
 from jintiao.supervision.selectors import MEASURES, LedgerFilter
-from jintiao.web.forms.supervision import FiguresForm, LedgerForm
-from jintiao.web.views.common import viewer_of
+from jintiao.web.forms.supervision import (
+    FiguresForm,
+    LedgerForm,
+    SpotCheckDrawForm,
+    SpotCheckReviewForm,
+)
+from jintiao.web.views.common import submit, viewer_of
 
-# The figures a report's main table shows, in order, and the rates made from them.
-HEADLINE = ("received", "accepted", "concluded", "settled", "failed", "withdrawn",
-            "amount_involved", "amount_settled", "amount_agreed", "confirmed",
-            "amount_confirmed", "performed", "defaulted", "enforcement", "fees_saved",
-            "distressed", "amount_distressed", "credit_repaired")
-RATES = (("success_rate", "调解成功率"), ("confirmation_rate", "司法确认率"),
-         ("performance_rate", "履行完毕率"), ("within_deadline_rate", "按期办结率"))
 BREAKDOWN_COLUMNS = ("accepted", "concluded", "settled", "amount_settled", "confirmed",
                      "performed", "defaulted")
 
@@ -63,10 +64,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
              "change": figures.change(stats.totals[m.key], before[m.key]),
              "year_ago": year_ago[m.key],
              "yoy": figures.change(stats.totals[m.key], year_ago[m.key])}
-            for m in (selectors.BY_KEY[k] for k in HEADLINE)]
+            for m in (selectors.BY_KEY[k] for k in reports.HEADLINE)]
     rates = [{"label": label, "value": getattr(stats.totals, key),
               "before": getattr(before, key), "year_ago": getattr(year_ago, key),
-              "definition": figures.DEFINITIONS[key]} for key, label in RATES]
+              "definition": figures.DEFINITIONS[key]} for key, label in reports.RATES]
     return render(request, "web/supervision/statistics.html", {
         "form": form, "node": node, "period": period, "stats": stats, "rows": rows,
         "rates": rates, "funnel": list(zip(FUNNEL, stats.funnel[1:], strict=True)),
@@ -142,3 +143,127 @@ def ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(request, "web/supervision/ledger.html", {
         "form": form, "page": page, "rows": list(selectors.ledger_rows(page.object_list)),
         "columns": selectors.LEDGER_COLUMNS, "query": query.urlencode()})
+
+
+def _report(request: HttpRequest) -> tuple[reports.Report, FiguresForm]:
+    viewer = viewer_of(request)
+    if not selectors.may_supervise(viewer):
+        raise Http404(_("记录不存在或无权查看"))
+    node, period, form = _choice(request, viewer)
+    services.figures_refresh()
+    return reports.report_build(node, period), form
+
+
+def _report_context(report: reports.Report) -> dict[str, Any]:
+    return {"report": report, "funnel_definition": figures.DEFINITIONS["funnel"],
+            "checklist": list(SHORT.items()),
+            "charts": {"trend": report.chart_trend(), "counties": report.chart_counties()
+                       if report.counties else "", "funnel": report.chart_funnel()}}
+
+
+def _filename(report: reports.Report, suffix: str) -> str:
+    return f"report-{report.node.pk}-{report.period}.{suffix}"
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """The monthly, quarterly or yearly report of a node, with its charts."""
+    made, form = _report(request)
+    query = f"node={made.node.pk}&period={made.period}"
+    return render(request, "web/supervision/report.html",
+                  {**_report_context(made), "form": form, "query": query})
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The report as an A4 PDF in Chinese with the fonts embedded and the charts inline."""
+    made, _form = _report(request)
+    html = render_to_string("web/supervision/report_print.html", _report_context(made))
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(made, "pdf")}"'
+    return response
+
+
+@login_required
+@require_GET
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    """The report as a workbook with native charts."""
+    made, _form = _report(request)
+    response = HttpResponse(exports.report_xlsx(made), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = f'attachment; filename="{_filename(made, "xlsx")}"'
+    return response
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The supervisor's home: this month against last, the year's rates, what is overdue
+    and where, and the counties side by side."""
+    viewer = viewer_of(request)
+    if not selectors.may_supervise(viewer):
+        raise Http404(_("记录不存在或无权查看"))
+    node, _period, form = _choice(request, viewer)
+    services.figures_refresh()
+    board = selectors.dashboard(node, clock.today())
+    keys = ("received", "accepted", "concluded", "settled", "amount_settled", "confirmed",
+            "performed", "defaulted", "fees_saved")
+    months = [{"measure": selectors.BY_KEY[k], "now": board.this_month[k],
+               "before": board.last_month[k],
+               "change": figures.change(board.this_month[k], board.last_month[k])}
+              for k in keys]
+    rates = [{"label": label, "month": getattr(board.this_month, key),
+              "year": getattr(board.this_year, key), "definition": figures.DEFINITIONS[key]}
+             for key, label in reports.RATES]
+    return render(request, "web/supervision/dashboard.html", {
+        "board": board, "months": months, "rates": rates, "form": form,
+        "overdue_total": sum(o.count for o in board.overdue)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spot_checks(request: HttpRequest) -> HttpResponse:
+    """The quarters' spot checks under the viewer's node; supervisors draw a new one."""
+    viewer = viewer_of(request)
+    if not selectors.may_supervise(viewer):
+        raise Http404(_("记录不存在或无权查看"))
+    nodes = selectors.report_nodes(viewer)
+    today = clock.today()
+    form = SpotCheckDrawForm(request.POST or None, nodes=nodes, initial={
+        "node": viewer.organization, "year": today.year, "quarter": (today.month - 1) // 3 + 1})
+    if request.method == "POST":
+        made = submit(request, form, lambda d: services.spot_check_draw(
+            actor=viewer, node=d["node"], year=d["year"], quarter=d["quarter"],
+            per_committee=d["per_committee"], seed=d["seed"]), _("已抽取"))
+        if made is not None:
+            return redirect("web:spot_check", check_id=made.pk)
+    return render(request, "web/supervision/spot_checks.html", {
+        "form": form, "checks": selectors.spot_checks_for(viewer)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spot_check(request: HttpRequest, check_id: int) -> HttpResponse:
+    """One quarter's drawn disputes, the checklist for each, and the findings so far."""
+    viewer = viewer_of(request)
+    check = selectors.spot_check_for(viewer, check_id)
+    if check is None:
+        raise Http404(_("记录不存在或无权查看"))
+    if request.method == "POST":
+        item = request.POST.get("item", "")
+        item_id = int(item) if item.isdigit() else 0
+        form = SpotCheckReviewForm(request.POST, prefix=f"item{item_id}")
+        submit(request, form, lambda d: services.spot_check_review(
+            actor=viewer, item_id=item_id, answers=form.answers(), findings=d["findings"]),
+            _("检查结果已保存"))
+        return redirect("web:spot_check", check_id=check.pk)
+    period = ReportPeriod(check.year, PeriodKind.QUARTER, check.quarter)
+    items = [(item, SpotCheckReviewForm(prefix=f"item{item.pk}", initial={
+        **{k: ("yes" if v else "no") for k, v in item.answers.items()},
+        "findings": item.findings})) for item in selectors.spot_check_items(check)]
+    return render(request, "web/supervision/spot_check.html", {
+        "check": check, "period": period, "items": items, "checklist": CHECKLIST,
+        "short": SHORT,
+        "summary": selectors.findings_summary(check.node, period)})

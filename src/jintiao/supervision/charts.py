@@ -1,0 +1,103 @@
+"""Report charts drawn on the server as SVG: no chart script, no network, the same picture
+in the browser, the PDF and the archive.
+
+Text is turned into outlines (``svg.fonttype = "path"``), so the SVG needs no font where it
+is shown; the CJK face is Debian's Noto Sans CJK, the one the documents use.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+FONT = "Noto Sans CJK SC"
+BLUE, ORANGE, GREY = "#1f4e79", "#c55a11", "#7f7f7f"
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend; it writes its font cache to a directory of
+    our choosing, since the app's home may be read-only."""
+    os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(),
+                                                       "jintiao-matplotlib"))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.family": FONT, "axes.unicode_minus": False,
+                         "svg.fonttype": "path", "svg.hashsalt": "jintiao",
+                         "font.size": 9, "axes.spines.top": False,
+                         "axes.spines.right": False})
+    return plt
+
+
+def _svg(fig: Any) -> str:
+    plt = _pyplot()
+    out = io.StringIO()
+    fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    text = out.getvalue()
+    return text[text.index("<svg"):]  # inline: no XML prolog or doctype
+
+
+def trend(labels: Sequence[str], accepted: Sequence[int], settled: Sequence[int],
+          rates: Sequence[Decimal | None], *, title: str) -> str:
+    """Accepted and settled per month as bars, the success rate as a line."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.2, 2.8))
+    xs = range(len(labels))
+    ax.bar([x - 0.2 for x in xs], accepted, width=0.4, color=BLUE, label="受理")
+    ax.bar([x + 0.2 for x in xs], settled, width=0.4, color=ORANGE, label="调解成功")
+    ax.set_xticks(list(xs), labels, rotation=45, ha="right")
+    ax.set_ylabel("件")
+    ax.set_title(title)
+    right = ax.twinx()
+    right.plot(list(xs), [float(r) if r is not None else float("nan") for r in rates],
+               color=GREY, marker="o", linewidth=1.2, label="调解成功率")
+    right.set_ylim(0, 100)
+    right.set_ylabel("%")
+    right.spines["top"].set_visible(False)
+    handles = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper center", frameon=False,
+              ncols=3, bbox_to_anchor=(0.5, -0.3))
+    return _svg(fig)
+
+
+def bars(labels: Sequence[str], first: Sequence[int], second: Sequence[int],
+         names: tuple[str, str], *, title: str) -> str:
+    """Two counts per group as horizontal bars (counties, institutions)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.2, max(1.6, 0.32 * len(labels) + 0.8)))
+    ys = range(len(labels))
+    ax.barh([y - 0.2 for y in ys], first, height=0.4, color=BLUE, label=names[0])
+    ax.barh([y + 0.2 for y in ys], second, height=0.4, color=ORANGE, label=names[1])
+    ax.set_yticks(list(ys), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("件")
+    ax.set_title(title)
+    ax.legend(loc="lower right", frameon=False)
+    return _svg(fig)
+
+
+def funnel(labels: Sequence[str], counts: Sequence[int], *, title: str) -> str:
+    """The reach funnel: one bar per stage, the share of the first bar written beside it."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.2, 0.34 * len(labels) + 0.9))
+    ys = range(len(labels))
+    ax.barh(list(ys), counts, color=BLUE)
+    ax.set_yticks(list(ys), labels)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    top = counts[0] if counts else 0
+    for y, n in zip(ys, counts, strict=True):
+        share = f"（{n * 100 / top:.1f}%）" if top else ""
+        ax.text(n, y, f" {n}{share}", va="center")
+    ax.set_xlim(0, max(top, 1) * 1.25)
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+    return _svg(fig)
