@@ -115,6 +115,10 @@ def test_the_prefecture_is_the_sum_of_its_counties_and_agrees_with_a_direct_coun
                 assert rows.count() == expected, key
         busy += stats.totals["accepted"] > 0
     assert busy >= 10  # the demo spreads a year of work; the test would prove little otherwise
+    months = ReportPeriod.month_of(today).trailing(13)
+    for month, row in zip(months, selectors.trend(demo, months), strict=True):
+        for key in selectors.TREND_KEYS:
+            assert row[key] == selectors.tally(demo, month)[key], (month, key)
 
 
 def test_a_change_reaches_the_figures_through_the_backlog(demo):

@@ -74,6 +74,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"件数应为1至10000000之间的整数：{text}")
+    return value
+
+
+def cmd_bench_seed(args: argparse.Namespace) -> int:
+    """Add synthetic disputes for the report benchmark (bench/bench_reports.py)."""
+    _setup()
+    import time
+
+    from jintiao.demo.scale import bench_seed
+
+    began = time.monotonic()
+    total = bench_seed(args.cases, seed=args.seed)
+    print(f"已添加 {args.cases} 件合成纠纷，基准测试州现有 {total} 件，用时 "
+          f"{time.monotonic() - began:.1f} 秒 (bench seed done)")
+    return 0
+
+
 def cmd_token_create(args: argparse.Namespace) -> int:
     """Issue an API token for a user and print it once."""
     _setup()
@@ -120,12 +144,21 @@ def register(sub: Any) -> None:
 
     jobs = sub.add_parser("jobs", help="定时任务")
     jobs_cmds = jobs.add_subparsers(dest="jobs_command", required=True, parser_class=type(jobs))
-    run = jobs_cmds.add_parser("run", help="运行一次：还款提醒、履行检查、回访计划、期限检查")
+    run = jobs_cmds.add_parser(
+        "run", help="运行一次：还款提醒、履行检查、回访计划、期限检查、统计更新")
     run.add_argument("--only", action="append",
-                     choices=["performance", "reminders", "follow_ups", "deadlines"],
+                     choices=["performance", "reminders", "follow_ups", "deadlines", "figures"],
                      help="只运行指定任务（可重复）")
     run.add_argument("--date", type=_day, help="按指定日期运行（YYYY-MM-DD，补跑用）")
     run.set_defaults(handler=cmd_jobs_run)
+
+    bench = sub.add_parser("bench", help="性能基准：生成大规模合成数据")
+    bench_cmds = bench.add_subparsers(dest="bench_command", required=True,
+                                      parser_class=type(bench))
+    seed = bench_cmds.add_parser("seed", help="向基准测试州添加合成纠纷及其统计数据（形似情景S6）")
+    seed.add_argument("--cases", type=_positive, required=True, help="添加的纠纷件数")
+    seed.add_argument("--seed", type=int, default=2026, help="随机种子")
+    seed.set_defaults(handler=cmd_bench_seed)
 
     audit = sub.add_parser("audit", help="审计：核验案件日志的哈希链")
     audit_cmds = audit.add_subparsers(dest="audit_command", required=True,

@@ -384,7 +384,9 @@ DEFINITIONS: Mapping[str, str] = {
     "amount_agreed": "统计期间内调解成功且有调解协议书的纠纷，协议约定的还款总额",
     "confirmed": "统计期间内人民法院裁定确认调解协议有效的纠纷",
     "amount_confirmed": "统计期间内经司法确认纠纷的债权合计",
-    "confirmation_rate": "司法确认率 = 经司法确认件数 ÷ 调解成功件数 × 100%（同一统计期间）",
+    "settled_confirmed": "统计期间内调解成功、且截至报表生成时已经司法确认的纠纷",
+    "confirmation_rate": "司法确认率 = 本期调解成功纠纷中已经司法确认的件数 ÷ 本期调解成功件数"
+                         " × 100%（截至报表生成时）",
     "defaulted": "统计期间内因未按协议履行而认定违约的纠纷",
     "enforcement": "统计期间内申请强制执行的纠纷",
     "performed": "统计期间内履行完毕的纠纷",

@@ -62,7 +62,7 @@ class Report:
 
     @property
     def title(self) -> str:
-        return f"{self.node.name}{self.period.label}金融纠纷多元化解工作{self.period.kind.label}"
+        return f"{self.node.name}{self.period.label}工作{self.period.kind.label}"
 
     @property
     def partial(self) -> bool:

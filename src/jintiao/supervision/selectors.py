@@ -13,10 +13,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from jintiao.disputes.models import Channel, Dispute, DisputeType
 from jintiao.disputes.selectors import dispute_visible_to
@@ -88,6 +88,8 @@ MEASURES: tuple[Measure, ...] = (
     Measure("amount_involved", "受理纠纷涉及金额", "accepted_on", amount="claim_fen"),
     Measure("amount_settled", "调解成功金额", "concluded_on", _SETTLED, amount="claim_fen"),
     Measure("amount_agreed", "协议约定还款金额", "concluded_on", _SETTLED, amount="agreed_fen"),
+    Measure("settled_confirmed", "其中已司法确认", "concluded_on",
+            _SETTLED & Q(confirmed_on__isnull=False)),
     Measure("confirmed", "司法确认", "confirmed_on"),
     Measure("amount_confirmed", "司法确认金额", "confirmed_on", amount="claim_fen"),
     Measure("performed", "履行完毕", "performed_on"),
@@ -129,7 +131,7 @@ class Tally:
 
     @property
     def confirmation_rate(self) -> Decimal | None:
-        return figures.rate(self["confirmed"], self["settled"])
+        return figures.rate(self["settled_confirmed"], self["settled"])
 
     @property
     def performance_rate(self) -> Decimal | None:
@@ -211,6 +213,18 @@ def figures_under(node: Organization) -> QuerySet[DisputeFigures]:
     return DisputeFigures.objects.filter(node_path__startswith=node.path)
 
 
+WHEN_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(m.when for m in MEASURES))
+
+
+def touching(start: dt.date, end: dt.date, fields: Sequence[str] = WHEN_FIELDS) -> Q:
+    """Rows with one of ``fields`` in the period: the only rows a period's figures can
+    count, found through the date indexes instead of a scan of the tree's history."""
+    found = Q(pk__in=[])
+    for name in fields:
+        found |= Q(**{f"{name}__gte": start, f"{name}__lte": end})
+    return found
+
+
 def _aggregates(start: dt.date, end: dt.date) -> dict[str, Any]:
     return {f"n_{m.key}": m.aggregate(start, end) for m in MEASURES}
 
@@ -231,26 +245,28 @@ def _funnel_counts(row: Mapping[str, Any]) -> tuple[int, ...]:
 
 def tally(node: Organization, period: ReportPeriod) -> Tally:
     """The node's additive figures for the period, in one query."""
-    return Tally.from_row(figures_under(node).aggregate(**_aggregates(period.start, period.end)))
+    rows = figures_under(node).filter(touching(period.start, period.end))
+    return Tally.from_row(rows.aggregate(**_aggregates(period.start, period.end)))
 
 
 def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = True
                ) -> Statistics:
     """Everything a report shows for ``node`` over ``period``. The caller checked the
     viewer may read ``node`` (:func:`report_node_for`)."""
-    rows = figures_under(node)
     start, end = period.start, period.end
+    rows = figures_under(node).filter(touching(start, end))
+    cohort = figures_under(node).filter(accepted_on__gte=start, accepted_on__lte=end)
     totals = Tally.from_row(rows.aggregate(**_aggregates(start, end)))
     days = figures.spread([d for d in rows.filter(BY_KEY["concluded"].condition(start, end))
                            .values_list("working_days", flat=True) if d is not None])
-    funnel = _funnel_counts(rows.aggregate(**_funnel_aggregates(start, end)))
+    funnel = _funnel_counts(cohort.aggregate(**_funnel_aggregates(start, end)))
     by: dict[str, list[Group]] = {}
     funnel_by: dict[str, list[FunnelRow]] = {}
     if breakdowns:
         for key in BREAKDOWNS:
             by[key] = _groups(node, rows, key, start, end)
         for key in ("channel", "institution"):
-            funnel_by[key] = _funnel_groups(node, rows, key, start, end)
+            funnel_by[key] = _funnel_groups(node, cohort, key, start, end)
     return Statistics(node=node, period=period, totals=totals, working_days=days,
                       funnel=funnel, breakdowns=by, funnel_by=funnel_by)
 
@@ -429,20 +445,26 @@ TREND_KEYS = ("accepted", "concluded", "settled", "amount_settled", "confirmed")
 
 
 def trend(node: Organization, months: Sequence[ReportPeriod]) -> list[Tally]:
-    """A few figures per month in one pass over the node's rows (a report's trend chart);
-    the other figures of each month are zero here, not counted."""
-    aggregates = {f"n_{key}_{i}": BY_KEY[key].aggregate(p.start, p.end)
-                  for i, p in enumerate(months) for key in TREND_KEYS}
-    row = figures_under(node).aggregate(**aggregates)
-    found = []
-    for i in range(len(months)):
-        values = {m.key: (Decimal(0) if m.amount else 0) for m in MEASURES}
-        for key in TREND_KEYS:
-            raw = row[f"n_{key}_{i}"]
-            values[key] = ((Decimal(raw) / HUNDRED).quantize(Decimal("0.01"))
-                           if BY_KEY[key].amount else int(raw))
-        found.append(Tally(values))
-    return found
+    """A few figures per month (a report's trend chart), one grouped query per date they
+    count by; the other figures of each month are zero here, not counted."""
+    start, end = months[0].start, months[-1].end
+    index = {(p.year, p.index): i for i, p in enumerate(months)}
+    values = [{m.key: (Decimal(0) if m.amount else 0) for m in MEASURES} for _ in months]
+    by_date: dict[str, list[Measure]] = {}
+    for key in TREND_KEYS:
+        by_date.setdefault(BY_KEY[key].when, []).append(BY_KEY[key])
+    for when, measures in by_date.items():
+        found = (figures_under(node)
+                 .filter(**{f"{when}__gte": start, f"{when}__lte": end})
+                 .annotate(month=TruncMonth(when)).values("month")
+                 .annotate(**{f"n_{m.key}": m.aggregate(start, end) for m in measures}))
+        for row in cast(Iterable[dict[str, Any]], found):
+            i = index[(row["month"].year, row["month"].month)]
+            for m in measures:
+                raw = row[f"n_{m.key}"]
+                values[i][m.key] = ((Decimal(raw) / HUNDRED).quantize(Decimal("0.01"))
+                                    if m.amount else int(raw))
+    return [Tally(v) for v in values]
 
 
 # --- spot checks ------------------------------------------------------------------------------
@@ -538,7 +560,7 @@ def dashboard(node: Organization, today: dt.date) -> Dashboard:
             .exclude(state__in=[s.value for s in TERMINAL_STATES])
             .values("committee__name", "committee__path")
             .annotate(n=Count("pk"), oldest=Min("deadline")).order_by("-n", "committee__path"))
-    rows = figures_under(node)
+    rows = figures_under(node).filter(touching(year.start, year.end))
     return Dashboard(
         node=node, month=month, this_month=tally(node, month),
         last_month=tally(node, month.previous), year=year, this_year=tally(node, year),

@@ -1,0 +1,80 @@
+"""Browser test of supervision on the demo world: the supervisor's dashboard, the monthly
+report with its server-drawn charts and its PDF, a figure traced to its disputes, and a
+quarter's spot check drawn and one dispute reviewed."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from jintiao import clock
+from jintiao.demo.seed import DEMO_PASSWORD, load_demo
+from jintiao.domain.figures import ReportPeriod
+from jintiao.orgs.models import Organization, OrgKind
+from jintiao.supervision import selectors
+from jintiao.supervision.models import SpotCheckItem
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_supervisor_reads_the_month_and_checks_the_quarter(live_server, page, shots):
+    load_demo(synthetic=80)
+    prefecture = Organization.objects.get(parent=None, kind=OrgKind.LEADING_GROUP)
+    month = ReportPeriod.month_of(clock.today())
+    expected = selectors.tally(prefecture, month)
+    log_in(page, live_server.url, "supervisor", DEMO_PASSWORD)
+
+    page.click("nav >> text=督导首页")
+    expect(page.locator("h1")).to_contain_text("督导首页")
+    expect(page.locator('[data-figure="accepted"]')).to_have_text(str(expected["accepted"]))
+    expect(page.locator('[data-figure="settled"]')).to_have_text(str(expected["settled"]))
+    assert page.locator("table.figures").nth(3).locator("tbody tr").count() == 16  # counties
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+
+    page.click("text=本月月报")
+    expect(page.locator("h1")).to_contain_text("月报")
+    expect(page.locator("figure.chart svg")).to_have_count(3)
+    page.fill("input[name=period]", str(month.previous))  # a whole month for the record
+    page.click("button:has-text('生成')")
+    expect(page.locator("h1")).to_contain_text(month.previous.label)
+    expect(page.locator('[data-figure="accepted"]')).to_have_text(
+        str(selectors.tally(prefecture, month.previous)["accepted"]))
+    with page.expect_download() as download:
+        page.click("text=下载 PDF")
+    pdf = download.value.path()
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    assert len(document) >= 2
+    first = document[0].render(scale=1.4).to_pil()
+    first.save(shots / "report-pdf.png")
+    text = document[0].get_textpage().get_text_range()
+    assert "月报" in text.replace("\n", "")
+
+    page.goto(f"{live_server.url}/statistics/?node={prefecture.pk}&period={month}")
+    page.click('[data-figure="accepted"]')
+    expect(page.locator("p.rule")).to_contain_text("受理日期在统计期间内")
+    expect(page.locator("table tbody tr")).to_have_count(min(int(expected["accepted"]), 50))
+
+    page.click("nav >> text=督导首页")
+    page.click("text=季度抽查")
+    last_quarter = ReportPeriod.parse(
+        f"{month.year}-Q{(month.index - 1) // 3 + 1}").previous  # surely has concluded work
+    page.fill("input[name=year]", str(last_quarter.year))
+    page.select_option("select[name=quarter]", str(last_quarter.index))
+    page.fill("input[name=per_committee]", "2")
+    page.click("button:has-text('抽取')")
+    expect(page.locator("h1")).to_contain_text("抽查")
+    item = SpotCheckItem.objects.filter(reviewer__username="supervisor").order_by("pk").first()
+    assert item is not None
+    card = page.locator(f"#item-{item.pk}")
+    for key in ("procedure_followed", "agreement_complete", "rights_explained"):
+        card.locator(f"input[name=item{item.pk}-{key}][value=yes]").check()
+    card.locator(f"input[name=item{item.pk}-deadlines_kept][value=no]").check()
+    card.locator("textarea").fill("延期未见当事人书面同意")
+    card.locator("button[type=submit]").click()
+    expect(page.locator(".messages, .message, [role=status]").first).to_contain_text("已保存")
+    item.refresh_from_db()
+    assert item.answers["deadlines_kept"] is False
+    assert item.findings == "延期未见当事人书面同意"
