@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from jintiao.api.routers import disputes, loop, mediation, orgs
+from jintiao.api.routers import disputes, loop, mediation, orgs, supervision
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import DisputeConflict, PermissionDenied
@@ -43,6 +43,7 @@ api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", orgs.router)
 api.add_router("", loop.router)
+api.add_router("/supervision", supervision.router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str,

@@ -175,3 +175,44 @@ class ErrorOut(Schema):
     code: str
     message: str
     details: dict[str, object]
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    unit: str
+    value: str  # counts as digits, money as yuan with two places: never a float
+    definition: str
+
+
+class RateOut(Schema):
+    key: str
+    label: str
+    value: str | None  # a percentage with two places; null where there is nothing to divide
+    definition: str
+
+
+class WorkingDaysOut(Schema):
+    count: int
+    mean: str | None
+    median: str | None
+    p90: int | None
+
+
+class StageOut(Schema):
+    stage: str
+    label: str
+    count: int
+
+
+class StatisticsOut(Schema):
+    node: int
+    node_name: str
+    period: str
+    start: dt.date
+    end: dt.date
+    figures: list[FigureOut]
+    rates: list[RateOut]
+    working_days: WorkingDaysOut
+    cohort: int
+    funnel: list[StageOut]
