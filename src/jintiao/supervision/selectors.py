@@ -10,12 +10,13 @@ under exactly one committee.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from jintiao.disputes.models import Channel, Dispute, DisputeType
@@ -252,42 +253,86 @@ def tally(node: Organization, period: ReportPeriod) -> Tally:
 def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = True
                ) -> Statistics:
     """Everything a report shows for ``node`` over ``period``. The caller checked the
-    viewer may read ``node`` (:func:`report_node_for`)."""
+    viewer may read ``node`` (:func:`report_node_for`).
+
+    One grouped query at the finest grain the breakdowns need (committee × channel × type
+    × institution × mediator) gives the totals, the funnel and every breakdown, summed
+    here; so a breakdown adds up to the totals by construction, and the report reads the
+    period's rows once. A second query reads the working days of those concluded."""
     start, end = period.start, period.end
     rows = figures_under(node).filter(touching(start, end))
-    cohort = figures_under(node).filter(accepted_on__gte=start, accepted_on__lte=end)
-    totals = Tally.from_row(rows.aggregate(**_aggregates(start, end)))
+    grain = _vectors(list(rows.values(*GRAIN).order_by()
+                          .annotate(**_aggregates(start, end),
+                                    **_funnel_aggregates(start, end))))
     days = figures.spread([d for d in rows.filter(BY_KEY["concluded"].condition(start, end))
                            .values_list("working_days", flat=True) if d is not None])
-    funnel = _funnel_counts(cohort.aggregate(**_funnel_aggregates(start, end)))
+    totals = _sum(grain)
     by: dict[str, list[Group]] = {}
     funnel_by: dict[str, list[FunnelRow]] = {}
     if breakdowns:
+        keys = _group_keys(node, grain)
         for key in BREAKDOWNS:
-            by[key] = _groups(node, rows, key, start, end)
+            by[key] = _groups(grain, keys[key])
         for key in ("channel", "institution"):
-            funnel_by[key] = _funnel_groups(node, cohort, key, start, end)
-    return Statistics(node=node, period=period, totals=totals, working_days=days,
-                      funnel=funnel, breakdowns=by, funnel_by=funnel_by)
+            funnel_by[key] = _funnel_groups(grain, keys[key])
+    return Statistics(node=node, period=period, totals=Tally.from_row(totals),
+                      working_days=days, funnel=_funnel_counts(totals), breakdowns=by,
+                      funnel_by=funnel_by)
 
 
-def _grouping(node: Organization, rows: QuerySet[DisputeFigures], key: str
-              ) -> tuple[QuerySet[DisputeFigures], str, dict[Any, str]]:
-    """The rows annotated with the group key, the key's column and each key's label."""
-    if key == "child":
-        children = list(Organization.objects.filter(parent=node).order_by("path"))
-        whens = [When(node_path__startswith=c.path, then=Value(c.pk)) for c in children]
-        group = Case(*whens, default=Value(0), output_field=IntegerField())
-        labels: dict[Any, str] = {c.pk: c.name for c in children}
-        labels[0] = "本级"
-        return rows.annotate(group=group), "group", labels
-    if key == "channel":
-        return rows, "channel", {c.value: str(c.label) for c in Channel}
-    if key == "dispute_type":
-        return rows, "dispute_type", {t.value: str(t.label) for t in DisputeType}
-    column = {"institution": "institution_id", "committee": "committee_id",
-              "mediator": "mediator_id"}[key]
-    return rows, column, {}
+GRAIN = ("committee_id", "channel", "dispute_type", "institution_id", "mediator_id")
+_GRAIN_COLUMN = {"channel": "channel", "dispute_type": "dispute_type",
+                 "institution": "institution_id", "committee": "committee_id",
+                 "mediator": "mediator_id"}
+
+
+def _fields() -> tuple[str, ...]:
+    return (*(f"n_{m.key}" for m in MEASURES), "cohort",
+            *(f"stage_{s.value}" for s in FUNNEL))
+
+
+def _sum(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Add up grain rows field by field, column-wise in C (a prefecture has thousands).
+    Each row carries its figures once as a tuple under ``"_v"`` (:func:`_vectors`)."""
+    names = _fields()
+    if not rows:
+        return dict.fromkeys(names, 0)
+    return dict(zip(names, map(sum, zip(*(r["_v"] for r in rows), strict=True)),
+                    strict=True))
+
+
+def _vectors(grain: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names = _fields()
+    for row in grain:
+        row["_v"] = tuple(int(row[n] or 0) for n in names)
+    return grain
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """How grain rows fall into one breakdown's groups: a key per row and the labels."""
+
+    of: Callable[[Mapping[str, Any]], Any]
+    labels: Mapping[Any, str]
+
+
+def _group_keys(node: Organization, grain: list[dict[str, Any]]) -> dict[str, _Keys]:
+    committees = {r["committee_id"] for r in grain}
+    paths = dict(Organization.objects.filter(pk__in=committees).values_list("pk", "path"))
+    children = list(Organization.objects.filter(parent=node).order_by("path"))
+    child_of = {pk: next((c.pk for c in children if path.startswith(c.path)), 0)
+                for pk, path in paths.items()}
+    keys = {"child": _Keys(lambda r: child_of[r["committee_id"]],
+                           {c.pk: c.name for c in children} | {0: "本级"})}
+    for key, column in _GRAIN_COLUMN.items():
+        if key == "channel":
+            labels: dict[Any, str] = {c.value: str(c.label) for c in Channel}
+        elif key == "dispute_type":
+            labels = {t.value: str(t.label) for t in DisputeType}
+        else:
+            labels = _labels_for(key, {r[column] for r in grain})
+        keys[key] = _Keys(operator.itemgetter(column), labels)
+    return keys
 
 
 def _labels_for(key: str, ids: set[Any]) -> dict[Any, str]:
@@ -299,26 +344,24 @@ def _labels_for(key: str, ids: set[Any]) -> dict[Any, str]:
     return none
 
 
-def _groups(node: Organization, rows: QuerySet[DisputeFigures], key: str,
-            start: dt.date, end: dt.date) -> list[Group]:
-    annotated, column, labels = _grouping(node, rows, key)
-    found = list(annotated.values(column).annotate(**_aggregates(start, end)).order_by(column))
-    labels = labels or _labels_for(key, {r[column] for r in found})
-    groups = [Group(str(r[column]), labels.get(r[column], "—"), Tally.from_row(r))
-              for r in found]
+def _split(grain: list[dict[str, Any]], keys: _Keys) -> dict[Any, list[dict[str, Any]]]:
+    parts: dict[Any, list[dict[str, Any]]] = {}
+    for row in grain:
+        parts.setdefault(keys.of(row), []).append(row)
+    return parts
+
+
+def _groups(grain: list[dict[str, Any]], keys: _Keys) -> list[Group]:
+    groups = [Group(str(k), keys.labels.get(k, "—"), Tally.from_row(_sum(rows)))
+              for k, rows in _split(grain, keys).items()]
     groups = [g for g in groups if any(g.tally.values.values())]
     return sorted(groups, key=lambda g: (-int(g.tally["accepted"]), g.label))
 
 
-def _funnel_groups(node: Organization, rows: QuerySet[DisputeFigures], key: str,
-                   start: dt.date, end: dt.date) -> list[FunnelRow]:
-    annotated, column, labels = _grouping(node, rows, key)
-    found = list(annotated.values(column).annotate(**_funnel_aggregates(start, end))
-                 .order_by(column))
-    labels = labels or _labels_for(key, {r[column] for r in found})
-    made = [FunnelRow(str(r[column]), labels.get(r[column], "—"), _funnel_counts(r))
-            for r in found if r["cohort"]]
-    return sorted(made, key=lambda r: (-r.cohort, r.label))
+def _funnel_groups(grain: list[dict[str, Any]], keys: _Keys) -> list[FunnelRow]:
+    made = [FunnelRow(str(k), keys.labels.get(k, "—"), _funnel_counts(_sum(rows)))
+            for k, rows in _split(grain, keys).items()]
+    return sorted((r for r in made if r.cohort), key=lambda r: (-r.cohort, r.label))
 
 
 def trace(node: Organization, period: ReportPeriod, key: str) -> QuerySet[DisputeFigures]:
@@ -560,9 +603,8 @@ def dashboard(node: Organization, today: dt.date) -> Dashboard:
             .exclude(state__in=[s.value for s in TERMINAL_STATES])
             .values("committee__name", "committee__path")
             .annotate(n=Count("pk"), oldest=Min("deadline")).order_by("-n", "committee__path"))
-    rows = figures_under(node).filter(touching(year.start, year.end))
     return Dashboard(
         node=node, month=month, this_month=tally(node, month),
         last_month=tally(node, month.previous), year=year, this_year=tally(node, year),
         overdue=tuple(Overdue(r["committee__name"], r["n"], r["oldest"]) for r in late),
-        counties=tuple(_groups(node, rows, "child", year.start, year.end)))
+        counties=tuple(statistics(node, year).breakdowns["child"]))
