@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest bench screenshots venv clean sysdeps
+.PHONY: run test lint pytest bench bench-reports screenshots venv clean sysdeps
 
 # The environment is rebuilt when pyproject.toml changes; pip reads nothing but the
 # package registry configured on the machine.
@@ -47,6 +47,11 @@ test: lint pytest
 
 bench: venv
 	$(BIN)/python bench/bench_domain.py
+
+# The monthly report over the synthetic disputes of `jintiao bench seed --cases N`, on the
+# PostgreSQL database DATABASE_URL names (figures printed, never asserted).
+bench-reports: venv
+	$(BIN)/python bench/bench_reports.py
 
 # Retake the screenshots under docs/ (the browser tests otherwise write to a temporary folder).
 screenshots: venv

@@ -24,6 +24,7 @@ from jintiao.demo.mediation import (
     set_up_desk,
 )
 from jintiao.demo.outreach import seed_templates
+from jintiao.demo.supervision import draw_last_quarter
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import dispute_apply_action, dispute_intake
 from jintiao.domain import identity
@@ -528,6 +529,7 @@ def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | Non
             seed_templates(county.committee, county.clerk, county.director, start)
         filings = _scenarios(world, today) + _synthetic(world, synthetic, today, rng)
         replay(filings, rng)
+        draw_last_quarter(world.prefecture, User.objects.get(username="supervisor"), today)
         figures_refresh()
     return {"organizations": Organization.objects.count(), "users": User.objects.count(),
             "disputes": Dispute.objects.count(), "synthetic": synthetic}

@@ -1,8 +1,9 @@
 """Render a :class:`~jintiao.documents.blocks.Doc` to HTML, PDF (WeasyPrint) and Word.
 
 Fonts come from Debian's ``fonts-noto-cjk`` and are embedded as subsets; nothing is fetched
-(WeasyPrint's URL fetcher is refused). Without a CJK font installed, Chinese would render
-as boxes without any error, so :func:`cjk_font_installed` lets the set-up and tests check.
+(WeasyPrint may read only ``data:`` URLs, images inside the page). Without a CJK font
+installed, Chinese would render as boxes without any error, so :func:`cjk_font_installed`
+lets the set-up and tests check.
 """
 
 from __future__ import annotations
@@ -96,20 +97,19 @@ def to_html(doc: Doc, *, standalone: bool = True) -> str:
             f"<body>{body}</body></html>")
 
 
-def _no_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
-    raise ValueError(f"documents fetch nothing: {url}")
-
-
 def to_pdf(doc: Doc) -> bytes:
     """The document as PDF/A-like A4 pages with embedded CJK font subsets."""
     return html_to_pdf(to_html(doc))
 
 
 def html_to_pdf(html: str) -> bytes:
-    """A self-contained HTML page (styles and SVG inline) as PDF; nothing is fetched."""
+    """A self-contained HTML page as PDF. Nothing is fetched: the only URLs read are
+    ``data:`` ones, images carried inside the page; any other is refused."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()  # type: ignore[no-any-return]
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()  # type: ignore[no-any-return]
 
 
 def _east_asian(run: object, font: str) -> None:

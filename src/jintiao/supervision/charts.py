@@ -30,6 +30,7 @@ def _pyplot() -> Any:
 
     plt.rcParams.update({"font.family": FONT, "axes.unicode_minus": False,
                          "svg.fonttype": "path", "svg.hashsalt": "jintiao",
+                         "text.parse_math": False,  # a name with $…$ is a name, not TeX
                          "font.size": 9, "axes.spines.top": False,
                          "axes.spines.right": False})
     return plt

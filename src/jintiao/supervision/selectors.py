@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from jintiao.disputes.models import Channel, Dispute, DisputeType
@@ -31,7 +31,7 @@ from jintiao.domain.figures import (
     Spread,
     Stage,
 )
-from jintiao.domain.lifecycle import TERMINAL_STATES, Role
+from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.spotchecks import CHECKLIST
 from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.selectors import subtree, user_roles
@@ -548,19 +548,26 @@ def spot_check_items(check: SpotCheck) -> QuerySet[SpotCheckItem]:
             .order_by("committee__path", "dispute__number"))
 
 
-def findings_summary(node: Organization, period: ReportPeriod) -> list[FindingsRow]:
+def findings_summary(node: Organization, period: ReportPeriod,
+                     check: SpotCheck | None = None) -> list[FindingsRow]:
     """Per committee under ``node``, the quarter's drawn disputes, how many were reviewed,
-    how many failed each checklist item, and the findings written."""
+    how many failed each checklist item, and the findings written — of one ``check``, or
+    of every check that quarter with a dispute drawn twice (by a county and the
+    prefecture) counted once, by its latest review."""
     if period.kind is not PeriodKind.QUARTER:
         return []
     items = (SpotCheckItem.objects.filter(spot_check__year=period.year,
                                           spot_check__quarter=period.index,
                                           committee__path__startswith=node.path)
-             .select_related("committee", "dispute").order_by("committee__path",
-                                                              "dispute__number"))
+             .select_related("committee", "dispute"))
+    if check is not None:
+        items = items.filter(spot_check=check)
+    latest: dict[int, SpotCheckItem] = {}
+    for item in items.order_by(F("reviewed_at").asc(nulls_first=True), "pk"):
+        latest[item.dispute_id] = item
     by: dict[int, list[SpotCheckItem]] = {}
     names: dict[int, str] = {}
-    for item in items:
+    for item in sorted(latest.values(), key=lambda i: (i.committee.path, i.dispute.number)):
         by.setdefault(item.committee_id, []).append(item)
         names[item.committee_id] = item.committee.name
     rows = []
@@ -599,8 +606,8 @@ def dashboard(node: Organization, today: dt.date) -> Dashboard:
     committee, and the children of the node over the year so far."""
     month = ReportPeriod.month_of(today)
     year = ReportPeriod(today.year, PeriodKind.YEAR)
-    late = (Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today)
-            .exclude(state__in=[s.value for s in TERMINAL_STATES])
+    late = (Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today,
+                                   state__in=[State.ACCEPTED.value, State.MEDIATING.value])
             .values("committee__name", "committee__path")
             .annotate(n=Count("pk"), oldest=Min("deadline")).order_by("-n", "committee__path"))
     return Dashboard(

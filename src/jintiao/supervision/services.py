@@ -159,6 +159,7 @@ def spot_check_draw(*, actor: User, node: Organization, year: int, quarter: int,
     """
     if not _may_check(actor, node):
         raise PermissionDenied("只有本级或上级督导人员可以组织抽查", "not a supervisor of the node")
+    Organization.objects.select_for_update().filter(pk=node.pk).first()  # one draw at a time
     period = ReportPeriod(year, PeriodKind.QUARTER, quarter)
     seed = seed.strip() or f"{node.pk}-{period}"
     if SpotCheck.objects.filter(node=node, year=year, quarter=quarter).exists():
@@ -197,15 +198,17 @@ def spot_check_draw(*, actor: User, node: Organization, year: int, quarter: int,
 
 @transaction.atomic
 def spot_check_review(*, actor: User, item_id: int, answers: dict[str, object],
-                      findings: str) -> SpotCheckItem:
+                      findings: str, check_id: int | None = None) -> SpotCheckItem:
     """Record the checklist and findings of one drawn dispute; its reviewer (or another
     supervisor of the node) may correct it until the quarter's report is read.
 
     :raises SpotCheckNotFound: no such item for this actor
     :raises SpotCheckInvalid: the checklist is incomplete, or a failed item has no finding
     """
-    item = (SpotCheckItem.objects.select_for_update(of=("self",))
-            .select_related("spot_check__node").filter(pk=item_id).first())
+    items = SpotCheckItem.objects.select_for_update(of=("self",)).filter(pk=item_id)
+    if check_id is not None:
+        items = items.filter(spot_check_id=check_id)
+    item = items.select_related("spot_check__node").first()
     if item is None or not (item.reviewer_id == actor.pk
                             or _may_check(actor, item.spot_check.node)):
         raise SpotCheckNotFound("抽查记录不存在或无权检查", "no such spot-check item")

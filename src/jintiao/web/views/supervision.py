@@ -3,6 +3,7 @@ and the ledger with its exports. Thin: the figures come from supervision.selecto
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -37,11 +38,13 @@ def _choice(request: HttpRequest, viewer: User) -> tuple[Organization, ReportPer
     nodes = selectors.report_nodes(viewer)
     form = FiguresForm(request.GET or None, nodes=nodes)
     node_id, period = None, None
-    if form.is_bound and form.is_valid():
-        node_id = form.cleaned_data["node"].pk if form.cleaned_data["node"] else None
-        period = form.cleaned_data["period"]
-    elif form.is_bound and "node" in form.errors:
-        raise Http404(_("记录不存在或无权查看"))
+    if form.is_bound:
+        if "node" in form.errors:
+            raise Http404(_("记录不存在或无权查看"))
+        form.is_valid()  # a bad period is shown on the form; the node asked for stays
+        chosen = form.cleaned_data.get("node")
+        node_id = chosen.pk if chosen else None
+        period = form.cleaned_data.get("period")
     node = selectors.report_node_for(viewer, node_id)
     if node is None:
         raise Http404(_("记录不存在或无权查看"))
@@ -120,7 +123,10 @@ def ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         raise Http404(_("记录不存在或无权查看"))
     services.figures_refresh()
     form = LedgerForm(request.GET or None, node=viewer.organization)
-    disputes = selectors.ledger(viewer, _ledger_filter(form))
+    if form.is_bound and not form.is_valid():  # a filter that cannot be read filters nothing
+        disputes = selectors.ledger(viewer, LedgerFilter()).none()
+    else:
+        disputes = selectors.ledger(viewer, _ledger_filter(form))
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     export = request.GET.get("export")
     if export == "csv":
@@ -180,7 +186,12 @@ def report(request: HttpRequest) -> HttpResponse:
 def report_pdf(request: HttpRequest) -> HttpResponse:
     """The report as an A4 PDF in Chinese with the fonts embedded and the charts inline."""
     made, _form = _report(request)
-    html = render_to_string("web/supervision/report_print.html", _report_context(made))
+    context = _report_context(made)
+    # as images: WeasyPrint draws an SVG image with its SVG renderer, not as page markup
+    context["charts"] = {k: (f'<img alt="" src="data:image/svg+xml;base64,'
+                             f'{base64.b64encode(v.encode()).decode()}">' if v else "")
+                         for k, v in context["charts"].items()}
+    html = render_to_string("web/supervision/report_print.html", context)
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(made, "pdf")}"'
     return response
@@ -253,10 +264,11 @@ def spot_check(request: HttpRequest, check_id: int) -> HttpResponse:
         raise Http404(_("记录不存在或无权查看"))
     if request.method == "POST":
         item = request.POST.get("item", "")
-        item_id = int(item) if item.isdigit() else 0
+        item_id = int(item) if item.isascii() and item.isdigit() and len(item) < 12 else 0
         form = SpotCheckReviewForm(request.POST, prefix=f"item{item_id}")
         submit(request, form, lambda d: services.spot_check_review(
-            actor=viewer, item_id=item_id, answers=form.answers(), findings=d["findings"]),
+            actor=viewer, item_id=item_id, answers=form.answers(), findings=d["findings"],
+            check_id=check.pk),
             _("检查结果已保存"))
         return redirect("web:spot_check", check_id=check.pk)
     period = ReportPeriod(check.year, PeriodKind.QUARTER, check.quarter)
@@ -266,4 +278,4 @@ def spot_check(request: HttpRequest, check_id: int) -> HttpResponse:
     return render(request, "web/supervision/spot_check.html", {
         "check": check, "period": period, "items": items, "checklist": CHECKLIST,
         "short": SHORT,
-        "summary": selectors.findings_summary(check.node, period)})
+        "summary": selectors.findings_summary(check.node, period, check)})
