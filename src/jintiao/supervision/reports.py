@@ -87,19 +87,26 @@ class Report:
                              [n for _label, n in self.funnel], title="触达漏斗（本期受理的纠纷）")
 
 
-def report_build(node: Organization, period: ReportPeriod) -> Report:
-    """The report of ``node`` for ``period``. The caller checked the viewer may read it."""
-    stats = selectors.statistics(node, period)
+def comparisons(node: Organization, period: ReportPeriod, totals: Tally
+                ) -> tuple[tuple[Line, ...], tuple[RateLine, ...]]:
+    """The headline figures and rates of ``totals`` against the period before and the same
+    period a year before."""
     before = selectors.tally(node, period.previous)
     year_ago = selectors.tally(node, period.year_ago)
     lines = tuple(
-        Line(m, stats.totals[m.key], before[m.key],
-             figures.change(stats.totals[m.key], before[m.key]), year_ago[m.key],
-             figures.change(stats.totals[m.key], year_ago[m.key]))
+        Line(m, totals[m.key], before[m.key], figures.change(totals[m.key], before[m.key]),
+             year_ago[m.key], figures.change(totals[m.key], year_ago[m.key]))
         for m in (BY_KEY[k] for k in HEADLINE))
-    rates = tuple(RateLine(key, label, getattr(stats.totals, key), getattr(before, key),
+    rates = tuple(RateLine(key, label, getattr(totals, key), getattr(before, key),
                            getattr(year_ago, key), figures.DEFINITIONS[key])
                   for key, label in RATES)
+    return lines, rates
+
+
+def report_build(node: Organization, period: ReportPeriod) -> Report:
+    """The report of ``node`` for ``period``. The caller checked the viewer may read it."""
+    stats = selectors.statistics(node, period)
+    lines, rates = comparisons(node, period, stats.totals)
     months = ReportPeriod.month_of(period.end).trailing(TREND_MONTHS)
     trend = tuple(zip(months, selectors.trend(node, months), strict=True))
     funnel = (("受理", stats.funnel[0]),

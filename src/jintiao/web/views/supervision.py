@@ -61,16 +61,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     node, period, form = _choice(request, viewer)
     services.figures_refresh()
     stats = selectors.statistics(node, period)
-    before = selectors.tally(node, period.previous)
-    year_ago = selectors.tally(node, period.year_ago)
-    rows = [{"measure": m, "value": stats.totals[m.key], "before": before[m.key],
-             "change": figures.change(stats.totals[m.key], before[m.key]),
-             "year_ago": year_ago[m.key],
-             "yoy": figures.change(stats.totals[m.key], year_ago[m.key])}
-            for m in (selectors.BY_KEY[k] for k in reports.HEADLINE)]
-    rates = [{"label": label, "value": getattr(stats.totals, key),
-              "before": getattr(before, key), "year_ago": getattr(year_ago, key),
-              "definition": figures.DEFINITIONS[key]} for key, label in reports.RATES]
+    rows, rates = reports.comparisons(node, period, stats.totals)
     return render(request, "web/supervision/statistics.html", {
         "form": form, "node": node, "period": period, "stats": stats, "rows": rows,
         "rates": rates, "funnel": list(zip(FUNNEL, stats.funnel[1:], strict=True)),
