@@ -11,38 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
-from jintiao.disputes.models import Channel, Dispute, DisputeType
-from jintiao.disputes.selectors import dispute_visible_to
-from jintiao.domain import figures, identity
-from jintiao.domain.figures import (
-    DEFINITIONS,
-    FUNNEL,
-    Outcome,
-    PeriodKind,
-    ReportPeriod,
-    Spread,
-    Stage,
-)
-from jintiao.domain.lifecycle import Role, State
-from jintiao.domain.spotchecks import CHECKLIST
-from jintiao.orgs.models import Organization, OrgKind, User
-from jintiao.orgs.selectors import subtree, user_roles
-from jintiao.parties.models import Party, PartyKind
-from jintiao.supervision.models import DisputeFigures, SpotCheck, SpotCheckItem
+from jintiao.disputes.models import Channel, DisputeType
+from jintiao.domain import figures
+from jintiao.domain.figures import DEFINITIONS, FUNNEL, Outcome, ReportPeriod, Spread, Stage
+from jintiao.orgs.models import Organization, User
+from jintiao.supervision.models import DisputeFigures
 
 HUNDRED = Decimal(100)
-SUPERVISING = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR})
-# The nodes a report can be made for: those that have committees below them.
-REPORT_KINDS = (OrgKind.LEADING_GROUP, OrgKind.COMMITTEE, OrgKind.GOVERNANCE_CENTRE,
-                OrgKind.REGULATOR, OrgKind.OPERATOR)
 _SETTLED = Q(outcome=Outcome.SETTLED.value)
 
 
@@ -177,38 +160,6 @@ BREAKDOWNS: Mapping[str, str] = {
     "institution": "金融机构", "committee": "调委会", "mediator": "主调解员",
 }
 
-
-# --- who may read ------------------------------------------------------------------------
-
-def may_supervise(viewer: User) -> bool:
-    return bool(user_roles(viewer) & SUPERVISING) or viewer.is_superuser
-
-
-def report_nodes(viewer: User) -> QuerySet[Organization]:
-    """The nodes ``viewer`` may read figures for: their own node and those below it that
-    hold committees (an administrator: every such node)."""
-    if not may_supervise(viewer):
-        return Organization.objects.none()
-    nodes = Organization.objects.filter(kind__in=REPORT_KINDS)
-    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
-        if viewer.organization is None:
-            return Organization.objects.none()
-        nodes = nodes.filter(pk__in=subtree(viewer.organization).values("pk"))
-    return nodes.order_by("path")
-
-
-def report_node_for(viewer: User, node_id: int | None) -> Organization | None:
-    """The node asked for if ``viewer`` may read it; their own node when none is asked."""
-    nodes = report_nodes(viewer)
-    if node_id is None:
-        own = viewer.organization
-        if own is not None and nodes.filter(pk=own.pk).exists():
-            return own
-        return nodes.first()
-    return nodes.filter(pk=node_id).first()
-
-
-# --- the figures ---------------------------------------------------------------------------
 
 def figures_under(node: Organization) -> QuerySet[DisputeFigures]:
     return DisputeFigures.objects.filter(node_path__startswith=node.path)
@@ -388,102 +339,6 @@ def trace_rule(key: str) -> tuple[str, str]:
     return measure.label, measure.definition
 
 
-# --- the ledger (工作台账) ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LedgerFilter:
-    state: str = ""
-    dispute_type: str = ""
-    channel: str = ""
-    outcome: str = ""
-    committee_id: int | None = None
-    institution_id: int | None = None
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class LedgerRow:
-    """One dispute as the ledger shows it; parties masked."""
-
-    dispute: Dispute
-    figures: DisputeFigures | None
-    parties: str
-    mediator: str
-
-    @property
-    def claim(self) -> Decimal:
-        return (Decimal(self.figures.claim_fen) / HUNDRED).quantize(Decimal("0.01")) \
-            if self.figures else Decimal("0.00")
-
-    @property
-    def agreed(self) -> Decimal | None:
-        if not self.figures or not self.figures.agreed_fen:
-            return None
-        return (Decimal(self.figures.agreed_fen) / HUNDRED).quantize(Decimal("0.01"))
-
-
-LEDGER_COLUMNS: tuple[str, ...] = (
-    "纠纷编号", "来源渠道", "纠纷类型", "受理调委会", "金融机构", "当事人", "债权合计（元）",
-    "协议还款金额（元）", "收案日期", "受理日期", "程序", "主调解员", "状态", "期限",
-    "办结日期", "结果", "办结工作日", "司法确认日期", "履行完毕日期", "违约日期",
-    "申请执行日期",
-)
-
-
-def may_read_ledger(viewer: User) -> bool:
-    return may_supervise(viewer)
-
-
-def ledger(viewer: User, want: LedgerFilter) -> QuerySet[Dispute]:
-    """The viewer's disputes (their node and below) filtered as asked, with what a row
-    shows joined; empty for those who do not supervise."""
-    if not may_read_ledger(viewer):
-        return Dispute.objects.none()
-    rows = dispute_visible_to(viewer)
-    for column, value in (("state", want.state), ("dispute_type", want.dispute_type),
-                          ("channel", want.channel), ("figures__outcome", want.outcome),
-                          ("committee_id", want.committee_id),
-                          ("institution_id", want.institution_id),
-                          ("received_on__gte", want.received_from),
-                          ("received_on__lte", want.received_to)):
-        if value not in ("", None):
-            rows = rows.filter(**{column: value})
-    return (rows.select_related("committee", "institution", "figures", "figures__mediator")
-            .prefetch_related("party_rows__party")
-            .order_by("-received_on", "-pk"))
-
-
-def ledger_rows(disputes: Iterable[Dispute]) -> Iterator[LedgerRow]:
-    for d in disputes:
-        fig = getattr(d, "figures", None)
-        parties = "；".join(
-            f"{row.get_role_display()}：{_masked_party(row.party)}"
-            for row in sorted(d.party_rows.all(), key=lambda r: (r.role, r.pk)))
-        yield LedgerRow(d, fig, parties, str(fig.mediator) if fig and fig.mediator else "")
-
-
-def _masked_party(party: Party) -> str:
-    if party.kind == PartyKind.ENTITY:
-        return party.name
-    return f"{identity.mask_name(party.name)}（{party.id_masked}）"
-
-
-def ledger_values(row: LedgerRow) -> list[Any]:
-    """The cells of :data:`LEDGER_COLUMNS` for one row: dates as dates, money as Decimal."""
-    d, f = row.dispute, row.figures
-    return [
-        d.number, d.get_channel_display(), d.get_dispute_type_display(), d.committee.name,
-        d.institution.name if d.institution else "", row.parties, row.claim, row.agreed,
-        d.received_on, f.accepted_on if f else None, d.get_track_display() if d.track else "",
-        row.mediator, d.get_state_display(), d.deadline, f.concluded_on if f else None,
-        Outcome(f.outcome).label if f and f.outcome != Outcome.PENDING else "",
-        f.working_days if f else None, f.confirmed_on if f else None,
-        f.performed_on if f else None, f.defaulted_on if f else None,
-        f.enforcement_on if f else None,
-    ]
-
-
 TREND_KEYS = ("accepted", "concluded", "settled", "amount_settled", "confirmed")
 
 
@@ -508,110 +363,3 @@ def trend(node: Organization, months: Sequence[ReportPeriod]) -> list[Tally]:
                 values[i][m.key] = ((Decimal(raw) / HUNDRED).quantize(Decimal("0.01"))
                                     if m.amount else int(raw))
     return [Tally(v) for v in values]
-
-
-# --- spot checks ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FindingsRow:
-    """A committee's spot-check results for a quarter (the quarterly report's section)."""
-
-    committee: str
-    drawn: int
-    reviewed: int
-    failed: Mapping[str, int]        # checklist item → how many drawn disputes failed it
-    findings: tuple[tuple[str, str], ...]  # (dispute number, what was found)
-
-
-
-def spot_checks_for(viewer: User) -> QuerySet[SpotCheck]:
-    """The spot checks of the viewer's node and below (a supervisor), or every one (an
-    administrator); with their items' counts."""
-    if not may_supervise(viewer):
-        return SpotCheck.objects.none()
-    checks = SpotCheck.objects.all()
-    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
-        if viewer.organization is None:
-            return SpotCheck.objects.none()
-        checks = checks.filter(node__path__startswith=viewer.organization.path)
-    return (checks.select_related("node", "drawn_by")
-            .annotate(drawn=Count("items"), reviewed=Count("items__reviewed_at"))
-            .order_by("-year", "-quarter", "node__path"))
-
-
-def spot_check_for(viewer: User, check_id: int) -> SpotCheck | None:
-    return spot_checks_for(viewer).filter(pk=check_id).first()
-
-
-def spot_check_items(check: SpotCheck) -> QuerySet[SpotCheckItem]:
-    return (check.items.select_related("dispute", "committee", "reviewer")
-            .order_by("committee__path", "dispute__number"))
-
-
-def findings_summary(node: Organization, period: ReportPeriod,
-                     check: SpotCheck | None = None) -> list[FindingsRow]:
-    """Per committee under ``node``, the quarter's drawn disputes, how many were reviewed,
-    how many failed each checklist item, and the findings written — of one ``check``, or
-    of every check that quarter with a dispute drawn twice (by a county and the
-    prefecture) counted once, by its latest review."""
-    if period.kind is not PeriodKind.QUARTER:
-        return []
-    items = (SpotCheckItem.objects.filter(spot_check__year=period.year,
-                                          spot_check__quarter=period.index,
-                                          committee__path__startswith=node.path)
-             .select_related("committee", "dispute"))
-    if check is not None:
-        items = items.filter(spot_check=check)
-    latest: dict[int, SpotCheckItem] = {}
-    for item in items.order_by(F("reviewed_at").asc(nulls_first=True), "pk"):
-        latest[item.dispute_id] = item
-    by: dict[int, list[SpotCheckItem]] = {}
-    names: dict[int, str] = {}
-    for item in sorted(latest.values(), key=lambda i: (i.committee.path, i.dispute.number)):
-        by.setdefault(item.committee_id, []).append(item)
-        names[item.committee_id] = item.committee.name
-    rows = []
-    for committee_id, found in by.items():
-        reviewed = [i for i in found if i.reviewed_at is not None]
-        failed = {k: sum(1 for i in reviewed if i.answers.get(k) is False) for k in CHECKLIST}
-        rows.append(FindingsRow(names[committee_id], len(found), len(reviewed), failed,
-                                tuple((i.dispute.number, i.findings) for i in reviewed
-                                      if i.failed or i.findings)))
-    return rows
-
-
-# --- the supervisor's dashboard ---------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Overdue:
-    committee: str
-    count: int
-    oldest: dt.date
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    node: Organization
-    month: ReportPeriod
-    this_month: Tally
-    last_month: Tally
-    year: ReportPeriod
-    this_year: Tally
-    overdue: tuple[Overdue, ...]
-    counties: tuple[Group, ...]   # the year so far, by the node's children
-
-
-def dashboard(node: Organization, today: dt.date) -> Dashboard:
-    """This month against last, the year's rates, disputes past their deadline by
-    committee, and the children of the node over the year so far."""
-    month = ReportPeriod.month_of(today)
-    year = ReportPeriod(today.year, PeriodKind.YEAR)
-    late = (Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today,
-                                   state__in=[State.ACCEPTED.value, State.MEDIATING.value])
-            .values("committee__name", "committee__path")
-            .annotate(n=Count("pk"), oldest=Min("deadline")).order_by("-n", "committee__path"))
-    return Dashboard(
-        node=node, month=month, this_month=tally(node, month),
-        last_month=tally(node, month.previous), year=year, this_year=tally(node, year),
-        overdue=tuple(Overdue(r["committee__name"], r["n"], r["oldest"]) for r in late),
-        counties=tuple(statistics(node, year).breakdowns["child"]))
