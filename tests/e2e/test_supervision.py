@@ -1,10 +1,14 @@
 """Browser test of supervision on the demo world: the supervisor's dashboard, the monthly
-report with its server-drawn charts and its PDF, a figure traced to its disputes, and the
-demo's spot check of last quarter (not drawn twice) with one dispute reviewed."""
+report with its server-drawn charts and its PDF, a figure traced to its disputes, a
+committee's ledger exported to Excel, and the demo's spot check of last quarter (not
+drawn twice) with one dispute reviewed."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from jintiao import clock
@@ -56,6 +60,19 @@ def test_the_supervisor_reads_the_month_and_checks_the_quarter(live_server, page
     page.click('[data-figure="accepted"]')
     expect(page.locator("p.rule")).to_contain_text("受理日期在统计期间内")
     expect(page.locator("table tbody tr")).to_have_count(min(int(expected["accepted"]), 50))
+
+    page.click("nav >> text=工作台账")
+    committee = Organization.objects.filter(kind=OrgKind.COMMITTEE).order_by("path").first()
+    page.select_option("select[name=committee]", str(committee.pk))
+    page.click("button:has-text('查询')")
+    expected_rows = committee.disputes.count()
+    expect(page.locator("table.ledger tbody tr")).to_have_count(min(expected_rows, 50))
+    with page.expect_download() as exported:
+        page.click("text=导出 Excel")
+    assert exported.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(exported.value.path().read_bytes())).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(numbers) == sorted(committee.disputes.values_list("number", flat=True))
 
     page.click("nav >> text=督导首页")
     page.click("text=季度抽查")
