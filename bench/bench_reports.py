@@ -32,6 +32,7 @@ from django.db import connection  # noqa: E402
 from jintiao import clock  # noqa: E402
 from jintiao.demo.scale import PREFECTURE  # noqa: E402
 from jintiao.domain.figures import ReportPeriod  # noqa: E402
+from jintiao.domain.money import to_fen  # noqa: E402
 from jintiao.orgs.models import Organization  # noqa: E402
 from jintiao.supervision import reports, selectors  # noqa: E402
 from jintiao.supervision.models import DisputeFigures  # noqa: E402
@@ -110,7 +111,7 @@ def main() -> None:
 
     orm = selectors.tally(node, period)
     keys = [m.key for m in selectors.MEASURES]
-    expected = tuple(int(Decimal(orm[k]) * 100) if m.amount else orm[k]
+    expected = tuple(to_fen(Decimal(orm[k])) if m.amount else orm[k]
                      for k, m in zip(keys, selectors.MEASURES, strict=True))
     assert raw() == expected, (raw(), expected)
 

@@ -165,3 +165,17 @@ def test_rates_of_nothing_are_not_zero():
     assert rate(2, 3) == Decimal("66.67")
     assert change(5, 0) is None
     assert change(3, 4) == Decimal("-25.00")
+
+
+@given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False))
+def test_fen_round_trips_exactly(amount):
+    from jintiao.domain.money import from_fen, to_fen
+
+    assert from_fen(to_fen(amount)) == amount
+    assert isinstance(to_fen(amount), int)
+
+
+def test_the_quarter_of_a_day():
+    assert str(ReportPeriod.quarter_of(D(2026, 12, 2))) == "2026-Q4"
+    assert str(ReportPeriod.quarter_of(D(2026, 1, 1))) == "2026-Q1"
+    assert ReportPeriod.quarter_of(D(2026, 7, 15)).previous.label == "2026年第二季度"

@@ -86,7 +86,7 @@ def _direct(node: Organization, period: ReportPeriod) -> dict[str, object]:
 def test_the_prefecture_is_the_sum_of_its_counties_and_agrees_with_a_direct_count(demo):
     today = clock.today()
     periods = [*ReportPeriod.month_of(today).trailing(13), ReportPeriod.parse(f"{today.year}"),
-               ReportPeriod.parse(f"{today.year}-Q{(today.month - 1) // 3 + 1}")]
+               ReportPeriod.quarter_of(today)]
     counties = list(Organization.objects.filter(parent=demo, kind=OrgKind.LEADING_GROUP))
     assert len(counties) == 16
     busy = 0

@@ -23,7 +23,7 @@ from tests.factories import UserFactory, intake
 
 def quarter() -> ReportPeriod:
     today = clock.today()
-    return ReportPeriod.parse(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    return ReportPeriod.quarter_of(today)
 
 
 def client_for(user) -> Client:

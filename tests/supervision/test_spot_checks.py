@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def quarter() -> ReportPeriod:
     today = clock.today()
-    return ReportPeriod.parse(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    return ReportPeriod.quarter_of(today)
 
 
 @pytest.fixture

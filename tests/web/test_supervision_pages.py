@@ -193,7 +193,7 @@ def test_a_spot_check_is_drawn_and_reviewed_on_the_pages(world, cases):
                  expected_version=ours.version, reason="调解不成")
     today = clock.today()
     draw = {"node": world.prefecture.pk, "year": today.year,
-            "quarter": (today.month - 1) // 3 + 1, "per_committee": 2, "seed": ""}
+            "quarter": ReportPeriod.quarter_of(today).index, "per_committee": 2, "seed": ""}
     for persona in ("mediator", "agent"):
         assert client_for(getattr(world, persona)).post(
             reverse("web:spot_checks"), draw).status_code == 404

@@ -23,6 +23,7 @@ from jintiao.disputes.models import Channel, Dispute, DisputeType
 from jintiao.domain import fees
 from jintiao.domain.figures import Outcome
 from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.money import to_fen
 from jintiao.domain.policy import DEFAULT_POLICY, Track
 from jintiao.orgs.models import Organization, OrgKind, User, UserRole
 from jintiao.orgs.services import organization_create
@@ -105,7 +106,7 @@ def _rows(count: int, seed: int, start_seq: int) -> Iterator[tuple[Dispute, Disp
                            channel=rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0].value,
                            dispute_type=dtype.value, institution=branch,
                            mediator_id=rng.choice(mediators[committee.pk]),
-                           claim_fen=int(claim * 100), received_on=received, seq=1,
+                           claim_fen=to_fen(claim), received_on=received, seq=1,
                            distressed=dtype is DisputeType.ENTERPRISE_LOAN or rng.random() < 0.04)
         state = State.RECEIVED
         if rng.random() < 0.02:
@@ -128,10 +129,10 @@ def _rows(count: int, seed: int, start_seq: int) -> Iterator[tuple[Dispute, Disp
                 roll = rng.random()
                 if roll < 0.875 and f.engaged_on:
                     f.outcome, f.agreed_on, state = Outcome.SETTLED.value, concluded, State.AGREED
-                    f.agreed_fen = int(f.claim_fen * rng.uniform(0.7, 1.0))
-                    f.saved_fen = int(fees.litigation_saving(
+                    f.agreed_fen = f.claim_fen * rng.randint(70, 100) // 100
+                    f.saved_fen = to_fen(fees.litigation_saving(
                         claim, lawyer_fee_rate=saving_rate,
-                        lawyer_fee_minimum=saving_minimum).total * 100)
+                        lawyer_fee_minimum=saving_minimum).total)
                 elif roll < 0.965:
                     f.outcome, state = Outcome.FAILED.value, State.TRANSFERRED
                     if not f.contacted_on:

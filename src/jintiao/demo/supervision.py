@@ -16,7 +16,7 @@ FINDINGS = ("延长调解期限未见双方当事人书面同意", "")
 def draw_last_quarter(prefecture: Organization, supervisor: User, today: dt.date) -> int:
     """Draw two disputes per committee from last quarter and review the first few; return
     how many were drawn (none when the quarter concluded nothing)."""
-    last = ReportPeriod.parse(f"{today.year}-Q{(today.month - 1) // 3 + 1}").previous
+    last = ReportPeriod.quarter_of(today).previous
     try:
         check = spot_check_draw(actor=supervisor, node=prefecture, year=last.year,
                                 quarter=last.index, per_committee=2)

@@ -260,6 +260,10 @@ class ReportPeriod:
     def month_of(cls, day: dt.date) -> ReportPeriod:
         return cls(day.year, PeriodKind.MONTH, day.month)
 
+    @classmethod
+    def quarter_of(cls, day: dt.date) -> ReportPeriod:
+        return cls(day.year, PeriodKind.QUARTER, (day.month - 1) // 3 + 1)
+
     @property
     def start(self) -> dt.date:
         first_month = {PeriodKind.MONTH: self.index, PeriodKind.QUARTER: 3 * self.index - 2,

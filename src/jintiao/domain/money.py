@@ -199,6 +199,16 @@ def parse_rate(text: str | Decimal) -> Decimal:
     return value
 
 
+def to_fen(amount: Decimal) -> int:
+    """Yuan as whole fen, for sums that must be exact on any database."""
+    return int((quantize(amount) * 100).to_integral_value())
+
+
+def from_fen(fen: int) -> Decimal:
+    """Whole fen back as yuan with two places."""
+    return (Decimal(fen) / 100).quantize(CENT)
+
+
 def format_amount(amount: Decimal) -> str:
     """Format as ``250,277.13``: thousands separators and exactly two decimals."""
     return f"{quantize(amount):,.2f}"

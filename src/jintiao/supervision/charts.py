@@ -8,6 +8,7 @@ is shown; the CJK face is Debian's Noto Sans CJK, the one the documents use.
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -57,7 +58,7 @@ def trend(labels: Sequence[str], accepted: Sequence[int], settled: Sequence[int]
     ax.set_ylabel("件")
     ax.set_title(title)
     right = ax.twinx()
-    right.plot(list(xs), [float(r) if r is not None else float("nan") for r in rates],
+    right.plot(list(xs), [math.nan if r is None else r for r in rates],  # a gap, not 0 %
                color=GREY, marker="o", linewidth=1.2, label="调解成功率")
     right.set_ylim(0, 100)
     right.set_ylabel("%")

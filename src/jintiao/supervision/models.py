@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jintiao.disputes.models import Dispute
 from jintiao.domain.figures import Outcome
+from jintiao.domain.money import from_fen
 from jintiao.orgs.models import Organization
 
 OUTCOME_CHOICES = [(o.value, o.label) for o in Outcome]
@@ -76,7 +77,7 @@ class DisputeFigures(models.Model):
 
     @property
     def claim_yuan(self) -> Decimal:
-        return (Decimal(self.claim_fen) / 100).quantize(Decimal("0.01"))
+        return from_fen(self.claim_fen)
 
 
 class SpotCheck(models.Model):

@@ -8,11 +8,13 @@ review are written to the disputes' timelines.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from decimal import Decimal
+from functools import reduce
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from jintiao import clock
 from jintiao.agreements.models import Agreement
@@ -22,6 +24,7 @@ from jintiao.domain import fees, figures, periods, spotchecks
 from jintiao.domain.calendar import WorkingCalendar
 from jintiao.domain.figures import PeriodKind, ReportPeriod, Stage, Step
 from jintiao.domain.lifecycle import Role
+from jintiao.domain.money import to_fen
 from jintiao.domain.policy import Policy
 from jintiao.domain.spotchecks import SpotCheckInvalid
 from jintiao.mediation.selectors import RecordNotFound
@@ -34,11 +37,6 @@ from jintiao.timeline.models import Event, FiguresBacklog
 from jintiao.timeline.services import event_append
 
 BATCH = 500
-HUNDRED = Decimal(100)
-
-
-def fen(amount: Decimal) -> int:
-    return int((amount * HUNDRED).to_integral_value())
 
 
 def figures_refresh(*, batch: int = BATCH) -> int:
@@ -57,8 +55,8 @@ def figures_refresh(*, batch: int = BATCH) -> int:
         calendar = calendar or working_calendar()
         with transaction.atomic():
             _rebuild(dict(pending), calendar)
-            for dispute_id, seq in pending:
-                FiguresBacklog.objects.filter(dispute_id=dispute_id, seq=seq).delete()
+            FiguresBacklog.objects.filter(reduce(operator.or_, (
+                Q(dispute_id=dispute_id, seq=seq) for dispute_id, seq in pending))).delete()
         done += len(pending)
         if len(pending) < batch:
             return done
@@ -112,8 +110,8 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
             dispute=d, seq=last_seq.get(d.pk, pending[d.pk]), committee_id=d.committee_id,
             node_path=d.committee.path, channel=d.channel, dispute_type=d.dispute_type,
             institution_id=d.institution_id, mediator_id=leads.get(d.pk),
-            claim_fen=fen(claim), agreed_fen=fen(agreed.get(d.pk, Decimal(0))),
-            saved_fen=fen(saved),
+            claim_fen=to_fen(claim), agreed_fen=to_fen(agreed.get(d.pk, Decimal(0))),
+            saved_fen=to_fen(saved),
             distressed=(d.pk in entity_debtors or d.dispute_type == DisputeType.ENTERPRISE_LOAN),
             outcome=m.outcome.value, received_on=d.received_on,
             accepted_on=m.accepted_on, declined_on=m.declined_on,
@@ -184,15 +182,16 @@ def spot_check_draw(*, actor: User, node: Organization, year: int, quarter: int,
     picked = [(c, d) for c in sorted(drawn) for d in drawn[c]]
     disputes = {d.pk: d for d in Dispute.objects.select_for_update(of=("self",))
                 .filter(pk__in=[d for _c, d in picked]).order_by("pk")}
-    for i, (committee_id, dispute_id) in enumerate(picked):
-        reviewer = reviewers[i % len(reviewers)]
-        SpotCheckItem.objects.create(spot_check=check, dispute_id=dispute_id,
-                                     committee_id=committee_id, reviewer=reviewer)
-        dispute = disputes[dispute_id]
+    items = SpotCheckItem.objects.bulk_create(
+        [SpotCheckItem(spot_check=check, dispute_id=dispute_id, committee_id=committee_id,
+                       reviewer=reviewers[i % len(reviewers)])
+         for i, (committee_id, dispute_id) in enumerate(picked)])
+    for item in items:  # each dispute's own chain: one append per dispute
+        dispute = disputes[item.dispute_id]
         event_append(dispute=dispute, type="spot_check.drawn", actor=actor, at=now,
                      state_before=dispute.state, state_after=dispute.state,
                      params={"check": check.pk, "quarter": str(period), "seed": seed,
-                             "reviewer": reviewer.pk})
+                             "reviewer": item.reviewer_id})
     return check
 
 

@@ -14,11 +14,11 @@ from jintiao.disputes.models import Dispute
 from jintiao.disputes.selectors import dispute_visible_to
 from jintiao.domain import identity
 from jintiao.domain.figures import Outcome
+from jintiao.domain.money import from_fen
 from jintiao.orgs.models import User
 from jintiao.parties.models import Party, PartyKind
 from jintiao.supervision.models import DisputeFigures
 from jintiao.supervision.selectors.access import may_supervise
-from jintiao.supervision.selectors.statistics import HUNDRED
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,14 @@ class LedgerRow:
 
     @property
     def claim(self) -> Decimal:
-        return (Decimal(self.figures.claim_fen) / HUNDRED).quantize(Decimal("0.01")) \
+        return from_fen(self.figures.claim_fen) \
             if self.figures else Decimal("0.00")
 
     @property
     def agreed(self) -> Decimal | None:
         if not self.figures or not self.figures.agreed_fen:
             return None
-        return (Decimal(self.figures.agreed_fen) / HUNDRED).quantize(Decimal("0.01"))
+        return from_fen(self.figures.agreed_fen)
 
 
 LEDGER_COLUMNS: tuple[str, ...] = (

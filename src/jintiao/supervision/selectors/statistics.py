@@ -22,10 +22,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 from jintiao.disputes.models import Channel, DisputeType
 from jintiao.domain import figures
 from jintiao.domain.figures import DEFINITIONS, FUNNEL, Outcome, ReportPeriod, Spread, Stage
+from jintiao.domain.money import from_fen
 from jintiao.orgs.models import Organization, User
 from jintiao.supervision.models import DisputeFigures
 
-HUNDRED = Decimal(100)
 _SETTLED = Q(outcome=Outcome.SETTLED.value)
 
 
@@ -106,7 +106,7 @@ class Tally:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Tally:
-        return cls({m.key: (Decimal(row[f"n_{m.key}"]) / HUNDRED).quantize(Decimal("0.01"))
+        return cls({m.key: from_fen(int(row[f"n_{m.key}"]))
                     if m.amount else int(row[f"n_{m.key}"]) for m in MEASURES})
 
     @property
@@ -360,6 +360,6 @@ def trend(node: Organization, months: Sequence[ReportPeriod]) -> list[Tally]:
             i = index[(row["month"].year, row["month"].month)]
             for m in measures:
                 raw = row[f"n_{m.key}"]
-                values[i][m.key] = ((Decimal(raw) / HUNDRED).quantize(Decimal("0.01"))
+                values[i][m.key] = (from_fen(int(raw))
                                     if m.amount else int(raw))
     return [Tally(v) for v in values]

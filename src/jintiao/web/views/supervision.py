@@ -234,7 +234,8 @@ def spot_checks(request: HttpRequest) -> HttpResponse:
     nodes = selectors.report_nodes(viewer)
     today = clock.today()
     form = SpotCheckDrawForm(request.POST or None, nodes=nodes, initial={
-        "node": viewer.organization, "year": today.year, "quarter": (today.month - 1) // 3 + 1})
+        "node": viewer.organization, "year": today.year,
+        "quarter": ReportPeriod.quarter_of(today).index})
     if request.method == "POST":
         made = submit(request, form, lambda d: services.spot_check_draw(
             actor=viewer, node=d["node"], year=d["year"], quarter=d["quarter"],
