@@ -137,6 +137,7 @@ class TestPrivacy:
         assert notes(desk.agent) == ["银行私下底线"]
         assert notes(desk.clerk) == []
         assert notes(desk.judge) == []
+        assert notes(desk.director) == []  # the director does not mediate this dispute
 
     def test_the_timeline_never_carries_what_was_said_in_private(self, desk, objects):
         text = Api(desk.mediator).get(f"/disputes/{objects['dispute']}/timeline").content
@@ -220,3 +221,16 @@ class TestPlanMenu:
         response = Api(desk.approver).put(f"/institutions/{desk.committee.pk}/plan-menu",
                                           self.BODY)
         assert response.status_code == 400
+
+
+def test_the_api_gives_the_services_answer_on_the_size_of_a_team(desk, mediating):
+    from tests.factories import UserFactory
+    people = [UserFactory(organization=desk.committee, roles=["mediator"]) for _ in range(6)]
+
+    response = Api(desk.director).post(f"/disputes/{mediating.pk}/team", {
+        "expected_version": mediating.version, "lead_id": people[0].pk,
+        "other_ids": [p.pk for p in people[1:]]})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "mediator_invalid"
+    assert "最多指定5名调解员" in response.json()["message"]

@@ -10,8 +10,9 @@ from django.contrib.auth import authenticate
 
 from jintiao import clock
 from jintiao.demo.seed import DEMO_PASSWORD, FINANCIAL, FULL_TIME, MEDIATORS, load_demo
+from jintiao.disputes.access import dispute_visible_to, standing_of
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import dispute_list, dispute_visible_to
+from jintiao.disputes.selectors import dispute_list
 from jintiao.domain.lifecycle import Role, State
 from jintiao.mediation import selectors
 from jintiao.orgs.models import AuthorityGrant, Organization, OrgKind, User, UserRole
@@ -121,7 +122,7 @@ def test_s1_carries_its_mediation_to_the_approved_sixty_instalments(demo):
     assert types.index("mediation.offer_accepted") < types.index("dispute.agree")
     agent = User.objects.get(username="agent")
     notes = [n.text for s in selectors.sessions_of(s1)
-             for n in selectors.caucus_notes_for(agent, s)]
+             for n in selectors.caucus_notes_for(standing_of(agent, s1), s)]
     assert notes == ["银行：欠款总额不让步；期限可以商量，支行权限最长36期。"]
 
 

@@ -7,14 +7,9 @@ import datetime as dt
 import pytest
 
 from jintiao import clock
+from jintiao.disputes.access import DisputeNotFound, PermissionDenied
 from jintiao.disputes.models import DisputeRepresentative
-from jintiao.disputes.selectors import DisputeNotFound
-from jintiao.disputes.services import (
-    DisputeConflict,
-    PermissionDenied,
-    RepresentativeInvalid,
-    representative_appoint,
-)
+from jintiao.disputes.services import DisputeConflict, RepresentativeInvalid, representative_appoint
 from jintiao.domain.representation import Authority, Relation
 from jintiao.parties.crypto import decrypt
 from jintiao.parties.models import PartyKind

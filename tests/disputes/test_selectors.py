@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for, dispute_visible_to
+from jintiao.disputes.access import DisputeNotFound, dispute_get_for, dispute_visible_to
 from tests.factories import intake
 
 # persona → (sees ours, sees theirs)

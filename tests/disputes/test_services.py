@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from jintiao.disputes.access import DisputeNotFound
 from jintiao.disputes.models import Channel, Dispute, DisputeType
-from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import DisputeConflict, IntakeInvalid
 from jintiao.domain.errors import ErrorCode
 from jintiao.domain.lifecycle import Action, State, TransitionRefused
@@ -109,7 +109,7 @@ class TestIntake:
             intake(actor=admin, committee=world.county)
 
     def test_staff_file_only_at_their_own_committee(self, world):
-        from jintiao.disputes.services import PermissionDenied
+        from jintiao.disputes.access import PermissionDenied
         with pytest.raises(PermissionDenied):
             intake(actor=world.clerk, committee=world.other_committee)
         with pytest.raises(PermissionDenied):

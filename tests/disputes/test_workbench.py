@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from jintiao import clock
+from jintiao.disputes.access import filing_scope as intake_options
+from jintiao.disputes.access import may_file, standing_of
 from jintiao.disputes.selectors import (
     actions_open_to,
     dispute_list,
     due_soon_until,
-    intake_options,
-    may_file,
     workbench_for,
 )
 from jintiao.domain.lifecycle import Action, State
@@ -91,10 +91,10 @@ def test_list_filters_mine_and_due_between(world):
 
 def test_actions_offered_follow_the_roles_and_state(world):
     dispute = intake(actor=world.clerk, committee=world.committee)
-    offered = {a.value: a for a in actions_open_to(world.clerk, dispute)}
+    offered = {a.value: a for a in actions_open_to(standing_of(world.clerk, dispute))}
     assert set(offered) == {"accept", "decline"}
     assert "已向当事人告知非诉讼纠纷解决方式" in offered["accept"].guards
-    assert actions_open_to(world.supervisor, dispute) == []
+    assert actions_open_to(standing_of(world.supervisor, dispute)) == []
 
 
 def test_intake_options_agree_with_the_permission_the_service_checks(world):

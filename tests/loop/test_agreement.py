@@ -29,11 +29,10 @@ from jintiao.confirmation.services import (
     confirmation_apply,
     confirmation_decide,
 )
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import PermissionDenied, RecordNotFound
 from jintiao.documents.render import cjk_font_installed
 from jintiao.domain.confirmation import Verdict
 from jintiao.domain.lifecycle import State
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.parties.crypto import decrypt
 from jintiao.timeline.models import Event
 from tests.factories import flat

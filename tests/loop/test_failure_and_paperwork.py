@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from jintiao import clock
+from jintiao.disputes.access import PermissionDenied
 from jintiao.disputes.models import DisputeParty
-from jintiao.disputes.services import PermissionDenied
 from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Action, State, TransitionRefused
 from jintiao.mediation.models import Offer

@@ -18,7 +18,7 @@ from jintiao.agreements.services import (
     agreement_sign,
     signing_code_send,
 )
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import PermissionDenied
 from jintiao.domain.lifecycle import Action, State
 from jintiao.mediation.services import action_apply
 from jintiao.messaging.models import OutboxMessage

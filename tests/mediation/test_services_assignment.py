@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from jintiao.disputes.services import DisputeConflict, MediatorInvalid, PermissionDenied
+from jintiao.disputes.access import PermissionDenied, RecordNotFound
+from jintiao.disputes.services import DisputeConflict, MediatorInvalid
 from jintiao.domain.lifecycle import Action, Role, State, TransitionRefused
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Recusal
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services import (
     MediationInvalid,
     action_apply,
@@ -195,3 +195,39 @@ def test_assignment_names_a_lead_and_co_mediators(desk, accepted):
     assert dispute.state == State.MEDIATING
     assert set(dispute.mediator_rows.values_list("user_id", "lead")) == {
         (desk.mediator.pk, True), (desk.expert.pk, False)}
+
+
+class TestTeamSize:
+    """The policy's number of mediators (a lead and co-mediators, 5 by default) is the
+    service's rule: the web form and the API used to say 4 and 5 and the service nothing."""
+
+    def _mediators(self, desk, n):
+        return [UserFactory(organization=desk.committee, roles=[Role.MEDIATOR])
+                for _ in range(n)]
+
+    def test_assignment_refuses_more_than_the_policy_allows(self, desk, accepted):
+        six = self._mediators(desk, 6)
+
+        with pytest.raises(MediatorInvalid, match="最多指定5名调解员"):
+            action_apply(actor=desk.director, dispute_id=accepted.pk, action=Action.ASSIGN,
+                         expected_version=accepted.version, track=Track.SIMPLE, mediators=six)
+
+        accepted.refresh_from_db()
+        assert accepted.state == State.ACCEPTED
+        assert not accepted.mediator_rows.exists()
+
+    def test_five_are_a_team(self, desk, accepted):
+        five = self._mediators(desk, 5)
+
+        done = action_apply(actor=desk.director, dispute_id=accepted.pk, action=Action.ASSIGN,
+                            expected_version=accepted.version, track=Track.SIMPLE,
+                            mediators=five)
+
+        assert done.mediator_rows.count() == 5
+
+    def test_a_change_of_team_keeps_to_the_same_rule(self, desk, mediating):
+        lead, *others = self._mediators(desk, 6)
+
+        with pytest.raises(MediatorInvalid, match="最多指定5名调解员"):
+            mediators_change(actor=desk.director, dispute_id=mediating.pk,
+                             expected_version=mediating.version, lead=lead, others=others)

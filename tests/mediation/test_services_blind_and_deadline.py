@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from jintiao import clock
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import PermissionDenied
 from jintiao.domain import blind
 from jintiao.domain.lifecycle import Action, State, TransitionRefused
 from jintiao.mediation import selectors

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from jintiao import clock
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import PermissionDenied
 from jintiao.domain import blind
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import Action, Role

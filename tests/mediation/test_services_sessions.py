@@ -9,10 +9,9 @@ import pytest
 from django.core.files.base import ContentFile
 
 from jintiao import clock
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import PermissionDenied, RecordNotFound, standing_of
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Attachment, Session, Side
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services import (
     MediationInvalid,
     attachment_add,
@@ -114,10 +113,13 @@ class TestCaucus:
                         text="持卡人每月最多能还4,300元")
 
         def seen(user):
-            return {n.text[:4] for n in selectors.caucus_notes_for(user, back_to_back)}
+            return {n.text[:4] for n in selectors.caucus_notes_for(
+                standing_of(user, mediating), back_to_back)}
 
         assert seen(desk.mediator) == {"银行坚持", "持卡人每"}
-        assert seen(desk.director) == {"银行坚持", "持卡人每"}
+        # README: the mediators and that side read them — not the director who does not
+        # mediate this dispute
+        assert seen(desk.director) == set()
         assert seen(desk.agent) == {"银行坚持"}
         assert seen(desk.clerk) == set()
         assert seen(desk.supervisor) == set()

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 
 from jintiao import clock
+from jintiao.disputes.access import PermissionDenied
 from jintiao.disputes.models import Channel, DisputeType, PartyRole
-from jintiao.disputes.services import PermissionDenied, dispute_intake
+from jintiao.disputes.services import dispute_intake
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import State
 from jintiao.domain.outreach import ContactRefused, OutreachInvalid

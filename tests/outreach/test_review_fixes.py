@@ -15,8 +15,9 @@ from django.urls import reverse
 from jintiao import clock
 from jintiao.agreements.models import Signature
 from jintiao.agreements.services import SignatureInvalid, agreement_draft, signing_code_send
+from jintiao.disputes.access import PermissionDenied, standing_of
 from jintiao.disputes.models import DisputeParty, PartyRole
-from jintiao.disputes.services import PermissionDenied, representative_appoint
+from jintiao.disputes.services import representative_appoint
 from jintiao.domain.blind import DebtorBound
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.outreach import ContactRefused, OutreachInvalid
@@ -86,7 +87,7 @@ class TestTheDebtorsSide:
                                 options=flat(12), discount_rate=Decimal("0.035"),
                                 side=Side.DEBTOR, on_behalf_of="debtor")
         user = party_sign_in(guarantor)
-        assert private not in offers_for(user, mediating)
+        assert private not in offers_for(standing_of(user, mediating))
         with pytest.raises(PermissionDenied):
             blind_bound_enter(actor=user, dispute_id=mediating.pk,
                               bound=DebtorBound(Decimal("1.00"), Decimal("1.00")))

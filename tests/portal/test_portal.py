@@ -14,7 +14,7 @@ from django.urls import reverse
 from jintiao import clock
 from jintiao.agreements.models import Signature
 from jintiao.agreements.services import agreement_draft
-from jintiao.disputes.selectors import dispute_visible_to
+from jintiao.disputes.access import dispute_visible_to, standing_of
 from jintiao.disputes.services import representative_appoint
 from jintiao.domain.blind import CreditorBound
 from jintiao.domain.lifecycle import Role
@@ -150,8 +150,9 @@ class TestNeverTheOtherSide:
     def test_the_creditors_notes_offers_and_bound_never_reach_the_debtor(
             self, client, desk, mediating, private_round):
         user = party_sign_in(debtor_of(mediating))
-        assert [n.side for n in caucus_notes_for(user, private_round)] == [Side.DEBTOR]
-        assert all(o.side in ("", Side.DEBTOR) for o in offers_for(user, mediating))
+        me = standing_of(user, mediating)
+        assert [n.side for n in caucus_notes_for(me, private_round)] == [Side.DEBTOR]
+        assert all(o.side in ("", Side.DEBTOR) for o in offers_for(me))
         client.force_login(user)
         page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
         assert CREDITOR_NOTE not in page

@@ -118,6 +118,15 @@ class TestWhatEachSideReads:
         assert "银行内部可接受36期" not in clerk
         assert "债务人每月最多4300元" not in clerk
 
+    def test_the_director_who_does_not_mediate_reads_neither_side(self, desk, mediating,
+                                                                   session):
+        """README: back-to-back notes belong to one side and the mediators, nobody else."""
+        director = client_for(desk.director).get(
+            f"/disputes/{mediating.pk}/mediation/").content.decode()
+
+        assert "银行内部可接受36期" not in director
+        assert "债务人每月最多4300元" not in director
+
     def test_forms_follow_the_part_in_the_mediation(self, desk, mediating, session):
         mediator = client_for(desk.mediator).get(
             f"/disputes/{mediating.pk}/mediation/").content.decode()
@@ -431,3 +440,23 @@ def test_the_dispute_timeline_tells_the_mediation_in_words(desk, mediating, sess
     assert "接受方案</b> 方案1，债务人方，双方均已接受" in timeline
     assert "mediation." not in timeline
     assert "4300" not in timeline  # what was said in private stays there
+
+
+def test_the_assignment_form_gives_the_services_answer_on_the_size_of_a_team(desk):
+    from tests.factories import UserFactory
+    dispute = intake(actor=desk.clerk, committee=desk.committee, institution=desk.branch)
+    dispute = action_apply(actor=desk.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+                           expected_version=1, notice_served=True)
+    people = [UserFactory(organization=desk.committee, roles=["mediator"]) for _ in range(6)]
+    director = client_for(desk.director)
+    director.post(f"/disputes/{dispute.pk}/triage/", {
+        "expected_version": dispute.version, "track": "simple", "reason": "测试"})
+    dispute.refresh_from_db()
+
+    response = director.post(f"/disputes/{dispute.pk}/assign/", {
+        "expected_version": dispute.version, "lead": people[0].pk,
+        "others": [p.pk for p in people[1:]]}, follow=True)
+
+    assert "最多指定5名调解员" in response.content.decode()
+    dispute.refresh_from_db()
+    assert dispute.state == State.ACCEPTED

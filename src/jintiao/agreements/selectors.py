@@ -9,15 +9,12 @@ from decimal import Decimal
 from jintiao import clock
 from jintiao.agreements import content as texts
 from jintiao.agreements.models import Agreement, Signature
+from jintiao.disputes.access import RecordNotFound, Standing, record_get_for
 from jintiao.disputes.models import Dispute, DisputeParty
-from jintiao.disputes.selectors import acting_for
 from jintiao.domain.confirmation import AgreementFacts, Check, Signatory, checklist
-from jintiao.domain.lifecycle import Role
 from jintiao.domain.representation import Authority, mandate_problems, may_settle
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
 
 
 def current(dispute: Dispute) -> Agreement | None:
@@ -68,21 +65,13 @@ def signers_of(agreement: Agreement) -> list[Signer]:
     return out
 
 
-def who_may_ask(actor: User, agreement: Agreement, signer: Signer) -> str:
-    """Why ``actor`` may not ask for ``signer``'s code (empty when they may): a mediator asks
-    for their own, an institution's agent for the institution's, the desk for the persons'."""
-    dispute = agreement.dispute
-    if signer.party_row is not None and any(
-            row.pk == signer.party_row.pk for row, _rep in acting_for(actor, dispute)):
-        return ""  # the party, or their representative, in the portal
-    if signer.mediator is not None:
-        return "" if actor.pk == signer.mediator.pk else "调解员须本人签署"
-    if signer.is_entity and signer.party_row is not None and signer.party_row.role == "creditor":
-        agent = Role.AGENT in user_roles(actor) and mediation.creditor_side(actor, dispute)
-        return "" if agent else "金融机构一方由其经办人签署"
-    if not mediation.sees_everything(actor, dispute):
-        return "只有调解员或调委会主任可以向当事人发送签署验证码"
-    return ""
+def code_problem(standing: Standing, signer: Signer) -> str:
+    """Why the viewer may not ask for ``signer``'s signing code (empty when they may)."""
+    row = signer.party_row
+    return standing.code_request_problem(
+        party_row_id=row.pk if row is not None else None,
+        mediator_id=signer.mediator.pk if signer.mediator is not None else None,
+        creditor_entity=signer.is_entity and row is not None and row.role == "creditor")
 
 
 def signer_of(agreement: Agreement, key: str) -> Signer | None:

@@ -21,9 +21,10 @@ from jintiao import clock
 from jintiao.agreements import content as texts
 from jintiao.agreements import selectors
 from jintiao.agreements.models import Agreement, Signature, SigningCode
+from jintiao.disputes.access import PermissionDenied, Standing, standing_of
+from jintiao.disputes.changes import require_state
 from jintiao.disputes.models import Dispute, DisputeRepresentative
-from jintiao.disputes.selectors import acting_for
-from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
+from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.render import to_html
 from jintiao.documents.services import document_generate
@@ -32,9 +33,7 @@ from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.identity import mask_mobile
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.representation import Authority, mandate_problems
-from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import Offer
-from jintiao.mediation.services.common import require_desk, require_director, require_state
 from jintiao.messaging.backends import sms_backend
 from jintiao.orgs.models import User
 from jintiao.parties.crypto import decrypt, lookup_hash
@@ -80,7 +79,7 @@ def agreement_draft(*, actor: User, dispute_id: int, expected_version: int,
     """
     now = clock.now()
     dispute = dispute_lock(actor, dispute_id, expected_version)
-    require_desk(actor, dispute, "起草调解协议")
+    standing_of(actor, dispute).require(Standing.may_mediate, "起草调解协议")
     require_state(dispute, State.MEDIATING, doing="起草调解协议")
     offer = Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).first()
     if offer is None:
@@ -113,10 +112,10 @@ def agreement_draft(*, actor: User, dispute_id: int, expected_version: int,
     return made
 
 
-def _phone_of(actor: User, agreement: Agreement, signer: selectors.Signer,
+def _phone_of(actor: User, standing: Standing, signer: selectors.Signer,
               representative: DisputeRepresentative | None) -> str:
     """The verified mobile the code goes to, once the actor may ask for it."""
-    problem = selectors.who_may_ask(actor, agreement, signer)
+    problem = selectors.code_problem(standing, signer)
     if problem:
         raise PermissionDenied(problem, "not one who may ask for this signer's code")
     if signer.mediator is not None:
@@ -149,6 +148,7 @@ def _representative(signer: selectors.Signer, representative_id: int | None,
 def _signable(actor: User, agreement_id: int) -> tuple[Agreement, Dispute]:
     agreement = selectors.agreement_get_for(actor, agreement_id)
     dispute = dispute_lock(actor, agreement.dispute_id)
+    agreement.dispute = dispute
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != Agreement.Status.DRAFT:
         raise SignatureInvalid(f"协议第{agreement.version}版{agreement.get_status_display()}，"
@@ -183,13 +183,13 @@ def signing_code_send(*, actor: User, agreement_id: int, signer: str,
         raise SignatureInvalid("签署人不属于本协议", "not a signer of this agreement")
     if who.signature is not None:
         raise SignatureInvalid(f"{who.name}已签署本版本", "already signed")
-    as_rep = next((rep for row, rep in acting_for(actor, dispute)
-                   if who.party_row is not None and row.pk == who.party_row.pk
-                   and rep is not None), None)
-    if as_rep is not None and representative_id != as_rep.pk:  # a representative in the portal
+    standing = standing_of(actor, dispute)
+    as_rep = (dict(standing.represented).get(who.party_row.pk)
+              if who.party_row is not None else None)
+    if as_rep is not None and representative_id != as_rep:  # a representative in the portal
         raise SignatureInvalid("委托代理人须以代理人身份签署", "a representative signs as one")
     rep = _representative(who, representative_id, now.astimezone(clock.TZ).date())
-    phone = _phone_of(actor, agreement, who, rep)
+    phone = _phone_of(actor, standing, who, rep)
     if not phone:
         raise SignatureInvalid(f"{who.name}没有登记手机号码，无法发送验证码", "no mobile on file")
     if SigningCode.objects.filter(agreement=agreement, party_row=who.party_row,
@@ -234,7 +234,7 @@ def _check_code(actor: User, agreement: Agreement, who: selectors.Signer, code: 
                 .filter(agreement=agreement, party_row=who.party_row, mediator=who.mediator,
                         used_at__isnull=True).order_by("-sent_at").first())
         if live is not None and live.requested_by_id != actor.pk \
-                and not mediation.sees_everything(actor, agreement.dispute):
+                and not standing_of(actor, agreement.dispute).desk:
             raise PermissionDenied("只能在发送验证码的签署页面签署",
                                    "sign where the code was asked for")
         if live is None or live.expires_at < now or live.attempts >= MAX_ATTEMPTS:
@@ -273,7 +273,7 @@ def _sign(actor: User, agreement_id: int, key: str, code_id: int, now: dt.dateti
     live = SigningCode.objects.select_for_update().get(pk=code_id)
     if who is None or who.signature is not None or live.used_at is not None:
         raise SignatureInvalid("已签署或验证码已使用", "already signed or code used")
-    if live.requested_by_id != actor.pk and not mediation.sees_everything(actor, dispute):
+    if live.requested_by_id != actor.pk and not standing_of(actor, dispute).desk:
         raise PermissionDenied("只能在发送验证码的签署页面签署", "sign where the code was asked")
     live.used_at = now
     live.save(update_fields=["used_at"])
@@ -315,7 +315,7 @@ def agreement_seal(*, actor: User, agreement_id: int, expected_version: int) -> 
     now = clock.now()
     agreement = selectors.agreement_get_for(actor, agreement_id)
     dispute = dispute_lock(actor, agreement.dispute_id, expected_version)
-    require_director(actor, dispute, "加盖调委会印章")
+    standing_of(actor, dispute).require(Standing.may_direct, "加盖调委会印章")
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != Agreement.Status.SIGNED or not selectors.all_signed(agreement):
         missing = [s.name for s in selectors.signers_of(agreement) if s.signature is None]

@@ -15,11 +15,10 @@ from ninja.security import HttpBearer
 
 from jintiao.api.routers import disputes, loop, mediation, orgs, supervision
 from jintiao.confirmation.services import ConfirmationWindowClosed
-from jintiao.disputes.selectors import DisputeNotFound
-from jintiao.disputes.services import DisputeConflict, PermissionDenied
+from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
+from jintiao.disputes.services import DisputeConflict
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import TransitionRefused
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services import ApprovalRequired, MediationDeadlinePassed
 from jintiao.orgs.models import ApiToken
 from jintiao.orgs.services import token_digest

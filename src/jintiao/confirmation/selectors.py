@@ -7,11 +7,10 @@ from django.db.models import QuerySet
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.confirmation.models import Application
+from jintiao.disputes.access import RecordNotFound, record_get_for
 from jintiao.disputes.models import Dispute
 from jintiao.domain.confirmation import Check
-from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import Organization, OrgKind, User
-from jintiao.orgs.selectors import subtree
 
 
 def court_problem(dispute: Dispute, court: Organization) -> str:
@@ -45,12 +44,6 @@ def application_get_for(viewer: User, application_id: int) -> Application:
 def applications_of(dispute: Dispute) -> list[Application]:
     return list(Application.objects.filter(dispute=dispute).select_related("court")
                 .order_by("-filed_at"))
-
-
-def at_court(user: User, application: Application) -> bool:
-    """A judge or clerk of the court the application was filed with."""
-    org = user.organization
-    return org is not None and subtree(org).filter(pk=application.court_id).exists()
 
 
 def review(application: Application) -> tuple[Check, ...]:

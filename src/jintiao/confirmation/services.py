@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -13,18 +14,18 @@ from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
 from jintiao.confirmation import selectors
 from jintiao.confirmation.models import Application, CaseCounter
+from jintiao.disputes.access import Standing, standing_of
+from jintiao.disputes.changes import require_state
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
+from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
 from jintiao.domain import periods
 from jintiao.domain.confirmation import Verdict, judge_items, unmet
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.lifecycle import Action, Role, State
+from jintiao.domain.lifecycle import Action, State
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.services.common import require_state
 from jintiao.orgs.models import Organization, User
-from jintiao.orgs.selectors import user_roles
 from jintiao.policies.selectors import working_calendar
 from jintiao.timeline.services import event_append
 
@@ -108,12 +109,10 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
     return application
 
 
-def _court_lock(actor: User, application_id: int, *roles: Role, doing: str,
+def _court_lock(actor: User, application_id: int, gate: Callable[..., bool], doing: str,
                 expected_version: int | None = None) -> tuple[Application, Dispute]:
     application = selectors.application_get_for(actor, application_id)
-    if not (user_roles(actor) & set(roles)) or not selectors.at_court(actor, application):
-        raise PermissionDenied(f"只有受理法院的{'或'.join(r.label for r in roles)}可以{doing}",
-                               f"only the court's {roles} may {doing}")
+    standing_of(actor, application.dispute).require(gate, doing, application.court)
     dispute = dispute_lock(actor, application.dispute_id, expected_version)
     return Application.objects.select_for_update().get(pk=application.pk), dispute
 
@@ -135,7 +134,7 @@ def confirmation_accept(*, actor: User, application_id: int) -> Application:
     :raises ConfirmationInvalid: already accepted or decided
     """
     now = clock.now()
-    application, dispute = _court_lock(actor, application_id, Role.COURT_CLERK, Role.JUDGE,
+    application, dispute = _court_lock(actor, application_id, Standing.may_accept_application,
                                        doing="受理司法确认申请")
     if application.status != Application.Status.FILED:
         raise ConfirmationInvalid(f"该申请{application.get_status_display()}",
@@ -171,7 +170,7 @@ def confirmation_decide(*, actor: User, application_id: int, expected_version: i
         confirmation, or a rejection without reasons
     """
     now = clock.now()
-    application, dispute = _court_lock(actor, application_id, Role.JUDGE, doing="作出裁定",
+    application, dispute = _court_lock(actor, application_id, Standing.may_rule, "作出裁定",
                                        expected_version=expected_version)
     if application.status != Application.Status.ACCEPTED:
         raise ConfirmationInvalid(f"该申请{application.get_status_display()}，不能裁定",

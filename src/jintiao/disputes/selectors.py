@@ -1,8 +1,5 @@
-"""Reads of disputes, always scoped to who is asking (DESIGN.md §1).
-
-Hidden and missing disputes look the same: :func:`dispute_get_for` raises one
-``DisputeNotFound`` for both, so existence does not leak.
-"""
+"""Reads of disputes, always scoped to who is asking through :mod:`jintiao.disputes.access`
+(which also holds the one query of what a user may see)."""
 
 from __future__ import annotations
 
@@ -11,86 +8,18 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 
-from jintiao import clock
+from jintiao.disputes.access import Standing, dispute_visible_to
 from jintiao.disputes.models import (
     Channel,
     Dispute,
-    DisputeParty,
-    DisputeRepresentative,
     DisputeType,
-    PartyRole,
 )
 from jintiao.domain import lifecycle, periods
-from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.lifecycle import Action, Role, State
+from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.policy import DEFAULT_POLICY, Policy
-from jintiao.domain.representation import Authority, may_settle
-from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
-from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import user_roles
 from jintiao.policies.selectors import PolicyMissing, policy_for, working_calendar
-
-
-class DisputeNotFound(DomainError):
-    code = ErrorCode.DISPUTE_NOT_FOUND
-
-
-def dispute_visible_to(viewer: User) -> QuerySet[Dispute]:
-    """Return the disputes ``viewer`` may see, by role × organisation node.
-
-    An institution's staff see their institution's disputes and its branches'; committee
-    staff their committee's; mediators those they are assigned to; court staff those their
-    court sent or received; supervisors everything below their node.
-    """
-    roles = user_roles(viewer)
-    if viewer.is_superuser or roles & {Role.ADMINISTRATOR, Role.SYSTEM}:
-        return Dispute.objects.all()
-    if Role.PARTY in roles:  # a party signed in to the portal: their own disputes only
-        return Dispute.objects.filter(pk__in=DisputeParty.objects.filter(
-            pk__in=[row.pk for row, _rep in acting_for(viewer)]).values("dispute_id"))
-    if viewer.organization is None:
-        return Dispute.objects.none()
-    below = subtree(viewer.organization)
-    rules = Q(pk__in=[])
-    if roles & {Role.AGENT, Role.APPROVER}:
-        rules |= Q(institution__in=below)
-    if roles & {Role.INTAKE_CLERK, Role.DIRECTOR, Role.SUPERVISOR}:
-        rules |= Q(committee__in=below)
-    if roles & {Role.MEDIATOR, Role.EXPERT}:
-        rules |= Q(pk__in=Dispute.objects.filter(mediator_rows__user=viewer).values("pk"))
-    if roles & {Role.JUDGE, Role.COURT_CLERK}:
-        rules |= Q(court__in=below)
-    return Dispute.objects.filter(rules)
-
-
-def acting_for(viewer: User, dispute: Dispute | None = None
-               ) -> list[tuple[DisputeParty, DisputeRepresentative | None]]:
-    """The party rows a portal user stands in — as the party, or as a representative whose
-    power of attorney is in force today — with the representation when it is one."""
-    if Role.PARTY not in user_roles(viewer):
-        return []
-    own = DisputeParty.objects.filter(party__account__user=viewer)
-    today = clock.today()
-    reps = (DisputeRepresentative.objects.filter(person__account__user=viewer,
-                                                 signed_on__lte=today)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-            .select_related("party_row__party", "person"))
-    if dispute is not None:
-        own = own.filter(dispute=dispute)
-        reps = reps.filter(party_row__dispute=dispute)
-    found: list[tuple[DisputeParty, DisputeRepresentative | None]] = [
-        (row, None) for row in own.select_related("party")]
-    found += [(rep.party_row, rep) for rep in reps if rep.party_row not in [r for r, _ in found]]
-    return found
-
-
-def debtor_side_of(viewer: User, dispute: Dispute, *, settling: bool = False) -> bool:
-    """A debtor of ``dispute`` signed in to the portal, or their representative. A guarantor
-    is a party with interests of its own, not the debtor's side. ``settling`` (a bound that
-    can turn into a plan) needs the debtor in person or a representative with special
-    authority; a general authority takes part but does not settle."""
-    return any(row.role == PartyRole.DEBTOR
-               and (rep is None or not settling or may_settle(Authority(rep.authority)))
-               for row, rep in acting_for(viewer, dispute))
 
 
 def dispute_list(
@@ -127,23 +56,9 @@ def dispute_list(
         rows = rows.filter(Q(number__icontains=text) | Q(summary__icontains=text)
                            | Q(party_rows__party__name__icontains=text)).distinct()
     return (rows.select_related("committee", "institution", "court")
-            .prefetch_related("party_rows__party", "party_rows__representatives__person")
+            .prefetch_related("party_rows__party", "party_rows__representatives__person",
+                              "mediator_rows")
             .order_by("-received_on", "-pk"))
-
-
-def dispute_get_for(viewer: User, dispute_id: int) -> Dispute:
-    """Return the dispute if ``viewer`` may see it.
-
-    :raises DisputeNotFound: it does not exist or ``viewer`` may not see it
-    """
-    found = (dispute_visible_to(viewer).filter(pk=dispute_id)
-             .select_related("committee", "institution", "court", "policy_version")
-             .prefetch_related("party_rows__party", "party_rows__representatives__person")
-             .first())
-    if found is None:
-        # no details: the answer must be the same whatever id was asked for
-        raise DisputeNotFound("纠纷不存在或无权查看", "dispute not found")
-    return found
 
 
 @dataclass(frozen=True)
@@ -155,16 +70,17 @@ class ActionOffer:
     guards: tuple[str, ...]
 
 
-def actions_open_to(viewer: User, dispute: Dispute) -> list[ActionOffer]:
-    """List the actions the viewer's roles may take from the dispute's state, table order.
+def actions_open_to(standing: Standing) -> list[ActionOffer]:
+    """List the actions the viewer's roles in this dispute may take from its state, in the
+    table's order.
 
     Guards are listed, not evaluated: the service says which one is missing when taken.
     Actions that follow from records (sealing the agreement, a ruling, payments) are taken
     where those records are made, not here.
     """
-    state = State(dispute.state)
+    state = standing.state
     offers: dict[Action, set[str]] = {}
-    for role in sorted(user_roles(viewer)):
+    for role in sorted(standing.roles):
         for action in lifecycle.available_actions(state, role):
             if lifecycle.taken_through_records(action):
                 continue
@@ -231,17 +147,6 @@ def scope_problems(committee: Organization, dispute_type: str, channel: str) -> 
     return problems
 
 
-# Who records a power of attorney presented at the committee: its desk (and administrators).
-REPRESENTATIVE_DESK = frozenset({Role.INTAKE_CLERK, Role.DIRECTOR, Role.MEDIATOR,
-                                 Role.ADMINISTRATOR})
-
-
-def may_appoint_representative(actor: User, dispute: Dispute) -> bool:
-    """The committee's desk records representatives while the dispute is still open."""
-    return (bool(actor.is_superuser or user_roles(actor) & REPRESENTATIVE_DESK)
-            and State(dispute.state) not in lifecycle.TERMINAL_STATES)
-
-
 def filter_choices(viewer: User) -> dict[str, QuerySet[Organization]]:
     """The committees and institutions a list filter may offer: only those of disputes the
     viewer can see, so a filter never names a committee that is not theirs."""
@@ -249,56 +154,3 @@ def filter_choices(viewer: User) -> dict[str, QuerySet[Organization]]:
     orgs = Organization.objects.order_by("path")
     return {"committees": orgs.filter(pk__in=visible.values("committee")),
             "institutions": orgs.filter(pk__in=visible.values("institution"))}
-
-
-def may_file(actor: User, committee: Organization, institution: Organization | None) -> bool:
-    """Committee staff file at their committee; an institution's agent for its own
-    institution (or a branch of it), at any committee; administrators anywhere."""
-    roles = user_roles(actor)
-    if actor.is_superuser or Role.ADMINISTRATOR in roles:
-        return True
-    node = actor.organization
-    if node is None:
-        return False
-    if roles & {Role.INTAKE_CLERK, Role.DIRECTOR} and committee.path.startswith(node.path):
-        return True
-    return bool(Role.AGENT in roles and institution is not None
-                and institution.path.startswith(node.path))
-
-
-@dataclass(frozen=True)
-class IntakeOptions:
-    """What the intake form offers this user: where they may file and for whom."""
-
-    committees: QuerySet[Organization]
-    institutions: QuerySet[Organization]
-    courts: QuerySet[Organization]
-    institution_required: bool
-
-    @property
-    def may_file(self) -> bool:
-        return self.committees.exists()
-
-
-def intake_options(viewer: User) -> IntakeOptions:
-    """The committees, institutions and courts the intake form may offer ``viewer``, by the
-    same rule as :func:`may_file`."""
-    roles = user_roles(viewer)
-    orgs = Organization.objects.order_by("path")
-    committees = orgs.filter(kind=OrgKind.COMMITTEE)
-    banks = orgs.filter(kind__in=INSTITUTION_KINDS)
-    courts = orgs.filter(kind=OrgKind.COURT)
-    none = orgs.none()
-    if viewer.is_superuser or roles & {Role.ADMINISTRATOR, Role.SYSTEM}:
-        return IntakeOptions(committees, banks, courts, institution_required=False)
-    node = viewer.organization
-    if node is None:
-        return IntakeOptions(none, none, none, institution_required=False)
-    desk = bool(roles & {Role.INTAKE_CLERK, Role.DIRECTOR})
-    if desk:
-        mine = committees.filter(path__startswith=node.path)
-        return IntakeOptions(mine, banks, courts, institution_required=False)
-    if Role.AGENT in roles:
-        return IntakeOptions(committees, banks.filter(path__startswith=node.path), courts,
-                             institution_required=True)
-    return IntakeOptions(none, none, none, institution_required=False)

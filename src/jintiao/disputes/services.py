@@ -14,6 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from jintiao import clock
+from jintiao.disputes.access import (
+    PermissionDenied,
+    Standing,
+    dispute_get_for,
+    may_file,
+    standing_of,
+)
 from jintiao.disputes.models import (
     Channel,
     Dispute,
@@ -24,12 +31,7 @@ from jintiao.disputes.models import (
     DisputeType,
     PartyRole,
 )
-from jintiao.disputes.selectors import (
-    dispute_get_for,
-    may_appoint_representative,
-    may_file,
-    scope_problems,
-)
+from jintiao.disputes.selectors import scope_problems
 from jintiao.domain import lifecycle, periods
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
@@ -58,10 +60,6 @@ class IntakeInvalid(DomainError):
 
 class DisputeConflict(DomainError):
     code = ErrorCode.CONFLICT
-
-
-class PermissionDenied(DomainError):
-    code = ErrorCode.PERMISSION_DENIED
 
 
 class MediatorInvalid(DomainError):
@@ -211,11 +209,30 @@ def _guards(dispute: Dispute, *, today: dt.date, reason: str, track: Track | Non
     return held
 
 
-def _check_mediators(action: Action, mediators: Sequence[User]) -> None:
-    """Only assignment names mediators, and only people who are mediators."""
+def _check_mediators(dispute: Dispute, action: Action, mediators: Sequence[User]) -> None:
+    """Only assignment names mediators, and only a team the policy allows (naming none is
+    the lifecycle's refusal: its guard says a mediator is missing)."""
     if mediators and action is not Action.ASSIGN:
         raise MediatorInvalid(f"“{action.label}”不能指定调解员",
                               f"action {action} takes no mediators")
+    if mediators:
+        require_team(dispute, mediators)
+
+
+def require_team(dispute: Dispute, mediators: Sequence[User]) -> None:
+    """A team the dispute's policy allows: someone named, no one twice, at most the
+    policy's number of mediators (the lead included), each an active mediator or expert.
+
+    :raises MediatorInvalid: empty, someone named twice, too many, or not a mediator
+    """
+    if not mediators:
+        raise MediatorInvalid("须指定调解员", "no mediator named")
+    if len({m.pk for m in mediators}) != len(mediators):
+        raise MediatorInvalid("同一调解员不能重复指定", "a mediator is named twice")
+    most = Policy.from_dict(dispute.policy_version.data).max_mediators
+    if len(mediators) > most:
+        raise MediatorInvalid(f"每件纠纷最多指定{most}名调解员（主调解员1名、协助调解员或专家"
+                              f"{most - 1}名）", "too many mediators", most=most)
     require_mediators(mediators)
 
 
@@ -281,10 +298,10 @@ def dispute_apply_action(
     today = now.astimezone(clock.TZ).date()
     dispute = dispute_lock(actor, dispute_id, expected_version)
     action = Action(action)
-    _check_mediators(action, mediators)
+    _check_mediators(dispute, action, mediators)
     held = _guards(dispute, today=today, reason=reason, track=track,
                    notice_served=notice_served, attested=attested, established=established)
-    roles = user_roles(actor)
+    roles = standing_of(actor, dispute).roles
     decision, role = _decide_for_any_role(State(dispute.state), action, roles, held)
     before = dispute.state
     dispute.state = decision.target.value
@@ -348,13 +365,23 @@ def dispute_lock(actor: User, dispute_id: int, expected_version: int | None = No
     the dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins."""
     dispute = dispute_get_for(actor, dispute_id)
     dispute = (Dispute.objects.select_for_update(of=("self",))
-               .select_related("committee", "institution", "policy_version").get(pk=dispute.pk))
-    if expected_version is not None and dispute.version != expected_version:
+               .select_related("committee", "institution", "court", "policy_version")
+               .get(pk=dispute.pk))
+    if expected_version is not None:
+        require_version(dispute, expected_version)
+    return dispute
+
+
+def require_version(dispute: Dispute, expected_version: int) -> None:
+    """Refuse a change based on a stale copy of the dispute (optimistic concurrency).
+
+    :raises DisputeConflict: someone changed the dispute since ``expected_version``
+    """
+    if dispute.version != expected_version:
         raise DisputeConflict(
             "该纠纷已被他人修改，请刷新后重试", "the dispute changed since you loaded it",
             expected=expected_version, current=dispute.version,
         )
-    return dispute
 
 
 @transaction.atomic
@@ -382,13 +409,11 @@ def representative_appoint(
     """
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
-    seen = dispute_get_for(actor, dispute_id)  # hidden is a 404 before anything else
-    if not may_appoint_representative(actor, seen):
-        if State(seen.state) in lifecycle.TERMINAL_STATES:
-            raise RepresentativeInvalid("纠纷已结束，不能再登记代理人", "the dispute has ended")
-        raise PermissionDenied("只有调委会工作人员可以登记代理人",
-                               "only the committee's desk records representatives")
-    dispute = dispute_lock(actor, dispute_id, expected_version)
+    dispute = dispute_lock(actor, dispute_id)  # hidden is a 404 before anything else
+    if State(dispute.state) in lifecycle.TERMINAL_STATES:
+        raise RepresentativeInvalid("纠纷已结束，不能再登记代理人", "the dispute has ended")
+    standing_of(actor, dispute).require(Standing.may_appoint_representative, "登记代理人")
+    require_version(dispute, expected_version)
     row = DisputeParty.objects.select_related("party").filter(
         pk=party_row_id, dispute=dispute).first()
     if row is None:

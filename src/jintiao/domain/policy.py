@@ -66,6 +66,8 @@ class Policy:
     extension_limit: TimeLimit = field(default_factory=lambda: _days(30))
     max_extensions: int = 1
     assignment_limit: TimeLimit = field(default_factory=lambda: _wd(3))
+    # the team: a lead mediator and co-mediators or experts, all counted
+    max_mediators: int = 5
     # how early the workbench lists a deadline as due soon
     deadline_warning_lead: TimeLimit = field(default_factory=lambda: _wd(3))
     # court
@@ -219,7 +221,7 @@ _AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum", "evaluation_threshold
             "living_minimum_monthly", "minimum_wage_monthly"}
 _COUNTS = {"acceleration_missed_instalments", "follow_up_interval_months", "version",
            "expected_litigation_months", "expected_enforcement_months", "blind_offer_rounds",
-           "max_extensions", "contact_max_per_day", "contact_max_per_week",
+           "max_extensions", "max_mediators", "contact_max_per_day", "contact_max_per_week",
            "unreachable_failed_attempts", "unreachable_days"}
 _HOURS = {"contact_day_starts_hour", "contact_day_ends_hour"}
 
@@ -280,6 +282,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "extension_limit": "延长调解期限上限",
     "max_extensions": "延长调解期限次数上限",
     "assignment_limit": "指派调解员期限",
+    "max_mediators": "每件纠纷调解员人数上限（含主调解员）",
     "deadline_warning_lead": "期限到期前提示提前量",
     "fast_track_limit": "调解不成转速裁审结期限",
     "confirmation_application_limit": "申请司法确认期限",
@@ -328,6 +331,8 @@ SOURCES: Mapping[str, str] = {
     "extension_limit": "最高法关于严格依法规范民事案件立案与调解工作的意见（2025）：延长不超过30日",
     "max_extensions": "平台默认：经双方当事人同意延长一次，不超过上述期限",
     "assignment_limit": "人民法院在线调解规则第10、12条（3个工作日）",
+    "max_mediators": "人民调解法第19条（可以指定一名或者数名人民调解员）；平台默认主调解员1名、"
+                     "协助调解员或专家至多4名",
     "deadline_warning_lead": "无国家规定；平台默认到期前3个工作日列入“即将到期”",
     "fast_track_limit": "种子情景S7：调解不成转速裁20个工作日审结",
     "confirmation_application_limit": "民事诉讼法第205条；人民调解法第33条",

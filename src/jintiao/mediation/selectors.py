@@ -1,9 +1,7 @@
 """Reads for the mediation workbench, always through the dispute's visibility first.
 
-**Who is on which side.** The dispute's mediators (and its committee's director) see
-everything; an institution's agents and approvers of the creditor institution are the
-creditor side; parties sign in with issue 6 and will be the debtor side. Everyone else who
-may see the dispute sees only what is shared.
+Who reads which side's private records, and who may do what, is the viewer's
+:class:`~jintiao.disputes.access.Standing`; the reads here take it and filter by it.
 """
 
 from __future__ import annotations
@@ -11,21 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
 
-from django.db import models
 from django.db.models import Count, Q, QuerySet
 
-from jintiao.disputes.models import Dispute, DisputeMediator
-from jintiao.disputes.selectors import (
+from jintiao.disputes.access import (
     DisputeNotFound,
-    debtor_side_of,
+    RecordNotFound,
+    Standing,
     dispute_get_for,
     dispute_visible_to,
+    holds,
+    record_get_for,
+    standing_of,
 )
+from jintiao.disputes.models import Dispute, DisputeMediator
 from jintiao.domain import assignment, authority, triage
 from jintiao.domain.claims import ClaimBreakdown
-from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.plans import MenuItem as PlanMenuItem
@@ -46,18 +45,14 @@ from jintiao.mediation.models import (
     Recusal,
     Session,
     Side,
+    UndisputedFacts,
 )
 from jintiao.orgs.models import INSTITUTION_KINDS, AuthorityGrant, Organization, User
-from jintiao.orgs.selectors import ancestors, user_roles
+from jintiao.orgs.selectors import ancestors
 
 ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
-
-
-class RecordNotFound(DomainError):
-    """A session, offer, recusal, approval or attachment that does not exist or is not the
-    viewer's to see: the same answer for both, like a hidden dispute."""
-
-    code = ErrorCode.NOT_FOUND
+# Where the undisputed facts of a failed mediation are recorded.
+AFTER_FAILURE = (State.FAILED, State.CONFIRMATION_REJECTED)
 
 
 def policy_of(dispute: Dispute) -> Policy:
@@ -77,57 +72,22 @@ def claim_of(dispute: Dispute) -> ClaimBreakdown:
         liquidated_damages=dispute.liquidated_damages, fees=dispute.fees, other=dispute.other)
 
 
-def on_team(user: User, dispute: Dispute) -> bool:
-    """A mediator or expert assigned to the dispute."""
-    return DisputeMediator.objects.filter(dispute=dispute, user=user).exists()
-
-
-def is_director_of(user: User, dispute: Dispute) -> bool:
-    node = user.organization
-    return bool(Role.DIRECTOR in user_roles(user) and node is not None
-                and dispute.committee.path.startswith(node.path))
-
-
-def sees_everything(user: User, dispute: Dispute) -> bool:
-    """The mediation desk of this dispute: its mediators and the committee's director."""
-    return on_team(user, dispute) or is_director_of(user, dispute)
-
-
-def creditor_side(user: User, dispute: Dispute) -> bool:
-    """An agent or approver of the creditor institution (or a node above the branch)."""
-    node = user.organization
-    return bool(user_roles(user) & {Role.AGENT, Role.APPROVER} and node is not None
-                and dispute.institution is not None
-                and dispute.institution.path.startswith(node.path))
-
-
-def sides_seen_by(user: User, dispute: Dispute) -> set[str]:
-    """The private sides whose notes and offers ``user`` may read ("" is shared)."""
-    if sees_everything(user, dispute):
-        return {"", Side.CREDITOR.value, Side.DEBTOR.value}
-    if creditor_side(user, dispute):
-        return {"", Side.CREDITOR.value}
-    if debtor_side_of(user, dispute):
-        return {"", Side.DEBTOR.value}
-    return {""}
-
-
 def sessions_of(dispute: Dispute) -> QuerySet[Session]:
     """The dispute's sessions; what of them a viewer reads, the notes and attachments say."""
     return (Session.objects.filter(dispute=dispute).order_by("seq")
             .prefetch_related("attendance__party_row__party", "attendance__user"))
 
 
-def caucus_notes_for(viewer: User, session: Session) -> QuerySet[CaucusNote]:
+def caucus_notes_for(standing: Standing, session: Session) -> QuerySet[CaucusNote]:
     """Only the notes of the sides the viewer may read; none for anyone else."""
-    sides = sides_seen_by(viewer, session.dispute) - {""}
+    sides = standing.private_sides - {""}
     return (CaucusNote.objects.filter(session=session, side__in=sides)
             .select_related("author").order_by("created_at", "pk"))
 
 
-def offers_for(viewer: User, dispute: Dispute) -> QuerySet[Offer]:
+def offers_for(standing: Standing) -> QuerySet[Offer]:
     """The offers the viewer may read, oldest first: shared ones and their own side's."""
-    return (Offer.objects.filter(dispute=dispute, side__in=sides_seen_by(viewer, dispute))
+    return (Offer.objects.filter(dispute=standing.dispute, side__in=standing.private_sides)
             .select_related("proposed_by", "answers").order_by("seq"))
 
 
@@ -321,6 +281,11 @@ def extensions_used(dispute: Dispute) -> int:
     return dispute.events.filter(type="dispute.extend").count()
 
 
+def extensions_left(dispute: Dispute) -> int:
+    """How many more times the mediation may be extended under the dispute's policy."""
+    return max(policy_of(dispute).max_extensions - extensions_used(dispute), 0)
+
+
 def due_day_default(today: dt.date) -> dt.date:
     """The first due date a new plan proposes: the same day next month."""
     month = today.month % 12 + 1
@@ -392,27 +357,6 @@ def blind_rounds_for(dispute: Dispute) -> dict[str, object]:
                        for r in state.rounds]}
 
 
-@dataclass(frozen=True)
-class Part:
-    """What the viewer is in this dispute's mediation; pages offer forms by it, the
-    services decide again."""
-
-    desk: bool
-    director: bool
-    creditor: bool
-    expert: bool
-
-    @property
-    def active(self) -> bool:
-        return self.desk or self.creditor
-
-
-def part_of(viewer: User, dispute: Dispute) -> Part:
-    return Part(desk=sees_everything(viewer, dispute), director=is_director_of(viewer, dispute),
-                creditor=creditor_side(viewer, dispute),
-                expert=Role.EXPERT in user_roles(viewer) and on_team(viewer, dispute))
-
-
 def team_of(dispute: Dispute) -> list[DisputeMediator]:
     """The dispute's mediators, the lead first."""
     return list(DisputeMediator.objects.filter(dispute=dispute).select_related("user")
@@ -435,58 +379,30 @@ def evaluations_of(dispute: Dispute) -> QuerySet[Evaluation]:
             .order_by("-created_at", "-pk"))
 
 
-def attachments_for(viewer: User, session: Session) -> QuerySet[Attachment]:
+def attachments_for(standing: Standing, session: Session) -> QuerySet[Attachment]:
     """The session's attachments the viewer may read: shared ones and their side's."""
-    return (Attachment.objects.filter(session=session,
-                                      side__in=sides_seen_by(viewer, session.dispute))
+    return (Attachment.objects.filter(session=session, side__in=standing.private_sides)
             .order_by("pk"))
 
 
-def _dispute_behind(viewer: User, dispute_id: int, missing: RecordNotFound) -> Dispute:
-    try:
-        return dispute_get_for(viewer, dispute_id)
-    except DisputeNotFound:
-        raise missing from None
-
-
-R = TypeVar("R", bound=models.Model)
-
-
-def record_get_for(viewer: User, rows: QuerySet[R], pk: int, missing: RecordNotFound) -> R:
-    """A record of a dispute the viewer may see (``rows`` a queryset of a model with a
-    ``dispute``); missing and hidden raise the same ``missing``."""
-    found = rows.filter(pk=pk).first()
-    if found is None:
-        raise missing
-    _dispute_behind(viewer, found.dispute_id, missing)  # type: ignore[attr-defined]
-    return found
-
-
 def session_get_for(viewer: User, session_id: int) -> Session:
-    """A session of a dispute the viewer may see.
+    """A session of a dispute the viewer may see (``session.dispute`` is that dispute).
 
     :raises RecordNotFound: missing, or of a dispute the viewer cannot see
     """
-    missing = RecordNotFound("调解会议不存在", "session not found")
-    found = Session.objects.filter(pk=session_id).first()
-    if found is None:
-        raise missing
-    _dispute_behind(viewer, found.dispute_id, missing)
-    return found
+    return record_get_for(viewer, Session.objects.all(), session_id,
+                          RecordNotFound("调解会议不存在", "session not found"))
 
 
 def offer_get_for(viewer: User, offer_id: int) -> Offer:
-    """An offer the viewer may read.
+    """An offer the viewer may read (``offer.dispute`` is its dispute).
 
     :raises RecordNotFound: missing, of a dispute the viewer cannot see, or another side's
         private offer — one answer for all three
     """
     missing = RecordNotFound("方案不存在", "offer not found")
-    found = Offer.objects.filter(pk=offer_id).first()
-    if found is None:
-        raise missing
-    dispute = _dispute_behind(viewer, found.dispute_id, missing)
-    if found.side not in sides_seen_by(viewer, dispute):
+    found = record_get_for(viewer, Offer.objects.all(), offer_id, missing)
+    if not standing_of(viewer, found.dispute).may_read_caucus(found.side):
         raise missing
     return found
 
@@ -496,12 +412,8 @@ def recusal_get_for(viewer: User, recusal_id: int) -> Recusal:
 
     :raises RecordNotFound: missing, or of a dispute the viewer cannot see
     """
-    missing = RecordNotFound("回避申请不存在", "recusal not found")
-    found = Recusal.objects.filter(pk=recusal_id).first()
-    if found is None:
-        raise missing
-    _dispute_behind(viewer, found.dispute_id, missing)
-    return found
+    return record_get_for(viewer, Recusal.objects.all(), recusal_id,
+                          RecordNotFound("回避申请不存在", "recusal not found"))
 
 
 def attachment_get_for(viewer: User, attachment_id: int) -> Attachment:
@@ -513,8 +425,11 @@ def attachment_get_for(viewer: User, attachment_id: int) -> Attachment:
     found = Attachment.objects.select_related("session").filter(pk=attachment_id).first()
     if found is None:
         raise missing
-    dispute = _dispute_behind(viewer, found.session.dispute_id, missing)
-    if found.side not in sides_seen_by(viewer, dispute):
+    try:
+        dispute = dispute_get_for(viewer, found.session.dispute_id)
+    except DisputeNotFound:
+        raise missing from None
+    if not standing_of(viewer, dispute).may_read_caucus(found.side):
         raise missing
     return found
 
@@ -522,7 +437,7 @@ def attachment_get_for(viewer: User, attachment_id: int) -> Attachment:
 def overdue_mediations(viewer: User, today: dt.date) -> QuerySet[Dispute]:
     """Disputes under mediation past their deadline that the viewer directs: each must be
     extended, failed or closed."""
-    if Role.DIRECTOR not in user_roles(viewer):
+    if not holds(viewer, Role.DIRECTOR):
         return Dispute.objects.none()
     return (dispute_visible_to(viewer).filter(state=State.MEDIATING, deadline__lt=today)
             .select_related("committee", "institution").order_by("deadline", "pk"))
@@ -562,25 +477,25 @@ class OfferMoves:
     excesses: tuple[str, ...]
 
 
-def offer_moves(viewer: User, dispute: Dispute, offer: Offer, part: Part) -> OfferMoves:
-    """The moves open to ``viewer`` (approvals prefetched on ``offer``)."""
+def offer_moves(standing: Standing, offer: Offer) -> OfferMoves:
+    """The moves open to the viewer (approvals prefetched on ``offer``)."""
+    dispute, part = standing.dispute, standing
     mediating = dispute.state == State.MEDIATING
     on_table = mediating and offer.status == Offer.Status.OPEN and not offer.side
     approvals = list(offer.approvals.all())
     approved = any(a.status == Approval.Status.APPROVED for a in approvals)
     pending = any(a.status == Approval.Status.PENDING for a in approvals)
-    beyond = ([e.sentence for e in creditor_excesses(viewer, offer, dispute)]
-              if on_table and part.creditor and not approved else [])
-    own_open = (part.creditor and offer.by == Offer.By.CREDITOR
-                and offer.status == Offer.Status.OPEN)
+    beyond = ([e.sentence for e in creditor_excesses(standing.user, offer, dispute)]
+              if on_table and part.may_answer_for(Side.CREDITOR) and not approved else [])
     return OfferMoves(
-        accept_for_creditor=on_table and part.creditor and not offer.creditor_accepted_at
-        and not beyond,
-        reject_for_creditor=on_table and part.creditor,
-        answer_for_debtor=on_table and part.desk and not offer.debtor_accepted_at,
+        accept_for_creditor=on_table and part.may_answer_for(Side.CREDITOR)
+        and not offer.creditor_accepted_at and not beyond,
+        reject_for_creditor=on_table and part.may_answer_for(Side.CREDITOR),
+        answer_for_debtor=on_table and part.may_answer_for(Side.DEBTOR)
+        and not offer.debtor_accepted_at,
         withdraw=mediating and offer.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED)
-        and (part.desk or own_open),
-        ask_approval=bool(beyond) and not pending and Role.AGENT in user_roles(viewer),
+        and part.may_withdraw_offer(offer.by, offer.status == Offer.Status.OPEN),
+        ask_approval=bool(beyond) and not pending and part.may_ask_approval(),
         waiting_approval=pending, excesses=tuple(beyond))
 
 
@@ -588,3 +503,15 @@ def creditor_excesses(actor: User, offer: Offer, dispute: Dispute
                       ) -> list[authority.Excess]:
     """What accepting ``offer`` would ask beyond ``actor``'s own authority (empty: nothing)."""
     return authority.excesses(plan_asks(offer, dispute), limits_of(actor))
+
+
+def facts_complete(dispute: Dispute) -> bool:
+    """A record of undisputed facts every party has confirmed, or one that says why there is
+    nothing to record."""
+    record = UndisputedFacts.objects.filter(dispute=dispute).first()
+    if record is None:
+        return False
+    if not record.facts:
+        return bool(record.none_reason)
+    confirmed = set(record.confirmations.values_list("party_row_id", flat=True))
+    return confirmed >= set(dispute.party_rows.values_list("pk", flat=True))

@@ -12,10 +12,14 @@ from django.db.models import QuerySet
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
+from jintiao.disputes.access import (
+    Standing,
+    dispute_visible_to,
+    may_supervise,
+    supervises_everything,
+)
 from jintiao.disputes.models import Dispute, DisputeParty
-from jintiao.disputes.selectors import dispute_visible_to
 from jintiao.documents.models import Document, Kind
-from jintiao.domain.lifecycle import Role
 from jintiao.domain.outreach import (
     Attempt,
     ContactChannel,
@@ -29,34 +33,19 @@ from jintiao.domain.outreach import (
 from jintiao.domain.policy import Policy
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import Offer, Session
-from jintiao.mediation.services.paperwork import may_serve_notices
-from jintiao.orgs.models import Organization, OrgKind, User
-from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.messaging.models import OutboxMessage
+from jintiao.orgs.models import Organization, User
 from jintiao.outreach.models import AlternateContact, ContactAttempt, MessageTemplate, Service
+from jintiao.parties.crypto import lookup_hash
 from jintiao.parties.models import Party, PartyAccount
 from jintiao.timeline.models import Event
 
 
-def may_reach(actor: User, dispute: Dispute) -> bool:
-    """Who keeps the contact log and serves documents: the committee's desk and the
-    dispute's mediators."""
-    return may_serve_notices(actor, dispute)
-
-
-def may_read_log(viewer: User, dispute: Dispute) -> bool:
-    """Supervisors above the committee read the log (they audit it); the institution does
-    not — who is contacted how is the committee's, not the creditor's, business."""
-    node = viewer.organization
-    return bool(Role.SUPERVISOR in user_roles(viewer) and node is not None
-                and dispute.committee.path.startswith(node.path))
-
-
-def events_seen_by(viewer: User, dispute: Dispute) -> QuerySet[Event]:
-    """The dispute's timeline as ``viewer`` may read it: the outreach events and the
+def events_seen_by(standing: Standing) -> QuerySet[Event]:
+    """The dispute's timeline as the viewer may read it: the outreach events and the
     supervisors' spot checks only for the desk and the supervisors above the committee."""
-    rows = dispute.events.select_related("actor").order_by("seq")
-    if may_reach(viewer, dispute) or may_read_log(viewer, dispute) or user_roles(viewer) & {
-            Role.ADMINISTRATOR, Role.SYSTEM} or viewer.is_superuser:
+    rows = standing.dispute.events.select_related("actor").order_by("seq")
+    if standing.may_read_outreach():
         return rows
     return (rows.exclude(type__startswith="outreach.").exclude(type__startswith="reach.")
             .exclude(type__startswith="spot_check."))
@@ -191,19 +180,6 @@ def is_served(channel: ServiceChannel, result: ServiceResult, party: Party,
                             .electronic_service_counts_on)
 
 
-def template_committees(viewer: User) -> list[Organization]:
-    """The committees whose texts the viewer drafts (their own node's, and below)."""
-    node = viewer.organization
-    if node is None or not user_roles(viewer) & {Role.DIRECTOR, Role.MEDIATOR,
-                                                 Role.INTAKE_CLERK}:
-        return []
-    return list(subtree(node).filter(kind=OrgKind.COMMITTEE).order_by("path"))
-
-
-def approves_templates(viewer: User) -> bool:
-    return Role.DIRECTOR in user_roles(viewer)
-
-
 def templates_of(committees: list[Organization]) -> QuerySet[MessageTemplate]:
     return (MessageTemplate.objects.filter(committee__in=committees)
             .select_related("committee", "created_by", "approved_by")
@@ -229,17 +205,13 @@ class ContactRow:
     late: int  # outbound contacts outside the policy's hours (should be none)
 
 
-def reads_contact_report(viewer: User) -> bool:
-    return bool(user_roles(viewer) & {Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR})
-
-
 def contact_report(viewer: User, since: dt.date, until: dt.date
                    ) -> tuple[list[ContactRow], list[ContactRow]]:
     """Outbound contacts per mediator and per institution over the viewer's disputes,
     ``since`` to ``until`` inclusive, with the figures that flag collection patterns. The
     caps are judged per person across every dispute and desk (as the rule is), the 7-day
     window reaching back before ``since``."""
-    if not reads_contact_report(viewer):
+    if not may_supervise(viewer):
         return [], []
     rows = list(ContactAttempt.objects.filter(
         dispute__in=dispute_visible_to(viewer), inbound=False,
@@ -298,3 +270,16 @@ def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int],
                               len({c.party_id for c in items}), max(per_day.values()),
                               sum(1 for c in items if c.pk in beyond), late))
     return out
+
+
+def outbox_for(viewer: User) -> QuerySet[OutboxMessage]:
+    """The texts kept in the outbox that ``viewer`` may read, newest first: every one for an
+    administrator; otherwise (the demo's stand-in for phones) those sent to the viewer's own
+    mobile and to parties of disputes the viewer sees."""
+    rows = OutboxMessage.objects.order_by("-created_at", "-pk")
+    if supervises_everything(viewer):
+        return rows
+    phones = {lookup_hash(viewer.mobile)} if viewer.mobile else set()
+    phones |= set(Party.objects.filter(dispute_rows__dispute__in=dispute_visible_to(viewer))
+                  .exclude(phone_hash="").values_list("phone_hash", flat=True))
+    return rows.filter(to_hash__in=phones)

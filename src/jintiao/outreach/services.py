@@ -19,12 +19,20 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from jintiao import clock
+from jintiao.disputes.access import (
+    PermissionDenied,
+    RecordNotFound,
+    Standing,
+    acting_for,
+    may_approve_texts,
+    may_draft_texts,
+    standing_of,
+)
+from jintiao.disputes.changes import lock_behind, record_event
 from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
-from jintiao.disputes.selectors import acting_for
-from jintiao.disputes.services import PermissionDenied
 from jintiao.documents.models import Document
 from jintiao.domain import identity
-from jintiao.domain.lifecycle import Action, Role
+from jintiao.domain.lifecycle import Action
 from jintiao.domain.outreach import (
     CODE_ALPHABET,
     ContactChannel,
@@ -40,12 +48,9 @@ from jintiao.domain.outreach import (
     template_problems,
 )
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.selectors import RecordNotFound
-from jintiao.mediation.services.actions import action_apply
-from jintiao.mediation.services.common import lock_behind, record_event
+from jintiao.mediation.services import action_apply
 from jintiao.messaging.backends import mask_email, sms_backend
 from jintiao.orgs.models import Organization, User
-from jintiao.orgs.selectors import subtree, user_roles
 from jintiao.outreach import selectors
 from jintiao.outreach.models import (
     AlternateContact,
@@ -79,9 +84,7 @@ def reach_step(dispute: Dispute, party: Party, step: str, actor: User,
 
 def _desk(actor: User, dispute_id: int) -> Dispute:
     dispute = lock_behind(actor, dispute_id, _missing())
-    if not selectors.may_reach(actor, dispute):
-        raise PermissionDenied("只有本纠纷的调解员或调委会工作人员可以联系当事人或送达文书",
-                               "only the committee's desk reaches the parties")
+    standing_of(actor, dispute).require(Standing.may_serve, "联系当事人或送达文书")
     return dispute
 
 
@@ -525,15 +528,10 @@ def unreachable_close(*, actor: User, dispute_id: int, party_id: int,
 
 
 def _committee_desk(actor: User, committee: Organization, *, director: bool) -> None:
-    roles = user_roles(actor)
-    wanted = {Role.DIRECTOR} if director else {Role.DIRECTOR, Role.MEDIATOR,
-                                               Role.INTAKE_CLERK}
-    node = actor.organization
-    if not (roles & wanted and node is not None
-            and subtree(node).filter(pk=committee.pk).exists()):
-        raise PermissionDenied("只有本调委会主任可以审核短信模板" if director
-                               else "只有本调委会工作人员可以起草短信模板",
-                               "not this committee's desk")
+    if director and not may_approve_texts(actor, committee):
+        raise PermissionDenied("只有本调委会主任可以审核短信模板", "not this committee's director")
+    if not director and not may_draft_texts(actor, committee):
+        raise PermissionDenied("只有本调委会工作人员可以起草短信模板", "not this committee's desk")
 
 
 @transaction.atomic

@@ -11,11 +11,9 @@ from jintiao.agreements.models import Agreement
 from jintiao.confirmation.models import Application
 from jintiao.disputes.models import Dispute
 from jintiao.domain import performance, periods
-from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.lifecycle import State
 from jintiao.domain.performance import Account, Due, Outstanding, Paid, Part
 from jintiao.mediation import selectors as mediation
-from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
-from jintiao.orgs.selectors import user_roles
 from jintiao.performance.models import Payment
 from jintiao.policies.selectors import working_calendar
 
@@ -79,14 +77,3 @@ def enforcement_last_day(dispute: Dispute, agreement: Agreement) -> periods.Dead
     last_due = dues_of(agreement)[-1].due_on
     return periods.deadline(last_due, mediation.policy_of(dispute).enforcement_application_limit,
                             working_calendar())
-
-
-def importer_problem(actor: User, institution: Organization | None) -> str:
-    """Why ``actor`` may not import payments for ``institution`` (empty when they may): an
-    agent of that institution or of a node above it."""
-    node = actor.organization
-    if (institution is None or node is None or institution.kind not in INSTITUTION_KINDS
-            or not institution.path.startswith(node.path)
-            or Role.AGENT not in user_roles(actor)):
-        return "只有该金融机构的经办人可以导入还款记录"
-    return ""

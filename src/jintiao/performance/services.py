@@ -22,9 +22,19 @@ from django.db.models import QuerySet
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
+from jintiao.disputes.access import (
+    DisputeNotFound,
+    PermissionDenied,
+    RecordNotFound,
+    Standing,
+    dispute_visible_to,
+    payments_import_problem,
+    record_get_for,
+    standing_of,
+)
+from jintiao.disputes.changes import lock_behind, require_state
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import DisputeNotFound, dispute_visible_to
-from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
+from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
 from jintiao.domain import performance
@@ -33,8 +43,6 @@ from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import require_amount
 from jintiao.domain.performance import PerformanceInvalid
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.selectors import RecordNotFound, record_get_for
-from jintiao.mediation.services.common import lock_behind, require_desk, require_state
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import subtree
 from jintiao.orgs.services import SYSTEM_USERNAME, system_actor
@@ -64,9 +72,7 @@ def _event(dispute: Dispute, type: str, actor: User, at: dt.datetime, **params: 
 
 
 def _may_record(actor: User, dispute: Dispute) -> None:
-    if not (mediation.creditor_side(actor, dispute) or mediation.sees_everything(actor, dispute)):
-        raise PermissionDenied("只有债权金融机构或本纠纷的调解员可以登记还款",
-                               "only the creditor or the desk records payments")
+    standing_of(actor, dispute).require(Standing.may_record_payment, "登记还款")
 
 
 def _clean_reference(reference: str) -> str:
@@ -152,7 +158,7 @@ def payments_file(*, actor: User, institution: Organization, data: bytes) -> Imp
     :raises PermissionDenied: not an agent of the institution
     :raises PerformanceInvalid: too large, or not UTF-8
     """
-    problem = selectors.importer_problem(actor, institution)
+    problem = payments_import_problem(actor, institution)
     if problem:
         raise PermissionDenied(problem, "not an agent of this institution")
     if len(data) > MAX_CSV:
@@ -172,7 +178,7 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
 
     :raises PermissionDenied: not an agent of the institution
     """
-    problem = selectors.importer_problem(actor, institution)
+    problem = payments_import_problem(actor, institution)
     if problem:
         raise PermissionDenied(problem, "not an agent of this institution")
     result = Imported()
@@ -356,10 +362,8 @@ def performance_review(*, actor: User, dispute_id: int) -> str:
     """Review one dispute now (the job, or a desk's "check now")."""
     now = clock.now()
     dispute = dispute_lock(actor, dispute_id)
-    if not (mediation.creditor_side(actor, dispute) or mediation.sees_everything(actor, dispute)
-            or actor.username == SYSTEM_USERNAME):
-        raise PermissionDenied("只有债权金融机构、本纠纷的调解员或系统可以检查履行情况",
-                               "only the creditor, the desk or the system reviews")
+    if actor.username != SYSTEM_USERNAME:
+        standing_of(actor, dispute).require(Standing.may_review_performance, "检查履行情况")
     return review(dispute=dispute, today=now.astimezone(clock.TZ).date())
 
 
@@ -374,9 +378,7 @@ def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) ->
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
     dispute = dispute_lock(actor, dispute_id, expected_version)
-    if not mediation.creditor_side(actor, dispute):
-        raise PermissionDenied("只有债权金融机构可以申请强制执行",
-                               "only the creditor applies for enforcement")
+    standing_of(actor, dispute).require(Standing.may_act_as_creditor, "申请强制执行")
     require_state(dispute, State.DEFAULTED, doing="申请强制执行")
     e = Enforcement.objects.select_for_update().get(dispute=dispute)
     agreement = _effective(dispute)
@@ -414,9 +416,7 @@ def credit_repair_confirm(*, actor: User, dispute_id: int, note: str = "") -> Cr
     """
     now = clock.now()
     dispute = dispute_lock(actor, dispute_id)
-    if not mediation.creditor_side(actor, dispute):
-        raise PermissionDenied("只有债权金融机构可以确认征信已更正",
-                               "only the creditor confirms the correction")
+    standing_of(actor, dispute).require(Standing.may_act_as_creditor, "确认征信已更正")
     repair = CreditRepair.objects.select_for_update().filter(dispute=dispute).first()
     if repair is None or repair.confirmed_at is not None:
         raise PerformanceInvalid("没有待确认的征信修复", "nothing to confirm")
@@ -436,7 +436,7 @@ def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) 
     missing = RecordNotFound("回访计划不存在", "no such follow-up")
     found = record_get_for(actor, FollowUp.objects.all(), follow_up_id, missing)
     dispute = lock_behind(actor, found.dispute_id, missing)
-    require_desk(actor, dispute, "登记回访")
+    standing_of(actor, dispute).require(Standing.may_mediate, "登记回访")
     visit = FollowUp.objects.select_for_update().get(pk=found.pk)
     if visit.done_at is not None:
         raise PerformanceInvalid("该回访已登记", "already recorded")

@@ -10,8 +10,8 @@ from typing import Any
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
+from jintiao.disputes.access import acting_for, dispute_visible_to, standing_of
 from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative
-from jintiao.disputes.selectors import acting_for, debtor_side_of, dispute_visible_to
 from jintiao.documents.models import Document
 from jintiao.domain.affordability import assess_affordability
 from jintiao.domain.claims import CLAIM_PART_LABELS
@@ -107,7 +107,7 @@ def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
     """The plans on the table the party may read (shared ones and their own side's), with
     the monthly payment and what each concession is worth in yuan."""
     out = []
-    for offer in mediation.offers_for(user, dispute).filter(
+    for offer in mediation.offers_for(standing_of(user, dispute)).filter(
             status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED]):
         f = convert.figures_for(offer.figures, desk=False)
         options = convert.options_from_json(offer.options)
@@ -187,7 +187,7 @@ class Blind:
 
 def blind_for(user: User, dispute: Dispute) -> Blind | None:
     """Whether the party may put in a private bound now — and only whether one is in."""
-    if dispute.state != State.MEDIATING or not debtor_side_of(user, dispute, settling=True):
+    if dispute.state != State.MEDIATING or not standing_of(user, dispute).debtor_settles:
         return None
     if Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).exists():
         return None  # a plan both sides accepted: no more bargaining

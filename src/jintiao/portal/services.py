@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from jintiao import clock
+from jintiao.disputes.access import acting_for
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import acting_for
 from jintiao.domain import identity
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role

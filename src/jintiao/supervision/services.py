@@ -18,8 +18,8 @@ from django.db.models import Max, Q
 
 from jintiao import clock
 from jintiao.agreements.models import Agreement
+from jintiao.disputes.access import PermissionDenied, RecordNotFound, supervises
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty, DisputeType, PartyRole
-from jintiao.disputes.services import PermissionDenied
 from jintiao.domain import fees, figures, periods, spotchecks
 from jintiao.domain.calendar import WorkingCalendar
 from jintiao.domain.figures import PeriodKind, ReportPeriod, Stage, Step
@@ -27,9 +27,7 @@ from jintiao.domain.lifecycle import Role
 from jintiao.domain.money import to_fen
 from jintiao.domain.policy import Policy
 from jintiao.domain.spotchecks import SpotCheckInvalid
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import Organization, User
-from jintiao.orgs.selectors import user_roles
 from jintiao.parties.models import PartyKind
 from jintiao.policies.selectors import working_calendar
 from jintiao.supervision.models import DisputeFigures, SpotCheck, SpotCheckItem
@@ -136,15 +134,6 @@ class SpotCheckNotFound(RecordNotFound):
     """Missing, or not this actor's to review: the same answer for both."""
 
 
-def _may_check(actor: User, node: Organization) -> bool:
-    """A supervisor of ``node`` or above it; an administrator anywhere."""
-    roles = user_roles(actor)
-    if Role.ADMINISTRATOR in roles or actor.is_superuser:
-        return True
-    return bool(Role.SUPERVISOR in roles and actor.organization is not None
-                and node.path.startswith(actor.organization.path))
-
-
 @transaction.atomic
 def spot_check_draw(*, actor: User, node: Organization, year: int, quarter: int,
                     per_committee: int, seed: str = "") -> SpotCheck:
@@ -155,7 +144,7 @@ def spot_check_draw(*, actor: User, node: Organization, year: int, quarter: int,
     :raises PermissionDenied: the actor does not supervise the node
     :raises SpotCheckInvalid: a bad quarter or size, already drawn, or nothing concluded
     """
-    if not _may_check(actor, node):
+    if not supervises(actor, node):
         raise PermissionDenied("只有本级或上级督导人员可以组织抽查", "not a supervisor of the node")
     Organization.objects.select_for_update().filter(pk=node.pk).first()  # one draw at a time
     period = ReportPeriod(year, PeriodKind.QUARTER, quarter)
@@ -209,7 +198,7 @@ def spot_check_review(*, actor: User, item_id: int, answers: dict[str, object],
         items = items.filter(spot_check_id=check_id)
     item = items.select_related("spot_check__node").first()
     if item is None or not (item.reviewer_id == actor.pk
-                            or _may_check(actor, item.spot_check.node)):
+                            or supervises(actor, item.spot_check.node)):
         raise SpotCheckNotFound("抽查记录不存在或无权检查", "no such spot-check item")
     problems = spotchecks.answers_problems(answers)
     findings = findings.strip()

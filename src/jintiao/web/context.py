@@ -6,13 +6,14 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from jintiao.disputes.selectors import intake_options
-from jintiao.domain.lifecycle import Role
+from jintiao.disputes.access import (
+    committees_drafting_texts,
+    filing_scope,
+    is_approver,
+    may_supervise,
+)
 from jintiao.mediation.selectors import approvals_waiting_for
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
-from jintiao.outreach.selectors import reads_contact_report, template_committees
-from jintiao.supervision.selectors import may_supervise
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,9 +23,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not isinstance(user, User):
         return {}
-    approver = Role.APPROVER in user_roles(user)
-    return {"nav_may_file": intake_options(user).may_file, "nav_approver": approver,
+    approver = is_approver(user)
+    supervise = may_supervise(user)
+    return {"nav_may_file": filing_scope(user).may_file, "nav_approver": approver,
             "nav_approvals": approvals_waiting_for(user).count() if approver else 0,
-            "nav_templates": bool(template_committees(user)),
-            "nav_contact_report": reads_contact_report(user),
-            "nav_supervise": may_supervise(user)}
+            "nav_templates": committees_drafting_texts(user).exists(),
+            "nav_contact_report": supervise, "nav_supervise": supervise}

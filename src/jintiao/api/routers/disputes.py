@@ -22,8 +22,9 @@ from jintiao.api.schemas import (
     RepresentativeIn,
     text,
 )
+from jintiao.disputes.access import dispute_get_for, standing_of
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
-from jintiao.disputes.selectors import dispute_get_for, dispute_list, due_soon_until
+from jintiao.disputes.selectors import dispute_list, due_soon_until
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
     IntakeInvalid,
@@ -37,7 +38,6 @@ from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import Organization, User
-from jintiao.orgs.selectors import user_roles
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
@@ -70,9 +70,9 @@ def _org(org: Organization | None) -> dict[str, Any] | None:
 
 def dispute_out(dispute: Dispute, viewer: User) -> dict[str, Any]:
     """Shape a dispute for the API; parties appear masked, never with their numbers."""
-    roles = user_roles(viewer)
-    actions = {a.value for r in roles for a in lifecycle.available_actions(State(dispute.state), r)
-               if not lifecycle.taken_through_records(a)}
+    me = standing_of(viewer, dispute)
+    actions = {a.value for a in lifecycle.Action
+               if me.may_take(a) and not lifecycle.taken_through_records(a)}
     claim = {f: f"{getattr(dispute, f):.2f}" for f in CLAIM_FIELDS}
     total = sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
     return {
@@ -198,4 +198,4 @@ def disputes_timeline(request: HttpRequest, dispute_id: DisputeId) -> list[dict[
     return [{"seq": e.seq, "type": e.type, "actor": str(e.actor) if e.actor else None,
              "at": e.at, "state_before": e.state_before, "state_after": e.state_after,
              "params": e.params, "meta": e.meta, "hash": e.hash}
-            for e in events_seen_by(viewer, dispute)]
+            for e in events_seen_by(standing_of(viewer, dispute))]

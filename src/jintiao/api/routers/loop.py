@@ -24,11 +24,15 @@ from jintiao.api.schemas import Money, text
 from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
 from jintiao.confirmation.models import Application
-from jintiao.disputes.selectors import dispute_get_for
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import (
+    PermissionDenied,
+    RecordNotFound,
+    dispute_get_for,
+    payments_import_problem,
+    record_get_for,
+)
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Check
-from jintiao.mediation.selectors import RecordNotFound, record_get_for
 from jintiao.orgs.models import Organization, User
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
@@ -288,7 +292,7 @@ def payments_import(request: HttpRequest, institution_id: DisputeId,
     file sent twice records nothing the second time."""
     viewer = _viewer(request)
     institution = Organization.objects.filter(pk=institution_id).first()
-    problem = performance.importer_problem(viewer, institution)
+    problem = payments_import_problem(viewer, institution)
     if problem or institution is None:
         raise PermissionDenied(problem, "not an agent of this institution")
     done = paying.payments_file(actor=viewer, institution=institution,

@@ -19,9 +19,8 @@ from pydantic import Field, StrictBool, StrictInt, StringConstraints
 from jintiao import clock
 from jintiao.api.routers.disputes import ERRORS, DisputeId, dispute_out
 from jintiao.api.schemas import Id, Money, text
+from jintiao.disputes.access import Standing, dispute_get_for, standing_of
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import dispute_get_for
-from jintiao.disputes.services import PermissionDenied
 from jintiao.domain import blind
 from jintiao.domain.plans import MenuItem as Menu
 from jintiao.domain.plans import PlanOptions, Waiver
@@ -45,7 +44,7 @@ def _viewer(request: HttpRequest) -> User:
 
 def _offer_for(viewer: User, offer: Offer) -> Anything:
     """One offer as ``viewer`` may read it (a list works out the viewer's part once)."""
-    return offer_out(offer, selectors.part_of(viewer, offer.dispute))
+    return offer_out(offer, standing_of(viewer, offer.dispute))
 
 
 def _enum(value: str, kind: type[E], label: str) -> E:
@@ -103,9 +102,7 @@ def mediator_candidates(request: HttpRequest, dispute_id: DisputeId) -> Anything
     """The director's ranked list; the conflicted and recused apart, with reasons."""
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
-    if not selectors.is_director_of(viewer, dispute):
-        raise PermissionDenied("只有调委会主任可以查看调解员候选名单",
-                               "only the director sees the candidates")
+    standing_of(viewer, dispute).require(Standing.may_direct, "查看调解员候选名单")
     found = selectors.mediator_candidates(dispute)
     return {
         "ranked": [{"id": r.candidate.key, "name": r.candidate.name, "score": r.score,
@@ -119,7 +116,7 @@ def mediator_candidates(request: HttpRequest, dispute_id: DisputeId) -> Anything
 class TeamIn(Schema):
     expected_version: Version
     lead_id: Id
-    other_ids: list[Id] = Field(default_factory=list, max_length=5)
+    other_ids: list[Id] = Field(default_factory=list, max_length=50)  # the policy decides
     reason: text(2000) = ""  # type: ignore[valid-type]
 
 
@@ -188,7 +185,7 @@ class NoteIn(Schema):
     text: text(20000, min_length=1)  # type: ignore[valid-type]
 
 
-def _session_out(viewer: User, s: Session) -> Anything:
+def _session_out(me: Standing, s: Session) -> Anything:
     return {
         "id": s.pk, "seq": s.seq, "mode": s.mode, "mode_label": s.get_mode_display(),
         "starts_at": s.starts_at, "place": s.place, "online_link": s.online_link,
@@ -196,10 +193,10 @@ def _session_out(viewer: User, s: Session) -> Anything:
         "attendance": [{"party_row_id": a.party_row_id, "user_id": a.user_id,
                         "attended": a.attended} for a in s.attendance.all()],
         "caucus_notes": [{"side": n.side, "text": n.text, "author": str(n.author),
-                          "at": n.created_at} for n in selectors.caucus_notes_for(viewer, s)],
+                          "at": n.created_at} for n in selectors.caucus_notes_for(me, s)],
         "attachments": [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
                          "sha256": a.sha256, "side": a.side}
-                        for a in selectors.attachments_for(viewer, s)],
+                        for a in selectors.attachments_for(me, s)],
     }
 
 
@@ -207,8 +204,8 @@ def _session_out(viewer: User, s: Session) -> Anything:
             operation_id="sessions_list")
 def sessions_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     viewer = _viewer(request)
-    dispute = dispute_get_for(viewer, dispute_id)
-    return [_session_out(viewer, s) for s in selectors.sessions_of(dispute)]
+    me = standing_of(viewer, dispute_get_for(viewer, dispute_id))
+    return [_session_out(me, s) for s in selectors.sessions_of(me.dispute)]
 
 
 @router.post("/disputes/{dispute_id}/sessions", response={201: Anything, **ERRORS},
@@ -221,7 +218,8 @@ def session_schedule(request: HttpRequest, dispute_id: DisputeId,
                                      starts_at=payload.starts_at,
                                      party_row_ids=payload.party_row_ids, place=payload.place,
                                      online_link=payload.online_link)
-    return Status(201, _session_out(viewer, made))
+    return Status(201, _session_out(standing_of(viewer, dispute_get_for(viewer, dispute_id)),
+                                    made))
 
 
 @router.post("/sessions/{session_id}/record", response={200: Anything, **ERRORS},
@@ -234,7 +232,7 @@ def session_record(request: HttpRequest, session_id: DisputeId, payload: RecordI
         raise services.MediationInvalid("出席情况格式不正确", "attendance keys") from None
     made = services.session_record(actor=viewer, session_id=session_id, record=payload.record,
                                    attended=attended)
-    return _session_out(viewer, made)
+    return _session_out(standing_of(viewer, dispute_get_for(viewer, made.dispute_id)), made)
 
 
 @router.post("/sessions/{session_id}/caucus-notes", response={201: Anything, **ERRORS},
@@ -313,8 +311,7 @@ def plans_compare(request: HttpRequest, dispute_id: DisputeId,
 def _plan_out(viewer: User, dispute: Dispute, options: PlanOptions, rate: Decimal) -> Anything:
     figures = convert.figures_to_json(selectors.figures_for(dispute, options, rate))
     return {"options": convert.options_to_json(options),
-            "figures": convert.figures_for(figures, desk=selectors.sees_everything(viewer,
-                                                                                  dispute))}
+            "figures": convert.figures_for(figures, desk=standing_of(viewer, dispute).desk)}
 
 
 @router.get("/disputes/{dispute_id}/plan-menu", response={200: list[Anything], **ERRORS},
@@ -366,7 +363,7 @@ class OfferIn(Schema):
     answers_id: Id | None = None
 
 
-def offer_out(o: Offer, part: selectors.Part) -> Anything:
+def offer_out(o: Offer, part: Standing) -> Anything:
     """An offer as the viewer may read it: the debtor's affordability details for the desk,
     the approvals (what the plan asked beyond authority, the approver's reasons) for the
     creditor's side, their outcome only for everyone else."""
@@ -386,9 +383,8 @@ def offer_out(o: Offer, part: selectors.Part) -> Anything:
             operation_id="offers_list")
 def offers_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     viewer = _viewer(request)
-    dispute = dispute_get_for(viewer, dispute_id)
-    part = selectors.part_of(viewer, dispute)
-    return [offer_out(o, part) for o in selectors.offers_for(viewer, dispute)]
+    me = standing_of(viewer, dispute_get_for(viewer, dispute_id))
+    return [offer_out(o, me) for o in selectors.offers_for(me)]
 
 
 @router.post("/disputes/{dispute_id}/offers", response={201: Anything, **ERRORS},

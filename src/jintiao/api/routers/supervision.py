@@ -9,9 +9,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from jintiao.api.schemas import ErrorOut, StatisticsOut
+from jintiao.disputes.access import RecordNotFound
 from jintiao.domain import figures
 from jintiao.domain.figures import FUNNEL, ReportPeriod
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
 from jintiao.supervision import reports, selectors, services
 

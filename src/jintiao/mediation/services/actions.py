@@ -7,15 +7,15 @@ from typing import Any
 
 from django.db import transaction
 
+from jintiao.disputes.access import dispute_get_for
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import dispute_get_for
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Consent, Offer, UndisputedFacts
 from jintiao.mediation.services.common import MediationInvalid
-from jintiao.mediation.services.failure import facts_complete, facts_document
+from jintiao.mediation.services.failure import facts_document
 from jintiao.orgs.models import User
 
 # --- lifecycle actions, with the facts the workbench keeps ---
@@ -47,7 +47,7 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
         consents = selectors.consents_to_extend(dispute)
         if consents:
             established.add("parties_consent")
-        if selectors.extensions_used(dispute) < selectors.policy_of(dispute).max_extensions:
+        if selectors.extensions_left(dispute):
             established.add("within_extension_limit")
     purpose = {Action.REMEDIATE: ("remediate", "parties_consent"),
                Action.PERFORM_WITHOUT_CONFIRMATION: ("waive_confirmation",
@@ -56,7 +56,7 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
         consents = selectors.consents_for(dispute, purpose[0])
         if consents:
             established.add(purpose[1])
-    if action is Action.TRANSFER and facts_complete(dispute):
+    if action is Action.TRANSFER and selectors.facts_complete(dispute):
         established.add("undisputed_facts_recorded")
     withdrawn: list[int] = []
     if action is Action.REMEDIATE:  # back to mediation: the rejected plan is off the table

@@ -12,25 +12,22 @@ from typing import Any
 from django.db import transaction
 
 from jintiao import clock
+from jintiao.disputes.access import Standing, standing_of
+from jintiao.disputes.changes import instant, record_event, require_state
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import debtor_side_of
-from jintiao.disputes.services import PermissionDenied, dispute_lock
+from jintiao.disputes.services import dispute_lock
 from jintiao.domain import blind
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import WAIVER_ORDER, PlanOptions, waivers_of
 from jintiao.domain.schedules import Method
 from jintiao.mediation import convert, selectors
-from jintiao.mediation.models import BlindRound, Offer
+from jintiao.mediation.models import BlindRound, Offer, Side
 from jintiao.mediation.services.common import (
     ApprovalRequired,
     MediationInvalid,
-    instant,
     next_seq,
-    record_event,
-    require_desk,
     require_no_settlement,
-    require_state,
     require_time_left,
 )
 from jintiao.orgs.models import User
@@ -76,16 +73,13 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
     policy = selectors.policy_of(dispute)
     claim_total = selectors.claim_of(dispute).total
     creditor = isinstance(bound, blind.CreditorBound)
+    standing_of(actor, dispute).require(Standing.may_enter_bound, "报该方底线",
+                                        Side.CREDITOR if creditor else Side.DEBTOR)
     if isinstance(bound, blind.CreditorBound):
-        if not selectors.creditor_side(actor, dispute):
-            raise PermissionDenied("只有债权金融机构的经办人可以报债权人底线",
-                                   "only the creditor's officers enter its bound")
         own = _authority_bound(selectors.limits_of(actor), dispute)
         if bound.min_total < own.min_total or bound.max_term_months > own.max_term_months:
             raise ApprovalRequired("该底线超出您的授权，须由上级审批人报价或授权",
                                    "the bound goes beyond the agent's authority")
-    elif not debtor_side_of(actor, dispute, settling=True):  # the debtor, or the desk for them
-        require_desk(actor, dispute, "代债务人报底线")
     require_no_settlement(dispute)
     rounds = dispute.blind_rounds.order_by("-number")
     current = rounds.first()

@@ -8,24 +8,16 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from jintiao import clock
+from jintiao.disputes.access import RecordNotFound, Standing, standing_of
+from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
-from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import FactsConfirmation, UndisputedFacts
-from jintiao.mediation.selectors import RecordNotFound
-from jintiao.mediation.services.common import (
-    MediationInvalid,
-    instant,
-    lock_behind,
-    record_event,
-    require_desk,
-    require_state,
-)
+from jintiao.mediation.services.common import MediationInvalid
 from jintiao.orgs.models import User
 
-AFTER_FAILURE = (State.FAILED, State.CONFIRMATION_REJECTED)
 MAX_FACTS = 30
 
 
@@ -40,8 +32,8 @@ def undisputed_facts_record(*, actor: User, dispute_id: int, facts: Sequence[str
     """
     now, _today = instant()
     dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
-    require_desk(actor, dispute, "记载无争议事实")
-    require_state(dispute, *AFTER_FAILURE, doing="记载无争议事实")
+    standing_of(actor, dispute).require(Standing.may_mediate, "记载无争议事实")
+    require_state(dispute, *selectors.AFTER_FAILURE, doing="记载无争议事实")
     items = [f.strip() for f in facts if f.strip()]
     if not items and not none_reason.strip():
         raise MediationInvalid("请逐条写明无争议事实，或写明无可记载事实的原因",
@@ -68,7 +60,7 @@ def undisputed_facts_confirm(*, actor: User, dispute_id: int, party_row_id: int,
     """
     now, _today = instant()
     dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
-    require_desk(actor, dispute, "登记当事人确认")
+    standing_of(actor, dispute).require(Standing.may_mediate, "登记当事人确认")
     record = UndisputedFacts.objects.filter(dispute=dispute).first()
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute).first()
     if record is None or row is None:
@@ -83,17 +75,6 @@ def undisputed_facts_confirm(*, actor: User, dispute_id: int, party_row_id: int,
     record_event(dispute, "mediation.facts_confirmed", actor, now,
                  {"party_row": row.pk, "how": made.how})
     return made
-
-
-def facts_complete(dispute: Dispute) -> bool:
-    """A record every party has confirmed, or one that says why there is nothing to record."""
-    record = UndisputedFacts.objects.filter(dispute=dispute).first()
-    if record is None:
-        return False
-    if not record.facts:
-        return bool(record.none_reason)
-    confirmed = set(record.confirmations.values_list("party_row_id", flat=True))
-    return confirmed >= set(dispute.party_rows.values_list("pk", flat=True))
 
 
 def facts_document(actor: User, dispute: Dispute) -> None:

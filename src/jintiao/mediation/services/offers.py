@@ -10,39 +10,38 @@ from typing import Any
 
 from django.db import transaction
 
+from jintiao.disputes.access import (
+    PermissionDenied,
+    RecordNotFound,
+    Standing,
+    may_publish_menu,
+    standing_of,
+)
+from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.services import PermissionDenied, dispute_lock
+from jintiao.disputes.services import dispute_lock
 from jintiao.domain.authority import PlanAsks, excesses, first_able
-from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanOptions
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Approval, MenuItem, Offer, Side
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.common import (
     ApprovalRequired,
     MediationInvalid,
-    instant,
-    lock_behind,
     next_seq,
-    record_event,
-    require_desk,
     require_no_settlement,
-    require_state,
     require_time_left,
 )
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
-from jintiao.orgs.selectors import user_roles
 
 # --- plans and offers ---
 
-def _offer_by(actor: User, dispute: Dispute, on_behalf_of: str) -> str:
-    """Who puts the offer forward: the creditor's agent for the creditor; the desk for the
-    mediators, or on behalf of the debtor (who signs in only with the party portal)."""
-    if selectors.creditor_side(actor, dispute) and on_behalf_of in ("", Offer.By.CREDITOR):
-        return Offer.By.CREDITOR
-    if selectors.sees_everything(actor, dispute) and on_behalf_of != Offer.By.CREDITOR:
-        return on_behalf_of or Offer.By.MEDIATOR
+def _offer_by(standing: Standing, on_behalf_of: str) -> str:
+    """Who puts the offer forward (:meth:`Standing.offers_as`)."""
+    by = standing.offers_as(on_behalf_of)
+    if by is not None:
+        return by
     raise PermissionDenied("无权以该方名义提出方案（债权人的方案由其经办人提出）",
                            "may not make an offer for this side")
 
@@ -61,19 +60,21 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
     require_state(dispute, State.MEDIATING, doing="提出方案")
     now, today = instant()
     require_time_left(dispute, today)
-    by = _offer_by(actor, dispute, on_behalf_of)
+    standing = standing_of(actor, dispute)
+    by = _offer_by(standing, on_behalf_of)
     require_no_settlement(dispute)
     if side and (side not in Side.values or (by != Offer.By.MEDIATOR and side != by)):
         raise MediationInvalid("背对背方案只能对己方及调解员可见",
                                "a private offer is its own side's")
+    if side and by != Offer.By.CREDITOR:  # the desk's private offer is the team's caucus
+        standing.require(Standing.may_write_caucus, "提出背对背方案")
     answers = None
     if answers_id is not None:
         answers = Offer.objects.filter(pk=answers_id, dispute=dispute, side="").first()
         if answers is None or answers.status != Offer.Status.OPEN:
             raise MediationInvalid("所回应的方案不存在或已答复", "the answered offer is not open")
     figures = selectors.figures_for(dispute, options, discount_rate)
-    creditor_bound = (by == Offer.By.CREDITOR and not side
-                      and selectors.creditor_side(actor, dispute) and not excesses(
+    creditor_bound = (by == Offer.By.CREDITOR and not side and not excesses(
         PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor)))
     seq = next_seq(dispute.offers)
     made = Offer.objects.create(
@@ -102,15 +103,16 @@ def _cancel_approvals(offer_ids: Sequence[int]) -> None:
         status=Approval.Status.CANCELLED)
 
 
-def _offer_for(actor: User, offer_id: int) -> tuple[Offer, Dispute]:
+def _offer_for(actor: User, offer_id: int) -> tuple[Offer, Dispute, Standing]:
     missing = RecordNotFound("方案不存在", "offer not found")
     offer = Offer.objects.filter(pk=offer_id).first()
     if offer is None:
         raise missing
     dispute = lock_behind(actor, offer.dispute_id, missing)
-    if offer.side not in selectors.sides_seen_by(actor, dispute):
+    standing = standing_of(actor, dispute)
+    if not standing.may_read_caucus(offer.side):
         raise missing  # another side's private offer: not found either
-    return offer, dispute
+    return offer, dispute, standing
 
 
 @transaction.atomic
@@ -118,7 +120,7 @@ def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
     """Record one side's acceptance. The creditor's agent accepts within its authority,
     beyond it only through an approval; the desk records the debtor's acceptance (until the
     party portal) — the debtor accepts an offer only with its full terms shown to it."""
-    offer, dispute = _offer_for(actor, offer_id)
+    offer, dispute, standing = _offer_for(actor, offer_id)
     require_state(dispute, State.MEDIATING, doing="接受方案")
     now, today = instant()
     require_time_left(dispute, today)
@@ -127,10 +129,10 @@ def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
     if offer.side:
         raise MediationInvalid("背对背方案须先由调解员向双方提出",
                                "a private offer is not on the table")
+    if side not in Side.values:
+        raise MediationInvalid("接受方无效", "unknown side")
+    standing.require(Standing.may_answer_for, "代表该方接受方案", side)
     if side == Side.CREDITOR:
-        if not selectors.creditor_side(actor, dispute):
-            raise PermissionDenied("只有债权金融机构的经办人可以代表债权人接受方案",
-                                   "only the creditor's officers accept for the creditor")
         found = selectors.creditor_excesses(actor, offer, dispute)
         if found and not offer.approvals.filter(status=Approval.Status.APPROVED).exists():
             raise ApprovalRequired(
@@ -138,11 +140,8 @@ def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
                 "beyond the agent's authority: approval required",
                 excesses=",".join(e.limit for e in found))
         offer.creditor_accepted_at = now
-    elif side == Side.DEBTOR:
-        require_desk(actor, dispute, "记录债务人接受方案")
-        offer.debtor_accepted_at = now
     else:
-        raise MediationInvalid("接受方无效", "unknown side")
+        offer.debtor_accepted_at = now
     _finish_if_both(offer, dispute, actor, now, side)
     return offer
 
@@ -164,19 +163,16 @@ def _finish_if_both(offer: Offer, dispute: Dispute, actor: User, now: dt.datetim
 
 @transaction.atomic
 def offer_reject(*, actor: User, offer_id: int, side: str, reason: str = "") -> Offer:
-    offer, dispute = _offer_for(actor, offer_id)
+    offer, dispute, standing = _offer_for(actor, offer_id)
     require_state(dispute, State.MEDIATING, doing="拒绝方案")
     if offer.status != Offer.Status.OPEN:
         raise MediationInvalid("该方案已答复或撤回", "the offer is not open")
     if offer.side:
         raise MediationInvalid("背对背方案尚未向双方提出，无需答复",
                                "a private offer is not on the table")
-    if side == Side.CREDITOR and not selectors.creditor_side(actor, dispute):
-        raise PermissionDenied("无权代表债权人拒绝", "not the creditor's officer")
-    if side == Side.DEBTOR:
-        require_desk(actor, dispute, "记录债务人拒绝方案")
     if side not in Side.values:
         raise MediationInvalid("拒绝方无效", "unknown side")
+    standing.require(Standing.may_answer_for, "代表该方拒绝方案", side)
     now, _today = instant()
     offer.status = Offer.Status.REJECTED
     offer.save(update_fields=["status"])
@@ -194,14 +190,12 @@ def offer_withdraw(*, actor: User, offer_id: int, reason: str) -> Offer:
     :raises PermissionDenied: not the desk, nor the creditor withdrawing its own open offer
     :raises MediationInvalid: no reason, or the offer already answered or withdrawn
     """
-    offer, dispute = _offer_for(actor, offer_id)
+    offer, dispute, standing = _offer_for(actor, offer_id)
     require_state(dispute, State.MEDIATING, doing="撤回方案")
-    desk = selectors.sees_everything(actor, dispute)
-    own = offer.by == Offer.By.CREDITOR and selectors.creditor_side(actor, dispute)
     if offer.status not in (Offer.Status.OPEN, Offer.Status.ACCEPTED):
         raise MediationInvalid("该方案已答复或撤回", "the offer is not open")
-    if not desk and not (own and offer.status == Offer.Status.OPEN):
-        raise PermissionDenied("只有调解员可以撤回该方案", "only the desk withdraws this offer")
+    standing.require(Standing.may_withdraw_offer, "撤回该方案", offer.by,
+                     offer.status == Offer.Status.OPEN)
     if not reason.strip():
         raise MediationInvalid("撤回方案须写明理由", "a withdrawal needs a reason")
     now, _today = instant()
@@ -219,10 +213,8 @@ def offer_withdraw(*, actor: User, offer_id: int, reason: str) -> Offer:
 @transaction.atomic
 def approval_request(*, actor: User, offer_id: int) -> Approval:
     """Ask the nearest approver whose limits cover the plan to approve accepting it."""
-    offer, dispute = _offer_for(actor, offer_id)
-    if not selectors.creditor_side(actor, dispute) or Role.AGENT not in user_roles(actor):
-        raise PermissionDenied("只有债权金融机构的经办人可以报请审批",
-                               "only the creditor's agent asks for approval")
+    offer, dispute, standing = _offer_for(actor, offer_id)
+    standing.require(Standing.may_ask_approval, "报请审批")
     if offer.status != Offer.Status.OPEN or offer.side:
         raise MediationInvalid("只能对双方可见、待答复的方案报请审批", "the offer is not open")
     found = selectors.creditor_excesses(actor, offer, dispute)
@@ -251,7 +243,7 @@ def approval_decide(*, actor: User, approval_id: int, approve: bool, reason: str
     approval = Approval.objects.select_related("offer").filter(pk=approval_id).first()
     if approval is None or approval.approver_id != actor.pk:
         raise RecordNotFound("审批事项不存在", "approval not found")
-    offer, dispute = _offer_for(actor, approval.offer_id)
+    offer, dispute, _standing = _offer_for(actor, approval.offer_id)
     approval.offer = offer  # the locked, current row: the answer shows what it became
     if approval.status != Approval.Status.PENDING:
         raise MediationInvalid("该事项已经审批或已撤销", "already decided or cancelled")
@@ -291,11 +283,7 @@ def menu_publish(*, actor: User, institution: Organization,
     """
     if institution.kind not in INSTITUTION_KINDS:
         raise MediationInvalid(f"{institution}不是金融机构", "not a financial institution")
-    node = actor.organization
-    roles = user_roles(actor)
-    over = node is not None and institution.path.startswith(node.path)
-    if not (actor.is_superuser or Role.ADMINISTRATOR in roles
-            or (Role.APPROVER in roles and over)):
+    if not may_publish_menu(actor, institution):
         raise PermissionDenied("只有本机构或上级机构的审批人可以发布标准还款方案",
                                "only an approver over the institution publishes its menu")
     if not 1 <= len(items) <= MAX_MENU_ITEMS:

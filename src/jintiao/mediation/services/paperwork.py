@@ -6,29 +6,18 @@ from __future__ import annotations
 from django.db import transaction
 
 from jintiao import clock
-from jintiao.disputes.models import Dispute
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import RecordNotFound, Standing, standing_of
+from jintiao.disputes.changes import instant, lock_behind
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.models import Document, Kind
 from jintiao.documents.services import document_generate
-from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Session
-from jintiao.mediation.selectors import RecordNotFound
-from jintiao.mediation.services.common import MediationInvalid, instant, lock_behind
+from jintiao.mediation.services.common import MediationInvalid
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import subtree, user_roles
 
 NOTICES = (Kind.OPTIONS_NOTICE, Kind.ACCEPTANCE_NOTICE, Kind.NON_ACCEPTANCE_NOTICE)
-
-
-def may_serve_notices(actor: User, dispute: Dispute) -> bool:
-    """The committee's clerks and director, and the dispute's mediators."""
-    node = actor.organization
-    at_committee = (node is not None and bool(user_roles(actor) & {Role.INTAKE_CLERK,
-                                                                   Role.DIRECTOR})
-                    and subtree(node).filter(pk=dispute.committee_id).exists())
-    return at_committee or selectors.sees_everything(actor, dispute)
 
 
 @transaction.atomic
@@ -41,8 +30,7 @@ def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
     """
     now, today = instant()
     dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
-    if not may_serve_notices(actor, dispute):
-        raise PermissionDenied("只有本调委会工作人员可以制作通知", "only the committee's desk")
+    standing_of(actor, dispute).require(Standing.may_serve, "制作通知")
     if kind not in NOTICES:
         raise MediationInvalid("未知的通知类别", "unknown notice", kind=kind)
     state = State(dispute.state)

@@ -8,26 +8,18 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from jintiao.disputes.access import RecordNotFound, Standing, standing_of
+from jintiao.disputes.changes import instant, record_event, require_state
 from jintiao.disputes.models import DisputeParty, PartyRole
-from jintiao.disputes.selectors import acting_for
-from jintiao.disputes.services import PermissionDenied, dispute_lock
+from jintiao.disputes.services import dispute_lock
 from jintiao.domain.evaluation import litigation_paths
-from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.policy import Track
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Consent, DebtorBudget, Evaluation, Offer
-from jintiao.mediation.selectors import RecordNotFound
-from jintiao.mediation.services.common import (
-    MediationInvalid,
-    instant,
-    record_event,
-    require_desk,
-    require_state,
-    require_time_left,
-)
+from jintiao.mediation.services.common import MediationInvalid, require_time_left
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
 
 # --- budget, consent, evaluation ---
 
@@ -38,9 +30,8 @@ def budget_declare(*, actor: User, dispute_id: int, party_row_id: int,
     """Record what the debtor declares about money each month, for the affordability check:
     at the desk, or by the debtor (or their representative) on the portal's budget sheet."""
     dispute = dispute_lock(actor, dispute_id)
-    own = any(r.pk == party_row_id for r, _rep in acting_for(actor, dispute))
-    if not own:
-        require_desk(actor, dispute, "登记债务人收支")
+    standing_of(actor, dispute).require(Standing.may_declare_budget, "登记债务人收支",
+                                        party_row_id)
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute,
                                       role=PartyRole.DEBTOR).first()
     if row is None:
@@ -68,7 +59,7 @@ def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
         raise MediationInvalid("未知的同意事项", "unknown purpose", purpose=purpose)
     state, what = selectors.CONSENT_PURPOSES[purpose]
     dispute = dispute_lock(actor, dispute_id)
-    require_desk(actor, dispute, "登记当事人同意")
+    standing_of(actor, dispute).require(Standing.may_mediate, "登记当事人同意")
     require_state(dispute, state, doing=f"登记同意{what}")
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute).first()
     if row is None:
@@ -92,9 +83,7 @@ def evaluation_record(*, actor: User, dispute_id: int, assessment: str,
                       offer_id: int | None = None) -> Evaluation:
     """An expert's non-binding assessment, with both paths computed for both sides."""
     dispute = dispute_lock(actor, dispute_id)
-    if Role.EXPERT not in user_roles(actor) or not selectors.on_team(actor, dispute):
-        raise PermissionDenied("只有本纠纷的调解专家可以出具中立评估",
-                               "only the dispute's expert evaluates")
+    standing_of(actor, dispute).require(Standing.may_evaluate, "出具中立评估")
     if dispute.track != Track.EVALUATION:
         raise MediationInvalid("只有中立评估程序的纠纷出具评估意见", "not on the evaluation track")
     require_state(dispute, State.MEDIATING, doing="出具评估")

@@ -10,21 +10,17 @@ from django.core.files.base import File
 from django.db import transaction
 
 from jintiao import clock
+from jintiao.disputes.access import RecordNotFound, Standing, standing_of
+from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.disputes.services import dispute_lock
 from jintiao.domain.lifecycle import State
 from jintiao.mediation.models import Attachment, Attendance, CaucusNote, Session, Side
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.common import (
     MAX_ATTACHMENT_BYTES,
     SESSION_HORIZON,
     MediationInvalid,
-    instant,
-    lock_behind,
     next_seq,
-    record_event,
-    require_desk,
-    require_state,
     require_time_left,
 )
 from jintiao.mediation.services.paperwork import session_document
@@ -38,7 +34,7 @@ def session_schedule(*, actor: User, dispute_id: int, mode: Session.Mode,
                      place: str = "", online_link: str = "") -> Session:
     """Schedule a session: time, mode, place or link, and the parties invited."""
     dispute = dispute_lock(actor, dispute_id)
-    require_desk(actor, dispute, "安排调解")
+    standing_of(actor, dispute).require(Standing.may_mediate, "安排调解")
     require_state(dispute, State.MEDIATING, doing="安排调解")
     now, today = instant()
     require_time_left(dispute, today)
@@ -66,21 +62,21 @@ def session_schedule(*, actor: User, dispute_id: int, mode: Session.Mode,
     return made
 
 
-def _session_for(actor: User, session_id: int) -> tuple[Session, Dispute]:
+def _session_for(actor: User, session_id: int) -> tuple[Session, Dispute, Standing]:
     missing = RecordNotFound("调解会议不存在", "session not found")
     session = Session.objects.filter(pk=session_id).first()
     if session is None:
         raise missing
     dispute = lock_behind(actor, session.dispute_id, missing)
-    require_desk(actor, dispute, "记录调解")
-    return session, dispute
+    return session, dispute, standing_of(actor, dispute)
 
 
 @transaction.atomic
 def session_record(*, actor: User, session_id: int, record: str,
                    attended: dict[int, bool]) -> Session:
     """Record a held session: the record (笔录) and who attended (party rows → bool)."""
-    session, dispute = _session_for(actor, session_id)
+    session, dispute, standing = _session_for(actor, session_id)
+    standing.require(Standing.may_mediate, "记录调解")
     require_state(dispute, State.MEDIATING, doing="记录调解笔录")
     if session.status != Session.Status.SCHEDULED:  # a record once made is not rewritten
         raise MediationInvalid("该次调解已记录笔录，笔录不能改写",
@@ -110,7 +106,8 @@ def session_record(*, actor: User, session_id: int, record: str,
 @transaction.atomic
 def caucus_note_add(*, actor: User, session_id: int, side: Side, text: str) -> CaucusNote:
     """A private note of one side in a back-to-back round. The event names the side only."""
-    session, dispute = _session_for(actor, session_id)
+    session, dispute, standing = _session_for(actor, session_id)
+    standing.require(Standing.may_write_caucus, "记录背对背谈话")
     require_state(dispute, State.MEDIATING, doing="记录背对背谈话")
     side = Side(side)
     if not text.strip():
@@ -127,7 +124,8 @@ def caucus_note_add(*, actor: User, session_id: int, side: Side, text: str) -> C
 def attachment_add(*, actor: User, session_id: int, kind: Attachment.Kind, name: str,
                    content: File[bytes], side: str = "") -> Attachment:
     """Store a recording or evidence through the storage API, with its SHA-256."""
-    session, dispute = _session_for(actor, session_id)
+    session, dispute, standing = _session_for(actor, session_id)
+    standing.require(Standing.may_write_caucus if side else Standing.may_mediate, "上传附件")
     if side and side not in Side.values:
         raise MediationInvalid("可见范围无效", "unknown side")
     size = content.size or 0

@@ -7,28 +7,19 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty, PartyRole
-from jintiao.disputes.selectors import acting_for
+from jintiao.disputes.access import PermissionDenied, RecordNotFound, Standing, standing_of
+from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
+from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty
 from jintiao.disputes.services import (
     MediatorInvalid,
-    PermissionDenied,
     dispute_lock,
-    require_mediators,
+    require_team,
 )
-from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Recusal
-from jintiao.mediation.selectors import RecordNotFound
-from jintiao.mediation.services.common import (
-    MediationInvalid,
-    instant,
-    lock_behind,
-    record_event,
-    require_director,
-    require_state,
-)
+from jintiao.mediation.services.common import MediationInvalid
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
 
 
 @transaction.atomic
@@ -41,12 +32,10 @@ def mediators_change(*, actor: User, dispute_id: int, expected_version: int, lea
     :raises MediatorInvalid: someone conflicted, recused, not a mediator, or twice
     """
     dispute = dispute_lock(actor, dispute_id, expected_version)
-    require_director(actor, dispute, "调整调解员")
+    standing_of(actor, dispute).require(Standing.may_direct, "调整调解员")
     require_state(dispute, State.MEDIATING, doing="调整调解员")
     team = [lead, *others]
-    if len({m.pk for m in team}) != len(team):
-        raise MediatorInvalid("同一调解员不能重复指定", "a mediator is named twice")
-    require_mediators(team)
+    require_team(dispute, team)
     found = selectors.conflicts(dispute, team)
     if found:
         names = "、".join(str(m) for m in team if m.pk in found)
@@ -78,10 +67,7 @@ def recusal_request(*, actor: User, dispute_id: int, mediator_id: int, party_row
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute).first()
     if row is None:
         raise MediationInvalid("申请人不是本纠纷的当事人", "not a party of this dispute")
-    desk = bool(user_roles(actor) & {Role.INTAKE_CLERK, Role.DIRECTOR, Role.MEDIATOR})
-    own_side = selectors.creditor_side(actor, dispute) and row.role == PartyRole.CREDITOR
-    in_person = any(r.pk == row.pk for r, _rep in acting_for(actor, dispute))  # the portal
-    if not (desk or own_side or in_person):
+    if not standing_of(actor, dispute).may_request_recusal(row.pk, row.role):
         raise PermissionDenied("无权代该当事人申请回避", "may not request recusal for this party")
     if not reason.strip():
         raise MediationInvalid("申请回避须写明理由", "a recusal request needs a reason")
@@ -111,7 +97,7 @@ def recusal_decide(*, actor: User, recusal_id: int, grant: bool, reason: str) ->
     if recusal is None:
         raise missing
     dispute = lock_behind(actor, recusal.dispute_id, missing)
-    require_director(actor, dispute, "决定回避")
+    standing_of(actor, dispute).require(Standing.may_direct, "决定回避")
     if recusal.status != Recusal.Status.PENDING:
         raise MediationInvalid("该回避申请已经决定", "already decided")
     if not reason.strip():

@@ -17,7 +17,6 @@ from jintiao.supervision.selectors.ledger import (
     ledger,
     ledger_rows,
     ledger_values,
-    may_read_ledger,
 )
 from jintiao.supervision.selectors.spotchecks import (
     FindingsRow,
@@ -51,7 +50,7 @@ __all__ = [
     "SUPERVISING", "TREND_KEYS", "Dashboard", "FindingsRow", "FunnelRow", "Group",
     "LedgerFilter", "LedgerRow", "Measure", "Overdue", "Statistics", "Tally", "dashboard",
     "figures_under", "findings_summary", "ledger", "ledger_rows", "ledger_values",
-    "may_read_ledger", "may_supervise", "report_node_for", "report_nodes", "spot_check_for",
+    "may_supervise", "report_node_for", "report_nodes", "spot_check_for",
     "spot_check_items", "spot_checks_for", "statistics", "tally", "touching", "trace",
     "trace_rule", "trend",
 ]

@@ -1,21 +1,18 @@
-"""Who may read the supervisors' figures, and for which nodes."""
+"""For which nodes a supervisor reads figures (who supervises at all is
+:mod:`jintiao.disputes.access`)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from jintiao.domain.lifecycle import Role
+from jintiao.disputes.access import SUPERVISING, may_supervise, supervises_everything
 from jintiao.orgs.models import Organization, OrgKind, User
-from jintiao.orgs.selectors import subtree, user_roles
+from jintiao.orgs.selectors import subtree
 
-SUPERVISING = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR})
+__all__ = ["REPORT_KINDS", "SUPERVISING", "may_supervise", "report_node_for", "report_nodes"]
 # The nodes a report can be made for: those that have committees below them.
 REPORT_KINDS = (OrgKind.LEADING_GROUP, OrgKind.COMMITTEE, OrgKind.GOVERNANCE_CENTRE,
                 OrgKind.REGULATOR, OrgKind.OPERATOR)
-
-
-def may_supervise(viewer: User) -> bool:
-    return bool(user_roles(viewer) & SUPERVISING) or viewer.is_superuser
 
 
 def report_nodes(viewer: User) -> QuerySet[Organization]:
@@ -24,7 +21,7 @@ def report_nodes(viewer: User) -> QuerySet[Organization]:
     if not may_supervise(viewer):
         return Organization.objects.none()
     nodes = Organization.objects.filter(kind__in=REPORT_KINDS)
-    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
+    if not supervises_everything(viewer):
         if viewer.organization is None:
             return Organization.objects.none()
         nodes = nodes.filter(pk__in=subtree(viewer.organization).values("pk"))

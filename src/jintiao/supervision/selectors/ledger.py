@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from jintiao.disputes.access import dispute_visible_to
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import dispute_visible_to
 from jintiao.domain import identity
 from jintiao.domain.figures import Outcome
 from jintiao.domain.money import from_fen
@@ -62,14 +62,10 @@ LEDGER_COLUMNS: tuple[str, ...] = (
 )
 
 
-def may_read_ledger(viewer: User) -> bool:
-    return may_supervise(viewer)
-
-
 def ledger(viewer: User, want: LedgerFilter) -> QuerySet[Dispute]:
     """The viewer's disputes (their node and below) filtered as asked, with what a row
     shows joined; empty for those who do not supervise."""
-    if not may_read_ledger(viewer):
+    if not may_supervise(viewer):
         return Dispute.objects.none()
     rows = dispute_visible_to(viewer)
     for column, value in (("state", want.state), ("dispute_type", want.dispute_type),

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, QuerySet
 
+from jintiao.disputes.access import supervises_everything
 from jintiao.domain.figures import PeriodKind, ReportPeriod
-from jintiao.domain.lifecycle import Role
 from jintiao.domain.spotchecks import CHECKLIST
 from jintiao.orgs.models import Organization, User
-from jintiao.orgs.selectors import user_roles
 from jintiao.supervision.models import SpotCheck, SpotCheckItem
 from jintiao.supervision.selectors.access import may_supervise
 
@@ -34,7 +33,7 @@ def spot_checks_for(viewer: User) -> QuerySet[SpotCheck]:
     if not may_supervise(viewer):
         return SpotCheck.objects.none()
     checks = SpotCheck.objects.all()
-    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
+    if not supervises_everything(viewer):
         if viewer.organization is None:
             return SpotCheck.objects.none()
         checks = checks.filter(node__path__startswith=viewer.organization.path)

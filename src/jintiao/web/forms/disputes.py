@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jintiao import clock
+from jintiao.disputes.access import FilingScope
 from jintiao.disputes.models import STATE_CHOICES, TRACK_CHOICES, Channel, DisputeType, PartyRole
-from jintiao.disputes.selectors import IntakeOptions
 from jintiao.domain import identity
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.errors import DomainError
@@ -187,7 +187,7 @@ class IntakeForm(forms.Form):
 
     CLAIM_FIELDS = tuple(CLAIM_PART_LABELS)
 
-    def __init__(self, *args: Any, options: IntakeOptions, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, options: FilingScope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = clock.today()
         self.fields["received_on"].initial = today

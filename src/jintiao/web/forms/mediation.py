@@ -57,7 +57,8 @@ class TriageForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    """A lead mediator and up to four co-mediators or experts, by id."""
+    """A lead mediator and co-mediators or experts, by id (how many the policy allows, the
+    service decides)."""
 
     expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
     lead = forms.IntegerField(min_value=1, max_value=2**53)
@@ -69,11 +70,6 @@ class AssignForm(forms.Form):
         field: Any = self.fields["others"]
         field.choices = candidates
 
-    def clean_others(self) -> list[int]:
-        others: list[int] = self.cleaned_data["others"]
-        if len(others) > 4:
-            raise forms.ValidationError(_("协助调解员最多4名"), code="too_many")
-        return others
 
 
 class RecusalForm(forms.Form):
@@ -139,10 +135,18 @@ class NoteForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    """A file for the session; ``private`` offers one side's visibility (the team only)."""
+
     kind = forms.ChoiceField(label=_("类别"), choices=Attachment.Kind.choices)
     side = forms.ChoiceField(label=_("可见范围"), required=False,
                              choices=[("", _("各方可见")), *SIDE_CHOICES])
     file = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args: Any, private: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not private:
+            field: Any = self.fields["side"]
+            field.choices = [("", _("各方可见"))]
 
 
 class BudgetForm(forms.Form):
@@ -319,10 +323,14 @@ class ProposeForm(forms.Form):
                                      choices=[("", _("新方案"))])
 
     def __init__(self, *args: Any, open_offers: Sequence[tuple[int, str]] = (),
-                 **kwargs: Any) -> None:
+                 names: bool = True, **kwargs: Any) -> None:
+        """``names``: whether to offer a name other than the proposer's own (the desk only:
+        a creditor's officer proposes for the creditor, whatever is posted)."""
         super().__init__(*args, **kwargs)
         field: Any = self.fields["answers"]
         field.choices = [("", _("新方案")), *open_offers]
+        if not names:
+            del self.fields["on_behalf_of"]
 
 
 class WithdrawForm(forms.Form):

@@ -19,15 +19,13 @@ from jintiao.agreements.content import Draft
 from jintiao.agreements.models import Agreement, SigningCode
 from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
+from jintiao.disputes.access import Standing
 from jintiao.disputes.models import DisputeRepresentative
 from jintiao.documents.models import Document
-from jintiao.domain.lifecycle import Action, State, available_actions
-from jintiao.mediation import selectors as mediation
+from jintiao.domain.lifecycle import Action, State
 from jintiao.mediation.models import Offer
-from jintiao.orgs.models import User
-from jintiao.orgs.selectors import user_roles
 from jintiao.web.forms import loop as forms
-from jintiao.web.views.common import submit, viewer_of, visible_or_404
+from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import consent_card, found_or_404, header
 
 
@@ -36,7 +34,7 @@ def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
+def _signer_rows(me: Standing, agreement: Agreement) -> list[dict[str, Any]]:
     live = {(c.party_row_id, c.mediator_id): c for c in SigningCode.objects.filter(
         agreement=agreement, used_at__isnull=True).order_by("sent_at")}
     rows = []
@@ -44,7 +42,7 @@ def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
         code = live.get((s.party_row.pk if s.party_row else None,
                          s.mediator.pk if s.mediator else None))
         may = (agreement.status == Agreement.Status.DRAFT
-               and not agreements.who_may_ask(viewer, agreement, s))
+               and not agreements.code_problem(me, s))
         reps = [(r.pk, f"{r.person.name}（{r.get_authority_display()}）")
                 for r in DisputeRepresentative.objects.filter(party_row=s.party_row)
                 .select_related("person")] if s.party_row and not s.is_entity else []
@@ -53,8 +51,7 @@ def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
             "may_ask": may and s.signature is None,
             "code_to": code.phone_masked if code else "",
             "may_enter": (may and s.signature is None and code is not None
-                          and (code.requested_by_id == viewer.pk
-                               or mediation.sees_everything(viewer, agreement.dispute))),
+                          and (code.requested_by_id == me.user.pk or me.desk)),
             "ask_form": forms.CodeForm(initial={"signer": s.key}, representatives=reps),
             "sign_form": forms.SignForm(initial={"signer": s.key}),
         })
@@ -64,13 +61,13 @@ def _signer_rows(viewer: User, agreement: Agreement) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    context = header(viewer, dispute)
-    part = context["part"]
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
+    context = header(me)
     current = agreements.current(dispute)
     accepted = Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).first()
-    may_draft = part.desk and dispute.state == State.MEDIATING and accepted is not None
+    may_draft = (me.may_draft_agreement() and dispute.state == State.MEDIATING
+                 and accepted is not None)
     initial: dict[str, Any] = {"expected_version": dispute.version, "facts": dispute.summary}
     if current is not None:
         c = current.content
@@ -78,24 +75,21 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
                        other_terms=c["other_terms"], charges_since=c["charges_since"],
                        performance_manner=c["terms"]["performance_manner"],
                        acceleration_missed=c["terms"]["acceleration_missed"])
-    roles = user_roles(viewer)
-    may_apply = dispute.state == State.AGREED and any(
-        Action.APPLY_CONFIRMATION in available_actions(State.AGREED, r) for r in roles) and (
-        part.desk or part.creditor)
+    may_apply = me.may_take(Action.APPLY_CONFIRMATION)
     context.update({
         "agreement": current, "accepted": accepted,
         "preview": mark_safe(signing.preview(current)) if current else "",  # noqa: S308 - escaped blocks
         "checks": agreements.checklist_of(current) if current else (),
-        "signers": _signer_rows(viewer, current) if current else [],
+        "signers": _signer_rows(me, current) if current else [],
         "versions": agreements.versions_of(dispute),
         "draft_form": forms.DraftForm(initial=initial) if may_draft else None,
-        "may_seal": (part.director and current is not None
+        "may_seal": (me.may_seal() and current is not None
                      and current.status == Agreement.Status.SIGNED),
         "apply_form": forms.ApplyForm(initial={"expected_version": dispute.version}, courts=[
             (c.pk, c.name) for c in court.competent_courts(dispute)]) if may_apply else None,
         "applications": court.applications_of(dispute),
         "consents": consent_card(
-            dispute, desk=part.desk, purpose="waive_confirmation",
+            dispute, desk=me.may_mediate(), purpose="waive_confirmation",
             title=_("不经司法确认直接履行"),
             help_text=_("双方均同意不申请司法确认的，可直接进入履行；未经确认的协议不能直接申请"
                         "强制执行。"),

@@ -14,7 +14,7 @@ from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import attempt, submit, viewer_of, visible_or_404
+from jintiao.web.views.common import attempt, standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import back_to, header
 
 # --- assignment ---
@@ -23,16 +23,16 @@ from jintiao.web.views.mediation_rows import back_to, header
 @require_GET
 def assignment_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """The director's triage and the ranked mediators, conflicted ones apart with why."""
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    if not selectors.is_director_of(viewer, dispute):
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
+    if not me.may_direct():
         raise Http404(_("只有调委会主任可以分案"))
     facts_disputed = request.GET.get("facts_disputed") == "on"
     asked = request.GET.get("evaluation_requested") == "on"
     suggestion = selectors.triage_suggestion(dispute, facts_disputed=facts_disputed,
                                              evaluation_requested=asked)
     found = selectors.mediator_candidates(dispute)
-    context = header(viewer, dispute)
+    context = header(me)
     context.update({
         "suggestion": suggestion,
         "triage_form": forms.TriageForm(initial={

@@ -12,22 +12,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Action, State
+from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation import services
 from jintiao.mediation.models import UndisputedFacts
-from jintiao.mediation.services.failure import AFTER_FAILURE, facts_complete
 from jintiao.web.forms import loop as forms
-from jintiao.web.views.common import submit, viewer_of, visible_or_404
+from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import consent_card, header
 
 
 @login_required
 @require_GET
 def failure_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    context = header(viewer, dispute)
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
+    context = header(me)
     record = UndisputedFacts.objects.filter(dispute=dispute).first()
-    open_ = context["part"].desk and State(dispute.state) in AFTER_FAILURE
+    open_ = me.may_mediate() and State(dispute.state) in mediation_selectors.AFTER_FAILURE
     confirmed = {c.party_row_id: c for c in record.confirmations.all()} if record else {}
     context.update({
         "record": record, "open": open_,
@@ -37,10 +37,10 @@ def failure_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
             "none_reason": record.none_reason if record else ""}) if open_ else None,
         "parties": [{"row": r, "confirmed": confirmed.get(r.pk)}
                     for r in dispute.party_rows.select_related("party").order_by("pk")],
-        "complete": facts_complete(dispute),
+        "complete": mediation_selectors.facts_complete(dispute),
         "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
         "consents": consent_card(
-            dispute, desk=context["part"].desk, purpose="remediate",
+            dispute, desk=me.may_mediate(), purpose="remediate",
             title=_("重新调解"),
             help_text=_("法院驳回确认申请后，双方同意的，可以重新调解变更原协议或达成新协议；"
                         "被驳回的方案随之撤回。"),

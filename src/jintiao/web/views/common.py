@@ -11,10 +11,15 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from jintiao.disputes.access import (
+    DisputeNotFound,
+    RecordNotFound,
+    Standing,
+    dispute_get_for,
+    standing_of,
+)
 from jintiao.disputes.models import Dispute
-from jintiao.disputes.selectors import DisputeNotFound, dispute_get_for
 from jintiao.domain.errors import DomainError
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.orgs.models import User
 
 T = TypeVar("T")
@@ -32,6 +37,12 @@ def visible_or_404(viewer: User, dispute_id: int) -> Dispute:
         return dispute_get_for(viewer, dispute_id)
     except DisputeNotFound:
         raise Http404(_("纠纷不存在或无权查看")) from None
+
+
+def standing_or_404(viewer: User, dispute_id: int) -> Standing:
+    """Where the viewer stands in the dispute, worked out once for the request; a dispute
+    they may not see is the same 404 as a missing one."""
+    return standing_of(viewer, visible_or_404(viewer, dispute_id))
 
 
 def mistakes(form: forms.Form) -> str:

@@ -14,10 +14,9 @@ from jintiao.agreements import services as signing
 from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
 from jintiao.confirmation.models import Application
+from jintiao.disputes.access import standing_of
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Verdict
-from jintiao.domain.lifecycle import Role
-from jintiao.orgs.selectors import user_roles
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import attempt, submit, viewer_of
 from jintiao.web.views.mediation_rows import found_or_404, header
@@ -29,19 +28,17 @@ def confirmation_page(request: HttpRequest, application_id: int) -> HttpResponse
     viewer = viewer_of(request)
     app = found_or_404(lambda: court.application_get_for(viewer, application_id))
     dispute = app.dispute
-    at_court = court.at_court(viewer, app)
-    roles = user_roles(viewer)
+    me = standing_of(viewer, dispute)
     checks = court.review(app)
-    context = header(viewer, dispute)
+    context = header(me)
     context.update({
         "app": app, "checks": checks,
         "system_ok": not [c for c in checks if c.verdict in (Verdict.UNMET, Verdict.PENDING)],
         "preview": mark_safe(signing.preview(app.agreement)),  # noqa: S308 - escaped blocks
-        "may_accept": at_court and bool(roles & {Role.JUDGE, Role.COURT_CLERK})
+        "may_accept": me.may_accept_application(app.court)
         and app.status == Application.Status.FILED,
         "decide_form": forms.DecideForm(initial={"expected_version": dispute.version})
-        if at_court and Role.JUDGE in roles and app.status == Application.Status.ACCEPTED
-        else None,
+        if me.may_rule(app.court) and app.status == Application.Status.ACCEPTED else None,
         "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
     })
     return render(request, "web/loop/confirmation.html", context)

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jintiao import clock
 from jintiao.disputes import selectors
+from jintiao.disputes.access import DisputeNotFound, filing_scope
 from jintiao.disputes.models import Dispute, PartyRole
-from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import CLAIM_FIELDS, dispute_intake, representative_appoint
 from jintiao.documents.models import Document
 from jintiao.domain import lifecycle
@@ -36,7 +36,6 @@ from jintiao.domain.representation import Authority, Relation, may_settle
 from jintiao.mediation import events as mediation_events
 from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation.services import action_apply
-from jintiao.mediation.services.paperwork import may_serve_notices
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
 from jintiao.outreach import events as outreach_events
@@ -53,7 +52,7 @@ from jintiao.web.forms.disputes import (
     party_rows,
 )
 from jintiao.web.forms.loop import NoticeForm
-from jintiao.web.views.common import viewer_of, visible_or_404
+from jintiao.web.views.common import standing_or_404, viewer_of, visible_or_404
 
 PAGE_SIZE = 50
 # Timeline events that are not lifecycle actions, in words.
@@ -156,9 +155,9 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """One dispute: parties, claim, deadline, timeline and the actions open to the viewer."""
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    actions = selectors.actions_open_to(viewer, dispute)
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
+    actions = selectors.actions_open_to(me)
     total = _total(dispute)
     today = clock.today()
     context = {
@@ -181,18 +180,17 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "representative_form": (
             RepresentativeForm(initial={"expected_version": dispute.version},
                                party_rows=_party_choices(dispute))
-            if selectors.may_appoint_representative(viewer, dispute) else None),
+            if me.may_appoint_representative() else None),
         "claim": [(CLAIM_PART_LABELS[f], format_amount(getattr(dispute, f)))
                   for f in CLAIM_FIELDS if getattr(dispute, f)],
         "total": format_amount(total), "total_words": amount_in_words(total),
-        "events": [_event_row(e) for e in events_seen_by(viewer, dispute)],
+        "events": [_event_row(e) for e in events_seen_by(me)],
         "actions": actions,
         "team": mediation_selectors.team_of(dispute),
-        "accepted_offer": mediation_selectors.offers_for(viewer, dispute)
-        .filter(status="accepted").first(),
+        "accepted_offer": mediation_selectors.offers_for(me).filter(status="accepted").first(),
         "mediation_started": dispute.state != State.RECEIVED and dispute.state != State.DECLINED,
         "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
-        "notice_form": NoticeForm() if may_serve_notices(viewer, dispute) else None,
+        "notice_form": NoticeForm() if me.may_serve() else None,
         "after_failure": dispute.state in (State.FAILED, State.CONFIRMATION_REJECTED,
                                            State.TRANSFERRED),
     }
@@ -288,7 +286,7 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
 def dispute_new(request: HttpRequest) -> HttpResponse:
     """The intake form: errors next to their fields; a valid file goes to the one service."""
     viewer = viewer_of(request)
-    options = selectors.intake_options(viewer)
+    options = filing_scope(viewer)
     if not options.may_file:
         raise Http404(_("无权登记纠纷"))
     form = IntakeForm(request.POST or None, options=options)
@@ -335,7 +333,7 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
 @require_GET
 def party_row(request: HttpRequest) -> HttpResponse:
     """One more party row for the intake form (htmx), with the row count updated."""
-    if not selectors.intake_options(viewer_of(request)).may_file:
+    if not filing_scope(viewer_of(request)).may_file:
         raise Http404(_("无权登记纠纷"))
     try:
         index = int(request.GET.get("index", ""))

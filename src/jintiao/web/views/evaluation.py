@@ -16,7 +16,7 @@ from jintiao.domain.money import format_amount
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import submit, viewer_of, visible_or_404
+from jintiao.web.views.common import standing_or_404, submit, viewer_of
 from jintiao.web.views.mediation_rows import header, money
 
 # --- neutral evaluation ---
@@ -25,12 +25,11 @@ from jintiao.web.views.mediation_rows import header, money
 @require_http_methods(["GET", "POST"])
 def evaluation(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """The expert's evaluation and both paths in money; printable."""
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    part = selectors.part_of(viewer, dispute)
-    shared = [(o.pk, f"方案{o.seq} {o.label}") for o in selectors.offers_for(viewer, dispute)
+    me = standing_or_404(viewer_of(request), dispute_id)
+    viewer, dispute = me.user, me.dispute
+    shared = [(o.pk, f"方案{o.seq} {o.label}") for o in selectors.offers_for(me)
               if not o.side]
-    may_record = (part.expert and dispute.track == Track.EVALUATION
+    may_record = (me.may_evaluate() and dispute.track == Track.EVALUATION
                   and dispute.state == State.MEDIATING)
     form = forms.EvaluationForm(request.POST or None, offers=shared)
     if request.method == "POST":
@@ -41,7 +40,7 @@ def evaluation(request: HttpRequest, dispute_id: int) -> HttpResponse:
             offer_id=data["offer"]), _("已出具中立评估意见"))
         return redirect("web:evaluation", dispute_id=dispute_id)
     policy = selectors.policy_of(dispute)
-    context = header(viewer, dispute)
+    context = header(me)
     context.update({
         "evaluations": [_evaluation_row(e) for e in selectors.evaluations_of(dispute)],
         "form": form if may_record else None,

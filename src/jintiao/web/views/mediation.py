@@ -20,7 +20,7 @@ from jintiao.mediation import selectors, services
 from jintiao.mediation.models import Offer, Session, Side
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import submit, viewer_of, visible_or_404
+from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import (
     back_to,
     blind_rounds,
@@ -37,47 +37,48 @@ from jintiao.web.views.mediation_rows import (
 def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Everything of one dispute's mediation the viewer may see, with the forms their part
     in it allows."""
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    context = header(viewer, dispute)
-    part: selectors.Part = context["part"]
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
+    context = header(me)
     mediating = dispute.state == State.MEDIATING
+    open_ = dispute.state in (State.ACCEPTED, State.MEDIATING)
     party_rows = party_choices(dispute)
     team = context["team"]
     budget = selectors.budget_of(dispute)
     policy = selectors.policy_of(dispute)
-    offers = list(selectors.offers_for(viewer, dispute).prefetch_related("approvals__approver"))
+    offers = list(selectors.offers_for(me).prefetch_related("approvals__approver"))
+    recusable = [(r.pk, f"{r.get_role_display()} {r.party.name}")
+                 for r in dispute.party_rows.all() if me.may_request_recusal(r.pk, r.role)]
+    extensions_left = selectors.extensions_left(dispute)
     context.update({
-        "sessions": [session_row(viewer, s, part, mediating)
+        "sessions": [session_row(me, s, mediating)
                      for s in selectors.sessions_of(dispute)
                      .select_related("dispute").prefetch_related("attendance__party_row")],
         "session_form": forms.SessionForm(party_rows=party_rows, initial={
             "starts_at": clock.now().replace(second=0, microsecond=0)})
-        if part.desk and mediating and not context["deadline"]["overdue"] else None,
-        "offers": [offer_row(viewer, dispute, o, part) for o in offers],
+        if me.may_mediate() and mediating and not context["deadline"]["overdue"] else None,
+        "offers": [offer_row(me, o) for o in offers],
         "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
-        "blind": blind_rounds(dispute, part, mediating),
-        "budget": budget if part.desk else None,
+        "blind": blind_rounds(me, mediating),
+        "budget": budget if me.desk else None,
         "budget_form": forms.BudgetForm(debtors=party_choices(dispute, PartyRole.DEBTOR),
                                         initial={"dependants": budget.dependants if budget
                                                  else 0})
-        if part.desk and dispute.state in (State.ACCEPTED, State.MEDIATING) else None,
-        "consents": list(selectors.consents_of(dispute)) if part.desk else [],
+        if me.may_mediate() and open_ else None,
+        "consents": list(selectors.consents_of(dispute)) if me.desk else [],
         "consent_form": forms.ConsentForm(party_rows=party_choices(
             dispute, PartyRole.CREDITOR, PartyRole.DEBTOR))
-        if part.desk and mediating else None,
+        if me.may_mediate() and mediating else None,
         "extensions_used": selectors.extensions_used(dispute),
         "extensions_allowed": policy.max_extensions,
         "extension_days": policy.extension_limit,
-        "may_extend": part.director and mediating,
-        "may_fail": part.desk and mediating,
-        "recusals": list(selectors.recusals_of(dispute)) if part.active else [],
+        "may_extend": me.may_direct() and mediating and extensions_left > 0,
+        "may_fail": me.may_mediate() and mediating,
+        "recusals": list(selectors.recusals_of(dispute)) if me.active else [],
         "recusal_form": forms.RecusalForm(
-            mediators=[(m.user_id, str(m.user)) for m in team],
-            party_rows=party_rows if part.desk else party_choices(dispute, PartyRole.CREDITOR))
-        if part.active and team and dispute.state in (State.ACCEPTED, State.MEDIATING)
-        else None,
-        "decision_form": forms.DecisionForm() if part.director else None,
+            mediators=[(m.user_id, str(m.user)) for m in team], party_rows=recusable)
+        if recusable and team and open_ else None,
+        "decision_form": forms.DecisionForm() if me.may_direct() else None,
         "evaluations": selectors.evaluations_of(dispute).count(),
         "on_evaluation": dispute.track == Track.EVALUATION,
     })

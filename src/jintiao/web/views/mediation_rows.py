@@ -13,15 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jintiao import clock
+from jintiao.disputes.access import RecordNotFound, Standing
 from jintiao.disputes.models import Dispute
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Consent, Offer, Session, Side
-from jintiao.mediation.selectors import RecordNotFound
-from jintiao.orgs.models import User
-from jintiao.outreach.selectors import may_reach, may_read_log
 from jintiao.web.forms import mediation as forms
 
 T = TypeVar("T")
@@ -59,22 +57,24 @@ def deadline_of(dispute: Dispute) -> dict[str, Any]:
             "mediating": dispute.state == State.MEDIATING}
 
 
-def header(viewer: User, dispute: Dispute) -> dict[str, Any]:
-    part = selectors.part_of(viewer, dispute)
-    return {"d": dispute, "state": State(dispute.state).label, "part": part,
+def header(me: Standing) -> dict[str, Any]:
+    """What every page of a dispute's mediation shows on top, and the viewer's standing
+    (``me``) that its forms and buttons are offered by."""
+    dispute = me.dispute
+    return {"d": dispute, "state": State(dispute.state).label, "me": me,
             "deadline": deadline_of(dispute), "total": format_amount(selectors.claim_of(dispute)
                                                                    .total),
-            "team": selectors.team_of(dispute),
-            "reach_tab": may_reach(viewer, dispute) or may_read_log(viewer, dispute),
-            "may_assign": part.director and dispute.state in (State.ACCEPTED, State.MEDIATING)}
-def offer_row(viewer: User, dispute: Dispute, offer: Offer,
-              part: selectors.Part) -> dict[str, Any]:
+            "team": selectors.team_of(dispute), "reach_tab": me.may_read_outreach(),
+            "may_assign": me.may_direct() and dispute.state in (State.ACCEPTED,
+                                                                State.MEDIATING)}
+def offer_row(me: Standing, offer: Offer) -> dict[str, Any]:
     f = offer.figures
     if offer.status == Offer.Status.OPEN:  # still on the table: against today's budget
         f = convert.figures_to_json(selectors.figures_for(
-            dispute, convert.options_from_json(offer.options), Decimal(f["discount_rate"])))
-    f = convert.figures_for(f, desk=part.desk)
-    moves = selectors.offer_moves(viewer, dispute, offer, part)
+            me.dispute, convert.options_from_json(offer.options),
+            Decimal(f["discount_rate"])))
+    f = convert.figures_for(f, desk=me.desk)
+    moves = selectors.offer_moves(me, offer)
     return {
         "id": offer.pk, "seq": offer.seq, "by": offer.get_by_display(),
         "private": offer.get_side_display() if offer.side else "",
@@ -94,8 +94,8 @@ def offer_row(viewer: User, dispute: Dispute, offer: Offer,
         "creditor_accepted": offer.creditor_accepted_at is not None,
         "debtor_accepted": offer.debtor_accepted_at is not None,
         "approvals": [{"status": a.get_status_display(),  # the bank's own business
-                       "approver": str(a.approver) if part.creditor else "",
-                       "reason": a.reason if part.creditor else ""}
+                       "approver": str(a.approver) if me.creditor else "",
+                       "reason": a.reason if me.creditor else ""}
                       for a in offer.approvals.all()],
         "may_answer_creditor": moves.accept_for_creditor,
         "may_reject_creditor": moves.reject_for_creditor,
@@ -105,8 +105,7 @@ def offer_row(viewer: User, dispute: Dispute, offer: Offer,
     }
 
 
-def session_row(viewer: User, session: Session, part: selectors.Part,
-                mediating: bool) -> dict[str, Any]:
+def session_row(me: Standing, session: Session, mediating: bool) -> dict[str, Any]:
     parties = [(a.party_row.pk, f"{a.party_row.get_role_display()} {a.party_row.party.name}",
                 a.attended) for a in session.attendance.all() if a.party_row is not None]
     invited = [(pk, label) for pk, label, _attended in parties]
@@ -121,26 +120,29 @@ def session_row(viewer: User, session: Session, part: selectors.Part,
                        for _pk, label, attended in parties],
         "staff": [str(a.user) for a in session.attendance.all() if a.user_id],
         "notes": [{"side": n.get_side_display(), "text": n.text, "author": str(n.author),
-                   "at": n.created_at} for n in selectors.caucus_notes_for(viewer, session)],
+                   "at": n.created_at} for n in selectors.caucus_notes_for(me, session)],
         "attachments": [{"id": a.pk, "name": a.name, "kind": a.get_kind_display(),
                          "size": a.size, "sha256": a.sha256, "private": a.get_side_display()}
-                        for a in selectors.attachments_for(viewer, session)],
+                        for a in selectors.attachments_for(me, session)],
         "record_form": forms.RecordForm(invited=invited, initial={"present": present})
-        if part.desk and mediating and scheduled and session.starts_at <= clock.now() else None,
-        "note_form": forms.NoteForm() if part.desk and mediating else None,
-        "attachment_form": forms.AttachmentForm() if part.desk else None,
+        if me.may_mediate() and mediating and scheduled and session.starts_at <= clock.now()
+        else None,
+        "note_form": forms.NoteForm() if me.may_write_caucus() and mediating else None,
+        "attachment_form": forms.AttachmentForm(private=me.may_write_caucus())
+        if me.may_mediate() else None,
     }
 
 
-def blind_rounds(dispute: Dispute, part: selectors.Part, mediating: bool) -> dict[str, Any]:
-    state = selectors.blind_state(dispute)
+def blind_rounds(me: Standing, mediating: bool) -> dict[str, Any]:
+    state = selectors.blind_state(me.dispute)
     return {
         "rounds": state.rounds, "allowed": state.allowed, "left": state.left,
         "done": state.done,
         "creditor_form": forms.BoundForm(initial={"side": Side.CREDITOR})
-        if mediating and part.creditor and state.may_enter(Side.CREDITOR) else None,
+        if mediating and me.may_enter_bound(Side.CREDITOR) and state.may_enter(Side.CREDITOR)
+        else None,
         "debtor_form": forms.BoundForm(initial={"side": Side.DEBTOR})
-        if mediating and part.desk and state.may_enter(Side.DEBTOR) else None,
+        if mediating and me.desk and state.may_enter(Side.DEBTOR) else None,
     }
 
 

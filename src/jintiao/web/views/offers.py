@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jintiao.disputes.access import standing_of
 from jintiao.domain.errors import DomainError
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import BlindRound
@@ -68,7 +69,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
                    .select_related("offer__dispute__committee")
                    .prefetch_related("offer__approvals__approver"))
     rows = [{"id": a.pk, "dispute": a.offer.dispute, "offer": offer_row(
-        viewer, a.offer.dispute, a.offer, selectors.part_of(viewer, a.offer.dispute)),
+        standing_of(viewer, a.offer.dispute), a.offer),
         "excesses": [e["text"] for e in a.excesses], "requested_by": str(a.requested_by),
         "at": a.requested_at} for a in waiting]
     return render(request, "web/mediation/approvals.html", {

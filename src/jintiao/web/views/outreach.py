@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jintiao import clock
+from jintiao.disputes.access import committees_drafting_texts, may_approve_texts, may_supervise
 from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.mediation.selectors import policy_of
 from jintiao.outreach import selectors, services
 from jintiao.web.forms import outreach as forms
-from jintiao.web.views.common import attempt, submit, viewer_of, visible_or_404
+from jintiao.web.views.common import attempt, standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import header
 
 
@@ -47,12 +48,12 @@ def _forms(dispute: Dispute, data: Any = None) -> dict[str, Any]:
 @login_required
 @require_GET
 def outreach_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    desk = selectors.may_reach(viewer, dispute)
-    if not (desk or selectors.may_read_log(viewer, dispute)):
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
+    if not me.may_read_outreach():
         raise Http404(_("记录不存在或无权查看"))
-    context = header(viewer, dispute)
+    desk = me.may_serve()
+    context = header(me)
     alternates = selectors.alternates_by_party(dispute)
     context.update({
         "desk": desk, "reach": [(r, alternates.get(r.row.party_id, []))
@@ -140,7 +141,7 @@ def alternate_retire(request: HttpRequest, dispute_id: int, contact_id: int) -> 
 def templates(request: HttpRequest) -> HttpResponse:
     """The committee's texts: drafts by its staff, approval by its director."""
     viewer = viewer_of(request)
-    committees = selectors.template_committees(viewer)
+    committees = list(committees_drafting_texts(viewer))
     if not committees:
         raise Http404(_("记录不存在或无权查看"))
     form = forms.TemplateForm(request.POST or None,
@@ -151,8 +152,8 @@ def templates(request: HttpRequest) -> HttpResponse:
             body=d["body"]), _("模板已保存，待调委会主任审核"))
         return redirect("web:templates")
     return render(request, "web/loop/templates.html", {
-        "form": form, "rows": selectors.templates_of(committees),
-        "may_approve": selectors.approves_templates(viewer)})
+        "form": form, "rows": [(t, may_approve_texts(viewer, t.committee))
+                               for t in selectors.templates_of(committees)]})
 
 
 @login_required
@@ -178,7 +179,7 @@ def template_retire(request: HttpRequest, template_id: int) -> HttpResponse:
 def contact_report(request: HttpRequest) -> HttpResponse:
     """Supervisors: contacts per mediator and institution, flags for collection patterns."""
     viewer = viewer_of(request)
-    if not selectors.reads_contact_report(viewer):
+    if not may_supervise(viewer):
         raise Http404(_("记录不存在或无权查看"))
     today = clock.today()
     form = forms.ReportForm(request.GET or {"since": today.replace(day=1), "until": today})

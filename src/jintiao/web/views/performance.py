@@ -18,22 +18,23 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jintiao.disputes.selectors import dispute_visible_to
+from jintiao.disputes.access import (
+    RecordNotFound,
+    payments_import_problem,
+    record_get_for,
+    supervises_everything,
+)
 from jintiao.documents.models import Document
 from jintiao.domain.errors import DomainError
-from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.performance import OUTSTANDING_LABELS
-from jintiao.mediation.selectors import RecordNotFound, record_get_for
-from jintiao.messaging.models import OutboxMessage
-from jintiao.orgs.selectors import user_roles
-from jintiao.parties.crypto import lookup_hash
-from jintiao.parties.models import Party
+from jintiao.outreach.selectors import outbox_for
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
 from jintiao.web.forms import loop as forms
-from jintiao.web.views.common import attempt, submit, viewer_of, visible_or_404
+from jintiao.web.views.common import attempt, standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import found_or_404, header
 
 PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
@@ -43,10 +44,9 @@ OUTBOX_ROWS = 50
 @login_required
 @require_GET
 def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
-    context = header(viewer, dispute)
-    part = context["part"]
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
+    context = header(me)
     account = performance.account_of(dispute)
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     state = State(dispute.state)
@@ -61,19 +61,19 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "payments": [{"p": p, "amount": format_amount(p.amount)}
                      for p in Payment.objects.filter(dispute=dispute)],
         "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT),
-        "payment_form": forms.PaymentForm() if (part.creditor or part.desk)
+        "payment_form": forms.PaymentForm() if me.may_record_payment()
         and state in PAYING_STATES else None,
         "enforcement": enforcement if state in (State.DEFAULTED, State.ENFORCEMENT) else None,
         "enforcement_total": format_amount(enforcement.total) if enforcement else "",
         "enforcement_rows": _breakdown_rows(enforcement) if enforcement else [],
-        "may_enforce": (part.creditor and state == State.DEFAULTED
+        "may_enforce": (me.may_act_as_creditor() and state == State.DEFAULTED
                         and performance.confirmation_of(dispute) is not None),
-        "may_import": Role.AGENT in user_roles(viewer) and part.creditor,
+        "may_import": me.agent,
         "repair": getattr(dispute, "credit_repair", None),
-        "may_confirm_repair": part.creditor,
+        "may_confirm_repair": me.may_act_as_creditor(),
         "follow_ups": FollowUp.objects.filter(dispute=dispute).order_by("due_on"),
-        "follow_form": forms.FollowUpForm() if part.desk else None,
-        "may_review": (part.creditor or part.desk) and state == State.PERFORMING,
+        "follow_form": forms.FollowUpForm() if me.may_mediate() else None,
+        "may_review": me.may_review_performance() and state == State.PERFORMING,
         "confirmation": performance.confirmation_of(dispute),
     })
     return render(request, "web/loop/performance.html", context)
@@ -151,7 +151,7 @@ def payments_import(request: HttpRequest) -> HttpResponse:
     """An institution's payments file: all or nothing, and nothing twice."""
     viewer = viewer_of(request)
     node = viewer.organization
-    problem = performance.importer_problem(viewer, node)
+    problem = payments_import_problem(viewer, node)
     if problem or node is None:
         raise Forbidden(problem)
     form = forms.CsvForm(request.POST or None, request.FILES or None)
@@ -203,8 +203,7 @@ def outbox_open_to(request: HttpRequest) -> bool:
     viewer = viewer_of(request)
     if not settings.SMS_BACKEND.endswith("OutboxBackend"):
         return False
-    return bool(settings.DEBUG or viewer.is_superuser
-                or Role.ADMINISTRATOR in user_roles(viewer))
+    return settings.DEBUG or supervises_everything(viewer)
 
 
 @login_required
@@ -212,13 +211,5 @@ def outbox_open_to(request: HttpRequest) -> bool:
 def outbox(request: HttpRequest) -> HttpResponse:
     if not outbox_open_to(request):
         raise Http404(_("页面不存在"))
-    viewer = viewer_of(request)
-    rows = OutboxMessage.objects.all()
-    if not (viewer.is_superuser or Role.ADMINISTRATOR in user_roles(viewer)):
-        # the demo's stand-in for phones: your own, and those of parties to disputes you see
-        phones = {lookup_hash(viewer.mobile)} if viewer.mobile else set()
-        phones |= set(Party.objects.filter(
-            dispute_rows__dispute__in=dispute_visible_to(viewer)).exclude(phone_hash="")
-            .values_list("phone_hash", flat=True))
-        rows = rows.filter(to_hash__in=phones)
+    rows = outbox_for(viewer_of(request))
     return render(request, "web/loop/outbox.html", {"rows": rows[:OUTBOX_ROWS]})

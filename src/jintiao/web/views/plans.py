@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jintiao import clock
+from jintiao.disputes.access import Standing
 from jintiao.disputes.models import Dispute
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import State
@@ -20,9 +21,8 @@ from jintiao.domain.plans import PlanFigures, PlanOptions
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import Offer
-from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import attempt, viewer_of, visible_or_404
+from jintiao.web.views.common import attempt, standing_or_404, viewer_of
 from jintiao.web.views.mediation_rows import back_to, header
 
 PLAN_COLUMNS = 3
@@ -85,14 +85,13 @@ def _hidden(form: forms.PlanForm, options: PlanOptions | None) -> list[tuple[str
 def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Up to three plans side by side on the dispute's claim and the debtor's budget;
     posting one of them puts that plan on the table as an offer."""
-    viewer = viewer_of(request)
-    dispute = visible_or_404(viewer, dispute_id)
+    me = standing_or_404(viewer_of(request), dispute_id)
+    dispute = me.dispute
     if request.method == "POST":
-        return _propose(request, viewer, dispute)
+        return _propose(request, me)
     rate_form = forms.ProposeForm(request.GET or None)
     rate = selectors.discount_rate(dispute, rate_form.cleaned_data["discount_rate"]
                                    if rate_form.is_valid() else None)
-    desk = selectors.sees_everything(viewer, dispute)
     submitted = any(k.endswith("-method") for k in request.GET)
     initial = [] if submitted else _menu_columns(dispute)
     results: list[dict[str, Any]] = []
@@ -110,23 +109,22 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
         if options is not None:
             try:
                 entry["figures"] = _figures_row(selectors.figures_for(dispute, options, rate),
-                                                desk=desk)
+                                                desk=me.desk)
             except DomainError as exc:
                 entry["error"] = exc.message
         results.append(entry)
-    part = selectors.part_of(viewer, dispute)
     claim = selectors.claim_of(dispute)
     budget = selectors.budget_of(dispute)
-    context = header(viewer, dispute)
+    context = header(me)
     context.update({
         "columns": results, "rate": rate * 100, "rate_form": rate_form,
         "claim_parts": [(label, format_amount(amount)) for _n, label, amount in claim.parts()
                         if amount],
         "waivable": [name for name, _label, amount in claim.parts() if amount],
-        "budget": budget if part.desk else None, "has_budget": budget is not None,
-        "may_propose": dispute.state == State.MEDIATING and part.active,
-        "propose_form": forms.ProposeForm(auto_id=False, open_offers=_open_offers(viewer,
-                                                                                  dispute)),
+        "budget": budget if me.desk else None, "has_budget": budget is not None,
+        "may_propose": dispute.state == State.MEDIATING and me.offers_as("") is not None,
+        "propose_form": forms.ProposeForm(auto_id=False, open_offers=_open_offers(me),
+                                          names=me.desk),
     })
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "comparison":
@@ -134,31 +132,31 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return render(request, "web/mediation/plans.html", context)
 
 
-def _open_offers(viewer: User, dispute: Dispute) -> list[tuple[int, str]]:
+def _open_offers(me: Standing) -> list[tuple[int, str]]:
     """Offers a new plan may answer (a counter-offer keeps the history)."""
     return [(o.pk, _("回应方案%(n)d") % {"n": o.seq})
-            for o in selectors.offers_for(viewer, dispute).filter(status=Offer.Status.OPEN)]
+            for o in selectors.offers_for(me).filter(status=Offer.Status.OPEN)]
 
 
-def _propose(request: HttpRequest, viewer: User, dispute: Dispute) -> HttpResponse:
+def _propose(request: HttpRequest, me: Standing) -> HttpResponse:
     """Put the posted column on the table, in the name the proposer may use."""
     try:
         index = int(request.POST.get("propose", ""))
     except ValueError:
         index = -1
     column = forms.PlanForm(request.POST, prefix=f"p{index}")
-    choice = forms.ProposeForm(request.POST, open_offers=_open_offers(viewer, dispute))
+    dispute = me.dispute
+    choice = forms.ProposeForm(request.POST, open_offers=_open_offers(me), names=me.desk)
     if not 0 <= index < PLAN_COLUMNS or not column.is_valid() or not choice.is_valid():
         messages.error(request, _("方案填写不完整或格式不正确，未提出"))
         return redirect("web:plans", dispute_id=dispute.pk)
     data = choice.cleaned_data
     rate = selectors.discount_rate(dispute, data["discount_rate"])
-    by = data["on_behalf_of"] if selectors.part_of(viewer, dispute).desk else "creditor"
-    side = ""
-    if data["private"]:
-        side = "creditor" if by == "creditor" else "debtor" if by == "debtor" else ""
+    asked = data.get("on_behalf_of", "")
+    by = me.offers_as(asked) or asked
+    side = by if data["private"] and by in ("creditor", "debtor") else ""
     made = attempt(request, lambda: services.offer_propose(
-        actor=viewer, dispute_id=dispute.pk, options=column.options(), discount_rate=rate,
+        actor=me.user, dispute_id=dispute.pk, options=column.options(), discount_rate=rate,
         on_behalf_of=by, side=side, answers_id=data["answers"]), _("已提出方案"))
     if made is None:
         return redirect("web:plans", dispute_id=dispute.pk)

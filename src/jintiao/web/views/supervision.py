@@ -110,7 +110,7 @@ def _ledger_filter(form: LedgerForm) -> LedgerFilter:
 def ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The ledger of every dispute under the viewer's node; ?export=xlsx or csv."""
     viewer = viewer_of(request)
-    if not selectors.may_read_ledger(viewer):
+    if not selectors.may_supervise(viewer):
         raise Http404(_("记录不存在或无权查看"))
     services.figures_refresh()
     form = LedgerForm(request.GET or None, node=viewer.organization)

@@ -1,0 +1,625 @@
+"""Who may see and do what: the one place it is decided (DESIGN.md §1, STYLE.md §7.11).
+
+A user's roles are held at a node of the organisation tree; what they mean for one dispute
+depends on where that node sits against the dispute's committee, creditor institution and
+court, on whether the user is on the dispute's team, and — for a party signed in to the
+portal — on which party rows they stand in. :func:`standing_of` works that out once and
+returns a :class:`Standing`; its ``may_*`` methods are the gates. Services ``require`` a gate
+inside their transaction (on the locked row); pages, forms, routers and templates only read
+the same gates to decide what to offer, so an interface never re-derives a rule.
+
+Visibility follows the same ground: :func:`dispute_visible_to` is the one query of what a
+user may see; a dispute (or a record of one) the user may not see is *missing*, with the
+same answer as one that does not exist, so existence does not leak.
+
+Gates that are not about one dispute (filing at a committee, publishing an institution's
+plan menu, importing its payments, supervising a node, drafting a committee's texts) are
+functions of the user at the end of this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from jintiao import clock
+from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative, PartyRole
+from jintiao.domain import lifecycle
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.representation import Authority, may_settle
+from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
+from jintiao.orgs.selectors import subtree, user_roles
+
+
+class PermissionDenied(DomainError):
+    """The user sees the dispute but their standing in it does not allow the change."""
+
+    code = ErrorCode.PERMISSION_DENIED
+
+
+class RecordNotFound(DomainError):
+    """A record that does not exist or is not the viewer's to see: one answer for both,
+    like a hidden dispute."""
+
+    code = ErrorCode.NOT_FOUND
+
+
+class DisputeNotFound(DomainError):
+    code = ErrorCode.DISPUTE_NOT_FOUND
+
+
+# Roles whose holders see every dispute and act as the platform itself.
+ALL_SEEING = frozenset({Role.ADMINISTRATOR, Role.SYSTEM})
+COMMITTEE_STAFF = frozenset({Role.INTAKE_CLERK, Role.DIRECTOR})
+TEAM_ROLES = frozenset({Role.MEDIATOR, Role.EXPERT})
+CREDITOR_ROLES = frozenset({Role.AGENT, Role.APPROVER})
+COURT_ROLES = frozenset({Role.JUDGE, Role.COURT_CLERK})
+# The private sides of a mediation: "" is what everyone who sees the dispute may read.
+SHARED, CREDITOR, DEBTOR, MEDIATOR = "", "creditor", "debtor", "mediator"
+
+
+def _over(node: Organization | None, org: Organization | None) -> bool:
+    """``org`` is ``node`` or below it."""
+    return node is not None and org is not None and org.path.startswith(node.path)
+
+
+# --- visibility ---
+
+def dispute_visible_to(viewer: User) -> QuerySet[Dispute]:
+    """Return the disputes ``viewer`` may see, by role × organisation node.
+
+    An institution's staff see their institution's disputes and its branches'; committee
+    staff and supervisors their committee's or those below them; mediators those they are
+    assigned to; court staff those their court sent or received; a party signed in to the
+    portal their own (as party or representative in force).
+    """
+    roles = user_roles(viewer)
+    if viewer.is_superuser or roles & ALL_SEEING:
+        return Dispute.objects.all()
+    if Role.PARTY in roles:
+        return Dispute.objects.filter(pk__in=DisputeParty.objects.filter(
+            pk__in=[row.pk for row, _rep in acting_for(viewer)]).values("dispute_id"))
+    if viewer.organization is None:
+        return Dispute.objects.none()
+    below = subtree(viewer.organization)
+    rules = Q(pk__in=[])
+    if roles & CREDITOR_ROLES:
+        rules |= Q(institution__in=below)
+    if roles & (COMMITTEE_STAFF | {Role.SUPERVISOR}):
+        rules |= Q(committee__in=below)
+    if roles & TEAM_ROLES:
+        rules |= Q(pk__in=Dispute.objects.filter(mediator_rows__user=viewer).values("pk"))
+    if roles & COURT_ROLES:
+        rules |= Q(court__in=below)
+    return Dispute.objects.filter(rules)
+
+
+def acting_for(viewer: User, dispute: Dispute | None = None
+               ) -> list[tuple[DisputeParty, DisputeRepresentative | None]]:
+    """The party rows a portal user stands in — as the party, or as a representative whose
+    power of attorney is in force today — with the representation when it is one."""
+    if Role.PARTY not in user_roles(viewer):
+        return []
+    own = DisputeParty.objects.filter(party__account__user=viewer)
+    today = clock.today()
+    reps = (DisputeRepresentative.objects.filter(person__account__user=viewer,
+                                                 signed_on__lte=today)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            .select_related("party_row__party", "person"))
+    if dispute is not None:
+        own = own.filter(dispute=dispute)
+        reps = reps.filter(party_row__dispute=dispute)
+    found: list[tuple[DisputeParty, DisputeRepresentative | None]] = [
+        (row, None) for row in own.select_related("party")]
+    seen = {row.pk for row, _rep in found}
+    found += [(rep.party_row, rep) for rep in reps if rep.party_row_id not in seen]
+    return found
+
+
+def dispute_get_for(viewer: User, dispute_id: int) -> Dispute:
+    """Return the dispute if ``viewer`` may see it, with what a page of it reads joined.
+
+    :raises DisputeNotFound: it does not exist or ``viewer`` may not see it
+    """
+    found = (dispute_visible_to(viewer).filter(pk=dispute_id)
+             .select_related("committee", "institution", "court", "policy_version")
+             .prefetch_related("party_rows__party", "party_rows__representatives__person",
+                               "mediator_rows")
+             .first())
+    if found is None:
+        # no details: the answer must be the same whatever id was asked for
+        raise DisputeNotFound("纠纷不存在或无权查看", "dispute not found")
+    return found
+
+
+R = TypeVar("R", bound=models.Model)
+
+
+def record_get_for(viewer: User, rows: QuerySet[R], pk: int, missing: RecordNotFound) -> R:
+    """A record of a dispute the viewer may see (``rows`` a queryset of a model with a
+    ``dispute``), its ``dispute`` the one the viewer loaded; missing and hidden raise the
+    same ``missing``."""
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise missing
+    try:
+        found.dispute = dispute_get_for(viewer, found.dispute_id)  # type: ignore[attr-defined]
+    except DisputeNotFound:
+        raise missing from None
+    return found
+
+
+# --- one user in one dispute ---
+
+@dataclass(frozen=True)
+class Standing:
+    """Where ``user`` stands in ``dispute``: the roles that count here and the sides they
+    may read, with the gates as methods.
+
+    A role counts only where its node reaches: a director over the dispute's committee, an
+    agent over its creditor institution, a judge over its court, a mediator or expert on its
+    team, a supervisor over its committee; a party through the rows they stand in.
+    """
+
+    user: User
+    dispute: Dispute
+    roles: frozenset[Role]  # the roles that count in this dispute
+    team_ids: frozenset[int]
+    lead_id: int | None
+    party_row_ids: frozenset[int] = frozenset()
+    debtor_row_ids: frozenset[int] = frozenset()
+    settling_debtor_row_ids: frozenset[int] = frozenset()
+    represented: tuple[tuple[int, int], ...] = field(default=())  # (party row, rep row)
+
+    # -- who, in this dispute --
+
+    @property
+    def administrator(self) -> bool:
+        return Role.ADMINISTRATOR in self.roles
+
+    @property
+    def system(self) -> bool:
+        return Role.SYSTEM in self.roles
+
+    @property
+    def clerk(self) -> bool:
+        return Role.INTAKE_CLERK in self.roles
+
+    @property
+    def director(self) -> bool:
+        """The director of the dispute's committee (or of a node above it)."""
+        return Role.DIRECTOR in self.roles
+
+    @property
+    def on_team(self) -> bool:
+        """A mediator or expert assigned to the dispute."""
+        return self.user.pk in self.team_ids
+
+    @property
+    def lead(self) -> bool:
+        return self.user.pk == self.lead_id
+
+    @property
+    def expert(self) -> bool:
+        """An expert on the dispute's team (the neutral evaluator)."""
+        return Role.EXPERT in self.roles
+
+    @property
+    def desk(self) -> bool:
+        """The mediation desk: the dispute's mediators and its committee's director."""
+        return self.on_team or self.director
+
+    @property
+    def committee_desk(self) -> bool:
+        """The committee's staff (clerks, director) and the dispute's team: who serves
+        notices and keeps the contact log."""
+        return bool(self.roles & COMMITTEE_STAFF) or self.on_team
+
+    @property
+    def creditor(self) -> bool:
+        """An agent or approver of the creditor institution (or of a node above it)."""
+        return bool(self.roles & CREDITOR_ROLES)
+
+    @property
+    def agent(self) -> bool:
+        return Role.AGENT in self.roles
+
+    @property
+    def debtor(self) -> bool:
+        """A debtor signed in to the portal, or their representative in force. A guarantor
+        is a party with interests of its own, not the debtor's side."""
+        return bool(self.debtor_row_ids)
+
+    @property
+    def debtor_settles(self) -> bool:
+        """The debtor in person, or a representative with special authority: a general
+        authority takes part but does not settle."""
+        return bool(self.settling_debtor_row_ids)
+
+    @property
+    def party(self) -> bool:
+        return bool(self.party_row_ids)
+
+    @property
+    def court(self) -> bool:
+        """A judge or court clerk of the dispute's court (or a court above it)."""
+        return bool(self.roles & COURT_ROLES)
+
+    @property
+    def supervisor(self) -> bool:
+        return Role.SUPERVISOR in self.roles
+
+    @property
+    def active(self) -> bool:
+        """Takes part in the mediation: the desk or the creditor's officers."""
+        return self.desk or self.creditor
+
+    @property
+    def state(self) -> State:
+        return State(self.dispute.state)
+
+    def may_take(self, action: lifecycle.Action) -> bool:
+        """The lifecycle lets one of the user's roles here take ``action`` from the
+        dispute's state (its guards are the service's to check)."""
+        return any(action in lifecycle.available_actions(self.state, role)
+                   for role in self.roles)
+
+    def acts_for(self, party_row_id: int) -> bool:
+        """Stands in this party row in the portal (as the party or its representative)."""
+        return party_row_id in self.party_row_ids
+
+    # -- private sides --
+
+    @cached_property
+    def private_sides(self) -> frozenset[str]:
+        """The sides whose private notes, offers and attachments the user may read ("" is
+        shared): the team both, the creditor's officers the creditor's, the debtor's side the
+        debtor's. Nobody else — not the director who does not mediate it, not the court, not
+        supervisors (README: back-to-back notes belong to one side and the mediators)."""
+        sides = {SHARED}
+        if self.on_team:
+            sides |= {CREDITOR, DEBTOR}
+        if self.creditor:
+            sides.add(CREDITOR)
+        if self.debtor:
+            sides.add(DEBTOR)
+        return frozenset(sides)
+
+    def may_read_caucus(self, side: str) -> bool:
+        """A private note, offer or attachment of ``side`` (shared ones: everyone)."""
+        return side in self.private_sides
+
+    def may_write_caucus(self) -> bool:
+        """Only the team holds a back-to-back talk and writes what each side said."""
+        return self.on_team
+
+    # -- mediation --
+
+    def may_mediate(self) -> bool:
+        """Sessions, records, budgets, consents, plans for the mediators or the debtor, the
+        debtor's answers, the agreement's draft, follow-up visits."""
+        return self.desk
+
+    def may_direct(self) -> bool:
+        """Triage, assignment and the team, recusal decisions, extension, the seal."""
+        return self.director
+
+    def may_evaluate(self) -> bool:
+        return self.expert
+
+    def offers_as(self, asked: str) -> str | None:
+        """In whose name the user puts a plan forward when asking for ``asked`` ("" for the
+        name that is theirs), or None when they may not: the creditor's officers for the
+        creditor; the desk for the mediators and for the debtor (who otherwise answers in
+        the portal)."""
+        if asked in ("", CREDITOR) and self.creditor:
+            return CREDITOR
+        by = asked or MEDIATOR
+        return by if by in (MEDIATOR, DEBTOR) and self.desk else None
+
+    def may_answer_for(self, side: str) -> bool:
+        """Accept or reject an offer for ``side``: the creditor's officers for the creditor,
+        the desk records the debtor's answer."""
+        if side == CREDITOR:
+            return self.creditor
+        return side == DEBTOR and self.desk
+
+    def may_withdraw_offer(self, by: str, open_: bool) -> bool:
+        """The desk any plan (one both sides accepted included); the creditor's officers
+        their own offer while it is open."""
+        return self.desk or (self.creditor and by == CREDITOR and open_)
+
+    def may_ask_approval(self) -> bool:
+        return self.agent
+
+    def may_enter_bound(self, side: str) -> bool:
+        """A blind bound: the creditor's officers for the creditor; the debtor who may
+        settle, or the desk on the debtor's behalf."""
+        if side == CREDITOR:
+            return self.creditor
+        return side == DEBTOR and (self.debtor_settles or self.desk)
+
+    def may_declare_budget(self, party_row_id: int) -> bool:
+        """The debtor's budget: the debtor (or representative) in the portal, or the desk."""
+        return self.acts_for(party_row_id) or self.desk
+
+    def may_request_recusal(self, party_row_id: int, row_role: str) -> bool:
+        """A recusal request for a party: the committee's desk for any party, the creditor's
+        officers for the creditor, a party (or representative) for themselves."""
+        return (self.committee_desk or (self.creditor and row_role == PartyRole.CREDITOR)
+                or self.acts_for(party_row_id))
+
+    def may_appoint_representative(self) -> bool:
+        """The committee's desk records a power of attorney while the dispute is open."""
+        return ((self.committee_desk or self.administrator)
+                and self.state not in lifecycle.TERMINAL_STATES)
+
+    def may_serve(self) -> bool:
+        """Notices, contacts and service of documents: the committee's desk."""
+        return self.committee_desk
+
+    def may_read_outreach(self) -> bool:
+        """The contact log and the desk's events: the committee's desk, and supervisors above
+        the committee who audit it — never the institution (who is contacted how is not the
+        creditor's business)."""
+        return self.committee_desk or self.supervisor or self.administrator or self.system
+
+    # -- agreement --
+
+    def may_draft_agreement(self) -> bool:
+        return self.desk
+
+    def may_seal(self) -> bool:
+        return self.director
+
+    def code_request_problem(self, *, party_row_id: int | None, mediator_id: int | None,
+                             creditor_entity: bool) -> str:
+        """Why the user may not ask for a signer's code (empty when they may): a mediator
+        asks for their own, an institution's agent for the institution's, a party in the
+        portal for their own row, the desk for the persons'."""
+        if party_row_id is not None and self.acts_for(party_row_id):
+            return ""
+        if mediator_id is not None:
+            return "" if self.user.pk == mediator_id else "调解员须本人签署"
+        if creditor_entity:
+            return "" if self.agent else "金融机构一方由其经办人签署"
+        if not self.desk:
+            return "只有调解员或调委会主任可以向当事人发送签署验证码"
+        return ""
+
+    # -- court --
+
+    def _at_court(self, court: Organization | None, roles: frozenset[Role]) -> bool:
+        """Holds one of ``roles`` at ``court`` (the court an application was filed with,
+        which need not be the court that delegated the dispute)."""
+        return bool(user_roles(self.user) & roles) and _over(self.user.organization, court)
+
+    def may_accept_application(self, court: Organization | None) -> bool:
+        """Docket a confirmation application: a judge or clerk of the court it went to."""
+        return self._at_court(court, COURT_ROLES)
+
+    def may_rule(self, court: Organization | None) -> bool:
+        """Rule on a confirmation application: a judge of the court it went to."""
+        return self._at_court(court, frozenset({Role.JUDGE}))
+
+    # -- performance --
+
+    def may_record_payment(self) -> bool:
+        return self.creditor or self.desk
+
+    def may_review_performance(self) -> bool:
+        return self.creditor or self.desk or self.system
+
+    def may_act_as_creditor(self) -> bool:
+        """Enforcement, confirming the credit-record correction: the creditor's officers."""
+        return self.creditor
+
+    # -- the rule applied --
+
+    def require(self, gate: Callable[..., bool], doing: str, *args: Any) -> None:
+        """Refuse unless ``gate`` (a ``Standing.may_*`` method) lets the user do ``doing``.
+
+        :raises PermissionDenied: with who may, in words
+        """
+        if not gate(self, *args):
+            name = gate.__name__
+            who, who_en = WHO_MAY.get(f"{name}:{args[0]}" if args else name) or WHO_MAY[name]
+            raise PermissionDenied(f"只有{who}可以{doing}", f"only {who_en} may: {doing}")
+
+
+# Who a gate lets through, in words (a test keeps every gate named here).
+WHO_MAY: dict[str, tuple[str, str]] = {
+    "may_read_caucus": ("调解员及该方当事人", "the mediators and that side"),
+    "may_write_caucus": ("本纠纷的调解员", "the dispute's mediators"),
+    "may_mediate": ("本纠纷的调解员或调委会主任", "the dispute's mediators or director"),
+    "may_direct": ("调委会主任", "the committee's director"),
+    "may_evaluate": ("本纠纷的调解专家", "the dispute's expert"),
+    "may_answer_for:creditor": ("债权金融机构的经办人", "the creditor's officers"),
+    "may_answer_for:debtor": ("本纠纷的调解员（记录债务人的答复）", "the desk, for the debtor"),
+    "may_enter_bound:creditor": ("债权金融机构的经办人", "the creditor's officers"),
+    "may_enter_bound:debtor": ("债务人本人、特别授权的代理人或本纠纷的调解员",
+                               "the debtor, a specially authorised representative or the desk"),
+    "may_answer_for": ("债权金融机构的经办人（代表债权人）或调解员（记录债务人的答复）",
+                       "the creditor's officers or the desk for the debtor"),
+    "may_withdraw_offer": ("调解员或提出该方案的金融机构", "the desk or the offer's creditor"),
+    "may_ask_approval": ("债权金融机构的经办人", "the creditor's agent"),
+    "may_enter_bound": ("该方（债权金融机构的经办人；债务人本人或特别授权代理人）或调解员",
+                        "that side or the desk for the debtor"),
+    "may_declare_budget": ("债务人本人或本纠纷的调解员", "the debtor or the desk"),
+    "may_request_recusal": ("调委会工作人员或该当事人", "the committee's desk or that party"),
+    "may_appoint_representative": ("调委会工作人员", "the committee's desk"),
+    "may_serve": ("本调委会工作人员或本纠纷的调解员", "the committee's desk"),
+    "may_read_outreach": ("本调委会工作人员或上级督导人员", "the desk or supervisors above"),
+    "may_draft_agreement": ("本纠纷的调解员或调委会主任", "the dispute's mediators or director"),
+    "may_seal": ("调委会主任", "the committee's director"),
+    "may_accept_application": ("受理法院的法官或书记员", "the court's judges or clerks"),
+    "may_rule": ("受理法院的法官", "the court's judges"),
+    "may_record_payment": ("债权金融机构或本纠纷的调解员", "the creditor or the desk"),
+    "may_review_performance": ("债权金融机构、本纠纷的调解员或系统",
+                               "the creditor, the desk or the system"),
+    "may_act_as_creditor": ("债权金融机构", "the creditor institution"),
+}
+
+
+def standing_of(user: User, dispute: Dispute) -> Standing:
+    """Work out where ``user`` stands in ``dispute`` (one or two queries: the team unless
+    prefetched, and a portal user's rows). Call it once per request or service call, on the
+    dispute the call loaded or locked, and pass the value on."""
+    held = user_roles(user)
+    node = user.organization
+    team = list(dispute.mediator_rows.all())
+    team_ids = frozenset(m.user_id for m in team)
+    lead = next((m.user_id for m in team if m.lead), None)
+    roles: set[Role] = set()
+    if user.is_superuser or Role.ADMINISTRATOR in held:
+        roles.add(Role.ADMINISTRATOR)
+    if Role.SYSTEM in held:
+        roles.add(Role.SYSTEM)
+    if _over(node, dispute.committee):
+        roles |= held & (COMMITTEE_STAFF | {Role.SUPERVISOR})
+    if user.pk in team_ids:
+        roles |= held & TEAM_ROLES
+    if _over(node, dispute.institution):
+        roles |= held & CREDITOR_ROLES
+    if _over(node, dispute.court):
+        roles |= held & COURT_ROLES
+    rows = acting_for(user, dispute) if Role.PARTY in held else []
+    if rows:
+        roles.add(Role.PARTY)
+    debtors = [(row, rep) for row, rep in rows if row.role == PartyRole.DEBTOR]
+    return Standing(
+        user=user, dispute=dispute, roles=frozenset(roles), team_ids=team_ids, lead_id=lead,
+        party_row_ids=frozenset(row.pk for row, _rep in rows),
+        debtor_row_ids=frozenset(row.pk for row, _rep in debtors),
+        settling_debtor_row_ids=frozenset(
+            row.pk for row, rep in debtors
+            if rep is None or may_settle(Authority(rep.authority))),
+        represented=tuple((row.pk, rep.pk) for row, rep in rows if rep is not None))
+
+
+# --- gates that are not about one dispute ---
+
+@dataclass(frozen=True)
+class FilingScope:
+    """Where a user may file a dispute and for whom (the intake form offers these)."""
+
+    committees: QuerySet[Organization]
+    institutions: QuerySet[Organization]
+    courts: QuerySet[Organization]
+    institution_required: bool
+
+    @property
+    def may_file(self) -> bool:
+        return self.committees.exists()
+
+
+def filing_scope(user: User) -> FilingScope:
+    """Committee staff file at their committee, for any institution; an institution's agent
+    for its own institution (or a branch of it), at any committee; administrators anywhere."""
+    roles = user_roles(user)
+    orgs = Organization.objects.order_by("path")
+    committees = orgs.filter(kind=OrgKind.COMMITTEE)
+    banks = orgs.filter(kind__in=INSTITUTION_KINDS)
+    courts = orgs.filter(kind=OrgKind.COURT)
+    none = orgs.none()
+    if user.is_superuser or roles & ALL_SEEING:
+        return FilingScope(committees, banks, courts, institution_required=False)
+    node = user.organization
+    if node is None:
+        return FilingScope(none, none, none, institution_required=False)
+    if roles & COMMITTEE_STAFF:
+        return FilingScope(committees.filter(path__startswith=node.path), banks, courts,
+                           institution_required=False)
+    if Role.AGENT in roles:
+        return FilingScope(committees, banks.filter(path__startswith=node.path), courts,
+                           institution_required=True)
+    return FilingScope(none, none, none, institution_required=False)
+
+
+def may_file(user: User, committee: Organization, institution: Organization | None) -> bool:
+    """Whether ``user`` may file at ``committee`` for ``institution``: the rule of
+    :func:`filing_scope`, for one pair (whether the node is a committee is intake's check)."""
+    roles = user_roles(user)
+    if user.is_superuser or roles & ALL_SEEING:
+        return True
+    node = user.organization
+    if roles & COMMITTEE_STAFF and _over(node, committee):
+        return True
+    return Role.AGENT in roles and _over(node, institution)
+
+
+def may_publish_menu(user: User, institution: Organization) -> bool:
+    """An institution's standard plan menu: an approver of it or of a node above it."""
+    roles = user_roles(user)
+    return bool(user.is_superuser or Role.ADMINISTRATOR in roles
+                or (Role.APPROVER in roles and _over(user.organization, institution)))
+
+
+def payments_import_problem(user: User, institution: Organization | None) -> str:
+    """Why ``user`` may not import payments for ``institution`` (empty when they may): an
+    agent of that institution or of a node above it."""
+    if (institution is None or institution.kind not in INSTITUTION_KINDS
+            or not _over(user.organization, institution)
+            or Role.AGENT not in user_roles(user)):
+        return "只有该金融机构的经办人可以导入还款记录"
+    return ""
+
+
+def committees_drafting_texts(user: User) -> QuerySet[Organization]:
+    """The committees whose texts ``user`` drafts: their own node's and those below."""
+    node = user.organization
+    if node is None or not user_roles(user) & (COMMITTEE_STAFF | {Role.MEDIATOR}):
+        return Organization.objects.none()
+    return subtree(node).filter(kind=OrgKind.COMMITTEE).order_by("path")
+
+
+def may_draft_texts(user: User, committee: Organization) -> bool:
+    return committees_drafting_texts(user).filter(pk=committee.pk).exists()
+
+
+def may_approve_texts(user: User, committee: Organization) -> bool:
+    """A committee's texts are approved by its director (or a director above it)."""
+    return Role.DIRECTOR in user_roles(user) and _over(user.organization, committee)
+
+
+def approves_texts(user: User) -> bool:
+    return Role.DIRECTOR in user_roles(user)
+
+
+SUPERVISING = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMINISTRATOR})
+
+
+def may_supervise(user: User) -> bool:
+    """Reads the figures, the ledger and the contact report of some node."""
+    return bool(user_roles(user) & SUPERVISING) or user.is_superuser
+
+
+def supervises_everything(user: User) -> bool:
+    return user.is_superuser or Role.ADMINISTRATOR in user_roles(user)
+
+
+def supervises(user: User, node: Organization) -> bool:
+    """A supervisor of ``node`` or of a node above it (spot checks), or an administrator."""
+    if supervises_everything(user):
+        return True
+    return Role.SUPERVISOR in user_roles(user) and _over(user.organization, node)
+
+
+def is_approver(user: User) -> bool:
+    return Role.APPROVER in user_roles(user)
+
+
+def is_agent(user: User) -> bool:
+    return Role.AGENT in user_roles(user)
+
+
+def holds(user: User, *roles: Role) -> bool:
+    """Whether ``user`` holds any of ``roles`` anywhere (for what lists and queues show)."""
+    return bool(user_roles(user) & frozenset(roles))
+
