@@ -23,7 +23,7 @@ from jintiao.disputes.selectors import (
     dispute_get_for,
     dispute_visible_to,
 )
-from jintiao.domain import assignment, authority, triage
+from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role, State
@@ -318,7 +318,7 @@ def consents_for(dispute: Dispute, purpose: str) -> list[int]:
 
 
 def extensions_used(dispute: Dispute) -> int:
-    return dispute.events.filter(type="dispute.extend").count()
+    return dispute.events.filter(type=events.DISPUTE_EXTEND.type).count()
 
 
 def due_day_default(today: dt.date) -> dt.date:

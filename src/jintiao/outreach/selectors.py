@@ -15,6 +15,8 @@ from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.disputes.selectors import dispute_visible_to
 from jintiao.documents.models import Document, Kind
+from jintiao.domain import events
+from jintiao.domain.events import Audience
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.outreach import (
     Attempt,
@@ -52,14 +54,15 @@ def may_read_log(viewer: User, dispute: Dispute) -> bool:
 
 
 def events_seen_by(viewer: User, dispute: Dispute) -> QuerySet[Event]:
-    """The dispute's timeline as ``viewer`` may read it: the outreach events and the
-    supervisors' spot checks only for the desk and the supervisors above the committee."""
+    """The dispute's timeline as ``viewer`` may read it, by each type's audience: the
+    desk's events (outreach, the supervisors' spot checks) only for the desk, the
+    supervisors above the committee and the administrators; to anyone else only the types
+    declared for everyone who sees the dispute."""
     rows = dispute.events.select_related("actor").order_by("seq")
     if may_reach(viewer, dispute) or may_read_log(viewer, dispute) or user_roles(viewer) & {
             Role.ADMINISTRATOR, Role.SYSTEM} or viewer.is_superuser:
         return rows
-    return (rows.exclude(type__startswith="outreach.").exclude(type__startswith="reach.")
-            .exclude(type__startswith="spot_check."))
+    return rows.filter(type__in=sorted(events.types_for(Audience.DISPUTE)))
 
 
 def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:

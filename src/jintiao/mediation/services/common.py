@@ -14,6 +14,7 @@ from jintiao.disputes.selectors import DisputeNotFound
 from jintiao.disputes.services import PermissionDenied, dispute_lock
 from jintiao.domain import lifecycle
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.events import EventType
 from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Offer
@@ -50,7 +51,7 @@ def instant() -> tuple[dt.datetime, dt.date]:
     return now, now.astimezone(clock.TZ).date()
 
 
-def record_event(dispute: Dispute, type: str, actor: User, at: dt.datetime,
+def record_event(dispute: Dispute, type: EventType, actor: User, at: dt.datetime,
                  params: dict[str, Any]) -> None:
     event_append(dispute=dispute, type=type, actor=actor, at=at, state_before=dispute.state,
                  state_after=dispute.state, params=params)
