@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from jintiao import clock
+from jintiao.domain import events
+from jintiao.domain.events import Audience
+from jintiao.timeline.services import event_append
 from tests.api.client import Api
 from tests.factories import credit_code, intake, resident_id
 
@@ -136,6 +140,32 @@ class TestIntake:
         assert response.status_code == 400
         assert response.json()["code"] == "party_invalid"
         assert "校验码" in response.json()["message"]
+
+
+class TestTimeline:
+    def test_each_event_comes_with_its_label_and_description_beside_its_stored_type(
+            self, world):
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        api = Api(world.clerk)
+        api.post(f"/disputes/{dispute.pk}/actions",
+                 {"action": "accept", "expected_version": 1, "notice_served": True})
+        timeline = api.get(f"/disputes/{dispute.pk}/timeline").json()
+        assert [(e["type"], e["label"], e["description"]) for e in timeline] == [
+            ("dispute.received", "登记收案", "申请金额231,208.40元"),
+            ("dispute.accept", "受理", "")]
+
+    def test_the_institution_gets_none_of_the_desks_events(self, world, cases):
+        """Outreach, reach and spot-check events: the desk's and the supervisors' only."""
+        ours, _ = cases
+        for declared in events.every():
+            event_append(dispute=ours, type=declared, actor=None, at=clock.now(),
+                         state_before=ours.state, state_after=ours.state)
+        path = f"/disputes/{ours.pk}/timeline"
+        everyone = events.types_for(Audience.DISPUTE)
+        assert {e["type"] for e in Api(world.agent).get(path).json()} == everyone
+        seen = Api(world.supervisor).get(path).json()
+        assert {e["type"] for e in seen} == {t.type for t in events.every()}
+        assert all(e["label"] == events.lookup(e["type"]).label for e in seen)
 
 
 class TestActions:

@@ -34,7 +34,7 @@ def test_the_bank_agent_finds_s1_in_the_demo_confirmed_and_performing(
     expect(page.locator(".badge")).to_have_text("履行中")
     expect(page.locator("text=250,277.13").first).to_be_visible()
     expect(page.locator("text=贰拾伍万零贰佰柒拾柒元壹角叁分")).to_be_visible()
-    expect(page.locator("text=刘某某")).to_be_visible()
+    expect(page.get_by_role("cell", name="刘某某")).to_be_visible()  # the parties' table
     page.screenshot(path=str(shots / "dispute-page.png"), full_page=True)
 
     # default follows from missed payments, never from a click: no form offers it

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from jintiao import clock
+from jintiao.domain import events
+from jintiao.domain.events import EventType, UnknownEventType
 from jintiao.domain.lifecycle import Action
 from jintiao.mediation.services import action_apply
-from jintiao.timeline.models import Event
-from jintiao.timeline.services import GENESIS, audit_verify
+from jintiao.timeline.models import Event, FiguresBacklog
+from jintiao.timeline.services import GENESIS, audit_verify, event_append
 from tests.factories import intake
 
 
@@ -46,3 +51,28 @@ class TestChain:
         _, broken = audit_verify()
         assert broken
         assert broken[0].seq == 2
+
+
+class TestRegisteredTypesOnly:
+    @pytest.mark.parametrize("unregistered", [
+        "payment.receieved",  # a typo of a registered type
+        "dispute.accepted",  # the action's event is stored as dispute.accept
+        EventType("payment.recorded", "登记还款"),  # a look-alike declared outside the registry
+    ], ids=["typo", "wrong-tense", "look-alike"])
+    def test_an_unregistered_type_is_refused_and_nothing_is_written(self, world, unregistered):
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        chain = list(Event.objects.values_list("seq", "type", "hash"))
+        backlog = FiguresBacklog.objects.get(dispute=dispute).seq
+        with pytest.raises(UnknownEventType, match="unregistered timeline event type"):
+            event_append(dispute=dispute, type=unregistered, actor=world.clerk,
+                         at=clock.now(), params={"amount": "1.00"})
+        assert list(Event.objects.values_list("seq", "type", "hash")) == chain
+        assert FiguresBacklog.objects.get(dispute=dispute).seq == backlog
+        assert audit_verify() == (1, [])
+
+    def test_a_declared_type_is_stored_as_its_string_inside_the_chain(self, world):
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        made = event_append(dispute=dispute, type=events.PAYMENT_RECORDED, actor=world.clerk,
+                            at=clock.now(), params={"amount": "1.00"})
+        assert Event.objects.get(pk=made.pk).type == "payment.recorded"
+        assert audit_verify() == (2, [])

@@ -436,7 +436,7 @@ def test_the_dispute_timeline_tells_the_mediation_in_words(desk, mediating, sess
     timeline = page.split('class="timeline"')[1]
     assert "安排调解</b> 第1次，背对背" in timeline
     assert "背对背谈话</b> 债务人方" in timeline
-    assert "提出方案</b> 方案1，债权人方，24期，合计231208.40元" in timeline
+    assert "提出方案</b> 方案1，债权人方，24期，合计231,208.40元" in timeline
     assert "接受方案</b> 方案1，债务人方，双方均已接受" in timeline
     assert "mediation." not in timeline
     assert "4300" not in timeline  # what was said in private stays there

@@ -28,8 +28,10 @@ from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.render import to_html
 from jintiao.documents.services import document_generate
+from jintiao.domain import events
 from jintiao.domain.confirmation import unmet
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.events import EventType
 from jintiao.domain.identity import mask_mobile
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.representation import Authority, mandate_problems
@@ -55,7 +57,8 @@ MAX_CODES = 5  # codes one signer may be sent for one version
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def _event(dispute: Dispute, type: str, actor: User, at: dt.datetime, **params: object) -> None:
+def _event(dispute: Dispute, type: EventType, actor: User, at: dt.datetime,
+           **params: object) -> None:
     event_append(dispute=dispute, type=type, actor=actor, at=at, state_before=dispute.state,
                  state_after=dispute.state, params=dict(params))
 
@@ -106,7 +109,7 @@ def agreement_draft(*, actor: User, dispute_id: int, expected_version: int,
     made = Agreement.objects.create(dispute=dispute, offer=offer, version=version, content=data,
                                     digest=texts.digest(data), drafted_by=actor, created_at=now)
     _bump(dispute)
-    _event(dispute, "agreement.drafted", actor, now, agreement=made.pk, version=version,
+    _event(dispute, events.AGREEMENT_DRAFTED, actor, now, agreement=made.pk, version=version,
            digest=made.digest, replaces=previous.pk if previous else None,
            voided_signatures=previous.signatures.count() if previous else 0)
     return made
@@ -210,7 +213,7 @@ def signing_code_send(*, actor: User, agreement_id: int, signer: str,
         f"摘要{agreement.digest[:8]}），验证码{code}，"
         f"{int(_ttl().total_seconds() // 60)}分钟内有效。"
         "如非本人操作，请勿告知他人。"), purpose="agreement_signing")
-    _event(dispute, "agreement.code_sent", actor, now, agreement=agreement.pk,
+    _event(dispute, events.AGREEMENT_CODE_SENT, actor, now, agreement=agreement.pk,
            signer=who.key, capacity=who.capacity, to=made.phone_masked)
     return made
 
@@ -286,7 +289,7 @@ def _sign(actor: User, agreement_id: int, key: str, code_id: int, now: dt.dateti
         agreement.status = Agreement.Status.SIGNED
         agreement.save(update_fields=["status"])
     _bump(dispute)
-    _event(dispute, "agreement.signed", actor, now, agreement=agreement.pk, signer=who.key,
+    _event(dispute, events.AGREEMENT_SIGNED, actor, now, agreement=agreement.pk, signer=who.key,
            name=live.signer_name, capacity=who.capacity, digest=agreement.digest,
            complete=agreement.status == Agreement.Status.SIGNED)
     return made

@@ -160,8 +160,13 @@ class DisputeListOut(Schema):
 
 
 class EventOut(Schema):
+    """One timeline event. ``type`` is the stored string (inside the hash chain);
+    ``label`` and ``description`` say it in Chinese, as the dispute page does."""
+
     seq: int
     type: str
+    label: str
+    description: str
     actor: str | None
     at: dt.datetime
     state_before: str

@@ -20,7 +20,7 @@ from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
-from jintiao.domain import periods
+from jintiao.domain import events, periods
 from jintiao.domain.confirmation import Verdict, judge_items, unmet
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, State
@@ -152,7 +152,7 @@ def confirmation_accept(*, actor: User, application_id: int) -> Application:
     dispute.version += 1
     dispute.deadline = application.decide_by
     dispute.save(update_fields=["version", "deadline"])
-    event_append(dispute=dispute, type="confirmation.accepted", actor=actor, at=now,
+    event_append(dispute=dispute, type=events.CONFIRMATION_ACCEPTED, actor=actor, at=now,
                  state_before=dispute.state, state_after=dispute.state,
                  params={"application": application.pk, "case_number": application.case_number,
                          "decide_by": application.decide_by.isoformat()})

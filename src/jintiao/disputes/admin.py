@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from jintiao.disputes.models import Dispute
+from jintiao.domain import events
 from jintiao.timeline.models import Event
 
 
@@ -30,5 +31,10 @@ class DisputeAdmin(ReadOnlyAdmin):
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ("dispute", "seq", "type", "actor", "at")
+    list_display = ("dispute", "seq", "type", "label", "actor", "at")
     list_filter = ("type",)
+
+    @admin.display(description="事件名称")
+    def label(self, event: Event) -> str:
+        """The registry's Chinese name beside the stored type string."""
+        return events.lookup(event.type).label

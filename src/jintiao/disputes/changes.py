@@ -13,6 +13,7 @@ from jintiao.disputes.access import DisputeNotFound, RecordNotFound
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_lock
 from jintiao.domain import lifecycle
+from jintiao.domain.events import EventType
 from jintiao.domain.lifecycle import State
 from jintiao.orgs.models import User
 from jintiao.timeline.services import event_append
@@ -24,7 +25,7 @@ def instant() -> tuple[dt.datetime, dt.date]:
     return now, now.astimezone(clock.TZ).date()
 
 
-def record_event(dispute: Dispute, type: str, actor: User | None, at: dt.datetime,
+def record_event(dispute: Dispute, type: EventType, actor: User | None, at: dt.datetime,
                  params: dict[str, Any]) -> None:
     """Append an event that records work on the dispute without moving its state."""
     event_append(dispute=dispute, type=type, actor=actor, at=at, state_before=dispute.state,

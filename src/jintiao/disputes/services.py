@@ -32,7 +32,7 @@ from jintiao.disputes.models import (
     PartyRole,
 )
 from jintiao.disputes.selectors import scope_problems
-from jintiao.domain import lifecycle, periods
+from jintiao.domain import events, lifecycle, periods
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, Role, State
@@ -165,7 +165,7 @@ def _intake(*, actor: User, committee: Organization, channel: Channel,
     rows = [DisputeParty(dispute=dispute, party=party_get_or_create(data), role=PartyRole(role))
             for data, role in parties]
     DisputeParty.objects.bulk_create(rows)
-    event_append(dispute=dispute, type="dispute.received", actor=actor, at=now,
+    event_append(dispute=dispute, type=events.DISPUTE_RECEIVED, actor=actor, at=now,
                  state_after=State.RECEIVED.value,
                  params={"channel": dispute.channel, "dispute_type": dispute.dispute_type,
                          "claim_total": str(claim.total), "external_ref": external_ref or "",
@@ -335,7 +335,7 @@ def dispute_apply_action(
     attested_used = sorted(set(attested) & set(decision.transition.guards))
     if attested_used:
         params["attested"] = attested_used
-    event_append(dispute=dispute, type=f"dispute.{action.value}", actor=actor, at=now,
+    event_append(dispute=dispute, type=events.for_action(action), actor=actor, at=now,
                  state_before=before, state_after=dispute.state, params=params,
                  meta={"deadline": dispute.deadline.isoformat() if dispute.deadline else None,
                        "provisional": dispute.deadline_provisional,
@@ -436,7 +436,7 @@ def representative_appoint(
         valid_until=valid_until)
     dispute.version = expected_version + 1
     dispute.save(update_fields=["version"])
-    event_append(dispute=dispute, type="dispute.representative_appointed", actor=actor, at=now,
+    event_append(dispute=dispute, type=events.DISPUTE_REPRESENTATIVE_APPOINTED, actor=actor, at=now,
                  state_before=dispute.state, state_after=dispute.state,
                  params={"party_row": row.pk, "representative": party.pk,
                          "relation": made.relation, "authority": made.authority,

@@ -13,6 +13,7 @@ from jintiao.disputes.models import Dispute
 from jintiao.documents import render
 from jintiao.documents.blocks import Doc
 from jintiao.documents.models import Document, Kind
+from jintiao.domain import events
 from jintiao.orgs.models import User
 from jintiao.timeline.services import event_append
 
@@ -37,7 +38,7 @@ def document_generate(*, actor: User, dispute: Dispute, doc: Doc, source: str = 
     made.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
     made.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
     made.save()
-    event_append(dispute=dispute, type="document.generated", actor=actor, at=now,
+    event_append(dispute=dispute, type=events.DOCUMENT_GENERATED, actor=actor, at=now,
                  state_before=dispute.state, state_after=dispute.state,
                  params={"document": made.pk, "kind": kind.value, "title": doc.title,
                          "template_version": doc.template_version, "source": source},

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from jintiao.domain import events
 from jintiao.domain.errors import DomainError, ErrorCode
 
 
@@ -141,6 +142,10 @@ class Milestones:
 
 
 _MEDIATION = {"accepted", "mediating"}
+_INVITED = {events.REACH_INVITED.type, events.REACH_SERVED.type}
+# the events that may move a dispute: intake, its lifecycle actions and what else is in
+# the ``dispute`` area (their states before and after are the dispute's own)
+_DISPUTE_AREA = frozenset(t.type for t in events.every() if t.area == "dispute")
 _ENDS = {"agreed": Outcome.SETTLED, "failed": Outcome.FAILED, "withdrawn": Outcome.WITHDRAWN}
 
 
@@ -161,20 +166,19 @@ def milestones(steps: Iterable[Step]) -> Milestones:
     deadline: dt.date | None = None
     for s in steps:
         params, meta = s.params or {}, s.meta or {}
-        if s.type == "dispute.received":
+        if s.type == events.DISPUTE_RECEIVED.type:
             m = replace(m, received_on=_first(m.received_on, s.on))
-        elif s.type.startswith("reach."):
-            if s.type in ("reach.invited", "reach.served"):
-                m = replace(m, invited_on=_first(m.invited_on, s.on))
-            elif s.type == "reach.contacted":
-                m = replace(m, contacted_on=_first(m.contacted_on, s.on))
-            elif s.type == "reach.engaged":
-                m = replace(m, engaged_on=_first(m.engaged_on, s.on))
-        elif s.type == "mediation.offer_accepted" and params.get("both"):
+        elif s.type in _INVITED:
+            m = replace(m, invited_on=_first(m.invited_on, s.on))
+        elif s.type == events.REACH_CONTACTED.type:
+            m = replace(m, contacted_on=_first(m.contacted_on, s.on))
+        elif s.type == events.REACH_ENGAGED.type:
+            m = replace(m, engaged_on=_first(m.engaged_on, s.on))
+        elif s.type == events.MEDIATION_OFFER_ACCEPTED.type and params.get("both"):
             m = replace(m, agreed_on=_first(m.agreed_on, s.on))
-        elif s.type == "credit_repair.confirmed":
+        elif s.type == events.CREDIT_REPAIR_CONFIRMED.type:
             m = replace(m, credit_repaired_on=_first(m.credit_repaired_on, s.on))
-        if not s.type.startswith("dispute."):
+        if s.type not in _DISPUTE_AREA:
             continue
         after, before = s.state_after, s.state_before
         if after == "mediating" and meta.get("deadline"):  # assign, extend, remediate
@@ -198,7 +202,7 @@ def milestones(steps: Iterable[Step]) -> Milestones:
         elif after == "transferred" and before == "confirmation_rejected":
             # mediation still ended on the agreement's day; only its outcome changes
             m = replace(m, outcome=Outcome.FAILED)
-        if s.type == "dispute.confirm":
+        if s.type == events.DISPUTE_CONFIRM.type:
             m = replace(m, confirmed_on=_first(m.confirmed_on, s.on))
         if after == "performing":
             m = replace(m, performing_on=_first(m.performing_on, s.on))

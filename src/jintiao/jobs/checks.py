@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from jintiao import clock
 from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
 from jintiao.disputes.services import dispute_lock
-from jintiao.domain import periods
+from jintiao.domain import events, periods
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
@@ -137,10 +137,10 @@ def deadlines(today: dt.date, actor: User) -> int:
                     DEADLINE_WORDS:
                 return 0
             key = f"{state.value}:{dispute.deadline.isoformat()}"
-            if Event.objects.filter(dispute=dispute, type="deadline.passed",
+            if Event.objects.filter(dispute=dispute, type=events.DEADLINE_PASSED.type,
                                     params__key=key).exists():
                 return 0
-            event_append(dispute=dispute, type="deadline.passed", actor=actor, at=clock.now(),
+            event_append(dispute=dispute, type=events.DEADLINE_PASSED, actor=actor, at=clock.now(),
                          state_before=dispute.state, state_after=dispute.state,
                          params={"key": key, "what": DEADLINE_WORDS[state],
                                  "deadline": dispute.deadline.isoformat()})

@@ -23,7 +23,7 @@ from jintiao.disputes.access import (
     standing_of,
 )
 from jintiao.disputes.models import Dispute, DisputeMediator
-from jintiao.domain import assignment, authority, triage
+from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import DebtorBudget as Budget
@@ -278,7 +278,7 @@ def consents_for(dispute: Dispute, purpose: str) -> list[int]:
 
 
 def extensions_used(dispute: Dispute) -> int:
-    return dispute.events.filter(type="dispute.extend").count()
+    return dispute.events.filter(type=events.DISPUTE_EXTEND.type).count()
 
 
 def extensions_left(dispute: Dispute) -> int:

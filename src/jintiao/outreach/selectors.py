@@ -20,6 +20,8 @@ from jintiao.disputes.access import (
 )
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.documents.models import Document, Kind
+from jintiao.domain import events
+from jintiao.domain.events import Audience
 from jintiao.domain.outreach import (
     Attempt,
     ContactChannel,
@@ -42,13 +44,13 @@ from jintiao.timeline.models import Event
 
 
 def events_seen_by(standing: Standing) -> QuerySet[Event]:
-    """The dispute's timeline as the viewer may read it: the outreach events and the
-    supervisors' spot checks only for the desk and the supervisors above the committee."""
+    """The dispute's timeline as the viewer may read it, by each type's audience: the
+    desk's events (outreach, the supervisors' spot checks) only for those who read the
+    contact log; to anyone else only the types declared for everyone who sees the dispute."""
     rows = standing.dispute.events.select_related("actor").order_by("seq")
     if standing.may_read_outreach():
         return rows
-    return (rows.exclude(type__startswith="outreach.").exclude(type__startswith="reach.")
-            .exclude(type__startswith="spot_check."))
+    return rows.filter(type__in=sorted(events.types_for(Audience.DISPUTE)))
 
 
 def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:

@@ -31,7 +31,8 @@ from jintiao.disputes.access import (
 from jintiao.disputes.changes import lock_behind, record_event
 from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
 from jintiao.documents.models import Document
-from jintiao.domain import identity
+from jintiao.domain import events, identity
+from jintiao.domain.events import EventType
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.outreach import (
     CODE_ALPHABET,
@@ -62,7 +63,6 @@ from jintiao.outreach.models import (
 from jintiao.parties import crypto
 from jintiao.parties.models import Party, PartyAccount
 
-REACH_STEPS = ("invited", "served", "contacted", "engaged")
 BACKDATED = dt.timedelta(minutes=15)  # older than this, a contact is logged as it happened
 
 
@@ -70,15 +70,15 @@ def _missing() -> RecordNotFound:
     return RecordNotFound("纠纷不存在或无权查看", "dispute not found")
 
 
-def reach_step(dispute: Dispute, party: Party, step: str, actor: User,
+def reach_step(dispute: Dispute, party: Party, step: EventType, actor: User,
                at: dt.datetime, **params: Any) -> bool:
-    """Write ``reach.<step>`` for this party once; True when it was new. The caller holds
-    the dispute's lock."""
-    if step not in REACH_STEPS:
+    """Write the funnel's ``step`` (one of ``events.REACH_STEPS``) for this party once; True
+    when it was new. The caller holds the dispute's lock."""
+    if step not in events.REACH_STEPS:
         raise ValueError(step)
-    if dispute.events.filter(type=f"reach.{step}", params__party=party.pk).exists():
+    if dispute.events.filter(type=step.type, params__party=party.pk).exists():
         return False
-    record_event(dispute, f"reach.{step}", actor, at, {"party": party.pk, **params})
+    record_event(dispute, step, actor, at, {"party": party.pk, **params})
     return True
 
 
@@ -119,17 +119,17 @@ def _log(dispute: Dispute, party: Party, channel: ContactChannel, outcome: Conta
         at=happened or now, to=identity.mask_numbers_in(to.strip())[:120],
         note=identity.mask_numbers_in(note.strip())[:500], template=template,
         verification=verification, actor=actor)
-    record_event(dispute, "outreach.contact", actor, now,
+    record_event(dispute, events.OUTREACH_CONTACT, actor, now,
                  {"contact": made.pk, "party": party.pk, "channel": channel.value,
                   "outcome": outcome.value, "inbound": inbound,
                   **({"happened": happened.isoformat()} if happened else {}),
                   **({"template": note} if channel is ContactChannel.SMS and note else {})})
     if not inbound:
-        reach_step(dispute, party, "invited", actor, now, channel=channel.value)
+        reach_step(dispute, party, events.REACH_INVITED, actor, now, channel=channel.value)
     if outcome.reached_person:
-        reach_step(dispute, party, "contacted", actor, now, channel=channel.value)
+        reach_step(dispute, party, events.REACH_CONTACTED, actor, now, channel=channel.value)
     if inbound:
-        reach_step(dispute, party, "engaged", actor, now, channel=channel.value)
+        reach_step(dispute, party, events.REACH_ENGAGED, actor, now, channel=channel.value)
     return made
 
 
@@ -364,13 +364,13 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
 
 def _service_events(dispute: Dispute, party: Party, made: Service, actor: User,
                     now: dt.datetime) -> None:
-    record_event(dispute, "outreach.service", actor, now,
+    record_event(dispute, events.OUTREACH_SERVICE, actor, now,
                  {"service": made.pk, "subject": made.subject, "title": made.title,
                   "party": party.pk, "channel": made.channel, "result": made.result,
                   "served": made.served})
-    reach_step(dispute, party, "invited", actor, now, channel=made.channel)
+    reach_step(dispute, party, events.REACH_INVITED, actor, now, channel=made.channel)
     if made.served:
-        reach_step(dispute, party, "served", actor, now, channel=made.channel)
+        reach_step(dispute, party, events.REACH_SERVED, actor, now, channel=made.channel)
 
 
 def document_read(*, actor: User, document_id: int) -> Service | None:
@@ -465,7 +465,7 @@ def alternate_contact_add(*, actor: User, dispute_id: int, party_id: int, kind: 
         known.note = identity.mask_numbers_in(note.strip())[:200]
         known.added_by, known.added_at = actor, now
         known.save(update_fields=["usable", "source", "note", "added_by", "added_at"])
-        record_event(dispute, "outreach.contact_added", actor, now,
+        record_event(dispute, events.OUTREACH_CONTACT_ADDED, actor, now,
                      {"party": row.party_id, "kind": kind, "source": source,
                       "to": known.value_masked, "again": True})
         return known
@@ -473,7 +473,7 @@ def alternate_contact_add(*, actor: User, dispute_id: int, party_id: int, kind: 
         party=row.party, kind=kind, value_cipher=crypto.encrypt(value), value_masked=masked,
         value_hash=key, source=source, note=identity.mask_numbers_in(note.strip())[:200],
         added_by=actor, added_at=now)
-    record_event(dispute, "outreach.contact_added", actor, now,
+    record_event(dispute, events.OUTREACH_CONTACT_ADDED, actor, now,
                  {"party": row.party_id, "kind": kind, "source": source, "to": masked})
     return made
 
@@ -499,7 +499,7 @@ def alternate_contact_retire(*, actor: User, dispute_id: int, contact_id: int,
     found.usable = False
     found.note = f"停用：{reason.strip()}"[:200]
     found.save(update_fields=["usable", "note"])
-    record_event(dispute, "outreach.contact_retired", actor, clock.now(),
+    record_event(dispute, events.OUTREACH_CONTACT_RETIRED, actor, clock.now(),
                  {"party": found.party_id, "kind": found.kind, "to": found.value_masked})
     return found
 

@@ -37,8 +37,9 @@ from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
-from jintiao.domain import performance
+from jintiao.domain import events, performance
 from jintiao.domain.errors import DomainError
+from jintiao.domain.events import EventType
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import require_amount
 from jintiao.domain.performance import PerformanceInvalid
@@ -66,7 +67,8 @@ class Recorded(NamedTuple):
     created: bool
 
 
-def _event(dispute: Dispute, type: str, actor: User, at: dt.datetime, **params: object) -> None:
+def _event(dispute: Dispute, type: EventType, actor: User, at: dt.datetime,
+           **params: object) -> None:
     event_append(dispute=dispute, type=type, actor=actor, at=at, state_before=dispute.state,
                  state_after=dispute.state, params=dict(params))
 
@@ -131,7 +133,7 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
                                   recorded_by=actor, recorded_at=now)
     dispute.version += 1
     dispute.save(update_fields=["version"])
-    _event(dispute, "payment.recorded", actor, now, payment=made.pk, reference=reference,
+    _event(dispute, events.PAYMENT_RECORDED, actor, now, payment=made.pk, reference=reference,
            paid_on=paid_on.isoformat(), amount=str(amount), source=source)
     if then_review:
         review(dispute=dispute, today=today)
@@ -269,7 +271,7 @@ def review(*, dispute: Dispute, today: dt.date) -> str:
         _complete(actor, dispute, agreement, account, today)
         return "completed"
     clause = agreement.content["terms"]["acceleration_missed"]
-    cured = dispute.events.filter(type="dispute.cure").order_by("-seq").first()
+    cured = dispute.events.filter(type=events.DISPUTE_CURE.type).order_by("-seq").first()
     since = cured.at.astimezone(clock.TZ).date() if cured else None
     if performance.acceleration_met(account, clause, since):
         _default(actor, dispute, agreement, account,
@@ -422,7 +424,7 @@ def credit_repair_confirm(*, actor: User, dispute_id: int, note: str = "") -> Cr
         raise PerformanceInvalid("没有待确认的征信修复", "nothing to confirm")
     repair.confirmed_at, repair.confirmed_by, repair.note = now, actor, note.strip()[:300]
     repair.save(update_fields=["confirmed_at", "confirmed_by", "note"])
-    _event(dispute, "credit_repair.confirmed", actor, now, note=repair.note)
+    _event(dispute, events.CREDIT_REPAIR_CONFIRMED, actor, now, note=repair.note)
     return repair
 
 
@@ -444,7 +446,7 @@ def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) 
         raise PerformanceInvalid("须选择回访方式并填写回访情况", "method and note are required")
     visit.method, visit.note, visit.done_at, visit.done_by = method, note.strip(), now, actor
     visit.save(update_fields=["method", "note", "done_at", "done_by"])
-    _event(dispute, "follow_up.recorded", actor, now, follow_up=visit.pk, method=method)
+    _event(dispute, events.FOLLOW_UP_RECORDED, actor, now, follow_up=visit.pk, method=method)
     return visit
 
 

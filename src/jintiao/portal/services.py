@@ -15,7 +15,7 @@ from django.db.models import F
 from jintiao import clock
 from jintiao.disputes.access import acting_for
 from jintiao.disputes.models import Dispute
-from jintiao.domain import identity
+from jintiao.domain import events, identity
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
 from jintiao.messaging.backends import sms_backend
@@ -170,5 +170,5 @@ def _open(code_id: int, party: Party, now: dt.datetime, consent: bool) -> User:
     user = account.user
     for row, _rep in acting_for(user):
         dispute = Dispute.objects.select_for_update().get(pk=row.dispute_id)
-        reach_step(dispute, row.party, "engaged", user, now, channel="portal")
+        reach_step(dispute, row.party, events.REACH_ENGAGED, user, now, channel="portal")
     return user

@@ -20,7 +20,7 @@ from jintiao import clock
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.access import PermissionDenied, RecordNotFound, supervises
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty, DisputeType, PartyRole
-from jintiao.domain import fees, figures, periods, spotchecks
+from jintiao.domain import events, fees, figures, periods, spotchecks
 from jintiao.domain.calendar import WorkingCalendar
 from jintiao.domain.figures import PeriodKind, ReportPeriod, Stage, Step
 from jintiao.domain.lifecycle import Role
@@ -177,7 +177,7 @@ def spot_check_draw(*, actor: User, node: Organization, year: int, quarter: int,
          for i, (committee_id, dispute_id) in enumerate(picked)])
     for item in items:  # each dispute's own chain: one append per dispute
         dispute = disputes[item.dispute_id]
-        event_append(dispute=dispute, type="spot_check.drawn", actor=actor, at=now,
+        event_append(dispute=dispute, type=events.SPOT_CHECK_DRAWN, actor=actor, at=now,
                      state_before=dispute.state, state_after=dispute.state,
                      params={"check": check.pk, "quarter": str(period), "seed": seed,
                              "reviewer": item.reviewer_id})
@@ -213,7 +213,7 @@ def spot_check_review(*, actor: User, item_id: int, answers: dict[str, object],
     item.findings, item.reviewed_at = findings, now
     item.save(update_fields=["answers", "findings", "reviewed_at"])
     dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=item.dispute_id)
-    event_append(dispute=dispute, type="spot_check.reviewed", actor=actor, at=now,
+    event_append(dispute=dispute, type=events.SPOT_CHECK_REVIEWED, actor=actor, at=now,
                  state_before=dispute.state, state_after=dispute.state,
                  params={"check": item.spot_check_id, "failed": item.failed})
     return item

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import Max
 
+from jintiao.domain import events
+from jintiao.domain.events import EventType
 from jintiao.timeline.models import Event, FiguresBacklog
 
 GENESIS = "0" * 64
@@ -29,20 +31,26 @@ def event_hash(*, dispute_id: int, seq: int, type: str, actor_id: int | None, at
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def event_append(*, dispute: Any, type: str, actor: Any, at: dt.datetime,
+def event_append(*, dispute: Any, type: EventType, actor: Any, at: dt.datetime,
                  state_before: str = "", state_after: str = "",
                  params: dict[str, Any] | None = None,
                  meta: dict[str, Any] | None = None) -> Event:
     """Append an event to ``dispute``'s chain. Call inside the service's transaction, with
-    the dispute row locked, so two changes cannot take the same place in the chain."""
+    the dispute row locked, so two changes cannot take the same place in the chain.
+
+    ``type`` is a declaration of :mod:`jintiao.domain.events`; the chain stores its string.
+
+    :raises UnknownEventType: ``type`` is not declared there (nothing is written)
+    """
+    stored = events.registered(type).type
     last = (Event.objects.filter(dispute=dispute).order_by("-seq")
             .values_list("seq", "hash").first())
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     params, meta = params or {}, meta or {}
-    digest = event_hash(dispute_id=dispute.pk, seq=seq, type=type,
+    digest = event_hash(dispute_id=dispute.pk, seq=seq, type=stored,
                         actor_id=actor.pk if actor else None, at=at, state_before=state_before,
                         state_after=state_after, params=params, meta=meta, prev_hash=prev)
-    event = Event.objects.create(dispute=dispute, seq=seq, type=type, actor=actor, at=at,
+    event = Event.objects.create(dispute=dispute, seq=seq, type=stored, actor=actor, at=at,
                                  state_before=state_before, state_after=state_after,
                                  params=params, meta=meta, prev_hash=prev, hash=digest)
     FiguresBacklog.objects.bulk_create(

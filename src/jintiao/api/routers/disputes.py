@@ -31,7 +31,7 @@ from jintiao.disputes.services import (
     dispute_intake,
     representative_appoint,
 )
-from jintiao.domain import lifecycle
+from jintiao.domain import events, lifecycle
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.policy import Track
@@ -41,6 +41,7 @@ from jintiao.orgs.models import Organization, User
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
+from jintiao.timeline.models import Event
 
 router = Router(tags=["disputes"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
@@ -195,7 +196,14 @@ def disputes_appoint_representative(request: HttpRequest, dispute_id: DisputeId,
 def disputes_timeline(request: HttpRequest, dispute_id: DisputeId) -> list[dict[str, Any]]:
     viewer: User = request.auth  # type: ignore[attr-defined]
     dispute = dispute_get_for(viewer, dispute_id)
-    return [{"seq": e.seq, "type": e.type, "actor": str(e.actor) if e.actor else None,
-             "at": e.at, "state_before": e.state_before, "state_after": e.state_after,
-             "params": e.params, "meta": e.meta, "hash": e.hash}
-            for e in events_seen_by(standing_of(viewer, dispute))]
+    return [_event_out(e) for e in events_seen_by(standing_of(viewer, dispute))]
+
+
+def _event_out(e: Event) -> dict[str, Any]:
+    """The stored event, with its label and description from the event registry."""
+    declared = events.lookup(e.type)
+    return {"seq": e.seq, "type": e.type, "label": declared.label,
+            "description": declared.describe(e.params),
+            "actor": str(e.actor) if e.actor else None, "at": e.at,
+            "state_before": e.state_before, "state_after": e.state_after,
+            "params": e.params, "meta": e.meta, "hash": e.hash}

@@ -16,7 +16,7 @@ from jintiao.disputes.access import Standing, standing_of
 from jintiao.disputes.changes import instant, record_event, require_state
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_lock
-from jintiao.domain import blind
+from jintiao.domain import blind, events
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import WAIVER_ORDER, PlanOptions, waivers_of
@@ -98,7 +98,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
         current.creditor_bound, current.creditor_by = _seal(bound), actor
     else:
         current.debtor_bound, current.debtor_by = _seal(bound), actor
-    record_event(dispute, "mediation.blind_bound_entered", actor, now,
+    record_event(dispute, events.MEDIATION_BLIND_BOUND_ENTERED, actor, now,
                  {"round": current.number, "side": "creditor" if creditor else "debtor"})
     if current.creditor_bound and current.debtor_bound:
         _decide_round(current, dispute, actor, now, claim_total)
@@ -140,4 +140,4 @@ def _decide_round(current: BlindRound, dispute: Dispute, actor: User, now: dt.da
             figures=convert.figures_to_json(figures), proposed_by=actor, created_at=now)
         params.update(offer=seq, total=str(found.proposal.total),
                       periods=found.proposal.periods)
-    record_event(dispute, "mediation.blind_round_decided", actor, now, params)
+    record_event(dispute, events.MEDIATION_BLIND_ROUND_DECIDED, actor, now, params)

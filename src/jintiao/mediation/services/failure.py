@@ -13,6 +13,7 @@ from jintiao.disputes.changes import instant, lock_behind, record_event, require
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
+from jintiao.domain import events
 from jintiao.mediation import selectors
 from jintiao.mediation.models import FactsConfirmation, UndisputedFacts
 from jintiao.mediation.services.common import MediationInvalid
@@ -46,7 +47,7 @@ def undisputed_facts_record(*, actor: User, dispute_id: int, facts: Sequence[str
         none_reason=none_reason.strip()[:300], recorded_by=actor, recorded_at=now)
     dispute.version += 1
     dispute.save(update_fields=["version"])
-    record_event(dispute, "mediation.facts_recorded", actor, now,
+    record_event(dispute, events.MEDIATION_FACTS_RECORDED, actor, now,
                  {"facts": len(items), "none_reason": made.none_reason})
     return made
 
@@ -72,7 +73,7 @@ def undisputed_facts_confirm(*, actor: User, dispute_id: int, party_row_id: int,
         raise MediationInvalid(f"{row.party.name}已确认", "already confirmed")
     made = FactsConfirmation.objects.create(record=record, party_row=row, how=how.strip()[:100],
                                             confirmed_at=now, recorded_by=actor)
-    record_event(dispute, "mediation.facts_confirmed", actor, now,
+    record_event(dispute, events.MEDIATION_FACTS_CONFIRMED, actor, now,
                  {"party_row": row.pk, "how": made.how})
     return made
 
@@ -81,8 +82,9 @@ def facts_document(actor: User, dispute: Dispute) -> None:
     """The record of undisputed facts as a document, when the dispute goes to the court."""
     record = UndisputedFacts.objects.get(dispute=dispute)
     confirmed = {c.party_row_id: c for c in record.confirmations.all()}
-    started = dispute.events.filter(type="dispute.assign").order_by("seq").first()
-    ended = dispute.events.filter(type__in=["dispute.fail", "dispute.reject_confirmation"]) \
+    started = dispute.events.filter(type=events.DISPUTE_ASSIGN.type).order_by("seq").first()
+    ended = dispute.events.filter(type__in=[events.DISPUTE_FAIL.type,
+                                             events.DISPUTE_REJECT_CONFIRMATION.type]) \
         .order_by("-seq").first()
     team = selectors.team_of(dispute)
     doc = doc_texts.undisputed_facts({
@@ -90,8 +92,9 @@ def facts_document(actor: User, dispute: Dispute) -> None:
         "started_on": started.at.astimezone(clock.TZ).date().isoformat() if started else "",
         "ended_on": ended.at.astimezone(clock.TZ).date().isoformat() if ended else "",
         "reason": (ended.params.get("reason", "") if ended else "") or "调解不成",
-        "how_ended": "法院裁定驳回司法确认申请" if ended and ended.type.endswith("confirmation")
-        else "调解不成",
+        "how_ended": ("法院裁定驳回司法确认申请"
+                      if ended and ended.type == events.DISPUTE_REJECT_CONFIRMATION.type
+                      else "调解不成"),
         "facts": record.facts or [f"无可记载的无争议事实（{record.none_reason}）"],
         "disputed": record.disputed,
         "mediator": str(team[0].user) if team else "",

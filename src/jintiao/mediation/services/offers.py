@@ -20,6 +20,7 @@ from jintiao.disputes.access import (
 from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_lock
+from jintiao.domain import events
 from jintiao.domain.authority import PlanAsks, excesses, first_able
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
@@ -93,7 +94,7 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
     if not side:  # a private offer's terms stay off the shared timeline
         params.update(total=str(figures.total_paid), periods=options.periods,
                       method=options.method.value)
-    record_event(dispute, "mediation.offer_made", actor, now, params)
+    record_event(dispute, events.MEDIATION_OFFER_MADE, actor, now, params)
     return made
 
 
@@ -157,7 +158,7 @@ def _finish_if_both(offer: Offer, dispute: Dispute, actor: User, now: dt.datetim
         Offer.objects.filter(pk__in=others).update(status=Offer.Status.WITHDRAWN)
         _cancel_approvals([*others, offer.pk])
     offer.save(update_fields=["status", "creditor_accepted_at", "debtor_accepted_at"])
-    record_event(dispute, "mediation.offer_accepted", actor, now,
+    record_event(dispute, events.MEDIATION_OFFER_ACCEPTED, actor, now,
                  {"offer": offer.seq, "side": side, "both": both})
 
 
@@ -177,7 +178,7 @@ def offer_reject(*, actor: User, offer_id: int, side: str, reason: str = "") -> 
     offer.status = Offer.Status.REJECTED
     offer.save(update_fields=["status"])
     _cancel_approvals([offer.pk])
-    record_event(dispute, "mediation.offer_rejected", actor, now,
+    record_event(dispute, events.MEDIATION_OFFER_REJECTED, actor, now,
                  {"offer": offer.seq, "side": side, "reason": reason.strip()})
     return offer
 
@@ -203,7 +204,7 @@ def offer_withdraw(*, actor: User, offer_id: int, reason: str) -> Offer:
     offer.status = Offer.Status.WITHDRAWN
     offer.save(update_fields=["status"])
     _cancel_approvals([offer.pk])
-    record_event(dispute, "mediation.offer_withdrawn", actor, now,
+    record_event(dispute, events.MEDIATION_OFFER_WITHDRAWN, actor, now,
                  {"offer": offer.seq, "was": was, "reason": "" if offer.side else reason.strip()})
     return offer
 
@@ -231,7 +232,7 @@ def approval_request(*, actor: User, offer_id: int) -> Approval:
     made = Approval.objects.create(
         offer=offer, requested_by=actor, approver=approver, requested_at=now,
         excesses=[{"limit": e.limit, "text": e.sentence} for e in found])
-    record_event(dispute, "mediation.approval_requested", actor, now,  # the excesses stay with
+    record_event(dispute, events.MEDIATION_APPROVAL_REQUESTED, actor, now,  # the excesses stay with
                  {"offer": offer.seq, "approval": made.pk, "approver": approver.pk})  # the bank
     return made
 
@@ -260,7 +261,7 @@ def approval_decide(*, actor: User, approval_id: int, approve: bool, reason: str
     approval.save(update_fields=["status", "reason", "decided_at"])
     # the reason stays with the approval, the creditor's record: the shared timeline says
     # only the outcome, as it would not tell the debtor how far the bank's authority goes
-    record_event(dispute, "mediation.approval_decided", actor, now,
+    record_event(dispute, events.MEDIATION_APPROVAL_DECIDED, actor, now,
                  {"offer": offer.seq, "approval": approval.pk, "approved": approve})
     if approve:
         offer.creditor_accepted_at = now

@@ -11,6 +11,7 @@ from jintiao.disputes.changes import instant, lock_behind
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.models import Document, Kind
 from jintiao.documents.services import document_generate
+from jintiao.domain import events
 from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Session
@@ -39,8 +40,8 @@ def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
     if kind == Kind.NON_ACCEPTANCE_NOTICE and state != State.DECLINED:
         raise MediationInvalid("纠纷未被不予受理，不能制作不予受理通知书", "not declined")
     rows = list(dispute.party_rows.select_related("party").order_by("pk"))
-    declined = dispute.events.filter(type="dispute.decline").order_by("-seq").first()
-    accepted = dispute.events.filter(type="dispute.accept").order_by("-seq").first()
+    declined = dispute.events.filter(type=events.DISPUTE_DECLINE.type).order_by("-seq").first()
+    accepted = dispute.events.filter(type=events.DISPUTE_ACCEPT.type).order_by("-seq").first()
     context = {
         "to": "、".join(r.party.name for r in rows), "committee": dispute.committee.name,
         "number": dispute.number,

@@ -12,6 +12,7 @@ from jintiao.disputes.access import RecordNotFound, Standing, standing_of
 from jintiao.disputes.changes import instant, record_event, require_state
 from jintiao.disputes.models import DisputeParty, PartyRole
 from jintiao.disputes.services import dispute_lock
+from jintiao.domain import events
 from jintiao.domain.evaluation import litigation_paths
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import DebtorBudget as Budget
@@ -42,7 +43,7 @@ def budget_declare(*, actor: User, dispute_id: int, party_row_id: int,
         party_row=row, defaults={"monthly_income": monthly_income,
                                  "other_obligations": other_obligations,
                                  "dependants": dependants, "declared_on": today})
-    record_event(dispute, "mediation.budget_declared", actor, now, {"party_row": row.pk})
+    record_event(dispute, events.MEDIATION_BUDGET_DECLARED, actor, now, {"party_row": row.pk})
     return made
 
 
@@ -71,7 +72,7 @@ def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
         raise MediationInvalid("须写明同意的方式（书面、电话录音等）", "how was consent given")
     made = Consent.objects.create(dispute=dispute, party_row=row, how=how.strip()[:100],
                                   given_on=given_on, recorded_by=actor, purpose=purpose)
-    record_event(dispute, "mediation.consent_recorded", actor, now,
+    record_event(dispute, events.MEDIATION_CONSENT_RECORDED, actor, now,
                  {"party_row": row.pk, "purpose": purpose, "how": made.how,
                   "given_on": given_on.isoformat()})
     return made
@@ -108,6 +109,6 @@ def evaluation_record(*, actor: User, dispute_id: int, assessment: str,
                                      contract_annual_rate=contract_annual_rate,
                                      discount_rate=discount_rate, offer=offer,
                                      paths=convert.paths_to_json(paths), created_at=now)
-    record_event(dispute, "mediation.evaluation_recorded", actor, now,
+    record_event(dispute, events.MEDIATION_EVALUATION_RECORDED, actor, now,
                  {"evaluation": made.pk, "offer": offer.seq if offer else None})
     return made

@@ -14,6 +14,7 @@ from jintiao.disputes.access import RecordNotFound, Standing, standing_of
 from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.disputes.services import dispute_lock
+from jintiao.domain import events
 from jintiao.domain.lifecycle import State
 from jintiao.mediation.models import Attachment, Attendance, CaucusNote, Session, Side
 from jintiao.mediation.services.common import (
@@ -56,7 +57,7 @@ def session_schedule(*, actor: User, dispute_id: int, mode: Session.Mode,
                                   scheduled_by=actor)
     Attendance.objects.bulk_create([Attendance(session=made, party_row=r) for r in rows]
                                    + [Attendance(session=made, user=actor)])
-    record_event(dispute, "mediation.session_scheduled", actor, now,
+    record_event(dispute, events.MEDIATION_SESSION_SCHEDULED, actor, now,
                  {"session": seq, "mode": mode.value, "starts_at": starts_at.isoformat(),
                   "parties": [r.pk for r in rows]})
     return made
@@ -98,7 +99,7 @@ def session_record(*, actor: User, session_id: int, record: str,
     session.record, session.status = record.strip(), Session.Status.HELD
     session.save(update_fields=["record", "status"])
     session_document(actor, session)
-    record_event(dispute, "mediation.session_held", actor, now,
+    record_event(dispute, events.MEDIATION_SESSION_HELD, actor, now,
                  {"session": session.seq, "attended": {str(k): v for k, v in attended.items()}})
     return session
 
@@ -115,7 +116,7 @@ def caucus_note_add(*, actor: User, session_id: int, side: Side, text: str) -> C
     now, _today = instant()
     note = CaucusNote.objects.create(session=session, side=side, text=text.strip(),
                                      author=actor, created_at=now)
-    record_event(dispute, "mediation.caucus_note", actor, now,
+    record_event(dispute, events.MEDIATION_CAUCUS_NOTE, actor, now,
                  {"session": session.seq, "side": side.value})
     return note
 
@@ -141,6 +142,6 @@ def attachment_add(*, actor: User, session_id: int, kind: Attachment.Kind, name:
                       sha256=digest.hexdigest(), uploaded_by=actor, uploaded_at=now)
     made.file.save(f"{digest.hexdigest()[:16]}.bin", content, save=False)
     made.save()
-    record_event(dispute, "mediation.attachment_added", actor, now,
+    record_event(dispute, events.MEDIATION_ATTACHMENT_ADDED, actor, now,
                  {"session": session.seq, "kind": made.kind, "side": side, "sha256": made.sha256})
     return made

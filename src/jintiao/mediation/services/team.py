@@ -15,6 +15,7 @@ from jintiao.disputes.services import (
     dispute_lock,
     require_team,
 )
+from jintiao.domain import events
 from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Recusal
@@ -49,7 +50,7 @@ def mediators_change(*, actor: User, dispute_id: int, expected_version: int, lea
                                          for i, m in enumerate(team)])
     dispute.version = expected_version + 1
     dispute.save(update_fields=["version"])
-    record_event(dispute, "mediation.team_changed", actor, now,
+    record_event(dispute, events.MEDIATION_TEAM_CHANGED, actor, now,
                  {"before": before, "lead": lead.pk, "others": [m.pk for m in others],
                   "reason": reason.strip()})
     return dispute
@@ -82,7 +83,7 @@ def recusal_request(*, actor: User, dispute_id: int, mediator_id: int, party_row
     now, _today = instant()
     made = Recusal.objects.create(dispute=dispute, mediator=mediator, requested_by=row,
                                   reason=reason.strip(), requested_at=now)
-    record_event(dispute, "mediation.recusal_requested", actor, now,
+    record_event(dispute, events.MEDIATION_RECUSAL_REQUESTED, actor, now,
                  {"recusal": made.pk, "mediator": mediator.pk, "party_row": row.pk,
                   "reason": made.reason})
     return made
@@ -113,7 +114,7 @@ def recusal_decide(*, actor: User, recusal_id: int, grant: bool, reason: str) ->
                                                       user=recusal.mediator).delete()[0])
     dispute.version += 1
     dispute.save(update_fields=["version"])
-    record_event(dispute, "mediation.recusal_decided", actor, now,
+    record_event(dispute, events.MEDIATION_RECUSAL_DECIDED, actor, now,
                  {"recusal": recusal.pk, "mediator": recusal.mediator_id, "granted": grant,
                   "reason": recusal.decision_reason, "removed_from_team": removed})
     return recusal

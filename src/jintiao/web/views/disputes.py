@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao import clock
@@ -26,19 +25,17 @@ from jintiao.disputes.access import DisputeNotFound, filing_scope
 from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.disputes.services import CLAIM_FIELDS, dispute_intake, representative_appoint
 from jintiao.documents.models import Document
-from jintiao.domain import lifecycle
+from jintiao.domain import events, lifecycle
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
-from jintiao.mediation import events as mediation_events
 from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
-from jintiao.outreach import events as outreach_events
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
@@ -55,9 +52,6 @@ from jintiao.web.forms.loop import NoticeForm
 from jintiao.web.views.common import standing_or_404, viewer_of, visible_or_404
 
 PAGE_SIZE = 50
-# Timeline events that are not lifecycle actions, in words.
-EVENT_LABELS = {"received": gettext_lazy("登记收案"),
-                "representative_appointed": gettext_lazy("登记代理人")}
 HOME_ROWS = 10
 
 
@@ -231,18 +225,14 @@ def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpRespons
 
 
 def _event_row(event: Any) -> dict[str, Any]:
-    """A timeline row in words: 受理, 已登记 → 已受理, not dispute.accept, received → accepted."""
-    verb = event.type.removeprefix("dispute.")
-    label = (EVENT_LABELS.get(verb) or mediation_events.LABELS.get(event.type)
-             or outreach_events.LABELS.get(event.type)
-             or (Action(verb).label if verb in Action._value2member_map_ else event.type))
+    """A timeline row in words from the event registry: 受理, 已登记 → 已受理, never the
+    stored ``dispute.accept``, ``received → accepted``."""
+    declared = events.lookup(event.type)
     state = {s.value: s.label for s in State}
-    return {"at": event.at, "label": label, "actor": str(event.actor or ""),
+    return {"at": event.at, "label": declared.label, "actor": str(event.actor or ""),
             "before": state.get(event.state_before, ""), "after": state.get(event.state_after, ""),
             "changed": event.state_before != event.state_after,
-            "detail": (outreach_events.describe(event.type, event.params)
-                       if event.type.startswith(outreach_events.PREFIXES)
-                       else mediation_events.describe(event.type, event.params)),
+            "detail": declared.describe(event.params),
             "reason": event.params.get("reason", ""), "deadline": event.meta.get("deadline"),
             "attested": [lifecycle.GUARD_LABELS.get(g, g)
                          for g in event.params.get("attested", [])],

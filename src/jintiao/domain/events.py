@@ -1,0 +1,460 @@
+"""Every timeline event type, declared once: its stored string, its Chinese label, a
+describer that puts what it carries into words, and who may read it.
+
+The services write events only through these declarations
+(:func:`jintiao.timeline.services.event_append` refuses any other type); the timeline
+page, the API, the figures fold and the documents read them from here, so no page shows a
+stored string and no reader guesses what a prefix means.
+
+Naming a new type
+-----------------
+``<area>.<past_participle>``: dotted, lower-case ASCII letters and underscores, one dot.
+The area is the app or record that changes (``payment``, ``agreement``, ``mediation``);
+the second part says what happened, in the past (``recorded``, ``signed``,
+``offer_made``). Declare it below with :func:`_declare` next to its area's neighbours,
+give it a label a user reads, a describer, and its audience.
+
+Strings already stored keep their spelling, even where they break the rule — they are
+inside every dispute's hash chain, and renaming one would break the chains that hold it:
+the lifecycle events ``dispute.<action>`` (the action's verb: ``dispute.accept``),
+``outreach.contact``, ``outreach.service`` and ``mediation.caucus_note``.
+
+Describers read only what an event holds, and never put into words a private note, a
+blind bound, an address, a telephone, identity or account number, or a reference number:
+the sentence reads the same to everyone the event's audience admits. They never raise: a
+parameter missing or of another shape is left out of the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from jintiao.domain.lifecycle import Action
+from jintiao.domain.money import format_amount
+from jintiao.domain.outreach import ContactChannel, ContactOutcome, ServiceChannel, ServiceResult
+from jintiao.domain.policy import Track
+from jintiao.domain.representation import Authority, Relation
+
+NAME = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
+
+
+class Audience(StrEnum):
+    """Who may read an event on a dispute's timeline."""
+
+    # everyone who may see the dispute: the committee, the institution, the court, the
+    # supervisors above it
+    DISPUTE = "dispute"
+    # the committee's desk (its staff and the dispute's mediators), the supervisors above
+    # the committee and the administrators — not the institution: who is contacted how is
+    # not the creditor's business (the guard against collection in disguise), and a
+    # supervisor's spot check is not the audited parties' to read
+    DESK = "desk"
+
+    @property
+    def label(self) -> str:
+        return {"dispute": "可查看该纠纷的所有人",
+                "desk": "调委会经办人员、上级督导和系统管理员"}[self.value]
+
+
+Params = Mapping[str, Any]
+Describer = Callable[[Params], str]
+
+
+def _nothing(params: Params) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One declared event type. ``type`` is the string stored on the event (and hashed)."""
+
+    type: str
+    label: str
+    describer: Describer = _nothing
+    audience: Audience = Audience.DISPUTE
+
+    @property
+    def area(self) -> str:
+        """What the event is about: the part before the dot (``dispute``, ``reach``)."""
+        return self.type.partition(".")[0]
+
+    def describe(self, params: Params | None) -> str:
+        """What the event says beyond its label, in Chinese (empty if nothing)."""
+        return self.describer(params or {})
+
+    def __str__(self) -> str:
+        return self.type
+
+
+class UnknownEventType(LookupError):
+    """A type string no declaration holds: a programming error, never a user's."""
+
+    def __init__(self, type: object) -> None:
+        super().__init__(
+            f"unregistered timeline event type {type!r}: declare it in "
+            "jintiao.domain.events and write it through its constant")
+        self.type = type
+
+
+_REGISTRY: dict[str, EventType] = {}
+
+
+def _declare(type: str, label: str, describer: Describer = _nothing,
+             audience: Audience = Audience.DISPUTE) -> EventType:
+    if not NAME.fullmatch(type) or type in _REGISTRY:
+        raise ValueError(f"event type {type!r} is misspelt or declared twice")
+    made = EventType(type, label, describer, audience)
+    _REGISTRY[type] = made
+    return made
+
+
+def lookup(type: str) -> EventType:
+    """The declaration of a stored type string.
+
+    :raises UnknownEventType: nothing declares it
+    """
+    found = _REGISTRY.get(type) if isinstance(type, str) else None
+    if found is None:
+        raise UnknownEventType(type)
+    return found
+
+
+def registered(event_type: EventType | str) -> EventType:
+    """``event_type`` as declared here, given its constant or its stored string.
+
+    :raises UnknownEventType: neither the string nor the declaration is in the registry
+        (a look-alike :class:`EventType` made elsewhere is not registered)
+    """
+    if isinstance(event_type, EventType):
+        found = _REGISTRY.get(event_type.type)
+        if found != event_type:
+            raise UnknownEventType(event_type.type)
+        return event_type
+    return lookup(event_type)
+
+
+def every() -> tuple[EventType, ...]:
+    """Every declared type, in declaration order."""
+    return tuple(_REGISTRY.values())
+
+
+def types_for(audience: Audience) -> frozenset[str]:
+    """The stored strings of the types ``audience`` admits."""
+    return frozenset(t.type for t in _REGISTRY.values() if t.audience is audience)
+
+
+# --- describing helpers: each returns "" for a value it cannot read ----------------------
+
+
+def _text(params: Params, key: str) -> str:
+    value = params.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _number(params: Params, key: str) -> int | None:
+    value = params.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _word(labels: Mapping[str, str], value: object) -> str:
+    return labels.get(value, "") if isinstance(value, str) else ""
+
+
+def _yuan(value: object) -> str:
+    try:
+        return f"{format_amount(Decimal(value))}元" if isinstance(value, str) else ""
+    except (InvalidOperation, ValueError, ArithmeticError):
+        return ""
+
+
+def _day(value: object) -> str:
+    """An ISO date or date-time as ``2026-03-01`` (or ``2026-03-01 09:30``)."""
+    if not isinstance(value, str) or not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return ""
+    return value[:16].replace("T", " ") if "T" in value else value[:10]
+
+
+def _joined(*parts: str) -> str:
+    return "，".join(p for p in parts if p)
+
+
+def _labels(enum: Any) -> dict[str, str]:
+    return {member.value: member.label for member in enum}
+
+
+SIDES = {"creditor": "债权人方", "debtor": "债务人方", "mediator": "调解员"}
+MODES = {"face_to_face": "面对面", "back_to_back": "背对背", "online": "线上", "phone": "电话"}
+OUTCOMES = {"overlap": "有交集，已提出建议方案", "no_overlap": "无交集",
+            "needs_approval": "需上级授权"}
+CONSENTS = {"extension": "同意延长调解期限", "remediate": "同意重新调解",
+            "waive_confirmation": "同意不申请司法确认、直接履行"}
+FOLLOW_UPS = {"phone": "电话回访", "visit": "上门回访", "online": "线上回访"}
+CONTACT_CHANNELS = _labels(ContactChannel)
+CONTACT_OUTCOMES = _labels(ContactOutcome)
+SERVICE_CHANNELS = _labels(ServiceChannel)
+SERVICE_RESULTS = _labels(ServiceResult)
+REACH_CHANNELS = {**CONTACT_CHANNELS, **SERVICE_CHANNELS, "portal": "当事人端"}
+TRACKS = _labels(Track)
+RELATIONS = _labels(Relation)
+AUTHORITIES = {Authority.GENERAL.value: "一般授权", Authority.SPECIAL.value: "特别授权"}
+
+
+def _offer(params: Params) -> str:
+    seq = _number(params, "offer")
+    return f"方案{seq}" if seq else ""
+
+
+def _session(params: Params) -> str:
+    seq = _number(params, "session")
+    return f"第{seq}次" if seq else ""
+
+
+# --- intake and the lifecycle -------------------------------------------------------------
+
+
+def _received(params: Params) -> str:
+    total = _yuan(params.get("claim_total"))
+    return f"申请金额{total}" if total else ""
+
+
+def _representative(params: Params) -> str:
+    return _joined(_word(RELATIONS, params.get("relation")),
+                   _word(AUTHORITIES, params.get("authority")))
+
+
+def _lifecycle(params: Params) -> str:
+    track = _word(TRACKS, params.get("track"))
+    ground = "无法联系当事人" if params.get("ground") == "unreachable" else ""
+    return _joined(track, ground)
+
+
+DISPUTE_RECEIVED = _declare("dispute.received", "登记收案", _received)
+DISPUTE_REPRESENTATIVE_APPOINTED = _declare("dispute.representative_appointed", "登记代理人",
+                                            _representative)
+DISPUTE_ACCEPT = _declare("dispute.accept", Action.ACCEPT.label, _lifecycle)
+DISPUTE_DECLINE = _declare("dispute.decline", Action.DECLINE.label, _lifecycle)
+DISPUTE_TRIAGE = _declare("dispute.triage", Action.TRIAGE.label, _lifecycle)
+DISPUTE_ASSIGN = _declare("dispute.assign", Action.ASSIGN.label, _lifecycle)
+DISPUTE_EXTEND = _declare("dispute.extend", Action.EXTEND.label, _lifecycle)
+DISPUTE_AGREE = _declare("dispute.agree", Action.AGREE.label, _lifecycle)
+DISPUTE_FAIL = _declare("dispute.fail", Action.FAIL.label, _lifecycle)
+DISPUTE_WITHDRAW = _declare("dispute.withdraw", Action.WITHDRAW.label, _lifecycle)
+DISPUTE_TRANSFER = _declare("dispute.transfer", Action.TRANSFER.label, _lifecycle)
+DISPUTE_APPLY_CONFIRMATION = _declare("dispute.apply_confirmation",
+                                      Action.APPLY_CONFIRMATION.label, _lifecycle)
+DISPUTE_CONFIRM = _declare("dispute.confirm", Action.CONFIRM.label, _lifecycle)
+DISPUTE_REJECT_CONFIRMATION = _declare("dispute.reject_confirmation",
+                                       Action.REJECT_CONFIRMATION.label, _lifecycle)
+DISPUTE_REMEDIATE = _declare("dispute.remediate", Action.REMEDIATE.label, _lifecycle)
+DISPUTE_PERFORM_WITHOUT_CONFIRMATION = _declare("dispute.perform_without_confirmation",
+                                                Action.PERFORM_WITHOUT_CONFIRMATION.label,
+                                                _lifecycle)
+DISPUTE_COMPLETE = _declare("dispute.complete", Action.COMPLETE.label, _lifecycle)
+DISPUTE_DEFAULT = _declare("dispute.default", Action.DEFAULT.label, _lifecycle)
+DISPUTE_CURE = _declare("dispute.cure", Action.CURE.label, _lifecycle)
+DISPUTE_APPLY_ENFORCEMENT = _declare("dispute.apply_enforcement",
+                                     Action.APPLY_ENFORCEMENT.label, _lifecycle)
+DISPUTE_CLOSE = _declare("dispute.close", Action.CLOSE.label, _lifecycle)
+
+ACTIONS: Mapping[Action, EventType] = {
+    action: lookup(f"dispute.{action.value}") for action in Action}
+
+
+def for_action(action: Action) -> EventType:
+    """The event a lifecycle action writes (``dispute.<action>``)."""
+    return ACTIONS[Action(action)]
+
+
+# --- the mediation workbench --------------------------------------------------------------
+
+
+def _side(params: Params) -> str:
+    return _word(SIDES, params.get("side"))
+
+
+def _scheduled(params: Params) -> str:
+    return _joined(_session(params), _word(MODES, params.get("mode")))
+
+
+def _offer_made(params: Params) -> str:
+    parts = [_offer(params), _word(SIDES, params.get("by"))]
+    periods = _number(params, "periods")
+    if params.get("side"):
+        parts.append("背对背，仅该方及调解员可见")
+    elif periods:
+        total = _yuan(params.get("total"))
+        parts.append(f"{periods}期" + (f"，合计{total}" if total else ""))
+    return _joined(*parts)
+
+
+def _answered(params: Params) -> str:
+    both = "双方均已接受" if params.get("both") else ""
+    return _joined(_offer(params), _side(params), both)
+
+
+def _withdrawn(params: Params) -> str:
+    return _offer(params) + ("（双方曾已接受，重新协商）" if params.get("was") == "accepted"
+                             else "")
+
+
+def _approval(params: Params) -> str:
+    return _joined(_offer(params), "批准" if params.get("approved") else "未批准")
+
+
+def _recusal(params: Params) -> str:
+    return "准予回避" if params.get("granted") else "驳回申请"
+
+
+def _round(params: Params) -> str:
+    number = _number(params, "round")
+    outcome = _word(OUTCOMES, params.get("outcome"))
+    return f"第{number}轮：{outcome}" if number else outcome
+
+
+def _consent(params: Params) -> str:
+    return _word(CONSENTS, params.get("purpose"))
+
+
+def _facts(params: Params) -> str:
+    count = _number(params, "facts")
+    return f"共{count}项" if count else "无无争议事实"
+
+
+MEDIATION_TEAM_CHANGED = _declare("mediation.team_changed", "调整调解员")
+MEDIATION_RECUSAL_REQUESTED = _declare("mediation.recusal_requested", "申请回避")
+MEDIATION_RECUSAL_DECIDED = _declare("mediation.recusal_decided", "回避决定", _recusal)
+MEDIATION_SESSION_SCHEDULED = _declare("mediation.session_scheduled", "安排调解", _scheduled)
+MEDIATION_SESSION_HELD = _declare("mediation.session_held", "记录调解笔录", _session)
+MEDIATION_CAUCUS_NOTE = _declare("mediation.caucus_note", "背对背谈话", _side)
+MEDIATION_ATTACHMENT_ADDED = _declare("mediation.attachment_added", "上传附件", _session)
+MEDIATION_OFFER_MADE = _declare("mediation.offer_made", "提出方案", _offer_made)
+MEDIATION_OFFER_ACCEPTED = _declare("mediation.offer_accepted", "接受方案", _answered)
+MEDIATION_OFFER_REJECTED = _declare("mediation.offer_rejected", "拒绝方案", _answered)
+MEDIATION_OFFER_WITHDRAWN = _declare("mediation.offer_withdrawn", "撤回方案", _withdrawn)
+MEDIATION_APPROVAL_REQUESTED = _declare("mediation.approval_requested", "报请上级审批", _offer)
+MEDIATION_APPROVAL_DECIDED = _declare("mediation.approval_decided", "上级审批", _approval)
+MEDIATION_BUDGET_DECLARED = _declare("mediation.budget_declared", "登记债务人收支")
+MEDIATION_CONSENT_RECORDED = _declare("mediation.consent_recorded", "登记当事人同意", _consent)
+MEDIATION_EVALUATION_RECORDED = _declare("mediation.evaluation_recorded", "出具中立评估意见",
+                                         _offer)
+MEDIATION_BLIND_BOUND_ENTERED = _declare("mediation.blind_bound_entered", "提交背靠背底线",
+                                         _side)
+MEDIATION_BLIND_ROUND_DECIDED = _declare("mediation.blind_round_decided", "背靠背报价结果",
+                                         _round)
+MEDIATION_FACTS_RECORDED = _declare("mediation.facts_recorded", "记载无争议事实", _facts)
+MEDIATION_FACTS_CONFIRMED = _declare("mediation.facts_confirmed", "当事人确认无争议事实")
+
+
+# --- reaching the parties (the desk's) -----------------------------------------------------
+
+
+def _contact(params: Params) -> str:
+    channel = _word(CONTACT_CHANNELS, params.get("channel"))
+    outcome = _word(CONTACT_OUTCOMES, params.get("outcome"))
+    happened = _day(params.get("happened"))
+    return (_joined(channel, outcome) + ("（当事人主动联系）" if params.get("inbound") else "")
+            + (f"（补记，发生于{happened}）" if happened else ""))
+
+
+def _service(params: Params) -> str:
+    served = "视为送达" if params.get("served") else ""
+    return _joined(_text(params, "title"), _word(SERVICE_CHANNELS, params.get("channel")),
+                   _word(SERVICE_RESULTS, params.get("result")), served)
+
+
+def _reach(params: Params) -> str:
+    return _word(REACH_CHANNELS, params.get("channel"))
+
+
+OUTREACH_CONTACT = _declare("outreach.contact", "联系当事人", _contact, Audience.DESK)
+OUTREACH_SERVICE = _declare("outreach.service", "送达", _service, Audience.DESK)
+OUTREACH_CONTACT_ADDED = _declare("outreach.contact_added", "补充联系方式",
+                                  audience=Audience.DESK)
+OUTREACH_CONTACT_RETIRED = _declare("outreach.contact_retired", "停用联系方式",
+                                    audience=Audience.DESK)
+REACH_INVITED = _declare("reach.invited", "首次联系或通知", _reach, Audience.DESK)
+REACH_SERVED = _declare("reach.served", "首次送达成功", _reach, Audience.DESK)
+REACH_CONTACTED = _declare("reach.contacted", "首次联系上当事人", _reach, Audience.DESK)
+REACH_ENGAGED = _declare("reach.engaged", "当事人参与（登录当事人端或主动联系）", _reach,
+                         Audience.DESK)
+# The funnel's steps, each written once per party.
+REACH_STEPS: tuple[EventType, ...] = (REACH_INVITED, REACH_SERVED, REACH_CONTACTED,
+                                      REACH_ENGAGED)
+
+
+# --- agreement, court, performance, documents, deadlines ----------------------------------
+
+
+def _drafted(params: Params) -> str:
+    version = _number(params, "version")
+    voided = _number(params, "voided_signatures")
+    return _joined(f"第{version}版" if version else "",
+                   "原版本的签名不再有效" if voided else "")
+
+
+def _code_sent(params: Params) -> str:
+    capacity = _text(params, "capacity")
+    return f"发给{capacity}" if capacity else ""
+
+
+def _signed(params: Params) -> str:
+    return _joined(_text(params, "capacity") + _text(params, "name"),
+                   "各方均已签署" if params.get("complete") else "")
+
+
+def _confirmation_accepted(params: Params) -> str:
+    by = _day(params.get("decide_by"))
+    return f"应于{by}前作出裁定" if by else ""
+
+
+def _payment(params: Params) -> str:
+    paid_on = _day(params.get("paid_on"))
+    return _joined(_yuan(params.get("amount")), f"还款日期{paid_on}" if paid_on else "")
+
+
+def _follow_up(params: Params) -> str:
+    return _word(FOLLOW_UPS, params.get("method"))
+
+
+def _document(params: Params) -> str:
+    return _text(params, "title")
+
+
+def _deadline(params: Params) -> str:
+    due = _day(params.get("deadline"))
+    return _joined(_text(params, "what"), f"期限{due}" if due else "")
+
+
+AGREEMENT_DRAFTED = _declare("agreement.drafted", "起草调解协议", _drafted)
+AGREEMENT_CODE_SENT = _declare("agreement.code_sent", "发送签署验证码", _code_sent)
+AGREEMENT_SIGNED = _declare("agreement.signed", "签署调解协议", _signed)
+CONFIRMATION_ACCEPTED = _declare("confirmation.accepted", "法院受理司法确认申请",
+                                 _confirmation_accepted)
+PAYMENT_RECORDED = _declare("payment.recorded", "登记还款", _payment)
+CREDIT_REPAIR_CONFIRMED = _declare("credit_repair.confirmed", "确认征信修复")
+FOLLOW_UP_RECORDED = _declare("follow_up.recorded", "记录履行回访", _follow_up)
+DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
+DEADLINE_PASSED = _declare("deadline.passed", "期限届满提醒", _deadline)
+
+
+# --- supervision (the desk's and the supervisors') -----------------------------------------
+
+
+def _drawn(params: Params) -> str:
+    quarter = re.fullmatch(r"(\d{4})-Q([1-4])", _text(params, "quarter"))
+    return f"{quarter[1]}年第{quarter[2]}季度" if quarter else ""
+
+
+def _reviewed(params: Params) -> str:
+    failed = params.get("failed")
+    return "" if failed is None else ("发现问题" if failed else "未发现问题")
+
+
+SPOT_CHECK_DRAWN = _declare("spot_check.drawn", "被抽中督导抽查", _drawn, Audience.DESK)
+SPOT_CHECK_REVIEWED = _declare("spot_check.reviewed", "督导抽查评查", _reviewed,
+                               Audience.DESK)
