@@ -216,3 +216,40 @@ def test_a_spot_check_is_drawn_and_reviewed_on_the_pages(world, cases):
     assert all(item.answers.values())
     other = client_for(world.director).post(made["Location"], {"item": item.pk, **answers})
     assert other.status_code == 404  # the director does not review the supervisors' check
+
+
+def _pdf_rows(content: bytes) -> list[tuple[int, float, str]]:
+    """Each printed row of a PDF as (page, y from the top, its text left to right)."""
+    from pypdf import PdfReader
+
+    found: dict[tuple[int, float], list[tuple[float, str]]] = {}
+    for number, page in enumerate(PdfReader(io.BytesIO(content)).pages):
+        def seen(text, _cm, tm, _font, _size, number=number):
+            if text.strip():
+                found.setdefault((number, round(tm[5])), []).append((tm[4], text.strip()))
+        page.extract_text(visitor_text=seen)
+    return [(page, y, " ".join(t for _x, t in sorted(parts)))
+            for (page, y), parts in sorted(found.items())]
+
+
+def test_the_report_pdf_prints_each_definition_beside_its_own_figure(world, cases):
+    """Long names wrap and long definitions run to two lines: each figure's name still
+    starts on the row where its definition (统计口径) starts."""
+    from jintiao.supervision import reports
+
+    query = {"node": world.prefecture.pk, "period": month()}
+    rows = _pdf_rows(client_for(world.supervisor).get(reverse("web:report_pdf"),
+                                                      query).content)
+    (heading,) = [(page, y) for page, y, text in rows if text == "统计口径"]
+    below = [text for page, y, text in rows if (page, y) > heading]
+    report = reports.report_build(world.prefecture, ReportPeriod.month_of(clock.today()))
+    pairs = ([(line.measure.label, line.measure.definition) for line in report.lines]
+             + [(r.label, r.definition) for r in report.rates])
+    assert any(len(d) > 60 for _l, d in pairs)  # some run to a second line
+    assert any(len(label) > 7 for label, _d in pairs)  # and some names are long
+    for label, definition in pairs:
+        start = definition[:12]
+        (row,) = [text for text in below if start in text]
+        beside = row.split(start)[0].strip()
+        assert beside, (label, row)
+        assert label.startswith(beside), (label, row)
