@@ -179,3 +179,33 @@ def test_the_quarter_of_a_day():
     assert str(ReportPeriod.quarter_of(D(2026, 12, 2))) == "2026-Q4"
     assert str(ReportPeriod.quarter_of(D(2026, 1, 1))) == "2026-Q1"
     assert ReportPeriod.quarter_of(D(2026, 7, 15)).previous.label == "2026年第二季度"
+
+
+def test_a_debtor_recorded_at_a_session_has_engaged():
+    """A session's record names who attended by party row; a debtor's row marked present
+    puts the dispute at 已参与 that day, though nobody logged a reach step."""
+    debtor, creditor = 7, 8
+    held = t(6, "mediation.session_held", session=1,
+             attended={str(creditor): True, str(debtor): True})
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, t(4, "reach.invited", party=1), held],
+                   debtor_rows={debtor})
+    assert m.engaged_on == D(2026, 3, 6)
+    assert m.stage_on(Stage.ENGAGED) == D(2026, 3, 6)
+    assert m.stage_on(Stage.CONTACTED) == D(2026, 3, 6)  # who attended was reached
+    assert m.stage_on(Stage.AGREED) is None
+
+
+def test_a_session_without_the_debtor_is_not_the_debtor_engaging():
+    debtor, creditor = 7, 8
+    only_the_bank = t(6, "mediation.session_held", session=1,
+                      attended={str(creditor): True, str(debtor): False})
+    nobody_named = t(9, "mediation.session_held", session=2, attended={})
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, only_the_bank, nobody_named],
+                   debtor_rows={debtor})
+    assert m.stage_on(Stage.ENGAGED) is None
+    later = t(12, "mediation.session_held", session=3, attended={str(debtor): True})
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, only_the_bank, later], debtor_rows={debtor})
+    assert m.stage_on(Stage.ENGAGED) == D(2026, 3, 12)
+    earlier_portal = t(5, "reach.engaged", party=1, channel="portal")
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, earlier_portal, later], debtor_rows={debtor})
+    assert m.stage_on(Stage.ENGAGED) == D(2026, 3, 5)  # the first day counts

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -148,8 +148,13 @@ def _first(current: dt.date | None, day: dt.date) -> dt.date:
     return day if current is None else current
 
 
-def milestones(steps: Iterable[Step]) -> Milestones:
+def milestones(steps: Iterable[Step], *, debtor_rows: Collection[int] = frozenset()
+               ) -> Milestones:
     """Fold a dispute's events, oldest first, into its milestones.
+
+    A session's record names who attended by party row, not by role: ``debtor_rows`` are
+    the dispute's debtor rows, so a debtor recorded present at a session has taken part
+    (已参与) that day even if nobody logged a reach step.
 
     Mediation ends when it leaves mediation for 已达成协议, 调解不成 or 撤回; a rejected
     confirmation sent back to mediation (remediate) reopens it, and one transferred to
@@ -159,6 +164,7 @@ def milestones(steps: Iterable[Step]) -> Milestones:
     """
     m = Milestones()
     deadline: dt.date | None = None
+    debtors = {str(row) for row in debtor_rows}  # the event's JSON keys are strings
     for s in steps:
         params, meta = s.params or {}, s.meta or {}
         if s.type == "dispute.received":
@@ -170,6 +176,9 @@ def milestones(steps: Iterable[Step]) -> Milestones:
                 m = replace(m, contacted_on=_first(m.contacted_on, s.on))
             elif s.type == "reach.engaged":
                 m = replace(m, engaged_on=_first(m.engaged_on, s.on))
+        elif s.type == "mediation.session_held" and debtors.intersection(
+                row for row, present in (params.get("attended") or {}).items() if present):
+            m = replace(m, engaged_on=_first(m.engaged_on, s.on))
         elif s.type == "mediation.offer_accepted" and params.get("both"):
             m = replace(m, agreed_on=_first(m.agreed_on, s.on))
         elif s.type == "credit_repair.confirmed":
@@ -408,5 +417,6 @@ DEFINITIONS: Mapping[str, str] = {
     "funnel": "统计期间内受理的纠纷，截至期末到达各环节的件数；到达后一环节的视为已经过邀请、联系、"
               "参与和达成一致各环节（司法确认不因履行而推定）"
               "（已邀请：已发送邀请或送达文书；已联系上：电话、短信或上门联系到当事人；"
-              "已参与：当事人登录当事人端或出席调解；达成一致：双方接受同一方案或签订协议）",
+              "已参与：当事人登录当事人端或主动联系调委会，或债务人出席调解；"
+              "达成一致：双方接受同一方案或签订协议）",
 }
