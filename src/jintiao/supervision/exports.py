@@ -159,7 +159,7 @@ def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], *,
     a cell of an empty sheet first (``sheet["A1"]``) creates it, and the header would then
     land a row below where the charts are told it is."""
     sheet.append(header)
-    first = sheet.max_row
+    first: int = sheet.max_row
     for i, cell in enumerate(sheet[first], start=1):
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
