@@ -253,3 +253,23 @@ def test_the_report_pdf_prints_each_definition_beside_its_own_figure(world, case
         beside = row.split(start)[0].strip()
         assert beside, (label, row)
         assert label.startswith(beside), (label, row)
+
+
+def test_the_dashboard_compares_the_month_so_far_with_the_same_days_of_the_last(world):
+    """On 10 November: 1–10 November against 1–10 October, and says so; the whole of
+    October is shown beside, for reference, not compared."""
+    from tests.factories import intake
+
+    for day in (dt.date(2026, 10, 5), dt.date(2026, 10, 20), dt.date(2026, 11, 3)):
+        with clock.pinned(dt.datetime.combine(day, dt.time(10), clock.TZ)):
+            intake(actor=world.clerk, committee=world.committee)
+
+    with clock.pinned(dt.datetime(2026, 11, 10, 10, tzinfo=clock.TZ)):
+        html = client_for(world.supervisor).get(reverse("web:dashboard")).content.decode()
+
+    assert "截至11月10日" in html
+    assert "本月11月1日至10日对上月10月1日至10日" in html
+    assert 'data-figure="received">1<' in html
+    assert 'data-same-days="received">1<' in html
+    assert 'data-change="received">0.00%<' in html  # not −50 % against all of October
+    assert 'data-whole-month="received">2<' in html

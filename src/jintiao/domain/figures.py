@@ -326,6 +326,35 @@ class ReportPeriod:
         return f"{self.year}年"
 
 
+@dataclass(frozen=True)
+class Span:
+    """The days from ``start`` to ``end``, both included, inside one month."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        if self.start == self.end:
+            return f"{self.start.month}月{self.start.day}日"
+        return f"{self.start.month}月{self.start.day}日至{self.end.day}日"
+
+
+def month_so_far(today: dt.date) -> tuple[Span, Span]:
+    """This month up to ``today``, and the same days of the month before.
+
+    A month in progress compared with the whole of the last one always looks like a fall;
+    so 环比 is taken over equal days: the 1st to the 10th against the 1st to the 10th.
+    On a month's last day the whole month is compared with the whole month before (30
+    November with all of October; 31 March with all of February)."""
+    month = ReportPeriod.month_of(today)
+    before = month.previous
+    if today == month.end:
+        return Span(month.start, today), Span(before.start, before.end)
+    return (Span(month.start, today),
+            Span(before.start, min(before.end, before.start + (today - month.start))))
+
+
 # --- summary numbers ---------------------------------------------------------------------
 
 HUNDRED = Decimal(100)
