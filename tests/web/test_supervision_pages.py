@@ -273,3 +273,29 @@ def test_the_dashboard_compares_the_month_so_far_with_the_same_days_of_the_last(
     assert 'data-same-days="received">1<' in html
     assert 'data-change="received">0.00%<' in html  # not −50 % against all of October
     assert 'data-whole-month="received">2<' in html
+
+
+def test_the_dashboard_s_overdue_reconciles_with_the_workbench_and_says_how(world, cases):
+    """The dashboard lists mediation running late by committee under its definition, and
+    beside it the total as the workbench counts it, naming the stages in between."""
+    from jintiao.disputes.models import Dispute
+    from jintiao.domain.figures import DEFINITIONS
+    from tests.factories import intake
+
+    ours, _theirs = cases
+    waiting = intake(actor=world.clerk, committee=world.committee)
+    Dispute.objects.filter(pk=ours.pk).update(deadline=clock.today() - dt.timedelta(days=3))
+    Dispute.objects.filter(pk=waiting.pk).update(
+        state="agreed", deadline=clock.today() - dt.timedelta(days=1))
+    supervisor = client_for(world.supervisor)
+
+    html = supervisor.get(reverse("web:dashboard")).content.decode()
+    home = supervisor.get("/").content.decode()
+
+    assert "调解阶段超期 1 件" in html
+    assert f"口径：{DEFINITIONS['overdue_mediation']}" in html
+    assert 'data-overdue-all="2"' in html
+    assert ("各环节超期合计 2 件（与工作台“已超期”口径相同），"
+            "其中调解阶段以外：已达成协议 1 件") in html
+    assert f"口径：{DEFINITIONS['overdue']}" in html
+    assert '<b>2</b> 已超期' in home

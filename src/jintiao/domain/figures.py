@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import STATE_DEADLINES, State
 
 
 class FiguresInvalid(DomainError):
@@ -406,6 +407,16 @@ def spread(values: Sequence[int]) -> Spread:
     return Spread(n, mean, median, p90, ordered[0], ordered[-1])
 
 
+# Overdue: a dispute past the deadline of the stage it stands at. The workbench counts
+# every stage that has one; the supervisor's dashboard the stages the committee answers
+# for — assigning a mediator and mediating — so the two counts differ by the others.
+MEDIATION_STAGES: tuple[State, ...] = (State.ACCEPTED, State.MEDIATING)
+
+
+def _either(states: Iterable[State]) -> str:
+    labels = [s.label for s in states]
+    return "或".join(("、".join(labels[:-1]), labels[-1])) if len(labels) > 1 else labels[0]
+
 DEFINITIONS: Mapping[str, str] = {
     "received": "收案日期在统计期间内的纠纷（含不予受理）",
     "accepted": "受理日期在统计期间内的纠纷",
@@ -448,4 +459,9 @@ DEFINITIONS: Mapping[str, str] = {
               "（已邀请：已发送邀请或送达文书；已联系上：电话、短信或上门联系到当事人；"
               "已参与：当事人登录当事人端或主动联系调委会，或债务人出席调解；"
               "达成一致：双方接受同一方案或签订协议）",
+    "overdue": f"状态为{_either(STATE_DEADLINES)}，且当前环节的期限已过的纠纷",
+    "overdue_mediation": f"状态为{_either(MEDIATION_STAGES)}，且指派调解员期限或调解期限"
+                         "（含经双方同意延长）已过的纠纷，按受理调委会统计；状态为"
+                         f"{_either(s for s in STATE_DEADLINES if s not in MEDIATION_STAGES)}"
+                         "的超期纠纷不计入",
 }

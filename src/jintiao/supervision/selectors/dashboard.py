@@ -39,25 +39,41 @@ class Dashboard:
     last_month: Tally             # the whole of the month before, for reference
     year: ReportPeriod
     this_year: Tally
-    overdue: tuple[Overdue, ...]
+    overdue: tuple[Overdue, ...]  # the mediation stages, by committee
+    overdue_all: int              # every stage with a deadline: the workbench's count
+    overdue_later: tuple[tuple[State, int], ...]  # the stages the first leaves out
     counties: tuple[Group, ...]   # the year so far, by the node's children
+
+    @property
+    def overdue_mediation(self) -> int:
+        return sum(o.count for o in self.overdue)
 
 
 def dashboard(node: Organization, today: dt.date) -> Dashboard:
     """This month so far against the same days of the month before (and the whole of
-    it, for reference), the year's rates, disputes past their deadline by committee, and
-    the children of the node over the year so far."""
+    it, for reference), the year's rates, what is past its deadline, and the children of
+    the node over the year so far.
+
+    Overdue is counted twice, each with its definition (``DEFINITIONS["overdue"]`` and
+    ``["overdue_mediation"]``): the mediation stages by committee — what a committee must
+    extend, fail or close — and every stage with a deadline, as the workbench counts it,
+    with the stages the first leaves out, so the two can be reconciled."""
     month = ReportPeriod.month_of(today)
     so_far, same_days = figures.month_so_far(today)
     year = ReportPeriod(today.year, PeriodKind.YEAR)
-    late = (Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today,
-                                   state__in=[State.ACCEPTED.value, State.MEDIATING.value])
+    past = Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today)
+    mediation = [s.value for s in figures.MEDIATION_STAGES]
+    late = (past.filter(state__in=mediation)
             .values("committee__name", "committee__path")
             .annotate(n=Count("pk"), oldest=Min("deadline")).order_by("-n", "committee__path"))
+    by_state = dict(past.order_by().values_list("state").annotate(n=Count("pk")))
     return Dashboard(
         node=node, month=month, so_far=so_far, same_days=same_days,
         this_month=tally_between(node, so_far.start, so_far.end),
         last_month_same_days=tally_between(node, same_days.start, same_days.end),
         last_month=tally(node, month.previous), year=year, this_year=tally(node, year),
         overdue=tuple(Overdue(r["committee__name"], r["n"], r["oldest"]) for r in late),
+        overdue_all=sum(by_state.values()),
+        overdue_later=tuple((s, by_state[s.value]) for s in State
+                            if s.value not in mediation and by_state.get(s.value)),
         counties=tuple(statistics(node, year).breakdowns["child"]))

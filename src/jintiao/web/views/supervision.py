@@ -221,7 +221,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
              for key, label in reports.RATES]
     return render(request, "web/supervision/dashboard.html", {
         "board": board, "months": months, "rates": rates, "form": form,
-        "overdue_total": sum(o.count for o in board.overdue)})
+        "overdue_definitions": {"mediation": figures.DEFINITIONS["overdue_mediation"],
+                                "all": figures.DEFINITIONS["overdue"]}})
 
 
 @login_required
