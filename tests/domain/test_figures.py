@@ -19,6 +19,7 @@ from jintiao.domain.figures import (
     Step,
     change,
     milestones,
+    month_so_far,
     rate,
     spread,
 )
@@ -179,3 +180,59 @@ def test_the_quarter_of_a_day():
     assert str(ReportPeriod.quarter_of(D(2026, 12, 2))) == "2026-Q4"
     assert str(ReportPeriod.quarter_of(D(2026, 1, 1))) == "2026-Q1"
     assert ReportPeriod.quarter_of(D(2026, 7, 15)).previous.label == "2026年第二季度"
+
+
+def test_a_debtor_recorded_at_a_session_has_engaged():
+    """A session's record names who attended by party row; a debtor's row marked present
+    puts the dispute at 已参与 that day, though nobody logged a reach step."""
+    debtor, creditor = 7, 8
+    held = t(6, "mediation.session_held", session=1,
+             attended={str(creditor): True, str(debtor): True})
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, t(4, "reach.invited", party=1), held],
+                   debtor_rows={debtor})
+    assert m.engaged_on == D(2026, 3, 6)
+    assert m.stage_on(Stage.ENGAGED) == D(2026, 3, 6)
+    assert m.stage_on(Stage.CONTACTED) == D(2026, 3, 6)  # who attended was reached
+    assert m.stage_on(Stage.AGREED) is None
+
+
+def test_a_session_without_the_debtor_is_not_the_debtor_engaging():
+    debtor, creditor = 7, 8
+    only_the_bank = t(6, "mediation.session_held", session=1,
+                      attended={str(creditor): True, str(debtor): False})
+    nobody_named = t(9, "mediation.session_held", session=2, attended={})
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, only_the_bank, nobody_named],
+                   debtor_rows={debtor})
+    assert m.stage_on(Stage.ENGAGED) is None
+    later = t(12, "mediation.session_held", session=3, attended={str(debtor): True})
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, only_the_bank, later], debtor_rows={debtor})
+    assert m.stage_on(Stage.ENGAGED) == D(2026, 3, 12)
+    earlier_portal = t(5, "reach.engaged", party=1, channel="portal")
+    m = milestones([RECEIVED, ACCEPTED, ASSIGNED, earlier_portal, later], debtor_rows={debtor})
+    assert m.stage_on(Stage.ENGAGED) == D(2026, 3, 5)  # the first day counts
+
+
+def test_a_month_so_far_is_compared_with_the_same_days_of_the_month_before():
+    now, before = month_so_far(D(2026, 11, 10))
+    assert (now.start, now.end, now.label) == (D(2026, 11, 1), D(2026, 11, 10), "11月1日至10日")
+    assert (before.start, before.end, before.label) == (D(2026, 10, 1), D(2026, 10, 10),
+                                                        "10月1日至10日")
+    _now, february = month_so_far(D(2026, 3, 30))
+    assert (february.start, february.end) == (D(2026, 2, 1), D(2026, 2, 28))
+    _now, october = month_so_far(D(2026, 11, 30))  # a whole month: all of the one before
+    assert (october.start, october.end) == (D(2026, 10, 1), D(2026, 10, 31))
+    first, december = month_so_far(D(2027, 1, 1))
+    assert (first.label, december.label) == ("1月1日", "12月1日")
+    assert (december.start.year, december.end) == (2026, D(2026, 12, 1))
+
+
+@given(st.dates(D(2001, 1, 1), D(2099, 12, 31)))
+def test_the_days_compared_are_never_more_than_the_days_so_far(today):
+    now, before = month_so_far(today)
+    last_month = ReportPeriod.month_of(today).previous
+    assert (now.start, now.end) == (today.replace(day=1), today)
+    assert before.start == last_month.start
+    whole = today == ReportPeriod.month_of(today).end
+    assert before.end.day == (last_month.end.day if whole else min(today.day,
+                                                                    last_month.end.day))
+    assert ReportPeriod.month_of(before.end) == last_month

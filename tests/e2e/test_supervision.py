@@ -33,6 +33,9 @@ def test_the_supervisor_reads_the_month_and_checks_the_quarter(live_server, page
     expect(page.locator("h1")).to_contain_text("督导首页")
     expect(page.locator('[data-figure="accepted"]')).to_have_text(str(expected["accepted"]))
     expect(page.locator('[data-figure="settled"]')).to_have_text(str(expected["settled"]))
+    today = clock.today()
+    expect(page.locator("#this-month h2")).to_contain_text(f"截至{today.month}月{today.day}日")
+    expect(page.locator("#overdue")).to_contain_text("与工作台“已超期”口径相同")
     assert page.locator("table.figures").nth(3).locator("tbody tr").count() == 16  # counties
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 

@@ -97,3 +97,18 @@ def test_every_workbench_page_needs_a_login(db):
         response = Client().get(path)
         assert response.status_code == 302, path
         assert response["Location"].startswith("/login/"), path
+
+
+def test_the_overdue_count_says_what_it_counts(world):
+    """The workbench's 已超期 counts every stage past its deadline; it says so where the
+    figure is, and tells a supervisor why the dashboard's count is smaller."""
+    from jintiao.domain.figures import DEFINITIONS
+
+    page = client_for(world.supervisor).get("/").content.decode()
+    overdue = page.split('id="overdue"')[1]
+    assert f"口径：{DEFINITIONS['overdue']}" in overdue
+    assert "督导首页另列“调解阶段超期”" in overdue
+    assert f'title="{DEFINITIONS["overdue"]}"' in page  # on the tile too
+    clerk = client_for(world.clerk).get("/").content.decode().split('id="overdue"')[1]
+    assert f"口径：{DEFINITIONS['overdue']}" in clerk
+    assert "督导首页" not in clerk

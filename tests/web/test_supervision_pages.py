@@ -216,3 +216,86 @@ def test_a_spot_check_is_drawn_and_reviewed_on_the_pages(world, cases):
     assert all(item.answers.values())
     other = client_for(world.director).post(made["Location"], {"item": item.pk, **answers})
     assert other.status_code == 404  # the director does not review the supervisors' check
+
+
+def _pdf_rows(content: bytes) -> list[tuple[int, float, str]]:
+    """Each printed row of a PDF as (page, y from the top, its text left to right)."""
+    from pypdf import PdfReader
+
+    found: dict[tuple[int, float], list[tuple[float, str]]] = {}
+    for number, page in enumerate(PdfReader(io.BytesIO(content)).pages):
+        def seen(text, _cm, tm, _font, _size, number=number):
+            if text.strip():
+                found.setdefault((number, round(tm[5])), []).append((tm[4], text.strip()))
+        page.extract_text(visitor_text=seen)
+    return [(page, y, " ".join(t for _x, t in sorted(parts)))
+            for (page, y), parts in sorted(found.items())]
+
+
+def test_the_report_pdf_prints_each_definition_beside_its_own_figure(world, cases):
+    """Long names wrap and long definitions run to two lines: each figure's name still
+    starts on the row where its definition (统计口径) starts."""
+    from jintiao.supervision import reports
+
+    query = {"node": world.prefecture.pk, "period": month()}
+    rows = _pdf_rows(client_for(world.supervisor).get(reverse("web:report_pdf"),
+                                                      query).content)
+    (heading,) = [(page, y) for page, y, text in rows if text == "统计口径"]
+    below = [text for page, y, text in rows if (page, y) > heading]
+    report = reports.report_build(world.prefecture, ReportPeriod.month_of(clock.today()))
+    pairs = ([(line.measure.label, line.measure.definition) for line in report.lines]
+             + [(r.label, r.definition) for r in report.rates])
+    assert any(len(d) > 60 for _l, d in pairs)  # some run to a second line
+    assert any(len(label) > 7 for label, _d in pairs)  # and some names are long
+    for label, definition in pairs:
+        start = definition[:12]
+        (row,) = [text for text in below if start in text]
+        beside = row.split(start)[0].strip()
+        assert beside, (label, row)
+        assert label.startswith(beside), (label, row)
+
+
+def test_the_dashboard_compares_the_month_so_far_with_the_same_days_of_the_last(world):
+    """On 10 November: 1–10 November against 1–10 October, and says so; the whole of
+    October is shown beside, for reference, not compared."""
+    from tests.factories import intake
+
+    for day in (dt.date(2026, 10, 5), dt.date(2026, 10, 20), dt.date(2026, 11, 3)):
+        with clock.pinned(dt.datetime.combine(day, dt.time(10), clock.TZ)):
+            intake(actor=world.clerk, committee=world.committee)
+
+    with clock.pinned(dt.datetime(2026, 11, 10, 10, tzinfo=clock.TZ)):
+        html = client_for(world.supervisor).get(reverse("web:dashboard")).content.decode()
+
+    assert "截至11月10日" in html
+    assert "本月11月1日至10日对上月10月1日至10日" in html
+    assert 'data-figure="received">1<' in html
+    assert 'data-same-days="received">1<' in html
+    assert 'data-change="received">0.00%<' in html  # not −50 % against all of October
+    assert 'data-whole-month="received">2<' in html
+
+
+def test_the_dashboard_s_overdue_reconciles_with_the_workbench_and_says_how(world, cases):
+    """The dashboard lists mediation running late by committee under its definition, and
+    beside it the total as the workbench counts it, naming the stages in between."""
+    from jintiao.disputes.models import Dispute
+    from jintiao.domain.figures import DEFINITIONS
+    from tests.factories import intake
+
+    ours, _theirs = cases
+    waiting = intake(actor=world.clerk, committee=world.committee)
+    Dispute.objects.filter(pk=ours.pk).update(deadline=clock.today() - dt.timedelta(days=3))
+    Dispute.objects.filter(pk=waiting.pk).update(
+        state="agreed", deadline=clock.today() - dt.timedelta(days=1))
+    supervisor = client_for(world.supervisor)
+
+    html = supervisor.get(reverse("web:dashboard")).content.decode()
+    home = supervisor.get("/").content.decode()
+
+    assert "调解阶段超期 1 件" in html
+    assert f"口径：{DEFINITIONS['overdue_mediation']}" in html
+    assert 'data-overdue-all="2"' in html
+    assert ("各环节超期合计 2 件（与工作台“已超期”口径相同），"
+            "其中调解阶段以外：已达成协议 1 件") in html
+    assert f"口径：{DEFINITIONS['overdue']}" in html
+    assert '<b>2</b> 已超期' in home

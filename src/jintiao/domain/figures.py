@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -19,6 +19,7 @@ from typing import Any
 
 from jintiao.domain import events
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import STATE_DEADLINES, State
 
 
 class FiguresInvalid(DomainError):
@@ -153,8 +154,13 @@ def _first(current: dt.date | None, day: dt.date) -> dt.date:
     return day if current is None else current
 
 
-def milestones(steps: Iterable[Step]) -> Milestones:
+def milestones(steps: Iterable[Step], *, debtor_rows: Collection[int] = frozenset()
+               ) -> Milestones:
     """Fold a dispute's events, oldest first, into its milestones.
+
+    A session's record names who attended by party row, not by role: ``debtor_rows`` are
+    the dispute's debtor rows, so a debtor recorded present at a session has taken part
+    (已参与) that day even if nobody logged a reach step.
 
     Mediation ends when it leaves mediation for 已达成协议, 调解不成 or 撤回; a rejected
     confirmation sent back to mediation (remediate) reopens it, and one transferred to
@@ -164,6 +170,7 @@ def milestones(steps: Iterable[Step]) -> Milestones:
     """
     m = Milestones()
     deadline: dt.date | None = None
+    debtors = {str(row) for row in debtor_rows}  # the event's JSON keys are strings
     for s in steps:
         params, meta = s.params or {}, s.meta or {}
         if s.type == events.DISPUTE_RECEIVED.type:
@@ -173,6 +180,9 @@ def milestones(steps: Iterable[Step]) -> Milestones:
         elif s.type == events.REACH_CONTACTED.type:
             m = replace(m, contacted_on=_first(m.contacted_on, s.on))
         elif s.type == events.REACH_ENGAGED.type:
+            m = replace(m, engaged_on=_first(m.engaged_on, s.on))
+        elif s.type == events.MEDIATION_SESSION_HELD.type and debtors.intersection(
+                row for row, present in (params.get("attended") or {}).items() if present):
             m = replace(m, engaged_on=_first(m.engaged_on, s.on))
         elif s.type == events.MEDIATION_OFFER_ACCEPTED.type and params.get("both"):
             m = replace(m, agreed_on=_first(m.agreed_on, s.on))
@@ -321,6 +331,35 @@ class ReportPeriod:
         return f"{self.year}年"
 
 
+@dataclass(frozen=True)
+class Span:
+    """The days from ``start`` to ``end``, both included, inside one month."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        if self.start == self.end:
+            return f"{self.start.month}月{self.start.day}日"
+        return f"{self.start.month}月{self.start.day}日至{self.end.day}日"
+
+
+def month_so_far(today: dt.date) -> tuple[Span, Span]:
+    """This month up to ``today``, and the same days of the month before.
+
+    A month in progress compared with the whole of the last one always looks like a fall;
+    so 环比 is taken over equal days: the 1st to the 10th against the 1st to the 10th.
+    On a month's last day the whole month is compared with the whole month before (30
+    November with all of October; 31 March with all of February)."""
+    month = ReportPeriod.month_of(today)
+    before = month.previous
+    if today == month.end:
+        return Span(month.start, today), Span(before.start, before.end)
+    return (Span(month.start, today),
+            Span(before.start, min(before.end, before.start + (today - month.start))))
+
+
 # --- summary numbers ---------------------------------------------------------------------
 
 HUNDRED = Decimal(100)
@@ -372,6 +411,16 @@ def spread(values: Sequence[int]) -> Spread:
     return Spread(n, mean, median, p90, ordered[0], ordered[-1])
 
 
+# Overdue: a dispute past the deadline of the stage it stands at. The workbench counts
+# every stage that has one; the supervisor's dashboard the stages the committee answers
+# for — assigning a mediator and mediating — so the two counts differ by the others.
+MEDIATION_STAGES: tuple[State, ...] = (State.ACCEPTED, State.MEDIATING)
+
+
+def _either(states: Iterable[State]) -> str:
+    labels = [s.label for s in states]
+    return "或".join(("、".join(labels[:-1]), labels[-1])) if len(labels) > 1 else labels[0]
+
 DEFINITIONS: Mapping[str, str] = {
     "received": "收案日期在统计期间内的纠纷（含不予受理）",
     "accepted": "受理日期在统计期间内的纠纷",
@@ -412,5 +461,11 @@ DEFINITIONS: Mapping[str, str] = {
     "funnel": "统计期间内受理的纠纷，截至期末到达各环节的件数；到达后一环节的视为已经过邀请、联系、"
               "参与和达成一致各环节（司法确认不因履行而推定）"
               "（已邀请：已发送邀请或送达文书；已联系上：电话、短信或上门联系到当事人；"
-              "已参与：当事人登录当事人端或出席调解；达成一致：双方接受同一方案或签订协议）",
+              "已参与：当事人登录当事人端或主动联系调委会，或债务人出席调解；"
+              "达成一致：双方接受同一方案或签订协议）",
+    "overdue": f"状态为{_either(STATE_DEADLINES)}，且当前环节的期限已过的纠纷",
+    "overdue_mediation": f"状态为{_either(MEDIATION_STAGES)}，且指派调解员期限或调解期限"
+                         "（含经双方同意延长）已过的纠纷，按受理调委会统计；状态为"
+                         f"{_either(s for s in STATE_DEADLINES if s not in MEDIATION_STAGES)}"
+                         "的超期纠纷不计入",
 }

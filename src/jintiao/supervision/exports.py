@@ -153,9 +153,13 @@ def report_xlsx(report: Report) -> bytes:
 def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], *,
            widths: list[int]) -> int:
     """A header row styled and frozen, then typed rows (money as numbers with two places);
-    returns the header's row number."""
-    first = sheet.max_row + 1 if sheet["A1"].value is not None else 1
+    returns the header's row number.
+
+    The header goes on the row ``append`` writes to, read back from the sheet: looking at
+    a cell of an empty sheet first (``sheet["A1"]``) creates it, and the header would then
+    land a row below where the charts are told it is."""
     sheet.append(header)
+    first: int = sheet.max_row
     for i, cell in enumerate(sheet[first], start=1):
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)

@@ -86,9 +86,14 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
         steps[e.dispute_id].append(Step(e.type, _local(e.at), e.state_before, e.state_after,
                                         e.params, e.meta))
         last_seq[e.dispute_id] = e.seq
-    entity_debtors = set(DisputeParty.objects.filter(
-        dispute_id__in=ids, role=PartyRole.DEBTOR, party__kind=PartyKind.ENTITY)
-        .values_list("dispute_id", flat=True))
+    debtor_rows: dict[int, set[int]] = defaultdict(set)
+    entity_debtors: set[int] = set()
+    for row_id, dispute_id, kind in DisputeParty.objects.filter(
+            dispute_id__in=ids, role=PartyRole.DEBTOR).values_list("pk", "dispute_id",
+                                                                   "party__kind"):
+        debtor_rows[dispute_id].add(row_id)
+        if kind == PartyKind.ENTITY:
+            entity_debtors.add(dispute_id)
     leads = dict(DisputeMediator.objects.filter(dispute_id__in=ids, lead=True)
                  .values_list("dispute_id", "user_id"))
     agreed = {a.dispute_id: Decimal(a.content["terms"]["total"])
@@ -97,7 +102,7 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
     policies: dict[int, Policy] = {}
     rows = []
     for d in disputes:
-        m = figures.milestones(steps[d.pk])
+        m = figures.milestones(steps[d.pk], debtor_rows=debtor_rows[d.pk])
         policy = policies.setdefault(d.policy_version_id, Policy.from_dict(d.policy_version.data))
         claim = sum((d.principal, d.interest, d.penalty_interest, d.compound_interest,
                      d.liquidated_damages, d.fees, d.other), Decimal(0))

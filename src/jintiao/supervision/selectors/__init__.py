@@ -39,6 +39,7 @@ from jintiao.supervision.selectors.statistics import (
     figures_under,
     statistics,
     tally,
+    tally_between,
     touching,
     trace,
     trace_rule,
@@ -51,6 +52,6 @@ __all__ = [
     "LedgerFilter", "LedgerRow", "Measure", "Overdue", "Statistics", "Tally", "dashboard",
     "figures_under", "findings_summary", "ledger", "ledger_rows", "ledger_values",
     "may_supervise", "report_node_for", "report_nodes", "spot_check_for",
-    "spot_check_items", "spot_checks_for", "statistics", "tally", "touching", "trace",
-    "trace_rule", "trend",
+    "spot_check_items", "spot_checks_for", "statistics", "tally", "tally_between", "touching",
+    "trace", "trace_rule", "trend",
 ]

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 from django.db.models import Count, Min
 
 from jintiao.disputes.models import Dispute
-from jintiao.domain.figures import PeriodKind, ReportPeriod
+from jintiao.domain import figures
+from jintiao.domain.figures import PeriodKind, ReportPeriod, Span
 from jintiao.domain.lifecycle import State
 from jintiao.orgs.models import Organization
-from jintiao.supervision.selectors.statistics import Group, Tally, statistics, tally
+from jintiao.supervision.selectors.statistics import (
+    Group,
+    Tally,
+    statistics,
+    tally,
+    tally_between,
+)
 
 
 @dataclass(frozen=True)
@@ -25,25 +32,48 @@ class Overdue:
 class Dashboard:
     node: Organization
     month: ReportPeriod
-    this_month: Tally
-    last_month: Tally
+    so_far: Span                  # this month, from its first day to today
+    same_days: Span               # the same days of the month before
+    this_month: Tally             # over ``so_far``
+    last_month_same_days: Tally   # over ``same_days``: what this month is compared with
+    last_month: Tally             # the whole of the month before, for reference
     year: ReportPeriod
     this_year: Tally
-    overdue: tuple[Overdue, ...]
+    overdue: tuple[Overdue, ...]  # the mediation stages, by committee
+    overdue_all: int              # every stage with a deadline: the workbench's count
+    overdue_later: tuple[tuple[State, int], ...]  # the stages the first leaves out
     counties: tuple[Group, ...]   # the year so far, by the node's children
+
+    @property
+    def overdue_mediation(self) -> int:
+        return sum(o.count for o in self.overdue)
 
 
 def dashboard(node: Organization, today: dt.date) -> Dashboard:
-    """This month against last, the year's rates, disputes past their deadline by
-    committee, and the children of the node over the year so far."""
+    """This month so far against the same days of the month before (and the whole of
+    it, for reference), the year's rates, what is past its deadline, and the children of
+    the node over the year so far.
+
+    Overdue is counted twice, each with its definition (``DEFINITIONS["overdue"]`` and
+    ``["overdue_mediation"]``): the mediation stages by committee — what a committee must
+    extend, fail or close — and every stage with a deadline, as the workbench counts it,
+    with the stages the first leaves out, so the two can be reconciled."""
     month = ReportPeriod.month_of(today)
+    so_far, same_days = figures.month_so_far(today)
     year = ReportPeriod(today.year, PeriodKind.YEAR)
-    late = (Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today,
-                                   state__in=[State.ACCEPTED.value, State.MEDIATING.value])
+    past = Dispute.objects.filter(committee__path__startswith=node.path, deadline__lt=today)
+    mediation = [s.value for s in figures.MEDIATION_STAGES]
+    late = (past.filter(state__in=mediation)
             .values("committee__name", "committee__path")
             .annotate(n=Count("pk"), oldest=Min("deadline")).order_by("-n", "committee__path"))
+    by_state = dict(past.order_by().values_list("state").annotate(n=Count("pk")))
     return Dashboard(
-        node=node, month=month, this_month=tally(node, month),
+        node=node, month=month, so_far=so_far, same_days=same_days,
+        this_month=tally_between(node, so_far.start, so_far.end),
+        last_month_same_days=tally_between(node, same_days.start, same_days.end),
         last_month=tally(node, month.previous), year=year, this_year=tally(node, year),
         overdue=tuple(Overdue(r["committee__name"], r["n"], r["oldest"]) for r in late),
+        overdue_all=sum(by_state.values()),
+        overdue_later=tuple((s, by_state[s.value]) for s in State
+                            if s.value not in mediation and by_state.get(s.value)),
         counties=tuple(statistics(node, year).breakdowns["child"]))

@@ -197,8 +197,14 @@ def _funnel_counts(row: Mapping[str, Any]) -> tuple[int, ...]:
 
 def tally(node: Organization, period: ReportPeriod) -> Tally:
     """The node's additive figures for the period, in one query."""
-    rows = figures_under(node).filter(touching(period.start, period.end))
-    return Tally.from_row(rows.aggregate(**_aggregates(period.start, period.end)))
+    return tally_between(node, period.start, period.end)
+
+
+def tally_between(node: Organization, start: dt.date, end: dt.date) -> Tally:
+    """The node's additive figures from ``start`` to ``end`` (both included), in one
+    query: a month so far, or the same days of the month before."""
+    rows = figures_under(node).filter(touching(start, end))
+    return Tally.from_row(rows.aggregate(**_aggregates(start, end)))
 
 
 def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = True

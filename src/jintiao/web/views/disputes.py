@@ -28,6 +28,7 @@ from jintiao.documents.models import Document
 from jintiao.domain import events, lifecycle
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError
+from jintiao.domain.figures import DEFINITIONS
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.policy import Track
@@ -94,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {"key": "due_soon", "title": _("即将到期"), "rows": bench.due_soon,
          "empty": _("近期没有到期的纠纷")},
         {"key": "overdue", "title": _("已超期"), "rows": bench.overdue,
-         "empty": _("没有超期的纠纷")},
+         "empty": _("没有超期的纠纷"), "definition": DEFINITIONS["overdue"]},
     ]
     for section in sections:
         rows: QuerySet[Dispute] = section["rows"]

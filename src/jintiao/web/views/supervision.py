@@ -202,8 +202,8 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The supervisor's home: this month against last, the year's rates, what is overdue
-    and where, and the counties side by side."""
+    """The supervisor's home: this month so far against the same days of the last, the
+    year's rates, what is overdue and where, and the counties side by side."""
     viewer = viewer_of(request)
     if not selectors.may_supervise(viewer):
         raise Http404(_("记录不存在或无权查看"))
@@ -213,15 +213,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     keys = ("received", "accepted", "concluded", "settled", "amount_settled", "confirmed",
             "performed", "defaulted", "fees_saved")
     months = [{"measure": selectors.BY_KEY[k], "now": board.this_month[k],
-               "before": board.last_month[k],
-               "change": figures.change(board.this_month[k], board.last_month[k])}
+               "before": board.last_month_same_days[k], "whole": board.last_month[k],
+               "change": figures.change(board.this_month[k], board.last_month_same_days[k])}
               for k in keys]
     rates = [{"label": label, "month": getattr(board.this_month, key),
               "year": getattr(board.this_year, key), "definition": figures.DEFINITIONS[key]}
              for key, label in reports.RATES]
     return render(request, "web/supervision/dashboard.html", {
         "board": board, "months": months, "rates": rates, "form": form,
-        "overdue_total": sum(o.count for o in board.overdue)})
+        "overdue_definitions": {"mediation": figures.DEFINITIONS["overdue_mediation"],
+                                "all": figures.DEFINITIONS["overdue"]}})
 
 
 @login_required
