@@ -14,12 +14,17 @@ from jintiao import clock
 from jintiao.disputes.models import Channel, DisputeType, PartyRole
 from jintiao.disputes.services import PermissionDenied, dispute_intake
 from jintiao.domain.claims import ClaimBreakdown
-from jintiao.domain.lifecycle import State
+from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.outreach import ContactRefused, OutreachInvalid
-from jintiao.domain.policy import DEFAULT_POLICY
+from jintiao.domain.policy import DEFAULT_POLICY, Track
 from jintiao.mediation.models import Session, Side
 from jintiao.mediation.selectors import policy_of
-from jintiao.mediation.services import notice_generate, offer_propose, session_schedule
+from jintiao.mediation.services import (
+    action_apply,
+    notice_generate,
+    offer_propose,
+    session_schedule,
+)
 from jintiao.messaging.models import OutboxMessage
 from jintiao.outreach import selectors
 from jintiao.outreach.models import ContactAttempt, Service
@@ -36,7 +41,7 @@ from jintiao.outreach.services import (
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.policies.services import policy_publish
-from tests.factories import credit_code, flat
+from tests.factories import credit_code, flat, intake
 from tests.portal.helpers import daytime, debtor_of, id_of, party_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +51,16 @@ def call(w, dispute, outcome="no_answer", **kw):
     return contact_record(actor=w.mediator, dispute_id=dispute.pk,
                           party_id=debtor_of(dispute).pk, channel=kw.pop("channel", "call"),
                           outcome=outcome, **kw)
+
+
+def accepted(w):
+    """A new dispute of the branch, accepted now and assigned to ``w.mediator``."""
+    dispute = intake(actor=w.clerk, committee=w.committee, institution=w.branch)
+    dispute = action_apply(actor=w.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+                           expected_version=1, notice_served=True)
+    return action_apply(actor=w.director, dispute_id=dispute.pk, action=Action.ASSIGN,
+                        expected_version=dispute.version, track=Track.SIMPLE,
+                        mediators=[w.mediator])
 
 
 @pytest.fixture
@@ -71,12 +86,24 @@ class TestContactCap:
         assert mediating.events.filter(type="outreach.contact").count() == 3
 
     def test_the_cap_follows_the_policy(self, world, mediating):
+        """A stricter rule published later caps the disputes accepted under it; a dispute
+        keeps the version it was accepted under."""
         policy_publish(organization=world.prefecture, policy=DEFAULT_POLICY.replace(
             contact_max_per_day=2), valid_from=dt.date(2020, 1, 2), source="测试")
-        # the dispute keeps the version it was accepted under: still 3
+        later = accepted(world)
+        assert policy_of(later).contact_max_per_day == 2
+        assert policy_of(mediating).contact_max_per_day == 3
         with clock.pinned(daytime()):
             for _ in range(3):
                 call(world, mediating)
+            with pytest.raises(ContactRefused, match="已达每日上限3次"):
+                call(world, mediating)
+            for _ in range(2):
+                call(world, later)
+            with pytest.raises(ContactRefused, match="已达每日上限2次"):
+                call(world, later)
+        assert ContactAttempt.objects.filter(dispute=mediating).count() == 3
+        assert ContactAttempt.objects.filter(dispute=later).count() == 2
 
     def test_the_next_day_is_a_new_day_and_the_week_has_its_own_cap(self, world, mediating):
         start = daytime() - dt.timedelta(days=3)

@@ -15,7 +15,7 @@ from jintiao import clock
 from jintiao.agreements.models import Signature
 from jintiao.agreements.services import agreement_draft
 from jintiao.disputes.selectors import dispute_visible_to
-from jintiao.disputes.services import representative_appoint
+from jintiao.disputes.services import PermissionDenied, representative_appoint
 from jintiao.domain.blind import CreditorBound
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.representation import Authority, Relation
@@ -179,7 +179,7 @@ class TestNeverTheOtherSide:
 
     def test_the_creditor_cannot_be_impersonated_from_the_portal(self, desk, mediating):
         user = party_sign_in(debtor_of(mediating))
-        with pytest.raises(Exception, match="债权"):
+        with pytest.raises(PermissionDenied, match="债权"):
             blind_bound_enter(actor=user, dispute_id=mediating.pk,
                               bound=CreditorBound(Decimal("1.00"), 600))
 
