@@ -27,8 +27,7 @@ from jintiao.performance.selectors import account_of
 from jintiao.performance.services import payments_import, performance_review
 from tests.api.client import Api
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree, consent_all, reject
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, consent_all, reject
 
 
 class FailingGateway:

@@ -54,8 +54,7 @@ from jintiao.portal.models import SignInCode
 from jintiao.portal.services import SignInInvalid, sign_in, sign_in_code_send
 from tests.api.client import Api
 from tests.factories import flat, intake, resident_id
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan
+from tests.helpers import CHARGES_SINCE, accept_plan
 from tests.portal.helpers import daytime, debtor_of, id_of, party_sign_in, phone_of
 
 pytestmark = pytest.mark.django_db

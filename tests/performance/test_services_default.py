@@ -26,7 +26,7 @@ from jintiao.performance.services import (
     performance_review,
 )
 from tests.factories import credit_code, resident_id
-from tests.loop.helpers import DRAFT, accept_plan, agree, confirm
+from tests.helpers import DRAFT, accept_plan, agree, confirm
 
 PHONE = "13912345678"
 FIRST_DUE = dt.date(2027, 1, 20)

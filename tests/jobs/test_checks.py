@@ -18,8 +18,7 @@ from jintiao.outreach.models import ContactAttempt
 from jintiao.performance.models import Enforcement, FollowUp, Reminder
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree
 
 
 def at(day: dt.date) -> dt.datetime:

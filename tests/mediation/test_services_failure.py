@@ -25,8 +25,7 @@ from jintiao.mediation.services import (
 from jintiao.mediation.services.common import MediationInvalid as Invalid
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree, consent_all, reject
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, consent_all, reject
 
 
 def failed(desk, dispute):

@@ -25,8 +25,7 @@ from jintiao.messaging.models import OutboxMessage
 from jintiao.performance.models import Enforcement
 from jintiao.performance.services import payment_record, payments_import, performance_review
 from tests.factories import flat, intake
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan
+from tests.helpers import CHARGES_SINCE, accept_plan
 
 
 def at(day: dt.date) -> dt.datetime:

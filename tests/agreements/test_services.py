@@ -37,7 +37,7 @@ from jintiao.mediation.selectors import RecordNotFound
 from jintiao.parties.crypto import decrypt
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.loop.helpers import DRAFT, accept_plan, agree, last_code
+from tests.helpers import DRAFT, accept_plan, agree, last_code
 
 
 def drafted(w, dispute, draft: Draft = DRAFT) -> Agreement:
