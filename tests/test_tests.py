@@ -106,10 +106,10 @@ def test_no_assertion_is_hollow_and_every_test_checks_something():
     "assert a.b(c) == a.b(c)",
     "assert 0 < x < x",
     "assert 1 == 1",
-    "def test_a():\n    f()",
-    "def test_a():\n    x = f()\n    if x:\n        return",
-    "class TestA:\n    def test_b(self):\n        f()",
-    "async def test_a():\n    await f()",
+    pytest.param("def test_a():\n    f()", id="a test only calling"),
+    pytest.param("def test_a():\n    x = f()\n    if x:\n        return", id="a test returning"),
+    pytest.param("class TestA:\n    def test_b(self):\n        f()", id="a method only calling"),
+    pytest.param("async def test_a():\n    await f()", id="an async test only awaiting"),
 ])
 def test_the_guard_finds_what_cannot_fail(source):
     assert findings(source)
@@ -121,14 +121,15 @@ def test_the_guard_finds_what_cannot_fail(source):
     "assert x == y",
     "assert f(x) is None",
     "assert 0 <= x <= 9",
-    "def test_a():\n    assert f()",
-    "def test_a():\n    with pytest.raises(ValueError):\n        f()",
-    "def test_a():\n    with pytest.warns(UserWarning):\n        f()",
-    "def test_a():\n    assert_figures_agree(f())",
-    "def test_a():\n    mock.assert_called_once_with(1)",
-    "def test_a(page):\n    expect(page).to_have_title('x')",
-    "def test_a(case):\n    case.call_and_validate(checks=[not_a_server_error])",
-    "def helper():\n    f()",
+    pytest.param("def test_a():\n    assert f()", id="assert"),
+    pytest.param("def test_a():\n    with pytest.raises(ValueError):\n        f()", id="raises"),
+    pytest.param("def test_a():\n    with pytest.warns(UserWarning):\n        f()", id="warns"),
+    pytest.param("def test_a():\n    assert_figures_agree(f())", id="assert_ helper"),
+    pytest.param("def test_a():\n    mock.assert_called_once_with(1)", id="assert_ method"),
+    pytest.param("def test_a(page):\n    expect(page).to_have_title('x')", id="expect"),
+    pytest.param("def test_a(case):\n    case.call_and_validate(checks=[not_a_server_error])",
+                 id="schemathesis checks"),
+    pytest.param("def helper():\n    f()", id="a helper is no test"),
 ])
 def test_the_guard_lets_real_checks_pass(source):
     assert findings(source) == []
