@@ -4,7 +4,6 @@ revision voiding signatures, the seal, and the documents as Word and PDF."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 
@@ -56,7 +55,7 @@ def test_a_draft_is_checked_against_the_courts_grounds_before_anyone_signs(desk,
 
 
 def test_signing_binds_the_digest_and_a_revision_voids_the_signatures(desk, mediating):
-    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
+    draft = CHARGES_SINCE
     agreement = drafted(desk, mediating, draft)
     debtor = next(s for s in signers_of(agreement) if s.party_row and not s.is_entity)
     phone = decrypt(debtor.party_row.party.phone_cipher)
@@ -95,9 +94,8 @@ def test_signing_binds_the_digest_and_a_revision_voids_the_signatures(desk, medi
 
 
 def test_sealed_agreement_takes_effect_with_its_documents(desk, mediating):
-    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
     accept_plan(desk, mediating, flat(12))
-    agreement = agree(desk, mediating, draft)
+    agreement = agree(desk, mediating, CHARGES_SINCE)
     mediating.refresh_from_db()
     assert mediating.state == State.AGREED
     assert agreement.status == Agreement.Status.EFFECTIVE

@@ -1,4 +1,5 @@
-"""Rendering documents: text typed with control characters still makes a document."""
+"""Rendering documents: a record typed with control characters still makes a document (they
+are dropped when rendered), and the API refuses such text at the door."""
 
 from __future__ import annotations
 
