@@ -14,7 +14,14 @@ from jintiao.domain.policy import Track
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import OrgKind
 from jintiao.orgs.services import authority_grant_set
-from tests.factories import OrganizationFactory, UserFactory, intake, publish_default_policy
+from tests.factories import (
+    OrganizationFactory,
+    UserFactory,
+    flat,
+    intake,
+    publish_default_policy,
+)
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, confirm
 
 # Property tests check rules, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("jintiao", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -107,3 +114,13 @@ def evaluating(desk):
     return action_apply(actor=desk.director, dispute_id=dispute.pk, action=Action.ASSIGN,
                         expected_version=dispute.version, track=Track.EVALUATION,
                         mediators=[desk.mediator, desk.expert])
+
+
+@pytest.fixture
+def performing(desk, mediating):
+    """The branch's dispute on a confirmed 12-instalment plan of 231,208.40 from 2027-01-20."""
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, CHARGES_SINCE)
+    confirm(desk, mediating)
+    mediating.refresh_from_db()
+    return mediating

@@ -13,7 +13,7 @@ from jintiao.disputes.models import DisputeParty, PartyRole
 from jintiao.parties.crypto import decrypt
 from tests.api.client import Api
 from tests.factories import flat
-from tests.loop.helpers import accept_plan, last_code
+from tests.helpers import accept_plan, last_code
 
 
 def ok(response, status=200):

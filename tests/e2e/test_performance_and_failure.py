@@ -22,7 +22,7 @@ from jintiao.orgs.models import User
 from jintiao.performance.services import payment_record
 from tests.e2e.conftest import log_in
 from tests.factories import intake
-from tests.loop.helpers import DRAFT, accept_plan, agree, confirm
+from tests.helpers import DRAFT, accept_plan, agree, confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pass-for-tests"  # noqa: S105 - the factories' test password

@@ -28,7 +28,7 @@ from jintiao.orgs.services import authority_grant_set
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from tests.factories import OrganizationFactory, UserFactory, credit_code, flat, resident_id
-from tests.loop.conftest import CHARGES_SINCE
+from tests.helpers import CHARGES_SINCE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WU, YANG = "13900000001", "13900000002"

@@ -9,7 +9,7 @@ import pytest
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound, standing_of
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.plans import MenuItem as PlanMenuItem
-from jintiao.domain.plans import Waiver
+from jintiao.domain.plans import PlanDesignInvalid, Waiver
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Approval, Offer
 from jintiao.mediation.services import (
@@ -68,7 +68,7 @@ class TestPropose:
     def test_a_waiver_above_what_is_owed_is_refused_and_nothing_is_written(self, desk,
                                                                            mediating):
         too_much = flat(12, waivers=(Waiver("interest", D("99999")),))
-        with pytest.raises(Exception, match="超过所欠"):
+        with pytest.raises(PlanDesignInvalid, match="超过所欠"):
             propose(desk, mediating, too_much)
         assert not mediating.offers.exists()
 

@@ -14,7 +14,7 @@ from jintiao import clock
 from jintiao.disputes.access import PermissionDenied
 from jintiao.domain import blind
 from jintiao.domain.authority import AuthorityLimits
-from jintiao.domain.lifecycle import Action, Role
+from jintiao.domain.lifecycle import Action, Role, TransitionRefused
 from jintiao.mediation.models import Approval, BlindRound, Offer, Session, Side
 from jintiao.mediation.services import (
     MediationDeadlinePassed,
@@ -104,7 +104,7 @@ class TestOneSettlement:
         offer = propose(desk, mediating, 60)
         asked = approval_request(actor=desk.agent, offer_id=offer.pk)
         fail(desk, mediating)
-        with pytest.raises(Exception, match="调解不成"):
+        with pytest.raises(TransitionRefused, match="调解不成"):
             approval_decide(actor=desk.approver, approval_id=asked.pk, approve=True,
                             reason="同意")
         offer.refresh_from_db()
@@ -148,7 +148,7 @@ class TestRecords:
 
     def test_no_notes_after_the_mediation_ended(self, desk, mediating, held):
         fail(desk, mediating)
-        with pytest.raises(Exception, match="调解不成"):
+        with pytest.raises(TransitionRefused, match="调解不成"):
             caucus_note_add(actor=desk.mediator, session_id=held.pk, side=Side.DEBTOR,
                             text="事后补记")
 

@@ -1,22 +1,26 @@
-"""The party portal: signing in by mobile code and identity number, seeing only one's own
-disputes, never the other side's private notes, offers or bound; acting for oneself
-(a blind bound, signing the agreement, a recusal request) and through a representative."""
+"""The party portal: signing in by mobile code and identity number (only the mobile on the
+case file, within hourly, daily and per-address limits, safe against concurrent tries),
+seeing only one's own disputes, never the other side's private notes, offers or bound, nor
+a guarantor the debtor's; acting for oneself (a blind bound, signing the agreement, a
+recusal request) and through a representative as far as their authority goes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
 from jintiao import clock
 from jintiao.agreements.models import Signature
-from jintiao.agreements.services import agreement_draft
-from jintiao.disputes.access import dispute_visible_to, standing_of
+from jintiao.agreements.services import SignatureInvalid, agreement_draft, signing_code_send
+from jintiao.disputes.access import PermissionDenied, dispute_visible_to, standing_of
 from jintiao.disputes.services import representative_appoint
-from jintiao.domain.blind import CreditorBound
+from jintiao.domain.blind import CreditorBound, DebtorBound
 from jintiao.domain.lifecycle import Role
 from jintiao.domain.representation import Authority, Relation
 from jintiao.mediation.models import Recusal, Session, Side
@@ -29,15 +33,23 @@ from jintiao.mediation.services import (
 )
 from jintiao.messaging.models import OutboxMessage
 from jintiao.messaging.selectors import outbox_code
+from jintiao.orgs.models import User
 from jintiao.orgs.selectors import user_roles
+from jintiao.outreach.services import alternate_contact_add
 from jintiao.parties.models import PartyAccount
 from jintiao.parties.services import PartyInput, party_get_or_create
 from jintiao.portal.models import SignInCode
 from jintiao.portal.services import SignInInvalid, sign_in, sign_in_code_send
 from tests.factories import flat, resident_id
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan
-from tests.portal.helpers import debtor_of, id_of, party_sign_in, phone_of
+from tests.helpers import CHARGES_SINCE, accept_plan
+from tests.portal.helpers import (
+    add_guarantor,
+    appoint_representative,
+    debtor_of,
+    id_of,
+    party_sign_in,
+    phone_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +102,101 @@ class TestSignIn:
     def test_not_a_mobile_number_is_refused(self, cases):
         with pytest.raises(SignInInvalid):
             sign_in_code_send(phone="12345")
+
+    def test_only_the_mobile_on_the_case_file_signs_in(self, world, mediating):
+        """A number added later — by a relative, the bank, or a desk user who could give their
+        own as "verified" — reaches the person but never signs in as them."""
+        debtor = debtor_of(mediating)
+        for n, source in enumerate(("guarantor", "party", "desk", "institution")):
+            number = f"137111{n:05d}"
+            alternate_contact_add(actor=world.mediator, dispute_id=mediating.pk,
+                                  party_id=debtor.pk, kind="mobile", value=number,
+                                  source=source)
+            sign_in_code_send(phone=number)
+            assert outbox_code(number) is None  # no text
+            SignInCode.objects.filter(used_at__isnull=True).update(used_at=clock.now())
+        assert not PartyAccount.objects.exists()
+
+    def test_a_day_has_a_limit_too(self, cases, settings):
+        settings.PORTAL_CODES_PER_HOUR = 100
+        phone = phone_of(debtor_of(cases[0]))
+        for n in range(10):
+            SignInCode.objects.update(sent_at=clock.now() - dt.timedelta(minutes=2 + n))
+            sign_in_code_send(phone=phone)
+        SignInCode.objects.update(sent_at=clock.now() - dt.timedelta(minutes=30))
+        with pytest.raises(SignInInvalid, match="今日"):
+            sign_in_code_send(phone=phone)
+
+    def test_a_taken_username_does_not_break_the_first_sign_in(self, cases):
+        debtor = debtor_of(cases[0])
+        User.objects.create(username=f"party-{debtor.pk}")
+        user = party_sign_in(debtor)
+        assert user.party_account.party == debtor
+        assert user.username.startswith(f"party-{debtor.pk}-")
+
+    def test_a_failed_sign_in_does_not_echo_the_identity_number(self, client, cases):
+        debtor = debtor_of(cases[0])
+        sign_in_code_send(phone=phone_of(debtor))
+        page = client.post(reverse("portal:login"), {
+            "step": "verify", "phone": phone_of(debtor), "code": "000000",
+            "id_number": id_of(debtor)}).content.decode()
+        assert "验证码或身份证号码不正确" in page
+        assert id_of(debtor) not in page
+
+    def test_account_consent_is_the_party_s_own(self, cases):
+        debtor = debtor_of(cases[0])
+        party_sign_in(debtor, consent=False)
+        assert PartyAccount.objects.get(party=debtor).e_service_consented_at is None
+
+    def test_one_address_cannot_exhaust_everyones_codes(self, world, settings):
+        settings.PORTAL_CODES_PER_ADDRESS_HOUR = 3
+        for n in range(3):
+            sign_in_code_send(phone=f"1390000{n:04d}", client_ip="203.0.113.9")
+        with pytest.raises(SignInInvalid, match="频繁"):
+            sign_in_code_send(phone="13900009999", client_ip="203.0.113.9")
+        sign_in_code_send(phone="13900009999", client_ip="203.0.113.10")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_identity_numbers_are_all_counted(cases):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    debtor = debtor_of(cases[0])
+    sign_in_code_send(phone=phone_of(debtor))
+    code = outbox_code(phone_of(debtor))
+
+    def wrong(n: int) -> bool:
+        try:
+            sign_in(phone=phone_of(debtor), code=code, id_number=resident_id(900 + n))
+        except SignInInvalid:
+            return False
+        finally:
+            connections.close_all()
+        return True
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert not any(pool.map(wrong, range(12)))
+    with pytest.raises(SignInInvalid):  # five wrong tries burnt the code
+        sign_in(phone=phone_of(debtor), code=code, id_number=id_of(debtor))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_code_requests_send_one_text(cases):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    phone = phone_of(debtor_of(cases[0]))
+
+    def ask(_: int) -> bool:
+        try:
+            sign_in_code_send(phone=phone)
+        except SignInInvalid:
+            return False
+        finally:
+            connections.close_all()
+        return True
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert sum(pool.map(ask, range(12))) == 1
 
 
 class TestOwnDisputesOnly:
@@ -180,9 +287,22 @@ class TestNeverTheOtherSide:
 
     def test_the_creditor_cannot_be_impersonated_from_the_portal(self, desk, mediating):
         user = party_sign_in(debtor_of(mediating))
-        with pytest.raises(Exception, match="债权"):
+        with pytest.raises(PermissionDenied, match="债权"):
             blind_bound_enter(actor=user, dispute_id=mediating.pk,
                               bound=CreditorBound(Decimal("1.00"), 600))
+
+    def test_a_guarantor_neither_enters_the_debtors_bound_nor_reads_its_private_plans(
+            self, desk, mediating):
+        guarantor = add_guarantor(mediating).party
+        private = offer_propose(actor=desk.mediator, dispute_id=mediating.pk,
+                                options=flat(12), discount_rate=Decimal("0.035"),
+                                side=Side.DEBTOR, on_behalf_of="debtor")
+        user = party_sign_in(guarantor)
+        assert private not in offers_for(standing_of(user, mediating))
+        with pytest.raises(PermissionDenied):
+            blind_bound_enter(actor=user, dispute_id=mediating.pk,
+                              bound=DebtorBound(Decimal("1.00"), Decimal("1.00")))
+        assert not mediating.blind_rounds.exists()
 
 
 class TestActing:
@@ -232,6 +352,46 @@ class TestActing:
         page = client.get(reverse("portal:home")).content.decode()
         assert "的委托代理人" in page
 
+    def test_a_general_authority_is_told_it_cannot_sign_and_is_offered_no_code(
+            self, client, desk, mediating):
+        accept_plan(desk, mediating, flat(12))
+        mediating.refresh_from_db()
+        agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                        expected_version=mediating.version, draft=CHARGES_SINCE)
+        representative = appoint_representative(desk, mediating, Authority.GENERAL)
+        client.force_login(party_sign_in(representative))
+        page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+        assert "一般授权的代理人不能代为签署" in page
+        assert "获取签署验证码" not in page
+
+    def test_a_representative_with_general_authority_does_not_settle(self, desk, mediating):
+        user = party_sign_in(appoint_representative(desk, mediating, Authority.GENERAL))
+        with pytest.raises(PermissionDenied):
+            blind_bound_enter(actor=user, dispute_id=mediating.pk,
+                              bound=DebtorBound(Decimal("1.00"), Decimal("1.00")))
+        special = party_sign_in(appoint_representative(desk, mediating, Authority.SPECIAL, 779))
+        blind_bound_enter(actor=special, dispute_id=mediating.pk,
+                          bound=DebtorBound(Decimal("100.00"), Decimal("1000.00")))
+
+    def test_a_representative_signs_as_the_representative_only(self, client, desk, mediating):
+        accept_plan(desk, mediating, flat(12))
+        mediating.refresh_from_db()
+        agreement = agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                                    expected_version=mediating.version, draft=CHARGES_SINCE)
+        lawyer = appoint_representative(desk, mediating, Authority.SPECIAL)
+        user = party_sign_in(lawyer)
+        row = mediating.party_rows.get(role="debtor")
+        with pytest.raises(SignatureInvalid, match="代理人身份"):
+            signing_code_send(actor=user, agreement_id=agreement.pk, signer=f"party:{row.pk}")
+        client.force_login(user)
+        client.post(reverse("portal:signing_code", args=[mediating.pk]),
+                    {"signer": f"party:{row.pk}"})
+        client.post(reverse("portal:sign", args=[mediating.pk]),
+                    {"signer": f"party:{row.pk}", "code": outbox_code(phone_of(lawyer))})
+        signature = Signature.objects.get(agreement=agreement, party_row=row)
+        assert signature.representative.person == lawyer
+        assert "委托代理人" in signature.signer_name
+
 
 class TestBudgetSheet:
     def test_the_debtors_budget_sheet_feeds_the_affordability_check(
@@ -262,3 +422,11 @@ class TestBudgetSheet:
         page = agent.get(reverse("web:mediation", args=[mediating.pk])).content.decode()
         assert "6,789" not in page
         assert "6789" not in page
+
+
+class TestWhatThePageSays:
+    def test_the_cost_cap_shown_is_the_disputes(self, world, mediating):
+        client = Client()
+        client.force_login(party_sign_in(debtor_of(mediating)))
+        page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+        assert "年利率24%" in page

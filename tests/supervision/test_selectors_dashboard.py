@@ -76,3 +76,13 @@ class TestOverdue:
             mediation = state in MEDIATION_STAGES
             assert (state.label in counted, state.label in left_out) == (mediation,
                                                                          not mediation), state
+
+
+def test_overdue_counts_only_mediation_running_late(world, cases):
+    ours, _theirs = cases
+    past = clock.today() - dt.timedelta(days=3)
+    Dispute.objects.filter(pk=ours.pk).update(state="performing", deadline=past)
+    assert selectors.dashboard(world.prefecture, clock.today()).overdue == ()
+    Dispute.objects.filter(pk=ours.pk).update(state="mediating")
+    late = selectors.dashboard(world.prefecture, clock.today()).overdue
+    assert [(o.committee, o.count) for o in late] == [(world.committee.name, 1)]

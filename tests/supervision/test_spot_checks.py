@@ -1,9 +1,16 @@
 """Quarterly spot checks: drawn from the quarter's concluded disputes under the node,
-reproducibly, shared among the node's supervisors, reviewed item by item, summarised."""
+reproducibly, shared among the node's supervisors, once however many draw at the same time,
+reviewed item by item (only the check's own items), summarised with each dispute counted
+once."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
 from jintiao import clock
 from jintiao.domain.errors import DomainError
@@ -14,7 +21,7 @@ from jintiao.mediation.services import action_apply
 from jintiao.supervision import selectors, services
 from jintiao.supervision.models import SpotCheck, SpotCheckItem
 from jintiao.timeline.models import Event
-from tests.factories import UserFactory
+from tests.factories import UserFactory, intake
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +29,12 @@ pytestmark = pytest.mark.django_db
 def quarter() -> ReportPeriod:
     today = clock.today()
     return ReportPeriod.quarter_of(today)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -93,3 +106,54 @@ def test_reviews_are_whole_and_only_the_reviewers_and_the_summary_counts_them(
     assert row.findings == ((concluded.number, "延长调解期限未取得双方书面同意"),)
     assert selectors.findings_summary(world.other_county, quarter()) == []
     assert Event.objects.filter(dispute=concluded, type="spot_check.reviewed").exists()
+
+
+def test_a_dispute_drawn_by_county_and_prefecture_counts_once(world, concluded):
+    kaili_supervisor = UserFactory(organization=world.county, roles=[Role.SUPERVISOR])
+    _draw(world, size=5)
+    county_check = _draw(world, actor=kaili_supervisor, node=world.county, size=5)
+    [row] = selectors.findings_summary(world.prefecture, quarter())
+    assert row.drawn == 1
+    [own] = selectors.findings_summary(world.county, quarter(), county_check)
+    assert own.drawn == 1
+
+
+def test_a_review_posted_with_a_strange_or_foreign_item_is_not_found(world, concluded):
+    kaili_supervisor = UserFactory(organization=world.county, roles=[Role.SUPERVISOR])
+    county_check = _draw(world, actor=kaili_supervisor, node=world.county, size=5)
+    prefecture_check = _draw(world, size=5)
+    foreign = county_check.items.get()
+    url = reverse("web:spot_check", args=[prefecture_check.pk])
+    for item in ("²", "9" * 30, str(foreign.pk)):
+        response = client_for(world.supervisor).post(url, {"item": item})
+        assert response.status_code in (302, 404), item
+    with pytest.raises(DomainError):
+        services.spot_check_review(actor=world.supervisor, item_id=foreign.pk,
+                                   answers={}, findings="", check_id=prefecture_check.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_draws_at_once_make_one_check(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    dispute = intake(actor=world.clerk, committee=world.committee, institution=world.branch)
+    dispute = action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.ACCEPT,
+                           expected_version=1, notice_served=True)
+    dispute = action_apply(actor=world.director, dispute_id=dispute.pk, action=Action.ASSIGN,
+                           expected_version=dispute.version, track="simple",
+                           mediators=[world.mediator])
+    action_apply(actor=world.director, dispute_id=dispute.pk, action=Action.FAIL,
+                 expected_version=dispute.version, reason="调解不成")
+
+    def draw(_: int) -> bool:
+        try:
+            _draw(world, size=5)
+        except DomainError:
+            return False
+        finally:
+            connections.close_all()
+        return True
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert sum(pool.map(draw, range(6))) == 1
+    assert SpotCheck.objects.count() == 1

@@ -11,8 +11,7 @@ from jintiao.confirmation.services import confirmation_accept, confirmation_appl
 from jintiao.documents.models import Document
 from jintiao.messaging.models import OutboxMessage
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree, confirm, reject
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, confirm, reject
 
 
 def client_for(user) -> Client:

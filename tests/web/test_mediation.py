@@ -12,7 +12,15 @@ from django.test import Client
 
 from jintiao import clock
 from jintiao.domain.lifecycle import Action, State
-from jintiao.mediation.models import Approval, Attachment, BlindRound, Offer, Session, Side
+from jintiao.mediation.models import (
+    Approval,
+    Attachment,
+    BlindRound,
+    DebtorBudget,
+    Offer,
+    Session,
+    Side,
+)
 from jintiao.mediation.services import (
     action_apply,
     attachment_add,
@@ -224,7 +232,7 @@ class TestTheDesk:
         response = client_for(desk.mediator).post(f"/disputes/{mediating.pk}/budget/", {
             "party_row": debtor.pk, "monthly_income": "12,34.5", "dependants": "1"}, follow=True)
         assert "千位分隔符位置不正确" in response.content.decode()
-        assert not hasattr(debtor, "budget") or debtor.budget is None
+        assert not DebtorBudget.objects.filter(party_row=debtor).exists()
 
 
 class TestPlans:

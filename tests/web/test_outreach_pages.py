@@ -1,5 +1,6 @@
 """The desk's outreach page, the committee's texts, the contact report and the party
-portal's posts: who may open and post what; a post by anyone else writes nothing."""
+portal's posts: who may open and post what; a post by anyone else writes nothing, an id
+too large for the database is a refusal, not a crash; the service form keeps the address."""
 
 from __future__ import annotations
 
@@ -124,3 +125,27 @@ def test_portal_posts_about_another_partys_dispute_are_missing(client, cases):
                        ("portal:recusal", {"mediator": "1", "reason": "x"})]:
         assert client.post(reverse(name, args=[theirs.pk]), body).status_code == 404, name
     assert client.get(reverse("portal:bound", args=[ours.pk])).status_code == 405
+
+
+def test_huge_ids_are_a_refusal_not_a_crash(world, mediating, client):
+    client.force_login(world.mediator)
+    response = client.post(reverse("web:unreachable", args=[mediating.pk]),
+                           {"party": str(2**63), "expected_version": "1"})
+    assert response.status_code == 302
+    party = Client()
+    party.force_login(party_sign_in(debtor_of(mediating)))
+    response = party.post(reverse("portal:recusal", args=[mediating.pk]),
+                          {"mediator": str(10**30), "reason": "x"})
+    assert response.status_code == 302
+
+
+def test_paper_service_keeps_its_address(world, mediating):
+    notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
+                             kind="options_notice")
+    client = client_for(world.clerk)
+    with clock.pinned(daytime()):
+        client.post(reverse("web:serve", args=[mediating.pk]), {
+            "subject": f"document:{notice.pk}", "party": debtor_of(mediating).pk,
+            "channel": "in_person", "result": "signed", "evidence": "本人签收",
+            "address": "凯里市某村三组"})
+    assert notice.services.get().address == "凯里市某村三组"

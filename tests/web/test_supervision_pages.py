@@ -1,5 +1,7 @@
 """The supervisors' statistics, figure traces and ledger: who may read which node, what
-the figures say, and the exports — masked, typed, Chinese, with a frozen header."""
+the figures say, and the exports — masked, typed, Chinese, with a frozen header; a bad
+period or filter keeps the node asked for and exports nothing; no link to a node that is
+not one."""
 
 from __future__ import annotations
 
@@ -299,3 +301,25 @@ def test_the_dashboard_s_overdue_reconciles_with_the_workbench_and_says_how(worl
             "其中调解阶段以外：已达成协议 1 件") in html
     assert f"口径：{DEFINITIONS['overdue']}" in html
     assert '<b>2</b> 已超期' in home
+
+
+def test_no_link_to_a_node_that_is_not_one(world, cases):
+    html = client_for(world.director).get(reverse("web:dashboard")).content.decode()
+    assert "?node=0" not in html
+
+
+def test_a_bad_period_keeps_the_node_asked_for(world, cases):
+    html = client_for(world.supervisor).get(
+        reverse("web:statistics"), {"node": world.county.pk, "period": "2026-13"}
+    ).content.decode()
+    assert f"<h1>{world.county.name}" in html
+
+
+def test_a_ledger_filter_that_cannot_be_read_exports_nothing(world, cases):
+    response = client_for(world.supervisor).get(
+        reverse("web:ledger"), {"received_from": "not-a-date", "export": "csv"})
+    text = b"".join(response.streaming_content).decode() if response.streaming else ""
+    assert cases[0].number not in text
+    page = client_for(world.supervisor).get(reverse("web:ledger"),
+                                            {"received_from": "not-a-date"})
+    assert cases[0].number not in page.content.decode()

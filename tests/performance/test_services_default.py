@@ -1,5 +1,7 @@
-"""Scenario S1 after confirmation: three months paid, two instalments missed, DEFAULTED, and
-an enforcement application whose outstanding amount is right to the fen."""
+"""Default and enforcement. Scenario S1 after confirmation: three months paid, two
+instalments missed, DEFAULTED, and an enforcement application whose outstanding amount is
+right to the fen; after a cure, the next review leaves it cured and only a new default
+replaces the first."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.test import Client
 
 from jintiao import clock
 from jintiao.disputes.models import Channel, DisputeType, PartyRole
@@ -26,7 +29,7 @@ from jintiao.performance.services import (
     performance_review,
 )
 from tests.factories import credit_code, resident_id
-from tests.loop.helpers import DRAFT, accept_plan, agree, confirm
+from tests.helpers import DRAFT, accept_plan, agree, confirm
 
 PHONE = "13912345678"
 FIRST_DUE = dt.date(2027, 1, 20)
@@ -34,6 +37,12 @@ FIRST_DUE = dt.date(2027, 1, 20)
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), clock.TZ)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -109,3 +118,31 @@ def test_three_months_paid_two_missed_is_a_default_with_the_exact_outstanding_am
     assert filed.document is not None
     d.refresh_from_db()
     assert d.state == State.ENFORCEMENT
+
+
+def test_a_second_default_after_a_cure_replaces_the_first(desk, performing):
+    with clock.pinned(at(dt.date(2027, 2, 21))):
+        assert performance_review(actor=desk.agent, dispute_id=performing.pk) == "defaulted"
+        performing.refresh_from_db()
+        action_apply(actor=desk.agent, dispute_id=performing.pk, action=Action.CURE,
+                     expected_version=performing.version, attested=["creditor_consents"])
+    # after the cure two more instalments must be missed: March's and April's
+    with clock.pinned(at(dt.date(2027, 3, 21))):
+        assert performance_review(actor=desk.agent, dispute_id=performing.pk) == ""
+    with clock.pinned(at(dt.date(2027, 4, 21))):
+        assert performance_review(actor=desk.agent, dispute_id=performing.pk) == "defaulted"
+    assert Enforcement.objects.get(dispute=performing).accelerated_on == dt.date(2027, 4, 21)
+
+
+def test_a_cure_is_not_undone_by_the_next_review(desk, performing):
+    with clock.pinned(at(dt.date(2027, 2, 21))):
+        assert performance_review(actor=desk.agent, dispute_id=performing.pk) == "defaulted"
+        performing.refresh_from_db()
+        action_apply(actor=desk.agent, dispute_id=performing.pk, action=Action.CURE,
+                     expected_version=performing.version, attested=["creditor_consents"])
+    with clock.pinned(at(dt.date(2027, 2, 22))):
+        assert performance_review(actor=desk.agent, dispute_id=performing.pk) == ""
+    performing.refresh_from_db()
+    assert performing.state == State.PERFORMING
+    page = client_for(desk.agent).get(f"/disputes/{performing.pk}/performance/").content
+    assert "违约与强制执行".encode() not in page

@@ -1,9 +1,9 @@
-"""The agreement: the court checklist before signing, codes from the outbox, a revision
-voiding signatures, the seal, the documents as Word and PDF, and the confirmation window."""
+"""The agreement: the court checklist before signing, text without control characters,
+codes from the outbox that only the signer can use and that are not sent without end, a
+revision voiding signatures, the seal, and the documents as Word and PDF."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 
@@ -11,7 +11,6 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from jintiao import clock
 from jintiao.agreements.content import Draft
 from jintiao.agreements.models import Agreement, SigningCode
 from jintiao.agreements.selectors import checklist_of, signers_of
@@ -22,21 +21,15 @@ from jintiao.agreements.services import (
     agreement_sign,
     signing_code_send,
 )
-from jintiao.confirmation.services import (
-    ConfirmationInvalid,
-    ConfirmationWindowClosed,
-    confirmation_accept,
-    confirmation_apply,
-    confirmation_decide,
-)
-from jintiao.disputes.access import PermissionDenied, RecordNotFound
+from jintiao.disputes.access import PermissionDenied
 from jintiao.documents.render import cjk_font_installed
 from jintiao.domain.confirmation import Verdict
 from jintiao.domain.lifecycle import State
+from jintiao.messaging.models import OutboxMessage
 from jintiao.parties.crypto import decrypt
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.loop.helpers import DRAFT, accept_plan, agree, last_code
+from tests.helpers import CHARGES_SINCE, DRAFT, accept_plan, agree, last_code
 
 
 def drafted(w, dispute, draft: Draft = DRAFT) -> Agreement:
@@ -62,7 +55,7 @@ def test_a_draft_is_checked_against_the_courts_grounds_before_anyone_signs(desk,
 
 
 def test_signing_binds_the_digest_and_a_revision_voids_the_signatures(desk, mediating):
-    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
+    draft = CHARGES_SINCE
     agreement = drafted(desk, mediating, draft)
     debtor = next(s for s in signers_of(agreement) if s.party_row and not s.is_entity)
     phone = decrypt(debtor.party_row.party.phone_cipher)
@@ -101,9 +94,8 @@ def test_signing_binds_the_digest_and_a_revision_voids_the_signatures(desk, medi
 
 
 def test_sealed_agreement_takes_effect_with_its_documents(desk, mediating):
-    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
     accept_plan(desk, mediating, flat(12))
-    agreement = agree(desk, mediating, draft)
+    agreement = agree(desk, mediating, CHARGES_SINCE)
     mediating.refresh_from_db()
     assert mediating.state == State.AGREED
     assert agreement.status == Agreement.Status.EFFECTIVE
@@ -123,36 +115,31 @@ def test_sealed_agreement_takes_effect_with_its_documents(desk, mediating):
     assert all(n in page_one for n in names), page_one[:300]
 
 
-def test_the_window_to_apply_closes_thirty_days_after_effect(desk, mediating):
-    draft = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
+def test_control_characters_are_refused_at_drafting(desk, mediating):
     accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, draft)
     mediating.refresh_from_db()
-    with pytest.raises(ConfirmationInvalid, match=r"不是调解组织所在地|委派"):
-        confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
-                           expected_version=mediating.version, court_id=desk.other_court.pk)
-    later = clock.now() + dt.timedelta(days=45)
-    with clock.pinned(later), pytest.raises(ConfirmationWindowClosed, match="期限已于"):
-        confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
-                           expected_version=mediating.version, court_id=desk.court.pk)
-    app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
-                             expected_version=mediating.version, court_id=desk.court.pk)
-    with pytest.raises(RecordNotFound):  # another court's judge does not see it
-        confirmation_accept(actor=desk.other_judge, application_id=app.pk)
-    with pytest.raises(PermissionDenied):  # the mediator sees it but is not the court
-        confirmation_accept(actor=desk.mediator, application_id=app.pk)
-    accepted = confirmation_accept(actor=desk.judge, application_id=app.pk)
-    assert "民特1号" in accepted.case_number
+    with pytest.raises(AgreementInvalid, match="控制字符"):
+        agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                        expected_version=mediating.version,
+                        draft=Draft(**{**CHARGES_SINCE.__dict__, "facts": "欠款\x0b事实"}))
+
+
+def test_nobody_else_can_burn_a_code_and_codes_are_not_sent_without_end(desk, mediating):
+    accept_plan(desk, mediating, flat(12))
     mediating.refresh_from_db()
-    with pytest.raises(ConfirmationInvalid, match="尚未认定"):
-        confirmation_decide(actor=desk.judge, application_id=app.pk,
-                            expected_version=mediating.version, confirm=True, attested=[])
-    with pytest.raises(ConfirmationInvalid, match="理由"):
-        confirmation_decide(actor=desk.judge, application_id=app.pk,
-                            expected_version=mediating.version, confirm=False, attested=[])
-    rejected = confirmation_decide(actor=desk.judge, application_id=app.pk,
-                                   expected_version=mediating.version, confirm=False,
-                                   attested=[], reasons="当事人到庭陈述并非自愿签署。")
-    mediating.refresh_from_db()
-    assert mediating.state == State.CONFIRMATION_REJECTED
-    assert rejected.ruling_document.title == "民事裁定书"
+    agreement = agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                                expected_version=mediating.version, draft=CHARGES_SINCE)
+    bank = next(s for s in signers_of(agreement) if s.is_entity)
+    signing_code_send(actor=desk.agent, agreement_id=agreement.pk, signer=bank.key)
+    with pytest.raises(PermissionDenied):  # the bank's code, tried by the approver
+        agreement_sign(actor=desk.approver, agreement_id=agreement.pk, signer=bank.key,
+                       code="123456")
+    assert SigningCode.objects.get(agreement=agreement).attempts == 0
+    for _ in range(4):
+        signing_code_send(actor=desk.agent, agreement_id=agreement.pk, signer=bank.key)
+    with pytest.raises(SignatureInvalid, match="5次"):
+        signing_code_send(actor=desk.agent, agreement_id=agreement.pk, signer=bank.key)
+    # the outbox keeps the text encrypted; the demo page reads it through .body
+    message = OutboxMessage.objects.order_by("-pk").first()
+    assert "验证码" in message.body
+    assert "验证码" not in message.body_cipher

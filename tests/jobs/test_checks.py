@@ -1,5 +1,6 @@
 """The jobs: reminders once per instalment, default found by the system, deadlines noted
-once — each safe to run twice."""
+once — each safe to run twice, never for a day still to come, and one dispute failing does
+not stop the others."""
 
 from __future__ import annotations
 
@@ -12,14 +13,21 @@ from jintiao.cli import main
 from jintiao.confirmation.services import confirmation_apply
 from jintiao.domain.lifecycle import State
 from jintiao.jobs import checks
+from jintiao.jobs.checks import JobInvalid
 from jintiao.jobs.tasks import run_jobs
 from jintiao.messaging.models import OutboxMessage
 from jintiao.outreach.models import ContactAttempt
 from jintiao.performance.models import Enforcement, FollowUp, Reminder
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree
+
+
+class FailingGateway:
+    """An SMS gateway that is down."""
+
+    def send(self, phone: str, body: str, *, purpose: str) -> None:
+        raise ConnectionError("gateway down")
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -93,3 +101,17 @@ def test_a_passed_deadline_is_noted_once_and_the_command_runs_from_cron(desk, me
         main(["jobs", "run", "--date", "2027-13-01"])
     assert bad.value.code == 2
     assert "日期格式" in capsys.readouterr().err
+
+
+def test_jobs_never_run_for_a_future_day(performing):
+    with pytest.raises(JobInvalid):
+        checks.run(today=clock.today() + dt.timedelta(days=1))
+    assert main(["jobs", "run", "--date", "2099-01-01"]) == 2
+
+
+def test_one_failing_dispute_does_not_stop_the_jobs(desk, performing, settings):
+    settings.SMS_BACKEND = "tests.jobs.test_checks.FailingGateway"
+    with clock.pinned(by_day(dt.date(2027, 2, 21))):  # in the day: reminders are due
+        done = checks.run()
+    assert done["reminders"] == 0  # the gateway failed: nothing marked as sent
+    assert done["performance"] == 1  # and the review still ran

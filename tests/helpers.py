@@ -1,8 +1,10 @@
 """Carry a dispute through the closed loop with the real services: an accepted plan, the
-agreement signed with codes read from the outbox, sealed, applied for and confirmed."""
+agreement signed with codes read from the outbox, sealed, applied for and confirmed (or
+rejected). Shared by the tests of every app the loop passes through."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from jintiao import clock
@@ -30,6 +32,8 @@ DRAFT = Draft(
           "法院委派本委员会诉前调解。",
     performance_manner="债务人按期将还款存入其在债权人处开立的信用卡还款账户，以债权人系统入账为准。",
     charges_since=None)
+# The same draft naming the day charges ran from, so the court checklist's cost cap is met.
+CHARGES_SINCE = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
 
 
 def last_code(phone: str) -> str:

@@ -1,0 +1,56 @@
+"""The judicial confirmation: the application within thirty days of the agreement taking
+effect, to the court where the committee sits or that delegated the dispute; the court's
+acceptance and its ruling."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jintiao import clock
+from jintiao.confirmation.services import (
+    ConfirmationInvalid,
+    ConfirmationWindowClosed,
+    confirmation_accept,
+    confirmation_apply,
+    confirmation_decide,
+)
+from jintiao.disputes.access import PermissionDenied, RecordNotFound
+from jintiao.domain.lifecycle import State
+from tests.factories import flat
+from tests.helpers import CHARGES_SINCE, accept_plan, agree
+
+
+def test_the_window_to_apply_closes_thirty_days_after_effect(desk, mediating):
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, CHARGES_SINCE)
+    mediating.refresh_from_db()
+    with pytest.raises(ConfirmationInvalid, match=r"不是调解组织所在地|委派"):
+        confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                           expected_version=mediating.version, court_id=desk.other_court.pk)
+    later = clock.now() + dt.timedelta(days=45)
+    with clock.pinned(later), pytest.raises(ConfirmationWindowClosed, match="期限已于"):
+        confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                           expected_version=mediating.version, court_id=desk.court.pk)
+    app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                             expected_version=mediating.version, court_id=desk.court.pk)
+    with pytest.raises(RecordNotFound):  # another court's judge does not see it
+        confirmation_accept(actor=desk.other_judge, application_id=app.pk)
+    with pytest.raises(PermissionDenied):  # the mediator sees it but is not the court
+        confirmation_accept(actor=desk.mediator, application_id=app.pk)
+    accepted = confirmation_accept(actor=desk.judge, application_id=app.pk)
+    assert "民特1号" in accepted.case_number
+    mediating.refresh_from_db()
+    with pytest.raises(ConfirmationInvalid, match="尚未认定"):
+        confirmation_decide(actor=desk.judge, application_id=app.pk,
+                            expected_version=mediating.version, confirm=True, attested=[])
+    with pytest.raises(ConfirmationInvalid, match="理由"):
+        confirmation_decide(actor=desk.judge, application_id=app.pk,
+                            expected_version=mediating.version, confirm=False, attested=[])
+    rejected = confirmation_decide(actor=desk.judge, application_id=app.pk,
+                                   expected_version=mediating.version, confirm=False,
+                                   attested=[], reasons="当事人到庭陈述并非自愿签署。")
+    mediating.refresh_from_db()
+    assert mediating.state == State.CONFIRMATION_REJECTED
+    assert rejected.ruling_document.title == "民事裁定书"
