@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jintiao.disputes.access import (
     DisputeNotFound,
@@ -78,6 +78,20 @@ def sessions_of(dispute: Dispute) -> QuerySet[Session]:
             .prefetch_related("attendance__party_row__party", "attendance__user"))
 
 
+def sessions_for(standing: Standing) -> QuerySet[Session]:
+    """The dispute's sessions with what the viewer may read of each, fetched once for all
+    of them: ``notes_seen`` (the caucus notes of the sides the viewer reads) and
+    ``files_seen`` (the shared attachments and their sides')."""
+    private = standing.private_sides - {""}
+    return sessions_of(standing.dispute).prefetch_related(
+        Prefetch("caucus_notes", to_attr="notes_seen",
+                 queryset=CaucusNote.objects.filter(side__in=private)
+                 .select_related("author").order_by("created_at", "pk")),
+        Prefetch("attachments", to_attr="files_seen",
+                 queryset=Attachment.objects.filter(side__in=standing.private_sides)
+                 .order_by("pk")))
+
+
 def caucus_notes_for(standing: Standing, session: Session) -> QuerySet[CaucusNote]:
     """Only the notes of the sides the viewer may read; none for anyone else."""
     sides = standing.private_sides - {""}
@@ -86,9 +100,12 @@ def caucus_notes_for(standing: Standing, session: Session) -> QuerySet[CaucusNot
 
 
 def offers_for(standing: Standing) -> QuerySet[Offer]:
-    """The offers the viewer may read, oldest first: shared ones and their own side's."""
+    """The offers the viewer may read, oldest first: shared ones and their own side's, with
+    their approvals (and approvers) fetched once for all of them."""
     return (Offer.objects.filter(dispute=standing.dispute, side__in=standing.private_sides)
-            .select_related("proposed_by", "answers").order_by("seq"))
+            .select_related("proposed_by", "answers").order_by("seq")
+            .prefetch_related(Prefetch("approvals", queryset=Approval.objects
+                                       .select_related("approver").order_by("pk"))))
 
 
 def budget_of(dispute: Dispute) -> DebtorBudget | None:
@@ -379,12 +396,6 @@ def evaluations_of(dispute: Dispute) -> QuerySet[Evaluation]:
             .order_by("-created_at", "-pk"))
 
 
-def attachments_for(standing: Standing, session: Session) -> QuerySet[Attachment]:
-    """The session's attachments the viewer may read: shared ones and their side's."""
-    return (Attachment.objects.filter(session=session, side__in=standing.private_sides)
-            .order_by("pk"))
-
-
 def session_get_for(viewer: User, session_id: int) -> Session:
     """A session of a dispute the viewer may see (``session.dispute`` is that dispute).
 
@@ -443,17 +454,30 @@ def overdue_mediations(viewer: User, today: dt.date) -> QuerySet[Dispute]:
             .select_related("committee", "institution").order_by("deadline", "pk"))
 
 
-def _budget(dispute: Dispute) -> Budget | None:
+def debtor_budget(dispute: Dispute) -> Budget | None:
+    """The debtor's declared budget as the affordability rules read it (None: none declared).
+    A page that shows several plans reads it once and passes it on."""
     row = budget_of(dispute)
     if row is None:
         return None
     return Budget(row.monthly_income, row.other_obligations, row.dependants)
 
 
-def figures_for(dispute: Dispute, options: PlanOptions, discount_rate: Decimal) -> PlanFigures:
-    """The plan's figures on this dispute's claim, policy and the debtor's declared budget."""
+class _LookUp:
+    """The budget is not given: read it."""
+
+
+LOOK_UP = _LookUp()
+
+
+def figures_for(dispute: Dispute, options: PlanOptions, discount_rate: Decimal,
+                budget: Budget | _LookUp | None = LOOK_UP) -> PlanFigures:
+    """The plan's figures on this dispute's claim, policy and the debtor's declared budget
+    (read here unless the caller already has it)."""
+    if isinstance(budget, _LookUp):
+        budget = debtor_budget(dispute)
     return plan_figures(claim_of(dispute), options, policy=policy_of(dispute),
-                        discount_rate=discount_rate, budget=_budget(dispute))
+                        discount_rate=discount_rate, budget=budget)
 
 
 def plan_asks(offer: Offer, dispute: Dispute) -> authority.PlanAsks:
@@ -477,16 +501,22 @@ class OfferMoves:
     excesses: tuple[str, ...]
 
 
-def offer_moves(standing: Standing, offer: Offer) -> OfferMoves:
-    """The moves open to the viewer (approvals prefetched on ``offer``)."""
+def offer_moves(standing: Standing, offer: Offer, *, figures: PlanFigures | None = None,
+                limits: authority.AuthorityLimits | None = None) -> OfferMoves:
+    """The moves open to the viewer (approvals prefetched on ``offer``). A page listing
+    offers passes each open offer's ``figures`` and the viewer's ``limits``, read once."""
     dispute, part = standing.dispute, standing
     mediating = dispute.state == State.MEDIATING
     on_table = mediating and offer.status == Offer.Status.OPEN and not offer.side
     approvals = list(offer.approvals.all())
     approved = any(a.status == Approval.Status.APPROVED for a in approvals)
     pending = any(a.status == Approval.Status.PENDING for a in approvals)
-    beyond = ([e.sentence for e in creditor_excesses(standing.user, offer, dispute)]
-              if on_table and part.may_answer_for(Side.CREDITOR) and not approved else [])
+    beyond: list[str] = []
+    if on_table and part.may_answer_for(Side.CREDITOR) and not approved:
+        asks = (plan_asks(offer, dispute) if figures is None
+                else authority.PlanAsks.of(figures, dispute.principal))
+        beyond = [e.sentence for e in authority.excesses(
+            asks, limits if limits is not None else limits_of(standing.user))]
     return OfferMoves(
         accept_for_creditor=on_table and part.may_answer_for(Side.CREDITOR)
         and not offer.creditor_accepted_at and not beyond,

@@ -185,6 +185,12 @@ class NoteIn(Schema):
     text: text(20000, min_length=1)  # type: ignore[valid-type]
 
 
+def _one_session(viewer: User, session: Session) -> Anything:
+    """A session just written, read back as the caller may read it."""
+    me = standing_of(viewer, dispute_get_for(viewer, session.dispute_id))
+    return _session_out(me, selectors.sessions_for(me).get(pk=session.pk))
+
+
 def _session_out(me: Standing, s: Session) -> Anything:
     return {
         "id": s.pk, "seq": s.seq, "mode": s.mode, "mode_label": s.get_mode_display(),
@@ -193,10 +199,10 @@ def _session_out(me: Standing, s: Session) -> Anything:
         "attendance": [{"party_row_id": a.party_row_id, "user_id": a.user_id,
                         "attended": a.attended} for a in s.attendance.all()],
         "caucus_notes": [{"side": n.side, "text": n.text, "author": str(n.author),
-                          "at": n.created_at} for n in selectors.caucus_notes_for(me, s)],
+                          "at": n.created_at} for n in s.notes_seen],  # type: ignore[attr-defined]
         "attachments": [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
                          "sha256": a.sha256, "side": a.side}
-                        for a in selectors.attachments_for(me, s)],
+                        for a in s.files_seen],  # type: ignore[attr-defined]
     }
 
 
@@ -205,7 +211,7 @@ def _session_out(me: Standing, s: Session) -> Anything:
 def sessions_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
     viewer = _viewer(request)
     me = standing_of(viewer, dispute_get_for(viewer, dispute_id))
-    return [_session_out(me, s) for s in selectors.sessions_of(me.dispute)]
+    return [_session_out(me, s) for s in selectors.sessions_for(me)]
 
 
 @router.post("/disputes/{dispute_id}/sessions", response={201: Anything, **ERRORS},
@@ -218,8 +224,7 @@ def session_schedule(request: HttpRequest, dispute_id: DisputeId,
                                      starts_at=payload.starts_at,
                                      party_row_ids=payload.party_row_ids, place=payload.place,
                                      online_link=payload.online_link)
-    return Status(201, _session_out(standing_of(viewer, dispute_get_for(viewer, dispute_id)),
-                                    made))
+    return Status(201, _one_session(viewer, made))
 
 
 @router.post("/sessions/{session_id}/record", response={200: Anything, **ERRORS},
@@ -232,7 +237,7 @@ def session_record(request: HttpRequest, session_id: DisputeId, payload: RecordI
         raise services.MediationInvalid("出席情况格式不正确", "attendance keys") from None
     made = services.session_record(actor=viewer, session_id=session_id, record=payload.record,
                                    attended=attended)
-    return _session_out(standing_of(viewer, dispute_get_for(viewer, made.dispute_id)), made)
+    return _one_session(viewer, made)
 
 
 @router.post("/sessions/{session_id}/caucus-notes", response={201: Anything, **ERRORS},
@@ -370,7 +375,7 @@ def offer_out(o: Offer, part: Standing) -> Anything:
     approvals = [{"id": a.pk, "status": a.status, "approver": str(a.approver),
                   "reason": a.reason, "excesses": a.excesses} if part.creditor
                  else {"id": a.pk, "status": a.status}
-                 for a in o.approvals.select_related("approver").order_by("pk")]
+                 for a in o.approvals.all()]
     return {"id": o.pk, "seq": o.seq, "by": o.by, "side": o.side, "label": o.label,
             "method": o.method, "status": o.status, "answers": o.answers.seq if o.answers else None,
             "options": o.options, "figures": convert.figures_for(o.figures, desk=part.desk),

@@ -22,6 +22,7 @@ from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import (
+    OfferPage,
     back_to,
     blind_rounds,
     found_or_404,
@@ -46,18 +47,18 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     team = context["team"]
     budget = selectors.budget_of(dispute)
     policy = selectors.policy_of(dispute)
-    offers = list(selectors.offers_for(me).prefetch_related("approvals__approver"))
+    offers = list(selectors.offers_for(me))
+    offer_page = OfferPage.of(me)
     recusable = [(r.pk, f"{r.get_role_display()} {r.party.name}")
                  for r in dispute.party_rows.all() if me.may_request_recusal(r.pk, r.role)]
     extensions_left = selectors.extensions_left(dispute)
     context.update({
         "sessions": [session_row(me, s, mediating)
-                     for s in selectors.sessions_of(dispute)
-                     .select_related("dispute").prefetch_related("attendance__party_row")],
+                     for s in selectors.sessions_for(me)],
         "session_form": forms.SessionForm(party_rows=party_rows, initial={
             "starts_at": clock.now().replace(second=0, microsecond=0)})
         if me.may_mediate() and mediating and not context["deadline"]["overdue"] else None,
-        "offers": [offer_row(me, o) for o in offers],
+        "offers": [offer_row(me, o, offer_page) for o in offers],
         "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
         "blind": blind_rounds(me, mediating),
         "budget": budget if me.desk else None,

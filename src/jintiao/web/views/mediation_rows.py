@@ -4,6 +4,7 @@ offer, a session and the blind rounds as each viewer may see them; shared by the
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -15,8 +16,10 @@ from django.utils.translation import gettext as _
 from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, Standing
 from jintiao.disputes.models import Dispute
+from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
+from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Consent, Offer, Session, Side
@@ -67,14 +70,29 @@ def header(me: Standing) -> dict[str, Any]:
             "team": selectors.team_of(dispute), "reach_tab": me.may_read_outreach(),
             "may_assign": me.may_direct() and dispute.state in (State.ACCEPTED,
                                                                 State.MEDIATING)}
-def offer_row(me: Standing, offer: Offer) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OfferPage:
+    """What every offer row of one page reads, read once: the debtor's budget and the
+    viewer's authority limits (a creditor's officer only)."""
+
+    budget: Budget | None
+    limits: AuthorityLimits | None
+
+    @classmethod
+    def of(cls, me: Standing) -> OfferPage:
+        return cls(selectors.debtor_budget(me.dispute),
+                   selectors.limits_of(me.user) if me.creditor else None)
+
+
+def offer_row(me: Standing, offer: Offer, page: OfferPage) -> dict[str, Any]:
     f = offer.figures
+    current = None
     if offer.status == Offer.Status.OPEN:  # still on the table: against today's budget
-        f = convert.figures_to_json(selectors.figures_for(
-            me.dispute, convert.options_from_json(offer.options),
-            Decimal(f["discount_rate"])))
+        current = selectors.figures_for(me.dispute, convert.options_from_json(offer.options),
+                                        Decimal(f["discount_rate"]), budget=page.budget)
+        f = convert.figures_to_json(current)
     f = convert.figures_for(f, desk=me.desk)
-    moves = selectors.offer_moves(me, offer)
+    moves = selectors.offer_moves(me, offer, figures=current, limits=page.limits)
     return {
         "id": offer.pk, "seq": offer.seq, "by": offer.get_by_display(),
         "private": offer.get_side_display() if offer.side else "",
@@ -106,6 +124,7 @@ def offer_row(me: Standing, offer: Offer) -> dict[str, Any]:
 
 
 def session_row(me: Standing, session: Session, mediating: bool) -> dict[str, Any]:
+    """One session as the viewer reads it (from :func:`selectors.sessions_for`)."""
     parties = [(a.party_row.pk, f"{a.party_row.get_role_display()} {a.party_row.party.name}",
                 a.attended) for a in session.attendance.all() if a.party_row is not None]
     invited = [(pk, label) for pk, label, _attended in parties]
@@ -120,10 +139,10 @@ def session_row(me: Standing, session: Session, mediating: bool) -> dict[str, An
                        for _pk, label, attended in parties],
         "staff": [str(a.user) for a in session.attendance.all() if a.user_id],
         "notes": [{"side": n.get_side_display(), "text": n.text, "author": str(n.author),
-                   "at": n.created_at} for n in selectors.caucus_notes_for(me, session)],
+                   "at": n.created_at} for n in session.notes_seen],  # type: ignore[attr-defined]
         "attachments": [{"id": a.pk, "name": a.name, "kind": a.get_kind_display(),
                          "size": a.size, "sha256": a.sha256, "private": a.get_side_display()}
-                        for a in selectors.attachments_for(me, session)],
+                        for a in session.files_seen],  # type: ignore[attr-defined]
         "record_form": forms.RecordForm(invited=invited, initial={"present": present})
         if me.may_mediate() and mediating and scheduled and session.starts_at <= clock.now()
         else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from jintiao.disputes.access import standing_of
 from jintiao.domain.errors import DomainError
 from jintiao.mediation import selectors, services
-from jintiao.mediation.models import BlindRound
+from jintiao.mediation.models import BlindRound, Offer
+from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import attempt, mistakes, submit, viewer_of, visible_or_404
-from jintiao.web.views.mediation_rows import back_to, found_or_404, offer_row
+from jintiao.web.views.mediation_rows import OfferPage, back_to, found_or_404, offer_row
 
 # --- offers, approvals, blind bounds ---
 
@@ -60,6 +63,12 @@ def approval_request(request: HttpRequest, offer_id: int) -> HttpResponse:
     return back_to(offer.dispute_id, "offers")
 
 
+def _row(viewer: User, offer: Offer) -> dict[str, Any]:
+    """An offer waiting for approval, as its approver reads it on the dispute's page."""
+    me = standing_of(viewer, offer.dispute)
+    return offer_row(me, offer, OfferPage.of(me))
+
+
 @login_required
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
@@ -68,10 +77,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
     waiting = list(selectors.approvals_waiting_for(viewer)
                    .select_related("offer__dispute__committee")
                    .prefetch_related("offer__approvals__approver"))
-    rows = [{"id": a.pk, "dispute": a.offer.dispute, "offer": offer_row(
-        standing_of(viewer, a.offer.dispute), a.offer),
-        "excesses": [e["text"] for e in a.excesses], "requested_by": str(a.requested_by),
-        "at": a.requested_at} for a in waiting]
+    rows = [{"id": a.pk, "dispute": a.offer.dispute, "offer": _row(viewer, a.offer),
+             "excesses": [e["text"] for e in a.excesses], "requested_by": str(a.requested_by),
+             "at": a.requested_at} for a in waiting]
     return render(request, "web/mediation/approvals.html", {
         "rows": rows, "form": forms.ApprovalDecisionForm(),
         "decided": selectors.approvals_decided_by(viewer)[:20]})
