@@ -6,8 +6,11 @@ from what the event holds, so the timeline reads the same to everyone who sees i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+
+from jintiao import clock
 
 LABELS: Mapping[str, str] = {
     "mediation.team_changed": "调整调解员",
@@ -15,6 +18,9 @@ LABELS: Mapping[str, str] = {
     "mediation.recusal_decided": "回避决定",
     "mediation.session_scheduled": "安排调解",
     "mediation.session_held": "记录调解笔录",
+    "mediation.session_cancelled": "取消调解",
+    "mediation.session_rescheduled": "调解改期",
+    "mediation.record_corrected": "更正调解笔录",
     "mediation.caucus_note": "背对背谈话",
     "mediation.attachment_added": "上传附件",
     "mediation.offer_made": "提出方案",
@@ -35,6 +41,17 @@ OUTCOMES = {"overlap": "有交集，已提出建议方案", "no_overlap": "无�
             "needs_approval": "需上级授权"}
 
 
+def _local(iso: str) -> str:
+    """An event's aware ISO time as Beijing wall-clock time (minutes), or as given."""
+    try:
+        at = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if at.tzinfo is None:
+        return iso
+    return at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
+
+
 def describe(type: str, params: Mapping[str, Any]) -> str:
     """What a workbench event says beyond its label, in Chinese (empty if nothing)."""
     offer = f"方案{params['offer']}" if params.get("offer") else ""
@@ -42,6 +59,13 @@ def describe(type: str, params: Mapping[str, Any]) -> str:
         return f"第{params['session']}次，{MODES.get(params['mode'], '')}"
     if type in ("mediation.session_held", "mediation.attachment_added"):
         return f"第{params['session']}次"
+    if type == "mediation.session_cancelled":
+        return f"第{params['session']}次，理由：{params.get('reason', '')}"
+    if type == "mediation.session_rescheduled":
+        return f"第{params['session']}次，改至{_local(params.get('to', ''))}"
+    if type == "mediation.record_corrected":
+        return (f"第{params['session']}次，第{params.get('version', '')}版，"
+                f"理由：{params.get('reason', '')}")
     if type in ("mediation.caucus_note", "mediation.blind_bound_entered"):
         return SIDES.get(params.get("side", ""), "")
     if type == "mediation.offer_made":

@@ -159,7 +159,8 @@ def servables(dispute: Dispute) -> list[Servable]:
     for session in mediation.sessions_of(dispute).filter(status=Session.Status.SCHEDULED,
                                                          starts_at__gte=clock.now()):
         at = session.starts_at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
-        out.append(Servable(f"session:{session.pk}",
+        moved = f".{session.reschedules}" if session.reschedules else ""  # a new time: anew
+        out.append(Servable(f"session:{session.pk}{moved}",
                             f"调解通知（第{session.seq}次，{at}，{session.get_mode_display()}）",
                             None))
     out += [Servable(f"offer:{o.pk}", f"调解方案{o.seq}（{o.label or o.get_by_display()}）", None)
