@@ -33,6 +33,7 @@ from jintiao.domain.outreach import (
     ReachStage,
     ServiceChannel,
     ServiceResult,
+    TemplateRefused,
     contact_refusal,
     format_code,
     limits_of,
@@ -254,7 +255,11 @@ def message_send(*, actor: User, dispute_id: int, party_id: int, template_id: in
     """Text a party from one of the committee's approved templates: the committee's name
     first, values filled from the record, a verification code last; counted as a contact.
 
+    The text is vetted again before it goes: a template approved under older, weaker
+    rules is not sent.
+
     :raises ContactRefused: night or a cap reached (nothing is sent)
+    :raises TemplateRefused: the text fails today's vetting (nothing is sent)
     :raises OutreachInvalid: the template is not approved for this committee, no mobile
     """
     dispute = _desk(actor, dispute_id)
@@ -262,6 +267,7 @@ def message_send(*, actor: User, dispute_id: int, party_id: int, template_id: in
     template = selectors.templates_for(dispute).filter(pk=template_id).first()
     if template is None:
         raise OutreachInvalid("只能使用本调委会已审核的短信模板", "not an approved template")
+    _vetted(template.body, "该模板按现行审核规则不能发送，请主任停用后重新起草")
     if contact_id is None:
         phone = _phone(row.party)
     else:  # contact repair: another number of the same person
@@ -524,6 +530,14 @@ def unreachable_close(*, actor: User, dispute_id: int, party_id: int,
         details={"ground": "unreachable", "party": row.party_id})
 
 
+def _vetted(body: str, refusal: str) -> None:
+    """:raises TemplateRefused: ``refusal``, then every reason the vetting found"""
+    problems = template_problems(body)
+    if problems:
+        raise TemplateRefused(f"{refusal}：" + "；".join(problems),
+                              "the text fails the vetting", problems="；".join(problems))
+
+
 def _committee_desk(actor: User, committee: Organization, *, director: bool) -> None:
     roles = user_roles(actor)
     wanted = {Role.DIRECTOR} if director else {Role.DIRECTOR, Role.MEDIATOR,
@@ -541,19 +555,18 @@ def template_create(*, actor: User, committee_id: int, name: str, purpose: str,
                     body: str) -> MessageTemplate:
     """Draft a text for the committee; it is used only after the director approves it.
 
-    :raises OutreachInvalid: threats or collection words, unknown placeholders, digits
+    :raises TemplateRefused: the text fails the vetting (every reason is named)
+    :raises OutreachInvalid: an unknown purpose, no name, a name already used
     """
     committee = Organization.objects.filter(pk=committee_id).first()
     if committee is None:
         raise RecordNotFound("调委会不存在", "committee not found")
     _committee_desk(actor, committee, director=False)
-    problems = template_problems(body)
     if purpose not in MessageTemplate.Purpose.values:
-        problems = (*problems, "用途无效")
+        raise OutreachInvalid("用途无效", "unknown purpose")
     if not name.strip():
-        problems = (*problems, "名称不能为空")
-    if problems:
-        raise OutreachInvalid("；".join(problems), "the template cannot be vetted")
+        raise OutreachInvalid("名称不能为空", "a name is required")
+    _vetted(body, "该短信模板不能提交审核")
     if MessageTemplate.objects.filter(committee=committee, name=name.strip()).exists():
         raise OutreachInvalid("同名模板已存在", "a template of that name exists")
     return MessageTemplate.objects.create(committee=committee, name=name.strip()[:60],
@@ -584,13 +597,15 @@ def template_retire(*, actor: User, template_id: int) -> MessageTemplate:
 
 @transaction.atomic
 def template_approve(*, actor: User, template_id: int) -> MessageTemplate:
-    """The committee's director vets a draft text (checked again) and approves it."""
+    """The committee's director vets a draft text (checked again, by today's rules) and
+    approves it.
+
+    :raises TemplateRefused: the text fails the vetting (every reason is named)
+    """
     template = _for_director(actor, template_id)
     if template.status != MessageTemplate.Status.DRAFT:
         raise OutreachInvalid("该模板不是待审核状态", "not a draft")
-    problems = template_problems(template.body)
-    if problems:
-        raise OutreachInvalid("；".join(problems), "the template cannot be vetted")
+    _vetted(template.body, "该短信模板不能审核通过")
     template.status = MessageTemplate.Status.APPROVED
     template.approved_by = actor
     template.approved_at = clock.now()
