@@ -30,6 +30,7 @@ from jintiao.domain.outreach import (
     normalise_code,
     reach_stage,
     render_template,
+    service_refusal,
     template_problems,
 )
 from jintiao.domain.policy import DEFAULT_POLICY, PolicyInvalid
@@ -257,3 +258,27 @@ def test_an_amount_in_words_is_caught(amount, good):
     words = amount_in_words(amount)
     body = good.replace("您好，", f"您好，您尚欠{words}，", 1)
     assert any("金额" in p for p in template_problems(body))
+
+
+PAPER = [ServiceChannel.IN_PERSON, ServiceChannel.POST, ServiceChannel.TOWNSHIP]
+
+
+@pytest.mark.parametrize("channel", PAPER)
+@given(hour=st.integers(min_value=0, max_value=23),
+       earlier=st.lists(st.integers(min_value=0, max_value=7 * 24 * 60 - 1), max_size=30))
+def test_paper_service_is_never_refused_by_the_caps_or_hours(channel, hour, earlier):
+    """Served in person, by post or through the township node, at any hour after any number
+    of calls: legal service is no collection contact (CPL Arts. 88, 89, 91)."""
+    at = START + dt.timedelta(days=7, hours=hour)
+    calls = [at - dt.timedelta(minutes=m) for m in earlier]
+    assert service_refusal(channel, at, calls, LIMITS) is None
+
+
+@pytest.mark.parametrize("channel", [ServiceChannel.SMS, ServiceChannel.EMAIL])
+def test_a_text_or_an_email_serving_a_document_keeps_to_the_caps_and_hours(channel):
+    day = START + dt.timedelta(days=7, hours=10)
+    night = START + dt.timedelta(days=7, hours=22)
+    assert service_refusal(channel, night, [], LIMITS).details["reason"] == "night"
+    assert service_refusal(channel, day, [day - dt.timedelta(hours=1)] * 3,
+                           LIMITS).details["reason"] == "daily_cap"
+    assert service_refusal(channel, day, [], LIMITS) is None

@@ -200,6 +200,14 @@ class ServiceChannel(StrEnum):
     def electronic(self) -> bool:
         return self in (ServiceChannel.SMS, ServiceChannel.EMAIL, ServiceChannel.PORTAL)
 
+    @property
+    def under_contact_caps(self) -> bool:
+        """Whether serving this way is also a contact the caps and hours count: a text or
+        an e-mail the platform sends lands on the person's phone or inbox like any other;
+        paper handed over, posted or left through the township node does not (see
+        :func:`service_refusal`)."""
+        return self in (ServiceChannel.SMS, ServiceChannel.EMAIL)
+
 
 class ServiceResult(StrEnum):
     """What one service attempt achieved."""
@@ -251,6 +259,27 @@ def counts_as_served(channel: ServiceChannel, result: ServiceResult, *,
     if electronic_counts_on == "read":
         return result is ServiceResult.READ
     return result in (ServiceResult.DELIVERED, ServiceResult.READ)
+
+
+def service_refusal(channel: ServiceChannel, at: dt.datetime, earlier: Iterable[dt.datetime],
+                    limits: ContactLimits) -> ContactRefused | None:
+    """Why serving a document on a party by ``channel`` at ``at`` may not happen now;
+    None when it may.
+
+    Service (送达) is the procedure's duty, not a collection contact: a court's ruling, a
+    notice or an agreement served in person, left with a witness, posted or handed over
+    through the township node (CPL Arts. 88, 89, 91) is what starts the periods that run
+    from service — the 15 days to object to a confirmation ruling among them
+    (legal-reference.md; DESIGN.md §3) — so it is recorded whenever it happens and is
+    never refused by the caps or hours. Those guard against collection in disguise
+    (anchors.md §1.9, §6 item 10; the policy's sources: Regulation F §§1006.6(b)(1)(i),
+    1006.14, rules on debt-collection communications, not on serving legal process).
+    Electronic service (CPL Art. 90) sends a text or an e-mail to the person's phone or
+    inbox, so it keeps to the caps and hours like any other text.
+    """
+    if not channel.under_contact_caps:
+        return None
+    return contact_refusal(at, earlier, limits)
 
 
 # A verification code printed in every text: 8 letters and digits without look-alikes

@@ -64,9 +64,11 @@ def events_seen_by(viewer: User, dispute: Dispute) -> QuerySet[Event]:
 
 def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:
     """The party's outbound contacts since ``since``, from every dispute and committee —
-    the cap protects the person, not one mediator's count."""
+    the cap protects the person, not one mediator's count; paper service of a document is
+    no collection contact and is not counted."""
     return [at.astimezone(clock.TZ) for at in ContactAttempt.objects.filter(
-        party=party, inbound=False, at__gte=since).values_list("at", flat=True)]
+        party=party, inbound=False, legal_service=False, at__gte=since)
+        .values_list("at", flat=True)]
 
 
 def contacts_of(dispute: Dispute) -> QuerySet[ContactAttempt]:
@@ -242,8 +244,8 @@ def contact_report(viewer: User, since: dt.date, until: dt.date
     window reaching back before ``since``."""
     if not reads_contact_report(viewer):
         return [], []
-    rows = list(ContactAttempt.objects.filter(
-        dispute__in=dispute_visible_to(viewer), inbound=False,
+    rows = list(ContactAttempt.objects.filter(  # paper service is no collection contact
+        dispute__in=dispute_visible_to(viewer), inbound=False, legal_service=False,
         at__date__gte=since - dt.timedelta(days=6), at__date__lte=until)
         .select_related("actor", "dispute__institution", "dispute__policy_version"))
     policies = _policies(rows)

@@ -38,6 +38,7 @@ from jintiao.domain.outreach import (
     format_code,
     limits_of,
     render_template,
+    service_refusal,
     template_problems,
 )
 from jintiao.mediation import selectors as mediation
@@ -94,13 +95,18 @@ def _party_of(dispute: Dispute, party_id: int) -> DisputeParty:
     return row
 
 
-def _check_cap(dispute: Dispute, party: Party, now: dt.datetime) -> None:
-    """Refuse a contact beyond the caps or outside the hours. The party's row is locked
-    first, so two desks contacting one person about two disputes are counted in turn."""
+def _check_cap(dispute: Dispute, party: Party, now: dt.datetime,
+               serving: ServiceChannel | None = None) -> None:
+    """Refuse a contact beyond the caps or outside the hours — or, ``serving`` a document,
+    only what the domain's :func:`service_refusal` refuses (paper service never). The
+    party's row is locked first, so two desks contacting one person about two disputes
+    are counted in turn."""
     Party.objects.select_for_update().filter(pk=party.pk).first()
     local = now.astimezone(clock.TZ)
-    refused = contact_refusal(local, selectors.outbound_times(
-        party, local - dt.timedelta(days=7)), limits_of(mediation.policy_of(dispute)))
+    earlier = selectors.outbound_times(party, local - dt.timedelta(days=7))
+    limits = limits_of(mediation.policy_of(dispute))
+    refused = (contact_refusal(local, earlier, limits) if serving is None
+               else service_refusal(serving, local, earlier, limits))
     if refused is not None:
         raise refused
 
@@ -108,12 +114,14 @@ def _check_cap(dispute: Dispute, party: Party, now: dt.datetime) -> None:
 def _log(dispute: Dispute, party: Party, channel: ContactChannel, outcome: ContactOutcome,
          actor: User, now: dt.datetime, *, inbound: bool = False, to: str = "", note: str = "",
          template: MessageTemplate | None = None, verification: Verification | None = None,
-         happened: dt.datetime | None = None) -> ContactAttempt:
-    """Write one contact (``happened`` when logged after the fact), its event at ``now``
-    and the reach steps it makes (the caller checked the caps, holds the dispute's lock and
-    its transaction)."""
+         happened: dt.datetime | None = None, legal_service: bool = False) -> ContactAttempt:
+    """Write one contact (``happened`` when logged after the fact; ``legal_service`` for
+    paper service, which the caps neither refuse nor count), its event at ``now`` and the
+    reach steps it makes (the caller checked the caps, holds the dispute's lock and its
+    transaction)."""
     made = ContactAttempt.objects.create(
         dispute=dispute, party=party, channel=channel, outcome=outcome, inbound=inbound,
+        legal_service=legal_service,
         at=happened or now, to=identity.mask_numbers_in(to.strip())[:120],
         note=identity.mask_numbers_in(note.strip())[:500], template=template,
         verification=verification, actor=actor)
@@ -293,11 +301,12 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
                  result: str = "", address: str = "", evidence: str = "") -> Service:
     """Serve a document, a session invitation, a plan or the agreement to sign on a party
     through a channel, with its evidence; the policy says whether this attempt counts as
-    service. By text the portal link and a verification code go to the party's mobile (a
-    contact, under the caps); in person, by post or through a township node the desk
-    records the result and the receipt.
+    service. By text or e-mail the portal link and a verification code go to the party's
+    mobile or inbox (a contact, under the caps and hours); in person, by post or through
+    a township node the desk records the result and the receipt — legal service, never
+    refused by the caps or hours nor counted against them (:func:`service_refusal`).
 
-    :raises ContactRefused: a text at night or beyond the caps
+    :raises ContactRefused: a text or an e-mail at night or beyond the caps
     :raises OutreachInvalid: nothing of that name to serve, an unknown channel, a result
         the channel cannot have, paper service without evidence, no mobile for a text
     """
@@ -316,8 +325,7 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
                               "portal reads are recorded when the party opens it")
     now = clock.now()
     check = None
-    if how is not ServiceChannel.POST:  # a letter in the post is no contact; the rest are
-        _check_cap(dispute, row.party, now)
+    _check_cap(dispute, row.party, now, serving=how)
     if how is ServiceChannel.EMAIL:
         address = _email(row.party)
         check = _verification(dispute, mask_email(address), "notice", now)
@@ -361,7 +369,8 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
               ServiceChannel.IN_PERSON: ContactChannel.VISIT}.get(how, ContactChannel.TOWNSHIP),
              (ContactOutcome.NOT_FOUND if outcome is ServiceResult.FAILED
               else ContactOutcome.SENT if how.electronic else ContactOutcome.REACHED),
-             actor, now, to=made.address, note=f"送达：{what.title}")
+             actor, now, to=made.address, note=f"送达：{what.title}",
+             legal_service=not how.under_contact_caps)
     return made
 
 
