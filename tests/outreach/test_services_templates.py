@@ -4,11 +4,15 @@ before it is sent — and not sent."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from jintiao import clock
 from jintiao.domain.errors import ErrorCode
 from jintiao.domain.outreach import TemplateRefused
+from jintiao.mediation.models import Session
+from jintiao.mediation.services import session_cancel, session_schedule
 from jintiao.messaging.models import OutboxMessage
 from jintiao.outreach.models import ContactAttempt, MessageTemplate, Verification
 from jintiao.outreach.services import message_send, template_approve, template_create
@@ -85,3 +89,23 @@ class TestSending:
             message_send(actor=world.mediator, dispute_id=mediating.pk,
                          party_id=debtor_of(mediating).pk, template_id=good.pk)
         assert OutboxMessage.objects.count() == 1
+
+
+def test_the_session_time_in_a_text_is_the_next_session_not_cancelled(world, desk, mediating):
+    """{调解时间} names the next session that will take place, never a cancelled one."""
+    soon = (daytime() + dt.timedelta(days=2)).replace(hour=9)
+    later = (daytime() + dt.timedelta(days=5)).replace(hour=15)
+    for at in (soon, later):
+        session_schedule(actor=desk.mediator, dispute_id=mediating.pk,
+                         mode=Session.Mode.PHONE, starts_at=at)
+    session_cancel(actor=desk.mediator, session_id=mediating.sessions.get(seq=1).pk,
+                   reason="调解员临时出差")
+    text = stored(world, "{姓名}您好，您的纠纷定于{调解时间}调解。", "approved")
+
+    with clock.pinned(daytime()):
+        message_send(actor=world.mediator, dispute_id=mediating.pk,
+                     party_id=debtor_of(mediating).pk, template_id=text.pk)
+
+    sent = OutboxMessage.objects.get().body
+    assert f"{later:%m月%d日%H:%M}" in sent
+    assert f"{soon:%m月%d日%H:%M}" not in sent

@@ -42,6 +42,7 @@ from jintiao.domain.outreach import (
     template_problems,
 )
 from jintiao.mediation import selectors as mediation
+from jintiao.mediation.models import Session
 from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services.actions import action_apply
 from jintiao.mediation.services.common import lock_behind, record_event
@@ -222,7 +223,9 @@ def _portal_url() -> str:
 
 
 def _text(dispute: Dispute, row: DisputeParty, body: str, code: str) -> str:
-    session = (mediation.sessions_of(dispute).filter(starts_at__gte=clock.now()).first())
+    session = (mediation.sessions_of(dispute)  # the next one that will take place
+               .filter(status=Session.Status.SCHEDULED, starts_at__gte=clock.now())
+               .order_by("starts_at").first())
     team = mediation.team_of(dispute)
     values = {"姓名": row.party.name, "纠纷编号": dispute.number, "调委会": dispute.committee.name,
               "调解员": str(team[0].user) if team else "",
