@@ -15,6 +15,7 @@ from jintiao.disputes.access import PermissionDenied
 from jintiao.domain import blind
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import Action, Role, TransitionRefused
+from jintiao.domain.sessions import SessionChangeRefused
 from jintiao.mediation.models import Approval, BlindRound, Offer, Session, Side
 from jintiao.mediation.services import (
     MediationDeadlinePassed,
@@ -140,7 +141,7 @@ class TestRecords:
                               attended={})
 
     def test_a_record_once_made_is_not_rewritten(self, desk, held):
-        with pytest.raises(MediationInvalid, match="不能改写"):
+        with pytest.raises(SessionChangeRefused, match="不能改写"):
             session_record(actor=desk.mediator, session_id=held.pk, record="第二稿",
                            attended={})
         held.refresh_from_db()

@@ -431,28 +431,6 @@ class TestService:
             == 404
         assert not Service.objects.exists()
 
-    def test_service_in_person_keeps_to_the_hours_and_the_cap(self, world, mediating):
-        notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
-                                 kind="options_notice")
-        debtor = debtor_of(mediating)
-
-        def serve() -> None:
-            notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
-                         subject=f"document:{notice.pk}", channel="in_person",
-                         result="left", evidence="村委会主任见证")
-
-        with clock.pinned(daytime().replace(hour=23, minute=30)), pytest.raises(ContactRefused):
-            serve()
-        with clock.pinned(daytime()):
-            for _ in range(3):
-                serve()
-            with pytest.raises(ContactRefused):
-                serve()
-            # a letter in the post is no contact: still allowed
-            notice_serve(actor=world.clerk, dispute_id=mediating.pk, party_id=debtor.pk,
-                         subject=f"document:{notice.pk}", channel="post", result="sent",
-                         evidence="EMS 1")
-
     def test_a_visit_that_reached_the_party_is_a_contact_on_the_timeline(self, world, mediating):
         notice = notice_generate(actor=world.clerk, dispute_id=mediating.pk,
                                  kind="options_notice")

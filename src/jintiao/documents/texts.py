@@ -256,6 +256,7 @@ def session_record(c: Mapping[str, Any]) -> Doc:
         Para(f"时间：{c['at']}　地点：{c['place']}　方式：{c['mode']}", indent=False),
         Para(f"调解员：{c['mediators']}　记录人：{c['recorder']}", indent=False),
         Para(f"到场人员：{c['present']}", indent=False),
+        *([Para(c["correction"], indent=False)] if c.get("correction") else []),
         Heading("调解经过"), *(Para(line) for line in c["record"].splitlines() if line.strip()),
         Signatures(tuple((name, "（签名）", "") for name in c["signers"]))]
     return Doc("session_record", "调解笔录", VERSIONS["session_record"], tuple(blocks),

@@ -35,6 +35,8 @@ class ErrorCode(StrEnum):
     MEDIATION_INVALID = "mediation_invalid"
     APPROVAL_REQUIRED = "approval_required"
     MEDIATION_DEADLINE_PASSED = "mediation_deadline_passed"
+    MEETING_LINK_INVALID = "meeting_link_invalid"
+    SESSION_CHANGE_REFUSED = "session_change_refused"
     # agreement, court and performance
     AGREEMENT_INVALID = "agreement_invalid"
     SIGNATURE_INVALID = "signature_invalid"
@@ -46,6 +48,7 @@ class ErrorCode(StrEnum):
     OUTREACH_INVALID = "outreach_invalid"
     CONTACT_REFUSED = "contact_refused"
     SIGN_IN_INVALID = "sign_in_invalid"
+    TEMPLATE_REFUSED = "template_refused"
     # fees
     FEE_INVALID = "fee_invalid"
     # dates and periods

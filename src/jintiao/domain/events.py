@@ -27,12 +27,14 @@ parameter missing or of another shape is left out of the sentence.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.money import format_amount
@@ -40,6 +42,7 @@ from jintiao.domain.outreach import ContactChannel, ContactOutcome, ServiceChann
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # how times are read aloud (DESIGN.md: Asia/Shanghai)
 NAME = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
 
 
@@ -177,6 +180,20 @@ def _day(value: object) -> str:
     if not isinstance(value, str) or not re.match(r"\d{4}-\d{2}-\d{2}", value):
         return ""
     return value[:16].replace("T", " ") if "T" in value else value[:10]
+
+
+def _local_minute(value: object) -> str:
+    """An aware ISO date-time as Beijing wall-clock time to the minute (``2026-03-01 09:30``);
+    "" for anything else."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    if at.tzinfo is None:
+        return ""
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _joined(*parts: str) -> str:
@@ -330,6 +347,22 @@ MEDIATION_RECUSAL_REQUESTED = _declare("mediation.recusal_requested", "申请回
 MEDIATION_RECUSAL_DECIDED = _declare("mediation.recusal_decided", "回避决定", _recusal)
 MEDIATION_SESSION_SCHEDULED = _declare("mediation.session_scheduled", "安排调解", _scheduled)
 MEDIATION_SESSION_HELD = _declare("mediation.session_held", "记录调解笔录", _session)
+
+
+def _rescheduled(params: Params) -> str:
+    to = _local_minute(params.get("to"))
+    return _joined(_session(params), f"改至{to}" if to else "")
+
+
+def _corrected(params: Params) -> str:
+    version = _number(params, "version")
+    return _joined(_session(params), f"第{version}版" if version else "")
+
+
+MEDIATION_SESSION_CANCELLED = _declare("mediation.session_cancelled", "取消调解", _session)
+MEDIATION_SESSION_RESCHEDULED = _declare("mediation.session_rescheduled", "调解改期",
+                                         _rescheduled)
+MEDIATION_RECORD_CORRECTED = _declare("mediation.record_corrected", "更正调解笔录", _corrected)
 MEDIATION_CAUCUS_NOTE = _declare("mediation.caucus_note", "背对背谈话", _side)
 MEDIATION_ATTACHMENT_ADDED = _declare("mediation.attachment_added", "上传附件", _session)
 MEDIATION_OFFER_MADE = _declare("mediation.offer_made", "提出方案", _offer_made)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -199,6 +200,14 @@ class ServiceChannel(StrEnum):
     def electronic(self) -> bool:
         return self in (ServiceChannel.SMS, ServiceChannel.EMAIL, ServiceChannel.PORTAL)
 
+    @property
+    def under_contact_caps(self) -> bool:
+        """Whether serving this way is also a contact the caps and hours count: a text or
+        an e-mail the platform sends lands on the person's phone or inbox like any other;
+        paper handed over, posted or left through the township node does not (see
+        :func:`service_refusal`)."""
+        return self in (ServiceChannel.SMS, ServiceChannel.EMAIL)
+
 
 class ServiceResult(StrEnum):
     """What one service attempt achieved."""
@@ -252,6 +261,27 @@ def counts_as_served(channel: ServiceChannel, result: ServiceResult, *,
     return result in (ServiceResult.DELIVERED, ServiceResult.READ)
 
 
+def service_refusal(channel: ServiceChannel, at: dt.datetime, earlier: Iterable[dt.datetime],
+                    limits: ContactLimits) -> ContactRefused | None:
+    """Why serving a document on a party by ``channel`` at ``at`` may not happen now;
+    None when it may.
+
+    Service (送达) is the procedure's duty, not a collection contact: a court's ruling, a
+    notice or an agreement served in person, left with a witness, posted or handed over
+    through the township node (CPL Arts. 88, 89, 91) is what starts the periods that run
+    from service — the 15 days to object to a confirmation ruling among them
+    (legal-reference.md; DESIGN.md §3) — so it is recorded whenever it happens and is
+    never refused by the caps or hours. Those guard against collection in disguise
+    (anchors.md §1.9, §6 item 10; the policy's sources: Regulation F §§1006.6(b)(1)(i),
+    1006.14, rules on debt-collection communications, not on serving legal process).
+    Electronic service (CPL Art. 90) sends a text or an e-mail to the person's phone or
+    inbox, so it keeps to the caps and hours like any other text.
+    """
+    if not channel.under_contact_caps:
+        return None
+    return contact_refusal(at, earlier, limits)
+
+
 # A verification code printed in every text: 8 letters and digits without look-alikes
 # (no 0/O, 1/I/L), shown as two groups of four.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -270,6 +300,12 @@ def format_code(code: str) -> str:
 
 # --- vetted texts ---
 
+class TemplateRefused(OutreachInvalid):
+    """A text the vetting refuses (to draft, approve or send), with every reason found."""
+
+    code = ErrorCode.TEMPLATE_REFUSED
+
+
 # What a template may say beyond its fixed words: values filled from the record, never
 # typed by the sender, so no text carries an amount "due today" or a threat.
 PLACEHOLDERS = {
@@ -280,20 +316,82 @@ PLACEHOLDERS = {
     "调解时间": "下一次调解的时间",
     "链接": "当事人端地址",
 }
-# Words that mark collection in disguise (anchors.md §1.9, §6 item 10): threats of
-# detention or criminal liability, posing as a court, pressure through family or employer.
-FORBIDDEN = ("拘留", "坐牢", "判刑", "刑事", "公安", "抓捕", "传票", "法院通知", "通知家人",
-             "通知单位", "联系亲友", "告知亲友", "曝光", "黑名单", "上门催收", "催收",
-             "最后通牒", "后果自负", "立即还款")
+# Collection in disguise (anchors.md §1.9 [C34], §6 item 10): texts that pose as a court,
+# the police, a law firm or a regulator; that threaten detention, prosecution or a suit;
+# that threaten a blacklist or the credit file; that press through family, neighbours or
+# the employer; and plain dunning. A committee's text is signed by the platform with the
+# committee's name (``【调委会】…``), so it never needs to name anyone else's authority.
+IMPERSONATION = ("法院", "法庭", "法官", "审判", "检察", "公安", "警方", "警察", "民警",
+                 "派出所", "刑警", "经侦", "律师", "律所", "法务", "仲裁", "银保监",
+                 "金融监管", "监管局", "人民银行", "公检法")
+THREATS = {
+    "拘留、刑事责任或起诉": ("拘留", "拘押", "羁押", "逮捕", "抓捕", "抓人", "坐牢", "入狱",
+                       "判刑", "刑事", "犯罪", "涉嫌", "侦查", "起诉", "被诉", "诉讼", "传票",
+                       "判决", "强制执行", "冻结", "查封", "扣押", "拍卖", "法律责任", "追究",
+                       "司法程序", "法律程序"),
+    "黑名单、失信或征信": ("黑名单", "失信", "老赖", "征信黑", "上征信", "纳入征信",
+                     "报送征信", "上报征信", "征信污点", "征信受损", "影响征信", "限制高消费",
+                     "限高", "限制出行", "限制出境", "限制乘坐", "曝光", "公示"),
+    "联系家人、单位或亲友施压": ("家人", "家属", "亲属", "亲友", "亲戚", "父母", "配偶",
+                         "子女", "爱人", "老婆", "老公", "同事", "雇主", "通讯录",
+                         "紧急联系人", "邻居", "村委", "居委", "工作单位", "所在单位",
+                         "您单位", "你单位", "您的单位", "你的单位", "单位领导", "公司领导",
+                         "您的领导", "你的领导", "到单位", "去单位", "上单位"),
+    "": ("催收", "催缴", "最后通牒", "后果自负", "立即还款", "马上还款", "限期还款", "否则"),
+}
 MAX_TEMPLATE_CHARS = 200
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-# an amount in words: 五万元, 叁仟元, 两千块
-_CHINESE_AMOUNT = re.compile(
-    r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+[元块圆]")
+# Separators people put inside a word to slip it past a list ("催 收", "拘\u200b留", "律-师").
+_SEPARATORS = re.compile(r"[\s\u3000·・.,，。、:;!?_\-—–~～*#|/\\'\"“”‘’()（）\[\]【】〖〗<>《》]+")
+# The few traditional forms of the characters in the lists above.
+_SIMPLIFIED = str.maketrans("訴執師務審檢察警凍結責傳強聯親屬視領導鄰單錢萬億塊圓網監銀關揚脅繫語",
+                            "诉执师务审检察警冻结责传强联亲属视领导邻单钱万亿块圆网监银关扬胁系语")
+_SENDER_TAG = re.compile(r"[【】〖〗]")
+# amounts: figures with a currency or a magnitude (5000元, ￥86, 1.5万, RMB80, 3k), and
+# numbers in words with one (五万元, 叁仟, 两千块, 贰万)
+_NUMERAL = "零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾"
+_MAGNITUDE = "百千万亿佰仟萬億"
+_AMOUNT_PATTERNS = (
+    re.compile(r"\d+(?:[.,]\d+)*\s*(?:元|块|圆|角|毛|万|千|百|亿|w\b|k\b|rmb|cny|yuan)",
+               re.IGNORECASE),
+    re.compile(r"(?:[¥￥$]|rmb|cny|人民币)\s*\d", re.IGNORECASE),
+    re.compile(rf"[{_NUMERAL}][{_NUMERAL}{_MAGNITUDE}]*[{_MAGNITUDE}]"),
+    re.compile(rf"[{_NUMERAL}{_MAGNITUDE}]+(?:元|块|圆)"),
+)
+_DIGITS_APART = re.compile(r"(?<=\d)[\s,，.．·'’_]+(?=\d)")  # 5 000, 5,000, 5.000
+_TLDS = ("com|cn|net|org|top|xyz|vip|cc|me|info|io|ly|co|app|site|club|shop|link|online|"
+         "tk|ml|ga|ws|tv|asia|biz|pro|wang|ren|ink|fun|icu|work|gov|edu|hk|mo|tw")
+_URL_PATTERNS = (
+    re.compile(r"[a-z][a-z0-9+.\-]*\s*:\s*/\s*/", re.IGNORECASE),  # http://, weixin://
+    re.compile(r"\b(?:https?|ftp)\s*[:：]", re.IGNORECASE),
+    re.compile(r"\bwww\s*\.", re.IGNORECASE),
+    re.compile(rf"[a-z0-9\-]+\s*\.\s*(?:{_TLDS})\b", re.IGNORECASE),
+    re.compile(rf"点\s*(?:{_TLDS})\b", re.IGNORECASE),
+)
+
+
+def _normalised(body: str) -> str:
+    """The text as a reader sees it: full-width letters and digits as plain ones, no
+    invisible characters, traditional characters of the lists as simplified."""
+    text = unicodedata.normalize("NFKC", body)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")  # zero-width &c.
+    return text.translate(_SIMPLIFIED)
+
+
+def _found(words: Iterable[str], squeezed: str) -> list[str]:
+    return [w for w in words if w in squeezed]
 
 
 def template_problems(body: str) -> tuple[str, ...]:
-    """Why a committee may not approve this text (empty when it may)."""
+    """Why a committee may not approve (or send) this text; empty when it may.
+
+    The fixed words are read as a reader would, through spacing, punctuation, invisible
+    and full-width characters: a text must not pose as a court, the police, a law firm or
+    a regulator, nor add its own 【sender】; must not threaten detention, prosecution, a
+    suit, a blacklist or the credit file, nor press through family or the employer; must
+    not name an amount (in figures or in words) or a number outside the placeholders;
+    must not carry a web address other than the portal's ``{链接}``.
+    """
     problems = []
     if not body.strip():
         problems.append("正文不能为空")
@@ -302,13 +400,25 @@ def template_problems(body: str) -> tuple[str, ...]:
     unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         problems.append("未知的填充项：" + "、".join("{" + u + "}" for u in unknown))
-    squeezed = re.sub(r"[\s\u3000·・.,，。、_\-—*]+", "", body)  # "催 收" is still 催收
-    found = [w for w in FORBIDDEN if w in squeezed]
-    if found:
-        problems.append("含有催收或威胁性用语：" + "、".join(found))
-    fixed = _PLACEHOLDER.sub("", squeezed)
-    if re.search(r"\d{3,}", fixed) or _CHINESE_AMOUNT.search(fixed):
-        problems.append("正文不得写入金额、号码等数字，请使用填充项")
+    fixed = _normalised(_PLACEHOLDER.sub(" ", body))
+    squeezed = _SEPARATORS.sub("", fixed).lower()
+    if _SENDER_TAG.search(fixed):
+        problems.append("不得自行添加【】署名：短信由平台以调委会名义署名发出")
+    posing = _found(IMPERSONATION, squeezed)
+    if posing:
+        problems.append("不得冒用或提及法院、公安、律师、监管机构等名义：" + "、".join(posing))
+    for what, words in THREATS.items():
+        threats = _found(words, squeezed)
+        if threats:
+            problems.append(f"含有催收或威胁性用语{f'（{what}）' if what else ''}："
+                            + "、".join(threats))
+    joined = _DIGITS_APART.sub("", fixed)
+    if any(p.search(joined) or p.search(squeezed) for p in _AMOUNT_PATTERNS):
+        problems.append("正文不得写入金额（数字或大写），金额只能来自纠纷记录")
+    elif re.search(r"\d{3,}", joined):
+        problems.append("正文不得写入号码等数字，请使用填充项")
+    if any(p.search(fixed.replace("。", ".")) for p in _URL_PATTERNS):
+        problems.append("正文不得含有网址或外部链接，当事人端地址请使用{链接}")
     return tuple(problems)
 
 

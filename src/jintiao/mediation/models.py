@@ -60,7 +60,11 @@ class Recusal(models.Model):
 
 
 class Session(models.Model):
-    """One mediation meeting: when, where or how, who came, and the record (笔录)."""
+    """One mediation meeting: when, where or how, who came, and the record (笔录).
+
+    A session to come may be moved (``reschedules`` counts the moves, so each new time is
+    served as a new notice) or cancelled with its reason; once held, its record is only
+    corrected, each earlier text kept as a :class:`RecordVersion`."""
 
     class Mode(models.TextChoices):
         FACE_TO_FACE = "face_to_face", _("面对面")
@@ -71,6 +75,7 @@ class Session(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("已安排")
         HELD = "held", _("已举行")
+        CANCELLED = "cancelled", _("已取消")
 
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="sessions")
     seq = models.PositiveIntegerField()
@@ -81,12 +86,49 @@ class Session(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     record = models.TextField(_("调解笔录"), blank=True)
     scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reschedules = models.PositiveSmallIntegerField(_("改期次数"), default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+", verbose_name=_("记录人"))
+    recorded_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancel_reason = models.TextField(_("取消理由"), blank=True)
 
     class Meta:
         verbose_name = _("调解会议")
         verbose_name_plural = _("调解会议")
-        constraints = [models.UniqueConstraint(fields=["dispute", "seq"],
-                                               name="session_seq_per_dispute")]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "seq"], name="session_seq_per_dispute"),
+            models.CheckConstraint(condition=Q(status__in=["scheduled", "held", "cancelled"]),
+                                   name="session_status_known"),
+            models.CheckConstraint(condition=~Q(status="cancelled")
+                                   | (Q(cancelled_at__isnull=False) & ~Q(cancel_reason="")),
+                                   name="session_cancelled_has_time_and_reason"),
+        ]
+
+
+class RecordVersion(models.Model):
+    """An earlier text of a session's record (笔录), kept when the record was corrected:
+    what it said, who wrote it and when (unknown for records made before this was kept),
+    and who corrected it, when and why. Version 1 is the first record."""
+
+    session = models.ForeignKey(Session, models.CASCADE, related_name="record_versions")
+    version = models.PositiveIntegerField()
+    text = models.TextField(_("原笔录"))
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    written_at = models.DateTimeField(null=True, blank=True)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
+                                     related_name="+", verbose_name=_("更正人"))
+    corrected_at = models.DateTimeField(_("更正时间"))
+    reason = models.TextField(_("更正理由"))
+
+    class Meta:
+        verbose_name = _("笔录原版本")
+        verbose_name_plural = _("笔录原版本")
+        constraints = [models.UniqueConstraint(fields=["session", "version"],
+                                               name="record_version_once")]
 
 
 class Attendance(models.Model):

@@ -42,6 +42,7 @@ from jintiao.mediation.models import (
     Evaluation,
     MenuItem,
     Offer,
+    RecordVersion,
     Recusal,
     Session,
     Side,
@@ -83,7 +84,10 @@ def sessions_for(standing: Standing) -> QuerySet[Session]:
     of them: ``notes_seen`` (the caucus notes of the sides the viewer reads) and
     ``files_seen`` (the shared attachments and their sides')."""
     private = standing.private_sides - {""}
-    return sessions_of(standing.dispute).prefetch_related(
+    return sessions_of(standing.dispute).select_related(
+        "dispute", "recorded_by", "cancelled_by").prefetch_related(
+        Prefetch("record_versions", queryset=RecordVersion.objects
+                 .select_related("written_by", "corrected_by")),
         Prefetch("caucus_notes", to_attr="notes_seen",
                  queryset=CaucusNote.objects.filter(side__in=private)
                  .select_related("author").order_by("created_at", "pk")),

@@ -97,13 +97,17 @@ class Verification(models.Model):
 class ContactAttempt(models.Model):
     """One entry of the mediator's contact log: a call, text, visit or letter to a party (or
     one of their alternate contacts), or the party getting in touch, with its outcome.
-    Outbound attempts count against the policy's caps for that person."""
+    Outbound attempts count against the policy's caps for that person, except paper
+    service of a document (``legal_service``), which is no collection contact."""
 
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="contacts")
     party = models.ForeignKey(Party, models.PROTECT, related_name="contacts")
     channel = models.CharField(_("方式"), max_length=16, choices=_choices(ContactChannel))
     outcome = models.CharField(_("结果"), max_length=16, choices=_choices(ContactOutcome))
     inbound = models.BooleanField(_("当事人主动联系"), default=False)
+    # paper service (in person, by post, through the township node): logged for the reach
+    # path, but no collection contact — neither capped nor counted against the caps
+    legal_service = models.BooleanField(_("送达文书"), default=False)
     at = models.DateTimeField(_("时间"))
     to = models.CharField(_("联系对象"), max_length=120, blank=True)  # masked number or place
     note = models.CharField(_("情况记录"), max_length=500, blank=True)

@@ -55,9 +55,11 @@ def events_seen_by(standing: Standing) -> QuerySet[Event]:
 
 def outbound_times(party: Party, since: dt.datetime) -> list[dt.datetime]:
     """The party's outbound contacts since ``since``, from every dispute and committee —
-    the cap protects the person, not one mediator's count."""
+    the cap protects the person, not one mediator's count; paper service of a document is
+    no collection contact and is not counted."""
     return [at.astimezone(clock.TZ) for at in ContactAttempt.objects.filter(
-        party=party, inbound=False, at__gte=since).values_list("at", flat=True)]
+        party=party, inbound=False, legal_service=False, at__gte=since)
+        .values_list("at", flat=True)]
 
 
 def contacts_of(dispute: Dispute) -> QuerySet[ContactAttempt]:
@@ -150,7 +152,8 @@ def servables(dispute: Dispute) -> list[Servable]:
     for session in mediation.sessions_of(dispute).filter(status=Session.Status.SCHEDULED,
                                                          starts_at__gte=clock.now()):
         at = session.starts_at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
-        out.append(Servable(f"session:{session.pk}",
+        moved = f".{session.reschedules}" if session.reschedules else ""  # a new time: anew
+        out.append(Servable(f"session:{session.pk}{moved}",
                             f"调解通知（第{session.seq}次，{at}，{session.get_mode_display()}）",
                             None))
     out += [Servable(f"offer:{o.pk}", f"调解方案{o.seq}（{o.label or o.get_by_display()}）", None)
@@ -215,8 +218,8 @@ def contact_report(viewer: User, since: dt.date, until: dt.date
     window reaching back before ``since``."""
     if not may_supervise(viewer):
         return [], []
-    rows = list(ContactAttempt.objects.filter(
-        dispute__in=dispute_visible_to(viewer), inbound=False,
+    rows = list(ContactAttempt.objects.filter(  # paper service is no collection contact
+        dispute__in=dispute_visible_to(viewer), inbound=False, legal_service=False,
         at__date__gte=since - dt.timedelta(days=6), at__date__lte=until)
         .select_related("actor", "dispute__institution", "dispute__policy_version"))
     policies = _policies(rows)

@@ -42,13 +42,16 @@ from jintiao.domain.outreach import (
     ReachStage,
     ServiceChannel,
     ServiceResult,
+    TemplateRefused,
     contact_refusal,
     format_code,
     limits_of,
     render_template,
+    service_refusal,
     template_problems,
 )
 from jintiao.mediation import selectors as mediation
+from jintiao.mediation.models import Session
 from jintiao.mediation.services import action_apply
 from jintiao.messaging.backends import mask_email, sms_backend
 from jintiao.orgs.models import Organization, User
@@ -96,13 +99,18 @@ def _party_of(dispute: Dispute, party_id: int) -> DisputeParty:
     return row
 
 
-def _check_cap(dispute: Dispute, party: Party, now: dt.datetime) -> None:
-    """Refuse a contact beyond the caps or outside the hours. The party's row is locked
-    first, so two desks contacting one person about two disputes are counted in turn."""
+def _check_cap(dispute: Dispute, party: Party, now: dt.datetime,
+               serving: ServiceChannel | None = None) -> None:
+    """Refuse a contact beyond the caps or outside the hours — or, ``serving`` a document,
+    only what the domain's :func:`service_refusal` refuses (paper service never). The
+    party's row is locked first, so two desks contacting one person about two disputes
+    are counted in turn."""
     Party.objects.select_for_update().filter(pk=party.pk).first()
     local = now.astimezone(clock.TZ)
-    refused = contact_refusal(local, selectors.outbound_times(
-        party, local - dt.timedelta(days=7)), limits_of(mediation.policy_of(dispute)))
+    earlier = selectors.outbound_times(party, local - dt.timedelta(days=7))
+    limits = limits_of(mediation.policy_of(dispute))
+    refused = (contact_refusal(local, earlier, limits) if serving is None
+               else service_refusal(serving, local, earlier, limits))
     if refused is not None:
         raise refused
 
@@ -110,12 +118,14 @@ def _check_cap(dispute: Dispute, party: Party, now: dt.datetime) -> None:
 def _log(dispute: Dispute, party: Party, channel: ContactChannel, outcome: ContactOutcome,
          actor: User, now: dt.datetime, *, inbound: bool = False, to: str = "", note: str = "",
          template: MessageTemplate | None = None, verification: Verification | None = None,
-         happened: dt.datetime | None = None) -> ContactAttempt:
-    """Write one contact (``happened`` when logged after the fact), its event at ``now``
-    and the reach steps it makes (the caller checked the caps, holds the dispute's lock and
-    its transaction)."""
+         happened: dt.datetime | None = None, legal_service: bool = False) -> ContactAttempt:
+    """Write one contact (``happened`` when logged after the fact; ``legal_service`` for
+    paper service, which the caps neither refuse nor count), its event at ``now`` and the
+    reach steps it makes (the caller checked the caps, holds the dispute's lock and its
+    transaction)."""
     made = ContactAttempt.objects.create(
         dispute=dispute, party=party, channel=channel, outcome=outcome, inbound=inbound,
+        legal_service=legal_service,
         at=happened or now, to=identity.mask_numbers_in(to.strip())[:120],
         note=identity.mask_numbers_in(note.strip())[:500], template=template,
         verification=verification, actor=actor)
@@ -216,7 +226,9 @@ def _portal_url() -> str:
 
 
 def _text(dispute: Dispute, row: DisputeParty, body: str, code: str) -> str:
-    session = (mediation.sessions_of(dispute).filter(starts_at__gte=clock.now()).first())
+    session = (mediation.sessions_of(dispute)  # the next one that will take place
+               .filter(status=Session.Status.SCHEDULED, starts_at__gte=clock.now())
+               .order_by("starts_at").first())
     team = mediation.team_of(dispute)
     values = {"姓名": row.party.name, "纠纷编号": dispute.number, "调委会": dispute.committee.name,
               "调解员": str(team[0].user) if team else "",
@@ -257,7 +269,11 @@ def message_send(*, actor: User, dispute_id: int, party_id: int, template_id: in
     """Text a party from one of the committee's approved templates: the committee's name
     first, values filled from the record, a verification code last; counted as a contact.
 
+    The text is vetted again before it goes: a template approved under older, weaker
+    rules is not sent.
+
     :raises ContactRefused: night or a cap reached (nothing is sent)
+    :raises TemplateRefused: the text fails today's vetting (nothing is sent)
     :raises OutreachInvalid: the template is not approved for this committee, no mobile
     """
     dispute = _desk(actor, dispute_id)
@@ -265,6 +281,7 @@ def message_send(*, actor: User, dispute_id: int, party_id: int, template_id: in
     template = selectors.templates_for(dispute).filter(pk=template_id).first()
     if template is None:
         raise OutreachInvalid("只能使用本调委会已审核的短信模板", "not an approved template")
+    _vetted(template.body, "该模板按现行审核规则不能发送，请主任停用后重新起草")
     if contact_id is None:
         phone = _phone(row.party)
     else:  # contact repair: another number of the same person
@@ -290,11 +307,12 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
                  result: str = "", address: str = "", evidence: str = "") -> Service:
     """Serve a document, a session invitation, a plan or the agreement to sign on a party
     through a channel, with its evidence; the policy says whether this attempt counts as
-    service. By text the portal link and a verification code go to the party's mobile (a
-    contact, under the caps); in person, by post or through a township node the desk
-    records the result and the receipt.
+    service. By text or e-mail the portal link and a verification code go to the party's
+    mobile or inbox (a contact, under the caps and hours); in person, by post or through
+    a township node the desk records the result and the receipt — legal service, never
+    refused by the caps or hours nor counted against them (:func:`service_refusal`).
 
-    :raises ContactRefused: a text at night or beyond the caps
+    :raises ContactRefused: a text or an e-mail at night or beyond the caps
     :raises OutreachInvalid: nothing of that name to serve, an unknown channel, a result
         the channel cannot have, paper service without evidence, no mobile for a text
     """
@@ -313,8 +331,7 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
                               "portal reads are recorded when the party opens it")
     now = clock.now()
     check = None
-    if how is not ServiceChannel.POST:  # a letter in the post is no contact; the rest are
-        _check_cap(dispute, row.party, now)
+    _check_cap(dispute, row.party, now, serving=how)
     if how is ServiceChannel.EMAIL:
         address = _email(row.party)
         check = _verification(dispute, mask_email(address), "notice", now)
@@ -358,7 +375,8 @@ def notice_serve(*, actor: User, dispute_id: int, party_id: int, subject: str, c
               ServiceChannel.IN_PERSON: ContactChannel.VISIT}.get(how, ContactChannel.TOWNSHIP),
              (ContactOutcome.NOT_FOUND if outcome is ServiceResult.FAILED
               else ContactOutcome.SENT if how.electronic else ContactOutcome.REACHED),
-             actor, now, to=made.address, note=f"送达：{what.title}")
+             actor, now, to=made.address, note=f"送达：{what.title}",
+             legal_service=not how.under_contact_caps)
     return made
 
 
@@ -527,6 +545,14 @@ def unreachable_close(*, actor: User, dispute_id: int, party_id: int,
         details={"ground": "unreachable", "party": row.party_id})
 
 
+def _vetted(body: str, refusal: str) -> None:
+    """:raises TemplateRefused: ``refusal``, then every reason the vetting found"""
+    problems = template_problems(body)
+    if problems:
+        raise TemplateRefused(f"{refusal}：" + "；".join(problems),
+                              "the text fails the vetting", problems="；".join(problems))
+
+
 def _committee_desk(actor: User, committee: Organization, *, director: bool) -> None:
     if director and not may_approve_texts(actor, committee):
         raise PermissionDenied("只有本调委会主任可以审核短信模板", "not this committee's director")
@@ -539,19 +565,18 @@ def template_create(*, actor: User, committee_id: int, name: str, purpose: str,
                     body: str) -> MessageTemplate:
     """Draft a text for the committee; it is used only after the director approves it.
 
-    :raises OutreachInvalid: threats or collection words, unknown placeholders, digits
+    :raises TemplateRefused: the text fails the vetting (every reason is named)
+    :raises OutreachInvalid: an unknown purpose, no name, a name already used
     """
     committee = Organization.objects.filter(pk=committee_id).first()
     if committee is None:
         raise RecordNotFound("调委会不存在", "committee not found")
     _committee_desk(actor, committee, director=False)
-    problems = template_problems(body)
     if purpose not in MessageTemplate.Purpose.values:
-        problems = (*problems, "用途无效")
+        raise OutreachInvalid("用途无效", "unknown purpose")
     if not name.strip():
-        problems = (*problems, "名称不能为空")
-    if problems:
-        raise OutreachInvalid("；".join(problems), "the template cannot be vetted")
+        raise OutreachInvalid("名称不能为空", "a name is required")
+    _vetted(body, "该短信模板不能提交审核")
     if MessageTemplate.objects.filter(committee=committee, name=name.strip()).exists():
         raise OutreachInvalid("同名模板已存在", "a template of that name exists")
     return MessageTemplate.objects.create(committee=committee, name=name.strip()[:60],
@@ -582,13 +607,15 @@ def template_retire(*, actor: User, template_id: int) -> MessageTemplate:
 
 @transaction.atomic
 def template_approve(*, actor: User, template_id: int) -> MessageTemplate:
-    """The committee's director vets a draft text (checked again) and approves it."""
+    """The committee's director vets a draft text (checked again, by today's rules) and
+    approves it.
+
+    :raises TemplateRefused: the text fails the vetting (every reason is named)
+    """
     template = _for_director(actor, template_id)
     if template.status != MessageTemplate.Status.DRAFT:
         raise OutreachInvalid("该模板不是待审核状态", "not a draft")
-    problems = template_problems(template.body)
-    if problems:
-        raise OutreachInvalid("；".join(problems), "the template cannot be vetted")
+    _vetted(template.body, "该短信模板不能审核通过")
     template.status = MessageTemplate.Status.APPROVED
     template.approved_by = actor
     template.approved_at = clock.now()

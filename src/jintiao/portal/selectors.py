@@ -18,6 +18,7 @@ from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import ZERO, format_amount
 from jintiao.domain.representation import Authority, may_settle
+from jintiao.domain.sessions import shown_link
 from jintiao.mediation import convert
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import DebtorBudget, Offer, Session
@@ -125,14 +126,18 @@ def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
 
 
 def sessions_for(dispute: Dispute) -> list[dict[str, Any]]:
-    """Sessions to come and held: time, mode, place or the online link the mediator gave
-    (a link only when it is a web address, never a script)."""
+    """Sessions to come, held and cancelled: time, mode, place or the online link the
+    mediator gave (a link only when it is a web address, never a script — the same rule
+    the desk's page keeps), and why a cancelled one will not take place."""
     out = []
+    now = clock.now()
     for s in mediation.sessions_of(dispute):
-        link = s.online_link if s.online_link.startswith(("https://", "http://")) else ""
+        cancelled = s.status == Session.Status.CANCELLED
         out.append({"seq": s.seq, "at": s.starts_at, "mode": s.get_mode_display(),
-                    "place": s.place, "link": link, "held": s.status == Session.Status.HELD,
-                    "coming": s.starts_at >= clock.now()})
+                    "place": s.place, "link": shown_link(s.online_link),
+                    "held": s.status == Session.Status.HELD, "cancelled": cancelled,
+                    "cancel_reason": s.cancel_reason, "moved": s.reschedules > 0,
+                    "coming": s.starts_at >= now and not cancelled})
     return out
 
 

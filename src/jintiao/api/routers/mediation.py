@@ -26,6 +26,7 @@ from jintiao.domain.plans import MenuItem as Menu
 from jintiao.domain.plans import PlanOptions, Waiver
 from jintiao.domain.policy import Track
 from jintiao.domain.schedules import Method
+from jintiao.domain.sessions import shown_link
 from jintiao.mediation import convert, selectors, services
 from jintiao.mediation.models import Attachment, Offer, Session, Side
 from jintiao.orgs.models import Organization, User
@@ -178,6 +179,23 @@ class SessionIn(Schema):
 class RecordIn(Schema):
     record: text(20000, min_length=1)  # type: ignore[valid-type]
     attended: dict[str, StrictBool] = Field(default_factory=dict, max_length=20)
+    # the dispute's mediators by user id: who came (the one recording is present)
+    staff_attended: dict[str, StrictBool] = Field(default_factory=dict, max_length=20)
+
+
+class SessionCancelIn(Schema):
+    reason: text(2000, min_length=1)  # type: ignore[valid-type]
+
+
+class SessionRescheduleIn(Schema):
+    starts_at: dt.datetime
+    place: text(200) | None = None  # type: ignore[valid-type]  # None keeps the place
+    online_link: text(500) | None = None  # type: ignore[valid-type]  # None keeps the link
+
+
+class RecordCorrectIn(Schema):
+    record: text(20000, min_length=1)  # type: ignore[valid-type]
+    reason: text(2000, min_length=1)  # type: ignore[valid-type]
 
 
 class NoteIn(Schema):
@@ -185,39 +203,118 @@ class NoteIn(Schema):
     text: text(20000, min_length=1)  # type: ignore[valid-type]
 
 
-def _one_session(viewer: User, session: Session) -> Anything:
+class AttendanceOut(Schema):
+    party_row_id: int | None
+    user_id: int | None
+    name: str
+    attended: bool | None
+
+
+class CaucusNoteOut(Schema):
+    side: str
+    text: str
+    author: str
+    at: dt.datetime
+
+
+class SessionAttachmentOut(Schema):
+    id: int
+    kind: str
+    name: str
+    size: int
+    sha256: str
+    side: str
+
+
+class RecordVersionOut(Schema):
+    version: int
+    text: str
+    written_by: str
+    written_at: dt.datetime | None
+    corrected_by: str
+    corrected_at: dt.datetime
+    reason: str
+
+
+class SessionOut(Schema):
+    id: int
+    seq: int
+    mode: str
+    mode_label: str
+    starts_at: dt.datetime
+    place: str
+    online_link: str  # "" unless a web address: a stored script is never handed on
+    status: str
+    status_label: str
+    reschedules: int
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    record: str
+    record_version: int  # 0 before a record is saved
+    recorded_by: str
+    recorded_at: dt.datetime | None
+    record_versions: list[RecordVersionOut]
+    attendance: list[AttendanceOut]
+    caucus_notes: list[CaucusNoteOut]
+    attachments: list[SessionAttachmentOut]
+
+
+def _one_session(viewer: User, session: Session) -> SessionOut:
     """A session just written, read back as the caller may read it."""
     me = standing_of(viewer, dispute_get_for(viewer, session.dispute_id))
     return _session_out(me, selectors.sessions_for(me).get(pk=session.pk))
 
 
-def _session_out(me: Standing, s: Session) -> Anything:
-    return {
-        "id": s.pk, "seq": s.seq, "mode": s.mode, "mode_label": s.get_mode_display(),
-        "starts_at": s.starts_at, "place": s.place, "online_link": s.online_link,
-        "status": s.status, "record": s.record,
-        "attendance": [{"party_row_id": a.party_row_id, "user_id": a.user_id,
-                        "attended": a.attended} for a in s.attendance.all()],
-        "caucus_notes": [{"side": n.side, "text": n.text, "author": str(n.author),
-                          "at": n.created_at} for n in s.notes_seen],  # type: ignore[attr-defined]
-        "attachments": [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
-                         "sha256": a.sha256, "side": a.side}
-                        for a in s.files_seen],  # type: ignore[attr-defined]
-    }
+def _session_out(me: Standing, s: Session) -> SessionOut:
+    """A session from :func:`selectors.sessions_for`: what the viewer may read of it, from
+    what was fetched with it."""
+    versions = sorted(s.record_versions.all(), key=lambda v: v.version)
+    return SessionOut(
+        id=s.pk, seq=s.seq, mode=s.mode, mode_label=s.get_mode_display(),
+        starts_at=s.starts_at, place=s.place, online_link=shown_link(s.online_link),
+        status=s.status, status_label=s.get_status_display(), reschedules=s.reschedules,
+        cancelled_at=s.cancelled_at, cancel_reason=s.cancel_reason, record=s.record,
+        record_version=len(versions) + 1 if s.record else 0,
+        recorded_by=str(s.recorded_by) if s.recorded_by else "", recorded_at=s.recorded_at,
+        record_versions=[RecordVersionOut(
+            version=v.version, text=v.text,
+            written_by=str(v.written_by) if v.written_by else "", written_at=v.written_at,
+            corrected_by=str(v.corrected_by), corrected_at=v.corrected_at, reason=v.reason)
+            for v in versions],
+        attendance=[AttendanceOut(
+            party_row_id=a.party_row_id, user_id=a.user_id,
+            name=a.party_row.party.name if a.party_row else str(a.user), attended=a.attended)
+            for a in sorted(s.attendance.all(), key=lambda a: a.pk)],
+        caucus_notes=[CaucusNoteOut(side=n.side, text=n.text, author=str(n.author),
+                                    at=n.created_at)
+                      for n in s.notes_seen],  # type: ignore[attr-defined]
+        attachments=[SessionAttachmentOut(id=a.pk, kind=a.kind, name=a.name, size=a.size,
+                                          sha256=a.sha256, side=a.side)
+                     for a in s.files_seen],  # type: ignore[attr-defined]
+    )
 
 
-@router.get("/disputes/{dispute_id}/sessions", response={200: list[Anything], **ERRORS},
+def _ids(marks: dict[str, bool], what: str) -> dict[int, bool]:
+    try:
+        return {int(k): v for k, v in marks.items()}
+    except ValueError:
+        raise services.MediationInvalid(f"{what}格式不正确", "attendance keys") from None
+
+
+@router.get("/disputes/{dispute_id}/sessions", response={200: list[SessionOut], **ERRORS},
             operation_id="sessions_list")
-def sessions_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
+def sessions_list(request: HttpRequest, dispute_id: DisputeId) -> list[SessionOut]:
     viewer = _viewer(request)
     me = standing_of(viewer, dispute_get_for(viewer, dispute_id))
     return [_session_out(me, s) for s in selectors.sessions_for(me)]
 
 
-@router.post("/disputes/{dispute_id}/sessions", response={201: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/sessions", response={201: SessionOut, **ERRORS},
              operation_id="session_schedule")
 def session_schedule(request: HttpRequest, dispute_id: DisputeId,
-                     payload: SessionIn) -> Status[Anything]:
+                     payload: SessionIn) -> Status[SessionOut]:
+    """Schedule a session; a link that is not an http(s) address is refused
+    (``meeting_link_invalid``)."""
     viewer = _viewer(request)
     made = services.session_schedule(actor=viewer, dispute_id=dispute_id,
                                      mode=_enum(payload.mode, Session.Mode, "调解方式"),
@@ -227,17 +324,49 @@ def session_schedule(request: HttpRequest, dispute_id: DisputeId,
     return Status(201, _one_session(viewer, made))
 
 
-@router.post("/sessions/{session_id}/record", response={200: Anything, **ERRORS},
+@router.post("/sessions/{session_id}/record", response={200: SessionOut, **ERRORS},
              operation_id="session_record")
-def session_record(request: HttpRequest, session_id: DisputeId, payload: RecordIn) -> Anything:
+def session_record(request: HttpRequest, session_id: DisputeId,
+                   payload: RecordIn) -> SessionOut:
     viewer = _viewer(request)
-    try:
-        attended = {int(k): v for k, v in payload.attended.items()}
-    except ValueError:
-        raise services.MediationInvalid("出席情况格式不正确", "attendance keys") from None
     made = services.session_record(actor=viewer, session_id=session_id, record=payload.record,
-                                   attended=attended)
+                                   attended=_ids(payload.attended, "出席情况"),
+                                   staff_attended=_ids(payload.staff_attended, "调解员出席情况"))
     return _one_session(viewer, made)
+
+
+@router.post("/sessions/{session_id}/cancel", response={200: SessionOut, **ERRORS},
+             operation_id="session_cancel")
+def session_cancel(request: HttpRequest, session_id: DisputeId,
+                   payload: SessionCancelIn) -> SessionOut:
+    """Cancel a session not yet held, with the reason (a held one: 409
+    ``session_change_refused``)."""
+    viewer = _viewer(request)
+    return _one_session(viewer, services.session_cancel(actor=viewer, session_id=session_id,
+                                                        reason=payload.reason))
+
+
+@router.post("/sessions/{session_id}/reschedule", response={200: SessionOut, **ERRORS},
+             operation_id="session_reschedule")
+def session_reschedule(request: HttpRequest, session_id: DisputeId,
+                       payload: SessionRescheduleIn) -> SessionOut:
+    """Move a session to come to a new time, place or link (omitted ones are kept)."""
+    viewer = _viewer(request)
+    return _one_session(viewer, services.session_reschedule(
+        actor=viewer, session_id=session_id, starts_at=payload.starts_at, place=payload.place,
+        online_link=payload.online_link))
+
+
+@router.post("/sessions/{session_id}/record/corrections", response={201: SessionOut, **ERRORS},
+             operation_id="session_record_correct")
+def session_record_correct(request: HttpRequest, session_id: DisputeId,
+                           payload: RecordCorrectIn) -> Status[SessionOut]:
+    """Correct a saved record: the old text is kept as a prior version with who, when and
+    why (a record never saved: 409 ``session_change_refused``)."""
+    viewer = _viewer(request)
+    kept = services.session_record_correct(actor=viewer, session_id=session_id,
+                                           record=payload.record, reason=payload.reason)
+    return Status(201, _one_session(viewer, kept.session))
 
 
 @router.post("/sessions/{session_id}/caucus-notes", response={201: Anything, **ERRORS},

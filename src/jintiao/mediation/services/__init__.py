@@ -28,7 +28,10 @@ from jintiao.mediation.services.records import budget_declare, consent_record, e
 from jintiao.mediation.services.sessions import (
     attachment_add,
     caucus_note_add,
+    session_cancel,
     session_record,
+    session_record_correct,
+    session_reschedule,
     session_schedule,
 )
 from jintiao.mediation.services.team import mediators_change, recusal_decide, recusal_request
@@ -56,7 +59,10 @@ __all__ = [
     "offer_withdraw",
     "recusal_decide",
     "recusal_request",
+    "session_cancel",
     "session_record",
+    "session_record_correct",
+    "session_reschedule",
     "session_schedule",
     "undisputed_facts_confirm",
     "undisputed_facts_record",

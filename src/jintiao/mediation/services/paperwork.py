@@ -54,17 +54,29 @@ def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
                              source=f"notice:{kind}:{now.isoformat()}")
 
 
-def session_document(actor: User, session: Session) -> Document:
-    """The session's record (笔录) as a document, made when the record is."""
+def session_document(actor: User, session: Session,
+                     correction: tuple[int, str] | None = None) -> Document:
+    """The session's record (笔录) as a document, made when the record is and again when
+    it is corrected (``correction``: the new version's number and why; the earlier
+    document stays). Everyone who came is named: the parties and every staff member."""
     dispute = session.dispute
-    present = [a.party_row.party.name if a.party_row else str(a.user)
-               for a in session.attendance.select_related("party_row__party", "user")
-               if a.attended]
+    came = [a for a in session.attendance.select_related("party_row__party", "user")
+            .order_by("pk") if a.attended]
+    present = ([a.party_row.party.name for a in came if a.party_row]  # the parties first
+               + [str(a.user) for a in came if a.party_row is None])
     team = [str(m.user) for m in selectors.team_of(dispute)]
     at = session.starts_at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
-    return document_generate(actor=actor, dispute=dispute, doc=doc_texts.session_record({
+    context = {
         "number": f"{dispute.number} 第{session.seq}次", "at": at,
         "place": session.place or session.online_link or "—",
         "mode": session.get_mode_display(), "mediators": "、".join(team),
         "recorder": str(actor), "present": "、".join(present) or "—",
-        "record": session.record, "signers": present}), source=f"session:{session.pk}")
+        "record": session.record, "signers": present}
+    source = f"session:{session.pk}"
+    if correction is not None:
+        version, reason = correction
+        context["correction"] = (f"本笔录为第{version}版，系对第{version - 1}版的更正。"
+                                 f"更正理由：{reason}")
+        source = f"session:{session.pk}:v{version}"
+    return document_generate(actor=actor, dispute=dispute,
+                             doc=doc_texts.session_record(context), source=source)

@@ -93,13 +93,23 @@ class DecisionForm(forms.Form):
     reason = TextField(label=_("理由"), max_length=2000)
 
 
-class SessionForm(forms.Form):
-    mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices)
-    starts_at = forms.DateTimeField(
+def _when_field() -> forms.DateTimeField:
+    return forms.DateTimeField(
         label=_("时间"), input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+def _beijing(value: dt.datetime) -> dt.datetime:
+    # the picker gives a wall-clock time: it is Beijing time whatever the server's zone
+    return value.replace(tzinfo=clock.TZ) if value.tzinfo is None else value.astimezone(clock.TZ)
+
+
+class SessionForm(forms.Form):
+    mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices)
+    starts_at = _when_field()
     place = TextField(label=_("地点"), required=False, max_length=200)
-    online_link = TextField(label=_("线上会议链接"), required=False, max_length=500)
+    online_link = TextField(label=_("线上会议链接"), required=False, max_length=500,
+                            help_text=_("以 https:// 开头的网址"))
     parties = forms.TypedMultipleChoiceField(label=_("参加的当事人"), coerce=int, required=False,
                                              widget=forms.CheckboxSelectMultiple)
 
@@ -110,10 +120,29 @@ class SessionForm(forms.Form):
         field.initial = [pk for pk, _label in party_rows]
 
     def clean_starts_at(self) -> dt.datetime:
-        value: dt.datetime = self.cleaned_data["starts_at"]
-        # the picker gives a wall-clock time: it is Beijing time whatever the server's zone
-        return value.replace(tzinfo=clock.TZ) if value.tzinfo is None \
-            else value.astimezone(clock.TZ)
+        return _beijing(self.cleaned_data["starts_at"])
+
+
+class RescheduleForm(forms.Form):
+    """A session's new time, place or link (the form shows the ones it has)."""
+
+    starts_at = _when_field()
+    place = TextField(label=_("地点"), required=False, max_length=200)
+    online_link = TextField(label=_("线上会议链接"), required=False, max_length=500)
+
+    def clean_starts_at(self) -> dt.datetime:
+        return _beijing(self.cleaned_data["starts_at"])
+
+
+class CancelForm(forms.Form):
+    reason = TextField(label=_("取消理由"), max_length=2000,
+                       help_text=_("当事人在当事人端可以看到取消理由"))
+
+
+class CorrectionForm(forms.Form):
+    record = TextField(label=_("更正后的笔录"), max_length=20000,
+                       widget=forms.Textarea(attrs={"rows": 4}))
+    reason = TextField(label=_("更正理由"), max_length=2000)
 
 
 class RecordForm(forms.Form):
@@ -121,11 +150,20 @@ class RecordForm(forms.Form):
                        widget=forms.Textarea(attrs={"rows": 4}))
     present = forms.TypedMultipleChoiceField(label=_("出席的当事人"), coerce=int, required=False,
                                              widget=forms.CheckboxSelectMultiple)
+    staff = forms.TypedMultipleChoiceField(label=_("出席的其他调解员"), coerce=int,
+                                           required=False, widget=forms.CheckboxSelectMultiple,
+                                           help_text=_("记录人本人记为出席"))
 
-    def __init__(self, *args: Any, invited: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, invited: list[tuple[int, str]],
+                 staff: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["present"]
-        field.choices = invited
+        fields: Any = self.fields
+        fields["present"].choices = invited
+        if staff:
+            fields["staff"].choices = list(staff)
+            fields["staff"].initial = [pk for pk, _label in staff]
+        else:  # the only mediator records the session: nobody else to mark
+            del fields["staff"]
 
 
 class NoteForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jintiao import clock
+from jintiao.disputes.access import standing_of
 from jintiao.disputes.models import PartyRole
 from jintiao.domain.lifecycle import State
 from jintiao.domain.policy import Track
@@ -30,6 +31,7 @@ from jintiao.web.views.mediation_rows import (
     offer_row,
     party_choices,
     session_row,
+    staff_choices,
 )
 
 
@@ -53,8 +55,7 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
                  for r in dispute.party_rows.all() if me.may_request_recusal(r.pk, r.role)]
     extensions_left = selectors.extensions_left(dispute)
     context.update({
-        "sessions": [session_row(me, s, mediating)
-                     for s in selectors.sessions_for(me)],
+        "sessions": [session_row(me, s, mediating, team) for s in selectors.sessions_for(me)],
         "session_form": forms.SessionForm(party_rows=party_rows, initial={
             "starts_at": clock.now().replace(second=0, microsecond=0)})
         if me.may_mediate() and mediating and not context["deadline"]["overdue"] else None,
@@ -133,11 +134,49 @@ def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     session = _session_or_404(viewer, session_id)
     invited = [(a.party_row_id, "") for a in session.attendance.all() if a.party_row_id]
-    submit(request, forms.RecordForm(request.POST, invited=invited),
+    staff = staff_choices(standing_of(viewer, session.dispute), session,
+                          selectors.team_of(session.dispute))
+    submit(request, forms.RecordForm(request.POST, invited=invited, staff=staff),
            lambda data: services.session_record(
                actor=viewer, session_id=session_id, record=data["record"],
-               attended={pk: pk in data["present"] for pk, _label in invited}),
+               attended={pk: pk in data["present"] for pk, _label in invited},
+               staff_attended={pk: pk in data.get("staff", []) for pk, _name in staff}),
            _("已记录调解笔录"), _("调解笔录不能为空"))
+    return back_to(session.dispute_id, f"session-{session.seq}")
+
+
+@login_required
+@require_POST
+def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    session = _session_or_404(viewer, session_id)
+    submit(request, forms.CancelForm(request.POST), lambda data: services.session_cancel(
+        actor=viewer, session_id=session_id, reason=data["reason"]),
+        _("已取消该次调解"), _("请写明取消的理由"))
+    return back_to(session.dispute_id, f"session-{session.seq}")
+
+
+@login_required
+@require_POST
+def session_reschedule(request: HttpRequest, session_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    session = _session_or_404(viewer, session_id)
+    submit(request, forms.RescheduleForm(request.POST), lambda data: services.session_reschedule(
+        actor=viewer, session_id=session_id, starts_at=data["starts_at"], place=data["place"],
+        online_link=data["online_link"]), _("已改期，请重新通知当事人"), _("请填写新的调解时间"))
+    return back_to(session.dispute_id, f"session-{session.seq}")
+
+
+@login_required
+@require_POST
+def session_record_correct(request: HttpRequest, session_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    session = _session_or_404(viewer, session_id)
+    submit(request, forms.CorrectionForm(request.POST),
+           lambda data: services.session_record_correct(
+               actor=viewer, session_id=session_id, record=data["record"],
+               reason=data["reason"]),
+           _("已更正调解笔录，原笔录已保留"), _("请填写更正后的笔录和更正理由"))
     return back_to(session.dispute_id, f"session-{session.seq}")
 
 

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, Standing
-from jintiao.disputes.models import Dispute
+from jintiao.disputes.models import Dispute, DisputeMediator
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.schedules import METHOD_LABELS, Method
+from jintiao.domain.sessions import SessionChange, may_change, shown_link
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Consent, Offer, Session, Side
 from jintiao.web.forms import mediation as forms
@@ -123,31 +124,75 @@ def offer_row(me: Standing, offer: Offer, page: OfferPage) -> dict[str, Any]:
     }
 
 
-def session_row(me: Standing, session: Session, mediating: bool) -> dict[str, Any]:
-    """One session as the viewer reads it (from :func:`selectors.sessions_for`)."""
+def staff_choices(me: Standing, session: Session,
+                  team: list[DisputeMediator]) -> list[tuple[int, str]]:
+    """The mediators whose attendance the record marks: the dispute's team and anyone
+    else on the session's staff, but not the viewer (who records, so was there)."""
+    people = {a.user.pk: str(a.user) for a in session.attendance.all() if a.user is not None}
+    people.update({m.user_id: str(m.user) for m in team})
+    return [(pk, name) for pk, name in people.items() if pk != me.user.pk]
+
+
+def session_row(me: Standing, session: Session, mediating: bool,
+                team: list[DisputeMediator]) -> dict[str, Any]:
+    """A session as the page shows it (from :func:`selectors.sessions_for`): who was asked
+    and who came (parties and every mediator), the record and its earlier versions, and the
+    changes the viewer may make. A stored meeting link is a link only if it is a web
+    address."""
     parties = [(a.party_row.pk, f"{a.party_row.get_role_display()} {a.party_row.party.name}",
                 a.attended) for a in session.attendance.all() if a.party_row is not None]
     invited = [(pk, label) for pk, label, _attended in parties]
     present = [pk for pk, _label, attended in parties if attended]
-    scheduled = session.status == Session.Status.SCHEDULED
+    status = session.status
+    now = clock.now()
+    auto_id = f"s{session.pk}-%s"
+    link = shown_link(session.online_link)
+    versions = sorted(session.record_versions.all(), key=lambda v: -v.version)
     return {
         "id": session.pk, "seq": session.seq, "mode": session.get_mode_display(),
         "back_to_back": session.mode == Session.Mode.BACK_TO_BACK,
-        "starts_at": session.starts_at, "place": session.place, "link": session.online_link,
-        "status": session.get_status_display(), "record": session.record,
+        "starts_at": session.starts_at, "place": session.place, "link": link,
+        "bad_link": bool(session.online_link) and not link,
+        "status": session.get_status_display(), "status_value": status,
+        "record": session.record, "reschedules": session.reschedules,
+        "cancelled": {"by": str(session.cancelled_by), "at": session.cancelled_at,
+                      "reason": session.cancel_reason}
+        if status == Session.Status.CANCELLED else None,
+        "version": len(versions) + 1 if session.record else 0,
+        "recorded": {"by": str(session.recorded_by) if session.recorded_by else "",
+                     "at": session.recorded_at},
+        "versions": [{"version": v.version, "text": v.text,
+                      "written_by": str(v.written_by) if v.written_by else "",
+                      "written_at": v.written_at, "corrected_by": str(v.corrected_by),
+                      "corrected_at": v.corrected_at, "reason": v.reason}
+                     for v in versions],
         "attendance": [{"name": label, "attended": attended}
                        for _pk, label, attended in parties],
-        "staff": [str(a.user) for a in session.attendance.all() if a.user_id],
+        "staff": [{"name": str(a.user), "attended": a.attended}
+                  for a in session.attendance.all() if a.user_id],
         "notes": [{"side": n.get_side_display(), "text": n.text, "author": str(n.author),
                    "at": n.created_at} for n in session.notes_seen],  # type: ignore[attr-defined]
         "attachments": [{"id": a.pk, "name": a.name, "kind": a.get_kind_display(),
                          "size": a.size, "sha256": a.sha256, "private": a.get_side_display()}
                         for a in session.files_seen],  # type: ignore[attr-defined]
-        "record_form": forms.RecordForm(invited=invited, initial={"present": present})
-        if me.may_mediate() and mediating and scheduled and session.starts_at <= clock.now()
+        "record_form": forms.RecordForm(invited=invited, staff=staff_choices(me, session, team),
+                                        initial={"present": present}, auto_id=auto_id)
+        if me.may_mediate() and mediating and may_change(status, SessionChange.RECORD)
+        and session.starts_at <= now else None,
+        "reschedule_form": forms.RescheduleForm(auto_id=auto_id, initial={
+            "starts_at": session.starts_at.astimezone(clock.TZ), "place": session.place,
+            "online_link": session.online_link})
+        if me.may_mediate() and mediating and may_change(status, SessionChange.RESCHEDULE)
         else None,
-        "note_form": forms.NoteForm() if me.may_write_caucus() and mediating else None,
-        "attachment_form": forms.AttachmentForm(private=me.may_write_caucus())
+        "cancel_form": forms.CancelForm(auto_id=auto_id)
+        if me.may_mediate() and may_change(status, SessionChange.CANCEL) else None,
+        "correction_form": forms.CorrectionForm(auto_id=auto_id,
+                                                initial={"record": session.record})
+        if me.may_mediate() and may_change(status, SessionChange.CORRECT) else None,
+        "note_form": forms.NoteForm(auto_id=auto_id)
+        if me.may_write_caucus() and mediating and status != Session.Status.CANCELLED
+        else None,
+        "attachment_form": forms.AttachmentForm(auto_id=auto_id, private=me.may_write_caucus())
         if me.may_mediate() else None,
     }
 
