@@ -230,6 +230,8 @@ def test_the_timeline_tells_the_changes_in_words(desk, mediating):
     timeline = html.split('class="timeline"')[1]
 
     assert f"调解改期</b> 第1次，改至{later.astimezone(clock.TZ):%Y-%m-%d %H:%M}" in timeline
-    assert "取消调解</b> 第1次，理由：双方已自行和解" in timeline
-    assert "更正调解笔录</b> 第2次，第2版，理由：补充当事人意见" in timeline
+    cancelled = timeline.split("取消调解</b> 第1次")[1].split("</li>")[0]
+    assert "理由：双方已自行和解" in cancelled
+    corrected = timeline.split("更正调解笔录</b> 第2次，第2版")[1].split("</li>")[0]
+    assert "理由：补充当事人意见" in corrected
     assert "mediation." not in timeline
