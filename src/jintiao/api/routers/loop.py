@@ -6,6 +6,7 @@ references, enforcement, credit repair, follow-ups) and the generated documents.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -34,6 +35,7 @@ from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["agreement, confirmation, performance"])
 Version = Annotated[StrictInt, Field(ge=1, le=2**31)]
 Anything = dict[str, Any]
@@ -351,5 +353,14 @@ def document_download(request: HttpRequest, document_id: DisputeId, fmt: str) ->
     if fmt not in ("docx", "pdf"):
         raise missing
     field = found.docx if fmt == "docx" else found.pdf
-    return FileResponse(field.open("rb"), as_attachment=True,
-                        filename=f"{found.title}.{fmt}")
+    try:
+        if not field:
+            raise FileNotFoundError(fmt)
+        handle = field.open("rb")
+    except FileNotFoundError:
+        # the record is there but storage lost the file: the operator's to restore
+        logger.error("Document %s: its stored %s file %r is missing", found.pk, fmt, field.name)
+        raise RecordNotFound("文书文件缺失，请联系平台管理员",
+                             "the document's stored file is missing",
+                             document=found.pk, format=fmt) from None
+    return FileResponse(handle, as_attachment=True, filename=f"{found.title}.{fmt}")
