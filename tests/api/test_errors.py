@@ -123,3 +123,12 @@ class TestFaults:
         logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is RuntimeError]
         assert logged, caplog.records
         assert "/api/v1/me" in logged[0].getMessage()
+
+    def test_djangos_own_refusal_is_403_in_json(self, world, monkeypatch):
+        from django.core.exceptions import PermissionDenied
+
+        def refuse(user):
+            raise PermissionDenied
+
+        monkeypatch.setattr("jintiao.api.routers.orgs.user_roles", refuse)
+        assert error_of(Api(world.clerk).get("/me"), 403)["code"] == "permission_denied"

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -77,12 +78,12 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = {"errors": [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "")}
                           for e in exc.errors]}
-    return _error(request, 422, errors.VALIDATION_ERROR, "请求参数不正确", details)
+    return _error(request, 422, *errors.for_status(422), details)
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, errors.UNAUTHORIZED, "未登录或令牌无效")
+    return _error(request, 401, *errors.for_status(401))
 
 
 @api.exception_handler(HttpError)
@@ -97,6 +98,11 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, *errors.for_status(404))
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return _error(request, 403, *errors.for_status(403))
 
 
 @api.exception_handler(RequestDataTooBig)
