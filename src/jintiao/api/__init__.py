@@ -1,18 +1,25 @@
 """The HTTP API at /api/v1/: bearer tokens, JSON errors with stable codes, thin routers.
 
 Errors are ``{"code", "message", "details"}`` with a Chinese message; a dispute the caller
-may not see is a 404 exactly like one that does not exist.
+may not see is a 404 exactly like one that does not exist. Whatever fails (a body that
+cannot be read, a fault in the code) answers in the same shape, never a page or a traceback.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from jintiao.api import errors
 from jintiao.api.routers import disputes, loop, mediation, orgs, supervision
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
@@ -22,6 +29,8 @@ from jintiao.domain.lifecycle import TransitionRefused
 from jintiao.mediation.services import ApprovalRequired, MediationDeadlinePassed
 from jintiao.orgs.models import ApiToken
 from jintiao.orgs.services import token_digest
+
+logger = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
@@ -47,8 +56,7 @@ api.add_router("/supervision", supervision.router)
 
 def _error(request: HttpRequest, status: int, code: str, message: str,
            details: dict[str, Any] | None = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message,
-                                         "details": details or {}}, status=status)
+    return api.create_response(request, errors.body(code, message, details), status=status)
 
 
 @api.exception_handler(DomainError)
@@ -69,9 +77,53 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = {"errors": [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "")}
                           for e in exc.errors]}
-    return _error(request, 422, "validation_error", "请求参数不正确", details)
+    return _error(request, 422, *errors.for_status(422), details)
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", "未登录或令牌无效")
+    return _error(request, 401, *errors.for_status(401))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals; the one it makes is a body that is not JSON."""
+    if exc.status_code == 400:
+        return _error(request, 400, errors.MALFORMED_BODY, "请求内容不是有效的 JSON")
+    code, message = errors.for_status(exc.status_code)
+    return _error(request, exc.status_code, code, message)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, *errors.for_status(404))
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return _error(request, 403, *errors.for_status(403))
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, errors.BODY_TOO_LARGE, "请求内容过大",
+                  {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def malformed_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body Django cannot read: a multipart post without its boundary, too many fields,
+    a connection cut mid-upload."""
+    logger.warning("Unreadable request body: %s %s (%s)", request.method, request.path, exc)
+    return _error(request, 400, errors.MALFORMED_BODY, "请求内容无法解析")
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A fault: logged with its traceback for the operator, never shown to the caller."""
+    logger.error("Internal Server Error: %s %s", request.method, request.path,
+                 exc_info=(type(exc), exc, exc.__traceback__))
+    return _error(request, 500, *errors.for_status(500))

@@ -1,13 +1,29 @@
 """Request and response shapes of the API. Money travels as strings with two decimals:
-a JSON number is a float, and a float has already lost the fen."""
+a JSON number is a float, and a float has already lost the fen. Dates are ISO 8601; an
+instant carries its offset and is given in Shanghai time.
+
+Every operation answers a schema named ``<Entity>Out``; a request body is
+``<Entity><Action>In``. The OpenAPI document keys schemas by class name, so no two classes
+may share one (tests/api/test_openapi.py checks it).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
+
+from jintiao import clock
 
 # Ids and counts the database can hold: anything larger is a 422, never an overflow.
 Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
@@ -22,6 +38,25 @@ def text(max_length: int, min_length: int = 0) -> object:
 
 
 Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,16}(\.[0-9]{1,2})?$")]
+
+
+def _in_shanghai(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(clock.TZ) if value.tzinfo is not None else value
+
+
+# An instant in an answer: ISO 8601 with its offset, in Shanghai time whatever the database
+# handed back (UTC) or the service stamped it with.
+Moment = Annotated[dt.datetime, AfterValidator(_in_shanghai)]
+
+
+class Snapshot(BaseModel):
+    """What a record keeps as JSON (an offer's plan and figures, an evaluation's paths, an
+    enforcement's breakdown): the fields declared, and any other key passed on as stored.
+
+    A plain pydantic model: django-ninja's ``Schema`` reads its input attribute by attribute,
+    which would drop the keys not declared (and a field named by alias)."""
+
+    model_config = ConfigDict(extra="allow")
 Name = text(200, min_length=1)
 Code = text(40)
 
@@ -97,7 +132,7 @@ class PartyOut(Schema):
     representatives: list[RepresentativeOut]
 
 
-class RepresentativeIn(Schema):
+class RepresentativeAppointIn(Schema):
     expected_version: Annotated[StrictInt, Field(ge=1, le=2**31)]
     party_row_id: Id
     name: Name  # type: ignore[valid-type]
@@ -168,7 +203,7 @@ class EventOut(Schema):
     label: str
     description: str
     actor: str | None
-    at: dt.datetime
+    at: Moment
     state_before: str
     state_after: str
     params: dict[str, object]
@@ -221,3 +256,485 @@ class StatisticsOut(Schema):
     working_days: WorkingDaysOut
     cohort: int
     funnel: list[StageOut]
+
+
+# --- mediation: triage, team, recusals ---
+
+class TriageSuggestionOut(Schema):
+    track: str
+    label: str
+    reasons: list[str]
+
+
+class CandidateOut(Schema):
+    """A mediator the director may assign, best first, with why."""
+
+    id: int
+    name: str
+    score: int
+    open_load: int
+    reasons: list[str]
+
+
+class ExcludedCandidateOut(Schema):
+    """A mediator who may not take the dispute (a conflict, a recusal, a full load)."""
+
+    id: int
+    name: str
+    reasons: list[str]
+
+
+class MediatorCandidatesOut(Schema):
+    ranked: list[CandidateOut]
+    excluded: list[ExcludedCandidateOut]
+
+
+class RecusalOut(Schema):
+    id: int
+    mediator_id: int
+    party_row_id: int  # the party that asked
+    reason: str
+    status: str
+    decision_reason: str
+
+
+# --- sessions ---
+
+class AttendanceOut(Schema):
+    party_row_id: int | None
+    user_id: int | None
+    name: str
+    attended: bool | None  # null until the record says
+
+
+class CaucusNoteOut(Schema):
+    """A private note of one side: shown to that side and the mediators only."""
+
+    id: int
+    side: str
+    text: str
+    author: str
+    at: Moment
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    name: str
+    size: int
+    sha256: str
+    side: str  # empty: both sides see it
+
+
+class RecordVersionOut(Schema):
+    """An earlier text of a session's record, kept when it was corrected."""
+
+    version: int
+    text: str
+    written_by: str
+    written_at: Moment | None
+    corrected_by: str
+    corrected_at: Moment
+    reason: str
+
+
+class SessionOut(Schema):
+    id: int
+    seq: int
+    mode: str
+    mode_label: str
+    starts_at: Moment
+    place: str
+    online_link: str  # "" unless a web address: a stored script is never handed on
+    status: str
+    status_label: str
+    reschedules: int
+    cancelled_at: Moment | None
+    cancel_reason: str
+    record: str
+    record_version: int  # 0 before a record is saved
+    recorded_by: str
+    recorded_at: Moment | None
+    record_versions: list[RecordVersionOut]
+    attendance: list[AttendanceOut]
+    caucus_notes: list[CaucusNoteOut]
+    attachments: list[AttachmentOut]
+
+
+# --- plans and offers ---
+
+class WaiverOut(Schema):
+    part: str
+    amount: str
+    conditional: bool
+
+
+class PlanOptionsOut(Snapshot):
+    method: str
+    periods: int
+    first_due: dt.date
+    annual_rate: str
+    down_payment: str
+    down_payment_due: dt.date | None
+    grace_periods: int
+    deferral_months: int
+    waive_deferral_interest: bool
+    waivers: list[WaiverOut]
+    due_day: int | None
+    round_to: str
+    label: str
+
+
+class PlanFiguresOut(Snapshot):
+    """A plan's figures as anyone at the table may read them."""
+
+    settled_total: str
+    regular_payment: str
+    peak_payment: str
+    total_paid: str
+    total_interest: str
+    waived_total: str
+    conditional_waived: str
+    charge_waiver_ratio: str
+    principal_waived: str
+    term_months: int
+    instalments: int
+    first_due: dt.date
+    last_due: dt.date
+    present_value: str
+    discount_rate: str
+    affordable: bool | None  # null without a declared budget
+    income_presumed: bool
+    warnings: list[str]
+    revival_clause: str
+
+
+class PlanFiguresDeskOut(PlanFiguresOut):
+    """The figures as the mediators read them: with what the debtor could pay, which the
+    creditor's side never sees."""
+
+    max_affordable_payment: str | None
+    affordability_reasons: list[str]
+
+
+# The desk's shape first: a desk answer carries both fields the other lacks.
+Figures = Annotated[PlanFiguresDeskOut | PlanFiguresOut, Field(union_mode="left_to_right")]
+
+
+class PlanOut(Schema):
+    options: PlanOptionsOut
+    figures: Figures
+
+
+class PlanMenuItemOut(Schema):
+    label: str
+    periods: int
+    method: str
+    annual_rate: str
+    charge_waiver_ratio: str
+    conditional: bool
+
+
+class ExcessOut(Schema):
+    limit: str
+    text: str
+
+
+class ApprovalOut(Schema):
+    """An approval as the creditor's side reads it: whom it asked, what the plan asked
+    beyond authority, and the approver's reasons."""
+
+    id: int
+    status: str
+    approver: str
+    reason: str
+    excesses: list[ExcessOut]
+
+
+class ApprovalOutcomeOut(Schema):
+    """An approval as everyone else reads it: its outcome only."""
+
+    id: int
+    status: str
+
+
+Approvals = Annotated[ApprovalOut | ApprovalOutcomeOut, Field(union_mode="left_to_right")]
+
+
+class OfferOut(Schema):
+    id: int
+    seq: int
+    by: str
+    side: str  # empty: an offer on the table; else the side it was made to in private
+    label: str
+    method: str
+    status: str
+    answers: int | None  # the seq of the offer this one answers
+    options: PlanOptionsOut
+    figures: Figures
+    creditor_accepted: bool
+    debtor_accepted: bool
+    created_at: Moment
+    approvals: list[Approvals]
+
+
+class ApprovalWaitingOut(Schema):
+    """A request waiting on the calling approver."""
+
+    id: int
+    dispute_id: int
+    number: str
+    offer: OfferOut
+    requested_by: str
+    excesses: list[ExcessOut]
+    requested_at: Moment
+
+
+class ApprovalDecisionOut(Schema):
+    id: int
+    status: str
+    reason: str
+    offer: OfferOut
+
+
+# --- blind offers, budget, consent, evaluation ---
+
+class BlindRoundOut(Schema):
+    number: int
+    outcome: str
+    creditor_entered: bool
+    debtor_entered: bool
+    offer: int | None  # the seq of the offer the round proposed
+
+
+class BlindRoundsOut(Schema):
+    """The rounds' outcomes and who is in: never a bound."""
+
+    rounds_allowed: int
+    rounds: list[BlindRoundOut]
+
+
+class BudgetOut(Schema):
+    """A declared budget, without its figures: they are the desk's to read."""
+
+    party_row_id: int
+    declared_on: dt.date
+
+
+class ConsentOut(Schema):
+    id: int
+    party_row_id: int
+    how: str
+    purpose: str
+
+
+class EvaluationPathsOut(Snapshot):
+    """Litigation against settlement for both sides, in yuan and months."""
+
+    claim_total: str
+    accrual_rate: str
+    litigation_months: int
+    enforcement_months: int
+    recovery_rate: str
+    discount_rate: str
+    accrued_interest: str
+    acceptance_fee: str
+    enforcement_fee: str
+    late_performance_interest: str
+    lawyer_fee: str
+    owed_at_recovery: str
+    creditor_litigation_value: str
+    debtor_litigation_cost: str
+    creditor_settlement_value: str | None  # null without an offer to weigh
+    debtor_settlement_cost: str | None
+    summary: list[str]
+
+
+class EvaluationOut(Schema):
+    id: int
+    expert: str
+    assessment: str
+    paths: EvaluationPathsOut
+    offer: int | None  # the seq of the offer weighed
+    created_at: Moment
+
+
+# --- the agreement ---
+
+class CheckOut(Schema):
+    """One item of the court's checklist, with its legal source."""
+
+    code: str
+    label: str
+    verdict: str
+    verdict_label: str
+    detail: str
+    source: str
+
+
+class SignerOut(Schema):
+    key: str  # "party:<row>" or "mediator:<user>": what a signing code is asked for
+    name: str
+    capacity: str
+    signed_at: Moment | None
+
+
+class AgreementOut(Schema):
+    id: int
+    dispute_id: int
+    version: int
+    status: str
+    status_label: str
+    digest: str
+    content: dict[str, Any] = Field(description=(
+        "The agreement's text exactly as stored and signed: `digest` is the SHA-256 of its "
+        "canonical JSON (keys sorted, no spaces, UTF-8)."))
+    effective_at: Moment | None
+    document_id: int | None
+    signers: list[SignerOut]
+    checklist: list[CheckOut]
+
+
+class SigningCodeOut(Schema):
+    """Where a code went (masked) and until when it works; never the code."""
+
+    signer: str
+    to: str
+    expires_at: Moment
+
+
+class SignatureOut(Schema):
+    signer: str
+    name: str
+    digest: str
+    signed_at: Moment
+
+
+# --- judicial confirmation ---
+
+class ConfirmationOut(Schema):
+    id: int
+    dispute_id: int
+    agreement_id: int
+    court: OrgRef
+    status: str
+    status_label: str
+    filed_at: Moment
+    window_ends: dt.date
+    case_number: str
+    decide_by: dt.date | None
+    decided_at: Moment | None
+    attested: list[str]
+    reasons: str
+    application_document_id: int | None
+    ruling_document_id: int | None
+
+
+class ConfirmationReviewOut(ConfirmationOut):
+    """The application with the checklist the judge reviews."""
+
+    checklist: list[CheckOut]
+
+
+# --- performance ---
+
+class PaymentOut(Schema):
+    id: int
+    reference: str
+    paid_on: dt.date
+    amount: str
+    source: str
+
+
+class PaymentLineErrorOut(Schema):
+    line: int
+    message: str
+
+
+class PaymentsFileOut(Schema):
+    """A CSV of payments: all or nothing; a file sent again records nothing new."""
+
+    created: int
+    repeated: int
+    errors: list[PaymentLineErrorOut]
+
+
+class InstalmentOut(Schema):
+    number: int
+    due_on: dt.date
+    amount: str
+    paid: str
+    status: str
+    status_label: str
+    paid_late: bool
+
+
+class LateDayOut(Snapshot):
+    number: int
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    base: str
+    days: int
+
+
+class EnforcementBreakdownOut(Snapshot):
+    """What the creditor may ask the court to enforce, part by part."""
+
+    principal: str
+    interest: str
+    arrears: str
+    revived: str
+    late_interest: str
+    costs: str
+    interest_not_accrued: str
+    late_days: list[LateDayOut]
+
+
+class EnforcementOut(Schema):
+    status: str
+    accelerated_on: dt.date
+    as_of: dt.date
+    total: str
+    breakdown: EnforcementBreakdownOut
+    last_day: dt.date  # the last day to apply to the court (CPL Art. 250)
+    document_id: int | None
+
+
+class CreditRepairOut(Schema):
+    letter_id: int
+    confirmed_at: Moment | None
+    note: str
+
+
+class FollowUpOut(Schema):
+    id: int
+    due_on: dt.date
+    method: str
+    done_at: Moment | None
+    note: str
+
+
+class PerformanceOut(Schema):
+    as_of: dt.date
+    total_due: str
+    total_paid: str
+    outstanding: str
+    overdue: str
+    surplus: str
+    instalments: list[InstalmentOut]
+    payments: list[PaymentOut]
+    enforcement: EnforcementOut | None
+    credit_repair: CreditRepairOut | None
+    follow_ups: list[FollowUpOut]
+
+
+# --- documents ---
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    template_version: str
+    docx_sha256: str
+    pdf_sha256: str
+    created_at: Moment

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs' Swagger UI from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "jintiao.orgs",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jintiao.api.middleware.ApiErrorsAsJson",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +126,12 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# Bodies: a form or JSON body up to 2.5 MiB (Django's default, said here); files are not
+# counted in it, so the API refuses any request over its own cap before reading it: the
+# largest attachment (a session's recording, 200 MiB) and the form around it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+API_MAX_BODY_BYTES = 201 * 1024 * 1024
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

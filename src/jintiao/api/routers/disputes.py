@@ -19,7 +19,7 @@ from jintiao.api.schemas import (
     DisputeOut,
     ErrorOut,
     EventOut,
-    RepresentativeIn,
+    RepresentativeAppointIn,
     text,
 )
 from jintiao.disputes.access import dispute_get_for, standing_of
@@ -69,14 +69,14 @@ def _org(org: Organization | None) -> dict[str, Any] | None:
     return None if org is None else {"id": org.pk, "name": org.name, "kind": org.kind}
 
 
-def dispute_out(dispute: Dispute, viewer: User) -> dict[str, Any]:
+def dispute_out(dispute: Dispute, viewer: User) -> DisputeOut:
     """Shape a dispute for the API; parties appear masked, never with their numbers."""
     me = standing_of(viewer, dispute)
     actions = {a.value for a in lifecycle.Action
                if me.may_take(a) and not lifecycle.taken_through_records(a)}
     claim = {f: f"{getattr(dispute, f):.2f}" for f in CLAIM_FIELDS}
     total = sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
-    return {
+    return DisputeOut.model_validate({
         "id": dispute.pk, "number": dispute.number, "state": dispute.state,
         "state_label": State(dispute.state).label, "track": dispute.track,
         "channel": dispute.channel, "dispute_type": dispute.dispute_type,
@@ -98,7 +98,7 @@ def dispute_out(dispute: Dispute, viewer: User) -> dict[str, Any]:
                      } for rep in row.representatives.all()]}
                     for row in dispute.party_rows.all()],
         "available_actions": sorted(actions),
-    }
+    })
 
 
 def _choice(value: str, choices: type, label: str) -> Any:
@@ -109,7 +109,7 @@ def _choice(value: str, choices: type, label: str) -> Any:
 
 
 @router.get("", response={200: DisputeListOut, **ERRORS}, operation_id="disputes_list")
-def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> dict[str, Any]:
+def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> DisputeListOut:
     viewer: User = request.auth  # type: ignore[attr-defined]
     limit, offset = filters.limit, filters.offset
     today = clock.today()
@@ -119,19 +119,19 @@ def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> dict[
         overdue_on=today if filters.overdue else None, text=filters.q, mine=filters.mine,
         due_between=(today, due_soon_until(viewer, today)) if filters.due_soon else None,
     )
-    return {"count": rows.count(),
-            "items": [dispute_out(d, viewer) for d in rows[offset:offset + limit]]}
+    return DisputeListOut(count=rows.count(),
+                          items=[dispute_out(d, viewer) for d in rows[offset:offset + limit]])
 
 
 @router.get("/{dispute_id}", response={200: DisputeOut, **ERRORS}, operation_id="disputes_get")
-def disputes_get(request: HttpRequest, dispute_id: DisputeId) -> dict[str, Any]:
+def disputes_get(request: HttpRequest, dispute_id: DisputeId) -> DisputeOut:
     viewer: User = request.auth  # type: ignore[attr-defined]
     return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
 
 
 @router.post("", response={201: DisputeOut, 200: DisputeOut, **ERRORS},
              operation_id="disputes_intake")
-def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[dict[str, Any]]:
+def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[DisputeOut]:
     """Register a dispute; a repeat of an institution's own reference returns the first (200)."""
     viewer: User = request.auth  # type: ignore[attr-defined]
     committee = Organization.objects.filter(pk=payload.committee_id).first()
@@ -160,7 +160,7 @@ def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[di
 @router.post("/{dispute_id}/actions", response={200: DisputeOut, **ERRORS},
              operation_id="disputes_apply_action")
 def disputes_apply_action(request: HttpRequest, dispute_id: DisputeId,
-                          payload: DisputeActionIn) -> dict[str, Any]:
+                          payload: DisputeActionIn) -> DisputeOut:
     viewer: User = request.auth  # type: ignore[attr-defined]
     action = _choice(payload.action, Action, "操作")
     track = _choice(payload.track, Track, "程序") if payload.track else None
@@ -177,7 +177,7 @@ def disputes_apply_action(request: HttpRequest, dispute_id: DisputeId,
 @router.post("/{dispute_id}/representatives", response={201: DisputeOut, **ERRORS},
              operation_id="disputes_appoint_representative")
 def disputes_appoint_representative(request: HttpRequest, dispute_id: DisputeId,
-                                    payload: RepresentativeIn) -> Status[dict[str, Any]]:
+                                    payload: RepresentativeAppointIn) -> Status[DisputeOut]:
     """Record a representative for one of the dispute's parties (the committee's desk)."""
     viewer: User = request.auth  # type: ignore[attr-defined]
     representative_appoint(
@@ -193,17 +193,17 @@ def disputes_appoint_representative(request: HttpRequest, dispute_id: DisputeId,
 
 @router.get("/{dispute_id}/timeline", response={200: list[EventOut], **ERRORS},
             operation_id="disputes_timeline")
-def disputes_timeline(request: HttpRequest, dispute_id: DisputeId) -> list[dict[str, Any]]:
+def disputes_timeline(request: HttpRequest, dispute_id: DisputeId) -> list[EventOut]:
     viewer: User = request.auth  # type: ignore[attr-defined]
     dispute = dispute_get_for(viewer, dispute_id)
     return [_event_out(e) for e in events_seen_by(standing_of(viewer, dispute))]
 
 
-def _event_out(e: Event) -> dict[str, Any]:
+def _event_out(e: Event) -> EventOut:
     """The stored event, with its label and description from the event registry."""
     declared = events.lookup(e.type)
-    return {"seq": e.seq, "type": e.type, "label": declared.label,
-            "description": declared.describe(e.params),
-            "actor": str(e.actor) if e.actor else None, "at": e.at,
-            "state_before": e.state_before, "state_after": e.state_after,
-            "params": e.params, "meta": e.meta, "hash": e.hash}
+    return EventOut(seq=e.seq, type=e.type, label=declared.label,
+                    description=declared.describe(e.params),
+                    actor=str(e.actor) if e.actor else None, at=e.at,
+                    state_before=e.state_before, state_after=e.state_after, params=e.params,
+                    meta=e.meta, hash=e.hash)

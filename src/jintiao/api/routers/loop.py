@@ -6,6 +6,7 @@ references, enforcement, credit repair, follow-ups) and the generated documents.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -14,13 +15,33 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool, StrictInt
 
-from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements import services as signing
 from jintiao.agreements.content import Draft
 from jintiao.agreements.models import Agreement
 from jintiao.api.routers.disputes import ERRORS, DisputeId
-from jintiao.api.schemas import Money, text
+from jintiao.api.schemas import (
+    AgreementOut,
+    CheckOut,
+    ConfirmationOut,
+    ConfirmationReviewOut,
+    CreditRepairOut,
+    DocumentOut,
+    EnforcementBreakdownOut,
+    EnforcementOut,
+    FollowUpOut,
+    InstalmentOut,
+    Money,
+    OrgRef,
+    PaymentLineErrorOut,
+    PaymentOut,
+    PaymentsFileOut,
+    PerformanceOut,
+    SignatureOut,
+    SignerOut,
+    SigningCodeOut,
+    text,
+)
 from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
 from jintiao.confirmation.models import Application
@@ -36,11 +57,11 @@ from jintiao.domain.confirmation import Check
 from jintiao.orgs.models import Organization, User
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
-from jintiao.performance.models import Enforcement, FollowUp, Payment
+from jintiao.performance.models import CreditRepair, Enforcement, FollowUp, Payment
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["agreement, confirmation, performance"])
 Version = Annotated[StrictInt, Field(ge=1, le=2**31)]
-Anything = dict[str, Any]
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -51,29 +72,28 @@ def _client(request: HttpRequest) -> tuple[str, str]:
     return (request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_USER_AGENT", ""))
 
 
-def checks_out(checks: tuple[Check, ...]) -> list[Anything]:
-    return [{"code": c.code, "label": c.label, "verdict": c.verdict.value,
-             "verdict_label": c.verdict.label, "detail": c.detail, "source": c.source}
+def checks_out(checks: tuple[Check, ...]) -> list[CheckOut]:
+    return [CheckOut(code=c.code, label=c.label, verdict=c.verdict.value,
+                     verdict_label=c.verdict.label, detail=c.detail, source=c.source)
             for c in checks]
 
 
-def agreement_out(a: Agreement) -> Anything:
+def agreement_out(a: Agreement) -> AgreementOut:
     """The agreement with who signed; the content shows parties masked, as the document does."""
-    return {
-        "id": a.pk, "dispute_id": a.dispute_id, "version": a.version, "status": a.status,
-        "status_label": a.get_status_display(), "digest": a.digest, "content": a.content,
-        "effective_at": a.effective_at.isoformat() if a.effective_at else None,
-        "document_id": a.document_id,
-        "signers": [{"key": s.key, "name": s.name, "capacity": s.capacity,
-                     "signed_at": s.signature.signed_at.isoformat() if s.signature else None}
-                    for s in agreements.signers_of(a)],
-        "checklist": checks_out(agreements.checklist_of(a)),
-    }
+    return AgreementOut(
+        id=a.pk, dispute_id=a.dispute_id, version=a.version, status=a.status,
+        status_label=a.get_status_display(), digest=a.digest, content=a.content,
+        effective_at=a.effective_at, document_id=a.document_id,
+        signers=[SignerOut(key=s.key, name=s.name, capacity=s.capacity,
+                           signed_at=s.signature.signed_at if s.signature else None)
+                 for s in agreements.signers_of(a)],
+        checklist=checks_out(agreements.checklist_of(a)),
+    )
 
 
 # --- the agreement ---
 
-class DraftIn(Schema):
+class AgreementDraftIn(Schema):
     expected_version: Version
     facts: text(4000, min_length=1)  # type: ignore[valid-type]
     performance_manner: text(1000, min_length=1)  # type: ignore[valid-type]
@@ -83,10 +103,10 @@ class DraftIn(Schema):
     other_terms: text(2000) = ""  # type: ignore[valid-type]
 
 
-@router.post("/disputes/{dispute_id}/agreement", response={201: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/agreement", response={201: AgreementOut, **ERRORS},
              operation_id="agreement_draft")
 def agreement_draft(request: HttpRequest, dispute_id: DisputeId,
-                    payload: DraftIn) -> Status[Anything]:
+                    payload: AgreementDraftIn) -> Status[AgreementOut]:
     """Draft the agreement from the accepted plan, or revise it (a new version; signatures
     on the old one stop counting)."""
     made = signing.agreement_draft(
@@ -98,9 +118,9 @@ def agreement_draft(request: HttpRequest, dispute_id: DisputeId,
     return Status(201, agreement_out(made))
 
 
-@router.get("/disputes/{dispute_id}/agreement", response={200: Anything, **ERRORS},
+@router.get("/disputes/{dispute_id}/agreement", response={200: AgreementOut, **ERRORS},
             operation_id="agreement_get")
-def agreement_get(request: HttpRequest, dispute_id: DisputeId) -> Anything:
+def agreement_get(request: HttpRequest, dispute_id: DisputeId) -> AgreementOut:
     """The current version, its signers and the court checklist."""
     dispute = dispute_get_for(_viewer(request), dispute_id)
     found = agreements.current(dispute)
@@ -109,48 +129,49 @@ def agreement_get(request: HttpRequest, dispute_id: DisputeId) -> Anything:
     return agreement_out(found)
 
 
-class CodeIn(Schema):
+class SigningCodeSendIn(Schema):
     signer: text(40, min_length=1)  # type: ignore[valid-type]
     representative_id: Annotated[StrictInt, Field(ge=1, le=2**53)] | None = None
 
 
-@router.post("/agreements/{agreement_id}/codes", response={201: Anything, **ERRORS},
+@router.post("/agreements/{agreement_id}/codes", response={201: SigningCodeOut, **ERRORS},
              operation_id="signing_code_send")
 def signing_code_send(request: HttpRequest, agreement_id: DisputeId,
-                      payload: CodeIn) -> Status[Anything]:
+                      payload: SigningCodeSendIn) -> Status[SigningCodeOut]:
     """Send a one-time code to the signer's verified mobile (the code is never returned)."""
     sent = signing.signing_code_send(actor=_viewer(request), agreement_id=agreement_id,
                                      signer=payload.signer,
                                      representative_id=payload.representative_id)
-    return Status(201, {"signer": payload.signer, "to": sent.phone_masked,
-                        "expires_at": sent.expires_at.isoformat()})
+    return Status(201, SigningCodeOut(signer=payload.signer, to=sent.phone_masked,
+                                      expires_at=sent.expires_at))
 
 
-class SignIn(Schema):
+class AgreementSignIn(Schema):
     signer: text(40, min_length=1)  # type: ignore[valid-type]
     code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
 
-@router.post("/agreements/{agreement_id}/signatures", response={201: Anything, **ERRORS},
+@router.post("/agreements/{agreement_id}/signatures", response={201: SignatureOut, **ERRORS},
              operation_id="agreement_sign")
 def agreement_sign(request: HttpRequest, agreement_id: DisputeId,
-                   payload: SignIn) -> Status[Anything]:
+                   payload: AgreementSignIn) -> Status[SignatureOut]:
     """Sign the current version with the code the signer received."""
     ip, agent = _client(request)
     made = signing.agreement_sign(actor=_viewer(request), agreement_id=agreement_id,
                                   signer=payload.signer, code=payload.code, client_ip=ip,
                                   client_agent=agent)
-    return Status(201, {"signer": payload.signer, "name": made.signer_name,
-                        "digest": made.digest, "signed_at": made.signed_at.isoformat()})
+    return Status(201, SignatureOut(signer=payload.signer, name=made.signer_name,
+                                    digest=made.digest, signed_at=made.signed_at))
 
 
-class SealIn(Schema):
+class AgreementSealIn(Schema):
     expected_version: Version
 
 
-@router.post("/agreements/{agreement_id}/seal", response={200: Anything, **ERRORS},
+@router.post("/agreements/{agreement_id}/seal", response={200: AgreementOut, **ERRORS},
              operation_id="agreement_seal")
-def agreement_seal(request: HttpRequest, agreement_id: DisputeId, payload: SealIn) -> Anything:
+def agreement_seal(request: HttpRequest, agreement_id: DisputeId,
+                   payload: AgreementSealIn) -> AgreementOut:
     """The director applies the committee's seal: the agreement takes effect."""
     return agreement_out(signing.agreement_seal(actor=_viewer(request), agreement_id=agreement_id,
                                                 expected_version=payload.expected_version))
@@ -158,32 +179,36 @@ def agreement_seal(request: HttpRequest, agreement_id: DisputeId, payload: SealI
 
 # --- judicial confirmation ---
 
-def application_out(a: Application, *, checklist: bool = False) -> Anything:
-    out: Anything = {
+def _application_fields(a: Application) -> dict[str, Any]:
+    return {
         "id": a.pk, "dispute_id": a.dispute_id, "agreement_id": a.agreement_id,
-        "court": {"id": a.court_id, "name": a.court.name}, "status": a.status,
-        "status_label": a.get_status_display(), "filed_at": a.filed_at.isoformat(),
-        "window_ends": a.window_ends.isoformat(), "case_number": a.case_number,
-        "decide_by": a.decide_by.isoformat() if a.decide_by else None,
-        "decided_at": a.decided_at.isoformat() if a.decided_at else None,
-        "attested": a.attested, "reasons": a.reasons,
+        "court": OrgRef(id=a.court_id, name=a.court.name, kind=a.court.kind),
+        "status": a.status, "status_label": a.get_status_display(), "filed_at": a.filed_at,
+        "window_ends": a.window_ends, "case_number": a.case_number, "decide_by": a.decide_by,
+        "decided_at": a.decided_at, "attested": a.attested, "reasons": a.reasons,
         "application_document_id": a.application_document_id,
         "ruling_document_id": a.ruling_document_id,
     }
-    if checklist:
-        out["checklist"] = checks_out(court.review(a))
-    return out
 
 
-class ApplyIn(Schema):
+def application_out(a: Application) -> ConfirmationOut:
+    return ConfirmationOut(**_application_fields(a))
+
+
+def application_review_out(a: Application) -> ConfirmationReviewOut:
+    """The application with the checklist the judge reviews."""
+    return ConfirmationReviewOut(**_application_fields(a), checklist=checks_out(court.review(a)))
+
+
+class ConfirmationApplyIn(Schema):
     expected_version: Version
     court_id: Annotated[StrictInt, Field(ge=1, le=2**53)]
 
 
-@router.post("/disputes/{dispute_id}/confirmation", response={201: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/confirmation", response={201: ConfirmationOut, **ERRORS},
              operation_id="confirmation_apply")
 def confirmation_apply(request: HttpRequest, dispute_id: DisputeId,
-                       payload: ApplyIn) -> Status[Anything]:
+                       payload: ConfirmationApplyIn) -> Status[ConfirmationOut]:
     """File the joint application with the competent court within the window."""
     made = confirmation.confirmation_apply(actor=_viewer(request), dispute_id=dispute_id,
                                            expected_version=payload.expected_version,
@@ -191,50 +216,60 @@ def confirmation_apply(request: HttpRequest, dispute_id: DisputeId,
     return Status(201, application_out(made))
 
 
-@router.get("/confirmations/{application_id}", response={200: Anything, **ERRORS},
+@router.get("/confirmations/{application_id}", response={200: ConfirmationReviewOut, **ERRORS},
             operation_id="confirmation_get")
-def confirmation_get(request: HttpRequest, application_id: DisputeId) -> Anything:
+def confirmation_get(request: HttpRequest, application_id: DisputeId) -> ConfirmationReviewOut:
     """The application with the checklist the judge reviews."""
-    return application_out(court.application_get_for(_viewer(request), application_id),
-                           checklist=True)
+    return application_review_out(court.application_get_for(_viewer(request), application_id))
 
 
-@router.post("/confirmations/{application_id}/accept", response={200: Anything, **ERRORS},
+@router.post("/confirmations/{application_id}/accept", response={200: ConfirmationOut, **ERRORS},
              operation_id="confirmation_accept")
-def confirmation_accept(request: HttpRequest, application_id: DisputeId) -> Anything:
+def confirmation_accept(request: HttpRequest, application_id: DisputeId) -> ConfirmationOut:
     """The court files the application and gives it a case number."""
     return application_out(confirmation.confirmation_accept(actor=_viewer(request),
                                                             application_id=application_id))
 
 
-class DecideIn(Schema):
+class ConfirmationDecideIn(Schema):
     expected_version: Version
     confirm: StrictBool
     attested: list[text(40)] = Field(default_factory=list, max_length=10)  # type: ignore[valid-type]
     reasons: text(4000) = ""  # type: ignore[valid-type]
 
 
-@router.post("/confirmations/{application_id}/ruling", response={200: Anything, **ERRORS},
-             operation_id="confirmation_decide")
+@router.post("/confirmations/{application_id}/ruling",
+             response={200: ConfirmationReviewOut, **ERRORS}, operation_id="confirmation_decide")
 def confirmation_decide(request: HttpRequest, application_id: DisputeId,
-                        payload: DecideIn) -> Anything:
+                        payload: ConfirmationDecideIn) -> ConfirmationReviewOut:
     """The judge confirms the agreement valid or rejects the application with reasons."""
-    return application_out(confirmation.confirmation_decide(
+    return application_review_out(confirmation.confirmation_decide(
         actor=_viewer(request), application_id=application_id,
         expected_version=payload.expected_version, confirm=payload.confirm,
-        attested=list(payload.attested), reasons=payload.reasons), checklist=True)
+        attested=list(payload.attested), reasons=payload.reasons))
 
 
 # --- performance ---
 
-def payment_out(p: Payment) -> Anything:
-    return {"id": p.pk, "reference": p.reference, "paid_on": p.paid_on.isoformat(),
-            "amount": f"{p.amount:.2f}", "source": p.source}
+def payment_out(p: Payment) -> PaymentOut:
+    return PaymentOut(id=p.pk, reference=p.reference, paid_on=p.paid_on,
+                      amount=f"{p.amount:.2f}", source=p.source)
 
 
-@router.get("/disputes/{dispute_id}/performance", response={200: Anything, **ERRORS},
-            operation_id="performance_get")
-def performance_get(request: HttpRequest, dispute_id: DisputeId) -> Anything:
+def enforcement_out(e: Enforcement) -> EnforcementOut:
+    return EnforcementOut(status=e.status, accelerated_on=e.accelerated_on, as_of=e.as_of,
+                          total=f"{e.total:.2f}",
+                          breakdown=EnforcementBreakdownOut.model_validate(e.breakdown),
+                          last_day=e.last_day, document_id=e.document_id)
+
+
+def credit_repair_out(r: CreditRepair) -> CreditRepairOut:
+    return CreditRepairOut(letter_id=r.letter_id, confirmed_at=r.confirmed_at, note=r.note)
+
+
+@router.get("/disputes/{dispute_id}/performance", response={200: PerformanceOut, **ERRORS},
+            operation_id="performance_get", by_alias=True)  # a late day's "from" is an alias
+def performance_get(request: HttpRequest, dispute_id: DisputeId) -> PerformanceOut:
     """Every instalment's standing today, the payments, and any enforcement or credit repair."""
     dispute = dispute_get_for(_viewer(request), dispute_id)
     account = performance.account_of(dispute)
@@ -242,40 +277,34 @@ def performance_get(request: HttpRequest, dispute_id: DisputeId) -> Anything:
         raise RecordNotFound("协议尚未生效，无履行记录", "no effective agreement")
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     repair = getattr(dispute, "credit_repair", None)
-    return {
-        "as_of": account.on.isoformat(), "total_due": f"{account.total_due:.2f}",
-        "total_paid": f"{account.total_paid:.2f}", "outstanding": f"{account.outstanding:.2f}",
-        "overdue": f"{account.overdue_amount:.2f}", "surplus": f"{account.surplus:.2f}",
-        "instalments": [{"number": s.due.number, "due_on": s.due.due_on.isoformat(),
-                         "amount": f"{s.due.amount:.2f}", "paid": f"{s.paid:.2f}",
-                         "status": s.status.value, "status_label": s.status.label,
-                         "paid_late": s.paid_late} for s in account.standings],
-        "payments": [payment_out(p) for p in Payment.objects.filter(dispute=dispute)],
-        "enforcement": None if enforcement is None else {
-            "status": enforcement.status, "accelerated_on": enforcement.accelerated_on.isoformat(),
-            "as_of": enforcement.as_of.isoformat(), "total": f"{enforcement.total:.2f}",
-            "breakdown": enforcement.breakdown, "last_day": enforcement.last_day.isoformat(),
-            "document_id": enforcement.document_id},
-        "credit_repair": None if repair is None else {
-            "letter_id": repair.letter_id,
-            "confirmed_at": repair.confirmed_at.isoformat() if repair.confirmed_at else None},
-        "follow_ups": [{"id": f.pk, "due_on": f.due_on.isoformat(), "method": f.method,
-                        "done_at": f.done_at.isoformat() if f.done_at else None, "note": f.note}
-                       for f in FollowUp.objects.filter(dispute=dispute).order_by("due_on")],
-    }
+    return PerformanceOut(
+        as_of=account.on, total_due=f"{account.total_due:.2f}",
+        total_paid=f"{account.total_paid:.2f}", outstanding=f"{account.outstanding:.2f}",
+        overdue=f"{account.overdue_amount:.2f}", surplus=f"{account.surplus:.2f}",
+        instalments=[InstalmentOut(number=s.due.number, due_on=s.due.due_on,
+                                   amount=f"{s.due.amount:.2f}", paid=f"{s.paid:.2f}",
+                                   status=s.status.value, status_label=s.status.label,
+                                   paid_late=s.paid_late) for s in account.standings],
+        payments=[payment_out(p) for p in Payment.objects.filter(dispute=dispute)],
+        enforcement=None if enforcement is None else enforcement_out(enforcement),
+        credit_repair=None if repair is None else credit_repair_out(repair),
+        follow_ups=[FollowUpOut(id=f.pk, due_on=f.due_on, method=f.method, done_at=f.done_at,
+                                note=f.note)
+                    for f in FollowUp.objects.filter(dispute=dispute).order_by("due_on")],
+    )
 
 
-class PaymentIn(Schema):
+class PaymentRecordIn(Schema):
     reference: text(100, min_length=1)  # type: ignore[valid-type]
     paid_on: dt.date
     amount: Money
 
 
-@router.post("/disputes/{dispute_id}/payments", response={200: Anything, 201: Anything,
+@router.post("/disputes/{dispute_id}/payments", response={200: PaymentOut, 201: PaymentOut,
                                                           **ERRORS},
              operation_id="payment_record")
 def payment_record(request: HttpRequest, dispute_id: DisputeId,
-                   payload: PaymentIn) -> Status[Anything]:
+                   payload: PaymentRecordIn) -> Status[PaymentOut]:
     """Record a payment under the institution's reference: 201 when new, 200 when the same
     reference was recorded before (nothing changes)."""
     done = paying.payment_record(actor=_viewer(request), dispute_id=dispute_id,
@@ -284,10 +313,10 @@ def payment_record(request: HttpRequest, dispute_id: DisputeId,
     return Status(201 if done.created else 200, payment_out(done.payment))
 
 
-@router.post("/institutions/{institution_id}/payments.csv", response={200: Anything, **ERRORS},
-             operation_id="payments_import")
+@router.post("/institutions/{institution_id}/payments.csv",
+             response={200: PaymentsFileOut, **ERRORS}, operation_id="payments_import")
 def payments_import(request: HttpRequest, institution_id: DisputeId,
-                    file: File[UploadedFile]) -> Anything:
+                    file: File[UploadedFile]) -> PaymentsFileOut:
     """Import a CSV of payments (dispute, reference, paid_on, amount). All or nothing; a
     file sent twice records nothing the second time."""
     viewer = _viewer(request)
@@ -297,57 +326,62 @@ def payments_import(request: HttpRequest, institution_id: DisputeId,
         raise PermissionDenied(problem, "not an agent of this institution")
     done = paying.payments_file(actor=viewer, institution=institution,
                                 data=file.read(paying.MAX_CSV + 1))
-    return {"created": done.created, "repeated": done.repeated,
-            "errors": [{"line": n, "message": m} for n, m in done.errors]}
+    return PaymentsFileOut(created=done.created, repeated=done.repeated,
+                           errors=[PaymentLineErrorOut(line=n, message=m)
+                                   for n, m in done.errors])
 
 
-class EnforceIn(Schema):
+class EnforcementApplyIn(Schema):
     expected_version: Version
 
 
-@router.post("/disputes/{dispute_id}/enforcement", response={200: Anything, **ERRORS},
-             operation_id="enforcement_apply")
-def enforcement_apply(request: HttpRequest, dispute_id: DisputeId, payload: EnforceIn) -> Anything:
+@router.post("/disputes/{dispute_id}/enforcement", response={200: EnforcementOut, **ERRORS},
+             operation_id="enforcement_apply", by_alias=True)  # as performance_get
+def enforcement_apply(request: HttpRequest, dispute_id: DisputeId,
+                      payload: EnforcementApplyIn) -> EnforcementOut:
     """The creditor applies for enforcement; the amount is recomputed to today."""
-    e = paying.enforcement_apply(actor=_viewer(request), dispute_id=dispute_id,
-                                 expected_version=payload.expected_version)
-    return {"status": e.status, "total": f"{e.total:.2f}", "breakdown": e.breakdown,
-            "as_of": e.as_of.isoformat(), "last_day": e.last_day.isoformat(),
-            "document_id": e.document_id}
+    return enforcement_out(paying.enforcement_apply(actor=_viewer(request), dispute_id=dispute_id,
+                                                    expected_version=payload.expected_version))
 
 
-class NoteIn(Schema):
+class CreditRepairConfirmIn(Schema):
     note: text(300) = ""  # type: ignore[valid-type]
 
 
-@router.post("/disputes/{dispute_id}/credit-repair/confirm", response={200: Anything, **ERRORS},
-             operation_id="credit_repair_confirm")
-def credit_repair_confirm(request: HttpRequest, dispute_id: DisputeId, payload: NoteIn) -> Anything:
+@router.post("/disputes/{dispute_id}/credit-repair/confirm",
+             response={200: CreditRepairOut, **ERRORS}, operation_id="credit_repair_confirm")
+def credit_repair_confirm(request: HttpRequest, dispute_id: DisputeId,
+                          payload: CreditRepairConfirmIn) -> CreditRepairOut:
     """The institution confirms the debtor's credit record was corrected."""
-    done = paying.credit_repair_confirm(actor=_viewer(request), dispute_id=dispute_id,
-                                        note=payload.note)
-    return {"confirmed_at": done.confirmed_at.isoformat() if done.confirmed_at else None,
-            "note": done.note}
+    return credit_repair_out(paying.credit_repair_confirm(
+        actor=_viewer(request), dispute_id=dispute_id, note=payload.note))
 
 
 # --- documents ---
 
-def document_out(d: Document) -> Anything:
-    return {"id": d.pk, "kind": d.kind, "title": d.title, "template_version": d.template_version,
-            "docx_sha256": d.docx_sha256, "pdf_sha256": d.pdf_sha256,
-            "created_at": d.created_at.astimezone(clock.TZ).isoformat()}
+def document_out(d: Document) -> DocumentOut:
+    return DocumentOut(id=d.pk, kind=d.kind, title=d.title, template_version=d.template_version,
+                       docx_sha256=d.docx_sha256, pdf_sha256=d.pdf_sha256,
+                       created_at=d.created_at)
 
 
-@router.get("/disputes/{dispute_id}/documents", response={200: list[Anything], **ERRORS},
+@router.get("/disputes/{dispute_id}/documents", response={200: list[DocumentOut], **ERRORS},
             operation_id="documents_list")
-def documents_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
+def documents_list(request: HttpRequest, dispute_id: DisputeId) -> list[DocumentOut]:
     """The dispute's generated documents with their digests."""
     dispute = dispute_get_for(_viewer(request), dispute_id)
     return [document_out(d) for d in Document.objects.filter(dispute=dispute).order_by("seq")]
 
 
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+FILE_ANSWER = {"description": "The file, as an attachment", "content": {
+    "application/pdf": BINARY,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": BINARY}}
+
+
 @router.get("/documents/{document_id}/{fmt}", response={200: None, **ERRORS},
-            operation_id="document_download")
+            operation_id="document_download",
+            openapi_extra={"responses": {200: FILE_ANSWER}})
 def document_download(request: HttpRequest, document_id: DisputeId, fmt: str) -> FileResponse:
     """The document as Word (``docx``) or PDF (``pdf``)."""
     missing = RecordNotFound("文书不存在", "no such document")
@@ -355,5 +389,14 @@ def document_download(request: HttpRequest, document_id: DisputeId, fmt: str) ->
     if fmt not in ("docx", "pdf"):
         raise missing
     field = found.docx if fmt == "docx" else found.pdf
-    return FileResponse(field.open("rb"), as_attachment=True,
-                        filename=f"{found.title}.{fmt}")
+    try:
+        if not field:
+            raise FileNotFoundError(fmt)
+        handle = field.open("rb")
+    except FileNotFoundError:
+        # the record is there but storage lost the file: the operator's to restore
+        logger.error("Document %s: its stored %s file %r is missing", found.pk, fmt, field.name)
+        raise RecordNotFound("文书文件缺失，请联系平台管理员",
+                             "the document's stored file is missing",
+                             document=found.pk, format=fmt) from None
+    return FileResponse(handle, as_attachment=True, filename=f"{found.title}.{fmt}")

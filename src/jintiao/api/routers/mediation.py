@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
@@ -18,7 +18,38 @@ from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from jintiao import clock
 from jintiao.api.routers.disputes import ERRORS, DisputeId, dispute_out
-from jintiao.api.schemas import Id, Money, text
+from jintiao.api.schemas import (
+    ApprovalDecisionOut,
+    ApprovalOut,
+    ApprovalOutcomeOut,
+    ApprovalWaitingOut,
+    AttachmentOut,
+    AttendanceOut,
+    BlindRoundsOut,
+    BudgetOut,
+    CandidateOut,
+    CaucusNoteOut,
+    ConsentOut,
+    DisputeOut,
+    EvaluationOut,
+    EvaluationPathsOut,
+    ExcessOut,
+    ExcludedCandidateOut,
+    Id,
+    MediatorCandidatesOut,
+    Money,
+    OfferOut,
+    PlanFiguresDeskOut,
+    PlanFiguresOut,
+    PlanMenuItemOut,
+    PlanOptionsOut,
+    PlanOut,
+    RecordVersionOut,
+    RecusalOut,
+    SessionOut,
+    TriageSuggestionOut,
+    text,
+)
 from jintiao.disputes.access import Standing, dispute_get_for, standing_of
 from jintiao.disputes.models import Dispute
 from jintiao.domain import blind
@@ -28,14 +59,22 @@ from jintiao.domain.policy import Track
 from jintiao.domain.schedules import Method
 from jintiao.domain.sessions import shown_link
 from jintiao.mediation import convert, selectors, services
-from jintiao.mediation.models import Attachment, Offer, Session, Side
+from jintiao.mediation.models import (
+    Approval,
+    Attachment,
+    CaucusNote,
+    Evaluation,
+    Offer,
+    Recusal,
+    Session,
+    Side,
+)
 from jintiao.orgs.models import Organization, User
 
 router = Router(tags=["mediation"])
 Rate = Annotated[str, StringConstraints(pattern=r"^(0(\.[0-9]{1,6})?|1(\.0{1,6})?)$")]
 Months = Annotated[StrictInt, Field(ge=0, le=600)]
 Version = Annotated[StrictInt, Field(ge=1, le=2**31)]
-Anything = dict[str, Any]
 E = TypeVar("E", bound=Enum)
 
 
@@ -43,7 +82,7 @@ def _viewer(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-def _offer_for(viewer: User, offer: Offer) -> Anything:
+def _offer_for(viewer: User, offer: Offer) -> OfferOut:
     """One offer as ``viewer`` may read it (a list works out the viewer's part once)."""
     return offer_out(offer, standing_of(viewer, offer.dispute))
 
@@ -65,7 +104,7 @@ def _user(user_id: int) -> User:
 
 # --- triage and team ---
 
-class TriageIn(Schema):
+class TriageConfirmIn(Schema):
     expected_version: Version
     facts_disputed: StrictBool = False
     evaluation_requested: StrictBool = False
@@ -73,20 +112,22 @@ class TriageIn(Schema):
     reason: text(2000) = ""  # type: ignore[valid-type]
 
 
-@router.get("/disputes/{dispute_id}/triage", response={200: Anything, **ERRORS},
+@router.get("/disputes/{dispute_id}/triage", response={200: TriageSuggestionOut, **ERRORS},
             operation_id="triage_suggest")
 def triage_suggest(request: HttpRequest, dispute_id: DisputeId, facts_disputed: bool = False,
-                   evaluation_requested: bool = False) -> Anything:
+                   evaluation_requested: bool = False) -> TriageSuggestionOut:
     """The track the policy suggests, with its reasons (no change is made)."""
     dispute = dispute_get_for(_viewer(request), dispute_id)
     s = selectors.triage_suggestion(dispute, facts_disputed=facts_disputed,
                                     evaluation_requested=evaluation_requested)
-    return {"track": s.track.value, "label": s.track.label, "reasons": list(s.reasons)}
+    return TriageSuggestionOut(track=s.track.value, label=s.track.label,
+                               reasons=list(s.reasons))
 
 
-@router.post("/disputes/{dispute_id}/triage", response={200: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/triage", response={200: DisputeOut, **ERRORS},
              operation_id="triage_confirm")
-def triage_confirm(request: HttpRequest, dispute_id: DisputeId, payload: TriageIn) -> Anything:
+def triage_confirm(request: HttpRequest, dispute_id: DisputeId,
+                   payload: TriageConfirmIn) -> DisputeOut:
     viewer = _viewer(request)
     track = _enum(payload.track, Track, "程序") if payload.track else None
     services.dispute_triage(actor=viewer, dispute_id=dispute_id,
@@ -97,33 +138,33 @@ def triage_confirm(request: HttpRequest, dispute_id: DisputeId, payload: TriageI
     return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
 
 
-@router.get("/disputes/{dispute_id}/mediator-candidates", response={200: Anything, **ERRORS},
-            operation_id="mediator_candidates")
-def mediator_candidates(request: HttpRequest, dispute_id: DisputeId) -> Anything:
+@router.get("/disputes/{dispute_id}/mediator-candidates",
+            response={200: MediatorCandidatesOut, **ERRORS}, operation_id="mediator_candidates")
+def mediator_candidates(request: HttpRequest, dispute_id: DisputeId) -> MediatorCandidatesOut:
     """The director's ranked list; the conflicted and recused apart, with reasons."""
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
     standing_of(viewer, dispute).require(Standing.may_direct, "查看调解员候选名单")
     found = selectors.mediator_candidates(dispute)
-    return {
-        "ranked": [{"id": r.candidate.key, "name": r.candidate.name, "score": r.score,
-                    "open_load": r.candidate.open_load, "reasons": list(r.reasons)}
-                   for r in found.ranked],
-        "excluded": [{"id": e.candidate.key, "name": e.candidate.name,
-                      "reasons": list(e.reasons)} for e in found.excluded],
-    }
+    return MediatorCandidatesOut(
+        ranked=[CandidateOut(id=r.candidate.key, name=r.candidate.name, score=r.score,
+                             open_load=r.candidate.open_load, reasons=list(r.reasons))
+                for r in found.ranked],
+        excluded=[ExcludedCandidateOut(id=e.candidate.key, name=e.candidate.name,
+                                       reasons=list(e.reasons)) for e in found.excluded])
 
 
-class TeamIn(Schema):
+class TeamChangeIn(Schema):
     expected_version: Version
     lead_id: Id
     other_ids: list[Id] = Field(default_factory=list, max_length=50)  # the policy decides
     reason: text(2000) = ""  # type: ignore[valid-type]
 
 
-@router.post("/disputes/{dispute_id}/team", response={200: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/team", response={200: DisputeOut, **ERRORS},
              operation_id="team_change")
-def team_change(request: HttpRequest, dispute_id: DisputeId, payload: TeamIn) -> Anything:
+def team_change(request: HttpRequest, dispute_id: DisputeId,
+                payload: TeamChangeIn) -> DisputeOut:
     viewer = _viewer(request)
     services.mediators_change(actor=viewer, dispute_id=dispute_id,
                               expected_version=payload.expected_version,
@@ -133,42 +174,43 @@ def team_change(request: HttpRequest, dispute_id: DisputeId, payload: TeamIn) ->
     return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
 
 
-class RecusalIn(Schema):
+class RecusalRequestIn(Schema):
     mediator_id: Id
     party_row_id: Id
     reason: text(2000, min_length=1)  # type: ignore[valid-type]
 
 
-class DecisionIn(Schema):
+class RecusalDecideIn(Schema):
     grant: StrictBool
     reason: text(2000, min_length=1)  # type: ignore[valid-type]
 
 
-def _recusal_out(r: Any) -> Anything:
-    return {"id": r.pk, "mediator_id": r.mediator_id, "party_row_id": r.requested_by_id,
-            "reason": r.reason, "status": r.status, "decision_reason": r.decision_reason}
+def _recusal_out(r: Recusal) -> RecusalOut:
+    return RecusalOut(id=r.pk, mediator_id=r.mediator_id, party_row_id=r.requested_by_id,
+                      reason=r.reason, status=r.status, decision_reason=r.decision_reason)
 
 
-@router.post("/disputes/{dispute_id}/recusals", response={201: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/recusals", response={201: RecusalOut, **ERRORS},
              operation_id="recusal_request")
 def recusal_request(request: HttpRequest, dispute_id: DisputeId,
-                    payload: RecusalIn) -> Status[Anything]:
+                    payload: RecusalRequestIn) -> Status[RecusalOut]:
     made = services.recusal_request(actor=_viewer(request), dispute_id=dispute_id,
                                     mediator_id=payload.mediator_id,
                                     party_row_id=payload.party_row_id, reason=payload.reason)
     return Status(201, _recusal_out(made))
 
 
-@router.post("/recusals/{recusal_id}/decision", response={200: Anything, **ERRORS},
+@router.post("/recusals/{recusal_id}/decision", response={200: RecusalOut, **ERRORS},
              operation_id="recusal_decide")
-def recusal_decide(request: HttpRequest, recusal_id: DisputeId, payload: DecisionIn) -> Anything:
+def recusal_decide(request: HttpRequest, recusal_id: DisputeId,
+                   payload: RecusalDecideIn) -> RecusalOut:
     return _recusal_out(services.recusal_decide(actor=_viewer(request), recusal_id=recusal_id,
                                                 grant=payload.grant, reason=payload.reason))
 
 
 # --- sessions ---
 
-class SessionIn(Schema):
+class SessionScheduleIn(Schema):
     mode: text(20)  # type: ignore[valid-type]
     starts_at: dt.datetime
     party_row_ids: list[Id] = Field(default_factory=list, max_length=20)
@@ -176,7 +218,7 @@ class SessionIn(Schema):
     online_link: text(500) = ""  # type: ignore[valid-type]
 
 
-class RecordIn(Schema):
+class SessionRecordIn(Schema):
     record: text(20000, min_length=1)  # type: ignore[valid-type]
     attended: dict[str, StrictBool] = Field(default_factory=dict, max_length=20)
     # the dispute's mediators by user id: who came (the one recording is present)
@@ -198,65 +240,19 @@ class RecordCorrectIn(Schema):
     reason: text(2000, min_length=1)  # type: ignore[valid-type]
 
 
-class NoteIn(Schema):
+class CaucusNoteAddIn(Schema):
     side: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor)$")]
     text: text(20000, min_length=1)  # type: ignore[valid-type]
 
 
-class AttendanceOut(Schema):
-    party_row_id: int | None
-    user_id: int | None
-    name: str
-    attended: bool | None
+def _note_out(n: CaucusNote) -> CaucusNoteOut:
+    return CaucusNoteOut(id=n.pk, side=n.side, text=n.text, author=str(n.author),
+                         at=n.created_at)
 
 
-class CaucusNoteOut(Schema):
-    side: str
-    text: str
-    author: str
-    at: dt.datetime
-
-
-class SessionAttachmentOut(Schema):
-    id: int
-    kind: str
-    name: str
-    size: int
-    sha256: str
-    side: str
-
-
-class RecordVersionOut(Schema):
-    version: int
-    text: str
-    written_by: str
-    written_at: dt.datetime | None
-    corrected_by: str
-    corrected_at: dt.datetime
-    reason: str
-
-
-class SessionOut(Schema):
-    id: int
-    seq: int
-    mode: str
-    mode_label: str
-    starts_at: dt.datetime
-    place: str
-    online_link: str  # "" unless a web address: a stored script is never handed on
-    status: str
-    status_label: str
-    reschedules: int
-    cancelled_at: dt.datetime | None
-    cancel_reason: str
-    record: str
-    record_version: int  # 0 before a record is saved
-    recorded_by: str
-    recorded_at: dt.datetime | None
-    record_versions: list[RecordVersionOut]
-    attendance: list[AttendanceOut]
-    caucus_notes: list[CaucusNoteOut]
-    attachments: list[SessionAttachmentOut]
+def _attachment_out(a: Attachment) -> AttachmentOut:
+    return AttachmentOut(id=a.pk, kind=a.kind, name=a.name, size=a.size, sha256=a.sha256,
+                         side=a.side)
 
 
 def _one_session(viewer: User, session: Session) -> SessionOut:
@@ -285,12 +281,8 @@ def _session_out(me: Standing, s: Session) -> SessionOut:
             party_row_id=a.party_row_id, user_id=a.user_id,
             name=a.party_row.party.name if a.party_row else str(a.user), attended=a.attended)
             for a in sorted(s.attendance.all(), key=lambda a: a.pk)],
-        caucus_notes=[CaucusNoteOut(side=n.side, text=n.text, author=str(n.author),
-                                    at=n.created_at)
-                      for n in s.notes_seen],  # type: ignore[attr-defined]
-        attachments=[SessionAttachmentOut(id=a.pk, kind=a.kind, name=a.name, size=a.size,
-                                          sha256=a.sha256, side=a.side)
-                     for a in s.files_seen],  # type: ignore[attr-defined]
+        caucus_notes=[_note_out(n) for n in s.notes_seen],  # type: ignore[attr-defined]
+        attachments=[_attachment_out(a) for a in s.files_seen],  # type: ignore[attr-defined]
     )
 
 
@@ -312,7 +304,7 @@ def sessions_list(request: HttpRequest, dispute_id: DisputeId) -> list[SessionOu
 @router.post("/disputes/{dispute_id}/sessions", response={201: SessionOut, **ERRORS},
              operation_id="session_schedule")
 def session_schedule(request: HttpRequest, dispute_id: DisputeId,
-                     payload: SessionIn) -> Status[SessionOut]:
+                     payload: SessionScheduleIn) -> Status[SessionOut]:
     """Schedule a session; a link that is not an http(s) address is refused
     (``meeting_link_invalid``)."""
     viewer = _viewer(request)
@@ -327,7 +319,7 @@ def session_schedule(request: HttpRequest, dispute_id: DisputeId,
 @router.post("/sessions/{session_id}/record", response={200: SessionOut, **ERRORS},
              operation_id="session_record")
 def session_record(request: HttpRequest, session_id: DisputeId,
-                   payload: RecordIn) -> SessionOut:
+                   payload: SessionRecordIn) -> SessionOut:
     viewer = _viewer(request)
     made = services.session_record(actor=viewer, session_id=session_id, record=payload.record,
                                    attended=_ids(payload.attended, "出席情况"),
@@ -369,24 +361,24 @@ def session_record_correct(request: HttpRequest, session_id: DisputeId,
     return Status(201, _one_session(viewer, kept.session))
 
 
-@router.post("/sessions/{session_id}/caucus-notes", response={201: Anything, **ERRORS},
+@router.post("/sessions/{session_id}/caucus-notes", response={201: CaucusNoteOut, **ERRORS},
              operation_id="caucus_note_add")
 def caucus_note_add(request: HttpRequest, session_id: DisputeId,
-                    payload: NoteIn) -> Status[Anything]:
+                    payload: CaucusNoteAddIn) -> Status[CaucusNoteOut]:
     note = services.caucus_note_add(actor=_viewer(request), session_id=session_id,
                                     side=Side(payload.side), text=payload.text)
-    return Status(201, {"id": note.pk, "side": note.side})
+    return Status(201, _note_out(note))
 
 
-@router.post("/sessions/{session_id}/attachments", response={201: Anything, **ERRORS},
+@router.post("/sessions/{session_id}/attachments", response={201: AttachmentOut, **ERRORS},
              operation_id="attachment_add")
 def attachment_add(request: HttpRequest, session_id: DisputeId, file: File[UploadedFile],
-                   kind: Form[str] = "evidence", side: Form[str] = "") -> Status[Anything]:
+                   kind: Form[str] = "evidence", side: Form[str] = "") -> Status[AttachmentOut]:
     made = services.attachment_add(actor=_viewer(request), session_id=session_id,
                                    kind=_enum(kind, Attachment.Kind, "附件类别"),
                                    name=file.name or "",
                                    content=file, side=side)
-    return Status(201, {"id": made.pk, "sha256": made.sha256, "size": made.size})
+    return Status(201, _attachment_out(made))
 
 
 # --- plans and offers ---
@@ -422,7 +414,7 @@ def plan_options(p: PlanIn) -> PlanOptions:
         due_day=p.due_day, label=p.label)
 
 
-class CompareIn(Schema):
+class PlansCompareIn(Schema):
     plans: list[PlanIn] = Field(min_length=1, max_length=3)
     discount_rate: Rate | None = None
 
@@ -431,10 +423,10 @@ def _discount(dispute: Dispute, rate: str | None) -> Decimal:
     return selectors.discount_rate(dispute, Decimal(rate) if rate is not None else None)
 
 
-@router.post("/disputes/{dispute_id}/plans/compare", response={200: list[Anything], **ERRORS},
+@router.post("/disputes/{dispute_id}/plans/compare", response={200: list[PlanOut], **ERRORS},
              operation_id="plans_compare")
 def plans_compare(request: HttpRequest, dispute_id: DisputeId,
-                  payload: CompareIn) -> list[Anything]:
+                  payload: PlansCompareIn) -> list[PlanOut]:
     """Up to three plans side by side on this dispute's claim; nothing is written."""
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
@@ -442,15 +434,21 @@ def plans_compare(request: HttpRequest, dispute_id: DisputeId,
     return [_plan_out(viewer, dispute, o, rate) for o in map(plan_options, payload.plans)]
 
 
-def _plan_out(viewer: User, dispute: Dispute, options: PlanOptions, rate: Decimal) -> Anything:
+def _figures_out(figures: dict[str, object], *, desk: bool) -> PlanFiguresOut:
+    """The figures as the viewer may read them: the debtor's means for the desk only."""
+    shown = convert.figures_for(figures, desk=desk)
+    return (PlanFiguresDeskOut if desk else PlanFiguresOut).model_validate(shown)
+
+
+def _plan_out(viewer: User, dispute: Dispute, options: PlanOptions, rate: Decimal) -> PlanOut:
     figures = convert.figures_to_json(selectors.figures_for(dispute, options, rate))
-    return {"options": convert.options_to_json(options),
-            "figures": convert.figures_for(figures, desk=standing_of(viewer, dispute).desk)}
+    return PlanOut(options=PlanOptionsOut.model_validate(convert.options_to_json(options)),
+                   figures=_figures_out(figures, desk=standing_of(viewer, dispute).desk))
 
 
-@router.get("/disputes/{dispute_id}/plan-menu", response={200: list[Anything], **ERRORS},
+@router.get("/disputes/{dispute_id}/plan-menu", response={200: list[PlanOut], **ERRORS},
             operation_id="plan_menu")
-def plan_menu(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
+def plan_menu(request: HttpRequest, dispute_id: DisputeId) -> list[PlanOut]:
     """The creditor institution's standard plans, as options on this dispute's claim."""
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
@@ -469,14 +467,14 @@ class MenuItemIn(Schema):
     conditional: StrictBool = True
 
 
-class MenuIn(Schema):
+class PlanMenuPublishIn(Schema):
     items: list[MenuItemIn] = Field(min_length=1, max_length=8)
 
 
-@router.put("/institutions/{institution_id}/plan-menu", response={200: list[Anything], **ERRORS},
-            operation_id="plan_menu_publish")
+@router.put("/institutions/{institution_id}/plan-menu",
+            response={200: list[PlanMenuItemOut], **ERRORS}, operation_id="plan_menu_publish")
 def plan_menu_publish(request: HttpRequest, institution_id: DisputeId,
-                      payload: MenuIn) -> list[Anything]:
+                      payload: PlanMenuPublishIn) -> list[PlanMenuItemOut]:
     """Publish an institution's standard plan menu (an approver over it), replacing the last."""
     institution = Organization.objects.filter(pk=institution_id).first()
     if institution is None:
@@ -484,12 +482,13 @@ def plan_menu_publish(request: HttpRequest, institution_id: DisputeId,
     made = services.menu_publish(actor=_viewer(request), institution=institution, items=[
         Menu(i.label, i.periods, _enum(i.method, Method, "还款方式"), Decimal(i.annual_rate),
              Decimal(i.charge_waiver_ratio), i.conditional) for i in payload.items])
-    return [{"label": m.label, "periods": m.periods, "method": m.method,
-             "annual_rate": str(m.annual_rate), "charge_waiver_ratio": str(m.charge_waiver_ratio),
-             "conditional": m.conditional} for m in made]
+    return [PlanMenuItemOut(label=m.label, periods=m.periods, method=m.method,
+                            annual_rate=str(m.annual_rate),
+                            charge_waiver_ratio=str(m.charge_waiver_ratio),
+                            conditional=m.conditional) for m in made]
 
 
-class OfferIn(Schema):
+class OfferProposeIn(Schema):
     plan: PlanIn
     discount_rate: Rate | None = None
     on_behalf_of: Annotated[str, StringConstraints(pattern=r"^(|creditor|debtor|mediator)$")] = ""
@@ -497,34 +496,44 @@ class OfferIn(Schema):
     answers_id: Id | None = None
 
 
-def offer_out(o: Offer, part: Standing) -> Anything:
+def _excesses(a: Approval) -> list[ExcessOut]:
+    return [ExcessOut.model_validate(e) for e in a.excesses]
+
+
+def _approval_out(a: Approval) -> ApprovalOut:
+    return ApprovalOut(id=a.pk, status=a.status, approver=str(a.approver), reason=a.reason,
+                       excesses=_excesses(a))
+
+
+def offer_out(o: Offer, part: Standing) -> OfferOut:
     """An offer as the viewer may read it: the debtor's affordability details for the desk,
     the approvals (what the plan asked beyond authority, the approver's reasons) for the
     creditor's side, their outcome only for everyone else."""
-    approvals = [{"id": a.pk, "status": a.status, "approver": str(a.approver),
-                  "reason": a.reason, "excesses": a.excesses} if part.creditor
-                 else {"id": a.pk, "status": a.status}
+    approvals = [_approval_out(a) if part.creditor else ApprovalOutcomeOut(id=a.pk,
+                                                                          status=a.status)
                  for a in o.approvals.all()]
-    return {"id": o.pk, "seq": o.seq, "by": o.by, "side": o.side, "label": o.label,
-            "method": o.method, "status": o.status, "answers": o.answers.seq if o.answers else None,
-            "options": o.options, "figures": convert.figures_for(o.figures, desk=part.desk),
-            "creditor_accepted": o.creditor_accepted_at is not None,
-            "debtor_accepted": o.debtor_accepted_at is not None, "created_at": o.created_at,
-            "approvals": approvals}
+    return OfferOut(
+        id=o.pk, seq=o.seq, by=o.by, side=o.side, label=o.label, method=o.method,
+        status=o.status, answers=o.answers.seq if o.answers else None,
+        options=PlanOptionsOut.model_validate(o.options),
+        figures=_figures_out(o.figures, desk=part.desk),
+        creditor_accepted=o.creditor_accepted_at is not None,
+        debtor_accepted=o.debtor_accepted_at is not None, created_at=o.created_at,
+        approvals=approvals)
 
 
-@router.get("/disputes/{dispute_id}/offers", response={200: list[Anything], **ERRORS},
+@router.get("/disputes/{dispute_id}/offers", response={200: list[OfferOut], **ERRORS},
             operation_id="offers_list")
-def offers_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
+def offers_list(request: HttpRequest, dispute_id: DisputeId) -> list[OfferOut]:
     viewer = _viewer(request)
     me = standing_of(viewer, dispute_get_for(viewer, dispute_id))
     return [offer_out(o, me) for o in selectors.offers_for(me)]
 
 
-@router.post("/disputes/{dispute_id}/offers", response={201: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/offers", response={201: OfferOut, **ERRORS},
              operation_id="offer_propose")
 def offer_propose(request: HttpRequest, dispute_id: DisputeId,
-                  payload: OfferIn) -> Status[Anything]:
+                  payload: OfferProposeIn) -> Status[OfferOut]:
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
     made = services.offer_propose(actor=viewer, dispute_id=dispute_id,
@@ -535,69 +544,70 @@ def offer_propose(request: HttpRequest, dispute_id: DisputeId,
     return Status(201, _offer_for(viewer, made))
 
 
-class AnswerIn(Schema):
+class OfferAnswerIn(Schema):
     side: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor)$")]
     reason: text(2000) = ""  # type: ignore[valid-type]
 
 
-@router.post("/offers/{offer_id}/accept", response={200: Anything, **ERRORS},
+@router.post("/offers/{offer_id}/accept", response={200: OfferOut, **ERRORS},
              operation_id="offer_accept")
-def offer_accept(request: HttpRequest, offer_id: DisputeId, payload: AnswerIn) -> Anything:
+def offer_accept(request: HttpRequest, offer_id: DisputeId, payload: OfferAnswerIn) -> OfferOut:
     viewer = _viewer(request)
     return _offer_for(viewer, services.offer_accept(actor=viewer, offer_id=offer_id,
                                                     side=payload.side))
 
 
-@router.post("/offers/{offer_id}/reject", response={200: Anything, **ERRORS},
+@router.post("/offers/{offer_id}/reject", response={200: OfferOut, **ERRORS},
              operation_id="offer_reject")
-def offer_reject(request: HttpRequest, offer_id: DisputeId, payload: AnswerIn) -> Anything:
+def offer_reject(request: HttpRequest, offer_id: DisputeId, payload: OfferAnswerIn) -> OfferOut:
     viewer = _viewer(request)
     return _offer_for(viewer, services.offer_reject(actor=viewer, offer_id=offer_id,
                                                     side=payload.side, reason=payload.reason))
 
 
-@router.post("/offers/{offer_id}/approvals", response={201: Anything, **ERRORS},
+@router.post("/offers/{offer_id}/approvals", response={201: ApprovalOut, **ERRORS},
              operation_id="approval_request")
-def approval_request(request: HttpRequest, offer_id: DisputeId) -> Status[Anything]:
+def approval_request(request: HttpRequest, offer_id: DisputeId) -> Status[ApprovalOut]:
     made = services.approval_request(actor=_viewer(request), offer_id=offer_id)
-    return Status(201, {"id": made.pk, "approver": str(made.approver), "status": made.status,
-                        "excesses": made.excesses})
+    return Status(201, _approval_out(made))
 
 
-class ApprovalDecisionIn(Schema):
+class ApprovalDecideIn(Schema):
     approve: StrictBool
     reason: text(2000, min_length=1)  # type: ignore[valid-type]
 
 
-@router.get("/approvals", response={200: list[Anything], **ERRORS},
+@router.get("/approvals", response={200: list[ApprovalWaitingOut], **ERRORS},
             operation_id="approvals_waiting")
-def approvals_waiting(request: HttpRequest) -> list[Anything]:
+def approvals_waiting(request: HttpRequest) -> list[ApprovalWaitingOut]:
     """What waits on the calling approver, oldest first."""
     viewer = _viewer(request)
-    return [{"id": a.pk, "dispute_id": a.offer.dispute_id, "number": a.offer.dispute.number,
-             "offer": _offer_for(viewer, a.offer), "requested_by": str(a.requested_by),
-             "excesses": a.excesses, "requested_at": a.requested_at}
+    return [ApprovalWaitingOut(id=a.pk, dispute_id=a.offer.dispute_id,
+                               number=a.offer.dispute.number, offer=_offer_for(viewer, a.offer),
+                               requested_by=str(a.requested_by), excesses=_excesses(a),
+                               requested_at=a.requested_at)
             for a in selectors.approvals_waiting_for(viewer)]
 
 
-@router.post("/approvals/{approval_id}/decision", response={200: Anything, **ERRORS},
+@router.post("/approvals/{approval_id}/decision", response={200: ApprovalDecisionOut, **ERRORS},
              operation_id="approval_decide")
 def approval_decide(request: HttpRequest, approval_id: DisputeId,
-                    payload: ApprovalDecisionIn) -> Anything:
+                    payload: ApprovalDecideIn) -> ApprovalDecisionOut:
     viewer = _viewer(request)
     made = services.approval_decide(actor=viewer, approval_id=approval_id,
                                     approve=payload.approve, reason=payload.reason)
-    return {"id": made.pk, "status": made.status, "reason": made.reason,
-            "offer": _offer_for(viewer, made.offer)}
+    return ApprovalDecisionOut(id=made.pk, status=made.status, reason=made.reason,
+                               offer=_offer_for(viewer, made.offer))
 
 
-class WithdrawIn(Schema):
+class OfferWithdrawIn(Schema):
     reason: text(2000, min_length=1)  # type: ignore[valid-type]
 
 
-@router.post("/offers/{offer_id}/withdraw", response={200: Anything, **ERRORS},
+@router.post("/offers/{offer_id}/withdraw", response={200: OfferOut, **ERRORS},
              operation_id="offer_withdraw")
-def offer_withdraw(request: HttpRequest, offer_id: DisputeId, payload: WithdrawIn) -> Anything:
+def offer_withdraw(request: HttpRequest, offer_id: DisputeId,
+                   payload: OfferWithdrawIn) -> OfferOut:
     """Take a plan off the table (the desk, or the creditor its own open offer)."""
     viewer = _viewer(request)
     return _offer_for(viewer, services.offer_withdraw(actor=viewer, offer_id=offer_id,
@@ -606,7 +616,7 @@ def offer_withdraw(request: HttpRequest, offer_id: DisputeId, payload: WithdrawI
 
 # --- blind offers, budget, consent, evaluation ---
 
-class BoundIn(Schema):
+class BlindBoundEnterIn(Schema):
     side: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor)$")]
     min_total: Money | None = None
     max_term_months: Annotated[StrictInt, Field(ge=1, le=600)] | None = None
@@ -614,9 +624,14 @@ class BoundIn(Schema):
     max_total: Money | None = None
 
 
-@router.post("/disputes/{dispute_id}/blind-bounds", response={200: Anything, **ERRORS},
+def _rounds_out(dispute: Dispute) -> BlindRoundsOut:
+    return BlindRoundsOut.model_validate(selectors.blind_rounds_for(dispute))
+
+
+@router.post("/disputes/{dispute_id}/blind-bounds", response={200: BlindRoundsOut, **ERRORS},
              operation_id="blind_bound_enter")
-def blind_bound_enter(request: HttpRequest, dispute_id: DisputeId, payload: BoundIn) -> Anything:
+def blind_bound_enter(request: HttpRequest, dispute_id: DisputeId,
+                      payload: BlindBoundEnterIn) -> BlindRoundsOut:
     """Enter a private bound; the answer is the rounds' outcomes only, never a bound."""
     viewer = _viewer(request)
     bound: blind.CreditorBound | blind.DebtorBound
@@ -629,67 +644,68 @@ def blind_bound_enter(request: HttpRequest, dispute_id: DisputeId, payload: Boun
             raise services.MediationInvalid("债务人底线须填每月最多和总额最多", "incomplete bound")
         bound = blind.DebtorBound(Decimal(payload.max_monthly), Decimal(payload.max_total))
     services.blind_bound_enter(actor=viewer, dispute_id=dispute_id, bound=bound)
-    return selectors.blind_rounds_for(dispute_get_for(viewer, dispute_id))
+    return _rounds_out(dispute_get_for(viewer, dispute_id))
 
 
-@router.get("/disputes/{dispute_id}/blind-rounds", response={200: Anything, **ERRORS},
+@router.get("/disputes/{dispute_id}/blind-rounds", response={200: BlindRoundsOut, **ERRORS},
             operation_id="blind_rounds")
-def blind_rounds(request: HttpRequest, dispute_id: DisputeId) -> Anything:
-    return selectors.blind_rounds_for(dispute_get_for(_viewer(request), dispute_id))
+def blind_rounds(request: HttpRequest, dispute_id: DisputeId) -> BlindRoundsOut:
+    return _rounds_out(dispute_get_for(_viewer(request), dispute_id))
 
 
-class BudgetIn(Schema):
+class BudgetDeclareIn(Schema):
     party_row_id: Id
     monthly_income: Money | None = None
     other_obligations: Money = "0"
     dependants: Annotated[StrictInt, Field(ge=0, le=20)] = 0
 
 
-@router.put("/disputes/{dispute_id}/budget", response={200: Anything, **ERRORS},
+@router.put("/disputes/{dispute_id}/budget", response={200: BudgetOut, **ERRORS},
             operation_id="budget_declare")
-def budget_declare(request: HttpRequest, dispute_id: DisputeId, payload: BudgetIn) -> Anything:
+def budget_declare(request: HttpRequest, dispute_id: DisputeId,
+                   payload: BudgetDeclareIn) -> BudgetOut:
     made = services.budget_declare(
         actor=_viewer(request), dispute_id=dispute_id, party_row_id=payload.party_row_id,
         monthly_income=Decimal(payload.monthly_income) if payload.monthly_income else None,
         other_obligations=Decimal(payload.other_obligations), dependants=payload.dependants)
-    return {"party_row_id": made.party_row_id, "declared_on": made.declared_on}
+    return BudgetOut(party_row_id=made.party_row_id, declared_on=made.declared_on)
 
 
-class ConsentIn(Schema):
+class ConsentRecordIn(Schema):
     party_row_id: Id
     how: text(100, min_length=1)  # type: ignore[valid-type]
     given_on: dt.date
     purpose: text(40) = "extension"  # type: ignore[valid-type]  # or remediate, waive_confirmation
 
 
-@router.post("/disputes/{dispute_id}/consents", response={201: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/consents", response={201: ConsentOut, **ERRORS},
              operation_id="consent_record")
 def consent_record(request: HttpRequest, dispute_id: DisputeId,
-                   payload: ConsentIn) -> Status[Anything]:
+                   payload: ConsentRecordIn) -> Status[ConsentOut]:
     made = services.consent_record(actor=_viewer(request), dispute_id=dispute_id,
                                    party_row_id=payload.party_row_id, how=payload.how,
                                    given_on=payload.given_on, purpose=payload.purpose)
-    return Status(201, {"id": made.pk, "party_row_id": made.party_row_id, "how": made.how,
-                        "purpose": made.purpose})
+    return Status(201, ConsentOut(id=made.pk, party_row_id=made.party_row_id, how=made.how,
+                                  purpose=made.purpose))
 
 
-class EvaluationIn(Schema):
+class EvaluationRecordIn(Schema):
     assessment: text(20000, min_length=1)  # type: ignore[valid-type]
     contract_annual_rate: Rate
     discount_rate: Rate | None = None
     offer_id: Id | None = None
 
 
-def _evaluation_out(e: Any) -> Anything:
-    return {"id": e.pk, "expert": str(e.expert), "assessment": e.assessment,
-            "paths": e.paths, "offer": e.offer.seq if e.offer else None,
-            "created_at": e.created_at}
+def _evaluation_out(e: Evaluation) -> EvaluationOut:
+    return EvaluationOut(id=e.pk, expert=str(e.expert), assessment=e.assessment,
+                         paths=EvaluationPathsOut.model_validate(e.paths),
+                         offer=e.offer.seq if e.offer else None, created_at=e.created_at)
 
 
-@router.post("/disputes/{dispute_id}/evaluations", response={201: Anything, **ERRORS},
+@router.post("/disputes/{dispute_id}/evaluations", response={201: EvaluationOut, **ERRORS},
              operation_id="evaluation_record")
 def evaluation_record(request: HttpRequest, dispute_id: DisputeId,
-                      payload: EvaluationIn) -> Status[Anything]:
+                      payload: EvaluationRecordIn) -> Status[EvaluationOut]:
     viewer = _viewer(request)
     dispute = dispute_get_for(viewer, dispute_id)
     made = services.evaluation_record(
@@ -699,9 +715,9 @@ def evaluation_record(request: HttpRequest, dispute_id: DisputeId,
     return Status(201, _evaluation_out(made))
 
 
-@router.get("/disputes/{dispute_id}/evaluations", response={200: list[Anything], **ERRORS},
+@router.get("/disputes/{dispute_id}/evaluations", response={200: list[EvaluationOut], **ERRORS},
             operation_id="evaluations_list")
-def evaluations_list(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
+def evaluations_list(request: HttpRequest, dispute_id: DisputeId) -> list[EvaluationOut]:
     dispute = dispute_get_for(_viewer(request), dispute_id)
     return [_evaluation_out(e) for e in dispute.evaluations.select_related("expert", "offer")
             .order_by("pk")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from jintiao.api.schemas import ErrorOut, MeOut, OrganizationOut
+from jintiao.api.schemas import ErrorOut, MeOut, OrganizationOut, OrgRef
 from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
 
@@ -13,12 +13,12 @@ router = Router(tags=["organizations"])
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, operation_id="me_get")
-def me_get(request: HttpRequest) -> dict[str, object]:
+def me_get(request: HttpRequest) -> MeOut:
     user: User = request.auth  # type: ignore[attr-defined]
     org = user.organization
-    return {"id": user.pk, "username": user.username, "name": str(user),
-            "organization": ({"id": org.pk, "name": org.name, "kind": org.kind} if org else None),
-            "roles": sorted(r.value for r in user_roles(user))}
+    return MeOut(id=user.pk, username=user.username, name=str(user),
+                 organization=OrgRef(id=org.pk, name=org.name, kind=org.kind) if org else None,
+                 roles=sorted(r.value for r in user_roles(user)))
 
 
 @router.get("/organizations", response={200: list[OrganizationOut], 401: ErrorOut},

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from jintiao.api.schemas import ErrorOut, StatisticsOut
+from jintiao.api.schemas import (
+    ErrorOut,
+    FigureOut,
+    RateOut,
+    StageOut,
+    StatisticsOut,
+    WorkingDaysOut,
+)
 from jintiao.disputes.access import RecordNotFound
 from jintiao.domain import figures
 from jintiao.domain.figures import FUNNEL, ReportPeriod
@@ -25,7 +30,7 @@ class StatisticsQuery(Schema):
 
 @router.get("/statistics", response={200: StatisticsOut, 400: ErrorOut, 401: ErrorOut,
                                      404: ErrorOut}, operation_id="statistics_get")
-def statistics_get(request: HttpRequest, query: Query[StatisticsQuery]) -> dict[str, Any]:
+def statistics_get(request: HttpRequest, query: Query[StatisticsQuery]) -> StatisticsOut:
     """The figures of a node the caller supervises; any other node is not there (404)."""
     user: User = request.auth  # type: ignore[attr-defined]
     period = ReportPeriod.parse(query.period)
@@ -35,20 +40,20 @@ def statistics_get(request: HttpRequest, query: Query[StatisticsQuery]) -> dict[
     services.figures_refresh()
     stats = selectors.statistics(node, period, breakdowns=False)
     days = stats.working_days
-    return {
-        "node": node.pk, "node_name": node.name, "period": str(period),
-        "start": period.start, "end": period.end,
-        "figures": [{"key": m.key, "label": m.label, "unit": m.unit,
-                     "value": str(stats.totals[m.key]), "definition": m.definition}
-                    for m in selectors.MEASURES],
-        "rates": [{"key": key, "label": label,
-                   "value": None if (v := getattr(stats.totals, key)) is None else str(v),
-                   "definition": figures.DEFINITIONS[key]} for key, label in reports.RATES],
-        "working_days": {"count": days.count,
-                         "mean": None if days.mean is None else str(days.mean),
-                         "median": None if days.median is None else str(days.median),
-                         "p90": days.p90},
-        "cohort": stats.funnel[0],
-        "funnel": [{"stage": s.value, "label": s.label, "count": n}
-                   for s, n in zip(FUNNEL, stats.funnel[1:], strict=True)],
-    }
+    return StatisticsOut(
+        node=node.pk, node_name=node.name, period=str(period),
+        start=period.start, end=period.end,
+        figures=[FigureOut(key=m.key, label=m.label, unit=m.unit,
+                           value=str(stats.totals[m.key]), definition=m.definition)
+                 for m in selectors.MEASURES],
+        rates=[RateOut(key=key, label=label,
+                       value=None if (v := getattr(stats.totals, key)) is None else str(v),
+                       definition=figures.DEFINITIONS[key]) for key, label in reports.RATES],
+        working_days=WorkingDaysOut(count=days.count,
+                                    mean=None if days.mean is None else str(days.mean),
+                                    median=None if days.median is None else str(days.median),
+                                    p90=days.p90),
+        cohort=stats.funnel[0],
+        funnel=[StageOut(stage=s.value, label=s.label, count=n)
+                for s, n in zip(FUNNEL, stats.funnel[1:], strict=True)],
+    )
