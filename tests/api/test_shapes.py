@@ -10,8 +10,7 @@ from jintiao import clock
 from jintiao.performance.services import performance_review
 from tests.api.client import Api
 from tests.factories import flat
-from tests.loop.conftest import CHARGES_SINCE
-from tests.loop.helpers import accept_plan, agree, confirm
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, confirm
 
 
 def ok(response, status=200):
