@@ -468,3 +468,23 @@ def test_the_assignment_form_gives_the_services_answer_on_the_size_of_a_team(des
     assert "最多指定5名调解员" in response.content.decode()
     dispute.refresh_from_db()
     assert dispute.state == State.ACCEPTED
+
+
+def test_the_extension_button_goes_once_the_last_allowed_extension_is_used(desk, mediating):
+    """The policy allows one extension: after it the page offers none (the service would
+    refuse it; the button used to stay)."""
+    from jintiao.mediation.services import consent_record
+
+    director = client_for(desk.director)
+    page = director.get(f"/disputes/{mediating.pk}/mediation/").content.decode()
+    assert 'name="action" value="extend"' in page
+    for row in mediating.party_rows.all():
+        consent_record(actor=desk.mediator, dispute_id=mediating.pk, party_row_id=row.pk,
+                       how="书面同意", given_on=clock.today())
+    action_apply(actor=desk.director, dispute_id=mediating.pk, action=Action.EXTEND,
+                 expected_version=mediating.version)
+
+    page = director.get(f"/disputes/{mediating.pk}/mediation/").content.decode()
+
+    assert 'name="action" value="extend"' not in page
+    assert "已延长 1 次，规则允许 1 次" in page
