@@ -171,7 +171,6 @@ class Standing:
     dispute: Dispute
     roles: frozenset[Role]  # the roles that count in this dispute
     team_ids: frozenset[int]
-    lead_id: int | None
     party_row_ids: frozenset[int] = frozenset()
     debtor_row_ids: frozenset[int] = frozenset()
     settling_debtor_row_ids: frozenset[int] = frozenset()
@@ -200,10 +199,6 @@ class Standing:
     def on_team(self) -> bool:
         """A mediator or expert assigned to the dispute."""
         return self.user.pk in self.team_ids
-
-    @property
-    def lead(self) -> bool:
-        return self.user.pk == self.lead_id
 
     @property
     def expert(self) -> bool:
@@ -241,10 +236,6 @@ class Standing:
         """The debtor in person, or a representative with special authority: a general
         authority takes part but does not settle."""
         return bool(self.settling_debtor_row_ids)
-
-    @property
-    def party(self) -> bool:
-        return bool(self.party_row_ids)
 
     @property
     def court(self) -> bool:
@@ -475,7 +466,6 @@ def standing_of(user: User, dispute: Dispute) -> Standing:
     node = user.organization
     team = list(dispute.mediator_rows.all())
     team_ids = frozenset(m.user_id for m in team)
-    lead = next((m.user_id for m in team if m.lead), None)
     roles: set[Role] = set()
     if user.is_superuser or Role.ADMINISTRATOR in held:
         roles.add(Role.ADMINISTRATOR)
@@ -494,7 +484,7 @@ def standing_of(user: User, dispute: Dispute) -> Standing:
         roles.add(Role.PARTY)
     debtors = [(row, rep) for row, rep in rows if row.role == PartyRole.DEBTOR]
     return Standing(
-        user=user, dispute=dispute, roles=frozenset(roles), team_ids=team_ids, lead_id=lead,
+        user=user, dispute=dispute, roles=frozenset(roles), team_ids=team_ids,
         party_row_ids=frozenset(row.pk for row, _rep in rows),
         debtor_row_ids=frozenset(row.pk for row, _rep in debtors),
         settling_debtor_row_ids=frozenset(
