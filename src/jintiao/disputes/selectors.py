@@ -147,6 +147,27 @@ def dispute_get_for(viewer: User, dispute_id: int) -> Dispute:
 
 
 @dataclass(frozen=True)
+class DuplicateFlag:
+    """The open dispute this one looked like when it was filed: its number and id when the
+    viewer may open it, else only the committee it was filed at."""
+
+    number: str
+    dispute_id: int | None
+    committee: str
+
+
+def probable_duplicate_seen_by(viewer: User, dispute: Dispute) -> DuplicateFlag | None:
+    """What the viewer is told of the dispute flagged as this one's probable duplicate."""
+    other_id = dispute.probable_duplicate_of_id
+    if other_id is None:
+        return None
+    other = Dispute.objects.select_related("committee").get(pk=other_id)
+    if dispute_visible_to(viewer).filter(pk=other_id).exists():
+        return DuplicateFlag(other.number, other.pk, other.committee.name)
+    return DuplicateFlag("", None, other.committee.name)
+
+
+@dataclass(frozen=True)
 class ActionOffer:
     """An action the viewer may take now, with what it requires in words."""
 
