@@ -257,6 +257,17 @@ class TestActions:
         assert response.status_code == 409
         assert response.json()["code"] == "conflict"
 
+    def test_accepting_with_the_clerks_confirmation_of_the_notice(self, world):
+        """The API's ``attested`` counts as the page's 本人确认 box does."""
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        response = Api(world.clerk).post(f"/disputes/{dispute.pk}/actions", {
+            "action": "accept", "expected_version": 1,
+            "attested": ["non_litigation_notice_served"]})
+        assert response.status_code == 200, response.content
+        assert response.json()["state"] == "accepted"
+        timeline = Api(world.clerk).get(f"/disputes/{dispute.pk}/timeline").json()
+        assert timeline[-1]["params"]["attested"] == ["non_litigation_notice_served"]
+
     def test_a_refused_transition_is_409_naming_the_guard(self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)
         response = Api(world.clerk).post(f"/disputes/{dispute.pk}/actions",

@@ -169,11 +169,13 @@ def probable_duplicate_seen_by(viewer: User, dispute: Dispute) -> DuplicateFlag 
 
 @dataclass(frozen=True)
 class ActionOffer:
-    """An action the viewer may take now, with what it requires in words."""
+    """An action the viewer may take now, with what it requires in words, and of that what
+    the viewer's own confirmation (本人确认) may establish and the data does not already."""
 
     value: str
     label: str
     guards: tuple[str, ...]
+    attestable: tuple[str, ...] = ()
 
 
 def actions_open_to(viewer: User, dispute: Dispute) -> list[ActionOffer]:
@@ -192,7 +194,13 @@ def actions_open_to(viewer: User, dispute: Dispute) -> list[ActionOffer]:
             guards = offers.setdefault(action, set())
             guards.update(lifecycle.GUARD_LABELS[g] for t in lifecycle.transitions_for(action)
                           if role in t.roles and state in t.sources for g in t.guards)
-    return [ActionOffer(a.value, a.label, tuple(sorted(g))) for a, g in offers.items()]
+    on_record = {"non_litigation_notice_served"} if dispute.non_litigation_notice_served \
+        else set()
+    return [ActionOffer(a.value, a.label, tuple(sorted(g)),
+                        tuple(lifecycle.GUARD_LABELS[guard]
+                              for guard in lifecycle.attestable_guards(a)
+                              if guard not in on_record))
+            for a, g in offers.items()]
 
 
 def policy_of_viewer(viewer: User, on: dt.date) -> Policy:

@@ -336,9 +336,6 @@ def _intake(actor: User, filing: _Filing) -> Dispute:
     return dispute
 
 
-# Guards the dispute's own data answers: computed here, whatever anyone attests.
-FROM_DATA = frozenset({"within_scope", "non_litigation_notice_served", "reason_given",
-                       "track_chosen", "deadline_passed", "within_confirmation_window"})
 # Guards only the service that keeps their records establishes: the workbench (no conflict
 # or recusal, consents on record, extensions left) and the agreement, the court and
 # performance (signatures and seal, application, ruling, payments, undisputed facts).
@@ -350,10 +347,12 @@ ESTABLISHED_ONLY = lifecycle.RECORDED_GUARDS | frozenset({
 def _guards(dispute: Dispute, *, today: dt.date, reason: str, track: Track | None,
             notice_served: bool, attested: Iterable[str], established: Iterable[str]) -> set[str]:
     """The guards that hold: those the data answers, those a calling service established
-    from its records, and the few left to the actor's word (withdrawal by the applicant, a
-    creditor's consent to a cure, the outcome at closing), recorded on the timeline."""
-    held = (set(attested) - ESTABLISHED_ONLY - FROM_DATA) | (set(established)
-                                                              & ESTABLISHED_ONLY)
+    from its records, and those the actor's word may supply (lifecycle.ATTESTABLE_GUARDS:
+    withdrawal by the applicant, a creditor's consent to a cure, the outcome at closing, the
+    notice to the parties when intake did not record it), recorded on the timeline. An
+    attestation of anything else counts for nothing: scope is the committee's data."""
+    held = ((set(attested) & lifecycle.ATTESTABLE_GUARDS)
+            | (set(established) & ESTABLISHED_ONLY))
     if not scope_problems(dispute.committee, dispute.dispute_type, dispute.channel):
         held.add("within_scope")
     if dispute.non_litigation_notice_served or notice_served:
@@ -440,15 +439,20 @@ def dispute_apply_action(
     dispute = dispute_lock(actor, dispute_id, expected_version)
     action = Action(action)
     _check_mediators(action, mediators)
+    # saying the parties were told (the accept form's box, the API's notice_served) is
+    # confirming that guard: one meaning, recorded as the actor's word
+    attested = set(attested) | ({"non_litigation_notice_served"} if notice_served else set())
     held = _guards(dispute, today=today, reason=reason, track=track,
                    notice_served=notice_served, attested=attested, established=established)
     roles = user_roles(actor)
     decision, role = _decide_for_any_role(State(dispute.state), action, roles, held)
+    attested_used = sorted(set(attested) & lifecycle.ATTESTABLE_GUARDS
+                           & set(decision.transition.guards))
     before = dispute.state
     dispute.state = decision.target.value
     if track is not None:
         dispute.track = Track(track).value
-    if notice_served:
+    if "non_litigation_notice_served" in attested_used:
         dispute.non_litigation_notice_served = True
     policy = Policy.from_dict(dispute.policy_version.data)
     deadline = (_deadline_for(dispute, decision.target, policy, today)
@@ -473,7 +477,6 @@ def dispute_apply_action(
     if mediators:
         params["mediators"] = [m.pk for m in mediators]
     params.update(details or {})
-    attested_used = sorted(set(attested) & set(decision.transition.guards))
     if attested_used:
         params["attested"] = attested_used
     event_append(dispute=dispute, type=f"dispute.{action.value}", actor=actor, at=now,

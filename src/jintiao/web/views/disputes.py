@@ -268,9 +268,8 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
         return redirect(back, dispute_id=dispute_id)
     data = form.cleaned_data
     action = Action(data["action"])
-    attested: list[str] = []
-    if data["attest"]:
-        attested = [g for t in lifecycle.transitions_for(action) for g in t.guards]
+    # the box confirms what the actor's word may establish for this action, nothing else
+    attested = list(lifecycle.attestable_guards(action)) if data["attest"] else []
     mediators = list(User.objects.filter(pk=data["mediator"])) if data["mediator"] else []
     try:
         action_apply(actor=viewer, dispute_id=dispute_id, action=action,
