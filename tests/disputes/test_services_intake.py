@@ -220,6 +220,15 @@ class TestExternalReference:
             again = file(world, external_ref="CL-2", received_on=None, claim=same)
         assert again.dispute.pk == first.dispute.pk
 
+    def test_what_the_desk_recorded_since_does_not_make_a_repeat_differ(self, world):
+        """The clerk confirmed the notice on acceptance; the bank's retry says nothing of it."""
+        same = claim()
+        first = file(world, external_ref="CL-4", claim=same).dispute
+        action_apply(actor=world.clerk, dispute_id=first.pk, action=Action.ACCEPT,
+                     expected_version=first.version,
+                     attested=["non_litigation_notice_served"])
+        assert file(world, external_ref="CL-4", claim=same).dispute.pk == first.pk
+
     def test_a_repeat_with_other_content_is_a_conflict_naming_the_fields(self, world):
         first = file(world, external_ref="CL-3").dispute
         with pytest.raises(DomainError) as err:

@@ -145,9 +145,9 @@ def dispute_intake(
     :raises ExternalRefConflict: the reference was filed before with other content (409;
         ``details['fields']`` names what differs)
     :raises IntakeInvalid: a reference without its institution, not a committee, no creditor
-        or no debtor, a date of receipt to come
-        or a year back, a court's dispute without a court, one person on both sides or
-        twice, an entity named otherwise than the organisation registered under its code
+        or no debtor, a date of receipt to come or over a year back, a court's dispute
+        without a court, one person on both sides or twice, an entity named otherwise than
+        the organisation registered under its code
     :raises ClaimInvalid: a claim of nothing, or computed on a day to come or decades ago
     :raises PartyInvalid: a party's name holds invisible characters, or its identity number
         fails its check (a birth date to come included)
@@ -185,38 +185,38 @@ def dispute_intake(
 _COMPARED = {"committee_id": "受理调委会", "channel": "来源渠道", "dispute_type": "纠纷类型",
              "court_id": "法院", "claim.as_of": "债权计算日",
              **{f"claim.{f}": CLAIM_PART_LABELS[f] for f in CLAIM_FIELDS},
-             "parties": "当事人", "summary": "纠纷概要", "received_on": "收案日期",
-             "notice_served": "告知情况"}
+             "parties": "当事人", "summary": "纠纷概要", "received_on": "收案日期"}
 
 
 def _same_file(existing: Dispute, filing: _Filing) -> Dispute:
-    """Return ``existing`` if ``filing`` asks for what it holds; the date of receipt counts
-    only when the repeat gives one (a bulk file sent again the next day says "today").
+    """Return ``existing`` if ``filing`` asks for what it holds. The date of receipt and the
+    court count only when the repeat gives them (a bulk file sent again the next day says
+    "today"; a court may be recorded later, with the application for confirmation), and the
+    notice not at all (the clerk may confirm it on acceptance).
 
     :raises ExternalRefConflict: naming the fields that differ
     """
     claim = filing.claim
     given: dict[str, object] = {
         "committee_id": filing.committee.pk, "channel": filing.channel.value,
-        "dispute_type": filing.dispute_type.value,
-        "court_id": filing.court.pk if filing.court else None, "claim.as_of": claim.as_of,
+        "dispute_type": filing.dispute_type.value, "claim.as_of": claim.as_of,
         **{f"claim.{f}": getattr(claim, f) for f in CLAIM_FIELDS},
         "parties": {(PartyRole(role).value, crypto.lookup_hash(identity.normalize(p.id_number)))
                     for p, role in filing.parties},
-        "summary": filing.summary.strip(), "notice_served": filing.notice_served,
+        "summary": filing.summary.strip(),
     }
     held: dict[str, object] = {
         "committee_id": existing.committee_id, "channel": existing.channel,
-        "dispute_type": existing.dispute_type, "court_id": existing.court_id,
-        "claim.as_of": existing.claim_as_of,
+        "dispute_type": existing.dispute_type, "claim.as_of": existing.claim_as_of,
         **{f"claim.{f}": getattr(existing, f) for f in CLAIM_FIELDS},
         "parties": {(r.role, r.party.id_hash)
                     for r in existing.party_rows.select_related("party")},
         "summary": existing.summary.strip(),
-        "notice_served": existing.non_litigation_notice_served,
     }
     if filing.received_on is not None:
         given["received_on"], held["received_on"] = filing.received_on, existing.received_on
+    if filing.court is not None:
+        given["court_id"], held["court_id"] = filing.court.pk, existing.court_id
     differing = [name for name in _COMPARED if name in given and given[name] != held[name]]
     if differing:
         raise ExternalRefConflict(
