@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -123,9 +125,9 @@ class TestIntake:
 
         assert Dispute.objects.get(pk=data["id"]).non_litigation_notice_served
 
-    @pytest.mark.parametrize(("day", "code"), [("2999-01-01", "intake_invalid"),
-                                               ("1990-01-01", "policy_missing")])
-    def test_a_date_of_receipt_outside_any_policy_is_refused(self, world, day, code):
+    @pytest.mark.parametrize(("day", "code"), [("2999-01-01", "date_in_future"),
+                                               ("1990-01-01", "date_too_early")])
+    def test_a_date_of_receipt_to_come_or_decades_back_is_refused(self, world, day, code):
         from jintiao.disputes.models import Dispute
 
         response = Api(world.agent).post("/disputes", intake_body(world, 7, received_on=day))
@@ -168,6 +170,100 @@ class TestTimeline:
         assert all(e["label"] == events.lookup(e["type"]).label for e in seen)
 
 
+def _born_tomorrow() -> str:
+    from jintiao import clock
+    from jintiao.domain import identity
+
+    first17 = f"522601{clock.today() + dt.timedelta(days=1):%Y%m%d}123"
+    return first17 + identity.resident_id_check_char(first17)
+
+
+def _change(body, path, value):
+    """Set ``value`` at a dotted path of the body (``parties.1.name``)."""
+    *parents, last = path.split(".")
+    node = body
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[int(last) if last.isdigit() else last] = value
+    return body
+
+
+class TestIntakeRefusals:
+    """The intake service's refusals, as the API gives them: the code and the very words the
+    web form shows, and nothing written."""
+
+    @pytest.mark.parametrize(("path", "value", "code", "words"), [
+        ("claim", {"as_of": "2026-06-30", "principal": "0"}, "claim_not_positive",
+         "债权合计应大于零"),
+        ("claim.as_of", "2999-01-01", "date_in_future",
+         "债权计算日不能晚于今天（所填为2999-01-01）"),
+        ("claim.as_of", "1999-06-30", "date_too_early", "请核对年份"),
+        ("channel", "court_delegated", "court_required",
+         "来源渠道为“委派调解”的纠纷须选择委派或委托的法院"),
+        ("parties.1.id_number", "BORN_TOMORROW", "party_invalid", "晚于"),
+        ("parties.1.name", "张\u202e三", "name_invalid", "U+202E（双向文字控制符）"),
+        ("parties.1.name", "张\u200b三", "name_invalid", "U+200B（零宽空格）"),
+        ("parties.1.name", "张\u2028三", "name_invalid", "U+2028（行分隔符）"),
+        ("parties.1.name", "\ufeff张三", "name_invalid", "U+FEFF（字节顺序标记（BOM））"),
+    ])
+    def test_a_refusal_is_a_400_with_its_code_and_message(self, world, path, value, code,
+                                                          words):
+        from jintiao.disputes.models import Dispute
+        from jintiao.parties.models import Party
+
+        if value == "BORN_TOMORROW":
+            value = _born_tomorrow()
+        body = _change(intake_body(world, 30), path, value)
+        response = Api(world.agent).post("/disputes", body)
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == code
+        assert words in response.json()["message"]
+        assert not Dispute.objects.exists()
+        assert not Party.objects.exists()
+
+    def test_one_person_as_creditor_and_debtor_is_refused(self, world):
+        body = intake_body(world, 31)
+        body["parties"][0] = {**body["parties"][1], "role": "creditor"}
+        response = Api(world.agent).post("/disputes", body)
+        assert response.status_code == 400
+        assert response.json()["code"] == "party_on_both_sides"
+        assert response.json()["details"] == {"field": "id_number", "row": "1"}
+
+    def test_a_creditor_under_the_branchs_code_carries_its_registered_name(self, world):
+        body = intake_body(world, 32)
+        body["parties"][0].update(name="某银行凯里分行", id_number=world.branch.credit_code)
+        response = Api(world.agent).post("/disputes", body)
+        assert response.status_code == 400
+        assert response.json()["code"] == "creditor_name_mismatch"
+        assert "登记的名称“某银行凯里支行”不一致" in response.json()["message"]
+        body["parties"][0]["name"] = "某银行凯里支行"
+        assert Api(world.agent).post("/disputes", body).status_code == 201
+
+    def test_a_repeated_reference_with_other_content_is_409_naming_the_fields(self, world):
+        api = Api(world.agent)
+        first = api.post("/disputes", intake_body(world, 33, external_ref="CC-33")).json()
+        changed = intake_body(world, 33, external_ref="CC-33", summary="另一笔贷款")
+        changed["claim"]["principal"] = "190000.00"
+        response = api.post("/disputes", changed)
+        assert response.status_code == 409
+        body = response.json()
+        assert body["code"] == "external_ref_conflict"
+        assert body["details"]["fields"] == "claim.principal,summary"
+        assert body["details"]["dispute"] == str(first["id"])
+        assert body["message"] == (f"机构业务编号CC-33已登记为{first['number']}，本次提交的"
+                                   "本金、纠纷概要与已登记的不同；未作更改")
+        assert api.get(f"/disputes/{first['id']}").json()["claim"]["principal"] == "200000.00"
+
+    def test_a_probable_duplicate_is_filed_and_points_to_the_other(self, world):
+        api = Api(world.agent)
+        first = api.post("/disputes", intake_body(world, 34)).json()
+        second = api.post("/disputes", intake_body(world, 34))
+        assert second.status_code == 201
+        assert first["probable_duplicate_of"] is None
+        assert second.json()["probable_duplicate_of"] == {
+            "id": first["id"], "number": first["number"], "committee": "凯里市金调委"}
+
+
 class TestActions:
     def test_accept_through_the_api_and_see_it_on_the_timeline(self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)
@@ -190,6 +286,17 @@ class TestActions:
                             {"action": "decline", "expected_version": 1, "reason": "x"})
         assert response.status_code == 409
         assert response.json()["code"] == "conflict"
+
+    def test_accepting_with_the_clerks_confirmation_of_the_notice(self, world):
+        """The API's ``attested`` counts as the page's 本人确认 box does."""
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        response = Api(world.clerk).post(f"/disputes/{dispute.pk}/actions", {
+            "action": "accept", "expected_version": 1,
+            "attested": ["non_litigation_notice_served"]})
+        assert response.status_code == 200, response.content
+        assert response.json()["state"] == "accepted"
+        timeline = Api(world.clerk).get(f"/disputes/{dispute.pk}/timeline").json()
+        assert timeline[-1]["params"]["attested"] == ["non_litigation_notice_served"]
 
     def test_a_refused_transition_is_409_naming_the_guard(self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)

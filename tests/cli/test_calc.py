@@ -1,5 +1,6 @@
 """``jintiao calc``: the worked examples of the domain reference, text and JSON, and errors."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -168,6 +169,28 @@ class TestId:
         code, data = run_json(capsys, "calc", "id", "91110000600037341L")
         assert code == 0
         assert data["kind"] == "credit_code"
+
+    def test_a_birth_date_still_to_come_is_invalid_today(self, capsys):
+        """Without ``--on`` the number is checked as of today, like at intake."""
+        from jintiao import clock
+        from jintiao.domain import identity
+
+        born = clock.today() + dt.timedelta(days=1)
+        first17 = f"110105{born:%Y%m%d}002"
+        number = first17 + identity.resident_id_check_char(first17)
+        code, out, _ = run(capsys, "calc", "id", number)
+        assert code == 1
+        assert "无效" in out
+        assert f"出生日期{born.isoformat()}晚于{clock.today().isoformat()}" in out
+        code, _data = run_json(capsys, "calc", "id", number, "--on", born.isoformat())
+        assert code == 0
+
+    def test_kailis_region_code_is_named(self, capsys):
+        """522601 (凯里市, since 1983) is named for a holder born after it was created."""
+        code, out, _ = run(capsys, "calc", "id", "522601199005170011")
+        assert code == 0, out
+        assert "地区：贵州省黔东南苗族侗族自治州凯里市" in out
+        assert "提示" not in out
 
 
 class TestClaims:

@@ -34,7 +34,7 @@ def test_parallel_repeats_of_one_reference_create_one_dispute(world):
     def file_same(_: int) -> int:
         try:
             return intake(actor=world.agent, committee=world.committee,
-                          institution=world.branch, external_ref="BULK-42").pk
+                          institution=world.branch, external_ref="BULK-42", serial=42).pk
         finally:
             connections.close_all()
 

@@ -43,9 +43,9 @@ class TestIntake:
 
     def test_a_repeated_institution_reference_returns_the_same_dispute(self, world):
         first = intake(actor=world.agent, committee=world.committee, institution=world.branch,
-                       external_ref="CC-2026-0001")
+                       external_ref="CC-2026-0001", serial=2001)
         again = intake(actor=world.agent, committee=world.committee, institution=world.branch,
-                       external_ref="CC-2026-0001")
+                       external_ref="CC-2026-0001", serial=2001)
         assert again.pk == first.pk
         assert Dispute.objects.count() == 1
 

@@ -87,3 +87,32 @@ class TestCostCap:
             claims.check_cost_cap(claim, cap_rate=D("0.24"), period_start=d(2025, 1, 1))
         with pytest.raises(PeriodInvalid):
             claims.check_cost_cap(claim, cap_rate=D("0.24"), period_start=d(2026, 1, 1))
+
+
+class TestClaimable:
+    """What a creditor may bring to intake, as of the day the caller says is today."""
+
+    ON = d(2026, 12, 1)
+
+    def test_a_claim_of_nothing_is_refused(self):
+        with pytest.raises(claims.ClaimNotPositive) as err:
+            claims.require_claimable(ClaimBreakdown(as_of=self.ON, principal=D(0)), on=self.ON)
+        assert err.value.code == ErrorCode.CLAIM_NOT_POSITIVE
+        assert err.value.message == "债权合计应大于零"
+
+    @given(st.sampled_from(list(claims.CLAIM_PART_LABELS)), st.integers(1, 10**12))
+    def test_any_part_above_zero_makes_a_claim(self, part, fen):
+        claim = ClaimBreakdown(**{"as_of": self.ON, "principal": D(0), part: D(fen) / 100})
+        assert claims.require_claimable(claim, on=self.ON) is claim
+
+    @given(st.dates(d(1900, 1, 1), d(2099, 12, 31)))
+    def test_the_computation_date_lies_within_ten_years_before_today(self, as_of):
+        claim = ClaimBreakdown(as_of=as_of, principal=D("100"))
+        if self.ON.replace(year=self.ON.year - 10) <= as_of <= self.ON:
+            assert claims.require_claimable(claim, on=self.ON) is claim
+            return
+        with pytest.raises(ClaimInvalid) as err:
+            claims.require_claimable(claim, on=self.ON)
+        expected = ErrorCode.DATE_IN_FUTURE if as_of > self.ON else ErrorCode.DATE_TOO_EARLY
+        assert err.value.code == expected
+        assert err.value.details["field"] == "claim_as_of"

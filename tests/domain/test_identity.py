@@ -12,6 +12,7 @@ from jintiao.domain.errors import ErrorCode
 from jintiao.domain.identity import IdentityInvalid, IdKind
 
 VALID_IDS = ["11010519491231002X", "440524188001010014"]
+ON = dt.date(2026, 12, 1)  # the day the numbers are checked
 VALID_CODES = ["91110000600037341L", "911101085698241324"]
 
 
@@ -30,55 +31,56 @@ def with_check_code(first17: str) -> str:
 class TestResidentId:
     @pytest.mark.parametrize("number", VALID_IDS)
     def test_the_standards_examples_pass(self, number):
-        assert identity.check_resident_id(number).valid
+        assert identity.check_resident_id(number, on=ON).valid
 
     def test_reveals_birth_date_sex_and_region(self):
-        result = identity.check_resident_id("11010519491231002X")
+        result = identity.check_resident_id("11010519491231002X", on=ON)
         assert result.birth_date == dt.date(1949, 12, 31)
         assert result.sex == "女"
         assert result.region == "北京市朝阳区"
         assert result.masked == "110105********002X"
 
     def test_an_abolished_region_code_is_only_a_warning(self):
-        result = identity.check_resident_id("440524188001010014")
+        """440524 (潮阳县) was abolished in 1993: unknown for someone born in 2000."""
+        result = identity.check_resident_id(with_check_id("44052420000101001"), on=ON)
         assert result.valid
         assert [w.code for w in result.warnings] == ["region_unknown"]
 
     def test_lower_case_x_full_width_digits_and_spaces_are_accepted(self):
-        assert identity.check_resident_id("11010519491231002x").valid
-        assert identity.check_resident_id("１１０１０５ 19491231 002X").valid
+        assert identity.check_resident_id("11010519491231002x", on=ON).valid
+        assert identity.check_resident_id("１１０１０５ 19491231 002X", on=ON).valid
 
     def test_wrong_check_digit_says_what_it_should_be(self):
-        result = identity.check_resident_id("110105194912310021")
+        result = identity.check_resident_id("110105194912310021", on=ON)
         assert codes(result) == ["checksum"]
         assert "X" in result.problems[0].message
 
     def test_a_date_that_does_not_exist(self):
-        result = identity.check_resident_id(with_check_id("11010519490230002"))
+        result = identity.check_resident_id(with_check_id("11010519490230002"), on=ON)
         assert "birth_date" in codes(result)
 
     def test_a_birth_after_the_reference_day(self):
         number = with_check_id("11010520300101002")
-        assert identity.check_resident_id(number).valid
+        assert identity.check_resident_id(number, on=dt.date(2030, 1, 1)).valid
         result = identity.check_resident_id(number, on=dt.date(2026, 11, 22))
         assert codes(result) == ["future_birth_date"]
 
     def test_fifteen_digits_are_refused_with_the_eighteen_digit_form(self):
-        result = identity.check_resident_id("110105491231002")
+        result = identity.check_resident_id("110105491231002", on=ON)
         assert codes(result) == ["legacy_15_digit"]
         assert "110105********002X" in result.problems[0].message  # masked, never in clear
 
     @pytest.mark.parametrize(("text", "code"), [("1101051949", "length"),
                                                 ("1101051949123100XX", "format")])
     def test_shape_problems(self, text, code):
-        assert codes(identity.check_resident_id(text)) == [code]
+        assert codes(identity.check_resident_id(text, on=ON)) == [code]
 
     @given(st.sampled_from(VALID_IDS), st.integers(0, 17), st.integers(1, 9))
     def test_every_single_character_change_is_detected(self, number, pos, delta):
         digits = "0123456789X" if pos == 17 else "0123456789"
         changed = digits[(digits.index(number[pos]) + delta) % len(digits)]
         mutated = number[:pos] + changed + number[pos + 1:]
-        assert not identity.check_resident_id(mutated).valid
+        assert not identity.check_resident_id(mutated, on=ON).valid
 
     @given(st.from_regex(r"\A[1-6][0-9]{5}(19[5-9][0-9]|20[01][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z"))
     def test_check_digit_agrees_with_python_stdnum(self, first17):
@@ -87,10 +89,10 @@ class TestResidentId:
 
     def test_validate_raises_a_coded_chinese_error(self):
         with pytest.raises(IdentityInvalid) as err:
-            identity.validate_resident_id("110105194912310021")
+            identity.validate_resident_id("110105194912310021", on=ON)
         assert err.value.code == ErrorCode.IDENTITY_INVALID
         assert "校验码" in err.value.message
-        assert identity.validate_resident_id("11010519491231002x") == "11010519491231002X"
+        assert identity.validate_resident_id("11010519491231002x", on=ON) == "11010519491231002X"
 
 
 class TestCreditCode:
@@ -159,10 +161,10 @@ class TestIdentify:
          ("12345", IdKind.UNKNOWN)],
     )
     def test_tells_which_kind(self, text, kind):
-        assert identity.identify(text).kind is kind
+        assert identity.identify(text, on=ON).kind is kind
 
     def test_never_raises_on_garbage(self):
-        result = identity.identify("这不是号码")
+        result = identity.identify("这不是号码", on=ON)
         assert result.kind is IdKind.UNKNOWN
         assert not result.valid
 
@@ -189,13 +191,13 @@ class TestMasking:
                 assert masked.count("*") >= len(text) // 2
 
     def test_json_output_shows_only_the_masked_number(self):
-        data = identity.check_resident_id("11010519491231002X").as_dict()
+        data = identity.check_resident_id("11010519491231002X", on=ON).as_dict()
         assert data["number"] == "110105********002X"
         assert "11010519491231002X" not in str(data)
 
 
 def test_a_legacy_number_message_never_shows_the_full_upgraded_number():
-    result = identity.check_resident_id("110105491231002")
+    result = identity.check_resident_id("110105491231002", on=ON)
     upgraded = "11010519491231002"
     upgraded += identity.resident_id_check_char(upgraded)
     assert upgraded not in result.problems[0].message
@@ -209,3 +211,126 @@ def test_organisation_code_letters_take_their_gb11714_values():
                                       strict=True))
     expected = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
     assert identity.organization_code_check_char(first8) == expected
+
+
+# --- the region and the birth date are read as of the holder's birth ------------------------
+
+def _division_periods():
+    """Every (code, first year, last year, name) of python-stdnum's division table."""
+    from importlib.resources import files
+    rows = []
+    province = ""
+    for line in (files("stdnum.cn") / "loc.dat").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            province = line.split()[0]
+            continue
+        part, _, spec = line.strip().partition(" county=")
+        for item in spec.strip('"').split(","):
+            start, end, name = None, None, item
+            if item.startswith("["):
+                span, name = item[1:].split("]", 1)
+                first, last = span.split("-")
+                start, end = (int(first) if first else None), (int(last) if last else None)
+            rows.append((province + part, start, end, name))
+    return rows
+
+
+DIVISION_PERIODS = _division_periods()
+
+
+def id_born(region: str, born: dt.date, serial: int = 123) -> str:
+    return with_check_id(f"{region}{born:%Y%m%d}{serial:03d}")
+
+
+class TestRegionAtBirth:
+    def test_kailis_own_code_is_named_for_someone_born_after_it_was_created(self):
+        """522601 has been 凯里市 since 1983: a number issued there is not "unknown"."""
+        result = identity.check_resident_id(id_born("522601", dt.date(1990, 5, 17)),
+                                            on=dt.date(2026, 12, 1))
+        assert result.valid
+        assert result.region == "贵州省黔东南苗族侗族自治州凯里市"
+        assert result.warnings == ()
+
+    def test_a_code_renamed_over_time_gives_the_name_at_birth(self):
+        """Tianjin's 120110 was 东郊区 until 1991 and 东丽区 from 1992."""
+        early = identity.check_resident_id(id_born("120110", dt.date(1985, 1, 1)),
+                                           on=dt.date(2026, 12, 1))
+        late = identity.check_resident_id(id_born("120110", dt.date(1995, 1, 1)),
+                                          on=dt.date(2026, 12, 1))
+        assert early.region == "天津市东郊区"
+        assert late.region == "天津市东丽区"
+
+    def test_someone_born_before_their_code_existed_carries_the_code_of_first_issue(self):
+        """GB 11643: the address code is that of the household registration when the number
+        was assigned; a Kaili resident born in 1960 got 522601, created in 1983."""
+        result = identity.check_resident_id(id_born("522601", dt.date(1960, 3, 8)),
+                                            on=dt.date(2026, 12, 1))
+        assert result.region == "贵州省黔东南苗族侗族自治州凯里市"
+
+    def test_a_code_abolished_before_the_birth_is_unknown_but_only_a_warning(self):
+        result = identity.check_resident_id(id_born("522621", dt.date(1990, 1, 1)),
+                                            on=dt.date(2026, 12, 1))
+        assert result.valid
+        assert result.region is None
+        assert [w.code for w in result.warnings] == ["region_unknown"]
+
+    @given(st.sampled_from([r for r in DIVISION_PERIODS if (r[2] or 2030) >= 1900]),
+           st.integers(0, 10_000), st.integers(1, 28), st.integers(1, 12))
+    def test_a_region_code_valid_at_birth_is_found_with_that_name(self, period, pick, day,
+                                                                 month):
+        code, start, end, name = period
+        first, last = max(start or 1900, 1900), min(end or 2025, 2025)
+        born = dt.date(first + pick % (last - first + 1), month, day)
+        result = identity.check_resident_id(id_born(code, born), on=dt.date(2026, 12, 1))
+        assert result.region is not None, (code, born)
+        assert result.region.endswith(name), (code, born, result.region)
+
+    @given(st.dates(dt.date(1950, 1, 1), dt.date(2090, 12, 31)), st.integers(1, 40_000))
+    def test_a_valid_number_whose_birth_date_is_after_the_day_asked_about_is_invalid(
+            self, on, ahead):
+        born = on + dt.timedelta(days=ahead)
+        if born.year > 2099:
+            return
+        number = id_born("110105", born)
+        result = identity.check_resident_id(number, on=on)
+        assert not result.valid
+        assert codes(result) == ["future_birth_date"]
+        assert identity.check_resident_id(number, on=born).valid
+        with pytest.raises(IdentityInvalid):
+            identity.validate_resident_id(number, on=on)
+
+    def test_every_check_of_an_id_number_needs_the_day_it_is_checked_on(self):
+        """No caller can forget the date and pass a future birth as valid."""
+        with pytest.raises(TypeError):
+            identity.check_resident_id("11010519491231002X")  # type: ignore[call-arg]
+        with pytest.raises(TypeError):
+            identity.validate_resident_id("11010519491231002X")  # type: ignore[call-arg]
+        with pytest.raises(TypeError):
+            identity.identify("11010519491231002X")  # type: ignore[call-arg]
+
+    def test_a_credit_code_names_the_registration_region_by_its_current_name(self):
+        code = with_check_code("91522601MA0000001")
+        assert identity.check_credit_code(code).region == "贵州省黔东南苗族侗族自治州凯里市"
+
+
+class TestNames:
+    @pytest.mark.parametrize("name", ["张三", "欧阳娜娜", "阿卜杜拉·买买提", "某银行凯里支行",
+                                      "O'Brien Ltd.", "欧阳 娜娜"])
+    def test_ordinary_names_pass_without_their_surrounding_spaces(self, name):
+        assert identity.validate_name(f" {name}  ") == name
+
+    @given(st.text(alphabet=st.characters(categories=["Lo"]), min_size=1, max_size=4),
+           st.characters(categories=["Cc", "Cf", "Zl", "Zp"]), st.integers(0, 4))
+    def test_a_control_format_or_separator_character_anywhere_is_refused(self, name, bad, at):
+        with pytest.raises(identity.NameInvalid) as err:
+            identity.validate_name(name[:at] + bad + name[at:])
+        assert err.value.code == ErrorCode.NAME_INVALID
+        assert f"U+{ord(bad):04X}" in err.value.message
+
+    def test_the_message_says_what_each_character_is(self):
+        with pytest.raises(identity.NameInvalid) as err:
+            identity.validate_name("张\u202e三\u200b", label="当事人姓名")
+        assert err.value.message == ("当事人姓名含有不可见的字符：U+200B（零宽空格）、"
+                                     "U+202E（双向文字控制符），请删除后重新输入")

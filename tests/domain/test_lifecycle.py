@@ -134,3 +134,19 @@ class TestDecide:
         else:
             with pytest.raises(TransitionRefused):
                 decide(state, action, role, all_guards)
+
+
+class TestAttestableGuards:
+    def test_accepting_takes_the_clerks_word_for_the_notice_and_nothing_else(self):
+        from jintiao.domain.lifecycle import attestable_guards
+
+        assert attestable_guards(Action.ACCEPT) == ("non_litigation_notice_served",)
+        assert attestable_guards(Action.DECLINE) == ()
+        assert attestable_guards(Action.WITHDRAW) == ("withdrawal_by_applicant",)
+
+    def test_no_record_and_no_fact_of_the_data_is_anyones_word(self):
+        from jintiao.domain.lifecycle import ATTESTABLE_GUARDS, RECORDED_GUARDS
+
+        assert not ATTESTABLE_GUARDS & RECORDED_GUARDS
+        assert not ATTESTABLE_GUARDS & {"within_scope", "reason_given", "track_chosen",
+                                        "deadline_passed", "within_confirmation_window"}

@@ -152,3 +152,40 @@ class TestProperties:
     @given(any_date, any_date)
     def test_working_days_between_is_antisymmetric(self, a, b):
         assert periods.working_days_between(a, b, CAL) == -periods.working_days_between(b, a, CAL)
+
+
+class TestRequirePast:
+    """A date typed at the desk about something that happened: not to come, not before a
+    bound."""
+
+    @given(any_date, any_date, any_date)
+    def test_a_day_is_taken_only_between_the_bound_and_today(self, day, on, earliest):
+        from jintiao.domain.errors import ErrorCode
+
+        if earliest <= day <= on:
+            assert periods.require_past(day, on=on, earliest=earliest, field="f", label="日期",
+                                        error=PeriodInvalid) == day
+            return
+        with pytest.raises(PeriodInvalid) as err:
+            periods.require_past(day, on=on, earliest=earliest, field="f", label="日期",
+                                 error=PeriodInvalid)
+        assert err.value.code == (ErrorCode.DATE_IN_FUTURE if day > on
+                                  else ErrorCode.DATE_TOO_EARLY)
+        assert err.value.details["field"] == "f"
+
+    def test_the_messages_say_what_is_wrong(self):
+        with pytest.raises(PeriodInvalid, match=r"^收案日期不能晚于今天（所填为2026-12-02） "):
+            periods.require_past(d(2026, 12, 2), on=d(2026, 12, 1), earliest=d(2025, 12, 1),
+                                 field="received_on", label="收案日期", error=PeriodInvalid)
+        with pytest.raises(PeriodInvalid, match=r"^收案日期2016-12-01早于2025-12-01，请核对年份 "):
+            periods.require_past(d(2016, 12, 1), on=d(2026, 12, 1), earliest=d(2025, 12, 1),
+                                 field="received_on", label="收案日期", error=PeriodInvalid)
+        with pytest.raises(PeriodInvalid,
+                           match=r"^同意日期2026-11-01不能早于收案日期（2026-11-02） "):
+            periods.require_past(d(2026, 11, 1), on=d(2026, 12, 1), earliest=d(2026, 11, 2),
+                                 field="given_on", label="同意日期", error=PeriodInvalid,
+                                 earliest_is="收案日期")
+
+    def test_years_before_a_leap_day_is_the_last_day_of_february(self):
+        assert periods.years_before(d(2028, 2, 29), 1) == d(2027, 2, 28)
+        assert periods.years_before(d(2028, 2, 29), 4) == d(2024, 2, 29)

@@ -59,11 +59,14 @@ def test_clerk_logs_in_accepts_the_file_waiting_and_records_a_lawyer(world, live
     queue.locator("a").click()
     expect(page.locator("text=231,520.02").first).to_be_visible()
     form = page.locator("form.action", has=page.locator("input[value=accept]"))
-    form.locator("input[name=notice_served]").check()
+    expect(form.locator("label.attest")).to_have_text("本人确认：已向当事人告知非诉讼纠纷解决方式")
+    form.locator("input[name=attest]").check()
     form.locator("button[type=submit]").click()
     expect(page.locator(".badge")).to_have_text("已受理")
+    expect(page.locator(".timeline")).to_contain_text("经办人确认：已向当事人告知非诉讼纠纷解决方式")
     dispute.refresh_from_db()
     assert dispute.state == State.ACCEPTED
+    assert dispute.non_litigation_notice_served
 
     page.click("summary:has-text('登记代理人')")  # the debtor's lawyer shows a power of attorney
     page.select_option("select[name=party_row]", label=f"债务人 {debtor_name(dispute)}")
@@ -84,6 +87,7 @@ def test_the_clerk_files_a_dispute_correcting_an_id_number_and_adding_a_guaranto
     page.click("nav >> text=登记纠纷")
     page.select_option("select[name=channel]", "court_delegated")
     page.select_option("select[name=institution]", str(world.branch.pk))
+    page.select_option("select[name=court]", str(world.court.pk))
     page.fill("textarea[name=summary]", "信用卡逾期，持卡人请求分期")
     page.check("input[name=notice_served]")
     page.fill("input[name=parties-0-name]", "某银行凯里支行")

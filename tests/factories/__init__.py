@@ -16,7 +16,7 @@ from jintiao.domain.lifecycle import Role
 from jintiao.domain.plans import PlanOptions, Waiver
 from jintiao.domain.policy import DEFAULT_POLICY
 from jintiao.domain.schedules import Method
-from jintiao.orgs.models import Organization, OrgKind, User
+from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
 from jintiao.orgs.services import organization_create, user_create
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
@@ -37,6 +37,12 @@ def credit_code(n: int) -> str:
     return first17 + identity.credit_code_check_char(first17)
 
 
+def institution_code(n: int) -> str:
+    """A bank's or branch's registered credit code, never one :func:`credit_code` makes."""
+    first17 = f"91522601MB{n:07d}"
+    return first17 + identity.credit_code_check_char(first17)
+
+
 class OrganizationFactory(factory.Factory):
     class Meta:
         model = Organization
@@ -45,6 +51,9 @@ class OrganizationFactory(factory.Factory):
     kind = OrgKind.COMMITTEE
     region_code = "522601"
     parent = None
+    # banks and branches are registered under their unified social credit code
+    credit_code = factory.LazyAttributeSequence(
+        lambda o, n: institution_code(n) if o.kind in INSTITUTION_KINDS else "")
 
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Organization:
@@ -74,8 +83,11 @@ def publish_default_policy(org: Organization) -> None:
 def intake(*, actor: User, committee: Organization, institution: Organization | None = None,
            court: Organization | None = None, channel: Channel = Channel.INSTITUTION_APPLICATION,
            dispute_type: DisputeType = DisputeType.CREDIT_CARD,
-           principal: str = "200000.00", external_ref: str | None = None):
-    n = next(_serial)
+           principal: str = "200000.00", external_ref: str | None = None,
+           serial: int | None = None):
+    """File a dispute through the service; the parties are new each time unless ``serial``
+    names them (the same ``serial`` and reference: the same file sent again)."""
+    n = serial if serial is not None else next(_serial)
     return dispute_intake(
         actor=actor, committee=committee, channel=channel, dispute_type=dispute_type,
         claim=ClaimBreakdown(as_of=dt.date(2026, 6, 30), principal=Decimal(principal),

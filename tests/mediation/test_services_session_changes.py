@@ -9,14 +9,13 @@ import datetime as dt
 import pytest
 
 from jintiao import clock
-from jintiao.disputes.services import PermissionDenied
+from jintiao.disputes.access import PermissionDenied, RecordNotFound
 from jintiao.documents.models import Document
 from jintiao.domain.errors import ErrorCode
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.domain.sessions import MeetingLinkInvalid, SessionChangeRefused
 from jintiao.mediation.models import RecordVersion, Session
-from jintiao.mediation.selectors import RecordNotFound
 from jintiao.mediation.services import (
     MediationDeadlinePassed,
     MediationInvalid,

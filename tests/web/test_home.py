@@ -77,7 +77,8 @@ def test_the_list_answers_htmx_with_the_results_only(world):
 
 
 def test_the_channel_and_committee_filters(world):
-    delegated = intake(actor=world.clerk, committee=world.committee, channel="court_delegated")
+    delegated = intake(actor=world.clerk, committee=world.committee, channel="court_delegated",
+                       court=world.court)
     applied = intake(actor=world.clerk, committee=world.committee)
     theirs = intake(actor=world.other_clerk, committee=world.other_committee)
     client = client_for(world.supervisor)

@@ -168,3 +168,72 @@ def test_too_many_rows_are_refused_not_a_crash(world):
     response = client_for(world.clerk).post("/disputes/new/", data)
     assert response.status_code == 200
     assert counts() == (0, 0, 0)
+
+
+def _born_tomorrow() -> str:
+    from jintiao.domain import identity
+
+    first17 = f"522601{clock.today() + dt.timedelta(days=1):%Y%m%d}123"
+    return first17 + identity.resident_id_check_char(first17)
+
+
+# Each refusal is the intake service's (the same code and words as the API's), shown at the
+# field the mistake is in.
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"principal": "0", "interest": "", "fees": ""}, "principal", "债权合计应大于零"),
+    ({"claim_as_of": (clock.today() + dt.timedelta(days=1)).isoformat()}, "claim_as_of",
+     "债权计算日不能晚于今天"),
+    ({"claim_as_of": clock.today().replace(year=clock.today().year - 30).isoformat()},
+     "claim_as_of", "请核对年份"),
+    ({"received_on": clock.today().replace(year=clock.today().year - 3).isoformat()},
+     "received_on", "请核对年份"),
+    ({"court": ""}, "court", "须选择委派或委托的法院"),
+    ({"parties-0-kind": "person", "parties-0-id_number": resident_id(901)},
+     "parties-1-id_number", "不能既是债权人又是债务人"),
+    ({"parties-1-id_number": _born_tomorrow()}, "parties-1-id_number", "晚于"),
+    ({"parties-1-name": "刘\u202e某某"}, "parties-1-name", "U+202E"),
+    ({"parties-1-name": "\ufeff刘某某"}, "parties-1-name", "U+FEFF"),
+    ({"external_ref": "X1", "institution": ""}, "institution", "须选择金融机构"),
+])
+def test_a_refusal_of_the_service_is_shown_at_its_field_and_nothing_is_written(
+        world, changes, field, message):
+    before = counts()
+    response = client_for(world.clerk).post("/disputes/new/", form_data(world, **changes))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "请修改标红的内容后重新提交" in page
+    error_at = page.index(f'name="{field}"')
+    assert message in page[error_at:error_at + 1500], page[error_at:error_at + 1500]
+    assert counts() == before
+
+
+def test_a_creditor_under_a_banks_code_carries_the_banks_registered_name(world):
+    before = counts()
+    data = form_data(world, **{"parties-0-name": "某银行凯里分行",
+                               "parties-0-id_number": world.branch.credit_code})
+    page = client_for(world.clerk).post("/disputes/new/", data).content.decode()
+    error_at = page.index('name="parties-0-name"')
+    assert "登记的名称“某银行凯里支行”" in page[error_at:error_at + 1500]
+    assert counts() == before
+
+
+def test_a_reference_filed_again_with_other_content_is_refused_at_the_reference(world):
+    client = client_for(world.clerk)
+    client.post("/disputes/new/", form_data(world, external_ref="CARD-7"))
+    page = client.post("/disputes/new/", form_data(world, external_ref="CARD-7",
+                                                   principal="200,000")).content.decode()
+    error_at = page.index('name="external_ref"')
+    assert "本次提交的本金与已登记的不同；未作更改" in page[error_at:error_at + 1500]
+    assert Dispute.objects.get().principal == Decimal("200311.62")
+
+
+def test_a_probable_duplicate_is_taken_and_the_clerk_sees_the_other_dispute(world):
+    client = client_for(world.clerk)
+    client.post("/disputes/new/", form_data(world))
+    response = client.post("/disputes/new/", form_data(world), follow=True)
+    first, second = Dispute.objects.order_by("pk")
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/disputes/{second.pk}/"
+    assert "疑似重复登记" in page
+    assert f'<a href="/disputes/{first.pk}/">{first.number}</a>' in page
+    assert "疑似重复登记" not in client.get(f"/disputes/{first.pk}/").content.decode()

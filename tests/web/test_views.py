@@ -66,6 +66,28 @@ def test_the_clerk_accepts_from_the_dispute_page(world):
     assert dispute.state == State.ACCEPTED
 
 
+def test_the_clerks_confirmation_on_the_accept_form_is_the_notice(world):
+    """The 本人确认 box on 受理 offers what the clerk's word can establish — that the parties
+    were told of the non-litigation ways — and ticking it accepts and records it."""
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    client = client_for(world.clerk)
+    page = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    accept_form = page[page.index('value="accept"'):]
+    accept_form = accept_form[:accept_form.index("</form>")]
+    assert accept_form.count('type="checkbox"') == 1
+    assert "本人确认：已向当事人告知非诉讼纠纷解决方式" in accept_form
+    assert "本人确认：纠纷属于" not in page
+    decline_form = page[page.index('value="decline"'):]
+    assert 'name="attest"' not in decline_form[:decline_form.index("</form>")]
+    response = client.post(f"/disputes/{dispute.pk}/actions/",
+                           {"action": "accept", "expected_version": 1, "attest": "on"},
+                           follow=True)
+    assert "已受理" in response.content.decode()
+    dispute.refresh_from_db()
+    assert dispute.state == State.ACCEPTED
+    assert dispute.non_litigation_notice_served
+
+
 def test_a_refusal_is_a_message_and_changes_nothing(world):
     dispute = intake(actor=world.clerk, committee=world.committee)
     client = client_for(world.clerk)

@@ -169,6 +169,15 @@ class DisputeActionIn(Schema):
     attested: list[Code] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
 
 
+class DuplicateOut(Schema):
+    """The open dispute this one looked like when filed (same institution, debtor and claim):
+    ``id`` and ``number`` when the caller may read it, else only its committee."""
+
+    id: int | None
+    number: str | None
+    committee: str
+
+
 class DisputeOut(Schema):
     id: int
     number: str
@@ -187,6 +196,7 @@ class DisputeOut(Schema):
     version: int
     parties: list[PartyOut]
     available_actions: list[str]
+    probable_duplicate_of: DuplicateOut | None
 
 
 class DisputeListOut(Schema):

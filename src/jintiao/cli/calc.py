@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from jintiao import clock
 from jintiao.domain import calendar, claims, fees, identity, periods, schedules
 from jintiao.domain.errors import DomainError
 from jintiao.domain.money import amount_in_words, format_amount, parse_amount, parse_rate
@@ -231,7 +232,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_id(args: argparse.Namespace) -> int:
-    result = identity.identify(args.number, on=args.on)
+    # checked as of today unless asked otherwise: a birth still to come is invalid
+    result = identity.identify(args.number, on=args.on or clock.today())
     if args.json:
         _emit_json(result.as_dict())
         return 0 if result.valid else 1
@@ -342,7 +344,7 @@ def register(sub: Any) -> None:
 
     p = command("id", "身份证号码、统一社会信用代码、手机号码校验（无效时退出码为1）", cmd_id)
     p.add_argument("number", help="号码")
-    p.add_argument("--on", type=_date, help="校验出生日期不晚于此日")
+    p.add_argument("--on", type=_date, help="校验出生日期不晚于此日（默认今天）")
 
     p = command("interest", "按日计息", cmd_interest)
     p.add_argument("--balance", type=_amount, required=True, help="计息本金")

@@ -88,6 +88,12 @@ def _credit_code(n: int) -> str:
     return first17 + identity.credit_code_check_char(first17)
 
 
+def _creditor(institution: Organization) -> tuple[PartyInput, PartyRole]:
+    """The institution as the creditor party: its registered name under its code."""
+    return (PartyInput(PartyKind.ENTITY, institution.name, institution.credit_code),
+            PartyRole.CREDITOR)
+
+
 def _mobile(n: int) -> str:
     return f"139{n:08d}"
 
@@ -97,8 +103,15 @@ def _name(rng: random.Random) -> str:
 
 
 def _org(name: str, kind: OrgKind, code: str, parent: Organization | None = None,
-         **scope: list[str]) -> Organization:
-    return organization_create(name=name, kind=kind, region_code=code, parent=parent, **scope)
+         registered: int = 0, **scope: list[str]) -> Organization:
+    """A node; a bank, credit union or branch with the ``registered``-th unified social
+    credit code of a series of its own (no debtor's code is ever an institution's)."""
+    credit_code = ""
+    if registered:
+        first17 = f"91{code}MC{registered:07d}"
+        credit_code = first17 + identity.credit_code_check_char(first17)
+    return organization_create(name=name, kind=kind, region_code=code, parent=parent,
+                               credit_code=credit_code, **scope)
 
 
 def _build_tree(rng: random.Random) -> World:
@@ -108,18 +121,19 @@ def _build_tree(rng: random.Random) -> World:
     operator = _org("金调通平台运营中心", OrgKind.OPERATOR, "522600")
     regulator = _org("黔东南州地方金融管理局", OrgKind.REGULATOR, "522600")
     mid_court = _org("黔东南州中级人民法院", OrgKind.COURT, "522600")
-    bank = _org("某国有商业银行黔东南分行", OrgKind.INSTITUTION, "522600")
-    union = _org("黔东南州农村信用合作联社", OrgKind.INSTITUTION, "522600")
-    _org("某农村商业银行", OrgKind.INSTITUTION, "522600")
+    bank = _org("某国有商业银行黔东南分行", OrgKind.INSTITUTION, "522600", registered=1)
+    union = _org("黔东南州农村信用合作联社", OrgKind.INSTITUTION, "522600", registered=2)
+    _org("某农村商业银行", OrgKind.INSTITUTION, "522600", registered=3)
     counties: list[County] = []
-    for name, code in COUNTIES:
+    for n, (name, code) in enumerate(COUNTIES):
         group = _org(f"{name}金融纠纷多元化解工作领导小组", OrgKind.LEADING_GROUP, code, prefecture)
         committee = _org(f"{name}金融纠纷人民调解委员会", OrgKind.COMMITTEE, code, group)
         for town in ("司法所", "派出所", "村民委员会"):
             _org(f"{name}城关镇{town}", OrgKind.TOWNSHIP, code, group)
         court = _org(f"{name}人民法院", OrgKind.COURT, code, mid_court)
-        branch = _org(f"某国有商业银行{name}支行", OrgKind.BRANCH, code, bank)
-        cu = _org(f"{name}农村信用合作联社", OrgKind.BRANCH, code, union)
+        branch = _org(f"某国有商业银行{name}支行", OrgKind.BRANCH, code, bank,
+                      registered=10 + 2 * n)
+        cu = _org(f"{name}农村信用合作联社", OrgKind.BRANCH, code, union, registered=11 + 2 * n)
         counties.append(County(
             name, code, group, committee, court, branch, cu,
             clerk=user_create(username=f"clerk-{code}", organization=committee,
@@ -383,8 +397,7 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                              principal=Decimal("200311.62"),
                              interest=Decimal("31208.40"), penalty_interest=Decimal("12630.11"),
                              fees=Decimal("6127.00")),
-        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
-                  PartyRole.CREDITOR),
+        parties=[_creditor(kaili.bank_branch),
                  (PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1)),
                   PartyRole.DEBTOR)],
     ))
@@ -409,8 +422,7 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                 "联动派出所、司法所、村委会；借款人同意分期还款，经线上调解和线上司法确认，用时一小时。",
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("100000"),
                              interest=Decimal("8650.00")),
-        parties=[(PartyInput(PartyKind.ENTITY, huangping.credit_union.name, _credit_code(2)),
-                  PartyRole.CREDITOR),
+        parties=[_creditor(huangping.credit_union),
                  (PartyInput(PartyKind.PERSON, "吴某某", _id_number(2, rng), _mobile(2)),
                   PartyRole.DEBTOR),
                  (PartyInput(PartyKind.PERSON, "杨某某", _id_number(3, rng), _mobile(3)),
@@ -427,8 +439,7 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                 "银行适用纾困政策，延期还本付息并减免服务费，超市分期偿还本息，保住30余个就业岗位。",
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
                              principal=Decimal("2434500"), interest=Decimal("62000")),
-        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
-                  PartyRole.CREDITOR),
+        parties=[_creditor(kaili.bank_branch),
                  (PartyInput(PartyKind.ENTITY, "凯里市某超市有限公司", _credit_code(3)),
                   PartyRole.DEBTOR)],
     ))
@@ -443,8 +454,7 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         summary="消费贷款逾期：借款人因收入下降连续逾期，银行申请调解，借款人愿意分期偿还。",
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("68500"),
                              interest=Decimal("5210.33"), penalty_interest=Decimal("1860.40")),
-        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
-                  PartyRole.CREDITOR),
+        parties=[_creditor(kaili.bank_branch),
                  (PartyInput(PartyKind.PERSON, "黄某某", _id_number(6, rng), _mobile(6)),
                   PartyRole.DEBTOR)],
     ))
@@ -457,8 +467,7 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         summary="信用卡逾期：法院委派调解，持卡人对欠款金额无异议，请求分期。",
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("36800"),
                              interest=Decimal("2950.18"), fees=Decimal("420")),
-        parties=[(PartyInput(PartyKind.ENTITY, kaili.bank_branch.name, _credit_code(1)),
-                  PartyRole.CREDITOR),
+        parties=[_creditor(kaili.bank_branch),
                  (PartyInput(PartyKind.PERSON, "郑某", _id_number(7, rng), _mobile(7)),
                   PartyRole.DEBTOR)],
     ))
@@ -473,8 +482,7 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                 "县金调委与县法院介入，银行重新制定还款计划并下调利率，展期与茶叶生产周期匹配。",
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
                              principal=Decimal("3200000"), interest=Decimal("96000")),
-        parties=[(PartyInput(PartyKind.ENTITY, jinping.bank_branch.name, _credit_code(4)),
-                  PartyRole.CREDITOR),
+        parties=[_creditor(jinping.bank_branch),
                  (PartyInput(PartyKind.ENTITY, "锦屏县某茶业有限公司", _credit_code(5)),
                   PartyRole.DEBTOR)],
     ))
@@ -506,8 +514,7 @@ def _synthetic(world: World, count: int, today: dt.date, rng: random.Random) -> 
                 as_of=received - dt.timedelta(days=1), principal=principal,
                 interest=(principal * Decimal("0.11")).quantize(Decimal("0.01")),
                 penalty_interest=(principal * Decimal("0.03")).quantize(Decimal("0.01"))),
-            "parties": [(PartyInput(PartyKind.ENTITY, creditor.name,
-                                    _credit_code(1000 + creditor.pk)), PartyRole.CREDITOR),
+            "parties": [_creditor(creditor),
                         (PartyInput(PartyKind.PERSON, _name(rng), _id_number(1000 + n, rng),
                                     _mobile(1000 + n)), PartyRole.DEBTOR)],
         }

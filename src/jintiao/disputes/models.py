@@ -54,6 +54,8 @@ class Dispute(models.Model):
 
     ``version`` rises with every change: a write that carries an older version is refused
     (optimistic concurrency) instead of silently overwriting someone else's work.
+    ``probable_duplicate_of`` is an open dispute that, when this one was filed, looked like
+    the same debt (same institution, debtor and claim): a flag for the clerk, not a refusal.
     """
 
     number = models.CharField(_("纠纷编号"), max_length=64, unique=True)
@@ -87,6 +89,8 @@ class Dispute(models.Model):
     deadline = models.DateField(_("期限"), null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
     non_litigation_notice_served = models.BooleanField(_("已告知非诉讼解决方式"), default=False)
+    probable_duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
+                                              related_name="+", verbose_name=_("疑似重复登记"))
     version = models.PositiveIntegerField(default=1)
     mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, through="DisputeMediator",
                                        related_name="mediated_disputes")

@@ -62,12 +62,35 @@ def dispute_list(
 
 
 @dataclass(frozen=True)
+class DuplicateFlag:
+    """The open dispute this one looked like when it was filed: its number and id when the
+    viewer may open it, else only the committee it was filed at."""
+
+    number: str
+    dispute_id: int | None
+    committee: str
+
+
+def probable_duplicate_seen_by(viewer: User, dispute: Dispute) -> DuplicateFlag | None:
+    """What the viewer is told of the dispute flagged as this one's probable duplicate."""
+    other_id = dispute.probable_duplicate_of_id
+    if other_id is None:
+        return None
+    other = Dispute.objects.select_related("committee").get(pk=other_id)
+    if dispute_visible_to(viewer).filter(pk=other_id).exists():
+        return DuplicateFlag(other.number, other.pk, other.committee.name)
+    return DuplicateFlag("", None, other.committee.name)
+
+
+@dataclass(frozen=True)
 class ActionOffer:
-    """An action the viewer may take now, with what it requires in words."""
+    """An action the viewer may take now, with what it requires in words, and of that what
+    the viewer's own confirmation (本人确认) may establish and the data does not already."""
 
     value: str
     label: str
     guards: tuple[str, ...]
+    attestable: tuple[str, ...] = ()
 
 
 def actions_open_to(standing: Standing) -> list[ActionOffer]:
@@ -87,7 +110,13 @@ def actions_open_to(standing: Standing) -> list[ActionOffer]:
             guards = offers.setdefault(action, set())
             guards.update(lifecycle.GUARD_LABELS[g] for t in lifecycle.transitions_for(action)
                           if role in t.roles and state in t.sources for g in t.guards)
-    return [ActionOffer(a.value, a.label, tuple(sorted(g))) for a, g in offers.items()]
+    on_record = {"non_litigation_notice_served"} if standing.dispute.non_litigation_notice_served \
+        else set()
+    return [ActionOffer(a.value, a.label, tuple(sorted(g)),
+                        tuple(lifecycle.GUARD_LABELS[guard]
+                              for guard in lifecycle.attestable_guards(a)
+                              if guard not in on_record))
+            for a, g in offers.items()]
 
 
 def policy_of_viewer(viewer: User, on: dt.date) -> Policy:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -32,16 +33,19 @@ from jintiao.disputes.models import (
     PartyRole,
 )
 from jintiao.disputes.selectors import scope_problems
-from jintiao.domain import events, lifecycle, periods
-from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain import events, identity, lifecycle, periods
+from jintiao.domain import intake as intake_rules
+from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown, require_claimable
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.intake import IntakeInvalid as IntakeInvalid  # re-exported for callers
 from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.domain.policy import Policy, Track
 from jintiao.domain.representation import Authority, Relation, mandate_problems
 from jintiao.orgs.models import Organization, OrgKind, User
-from jintiao.orgs.selectors import user_roles
+from jintiao.orgs.selectors import organization_registered_as, user_roles
+from jintiao.parties import crypto
 from jintiao.parties.models import PartyKind
-from jintiao.parties.services import PartyInput, party_get_or_create
+from jintiao.parties.services import CheckedParty, PartyInput, party_check, party_get_or_create
 from jintiao.policies.selectors import policy_for, working_calendar
 from jintiao.timeline.services import event_append
 
@@ -54,12 +58,14 @@ class Filed(NamedTuple):
     created: bool
 
 
-class IntakeInvalid(DomainError):
-    code = ErrorCode.INTAKE_INVALID
-
-
 class DisputeConflict(DomainError):
     code = ErrorCode.CONFLICT
+
+
+class ExternalRefConflict(DisputeConflict):
+    """An institution's reference already filed with other content."""
+
+    code = ErrorCode.EXTERNAL_REF_CONFLICT
 
 
 class MediatorInvalid(DomainError):
@@ -72,6 +78,9 @@ class RepresentativeInvalid(DomainError):
 
 CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
                 "liquidated_damages", "fees", "other")
+# Disputes a court sends: delegated before filing, entrusted after, or a mediator invited in.
+COURT_CHANNELS = frozenset({Channel.COURT_DELEGATED, Channel.COURT_ENTRUSTED,
+                            Channel.COURT_INVITED})
 
 
 def _next_number(committee: Organization, year: int) -> tuple[int, str]:
@@ -82,6 +91,23 @@ def _next_number(committee: Organization, year: int) -> tuple[int, str]:
     counter.save(update_fields=["last"])
     counter.refresh_from_db(fields=["last"])
     return counter.last, f"（{year}）{committee.region_code}金调{counter.last:05d}号"
+
+
+@dataclass(frozen=True)
+class _Filing:
+    """What one intake call asks for, as the services compare and store it."""
+
+    committee: Organization
+    channel: Channel
+    dispute_type: DisputeType
+    claim: ClaimBreakdown
+    parties: Sequence[tuple[PartyInput, PartyRole]]
+    institution: Organization | None
+    court: Organization | None
+    external_ref: str | None
+    summary: str
+    received_on: dt.date | None
+    notice_served: bool
 
 
 def dispute_intake(
@@ -101,84 +127,213 @@ def dispute_intake(
 ) -> Filed:
     """Register a dispute as RECEIVED (``received_on``, the legal date of receipt, defaults to
     today: a file received on paper may be entered later), or return the one already filed under
-    ``(institution, external_ref)`` — a repeated bulk file creates nothing new.
+    ``(institution, external_ref)`` when this is the same file again — a repeated bulk file
+    creates nothing new, and one with other content under the same reference is refused.
     ``notice_served`` records that the parties were told of the non-litigation ways to
     resolve the dispute (告知) when the file was taken in.
     A file outside the committee's scope (types and channels it takes) is still registered,
     so that declining it is on record, and the event names why; accepting it is refused.
+    An open dispute of the same institution against the same debtor for the same claim is
+    flagged as a probable duplicate (``probable_duplicate_of``), not refused.
+
+    Refusals carry ``field`` (and ``row``, the party's place in ``parties``) in their details
+    so that a form can show them where the mistake is; nothing is written.
 
     :raises PermissionDenied: the actor may not file at this committee or for this institution
-    :raises IntakeInvalid: not a committee, no creditor or no debtor
-    :raises PartyInvalid: a party's identity number fails its check
+    :raises ExternalRefConflict: the reference was filed before with other content (409;
+        ``details['fields']`` names what differs)
+    :raises IntakeInvalid: a reference without its institution, not a committee, no creditor
+        or no debtor, a date of receipt to come or over a year back, a court's dispute
+        without a court, one person on both sides or twice, an entity named otherwise than
+        the organisation registered under its code
+    :raises ClaimInvalid: a claim of nothing, or computed on a day to come or decades ago
+    :raises PartyInvalid: a party's name holds invisible characters, or its identity number
+        fails its check (a birth date to come included)
     :raises PolicyMissing: no policy is in force for the committee
     """
     if not may_file(actor, committee, institution):
         raise PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
                                "not allowed to file at this committee or for this institution")
-    if external_ref and institution is not None:
+    filing = _Filing(committee=committee, channel=Channel(channel),
+                     dispute_type=DisputeType(dispute_type), claim=claim, parties=parties,
+                     institution=institution, court=court, external_ref=external_ref or None,
+                     summary=summary, received_on=received_on, notice_served=notice_served)
+    if filing.external_ref and institution is None:
+        raise IntakeInvalid("填写机构业务编号时须选择金融机构",
+                            "an institution's reference needs the institution",
+                            field="institution")
+    if filing.external_ref and institution is not None:
         existing = Dispute.objects.filter(institution=institution,
-                                          external_ref=external_ref).first()
+                                          external_ref=filing.external_ref).first()
         if existing is not None:
-            return Filed(existing, created=False)
+            return Filed(_same_file(existing, filing), created=False)
     try:
         with transaction.atomic():
-            return Filed(_intake(actor=actor, committee=committee, channel=channel,
-                           dispute_type=dispute_type, claim=claim, parties=parties,
-                           institution=institution, court=court, external_ref=external_ref,
-                           summary=summary, received_on=received_on,
-                           notice_served=notice_served), created=True)
+            return Filed(_intake(actor, filing), created=True)
     except IntegrityError:
-        if external_ref and institution is not None:  # filed concurrently with the same ref
-            return Filed(Dispute.objects.get(institution=institution, external_ref=external_ref),
-                         created=False)
+        if filing.external_ref and institution is not None:  # filed concurrently
+            existing = Dispute.objects.filter(institution=institution,
+                                              external_ref=filing.external_ref).first()
+            if existing is not None:
+                return Filed(_same_file(existing, filing), created=False)
         raise
 
 
-def _intake(*, actor: User, committee: Organization, channel: Channel,
-            dispute_type: DisputeType, claim: ClaimBreakdown,
-            parties: Sequence[tuple[PartyInput, PartyRole]], institution: Organization | None,
-            court: Organization | None, external_ref: str | None, summary: str,
-            received_on: dt.date | None, notice_served: bool) -> Dispute:
-    now = clock.now()
-    today = now.astimezone(clock.TZ).date()
-    if received_on is not None and received_on > today:
-        raise IntakeInvalid(f"收案日期{received_on}晚于今天",
-                            f"received_on {received_on} is in the future")
-    received_on = received_on or today
-    if committee.kind != OrgKind.COMMITTEE:
-        raise IntakeInvalid(f"“{committee}”不是调解委员会", f"{committee} is not a committee")
+# What a repeat is compared on, by the API's names, with their Chinese labels.
+_COMPARED = {"committee_id": "受理调委会", "channel": "来源渠道", "dispute_type": "纠纷类型",
+             "court_id": "法院", "claim.as_of": "债权计算日",
+             **{f"claim.{f}": CLAIM_PART_LABELS[f] for f in CLAIM_FIELDS},
+             "parties": "当事人", "summary": "纠纷概要", "received_on": "收案日期"}
+
+
+def _same_file(existing: Dispute, filing: _Filing) -> Dispute:
+    """Return ``existing`` if ``filing`` asks for what it holds. The date of receipt and the
+    court count only when the repeat gives them (a bulk file sent again the next day says
+    "today"; a court may be recorded later, with the application for confirmation), and the
+    notice not at all (the clerk may confirm it on acceptance).
+
+    :raises ExternalRefConflict: naming the fields that differ
+    """
+    claim = filing.claim
+    given: dict[str, object] = {
+        "committee_id": filing.committee.pk, "channel": filing.channel.value,
+        "dispute_type": filing.dispute_type.value, "claim.as_of": claim.as_of,
+        **{f"claim.{f}": getattr(claim, f) for f in CLAIM_FIELDS},
+        "parties": {(PartyRole(role).value, crypto.lookup_hash(identity.normalize(p.id_number)))
+                    for p, role in filing.parties},
+        "summary": filing.summary.strip(),
+    }
+    held: dict[str, object] = {
+        "committee_id": existing.committee_id, "channel": existing.channel,
+        "dispute_type": existing.dispute_type, "claim.as_of": existing.claim_as_of,
+        **{f"claim.{f}": getattr(existing, f) for f in CLAIM_FIELDS},
+        "parties": {(r.role, r.party.id_hash)
+                    for r in existing.party_rows.select_related("party")},
+        "summary": existing.summary.strip(),
+    }
+    if filing.received_on is not None:
+        given["received_on"], held["received_on"] = filing.received_on, existing.received_on
+    if filing.court is not None:
+        given["court_id"], held["court_id"] = filing.court.pk, existing.court_id
+    differing = [name for name in _COMPARED if name in given and given[name] != held[name]]
+    if differing:
+        raise ExternalRefConflict(
+            f"机构业务编号{existing.external_ref}已登记为{existing.number}，本次提交的"
+            f"{'、'.join(_COMPARED[name] for name in differing)}与已登记的不同；未作更改",
+            f"reference {existing.external_ref} was filed as {existing.number} with other "
+            f"content: {', '.join(differing)}",
+            fields=",".join(differing), dispute=existing.pk, number=existing.number,
+            field="external_ref")
+    return existing
+
+
+def _check_parties(parties: Sequence[tuple[PartyInput, PartyRole]],
+                   today: dt.date) -> list[tuple[CheckedParty, PartyRole]]:
+    """Check every party before anything is written: each one's name and number, nobody on
+    both sides or twice, and an entity under a registered organisation's code named as that
+    organisation is registered (its name is printed on the agreement and the ruling).
+
+    :raises PartyInvalid: ``row`` is the party's place in ``parties``
+    :raises IntakeInvalid: ``party_on_both_sides``, ``party_listed_twice``,
+        ``creditor_name_mismatch``
+    """
     roles_given = {PartyRole(role) for _, role in parties}
     if not {PartyRole.CREDITOR, PartyRole.DEBTOR} <= roles_given:
         raise IntakeInvalid("纠纷至少应有一名债权人和一名债务人",
-                            "a dispute needs a creditor and a debtor")
+                            "a dispute needs a creditor and a debtor", field="parties")
+    checked: list[tuple[CheckedParty, PartyRole]] = []
+    for row, (data, role) in enumerate(parties):
+        try:
+            checked.append((party_check(data, on=today), PartyRole(role)))
+        except DomainError as exc:
+            exc.details["row"] = row
+            raise
+    intake_rules.require_distinct_parties(
+        [intake_rules.PartyEntry(role.value, p.name, p.number) for p, role in checked])
+    for row, (party, role) in enumerate(checked):
+        if party.kind is not PartyKind.ENTITY:
+            continue
+        registered = organization_registered_as(party.number)
+        if registered is not None and registered.name != party.name:
+            raise IntakeInvalid(
+                f"{role.label}名称“{party.name}”与统一社会信用代码{party.number}"
+                f"登记的名称“{registered.name}”不一致",
+                f"the name differs from the one registered under {party.number}",
+                code=ErrorCode.CREDITOR_NAME_MISMATCH, field="name", row=row,
+                registered=registered.name)
+    return checked
+
+
+def _check_court(channel: Channel, court: Organization | None) -> None:
+    """A dispute a court sends names that court, and the court named is a court.
+
+    :raises IntakeInvalid: ``court_required``
+    """
+    if court is None and channel in COURT_CHANNELS:
+        raise IntakeInvalid(f"来源渠道为“{channel.label}”的纠纷须选择委派或委托的法院",
+                            f"a {channel} dispute names its court",
+                            code=ErrorCode.COURT_REQUIRED, field="court")
+    if court is not None and court.kind != OrgKind.COURT:
+        raise IntakeInvalid(f"“{court}”不是人民法院", f"{court} is not a court",
+                            code=ErrorCode.COURT_REQUIRED, field="court")
+
+
+def _probable_duplicate(filing: _Filing, debtors: Sequence[int]) -> Dispute | None:
+    """The earliest open dispute of the same institution against one of the same debtors
+    for the same claim; two different references of the institution are two debts."""
+    if filing.institution is None:
+        return None
+    found = (Dispute.objects.filter(institution=filing.institution,
+                                    party_rows__role=PartyRole.DEBTOR,
+                                    party_rows__party_id__in=debtors,
+                                    **{f: getattr(filing.claim, f) for f in CLAIM_FIELDS})
+             .exclude(state__in=[s.value for s in lifecycle.TERMINAL_STATES]))
+    if filing.external_ref:
+        found = found.filter(external_ref__isnull=True)
+    return found.order_by("received_on", "pk").first()
+
+
+def _intake(actor: User, filing: _Filing) -> Dispute:
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    committee = filing.committee
+    if committee.kind != OrgKind.COMMITTEE:
+        raise IntakeInvalid(f"“{committee}”不是调解委员会", f"{committee} is not a committee",
+                            field="committee")
+    received_on = (intake_rules.require_receipt_date(filing.received_on, on=today)
+                   if filing.received_on is not None else today)
+    claim = require_claimable(filing.claim, on=today)
+    _check_court(filing.channel, filing.court)
+    checked = _check_parties(filing.parties, today)
     version, _policy = policy_for(committee, on=received_on)
+    parties = [(party_get_or_create(p, on=today), role) for p, role in checked]
+    duplicate = _probable_duplicate(
+        filing, [p.pk for p, role in parties if role is PartyRole.DEBTOR])
     seq, number = _next_number(committee, received_on.year)
     dispute = Dispute.objects.create(
         number=number, committee=committee, year=received_on.year, seq=seq,
-        channel=Channel(channel), dispute_type=DisputeType(dispute_type),
-        institution=institution, court=court, external_ref=external_ref or None,
-        summary=summary, claim_as_of=claim.as_of,
+        channel=filing.channel, dispute_type=filing.dispute_type,
+        institution=filing.institution, court=filing.court, external_ref=filing.external_ref,
+        summary=filing.summary, claim_as_of=claim.as_of,
         **{f: getattr(claim, f) for f in CLAIM_FIELDS},
         policy_version=version, received_on=received_on,
-        non_litigation_notice_served=notice_served,
+        non_litigation_notice_served=filing.notice_served, probable_duplicate_of=duplicate,
     )
-    rows = [DisputeParty(dispute=dispute, party=party_get_or_create(data), role=PartyRole(role))
-            for data, role in parties]
-    DisputeParty.objects.bulk_create(rows)
+    DisputeParty.objects.bulk_create(
+        [DisputeParty(dispute=dispute, party=party, role=role) for party, role in parties])
+    params: dict[str, Any] = {
+        "channel": dispute.channel, "dispute_type": dispute.dispute_type,
+        "claim_total": str(claim.total), "external_ref": filing.external_ref or "",
+        "notice_served": filing.notice_served,
+        "out_of_scope": scope_problems(committee, dispute.dispute_type, dispute.channel)}
+    if duplicate is not None:
+        params["probable_duplicate_of"] = duplicate.number
     event_append(dispute=dispute, type=events.DISPUTE_RECEIVED, actor=actor, at=now,
-                 state_after=State.RECEIVED.value,
-                 params={"channel": dispute.channel, "dispute_type": dispute.dispute_type,
-                         "claim_total": str(claim.total), "external_ref": external_ref or "",
-                         "notice_served": notice_served,
-                         "out_of_scope": scope_problems(committee, dispute.dispute_type,
-                                                        dispute.channel)},
+                 state_after=State.RECEIVED.value, params=params,
                  meta={"number": number, "policy_version": version.pk})
     return dispute
 
 
-# Guards the dispute's own data answers: computed here, whatever anyone attests.
-FROM_DATA = frozenset({"within_scope", "non_litigation_notice_served", "reason_given",
-                       "track_chosen", "deadline_passed", "within_confirmation_window"})
 # Guards only the service that keeps their records establishes: the workbench (no conflict
 # or recusal, consents on record, extensions left) and the agreement, the court and
 # performance (signatures and seal, application, ruling, payments, undisputed facts).
@@ -190,10 +345,12 @@ ESTABLISHED_ONLY = lifecycle.RECORDED_GUARDS | frozenset({
 def _guards(dispute: Dispute, *, today: dt.date, reason: str, track: Track | None,
             notice_served: bool, attested: Iterable[str], established: Iterable[str]) -> set[str]:
     """The guards that hold: those the data answers, those a calling service established
-    from its records, and the few left to the actor's word (withdrawal by the applicant, a
-    creditor's consent to a cure, the outcome at closing), recorded on the timeline."""
-    held = (set(attested) - ESTABLISHED_ONLY - FROM_DATA) | (set(established)
-                                                              & ESTABLISHED_ONLY)
+    from its records, and those the actor's word may supply (lifecycle.ATTESTABLE_GUARDS:
+    withdrawal by the applicant, a creditor's consent to a cure, the outcome at closing, the
+    notice to the parties when intake did not record it), recorded on the timeline. An
+    attestation of anything else counts for nothing: scope is the committee's data."""
+    held = ((set(attested) & lifecycle.ATTESTABLE_GUARDS)
+            | (set(established) & ESTABLISHED_ONLY))
     if not scope_problems(dispute.committee, dispute.dispute_type, dispute.channel):
         held.add("within_scope")
     if dispute.non_litigation_notice_served or notice_served:
@@ -299,15 +456,20 @@ def dispute_apply_action(
     dispute = dispute_lock(actor, dispute_id, expected_version)
     action = Action(action)
     _check_mediators(dispute, action, mediators)
+    # saying the parties were told (the accept form's box, the API's notice_served) is
+    # confirming that guard: one meaning, recorded as the actor's word
+    attested = set(attested) | ({"non_litigation_notice_served"} if notice_served else set())
     held = _guards(dispute, today=today, reason=reason, track=track,
                    notice_served=notice_served, attested=attested, established=established)
     roles = standing_of(actor, dispute).roles
     decision, role = _decide_for_any_role(State(dispute.state), action, roles, held)
+    attested_used = sorted(set(attested) & lifecycle.ATTESTABLE_GUARDS
+                           & set(decision.transition.guards))
     before = dispute.state
     dispute.state = decision.target.value
     if track is not None:
         dispute.track = Track(track).value
-    if notice_served:
+    if "non_litigation_notice_served" in attested_used:
         dispute.non_litigation_notice_served = True
     policy = Policy.from_dict(dispute.policy_version.data)
     deadline = (_deadline_for(dispute, decision.target, policy, today)
@@ -332,7 +494,6 @@ def dispute_apply_action(
     if mediators:
         params["mediators"] = [m.pk for m in mediators]
     params.update(details or {})
-    attested_used = sorted(set(attested) & set(decision.transition.guards))
     if attested_used:
         params["attested"] = attested_used
     event_append(dispute=dispute, type=events.for_action(action), actor=actor, at=now,
@@ -423,7 +584,7 @@ def representative_appoint(
     problems = mandate_problems(signed_on=signed_on, valid_until=valid_until, on=today)
     if problems:
         raise RepresentativeInvalid("；".join(problems), "the power of attorney is not in force")
-    party = party_get_or_create(person)
+    party = party_get_or_create(person, on=today)
     if party.pk == row.party_id:
         raise RepresentativeInvalid("当事人不能担任自己的代理人",
                                     "a party cannot represent itself")

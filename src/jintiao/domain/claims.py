@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.money import ZERO, money, quantize, require_amount, require_rate
-from jintiao.domain.periods import PeriodInvalid, require_date
+from jintiao.domain.periods import PeriodInvalid, require_date, require_past, years_before
 
 # Working precision for intermediate products; results are rounded to the fen once.
 PRECISION = 40
@@ -27,6 +27,12 @@ class ClaimInvalid(DomainError):
     """A claim breakdown has a missing, negative or inexact part."""
 
     code = ErrorCode.CLAIM_INVALID
+
+
+class ClaimNotPositive(ClaimInvalid):
+    """A claim that asks for nothing."""
+
+    code = ErrorCode.CLAIM_NOT_POSITIVE
 
 
 class DayCountInvalid(DomainError):
@@ -114,6 +120,28 @@ class ClaimBreakdown:
         return tuple(
             (name, label, getattr(self, name)) for name, label in CLAIM_PART_LABELS.items()
         )
+
+
+# How far back a claim's computation date may lie: charges often stop at the write-off date,
+# so figures a few years old are real; ten years back is a mistyped year. A plausibility
+# bound, not a rule of law (limitation is for the court to weigh, not for intake).
+CLAIM_LOOKBACK_YEARS = 10
+
+
+def require_claimable(claim: ClaimBreakdown, *, on: dt.date) -> ClaimBreakdown:
+    """Return ``claim`` if a creditor can bring it on ``on`` (the caller's today): it asks
+    for something, and it was computed on a day that has come and not decades ago.
+
+    :raises ClaimNotPositive: the parts sum to zero
+    :raises ClaimInvalid: the computation date is to come (``date_in_future``) or more than
+        :data:`CLAIM_LOOKBACK_YEARS` back (``date_too_early``)
+    """
+    if claim.total <= 0:
+        raise ClaimNotPositive("债权合计应大于零", "the claim's total must be above zero",
+                               field="principal")
+    require_past(claim.as_of, on=on, earliest=years_before(on, CLAIM_LOOKBACK_YEARS),
+                 field="claim_as_of", label="债权计算日", error=ClaimInvalid)
+    return claim
 
 
 def accrue_interest(

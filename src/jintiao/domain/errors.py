@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     CLAIM_INVALID = "claim_invalid"
     PERIOD_INVALID = "period_invalid"
     DAY_COUNT_INVALID = "day_count_invalid"
+    CLAIM_NOT_POSITIVE = "claim_not_positive"
     # schedules
     PLAN_INVALID = "plan_invalid"
     PLAN_DOES_NOT_BALANCE = "plan_does_not_balance"
@@ -54,8 +55,11 @@ class ErrorCode(StrEnum):
     # dates and periods
     DATE_INVALID = "date_invalid"
     CALENDAR_INVALID = "calendar_invalid"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_TOO_EARLY = "date_too_early"
     # identity
     IDENTITY_INVALID = "identity_invalid"
+    NAME_INVALID = "name_invalid"
     # lifecycle
     TRANSITION_REFUSED = "transition_refused"
     ACTION_UNKNOWN = "action_unknown"
@@ -72,6 +76,11 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     PERMISSION_DENIED = "permission_denied"
+    COURT_REQUIRED = "court_required"
+    PARTY_ON_BOTH_SIDES = "party_on_both_sides"
+    PARTY_LISTED_TWICE = "party_listed_twice"
+    CREDITOR_NAME_MISMATCH = "creditor_name_mismatch"
+    EXTERNAL_REF_CONFLICT = "external_ref_conflict"
     # supervision
     SPOT_CHECK_INVALID = "spot_check_invalid"
 

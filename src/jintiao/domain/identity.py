@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from stdnum.cn import ric
+from stdnum import numdb
 
 from jintiao.domain.errors import DomainError, ErrorCode
 
@@ -72,6 +73,12 @@ class IdentityInvalid(DomainError):
     """An identity number fails its check."""
 
     code = ErrorCode.IDENTITY_INVALID
+
+
+class NameInvalid(DomainError):
+    """A name holds characters that do not print as themselves."""
+
+    code = ErrorCode.NAME_INVALID
 
 
 class IdKind(StrEnum):
@@ -158,23 +165,77 @@ def _birth(text: str) -> dt.date | None:
         return None
 
 
-def _region(code: str) -> str | None:
-    try:
-        place = ric.get_birth_place(code + "19000101" + "0000")
-    except Exception:
+# A division's name over time, as python-stdnum's table writes it: "[1983-]凯里市" or
+# "[-1991]东郊区,[1992-]东丽区" (years inclusive; no bracket = always).
+_PERIOD = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
+# Prefecture-level rows that are not a place of their own ("市辖区", "县", "省直辖县级行政单位").
+_NOT_A_PLACE = re.compile(r"^(县|市辖区|.*直辖.*)$")
+
+
+def _names(spec: str) -> list[tuple[int, int, str]]:
+    """Split a table entry into ``(first year, last year, name)`` periods."""
+    periods = []
+    for item in spec.split(","):
+        match = _PERIOD.match(item)
+        if match is None:
+            periods.append((0, 9999, item))
+        else:
+            first, last, name = match.groups()
+            periods.append((int(first or 0), int(last or 9999), name))
+    return periods
+
+
+def _division(code: str, year: int | None) -> str | None:
+    """The name of one six-digit division code in ``year``, or its latest name.
+
+    A code not yet in use in ``year`` gives the first name it had afterwards: an ID number
+    carries the code of the household registration when the number was assigned (GB 11643
+    §4.1), so a Kaili resident born in 1960 carries 522601, created in 1983.
+    """
+    found = dict(numdb.get("cn/loc").info(code)[-1][1])
+    if not found.get("county"):
         return None
-    parts: list[str] = []
-    for value in (place.get("province"), place.get("prefecture"), place.get("county")):
-        if value and value not in parts:
-            parts.append(value)
-    return "".join(parts) or None
+    periods = _names(found["county"])
+    if year is None:
+        return max(periods)[2]
+    for first, last, name in periods:
+        if first <= year <= last:
+            return name
+    later = [p for p in periods if p[0] > year]
+    return min(later)[2] if later else None
 
 
-def check_resident_id(text: str, *, on: dt.date | None = None) -> IdentityCheck:
+def region_name(code: str, *, on: dt.date | None = None) -> str | None:
+    """Name the place a division code stood for ``on`` (its latest name without a date):
+    province, prefecture and county, ``贵州省黔东南苗族侗族自治州凯里市``; ``None`` if the
+    code was never in the table or was abolished before ``on``.
+    """
+    if not re.fullmatch(r"\d{6}", code):
+        return None
+    year = on.year if on is not None else None
+    county = _division(code, year)
+    if county is None:
+        return None
+    parts = [str(numdb.get("cn/loc").info(code)[0][1].get("province", ""))]
+    if code[4:] != "00":
+        prefecture = _division(code[:4] + "00", year)
+        if prefecture and not _NOT_A_PLACE.match(prefecture):
+            parts.append(prefecture)
+    parts.append(county)
+    named: list[str] = []
+    for part in parts:
+        if part and part not in named:
+            named.append(part)
+    return "".join(named) or None
+
+
+def check_resident_id(text: str, *, on: dt.date) -> IdentityCheck:
     """Check an 18-digit resident ID number: format, check digit, birth date, region.
 
-    An unknown region code is only a warning: the region tables miss abolished codes that
-    real people still carry. ``on`` (a date the caller supplies) rules out future births.
+    ``on`` is the day the number is checked (the caller's today): a birth after it makes
+    the number invalid, so it is required. The region is named as it was at the holder's
+    birth. An unknown region code is only a warning: the tables miss abolished codes that
+    real people still carry.
     """
     number = normalize(text)
     masked = mask_id_number(number)
@@ -226,7 +287,7 @@ def check_resident_id(text: str, *, on: dt.date | None = None) -> IdentityCheck:
                 f"birth date {number[6:14]} does not exist",
             )
         )
-    elif on is not None and born > on:
+    elif born > on:
         problems.append(
             Problem(
                 "future_birth_date",
@@ -234,7 +295,7 @@ def check_resident_id(text: str, *, on: dt.date | None = None) -> IdentityCheck:
                 f"birth date {born.isoformat()} is after {on.isoformat()}",
             )
         )
-    region = _region(number[:6])
+    region = region_name(number[:6], on=born)
     if region is None:
         warnings.append(
             Problem(
@@ -324,7 +385,7 @@ def check_credit_code(text: str) -> IdentityCheck:
                 f"unknown entity type code {number[1]}",
             )
         )
-    region = _region(number[2:8]) if number[2:8].isdigit() else None
+    region = region_name(number[2:8])
     if region is None:
         warnings.append(
             Problem(
@@ -374,8 +435,9 @@ def check_mobile(text: str) -> IdentityCheck:
     return IdentityCheck(IdKind.MOBILE, number, True, masked=mask_mobile(number))
 
 
-def identify(text: str, *, on: dt.date | None = None) -> IdentityCheck:
-    """Decide what kind of number ``text`` is by its shape and check it as that kind."""
+def identify(text: str, *, on: dt.date) -> IdentityCheck:
+    """Decide what kind of number ``text`` is by its shape and check it as that kind
+    (``on``: the day it is checked, which a birth date may not be after)."""
     number = normalize(text)
     if re.fullmatch(r"(\+?86|0086)?1\d{10}", number):
         return check_mobile(number)
@@ -408,8 +470,9 @@ def _raise_first(result: IdentityCheck) -> str:
     return result.number
 
 
-def validate_resident_id(text: str, *, on: dt.date | None = None) -> str:
-    """Return the normalised ID number or raise :class:`IdentityInvalid`."""
+def validate_resident_id(text: str, *, on: dt.date) -> str:
+    """Return the normalised ID number or raise :class:`IdentityInvalid` (a birth after
+    ``on``, the caller's today, included)."""
     return _raise_first(check_resident_id(text, on=on))
 
 
@@ -421,6 +484,44 @@ def validate_credit_code(text: str) -> str:
 def validate_mobile(text: str) -> str:
     """Return the normalised mobile number or raise :class:`IdentityInvalid`."""
     return _raise_first(check_mobile(text))
+
+
+# --- names ---------------------------------------------------------------------------------
+
+# What the invisible characters a name must not hold are, in words. Any other control or
+# format character (Unicode categories Cc, Cf) is refused too, as are line and paragraph
+# separators (Zl, Zp) and lone surrogates (Cs).
+_INVISIBLE = {
+    **dict.fromkeys("\u202a\u202b\u202c\u202d\u202e", "双向文字控制符"),
+    **dict.fromkeys("\u2066\u2067\u2068\u2069", "双向文字隔离符"),
+    **dict.fromkeys("\u200e\u200f\u061c", "文字方向标记"),
+    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不换行符",
+    "\ufeff": "字节顺序标记（BOM）", "\u2028": "行分隔符", "\u2029": "段落分隔符",
+    "\u00ad": "软连字符",
+}
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def validate_name(text: str, *, label: str = "姓名或名称") -> str:
+    """Return a person's or entity's name without surrounding spaces, or refuse it if it
+    holds characters that do not print as themselves.
+
+    A name is printed on notices, the mediation agreement and the court's ruling: a
+    bidirectional override (U+202E) reorders what the reader sees, zero-width characters and
+    the BOM make two names that look the same differ (and so two parties), a line separator
+    breaks the document's layout.
+
+    :raises NameInvalid: with each such character's code point and what it is
+    """
+    found = sorted({c for c in text if unicodedata.category(c) in _REFUSED_CATEGORIES})
+    if found:
+        listed = "、".join(f"U+{ord(c):04X}（{_INVISIBLE.get(c, '控制或格式字符')}）"
+                          for c in found)
+        raise NameInvalid(
+            f"{label}含有不可见的字符：{listed}，请删除后重新输入",
+            f"the name holds invisible characters: {', '.join(f'U+{ord(c):04X}' for c in found)}",
+            characters=",".join(f"U+{ord(c):04X}" for c in found))
+    return text.strip()
 
 
 # --- masking -------------------------------------------------------------------------------

@@ -257,6 +257,24 @@ RECORDED_GUARDS: frozenset[str] = frozenset({
     "within_enforcement_period", "undisputed_facts_recorded"})
 
 
+# Guards the acting user's own confirmation (本人确认) may supply, recorded on the timeline as
+# theirs: the applicant withdrew, the creditor consents to a cure, the outcome at closing,
+# and that the parties were told of the non-litigation ways to resolve the dispute (告知) —
+# by the clerk who accepts it, when intake did not record it. Every other guard is answered
+# by the dispute's data or established from records: nobody's word makes it hold.
+ATTESTABLE_GUARDS: frozenset[str] = frozenset({
+    "withdrawal_by_applicant", "creditor_consents", "outcome_recorded",
+    "non_litigation_notice_served"})
+
+
+def attestable_guards(action: Action) -> tuple[str, ...]:
+    """The guards of ``action`` the acting user may confirm, in table order, once each."""
+    found: list[str] = []
+    for t in transitions_for(action):
+        found.extend(g for g in t.guards if g in ATTESTABLE_GUARDS and g not in found)
+    return tuple(found)
+
+
 def taken_through_records(action: Action) -> bool:
     """Whether ``action`` happens only as the result of its records (signing and sealing,
     filing, a ruling, payments) and so has no form of its own."""

@@ -39,6 +39,36 @@ def require_date(value: object, *, field: str, label: str, error: type[DomainErr
     return value
 
 
+def require_past(day: dt.date, *, on: dt.date, earliest: dt.date, field: str, label: str,
+                 error: type[DomainError], earliest_is: str = "") -> dt.date:
+    """Return ``day`` if it has come by ``on`` (the caller's today) and is not before
+    ``earliest``; a date typed at the desk about something that happened.
+
+    ``earliest_is`` says what ``earliest`` is ("收案日期"); without it, an earlier date is
+    taken for a mistyped year and the message asks to check it.
+
+    :raises error: with code ``date_in_future`` or ``date_too_early`` and ``field``
+    """
+    require_date(day, field=field, label=label, error=error)
+    if day > on:
+        raise error(f"{label}不能晚于今天（所填为{day.isoformat()}）",
+                    f"{field} {day.isoformat()} is after today {on.isoformat()}",
+                    code=ErrorCode.DATE_IN_FUTURE, field=field, value=day.isoformat())
+    if day < earliest:
+        why = (f"不能早于{earliest_is}（{earliest.isoformat()}）" if earliest_is
+               else f"早于{earliest.isoformat()}，请核对年份")
+        raise error(f"{label}{day.isoformat()}{why}",
+                    f"{field} {day.isoformat()} is before {earliest.isoformat()}",
+                    code=ErrorCode.DATE_TOO_EARLY, field=field, value=day.isoformat(),
+                    earliest=earliest.isoformat())
+    return day
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same date ``years`` earlier (28 February for a 29 February without one)."""
+    return add_months_clamped(day, -12 * years)
+
+
 class Unit(StrEnum):
     """What a time limit counts."""
 

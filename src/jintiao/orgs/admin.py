@@ -23,14 +23,30 @@ from jintiao.orgs.services import (
     authority_grant_set,
     may_hold_authority,
     mediator_profile_set,
+    organization_credit_code,
 )
+
+
+class OrganizationForm(forms.ModelForm[Organization]):
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+    def clean_credit_code(self) -> str:
+        """The code is checked (GB 32100, one node per code) by the same rule as the service."""
+        try:
+            return organization_credit_code(self.cleaned_data.get("credit_code") or "",
+                                            of=self.instance if self.instance.pk else None)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
-    list_display = ("name", "kind", "region_code", "parent")
+    form = OrganizationForm
+    list_display = ("name", "kind", "region_code", "credit_code", "parent")
     list_filter = ("kind",)
-    search_fields = ("name", "region_code")
+    search_fields = ("name", "region_code", "credit_code")
     readonly_fields = ("path",)
 
 

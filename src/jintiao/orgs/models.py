@@ -35,6 +35,8 @@ class Organization(models.Model):
     """A node of the organisation tree: a leading group, committee, court, bank branch…
 
     ``accepted_types`` and ``accepted_channels`` are a committee's scope (empty = any).
+    ``credit_code`` is the unified social credit code it is registered under (GB 32100),
+    one node per code: intake checks a creditor's name against it.
     """
 
     name = models.CharField(_("名称"), max_length=200)
@@ -42,6 +44,7 @@ class Organization(models.Model):
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
                                related_name="children", verbose_name=_("上级单位"))
     region_code = models.CharField(_("行政区划代码"), max_length=6)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
     path = models.CharField(max_length=255, unique=True, editable=False)
     accepted_types = models.JSONField(_("受理纠纷类型"), default=list, blank=True)
     accepted_channels = models.JSONField(_("受理来源渠道"), default=list, blank=True)
@@ -53,6 +56,8 @@ class Organization(models.Model):
             models.CheckConstraint(condition=Q(region_code__regex=r"^[0-9]{6}$"),
                                    name="org_region_code_six_digits"),
             models.UniqueConstraint(fields=["parent", "name"], name="org_unique_name_in_parent"),
+            models.UniqueConstraint(fields=["credit_code"], condition=~Q(credit_code=""),
+                                    name="org_credit_code_unique"),
         ]
 
     def __str__(self) -> str:

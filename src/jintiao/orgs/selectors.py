@@ -20,6 +20,13 @@ def ancestors(org: Organization) -> list[Organization]:
     return [by_id[i] for i in reversed(ids) if i in by_id]
 
 
+def organization_registered_as(credit_code: str) -> Organization | None:
+    """The node registered under a unified social credit code, if any."""
+    if not credit_code:
+        return None
+    return Organization.objects.filter(credit_code=credit_code).first()
+
+
 def user_roles(user: User) -> frozenset[Role]:
     """Return the roles ``user`` holds (cached on the instance for the request)."""
     cached: frozenset[Role] | None = getattr(user, "_jintiao_roles", None)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from jintiao.domain import identity
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
@@ -37,22 +38,48 @@ def organization_create(
     parent: Organization | None = None,
     accepted_types: Iterable[str] = (),
     accepted_channels: Iterable[str] = (),
+    credit_code: str = "",
 ) -> Organization:
     """Create a node under ``parent`` and give it its materialised path.
 
-    :raises OrganizationInvalid: a region code that is not six digits
+    :raises OrganizationInvalid: a region code that is not six digits, an invalid unified
+        social credit code, or one another node is registered under
     """
     if not (len(region_code) == 6 and region_code.isdigit()):
         raise OrganizationInvalid(f"行政区划代码应为6位数字：{region_code}",
                                   f"region code must be six digits: {region_code}")
+    credit_code = organization_credit_code(credit_code)
     org = Organization.objects.create(
-        name=name, kind=kind, region_code=region_code, parent=parent,
+        name=name, kind=kind, region_code=region_code, parent=parent, credit_code=credit_code,
         path=f"tmp-{name}-{region_code}-{parent.pk if parent else 0}",
         accepted_types=list(accepted_types), accepted_channels=list(accepted_channels),
     )
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
     return org
+
+
+def organization_credit_code(text: str, *, of: Organization | None = None) -> str:
+    """Return the normalised credit code for a node (``of``, when it is an existing one), or
+    "" for none.
+
+    :raises OrganizationInvalid: the code fails GB 32100, or another node holds it
+    """
+    if not text.strip():
+        return ""
+    try:
+        code = identity.validate_credit_code(text)
+    except identity.IdentityInvalid as exc:
+        raise OrganizationInvalid(exc.message, exc.message_en, field="credit_code") from None
+    holders = Organization.objects.filter(credit_code=code)
+    if of is not None:
+        holders = holders.exclude(pk=of.pk)
+    holder = holders.first()
+    if holder is not None:
+        raise OrganizationInvalid(f"统一社会信用代码{code}已登记为“{holder.name}”",
+                                  f"credit code {code} belongs to another organisation",
+                                  field="credit_code")
+    return code
 
 
 @transaction.atomic

@@ -98,7 +98,7 @@ def _wrong() -> SignInInvalid:
 
 def _party(number: str, id_number: str) -> Party | None:
     try:
-        resident = identity.validate_resident_id(id_number)
+        resident = identity.validate_resident_id(id_number, on=clock.today())
     except identity.IdentityInvalid:
         return None
     party = Party.objects.filter(id_hash=lookup_hash(resident)).first()

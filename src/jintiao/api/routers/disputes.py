@@ -24,15 +24,15 @@ from jintiao.api.schemas import (
 )
 from jintiao.disputes.access import dispute_get_for, standing_of
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
-from jintiao.disputes.selectors import dispute_list, due_soon_until
+from jintiao.disputes.selectors import dispute_list, due_soon_until, probable_duplicate_seen_by
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
-    IntakeInvalid,
     dispute_intake,
     representative_appoint,
 )
 from jintiao.domain import events, lifecycle
 from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.intake import IntakeInvalid
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.policy import Track
 from jintiao.domain.representation import Authority, Relation, may_settle
@@ -76,6 +76,7 @@ def dispute_out(dispute: Dispute, viewer: User) -> DisputeOut:
                if me.may_take(a) and not lifecycle.taken_through_records(a)}
     claim = {f: f"{getattr(dispute, f):.2f}" for f in CLAIM_FIELDS}
     total = sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
+    duplicate = probable_duplicate_seen_by(viewer, dispute)
     return DisputeOut.model_validate({
         "id": dispute.pk, "number": dispute.number, "state": dispute.state,
         "state_label": State(dispute.state).label, "track": dispute.track,
@@ -98,6 +99,9 @@ def dispute_out(dispute: Dispute, viewer: User) -> DisputeOut:
                      } for rep in row.representatives.all()]}
                     for row in dispute.party_rows.all()],
         "available_actions": sorted(actions),
+        "probable_duplicate_of": None if duplicate is None else {
+            "id": duplicate.dispute_id, "number": duplicate.number or None,
+            "committee": duplicate.committee},
     })
 
 

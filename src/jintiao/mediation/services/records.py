@@ -12,7 +12,7 @@ from jintiao.disputes.access import RecordNotFound, Standing, standing_of
 from jintiao.disputes.changes import instant, record_event, require_state
 from jintiao.disputes.models import DisputeParty, PartyRole
 from jintiao.disputes.services import dispute_lock
-from jintiao.domain import events
+from jintiao.domain import events, periods
 from jintiao.domain.evaluation import litigation_paths
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import DebtorBudget as Budget
@@ -54,6 +54,7 @@ def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
     resume mediation after a rejected confirmation, or to perform without confirmation.
 
     :raises MediationInvalid: an unknown purpose, a party not of this dispute, a date to come
+        (``date_in_future``) or before the dispute was received (``date_too_early``)
     :raises TransitionRefused: the dispute is not where that consent is asked for
     """
     if purpose not in selectors.CONSENT_PURPOSES:
@@ -66,8 +67,8 @@ def consent_record(*, actor: User, dispute_id: int, party_row_id: int, how: str,
     if row is None:
         raise MediationInvalid("所选当事人不属于该纠纷", "not a party of this dispute")
     now, today = instant()
-    if given_on > today:
-        raise MediationInvalid("同意日期不能晚于今天", "consent dated in the future")
+    periods.require_past(given_on, on=today, earliest=dispute.received_on, field="given_on",
+                         label="同意日期", error=MediationInvalid, earliest_is="收案日期")
     if not how.strip():
         raise MediationInvalid("须写明同意的方式（书面、电话录音等）", "how was consent given")
     made = Consent.objects.create(dispute=dispute, party_row=row, how=how.strip()[:100],

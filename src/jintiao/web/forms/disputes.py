@@ -1,12 +1,13 @@
-"""Workbench forms: they validate at the edge, field by field, in Chinese.
+"""Workbench forms: they parse at the edge (dates, amounts as people type them, choices) and
+say so in Chinese, field by field.
 
-Identity numbers and amounts are checked by the domain core here too, so a mistake is shown
-next to the field it is in; the services check everything again and stay the authority.
+The rules of what may be filed (identity numbers, names, dates, the claim, the court, the
+parties) are the services' alone: the views show a service's refusal next to the field its
+details name, so the page and the API give the same answer.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from jintiao import clock
 from jintiao.disputes.access import FilingScope
 from jintiao.disputes.models import STATE_CHOICES, TRACK_CHOICES, Channel, DisputeType, PartyRole
-from jintiao.domain import identity
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action
@@ -125,12 +125,6 @@ class RepresentativeForm(forms.Form):
         field: Any = self.fields["party_row"]
         field.choices = party_rows
 
-    def clean_id_number(self) -> str:
-        try:
-            return identity.validate_resident_id(self.cleaned_data["id_number"])
-        except identity.IdentityInvalid as exc:
-            raise forms.ValidationError(exc.message, code="id_invalid") from None
-
     def errors_in_words(self) -> list[str]:
         """``label：reason`` for each error, for a one-line message on the dispute page."""
         return [f"{self.fields[name].label}：{e}" if name in self.fields else str(e)
@@ -205,24 +199,6 @@ class IntakeForm(forms.Form):
     def clean_external_ref(self) -> str:
         return str(self.cleaned_data["external_ref"]).strip()
 
-    def clean_received_on(self) -> dt.date:
-        day: dt.date = self.cleaned_data["received_on"]
-        if day > clock.today():
-            raise forms.ValidationError(_("收案日期不能晚于今天"), code="future")
-        return day
-
-    def clean_claim_as_of(self) -> dt.date:
-        day: dt.date = self.cleaned_data["claim_as_of"]
-        if day > clock.today():
-            raise forms.ValidationError(_("债权计算日不能晚于今天"), code="future")
-        return day
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("external_ref") and not data.get("institution"):
-            self.add_error("institution", _("填写机构业务编号时须选择金融机构"))
-        return data
-
 
 class PartyForm(forms.Form):
     """One party row; an untouched row is skipped, a touched one must be complete."""
@@ -233,49 +209,17 @@ class PartyForm(forms.Form):
     id_number = TextField(label=_("身份证号或统一社会信用代码"), max_length=40)
     phone = TextField(label=_("手机号"), required=False, max_length=20)
 
-    def clean_name(self) -> str:
-        name = str(self.cleaned_data["name"]).strip()
-        if not name:
-            raise forms.ValidationError(_("请填写姓名或名称"), code="required")
-        return name
-
-    def clean_phone(self) -> str:
-        phone = str(self.cleaned_data["phone"]).strip()
-        if phone:
-            try:
-                return identity.validate_mobile(phone)
-            except identity.IdentityInvalid as exc:
-                raise forms.ValidationError(exc.message, code="phone_invalid") from None
-        return phone
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        number, kind = data.get("id_number"), data.get("kind")
-        if number and kind:
-            try:
-                if kind == PartyKind.PERSON:
-                    data["id_number"] = identity.validate_resident_id(number)
-                else:
-                    data["id_number"] = identity.validate_credit_code(number)
-            except identity.IdentityInvalid as exc:
-                self.add_error("id_number", exc.message)
-        return data
-
 
 class BasePartyFormSet(forms.BaseFormSet[PartyForm]):
-    """Every row may stay empty (the guarantor row usually does); together the rows must name
-    a creditor and a debtor."""
+    """Every row may stay empty (the guarantor row usually does); which rows a dispute needs
+    (a creditor and a debtor) is the intake service's rule."""
 
     def initial_form_count(self) -> int:
         return 0  # the preset roles are suggestions, not rows that must be filled
 
-    def clean(self) -> None:
-        if any(self.errors):
-            return
-        roles = {f.cleaned_data["role"] for f in self.forms if f.cleaned_data}
-        if not {PartyRole.CREDITOR, PartyRole.DEBTOR} <= roles:
-            raise forms.ValidationError(_("纠纷至少应有一名债权人和一名债务人"),
-                                        code="parties_incomplete")
+    def filled(self) -> list[PartyForm]:
+        """The rows typed into, in order: the parties the service is given."""
+        return [f for f in self.forms if f.cleaned_data]
 
 
 PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=3, max_num=20,

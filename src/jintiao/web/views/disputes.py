@@ -42,9 +42,11 @@ from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.web.forms.disputes import (
     PARTY_ROWS_INITIAL,
+    BasePartyFormSet,
     DisputeActionForm,
     DisputeFilterForm,
     IntakeForm,
+    PartyForm,
     PartyFormSet,
     RepresentativeForm,
     party_rows,
@@ -161,6 +163,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "out_of_scope": (selectors.scope_problems(dispute.committee, dispute.dispute_type,
                                                   dispute.channel)
                          if dispute.state == State.RECEIVED else []),
+        "duplicate": selectors.probable_duplicate_seen_by(me.user, dispute),
         "parties": [{"name": r.party.name, "role": r.get_role_display(),
                      "id": r.party.id_masked, "phone": r.party.phone_masked,
                      "representatives": [{
@@ -219,7 +222,8 @@ def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpRespons
     except DisputeNotFound:
         raise Http404(_("纠纷不存在或无权查看")) from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        field = form.fields.get(str(exc.details.get("field", "")))
+        messages.error(request, f"{field.label}：{exc.message}" if field else exc.message)
     else:
         messages.success(request, _("已登记代理人：%(name)s") % {"name": made.person.name})
     return redirect("web:dispute_detail", dispute_id=dispute_id)
@@ -253,9 +257,8 @@ def dispute_action(request: HttpRequest, dispute_id: int) -> HttpResponse:
         return redirect(back, dispute_id=dispute_id)
     data = form.cleaned_data
     action = Action(data["action"])
-    attested: list[str] = []
-    if data["attest"]:
-        attested = [g for t in lifecycle.transitions_for(action) for g in t.guards]
+    # the box confirms what the actor's word may establish for this action, nothing else
+    attested = list(lifecycle.attestable_guards(action)) if data["attest"] else []
     mediators = list(User.objects.filter(pk=data["mediator"])) if data["mediator"] else []
     try:
         action_apply(actor=viewer, dispute_id=dispute_id, action=action,
@@ -294,23 +297,25 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
 
 
 def _file(request: HttpRequest, viewer: User, form: IntakeForm,
-          parties: Any) -> Dispute | None:
-    """Call the intake service; a refusal becomes a form error and nothing is written."""
+          parties: BasePartyFormSet) -> Dispute | None:
+    """Call the intake service; a refusal is shown at the field it names, nothing written."""
     data = form.cleaned_data
-    rows = [(PartyInput(PartyKind(p["kind"]), p["name"], p["id_number"], phone=p["phone"]),
-             PartyRole(p["role"])) for p in (f.cleaned_data for f in parties.forms) if p]
+    rows = parties.filled()
     try:
         claim = ClaimBreakdown(as_of=data["claim_as_of"], **{
             f: data[f] if data[f] is not None else Decimal(0) for f in CLAIM_FIELDS})
         dispute, created = dispute_intake(
             actor=viewer, committee=data["committee"], channel=data["channel"],
-            dispute_type=data["dispute_type"], claim=claim, parties=rows,
+            dispute_type=data["dispute_type"], claim=claim,
+            parties=[(PartyInput(PartyKind(p["kind"]), p["name"], p["id_number"],
+                                 phone=p["phone"]), PartyRole(p["role"]))
+                     for p in (row.cleaned_data for row in rows)],
             institution=data["institution"], court=data["court"],
             external_ref=data["external_ref"] or None, summary=data["summary"],
             received_on=data["received_on"], notice_served=data["notice_served"],
         )
     except DomainError as exc:
-        form.add_error(None, exc.message)
+        _show_refusal(exc, form, rows)
         return None
     if not created:
         messages.info(request, _("该机构业务编号已登记为%(number)s，未重复登记")
@@ -318,6 +323,18 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
     else:
         messages.success(request, _("已登记：%(number)s") % {"number": dispute.number})
     return dispute
+
+
+def _show_refusal(exc: DomainError, form: IntakeForm, rows: list[PartyForm]) -> None:
+    """Put the service's message next to the field its details name: a party's field in the
+    row it was typed in, the form's own fields, or at the top of the form."""
+    field, row = exc.details.get("field"), exc.details.get("row")
+    if isinstance(row, int) and 0 <= row < len(rows) and field in rows[row].fields:
+        rows[row].add_error(field, exc.message)
+    elif row is None and field in form.fields:
+        form.add_error(field, exc.message)
+    else:
+        form.add_error(None, exc.message)
 
 
 @login_required
