@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jintiao.disputes.access import standing_of
 from jintiao.disputes.selectors import actions_open_to
 from jintiao.domain.lifecycle import Action, State, TransitionRefused
 from jintiao.domain.policy import Track
@@ -58,7 +59,7 @@ class TestAcceptanceConfirmation:
 
 class TestWhatIsOfferedForConfirmation:
     def test_accepting_offers_to_confirm_the_notice_and_only_that(self, world):
-        offered = {a.value: a for a in actions_open_to(world.clerk, received(world))}
+        offered = {a.value: a for a in actions_open_to(standing_of(world.clerk, received(world)))}
         assert offered["accept"].attestable == ("已向当事人告知非诉讼纠纷解决方式",)
         assert "纠纷属于本调委会受理范围（纠纷类型与来源渠道）" in offered["accept"].guards
         assert offered["decline"].attestable == ()
@@ -67,7 +68,7 @@ class TestWhatIsOfferedForConfirmation:
         dispute = received(world)
         dispute.non_litigation_notice_served = True
         dispute.save(update_fields=["non_litigation_notice_served"])
-        offered = {a.value: a for a in actions_open_to(world.clerk, dispute)}
+        offered = {a.value: a for a in actions_open_to(standing_of(world.clerk, dispute))}
         assert offered["accept"].attestable == ()
 
     def test_a_withdrawal_is_the_actors_word(self, world):
@@ -75,6 +76,6 @@ class TestWhatIsOfferedForConfirmation:
         dispute = action_apply(actor=world.director, dispute_id=dispute.pk, action=Action.ASSIGN,
                                expected_version=dispute.version, track=Track.FAST,
                                mediators=[world.mediator])
-        offered = {a.value: a for a in actions_open_to(world.mediator, dispute)}
+        offered = {a.value: a for a in actions_open_to(standing_of(world.mediator, dispute))}
         assert offered["withdraw"].attestable == ("申请人撤回申请",)
         assert offered["fail"].attestable == ()
