@@ -313,7 +313,7 @@ def plan_figures(
     if check.cash_flow_missing:
         warnings.append(CASH_FLOW_MISSING)
     if affordability is not None and not affordability.affordable:
-        if largest.payment != schedule.regular_payment:
+        if largest.payment > 2 * schedule.regular_payment:  # a lump: say which payment
             warnings.append(f"最大一笔还款为{largest.label}（{largest.due_on}）"
                             f"{format_amount(largest.payment)}元，可负担性按此判断。")
         warnings.extend(affordability.reasons)

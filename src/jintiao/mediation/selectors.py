@@ -16,7 +16,7 @@ from typing import TypeVar
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 
-from jintiao.disputes.models import Dispute, DisputeMediator
+from jintiao.disputes.models import Dispute, DisputeMediator, DisputeParty
 from jintiao.disputes.selectors import (
     DisputeNotFound,
     debtor_side_of,
@@ -49,6 +49,7 @@ from jintiao.mediation.models import (
 )
 from jintiao.orgs.models import INSTITUTION_KINDS, AuthorityGrant, Organization, User
 from jintiao.orgs.selectors import ancestors, user_roles
+from jintiao.parties.models import PartyKind
 
 ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
 
@@ -135,6 +136,16 @@ def budget_of(dispute: Dispute) -> DebtorBudget | None:
     return (DebtorBudget.objects.filter(party_row__dispute=dispute,
                                         party_row__role="debtor")
             .order_by("party_row_id").first())
+
+
+def debtor_is_entity(dispute: Dispute) -> bool:
+    """Whether the debtor whose budget the plans are judged against is an enterprise: the
+    one with a declared budget, else the first debtor."""
+    budget = budget_of(dispute)
+    rows = (DisputeParty.objects.filter(pk=budget.party_row_id) if budget is not None
+            else DisputeParty.objects.filter(dispute=dispute, role="debtor").order_by("pk"))
+    kind = rows.values_list("party__kind", flat=True).first()
+    return kind == PartyKind.ENTITY
 
 
 def triage_suggestion(dispute: Dispute, *, facts_disputed: bool = False,
@@ -288,7 +299,7 @@ def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:
     claim = claim_of(dispute)
     return [options_from_menu(claim, PlanMenuItem(
         m.label, m.periods, Method(m.method), m.annual_rate, m.charge_waiver_ratio,
-        m.conditional), first_due) for m in menu_for(dispute)]
+        m.conditional, tuple(m.waiver_parts)), first_due) for m in menu_for(dispute)]
 
 
 # What a party may consent to, and the state the dispute must be in for it.
@@ -528,11 +539,15 @@ def overdue_mediations(viewer: User, today: dt.date) -> QuerySet[Dispute]:
             .select_related("committee", "institution").order_by("deadline", "pk"))
 
 
-def _budget(dispute: Dispute) -> Budget | None:
+def _budget(dispute: Dispute) -> Budget:
+    """The debtor's budget as the domain reads it; an enterprise's even when it declared
+    none, so that a person's minimum wage is never presumed for it."""
+    entity = debtor_is_entity(dispute)
     row = budget_of(dispute)
     if row is None:
-        return None
-    return Budget(row.monthly_income, row.other_obligations, row.dependants)
+        return Budget(entity=entity)
+    return Budget(row.monthly_income, row.other_obligations, row.dependants, entity=entity,
+                  monthly_cash_flow=row.monthly_cash_flow if entity else None)
 
 
 def figures_for(dispute: Dispute, options: PlanOptions, discount_rate: Decimal) -> PlanFigures:

@@ -66,6 +66,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
     """Enter one side's private bound for the current round; when both are in, the round is
     decided and only its outcome (and a proposal on overlap) is ever shown.
 
+    :raises BoundOutsideClaim: a figure of the bound above the claim's total
     :raises MediationInvalid: rounds used up, a deal already found, the side already in
     :raises ApprovalRequired: a creditor bound beyond the agent's own authority
     """
@@ -80,12 +81,15 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
         if not selectors.creditor_side(actor, dispute):
             raise PermissionDenied("只有债权金融机构的经办人可以报债权人底线",
                                    "only the creditor's officers enter its bound")
+        blind.require_within_claim(bound, claim_total)
         own = _authority_bound(selectors.limits_of(actor), dispute)
         if bound.min_total < own.min_total or bound.max_term_months > own.max_term_months:
             raise ApprovalRequired("该底线超出您的授权，须由上级审批人报价或授权",
                                    "the bound goes beyond the agent's authority")
-    elif not debtor_side_of(actor, dispute, settling=True):  # the debtor, or the desk for them
-        require_desk(actor, dispute, "代债务人报底线")
+    else:
+        if not debtor_side_of(actor, dispute, settling=True):  # the debtor, or the desk
+            require_desk(actor, dispute, "代债务人报底线")
+        blind.require_within_claim(bound, claim_total)
     require_no_settlement(dispute)
     rounds = dispute.blind_rounds.order_by("-number")
     current = rounds.first()
@@ -118,8 +122,10 @@ def _decide_round(current: BlindRound, dispute: Dispute, actor: User, now: dt.da
     policy = selectors.policy_of(dispute)
     creditor = _open_creditor(current.creditor_bound)
     debtor = _open_debtor(current.debtor_bound)
-    # an interest-free plan never asks more than the claim
-    debtor = blind.DebtorBound(debtor.max_monthly, min(debtor.max_total, claim_total))
+    # an interest-free plan never asks more than the claim (bounds sealed before bounds
+    # above the claim were refused may still say more)
+    debtor = blind.DebtorBound(min(debtor.max_monthly, claim_total),
+                               min(debtor.max_total, claim_total))
     agent = current.creditor_by
     step = blind.grid_step(claim_total, policy.blind_offer_step_ratio)
     ladder = selectors.approval_ladder(agent, dispute) if agent else []

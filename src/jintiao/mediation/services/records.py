@@ -27,6 +27,7 @@ from jintiao.mediation.services.common import (
     require_time_left,
 )
 from jintiao.orgs.models import User
+from jintiao.parties.models import PartyKind
 from jintiao.orgs.selectors import user_roles
 
 # --- budget, consent, evaluation ---
@@ -34,23 +35,30 @@ from jintiao.orgs.selectors import user_roles
 @transaction.atomic
 def budget_declare(*, actor: User, dispute_id: int, party_row_id: int,
                    monthly_income: Decimal | None, other_obligations: Decimal,
-                   dependants: int) -> DebtorBudget:
+                   dependants: int, monthly_cash_flow: Decimal | None = None) -> DebtorBudget:
     """Record what the debtor declares about money each month, for the affordability check:
-    at the desk, or by the debtor (or their representative) on the portal's budget sheet."""
+    at the desk, or by the debtor (or their representative) on the portal's budget sheet.
+    An enterprise declares its monthly cash flow, what it can pay a month from operations.
+
+    :raises PlanDesignInvalid: a negative or inexact amount, or a cash flow for a person
+    :raises MediationInvalid: the row is not a debtor of this dispute
+    """
     dispute = dispute_lock(actor, dispute_id)
     own = any(r.pk == party_row_id for r, _rep in acting_for(actor, dispute))
     if not own:
         require_desk(actor, dispute, "登记债务人收支")
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute,
-                                      role=PartyRole.DEBTOR).first()
+                                      role=PartyRole.DEBTOR).select_related("party").first()
     if row is None:
         raise MediationInvalid("所选当事人不是本纠纷的债务人", "not a debtor of this dispute")
-    Budget(monthly_income, other_obligations, dependants)  # validates
+    Budget(monthly_income, other_obligations, dependants,  # validates
+           entity=row.party.kind == PartyKind.ENTITY, monthly_cash_flow=monthly_cash_flow)
     now, today = instant()
     made, _created = DebtorBudget.objects.update_or_create(
         party_row=row, defaults={"monthly_income": monthly_income,
                                  "other_obligations": other_obligations,
-                                 "dependants": dependants, "declared_on": today})
+                                 "dependants": dependants,
+                                 "monthly_cash_flow": monthly_cash_flow, "declared_on": today})
     record_event(dispute, "mediation.budget_declared", actor, now, {"party_row": row.pk})
     return made
 
