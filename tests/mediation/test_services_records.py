@@ -3,45 +3,22 @@ against them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal as D
 
 import pytest
 
-from jintiao.disputes.models import Channel, DisputeType, PartyRole
-from jintiao.disputes.services import dispute_intake
-from jintiao.domain.claims import ClaimBreakdown
-from jintiao.domain.lifecycle import Action
 from jintiao.domain.plans import PlanDesignInvalid
-from jintiao.domain.policy import Track
 from jintiao.mediation.models import DebtorBudget
-from jintiao.mediation.services import action_apply, budget_declare, offer_propose
-from jintiao.parties.models import PartyKind
-from jintiao.parties.services import PartyInput
-from tests.factories import credit_code, flat
+from jintiao.mediation.services import budget_declare, offer_propose
+from tests.factories import flat
+from tests.factories.mediation import company_debt as make_company_debt
 
 RATE = D("0.035")
 
 
 @pytest.fixture
 def company_debt(desk):
-    """A small-business loan of the branch to a trading company (an enterprise debtor),
-    under mediation by ``desk.mediator``: 231,208.40 in all."""
-    made = dispute_intake(
-        actor=desk.clerk, committee=desk.committee, channel=Channel.INSTITUTION_APPLICATION,
-        dispute_type=DisputeType.ENTERPRISE_LOAN,
-        claim=ClaimBreakdown(as_of=dt.date(2026, 6, 30), principal=D("200000.00"),
-                             interest=D("31208.40")),
-        parties=[(PartyInput(PartyKind.ENTITY, "某银行凯里支行", credit_code(9001)),
-                  PartyRole.CREDITOR),
-                 (PartyInput(PartyKind.ENTITY, "凯里某商贸有限公司", credit_code(9002)),
-                  PartyRole.DEBTOR)],
-        institution=desk.branch, court=desk.court).dispute
-    made = action_apply(actor=desk.clerk, dispute_id=made.pk, action=Action.ACCEPT,
-                        expected_version=1, notice_served=True)
-    return action_apply(actor=desk.director, dispute_id=made.pk, action=Action.ASSIGN,
-                        expected_version=made.version, track=Track.SIMPLE,
-                        mediators=[desk.mediator])
+    return make_company_debt(desk)
 
 
 def propose(desk, dispute, periods):

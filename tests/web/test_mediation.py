@@ -431,3 +431,35 @@ def test_the_dispute_timeline_tells_the_mediation_in_words(desk, mediating, sess
     assert "接受方案</b> 方案1，债务人方，双方均已接受" in timeline
     assert "mediation." not in timeline
     assert "4300" not in timeline  # what was said in private stays there
+
+
+class TestBudget:
+    """The desk's budget form: an enterprise's cash flow, a person's income — the same
+    refusal as the API's when a person is given a cash flow."""
+
+    def test_the_desk_registers_an_enterprises_cash_flow(self, desk):
+        from tests.factories.mediation import company_debt
+
+        company = company_debt(desk)
+        debtor = company.party_rows.get(role="debtor")
+        client = client_for(desk.mediator)
+
+        client.post(f"/disputes/{company.pk}/budget/", {
+            "party_row": debtor.pk, "monthly_cash_flow": "12,000", "other_obligations": "",
+            "dependants": "0"})
+
+        assert debtor.budget.monthly_cash_flow == D("12000")
+        page = client.get(f"/disputes/{company.pk}/mediation/").content.decode()
+        assert "月经营现金流" in page
+        assert "12000.00" in page
+
+    def test_a_persons_cash_flow_is_refused_with_the_services_message(self, desk, mediating):
+        debtor = mediating.party_rows.get(role="debtor")
+
+        page = client_for(desk.mediator).post(f"/disputes/{mediating.pk}/budget/", {
+            "party_row": debtor.pk, "monthly_income": "8000", "monthly_cash_flow": "6000",
+            "dependants": "0"}, follow=True)
+
+        assert "月经营现金流只适用于企业债务人；自然人请填写月收入" in page.content.decode()
+        assert not hasattr(debtor, "budget")
+

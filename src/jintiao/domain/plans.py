@@ -221,6 +221,13 @@ class PlanFigures:
     def affordable(self) -> bool | None:
         return None if self.affordability is None else self.affordability.affordable
 
+    @property
+    def lump(self) -> bool:
+        """Whether the largest payment is a lump — more than twice the regular payment (a
+        down payment, the principal at the end of 先息后本) — which every page names beside
+        the regular one, lest a party read only the monthly figure."""
+        return self.peak_payment > 2 * self.regular_payment
+
     def revival_clause(self) -> str:
         """The sentence the agreement carries when a waiver is conditional (empty if none)."""
         if not self.conditional_waived:
@@ -313,7 +320,7 @@ def plan_figures(
     if check.cash_flow_missing:
         warnings.append(CASH_FLOW_MISSING)
     if affordability is not None and not affordability.affordable:
-        if largest.payment > 2 * schedule.regular_payment:  # a lump: say which payment
+        if largest.payment > 2 * schedule.regular_payment:  # a lump (see PlanFigures.lump)
             warnings.append(f"最大一笔还款为{largest.label}（{largest.due_on}）"
                             f"{format_amount(largest.payment)}元，可负担性按此判断。")
         warnings.extend(affordability.reasons)

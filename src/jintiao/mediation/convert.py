@@ -55,7 +55,8 @@ def figures_to_json(f: PlanFigures) -> dict[str, Any]:
     private = list(a.reasons) if a is not None and not a.affordable else []
     return {
         "settled_total": str(f.settled_total), "regular_payment": str(f.regular_payment),
-        "peak_payment": str(f.peak_payment), "total_paid": str(f.total_paid),
+        "peak_payment": str(f.peak_payment), "peak_is_lump": f.lump,
+        "peak_label": f.schedule.largest.label, "total_paid": str(f.total_paid),
         "total_interest": str(f.total_interest), "waived_total": str(f.waived_total),
         "deferral_interest_waived": str(f.deferral_interest_waived),
         "conditional_waived": str(f.conditional_waived),

@@ -330,32 +330,51 @@ def plan_menu(request: HttpRequest, dispute_id: DisputeId) -> list[Anything]:
 
 
 class MenuItemIn(Schema):
+    """One standard plan: ``charge_waiver_ratio`` of the parts ``waiver_parts`` names (all the
+    charges, penalties first, when left out; ["penalty_interest"] with 0.5 for 罚息减半)."""
+
     label: text(100, min_length=1)  # type: ignore[valid-type]
     periods: Annotated[StrictInt, Field(ge=1, le=600)]
     method: text(30) = "flat"  # type: ignore[valid-type]
     annual_rate: Rate = "0"
     charge_waiver_ratio: Rate = "0"
     conditional: StrictBool = True
+    waiver_parts: list[text(30)] | None = Field(  # type: ignore[valid-type]
+        default=None, min_length=1, max_length=5)
 
 
 class MenuIn(Schema):
     items: list[MenuItemIn] = Field(min_length=1, max_length=8)
 
 
-@router.put("/institutions/{institution_id}/plan-menu", response={200: list[Anything], **ERRORS},
+class MenuItemPublishedOut(Schema):
+    label: str
+    periods: int
+    method: str
+    annual_rate: str
+    charge_waiver_ratio: str
+    conditional: bool
+    waiver_parts: list[str]
+
+
+@router.put("/institutions/{institution_id}/plan-menu",
+            response={200: list[MenuItemPublishedOut], **ERRORS},
             operation_id="plan_menu_publish")
 def plan_menu_publish(request: HttpRequest, institution_id: DisputeId,
                       payload: MenuIn) -> list[Anything]:
-    """Publish an institution's standard plan menu (an approver over it), replacing the last."""
+    """Publish an institution's standard plan menu (an approver over it, each item within
+    its own authority), replacing the last."""
     institution = Organization.objects.filter(pk=institution_id).first()
     if institution is None:
         raise services.MediationInvalid("金融机构不存在", "institution not found")
     made = services.menu_publish(actor=_viewer(request), institution=institution, items=[
         Menu(i.label, i.periods, _enum(i.method, Method, "还款方式"), Decimal(i.annual_rate),
-             Decimal(i.charge_waiver_ratio), i.conditional) for i in payload.items])
+             Decimal(i.charge_waiver_ratio), i.conditional,
+             *([tuple(i.waiver_parts)] if i.waiver_parts is not None else []))
+        for i in payload.items])
     return [{"label": m.label, "periods": m.periods, "method": m.method,
              "annual_rate": str(m.annual_rate), "charge_waiver_ratio": str(m.charge_waiver_ratio),
-             "conditional": m.conditional} for m in made]
+             "conditional": m.conditional, "waiver_parts": list(m.waiver_parts)} for m in made]
 
 
 class OfferIn(Schema):
@@ -476,28 +495,46 @@ def offer_withdraw(request: HttpRequest, offer_id: DisputeId, payload: WithdrawI
 
 # --- blind offers, budget, consent, evaluation ---
 
+# A bound's amount with its sign: below zero is outside the claim, which the domain says.
+BoundMoney = Annotated[str, StringConstraints(pattern=r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$")]
+
+
 class BoundIn(Schema):
     side: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor)$")]
-    min_total: Money | None = None
+    min_total: BoundMoney | None = None
     max_term_months: Annotated[StrictInt, Field(ge=1, le=600)] | None = None
-    max_monthly: Money | None = None
-    max_total: Money | None = None
+    max_monthly: BoundMoney | None = None
+    max_total: BoundMoney | None = None
 
 
-@router.post("/disputes/{dispute_id}/blind-bounds", response={200: Anything, **ERRORS},
-             operation_id="blind_bound_enter")
+class BlindRoundEnteredOut(Schema):
+    number: int
+    outcome: str
+    creditor_entered: bool
+    debtor_entered: bool
+    offer: int | None
+
+
+class BlindBoundEnteredOut(Schema):
+    """The rounds after the bound went in: outcomes and who is in, never a bound."""
+
+    rounds_allowed: int
+    rounds: list[BlindRoundEnteredOut]
+
+
+def _amount(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+@router.post("/disputes/{dispute_id}/blind-bounds",
+             response={200: BlindBoundEnteredOut, **ERRORS}, operation_id="blind_bound_enter")
 def blind_bound_enter(request: HttpRequest, dispute_id: DisputeId, payload: BoundIn) -> Anything:
     """Enter a private bound; the answer is the rounds' outcomes only, never a bound."""
     viewer = _viewer(request)
-    bound: blind.CreditorBound | blind.DebtorBound
-    if payload.side == Side.CREDITOR:
-        if payload.min_total is None or payload.max_term_months is None:
-            raise services.MediationInvalid("债权人底线须填最低总额和最长期限", "incomplete bound")
-        bound = blind.CreditorBound(Decimal(payload.min_total), payload.max_term_months)
-    else:
-        if payload.max_monthly is None or payload.max_total is None:
-            raise services.MediationInvalid("债务人底线须填每月最多和总额最多", "incomplete bound")
-        bound = blind.DebtorBound(Decimal(payload.max_monthly), Decimal(payload.max_total))
+    bound = blind.bound_of(payload.side, min_total=_amount(payload.min_total),
+                           max_term_months=payload.max_term_months,
+                           max_monthly=_amount(payload.max_monthly),
+                           max_total=_amount(payload.max_total))
     services.blind_bound_enter(actor=viewer, dispute_id=dispute_id, bound=bound)
     return selectors.blind_rounds_for(dispute_get_for(viewer, dispute_id))
 
@@ -509,20 +546,38 @@ def blind_rounds(request: HttpRequest, dispute_id: DisputeId) -> Anything:
 
 
 class BudgetIn(Schema):
+    """A person declares ``monthly_income`` and ``dependants``; an enterprise its
+    ``monthly_cash_flow``, what it can pay a month from operations."""
+
     party_row_id: Id
     monthly_income: Money | None = None
     other_obligations: Money = "0"
     dependants: Annotated[StrictInt, Field(ge=0, le=20)] = 0
+    monthly_cash_flow: Money | None = None
 
 
-@router.put("/disputes/{dispute_id}/budget", response={200: Anything, **ERRORS},
+class BudgetDeclaredOut(Schema):
+    party_row_id: int
+    declared_on: dt.date
+    monthly_income: str | None
+    other_obligations: str
+    dependants: int
+    monthly_cash_flow: str | None
+
+
+@router.put("/disputes/{dispute_id}/budget", response={200: BudgetDeclaredOut, **ERRORS},
             operation_id="budget_declare")
 def budget_declare(request: HttpRequest, dispute_id: DisputeId, payload: BudgetIn) -> Anything:
     made = services.budget_declare(
         actor=_viewer(request), dispute_id=dispute_id, party_row_id=payload.party_row_id,
-        monthly_income=Decimal(payload.monthly_income) if payload.monthly_income else None,
-        other_obligations=Decimal(payload.other_obligations), dependants=payload.dependants)
-    return {"party_row_id": made.party_row_id, "declared_on": made.declared_on}
+        monthly_income=_amount(payload.monthly_income),
+        other_obligations=Decimal(payload.other_obligations), dependants=payload.dependants,
+        monthly_cash_flow=_amount(payload.monthly_cash_flow))
+    return {"party_row_id": made.party_row_id, "declared_on": made.declared_on,
+            "monthly_income": None if made.monthly_income is None else str(made.monthly_income),
+            "other_obligations": str(made.other_obligations), "dependants": made.dependants,
+            "monthly_cash_flow": None if made.monthly_cash_flow is None
+            else str(made.monthly_cash_flow)}
 
 
 class ConsentIn(Schema):

@@ -27,8 +27,8 @@ from jintiao.mediation.services.common import (
     require_time_left,
 )
 from jintiao.orgs.models import User
-from jintiao.parties.models import PartyKind
 from jintiao.orgs.selectors import user_roles
+from jintiao.parties.models import PartyKind
 
 # --- budget, consent, evaluation ---
 
