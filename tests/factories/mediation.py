@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -16,7 +17,8 @@ from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from tests.factories import credit_code
 
-_serial = iter(range(9000, 10000))
+# Credit codes far above the intake serial's, so no two disputes' parties are confused.
+_serial = itertools.count(5_000_000)
 
 
 def company_debt(desk: SimpleNamespace) -> Dispute:

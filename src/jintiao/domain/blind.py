@@ -86,7 +86,8 @@ def _months(value: object, field: str, label: str) -> int:
 
 
 def _positive(value: Decimal, field: str, label: str) -> Decimal:
-    if isinstance(value, Decimal | int) and value < 0:
+    if (isinstance(value, Decimal | int) and not isinstance(value, bool)
+            and Decimal(value).is_finite() and value < 0):
         raise BoundOutsideClaim(f"{label}不能为负数：底线须在零与债权总额之间",
                                 f"{field} is negative: a bound lies between 0 and the claim",
                                 field=field)

@@ -223,10 +223,9 @@ class PlanFigures:
 
     @property
     def lump(self) -> bool:
-        """Whether the largest payment is a lump — more than twice the regular payment (a
-        down payment, the principal at the end of 先息后本) — which every page names beside
-        the regular one, lest a party read only the monthly figure."""
-        return self.peak_payment > 2 * self.regular_payment
+        """Whether the largest payment is a lump, which every page names beside the regular
+        one, lest a party read only the monthly figure (see :func:`_is_lump`)."""
+        return _is_lump(self.peak_payment, self.regular_payment)
 
     def revival_clause(self) -> str:
         """The sentence the agreement carries when a waiver is conditional (empty if none)."""
@@ -275,6 +274,12 @@ def plan_terms(claim: ClaimBreakdown, options: PlanOptions) -> PlanTerms:
     )
 
 
+def _is_lump(largest: Decimal, regular: Decimal) -> bool:
+    """A payment more than twice the regular one is a lump (a down payment, the principal
+    at the end of 先息后本), not the rounding an even split puts on its last instalment."""
+    return largest > 2 * regular
+
+
 def _term_months(schedule: Schedule, options: PlanOptions) -> int:
     """Months from one period before the first due date the plan would have without a
     deferral to the last due date, rounded up: the deferral and the grace months count, a
@@ -320,7 +325,7 @@ def plan_figures(
     if check.cash_flow_missing:
         warnings.append(CASH_FLOW_MISSING)
     if affordability is not None and not affordability.affordable:
-        if largest.payment > 2 * schedule.regular_payment:  # a lump (see PlanFigures.lump)
+        if _is_lump(largest.payment, schedule.regular_payment):
             warnings.append(f"最大一笔还款为{largest.label}（{largest.due_on}）"
                             f"{format_amount(largest.payment)}元，可负担性按此判断。")
         warnings.extend(affordability.reasons)
