@@ -128,6 +128,16 @@ class TestSchedule:
         assert data["total_payment"] == "250277.13"
         assert rows[59]["due_on"] == "2031-11-20"
 
+    def test_grace_on_an_interest_free_plan_moves_its_first_instalment(self, capsys):
+        """Three months' grace with nothing to pay in them: the first of the twelve
+        instalments falls due three months after --first-due, as on the plan designer."""
+        code, data = run_json(capsys, "calc", "schedule", "--method", "flat",
+                              "--total", "12000", "--periods", "12",
+                              "--first-due", "2027-01-20", "--grace", "3")
+        assert code == 0
+        assert [r["due_on"] for r in data["instalments"]][::11] == ["2027-04-20", "2028-03-20"]
+        assert data["last_due_on"] == "2028-03-20"
+
     def test_equal_installment_matches_a_bank_example(self, capsys):
         _, data = run_json(capsys, "calc", "schedule", "--method", "equal-installment",
                            "--principal", "1000000", "--annual-rate", "4.9%",

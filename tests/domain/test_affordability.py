@@ -6,7 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jintiao.domain.affordability import AffordabilityInvalid, assess_affordability
+from jintiao.domain.affordability import (
+    AffordabilityInvalid,
+    assess_affordability,
+    assess_cash_flow,
+)
 
 D = Decimal
 
@@ -60,3 +64,43 @@ class TestAffordability:
         if result.max_payment > 0:
             assert assess_affordability(result.max_payment, **kwargs).affordable
         assert assess_affordability(result.max_payment + D("0.01"), **kwargs).affordable is False
+
+
+class TestEnterpriseCashFlow:
+    """An enterprise pays from its operations: its declared monthly cash flow is the measure,
+    with no living minimum and no household."""
+
+    def test_a_payment_within_the_cash_flow_left_after_other_debts(self):
+        result = assess_cash_flow(D("4000"), monthly_cash_flow=D("6000"),
+                                  monthly_obligations=D("1500"))
+        assert result.affordable
+        assert result.enterprise
+        assert result.living_minimum == 0
+        assert result.max_payment == D("4500.00")
+        assert result.debt_service_ratio == D("0.9167")
+
+    def test_a_payment_beyond_it_says_why(self):
+        result = assess_cash_flow(D("5000"), monthly_cash_flow=D("6000"),
+                                  monthly_obligations=D("1500"))
+        assert not result.affordable
+        assert result.reasons == ("月还款与其他债务月还款合计6,500.00元，超过企业申报的"
+                                  "月经营现金流6,000.00元。",)
+
+    def test_no_cash_flow(self):
+        result = assess_cash_flow(D("100"), monthly_cash_flow=D("0"))
+        assert not result.affordable
+        assert result.max_payment == 0
+        assert result.debt_service_ratio is None
+
+    def test_bad_input_is_refused(self):
+        with pytest.raises(AffordabilityInvalid):
+            assess_cash_flow(D("100"), monthly_cash_flow=D("-1"))
+
+    @given(st.decimals(min_value=D("0"), max_value=D("1000000"), places=2),
+           st.decimals(min_value=D("0"), max_value=D("1000000"), places=2),
+           st.decimals(min_value=D("0"), max_value=D("1000000"), places=2))
+    def test_affordable_exactly_up_to_the_max_payment(self, payment, cash_flow, obligations):
+        result = assess_cash_flow(payment, monthly_cash_flow=cash_flow,
+                                  monthly_obligations=obligations)
+        assert result.affordable == (cash_flow > 0 and payment + obligations <= cash_flow)
+        assert not result.affordable or payment <= result.max_payment

@@ -10,14 +10,19 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from jintiao.domain.blind import (
+    BoundIncomplete,
+    BoundOutsideClaim,
     CreditorBound,
     DebtorBound,
     OfferInvalid,
     Outcome,
+    bound_of,
     candidate_totals,
     grid_step,
     match,
+    require_within_claim,
 )
+from jintiao.domain.errors import ErrorCode
 from jintiao.domain.money import split_evenly
 
 S1_TOTAL = D("250277.13")
@@ -64,6 +69,64 @@ def test_bounds_are_validated():
         DebtorBound(D("-1"), D("1000"))
     with pytest.raises(OfferInvalid):
         DebtorBound(D("1000.001"), D("1000"))
+
+
+
+class TestBoundOf:
+    """What makes a side's bound complete is decided here once, for the web form, the
+    portal and the API alike."""
+
+    def test_a_complete_bound_for_each_side(self):
+        assert bound_of("creditor", min_total=D("200000"), max_term_months=36) == \
+            CreditorBound(D("200000"), 36)
+        assert bound_of("debtor", max_monthly=D("4300"), max_total=D("250000")) == \
+            DebtorBound(D("4300"), D("250000"))
+
+    def test_a_bound_missing_a_figure_names_what_is_missing(self):
+        with pytest.raises(BoundIncomplete) as caught:
+            bound_of("creditor", min_total=D("200000"), max_monthly=D("4300"))
+        assert caught.value.code is ErrorCode.BLIND_BOUND_INCOMPLETE
+        assert caught.value.message == "债权人底线须填写可接受的最低还款总额和最长期限"
+        assert caught.value.details["field"] == "max_term_months"
+        with pytest.raises(BoundIncomplete) as caught:
+            bound_of("debtor", max_total=D("250000"))
+        assert caught.value.message == "债务人底线须填写每月最多还款和最多还款总额"
+        assert caught.value.details["field"] == "max_monthly"
+        with pytest.raises(OfferInvalid):
+            bound_of("mediator", min_total=D("1"), max_term_months=1)
+
+
+class TestBoundsInsideTheClaim:
+    """A bound is a figure between nothing and the whole claim; outside it, it is refused
+    with one code, whichever side enters it."""
+
+    @pytest.mark.parametrize("make", [
+        lambda: CreditorBound(D("-1"), 12),
+        lambda: DebtorBound(D("-0.01"), D("1000")),
+        lambda: DebtorBound(D("100"), D("-5")),
+    ])
+    def test_a_negative_bound_is_outside_the_claim(self, make):
+        with pytest.raises(BoundOutsideClaim) as caught:
+            make()
+        assert caught.value.code is ErrorCode.BLIND_BOUND_OUTSIDE_CLAIM
+        assert "不能为负数" in caught.value.message
+
+    @pytest.mark.parametrize(("bound", "field", "label"), [
+        (CreditorBound(D("250277.14"), 12), "min_total", "可接受的最低还款总额"),
+        (DebtorBound(D("4300"), D("300000")), "max_total", "最多还款总额"),
+        (DebtorBound(D("250277.14"), D("250000")), "max_monthly", "每月最多还款"),
+    ])
+    def test_a_bound_above_the_claims_total_is_refused(self, bound, field, label):
+        with pytest.raises(BoundOutsideClaim) as caught:
+            require_within_claim(bound, S1_TOTAL)
+        assert caught.value.code is ErrorCode.BLIND_BOUND_OUTSIDE_CLAIM
+        assert caught.value.details["field"] == field
+        assert caught.value.message.startswith(label)
+        assert "超过债权总额250,277.13元" in caught.value.message
+
+    def test_the_whole_claim_is_inside(self):
+        require_within_claim(CreditorBound(S1_TOTAL, 60), S1_TOTAL)
+        require_within_claim(DebtorBound(S1_TOTAL, S1_TOTAL), S1_TOTAL)
 
 
 bounds = st.tuples(

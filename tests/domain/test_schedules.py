@@ -93,6 +93,22 @@ class TestOtherMethods:
         assert len(schedule.amortising) == 12
         assert schedule.amortising[0].due_on == d(2027, 3, 20)
 
+    def test_grace_on_an_interest_free_plan_still_moves_the_first_instalment(self):
+        """Nothing is due in an interest-free grace month, but the grace is still granted:
+        the first instalment falls ``grace_periods`` months after ``first_due``."""
+        schedule = plan(periods=12, grace_periods=3)
+        assert schedule.grace_instalments == ()
+        assert len(schedule.instalments) == 12
+        assert schedule.amortising[0].due_on == d(2027, 3, 20)
+        assert schedule.last_due_on == d(2028, 2, 20)
+        assert [i.number for i in schedule.instalments] == list(range(1, 13))
+
+    def test_the_largest_payment_is_the_last_lump_of_an_interest_only_plan(self):
+        schedule = plan(method=Method.INTEREST_ONLY, principal=D("3200000"),
+                        annual_rate=D("0.04"), periods=12)
+        assert schedule.largest.number == 12
+        assert schedule.largest.payment == D("3210666.67")
+
     def test_deferred_interest_is_repaid_evenly_without_interest(self):
         schedule = plan(method=Method.EQUAL_PRINCIPAL, principal=D("120000"),
                         annual_rate=D("0.06"), periods=12, deferred_periods=6)
@@ -217,6 +233,12 @@ class TestInvariants:
         day = t.effective_due_day
         for when in due:
             assert when.day == day or (when + dt.timedelta(days=1)).day == 1
+        # grace of g periods moves the first principal-bearing instalment g periods later,
+        # whether or not the grace months carry interest
+        start = schedules.due_dates(t.first_due, t.grace_periods + 1, t.due_day)[-1]
+        assert schedule.amortising[0].due_on == start
+        # the largest payment is the largest of them all, the last one included
+        assert schedule.largest.payment == max(i.payment for i in rows)
 
     @given(fen, st.integers(1, 3600).map(lambda bp: D(bp) / 10000), st.integers(1, 360))
     def test_annuity_payment_matches_numpy_financial_to_the_fen(self, principal, rate, n):

@@ -126,6 +126,35 @@ class TestBlindOffers:
                               bound=blind.DebtorBound(D("1"), D("1")))
 
 
+class TestBoundsInsideTheClaim:
+    """A bound above the claim's total (231,208.40) is refused for either side, with one
+    code, and nothing is written: no round is opened and nothing is on the timeline."""
+
+    @pytest.mark.parametrize(("side", "bound", "field"), [
+        ("creditor", blind.CreditorBound(D("231208.41"), 12), "min_total"),
+        ("debtor", blind.DebtorBound(D("4300"), D("300000")), "max_total"),
+        ("debtor", blind.DebtorBound(D("231208.41"), D("231208.40")), "max_monthly"),
+    ])
+    def test_a_bound_above_the_claims_total_is_refused(self, desk, mediating, side, bound,
+                                                       field):
+        events = mediating.events.count()
+        actor = desk.agent if side == "creditor" else desk.mediator
+
+        with pytest.raises(blind.BoundOutsideClaim) as caught:
+            blind_bound_enter(actor=actor, dispute_id=mediating.pk, bound=bound)
+
+        assert caught.value.code == "blind_bound_outside_claim"
+        assert caught.value.details["field"] == field
+        assert "超过债权总额231,208.40元" in caught.value.message
+        assert not mediating.blind_rounds.exists()
+        assert mediating.events.count() == events
+
+    def test_the_whole_claim_is_a_bound_inside_it(self, desk, mediating):
+        creditor(desk, mediating, "231208.40", 36)
+        assert debtor(desk, mediating, "231208.40", "231208.40").outcome == \
+            BlindRound.Outcome.OVERLAP
+
+
 def past_deadline(dispute):
     """An instant the day after the dispute's deadline, at ten in the morning."""
     return dt.datetime.combine(dispute.deadline + dt.timedelta(days=1), dt.time(10), clock.TZ)

@@ -15,6 +15,7 @@ from jintiao.mediation.models import Approval, Offer
 from jintiao.mediation.services import (
     ApprovalRequired,
     MediationInvalid,
+    MenuBeyondAuthority,
     approval_decide,
     approval_request,
     budget_declare,
@@ -23,7 +24,7 @@ from jintiao.mediation.services import (
     offer_propose,
     offer_reject,
 )
-from tests.factories import UserFactory, flat
+from tests.factories import FIRST_DUE, UserFactory, flat
 
 RATE = D("0.035")
 
@@ -215,3 +216,33 @@ class TestBudgetAndMenu:
         with pytest.raises(PermissionDenied):
             menu_publish(actor=desk.agent, institution=desk.bank,
                          items=[PlanMenuItem("6期", 6)])
+
+    def test_a_menu_item_beyond_the_approvers_own_limits_is_refused(self, desk, mediating):
+        """The approver may grant 60 months and all the charges; a 72-month item is beyond
+        what it may grant itself, so it may not publish it for its agents either. The menu
+        before stays as it was."""
+        menu_publish(actor=desk.approver, institution=desk.bank,
+                     items=[PlanMenuItem("12期免息", 12)])
+
+        with pytest.raises(MenuBeyondAuthority) as caught:
+            menu_publish(actor=desk.approver, institution=desk.bank, items=[
+                PlanMenuItem("24期免息", 24), PlanMenuItem("72期免息", 72)])
+
+        assert caught.value.code == "menu_beyond_authority"
+        assert caught.value.message == ("标准还款方案“72期免息”超出您的授权："
+                                         "还款期限：方案为72个月，授权为60个月")
+        assert [m.label for m in selectors.menu_for(mediating)] == ["12期免息"]
+
+    def test_a_menu_item_waives_only_the_parts_it_names(self, desk, mediating):
+        """“罚息减半” names the penalty interest: on a claim of principal and interest only,
+        it waives nothing, where a ratio of all the charges would waive interest."""
+        menu_publish(actor=desk.approver, institution=desk.bank, items=[
+            PlanMenuItem("罚息减半", 24, charge_waiver_ratio=D("0.5"),
+                         waiver_parts=("penalty_interest",)),
+            PlanMenuItem("费息减半", 24, charge_waiver_ratio=D("0.5"))])
+
+        halved, charges = selectors.menu_plans(mediating, FIRST_DUE)
+
+        assert halved.waivers == ()
+        assert [(w.part, w.amount) for w in charges.waivers] == [("interest", D("15604"))]
+

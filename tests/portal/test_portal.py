@@ -430,3 +430,73 @@ class TestWhatThePageSays:
         client.force_login(party_sign_in(debtor_of(mediating)))
         page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
         assert "年利率24%" in page
+
+
+class TestEnterpriseBudgetSheet:
+    """An enterprise's representative fills in what its operations can pay a month; the
+    sheet asks nothing of a household, and the plans are judged against that cash flow."""
+
+    @pytest.fixture
+    def company(self, desk):
+        from tests.factories.mediation import company_debt
+
+        return company_debt(desk)
+
+    def test_the_sheet_asks_for_the_cash_flow_and_feeds_the_check(self, client, desk, company):
+        """The company's employee, appointed with special authority, signs in for it."""
+        employee = PartyInput("person", "王会计", resident_id(778), phone="13600000778")
+        representative_appoint(
+            actor=desk.clerk, dispute_id=company.pk, expected_version=company.version,
+            party_row_id=company.party_rows.get(role="debtor").pk, person=employee,
+            relation=Relation.EMPLOYEE, authority=Authority.SPECIAL,
+            signed_on=clock.today() - dt.timedelta(days=1))
+        user = party_sign_in(party_get_or_create(employee))
+        client.force_login(user)
+        sheet = client.get(reverse("portal:dispute", args=[company.pk])).content.decode()
+        assert "企业每月经营可用于还款的现金流" in sheet
+        assert "需要您抚养的人数" not in sheet
+
+        page = client.post(reverse("portal:budget", args=[company.pk]), {
+            "cash_flow": "12,000", "debts": "1,000"}, follow=True).content.decode()
+
+        budget = company.party_rows.get(role="debtor").budget
+        assert (budget.monthly_cash_flow, budget.other_obligations, budget.monthly_income) \
+            == (Decimal("12000.00"), Decimal("1000.00"), None)
+        assert "每月最多约可还 <b>11,000.00</b> 元" in page
+        figures = figures_for(company, flat(24), Decimal("0.035"))
+        assert figures.affordable  # 9,633.68 a month out of 11,000
+
+
+class TestOffersTheDebtorReads:
+    def test_a_final_lump_is_named_beside_the_monthly_figure(self, client, desk, mediating):
+        """先息后本: the debtor reads not only the small monthly interest but the principal
+        falling due with the last instalment."""
+        from jintiao.domain.plans import PlanOptions
+        from jintiao.domain.schedules import Method
+        from jintiao.mediation.services import offer_propose
+        from tests.factories import FIRST_DUE
+
+        offer_propose(actor=desk.mediator, dispute_id=mediating.pk, discount_rate=Decimal("0.035"),
+                      options=PlanOptions(Method.INTEREST_ONLY, 12, FIRST_DUE,
+                                          annual_rate=Decimal("0.04")))
+        client.force_login(party_sign_in(debtor_of(mediating)))
+
+        page = client.get(reverse("portal:dispute", args=[mediating.pk])).content.decode()
+
+        assert "第12期需还 203,267.37 元" in page
+
+
+class TestDebtorBoundRefusals:
+    @pytest.mark.parametrize(("figures", "message"), [
+        ({"max_monthly": "4300", "max_total": "300000"},
+         "最多还款总额300,000.00元超过债权总额231,208.40元：底线须在零与债权总额之间"),
+        ({"max_total": "200000"}, "债务人底线须填写每月最多还款和最多还款总额"),
+    ])
+    def test_the_portal_refuses_a_bad_bound_as_the_desk_does(self, client, desk, mediating,
+                                                            figures, message):
+        user = party_sign_in(debtor_of(mediating))
+        client.force_login(user)
+        page = client.post(reverse("portal:bound", args=[mediating.pk]), figures,
+                           follow=True).content.decode()
+        assert message in page
+        assert not mediating.blind_rounds.exists()

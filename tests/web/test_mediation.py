@@ -488,3 +488,35 @@ def test_the_extension_button_goes_once_the_last_allowed_extension_is_used(desk,
 
     assert 'name="action" value="extend"' not in page
     assert "已延长 1 次，规则允许 1 次" in page
+
+
+class TestBudget:
+    """The desk's budget form: an enterprise's cash flow, a person's income — the same
+    refusal as the API's when a person is given a cash flow."""
+
+    def test_the_desk_registers_an_enterprises_cash_flow(self, desk):
+        from tests.factories.mediation import company_debt
+
+        company = company_debt(desk)
+        debtor = company.party_rows.get(role="debtor")
+        client = client_for(desk.mediator)
+
+        client.post(f"/disputes/{company.pk}/budget/", {
+            "party_row": debtor.pk, "monthly_cash_flow": "12,000", "other_obligations": "",
+            "dependants": "0"})
+
+        assert debtor.budget.monthly_cash_flow == D("12000")
+        page = client.get(f"/disputes/{company.pk}/mediation/").content.decode()
+        assert "月经营现金流" in page
+        assert "12000.00" in page
+
+    def test_a_persons_cash_flow_is_refused_with_the_services_message(self, desk, mediating):
+        debtor = mediating.party_rows.get(role="debtor")
+
+        page = client_for(desk.mediator).post(f"/disputes/{mediating.pk}/budget/", {
+            "party_row": debtor.pk, "monthly_income": "8000", "monthly_cash_flow": "6000",
+            "dependants": "0"}, follow=True)
+
+        assert "月经营现金流只适用于企业债务人；自然人请填写月收入" in page.content.decode()
+        assert not hasattr(debtor, "budget")
+

@@ -441,8 +441,9 @@ class PlanMenuItemOut(Schema):
     periods: int
     method: str
     annual_rate: str
-    charge_waiver_ratio: str
+    charge_waiver_ratio: str  # of the claim parts waiver_parts names
     conditional: bool
+    waiver_parts: list[str]
 
 
 class ExcessOut(Schema):

@@ -31,14 +31,18 @@ AGENT_LIMITS = AuthorityLimits(max_charge_waiver_ratio=Decimal("0.30"), max_term
 APPROVER_LIMITS = AuthorityLimits(max_charge_waiver_ratio=Decimal("1"),
                                   max_principal_waiver_ratio=Decimal("0.10"),
                                   max_term_months=60, max_deferral_months=12)
+PENALTY = ("penalty_interest",)
 BANK_MENU = (
     PlanMenuItem("12期免息", 12),
-    PlanMenuItem("24期免息，罚息减半（违约恢复）", 24, charge_waiver_ratio=Decimal("0.15")),
-    PlanMenuItem("36期免息，减免罚息（违约恢复）", 36, charge_waiver_ratio=Decimal("0.30")),
+    PlanMenuItem("24期免息，罚息减半（违约恢复）", 24, charge_waiver_ratio=Decimal("0.5"),
+                 waiver_parts=PENALTY),
+    PlanMenuItem("36期免息，减免罚息（违约恢复）", 36, charge_waiver_ratio=Decimal("1"),
+                 waiver_parts=PENALTY),
 )
 UNION_MENU = (
     PlanMenuItem("6期", 6), PlanMenuItem("12期", 12),
-    PlanMenuItem("24期，减免罚息（违约恢复）", 24, charge_waiver_ratio=Decimal("0.20")),
+    PlanMenuItem("24期，减免罚息（违约恢复）", 24, charge_waiver_ratio=Decimal("1"),
+                 waiver_parts=PENALTY),
 )
 RATE = Decimal("0.035")
 Interlude = Callable[[Dispute, dt.datetime], None]

@@ -1,9 +1,12 @@
 """Affordability: can the debtor keep paying this instalment and still live?
 
 A plan the debtor cannot keep is a future default and a second dispute. Mediators check two
-things before proposing a payment: the debt-service ratio (all monthly debt payments ÷
-monthly income) against a policy limit, and that what is left covers the local minimum
-living standard for the household. Both limits are policy, passed in.
+things before proposing a payment to a person: the debt-service ratio (all monthly debt
+payments ÷ monthly income) against a policy limit, and that what is left covers the local
+minimum living standard for the household. Both limits are policy, passed in.
+
+An enterprise has no household to keep: it pays from its operations, so a payment is
+measured against the monthly cash flow it declares it can spare (:func:`assess_cash_flow`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ class Affordability:
     """The result of the check, with the reasons a payment fails it, in Chinese.
 
     ``debt_service_ratio`` is None when there is no income to divide by. ``max_payment``
-    is the largest payment that would pass both tests (0.00 if none would).
+    is the largest payment that would pass both tests (0.00 if none would). ``enterprise``:
+    judged against a declared cash flow (``monthly_income``), not a person's income.
     """
 
     payment: Decimal
@@ -43,6 +47,7 @@ class Affordability:
     affordable: bool
     reasons: tuple[str, ...]
     max_payment: Decimal
+    enterprise: bool = False
 
 
 def _pct(ratio: Decimal) -> str:
@@ -120,4 +125,54 @@ def assess_affordability(
         affordable=not reasons,
         reasons=tuple(reasons),
         max_payment=max_payment,
+    )
+
+
+def assess_cash_flow(
+    payment: Decimal,
+    *,
+    monthly_cash_flow: Decimal,
+    monthly_obligations: Decimal = ZERO,
+) -> Affordability:
+    """Check an enterprise's monthly ``payment`` against the cash flow it declares it can pay
+    a month from its operations, less its other monthly debt payments.
+
+    No living minimum and no household apply to an enterprise; the whole declared cash flow
+    may go to its debts, and no more.
+
+    :raises AffordabilityInvalid: a negative or inexact amount
+    """
+    amounts = {
+        name: require_amount(value, field=name, label=label, error=AffordabilityInvalid)
+        for name, label, value in (
+            ("payment", "月还款额", payment),
+            ("monthly_cash_flow", "月经营现金流", monthly_cash_flow),
+            ("monthly_obligations", "其他月债务支出", monthly_obligations),
+        )
+    }
+    pay, flow = amounts["payment"], amounts["monthly_cash_flow"]
+    obligations = amounts["monthly_obligations"]
+    room = flow - obligations
+    reasons: list[str] = []
+    ratio: Decimal | None = None
+    if flow == 0:
+        reasons.append("企业申报的月经营现金流为零，无法负担分期还款。")
+    else:
+        ratio = quantize((pay + obligations) / flow, RATIO_PLACES)
+        if pay + obligations > flow:
+            reasons.append(f"月还款与其他债务月还款合计{format_amount(pay + obligations)}元，"
+                           f"超过企业申报的月经营现金流{format_amount(flow)}元。")
+    return Affordability(
+        payment=pay,
+        monthly_income=flow,
+        monthly_obligations=obligations,
+        living_minimum=ZERO,
+        household_size=1,
+        disposable=room,
+        debt_service_ratio=ratio,
+        max_ratio=Decimal(1),
+        affordable=not reasons,
+        reasons=tuple(reasons),
+        max_payment=max(ZERO, room) if flow else ZERO,
+        enterprise=True,
     )

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.money import ZERO, require_rate
-from jintiao.domain.plans import PlanFigures
+from jintiao.domain.plans import MenuItem, PlanFigures
 from jintiao.domain.schedules import MAX_PERIODS
 
 
@@ -94,6 +94,13 @@ class PlanAsks:
             if principal_owed else ZERO
         return cls(figures.charge_waiver_ratio, ratio, figures.term_months, o.annual_rate,
                    o.deferral_months + o.grace_periods)
+
+    @classmethod
+    def of_menu(cls, item: MenuItem) -> PlanAsks:
+        """What a standard menu item asks on any claim: its term and rate, and at most its
+        ratio of the charges (a ratio of some of them never gives up more); a menu item
+        waives no principal and grants no grace or deferral."""
+        return cls(item.charge_waiver_ratio, ZERO, item.periods, item.annual_rate, 0)
 
 
 def excesses(asks: PlanAsks, limits: AuthorityLimits) -> list[Excess]:

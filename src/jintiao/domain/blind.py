@@ -31,6 +31,11 @@ counts the rounds; this module computes one.
 **Authority.** A bank agent's bound may not go beyond its authority. When the bounds do
 not overlap but would within what an approver higher up may grant, the answer is "needs
 approval", never the bound.
+
+**What a bound is.** Each figure of a bound lies between nothing and the claim's total:
+below zero or above the total it is outside the claim and refused
+(:class:`BoundOutsideClaim`). Which figures make a side's bound complete is decided once, by
+:func:`bound_of`, for every form and endpoint that takes one.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.money import CENT, require_amount, split_evenly
+from jintiao.domain.money import CENT, ZERO, format_amount, require_amount, split_evenly
 from jintiao.domain.schedules import MAX_PERIODS
 
 HUNDRED = Decimal("100")
@@ -53,6 +58,26 @@ class OfferInvalid(DomainError):
     code = ErrorCode.OFFER_INVALID
 
 
+class BoundIncomplete(OfferInvalid):
+    """A side's bound lacks one of the two figures that side must give."""
+
+    code = ErrorCode.BLIND_BOUND_INCOMPLETE
+
+
+class BoundOutsideClaim(OfferInvalid):
+    """A bound's figure below zero or above the claim's total."""
+
+    code = ErrorCode.BLIND_BOUND_OUTSIDE_CLAIM
+
+
+# Each figure of a bound: its Chinese label, by side and field name.
+BOUND_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "creditor": (("min_total", "可接受的最低还款总额"), ("max_term_months", "最长期限")),
+    "debtor": (("max_monthly", "每月最多还款"), ("max_total", "最多还款总额")),
+}
+SIDE_LABELS = {"creditor": "债权人", "debtor": "债务人"}
+
+
 def _months(value: object, field: str, label: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PERIODS:
         raise OfferInvalid(f"{label}必须是1到{MAX_PERIODS}之间的整数：{value!r}",
@@ -61,6 +86,11 @@ def _months(value: object, field: str, label: str) -> int:
 
 
 def _positive(value: Decimal, field: str, label: str) -> Decimal:
+    if (isinstance(value, Decimal | int) and not isinstance(value, bool)
+            and Decimal(value).is_finite() and value < 0):
+        raise BoundOutsideClaim(f"{label}不能为负数：底线须在零与债权总额之间",
+                                f"{field} is negative: a bound lies between 0 and the claim",
+                                field=field)
     amount = require_amount(value, field=field, label=label, error=OfferInvalid)
     if amount <= 0:
         raise OfferInvalid(f"{label}必须大于零", f"{field} must be positive", field=field)
@@ -88,6 +118,56 @@ class DebtorBound:
                                                           "每月最多还款"))
         object.__setattr__(self, "max_total", _positive(self.max_total, "max_total",
                                                         "最多还款总额"))
+
+
+def bound_of(
+    side: str,
+    *,
+    min_total: Decimal | None = None,
+    max_term_months: int | None = None,
+    max_monthly: Decimal | None = None,
+    max_total: Decimal | None = None,
+) -> CreditorBound | DebtorBound:
+    """The bound ``side`` enters from the figures given: the creditor's least total and
+    longest term, the debtor's most a month and most in all; the other side's are ignored.
+
+    :raises BoundIncomplete: one of the side's two figures is missing (``field`` names the
+        first missing one)
+    :raises OfferInvalid: an unknown side, or a figure out of range
+    """
+    if side not in BOUND_FIELDS:
+        raise OfferInvalid("报底线的一方无效", f"unknown side: {side!r}", field="side")
+    if side == "creditor":
+        if min_total is not None and max_term_months is not None:
+            return CreditorBound(min_total, max_term_months)
+    elif max_monthly is not None and max_total is not None:
+        return DebtorBound(max_monthly, max_total)
+    given = {"min_total": min_total, "max_term_months": max_term_months,
+             "max_monthly": max_monthly, "max_total": max_total}
+    missing = [name for name, _label in BOUND_FIELDS[side] if given[name] is None]
+    labels = "和".join(label for _name, label in BOUND_FIELDS[side])
+    raise BoundIncomplete(f"{SIDE_LABELS[side]}底线须填写{labels}",
+                          f"a {side} bound needs {' and '.join(missing)}",
+                          field=missing[0], missing=",".join(missing))
+
+
+def require_within_claim(bound: CreditorBound | DebtorBound, claim_total: Decimal) -> None:
+    """Refuse a bound whose figure is above the claim's total: no interest-free plan asks
+    more than the claim, so such a bound says nothing and would only mislead the match.
+
+    :raises BoundOutsideClaim: the figure above the total (``field`` names it)
+    """
+    figures = ((("min_total", "可接受的最低还款总额", bound.min_total),)
+               if isinstance(bound, CreditorBound)
+               else (("max_total", "最多还款总额", bound.max_total),
+                     ("max_monthly", "每月最多还款", bound.max_monthly)))
+    for name, label, amount in figures:
+        if not ZERO <= amount <= claim_total:
+            raise BoundOutsideClaim(
+                f"{label}{format_amount(amount)}元超过债权总额{format_amount(claim_total)}元："
+                f"底线须在零与债权总额之间",
+                f"{name} {amount} is above the claim's total {claim_total}",
+                field=name, claim_total=claim_total)
 
 
 class Outcome(StrEnum):

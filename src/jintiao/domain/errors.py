@@ -38,6 +38,9 @@ class ErrorCode(StrEnum):
     MEDIATION_DEADLINE_PASSED = "mediation_deadline_passed"
     MEETING_LINK_INVALID = "meeting_link_invalid"
     SESSION_CHANGE_REFUSED = "session_change_refused"
+    BLIND_BOUND_INCOMPLETE = "blind_bound_incomplete"
+    BLIND_BOUND_OUTSIDE_CLAIM = "blind_bound_outside_claim"
+    MENU_BEYOND_AUTHORITY = "menu_beyond_authority"
     # agreement, court and performance
     AGREEMENT_INVALID = "agreement_invalid"
     SIGNATURE_INVALID = "signature_invalid"

@@ -8,9 +8,17 @@ allocation of payments later needs.
 
 A waiver may be **conditional** (附条件减免): it lapses if the debtor defaults, and the
 plan states up front the amount that would revive. The figures a mediator compares —
-regular payment, total paid, interest, waived, the creditor's present value at a stated
-discount rate, affordability against the debtor's budget and the local minimum figures —
-are computed here, once, for the page, the API and the agreement.
+regular payment, the largest payment, total paid, interest, waived, the creditor's present
+value at a stated discount rate, affordability against the debtor's budget and the local
+minimum figures — are computed here, once, for the page, the API and the agreement.
+
+Every concession shows in the figures: a deferral moves the first instalment later and its
+waived interest counts in the waived total; grace moves the first principal later; the
+present value is taken on the dates the payments really fall due. The largest payment is
+the largest the schedule asks for — a down payment or a final lump included — and that is
+the payment affordability judges, for a lump sum as for instalments. A person is judged
+against income and the local living minimum, an enterprise against the monthly cash flow it
+declares it can pay from its operations.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from jintiao.domain.affordability import Affordability, assess_affordability
+from jintiao.domain.affordability import Affordability, assess_affordability, assess_cash_flow
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.money import CENT, ZERO, format_amount, require_amount, require_rate
@@ -32,6 +40,7 @@ from jintiao.domain.schedules import (
     PlanTerms,
     Schedule,
     build_schedule,
+    deferred_first_due,
     months_between,
     present_value,
 )
@@ -102,16 +111,34 @@ class PlanOptions:
 class DebtorBudget:
     """The debtor's declared monthly income, other debt payments (S1: a second overdue loan)
     and dependants. ``monthly_income`` None: not declared — the local minimum wage is
-    presumed, and the figures say so."""
+    presumed, and the figures say so.
+
+    An enterprise (``entity``) declares instead ``monthly_cash_flow``, what it can pay a
+    month from its operations; None: not declared — nothing is presumed, and the figures
+    say that affordability cannot be judged."""
 
     monthly_income: Decimal | None = None
     other_obligations: Decimal = ZERO
     dependants: int = 0
+    entity: bool = False
+    monthly_cash_flow: Decimal | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.entity, bool):
+            raise PlanDesignInvalid("是否为企业必须是是/否", "entity must be a bool",
+                                    field="entity")
         if self.monthly_income is not None:
             object.__setattr__(self, "monthly_income", require_amount(
                 self.monthly_income, field="monthly_income", label="月收入",
+                error=PlanDesignInvalid))
+        if self.monthly_cash_flow is not None:
+            if not self.entity:
+                raise PlanDesignInvalid(
+                    "月经营现金流只适用于企业债务人；自然人请填写月收入",
+                    "monthly_cash_flow applies to an enterprise debtor only",
+                    field="monthly_cash_flow")
+            object.__setattr__(self, "monthly_cash_flow", require_amount(
+                self.monthly_cash_flow, field="monthly_cash_flow", label="月经营现金流",
                 error=PlanDesignInvalid))
         object.__setattr__(self, "other_obligations", require_amount(
             self.other_obligations, field="other_obligations", label="其他债务月还款",
@@ -122,12 +149,53 @@ class DebtorBudget:
                                     f"dependants must be 0..{MAX_DEPENDANTS}", field="dependants")
 
 
+CASH_FLOW_MISSING = ("债务人为企业，未申报月经营现金流（每月经营可用于还款的金额），"
+                     "无法判断能否负担。")
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    """A payment against the debtor's budget: the affordability result (None when an
+    enterprise declared no cash flow), and whether a person's income was presumed."""
+
+    affordability: Affordability | None
+    income_presumed: bool
+    cash_flow_missing: bool
+
+
+def assess_budget(payment: Decimal, budget: DebtorBudget, *, policy: Policy) -> BudgetCheck:
+    """Judge ``payment`` against ``budget``: a person against income (the local minimum wage
+    when none is declared), other debts and the living minimum for the household; an
+    enterprise against its declared monthly cash flow, or not at all when it declared none.
+
+    :raises AffordabilityInvalid: a negative or inexact payment
+    """
+    if budget.entity:
+        if budget.monthly_cash_flow is None:
+            return BudgetCheck(None, income_presumed=False, cash_flow_missing=True)
+        return BudgetCheck(assess_cash_flow(payment, monthly_cash_flow=budget.monthly_cash_flow,
+                                            monthly_obligations=budget.other_obligations),
+                           income_presumed=False, cash_flow_missing=False)
+    income, presumed = budget.monthly_income, False
+    if income is None:
+        income, presumed = policy.minimum_wage_monthly, True
+    return BudgetCheck(assess_affordability(
+        payment, monthly_income=income, monthly_obligations=budget.other_obligations,
+        max_ratio=policy.max_debt_service_ratio, living_minimum=policy.living_minimum_monthly,
+        household_size=1 + budget.dependants), income_presumed=presumed, cash_flow_missing=False)
+
+
 @dataclass(frozen=True)
 class PlanFigures:
-    """One plan as the comparison shows it. Amounts in yuan; ``term_months`` the repayment
-    term an authority limit is written against — the months the instalments (grace ones
-    included) span, plus the deferral before them, rounded up (60 monthly instalments: 60);
-    ``affordability`` None for a lump sum."""
+    """One plan as the comparison shows it. Amounts in yuan; ``peak_payment`` the largest
+    payment of the schedule (a down payment or a final lump included), the one
+    affordability judges; ``waived_total`` every concession given up outright — claim
+    waivers and the deferral's waived interest (``deferral_interest_waived``);
+    ``term_months`` the repayment term an authority limit is written against — from one
+    period before the undeferred first due date to the last due date, rounded up (60
+    monthly instalments: 60; a deferral and grace months lengthen it);
+    ``affordability`` None only when an enterprise declared no cash flow
+    (``cash_flow_missing``)."""
 
     options: PlanOptions
     schedule: Schedule
@@ -146,10 +214,18 @@ class PlanFigures:
     affordability: Affordability | None
     income_presumed: bool
     warnings: tuple[str, ...] = field(default=())
+    deferral_interest_waived: Decimal = ZERO
+    cash_flow_missing: bool = False
 
     @property
     def affordable(self) -> bool | None:
         return None if self.affordability is None else self.affordability.affordable
+
+    @property
+    def lump(self) -> bool:
+        """Whether the largest payment is a lump, which every page names beside the regular
+        one, lest a party read only the monthly figure (see :func:`_is_lump`)."""
+        return _is_lump(self.peak_payment, self.regular_payment)
 
     def revival_clause(self) -> str:
         """The sentence the agreement carries when a waiver is conditional (empty if none)."""
@@ -177,7 +253,8 @@ def _settled_parts(claim: ClaimBreakdown, waivers: Sequence[Waiver]) -> dict[str
 
 def plan_terms(claim: ClaimBreakdown, options: PlanOptions) -> PlanTerms:
     """The schedule terms for ``options`` on ``claim``: the principal left after waivers at
-    the plan's rate, the other parts left as arrears repaid without interest."""
+    the plan's rate, the other parts left as arrears repaid without interest, the first due
+    date moved later by the deferral."""
     left = _settled_parts(claim, options.waivers)
     if options.first_due <= claim.as_of:
         raise PlanDesignInvalid(f"首期还款日{options.first_due}应晚于债权计算日{claim.as_of}",
@@ -185,7 +262,9 @@ def plan_terms(claim: ClaimBreakdown, options: PlanOptions) -> PlanTerms:
     lump = options.method is Method.LUMP_SUM
     return PlanTerms(
         method=options.method, principal=left["principal"], periods=options.periods,
-        first_due=options.first_due, annual_rate=options.annual_rate, due_day=options.due_day,
+        first_due=deferred_first_due(options.first_due, options.deferral_months,
+                                     options.due_day),
+        annual_rate=options.annual_rate, due_day=options.due_day,
         down_payment=options.down_payment, down_payment_due=options.down_payment_due,
         grace_periods=options.grace_periods, deferred_periods=options.deferral_months,
         waive_deferral_interest=options.waive_deferral_interest,
@@ -195,21 +274,19 @@ def plan_terms(claim: ClaimBreakdown, options: PlanOptions) -> PlanTerms:
     )
 
 
-def _peak(schedule: Schedule) -> Decimal:
-    """The largest monthly instalment a debtor must find, leaving out the down payment and
-    the last instalment of an even split, which only absorbs the rounding."""
-    rows = [i for i in schedule.instalments if i.number > 0]
-    body = rows[:-1] if len(rows) > 1 else rows
-    return max(i.payment for i in body)
+def _is_lump(largest: Decimal, regular: Decimal) -> bool:
+    """A payment more than twice the regular one is a lump (a down payment, the principal
+    at the end of 先息后本), not the rounding an even split puts on its last instalment."""
+    return largest > 2 * regular
 
 
 def _term_months(schedule: Schedule, options: PlanOptions) -> int:
-    """Months from one period before the first regular due date to the last, plus the
-    deferral; a down payment due at signing does not lengthen the term."""
-    rows = [i for i in schedule.instalments if i.number > 0] or list(schedule.instalments)
-    months = months_between(rows[0].due_on, schedule.last_due_on)
+    """Months from one period before the first due date the plan would have without a
+    deferral to the last due date, rounded up: the deferral and the grace months count, a
+    down payment due at signing does not lengthen the term."""
+    months = months_between(options.first_due, schedule.last_due_on)
     spanned = int(months) + (1 if months != int(months) else 0)
-    return spanned + 1 + options.deferral_months
+    return spanned + 1
 
 
 def plan_figures(
@@ -230,7 +307,8 @@ def plan_figures(
                         error=PlanDesignInvalid)
     require_date(claim.as_of, field="as_of", label="债权计算日", error=PlanDesignInvalid)
     schedule = build_schedule(plan_terms(claim, options))
-    waived = sum((w.amount for w in options.waivers), ZERO)
+    claim_waived = sum((w.amount for w in options.waivers), ZERO)
+    deferral_waived = schedule.terms.waived_deferral_interest
     conditional = sum((w.amount for w in options.waivers if w.conditional), ZERO)
     charge_waived = sum((w.amount for w in options.waivers
                          if w.part not in ("principal", "other")), ZERO)
@@ -241,31 +319,29 @@ def plan_figures(
     if options.annual_rate > policy.annual_cost_cap:
         warnings.append(f"方案年利率{options.annual_rate * 100:.2f}%超过综合成本上限"
                         f"{policy.annual_cost_cap * 100:.2f}%，法院不予支持。")
-    affordability, presumed = None, False
-    budget = budget or DebtorBudget()
-    if options.method is not Method.LUMP_SUM:
-        income = budget.monthly_income
-        if income is None:
-            income, presumed = policy.minimum_wage_monthly, True
-        affordability = assess_affordability(
-            _peak(schedule), monthly_income=income,
-            monthly_obligations=budget.other_obligations,
-            max_ratio=policy.max_debt_service_ratio,
-            living_minimum=policy.living_minimum_monthly,
-            household_size=1 + budget.dependants)
-        if not affordability.affordable:
-            warnings.extend(affordability.reasons)
+    largest = schedule.largest
+    check = assess_budget(largest.payment, budget or DebtorBudget(), policy=policy)
+    affordability = check.affordability
+    if check.cash_flow_missing:
+        warnings.append(CASH_FLOW_MISSING)
+    if affordability is not None and not affordability.affordable:
+        if _is_lump(largest.payment, schedule.regular_payment):
+            warnings.append(f"最大一笔还款为{largest.label}（{largest.due_on}）"
+                            f"{format_amount(largest.payment)}元，可负担性按此判断。")
+        warnings.extend(affordability.reasons)
     return PlanFigures(
-        options=options, schedule=schedule, settled_total=claim.total - waived,
-        regular_payment=schedule.regular_payment, peak_payment=_peak(schedule),
+        options=options, schedule=schedule, settled_total=claim.total - claim_waived,
+        regular_payment=schedule.regular_payment, peak_payment=largest.payment,
         total_paid=schedule.total_payment, total_interest=schedule.total_interest,
-        waived_total=waived, conditional_waived=conditional, charge_waiver_ratio=charge_ratio,
+        waived_total=claim_waived + deferral_waived, conditional_waived=conditional,
+        charge_waiver_ratio=charge_ratio,
         principal_waived=sum((w.amount for w in options.waivers if w.part == "principal"),
                              ZERO),
         term_months=term,
         present_value=present_value(schedule, annual_discount_rate=rate, as_of=claim.as_of),
-        discount_rate=rate, affordability=affordability, income_presumed=presumed,
-        warnings=tuple(warnings),
+        discount_rate=rate, affordability=affordability, income_presumed=check.income_presumed,
+        warnings=tuple(warnings), deferral_interest_waived=deferral_waived,
+        cash_flow_missing=check.cash_flow_missing,
     )
 
 
@@ -288,10 +364,19 @@ def compare_plans(
             for o in options]
 
 
+# Which parts a menu's charge waiver gives up first: penalties before contractual interest.
+WAIVER_ORDER = ("penalty_interest", "compound_interest", "liquidated_damages", "fees",
+                "interest")
+
+
 @dataclass(frozen=True)
 class MenuItem:
-    """One line of an institution's standard plan menu (e.g. 12 months, interest-free, 50 %
-    of penalty interest waived on condition): what the designer offers first."""
+    """One line of an institution's standard plan menu (e.g. 12 months, interest-free, half
+    the penalty interest waived on condition): what the designer offers first.
+
+    ``charge_waiver_ratio`` is the share given up of the parts ``waiver_parts`` names, taken
+    in that order — all the charges, penalties first, by default; “罚息减半” is 0.5 of
+    ``("penalty_interest",)``. Only charges may be named: a menu never waives principal."""
 
     label: str
     periods: int
@@ -299,6 +384,7 @@ class MenuItem:
     annual_rate: Decimal = ZERO
     charge_waiver_ratio: Decimal = ZERO
     conditional: bool = True
+    waiver_parts: tuple[str, ...] = WAIVER_ORDER
 
     def __post_init__(self) -> None:
         try:
@@ -315,11 +401,14 @@ class MenuItem:
         object.__setattr__(self, "charge_waiver_ratio", require_rate(
             self.charge_waiver_ratio, field="charge_waiver_ratio", label="费息减免比例",
             error=PlanDesignInvalid))
-
-
-# Which parts a menu's charge waiver gives up first: penalties before contractual interest.
-WAIVER_ORDER = ("penalty_interest", "compound_interest", "liquidated_damages", "fees",
-                "interest")
+        parts = tuple(self.waiver_parts) if isinstance(self.waiver_parts, list | tuple) else ()
+        if (not parts or len(set(parts)) != len(parts)
+                or any(p not in WAIVER_ORDER for p in parts)):
+            names = "、".join(CLAIM_PART_LABELS[p] for p in WAIVER_ORDER)
+            raise PlanDesignInvalid(f"减免项目须是{names}中的一项或几项，且不重复",
+                                    f"waiver_parts must be distinct parts of {WAIVER_ORDER}",
+                                    field="waiver_parts")
+        object.__setattr__(self, "waiver_parts", parts)
 
 
 def waivers_of(claim: ClaimBreakdown, amount: Decimal, *, parts: Sequence[str] = WAIVER_ORDER,
@@ -338,10 +427,14 @@ def waivers_of(claim: ClaimBreakdown, amount: Decimal, *, parts: Sequence[str] =
 
 
 def options_from_menu(claim: ClaimBreakdown, item: MenuItem, first_due: dt.date) -> PlanOptions:
-    """Turn a menu line into plan options for ``claim``: the waiver ratio of the charges,
-    taken from penalties first, rounded down to the yuan."""
-    budget = (claim.charges * item.charge_waiver_ratio).quantize(Decimal("1"), ROUND_DOWN)
+    """Turn a menu line into plan options for ``claim``: the waiver ratio of the parts the
+    item names, taken in the item's order, rounded down to the yuan — a ratio of one gives
+    up everything named, to the fen."""
+    named = sum((getattr(claim, part) for part in item.waiver_parts), ZERO)
+    amount = (named if item.charge_waiver_ratio == 1
+              else (named * item.charge_waiver_ratio).quantize(Decimal("1"), ROUND_DOWN))
     return PlanOptions(method=item.method, periods=item.periods, first_due=first_due,
                        annual_rate=item.annual_rate, label=item.label,
-                       waivers=waivers_of(claim, budget, conditional=item.conditional))
+                       waivers=waivers_of(claim, amount, parts=item.waiver_parts,
+                                          conditional=item.conditional))
 

@@ -27,7 +27,7 @@ from jintiao.domain.schedules import (
     PlanTerms,
     Schedule,
     build_schedule,
-    due_dates,
+    deferred_first_due,
     present_value,
 )
 
@@ -241,7 +241,7 @@ def reschedule(
         method=method,
         principal=claim.principal,
         periods=remaining_periods + concessions.extension_months,
-        first_due=due_dates(first_due, concessions.deferral_months + 1, day)[-1],
+        first_due=deferred_first_due(first_due, concessions.deferral_months, day),
         annual_rate=new_rate,
         due_day=day,
         deferred_periods=concessions.deferral_months,
@@ -249,8 +249,8 @@ def reschedule(
         arrears=kept,
         interest_from=claim.as_of if method is Method.LUMP_SUM else None,
     )
-    if concessions.waive_deferral_interest and terms.deferral_interest:
-        waived.append(("延期期间利息", terms.deferral_interest))
+    if terms.waived_deferral_interest:
+        waived.append(("延期期间利息", terms.waived_deferral_interest))
     baseline_terms = PlanTerms(
         method=baseline_method,
         principal=claim.principal,

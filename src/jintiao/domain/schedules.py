@@ -9,7 +9,10 @@ Conventions, each the Chinese banks' own:
 * even splits (等额分期, 等额本金, arrears) round the regular part down to a step and put
   the remainder on the last instalment (``money.split_evenly``);
 * instalment k is due k − 1 months after ``first_due`` on the due day, or on the month's
-  last day when the month is shorter (due day 31 → 28/29 Feb, 30 Apr).
+  last day when the month is shorter (due day 31 → 28/29 Feb, 30 Apr);
+* a grace month is a month of the plan whether or not it carries interest: g months of
+  grace put the first principal g months after ``first_due``; a deferral of d months puts
+  ``first_due`` itself d months later (:func:`deferred_first_due`).
 
 After building, the schedule checks itself: principal parts sum exactly to the financed
 principal, the last balance is exactly 0.00, nothing is negative. A broken invariant is a
@@ -162,8 +165,9 @@ class PlanTerms:
     """What the parties agree: method, amounts, dates, and the concessions inside the plan.
 
     ``principal`` is the amount the plan repays (for FLAT and LUMP_SUM the agreed total);
-    ``first_due`` is the first instalment actually paid after any deferral; ``periods``
-    counts the amortising instalments only (not the down payment, not grace instalments).
+    ``first_due`` is the first due date after any deferral (see :func:`deferred_first_due`),
+    the first grace month's when there is grace; ``periods`` counts the amortising
+    instalments only (not the down payment, not grace instalments).
     """
 
     method: Method
@@ -335,6 +339,12 @@ class PlanTerms:
                                  self.deferred_periods)
 
     @property
+    def waived_deferral_interest(self) -> Decimal:
+        """The deferral interest the creditor gives up (0.00 when it is carried as arrears):
+        a concession like any waiver, counted in the plan's waived total."""
+        return self.deferral_interest if self.waive_deferral_interest else ZERO
+
+    @property
     def carried_arrears(self) -> Decimal:
         """Arrears the amortising instalments repay: those brought in plus deferral interest."""
         deferral = ZERO if self.waive_deferral_interest else self.deferral_interest
@@ -421,6 +431,13 @@ class Schedule:
     @property
     def first_due_on(self) -> dt.date:
         return self.instalments[0].due_on
+
+    @property
+    def largest(self) -> Instalment:
+        """The largest payment the schedule asks for, whichever it is — a down payment, the
+        last instalment of an even split, or the principal falling due at the end of an
+        interest-only plan; the earliest of equal ones."""
+        return max(self.instalments, key=lambda i: (i.payment, -i.due_on.toordinal()))
 
     @property
     def last_due_on(self) -> dt.date:
@@ -512,7 +529,9 @@ def build_schedule(terms: PlanTerms) -> Schedule:
 
     Order: the down payment (number 0), then grace instalments (interest only), then the
     amortising instalments, which also repay the carried arrears (brought-in charges plus
-    deferral interest unless waived) in an even split without interest.
+    deferral interest unless waived) in an even split without interest. Grace months that
+    would carry no interest are not listed, but they still pass: the first amortising
+    instalment always falls ``grace_periods`` months after ``first_due``.
 
     :raises PlanDoesNotBalance: an invariant broke (a bug; nothing is returned)
     """
@@ -522,7 +541,7 @@ def build_schedule(terms: PlanTerms) -> Schedule:
         rows.append(Instalment(0, terms.down_payment_due, terms.down_payment, ZERO, ZERO,
                                terms.down_payment, financed))
     grace = terms.listed_grace_periods
-    dates = due_dates(terms.first_due, grace + terms.periods, terms.due_day)
+    dates = due_dates(terms.first_due, terms.grace_periods + terms.periods, terms.due_day)
     grace_interest = _monthly_interest(financed, terms.annual_rate)
     for k in range(grace):
         rows.append(Instalment(k + 1, dates[k], ZERO, grace_interest, ZERO, grace_interest,
@@ -533,8 +552,8 @@ def build_schedule(terms: PlanTerms) -> Schedule:
     pairs = _principal_and_interest(terms)
     for k, ((principal, interest), owed) in enumerate(zip(pairs, arrears, strict=True)):
         balance -= principal
-        rows.append(Instalment(grace + k + 1, dates[grace + k], principal, interest, owed,
-                               principal + interest + owed, balance))
+        rows.append(Instalment(grace + k + 1, dates[terms.grace_periods + k], principal,
+                               interest, owed, principal + interest + owed, balance))
     schedule = Schedule(terms, tuple(rows))
     _check_balances(schedule)
     return schedule
@@ -574,6 +593,16 @@ def _check_balances(schedule: Schedule) -> None:
             "schedule failed its invariants: " + "; ".join(problems),
             problems=problems,
         )
+
+
+def deferred_first_due(first_due: dt.date, months: int, due_day: int | None = None) -> dt.date:
+    """The first due date after a deferral (延期还本付息) of ``months``: ``months`` due dates
+    after ``first_due``, on the same due day (month-end clamped).
+
+    :raises PlanInvalid: a bad date, count or due day
+    """
+    _count(months, field="deferred_periods", label="延期月数", low=0, high=MAX_PERIODS)
+    return due_dates(first_due, months + 1, due_day)[-1]
 
 
 def months_between(start: dt.date, end: dt.date) -> Decimal:

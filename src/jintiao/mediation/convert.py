@@ -55,8 +55,10 @@ def figures_to_json(f: PlanFigures) -> dict[str, Any]:
     private = list(a.reasons) if a is not None and not a.affordable else []
     return {
         "settled_total": str(f.settled_total), "regular_payment": str(f.regular_payment),
-        "peak_payment": str(f.peak_payment), "total_paid": str(f.total_paid),
+        "peak_payment": str(f.peak_payment), "peak_is_lump": f.lump,
+        "peak_label": f.schedule.largest.label, "total_paid": str(f.total_paid),
         "total_interest": str(f.total_interest), "waived_total": str(f.waived_total),
+        "deferral_interest_waived": str(f.deferral_interest_waived),
         "conditional_waived": str(f.conditional_waived),
         "charge_waiver_ratio": str(f.charge_waiver_ratio),
         "principal_waived": str(f.principal_waived), "term_months": f.term_months,
@@ -66,7 +68,8 @@ def figures_to_json(f: PlanFigures) -> dict[str, Any]:
         "present_value": str(f.present_value), "discount_rate": str(f.discount_rate),
         "affordable": None if a is None else a.affordable,
         "max_affordable_payment": None if a is None else str(a.max_payment),
-        "income_presumed": f.income_presumed, "affordability_reasons": private,
+        "income_presumed": f.income_presumed, "cash_flow_missing": f.cash_flow_missing,
+        "affordability_reasons": private,
         "warnings": [w for w in f.warnings if w not in private],
         "revival_clause": f.revival_clause(),
     }

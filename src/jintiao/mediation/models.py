@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.domain.plans import WAIVER_ORDER
 from jintiao.domain.schedules import METHOD_LABELS
 from jintiao.orgs.models import Organization
 
@@ -320,7 +321,9 @@ class Consent(models.Model):
 
 
 class DebtorBudget(models.Model):
-    """The debtor's declared monthly budget, for the affordability check."""
+    """The debtor's declared monthly budget, for the affordability check: a person's income
+    and dependants, or an enterprise's monthly cash flow (what it can pay a month from its
+    operations); other debt payments for both."""
 
     party_row = models.OneToOneField(DisputeParty, models.CASCADE, related_name="budget")
     monthly_income = models.DecimalField(_("月收入"), max_digits=18, decimal_places=2,
@@ -328,13 +331,23 @@ class DebtorBudget(models.Model):
     other_obligations = models.DecimalField(_("其他债务月还款"), max_digits=18,
                                             decimal_places=2, default=0)
     dependants = models.PositiveSmallIntegerField(_("需抚养人数"), default=0)
+    monthly_cash_flow = models.DecimalField(_("月经营现金流"), max_digits=18, decimal_places=2,
+                                            null=True, blank=True)
     declared_on = models.DateField()
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(other_obligations__gte=0)
                                               & (Q(monthly_income__isnull=True)
                                                  | Q(monthly_income__gte=0)),
-                                              name="budget_amounts_not_negative")]
+                                              name="budget_amounts_not_negative"),
+                       models.CheckConstraint(condition=Q(monthly_cash_flow__isnull=True)
+                                              | Q(monthly_cash_flow__gte=0),
+                                              name="budget_cash_flow_not_negative")]
+
+
+def default_waiver_parts() -> list[str]:
+    """All the charges, penalties first: what a menu's waiver ratio applies to by default."""
+    return list(WAIVER_ORDER)
 
 
 class MenuItem(models.Model):
@@ -348,6 +361,7 @@ class MenuItem(models.Model):
     annual_rate = models.DecimalField(max_digits=7, decimal_places=6, default=0)
     charge_waiver_ratio = models.DecimalField(max_digits=5, decimal_places=4, default=0)
     conditional = models.BooleanField(default=True)
+    waiver_parts = models.JSONField(_("减免项目"), default=default_waiver_parts)
 
     class Meta:
         verbose_name = _("标准还款方案")

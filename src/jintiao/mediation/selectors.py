@@ -22,7 +22,7 @@ from jintiao.disputes.access import (
     record_get_for,
     standing_of,
 )
-from jintiao.disputes.models import Dispute, DisputeMediator
+from jintiao.disputes.models import Dispute, DisputeMediator, PartyRole
 from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role, State
@@ -50,6 +50,7 @@ from jintiao.mediation.models import (
 )
 from jintiao.orgs.models import INSTITUTION_KINDS, AuthorityGrant, Organization, User
 from jintiao.orgs.selectors import ancestors
+from jintiao.parties.models import PartyKind
 
 ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
 # Where the undisputed facts of a failed mediation are recorded.
@@ -112,10 +113,30 @@ def offers_for(standing: Standing) -> QuerySet[Offer]:
                                        .select_related("approver").order_by("pk"))))
 
 
+class _LookUp:
+    """The budget is not given: read it."""
+
+
+LOOK_UP = _LookUp()
+
+
 def budget_of(dispute: Dispute) -> DebtorBudget | None:
     return (DebtorBudget.objects.filter(party_row__dispute=dispute,
                                         party_row__role="debtor")
             .order_by("party_row_id").first())
+
+
+def debtor_is_entity(dispute: Dispute, budget: DebtorBudget | _LookUp | None = LOOK_UP) -> bool:
+    """Whether the debtor whose budget the plans are judged against is an enterprise: the
+    one with a declared budget (``budget``, read here unless given), else the first debtor.
+    Reads the dispute's party rows as loaded (a page's are already fetched)."""
+    if isinstance(budget, _LookUp):
+        budget = budget_of(dispute)
+    debtors = sorted((r for r in dispute.party_rows.all() if r.role == PartyRole.DEBTOR),
+                     key=lambda r: r.pk)
+    row = next((r for r in debtors if budget is not None and r.pk == budget.party_row_id),
+               debtors[0] if debtors else None)
+    return row is not None and row.party.kind == PartyKind.ENTITY
 
 
 def triage_suggestion(dispute: Dispute, *, facts_disputed: bool = False,
@@ -269,7 +290,7 @@ def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:
     claim = claim_of(dispute)
     return [options_from_menu(claim, PlanMenuItem(
         m.label, m.periods, Method(m.method), m.annual_rate, m.charge_waiver_ratio,
-        m.conditional), first_due) for m in menu_for(dispute)]
+        m.conditional, tuple(m.waiver_parts)), first_due) for m in menu_for(dispute)]
 
 
 # What a party may consent to, and the state the dispute must be in for it.
@@ -458,24 +479,21 @@ def overdue_mediations(viewer: User, today: dt.date) -> QuerySet[Dispute]:
             .select_related("committee", "institution").order_by("deadline", "pk"))
 
 
-def debtor_budget(dispute: Dispute) -> Budget | None:
-    """The debtor's declared budget as the affordability rules read it (None: none declared).
-    A page that shows several plans reads it once and passes it on."""
+def debtor_budget(dispute: Dispute) -> Budget:
+    """The debtor's budget as the affordability rules read it — an enterprise's even when
+    it declared none, so that a person's minimum wage is never presumed for it. A page that
+    shows several plans reads it once and passes it on."""
+    row = budget_of(dispute)
+    entity = debtor_is_entity(dispute, row)
     row = budget_of(dispute)
     if row is None:
-        return None
-    return Budget(row.monthly_income, row.other_obligations, row.dependants)
-
-
-class _LookUp:
-    """The budget is not given: read it."""
-
-
-LOOK_UP = _LookUp()
+        return Budget(entity=entity)
+    return Budget(row.monthly_income, row.other_obligations, row.dependants, entity=entity,
+                  monthly_cash_flow=row.monthly_cash_flow if entity else None)
 
 
 def figures_for(dispute: Dispute, options: PlanOptions, discount_rate: Decimal,
-                budget: Budget | _LookUp | None = LOOK_UP) -> PlanFigures:
+                budget: Budget | _LookUp = LOOK_UP) -> PlanFigures:
     """The plan's figures on this dispute's claim, policy and the debtor's declared budget
     (read here unless the caller already has it)."""
     if isinstance(budget, _LookUp):

@@ -13,10 +13,11 @@ from jintiao.agreements.models import Agreement
 from jintiao.disputes.access import acting_for, dispute_visible_to, standing_of
 from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative
 from jintiao.documents.models import Document
-from jintiao.domain.affordability import assess_affordability
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import ZERO, format_amount
+from jintiao.domain.plans import DebtorBudget as Budget
+from jintiao.domain.plans import assess_budget
 from jintiao.domain.representation import Authority, may_settle
 from jintiao.domain.sessions import shown_link
 from jintiao.mediation import convert
@@ -25,6 +26,7 @@ from jintiao.mediation.models import DebtorBudget, Offer, Session
 from jintiao.orgs.models import User
 from jintiao.outreach.models import Service
 from jintiao.outreach.selectors import SERVED_KINDS
+from jintiao.parties.models import PartyKind
 from jintiao.performance import selectors as performance
 
 # What the party reads as the dispute's state, and what happens next, in plain words.
@@ -102,6 +104,7 @@ class OfferShown:
     concessions: list[tuple[str, str]] = field(default_factory=list)
     conditional: str = ""
     revival: str = ""
+    lump: str = ""  # "末期需还 203,267.37 元" when the largest payment is a lump
 
 
 def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
@@ -114,6 +117,11 @@ def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
         options = convert.options_from_json(offer.options)
         concessions = [(f"减免{w.label}" + ("（附条件）" if w.conditional else ""),
                         format_amount(w.amount) + " 元") for w in options.waivers]
+        deferral = Decimal(f.get("deferral_interest_waived", "0"))
+        if deferral:
+            concessions.append(("免收延期期间利息", format_amount(deferral) + " 元"))
+        lump = (f"{f.get('peak_label', '')}需还 {format_amount(Decimal(f['peak_payment']))} 元"
+                if f.get("peak_is_lump") else "")
         if options.annual_rate == 0 and f.get("total_interest") in ("0", "0.00"):
             concessions.append(("分期期间不另计利息", ""))
         out.append(OfferShown(
@@ -121,7 +129,8 @@ def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
             f["instalments"], format_amount(Decimal(f["regular_payment"])),
             format_amount(Decimal(f["total_paid"])), f["first_due"], f["last_due"],
             concessions, format_amount(Decimal(f["conditional_waived"]))
-            if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", "")))
+            if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", ""),
+            lump))
     return out
 
 
@@ -251,34 +260,45 @@ def schedule_for(dispute: Dispute) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class BudgetShown:
-    """The party's own budget sheet as last declared, and what it leaves for a plan."""
+    """The party's own budget sheet as last declared, and what it leaves for a plan: after
+    the living minimum for a person's household (``living``), out of the declared cash flow
+    for an enterprise (``max_payment`` empty when it declared none)."""
 
     monthly_income: Decimal | None
     other_obligations: Decimal
     dependants: int
     max_payment: str
     living: str
+    enterprise: bool = False
 
 
 def budget_for(user: User, dispute: Dispute) -> BudgetShown | None:
     """A debtor's own declared budget (or None before one is declared) with the most a
-    month could go to the plan after the local living minimum for the household."""
-    rows = [r for r, _rep in acting_for(user, dispute) if r.role == "debtor"]
-    if not rows:
+    month could go to a plan, by the same rule the plans are judged by."""
+    row = debtor_row_for(user, dispute)
+    if row is None:
         return None
-    declared = DebtorBudget.objects.filter(party_row=rows[0]).first()
+    declared = DebtorBudget.objects.filter(party_row=row).first()
     if declared is None:
         return None
     policy = mediation.policy_of(dispute)
+    enterprise = row.party.kind == PartyKind.ENTITY
     household = 1 + declared.dependants
-    result = assess_affordability(
-        ZERO, monthly_income=declared.monthly_income or ZERO,
-        monthly_obligations=declared.other_obligations,
-        max_ratio=policy.max_debt_service_ratio, living_minimum=policy.living_minimum_monthly,
-        household_size=household)
+    check = assess_budget(ZERO, Budget(
+        declared.monthly_income or ZERO, declared.other_obligations, declared.dependants,
+        entity=enterprise, monthly_cash_flow=declared.monthly_cash_flow if enterprise else None),
+        policy=policy)
+    most = "" if check.affordability is None else format_amount(check.affordability.max_payment)
     return BudgetShown(declared.monthly_income, declared.other_obligations, declared.dependants,
-                       format_amount(result.max_payment),
-                       format_amount(policy.living_minimum_monthly * household))
+                       most, format_amount(policy.living_minimum_monthly * household),
+                       enterprise=enterprise)
+
+
+def debtor_is_enterprise(user: User, dispute: Dispute) -> bool:
+    """Whether the debtor ``user`` stands in for is an enterprise: its budget sheet asks for
+    the cash flow from operations, not a household's income."""
+    row = debtor_row_for(user, dispute)
+    return row is not None and row.party.kind == PartyKind.ENTITY
 
 
 # The states in which the desk still takes a debtor's budget and a recusal request

@@ -459,12 +459,17 @@ def plan_menu(request: HttpRequest, dispute_id: DisputeId) -> list[PlanOut]:
 
 
 class MenuItemIn(Schema):
+    """One standard plan: ``charge_waiver_ratio`` of the parts ``waiver_parts`` names (all the
+    charges, penalties first, when left out; ["penalty_interest"] with 0.5 for 罚息减半)."""
+
     label: text(100, min_length=1)  # type: ignore[valid-type]
     periods: Annotated[StrictInt, Field(ge=1, le=600)]
     method: text(30) = "flat"  # type: ignore[valid-type]
     annual_rate: Rate = "0"
     charge_waiver_ratio: Rate = "0"
     conditional: StrictBool = True
+    waiver_parts: list[text(30)] | None = Field(  # type: ignore[valid-type]
+        default=None, min_length=1, max_length=5)
 
 
 class PlanMenuPublishIn(Schema):
@@ -475,17 +480,21 @@ class PlanMenuPublishIn(Schema):
             response={200: list[PlanMenuItemOut], **ERRORS}, operation_id="plan_menu_publish")
 def plan_menu_publish(request: HttpRequest, institution_id: DisputeId,
                       payload: PlanMenuPublishIn) -> list[PlanMenuItemOut]:
-    """Publish an institution's standard plan menu (an approver over it), replacing the last."""
+    """Publish an institution's standard plan menu (an approver over it, each item within
+    its own authority), replacing the last."""
     institution = Organization.objects.filter(pk=institution_id).first()
     if institution is None:
         raise services.MediationInvalid("金融机构不存在", "institution not found")
     made = services.menu_publish(actor=_viewer(request), institution=institution, items=[
         Menu(i.label, i.periods, _enum(i.method, Method, "还款方式"), Decimal(i.annual_rate),
-             Decimal(i.charge_waiver_ratio), i.conditional) for i in payload.items])
+             Decimal(i.charge_waiver_ratio), i.conditional,
+             *([tuple(i.waiver_parts)] if i.waiver_parts is not None else []))
+        for i in payload.items])
     return [PlanMenuItemOut(label=m.label, periods=m.periods, method=m.method,
                             annual_rate=str(m.annual_rate),
                             charge_waiver_ratio=str(m.charge_waiver_ratio),
-                            conditional=m.conditional) for m in made]
+                            conditional=m.conditional, waiver_parts=list(m.waiver_parts))
+            for m in made]
 
 
 class OfferProposeIn(Schema):
@@ -616,16 +625,24 @@ def offer_withdraw(request: HttpRequest, offer_id: DisputeId,
 
 # --- blind offers, budget, consent, evaluation ---
 
+# A bound's amount with its sign: below zero is outside the claim, which the domain says.
+BoundMoney = Annotated[str, StringConstraints(pattern=r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$")]
+
+
 class BlindBoundEnterIn(Schema):
     side: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor)$")]
-    min_total: Money | None = None
+    min_total: BoundMoney | None = None
     max_term_months: Annotated[StrictInt, Field(ge=1, le=600)] | None = None
-    max_monthly: Money | None = None
-    max_total: Money | None = None
+    max_monthly: BoundMoney | None = None
+    max_total: BoundMoney | None = None
 
 
 def _rounds_out(dispute: Dispute) -> BlindRoundsOut:
     return BlindRoundsOut.model_validate(selectors.blind_rounds_for(dispute))
+
+
+def _amount(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 @router.post("/disputes/{dispute_id}/blind-bounds", response={200: BlindRoundsOut, **ERRORS},
@@ -634,15 +651,10 @@ def blind_bound_enter(request: HttpRequest, dispute_id: DisputeId,
                       payload: BlindBoundEnterIn) -> BlindRoundsOut:
     """Enter a private bound; the answer is the rounds' outcomes only, never a bound."""
     viewer = _viewer(request)
-    bound: blind.CreditorBound | blind.DebtorBound
-    if payload.side == Side.CREDITOR:
-        if payload.min_total is None or payload.max_term_months is None:
-            raise services.MediationInvalid("债权人底线须填最低总额和最长期限", "incomplete bound")
-        bound = blind.CreditorBound(Decimal(payload.min_total), payload.max_term_months)
-    else:
-        if payload.max_monthly is None or payload.max_total is None:
-            raise services.MediationInvalid("债务人底线须填每月最多和总额最多", "incomplete bound")
-        bound = blind.DebtorBound(Decimal(payload.max_monthly), Decimal(payload.max_total))
+    bound = blind.bound_of(payload.side, min_total=_amount(payload.min_total),
+                           max_term_months=payload.max_term_months,
+                           max_monthly=_amount(payload.max_monthly),
+                           max_total=_amount(payload.max_total))
     services.blind_bound_enter(actor=viewer, dispute_id=dispute_id, bound=bound)
     return _rounds_out(dispute_get_for(viewer, dispute_id))
 
@@ -654,10 +666,14 @@ def blind_rounds(request: HttpRequest, dispute_id: DisputeId) -> BlindRoundsOut:
 
 
 class BudgetDeclareIn(Schema):
+    """A person declares ``monthly_income`` and ``dependants``; an enterprise its
+    ``monthly_cash_flow``, what it can pay a month from operations."""
+
     party_row_id: Id
     monthly_income: Money | None = None
     other_obligations: Money = "0"
     dependants: Annotated[StrictInt, Field(ge=0, le=20)] = 0
+    monthly_cash_flow: Money | None = None
 
 
 @router.put("/disputes/{dispute_id}/budget", response={200: BudgetOut, **ERRORS},
@@ -666,8 +682,9 @@ def budget_declare(request: HttpRequest, dispute_id: DisputeId,
                    payload: BudgetDeclareIn) -> BudgetOut:
     made = services.budget_declare(
         actor=_viewer(request), dispute_id=dispute_id, party_row_id=payload.party_row_id,
-        monthly_income=Decimal(payload.monthly_income) if payload.monthly_income else None,
-        other_obligations=Decimal(payload.other_obligations), dependants=payload.dependants)
+        monthly_income=_amount(payload.monthly_income),
+        other_obligations=Decimal(payload.other_obligations), dependants=payload.dependants,
+        monthly_cash_flow=_amount(payload.monthly_cash_flow))
     return BudgetOut(party_row_id=made.party_row_id, declared_on=made.declared_on)
 
 

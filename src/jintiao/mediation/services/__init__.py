@@ -15,6 +15,7 @@ from jintiao.mediation.services.common import (
 )
 from jintiao.mediation.services.failure import undisputed_facts_confirm, undisputed_facts_record
 from jintiao.mediation.services.offers import (
+    MenuBeyondAuthority,
     approval_decide,
     approval_request,
     menu_publish,
@@ -40,6 +41,7 @@ __all__ = [
     "ApprovalRequired",
     "MediationDeadlinePassed",
     "MediationInvalid",
+    "MenuBeyondAuthority",
     "action_apply",
     "approval_decide",
     "approval_request",

@@ -63,6 +63,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
     """Enter one side's private bound for the current round; when both are in, the round is
     decided and only its outcome (and a proposal on overlap) is ever shown.
 
+    :raises BoundOutsideClaim: a figure of the bound above the claim's total
     :raises MediationInvalid: rounds used up, a deal already found, the side already in
     :raises ApprovalRequired: a creditor bound beyond the agent's own authority
     """
@@ -75,6 +76,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
     creditor = isinstance(bound, blind.CreditorBound)
     standing_of(actor, dispute).require(Standing.may_enter_bound, "报该方底线",
                                         Side.CREDITOR if creditor else Side.DEBTOR)
+    blind.require_within_claim(bound, claim_total)
     if isinstance(bound, blind.CreditorBound):
         own = _authority_bound(selectors.limits_of(actor), dispute)
         if bound.min_total < own.min_total or bound.max_term_months > own.max_term_months:
@@ -112,8 +114,10 @@ def _decide_round(current: BlindRound, dispute: Dispute, actor: User, now: dt.da
     policy = selectors.policy_of(dispute)
     creditor = _open_creditor(current.creditor_bound)
     debtor = _open_debtor(current.debtor_bound)
-    # an interest-free plan never asks more than the claim
-    debtor = blind.DebtorBound(debtor.max_monthly, min(debtor.max_total, claim_total))
+    # an interest-free plan never asks more than the claim (bounds sealed before bounds
+    # above the claim were refused may still say more)
+    debtor = blind.DebtorBound(min(debtor.max_monthly, claim_total),
+                               min(debtor.max_total, claim_total))
     agent = current.creditor_by
     step = blind.grid_step(claim_total, policy.blind_offer_step_ratio)
     ladder = selectors.approval_ladder(agent, dispute) if agent else []

@@ -22,6 +22,7 @@ from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_lock
 from jintiao.domain import events
 from jintiao.domain.authority import PlanAsks, excesses, first_able
+from jintiao.domain.errors import ErrorCode
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanOptions
@@ -272,14 +273,22 @@ def approval_decide(*, actor: User, approval_id: int, approve: bool, reason: str
 MAX_MENU_ITEMS = 8
 
 
+class MenuBeyondAuthority(PermissionDenied):
+    """A standard plan goes beyond what its publisher may grant on its own authority."""
+
+    code = ErrorCode.MENU_BEYOND_AUTHORITY
+
+
 @transaction.atomic
 def menu_publish(*, actor: User, institution: Organization,
                  items: Sequence[PlanMenuItem]) -> list[MenuItem]:
     """Publish an institution's standard plan menu (e.g. 6/12/24/36 months), replacing the
     one before; the designer offers it first on the institution's and its branches'
-    disputes. An approver of the institution or a node above it publishes.
+    disputes. An approver of the institution or a node above it publishes, and only items
+    within its own authority: a standard plan is a concession offered in its name.
 
     :raises PermissionDenied: not an approver (or administrator) over ``institution``
+    :raises MenuBeyondAuthority: an item beyond the publisher's own limits (nothing changes)
     :raises MediationInvalid: not an institution, or no item or too many
     """
     if institution.kind not in INSTITUTION_KINDS:
@@ -290,10 +299,18 @@ def menu_publish(*, actor: User, institution: Organization,
     if not 1 <= len(items) <= MAX_MENU_ITEMS:
         raise MediationInvalid(f"标准还款方案应为1至{MAX_MENU_ITEMS}项",
                                f"a menu has 1 to {MAX_MENU_ITEMS} items")
+    limits = selectors.limits_of(actor)
+    for item in items:
+        found = excesses(PlanAsks.of_menu(item), limits)
+        if found:
+            raise MenuBeyondAuthority(
+                f"标准还款方案“{item.label}”超出您的授权：" + "；".join(e.sentence for e in found),
+                f"menu item {item.label!r} is beyond the publisher's authority",
+                item=item.label, excesses=",".join(e.limit for e in found))
     MenuItem.objects.filter(institution=institution).delete()
     return MenuItem.objects.bulk_create([
         MenuItem(institution=institution, position=i, label=item.label[:100],
                  periods=item.periods, method=item.method.value,
                  annual_rate=item.annual_rate, charge_waiver_ratio=item.charge_waiver_ratio,
-                 conditional=item.conditional)
+                 conditional=item.conditional, waiver_parts=list(item.waiver_parts))
         for i, item in enumerate(items)])

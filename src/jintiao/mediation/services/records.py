@@ -21,28 +21,36 @@ from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Consent, DebtorBudget, Evaluation, Offer
 from jintiao.mediation.services.common import MediationInvalid, require_time_left
 from jintiao.orgs.models import User
+from jintiao.parties.models import PartyKind
 
 # --- budget, consent, evaluation ---
 
 @transaction.atomic
 def budget_declare(*, actor: User, dispute_id: int, party_row_id: int,
                    monthly_income: Decimal | None, other_obligations: Decimal,
-                   dependants: int) -> DebtorBudget:
+                   dependants: int, monthly_cash_flow: Decimal | None = None) -> DebtorBudget:
     """Record what the debtor declares about money each month, for the affordability check:
-    at the desk, or by the debtor (or their representative) on the portal's budget sheet."""
+    at the desk, or by the debtor (or their representative) on the portal's budget sheet.
+    An enterprise declares its monthly cash flow, what it can pay a month from operations.
+
+    :raises PlanDesignInvalid: a negative or inexact amount, or a cash flow for a person
+    :raises MediationInvalid: the row is not a debtor of this dispute
+    """
     dispute = dispute_lock(actor, dispute_id)
     standing_of(actor, dispute).require(Standing.may_declare_budget, "登记债务人收支",
                                         party_row_id)
     row = DisputeParty.objects.filter(pk=party_row_id, dispute=dispute,
-                                      role=PartyRole.DEBTOR).first()
+                                      role=PartyRole.DEBTOR).select_related("party").first()
     if row is None:
         raise MediationInvalid("所选当事人不是本纠纷的债务人", "not a debtor of this dispute")
-    Budget(monthly_income, other_obligations, dependants)  # validates
+    Budget(monthly_income, other_obligations, dependants,  # validates
+           entity=row.party.kind == PartyKind.ENTITY, monthly_cash_flow=monthly_cash_flow)
     now, today = instant()
     made, _created = DebtorBudget.objects.update_or_create(
         party_row=row, defaults={"monthly_income": monthly_income,
                                  "other_obligations": other_obligations,
-                                 "dependants": dependants, "declared_on": today})
+                                 "dependants": dependants,
+                                 "monthly_cash_flow": monthly_cash_flow, "declared_on": today})
     record_event(dispute, events.MEDIATION_BUDGET_DECLARED, actor, now, {"party_row": row.pk})
     return made
 

@@ -188,11 +188,17 @@ class AttachmentForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
+    """What the debtor declares each month: a person's income and dependants, an
+    enterprise's cash flow from operations; other debt payments for both."""
+
     party_row = forms.TypedChoiceField(label=_("债务人"), coerce=int)
-    monthly_income = AmountField(label=_("月收入"), required=False,
+    monthly_income = AmountField(label=_("月收入（自然人）"), required=False,
                                  help_text=_("不填则按当地最低工资标准估算"))
+    monthly_cash_flow = AmountField(label=_("月经营现金流（企业）"), required=False,
+                                    help_text=_("企业每月经营可用于还款的金额"))
     other_obligations = AmountField(label=_("其他债务月还款"), required=False)
-    dependants = forms.IntegerField(label=_("需抚养人数"), min_value=0, max_value=20, initial=0)
+    dependants = forms.IntegerField(label=_("需抚养人数（自然人）"), min_value=0, max_value=20,
+                                    initial=0)
 
     def __init__(self, *args: Any, debtors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -218,30 +224,41 @@ class ConsentForm(forms.Form):
         return str(self.cleaned_data["purpose"] or "extension")  # the deadline's, by default
 
 
+class BoundAmountField(AmountField):
+    """A bound's amount as typed, a minus sign let through: whether a bound lies inside the
+    claim is the domain's to say (:mod:`jintiao.domain.blind`), in the words every interface
+    shows."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip()
+        if text[:1] in ("-", "－"):
+            amount = super().to_python(text[1:])
+            return None if amount is None else -amount
+        return super().to_python(value)
+
+
 class BoundForm(forms.Form):
     """One side's private bound: the creditor's least total and longest term, or the
-    debtor's most a month and most in all."""
+    debtor's most a month and most in all. The page shows every field optional; which ones
+    a side must fill is :func:`jintiao.domain.blind.bound_of`'s to decide."""
 
     side = forms.ChoiceField(choices=SIDE_CHOICES, widget=forms.HiddenInput)
-    min_total = AmountField(label=_("可接受的最低还款总额"), required=False)
+    min_total = BoundAmountField(label=_("可接受的最低还款总额"), required=False)
     max_term_months = forms.IntegerField(label=_("可接受的最长期限（月）"), required=False,
                                          min_value=1, max_value=600)
-    max_monthly = AmountField(label=_("每月最多还款"), required=False)
-    max_total = AmountField(label=_("最多还款总额"), required=False)
+    max_monthly = BoundAmountField(label=_("每月最多还款"), required=False)
+    max_total = BoundAmountField(label=_("最多还款总额"), required=False)
 
-    def bound(self) -> blind.CreditorBound | blind.DebtorBound | None:
-        """The bound the form describes, or None with the missing fields marked."""
+    def bound(self) -> blind.CreditorBound | blind.DebtorBound:
+        """The bound the valid form describes.
+
+        :raises OfferInvalid: incomplete (:class:`~jintiao.domain.blind.BoundIncomplete`) or
+            out of range
+        """
         data = self.cleaned_data
-        names = (("min_total", "max_term_months") if data["side"] == Side.CREDITOR
-                 else ("max_monthly", "max_total"))
-        for name in names:
-            if data.get(name) is None:
-                self.add_error(name, _("请填写此项"))
-        if self.errors:
-            return None
-        if data["side"] == Side.CREDITOR:
-            return blind.CreditorBound(data["min_total"], data["max_term_months"])
-        return blind.DebtorBound(data["max_monthly"], data["max_total"])
+        return blind.bound_of(data["side"], min_total=data["min_total"],
+                              max_term_months=data["max_term_months"],
+                              max_monthly=data["max_monthly"], max_total=data["max_total"])
 
 
 class EvaluationForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jintiao.domain import blind, outreach
 from jintiao.web.forms.disputes import AmountField, TextField
+from jintiao.web.forms.mediation import BoundAmountField
 
 _NUMERIC = {"inputmode": "numeric", "autocomplete": "one-time-code"}
 
@@ -30,12 +31,16 @@ class SignInForm(forms.Form):
 
 
 class DebtorBoundForm(forms.Form):
-    max_monthly = AmountField(label=_("我每月最多能还"))
-    max_total = AmountField(label=_("我最多能还的总额"))
+    """The debtor's own bound; what makes it complete and inside the claim is the domain's
+    to say, in the same words as at the desk."""
 
-    def bound(self) -> blind.DebtorBound:
-        return blind.DebtorBound(self.cleaned_data["max_monthly"],
-                                 self.cleaned_data["max_total"])
+    max_monthly = BoundAmountField(label=_("我每月最多能还"), required=False)
+    max_total = BoundAmountField(label=_("我最多能还的总额"), required=False)
+
+    def bound(self) -> blind.CreditorBound | blind.DebtorBound:
+        """:raises OfferInvalid: incomplete or out of range"""
+        return blind.bound_of("debtor", max_monthly=self.cleaned_data["max_monthly"],
+                              max_total=self.cleaned_data["max_total"])
 
 
 class CodeForm(forms.Form):
@@ -57,6 +62,18 @@ class VerifyForm(forms.Form):
         if found is None:
             raise forms.ValidationError(_("核验码为8位字母和数字，如 K7M4-Q9TP"))
         return found
+
+
+class EnterpriseBudgetForm(forms.Form):
+    """An enterprise's budget sheet: what its operations can pay a month, and its other
+    debts' monthly payments."""
+
+    cash_flow = AmountField(label=_("企业每月经营可用于还款的现金流"), required=False)
+    debts = AmountField(label=_("企业其他欠款每月要还"), required=False)
+
+    def totals(self) -> tuple[Decimal | None, Decimal]:
+        d = self.cleaned_data
+        return d["cash_flow"], d["debts"] or Decimal("0")
 
 
 class BudgetForm(forms.Form):

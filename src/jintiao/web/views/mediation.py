@@ -63,6 +63,7 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
         "blind": blind_rounds(me, mediating),
         "budget": budget if me.desk else None,
+        "enterprise": selectors.debtor_is_entity(dispute, budget),
         "budget_form": forms.BudgetForm(debtors=party_choices(dispute, PartyRole.DEBTOR),
                                         initial={"dependants": budget.dependants if budget
                                                  else 0})
@@ -225,7 +226,8 @@ def budget(request: HttpRequest, dispute_id: int) -> HttpResponse:
         actor=viewer, dispute_id=dispute_id, party_row_id=data["party_row"],
         monthly_income=data["monthly_income"],
         other_obligations=data["other_obligations"] or Decimal(0),
-        dependants=data["dependants"]), _("已登记债务人收支情况"))
+        dependants=data["dependants"], monthly_cash_flow=data["monthly_cash_flow"]),
+        _("已登记债务人收支情况"))
     return back_to(dispute_id, "budget")
 
 

@@ -76,7 +76,7 @@ class OfferPage:
     """What every offer row of one page reads, read once: the debtor's budget and the
     viewer's authority limits (a creditor's officer only)."""
 
-    budget: Budget | None
+    budget: Budget
     limits: AuthorityLimits | None
 
     @classmethod
@@ -102,8 +102,10 @@ def offer_row(me: Standing, offer: Offer, page: OfferPage) -> dict[str, Any]:
         "status": offer.get_status_display(), "status_value": offer.status,
         "instalments": f["instalments"], "term": f["term_months"],
         "regular": money(f["regular_payment"]), "peak": money(f["peak_payment"]),
+        "lump": f.get("peak_is_lump", False), "peak_label": f.get("peak_label", ""),
         "total": money(f["total_paid"]), "interest": money(f["total_interest"]),
         "waived": money(f["waived_total"]), "conditional": money(f["conditional_waived"]),
+        "deferral_waived": money(f.get("deferral_interest_waived", "0")),
         "pv": money(f["present_value"]), "affordable": f["affordable"],
         "first_due": f["first_due"], "last_due": f["last_due"],
         "warnings": [*f["warnings"], *f.get("affordability_reasons", []),

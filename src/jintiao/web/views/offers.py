@@ -102,13 +102,13 @@ def blind_bound(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     visible_or_404(viewer, dispute_id)
     form = forms.BoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return back_to(dispute_id, "blind")
     try:
-        bound = form.bound() if form.is_valid() else None
+        bound = form.bound()
     except DomainError as exc:
         messages.error(request, exc.message)
-        return back_to(dispute_id, "blind")
-    if bound is None:
-        messages.error(request, mistakes(form) or _("底线不完整"))
         return back_to(dispute_id, "blind")
     done = attempt(request, lambda: services.blind_bound_enter(
         actor=viewer, dispute_id=dispute_id, bound=bound), _("已提交底线（对任何人保密）"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -44,13 +45,16 @@ def _figures_row(f: PlanFigures, *, desk: bool) -> dict[str, Any]:
     """A compared plan; what it says of the debtor's money (the most they can pay, why a
     plan is beyond them) only for the desk."""
     reasons = list(f.affordability.reasons) if f.affordability and desk else []
+    largest = f.schedule.largest
     return {
         "method": METHOD_LABELS[f.options.method], "instalments": len(f.schedule.instalments),
         "term": f.term_months, "first_due": f.schedule.first_due_on,
         "last_due": f.schedule.last_due_on, "regular": format_amount(f.regular_payment),
-        "peak": format_amount(f.peak_payment), "total": format_amount(f.total_paid),
-        "total_words": amount_in_words(f.total_paid),
+        "peak": format_amount(f.peak_payment), "peak_of": largest.label,
+        "total": format_amount(f.total_paid), "total_words": amount_in_words(f.total_paid),
         "interest": format_amount(f.total_interest), "waived": format_amount(f.waived_total),
+        "deferral_waived": format_amount(f.deferral_interest_waived)
+        if f.deferral_interest_waived else "",
         "conditional": format_amount(f.conditional_waived),
         "pv": format_amount(f.present_value), "affordable": f.affordable,
         "max_payment": format_amount(f.affordability.max_payment)
@@ -115,13 +119,20 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
         results.append(entry)
     claim = selectors.claim_of(dispute)
     budget = selectors.budget_of(dispute)
+    shown = None
+    if budget is not None and me.desk:
+        shown = {"income": _amount_or_dash(budget.monthly_income),
+                 "cash_flow": _amount_or_dash(budget.monthly_cash_flow),
+                 "obligations": format_amount(budget.other_obligations),
+                 "dependants": budget.dependants}
     context = header(me)
     context.update({
         "columns": results, "rate": rate * 100, "rate_form": rate_form,
         "claim_parts": [(label, format_amount(amount)) for _n, label, amount in claim.parts()
                         if amount],
         "waivable": [name for name, _label, amount in claim.parts() if amount],
-        "budget": budget if me.desk else None, "has_budget": budget is not None,
+        "budget": shown, "has_budget": budget is not None,
+        "enterprise": selectors.debtor_is_entity(dispute, budget),
         "may_propose": dispute.state == State.MEDIATING and me.offers_as("") is not None,
         "propose_form": forms.ProposeForm(auto_id=False, open_offers=_open_offers(me),
                                           names=me.desk),
@@ -130,6 +141,10 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if htmx and htmx.target == "comparison":
         return render(request, "web/mediation/_comparison.html", context)
     return render(request, "web/mediation/plans.html", context)
+
+
+def _amount_or_dash(value: Decimal | None) -> str:
+    return "—" if value is None else format_amount(value)
 
 
 def _open_offers(me: Standing) -> list[tuple[int, str]]:

@@ -130,7 +130,8 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "recusal_form": forms.RecusalForm(),
         "cost_cap": f"{policy_of(d).annual_cost_cap * 100:.0f}%",
         "budget": selectors.budget_for(user, d),
-        "budget_form": forms.BudgetForm() if selectors.budget_open(user, d) else None,
+        "budget_form": (forms.EnterpriseBudgetForm() if selectors.debtor_is_enterprise(user, d)
+                        else forms.BudgetForm()) if selectors.budget_open(user, d) else None,
         "may_recuse": selectors.recusal_open(d),
     })
 
@@ -256,6 +257,17 @@ def budget(request: HttpRequest, dispute_id: int) -> HttpResponse:
     row = selectors.debtor_row_for(user, mine.dispute)
     if row is None:
         raise Http404(_("只有债务人可以填写收支"))
+    done = _("已保存。调解员设计还款方案时会据此判断是否还得起。")
+    if selectors.debtor_is_enterprise(user, mine.dispute):
+        sheet = forms.EnterpriseBudgetForm(request.POST)
+        if not sheet.is_valid():
+            messages.error(request, mistakes(sheet))
+            return _back(dispute_id, "budget")
+        cash_flow, debts = sheet.totals()
+        attempt(request, lambda: mediation_services.budget_declare(
+            actor=user, dispute_id=dispute_id, party_row_id=row.pk, monthly_income=None,
+            other_obligations=debts, dependants=0, monthly_cash_flow=cash_flow), done)
+        return _back(dispute_id, "budget")
     form = forms.BudgetForm(request.POST)
     if not form.is_valid():
         messages.error(request, mistakes(form))
@@ -263,8 +275,7 @@ def budget(request: HttpRequest, dispute_id: int) -> HttpResponse:
     income, outgoings, dependants = form.totals()
     attempt(request, lambda: mediation_services.budget_declare(
         actor=user, dispute_id=dispute_id, party_row_id=row.pk, monthly_income=income,
-        other_obligations=outgoings, dependants=dependants),
-        _("已保存。调解员设计还款方案时会据此判断是否还得起。"))
+        other_obligations=outgoings, dependants=dependants), done)
     return _back(dispute_id, "budget")
 
 
