@@ -526,10 +526,15 @@ class BlindRoundsOut(Schema):
 
 
 class BudgetOut(Schema):
-    """A declared budget, without its figures: they are the desk's to read."""
+    """A declared budget, as declared (only the desk declares through the API, and it reads
+    them): a person's income, other debts and dependants, an enterprise's cash flow."""
 
     party_row_id: int
     declared_on: dt.date
+    monthly_income: str | None
+    other_obligations: str
+    dependants: int
+    monthly_cash_flow: str | None
 
 
 class ConsentOut(Schema):

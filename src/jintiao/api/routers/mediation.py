@@ -685,7 +685,11 @@ def budget_declare(request: HttpRequest, dispute_id: DisputeId,
         monthly_income=_amount(payload.monthly_income),
         other_obligations=Decimal(payload.other_obligations), dependants=payload.dependants,
         monthly_cash_flow=_amount(payload.monthly_cash_flow))
-    return BudgetOut(party_row_id=made.party_row_id, declared_on=made.declared_on)
+    return BudgetOut(
+        party_row_id=made.party_row_id, declared_on=made.declared_on,
+        monthly_income=None if made.monthly_income is None else str(made.monthly_income),
+        other_obligations=str(made.other_obligations), dependants=made.dependants,
+        monthly_cash_flow=None if made.monthly_cash_flow is None else str(made.monthly_cash_flow))
 
 
 class ConsentRecordIn(Schema):
