@@ -260,6 +260,7 @@ def dispute_apply_action(
     attested: Iterable[str] = (),
     established: Iterable[str] = (),
     details: dict[str, Any] | None = None,
+    deadline: periods.Deadline | None = None,
 ) -> Dispute:
     """Apply ``action`` to a dispute the actor can see, by the domain lifecycle table.
 
@@ -268,7 +269,9 @@ def dispute_apply_action(
     here; ``details`` go on the event as they are (the triage suggestion, say).
 
     Checks role and guards, changes the state, recomputes the deadline from the dispute's
-    policy version on the working-day calendar, and appends the event. A write based on a
+    policy version on the working-day calendar (or takes ``deadline`` when the caller counts
+    it from another day than today: enforcement runs from the last instalment's due date),
+    and appends the event, whose meta states the deadline the dispute got. A write based on a
     stale ``expected_version`` is refused rather than overwriting a colleague's change.
 
     :raises DisputeNotFound: missing or not visible to ``actor``
@@ -293,8 +296,9 @@ def dispute_apply_action(
     if notice_served:
         dispute.non_litigation_notice_served = True
     policy = Policy.from_dict(dispute.policy_version.data)
-    deadline = (_deadline_for(dispute, decision.target, policy, today)
-                if decision.target.value != before or action is Action.EXTEND else None)
+    if deadline is None:
+        deadline = (_deadline_for(dispute, decision.target, policy, today)
+                    if decision.target.value != before or action is Action.EXTEND else None)
     if action is Action.EXTEND and dispute.deadline is not None:
         deadline = periods.deadline(dispute.deadline, policy.extension_limit, working_calendar())
     if decision.target.value != before or deadline is not None:

@@ -346,9 +346,8 @@ def _default(actor: User, dispute: Dispute, agreement: Agreement, account: perfo
         details={"missed": missed, "overdue": str(account.overdue_amount),
                  "accelerated_on": accelerated_on.isoformat(),
                  "revived": str(out.revived), "outstanding": str(out.total),
-                 "last_day": last.due_on.isoformat()})
-    Dispute.objects.filter(pk=dispute.pk).update(deadline=last.due_on,
-                                                 deadline_provisional=last.provisional)
+                 "last_day": last.due_on.isoformat()},
+        deadline=last)
 
 
 @transaction.atomic
