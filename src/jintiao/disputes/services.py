@@ -25,7 +25,9 @@ from jintiao.disputes.models import (
     PartyRole,
 )
 from jintiao.disputes.selectors import (
+    DisputeNotFound,
     dispute_get_for,
+    dispute_visible_to,
     may_appoint_representative,
     may_file,
     scope_problems,
@@ -349,10 +351,18 @@ def _decide_for_any_role(state: State, action: Action, roles: frozenset[Role],
 def dispute_lock(actor: User, dispute_id: int, expected_version: int | None = None) -> Dispute:
     """The dispute the actor can see, locked for a change; with ``expected_version`` the
     change is refused if someone else changed the dispute since the actor loaded it. Only
-    the dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins."""
-    dispute = dispute_get_for(actor, dispute_id)
+    the dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins. One
+    query: what the actor may see is a condition of the locking read, not a read of its own
+    (a service's query budget should not pay for parties it does not look at).
+
+    :raises DisputeNotFound: missing or not visible to ``actor`` (the same answer)
+    """
+    visible = dispute_visible_to(actor).filter(pk=dispute_id).values("pk")
     dispute = (Dispute.objects.select_for_update(of=("self",))
-               .select_related("committee", "institution", "policy_version").get(pk=dispute.pk))
+               .select_related("committee", "institution", "policy_version")
+               .filter(pk__in=visible).first())
+    if dispute is None:
+        raise DisputeNotFound("纠纷不存在或无权查看", "dispute not found")
     if expected_version is not None and dispute.version != expected_version:
         raise DisputeConflict(
             "该纠纷已被他人修改，请刷新后重试", "the dispute changed since you loaded it",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from jintiao import clock
@@ -36,6 +37,42 @@ def paid_of(dispute: Dispute) -> list[Paid]:
             for p in Payment.objects.filter(dispute=dispute)]
 
 
+@dataclass(frozen=True)
+class Ledger:
+    """The effective agreement and the payments against it, read once: every figure of a
+    review, a payment's checks and a page is computed from these two reads."""
+
+    agreement: Agreement
+    dues: tuple[Due, ...]
+    order: tuple[Part, ...]
+    paid: tuple[Paid, ...]
+
+    def account(self, on: dt.date) -> Account:
+        return performance.account_on(self.dues, self.paid, on, self.order)
+
+    def adding(self, payment: Paid) -> Ledger:
+        """The ledger with one more payment (the one just recorded)."""
+        return replace(self, paid=(*self.paid, payment))
+
+    @property
+    def acceleration_missed(self) -> int:
+        return int(self.agreement.content["terms"]["acceleration_missed"])
+
+    @property
+    def revived(self) -> Decimal:
+        """The conditional concessions the agreement revives on default."""
+        return Decimal(self.agreement.content["terms"].get("conditional_waived", "0.00"))
+
+
+def ledger_of(dispute: Dispute) -> Ledger | None:
+    """The dispute's ledger (two queries), or None while no agreement is in effect."""
+    agreement = agreements.effective(dispute)
+    if agreement is None:
+        return None
+    return Ledger(agreement, tuple(dues_of(agreement)), order_of(agreement),
+                  tuple(paid_of(dispute)))
+
+
 PERFORMED_STATES = frozenset({State.PERFORMING, State.PERFORMED, State.DEFAULTED,
                               State.ENFORCEMENT, State.CLOSED})
 
@@ -43,11 +80,10 @@ PERFORMED_STATES = frozenset({State.PERFORMING, State.PERFORMED, State.DEFAULTED
 def account_of(dispute: Dispute, on: dt.date | None = None) -> Account | None:
     """Every instalment's standing on ``on`` (today by default); None before performance
     begins (and while a rejected agreement goes back to mediation)."""
-    agreement = agreements.effective(dispute)
-    if agreement is None or State(dispute.state) not in PERFORMED_STATES:
+    if State(dispute.state) not in PERFORMED_STATES:
         return None
-    return performance.account_on(dues_of(agreement), paid_of(dispute), on or clock.today(),
-                                  order_of(agreement))
+    ledger = ledger_of(dispute)
+    return None if ledger is None else ledger.account(on or clock.today())
 
 
 def confirmation_of(dispute: Dispute) -> Application | None:
@@ -55,28 +91,24 @@ def confirmation_of(dispute: Dispute) -> Application | None:
                                       status=Application.Status.CONFIRMED).first()
 
 
-def revived_of(agreement: Agreement) -> Decimal:
-    return Decimal(agreement.content["terms"].get("conditional_waived", "0.00"))
-
-
 def outstanding_of(dispute: Dispute, *, accelerated_on: dt.date, as_of: dt.date,
-                   costs: Decimal = Decimal("0.00")) -> Outstanding:
+                   costs: Decimal = Decimal("0.00"), ledger: Ledger | None = None
+                   ) -> Outstanding:
     """The amount to enforce on ``as_of``: late-performance interest runs only under a
     confirmation ruling (an enforceable legal document)."""
-    agreement = agreements.effective(dispute)
-    if agreement is None:
+    ledger = ledger or ledger_of(dispute)
+    if ledger is None:
         raise performance.PerformanceInvalid("协议尚未生效", "no effective agreement")
     rate = (mediation.policy_of(dispute).late_performance_daily_rate
             if confirmation_of(dispute) else None)
-    return performance.outstanding(dues_of(agreement), paid_of(dispute), as_of=as_of,
-                                   accelerated_on=accelerated_on, order=order_of(agreement),
-                                   revived=revived_of(agreement), costs=costs,
-                                   late_daily_rate=rate)
+    return performance.outstanding(ledger.dues, ledger.paid, as_of=as_of,
+                                   accelerated_on=accelerated_on, order=ledger.order,
+                                   revived=ledger.revived, costs=costs, late_daily_rate=rate)
 
 
 def enforcement_last_day(dispute: Dispute, agreement: Agreement) -> periods.Deadline:
     """Two years (by policy) from the last instalment's due date (CPL Art. 250)."""
-    last_due = dues_of(agreement)[-1].due_on
+    last_due = dt.date.fromisoformat(agreement.content["terms"]["schedule"][-1]["due_on"])
     return periods.deadline(last_due, mediation.policy_of(dispute).enforcement_application_limit,
                             working_calendar())
 

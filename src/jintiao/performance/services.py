@@ -77,15 +77,14 @@ def _clean_reference(reference: str) -> str:
     return reference
 
 
-def _check_payment(dispute: Dispute, paid_on: dt.date, amount: Decimal,
+def _check_payment(agreement: Agreement, paid_on: dt.date, amount: Decimal,
                    today: dt.date) -> Decimal:
     amount = require_amount(amount, field="amount", label="还款金额", error=PerformanceInvalid)
     if amount <= 0:
         raise PerformanceInvalid("还款金额必须大于零", "a payment must be positive")
     if paid_on > today:
         raise PerformanceInvalid(f"还款日期{paid_on}晚于今天", "payment date in the future")
-    agreement = agreements.effective(dispute)
-    if agreement is None or agreement.effective_at is None:
+    if agreement.effective_at is None:
         raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
     if paid_on < agreement.effective_at.astimezone(clock.TZ).date():
         raise PerformanceInvalid(f"还款日期{paid_on}早于协议生效日", "payment before the agreement")
@@ -99,6 +98,9 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     """Record a payment under the institution's reference, then review the dispute (full
     payment completes it; payments after default still reduce what is enforced). The same
     reference with the same date and amount is the payment already recorded.
+
+    The agreement and the payments are read once and the review works on them in memory,
+    so a payment costs the same few queries however long the plan or its history.
 
     :raises PerformanceInvalid: no reference, an amount not above zero, a date in the
         future or before the agreement, or a reference already used for another payment
@@ -118,17 +120,20 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
                                  reference=existing.reference)
     require_state(dispute, State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT,
                   doing="登记还款")
-    amount = _check_payment(dispute, paid_on, amount, today)
-    agreement = _effective(dispute)
-    made = Payment.objects.create(dispute=dispute, agreement=agreement, reference=reference,
-                                  paid_on=paid_on, amount=amount, source=source,
-                                  recorded_by=actor, recorded_at=now)
+    ledger = selectors.ledger_of(dispute)
+    if ledger is None:
+        raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
+    amount = _check_payment(ledger.agreement, paid_on, amount, today)
+    made = Payment.objects.create(dispute=dispute, agreement=ledger.agreement,
+                                  reference=reference, paid_on=paid_on, amount=amount,
+                                  source=source, recorded_by=actor, recorded_at=now)
     dispute.version += 1
     dispute.save(update_fields=["version"])
     _event(dispute, "payment.recorded", actor, now, payment=made.pk, reference=reference,
            paid_on=paid_on.isoformat(), amount=str(amount), source=source)
     if then_review:
-        review(dispute=dispute, today=today)
+        review(dispute=dispute, today=today,
+               ledger=ledger.adding(performance.Paid(reference, paid_on, amount)))
     return Recorded(made, created=True)
 
 
@@ -247,26 +252,28 @@ def _import_row(actor: User, institution: Organization, row: dict[str, str | Non
                           then_review=False)
 
 
-def review(*, dispute: Dispute, today: dt.date) -> str:
+def review(*, dispute: Dispute, today: dt.date, ledger: selectors.Ledger | None = None) -> str:
     """Look at a performing dispute the caller holds locked: paid in full → PERFORMED with
     the credit-repair letter; the acceleration clause met → DEFAULTED with the enforcement
     application prepared. The system takes these steps, whoever's payment or look led to
-    them. Returns what happened ("", "completed" or "defaulted")."""
-    actor = system_actor()
+    them. ``ledger`` is what the caller has read already (nothing is read twice). Returns
+    what happened ("", "completed" or "defaulted")."""
     if dispute.state != State.PERFORMING:
         return ""
-    account = selectors.account_of(dispute, today)
-    agreement = agreements.effective(dispute)
-    if account is None or agreement is None:
+    ledger = ledger or selectors.ledger_of(dispute)
+    if ledger is None:
         return ""
+    account = ledger.account(today)
     if account.paid_in_full:
-        _complete(actor, dispute, agreement, account, today)
+        _complete(system_actor(), dispute, ledger.agreement, account, today)
         return "completed"
-    clause = agreement.content["terms"]["acceleration_missed"]
+    clause = ledger.acceleration_missed
+    if not performance.acceleration_met(account, clause):  # nor after any cure, then
+        return ""
     cured = dispute.events.filter(type="dispute.cure").order_by("-seq").first()
     since = cured.at.astimezone(clock.TZ).date() if cured else None
     if performance.acceleration_met(account, clause, since):
-        _default(actor, dispute, agreement, account,
+        _default(system_actor(), dispute, ledger.agreement, account,
                  performance.acceleration_day(account, clause, since), today)
         return "defaulted"
     return ""
