@@ -14,7 +14,13 @@ from jintiao.domain.policy import Track
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import OrgKind
 from jintiao.orgs.services import authority_grant_set
-from tests.factories import OrganizationFactory, UserFactory, intake, publish_default_policy
+from tests.factories import (
+    OrganizationFactory,
+    UserFactory,
+    flat,
+    intake,
+    publish_default_policy,
+)
 
 # Property tests check rules, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("jintiao", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -94,6 +100,20 @@ def desk(world):
 def mediating(desk, cases):
     """The branch's Kaili dispute, accepted, simple track, ``world.mediator`` leading."""
     return cases[0]
+
+
+@pytest.fixture
+def performing(desk, mediating):
+    """The branch's dispute on a confirmed 12-instalment plan from 2027-01-20, monthly (the
+    first instalment 19,267.36; 231,208.40 in all)."""
+    from tests.loop.helpers import accept_plan, agree, confirm
+    from tests.performance.helpers import CHARGES_SINCE
+
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, CHARGES_SINCE)
+    confirm(desk, mediating)
+    mediating.refresh_from_db()
+    return mediating
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from jintiao.orgs.services import system_actor
 from tests.api.client import Api
 from tests.factories import flat
 from tests.loop.helpers import accept_plan, agree, confirm
-from tests.performance.conftest import CHARGES_SINCE, at
+from tests.performance.helpers import CHARGES_SINCE, at
 
 # token, savepoint, roles, the locked dispute, the reference, the agreement, the payments,
 # the insert, the version, the event (last link, insert, figures backlog), release
@@ -61,3 +61,66 @@ class TestQueryBudget:
         agreement_reads = [q for q in queries.captured_queries
                            if 'FROM "agreements_agreement"' in q["sql"]]
         assert len(agreement_reads) == 1
+
+
+@pytest.fixture
+def performing(desk, mediating):
+    return performing_on(desk, mediating, 12)
+
+
+def owed(dispute):
+    from decimal import Decimal
+
+    return Decimal(dispute.agreements.get(status="effective").content["terms"]["total"])
+
+
+class TestSurplus:
+    def test_more_than_is_owed_is_refused_with_its_own_code_then_taken_when_stated(
+            self, desk, performing):
+        api = Api(desk.agent)
+        body = {"reference": "OVER", "paid_on": "2027-01-20",
+                "amount": f"{owed(performing) + 10:.2f}"}
+        with clock.pinned(at(dt.date(2027, 1, 20))):
+            refused = ok(api.post(f"/disputes/{performing.pk}/payments", body), 400)
+            taken = ok(api.post(f"/disputes/{performing.pk}/payments",
+                                {**body, "surplus_intended": True}), 201)
+            state = ok(api.get(f"/disputes/{performing.pk}/performance"))
+
+        assert refused["code"] == "payment_exceeds_outstanding"
+        assert refused["details"]["surplus"] == "10.00"
+        assert (taken["surplus"], taken["surplus_intended"]) == ("10.00", True)
+        assert state["to_refund"] == "10.00"
+        assert state["payments"][0]["surplus_intended"] is True
+
+    def test_a_file_answers_every_line(self, desk, performing):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        csv = ("dispute,reference,paid_on,amount,surplus_intended\n"
+               f"{performing.number},F-1,2027-01-20,100.00,\n"
+               f"{performing.number},F-2,2027-01-20,{owed(performing):.2f},\n")
+        with clock.pinned(at(dt.date(2027, 1, 20))):
+            done = ok(Api(desk.agent).upload(
+                f"/institutions/{desk.branch.pk}/payments.csv",
+                {"file": SimpleUploadedFile("p.csv", csv.encode(), "text/csv")}, {}))
+
+        assert [(r["line"], r["status"], r["code"]) for r in done["rows"]] == [
+            (2, "not_recorded", ""), (3, "refused", "payment_exceeds_outstanding")]
+        assert done["errors"] == [{"line": 3, "message": done["rows"][1]["message"]}]
+
+
+class TestPaymentsList:
+    def test_the_payments_come_a_page_at_a_time(self, desk, performing):
+        api = Api(desk.agent)
+        with clock.pinned(at(dt.date(2027, 1, 20))):
+            for n in range(5):
+                ok(pay(api, performing, f"P-{n}", "1.00"), 201)
+            first = ok(api.get(f"/disputes/{performing.pk}/payments", limit=2))
+            last = ok(api.get(f"/disputes/{performing.pk}/payments", limit=2, offset=4))
+            state = ok(api.get(f"/disputes/{performing.pk}/performance"))
+
+        assert first["count"] == 5
+        assert [p["reference"] for p in first["items"]] == ["P-0", "P-1"]
+        assert [p["reference"] for p in last["items"]] == ["P-4"]
+        assert state["payments_count"] == 5
+        assert Api(desk.other_agent).get(f"/disputes/{performing.pk}/payments").status_code \
+            == 404

@@ -9,7 +9,7 @@ from jintiao import clock
 from jintiao.performance.models import Enforcement
 from jintiao.performance.services import performance_review
 from jintiao.timeline.models import Event
-from tests.performance.conftest import at
+from tests.performance.helpers import at
 
 
 class TestDefault:

@@ -17,7 +17,9 @@ from jintiao.documents.models import Document
 
 class Payment(models.Model):
     """A payment the institution reports, under its own reference: the same reference twice
-    is the same payment, so a file sent again changes nothing."""
+    is the same payment, so a file sent again changes nothing. A payment beyond what is
+    owed is taken only when the recorder states the surplus was meant (it is then the
+    debtor's money, to refund)."""
 
     class Source(models.TextChoices):
         DESK = "desk", _("手工录入")
@@ -31,6 +33,7 @@ class Payment(models.Model):
     amount: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("金额"), max_digits=18, decimal_places=2)
     source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    surplus_intended = models.BooleanField(_("多付应退"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

