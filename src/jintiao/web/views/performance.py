@@ -48,7 +48,7 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     context = header(viewer, dispute)
     part = context["part"]
     account = performance.account_of(dispute)
-    refund = performance.to_refund(dispute) if account else 0
+    refund = performance.to_refund(dispute) if account else Decimal("0.00")
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     state = State(dispute.state)
     context.update({
