@@ -16,9 +16,10 @@ from tests.factories import flat
 from tests.loop.helpers import accept_plan, agree, confirm
 from tests.performance.helpers import CHARGES_SINCE, at
 
-# token, savepoint, roles, the locked dispute, the reference, the agreement, the payments,
-# the insert, the version, the event (last link, insert, figures backlog), release
-BUDGET = 13
+# token, savepoint, roles, the locked dispute, the bank above the branch, the reference,
+# the agreement, the payments, the insert (in a savepoint: two more), the version, the event
+# (last link, insert, figures backlog), release
+BUDGET = 16
 
 
 def ok(response, status=200):
@@ -124,3 +125,28 @@ class TestPaymentsList:
         assert state["payments_count"] == 5
         assert Api(desk.other_agent).get(f"/disputes/{performing.pk}/payments").status_code \
             == 404
+
+
+class TestReference:
+    def test_a_banks_reference_booked_on_one_dispute_is_refused_on_another(self, desk,
+                                                                           performing):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.performance.test_services_payments import second_performing
+
+        other = second_performing(desk)
+        api = Api(desk.agent)
+        with clock.pinned(at(dt.date(2027, 1, 20))):
+            ok(pay(api, performing, "TX-1"), 201)
+            refused = ok(pay(api, other, "TX-1"), 400)
+            csv = ("dispute,reference,paid_on,amount\n"
+                   f"{other.number},TX-2,2027-01-20,100.00\n"
+                   f"{performing.number},TX-2,2027-01-20,100.00\n")
+            done = ok(api.upload(f"/institutions/{desk.branch.pk}/payments.csv",
+                                 {"file": SimpleUploadedFile("p.csv", csv.encode())}, {}))
+
+        assert refused["code"] == "performance_invalid"
+        assert "另一纠纷" in refused["message"]
+        assert [(r["line"], r["status"]) for r in done["rows"]] == [
+            (2, "not_recorded"), (3, "refused")]
+        assert "另一纠纷" in done["rows"][1]["message"]

@@ -8,8 +8,10 @@ from decimal import Decimal as D
 import pytest
 
 from jintiao import clock
-from jintiao.domain.lifecycle import State
-from jintiao.domain.performance import PaymentExceedsOutstanding
+from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.performance import PaymentExceedsOutstanding, PerformanceInvalid
+from jintiao.domain.policy import Track
+from jintiao.mediation.services import action_apply
 from jintiao.performance import selectors
 from jintiao.performance.models import Payment
 from jintiao.performance.services import (
@@ -19,7 +21,9 @@ from jintiao.performance.services import (
     performance_review,
 )
 from jintiao.timeline.models import Event
-from tests.performance.helpers import at, instalment, total
+from tests.factories import flat, intake
+from tests.loop.helpers import accept_plan, agree, confirm
+from tests.performance.helpers import CHARGES_SINCE, at, instalment, total
 
 JAN = dt.date(2027, 1, 20)
 
@@ -125,3 +129,48 @@ class TestPaymentsFile:
             done = payments_import(actor=desk.agent, institution=desk.branch, text=csv)
 
         assert done.errors == [(2, "surplus_intended列只能填“是”或“否”（或留空）")]
+
+
+def second_performing(w):
+    """Another dispute of the same bank's branch, performing on a 12-instalment plan."""
+    d = intake(actor=w.clerk, committee=w.committee, institution=w.branch, court=w.court)
+    d = action_apply(actor=w.clerk, dispute_id=d.pk, action=Action.ACCEPT, expected_version=1,
+                     notice_served=True)
+    d = action_apply(actor=w.director, dispute_id=d.pk, action=Action.ASSIGN,
+                     expected_version=d.version, track=Track.SIMPLE, mediators=[w.mediator])
+    accept_plan(w, d, flat(12))
+    agree(w, d, CHARGES_SINCE)
+    confirm(w, d)
+    d.refresh_from_db()
+    return d
+
+
+class TestReference:
+    def test_a_banks_reference_is_one_payment_and_is_refused_on_a_second_dispute(
+            self, desk, performing):
+        """Regression: the same bank transaction could be booked against two disputes."""
+        other = second_performing(desk)
+        record(desk, performing, "TX-1", D("100.00"))
+        events = Event.objects.filter(dispute=other).count()
+
+        with pytest.raises(PerformanceInvalid, match="另一纠纷") as refused:
+            record(desk, other, "TX-1", D("100.00"))
+
+        assert refused.value.details["reference"] == "TX-1"
+        assert performing.number not in refused.value.message  # maybe not the agent's to see
+        assert not Payment.objects.filter(dispute=other).exists()
+        assert Event.objects.filter(dispute=other).count() == events
+
+    def test_a_repeat_on_the_same_dispute_is_still_the_payment_already_recorded(
+            self, desk, performing):
+        first = record(desk, performing, "TX-1", D("100.00"))
+        again = record(desk, performing, "TX-1", D("100.00"))
+
+        assert (first.created, again.created) == (True, False)
+        assert again.payment.pk == first.payment.pk
+
+    def test_a_payments_bank_is_the_top_of_the_creditors_tree(self, desk):
+        assert selectors.bank_of(desk.branch) == desk.bank
+        assert selectors.bank_of(desk.bank) == desk.bank
+        assert selectors.bank_of(desk.other_bank) == desk.other_bank
+        assert selectors.bank_of(None) is None

@@ -61,3 +61,18 @@ class TestSurplus:
         rows = shown.split('id="import-rows"')[1]
         assert rows.count('class="row-created"') == 2
         assert "其中多付105.00元，应退还" in rows
+
+
+class TestReference:
+    def test_the_form_refuses_a_reference_booked_on_another_dispute(self, desk, performing):
+        from tests.performance.test_services_payments import second_performing
+
+        other = second_performing(desk)
+        bank = client_for(desk.agent)
+        body = {"reference": "TX-1", "paid_on": "2027-01-20", "amount": "100.00"}
+        with clock.pinned(at(JAN)):
+            bank.post(f"/disputes/{performing.pk}/payments/", body)
+            refused = bank.post(f"/disputes/{other.pk}/payments/", body, follow=True)
+
+        assert "已登记为本机构另一纠纷的还款" in refused.content.decode()
+        assert not Payment.objects.filter(dispute=other).exists()

@@ -13,13 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute
 from jintiao.documents.models import Document
+from jintiao.orgs.models import Organization
 
 
 class Payment(models.Model):
     """A payment the institution reports, under its own reference: the same reference twice
-    is the same payment, so a file sent again changes nothing. A payment beyond what is
-    owed is taken only when the recorder states the surplus was meant (it is then the
-    debtor's money, to refund)."""
+    is the same payment, so a file sent again changes nothing, and a bank's transaction
+    reference is one payment, so it is booked against one dispute only (``bank`` is the
+    top of the creditor institution's tree, whose references are unique across its
+    branches). A payment beyond what is owed is taken only when the recorder states the
+    surplus was meant (it is then the debtor's money, to refund)."""
 
     class Source(models.TextChoices):
         DESK = "desk", _("手工录入")
@@ -29,6 +32,8 @@ class Payment(models.Model):
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="payments")
     agreement = models.ForeignKey(Agreement, models.PROTECT, related_name="payments")
     reference = models.CharField(_("机构流水号"), max_length=100)
+    bank = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("流水号所属金融机构"))
     paid_on = models.DateField(_("还款日期"))
     amount: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("金额"), max_digits=18, decimal_places=2)
@@ -44,6 +49,8 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dispute", "reference"],
                                     name="payment_reference_per_dispute"),
+            models.UniqueConstraint(fields=["bank", "reference"],
+                                    name="payment_reference_once_per_bank"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
 

@@ -18,7 +18,7 @@ from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.performance import Account, Due, Outstanding, Paid, Part
 from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
-from jintiao.orgs.selectors import user_roles
+from jintiao.orgs.selectors import ancestors, user_roles
 from jintiao.performance.models import Enforcement, Payment
 from jintiao.policies.selectors import working_calendar
 
@@ -163,6 +163,22 @@ def enforcement_last_day(dispute: Dispute, agreement: Agreement) -> periods.Dead
     last_due = dt.date.fromisoformat(agreement.content["terms"]["schedule"][-1]["due_on"])
     return periods.deadline(last_due, mediation.policy_of(dispute).enforcement_application_limit,
                             working_calendar())
+
+
+def bank_of(institution: Organization | None) -> Organization | None:
+    """The bank whose transaction references a payment carries: the top of the unbroken run
+    of institution nodes above (and including) ``institution``, so a branch's references
+    and its bank's are one series."""
+    if institution is None or institution.kind not in INSTITUTION_KINDS:
+        return None
+    if institution.parent_id is None:
+        return institution
+    bank = institution
+    for node in ancestors(institution)[1:]:
+        if node.kind not in INSTITUTION_KINDS:
+            break
+        bank = node
+    return bank
 
 
 def importer_problem(actor: User, institution: Organization | None) -> str:

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
@@ -93,6 +93,16 @@ def _check_payment(agreement: Agreement, paid_on: dt.date, amount: Decimal,
     return amount
 
 
+def _booked(dispute: Dispute, bank: Organization | None, reference: str) -> Payment | None:
+    """The payment already booked under ``reference``: on this dispute, or anywhere under
+    the same bank (this dispute's first)."""
+    mine = Q(dispute=dispute)
+    if bank is not None:
+        mine |= Q(bank=bank)
+    return (Payment.objects.filter(mine, reference=reference)
+            .order_by(Case(When(dispute=dispute, then=0), default=1), "pk").first())
+
+
 @transaction.atomic
 def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.date,
                    amount: Decimal, source: str = Payment.Source.DESK,
@@ -117,7 +127,13 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     dispute = dispute_lock(actor, dispute_id)
     _may_record(actor, dispute)
     reference = _clean_reference(reference)  # before it reaches a query (no NUL on PostgreSQL)
-    existing = Payment.objects.filter(dispute=dispute, reference=reference).first()
+    bank = selectors.bank_of(dispute.institution)
+    existing = _booked(dispute, bank, reference)
+    if existing is not None and existing.dispute_id != dispute.pk:
+        raise PerformanceInvalid(f"流水号{reference}已登记为本机构另一纠纷的还款；同一笔银行流水"
+                                 "只能对应一笔还款，请核对流水号或所属纠纷",
+                                 "the bank's reference is booked against another dispute",
+                                 reference=reference)
     if existing is not None:  # a repeat is answered in any state: a file sent again
         if existing.paid_on == paid_on and existing.amount == amount:
             return Recorded(existing, created=False)
@@ -135,10 +151,17 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     surplus = performance.surplus_of(amount, before=ledger.surplus(today, accelerated),
                                      after=after.surplus(today, accelerated),
                                      intended=surplus_intended)
-    made = Payment.objects.create(dispute=dispute, agreement=ledger.agreement,
-                                  reference=reference, paid_on=paid_on, amount=amount,
-                                  source=source, surplus_intended=surplus_intended,
-                                  recorded_by=actor, recorded_at=now)
+    try:
+        with transaction.atomic():  # a savepoint: the constraint decides a race
+            made = Payment.objects.create(dispute=dispute, agreement=ledger.agreement,
+                                          bank=bank, reference=reference, paid_on=paid_on,
+                                          amount=amount, source=source,
+                                          surplus_intended=surplus_intended,
+                                          recorded_by=actor, recorded_at=now)
+    except IntegrityError:
+        raise PerformanceInvalid(f"流水号{reference}刚被登记为另一笔还款，请刷新后核对",
+                                 "the reference was booked meanwhile",
+                                 reference=reference) from None
     dispute.version += 1
     dispute.save(update_fields=["version"])
     extra = {"surplus": str(surplus)} if surplus else {}
