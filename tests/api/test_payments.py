@@ -150,3 +150,24 @@ class TestReference:
         assert [(r["line"], r["status"]) for r in done["rows"]] == [
             (2, "not_recorded"), (3, "refused")]
         assert "另一纠纷" in done["rows"][1]["message"]
+
+
+class TestReversal:
+    def test_the_desk_reverses_with_a_reason_the_bank_may_not_an_outsider_sees_nothing(
+            self, desk, performing):
+        bank, mediator = Api(desk.agent), Api(desk.mediator)
+        with clock.pinned(at(dt.date(2027, 1, 20))):
+            paid = ok(pay(bank, performing, "TX-1"), 201)
+            path = f"/payments/{paid['id']}/reversal"
+            assert ok(bank.post(path, {"reason": "录错"}), 403)["code"] == "permission_denied"
+            assert ok(mediator.post(path, {"reason": ""}), 422)["code"] == "validation_error"
+            assert Api(desk.other_agent).post(path, {"reason": "x"}).status_code == 404
+            done = ok(mediator.post(path, {"reason": "银行退回"}))
+            again = ok(mediator.post(path, {"reason": "银行退回"}), 400)
+            state = ok(bank.get(f"/disputes/{performing.pk}/performance"))
+
+        assert (done["reversal_reason"], done["reversed_by"]) == ("银行退回", str(desk.mediator))
+        assert done["reversed_at"] is not None
+        assert again["code"] == "performance_invalid"
+        assert state["total_paid"] == "0.00"
+        assert state["payments"][0]["reversal_reason"] == "银行退回"

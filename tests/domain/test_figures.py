@@ -179,3 +179,18 @@ def test_the_quarter_of_a_day():
     assert str(ReportPeriod.quarter_of(D(2026, 12, 2))) == "2026-Q4"
     assert str(ReportPeriod.quarter_of(D(2026, 1, 1))) == "2026-Q1"
     assert ReportPeriod.quarter_of(D(2026, 7, 15)).previous.label == "2026年第二季度"
+
+
+def test_a_completion_undone_by_a_reversed_payment_no_longer_counts_as_performed():
+    confirmed = [RECEIVED, ACCEPTED, ASSIGNED, t(10, "dispute.agree", "mediating", "agreed"),
+                 t(11, "dispute.perform_without_confirmation", "agreed", "performing"),
+                 t(20, "dispute.complete", "performing", "performed")]
+    undone = milestones([*confirmed,
+                         t(22, "dispute.reverse_completion", "performed", "performing")])
+    again = milestones([*confirmed,
+                        t(22, "dispute.reverse_completion", "performed", "performing"),
+                        t(28, "dispute.complete", "performing", "performed")])
+
+    assert undone.performed_on is None
+    assert undone.performing_on == D(2026, 3, 11)
+    assert again.performed_on == D(2026, 3, 28)

@@ -76,3 +76,58 @@ class TestReference:
 
         assert "已登记为本机构另一纠纷的还款" in refused.content.decode()
         assert not Payment.objects.filter(dispute=other).exists()
+
+
+class TestReversal:
+    def test_the_desk_reverses_a_payment_with_a_reason_and_the_row_stays_marked(
+            self, desk, performing):
+        with clock.pinned(at(JAN)):
+            client_for(desk.agent).post(f"/disputes/{performing.pk}/payments/", {
+                "reference": "TX-1", "paid_on": "2027-01-20", "amount": "100.00"})
+        paid = Payment.objects.get(dispute=performing)
+        desk_client = client_for(desk.mediator)
+
+        with clock.pinned(at(JAN)):
+            assert "冲正原因" not in page(client_for(desk.agent), performing)
+            assert client_for(desk.agent).post(f"/payments/{paid.pk}/reverse/",
+                                               {"reason": "录错"}).status_code == 302
+            assert Payment.objects.get(pk=paid.pk).reversed_at is None  # not the bank's to do
+            no_reason = desk_client.post(f"/payments/{paid.pk}/reverse/", {"reason": " "},
+                                         follow=True)
+            assert "须写明冲正原因" in no_reason.content.decode()
+            done = desk_client.post(f"/payments/{paid.pk}/reverse/",
+                                    {"reason": "金额录错，应为120元"}, follow=True)
+
+        shown = done.content.decode()
+        assert "已冲正该笔还款" in shown
+        row = shown.split(f'id="payment-{paid.pk}"')[1].split("</tr>")[0]
+        assert "冲正：金额录错，应为120元" in row
+        assert Payment.objects.get(pk=paid.pk).reversal_reason == "金额录错，应为120元"
+
+    def test_a_payment_of_a_dispute_you_cannot_see_is_missing(self, desk, performing):
+        with clock.pinned(at(JAN)):
+            client_for(desk.agent).post(f"/disputes/{performing.pk}/payments/", {
+                "reference": "TX-1", "paid_on": "2027-01-20", "amount": "100.00"})
+        paid = Payment.objects.get(dispute=performing)
+
+        response = client_for(desk.other_clerk).post(f"/payments/{paid.pk}/reverse/",
+                                                     {"reason": "x"})
+
+        assert response.status_code == 404
+        assert Payment.objects.get(pk=paid.pk).reversed_at is None
+
+
+class TestPaymentsList:
+    def test_the_payments_come_fifty_a_page(self, desk, performing):
+        with clock.pinned(at(JAN)):
+            for n in range(51):
+                client_for(desk.agent).post(f"/disputes/{performing.pk}/payments/", {
+                    "reference": f"P-{n:02d}", "paid_on": "2027-01-20", "amount": "1.00"})
+            bank = client_for(desk.agent)
+            first, second = page(bank, performing), bank.get(
+                f"/disputes/{performing.pk}/performance/?page=2").content.decode()
+
+        assert "共51笔" in first
+        assert first.count('id="payment-') == 50
+        assert second.count('id="payment-') == 1
+        assert "P-50" in second

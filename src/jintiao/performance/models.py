@@ -22,7 +22,11 @@ class Payment(models.Model):
     reference is one payment, so it is booked against one dispute only (``bank`` is the
     top of the creditor institution's tree, whose references are unique across its
     branches). A payment beyond what is owed is taken only when the recorder states the
-    surplus was meant (it is then the debtor's money, to refund)."""
+    surplus was meant (it is then the debtor's money, to refund).
+
+    A payment recorded in error, or returned by the bank, is reversed by the desk with a
+    reason: the row stays, marked, and counts no more; its reference may then be booked
+    again, corrected."""
 
     class Source(models.TextChoices):
         DESK = "desk", _("手工录入")
@@ -41,6 +45,10 @@ class Payment(models.Model):
     surplus_intended = models.BooleanField(_("多付应退"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
+    reversed_at = models.DateTimeField(_("冲正时间"), null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    reversal_reason = models.CharField(_("冲正原因"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("还款记录")
@@ -48,10 +56,16 @@ class Payment(models.Model):
         ordering = ["paid_on", "reference"]
         constraints = [
             models.UniqueConstraint(fields=["dispute", "reference"],
+                                    condition=Q(reversed_at__isnull=True),
                                     name="payment_reference_per_dispute"),
             models.UniqueConstraint(fields=["bank", "reference"],
+                                    condition=Q(reversed_at__isnull=True),
                                     name="payment_reference_once_per_bank"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True, reversal_reason="")
+                | (Q(reversed_at__isnull=False) & ~Q(reversal_reason="")),
+                name="payment_reversal_has_reason"),
         ]
 
 
@@ -128,7 +142,8 @@ class Enforcement(models.Model):
 
 class CreditRepair(models.Model):
     """After full performance: the letter to the institution and its confirmation that the
-    credit record was corrected."""
+    credit record was corrected; withdrawn if a payment is reversed, replaced when the plan
+    is paid in full again."""
 
     dispute = models.OneToOneField(Dispute, models.CASCADE, related_name="credit_repair")
     letter = models.ForeignKey(Document, models.PROTECT, related_name="+")
@@ -137,6 +152,8 @@ class CreditRepair(models.Model):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                      blank=True, related_name="+")
     note = models.CharField(_("更正情况"), max_length=300, blank=True)
+    # a payment reversed after completion withdraws the letter: the plan is not paid in full
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("征信修复")

@@ -35,13 +35,16 @@ def order_of(agreement: Agreement) -> tuple[Part, ...]:
 
 
 def payments_of(dispute: Dispute) -> QuerySet[Payment]:
-    """The dispute's payments by date, for lists (a page at a time)."""
-    return Payment.objects.filter(dispute=dispute).order_by("paid_on", "reference", "pk")
+    """The dispute's payments by date, reversed ones too (marked), for lists a page at a
+    time."""
+    return (Payment.objects.filter(dispute=dispute).select_related("reversed_by")
+            .order_by("paid_on", "reference", "pk"))
 
 
 def paid_of(dispute: Dispute) -> list[Paid]:
+    """The payments in force (a reversed one counts no more)."""
     return [Paid(p.reference, p.paid_on, p.amount)
-            for p in Payment.objects.filter(dispute=dispute)]
+            for p in Payment.objects.filter(dispute=dispute, reversed_at__isnull=True)]
 
 
 @dataclass(frozen=True)

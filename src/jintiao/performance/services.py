@@ -28,9 +28,9 @@ from jintiao.disputes.selectors import DisputeNotFound, dispute_visible_to
 from jintiao.disputes.services import PermissionDenied, dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
-from jintiao.domain import performance
+from jintiao.domain import performance, periods
 from jintiao.domain.errors import DomainError
-from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.lifecycle import Action, State, TransitionRefused
 from jintiao.domain.money import ZERO, require_amount
 from jintiao.domain.performance import PerformanceInvalid
 from jintiao.mediation import selectors as mediation
@@ -93,14 +93,21 @@ def _check_payment(agreement: Agreement, paid_on: dt.date, amount: Decimal,
     return amount
 
 
-def _booked(dispute: Dispute, bank: Organization | None, reference: str) -> Payment | None:
-    """The payment already booked under ``reference``: on this dispute, or anywhere under
-    the same bank (this dispute's first)."""
+def _booked(dispute: Dispute, bank: Organization | None, reference: str, paid_on: dt.date,
+            amount: Decimal) -> Payment | None:
+    """The payment already booked under ``reference``: one in force on this dispute or
+    anywhere under the same bank (this dispute's first); else a reversed one on this
+    dispute with this date and amount — a file sent again, not a payment to book anew."""
     mine = Q(dispute=dispute)
     if bank is not None:
         mine |= Q(bank=bank)
-    return (Payment.objects.filter(mine, reference=reference)
-            .order_by(Case(When(dispute=dispute, then=0), default=1), "pk").first())
+    rows = list(Payment.objects.filter(mine, reference=reference)
+                .order_by(Case(When(dispute=dispute, then=0), default=1), "-pk"))
+    live = [p for p in rows if p.reversed_at is None]
+    if live:
+        return live[0]
+    return next((p for p in rows if p.dispute_id == dispute.pk and p.paid_on == paid_on
+                 and p.amount == amount), None)
 
 
 @transaction.atomic
@@ -128,7 +135,7 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     _may_record(actor, dispute)
     reference = _clean_reference(reference)  # before it reaches a query (no NUL on PostgreSQL)
     bank = selectors.bank_of(dispute.institution)
-    existing = _booked(dispute, bank, reference)
+    existing = _booked(dispute, bank, reference, paid_on, amount)
     if existing is not None and existing.dispute_id != dispute.pk:
         raise PerformanceInvalid(f"流水号{reference}已登记为本机构另一纠纷的还款；同一笔银行流水"
                                  "只能对应一笔还款，请核对流水号或所属纠纷",
@@ -362,8 +369,7 @@ def review(*, dispute: Dispute, today: dt.date, ledger: selectors.Ledger | None 
     clause = ledger.acceleration_missed
     if not performance.acceleration_met(account, clause):  # nor after any cure, then
         return ""
-    cured = dispute.events.filter(type="dispute.cure").order_by("-seq").first()
-    since = cured.at.astimezone(clock.TZ).date() if cured else None
+    since = _cured_on(dispute)
     if performance.acceleration_met(account, clause, since):
         _default(system_actor(), dispute, ledger.agreement, account,
                  performance.acceleration_day(account, clause, since), today)
@@ -383,7 +389,10 @@ def _complete(actor: User, dispute: Dispute, agreement: Agreement, account: perf
         "ruling_text": f"，并经{ruling.court.name}（{ruling.case_number}）裁定确认有效"
         if ruling else "", "completed_on": today.isoformat(), "paid": str(account.total_paid),
         "number": f"{dispute.number}征信"}), source=f"credit_repair:{dispute.pk}")
-    CreditRepair.objects.create(dispute=dispute, letter=letter, requested_at=now)
+    # a completion after a reversal replaces the withdrawn letter
+    CreditRepair.objects.update_or_create(dispute=dispute, defaults={
+        "letter": letter, "requested_at": now, "confirmed_at": None, "confirmed_by": None,
+        "note": "", "withdrawn_at": None})
     dispute.refresh_from_db()
     dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.COMPLETE,
                          expected_version=dispute.version, established={"schedule_fully_paid"},
@@ -422,11 +431,14 @@ def _breakdown(out: performance.Outstanding) -> dict[str, object]:
                           for x in out.late_days]}
 
 
-def _default(actor: User, dispute: Dispute, agreement: Agreement, account: performance.Account,
-             accelerated_on: dt.date, today: dt.date) -> None:
+def _prepare_enforcement(actor: User, dispute: Dispute, agreement: Agreement,
+                         account: performance.Account, accelerated_on: dt.date,
+                         today: dt.date) -> tuple[Enforcement, performance.Outstanding,
+                                                  periods.Deadline]:
+    """Compute what default leaves the creditor and prepare the application to enforce; a
+    later default (after a cure) or a reversal replaces the figures and the document."""
     out = selectors.outstanding_of(dispute, accelerated_on=accelerated_on, as_of=today)
     last = selectors.enforcement_last_day(dispute, agreement)
-    # a second default after a cure replaces the first one's figures
     e, _new = Enforcement.objects.update_or_create(dispute=dispute, defaults={
         "agreement": agreement, "accelerated_on": accelerated_on, "as_of": today,
         "breakdown": _breakdown(out), "total": out.total, "last_day": last.due_on,
@@ -437,6 +449,13 @@ def _default(actor: User, dispute: Dispute, agreement: Agreement, account: perfo
                                                                    account)),
         source=f"enforcement:{e.pk}")
     e.save(update_fields=["document"])
+    return e, out, last
+
+
+def _default(actor: User, dispute: Dispute, agreement: Agreement, account: performance.Account,
+             accelerated_on: dt.date, today: dt.date) -> None:
+    _e, out, last = _prepare_enforcement(actor, dispute, agreement, account, accelerated_on,
+                                         today)
     dispute.refresh_from_db()
     missed = [s.due.number for s in account.missed]
     dispute_apply_action(
@@ -447,6 +466,127 @@ def _default(actor: User, dispute: Dispute, agreement: Agreement, account: perfo
                  "revived": str(out.revived), "outstanding": str(out.total),
                  "last_day": last.due_on.isoformat()},
         deadline=last)
+
+
+def _clean_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason or len(reason) > 300 or _CONTROL.search(reason):
+        raise PerformanceInvalid("须写明冲正原因（不超过300字，不含控制字符）",
+                                 "a reason is required, without control characters")
+    return reason
+
+
+REVERSIBLE = (State.PERFORMING, State.PERFORMED, State.DEFAULTED, State.ENFORCEMENT)
+
+
+@transaction.atomic
+def payment_reverse(*, actor: User, payment_id: int, reason: str) -> Payment:
+    """Reverse a payment recorded in error or returned by the bank: the row stays, marked
+    with the reason, and every figure follows from its absence. A performed dispute no
+    longer paid in full performs again (its credit-repair letter withdrawn) and is
+    reviewed at once, so a reversal that leaves the acceleration clause met is a default;
+    in default the amount to enforce and the prepared application are recomputed (the day
+    of acceleration too: the missed run may have begun earlier); an application already
+    filed stands as filed, and the event states what is owed now.
+
+    :raises RecordNotFound: no such payment, or one of a dispute the actor may not see
+    :raises PermissionDenied: not the dispute's desk (its mediators or director)
+    :raises PerformanceInvalid: reversed already, or no reason given
+    :raises TransitionRefused: the dispute is closed
+    """
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    missing = RecordNotFound("还款记录不存在", "no such payment")
+    found = record_get_for(actor, Payment.objects.all(), payment_id, missing)
+    dispute = lock_behind(actor, found.dispute_id, missing)
+    require_desk(actor, dispute, "冲正还款")
+    payment = Payment.objects.select_for_update().get(pk=found.pk)
+    if payment.reversed_at is not None:
+        raise PerformanceInvalid(
+            f"流水号{payment.reference}的还款已于"
+            f"{payment.reversed_at.astimezone(clock.TZ):%Y-%m-%d}冲正",
+            "reversed already", reference=payment.reference)
+    reason = _clean_reason(reason)
+    if dispute.state == State.CLOSED:
+        raise TransitionRefused("纠纷已结案，不能冲正还款；如确有错误，请先经法定程序处理",
+                                "cannot reverse a payment of a closed dispute",
+                                state=dispute.state)
+    require_state(dispute, *REVERSIBLE, doing="冲正还款")
+    payment.reversed_at, payment.reversed_by, payment.reversal_reason = now, actor, reason
+    payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+    dispute.version += 1
+    dispute.save(update_fields=["version"])
+    ledger = selectors.ledger_of(dispute)
+    if ledger is None:  # a payment is only ever recorded against an effective agreement
+        raise PerformanceInvalid("协议尚未生效", "no effective agreement")
+    effect = _effect_of_reversal(dispute, ledger, today)
+    _event(dispute, "payment.reversed", actor, now, payment=payment.pk,
+           reference=payment.reference, paid_on=payment.paid_on.isoformat(),
+           amount=str(payment.amount), reason=reason, **effect.params())
+    if effect.reopens:
+        _reopen(actor, dispute, payment, ledger, today)
+    elif effect.accelerated_on is not None and dispute.state == State.DEFAULTED:
+        _prepare_enforcement(system_actor(), dispute, ledger.agreement, ledger.account(today),
+                             effect.accelerated_on, today)
+    else:
+        review(dispute=dispute, today=today, ledger=ledger)  # performing: a default now?
+    return payment
+
+
+@dataclass(frozen=True)
+class _Effect:
+    """What a reversal changes beyond the payment, by the state it finds."""
+
+    reopens: bool = False  # performed, and no longer paid in full
+    accelerated_on: dt.date | None = None  # in default: the day the clause was met
+    outstanding: Decimal | None = None  # in default or enforcement: owed now
+
+    def params(self) -> dict[str, str]:
+        out = {"reopened": "yes"} if self.reopens else {}
+        if self.accelerated_on is not None:
+            out["accelerated_on"] = self.accelerated_on.isoformat()
+        if self.outstanding is not None:
+            out["outstanding"] = str(self.outstanding)
+        return out
+
+
+def _effect_of_reversal(dispute: Dispute, ledger: selectors.Ledger,
+                        today: dt.date) -> _Effect:
+    state = State(dispute.state)
+    account = ledger.account(today)
+    if state == State.PERFORMED:
+        return _Effect(reopens=not account.paid_in_full)
+    if state not in (State.DEFAULTED, State.ENFORCEMENT):
+        return _Effect()
+    e = Enforcement.objects.select_for_update().get(dispute=dispute)
+    accelerated_on = e.accelerated_on
+    if state == State.DEFAULTED:  # not yet filed: the missed run may have begun earlier
+        clause, since = ledger.acceleration_missed, _cured_on(dispute)
+        if performance.acceleration_met(account, clause, since):
+            accelerated_on = performance.acceleration_day(account, clause, since)
+    out = selectors.outstanding_of(dispute, accelerated_on=accelerated_on, as_of=today,
+                                   ledger=ledger)
+    return _Effect(accelerated_on=accelerated_on if state == State.DEFAULTED else None,
+                   outstanding=out.total)
+
+
+def _reopen(actor: User, dispute: Dispute, payment: Payment, ledger: selectors.Ledger,
+            today: dt.date) -> None:
+    """A performed dispute no longer paid in full: its letter withdrawn, it performs again,
+    and the review finds at once whether the clause is met."""
+    CreditRepair.objects.filter(dispute=dispute).update(withdrawn_at=clock.now())
+    dispute.refresh_from_db()
+    reopened = dispute_apply_action(
+        actor=actor, dispute_id=dispute.pk, action=Action.REVERSE_COMPLETION,
+        expected_version=dispute.version, established={"payment_reversed"},
+        details={"payment": payment.pk, "reference": payment.reference})
+    review(dispute=reopened, today=today, ledger=ledger)
+
+
+def _cured_on(dispute: Dispute) -> dt.date | None:
+    """The day of the last cure: only instalments missed from then on count again."""
+    cured = dispute.events.filter(type="dispute.cure").order_by("-seq").first()
+    return cured.at.astimezone(clock.TZ).date() if cured else None
 
 
 @transaction.atomic

@@ -231,6 +231,9 @@ class PaymentOut(Schema):
     source: str
     source_label: str
     surplus_intended: bool  # the recorder stated that the debtor meant to pay more
+    reversed_at: dt.datetime | None  # reversed by the desk: it counts no more
+    reversed_by: str
+    reversal_reason: str
 
 
 class PaymentRecordedOut(PaymentOut):
@@ -240,7 +243,10 @@ class PaymentRecordedOut(PaymentOut):
 def payment_out(p: Payment) -> Anything:
     return {"id": p.pk, "reference": p.reference, "paid_on": p.paid_on,
             "amount": f"{p.amount:.2f}", "source": p.source,
-            "source_label": p.get_source_display(), "surplus_intended": p.surplus_intended}
+            "source_label": p.get_source_display(), "surplus_intended": p.surplus_intended,
+            "reversed_at": p.reversed_at.astimezone(clock.TZ) if p.reversed_at else None,
+            "reversed_by": str(p.reversed_by or "") if p.reversed_at else "",
+            "reversal_reason": p.reversal_reason}
 
 
 class InstalmentOut(Schema):
@@ -394,6 +400,21 @@ def payment_record(request: HttpRequest, dispute_id: DisputeId,
                                  surplus_intended=payload.surplus_intended)
     return Status(201 if done.created else 200,
                   {**payment_out(done.payment), "surplus": f"{done.surplus:.2f}"})
+
+
+class ReversalIn(Schema):
+    reason: text(300, min_length=1)  # type: ignore[valid-type]
+
+
+@router.post("/payments/{payment_id}/reversal", response={200: PaymentOut, **ERRORS},
+             operation_id="payment_reverse")
+def payment_reverse(request: HttpRequest, payment_id: DisputeId,
+                    payload: ReversalIn) -> Anything:
+    """The desk reverses a payment recorded in error or returned by the bank, with the
+    reason: the record stays, marked, and counts no more (a performed dispute performs
+    again; in default the amount to enforce is recomputed)."""
+    return payment_out(paying.payment_reverse(actor=_viewer(request), payment_id=payment_id,
+                                              reason=payload.reason))
 
 
 class ImportErrorOut(Schema):

@@ -81,6 +81,10 @@ class PaymentForm(forms.Form):
                                           required=False)
 
 
+class ReversalForm(forms.Form):
+    reason = TextField(label=_("冲正原因"), max_length=300)
+
+
 class CsvForm(forms.Form):
     file = forms.FileField(label=_("还款记录文件（CSV，UTF-8）"))
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +39,7 @@ from jintiao.web.views.mediation_rows import found_or_404, header
 
 PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
 OUTBOX_ROWS = 50
+PAYMENTS_PAGE = 50
 
 
 @login_required
@@ -51,6 +53,8 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     refund = performance.to_refund(dispute) if account else Decimal("0.00")
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     state = State(dispute.state)
+    payments = Paginator(performance.payments_of(dispute), PAYMENTS_PAGE).get_page(
+        request.GET.get("page"))
     context.update({
         "account": account, "money": format_amount,
         "rows": [{"s": s, "amount": format_amount(s.due.amount), "paid": format_amount(s.paid),
@@ -61,7 +65,10 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         if account else {},
         "to_refund": format_amount(refund) if refund else "",
         "payments": [{"p": p, "amount": format_amount(p.amount)}
-                     for p in Payment.objects.filter(dispute=dispute)],
+                     for p in payments.object_list],
+        "payments_page": payments,
+        "reversal_form": forms.ReversalForm() if part.desk and state in paying.REVERSIBLE
+        else None,
         "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT),
         "payment_form": forms.PaymentForm() if (part.creditor or part.desk)
         and state in PAYING_STATES else None,
@@ -105,6 +112,20 @@ def payment_record(request: HttpRequest, dispute_id: int) -> HttpResponse:
         messages.info(request, _("其中多付%(s)s元，应退还当事人") % {
             "s": format_amount(done.surplus)})
     return _back(dispute_id, "payments")
+
+
+@login_required
+@require_POST
+def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """The desk reverses a payment, with the reason; the record stays, marked."""
+    viewer = viewer_of(request)
+    payment = found_or_404(lambda: record_get_for(
+        viewer, Payment.objects.all(), payment_id,
+        RecordNotFound("还款记录不存在", "no such payment")))
+    submit(request, forms.ReversalForm(request.POST), lambda d: paying.payment_reverse(
+        actor=viewer, payment_id=payment_id, reason=d["reason"]), _("已冲正该笔还款"),
+        invalid=_("须写明冲正原因"))
+    return _back(payment.dispute_id, "payments")
 
 
 @login_required
