@@ -145,3 +145,20 @@ def test_every_fen_paid_is_applied_or_surplus(raw, day):
         assert 0 <= s.paid <= s.due.amount
         if s.status in (Status.PARTIAL, Status.LATE):
             assert on > s.due.due_on
+
+
+class TestAcceleration:
+    def test_after_acceleration_no_instalment_is_still_to_come(self):
+        """Regression: after default the instalments not yet due still read 待还."""
+        paid = [Paid("p1", DUES[0].due_on, D("115.00"))]
+
+        account = account_on(DUES, paid, dt.date(2027, 3, 25),
+                             accelerated_on=dt.date(2027, 3, 21))
+
+        assert [s.status for s in account.standings] == [Status.PAID] + [Status.LATE] * 5
+        assert account.next_due is None
+        fourth = account.standings[3]
+        assert (fourth.due.due_on, fourth.scheduled_on) == (dt.date(2027, 3, 21),
+                                                             dt.date(2027, 4, 20))
+        assert fourth.due.interest == 0  # not accrued, dropped with the acceleration
+        assert account.standings[2].scheduled_on is None  # fell due before: unchanged

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from jintiao import clock
+from jintiao.domain.performance import Status
+from jintiao.performance import selectors
 from jintiao.performance.models import Enforcement
 from jintiao.performance.services import performance_review
 from jintiao.timeline.models import Event
@@ -25,3 +27,17 @@ class TestDefault:
         assert last_day == dt.date(2029, 12, 20)  # two years from 2027-12-20
         assert performing.deadline == last_day
         assert event.meta["deadline"] == last_day.isoformat()
+
+    def test_after_default_every_instalment_has_fallen_due(self, desk, performing):
+        """Regression: after acceleration the instalments not yet due still read 待还."""
+        with clock.pinned(at(dt.date(2027, 2, 21))):
+            performance_review(actor=desk.agent, dispute_id=performing.pk)
+        performing.refresh_from_db()
+
+        account = selectors.account_of(performing, dt.date(2027, 2, 22))
+
+        assert Status.DUE not in {s.status for s in account.standings}
+        assert account.next_due is None
+        last = account.standings[-1]
+        assert (last.due.due_on, last.scheduled_on) == (dt.date(2027, 2, 21),
+                                                        dt.date(2027, 12, 20))

@@ -11,6 +11,7 @@ from django.test import Client
 
 from jintiao import clock
 from jintiao.performance.models import Payment
+from tests.api.client import Api
 from tests.performance.helpers import at, total
 
 JAN = dt.date(2027, 1, 20)
@@ -131,3 +132,22 @@ class TestPaymentsList:
         assert first.count('id="payment-') == 50
         assert second.count('id="payment-') == 1
         assert "P-50" in second
+
+
+class TestDefault:
+    def test_after_default_the_schedule_shows_no_instalment_still_to_come(self, desk,
+                                                                        performing):
+        from jintiao.performance.services import performance_review
+
+        with clock.pinned(at(dt.date(2027, 2, 21))):
+            performance_review(actor=desk.agent, dispute_id=performing.pk)
+        with clock.pinned(at(dt.date(2027, 2, 22))):
+            shown = page(client_for(desk.agent), performing)
+            api = Api(desk.agent)
+            state = api.get(f"/disputes/{performing.pk}/performance").json()
+
+        schedule = shown.split('id="schedule"')[1].split("</section>")[0]
+        assert "待还" not in schedule
+        assert "原定2027-12-20，加速到期" in schedule
+        assert {i["status"] for i in state["instalments"]} == {"late"}
+        assert state["instalments"][-1]["scheduled_on"] == "2027-12-20"

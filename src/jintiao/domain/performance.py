@@ -114,6 +114,7 @@ class Standing:
     applied: tuple[Applied, ...]
     status: Status
     settled_on: dt.date | None  # the day it was paid in full
+    scheduled_on: dt.date | None = None  # the agreed due date, when acceleration moved it
 
     @property
     def paid(self) -> Decimal:
@@ -190,9 +191,12 @@ def _check(dues: Sequence[Due], payments: Iterable[Paid]) -> list[Paid]:
 
 
 def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
-               order: Sequence[Part] = DEFAULT_ORDER) -> Account:
+               order: Sequence[Part] = DEFAULT_ORDER,
+               accelerated_on: dt.date | None = None) -> Account:
     """Apply the payments made by ``on`` to the instalments, oldest first and within each
-    by ``order``, and give every instalment its standing on ``on``.
+    by ``order``, and give every instalment its standing on ``on``. After acceleration on
+    ``accelerated_on`` every instalment not yet due then falls due that day, without its
+    interest (:func:`accelerate`), and says what day it was agreed for.
 
     :raises PerformanceInvalid: no instalments, numbers or dates out of order, a negative
         part, a payment not above zero, a reference used twice, or an order that is not a
@@ -201,6 +205,9 @@ def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
     if sorted(order) != sorted(Part):
         raise PerformanceInvalid("冲抵顺序须包含欠息及费用、利息、本金各一次",
                                  "order must list each part once")
+    agreed = {d.number: d.due_on for d in dues}
+    if accelerated_on is not None:
+        dues, _dropped = accelerate(dues, accelerated_on)
     paid = [p for p in _check(dues, payments) if p.paid_on <= on]
     left = {(d.number, part): d.part(part) for d in dues for part in order}
     applied: dict[int, list[Applied]] = {d.number: [] for d in dues}
@@ -233,7 +240,9 @@ def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
         else:
             status = Status.LATE
         standings.append(Standing(due, mine, status,
-                                  settled.get(due.number) if status is Status.PAID else None))
+                                  settled.get(due.number) if status is Status.PAID else None,
+                                  agreed[due.number] if agreed[due.number] != due.due_on
+                                  else None))
     return Account(on=on, standings=tuple(standings), surplus=surplus)
 
 

@@ -57,8 +57,10 @@ class Ledger:
     order: tuple[Part, ...]
     paid: tuple[Paid, ...]
 
-    def account(self, on: dt.date) -> Account:
-        return performance.account_on(self.dues, self.paid, on, self.order)
+    def account(self, on: dt.date, accelerated: Acceleration | None = None) -> Account:
+        """Every instalment's standing on ``on``: as agreed, or as ``accelerated``."""
+        return performance.account_on(self.dues, self.paid, on, self.order,
+                                      accelerated.on if accelerated else None)
 
     def adding(self, payment: Paid) -> Ledger:
         """The ledger with one more payment (the one just recorded)."""
@@ -133,12 +135,15 @@ PERFORMED_STATES = frozenset({State.PERFORMING, State.PERFORMED, State.DEFAULTED
 
 
 def account_of(dispute: Dispute, on: dt.date | None = None) -> Account | None:
-    """Every instalment's standing on ``on`` (today by default); None before performance
-    begins (and while a rejected agreement goes back to mediation)."""
+    """Every instalment's standing on ``on`` (today by default) as it stands for the
+    debtor: after default, every instalment fell due on the day of acceleration. None
+    before performance begins (and while a rejected agreement goes back to mediation)."""
     if State(dispute.state) not in PERFORMED_STATES:
         return None
     ledger = ledger_of(dispute)
-    return None if ledger is None else ledger.account(on or clock.today())
+    if ledger is None:
+        return None
+    return ledger.account(on or clock.today(), acceleration_of(dispute))
 
 
 def confirmation_of(dispute: Dispute) -> Application | None:

@@ -625,9 +625,10 @@ def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) ->
     if today <= e.last_day:
         established.add("within_enforcement_period")
     out = selectors.outstanding_of(dispute, accelerated_on=e.accelerated_on, as_of=today)
-    account = selectors.account_of(dispute, today)
-    if account is None:  # a defaulted dispute always has one
+    ledger = selectors.ledger_of(dispute)
+    if ledger is None:  # a defaulted dispute always has one
         raise PerformanceInvalid("协议尚未生效", "no effective agreement")
+    account = ledger.account(today)  # as agreed: the application counts the missed run
     e.as_of, e.breakdown, e.total = today, _breakdown(out), out.total
     if "confirmed_by_court" in established and "within_enforcement_period" in established:
         e.document = document_generate(

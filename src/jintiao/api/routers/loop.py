@@ -251,7 +251,8 @@ def payment_out(p: Payment) -> Anything:
 
 class InstalmentOut(Schema):
     number: int
-    due_on: dt.date
+    due_on: dt.date  # after default: the day of acceleration, for those not yet due then
+    scheduled_on: dt.date | None  # the agreed due date, when acceleration moved it
     amount: str
     paid: str
     status: str
@@ -336,6 +337,7 @@ def performance_get(request: HttpRequest, dispute_id: DisputeId) -> Anything:
         "overdue": f"{account.overdue_amount:.2f}", "surplus": f"{account.surplus:.2f}",
         "to_refund": f"{performance.to_refund(dispute):.2f}",
         "instalments": [{"number": s.due.number, "due_on": s.due.due_on,
+                         "scheduled_on": s.scheduled_on,
                          "amount": f"{s.due.amount:.2f}", "paid": f"{s.paid:.2f}",
                          "status": s.status.value, "status_label": s.status.label,
                          "paid_late": s.paid_late} for s in account.standings],

@@ -69,7 +69,8 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "payments_page": payments,
         "reversal_form": forms.ReversalForm() if part.desk and state in paying.REVERSIBLE
         else None,
-        "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT),
+        "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT) or bool(
+            account and any(s.scheduled_on for s in account.standings)),
         "payment_form": forms.PaymentForm() if (part.creditor or part.desk)
         and state in PAYING_STATES else None,
         "enforcement": enforcement if state in (State.DEFAULTED, State.ENFORCEMENT) else None,
