@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from jintiao import clock
-from jintiao.domain.performance import Status
+from jintiao.domain.performance import PerformanceInvalid, Status
 from jintiao.performance import selectors
-from jintiao.performance.models import Enforcement
-from jintiao.performance.services import performance_review
+from jintiao.performance.models import Enforcement, FollowUp
+from jintiao.performance.services import (
+    enforcement_apply,
+    follow_up_record,
+    follow_ups_plan,
+    performance_review,
+)
 from jintiao.timeline.models import Event
 from tests.performance.helpers import at
 
@@ -41,3 +48,28 @@ class TestDefault:
         last = account.standings[-1]
         assert (last.due.due_on, last.scheduled_on) == (dt.date(2027, 2, 21),
                                                         dt.date(2027, 12, 20))
+
+
+class TestFollowUps:
+    def test_applying_to_enforce_ends_the_visits_still_to_make(self, desk, performing):
+        """Regression: the planned visits stayed open, with forms, after enforcement."""
+        assert follow_ups_plan(performing) == 3
+        first = FollowUp.objects.filter(dispute=performing).order_by("due_on").first()
+        with clock.pinned(at(dt.date(2027, 1, 23))):
+            follow_up_record(actor=desk.mediator, follow_up_id=first.pk, method="phone",
+                             note="债务人称下月起按期还款")
+        with clock.pinned(at(dt.date(2027, 2, 21))):
+            performance_review(actor=desk.agent, dispute_id=performing.pk)
+            performing.refresh_from_db()
+            enforcement_apply(actor=desk.agent, dispute_id=performing.pk,
+                              expected_version=performing.version)
+
+        visits = FollowUp.objects.filter(dispute=performing).order_by("due_on")
+        assert [(v.done_at is not None, v.cancelled_at is not None) for v in visits] == [
+            (True, False), (False, True), (False, True)]
+        assert visits[1].cancel_reason == "已申请强制执行，不再回访"
+        with pytest.raises(PerformanceInvalid, match="不再回访"):
+            follow_up_record(actor=desk.mediator, follow_up_id=visits[1].pk, method="phone",
+                             note="x")
+        assert Event.objects.get(dispute=performing, type="follow_up.cancelled").params[
+            "follow_ups"] == [visits[1].pk, visits[2].pk]

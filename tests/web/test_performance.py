@@ -151,3 +151,27 @@ class TestDefault:
         assert "原定2027-12-20，加速到期" in schedule
         assert {i["status"] for i in state["instalments"]} == {"late"}
         assert state["instalments"][-1]["scheduled_on"] == "2027-12-20"
+
+
+class TestFollowUps:
+    def test_after_enforcement_the_visits_left_read_cancelled_without_a_form(self, desk,
+                                                                           performing):
+        from jintiao.performance.services import (
+            enforcement_apply,
+            follow_ups_plan,
+            performance_review,
+        )
+
+        follow_ups_plan(performing)
+        with clock.pinned(at(dt.date(2027, 2, 21))):
+            performance_review(actor=desk.agent, dispute_id=performing.pk)
+            performing.refresh_from_db()
+            enforcement_apply(actor=desk.agent, dispute_id=performing.pk,
+                              expected_version=performing.version)
+            shown = page(client_for(desk.mediator), performing)
+            state = Api(desk.mediator).get(f"/disputes/{performing.pk}/performance").json()
+
+        visits = shown.split('id="follow-ups"')[1].split("</section>")[0]
+        assert visits.count("取消：已申请强制执行，不再回访") == 3
+        assert "<form" not in visits
+        assert {f["cancel_reason"] for f in state["follow_ups"]} == {"已申请强制执行，不再回访"}

@@ -89,7 +89,8 @@ class Reminder(models.Model):
 
 
 class FollowUp(models.Model):
-    """A follow-up visit (回访) scheduled during performance, and what it found."""
+    """A follow-up visit (回访) scheduled during performance, and what it found; the visits
+    still to make when the creditor applies to enforce are cancelled, with the reason."""
 
     class Method(models.TextChoices):
         PHONE = "phone", _("电话回访")
@@ -103,6 +104,8 @@ class FollowUp(models.Model):
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                 blank=True, related_name="+")
     note = models.TextField(_("回访情况"), blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("回访")

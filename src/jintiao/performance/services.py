@@ -637,11 +637,24 @@ def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) ->
                                                                        out, account)),
             source=f"enforcement:{e.pk}")
         e.status, e.filed_by, e.filed_at = Enforcement.Status.FILED, actor, now
-    dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.APPLY_ENFORCEMENT,
-                         expected_version=expected_version, established=established,
-                         details={"outstanding": str(out.total), "as_of": today.isoformat()})
+    moved = dispute_apply_action(
+        actor=actor, dispute_id=dispute.pk, action=Action.APPLY_ENFORCEMENT,
+        expected_version=expected_version, established=established,
+        details={"outstanding": str(out.total), "as_of": today.isoformat()})
     e.save()
+    _end_follow_ups(actor, moved, now, "已申请强制执行，不再回访")
     return e
+
+
+def _end_follow_ups(actor: User, dispute: Dispute, now: dt.datetime, reason: str) -> None:
+    """Cancel the visits still to make: performance is over, the court takes it from here."""
+    open_ = list(FollowUp.objects.filter(dispute=dispute, done_at__isnull=True,
+                                         cancelled_at__isnull=True)
+                 .order_by("due_on").values_list("pk", flat=True))
+    if not open_:
+        return
+    FollowUp.objects.filter(pk__in=open_).update(cancelled_at=now, cancel_reason=reason)
+    _event(dispute, "follow_up.cancelled", actor, now, follow_ups=open_, reason=reason)
 
 
 @transaction.atomic
@@ -679,6 +692,8 @@ def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) 
     visit = FollowUp.objects.select_for_update().get(pk=found.pk)
     if visit.done_at is not None:
         raise PerformanceInvalid("该回访已登记", "already recorded")
+    if visit.cancelled_at is not None:
+        raise PerformanceInvalid(f"该回访已取消：{visit.cancel_reason}", "visit cancelled")
     if method not in FollowUp.Method.values or not note.strip():
         raise PerformanceInvalid("须选择回访方式并填写回访情况", "method and note are required")
     visit.method, visit.note, visit.done_at, visit.done_by = method, note.strip(), now, actor

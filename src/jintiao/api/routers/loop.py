@@ -300,6 +300,8 @@ class FollowUpOut(Schema):
     method: str
     done_at: dt.datetime | None
     note: str
+    cancelled_at: dt.datetime | None  # enforcement applied for: no more visits
+    cancel_reason: str
 
 
 class PerformanceOut(Schema):
@@ -351,7 +353,8 @@ def performance_get(request: HttpRequest, dispute_id: DisputeId) -> Anything:
         "credit_repair": None if repair is None else {
             "letter_id": repair.letter_id, "confirmed_at": repair.confirmed_at},
         "follow_ups": [{"id": f.pk, "due_on": f.due_on, "method": f.method,
-                        "done_at": f.done_at, "note": f.note}
+                        "done_at": f.done_at, "note": f.note, "cancelled_at": f.cancelled_at,
+                        "cancel_reason": f.cancel_reason}
                        for f in FollowUp.objects.filter(dispute=dispute).order_by("due_on")],
     }
 
