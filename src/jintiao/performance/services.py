@@ -387,7 +387,8 @@ def _complete(actor: User, dispute: Dispute, agreement: Agreement, account: perf
         "debtor": "、".join(debtors), "committee": dispute.committee.name,
         "agreement_number": dispute.number,
         "ruling_text": f"，并经{ruling.court.name}（{ruling.case_number}）裁定确认有效"
-        if ruling else "", "completed_on": today.isoformat(), "paid": str(account.total_paid),
+        if ruling else "", "completed_on": today.isoformat(),
+        "paid": str(account.total_paid + account.surplus), "surplus": str(account.surplus),
         "number": f"{dispute.number}征信"}), source=f"credit_repair:{dispute.pk}")
     # a completion after a reversal replaces the withdrawn letter
     CreditRepair.objects.update_or_create(dispute=dispute, defaults={
@@ -396,7 +397,7 @@ def _complete(actor: User, dispute: Dispute, agreement: Agreement, account: perf
     dispute.refresh_from_db()
     dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.COMPLETE,
                          expected_version=dispute.version, established={"schedule_fully_paid"},
-                         details={"paid": str(account.total_paid),
+                         details={"paid": str(account.total_paid + account.surplus),
                                   "surplus": str(account.surplus), "letter": letter.pk})
 
 
