@@ -175,3 +175,28 @@ class TestFollowUps:
         assert visits.count("取消：已申请强制执行，不再回访") == 3
         assert "<form" not in visits
         assert {f["cancel_reason"] for f in state["follow_ups"]} == {"已申请强制执行，不再回访"}
+
+
+class TestInstitutionQueue:
+    def test_the_banks_home_lists_letters_to_confirm_and_the_reminder(self, desk, performing):
+        """Regression: nothing told the institution a credit-repair letter was waiting."""
+        from jintiao.jobs import checks
+        from jintiao.performance.services import payment_record
+
+        with clock.pinned(at(JAN)):
+            payment_record(actor=desk.agent, dispute_id=performing.pk, reference="ALL",
+                           paid_on=JAN, amount=total(performing))
+            in_time = client_for(desk.agent).get("/").content.decode()
+            assert 'id="credit-repairs"' not in client_for(desk.mediator).get("/") \
+                .content.decode()
+        with clock.pinned(at(dt.date(2027, 2, 10))):
+            checks.run(["credit_repairs"])
+            late = client_for(desk.agent).get("/").content.decode()
+
+        queue = in_time.split('id="credit-repairs"')[1].split("</section>")[0]
+        assert performing.number in queue
+        assert "2027-02-09" in queue
+        assert "已过确认期限" not in queue
+        queue = late.split('id="credit-repairs"')[1].split("</section>")[0]
+        assert "1件已过确认期限" in queue
+        assert "已于 2027-02-10 提醒" in queue

@@ -157,6 +157,8 @@ class CreditRepair(models.Model):
     note = models.CharField(_("更正情况"), max_length=300, blank=True)
     # a payment reversed after completion withdraws the letter: the plan is not paid in full
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    # the daily job's reminder once the policy's time to confirm has passed
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("征信修复")

@@ -18,8 +18,8 @@ from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.performance import Account, Due, Outstanding, Paid, Part
 from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
-from jintiao.orgs.selectors import ancestors, user_roles
-from jintiao.performance.models import Enforcement, Payment
+from jintiao.orgs.selectors import ancestors, subtree, user_roles
+from jintiao.performance.models import CreditRepair, Enforcement, Payment
 from jintiao.policies.selectors import working_calendar
 
 
@@ -187,6 +187,47 @@ def bank_of(institution: Organization | None) -> Organization | None:
             break
         bank = node
     return bank
+
+
+@dataclass(frozen=True)
+class WaitingLetter:
+    """A credit-repair letter waiting for the institution to confirm the correction."""
+
+    repair: CreditRepair
+    dispute: Dispute
+    due_on: dt.date  # the policy's time to confirm, from the day the letter was sent
+    overdue: bool
+
+    @property
+    def reminded_at(self) -> dt.datetime | None:
+        return self.repair.reminded_at
+
+
+def waiting_letters() -> QuerySet[CreditRepair]:
+    """Every letter sent and neither confirmed nor withdrawn, oldest first."""
+    return (CreditRepair.objects.filter(confirmed_at__isnull=True, withdrawn_at__isnull=True)
+            .select_related("dispute__policy_version", "dispute__institution")
+            .order_by("requested_at", "pk"))
+
+
+def letter_due_on(repair: CreditRepair) -> periods.Deadline:
+    """The day the institution should have confirmed the letter by (policy, from the day
+    it was sent; 征信业管理条例 Art. 25 gives twenty days to check and answer)."""
+    return periods.deadline(repair.requested_at.astimezone(clock.TZ).date(),
+                            mediation.policy_of(repair.dispute).credit_repair_limit,
+                            working_calendar())
+
+
+def credit_repairs_waiting(viewer: User, today: dt.date) -> list[WaitingLetter]:
+    """The letters waiting on ``viewer``'s institution: for its agents and approvers (and
+    those of a node above), soonest due first."""
+    node = viewer.organization
+    if node is None or not user_roles(viewer) & {Role.AGENT, Role.APPROVER}:
+        return []
+    rows = waiting_letters().filter(dispute__institution__in=subtree(node))
+    found = [WaitingLetter(r, r.dispute, due.due_on, today > due.due_on)
+             for r in rows for due in (letter_due_on(r),)]
+    return sorted(found, key=lambda w: (w.due_on, w.dispute.pk))
 
 
 def importer_problem(actor: User, institution: Organization | None) -> str:

@@ -680,6 +680,31 @@ def credit_repair_confirm(*, actor: User, dispute_id: int, note: str = "") -> Cr
 
 
 @transaction.atomic
+def credit_repair_remind(*, actor: User, repair_id: int, today: dt.date) -> bool:
+    """Remind the institution of a credit-repair letter still unconfirmed after the policy's
+    time: once (a second run, or a second machine, changes nothing). Returns whether it
+    reminded.
+    """
+    now = clock.now()
+    found = CreditRepair.objects.filter(pk=repair_id).select_related("dispute").first()
+    if found is None:
+        return False
+    dispute = dispute_lock(actor, found.dispute_id)  # the timeline chain
+    repair = CreditRepair.objects.select_for_update().get(pk=repair_id)
+    repair.dispute = dispute
+    due = selectors.letter_due_on(repair)
+    if (repair.reminded_at is not None or repair.confirmed_at is not None
+            or repair.withdrawn_at is not None or today <= due.due_on):
+        return False
+    repair.reminded_at = now
+    repair.save(update_fields=["reminded_at"])
+    _event(dispute, "credit_repair.reminded", actor, now, letter=repair.letter_id,
+           due_on=due.due_on.isoformat(),
+           institution=dispute.institution.name if dispute.institution else "")
+    return True
+
+
+@transaction.atomic
 def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) -> FollowUp:
     """Record a follow-up visit (回访) the desk made.
 
