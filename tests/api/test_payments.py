@@ -4,8 +4,10 @@ a bank's reference used once, reversal by the desk and the payments list by page
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,7 +16,7 @@ from jintiao.orgs.services import system_actor
 from tests.api.client import Api
 from tests.factories import flat
 from tests.loop.helpers import accept_plan, agree, confirm
-from tests.performance.helpers import CHARGES_SINCE, at
+from tests.performance.helpers import CHARGES_SINCE, at, second_performing
 
 # token, savepoint, roles, the locked dispute, the bank above the branch, the reference,
 # the agreement, the payments, the insert (in a savepoint: two more), the version, the event
@@ -69,9 +71,7 @@ def performing(desk, mediating):
     return performing_on(desk, mediating, 12)
 
 
-def owed(dispute):
-    from decimal import Decimal
-
+def owed(dispute) -> Decimal:
     return Decimal(dispute.agreements.get(status="effective").content["terms"]["total"])
 
 
@@ -94,8 +94,6 @@ class TestSurplus:
         assert state["payments"][0]["surplus_intended"] is True
 
     def test_a_file_answers_every_line(self, desk, performing):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         csv = ("dispute,reference,paid_on,amount,surplus_intended\n"
                f"{performing.number},F-1,2027-01-20,100.00,\n"
                f"{performing.number},F-2,2027-01-20,{owed(performing):.2f},\n")
@@ -130,10 +128,6 @@ class TestPaymentsList:
 class TestReference:
     def test_a_banks_reference_booked_on_one_dispute_is_refused_on_another(self, desk,
                                                                            performing):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from tests.performance.test_services_payments import second_performing
-
         other = second_performing(desk)
         api = Api(desk.agent)
         with clock.pinned(at(dt.date(2027, 1, 20))):

@@ -8,7 +8,11 @@ from decimal import Decimal
 
 from jintiao import clock
 from jintiao.agreements.content import Draft
-from tests.loop.helpers import DRAFT
+from jintiao.domain.lifecycle import Action
+from jintiao.domain.policy import Track
+from jintiao.mediation.services import action_apply
+from tests.factories import flat, intake
+from tests.loop.helpers import DRAFT, accept_plan, agree, confirm
 
 CHARGES_SINCE = Draft(**{**DRAFT.__dict__, "charges_since": dt.date(2025, 1, 1)})
 
@@ -29,3 +33,17 @@ def instalment(dispute) -> Decimal:
 
 def total(dispute) -> Decimal:
     return Decimal(terms(dispute)["total"])
+
+
+def second_performing(w):
+    """Another dispute of the same bank's branch, performing on a 12-instalment plan."""
+    d = intake(actor=w.clerk, committee=w.committee, institution=w.branch, court=w.court)
+    d = action_apply(actor=w.clerk, dispute_id=d.pk, action=Action.ACCEPT, expected_version=1,
+                     notice_served=True)
+    d = action_apply(actor=w.director, dispute_id=d.pk, action=Action.ASSIGN,
+                     expected_version=d.version, track=Track.SIMPLE, mediators=[w.mediator])
+    accept_plan(w, d, flat(12))
+    agree(w, d, CHARGES_SINCE)
+    confirm(w, d)
+    d.refresh_from_db()
+    return d

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from jintiao import clock
+from tests.performance.helpers import second_performing
 
 BEFORE = [("performance", "0001_initial")]
 AFTER = [("performance", "0002_payments_surplus_bank_reference_reversal_and_reminders")]
@@ -19,7 +20,6 @@ AFTER = [("performance", "0002_payments_surplus_bank_reference_reversal_and_remi
 @pytest.mark.django_db(transaction=True)
 def test_old_payments_get_their_bank_and_an_old_duplicate_does_not_fail_the_upgrade(
         desk, performing):
-    from tests.performance.test_services_payments import second_performing
 
     other = second_performing(desk)
     executor = MigrationExecutor(connection)

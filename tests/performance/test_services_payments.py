@@ -8,10 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from jintiao import clock
-from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.lifecycle import State
 from jintiao.domain.performance import PaymentExceedsOutstanding, PerformanceInvalid
-from jintiao.domain.policy import Track
-from jintiao.mediation.services import action_apply
 from jintiao.performance import selectors
 from jintiao.performance.models import Payment
 from jintiao.performance.services import (
@@ -21,9 +19,7 @@ from jintiao.performance.services import (
     performance_review,
 )
 from jintiao.timeline.models import Event
-from tests.factories import flat, intake
-from tests.loop.helpers import accept_plan, agree, confirm
-from tests.performance.helpers import CHARGES_SINCE, at, instalment, total
+from tests.performance.helpers import at, instalment, second_performing, total
 
 JAN = dt.date(2027, 1, 20)
 
@@ -129,20 +125,6 @@ class TestPaymentsFile:
             done = payments_import(actor=desk.agent, institution=desk.branch, text=csv)
 
         assert done.errors == [(2, "surplus_intended列只能填“是”或“否”（或留空）")]
-
-
-def second_performing(w):
-    """Another dispute of the same bank's branch, performing on a 12-instalment plan."""
-    d = intake(actor=w.clerk, committee=w.committee, institution=w.branch, court=w.court)
-    d = action_apply(actor=w.clerk, dispute_id=d.pk, action=Action.ACCEPT, expected_version=1,
-                     notice_served=True)
-    d = action_apply(actor=w.director, dispute_id=d.pk, action=Action.ASSIGN,
-                     expected_version=d.version, track=Track.SIMPLE, mediators=[w.mediator])
-    accept_plan(w, d, flat(12))
-    agree(w, d, CHARGES_SINCE)
-    confirm(w, d)
-    d.refresh_from_db()
-    return d
 
 
 class TestReference:

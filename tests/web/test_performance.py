@@ -12,7 +12,7 @@ from django.test import Client
 from jintiao import clock
 from jintiao.performance.models import Payment
 from tests.api.client import Api
-from tests.performance.helpers import at, total
+from tests.performance.helpers import at, second_performing, total
 
 JAN = dt.date(2027, 1, 20)
 
@@ -66,7 +66,6 @@ class TestSurplus:
 
 class TestReference:
     def test_the_form_refuses_a_reference_booked_on_another_dispute(self, desk, performing):
-        from tests.performance.test_services_payments import second_performing
 
         other = second_performing(desk)
         bank = client_for(desk.agent)
@@ -98,12 +97,16 @@ class TestReversal:
             assert "须写明冲正原因" in no_reason.content.decode()
             done = desk_client.post(f"/payments/{paid.pk}/reverse/",
                                     {"reason": "金额录错，应为120元"}, follow=True)
+            resent = client_for(desk.agent).post(f"/disputes/{performing.pk}/payments/", {
+                "reference": "TX-1", "paid_on": "2027-01-20", "amount": "100.00"}, follow=True)
 
         shown = done.content.decode()
         assert "已冲正该笔还款" in shown
         row = shown.split(f'id="payment-{paid.pk}"')[1].split("</tr>")[0]
         assert "冲正：金额录错，应为120元" in row
         assert Payment.objects.get(pk=paid.pk).reversal_reason == "金额录错，应为120元"
+        assert "该流水号的还款已登记并已冲正，未重新记账" in resent.content.decode()
+        assert Payment.objects.filter(dispute=performing).count() == 1
 
     def test_a_payment_of_a_dispute_you_cannot_see_is_missing(self, desk, performing):
         with clock.pinned(at(JAN)):

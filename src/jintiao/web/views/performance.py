@@ -107,7 +107,9 @@ def payment_record(request: HttpRequest, dispute_id: int) -> HttpResponse:
     done = submit(request, forms.PaymentForm(request.POST), lambda d: paying.payment_record(
         actor=viewer, dispute_id=dispute_id, reference=d["reference"], paid_on=d["paid_on"],
         amount=d["amount"], surplus_intended=d["surplus_intended"]), _("已登记还款"))
-    if done is not None and not done.created:
+    if done is not None and not done.created and done.payment.reversed_at is not None:
+        messages.info(request, _("该流水号的还款已登记并已冲正，未重新记账"))
+    elif done is not None and not done.created:
         messages.info(request, _("该流水号已登记过，未重复记账"))
     elif done is not None and done.surplus:
         messages.info(request, _("其中多付%(s)s元，应退还当事人") % {
