@@ -236,3 +236,18 @@ def test_the_days_compared_are_never_more_than_the_days_so_far(today):
     assert before.end.day == (last_month.end.day if whole else min(today.day,
                                                                     last_month.end.day))
     assert ReportPeriod.month_of(before.end) == last_month
+
+
+def test_a_completion_undone_by_a_reversed_payment_no_longer_counts_as_performed():
+    confirmed = [RECEIVED, ACCEPTED, ASSIGNED, t(10, "dispute.agree", "mediating", "agreed"),
+                 t(11, "dispute.perform_without_confirmation", "agreed", "performing"),
+                 t(20, "dispute.complete", "performing", "performed")]
+    undone = milestones([*confirmed,
+                         t(22, "dispute.reverse_completion", "performed", "performing")])
+    again = milestones([*confirmed,
+                        t(22, "dispute.reverse_completion", "performed", "performing"),
+                        t(28, "dispute.complete", "performing", "performed")])
+
+    assert undone.performed_on is None
+    assert undone.performing_on == D(2026, 3, 11)
+    assert again.performed_on == D(2026, 3, 28)

@@ -13,12 +13,14 @@ from jintiao.domain.performance import (
     Due,
     Paid,
     Part,
+    PaymentExceedsOutstanding,
     PerformanceInvalid,
     Status,
     acceleration_day,
     acceleration_met,
     account_on,
     outstanding,
+    surplus_of,
 )
 
 DUES = [Due(n, dt.date(2027, n, 20), D("10.00"), D("5.00"), D("100.00")) for n in range(1, 7)]
@@ -83,6 +85,47 @@ def test_after_acceleration_payments_go_to_what_is_owed_not_to_unaccrued_interes
     assert out.total == D("690.00") - D("15.00") - D("300.00")
 
 
+class TestSurplus:
+    def test_money_beyond_the_accelerated_instalments_pays_revived_costs_then_late_interest(
+            self):
+        """After default the debtor owes more than the instalments: the concessions revived,
+        the creditor's costs and, last, the doubled interest (SPC 2014 interpretation Art. 4);
+        only money beyond all of it is a surplus to refund."""
+        owed = outstanding(DUES, [], as_of=dt.date(2027, 3, 25),
+                           accelerated_on=dt.date(2027, 3, 21), revived=D("50.00"),
+                           costs=D("20.00"), late_daily_rate=D("0.000175"))
+        assert owed.surplus == 0
+        paid = [Paid("all", dt.date(2027, 3, 25), owed.total + D("7.00"))]
+
+        out = outstanding(DUES, paid, as_of=dt.date(2027, 3, 25),
+                          accelerated_on=dt.date(2027, 3, 21), revived=D("50.00"),
+                          costs=D("20.00"), late_daily_rate=D("0.000175"))
+
+        assert (out.revived, out.costs, out.late_interest, out.total) == (0, 0, 0, 0)
+        assert out.surplus == D("7.00")
+        assert out.paid == owed.total
+
+    def test_part_of_the_late_interest_left_unpaid_leaves_no_surplus(self):
+        owed = outstanding(DUES, [], as_of=dt.date(2027, 3, 25),
+                           accelerated_on=dt.date(2027, 3, 21), late_daily_rate=D("0.000175"))
+        paid = [Paid("most", dt.date(2027, 3, 25), owed.total - D("0.01"))]
+
+        out = outstanding(DUES, paid, as_of=dt.date(2027, 3, 25),
+                          accelerated_on=dt.date(2027, 3, 21), late_daily_rate=D("0.000175"))
+
+        assert (out.late_interest, out.total, out.surplus) == (D("0.01"), D("0.01"), 0)
+
+    def test_a_payment_beyond_what_is_owed_is_refused_unless_the_surplus_is_stated(self):
+        with pytest.raises(PaymentExceedsOutstanding, match=r"多付30\.00元") as refused:
+            surplus_of(D("100.00"), before=D("0.00"), after=D("30.00"), intended=False)
+        assert refused.value.details["owed"] == D("70.00")
+
+        assert surplus_of(D("100.00"), before=D("0.00"), after=D("30.00"),
+                          intended=True) == D("30.00")
+        assert surplus_of(D("100.00"), before=D("5.00"), after=D("5.00"),
+                          intended=False) == 0  # an earlier surplus is not this payment's
+
+
 payments = st.lists(st.tuples(st.integers(0, 200), st.decimals("0.01", "300", places=2)),
                     max_size=12)
 
@@ -113,3 +156,20 @@ def test_the_missed_instalments_are_the_last_to_have_fallen_due(raw, day):
     fallen_due = [d.number for d in DUES if d.due_on < on]
     missed = [s.due.number for s in account.missed]
     assert missed == fallen_due[len(fallen_due) - len(missed):]
+
+
+class TestAcceleration:
+    def test_after_acceleration_no_instalment_is_still_to_come(self):
+        """Regression: after default the instalments not yet due still read 待还."""
+        paid = [Paid("p1", DUES[0].due_on, D("115.00"))]
+
+        account = account_on(DUES, paid, dt.date(2027, 3, 25),
+                             accelerated_on=dt.date(2027, 3, 21))
+
+        assert [s.status for s in account.standings] == [Status.PAID] + [Status.LATE] * 5
+        assert account.next_due is None
+        fourth = account.standings[3]
+        assert (fourth.due.due_on, fourth.scheduled_on) == (dt.date(2027, 3, 21),
+                                                             dt.date(2027, 4, 20))
+        assert fourth.due.interest == 0  # not accrued, dropped with the acceleration
+        assert account.standings[2].scheduled_on is None  # fell due before: unchanged

@@ -660,6 +660,20 @@ class PaymentOut(Schema):
     paid_on: dt.date
     amount: str
     source: str
+    source_label: str
+    surplus_intended: bool  # the recorder stated that the debtor meant to pay more
+    reversed_at: Moment | None  # reversed by the desk: it counts no more
+    reversed_by: str
+    reversal_reason: str
+
+
+class PaymentRecordedOut(PaymentOut):
+    surplus: str  # of this payment, beyond everything owed: to refund
+
+
+class PaymentListOut(Schema):
+    count: int
+    items: list[PaymentOut]
 
 
 class PaymentLineErrorOut(Schema):
@@ -667,17 +681,33 @@ class PaymentLineErrorOut(Schema):
     message: str
 
 
+class PaymentLineOut(Schema):
+    """What became of one line of a payments file."""
+
+    line: int
+    dispute: str
+    reference: str
+    status: str  # created, repeated, refused, not_recorded (the file had other errors)
+    status_label: str
+    code: str  # the error's code when refused
+    message: str
+    surplus: str
+
+
 class PaymentsFileOut(Schema):
-    """A CSV of payments: all or nothing; a file sent again records nothing new."""
+    """A CSV of payments: all or nothing; a file sent again records nothing new; every line
+    answered in ``rows``."""
 
     created: int
     repeated: int
     errors: list[PaymentLineErrorOut]
+    rows: list[PaymentLineOut]
 
 
 class InstalmentOut(Schema):
     number: int
-    due_on: dt.date
+    due_on: dt.date  # after default: the day of acceleration, for those not yet due then
+    scheduled_on: dt.date | None  # the agreed due date, when acceleration moved it
     amount: str
     paid: str
     status: str
@@ -728,6 +758,8 @@ class FollowUpOut(Schema):
     method: str
     done_at: Moment | None
     note: str
+    cancelled_at: Moment | None  # enforcement applied for: no more visits
+    cancel_reason: str
 
 
 class PerformanceOut(Schema):
@@ -737,8 +769,11 @@ class PerformanceOut(Schema):
     outstanding: str
     overdue: str
     surplus: str
+    to_refund: str  # paid beyond everything owed (after default, with the revived and
+    # doubled interest): the debtor's money
     instalments: list[InstalmentOut]
-    payments: list[PaymentOut]
+    payments: list[PaymentOut]  # the first page; payments_list gives every page
+    payments_count: int
     enforcement: EnforcementOut | None
     credit_repair: CreditRepairOut | None
     follow_ups: list[FollowUpOut]

@@ -16,9 +16,10 @@ from django.db.models import F
 
 from jintiao import clock
 from jintiao.disputes.access import (
+    DisputeNotFound,
     PermissionDenied,
     Standing,
-    dispute_get_for,
+    dispute_visible_to,
     may_file,
     standing_of,
 )
@@ -434,6 +435,7 @@ def dispute_apply_action(
     attested: Iterable[str] = (),
     established: Iterable[str] = (),
     details: dict[str, Any] | None = None,
+    deadline: periods.Deadline | None = None,
 ) -> Dispute:
     """Apply ``action`` to a dispute the actor can see, by the domain lifecycle table.
 
@@ -442,7 +444,9 @@ def dispute_apply_action(
     here; ``details`` go on the event as they are (the triage suggestion, say).
 
     Checks role and guards, changes the state, recomputes the deadline from the dispute's
-    policy version on the working-day calendar, and appends the event. A write based on a
+    policy version on the working-day calendar (or takes ``deadline`` when the caller counts
+    it from another day than today: enforcement runs from the last instalment's due date),
+    and appends the event, whose meta states the deadline the dispute got. A write based on a
     stale ``expected_version`` is refused rather than overwriting a colleague's change.
 
     :raises DisputeNotFound: missing or not visible to ``actor``
@@ -472,8 +476,9 @@ def dispute_apply_action(
     if "non_litigation_notice_served" in attested_used:
         dispute.non_litigation_notice_served = True
     policy = Policy.from_dict(dispute.policy_version.data)
-    deadline = (_deadline_for(dispute, decision.target, policy, today)
-                if decision.target.value != before or action is Action.EXTEND else None)
+    if deadline is None:
+        deadline = (_deadline_for(dispute, decision.target, policy, today)
+                    if decision.target.value != before or action is Action.EXTEND else None)
     if action is Action.EXTEND and dispute.deadline is not None:
         deadline = periods.deadline(dispute.deadline, policy.extension_limit, working_calendar())
     if decision.target.value != before or deadline is not None:
@@ -523,11 +528,18 @@ def _decide_for_any_role(state: State, action: Action, roles: frozenset[Role],
 def dispute_lock(actor: User, dispute_id: int, expected_version: int | None = None) -> Dispute:
     """The dispute the actor can see, locked for a change; with ``expected_version`` the
     change is refused if someone else changed the dispute since the actor loaded it. Only
-    the dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins."""
-    dispute = dispute_get_for(actor, dispute_id)
+    the dispute row is locked: PostgreSQL refuses FOR UPDATE across the nullable joins. One
+    query: what the actor may see is a condition of the locking read, not a read of its own
+    (a service's query budget should not pay for parties it does not look at).
+
+    :raises DisputeNotFound: missing or not visible to ``actor`` (the same answer)
+    """
+    visible = dispute_visible_to(actor).filter(pk=dispute_id).values("pk")
     dispute = (Dispute.objects.select_for_update(of=("self",))
                .select_related("committee", "institution", "court", "policy_version")
-               .get(pk=dispute.pk))
+               .filter(pk__in=visible).first())
+    if dispute is None:
+        raise DisputeNotFound("纠纷不存在或无权查看", "dispute not found")
     if expected_version is not None:
         require_version(dispute, expected_version)
     return dispute

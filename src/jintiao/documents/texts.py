@@ -15,7 +15,7 @@ VERSIONS = {
     "options_notice": "2026.1", "acceptance_notice": "2026.1",
     "non_acceptance_notice": "2026.1", "session_record": "2026.1", "agreement": "2026.1",
     "confirmation_application": "2026.1", "ruling": "2026.1", "undisputed_facts": "2026.1",
-    "enforcement_application": "2026.1", "credit_repair_letter": "2026.1",
+    "enforcement_application": "2026.1", "credit_repair_letter": "2026.2",
 }
 
 
@@ -209,13 +209,18 @@ def enforcement_application(c: Mapping[str, Any]) -> Doc:
 
 
 def credit_repair_letter(c: Mapping[str, Any]) -> Doc:
-    """征信修复函: the institution is asked to correct the debtor's credit record."""
+    """征信修复函: the institution is asked to correct the debtor's credit record. ``paid``
+    is what the debtor paid in all; ``surplus``, the part beyond the agreement, is money
+    the institution refunds."""
+    surplus = Decimal(c.get("surplus") or "0")
+    refund = (f"其中超出协议约定金额{yuan(surplus)}，应退还{c['debtor']}。" if surplus > 0
+              else "")
     blocks: list[Block] = [
         Para(f"{c['institution']}：", indent=False),
         Para(f"{c['debtor']}与贵单位金融借款纠纷一案，经{c['committee']}调解达成调解协议"
              f"（{c['agreement_number']}）{c.get('ruling_text', '')}。截至{c['completed_on']}，"
              f"{c['debtor']}已按协议履行完毕，共还款{yuan(c['paid'])}"
-             f"（大写：{words(c['paid'])}）。"),
+             f"（大写：{words(c['paid'])}）。{refund}"),
         Para("根据《征信业管理条例》及相关规定，请贵单位核实后，按照协议约定及履行情况向金融信用"
              "信息基础数据库报送更新信息，对因本纠纷产生的逾期记录依法予以更正或标注已结清，"
              "并将处理结果函告本委员会。"),

@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     CONFIRMATION_WINDOW_CLOSED = "confirmation_window_closed"
     PERFORMANCE_INVALID = "performance_invalid"
     DOCUMENT_INVALID = "document_invalid"
+    PAYMENT_EXCEEDS_OUTSTANDING = "payment_exceeds_outstanding"
     # reaching the parties
     OUTREACH_INVALID = "outreach_invalid"
     CONTACT_REFUSED = "contact_refused"

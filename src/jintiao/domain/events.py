@@ -277,6 +277,8 @@ DISPUTE_CURE = _declare("dispute.cure", Action.CURE.label, _lifecycle)
 DISPUTE_APPLY_ENFORCEMENT = _declare("dispute.apply_enforcement",
                                      Action.APPLY_ENFORCEMENT.label, _lifecycle)
 DISPUTE_CLOSE = _declare("dispute.close", Action.CLOSE.label, _lifecycle)
+DISPUTE_REVERSE_COMPLETION = _declare("dispute.reverse_completion",
+                                      Action.REVERSE_COMPLETION.label, _lifecycle)
 
 ACTIONS: Mapping[Action, EventType] = {
     action: lookup(f"dispute.{action.value}") for action in Action}
@@ -454,6 +456,16 @@ def _follow_up(params: Params) -> str:
     return _word(FOLLOW_UPS, params.get("method"))
 
 
+def _follow_ups_cancelled(params: Params) -> str:
+    visits = params.get("follow_ups")
+    return f"{len(visits)}次回访" if isinstance(visits, list) and visits else ""
+
+
+def _reminded(params: Params) -> str:
+    due = _day(params.get("due_on"))
+    return f"应于{due}前确认" if due else ""
+
+
 def _document(params: Params) -> str:
     return _text(params, "title")
 
@@ -469,8 +481,11 @@ AGREEMENT_SIGNED = _declare("agreement.signed", "签署调解协议", _signed)
 CONFIRMATION_ACCEPTED = _declare("confirmation.accepted", "法院受理司法确认申请",
                                  _confirmation_accepted)
 PAYMENT_RECORDED = _declare("payment.recorded", "登记还款", _payment)
+PAYMENT_REVERSED = _declare("payment.reversed", "冲正还款", _payment)
 CREDIT_REPAIR_CONFIRMED = _declare("credit_repair.confirmed", "确认征信修复")
+CREDIT_REPAIR_REMINDED = _declare("credit_repair.reminded", "提醒确认征信修复", _reminded)
 FOLLOW_UP_RECORDED = _declare("follow_up.recorded", "记录履行回访", _follow_up)
+FOLLOW_UP_CANCELLED = _declare("follow_up.cancelled", "取消回访", _follow_ups_cancelled)
 DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
 DEADLINE_PASSED = _declare("deadline.passed", "期限届满提醒", _deadline)
 

@@ -216,6 +216,8 @@ def milestones(steps: Iterable[Step], *, debtor_rows: Collection[int] = frozense
             m = replace(m, confirmed_on=_first(m.confirmed_on, s.on))
         if after == "performing":
             m = replace(m, performing_on=_first(m.performing_on, s.on))
+            if before == "performed":  # a payment reversed: the completion no longer stands
+                m = replace(m, performed_on=None)
         elif after == "performed":
             m = replace(m, performed_on=_first(m.performed_on, s.on))
         elif after == "defaulted":

@@ -119,6 +119,7 @@ class Action(StrEnum):
     CURE = "cure"
     APPLY_ENFORCEMENT = "apply_enforcement"
     CLOSE = "close"
+    REVERSE_COMPLETION = "reverse_completion"
 
     @property
     def label(self) -> str:
@@ -145,6 +146,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.CURE: "违约补正、恢复履行",
     Action.APPLY_ENFORCEMENT: "申请强制执行",
     Action.CLOSE: "结案",
+    Action.REVERSE_COMPLETION: "撤销履行完毕（还款冲正）",
 }
 
 
@@ -222,6 +224,9 @@ TRANSITIONS: tuple[Transition, ...] = (
        [Role.AGENT, Role.PARTY], ["confirmed_by_court", "within_enforcement_period"]),
     _t(Action.CLOSE, [State.PERFORMED, State.ENFORCEMENT, State.TRANSFERRED], State.CLOSED,
        [*_MEDIATION_DESK, *_COURT, Role.SYSTEM], ["outcome_recorded"]),
+    # a payment reversed after completion: the plan is no longer paid in full
+    _t(Action.REVERSE_COMPLETION, [State.PERFORMED], State.PERFORMING, _MEDIATION_DESK,
+       ["payment_reversed"]),
 )
 
 GUARD_LABELS: Mapping[str, str] = {
@@ -247,6 +252,7 @@ GUARD_LABELS: Mapping[str, str] = {
     "confirmed_by_court": "调解协议已经司法确认（或有其他执行依据）",
     "within_enforcement_period": "在申请执行期限（最后一期履行期限届满后二年）内",
     "outcome_recorded": "已登记结果",
+    "payment_reversed": "一笔还款已冲正，协议尚未全部履行",
 }
 
 # Guards whose facts are records kept by the agreement, the court and performance: the
@@ -254,7 +260,7 @@ GUARD_LABELS: Mapping[str, str] = {
 RECORDED_GUARDS: frozenset[str] = frozenset({
     "agreement_signed_by_all", "committee_seal_applied", "joint_application", "ruling_issued",
     "schedule_fully_paid", "acceleration_condition_met", "confirmed_by_court",
-    "within_enforcement_period", "undisputed_facts_recorded"})
+    "within_enforcement_period", "undisputed_facts_recorded", "payment_reversed"})
 
 
 # Guards the acting user's own confirmation (本人确认) may supply, recorded on the timeline as

@@ -17,13 +17,19 @@ from decimal import Decimal, localcontext
 from enum import StrEnum
 
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.money import ZERO, quantize
+from jintiao.domain.money import ZERO, format_amount, quantize
 
 PRECISION = 40
 
 
 class PerformanceInvalid(DomainError):
     code = ErrorCode.PERFORMANCE_INVALID
+
+
+class PaymentExceedsOutstanding(PerformanceInvalid):
+    """A payment beyond what the debtor still owes, without the caller saying so."""
+
+    code = ErrorCode.PAYMENT_EXCEEDS_OUTSTANDING
 
 
 class Part(StrEnum):
@@ -108,6 +114,7 @@ class Standing:
     applied: tuple[Applied, ...]
     status: Status
     settled_on: dt.date | None  # the day it was paid in full
+    scheduled_on: dt.date | None = None  # the agreed due date, when acceleration moved it
 
     @property
     def paid(self) -> Decimal:
@@ -184,9 +191,12 @@ def _check(dues: Sequence[Due], payments: Iterable[Paid]) -> list[Paid]:
 
 
 def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
-               order: Sequence[Part] = DEFAULT_ORDER) -> Account:
+               order: Sequence[Part] = DEFAULT_ORDER,
+               accelerated_on: dt.date | None = None) -> Account:
     """Apply the payments made by ``on`` to the instalments, oldest first and within each
-    by ``order``, and give every instalment its standing on ``on``.
+    by ``order``, and give every instalment its standing on ``on``. After acceleration on
+    ``accelerated_on`` every instalment not yet due then falls due that day, without its
+    interest (:func:`accelerate`), and says what day it was agreed for.
 
     :raises PerformanceInvalid: no instalments, numbers or dates out of order, a negative
         part, a payment not above zero, a reference used twice, or an order that is not a
@@ -195,6 +205,9 @@ def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
     if sorted(order) != sorted(Part):
         raise PerformanceInvalid("冲抵顺序须包含欠息及费用、利息、本金各一次",
                                  "order must list each part once")
+    agreed = {d.number: d.due_on for d in dues}
+    if accelerated_on is not None:
+        dues, _dropped = accelerate(dues, accelerated_on)
     paid = [p for p in _check(dues, payments) if p.paid_on <= on]
     left = {(d.number, part): d.part(part) for d in dues for part in order}
     applied: dict[int, list[Applied]] = {d.number: [] for d in dues}
@@ -227,7 +240,9 @@ def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
         else:
             status = Status.LATE
         standings.append(Standing(due, mine, status,
-                                  settled.get(due.number) if status is Status.PAID else None))
+                                  settled.get(due.number) if status is Status.PAID else None,
+                                  agreed[due.number] if agreed[due.number] != due.due_on
+                                  else None))
     return Account(on=on, standings=tuple(standings), surplus=surplus)
 
 
@@ -305,7 +320,10 @@ class Outstanding:
     doubled interest of CPL Art. 264 under an enforceable ruling: unpaid principal (ordinary
     interest, penalties and charges excluded, SPC 2014 interpretation Art. 1) × the daily
     rate × the days from each due date to payment or ``as_of``, rounded once to the fen;
-    ``costs`` what the creditor proves it spent.
+    ``costs`` what the creditor proves it spent. Money paid beyond the accelerated
+    instalments goes to the revived concessions, then the costs, then the doubled interest
+    (paid last: SPC 2014 interpretation Art. 4), each figure here being what is still owed;
+    ``surplus`` is what is left beyond all of them.
     """
 
     as_of: dt.date
@@ -319,6 +337,7 @@ class Outstanding:
     late_days: tuple[LateDays, ...] = field(default=())
     interest_not_accrued: Decimal = ZERO
     paid: Decimal = ZERO
+    surplus: Decimal = ZERO  # paid beyond everything owed: to be refunded
 
     @property
     def total(self) -> Decimal:
@@ -380,7 +399,36 @@ def outstanding(dues: Sequence[Due], payments: Iterable[Paid], *, as_of: dt.date
             ctx.prec = PRECISION
             late = quantize(sum((x.base * x.days for x in stretches), Decimal(0))
                             * late_daily_rate)
+    beyond = account.surplus
+    revived, beyond = _settle(revived, beyond)
+    costs, beyond = _settle(costs, beyond)
+    late, beyond = _settle(late, beyond)
     return Outstanding(as_of=as_of, accelerated_on=accelerated_on, principal=principal,
                        interest=interest, arrears=arrears, revived=revived,
                        late_interest=late, costs=costs, late_days=tuple(stretches),
-                       interest_not_accrued=dropped, paid=account.total_paid)
+                       interest_not_accrued=dropped,
+                       paid=account.total_paid + account.surplus - beyond, surplus=beyond)
+
+
+def _settle(owed: Decimal, money: Decimal) -> tuple[Decimal, Decimal]:
+    """What stays owed and what money is left after ``money`` goes to ``owed``."""
+    take = min(owed, money)
+    return owed - take, money - take
+
+
+def surplus_of(amount: Decimal, *, before: Decimal, after: Decimal, intended: bool) -> Decimal:
+    """The part of a payment of ``amount`` that goes beyond everything owed, from the
+    surplus on the dispute ``before`` and ``after`` it; it is refused unless the caller
+    states that the debtor meant to pay more (the surplus is then the debtor's, to refund).
+
+    :raises PaymentExceedsOutstanding: a surplus the caller did not state
+    """
+    surplus = max(after - before, ZERO)
+    if surplus > 0 and not intended:
+        owed = amount - surplus
+        raise PaymentExceedsOutstanding(
+            f"还款金额{format_amount(amount)}元超过尚欠的{format_amount(owed)}元，"
+            f"多付{format_amount(surplus)}元；如确系多付、应予退还，请注明“多付应退”后再登记",
+            "the payment exceeds what is owed; state that the surplus is intended",
+            owed=owed, surplus=surplus)
+    return surplus

@@ -89,6 +89,8 @@ class Policy:
     late_performance_daily_rate: Decimal = Decimal("0.000175")
     reminder_lead: TimeLimit = field(default_factory=lambda: _days(3))
     follow_up_interval_months: int = 6
+    # how long the institution has to confirm a credit-repair letter before it is reminded
+    credit_repair_limit: TimeLimit = field(default_factory=lambda: _days(20))
     max_debt_service_ratio: Decimal = Decimal("0.50")
     lawyer_fee_rate: Decimal = Decimal("0.03")
     lawyer_fee_minimum: Decimal = Decimal("3000.00")
@@ -299,6 +301,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "late_performance_daily_rate": "迟延履行期间债务利息日利率",
     "reminder_lead": "还款日前提醒提前",
     "follow_up_interval_months": "履行期间回访间隔（月）",
+    "credit_repair_limit": "金融机构确认征信修复的期限",
     "max_debt_service_ratio": "月还款占收入比例上限",
     "lawyer_fee_rate": "律师费估算比例",
     "lawyer_fee_minimum": "律师费估算最低额",
@@ -349,6 +352,7 @@ SOURCES: Mapping[str, str] = {
     "late_performance_daily_rate": "最高法关于执行程序中计算迟延履行期间的债务利息的解释（2014）",
     "reminder_lead": "调委会工作惯例（人民调解法第31条：监督履行）",
     "follow_up_interval_months": "调委会工作惯例（跟踪回访）",
+    "credit_repair_limit": "参照征信业管理条例第25条：收到异议之日起20日内核查处理并答复",
     "max_debt_service_ratio": "审慎经验值，可按地方调整",
     "lawyer_fee_rate": "估算值，按当地律师服务收费指导标准调整",
     "lawyer_fee_minimum": "估算值，按当地律师服务收费指导标准调整",

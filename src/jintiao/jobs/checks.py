@@ -22,7 +22,7 @@ from jintiao.orgs.services import system_actor
 from jintiao.outreach.services import in_contact_hours, system_text
 from jintiao.performance import selectors as performance
 from jintiao.performance.models import Reminder
-from jintiao.performance.services import follow_ups_plan, review
+from jintiao.performance.services import credit_repair_remind, follow_ups_plan, review
 from jintiao.policies.selectors import working_calendar
 from jintiao.supervision.services import figures_refresh
 from jintiao.timeline.models import Event
@@ -117,6 +117,17 @@ def follow_ups(today: dt.date, actor: User) -> int:
                  lambda pk: 1 if follow_ups_plan(Dispute.objects.get(pk=pk)) else 0, "follow_ups")
 
 
+def credit_repairs(today: dt.date, actor: User) -> int:
+    """Remind the institution, once, of a credit-repair letter still unconfirmed after the
+    policy's time (the reminder is on the timeline and in the institution's queue)."""
+    def one(pk: int) -> int:
+        return 1 if credit_repair_remind(actor=actor, repair_id=pk, today=today) else 0
+
+    pks = list(performance.waiting_letters().filter(reminded_at__isnull=True)
+               .values_list("pk", flat=True))
+    return _each(pks, one, "credit_repairs")
+
+
 DEADLINE_WORDS = {
     State.AGREED: "申请司法确认的期限届满",
     State.CONFIRMATION_PENDING: "法院审查期限届满",
@@ -164,11 +175,13 @@ JOBS: dict[str, Callable[[dt.date, User], int]] = {
     "reminders": reminders,
     "performance": performance_reviews,
     "deadlines": deadlines,
+    "credit_repairs": credit_repairs,
     "figures": figures,
 }
 
 JOB_LABELS = {"performance": "履行检查（还清、违约）", "reminders": "还款提醒",
               "follow_ups": "回访计划", "deadlines": "期限届满检查",
+              "credit_repairs": "征信修复确认提醒",
               "figures": "统计数据更新"}
 
 

@@ -13,11 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.models import Dispute
 from jintiao.documents.models import Document
+from jintiao.orgs.models import Organization
 
 
 class Payment(models.Model):
     """A payment the institution reports, under its own reference: the same reference twice
-    is the same payment, so a file sent again changes nothing."""
+    is the same payment, so a file sent again changes nothing, and a bank's transaction
+    reference is one payment, so it is booked against one dispute only (``bank`` is the
+    top of the creditor institution's tree, whose references are unique across its
+    branches). A payment beyond what is owed is taken only when the recorder states the
+    surplus was meant (it is then the debtor's money, to refund).
+
+    A payment recorded in error, or returned by the bank, is reversed by the desk with a
+    reason: the row stays, marked, and counts no more; its reference may then be booked
+    again, corrected."""
 
     class Source(models.TextChoices):
         DESK = "desk", _("手工录入")
@@ -27,12 +36,19 @@ class Payment(models.Model):
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="payments")
     agreement = models.ForeignKey(Agreement, models.PROTECT, related_name="payments")
     reference = models.CharField(_("机构流水号"), max_length=100)
+    bank = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("流水号所属金融机构"))
     paid_on = models.DateField(_("还款日期"))
     amount: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("金额"), max_digits=18, decimal_places=2)
     source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    surplus_intended = models.BooleanField(_("多付应退"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
+    reversed_at = models.DateTimeField(_("冲正时间"), null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    reversal_reason = models.CharField(_("冲正原因"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("还款记录")
@@ -40,8 +56,16 @@ class Payment(models.Model):
         ordering = ["paid_on", "reference"]
         constraints = [
             models.UniqueConstraint(fields=["dispute", "reference"],
+                                    condition=Q(reversed_at__isnull=True),
                                     name="payment_reference_per_dispute"),
+            models.UniqueConstraint(fields=["bank", "reference"],
+                                    condition=Q(reversed_at__isnull=True),
+                                    name="payment_reference_once_per_bank"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True, reversal_reason="")
+                | (Q(reversed_at__isnull=False) & ~Q(reversal_reason="")),
+                name="payment_reversal_has_reason"),
         ]
 
 
@@ -65,7 +89,8 @@ class Reminder(models.Model):
 
 
 class FollowUp(models.Model):
-    """A follow-up visit (回访) scheduled during performance, and what it found."""
+    """A follow-up visit (回访) scheduled during performance, and what it found; the visits
+    still to make when the creditor applies to enforce are cancelled, with the reason."""
 
     class Method(models.TextChoices):
         PHONE = "phone", _("电话回访")
@@ -79,6 +104,8 @@ class FollowUp(models.Model):
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                 blank=True, related_name="+")
     note = models.TextField(_("回访情况"), blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("回访")
@@ -118,7 +145,8 @@ class Enforcement(models.Model):
 
 class CreditRepair(models.Model):
     """After full performance: the letter to the institution and its confirmation that the
-    credit record was corrected."""
+    credit record was corrected; withdrawn if a payment is reversed, replaced when the plan
+    is paid in full again."""
 
     dispute = models.OneToOneField(Dispute, models.CASCADE, related_name="credit_repair")
     letter = models.ForeignKey(Document, models.PROTECT, related_name="+")
@@ -127,6 +155,10 @@ class CreditRepair(models.Model):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                      blank=True, related_name="+")
     note = models.CharField(_("更正情况"), max_length=300, blank=True)
+    # a payment reversed after completion withdraws the letter: the plan is not paid in full
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    # the daily job's reminder once the policy's time to confirm has passed
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("征信修复")

@@ -12,12 +12,13 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from enum import StrEnum
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from jintiao import clock
 from jintiao.agreements import selectors as agreements
@@ -37,11 +38,11 @@ from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
-from jintiao.domain import events, performance
+from jintiao.domain import events, performance, periods
 from jintiao.domain.errors import DomainError
 from jintiao.domain.events import EventType
-from jintiao.domain.lifecycle import Action, State
-from jintiao.domain.money import require_amount
+from jintiao.domain.lifecycle import Action, State, TransitionRefused
+from jintiao.domain.money import ZERO, require_amount
 from jintiao.domain.performance import PerformanceInvalid
 from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import Organization, User
@@ -65,6 +66,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 class Recorded(NamedTuple):
     payment: Payment
     created: bool
+    surplus: Decimal = Decimal("0.00")  # of this payment, beyond everything owed
 
 
 def _event(dispute: Dispute, type: EventType, actor: User, at: dt.datetime,
@@ -85,31 +87,54 @@ def _clean_reference(reference: str) -> str:
     return reference
 
 
-def _check_payment(dispute: Dispute, paid_on: dt.date, amount: Decimal,
+def _check_payment(agreement: Agreement, paid_on: dt.date, amount: Decimal,
                    today: dt.date) -> Decimal:
     amount = require_amount(amount, field="amount", label="还款金额", error=PerformanceInvalid)
     if amount <= 0:
         raise PerformanceInvalid("还款金额必须大于零", "a payment must be positive")
     if paid_on > today:
         raise PerformanceInvalid(f"还款日期{paid_on}晚于今天", "payment date in the future")
-    agreement = agreements.effective(dispute)
-    if agreement is None or agreement.effective_at is None:
+    if agreement.effective_at is None:
         raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
     if paid_on < agreement.effective_at.astimezone(clock.TZ).date():
         raise PerformanceInvalid(f"还款日期{paid_on}早于协议生效日", "payment before the agreement")
     return amount
 
 
+def _booked(dispute: Dispute, bank: Organization | None, reference: str, paid_on: dt.date,
+            amount: Decimal) -> Payment | None:
+    """The payment already booked under ``reference``: one in force on this dispute or
+    anywhere under the same bank (this dispute's first); else a reversed one on this
+    dispute with this date and amount — a file sent again, not a payment to book anew."""
+    mine = Q(dispute=dispute)
+    if bank is not None:
+        mine |= Q(bank=bank)
+    rows = list(Payment.objects.filter(mine, reference=reference)
+                .order_by(Case(When(dispute=dispute, then=0), default=1), "-pk"))
+    live = [p for p in rows if p.reversed_at is None]
+    if live:
+        return live[0]
+    return next((p for p in rows if p.dispute_id == dispute.pk and p.paid_on == paid_on
+                 and p.amount == amount), None)
+
+
 @transaction.atomic
 def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.date,
                    amount: Decimal, source: str = Payment.Source.DESK,
-                   then_review: bool = True) -> Recorded:
+                   surplus_intended: bool = False, then_review: bool = True) -> Recorded:
     """Record a payment under the institution's reference, then review the dispute (full
     payment completes it; payments after default still reduce what is enforced). The same
     reference with the same date and amount is the payment already recorded.
 
+    A payment beyond everything owed is refused unless ``surplus_intended``: the recorder
+    states the debtor meant to pay more, and the surplus is then shown as money to refund.
+
+    The agreement and the payments are read once and the review works on them in memory,
+    so a payment costs the same few queries however long the plan or its history.
+
     :raises PerformanceInvalid: no reference, an amount not above zero, a date in the
         future or before the agreement, or a reference already used for another payment
+    :raises PaymentExceedsOutstanding: more than is owed, the surplus not stated
     :raises PermissionDenied: not the creditor's side nor the desk
     """
     now = clock.now()
@@ -117,7 +142,13 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     dispute = dispute_lock(actor, dispute_id)
     _may_record(actor, dispute)
     reference = _clean_reference(reference)  # before it reaches a query (no NUL on PostgreSQL)
-    existing = Payment.objects.filter(dispute=dispute, reference=reference).first()
+    bank = selectors.bank_of(dispute.institution)
+    existing = _booked(dispute, bank, reference, paid_on, amount)
+    if existing is not None and existing.dispute_id != dispute.pk:
+        raise PerformanceInvalid(f"流水号{reference}已登记为本机构另一纠纷的还款；同一笔银行流水"
+                                 "只能对应一笔还款，请核对流水号或所属纠纷",
+                                 "the bank's reference is booked against another dispute",
+                                 reference=reference)
     if existing is not None:  # a repeat is answered in any state: a file sent again
         if existing.paid_on == paid_on and existing.amount == amount:
             return Recorded(existing, created=False)
@@ -126,31 +157,79 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
                                  reference=existing.reference)
     require_state(dispute, State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT,
                   doing="登记还款")
-    amount = _check_payment(dispute, paid_on, amount, today)
-    agreement = _effective(dispute)
-    made = Payment.objects.create(dispute=dispute, agreement=agreement, reference=reference,
-                                  paid_on=paid_on, amount=amount, source=source,
-                                  recorded_by=actor, recorded_at=now)
+    ledger = selectors.ledger_of(dispute)
+    if ledger is None:
+        raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
+    amount = _check_payment(ledger.agreement, paid_on, amount, today)
+    after = ledger.adding(performance.Paid(reference, paid_on, amount))
+    accelerated = selectors.acceleration_of(dispute)
+    surplus = performance.surplus_of(amount, before=ledger.surplus(today, accelerated),
+                                     after=after.surplus(today, accelerated),
+                                     intended=surplus_intended)
+    try:
+        with transaction.atomic():  # a savepoint: the constraint decides a race
+            made = Payment.objects.create(dispute=dispute, agreement=ledger.agreement,
+                                          bank=bank, reference=reference, paid_on=paid_on,
+                                          amount=amount, source=source,
+                                          surplus_intended=surplus_intended,
+                                          recorded_by=actor, recorded_at=now)
+    except IntegrityError:
+        raise PerformanceInvalid(f"流水号{reference}刚被登记为另一笔还款，请刷新后核对",
+                                 "the reference was booked meanwhile",
+                                 reference=reference) from None
     dispute.version += 1
     dispute.save(update_fields=["version"])
+    extra = {"surplus": str(surplus)} if surplus else {}
     _event(dispute, events.PAYMENT_RECORDED, actor, now, payment=made.pk, reference=reference,
-           paid_on=paid_on.isoformat(), amount=str(amount), source=source)
+           paid_on=paid_on.isoformat(), amount=str(amount), source=source, **extra)
     if then_review:
-        review(dispute=dispute, today=today)
-    return Recorded(made, created=True)
+        review(dispute=dispute, today=today, ledger=after)
+    return Recorded(made, created=True, surplus=surplus)
+
+
+class RowStatus(StrEnum):
+    """What became of one line of a payments file."""
+
+    CREATED = "created"
+    REPEATED = "repeated"
+    REFUSED = "refused"
+    NOT_RECORDED = "not_recorded"  # a good line of a file refused for its other lines
+
+    @property
+    def label(self) -> str:
+        return {"created": "已登记", "repeated": "已登记过，未重复记账", "refused": "有错误",
+                "not_recorded": "未登记（文件中其他行有错误）"}[self.value]
+
+
+@dataclass(frozen=True)
+class RowAnswer:
+    """The answer for one line: the same rules as one payment recorded by hand."""
+
+    line: int
+    dispute: str
+    reference: str
+    status: RowStatus
+    message: str = ""
+    code: str = ""
+    surplus: Decimal = Decimal("0.00")
+    dispute_id: int | None = None
 
 
 @dataclass
 class Imported:
-    """What a payments file did: rows recorded, rows already there, and errors by line (a
-    file with any error changes nothing)."""
+    """What a payments file did: rows recorded, rows already there, errors by line and an
+    answer for every line (a file with any error changes nothing)."""
 
     created: int = 0
     repeated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    rows: list[RowAnswer] = field(default_factory=list)
 
 
 CSV_COLUMNS = ("dispute", "reference", "paid_on", "amount")
+SURPLUS_COLUMN = "surplus_intended"  # optional: 是/否 (yes/no, 1/0), blank meaning no
+_YES = frozenset({"是", "1", "yes", "y", "true"})
+_NO = frozenset({"", "否", "0", "no", "n", "false"})
 MAX_CSV = 2 * 1024 * 1024
 
 
@@ -174,9 +253,11 @@ def payments_file(*, actor: User, institution: Organization, data: bytes) -> Imp
 
 def payments_import(*, actor: User, institution: Organization, text: str) -> Imported:
     """Record the payments of a CSV file of the institution's own references (columns
-    dispute — our number or the institution's reference —, reference, paid_on, amount).
-    All or nothing: a file with any bad line records nothing; a file sent twice records
-    nothing the second time.
+    dispute — our number or the institution's reference —, reference, paid_on, amount, and
+    optionally surplus_intended). Every line goes through :func:`payment_record`, so a
+    surplus not stated and a reference already used are refused as they are by hand, and
+    every line gets its answer. All or nothing: a file with any bad line records nothing;
+    a file sent twice records nothing the second time.
 
     :raises PermissionDenied: not an agent of the institution
     """
@@ -197,16 +278,14 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
         with transaction.atomic():
             _lock_in_order(actor, institution, rows)
             for line, row in enumerate(rows, start=2):
-                try:
-                    done = _import_row(actor, institution, row)
-                    touched.add(done.payment.dispute_id)
-                except DomainError as exc:
-                    result.errors.append((line, exc.message))
+                answer = _import_row(actor, institution, line, row)
+                result.rows.append(answer)
+                if answer.status is RowStatus.REFUSED:
+                    result.errors.append((line, answer.message))
                     continue
-                except (ValueError, ArithmeticError):
-                    result.errors.append((line, "日期应为YYYY-MM-DD，金额应为数字（如1234.56）"))
-                    continue
-                if done.created:
+                if answer.dispute_id is not None:
+                    touched.add(answer.dispute_id)
+                if answer.status is RowStatus.CREATED:
                     result.created += 1
                 else:
                     result.repeated += 1
@@ -217,6 +296,8 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
                 review(dispute=dispute_lock(actor, pk), today=today)
     except _Rollback:
         result.created = result.repeated = 0
+        result.rows = [replace(a, status=RowStatus.NOT_RECORDED, message="", surplus=ZERO)
+                       if a.status is not RowStatus.REFUSED else a for a in result.rows]
     return result
 
 
@@ -240,41 +321,65 @@ def _lock_in_order(actor: User, institution: Organization,
          .values_list("pk", flat=True))
 
 
-def _import_row(actor: User, institution: Organization, row: dict[str, str | None]) -> Recorded:
-    def cell(name: str) -> str:
-        return (row.get(name) or "").strip()
-
-    key = cell("dispute")
+def _dispute_of_row(actor: User, institution: Organization, key: str) -> int:
     mine = _visible_to_importer(actor, institution)
     found = mine.filter(number=key).first() or mine.filter(external_ref=key).first()
     if found is None or not key:  # missing and hidden read alike
         raise DisputeNotFound(f"找不到纠纷“{key}”或无权查看", "dispute not found")
-    return payment_record(actor=actor, dispute_id=found.pk, reference=cell("reference"),
-                          paid_on=dt.date.fromisoformat(cell("paid_on")),
-                          amount=Decimal(cell("amount")), source=Payment.Source.CSV,
-                          then_review=False)
+    return found.pk
 
 
-def review(*, dispute: Dispute, today: dt.date) -> str:
+def _import_row(actor: User, institution: Organization, line: int,
+                row: dict[str, str | None]) -> RowAnswer:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    key, reference = cell("dispute"), cell("reference")
+    pk: int | None = None
+    try:
+        pk = _dispute_of_row(actor, institution, key)
+        stated = cell(SURPLUS_COLUMN).lower()
+        if stated not in _YES | _NO:
+            raise PerformanceInvalid(f"{SURPLUS_COLUMN}列只能填“是”或“否”（或留空）",
+                                     "surplus_intended must be yes or no")
+        done = payment_record(actor=actor, dispute_id=pk,
+                              reference=reference,
+                              paid_on=dt.date.fromisoformat(cell("paid_on")),
+                              amount=Decimal(cell("amount")), source=Payment.Source.CSV,
+                              surplus_intended=stated in _YES, then_review=False)
+    except DomainError as exc:
+        return RowAnswer(line, key, reference, RowStatus.REFUSED, exc.message, str(exc.code),
+                         dispute_id=pk)
+    except (ValueError, ArithmeticError):
+        return RowAnswer(line, key, reference, RowStatus.REFUSED,
+                         "日期应为YYYY-MM-DD，金额应为数字（如1234.56）", "validation_error",
+                         dispute_id=pk)
+    return RowAnswer(line, key, reference,
+                     RowStatus.CREATED if done.created else RowStatus.REPEATED,
+                     surplus=done.surplus, dispute_id=pk)
+
+
+def review(*, dispute: Dispute, today: dt.date, ledger: selectors.Ledger | None = None) -> str:
     """Look at a performing dispute the caller holds locked: paid in full → PERFORMED with
     the credit-repair letter; the acceleration clause met → DEFAULTED with the enforcement
     application prepared. The system takes these steps, whoever's payment or look led to
-    them. Returns what happened ("", "completed" or "defaulted")."""
-    actor = system_actor()
+    them. ``ledger`` is what the caller has read already (nothing is read twice). Returns
+    what happened ("", "completed" or "defaulted")."""
     if dispute.state != State.PERFORMING:
         return ""
-    account = selectors.account_of(dispute, today)
-    agreement = agreements.effective(dispute)
-    if account is None or agreement is None:
+    ledger = ledger or selectors.ledger_of(dispute)
+    if ledger is None:
         return ""
+    account = ledger.account(today)
     if account.paid_in_full:
-        _complete(actor, dispute, agreement, account, today)
+        _complete(system_actor(), dispute, ledger.agreement, account, today)
         return "completed"
-    clause = agreement.content["terms"]["acceleration_missed"]
-    cured = dispute.events.filter(type=events.DISPUTE_CURE.type).order_by("-seq").first()
-    since = cured.at.astimezone(clock.TZ).date() if cured else None
+    clause = ledger.acceleration_missed
+    if not performance.acceleration_met(account, clause):  # nor after any cure, then
+        return ""
+    since = _cured_on(dispute)
     if performance.acceleration_met(account, clause, since):
-        _default(actor, dispute, agreement, account,
+        _default(system_actor(), dispute, ledger.agreement, account,
                  performance.acceleration_day(account, clause, since), today)
         return "defaulted"
     return ""
@@ -290,13 +395,17 @@ def _complete(actor: User, dispute: Dispute, agreement: Agreement, account: perf
         "debtor": "、".join(debtors), "committee": dispute.committee.name,
         "agreement_number": dispute.number,
         "ruling_text": f"，并经{ruling.court.name}（{ruling.case_number}）裁定确认有效"
-        if ruling else "", "completed_on": today.isoformat(), "paid": str(account.total_paid),
+        if ruling else "", "completed_on": today.isoformat(),
+        "paid": str(account.total_paid + account.surplus), "surplus": str(account.surplus),
         "number": f"{dispute.number}征信"}), source=f"credit_repair:{dispute.pk}")
-    CreditRepair.objects.create(dispute=dispute, letter=letter, requested_at=now)
+    # a completion after a reversal replaces the withdrawn letter
+    CreditRepair.objects.update_or_create(dispute=dispute, defaults={
+        "letter": letter, "requested_at": now, "confirmed_at": None, "confirmed_by": None,
+        "note": "", "withdrawn_at": None})
     dispute.refresh_from_db()
     dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.COMPLETE,
                          expected_version=dispute.version, established={"schedule_fully_paid"},
-                         details={"paid": str(account.total_paid),
+                         details={"paid": str(account.total_paid + account.surplus),
                                   "surplus": str(account.surplus), "letter": letter.pk})
 
 
@@ -331,11 +440,14 @@ def _breakdown(out: performance.Outstanding) -> dict[str, object]:
                           for x in out.late_days]}
 
 
-def _default(actor: User, dispute: Dispute, agreement: Agreement, account: performance.Account,
-             accelerated_on: dt.date, today: dt.date) -> None:
+def _prepare_enforcement(actor: User, dispute: Dispute, agreement: Agreement,
+                         account: performance.Account, accelerated_on: dt.date,
+                         today: dt.date) -> tuple[Enforcement, performance.Outstanding,
+                                                  periods.Deadline]:
+    """Compute what default leaves the creditor and prepare the application to enforce; a
+    later default (after a cure) or a reversal replaces the figures and the document."""
     out = selectors.outstanding_of(dispute, accelerated_on=accelerated_on, as_of=today)
     last = selectors.enforcement_last_day(dispute, agreement)
-    # a second default after a cure replaces the first one's figures
     e, _new = Enforcement.objects.update_or_create(dispute=dispute, defaults={
         "agreement": agreement, "accelerated_on": accelerated_on, "as_of": today,
         "breakdown": _breakdown(out), "total": out.total, "last_day": last.due_on,
@@ -346,6 +458,13 @@ def _default(actor: User, dispute: Dispute, agreement: Agreement, account: perfo
                                                                    account)),
         source=f"enforcement:{e.pk}")
     e.save(update_fields=["document"])
+    return e, out, last
+
+
+def _default(actor: User, dispute: Dispute, agreement: Agreement, account: performance.Account,
+             accelerated_on: dt.date, today: dt.date) -> None:
+    _e, out, last = _prepare_enforcement(actor, dispute, agreement, account, accelerated_on,
+                                         today)
     dispute.refresh_from_db()
     missed = [s.due.number for s in account.missed]
     dispute_apply_action(
@@ -354,9 +473,129 @@ def _default(actor: User, dispute: Dispute, agreement: Agreement, account: perfo
         details={"missed": missed, "overdue": str(account.overdue_amount),
                  "accelerated_on": accelerated_on.isoformat(),
                  "revived": str(out.revived), "outstanding": str(out.total),
-                 "last_day": last.due_on.isoformat()})
-    Dispute.objects.filter(pk=dispute.pk).update(deadline=last.due_on,
-                                                 deadline_provisional=last.provisional)
+                 "last_day": last.due_on.isoformat()},
+        deadline=last)
+
+
+def _clean_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason or len(reason) > 300 or _CONTROL.search(reason):
+        raise PerformanceInvalid("须写明冲正原因（不超过300字，不含控制字符）",
+                                 "a reason is required, without control characters")
+    return reason
+
+
+REVERSIBLE = (State.PERFORMING, State.PERFORMED, State.DEFAULTED, State.ENFORCEMENT)
+
+
+@transaction.atomic
+def payment_reverse(*, actor: User, payment_id: int, reason: str) -> Payment:
+    """Reverse a payment recorded in error or returned by the bank: the row stays, marked
+    with the reason, and every figure follows from its absence. A performed dispute no
+    longer paid in full performs again (its credit-repair letter withdrawn) and is
+    reviewed at once, so a reversal that leaves the acceleration clause met is a default;
+    in default the amount to enforce and the prepared application are recomputed (the day
+    of acceleration too: the missed run may have begun earlier); an application already
+    filed stands as filed, and the event states what is owed now.
+
+    :raises RecordNotFound: no such payment, or one of a dispute the actor may not see
+    :raises PermissionDenied: not the dispute's desk (its mediators or director)
+    :raises PerformanceInvalid: reversed already, or no reason given
+    :raises TransitionRefused: the dispute is closed
+    """
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    missing = RecordNotFound("还款记录不存在", "no such payment")
+    found = record_get_for(actor, Payment.objects.all(), payment_id, missing)
+    dispute = lock_behind(actor, found.dispute_id, missing)
+    standing_of(actor, dispute).require(Standing.may_mediate, "冲正还款")
+    payment = Payment.objects.select_for_update().get(pk=found.pk)
+    if payment.reversed_at is not None:
+        raise PerformanceInvalid(
+            f"流水号{payment.reference}的还款已于"
+            f"{payment.reversed_at.astimezone(clock.TZ):%Y-%m-%d}冲正",
+            "reversed already", reference=payment.reference)
+    reason = _clean_reason(reason)
+    if dispute.state == State.CLOSED:
+        raise TransitionRefused("纠纷已结案，不能冲正还款；如确有错误，请先经法定程序处理",
+                                "cannot reverse a payment of a closed dispute",
+                                state=dispute.state)
+    require_state(dispute, *REVERSIBLE, doing="冲正还款")
+    payment.reversed_at, payment.reversed_by, payment.reversal_reason = now, actor, reason
+    payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+    dispute.version += 1
+    dispute.save(update_fields=["version"])
+    ledger = selectors.ledger_of(dispute)
+    if ledger is None:  # a payment is only ever recorded against an effective agreement
+        raise PerformanceInvalid("协议尚未生效", "no effective agreement")
+    effect = _effect_of_reversal(dispute, ledger, today)
+    _event(dispute, events.PAYMENT_REVERSED, actor, now, payment=payment.pk,
+           reference=payment.reference, paid_on=payment.paid_on.isoformat(),
+           amount=str(payment.amount), reason=reason, **effect.params())
+    if effect.reopens:
+        _reopen(actor, dispute, payment, ledger, today)
+    elif effect.accelerated_on is not None and dispute.state == State.DEFAULTED:
+        _prepare_enforcement(system_actor(), dispute, ledger.agreement, ledger.account(today),
+                             effect.accelerated_on, today)
+    else:
+        review(dispute=dispute, today=today, ledger=ledger)  # performing: a default now?
+    return payment
+
+
+@dataclass(frozen=True)
+class _Effect:
+    """What a reversal changes beyond the payment, by the state it finds."""
+
+    reopens: bool = False  # performed, and no longer paid in full
+    accelerated_on: dt.date | None = None  # in default: the day the clause was met
+    outstanding: Decimal | None = None  # in default or enforcement: owed now
+
+    def params(self) -> dict[str, str]:
+        out = {"reopened": "yes"} if self.reopens else {}
+        if self.accelerated_on is not None:
+            out["accelerated_on"] = self.accelerated_on.isoformat()
+        if self.outstanding is not None:
+            out["outstanding"] = str(self.outstanding)
+        return out
+
+
+def _effect_of_reversal(dispute: Dispute, ledger: selectors.Ledger,
+                        today: dt.date) -> _Effect:
+    state = State(dispute.state)
+    account = ledger.account(today)
+    if state == State.PERFORMED:
+        return _Effect(reopens=not account.paid_in_full)
+    if state not in (State.DEFAULTED, State.ENFORCEMENT):
+        return _Effect()
+    e = Enforcement.objects.select_for_update().get(dispute=dispute)
+    accelerated_on = e.accelerated_on
+    if state == State.DEFAULTED:  # not yet filed: the missed run may have begun earlier
+        clause, since = ledger.acceleration_missed, _cured_on(dispute)
+        if performance.acceleration_met(account, clause, since):
+            accelerated_on = performance.acceleration_day(account, clause, since)
+    out = selectors.outstanding_of(dispute, accelerated_on=accelerated_on, as_of=today,
+                                   ledger=ledger)
+    return _Effect(accelerated_on=accelerated_on if state == State.DEFAULTED else None,
+                   outstanding=out.total)
+
+
+def _reopen(actor: User, dispute: Dispute, payment: Payment, ledger: selectors.Ledger,
+            today: dt.date) -> None:
+    """A performed dispute no longer paid in full: its letter withdrawn, it performs again,
+    and the review finds at once whether the clause is met."""
+    CreditRepair.objects.filter(dispute=dispute).update(withdrawn_at=clock.now())
+    dispute.refresh_from_db()
+    reopened = dispute_apply_action(
+        actor=actor, dispute_id=dispute.pk, action=Action.REVERSE_COMPLETION,
+        expected_version=dispute.version, established={"payment_reversed"},
+        details={"payment": payment.pk, "reference": payment.reference})
+    review(dispute=reopened, today=today, ledger=ledger)
+
+
+def _cured_on(dispute: Dispute) -> dt.date | None:
+    """The day of the last cure: only instalments missed from then on count again."""
+    cured = dispute.events.filter(type=events.DISPUTE_CURE.type).order_by("-seq").first()
+    return cured.at.astimezone(clock.TZ).date() if cured else None
 
 
 @transaction.atomic
@@ -391,9 +630,10 @@ def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) ->
     if today <= e.last_day:
         established.add("within_enforcement_period")
     out = selectors.outstanding_of(dispute, accelerated_on=e.accelerated_on, as_of=today)
-    account = selectors.account_of(dispute, today)
-    if account is None:  # a defaulted dispute always has one
+    ledger = selectors.ledger_of(dispute)
+    if ledger is None:  # a defaulted dispute always has one
         raise PerformanceInvalid("协议尚未生效", "no effective agreement")
+    account = ledger.account(today)  # as agreed: the application counts the missed run
     e.as_of, e.breakdown, e.total = today, _breakdown(out), out.total
     if "confirmed_by_court" in established and "within_enforcement_period" in established:
         e.document = document_generate(
@@ -402,11 +642,24 @@ def enforcement_apply(*, actor: User, dispute_id: int, expected_version: int) ->
                                                                        out, account)),
             source=f"enforcement:{e.pk}")
         e.status, e.filed_by, e.filed_at = Enforcement.Status.FILED, actor, now
-    dispute_apply_action(actor=actor, dispute_id=dispute.pk, action=Action.APPLY_ENFORCEMENT,
-                         expected_version=expected_version, established=established,
-                         details={"outstanding": str(out.total), "as_of": today.isoformat()})
+    moved = dispute_apply_action(
+        actor=actor, dispute_id=dispute.pk, action=Action.APPLY_ENFORCEMENT,
+        expected_version=expected_version, established=established,
+        details={"outstanding": str(out.total), "as_of": today.isoformat()})
     e.save()
+    _end_follow_ups(actor, moved, now, "已申请强制执行，不再回访")
     return e
+
+
+def _end_follow_ups(actor: User, dispute: Dispute, now: dt.datetime, reason: str) -> None:
+    """Cancel the visits still to make: performance is over, the court takes it from here."""
+    open_ = list(FollowUp.objects.filter(dispute=dispute, done_at__isnull=True,
+                                         cancelled_at__isnull=True)
+                 .order_by("due_on").values_list("pk", flat=True))
+    if not open_:
+        return
+    FollowUp.objects.filter(pk__in=open_).update(cancelled_at=now, cancel_reason=reason)
+    _event(dispute, events.FOLLOW_UP_CANCELLED, actor, now, follow_ups=open_, reason=reason)
 
 
 @transaction.atomic
@@ -429,6 +682,31 @@ def credit_repair_confirm(*, actor: User, dispute_id: int, note: str = "") -> Cr
 
 
 @transaction.atomic
+def credit_repair_remind(*, actor: User, repair_id: int, today: dt.date) -> bool:
+    """Remind the institution of a credit-repair letter still unconfirmed after the policy's
+    time: once (a second run, or a second machine, changes nothing). Returns whether it
+    reminded.
+    """
+    now = clock.now()
+    found = CreditRepair.objects.filter(pk=repair_id).select_related("dispute").first()
+    if found is None:
+        return False
+    dispute = dispute_lock(actor, found.dispute_id)  # the timeline chain
+    repair = CreditRepair.objects.select_for_update().get(pk=repair_id)
+    repair.dispute = dispute
+    due = selectors.letter_due_on(repair)
+    if (repair.reminded_at is not None or repair.confirmed_at is not None
+            or repair.withdrawn_at is not None or today <= due.due_on):
+        return False
+    repair.reminded_at = now
+    repair.save(update_fields=["reminded_at"])
+    _event(dispute, events.CREDIT_REPAIR_REMINDED, actor, now, letter=repair.letter_id,
+           due_on=due.due_on.isoformat(),
+           institution=dispute.institution.name if dispute.institution else "")
+    return True
+
+
+@transaction.atomic
 def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) -> FollowUp:
     """Record a follow-up visit (回访) the desk made.
 
@@ -442,6 +720,8 @@ def follow_up_record(*, actor: User, follow_up_id: int, method: str, note: str) 
     visit = FollowUp.objects.select_for_update().get(pk=found.pk)
     if visit.done_at is not None:
         raise PerformanceInvalid("该回访已登记", "already recorded")
+    if visit.cancelled_at is not None:
+        raise PerformanceInvalid(f"该回访已取消：{visit.cancel_reason}", "visit cancelled")
     if method not in FollowUp.Method.values or not note.strip():
         raise PerformanceInvalid("须选择回访方式并填写回访情况", "method and note are required")
     visit.method, visit.note, visit.done_at, visit.done_by = method, note.strip(), now, actor

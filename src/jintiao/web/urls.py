@@ -83,6 +83,8 @@ urlpatterns = [
          name="performance"),
     path("disputes/<int:dispute_id>/payments/", performance.payment_record,
          name="payment_record"),
+    path("payments/<int:payment_id>/reverse/", performance.payment_reverse,
+         name="payment_reverse"),
     path("disputes/<int:dispute_id>/performance/review/", performance.performance_review,
          name="performance_review"),
     path("disputes/<int:dispute_id>/enforcement/", performance.enforcement_apply,

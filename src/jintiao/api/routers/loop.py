@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool, StrictInt
 
@@ -34,7 +34,10 @@ from jintiao.api.schemas import (
     Money,
     OrgRef,
     PaymentLineErrorOut,
+    PaymentLineOut,
+    PaymentListOut,
     PaymentOut,
+    PaymentRecordedOut,
     PaymentsFileOut,
     PerformanceOut,
     SignatureOut,
@@ -253,7 +256,11 @@ def confirmation_decide(request: HttpRequest, application_id: DisputeId,
 
 def payment_out(p: Payment) -> PaymentOut:
     return PaymentOut(id=p.pk, reference=p.reference, paid_on=p.paid_on,
-                      amount=f"{p.amount:.2f}", source=p.source)
+                      amount=f"{p.amount:.2f}", source=p.source,
+                      source_label=p.get_source_display(), surplus_intended=p.surplus_intended,
+                      reversed_at=p.reversed_at,
+                      reversed_by=str(p.reversed_by or "") if p.reversed_at else "",
+                      reversal_reason=p.reversal_reason)
 
 
 def enforcement_out(e: Enforcement) -> EnforcementOut:
@@ -270,55 +277,101 @@ def credit_repair_out(r: CreditRepair) -> CreditRepairOut:
 @router.get("/disputes/{dispute_id}/performance", response={200: PerformanceOut, **ERRORS},
             operation_id="performance_get", by_alias=True)  # a late day's "from" is an alias
 def performance_get(request: HttpRequest, dispute_id: DisputeId) -> PerformanceOut:
-    """Every instalment's standing today, the payments, and any enforcement or credit repair."""
+    """Every instalment's standing today, the first page of payments, what is to refund,
+    and any enforcement or credit repair."""
     dispute = dispute_get_for(_viewer(request), dispute_id)
     account = performance.account_of(dispute)
     if account is None:
         raise RecordNotFound("协议尚未生效，无履行记录", "no effective agreement")
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     repair = getattr(dispute, "credit_repair", None)
+    payments = performance.payments_of(dispute)
     return PerformanceOut(
         as_of=account.on, total_due=f"{account.total_due:.2f}",
         total_paid=f"{account.total_paid:.2f}", outstanding=f"{account.outstanding:.2f}",
         overdue=f"{account.overdue_amount:.2f}", surplus=f"{account.surplus:.2f}",
+        to_refund=f"{performance.to_refund(dispute):.2f}",
         instalments=[InstalmentOut(number=s.due.number, due_on=s.due.due_on,
+                                   scheduled_on=s.scheduled_on,
                                    amount=f"{s.due.amount:.2f}", paid=f"{s.paid:.2f}",
                                    status=s.status.value, status_label=s.status.label,
                                    paid_late=s.paid_late) for s in account.standings],
-        payments=[payment_out(p) for p in Payment.objects.filter(dispute=dispute)],
+        payments=[payment_out(p) for p in payments[:PAYMENTS_PAGE]],
+        payments_count=payments.count(),
         enforcement=None if enforcement is None else enforcement_out(enforcement),
         credit_repair=None if repair is None else credit_repair_out(repair),
         follow_ups=[FollowUpOut(id=f.pk, due_on=f.due_on, method=f.method, done_at=f.done_at,
-                                note=f.note)
+                                note=f.note, cancelled_at=f.cancelled_at,
+                                cancel_reason=f.cancel_reason)
                     for f in FollowUp.objects.filter(dispute=dispute).order_by("due_on")],
     )
+
+
+PAYMENTS_PAGE = 50
+
+
+class PaymentPage(Schema):
+    limit: Annotated[int, Field(ge=1, le=200)] = PAYMENTS_PAGE
+    offset: Annotated[int, Field(ge=0, le=10**7)] = 0
+
+
+@router.get("/disputes/{dispute_id}/payments", response={200: PaymentListOut, **ERRORS},
+            operation_id="payments_list")
+def payments_list(request: HttpRequest, dispute_id: DisputeId,
+                  page: Query[PaymentPage]) -> PaymentListOut:
+    """The dispute's payments by date, a page at a time (``limit``, ``offset``)."""
+    dispute = dispute_get_for(_viewer(request), dispute_id)
+    rows = performance.payments_of(dispute)
+    return PaymentListOut(count=rows.count(), items=[
+        payment_out(p) for p in rows[page.offset:page.offset + page.limit]])
 
 
 class PaymentRecordIn(Schema):
     reference: text(100, min_length=1)  # type: ignore[valid-type]
     paid_on: dt.date
     amount: Money
+    surplus_intended: StrictBool = False  # the debtor meant to pay more than is owed
 
 
-@router.post("/disputes/{dispute_id}/payments", response={200: PaymentOut, 201: PaymentOut,
-                                                          **ERRORS},
+@router.post("/disputes/{dispute_id}/payments", response={200: PaymentRecordedOut,
+                                                          201: PaymentRecordedOut, **ERRORS},
              operation_id="payment_record")
 def payment_record(request: HttpRequest, dispute_id: DisputeId,
-                   payload: PaymentRecordIn) -> Status[PaymentOut]:
+                   payload: PaymentRecordIn) -> Status[PaymentRecordedOut]:
     """Record a payment under the institution's reference: 201 when new, 200 when the same
-    reference was recorded before (nothing changes)."""
+    reference was recorded before (nothing changes). More than is owed is refused
+    (``payment_exceeds_outstanding``) unless ``surplus_intended``; ``surplus`` is then
+    the part to refund."""
     done = paying.payment_record(actor=_viewer(request), dispute_id=dispute_id,
                                  reference=payload.reference, paid_on=payload.paid_on,
-                                 amount=Decimal(payload.amount), source=Payment.Source.API)
-    return Status(201 if done.created else 200, payment_out(done.payment))
+                                 amount=Decimal(payload.amount), source=Payment.Source.API,
+                                 surplus_intended=payload.surplus_intended)
+    return Status(201 if done.created else 200, PaymentRecordedOut(
+        **payment_out(done.payment).model_dump(), surplus=f"{done.surplus:.2f}"))
+
+
+class PaymentReverseIn(Schema):
+    reason: text(300, min_length=1)  # type: ignore[valid-type]
+
+
+@router.post("/payments/{payment_id}/reversal", response={200: PaymentOut, **ERRORS},
+             operation_id="payment_reverse")
+def payment_reverse(request: HttpRequest, payment_id: DisputeId,
+                    payload: PaymentReverseIn) -> PaymentOut:
+    """The desk reverses a payment recorded in error or returned by the bank, with the
+    reason: the record stays, marked, and counts no more (a performed dispute performs
+    again; in default the amount to enforce is recomputed)."""
+    return payment_out(paying.payment_reverse(actor=_viewer(request), payment_id=payment_id,
+                                              reason=payload.reason))
 
 
 @router.post("/institutions/{institution_id}/payments.csv",
              response={200: PaymentsFileOut, **ERRORS}, operation_id="payments_import")
 def payments_import(request: HttpRequest, institution_id: DisputeId,
                     file: File[UploadedFile]) -> PaymentsFileOut:
-    """Import a CSV of payments (dispute, reference, paid_on, amount). All or nothing; a
-    file sent twice records nothing the second time."""
+    """Import a CSV of payments (dispute, reference, paid_on, amount, and optionally
+    surplus_intended), each line under the rules of one payment, each answered in
+    ``rows``. All or nothing; a file sent twice records nothing the second time."""
     viewer = _viewer(request)
     institution = Organization.objects.filter(pk=institution_id).first()
     problem = payments_import_problem(viewer, institution)
@@ -326,9 +379,13 @@ def payments_import(request: HttpRequest, institution_id: DisputeId,
         raise PermissionDenied(problem, "not an agent of this institution")
     done = paying.payments_file(actor=viewer, institution=institution,
                                 data=file.read(paying.MAX_CSV + 1))
-    return PaymentsFileOut(created=done.created, repeated=done.repeated,
-                           errors=[PaymentLineErrorOut(line=n, message=m)
-                                   for n, m in done.errors])
+    return PaymentsFileOut(
+        created=done.created, repeated=done.repeated,
+        errors=[PaymentLineErrorOut(line=n, message=m) for n, m in done.errors],
+        rows=[PaymentLineOut(line=a.line, dispute=a.dispute, reference=a.reference,
+                             status=a.status.value, status_label=a.status.label, code=a.code,
+                             message=a.message, surplus=f"{a.surplus:.2f}")
+              for a in done.rows])
 
 
 class EnforcementApplyIn(Schema):

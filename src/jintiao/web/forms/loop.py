@@ -77,6 +77,12 @@ class PaymentForm(forms.Form):
     reference = TextField(label=_("机构流水号"), max_length=100)
     paid_on = date_field(_("还款日期"))
     amount = AmountField(label=_("金额（元）"))
+    surplus_intended = forms.BooleanField(label=_("超出尚欠金额的部分系当事人多付，应予退还"),
+                                          required=False)
+
+
+class ReversalForm(forms.Form):
+    reason = TextField(label=_("冲正原因"), max_length=300)
 
 
 class CsvForm(forms.Form):

@@ -40,6 +40,7 @@ from jintiao.orgs.selectors import user_roles
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
+from jintiao.performance import selectors as performance_selectors
 from jintiao.web.forms.disputes import (
     PARTY_ROWS_INITIAL,
     BasePartyFormSet,
@@ -105,8 +106,11 @@ def home(request: HttpRequest) -> HttpResponse:
         section["items"] = _rows(rows[:HOME_ROWS])
     today = clock.today()
     stalled = mediation_selectors.overdue_mediations(viewer, today)
+    letters = performance_selectors.credit_repairs_waiting(viewer, today)
     return render(request, "web/home.html", {
         "stalled": _rows(stalled[:HOME_ROWS]), "stalled_count": stalled.count(),
+        "letters": letters[:HOME_ROWS], "letters_count": len(letters),
+        "letters_overdue": sum(1 for w in letters if w.overdue),
         "approvals": mediation_selectors.approvals_waiting_for(viewer)[:HOME_ROWS],
         "sections": sections, "bench": bench, "roles": _roles(viewer),
         "by_state": [(s.value, s.label, n) for s, n in bench.by_state],

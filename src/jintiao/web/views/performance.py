@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ from jintiao.web.views.mediation_rows import found_or_404, header
 
 PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
 OUTBOX_ROWS = 50
+PAYMENTS_PAGE = 50
 
 
 @login_required
@@ -48,19 +50,27 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = me.dispute
     context = header(me)
     account = performance.account_of(dispute)
+    refund = performance.to_refund(dispute) if account else Decimal("0.00")
     enforcement = Enforcement.objects.filter(dispute=dispute).first()
     state = State(dispute.state)
+    payments = Paginator(performance.payments_of(dispute), PAYMENTS_PAGE).get_page(
+        request.GET.get("page"))
     context.update({
         "account": account, "money": format_amount,
         "rows": [{"s": s, "amount": format_amount(s.due.amount), "paid": format_amount(s.paid),
                   "unpaid": format_amount(s.unpaid)} for s in account.standings]
         if account else [],
         "totals": {k: format_amount(getattr(account, k)) for k in
-                   ("total_due", "total_paid", "outstanding", "overdue_amount", "surplus")}
+                   ("total_due", "total_paid", "outstanding", "overdue_amount")}
         if account else {},
+        "to_refund": format_amount(refund) if refund else "",
         "payments": [{"p": p, "amount": format_amount(p.amount)}
-                     for p in Payment.objects.filter(dispute=dispute)],
-        "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT),
+                     for p in payments.object_list],
+        "payments_page": payments,
+        "reversal_form": forms.ReversalForm() if me.may_mediate() and state in paying.REVERSIBLE
+        else None,
+        "accelerated": state in (State.DEFAULTED, State.ENFORCEMENT) or bool(
+            account and any(s.scheduled_on for s in account.standings)),
         "payment_form": forms.PaymentForm() if me.may_record_payment()
         and state in PAYING_STATES else None,
         "enforcement": enforcement if state in (State.DEFAULTED, State.ENFORCEMENT) else None,
@@ -96,10 +106,29 @@ def payment_record(request: HttpRequest, dispute_id: int) -> HttpResponse:
     visible_or_404(viewer, dispute_id)
     done = submit(request, forms.PaymentForm(request.POST), lambda d: paying.payment_record(
         actor=viewer, dispute_id=dispute_id, reference=d["reference"], paid_on=d["paid_on"],
-        amount=d["amount"]), _("已登记还款"))
-    if done is not None and not done.created:
+        amount=d["amount"], surplus_intended=d["surplus_intended"]), _("已登记还款"))
+    if done is not None and not done.created and done.payment.reversed_at is not None:
+        messages.info(request, _("该流水号的还款已登记并已冲正，未重新记账"))
+    elif done is not None and not done.created:
         messages.info(request, _("该流水号已登记过，未重复记账"))
+    elif done is not None and done.surplus:
+        messages.info(request, _("其中多付%(s)s元，应退还当事人") % {
+            "s": format_amount(done.surplus)})
     return _back(dispute_id, "payments")
+
+
+@login_required
+@require_POST
+def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """The desk reverses a payment, with the reason; the record stays, marked."""
+    viewer = viewer_of(request)
+    payment = found_or_404(lambda: record_get_for(
+        viewer, Payment.objects.all(), payment_id,
+        RecordNotFound("还款记录不存在", "no such payment")))
+    submit(request, forms.ReversalForm(request.POST), lambda d: paying.payment_reverse(
+        actor=viewer, payment_id=payment_id, reason=d["reason"]), _("已冲正该笔还款"),
+        invalid=_("须写明冲正原因"))
+    return _back(payment.dispute_id, "payments")
 
 
 @login_required
