@@ -143,9 +143,10 @@ class TestParties:
 
     def test_a_guarantor_is_not_the_creditor_either(self, world):
         code = credit_code(701)
-        refused(world, ErrorCode.PARTY_ON_BOTH_SIDES, parties=[
+        err = refused(world, ErrorCode.PARTY_ON_BOTH_SIDES, parties=[
             bank(), debtor(),
             (PartyInput(PartyKind.ENTITY, "某商业银行1", code), PartyRole.GUARANTOR)])
+        assert err.details["row"] == 2
 
     def test_one_person_listed_twice_is_refused_not_a_crash(self, world):
         err = refused(world, ErrorCode.PARTY_LISTED_TWICE, parties=[bank(), debtor(), debtor()])

@@ -169,8 +169,8 @@ class Standing:
 
     user: User
     dispute: Dispute
-    roles: frozenset[Role]  # the roles that count in this dispute
-    team_ids: frozenset[int]
+    node_roles: frozenset[Role]  # the roles that count here by the user's node or rows
+    held: frozenset[Role]  # every role the user holds, wherever
     party_row_ids: frozenset[int] = frozenset()
     debtor_row_ids: frozenset[int] = frozenset()
     settling_debtor_row_ids: frozenset[int] = frozenset()
@@ -178,22 +178,35 @@ class Standing:
 
     # -- who, in this dispute --
 
+    @cached_property
+    def team_ids(self) -> frozenset[int]:
+        """The dispute's mediators and experts (read when first asked: a creditor's or a
+        court's standing never needs them)."""
+        return frozenset(m.user_id for m in self.dispute.mediator_rows.all())
+
+    @cached_property
+    def roles(self) -> frozenset[Role]:
+        """The roles that count in this dispute: those the user's node reaches, and a
+        mediator's or expert's on the dispute's team."""
+        on_team = self.held & TEAM_ROLES if self.user.pk in self.team_ids else frozenset()
+        return self.node_roles | on_team
+
     @property
     def administrator(self) -> bool:
-        return Role.ADMINISTRATOR in self.roles
+        return Role.ADMINISTRATOR in self.node_roles
 
     @property
     def system(self) -> bool:
-        return Role.SYSTEM in self.roles
+        return Role.SYSTEM in self.node_roles
 
     @property
     def clerk(self) -> bool:
-        return Role.INTAKE_CLERK in self.roles
+        return Role.INTAKE_CLERK in self.node_roles
 
     @property
     def director(self) -> bool:
         """The director of the dispute's committee (or of a node above it)."""
-        return Role.DIRECTOR in self.roles
+        return Role.DIRECTOR in self.node_roles
 
     @property
     def on_team(self) -> bool:
@@ -208,22 +221,22 @@ class Standing:
     @property
     def desk(self) -> bool:
         """The mediation desk: the dispute's mediators and its committee's director."""
-        return self.on_team or self.director
+        return self.director or self.on_team
 
     @property
     def committee_desk(self) -> bool:
         """The committee's staff (clerks, director) and the dispute's team: who serves
         notices and keeps the contact log."""
-        return bool(self.roles & COMMITTEE_STAFF) or self.on_team
+        return bool(self.node_roles & COMMITTEE_STAFF) or self.on_team
 
     @property
     def creditor(self) -> bool:
         """An agent or approver of the creditor institution (or of a node above it)."""
-        return bool(self.roles & CREDITOR_ROLES)
+        return bool(self.node_roles & CREDITOR_ROLES)
 
     @property
     def agent(self) -> bool:
-        return Role.AGENT in self.roles
+        return Role.AGENT in self.node_roles
 
     @property
     def debtor(self) -> bool:
@@ -240,11 +253,11 @@ class Standing:
     @property
     def court(self) -> bool:
         """A judge or court clerk of the dispute's court (or a court above it)."""
-        return bool(self.roles & COURT_ROLES)
+        return bool(self.node_roles & COURT_ROLES)
 
     @property
     def supervisor(self) -> bool:
-        return Role.SUPERVISOR in self.roles
+        return Role.SUPERVISOR in self.node_roles
 
     @property
     def active(self) -> bool:
@@ -459,13 +472,11 @@ WHO_MAY: dict[str, tuple[str, str]] = {
 
 
 def standing_of(user: User, dispute: Dispute) -> Standing:
-    """Work out where ``user`` stands in ``dispute`` (one or two queries: the team unless
-    prefetched, and a portal user's rows). Call it once per request or service call, on the
-    dispute the call loaded or locked, and pass the value on."""
+    """Work out where ``user`` stands in ``dispute`` (no query but a portal user's rows; the
+    team is read when a gate first needs it, unless prefetched). Call it once per request or
+    service call, on the dispute the call loaded or locked, and pass the value on."""
     held = user_roles(user)
     node = user.organization
-    team = list(dispute.mediator_rows.all())
-    team_ids = frozenset(m.user_id for m in team)
     roles: set[Role] = set()
     if user.is_superuser or Role.ADMINISTRATOR in held:
         roles.add(Role.ADMINISTRATOR)
@@ -473,8 +484,6 @@ def standing_of(user: User, dispute: Dispute) -> Standing:
         roles.add(Role.SYSTEM)
     if _over(node, dispute.committee):
         roles |= held & (COMMITTEE_STAFF | {Role.SUPERVISOR})
-    if user.pk in team_ids:
-        roles |= held & TEAM_ROLES
     if _over(node, dispute.institution):
         roles |= held & CREDITOR_ROLES
     if _over(node, dispute.court):
@@ -484,7 +493,7 @@ def standing_of(user: User, dispute: Dispute) -> Standing:
         roles.add(Role.PARTY)
     debtors = [(row, rep) for row, rep in rows if row.role == PartyRole.DEBTOR]
     return Standing(
-        user=user, dispute=dispute, roles=frozenset(roles), team_ids=team_ids,
+        user=user, dispute=dispute, node_roles=frozenset(roles), held=held,
         party_row_ids=frozenset(row.pk for row, _rep in rows),
         debtor_row_ids=frozenset(row.pk for row, _rep in debtors),
         settling_debtor_row_ids=frozenset(
