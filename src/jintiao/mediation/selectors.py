@@ -29,7 +29,7 @@ from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu, plan_figures
-from jintiao.domain.policy import Policy
+from jintiao.domain.policy import Policy, Track
 from jintiao.domain.schedules import Method
 from jintiao.mediation import convert
 from jintiao.mediation.models import (
@@ -58,6 +58,11 @@ AFTER_FAILURE = (State.FAILED, State.CONFIRMATION_REJECTED)
 def policy_of(dispute: Dispute) -> Policy:
     """The policy version the dispute was accepted under."""
     return Policy.from_dict(dispute.policy_version.data)
+
+
+def on_evaluation_track(dispute: Dispute) -> bool:
+    """A neutral evaluation is given only on the evaluation track the triage chose."""
+    return dispute.track == Track.EVALUATION
 
 
 def discount_rate(dispute: Dispute, given: Decimal | None) -> Decimal:
