@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao import clock
+from jintiao.confirmation import selectors as court_selectors
 from jintiao.disputes import selectors
 from jintiao.disputes.access import DisputeNotFound, filing_scope
 from jintiao.disputes.models import Dispute, PartyRole
@@ -78,6 +79,16 @@ def _rows(disputes: Any) -> list[dict[str, Any]]:
     } for d in disputes]
 
 
+def _docket_row(row: court_selectors.Docketing, today: Any) -> dict[str, Any]:
+    """An application waiting for the court to accept it, in words."""
+    d = row.application.dispute
+    return {"id": row.application.pk, "number": d.number, "committee": d.committee.name,
+            "applicants": "、".join(r.party.name for r in d.party_rows.all()),
+            "filed_on": row.filed_on, "accept_by": row.accept_by, "overdue": row.overdue,
+            "days_left": (row.accept_by - today).days,
+            "days_over": (today - row.accept_by).days}
+
+
 def _roles(viewer: User) -> list[str]:
     return [r.label for r in sorted(user_roles(viewer))]
 
@@ -103,8 +114,10 @@ def home(request: HttpRequest) -> HttpResponse:
         section["items"] = _rows(rows[:HOME_ROWS])
     today = clock.today()
     stalled = mediation_selectors.overdue_mediations(viewer, today)
+    docket = court_selectors.applications_to_docket(viewer, today)
     return render(request, "web/home.html", {
         "stalled": _rows(stalled[:HOME_ROWS]), "stalled_count": stalled.count(),
+        "docket": [_docket_row(r, today) for r in docket],
         "approvals": mediation_selectors.approvals_waiting_for(viewer)[:HOME_ROWS],
         "sections": sections, "bench": bench, "roles": _roles(viewer),
         "by_state": [(s.value, s.label, n) for s, n in bench.by_state],
