@@ -7,6 +7,7 @@ Who reads which side's private records, and who may do what, is the viewer's
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from jintiao.disputes.access import (
     record_get_for,
     standing_of,
 )
-from jintiao.disputes.models import Dispute, DisputeMediator
+from jintiao.disputes.models import Dispute, DisputeMediator, DisputeType
 from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role, State
@@ -168,9 +169,26 @@ class Candidates:
     users: dict[int, User]
 
 
-def mediator_candidates(dispute: Dispute) -> Candidates:
+def expertise_labels(values: Iterable[str]) -> list[str]:
+    """A mediator's expertise in words (the dispute types' names)."""
+    known = dict(DisputeType.choices)
+    return [str(known.get(v, v)) for v in values]
+
+
+def _searchable(person: User) -> str:
+    """What a search of the candidate list reads: name, user name, organisation, expertise."""
+    profile = getattr(person, "mediator_profile", None)
+    return " ".join([str(person), person.username,
+                     person.organization.name if person.organization else "",
+                     *expertise_labels(profile.expertise if profile else ())]).casefold()
+
+
+def mediator_candidates(dispute: Dispute, *, query: str = "") -> Candidates:
     """The director's ranked list: every active mediator or expert of the prefecture, with
-    the conflicted, recused, unavailable and full shown apart with their reasons."""
+    the conflicted, recused, unavailable and full shown apart with their reasons.
+
+    ``query`` narrows both lists to the people whose name, organisation or expertise holds
+    every word of it; ranks, scores and reasons are those of the whole list."""
     prefix = dispute.committee.region_code[:4]
     people = list(
         User.objects.filter(is_active=True, role_rows__role__in=[Role.MEDIATOR, Role.EXPERT],
@@ -193,7 +211,13 @@ def mediator_candidates(dispute: Dispute) -> Candidates:
             ties=mediator_ties(person, institutions),
             full_time=bool(profile and profile.full_time)))
     ranked, excluded = assignment.rank_mediators(candidates, _needs(dispute, institutions))
-    return Candidates(ranked, excluded, {p.pk: p for p in people})
+    users = {p.pk: p for p in people}
+    words = query.casefold().split()
+    if words:
+        text = {key: _searchable(person) for key, person in users.items()}
+        ranked = [r for r in ranked if all(w in text[r.candidate.key] for w in words)]
+        excluded = [e for e in excluded if all(w in text[e.candidate.key] for w in words)]
+    return Candidates(ranked, excluded, users)
 
 
 def limits_of(user: User) -> authority.AuthorityLimits:
