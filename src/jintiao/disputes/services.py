@@ -22,6 +22,7 @@ from jintiao.disputes.access import (
     standing_of,
 )
 from jintiao.disputes.models import (
+    CLAIM_FIELDS,
     Channel,
     Dispute,
     DisputeCounter,
@@ -68,10 +69,6 @@ class MediatorInvalid(DomainError):
 
 class RepresentativeInvalid(DomainError):
     code = ErrorCode.REPRESENTATIVE_INVALID
-
-
-CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
-                "liquidated_damages", "fees", "other")
 
 
 def _next_number(committee: Organization, year: int) -> tuple[int, str]:

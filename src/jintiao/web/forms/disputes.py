@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from jintiao import clock
 from jintiao.disputes.access import FilingScope
 from jintiao.disputes.models import STATE_CHOICES, TRACK_CHOICES, Channel, DisputeType, PartyRole
+from jintiao.disputes.selectors import SORTS, sort_of
 from jintiao.domain import identity
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.errors import DomainError
@@ -57,6 +58,14 @@ class OrgChoiceField(forms.ModelChoiceField[Organization]):
         return obj.name
 
 
+class SortField(forms.ChoiceField):
+    """The order to read a list in: an unknown one is no mistake of the user's, the list's
+    own order applies (``disputes.selectors.sort_of``), and the other filters still do."""
+
+    def clean(self, value: Any) -> str:
+        return sort_of(value if isinstance(value, str) else None)
+
+
 class DisputeFilterForm(forms.Form):
     """The list's filters; the same names as the API's query parameters."""
 
@@ -77,6 +86,7 @@ class DisputeFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("待我处理"), required=False)
     due_soon = forms.BooleanField(label=_("即将到期"), required=False)
     overdue = forms.BooleanField(label=_("已超期"), required=False)
+    sort = SortField(label=_("排序"), required=False, choices=list(SORTS.items()))
 
     def __init__(self, *args: Any, committees: QuerySet[Organization],
                  institutions: QuerySet[Organization], **kwargs: Any) -> None:

@@ -146,17 +146,40 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
             "due_between": ((today, selectors.due_soon_until(viewer, today))
                             if data["due_soon"] else None),
         }
-    rows = selectors.dispute_list(viewer, **filters)
+    sort = selectors.sort_of(request.GET.get("sort"))
+    rows = selectors.dispute_list(viewer, **filters, sort=sort)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
     context = {"form": form, "page": page, "items": _rows(page.object_list),
                "count": page.paginator.count, "roles": _roles(viewer),
-               "query": query.urlencode()}
+               "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and htmx.target == "results":
         return render(request, "web/disputes/_results.html", context)
     return render(request, "web/disputes/list.html", context)
+
+
+# A column heading sorts by its key, first the way a desk reads it most (newest received,
+# soonest deadline, largest amount), then, clicked again, the other way.
+FIRST_WAY = {"number": "number", "amount": "-amount", "received": "-received",
+             "deadline": "deadline", "state": "state"}
+
+
+def _sorting(sort: str, rest: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it, and ``aria-sort`` when it is the
+    order the list is in."""
+    found: dict[str, dict[str, str]] = {}
+    for key, first in FIRST_WAY.items():
+        current = sort.lstrip("-") == key
+        other = first[1:] if first.startswith("-") else f"-{first}"
+        target = other if sort == first else first
+        found[key] = {
+            "href": "?" + "&".join(p for p in (f"sort={target}", rest) if p),
+            "aria": ("descending" if sort.startswith("-") else "ascending") if current else ""}
+    return found
 
 
 @login_required
