@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import Combinable, OrderBy
 
 from jintiao.disputes.access import Standing, dispute_visible_to
 from jintiao.disputes.models import (
@@ -46,7 +46,7 @@ def _ordered(rows: QuerySet[Dispute], sort: str) -> QuerySet[Dispute]:
     key = sort.lstrip("-")
     down = sort.startswith("-")
     if key == "amount":
-        total = F(CLAIM_FIELDS[0])
+        total: Combinable = F(CLAIM_FIELDS[0])
         for part in CLAIM_FIELDS[1:]:
             total = total + F(part)
         rows = rows.annotate(claim_total=total)

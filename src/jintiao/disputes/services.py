@@ -21,8 +21,8 @@ from jintiao.disputes.access import (
     may_file,
     standing_of,
 )
+from jintiao.disputes.models import CLAIM_FIELDS as CLAIM_FIELDS  # the interfaces' import
 from jintiao.disputes.models import (
-    CLAIM_FIELDS,
     Channel,
     Dispute,
     DisputeCounter,

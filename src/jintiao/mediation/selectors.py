@@ -211,7 +211,7 @@ def mediator_candidates(dispute: Dispute, *, query: str = "") -> Candidates:
             ties=mediator_ties(person, institutions),
             full_time=bool(profile and profile.full_time)))
     ranked, excluded = assignment.rank_mediators(candidates, _needs(dispute, institutions))
-    users = {p.pk: p for p in people}
+    users: dict[int, User] = {p.pk: p for p in people}
     words = query.casefold().split()
     if words:
         text = {key: _searchable(person) for key, person in users.items()}
