@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jintiao.web.forms.base import Form
 from jintiao.web.forms.disputes import TextField
 
 
-class CandidateSearchForm(forms.Form):
+class CandidateSearchForm(Form):
     """Words to look for in a mediator's name, organisation or expertise."""
 
     q = TextField(label=_("查找调解员"), required=False, max_length=100,

@@ -27,6 +27,7 @@ from jintiao.domain.money import parse_amount
 from jintiao.domain.representation import Authority, Relation
 from jintiao.orgs.models import Organization
 from jintiao.parties.models import PartyKind
+from jintiao.web.forms.base import Form, version_field
 
 # The database holds 18 digits with 2 places; anything larger is a typing mistake.
 AMOUNT_LIMIT = Decimal(10) ** 16
@@ -66,7 +67,7 @@ class SortField(forms.ChoiceField):
         return sort_of(value if isinstance(value, str) else None)
 
 
-class DisputeFilterForm(forms.Form):
+class DisputeFilterForm(Form):
     """The list's filters; the same names as the API's query parameters."""
 
     state = forms.ChoiceField(label=_("状态"), required=False,
@@ -97,14 +98,16 @@ class DisputeFilterForm(forms.Form):
         institution.queryset = institutions
 
 
-class DisputeActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a.value, a.label) for a in Action])
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31)
-    reason = TextField(required=False, max_length=2000)
-    track = forms.ChoiceField(required=False, choices=[("", "—"), *TRACK_CHOICES])
-    mediator = forms.IntegerField(required=False, min_value=1, max_value=2**53)
-    notice_served = forms.BooleanField(required=False)
-    attest = forms.BooleanField(required=False)
+class DisputeActionForm(Form):
+    action = forms.ChoiceField(label=_("操作"), choices=[(a.value, a.label) for a in Action])
+    expected_version = version_field(hidden=False)
+    reason = TextField(label=_("理由"), required=False, max_length=2000)
+    track = forms.ChoiceField(label=_("程序"), required=False,
+                              choices=[("", "—"), *TRACK_CHOICES])
+    mediator = forms.IntegerField(label=_("调解员"), required=False, min_value=1,
+                                  max_value=2**53)
+    notice_served = forms.BooleanField(label=_("已告知非诉讼纠纷解决方式"), required=False)
+    attest = forms.BooleanField(label=_("本人确认"), required=False)
 
 
 def date_field(label: Any, *, required: bool = True) -> forms.DateField:
@@ -113,11 +116,10 @@ def date_field(label: Any, *, required: bool = True) -> forms.DateField:
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
-class RepresentativeForm(forms.Form):
+class RepresentativeForm(Form):
     """A power of attorney shown at the desk: who acts for which party, with what authority."""
 
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31,
-                                          widget=forms.HiddenInput)
+    expected_version = version_field()
     party_row = forms.TypedChoiceField(label=_("被代理的当事人"), coerce=int)
     name = TextField(label=_("代理人姓名"), max_length=200)
     id_number = TextField(label=_("代理人身份证号"), max_length=40)
@@ -168,7 +170,7 @@ class AmountField(forms.Field):
         return amount
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Form):
     """A new dispute: where it is filed, where it came from, and the claim."""
 
     committee = OrgChoiceField(label=_("受理调委会"), queryset=Organization.objects.none())
@@ -234,7 +236,7 @@ class IntakeForm(forms.Form):
         return data
 
 
-class PartyForm(forms.Form):
+class PartyForm(Form):
     """One party row; an untouched row is skipped, a touched one must be complete."""
 
     role = forms.ChoiceField(label=_("地位"), choices=PartyRole.choices)
