@@ -30,7 +30,7 @@ urlpatterns = [*site, path("test-forbidden/", forbidden), path("test-broken/", b
 __all__ = ["handler400", "urlpatterns"]
 
 
-def looks_right(response, status: int, heading: str) -> None:
+def assert_page(response, status: int, heading: str) -> None:
     html = response.content.decode()
     assert response.status_code == status
     assert heading in html
@@ -47,21 +47,21 @@ def production(settings):
 def test_a_page_that_does_not_exist(world):
     client = Client()
     client.force_login(world.clerk)
-    looks_right(client.get("/no-such-page/"), 404, "页面不存在（404）")
-    looks_right(client.get("/disputes/999999/"), 404, "页面不存在（404）")
+    assert_page(client.get("/no-such-page/"), 404, "页面不存在（404）")
+    assert_page(client.get("/disputes/999999/"), 404, "页面不存在（404）")
 
 
 def test_a_request_the_site_cannot_take(db):
-    looks_right(Client().get("/login/", headers={"host": "evil.example"}), 400,
+    assert_page(Client().get("/login/", headers={"host": "evil.example"}), 400,
                 "请求有误（400）")
 
 
 def test_a_refusal_and_an_expired_form(world):
     client = Client()
     client.force_login(world.clerk)
-    looks_right(client.get("/test-forbidden/"), 403, "无权访问（403）")
+    assert_page(client.get("/test-forbidden/"), 403, "无权访问（403）")
     strict = Client(enforce_csrf_checks=True)
-    looks_right(strict.post("/login/", {"username": "x", "password": "y"}), 403,
+    assert_page(strict.post("/login/", {"username": "x", "password": "y"}), 403,
                 "页面已过期（403）")
 
 
@@ -70,10 +70,10 @@ def test_a_body_too_large(world):
     client = Client()
     client.force_login(world.clerk)
     response = client.post("/disputes/new/", {"summary": "字" * 5_000})
-    looks_right(response, 413, "提交的内容过大（413）")
+    assert_page(response, 413, "提交的内容过大（413）")
 
 
 def test_a_fault_in_a_view(world):
     client = Client(raise_request_exception=False)
     client.force_login(world.clerk)
-    looks_right(client.get("/test-broken/"), 500, "系统出错（500）")
+    assert_page(client.get("/test-broken/"), 500, "系统出错（500）")
