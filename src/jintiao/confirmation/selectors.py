@@ -19,6 +19,7 @@ from jintiao.disputes.access import (
 )
 from jintiao.disputes.models import Dispute
 from jintiao.domain import periods
+from jintiao.domain.calendar import WorkingCalendar
 from jintiao.domain.confirmation import Check
 from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import Organization, OrgKind, User
@@ -71,13 +72,14 @@ def review(application: Application) -> tuple[Check, ...]:
                                    applied_on=applied_on, already_confirmed=earlier)
 
 
-def acceptance_due(application: Application) -> dt.date:
+def acceptance_due(application: Application,
+                   calendar: WorkingCalendar | None = None) -> dt.date:
     """The day by which the court is to decide whether to accept (docket) an application:
     the dispute's policy limit from the day it was filed (法释〔2011〕5号第4条, three days by
-    default), on the holiday calendar."""
+    default), on the holiday calendar (read once by a caller with many)."""
     filed_on = application.filed_at.astimezone(clock.TZ).date()
     limit = mediation.policy_of(application.dispute).court_acceptance_limit
-    return periods.deadline(filed_on, limit, working_calendar()).due_on
+    return periods.deadline(filed_on, limit, calendar or working_calendar()).due_on
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,9 @@ def applications_to_docket(viewer: User, today: dt.date) -> list[Docketing]:
                .select_related("court", "dispute__committee", "dispute__policy_version")
                .prefetch_related("dispute__party_rows__party"))
     rows = []
+    calendar = working_calendar()
     for application in waiting:
-        due = acceptance_due(application)
+        due = acceptance_due(application, calendar)
         rows.append(Docketing(application, application.filed_at.astimezone(clock.TZ).date(),
                               due, due < today))
     return sorted(rows, key=lambda r: (r.accept_by, r.application.filed_at, r.application.pk))

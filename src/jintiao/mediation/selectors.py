@@ -388,8 +388,8 @@ def blind_rounds_for(dispute: Dispute) -> dict[str, object]:
 
 def team_of(dispute: Dispute) -> list[DisputeMediator]:
     """The dispute's mediators, the lead first."""
-    return list(DisputeMediator.objects.filter(dispute=dispute).select_related("user")
-                .order_by("-lead", "pk"))
+    return list(DisputeMediator.objects.filter(dispute=dispute)
+                .select_related("user__organization").order_by("-lead", "pk"))
 
 
 def recusals_of(dispute: Dispute) -> QuerySet[Recusal]:
