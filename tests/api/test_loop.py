@@ -142,3 +142,16 @@ def test_outsiders_see_none_of_it(agreed_api):
     assert judge.post(f"/disputes/{d.pk}/agreement", {
         "expected_version": d.version + 1, "facts": "x",
         "performance_manner": "y"}).status_code == 403
+
+
+def test_after_the_seal_the_api_checklist_says_the_agreement_took_effect(agreed_api):
+    """The API's checklist is the agreement page's: effective, with the last day to apply."""
+    from tests.helpers import CHARGES_SINCE, agree
+
+    w, d = agreed_api
+    agreement = agree(w, d, CHARGES_SINCE)
+    body = ok(Api(w.mediator).get(f"/disputes/{d.pk}/agreement"))
+    window = next(c for c in body["checklist"] if c["code"] == "window")
+    effective_on = agreement.effective_at.astimezone(clock.TZ).date()
+    assert window["verdict"] == "pending"
+    assert window["detail"].startswith(f"协议{effective_on}生效，待申请；申请期限至")

@@ -171,6 +171,14 @@ class TestMoney:
     def test_keeps_two_places(self):
         assert str(money.money("5")) == "5.00"
 
+    @pytest.mark.parametrize("typed", ["9" * 30, "9" * 26 + ".5", "3" * 27 + "万"])
+    def test_an_amount_beyond_decimal_precision_is_too_large_not_a_crash(self, typed):
+        """Thirty digits typed into an amount field used to overflow the quantize step
+        (decimal.InvalidOperation, a server error): they are simply too large."""
+        with pytest.raises(AmountInvalid) as err:
+            parse_amount(typed)
+        assert err.value.code == ErrorCode.AMOUNT_TOO_LARGE
+
     def test_format_uses_thousands_separators(self):
         assert money.format_amount(D("250277.13")) == "250,277.13"
         assert money.format_amount(D("0")) == "0.00"

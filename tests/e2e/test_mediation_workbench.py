@@ -62,7 +62,7 @@ def test_the_director_assigns_and_the_mediator_compares_and_proposes(
     expect(excluded).to_contain_text("应当回避")
     director.locator("tr.candidate", has_text=str(desk.mediator)).locator(
         "input[name=lead]").check()
-    director.click("#candidates button[type=submit]")
+    director.click("#candidates form.assign button[type=submit]")
     expect(director.locator(".badge")).to_have_text("调解中")
     expect(director.locator("#deadline-banner")).to_contain_text("调解期限")
 

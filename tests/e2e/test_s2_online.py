@@ -87,7 +87,7 @@ def test_s2_from_delegation_to_a_confirmed_agreement_online(s2, live_server, new
     director.goto(f"{url}/disputes/{dispute.pk}/assignment/")
     director.click("#triage button[type=submit]")
     director.locator("tr.candidate", has_text="调解员赵敏").locator("input[name=lead]").check()
-    director.click("#candidates button[type=submit]")
+    director.click("#candidates form.assign button[type=submit]")
     expect(director.locator(".badge")).to_have_text("调解中")
 
     mediator = new_page()

@@ -113,3 +113,35 @@ def test_the_overdue_count_says_what_it_counts(world):
     clerk = client_for(world.clerk).get("/").content.decode().split('id="overdue"')[1]
     assert f"口径：{DEFINITIONS['overdue']}" in clerk
     assert "督导首页" not in clerk
+
+
+def test_the_court_clerk_sees_applications_waiting_to_be_docketed_with_their_deadline(desk,
+                                                                                      mediating):
+    """A joint application filed and not yet accepted waits on the court's clerks and judges:
+    their home lists it with the day by which the court is to decide whether to accept it
+    and a link to the review page; once docketed it leaves the list (issue 16)."""
+    from jintiao.confirmation.selectors import acceptance_due
+    from jintiao.confirmation.services import confirmation_accept, confirmation_apply
+    from jintiao.domain.lifecycle import Role
+    from tests.factories import UserFactory, flat
+    from tests.helpers import CHARGES_SINCE, accept_plan, agree
+
+    accept_plan(desk, mediating, flat(12))
+    agree(desk, mediating, CHARGES_SINCE)
+    mediating.refresh_from_db()
+    app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                             expected_version=mediating.version, court_id=desk.court.pk)
+    court_clerk = UserFactory(organization=desk.court, roles=[Role.COURT_CLERK])
+    for who in (court_clerk, desk.judge):
+        page = client_for(who).get("/").content.decode()
+        assert 'id="docket"' in page
+        docket = page.split('id="docket"')[1].split("</section>")[0]
+        assert f'href="/confirmations/{app.pk}/"' in docket
+        assert mediating.number in docket
+        assert acceptance_due(app).isoformat() in docket
+    assert 'id="docket"' not in client_for(desk.other_judge).get("/").content.decode()
+    assert 'id="docket"' not in client_for(desk.mediator).get("/").content.decode()
+    review = client_for(court_clerk).get(f"/confirmations/{app.pk}/").content.decode()
+    assert f"应于{acceptance_due(app).isoformat()}前决定是否受理" in review
+    confirmation_accept(actor=court_clerk, application_id=app.pk)
+    assert 'id="docket"' not in client_for(court_clerk).get("/").content.decode()

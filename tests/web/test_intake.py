@@ -74,13 +74,13 @@ def test_a_valid_file_is_registered_and_opened(world):
     ({"principal": "-5"}, "principal", "负数"),
     ({"principal": "1,00"}, "principal", "千位分隔符"),
     ({"interest": "999999999亿"}, "interest", "金额过大"),
-    ({"principal": ""}, "principal", "这个字段是必填项"),
+    ({"principal": ""}, "principal", "请填写本金"),
     ({"received_on": (clock.today() + dt.timedelta(days=1)).isoformat()}, "received_on",
      "不能晚于今天"),
     ({"received_on": "2026-02-30"}, "received_on", "日期"),
-    ({"committee": "999999"}, "committee", "选择一个有效的选项"),
+    ({"committee": "999999"}, "committee", "所选的受理调委会不在可选范围内"),
     ({"external_ref": "X1", "institution": ""}, "institution", "须选择金融机构"),
-    ({"parties-2-name": "张三"}, "parties-2-id_number", "这个字段是必填项"),
+    ({"parties-2-name": "张三"}, "parties-2-id_number", "请填写身份证号或统一社会信用代码"),
     ({"summary": "a\x00b"}, "summary", "无效字符"),
 ])
 def test_a_mistake_is_shown_at_its_field_and_nothing_is_written(world, changes, field, message):
@@ -118,10 +118,10 @@ def test_an_agent_files_only_for_their_own_institution(world):
     assert world.other_bank.name not in page
     before = counts()
     response = client.post("/disputes/new/", form_data(world, institution=world.other_bank.pk))
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "所选的金融机构不在可选范围内，请重新选择" in response.content.decode()
     assert counts() == before
     response = client.post("/disputes/new/", form_data(world, institution=""))
-    assert "这个字段是必填项" in response.content.decode()
+    assert "请选择金融机构" in response.content.decode()
     assert client.post("/disputes/new/", form_data(world)).status_code == 302
     assert Dispute.objects.get().institution == world.branch
 

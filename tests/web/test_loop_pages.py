@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from jintiao import clock
 from jintiao.agreements.models import Agreement
 from jintiao.confirmation.services import confirmation_accept, confirmation_apply
 from jintiao.documents.models import Document
@@ -133,3 +134,15 @@ def test_both_sides_consent_at_the_desk_then_mediation_resumes(desk, mediating):
         "action": "remediate", "expected_version": mediating.version})
     mediating.refresh_from_db()
     assert mediating.state == "mediating"
+
+
+def test_after_the_seal_the_agreement_page_says_it_took_effect(desk, mediating):
+    """The checklist on the agreement page reads the same as the selector's: effective on the
+    day of the seal, with the last day to apply — never 协议尚未生效 (issue 16)."""
+    accept_plan(desk, mediating, flat(12))
+    agreement = agree(desk, mediating, CHARGES_SINCE)
+    page = client_for(desk.mediator).get(f"/disputes/{mediating.pk}/agreement/")
+    html = page.content.decode()
+    assert "协议尚未生效" not in html
+    effective_on = agreement.effective_at.astimezone(clock.TZ).date()
+    assert f"协议{effective_on}生效，待申请；申请期限至" in html

@@ -364,6 +364,20 @@ class TestEvaluation:
         assert "出具中立评估意见</h2>" not in text  # the bank reads, it does not evaluate
         assert evaluating.evaluations.get().contract_annual_rate == D("0.18")
 
+    def test_before_any_evaluation_the_page_says_it_is_awaited_not_that_it_does_not_apply(
+            self, desk, evaluating, mediating):
+        """On the evaluation track the page waits for the expert's opinion; only a dispute
+        on another track is told the procedure does not apply (issue 16)."""
+        for persona in ("expert", "mediator", "agent"):
+            page = client_for(getattr(desk, persona)).get(
+                f"/disputes/{evaluating.pk}/evaluation/").content.decode()
+            assert "尚未出具中立评估意见" in page
+            assert "本纠纷未适用中立评估程序" not in page
+        other = client_for(desk.mediator).get(
+            f"/disputes/{mediating.pk}/evaluation/").content.decode()
+        assert "本纠纷未适用中立评估程序" in other
+        assert "出具中立评估意见</h2>" not in other
+
     def test_a_rate_typed_wrongly_is_explained(self, desk, evaluating):
         response = client_for(desk.expert).post(
             f"/disputes/{evaluating.pk}/evaluation/",

@@ -11,10 +11,12 @@ from jintiao.agreements import content as texts
 from jintiao.agreements.models import Agreement, Signature
 from jintiao.disputes.access import RecordNotFound, Standing, record_get_for
 from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.domain import periods
 from jintiao.domain.confirmation import AgreementFacts, Check, Signatory, checklist
 from jintiao.domain.representation import Authority, mandate_problems, may_settle
 from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import User
+from jintiao.policies.selectors import working_calendar
 
 
 def current(dispute: Dispute) -> Agreement | None:
@@ -93,6 +95,14 @@ def _authority_problems(sig: Signature | None) -> tuple[str, ...]:
     return tuple(problems)
 
 
+def confirmation_window_ends(dispute: Dispute, effective_on: dt.date) -> dt.date:
+    """The last day to apply jointly for judicial confirmation: the dispute's policy limit
+    (30 days by default) from the day the agreement took effect, on the holiday calendar
+    (CPL Art. 205; the starting day is not counted)."""
+    limit = mediation.policy_of(dispute).confirmation_application_limit
+    return periods.deadline(effective_on, limit, working_calendar()).due_on
+
+
 def facts_of(agreement: Agreement, *, court_competent: bool | None = None,
              court_problem: str = "", window_ends: dt.date | None = None,
              applied_on: dt.date | None = None, already_confirmed: bool = False
@@ -118,6 +128,8 @@ def facts_of(agreement: Agreement, *, court_competent: bool | None = None,
         court_competent, court_problem = True, f"向委派（委托）法院{dispute.court}申请"
     effective_on = (agreement.effective_at.astimezone(clock.TZ).date()
                     if agreement.effective_at else None)
+    if window_ends is None and effective_on is not None:
+        window_ends = confirmation_window_ends(agreement.dispute, effective_on)
     return AgreementFacts(
         matter_is_money_claim=True,
         parties=parties,

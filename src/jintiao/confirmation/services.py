@@ -70,17 +70,15 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
     problem = selectors.court_problem(dispute, court)
     if problem:
         raise ConfirmationInvalid(problem, "the court lacks jurisdiction", court=court_id)
-    policy = mediation.policy_of(dispute)
     effective_on = agreement.effective_at.astimezone(clock.TZ).date()
-    window = periods.deadline(effective_on, policy.confirmation_application_limit,
-                              working_calendar())
-    if today > window.due_on:
+    window_ends = agreements.confirmation_window_ends(dispute, effective_on)
+    if today > window_ends:
         raise ConfirmationWindowClosed(
-            f"协议于{effective_on}生效，申请司法确认的期限已于{window.due_on}届满；"
+            f"协议于{effective_on}生效，申请司法确认的期限已于{window_ends}届满；"
             "可以重新调解变更协议，或向人民法院起诉",
-            "the confirmation window has closed", window_ends=window.due_on.isoformat())
+            "the confirmation window has closed", window_ends=window_ends.isoformat())
     failing = unmet(agreements.checklist_of(agreement, court_competent=True,
-                                            window_ends=window.due_on, applied_on=today))
+                                            window_ends=window_ends, applied_on=today))
     if failing:
         raise ConfirmationInvalid("；".join(f"{c.label}：{c.detail}" for c in failing),
                                   "the agreement fails the court checklist",
@@ -91,7 +89,7 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
     parties = _parties(agreement)
     application = Application.objects.create(
         dispute=dispute, agreement=agreement, court=court, applicants=[p["row"] for p in parties],
-        filed_by=actor, filed_at=now, window_ends=window.due_on)
+        filed_by=actor, filed_at=now, window_ends=window_ends)
     application.application_document = document_generate(
         actor=actor, dispute=dispute, doc=doc_texts.confirmation_application({
             "parties": parties, "court": court.name, "committee": dispute.committee.name,
@@ -105,7 +103,7 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
                          expected_version=dispute.version,
                          established={"joint_application", "within_confirmation_window"},
                          details={"application": application.pk, "court": court.pk,
-                                  "window_ends": window.due_on.isoformat()})
+                                  "window_ends": window_ends.isoformat()})
     return application
 
 

@@ -43,6 +43,9 @@ class DisputeType(models.TextChoices):
 
 STATE_CHOICES = [(s.value, STATE_LABELS[s]) for s in State]
 TRACK_CHOICES = [(t.value, t.label) for t in Track]
+# The parts of a claim a dispute stores, whose sum is the amount in dispute.
+CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
+                "liquidated_damages", "fees", "other")
 
 
 def _money_field(label: StrOrPromise) -> models.DecimalField[Decimal, Decimal]:

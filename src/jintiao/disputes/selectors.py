@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable, OrderBy
 
 from jintiao.disputes.access import Standing, dispute_visible_to
 from jintiao.disputes.models import (
+    CLAIM_FIELDS,
     Channel,
     Dispute,
     DisputeType,
@@ -21,16 +23,54 @@ from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import user_roles
 from jintiao.policies.selectors import PolicyMissing, policy_for, working_calendar
 
+# The orders a list may be read in: key → label; "-key" is the other way.
+SORTS: dict[str, str] = {
+    "-received": "收案日期（新→旧）", "received": "收案日期（旧→新）",
+    "deadline": "期限（近→远）", "-deadline": "期限（远→近）",
+    "number": "编号（小→大）", "-number": "编号（大→小）",
+    "-amount": "标的额（大→小）", "amount": "标的额（小→大）",
+    "state": "状态（按流程先后）", "-state": "状态（按流程倒序）",
+}
+DEFAULT_SORT = "-received"
+
+
+def sort_of(asked: str | None) -> str:
+    """The order a list is read in: the key asked for when it is one of :data:`SORTS`,
+    otherwise (unknown, misspelt, empty) the newest received first."""
+    return asked if asked in SORTS else DEFAULT_SORT
+
+
+def _ordered(rows: QuerySet[Dispute], sort: str) -> QuerySet[Dispute]:
+    """``rows`` in the order of a :data:`SORTS` key, ties by id the same way; an undated
+    deadline last either way."""
+    key = sort.lstrip("-")
+    down = sort.startswith("-")
+    if key == "amount":
+        total: Combinable = F(CLAIM_FIELDS[0])
+        for part in CLAIM_FIELDS[1:]:
+            total = total + F(part)
+        rows = rows.annotate(claim_total=total)
+    elif key == "state":
+        rows = rows.annotate(state_rank=Case(
+            *(When(state=s.value, then=Value(n)) for n, s in enumerate(State)),
+            default=Value(len(State)), output_field=IntegerField()))
+    field = {"received": "received_on", "deadline": "deadline", "number": "number",
+             "amount": "claim_total", "state": "state_rank"}[key]
+    first: OrderBy = (F(field).desc(nulls_last=True) if down
+                      else F(field).asc(nulls_last=True))
+    return rows.order_by(first, F("pk").desc() if down else F("pk").asc())
+
 
 def dispute_list(
     viewer: User, *, state: str | None = None, dispute_type: str | None = None,
     channel: str | None = None, committee_id: int | None = None,
     institution_id: int | None = None, overdue_on: dt.date | None = None,
     due_between: tuple[dt.date, dt.date] | None = None, mine: bool = False,
-    text: str | None = None,
+    text: str | None = None, sort: str | None = None,
 ) -> QuerySet[Dispute]:
-    """Return the viewer's disputes filtered as the list pages and the API ask, newest first,
-    with what a list row shows already joined.
+    """Return the viewer's disputes filtered as the list pages and the API ask, in the order
+    of ``sort`` (a :data:`SORTS` key; newest received first otherwise), with what a list row
+    shows already joined.
 
     ``mine`` keeps the disputes waiting on one of the viewer's roles (their work queue);
     ``due_between`` those whose deadline falls in the two dates, both included.
@@ -55,10 +95,10 @@ def dispute_list(
     if text:
         rows = rows.filter(Q(number__icontains=text) | Q(summary__icontains=text)
                            | Q(party_rows__party__name__icontains=text)).distinct()
-    return (rows.select_related("committee", "institution", "court")
-            .prefetch_related("party_rows__party", "party_rows__representatives__person",
-                              "mediator_rows")
-            .order_by("-received_on", "-pk"))
+    return _ordered(rows.select_related("committee", "institution", "court")
+                    .prefetch_related("party_rows__party",
+                                      "party_rows__representatives__person", "mediator_rows"),
+                    sort_of(sort))
 
 
 @dataclass(frozen=True)

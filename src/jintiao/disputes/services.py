@@ -23,6 +23,7 @@ from jintiao.disputes.access import (
     may_file,
     standing_of,
 )
+from jintiao.disputes.models import CLAIM_FIELDS as CLAIM_FIELDS  # the interfaces' import
 from jintiao.disputes.models import (
     Channel,
     Dispute,
@@ -77,8 +78,6 @@ class RepresentativeInvalid(DomainError):
     code = ErrorCode.REPRESENTATIVE_INVALID
 
 
-CLAIM_FIELDS = ("principal", "interest", "penalty_interest", "compound_interest",
-                "liquidated_damages", "fees", "other")
 # Disputes a court sends: delegated before filing, entrusted after, or a mediator invited in.
 COURT_CHANNELS = frozenset({Channel.COURT_DELEGATED, Channel.COURT_ENTRUSTED,
                             Channel.COURT_INVITED})

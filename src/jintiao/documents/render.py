@@ -64,15 +64,19 @@ def to_html(doc: Doc, *, standalone: bool = True) -> str:
     out = ['<div class="doc">', title]
     if doc.number:
         out.append(f'<p class="number">{escape(doc.number)}</p>')
+    # on a page a table says what it holds to a screen reader: the heading it stands under
+    caption = "" if standalone else '<caption class="sr-only">{}</caption>'
+    heading = doc.title
     for b in doc.blocks:
         if isinstance(b, Heading):
+            heading = b.text
             out.append(f"<h2>{escape(b.text)}</h2>")
         elif isinstance(b, Para):
             cls = b.align if b.align != "justify" else ("indent" if b.indent else "")
             text = escape(b.text)
             out.append(f'<p class="{cls}">{"<b>" + text + "</b>" if b.bold else text}</p>')
         elif isinstance(b, Table):
-            out.append("<table><thead><tr>"
+            out.append("<table>" + caption.format(escape(heading)) + "<thead><tr>"
                        + "".join(f"<th>{escape(h)}</th>" for h in b.header)
                        + "</tr></thead><tbody>")
             for row in b.rows:
@@ -81,7 +85,7 @@ def to_html(doc: Doc, *, standalone: bool = True) -> str:
                     for i, c in enumerate(row)) + "</tr>")
             out.append("</tbody></table>")
         elif isinstance(b, Signatures):
-            out.append('<table class="sign"><tbody>')
+            out.append('<table class="sign">' + caption.format("签署") + "<tbody>")
             for who, what, when in b.lines:
                 out.append(f"<tr><td>{escape(who)}</td><td>{escape(what)}</td>"
                            f"<td>{escape(when)}</td></tr>")

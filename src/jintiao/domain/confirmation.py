@@ -199,9 +199,14 @@ def checklist(facts: AgreementFacts) -> tuple[Check, ...]:
         add("signatures", label, Verdict.PENDING if facts.applied_on is None else Verdict.UNMET,
             f"{'待' if facts.applied_on is None else '缺少'}：{'、'.join(missing)}",
             "人民调解法第29条")
-    if facts.applied_on is None or facts.effective_on is None or facts.window_ends is None:
+    if facts.effective_on is None:
+        add("window", "自协议生效之日起30日内申请", Verdict.PENDING, "协议尚未生效",
+            "民事诉讼法第205条")
+    elif facts.applied_on is None or facts.window_ends is None:
+        # sealed, not yet filed: the window runs (its last day when the caller knows it)
         add("window", "自协议生效之日起30日内申请", Verdict.PENDING,
-            f"申请期限至{facts.window_ends}" if facts.window_ends else "协议尚未生效",
+            f"协议{facts.effective_on}生效，待申请"
+            + (f"；申请期限至{facts.window_ends}" if facts.window_ends else ""),
             "民事诉讼法第205条")
     else:
         ok = facts.applied_on <= facts.window_ends

@@ -65,6 +65,11 @@ def money(value: Decimal | int | str, *, shown: str | None = None) -> Decimal:
             code=ErrorCode.AMOUNT_NEGATIVE,
             value=shown,
         )
+    if amount > MAX_AMOUNT:  # before quantizing, which overflows past 28 digits
+        raise AmountInvalid(
+            f"金额过大：{shown}", f"amount too large: {shown}",
+            code=ErrorCode.AMOUNT_TOO_LARGE, value=shown,
+        )
     exact = amount.quantize(CENT, rounding=ROUND_DOWN)
     if exact != amount:
         raise AmountInvalid(
@@ -72,11 +77,6 @@ def money(value: Decimal | int | str, *, shown: str | None = None) -> Decimal:
             f"amount has more than two decimal places: {shown}",
             code=ErrorCode.AMOUNT_TOO_PRECISE,
             value=shown,
-        )
-    if exact > MAX_AMOUNT:
-        raise AmountInvalid(
-            f"金额过大：{shown}", f"amount too large: {shown}",
-            code=ErrorCode.AMOUNT_TOO_LARGE, value=shown,
         )
     return exact
 

@@ -7,6 +7,7 @@ Who reads which side's private records, and who may do what, is the viewer's
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,14 +23,14 @@ from jintiao.disputes.access import (
     record_get_for,
     standing_of,
 )
-from jintiao.disputes.models import Dispute, DisputeMediator, PartyRole
+from jintiao.disputes.models import Dispute, DisputeMediator, DisputeType, PartyRole
 from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role, State
 from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu, plan_figures
-from jintiao.domain.policy import Policy
+from jintiao.domain.policy import Policy, Track
 from jintiao.domain.schedules import Method
 from jintiao.mediation import convert
 from jintiao.mediation.models import (
@@ -60,6 +61,11 @@ AFTER_FAILURE = (State.FAILED, State.CONFIRMATION_REJECTED)
 def policy_of(dispute: Dispute) -> Policy:
     """The policy version the dispute was accepted under."""
     return Policy.from_dict(dispute.policy_version.data)
+
+
+def on_evaluation_track(dispute: Dispute) -> bool:
+    """A neutral evaluation is given only on the evaluation track the triage chose."""
+    return dispute.track == Track.EVALUATION
 
 
 def discount_rate(dispute: Dispute, given: Decimal | None) -> Decimal:
@@ -205,9 +211,26 @@ class Candidates:
     users: dict[int, User]
 
 
-def mediator_candidates(dispute: Dispute) -> Candidates:
+def expertise_labels(values: Iterable[str]) -> list[str]:
+    """A mediator's expertise in words (the dispute types' names)."""
+    known = dict(DisputeType.choices)
+    return [str(known.get(v, v)) for v in values]
+
+
+def _searchable(person: User) -> str:
+    """What a search of the candidate list reads: name, user name, organisation, expertise."""
+    profile = getattr(person, "mediator_profile", None)
+    return " ".join([str(person), person.username,
+                     person.organization.name if person.organization else "",
+                     *expertise_labels(profile.expertise if profile else ())]).casefold()
+
+
+def mediator_candidates(dispute: Dispute, *, query: str = "") -> Candidates:
     """The director's ranked list: every active mediator or expert of the prefecture, with
-    the conflicted, recused, unavailable and full shown apart with their reasons."""
+    the conflicted, recused, unavailable and full shown apart with their reasons.
+
+    ``query`` narrows both lists to the people whose name, organisation or expertise holds
+    every word of it; ranks, scores and reasons are those of the whole list."""
     prefix = dispute.committee.region_code[:4]
     people = list(
         User.objects.filter(is_active=True, role_rows__role__in=[Role.MEDIATOR, Role.EXPERT],
@@ -230,7 +253,13 @@ def mediator_candidates(dispute: Dispute) -> Candidates:
             ties=mediator_ties(person, institutions),
             full_time=bool(profile and profile.full_time)))
     ranked, excluded = assignment.rank_mediators(candidates, _needs(dispute, institutions))
-    return Candidates(ranked, excluded, {p.pk: p for p in people})
+    users: dict[int, User] = {p.pk: p for p in people}
+    words = query.casefold().split()
+    if words:
+        text = {key: _searchable(person) for key, person in users.items()}
+        ranked = [r for r in ranked if all(w in text[r.candidate.key] for w in words)]
+        excluded = [e for e in excluded if all(w in text[e.candidate.key] for w in words)]
+    return Candidates(ranked, excluded, users)
 
 
 def limits_of(user: User) -> authority.AuthorityLimits:
@@ -401,8 +430,8 @@ def blind_rounds_for(dispute: Dispute) -> dict[str, object]:
 
 def team_of(dispute: Dispute) -> list[DisputeMediator]:
     """The dispute's mediators, the lead first."""
-    return list(DisputeMediator.objects.filter(dispute=dispute).select_related("user")
-                .order_by("-lead", "pk"))
+    return list(DisputeMediator.objects.filter(dispute=dispute)
+                .select_related("user__organization").order_by("-lead", "pk"))
 
 
 def recusals_of(dispute: Dispute) -> QuerySet[Recusal]:

@@ -16,7 +16,6 @@ from jintiao.domain import events, periods
 from jintiao.domain.evaluation import litigation_paths
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import DebtorBudget as Budget
-from jintiao.domain.policy import Track
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Consent, DebtorBudget, Evaluation, Offer
 from jintiao.mediation.services.common import MediationInvalid, require_time_left
@@ -94,7 +93,7 @@ def evaluation_record(*, actor: User, dispute_id: int, assessment: str,
     """An expert's non-binding assessment, with both paths computed for both sides."""
     dispute = dispute_lock(actor, dispute_id)
     standing_of(actor, dispute).require(Standing.may_evaluate, "出具中立评估")
-    if dispute.track != Track.EVALUATION:
+    if not selectors.on_evaluation_track(dispute):
         raise MediationInvalid("只有中立评估程序的纠纷出具评估意见", "not on the evaluation track")
     require_state(dispute, State.MEDIATING, doing="出具评估")
     now, today = instant()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from jintiao import clock
 from jintiao.disputes.access import FilingScope
 from jintiao.disputes.models import STATE_CHOICES, TRACK_CHOICES, Channel, DisputeType, PartyRole
+from jintiao.disputes.selectors import SORTS, sort_of
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action
@@ -26,6 +27,7 @@ from jintiao.domain.money import parse_amount
 from jintiao.domain.representation import Authority, Relation
 from jintiao.orgs.models import Organization
 from jintiao.parties.models import PartyKind
+from jintiao.web.forms.base import Form, version_field
 
 # The database holds 18 digits with 2 places; anything larger is a typing mistake.
 AMOUNT_LIMIT = Decimal(10) ** 16
@@ -57,7 +59,15 @@ class OrgChoiceField(forms.ModelChoiceField[Organization]):
         return obj.name
 
 
-class DisputeFilterForm(forms.Form):
+class SortField(forms.ChoiceField):
+    """The order to read a list in: an unknown one is no mistake of the user's, the list's
+    own order applies (``disputes.selectors.sort_of``), and the other filters still do."""
+
+    def clean(self, value: Any) -> str:
+        return sort_of(value if isinstance(value, str) else None)
+
+
+class DisputeFilterForm(Form):
     """The list's filters; the same names as the API's query parameters."""
 
     state = forms.ChoiceField(label=_("状态"), required=False,
@@ -77,6 +87,7 @@ class DisputeFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("待我处理"), required=False)
     due_soon = forms.BooleanField(label=_("即将到期"), required=False)
     overdue = forms.BooleanField(label=_("已超期"), required=False)
+    sort = SortField(label=_("排序"), required=False, choices=list(SORTS.items()))
 
     def __init__(self, *args: Any, committees: QuerySet[Organization],
                  institutions: QuerySet[Organization], **kwargs: Any) -> None:
@@ -87,14 +98,16 @@ class DisputeFilterForm(forms.Form):
         institution.queryset = institutions
 
 
-class DisputeActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a.value, a.label) for a in Action])
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31)
-    reason = TextField(required=False, max_length=2000)
-    track = forms.ChoiceField(required=False, choices=[("", "—"), *TRACK_CHOICES])
-    mediator = forms.IntegerField(required=False, min_value=1, max_value=2**53)
-    notice_served = forms.BooleanField(required=False)
-    attest = forms.BooleanField(required=False)
+class DisputeActionForm(Form):
+    action = forms.ChoiceField(label=_("操作"), choices=[(a.value, a.label) for a in Action])
+    expected_version = version_field(hidden=False)
+    reason = TextField(label=_("理由"), required=False, max_length=2000)
+    track = forms.ChoiceField(label=_("程序"), required=False,
+                              choices=[("", "—"), *TRACK_CHOICES])
+    mediator = forms.IntegerField(label=_("调解员"), required=False, min_value=1,
+                                  max_value=2**53)
+    notice_served = forms.BooleanField(label=_("已告知非诉讼纠纷解决方式"), required=False)
+    attest = forms.BooleanField(label=_("本人确认"), required=False)
 
 
 def date_field(label: Any, *, required: bool = True) -> forms.DateField:
@@ -103,11 +116,10 @@ def date_field(label: Any, *, required: bool = True) -> forms.DateField:
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
-class RepresentativeForm(forms.Form):
+class RepresentativeForm(Form):
     """A power of attorney shown at the desk: who acts for which party, with what authority."""
 
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31,
-                                          widget=forms.HiddenInput)
+    expected_version = version_field()
     party_row = forms.TypedChoiceField(label=_("被代理的当事人"), coerce=int)
     name = TextField(label=_("代理人姓名"), max_length=200)
     id_number = TextField(label=_("代理人身份证号"), max_length=40)
@@ -152,7 +164,7 @@ class AmountField(forms.Field):
         return amount
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Form):
     """A new dispute: where it is filed, where it came from, and the claim."""
 
     committee = OrgChoiceField(label=_("受理调委会"), queryset=Organization.objects.none())
@@ -200,7 +212,7 @@ class IntakeForm(forms.Form):
         return str(self.cleaned_data["external_ref"]).strip()
 
 
-class PartyForm(forms.Form):
+class PartyForm(Form):
     """One party row; an untouched row is skipped, a touched one must be complete."""
 
     role = forms.ChoiceField(label=_("地位"), choices=PartyRole.choices)

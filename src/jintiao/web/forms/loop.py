@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from jintiao.domain.confirmation import JUDGE_ONLY
 from jintiao.performance.models import FollowUp
+from jintiao.web.forms.base import Form, version_field
 from jintiao.web.forms.disputes import AmountField, TextField, date_field
 
 
-class DraftForm(forms.Form):
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+class DraftForm(Form):
+    expected_version = version_field()
     facts = TextField(label=_("纠纷主要事实、争议事项"), max_length=4000,
                       widget=forms.Textarea(attrs={"rows": 4}))
     responsibility = TextField(label=_("各方责任（可不填）"), max_length=2000, required=False,
@@ -29,8 +30,8 @@ class DraftForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CodeForm(forms.Form):
-    signer = forms.CharField(max_length=40, widget=forms.HiddenInput)
+class CodeForm(Form):
+    signer = forms.CharField(label=_("签署人"), max_length=40, widget=forms.HiddenInput)
     representative = forms.TypedChoiceField(label=_("由代理人签署"), coerce=int, required=False,
                                             empty_value=None)
 
@@ -41,16 +42,16 @@ class CodeForm(forms.Form):
         field.choices = [("", _("本人签署")), *representatives]
 
 
-class SignForm(forms.Form):
-    signer = forms.CharField(max_length=40, widget=forms.HiddenInput)
+class SignForm(Form):
+    signer = forms.CharField(label=_("签署人"), max_length=40, widget=forms.HiddenInput)
     code = forms.RegexField(label=_("短信验证码"), regex=r"^[0-9]{6}$",
                             error_messages={"invalid": _("验证码为6位数字")},
                             widget=forms.TextInput(attrs={"inputmode": "numeric", "size": "8",
                                                           "autocomplete": "one-time-code"}))
 
 
-class VersionForm(forms.Form):
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+class VersionForm(Form):
+    expected_version = version_field()
 
 
 class ApplyForm(VersionForm):
@@ -73,7 +74,7 @@ class DecideForm(VersionForm):
                         widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(Form):
     reference = TextField(label=_("机构流水号"), max_length=100)
     paid_on = date_field(_("还款日期"))
     amount = AmountField(label=_("金额（元）"))
@@ -81,24 +82,24 @@ class PaymentForm(forms.Form):
                                           required=False)
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(Form):
     reason = TextField(label=_("冲正原因"), max_length=300)
 
 
-class CsvForm(forms.Form):
+class CsvForm(Form):
     file = forms.FileField(label=_("还款记录文件（CSV，UTF-8）"))
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = TextField(label=_("更正情况"), max_length=300, required=False)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     method = forms.ChoiceField(label=_("回访方式"), choices=FollowUp.Method.choices)
     note = TextField(label=_("回访情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FactsForm(forms.Form):
+class FactsForm(Form):
     facts = TextField(label=_("双方均无异议的事实（每行一条）"), max_length=30000, required=False,
                       widget=forms.Textarea(attrs={"rows": 6}))
     disputed = TextField(label=_("仍有争议的事项"), max_length=4000, required=False,
@@ -107,12 +108,14 @@ class FactsForm(forms.Form):
                             required=False)
 
 
-class ConfirmFactsForm(forms.Form):
-    party_row = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
+class ConfirmFactsForm(Form):
+    party_row = forms.IntegerField(label=_("当事人"), min_value=1, max_value=2**53,
+                                   widget=forms.HiddenInput)
     how = TextField(label=_("确认方式"), max_length=100)
 
 
-class NoticeForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("options_notice", _("非诉讼纠纷解决方式告知书")),
+class NoticeForm(Form):
+    kind = forms.ChoiceField(label=_("文书"),
+                             choices=[("options_notice", _("非诉讼纠纷解决方式告知书")),
                                       ("acceptance_notice", _("受理通知书")),
                                       ("non_acceptance_notice", _("不予受理通知书"))])

@@ -19,6 +19,7 @@ from jintiao.domain.policy import Track
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation.models import Attachment, Session, Side
 from jintiao.mediation.selectors import CONSENT_PURPOSES
+from jintiao.web.forms.base import Form, version_field
 from jintiao.web.forms.disputes import AmountField, TextField, date_field
 
 SIDE_CHOICES = [(s.value, s.label) for s in Side]
@@ -46,8 +47,8 @@ class PercentField(forms.Field):
         return percent / HUNDRED
 
 
-class TriageForm(forms.Form):
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+class TriageForm(Form):
+    expected_version = version_field()
     facts_disputed = forms.BooleanField(label=_("债务人对借款事实、金额或违约本身有争议"),
                                         required=False)
     evaluation_requested = forms.BooleanField(label=_("当事人申请中立评估"), required=False)
@@ -56,14 +57,14 @@ class TriageForm(forms.Form):
     reason = TextField(label=_("不采用建议的理由"), required=False, max_length=2000)
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     """A lead mediator and co-mediators or experts, by id (how many the policy allows, the
     service decides)."""
 
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
-    lead = forms.IntegerField(min_value=1, max_value=2**53)
-    others = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    reason = TextField(required=False, max_length=2000)
+    expected_version = version_field()
+    lead = forms.IntegerField(label=_("主调解员"), min_value=1, max_value=2**53)
+    others = forms.TypedMultipleChoiceField(label=_("协助调解员"), coerce=int, required=False)
+    reason = TextField(label=_("调整理由"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,7 +73,7 @@ class AssignForm(forms.Form):
 
 
 
-class RecusalForm(forms.Form):
+class RecusalForm(Form):
     mediator = forms.TypedChoiceField(label=_("申请回避的调解员"), coerce=int)
     party_row = forms.TypedChoiceField(label=_("申请人"), coerce=int)
     reason = TextField(label=_("理由"), max_length=2000)
@@ -85,10 +86,10 @@ class RecusalForm(forms.Form):
         fields["party_row"].choices = party_rows
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     """Grant or refuse (a recusal, an approval), with the reason on record."""
 
-    grant = forms.TypedChoiceField(coerce=lambda v: v == "yes",
+    grant = forms.TypedChoiceField(label=_("决定"), coerce=lambda v: v == "yes",
                                    choices=[("yes", _("同意")), ("no", _("不同意"))])
     reason = TextField(label=_("理由"), max_length=2000)
 
@@ -104,7 +105,7 @@ def _beijing(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=clock.TZ) if value.tzinfo is None else value.astimezone(clock.TZ)
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices)
     starts_at = _when_field()
     place = TextField(label=_("地点"), required=False, max_length=200)
@@ -123,7 +124,7 @@ class SessionForm(forms.Form):
         return _beijing(self.cleaned_data["starts_at"])
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(Form):
     """A session's new time, place or link (the form shows the ones it has)."""
 
     starts_at = _when_field()
@@ -134,18 +135,18 @@ class RescheduleForm(forms.Form):
         return _beijing(self.cleaned_data["starts_at"])
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = TextField(label=_("取消理由"), max_length=2000,
                        help_text=_("当事人在当事人端可以看到取消理由"))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Form):
     record = TextField(label=_("更正后的笔录"), max_length=20000,
                        widget=forms.Textarea(attrs={"rows": 4}))
     reason = TextField(label=_("更正理由"), max_length=2000)
 
 
-class RecordForm(forms.Form):
+class RecordForm(Form):
     record = TextField(label=_("调解笔录"), max_length=20000,
                        widget=forms.Textarea(attrs={"rows": 4}))
     present = forms.TypedMultipleChoiceField(label=_("出席的当事人"), coerce=int, required=False,
@@ -166,13 +167,13 @@ class RecordForm(forms.Form):
             del fields["staff"]
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     side = forms.ChoiceField(label=_("哪一方"), choices=SIDE_CHOICES)
     text = TextField(label=_("谈话记录"), max_length=20000,
                      widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     """A file for the session; ``private`` offers one side's visibility (the team only)."""
 
     kind = forms.ChoiceField(label=_("类别"), choices=Attachment.Kind.choices)
@@ -187,7 +188,7 @@ class AttachmentForm(forms.Form):
             field.choices = [("", _("各方可见"))]
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(Form):
     """What the debtor declares each month: a person's income and dependants, an
     enterprise's cash flow from operations; other debt payments for both."""
 
@@ -206,8 +207,9 @@ class BudgetForm(forms.Form):
         field.choices = debtors
 
 
-class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(choices=[(k, v[1]) for k, v in CONSENT_PURPOSES.items()],
+class ConsentForm(Form):
+    purpose = forms.ChoiceField(label=_("同意的事项"),
+                                choices=[(k, v[1]) for k, v in CONSENT_PURPOSES.items()],
                                 initial="extension", required=False, widget=forms.HiddenInput)
     party_row = forms.TypedChoiceField(label=_("当事人"), coerce=int)
     how = TextField(label=_("同意方式"), max_length=100,
@@ -237,12 +239,12 @@ class BoundAmountField(AmountField):
         return super().to_python(value)
 
 
-class BoundForm(forms.Form):
+class BoundForm(Form):
     """One side's private bound: the creditor's least total and longest term, or the
     debtor's most a month and most in all. The page shows every field optional; which ones
     a side must fill is :func:`jintiao.domain.blind.bound_of`'s to decide."""
 
-    side = forms.ChoiceField(choices=SIDE_CHOICES, widget=forms.HiddenInput)
+    side = forms.ChoiceField(label=_("哪一方"), choices=SIDE_CHOICES, widget=forms.HiddenInput)
     min_total = BoundAmountField(label=_("可接受的最低还款总额"), required=False)
     max_term_months = forms.IntegerField(label=_("可接受的最长期限（月）"), required=False,
                                          min_value=1, max_value=600)
@@ -261,7 +263,7 @@ class BoundForm(forms.Form):
                               max_monthly=data["max_monthly"], max_total=data["max_total"])
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(Form):
     assessment = TextField(label=_("评估意见"), max_length=20000,
                            widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=_("对诉讼可能结果的非约束性判断：事实、证据、利息罚息能否获支持"))
@@ -283,7 +285,7 @@ class ApprovalDecisionForm(DecisionForm):
 WAIVABLE = tuple(CLAIM_PART_LABELS)
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """One column of the plan designer. Waiver fields exist for every claim part; the page
     shows those the claim has."""
 
@@ -367,14 +369,15 @@ def plan_initial(options: PlanOptions) -> dict[str, Any]:
     return initial
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(Form):
     """How a plan goes on the table: in whose name, and whether only to one's own side."""
 
-    on_behalf_of = forms.ChoiceField(required=False, choices=[
+    on_behalf_of = forms.ChoiceField(label=_("以谁的名义提出"), required=False, choices=[
         ("", _("以调解员名义")), ("debtor", _("代债务人提出"))])
     private = forms.BooleanField(required=False, label=_("仅己方及调解员可见（背对背）"))
-    discount_rate = PercentField(required=False)
-    answers = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
+    discount_rate = PercentField(label=_("折现率（%/年）"), required=False)
+    answers = forms.TypedChoiceField(label=_("回应的方案"), required=False, coerce=int,
+                                     empty_value=None,
                                      choices=[("", _("新方案"))])
 
     def __init__(self, *args: Any, open_offers: Sequence[tuple[int, str]] = (),
@@ -386,13 +389,16 @@ class ProposeForm(forms.Form):
         field.choices = [("", _("新方案")), *open_offers]
         if not names:
             del self.fields["on_behalf_of"]
+        for each in self.fields.values():  # shown under every plan: named, not by one label
+            each.widget.attrs.setdefault("aria-label", str(each.label))
 
 
-class WithdrawForm(forms.Form):
-    reason = TextField(max_length=2000)
+class WithdrawForm(Form):
+    reason = TextField(label=_("撤回理由"), max_length=2000)
 
 
-class AnswerForm(forms.Form):
-    side = forms.ChoiceField(choices=SIDE_CHOICES)
-    answer = forms.ChoiceField(choices=[("accept", _("接受")), ("reject", _("拒绝"))])
-    reason = TextField(required=False, max_length=2000)
+class AnswerForm(Form):
+    side = forms.ChoiceField(label=_("代表哪一方"), choices=SIDE_CHOICES)
+    answer = forms.ChoiceField(label=_("答复"),
+                               choices=[("accept", _("接受")), ("reject", _("拒绝"))])
+    reason = TextField(label=_("理由"), required=False, max_length=2000)

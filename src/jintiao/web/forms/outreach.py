@@ -18,6 +18,7 @@ from jintiao.domain.outreach import (
     ServiceResult,
 )
 from jintiao.outreach.models import AlternateContact, MessageTemplate
+from jintiao.web.forms.base import Form, version_field
 from jintiao.web.forms.disputes import TextField
 
 # The log records calls, visits and letters; texts go through templates, service through
@@ -34,7 +35,7 @@ def _offer(form: forms.Form, name: str, choices: Sequence[tuple[Any, Any]]) -> N
     field.choices = choices
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     party = forms.TypedChoiceField(label=_("当事人"), coerce=int)
     channel = forms.ChoiceField(label=_("方式"), choices=LOGGED)
     outcome = forms.ChoiceField(label=_("结果"), choices=[(o.value, o.label)
@@ -51,7 +52,7 @@ class ContactForm(forms.Form):
         _offer(self, "party", parties)
 
 
-class TextForm(forms.Form):
+class TextForm(Form):
     party = forms.TypedChoiceField(label=_("当事人"), coerce=int)
     template = forms.TypedChoiceField(label=_("短信模板（已审核）"), coerce=int)
     contact = forms.TypedChoiceField(label=_("发送至"), coerce=int, required=False,
@@ -66,7 +67,7 @@ class TextForm(forms.Form):
         _offer(self, "contact", [("", _("登记的手机号码")), *numbers])
 
 
-class ServeForm(forms.Form):
+class ServeForm(Form):
     subject = forms.ChoiceField(label=_("送达内容"))
     party = forms.TypedChoiceField(label=_("受送达人"), coerce=int)
     channel = forms.ChoiceField(label=_("送达方式"), choices=SERVED_BY)
@@ -83,7 +84,7 @@ class ServeForm(forms.Form):
         _offer(self, "subject", subjects)
 
 
-class AlternateForm(forms.Form):
+class AlternateForm(Form):
     party = forms.TypedChoiceField(label=_("当事人"), coerce=int)
     kind = forms.ChoiceField(label=_("类别"), choices=AlternateContact.Kind.choices)
     value = TextField(label=_("号码、邮箱或地址"), max_length=200)
@@ -95,17 +96,17 @@ class AlternateForm(forms.Form):
         _offer(self, "party", parties)
 
 
-class UnreachableForm(forms.Form):
-    party = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
-    expected_version = forms.IntegerField(min_value=1, max_value=2**31,
-                                          widget=forms.HiddenInput)
+class UnreachableForm(Form):
+    party = forms.IntegerField(label=_("当事人"), min_value=1, max_value=2**53,
+                               widget=forms.HiddenInput)
+    expected_version = version_field()
 
 
-class RetireForm(forms.Form):
+class RetireForm(Form):
     reason = TextField(label=_("停用理由"), max_length=200)
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(Form):
     committee = forms.TypedChoiceField(label=_("调委会"), coerce=int)
     name = TextField(label=_("名称"), max_length=60)
     purpose = forms.ChoiceField(label=_("用途"), choices=MessageTemplate.Purpose.choices)
@@ -119,7 +120,7 @@ class TemplateForm(forms.Form):
         _offer(self, "committee", committees)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     since = forms.DateField(label=_("自"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("至"), widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -8,20 +8,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jintiao.domain import blind, outreach
+from jintiao.web.forms.base import Form
 from jintiao.web.forms.disputes import AmountField, TextField
 from jintiao.web.forms.mediation import BoundAmountField
 
 _NUMERIC = {"inputmode": "numeric", "autocomplete": "one-time-code"}
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(Form):
     phone = TextField(label=_("手机号码"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel",
                                                           "autocomplete": "tel"}))
 
 
-class SignInForm(forms.Form):
-    phone = TextField(max_length=20, widget=forms.HiddenInput)
+class SignInForm(Form):
+    phone = TextField(label=_("手机号码"), max_length=20, widget=forms.HiddenInput)
     code = TextField(label=_("短信验证码"), max_length=6, min_length=6,
                            widget=forms.TextInput(attrs=_NUMERIC))
     id_number = TextField(label=_("身份证号码"), max_length=18, min_length=18,
@@ -30,7 +31,7 @@ class SignInForm(forms.Form):
                                  required=False)
 
 
-class DebtorBoundForm(forms.Form):
+class DebtorBoundForm(Form):
     """The debtor's own bound; what makes it complete and inside the claim is the domain's
     to say, in the same words as at the desk."""
 
@@ -43,18 +44,19 @@ class DebtorBoundForm(forms.Form):
                               max_total=self.cleaned_data["max_total"])
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = TextField(label=_("签署验证码"), max_length=6, min_length=6,
                            widget=forms.TextInput(attrs=_NUMERIC))
 
 
-class RecusalForm(forms.Form):
-    mediator = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
+class RecusalForm(Form):
+    mediator = forms.IntegerField(label=_("调解员"), min_value=1, max_value=2**53,
+                                  widget=forms.HiddenInput)
     reason = TextField(label=_("申请回避的理由"), max_length=500,
                        widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     code = TextField(label=_("短信中的核验码"), max_length=12)
 
     def clean_code(self) -> str:
@@ -64,7 +66,7 @@ class VerifyForm(forms.Form):
         return found
 
 
-class EnterpriseBudgetForm(forms.Form):
+class EnterpriseBudgetForm(Form):
     """An enterprise's budget sheet: what its operations can pay a month, and its other
     debts' monthly payments."""
 
@@ -76,7 +78,7 @@ class EnterpriseBudgetForm(forms.Form):
         return d["cash_flow"], d["debts"] or Decimal("0")
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(Form):
     """The budget sheet: income by source, debts and fixed outgoings, dependants."""
 
     wage = AmountField(label=_("工资收入（每月）"), required=False)

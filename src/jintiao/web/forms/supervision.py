@@ -13,9 +13,10 @@ from jintiao.domain.figures import Outcome, ReportPeriod
 from jintiao.domain.spotchecks import CHECKLIST, MAX_PER_COMMITTEE
 from jintiao.orgs.models import Organization, OrgKind
 from jintiao.orgs.selectors import subtree
+from jintiao.web.forms.base import Form
 
 
-class FiguresForm(forms.Form):
+class FiguresForm(Form):
     node = forms.ModelChoiceField(label=_("单位"), queryset=Organization.objects.none(),
                                   required=False, empty_label=None)
     period = forms.CharField(label=_("统计期间"), max_length=10, required=False,
@@ -39,7 +40,7 @@ def _choices(pairs: Any) -> list[tuple[str, Any]]:
     return [("", _("全部")), *[(str(v), str(label)) for v, label in pairs]]
 
 
-class LedgerForm(forms.Form):
+class LedgerForm(Form):
     state = forms.ChoiceField(label=_("状态"), required=False, choices=_choices(STATE_CHOICES))
     dispute_type = forms.ChoiceField(label=_("纠纷类型"), required=False,
                                      choices=_choices(DisputeType.choices))
@@ -66,7 +67,7 @@ class LedgerForm(forms.Form):
             .order_by("path"))
 
 
-class SpotCheckDrawForm(forms.Form):
+class SpotCheckDrawForm(Form):
     node = forms.ModelChoiceField(label=_("单位"), queryset=Organization.objects.none(),
                                   empty_label=None)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
@@ -83,7 +84,7 @@ class SpotCheckDrawForm(forms.Form):
         self.fields["node"].queryset = nodes  # type: ignore[attr-defined]
 
 
-class SpotCheckReviewForm(forms.Form):
+class SpotCheckReviewForm(Form):
     findings = forms.CharField(label=_("发现的问题"), required=False, max_length=2000,
                                widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -38,7 +38,7 @@ def _signer_rows(me: Standing, agreement: Agreement) -> list[dict[str, Any]]:
     live = {(c.party_row_id, c.mediator_id): c for c in SigningCode.objects.filter(
         agreement=agreement, used_at__isnull=True).order_by("sent_at")}
     rows = []
-    for s in agreements.signers_of(agreement):
+    for n, s in enumerate(agreements.signers_of(agreement), 1):
         code = live.get((s.party_row.pk if s.party_row else None,
                          s.mediator.pk if s.mediator else None))
         may = (agreement.status == Agreement.Status.DRAFT
@@ -52,8 +52,10 @@ def _signer_rows(me: Standing, agreement: Agreement) -> list[dict[str, Any]]:
             "code_to": code.phone_masked if code else "",
             "may_enter": (may and s.signature is None and code is not None
                           and (code.requested_by_id == me.user.pk or me.desk)),
-            "ask_form": forms.CodeForm(initial={"signer": s.key}, representatives=reps),
-            "sign_form": forms.SignForm(initial={"signer": s.key}),
+            # one pair of forms per signer: ids of their own, so each label finds its field
+            "ask_form": forms.CodeForm(initial={"signer": s.key}, representatives=reps,
+                                       auto_id=f"ask{n}-%s"),
+            "sign_form": forms.SignForm(initial={"signer": s.key}, auto_id=f"sign{n}-%s"),
         })
     return rows
 

@@ -37,6 +37,8 @@ def confirmation_page(request: HttpRequest, application_id: int) -> HttpResponse
         "preview": mark_safe(signing.preview(app.agreement)),  # noqa: S308 - escaped blocks
         "may_accept": me.may_accept_application(app.court)
         and app.status == Application.Status.FILED,
+        "accept_by": (court.acceptance_due(app) if app.status == Application.Status.FILED
+                      else None),
         "decide_form": forms.DecideForm(initial={"expected_version": dispute.version})
         if me.may_rule(app.court) and app.status == Application.Status.ACCEPTED else None,
         "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),

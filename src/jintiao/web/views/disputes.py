@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao import clock
+from jintiao.confirmation import selectors as court_selectors
 from jintiao.disputes import selectors
 from jintiao.disputes.access import DisputeNotFound, filing_scope
 from jintiao.disputes.models import Dispute, PartyRole
@@ -81,6 +82,16 @@ def _rows(disputes: Any) -> list[dict[str, Any]]:
     } for d in disputes]
 
 
+def _docket_row(row: court_selectors.Docketing, today: Any) -> dict[str, Any]:
+    """An application waiting for the court to accept it, in words."""
+    d = row.application.dispute
+    return {"id": row.application.pk, "number": d.number, "committee": d.committee.name,
+            "applicants": "、".join(r.party.name for r in d.party_rows.all()),
+            "filed_on": row.filed_on, "accept_by": row.accept_by, "overdue": row.overdue,
+            "days_left": (row.accept_by - today).days,
+            "days_over": (today - row.accept_by).days}
+
+
 def _roles(viewer: User) -> list[str]:
     return [r.label for r in sorted(user_roles(viewer))]
 
@@ -107,10 +118,12 @@ def home(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     stalled = mediation_selectors.overdue_mediations(viewer, today)
     letters = performance_selectors.credit_repairs_waiting(viewer, today)
+    docket = court_selectors.applications_to_docket(viewer, today)
     return render(request, "web/home.html", {
         "stalled": _rows(stalled[:HOME_ROWS]), "stalled_count": stalled.count(),
         "letters": letters[:HOME_ROWS], "letters_count": len(letters),
         "letters_overdue": sum(1 for w in letters if w.overdue),
+        "docket": [_docket_row(r, today) for r in docket],
         "approvals": mediation_selectors.approvals_waiting_for(viewer)[:HOME_ROWS],
         "sections": sections, "bench": bench, "roles": _roles(viewer),
         "by_state": [(s.value, s.label, n) for s, n in bench.by_state],
@@ -139,17 +152,40 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
             "due_between": ((today, selectors.due_soon_until(viewer, today))
                             if data["due_soon"] else None),
         }
-    rows = selectors.dispute_list(viewer, **filters)
+    sort = selectors.sort_of(request.GET.get("sort"))
+    rows = selectors.dispute_list(viewer, **filters, sort=sort)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
     context = {"form": form, "page": page, "items": _rows(page.object_list),
                "count": page.paginator.count, "roles": _roles(viewer),
-               "query": query.urlencode()}
+               "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and htmx.target == "results":
         return render(request, "web/disputes/_results.html", context)
     return render(request, "web/disputes/list.html", context)
+
+
+# A column heading sorts by its key, first the way a desk reads it most (newest received,
+# soonest deadline, largest amount), then, clicked again, the other way.
+FIRST_WAY = {"number": "number", "amount": "-amount", "received": "-received",
+             "deadline": "deadline", "state": "state"}
+
+
+def _sorting(sort: str, rest: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it, and ``aria-sort`` when it is the
+    order the list is in."""
+    found: dict[str, dict[str, str]] = {}
+    for key, first in FIRST_WAY.items():
+        current = sort.lstrip("-") == key
+        other = first[1:] if first.startswith("-") else f"-{first}"
+        target = other if sort == first else first
+        found[key] = {
+            "href": "?" + "&".join(p for p in (f"sort={target}", rest) if p),
+            "aria": ("descending" if sort.startswith("-") else "ascending") if current else ""}
+    return found
 
 
 @login_required

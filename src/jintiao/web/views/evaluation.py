@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
-from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of
@@ -29,8 +28,8 @@ def evaluation(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer, dispute = me.user, me.dispute
     shared = [(o.pk, f"方案{o.seq} {o.label}") for o in selectors.offers_for(me)
               if not o.side]
-    may_record = (me.may_evaluate() and dispute.track == Track.EVALUATION
-                  and dispute.state == State.MEDIATING)
+    on_evaluation = selectors.on_evaluation_track(dispute)
+    may_record = me.may_evaluate() and on_evaluation and dispute.state == State.MEDIATING
     form = forms.EvaluationForm(request.POST or None, offers=shared)
     if request.method == "POST":
         submit(request, form, lambda data: services.evaluation_record(
@@ -44,6 +43,7 @@ def evaluation(request: HttpRequest, dispute_id: int) -> HttpResponse:
     context.update({
         "evaluations": [_evaluation_row(e) for e in selectors.evaluations_of(dispute)],
         "form": form if may_record else None,
+        "on_evaluation": on_evaluation,
         "policy": {"litigation": policy.expected_litigation_months,
                    "enforcement": policy.expected_enforcement_months,
                    "recovery": policy.expected_recovery_rate * 100,

@@ -1,0 +1,21 @@
+"""Error pages in Chinese for every answer a person can get from the web (the API answers in
+JSON): Django renders ``400.html``, ``403.html``, ``403_csrf.html``, ``404.html`` and
+``500.html`` itself; a request body beyond ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or with too many
+fields) reaches Django as a bad request, and is told here that it was too large (413)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.views import defaults
+
+TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A body too large is 413 with its own page (rendered without reading the request,
+    whose body cannot be read); any other bad request is Django's 400 with ours."""
+    if isinstance(exception, TOO_LARGE):
+        return HttpResponse(loader.render_to_string("413.html"), status=413)
+    return defaults.bad_request(request, exception)
