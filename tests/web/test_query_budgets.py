@@ -124,3 +124,35 @@ def test_the_lists_cost_the_same_with_more_disputes(world, persona):
     five = costs()
 
     assert five == one, {k: (one[k], five[k]) for k in one if one[k] != five[k]}
+
+
+@pytest.mark.parametrize("persona", ["mediator", "agent"])
+def test_the_performance_reads_cost_the_same_with_more_payments(desk, performing, persona):
+    """The performance page and the API's performance and payments: the same with five
+    payments as with one."""
+    from jintiao.performance.services import payment_record
+    from tests.performance.helpers import at, instalment
+
+    user = getattr(desk, persona)
+    web, api = _client(user), Api(user)
+    path = performing.pk
+
+    def pay(n: int) -> None:
+        with clock.pinned(at(dt.date(2027, 1, 20) + dt.timedelta(days=30 * n))):
+            payment_record(actor=desk.agent, dispute_id=path, reference=f"BANK-{n}",
+                           paid_on=clock.today(), amount=instalment(performing))
+
+    def costs():
+        with clock.pinned(at(dt.date(2027, 6, 30))):
+            return {
+                "performance page": _cost(lambda: web.get(f"/disputes/{path}/performance/")),
+                "api performance": _cost(lambda: api.get(f"/disputes/{path}/performance")),
+                "api payments": _cost(lambda: api.get(f"/disputes/{path}/payments"))}
+
+    pay(0)
+    one = costs()
+    for n in range(1, 5):
+        pay(n)
+    five = costs()
+
+    assert five == one, {k: (one[k], five[k]) for k in one if one[k] != five[k]}
