@@ -110,7 +110,7 @@ class SessionForm(Form):
     starts_at = _when_field()
     place = TextField(label=_("地点"), required=False, max_length=200)
     online_link = TextField(label=_("线上会议链接"), required=False, max_length=500,
-                            help_text=_("以 https:// 开头的网址"))
+                            help_text=_("会议软件提供的网页链接"))
     parties = forms.TypedMultipleChoiceField(label=_("参加的当事人"), coerce=int, required=False,
                                              widget=forms.CheckboxSelectMultiple)
 
