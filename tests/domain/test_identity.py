@@ -31,7 +31,8 @@ def with_check_code(first17: str) -> str:
 class TestResidentId:
     @pytest.mark.parametrize("number", VALID_IDS)
     def test_the_standards_examples_pass(self, number):
-        assert identity.check_resident_id(number, on=ON).valid
+        # GB 11643-1999's examples, on the day it was issued: one holder was born in 1880
+        assert identity.check_resident_id(number, on=dt.date(1999, 7, 1)).valid
 
     def test_reveals_birth_date_sex_and_region(self):
         result = identity.check_resident_id("11010519491231002X", on=ON)
@@ -64,6 +65,15 @@ class TestResidentId:
         assert identity.check_resident_id(number, on=dt.date(2030, 1, 1)).valid
         result = identity.check_resident_id(number, on=dt.date(2026, 11, 22))
         assert codes(result) == ["future_birth_date"]
+
+    def test_a_birth_no_living_person_could_have_is_refused(self):
+        # 1826 for 1926: a checksum-valid typo in the year
+        result = identity.check_resident_id(with_check_id("11010518260101002"), on=ON)
+        assert codes(result) == ["implausible_birth_date"]
+        assert "超过125岁" in result.problems[0].message
+        assert identity.check_resident_id(with_check_id("11010519260101002"), on=ON).valid
+        assert codes(identity.check_resident_id("440524188001010014", on=ON)) == [
+            "implausible_birth_date"]
 
     def test_fifteen_digits_are_refused_with_the_eighteen_digit_form(self):
         result = identity.check_resident_id("110105491231002", on=ON)

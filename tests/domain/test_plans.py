@@ -365,6 +365,13 @@ def test_only_an_enterprise_declares_a_cash_flow():
         DebtorBudget(entity=True, monthly_cash_flow=D("-1"))
 
 
+@pytest.mark.parametrize("household", [{"monthly_income": D("8000")}, {"dependants": 2}])
+def test_an_enterprise_declares_no_income_and_no_dependants(household):
+    with pytest.raises(PlanDesignInvalid, match="不填月收入和需抚养人数") as refused:
+        DebtorBudget(entity=True, monthly_cash_flow=D("6000"), **household)
+    assert refused.value.details["field"] == next(iter(household))
+
+
 def test_a_menu_item_waives_its_ratio_of_the_parts_it_names():
     """“罚息减半”: half of the penalty interest, and nothing else."""
     item = MenuItem("24期免息，罚息减半", 24, charge_waiver_ratio=D("0.5"),

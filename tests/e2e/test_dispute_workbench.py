@@ -59,7 +59,7 @@ def test_clerk_logs_in_accepts_the_file_waiting_and_records_a_lawyer(world, live
     queue.locator("a").click()
     expect(page.locator("text=231,520.02").first).to_be_visible()
     form = page.locator("form.action", has=page.locator("input[value=accept]"))
-    expect(form.locator("label.attest")).to_have_text("本人确认：已向当事人告知非诉讼纠纷解决方式")
+    expect(form.locator(".attest label")).to_have_text("本人确认：已向当事人告知非诉讼纠纷解决方式")
     form.locator("input[name=attest]").check()
     form.locator("button[type=submit]").click()
     expect(page.locator(".badge")).to_have_text("已受理")

@@ -74,3 +74,31 @@ class TestEnterpriseCashFlow:
 
         assert not DebtorBudget.objects.filter(party_row__dispute=mediating).exists()
         assert mediating.events.count() == events
+
+    def test_an_enterprise_declares_no_household_and_nothing_is_written(self, desk,
+                                                                        company_debt):
+        events = company_debt.events.count()
+
+        with pytest.raises(PlanDesignInvalid, match="不填月收入和需抚养人数"):
+            budget_declare(actor=desk.mediator, dispute_id=company_debt.pk,
+                           party_row_id=debtor_row(company_debt).pk, monthly_income=D("8000"),
+                           other_obligations=D("0"), dependants=3,
+                           monthly_cash_flow=D("6000"))
+
+        assert not DebtorBudget.objects.filter(party_row__dispute=company_debt).exists()
+        assert company_debt.events.count() == events
+
+    def test_an_income_left_on_an_enterprises_sheet_counts_for_nothing(self, desk,
+                                                                       company_debt):
+        """A sheet written before the rule (or by hand) with a person's income and
+        dependants: the plans read the cash flow alone."""
+        from jintiao.mediation import selectors
+
+        DebtorBudget.objects.create(party_row=debtor_row(company_debt), monthly_income=D("50000"),
+                                    dependants=4, other_obligations=D("1000"),
+                                    monthly_cash_flow=D("6000"), declared_on="2026-12-01")
+
+        read = selectors.debtor_budget(company_debt)
+        assert (read.monthly_income, read.dependants, read.monthly_cash_flow) == (
+            None, 0, D("6000"))
+        assert propose(desk, company_debt, 60).figures["max_affordable_payment"] == "5000.00"

@@ -75,6 +75,41 @@ class TestMeetingLink:
         assert made.online_link == "https://meeting.example.com/j/123"
 
 
+class TestPlace:
+    """The place is printed on the notice each party receives, as the desk typed it."""
+
+    @pytest.mark.parametrize("place", ["调解室\u202e101", "调解\u200b室", "调解室\n二楼"])
+    def test_a_place_with_characters_that_do_not_print_as_themselves_is_refused(
+            self, desk, mediating, place):
+        events = mediating.events.count()
+
+        with pytest.raises(MediationInvalid, match="地点含有不可见的字符") as refused:
+            schedule(desk, mediating, place=place)
+
+        assert refused.value.details["field"] == "place"
+        assert not mediating.sessions.exists()
+        assert mediating.events.count() == events
+
+    @pytest.mark.parametrize("place", ["", "   "])
+    def test_an_in_person_session_needs_a_place(self, desk, mediating, place):
+        with pytest.raises(MediationInvalid, match="须填写地点"):
+            schedule(desk, mediating, place=place)
+        assert not mediating.sessions.exists()
+
+    def test_a_place_longer_than_the_column_is_refused_in_words(self, desk, mediating):
+        with pytest.raises(MediationInvalid, match="地点不超过200字"):
+            schedule(desk, mediating, place="调" * 201)
+        assert not mediating.sessions.exists()
+
+    def test_a_moved_session_is_checked_the_same_way(self, desk, mediating):
+        session = schedule(desk, mediating)
+        with pytest.raises(MediationInvalid, match="不可见"):
+            session_reschedule(actor=desk.mediator, session_id=session.pk,
+                               starts_at=session.starts_at, place="调解室\u2066")
+        session.refresh_from_db()
+        assert session.place == "凯里市综治中心调解室"
+
+
 class TestCancel:
     def test_a_session_to_come_is_cancelled_with_its_reason(self, desk, mediating):
         session = schedule(desk, mediating)

@@ -229,8 +229,19 @@ def region_name(code: str, *, on: dt.date | None = None) -> str | None:
     return "".join(named) or None
 
 
+# No one has lived past 122 years (Jeanne Calment, 1875–1997); a birth date further back
+# than this is a typo in the year (18 for 19), never a living party.
+OLDEST_AGE = 125
+
+
+def _years_between(born: dt.date, on: dt.date) -> int:
+    """Whole years from ``born`` to ``on`` (an age)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def check_resident_id(text: str, *, on: dt.date) -> IdentityCheck:
-    """Check an 18-digit resident ID number: format, check digit, birth date, region.
+    """Check an 18-digit resident ID number: format, check digit, birth date (a real day,
+    not after ``on``, not more than :data:`OLDEST_AGE` years before it), region.
 
     ``on`` is the day the number is checked (the caller's today): a birth after it makes
     the number invalid, so it is required. The region is named as it was at the holder's
@@ -293,6 +304,15 @@ def check_resident_id(text: str, *, on: dt.date) -> IdentityCheck:
                 "future_birth_date",
                 f"出生日期{born.isoformat()}晚于{on.isoformat()}",
                 f"birth date {born.isoformat()} is after {on.isoformat()}",
+            )
+        )
+    elif _years_between(born, on) > OLDEST_AGE:
+        problems.append(
+            Problem(
+                "implausible_birth_date",
+                f"出生日期{born.isoformat()}距{on.isoformat()}已超过{OLDEST_AGE}岁，请核对号码",
+                f"birth date {born.isoformat()} is more than {OLDEST_AGE} years before "
+                f"{on.isoformat()}",
             )
         )
     region = region_name(number[:6], on=born)

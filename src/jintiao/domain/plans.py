@@ -114,8 +114,9 @@ class DebtorBudget:
     presumed, and the figures say so.
 
     An enterprise (``entity``) declares instead ``monthly_cash_flow``, what it can pay a
-    month from its operations; None: not declared — nothing is presumed, and the figures
-    say that affordability cannot be judged."""
+    month from its operations, and no income or dependants (a household's measures, which
+    would otherwise sit unread on its sheet); None: not declared — nothing is presumed, and
+    the figures say that affordability cannot be judged."""
 
     monthly_income: Decimal | None = None
     other_obligations: Decimal = ZERO
@@ -127,6 +128,11 @@ class DebtorBudget:
         if not isinstance(self.entity, bool):
             raise PlanDesignInvalid("是否为企业必须是是/否", "entity must be a bool",
                                     field="entity")
+        if self.entity and (self.monthly_income is not None or self.dependants != 0):
+            raise PlanDesignInvalid(
+                "企业债务人申报月经营现金流，不填月收入和需抚养人数",
+                "an enterprise declares its cash flow, not an income or dependants",
+                field="monthly_income" if self.monthly_income is not None else "dependants")
         if self.monthly_income is not None:
             object.__setattr__(self, "monthly_income", require_amount(
                 self.monthly_income, field="monthly_income", label="月收入",

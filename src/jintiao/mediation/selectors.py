@@ -514,11 +514,12 @@ def debtor_budget(dispute: Dispute) -> Budget:
     shows several plans reads it once and passes it on."""
     row = budget_of(dispute)
     entity = debtor_is_entity(dispute, row)
-    row = budget_of(dispute)
     if row is None:
         return Budget(entity=entity)
-    return Budget(row.monthly_income, row.other_obligations, row.dependants, entity=entity,
-                  monthly_cash_flow=row.monthly_cash_flow if entity else None)
+    if entity:  # its cash flow and other debts: a person's income and household do not apply
+        return Budget(None, row.other_obligations, 0, entity=True,
+                      monthly_cash_flow=row.monthly_cash_flow)
+    return Budget(row.monthly_income, row.other_obligations, row.dependants)
 
 
 def figures_for(dispute: Dispute, options: PlanOptions, discount_rate: Decimal,

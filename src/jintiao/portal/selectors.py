@@ -272,6 +272,15 @@ class BudgetShown:
     enterprise: bool = False
 
 
+def _as_the_rules_read_it(declared: DebtorBudget, *, entity: bool) -> Budget:
+    """An enterprise is judged on its cash flow and other debts alone: an income or
+    dependants left on its sheet from a person's form count for nothing."""
+    if entity:
+        return Budget(None, declared.other_obligations, 0, entity=True,
+                      monthly_cash_flow=declared.monthly_cash_flow)
+    return Budget(declared.monthly_income, declared.other_obligations, declared.dependants)
+
+
 def budget_for(user: User, dispute: Dispute) -> BudgetShown | None:
     """A debtor's own declared budget (or None before one is declared) with the most a
     month could go to a plan, by the same rule the plans are judged by."""
@@ -284,10 +293,8 @@ def budget_for(user: User, dispute: Dispute) -> BudgetShown | None:
     policy = mediation.policy_of(dispute)
     enterprise = row.party.kind == PartyKind.ENTITY
     household = 1 + declared.dependants
-    check = assess_budget(ZERO, Budget(
-        declared.monthly_income or ZERO, declared.other_obligations, declared.dependants,
-        entity=enterprise, monthly_cash_flow=declared.monthly_cash_flow if enterprise else None),
-        policy=policy)
+    check = assess_budget(ZERO, _as_the_rules_read_it(declared, entity=enterprise),
+                          policy=policy)
     most = "" if check.affordability is None else format_amount(check.affordability.max_payment)
     return BudgetShown(declared.monthly_income, declared.other_obligations, declared.dependants,
                        most, format_amount(policy.living_minimum_monthly * household),

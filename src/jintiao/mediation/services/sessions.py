@@ -16,6 +16,7 @@ from jintiao.disputes.changes import instant, lock_behind, record_event, require
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.disputes.services import dispute_lock
 from jintiao.domain import events
+from jintiao.domain.identity import NameInvalid, validate_name
 from jintiao.domain.lifecycle import State
 from jintiao.domain.sessions import SessionChange, meeting_link, require_change
 from jintiao.mediation import selectors
@@ -39,19 +40,30 @@ from jintiao.orgs.models import User
 
 # --- sessions and caucus ---
 
+PLACE_MAX = Session._meta.get_field("place").max_length or 200
+
 def _where(mode: Session.Mode, place: str, online_link: str) -> tuple[str, str]:
     """The place and link a session of ``mode`` is held at, checked.
 
     :raises MeetingLinkInvalid: a link that is not an http(s) address
     :raises MediationInvalid: an online session without a link, an in-person one without
-        a place
+        a place, a place longer than 200 characters or holding characters that do not
+        print as themselves (it is printed on the notice the parties receive)
     """
     link = meeting_link(online_link)
     if mode == Session.Mode.ONLINE and not link:
         raise MediationInvalid("线上调解须填写会议链接", "an online session needs a link")
-    if mode in (Session.Mode.FACE_TO_FACE, Session.Mode.BACK_TO_BACK) and not place.strip():
-        raise MediationInvalid("现场调解须填写地点", "an in-person session needs a place")
-    return place.strip(), link
+    try:
+        place = validate_name(place, label="地点")
+    except NameInvalid as e:
+        raise MediationInvalid(e.message, "the place holds invisible characters",
+                               field="place") from e
+    if mode in (Session.Mode.FACE_TO_FACE, Session.Mode.BACK_TO_BACK) and not place:
+        raise MediationInvalid("现场调解须填写地点", "an in-person session needs a place",
+                               field="place")
+    if len(place) > PLACE_MAX:
+        raise MediationInvalid(f"地点不超过{PLACE_MAX}字", "the place is too long", field="place")
+    return place, link
 
 
 @transaction.atomic
