@@ -55,6 +55,20 @@ class TestSurplus:
         event = Event.objects.get(dispute=performing, type="payment.recorded")
         assert event.params["surplus"] == "10.00"
 
+    def test_the_statement_on_a_payment_within_what_is_owed_is_not_kept(self, desk,
+                                                                         performing, client):
+        """Regression: the box ticked on an ordinary instalment put "含多付，应退还" on its row
+        of the payments table, though nothing was paid beyond what was owed."""
+        done = record(desk, performing, "FIRST", instalment(performing), surplus_intended=True)
+
+        assert done.surplus == 0
+        assert not done.payment.surplus_intended
+        client.force_login(desk.agent)
+        with clock.pinned(at(JAN)):
+            page = client.get(f"/disputes/{performing.pk}/performance/").content.decode()
+        assert "FIRST" in page
+        assert "含多付" not in page
+
     def test_only_the_payment_that_goes_beyond_needs_the_statement(self, desk, performing):
         record(desk, performing, "FIRST", instalment(performing))
         record(desk, performing, "SECOND", instalment(performing))

@@ -118,6 +118,11 @@ class DebtorBound:
                                                           "每月最多还款"))
         object.__setattr__(self, "max_total", _positive(self.max_total, "max_total",
                                                         "最多还款总额"))
+        if self.max_monthly > self.max_total:  # a month cannot hold more than the whole
+            raise OfferInvalid(
+                f"每月最多还款{format_amount(self.max_monthly)}元超过最多还款总额"
+                f"{format_amount(self.max_total)}元",
+                "max_monthly is above max_total", field="max_monthly")
 
 
 def bound_of(

@@ -236,7 +236,7 @@ GUARD_LABELS: Mapping[str, str] = {
     "track_chosen": "已确定程序（小额速调/简易/普通/中立评估）",
     "mediator_without_conflict": "调解员与当事人无利害关系，未被申请回避",
     "parties_consent": "双方当事人同意",
-    "within_extension_limit": "延长后不超过规则允许的期限",
+    "within_extension_limit": "延长次数不超过规则允许的次数",
     "agreement_signed_by_all": "各方当事人和调解员均已签署调解协议",
     "committee_seal_applied": "调委会已加盖印章（人民调解法第二十九条）",
     "deadline_passed": "调解期限已届满且未延长",

@@ -171,7 +171,9 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
             made = Payment.objects.create(dispute=dispute, agreement=ledger.agreement,
                                           bank=bank, reference=reference, paid_on=paid_on,
                                           amount=amount, source=source,
-                                          surplus_intended=surplus_intended,
+                                          # the box ticked for a payment within what is
+                                          # owed states nothing: no "to refund" on its row
+                                          surplus_intended=surplus > 0,
                                           recorded_by=actor, recorded_at=now)
     except IntegrityError:
         raise PerformanceInvalid(f"流水号{reference}刚被登记为另一笔还款，请刷新后核对",
