@@ -52,3 +52,17 @@ def test_the_list_and_the_mediation_page_fit_a_phone(desk, mediating, live_serve
     expect(phone.locator(".session").first).to_be_visible()
     assert page_overflow(phone) <= 0
     phone.screenshot(path=str(shots / "mediation-phone.png"), full_page=True)
+
+
+@pytest.mark.parametrize("where", [
+    "/", "/disputes/{pk}/", "/disputes/{pk}/assignment/", "/disputes/{pk}/performance/",
+    "/disputes/{pk}/outreach/"])
+def test_the_desk_pages_fit_a_phone(desk, performing, live_server, new_page, where):
+    """Regression: the two-column pages (the dispute, the assignment, the performance page)
+    were wider than a phone: a grid column would not shrink below its widest table or
+    number, so the whole page scrolled sideways."""
+    phone = new_page(width=WIDTH, height=800)
+    log_in(phone, live_server.url, desk.mediator.username, PASSWORD)
+    phone.goto(live_server.url + where.format(pk=performing.pk))
+    expect(phone.locator("main h1").first).to_be_visible()
+    assert page_overflow(phone) <= 0, where

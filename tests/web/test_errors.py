@@ -77,3 +77,33 @@ def test_a_fault_in_a_view(world):
     client = Client(raise_request_exception=False)
     client.force_login(world.clerk)
     assert_page(client.get("/test-broken/"), 500, "系统出错（500）")
+
+
+def test_a_form_address_opened_in_the_address_bar(world, cases):
+    """Regression: a GET on an action's address (a bookmarked POST, a link pasted in a
+    chat) was Django's empty 405."""
+    ours, _ = cases
+    client = Client()
+    client.force_login(world.clerk)
+    response = client.get(f"/disputes/{ours.pk}/triage/")
+    assert_page(response, 405, "无法这样打开此页（405）")
+    assert "只接受页面上的表单提交" in response.content.decode()
+    assert response["Allow"] == "POST"
+
+
+def test_a_post_to_a_page_that_only_shows(world, cases):
+    ours, _ = cases
+    client = Client()
+    client.force_login(world.clerk)
+    response = client.post(f"/disputes/{ours.pk}/performance/")
+    assert_page(response, 405, "无法这样打开此页（405）")
+    assert "只能打开查看" in response.content.decode()
+
+
+def test_the_api_answers_its_own_405_in_json(world):
+    from tests.api.client import Api
+
+    api = Api(world.clerk)
+    response = api.client.delete("/api/v1/disputes", headers=api.headers)
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")

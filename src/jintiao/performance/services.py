@@ -79,12 +79,18 @@ def _may_record(actor: User, dispute: Dispute) -> None:
     standing_of(actor, dispute).require(Standing.may_record_payment, "登记还款")
 
 
+def _one_line(text: str, *, limit: int, what: str, en: str) -> str:
+    """``text`` stripped, or refused when empty, longer than ``limit`` or holding a control
+    character (a NUL that PostgreSQL refuses, a line break that splits a file's row)."""
+    text = text.strip()
+    if not text or len(text) > limit or _CONTROL.search(text):
+        raise PerformanceInvalid(f"须{what}（不超过{limit}字，不含控制字符）",
+                                 f"{en} is required, without control characters")
+    return text
+
+
 def _clean_reference(reference: str) -> str:
-    reference = reference.strip()
-    if not reference or len(reference) > 100 or _CONTROL.search(reference):
-        raise PerformanceInvalid("须填写机构流水号（不超过100字，不含控制字符）",
-                                 "a reference is required, without control characters")
-    return reference
+    return _one_line(reference, limit=100, what="填写机构流水号", en="a reference")
 
 
 def _check_payment(agreement: Agreement, paid_on: dt.date, amount: Decimal,
@@ -480,11 +486,7 @@ def _default(actor: User, dispute: Dispute, agreement: Agreement, account: perfo
 
 
 def _clean_reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason or len(reason) > 300 or _CONTROL.search(reason):
-        raise PerformanceInvalid("须写明冲正原因（不超过300字，不含控制字符）",
-                                 "a reason is required, without control characters")
-    return reason
+    return _one_line(reason, limit=300, what="写明冲正原因", en="a reason")
 
 
 REVERSIBLE = (State.PERFORMING, State.PERFORMED, State.DEFAULTED, State.ENFORCEMENT)

@@ -1,5 +1,6 @@
-"""Keeps people signed in to the party portal inside it: the workbench's pages and the
-admin are for staff, whatever a party's session could otherwise reach."""
+"""Keeps people signed in to the party portal inside it (the workbench's pages and the
+admin are for staff, whatever a party's session could otherwise reach), and gives a person
+a page in Chinese where Django would answer a wrong method with an empty 405."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template import loader
 
 from jintiao.orgs.selectors import is_party
 
@@ -24,3 +26,24 @@ class PortalBoundary:
                 and not request.path_info.startswith(OPEN_TO_PARTIES + OWN_SIGN_IN)):
             return redirect("portal:home")
         return self.get_response(request)
+
+
+class MethodNotAllowedPage:
+    """Django answers a method a view does not take (a GET on a form's address, a link to a
+    POST-only action) with an empty 405; a person gets a page in Chinese saying what to do,
+    with the same ``Allow`` header. The API answers its 405 in JSON itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path_info.startswith(OWN_SIGN_IN):
+            return response
+        allowed = response["Allow"] if response.has_header("Allow") else ""
+        form_only = "POST" in allowed and "GET" not in allowed
+        page = HttpResponse(loader.render_to_string(
+            "405.html", {"form_only": form_only}, request=request), status=405)
+        if allowed:
+            page["Allow"] = allowed
+        return page
