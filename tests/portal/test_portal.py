@@ -500,3 +500,56 @@ class TestDebtorBoundRefusals:
                            follow=True).content.decode()
         assert message in page
         assert not mediating.blind_rounds.exists()
+
+
+class TestTotalsUnderTheSchedule:
+    """The debtor reads under the schedule what the plan asks in all, what is paid and
+    what is still owed — by the desk's ledger — and money paid beyond it to be refunded."""
+
+    def page(self, client, dispute, day):
+        from tests.performance.helpers import at
+
+        client.force_login(party_sign_in(debtor_of(dispute)))
+        with clock.pinned(at(day)):
+            return client.get(reverse("portal:dispute", args=[dispute.pk])).content.decode()
+
+    def test_the_sums_after_one_instalment(self, client, desk, performing):
+        from jintiao.performance.services import payment_record
+        from tests.performance.helpers import at, instalment, total
+
+        day = dt.date(2027, 1, 20)
+        with clock.pinned(at(day)):
+            payment_record(actor=desk.agent, dispute_id=performing.pk, reference="JAN",
+                           paid_on=day, amount=instalment(performing))
+        page = self.page(client, performing, day)
+
+        assert "应还合计" in page
+        assert f"{total(performing):,.2f} 元" in page
+        assert f"{instalment(performing):,.2f} 元" in page
+        assert f"{total(performing) - instalment(performing):,.2f} 元" in page
+        assert "应退还给您" not in page
+        assert "全部提前到期" not in page
+
+    def test_a_surplus_is_named_as_money_to_refund(self, client, desk, performing):
+        from jintiao.performance.services import payment_record
+        from tests.performance.helpers import at, total
+
+        day = dt.date(2027, 1, 20)
+        with clock.pinned(at(day)):
+            payment_record(actor=desk.agent, dispute_id=performing.pk, reference="ALL",
+                           paid_on=day, amount=total(performing) + 10, surplus_intended=True)
+        page = self.page(client, performing, day)
+
+        assert "您多付了 10.00 元" in page
+
+    def test_after_default_the_dates_no_longer_hold(self, client, desk, performing):
+        from jintiao.performance.services import performance_review
+        from tests.performance.helpers import at
+
+        day = dt.date(2027, 2, 21)
+        with clock.pinned(at(day)):
+            assert performance_review(actor=desk.agent, dispute_id=performing.pk) == \
+                "defaulted"
+        page = self.page(client, performing, day)
+
+        assert "剩余款项已全部提前到期" in page

@@ -259,6 +259,34 @@ def schedule_for(dispute: Dispute) -> list[dict[str, str]]:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The sums under the debtor's schedule, in yuan as shown: what the plan asks in all,
+    what is paid, what is still owed and how much of it is late; ``to_refund`` what was
+    paid beyond everything owed (empty when nothing); ``accelerated`` once a default made
+    every instalment due at once (the schedule's dates no longer hold)."""
+
+    total_due: str
+    total_paid: str
+    outstanding: str
+    overdue: str
+    to_refund: str
+    accelerated: bool
+
+
+def totals_for(dispute: Dispute) -> Totals | None:
+    """The sums the debtor reads under the schedule (None before performance begins), by
+    the same ledger as the desk's performance page."""
+    account = performance.account_of(dispute, clock.today())
+    if account is None:
+        return None
+    refund = performance.to_refund(dispute)
+    return Totals(format_amount(account.total_due), format_amount(account.total_paid),
+                  format_amount(account.outstanding), format_amount(account.overdue_amount),
+                  format_amount(refund) if refund else "",
+                  State(dispute.state) in performance.ACCELERATED_STATES)
+
+
+@dataclass(frozen=True)
 class BudgetShown:
     """The party's own budget sheet as last declared, and what it leaves for a plan: after
     the living minimum for a person's household (``living``), out of the declared cash flow
