@@ -111,6 +111,8 @@ def test_the_outbox_is_the_demos_and_the_administrators(desk, confirmed, setting
     desk.supervisor.save()
     page = client_for(desk.supervisor).get("/outbox/").content.decode()
     assert "验证码" in page
+    assert "协议签署验证码" in page  # the purpose in words, never "agreement_signing"
+    assert "agreement_signing" not in page
     settings.DEBUG = True
     assert client_for(desk.mediator).get("/outbox/").status_code == 200
 

@@ -277,6 +277,27 @@ def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int],
     return out
 
 
+# What the platform's own texts are for, in words (a template's text is "outreach:" and
+# the template's purpose, the committee's wording of it).
+SYSTEM_PURPOSES = {
+    "portal_sign_in": "当事人端登录验证码",
+    "agreement_signing": "协议签署验证码",
+    "performance_reminder": "履行提醒",
+    "email": "电子邮件",
+}
+OUTREACH = "outreach:"
+
+
+def purpose_label(purpose: str) -> str:
+    """A text's purpose as a person reads it; one the platform does not know is shown as
+    stored rather than hidden."""
+    if purpose.startswith(OUTREACH):
+        kind = purpose.removeprefix(OUTREACH)
+        if kind in MessageTemplate.Purpose.values:
+            return str(MessageTemplate.Purpose(kind).label)
+    return SYSTEM_PURPOSES.get(purpose, purpose)
+
+
 def outbox_for(viewer: User) -> QuerySet[OutboxMessage]:
     """The texts kept in the outbox that ``viewer`` may read, newest first: every one for an
     administrator; otherwise (the demo's stand-in for phones) those sent to the viewer's own

@@ -30,7 +30,7 @@ from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.performance import OUTSTANDING_LABELS
-from jintiao.outreach.selectors import outbox_for
+from jintiao.outreach.selectors import outbox_for, purpose_label
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
@@ -241,4 +241,5 @@ def outbox(request: HttpRequest) -> HttpResponse:
     if not outbox_open_to(request):
         raise Http404(_("页面不存在"))
     rows = outbox_for(viewer_of(request))
-    return render(request, "web/loop/outbox.html", {"rows": rows[:OUTBOX_ROWS]})
+    return render(request, "web/loop/outbox.html", {
+        "rows": [(m, purpose_label(m.purpose)) for m in rows[:OUTBOX_ROWS]]})
