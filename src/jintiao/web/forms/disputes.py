@@ -174,7 +174,7 @@ class IntakeForm(Form):
                                  queryset=Organization.objects.none())
     court = OrgChoiceField(label=_("法院"), required=False, queryset=Organization.objects.none())
     external_ref = TextField(label=_("机构业务编号"), required=False, max_length=100,
-                                   help_text=_("同一机构重复提交同一编号时，返回已登记的纠纷"))
+                                   help_text=_("同一机构的同一编号只登记一次：再次提交时打开已登记的纠纷，不会重复登记"))
     received_on = date_field(_("收案日期"))
     notice_served = forms.BooleanField(label=_("已向当事人告知非诉讼纠纷解决方式"),
                                        required=False)
