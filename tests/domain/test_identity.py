@@ -70,7 +70,7 @@ class TestResidentId:
         # 1826 for 1926: a checksum-valid typo in the year
         result = identity.check_resident_id(with_check_id("11010518260101002"), on=ON)
         assert codes(result) == ["implausible_birth_date"]
-        assert "超过125岁" in result.problems[0].message
+        assert "已超过125年，请核对号码中的出生年份" in result.problems[0].message
         assert identity.check_resident_id(with_check_id("11010519260101002"), on=ON).valid
         assert codes(identity.check_resident_id("440524188001010014", on=ON)) == [
             "implausible_birth_date"]

@@ -48,7 +48,7 @@ def test_reminders_are_sent_once_before_the_due_date_and_once_when_missed(perfor
     assert "第1期应于2027-01-20还款" in message.body
     assert message.body.startswith("【")  # the committee's name, and a verification code
     assert "核验码" in message.body
-    assert ContactAttempt.objects.filter(dispute=performing, note="performance_reminder") \
+    assert ContactAttempt.objects.filter(dispute=performing, note="履行提醒") \
         .count() == 1
     with clock.pinned(by_day(dt.date(2027, 1, 21))):
         run_jobs.enqueue(["reminders"])  # the same job through the task backend

@@ -55,6 +55,24 @@ class TestBlindOffers:
         assert offer.figures["instalments"] <= 36
         assert D(offer.figures["peak_payment"]) <= D("7000")
 
+    def test_a_bound_sealed_before_the_monthly_rule_is_read_as_the_whole(self, desk,
+                                                                          mediating):
+        """Regression: a debtor bound sealed with more a month than in all (taken before
+        such a bound was refused) made the creditor's entry fail with the debtor's sealed
+        figures in the message, and the round could never be decided."""
+        from jintiao.parties import crypto
+
+        debtor(desk, mediating, "7000", "231208.40")
+        waiting = mediating.blind_rounds.get()
+        waiting.debtor_bound = crypto.encrypt(json.dumps(
+            {"max_monthly": "240000.00", "max_total": "231208.40"}))
+        waiting.save(update_fields=["debtor_bound"])
+
+        done = creditor(desk, mediating, "231208.40", 36)
+
+        assert done.outcome == BlindRound.Outcome.OVERLAP
+        assert D(done.offer.figures["total_paid"]) == TOTAL
+
     def test_no_overlap_says_only_that(self, desk, mediating):
         creditor(desk, mediating, "231208.40", 12)
         done = debtor(desk, mediating, "2500", "231208.40")  # beyond even the approver

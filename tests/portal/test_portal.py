@@ -541,6 +541,12 @@ class TestTotalsUnderTheSchedule:
         page = self.page(client, performing, day)
 
         assert "您多付了 10.00 元" in page
+        guarantor = add_guarantor(performing).party  # the money is the debtor's, not theirs
+        client.force_login(party_sign_in(guarantor))
+        with clock.pinned(at(day)):
+            theirs = client.get(reverse("portal:dispute", args=[performing.pk])).content.decode()
+        assert "应还合计" in theirs
+        assert "多付" not in theirs
 
     def test_after_default_the_dates_no_longer_hold(self, client, desk, performing):
         from jintiao.performance.services import performance_review

@@ -89,6 +89,7 @@ def test_a_form_address_opened_in_the_address_bar(world, cases):
     assert_page(response, 405, "无法这样打开此页（405）")
     assert "只接受页面上的表单提交" in response.content.decode()
     assert response["Allow"] == "POST"
+    assert response["X-Frame-Options"] == "DENY"  # as on every other page
 
 
 def test_a_post_to_a_page_that_only_shows(world, cases):

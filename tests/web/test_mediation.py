@@ -524,6 +524,26 @@ class TestBudget:
         assert "月经营现金流" in page
         assert "12000.00" in page
 
+    def test_an_enterprises_sheet_is_offered_again_without_dependants(self, desk):
+        """Regression: a sheet kept with dependants (before an enterprise was refused them)
+        pre-filled the desk's form, so saving it again was refused until retyped."""
+        from jintiao.mediation.models import DebtorBudget
+        from tests.factories.mediation import company_debt
+
+        company = company_debt(desk)
+        debtor = company.party_rows.get(role="debtor")
+        DebtorBudget.objects.create(party_row=debtor, dependants=3, monthly_cash_flow=D("9000"),
+                                    declared_on="2026-12-01")
+        client = client_for(desk.mediator)
+
+        page = client.get(f"/disputes/{company.pk}/mediation/").content.decode()
+        assert 'name="dependants" value="0"' in page
+        client.post(f"/disputes/{company.pk}/budget/", {
+            "party_row": debtor.pk, "monthly_cash_flow": "9,500", "other_obligations": "",
+            "dependants": "0"})
+        debtor.budget.refresh_from_db()
+        assert (debtor.budget.monthly_cash_flow, debtor.budget.dependants) == (D("9500"), 0)
+
     def test_a_persons_cash_flow_is_refused_with_the_services_message(self, desk, mediating):
         debtor = mediating.party_rows.get(role="debtor")
 

@@ -661,7 +661,9 @@ class PaymentOut(Schema):
     amount: str
     source: str
     source_label: str
-    surplus_intended: bool  # the recorder stated that the debtor meant to pay more
+    # the payment went beyond what was owed, as the recorder stated the debtor meant (a
+    # statement on a payment within what was owed is not kept: false)
+    surplus_intended: bool
     reversed_at: Moment | None  # reversed by the desk: it counts no more
     reversed_by: str
     reversal_reason: str

@@ -81,9 +81,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jintiao.web.middleware.PortalBoundary",
-    "jintiao.web.middleware.MethodNotAllowedPage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # inside the frame guard: the 405 page put in place of Django's gets its header too
+    "jintiao.web.middleware.MethodNotAllowedPage",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -310,7 +310,8 @@ def check_resident_id(text: str, *, on: dt.date) -> IdentityCheck:
         problems.append(
             Problem(
                 "implausible_birth_date",
-                f"出生日期{born.isoformat()}距{on.isoformat()}已超过{OLDEST_AGE}岁，请核对号码",
+                f"出生日期{born.isoformat()}距{on.isoformat()}已超过{OLDEST_AGE}年，"
+                "请核对号码中的出生年份",
                 f"birth date {born.isoformat()} is more than {OLDEST_AGE} years before "
                 f"{on.isoformat()}",
             )

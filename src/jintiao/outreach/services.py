@@ -204,7 +204,8 @@ def system_text(*, actor: User, dispute: Dispute, party: Party, body: str,
         f"可在{settings.PUBLIC_URL}{reverse('portal:verify')}查验本短信真伪。"), purpose=purpose)
     return _log(dispute, party, ContactChannel.SMS,
                 ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
-                actor, now, to=check.to_masked, note=purpose, verification=check)
+                actor, now, to=check.to_masked, note=selectors.purpose_label(purpose),
+                verification=check)
 
 
 def _verification(dispute: Dispute, to: str, purpose: str, now: dt.datetime) -> Verification:

@@ -22,7 +22,9 @@ class Payment(models.Model):
     reference is one payment, so it is booked against one dispute only (``bank`` is the
     top of the creditor institution's tree, whose references are unique across its
     branches). A payment beyond what is owed is taken only when the recorder states the
-    surplus was meant (it is then the debtor's money, to refund).
+    surplus was meant (it is then the debtor's money, to refund); ``surplus_intended``
+    marks such a payment, and only such a one (the statement on a payment within what was
+    owed is not kept).
 
     A payment recorded in error, or returned by the bank, is reversed by the desk with a
     reason: the row stays, marked, and counts no more; its reference may then be booked

@@ -262,8 +262,10 @@ def schedule_for(dispute: Dispute) -> list[dict[str, str]]:
 class Totals:
     """The sums under the debtor's schedule, in yuan as shown: what the plan asks in all,
     what is paid, what is still owed and how much of it is late; ``to_refund`` what was
-    paid beyond everything owed (empty when nothing); ``accelerated`` once a default made
-    every instalment due at once (the schedule's dates no longer hold)."""
+    paid beyond everything owed (empty when nothing, and for anyone but the debtor's side,
+    whose money it is); ``accelerated`` once a default made every instalment due at once
+    (the schedule's dates no longer hold) — in default, in enforcement, or closed after an
+    application to enforce."""
 
     total_due: str
     total_paid: str
@@ -273,17 +275,18 @@ class Totals:
     accelerated: bool
 
 
-def totals_for(dispute: Dispute) -> Totals | None:
-    """The sums the debtor reads under the schedule (None before performance begins), by
-    the same ledger as the desk's performance page."""
+def totals_for(user: User, dispute: Dispute) -> Totals | None:
+    """The sums a party reads under the schedule (None before performance begins), by the
+    same ledger as the desk's performance page."""
     account = performance.account_of(dispute, clock.today())
     if account is None:
         return None
-    refund = performance.to_refund(dispute)
+    refund = (performance.to_refund(dispute) if debtor_row_for(user, dispute) is not None
+              else ZERO)
     return Totals(format_amount(account.total_due), format_amount(account.total_paid),
                   format_amount(account.outstanding), format_amount(account.overdue_amount),
                   format_amount(refund) if refund else "",
-                  State(dispute.state) in performance.ACCELERATED_STATES)
+                  performance.acceleration_of(dispute) is not None)
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,12 @@ def _open_creditor(token: str) -> blind.CreditorBound:
 
 
 def _open_debtor(token: str) -> blind.DebtorBound:
+    """A sealed debtor bound; one sealed before a month's figure above the whole was refused
+    is read as the whole (what it can mean), never refused: the refusal would stop the
+    round for good and tell the other side the debtor's sealed figures."""
     data = json.loads(crypto.decrypt(token))
-    return blind.DebtorBound(Decimal(data["max_monthly"]), Decimal(data["max_total"]))
+    most = Decimal(data["max_total"])
+    return blind.DebtorBound(min(Decimal(data["max_monthly"]), most), most)
 
 
 @transaction.atomic

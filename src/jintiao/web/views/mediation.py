@@ -54,6 +54,7 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     recusable = [(r.pk, f"{r.get_role_display()} {r.party.name}")
                  for r in dispute.party_rows.all() if me.may_request_recusal(r.pk, r.role)]
     extensions_left = selectors.extensions_left(dispute)
+    enterprise = selectors.debtor_is_entity(dispute, budget)
     context.update({
         "sessions": [session_row(me, s, mediating, team) for s in selectors.sessions_for(me)],
         "session_form": forms.SessionForm(party_rows=party_rows, initial={
@@ -63,10 +64,10 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
         "blind": blind_rounds(me, mediating),
         "budget": budget if me.desk else None,
-        "enterprise": selectors.debtor_is_entity(dispute, budget),
+        "enterprise": enterprise,
         "budget_form": forms.BudgetForm(debtors=party_choices(dispute, PartyRole.DEBTOR),
-                                        initial={"dependants": budget.dependants if budget
-                                                 else 0})
+                                        initial={"dependants": budget.dependants
+                                                 if budget and not enterprise else 0})
         if me.may_mediate() and open_ else None,
         "consents": list(selectors.consents_of(dispute)) if me.desk else [],
         "consent_form": forms.ConsentForm(party_rows=party_choices(

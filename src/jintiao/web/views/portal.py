@@ -127,7 +127,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "agreement": signings[0].agreement if signings else None,
         "agreement_html": agreement_services.preview(signings[0].agreement) if signings else "",
         "schedule": selectors.schedule_for(d),
-        "totals": selectors.totals_for(d), "team": mediation.team_of(d),
+        "totals": selectors.totals_for(user, d), "team": mediation.team_of(d),
         "recusal_form": forms.RecusalForm(),
         "cost_cap": f"{policy_of(d).annual_cost_cap * 100:.0f}%",
         "budget": selectors.budget_for(user, d),
