@@ -62,6 +62,17 @@ def test_every_chain_is_intact(demo):
     assert broken == []
 
 
+def test_every_agreement_and_document_matches_its_digest(demo):
+    from jintiao.agreements.integrity import scan_agreements
+    from jintiao.agreements.models import Agreement
+    from jintiao.documents.integrity import scan_documents
+    from jintiao.documents.models import Document
+
+    assert Agreement.objects.exists() and Document.objects.exists()
+    assert list(scan_agreements()) == []
+    assert list(scan_documents()) == []
+
+
 def test_every_event_the_demo_stores_is_registered_and_described_in_words(demo):
     """Intake, the lifecycle, the workbench, outreach, documents, signing, the court and
     the spot checks, as the services wrote them: each type is declared, and its describer

@@ -19,7 +19,7 @@ from django.db.models import Max
 
 from jintiao import clock
 from jintiao.agreements import content as texts
-from jintiao.agreements import selectors
+from jintiao.agreements import integrity, selectors
 from jintiao.agreements.models import Agreement, Signature, SigningCode
 from jintiao.disputes.access import PermissionDenied, Standing, standing_of
 from jintiao.disputes.changes import require_state
@@ -166,7 +166,6 @@ def _signable(actor: User, agreement_id: int) -> tuple[Agreement, Dispute]:
     return agreement, dispute
 
 
-@transaction.atomic
 def signing_code_send(*, actor: User, agreement_id: int, signer: str,
                       representative_id: int | None = None) -> SigningCode:
     """Send a one-time code to the signer's verified mobile for this version.
@@ -175,10 +174,18 @@ def signing_code_send(*, actor: User, agreement_id: int, signer: str,
     institution's agent asks for the creditor's; a mediator for their own.
 
     :raises RecordNotFound: the agreement is missing or hidden
+    :raises RecordAltered: its content no longer gives its digest (no code is sent)
     :raises SignatureInvalid: not open for signing, not a signer, already signed, no mobile
     :raises AgreementInvalid: the draft fails the court checklist
     :raises PermissionDenied: the actor may not ask for this signer's code
     """
+    integrity.require_intact_by_id(agreement_id, actor=actor)
+    return _send_code(actor, agreement_id, signer, representative_id)
+
+
+@transaction.atomic
+def _send_code(actor: User, agreement_id: int, signer: str,
+               representative_id: int | None) -> SigningCode:
     now = clock.now()
     agreement, dispute = _signable(actor, agreement_id)
     who = selectors.signer_of(agreement, signer)
@@ -256,9 +263,10 @@ def agreement_sign(*, actor: User, agreement_id: int, signer: str, code: str,
 
     :raises SignatureInvalid: no live code, a wrong or expired code (tries are counted),
         or the version is no longer open for signing
+    :raises RecordAltered: the content no longer gives the digest the code was sent for
     """
     now = clock.now()
-    agreement = selectors.agreement_get_for(actor, agreement_id)
+    agreement = integrity.require_intact_by_id(agreement_id, actor=actor)
     who = selectors.signer_of(agreement, signer)
     if who is None:
         raise SignatureInvalid("签署人不属于本协议", "not a signer of this agreement")
@@ -306,7 +314,6 @@ def signature_lines(agreement: Agreement) -> list[tuple[str, str, str]]:
     return lines
 
 
-@transaction.atomic
 def agreement_seal(*, actor: User, agreement_id: int, expected_version: int) -> Agreement:
     """The director applies the committee's e-seal once every party and the mediator have
     signed the final version: the agreement takes effect, its document is generated and
@@ -314,7 +321,14 @@ def agreement_seal(*, actor: User, agreement_id: int, expected_version: int) -> 
 
     :raises PermissionDenied: not the committee's director
     :raises SignatureInvalid: a signature is missing
+    :raises RecordAltered: the content no longer gives the digest the signers bound
     """
+    integrity.require_intact_by_id(agreement_id, actor=actor)
+    return _seal(actor, agreement_id, expected_version)
+
+
+@transaction.atomic
+def _seal(actor: User, agreement_id: int, expected_version: int) -> Agreement:
     now = clock.now()
     agreement = selectors.agreement_get_for(actor, agreement_id)
     dispute = dispute_lock(actor, agreement.dispute_id, expected_version)

@@ -24,6 +24,7 @@ from jintiao.api.routers import disputes, loop, mediation, orgs, supervision
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
 from jintiao.disputes.services import DisputeConflict
+from jintiao.documents.integrity import RecordAltered
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import TransitionRefused
 from jintiao.mediation.services import ApprovalRequired, MediationDeadlinePassed
@@ -67,7 +68,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     elif isinstance(exc, PermissionDenied):
         status = 403
     elif isinstance(exc, DisputeConflict | TransitionRefused | ApprovalRequired
-                    | MediationDeadlinePassed | ConfirmationWindowClosed):
+                    | MediationDeadlinePassed | ConfirmationWindowClosed | RecordAltered):
         status = 409
     body = exc.as_dict()
     return _error(request, status, body["code"], body["message"], body["details"])

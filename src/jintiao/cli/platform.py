@@ -37,21 +37,37 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Recompute every dispute's timeline chain; exit 1 and name the first broken links."""
+    """Recompute every dispute's timeline chain, re-digest every agreement and re-hash
+    every document file; exit 1 and name what fails (each altered record is also put on
+    its dispute's timeline, for the desk and the supervisors)."""
     _setup()
+    from jintiao.agreements.integrity import scan_agreements
+    from jintiao.documents.integrity import report_altered, scan_documents
     from jintiao.timeline.services import audit_verify
 
     checked, broken = audit_verify()
-    if not broken:
-        print(f"已核验 {checked} 条事件，所有纠纷的日志链完整 "
-              f"({checked} events, all chains intact)")
-        return 0
     for link in broken:
         print(f"纠纷 {link.dispute_id} 第 {link.seq} 条事件：{link.reason} "
               f"(dispute {link.dispute_id}, event {link.seq}: broken)")
-    print(f"已核验 {checked} 条事件，{len(broken)} 个纠纷的日志链断裂 "
-          f"({checked} events, {len(broken)} broken chains)")
-    return 1
+    if broken:
+        print(f"已核验 {checked} 条事件，{len(broken)} 个纠纷的日志链断裂 "
+              f"({checked} events, {len(broken)} broken chains)")
+    else:
+        print(f"已核验 {checked} 条事件，所有纠纷的日志链完整 "
+              f"({checked} events, all chains intact)")
+    findings = [*scan_agreements(), *scan_documents()]
+    for f in findings:
+        print(f"纠纷 {f.dispute_id} {f.title}（{f.what} {f.record}）：{f.problem} "
+              f"(dispute {f.dispute_id}, {f.what} {f.record}: altered or missing)")
+        report_altered(f.dispute_id, actor=None, what=f.what, title=f.title, record=f.record,
+                       fmt=f.fmt, problem=f.problem)
+    if findings:
+        print(f"{len(findings)} 份协议或文书与存档摘要不符或文件缺失 "
+              f"({len(findings)} records altered or missing)")
+    else:
+        print("所有协议内容与签署摘要一致，所有文书文件与存档摘要一致 "
+              "(all agreements and document files match their digests)")
+    return 1 if broken or findings else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.db.models import F
 
 from jintiao import clock
+from jintiao.agreements import integrity as agreement_integrity
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
 from jintiao.confirmation import selectors
 from jintiao.confirmation.models import Application, CaseCounter
-from jintiao.disputes.access import Standing, standing_of
+from jintiao.disputes.access import Standing, dispute_get_for, standing_of
 from jintiao.disputes.changes import require_state
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
@@ -46,7 +47,6 @@ def _parties(agreement: Agreement) -> list[dict[str, Any]]:
     return list(agreement.content["parties"])
 
 
-@transaction.atomic
 def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
                        court_id: int) -> Application:
     """File the parties' joint application with the competent court, within the window
@@ -56,7 +56,16 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
     :raises ConfirmationWindowClosed: the window has passed (nothing is filed)
     :raises ConfirmationInvalid: no effective agreement, a court without jurisdiction, or
         the agreement fails the court checklist
+    :raises RecordAltered: the agreement no longer gives the digest its signers bound
     """
+    found = agreements.effective(dispute_get_for(actor, dispute_id))
+    if found is not None:  # checked before the transaction, which would take the alert back
+        agreement_integrity.require_intact(found, actor=actor)
+    return _apply(actor, dispute_id, expected_version, court_id)
+
+
+@transaction.atomic
+def _apply(actor: User, dispute_id: int, expected_version: int, court_id: int) -> Application:
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
     dispute = dispute_lock(actor, dispute_id, expected_version)
@@ -157,7 +166,6 @@ def confirmation_accept(*, actor: User, application_id: int) -> Application:
     return application
 
 
-@transaction.atomic
 def confirmation_decide(*, actor: User, application_id: int, expected_version: int,
                         confirm: bool, attested: list[str], reasons: str = "") -> Application:
     """The judge rules: confirm the agreement valid — every checked ground met and the
@@ -166,7 +174,17 @@ def confirmation_decide(*, actor: User, application_id: int, expected_version: i
     :raises PermissionDenied: not a judge of that court
     :raises ConfirmationInvalid: not accepted yet, a ground unmet or unattested for a
         confirmation, or a rejection without reasons
+    :raises RecordAltered: the agreement no longer gives the digest its signers bound (the
+        judge rules on nothing but what was signed)
     """
+    application = selectors.application_get_for(actor, application_id)
+    agreement_integrity.require_intact(application.agreement, actor=actor)
+    return _decide(actor, application_id, expected_version, confirm, attested, reasons)
+
+
+@transaction.atomic
+def _decide(actor: User, application_id: int, expected_version: int, confirm: bool,
+            attested: list[str], reasons: str) -> Application:
     now = clock.now()
     application, dispute = _court_lock(actor, application_id, Standing.may_rule, "作出裁定",
                                        expected_version=expected_version)

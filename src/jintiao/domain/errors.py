@@ -78,6 +78,9 @@ class ErrorCode(StrEnum):
     INTAKE_INVALID = "intake_invalid"
     DISPUTE_NOT_FOUND = "dispute_not_found"
     NOT_FOUND = "not_found"
+    # a stored record (an agreement's content, a document's file) no longer matches the
+    # digest taken when it was made: refused, never served as if it were the record
+    RECORD_ALTERED = "record_altered"
     CONFLICT = "conflict"
     PERMISSION_DENIED = "permission_denied"
     COURT_REQUIRED = "court_required"

@@ -487,6 +487,17 @@ CREDIT_REPAIR_REMINDED = _declare("credit_repair.reminded", "提醒确认征信�
 FOLLOW_UP_RECORDED = _declare("follow_up.recorded", "记录履行回访", _follow_up)
 FOLLOW_UP_CANCELLED = _declare("follow_up.cancelled", "取消回访", _follow_ups_cancelled)
 DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
+
+
+def _altered(params: Params) -> str:
+    fmt = {"pdf": "PDF文件", "docx": "Word文件"}.get(_text(params, "format"), "")
+    return _joined(f"{_text(params, 'title')}{fmt}",
+                   _text(params, "problem") or "与存档摘要不符，已拒绝提供")
+
+
+# the desk and the supervisors above it must act on it; the institution is told nothing
+# it could read as the record being in doubt before they have looked
+RECORD_ALTERED = _declare("record.altered", "发现记录被改动", _altered, Audience.DESK)
 DEADLINE_PASSED = _declare("deadline.passed", "期限届满提醒", _deadline)
 
 

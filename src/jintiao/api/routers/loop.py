@@ -6,7 +6,7 @@ references, enforcement, credit repair, follow-ups) and the generated documents.
 from __future__ import annotations
 
 import datetime as dt
-import logging
+import io
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool, StrictInt
 
+from jintiao.agreements import integrity as agreement_integrity
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements import services as signing
 from jintiao.agreements.content import Draft
@@ -53,8 +54,8 @@ from jintiao.disputes.access import (
     RecordNotFound,
     dispute_get_for,
     payments_import_problem,
-    record_get_for,
 )
+from jintiao.documents.integrity import document_file
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Check
 from jintiao.orgs.models import Organization, User
@@ -62,7 +63,6 @@ from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import CreditRepair, Enforcement, FollowUp, Payment
 
-logger = logging.getLogger(__name__)
 router = Router(tags=["agreement, confirmation, performance"])
 Version = Annotated[StrictInt, Field(ge=1, le=2**31)]
 
@@ -124,12 +124,14 @@ def agreement_draft(request: HttpRequest, dispute_id: DisputeId,
 @router.get("/disputes/{dispute_id}/agreement", response={200: AgreementOut, **ERRORS},
             operation_id="agreement_get")
 def agreement_get(request: HttpRequest, dispute_id: DisputeId) -> AgreementOut:
-    """The current version, its signers and the court checklist."""
-    dispute = dispute_get_for(_viewer(request), dispute_id)
+    """The current version, its signers and the court checklist — only while its content
+    still gives the digest the signers bound (409 ``record_altered`` otherwise)."""
+    viewer = _viewer(request)
+    dispute = dispute_get_for(viewer, dispute_id)
     found = agreements.current(dispute)
     if found is None:
         raise RecordNotFound("尚无调解协议", "no agreement yet")
-    return agreement_out(found)
+    return agreement_out(agreement_integrity.require_intact(found, actor=viewer))
 
 
 class SigningCodeSendIn(Schema):
@@ -440,20 +442,7 @@ FILE_ANSWER = {"description": "The file, as an attachment", "content": {
             operation_id="document_download",
             openapi_extra={"responses": {200: FILE_ANSWER}})
 def document_download(request: HttpRequest, document_id: DisputeId, fmt: str) -> FileResponse:
-    """The document as Word (``docx``) or PDF (``pdf``)."""
-    missing = RecordNotFound("文书不存在", "no such document")
-    found = record_get_for(_viewer(request), Document.objects.all(), document_id, missing)
-    if fmt not in ("docx", "pdf"):
-        raise missing
-    field = found.docx if fmt == "docx" else found.pdf
-    try:
-        if not field:
-            raise FileNotFoundError(fmt)
-        handle = field.open("rb")
-    except FileNotFoundError:
-        # the record is there but storage lost the file: the operator's to restore
-        logger.error("Document %s: its stored %s file %r is missing", found.pk, fmt, field.name)
-        raise RecordNotFound("文书文件缺失，请联系平台管理员",
-                             "the document's stored file is missing",
-                             document=found.pk, format=fmt) from None
-    return FileResponse(handle, as_attachment=True, filename=f"{found.title}.{fmt}")
+    """The document as Word (``docx``) or PDF (``pdf``), checked against the SHA-256 taken
+    when it was made (409 ``record_altered`` when the stored file no longer matches)."""
+    found, data = document_file(actor=_viewer(request), document_id=document_id, fmt=fmt)
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=f"{found.title}.{fmt}")

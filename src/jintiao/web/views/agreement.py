@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,7 +24,13 @@ from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Action, State
 from jintiao.mediation.models import Offer
 from jintiao.web.forms import loop as forms
-from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
+from jintiao.web.views.common import (
+    agreement_shown,
+    standing_or_404,
+    submit,
+    viewer_of,
+    visible_or_404,
+)
 from jintiao.web.views.mediation_rows import consent_card, found_or_404, header
 
 
@@ -80,7 +85,7 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     may_apply = me.may_take(Action.APPLY_CONFIRMATION)
     context.update({
         "agreement": current, "accepted": accepted,
-        "preview": mark_safe(signing.preview(current)) if current else "",  # noqa: S308 - escaped blocks
+        "preview": agreement_shown(me.user, current) if current else "",
         "checks": agreements.checklist_of(current) if current else (),
         "signers": _signer_rows(me, current) if current else [],
         "versions": agreements.versions_of(dispute),

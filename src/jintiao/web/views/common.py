@@ -9,8 +9,13 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from jintiao.agreements import integrity as agreement_integrity
+from jintiao.agreements import services as signing
+from jintiao.agreements.models import Agreement
 from jintiao.disputes.access import (
     DisputeNotFound,
     RecordNotFound,
@@ -19,6 +24,7 @@ from jintiao.disputes.access import (
     standing_of,
 )
 from jintiao.disputes.models import Dispute
+from jintiao.documents.integrity import RecordAltered
 from jintiao.domain.errors import DomainError
 from jintiao.orgs.models import User
 
@@ -74,3 +80,14 @@ def attempt(request: HttpRequest, call: Callable[[], T], done: str) -> T | None:
         return None
     messages.success(request, done)
     return result
+
+
+def agreement_shown(viewer: User, agreement: Agreement) -> SafeString:
+    """The agreement as the page shows it — or, when its content no longer gives the digest
+    its signers bound, the refusal in its place (the alert is on the timeline): a page
+    never shows an altered agreement as if it were the one signed."""
+    try:
+        agreement_integrity.require_intact(agreement, actor=viewer)
+    except RecordAltered as refused:
+        return format_html('<p class="error altered" role="alert">{}</p>', refused.message)
+    return mark_safe(signing.preview(agreement))  # noqa: S308 - rendered from escaped blocks

@@ -6,11 +6,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jintiao.agreements import services as signing
 from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
 from jintiao.confirmation.models import Application
@@ -18,7 +16,7 @@ from jintiao.disputes.access import standing_of
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Verdict
 from jintiao.web.forms import loop as forms
-from jintiao.web.views.common import attempt, submit, viewer_of
+from jintiao.web.views.common import agreement_shown, attempt, submit, viewer_of
 from jintiao.web.views.mediation_rows import found_or_404, header
 
 
@@ -34,7 +32,7 @@ def confirmation_page(request: HttpRequest, application_id: int) -> HttpResponse
     context.update({
         "app": app, "checks": checks,
         "system_ok": not [c for c in checks if c.verdict in (Verdict.UNMET, Verdict.PENDING)],
-        "preview": mark_safe(signing.preview(app.agreement)),  # noqa: S308 - escaped blocks
+        "preview": agreement_shown(viewer, app.agreement),
         "may_accept": me.may_accept_application(app.court)
         and app.status == Application.Status.FILED,
         "accept_by": (court.acceptance_due(app) if app.status == Application.Status.FILED

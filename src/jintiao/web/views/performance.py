@@ -4,6 +4,7 @@ SMS outbox."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from jintiao.disputes.access import (
     record_get_for,
     supervises_everything,
 )
+from jintiao.documents.integrity import RecordAltered, document_file
 from jintiao.documents.models import Document
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import State
@@ -211,12 +213,19 @@ def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, document_id: int, fmt: str) -> FileResponse:
-    doc = _document(request, document_id)
-    if fmt not in ("docx", "pdf"):
-        raise Http404(_("记录不存在或无权查看"))
-    field = doc.docx if fmt == "docx" else doc.pdf
-    return FileResponse(field.open("rb"), as_attachment=fmt == "docx",
+def document_download(request: HttpRequest, document_id: int,
+                      fmt: str) -> HttpResponse | FileResponse:
+    """The file as stored, re-hashed first: one edited on disk is refused, and the person
+    is taken back to the dispute with the reason (the alert is on its timeline)."""
+    viewer = viewer_of(request)
+    try:
+        doc, data = found_or_404(lambda: document_file(actor=viewer, document_id=document_id,
+                                                       fmt=fmt))
+    except RecordAltered as refused:
+        messages.error(request, refused.message)
+        kept = Document.objects.filter(pk=document_id).values_list("dispute_id", flat=True)
+        return redirect("web:dispute_detail", dispute_id=kept.get())
+    return FileResponse(io.BytesIO(data), as_attachment=fmt == "docx",
                         filename=f"{doc.title}-{doc.dispute.number}.{fmt}")
 
 

@@ -30,7 +30,7 @@ from jintiao.outreach import services as outreach
 from jintiao.outreach.models import Verification
 from jintiao.portal import selectors, services
 from jintiao.web.forms import portal as forms
-from jintiao.web.views.common import attempt, mistakes
+from jintiao.web.views.common import agreement_shown, attempt, mistakes
 
 View = Callable[..., HttpResponse]
 
@@ -125,7 +125,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "blind": selectors.blind_for(user, d), "bound_form": forms.DebtorBoundForm(),
         "signings": signings, "code_form": forms.CodeForm(),
         "agreement": signings[0].agreement if signings else None,
-        "agreement_html": agreement_services.preview(signings[0].agreement) if signings else "",
+        "agreement_html": agreement_shown(user, signings[0].agreement) if signings else "",
         "schedule": selectors.schedule_for(d),
         "totals": selectors.totals_for(user, d), "team": mediation.team_of(d),
         "recusal_form": forms.RecusalForm(),
