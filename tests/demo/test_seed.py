@@ -68,7 +68,8 @@ def test_every_agreement_and_document_matches_its_digest(demo):
     from jintiao.documents.integrity import scan_documents
     from jintiao.documents.models import Document
 
-    assert Agreement.objects.exists() and Document.objects.exists()
+    assert Agreement.objects.exists()
+    assert Document.objects.exists()
     assert list(scan_agreements()) == []
     assert list(scan_documents()) == []
 
