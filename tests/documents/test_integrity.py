@@ -222,3 +222,18 @@ class TestBeforeTheSeal:
 
         assert "可能已被改动" in page
         assert "改动后的责任条款" not in page
+
+
+def test_the_supervisors_above_see_the_alert_on_their_home_page(world, desk, sealed):
+    doc = sealed.document
+    tamper_file(doc.pdf)
+    with pytest.raises(RecordAltered):
+        document_file(actor=desk.mediator, document_id=doc.pk, fmt="pdf")
+
+    above = client_for(world.supervisor).get("/supervision/").content.decode()
+    assert "记录完整性告警（近90天）1 条" in above
+    assert sealed.dispute.number in above
+    assert "调解协议书PDF文件，与存档摘要不符" in above
+    elsewhere = client_for(world.county_supervisor).get("/supervision/").content.decode()
+    assert "记录完整性告警（近90天）0 条" in elsewhere
+    assert sealed.dispute.number not in elsewhere

@@ -34,6 +34,9 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dispute", "seq"], name="event_seq_unique"),
         ]
+        # the supervisors' list of altered records: a few rows among millions of events
+        indexes = [models.Index(fields=["-at"], condition=models.Q(type="record.altered"),
+                                name="event_record_altered_at")]
 
     def __str__(self) -> str:
         return f"{self.dispute_id}#{self.seq} {self.type}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Min
 
 from jintiao.disputes.models import Dispute
-from jintiao.domain import figures
+from jintiao.domain import events, figures
 from jintiao.domain.figures import PeriodKind, ReportPeriod, Span
 from jintiao.domain.lifecycle import State
 from jintiao.orgs.models import Organization
@@ -19,6 +19,7 @@ from jintiao.supervision.selectors.statistics import (
     tally,
     tally_between,
 )
+from jintiao.timeline.models import Event
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,30 @@ class Overdue:
     committee: str
     count: int
     oldest: dt.date
+
+
+@dataclass(frozen=True)
+class Altered:
+    """A record found altered (``record.altered`` on its dispute's timeline)."""
+
+    dispute_id: int
+    number: str
+    at: dt.datetime
+    what: str
+
+
+ALTERED_DAYS = 90
+ALTERED_ROWS = 20
+
+
+def altered_records(node: Organization, since: dt.datetime) -> list[Altered]:
+    """The newest alerts of altered agreements and document files under ``node`` since
+    ``since`` (on the partial index of those events, however many events there are)."""
+    rows = (Event.objects.filter(type=events.RECORD_ALTERED.type, at__gte=since,
+                                 dispute__committee__path__startswith=node.path)
+            .select_related("dispute").order_by("-at")[:ALTERED_ROWS])
+    return [Altered(e.dispute_id, e.dispute.number, e.at,
+                    events.RECORD_ALTERED.describe(e.params)) for e in rows]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ and the ledger with its exports. Thin: the figures come from supervision.selecto
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -221,6 +222,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
              for key, label in reports.RATES]
     return render(request, "web/supervision/dashboard.html", {
         "board": board, "months": months, "rates": rates, "form": form,
+        "altered": selectors.altered_records(
+            node, clock.now() - dt.timedelta(days=selectors.ALTERED_DAYS)),
+        "altered_days": selectors.ALTERED_DAYS,
         "overdue_definitions": {"mediation": figures.DEFINITIONS["overdue_mediation"],
                                 "all": figures.DEFINITIONS["overdue"]}})
 
