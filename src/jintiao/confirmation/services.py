@@ -22,6 +22,7 @@ from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.services import document_generate
 from jintiao.domain import events, periods
+from jintiao.domain.case_numbers import CONFIRMATION_TYPE, case_number
 from jintiao.domain.confirmation import Verdict, judge_items, unmet
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Action, State
@@ -125,12 +126,21 @@ def _court_lock(actor: User, application_id: int, gate: Callable[..., bool], doi
 
 
 def _case_number(court: Organization, year: int) -> str:
+    """The court's next 民特 number of ``year``, built from its own code (法院代字) as the
+    SPC's rules on case numbers require (:mod:`jintiao.domain.case_numbers`).
+
+    :raises ConfirmationInvalid: the court has no code on its record (nothing is counted)
+    """
+    if not court.court_code:
+        raise ConfirmationInvalid(f"{court.name}未登记法院代字，无法编制案号，请平台管理员在机构"
+                                  "信息中填写（如黔2601）", "the court has no court code",
+                                  court=court.pk)
     CaseCounter.objects.get_or_create(court=court, year=year)
     counter = CaseCounter.objects.select_for_update().get(court=court, year=year)
     counter.last = F("last") + 1
     counter.save(update_fields=["last"])
     counter.refresh_from_db(fields=["last"])
-    return f"（{year}）{court.region_code}民特{counter.last}号"
+    return case_number(year, court.court_code, CONFIRMATION_TYPE, counter.last)
 
 
 @transaction.atomic

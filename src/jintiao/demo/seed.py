@@ -111,7 +111,9 @@ def _org(name: str, kind: OrgKind, code: str, parent: Organization | None = None
         first17 = f"91{code}MC{registered:07d}"
         credit_code = first17 + identity.credit_code_check_char(first17)
     return organization_create(name=name, kind=kind, region_code=code, parent=parent,
-                               credit_code=credit_code, **scope)
+                               credit_code=credit_code,
+                               accepted_types=scope.get("accepted_types", ()),
+                               accepted_channels=scope.get("accepted_channels", ()))
 
 
 def _build_tree(rng: random.Random) -> World:

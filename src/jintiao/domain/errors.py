@@ -81,6 +81,7 @@ class ErrorCode(StrEnum):
     # a stored record (an agreement's content, a document's file) no longer matches the
     # digest taken when it was made: refused, never served as if it were the record
     RECORD_ALTERED = "record_altered"
+    COURT_CODE_INVALID = "court_code_invalid"
     CONFLICT = "conflict"
     PERMISSION_DENIED = "permission_denied"
     COURT_REQUIRED = "court_required"

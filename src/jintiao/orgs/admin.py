@@ -23,6 +23,7 @@ from jintiao.orgs.services import (
     authority_grant_set,
     may_hold_authority,
     mediator_profile_set,
+    organization_court_code,
     organization_credit_code,
 )
 
@@ -31,6 +32,19 @@ class OrganizationForm(forms.ModelForm[Organization]):
     class Meta:
         model = Organization
         fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        """A court's code (法院代字) by the service's rule: suggested from its division code
+        when left empty, refused when not in the SPC's form or given to another node."""
+        data = super().clean() or {}
+        if "kind" in data and "region_code" in data:
+            try:
+                data["court_code"] = organization_court_code(
+                    data.get("court_code") or "", kind=data["kind"],
+                    region_code=data["region_code"])
+            except DomainError as exc:
+                self.add_error("court_code", exc.message)
+        return data
 
     def clean_credit_code(self) -> str:
         """The code is checked (GB 32100, one node per code) by the same rule as the service."""
@@ -44,7 +58,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
     form = OrganizationForm
-    list_display = ("name", "kind", "region_code", "credit_code", "parent")
+    list_display = ("name", "kind", "region_code", "court_code", "credit_code", "parent")
     list_filter = ("kind",)
     search_fields = ("name", "region_code", "credit_code")
     readonly_fields = ("path",)

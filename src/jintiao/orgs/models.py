@@ -45,6 +45,8 @@ class Organization(models.Model):
                                related_name="children", verbose_name=_("上级单位"))
     region_code = models.CharField(_("行政区划代码"), max_length=6)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
+    # a court's code in its case numbers, as the SPC publishes it (黔2601); courts only
+    court_code = models.CharField(_("法院代字"), max_length=8, blank=True, default="")
     path = models.CharField(max_length=255, unique=True, editable=False)
     accepted_types = models.JSONField(_("受理纠纷类型"), default=list, blank=True)
     accepted_channels = models.JSONField(_("受理来源渠道"), default=list, blank=True)

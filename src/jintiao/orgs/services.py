@@ -10,6 +10,7 @@ from django.db import transaction
 
 from jintiao.domain import identity
 from jintiao.domain.authority import AuthorityLimits
+from jintiao.domain.case_numbers import suggested_court_code, validate_court_code
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
 from jintiao.orgs.models import (
@@ -39,24 +40,46 @@ def organization_create(
     accepted_types: Iterable[str] = (),
     accepted_channels: Iterable[str] = (),
     credit_code: str = "",
+    court_code: str = "",
 ) -> Organization:
-    """Create a node under ``parent`` and give it its materialised path.
+    """Create a node under ``parent`` and give it its materialised path. A court gets its
+    code in case numbers (法院代字): the one given, else the one its division code suggests
+    (:func:`jintiao.domain.case_numbers.suggested_court_code`).
 
     :raises OrganizationInvalid: a region code that is not six digits, an invalid unified
         social credit code, or one another node is registered under
+    :raises CourtCodeInvalid: a court code not in the SPC's form, or none for a court whose
+        division code suggests none
     """
     if not (len(region_code) == 6 and region_code.isdigit()):
         raise OrganizationInvalid(f"行政区划代码应为6位数字：{region_code}",
                                   f"region code must be six digits: {region_code}")
     credit_code = organization_credit_code(credit_code)
+    court_code = organization_court_code(court_code, kind=kind, region_code=region_code)
     org = Organization.objects.create(
         name=name, kind=kind, region_code=region_code, parent=parent, credit_code=credit_code,
+        court_code=court_code,
         path=f"tmp-{name}-{region_code}-{parent.pk if parent else 0}",
         accepted_types=list(accepted_types), accepted_channels=list(accepted_channels),
     )
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
     return org
+
+
+def organization_court_code(text: str, *, kind: str, region_code: str) -> str:
+    """A court's code in case numbers: the one given, else the one its division code
+    suggests; "" for any other node.
+
+    :raises CourtCodeInvalid: a court's code not in the SPC's form (or none to suggest)
+    :raises OrganizationInvalid: a code given for a node that is not a court
+    """
+    if kind == OrgKind.COURT:
+        return validate_court_code(text or suggested_court_code(region_code))
+    if text.strip():
+        raise OrganizationInvalid("只有法院登记法院代字", "only a court has a court code",
+                                  field="court_code")
+    return ""
 
 
 def organization_credit_code(text: str, *, of: Organization | None = None) -> str:
