@@ -9,14 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 from jintiao.documents.blocks import Block, Doc, Heading, Para, Signatures, Table
+from jintiao.domain.dates import in_chinese, written
 from jintiao.domain.money import amount_in_words, format_amount
 
 VERSIONS = {
-    "options_notice": "2026.1", "acceptance_notice": "2026.1",
-    "non_acceptance_notice": "2026.1", "session_record": "2026.1", "agreement": "2026.1",
-    "confirmation_application": "2026.1", "ruling": "2026.1", "undisputed_facts": "2026.1",
-    "enforcement_application": "2026.1", "credit_repair_letter": "2026.2",
+    "options_notice": "2026.1", "acceptance_notice": "2026.2",
+    "non_acceptance_notice": "2026.2", "session_record": "2026.2", "agreement": "2026.2",
+    "confirmation_application": "2026.2", "ruling": "2026.2", "undisputed_facts": "2026.2",
+    "enforcement_application": "2026.2", "credit_repair_letter": "2026.3",
 }
+
+
+def day(value: str | None) -> str:
+    """A stored ISO date as the documents write it, 2026年11月12日 (GB/T 9704-2012 §7.3.5.5;
+    the court-document drafting rules for a court's body text); "" for none."""
+    return written(value) if value else ""
 
 
 def yuan(value: str | Decimal) -> str:
@@ -64,7 +71,7 @@ def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]
                         _amount_rows(claim["parts"], claim["total"]), numeric=(1,)))
     blocks.append(Heading("三、调解协议内容"))
     n = 1
-    blocks.append(Para(f"{n}. 各方确认，截至{claim['as_of']}，债务人尚欠债权人款项合计"
+    blocks.append(Para(f"{n}. 各方确认，截至{day(claim['as_of'])}，债务人尚欠债权人款项合计"
                        f"{yuan(claim['total'])}（大写：{words(claim['total'])}）。"))
     for w in t["waivers"]:
         n += 1
@@ -76,11 +83,11 @@ def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]
     blocks.append(Para(
         f"{n}. 债务人向债权人偿还{yuan(t['total'])}（大写：{t['total_in_words']}），"
         f"{rate_text}，{t['method_label']}，共{len(t['schedule'])}期，"
-        f"自{t['schedule'][0]['due_on']}起至{t['schedule'][-1]['due_on']}止，"
+        f"自{day(t['schedule'][0]['due_on'])}起至{day(t['schedule'][-1]['due_on'])}止，"
         f"每期还款日及金额如下："))
     blocks.append(Table(
         ("期次", "还款日", "本金", "利息", "欠息及费用", "应还金额"),
-        tuple((r["label"], r["due_on"], format_amount(Decimal(r["principal"])),
+        tuple((r["label"], day(r["due_on"]), format_amount(Decimal(r["principal"])),
                format_amount(Decimal(r["interest"])), format_amount(Decimal(r["arrears"])),
                format_amount(Decimal(r["payment"]))) for r in t["schedule"]),
         numeric=(2, 3, 4, 5)))
@@ -119,7 +126,7 @@ def confirmation_application(c: Mapping[str, Any]) -> Doc:
     """司法确认申请书, filed jointly (CPL Art. 205; INTERP Art. 354)."""
     blocks: list[Block] = [Heading("申请人"), *_parties(c["parties"]),
         Heading("请求事项"),
-        Para(f"请求确认申请人于{c['effective_on']}经{c['committee']}主持调解达成的"
+        Para(f"请求确认申请人于{day(c['effective_on'])}经{c['committee']}主持调解达成的"
              f"调解协议（{c['agreement_number']}）有效。"),
         Heading("事实和理由"),
         Para(f"{c['facts']}经{c['committee']}调解，申请人自愿达成调解协议。"
@@ -128,7 +135,7 @@ def confirmation_application(c: Mapping[str, Any]) -> Doc:
         Para(f"附：调解协议书（协议内容摘要SHA-256：{c['digest']}）、调解组织主持调解的证明、"
              "各申请人身份证明。", indent=False),
         Para(f"此致\n{c['court']}", indent=False),
-        Signatures(tuple((f"申请人：{p['name']}", "（电子签名见调解协议）", c["applied_on"])
+        Signatures(tuple((f"申请人：{p['name']}", "（电子签名见调解协议）", day(c["applied_on"]))
                          for p in c["parties"]))]
     return Doc("confirmation_application", "司法确认申请书",
                VERSIONS["confirmation_application"], tuple(blocks))
@@ -138,14 +145,14 @@ def ruling(c: Mapping[str, Any]) -> Doc:
     """民事裁定书 confirming the agreement valid, or rejecting the application (CPL 206)."""
     confirmed = c["confirmed"]
     blocks: list[Block] = [Para(f"申请人：{p['name']}。", indent=False) for p in c["parties"]]
-    blocks.append(Para(f"申请人于{c['applied_on']}向本院申请确认其经{c['committee']}主持达成的"
-                       f"调解协议有效。本院于{c['accepted_on']}受理后依法进行了审查，"
+    blocks.append(Para(f"申请人于{day(c['applied_on'])}向本院申请确认其经{c['committee']}主持达成的"
+                       f"调解协议有效。本院于{day(c['accepted_on'])}受理后依法进行了审查，"
                        "现已审查终结。"))
     blocks.append(Para(f"本院经审查认为：{c['reasons']}"))
     if confirmed:
         blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零五条、第二百零六条规定，"
                            "裁定如下："))
-        blocks.append(Para(f"{c['committee']}于{c['effective_on']}主持达成的调解协议"
+        blocks.append(Para(f"{c['committee']}于{day(c['effective_on'])}主持达成的调解协议"
                            f"（{c['agreement_number']}）有效。", bold=True))
         blocks.append(Para("当事人应当按照调解协议的约定自觉履行义务。一方当事人拒绝履行或者"
                            "未全部履行的，对方当事人可以向人民法院申请执行。"))
@@ -155,7 +162,8 @@ def ruling(c: Mapping[str, Any]) -> Doc:
         blocks.append(Para("当事人可以通过调解方式变更原调解协议或者达成新的调解协议，"
                            "也可以向人民法院提起诉讼。"))
     blocks.append(Para("本裁定书自即日起发生法律效力。"))
-    blocks.append(Signatures(((f"审判员：{c['judge']}", "", c["decided_on"]),
+    # the closing date in Chinese numerals (the court-document drafting rules)
+    blocks.append(Signatures(((f"审判员：{c['judge']}", "", in_chinese(c["decided_on"])),
                               (c["court"], "（院印）", ""))))
     return Doc("ruling", "民事裁定书", VERSIONS["ruling"], tuple(blocks),
                number=c["case_number"])
@@ -164,7 +172,7 @@ def ruling(c: Mapping[str, Any]) -> Doc:
 def undisputed_facts(c: Mapping[str, Any]) -> Doc:
     """无争议事实记载表 after a failed mediation (ONLINE Arts. 21–22)."""
     blocks: list[Block] = [Heading("当事人"), *_parties(c["parties"]), Heading("调解情况"),
-        Para(f"{c['committee']}于{c['started_on']}开始调解，{c['ended_on']}"
+        Para(f"{c['committee']}于{day(c['started_on'])}开始调解，{day(c['ended_on'])}"
              f"{c.get('how_ended', '调解不成')}，调解终结。原因：{c['reason']}")]
     blocks.append(Heading("双方均无异议的事实"))
     blocks += [Para(f"{i}. {f}") for i, f in enumerate(c["facts"], 1)]
@@ -173,9 +181,9 @@ def undisputed_facts(c: Mapping[str, Any]) -> Doc:
     blocks.append(Para("上述无争议事实经双方当事人书面确认，在后续诉讼中当事人无需对其举证"
                        "（但涉及国家利益、社会公共利益和他人合法权益的除外）。为达成调解协议作出"
                        "的让步，不得在后续诉讼中作为对其不利的根据。"))
-    lines = [(f"{p['role_label']}：{p['name']}", p.get("confirmed", ""), p.get("confirmed_on", ""))
-             for p in c["parties"]]
-    lines.append((f"调解员：{c['mediator']}", "", c["ended_on"]))
+    lines = [(f"{p['role_label']}：{p['name']}", p.get("confirmed", ""),
+              day(p.get("confirmed_on"))) for p in c["parties"]]
+    lines.append((f"调解员：{c['mediator']}", "", day(c["ended_on"])))
     blocks.append(Signatures(tuple(lines)))
     return Doc("undisputed_facts", "无争议事实记载表", VERSIONS["undisputed_facts"],
                tuple(blocks), number=c["number"])
@@ -191,19 +199,19 @@ def enforcement_application(c: Mapping[str, Any]) -> Doc:
              else f"{c['committee']}主持达成的调解协议（未经司法确认）。"),
         Heading("执行请求"),
         Para(f"1. 请求强制执行被执行人支付{yuan(c['total'])}（大写：{words(c['total'])}），"
-             f"计算至{c['as_of']}，明细如下："),
+             f"计算至{day(c['as_of'])}，明细如下："),
         Table(("项目", "金额（元）"),
               _amount_rows(c["rows"], c["total"]), numeric=(1,)),
         Para(f"2. 迟延履行期间的加倍部分债务利息按日万分之{Decimal(c['late_rate']) * 10000:.2f}"
              f"计算至实际履行之日止。" if c.get("late_rate") else "2. 无。"),
         Heading("事实和理由"),
-        Para(f"被执行人自{c['first_missed']}起连续{c['missed']}期未按协议足额还款，已于"
-             f"{c['accelerated_on']}触发协议约定的加速到期条款，剩余款项全部到期。"
+        Para(f"被执行人自{day(c['first_missed'])}起连续{c['missed']}期未按协议足额还款，已于"
+             f"{day(c['accelerated_on'])}触发协议约定的加速到期条款，剩余款项全部到期。"
              f"已还款{yuan(c['paid'])}。"),
-        Para(f"申请执行期限：最后一期履行期限届满之日（{c['last_due']}）起二年，至"
-             f"{c['last_day']}止（民事诉讼法第二百五十条）。"),
+        Para(f"申请执行期限：最后一期履行期限届满之日（{day(c['last_due'])}）起二年，至"
+             f"{day(c['last_day'])}止（民事诉讼法第二百五十条）。"),
         Para(f"此致\n{c['court']}", indent=False),
-        Signatures(((f"申请执行人：{c['creditors'][0]['name']}", "", c["prepared_on"]),))]
+        Signatures(((f"申请执行人：{c['creditors'][0]['name']}", "", day(c["prepared_on"])),))]
     return Doc("enforcement_application", "强制执行申请书", VERSIONS["enforcement_application"],
                tuple(blocks))
 
@@ -218,14 +226,15 @@ def credit_repair_letter(c: Mapping[str, Any]) -> Doc:
     blocks: list[Block] = [
         Para(f"{c['institution']}：", indent=False),
         Para(f"{c['debtor']}与贵单位金融借款纠纷一案，经{c['committee']}调解达成调解协议"
-             f"（{c['agreement_number']}）{c.get('ruling_text', '')}。截至{c['completed_on']}，"
+             f"（{c['agreement_number']}）{c.get('ruling_text', '')}。"
+             f"截至{day(c['completed_on'])}，"
              f"{c['debtor']}已按协议履行完毕，共还款{yuan(c['paid'])}"
              f"（大写：{words(c['paid'])}）。{refund}"),
         Para("根据《征信业管理条例》及相关规定，请贵单位核实后，按照协议约定及履行情况向金融信用"
              "信息基础数据库报送更新信息，对因本纠纷产生的逾期记录依法予以更正或标注已结清，"
              "并将处理结果函告本委员会。"),
         Para("特此函告。", indent=False),
-        Signatures(((c["committee"], "（印章）", c["completed_on"]),))]
+        Signatures(((c["committee"], "（印章）", day(c["completed_on"])),))]
     return Doc("credit_repair_letter", "征信修复函", VERSIONS["credit_repair_letter"],
                tuple(blocks), number=c["number"])
 
@@ -245,13 +254,17 @@ def notice(kind: str, c: Mapping[str, Any]) -> Doc:
     elif kind == "acceptance_notice":
         title = "受理通知书"
         body = [f"{c['to']}：", f"您与{c['other']}的金融纠纷（{c['number']}），本委员会已于"
-                f"{c['on']}受理，将指派调解员在规定期限内主持调解。"]
+                f"{day(c['on'])}受理，将指派调解员在规定期限内主持调解。"]
     else:
         title = "不予受理通知书"
-        body = [f"{c['to']}：", f"您提交的纠纷调解申请（{c['number']}），经审查不予受理。"
-                f"理由：{c['reason']}", "您可以通过诉讼等其他途径解决纠纷。"]
+        # addressed to every party, not only the one who applied; and the way on fits a
+        # dispute already before a court as well as one that is not
+        body = [f"{c['to']}：", f"关于{c['other']}与{c['debtors']}的金融纠纷（{c['number']}），"
+                f"本委员会经审查，决定不予受理。理由：{c['reason']}",
+                "本决定不影响您依法通过诉讼、仲裁等途径维护自身权益；该纠纷已由人民法院或仲裁"
+                "机构受理的，请按照其通知参加相应程序。"]
     blocks: list[Block] = [Para(body[0], indent=False), *(Para(x) for x in body[1:]),
-                           Signatures(((c["committee"], "（印章）", c["on"]),))]
+                           Signatures(((c["committee"], "（印章）", day(c["on"])),))]
     return Doc(kind, title, VERSIONS[kind], tuple(blocks), number=c.get("number", ""))
 
 

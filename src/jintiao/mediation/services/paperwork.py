@@ -12,6 +12,7 @@ from jintiao.documents import texts as doc_texts
 from jintiao.documents.models import Document, Kind
 from jintiao.documents.services import document_generate
 from jintiao.domain import events
+from jintiao.domain.dates import written
 from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Session
@@ -46,6 +47,7 @@ def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
         "to": "、".join(r.party.name for r in rows), "committee": dispute.committee.name,
         "number": dispute.number,
         "other": "、".join(r.party.name for r in rows if r.role == "creditor"),
+        "debtors": "、".join(r.party.name for r in rows if r.role == "debtor"),
         "reason": declined.params.get("reason", "") if declined else "",
         "on": (accepted.at.date() if kind == Kind.ACCEPTANCE_NOTICE and accepted
                else today).isoformat(),
@@ -65,7 +67,8 @@ def session_document(actor: User, session: Session,
     present = ([a.party_row.party.name for a in came if a.party_row]  # the parties first
                + [str(a.user) for a in came if a.party_row is None])
     team = [str(m.user) for m in selectors.team_of(dispute)]
-    at = session.starts_at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
+    local = session.starts_at.astimezone(clock.TZ)
+    at = f"{written(local.date())} {local:%H:%M}"
     context = {
         "number": f"{dispute.number} 第{session.seq}次", "at": at,
         "place": session.place or session.online_link or "—",

@@ -1,0 +1,51 @@
+"""Documents write dates as Chinese documents do — 2026年11月12日 in the text (GB/T 9704),
+二〇二六年十一月十四日 at the foot of the court's ruling (the court-document drafting rules)
+— and the non-acceptance notice speaks to every party, not only the one who applied."""
+
+from __future__ import annotations
+
+import re
+
+from jintiao import clock
+from jintiao.documents.models import Document
+from jintiao.domain.dates import in_chinese, written
+from jintiao.domain.lifecycle import Action
+from jintiao.mediation.services import action_apply, notice_generate
+from tests.factories import flat, intake
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, confirm
+
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def test_the_agreement_and_the_ruling_write_their_dates_in_words(desk, mediating):
+    accept_plan(desk, mediating, flat(12))
+    agreement = agree(desk, mediating, CHARGES_SINCE)
+    app = confirm(desk, mediating)
+
+    text = agreement.document.html
+    first = agreement.content["terms"]["schedule"][0]["due_on"]
+    assert f"自{written(first)}起" in text
+    assert f"截至{written(agreement.content['claim']['as_of'])}" in text
+    ruled = Document.objects.get(dispute=mediating, kind="ruling")
+    assert app.status == "confirmed"
+    assert "审判员" in ruled.html
+    assert in_chinese(ruled.created_at.astimezone(clock.TZ).date()) in ruled.html
+    # no ISO date left in either text — but the e-signatures' moments, date and time
+    for html in (text, ruled.html):
+        plain = STAMP.sub("", re.sub(r"<[^>]+>", " ", html))
+        assert not ISO.search(plain), ISO.search(plain)
+
+
+def test_the_non_acceptance_notice_speaks_to_every_party(world):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.DECLINE,
+                 expected_version=1, reason="该纠纷已由人民法院立案受理")
+
+    doc = notice_generate(actor=world.clerk, dispute_id=dispute.pk,
+                          kind="non_acceptance_notice")
+
+    assert "您提交的" not in doc.html  # the debtor never applied
+    assert "决定不予受理。理由：该纠纷已由人民法院立案受理" in doc.html
+    assert "已由人民法院或仲裁机构受理的，请按照其通知参加相应程序" in doc.html
+    assert written(doc.created_at.date()) in doc.html
