@@ -12,6 +12,7 @@ import io
 import re
 import subprocess
 from html import escape as _escape
+from typing import Any
 
 from jintiao.documents.blocks import Doc, Heading, Para, Signatures, Table
 
@@ -31,11 +32,18 @@ def escape(text: str) -> str:
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
 
+# GB/T 9704-2012 §5.2: A4 paper, 天头 (top) 37 mm, 订口 (left) 28 mm, a 156 × 225 mm text
+# block — so 26 mm right and 35 mm bottom. Word and PDF share the page and the numbering.
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 37, "right": 26, "bottom": 35, "left": 28}
+
 CSS = f"""
-@page {{ size: A4; margin: 25mm 22mm 22mm 25mm;
+@page {{ size: A4; margin: {MARGINS_MM["top"]}mm {MARGINS_MM["right"]}mm
+  {MARGINS_MM["bottom"]}mm {MARGINS_MM["left"]}mm;
   @bottom-center {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";
                     font: 9pt '{SANS}'; color: #555; }}
-  @bottom-left {{ content: string(footer); font: 7pt '{SANS}'; color: #777; }} }}
+  @top-center {{ content: string(footer); font: 7pt '{SANS}'; color: #777;
+                 vertical-align: bottom; padding-bottom: 6mm; }} }}
 html {{ font-family: '{SERIF}', serif; font-size: 12pt; line-height: 1.75; color: #111; }}
 .doc {{ max-width: 170mm; margin: 0 auto; }}
 h1 {{ font-family: '{SANS}', sans-serif; text-align: center; font-size: 20pt;
@@ -51,8 +59,9 @@ th, td {{ border: 0.6pt solid #444; padding: 2pt 4pt; }}
 th {{ background: #eee; font-family: '{SANS}', sans-serif; font-weight: normal; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 table.sign td {{ border: none; padding: 10pt 4pt; }}
-.footer {{ string-set: footer content(); font-size: 7pt; color: #777; margin-top: 16pt;
-           word-break: break-all; }}
+.footer {{ font-size: 7pt; color: #777; margin-top: 16pt; word-break: break-all; }}
+.running {{ string-set: footer content(); height: 0; margin: 0; overflow: hidden;
+            font-size: 0; }}
 """
 
 
@@ -61,7 +70,12 @@ def to_html(doc: Doc, *, standalone: bool = True) -> str:
     # embedded in a page the title is not the page's heading
     title = (f"<h1>{escape(doc.title)}</h1>" if standalone
              else f'<p class="doc-title">{escape(doc.title)}</p>')
-    out = ['<div class="doc">', title]
+    out = ['<div class="doc">']
+    if doc.footer and standalone:
+        # first in the flow, so the digest is set before page one is laid out and every
+        # page carries it in its top margin, apart from the page number at the foot
+        out.append(f'<p class="running" aria-hidden="true">{escape(doc.footer)}</p>')
+    out.append(title)
     if doc.number:
         out.append(f'<p class="number">{escape(doc.number)}</p>')
     # on a page a table says what it holds to a screen reader: the heading it stands under
@@ -127,6 +141,47 @@ def _east_asian(run: object, font: str) -> None:
     fonts.set(qn("w:hAnsi"), font)
 
 
+def _field(paragraph: Any, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in as it lays the pages out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run = paragraph.add_run()
+    begin, instr, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"),
+                         OxmlElement("w:fldChar"))
+    begin.set(qn("w:fldCharType"), "begin")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {code} "
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, end):
+        run._r.append(element)  # python-docx has no field API: the run's XML
+    run.font.size = Pt(9)
+    _east_asian(run, SANS)
+
+
+def _page(word: Any) -> None:
+    """A4 with GB/T 9704's margins (python-docx's template is US Letter), and the page
+    number centred in the footer as the PDF prints it: 第 N 页 / 共 M 页."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    number = section.footer.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text, code in (("第 ", "PAGE"), (" 页 / 共 ", "NUMPAGES")):
+        run = number.add_run(text)
+        run.font.size = Pt(9)
+        _east_asian(run, SANS)
+        _field(number, code)
+    tail = number.add_run(" 页")
+    tail.font.size = Pt(9)
+    _east_asian(tail, SANS)
+
+
 def to_docx(doc: Doc) -> bytes:
     """The document as Word (.docx) with East Asian fonts set on every run."""
     from docx import Document
@@ -177,9 +232,10 @@ def to_docx(doc: Doc) -> bytes:
                     _east_asian(run, SANS if header and i == 0 else SERIF)
                     if isinstance(b, Table) and j in b.numeric:
                         cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if doc.footer:
-        section = word.sections[0]
-        run = section.footer.paragraphs[0].add_run(printable(doc.footer))
+    _page(word)
+    if doc.footer:  # a paragraph of its own, under the page number: they never overlap
+        line = word.sections[0].footer.add_paragraph()
+        run = line.add_run(printable(doc.footer))
         run.font.size = Pt(7)
         _east_asian(run, SANS)
     buf = io.BytesIO()
