@@ -25,9 +25,10 @@ from jintiao.domain import events, periods
 from jintiao.domain.case_numbers import CONFIRMATION_TYPE, case_number
 from jintiao.domain.confirmation import Verdict, judge_items, unmet
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.lifecycle import Action, State
+from jintiao.domain.lifecycle import Action, Role, State
 from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import Organization, User
+from jintiao.orgs.selectors import user_roles
 from jintiao.policies.selectors import working_calendar
 from jintiao.timeline.services import event_append
 
@@ -123,6 +124,15 @@ def _court_lock(actor: User, application_id: int, gate: Callable[..., bool], doi
     standing_of(actor, application.dispute).require(gate, doing, application.court)
     dispute = dispute_lock(actor, application.dispute_id, expected_version)
     return Application.objects.select_for_update().get(pk=application.pk), dispute
+
+
+def _clerk(application: Application) -> str:
+    """The 书记员 the ruling names: the court clerk who docketed the application ("" when a
+    judge docketed it: the line is left for the clerk to sign)."""
+    by = application.accepted_by
+    if by is None or Role.COURT_CLERK not in user_roles(by):
+        return ""
+    return by.get_full_name() or by.username
 
 
 def _case_number(court: Organization, year: int) -> str:
@@ -233,7 +243,8 @@ def _decide(actor: User, application_id: int, expected_version: int, confirm: bo
             "effective_on": _date(agreement.effective_at or now),
             "agreement_number": dispute.number, "judge": actor.get_full_name() or actor.username,
             "decided_on": today.isoformat(), "court": application.court.name,
-            "case_number": application.case_number}),
+            "case_number": application.case_number, "clerk": _clerk(application),
+            "terms": agreement.content["terms"], "claim": agreement.content["claim"]}),
         source=f"ruling:{application.pk}")
     application.save(update_fields=["status", "decided_by", "decided_at", "attested",
                                     "reasons", "ruling_document"])

@@ -42,7 +42,9 @@ Block = Heading | Para | Table | Signatures
 @dataclass(frozen=True)
 class Doc:
     """A document ready to render. ``kind`` and ``template_version`` say which template made
-    it; ``footer`` is printed on every page (the content digest of an agreement, say)."""
+    it; ``footer`` is printed on every page (the content digest of an agreement, say);
+    ``issuer`` the court's name a court document carries on the line above its title
+    (《人民法院民事裁判文书制作规范》: court name and document name on two lines)."""
 
     kind: str
     title: str
@@ -50,3 +52,4 @@ class Doc:
     blocks: tuple[Block, ...]
     number: str = ""
     footer: str = ""
+    issuer: str = ""

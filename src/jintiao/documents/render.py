@@ -49,6 +49,8 @@ html {{ font-family: '{SERIF}', serif; font-size: 12pt; line-height: 1.75; color
 h1 {{ font-family: '{SANS}', sans-serif; text-align: center; font-size: 20pt;
       letter-spacing: 2pt; margin: 0 0 4pt; }}
 .number {{ text-align: right; margin: 0 0 12pt; }}
+.issuer {{ font-family: '{SANS}', sans-serif; text-align: center; font-size: 20pt;
+          font-weight: bold; letter-spacing: 2pt; margin: 0; text-indent: 0; }}
 h2 {{ font-family: '{SANS}', sans-serif; font-size: 13pt; margin: 12pt 0 4pt; }}
 p {{ margin: 0 0 4pt; text-align: justify; }}
 p.indent {{ text-indent: 2em; }}
@@ -75,6 +77,8 @@ def to_html(doc: Doc, *, standalone: bool = True) -> str:
         # first in the flow, so the digest is set before page one is laid out and every
         # page carries it in its top margin, apart from the page number at the foot
         out.append(f'<p class="running" aria-hidden="true">{escape(doc.footer)}</p>')
+    if doc.issuer:
+        out.append(f'<p class="issuer">{escape(doc.issuer)}</p>')
     out.append(title)
     if doc.number:
         out.append(f'<p class="number">{escape(doc.number)}</p>')
@@ -206,6 +210,8 @@ def to_docx(doc: Doc) -> bytes:
         run.font.size = Pt(size)
         _east_asian(run, font)
 
+    if doc.issuer:
+        para(doc.issuer, size=20, bold=True, how="center", font=SANS)
     para(doc.title, size=20, bold=True, how="center", font=SANS)
     if doc.number:
         para(doc.number, how="right")

@@ -15,7 +15,7 @@ from jintiao.domain.money import amount_in_words, format_amount
 VERSIONS = {
     "options_notice": "2026.1", "acceptance_notice": "2026.2",
     "non_acceptance_notice": "2026.2", "session_record": "2026.2", "agreement": "2026.2",
-    "confirmation_application": "2026.2", "ruling": "2026.2", "undisputed_facts": "2026.2",
+    "confirmation_application": "2026.2", "ruling": "2026.3", "undisputed_facts": "2026.2",
     "enforcement_application": "2026.2", "credit_repair_letter": "2026.3",
 }
 
@@ -59,17 +59,14 @@ def _parties(parties: Sequence[Mapping[str, Any]]) -> list[Block]:
     return out
 
 
-def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]] = ()) -> Doc:
-    """调解协议书 with every content People's Mediation Law Art. 29 asks for."""
+def _terms(c: Mapping[str, Any]) -> tuple[list[Block], int]:
+    """The agreement's terms as it states them — the debt acknowledged, each waiver, the
+    plan with its dated schedule, how to pay, the order payments are applied in and the
+    acceleration clause — and the last number used: the agreement and the ruling that
+    confirms it write the same words."""
     t = c["terms"]
     claim = c["claim"]
-    blocks: list[Block] = [Heading("一、当事人基本情况"), *_parties(c["parties"])]
-    blocks += [Heading("二、纠纷主要事实、争议事项及各方责任"), Para(c["facts"])]
-    if c.get("responsibility"):
-        blocks.append(Para(c["responsibility"]))
-    blocks.append(Table(("项目", "金额（元）"),
-                        _amount_rows(claim["parts"], claim["total"]), numeric=(1,)))
-    blocks.append(Heading("三、调解协议内容"))
+    blocks: list[Block] = []
     n = 1
     blocks.append(Para(f"{n}. 各方确认，截至{day(claim['as_of'])}，债务人尚欠债权人款项合计"
                        f"{yuan(claim['total'])}（大写：{words(claim['total'])}）。"))
@@ -101,6 +98,21 @@ def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]
     if t.get("revival_clause"):
         accel += t["revival_clause"]
     blocks.append(Para(accel))
+    return blocks, n
+
+
+def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]] = ()) -> Doc:
+    """调解协议书 with every content People's Mediation Law Art. 29 asks for."""
+    claim = c["claim"]
+    blocks: list[Block] = [Heading("一、当事人基本情况"), *_parties(c["parties"])]
+    blocks += [Heading("二、纠纷主要事实、争议事项及各方责任"), Para(c["facts"])]
+    if c.get("responsibility"):
+        blocks.append(Para(c["responsibility"]))
+    blocks.append(Table(("项目", "金额（元）"),
+                        _amount_rows(claim["parts"], claim["total"]), numeric=(1,)))
+    blocks.append(Heading("三、调解协议内容"))
+    terms, n = _terms(c)
+    blocks += terms
     n += 1
     blocks.append(Para(f"{n}. 各方承诺自本协议生效之日起三十日内共同向有管辖权的人民法院"
                        f"{('（' + c['court'] + '）') if c.get('court') else ''}申请司法确认，"
@@ -142,31 +154,47 @@ def confirmation_application(c: Mapping[str, Any]) -> Doc:
 
 
 def ruling(c: Mapping[str, Any]) -> Doc:
-    """民事裁定书 confirming the agreement valid, or rejecting the application (CPL 206)."""
+    """民事裁定书 confirming the agreement valid, or rejecting the application (CPL 206).
+
+    Follows the SPC's 《民事诉讼文书样式》(2016) for a confirmation case and the drafting
+    rules (《人民法院民事裁判文书制作规范》, 法〔2016〕221号): the court's name and the
+    document's name on two lines, the case number, the applicants, when they applied and
+    when the court accepted, the agreement's content as agreed, the court's reasoning, the
+    legal basis, the ruling, the judge, the closing date in Chinese numerals, the court's
+    seal, "本件与原本核对无异" and the clerk."""
     confirmed = c["confirmed"]
+    names = "与".join(f"申请人{p['name']}" for p in c["parties"])
     blocks: list[Block] = [Para(f"申请人：{p['name']}。", indent=False) for p in c["parties"]]
-    blocks.append(Para(f"申请人于{day(c['applied_on'])}向本院申请确认其经{c['committee']}主持达成的"
-                       f"调解协议有效。本院于{day(c['accepted_on'])}受理后依法进行了审查，"
-                       "现已审查终结。"))
+    blocks.append(Para(f"{names}于{day(c['applied_on'])}向本院申请司法确认调解协议，本院于"
+                       f"{day(c['accepted_on'])}立案后依法进行了审查，现已审查终结。"))
+    if c.get("terms"):  # the agreement's content, as the parties agreed it
+        blocks.append(Para(f"{names}于{day(c['effective_on'])}经{c['committee']}主持调解，"
+                           f"达成{c['agreement_number']}调解协议，内容如下："))
+        blocks += _terms(c)[0]
     blocks.append(Para(f"本院经审查认为：{c['reasons']}"))
     if confirmed:
         blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零五条、第二百零六条规定，"
                            "裁定如下："))
-        blocks.append(Para(f"{c['committee']}于{day(c['effective_on'])}主持达成的调解协议"
-                           f"（{c['agreement_number']}）有效。", bold=True))
+        blocks.append(Para(f"{names}于{day(c['effective_on'])}经{c['committee']}主持调解达成的"
+                           f"{c['agreement_number']}调解协议有效。", bold=True))
         blocks.append(Para("当事人应当按照调解协议的约定自觉履行义务。一方当事人拒绝履行或者"
                            "未全部履行的，对方当事人可以向人民法院申请执行。"))
     else:
-        blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零六条规定，裁定如下："))
+        blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零六条，《最高人民法院关于适用"
+                           "〈中华人民共和国民事诉讼法〉的解释》第三百五十八条规定，裁定如下："))
         blocks.append(Para("驳回申请人的司法确认申请。", bold=True))
         blocks.append(Para("当事人可以通过调解方式变更原调解协议或者达成新的调解协议，"
                            "也可以向人民法院提起诉讼。"))
     blocks.append(Para("本裁定书自即日起发生法律效力。"))
-    # the closing date in Chinese numerals (the court-document drafting rules)
-    blocks.append(Signatures(((f"审判员：{c['judge']}", "", in_chinese(c["decided_on"])),
-                              (c["court"], "（院印）", ""))))
+    # the closing date in Chinese numerals, the seal over it, the certified-copy line and
+    # the clerk below (the drafting rules); an empty clerk leaves the line to sign
+    blocks.append(Signatures((("", "", f"审判员　{c['judge']}"),
+                              ("", "", in_chinese(c["decided_on"])),
+                              ("", "", "（院印）"),
+                              ("本件与原本核对无异", "", ""),
+                              ("", "", f"书记员　{c.get('clerk', '')}"))))
     return Doc("ruling", "民事裁定书", VERSIONS["ruling"], tuple(blocks),
-               number=c["case_number"])
+               number=c["case_number"], issuer=c["court"])
 
 
 def undisputed_facts(c: Mapping[str, Any]) -> Doc:
