@@ -49,3 +49,35 @@ def test_the_non_acceptance_notice_speaks_to_every_party(world):
     assert "决定不予受理。理由：该纠纷已由人民法院立案受理" in doc.html
     assert "已由人民法院或仲裁机构受理的，请按照其通知参加相应程序" in doc.html
     assert written(doc.created_at.date()) in doc.html
+
+
+def test_the_session_record_follows_the_ministrys_format(desk, mediating):
+    """人民调解记录 (MOJ 人民调解文书格式, 2010): the matter, the rights told, what was said,
+    "以上记录经核对无误", and who signs — the parties present, the mediators, the recorder."""
+    import datetime as dt
+
+    from jintiao.mediation.services import session_record, session_schedule
+
+    rows = list(mediating.party_rows.order_by("pk"))
+    session = session_schedule(actor=desk.mediator, dispute_id=mediating.pk, mode="phone",
+                               starts_at=clock.now() - dt.timedelta(hours=1),
+                               party_row_ids=[r.pk for r in rows])
+    session_record(actor=desk.mediator, session_id=session.pk, record="双方陈述意见。",
+                   attended={r.pk: True for r in rows})
+
+    html = Document.objects.get(dispute=mediating, kind="session_record").html
+    assert "人民调解记录" in html
+    assert f"事由：{mediating.get_dispute_type_display()}" in html
+    assert "告知当事人人民调解的性质、原则和效力" in html
+    assert html.index("双方陈述意见") < html.index("以上记录经核对无误")
+    for row in rows:
+        assert f"当事人：{row.party.name}" in html
+    assert f"调解员：{desk.mediator}" in html
+    assert f"记录人：{desk.mediator}" in html
+    assert written(session.starts_at.astimezone(clock.TZ).date()) in html
+
+
+def test_the_agreement_bears_the_title_the_format_gives_it(desk, mediating):
+    accept_plan(desk, mediating, flat(12))
+    agreement = agree(desk, mediating, CHARGES_SINCE)
+    assert agreement.document.title == "人民调解协议书"

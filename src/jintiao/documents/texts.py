@@ -14,7 +14,7 @@ from jintiao.domain.money import amount_in_words, format_amount
 
 VERSIONS = {
     "options_notice": "2026.1", "acceptance_notice": "2026.2",
-    "non_acceptance_notice": "2026.2", "session_record": "2026.2", "agreement": "2026.2",
+    "non_acceptance_notice": "2026.2", "session_record": "2026.3", "agreement": "2026.3",
     "confirmation_application": "2026.2", "ruling": "2026.3", "undisputed_facts": "2026.2",
     "enforcement_application": "2026.2", "credit_repair_letter": "2026.3",
 }
@@ -129,7 +129,8 @@ def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]
         (f"调解员：{'、'.join(c['mediators'])}", "（签名）", "年  月  日"),
         (c["committee"], "（印章）", "年  月  日")]
     blocks += [Heading("签署"), Signatures(tuple(lines))]
-    return Doc("agreement", "调解协议书", VERSIONS["agreement"], tuple(blocks),
+    # the title the Ministry of Justice's 人民调解文书格式 (2010) gives it
+    return Doc("agreement", "人民调解协议书", VERSIONS["agreement"], tuple(blocks),
                number=c["number"],
                footer=f"第{c['version']}版 协议内容摘要（SHA-256）：{c['digest']}")
 
@@ -297,13 +298,24 @@ def notice(kind: str, c: Mapping[str, Any]) -> Doc:
 
 
 def session_record(c: Mapping[str, Any]) -> Doc:
-    """调解笔录 of one session."""
+    """人民调解记录 of one session, as the Ministry of Justice's 人民调解文书格式 (2010) lays
+    it out: the matter (事由), when, where and how, who mediated and who recorded, who
+    attended, that the parties were told their rights and duties, what was said, "以上记录
+    经核对无误", and the signatures of those present, the mediators and the recorder."""
     blocks: list[Block] = [
+        *([Para(f"事由：{c['matter']}", indent=False)] if c.get("matter") else []),
         Para(f"时间：{c['at']}　地点：{c['place']}　方式：{c['mode']}", indent=False),
         Para(f"调解员：{c['mediators']}　记录人：{c['recorder']}", indent=False),
         Para(f"到场人员：{c['present']}", indent=False),
         *([Para(c["correction"], indent=False)] if c.get("correction") else []),
+        Para("调解员已告知当事人人民调解的性质、原则和效力，以及当事人在调解活动中享有的权利和"
+             "承担的义务（《中华人民共和国人民调解法》第二十三条、第二十四条）。"),
         Heading("调解经过"), *(Para(line) for line in c["record"].splitlines() if line.strip()),
-        Signatures(tuple((name, "（签名）", "") for name in c["signers"]))]
-    return Doc("session_record", "调解笔录", VERSIONS["session_record"], tuple(blocks),
+        Para("以上记录经核对无误。")]
+    signers = [("当事人", n) for n in c["signers"]]
+    signers += [("调解员", n) for n in c.get("mediator_signers", ())]
+    if c.get("recorder"):
+        signers.append(("记录人", c["recorder"]))
+    blocks.append(Signatures(tuple((f"{role}：{name}", "（签名）", "") for role, name in signers)))
+    return Doc("session_record", "人民调解记录", VERSIONS["session_record"], tuple(blocks),
                number=c.get("number", ""))

@@ -64,8 +64,8 @@ def session_document(actor: User, session: Session,
     dispute = session.dispute
     came = [a for a in session.attendance.select_related("party_row__party", "user")
             .order_by("pk") if a.attended]
-    present = ([a.party_row.party.name for a in came if a.party_row]  # the parties first
-               + [str(a.user) for a in came if a.party_row is None])
+    parties = [a.party_row.party.name for a in came if a.party_row]
+    present = parties + [str(a.user) for a in came if a.party_row is None]  # parties first
     team = [str(m.user) for m in selectors.team_of(dispute)]
     local = session.starts_at.astimezone(clock.TZ)
     at = f"{written(local.date())} {local:%H:%M}"
@@ -74,7 +74,8 @@ def session_document(actor: User, session: Session,
         "place": session.place or session.online_link or "—",
         "mode": session.get_mode_display(), "mediators": "、".join(team),
         "recorder": str(actor), "present": "、".join(present) or "—",
-        "record": session.record, "signers": present}
+        "record": session.record, "signers": parties, "mediator_signers": team,
+        "matter": dispute.get_dispute_type_display()}
     source = f"session:{session.pk}"
     if correction is not None:
         version, reason = correction
