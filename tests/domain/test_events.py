@@ -64,10 +64,12 @@ def test_a_look_alike_declaration_made_outside_the_registry_is_not_registered():
     assert events.registered("payment.recorded") is events.PAYMENT_RECORDED
 
 
-def test_the_desk_alone_reads_outreach_reach_and_spot_check_events():
+def test_the_desk_alone_reads_outreach_reach_spot_check_and_record_keeping_events():
+    """Who is contacted how, a supervisor's spot check, an altered record and who exported
+    the whole file are the desk's and the supervisors' to read, not the institution's."""
     desk = events.types_for(Audience.DESK)
     assert desk == {t.type for t in events.every()
-                    if t.area in ("outreach", "reach", "spot_check")}
+                    if t.area in ("outreach", "reach", "spot_check", "record", "dossier")}
     assert events.types_for(Audience.DISPUTE) == {t.type for t in events.every()} - desk
 
 
@@ -79,6 +81,11 @@ def test_the_reach_steps_are_the_funnel_in_order():
 @pytest.mark.parametrize(("declared", "params", "words"), [
     (events.DOCUMENT_GENERATED, {"title": "受理通知书", "kind": "acceptance_notice"},
      "受理通知书"),
+    (events.RECORD_ALTERED, {"what": "document", "title": "民事裁定书", "record": 3,
+                             "format": "pdf"}, "民事裁定书PDF文件，与存档摘要不符"),
+    (events.RECORD_ALTERED, {"what": "document", "title": "民事裁定书", "record": 3,
+                             "format": "docx", "problem": "docx文件缺失"}, "docx文件缺失"),
+    (events.DOSSIER_EXPORTED, {"documents": 3, "pages": 6}, "3份文书，共6页"),
     (events.PAYMENT_RECORDED, {"amount": "12345.6", "paid_on": "2026-05-01",
                                "reference": "PAY-778899", "source": "desk"},
      "12,345.60元，还款日期2026-05-01"),

@@ -495,6 +495,16 @@ def _altered(params: Params) -> str:
                    _text(params, "problem") or "与存档摘要不符，已拒绝提供")
 
 
+def _dossier(params: Params) -> str:
+    count, pages = _number(params, "documents"), _number(params, "pages")
+    return f"{count}份文书，共{pages}页" if count is not None and pages is not None else ""
+
+
+# who exported the whole file, with every party's particulars in it (PIPL: a record of who
+# saw personal data): the desk's and the supervisors' to read
+DOSSIER_EXPORTED = _declare("dossier.exported", "导出调解卷宗", _dossier, Audience.DESK)
+
+
 # the desk and the supervisors above it must act on it; the institution is told nothing
 # it could read as the record being in doubt before they have looked
 RECORD_ALTERED = _declare("record.altered", "发现记录被改动", _altered, Audience.DESK)

@@ -95,6 +95,7 @@ urlpatterns = [
          name="follow_up_record"),
     path("payments/import/", performance.payments_import, name="payments_import"),
     path("documents/<int:document_id>/", performance.document_view, name="document"),
+    path("disputes/<int:dispute_id>/dossier/", performance.dossier_download, name="dossier"),
     path("documents/<int:document_id>/<str:fmt>/", performance.document_download,
          name="document_download"),
     path("outbox/", performance.outbox, name="outbox"),

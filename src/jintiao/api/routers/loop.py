@@ -55,6 +55,7 @@ from jintiao.disputes.access import (
     dispute_get_for,
     payments_import_problem,
 )
+from jintiao.documents.dossier import dossier_pdf
 from jintiao.documents.integrity import document_file
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Check
@@ -436,6 +437,19 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
 FILE_ANSWER = {"description": "The file, as an attachment", "content": {
     "application/pdf": BINARY,
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": BINARY}}
+
+
+@router.get("/disputes/{dispute_id}/dossier", response={200: None, **ERRORS},
+            operation_id="dossier_download",
+            openapi_extra={"responses": {200: {"description": "调解卷宗（PDF）", "content": {
+                "application/pdf": BINARY}}}})
+def dossier_download(request: HttpRequest, dispute_id: DisputeId) -> FileResponse:
+    """The dispute's file (卷宗) as one PDF: the cover and contents in the order the
+    Ministry of Justice's format files them, then every stored document, each checked
+    against its digest (409 ``record_altered`` when one no longer matches)."""
+    dispute, data = dossier_pdf(actor=_viewer(request), dispute_id=dispute_id)
+    return FileResponse(io.BytesIO(data), as_attachment=True,
+                        filename=f"调解卷宗-{dispute.number}.pdf")
 
 
 @router.get("/documents/{document_id}/{fmt}", response={200: None, **ERRORS},

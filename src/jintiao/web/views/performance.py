@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao.disputes.access import (
+    DisputeNotFound,
     RecordNotFound,
     payments_import_problem,
     record_get_for,
     supervises_everything,
 )
+from jintiao.documents.dossier import dossier_pdf
 from jintiao.documents.integrity import RecordAltered, document_file
 from jintiao.documents.models import Document
 from jintiao.domain.errors import DomainError
@@ -227,6 +229,23 @@ def document_download(request: HttpRequest, document_id: int,
         return redirect("web:dispute_detail", dispute_id=kept.get())
     return FileResponse(io.BytesIO(data), as_attachment=fmt == "docx",
                         filename=f"{doc.title}-{doc.dispute.number}.{fmt}")
+
+
+@login_required
+@require_GET
+def dossier_download(request: HttpRequest, dispute_id: int) -> HttpResponse | FileResponse:
+    """The dispute's file (卷宗) as one PDF: cover, contents and every document, each
+    re-hashed first; one altered document refuses the whole file, with the reason."""
+    viewer = viewer_of(request)
+    try:
+        dispute, data = dossier_pdf(actor=viewer, dispute_id=dispute_id)
+    except DisputeNotFound:
+        raise Http404(_("纠纷不存在或无权查看")) from None
+    except (RecordAltered, RecordNotFound) as refused:
+        messages.error(request, refused.message)
+        return redirect("web:dispute_detail", dispute_id=dispute_id)
+    return FileResponse(io.BytesIO(data), as_attachment=True,
+                        filename=f"调解卷宗-{dispute.number}.pdf")
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
