@@ -170,7 +170,8 @@ class TestAuditVerify:
         out = capsys.readouterr().out
         assert f"纠纷 {sealed.dispute_id} 调解协议书（第1版）" in out
         assert "内容与摘要不符" in out
-        assert "docx文件与摘要不符" in out
+        assert "Word文件（document" in out
+        assert "与存档摘要不符" in out
         assert "2 份协议或文书与存档摘要不符或文件缺失" in out
         assert alerts(sealed.dispute).count() == 2
         assert main(["audit", "verify"]) == 1  # run again the same day: nothing new told

@@ -57,7 +57,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
               f"({checked} events, all chains intact)")
     findings = [*scan_agreements(), *scan_documents()]
     for f in findings:
-        print(f"纠纷 {f.dispute_id} {f.title}（{f.what} {f.record}）：{f.problem} "
+        print(f"纠纷 {f.dispute_id} {f.named}（{f.what} {f.record}）：{f.problem} "
               f"(dispute {f.dispute_id}, {f.what} {f.record}: altered or missing)")
         report_altered(f.dispute_id, actor=None, what=f.what, title=f.title, record=f.record,
                        fmt=f.fmt, problem=f.problem)

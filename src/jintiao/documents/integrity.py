@@ -134,6 +134,11 @@ class Finding:
     problem: str
     fmt: str = ""
 
+    @property
+    def named(self) -> str:
+        """The record as a person reads it: 民事裁定书PDF文件, 调解协议书（第1版）."""
+        return self.title + events.FILE_FORMATS.get(self.fmt, "")
+
 
 def scan_documents() -> Iterator[Finding]:
     """Every document's files re-hashed: a changed or lost file is a finding."""
@@ -143,9 +148,9 @@ def scan_documents() -> Iterator[Finding]:
             try:
                 actual = sha256_of(field)
             except FileNotFoundError:
-                yield Finding(doc.dispute_id, "document", doc.pk, doc.title, f"{fmt}文件缺失",
+                yield Finding(doc.dispute_id, "document", doc.pk, doc.title, "存储中已缺失",
                               fmt)
                 continue
             if actual != expected:
-                yield Finding(doc.dispute_id, "document", doc.pk, doc.title,
-                              f"{fmt}文件与摘要不符", fmt)
+                yield Finding(doc.dispute_id, "document", doc.pk, doc.title, "与存档摘要不符",
+                              fmt)

@@ -489,8 +489,11 @@ FOLLOW_UP_CANCELLED = _declare("follow_up.cancelled", "取消回访", _follow_up
 DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
 
 
+FILE_FORMATS = {"pdf": "PDF文件", "docx": "Word文件"}  # a stored document's two files, in words
+
+
 def _altered(params: Params) -> str:
-    fmt = {"pdf": "PDF文件", "docx": "Word文件"}.get(_text(params, "format"), "")
+    fmt = FILE_FORMATS.get(_text(params, "format"), "")
     return _joined(f"{_text(params, 'title')}{fmt}",
                    _text(params, "problem") or "与存档摘要不符，已拒绝提供")
 
