@@ -16,6 +16,7 @@ from jintiao.disputes.access import RecordNotFound
 from jintiao.documents.integrity import RecordAltered, document_file
 from jintiao.documents.models import Document
 from jintiao.domain.errors import ErrorCode
+from jintiao.outreach.models import Service
 from jintiao.timeline.models import Event
 from tests.api.client import Api
 from tests.factories import flat
@@ -168,7 +169,7 @@ class TestAuditVerify:
 
         assert main(["audit", "verify"]) == 1
         out = capsys.readouterr().out
-        assert f"纠纷 {sealed.dispute_id} 调解协议书（第1版）" in out
+        assert f"纠纷 {sealed.dispute_id} 人民调解协议书（第1版）" in out
         assert "内容与摘要不符" in out
         assert "Word文件（document" in out
         assert "与存档摘要不符" in out
@@ -238,3 +239,100 @@ def test_the_supervisors_above_see_the_alert_on_their_home_page(world, desk, sea
     elsewhere = client_for(world.county_supervisor).get("/supervision/").content.decode()
     assert "记录完整性告警（近90天）0 条" in elsewhere
     assert sealed.dispute.number not in elsewhere
+
+
+class TestEveryWayIn:
+    """The check at each service an altered agreement could pass through, after the
+    permission check; and the stored page preview, checked like the files."""
+
+    def alter(self, agreement, text="改动后的事实"):
+        content = dict(agreement.content)
+        content["facts"] = text
+        Agreement.objects.filter(pk=agreement.pk).update(content=content)
+
+    def test_the_seal_is_refused_and_a_non_director_hears_no_more_than_no(self, desk, mediating):
+        from jintiao.agreements.services import agreement_draft, agreement_seal
+        from jintiao.demo.loop import sign_all
+        from jintiao.disputes.access import PermissionDenied
+
+        accept_plan(desk, mediating, flat(12))
+        mediating.refresh_from_db()
+        drafted = agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                                  expected_version=mediating.version, draft=CHARGES_SINCE)
+        sign_all(drafted, desk=desk.mediator, agent=desk.agent)
+        self.alter(drafted)
+        mediating.refresh_from_db()
+
+        with pytest.raises(PermissionDenied):  # the mediator may not seal: told that first
+            agreement_seal(actor=desk.mediator, agreement_id=drafted.pk,
+                           expected_version=mediating.version)
+        assert not alerts(mediating).exists()
+        with pytest.raises(RecordAltered):
+            agreement_seal(actor=desk.director, agreement_id=drafted.pk,
+                           expected_version=mediating.version)
+        drafted.refresh_from_db()
+        assert drafted.status == Agreement.Status.SIGNED
+        assert alerts(mediating).count() == 1
+
+    def test_the_judge_never_rules_on_an_altered_agreement(self, desk, sealed):
+        from jintiao.confirmation.services import (
+            confirmation_accept,
+            confirmation_apply,
+            confirmation_decide,
+        )
+        from jintiao.domain.confirmation import judge_items
+
+        dispute = sealed.dispute
+        dispute.refresh_from_db()
+        app = confirmation_apply(actor=desk.mediator, dispute_id=dispute.pk,
+                                 expected_version=dispute.version, court_id=desk.court.pk)
+        confirmation_accept(actor=desk.judge, application_id=app.pk)
+        self.alter(sealed)
+        dispute.refresh_from_db()
+
+        with pytest.raises(RecordAltered):
+            confirmation_decide(actor=desk.judge, application_id=app.pk,
+                                expected_version=dispute.version, confirm=True,
+                                attested=list(judge_items()))
+        app.refresh_from_db()
+        assert app.status == Application.Status.ACCEPTED
+        assert app.ruling_document is None
+
+    def test_a_new_day_tells_again(self, desk, sealed):
+        import datetime as dt
+
+        from jintiao import clock
+
+        tamper_file(sealed.document.pdf)
+        for later in (0, 1, 25):  # hours: the second attempt within the day adds nothing
+            with clock.pinned(clock.now() + dt.timedelta(hours=later)), \
+                    pytest.raises(RecordAltered):
+                document_file(actor=desk.mediator, document_id=sealed.document_id, fmt="pdf")
+        assert alerts(sealed.dispute).count() == 2
+
+    def test_an_edited_page_preview_is_refused_on_the_desk_and_the_portal(self, desk, sealed):
+        from django.urls import reverse
+
+        from tests.portal.helpers import debtor_of, party_sign_in
+
+        Document.objects.filter(pk=sealed.document_id).update(
+            html="<p>篡改：债务人无需还款</p>")
+        desk_page = client_for(desk.mediator).get(f"/documents/{sealed.document_id}/",
+                                                  follow=True).content.decode()
+        assert "篡改" not in desk_page
+        assert "可能已被改动" in desk_page
+        party = Client()
+        party.force_login(party_sign_in(debtor_of(sealed.dispute)))
+        shown = party.get(reverse("portal:document", args=[sealed.document_id]),
+                          follow=True).content.decode()
+        assert "篡改" not in shown
+        assert "可能已被改动" in shown
+        party.post(reverse("portal:document_open", args=[sealed.document_id]))
+        assert not Service.objects.filter(document_id=sealed.document_id,
+                                          channel="portal").exists()
+
+    def test_the_agreement_page_offers_nothing_of_an_altered_text(self, desk, sealed):
+        self.alter(sealed, "改动后的独特事实")
+        page = client_for(desk.mediator).get(
+            f"/disputes/{sealed.dispute_id}/agreement/").content.decode()
+        assert "改动后的独特事实" not in page

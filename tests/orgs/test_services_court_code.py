@@ -29,9 +29,20 @@ def test_a_published_code_the_rule_does_not_give_is_kept():
 
 
 def test_a_code_in_another_form_is_refused():
-    with pytest.raises(CourtCodeInvalid, match="黔2601"):
+    with pytest.raises(CourtCodeInvalid, match="或最高法：522601"):
         organization_create(name="某法院", kind=OrgKind.COURT, region_code="522601",
                             court_code="522601")
+
+
+def test_two_courts_never_share_a_code():
+    """Case numbers are unique only per court: a second court under Kaili's division code
+    would number its cases （2026）黔2601民特1号 too."""
+    organization_create(name="凯里市人民法院", kind=OrgKind.COURT, region_code="522601")
+    with pytest.raises(OrganizationInvalid, match="法院代字黔2601已登记为“凯里市人民法院”"):
+        organization_create(name="凯里铁路运输法院", kind=OrgKind.COURT, region_code="522601")
+    railway = organization_create(name="凯里铁路运输法院", kind=OrgKind.COURT,
+                                  region_code="522601", court_code="黔7102")
+    assert railway.court_code == "黔7102"
 
 
 def test_only_a_court_has_a_code():

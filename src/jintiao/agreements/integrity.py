@@ -21,7 +21,7 @@ from jintiao.orgs.models import User
 
 
 def title_of(agreement: Agreement) -> str:
-    return f"调解协议书（第{agreement.version}版）"
+    return f"人民调解协议书（第{agreement.version}版）"
 
 
 def problem_of(agreement: Agreement, signed: list[str] | None = None) -> str:
@@ -37,6 +37,24 @@ def problem_of(agreement: Agreement, signed: list[str] | None = None) -> str:
     return ""
 
 
+def report(agreement: Agreement, *, actor: User | None) -> None:
+    """Put the alert for ``agreement`` on its dispute's timeline (see
+    :func:`jintiao.documents.integrity.report_altered`)."""
+    report_altered(agreement.dispute_id, actor=actor, what="agreement",
+                   title=title_of(agreement), record=agreement.pk)
+
+
+def recheck(agreement: Agreement) -> None:
+    """The check again inside a service's transaction, on the row it locked: an edit made
+    since the first check is refused too; the caller reports it once the transaction has
+    rolled back.
+
+    :raises RecordAltered: the locked agreement does not give its digest
+    """
+    if problem_of(agreement):
+        raise altered(title_of(agreement), agreement.pk)
+
+
 def require_intact(agreement: Agreement, *, actor: User | None) -> Agreement:
     """``agreement`` if its content gives its digest and every signature bound that digest.
 
@@ -44,8 +62,7 @@ def require_intact(agreement: Agreement, *, actor: User | None) -> Agreement:
     """
     if not problem_of(agreement):
         return agreement
-    report_altered(agreement.dispute_id, actor=actor, what="agreement",
-                   title=title_of(agreement), record=agreement.pk)
+    report(agreement, actor=actor)
     raise altered(title_of(agreement), agreement.pk)
 
 

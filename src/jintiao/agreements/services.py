@@ -26,10 +26,12 @@ from jintiao.disputes.changes import require_state
 from jintiao.disputes.models import Dispute, DisputeRepresentative
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
+from jintiao.documents.integrity import RecordAltered
 from jintiao.documents.render import to_html
 from jintiao.documents.services import document_generate
 from jintiao.domain import events
 from jintiao.domain.confirmation import unmet
+from jintiao.domain.dates import written
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.events import EventType
 from jintiao.domain.identity import mask_mobile
@@ -303,13 +305,19 @@ def _sign(actor: User, agreement_id: int, key: str, code_id: int, now: dt.dateti
     return made
 
 
+def _moment(at: dt.datetime) -> str:
+    """When a signature or the seal was given, as the document prints it: 2026年12月6日 10:05."""
+    local = at.astimezone(clock.TZ)
+    return f"{written(local.date())} {local:%H:%M}"
+
+
 def signature_lines(agreement: Agreement) -> list[tuple[str, str, str]]:
     lines = []
     for s in selectors.signers_of(agreement):
         sig = s.signature
         lines.append((f"{s.capacity}：{sig.signer_name if sig else s.name}",
                       f"电子签名（验证码核验，{sig.code.phone_masked}）" if sig else "（未签署）",
-                      sig.signed_at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M")
+                      _moment(sig.signed_at)
                       if sig else ""))
     return lines
 
@@ -323,8 +331,14 @@ def agreement_seal(*, actor: User, agreement_id: int, expected_version: int) -> 
     :raises SignatureInvalid: a signature is missing
     :raises RecordAltered: the content no longer gives the digest the signers bound
     """
-    integrity.require_intact_by_id(agreement_id, actor=actor)
-    return _seal(actor, agreement_id, expected_version)
+    found = selectors.agreement_get_for(actor, agreement_id)
+    standing_of(actor, found.dispute).require(Standing.may_direct, "加盖调委会印章")
+    integrity.require_intact(found, actor=actor)
+    try:
+        return _seal(actor, agreement_id, expected_version)
+    except RecordAltered:  # altered since the check: refused inside, told now
+        integrity.report(found, actor=actor)
+        raise
 
 
 @transaction.atomic
@@ -334,6 +348,7 @@ def _seal(actor: User, agreement_id: int, expected_version: int) -> Agreement:
     dispute = dispute_lock(actor, agreement.dispute_id, expected_version)
     standing_of(actor, dispute).require(Standing.may_direct, "加盖调委会印章")
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    integrity.recheck(agreement)
     if agreement.status != Agreement.Status.SIGNED or not selectors.all_signed(agreement):
         missing = [s.name for s in selectors.signers_of(agreement) if s.signature is None]
         raise SignatureInvalid(f"尚未签署：{'、'.join(missing) or '协议已盖章或已被取代'}",
@@ -344,7 +359,7 @@ def _seal(actor: User, agreement_id: int, expected_version: int) -> Agreement:
     content = {**agreement.content, "digest": agreement.digest}
     lines = [*signature_lines(agreement),
              (dispute.committee.name, f"电子印章（{actor.get_full_name() or actor.username}）",
-              now.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M"))]
+              _moment(now))]
     agreement.document = document_generate(
         actor=actor, dispute=dispute, doc=doc_texts.agreement(content, signatures=lines),
         source=f"agreement:{agreement.pk}")

@@ -20,6 +20,7 @@ from jintiao.disputes.changes import require_state
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
+from jintiao.documents.integrity import RecordAltered
 from jintiao.documents.services import document_generate
 from jintiao.domain import events, periods
 from jintiao.domain.case_numbers import CONFIRMATION_TYPE, case_number
@@ -198,8 +199,14 @@ def confirmation_decide(*, actor: User, application_id: int, expected_version: i
         judge rules on nothing but what was signed)
     """
     application = selectors.application_get_for(actor, application_id)
+    standing_of(actor, application.dispute).require(Standing.may_rule, "作出裁定",
+                                                    application.court)
     agreement_integrity.require_intact(application.agreement, actor=actor)
-    return _decide(actor, application_id, expected_version, confirm, attested, reasons)
+    try:
+        return _decide(actor, application_id, expected_version, confirm, attested, reasons)
+    except RecordAltered:  # altered since the check: refused inside, told now
+        agreement_integrity.report(application.agreement, actor=actor)
+        raise
 
 
 @transaction.atomic
@@ -208,6 +215,8 @@ def _decide(actor: User, application_id: int, expected_version: int, confirm: bo
     now = clock.now()
     application, dispute = _court_lock(actor, application_id, Standing.may_rule, "作出裁定",
                                        expected_version=expected_version)
+    agreement_integrity.recheck(Agreement.objects.select_for_update()
+                                .get(pk=application.agreement_id))
     if application.status != Application.Status.ACCEPTED:
         raise ConfirmationInvalid(f"该申请{application.get_status_display()}，不能裁定",
                                   "the application is not under review")

@@ -68,8 +68,8 @@ def report_altered(dispute_id: int, *, actor: User | None, what: str, title: str
 
 def altered(title: str, record: int, **details: Any) -> RecordAltered:
     """The refusal a person reads: what is wrong and who now knows."""
-    return RecordAltered(f"《{title}》与存档时的摘要不符，可能已被改动，系统已拒绝提供并告知"
-                         "调委会和督导人员，请联系平台管理员核查",
+    return RecordAltered(f"《{title}》与存档时的摘要不符，可能已被改动，系统已拒绝提供，"
+                         "并已告知调解委员会和督导人员核查",
                          "the stored record no longer matches its digest", record=record,
                          **details)
 
@@ -123,6 +123,24 @@ def document_file(*, actor: User, document_id: int, fmt: str) -> tuple[Document,
     return found, data
 
 
+def html_problem(document: Document) -> bool:
+    """Whether the stored preview no longer gives its digest."""
+    return hashlib.sha256(document.html.encode()).hexdigest() != document.html_sha256
+
+
+def document_html(document: Document, *, actor: User) -> str:
+    """The document's page preview, only while it gives the digest taken when it was made:
+    the party reads the agreement and confirms reading it there.
+
+    :raises RecordAltered: it does not (the alert is written)
+    """
+    if html_problem(document):
+        report_altered(document.dispute_id, actor=actor, what="document", title=document.title,
+                       record=document.pk, fmt="html")
+        raise altered(document.title, document.pk, format="html")
+    return document.html
+
+
 @dataclass(frozen=True)
 class Finding:
     """One stored record that fails its check, as ``audit verify`` prints it."""
@@ -143,6 +161,8 @@ class Finding:
 def scan_documents() -> Iterator[Finding]:
     """Every document's files re-hashed: a changed or lost file is a finding."""
     for doc in Document.objects.order_by("pk").iterator(chunk_size=500):
+        if html_problem(doc):
+            yield Finding(doc.dispute_id, "document", doc.pk, doc.title, "与存档摘要不符", "html")
         for fmt in FORMATS:
             field, expected = _stored(doc, fmt)
             try:

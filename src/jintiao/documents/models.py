@@ -36,6 +36,7 @@ class Document(models.Model):
     pdf = models.FileField(upload_to="documents/%Y/%m/", max_length=300)
     pdf_sha256 = models.CharField(max_length=64)
     html = models.TextField()  # the browser preview, the same blocks as both files
+    html_sha256 = models.CharField(max_length=64, blank=True)  # the preview is checked too
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 

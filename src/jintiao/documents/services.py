@@ -31,10 +31,11 @@ def document_generate(*, actor: User, dispute: Dispute, doc: Doc, source: str = 
     docx, pdf = render.to_docx(doc), render.to_pdf(doc)
     seq = (Document.objects.filter(dispute=dispute).aggregate(m=Max("seq"))["m"] or 0) + 1
     stem = f"{dispute.pk}-{seq}-{kind.value}"
+    html = render.to_html(doc, standalone=False)
     made = Document(dispute=dispute, kind=kind.value, seq=seq, title=doc.title,
                     template_version=doc.template_version, source=source,
-                    docx_sha256=sha256(docx), pdf_sha256=sha256(pdf),
-                    html=render.to_html(doc, standalone=False), created_by=actor, created_at=now)
+                    docx_sha256=sha256(docx), pdf_sha256=sha256(pdf), html=html,
+                    html_sha256=sha256(html.encode()), created_by=actor, created_at=now)
     made.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
     made.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
     made.save()

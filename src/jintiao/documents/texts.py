@@ -154,6 +154,11 @@ def confirmation_application(c: Mapping[str, Any]) -> Doc:
                VERSIONS["confirmation_application"], tuple(blocks))
 
 
+def _and(names: Sequence[str]) -> str:
+    """甲与乙; 甲、乙与丙: a list of parties as a sentence names them."""
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "与" + names[-1]
+
+
 def ruling(c: Mapping[str, Any]) -> Doc:
     """民事裁定书 confirming the agreement valid, or rejecting the application (CPL 206).
 
@@ -164,7 +169,7 @@ def ruling(c: Mapping[str, Any]) -> Doc:
     legal basis, the ruling, the judge, the closing date in Chinese numerals, the court's
     seal, "本件与原本核对无异" and the clerk."""
     confirmed = c["confirmed"]
-    names = "与".join(f"申请人{p['name']}" for p in c["parties"])
+    names = _and([f"申请人{p['name']}" for p in c["parties"]])
     blocks: list[Block] = [Para(f"申请人：{p['name']}。", indent=False) for p in c["parties"]]
     blocks.append(Para(f"{names}于{day(c['applied_on'])}向本院申请司法确认调解协议，本院于"
                        f"{day(c['accepted_on'])}立案后依法进行了审查，现已审查终结。"))
@@ -181,12 +186,12 @@ def ruling(c: Mapping[str, Any]) -> Doc:
         blocks.append(Para("当事人应当按照调解协议的约定自觉履行义务。一方当事人拒绝履行或者"
                            "未全部履行的，对方当事人可以向人民法院申请执行。"))
     else:
-        blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零六条，《最高人民法院关于适用"
+        blocks.append(Para("依照《中华人民共和国民事诉讼法》第二百零六条、《最高人民法院关于适用"
                            "〈中华人民共和国民事诉讼法〉的解释》第三百五十八条规定，裁定如下："))
         blocks.append(Para("驳回申请人的司法确认申请。", bold=True))
         blocks.append(Para("当事人可以通过调解方式变更原调解协议或者达成新的调解协议，"
                            "也可以向人民法院提起诉讼。"))
-    blocks.append(Para("本裁定书自即日起发生法律效力。"))
+    blocks.append(Para("本裁定自即日起发生法律效力。"))
     # the closing date in Chinese numerals, the seal over it, the certified-copy line and
     # the clerk below (the drafting rules); an empty clerk leaves the line to sign
     blocks.append(Signatures((("", "", f"审判员　{c['judge']}"),

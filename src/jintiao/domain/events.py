@@ -489,7 +489,8 @@ FOLLOW_UP_CANCELLED = _declare("follow_up.cancelled", "取消回访", _follow_up
 DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
 
 
-FILE_FORMATS = {"pdf": "PDF文件", "docx": "Word文件"}  # a stored document's two files, in words
+# a stored document's two files and its page preview, in words
+FILE_FORMATS = {"pdf": "PDF文件", "docx": "Word文件", "html": "网页版"}
 
 
 def _altered(params: Params) -> str:

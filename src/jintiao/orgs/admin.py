@@ -41,7 +41,8 @@ class OrganizationForm(forms.ModelForm[Organization]):
             try:
                 data["court_code"] = organization_court_code(
                     data.get("court_code") or "", kind=data["kind"],
-                    region_code=data["region_code"])
+                    region_code=data["region_code"],
+                    of=self.instance if self.instance.pk else None)
             except DomainError as exc:
                 self.add_error("court_code", exc.message)
         return data

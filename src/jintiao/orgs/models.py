@@ -60,6 +60,10 @@ class Organization(models.Model):
             models.UniqueConstraint(fields=["parent", "name"], name="org_unique_name_in_parent"),
             models.UniqueConstraint(fields=["credit_code"], condition=~Q(credit_code=""),
                                     name="org_credit_code_unique"),
+            # two courts with one code would number two cases alike (case numbers are
+            # unique only per court)
+            models.UniqueConstraint(fields=["court_code"], condition=~Q(court_code=""),
+                                    name="org_court_code_unique"),
         ]
 
     def __str__(self) -> str:

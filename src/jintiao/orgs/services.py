@@ -67,19 +67,31 @@ def organization_create(
     return org
 
 
-def organization_court_code(text: str, *, kind: str, region_code: str) -> str:
+def organization_court_code(text: str, *, kind: str, region_code: str,
+                            of: Organization | None = None) -> str:
     """A court's code in case numbers: the one given, else the one its division code
-    suggests; "" for any other node.
+    suggests; "" for any other node. ``of``: the court being edited.
 
     :raises CourtCodeInvalid: a court's code not in the SPC's form (or none to suggest)
-    :raises OrganizationInvalid: a code given for a node that is not a court
+    :raises OrganizationInvalid: a code given for a node that is not a court, or one another
+        court holds (a railway or internet court under a city's division code is given its
+        own published code)
     """
-    if kind == OrgKind.COURT:
-        return validate_court_code(text or suggested_court_code(region_code))
-    if text.strip():
-        raise OrganizationInvalid("只有法院登记法院代字", "only a court has a court code",
-                                  field="court_code")
-    return ""
+    if kind != OrgKind.COURT:
+        if text.strip():
+            raise OrganizationInvalid("只有法院登记法院代字", "only a court has a court code",
+                                      field="court_code")
+        return ""
+    code = validate_court_code(text or suggested_court_code(region_code))
+    holders = Organization.objects.filter(court_code=code)
+    if of is not None:
+        holders = holders.exclude(pk=of.pk)
+    holder = holders.first()
+    if holder is not None:
+        raise OrganizationInvalid(
+            f"法院代字{code}已登记为“{holder.name}”，请填写本院公布的法院代字",
+            f"court code {code} belongs to another court", field="court_code")
+    return code
 
 
 def organization_credit_code(text: str, *, of: Organization | None = None) -> str:

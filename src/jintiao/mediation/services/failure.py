@@ -3,6 +3,7 @@ transfer back to the court with the fast-track deadline running (ONLINE Arts. 21
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -78,6 +79,11 @@ def undisputed_facts_confirm(*, actor: User, dispute_id: int, party_row_id: int,
     return made
 
 
+def _day_of(at: dt.datetime) -> str:
+    """The Shanghai day of ``at``, ISO (before 08:00 it is not the UTC day)."""
+    return at.astimezone(clock.TZ).date().isoformat()
+
+
 def facts_document(actor: User, dispute: Dispute) -> None:
     """The record of undisputed facts as a document, when the dispute goes to the court."""
     record = UndisputedFacts.objects.get(dispute=dispute)
@@ -89,8 +95,8 @@ def facts_document(actor: User, dispute: Dispute) -> None:
     team = selectors.team_of(dispute)
     doc = doc_texts.undisputed_facts({
         "number": dispute.number, "committee": dispute.committee.name,
-        "started_on": started.at.astimezone(clock.TZ).date().isoformat() if started else "",
-        "ended_on": ended.at.astimezone(clock.TZ).date().isoformat() if ended else "",
+        "started_on": _day_of(started.at) if started else "",
+        "ended_on": _day_of(ended.at) if ended else "",
         "reason": (ended.params.get("reason", "") if ended else "") or "调解不成",
         "how_ended": ("法院裁定驳回司法确认申请"
                       if ended and ended.type == events.DISPUTE_REJECT_CONFIRMATION.type
@@ -101,7 +107,7 @@ def facts_document(actor: User, dispute: Dispute) -> None:
         "parties": [{"role_label": r.get_role_display(), "name": r.party.name,
                      "id_masked": r.party.id_masked, "kind": r.party.kind,
                      "confirmed": f"已确认（{confirmed[r.pk].how}）" if r.pk in confirmed else "",
-                     "confirmed_on": confirmed[r.pk].confirmed_at.date().isoformat()
+                     "confirmed_on": _day_of(confirmed[r.pk].confirmed_at)
                      if r.pk in confirmed else ""}
                     for r in dispute.party_rows.select_related("party")]})
     record.document = document_generate(actor=actor, dispute=dispute, doc=doc,

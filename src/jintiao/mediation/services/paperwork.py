@@ -49,7 +49,8 @@ def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
         "other": "、".join(r.party.name for r in rows if r.role == "creditor"),
         "debtors": "、".join(r.party.name for r in rows if r.role == "debtor"),
         "reason": declined.params.get("reason", "") if declined else "",
-        "on": (accepted.at.date() if kind == Kind.ACCEPTANCE_NOTICE and accepted
+        "on": (accepted.at.astimezone(clock.TZ).date()
+               if kind == Kind.ACCEPTANCE_NOTICE and accepted
                else today).isoformat(),
     }
     return document_generate(actor=actor, dispute=dispute, doc=doc_texts.notice(kind, context),

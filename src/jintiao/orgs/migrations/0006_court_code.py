@@ -11,9 +11,13 @@ def fill_court_codes(apps: Any, schema_editor: Any) -> None:
     """Courts registered before the field: the code their division code suggests (the SPC's
     table, Art. 5); an administrator corrects a court the rule does not fit."""
     Organization = apps.get_model("orgs", "Organization")
-    for court in Organization.objects.filter(kind="court", court_code=""):
-        court.court_code = suggested_court_code(court.region_code)
-        court.save(update_fields=["court_code"])
+    taken: set[str] = set()
+    for court in Organization.objects.filter(kind="court", court_code="").order_by("pk"):
+        code = suggested_court_code(court.region_code)
+        if code and code not in taken:  # a second court under one division code waits
+            court.court_code = code     # for its published code (it cannot number cases)
+            court.save(update_fields=["court_code"])
+            taken.add(code)
 
 
 class Migration(migrations.Migration):

@@ -43,14 +43,15 @@ ALTERED_DAYS = 90
 ALTERED_ROWS = 20
 
 
-def altered_records(node: Organization, since: dt.datetime) -> list[Altered]:
-    """The newest alerts of altered agreements and document files under ``node`` since
-    ``since`` (on the partial index of those events, however many events there are)."""
-    rows = (Event.objects.filter(type=events.RECORD_ALTERED.type, at__gte=since,
+def altered_records(node: Organization, since: dt.datetime) -> tuple[int, list[Altered]]:
+    """How many alerts of altered agreements and document files there were under ``node``
+    since ``since``, and the newest :data:`ALTERED_ROWS` of them (on the partial index of
+    those events, however many events there are)."""
+    found = Event.objects.filter(type=events.RECORD_ALTERED.type, at__gte=since,
                                  dispute__committee__path__startswith=node.path)
-            .select_related("dispute").order_by("-at")[:ALTERED_ROWS])
-    return [Altered(e.dispute_id, e.dispute.number, e.at,
-                    events.RECORD_ALTERED.describe(e.params)) for e in rows]
+    rows = found.select_related("dispute").order_by("-at")[:ALTERED_ROWS]
+    return found.count(), [Altered(e.dispute_id, e.dispute.number, e.at,
+                                   events.RECORD_ALTERED.describe(e.params)) for e in rows]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jintiao.agreements import integrity as agreement_integrity
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements import services as signing
 from jintiao.agreements.content import Draft
@@ -76,7 +77,10 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     may_draft = (me.may_draft_agreement() and dispute.state == State.MEDIATING
                  and accepted is not None)
     initial: dict[str, Any] = {"expected_version": dispute.version, "facts": dispute.summary}
-    if current is not None:
+    # an altered agreement is shown nowhere on the page: not in the preview, not as the
+    # next version's starting text, not in the checklist
+    altered = current is not None and bool(agreement_integrity.problem_of(current))
+    if current is not None and not altered:
         c = current.content
         initial.update(facts=c["facts"], responsibility=c["responsibility"],
                        other_terms=c["other_terms"], charges_since=c["charges_since"],
@@ -86,7 +90,7 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     context.update({
         "agreement": current, "accepted": accepted,
         "preview": agreement_shown(me.user, current) if current else "",
-        "checks": agreements.checklist_of(current) if current else (),
+        "checks": agreements.checklist_of(current) if current and not altered else (),
         "signers": _signer_rows(me, current) if current else [],
         "versions": agreements.versions_of(dispute),
         "draft_form": forms.DraftForm(initial=initial) if may_draft else None,

@@ -28,7 +28,7 @@ from jintiao.disputes.access import (
     supervises_everything,
 )
 from jintiao.documents.dossier import dossier_pdf
-from jintiao.documents.integrity import RecordAltered, document_file
+from jintiao.documents.integrity import RecordAltered, document_file, document_html
 from jintiao.documents.models import Document
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import State
@@ -209,8 +209,13 @@ def payments_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = _document(request, document_id)
+    try:
+        html = document_html(doc, actor=viewer_of(request))
+    except RecordAltered as refused:
+        messages.error(request, refused.message)
+        return redirect("web:dispute_detail", dispute_id=doc.dispute_id)
     return render(request, "web/loop/document.html", {
-        "doc": doc, "html": mark_safe(doc.html)})  # noqa: S308 - rendered from escaped blocks
+        "doc": doc, "html": mark_safe(html)})  # noqa: S308 - rendered from escaped blocks
 
 
 @login_required

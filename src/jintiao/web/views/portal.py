@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from jintiao.agreements import services as agreement_services
+from jintiao.documents.integrity import RecordAltered, document_html
 from jintiao.domain.errors import DomainError
 from jintiao.domain.money import format_amount
 from jintiao.domain.policy import DEFAULT_POLICY
@@ -150,8 +151,13 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = selectors.document_for(user, document_id)
     if doc is None:
         raise Http404(_("文书不存在或无权查看"))
+    try:
+        html = document_html(doc, actor=user)
+    except RecordAltered as refused:  # never shown, never confirmed as read
+        messages.error(request, refused.message)
+        return _back(doc.dispute_id)
     return render(request, "web/portal/document.html",
-                  {"doc": doc, "read": selectors.document_read_by(user, doc)})
+                  {"doc": doc, "html": html, "read": selectors.document_read_by(user, doc)})
 
 
 @party_required
@@ -161,6 +167,11 @@ def document_open(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = selectors.document_for(user, document_id)
     if doc is None:
         raise Http404(_("文书不存在或无权查看"))
+    try:  # a party confirms reading only the document as made
+        document_html(doc, actor=user)
+    except RecordAltered as refused:
+        messages.error(request, refused.message)
+        return _back(doc.dispute_id)
     outreach.document_read(actor=user, document_id=doc.pk)
     return redirect("portal:document", document_id=doc.pk)
 

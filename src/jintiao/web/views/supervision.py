@@ -220,10 +220,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rates = [{"label": label, "month": getattr(board.this_month, key),
               "year": getattr(board.this_year, key), "definition": figures.DEFINITIONS[key]}
              for key, label in reports.RATES]
+    altered_count, altered = selectors.altered_records(
+        node, clock.now() - dt.timedelta(days=selectors.ALTERED_DAYS))
     return render(request, "web/supervision/dashboard.html", {
         "board": board, "months": months, "rates": rates, "form": form,
-        "altered": selectors.altered_records(
-            node, clock.now() - dt.timedelta(days=selectors.ALTERED_DAYS)),
+        "altered": altered, "altered_count": altered_count,
         "altered_days": selectors.ALTERED_DAYS,
         "overdue_definitions": {"mediation": figures.DEFINITIONS["overdue_mediation"],
                                 "all": figures.DEFINITIONS["overdue"]}})
