@@ -81,3 +81,46 @@ def test_the_agreement_bears_the_title_the_format_gives_it(desk, mediating):
     accept_plan(desk, mediating, flat(12))
     agreement = agree(desk, mediating, CHARGES_SINCE)
     assert agreement.document.title == "人民调解协议书"
+
+
+def test_the_rights_and_duties_notice_tells_what_the_law_says(world, mediating):
+    """人民调解当事人权利义务告知书 (MOJ format): the law's words, each party's line to sign."""
+    doc = notice_generate(actor=world.clerk, dispute_id=mediating.pk, kind="rights_notice")
+
+    assert doc.title == "人民调解当事人权利义务告知书"
+    assert "选择或者接受人民调解员" in doc.html
+    assert "如实陈述纠纷事实" in doc.html
+    assert "不收取任何费用" in doc.html
+    for row in mediating.party_rows.filter(role__in=["creditor", "debtor"]):
+        assert f"当事人：{row.party.name}" in doc.html
+    assert written(doc.created_at.astimezone(clock.TZ).date()) in doc.html
+
+
+def test_a_declined_dispute_is_told_no_rights_in_mediation(world):
+    import pytest
+
+    from jintiao.mediation.services import MediationInvalid
+
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.DECLINE,
+                 expected_version=1, reason="不属于受理范围")
+    with pytest.raises(MediationInvalid, match="不再告知"):
+        notice_generate(actor=world.clerk, dispute_id=dispute.pk, kind="rights_notice")
+
+
+def test_the_desk_makes_it_from_the_dispute_page_and_the_party_reads_it(client, desk, mediating):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.portal.helpers import debtor_of, party_sign_in
+
+    staff = Client()
+    staff.force_login(desk.mediator)
+    page = staff.get(f"/disputes/{mediating.pk}/").content.decode()
+    assert 'value="rights_notice"' in page
+    staff.post(f"/disputes/{mediating.pk}/notices/", {"kind": "rights_notice"})
+    doc = Document.objects.get(dispute=mediating, kind="rights_notice")
+
+    client.force_login(party_sign_in(debtor_of(mediating)))
+    read = client.get(reverse("portal:document", args=[doc.pk])).content.decode()
+    assert "当事人在人民调解活动中享有下列权利" in read

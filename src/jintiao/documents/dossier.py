@@ -31,7 +31,7 @@ from jintiao.orgs.models import User
 # The format's order of a file's contents; within one place, the order documents were made.
 ORDER = {
     Kind.ACCEPTANCE_NOTICE: 1, Kind.NON_ACCEPTANCE_NOTICE: 1,   # 人民调解受理登记
-    Kind.OPTIONS_NOTICE: 2,                                     # 告知书
+    Kind.OPTIONS_NOTICE: 2, Kind.RIGHTS_NOTICE: 2,              # 告知书
     Kind.SESSION_RECORD: 7,                                     # 人民调解记录
     Kind.UNDISPUTED_FACTS: 7,
     Kind.AGREEMENT: 8,                                          # 人民调解协议书

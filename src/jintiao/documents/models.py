@@ -11,6 +11,7 @@ from jintiao.disputes.models import Dispute
 
 class Kind(models.TextChoices):
     OPTIONS_NOTICE = "options_notice", _("非诉讼纠纷解决方式告知书")
+    RIGHTS_NOTICE = "rights_notice", _("人民调解当事人权利义务告知书")
     ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
     NON_ACCEPTANCE_NOTICE = "non_acceptance_notice", _("不予受理通知书")
     SESSION_RECORD = "session_record", _("人民调解记录")

@@ -17,6 +17,7 @@ VERSIONS = {
     "non_acceptance_notice": "2026.2", "session_record": "2026.3", "agreement": "2026.3",
     "confirmation_application": "2026.2", "ruling": "2026.3", "undisputed_facts": "2026.2",
     "enforcement_application": "2026.2", "credit_repair_letter": "2026.3",
+    "rights_notice": "2026.1",
 }
 
 
@@ -273,8 +274,40 @@ def credit_repair_letter(c: Mapping[str, Any]) -> Doc:
                tuple(blocks), number=c["number"])
 
 
+def rights_notice(c: Mapping[str, Any]) -> Doc:
+    """人民调解当事人权利义务告知书 (MOJ 人民调解文书格式, 2010): what the committee is, its
+    principles and the effect of an agreement, the parties' rights and duties — the words
+    of the People's Mediation Law Arts. 3, 4, 23, 24, 31 and 33 — and each party's line to
+    acknowledge it."""
+    blocks: list[Block] = [
+        Para(f"{c['to']}：", indent=False),
+        Para("根据《中华人民共和国人民调解法》的规定，现将人民调解委员会的性质、调解原则和"
+             "调解协议的效力，以及当事人在调解活动中享有的权利和承担的义务告知如下："),
+        Para(f"一、{c['committee']}是依法设立的调解民间纠纷的群众性组织。人民调解委员会调解"
+             "民间纠纷，不收取任何费用（第四条）。"),
+        Para("二、人民调解委员会调解民间纠纷，遵循下列原则：（一）在当事人自愿、平等的基础上"
+             "进行调解；（二）不违背法律、法规和国家政策；（三）尊重当事人的权利，不得因调解而"
+             "阻止当事人依法通过仲裁、行政、司法等途径维护自己的权利（第三条）。"),
+        Para("三、经人民调解委员会调解达成的调解协议，具有法律约束力，当事人应当按照约定履行"
+             "（第三十一条）。双方当事人认为有必要的，可以自调解协议生效之日起三十日内共同向"
+             "人民法院申请司法确认；人民法院依法确认调解协议有效，一方当事人拒绝履行或者未全部"
+             "履行的，对方当事人可以向人民法院申请强制执行（第三十三条）。"),
+        Para("四、当事人在人民调解活动中享有下列权利：（一）选择或者接受人民调解员；（二）接受"
+             "调解、拒绝调解或者要求终止调解；（三）要求调解公开进行或者不公开进行；（四）自主"
+             "表达意愿、自愿达成调解协议（第二十三条）。"),
+        Para("五、当事人在人民调解活动中履行下列义务：（一）如实陈述纠纷事实；（二）遵守调解现场"
+             "秩序，尊重人民调解员；（三）尊重对方当事人行使权利（第二十四条）。"),
+        Para("以上内容本人已阅知。", indent=False),
+        Signatures((*((f"当事人：{name}", "（签名）", "年  月  日") for name in c["names"]),
+                    (c["committee"], "（印章）", day(c["on"]))))]
+    return Doc("rights_notice", "人民调解当事人权利义务告知书", VERSIONS["rights_notice"],
+               tuple(blocks), number=c.get("number", ""))
+
+
 def notice(kind: str, c: Mapping[str, Any]) -> Doc:
     """告知书 and the acceptance and non-acceptance notices."""
+    if kind == "rights_notice":
+        return rights_notice(c)
     if kind == "options_notice":
         title = "非诉讼纠纷解决方式告知书"
         body = [f"{c['to']}：",

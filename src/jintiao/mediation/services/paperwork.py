@@ -19,7 +19,8 @@ from jintiao.mediation.models import Session
 from jintiao.mediation.services.common import MediationInvalid
 from jintiao.orgs.models import User
 
-NOTICES = (Kind.OPTIONS_NOTICE, Kind.ACCEPTANCE_NOTICE, Kind.NON_ACCEPTANCE_NOTICE)
+NOTICES = (Kind.OPTIONS_NOTICE, Kind.RIGHTS_NOTICE, Kind.ACCEPTANCE_NOTICE,
+           Kind.NON_ACCEPTANCE_NOTICE)
 
 
 @transaction.atomic
@@ -38,6 +39,8 @@ def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
     state = State(dispute.state)
     if kind == Kind.ACCEPTANCE_NOTICE and state in (State.RECEIVED, State.DECLINED):
         raise MediationInvalid("纠纷尚未受理，不能制作受理通知书", "not accepted")
+    if kind == Kind.RIGHTS_NOTICE and state == State.DECLINED:
+        raise MediationInvalid("纠纷已不予受理，不再告知调解中的权利义务", "declined")
     if kind == Kind.NON_ACCEPTANCE_NOTICE and state != State.DECLINED:
         raise MediationInvalid("纠纷未被不予受理，不能制作不予受理通知书", "not declined")
     rows = list(dispute.party_rows.select_related("party").order_by("pk"))
@@ -45,6 +48,7 @@ def notice_generate(*, actor: User, dispute_id: int, kind: str) -> Document:
     accepted = dispute.events.filter(type=events.DISPUTE_ACCEPT.type).order_by("-seq").first()
     context = {
         "to": "、".join(r.party.name for r in rows), "committee": dispute.committee.name,
+        "names": [r.party.name for r in rows if r.role in ("creditor", "debtor")],
         "number": dispute.number,
         "other": "、".join(r.party.name for r in rows if r.role == "creditor"),
         "debtors": "、".join(r.party.name for r in rows if r.role == "debtor"),

@@ -117,5 +117,6 @@ class ConfirmFactsForm(Form):
 class NoticeForm(Form):
     kind = forms.ChoiceField(label=_("文书"),
                              choices=[("options_notice", _("非诉讼纠纷解决方式告知书")),
+                                      ("rights_notice", _("人民调解当事人权利义务告知书")),
                                       ("acceptance_notice", _("受理通知书")),
                                       ("non_acceptance_notice", _("不予受理通知书"))])
