@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jintiao.domain import events
+from jintiao.domain.confirmation import JUDGE_ONLY
 from jintiao.domain.events import Audience, EventType, UnknownEventType
 from jintiao.domain.lifecycle import Action
 
@@ -152,3 +153,12 @@ KEYS = st.sampled_from(["offer", "session", "side", "by", "mode", "periods", "to
 def test_no_describer_raises_whatever_the_params_hold(declared, params):
     assert isinstance(declared.describe(params), str)
     assert declared.describe(None) == declared.describe({})
+
+
+def test_what_a_person_confirmed_reads_in_words_the_judges_grounds_too():
+    words = events.attested_words({"attested": ["non_litigation_notice_served", "voluntary",
+                                                "no_fraud", "no_harm", "unknown_code"]})
+    assert words[1:4] == [label for _code, label, _src in JUDGE_ONLY]
+    assert "voluntary" not in words
+    assert words[-1] == "unknown_code"
+    assert events.attested_words({"attested": "voluntary"}) == []

@@ -36,7 +36,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jintiao.domain.lifecycle import Action
+from jintiao.domain.confirmation import JUDGE_ONLY
+from jintiao.domain.lifecycle import GUARD_LABELS, Action
 from jintiao.domain.money import format_amount
 from jintiao.domain.outreach import ContactChannel, ContactOutcome, ServiceChannel, ServiceResult
 from jintiao.domain.policy import Track
@@ -531,3 +532,16 @@ def _reviewed(params: Params) -> str:
 SPOT_CHECK_DRAWN = _declare("spot_check.drawn", "被抽中督导抽查", _drawn, Audience.DESK)
 SPOT_CHECK_REVIEWED = _declare("spot_check.reviewed", "督导抽查评查", _reviewed,
                                Audience.DESK)
+
+
+# What a person's word can confirm on an event (``params["attested"]``): a lifecycle guard
+# (the desk's 本人确认) or a ground only a judge can attest, in words.
+ATTESTED_LABELS = {**GUARD_LABELS, **{code: label for code, label, _source in JUDGE_ONLY}}
+
+
+def attested_words(params: Params) -> list[str]:
+    """What the actor confirmed, in words (a code the registry does not know: as stored)."""
+    codes = params.get("attested")
+    if not isinstance(codes, list):
+        return []
+    return [ATTESTED_LABELS.get(c, c) for c in codes if isinstance(c, str)]

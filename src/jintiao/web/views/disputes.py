@@ -279,8 +279,7 @@ def _event_row(event: Any) -> dict[str, Any]:
             "changed": event.state_before != event.state_after,
             "detail": declared.describe(event.params),
             "reason": event.params.get("reason", ""), "deadline": event.meta.get("deadline"),
-            "attested": [lifecycle.GUARD_LABELS.get(g, g)
-                         for g in event.params.get("attested", [])],
+            "attested": events.attested_words(event.params),
             "hash": event.hash}
 
 
