@@ -21,7 +21,7 @@ from jintiao.disputes.access import dispute_get_for
 from jintiao.disputes.changes import record_event
 from jintiao.disputes.models import Dispute, DisputeMediator
 from jintiao.documents.blocks import Block, Doc, Heading, Para, Table
-from jintiao.documents.integrity import document_file
+from jintiao.documents.integrity import stored_file
 from jintiao.documents.models import Document, Kind
 from jintiao.documents.render import to_pdf
 from jintiao.documents.texts import day
@@ -84,7 +84,7 @@ def dossier_pdf(*, actor: User, dispute_id: int) -> tuple[Dispute, bytes]:
     dispute = dispute_get_for(actor, dispute_id)
     stored = sorted(Document.objects.filter(dispute=dispute),
                     key=lambda d: (ORDER.get(Kind(d.kind), 12), d.seq))
-    files = [document_file(actor=actor, document_id=d.pk, fmt="pdf")[1] for d in stored]
+    files = [stored_file(d, "pdf", actor=actor) for d in stored]  # the dispute is visible
     counts = [len(PdfReader(io.BytesIO(f)).pages) for f in files]
     rows = list(zip(stored, counts, strict=True))
     # the contents' page numbers depend on how long the front is: lay it out twice

@@ -105,12 +105,18 @@ def document_file(*, actor: User, document_id: int, fmt: str) -> tuple[Document,
     found = record_get_for(actor, Document.objects.all(), document_id, missing)
     if fmt not in FORMATS:
         raise missing
+    return found, stored_file(found, fmt, actor=actor)
+
+
+def stored_file(found: Document, fmt: str, *, actor: User) -> bytes:
+    """The bytes of a document the caller has already found visible, checked against the
+    digest taken when it was made (see :func:`document_file`)."""
     field, expected = _stored(found, fmt)
     try:
         if not field:
             raise FileNotFoundError(fmt)
         with field.open("rb") as handle:
-            data = handle.read()
+            data: bytes = handle.read()
     except FileNotFoundError:
         logger.error("Document %s: its stored %s file %r is missing", found.pk, fmt, field.name)
         raise RecordNotFound("文书文件缺失，请联系平台管理员",
@@ -120,7 +126,7 @@ def document_file(*, actor: User, document_id: int, fmt: str) -> tuple[Document,
         report_altered(found.dispute_id, actor=actor, what="document", title=found.title,
                        record=found.pk, fmt=fmt)
         raise altered(found.title, found.pk, format=fmt)
-    return found, data
+    return data
 
 
 def html_problem(document: Document) -> bool:
