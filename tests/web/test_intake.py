@@ -66,7 +66,7 @@ def test_a_valid_file_is_registered_and_opened(world):
     assert "13912345678" not in page
 
 
-def refused_at(world, changes, field, message):
+def assert_refused_at(world, changes, field, message):
     """The form comes back with ``message`` under ``field``, and nothing is written."""
     before = counts()
     response = client_for(world.clerk).post("/disputes/new/", form_data(world, **changes))
@@ -97,7 +97,7 @@ def refused_at(world, changes, field, message):
     ({"summary": "a\x00b"}, "summary", "无效字符"),
 ])
 def test_a_mistake_is_shown_at_its_field_and_nothing_is_written(world, changes, field, message):
-    refused_at(world, changes, field, message)
+    assert_refused_at(world, changes, field, message)
 
 
 def test_both_a_creditor_and_a_debtor_are_required(world):
@@ -203,7 +203,7 @@ def _born_tomorrow() -> str:
 ])
 def test_a_refusal_of_the_service_is_shown_at_its_field_and_nothing_is_written(
         world, changes, field, message):
-    refused_at(world, changes, field, message)
+    assert_refused_at(world, changes, field, message)
 
 
 def test_a_creditor_under_a_banks_code_carries_the_banks_registered_name(world):
