@@ -27,5 +27,9 @@ class Api:
         return self.client.put(f"/api/v1{path}", data=json.dumps(body),
                                content_type="application/json", headers=self.headers)
 
+    def patch(self, path: str, body: object):
+        return self.client.patch(f"/api/v1{path}", data=json.dumps(body),
+                                 content_type="application/json", headers=self.headers)
+
     def upload(self, path: str, files: dict, data: dict):
         return self.client.post(f"/api/v1{path}", {**data, **files}, headers=self.headers)

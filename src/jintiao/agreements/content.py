@@ -12,11 +12,13 @@ from typing import Any
 
 from jintiao.disputes.models import Dispute, DisputeParty
 from jintiao.domain.money import amount_in_words
+from jintiao.domain.particulars import RepRole
 from jintiao.domain.plans import plan_figures
 from jintiao.domain.representation import Authority, Relation
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.convert import options_from_json
 from jintiao.mediation.models import Offer
+from jintiao.parties.crypto import decrypt
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,45 @@ def party_rows(dispute: Dispute) -> list[DisputeParty]:
 
 
 def _party(row: DisputeParty) -> dict[str, Any]:
-    return {
+    """A party as the documents write it (domain.particulars): the particulars a court
+    writes, the number masked — :func:`with_numbers` puts it in full where a filing needs
+    it, at the moment the file is made."""
+    p = row.party
+    out: dict[str, Any] = {
         "row": row.pk, "role": row.role, "role_label": row.get_role_display(),
-        "name": row.party.name, "kind": row.party.kind, "id_masked": row.party.id_masked,
-        "address": row.party.address,
+        "name": p.name, "kind": p.kind, "id_masked": p.id_masked, "address": p.address,
+        "id_type": p.id_type,
         "representatives": [{"name": r.person.name, "relation": Relation(r.relation).label,
                              "authority": Authority(r.authority).label}
                             for r in row.representatives.all()],
     }
+    if p.kind == "person":
+        out.update(sex=p.sex, birth_date=p.birth_date.isoformat() if p.birth_date else "",
+                   ethnicity=p.ethnicity, occupation=p.occupation, residence=p.residence)
+    elif p.rep_name:
+        out.update(rep_role=RepRole(p.rep_role or RepRole.LEGAL_REP).label,
+                   rep_name=p.rep_name, rep_title=p.rep_title)
+    return out
+
+
+def parties_now(dispute: Dispute) -> list[dict[str, Any]]:
+    """The dispute's parties as the case file holds them today (a filing made after the
+    agreement carries the particulars as corrected since)."""
+    return [_party(r) for r in party_rows(dispute)]
+
+
+def with_numbers(parties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``parties`` with each one's full identity number (``id_number``), for the documents
+    that must carry it — the agreement and the court filings (PIPL: who made or took such
+    a file is on the timeline). Never stored in the agreement's content."""
+    rows = {r.pk: r for r in DisputeParty.objects.filter(
+        pk__in=[p["row"] for p in parties]).select_related("party")}
+    out = []
+    for p in parties:
+        row = rows.get(p["row"])
+        number = decrypt(row.party.id_cipher) if row is not None else ""
+        out.append({**p, "id_number": number} if number else dict(p))
+    return out
 
 
 def build(dispute: Dispute, offer: Offer, draft: Draft, *, version: int,

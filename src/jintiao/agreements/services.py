@@ -356,7 +356,8 @@ def _seal(actor: User, agreement_id: int, expected_version: int) -> Agreement:
     agreement.status = Agreement.Status.EFFECTIVE
     agreement.sealed_by = actor
     agreement.effective_at = now
-    content = {**agreement.content, "digest": agreement.digest}
+    content = {**agreement.content, "digest": agreement.digest,
+               "parties": texts.with_numbers(agreement.content["parties"])}
     lines = [*signature_lines(agreement),
              (dispute.committee.name, f"电子印章（{actor.get_full_name() or actor.username}）",
               _moment(now))]

@@ -103,12 +103,47 @@ class ClaimOut(Schema):
     total: str
 
 
-class PartyIn(Schema):
+class ParticularsIn(Schema):
+    """A party's particulars as a court writes them (all optional at intake; a person's sex
+    and birth date are taken from the ID number and, when given, must agree with it)."""
+
+    address: text(300) = ""  # type: ignore[valid-type]
+    id_type: text(16) = ""  # type: ignore[valid-type]
+    sex: text(2) = ""  # type: ignore[valid-type]
+    birth_date: dt.date | None = None
+    ethnicity: text(16) = ""  # type: ignore[valid-type]
+    residence: text(300) = ""  # type: ignore[valid-type]
+    occupation: text(200) = ""  # type: ignore[valid-type]
+    rep_role: text(16) = ""  # type: ignore[valid-type]
+    rep_name: text(100) = ""  # type: ignore[valid-type]
+    rep_title: text(100) = ""  # type: ignore[valid-type]
+    rep_id_number: text(40) = ""  # type: ignore[valid-type]
+
+
+class PartyIn(ParticularsIn):
     kind: Annotated[str, StringConstraints(pattern=r"^(person|entity)$")]
     name: Name  # type: ignore[valid-type]
     id_number: text(40, min_length=1)  # type: ignore[valid-type]
     phone: text(20) = ""  # type: ignore[valid-type]
     role: Annotated[str, StringConstraints(pattern=r"^(creditor|debtor|guarantor)$")]
+
+
+class PartyUpdateIn(Schema):
+    """A correction of one party's particulars: only the fields given change."""
+
+    expected_version: Annotated[StrictInt, Field(ge=1, le=2**31)]
+    phone: text(20) | None = None  # type: ignore[valid-type]
+    address: text(300) | None = None  # type: ignore[valid-type]
+    id_type: text(16) | None = None  # type: ignore[valid-type]
+    sex: text(2) | None = None  # type: ignore[valid-type]
+    birth_date: dt.date | None = None
+    ethnicity: text(16) | None = None  # type: ignore[valid-type]
+    residence: text(300) | None = None  # type: ignore[valid-type]
+    occupation: text(200) | None = None  # type: ignore[valid-type]
+    rep_role: text(16) | None = None  # type: ignore[valid-type]
+    rep_name: text(100) | None = None  # type: ignore[valid-type]
+    rep_title: text(100) | None = None  # type: ignore[valid-type]
+    rep_id_number: text(40) | None = None  # type: ignore[valid-type]
 
 
 class RepresentativeOut(Schema):
@@ -127,8 +162,20 @@ class PartyOut(Schema):
     name: str
     kind: str
     role: str
+    id_type: str
     id_masked: str
     phone_masked: str
+    sex: str
+    birth_date: dt.date | None
+    ethnicity: str
+    address: str
+    residence: str
+    occupation: str
+    rep_role: str
+    rep_name: str
+    rep_title: str
+    rep_id_masked: str
+    version: int  # the particulars' version: send it back as expected_version to correct them
     representatives: list[RepresentativeOut]
 
 

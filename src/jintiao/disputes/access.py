@@ -364,6 +364,11 @@ class Standing:
         return ((self.committee_desk or self.administrator)
                 and self.state not in lifecycle.TERMINAL_STATES)
 
+    def may_edit_particulars(self) -> bool:
+        """A party's particulars and address for service on the case file: the committee's
+        desk, at any stage (an enforcement application after closing needs them right)."""
+        return self.committee_desk or self.administrator
+
     def may_serve(self) -> bool:
         """Notices, contacts and service of documents: the committee's desk."""
         return self.committee_desk
@@ -458,6 +463,7 @@ WHO_MAY: dict[str, tuple[str, str]] = {
     "may_declare_budget": ("债务人本人或本纠纷的调解员", "the debtor or the desk"),
     "may_request_recusal": ("调委会工作人员或该当事人", "the committee's desk or that party"),
     "may_appoint_representative": ("调委会工作人员", "the committee's desk"),
+    "may_edit_particulars": ("调委会工作人员", "the committee's desk"),
     "may_serve": ("本调委会工作人员或本纠纷的调解员", "the committee's desk"),
     "may_read_outreach": ("本调委会工作人员或上级督导人员", "the desk or supervisors above"),
     "may_draft_agreement": ("本纠纷的调解员或调委会主任", "the dispute's mediators or director"),

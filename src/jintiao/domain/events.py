@@ -245,6 +245,10 @@ def _representative(params: Params) -> str:
                    _word(AUTHORITIES, params.get("authority")))
 
 
+def _party_updated(params: Params) -> str:
+    return _joined(_text(params, "name"), "、".join(str(x) for x in params.get("labels") or []))
+
+
 def _lifecycle(params: Params) -> str:
     track = _word(TRACKS, params.get("track"))
     ground = "无法联系当事人" if params.get("ground") == "unreachable" else ""
@@ -254,6 +258,8 @@ def _lifecycle(params: Params) -> str:
 DISPUTE_RECEIVED = _declare("dispute.received", "登记收案", _received)
 DISPUTE_REPRESENTATIVE_APPOINTED = _declare("dispute.representative_appointed", "登记代理人",
                                             _representative)
+# which particulars were changed, never their values (the timeline is no copy of the file)
+PARTY_UPDATED = _declare("party.updated", "更正当事人基本情况", _party_updated, Audience.DESK)
 DISPUTE_ACCEPT = _declare("dispute.accept", Action.ACCEPT.label, _lifecycle)
 DISPUTE_DECLINE = _declare("dispute.decline", Action.DECLINE.label, _lifecycle)
 DISPUTE_TRIAGE = _declare("dispute.triage", Action.TRIAGE.label, _lifecycle)

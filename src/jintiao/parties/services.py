@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from jintiao import clock
 from jintiao.domain import identity
+from jintiao.domain import particulars as rules
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.parties import crypto
 from jintiao.parties.models import Party, PartyKind
@@ -20,18 +22,36 @@ class PartyInvalid(DomainError):
 
 @dataclass(frozen=True)
 class PartyInput:
-    """What intake knows of a party: kind, name, identity number, optional phone."""
+    """What intake knows of a party: kind, name, identity number, optional phone, and the
+    particulars a court writes (domain.particulars) — a person's sex and birth date may be
+    left out (the ID number says them), an entity's legal representative or principal."""
 
     kind: PartyKind
     name: str
     id_number: str
     phone: str = ""
-    address: str = ""
+    address: str = ""  # 住所 (domicile)
+    id_type: str = ""  # default: resident ID for a person, credit code for an entity
+    sex: str = ""
+    birth_date: dt.date | None = None
+    ethnicity: str = ""
+    residence: str = ""  # 经常居住地, where it differs from the domicile
+    occupation: str = ""
+    rep_role: str = ""
+    rep_name: str = ""
+    rep_title: str = ""
+    rep_id_number: str = ""
+
+
+# The particulars every interface takes under these names (web form, API, files).
+PARTICULARS = ("address", "id_type", "sex", "birth_date", "ethnicity", "residence",
+               "occupation", "rep_role", "rep_name", "rep_title", "rep_id_number")
 
 
 @dataclass(frozen=True)
 class CheckedParty:
-    """A party's input once its name, identity number and phone have passed their checks."""
+    """A party's input once its name, identity number, phone and particulars have passed
+    their checks; ``particulars`` holds the model's fields as they are to be stored."""
 
     kind: PartyKind
     name: str
@@ -39,6 +59,7 @@ class CheckedParty:
     masked: str
     phone: str
     address: str
+    particulars: dict[str, Any] = field(default_factory=dict)
 
 
 def party_check(data: PartyInput, *, on: dt.date | None = None) -> CheckedParty:
@@ -69,7 +90,93 @@ def party_check(data: PartyInput, *, on: dt.date | None = None) -> CheckedParty:
     except identity.IdentityInvalid as exc:
         raise PartyInvalid(exc.message, exc.message_en, reason=exc.details.get("reason", ""),
                            party=name, field=field) from None
-    return CheckedParty(PartyKind(data.kind), name, number, masked, phone, data.address)
+    day = on or clock.today()
+    try:
+        kept = _particulars(data, number, day)
+    except rules.ParticularsInvalid as exc:
+        raise PartyInvalid(exc.message, exc.message_en, party=name, **exc.details) from None
+    return CheckedParty(PartyKind(data.kind), name, number, masked, phone,
+                        _text(data.address, "address", "住所"), kept)
+
+
+def _text(value: str, field: str, label: str, limit: int = rules.ADDRESS_MAX) -> str:
+    """A free-text particular printed on court filings: without invisible characters and
+    within its column."""
+    if not value.strip():
+        return ""
+    try:
+        text = identity.validate_name(value, label=label)
+    except identity.NameInvalid as exc:
+        raise PartyInvalid(exc.message, exc.message_en, code=exc.code, field=field,
+                           **exc.details) from None
+    if len(text) > limit:
+        raise PartyInvalid(f"{label}不能超过{limit}个字", f"{field} too long", field=field)
+    return text
+
+
+def _particulars(data: PartyInput, number: str, on: dt.date) -> dict[str, Any]:
+    """The particulars to store for a checked number (see :func:`party_check`)."""
+    person = PartyKind(data.kind) is PartyKind.PERSON
+    try:
+        id_type = rules.IdType(data.id_type or (rules.IdType.RESIDENT_ID if person
+                                                else rules.IdType.USCC))
+    except ValueError:
+        raise rules.ParticularsInvalid("证件类型无效", "unknown id type",
+                                       field="id_type") from None
+    if person != (id_type in rules.PERSON_ID_TYPES):
+        raise rules.ParticularsInvalid(f"{'自然人' if person else '单位'}不能使用{id_type.label}",
+                                       "id type does not fit the party's kind", field="id_type")
+    if person:
+        problem = rules.id_type_problem(id_type, number)
+        if problem:
+            raise rules.ParticularsInvalid(problem, "number does not fit the id type",
+                                           field="id_type")
+        checked = identity.check_resident_id(number, on=on)
+        if checked.sex is None or checked.birth_date is None:  # pragma: no cover - validated
+            raise PartyInvalid("证件号码无效", "invalid number", field="id_number")
+        facts = rules.person_facts(sex_in_id=checked.sex, born_in_id=checked.birth_date,
+                                   sex=data.sex, birth_date=data.birth_date,
+                                   ethnicity=data.ethnicity)
+        if data.rep_name or data.rep_id_number:
+            raise rules.ParticularsInvalid("自然人没有法定代表人；代理人请在委托代理人中登记",
+                                           "a person has no legal representative",
+                                           field="rep_name")
+        return {"id_type": id_type.value, "sex": facts.sex, "birth_date": facts.birth_date,
+                "ethnicity": facts.ethnicity,
+                "residence": rules.residence_kept(
+                    data.address, _text(data.residence, "residence", "经常居住地")),
+                "occupation": _text(data.occupation, "occupation", "职业或工作单位", 200)}
+    if data.sex or data.birth_date or data.ethnicity:
+        raise rules.ParticularsInvalid("单位没有性别、出生日期和民族", "an entity has no sex",
+                                       field="sex")
+    kept: dict[str, Any] = {"id_type": id_type.value, "rep_name": "", "rep_title": "",
+                            "rep_role": "", "rep_id_cipher": "", "rep_id_masked": ""}
+    rep_name = data.rep_name.strip()
+    if not rep_name:
+        if data.rep_id_number or data.rep_title:
+            raise rules.ParticularsInvalid("请填写法定代表人或主要负责人的姓名",
+                                           "representative's name missing", field="rep_name")
+        return kept
+    try:
+        kept["rep_name"] = identity.validate_name(rep_name, label="法定代表人或主要负责人姓名")
+    except identity.NameInvalid as exc:
+        raise rules.ParticularsInvalid(exc.message, exc.message_en,
+                                       field="rep_name") from None
+    try:
+        kept["rep_role"] = rules.RepRole(data.rep_role or rules.RepRole.LEGAL_REP).value
+    except ValueError:
+        raise rules.ParticularsInvalid("代表人身份应为法定代表人或主要负责人", "unknown rep role",
+                                       field="rep_role") from None
+    kept["rep_title"] = _text(data.rep_title, "rep_title", "职务", 100)
+    if data.rep_id_number.strip():
+        try:
+            rep_number = identity.validate_resident_id(data.rep_id_number, on=on)
+        except identity.IdentityInvalid as exc:
+            raise rules.ParticularsInvalid(exc.message, exc.message_en,
+                                           field="rep_id_number") from None
+        kept["rep_id_cipher"] = crypto.encrypt(rep_number)
+        kept["rep_id_masked"] = identity.mask_id_number(rep_number)
+    return kept
 
 
 def _shown(name: str) -> str:
@@ -87,7 +194,7 @@ def party_get_or_create(data: PartyInput | CheckedParty, *, on: dt.date | None =
     key = crypto.lookup_hash(checked.number)
     found = Party.objects.filter(id_hash=key).first()
     if found is not None:
-        return found
+        return _filled(found, checked)
     phone = checked.phone
     try:
         with transaction.atomic():
@@ -97,7 +204,24 @@ def party_get_or_create(data: PartyInput | CheckedParty, *, on: dt.date | None =
                 phone_hash=crypto.lookup_hash(phone) if phone else "",
                 phone_cipher=crypto.encrypt(phone) if phone else "",
                 phone_masked=identity.mask_mobile(phone) if phone else "",
-                address=checked.address,
+                address=checked.address, **checked.particulars,
             )
     except IntegrityError:  # created concurrently by another intake
         return Party.objects.get(id_hash=key)
+
+
+def _filled(found: Party, checked: CheckedParty) -> Party:
+    """A party known before, with what it lacked of the particulars now given: a later
+    file completes the record and never overwrites it (a change is an edit on the case
+    file, with its version and its event)."""
+    given = {"address": checked.address, **checked.particulars}
+    blank = {name: value for name, value in given.items()
+             if value not in ("", None) and getattr(found, name) in ("", None)
+             and not (name == "rep_id_masked" and found.rep_id_cipher)}
+    if blank.get("rep_id_cipher") is None:
+        blank.pop("rep_id_masked", None)
+    if blank:
+        Party.objects.filter(pk=found.pk).update(**blank)
+        for name, value in blank.items():
+            setattr(found, name, value)
+    return found

@@ -12,6 +12,7 @@ from jintiao.web.views import (
     mediation,
     offers,
     outreach,
+    parties,
     performance,
     plans,
     supervision,
@@ -28,6 +29,8 @@ urlpatterns = [
     path("disputes/new/party-row/", views.party_row, name="party_row"),
     path("disputes/<int:dispute_id>/", views.dispute_detail, name="dispute_detail"),
     path("disputes/<int:dispute_id>/actions/", views.dispute_action, name="dispute_action"),
+    path("disputes/<int:dispute_id>/parties/<int:row_id>/", parties.party_edit,
+         name="party_edit"),
     path("disputes/<int:dispute_id>/representatives/", views.dispute_representative,
          name="dispute_representative"),
     # the mediation workbench

@@ -19,11 +19,13 @@ from jintiao.api.schemas import (
     DisputeOut,
     ErrorOut,
     EventOut,
+    PartyUpdateIn,
     RepresentativeAppointIn,
     text,
 )
 from jintiao.disputes.access import dispute_get_for, standing_of
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
+from jintiao.disputes.particulars import party_update
 from jintiao.disputes.selectors import dispute_list, due_soon_until, probable_duplicate_seen_by
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
@@ -40,8 +42,14 @@ from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import Organization, User
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
-from jintiao.parties.services import PartyInput
+from jintiao.parties.services import PARTICULARS, PartyInput
 from jintiao.timeline.models import Event
+
+# The party's record as the API shows it: particulars, the representative's number masked.
+PARTY_PARTICULARS_OUT = ("id_type", "sex", "birth_date", "ethnicity", "address", "residence",
+                         "occupation", "rep_role", "rep_name", "rep_title", "rep_id_masked",
+                         "version")
+
 
 router = Router(tags=["disputes"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
@@ -89,6 +97,7 @@ def dispute_out(dispute: Dispute, viewer: User) -> DisputeOut:
         "parties": [{"id": row.pk, "name": row.party.name, "kind": row.party.kind,
                      "role": row.role, "id_masked": row.party.id_masked,
                      "phone_masked": row.party.phone_masked,
+                     **{f: getattr(row.party, f) for f in PARTY_PARTICULARS_OUT},
                      "representatives": [{
                          "name": rep.person.name, "relation": rep.relation,
                          "authority": rep.authority,
@@ -148,7 +157,8 @@ def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[Di
     claim = ClaimBreakdown(as_of=payload.claim.as_of,
                            **{f: Decimal(getattr(payload.claim, f)) for f in CLAIM_FIELDS})
     parties = [(PartyInput(_choice(p.kind, PartyKind, "当事人类别"), p.name, p.id_number,
-                           phone=p.phone), _choice(p.role, PartyRole, "当事人地位"))
+                           phone=p.phone, **{f: getattr(p, f) for f in PARTICULARS}),
+                _choice(p.role, PartyRole, "当事人地位"))
                for p in payload.parties]
     dispute, created = dispute_intake(
         actor=viewer, committee=committee, channel=_choice(payload.channel, Channel, "来源渠道"),
@@ -193,6 +203,23 @@ def disputes_appoint_representative(request: HttpRequest, dispute_id: DisputeId,
         authority=_choice(payload.authority, Authority, "代理权限"),
         signed_on=payload.signed_on, valid_until=payload.valid_until, matters=payload.matters)
     return Status(201, dispute_out(dispute_get_for(viewer, dispute_id), viewer))
+
+
+@router.patch("/{dispute_id}/parties/{party_row_id}", response={200: DisputeOut, **ERRORS},
+              operation_id="disputes_update_party")
+def disputes_update_party(request: HttpRequest, dispute_id: DisputeId, party_row_id: DisputeId,
+                          payload: PartyUpdateIn) -> DisputeOut:
+    """Correct or complete one party's particulars (the committee's desk). Only the fields
+    given change; ``expected_version`` is the party's ``version`` as last read (409 if it
+    changed since). The name and the identity number cannot be changed here."""
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    changes = payload.model_dump(exclude_unset=True)
+    expected = changes.pop("expected_version")
+    party_update(actor=viewer, dispute_id=dispute_id, party_row_id=party_row_id,
+                 expected_version=expected,
+                 changes={k: ("" if v is None and k != "birth_date" else v)
+                          for k, v in changes.items()})
+    return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
 
 
 @router.get("/{dispute_id}/timeline", response={200: list[EventOut], **ERRORS},

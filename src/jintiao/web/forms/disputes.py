@@ -24,9 +24,11 @@ from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.money import parse_amount
+from jintiao.domain.particulars import ETHNICITIES, SEXES, IdType, RepRole
 from jintiao.domain.representation import Authority, Relation
 from jintiao.orgs.models import Organization
 from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PARTICULARS
 from jintiao.web.forms.base import Form, version_field
 
 # The database holds 18 digits with 2 places; anything larger is a typing mistake.
@@ -212,13 +214,61 @@ class IntakeForm(Form):
         return str(self.cleaned_data["external_ref"]).strip()
 
 
-class PartyForm(Form):
+class ParticularsFields(Form):
+    """A party's particulars as a court writes them (domain.particulars); all optional on
+    the form — which ones agree with the ID number and which ones a filing needs is the
+    services' rule."""
+
+    address = TextField(label=_("住所"), required=False, max_length=300,
+                        help_text=_("自然人为户籍所在地，单位为主要办事机构所在地"))
+    id_type = forms.ChoiceField(label=_("证件类型"), required=False, choices=[
+        ("", _("按类别（身份证／信用代码）")), *((t.value, t.label) for t in IdType)])
+    sex = forms.ChoiceField(label=_("性别"), required=False,
+                            choices=[("", _("按身份证号")), *((x, x) for x in SEXES)])
+    birth_date = date_field(_("出生日期"), required=False)
+    ethnicity = forms.ChoiceField(label=_("民族"), required=False,
+                                  choices=[("", "—"), *((x, x) for x in ETHNICITIES)])
+    residence = TextField(label=_("经常居住地"), required=False, max_length=300,
+                          help_text=_("与住所不同的才填写"))
+    occupation = TextField(label=_("职业或工作单位"), required=False, max_length=200)
+    rep_role = forms.ChoiceField(label=_("代表人身份"), required=False, choices=[
+        ("", "—"), *((r.value, r.label) for r in RepRole)])
+    rep_name = TextField(label=_("法定代表人或主要负责人"), required=False, max_length=100)
+    rep_title = TextField(label=_("职务"), required=False, max_length=100)
+    rep_id_number = TextField(label=_("代表人身份证号"), required=False, max_length=40)
+
+    # which fields a person's and an entity's row show (the template's two groups)
+    PERSON_FIELDS = ("sex", "birth_date", "ethnicity", "occupation", "residence")
+    ENTITY_FIELDS = ("rep_role", "rep_name", "rep_title", "rep_id_number")
+
+    def particulars(self) -> dict[str, Any]:
+        """The cleaned particulars under the services' names."""
+        return {name: self.cleaned_data.get(name) or ("" if name != "birth_date" else None)
+                for name in PARTICULARS}
+
+    def more_fields(self) -> list[Any]:
+        return [self[name] for name in PARTICULARS]
+
+
+class PartyForm(ParticularsFields):
     """One party row; an untouched row is skipped, a touched one must be complete."""
 
     role = forms.ChoiceField(label=_("地位"), choices=PartyRole.choices)
     kind = forms.ChoiceField(label=_("类别"), choices=PartyKind.choices)
     name = TextField(label=_("姓名或名称"), max_length=200)
     id_number = TextField(label=_("身份证号或统一社会信用代码"), max_length=40)
+    phone = TextField(label=_("手机号"), required=False, max_length=20)
+
+    field_order = ["role", "kind", "name", "id_number", "phone"]
+
+    def main_fields(self) -> list[Any]:
+        return [self[name] for name in self.field_order]
+
+
+class PartyUpdateForm(ParticularsFields):
+    """The desk's correction of one party's particulars on the case file."""
+
+    expected_version = version_field()
     phone = TextField(label=_("手机号"), required=False, max_length=20)
 
 

@@ -55,6 +55,7 @@ from jintiao.web.forms.disputes import (
 )
 from jintiao.web.forms.loop import NoticeForm
 from jintiao.web.views.common import standing_or_404, viewer_of, visible_or_404
+from jintiao.web.views.parties import particulars_of
 
 PAGE_SIZE = 50
 HOME_ROWS = 10
@@ -197,6 +198,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     actions = selectors.actions_open_to(me)
     total = _total(dispute)
     today = clock.today()
+    documents = list(Document.objects.filter(dispute=dispute).order_by("-seq"))
     context = {
         "d": dispute, "state": State(dispute.state).label,
         "overdue": bool(dispute.deadline and dispute.deadline < today),
@@ -205,7 +207,8 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                          if dispute.state == State.RECEIVED else []),
         "duplicate": selectors.probable_duplicate_seen_by(me.user, dispute),
         "parties": [{"name": r.party.name, "role": r.get_role_display(),
-                     "id": r.party.id_masked, "phone": r.party.phone_masked,
+                     "id": r.party.id_masked, "phone": r.party.phone_masked, "row": r.pk,
+                     "particulars": particulars_of(r.party),
                      "representatives": [{
                          "name": rep.person.name, "id": rep.person.id_masked,
                          "phone": rep.person.phone_masked,
@@ -215,6 +218,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                          "valid_until": rep.valid_until, "matters": rep.matters,
                      } for rep in r.representatives.all()]}
                     for r in dispute.party_rows.all()],
+        "may_edit_particulars": me.may_edit_particulars(),
         "representative_form": (
             RepresentativeForm(initial={"expected_version": dispute.version},
                                party_rows=_party_choices(dispute))
@@ -227,8 +231,10 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "team": mediation_selectors.team_of(dispute),
         "accepted_offer": mediation_selectors.offers_for(me).filter(status="accepted").first(),
         "mediation_started": dispute.state != State.RECEIVED and dispute.state != State.DECLINED,
-        "documents": Document.objects.filter(dispute=dispute).order_by("-seq"),
-        "notice_form": NoticeForm() if me.may_serve() else None,
+        "documents": documents,
+        "notice_form": NoticeForm(documents=[
+            (doc.pk, f"{doc.title}（{doc.created_at.astimezone(clock.TZ):%Y-%m-%d %H:%M}）")
+            for doc in documents]) if me.may_serve() else None,
         "after_failure": dispute.state in (State.FAILED, State.CONFIRMATION_REJECTED,
                                            State.TRANSFERRED),
     }
@@ -346,9 +352,10 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
         dispute, created = dispute_intake(
             actor=viewer, committee=data["committee"], channel=data["channel"],
             dispute_type=data["dispute_type"], claim=claim,
-            parties=[(PartyInput(PartyKind(p["kind"]), p["name"], p["id_number"],
-                                 phone=p["phone"]), PartyRole(p["role"]))
-                     for p in (row.cleaned_data for row in rows)],
+            parties=[(PartyInput(PartyKind(row.cleaned_data["kind"]), row.cleaned_data["name"],
+                                 row.cleaned_data["id_number"], phone=row.cleaned_data["phone"],
+                                 **row.particulars()), PartyRole(row.cleaned_data["role"]))
+                     for row in rows],
             institution=data["institution"], court=data["court"],
             external_ref=data["external_ref"] or None, summary=data["summary"],
             received_on=data["received_on"], notice_served=data["notice_served"],
