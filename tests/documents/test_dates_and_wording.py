@@ -47,7 +47,9 @@ def test_the_non_acceptance_notice_speaks_to_every_party(world):
 
     assert "您提交的" not in doc.html  # the debtor never applied
     assert "决定不予受理。理由：该纠纷已由人民法院立案受理" in doc.html
-    assert "已由人民法院或仲裁机构受理的，请按照其通知参加相应程序" in doc.html
+    # the court has it: its procedure, not a suit, is the way on
+    assert "请当事人按照受理机关的通知参加相应程序" in doc.html
+    assert "诉讼、仲裁等途径" not in doc.html
     assert written(doc.created_at.date()) in doc.html
 
 

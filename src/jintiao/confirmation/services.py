@@ -19,6 +19,7 @@ from jintiao.disputes.access import Standing, dispute_get_for, standing_of
 from jintiao.disputes.changes import require_state
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
+from jintiao.documents import court_texts
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.integrity import RecordAltered
 from jintiao.documents.services import document_generate
@@ -184,7 +185,24 @@ def confirmation_accept(*, actor: User, application_id: int) -> Application:
                  state_before=dispute.state, state_after=dispute.state,
                  params={"application": application.pk, "case_number": application.case_number,
                          "decide_by": application.decide_by.isoformat()})
+    _acceptance_notice(actor, application, dispute, today)
     return application
+
+
+def _acceptance_notice(actor: User, application: Application, dispute: Dispute,
+                       today: dt.date) -> None:
+    """The court's 受理通知书 to the applicants, made as the case is docketed; a judge who
+    dockets it is named as the one reviewing it."""
+    agreement = application.agreement
+    judge = Role.JUDGE in user_roles(actor)
+    document_generate(actor=actor, dispute=dispute, doc=court_texts.acceptance_notice({
+        "court": application.court.name, "case_number": application.case_number,
+        "parties": _parties(agreement), "committee": dispute.committee.name,
+        "effective_on": _date(agreement.effective_at or application.filed_at),
+        "agreement_number": dispute.number, "accepted_on": today.isoformat(),
+        "decide_by": application.decide_by.isoformat() if application.decide_by else "",
+        "judge": (actor.get_full_name() or actor.username) if judge else ""}),
+        source=f"confirmation_accepted:{application.pk}")
 
 
 def confirmation_decide(*, actor: User, application_id: int, expected_version: int,

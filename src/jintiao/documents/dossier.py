@@ -30,14 +30,19 @@ from jintiao.orgs.models import User
 
 # The format's order of a file's contents; within one place, the order documents were made.
 ORDER = {
+    Kind.MEDIATION_APPLICATION: 1, Kind.INTAKE_REGISTER: 1,     # 申请书、受理登记表
     Kind.ACCEPTANCE_NOTICE: 1, Kind.NON_ACCEPTANCE_NOTICE: 1,   # 人民调解受理登记
     Kind.OPTIONS_NOTICE: 2, Kind.RIGHTS_NOTICE: 2,              # 告知书
+    Kind.POWER_OF_ATTORNEY: 3,                                  # 身份证明、授权委托书
+    Kind.INQUIRY_RECORD: 5,                                     # 人民调解调查记录
     Kind.SESSION_RECORD: 7,                                     # 人民调解记录
     Kind.UNDISPUTED_FACTS: 7,
-    Kind.AGREEMENT: 8,                                          # 人民调解协议书
+    Kind.AGREEMENT: 8, Kind.TERMINATION_NOTICE: 8,              # 协议书，或调解终结
     Kind.CREDIT_REPAIR_LETTER: 9,                               # 履行
-    Kind.CONFIRMATION_APPLICATION: 11, Kind.RULING: 11,         # 司法确认有关材料
-    Kind.ENFORCEMENT_APPLICATION: 11,
+    Kind.FOLLOW_UP_RECORD: 10,                                  # 人民调解回访记录
+    Kind.CONFIRMATION_APPLICATION: 11, Kind.COURT_ACCEPTANCE_NOTICE: 11,  # 司法确认有关材料
+    Kind.RULING: 11, Kind.ENFORCEMENT_APPLICATION: 11,
+    Kind.SERVICE_RECEIPT: 12,                                   # 送达回证，卷末
 }
 KEPT_FOR = "长期"  # the format's 保管期限 for a file with an agreement of lasting effect
 

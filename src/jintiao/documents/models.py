@@ -10,17 +10,31 @@ from jintiao.disputes.models import Dispute
 
 
 class Kind(models.TextChoices):
+    MEDIATION_APPLICATION = "mediation_application", _("人民调解申请书")
+    INTAKE_REGISTER = "intake_register", _("人民调解受理登记表")
     OPTIONS_NOTICE = "options_notice", _("非诉讼纠纷解决方式告知书")
     RIGHTS_NOTICE = "rights_notice", _("人民调解当事人权利义务告知书")
     ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
     NON_ACCEPTANCE_NOTICE = "non_acceptance_notice", _("不予受理通知书")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("授权委托书")
+    INQUIRY_RECORD = "inquiry_record", _("人民调解调查记录")
     SESSION_RECORD = "session_record", _("人民调解记录")
     AGREEMENT = "agreement", _("人民调解协议书")
+    TERMINATION_NOTICE = "termination_notice", _("调解终结告知书")
     CONFIRMATION_APPLICATION = "confirmation_application", _("司法确认申请书")
+    COURT_ACCEPTANCE_NOTICE = "court_acceptance_notice", _("受理通知书（司法确认）")
     RULING = "ruling", _("民事裁定书")
     UNDISPUTED_FACTS = "undisputed_facts", _("无争议事实记载表")
-    ENFORCEMENT_APPLICATION = "enforcement_application", _("强制执行申请书")
+    FOLLOW_UP_RECORD = "follow_up_record", _("人民调解回访记录")
+    ENFORCEMENT_APPLICATION = "enforcement_application", _("申请执行书")
     CREDIT_REPAIR_LETTER = "credit_repair_letter", _("征信修复函")
+    SERVICE_RECEIPT = "service_receipt", _("送达回证")
+
+
+# The committee's own records, not served on the parties nor shown in their portal: the
+# register, the inquiry record, the follow-up record and the receipts of service.
+RECORDS_KEPT = frozenset({Kind.INTAKE_REGISTER, Kind.INQUIRY_RECORD, Kind.FOLLOW_UP_RECORD,
+                          Kind.SERVICE_RECEIPT})
 
 
 class Document(models.Model):

@@ -13,10 +13,10 @@ from jintiao.domain.dates import in_chinese, written
 from jintiao.domain.money import amount_in_words, format_amount
 
 VERSIONS = {
-    "options_notice": "2026.1", "acceptance_notice": "2026.2",
-    "non_acceptance_notice": "2026.2", "session_record": "2026.3", "agreement": "2026.3",
+    "options_notice": "2026.1", "acceptance_notice": "2026.3",
+    "non_acceptance_notice": "2026.3", "session_record": "2026.3", "agreement": "2026.3",
     "confirmation_application": "2026.2", "ruling": "2026.3", "undisputed_facts": "2026.2",
-    "enforcement_application": "2026.2", "credit_repair_letter": "2026.3",
+    "enforcement_application": "2026.3", "credit_repair_letter": "2026.3",
     "rights_notice": "2026.1",
 }
 
@@ -225,29 +225,70 @@ def undisputed_facts(c: Mapping[str, Any]) -> Doc:
 
 
 def enforcement_application(c: Mapping[str, Any]) -> Doc:
-    """强制执行申请书 with the exact amount outstanding (CPL Arts. 250, 264)."""
-    blocks: list[Block] = [Heading("申请执行人"), *_parties(c["creditors"]),
-        Heading("被执行人"), *_parties(c["debtors"]),
-        Heading("执行依据"),
-        Para(f"{c['court']}（{c['ruling_number']}）民事裁定书，确认{c['committee']}主持达成的"
-             f"调解协议有效。" if c.get("ruling_number")
-             else f"{c['committee']}主持达成的调解协议（未经司法确认）。"),
-        Heading("执行请求"),
-        Para(f"1. 请求强制执行被执行人支付{yuan(c['total'])}（大写：{words(c['total'])}），"
-             f"计算至{day(c['as_of'])}，明细如下："),
-        Table(("项目", "金额（元）"),
-              _amount_rows(c["rows"], c["total"]), numeric=(1,)),
-        Para(f"2. 迟延履行期间的加倍部分债务利息按日万分之{Decimal(c['late_rate']) * 10000:.2f}"
-             f"计算至实际履行之日止。" if c.get("late_rate") else "2. 无。"),
-        Heading("事实和理由"),
+    """申请执行书 with the exact amount outstanding (CPL Arts. 250, 264), in the form of the
+    SPC's 《民事诉讼文书样式》(2016), 当事人参考文书 申请执行书: 申请执行人 and 被执行人 with
+    their particulars, the ground for enforcement (执行依据) by its case number, 执行请求,
+    事实和理由, 此致 the court, the documents attached (附：执行依据副本…), and the
+    applicant's signature or seal with the date.
+
+    ``ruling_on``, ``effective_on`` and ``matter`` (the dispute's type) are optional: the
+    introduction names what it is given."""
+    creditors = [{**p, "role_label": "申请执行人"} for p in c["creditors"]]
+    debtors = [{**p, "role_label": "被执行人"} for p in c["debtors"]]
+    them = "、".join(p["name"] for p in creditors)
+    against = "、".join(p["name"] for p in debtors)
+    ruling = c.get("ruling_number", "")
+    agreed = (f"经{c['committee']}主持调解，于{day(c['effective_on'])}达成调解协议"
+              if c.get("effective_on") else f"经{c['committee']}主持调解达成调解协议")
+    if ruling:
+        basis = f"{c['court']}{ruling}民事裁定书"
+        ruled_on = f"于{day(c['ruling_on'])}" if c.get("ruling_on") else ""
+        intro = (f"申请执行人{them}与被执行人{against}{c.get('matter', '金融借款合同纠纷')}一案，"
+                 f"{agreed}，{c['court']}{ruled_on}作出{ruling}民事裁定书，确认该调解协议有效，"
+                 "该裁定已经发生法律效力。被执行人未按照调解协议的约定履行给付义务，"
+                 "特依法申请强制执行。")
+        grounds = f"执行依据：{basis}（确认{c['committee']}主持达成的调解协议有效）。"
+    else:
+        basis = ""
+        intro = (f"申请执行人{them}与被执行人{against}{c.get('matter', '金融借款合同纠纷')}一案，"
+                 f"{agreed}。该调解协议尚未经人民法院司法确认。")
+        grounds = (f"执行依据：{c['committee']}主持达成的调解协议（尚未经司法确认；"
+                   "须经人民法院确认有效或者取得其他生效法律文书后，方可申请强制执行）。")
+    requests: list[Block] = [
+        Para("执行请求：", indent=False),
+        Para(f"1. 被执行人{against}向申请执行人{them}支付{yuan(c['total'])}"
+             f"（大写：{words(c['total'])}），计算至{day(c['as_of'])}，明细如下："),
+        Table(("项目", "金额（元）"), _amount_rows(c["rows"], c["total"]), numeric=(1,))]
+    n = 1
+    if c.get("late_rate"):
+        n += 1
+        requests.append(Para(
+            f"{n}. 被执行人加倍支付迟延履行期间的债务利息，加倍部分按日万分之"
+            f"{Decimal(c['late_rate']) * 10000:.2f}计算至实际履行之日止"
+            "（民事诉讼法第二百六十四条）。"))
+    n += 1
+    requests.append(Para(f"{n}. 本案执行费用由被执行人负担。"))
+    attached = [f"执行依据{basis}副本一份（附生效证明）" if basis else "调解协议书副本一份",
+                *(["调解协议书副本一份"] if basis else []),
+                "申请执行人的身份证明（营业执照副本、法定代表人身份证明书或者居民身份证复印件）",
+                "被执行人的财产线索（如有）"]
+    blocks: list[Block] = [
+        *_parties(creditors), *_parties(debtors),
+        Para(intro),
+        Para(grounds, indent=False),
+        *requests,
+        Para("事实和理由：", indent=False),
         Para(f"被执行人自{day(c['first_missed'])}起连续{c['missed']}期未按协议足额还款，已于"
              f"{day(c['accelerated_on'])}触发协议约定的加速到期条款，剩余款项全部到期。"
-             f"已还款{yuan(c['paid'])}。"),
+             f"被执行人已还款{yuan(c['paid'])}，尚欠上述款项未付。"),
         Para(f"申请执行期限：最后一期履行期限届满之日（{day(c['last_due'])}）起二年，至"
              f"{day(c['last_day'])}止（民事诉讼法第二百五十条）。"),
-        Para(f"此致\n{c['court']}", indent=False),
-        Signatures(((f"申请执行人：{c['creditors'][0]['name']}", "", day(c["prepared_on"])),))]
-    return Doc("enforcement_application", "强制执行申请书", VERSIONS["enforcement_application"],
+        Para("此致"), Para(c["court"], indent=False),
+        Para("附：" + "；".join(f"{i}. {a}" for i, a in enumerate(attached, 1)) + "。",
+             indent=False),
+        Signatures(tuple((f"申请执行人：{p['name']}", "（签名或者盖章）", day(c["prepared_on"]))
+                         for p in creditors))]
+    return Doc("enforcement_application", "申请执行书", VERSIONS["enforcement_application"],
                tuple(blocks))
 
 
@@ -320,16 +361,18 @@ def notice(kind: str, c: Mapping[str, Any]) -> Doc:
                 f"可通过{c['committee']}核实。"]
     elif kind == "acceptance_notice":
         title = "受理通知书"
-        body = [f"{c['to']}：", f"您与{c['other']}的金融纠纷（{c['number']}），本委员会已于"
-                f"{day(c['on'])}受理，将指派调解员在规定期限内主持调解。"]
+        # to every party: "您与{creditor}" would tell the creditor it disputes with itself
+        body = [f"{c['to']}：", f"关于{c['other']}与{c['debtors']}的金融纠纷（{c['number']}），"
+                f"本委员会已于{day(c['on'])}受理，将指派调解员在规定期限内主持调解。"]
     else:
         title = "不予受理通知书"
-        # addressed to every party, not only the one who applied; and the way on fits a
-        # dispute already before a court as well as one that is not
+        # addressed to every party, not only the one who applied; the way on depends on
+        # whether another body already has the dispute: then its procedure, not a new suit
+        way = ("该纠纷已由人民法院、仲裁机构或者其他有关机关受理或者处理，请当事人按照受理机关"
+               "的通知参加相应程序。" if c.get("elsewhere")
+               else "本决定不影响当事人依法通过诉讼、仲裁等途径维护自身权益。")
         body = [f"{c['to']}：", f"关于{c['other']}与{c['debtors']}的金融纠纷（{c['number']}），"
-                f"本委员会经审查，决定不予受理。理由：{c['reason']}",
-                "本决定不影响您依法通过诉讼、仲裁等途径维护自身权益；该纠纷已由人民法院或仲裁"
-                "机构受理的，请按照其通知参加相应程序。"]
+                f"本委员会经审查，决定不予受理。理由：{c['reason']}", way]
     blocks: list[Block] = [Para(body[0], indent=False), *(Para(x) for x in body[1:]),
                            Signatures(((c["committee"], "（印章）", day(c["on"])),))]
     return Doc(kind, title, VERSIONS[kind], tuple(blocks), number=c.get("number", ""))

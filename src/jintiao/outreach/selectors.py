@@ -19,7 +19,7 @@ from jintiao.disputes.access import (
     supervises_everything,
 )
 from jintiao.disputes.models import Dispute, DisputeParty
-from jintiao.documents.models import Document, Kind
+from jintiao.documents.models import RECORDS_KEPT, Document, Kind
 from jintiao.domain import events
 from jintiao.domain.events import Audience
 from jintiao.domain.outreach import (
@@ -139,8 +139,10 @@ class Servable:
     document: Document | None
 
 
-# Documents the parties are served (the bank's enforcement application goes through court).
-SERVED_KINDS = tuple(k for k in Kind if k is not Kind.ENFORCEMENT_APPLICATION)
+# Documents the parties are served (the bank's enforcement application goes through court;
+# the committee's own records stay with it).
+SERVED_KINDS = tuple(k for k in Kind
+                     if k is not Kind.ENFORCEMENT_APPLICATION and k not in RECORDS_KEPT)
 
 
 def servables(dispute: Dispute) -> list[Servable]:

@@ -428,6 +428,11 @@ def _enforcement_context(dispute: Dispute, agreement: Agreement, e: Enforcement,
         "debtors": [p for p in parties if p["role"] != "creditor"],
         "court": ruling.court.name if ruling else (dispute.court.name if dispute.court else ""),
         "ruling_number": ruling.case_number if ruling else "",
+        "ruling_on": ruling.decided_at.astimezone(clock.TZ).date().isoformat()
+        if ruling and ruling.decided_at else "",
+        "effective_on": agreement.effective_at.astimezone(clock.TZ).date().isoformat()
+        if agreement.effective_at else "",
+        "matter": dispute.get_dispute_type_display(),
         "committee": dispute.committee.name, "total": str(out.total),
         "as_of": out.as_of.isoformat(),
         "rows": [(label, str(v)) for label, v in out.rows() if v],
