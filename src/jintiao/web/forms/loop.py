@@ -115,8 +115,26 @@ class ConfirmFactsForm(Form):
 
 
 class NoticeForm(Form):
+    """The documents the desk makes from the dispute page; ``documents``: the dispute's
+    documents a receipt of service (送达回证) may be for (the service checks it is one)."""
+
     kind = forms.ChoiceField(label=_("文书"),
                              choices=[("options_notice", _("非诉讼纠纷解决方式告知书")),
                                       ("rights_notice", _("人民调解当事人权利义务告知书")),
+                                      ("mediation_application", _("人民调解申请书")),
+                                      ("intake_register", _("人民调解受理登记表")),
                                       ("acceptance_notice", _("受理通知书")),
-                                      ("non_acceptance_notice", _("不予受理通知书"))])
+                                      ("non_acceptance_notice", _("不予受理通知书")),
+                                      ("power_of_attorney", _("授权委托书（供当事人填写）")),
+                                      ("inquiry_record", _("人民调解调查记录")),
+                                      ("termination_notice", _("调解终结告知书")),
+                                      ("follow_up_record", _("人民调解回访记录")),
+                                      ("service_receipt", _("送达回证（请选择所送达的文书）"))])
+    document = forms.IntegerField(label=_("所送达的文书（制作送达回证时选择）"), required=False,
+                                  min_value=1, max_value=2**53, widget=forms.Select)
+
+    def __init__(self, *args: Any, documents: Sequence[tuple[int, str]] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget: Any = self.fields["document"].widget
+        widget.choices = [("", _("（制作送达回证时选择文书）")), *documents]

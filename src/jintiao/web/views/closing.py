@@ -1,5 +1,5 @@
 """A failed mediation going back to court (undisputed facts, their confirmations, the
-transfer), and the notices the desk serves."""
+transfer), and the notices and forms the desk makes from the dispute page."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from jintiao.domain.lifecycle import Action, State
 from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation import services
 from jintiao.mediation.models import UndisputedFacts
+from jintiao.performance import paperwork
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.mediation_rows import consent_card, header
@@ -93,8 +94,9 @@ def transfer(request: HttpRequest, dispute_id: int) -> HttpResponse:
 def notice(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     visible_or_404(viewer, dispute_id)
-    made = submit(request, forms.NoticeForm(request.POST), lambda d: services.notice_generate(
-        actor=viewer, dispute_id=dispute_id, kind=d["kind"]), _("已制作通知书"))
+    made = submit(request, forms.NoticeForm(request.POST), lambda d: paperwork.paper_generate(
+        actor=viewer, dispute_id=dispute_id, kind=d["kind"], document_id=d.get("document")),
+        _("已制作文书"))
     if made is not None:
         return redirect("web:document", document_id=made.pk)
     return redirect("web:dispute_detail", dispute_id=dispute_id)
