@@ -138,6 +138,13 @@ API_MAX_BODY_BYTES = 201 * 1024 * 1024
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+# The deployment's certificate authority and each organisation's signing key and certificate
+# (jintiao.pki): files only, 0600 in a 0700 folder, never in the database. Back it up apart
+# from the database. Without a CA, the first document signed makes one unless this is off.
+PKI_DIR = Path(os.environ.get("JINTIAO_PKI_DIR", VAR_DIR / "pki"))
+PKI_AUTO_INIT = envbool("JINTIAO_PKI_AUTO_INIT", True)
+# The name the root certificate carries ("<name> JinTiao 根证书"); blank: the top node's name.
+PKI_NAME = os.environ.get("JINTIAO_PKI_NAME", "")
 
 # Text messages (signing codes, reminders): the default backend keeps them in an outbox the
 # demo shows; a gateway is a class with the same ``send``, named here.

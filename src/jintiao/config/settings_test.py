@@ -13,3 +13,5 @@ from pathlib import Path  # noqa: E402
 
 # Generated documents and uploads go to a folder of the test run, not the work tree.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jintiao-test-media-"))
+# The test run's own certificate authority and signing keys, made once per run.
+PKI_DIR = Path(tempfile.mkdtemp(prefix="jintiao-test-pki-"))
