@@ -14,6 +14,7 @@ from jintiao.domain.policy import Track
 from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import OrgKind
 from jintiao.orgs.services import authority_grant_set
+from jintiao.pki.store import ensure_ca
 from tests.factories import (
     OrganizationFactory,
     UserFactory,
@@ -28,6 +29,13 @@ settings.register_profile("jintiao", deadline=None, suppress_health_check=[Healt
 # `pytest --hypothesis-profile=thorough` digs deeper before a release or after a rule change.
 settings.register_profile("thorough", parent=settings.get_profile("jintiao"), max_examples=3000)
 settings.load_profile("jintiao")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_root():
+    """The run's own root certificate, made once: every generated PDF is signed
+    (settings_test puts PKI_DIR in a folder of the run)."""
+    return ensure_ca("金调通测试")
 
 
 @pytest.fixture

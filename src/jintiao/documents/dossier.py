@@ -7,7 +7,11 @@ identity and authority papers, the inquiry and mediation records, the agreement,
 of performance, the follow-up visits, the judicial confirmation papers, a note on the file.
 The stored documents follow in that order, each exactly as stored — re-hashed first
 (:func:`jintiao.documents.integrity.document_file`): a file with an altered document in it
-is refused whole. Who exported the file is on the dispute's timeline."""
+is refused whole. Joining the files breaks each document's own signature (the bytes it
+covered are no longer one file), so the joined file is signed by the committee, which made
+it; each document's seal stays on its page as a picture (:func:`seals_as_stamps`), and the
+documents' own signatures stay checkable on the files as stored. Who exported the file is on
+the dispute's timeline."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import io
 
 from django.db import transaction
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject
 
 from jintiao import clock
 from jintiao.disputes.access import dispute_get_for
@@ -27,6 +32,7 @@ from jintiao.documents.render import to_pdf
 from jintiao.documents.texts import day
 from jintiao.domain import events
 from jintiao.orgs.models import User
+from jintiao.pki.signing import sign_pdf
 
 # The format's order of a file's contents; within one place, the order documents were made.
 ORDER = {
@@ -45,6 +51,29 @@ ORDER = {
     Kind.SERVICE_RECEIPT: 12,                                   # 送达回证，卷末
 }
 KEPT_FOR = "长期"  # the format's 保管期限 for a file with an agreement of lasting effect
+
+
+# annotation flags: print it, and let no reader move, edit or delete it
+STAMP_FLAGS = 4 | 64 | 128 | 512
+
+
+def seals_as_stamps(writer: PdfWriter) -> None:
+    """Turn each joined document's signature field into a plain stamp of its seal.
+
+    Inside the joined file a document's signature no longer covers the bytes it signed, and
+    readers would list it as broken; as a stamp its seal stays on the page, under the
+    file's own signature."""
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/FT") != "/Sig":
+                continue
+            for key in ("/FT", "/V", "/T", "/Ff", "/Lock", "/SV", "/DR", "/Parent"):
+                annot.pop(key, None)
+            annot[NameObject("/Subtype")] = NameObject("/Stamp")
+            annot[NameObject("/F")] = NumberObject(STAMP_FLAGS)
+    writer.root_object.pop("/AcroForm", None)
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
 
 
 def _front(dispute: Dispute, actor: User, rows: list[tuple[Document, int]],
@@ -100,11 +129,17 @@ def dossier_pdf(*, actor: User, dispute_id: int) -> tuple[Dispute, bytes]:
     writer = PdfWriter()
     for part in (front, *files):
         writer.append(io.BytesIO(part))
+    seals_as_stamps(writer)
     writer.add_metadata({"/Title": f"调解卷宗 {dispute.number}"})
     out = io.BytesIO()
     writer.write(out)
+    committee = dispute.committee
+    # its seal on the cover (立卷): the last page is the last document's, with its own seal
+    signed = sign_pdf(out.getvalue(), committee, field="JinTiaoDossierSeal", page=0,
+                      reason=f"{committee.name}立卷：卷宗{dispute.number}，"
+                             f"内含文书{len(stored)}份，与存档摘要逐一核对无误")
     with transaction.atomic():  # who saw the parties' particulars, on the record (PIPL)
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         record_event(locked, events.DOSSIER_EXPORTED, actor, clock.now(),
                      {"documents": len(stored), "pages": length + sum(counts)})
-    return dispute, out.getvalue()
+    return dispute, signed

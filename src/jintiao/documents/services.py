@@ -1,4 +1,5 @@
-"""Generating a document: render both formats, store them with their SHA-256, record it."""
+"""Generating a document: render both formats, sign the PDF for the organisation that
+issues it, store both with their SHA-256, record it."""
 
 from __future__ import annotations
 
@@ -14,12 +15,35 @@ from jintiao.documents import render
 from jintiao.documents.blocks import Doc
 from jintiao.documents.models import Document, Kind
 from jintiao.domain import events
-from jintiao.orgs.models import User
+from jintiao.orgs.models import Organization, User
+from jintiao.pki.signing import sign_pdf_as
 from jintiao.timeline.services import event_append
+
+# Who signs a document's PDF (issue 17 §3): the court its own papers, the committee all the
+# rest. The parties' applications and authorisations are theirs — they sign them with their
+# codes, on the timeline — and the committee, which prepared them, signs the PDF as the
+# preparer, as the signature's reason says. (Kinds by value: the list of kinds grows.)
+COURT_ISSUED = frozenset({"ruling", "court_acceptance_notice"})
+PREPARED_FOR_PARTIES = frozenset({"confirmation_application", "enforcement_application",
+                                  "mediation_application", "power_of_attorney"})
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def document_signer(dispute: Dispute, kind: str, title: str) -> tuple[Organization, str]:
+    """The organisation that signs a document of ``kind``, and the reason its signature
+    gives."""
+    if kind in COURT_ISSUED:
+        if dispute.court is None:
+            raise ValueError(f"{kind} needs the dispute's court to sign it")
+        return dispute.court, f"{dispute.court.name}作出《{title}》"
+    committee = dispute.committee
+    if kind in PREPARED_FOR_PARTIES:
+        return committee, (f"当事人的《{title}》，由{committee.name}制作并签章（制作单位，"
+                           "非申请人；当事人的签名见文书签名页及纠纷日志）")
+    return committee, f"{committee.name}出具《{title}》"
 
 
 @transaction.atomic
@@ -28,7 +52,9 @@ def document_generate(*, actor: User, dispute: Dispute, doc: Doc, source: str = 
     dispute's timeline with both digests. The caller holds the dispute's lock."""
     kind = Kind(doc.kind)
     now = clock.now()
-    docx, pdf = render.to_docx(doc), render.to_pdf(doc)
+    signer, reason = document_signer(dispute, kind.value, doc.title)
+    docx = render.to_docx(doc)
+    pdf, signed = sign_pdf_as(render.to_pdf(doc), signer, reason=reason)  # digest: signed file
     seq = (Document.objects.filter(dispute=dispute).aggregate(m=Max("seq"))["m"] or 0) + 1
     stem = f"{dispute.pk}-{seq}-{kind.value}"
     html = render.to_html(doc, standalone=False)
@@ -43,5 +69,7 @@ def document_generate(*, actor: User, dispute: Dispute, doc: Doc, source: str = 
                  state_before=dispute.state, state_after=dispute.state,
                  params={"document": made.pk, "kind": kind.value, "title": doc.title,
                          "template_version": doc.template_version, "source": source},
-                 meta={"docx_sha256": made.docx_sha256, "pdf_sha256": made.pdf_sha256})
+                 meta={"docx_sha256": made.docx_sha256, "pdf_sha256": made.pdf_sha256,
+                       "signed_by": signed.subject, "certificate": signed.serial,
+                       "certificate_issuer": signed.issuer})
     return made
