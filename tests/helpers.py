@@ -20,7 +20,7 @@ from jintiao.confirmation.services import (
     confirmation_apply,
     confirmation_decide,
 )
-from jintiao.demo.loop import sign_all
+from jintiao.demo.loop import sign_all, sign_application
 from jintiao.disputes.models import Dispute
 from jintiao.domain.confirmation import judge_items
 from jintiao.domain.plans import PlanOptions
@@ -64,6 +64,7 @@ def agree(w, dispute: Dispute, draft: Draft = DRAFT) -> Agreement:
 
 def reject(w, dispute: Dispute, reasons: str = "当事人称签署时对期限有误解。") -> Application:
     """The joint application filed, accepted and rejected with ``reasons``."""
+    apply(w, dispute)
     dispute.refresh_from_db()
     app = confirmation_apply(actor=w.mediator, dispute_id=dispute.pk,
                              expected_version=dispute.version, court_id=w.court.pk)
@@ -74,7 +75,15 @@ def reject(w, dispute: Dispute, reasons: str = "当事人称签署时对期限�
                                reasons=reasons)
 
 
+def apply(w, dispute: Dispute, court=None) -> None:
+    """Every applicant's address for service and signature of the joint application to
+    ``court`` (the world's), ready to file."""
+    dispute.refresh_from_db()
+    sign_application(dispute, (court or w.court).pk, desk=w.mediator, agent=w.agent)
+
+
 def confirm(w, dispute: Dispute) -> Application:
+    apply(w, dispute)
     dispute.refresh_from_db()
     app = confirmation_apply(actor=w.mediator, dispute_id=dispute.pk,
                              expected_version=dispute.version, court_id=w.court.pk)

@@ -21,7 +21,7 @@ from jintiao.domain.confirmation import judge_items
 from jintiao.domain.dates import in_chinese, written
 from jintiao.domain.lifecycle import Role
 from tests.factories import UserFactory, flat
-from tests.helpers import CHARGES_SINCE, accept_plan, agree, reject
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply, reject
 
 
 def plain(html: str) -> str:
@@ -31,6 +31,7 @@ def plain(html: str) -> str:
 def ruled(desk, mediating, *, clerk=None):
     accept_plan(desk, mediating, flat(12))
     agreement = agree(desk, mediating, CHARGES_SINCE)
+    apply(desk, mediating)
     mediating.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                              expected_version=mediating.version, court_id=desk.court.pk)

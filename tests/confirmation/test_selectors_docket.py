@@ -16,7 +16,7 @@ from jintiao.domain.lifecycle import Role
 from jintiao.mediation.selectors import policy_of
 from jintiao.policies.selectors import working_calendar
 from tests.factories import UserFactory, flat
-from tests.helpers import CHARGES_SINCE, accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 
 
 @pytest.fixture
@@ -26,6 +26,8 @@ def filed(desk, mediating):
     agree(desk, mediating, CHARGES_SINCE)
     mediating.refresh_from_db()
     desk.court_clerk = UserFactory(organization=desk.court, roles=[Role.COURT_CLERK])
+    apply(desk, mediating)
+    mediating.refresh_from_db()
     return confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                               expected_version=mediating.version, court_id=desk.court.pk)
 

@@ -19,7 +19,7 @@ from jintiao.confirmation.services import (
 from jintiao.disputes.access import PermissionDenied, RecordNotFound
 from jintiao.domain.lifecycle import State
 from tests.factories import flat
-from tests.helpers import CHARGES_SINCE, accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 
 
 def test_the_window_to_apply_closes_thirty_days_after_effect(desk, mediating):
@@ -33,6 +33,8 @@ def test_the_window_to_apply_closes_thirty_days_after_effect(desk, mediating):
     with clock.pinned(later), pytest.raises(ConfirmationWindowClosed, match="期限已于"):
         confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                            expected_version=mediating.version, court_id=desk.court.pk)
+    apply(desk, mediating)
+    mediating.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                              expected_version=mediating.version, court_id=desk.court.pk)
     with pytest.raises(RecordNotFound):  # another court's judge does not see it
@@ -67,6 +69,7 @@ def test_a_court_without_a_code_on_record_cannot_number_a_case(desk, mediating):
 
     accept_plan(desk, mediating, flat(12))
     agree(desk, mediating, CHARGES_SINCE)
+    apply(desk, mediating)
     mediating.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                              expected_version=mediating.version, court_id=desk.court.pk)

@@ -13,7 +13,6 @@ from pypdf import PdfReader
 
 from jintiao import clock
 from jintiao.confirmation.services import confirmation_accept, confirmation_apply
-from jintiao.documents import court_texts
 from jintiao.documents.dossier import ORDER
 from jintiao.documents.models import Document, Kind
 from jintiao.documents.render import to_docx, to_pdf
@@ -23,7 +22,7 @@ from jintiao.domain.lifecycle import Role, State
 from jintiao.performance.models import Enforcement
 from jintiao.performance.services import performance_review
 from tests.factories import UserFactory, flat
-from tests.helpers import CHARGES_SINCE, accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 
 
 def word_lines(data: bytes) -> list[str]:
@@ -48,6 +47,7 @@ def stored(document: Document) -> tuple[list[str], str]:
 def docketed(desk, mediating, *, by=None) -> Document:
     accept_plan(desk, mediating, flat(12))
     agree(desk, mediating, CHARGES_SINCE)
+    apply(desk, mediating)
     mediating.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                              expected_version=mediating.version, court_id=desk.court.pk)

@@ -20,7 +20,7 @@ from jintiao.outreach.models import Service
 from jintiao.timeline.models import Event
 from tests.api.client import Api
 from tests.factories import flat
-from tests.helpers import CHARGES_SINCE, accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 
 ALERT = "record.altered"
 
@@ -283,6 +283,7 @@ class TestEveryWayIn:
         from jintiao.domain.confirmation import judge_items
 
         dispute = sealed.dispute
+        apply(desk, dispute)
         dispute.refresh_from_db()
         app = confirmation_apply(actor=desk.mediator, dispute_id=dispute.pk,
                                  expected_version=dispute.version, court_id=desk.court.pk)

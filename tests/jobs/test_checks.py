@@ -20,7 +20,7 @@ from jintiao.outreach.models import ContactAttempt
 from jintiao.performance.models import Enforcement, FollowUp, Reminder
 from jintiao.timeline.models import Event
 from tests.factories import flat
-from tests.helpers import CHARGES_SINCE, accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 
 
 class FailingGateway:
@@ -85,6 +85,7 @@ def test_a_passed_deadline_is_noted_once_and_the_command_runs_from_cron(desk, me
                                                                       capsys):
     accept_plan(desk, mediating, flat(12))
     agree(desk, mediating, CHARGES_SINCE)
+    apply(desk, mediating)
     mediating.refresh_from_db()
     confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                        expected_version=mediating.version, court_id=desk.court.pk)

@@ -20,7 +20,7 @@ from jintiao.domain.lifecycle import Action, Role
 from jintiao.mediation.models import Session
 from jintiao.mediation.services import action_apply, session_schedule
 from tests.factories import UserFactory, flat, intake
-from tests.helpers import CHARGES_SINCE, accept_plan, agree
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 from tests.portal.helpers import debtor_of, party_sign_in
 
 UNLABELLED_TYPES = {"hidden", "submit", "button", "image", "reset"}
@@ -143,6 +143,7 @@ def loop(desk, mediating, evaluating):
                          mediators=[desk.mediator])
     accept_plan(desk, court, flat(6))
     agree(desk, court, CHARGES_SINCE)
+    apply(desk, court)
     court.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=court.pk,
                              expected_version=court.version, court_id=desk.court.pk)
@@ -162,6 +163,7 @@ def _waiting_application(desk):
                      expected_version=d.version, track="simple", mediators=[desk.mediator])
     accept_plan(desk, d, flat(6))
     agree(desk, d, CHARGES_SINCE)
+    apply(desk, d)
     d.refresh_from_db()
     return confirmation_apply(actor=desk.mediator, dispute_id=d.pk,
                               expected_version=d.version, court_id=desk.court.pk)

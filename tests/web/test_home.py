@@ -124,10 +124,11 @@ def test_the_court_clerk_sees_applications_waiting_to_be_docketed_with_their_dea
     from jintiao.confirmation.services import confirmation_accept, confirmation_apply
     from jintiao.domain.lifecycle import Role
     from tests.factories import UserFactory, flat
-    from tests.helpers import CHARGES_SINCE, accept_plan, agree
+    from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 
     accept_plan(desk, mediating, flat(12))
     agree(desk, mediating, CHARGES_SINCE)
+    apply(desk, mediating)
     mediating.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                              expected_version=mediating.version, court_id=desk.court.pk)

@@ -12,7 +12,7 @@ from jintiao.confirmation.services import confirmation_accept, confirmation_appl
 from jintiao.documents.models import Document
 from jintiao.messaging.models import OutboxMessage
 from tests.factories import flat
-from tests.helpers import CHARGES_SINCE, accept_plan, agree, confirm, reject
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply, confirm, reject
 
 
 def client_for(user) -> Client:
@@ -85,6 +85,7 @@ def test_the_judge_alone_gets_the_ruling_form_and_the_bank_alone_the_enforcement
         desk, mediating):
     accept_plan(desk, mediating, flat(12))
     agree(desk, mediating, CHARGES_SINCE)
+    apply(desk, mediating)
     mediating.refresh_from_db()
     app = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
                              expected_version=mediating.version, court_id=desk.court.pk)

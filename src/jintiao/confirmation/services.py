@@ -10,10 +10,11 @@ from django.db import transaction
 from django.db.models import F
 
 from jintiao import clock
+from jintiao.agreements import content as agreement_content
 from jintiao.agreements import integrity as agreement_integrity
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
-from jintiao.confirmation import selectors
+from jintiao.confirmation import joint, selectors
 from jintiao.confirmation.models import Application, CaseCounter
 from jintiao.disputes.access import Standing, dispute_get_for, standing_of
 from jintiao.disputes.changes import require_state
@@ -48,7 +49,11 @@ def _date(at: dt.datetime) -> str:
 
 
 def _parties(agreement: Agreement) -> list[dict[str, Any]]:
-    return list(agreement.content["parties"])
+    """The applicants as a court filing writes them: those who signed the agreement, with
+    the particulars the case file holds now and their numbers in full."""
+    signed = {p["row"] for p in agreement.content["parties"]}
+    now = [p for p in agreement_content.parties_now(agreement.dispute) if p["row"] in signed]
+    return agreement_content.with_numbers(now)
 
 
 def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
@@ -96,6 +101,18 @@ def _apply(actor: User, dispute_id: int, expected_version: int, court_id: int) -
         raise ConfirmationInvalid("；".join(f"{c.label}：{c.detail}" for c in failing),
                                   "the agreement fails the court checklist",
                                   checks=",".join(c.code for c in failing))
+    signed = joint.signatures(dispute, agreement, court)
+    unsigned = joint.unsigned_names(dispute, agreement, court)
+    if unsigned:
+        raise ConfirmationInvalid(
+            f"司法确认申请书须由全体申请人签署，尚未签署：{'、'.join(unsigned)}",
+            "every applicant signs the joint application", checks="joint_application_signed")
+    served = joint.addresses(dispute, list(signed))
+    missing = [p["name"] for p in agreement.content["parties"] if served.get(p["row"]) is None]
+    if missing:
+        raise ConfirmationInvalid(
+            f"申请司法确认须提供全体申请人的送达地址（送达地址确认书），尚未确认：{'、'.join(missing)}",
+            "every applicant's address for service", checks="service_addresses")
     if dispute.court_id is None:  # the court now concerned sees the dispute
         dispute.court = court
         dispute.save(update_fields=["court"])
@@ -108,7 +125,12 @@ def _apply(actor: User, dispute_id: int, expected_version: int, court_id: int) -
             "parties": parties, "court": court.name, "committee": dispute.committee.name,
             "effective_on": effective_on.isoformat(), "agreement_number": dispute.number,
             "facts": agreement.content["facts"], "digest": agreement.digest,
-            "applied_on": today.isoformat()}),
+            "applied_on": today.isoformat(), "undertaking": joint.UNDERTAKING,
+            "addresses": {row: s.content for row, s in served.items() if s is not None},
+            "signatures": {row: {"name": s.signer_name, "how": s.how,
+                                 "at": s.signed_at.isoformat() if s.signed_at else "",
+                                 "digest": s.digest}
+                           for row, s in signed.items() if s is not None}}),
         source=f"confirmation:{application.pk}")
     application.save(update_fields=["application_document"])
     dispute.refresh_from_db()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from jintiao.agreements import selectors as agreements
 from jintiao.agreements.content import Draft
 from jintiao.agreements.models import Agreement
 from jintiao.agreements.selectors import current, signers_of
@@ -16,12 +17,14 @@ from jintiao.agreements.services import (
     agreement_sign,
     signing_code_send,
 )
+from jintiao.confirmation import joint
 from jintiao.confirmation.services import (
     confirmation_accept,
     confirmation_apply,
     confirmation_decide,
 )
-from jintiao.disputes.models import Dispute
+from jintiao.disputes.models import Dispute, DisputeParty, PartyRole, Statement
+from jintiao.documents import statements
 from jintiao.domain.confirmation import judge_items
 from jintiao.domain.lifecycle import Action
 from jintiao.messaging.selectors import outbox_code
@@ -59,6 +62,40 @@ def sign_all(agreement: Agreement, *, desk: User, agent: User) -> None:
                        client_ip="127.0.0.1", client_agent="jintiao")
 
 
+def sign_application(dispute: Dispute, court_id: int, *, desk: User, agent: User) -> None:
+    """Every applicant confirms an address for service (recorded at the desk, from the
+    domicile on file) and signs the joint application to ``court_id`` with the code their
+    phone received — the bank through its agent; a party without a mobile on paper at the
+    desk."""
+    agreement = agreements.effective(dispute)
+    if agreement is None:
+        raise LookupError("no effective agreement to apply for")
+    for row in DisputeParty.objects.filter(pk__in=joint.applicant_rows(agreement)) \
+            .select_related("party", "dispute__committee"):
+        if statements.latest(row, Statement.Kind.SERVICE_ADDRESS) is None:
+            statements.statement_record_at_desk(
+                actor=desk, dispute_id=dispute.pk, party_row_id=row.pk,
+                kind=Statement.Kind.SERVICE_ADDRESS,
+                content=statements.service_address_content(
+                    row, postal_address=row.party.address or f"{dispute.committee.name}转交",
+                    e_service=bool(row.party.phone_masked)))
+        bank = row.role == PartyRole.CREDITOR and row.party.kind == "entity"
+        phone = agent.mobile if bank else (decrypt(row.party.phone_cipher)
+                                           if row.party.phone_cipher else "")
+        if not phone:
+            joint.record_at_desk(actor=desk, dispute_id=dispute.pk, party_row_id=row.pk,
+                                 court_id=court_id)
+            continue
+        actor = agent if bank else desk
+        sent = joint.code_send(actor=actor, dispute_id=dispute.pk, party_row_id=row.pk,
+                               court_id=court_id)
+        code = outbox_code(phone)
+        if code is None:
+            raise LookupError("no signing code in the outbox")
+        statements.statement_sign(actor=actor, statement_id=sent.pk, code=code,
+                                  client_ip="127.0.0.1")
+
+
 @dataclass
 class Loop:
     """Who acts after mediation, and what the agreement says beyond the plan."""
@@ -75,6 +112,9 @@ class Loop:
         if action is Action.AGREE:
             self._agree(dispute)
         elif action is Action.APPLY_CONFIRMATION:
+            sign_application(dispute, dispute.court_id or 0, desk=self.mediator,
+                             agent=self.agent)
+            dispute.refresh_from_db()
             confirmation_apply(actor=self.mediator, dispute_id=dispute.pk,
                                expected_version=dispute.version, court_id=dispute.court_id
                                or 0)

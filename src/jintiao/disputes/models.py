@@ -203,3 +203,50 @@ class DisputeRepresentative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}（{self.party_row.party}的代理人）"
+
+
+class Statement(models.Model):
+    """A party's signed statement in a dispute, other than the agreement: the address for
+    service it confirms (送达地址确认书) and the joint application for judicial confirmation
+    it signs. The content is fixed when the code is sent (or the paper is signed at the
+    desk) and its SHA-256 is what the signature binds; a later statement of the same kind
+    supersedes an earlier one (the latest signed one is in force)."""
+
+    class Kind(models.TextChoices):
+        SERVICE_ADDRESS = "service_address", _("送达地址确认书")
+        JOINT_APPLICATION = "joint_application", _("司法确认申请书")
+
+    class How(models.TextChoices):
+        CODE = "code", _("手机验证码签署")
+        DESK = "desk", _("当面签署（纸面签名存档）")
+
+    party_row = models.ForeignKey(DisputeParty, models.CASCADE, related_name="statements")
+    kind = models.CharField(_("文书"), max_length=24, choices=Kind.choices)
+    content = models.JSONField()
+    digest = models.CharField(max_length=64)
+    signer_name = models.CharField(_("签署人"), max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    how = models.CharField(_("签署方式"), max_length=8, choices=How.choices)
+    # the one-time code (code signatures): its keyed hash, where it went, tries
+    code_hash = models.CharField(max_length=64, blank=True)
+    phone_masked = models.CharField(max_length=16, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    client_ip = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("当事人签署的文书")
+        verbose_name_plural = _("当事人签署的文书")
+        indexes = [models.Index(fields=["party_row", "kind", "signed_at"],
+                                name="statement_latest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(how="code") | ~Q(signed_at=None),
+                                   name="statement_desk_is_signed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.signer_name}）"

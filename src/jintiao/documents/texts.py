@@ -4,18 +4,20 @@ it carries."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from jintiao.clock import TZ
 from jintiao.documents.blocks import Block, Doc, Heading, Para, Signatures, Table
 from jintiao.domain.dates import in_chinese, written
 from jintiao.domain.money import amount_in_words, format_amount
 
 VERSIONS = {
     "options_notice": "2026.1", "acceptance_notice": "2026.3",
-    "non_acceptance_notice": "2026.3", "session_record": "2026.3", "agreement": "2026.3",
-    "confirmation_application": "2026.2", "ruling": "2026.3", "undisputed_facts": "2026.2",
+    "non_acceptance_notice": "2026.3", "session_record": "2026.3", "agreement": "2026.4",
+    "confirmation_application": "2026.3", "ruling": "2026.4", "undisputed_facts": "2026.2",
     "enforcement_application": "2026.3", "credit_repair_letter": "2026.3",
     "rights_notice": "2026.1",
 }
@@ -40,20 +42,43 @@ def _amount_rows(rows: Sequence[Sequence[str]], total: str) -> tuple[tuple[str, 
             ("合计", format_amount(Decimal(total))))
 
 
+# What a number is called on a document, by the party's document type.
+_NUMBER_LABELS = {"resident_id": "公民身份号码", "hmt_permit": "港澳台居民居住证号码",
+                  "foreign_pr": "外国人永久居留身份证号码", "uscc": "统一社会信用代码"}
+
+
 def _party_line(p: Mapping[str, Any]) -> str:
-    line = f"{p['role_label']}：{p['name']}"
-    if p.get("id_masked"):
-        label = "公民身份号码" if p["kind"] == "person" else "统一社会信用代码"
-        line += f"，{label}{p['id_masked']}"
+    """One party as 《人民法院民事裁判文书制作规范》§3 writes it: a person by name, sex, birth
+    date, ethnicity, occupation and domicile (现住 where the habitual residence differs); an
+    entity by name and domicile; then the number — in full where the filing carries it
+    (``id_number``), masked otherwise."""
+    person = p["kind"] == "person"
+    parts = [f"{p['role_label']}：{p['name']}"]
+    if person:
+        parts += [p.get("sex") or "",
+                  f"{day(p['birth_date'])}出生" if p.get("birth_date") else "",
+                  p.get("ethnicity") or "", p.get("occupation") or ""]
     if p.get("address"):
-        line += f"，住所{p['address']}"
-    return line + "。"
+        parts.append(f"住{p['address']}" if person else f"住所地{p['address']}")
+    if person and p.get("residence"):
+        parts.append(f"现住{p['residence']}")
+    line = "，".join(x for x in parts if x) + "。"
+    number = p.get("id_number") or p.get("id_masked")
+    if number:
+        label = _NUMBER_LABELS.get(p.get("id_type") or "",
+                                   "公民身份号码" if person else "统一社会信用代码")
+        line += f"{label}：{number}。"
+    return line
 
 
 def _parties(parties: Sequence[Mapping[str, Any]]) -> list[Block]:
     out: list[Block] = []
     for p in parties:
         out.append(Para(_party_line(p), indent=False))
+        if p.get("rep_name"):
+            out.append(Para(f"{p.get('rep_role') or '法定代表人'}：{p['rep_name']}"
+                            + (f"，{p['rep_title']}" if p.get("rep_title") else "") + "。",
+                            indent=False))
         for r in p.get("representatives", []):
             out.append(Para(f"委托代理人：{r['name']}，{r['relation']}，{r['authority']}。",
                             indent=False))
@@ -136,20 +161,59 @@ def agreement(c: Mapping[str, Any], *, signatures: Sequence[tuple[str, str, str]
                footer=f"第{c['version']}版 协议内容摘要（SHA-256）：{c['digest']}")
 
 
+def _service_line(a: Mapping[str, Any]) -> str:
+    """An applicant's address for service as its 送达地址确认书 gives it."""
+    parts = [f"送达地址：{a['postal_address']}"]
+    if a.get("recipient"):
+        parts.append(f"代收人：{a['recipient']}")
+    if a.get("phone"):
+        parts.append(f"手机：{a['phone']}")
+    if a.get("email"):
+        parts.append(f"电子邮箱：{a['email']}")
+    parts.append("同意电子送达" if a.get("e_service") else "不同意电子送达")
+    return "；".join(parts) + "。"
+
+
+def _signed_how(s: Mapping[str, Any] | None) -> tuple[str, str]:
+    if not s:
+        return "（签名）", "年  月  日"
+    when = ""
+    if s.get("at"):
+        local = dt.datetime.fromisoformat(s["at"]).astimezone(TZ)
+        when = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    if s.get("how") == "desk":
+        return "当面签署（纸面签名存卷）", when
+    return f"手机验证码电子签名（签署内容摘要{str(s.get('digest', ''))[:16]}）", when
+
+
 def confirmation_application(c: Mapping[str, Any]) -> Doc:
-    """司法确认申请书, filed jointly (CPL Art. 205; INTERP Art. 354)."""
-    blocks: list[Block] = [Heading("申请人"), *_parties(c["parties"]),
+    """申请书（申请司法确认调解协议用）, SPC 《民事诉讼文书样式》(2016): the applicants' full
+    particulars each with the address for service they confirmed (法释〔2011〕5号 Art. 4), the
+    request, the facts and reasons with the format's fixed undertaking against collusion and
+    evasion of law, the attachments, 此致 the court, and every applicant's signature
+    (CPL Art. 205: filed jointly)."""
+    addresses = {int(k): v for k, v in (c.get("addresses") or {}).items()}
+    signatures = {int(k): v for k, v in (c.get("signatures") or {}).items()}
+    applicants: list[Block] = []
+    for p in c["parties"]:
+        applicants += _parties([p])
+        if p["row"] in addresses:
+            applicants.append(Para(_service_line(addresses[p["row"]]), indent=False))
+    undertaking = c.get("undertaking") or (
+        "申请人出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为；如果因为该协议内容"
+        "而给他人造成损害的，愿意承担相应的民事责任和其他法律责任。")
+    blocks: list[Block] = [Heading("申请人"), *applicants,
         Heading("请求事项"),
         Para(f"请求确认申请人于{day(c['effective_on'])}经{c['committee']}主持调解达成的"
              f"调解协议（{c['agreement_number']}）有效。"),
         Heading("事实和理由"),
         Para(f"{c['facts']}经{c['committee']}调解，申请人自愿达成调解协议。"
-             "该协议不违反法律强制性规定，不损害国家利益、社会公共利益和他人合法权益，"
-             "申请人保证所提交材料真实、合法，并已知悉虚假调解的法律后果。"),
-        Para(f"附：调解协议书（协议内容摘要SHA-256：{c['digest']}）、调解组织主持调解的证明、"
-             "各申请人身份证明。", indent=False),
+             "该协议不违反法律强制性规定，不损害国家利益、社会公共利益和他人合法权益。"),
+        Para(undertaking),
+        Para(f"附：1. 调解协议书（协议内容摘要SHA-256：{c['digest']}）；2. 调解组织主持调解的"
+             "证明；3. 各申请人身份证明、资格证明；4. 各申请人送达地址确认书。", indent=False),
         Para(f"此致\n{c['court']}", indent=False),
-        Signatures(tuple((f"申请人：{p['name']}", "（电子签名见调解协议）", day(c["applied_on"]))
+        Signatures(tuple((f"申请人：{p['name']}", *_signed_how(signatures.get(p["row"])))
                          for p in c["parties"]))]
     return Doc("confirmation_application", "司法确认申请书",
                VERSIONS["confirmation_application"], tuple(blocks))

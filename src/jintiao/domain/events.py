@@ -444,6 +444,15 @@ def _code_sent(params: Params) -> str:
     return f"发给{capacity}" if capacity else ""
 
 
+_STATEMENTS = {"service_address": "送达地址确认书", "joint_application": "司法确认申请书"}
+_HOW = {"code": "验证码签署", "desk": "当面签署"}
+
+
+def _statement(params: Params) -> str:
+    return _joined(_text(params, "name"), _word(_STATEMENTS, params.get("kind")),
+                   _word(_HOW, params.get("how")))
+
+
 def _signed(params: Params) -> str:
     return _joined(_text(params, "capacity") + _text(params, "name"),
                    "各方均已签署" if params.get("complete") else "")
@@ -485,6 +494,11 @@ def _deadline(params: Params) -> str:
 AGREEMENT_DRAFTED = _declare("agreement.drafted", "起草调解协议", _drafted)
 AGREEMENT_CODE_SENT = _declare("agreement.code_sent", "发送签署验证码", _code_sent)
 AGREEMENT_SIGNED = _declare("agreement.signed", "签署调解协议", _signed)
+# a party's 送达地址确认书 or joint application: who signed which, and how (never the
+# address itself); the code's destination is the desk's to read
+STATEMENT_CODE_SENT = _declare("statement.code_sent", "发送文书签署验证码", _statement,
+                               Audience.DESK)
+STATEMENT_SIGNED = _declare("statement.signed", "当事人签署文书", _statement)
 CONFIRMATION_ACCEPTED = _declare("confirmation.accepted", "法院受理司法确认申请",
                                  _confirmation_accepted)
 PAYMENT_RECORDED = _declare("payment.recorded", "登记还款", _payment)

@@ -18,7 +18,7 @@ from jintiao.disputes.access import (
     may_supervise,
     supervises_everything,
 )
-from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.disputes.models import Dispute, DisputeParty, Statement
 from jintiao.documents.models import RECORDS_KEPT, Document, Kind
 from jintiao.domain import events
 from jintiao.domain.events import Audience
@@ -172,7 +172,17 @@ def servable(dispute: Dispute, subject: str) -> Servable | None:
     return next((s for s in servables(dispute) if s.subject == subject), None)
 
 
-def e_service_consented(party: Party) -> bool:
+def e_service_consented(party: Party, dispute: Dispute | None = None) -> bool:
+    """Whether electronic service binds ``party``: in ``dispute``, the 送达地址确认书 it
+    signed there decides (consent given or withheld); else the consent given when its
+    portal account was opened (CPL Art. 90)."""
+    if dispute is not None:
+        confirmed = (Statement.objects.filter(
+            party_row__dispute=dispute, party_row__party=party,
+            kind=Statement.Kind.SERVICE_ADDRESS, signed_at__isnull=False)
+            .order_by("-signed_at", "-pk").first())
+        if confirmed is not None:
+            return bool(confirmed.content.get("e_service"))
     return PartyAccount.objects.filter(party=party,
                                        e_service_consented_at__isnull=False).exists()
 
@@ -181,7 +191,7 @@ def is_served(channel: ServiceChannel, result: ServiceResult, party: Party,
               dispute: Dispute, *, consented: bool | None = None) -> bool:
     """The policy's verdict on one attempt; ``consented`` is the reader's own consent when a
     representative opened it (else the party's)."""
-    agreed = e_service_consented(party) if consented is None else consented
+    agreed = e_service_consented(party, dispute) if consented is None else consented
     return counts_as_served(channel, result, consented_electronic=agreed,
                             electronic_counts_on=mediation.policy_of(dispute)
                             .electronic_service_counts_on)
@@ -284,6 +294,7 @@ def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int],
 SYSTEM_PURPOSES = {
     "portal_sign_in": "当事人端登录验证码",
     "agreement_signing": "协议签署验证码",
+    "statement_signing": "送达地址确认书、司法确认申请书签署验证码",
     "performance_reminder": "履行提醒",
     "email": "电子邮件",
 }

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, QuerySet, When
 
 from jintiao import clock
+from jintiao.agreements import content as agreement_content
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.access import (
@@ -421,7 +422,7 @@ def _enforcement_context(dispute: Dispute, agreement: Agreement, e: Enforcement,
                          out: performance.Outstanding, account: performance.Account
                          ) -> dict[str, object]:
     ruling = selectors.confirmation_of(dispute)
-    parties = agreement.content["parties"]
+    parties = agreement_content.with_numbers(agreement_content.parties_now(dispute))
     missed = account.missed
     return {
         "creditors": [p for p in parties if p["role"] == "creditor"],

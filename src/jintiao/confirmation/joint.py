@@ -1,0 +1,145 @@
+"""The parties' joint application for judicial confirmation, signed by every applicant
+before it is filed, and their addresses for service.
+
+Sources: CPL Art. 205 (the parties apply jointly); SPC 《关于人民调解协议司法确认程序的若干规定》
+(法释〔2011〕5号) Art. 4 — the application, the agreement, proof of identity, and both parties'
+addresses for service and telephone numbers; the SPC 《民事诉讼文书样式》(2016) 申请书（申请
+司法确认调解协议用）, whose fixed undertaking is :data:`UNDERTAKING`.
+
+What each applicant signs is fixed here: the agreement's digest, the court, every
+applicant, the request and the undertaking. The desk sends every applicant a code (they
+sign on their phone in the portal, or at the desk with the code), or records a paper
+signature; the filing (services.confirmation_apply) waits for all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jintiao import clock
+from jintiao.agreements import integrity as agreement_integrity
+from jintiao.agreements import selectors as agreements
+from jintiao.agreements.models import Agreement
+from jintiao.confirmation import selectors
+from jintiao.disputes.access import Standing, dispute_get_for, standing_of
+from jintiao.disputes.models import Dispute, DisputeParty, Statement
+from jintiao.documents import statements
+from jintiao.domain.dates import written
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import State
+from jintiao.orgs.models import Organization, User
+
+UNDERTAKING = ("申请人出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为；如果因为该协议"
+               "内容而给他人造成损害的，愿意承担相应的民事责任和其他法律责任。")
+KIND = Statement.Kind.JOINT_APPLICATION.value
+
+
+class JointApplicationInvalid(DomainError):
+    code = ErrorCode.CONFIRMATION_INVALID
+
+
+def _ready(actor: User, dispute_id: int, court_id: int) -> tuple[Dispute, Agreement,
+                                                                   Organization]:
+    """The dispute, its effective agreement (checked intact) and a competent court.
+
+    :raises JointApplicationInvalid: not agreed, no effective agreement, a court that may
+        not confirm it
+    """
+    dispute = dispute_get_for(actor, dispute_id)
+    if dispute.state != State.AGREED:
+        raise JointApplicationInvalid("纠纷尚未达成并生效调解协议，不能签署司法确认申请书",
+                                      "no effective agreement to apply for")
+    agreement = agreements.effective(dispute)
+    if agreement is None or agreement.effective_at is None:
+        raise JointApplicationInvalid("调解协议尚未生效", "no effective agreement")
+    agreement_integrity.require_intact(agreement, actor=actor)
+    court = Organization.objects.filter(pk=court_id).first()
+    if court is None:
+        raise JointApplicationInvalid("所选法院不存在", "no such court", field="court")
+    problem = selectors.court_problem(dispute, court)
+    if problem:
+        raise JointApplicationInvalid(problem, "the court may not confirm it", field="court")
+    return dispute, agreement, court
+
+
+def applicant_rows(agreement: Agreement) -> list[int]:
+    """The applicants: every party who signed the agreement, in its order."""
+    return [int(p["row"]) for p in agreement.content["parties"]]
+
+
+def content(dispute: Dispute, agreement: Agreement, court: Organization) -> dict[str, Any]:
+    """What every applicant signs (the same for all of them)."""
+    effective = agreement.effective_at.astimezone(clock.TZ).date() if agreement.effective_at \
+        else None
+    return {
+        "dispute": dispute.number, "agreement": agreement.pk,
+        "agreement_digest": agreement.digest, "court": court.pk, "court_name": court.name,
+        "committee": dispute.committee.name,
+        "applicants": [{"row": p["row"], "name": p["name"], "role": p["role"]}
+                       for p in agreement.content["parties"]],
+        "request": (f"请求确认申请人于{written(effective.isoformat()) if effective else ''}经"
+                    f"{dispute.committee.name}主持调解达成的调解协议（{dispute.number}）有效。"),
+        "undertaking": UNDERTAKING,
+    }
+
+
+def _applicant(agreement: Agreement, party_row_id: int) -> DisputeParty:
+    if party_row_id not in applicant_rows(agreement):
+        raise JointApplicationInvalid("所选当事人不是调解协议的当事人，不是申请人",
+                                      "not an applicant")
+    return DisputeParty.objects.select_related("party").get(pk=party_row_id)
+
+
+def code_send(*, actor: User, dispute_id: int, party_row_id: int,
+              court_id: int) -> Statement:
+    """Send one applicant the code that signs the application to ``court``.
+
+    :raises JointApplicationInvalid: see :func:`_ready`; not an applicant
+    :raises PermissionDenied, StatementInvalid: see statements.statement_code_send
+    """
+    dispute, agreement, court = _ready(actor, dispute_id, court_id)
+    _applicant(agreement, party_row_id)
+    return statements.statement_code_send(actor=actor, dispute_id=dispute.pk,
+                                          party_row_id=party_row_id, kind=KIND,
+                                          content=content(dispute, agreement, court))
+
+
+def record_at_desk(*, actor: User, dispute_id: int, party_row_id: int,
+                   court_id: int) -> Statement:
+    """Record an applicant's paper signature of the application, made at the desk."""
+    dispute, agreement, court = _ready(actor, dispute_id, court_id)
+    standing_of(actor, dispute).require(Standing.may_edit_particulars, "登记当面签署")
+    _applicant(agreement, party_row_id)
+    return statements.statement_record_at_desk(actor=actor, dispute_id=dispute.pk,
+                                               party_row_id=party_row_id, kind=KIND,
+                                               content=content(dispute, agreement, court))
+
+
+def signatures(dispute: Dispute, agreement: Agreement,
+               court: Organization) -> dict[int, Statement | None]:
+    """Each applicant's signature of the application as it stands (this agreement, this
+    court, these applicants), or None."""
+    wanted = statements.digest(content(dispute, agreement, court))
+    signed = {s.party_row_id: s for s in Statement.objects.filter(
+        party_row__dispute=dispute, kind=KIND, digest=wanted, signed_at__isnull=False)
+        .order_by("signed_at", "pk")}
+    return {row: signed.get(row) for row in applicant_rows(agreement)}
+
+
+def unsigned_names(dispute: Dispute, agreement: Agreement, court: Organization) -> list[str]:
+    names = {int(p["row"]): p["name"] for p in agreement.content["parties"]}
+    return [names[row] for row, s in signatures(dispute, agreement, court).items() if s is None]
+
+
+def addresses(dispute: Dispute, rows: list[int]) -> dict[int, Statement | None]:
+    """Each applicant's 送达地址确认书 in force."""
+    return {row: statements.latest(row, Statement.Kind.SERVICE_ADDRESS) for row in rows}
+
+
+def pending_for(dispute: Dispute, rows: list[int]) -> list[Statement]:
+    """Codes sent and not yet used for these party rows (the portal's "to sign" list)."""
+    now = clock.now()
+    return list(Statement.objects.filter(
+        party_row__dispute=dispute, party_row_id__in=rows, how=Statement.How.CODE,
+        signed_at__isnull=True, expires_at__gt=now, attempts__lt=statements.MAX_ATTEMPTS)
+        .order_by("-created_at"))
