@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from jintiao import __version__
-from jintiao.cli import calc, platform
+from jintiao.cli import calc, pki, platform
 from jintiao.domain.errors import DomainError
 
 EXIT_BAD_INPUT = 2
@@ -58,6 +58,7 @@ def build_parser() -> ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
     calc.register(sub)
     platform.register(sub)
+    pki.register(sub)
     return parser
 
 

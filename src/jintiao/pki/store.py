@@ -23,7 +23,9 @@ import re
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -68,14 +70,9 @@ class Credential:
     source: Source
     path: Path
     stamp: int  # the file's mtime in ns: a changed file is loaded again
-
-    @property
-    def subject(self) -> str:
-        return common_name(self.cert.subject)
-
-    @property
-    def issuer(self) -> str:
-        return common_name(self.cert.issuer)
+    subject: str  # the certificate's common name
+    issuer: str  # its issuer's
+    subject_der: bytes  # the whole subject, to compare with what it should say
 
     @property
     def serial(self) -> str:
@@ -150,7 +147,10 @@ def _read(path: Path, source: Source) -> Credential:
         raise PkiError("签名私钥类型不受支持（须为RSA或椭圆曲线密钥）",
                        "unsupported signing key type", file=str(path))
     cert, *chain = x509.load_pem_x509_certificates(data)
-    return Credential(key, cert, tuple(chain), source, path, path.stat().st_mtime_ns)
+    with long_names():
+        return Credential(key, cert, tuple(chain), source, path, path.stat().st_mtime_ns,
+                          common_name(cert.subject), common_name(cert.issuer),
+                          cert.subject.public_bytes())
 
 
 _cache: dict[Path, Credential] = {}
@@ -209,8 +209,8 @@ def ca_init(name: str = "", *, force: bool = False) -> Credential:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{name} JinTiao 根证书"),
+        named(NameOID.ORGANIZATION_NAME, name),
+        named(NameOID.COMMON_NAME, f"{name[:UB_NAME - 13]} JinTiao 根证书"),
     ])
     now = wall_now()
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
@@ -233,8 +233,8 @@ def ca_init(name: str = "", *, force: bool = False) -> Credential:
                        "（此前签署的文书将不再被新根证书信任）",
                        "the root certificate exists; use --force to replace it") from None
     _write(root_file(), _pem_certs(cert), replace=True)
-    logger.warning("PKI: made the root certificate %s (serial %X) in %s",
-                   common_name(subject), cert.serial_number, pki_dir())
+    logger.warning("PKI: made the root certificate of %s (serial %X) in %s", name,
+                   cert.serial_number, pki_dir())
     made = ca_load()
     assert made is not None  # noqa: S101 - just written
     return made
@@ -261,6 +261,28 @@ def _org_dir(org_id: int) -> Path:
     return pki_dir() / "orgs" / str(org_id)
 
 
+# RFC 5280's upper bound for a common or organisation name: 64 characters. cryptography
+# counts UTF-8 bytes instead, which would cut a Chinese name at 21 characters; the bound is
+# kept here in characters, as the RFC says, and cryptography's byte check is skipped.
+UB_NAME = 64
+
+
+def named(oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute[str]:
+    """A UTF8String name attribute within RFC 5280's 64 characters."""
+    with long_names():
+        return x509.NameAttribute(oid, value[:UB_NAME], _validate=False)
+
+
+@contextmanager
+def long_names() -> Iterator[None]:
+    """Silence cryptography's warning on a name over 64 bytes, which it gives each time it
+    makes or reads one: a Chinese name of 22 to 64 characters is no fault."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Attribute's length must be",
+                                category=UserWarning)
+        yield
+
+
 PRINTABLE = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]+")
 
 
@@ -268,7 +290,7 @@ def _subject(org: Organization) -> x509.Name:
     """CN and O: the name; OU: the kind of organisation; serialNumber: the USCC (a court's
     code, 黔2601, is not a PrintableString as serialNumber must be: it goes in an OU)."""
     parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-             x509.NameAttribute(NameOID.ORGANIZATION_NAME, org.name),
+             named(NameOID.ORGANIZATION_NAME, org.name),
              x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME,
                                 str(OrgKind(org.kind).label))]
     if org.court_code:
@@ -276,7 +298,7 @@ def _subject(org: Organization) -> x509.Name:
                                         f"法院代字{org.court_code}"))
     if org.credit_code and PRINTABLE.fullmatch(org.credit_code):
         parts.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, org.credit_code))
-    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, org.name))
+    parts.append(named(NameOID.COMMON_NAME, org.name))
     return x509.Name(parts)
 
 
@@ -292,8 +314,10 @@ def org_issue(org: Organization) -> Credential:
                        "no root certificate: run `jintiao pki init` first")
     key = ec.generate_private_key(ec.SECP256R1())
     now = wall_now()
+    with long_names():
+        issuer = ca.cert.subject
     cert = (x509.CertificateBuilder()
-            .subject_name(_subject(org)).issuer_name(ca.cert.subject)
+            .subject_name(_subject(org)).issuer_name(issuer)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - SKEW)
@@ -343,10 +367,10 @@ def org_import(org: Organization, p12: bytes, passphrase: bytes | None) -> Crede
                        "the certificate has expired")
     path = _org_dir(org.pk) / "imported.pem"
     _write(path, _pem_key(key) + _pem_certs(cert, *extra), replace=True)
-    logger.warning("PKI: imported a certificate for organisation %s from %s (serial %X)",
-                   org.pk, common_name(cert.issuer), cert.serial_number)
     made = _load(path, "imported")
     assert made is not None  # noqa: S101 - just written
+    logger.warning("PKI: imported a certificate for organisation %s from %s (serial %X)",
+                   org.pk, made.issuer, cert.serial_number)
     return made
 
 
@@ -357,7 +381,9 @@ def _spki(public: object) -> bytes:
 
 def _fits(found: Credential, org: Organization) -> bool:
     """An own-CA certificate still names ``org`` as it is now and is not about to end."""
-    return (found.cert.subject == _subject(org)
+    with long_names():
+        expected = _subject(org).public_bytes()
+    return (found.subject_der == expected
             and found.cert.not_valid_after_utc - RENEW_BEFORE > wall_now())
 
 
