@@ -16,16 +16,18 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # Documents need Pango, HarfBuzz's subsetter and a CJK font from Debian (WeasyPrint); installed
-# when missing and apt is at hand (as root), else the command says what to install.
+# when missing and apt is at hand (as root), else the command says what to install; pdfsig
+# (poppler-utils) checks the documents' signatures as a reader would, in the tests.
 sysdeps:
 	@if ldconfig -p | grep -q libpangoft2 && ldconfig -p | grep -q libharfbuzz-subset \
 	   && fc-list 2>/dev/null | grep -qi "Noto Serif CJK" \
-	   && [ -f /usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf ]; then :; \
+	   && [ -f /usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf ] \
+	   && command -v pdfsig >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends fonts-noto-cjk texlive-lang-chinese libharfbuzz-subset0 \
-	    libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
-	else echo "install fonts-noto-cjk texlive-lang-chinese libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0"; fi
+	    libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
+	else echo "install fonts-noto-cjk texlive-lang-chinese libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"; fi
 
 # Development server on SQLite with the demo world: admin at /admin/, API at /api/v1/docs.
 run: venv sysdeps
