@@ -11,6 +11,7 @@ from django.test import Client
 from jintiao import clock
 from jintiao.disputes.access import PermissionDenied
 from jintiao.disputes.models import Channel
+from jintiao.documents import desk_texts
 from jintiao.documents.dossier import ORDER, dossier_pdf
 from jintiao.documents.models import RECORDS_KEPT, Document, Kind
 from jintiao.domain.dates import written
@@ -278,3 +279,24 @@ def test_the_file_puts_each_form_in_the_formats_place(desk, mediating):
     front = pages_of(data)[0]
     assert (front.index("人民调解受理登记表") < front.index("人民调解当事人权利义务告知书")
             < front.index("授权委托书") < front.index("人民调解调查记录"))
+
+
+def test_a_dispute_out_of_scope_is_told_it_may_still_go_to_court(world):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    action_apply(actor=world.clerk, dispute_id=dispute.pk, action=Action.DECLINE,
+                 expected_version=1, reason="不属于本委员会受理范围")
+    doc = notice_generate(actor=world.clerk, dispute_id=dispute.pk,
+                          kind="non_acceptance_notice")
+    text = "".join(stored(doc)[0])
+    assert "本决定不影响当事人依法通过诉讼、仲裁等途径维护自身权益" in text
+    assert "受理机关" not in text
+    assert "您提交的" not in text
+    assert "、".join(parties_of(dispute)) + "：" in text  # to every party
+
+
+@pytest.mark.parametrize(("reason", "pending"), [
+    ("该纠纷已由人民法院立案受理", True), ("凯里市人民法院已经受理", True),
+    ("申请人已向仲裁委员会申请仲裁", True), ("已起诉至法院", True),
+    ("不属于本委员会受理范围", False), ("一方当事人明确拒绝调解，可向法院起诉", False)])
+def test_a_reason_says_whether_another_body_has_the_dispute(reason, pending):
+    assert desk_texts.elsewhere(reason) is pending
