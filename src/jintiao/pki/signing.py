@@ -12,10 +12,12 @@ signature is reserved from the chain's size rather than by signing twice.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
 import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asn1crypto import keys as asn1_keys
@@ -173,5 +175,14 @@ def sign_pdf_as(pdf: bytes, org: Organization, *, reason: str, location: str = "
         new_field_spec=fields.SigFieldSpec(field, on_page=page,
                                            box=seal_box(_page_size(writer, page))))
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserve)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserve)
+    else:
+        # pyHanko's sign_pdf calls asyncio.run, which refuses to run inside a running loop
+        # (an async server, Playwright's sync API in the browser tests): sign on a thread
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(pdf_signer.sign_pdf, writer, output=out,
+                        bytes_reserved=reserve).result()
     return out.getvalue(), found
