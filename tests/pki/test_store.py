@@ -31,13 +31,6 @@ from jintiao.pki.verify import pdf_signatures
 from tests.factories import intake
 
 
-@pytest.fixture
-def own_pki(settings, tmp_path):
-    """A deployment of its own: an empty PKI_DIR, apart from the run's."""
-    settings.PKI_DIR = tmp_path / "pki"
-    return settings.PKI_DIR
-
-
 def mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 

@@ -67,7 +67,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     else:
         print("所有协议内容与签署摘要一致，所有文书文件与存档摘要一致 "
               "(all agreements and document files match their digests)")
-    return 1 if broken or findings else 0
+    from jintiao.pki.audit import signature_report
+
+    lines, signatures_broken = signature_report()
+    print("\n".join(lines))
+    return 1 if broken or findings or signatures_broken else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
