@@ -20,9 +20,9 @@ from jintiao.domain.representation import RELATION_LABELS
 
 VERSIONS = {
     "mediation_application": "2026.1", "intake_register": "2026.1",
-    "inquiry_record": "2026.1", "termination_notice": "2026.1",
+    "inquiry_record": "2026.1", "termination_notice": "2026.2",
     "follow_up_record": "2026.1", "service_receipt": "2026.1",
-    "power_of_attorney": "2026.1",
+    "power_of_attorney": "2026.2",
 }
 BLANK = "________"
 DATE = "年  月  日"
@@ -128,7 +128,7 @@ def termination_notice(c: Mapping[str, Any]) -> Doc:
     mediators = f"，指派调解员{c['mediators']}主持调解" if c.get("mediators") else ""
     blocks: list[Block] = [
         Para(f"{c['to']}：", indent=False),
-        Para(f"关于{c['creditors']}与{c['debtors']}的{c['matter']}（{c['number']}），"
+        Para(f"关于{c['creditors']}与{c['debtors']}的{c['matter']}，"
              f"{c['committee']}于{day(c['accepted_on'])}受理{mediators}。因{c['reason']}，"
              f"本委员会依照《中华人民共和国人民调解法》{c.get('articles', '第二十六条')}的规定，于"
              f"{day(c['ended_on'])}终止调解。"),
@@ -238,8 +238,8 @@ def power_of_attorney(c: Mapping[str, Any]) -> Doc:
             Para(f"受托人：姓名{BLANK}，性别{BLANK}，公民身份号码{BLANK}，工作单位及职务"
                  f"{BLANK}，联系电话{BLANK}。", indent=False),
             Para(f"受托人身份：{relations}", indent=False),
-            Para(f"现委托上列受托人在{c['creditors']}与{c['debtors']}的{c['matter']}"
-                 f"（{c['number']}）中，作为我方的委托代理人。"),
+            Para(f"现委托上列受托人在{c['committee']}受理的{c['number']}{c['creditors']}与"
+                 f"{c['debtors']}{c['matter']}中，作为我方的委托代理人。"),
             Para(f"委托事项：代为参加{c['committee']}主持的人民调解，陈述意见，提交、查阅和接收"
                  "材料。", indent=False),
             Para("代理权限：□一般授权　□特别授权", indent=False),

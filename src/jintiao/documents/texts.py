@@ -15,8 +15,8 @@ from jintiao.domain.dates import in_chinese, written
 from jintiao.domain.money import amount_in_words, format_amount
 
 VERSIONS = {
-    "options_notice": "2026.1", "acceptance_notice": "2026.3",
-    "non_acceptance_notice": "2026.3", "session_record": "2026.3", "agreement": "2026.4",
+    "options_notice": "2026.1", "acceptance_notice": "2026.4",
+    "non_acceptance_notice": "2026.4", "session_record": "2026.3", "agreement": "2026.4",
     "confirmation_application": "2026.3", "ruling": "2026.4", "undisputed_facts": "2026.2",
     "enforcement_application": "2026.3", "credit_repair_letter": "2026.3",
     "rights_notice": "2026.1",
@@ -426,7 +426,7 @@ def notice(kind: str, c: Mapping[str, Any]) -> Doc:
     elif kind == "acceptance_notice":
         title = "受理通知书"
         # to every party: "您与{creditor}" would tell the creditor it disputes with itself
-        body = [f"{c['to']}：", f"关于{c['other']}与{c['debtors']}的金融纠纷（{c['number']}），"
+        body = [f"{c['to']}：", f"关于{c['other']}与{c['debtors']}的金融纠纷，"
                 f"本委员会已于{day(c['on'])}受理，将指派调解员在规定期限内主持调解。"]
     else:
         title = "不予受理通知书"
@@ -435,7 +435,7 @@ def notice(kind: str, c: Mapping[str, Any]) -> Doc:
         way = ("该纠纷已由人民法院、仲裁机构或者其他有关机关受理或者处理，请当事人按照受理机关"
                "的通知参加相应程序。" if c.get("elsewhere")
                else "本决定不影响当事人依法通过诉讼、仲裁等途径维护自身权益。")
-        body = [f"{c['to']}：", f"关于{c['other']}与{c['debtors']}的金融纠纷（{c['number']}），"
+        body = [f"{c['to']}：", f"关于{c['other']}与{c['debtors']}的金融纠纷，"
                 f"本委员会经审查，决定不予受理。理由：{c['reason']}", way]
     blocks: list[Block] = [Para(body[0], indent=False), *(Para(x) for x in body[1:]),
                            Signatures(((c["committee"], "（印章）", day(c["on"])),))]
