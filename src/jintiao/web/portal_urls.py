@@ -3,6 +3,7 @@
 from django.urls import path
 
 from jintiao.web.views import portal as views
+from jintiao.web.views import portal_statements
 
 app_name = "portal"
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("d/<int:dispute_id>/recusal/", views.recusal, name="recusal"),
     path("d/<int:dispute_id>/budget/", views.budget, name="budget"),
     path("d/<int:dispute_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("d/<int:dispute_id>/address/", portal_statements.address, name="address"),
+    path("d/<int:dispute_id>/statements/<int:statement_id>/sign/", portal_statements.sign,
+         name="statement_sign"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/open/", views.document_open, name="document_open"),
     path("verify/", views.verify, name="verify"),

@@ -15,6 +15,7 @@ from jintiao.web.views import (
     parties,
     performance,
     plans,
+    statements,
     supervision,
 )
 from jintiao.web.views import disputes as views
@@ -31,6 +32,14 @@ urlpatterns = [
     path("disputes/<int:dispute_id>/actions/", views.dispute_action, name="dispute_action"),
     path("disputes/<int:dispute_id>/parties/<int:row_id>/", parties.party_edit,
          name="party_edit"),
+    path("disputes/<int:dispute_id>/statements/address/", statements.address_at_desk,
+         name="address_at_desk"),
+    path("disputes/<int:dispute_id>/statements/joint-code/", statements.joint_code,
+         name="joint_code"),
+    path("disputes/<int:dispute_id>/statements/joint-desk/", statements.joint_at_desk,
+         name="joint_at_desk"),
+    path("statements/<int:statement_id>/sign/", statements.statement_sign,
+         name="statement_sign"),
     path("disputes/<int:dispute_id>/representatives/", views.dispute_representative,
          name="dispute_representative"),
     # the mediation workbench

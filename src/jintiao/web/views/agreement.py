@@ -33,6 +33,7 @@ from jintiao.web.views.common import (
     visible_or_404,
 )
 from jintiao.web.views.mediation_rows import consent_card, found_or_404, header
+from jintiao.web.views.statements import applicants_card
 
 
 def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
@@ -99,6 +100,9 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "apply_form": forms.ApplyForm(initial={"expected_version": dispute.version}, courts=[
             (c.pk, c.name) for c in court.competent_courts(dispute)]) if may_apply else None,
         "applications": court.applications_of(dispute),
+        "applicants": (applicants_card(me, request.GET.get("court"))
+                       if dispute.state == State.AGREED and (me.committee_desk or me.creditor)
+                       else None),
         "consents": consent_card(
             dispute, desk=me.may_mediate(), purpose="waive_confirmation",
             title=_("不经司法确认直接履行"),

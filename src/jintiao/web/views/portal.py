@@ -114,6 +114,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @party_required
 def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    from jintiao.web.views.portal_statements import statements_for  # it builds on this module
+
     user = _party(request)
     mine = _mine(request, dispute_id)
     d = mine.dispute
@@ -135,6 +137,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "budget_form": (forms.EnterpriseBudgetForm() if selectors.debtor_is_enterprise(user, d)
                         else forms.BudgetForm()) if selectors.budget_open(user, d) else None,
         "may_recuse": selectors.recusal_open(d),
+        **statements_for(request, mine),
     })
 
 
