@@ -88,6 +88,8 @@ def test_the_ruling_is_signed_by_the_court_and_the_agreement_by_the_committee(wo
     [ruling] = pdf_signatures(stored_pdf(by_kind["ruling"]))
     assert ruling.signer == world.court.name
     assert ruling.ok
+    [accepted] = pdf_signatures(stored_pdf(by_kind["court_acceptance_notice"]))
+    assert accepted.signer == world.court.name
     [agreement] = pdf_signatures(stored_pdf(by_kind["agreement"]))
     assert agreement.signer == world.committee.name
     assert agreement.ok

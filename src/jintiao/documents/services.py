@@ -22,17 +22,17 @@ from jintiao.timeline.services import event_append
 # Who signs a document's PDF (issue 17 §3): the court its own papers, the committee all the
 # rest. The parties' applications and authorisations are theirs — they sign them with their
 # codes, on the timeline — and the committee, which prepared them, signs the PDF as the
-# preparer, as the signature's reason says. (Kinds by value: the list of kinds grows.)
-COURT_ISSUED = frozenset({"ruling", "court_acceptance_notice"})
-PREPARED_FOR_PARTIES = frozenset({"confirmation_application", "enforcement_application",
-                                  "mediation_application", "power_of_attorney"})
+# preparer, as the signature's reason says.
+COURT_ISSUED = frozenset({Kind.RULING, Kind.COURT_ACCEPTANCE_NOTICE})
+PREPARED_FOR_PARTIES = frozenset({Kind.CONFIRMATION_APPLICATION, Kind.ENFORCEMENT_APPLICATION,
+                                  Kind.MEDIATION_APPLICATION, Kind.POWER_OF_ATTORNEY})
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def document_signer(dispute: Dispute, kind: str, title: str) -> tuple[Organization, str]:
+def document_signer(dispute: Dispute, kind: Kind, title: str) -> tuple[Organization, str]:
     """The organisation that signs a document of ``kind``, and the reason its signature
     gives."""
     if kind in COURT_ISSUED:
@@ -52,7 +52,7 @@ def document_generate(*, actor: User, dispute: Dispute, doc: Doc, source: str = 
     dispute's timeline with both digests. The caller holds the dispute's lock."""
     kind = Kind(doc.kind)
     now = clock.now()
-    signer, reason = document_signer(dispute, kind.value, doc.title)
+    signer, reason = document_signer(dispute, kind, doc.title)
     docx = render.to_docx(doc)
     pdf, signed = sign_pdf_as(render.to_pdf(doc), signer, reason=reason)  # digest: signed file
     seq = (Document.objects.filter(dispute=dispute).aggregate(m=Max("seq"))["m"] or 0) + 1
