@@ -20,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from jintiao.api import errors
-from jintiao.api.routers import disputes, loop, mediation, orgs, supervision
+from jintiao.api.routers import disputes, loop, mediation, orgs, statements, supervision
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
 from jintiao.disputes.services import DisputeConflict
@@ -52,6 +52,7 @@ api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", orgs.router)
 api.add_router("", loop.router)
+api.add_router("", statements.router)
 api.add_router("/supervision", supervision.router)
 
 
