@@ -175,3 +175,22 @@ def test_the_address_for_service_decides_electronic_service_in_its_dispute(desk,
     confirm_address(desk, agreed, "debtor", e_service=False)
     assert not e_service_consented(debtor.party, agreed)
     assert e_service_consented(debtor.party)  # elsewhere, the account's consent stands
+
+
+def test_who_took_a_filing_with_full_particulars_is_on_the_timeline(desk, agreed):
+    from django.test import Client
+
+    apply(desk, agreed)
+    app = file(desk, agreed)
+    client = Client()
+    client.force_login(desk.agent)
+    response = client.get(f"/documents/{app.application_document.pk}/pdf/")
+    assert response.status_code == 200
+    took = agreed.events.filter(type="document.downloaded")
+    assert took.count() == 1
+    assert took.get().actor == desk.agent
+    assert took.get().params["kind"] == "confirmation_application"
+    notice = agreed.documents.filter(kind="options_notice").first()
+    if notice is not None:  # a notice carries no numbers: not logged
+        client.get(f"/documents/{notice.pk}/pdf/")
+        assert took.count() == 1

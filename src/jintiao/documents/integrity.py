@@ -25,7 +25,7 @@ from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, record_get_for
 from jintiao.disputes.changes import record_event
 from jintiao.disputes.models import Dispute
-from jintiao.documents.models import Document
+from jintiao.documents.models import Document, Kind
 from jintiao.domain import events
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.orgs.models import User
@@ -105,7 +105,26 @@ def document_file(*, actor: User, document_id: int, fmt: str) -> tuple[Document,
     found = record_get_for(actor, Document.objects.all(), document_id, missing)
     if fmt not in FORMATS:
         raise missing
-    return found, stored_file(found, fmt, actor=actor)
+    data = stored_file(found, fmt, actor=actor)
+    if found.kind in FULL_PARTICULARS:
+        _downloaded(found, fmt, actor)
+    return found, data
+
+
+# Documents that carry the parties' full particulars and numbers in full: who took one is
+# on the timeline (PIPL Arts. 51, 55: a record of who processed personal information).
+FULL_PARTICULARS = frozenset({
+    Kind.AGREEMENT, Kind.CONFIRMATION_APPLICATION, Kind.COURT_ACCEPTANCE_NOTICE, Kind.RULING,
+    Kind.ENFORCEMENT_APPLICATION})
+
+
+def _downloaded(found: Document, fmt: str, actor: User) -> None:
+    """One event per download (committed with the answer, in its own transaction)."""
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=found.dispute_id)
+        record_event(dispute, events.DOCUMENT_DOWNLOADED, actor, clock.now(),
+                     {"document": found.pk, "kind": found.kind, "title": found.title,
+                      "format": fmt})
 
 
 def stored_file(found: Document, fmt: str, *, actor: User) -> bytes:

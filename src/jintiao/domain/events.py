@@ -508,6 +508,10 @@ CREDIT_REPAIR_REMINDED = _declare("credit_repair.reminded", "提醒确认征信�
 FOLLOW_UP_RECORDED = _declare("follow_up.recorded", "记录履行回访", _follow_up)
 FOLLOW_UP_CANCELLED = _declare("follow_up.cancelled", "取消回访", _follow_ups_cancelled)
 DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
+# who took a file carrying the parties' full particulars (PIPL): the desk's and the
+# supervisors' to read
+DOCUMENT_DOWNLOADED = _declare("document.downloaded", "下载载有当事人身份信息的文书",
+                               _document, Audience.DESK)
 
 
 # a stored document's two files and its page preview, in words
