@@ -5,6 +5,7 @@ bottom margin; the 卷宗 is signed whole by the committee."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from jintiao.documents.dossier import dossier_pdf
 from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Action
 from jintiao.mediation.services import action_apply, notice_generate
-from jintiao.pki.signing import seal_box
+from jintiao.pki.signing import seal_box, sign_pdf
 from jintiao.pki.store import org_credential
 from jintiao.pki.verify import pdf_signatures
 from jintiao.timeline.models import Event
@@ -138,3 +139,16 @@ def test_no_key_is_kept_in_the_database(world, notice):
                     text = str(cell)
                     assert body[:40] not in text, table
                     assert "PRIVATE KEY" not in text, table
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(world, notice):
+    """An async server, or Playwright's sync API in the browser tests, runs a loop."""
+    data = stored_pdf(notice)
+
+    async def inside():
+        return (sign_pdf(data, world.committee, reason="复核", field="Again"),
+                pdf_signatures(data))
+
+    signed, [check] = asyncio.run(inside())
+    assert check.ok
+    assert {c.field for c in pdf_signatures(signed)} == {"JinTiaoSeal", "Again"}

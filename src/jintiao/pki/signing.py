@@ -17,8 +17,9 @@ import functools
 import io
 import threading
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -34,6 +35,7 @@ from jintiao.orgs.models import Organization, OrgKind
 from jintiao.pki.seal import RED, seal_image
 from jintiao.pki.store import Credential, org_credential
 
+T = TypeVar("T")
 MM = 72 / 25.4
 A4 = (595.28, 841.89)
 # documents/render.py: GB/T 9704 margins — right 26 mm, bottom 35 mm; the page number sits
@@ -175,14 +177,19 @@ def sign_pdf_as(pdf: bytes, org: Organization, *, reason: str, location: str = "
         new_field_spec=fields.SigFieldSpec(field, on_page=page,
                                            box=seal_box(_page_size(writer, page))))
     out = io.BytesIO()
+    off_the_loop(pdf_signer.sign_pdf, writer, output=out, bytes_reserved=reserve)
+    return out.getvalue(), found
+
+
+def off_the_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``call(*args, **kwargs)``, on a thread of its own when this one runs an event loop.
+
+    pyHanko's synchronous API (signing, validating) calls ``asyncio.run``, which refuses to
+    run inside a running loop (an async server, Playwright's sync API in the browser
+    tests)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: no event loop in this thread
-        pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserve)
-    else:
-        # pyHanko's sign_pdf calls asyncio.run, which refuses to run inside a running loop
-        # (an async server, Playwright's sync API in the browser tests): sign on a thread
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(pdf_signer.sign_pdf, writer, output=out,
-                        bytes_reserved=reserve).result()
-    return out.getvalue(), found
+        return call(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args, **kwargs).result()
