@@ -89,8 +89,13 @@ def _credit_code(n: int) -> str:
 
 
 def _creditor(institution: Organization) -> tuple[PartyInput, PartyRole]:
-    """The institution as the creditor party: its registered name under its code."""
-    return (PartyInput(PartyKind.ENTITY, institution.name, institution.credit_code),
+    """The institution as the creditor party: its registered name under its code, with a
+    fictional address and principal (a branch is led by its 负责人, CPL Art. 51)."""
+    branch = institution.kind == "branch"
+    return (PartyInput(PartyKind.ENTITY, institution.name, institution.credit_code,
+                       address="贵州省凯里市营盘东路1号",
+                       rep_role="principal" if branch else "legal_rep",
+                       rep_name="赵某某", rep_title="行长" if branch else "理事长"),
             PartyRole.CREDITOR)
 
 
@@ -400,7 +405,9 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                              interest=Decimal("31208.40"), penalty_interest=Decimal("12630.11"),
                              fees=Decimal("6127.00")),
         parties=[_creditor(kaili.bank_branch),
-                 (PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1)),
+                 (PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1),
+                             ethnicity="汉族", occupation="个体工商户",
+                             address="贵州省凯里市北京东路88号2单元301室"),
                   PartyRole.DEBTOR)],
     ))
     received = today - dt.timedelta(days=20)
@@ -425,9 +432,14 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("100000"),
                              interest=Decimal("8650.00")),
         parties=[_creditor(huangping.credit_union),
-                 (PartyInput(PartyKind.PERSON, "吴某某", _id_number(2, rng), _mobile(2)),
+                 (PartyInput(PartyKind.PERSON, "吴某某", _id_number(2, rng), _mobile(2),
+                             ethnicity="苗族", occupation="农民",
+                             address="贵州省黄平县旧州镇某村三组12号"),
                   PartyRole.DEBTOR),
-                 (PartyInput(PartyKind.PERSON, "杨某某", _id_number(3, rng), _mobile(3)),
+                 (PartyInput(PartyKind.PERSON, "杨某某", _id_number(3, rng), _mobile(3),
+                             ethnicity="苗族", occupation="农民",
+                             address="贵州省黄平县旧州镇某村三组12号",
+                             residence="浙江省宁波市鄞州区某路5号"),
                   PartyRole.DEBTOR)],
     ))
     received = today - dt.timedelta(days=30)
@@ -442,7 +454,9 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
                              principal=Decimal("2434500"), interest=Decimal("62000")),
         parties=[_creditor(kaili.bank_branch),
-                 (PartyInput(PartyKind.ENTITY, "凯里市某超市有限公司", _credit_code(3)),
+                 (PartyInput(PartyKind.ENTITY, "凯里市某超市有限公司", _credit_code(3),
+                             address="贵州省凯里市韶山南路16号", rep_name="田某某",
+                             rep_title="执行董事兼总经理"),
                   PartyRole.DEBTOR)],
     ))
     received = today - dt.timedelta(days=4)
@@ -457,7 +471,8 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("68500"),
                              interest=Decimal("5210.33"), penalty_interest=Decimal("1860.40")),
         parties=[_creditor(kaili.bank_branch),
-                 (PartyInput(PartyKind.PERSON, "黄某某", _id_number(6, rng), _mobile(6)),
+                 (PartyInput(PartyKind.PERSON, "黄某某", _id_number(6, rng), _mobile(6),
+                             ethnicity="侗族", address="贵州省凯里市宁波路6号"),
                   PartyRole.DEBTOR)],
     ))
     received = today - dt.timedelta(days=1)
@@ -470,7 +485,8 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("36800"),
                              interest=Decimal("2950.18"), fees=Decimal("420")),
         parties=[_creditor(kaili.bank_branch),
-                 (PartyInput(PartyKind.PERSON, "郑某", _id_number(7, rng), _mobile(7)),
+                 (PartyInput(PartyKind.PERSON, "郑某", _id_number(7, rng), _mobile(7),
+                             ethnicity="汉族", address="贵州省凯里市文化北路3号"),
                   PartyRole.DEBTOR)],
     ))
     jinping = world.counties[7]
@@ -485,7 +501,9 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
                              principal=Decimal("3200000"), interest=Decimal("96000")),
         parties=[_creditor(jinping.bank_branch),
-                 (PartyInput(PartyKind.ENTITY, "锦屏县某茶业有限公司", _credit_code(5)),
+                 (PartyInput(PartyKind.ENTITY, "锦屏县某茶业有限公司", _credit_code(5),
+                             address="贵州省锦屏县三江镇某工业园2号", rep_name="龙某某",
+                             rep_title="董事长"),
                   PartyRole.DEBTOR)],
     ))
     return made

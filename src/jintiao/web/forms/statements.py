@@ -23,12 +23,12 @@ class AddressForm(Form):
 class ApplicantForm(Form):
     """One applicant and the court the application goes to."""
 
-    row = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    court = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    row = forms.IntegerField(label=_("申请人"), min_value=1, widget=forms.HiddenInput)
+    court = forms.IntegerField(label=_("申请法院"), min_value=1, widget=forms.HiddenInput)
 
 
 class DeskAddressForm(AddressForm):
-    row = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    row = forms.IntegerField(label=_("当事人"), min_value=1, widget=forms.HiddenInput)
 
 
 class StatementCodeForm(Form):
