@@ -67,7 +67,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     else:
         print("所有协议内容与签署摘要一致，所有文书文件与存档摘要一致 "
               "(all agreements and document files match their digests)")
-    from jintiao.pki.audit import signature_report
+    from jintiao.documents.signature_audit import signature_report
 
     lines, signatures_broken = signature_report()
     print("\n".join(lines))

@@ -8,13 +8,12 @@ longer chains to a root this deployment trusts — the root was replaced with ``
 
 from __future__ import annotations
 
+from jintiao.documents.models import Document
 from jintiao.pki.verify import pdf_signatures
 
 
 def signature_report() -> tuple[list[str], bool]:
     """The lines to print, and whether any signature is broken."""
-    from jintiao.documents.models import Document  # the documents build on this package
-
     lines: list[str] = []
     checked = unsigned = untrusted = broken = 0
     documents = Document.objects.order_by("pk").only("pk", "dispute_id", "title", "pdf")
