@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -12,7 +13,7 @@ from jintiao.domain import events
 from jintiao.domain.events import Audience
 from jintiao.timeline.services import event_append
 from tests.api.client import Api
-from tests.factories import credit_code, intake, resident_id
+from tests.factories import SCAN, credit_code, intake, resident_id
 
 
 def intake_body(world, n: int, **changes):
@@ -343,7 +344,8 @@ class TestRepresentatives:
         debtor = next(p for p in api_dispute["parties"] if p["role"] == "debtor")
         body = {"expected_version": api_dispute["version"], "party_row_id": debtor["id"],
                 "name": "李律师", "id_number": resident_id(811), "relation": "lawyer",
-                "authority": "special", "signed_on": "2026-11-01"}
+                "authority": "special", "signed_on": "2026-11-01",
+                "scan_base64": base64.b64encode(SCAN.data).decode()}
         body.update(changes)
         return body
 

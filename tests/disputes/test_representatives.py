@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 
 from jintiao import clock
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied
 from jintiao.disputes.models import DisputeRepresentative
-from jintiao.disputes.services import DisputeConflict, RepresentativeInvalid, representative_appoint
+from jintiao.disputes.services import (
+    DisputeConflict,
+    RepresentativeInvalid,
+    Scan,
+    representative_appoint,
+)
 from jintiao.domain.representation import Authority, Relation
 from jintiao.parties.crypto import decrypt
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput, PartyInvalid
-from tests.factories import credit_code, intake, resident_id
+from tests.factories import SCAN, credit_code, intake, resident_id
 
 LAWYER = PartyInput(PartyKind.PERSON, "李律师", resident_id(701), phone="13700001111")
 
@@ -24,7 +30,7 @@ def appoint(world, dispute, actor=None, **changes):
     kwargs = {"actor": actor or world.clerk, "dispute_id": dispute.pk,
               "expected_version": dispute.version, "party_row_id": debtor.pk,
               "person": LAWYER, "relation": Relation.LAWYER, "authority": Authority.SPECIAL,
-              "signed_on": clock.today() - dt.timedelta(days=2)}
+              "signed_on": clock.today() - dt.timedelta(days=2), "scan": SCAN}
     kwargs.update(changes)
     return representative_appoint(**kwargs)
 
@@ -100,3 +106,25 @@ def test_refusals_come_in_order_hidden_then_not_allowed_then_stale(world):
         appoint(world, dispute, actor=world.agent, expected_version=99)
     with pytest.raises(DisputeConflict):
         appoint(world, dispute, expected_version=99)
+
+
+@pytest.mark.parametrize(("scan", "message"), [
+    (Scan("a.pdf", b""), "请上传"),
+    (Scan("a.pdf", b"<html><script>alert(1)</script></html>"), "PDF、JPG或PNG"),
+    (Scan("a.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)), "10MB"),
+])
+def test_a_scan_that_is_not_a_power_of_attorneys_file_is_refused(world, scan, message):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    with pytest.raises(RepresentativeInvalid, match=message) as refused:
+        appoint(world, dispute, scan=scan)
+    assert refused.value.details["field"] == "scan"
+    assert not DisputeRepresentative.objects.exists()
+
+
+def test_the_scan_is_kept_with_its_digest_and_named_by_what_it_is(world):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    made = appoint(world, dispute, scan=Scan("photo.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 20))
+    assert made.scan.name.endswith(".png")  # the bytes decide, not the name typed
+    assert made.scan_sha256 == hashlib.sha256(b"\x89PNG\r\n\x1a\n" + b"0" * 20).hexdigest()
+    event = dispute.events.order_by("seq").last()
+    assert event.meta["scan_sha256"] == made.scan_sha256

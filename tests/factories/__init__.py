@@ -9,7 +9,7 @@ from decimal import Decimal
 import factory
 
 from jintiao.disputes.models import Channel, DisputeType, PartyRole
-from jintiao.disputes.services import dispute_intake
+from jintiao.disputes.services import Scan, dispute_intake
 from jintiao.domain import identity
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role
@@ -110,6 +110,9 @@ def intake(*, actor: User, committee: Organization, institution: Organization | 
         institution=institution, court=court, external_ref=external_ref,
     ).dispute
 
+
+# A power of attorney's scan as the desk uploads it: a small PDF.
+SCAN = Scan("授权委托书.pdf", b"%PDF-1.4\n% power of attorney\n%%EOF\n")
 
 FIRST_DUE = dt.date(2027, 1, 20)
 

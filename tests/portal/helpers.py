@@ -16,7 +16,7 @@ from jintiao.parties.models import Party
 from jintiao.parties.services import PartyInput, party_get_or_create
 from jintiao.portal.models import SignInCode
 from jintiao.portal.services import sign_in, sign_in_code_send
-from tests.factories import resident_id
+from tests.factories import SCAN, resident_id
 
 
 def daytime() -> dt.datetime:
@@ -61,5 +61,5 @@ def appoint_representative(w, dispute: Dispute, authority: Authority, n: int = 7
     representative_appoint(actor=w.clerk, dispute_id=dispute.pk,
                            expected_version=dispute.version, party_row_id=row.pk,
                            person=person, relation=Relation.RELATIVE, authority=authority,
-                           signed_on=clock.today() - dt.timedelta(days=1))
+                           signed_on=clock.today() - dt.timedelta(days=1), scan=SCAN)
     return party_get_or_create(person)

@@ -40,7 +40,7 @@ from jintiao.parties.models import PartyAccount
 from jintiao.parties.services import PartyInput, party_get_or_create
 from jintiao.portal.models import SignInCode
 from jintiao.portal.services import SignInInvalid, sign_in, sign_in_code_send
-from tests.factories import flat, resident_id
+from tests.factories import SCAN, flat, resident_id
 from tests.helpers import CHARGES_SINCE, accept_plan
 from tests.portal.helpers import (
     add_guarantor,
@@ -345,7 +345,7 @@ class TestActing:
             actor=desk.clerk, dispute_id=mediating.pk, expected_version=mediating.version,
             party_row_id=row.pk, person=lawyer,
             relation=Relation.LAWYER, authority=Authority.SPECIAL,
-            signed_on=clock.today() - dt.timedelta(days=1))
+            signed_on=clock.today() - dt.timedelta(days=1), scan=SCAN)
         user = party_sign_in(person)
         assert list(dispute_visible_to(user)) == [mediating]
         client.force_login(user)
@@ -449,7 +449,7 @@ class TestEnterpriseBudgetSheet:
             actor=desk.clerk, dispute_id=company.pk, expected_version=company.version,
             party_row_id=company.party_rows.get(role="debtor").pk, person=employee,
             relation=Relation.EMPLOYEE, authority=Authority.SPECIAL,
-            signed_on=clock.today() - dt.timedelta(days=1))
+            signed_on=clock.today() - dt.timedelta(days=1), scan=SCAN)
         user = party_sign_in(party_get_or_create(employee))
         client.force_login(user)
         sheet = client.get(reverse("portal:dispute", args=[company.pk])).content.decode()

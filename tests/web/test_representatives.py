@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jintiao import clock
 from jintiao.disputes.models import DisputeRepresentative
-from tests.factories import intake, resident_id
+from tests.factories import SCAN, intake, resident_id
 from tests.web.test_views import client_for
 
 
@@ -18,7 +19,8 @@ def post_data(dispute, **changes):
             "party_row": dispute.party_rows.get(role="debtor").pk, "name": "李律师",
             "id_number": resident_id(801), "phone": "13700002222", "relation": "relative",
             "authority": "general", "signed_on": (clock.today() - dt.timedelta(days=1)).isoformat(),
-            "valid_until": "", "matters": "参加调解"}
+            "valid_until": "", "matters": "参加调解",
+            "scan": SimpleUploadedFile("授权委托书.pdf", SCAN.data, "application/pdf")}
     data.update(changes)
     return data
 
@@ -68,4 +70,32 @@ def test_others_get_no_form_and_cannot_post(world, persona, page_status, status)
     assert "登记代理人" not in page.content.decode()
     response = client.post(f"/disputes/{dispute.pk}/representatives/", post_data(dispute))
     assert response.status_code == status
+    assert not DisputeRepresentative.objects.exists()
+
+
+def test_the_desk_reads_the_scan_and_others_do_not_and_an_edited_one_is_refused(world):
+    dispute = intake(actor=world.agent, committee=world.committee, institution=world.branch)
+    client = client_for(world.clerk)
+    client.post(f"/disputes/{dispute.pk}/representatives/", post_data(dispute))
+    rep = DisputeRepresentative.objects.get()
+    path = f"/disputes/{dispute.pk}/representatives/{rep.pk}/scan/"
+    assert path in client.get(f"/disputes/{dispute.pk}/").content.decode()
+    shown = client.get(path)
+    assert shown.status_code == 200
+    assert shown["Content-Type"] == "application/pdf"
+    assert shown.content == SCAN.data
+    assert client_for(world.agent).get(path).status_code == 404
+    assert client_for(world.other_clerk).get(path).status_code == 404
+    with open(rep.scan.path, "ab") as handle:
+        handle.write(b"edited")
+    refused = client.get(path, follow=True)
+    assert "可能已被改动" in refused.content.decode()
+
+
+def test_a_scan_that_is_a_web_page_is_refused_with_its_reason(world):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    response = client_for(world.clerk).post(
+        f"/disputes/{dispute.pk}/representatives/", post_data(dispute, scan=SimpleUploadedFile(
+            "授权委托书.pdf", b"<html></html>", "application/pdf")), follow=True)
+    assert "PDF、JPG或PNG" in response.content.decode()
     assert not DisputeRepresentative.objects.exists()

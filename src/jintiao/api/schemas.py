@@ -190,6 +190,10 @@ class RepresentativeAppointIn(Schema):
     signed_on: dt.date
     valid_until: dt.date | None = None
     matters: text(500) = ""  # type: ignore[valid-type]
+    # the signed power of attorney: a PDF, JPEG or PNG, base64-encoded, at most 10 MB
+    scan_base64: Annotated[str, StringConstraints(min_length=4, max_length=14_000_000,
+                                                  pattern=r"^[A-Za-z0-9+/=\s]+$")]
+    scan_name: text(200) = "授权委托书"  # type: ignore[valid-type]
 
 
 class DisputeIntakeIn(Schema):

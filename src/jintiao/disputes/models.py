@@ -187,6 +187,10 @@ class DisputeRepresentative(models.Model):
     matters = models.CharField(_("委托事项"), max_length=500, blank=True)
     signed_on = models.DateField(_("授权委托书签署日期"))
     valid_until = models.DateField(_("授权期限至"), null=True, blank=True)
+    # the signed power of attorney as shown at the desk (PDF or image), with its SHA-256:
+    # served only while it still gives it (blank for appointments recorded before scans)
+    scan = models.FileField(_("授权委托书扫描件"), upload_to="mandates/%Y/", blank=True)
+    scan_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("代理人")

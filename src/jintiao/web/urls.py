@@ -32,6 +32,8 @@ urlpatterns = [
     path("disputes/<int:dispute_id>/actions/", views.dispute_action, name="dispute_action"),
     path("disputes/<int:dispute_id>/parties/<int:row_id>/", parties.party_edit,
          name="party_edit"),
+    path("disputes/<int:dispute_id>/representatives/<int:rep_id>/scan/",
+         parties.representative_scan, name="representative_scan"),
     path("disputes/<int:dispute_id>/statements/address/", statements.address_at_desk,
          name="address_at_desk"),
     path("disputes/<int:dispute_id>/statements/joint-code/", statements.joint_code,

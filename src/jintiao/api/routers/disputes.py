@@ -3,6 +3,8 @@ selector or service, and shapes the answer."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -29,6 +31,8 @@ from jintiao.disputes.particulars import party_update
 from jintiao.disputes.selectors import dispute_list, due_soon_until, probable_duplicate_seen_by
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
+    RepresentativeInvalid,
+    Scan,
     dispute_intake,
     representative_appoint,
 )
@@ -112,6 +116,14 @@ def dispute_out(dispute: Dispute, viewer: User) -> DisputeOut:
             "id": duplicate.dispute_id, "number": duplicate.number or None,
             "committee": duplicate.committee},
     })
+
+
+def _decoded(text: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise RepresentativeInvalid("授权委托书扫描件不是有效的Base64编码", "scan is not base64",
+                                    field="scan_base64") from None
 
 
 def _choice(value: str, choices: type, label: str) -> Any:
@@ -201,7 +213,8 @@ def disputes_appoint_representative(request: HttpRequest, dispute_id: DisputeId,
                           phone=payload.phone),
         relation=_choice(payload.relation, Relation, "代理人身份"),
         authority=_choice(payload.authority, Authority, "代理权限"),
-        signed_on=payload.signed_on, valid_until=payload.valid_until, matters=payload.matters)
+        signed_on=payload.signed_on, valid_until=payload.valid_until, matters=payload.matters,
+        scan=Scan(payload.scan_name, _decoded(payload.scan_base64)))
     return Status(201, dispute_out(dispute_get_for(viewer, dispute_id), viewer))
 
 

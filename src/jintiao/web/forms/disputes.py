@@ -133,6 +133,9 @@ class RepresentativeForm(Form):
     signed_on = date_field(_("授权委托书签署日期"))
     valid_until = date_field(_("授权期限至"), required=False)
     matters = TextField(label=_("委托事项"), required=False, max_length=500)
+    scan = forms.FileField(label=_("授权委托书扫描件"), help_text=_("PDF、JPG或PNG，不超过10MB"),
+                           widget=forms.ClearableFileInput(attrs={
+                               "accept": "application/pdf,image/jpeg,image/png"}))
 
     def __init__(self, *args: Any, party_rows: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -24,7 +24,12 @@ from jintiao.confirmation import selectors as court_selectors
 from jintiao.disputes import selectors
 from jintiao.disputes.access import DisputeNotFound, filing_scope
 from jintiao.disputes.models import Dispute, PartyRole
-from jintiao.disputes.services import CLAIM_FIELDS, dispute_intake, representative_appoint
+from jintiao.disputes.services import (
+    CLAIM_FIELDS,
+    Scan,
+    dispute_intake,
+    representative_appoint,
+)
 from jintiao.documents.models import Document
 from jintiao.domain import events, lifecycle
 from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
@@ -211,6 +216,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                      "particulars": particulars_of(r.party),
                      "representatives": [{
                          "name": rep.person.name, "id": rep.person.id_masked,
+                         "pk": rep.pk, "scan": bool(rep.scan),
                          "phone": rep.person.phone_masked,
                          "relation": rep.get_relation_display(),
                          "authority": Authority(rep.authority).label,
@@ -251,7 +257,7 @@ def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpRespons
     """Record a representative through the service; mistakes come back as one message."""
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
-    form = RepresentativeForm(request.POST, party_rows=_party_choices(dispute))
+    form = RepresentativeForm(request.POST, request.FILES, party_rows=_party_choices(dispute))
     if not form.is_valid():
         messages.error(request, "；".join(form.errors_in_words()))
         return redirect("web:dispute_detail", dispute_id=dispute_id)
@@ -264,7 +270,8 @@ def dispute_representative(request: HttpRequest, dispute_id: int) -> HttpRespons
                               phone=data["phone"]),
             relation=Relation(data["relation"]), authority=Authority(data["authority"]),
             signed_on=data["signed_on"], valid_until=data["valid_until"],
-            matters=data["matters"])
+            matters=data["matters"],
+            scan=Scan(data["scan"].name, b"".join(data["scan"].chunks())))
     except DisputeNotFound:
         raise Http404(_("纠纷不存在或无权查看")) from None
     except DomainError as exc:

@@ -3,6 +3,8 @@ the committee's desk through the one service (disputes.particulars)."""
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from jintiao.disputes.models import DisputeParty
+from jintiao.disputes.models import DisputeParty, DisputeRepresentative
 from jintiao.disputes.particulars import EDITABLE, party_update
 from jintiao.domain.errors import DomainError
 from jintiao.domain.particulars import IdType, RepRole, missing_for_court
@@ -77,3 +79,29 @@ def party_edit(request: HttpRequest, dispute_id: int, row_id: int) -> HttpRespon
     return render(request, "web/parties/edit.html", {
         "d": me.dispute, "row": row, "party": party, "form": form,
         "shown": particulars_of(party)})
+
+
+@login_required
+@require_http_methods(["GET"])
+def representative_scan(request: HttpRequest, dispute_id: int, rep_id: int) -> HttpResponse:
+    """The scan of a power of attorney, for the committee's desk: served only while it still
+    gives the SHA-256 taken when it was filed."""
+    me = standing_or_404(viewer_of(request), dispute_id)
+    if not me.may_edit_particulars():
+        raise Http404(_("无权查看授权委托书"))
+    rep = DisputeRepresentative.objects.filter(pk=rep_id, party_row__dispute=me.dispute).first()
+    if rep is None or not rep.scan:
+        raise Http404(_("没有授权委托书扫描件"))
+    try:
+        with rep.scan.open("rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise Http404(_("扫描件文件已丢失，请联系管理员从备份恢复")) from None
+    if hashlib.sha256(data).hexdigest() != rep.scan_sha256:
+        messages.error(request, _("授权委托书扫描件与登记时的摘要不符，可能已被改动，"
+                                  "系统已拒绝提供"))
+        return redirect("web:dispute_detail", dispute_id=dispute_id)
+    kind = mimetypes.guess_type(rep.scan.name)[0] or "application/octet-stream"
+    return HttpResponse(data, content_type=kind,
+                        headers={"Content-Disposition": "inline",
+                                 "X-Content-Type-Options": "nosniff"})
