@@ -83,3 +83,21 @@ def test_a_rejection_cites_the_interpretations_grounds(desk, mediating):
     text = plain(app.ruling_document.html)
     assert "第三百五十八条" in text
     assert "驳回申请人的司法确认申请" in text
+
+
+def test_the_ruling_gives_each_applicants_full_particulars(desk, mediating):
+    from jintiao.disputes.particulars import party_update
+    from jintiao.parties.crypto import decrypt
+
+    debtor_row = mediating.party_rows.get(role="debtor")
+    party_update(actor=desk.clerk, dispute_id=mediating.pk, party_row_id=debtor_row.pk,
+                 expected_version=debtor_row.party.version,
+                 changes={"ethnicity": "苗族", "address": "贵州省凯里市北京东路1号"})
+    _agreement, app = ruled(desk, mediating)
+    text = plain(app.ruling_document.html)
+    debtor = debtor_row.party
+    debtor.refresh_from_db()
+    born = written(debtor.birth_date.isoformat())
+    assert (f"申请人：{debtor.name}，{debtor.sex}，{born}出生，苗族，住贵州省凯里市北京东路1号。"
+            f"公民身份号码：{decrypt(debtor.id_cipher)}。") in text
+    assert "申请人：某银行" in text

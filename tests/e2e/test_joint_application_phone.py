@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import io
 
+import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from jintiao.confirmation import joint
+from jintiao.confirmation.models import Application
+from jintiao.confirmation.services import confirmation_accept, confirmation_decide
 from jintiao.disputes.models import Statement
+from jintiao.disputes.particulars import party_update
 from jintiao.documents import statements
+from jintiao.documents.models import Document
+from jintiao.domain.confirmation import judge_items
 from jintiao.messaging.selectors import outbox_code
 from tests.e2e.conftest import log_in
 from tests.factories import flat
@@ -28,6 +34,15 @@ PHONE = {"width": 390, "height": 844}
 def test_the_debtor_signs_on_the_phone_and_the_clerk_files_and_downloads_the_file(
         desk, mediating, live_server, new_page, shots):
     url = live_server.url
+    for row, changes in [
+            (mediating.party_rows.get(role="debtor"),
+             {"ethnicity": "苗族", "occupation": "个体工商户",
+              "address": "贵州省凯里市北京东路1号3单元502室"}),
+            (mediating.party_rows.get(role="creditor"),
+             {"address": "贵州省凯里市韶山南路8号", "rep_role": "principal",
+              "rep_name": "赵某某", "rep_title": "行长"})]:
+        party_update(actor=desk.clerk, dispute_id=mediating.pk, party_row_id=row.pk,
+                     expected_version=row.party.version, changes=changes)
     accept_plan(desk, mediating, flat(12))
     agree(desk, mediating, CHARGES_SINCE)
     debtor_row = mediating.party_rows.select_related("party").get(role="debtor")
@@ -114,3 +129,17 @@ def test_the_debtor_signs_on_the_phone_and_the_clerk_files_and_downloads_the_fil
     assert "司法确认申请书" in text
     assert "北京东路1号3单元502室" in text
     assert "手机验证码电子签名" in text
+
+    # the court confirms; page one of the three documents a court reads, for docs/
+    app = Application.objects.get(dispute=mediating)
+    confirmation_accept(actor=desk.judge, application_id=app.pk)
+    mediating.refresh_from_db()
+    confirmation_decide(actor=desk.judge, application_id=app.pk,
+                        expected_version=mediating.version, confirm=True,
+                        attested=list(judge_items()))
+    for kind, name in [("agreement", "doc-agreement.png"),
+                       ("confirmation_application", "doc-application.png"),
+                       ("ruling", "doc-ruling.png")]:
+        stored = Document.objects.get(dispute=mediating, kind=kind)
+        page_one = pdfium.PdfDocument(stored.pdf.read())[0]
+        page_one.render(scale=1.4).to_pil().save(shots / name)

@@ -235,7 +235,9 @@ def ruling(c: Mapping[str, Any]) -> Doc:
     seal, "本件与原本核对无异" and the clerk."""
     confirmed = c["confirmed"]
     names = _and([f"申请人{p['name']}" for p in c["parties"]])
-    blocks: list[Block] = [Para(f"申请人：{p['name']}。", indent=False) for p in c["parties"]]
+    # each applicant's full particulars, as the drafting rules' §3 writes them (the role in
+    # this case is 申请人, whichever side of the debt they were on)
+    blocks: list[Block] = _parties([{**p, "role_label": "申请人"} for p in c["parties"]])
     blocks.append(Para(f"{names}于{day(c['applied_on'])}向本院申请司法确认调解协议，本院于"
                        f"{day(c['accepted_on'])}立案后依法进行了审查，现已审查终结。"))
     if c.get("terms"):  # the agreement's content, as the parties agreed it
