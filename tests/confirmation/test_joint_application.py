@@ -142,6 +142,7 @@ def test_the_filed_application_carries_what_was_signed(desk, agreed):
     assert decrypt(debtor.id_cipher) in text  # the court filing carries the number in full
     assert f"{debtor.sex}，" in text
     assert "送达地址：贵州省凯里市北京东路1号" in text
+    assert f"手机：{phone_of(debtor)}" in text  # the court gets a number it can call
     assert "电子邮箱：wu@example.cn" in text
     assert "同意电子送达" in text
     assert joint.UNDERTAKING in text
@@ -194,3 +195,29 @@ def test_who_took_a_filing_with_full_particulars_is_on_the_timeline(desk, agreed
     if notice is not None:  # a notice carries no numbers: not logged
         client.get(f"/documents/{notice.pk}/pdf/")
         assert took.count() == 1
+
+
+def test_a_signature_survives_a_renamed_court_and_not_corrected_particulars(desk, agreed):
+    """Regression: the signature matched the whole content, court and committee names
+    included, and did not bind the particulars the filing prints."""
+    from jintiao.disputes.particulars import party_update
+
+    agreement = agreed.agreements.get(status="effective")
+    debtor = row_of(agreed, "debtor")
+    joint.record_at_desk(actor=desk.mediator, dispute_id=agreed.pk, party_row_id=debtor.pk,
+                         court_id=desk.court.pk)
+    desk.court.name = "凯里市人民法院（更名）"
+    desk.court.save()
+    assert joint.signatures(agreed, agreement, desk.court)[debtor.pk] is not None
+    party_update(actor=desk.clerk, dispute_id=agreed.pk, party_row_id=debtor.pk,
+                 expected_version=debtor.party.version, changes={"ethnicity": "侗族"})
+    assert joint.signatures(agreed, agreement, desk.court)[debtor.pk] is None
+
+
+def test_a_code_sent_again_while_another_is_typed_waits_its_turn(desk, agreed):
+    """Regression: signing locked the statement, then the dispute; sending locked the
+    dispute, then the statements — a deadlock on PostgreSQL. Both take the dispute first."""
+    import inspect
+
+    source = inspect.getsource(statements.statement_sign)
+    assert source.index("dispute_lock(") < source.index("select_for_update()")

@@ -106,15 +106,28 @@ class TestUpdate:
     def test_the_desk_completes_the_particulars_and_the_timeline_names_the_fields_only(
             self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)
-        party = self.update(world, dispute, ethnicity="汉族", address="凯里市宁波路8号",
-                            phone="13900002222")
+        party = self.update(world, dispute, ethnicity="汉族", address="凯里市宁波路8号")
         assert (party.ethnicity, party.address, party.version) == ("汉族", "凯里市宁波路8号", 2)
-        assert party.phone_masked == "139****2222"
         event = dispute.events.order_by("seq").last()
         assert event.type == "party.updated"
-        assert event.params["labels"] == ["手机号码", "住所", "民族"]
+        assert event.params["labels"] == ["住所", "民族"]
         assert "宁波路" not in str(event.params)
-        assert "13900002222" not in str(event.params)
+
+    def test_a_registered_mobile_is_not_replaced_from_the_desk_but_a_missing_one_is_added(
+            self, world):
+        """Regression: the desk could point a party's mobile at its own number and then sign
+        in to the portal and sign as the party."""
+        dispute = intake(actor=world.clerk, committee=world.committee)
+        with pytest.raises(PartyInvalid, match="到场核验") as refused:
+            self.update(world, dispute, phone="13900002222")
+        assert refused.value.details["field"] == "phone"
+        debtor = dispute.party_rows.get(role="debtor").party
+        assert debtor.phone_masked == "138****5678"
+        assert debtor.version == 1
+        no_phone = file(world, PartyInput(PartyKind.PERSON, "吴某", DEBTOR_ID))
+        added = self.update(world, no_phone, phone="13900002222")
+        assert added.phone_masked == "139****2222"
+        assert "13900002222" not in str(no_phone.events.order_by("seq").last().params)
 
     def test_a_stale_version_is_a_conflict_and_changes_nothing(self, world):
         dispute = intake(actor=world.clerk, committee=world.committee)
@@ -165,7 +178,10 @@ class TestApi:
         assert response.status_code == 201, response.content
         debtor = next(p for p in response.json()["parties"] if p["role"] == "debtor")
         assert debtor["sex"] == "男"
-        assert debtor["birth_date"] == "1991-01-01"
+        # the year only: the masked number hides exactly the birth date (regression)
+        assert debtor["birth_year"] == 1991
+        assert "birth_date" not in debtor
+        assert "1991-01-01" not in response.content.decode()
         assert debtor["ethnicity"] == "苗族"
         assert debtor["version"] == 1
         assert DEBTOR_ID not in response.content.decode()
@@ -219,6 +235,9 @@ class TestWeb:
         row = dispute.party_rows.get(role="debtor")
         client = self.client(world.clerk)
         detail = client.get(f"/disputes/{dispute.pk}/").content.decode()
+        party = row.party
+        assert f"{party.birth_date.year}年生" in detail
+        assert f"{party.birth_date.month}月{party.birth_date.day}日出生" not in detail
         assert "司法确认申请书尚缺" in detail
         assert f"/parties/{row.pk}/" in detail
         page = client.get(f"/disputes/{dispute.pk}/parties/{row.pk}/")

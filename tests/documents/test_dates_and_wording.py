@@ -126,3 +126,16 @@ def test_the_desk_makes_it_from_the_dispute_page_and_the_party_reads_it(client, 
     client.force_login(party_sign_in(debtor_of(mediating)))
     read = client.get(reverse("portal:document", args=[doc.pk])).content.decode()
     assert "当事人在人民调解活动中享有下列权利" in read
+
+
+def test_a_party_with_a_masked_number_is_given_the_year_of_birth_only():
+    """Regression: beside 520103********1234 a full birth date gave back the hidden digits."""
+    from jintiao.documents.texts import _party_line
+
+    person = {"role_label": "债务人", "name": "张三", "kind": "person", "sex": "男",
+              "birth_date": "1985-03-02", "id_masked": "520103********1234",
+              "id_type": "resident_id"}
+    assert "1985年生" in _party_line(person)
+    assert "3月2日" not in _party_line(person)
+    full = _party_line({**person, "id_number": "520103198503021234"})
+    assert "1985年3月2日出生" in full

@@ -3,6 +3,8 @@ service: who may do what, and the service's refusals shown, nothing written."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -111,3 +113,25 @@ def test_the_party_confirms_its_address_on_the_portal_and_nobody_else_can_sign_i
     sent.refresh_from_db()
     assert sent.signed_at is not None
     assert sent.attempts == 0
+
+
+def test_a_stray_unicode_digit_for_the_court_is_no_500(desk, agreed):
+    """Regression: "²".isdigit() is true and int("²") raised."""
+    _creditor, debtor = rows(agreed)
+    response = client_for(desk.mediator).post(
+        f"/disputes/{agreed.pk}/statements/joint-desk/", {"row": debtor.pk, "court": "²"})
+    assert response.status_code == 302
+    assert not Statement.objects.exists()
+
+
+def test_consent_to_electronic_service_is_never_ticked_for_the_party(desk, agreed):
+    """Regression: both forms came with the consent box ticked (CPL Art. 90 asks for it)."""
+    _creditor, debtor = rows(agreed)
+    desk_page = client_for(desk.mediator).get(f"/disputes/{agreed.pk}/agreement/")
+    party = Client()
+    party.force_login(party_sign_in(debtor.party))
+    portal_page = party.get(f"/p/d/{agreed.pk}/")
+    for page in (desk_page.content.decode(), portal_page.content.decode()):
+        boxes = re.findall(r'<input[^>]*name="e_service"[^>]*>', page)
+        assert boxes
+        assert all("checked" not in box for box in boxes)

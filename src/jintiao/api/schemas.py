@@ -166,7 +166,7 @@ class PartyOut(Schema):
     id_masked: str
     phone_masked: str
     sex: str
-    birth_date: dt.date | None
+    birth_year: int | None  # the year only: the masked number hides the full birth date
     ethnicity: str
     address: str
     residence: str
@@ -190,8 +190,10 @@ class RepresentativeAppointIn(Schema):
     signed_on: dt.date
     valid_until: dt.date | None = None
     matters: text(500) = ""  # type: ignore[valid-type]
-    # the signed power of attorney: a PDF, JPEG or PNG, base64-encoded, at most 10 MB
-    scan_base64: Annotated[str, StringConstraints(min_length=4, max_length=14_000_000,
+    # the signed power of attorney: a PDF, JPEG or PNG, base64-encoded; a JSON body is at
+    # most 2.5 MB (DATA_UPLOAD_MAX_MEMORY_SIZE), so a scan of up to 1.8 MB here, 10 MB on
+    # the web form
+    scan_base64: Annotated[str, StringConstraints(min_length=4, max_length=2_400_000,
                                                   pattern=r"^[A-Za-z0-9+/=\s]+$")]
     scan_name: text(200) = "授权委托书"  # type: ignore[valid-type]
 

@@ -2,7 +2,7 @@
 before it is filed, and their addresses for service.
 
 Sources: CPL Art. 205 (the parties apply jointly); SPC 《关于人民调解协议司法确认程序的若干规定》
-(法释〔2011〕5号) Art. 4 — the application, the agreement, proof of identity, and both parties'
+(法释〔2011〕5号) Art. 3 — the application, the agreement, proof of identity, and both parties'
 addresses for service and telephone numbers; the SPC 《民事诉讼文书样式》(2016) 申请书（申请
 司法确认调解协议用）, whose fixed undertaking is :data:`UNDERTAKING`.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from jintiao import clock
+from jintiao.agreements import content as agreement_content
 from jintiao.agreements import integrity as agreement_integrity
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
@@ -28,6 +29,7 @@ from jintiao.domain.dates import written
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import State
 from jintiao.orgs.models import Organization, User
+from jintiao.parties.crypto import decrypt
 
 UNDERTAKING = ("申请人出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为；如果因为该协议"
                "内容而给他人造成损害的，愿意承担相应的民事责任和其他法律责任。")
@@ -67,6 +69,16 @@ def applicant_rows(agreement: Agreement) -> list[int]:
     return [int(p["row"]) for p in agreement.content["parties"]]
 
 
+def _applicants(dispute: Dispute, agreement: Agreement) -> list[dict[str, Any]]:
+    """The applicants as the application names them: each with the SHA-256 of the
+    particulars the filing will print, so that a correction after signing asks for the
+    signature again."""
+    rows = set(applicant_rows(agreement))
+    return [{"row": p["row"], "name": p["name"], "role": p["role"],
+             "particulars": statements.digest(p)}
+            for p in agreement_content.parties_now(dispute) if p["row"] in rows]
+
+
 def content(dispute: Dispute, agreement: Agreement, court: Organization) -> dict[str, Any]:
     """What every applicant signs (the same for all of them)."""
     effective = agreement.effective_at.astimezone(clock.TZ).date() if agreement.effective_at \
@@ -75,8 +87,7 @@ def content(dispute: Dispute, agreement: Agreement, court: Organization) -> dict
         "dispute": dispute.number, "agreement": agreement.pk,
         "agreement_digest": agreement.digest, "court": court.pk, "court_name": court.name,
         "committee": dispute.committee.name,
-        "applicants": [{"row": p["row"], "name": p["name"], "role": p["role"]}
-                       for p in agreement.content["parties"]],
+        "applicants": _applicants(dispute, agreement),
         "request": (f"请求确认申请人于{written(effective.isoformat()) if effective else ''}经"
                     f"{dispute.committee.name}主持调解达成的调解协议（{dispute.number}）有效。"),
         "undertaking": UNDERTAKING,
@@ -117,12 +128,18 @@ def record_at_desk(*, actor: User, dispute_id: int, party_row_id: int,
 
 def signatures(dispute: Dispute, agreement: Agreement,
                court: Organization) -> dict[int, Statement | None]:
-    """Each applicant's signature of the application as it stands (this agreement, this
-    court, these applicants), or None."""
-    wanted = statements.digest(content(dispute, agreement, court))
-    signed = {s.party_row_id: s for s in Statement.objects.filter(
-        party_row__dispute=dispute, kind=KIND, digest=wanted, signed_at__isnull=False)
-        .order_by("signed_at", "pk")}
+    """Each applicant's signature of the application as it stands — this agreement (by its
+    digest), this court (by its record, whatever it is called now), these applicants with
+    these particulars — or None. A signature is checked against its own content's digest
+    too: a statement whose content was edited after signing counts for nothing."""
+    applicants = _applicants(dispute, agreement)
+    signed: dict[int, Statement] = {}
+    for s in Statement.objects.filter(party_row__dispute=dispute, kind=KIND,
+                                      signed_at__isnull=False).order_by("signed_at", "pk"):
+        c = s.content
+        if (c.get("agreement_digest") == agreement.digest and c.get("court") == court.pk
+                and c.get("applicants") == applicants and statements.digest(c) == s.digest):
+            signed[s.party_row_id] = s
     return {row: signed.get(row) for row in applicant_rows(agreement)}
 
 
@@ -134,6 +151,21 @@ def unsigned_names(dispute: Dispute, agreement: Agreement, court: Organization) 
 def addresses(dispute: Dispute, rows: list[int]) -> dict[int, Statement | None]:
     """Each applicant's 送达地址确认书 in force."""
     return {row: statements.latest(row, Statement.Kind.SERVICE_ADDRESS) for row in rows}
+
+
+def for_filing(served: dict[int, Statement | None]) -> dict[int, dict[str, Any]]:
+    """The addresses for service as the application prints them: the mobile in full (the
+    court needs a number it can call, 法释〔2011〕5号 Art. 3), read from the party's record."""
+    parties = {r.pk: r.party for r in DisputeParty.objects.filter(
+        pk__in=[row for row, s in served.items() if s is not None]).select_related("party")}
+    out: dict[int, dict[str, Any]] = {}
+    for row, s in served.items():
+        if s is None:
+            continue
+        party = parties.get(row)
+        phone = decrypt(party.phone_cipher) if party is not None and party.phone_cipher else ""
+        out[row] = {**s.content, "phone": phone or s.content.get("phone", "")}
+    return out
 
 
 def pending_for(dispute: Dispute, rows: list[int]) -> list[Statement]:

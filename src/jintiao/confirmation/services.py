@@ -126,7 +126,7 @@ def _apply(actor: User, dispute_id: int, expected_version: int, court_id: int) -
             "effective_on": effective_on.isoformat(), "agreement_number": dispute.number,
             "facts": agreement.content["facts"], "digest": agreement.digest,
             "applied_on": today.isoformat(), "undertaking": joint.UNDERTAKING,
-            "addresses": {row: s.content for row, s in served.items() if s is not None},
+            "addresses": joint.for_filing(served),
             "signatures": {row: {"name": s.signer_name, "how": s.how,
                                  "at": s.signed_at.isoformat() if s.signed_at else "",
                                  "digest": s.digest}

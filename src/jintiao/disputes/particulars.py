@@ -16,7 +16,7 @@ from django.db import transaction
 
 from jintiao import clock
 from jintiao.disputes.access import PermissionDenied, Standing, standing_of
-from jintiao.disputes.models import DisputeParty
+from jintiao.disputes.models import DisputeParty, DisputeRepresentative
 from jintiao.disputes.services import DisputeConflict, dispute_lock
 from jintiao.domain import events, identity
 from jintiao.orgs.models import User
@@ -79,6 +79,12 @@ def party_update(*, actor: User, dispute_id: int, party_row_id: int, expected_ve
             "the party changed since it was read", expected=expected_version,
             current=party.version)
     before = current(party)
+    if before.phone and changes.get("phone", before.phone) != before.phone:
+        # the mobile is where sign-in and signing codes go: replacing it from the desk
+        # would let whoever types it sign as the party (Electronic Signature Law Art. 13)
+        raise PartyInvalid("手机号码已登记，不能在此变更；"
+                           "当事人更换号码的，须本人持身份证件到场核验",
+                           "a registered mobile is not replaced from the desk", field="phone")
     wanted = dataclasses.replace(before, **changes)
     checked = party_check(wanted, on=now.astimezone(clock.TZ).date())
     phone = checked.phone
@@ -102,3 +108,15 @@ def party_update(*, actor: User, dispute_id: int, party_row_id: int, expected_ve
                  params={"party_row": row.pk, "name": party.name, "fields": changed,
                          "labels": [EDITABLE[n] for n in changed], "version": party.version})
     return party
+
+
+def representative_scan_read(*, actor: User, representative: DisputeRepresentative) -> None:
+    """Note on the timeline who read a power of attorney's scan — it carries the parties'
+    numbers in full (PIPL Arts. 51, 55) — for the desk and the supervisors."""
+    with transaction.atomic():
+        dispute = dispute_lock(actor, representative.party_row.dispute_id)
+        event_append(dispute=dispute, type=events.DOCUMENT_DOWNLOADED, actor=actor,
+                     at=clock.now(), state_before=dispute.state, state_after=dispute.state,
+                     params={"kind": "power_of_attorney_scan",
+                             "title": f"授权委托书扫描件（{representative.person.name}）",
+                             "representative": representative.pk})

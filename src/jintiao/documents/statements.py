@@ -159,18 +159,19 @@ def statement_code_send(*, actor: User, dispute_id: int, party_row_id: int, kind
     fixed = digest(content)
     ttl = dt.timedelta(minutes=int(getattr(settings, "SIGNING_CODE_MINUTES", 10)))
     made = Statement.objects.create(
-        party_row=row, kind=kind, content=content, digest=fixed, signer_name=name,
+        party_row=row, kind=kind, content=content, digest=fixed, signer_name=name[:200],
         requested_by=actor, created_at=now, how=Statement.How.CODE,
         code_hash=_hash(fixed, code), phone_masked=identity.mask_mobile(phone),
         expires_at=now + ttl)
     label = Statement.Kind(kind).label
+    event_append(dispute=dispute, type=events.STATEMENT_CODE_SENT, actor=actor, at=now,
+                 state_before=dispute.state, state_after=dispute.state,
+                 params={"kind": kind, "name": name, "to": made.phone_masked})
+    # sent last, as the agreement's codes are: nothing after it can refuse
     sms_backend().send(phone, (
         f"【{dispute.committee.name}】您正在签署{label}（{dispute.number}，摘要{fixed[:8]}），"
         f"验证码{code}，{int(ttl.total_seconds() // 60)}分钟内有效。如非本人操作，请勿告知他人。"),
         purpose="statement_signing")
-    event_append(dispute=dispute, type=events.STATEMENT_CODE_SENT, actor=actor, at=now,
-                 state_before=dispute.state, state_after=dispute.state,
-                 params={"kind": kind, "name": name, "to": made.phone_masked})
     return made
 
 
@@ -183,11 +184,16 @@ def statement_sign(*, actor: User, statement_id: int, code: str,
     :raises PermissionDenied: someone other than who asked for the code (or the desk)
     """
     now = clock.now()
+    dispute_id = Statement.objects.filter(pk=statement_id).values_list(
+        "party_row__dispute_id", flat=True).first()
+    if dispute_id is None:
+        raise StatementInvalid("签署请求不存在", "no such statement")
     with transaction.atomic():
+        # the dispute first, then the statement: the order statement_code_send locks in
+        dispute = dispute_lock(actor, dispute_id)
         found = Statement.objects.select_for_update().filter(pk=statement_id).first()
         if found is None or found.how != Statement.How.CODE:
             raise StatementInvalid("签署请求不存在", "no such statement")
-        dispute = dispute_lock(actor, found.party_row.dispute_id)
         me = standing_of(actor, dispute)
         if not (found.requested_by_id == actor.pk or me.committee_desk
                 or me.acts_for(found.party_row_id)):
@@ -224,7 +230,8 @@ def statement_record_at_desk(*, actor: User, dispute_id: int, party_row_id: int,
     row = _row(dispute.pk, party_row_id)
     made = Statement.objects.create(
         party_row=row, kind=kind, content=content, digest=digest(content),
-        signer_name=signer_name.strip() or row.party.name, requested_by=actor, created_at=now,
+        signer_name=(signer_name.strip() or row.party.name)[:200], requested_by=actor,
+        created_at=now,
         how=Statement.How.DESK, signed_at=now, signed_by=actor)
     _signed_event(made, actor, now)
     return made

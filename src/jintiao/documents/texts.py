@@ -55,8 +55,12 @@ def _party_line(p: Mapping[str, Any]) -> str:
     person = p["kind"] == "person"
     parts = [f"{p['role_label']}：{p['name']}"]
     if person:
+        # the birth date in full only beside the number in full: beside a masked number
+        # it would give back the digits the mask hides (GB 11643 digits 7–14)
+        born = p.get("birth_date") or ""
         parts += [p.get("sex") or "",
-                  f"{day(p['birth_date'])}出生" if p.get("birth_date") else "",
+                  (f"{day(born)}出生" if p.get("id_number") else f"{born[:4]}年生")
+                  if born else "",
                   p.get("ethnicity") or "", p.get("occupation") or ""]
     if p.get("address"):
         parts.append(f"住{p['address']}" if person else f"住所地{p['address']}")
@@ -188,7 +192,7 @@ def _signed_how(s: Mapping[str, Any] | None) -> tuple[str, str]:
 
 def confirmation_application(c: Mapping[str, Any]) -> Doc:
     """申请书（申请司法确认调解协议用）, SPC 《民事诉讼文书样式》(2016): the applicants' full
-    particulars each with the address for service they confirmed (法释〔2011〕5号 Art. 4), the
+    particulars each with the address for service they confirmed (法释〔2011〕5号 Art. 3), the
     request, the facts and reasons with the format's fixed undertaking against collusion and
     evasion of law, the attachments, 此致 the court, and every applicant's signature
     (CPL Art. 205: filed jointly)."""

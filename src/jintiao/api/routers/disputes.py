@@ -50,7 +50,7 @@ from jintiao.parties.services import PARTICULARS, PartyInput
 from jintiao.timeline.models import Event
 
 # The party's record as the API shows it: particulars, the representative's number masked.
-PARTY_PARTICULARS_OUT = ("id_type", "sex", "birth_date", "ethnicity", "address", "residence",
+PARTY_PARTICULARS_OUT = ("id_type", "sex", "ethnicity", "address", "residence",
                          "occupation", "rep_role", "rep_name", "rep_title", "rep_id_masked",
                          "version")
 
@@ -102,6 +102,7 @@ def dispute_out(dispute: Dispute, viewer: User) -> DisputeOut:
                      "role": row.role, "id_masked": row.party.id_masked,
                      "phone_masked": row.party.phone_masked,
                      **{f: getattr(row.party, f) for f in PARTY_PARTICULARS_OUT},
+                     "birth_year": row.party.birth_date.year if row.party.birth_date else None,
                      "representatives": [{
                          "name": rep.person.name, "relation": rep.relation,
                          "authority": rep.authority,

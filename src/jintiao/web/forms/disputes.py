@@ -20,6 +20,7 @@ from jintiao import clock
 from jintiao.disputes.access import FilingScope
 from jintiao.disputes.models import STATE_CHOICES, TRACK_CHOICES, Channel, DisputeType, PartyRole
 from jintiao.disputes.selectors import SORTS, sort_of
+from jintiao.disputes.services import SCAN_MAX_BYTES
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action
@@ -141,6 +142,13 @@ class RepresentativeForm(Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["party_row"]
         field.choices = party_rows
+
+    def clean_scan(self) -> Any:
+        """Too large is refused before the file is read (the service checks what it is)."""
+        scan = self.cleaned_data["scan"]
+        if scan is not None and scan.size > SCAN_MAX_BYTES:
+            raise forms.ValidationError(_("授权委托书扫描件不能超过10MB"), code="too_large")
+        return scan
 
     def errors_in_words(self) -> list[str]:
         """``label：reason`` for each error, for a one-line message on the dispute page."""

@@ -88,6 +88,9 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
                        performance_manner=c["terms"]["performance_manner"],
                        acceleration_missed=c["terms"]["acceleration_missed"])
     may_apply = me.may_take(Action.APPLY_CONFIRMATION)
+    applicants = (applicants_card(me, request.GET.get("court"))
+                  if dispute.state == State.AGREED and (me.committee_desk or me.creditor)
+                  else None)
     context.update({
         "agreement": current, "accepted": accepted,
         "preview": agreement_shown(me.user, current) if current else "",
@@ -97,12 +100,13 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "draft_form": forms.DraftForm(initial=initial) if may_draft else None,
         "may_seal": (me.may_seal() and current is not None
                      and current.status == Agreement.Status.SIGNED),
-        "apply_form": forms.ApplyForm(initial={"expected_version": dispute.version}, courts=[
+        "apply_form": forms.ApplyForm(initial={
+            "expected_version": dispute.version,
+            # the court whose signatures the card shows is the one the button files to
+            **({"court": applicants["court"].pk} if applicants else {})}, courts=[
             (c.pk, c.name) for c in court.competent_courts(dispute)]) if may_apply else None,
         "applications": court.applications_of(dispute),
-        "applicants": (applicants_card(me, request.GET.get("court"))
-                       if dispute.state == State.AGREED and (me.committee_desk or me.creditor)
-                       else None),
+        "applicants": applicants,
         "consents": consent_card(
             dispute, desk=me.may_mediate(), purpose="waive_confirmation",
             title=_("不经司法确认直接履行"),

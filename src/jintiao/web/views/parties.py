@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jintiao.disputes.models import DisputeParty, DisputeRepresentative
-from jintiao.disputes.particulars import EDITABLE, party_update
+from jintiao.disputes.particulars import EDITABLE, party_update, representative_scan_read
 from jintiao.domain.errors import DomainError
 from jintiao.domain.particulars import IdType, RepRole, missing_for_court
 from jintiao.parties.models import Party
@@ -27,7 +27,8 @@ def particulars_of(party: Party) -> dict[str, Any]:
     """What the dispute page says of a party beyond its name: the particulars in words (no
     number in full) and what a court filing would still lack."""
     person = party.kind == "person"
-    parts = ([party.sex, f"{party.birth_date:%Y年%-m月%-d日}出生" if party.birth_date else "",
+    # the year only: the masked number's hidden digits are the birth date itself
+    parts = ([party.sex, f"{party.birth_date.year}年生" if party.birth_date else "",
               party.ethnicity, party.occupation] if person else [])
     if party.address:
         parts.append(f"住{party.address}" if person else f"住所地{party.address}")
@@ -101,7 +102,8 @@ def representative_scan(request: HttpRequest, dispute_id: int, rep_id: int) -> H
         messages.error(request, _("授权委托书扫描件与登记时的摘要不符，可能已被改动，"
                                   "系统已拒绝提供"))
         return redirect("web:dispute_detail", dispute_id=dispute_id)
-    kind = mimetypes.guess_type(rep.scan.name)[0] or "application/octet-stream"
+    kind = mimetypes.guess_type(rep.scan.name or "")[0] or "application/octet-stream"
+    representative_scan_read(actor=me.user, representative=rep)
     return HttpResponse(data, content_type=kind,
                         headers={"Content-Disposition": "inline",
                                  "X-Content-Type-Options": "nosniff"})

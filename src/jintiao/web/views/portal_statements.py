@@ -26,7 +26,7 @@ def statements_for(request: HttpRequest, mine: Any) -> dict[str, Any]:
     current = statements.latest(row, Statement.Kind.SERVICE_ADDRESS)
     initial = ({k: current.content.get(k) for k in ("postal_address", "recipient", "email",
                                                      "e_service")}
-               if current else {"postal_address": row.party.address, "e_service": True})
+               if current else {"postal_address": row.party.address})  # consent: unticked
     return {
         "service_address": current,
         "address_form": forms.AddressForm(initial=initial),

@@ -57,8 +57,7 @@ def applicants_card(me: Standing, court_id: str | None) -> dict[str, Any] | None
             "may_enter": code is not None and (code.requested_by_id == me.user.pk
                                                or me.committee_desk),
             "address_form": forms.DeskAddressForm(
-                initial={"row": row.pk, "postal_address": row.party.address,
-                         "e_service": bool(row.party.phone_masked)},
+                initial={"row": row.pk, "postal_address": row.party.address},  # unticked
                 auto_id=f"addr{row.pk}-%s") if me.committee_desk else None,
             "code_form": forms.StatementCodeForm(auto_id=f"code{row.pk}-%s"),
         })
@@ -92,7 +91,7 @@ def address_at_desk(request: HttpRequest, dispute_id: int) -> HttpResponse:
 
 def _court(request: HttpRequest) -> int | None:
     value = request.POST.get("court", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @login_required
