@@ -45,6 +45,23 @@ def sign_everyone(w, dispute, agreement, mediator, agent):
                     {"signer": s["key"], "code": last_code(phone)}), 201)
 
 
+def sign_application_over_the_api(w, dispute, mediator, agent):
+    """Both applicants' addresses recorded at the desk; the debtor signs the application
+    with the code its phone received, the bank through its agent."""
+    debtor = DisputeParty.objects.get(dispute=dispute, role=PartyRole.DEBTOR)
+    creditor = DisputeParty.objects.get(dispute=dispute, role=PartyRole.CREDITOR)
+    for row in (debtor, creditor):
+        ok(mediator.post(f"/disputes/{dispute.pk}/service-address", {
+            "party_row_id": row.pk, "postal_address": "凯里市北京东路1号", "at_desk": True}), 201)
+    for who, row, phone in ((mediator, debtor, decrypt(debtor.party.phone_cipher)),
+                            (agent, creditor, w.agent.mobile)):
+        sent = ok(who.post(f"/disputes/{dispute.pk}/joint-application/signatures",
+                           {"party_row_id": row.pk, "court_id": w.court.pk}), 201)
+        ok(who.post(f"/statements/{sent['id']}/sign", {"code": last_code(phone)}))
+    assert ok(mediator.get(f"/disputes/{dispute.pk}/joint-application",
+                           court_id=w.court.pk))["ready"] is True
+
+
 def test_the_whole_loop_through_the_api(agreed_api):
     w, d = agreed_api
     mediator, agent, director = Api(w.mediator), Api(w.agent), Api(w.director)
@@ -66,6 +83,11 @@ def test_the_whole_loop_through_the_api(agreed_api):
                               {"expected_version": d.version}))
     assert sealed["status"] == "effective"
     d.refresh_from_db()
+    refused = mediator.post(f"/disputes/{d.pk}/confirmation",
+                            {"expected_version": d.version, "court_id": w.court.pk})
+    assert refused.json()["details"]["checks"] == "joint_application_signed"
+    sign_application_over_the_api(w, d, mediator, agent)
+    d.refresh_from_db()
     app = ok(mediator.post(f"/disputes/{d.pk}/confirmation",
                            {"expected_version": d.version, "court_id": w.court.pk}), 201)
     assert ok(mediator.post(f"/confirmations/{app['id']}/accept"), 403)
@@ -80,7 +102,8 @@ def test_the_whole_loop_through_the_api(agreed_api):
     assert ruled["status"] == "confirmed"
     assert ruled["case_number"] == accepted["case_number"]
     docs = ok(mediator.get(f"/disputes/{d.pk}/documents"))
-    assert [x["kind"] for x in docs] == ["agreement", "confirmation_application", "ruling"]
+    assert [x["kind"] for x in docs] == ["agreement", "confirmation_application",
+                                         "court_acceptance_notice", "ruling"]
     pdf = mediator.client.get(f"/api/v1/documents/{docs[0]['id']}/pdf", headers=mediator.headers)
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content)[:4] == b"%PDF"

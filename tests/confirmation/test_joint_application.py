@@ -187,7 +187,7 @@ def test_who_took_a_filing_with_full_particulars_is_on_the_timeline(desk, agreed
     client.force_login(desk.agent)
     response = client.get(f"/documents/{app.application_document.pk}/pdf/")
     assert response.status_code == 200
-    took = agreed.events.filter(type="document.downloaded")
+    took = agreed.events.filter(type="record.read")
     assert took.count() == 1
     assert took.get().actor == desk.agent
     assert took.get().params["kind"] == "confirmation_application"

@@ -66,11 +66,13 @@ def test_a_look_alike_declaration_made_outside_the_registry_is_not_registered():
 
 
 def test_the_desk_alone_reads_outreach_reach_spot_check_and_record_keeping_events():
-    """Who is contacted how, a supervisor's spot check, an altered record and who exported
-    the whole file are the desk's and the supervisors' to read, not the institution's."""
+    """Who is contacted how, a supervisor's spot check, an altered record, who read a file
+    with the parties' numbers or exported the whole file, and which particulars of a party
+    were corrected are the desk's and the supervisors' to read, not the institution's."""
     desk = events.types_for(Audience.DESK)
     assert desk == {t.type for t in events.every()
-                    if t.area in ("outreach", "reach", "spot_check", "record", "dossier")}
+                    if t.area in ("outreach", "reach", "spot_check", "record", "dossier",
+                                  "party")}
     assert events.types_for(Audience.DISPUTE) == {t.type for t in events.every()} - desk
 
 

@@ -10,7 +10,7 @@ from jintiao.demo.seed import DEMO_PASSWORD, load_demo
 from jintiao.disputes.models import Dispute
 from jintiao.domain.lifecycle import State
 from tests.e2e.conftest import log_in
-from tests.factories import credit_code, intake, resident_id
+from tests.factories import SCAN, credit_code, intake, resident_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,6 +75,8 @@ def test_clerk_logs_in_accepts_the_file_waiting_and_records_a_lawyer(world, live
     page.select_option("select[name=relation]", "lawyer")
     page.select_option("select[name=authority]", "special")
     page.fill("input[name=signed_on]", dispute.received_on.isoformat())
+    page.set_input_files("input[name=scan]", files=[{
+        "name": "授权委托书.pdf", "mimeType": "application/pdf", "buffer": SCAN.data}])
     page.click("details.rep-form button[type=submit]")
     expect(page.locator("tr.rep")).to_contain_text("李律师")
     expect(page.locator("tr.rep")).to_contain_text("律师 · 特别授权")
@@ -98,7 +100,7 @@ def test_the_clerk_files_a_dispute_correcting_an_id_number_and_adding_a_guaranto
     page.fill("input[name=principal]", "20.03万")
     page.fill("input[name=interest]", "31,208.40")
     page.click("button:has-text('增加当事人')")  # htmx brings a fourth row
-    expect(page.locator("#party-rows tr")).to_have_count(4)
+    expect(page.locator("#party-rows tr.party")).to_have_count(4)
     page.fill("input[name=parties-3-name]", "王某")
     page.fill("input[name=parties-3-id_number]", resident_id(78))
     page.click("form.intake button[type=submit]:has-text('登记')")

@@ -15,6 +15,7 @@ from decimal import Decimal as D
 import pytest
 from playwright.sync_api import expect
 
+from jintiao.demo.loop import sign_application
 from jintiao.disputes.models import Dispute
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import State
@@ -143,9 +144,13 @@ def test_s2_from_delegation_to_a_confirmed_agreement_online(s2, live_server, new
     director.click("form.seal button")
     expect(director.locator(".badge")).to_have_text("已达成协议")
 
+    # each applicant's address for service and signature of the joint application (the
+    # pages for it have their own browser test: test_joint_application_phone)
+    sign_application(Dispute.objects.get(pk=dispute.pk), w.court.pk, desk=w.mediator,
+                     agent=w.union_agent)
     mediator.goto(f"{url}/disputes/{dispute.pk}/agreement/")
     mediator.select_option("#confirmation select[name=court]", str(w.court.pk))
-    mediator.click("#confirmation button[type=submit]")
+    mediator.get_by_role("button", name="提交法院").click()
     expect(mediator.locator("h1")).to_contain_text("司法确认审查")
 
     judge = new_page()
@@ -166,7 +171,8 @@ def test_s2_from_delegation_to_a_confirmed_agreement_online(s2, live_server, new
     dispute.refresh_from_db()
     assert dispute.state == State.PERFORMING
     kinds = list(dispute.documents.order_by("seq").values_list("kind", flat=True))
-    assert kinds == ["agreement", "confirmation_application", "ruling"]
+    assert kinds == ["agreement", "confirmation_application", "court_acceptance_notice",
+                     "ruling"]
     assert dispute.events.filter(type="agreement.signed").count() == 4
     report = {"scenario": "S2", "path": "intake → confirmed ruling, fully online",
               "seconds": round(elapsed, 1), "people": 6, "signatures": 4}

@@ -82,7 +82,7 @@ def test_the_desk_reads_the_scan_and_others_do_not_and_an_edited_one_is_refused(
     assert path in client.get(f"/disputes/{dispute.pk}/").content.decode()
     shown = client.get(path)
     assert shown.status_code == 200
-    read = dispute.events.filter(type="document.downloaded").get()  # PIPL: who read it
+    read = dispute.events.filter(type="record.read").get()  # PIPL: who read it
     assert read.params["kind"] == "power_of_attorney_scan"
     assert shown["Content-Type"] == "application/pdf"
     assert shown.content == SCAN.data

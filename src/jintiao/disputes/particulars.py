@@ -115,7 +115,7 @@ def representative_scan_read(*, actor: User, representative: DisputeRepresentati
     numbers in full (PIPL Arts. 51, 55) — for the desk and the supervisors."""
     with transaction.atomic():
         dispute = dispute_lock(actor, representative.party_row.dispute_id)
-        event_append(dispute=dispute, type=events.DOCUMENT_DOWNLOADED, actor=actor,
+        event_append(dispute=dispute, type=events.RECORD_READ, actor=actor,
                      at=clock.now(), state_before=dispute.state, state_after=dispute.state,
                      params={"kind": "power_of_attorney_scan",
                              "title": f"授权委托书扫描件（{representative.person.name}）",

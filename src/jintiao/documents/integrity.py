@@ -122,7 +122,7 @@ def _downloaded(found: Document, fmt: str, actor: User) -> None:
     """One event per download (committed with the answer, in its own transaction)."""
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().get(pk=found.dispute_id)
-        record_event(dispute, events.DOCUMENT_DOWNLOADED, actor, clock.now(),
+        record_event(dispute, events.RECORD_READ, actor, clock.now(),
                      {"document": found.pk, "kind": found.kind, "title": found.title,
                       "format": fmt})
 

@@ -495,9 +495,8 @@ AGREEMENT_DRAFTED = _declare("agreement.drafted", "起草调解协议", _drafted
 AGREEMENT_CODE_SENT = _declare("agreement.code_sent", "发送签署验证码", _code_sent)
 AGREEMENT_SIGNED = _declare("agreement.signed", "签署调解协议", _signed)
 # a party's 送达地址确认书 or joint application: who signed which, and how (never the
-# address itself); the code's destination is the desk's to read
-STATEMENT_CODE_SENT = _declare("statement.code_sent", "发送文书签署验证码", _statement,
-                               Audience.DESK)
+# address itself); where the code went is masked, as the agreement's codes are
+STATEMENT_CODE_SENT = _declare("statement.code_sent", "发送文书签署验证码", _statement)
 STATEMENT_SIGNED = _declare("statement.signed", "当事人签署文书", _statement)
 CONFIRMATION_ACCEPTED = _declare("confirmation.accepted", "法院受理司法确认申请",
                                  _confirmation_accepted)
@@ -510,7 +509,7 @@ FOLLOW_UP_CANCELLED = _declare("follow_up.cancelled", "取消回访", _follow_up
 DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
 # who took a file carrying the parties' full particulars (PIPL): the desk's and the
 # supervisors' to read
-DOCUMENT_DOWNLOADED = _declare("document.downloaded", "下载载有当事人身份信息的文书",
+RECORD_READ = _declare("record.read", "查阅载有当事人身份信息的文书",
                                _document, Audience.DESK)
 
 
