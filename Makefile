@@ -43,8 +43,13 @@ lint: venv
 	mkdir -p var
 	DJANGO_SETTINGS_MODULE=jintiao.config.settings_test $(BIN)/python -m django makemigrations --check --dry-run
 
+# One worker per core, each test file on one worker (its module fixtures stay together);
+# every worker has its own test database. The API fuzz runs alone: schemathesis gives all
+# its cases one test id, and xdist would run only one of them.
+FUZZ := tests/api/test_fuzz.py
 pytest: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --ignore=$(FUZZ)
+	$(BIN)/pytest -q $(FUZZ)
 
 test: lint pytest
 

@@ -134,7 +134,8 @@ class RepresentativeForm(Form):
     signed_on = date_field(_("授权委托书签署日期"))
     valid_until = date_field(_("授权期限至"), required=False)
     matters = TextField(label=_("委托事项"), required=False, max_length=500)
-    scan = forms.FileField(label=_("授权委托书扫描件"), help_text=_("PDF、JPG或PNG，不超过10MB"),
+    scan = forms.FileField(label=_("授权委托书扫描件"),
+                           help_text=_("PDF文件或照片、扫描图片，不超过10MB"),
                            widget=forms.ClearableFileInput(attrs={
                                "accept": "application/pdf,image/jpeg,image/png"}))
 
