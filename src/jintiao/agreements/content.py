@@ -11,10 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from jintiao.disputes.models import Dispute, DisputeParty
+from jintiao.documents.parties import party_as_written
 from jintiao.domain.money import amount_in_words
-from jintiao.domain.particulars import RepRole
 from jintiao.domain.plans import plan_figures
-from jintiao.domain.representation import Authority, Relation
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.convert import options_from_json
 from jintiao.mediation.models import Offer
@@ -41,25 +40,9 @@ def party_rows(dispute: Dispute) -> list[DisputeParty]:
 
 
 def _party(row: DisputeParty) -> dict[str, Any]:
-    """A party as the documents write it (domain.particulars): the particulars a court
-    writes, the number masked — :func:`with_numbers` puts it in full where a filing needs
-    it, at the moment the file is made."""
-    p = row.party
-    out: dict[str, Any] = {
-        "row": row.pk, "role": row.role, "role_label": row.get_role_display(),
-        "name": p.name, "kind": p.kind, "id_masked": p.id_masked, "address": p.address,
-        "id_type": p.id_type,
-        "representatives": [{"name": r.person.name, "relation": Relation(r.relation).label,
-                             "authority": Authority(r.authority).label}
-                            for r in row.representatives.all()],
-    }
-    if p.kind == "person":
-        out.update(sex=p.sex, birth_date=p.birth_date.isoformat() if p.birth_date else "",
-                   ethnicity=p.ethnicity, occupation=p.occupation, residence=p.residence)
-    elif p.rep_name:
-        out.update(rep_role=RepRole(p.rep_role or RepRole.LEGAL_REP).label,
-                   rep_name=p.rep_name, rep_title=p.rep_title)
-    return out
+    """A party as the documents write it (documents.parties), the number masked:
+    :func:`with_numbers` puts it in full where a filing needs it, when the file is made."""
+    return party_as_written(row)
 
 
 def parties_now(dispute: Dispute) -> list[dict[str, Any]]:

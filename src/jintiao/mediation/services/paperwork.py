@@ -18,12 +18,11 @@ from jintiao.documents import desk_texts
 from jintiao.documents import texts as doc_texts
 from jintiao.documents.blocks import Doc
 from jintiao.documents.models import Document, Kind
+from jintiao.documents.parties import party_as_written
 from jintiao.documents.services import document_generate
 from jintiao.domain import events
 from jintiao.domain.dates import written
 from jintiao.domain.lifecycle import TERMINAL_STATES, State
-from jintiao.domain.particulars import RepRole
-from jintiao.domain.representation import Authority, Relation
 from jintiao.mediation import selectors
 from jintiao.mediation.models import Session, UndisputedFacts
 from jintiao.mediation.services.common import MediationInvalid
@@ -46,26 +45,8 @@ _MEDIATING = (State.ACCEPTED, State.MEDIATING)
 
 
 def party_particulars(row: DisputeParty) -> dict[str, Any]:
-    """A party of the dispute as the documents print it (:func:`texts._parties`), with the
-    particulars a court writes (domain.particulars) and the number masked: the keys of the
-    agreement's parties (:func:`jintiao.agreements.content.parties_now`), which lives a
-    layer above."""
-    p = row.party
-    out: dict[str, Any] = {
-        "row": row.pk, "role": row.role, "role_label": row.get_role_display(),
-        "name": p.name, "kind": p.kind, "id_masked": p.id_masked, "address": p.address,
-        "id_type": p.id_type,
-        "representatives": [{"name": r.person.name, "relation": Relation(r.relation).label,
-                             "authority": Authority(r.authority).label}
-                            for r in row.representatives.all()],
-    }
-    if p.kind == "person":
-        out.update(sex=p.sex, birth_date=p.birth_date.isoformat() if p.birth_date else "",
-                   ethnicity=p.ethnicity, occupation=p.occupation, residence=p.residence)
-    elif p.rep_name:
-        out.update(rep_role=RepRole(p.rep_role or RepRole.LEGAL_REP).label,
-                   rep_name=p.rep_name, rep_title=p.rep_title)
-    return out
+    """A party as the committee's forms print it (documents.parties)."""
+    return party_as_written(row)
 
 
 def _rows(dispute: Dispute) -> list[DisputeParty]:
