@@ -147,6 +147,7 @@ def _page_size(writer: IncrementalPdfFileWriter, index: int) -> tuple[float, flo
     box = page.get_object().get("/MediaBox")
     if box is None:
         return A4
+    # page geometry in PDF points, not money: the seal's placement is float arithmetic
     x0, y0, x1, y1 = (float(v) for v in box)
     return x1 - x0, y1 - y0
 
