@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from jintiao import __version__
-from jintiao.cli import calc, pki, platform
+from jintiao.cli import audit, backup, calc, jobs, pki, platform, serve, tokens
 from jintiao.domain.errors import DomainError
 
 EXIT_BAD_INPUT = 2
@@ -59,6 +59,11 @@ def build_parser() -> ArgumentParser:
     calc.register(sub)
     platform.register(sub)
     pki.register(sub)
+    audit.register(sub)
+    jobs.register(sub)
+    tokens.register(sub)
+    backup.register(sub)
+    serve.register(sub)
     return parser
 
 

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "jintiao.portal",
     "jintiao.supervision",
     "jintiao.timeline",
+    "jintiao.jobs",
+    "jintiao.ops",
     "jintiao.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Running the platform: backups, restores and the keys' fingerprints checked at start."""
