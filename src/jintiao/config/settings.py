@@ -7,7 +7,10 @@ second CI pass). ``JINTIAO_*`` variables are ours; third-party names stay standa
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -52,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",  # login throttling and lockout, counted in the database across workers
+    "csp",
     "ninja",  # the API docs' Swagger UI from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",
@@ -76,6 +81,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files from the app itself, compressed and with hashed names: DEBUG off just works
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "jintiao.api.middleware.ApiErrorsAsJson",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +96,8 @@ MIDDLEWARE = [
     # inside the frame guard: the 405 page put in place of Django's gets its header too
     "jintiao.web.middleware.MethodNotAllowedPage",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: it turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 LOGIN_URL = "web:login"
@@ -113,14 +123,28 @@ TEMPLATES = [
     },
 ]
 
+# Connections: persistent and health-checked (a connection the database dropped is replaced,
+# not handed to a request), one per server thread — bounded, since gunicorn's threads live as
+# long as their worker. Django's development server starts a thread per request, so it closes
+# its connection after each one instead of leaving one open per finished thread.
+DEV_SERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'jintiao.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{VAR_DIR / 'jintiao.sqlite3'}",
+        conn_max_age=0 if DEV_SERVER else int(os.environ.get("JINTIAO_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # web and worker share the file: take the write lock up front instead of failing later
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+elif envbool("JINTIAO_DB_POOL", False):
+    # Django's psycopg pool instead (connections shared by a process's threads); the pool
+    # needs persistent connections off. Size it below the server's max_connections divided
+    # by the processes (web workers, queue workers, scheduler) that connect.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": int(os.environ.get("JINTIAO_DB_POOL_SIZE", "8"))}
 
 AUTH_USER_MODEL = "orgs.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -140,6 +164,97 @@ API_MAX_BODY_BYTES = 201 * 1024 * 1024
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads and generated documents on the local disk, or — for several app hosts — on
+# S3-compatible storage (MinIO on the intranet) through django-storages: JINTIAO_S3_BUCKET,
+# JINTIAO_S3_ENDPOINT_URL, JINTIAO_S3_ACCESS_KEY, JINTIAO_S3_SECRET_KEY.
+S3_BUCKET = os.environ.get("JINTIAO_S3_BUCKET", "")
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": os.environ.get("JINTIAO_S3_ENDPOINT_URL") or None,
+        "access_key": os.environ.get("JINTIAO_S3_ACCESS_KEY") or None,
+        "secret_key": os.environ.get("JINTIAO_S3_SECRET_KEY") or None,
+        "region_name": os.environ.get("JINTIAO_S3_REGION") or None,
+        "default_acl": None, "querystring_auth": True, "file_overwrite": False,
+    }}
+
+# Cache (API rate limits and other counters shared by every worker): the database by default
+# (its table is made by `migrate`), Redis when JINTIAO_REDIS_URL is set (several hosts).
+REDIS_URL = os.environ.get("JINTIAO_REDIS_URL", "")
+CACHES = {"default": (
+    {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "jintiao"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jintiao_cache"})}
+# API tokens: a new one lives JINTIAO_API_TOKEN_DAYS days unless asked otherwise, never more
+# than JINTIAO_API_TOKEN_MAX_DAYS; each token makes at most JINTIAO_API_RATE_PER_MINUTE
+# requests a minute (0: no limit), counted in the cache above so every worker sees one count.
+API_TOKEN_DAYS = int(os.environ.get("JINTIAO_API_TOKEN_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("JINTIAO_API_TOKEN_MAX_DAYS", "365"))
+API_RATE_PER_MINUTE = int(os.environ.get("JINTIAO_API_RATE_PER_MINUTE", "600"))
+
+# --- Security. Secure by default with DEBUG off: HTTPS only (redirect, HSTS, Secure cookies).
+# JINTIAO_HTTPS=0: plain HTTP (a closed intranet without certificates; browsers then send
+# cookies in clear — say so to whoever decides). JINTIAO_BEHIND_PROXY=1: nginx/Caddy ends TLS
+# and sets X-Forwarded-Proto (and X-Forwarded-For, used for login throttling).
+HTTPS = envbool("JINTIAO_HTTPS", not DEBUG)
+BEHIND_PROXY = envbool("JINTIAO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+# load balancers probe over plain HTTP on the app's own port
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("JINTIAO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("JINTIAO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("JINTIAO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # pages send the token in a header
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"  # links from texts still sign in
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Origins a form may be posted from: the public address by default, more comma-separated.
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JINTIAO_CSRF_TRUSTED_ORIGINS", "").split(",")
+                        if o] or ["{0.scheme}://{0.netloc}".format(urlsplit(
+                            os.environ.get("JINTIAO_PUBLIC_URL", "http://127.0.0.1:8000")))]
+# Idle sessions end: staff after JINTIAO_SESSION_IDLE_HOURS (8 by default, a working day);
+# every request moves the end on.
+SESSION_COOKIE_AGE = int(float(os.environ.get("JINTIAO_SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+# Content-Security-Policy (django-csp): only the app's own scripts, styles, images and fonts;
+# no inline script or style anywhere, no framing, forms post only to the app.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"], "font-src": ["'self'"], "connect-src": ["'self'"],
+    "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}}
+
+# Passwords: Django's validators, at least 10 characters (《网络安全等级保护基本要求》 GB/T
+# 22239-2019 asks for complex passwords changed regularly; length is what resists guessing).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Login throttling (django-axes): after JINTIAO_LOGIN_FAILURES wrong passwords for one
+# account, or from one address, sign-in is refused for JINTIAO_LOCKOUT_MINUTES — on every
+# worker and host, since attempts are counted in the database.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("JINTIAO_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("JINTIAO_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_PROXY else 0
+AXES_IPWARE_META_PRECEDENCE_ORDER = (["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY
+                                     else ["REMOTE_ADDR"])
 # The deployment's certificate authority and each organisation's signing key and certificate
 # (jintiao.pki): files only, 0600 in a 0700 folder, never in the database. Back it up apart
 # from the database. Without a CA, the first document signed makes one unless this is off.

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("JINTIAO_SECRET_KEY", "test-only-secret")
+# the test client speaks plain HTTP; the secure defaults are tested in their own process
+os.environ.setdefault("JINTIAO_HTTPS", "0")
 
 from jintiao.config.settings import *  # noqa: F403
 
@@ -15,3 +17,8 @@ from pathlib import Path  # noqa: E402
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jintiao-test-media-"))
 # The test run's own certificate authority and signing keys, made once per run.
 PKI_DIR = Path(tempfile.mkdtemp(prefix="jintiao-test-pki-"))
+# Static files straight from the apps (no collectstatic in a test run), names unhashed.
+STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # type: ignore[assignment]
