@@ -16,6 +16,7 @@ from jintiao.domain.representation import Authority, Relation
 from jintiao.orgs.models import Organization
 from jintiao.parties.models import Party
 from jintiao.policies.models import PolicyVersion
+from jintiao.timeline.hashing import GENESIS
 
 
 class Channel(models.TextChoices):
@@ -95,6 +96,10 @@ class Dispute(models.Model):
     probable_duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
                                               related_name="+", verbose_name=_("疑似重复登记"))
     version = models.PositiveIntegerField(default=1)
+    # The timeline's length and last hash, written with each event in its transaction: a
+    # chain cut short (its last events deleted, or all of them) no longer matches them.
+    events_seq = models.PositiveIntegerField(default=0, editable=False)
+    events_head = models.CharField(max_length=64, default=GENESIS, editable=False)
     mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, through="DisputeMediator",
                                        related_name="mediated_disputes")
 

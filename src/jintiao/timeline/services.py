@@ -3,53 +3,59 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Max, Model
 
 from jintiao.domain import events
 from jintiao.domain.events import EventType
+from jintiao.timeline.hashing import GENESIS, event_hash
 from jintiao.timeline.models import Event, FiguresBacklog
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "Anchor", "BrokenLink", "audit_verify", "dispute_model", "event_append",
+           "event_hash", "last_seq"]
 
-
-def event_hash(*, dispute_id: int, seq: int, type: str, actor_id: int | None, at: dt.datetime,
-               state_before: str, state_after: str, params: dict[str, Any],
-               meta: dict[str, Any], prev_hash: str) -> str:
-    """Return the SHA-256 of an event's canonical JSON (sorted keys, UTC microseconds)."""
-    body = {
-        "dispute": dispute_id, "seq": seq, "type": type, "actor": actor_id,
-        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "before": state_before, "after": state_after, "params": params, "meta": meta,
-        "prev": prev_hash,
-    }
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def dispute_model() -> type[Model]:
+    """The dispute model, reached through the event's key: disputes sit above the
+    timeline, which writes only their two chain fields (``events_seq``, ``events_head``)."""
+    model = Event._meta.get_field("dispute").related_model
+    assert isinstance(model, type)  # noqa: S101 - a declared foreign key
+    return model
 
 
 def event_append(*, dispute: Any, type: EventType, actor: Any, at: dt.datetime,
                  state_before: str = "", state_after: str = "",
                  params: dict[str, Any] | None = None,
                  meta: dict[str, Any] | None = None) -> Event:
-    """Append an event to ``dispute``'s chain. Call inside the service's transaction, with
-    the dispute row locked, so two changes cannot take the same place in the chain.
+    """Append an event to ``dispute``'s chain and move the dispute's own record of the
+    chain (``events_seq``, ``events_head``) to it. Call inside the service's transaction,
+    with the dispute row locked, so two changes cannot take the same place in the chain.
+
+    The new event links to the head the dispute records, not to the last event found: if
+    the last events were deleted, the gap stays in the chain for ``audit verify`` to name.
 
     ``type`` is a declaration of :mod:`jintiao.domain.events`; the chain stores its string.
 
     :raises UnknownEventType: ``type`` is not declared there (nothing is written)
     """
     stored = events.registered(type).type
-    last = (Event.objects.filter(dispute=dispute).order_by("-seq")
-            .values_list("seq", "hash").first())
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     params, meta = params or {}, meta or {}
-    digest = event_hash(dispute_id=dispute.pk, seq=seq, type=stored,
-                        actor_id=actor.pk if actor else None, at=at, state_before=state_before,
-                        state_after=state_after, params=params, meta=meta, prev_hash=prev)
+    rows = dispute_model()._default_manager.filter(pk=dispute.pk)
+    seq, prev = dispute.events_seq + 1, dispute.events_head
+    digest = _digest(dispute, seq, stored, actor, at, state_before, state_after, params, meta,
+                     prev)
+    # compare-and-set: one query when ``dispute`` is current (the usual case); a stale copy
+    # costs one read more and links to what the row says
+    if not rows.filter(events_seq=seq - 1, events_head=prev).update(events_seq=seq,
+                                                                    events_head=digest):
+        seq, prev = rows.values_list("events_seq", "events_head").get()
+        seq += 1
+        digest = _digest(dispute, seq, stored, actor, at, state_before, state_after, params,
+                         meta, prev)
+        rows.update(events_seq=seq, events_head=digest)
+    dispute.events_seq, dispute.events_head = seq, digest
     event = Event.objects.create(dispute=dispute, seq=seq, type=stored, actor=actor, at=at,
                                  state_before=state_before, state_after=state_after,
                                  params=params, meta=meta, prev_hash=prev, hash=digest)
@@ -59,27 +65,86 @@ def event_append(*, dispute: Any, type: EventType, actor: Any, at: dt.datetime,
     return event
 
 
+def _digest(dispute: Any, seq: int, stored: str, actor: Any, at: dt.datetime,
+            state_before: str, state_after: str, params: dict[str, Any], meta: dict[str, Any],
+            prev: str) -> str:
+    return event_hash(dispute_id=dispute.pk, seq=seq, type=stored,
+                      actor_id=actor.pk if actor else None, at=at, state_before=state_before,
+                      state_after=state_after, params=params, meta=meta, prev_hash=prev)
+
+
 @dataclass(frozen=True)
 class BrokenLink:
-    """Where a dispute's chain first fails, and why."""
+    """Where a dispute's chain first fails, and why (``seq`` 0: the dispute as a whole)."""
 
     dispute_id: int
     seq: int
     reason: str
 
 
-def audit_verify() -> tuple[int, list[BrokenLink]]:
-    """Recompute every chain; return the events checked and the first broken link of each."""
+@dataclass(frozen=True)
+class Anchor:
+    """Where each dispute's chain stood when a signed checkpoint was made: dispute id to
+    (number of events, last hash). ``label`` names the checkpoint in the reasons."""
+
+    heads: dict[int, tuple[int, str]]
+    label: str
+
+
+Record = tuple[int, str] | None  # the dispute's own (events_seq, events_head); None: no row
+
+
+def audit_verify(*, anchor: Anchor | None = None) -> tuple[int, list[BrokenLink]]:
+    """Recompute every chain and hold it against its dispute's record of it (so deleting
+    the last events, or all of them, is caught) and, given a checkpoint's ``anchor``,
+    against where it stood then (so rewriting and re-chaining what came before is caught).
+    Return the events checked and the first broken link of each dispute."""
+    records = (dispute_model()._default_manager.order_by("pk")
+               .values_list("pk", "events_seq", "events_head").iterator(chunk_size=5000))
+    chains = Event.objects.order_by("dispute_id", "seq").iterator(chunk_size=2000)
     broken: list[BrokenLink] = []
     checked = 0
-    current: int | None = None
-    expected_prev, expected_seq, failed = GENESIS, 1, False
-    for e in Event.objects.order_by("dispute_id", "seq").iterator(chunk_size=2000):
-        if e.dispute_id != current:
-            current, expected_prev, expected_seq, failed = e.dispute_id, GENESIS, 1, False
-        checked += 1
-        if failed:
-            continue
+    unseen = dict(anchor.heads) if anchor else {}
+    record = next(records, None)
+    event = next(chains, None)
+    while record is not None or event is not None:
+        pk = min(x[0] for x in (record, (event.dispute_id,) if event else None) if x)
+        own: Record = None
+        if record is not None and record[0] == pk:
+            own, record = (record[1], record[2]), next(records, None)
+        chain: list[Event] = []
+        while event is not None and event.dispute_id == pk:
+            chain.append(event)
+            event = next(chains, None)
+        checked += len(chain)
+        unseen.pop(pk, None)
+        link = _check(pk, own, chain, anchor)
+        if link is not None:  # the two reads may straddle an event being added: look again
+            link = _recheck(pk, anchor)
+        if link is not None:
+            broken.append(link)
+    label = anchor.label if anchor else ""
+    broken += [BrokenLink(pk, 0, f"{label}中的这个纠纷已不存在（纠纷及其日志被删除）")
+               for pk in sorted(unseen)]
+    return checked, sorted(broken, key=lambda b: b.dispute_id)
+
+
+def _recheck(pk: int, anchor: Anchor | None) -> BrokenLink | None:
+    """One dispute again, its row locked (as every writer of its chain locks it) and both
+    read in one transaction: what the first pass saw was not a change in flight."""
+    with transaction.atomic():
+        row = (dispute_model()._default_manager.select_for_update().filter(pk=pk)
+               .values_list("events_seq", "events_head").first())
+        chain = list(Event.objects.filter(dispute_id=pk).order_by("seq"))
+    return _check(pk, (row[0], row[1]) if row else None, chain, anchor)
+
+
+def _check(pk: int, own: Record, chain: list[Event], anchor: Anchor | None) -> BrokenLink | None:
+    """The first fault of one dispute's chain: in the chain itself, against the dispute's
+    record of it, against the checkpoint."""
+    anchored = anchor.heads.get(pk) if anchor else None
+    expected_prev, expected_seq = GENESIS, 1
+    for e in chain:
         reason = ""
         if e.seq != expected_seq:
             reason = f"缺少第{expected_seq}条事件"
@@ -90,11 +155,27 @@ def audit_verify() -> tuple[int, list[BrokenLink]]:
                                   state_after=e.state_after, params=e.params, meta=e.meta,
                                   prev_hash=e.prev_hash):
             reason = "事件内容被改动"
+        elif anchor and anchored and e.seq == anchored[0] and e.hash != anchored[1]:
+            reason = f"与{anchor.label}不符：检查点之前的事件被改写并重新计算了哈希链"
         if reason:
-            broken.append(BrokenLink(e.dispute_id, e.seq, reason))
-            failed = True
+            return BrokenLink(pk, e.seq, reason)
         expected_prev, expected_seq = e.hash, e.seq + 1
-    return checked, broken
+    last, head = expected_seq - 1, expected_prev
+    if own is None:
+        return BrokenLink(pk, 1, "纠纷记录不存在，日志却有事件")
+    if last < own[0]:
+        return BrokenLink(pk, last + 1, (
+            f"纠纷记录有{own[0]}条事件，日志中一条也没有（全部被删除）" if last == 0 else
+            f"纠纷记录有{own[0]}条事件，日志只到第{last}条（其后的事件被删除）"))
+    if last > own[0]:
+        return BrokenLink(pk, own[0] + 1,
+                          f"日志有{last}条事件，纠纷记录只有{own[0]}条（事件被插入或记录被改动）")
+    if head != own[1]:
+        return BrokenLink(pk, last, "最后一条事件与纠纷记录的链头不符（日志被改写后重新计算）")
+    if anchor and anchored and last < anchored[0]:
+        return BrokenLink(pk, last + 1, f"{anchor.label}时已有{anchored[0]}条事件，"
+                                        f"现在只有{last}条（其后的事件连同纠纷记录被删改）")
+    return None
 
 
 def last_seq(dispute_id: int) -> int:
