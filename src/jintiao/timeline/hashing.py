@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 GENESIS = "0" * 64
+HEX64 = re.compile(r"[0-9a-f]{64}")
 LEAF, NODE = b"\x00", b"\x01"  # RFC 6962 §2.1 domain separation: a leaf is never a node
 
 
@@ -116,12 +118,9 @@ def verify_inclusion(leaf: Head, index: int, count: int, path: list[str], root: 
         return False
     fn, sn, r = index, count - 1, leaf_hash(leaf)
     for p in path:
-        try:
-            sibling = bytes.fromhex(p)
-        except (TypeError, ValueError):
-            return False
-        if sn == 0 or len(sibling) != 32:
-            return False
+        if sn == 0 or not isinstance(p, str) or not HEX64.fullmatch(p):
+            return False  # lower-case hex only: one hash, one spelling
+        sibling = bytes.fromhex(p)
         if fn & 1 or fn == sn:
             r = _node(sibling, r)
             while fn and not fn & 1:

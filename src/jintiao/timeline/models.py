@@ -52,3 +52,29 @@ class FiguresBacklog(models.Model):
     dispute = models.OneToOneField("disputes.Dispute", models.CASCADE, primary_key=True,
                                    related_name="+")
     seq = models.PositiveIntegerField()
+
+
+class Checkpoint(models.Model):
+    """Every dispute's chain head at one moment, under a Merkle root signed with a key kept
+    outside the database (:mod:`jintiao.timeline.checkpoints`). Someone who rewrites a
+    chain and re-computes its hashes cannot make the root of an earlier checkpoint agree.
+
+    ``leaves`` is the zlib-compressed JSON list ``[[dispute id, seq, head], …]`` by dispute
+    id — what an inclusion proof for any dispute in it is made from (some 45 bytes a
+    dispute)."""
+
+    created_at = models.DateTimeField(_("时间"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    count = models.PositiveIntegerField(_("纠纷数"))
+    root = models.CharField(_("默克尔根"), max_length=64)
+    key_fingerprint = models.CharField(_("公钥指纹"), max_length=64)
+    signature = models.CharField(max_length=128)  # Ed25519, hex
+    leaves = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("检查点")
+        verbose_name_plural = _("检查点")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.root[:16]}"

@@ -1,6 +1,8 @@
 """Each dispute records its timeline's length and last hash (issue 18 §4a); filled here
 from the events as they stand, which is all that can be vouched for today."""
 
+from typing import Any
+
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -8,7 +10,7 @@ from django.db.models.functions import Coalesce
 GENESIS = "0" * 64
 
 
-def fill(apps, schema_editor):
+def fill(apps: Any, schema_editor: Any) -> None:
     Dispute = apps.get_model("disputes", "Dispute")
     Event = apps.get_model("timeline", "Event")
     last = Event.objects.filter(dispute=OuterRef("pk")).order_by("-seq")
