@@ -1,0 +1,94 @@
+"""``jintiao serve``: the production server starts, serves hashed static files with DEBUG off,
+answers the load balancer's probes, and refuses to start on what would fail later."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.deploy.conftest import production_env, run
+
+
+def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our test server
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_serve_answers_with_hashed_compressed_static_files_and_secure_headers(serving):
+    base, _ = serving
+    status, headers, body = get(f"{base}/login/")
+    assert status == 200
+    page = body.decode()
+    css = page.split('href="/static/web/app.', 1)[1].split('"', 1)[0]
+    assert css.endswith(".css")
+    assert len(css.split(".")[0]) == 12  # app.<hash>.css
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    status, headers, _ = get(f"{base}/static/web/app.{css}", **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+
+
+def test_probes_answer_any_host_and_name_their_checks(serving):
+    base, _ = serving
+    status, _, body = get(f"{base}/healthz", Host="10.1.2.3")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    status, headers, body = get(f"{base}/readyz", Host="10.1.2.3")
+    answer = json.loads(body)
+    assert status == 200, answer
+    assert answer == {"status": "ready", "checks": {
+        "database": "ok", "queue": "ok", "storage": "ok", "keys": "ok"}}
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_an_unknown_host_is_still_refused_outside_the_probes(serving):
+    base, _ = serving
+    status, _, _ = get(f"{base}/login/", Host="evil.example")
+    assert status == 400
+
+
+def test_serve_refuses_a_database_not_migrated(tmp_path: Path):
+    done = run(["serve", "--check"], production_env(tmp_path))
+    assert done.returncode == 2
+    assert "迁移尚未执行" in done.stderr
+    assert "jintiao manage migrate" in done.stderr
+
+
+def test_serve_refuses_debug(platform: Path):
+    done = run(["serve", "--check", "--no-collectstatic"],
+               production_env(platform, JINTIAO_DEBUG="1"))
+    assert done.returncode == 2
+    assert "调试模式" in done.stderr
+
+
+def test_serve_refuses_bad_worker_counts(platform: Path):
+    done = run(["serve", "--workers", "0"], production_env(platform))
+    assert done.returncode == 2
+    assert "1至256" in done.stderr
+    done = run(["serve", "--check"], production_env(platform, JINTIAO_WORKERS="many"))
+    assert done.returncode != 0
+
+
+def test_readyz_fails_when_the_database_is_gone(tmp_path: Path):
+    """A probe against a database that does not answer says so, with 503, and names no
+    path or host."""
+    env = production_env(tmp_path, JINTIAO_HTTPS="0",
+                         DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
+    done = run(["manage", "shell", "-c",
+                "from django.test import Client; r = Client().get('/readyz');"
+                "print(r.status_code, r.content.decode())"], env)
+    assert done.returncode == 0, done.stderr
+    status, body = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    answer = json.loads(body)
+    assert status == "503"
+    assert answer["status"] == "not ready"
+    assert answer["checks"]["database"].startswith("不可用")
+    assert "127.0.0.1" not in body
