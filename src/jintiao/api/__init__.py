@@ -1,4 +1,5 @@
-"""The HTTP API at /api/v1/: bearer tokens, JSON errors with stable codes, thin routers.
+"""The HTTP API at /api/v1/: bearer tokens (expiry, scopes, rate: jintiao.api.auth), JSON
+errors with stable codes, thin routers.
 
 Errors are ``{"code", "message", "details"}`` with a Chinese message; a dispute the caller
 may not see is a 404 exactly like one that does not exist. Whatever fails (a body that
@@ -17,9 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
 from jintiao.api import errors
+from jintiao.api.auth import BearerToken, TokenRefused, scoped
 from jintiao.api.routers import disputes, loop, mediation, orgs, statements, supervision
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
@@ -28,26 +29,14 @@ from jintiao.documents.integrity import RecordAltered
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import TransitionRefused
 from jintiao.mediation.services import ApprovalRequired, MediationDeadlinePassed
-from jintiao.orgs.models import ApiToken
-from jintiao.orgs.services import token_digest
 
 logger = logging.getLogger(__name__)
 
 
-class BearerToken(HttpBearer):
-    """Authenticate by an API token; only active users with unrevoked tokens pass."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        row = (ApiToken.objects.select_related("user", "user__organization")
-               .filter(digest=token_digest(token), revoked=False, user__is_active=True).first())
-        if row is None:
-            return None
-        request.user = row.user
-        return row.user
-
-
 api = NinjaAPI(title="金调通 JinTiao API", version="1", urls_namespace="api-v1",
                auth=BearerToken(), docs_url="/docs")
+# every operation's scope on the request before the token is checked (jintiao.api.auth)
+api.add_decorator(scoped, mode="view")
 api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", orgs.router)
@@ -80,6 +69,15 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     details = {"errors": [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "")}
                           for e in exc.errors]}
     return _error(request, 422, *errors.for_status(422), details)
+
+
+@api.exception_handler(TokenRefused)
+def token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    """A token revoked, expired, without the operation's scope or over its rate."""
+    response = _error(request, exc.status, exc.code, exc.message, exc.details)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -15,6 +15,10 @@ MALFORMED_BODY = "malformed_body"
 BODY_TOO_LARGE = "body_too_large"
 BAD_REQUEST = "bad_request"
 UNAUTHORIZED = "unauthorized"
+TOKEN_EXPIRED = "token_expired"  # noqa: S105 - an error code, not a secret
+TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an error code, not a secret
+SCOPE_MISSING = "scope_missing"
+RATE_LIMITED = "rate_limited"
 FORBIDDEN = "permission_denied"
 NOT_FOUND = "not_found"
 METHOD_NOT_ALLOWED = "method_not_allowed"
@@ -31,6 +35,7 @@ BY_STATUS: dict[int, tuple[str, str]] = {
     405: (METHOD_NOT_ALLOWED, "此地址不支持该请求方法"),
     413: (BODY_TOO_LARGE, "请求内容过大"),
     422: (VALIDATION_ERROR, "请求参数不正确"),
+    429: (RATE_LIMITED, "请求过于频繁，请稍后再试"),
     500: (SERVER_ERROR, "服务器内部错误，请稍后再试或联系平台管理员"),
 }
 

@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     PARTY_LISTED_TWICE = "party_listed_twice"
     CREDITOR_NAME_MISMATCH = "creditor_name_mismatch"
     EXTERNAL_REF_CONFLICT = "external_ref_conflict"
+    TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
     # supervision
     SPOT_CHECK_INVALID = "spot_check_invalid"
 

@@ -5,14 +5,16 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.errors import DomainError
 from jintiao.orgs.models import (
     INSTITUTION_KINDS,
+    ApiToken,
     AuthorityGrant,
     MediatorProfile,
     Organization,
@@ -25,6 +27,7 @@ from jintiao.orgs.services import (
     mediator_profile_set,
     organization_court_code,
     organization_credit_code,
+    token_revoke,
 )
 
 
@@ -139,3 +142,37 @@ class AuthorityGrantAdmin(admin.ModelAdmin[AuthorityGrant]):
         saved = authority_grant_set(user=data["user"], limits=data["limits"],
                                     note=data.get("note") or "")
         obj.pk = saved.pk
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Tokens are issued on the command line (the secret is shown once, there); here they are
+    read and revoked. Nothing else about a token is edited."""
+
+    list_display = ("prefix", "user", "system", "name", "scopes", "expires_at",
+                    "last_used_at", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("prefix", "user__username", "system", "name")
+    readonly_fields = ("user", "prefix", "name", "system", "scopes", "created_at", "expires_at",
+                       "last_used_at", "revoked", "revoked_at", "revoked_by")
+    exclude = ("digest",)
+    actions = ("revoke",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False  # a revoked token stays on record: who held it, until when
+
+    @admin.action(description="吊销所选令牌")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        by = request.user if isinstance(request.user, User) else None
+        done = 0
+        for row in queryset:
+            try:
+                token_revoke(token=row, by=by)
+            except DomainError as exc:
+                self.message_user(request, f"{row.prefix}…：{exc.message}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, f"已吊销{done}个令牌", messages.SUCCESS)

@@ -104,22 +104,50 @@ class UserRole(models.Model):
         return f"{self.user}: {self.get_role_display()}"
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do (every operation of the API needs one of these)."""
+
+    READ = "read", _("查询")
+    INTAKE = "intake", _("登记与办理")
+    PAYMENTS = "payments", _("还款与履行")
+    DOCUMENTS = "documents", _("文书与签署")
+
+
 class ApiToken(models.Model):
-    """A bearer token for the HTTP API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the HTTP API. Only its SHA-256 is stored; the token is shown once.
+
+    A token lives until ``expires_at``, does only what its ``scopes`` allow, and names the
+    institution's ``system`` it was issued to (核心系统, 催收系统…) so that each system holds
+    its own and one can be revoked without stopping the others.
+    """
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("前缀"), max_length=8, editable=False)
     name = models.CharField(_("用途"), max_length=100, blank=True)
+    system = models.CharField(_("使用系统"), max_length=50, blank=True)
+    scopes = models.JSONField(_("权限范围"), default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    # written at most once a minute (jintiao.orgs.services.token_used), not on every request
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked = models.BooleanField(_("已吊销"), default=False)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("吊销人"))
 
     class Meta:
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
+        indexes = [models.Index(fields=["prefix"], name="api_token_prefix")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.prefix}…"
+
+    @property
+    def scope_labels(self) -> list[str]:
+        """The scopes in words (查询, 登记与办理…), for pages."""
+        return [str(TokenScope(s).label) for s in self.scopes if s in TokenScope.values]
 
 
 class MediatorProfile(models.Model):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import secrets
+import unicodedata
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 
+from jintiao import clock
 from jintiao.domain import identity
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.case_numbers import suggested_court_code, validate_court_code
@@ -20,10 +23,11 @@ from jintiao.orgs.models import (
     MediatorProfile,
     Organization,
     OrgKind,
+    TokenScope,
     User,
     UserRole,
 )
-from jintiao.orgs.selectors import user_roles
+from jintiao.orgs.selectors import token_digest, user_roles
 
 
 class OrganizationInvalid(DomainError):
@@ -134,17 +138,110 @@ def user_create(
     return user
 
 
-def token_digest(token: str) -> str:
-    """Return the stored form of a bearer token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+class TokenInvalid(DomainError):
+    code = ErrorCode.TOKEN_INVALID
+
+
+# How often a token's last use is written: once a minute, not on every request.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+TOKEN_SYSTEM_MAX = 50
+
+
+def _token_text(text: str, *, label: str, field: str, limit: int) -> str:
+    """A token's system or purpose: printable, within ``limit`` characters."""
+    text = text.strip()
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text):
+        raise TokenInvalid(f"{label}含有不可见的字符", f"{field} holds invisible characters",
+                           field=field)
+    if len(text) > limit:
+        raise TokenInvalid(f"{label}不能超过{limit}个字", f"{field} is too long", field=field)
+    return text
+
+
+def token_scopes(scopes: Iterable[str] | None) -> list[str]:
+    """The scopes asked for, in their declared order; ``None`` is all of them.
+
+    :raises TokenInvalid: none, or one that is not a scope
+    """
+    if scopes is None:
+        return list(TokenScope.values)
+    asked = {s.strip() for s in scopes}
+    unknown = sorted(asked - set(TokenScope.values))
+    if unknown:
+        raise TokenInvalid(
+            f"权限范围无效：{'、'.join(unknown)}（可选：{'、'.join(TokenScope.values)}）",
+            f"unknown scope: {', '.join(unknown)}", field="scopes")
+    if not asked:
+        raise TokenInvalid("至少选择一项权限范围", "at least one scope", field="scopes")
+    return [s for s in TokenScope.values if s in asked]
 
 
 @transaction.atomic
-def token_create(*, user: User, name: str = "") -> str:
-    """Issue a bearer token for ``user`` and return it; only its digest is kept."""
+def token_create(*, user: User, name: str = "", system: str = "",
+                 scopes: Iterable[str] | None = None, days: int | None = None) -> str:
+    """Issue a bearer token for ``user`` and return it; only its digest is kept.
+
+    ``system`` names the institution's system that will hold it (核心系统, 催收系统): each
+    system gets its own token, so that one can be revoked without stopping the others.
+    ``scopes`` (all when ``None``) limit what it may do; it expires after ``days``
+    (``JINTIAO_API_TOKEN_DAYS`` by default, at most ``JINTIAO_API_TOKEN_MAX_DAYS``).
+
+    :raises TokenInvalid: an inactive user, an unknown scope, a lifetime out of range, a
+        system or purpose too long or with invisible characters
+    """
+    if not user.is_active:
+        raise TokenInvalid(f"用户已停用：{user.username}", "inactive user", field="user")
+    longest: int = settings.API_TOKEN_MAX_DAYS
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if isinstance(days, bool) or not 1 <= days <= longest:
+        raise TokenInvalid(f"有效期应为1到{longest}天", f"lifetime must be 1..{longest} days",
+                           field="days")
+    granted = token_scopes(scopes)
+    system = _token_text(system, label="使用系统", field="system", limit=TOKEN_SYSTEM_MAX)
+    name = _token_text(name, label="用途说明", field="name", limit=100)
     token = "jt_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, digest=token_digest(token), prefix=token[:8], name=name)
+    ApiToken.objects.create(user=user, digest=token_digest(token), prefix=token[:8], name=name,
+                            system=system, scopes=granted,
+                            expires_at=clock.now() + dt.timedelta(days=days))
     return token
+
+
+def may_revoke_token(actor: User, token: ApiToken) -> bool:
+    """The token's holder, an administrator, or an approver of the holder's institution
+    (or of a node above it): whoever must be able to stop a leaked token at once."""
+    roles = user_roles(actor)
+    if actor.pk == token.user_id or actor.is_superuser or Role.ADMINISTRATOR in roles:
+        return True
+    node, held_at = actor.organization, token.user.organization
+    return (Role.APPROVER in roles and node is not None and held_at is not None
+            and node.kind in INSTITUTION_KINDS and held_at.path.startswith(node.path))
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
+    """Revoke ``token`` now (``by``: who, ``None`` for the operator's command line); it is
+    refused from the next request on. Revoking a revoked token changes nothing.
+
+    :raises TokenInvalid: ``by`` may not revoke it
+    """
+    row = ApiToken.objects.select_for_update().select_related("user__organization").get(
+        pk=token.pk)
+    if by is not None and not may_revoke_token(by, row):
+        raise TokenInvalid("只有令牌持有人、其所在金融机构的审批人或管理员可以吊销该令牌",
+                           "only the holder, their institution's approver or an administrator")
+    if not row.revoked:
+        row.revoked, row.revoked_at, row.revoked_by = True, clock.now(), by
+        row.save(update_fields=["revoked", "revoked_at", "revoked_by"])
+    return row
+
+
+def token_used(token: ApiToken, at: dt.datetime) -> None:
+    """Note that ``token`` was used at ``at`` — written only when the last note is a minute
+    old or more, so a busy system does not write a row on every request."""
+    if token.last_used_at is not None and at - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+    token.last_used_at = at
 
 
 @transaction.atomic
