@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 
@@ -25,10 +26,15 @@ from jintiao.performance.models import Reminder
 from jintiao.performance.services import credit_repair_remind, follow_ups_plan, review
 from jintiao.policies.selectors import working_calendar
 from jintiao.supervision.services import figures_refresh
-from jintiao.timeline.models import Event
+from jintiao.timeline.checkpoints import checkpoint_create
+from jintiao.timeline.models import Checkpoint, Event
 from jintiao.timeline.services import event_append
 
 log = logging.getLogger(__name__)
+
+# The disputes a job failed on, counted by :func:`_each` for the run being recorded
+# (jintiao.jobs.runs); None outside a recorded run.
+failures: ContextVar[list[int] | None] = ContextVar("jintiao_job_failures", default=None)
 
 
 def _ids(*states: State) -> list[int]:
@@ -45,6 +51,9 @@ def _each(pks: list[int], work: Callable[[int], int], job: str) -> int:
             done += work(pk)
         except Exception:
             log.exception("job %s failed on dispute %s", job, pk)
+            failed = failures.get()
+            if failed is not None:
+                failed.append(pk)
     return done
 
 
@@ -168,6 +177,18 @@ def figures(today: dt.date, actor: User) -> int:
     return figures_refresh()
 
 
+def checkpoints(today: dt.date, actor: User) -> int:
+    """The day's signed checkpoint over every dispute's chain head (issue 18 §4b), once: a
+    run taken up again after its worker died finds the system's checkpoint of the day and
+    makes none (those made on demand, by ``jintiao audit checkpoint``, do not count).
+    Returns how many disputes the new checkpoint covers, 0 when there was one already."""
+    start = dt.datetime.combine(today, dt.time(), clock.TZ)
+    with transaction.atomic():
+        if Checkpoint.objects.filter(created_by=actor, created_at__gte=start).exists():
+            return 0
+        return checkpoint_create(actor=actor).count
+
+
 # In this order: visits are planned and reminders sent while a dispute is still performing,
 # before the review may find it defaulted.
 JOBS: dict[str, Callable[[dt.date, User], int]] = {
@@ -177,12 +198,13 @@ JOBS: dict[str, Callable[[dt.date, User], int]] = {
     "deadlines": deadlines,
     "credit_repairs": credit_repairs,
     "figures": figures,
+    "checkpoints": checkpoints,
 }
 
 JOB_LABELS = {"performance": "履行检查（还清、违约）", "reminders": "还款提醒",
               "follow_ups": "回访计划", "deadlines": "期限届满检查",
               "credit_repairs": "征信修复确认提醒",
-              "figures": "统计数据更新"}
+              "figures": "统计数据更新", "checkpoints": "签署日志检查点"}
 
 
 class JobInvalid(DomainError):
