@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -18,6 +18,17 @@ from jintiao.timeline.hashing import GENESIS, Head, body_hash, checkpoint_messag
 BUNDLE_FORMAT = "jintiao-audit-bundle/1"
 EVENT_KEYS = {"dispute", "seq", "type", "actor", "at", "before", "after", "params", "meta",
               "prev"}
+# every part has exactly these fields: nothing can ride along unchecked
+SHAPES = {
+    "": {"format", "made_at", "dispute", "events", "documents", "agreements", "checkpoint",
+         "public_key"},
+    "dispute": {"id", "number", "events_seq", "events_head"},
+    "checkpoint": {"id", "at", "count", "root", "key_fingerprint", "signature", "leaf",
+                   "index", "path"},
+    "leaf": {"dispute", "seq", "head"},
+    "documents": {"id", "kind", "title", "created_at", "docx_sha256", "pdf_sha256"},
+    "agreements": {"id", "version", "digest"},
+}
 # the events whose hashed content names a document's files and an agreement's digest
 DOCUMENT_EVENT, AGREEMENT_EVENT = "document.generated", "agreement.drafted"
 RECEIVED_EVENT = "dispute.received"
@@ -55,7 +66,8 @@ def verify_bundle(data: Any, *, expected_fingerprint: str = "") -> BundleReport:
     report = BundleReport()
     try:
         _verify(data, report, expected_fingerprint)
-    except (Malformed, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (Malformed, KeyError, TypeError, ValueError, AttributeError,
+            UnsupportedAlgorithm) as exc:
         report.problems.append(f"文件结构不完整或格式错误：{exc!r}")
     return report
 
@@ -63,6 +75,7 @@ def verify_bundle(data: Any, *, expected_fingerprint: str = "") -> BundleReport:
 def _verify(data: Any, report: BundleReport, expected_fingerprint: str) -> None:
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
         raise Malformed(f"不是 {BUNDLE_FORMAT} 格式的审计包")
+    _shape(data)
     dispute = data["dispute"]
     dispute_id = _int(dispute["id"], "dispute.id")
     events = data["events"]
@@ -80,6 +93,17 @@ def _verify(data: Any, report: BundleReport, expected_fingerprint: str) -> None:
                                 "与纠纷记录的事件数和链头一致")
     _checkpoint(dispute_id, data, hashes, report, expected_fingerprint)
     _digests(events if hashes is not None else [], data, report)
+
+
+def _shape(data: dict[str, Any]) -> None:
+    parts: list[tuple[str, Any]] = [("", data), ("dispute", data["dispute"]),
+                                    ("checkpoint", data["checkpoint"]),
+                                    ("leaf", data["checkpoint"]["leaf"])]
+    parts += [("documents", d) for d in data["documents"]]
+    parts += [("agreements", a) for a in data["agreements"]]
+    for name, part in parts:
+        if not isinstance(part, dict) or set(part) != SHAPES[name]:
+            raise Malformed(f"{name or '审计包'} 的字段应为 {sorted(SHAPES[name])}")
 
 
 def _chain(dispute_id: int, events: list[Any], report: BundleReport) -> list[str] | None:
@@ -111,6 +135,9 @@ def _checkpoint(dispute_id: int, data: dict[str, Any], hashes: list[str] | None,
     public = serialization.load_pem_public_key(_str(data["public_key"], "public_key").encode())
     if not isinstance(public, Ed25519PublicKey):
         raise Malformed("public_key 应为 Ed25519 公钥")
+    if public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat
+                           .SubjectPublicKeyInfo).decode() != data["public_key"]:
+        raise Malformed("public_key 不是该公钥的标准 PEM 写法")  # one key, one spelling
     found = hashlib.sha256(public.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()
     if found != cp["key_fingerprint"]:
