@@ -259,19 +259,29 @@ class DisputeListOut(Schema):
 
 class EventOut(Schema):
     """One timeline event. ``type`` is the stored string (inside the hash chain);
-    ``label`` and ``description`` say it in Chinese, as the dispute page does."""
+    ``label`` and ``description`` say it in Chinese, as the dispute page does. With
+    ``dispute_id``, ``actor_id``, ``at_hashed`` and ``prev_hash`` it carries every field its
+    ``hash`` covers, so a caller can recompute it (docs/audit.md)."""
 
+    dispute_id: int
     seq: int
     type: str
     label: str
     description: str
     actor: str | None
+    actor_id: int | None = Field(description="the acting user's id, as hashed (null: the "
+                                             "platform)")
     at: Moment
+    at_hashed: str = Field(description="the time exactly as hashed: UTC, microseconds, "
+                                       "e.g. 2026-05-06T01:30:00.123456+00:00")
     state_before: str
     state_after: str
     params: dict[str, object]
     meta: dict[str, object]
-    hash: str
+    prev_hash: str = Field(description="the previous event's hash (64 zeros for the first)")
+    hash: str = Field(description="SHA-256 of the canonical JSON of dispute_id, seq, type, "
+                                  "actor_id, at_hashed, state_before, state_after, params, "
+                                  "meta and prev_hash (docs/audit.md)")
 
 
 class ErrorOut(Schema):

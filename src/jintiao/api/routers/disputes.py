@@ -47,6 +47,7 @@ from jintiao.orgs.models import Organization, User
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PARTICULARS, PartyInput
+from jintiao.timeline.hashing import moment
 from jintiao.timeline.models import Event
 
 # The party's record as the API shows it: particulars, the representative's number masked.
@@ -247,8 +248,9 @@ def disputes_timeline(request: HttpRequest, dispute_id: DisputeId) -> list[Event
 def _event_out(e: Event) -> EventOut:
     """The stored event, with its label and description from the event registry."""
     declared = events.lookup(e.type)
-    return EventOut(seq=e.seq, type=e.type, label=declared.label,
+    return EventOut(dispute_id=e.dispute_id, seq=e.seq, type=e.type, label=declared.label,
                     description=declared.describe(e.params),
-                    actor=str(e.actor) if e.actor else None, at=e.at,
-                    state_before=e.state_before, state_after=e.state_after, params=e.params,
-                    meta=e.meta, hash=e.hash)
+                    actor=str(e.actor) if e.actor else None, actor_id=e.actor_id, at=e.at,
+                    at_hashed=moment(e.at), state_before=e.state_before,
+                    state_after=e.state_after, params=e.params, meta=e.meta,
+                    prev_hash=e.prev_hash, hash=e.hash)
