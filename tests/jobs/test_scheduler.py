@@ -6,6 +6,7 @@ right there."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -134,3 +135,22 @@ def test_two_scheduler_processes_at_once_queue_each_slot_once(shared_db):
     assert DBTaskResult.objects.count() == len(checks.JOBS)
     assert set(DBTaskResult.objects.values_list("task_path", flat=True)) == {
         f"jintiao.jobs.tasks.{name}" for name in checks.JOBS}
+
+
+@pytest.mark.django_db
+def test_the_loop_ticks_until_stopped(settings):
+    from jintiao.jobs.scheduler import Loop
+
+    settings.TASKS = ON_QUEUE
+    reports = []
+
+    def report(queued):
+        reports.append(queued)
+        if len(reports) == 2:
+            loop.stopping = True  # as SIGTERM does
+
+    loop = Loop(0.01, report, only=["figures"])
+    with clock.pinned(local(DAY, 10, 35)):
+        loop.run()
+    assert [[q.slot.job for q in r] for r in reports] == [["figures"], []]
+    assert signal.getsignal(signal.SIGTERM) != loop.stop  # the handlers are given back

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
-import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
@@ -81,21 +81,30 @@ class Loop:
         self.interval = interval
         self.report = report
         self.only = only
-        self.stopping = threading.Event()
+        self.stopping = False
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         log.info("scheduler: %s, stopping", signal.strsignal(signum))
-        self.stopping.set()
+        self.stopping = True
+
+    def pause(self) -> None:
+        """Wait for the next tick in short sleeps, so a stop is heard within a second."""
+        until = time.monotonic() + self.interval
+        while not self.stopping and (left := until - time.monotonic()) > 0:
+            time.sleep(min(left, 0.5))
 
     def run(self) -> None:
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
+        before = {s: signal.signal(s, self.stop) for s in (signal.SIGTERM, signal.SIGINT)}
         by = runs.process_name()
-        while not self.stopping.is_set():
-            close_old_connections()
-            try:
-                self.report(tick(only=self.only, by=by))
-            except Exception:  # the database is away: the next tick tries again
-                log.exception("scheduler tick failed")
-            close_old_connections()
-            self.stopping.wait(self.interval)
+        try:
+            while not self.stopping:
+                close_old_connections()
+                try:
+                    self.report(tick(only=self.only, by=by))
+                except Exception:  # the database is away: the next tick tries again
+                    log.exception("scheduler tick failed")
+                close_old_connections()
+                self.pause()
+        finally:
+            for signum, handler in before.items():
+                signal.signal(signum, handler)
