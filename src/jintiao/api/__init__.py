@@ -21,7 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jintiao.api import errors
 from jintiao.api.auth import BearerToken, TokenRefused, scoped
-from jintiao.api.routers import disputes, loop, mediation, orgs, statements, supervision
+from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
 from jintiao.disputes.services import DisputeConflict
@@ -42,6 +42,7 @@ api.add_router("", mediation.router)
 api.add_router("", orgs.router)
 api.add_router("", loop.router)
 api.add_router("", statements.router)
+api.add_router("", reveal.router)
 api.add_router("/supervision", supervision.router)
 
 

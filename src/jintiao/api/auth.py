@@ -51,8 +51,9 @@ SCOPES: dict[str, TokenScope] = {
         "confirmation_apply", "confirmation_accept", "confirmation_decide",
         "statements_service_address", "statements_joint_application_sign", "statements_sign",
         "dossier_download", "document_download"], DOCUMENTS),
-    # a post that changes nothing: plans computed side by side
-    **dict.fromkeys(["plans_compare"], READ),
+    # posts that change nothing but the reader's trace: plans computed side by side; a full
+    # number shown to the role that needs it (the role is the service's to check)
+    **dict.fromkeys(["plans_compare", "party_reveal"], READ),
 }
 
 

@@ -369,6 +369,14 @@ class Standing:
         desk, at any stage (an enforcement application after closing needs them right)."""
         return self.committee_desk or self.administrator
 
+    def may_reveal_identity(self) -> bool:
+        """A party's full identity number and mobile, on request with a reason: the
+        committee's desk handling the dispute (its clerks and director, the dispute's
+        mediators) and the judges and clerks of its court — who check identities, serve and
+        file. Not the institution, the parties, supervisors or the platform's administrators:
+        none needs them to do their part (PIPL Art. 6, minimum necessary)."""
+        return self.committee_desk or self.court
+
     def may_serve(self) -> bool:
         """Notices, contacts and service of documents: the committee's desk."""
         return self.committee_desk
@@ -464,6 +472,8 @@ WHO_MAY: dict[str, tuple[str, str]] = {
     "may_request_recusal": ("调委会工作人员或该当事人", "the committee's desk or that party"),
     "may_appoint_representative": ("调委会工作人员", "the committee's desk"),
     "may_edit_particulars": ("调委会工作人员", "the committee's desk"),
+    "may_reveal_identity": ("本纠纷的调委会工作人员、调解员或法院的法官、书记员",
+                            "the committee's desk or the court's judges and clerks"),
     "may_serve": ("本调委会工作人员或本纠纷的调解员", "the committee's desk"),
     "may_read_outreach": ("本调委会工作人员或上级督导人员", "the desk or supervisors above"),
     "may_draft_agreement": ("本纠纷的调解员或调委会主任", "the dispute's mediators or director"),

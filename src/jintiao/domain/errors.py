@@ -90,6 +90,8 @@ class ErrorCode(StrEnum):
     CREDITOR_NAME_MISMATCH = "creditor_name_mismatch"
     EXTERNAL_REF_CONFLICT = "external_ref_conflict"
     TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
+    # a full identity number or phone asked for without a reason that can be recorded
+    REVEAL_INVALID = "reveal_invalid"
     # supervision
     SPOT_CHECK_INVALID = "spot_check_invalid"
 

@@ -249,6 +249,14 @@ def _party_updated(params: Params) -> str:
     return _joined(_text(params, "name"), "、".join(str(x) for x in params.get("labels") or []))
 
 
+def _revealed(params: Params) -> str:
+    whose = _text(params, "name")
+    what = "、".join(str(x) for x in params.get("labels") or [] if isinstance(x, str))
+    reason, note = _text(params, "reason_label"), _text(params, "note")
+    why = f"理由：{reason}" + (f"（{note}）" if note else "") if reason else ""
+    return _joined(f"{whose}的{what}" if whose and what else whose or what, why)
+
+
 def _lifecycle(params: Params) -> str:
     track = _word(TRACKS, params.get("track"))
     ground = "无法联系当事人" if params.get("ground") == "unreachable" else ""
@@ -260,6 +268,9 @@ DISPUTE_REPRESENTATIVE_APPOINTED = _declare("dispute.representative_appointed", 
                                             _representative)
 # which particulars were changed, never their values (the timeline is no copy of the file)
 PARTY_UPDATED = _declare("party.updated", "更正当事人基本情况", _party_updated, Audience.DESK)
+# who saw a party's full identity number or mobile, and why — never the number (PIPL Arts.
+# 6, 51): the desk's and the supervisors' to read
+PARTY_REVEALED = _declare("party.revealed", "查看当事人完整号码", _revealed, Audience.DESK)
 DISPUTE_ACCEPT = _declare("dispute.accept", Action.ACCEPT.label, _lifecycle)
 DISPUTE_DECLINE = _declare("dispute.decline", Action.DECLINE.label, _lifecycle)
 DISPUTE_TRIAGE = _declare("dispute.triage", Action.TRIAGE.label, _lifecycle)

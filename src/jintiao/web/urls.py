@@ -8,6 +8,7 @@ from jintiao.web.views import (
     assignment,
     closing,
     court,
+    disclosure,
     evaluation,
     mediation,
     offers,
@@ -17,6 +18,7 @@ from jintiao.web.views import (
     plans,
     statements,
     supervision,
+    tokens,
 )
 from jintiao.web.views import disputes as views
 
@@ -32,6 +34,8 @@ urlpatterns = [
     path("disputes/<int:dispute_id>/actions/", views.dispute_action, name="dispute_action"),
     path("disputes/<int:dispute_id>/parties/<int:row_id>/", parties.party_edit,
          name="party_edit"),
+    path("disputes/<int:dispute_id>/parties/<int:row_id>/reveal/", disclosure.reveal,
+         name="party_reveal"),
     path("disputes/<int:dispute_id>/representatives/<int:rep_id>/scan/",
          parties.representative_scan, name="representative_scan"),
     path("disputes/<int:dispute_id>/statements/address/", statements.address_at_desk,
@@ -145,4 +149,7 @@ urlpatterns = [
     path("spot-checks/<int:check_id>/", supervision.spot_check, name="spot_check"),
     path("reports/pdf/", supervision.report_pdf, name="report_pdf"),
     path("reports/xlsx/", supervision.report_xlsx, name="report_xlsx"),
+    path("supervision/personal-data/", disclosure.personal_data_report, name="personal_data"),
+    path("tokens/", tokens.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="token_revoke"),
 ]

@@ -1,6 +1,6 @@
 """Supervision's reads, by what they answer: who may read (access), the figures
-(statistics), the ledger, the spot checks and the dashboard. Re-exported here so callers
-say ``selectors.statistics(...)``."""
+(statistics), the ledger, the spot checks, the dashboard and who saw whose personal data
+(personal_data). Re-exported here so callers say ``selectors.statistics(...)``."""
 
 from jintiao.supervision.selectors.access import (
     REPORT_KINDS,
@@ -24,6 +24,12 @@ from jintiao.supervision.selectors.ledger import (
     ledger,
     ledger_rows,
     ledger_values,
+)
+from jintiao.supervision.selectors.personal_data import (
+    PERSONAL_DATA_EVENTS,
+    AccessRow,
+    access_rows,
+    personal_data_access,
 )
 from jintiao.supervision.selectors.spotchecks import (
     FindingsRow,
@@ -59,10 +65,12 @@ __all__ = [
     "BY_KEY",
     "LEDGER_COLUMNS",
     "MEASURES",
+    "PERSONAL_DATA_EVENTS",
     "REPORT_KINDS",
     "STAGE_FIELD",
     "SUPERVISING",
     "TREND_KEYS",
+    "AccessRow",
     "Altered",
     "Dashboard",
     "FindingsRow",
@@ -74,6 +82,7 @@ __all__ = [
     "Overdue",
     "Statistics",
     "Tally",
+    "access_rows",
     "altered_records",
     "dashboard",
     "figures_under",
@@ -82,6 +91,7 @@ __all__ = [
     "ledger_rows",
     "ledger_values",
     "may_supervise",
+    "personal_data_access",
     "report_node_for",
     "report_nodes",
     "spot_check_for",

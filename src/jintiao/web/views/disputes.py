@@ -225,6 +225,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                      } for rep in r.representatives.all()]}
                     for r in dispute.party_rows.all()],
         "may_edit_particulars": me.may_edit_particulars(),
+        "may_reveal": me.may_reveal_identity(),
         "representative_form": (
             RepresentativeForm(initial={"expected_version": dispute.version},
                                party_rows=_party_choices(dispute))
