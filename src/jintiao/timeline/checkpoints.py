@@ -21,11 +21,11 @@ hold copies of the roots and the key's fingerprint.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import hashlib
 import json
 import logging
 import os
-import re
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -44,6 +44,7 @@ from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.timeline.bundle import BUNDLE_FORMAT
 from jintiao.timeline.hashing import (
     GENESIS,
+    HEX64,
     Head,
     checkpoint_message,
     event_body,
@@ -58,7 +59,6 @@ logger = logging.getLogger(__name__)
 
 KEY_FILE = "ed25519.pem"
 LOG_FILE = "checkpoints.log"
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class CheckpointKeyMissing(DomainError):
@@ -74,11 +74,14 @@ class DisputeNotFound(DomainError):
 # -- the key, outside the database ------------------------------------------------------------
 
 
+def _folder() -> Path:
+    return Path(settings.PKI_DIR) / "checkpoint"
+
+
 def key_dir() -> Path:
-    """PKI_DIR/checkpoint, both folders 0700."""
-    root = Path(settings.PKI_DIR)
-    folder = root / "checkpoint"
-    for path in (root, folder, folder / "public"):
+    """PKI_DIR/checkpoint, made if need be: it and the folders in it 0700."""
+    folder = _folder()
+    for path in (folder.parent, folder, folder / "public"):
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(path, 0o700)
     return folder
@@ -99,7 +102,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def log_file() -> Path:
-    return key_dir().parent / LOG_FILE
+    return _folder().parent / LOG_FILE
 
 
 def fingerprint(public: Ed25519PublicKey) -> str:
@@ -173,16 +176,16 @@ def signing_key() -> Ed25519PrivateKey:
 
 def key_fingerprint() -> str | None:
     """The current key's fingerprint, or None when there is none (nothing is made)."""
-    found = _load(key_dir() / KEY_FILE)
+    found = _load(_folder() / KEY_FILE)
     return fingerprint(found.public_key()) if found else None
 
 
 def public_key(fingerprint_hex: str) -> Ed25519PublicKey | None:
     """The public key with that fingerprint, from this server's key folder (never from the
     database, which is what a checkpoint must stand against)."""
-    if not _HEX64.fullmatch(fingerprint_hex):
+    if not HEX64.fullmatch(fingerprint_hex):
         return None
-    folder = key_dir()
+    folder = _folder()
     current = _load(folder / KEY_FILE)
     if current is not None and fingerprint(current.public_key()) == fingerprint_hex:
         return current.public_key()
@@ -252,6 +255,7 @@ def _log_line(checkpoint: Checkpoint) -> dict[str, Any]:
 
 def _log(checkpoint: Checkpoint) -> None:
     """Append the checkpoint to the key folder's log (after its transaction committed)."""
+    key_dir()
     path = log_file()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as out:
@@ -262,6 +266,12 @@ def checkpoints_latest() -> QuerySet[Checkpoint]:
     """Checkpoints, newest first, without their heads (which can be megabytes)."""
     return (Checkpoint.objects.defer("leaves").select_related("created_by")
             .order_by("-created_at", "-pk"))
+
+
+def checkpoints_until(at: dt.datetime, count: int = 3) -> list[Checkpoint]:
+    """The ``count`` newest checkpoints made before ``at``: what a report of a period that
+    ends then prints, for its readers to hold."""
+    return list(checkpoints_latest().filter(created_at__lt=at)[:count])
 
 
 def checkpoint_latest() -> Checkpoint | None:
@@ -411,6 +421,6 @@ def bundle_build(dispute_id: int, *, documents: list[dict[str, Any]],
 
 __all__ = ["BUNDLE_FORMAT", "GENESIS", "Audit", "CheckpointKeyMissing", "DisputeNotFound",
            "audit_chains", "bundle_build", "checkpoint_check", "checkpoint_create",
-           "checkpoint_latest", "checkpoint_leaves", "checkpoints_latest", "describe",
-           "fingerprint", "heads_now", "inclusion", "key_fingerprint", "key_init", "log_check",
-           "public_key", "public_pem", "signing_key"]
+           "checkpoint_latest", "checkpoint_leaves", "checkpoints_latest", "checkpoints_until",
+           "describe", "fingerprint", "heads_now", "inclusion", "key_fingerprint", "key_init",
+           "log_check", "log_file", "public_key", "public_pem", "signing_key"]

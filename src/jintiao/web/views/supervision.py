@@ -23,6 +23,7 @@ from jintiao.domain.spotchecks import CHECKLIST, SHORT
 from jintiao.orgs.models import Organization, User
 from jintiao.supervision import exports, reports, selectors, services
 from jintiao.supervision.selectors import MEASURES, LedgerFilter
+from jintiao.timeline.checkpoints import checkpoints_latest, checkpoints_until, key_fingerprint
 from jintiao.web.forms.supervision import (
     FiguresForm,
     LedgerForm,
@@ -153,7 +154,11 @@ def _report(request: HttpRequest) -> tuple[reports.Report, FiguresForm]:
 
 
 def _report_context(report: reports.Report) -> dict[str, Any]:
+    period_end = dt.datetime.combine(report.period.end + dt.timedelta(days=1), dt.time(),
+                                     tzinfo=clock.TZ)
     return {"report": report, "funnel_definition": figures.DEFINITIONS["funnel"],
+            # printed so that whoever files the report holds a copy of the roots
+            "checkpoints": checkpoints_until(min(period_end, clock.now())),
             "checklist": list(SHORT.items()),
             "charts": {"trend": report.chart_trend(), "counties": report.chart_counties()
                        if report.counties else "", "funnel": report.chart_funnel()}}
@@ -277,3 +282,16 @@ def spot_check(request: HttpRequest, check_id: int) -> HttpResponse:
         "check": check, "period": period, "items": items, "checklist": CHECKLIST,
         "short": SHORT,
         "summary": selectors.findings_summary(check.node, period, check)})
+
+
+@login_required
+@require_GET
+def checkpoints(request: HttpRequest) -> HttpResponse:
+    """Every signed checkpoint of the record, newest first, read-only: supervisors keep
+    the roots and the key's fingerprint to check any dispute's audit bundle against."""
+    viewer = viewer_of(request)
+    if not selectors.may_supervise(viewer):
+        raise Http404(_("记录不存在或无权查看"))
+    page = Paginator(checkpoints_latest(), 50).get_page(request.GET.get("page"))
+    return render(request, "web/supervision/checkpoints.html",
+                  {"page": page, "fingerprint": key_fingerprint()})
