@@ -44,6 +44,22 @@ class RecordAltered(DomainError):
     code = ErrorCode.RECORD_ALTERED
 
 
+class FileMissing(RecordNotFound):
+    """A visible record whose file the storage no longer has — typically a restore without
+    the stored files: a clear page saying so, never a 500."""
+
+
+MISSING_ADVICE = ("可能是恢复备份时没有恢复文件存储。数据库中的记录与摘要完好；"
+                  "请联系平台管理员从备份恢复该文件")
+
+
+def file_missing(title: str, fmt: str = "", **details: Any) -> FileMissing:
+    return FileMissing(f"文书文件缺失：《{title}》的{events.FILE_FORMATS.get(fmt, '文件')}"
+                       f"在文件存储中找不到，{MISSING_ADVICE}",
+                       "the stored file is missing (restore the stored files from the backup)",
+                       **details)
+
+
 def report_altered(dispute_id: int, *, actor: User | None, what: str, title: str,
                    record: int, fmt: str = "", problem: str = "") -> None:
     """Put the alert on the dispute's timeline, committed whatever the caller does next.
@@ -97,8 +113,10 @@ def document_file(*, actor: User, document_id: int, fmt: str) -> tuple[Document,
     """A document's Word or PDF file as stored, checked against its SHA-256 — the one way
     the web and the API hand a document out.
 
-    :raises RecordNotFound: no such document, one of a dispute ``actor`` may not see, an
-        unknown format, or a file storage has lost (the operator's to restore)
+    :raises RecordNotFound: no such document, one of a dispute ``actor`` may not see, or an
+        unknown format
+    :raises FileMissing: a visible document whose file the storage has lost (the
+        operator's to restore)
     :raises RecordAltered: the file no longer matches its digest (the alert is written)
     """
     missing = RecordNotFound("文书不存在或无权查看", "no such document")
@@ -138,9 +156,7 @@ def stored_file(found: Document, fmt: str, *, actor: User) -> bytes:
             data: bytes = handle.read()
     except FileNotFoundError:
         logger.error("Document %s: its stored %s file %r is missing", found.pk, fmt, field.name)
-        raise RecordNotFound("文书文件缺失，请联系平台管理员",
-                             "the document's stored file is missing",
-                             document=found.pk, format=fmt) from None
+        raise file_missing(found.title, fmt, document=found.pk, format=fmt) from None
     if hashlib.sha256(data).hexdigest() != expected:
         report_altered(found.dispute_id, actor=actor, what="document", title=found.title,
                        record=found.pk, fmt=fmt)

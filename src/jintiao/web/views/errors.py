@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 
@@ -19,3 +20,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, TOO_LARGE):
         return HttpResponse(loader.render_to_string("413.html"), status=413)
     return defaults.bad_request(request, exception)
+
+
+def file_missing(request: HttpRequest, message: str, dispute_id: int | None = None) -> HttpResponse:
+    """A record the viewer may see whose stored file is gone (a restore without the stored
+    files): 404 with what happened and what to do, never a 500."""
+    return render(request, "web/file_missing.html",
+                  {"message": message, "dispute_id": dispute_id}, status=404)

@@ -3,6 +3,7 @@ notes and attachments, recusals, the debtor's budget and consents to extend."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jintiao import clock
 from jintiao.disputes.access import standing_of
 from jintiao.disputes.models import PartyRole
+from jintiao.documents.integrity import MISSING_ADVICE
 from jintiao.domain.lifecycle import State
 from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
@@ -22,6 +24,7 @@ from jintiao.mediation.models import Offer, Session, Side
 from jintiao.orgs.models import User
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
+from jintiao.web.views.errors import file_missing
 from jintiao.web.views.mediation_rows import (
     OfferPage,
     back_to,
@@ -33,6 +36,8 @@ from jintiao.web.views.mediation_rows import (
     session_row,
     staff_choices,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -208,11 +213,17 @@ def attachment_upload(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse | FileResponse:
     """An attachment, to those who may read it only (another side's is missing)."""
     viewer = viewer_of(request)
     found = found_or_404(lambda: selectors.attachment_get_for(viewer, attachment_id))
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:  # a restore without the stored files: say so, never a 500
+        logger.error("Attachment %s: its stored file %r is missing", found.pk, found.file.name)
+        return file_missing(request, f"附件《{found.name}》的文件在文件存储中找不到，"
+                                     f"{MISSING_ADVICE}", found.session.dispute_id)
+    return FileResponse(handle, as_attachment=True, filename=found.name)
 
 
 # --- budget, consents ---

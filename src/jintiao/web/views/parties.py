@@ -16,11 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from jintiao.disputes.models import DisputeParty, DisputeRepresentative
 from jintiao.disputes.particulars import EDITABLE, party_update, representative_scan_read
+from jintiao.documents.integrity import MISSING_ADVICE
 from jintiao.domain.errors import DomainError
 from jintiao.domain.particulars import IdType, RepRole, missing_for_court
 from jintiao.parties.models import Party
 from jintiao.web.forms.disputes import PartyUpdateForm
 from jintiao.web.views.common import standing_or_404, viewer_of
+from jintiao.web.views.errors import file_missing
 
 
 def particulars_of(party: Party) -> dict[str, Any]:
@@ -96,8 +98,9 @@ def representative_scan(request: HttpRequest, dispute_id: int, rep_id: int) -> H
     try:
         with rep.scan.open("rb") as handle:
             data = handle.read()
-    except FileNotFoundError:
-        raise Http404(_("扫描件文件已丢失，请联系管理员从备份恢复")) from None
+    except FileNotFoundError:  # a restore without the stored files: say so, never a 500
+        return file_missing(request, _("授权委托书扫描件在文件存储中找不到，") + MISSING_ADVICE,
+                            dispute_id)
     if hashlib.sha256(data).hexdigest() != rep.scan_sha256:
         messages.error(request, _("授权委托书扫描件与登记时的摘要不符，可能已被改动，"
                                   "系统已拒绝提供"))

@@ -28,7 +28,12 @@ from jintiao.disputes.access import (
     supervises_everything,
 )
 from jintiao.documents.dossier import dossier_pdf
-from jintiao.documents.integrity import RecordAltered, document_file, document_html
+from jintiao.documents.integrity import (
+    FileMissing,
+    RecordAltered,
+    document_file,
+    document_html,
+)
 from jintiao.documents.models import Document
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import State
@@ -40,6 +45,7 @@ from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import attempt, standing_or_404, submit, viewer_of, visible_or_404
+from jintiao.web.views.errors import file_missing
 from jintiao.web.views.mediation_rows import found_or_404, header
 
 PAYING_STATES = (State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT)
@@ -226,8 +232,12 @@ def document_download(request: HttpRequest, document_id: int,
     is taken back to the dispute with the reason (the alert is on its timeline)."""
     viewer = viewer_of(request)
     try:
-        doc, data = found_or_404(lambda: document_file(actor=viewer, document_id=document_id,
-                                                       fmt=fmt))
+        doc, data = document_file(actor=viewer, document_id=document_id, fmt=fmt)
+    except FileMissing as gone:  # visible, but its file is lost: say so (a 404, never a 500)
+        kept = Document.objects.filter(pk=document_id).values_list("dispute_id", flat=True)
+        return file_missing(request, gone.message, kept.first())
+    except RecordNotFound:
+        raise Http404(_("记录不存在或无权查看")) from None
     except RecordAltered as refused:
         messages.error(request, refused.message)
         kept = Document.objects.filter(pk=document_id).values_list("dispute_id", flat=True)
