@@ -72,6 +72,7 @@ class ErrorCode(StrEnum):
     POLICY_MISSING = "policy_missing"
     # platform
     ORGANIZATION_INVALID = "organization_invalid"
+    PASSWORD_INVALID = "password_invalid"
     PARTY_INVALID = "party_invalid"
     REPRESENTATIVE_INVALID = "representative_invalid"
     MEDIATOR_INVALID = "mediator_invalid"
@@ -94,6 +95,11 @@ class ErrorCode(StrEnum):
     REVEAL_INVALID = "reveal_invalid"
     # supervision
     SPOT_CHECK_INVALID = "spot_check_invalid"
+    # running the platform: a backup that fails its manifest, a restore into a database
+    # that holds data, a key that does not fit the data or the backup
+    BACKUP_INVALID = "backup_invalid"
+    DATABASE_NOT_EMPTY = "database_not_empty"
+    KEYS_MISMATCH = "keys_mismatch"
 
 
 class DomainError(ValueError):
