@@ -170,3 +170,13 @@ class TestCommands:
         err = capsys.readouterr().err
         assert err.startswith("错误：JINTIAO_PII_KEY 无法解密数据库中已存的身份证号码")
         assert err.rstrip().endswith("[keys_mismatch]")
+
+
+@pytest.mark.parametrize("command", [["worker"], ["scheduler", "--once"]])
+def test_the_worker_and_the_scheduler_refuse_another_key_and_name_it(recorded, settings,
+                                                                      capsys, command):
+    settings.PII_KEY = "another-pii-key"
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert "JINTIAO_PII_KEY 与数据库中的数据不符" in err
+    assert "refused to start" in err

@@ -120,9 +120,24 @@ def cmd_jobs_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_fit() -> bool:
+    """As ``jintiao serve`` does: a worker or scheduler holding keys that do not fit the
+    data would write texts and documents no one can read back; say which key and stop."""
+    from jintiao.ops.keys import verify_keys
+
+    problems = verify_keys()
+    for line in problems:
+        print(f"错误：{line}", file=sys.stderr)
+    if problems:
+        print("未启动 (refused to start: keys do not match the data)", file=sys.stderr)
+    return not problems
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Serve the database queue with a lease (db_worker plus a heartbeat)."""
     _setup()
+    if not _keys_fit():
+        return 2
     from jintiao.jobs import conf
     from jintiao.jobs.worker import database_backend, worker_run
 
@@ -147,6 +162,8 @@ def _print_queued(queued: list[Any]) -> None:
 def cmd_scheduler(args: argparse.Namespace) -> int:
     """Queue each job at its times of day: a loop, or one pass for cron (``--once``)."""
     _setup()
+    if not _keys_fit():
+        return 2
     from jintiao.jobs import runs, schedule
     from jintiao.jobs.scheduler import Loop, tick
 
