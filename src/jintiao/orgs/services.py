@@ -224,8 +224,9 @@ def token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
 
     :raises TokenInvalid: ``by`` may not revoke it
     """
-    row = ApiToken.objects.select_for_update().select_related("user__organization").get(
-        pk=token.pk)
+    # only the token's row is locked: PostgreSQL refuses FOR UPDATE across a nullable join
+    row = (ApiToken.objects.select_for_update(of=("self",))
+           .select_related("user__organization").get(pk=token.pk))
     if by is not None and not may_revoke_token(by, row):
         raise TokenInvalid("只有令牌持有人、其所在金融机构的审批人或管理员可以吊销该令牌",
                            "only the holder, their institution's approver or an administrator")
