@@ -108,6 +108,18 @@ def operations() -> list[tuple[str, list[str]]]:
             for ops in schema["paths"].values() for method, op in ops.items()]
 
 
+def test_the_openapi_document_says_each_operations_scope():
+    schema = api.get_openapi_schema(path_prefix="")
+    said = {op["operationId"]: op["x-scope"]
+            for ops in schema["paths"].values() for op in ops.values()}
+    assert said["disputes_intake"] == "intake"
+    assert said["payments_import"] == "payments"
+    assert said["document_download"] == "documents"
+    assert said["disputes_list"] == "read"
+    assert set(said.values()) == set(TokenScope.values)
+    assert "scope_missing" in schema["info"]["description"]
+
+
 def test_every_operation_has_a_scope_and_every_declared_scope_an_operation():
     """A write nobody declared would be refused to every token: declare it in
     jintiao.api.auth.SCOPES (a GET not declared is a read)."""

@@ -33,8 +33,14 @@ from jintiao.mediation.services import ApprovalRequired, MediationDeadlinePassed
 logger = logging.getLogger(__name__)
 
 
-api = NinjaAPI(title="金调通 JinTiao API", version="1", urls_namespace="api-v1",
-               auth=BearerToken(), docs_url="/docs")
+DESCRIPTION = """令牌：`Authorization: Bearer jt_…`，由平台管理员用 `jintiao token create` 签发，
+每个机构系统一个令牌，有有效期，可随时吊销。每个接口需要令牌具有相应的权限范围（见各接口的
+`x-scope`）：read 查询、intake 登记与办理、payments 还款与履行、documents 文书与签署。
+令牌过期（token_expired）、已吊销（token_revoked）答 401；缺少权限范围（scope_missing）答 403；
+每个令牌每分钟的请求次数有上限，超过答 429（rate_limited）并给出 Retry-After。"""
+
+api = NinjaAPI(title="金调通 JinTiao API", version="1", description=DESCRIPTION,
+               urls_namespace="api-v1", auth=BearerToken(), docs_url="/docs")
 # every operation's scope on the request before the token is checked (jintiao.api.auth)
 api.add_decorator(scoped, mode="view")
 api.add_router("/disputes", disputes.router)

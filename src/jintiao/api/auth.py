@@ -136,10 +136,13 @@ class BearerToken(HttpBearer):
 
 def scoped(run: Callable[..., Any]) -> Callable[..., Any]:
     """A view decorator for every operation (``api.add_decorator(..., mode="view")``): puts
-    the scope the operation needs on the request before its token is checked."""
+    the scope the operation needs on the request before its token is checked, and says it
+    in the OpenAPI document (``x-scope``) for those who integrate."""
     operation = inspect.unwrap(run).__self__
     operation_id = operation.operation_id or operation.api.get_openapi_operation_id(operation)
     scope = scope_of(operation_id, operation.methods)
+    operation.openapi_extra = {**(operation.openapi_extra or {}),
+                               "x-scope": scope.value if scope else "undeclared"}
 
     @functools.wraps(run)
     def with_scope(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
