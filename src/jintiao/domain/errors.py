@@ -72,7 +72,7 @@ class ErrorCode(StrEnum):
     POLICY_MISSING = "policy_missing"
     # platform
     ORGANIZATION_INVALID = "organization_invalid"
-    PASSWORD_INVALID = "password_invalid"
+    PASSWORD_INVALID = "password_invalid"  # noqa: S105 - an error code, not a password
     PARTY_INVALID = "party_invalid"
     REPRESENTATIVE_INVALID = "representative_invalid"
     MEDIATOR_INVALID = "mediator_invalid"

@@ -8,7 +8,10 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from jintiao import clock
 from jintiao.domain import identity
@@ -121,6 +124,27 @@ def organization_credit_code(text: str, *, of: Organization | None = None) -> st
     return code
 
 
+class PasswordInvalid(DomainError):
+    code = ErrorCode.PASSWORD_INVALID
+
+
+def password_check(password: str, user: User) -> None:
+    """Django's password validators (``AUTH_PASSWORD_VALIDATORS``: at least 10 characters,
+    not a common password, not all digits, not like the user's own names).
+
+    :raises PasswordInvalid: with every reason, in Chinese and in English
+    """
+    said = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                said[language] = exc.messages
+    if said:
+        raise PasswordInvalid("；".join(said["zh-hans"]), " ".join(said["en"]), field="password")
+
+
 @transaction.atomic
 def user_create(
     *, username: str, organization: Organization | None, roles: Iterable[Role],
@@ -130,6 +154,7 @@ def user_create(
     user = User(username=username, organization=organization, first_name=full_name,
                 mobile=mobile)
     if password:
+        password_check(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
