@@ -226,6 +226,9 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JINTIAO_CSRF_TRUSTED_ORIGINS"
 # every request moves the end on.
 SESSION_COOKIE_AGE = int(float(os.environ.get("JINTIAO_SESSION_IDLE_HOURS", "8")) * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
+# A party's portal session ends sooner: JINTIAO_PORTAL_IDLE_MINUTES idle (30 by default) — a
+# phone is easily lost or lent, and the portal shows the party's debts and documents.
+PORTAL_IDLE_MINUTES = int(os.environ.get("JINTIAO_PORTAL_IDLE_MINUTES", "30"))
 # Content-Security-Policy (django-csp): only the app's own scripts, styles, images and fonts;
 # no inline script or style anywhere, no framing, forms post only to the app.
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
@@ -256,9 +259,18 @@ AXES_FAILURE_LIMIT = int(os.environ.get("JINTIAO_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("JINTIAO_LOCKOUT_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_PROXY else 0
-AXES_IPWARE_META_PRECEDENCE_ORDER = (["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY
-                                     else ["REMOTE_ADDR"])
+# counting, the page and the address: jintiao.web.lockout (a sign-in clears only its own
+# account's failures; behind the proxy the address it appended to X-Forwarded-For counts)
+AXES_HANDLER = "jintiao.web.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "jintiao.web.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "jintiao.web.lockout.client_ip"
+# never kept in the attempts' record of what was posted (the portal posts these)
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone", "code", "id_number"]
+# Whom the lockout page tells a person to call: staff (JINTIAO_LOCKOUT_CONTACT), parties
+# (JINTIAO_PORTAL_HELP_CONTACT) — a name and a telephone number.
+LOCKOUT_CONTACT = os.environ.get("JINTIAO_LOCKOUT_CONTACT", "本单位的系统管理员")
+PORTAL_HELP_CONTACT = os.environ.get("JINTIAO_PORTAL_HELP_CONTACT",
+                                     "受理您纠纷的调解委员会（电话见调解通知短信）")
 # The deployment's certificate authority and each organisation's signing key and certificate
 # (jintiao.pki): files only, 0600 in a 0700 folder, never in the database. Back it up apart
 # from the database. Without a CA, the first document signed makes one unless this is off.

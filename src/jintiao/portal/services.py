@@ -85,6 +85,15 @@ def sign_in_code_send(*, phone: str, client_ip: str = "") -> None:
                            purpose="portal_sign_in")
 
 
+def sign_in_key(phone: str) -> str:
+    """The name failed sign-ins are counted under for this mobile number: its keyed hash,
+    so the record of attempts names no number.
+
+    :raises SignInInvalid: not a mainland mobile number
+    """
+    return f"portal:{lookup_hash(_mobile(phone))}"
+
+
 def _known(number: str) -> bool:
     """Only the mobile on the case file (from the institution or the court, at intake) opens
     the portal: a number added later by one desk user could be their own."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,6 +31,7 @@ from jintiao.orgs.selectors import is_party
 from jintiao.outreach import services as outreach
 from jintiao.outreach.models import Verification
 from jintiao.portal import selectors, services
+from jintiao.web import lockout
 from jintiao.web.forms import portal as forms
 from jintiao.web.views.common import agreement_shown, attempt, mistakes
 
@@ -70,8 +72,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if phone_form.is_valid():
             phone = phone_form.cleaned_data["phone"]
             try:
-                services.sign_in_code_send(phone=phone,
-                                           client_ip=request.META.get("REMOTE_ADDR", ""))
+                refused = lockout.portal_refused(request, services.sign_in_key(phone))
+                if refused is not None:  # no code texted to a number locked out
+                    return refused
+                services.sign_in_code_send(phone=phone, client_ip=lockout.client_ip(request))
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -82,22 +86,43 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and request.POST.get("step") == "verify":
         step_two = forms.SignInForm(request.POST)
         if step_two.is_valid():
-            data = step_two.cleaned_data
-            try:
-                user = services.sign_in(phone=data["phone"], code=data["code"],
-                                        id_number=data["id_number"],
-                                        consent_e_service=data["consent"])
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect("portal:home")
+            done = _verify(request, step_two.cleaned_data)
+            if done is not None:
+                return done
         else:
             messages.error(request, mistakes(step_two))
         # never echo the identity number or the code back into the page
         step_two = forms.SignInForm(initial={"phone": request.POST.get("phone", "")[:20]})
     return render(request, "web/portal/sign_in.html",
                   {"phone_form": phone_form, "step_two": step_two})
+
+
+def _verify(request: HttpRequest, data: dict[str, Any]) -> HttpResponse | None:
+    """Step two, counted against the number and the address (jintiao.web.lockout): the
+    lockout page after too many wrong codes or identity numbers, the party's home on
+    success (a session that ends after ``PORTAL_IDLE_MINUTES`` idle), else ``None`` with
+    the refusal as a message."""
+    try:
+        key = services.sign_in_key(data["phone"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None
+    refused = lockout.portal_refused(request, key)
+    if refused is not None:
+        return refused
+    try:
+        user = services.sign_in(phone=data["phone"], code=data["code"],
+                                id_number=data["id_number"], consent_e_service=data["consent"])
+    except DomainError as exc:
+        refused = lockout.portal_failed(request, key)
+        if refused is not None:
+            return refused
+        messages.error(request, exc.message)
+        return None
+    lockout.portal_signed_in(key)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.set_expiry(settings.PORTAL_IDLE_MINUTES * 60)
+    return redirect("portal:home")
 
 
 @require_POST
