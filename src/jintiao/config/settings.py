@@ -84,7 +84,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # static files from the app itself, compressed and with hashed names: DEBUG off just works
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # the frame guards outside everything that may answer in place of a view (the API's
+    # JSON errors, a bad host's 400, the 405 page), so those answers carry them too
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jintiao.api.middleware.ApiErrorsAsJson",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,8 +96,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jintiao.web.middleware.PortalBoundary",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # inside the frame guard: the 405 page put in place of Django's gets its header too
     "jintiao.web.middleware.MethodNotAllowedPage",
     "django_htmx.middleware.HtmxMiddleware",
     # last, as django-axes asks: it turns a locked-out sign-in into the lockout page

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
@@ -43,7 +44,29 @@ def _svg(fig: Any) -> str:
     fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = out.getvalue()
-    return text[text.index("<svg"):]  # inline: no XML prolog or doctype
+    return _unstyled(text[text.index("<svg"):])  # inline: no XML prolog or doctype
+
+
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"\s*<style[^>]*>\*\{([^}]*)\}</style>")
+
+
+def _attributes(declarations: str) -> str:
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in
+                   (d.split(":", 1) for d in declarations.split(";") if ":" in d))
+
+
+def _unstyled(svg: str) -> str:
+    """The drawing with SVG presentation attributes (``fill="#1f4e79"``) where matplotlib
+    writes inline CSS (``style="fill: …"`` and a ``<style>`` element): a page's
+    Content-Security-Policy refuses inline style, and the picture is the same. The style
+    element's rule for every element becomes attributes of the root, which its children
+    inherit unless they set their own, as the rule let them."""
+    rule = _STYLE_ELEMENT.search(svg)
+    if rule is not None:
+        svg = svg[:rule.start()] + svg[rule.end():]
+        svg = svg.replace("<svg ", f"<svg{_attributes(rule.group(1))} ", 1)
+    return _STYLE_ATTRIBUTE.sub(lambda m: _attributes(m.group(1)), svg)
 
 
 def trend(labels: Sequence[str], accepted: Sequence[int], settled: Sequence[int],
