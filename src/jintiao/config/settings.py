@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for load balancers: before host checks and the HTTPS redirect
+    "jintiao.web.health.HealthProbes",
     "django.middleware.security.SecurityMiddleware",
     # static files from the app itself, compressed and with hashed names: DEBUG off just works
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -129,7 +131,7 @@ TEMPLATES = [
 # not handed to a request), one per server thread — bounded, since gunicorn's threads live as
 # long as their worker. Django's development server starts a thread per request, so it closes
 # its connection after each one instead of leaving one open per finished thread.
-DEV_SERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
+DEV_SERVER = "runserver" in sys.argv[1:3]  # `manage.py runserver`, `jintiao manage runserver`
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'jintiao.sqlite3'}",
@@ -306,6 +308,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JINTIAO_LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every step of every PDF at INFO, fontTools every subset.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    # WeasyPrint narrates every step of every PDF at INFO, fontTools every subset;
+    # django-axes announces itself in every process; its lockouts are still WARNINGs.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
 }
