@@ -118,6 +118,18 @@ class Dispute(models.Model):
               for f in ("principal", "interest", "penalty_interest", "compound_interest",
                         "liquidated_damages", "fees", "other")),
         ]
+        indexes = [
+            # the lists' default order, newest received first (the index read backwards):
+            # the first page is read from the index, not sorted out of every visible dispute
+            models.Index(fields=["received_on", "id"], name="dispute_received"),
+            # soonest deadline first, what is overdue and what falls due soon: the few
+            # disputes with a deadline, found without reading the others
+            models.Index(fields=["deadline", "id"], name="dispute_deadline"),
+            # the list filters' committees and institutions (disputes.selectors.
+            # filter_choices) and a committee's count, from the index alone
+            models.Index(fields=["committee", "institution"],
+                         name="dispute_committee_institution"),
+        ]
 
     def __str__(self) -> str:
         return self.number

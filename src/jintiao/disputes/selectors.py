@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable, OrderBy
 
 from jintiao.disputes.access import Standing, dispute_visible_to
@@ -14,6 +14,7 @@ from jintiao.disputes.models import (
     CLAIM_FIELDS,
     Channel,
     Dispute,
+    DisputeParty,
     DisputeType,
 )
 from jintiao.domain import lifecycle, periods
@@ -56,8 +57,10 @@ def _ordered(rows: QuerySet[Dispute], sort: str) -> QuerySet[Dispute]:
             default=Value(len(State)), output_field=IntegerField()))
     field = {"received": "received_on", "deadline": "deadline", "number": "number",
              "amount": "claim_total", "state": "state_rank"}[key]
-    first: OrderBy = (F(field).desc(nulls_last=True) if down
-                      else F(field).asc(nulls_last=True))
+    # only a deadline may be missing: the other keys are ordered plainly, so that an index
+    # on (key, id) serves either way (PostgreSQL reads it backwards for newest first)
+    nulls = {"nulls_last": True} if key == "deadline" else {}
+    first: OrderBy = F(field).desc(**nulls) if down else F(field).asc(**nulls)
     return rows.order_by(first, F("pk").desc() if down else F("pk").asc())
 
 
@@ -93,12 +96,22 @@ def dispute_list(
     if overdue_on is not None:
         rows = rows.filter(deadline__lt=overdue_on)
     if text:
+        # the parties named so, once, rather than every visible dispute joined to its
+        # parties and made distinct again (a search by name over 100,000 disputes)
+        named = DisputeParty.objects.filter(party__name__icontains=text).values("dispute_id")
         rows = rows.filter(Q(number__icontains=text) | Q(summary__icontains=text)
-                           | Q(party_rows__party__name__icontains=text)).distinct()
+                           | Q(pk__in=named))
     return _ordered(rows.select_related("committee", "institution", "court")
-                    .prefetch_related("party_rows__party",
-                                      "party_rows__representatives__person", "mediator_rows"),
+                    .prefetch_related(Prefetch("party_rows", DisputeParty.objects
+                                               .select_related("party"))),
                     sort_of(sort))
+
+
+def with_representation(rows: QuerySet[Dispute]) -> QuerySet[Dispute]:
+    """``rows`` (of :func:`dispute_list`) with what a whole dispute shows beyond a list row
+    joined too: each party's representatives and the mediators, whom the viewer's standing
+    reads (the API's list gives each dispute in full; the workbench's rows need neither)."""
+    return rows.prefetch_related("party_rows__representatives__person", "mediator_rows")
 
 
 @dataclass(frozen=True)
@@ -218,8 +231,19 @@ def scope_problems(committee: Organization, dispute_type: str, channel: str) -> 
 
 def filter_choices(viewer: User) -> dict[str, QuerySet[Organization]]:
     """The committees and institutions a list filter may offer: only those of disputes the
-    viewer can see, so a filter never names a committee that is not theirs."""
-    visible = dispute_visible_to(viewer)
+    viewer can see, so a filter never names a committee that is not theirs.
+
+    Both come from one read of the distinct (committee, institution) pairs, which the
+    index on the two answers without the table: two semi-joins over every visible dispute
+    cost a supervisor of 100,000 disputes more than the rest of the list page."""
+    pairs = (dispute_visible_to(viewer).order_by()
+             .values_list("committee_id", "institution_id").distinct())
+    committees: set[int] = set()
+    institutions: set[int] = set()
+    for committee, institution in pairs:
+        committees.add(committee)
+        if institution is not None:
+            institutions.add(institution)
     orgs = Organization.objects.order_by("path")
-    return {"committees": orgs.filter(pk__in=visible.values("committee")),
-            "institutions": orgs.filter(pk__in=visible.values("institution"))}
+    return {"committees": orgs.filter(pk__in=committees),
+            "institutions": orgs.filter(pk__in=institutions)}

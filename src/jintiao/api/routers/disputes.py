@@ -28,7 +28,12 @@ from jintiao.api.schemas import (
 from jintiao.disputes.access import dispute_get_for, standing_of
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.particulars import party_update
-from jintiao.disputes.selectors import dispute_list, due_soon_until, probable_duplicate_seen_by
+from jintiao.disputes.selectors import (
+    dispute_list,
+    due_soon_until,
+    probable_duplicate_seen_by,
+    with_representation,
+)
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
     RepresentativeInvalid,
@@ -140,12 +145,12 @@ def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> Dispu
     viewer: User = request.auth  # type: ignore[attr-defined]
     limit, offset = filters.limit, filters.offset
     today = clock.today()
-    rows = dispute_list(
+    rows = with_representation(dispute_list(
         viewer, state=filters.state, dispute_type=filters.dispute_type, channel=filters.channel,
         committee_id=filters.committee_id, institution_id=filters.institution_id,
         overdue_on=today if filters.overdue else None, text=filters.q, mine=filters.mine,
         due_between=(today, due_soon_until(viewer, today)) if filters.due_soon else None,
-    )
+    ))
     return DisputeListOut(count=rows.count(),
                           items=[dispute_out(d, viewer) for d in rows[offset:offset + limit]])
 

@@ -1,0 +1,106 @@
+"""What the dispute list costs over many disputes (bench/bench_load.py found each): the
+filters' committees and institutions from one read of the disputes, a search by name
+without joining every dispute to its parties, workbench rows without the representatives
+and mediators only the API shows, and — on PostgreSQL — the default order, the deadline
+order and the filters' choices served by indexes instead of sorts and scans of the table.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from jintiao.disputes.selectors import dispute_list, filter_choices
+from tests.factories import intake
+
+
+def _reads_of(table: str, queries: CaptureQueriesContext) -> int:
+    return sum(1 for q in queries.captured_queries if f'"{table}"' in q["sql"])
+
+
+def test_the_filters_choices_read_the_disputes_once(world, cases):
+    with CaptureQueriesContext(connection) as queries:
+        choices = filter_choices(world.supervisor)
+        committees = list(choices["committees"])
+        institutions = list(choices["institutions"])
+    assert _reads_of("disputes_dispute", queries) == 1
+    assert committees == [world.committee, world.other_committee]
+    assert set(institutions) == {world.branch, world.other_bank}
+
+
+def test_the_filters_name_only_what_the_viewer_sees(world, cases):
+    choices = filter_choices(world.clerk)
+    assert list(choices["committees"]) == [world.committee]
+    assert list(choices["institutions"]) == [world.branch]
+    assert not filter_choices(world.other_agent)["institutions"].filter(
+        pk=world.branch.pk).exists()
+
+
+def test_a_search_by_name_does_not_join_every_dispute_to_its_parties(world, cases):
+    ours, _theirs = cases
+    found = dispute_list(world.supervisor, text=ours.party_rows.get(role="debtor").party.name)
+    assert list(found) == [ours]
+    sql = str(found.query)
+    assert "DISTINCT" not in sql
+    assert " JOIN \"disputes_disputeparty\"" not in sql
+
+
+def test_a_search_finds_by_number_and_summary_too(world, cases):
+    ours, theirs = cases
+    assert list(dispute_list(world.supervisor, text=theirs.number)) == [theirs]
+    assert ours in dispute_list(world.supervisor, text=ours.number[-6:])
+
+
+def test_workbench_rows_read_no_representatives_or_mediators(world, cases):
+    for _ in range(3):
+        intake(actor=world.clerk, committee=world.committee, institution=world.branch)
+    client = Client()
+    client.force_login(world.supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/disputes/")
+    assert response.status_code == 200
+    assert _reads_of("disputes_disputerepresentative", queries) == 0
+    assert _reads_of("disputes_disputemediator", queries) == 0
+    assert _reads_of("disputes_disputeparty", queries) == 1
+
+
+def test_the_api_list_still_shows_representatives_and_standing(world, cases):
+    from tests.api.client import Api
+
+    api = Api(world.supervisor)
+    body = api.get("/disputes").json()
+    assert body["count"] == 2
+    assert all("representatives" in p for item in body["items"] for p in item["parties"])
+
+
+def _plan(rows) -> str:
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # prefer anything to a sort or a scan of the table: a plan that still sorts or
+        # scans it has no index to serve the query
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_default_and_the_deadline_orders_come_from_indexes(world, cases):
+    newest = _plan(dispute_list(world.supervisor)[:50])
+    assert "Sort" not in newest
+    assert "dispute_received" in newest
+    soonest = _plan(dispute_list(world.supervisor, sort="deadline")[:50])
+    assert "Sort" not in soonest
+    assert "dispute_deadline" in soonest
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_filters_choices_come_from_one_index(world, cases):
+    from jintiao.disputes.access import dispute_visible_to
+
+    pairs = (dispute_visible_to(world.supervisor).order_by()
+             .values_list("committee_id", "institution_id").distinct())
+    plan = _plan(pairs)
+    assert "Index Only Scan using dispute_committee_institution" in plan
