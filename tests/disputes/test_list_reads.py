@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from jintiao.disputes.models import Dispute
 from jintiao.disputes.selectors import dispute_list, filter_choices
 from tests.factories import intake
 
@@ -45,6 +46,21 @@ def test_a_search_by_name_does_not_join_every_dispute_to_its_parties(world, case
     sql = str(found.query)
     assert "DISTINCT" not in sql
     assert " JOIN \"disputes_disputeparty\"" not in sql
+
+
+def test_a_search_in_chinese_compares_without_changing_case(world, cases):
+    ours, _theirs = cases
+    name = ours.party_rows.get(role="debtor").party.name
+    found = dispute_list(world.supervisor, text=name)
+    assert "UPPER" not in str(found.query)
+    assert list(found) == [ours]
+
+
+def test_a_search_with_latin_letters_ignores_their_case(world, cases):
+    ours, _theirs = cases
+    Dispute.objects.filter(pk=ours.pk).update(summary="信用卡ABC逾期")
+    assert list(dispute_list(world.supervisor, text="abc")) == [ours]
+    assert list(dispute_list(world.supervisor, text="卡aBc逾")) == [ours]
 
 
 def test_a_search_finds_by_number_and_summary_too(world, cases):

@@ -97,9 +97,13 @@ def dispute_list(
         rows = rows.filter(deadline__lt=overdue_on)
     if text:
         # the parties named so, once, rather than every visible dispute joined to its
-        # parties and made distinct again (a search by name over 100,000 disputes)
-        named = DisputeParty.objects.filter(party__name__icontains=text).values("dispute_id")
-        rows = rows.filter(Q(number__icontains=text) | Q(summary__icontains=text)
+        # parties and made distinct again (a search by name over 100,000 disputes); a
+        # name or number in Chinese and digits has no case, and comparing it without
+        # upper-casing every row first costs a third of the time
+        like = "contains" if text.upper() == text.lower() else "icontains"
+        named = DisputeParty.objects.filter(**{f"party__name__{like}": text}) \
+            .values("dispute_id")
+        rows = rows.filter(Q(**{f"number__{like}": text}) | Q(**{f"summary__{like}": text})
                            | Q(pk__in=named))
     return _ordered(rows.select_related("committee", "institution", "court")
                     .prefetch_related(Prefetch("party_rows", DisputeParty.objects
