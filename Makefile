@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest bench bench-reports screenshots venv clean sysdeps
+.PHONY: run test lint pytest bench bench-reports bench-load screenshots venv clean sysdeps
 
 # The environment is rebuilt when pyproject.toml changes; pip reads nothing but the
 # package registry configured on the machine.
@@ -60,6 +60,14 @@ bench: venv
 # PostgreSQL database DATABASE_URL names (figures printed, never asserted).
 bench-reports: venv
 	$(BIN)/python bench/bench_reports.py
+
+# Load: `jintiao serve` (its default workers) over the demo plus 100,000 synthetic disputes on
+# PostgreSQL (JINTIAO_BENCH_DATABASE_URL, else jintiao_bench on the local server, made and
+# seeded on first use), 200 simulated users for 5 minutes with 1 s think time; throughput,
+# p50/p95/p99 per endpoint and errors, then every acknowledged write looked for in the
+# database (figures printed, never asserted). ARGS="--quick" for a short try; --help.
+bench-load: venv
+	$(BIN)/python bench/bench_load.py $(ARGS)
 
 # Retake the screenshots under docs/ (the browser tests otherwise write to a temporary folder).
 screenshots: venv
