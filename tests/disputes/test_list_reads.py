@@ -91,6 +91,17 @@ def test_the_api_list_still_shows_representatives_and_standing(world, cases):
     assert all("representatives" in p for item in body["items"] for p in item["parties"])
 
 
+def test_a_list_names_the_viewers_nodes_and_a_single_check_reads_them_in_its_query(
+        world, cases):
+    from jintiao.disputes.access import dispute_visible_to
+
+    listed = str(dispute_list(world.clerk).query)
+    assert '"orgs_organization" U0' not in listed  # no subquery over the organisations
+    assert f'"committee_id" IN ({world.committee.pk})' in listed
+    assert '"orgs_organization" U0' in str(dispute_visible_to(world.clerk).query)
+    assert set(dispute_list(world.clerk)) == set(dispute_visible_to(world.clerk))
+
+
 def _plan(rows) -> str:
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -110,6 +121,17 @@ def test_the_default_and_the_deadline_orders_come_from_indexes(world, cases):
     soonest = _plan(dispute_list(world.supervisor, sort="deadline")[:50])
     assert "Sort" not in soonest
     assert "dispute_deadline" in soonest
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_committees_first_page_is_read_newest_first_from_the_index(world, cases):
+    for _ in range(3):
+        intake(actor=world.clerk, committee=world.committee, institution=world.branch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disputes_dispute")
+    plan = _plan(dispute_list(world.clerk)[:50])
+    assert "Sort" not in plan
+    assert "Index Scan Backward using dispute_received" in plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
