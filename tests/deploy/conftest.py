@@ -57,7 +57,9 @@ def wait_until_up(url: str, proc: subprocess.Popen[str], seconds: float = 90) ->
                 return
         except OSError:
             time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer in {seconds} s")
+    proc.terminate()
+    said = proc.communicate(timeout=30)[0] if proc.stdout else ""
+    raise AssertionError(f"{url} did not answer in {seconds} s: {said}")
 
 
 @pytest.fixture
@@ -65,8 +67,9 @@ def serving(platform: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """``jintiao serve`` on a free port over the migrated platform, plain HTTP."""
     port = free_port()
     env = production_env(platform, JINTIAO_HTTPS="0")
-    proc = subprocess.Popen([JINTIAO, "serve",  # noqa: S603 - our own command "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                             "--threads", "2"], env=env, stdout=subprocess.PIPE,
+    command = [JINTIAO, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+               "--threads", "2"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,  # noqa: S603 - ours
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

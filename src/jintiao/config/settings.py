@@ -168,6 +168,13 @@ API_MAX_BODY_BYTES = 201 * 1024 * 1024
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+# WhiteNoise compresses each static file with gzip and Brotli once, at collection; source maps
+# (the API docs' 5 MB, fetched only by a developer's tools) are left as they are, and only
+# the hashed names are kept: collection takes seconds, not a minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br",
+    "woff", "woff2", "map")
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # Uploads and generated documents on the local disk, or — for several app hosts — on
 # S3-compatible storage (MinIO on the intranet) through django-storages: JINTIAO_S3_BUCKET,
 # JINTIAO_S3_ENDPOINT_URL, JINTIAO_S3_ACCESS_KEY, JINTIAO_S3_SECRET_KEY.
