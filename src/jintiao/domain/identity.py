@@ -10,6 +10,7 @@ codes, with GB 11714 for the organisation code inside them (legal-reference.md Â
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -212,7 +213,13 @@ def region_name(code: str, *, on: dt.date | None = None) -> str | None:
     """
     if not re.fullmatch(r"\d{6}", code):
         return None
-    year = on.year if on is not None else None
+    return _region_name(code, on.year if on is not None else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _region_name(code: str, year: int | None) -> str | None:
+    """:func:`region_name` by year, kept: the table never changes while the process runs,
+    and reading it cost a quarter of a millisecond a number (100,000 debtors seeded)."""
     county = _division(code, year)
     if county is None:
         return None
