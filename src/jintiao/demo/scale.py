@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from jintiao import clock
@@ -425,7 +425,13 @@ def _write(batch: list[Synthetic], rng: random.Random, now: dt.datetime) -> None
             d.events_seq, d.events_head = len(s.steps), prev
             s.figures.dispute = d
         Event.objects.bulk_create(chained)
-        Dispute.objects.bulk_update(made, ["events_seq", "events_head"], batch_size=500)
+        # one short statement a dispute, sent together (bulk_update's CASE over hundreds of
+        # rows cost two thirds of a millisecond a dispute)
+        table = connection.ops.quote_name(Dispute._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET events_seq = %s, events_head = %s WHERE id = %s",  # noqa: S608 - the model's own table name
+                [(d.events_seq, d.events_head, d.pk) for d in made])
         DisputeFigures.objects.bulk_create([s.figures for s in batch])
 
 
