@@ -159,6 +159,25 @@ class TestRate:
         with clock.pinned(minute + dt.timedelta(minutes=1)):
             assert call(token, "get", "/me").status_code == 200
 
+    def test_a_cache_that_is_down_counts_nothing_and_refuses_no_one(self, world, settings,
+                                                                    monkeypatch, caplog):
+        """Redis down on a host must not make every API call a 500 (found trying two hosts):
+        the limit is not counted, and the log says so without the token."""
+        from jintiao.api import auth
+
+        class Down:
+            def incr(self, *args: object, **kwargs: object) -> int:
+                raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+            add = incr
+
+        settings.API_RATE_PER_MINUTE = 1
+        monkeypatch.setattr(auth, "cache", Down())
+        token = token_create(user=world.agent)
+        assert [call(token, "get", "/me").status_code for _ in range(3)] == [200] * 3
+        assert "cache unavailable (ConnectionError)" in caplog.text
+        assert token not in caplog.text
+
     def test_no_limit_when_the_rate_is_zero(self, world, settings):
         settings.API_RATE_PER_MINUTE = 0
         token = token_create(user=world.agent)

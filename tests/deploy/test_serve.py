@@ -45,7 +45,7 @@ def test_probes_answer_any_host_and_name_their_checks(serving):
     answer = json.loads(body)
     assert status == 200, answer
     assert answer == {"status": "ready", "checks": {
-        "database": "ok", "queue": "ok", "storage": "ok", "keys": "ok"}}
+        "database": "ok", "queue": "ok", "storage": "ok", "cache": "ok", "keys": "ok"}}
     assert headers["Cache-Control"] == "no-store"
 
 
@@ -93,3 +93,25 @@ def test_readyz_fails_when_the_database_is_gone(tmp_path: Path):
     assert answer["status"] == "not ready"
     assert answer["checks"]["database"].startswith("不可用")
     assert "127.0.0.1" not in body
+
+
+def test_readyz_names_a_cache_that_is_down(client, monkeypatch, db):
+    """Several hosts share Redis; a host that cannot reach it is not ready (the API's rate
+    counts would go uncounted), and the answer names the check, not the address."""
+    from jintiao.web import health
+
+    class Down:
+        def set(self, *args: object, **kwargs: object) -> None:
+            raise ConnectionError("Error 111 connecting to 10.0.0.9:6379")
+
+    monkeypatch.setattr(health, "cache", Down())
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == "不可用（ConnectionError）"
+    assert "10.0.0.9" not in response.content.decode()
+
+
+def test_readyz_writes_nothing_to_the_storage(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assert client.get("/readyz").status_code == 200
+    assert list((tmp_path / "media").iterdir()) == []

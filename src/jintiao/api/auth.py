@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +58,8 @@ SCOPES: dict[str, TokenScope] = {
 }
 
 
+log = logging.getLogger(__name__)
+
 def scope_of(operation_id: str, methods: list[str]) -> TokenScope | None:
     """The scope an operation needs; ``None`` for a write nobody declared (refused)."""
     if operation_id in SCOPES:
@@ -84,9 +87,13 @@ def _wait_seconds(row: ApiToken) -> int:
     stamp = int(clock.now().timestamp())
     key = f"jintiao:api-rate:{row.digest[:32]}:{stamp // 60}"
     try:
-        count = cache.incr(key)
-    except ValueError:  # the minute's first request: another worker may be making it too
-        count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the minute's first request: another worker may be making it too
+            count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+    except Exception as exc:  # the cache (Redis) is down: count nothing rather than refuse all
+        log.warning("API rate limit not counted: cache unavailable (%s)", type(exc).__name__)
+        return 0
     return 60 - stamp % 60 if count > limit else 0
 
 

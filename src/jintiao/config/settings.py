@@ -296,6 +296,13 @@ SMS_BACKEND = os.environ.get("JINTIAO_SMS_BACKEND", "jintiao.messaging.backends.
 EMAIL_BACKEND = os.environ.get("JINTIAO_EMAIL_BACKEND",
                                "jintiao.messaging.backends.OutboxEmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JINTIAO_FROM_EMAIL", "noreply@jintiao.invalid")
+# The mail server, when JINTIAO_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("JINTIAO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JINTIAO_EMAIL_PORT") or "25")
+EMAIL_HOST_USER = os.environ.get("JINTIAO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JINTIAO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("JINTIAO_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = envbool("JINTIAO_EMAIL_SSL", False)
 # Background jobs: in-process by default; production names a queue backend, e.g.
 # django_tasks_db.DatabaseBackend with `jintiao manage db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": os.environ.get(

@@ -123,9 +123,11 @@ def pg_env() -> dict[str, str]:
         if settings_dict.get(key):
             env[var] = str(settings_dict[key])
     options = settings_dict.get("OPTIONS") or {}
-    for option in ("sslmode", "sslrootcert", "sslcert", "sslkey", "passfile", "service"):
+    # with a primary and its replica in DATABASE_URL, dump from the one that takes writes
+    for option in ("sslmode", "sslrootcert", "sslcert", "sslkey", "passfile", "service",
+                   "target_session_attrs"):
         if options.get(option):
-            env[f"PG{option.upper()}"] = str(options[option])
+            env[f"PG{option.upper().replace('_', '')}"] = str(options[option])
     return env
 
 

@@ -3,19 +3,21 @@
 They come first in the middleware so a probe is never redirected to HTTPS, refused for its
 Host header (a balancer probes by address) or sent to sign in. ``/healthz`` says the process
 answers; ``/readyz`` says it can serve: the database answers, the queue's table is readable,
-the file storage is writable and the keys are present and match the data. The answer names
-each check and whether it passed, never a value or a path.
+the file storage is writable, the shared cache answers and the keys are present and match
+the data. The answer names each check and whether it passed, never a value or a path.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
@@ -42,9 +44,21 @@ def _queue() -> str:
 
 
 def _storage() -> str:
-    name = default_storage.save("health/probe.txt", ContentFile(b"ok"))
-    default_storage.delete(name)
+    """The media folder writable (local disk), or the bucket answering (S3: one HEAD, no
+    write — a probe every few seconds would pile versions up in a versioned bucket)."""
+    location = getattr(default_storage, "location", None)
+    if isinstance(default_storage, FileSystemStorage) and location is not None:
+        folder = Path(location)
+        folder.mkdir(parents=True, exist_ok=True)
+        return "" if os.access(folder, os.W_OK) else "文件存储目录不可写"
+    default_storage.exists("health/probe.txt")
     return ""
+
+
+def _cache() -> str:
+    """The shared cache (Redis with JINTIAO_REDIS_URL): the API's rate counts live there."""
+    cache.set("jintiao:readyz", "ok", timeout=10)
+    return "" if cache.get("jintiao:readyz") == "ok" else "缓存不可用"
 
 
 def _keys() -> str:
@@ -60,7 +74,7 @@ def _keys() -> str:
 
 
 CHECKS: dict[str, Check] = {"database": _database, "queue": _queue, "storage": _storage,
-                            "keys": _keys}
+                            "cache": _cache, "keys": _keys}
 
 
 def readiness() -> dict[str, str]:
