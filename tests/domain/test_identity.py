@@ -286,7 +286,10 @@ class TestRegionAtBirth:
         assert result.region is None
         assert [w.code for w in result.warnings] == ["region_unknown"]
 
-    @given(st.sampled_from([r for r in DIVISION_PERIODS if (r[2] or 2030) >= 1900]),
+    # a period whose end year is before its start (a code renamed within the year it was
+    # made, e.g. 1983–1982) has no year of birth to draw: left out, never divided by zero
+    @given(st.sampled_from([r for r in DIVISION_PERIODS if (r[2] or 2030) >= 1900
+                            and max(r[1] or 1900, 1900) <= min(r[2] or 2025, 2025)]),
            st.integers(0, 10_000), st.integers(1, 28), st.integers(1, 12))
     def test_a_region_code_valid_at_birth_is_found_with_that_name(self, period, pick, day,
                                                                  month):
