@@ -101,3 +101,28 @@ def test_staff_are_not_held_to_the_portal_s_limit(world):
     client.force_login(UserFactory(organization=world.committee, roles=["mediator"]))
     with later(hours=2):
         assert at_work(client, "/")
+
+
+def test_a_session_is_saved_again_once_a_minute_not_on_every_request(world):
+    """The load benchmark found an UPDATE and a commit per page view from saving every
+    session on every request; the end moves on at most once a minute instead."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.post("/login/", {"username": world.clerk.username, "password": PASSWORD})
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert at_work(client, "/")
+        return sum(1 for q in seen.captured_queries
+                   if q["sql"].startswith("UPDATE") and Session._meta.db_table in q["sql"])
+
+    with later(seconds=5):
+        first = session_writes()
+    with later(seconds=20):
+        assert session_writes() == 0
+    with later(seconds=70):
+        assert session_writes() == 1
+    assert first == 1  # the first request after signing in starts the minute

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jintiao.api.middleware.ApiErrorsAsJson",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # inside the sessions': moves an idle session's end on, saving it once a minute at most
+    "jintiao.web.middleware.IdleSessionRefresh",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,9 +235,8 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JINTIAO_CSRF_TRUSTED_ORIGINS"
                         if o] or ["{0.scheme}://{0.netloc}".format(urlsplit(
                             os.environ.get("JINTIAO_PUBLIC_URL", "http://127.0.0.1:8000")))]
 # Idle sessions end: staff after JINTIAO_SESSION_IDLE_HOURS (8 by default, a working day);
-# every request moves the end on.
+# a request moves the end on (jintiao.web.middleware.IdleSessionRefresh, once a minute at most).
 SESSION_COOKIE_AGE = int(float(os.environ.get("JINTIAO_SESSION_IDLE_HOURS", "8")) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
 # A party's portal session ends sooner: JINTIAO_PORTAL_IDLE_MINUTES idle (30 by default) — a
 # phone is easily lost or lent, and the portal shows the party's debts and documents.
 PORTAL_IDLE_MINUTES = int(os.environ.get("JINTIAO_PORTAL_IDLE_MINUTES", "30"))

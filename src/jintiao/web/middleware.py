@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template import loader
+from django.utils import timezone
 
 from jintiao.orgs.selectors import is_party
 
@@ -47,3 +48,25 @@ class MethodNotAllowedPage:
         if allowed:
             page["Allow"] = allowed
         return page
+
+
+class IdleSessionRefresh:
+    """Idle sessions end (``SESSION_COOKIE_AGE``), so a request must move the end on — but
+    saving the session on every request (``SESSION_SAVE_EVERY_REQUEST``) is an UPDATE and a
+    commit per page view, which the load benchmark showed on every request. A session is
+    saved again once a minute at most: the end is exact to the minute."""
+
+    EVERY_SECONDS = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or session.is_empty():
+            return response
+        now = int(timezone.now().timestamp())
+        if now - int(session.get("_touched", 0)) >= self.EVERY_SECONDS:
+            session["_touched"] = now  # marks it modified: saved with a new expiry
+        return response
