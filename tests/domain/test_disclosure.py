@@ -28,6 +28,10 @@ def test_a_request_keeps_the_fields_in_order_and_the_note_on_one_line():
     (["phone"], "other", "核对\u202e身份证原件", "note"),
     (["phone"], "contact_or_serve", "号码是13812345678", "note"),
     (["id_number"], "verify_identity", "核对５２２６０１号", "note"),
+    # spaced or hyphenated, a number is still a number (found in review)
+    (["phone"], "contact_or_serve", "核对 138 0013 8000", "note"),
+    (["phone"], "contact_or_serve", "核对138-0013-8000", "note"),
+    (["id_number"], "verify_identity", "11010 51990 01011 23X", "note"),
 ])
 def test_what_is_refused_and_at_which_field(fields, reason, note, field):
     with pytest.raises(RevealInvalid) as refused:
