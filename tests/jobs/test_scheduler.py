@@ -137,7 +137,9 @@ def test_two_scheduler_processes_at_once_queue_each_slot_once(shared_db):
         f"jintiao.jobs.tasks.{name}" for name in checks.JOBS}
 
 
-@pytest.mark.django_db
+# transaction=True: the loop closes old connections between ticks as a long-running process
+# must, and PostgreSQL's connection inside a test's transaction counts as one to close
+@pytest.mark.django_db(transaction=True)
 def test_the_loop_ticks_until_stopped(settings):
     from jintiao.jobs.scheduler import Loop
 
