@@ -6,6 +6,7 @@ new clients)."""
 from __future__ import annotations
 
 import subprocess
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,10 @@ def open_connections() -> int:
 
 
 def server(args: list[str], env: dict[str, str]) -> Iterator[str]:
+    # a server stopped by the test before may still have a backend ending on a loaded machine
+    settle = time.monotonic() + 15
+    while open_connections() and time.monotonic() < settle:
+        time.sleep(0.2)
     port = free_port()
     proc = subprocess.Popen([JINTIAO, *args, f"127.0.0.1:{port}"] if args[0] == "manage"  # noqa: S603
                             else [JINTIAO, *args, "--bind", f"127.0.0.1:{port}"],

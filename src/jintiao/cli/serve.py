@@ -140,6 +140,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
     application = get_wsgi_application()
+    from django.db import connections
+
+    connections.close_all()  # loading the middleware may have connected: never fork a socket
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
         def load_config(self) -> None:
