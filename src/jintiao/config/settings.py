@@ -6,8 +6,10 @@ second CI pass). ``JINTIAO_*`` variables are ours; third-party names stay standa
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -236,7 +238,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JINTIAO_CSRF_TRUSTED_ORIGINS"
                             os.environ.get("JINTIAO_PUBLIC_URL", "http://127.0.0.1:8000")))]
 # Idle sessions end: staff after JINTIAO_SESSION_IDLE_HOURS (8 by default, a working day);
 # a request moves the end on (jintiao.web.middleware.IdleSessionRefresh, once a minute at most).
-SESSION_COOKIE_AGE = int(float(os.environ.get("JINTIAO_SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_COOKIE_AGE = int(Decimal(os.environ.get("JINTIAO_SESSION_IDLE_HOURS", "8")) * 3600)
 # A party's portal session ends sooner: JINTIAO_PORTAL_IDLE_MINUTES idle (30 by default) — a
 # phone is easily lost or lent, and the portal shows the party's debts and documents.
 PORTAL_IDLE_MINUTES = int(os.environ.get("JINTIAO_PORTAL_IDLE_MINUTES", "30"))
@@ -267,7 +269,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("JINTIAO_LOGIN_FAILURES", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("JINTIAO_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("JINTIAO_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # counting, the page and the address: jintiao.web.lockout (a sign-in clears only its own
