@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jintiao.domain import events
 from jintiao.timeline.checkpoints import (
     CheckpointKeyMissing,
+    CheckpointRefused,
     audit_chains,
     checkpoint_check,
     checkpoint_create,
@@ -241,3 +242,110 @@ def test_disputes_written_in_bulk_are_consistent_and_covered(db, keys):
         Dispute.objects.order_by("pk").values_list("pk", "events_seq", "events_head"))
     audit = audit_chains()
     assert (audit.checked, audit.broken, audit.problems) == (Event.objects.count(), [], [])
+
+
+class TestRefusingToAnchorARewrite:
+    """A checkpoint signs only chains that extend the previous one: otherwise the daily
+    checkpoint after a rewrite would anchor it, and ``audit verify`` (which holds the chains
+    against the latest checkpoint) would find nothing."""
+
+    def test_a_rewrite_rechained_after_a_checkpoint_is_not_signed(self, three):
+        first, _second, _bare = three
+        before = checkpoint_create()
+        rechain(first, 1, params={"claim_total": "1.00"})
+        with pytest.raises(CheckpointRefused) as refused:
+            checkpoint_create()
+        assert refused.value.code == "record_altered"
+        assert (f"纠纷#{first.pk}的第2条事件与{_name(before)}签署的链头不符"
+                in refused.value.message)
+        assert "jintiao audit verify" in refused.value.message
+        assert list(Checkpoint.objects.values_list("pk", flat=True)) == [before.pk]
+        assert [b.dispute_id for b in audit_chains().broken] == [first.pk]
+
+    def test_later_events_and_new_disputes_are_signed(self, world, three):
+        from jintiao import clock
+
+        first, _second, bare = three
+        checkpoint_create()
+        event_append(dispute=first, type=events.PAYMENT_RECORDED, actor=world.clerk,
+                     at=clock.now(), params={"amount": "2.00"})
+        event_append(dispute=bare, type=events.PAYMENT_RECORDED, actor=world.clerk,
+                     at=clock.now(), params={"amount": "3.00"})
+        intake(actor=world.clerk, committee=world.committee)
+        made = checkpoint_create()
+        assert (made.count, made.despite) == (4, "")
+
+    @pytest.mark.parametrize("fault", ["events_removed", "event_edited", "new_dispute_forged",
+                                       "head_moved", "rechained_past_later_events"])
+    def test_each_kind_of_break_since_the_checkpoint_is_refused(self, world, three, fault):
+        from jintiao import clock
+
+        first, second, _bare = three
+        checkpoint_create()
+        event_append(dispute=first, type=events.PAYMENT_RECORDED, actor=world.clerk,
+                     at=clock.now(), params={"amount": "2.00"})
+        if fault == "events_removed":  # the last two events gone, the record moved back
+            kept = Event.objects.get(dispute=first, seq=1)
+            Event.objects.filter(dispute=first, seq__gt=1).delete()
+            type(first).objects.filter(pk=first.pk).update(events_seq=1, events_head=kept.hash)
+        elif fault == "event_edited":  # after the checkpoint, not re-hashed
+            Event.objects.filter(dispute=first, seq=3).update(params={"amount": "9.00"})
+        elif fault == "rechained_past_later_events":
+            rechain(first, 1, params={"claim_total": "1.00"})
+        elif fault == "new_dispute_forged":
+            fresh = intake(actor=world.clerk, committee=world.committee)
+            Event.objects.filter(dispute=fresh, seq=1).update(params={})
+        else:  # same count, another head
+            type(second).objects.filter(pk=second.pk).update(events_head="ab" * 32)
+        with pytest.raises(CheckpointRefused) as refused:
+            checkpoint_create()
+        assert {"events_removed": "现在只有1条", "event_edited": "的第3条事件内容被改动",
+                "new_dispute_forged": "的第1条事件内容被改动", "head_moved": "签署的链头不符",
+                "rechained_past_later_events": "的第2条事件与上一个检查点签署的链头不符",
+                }[fault] in refused.value.message
+
+    def test_despite_a_reason_it_is_signed_and_the_reason_kept_and_listed(self, three):
+        first, _second, _bare = three
+        checkpoint_create()
+        rechain(first, 1, params={"claim_total": "1.00"})
+        made = checkpoint_create(despite="  从11月30日的备份恢复  ")
+        lines = made.despite.splitlines()
+        assert lines[0] == "从11月30日的备份恢复"
+        assert f"纠纷#{first.pk}的第2条事件与" in lines[1]
+        assert lines[1].endswith("签署的链头不符")
+        audit = audit_chains()
+        assert (audit.broken, audit.problems) == ([], [])
+        assert len(audit.noted) == 1
+        assert "1个纠纷的日志不连续，签署时已说明：从11月30日的备份恢复" in audit.noted[0]
+        assert checkpoint_create().despite == ""  # the next one extends this one
+
+    def test_a_blank_reason_is_no_reason(self, three):
+        first, _second, _bare = three
+        checkpoint_create()
+        rechain(first, 1, params={"claim_total": "1.00"})
+        with pytest.raises(CheckpointRefused):
+            checkpoint_create(despite="   ")
+
+    def test_a_previous_checkpoint_that_fails_its_own_check_stops_the_next(self, three):
+        made = checkpoint_create()
+        Checkpoint.objects.filter(pk=made.pk).update(root="0" * 64)
+        with pytest.raises(CheckpointRefused) as refused:
+            checkpoint_create()
+        assert "签名无效" in refused.value.message
+
+    def test_audit_names_a_checkpoint_that_does_not_extend_the_one_before(
+            self, three, monkeypatch):
+        """A checkpoint signed past the check (someone with the key): the record between
+        the two was rewritten, and the audit says so although the chains fit the newest."""
+        from jintiao.timeline import checkpoints
+
+        first, _second, _bare = three
+        older = checkpoint_create()
+        rechain(first, 1, params={"claim_total": "1.00"})
+        monkeypatch.setattr(checkpoints, "extension_problems", lambda previous, now: [])
+        newer = checkpoint_create()
+        audit = audit_chains()
+        assert audit.broken == []
+        assert audit.problems == [
+            f"{_name(older)}到{_name(newer)}：纠纷#{first.pk}的第2条事件的链头变了"]
+        assert audit.noted == []

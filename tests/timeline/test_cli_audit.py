@@ -86,3 +86,20 @@ def test_without_auto_init_the_key_is_made_only_when_asked(world, keys, settings
     assert (keys / "checkpoint" / "ed25519.pem").exists()
     assert main(["audit", "checkpoint"]) == 0
     assert Checkpoint.objects.count() == 2
+
+
+def test_checkpoint_refuses_a_rewritten_record_until_an_operator_gives_a_reason(
+        world, keys, capsys):
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    assert main(["audit", "checkpoint"]) == 0
+    rechain(dispute, 1, params={"claim_total": "1.00"})
+    capsys.readouterr()
+    assert main(["audit", "checkpoint"]) != 0
+    out = capsys.readouterr()
+    assert "未签署检查点" in out.out + out.err
+    assert Checkpoint.objects.count() == 1
+
+    assert main(["audit", "checkpoint", "--despite", "从备份恢复"]) == 0
+    assert "已在日志不连续的情况下签署检查点" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0
+    assert "签署时已说明：从备份恢复" in capsys.readouterr().out

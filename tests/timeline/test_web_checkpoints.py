@@ -121,3 +121,14 @@ def test_only_checkpoints_made_before_the_period_ends_are_printed(world, setting
         reverse("web:report"), {"node": world.prefecture.pk, "period": str(month)}
     ).content.decode()
     assert later.root not in html
+
+
+def test_a_checkpoint_signed_despite_problems_shows_the_reason(world, signed):
+    from jintiao.timeline.models import Checkpoint
+
+    Checkpoint.objects.filter(pk=signed[1].pk).update(
+        despite="从备份恢复\n纠纷#1的第1条事件与检查点签署的链头不符")
+    page = client_for(world.supervisor).get(reverse("web:checkpoints")).content.decode()
+    assert "日志不连续时签署：" in page
+    assert "从备份恢复<br>纠纷#1的第1条事件与检查点签署的链头不符" in page
+    assert page.count("data-despite") == 1

@@ -25,6 +25,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     audit = audit_chains()
     for problem in audit.problems:
         print(f"检查点：{problem} (checkpoint: failed)")
+    for note in audit.noted:
+        print(f"检查点：{note} (checkpoint: signed despite problems)")
     if audit.checkpoint is None:
         print("尚无检查点：日志链只与各纠纷的记录核对 (no checkpoint yet)")
     elif not audit.problems:
@@ -73,8 +75,14 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
 
     if args.init_key:
         key_init()
-    made = checkpoint_create()
-    print("已签署检查点 (checkpoint signed)")
+    made = checkpoint_create(despite=args.despite)
+    if made.despite:
+        print("已在日志不连续的情况下签署检查点，原因和发现的问题已随检查点保存 "
+              "(checkpoint signed despite problems)")
+        for line in made.despite.splitlines()[1:]:
+            print(f"  {line}")
+    else:
+        print("已签署检查点 (checkpoint signed)")
     _print_checkpoint(made)
     return 0
 
@@ -166,6 +174,9 @@ def register(sub: Any) -> None:
     checkpoint = audit_cmds.add_parser("checkpoint", help="立即签署一个检查点")
     checkpoint.add_argument("--init-key", action="store_true",
                             help="本机尚无检查点签名密钥时先生成（JINTIAO_PKI_AUTO_INIT=0 时需要）")
+    checkpoint.add_argument("--despite", default="", metavar="原因",
+                            help="日志不是上一个检查点的延续时仍然签署（例如刚从更早的备份恢复），"
+                                 "原因随检查点保存，audit verify 会列出")
     checkpoint.set_defaults(handler=cmd_audit_checkpoint)
     listing = audit_cmds.add_parser("checkpoints", help="列出最近的检查点")
     listing.add_argument("--limit", type=_positive, default=20, help="列出几个（默认 20）")

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jintiao import clock
 from jintiao.domain.errors import DomainError, ErrorCode
@@ -48,6 +48,7 @@ from jintiao.timeline.hashing import (
     Head,
     checkpoint_message,
     event_body,
+    event_hash,
     inclusion_proof,
     merkle_root,
     moment,
@@ -69,6 +70,13 @@ class CheckpointKeyMissing(DomainError):
 
 class DisputeNotFound(DomainError):
     code = ErrorCode.DISPUTE_NOT_FOUND
+
+
+class CheckpointRefused(DomainError):
+    """The chains now do not extend what the previous checkpoint signed (or it, or the
+    log, fails its own check): signing them would make a rewrite look anchored."""
+
+    code = ErrorCode.RECORD_ALTERED
 
 
 # -- the key, outside the database ------------------------------------------------------------
@@ -227,24 +235,124 @@ def checkpoint_leaves(checkpoint: Checkpoint) -> list[Head]:
         raise ValueError("unreadable leaves") from exc
 
 
-def checkpoint_create(*, actor: Any = None) -> Checkpoint:
+def checkpoint_create(*, actor: Any = None, despite: str = "") -> Checkpoint:
     """Sign a Merkle root over every dispute's chain head now and keep it: in the database
     with the heads (for inclusion proofs), and as a line of the key folder's log.
 
+    Nothing is signed unless every chain now extends what the previous checkpoint signed
+    (:func:`extension_problems`): a checkpoint made after someone rewrote history and
+    re-computed the hashes would otherwise anchor the rewrite, and ``audit verify``, which
+    holds the chains against the latest checkpoint, would find nothing. ``despite`` — the
+    reason an operator who has looked gives, e.g. after restoring an older backup — signs
+    anyway and keeps the reason and the problems with the checkpoint.
+
     :raises CheckpointKeyMissing: no key, and ``PKI_AUTO_INIT`` is off
+    :raises CheckpointRefused: the chains do not extend the previous checkpoint
     """
     key = signing_key()
-    at = clock.now()
-    leaves = heads_now()
-    root = merkle_root(leaves)
-    signature = key.sign(checkpoint_message(at=at, count=len(leaves), root=root))
-    made = Checkpoint.objects.create(
-        created_at=at, created_by=actor, count=len(leaves), root=root,
-        key_fingerprint=fingerprint(key.public_key()), signature=signature.hex(),
-        leaves=_pack(leaves))
-    transaction.on_commit(lambda: _log(made))
+    despite = despite.strip()
+    with transaction.atomic():
+        at = clock.now()
+        leaves = heads_now()
+        problems = extension_problems(checkpoint_latest(), leaves)
+        if problems and not despite:
+            shown = "；".join(problems[:5]) + (f"；另有{len(problems) - 5}处" if len(problems) > 5
+                                               else "")
+            raise CheckpointRefused(
+                f"未签署检查点：现在的案件日志不是上一个检查点所签内容的延续（{shown}）。"
+                "请先运行 jintiao audit verify 查明原因；确认无误（例如刚从更早的备份恢复）"
+                "后，可用 jintiao audit checkpoint --despite 原因 签署并留下原因",
+                f"checkpoint refused: {len(problems)} problem(s) against the previous one",
+                problems=len(problems))
+        root = merkle_root(leaves)
+        signature = key.sign(checkpoint_message(at=at, count=len(leaves), root=root))
+        made = Checkpoint.objects.create(
+            created_at=at, created_by=actor, count=len(leaves), root=root,
+            key_fingerprint=fingerprint(key.public_key()), signature=signature.hex(),
+            leaves=_pack(leaves),
+            despite=(f"{despite}\n" + "\n".join(problems)) if problems else "")
+        transaction.on_commit(lambda: _log(made))
+    if problems:
+        logger.warning("checkpoints: #%s signed despite %s problem(s)", made.pk, len(problems))
     logger.info("checkpoints: #%s over %s disputes, root %s", made.pk, made.count, root)
     return made
+
+
+def extension_problems(previous: Checkpoint | None, now: list[Head]) -> list[str]:
+    """Why the heads ``now`` are not what ``previous`` signed plus later events: it fails
+    its own check or the log's; a dispute in it is gone, has fewer events, or another head
+    at the same count; or a chain does not run from its signed head (from the start, for
+    disputes it did not cover) to the head now, each event re-hashed. Only the events after
+    the previous checkpoint are read, so a daily checkpoint costs the day's events."""
+    problems = log_check()
+    current = {x.dispute_id: x for x in now}
+    starts = {x.dispute_id: Head(x.dispute_id, 0, GENESIS) for x in now if x.seq}
+    if previous is not None:
+        found, before = checkpoint_check(previous)
+        if found:
+            return problems + found
+        name = describe(previous)
+        for leaf in before:
+            head = current.get(leaf.dispute_id)
+            starts.pop(leaf.dispute_id, None)
+            if head is None:
+                problems.append(f"纠纷#{leaf.dispute_id}在{name}中，现已不存在")
+            elif head.seq < leaf.seq:
+                problems.append(f"纠纷#{leaf.dispute_id}在{name}时有{leaf.seq}条事件，"
+                                f"现在只有{head.seq}条")
+            elif head.seq == leaf.seq and head.head != leaf.head:
+                problems.append(f"纠纷#{leaf.dispute_id}的第{leaf.seq}条事件与{name}签署的链头不符")
+            elif head.seq > leaf.seq:
+                starts[leaf.dispute_id] = leaf
+    return problems + _links_broken(starts, current)
+
+
+def _links_broken(starts: dict[int, Head], current: dict[int, Head]) -> list[str]:
+    """Each dispute's chain from ``starts`` (its signed head, or the start) to ``current``,
+    read in chunks of disputes: the event at the signed count must still hash to the signed
+    head, and every later one link to it and hash to what it says."""
+    problems: list[str] = []
+    ids = sorted(starts)
+    for at in range(0, len(ids), 500):
+        chunk = ids[at:at + 500]
+        wanted = Q()
+        for pk in chunk:
+            wanted |= Q(dispute_id=pk, seq__gte=max(starts[pk].seq, 1),
+                        seq__lte=current[pk].seq)
+        chains: dict[int, list[Event]] = {pk: [] for pk in chunk}
+        for e in Event.objects.filter(wanted).order_by("dispute_id", "seq"):
+            chains[e.dispute_id].append(e)
+        for pk in chunk:
+            reason = _link_fault(starts[pk], current[pk], chains[pk])
+            if reason:
+                problems.append(f"纠纷#{pk}{reason}")
+    return problems
+
+
+def _link_fault(start: Head, end: Head, chain: list[Event]) -> str:
+    if start.seq:
+        if not chain or chain[0].seq != start.seq or _rehash(chain[0]) != start.head \
+                or chain[0].hash != start.head:
+            return f"的第{start.seq}条事件与上一个检查点签署的链头不符（被改写后重新计算）"
+        chain = chain[1:]
+    prev, seq = start.head, start.seq
+    for e in chain:
+        if e.seq != seq + 1:
+            return f"缺少第{seq + 1}条事件"
+        if e.prev_hash != prev:
+            return f"的第{e.seq}条事件与上一条事件的链接不符"
+        if _rehash(e) != e.hash:
+            return f"的第{e.seq}条事件内容被改动"
+        prev, seq = e.hash, e.seq
+    if seq != end.seq or prev != end.head:
+        return f"的日志到第{seq}条，与纠纷记录的链头（第{end.seq}条）不符"
+    return ""
+
+
+def _rehash(e: Event) -> str:
+    return event_hash(dispute_id=e.dispute_id, seq=e.seq, type=e.type, actor_id=e.actor_id,
+                      at=e.at, state_before=e.state_before, state_after=e.state_after,
+                      params=e.params, meta=e.meta, prev_hash=e.prev_hash)
 
 
 def _log_line(checkpoint: Checkpoint) -> dict[str, Any]:
@@ -342,12 +450,14 @@ class Audit:
     checked: int
     broken: list[BrokenLink]
     checkpoint: Checkpoint | None
-    problems: list[str]  # the checkpoint's own: signature, heads, the log
+    problems: list[str]  # the checkpoints' own: signature, heads, the log, their sequence
+    noted: list[str]  # checkpoints signed despite problems, with the operator's reason
 
 
 def audit_chains() -> Audit:
     """Every chain against its dispute's record of it and against the latest checkpoint,
-    whose signature and heads are checked first (a checkpoint that fails anchors nothing)."""
+    whose signature and heads are checked first (a checkpoint that fails anchors nothing),
+    and every checkpoint against the one before it."""
     problems = log_check()
     checkpoint = checkpoint_latest()
     anchor = None
@@ -357,8 +467,54 @@ def audit_chains() -> Audit:
         if not found:
             anchor = Anchor({x.dispute_id: (x.seq, x.head) for x in leaves},
                             describe(checkpoint))
+    sequence, noted = sequence_problems()
     checked, broken = audit_verify(anchor=anchor)
-    return Audit(checked, broken, checkpoint, problems)
+    return Audit(checked, broken, checkpoint, problems + sequence, noted)
+
+
+def sequence_problems() -> tuple[list[str], list[str]]:
+    """Each checkpoint against the one before: no dispute it covered is gone, none has
+    fewer events, none another head at the same count. Such a step means the record was
+    rewritten between the two (or a checkpoint was forged with the key): a problem, unless
+    the later one was signed ``despite`` it, which is noted with the operator's reason.
+    Two checkpoints' heads are in memory at a time."""
+    problems: list[str] = []
+    noted: list[str] = []
+    previous: tuple[Checkpoint, dict[int, Head]] | None = None
+    for pk in Checkpoint.objects.order_by("created_at", "pk").values_list("pk", flat=True):
+        checkpoint = Checkpoint.objects.get(pk=pk)
+        try:
+            heads = {x.dispute_id: x for x in checkpoint_leaves(checkpoint)}
+        except ValueError:
+            problems.append(f"{describe(checkpoint)}：存放的各纠纷链头无法读取（被改动）")
+            previous = None
+            continue
+        if previous is not None:
+            steps = _steps_back(previous[1], heads)
+            name = f"{describe(previous[0])}到{describe(checkpoint)}"
+            if steps and checkpoint.despite:
+                reason = checkpoint.despite.splitlines()[0]
+                noted.append(f"{name}：{len(steps)}个纠纷的日志不连续，签署时已说明：{reason}")
+            elif steps:
+                problems += [f"{name}：{step}" for step in steps[:20]]
+                if len(steps) > 20:
+                    problems.append(f"{name}：另有{len(steps) - 20}个纠纷的日志不连续")
+        previous = (checkpoint, heads)
+    return problems, noted
+
+
+def _steps_back(before: dict[int, Head], after: dict[int, Head]) -> list[str]:
+    """Where ``after`` does not extend ``before``, by their heads alone."""
+    steps = []
+    for pk, leaf in before.items():
+        later = after.get(pk)
+        if later is None:
+            steps.append(f"纠纷#{pk}不见了")
+        elif later.seq < leaf.seq:
+            steps.append(f"纠纷#{pk}的事件从{leaf.seq}条变为{later.seq}条")
+        elif later.seq == leaf.seq and later.head != leaf.head:
+            steps.append(f"纠纷#{pk}的第{leaf.seq}条事件的链头变了")
+    return steps
 
 
 # -- the bundle -------------------------------------------------------------------------------
@@ -419,8 +575,9 @@ def bundle_build(dispute_id: int, *, documents: list[dict[str, Any]],
     }
 
 
-__all__ = ["BUNDLE_FORMAT", "GENESIS", "Audit", "CheckpointKeyMissing", "DisputeNotFound",
-           "audit_chains", "bundle_build", "checkpoint_check", "checkpoint_create",
-           "checkpoint_latest", "checkpoint_leaves", "checkpoints_latest", "checkpoints_until",
-           "describe", "fingerprint", "heads_now", "inclusion", "key_fingerprint", "key_init",
-           "log_check", "log_file", "public_key", "public_pem", "signing_key"]
+__all__ = ["BUNDLE_FORMAT", "GENESIS", "Audit", "CheckpointKeyMissing", "CheckpointRefused",
+           "DisputeNotFound", "audit_chains", "bundle_build", "checkpoint_check",
+           "checkpoint_create", "checkpoint_latest", "checkpoint_leaves", "checkpoints_latest",
+           "checkpoints_until", "describe", "extension_problems", "fingerprint",
+           "heads_now", "inclusion", "key_fingerprint", "key_init",
+           "log_check", "log_file", "public_key", "public_pem", "sequence_problems", "signing_key"]

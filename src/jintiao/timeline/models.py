@@ -71,6 +71,9 @@ class Checkpoint(models.Model):
     key_fingerprint = models.CharField(_("公钥指纹"), max_length=64)
     signature = models.CharField(max_length=128)  # Ed25519, hex
     leaves = models.BinaryField()
+    # why it was signed although the chains did not extend the previous one (the operator's
+    # reason, then each problem found, a line each); empty for every ordinary checkpoint
+    despite = models.TextField(_("签署时的例外说明"), blank=True, default="")
 
     class Meta:
         verbose_name = _("检查点")
