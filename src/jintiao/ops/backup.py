@@ -305,19 +305,40 @@ def check(folder: Path, keys_folder: Path | None = None) -> Checked:
     return Checked(folder, manifest, found_keys)
 
 
+# rows ``migrate`` itself writes into an empty database, which a restore may replace
+FRESH_ROWS = {"contenttypes.contenttype", "auth.permission"}
+
+
+def known_tables() -> set[str]:
+    """Every table this version's migrations make: the models' (many-to-many included),
+    the migrations' record and the database cache's. Nothing else is JinTiao's to drop."""
+    names = {"django_migrations"}
+    names |= {model._meta.db_table for model in apps.get_models(include_auto_created=True)
+              if model._meta.managed and not model._meta.proxy}
+    names |= {str(cache["LOCATION"]) for cache in settings.CACHES.values()
+              if cache["BACKEND"].endswith("db.DatabaseCache")}
+    return names
+
+
 def database_contents() -> list[str]:
-    """What JinTiao data the configured database holds (empty: none)."""
+    """Why the configured database is not one to restore into (empty: it may be).
+
+    Refused: a table no migration of this version makes — another program's data, which the
+    restore would drop with the rest — and any row but those ``migrate`` writes itself
+    (content types, permissions), the operations app's and the cache's."""
     name = str(connection.settings_dict["NAME"])
     if connection.vendor == "sqlite" and "memory" not in name and not Path(name).exists():
         return []  # a SQLite file still to be made
     tables = set(connection.introspection.table_names())
-    held = []
-    for model in apps.get_models():
+    held = [f"不属于金调通的表 {table}" for table in sorted(tables - known_tables())]
+    for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if (model.__module__.startswith("jintiao.") and meta.app_label != "ops"
-                and meta.managed and meta.db_table in tables
+        if (meta.db_table in tables and meta.managed and not meta.proxy
+                and meta.app_label != "ops" and meta.label_lower not in FRESH_ROWS
                 and model._default_manager.exists()):
-            held.append(f"{meta.verbose_name}{model._default_manager.count()}条")
+            what = (meta.verbose_name if model.__module__.startswith("jintiao.")
+                    and not meta.auto_created else f"表 {meta.db_table} 中")
+            held.append(f"{what}{model._default_manager.count()}条")
     return held
 
 
@@ -420,7 +441,8 @@ def restore(folder: Path, keys_folder: Path | None = None) -> Restored:
     media_todo = _preflight_media(checked.folder, manifest["files"])
     keys_todo, keys_kept = _preflight_keys(checked)
 
-    databases.load(checked.folder / manifest["database"]["file"], manifest["database"]["kind"])
+    databases.load(checked.folder / manifest["database"]["file"], manifest["database"]["kind"],
+                   known_tables())
     done = Restored(manifest, keys_kept=keys_kept)
     if checked.keys_folder is not None:
         pki = Path(settings.PKI_DIR)

@@ -172,9 +172,11 @@ def _pg_dump(folder: Path, tables: dict[str, str]) -> Dumped:
 # -- restore ---------------------------------------------------------------------------
 
 
-def load(file: Path, dumped_kind: str) -> None:
-    """Write the dump into the configured database, which the caller found empty of data:
-    tables ``migrate`` made are dropped first, so the dump's schema is the one restored."""
+def load(file: Path, dumped_kind: str, ours: set[str]) -> None:
+    """Write the dump into the configured database, which the caller found empty of data
+    and of tables not ``ours``: the tables ``migrate`` made are dropped first, so the dump's
+    schema is the one restored; a table not ours stops it (SQLite's restore replaces the
+    whole file)."""
     here = kind()
     if here != dumped_kind:
         names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -182,10 +184,15 @@ def load(file: Path, dumped_kind: str) -> None:
             f"备份的是 {names.get(dumped_kind, dumped_kind)} 数据库，当前配置的是 "
             f"{names[here]}：请用同类数据库恢复（DATABASE_URL）",
             f"the backup is {dumped_kind}, the configured database is {here}")
+    with connection.cursor() as cursor:
+        strangers = sorted(set(connection.introspection.table_names(cursor)) - ours)
+    if strangers:
+        raise BackupInvalid(f"数据库中有不属于金调通的表（{'、'.join(strangers[:5])}）：拒绝恢复",
+                            "the database holds tables that are not JinTiao's")
     if here == "sqlite":
         _sqlite_load(file)
     else:
-        _pg_load(file)
+        _pg_load(file, ours)
     connections.close_all()
 
 
@@ -205,10 +212,10 @@ def _sqlite_load(file: Path) -> None:
         source.close()
 
 
-def _pg_load(file: Path) -> None:
+def _pg_load(file: Path, ours: set[str]) -> None:
     tool = pg_tool("pg_restore")
     with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
+        for table in sorted(set(connection.introspection.table_names(cursor)) & ours):
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
     connections.close_all()
     dbname = str(connection.settings_dict["NAME"])
