@@ -4,7 +4,10 @@ and ``cryptography`` only, no database, no JinTiao. docs/audit.md explains each 
 
     python3 audit-verifier.py bundle.json [--fingerprint HEX]
 
-Exit 0: the bundle holds; 1: it does not (each problem is printed).
+Exit 0: the bundle holds under the key whose fingerprint you give, every event anchored;
+3: it holds, but you gave no fingerprint (anyone can make a bundle that agrees with its own
+key) or some events come after its checkpoint (the chain alone protects them);
+1: it does not hold (each problem is printed).
 """
 
 import argparse
@@ -99,7 +102,7 @@ def check(bundle, fingerprint=""):
         raise ValueError("the public key is not an Ed25519 key in its standard PEM form")
     found = sha256(public.public_bytes(serialization.Encoding.DER,
                                        serialization.PublicFormat.SubjectPublicKeyInfo)).hex()
-    if found != cp["key_fingerprint"] or (fingerprint and found != fingerprint.lower()):
+    if found != cp["key_fingerprint"] or (fingerprint and found != fingerprint.strip().lower()):
         problems.append(f"key fingerprint {found} is not the one expected")
     message = canonical({"scheme": "jintiao-checkpoint-1", "at": cp["at"],
                          "count": cp["count"], "root": cp["root"]})
@@ -146,15 +149,29 @@ def main():
     args = parser.parse_args()
     try:
         with open(args.bundle, "rb") as f:
-            problems, found, anchored = check(json.loads(f.read()), args.fingerprint)
+            bundle = json.loads(f.read())
+        problems, found, anchored = check(bundle, args.fingerprint)
+        events = bundle["events"]
     except Exception as exc:  # unreadable, not JSON, a field missing or of the wrong kind
-        problems, found, anchored = [f"malformed bundle: {exc!r}"], "", 0
+        problems, found, anchored, events = [f"malformed bundle: {exc!r}"], "", 0, []
     for p in problems:
         print(f"✗ {p}")
     if problems:
         print("审计包核验未通过 (bundle FAILED)")
         return 1
     print(f"✓ events 1–{anchored} under the checkpoint signed by key {found}")
+    caveats = []
+    if not args.fingerprint:
+        caveats.append("no --fingerprint given: the signature only shows the file agrees with "
+                       "itself; compare the key with the one in your report")
+    if anchored < len(events):
+        caveats.append(f"events {anchored + 1}–{len(events)} come after the checkpoint: only "
+                       "the chain protects them")
+    for caveat in caveats:
+        print(f"! {caveat}")
+    if caveats:
+        print("审计包自身一致，但未能完全证明 (bundle consistent, not fully proven)")
+        return 3
     print("审计包核验通过 (bundle verified)")
     return 0
 

@@ -72,15 +72,65 @@ def test_the_bundle_holds_what_each_hash_covers_and_the_digests(sealed, exported
     assert verify_bundle(bundle).ok
 
 
+def _fingerprint(path) -> str:
+    return json.loads(path.read_text())["checkpoint"]["key_fingerprint"]
+
+
+def _doc_verifier(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(VERIFIER), *args],  # noqa: S603 - ours
+                          capture_output=True, text=True, check=False)
+
+
 def test_verify_bundle_and_the_docs_verifier_accept_a_real_bundle(exported, capsys):
-    assert main(["audit", "verify-bundle", str(exported)]) == 0
+    pinned = ["--fingerprint", _fingerprint(exported)]
+    assert main(["audit", "verify-bundle", str(exported), *pinned]) == 0
     out = capsys.readouterr().out
-    assert "审计包核验通过" in out
+    assert "审计包核验通过：全部事件由所要求的公钥签署的检查点锚定" in out
     assert "包含证明成立" in out
-    run = subprocess.run([sys.executable, str(VERIFIER), str(exported)],  # noqa: S603 - ours
-                         capture_output=True, text=True, check=False)
+    run = _doc_verifier(str(exported), *pinned)
     assert (run.returncode, run.stderr) == (0, "")
     assert "bundle verified" in run.stdout
+
+
+def test_without_a_fingerprint_a_bundle_is_only_consistent(exported, capsys):
+    """A bundle made up with a key of one's own agrees with itself too: without the
+    fingerprint the reader holds, neither verifier says "verified"."""
+    assert main(["audit", "verify-bundle", str(exported)]) == 3
+    out = capsys.readouterr().out
+    assert "审计包核验通过" not in out
+    assert "! 未用 --fingerprint 指明应有的公钥指纹" in out
+    assert "审计包自身一致，但未能完全证明" in out
+    run = _doc_verifier(str(exported))
+    assert (run.returncode, run.stderr) == (3, "")
+    assert "no --fingerprint given" in run.stdout
+    assert "bundle verified" not in run.stdout
+
+
+def test_events_after_the_checkpoint_are_said_to_rest_on_the_chain_alone(
+        sealed, exported, desk, tmp_path, capsys):
+    from jintiao import clock
+    from jintiao.domain import events
+    from jintiao.timeline.services import event_append
+
+    event_append(dispute=sealed.dispute, type=events.PAYMENT_RECORDED, actor=desk.clerk,
+                 at=clock.now(), params={"amount": "1.00"})
+    later = tmp_path / "later.json"
+    assert main(["audit", "export", str(sealed.dispute_id), str(later)]) == 0
+    assert Checkpoint.objects.count() == 1  # the latest covers the dispute: used as it is
+    pinned = ["--fingerprint", _fingerprint(later)]
+    capsys.readouterr()
+    assert main(["audit", "verify-bundle", str(later), *pinned]) == 3
+    out = capsys.readouterr().out
+    assert "! 检查点之后的 1 条事件尚未被检查点锚定" in out
+    assert "未用 --fingerprint" not in out
+    run = _doc_verifier(str(later), *pinned)
+    assert run.returncode == 3
+    assert "come after the checkpoint" in run.stdout
+
+    fresh = tmp_path / "fresh.json"
+    assert main(["audit", "export", str(sealed.dispute_id), str(fresh), "--fresh"]) == 0
+    assert main(["audit", "verify-bundle", str(fresh), *pinned]) == 0
+    assert _doc_verifier(str(fresh), *pinned).returncode == 0
 
 
 def _mutants(raw: bytes):
@@ -143,7 +193,8 @@ def test_verify_bundle_needs_no_database(exported):
     Django is never set up and no model is imported."""
     code = ("import sys, django.apps\n"
             "from jintiao.cli import main\n"
-            f"rc = main(['audit', 'verify-bundle', {str(exported)!r}])\n"
+            f"rc = main(['audit', 'verify-bundle', {str(exported)!r}, '--fingerprint', "
+            f"{_fingerprint(exported)!r}])\n"
             "assert not django.apps.apps.ready, 'django was set up'\n"
             "assert 'jintiao.timeline.models' not in sys.modules\n"
             "sys.exit(rc)\n")

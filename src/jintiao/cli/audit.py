@@ -133,8 +133,10 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify_bundle(args: argparse.Namespace) -> int:
-    """Check a bundle with no database (Django is never set up): exit 0 if it holds, 1 if
-    not, 2 if the file cannot be read."""
+    """Check a bundle with no database (Django is never set up): exit 0 if it holds under
+    the key named with ``--fingerprint`` with every event anchored; 3 if it holds but
+    without a key named, or with events after its checkpoint; 1 if not; 2 if the file
+    cannot be read."""
     from jintiao.timeline.bundle import verify_bundle
 
     try:
@@ -151,11 +153,16 @@ def cmd_audit_verify_bundle(args: argparse.Namespace) -> int:
         print(f"✓ {note}")
     for problem in report.problems:
         print(f"✗ {problem}")
-    if report.ok:
-        print("审计包核验通过 (bundle verified)")
+    if not report.ok:
+        print(f"审计包核验未通过：{len(report.problems)} 处问题 (bundle failed)")
+        return 1
+    if report.complete:
+        print("审计包核验通过：全部事件由所要求的公钥签署的检查点锚定 (bundle verified)")
         return 0
-    print(f"审计包核验未通过：{len(report.problems)} 处问题 (bundle failed)")
-    return 1
+    for caveat in report.caveats:
+        print(f"! {caveat}")
+    print("审计包自身一致，但未能完全证明：见上面的提示 (bundle consistent, not fully proven)")
+    return 3
 
 
 def _positive(text: str) -> int:
@@ -190,5 +197,6 @@ def register(sub: Any) -> None:
     check = audit_cmds.add_parser("verify-bundle", help="不连数据库核验一个审计包")
     check.add_argument("file", help="审计包文件（JSON）")
     check.add_argument("--fingerprint", default="",
-                       help="要求的签名公钥指纹（如月报所印），不符即不通过")
+                       help="要求的签名公钥指纹（如月报所印），不符即不通过；"
+                            "不指明时只能证明文件自身一致（退出码 3）")
     check.set_defaults(handler=cmd_audit_verify_bundle)

@@ -41,12 +41,36 @@ class Malformed(ValueError):
 
 @dataclass
 class BundleReport:
+    """What a bundle proves. ``ok``: nothing in it contradicts itself or its signature —
+    which a bundle made up with a key of one's own also achieves, so it proves the record
+    only ``pinned`` (the signing key is the one the reader holds, ``--fingerprint``) and
+    only up to the checkpoint: ``unanchored`` events after it rest on the chain alone."""
+
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pinned: bool = False
+    unanchored: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def complete(self) -> bool:
+        """It holds, under the key the reader named, with every event anchored."""
+        return self.ok and self.pinned and not self.unanchored
+
+    @property
+    def caveats(self) -> list[str]:
+        """Why a bundle that holds still proves less than the whole record."""
+        said = []
+        if not self.pinned:
+            said.append("未用 --fingerprint 指明应有的公钥指纹：签名只证明文件自身一致，任何人"
+                        "都能用自己的密钥做出一致的文件。请与月报所印或另行留存的指纹核对")
+        if self.unanchored:
+            said.append(f"检查点之后的 {self.unanchored} 条事件尚未被检查点锚定，只由哈希链"
+                        "保护：可请平台导出时先签署新的检查点（audit export --fresh）")
+        return said
 
 
 def _int(value: Any, what: str) -> int:
@@ -143,9 +167,10 @@ def _checkpoint(dispute_id: int, data: dict[str, Any], hashes: list[str] | None,
     if found != cp["key_fingerprint"]:
         report.problems.append("公钥的指纹与检查点所记不符")
         return
-    if expected_fingerprint and found != expected_fingerprint.lower():
+    if expected_fingerprint and found != expected_fingerprint.strip().lower():
         report.problems.append(f"公钥指纹 {found} 不是所要求的 {expected_fingerprint}")
         return
+    report.pinned = bool(expected_fingerprint)
     count, root = _int(cp["count"], "checkpoint.count"), _str(cp["root"], "checkpoint.root")
     at, signature = _str(cp["at"], "checkpoint.at"), _str(cp["signature"], "signature")
     try:
@@ -178,8 +203,8 @@ def _checkpoint(dispute_id: int, data: dict[str, Any], hashes: list[str] | None,
         report.problems.append(f"第 {head.seq} 条事件与检查点所签不符：检查点之前的事件被改写"
                                "并重新计算了哈希链")
     else:
-        report.notes.append(f"第 1 至 {head.seq} 条事件由检查点锚定；其后 "
-                            f"{len(hashes) - head.seq} 条仅由哈希链保护，待下一个检查点")
+        report.unanchored = len(hashes) - head.seq
+        report.notes.append(f"第 1 至 {head.seq} 条事件由检查点锚定")
 
 
 def _digests(events: list[dict[str, Any]], data: dict[str, Any], report: BundleReport) -> None:
