@@ -1,4 +1,4 @@
-"""POST /disputes/{id}/parties/{row}/reveal: the token's read scope and the role (the
+"""POST /disputes/{id}/parties/{row}/reveal: the token's documents scope and the role (the
 committee's desk, the court); the numbers once, never cached; the request on the timeline."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def path(dispute) -> str:
 def test_the_desk_and_the_court_get_the_numbers_uncached(world, cases, who):
     ours, _theirs = cases
     party = debtor_of(ours)
-    response = Api(getattr(world, who), scopes=["read"]).post(path(ours), ASK)
+    response = Api(getattr(world, who), scopes=["documents"]).post(path(ours), ASK)
     assert response.status_code == 200, response.content
     assert response.json() == {"party_row_id": ours.party_rows.get(role="debtor").pk,
                                "name": party.name, "id_number": decrypt(party.id_cipher),
@@ -36,9 +36,12 @@ def test_the_desk_and_the_court_get_the_numbers_uncached(world, cases, who):
     assert decrypt(party.id_cipher) not in timeline
 
 
-def test_a_token_without_the_read_scope_is_refused(world, cases):
+@pytest.mark.parametrize("scopes", [["read"], ["read", "intake", "payments"]])
+def test_a_token_without_the_documents_scope_is_refused(world, cases, scopes):
+    """A full number is a particular the court papers carry: a read-only token (a bank's
+    reporting system, a dashboard) never gets one."""
     ours, _theirs = cases
-    response = Api(world.clerk, scopes=["intake", "documents"]).post(path(ours), ASK)
+    response = Api(world.clerk, scopes=scopes).post(path(ours), ASK)
     assert response.status_code == 403
     assert response.json()["code"] == "scope_missing"
     assert not Event.objects.filter(type=events.PARTY_REVEALED.type).exists()

@@ -125,3 +125,16 @@ def test_the_reveal_is_on_the_timeline_for_the_desk_and_supervisors_not_the_bank
     assert event in events_seen_by(standing_of(world.director, ours))
     assert event in events_seen_by(standing_of(world.supervisor, ours))
     assert event not in events_seen_by(standing_of(world.agent, ours))
+
+
+def test_an_expert_on_the_team_who_is_no_mediator_is_refused(world, cases):
+    """The neutral evaluator needs the claim, not who the debtor is."""
+    ours, _theirs = cases
+    expert = UserFactory(organization=world.committee, roles=[Role.EXPERT])
+    ours.mediator_rows.create(user=expert)
+    assert standing_of(expert, ours).on_team
+    with pytest.raises(PermissionDenied):
+        reveal(expert, ours)
+    both = UserFactory(organization=world.committee, roles=[Role.MEDIATOR, Role.EXPERT])
+    ours.mediator_rows.create(user=both)
+    assert reveal(both, ours).phone == "13812345678"

@@ -46,15 +46,15 @@ SCOPES: dict[str, TokenScope] = {
         "payment_record", "payment_reverse", "payments_import", "enforcement_apply",
         "credit_repair_confirm"], PAYMENTS),
     # the agreement and the court papers: drafting, codes, signatures, seal, filing, ruling,
-    # and the files that carry the parties' full particulars
+    # and what carries the parties' full particulars — the files, and a full number shown on
+    # request (the role is the service's to check; a read-only token never gets one)
     **dict.fromkeys([
         "agreement_draft", "signing_code_send", "agreement_sign", "agreement_seal",
         "confirmation_apply", "confirmation_accept", "confirmation_decide",
         "statements_service_address", "statements_joint_application_sign", "statements_sign",
-        "dossier_download", "document_download"], DOCUMENTS),
-    # posts that change nothing but the reader's trace: plans computed side by side; a full
-    # number shown to the role that needs it (the role is the service's to check)
-    **dict.fromkeys(["plans_compare", "party_reveal"], READ),
+        "dossier_download", "document_download", "party_reveal"], DOCUMENTS),
+    # a post that changes nothing: plans computed side by side
+    **dict.fromkeys(["plans_compare"], READ),
 }
 
 

@@ -382,8 +382,11 @@ class Standing:
         committee's desk handling the dispute (its clerks and director, the dispute's
         mediators) and the judges and clerks of its court — who check identities, serve and
         file. Not the institution, the parties, supervisors or the platform's administrators:
-        none needs them to do their part (PIPL Art. 6, minimum necessary)."""
-        return self.committee_desk or self.court
+        none needs them to do their part (PIPL Art. 6, minimum necessary). Nor an expert
+        on the team who is not also a mediator: a neutral evaluation needs the claim, not who
+        the debtor is."""
+        mediator = self.on_team and Role.MEDIATOR in self.held
+        return bool(self.node_roles & COMMITTEE_STAFF) or mediator or self.court
 
     def may_serve(self) -> bool:
         """Notices, contacts and service of documents: the committee's desk."""
