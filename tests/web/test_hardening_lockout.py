@@ -108,8 +108,48 @@ def test_the_lockout_counts_the_address_the_proxy_saw(settings):
                                     HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
     assert client_ip(request) == "10.0.0.2"
     settings.BEHIND_PROXY = True
+    settings.FORWARDED_ALLOW_IPS = frozenset({"10.0.0.2"})
     assert client_ip(request) == "203.0.113.9"
     assert client_ip(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+
+
+def test_a_forwarded_address_from_anyone_but_the_proxy_is_not_believed(settings):
+    """A host that reaches the application's port directly cannot spread its failures over
+    addresses it makes up."""
+    settings.BEHIND_PROXY = True
+    settings.FORWARDED_ALLOW_IPS = frozenset({"10.0.0.2"})
+    request = RequestFactory().post("/login/", REMOTE_ADDR="10.0.0.77",
+                                    HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client_ip(request) == "10.0.0.77"
+    settings.FORWARDED_ALLOW_IPS = frozenset({"*"})
+    assert client_ip(request) == "203.0.113.9"
+
+
+def test_a_direct_client_cannot_claim_https_or_an_address(settings):
+    """Through the middleware: the headers of a request not from the proxy are dropped, so
+    Django's HTTPS check and the lockout see the request as it came."""
+    from django.http import HttpResponse
+
+    from jintiao.web.proxy import ForwardedOnlyFromProxy
+
+    settings.BEHIND_PROXY = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.FORWARDED_ALLOW_IPS = frozenset({"10.0.0.2"})
+    seen = {}
+
+    def view(request):
+        seen.update(secure=request.is_secure(), ip=client_ip(request))
+        return HttpResponse()
+
+    middleware = ForwardedOnlyFromProxy(view)
+    headers = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    middleware(RequestFactory().get("/", REMOTE_ADDR="10.0.0.77", **headers))
+    assert seen == {"secure": False, "ip": "10.0.0.77"}
+    middleware(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", **headers))
+    assert seen == {"secure": True, "ip": "203.0.113.9"}
+    settings.BEHIND_PROXY = False
+    middleware(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", **headers))
+    assert seen["ip"] == "10.0.0.2"
 
 
 def test_the_attempts_record_keeps_no_password():

@@ -111,8 +111,6 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
         # each worker is replaced after about this many requests: memory stays bounded
         "max_requests": 2000, "max_requests_jitter": 200,
         "accesslog": "-", "errorlog": "-", "access_log_format": ACCESS_LOG_FORMAT,
-        # the proxy's address whose X-Forwarded-* are believed (JINTIAO_BEHIND_PROXY)
-        "forwarded_allow_ips": os.environ.get("JINTIAO_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "proc_name": "jintiao",
         # gunicorn's control socket is one path per machine user: two servers on one host
         # would contend for it, and nothing of ours uses it
@@ -126,6 +124,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Check, then serve the application with gunicorn until stopped."""
     config = options(args)  # a bad JINTIAO_WORKERS is said before anything else
     _setup()
+    from django.conf import settings
+
+    # the proxy's addresses whose X-Forwarded-* are believed: the list the application
+    # itself holds to (jintiao.web.proxy), so gunicorn and Django never disagree
+    config["forwarded_allow_ips"] = ",".join(sorted(settings.FORWARDED_ALLOW_IPS))
     problems = preflight(collect=not args.no_collectstatic)
     if problems:
         for line in problems:

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: X-Forwarded-* from anyone but the platform's own proxy are dropped
+    "jintiao.web.proxy.ForwardedOnlyFromProxy",
     # /healthz and /readyz for load balancers: before host checks and the HTTPS redirect
     "jintiao.web.health.HealthProbes",
     "django.middleware.security.SecurityMiddleware",
@@ -220,6 +222,11 @@ HTTPS = envbool("JINTIAO_HTTPS", not DEBUG)
 BEHIND_PROXY = envbool("JINTIAO_BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# the proxy's addresses: only a request from one of them has its X-Forwarded-* believed
+# (jintiao.web.proxy); anyone else's are dropped. gunicorn gets the same list. "*": any.
+FORWARDED_ALLOW_IPS = frozenset(
+    a.strip() for a in os.environ.get("JINTIAO_FORWARDED_ALLOW_IPS", "127.0.0.1,::1").split(",")
+    if a.strip())
 SECURE_SSL_REDIRECT = HTTPS
 # load balancers probe over plain HTTP on the app's own port
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

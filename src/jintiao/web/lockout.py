@@ -22,6 +22,8 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from jintiao.web.proxy import from_proxy
+
 
 class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no type hints
     """Axes' database handler, except that a successful sign-in clears only that account's
@@ -39,13 +41,14 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no 
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The address a request came from: the peer, or behind the platform's own proxy
-    (``JINTIAO_BEHIND_PROXY``) the address that proxy appended to ``X-Forwarded-For`` — the
-    right-most one; whatever a client wrote there itself stands to its left and is not
-    believed. (Axes reads ``REMOTE_ADDR`` alone without django-ipware: behind a proxy that is
-    the proxy, and one address's limit would lock everyone out.)"""
+    """The address a request came from: the peer, or for a request from the platform's own
+    proxy (:func:`jintiao.web.proxy.from_proxy`) the address that proxy appended to
+    ``X-Forwarded-For`` — the right-most one; whatever a client wrote there itself stands to
+    its left and is not believed, nor is the header of a request from anywhere else. (Axes
+    reads ``REMOTE_ADDR`` alone without django-ipware: behind a proxy that is the proxy, and
+    one address's limit would lock everyone out.)"""
     peer = str(request.META.get("REMOTE_ADDR", ""))
-    if not settings.BEHIND_PROXY:
+    if not from_proxy(request):
         return peer
     forwarded = [a.strip() for a in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
                  if a.strip()]
