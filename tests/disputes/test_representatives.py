@@ -50,13 +50,14 @@ def test_the_clerk_records_a_lawyer_with_special_authority(world):
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"signed_on": clock.today() + dt.timedelta(days=1)}, "晚于"),
+    ({"signed_on": lambda: clock.today() + dt.timedelta(days=1)}, "晚于"),  # when run
     ({"signed_on": dt.date(2026, 1, 1), "valid_until": dt.date(2026, 2, 1)}, "到期"),
     ({"person": PartyInput(PartyKind.ENTITY, "某律所", credit_code(702))}, "自然人"),
     ({"party_row_id": 10**9}, "不属于该纠纷"),
 ])
 def test_bad_appointments_are_refused_and_change_nothing(world, changes, message):
     dispute = intake(actor=world.clerk, committee=world.committee)
+    changes = {k: v() if callable(v) else v for k, v in changes.items()}
     with pytest.raises(RepresentativeInvalid, match=message):
         appoint(world, dispute, **changes)
     assert not DisputeRepresentative.objects.exists()

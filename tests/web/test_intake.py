@@ -33,7 +33,9 @@ def form_data(world, **changes):
         "parties-2-role": "guarantor", "parties-2-kind": "person", "parties-2-name": "",
         "parties-2-id_number": "", "parties-2-phone": "",
     }
-    data.update(changes)
+    # a value may be a function: dates relative to today are computed when the test runs,
+    # not when it is collected (a run that crosses midnight would make "tomorrow" today)
+    data.update({k: v() if callable(v) else v for k, v in changes.items()})
     return data
 
 
@@ -88,7 +90,7 @@ def assert_refused_at(world, changes, field, message):
     ({"principal": "1,00"}, "principal", "千位分隔符"),
     ({"interest": "999999999亿"}, "interest", "金额过大"),
     ({"principal": ""}, "principal", "请填写本金"),
-    ({"received_on": (clock.today() + dt.timedelta(days=1)).isoformat()}, "received_on",
+    ({"received_on": lambda: (clock.today() + dt.timedelta(days=1)).isoformat()}, "received_on",
      "不能晚于今天"),
     ({"received_on": "2026-02-30"}, "received_on", "日期"),
     ({"committee": "999999"}, "committee", "所选的受理调委会不在可选范围内"),
@@ -187,7 +189,8 @@ def _born_tomorrow() -> str:
 # field the mistake is in.
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"principal": "0", "interest": "", "fees": ""}, "principal", "债权合计应大于零"),
-    ({"claim_as_of": (clock.today() + dt.timedelta(days=1)).isoformat()}, "claim_as_of",
+    ({"claim_as_of": lambda: (clock.today() + dt.timedelta(days=1)).isoformat()},
+     "claim_as_of",
      "债权计算日不能晚于今天"),
     ({"claim_as_of": clock.today().replace(year=clock.today().year - 30).isoformat()},
      "claim_as_of", "请核对年份"),
@@ -196,7 +199,7 @@ def _born_tomorrow() -> str:
     ({"court": ""}, "court", "须选择委派或委托的法院"),
     ({"parties-0-kind": "person", "parties-0-id_number": resident_id(901)},
      "parties-1-id_number", "不能既是债权人又是债务人"),
-    ({"parties-1-id_number": _born_tomorrow()}, "parties-1-id_number", "晚于"),
+    ({"parties-1-id_number": _born_tomorrow}, "parties-1-id_number", "晚于"),
     ({"parties-1-name": "刘\u202e某某"}, "parties-1-name", "U+202E"),
     ({"parties-1-name": "\ufeff刘某某"}, "parties-1-name", "U+FEFF"),
     ({"external_ref": "X1", "institution": ""}, "institution", "须选择金融机构"),
