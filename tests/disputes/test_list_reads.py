@@ -148,3 +148,46 @@ def test_the_filters_choices_come_from_one_index(world, cases):
     plan = _plan(pairs, index_only=True)
     assert "Index Only Scan using dispute_committee_institution" in plan
     assert "Seq Scan on disputes_dispute" not in plan
+
+
+class TestTheChoicesKeptAWhile:
+    """Reading the pairs cost a supervisor of 100,000 disputes 40 ms a page: they are kept
+    in the cache under the viewer's visibility query (settings_test turns that off, since
+    tests reuse ids)."""
+
+    @pytest.fixture(autouse=True)
+    def kept(self, settings):
+        settings.LIST_CHOICES_SECONDS = 60
+        settings.CACHES = {"default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "list-choices-test"}}
+        from django.core.cache import cache
+
+        cache.clear()
+
+    def test_the_second_page_reads_no_disputes_for_them(self, world, cases):
+        first = filter_choices(world.supervisor)
+        assert list(first["committees"]) == [world.committee, world.other_committee]
+        with CaptureQueriesContext(connection) as queries:
+            again = filter_choices(world.supervisor)
+            assert list(again["committees"]) == [world.committee, world.other_committee]
+            assert set(again["institutions"]) == {world.branch, world.other_bank}
+        assert _reads_of("disputes_dispute", queries) == 0
+
+    def test_each_viewer_gets_the_choices_of_what_they_see(self, world, cases):
+        filter_choices(world.supervisor)
+        assert list(filter_choices(world.clerk)["committees"]) == [world.committee]
+        assert list(filter_choices(world.clerk)["institutions"]) == [world.branch]
+
+    def test_a_cache_that_is_down_costs_the_read_not_the_page(self, world, cases,
+                                                               monkeypatch):
+        from jintiao.disputes import selectors
+
+        class Down:
+            def get(self, *args, **kwargs):
+                raise ConnectionError("redis restarting")
+
+            set = get
+
+        monkeypatch.setattr(selectors, "cache", Down())
+        assert list(filter_choices(world.clerk)["committees"]) == [world.committee]

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -59,6 +58,7 @@ from jintiao.web.forms.disputes import (
     party_rows,
 )
 from jintiao.web.forms.loop import NoticeForm
+from jintiao.web.paging import CappedPaginator
 from jintiao.web.views.common import standing_or_404, viewer_of, visible_or_404
 from jintiao.web.views.parties import particulars_of
 
@@ -160,13 +160,16 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
         }
     sort = selectors.sort_of(request.GET.get("sort"))
     rows = selectors.dispute_list(viewer, **filters, sort=sort)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(rows, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     unsorted = query.copy()
     unsorted.pop("sort", None)
     context = {"form": form, "page": page, "items": _rows(page.object_list),
-               "count": page.paginator.count, "roles": _roles(viewer),
+               "count": paginator.count, "estimated": paginator.estimated,
+               "approximate": paginator.approximate,
+               "cap": paginator.cap, "roles": _roles(viewer),
                "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and htmx.target == "results":
