@@ -349,3 +349,21 @@ class TestRefusingToAnchorARewrite:
         assert audit.problems == [
             f"{_name(older)}到{_name(newer)}：纠纷#{first.pk}的第2条事件的链头变了"]
         assert audit.noted == []
+
+
+def test_the_new_events_are_read_a_chunk_of_disputes_at_a_time(world, three, monkeypatch):
+    from jintiao import clock
+    from jintiao.timeline import checkpoints
+
+    monkeypatch.setattr(checkpoints, "CHUNK", 1)
+    first, second, bare = three
+    checkpoint_create()
+    for _ in range(2):
+        for dispute in (first, second, bare):
+            event_append(dispute=dispute, type=events.PAYMENT_RECORDED, actor=world.clerk,
+                         at=clock.now(), params={"amount": "2.00"})
+    Event.objects.filter(dispute=bare, seq=2).update(params={"amount": "9.00"})
+    with pytest.raises(CheckpointRefused) as refused:
+        checkpoint_create()
+    assert f"纠纷#{bare.pk}的第2条事件内容被改动" in refused.value.message
+    assert f"纠纷#{first.pk}" not in refused.value.message

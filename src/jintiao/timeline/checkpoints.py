@@ -59,6 +59,9 @@ from jintiao.timeline.services import Anchor, BrokenLink, audit_verify, dispute_
 logger = logging.getLogger(__name__)
 
 KEY_FILE = "ed25519.pem"
+# disputes whose new events are read in one query: one OR of three terms each, well within
+# SQLite's expression depth (1,000)
+CHUNK = 200
 LOG_FILE = "checkpoints.log"
 
 
@@ -313,8 +316,8 @@ def _links_broken(starts: dict[int, Head], current: dict[int, Head]) -> list[str
     head, and every later one link to it and hash to what it says."""
     problems: list[str] = []
     ids = sorted(starts)
-    for at in range(0, len(ids), 500):
-        chunk = ids[at:at + 500]
+    for at in range(0, len(ids), CHUNK):
+        chunk = ids[at:at + CHUNK]
         wanted = Q()
         for pk in chunk:
             wanted |= Q(dispute_id=pk, seq__gte=max(starts[pk].seq, 1),
