@@ -31,6 +31,7 @@ from jintiao.orgs.models import Organization
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PARTICULARS
 from jintiao.web.forms.base import Form, version_field
+from jintiao.web.forms.widgets import QuickSelect
 
 # The database holds 18 digits with 2 places; anything larger is a typing mistake.
 AMOUNT_LIMIT = Decimal(10) ** 16
@@ -71,17 +72,19 @@ class SortField(forms.ChoiceField):
 
 
 class DisputeFilterForm(Form):
-    """The list's filters; the same names as the API's query parameters."""
+    """The list's filters; the same names as the API's query parameters. Its menus are
+    :class:`QuickSelect`: every list page renders them, with every committee and
+    institution the viewer sees."""
 
-    state = forms.ChoiceField(label=_("状态"), required=False,
+    state = forms.ChoiceField(label=_("状态"), required=False, widget=QuickSelect,
                               choices=[("", _("全部状态")), *STATE_CHOICES])
-    dispute_type = forms.ChoiceField(label=_("类型"), required=False,
+    dispute_type = forms.ChoiceField(label=_("类型"), required=False, widget=QuickSelect,
                                      choices=[("", _("全部类型")), *DisputeType.choices])
-    channel = forms.ChoiceField(label=_("来源"), required=False,
+    channel = forms.ChoiceField(label=_("来源"), required=False, widget=QuickSelect,
                                 choices=[("", _("全部来源")), *Channel.choices])
-    committee = OrgChoiceField(label=_("调委会"), required=False,
+    committee = OrgChoiceField(label=_("调委会"), required=False, widget=QuickSelect,
                                queryset=Organization.objects.none(), empty_label=_("全部调委会"))
-    institution = OrgChoiceField(label=_("金融机构"), required=False,
+    institution = OrgChoiceField(label=_("金融机构"), required=False, widget=QuickSelect,
                                  queryset=Organization.objects.none(),
                                  empty_label=_("全部金融机构"))
     q = TextField(label=_("搜索"), required=False, max_length=100,
@@ -90,7 +93,8 @@ class DisputeFilterForm(Form):
     mine = forms.BooleanField(label=_("待我处理"), required=False)
     due_soon = forms.BooleanField(label=_("即将到期"), required=False)
     overdue = forms.BooleanField(label=_("已超期"), required=False)
-    sort = SortField(label=_("排序"), required=False, choices=list(SORTS.items()))
+    sort = SortField(label=_("排序"), required=False, choices=list(SORTS.items()),
+                     widget=QuickSelect)
 
     def __init__(self, *args: Any, committees: QuerySet[Organization],
                  institutions: QuerySet[Organization], **kwargs: Any) -> None:
