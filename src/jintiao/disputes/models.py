@@ -129,6 +129,12 @@ class Dispute(models.Model):
             # filter_choices) and a committee's count, from the index alone
             models.Index(fields=["committee", "institution"],
                          name="dispute_committee_institution"),
+            # a committee's disputes in some states — the list filtered by state, "waiting
+            # on me", the desk's counts by state — counted from the index alone and read
+            # newest first: a committee's disputes lie one to a page of the table, so
+            # filtering them by state read some 7,000 pages (bench/bench_load.py)
+            models.Index(fields=["committee", "state", "received_on", "id"],
+                         name="dispute_committee_state"),
         ]
 
     def __str__(self) -> str:
