@@ -272,3 +272,15 @@ class TestProbableDuplicate:
     def test_two_references_of_the_institution_are_two_debts(self, world):
         file(world, external_ref="LOAN-A")
         assert file(world, external_ref="LOAN-B").dispute.probable_duplicate_of is None
+
+
+def test_a_counter_behind_the_numbers_taken_moves_past_them(world):
+    """Disputes written in bulk, or a counter restored older than its disputes: the next
+    intake takes the number after the highest one, not one already taken (a 500 before)."""
+    first = file(world).dispute
+    second = file(world, parties=[bank(), debtor(2)]).dispute
+    DisputeCounter.objects.filter(committee=world.committee, year=first.year).update(last=0)
+    third = file(world, parties=[bank(), debtor(3)]).dispute
+    assert (first.seq, second.seq, third.seq) == (1, 2, 3)
+    assert third.number.endswith("金调00003号")
+    assert DisputeCounter.objects.get(committee=world.committee, year=first.year).last == 3

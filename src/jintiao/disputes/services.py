@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Max
 
 from jintiao import clock
 from jintiao.disputes.access import (
@@ -86,12 +86,18 @@ COURT_CHANNELS = frozenset({Channel.COURT_DELEGATED, Channel.COURT_ENTRUSTED,
 
 
 def _next_number(committee: Organization, year: int) -> tuple[int, str]:
-    """Take the next number of ``committee`` in ``year`` under a row lock."""
+    """Take the next number of ``committee`` in ``year`` under a row lock.
+
+    The counter is the one source of numbers; should disputes hold numbers past it (written
+    in bulk, or a counter restored older than its disputes), it moves past the highest one
+    first, so an intake never collides with a number taken — a collision used to end in a
+    500 (issue 19 §4). One read of the unique index (committee, year, seq), usually empty."""
     DisputeCounter.objects.get_or_create(committee=committee, year=year)
     counter = DisputeCounter.objects.select_for_update().get(committee=committee, year=year)
-    counter.last = F("last") + 1
+    taken = (Dispute.objects.filter(committee=committee, year=year, seq__gt=counter.last)
+             .aggregate(top=Max("seq"))["top"])
+    counter.last = max(counter.last, taken or 0) + 1
     counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
     return counter.last, f"（{year}）{committee.region_code}金调{counter.last:05d}号"
 
 
