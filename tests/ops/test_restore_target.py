@@ -54,3 +54,10 @@ def test_loading_stops_at_another_programs_table_and_drops_nothing(stranger, tmp
     assert "不属于金调通的表（crm_customers）" in refused.value.message
     assert stranger in connection.introspection.table_names()
     assert "disputes_dispute" in connection.introspection.table_names()
+
+
+def test_the_cache_table_is_ours_whichever_cache_is_configured(settings):
+    """A deployment that moved its cache to Redis keeps the table migrate made."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "jintiao_cache" in known_tables()
+    assert database_contents() == []

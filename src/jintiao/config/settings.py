@@ -202,11 +202,13 @@ if S3_BUCKET:
 # Cache (API rate limits and other counters shared by every worker): the database by default
 # (its table is made by `migrate`), Redis when JINTIAO_REDIS_URL is set (several hosts).
 REDIS_URL = os.environ.get("JINTIAO_REDIS_URL", "")
+# the database cache's table (web/migrations/0001_cache_table makes it; a restore keeps it)
+CACHE_TABLE = "jintiao_cache"
 CACHES = {"default": (
     {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
      "KEY_PREFIX": "jintiao"}
     if REDIS_URL else
-    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jintiao_cache"})}
+    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE})}
 # API tokens: a new one lives JINTIAO_API_TOKEN_DAYS days unless asked otherwise, never more
 # than JINTIAO_API_TOKEN_MAX_DAYS; each token makes at most JINTIAO_API_RATE_PER_MINUTE
 # requests a minute (0: no limit), counted in the cache above so every worker sees one count.

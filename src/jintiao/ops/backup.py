@@ -311,8 +311,9 @@ FRESH_ROWS = {"contenttypes.contenttype", "auth.permission"}
 
 def known_tables() -> set[str]:
     """Every table this version's migrations make: the models' (many-to-many included),
-    the migrations' record and the database cache's. Nothing else is JinTiao's to drop."""
-    names = {"django_migrations"}
+    the migrations' record and the database cache's (whichever cache is configured now).
+    Nothing else is JinTiao's to drop."""
+    names = {"django_migrations", settings.CACHE_TABLE}  # made even if the cache is Redis now
     names |= {model._meta.db_table for model in apps.get_models(include_auto_created=True)
               if model._meta.managed and not model._meta.proxy}
     names |= {str(cache["LOCATION"]) for cache in settings.CACHES.values()
