@@ -279,7 +279,8 @@ def _pairs_cached(pairs: QuerySet[Any, tuple[int, int | None]]) -> tuple[list[in
     sql, params = pairs.query.sql_with_params()
     key = "jintiao:list-choices:" + hashlib.sha256(
         repr((sql, [str(p) for p in params])).encode()).hexdigest()
-    found = _cache_call(cache.get, key) if seconds else None
+    found: tuple[list[int], list[int]] | None = (_cache_call(cache.get, key) if seconds
+                                                  else None)
     if found is not None:
         return found
     committees: set[int] = set()

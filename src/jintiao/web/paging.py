@@ -30,7 +30,7 @@ def estimate(rows: QuerySet[Any]) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """A paginator over a queryset that counts at most ``cap`` + 1 rows.
 
     ``estimated`` is true when there are more: ``count`` is then the planner's estimate
