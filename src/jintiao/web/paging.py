@@ -55,7 +55,9 @@ class CappedPaginator(Paginator[Any]):
 
     @cached_property
     def num_pages(self) -> int:
-        counted = min(self.count, self.cap) if self.estimated else self.count
+        counted = self.count  # first: counting is what finds whether it is an estimate
+        if self.estimated:
+            counted = min(counted, self.cap)
         if counted == 0 and not self.allow_empty_first_page:
             return 0
         return max(1, math.ceil(counted / self.per_page))
