@@ -381,3 +381,18 @@ class TestRepresentatives:
                                          self.body(dispute, **change))
         assert response.status_code == 400
         assert not DisputeRepresentative.objects.exists()
+
+
+def test_an_intake_that_keeps_colliding_is_a_409_not_a_500(world, monkeypatch):
+    from django.db import IntegrityError
+
+    from jintiao.disputes import services
+
+    def collides(actor, filing):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services, "_intake", collides)
+    response = Api(world.agent).post("/disputes", intake_body(world, 40))
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert "请稍后重新提交" in response.json()["message"]

@@ -284,3 +284,43 @@ def test_a_counter_behind_the_numbers_taken_moves_past_them(world):
     assert (first.seq, second.seq, third.seq) == (1, 2, 3)
     assert third.number.endswith("金调00003号")
     assert DisputeCounter.objects.get(committee=world.committee, year=first.year).last == 3
+
+
+class TestCollisions:
+    """An intake that collides with a row written at the same moment is tried again, then
+    answered as a conflict with nothing written — never a 500 (issue 19 §4)."""
+
+    @staticmethod
+    def colliding(monkeypatch, times: int) -> list[int]:
+        from django.db import IntegrityError
+
+        from jintiao.disputes import services
+
+        real, calls = services._intake, []
+
+        def once_then_real(actor, filing):
+            calls.append(1)
+            if len(calls) <= times:
+                real(actor, filing)  # writes, then collides: the attempt is rolled back
+                raise IntegrityError("duplicate key value violates unique constraint")
+            return real(actor, filing)
+
+        monkeypatch.setattr(services, "_intake", once_then_real)
+        return calls
+
+    def test_a_collision_is_tried_again(self, world, monkeypatch):
+        calls = self.colliding(monkeypatch, times=1)
+        filed = file(world)
+        assert (filed.created, len(calls)) == (True, 2)
+        assert Dispute.objects.get() == filed.dispute
+        assert Event.objects.filter(dispute=filed.dispute).count() == 1
+
+    def test_collisions_every_time_are_a_conflict_with_nothing_written(self, world,
+                                                                        monkeypatch):
+        calls = self.colliding(monkeypatch, times=99)
+        with pytest.raises(DomainError) as err:
+            file(world)
+        assert err.value.code == ErrorCode.CONFLICT
+        assert "未能保存，请稍后重新提交" in err.value.message
+        assert len(calls) == 3
+        assert nothing_written()
