@@ -4,6 +4,7 @@ once, put on the queue, served and scheduled."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from typing import Any
@@ -12,13 +13,17 @@ from jintiao.cli.platform import _day, _setup
 
 
 def _positive_seconds(text: str) -> float:
+    """An interval of 0 to 86,400 seconds, read as the queue's settings are
+    (:func:`jintiao.jobs.conf.seconds`); ``time.sleep`` takes the float."""
+    from jintiao.jobs.conf import JobsConfigInvalid, seconds
+
     try:
-        value = float(text)
-    except ValueError:
-        value = 0
-    if not 0 < value <= 86_400:
+        value = seconds(text, "--interval")
+    except JobsConfigInvalid:
+        value = dt.timedelta(0)
+    if not dt.timedelta(0) < value <= dt.timedelta(days=1):
         raise argparse.ArgumentTypeError(f"秒数应为0至86400之间的数：{text}")
-    return value
+    return value.total_seconds()
 
 
 def _positive_count(text: str) -> int:
@@ -142,10 +147,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from jintiao.jobs.worker import database_backend, worker_run
 
     database_backend()
-    conf.lease_seconds()  # a bad setting is said now, not on the first beat
+    conf.lease()  # a bad setting is said now, not on the first beat
     conf.max_attempts()
-    print(f"工作进程启动，租约 {conf.lease_seconds():g} 秒 (worker started; lease "
-          f"{conf.lease_seconds():g} s)", flush=True)
+    print(f"工作进程启动，租约 {conf.lease().total_seconds():g} 秒 (worker started; lease "
+          f"{conf.lease().total_seconds():g} s)", flush=True)
     worker_run(queues=args.queue.split(","), interval=args.interval, batch=args.batch,
                max_tasks=args.max_tasks, worker_id=args.worker_id or "")
     return 0

@@ -70,7 +70,7 @@ def leases_recover(now: dt.datetime | None = None) -> dict[str, list[str]]:
     """Take up every RUNNING task whose worker's lease has expired; return the ids queued
     again (``requeued``) and failed (``failed``)."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=conf.lease_seconds())
+    cutoff = now - conf.lease()
     live = set(WorkerLease.objects.filter(beat_at__gte=cutoff)
                .values_list("worker_id", flat=True))
     done: dict[str, list[str]] = {"requeued": [], "failed": []}

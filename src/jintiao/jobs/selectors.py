@@ -53,7 +53,7 @@ class WorkerState:
 
 def queue_depth(now: dt.datetime | None = None) -> QueueDepth:
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=conf.lease_seconds())
+    cutoff = now - conf.lease()
     by_status = {row["status"]: row["n"] for row in DBTaskResult.objects.order_by()
                  .values("status").annotate(n=Count("pk"))}
     ready = DBTaskResult.objects.ready().count()
@@ -96,7 +96,7 @@ def job_statuses(now: dt.datetime | None = None) -> list[JobStatus]:
 def workers(now: dt.datetime | None = None) -> list[WorkerState]:
     """The workers with a lease row: alive while their heartbeat is within the lease."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=conf.lease_seconds())
+    cutoff = now - conf.lease()
     return [WorkerState(lease, lease.beat_at >= cutoff)
             for lease in WorkerLease.objects.order_by("host", "pid")]
 

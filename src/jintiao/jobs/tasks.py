@@ -36,7 +36,7 @@ def _run(context: TaskContext, name: str, day: str | None, slot: str | None,
         raise
     except Exception:
         if attempt <= conf.job_retries() and TASKS[name].get_backend().supports_defer:
-            later = timezone.now() + dt.timedelta(seconds=conf.retry_delay_seconds() * attempt)
+            later = timezone.now() + conf.retry_delay() * attempt
             try:
                 retry = enqueue(name, day=day, slot=slot, attempt=attempt + 1, run_after=later)
             except Exception:  # the queue is where the failure was: the next slot runs it

@@ -87,7 +87,7 @@ class LeasedWorker(Worker):
     def run(self) -> None:
         lease_register(self.worker_id)
         leases_recover()
-        heartbeat = Heartbeat(self, every=max(conf.lease_seconds() / 3, 0.2))
+        heartbeat = Heartbeat(self, every=max(conf.lease().total_seconds() / 3, 0.2))
         heartbeat.start()
         try:
             super().run()

@@ -19,6 +19,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
@@ -36,8 +37,10 @@ from jintiao.pki.seal import RED, seal_image
 from jintiao.pki.store import Credential, org_credential
 
 T = TypeVar("T")
-MM = 72 / 25.4
-A4 = (595.28, 841.89)
+# page geometry in PDF points, in Decimal as the PDF writes its numbers (pyHanko's
+# FloatObject is a Decimal): no binary fractions between the page's box and the seal's
+MM = Decimal(72) / Decimal("25.4")
+A4 = (Decimal("595.28"), Decimal("841.89"))
 # documents/render.py: GB/T 9704 margins — right 26 mm, bottom 35 mm; the page number sits
 # in the bottom margin, centred, so a seal above the bottom margin on the right never
 # covers it. 42 mm is the usual diameter of an organisation's seal.
@@ -48,7 +51,7 @@ FIELD = "JinTiaoSeal"
 PURPOSE = {OrgKind.COMMITTEE: "调解专用章"}
 
 
-def seal_box(page: tuple[float, float] = A4) -> tuple[int, int, int, int]:
+def seal_box(page: tuple[Decimal, Decimal] = A4) -> tuple[int, int, int, int]:
     """Where the seal goes on a page (PDF points, origin bottom left): over the last lines
     at the right edge of the text block, just above the bottom margin."""
     width, _height = page
@@ -142,13 +145,12 @@ def _style(name: str, purpose: str) -> StaticStampStyle:
             margins=layout.Margins(0, 0, 0, 0)))
 
 
-def _page_size(writer: IncrementalPdfFileWriter, index: int) -> tuple[float, float]:
+def _page_size(writer: IncrementalPdfFileWriter, index: int) -> tuple[Decimal, Decimal]:
     page, _resources = writer.find_page_for_modification(index)  # type: ignore[no-untyped-call]
     box = page.get_object().get("/MediaBox")
     if box is None:
         return A4
-    # page geometry in PDF points, not money: the seal's placement is float arithmetic
-    x0, y0, x1, y1 = (float(v) for v in box)
+    x0, y0, x1, y1 = (Decimal(v) for v in box)  # NumberObject is an int, FloatObject a Decimal
     return x1 - x0, y1 - y0
 
 
