@@ -38,3 +38,23 @@ def test_a_supervisor_reads_the_checkpoints(live_server, page, shots, world, set
     expect(page.locator("[data-fingerprint]")).to_have_text(key_fingerprint())
     assert newest.count == older.count + 1
     page.screenshot(path=str(shots / "checkpoints.png"), full_page=True)
+
+
+def test_a_checkpoint_signed_despite_a_rewrite_shows_its_reason(live_server, page, world,
+                                                                 settings, tmp_path):
+    from tests.timeline.test_checkpoints import rechain
+
+    settings.PKI_DIR = tmp_path / "pki"
+    dispute = intake(actor=world.clerk, committee=world.committee)
+    checkpoint_create()
+    rechain(dispute, 1, params={"claim_total": "1.00"})
+    signed = checkpoint_create(despite="从11月30日的备份恢复")
+    world.supervisor.set_password(PASSWORD)
+    world.supervisor.save()
+
+    log_in(page, live_server.url, world.supervisor.username, PASSWORD)
+    page.goto(f"{live_server.url}/supervision/checkpoints/")
+    row = page.locator(f"tr[data-checkpoint='{signed.pk}']")
+    expect(row.locator("[data-despite]")).to_have_text("日志不连续时签署：")
+    expect(row).to_contain_text("从11月30日的备份恢复")
+    expect(row).to_contain_text(f"纠纷#{dispute.pk}的第1条事件与")

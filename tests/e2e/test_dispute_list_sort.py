@@ -46,3 +46,27 @@ def test_the_clerk_sorts_the_list_and_the_pages_keep_the_order(world, live_serve
     expect(page.locator("#results table.grid tbody tr")).to_have_count(1)
     assert "sort=amount" in page.url  # the filter kept the order
     expect(page.locator("select[name=sort]")).to_have_value("amount")
+
+
+def test_a_list_longer_than_it_counts_says_so_and_its_pages_stop_there(world, live_server,
+                                                                      page, monkeypatch):
+    """Past the count's cap the list says its count is an estimate (or a floor) and how
+    far it lists; a page asked for beyond that is the last one listed."""
+    from django.db import connection
+
+    from jintiao.web import paging
+    from jintiao.web.views import disputes as views
+
+    monkeypatch.setattr(paging, "CAP", 3)
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    for _ in range(5):
+        intake(actor=world.clerk, committee=world.committee)
+    log_in(page, live_server.url, world.clerk.username, PASSWORD)
+    page.goto(f"{live_server.url}/disputes/?page=999")
+    count = page.locator("#results p.count")
+    expect(count).to_contain_text("只列出前 3 件，请用上面的条件缩小范围")
+    expect(count).to_contain_text("件（估计数）" if connection.vendor == "postgresql"
+                                  else "超过 3 件")
+    expect(page.locator("#results .pager")).to_contain_text("第 3 / 3 页")
+    page.select_option("select[name=state]", "received")  # all five: still past the cap
+    expect(page.locator("#results .pager")).to_contain_text("/ 3 页")
