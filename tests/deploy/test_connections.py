@@ -43,6 +43,19 @@ def open_connections() -> int:
         return int(cursor.fetchone()[0])
 
 
+def connections_after_settling(limit: int) -> int:
+    """The count once the last request's thread has let go: the client reads the response
+    before the server's ``request_finished`` closes that request's connection, so one may
+    still be closing when the count is taken (seen on CI). A leak keeps one per request
+    (forty), which waiting does not bring down."""
+    until = time.monotonic() + 10
+    count = open_connections()
+    while count > limit and time.monotonic() < until:
+        time.sleep(0.2)
+        count = open_connections()
+    return count
+
+
 def server(args: list[str], env: dict[str, str]) -> Iterator[str]:
     # a server stopped by the test before may still have a backend ending on a loaded machine
     settle = time.monotonic() + 15
@@ -72,11 +85,11 @@ def test_the_development_server_closes_its_connections(postgres_url: str, tmp_pa
     env = same_keys(production_env(tmp_path, DATABASE_URL=postgres_url, JINTIAO_DEBUG="1"))
     for base in server(["manage", "runserver", "--noreload"], env):
         hammer(base)
-        assert open_connections() <= 1
+        assert connections_after_settling(1) <= 1
 
 
 def test_serve_keeps_at_most_one_connection_per_thread(postgres_url: str, tmp_path: Path):
     env = same_keys(production_env(tmp_path, DATABASE_URL=postgres_url, JINTIAO_HTTPS="0"))
     for base in server(["serve", "--workers", "2", "--threads", "2", "--no-collectstatic"], env):
         hammer(base)
-        assert open_connections() <= 2 * 2
+        assert connections_after_settling(2 * 2) <= 2 * 2
