@@ -134,6 +134,7 @@ class Plan:
     pay: list[dict[str, Any]] = field(default_factory=list)
     payable: list[int] = field(default_factory=list)
     committees: list[int] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # digests, to revoke at the end
     debtor_from: int = 0
@@ -153,7 +154,7 @@ def prepare(args: argparse.Namespace) -> Plan:
     from django.db import connection
 
     from jintiao import clock
-    from jintiao.demo.scale import bench_seed
+    from jintiao.demo.scale import bench_seed, synthetic_disputes
     from jintiao.demo.seed import load_demo
     from jintiao.disputes.models import Dispute
 
@@ -167,7 +168,7 @@ def prepare(args: argparse.Namespace) -> Plan:
     _done(began, "loaded" if loaded else "reused")
 
     began = _step(f"synthetic disputes: {args.cases:,}")
-    have = Dispute.objects.filter(number__contains="基准").count()
+    have = synthetic_disputes().count()
     if have < args.cases:
         seeding = time.monotonic()
         bench_seed(args.cases - have)
@@ -274,6 +275,7 @@ def users(count: int, plan: Plan) -> None:
                     .order_by("path"))
     kaili_branch = User.objects.get(username="agent").organization
     plan.committees = [c.pk for c in committees]
+    plan.regions = [c.region_code for c in committees]
     existing = set(User.objects.filter(username__startswith="bench-load-")
                    .values_list("username", flat=True))
     web = round(count * SHARES["web"])
@@ -461,7 +463,7 @@ def list_query(rng: random.Random, shared: Shared, role: str) -> tuple[str, str]
         kind, params["q"] = "search name", rng.choice(shared.plan.names)
     elif roll < 0.95:
         kind = "search number"
-        params["q"] = f"基准{rng.choice(shared.plan.committees)}-{rng.randint(1, 99)}"
+        params["q"] = f"{rng.choice(shared.plan.regions)}金调{rng.randint(1, 99):05d}"
     else:
         kind, params["sort"] = "sorted", rng.choice(SORTS)
     if role == "supervisor":

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from jintiao import clock
-from jintiao.demo.scale import PREFECTURE, bench_seed
+from jintiao.demo.scale import PREFECTURE, bench_seed, synthetic_disputes
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import dispute_intake
 from jintiao.domain.claims import ClaimBreakdown
@@ -33,7 +33,7 @@ def seeded(db):
 
 
 def _synthetic():
-    return Dispute.objects.filter(number__contains="基准")
+    return synthetic_disputes()
 
 
 def test_each_dispute_has_its_bank_and_one_debtor_of_its_own(seeded):

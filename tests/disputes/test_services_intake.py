@@ -7,19 +7,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from jintiao import clock
 from jintiao.disputes.models import Channel, Dispute, DisputeCounter, DisputeType, PartyRole
-from jintiao.disputes.services import dispute_intake
+from jintiao.disputes.services import dispute_intake, number_prefix, numbers_take
 from jintiao.domain import identity
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.lifecycle import Action
+from jintiao.domain.lifecycle import Action, Role
 from jintiao.mediation.services import action_apply
 from jintiao.parties.models import Party, PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.timeline.models import Event
-from tests.factories import credit_code, resident_id
+from tests.factories import OrganizationFactory, UserFactory, credit_code, resident_id
 
 
 def days_ago(n: int) -> dt.date:
@@ -284,6 +285,36 @@ def test_a_counter_behind_the_numbers_taken_moves_past_them(world):
     assert (first.seq, second.seq, third.seq) == (1, 2, 3)
     assert third.number.endswith("金调00003号")
     assert DisputeCounter.objects.get(committee=world.committee, year=first.year).last == 3
+
+
+def test_two_committees_of_one_county_never_issue_the_same_number(world):
+    """A second committee in Kaili (a township's, or a bank association's) numbers its
+    disputes apart from the first; before, its first intake collided with the first
+    committee's （year）522601金调00001号 and failed (issue 19 §4)."""
+    second = OrganizationFactory(name="凯里市某镇金调委", parent=world.county,
+                                 region_code=world.committee.region_code)
+    second_clerk = UserFactory(organization=second, roles=[Role.INTAKE_CLERK])
+    ours = file(world).dispute
+    theirs = file(world, actor=second_clerk, committee=second,
+                  parties=[bank(), debtor(2)]).dispute
+    assert (ours.seq, theirs.seq) == (1, 1)
+    assert ours.number == f"（{ours.year}）522601金调00001号"
+    assert theirs.number == f"（{theirs.year}）522601-2金调00001号"
+    assert number_prefix(world.committee) == "522601"
+    assert number_prefix(second) == "522601-2"
+
+
+def test_numbers_are_taken_in_blocks_from_the_same_counter(world):
+    """The benchmark seeder takes its numbers as intake does: a block from the counter,
+    after which intake goes on past it."""
+    with transaction.atomic():
+        block = numbers_take(world.committee, 2026, 5)
+    assert list(block) == [1, 2, 3, 4, 5]
+    with transaction.atomic():
+        assert list(numbers_take(world.committee, 2026)) == [6]
+    with pytest.raises(ValueError, match="count must be positive"):
+        numbers_take(world.committee, 2026, 0)
+    assert DisputeCounter.objects.get(committee=world.committee, year=2026).last == 6
 
 
 class TestCollisions:

@@ -9,7 +9,7 @@ over them costs what it would on a platform of that size: the bank's branch and 
 its parties (the number encrypted, hashed and masked as intake keeps it), its lead mediator
 once assigned, a summary, and a timeline from receipt to where it stands — hash-chained,
 the dispute recording its length and head, so ``audit verify`` finds every chain intact —
-and its figures row. Numbers are unique and the committees' counters stand past them, so a
+and its figures row. Numbers come from the committees' counters, as intake takes them, so a
 dispute filed afterwards takes the next free number. The steps after mediation are history
 without records (no agreement, application or ruling behind them): their events say
 ``synthetic``, as the demo's own synthetic disputes do.
@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import QuerySet
 
 from jintiao import clock
 from jintiao.demo.seed import COUNTIES as DEMO_COUNTIES
@@ -34,12 +34,12 @@ from jintiao.demo.seed import GIVEN, SURNAMES
 from jintiao.disputes.models import (
     Channel,
     Dispute,
-    DisputeCounter,
     DisputeMediator,
     DisputeParty,
     DisputeType,
     PartyRole,
 )
+from jintiao.disputes.services import dispute_number, number_prefix, numbers_take
 from jintiao.domain import events, fees, identity
 from jintiao.domain.events import EventType
 from jintiao.domain.figures import Outcome
@@ -272,7 +272,7 @@ def _history(f: DisputeFigures, state: State, k: int, world: World,
     return steps
 
 
-def _rows(world: World, count: int, seed: int, start_seq: int) -> Iterator[Synthetic]:
+def _rows(world: World, count: int, seed: int, start_serial: int) -> Iterator[Synthetic]:
     rng = random.Random(seed)
     today = clock.today()
     first = today - dt.timedelta(days=365 * YEARS)
@@ -283,8 +283,7 @@ def _rows(world: World, count: int, seed: int, start_seq: int) -> Iterator[Synth
         received = first + dt.timedelta(days=rng.randrange(365 * YEARS))
         claim = _claim(rng)
         dtype = rng.choices(TYPES, TYPE_WEIGHTS)[0]
-        seq = start_seq + n
-        number = f"（{received.year}）基准{committee.pk}-{seq}号"
+        serial = start_serial + n
         f = DisputeFigures(committee=committee, node_path=committee.path,
                            channel=rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0].value,
                            dispute_type=dtype.value, institution=branch,
@@ -345,7 +344,8 @@ def _rows(world: World, count: int, seed: int, start_seq: int) -> Iterator[Synth
         assigned = state not in (State.RECEIVED, State.DECLINED)
         if not assigned:
             f.mediator_id = None
-        dispute = Dispute(number=number, committee=committee, year=received.year, seq=seq,
+        # numbered from the committee's counter when its batch is written (_number)
+        dispute = Dispute(number="", committee=committee, year=received.year, seq=0,
                           channel=f.channel, dispute_type=dtype.value, institution=branch,
                           state=state.value, track=Track.SIMPLE.value if assigned else "",
                           claim_as_of=received - dt.timedelta(days=1), principal=claim,
@@ -356,7 +356,7 @@ def _rows(world: World, count: int, seed: int, start_seq: int) -> Iterator[Synth
         steps = _history(f, state, k, world, dispute)
         dispute.version = len(steps)
         f.seq = len(steps)
-        yield Synthetic(dispute, f, _debtor(seq, rng, k + 1, today), world.creditors[k],
+        yield Synthetic(dispute, f, _debtor(serial, rng, k + 1, today), world.creditors[k],
                         f.mediator_id, steps)
 
 
@@ -376,13 +376,21 @@ def _instants(steps: list[Step], rng: random.Random, now: dt.datetime) -> list[d
     return out
 
 
+def synthetic_disputes() -> QuerySet[Dispute]:
+    """The disputes of the benchmark prefecture's committees (none before the first seed)."""
+    prefecture = Organization.objects.filter(name=PREFECTURE, parent=None).first()
+    if prefecture is None:
+        return Dispute.objects.none()
+    return Dispute.objects.filter(committee__path__startswith=prefecture.path)
+
+
 def bench_seed(cases: int, *, seed: int = 2026) -> int:
     """Add ``cases`` synthetic disputes with their parties, timelines and figures; return how
     many there are now under the benchmark prefecture. Run again to add more (a different
     range of numbers)."""
     with transaction.atomic():
         world = _world()
-    start = Dispute.objects.filter(number__contains="基准").count() + 1
+    start = synthetic_disputes().count() + 1
     rng = random.Random(seed + start + 1)
     now = clock.now()
     batch: list[Synthetic] = []
@@ -393,12 +401,27 @@ def bench_seed(cases: int, *, seed: int = 2026) -> int:
             batch = []
     if batch:
         _write(batch, rng, now)
-    _counters(world)
-    return Dispute.objects.filter(number__contains="基准").count()
+    return synthetic_disputes().count()
+
+
+def _number(batch: list[Synthetic]) -> None:
+    """Number the batch's disputes from their committees' counters, a block per committee
+    and year, as intake numbers one (the counter is the one source of numbers, so a dispute
+    filed after the seed takes the next free one), and name the number on each receipt."""
+    groups: dict[tuple[int, int], list[Synthetic]] = {}
+    for s in batch:
+        groups.setdefault((s.dispute.committee_id, s.dispute.year), []).append(s)
+    for (_committee, year), rows in sorted(groups.items()):
+        committee = rows[0].dispute.committee
+        prefix = number_prefix(committee)
+        for s, seq in zip(rows, numbers_take(committee, year, len(rows)), strict=True):
+            s.dispute.seq, s.dispute.number = seq, dispute_number(prefix, year, seq)
+            s.steps[0].meta["number"] = s.dispute.number
 
 
 def _write(batch: list[Synthetic], rng: random.Random, now: dt.datetime) -> None:
     with transaction.atomic():
+        _number(batch)
         Party.objects.bulk_create([s.debtor for s in batch])
         made = Dispute.objects.bulk_create([s.dispute for s in batch])
         DisputeParty.objects.bulk_create(
@@ -433,17 +456,3 @@ def _write(batch: list[Synthetic], rng: random.Random, now: dt.datetime) -> None
                 f"UPDATE {table} SET events_seq = %s, events_head = %s WHERE id = %s",  # noqa: S608 - the model's own table name
                 [(d.events_seq, d.events_head, d.pk) for d in made])
         DisputeFigures.objects.bulk_create([s.figures for s in batch])
-
-
-def _counters(world: World) -> None:
-    """Each committee's counter for each year past the highest number the seed gave, so the
-    next dispute filed there takes a number nobody holds."""
-    highest = (Dispute.objects.filter(committee__in=world.committees)
-               .values("committee", "year").annotate(top=Max("seq")))
-    with transaction.atomic():
-        for row in highest:
-            counter, _made = DisputeCounter.objects.select_for_update().get_or_create(
-                committee_id=row["committee"], year=row["year"])
-            if counter.last < row["top"]:
-                counter.last = row["top"]
-                counter.save(update_fields=["last"])

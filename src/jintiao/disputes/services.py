@@ -93,20 +93,41 @@ COURT_CHANNELS = frozenset({Channel.COURT_DELEGATED, Channel.COURT_ENTRUSTED,
                             Channel.COURT_INVITED})
 
 
-def _next_number(committee: Organization, year: int) -> tuple[int, str]:
-    """Take the next number of ``committee`` in ``year`` under a row lock.
+def number_prefix(committee: Organization) -> str:
+    """What a committee's numbers start with after the year: its county's region code, and
+    where more than one committee shares that code, its place among them (``520102-2``), so
+    two committees of one county never issue the same number (before, the second one's
+    intake collided with the first's numbers — issue 19 §4). The first committee of a
+    county keeps the plain code."""
+    place = Organization.objects.filter(kind=OrgKind.COMMITTEE, region_code=committee.region_code,
+                                        pk__lt=committee.pk).count()
+    return committee.region_code if place == 0 else f"{committee.region_code}-{place + 1}"
 
-    The counter is the one source of numbers; should disputes hold numbers past it (written
-    in bulk, or a counter restored older than its disputes), it moves past the highest one
-    first, so an intake never collides with a number taken — a collision used to end in a
-    500 (issue 19 §4). One read of the unique index (committee, year, seq), usually empty."""
+
+def dispute_number(prefix: str, year: int, seq: int) -> str:
+    """The number as it is printed on every document: （2026）520102金调00001号."""
+    return f"（{year}）{prefix}金调{seq:05d}号"
+
+
+def numbers_take(committee: Organization, year: int, count: int = 1) -> range:
+    """Take the next ``count`` numbers of ``committee`` in ``year`` under the counter's row
+    lock and return their sequence numbers; the caller's transaction holds the lock.
+
+    The counter is the one source of numbers — intake takes one, the benchmark seeder a
+    block. Should disputes hold numbers past it (a counter restored older than its
+    disputes), it moves past the highest one first, so an intake never collides with a
+    number taken — a collision used to end in a 500 (issue 19 §4). One read of the unique
+    index (committee, year, seq), usually empty."""
+    if count < 1:
+        raise ValueError("count must be positive")
     DisputeCounter.objects.get_or_create(committee=committee, year=year)
     counter = DisputeCounter.objects.select_for_update().get(committee=committee, year=year)
     taken = (Dispute.objects.filter(committee=committee, year=year, seq__gt=counter.last)
              .aggregate(top=Max("seq"))["top"])
-    counter.last = max(counter.last, taken or 0) + 1
+    first = max(counter.last, taken or 0) + 1
+    counter.last = first + count - 1
     counter.save(update_fields=["last"])
-    return counter.last, f"（{year}）{committee.region_code}金调{counter.last:05d}号"
+    return range(first, first + count)
 
 
 @dataclass(frozen=True)
@@ -332,7 +353,8 @@ def _intake(actor: User, filing: _Filing) -> Dispute:
     parties = [(party_get_or_create(p, on=today), role) for p, role in checked]
     duplicate = _probable_duplicate(
         filing, [p.pk for p, role in parties if role is PartyRole.DEBTOR])
-    seq, number = _next_number(committee, received_on.year)
+    seq = numbers_take(committee, received_on.year)[0]
+    number = dispute_number(number_prefix(committee), received_on.year, seq)
     dispute = Dispute.objects.create(
         number=number, committee=committee, year=received_on.year, seq=seq,
         channel=filing.channel, dispute_type=filing.dispute_type,
