@@ -54,7 +54,7 @@ def test_a_list_longer_than_it_counts_says_so_and_its_pages_stop_there(world, li
     far it lists; a page asked for beyond that is the last one listed."""
     from django.db import connection
 
-    from jintiao.web import paging
+    from jintiao import paging
     from jintiao.web.views import disputes as views
 
     monkeypatch.setattr(paging, "CAP", 3)

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from jintiao import paging
 from jintiao.disputes.models import Dispute
-from jintiao.web import paging
 from jintiao.web.paging import CappedPaginator
 from tests.factories import intake
 

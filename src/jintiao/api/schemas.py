@@ -253,7 +253,10 @@ class DisputeOut(Schema):
 
 
 class DisputeListOut(Schema):
-    count: int
+    count: int = Field(description="exact up to 2,000; beyond, the database's estimate")
+    count_estimated: bool = Field(description="true when `count` is an estimate")
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on "
+                                                "the last")
     items: list[DisputeOut]
 
 

@@ -100,6 +100,10 @@ class ErrorCode(StrEnum):
     BACKUP_INVALID = "backup_invalid"
     DATABASE_NOT_EMPTY = "database_not_empty"
     KEYS_MISMATCH = "keys_mismatch"
+    # reading long lists: a cursor that was not one the list gave, an offset past the depth
+    # a list pages to (go on by cursor, or narrow the list)
+    CURSOR_INVALID = "cursor_invalid"
+    PAGE_TOO_DEEP = "page_too_deep"
 
 
 class DomainError(ValueError):

@@ -5,29 +5,14 @@ every one of 100,000 visible disputes cost a supervisor's list more than reading
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-CAP = 2000
-
-
-def estimate(rows: QuerySet[Any]) -> int | None:
-    """The planner's estimate of how many rows the query yields (PostgreSQL; else None)."""
-    connection = connections[rows.db]
-    if connection.vendor != "postgresql":
-        return None
-    sql, params = rows.order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
+from jintiao import paging
 
 
 class CappedPaginator(Paginator[Any]):
@@ -38,20 +23,16 @@ class CappedPaginator(Paginator[Any]):
 
     def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int | None = None) -> None:
         super().__init__(object_list, per_page)
-        self.cap = cap or CAP
+        self.cap = cap or paging.CAP
         self.estimated = False
         self.approximate: int | None = None  # the planner's figure, when it gave one
 
     @cached_property
     def count(self) -> int:
         rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]
-        found = rows.order_by()[:self.cap + 1].count()
-        if found <= self.cap:
-            return found
-        self.estimated = True
-        guess = estimate(rows)
-        self.approximate = max(guess, self.cap + 1) if guess is not None else None
-        return self.approximate or self.cap + 1
+        counted = paging.capped_count(rows, self.cap)
+        self.estimated, self.approximate = counted.estimated, counted.approximate
+        return counted.count
 
     @cached_property
     def num_pages(self) -> int:
@@ -61,3 +42,13 @@ class CappedPaginator(Paginator[Any]):
         if counted == 0 and not self.allow_empty_first_page:
             return 0
         return max(1, math.ceil(counted / self.per_page))
+
+    @property
+    def approximate_shown(self) -> str:
+        """The estimate grouped as 103,430 (the Chinese locale's number format groups
+        nothing); empty without one."""
+        return f"{self.approximate:,}" if self.approximate else ""
+
+    @property
+    def cap_shown(self) -> str:
+        return f"{self.cap:,}"

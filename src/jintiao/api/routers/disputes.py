@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from jintiao import clock
+from jintiao import clock, paging
 from jintiao.api.schemas import (
     Code,
     DisputeActionIn,
@@ -77,7 +77,12 @@ class DisputeFilters(Schema):
     mine: bool = False
     q: text(100) | None = None  # type: ignore[valid-type]
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    offset: Annotated[int, Field(ge=0, le=10**7)] = 0
+    offset: Annotated[int, Field(ge=0, le=10**7, description=(
+        "rows to skip, at most the list's count cap (2,000) in all; page further with "
+        "`cursor`"))] = 0
+    cursor: Annotated[str, Field(max_length=200, description=(
+        "the `next_cursor` of the page before: the next page starts after its last row "
+        "(newest received first), at the cost of the first page however deep"))] | None = None
 
 
 DisputeId = Annotated[int, Path(ge=1, le=2**53)]
@@ -140,10 +145,28 @@ def _choice(value: str, choices: type, label: str) -> Any:
         raise IntakeInvalid(f"{label}无效：{value}", f"unknown {label}: {value}") from None
 
 
+# the API's list is newest received first, paged by (received_on, id): the index
+# dispute_received, or dispute_committee_state under a committee, serves it
+LIST_ORDER = paging.Keyset("received_on", descending=True)
+
+
 @router.get("", response={200: DisputeListOut, **ERRORS}, operation_id="disputes_list")
 def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> DisputeListOut:
+    """The viewer's disputes, newest received first. ``count`` is exact up to 2,000; beyond
+    it is the database's estimate and ``count_estimated`` is true. Page with ``offset`` up
+    to 2,000 rows deep, or through the whole list with ``cursor`` (``next_cursor`` is null
+    on the last page)."""
     viewer: User = request.auth  # type: ignore[attr-defined]
     limit, offset = filters.limit, filters.offset
+    if filters.cursor and offset:
+        raise paging.CursorInvalid("cursor 与 offset 不能同时使用：cursor 已指明从哪里继续",
+                                   "give either cursor or offset, not both", field="offset")
+    if offset > paging.CAP:
+        raise paging.PageTooDeep(
+            f"offset 最多 {paging.CAP}：更深的页请用上一页的 next_cursor 继续，"
+            "或加筛选条件缩小范围",
+            f"offset is at most {paging.CAP}; page on with next_cursor or narrow the list",
+            field="offset", limit=paging.CAP)
     today = clock.today()
     rows = with_representation(dispute_list(
         viewer, state=filters.state, dispute_type=filters.dispute_type, channel=filters.channel,
@@ -151,8 +174,15 @@ def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> Dispu
         overdue_on=today if filters.overdue else None, text=filters.q, mine=filters.mine,
         due_between=(today, due_soon_until(viewer, today)) if filters.due_soon else None,
     ))
-    return DisputeListOut(count=rows.count(),
-                          items=[dispute_out(d, viewer) for d in rows[offset:offset + limit]])
+    counted = paging.capped_count(rows)
+    if offset:
+        page = list(LIST_ORDER.order(rows)[offset:offset + limit + 1])
+        more, page = len(page) > limit, page[:limit]
+        after = LIST_ORDER.cursor_of(page[-1]) if more else None
+    else:
+        page, after = paging.keyset_page(rows, LIST_ORDER, filters.cursor, limit)
+    return DisputeListOut(count=counted.count, count_estimated=counted.estimated,
+                          next_cursor=after, items=[dispute_out(d, viewer) for d in page])
 
 
 @router.get("/{dispute_id}", response={200: DisputeOut, **ERRORS}, operation_id="disputes_get")

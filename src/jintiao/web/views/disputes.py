@@ -173,10 +173,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     unsorted = query.copy()
     unsorted.pop("sort", None)
     context = {"form": form, "page": page, "items": _rows(page.object_list),
-               "count": paginator.count, "estimated": paginator.estimated,
-               # grouped as 103,430: the Chinese locale's number format groups nothing
-               "approximate": f"{paginator.approximate:,}" if paginator.approximate else "",
-               "cap": f"{paginator.cap:,}", "roles": _roles(viewer),
+               "roles": _roles(viewer),
                "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and htmx.target == "results":

@@ -30,6 +30,7 @@ from jintiao.web.forms.supervision import (
     SpotCheckDrawForm,
     SpotCheckReviewForm,
 )
+from jintiao.web.paging import CappedPaginator
 from jintiao.web.views.common import submit, viewer_of
 
 BREAKDOWN_COLUMNS = ("accepted", "concluded", "settled", "amount_settled", "confirmed",
@@ -89,7 +90,8 @@ def figure_trace(request: HttpRequest, key: str) -> HttpResponse:
     node, period, _form = _choice(request, viewer)
     services.figures_refresh()
     label, rule = selectors.trace_rule(key)
-    page = Paginator(selectors.trace(node, period, key), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.trace(node, period, key), 50).get_page(
+        request.GET.get("page"))
     return render(request, "web/supervision/trace.html", {
         "node": node, "period": period, "label": label, "rule": rule, "page": page,
         "key": key})
@@ -135,7 +137,7 @@ def ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
         response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.xlsx"'
         return response
-    page = Paginator(disputes, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(disputes, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
