@@ -135,6 +135,10 @@ class Dispute(models.Model):
             # filtering them by state read some 7,000 pages (bench/bench_load.py)
             models.Index(fields=["committee", "state", "received_on", "id"],
                          name="dispute_committee_state"),
+            # the bank's whole reference typed in the search box, whichever branch filed it
+            # (the unique (institution, external_ref) leads with the institution); fragments
+            # are found by trigram indexes made in migration 0011 on PostgreSQL
+            models.Index(fields=["external_ref"], name="dispute_external_ref"),
         ]
 
     def __str__(self) -> str:

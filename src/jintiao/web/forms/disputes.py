@@ -87,9 +87,12 @@ class DisputeFilterForm(Form):
     institution = OrgChoiceField(label=_("金融机构"), required=False, widget=QuickSelect,
                                  queryset=Organization.objects.none(),
                                  empty_label=_("全部金融机构"))
+    # what disputes.selectors.matching_text finds; a fragment needs three characters
     q = TextField(label=_("搜索"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("编号、当事人、概要"),
-                                                      "type": "search"}))
+                  help_text=_("纠纷编号、机构业务编号、当事人姓名（或姓氏）、完整身份证号码或手机号码；"
+                              "编号和概要中的片段至少输入三个字"),
+                  widget=forms.TextInput(attrs={"placeholder": _("编号、当事人、证件号、手机号"),
+                                                "type": "search"}))
     mine = forms.BooleanField(label=_("待我处理"), required=False)
     due_soon = forms.BooleanField(label=_("即将到期"), required=False)
     overdue = forms.BooleanField(label=_("已超期"), required=False)
