@@ -17,6 +17,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -100,12 +101,16 @@ class Keyset:
         return rows.filter(**{f"{self.field}__{near}": value}).filter(
             Q(**{f"{self.field}__{far}": value}) | Q(**{f"pk__{far}": pk}))
 
-    def cursor_of(self, row: Model) -> str:
-        """The cursor that resumes after ``row``."""
-        value = getattr(row, self.field)
+    def cursor_of(self, row: Model | Mapping[str, Any]) -> str:
+        """The cursor that resumes after ``row`` (a model, or a ``values()`` row with
+        ``pk``)."""
+        if isinstance(row, Mapping):
+            value, pk = row[self.field], row["pk"]
+        else:
+            value, pk = getattr(row, self.field), row.pk
         if isinstance(value, dt.date | Decimal):
             value = str(value)
-        body = json.dumps([self.field, value, row.pk], ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps([self.field, value, pk], ensure_ascii=False, separators=(",", ":"))
         return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
 
     def _decode(self, rows: QuerySet[Any], cursor: str) -> tuple[Any, int]:
@@ -122,8 +127,8 @@ class Keyset:
         return value, pk
 
 
-def keyset_page(rows: QuerySet[M], keyset: Keyset, cursor: str | None,
-                limit: int) -> tuple[list[M], str | None]:
+def keyset_page(rows: QuerySet[Any], keyset: Keyset, cursor: str | None,
+                limit: int) -> tuple[list[Any], str | None]:
     """One page of ``rows`` in ``keyset``'s order after ``cursor``, and the cursor of the
     next page (None when this one is the last)."""
     found = list(keyset.after(keyset.order(rows), cursor)[:limit + 1])

@@ -24,7 +24,7 @@ from django.db.models.sql.compiler import SQLCompiler
 TRIGRAM = 3  # the fewest characters a trigram index can find a fragment by
 
 
-class ILikeContains(Lookup):  # type: ignore[type-arg]
+class ILikeContains(Lookup):
     """``field__ilike=fragment``: the field contains ``fragment``, any case, as written
     (``%`` and ``_`` in it are matched as themselves)."""
 
@@ -35,17 +35,16 @@ class ILikeContains(Lookup):  # type: ignore[type-arg]
         return "%s", [f"%{connection.ops.prep_for_like_query(value)}%"]
 
     def _sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper,
-             operator: str) -> tuple[str, list[Any]]:
+             operator: str) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} {operator} {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+        return f"{lhs} {operator} {rhs} ESCAPE '\\'", (*lhs_params, *rhs_params)
 
-    def as_sql(self, compiler: SQLCompiler,
-               connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         return self._sql(compiler, connection, "LIKE")
 
     def as_postgresql(self, compiler: SQLCompiler,
-                      connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+                      connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
         return self._sql(compiler, connection, "ILIKE")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 # Django's generic classes (ModelAdmin[Organization], BaseFormSet[PartyForm]…) are
 # subscriptable at run time as they are for the type checker.
@@ -148,13 +150,27 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # web and worker share the file: take the write lock up front instead of failing later
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-elif envbool("JINTIAO_DB_POOL", False):
-    # Django's psycopg pool instead (connections shared by a process's threads); the pool
-    # needs persistent connections off. Size it below the server's max_connections divided
-    # by the processes (web workers, queue workers, scheduler) that connect.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": int(os.environ.get("JINTIAO_DB_POOL_SIZE", "8"))}
+else:
+    # PostgreSQL prices a random page read at 4 sequential ones, as for spinning disks; on
+    # the SSDs or memory a deployment runs on it is nearer 1.1 (PostgreSQL's documentation,
+    # "Planner Cost Constants"). At 4 the planner read the whole table of disputes' parties
+    # to find one page's 100 (hash joins over a million rows, issue 19 §1); at 1.1 it uses
+    # the indexes. Empty: leave the server's setting (behind PgBouncer, which refuses
+    # startup options: set it with ALTER DATABASE instead, docs/deploy.md).
+    _page_cost = os.environ.get("JINTIAO_PG_RANDOM_PAGE_COST", "1.1").strip()
+    if _page_cost:
+        if not re.fullmatch(r"\d{1,3}(\.\d{1,3})?", _page_cost) or Decimal(_page_cost) <= 0:
+            raise ImproperlyConfigured(f"JINTIAO_PG_RANDOM_PAGE_COST 应为正数（如 1.1）："
+                                       f"{_page_cost!r}")
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = \
+            f"-c random_page_cost={_page_cost}"
+    if envbool("JINTIAO_DB_POOL", False):
+        # Django's psycopg pool instead (connections shared by a process's threads); the
+        # pool needs persistent connections off. Size it below the server's max_connections
+        # divided by the processes (web workers, queue workers, scheduler) that connect.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": int(os.environ.get("JINTIAO_DB_POOL_SIZE", "8"))}
 
 AUTH_USER_MODEL = "orgs.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -219,6 +235,11 @@ API_RATE_PER_MINUTE = int(os.environ.get("JINTIAO_API_RATE_PER_MINUTE", "600"))
 # viewer sees) are kept in the cache: reading them cost a supervisor of 100,000 disputes
 # 40 ms a page. 0: read every time.
 LIST_CHOICES_SECONDS = int(os.environ.get("JINTIAO_LIST_CHOICES_SECONDS", "120"))
+# A ledger export of more rows than this is written by a background task (``jintiao worker``
+# in production) with its progress shown, not in the request, which a proxy or gunicorn's
+# timeout would cut off; its file is kept this many days (issue 19 §3).
+EXPORT_INLINE_ROWS = int(os.environ.get("JINTIAO_EXPORT_INLINE_ROWS", "10000"))
+EXPORT_KEEP_DAYS = int(os.environ.get("JINTIAO_EXPORT_KEEP_DAYS", "7"))
 
 # --- Security. Secure by default with DEBUG off: HTTPS only (redirect, HSTS, Secure cookies).
 # JINTIAO_HTTPS=0: plain HTTP (a closed intranet without certificates; browsers then send

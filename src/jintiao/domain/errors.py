@@ -104,6 +104,7 @@ class ErrorCode(StrEnum):
     # a list pages to (go on by cursor, or narrow the list)
     CURSOR_INVALID = "cursor_invalid"
     PAGE_TOO_DEEP = "page_too_deep"
+    EXPORT_INVALID = "export_invalid"
 
 
 class DomainError(ValueError):

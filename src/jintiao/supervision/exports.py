@@ -2,8 +2,10 @@
 Chinese column names) and CSV (UTF-8 with a byte-order mark, so Excel on a Chinese
 desktop reads it right).
 
-Rows stream: the workbook is written in openpyxl's write-only mode, so a prefecture's
-ledger does not sit in memory twice. Money stays Decimal until the cell.
+Rows stream: the ledger's workbook is written by XlsxWriter in constant-memory mode, a row
+at a time, so a province's ledger never sits in memory; a large one is written to a file by
+a background task (:mod:`jintiao.supervision.tasks`). Money stays Decimal into the cell.
+The reports' workbooks, small and charted, are written by openpyxl.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
+import xlsxwriter
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -27,6 +29,7 @@ from jintiao.domain.spotchecks import SHORT
 from jintiao.supervision.reports import Report
 from jintiao.supervision.selectors import LEDGER_COLUMNS, LedgerRow, ledger_values
 
+Progress = Callable[[int], None]  # told the rows written so far
 MONEY = "#,##0.00"
 DAY = "yyyy-mm-dd"
 WIDTHS = {"纠纷编号": 28, "当事人": 40, "受理调委会": 26, "金融机构": 26}
@@ -59,43 +62,86 @@ def csv_chunks(rows: Iterable[LedgerRow]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def csv_write(chunks: Iterable[list[LedgerRow]], out: TextIO,
+              progress: Progress | None = None) -> int:
+    """The ledger as CSV into ``out`` (a text file), a chunk of rows at a time; return the
+    rows written. ``progress`` is told the running total after each chunk."""
+    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer.writerow(LEDGER_COLUMNS)
+    done = 0
+    for chunk in chunks:
+        writer.writerows([_cell_safe(_text(v)) for v in ledger_values(row)] for row in chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    return done
+
+
 def _cell_safe(text: str) -> str:
     """A cell that begins with = + - @ (or a tab or carriage return) is a formula to a
     spreadsheet: quote it, so a name typed at intake cannot run in Excel (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+# Excel's rows a sheet (ECMA-376; Excel's specifications and limits): one is the header
+SHEET_ROWS = 1_048_576
+
+
 def xlsx_bytes(rows: Iterable[LedgerRow], *, title: str) -> bytes:
-    """The ledger as a workbook: one sheet, a styled and frozen header, typed cells."""
-    book = Workbook(write_only=True)
-    sheet: Worksheet = book.create_sheet("工作台账")
-    sheet.freeze_panes = "B2"
-    for i, name in enumerate(LEDGER_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(name, 14)
-    header = []
-    for name in LEDGER_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(bottom=_THIN)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for value in ledger_values(row):
-            cell = WriteOnlyCell(sheet, value=_cell_safe(value) if isinstance(value, str)
-                                 else value)
-            if isinstance(value, Decimal):
-                cell.number_format = MONEY
-            elif isinstance(value, dt.date):
-                cell.number_format = DAY
-            cells.append(cell)
-        sheet.append(cells)
-    book.properties.title = title
-    book.properties.creator = "金调通"
+    """The ledger as a workbook in memory (a page's worth; larger ones go through
+    :func:`xlsx_write` to a file)."""
     out = io.BytesIO()
-    book.save(out)
+    xlsx_write([list(rows)], out, title=title)
     return out.getvalue()
+
+
+def xlsx_write(chunks: Iterable[list[LedgerRow]], out: str | BinaryIO, *, title: str,
+               progress: Progress | None = None) -> tuple[int, int]:
+    """The ledger as a workbook streamed row by row in constant memory: a styled, frozen
+    header, typed cells (money as written, dates as dates). Past Excel's 1,048,576 rows a
+    sheet, the rows go on in 工作台账（续2）, （续3）… each with its header, never cut off.
+    Return the rows and the sheets written."""
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "strings_to_numbers": False})
+    book.set_properties({"title": title, "author": "金调通"})
+    header = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79",
+                              "align": "center", "valign": "vcenter", "text_wrap": True,
+                              "bottom": 1, "bottom_color": "#BFBFBF"})
+    money, day = book.add_format({"num_format": MONEY}), book.add_format({"num_format": DAY})
+
+    def new_sheet(n: int) -> Any:
+        sheet = book.add_worksheet("工作台账" if n == 1 else f"工作台账（续{n}）")
+        sheet.freeze_panes(1, 1)
+        for i, name in enumerate(LEDGER_COLUMNS):
+            sheet.set_column(i, i, WIDTHS.get(name, 14))
+            sheet.write_string(0, i, name, header)
+        return sheet
+
+    sheets, done = 1, 0
+    sheet, line = new_sheet(1), 1
+    for chunk in chunks:
+        for row in chunk:
+            if line == SHEET_ROWS:
+                sheets += 1
+                sheet, line = new_sheet(sheets), 1
+            for col, value in enumerate(ledger_values(row)):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(line, col, _cell_safe(value))
+                elif isinstance(value, Decimal):
+                    sheet.write_number(line, col, value, money)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(line, col, value, day)
+                else:
+                    sheet.write_number(line, col, value)
+            line += 1
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    book.close()
+    return done, sheets
 
 
 def report_xlsx(report: Report) -> bytes:

@@ -134,3 +134,67 @@ class SpotCheckItem(models.Model):
     @property
     def failed(self) -> list[str]:
         return [k for k, v in self.answers.items() if v is False]
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导出")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (.xlsx)"
+
+
+class LedgerExport(models.Model):
+    """A ledger export too large to answer in the request: written by a background task
+    (:mod:`jintiao.supervision.tasks`) to a file, its progress kept here, the file offered
+    to the one who asked once every row is in it — never a part of it (issue 19 §3)."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
+                                     related_name="+", verbose_name=_("导出人"))
+    node = models.ForeignKey(Organization, models.PROTECT, related_name="+",
+                             verbose_name=_("所属单位"))
+    filters = models.JSONField(_("筛选条件"), default=dict)
+    format = models.CharField(_("格式"), max_length=8, choices=ExportFormat.choices)
+    state = models.CharField(_("状态"), max_length=16, choices=ExportState.choices,
+                             default=ExportState.QUEUED)
+    rows_total = models.PositiveIntegerField(_("预计行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    sheets = models.PositiveSmallIntegerField(_("工作表数"), default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", max_length=300, blank=True)
+    size = models.BigIntegerField(_("文件大小"), default=0)
+    error = models.TextField(_("未完成原因"), blank=True)
+    requested_at = models.DateTimeField(_("申请时间"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("台账导出")
+        verbose_name_plural = _("台账导出")
+        indexes = [models.Index(fields=["requested_by", "-requested_at"],
+                                name="ledger_export_by_user")]
+        constraints = [
+            models.CheckConstraint(condition=Q(format__in=[f.value for f in ExportFormat]),
+                                   name="ledger_export_format_known"),
+            models.CheckConstraint(condition=Q(state__in=[s.value for s in ExportState]),
+                                   name="ledger_export_state_known"),
+            # a file is offered only when the export finished: never a part of one
+            models.CheckConstraint(condition=Q(file="") | Q(state=ExportState.DONE),
+                                   name="ledger_export_file_only_when_done"),
+        ]
+
+    def __str__(self) -> str:
+        return f"台账导出 {self.pk}（{self.get_state_display()}）"
+
+    @property
+    def percent(self) -> int:
+        """How far it is, 0–100 (100 only when done: the estimate may be short)."""
+        if self.state == ExportState.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)

@@ -7,21 +7,24 @@ import base64
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jintiao import clock
+from jintiao import clock, paging
 from jintiao.documents.render import html_to_pdf
 from jintiao.domain import figures
 from jintiao.domain.figures import FUNNEL, PeriodKind, ReportPeriod
 from jintiao.domain.spotchecks import CHECKLIST, SHORT
 from jintiao.orgs.models import Organization, User
-from jintiao.supervision import exports, reports, selectors, services
+from jintiao.supervision import exports, ledger_exports, reports, selectors, services
+from jintiao.supervision.models import ExportFormat, ExportState
 from jintiao.supervision.selectors import MEASURES, LedgerFilter
 from jintiao.timeline.checkpoints import checkpoints_latest, checkpoints_until, key_fingerprint
 from jintiao.web.forms.supervision import (
@@ -31,7 +34,8 @@ from jintiao.web.forms.supervision import (
     SpotCheckReviewForm,
 )
 from jintiao.web.paging import CappedPaginator
-from jintiao.web.views.common import submit, viewer_of
+from jintiao.web.views.common import attempt, submit, viewer_of
+from jintiao.web.views.mediation_rows import found_or_404
 
 BREAKDOWN_COLUMNS = ("accepted", "concluded", "settled", "amount_settled", "confirmed",
                      "performed", "defaulted")
@@ -122,28 +126,99 @@ def ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         disputes = selectors.ledger(viewer, LedgerFilter()).none()
     else:
         disputes = selectors.ledger(viewer, _ledger_filter(form))
-    stamp = clock.now().strftime("%Y%m%d-%H%M")
     export = request.GET.get("export")
-    if export == "csv":
-        stream = StreamingHttpResponse(
-            exports.csv_chunks(selectors.ledger_rows(disputes.iterator(chunk_size=500))),
-            content_type="text/csv; charset=utf-8")
-        stream["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.csv"'
-        return stream
-    if export == "xlsx":
-        body = exports.xlsx_bytes(selectors.ledger_rows(disputes.iterator(chunk_size=500)),
-                                  title=_("工作台账"))
-        response = HttpResponse(body, content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.xlsx"'
-        return response
+    if export in ExportFormat.values:
+        return _export(request, disputes, export)
     page = CappedPaginator(disputes, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
     return render(request, "web/supervision/ledger.html", {
-        "form": form, "page": page, "rows": list(selectors.ledger_rows(page.object_list)),
-        "columns": selectors.LEDGER_COLUMNS, "query": query.urlencode()})
+        "form": form, "page": page, "rows": selectors.ledger_rows(page.object_list),
+        "columns": selectors.LEDGER_COLUMNS, "query": query.urlencode(),
+        "exports": selectors.ledger_exports_of(viewer)})
+
+
+def _export(request: HttpRequest, disputes: Any,
+            fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """A ledger export up to ``EXPORT_INLINE_ROWS`` rows is answered here; a larger one is
+    offered as a background export (its page shows the progress), never cut off by a
+    timeout half-way while answering 200 as before (issue 19 §3)."""
+    counted = paging.capped_count(disputes, settings.EXPORT_INLINE_ROWS)
+    if counted.estimated:
+        query = request.GET.copy()
+        query.pop("export", None)
+        query.pop("page", None)
+        return render(request, "web/supervision/ledger_export_confirm.html", {
+            "format": fmt, "label": ExportFormat(fmt).label,
+            "approximate": f"{counted.approximate:,}" if counted.approximate else "",
+            "limit": f"{settings.EXPORT_INLINE_ROWS:,}", "fields": list(query.lists()),
+            "query": query.urlencode()})
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    rows = (row for chunk in selectors.ledger_chunks(disputes) for row in chunk)
+    if fmt == ExportFormat.CSV:
+        stream = StreamingHttpResponse(exports.csv_chunks(rows),
+                                       content_type="text/csv; charset=utf-8")
+        stream["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.csv"'
+        return stream
+    response = HttpResponse(exports.xlsx_bytes(rows, title=_("工作台账")), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.xlsx"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_POST
+def ledger_export_create(request: HttpRequest) -> HttpResponse:
+    """Ask for a background export of the ledger as filtered; its page follows it."""
+    viewer = viewer_of(request)
+    if not selectors.may_supervise(viewer):
+        raise Http404(_("记录不存在或无权查看"))
+    form = LedgerForm(request.POST, node=viewer.organization)
+    if not form.is_valid():
+        messages.error(request, _("筛选条件无效，未导出：请回到台账重新选择"))
+        return redirect("web:ledger")
+    made = attempt(request, lambda: ledger_exports.ledger_export_request(
+        viewer, _ledger_filter(form), request.POST.get("format", "")),
+        _("已开始导出：完成后可在本页下载"))
+    if made is None:
+        return redirect("web:ledger")
+    return redirect("web:ledger_export_detail", export_id=made.pk)
+
+
+@login_required
+@require_GET
+def ledger_export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
+    """One export's progress, polled while it runs; its download once done."""
+    viewer = viewer_of(request)
+    export = found_or_404(lambda: selectors.ledger_export_for(viewer, export_id))
+    context = {"export": export, "running": export.state in (ExportState.QUEUED,
+                                                             ExportState.RUNNING)}
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "export-status":
+        return render(request, "web/supervision/_ledger_export_status.html", context)
+    return render(request, "web/supervision/ledger_export.html", context)
+
+
+@login_required
+@require_GET
+def ledger_export_download(request: HttpRequest, export_id: int) -> FileResponse:
+    """The finished export's file, to the one who asked for it only."""
+    viewer = viewer_of(request)
+    export = found_or_404(lambda: selectors.ledger_export_for(viewer, export_id))
+    if export.state != ExportState.DONE or not export.file:
+        raise Http404(_("这次导出没有可下载的文件"))
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("导出文件已不在文件存储中，请重新导出")) from None
+    return FileResponse(handle, as_attachment=True,
+                        filename=f"ledger-{export.requested_at.astimezone(clock.TZ):%Y%m%d-%H%M}"
+                                 f"-{export.pk}.{export.format}",
+                        content_type=XLSX if export.format == ExportFormat.XLSX
+                        else "text/csv; charset=utf-8")
 
 
 def _report(request: HttpRequest) -> tuple[reports.Report, FiguresForm]:
