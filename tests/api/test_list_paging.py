@@ -102,3 +102,21 @@ def test_a_count_past_the_cap_is_an_estimate_and_says_so(world, seven, monkeypat
     assert filtered["count_estimated"] is True
     narrowed = Api(world.clerk).get("/disputes", **{"state": "declined"}).json()
     assert (narrowed["count"], narrowed["count_estimated"]) == (0, False)
+
+
+def test_each_listed_dispute_is_what_its_own_endpoint_gives(world, mediating, desk):
+    """The list answers its items without validating them again (issue 19 §1): they must
+    still fit the published schema and equal, field for field, the dispute's own answer —
+    parties, representatives, standing, actions."""
+    from jintiao.api.schemas import DisputeListOut
+    from tests.disputes.test_representatives import appoint
+
+    appoint(world, Dispute.objects.get(pk=mediating.pk))
+    for viewer in (world.clerk, world.mediator, world.agent, world.supervisor):
+        api = Api(viewer)
+        body = api.get("/disputes", limit=200).json()
+        DisputeListOut.model_validate(body)
+        assert body["items"]
+        assert any(p["representatives"] for i in body["items"] for p in i["parties"])
+        for item in body["items"]:
+            assert item == api.get(f"/disputes/{item['id']}").json(), (viewer, item["id"])

@@ -8,6 +8,7 @@ notice was served), so the table stays pure and testable.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -346,11 +347,13 @@ def transitions_for(action: Action) -> tuple[Transition, ...]:
     return tuple(t for t in TRANSITIONS if t.action is action)
 
 
+@functools.cache
 def available_actions(state: State, role: Role) -> tuple[Action, ...]:
     """List the actions ``role`` may take from ``state``, in table order, without duplicates.
 
     Guards are not evaluated here: the UI shows the action and the service explains which
-    requirement is missing when it is taken.
+    requirement is missing when it is taken. Kept once worked out (the table is fixed): a
+    page of the API's list asked it 1,000 times (issue 19 §1).
     """
     found: list[Action] = []
     for t in TRANSITIONS:
