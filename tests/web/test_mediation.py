@@ -461,7 +461,10 @@ def test_the_dispute_timeline_tells_the_mediation_in_words(desk, mediating, sess
     assert "提出方案</b> 方案1，债权人方，24期，合计231,208.40元" in timeline
     assert "接受方案</b> 方案1，债务人方，双方均已接受" in timeline
     assert "mediation." not in timeline
-    assert "4300" not in timeline  # what was said in private stays there
+    # what was said in private stays there (the note's words: "4300" alone also turns up
+    # in a hash or a time on the page, one run in many)
+    assert "每月最多" not in timeline
+    assert "4300元" not in timeline
 
 
 def test_the_assignment_form_gives_the_services_answer_on_the_size_of_a_team(desk):

@@ -139,6 +139,13 @@ class Dispute(models.Model):
             # (the unique (institution, external_ref) leads with the institution); fragments
             # are found by trigram indexes made in migration 0011 on PostgreSQL
             models.Index(fields=["external_ref"], name="dispute_external_ref"),
+            # one committee's, or one bank's branches', disputes newest first: read from
+            # their own index, not found by walking every dispute's newest-first — one of a
+            # province's thousand committees holds a thousandth of them (issue 19 §1)
+            models.Index(fields=["committee", "received_on", "id"],
+                         name="dispute_committee_received"),
+            models.Index(fields=["institution", "received_on", "id"],
+                         name="dispute_institution_received"),
         ]
 
     def __str__(self) -> str:
