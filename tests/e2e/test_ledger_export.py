@@ -42,6 +42,7 @@ def test_the_supervisor_follows_a_large_export_and_downloads_it(live_server, pag
     page.goto(f"{live_server.url}/ledger/")
     page.click("text=导出 CSV")
     expect(page.locator("[data-export-large]")).to_contain_text("将在后台生成")
+    page.screenshot(path=str(shots / "ledger-export-offer.png"))
     page.click("button:has-text('在后台导出')")
     expect(page.locator("h1")).to_contain_text("台账导出")
     expect(page.locator("[data-export-state]")).to_have_text("排队中")
@@ -71,3 +72,4 @@ def test_the_supervisor_follows_a_large_export_and_downloads_it(live_server, pag
 
     page.goto(f"{live_server.url}/ledger/")
     expect(page.locator(f'[data-export="{export.pk}"]')).to_contain_text("已完成")
+    page.screenshot(path=str(shots / "ledger-exports-recent.png"))
