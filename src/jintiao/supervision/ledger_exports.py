@@ -103,7 +103,6 @@ def ledger_export_run(export_id: int, *, chunk: int = CHUNK) -> LedgerExport:
                                                   title="工作台账", progress=progress)
             stamp = clock.now().strftime("%Y%m%d-%H%M")
             with transaction.atomic():
-                export.refresh_from_db(fields=["state"])
                 with open(out.name, "rb") as written:
                     export.file.save(f"ledger-{stamp}-{export.pk}.{export.format}",
                                      File(written), save=False)
