@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import migrations
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Lookup, TextField
 from django.db.models.sql.compiler import SQLCompiler
@@ -50,3 +51,24 @@ class ILikeContains(Lookup):
 
 CharField.register_lookup(ILikeContains)
 TextField.register_lookup(ILikeContains)
+
+
+def postgres_indexes(indexes: dict[str, str]) -> migrations.RunPython:
+    """A migration's operation that makes ``indexes`` (name → ``table USING … (…)``) on
+    PostgreSQL with the extension pg_trgm, and drops them when unapplied; nothing on SQLite,
+    which searches without them. The migrations that add search indexes share it."""
+
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for name, target in indexes.items():
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(create, drop, elidable=False)

@@ -3,30 +3,15 @@ the bank's reference or its summary (pg_trgm, on PostgreSQL; issue 19 §1); and 
 bank's whole reference alone, not only with its institution. SQLite searches without the
 trigram indexes. On pg_trgm see parties 0004."""
 
-from typing import Any
-
 from django.db import migrations, models
+
+from jintiao.search import postgres_indexes
 
 INDEXES = {
     "dispute_number_trgm": "disputes_dispute USING gin (number gin_trgm_ops)",
     "dispute_external_ref_trgm": "disputes_dispute USING gin (external_ref gin_trgm_ops)",
     "dispute_summary_trgm": "disputes_dispute USING gin (summary gin_trgm_ops)",
 }
-
-
-def _create(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, target in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-
-
-def _drop(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -41,5 +26,5 @@ class Migration(migrations.Migration):
             model_name="dispute",
             index=models.Index(fields=["external_ref"], name="dispute_external_ref"),
         ),
-        migrations.RunPython(_create, _drop, elidable=False),
+        postgres_indexes(INDEXES),
     ]
