@@ -19,8 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 
-from jintiao import clock
+from jintiao import clock, paging
 from jintiao.disputes.access import PermissionDenied
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.orgs.models import User
@@ -48,6 +49,14 @@ def filter_from(kept: dict[str, Any]) -> LedgerFilter:
         if values.get(key):
             values[key] = dt.date.fromisoformat(values[key])
     return LedgerFilter(**values)
+
+
+def too_large_to_answer(rows: QuerySet[Any]) -> paging.Counted | None:
+    """How many rows ``rows`` (of :func:`ledger`) hold when they are more than one request
+    writes (``EXPORT_INLINE_ROWS``): such an export is made in the background; None when
+    the request may answer it."""
+    counted = paging.capped_count(rows, settings.EXPORT_INLINE_ROWS)
+    return counted if counted.estimated else None
 
 
 def ledger_export_request(viewer: User, want: LedgerFilter, fmt: str) -> LedgerExport:

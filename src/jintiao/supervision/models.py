@@ -191,6 +191,11 @@ class LedgerExport(models.Model):
         return f"台账导出 {self.pk}（{self.get_state_display()}）"
 
     @property
+    def in_progress(self) -> bool:
+        """Queued or being written: its page keeps asking how far it is."""
+        return self.state in (ExportState.QUEUED, ExportState.RUNNING)
+
+    @property
     def percent(self) -> int:
         """How far it is, 0–100 (100 only when done: the estimate may be short)."""
         if self.state == ExportState.DONE:

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jintiao import clock, paging
+from jintiao import clock
 from jintiao.documents.render import html_to_pdf
 from jintiao.domain import figures
 from jintiao.domain.figures import FUNNEL, PeriodKind, ReportPeriod
@@ -144,8 +144,8 @@ def _export(request: HttpRequest, disputes: Any,
     """A ledger export up to ``EXPORT_INLINE_ROWS`` rows is answered here; a larger one is
     offered as a background export (its page shows the progress), never cut off by a
     timeout half-way while answering 200 as before (issue 19 §3)."""
-    counted = paging.capped_count(disputes, settings.EXPORT_INLINE_ROWS)
-    if counted.estimated:
+    counted = ledger_exports.too_large_to_answer(disputes)
+    if counted is not None:
         query = request.GET.copy()
         query.pop("export", None)
         query.pop("page", None)
@@ -194,8 +194,7 @@ def ledger_export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
     """One export's progress, polled while it runs; its download once done."""
     viewer = viewer_of(request)
     export = found_or_404(lambda: selectors.ledger_export_for(viewer, export_id))
-    context = {"export": export, "running": export.state in (ExportState.QUEUED,
-                                                             ExportState.RUNNING)}
+    context = {"export": export}
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "export-status":
         return render(request, "web/supervision/_ledger_export_status.html", context)
