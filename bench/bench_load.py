@@ -32,9 +32,6 @@ import os
 import random
 import re
 import resource
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -47,7 +44,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen
-from loadgen import Client, Recorder, seeded
+from loadgen import Client, Recorder, Server, create_database, seeded
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench-load"
@@ -104,20 +101,6 @@ def environment(url: str) -> dict[str, str]:
         "JINTIAO_PUBLIC_URL": "http://127.0.0.1",
     })
     return env
-
-
-def create_database(url: str) -> bool:
-    """Create the bench database when it is missing; return whether it was made."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return False
-        conn.execute(f'CREATE DATABASE "{name}"')  # the name checked above: *bench*
-    return True
 
 
 # -- preparing the world ---------------------------------------------------------------------
@@ -347,56 +330,6 @@ def debtor_number(index: int) -> str:
 
 
 # -- the server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``jintiao serve`` in its own process group, stopped (TERM, then KILL) on exit."""
-
-    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
-        self.port = free_port()
-        command = [str(ROOT / ".venv" / "bin" / "jintiao"), "serve",
-                   "--bind", f"127.0.0.1:{self.port}"]
-        if args.workers:
-            command += ["--workers", str(args.workers)]
-        if args.threads:
-            command += ["--threads", str(args.threads)]
-        self.log_path = VAR / "serve.log"
-        self.log = open(self.log_path, "w")  # closed in stop()
-        self.process = subprocess.Popen(command, env=env, stdout=self.log,  # noqa: S603
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_ready(self, limit: float = 240) -> str:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"jintiao serve stopped: see {self.log_path}\n"
-                                 + self.log_path.read_text()[-2000:])
-            try:
-                answer = Client("127.0.0.1", self.port, timeout=5).request("GET", "/readyz")
-            except OSError:
-                time.sleep(0.5)
-                continue
-            if answer.status == 200:
-                lines = self.log_path.read_text().splitlines()
-                return next((line for line in lines if "个进程" in line), "")
-            raise SystemExit(f"/readyz answered {answer.status}: {answer.body[:500]!r}")
-        raise SystemExit(f"jintiao serve not ready in {limit:.0f} s: see {self.log_path}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self.log.close()
 
 
 # -- the simulated users ---------------------------------------------------------------------
@@ -674,7 +607,9 @@ def main() -> None:
         return
     connections.close_all()
 
-    server = Server(args, env)
+    options = [*(["--workers", str(args.workers)] if args.workers else []),
+               *(["--threads", str(args.threads)] if args.threads else [])]
+    server = Server(env, VAR / "serve.log", options)
     result: dict[str, Any] = {"run": plan.run, "users": args.users, "minutes": args.minutes,
                               "think": args.think, "cases": args.cases}
     try:

@@ -31,8 +31,6 @@ import json
 import os
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,7 +42,7 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen import Client, percentile
+from loadgen import Client, Server, create_database, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench-scale"
@@ -213,51 +211,6 @@ def child_explain(size: int) -> dict[str, Any]:
 # -- the server and the clients ------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``jintiao serve`` with its documented workers, in its own process group."""
-
-    def __init__(self, env: dict[str, str], tag: str) -> None:
-        self.port = free_port()
-        self.log_path = VAR / f"serve-{tag}.log"
-        self.log = open(self.log_path, "w")  # closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(ROOT / ".venv" / "bin" / "jintiao"), "serve", "--bind",
-             f"127.0.0.1:{self.port}"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_ready(self, limit: float = 300) -> str:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"jintiao serve stopped: {self.log_path.read_text()[-2000:]}")
-            try:
-                answer = Client("127.0.0.1", self.port, timeout=5).request("GET", "/readyz")
-            except OSError:
-                time.sleep(0.5)
-                continue
-            if answer.status == 200:
-                return next((line for line in self.log_path.read_text().splitlines()
-                             if "个进程" in line), "")
-            raise SystemExit(f"/readyz answered {answer.status}")
-        raise SystemExit(f"jintiao serve not ready in {limit:.0f} s: see {self.log_path}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self.log.close()
-
-
 def hammer(port: int, paths: list[str], headers: dict[str, str], clients: int,
            seconds: float) -> dict[str, float]:
     """``clients`` threads, each on its own keep-alive connection, asking for the paths in
@@ -353,7 +306,7 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Any]:
     print(f"  {plan['disputes']:,} disputes; seeded in {plan['seeded_seconds']} s, "
           f"prepared in {plan['prepare_seconds']} s", flush=True)
     result: dict[str, Any] = {"disputes": plan["disputes"]}
-    server = Server(environment(url), label(size))
+    server = Server(environment(url), VAR / f"serve-{label(size)}.log")
     try:
         print("  " + server.wait_ready(), flush=True)
         auth = {"Authorization": f"Bearer {plan['token']}"}
@@ -377,17 +330,6 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Any]:
     if not args.no_explain:
         result["explain"] = child("explain", size, url)
     return result
-
-
-def create_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')  # the name checked by the caller
 
 
 def report(results: dict[int, dict[str, Any]]) -> None:

@@ -15,15 +15,20 @@ import json
 import os
 import random
 import re
+import signal
+import socket
 import statistics
+import subprocess
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+ROOT = Path(__file__).resolve().parents[1]
 STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
          http.client.CannotSendRequest, http.client.BadStatusLine)
 
@@ -310,3 +315,69 @@ def think(rng: random.Random, mean: float) -> float:
     """A think time drawn uniformly around ``mean`` (half to one and a half times it), so
     the users do not march in step."""
     return rng.uniform(0.5 * mean, 1.5 * mean) if mean > 0 else 0.0
+
+
+# -- the server under test and its database (shared by bench_load and bench_scale) ---------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def create_database(url: str) -> bool:
+    """Create the bench database when it is missing; return whether it was made."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(f'CREATE DATABASE "{name}"')  # the callers check the name: *bench*
+    return True
+
+
+class Server:
+    """``jintiao serve`` (``extra``: its options) in its own process group, its output in
+    ``log_path``, stopped (TERM, then KILL) on exit."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, extra: list[str] | None = None,
+                 ) -> None:
+        self.port = free_port()
+        command = [str(ROOT / ".venv" / "bin" / "jintiao"), "serve",
+                   "--bind", f"127.0.0.1:{self.port}", *(extra or [])]
+        self.log_path = log_path
+        self.log = open(self.log_path, "w")  # closed in stop()
+        self.process = subprocess.Popen(command, env=env, stdout=self.log,  # noqa: S603
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, limit: float = 240) -> str:
+        """Wait for /readyz; return the server's banner (its processes and threads)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"jintiao serve stopped: see {self.log_path}\n"
+                                 + self.log_path.read_text()[-2000:])
+            try:
+                answer = Client("127.0.0.1", self.port, timeout=5).request("GET", "/readyz")
+            except OSError:
+                time.sleep(0.5)
+                continue
+            if answer.status == 200:
+                lines = self.log_path.read_text().splitlines()
+                return next((line for line in lines if "个进程" in line), "")
+            raise SystemExit(f"/readyz answered {answer.status}: {answer.body[:500]!r}")
+        raise SystemExit(f"jintiao serve not ready in {limit:.0f} s: see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.log.close()
