@@ -128,10 +128,11 @@ class Keyset:
 
 
 def keyset_page(rows: QuerySet[Any], keyset: Keyset, cursor: str | None,
-                limit: int) -> tuple[list[Any], str | None]:
-    """One page of ``rows`` in ``keyset``'s order after ``cursor``, and the cursor of the
-    next page (None when this one is the last)."""
-    found = list(keyset.after(keyset.order(rows), cursor)[:limit + 1])
+                limit: int, offset: int = 0) -> tuple[list[Any], str | None]:
+    """One page of ``rows`` in ``keyset``'s order after ``cursor`` (or ``offset`` rows
+    in, bounded by the caller), and the cursor of the next page (None when this one is the
+    last)."""
+    found = list(keyset.after(keyset.order(rows), cursor)[offset:offset + limit + 1])
     more = len(found) > limit
     found = found[:limit]
     return found, keyset.cursor_of(found[-1]) if more else None

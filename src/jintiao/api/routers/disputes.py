@@ -211,12 +211,7 @@ def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> HttpR
         due_between=(today, due_soon_until(viewer, today)) if filters.due_soon else None,
     ))
     counted = paging.capped_count(rows)
-    if offset:
-        page = list(LIST_ORDER.order(rows)[offset:offset + limit + 1])
-        more, page = len(page) > limit, page[:limit]
-        after = LIST_ORDER.cursor_of(page[-1]) if more else None
-    else:
-        page, after = paging.keyset_page(rows, LIST_ORDER, filters.cursor, limit)
+    page, after = paging.keyset_page(rows, LIST_ORDER, filters.cursor, limit, offset)
     parties = _parties_of([d.pk for d in page])
     body = {"count": counted.count, "count_estimated": counted.estimated,
             "next_cursor": after,
