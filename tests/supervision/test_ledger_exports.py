@@ -211,3 +211,18 @@ def test_the_ledger_lists_ones_latest_exports(five):
 def test_the_kept_filter_reads_back_as_it_was():
     want = LedgerFilter(state="mediating", committee_id=4, received_from=dt.date(2026, 1, 2))
     assert ledger_exports.filter_from(ledger_exports.filters_of(want)) == want
+
+
+def test_a_large_export_writes_its_rows_grouped_by_thousands(world):
+    """Seen in a browser: "已导出全部 100000 行" — the Chinese locale groups nothing."""
+    export = LedgerExport.objects.create(
+        requested_by=world.supervisor, node=world.prefecture, format="csv",
+        requested_at=clock.now(), state=ExportState.RUNNING, rows_total=1_000_000,
+        rows_done=100_000)
+    supervisor = client_for(world.supervisor)
+    url = reverse("web:ledger_export_detail", args=[export.pk])
+    assert "已写 100,000 / 1,000,000 行" in supervisor.get(url).content.decode()
+    LedgerExport.objects.filter(pk=export.pk).update(state=ExportState.DONE,
+                                                     rows_done=1_000_000)
+    assert "已导出全部 1,000,000 行" in supervisor.get(url).content.decode()
+    assert "1,000,000 行" in supervisor.get(reverse("web:ledger")).content.decode()

@@ -182,7 +182,7 @@ def ledger_export_create(request: HttpRequest) -> HttpResponse:
         return redirect("web:ledger")
     made = attempt(request, lambda: ledger_exports.ledger_export_request(
         viewer, _ledger_filter(form), request.POST.get("format", "")),
-        _("已开始导出：完成后可在本页下载"))
+        _("已申请导出工作台账"))
     if made is None:
         return redirect("web:ledger")
     return redirect("web:ledger_export_detail", export_id=made.pk)
