@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from decimal import Decimal
+import math
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -22,6 +24,7 @@ from jintiao.domain.figures import (
     month_so_far,
     rate,
     spread,
+    spread_counted,
 )
 
 D = dt.date
@@ -157,6 +160,35 @@ def test_the_spread_of_working_days(values):
     at_or_below = sum(v <= s.p90 for v in values)
     assert at_or_below * 10 >= 9 * len(values)
     assert sum(v < s.p90 for v in values) * 10 < 9 * len(values)
+
+
+def _spread_of_sorted_list(values):
+    """The definition read straight off a sorted list: what spread_counted must equal."""
+    ordered = sorted(values)
+    n = len(ordered)
+    mean = (Decimal(sum(ordered)) / n).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    middle = n // 2
+    median = (Decimal(ordered[middle]) if n % 2 else
+              Decimal(ordered[middle - 1] + ordered[middle]) / 2).quantize(Decimal("0.1"))
+    return (n, mean, median, ordered[math.ceil(Decimal("0.9") * n) - 1], ordered[0],
+            ordered[-1])
+
+
+@given(st.lists(st.lists(st.integers(0, 400), max_size=60), min_size=1, max_size=6))
+def test_the_spread_of_months_counted_is_the_spread_of_their_disputes(months):
+    """A quarter's spread from its months' histograms (MonthWorkingDays) is the spread of
+    every dispute listed one by one."""
+    counted: Counter[int] = Counter()
+    for month in months:
+        counted.update(Counter(month))
+    every = [v for month in months for v in month]
+    s = spread_counted(counted)
+    if not every:
+        assert s.count == 0 and s.mean is None
+        return
+    assert (s.count, s.mean, s.median, s.p90, s.fastest, s.slowest) == \
+        _spread_of_sorted_list(every)
+    assert spread_counted({**counted, 999: 0}) == s   # an empty bucket changes nothing
 
 
 def test_rates_of_nothing_are_not_zero():

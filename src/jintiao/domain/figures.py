@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import accumulate
 from typing import Any
 
 from jintiao.domain import events
@@ -397,20 +400,31 @@ class Spread:
     slowest: int | None
 
 
-def spread(values: Sequence[int]) -> Spread:
+def spread(values: Iterable[int]) -> Spread:
     """Mean (one place), median (the middle value, or the mean of the two middle ones) and
     the 90th percentile by nearest rank: the smallest value with at least 90 % at or below
     it — always one of the disputes' own figures."""
-    ordered = sorted(values)
-    n = len(ordered)
+    return spread_counted(Counter(values))
+
+
+def spread_counted(counts: Mapping[int, int]) -> Spread:
+    """:func:`spread` of values given as how many disputes took each (a month's histogram,
+    ``MonthWorkingDays``): the same figures without listing a year's disputes one by one."""
+    ordered = sorted((value, n) for value, n in counts.items() if n > 0)
+    n = sum(k for _value, k in ordered)
     if n == 0:
         return Spread(0, None, None, None, None, None)
-    mean = (Decimal(sum(ordered)) / n).quantize(ONE_PLACE, ROUND_HALF_UP)
+    ends = list(accumulate(k for _value, k in ordered))
+
+    def nth(i: int) -> int:  # the i-th value (from 0) in ascending order
+        return ordered[bisect_right(ends, i)][0]
+
+    mean = (Decimal(sum(v * k for v, k in ordered)) / n).quantize(ONE_PLACE, ROUND_HALF_UP)
     middle = n // 2
-    median = (Decimal(ordered[middle]) if n % 2 else
-              Decimal(ordered[middle - 1] + ordered[middle]) / 2).quantize(ONE_PLACE)
-    p90 = ordered[math.ceil(Decimal("0.9") * n) - 1]
-    return Spread(n, mean, median, p90, ordered[0], ordered[-1])
+    median = (Decimal(nth(middle)) if n % 2 else
+              Decimal(nth(middle - 1) + nth(middle)) / 2).quantize(ONE_PLACE)
+    p90 = nth(math.ceil(Decimal("0.9") * n) - 1)
+    return Spread(n, mean, median, p90, ordered[0][0], ordered[-1][0])
 
 
 # Overdue: a dispute past the deadline of the stage it stands at. The workbench counts
