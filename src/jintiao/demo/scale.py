@@ -54,6 +54,7 @@ from jintiao.parties.services import PartyInput, party_check, party_get_or_creat
 from jintiao.policies.models import PolicyVersion
 from jintiao.policies.services import policy_publish
 from jintiao.supervision.models import DisputeFigures
+from jintiao.supervision.month_figures import months_rebuild_all
 from jintiao.timeline.hashing import GENESIS, event_hash
 from jintiao.timeline.models import Event
 
@@ -401,6 +402,8 @@ def bench_seed(cases: int, *, seed: int = 2026) -> int:
             batch = []
     if batch:
         _write(batch, rng, now)
+    # the figures rows were written here, not folded from the backlog: the months follow
+    months_rebuild_all()
     return synthetic_disputes().count()
 
 

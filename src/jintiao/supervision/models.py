@@ -80,6 +80,96 @@ class DisputeFigures(models.Model):
         return from_fen(self.claim_fen)
 
 
+class Dimension(models.TextChoices):
+    """What a month's figures are broken down by; each sorts every dispute exactly once,
+    so each dimension's rows of a committee's month add up to its totals."""
+
+    CHANNEL = "channel", _("来源渠道")
+    DISPUTE_TYPE = "dispute_type", _("纠纷类型")
+    INSTITUTION = "institution", _("金融机构")
+    MEDIATOR = "mediator", _("主调解员")
+
+
+class MonthFigures(models.Model):
+    """One committee's figures of one month for one value of one dimension (its channel
+    ``online``, its institution ``17``, no lead mediator ``""``): each measure of
+    :data:`jintiao.supervision.selectors.statistics.MEASURES` counted (or summed, in fen)
+    over the month, a column per measure.
+
+    A month, quarter or year is the sum of its months, and a report's breakdowns are each
+    one dimension, so a report reads a few hundred of these rows a month instead of every
+    dispute of the period (issue 19 §2). Derived, never edited:
+    :mod:`jintiao.supervision.month_figures` recomputes a committee's month whenever a
+    dispute counted in it is rebuilt from the figures backlog."""
+
+    month = models.DateField(help_text="the month's first day")
+    committee = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    node_path = models.CharField(max_length=255)
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=32, blank=True,
+                             help_text="the channel or type, or the id of the institution "
+                                       "or mediator; empty for none")
+    n_received = models.BigIntegerField(default=0)
+    n_accepted = models.BigIntegerField(default=0)
+    n_declined = models.BigIntegerField(default=0)
+    n_concluded = models.BigIntegerField(default=0)
+    n_settled = models.BigIntegerField(default=0)
+    n_failed = models.BigIntegerField(default=0)
+    n_unreachable = models.BigIntegerField(default=0)
+    n_withdrawn = models.BigIntegerField(default=0)
+    n_within_deadline = models.BigIntegerField(default=0)
+    n_with_deadline = models.BigIntegerField(default=0)
+    n_amount_involved = models.BigIntegerField(default=0)
+    n_amount_settled = models.BigIntegerField(default=0)
+    n_amount_agreed = models.BigIntegerField(default=0)
+    n_settled_confirmed = models.BigIntegerField(default=0)
+    n_confirmed = models.BigIntegerField(default=0)
+    n_amount_confirmed = models.BigIntegerField(default=0)
+    n_performed = models.BigIntegerField(default=0)
+    n_defaulted = models.BigIntegerField(default=0)
+    n_enforcement = models.BigIntegerField(default=0)
+    n_fees_saved = models.BigIntegerField(default=0)
+    n_distressed = models.BigIntegerField(default=0)
+    n_amount_distressed = models.BigIntegerField(default=0)
+    n_credit_repaired = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("月度统计数据")
+        verbose_name_plural = _("月度统计数据")
+        indexes = [models.Index(fields=["month", "node_path"], name="month_figures_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "month", "dimension", "value",
+                                            "node_path"], name="month_figures_once"),
+            models.CheckConstraint(condition=Q(dimension__in=[d.value for d in Dimension]),
+                                   name="month_figures_dimension_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.committee_id}"
+
+
+class MonthWorkingDays(models.Model):
+    """How many disputes a committee concluded in a month after each number of working
+    days: the spread (mean, median, 90th percentile) of any run of months, exactly, from
+    a few hundred rows (``domain.figures.spread_counted``)."""
+
+    month = models.DateField(help_text="the month's first day")
+    committee = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    node_path = models.CharField(max_length=255)
+    working_days = models.IntegerField()
+    disputes = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("月度办理天数分布")
+        verbose_name_plural = _("月度办理天数分布")
+        indexes = [models.Index(fields=["month", "node_path"], name="month_days_month")]
+        constraints = [models.UniqueConstraint(
+            fields=["committee", "month", "working_days", "node_path"], name="month_days_once")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.committee_id}: {self.working_days}"
+
+
 class SpotCheck(models.Model):
     """One quarter's quality check under a node: the stated size and seed make the draw
     reproducible (domain.spotchecks.draw)."""

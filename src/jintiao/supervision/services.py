@@ -30,6 +30,7 @@ from jintiao.domain.spotchecks import SpotCheckInvalid
 from jintiao.orgs.models import Organization, User
 from jintiao.parties.models import PartyKind
 from jintiao.policies.selectors import working_calendar
+from jintiao.supervision import month_figures
 from jintiao.supervision.models import DisputeFigures, SpotCheck, SpotCheckItem
 from jintiao.timeline.models import Event, FiguresBacklog
 from jintiao.timeline.services import event_append
@@ -61,13 +62,16 @@ def figures_refresh(*, batch: int = BATCH) -> int:
 
 
 def figures_rebuild_all() -> int:
-    """Queue every dispute and rebuild its figures (after a change of definitions)."""
+    """Queue every dispute and rebuild its figures, then every month's (after a change of
+    definitions: a month no dispute counts in any longer is dropped too)."""
     last = (Event.objects.values("dispute_id").annotate(seq=Max("seq"))
             .values_list("dispute_id", "seq"))
     FiguresBacklog.objects.bulk_create(
         [FiguresBacklog(dispute_id=d, seq=s) for d, s in last], update_conflicts=True,
         unique_fields=["dispute"], update_fields=["seq"])
-    return figures_refresh()
+    done = figures_refresh()
+    month_figures.months_rebuild_all()
+    return done
 
 
 def _local(at: dt.datetime) -> dt.date:
@@ -129,8 +133,11 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
             engaged_on=m.stage_on(Stage.ENGAGED), agreed_on=m.stage_on(Stage.AGREED),
             performing_on=m.stage_on(Stage.PERFORMING)))
     fields = [f.name for f in DisputeFigures._meta.concrete_fields if not f.primary_key]
+    before = month_figures.cells_of(ids)
     DisputeFigures.objects.bulk_create(rows, update_conflicts=True, unique_fields=["dispute"],
                                        update_fields=fields)
+    # the months each dispute counted in before and counts in now
+    month_figures.months_recompute(before | month_figures.cells_of(ids))
 
 
 # --- quarterly spot checks -------------------------------------------------------------------

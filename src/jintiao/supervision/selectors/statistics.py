@@ -17,14 +17,19 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from jintiao.disputes.models import Channel, DisputeType
 from jintiao.domain import figures
 from jintiao.domain.figures import DEFINITIONS, FUNNEL, Outcome, ReportPeriod, Spread, Stage
 from jintiao.domain.money import from_fen
 from jintiao.orgs.models import Organization, User
-from jintiao.supervision.models import DisputeFigures
+from jintiao.supervision.models import (
+    Dimension,
+    DisputeFigures,
+    MonthFigures,
+    MonthWorkingDays,
+)
 
 _SETTLED = Q(outcome=Outcome.SETTLED.value)
 
@@ -177,7 +182,9 @@ def touching(start: dt.date, end: dt.date, fields: Sequence[str] = WHEN_FIELDS) 
     return found
 
 
-def _aggregates(start: dt.date, end: dt.date) -> dict[str, Any]:
+def measure_aggregates(start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Every measure over ``start``–``end`` as ``n_<key>``: the one definition both a
+    span's figures and each month's stored row (``MonthFigures``) are counted by."""
     return {f"n_{m.key}": m.aggregate(start, end) for m in MEASURES}
 
 
@@ -195,16 +202,29 @@ def _funnel_counts(row: Mapping[str, Any]) -> tuple[int, ...]:
     return (int(row["cohort"]), *(int(row[f"stage_{s.value}"]) for s in FUNNEL))
 
 
+def months_under(node: Organization, period: ReportPeriod) -> QuerySet[MonthFigures]:
+    """The stored months of the period under ``node``: every report period is whole months,
+    so its figures are their sum (``supervision.month_figures`` keeps them current)."""
+    return MonthFigures.objects.filter(node_path__startswith=node.path,
+                                       month__gte=period.start, month__lte=period.end)
+
+
+def _month_sums() -> dict[str, Any]:
+    return {f"n_{m.key}": Coalesce(Sum(f"n_{m.key}"), 0) for m in MEASURES}
+
+
 def tally(node: Organization, period: ReportPeriod) -> Tally:
-    """The node's additive figures for the period, in one query."""
-    return tally_between(node, period.start, period.end)
+    """The node's additive figures for the period, in one query over its stored months."""
+    return Tally.from_row(months_under(node, period).filter(dimension=TOTALS)
+                          .aggregate(**_month_sums()))
 
 
 def tally_between(node: Organization, start: dt.date, end: dt.date) -> Tally:
-    """The node's additive figures from ``start`` to ``end`` (both included), in one
-    query: a month so far, or the same days of the month before."""
+    """The node's additive figures from ``start`` to ``end`` (both included) counted from
+    the disputes' rows, in one query: a month so far, or the same days of the month
+    before — spans that are not whole months."""
     rows = figures_under(node).filter(touching(start, end))
-    return Tally.from_row(rows.aggregate(**_aggregates(start, end)))
+    return Tally.from_row(rows.aggregate(**measure_aggregates(start, end)))
 
 
 def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = True
@@ -212,83 +232,108 @@ def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = T
     """Everything a report shows for ``node`` over ``period``. The caller checked the
     viewer may read ``node`` (:func:`report_node_for`).
 
-    One grouped query at the finest grain the breakdowns need (committee × channel × type
-    × institution × mediator) gives the totals, the funnel and every breakdown, summed
-    here; so a breakdown adds up to the totals by construction, and the report reads the
-    period's rows once. A second query reads the working days of those concluded."""
+    The period's stored months, summed by committee and each dimension's value, give the
+    totals and every breakdown, so a breakdown adds up to the totals by construction
+    (each dimension sorts every dispute once). The reach funnel follows the disputes
+    accepted in the period to the period's end, counted from their rows; the working days
+    come from the months' histograms. Three queries, however many disputes."""
     start, end = period.start, period.end
-    rows = figures_under(node).filter(touching(start, end))
-    grain = _vectors(list(rows.values(*GRAIN).order_by()
-                          .annotate(**_aggregates(start, end),
-                                    **_funnel_aggregates(start, end))))
-    days = figures.spread([d for d in rows.filter(BY_KEY["concluded"].condition(start, end))
-                           .values_list("working_days", flat=True) if d is not None])
-    totals = _sum(grain)
+    cells = _vectors(list(months_under(node, period).values("committee_id", "dimension", "value")
+                          .order_by().annotate(**_month_sums())), MEASURE_FIELDS)
+    cohort = _vectors(list(figures_under(node).filter(accepted_on__gte=start, accepted_on__lte=end)
+                           .values("committee_id", "channel", "institution_id").order_by()
+                           .annotate(**_funnel_aggregates(start, end))), FUNNEL_FIELDS)
+    days = figures.spread_counted(dict(
+        MonthWorkingDays.objects.filter(node_path__startswith=node.path,
+                                        month__gte=start, month__lte=end)
+        .values_list("working_days").order_by().annotate(n=Sum("disputes"))))
+    by_dimension: dict[str, list[dict[str, Any]]] = {d.value: [] for d in Dimension}
+    for row in cells:
+        by_dimension[row["dimension"]].append(row)
+    base = by_dimension[TOTALS]
     by: dict[str, list[Group]] = {}
     funnel_by: dict[str, list[FunnelRow]] = {}
     if breakdowns:
-        keys = _group_keys(node, grain)
+        keys = _group_keys(node, cells, cohort)
         for key in BREAKDOWNS:
-            by[key] = _groups(grain, keys[key])
-        for key in ("channel", "institution"):
-            funnel_by[key] = _funnel_groups(grain, keys[key])
-    return Statistics(node=node, period=period, totals=Tally.from_row(totals),
-                      working_days=days, funnel=_funnel_counts(totals), breakdowns=by,
+            by[key] = _groups(by_dimension.get(key, base), keys[key])
+        for key, column in (("channel", "channel"), ("institution", "institution_id")):
+            funnel_by[key] = _funnel_groups(
+                cohort, _Keys(operator.itemgetter(column), keys[key].labels))
+    return Statistics(node=node, period=period,
+                      totals=Tally.from_row(_sum(base, MEASURE_FIELDS)), working_days=days,
+                      funnel=_funnel_counts(_sum(cohort, FUNNEL_FIELDS)), breakdowns=by,
                       funnel_by=funnel_by)
 
 
+# the finest grain of the disputes' rows a month is written from, and the column of it
+# each dimension's value is
 GRAIN = ("committee_id", "channel", "dispute_type", "institution_id", "mediator_id")
-_GRAIN_COLUMN = {"channel": "channel", "dispute_type": "dispute_type",
-                 "institution": "institution_id", "committee": "committee_id",
-                 "mediator": "mediator_id"}
+DIMENSION_COLUMN: Mapping[str, str] = {
+    Dimension.CHANNEL: "channel", Dimension.DISPUTE_TYPE: "dispute_type",
+    Dimension.INSTITUTION: "institution_id", Dimension.MEDIATOR: "mediator_id"}
+TOTALS = Dimension.CHANNEL  # any one dimension's rows count every dispute once
+_IDS = (Dimension.INSTITUTION, Dimension.MEDIATOR)
+MEASURE_FIELDS = tuple(f"n_{m.key}" for m in MEASURES)
+FUNNEL_FIELDS = ("cohort", *(f"stage_{s.value}" for s in FUNNEL))
 
 
-def _fields() -> tuple[str, ...]:
-    return (*(f"n_{m.key}" for m in MEASURES), "cohort",
-            *(f"stage_{s.value}" for s in FUNNEL))
+def dimension_value(raw: object) -> str:
+    """How a dimension's value is stored: the channel or type, an id as text, or empty."""
+    return "" if raw is None else str(raw)
 
 
-def _sum(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """Add up grain rows field by field, column-wise in C (a prefecture has thousands).
-    Each row carries its figures once as a tuple under ``"_v"`` (:func:`_vectors`)."""
-    names = _fields()
+def _raw(dimension: str, value: str) -> Any:
+    """The stored value back as the disputes' rows have it (an id, or None for none)."""
+    if dimension in _IDS:
+        return int(value) if value else None
+    return value
+
+
+def _sum(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, int]:
+    """Add up rows field by field, column-wise in C. Each row carries its figures once as
+    a tuple under ``"_v"`` (:func:`_vectors`)."""
     if not rows:
         return dict.fromkeys(names, 0)
     return dict(zip(names, map(sum, zip(*(r["_v"] for r in rows), strict=True)),
                     strict=True))
 
 
-def _vectors(grain: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    names = _fields()
-    for row in grain:
+def _vectors(rows: list[dict[str, Any]], names: Sequence[str]) -> list[dict[str, Any]]:
+    for row in rows:
         row["_v"] = tuple(int(row[n] or 0) for n in names)
-    return grain
+    return rows
 
 
 @dataclass(frozen=True)
 class _Keys:
-    """How grain rows fall into one breakdown's groups: a key per row and the labels."""
+    """How rows fall into one breakdown's groups: a key per row and the labels."""
 
     of: Callable[[Mapping[str, Any]], Any]
     labels: Mapping[Any, str]
 
 
-def _group_keys(node: Organization, grain: list[dict[str, Any]]) -> dict[str, _Keys]:
-    committees = {r["committee_id"] for r in grain}
+def _group_keys(node: Organization, cells: list[dict[str, Any]],
+                cohort: list[dict[str, Any]]) -> dict[str, _Keys]:
+    committees = {r["committee_id"] for r in cells} | {r["committee_id"] for r in cohort}
     paths = dict(Organization.objects.filter(pk__in=committees).values_list("pk", "path"))
     children = list(Organization.objects.filter(parent=node).order_by("path"))
     child_of = {pk: next((c.pk for c in children if path.startswith(c.path)), 0)
                 for pk, path in paths.items()}
     keys = {"child": _Keys(lambda r: child_of[r["committee_id"]],
-                           {c.pk: c.name for c in children} | {0: "本级"})}
-    for key, column in _GRAIN_COLUMN.items():
-        if key == "channel":
-            labels: dict[Any, str] = {c.value: str(c.label) for c in Channel}
-        elif key == "dispute_type":
-            labels = {t.value: str(t.label) for t in DisputeType}
-        else:
-            labels = _labels_for(key, {r[column] for r in grain})
-        keys[key] = _Keys(operator.itemgetter(column), labels)
+                           {c.pk: c.name for c in children} | {0: "本级"}),
+            "committee": _Keys(operator.itemgetter("committee_id"),
+                               _labels_for("committee", committees)),
+            "channel": _Keys(operator.itemgetter("value"),
+                             {c.value: str(c.label) for c in Channel}),
+            "dispute_type": _Keys(operator.itemgetter("value"),
+                                  {t.value: str(t.label) for t in DisputeType})}
+    for dimension in _IDS:
+        ids = ({_raw(dimension, r["value"]) for r in cells if r["dimension"] == dimension}
+               | ({r["institution_id"] for r in cohort} if dimension == Dimension.INSTITUTION
+                  else set()))
+        keys[dimension] = _Keys(lambda r, d=dimension: _raw(d, r["value"]),
+                                _labels_for(dimension, ids))
     return keys
 
 
@@ -301,23 +346,23 @@ def _labels_for(key: str, ids: set[Any]) -> dict[Any, str]:
     return none
 
 
-def _split(grain: list[dict[str, Any]], keys: _Keys) -> dict[Any, list[dict[str, Any]]]:
+def _split(rows: list[dict[str, Any]], keys: _Keys) -> dict[Any, list[dict[str, Any]]]:
     parts: dict[Any, list[dict[str, Any]]] = {}
-    for row in grain:
+    for row in rows:
         parts.setdefault(keys.of(row), []).append(row)
     return parts
 
 
-def _groups(grain: list[dict[str, Any]], keys: _Keys) -> list[Group]:
-    groups = [Group(str(k), keys.labels.get(k, "—"), Tally.from_row(_sum(rows)))
-              for k, rows in _split(grain, keys).items()]
+def _groups(rows: list[dict[str, Any]], keys: _Keys) -> list[Group]:
+    groups = [Group(str(k), keys.labels.get(k, "—"), Tally.from_row(_sum(part, MEASURE_FIELDS)))
+              for k, part in _split(rows, keys).items()]
     groups = [g for g in groups if any(g.tally.values.values())]
     return sorted(groups, key=lambda g: (-int(g.tally["accepted"]), g.label))
 
 
-def _funnel_groups(grain: list[dict[str, Any]], keys: _Keys) -> list[FunnelRow]:
-    made = [FunnelRow(str(k), keys.labels.get(k, "—"), _funnel_counts(_sum(rows)))
-            for k, rows in _split(grain, keys).items()]
+def _funnel_groups(rows: list[dict[str, Any]], keys: _Keys) -> list[FunnelRow]:
+    made = [FunnelRow(str(k), keys.labels.get(k, "—"), _funnel_counts(_sum(part, FUNNEL_FIELDS)))
+            for k, part in _split(rows, keys).items()]
     return sorted((r for r in made if r.cohort), key=lambda r: (-r.cohort, r.label))
 
 
@@ -349,23 +394,17 @@ TREND_KEYS = ("accepted", "concluded", "settled", "amount_settled", "confirmed")
 
 
 def trend(node: Organization, months: Sequence[ReportPeriod]) -> list[Tally]:
-    """A few figures per month (a report's trend chart), one grouped query per date they
-    count by; the other figures of each month are zero here, not counted."""
-    start, end = months[0].start, months[-1].end
+    """A few figures per month (a report's trend chart), in one query over the stored
+    months; the other figures of each month are zero here, not counted."""
     index = {(p.year, p.index): i for i, p in enumerate(months)}
     values = [{m.key: (Decimal(0) if m.amount else 0) for m in MEASURES} for _ in months]
-    by_date: dict[str, list[Measure]] = {}
-    for key in TREND_KEYS:
-        by_date.setdefault(BY_KEY[key].when, []).append(BY_KEY[key])
-    for when, measures in by_date.items():
-        found = (figures_under(node)
-                 .filter(**{f"{when}__gte": start, f"{when}__lte": end})
-                 .annotate(month=TruncMonth(when)).values("month")
-                 .annotate(**{f"n_{m.key}": m.aggregate(start, end) for m in measures}))
-        for row in cast(Iterable[dict[str, Any]], found):
-            i = index[(row["month"].year, row["month"].month)]
-            for m in measures:
-                raw = row[f"n_{m.key}"]
-                values[i][m.key] = (from_fen(int(raw))
-                                    if m.amount else int(raw))
+    found = (MonthFigures.objects.filter(node_path__startswith=node.path,
+                                         month__gte=months[0].start, month__lte=months[-1].end)
+             .filter(dimension=TOTALS).values("month").order_by()
+             .annotate(**{f"n_{k}": Sum(f"n_{k}") for k in TREND_KEYS}))
+    for row in cast(Iterable[dict[str, Any]], found):
+        i = index[(row["month"].year, row["month"].month)]
+        for key in TREND_KEYS:
+            raw = int(row[f"n_{key}"] or 0)
+            values[i][key] = from_fen(raw) if BY_KEY[key].amount else raw
     return [Tally(v) for v in values]
