@@ -172,6 +172,24 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1, "max_size": int(os.environ.get("JINTIAO_DB_POOL_SIZE", "8"))}
 
+# A read replica (PostgreSQL streaming replication, docs/deploy.md): supervision's figures
+# — statistics, reports, the dashboard — are read from it, everything else from the primary
+# (jintiao.replica). Same options as the primary; never migrated (it follows the primary).
+REPLICA_URL = os.environ.get("JINTIAO_REPLICA_URL", "").strip()
+REPLICA_DATABASE: str | None = None
+if REPLICA_URL:
+    _replica = dj_database_url.parse(REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+                                     conn_health_checks=True)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"] or _replica["ENGINE"].endswith(
+            "sqlite3"):
+        raise ImproperlyConfigured("JINTIAO_REPLICA_URL 应为主库（DATABASE_URL，PostgreSQL）"
+                                   "的只读副本地址")
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    _replica["TEST"] = {"MIRROR": "default"}  # a test run reads the test database through it
+    DATABASES["replica"] = _replica
+    REPLICA_DATABASE = "replica"
+DATABASE_ROUTERS = ["jintiao.replica.ReplicaRouter"]
+
 AUTH_USER_MODEL = "orgs.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,6 +8,10 @@ os.environ.setdefault("JINTIAO_HTTPS", "0")
 
 from jintiao.config.settings import *  # noqa: F403
 
+# The replica's alias always, a mirror of the test database; reads go to it only where a
+# test turns REPLICA_DATABASE on (tests/test_replica.py), or JINTIAO_REPLICA_URL is set.
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # tests reuse ids after each rollback: a cached answer would outlive its test's data
 LIST_CHOICES_SECONDS = 0

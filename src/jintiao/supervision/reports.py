@@ -13,6 +13,7 @@ from jintiao import clock
 from jintiao.domain import figures
 from jintiao.domain.figures import FUNNEL, PeriodKind, ReportPeriod
 from jintiao.orgs.models import Organization
+from jintiao.replica import on_replica
 from jintiao.supervision import charts, selectors
 from jintiao.supervision.selectors import BY_KEY, Group, Measure, Statistics, Tally
 
@@ -103,6 +104,7 @@ def comparisons(node: Organization, period: ReportPeriod, totals: Tally
     return lines, rates
 
 
+@on_replica
 def report_build(node: Organization, period: ReportPeriod) -> Report:
     """The report of ``node`` for ``period``. The caller checked the viewer may read it."""
     stats = selectors.statistics(node, period)

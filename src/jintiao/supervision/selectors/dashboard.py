@@ -12,6 +12,7 @@ from jintiao.domain import events, figures
 from jintiao.domain.figures import PeriodKind, ReportPeriod, Span
 from jintiao.domain.lifecycle import State
 from jintiao.orgs.models import Organization
+from jintiao.replica import on_replica
 from jintiao.supervision.selectors.statistics import (
     Group,
     Tally,
@@ -75,6 +76,7 @@ class Dashboard:
         return sum(o.count for o in self.overdue)
 
 
+@on_replica
 def dashboard(node: Organization, today: dt.date) -> Dashboard:
     """This month so far against the same days of the month before (and the whole of
     it, for reference), the year's rates, what is past its deadline, and the children of

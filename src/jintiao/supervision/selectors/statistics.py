@@ -24,6 +24,7 @@ from jintiao.domain import figures
 from jintiao.domain.figures import DEFINITIONS, FUNNEL, Outcome, ReportPeriod, Spread, Stage
 from jintiao.domain.money import from_fen
 from jintiao.orgs.models import Organization, User
+from jintiao.replica import on_replica
 from jintiao.supervision.models import (
     Dimension,
     DisputeFigures,
@@ -213,12 +214,14 @@ def _month_sums() -> dict[str, Any]:
     return {f"n_{m.key}": Coalesce(Sum(f"n_{m.key}"), 0) for m in MEASURES}
 
 
+@on_replica
 def tally(node: Organization, period: ReportPeriod) -> Tally:
     """The node's additive figures for the period, in one query over its stored months."""
     return Tally.from_row(months_under(node, period).filter(dimension=TOTALS)
                           .aggregate(**_month_sums()))
 
 
+@on_replica
 def tally_between(node: Organization, start: dt.date, end: dt.date) -> Tally:
     """The node's additive figures from ``start`` to ``end`` (both included) counted from
     the disputes' rows, in one query: a month so far, or the same days of the month
@@ -227,6 +230,7 @@ def tally_between(node: Organization, start: dt.date, end: dt.date) -> Tally:
     return Tally.from_row(rows.aggregate(**measure_aggregates(start, end)))
 
 
+@on_replica
 def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = True
                ) -> Statistics:
     """Everything a report shows for ``node`` over ``period``. The caller checked the
@@ -393,6 +397,7 @@ def trace_rule(key: str) -> tuple[str, str]:
 TREND_KEYS = ("accepted", "concluded", "settled", "amount_settled", "confirmed")
 
 
+@on_replica
 def trend(node: Organization, months: Sequence[ReportPeriod]) -> list[Tally]:
     """A few figures per month (a report's trend chart), in one query over the stored
     months; the other figures of each month are zero here, not counted."""
