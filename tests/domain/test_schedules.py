@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from jintiao.domain import schedules
 from jintiao.domain.errors import ErrorCode
 from jintiao.domain.schedules import Method, PlanInvalid, PlanTerms, build_schedule
+from tests.domain import schedule_reference
 
 D = Decimal
 d = dt.date
@@ -265,6 +266,57 @@ class TestInvariants:
         r = rate / 12
         bound = D("0.01") * (((1 + r) ** n - 1) / r) + D("0.01")
         assert abs(rows[-1].payment - payment) <= bound
+
+
+def _rows_or_refusal(build):
+    """Rows as compared with the reference: amounts as strings, so 1.5 and 1.50 differ."""
+    try:
+        rows = build()
+    except PlanInvalid as exc:
+        return exc.details.get("field")
+    return [(n, due, *map(str, amounts)) for n, due, *amounts in rows]
+
+
+def _fast(t):
+    return [(i.number, i.due_on, i.principal, i.interest, i.arrears, i.payment, i.remaining)
+            for i in build_schedule(t).instalments]
+
+
+# Annual rates as typed (basis points) and as anything a Decimal can hold in [0, 1]:
+# up to 30 digits, past where whole-fen arithmetic is known to round as Decimal does.
+any_rate = st.one_of(
+    rates,
+    st.integers(1, 30).flatmap(
+        lambda places: st.integers(0, 10**places).map(lambda m: D(f"{m}E-{places}"))),
+)
+any_principal = st.one_of(fen, st.integers(1, 10**18 - 1).map(lambda c: D(c) / 100))
+
+
+class TestSameRowsAsTheReference:
+    """Every row, to the fen and in the same form, as the plain Decimal algorithm gives
+    (tests/domain/schedule_reference.py), for every method and every concession."""
+
+    @given(terms())
+    def test_every_kind_of_plan(self, t):
+        assert _rows_or_refusal(lambda: _fast(t)) == _rows_or_refusal(
+            lambda: schedule_reference.build_rows(t))
+
+    @given(any_principal, any_rate, st.integers(1, 360), dates)
+    def test_equal_instalments_at_any_principal_rate_and_term(self, principal, rate, n, first):
+        try:
+            t = PlanTerms(method=Method.EQUAL_INSTALLMENT, principal=principal, periods=n,
+                          annual_rate=rate, first_due=first)
+        except PlanInvalid:
+            assume(False)
+        fast = _rows_or_refusal(lambda: _fast(t))
+        assert fast == _rows_or_refusal(lambda: schedule_reference.build_rows(t))
+        if isinstance(fast, list):
+            assert sum(D(row[2]) for row in fast) == principal
+
+    @given(any_principal, any_rate, st.integers(0, 600))
+    def test_one_month_of_interest_on_any_balance(self, balance, rate, months):
+        assert str(schedules._monthly_interest(balance, rate, months)) == str(
+            schedule_reference.monthly_interest(balance, rate, months))
 
 
 class TestPresentValue:
