@@ -1,12 +1,13 @@
 """Repayment schedules: scenario S1, a bank example, and the invariants every plan keeps."""
 
+import dataclasses
 import datetime as dt
 import itertools
 from decimal import ROUND_DOWN, Decimal
 
 import numpy_financial as npf
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from jintiao.domain import schedules
@@ -169,6 +170,47 @@ class TestRefusals:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in err.value.message)
 
 
+class TestSelfCheck:
+    """A schedule that breaks an invariant is refused, never issued: a bug, not the user's."""
+
+    def _broken(self, monkeypatch, change):
+        real = schedules._principal_and_interest
+
+        def broken(terms, financed):
+            principal, interest = real(terms, financed)
+            change(principal, interest)
+            return principal, interest
+
+        monkeypatch.setattr(schedules, "_principal_and_interest", broken)
+        with pytest.raises(schedules.PlanDoesNotBalance) as err:
+            plan(method=Method.EQUAL_INSTALLMENT, annual_rate=D("0.0435"))
+        assert err.value.code == ErrorCode.PLAN_DOES_NOT_BALANCE
+        return err.value.details["problems"]
+
+    def test_a_fen_of_principal_lost(self, monkeypatch):
+        def lose(principal, interest):
+            principal[-1] -= 1
+
+        assert self._broken(monkeypatch, lose) == [
+            "principal parts do not sum to the financed principal",
+            "principal parts do not sum to the principal",
+            "the last remaining balance is not zero",
+        ]
+
+    def test_a_negative_amount(self, monkeypatch):
+        def negative(principal, interest):
+            interest[3] = -1
+
+        assert self._broken(monkeypatch, negative) == ["instalment 4 has a negative amount"]
+
+    def test_due_dates_out_of_order(self, monkeypatch):
+        real = schedules._month_dates
+        monkeypatch.setattr(schedules, "_month_dates", lambda *args: real(*args)[::-1])
+        with pytest.raises(schedules.PlanDoesNotBalance) as err:
+            plan()
+        assert err.value.details["problems"] == ["due dates are not in order"]
+
+
 fen = st.integers(min_value=1, max_value=10**9).map(lambda c: D(c) / 100)
 rates = st.integers(min_value=0, max_value=3600).map(lambda bp: D(bp) / 10000)
 dates = st.dates(min_value=d(2000, 1, 1), max_value=d(2060, 12, 31))
@@ -302,6 +344,9 @@ class TestSameRowsAsTheReference:
             lambda: schedule_reference.build_rows(t))
 
     @given(any_principal, any_rate, st.integers(1, 360), dates)
+    @example(D("9999999999999999.99"), D("0.0435123456789012345678901234567"), 360,
+             d(2027, 1, 31))  # past 10**38: each month's interest worked out in Decimal
+    @example(D("100.00"), D(0), 7, d(2027, 1, 31))
     def test_equal_instalments_at_any_principal_rate_and_term(self, principal, rate, n, first):
         try:
             t = PlanTerms(method=Method.EQUAL_INSTALLMENT, principal=principal, periods=n,
@@ -313,10 +358,37 @@ class TestSameRowsAsTheReference:
         if isinstance(fast, list):
             assert sum(D(row[2]) for row in fast) == principal
 
+    @given(st.integers(1990 * 12, 2100 * 12), st.integers(1, 31), st.integers(0, 600))
+    def test_due_dates_on_any_day(self, month, day, count):
+        year, month0 = divmod(month, 12)
+        first = schedule_reference.due_dates(d(year, month0 + 1, 1), 1, day)[0]
+        assert schedules.due_dates(first, count, day) == schedule_reference.due_dates(
+            first, count, day)
+
+    def test_due_dates_past_the_year_9999_are_refused(self):
+        with pytest.raises(PlanInvalid) as err:
+            schedules.due_dates(d(9999, 6, 30), 12)
+        assert err.value.details["months"] == 7
+
+    def test_rows_are_the_frozen_dataclass_as_its_constructor_makes_it(self):
+        for row in plan(method=Method.EQUAL_INSTALLMENT, annual_rate=D("0.0435")).instalments:
+            made = schedules.Instalment(**vars(row))
+            assert (row, hash(row), repr(row)) == (made, hash(made), repr(made))
+            assert dataclasses.replace(row) == row
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                row.payment = D(0)
+
     @given(any_principal, any_rate, st.integers(0, 600))
-    def test_one_month_of_interest_on_any_balance(self, balance, rate, months):
-        assert str(schedules._monthly_interest(balance, rate, months)) == str(
-            schedule_reference.monthly_interest(balance, rate, months))
+    @example(D("6.00"), D("0.01"), 1)  # half a fen exactly: rounded up
+    @example(D("18.00"), D("0.01"), 1)  # one and a half fen
+    @example(D("9999999999999999.99"), D("0.123456789012345678901234567891"), 1)
+    def test_interest_on_any_balance(self, balance, rate, months):
+        expected = str(schedule_reference.monthly_interest(balance, rate, months))
+        assert str(schedules._monthly_interest(balance, rate, months)) == expected
+        # in whole fen, as the schedules work it out: exactly, or in Decimal past 10**38
+        if months == 1:
+            whole_fen = schedules._interest_column([int(balance * 100)], rate)
+            assert whole_fen == [int(D(expected) * 100)]
 
 
 class TestPresentValue:
