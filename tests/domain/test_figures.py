@@ -184,7 +184,8 @@ def test_the_spread_of_months_counted_is_the_spread_of_their_disputes(months):
     every = [v for month in months for v in month]
     s = spread_counted(counted)
     if not every:
-        assert s.count == 0 and s.mean is None
+        assert s.count == 0
+        assert s.mean is None
         return
     assert (s.count, s.mean, s.median, s.p90, s.fastest, s.slowest) == \
         _spread_of_sorted_list(every)

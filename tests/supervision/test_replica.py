@@ -36,17 +36,24 @@ def test_figures_are_read_on_the_replica_and_written_on_the_primary(world, cases
     assert any("supervision_monthfigures" in q for q in wrote)   # the months kept current
     assert DisputeFigures.objects.count() == 2
     stats, primary, replica = _reads(lambda: selectors.statistics(world.prefecture, month))
-    assert stats.totals["received"] == 2 and stats.totals["accepted"] == 1
+    assert stats.totals["received"] == 2
+    assert stats.totals["accepted"] == 1
     assert not primary
     assert any("supervision_monthfigures" in q for q in replica)
     board, primary, replica = _reads(lambda: selectors.dashboard(world.prefecture,
                                                                  clock.today()))
-    assert board.this_year["received"] == 2 and not primary and replica
+    assert board.this_year["received"] == 2
+    assert not primary
+    assert replica
     report, primary, replica = _reads(lambda: reports.report_build(world.prefecture, month))
-    assert report.stats.totals == stats.totals and not primary and replica
+    assert report.stats.totals == stats.totals
+    assert not primary
+    assert replica
     year, primary, replica = _reads(lambda: selectors.tally(
         world.county, ReportPeriod(clock.today().year, PeriodKind.YEAR)))
-    assert year["accepted"] == 1 and not primary and replica
+    assert year["accepted"] == 1
+    assert not primary
+    assert replica
 
 
 def test_inside_a_transaction_the_figures_are_read_where_they_were_written(world, cases,
@@ -58,7 +65,8 @@ def test_inside_a_transaction_the_figures_are_read_where_they_were_written(world
         services.figures_refresh()
         stats, primary, replica = _reads(lambda: selectors.statistics(world.prefecture, month))
     assert stats.totals["received"] == 2
-    assert primary and not replica
+    assert primary
+    assert not replica
 
 
 def test_without_a_replica_everything_is_read_on_the_primary(world, cases, settings):
@@ -66,14 +74,18 @@ def test_without_a_replica_everything_is_read_on_the_primary(world, cases, setti
     services.figures_refresh()
     stats, primary, replica = _reads(lambda: selectors.statistics(
         world.prefecture, ReportPeriod.month_of(clock.today())))
-    assert stats.totals["received"] == 2 and primary and not replica
+    assert stats.totals["received"] == 2
+    assert primary
+    assert not replica
 
 
 def test_other_reads_stay_on_the_primary(world, cases, replica_on):
     from jintiao.disputes.selectors import dispute_list
 
     rows, primary, replica = _reads(lambda: list(dispute_list(world.supervisor)))
-    assert len(rows) == 2 and primary and not replica
+    assert len(rows) == 2
+    assert primary
+    assert not replica
 
 
 def test_the_statistics_page_reads_the_replica(world, cases, replica_on, client):

@@ -157,7 +157,7 @@ class MonthWorkingDays(models.Model):
     committee = models.ForeignKey(Organization, models.PROTECT, related_name="+")
     node_path = models.CharField(max_length=255)
     working_days = models.IntegerField()
-    disputes = models.PositiveIntegerField()
+    disputes = models.IntegerField()  # never below zero: a refresh that would, recomputes
 
     class Meta:
         verbose_name = _("月度办理天数分布")

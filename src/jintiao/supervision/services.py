@@ -107,7 +107,9 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
     rows = []
     for d in disputes:
         m = figures.milestones(steps[d.pk], debtor_rows=debtor_rows[d.pk])
-        policy = policies.setdefault(d.policy_version_id, Policy.from_dict(d.policy_version.data))
+        if d.policy_version_id not in policies:  # once a version, not once a dispute
+            policies[d.policy_version_id] = Policy.from_dict(d.policy_version.data)
+        policy = policies[d.policy_version_id]
         claim = sum((d.principal, d.interest, d.penalty_interest, d.compound_interest,
                      d.liquidated_damages, d.fees, d.other), Decimal(0))
         saved = (fees.litigation_saving(claim, lawyer_fee_rate=policy.lawyer_fee_rate,
@@ -133,11 +135,12 @@ def _rebuild(pending: dict[int, int], calendar: WorkingCalendar) -> None:
             engaged_on=m.stage_on(Stage.ENGAGED), agreed_on=m.stage_on(Stage.AGREED),
             performing_on=m.stage_on(Stage.PERFORMING)))
     fields = [f.name for f in DisputeFigures._meta.concrete_fields if not f.primary_key]
-    before = month_figures.cells_of(ids)
+    # the months take the difference between what the disputes counted and count now
+    month_figures.lock_committees(ids)
+    before = month_figures.counted(ids)
     DisputeFigures.objects.bulk_create(rows, update_conflicts=True, unique_fields=["dispute"],
                                        update_fields=fields)
-    # the months each dispute counted in before and counts in now
-    month_figures.months_recompute(before | month_figures.cells_of(ids))
+    month_figures.months_apply(month_figures.counted(ids).minus(before))
 
 
 # --- quarterly spot checks -------------------------------------------------------------------

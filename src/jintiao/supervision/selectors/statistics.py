@@ -10,13 +10,14 @@ under exactly one committee.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from jintiao.disputes.models import Channel, DisputeType
@@ -189,6 +190,14 @@ def measure_aggregates(start: dt.date, end: dt.date) -> dict[str, Any]:
     return {f"n_{m.key}": m.aggregate(start, end) for m in MEASURES}
 
 
+def measure_flags() -> dict[str, Any]:
+    """Per dispute row, whether it meets each measure's condition (``w_<key>``; a measure
+    with none counts every row with its date): how a few disputes are put in their months
+    one by one (``supervision.month_figures.counted``) by the same ``Q`` as the sums."""
+    return {f"w_{m.key}": ExpressionWrapper(m.where, output_field=BooleanField())
+            for m in MEASURES if m.where}
+
+
 def _funnel_aggregates(start: dt.date, end: dt.date) -> dict[str, Any]:
     cohort = Q(accepted_on__gte=start, accepted_on__lte=end)
     found: dict[str, Any] = {"cohort": Count("pk", filter=cohort)}
@@ -242,11 +251,15 @@ def statistics(node: Organization, period: ReportPeriod, *, breakdowns: bool = T
     accepted in the period to the period's end, counted from their rows; the working days
     come from the months' histograms. Three queries, however many disputes."""
     start, end = period.start, period.end
-    cells = _vectors(list(months_under(node, period).values("committee_id", "dimension", "value")
-                          .order_by().annotate(**_month_sums())), MEASURE_FIELDS)
-    cohort = _vectors(list(figures_under(node).filter(accepted_on__gte=start, accepted_on__lte=end)
-                           .values("committee_id", "channel", "institution_id").order_by()
-                           .annotate(**_funnel_aggregates(start, end))), FUNNEL_FIELDS)
+    cells = cast(list[dict[str, Any]], list(
+        months_under(node, period).values("committee_id", "dimension", "value").order_by()
+        .annotate(**_month_sums())))
+    cohort = cast(list[dict[str, Any]], list(
+        figures_under(node).filter(accepted_on__gte=start, accepted_on__lte=end)
+        .values("committee_id", "channel", "institution_id").order_by()
+        .annotate(**_funnel_aggregates(start, end))))
+    _vectors(cells, MEASURE_FIELDS)
+    _vectors(cohort, FUNNEL_FIELDS)
     days = figures.spread_counted(dict(
         MonthWorkingDays.objects.filter(node_path__startswith=node.path,
                                         month__gte=start, month__lte=end)
@@ -294,6 +307,10 @@ def _raw(dimension: str, value: str) -> Any:
     return value
 
 
+def _raw_of(dimension: str, row: Mapping[str, Any]) -> Any:
+    return _raw(dimension, row["value"])
+
+
 def _sum(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, int]:
     """Add up rows field by field, column-wise in C. Each row carries its figures once as
     a tuple under ``"_v"`` (:func:`_vectors`)."""
@@ -336,7 +353,7 @@ def _group_keys(node: Organization, cells: list[dict[str, Any]],
         ids = ({_raw(dimension, r["value"]) for r in cells if r["dimension"] == dimension}
                | ({r["institution_id"] for r in cohort} if dimension == Dimension.INSTITUTION
                   else set()))
-        keys[dimension] = _Keys(lambda r, d=dimension: _raw(d, r["value"]),
+        keys[dimension] = _Keys(functools.partial(_raw_of, dimension),
                                 _labels_for(dimension, ids))
     return keys
 
