@@ -115,3 +115,16 @@ def test_readyz_writes_nothing_to_the_storage(client, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     assert client.get("/readyz").status_code == 200
     assert list((tmp_path / "media").iterdir()) == []
+
+
+def test_serve_says_when_background_exports_would_run_inside_requests(platform: Path):
+    """A large ledger export is a background task; with the in-process backend it runs in
+    the request that asked for it, and a million rows would meet the request timeout."""
+    done = run(["serve", "--check", "--no-collectstatic"], production_env(platform))
+    assert done.returncode == 0, done.stderr
+    assert "未设置 JINTIAO_TASKS_BACKEND" in done.stderr
+    assert "120 秒" in done.stderr
+    done = run(["serve", "--check", "--no-collectstatic"], production_env(
+        platform, JINTIAO_TASKS_BACKEND="django_tasks_db.DatabaseBackend"))
+    assert done.returncode == 0, done.stderr
+    assert "JINTIAO_TASKS_BACKEND" not in done.stderr

@@ -99,6 +99,24 @@ def preflight(*, collect: bool) -> list[str]:
     return problems
 
 
+IN_PROCESS_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+
+
+def advice(config: dict[str, Any]) -> list[str]:
+    """What would work but not as a production deployment should (said, not refused: a
+    single-host trial may run this way)."""
+    from django.conf import settings
+
+    found = []
+    if settings.TASKS["default"]["BACKEND"] == IN_PROCESS_TASKS:
+        found.append(
+            "未设置 JINTIAO_TASKS_BACKEND，后台任务在请求内执行：超过 "
+            f"{settings.EXPORT_INLINE_ROWS:,} 行的台账导出也会在请求中写完，"
+            f"大批量时可能超过 {config['timeout']} 秒的请求超时。生产环境请设置"
+            "数据库队列并运行 jintiao worker（docs/deploy.md）")
+    return found
+
+
 def options(args: argparse.Namespace) -> dict[str, Any]:
     """gunicorn's settings from the options, else the environment, else the defaults."""
     return {
@@ -135,6 +153,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"错误：{line}", file=sys.stderr)
         print("金调通未启动 (jintiao serve: refused to start, see above)", file=sys.stderr)
         return 2
+    for line in advice(config):
+        print(f"提示：{line}", file=sys.stderr)
     if args.check:
         print("检查通过，可以启动 (all start checks passed)")
         return 0
