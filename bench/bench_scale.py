@@ -13,6 +13,8 @@ scenario S6's shape), starts ``jintiao serve`` with its documented workers, and 
   under 500 ms, the report under 1 s);
 - the ledger export's rates, CSV and .xlsx, over one committee's disputes (goal: 20,000
   and 10,000 rows/s);
+- what the figures backlog costs when 1, 10, 100 or 500 disputes changed: their figures
+  rows rebuilt and the difference added to the stored months the reports sum;
 - ``EXPLAIN (ANALYZE)`` of the slowest queries of the hot requests, so a plan that turns
   into a scan of the table is seen.
 
@@ -82,7 +84,7 @@ def parse_args() -> argparse.Namespace:
         "JINTIAO_BENCH_SCALE_URL", "postgres://postgres@127.0.0.1:5432/jintiao_scale_"))
     parser.add_argument("--no-explain", action="store_true")
     # the child process that works inside Django on one database
-    parser.add_argument("--child", choices=["prepare", "exports", "explain"],
+    parser.add_argument("--child", choices=["prepare", "exports", "refresh", "explain"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -162,6 +164,44 @@ def child_exports(size: int) -> dict[str, Any]:
     done, _sheets = exports.xlsx_write(ledger_chunks(rows), str(out / "ledger.xlsx"),
                                        title="工作台账")
     found["xlsx"] = done / (time.monotonic() - began)
+    return found
+
+
+REFRESH_SIZES = (1, 10, 100, 500)
+
+
+def child_refresh(size: int) -> dict[str, Any]:
+    """What keeping the months current costs: disputes taken out of the figures and the
+    months (consistently), queued as if their events were new, and the figures refreshed —
+    the backlog's work when that many disputes changed. The database ends as it began."""
+    import django
+
+    django.setup()
+    from django.db import transaction
+    from django.db.models import Max
+
+    from jintiao.supervision import month_figures, services
+    from jintiao.supervision.models import DisputeFigures
+    from jintiao.timeline.models import Event, FiguresBacklog
+
+    ids = list(DisputeFigures.objects.order_by("-dispute_id")
+               .values_list("dispute_id", flat=True)[:50_000])
+    rng = random.Random(size)  # noqa: S311 - which disputes, not a secret
+    found: dict[str, Any] = {}
+    for n in REFRESH_SIZES:
+        pick = rng.sample(ids, n)
+        with transaction.atomic():
+            gone = month_figures.counted(pick)
+            DisputeFigures.objects.filter(pk__in=pick).delete()
+            month_figures.months_apply(month_figures.Counted().minus(gone))
+        last = (Event.objects.filter(dispute_id__in=pick).values("dispute_id")
+                .annotate(seq=Max("seq")).values_list("dispute_id", "seq"))
+        FiguresBacklog.objects.bulk_create(
+            [FiguresBacklog(dispute_id=d, seq=q) for d, q in last], update_conflicts=True,
+            unique_fields=["dispute"], update_fields=["seq"])
+        began = time.monotonic()
+        services.figures_refresh()
+        found[str(n)] = round((time.monotonic() - began) * 1000, 1)
     return found
 
 
@@ -327,6 +367,7 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         server.stop()
     result["exports"] = child("exports", size, url)
+    result["refresh"] = child("refresh", size, url)
     if not args.no_explain:
         result["explain"] = child("explain", size, url)
     return result
@@ -353,6 +394,10 @@ def report(results: dict[int, dict[str, Any]]) -> None:
         print(f"export {kind:<23}{cells}")
     over = ", ".join(f"{results[s]['exports']['rows']:,}" for s in sizes)
     print(f"goal: CSV ≥ 20,000 rows/s, .xlsx ≥ 10,000 rows/s (over {over} rows)")
+    for n in REFRESH_SIZES:
+        cells = "".join(f"{results[s]['refresh'][str(n)]:>13,.1f} ms" for s in sizes)
+        print(f"{f'figures refresh, {n} disputes':<30}{cells}")
+    print("(the backlog's work when that many disputes changed: their figures and months)")
     for s in sizes:
         for name, found in results[s].get("explain", {}).items():
             print(f"\n-- {s:,}: {name}: {found['queries']} queries, {found['db_ms']} ms in the "
@@ -367,7 +412,8 @@ def main() -> None:
     args = parse_args()
     VAR.mkdir(parents=True, exist_ok=True)
     if args.child:
-        work = {"prepare": child_prepare, "exports": child_exports, "explain": child_explain}
+        work = {"prepare": child_prepare, "exports": child_exports, "refresh": child_refresh,
+                "explain": child_explain}
         print(json.dumps(work[args.child](args.size), ensure_ascii=False, default=str))
         return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
