@@ -285,11 +285,18 @@ class Standing:
     def state(self) -> State:
         return State(self.dispute.state)
 
+    @cached_property
+    def takes(self) -> frozenset[lifecycle.Action]:
+        """Every action the lifecycle lets one of the user's roles here take from the
+        dispute's state (its guards are the service's to check): worked out once, as a
+        standing is made once a request (a page of the API's list asked 1,000 times)."""
+        state = self.state
+        return frozenset(a for role in self.roles
+                         for a in lifecycle.available_actions(state, role))
+
     def may_take(self, action: lifecycle.Action) -> bool:
-        """The lifecycle lets one of the user's roles here take ``action`` from the
-        dispute's state (its guards are the service's to check)."""
-        return any(action in lifecycle.available_actions(self.state, role)
-                   for role in self.roles)
+        """:attr:`takes` holds ``action``."""
+        return action in self.takes
 
     def acts_for(self, party_row_id: int) -> bool:
         """Stands in this party row in the portal (as the party or its representative)."""

@@ -282,6 +282,7 @@ def attestable_guards(action: Action) -> tuple[str, ...]:
     return tuple(found)
 
 
+@functools.cache  # the table is fixed: asked for every action of every row of a list
 def taken_through_records(action: Action) -> bool:
     """Whether ``action`` happens only as the result of its records (signing and sealing,
     filing, a ruling, payments) and so has no form of its own."""

@@ -144,8 +144,7 @@ def _dispute_dict(dispute: Dispute, viewer: User,
     """A dispute in the shape of :class:`DisputeOut` (one builder for the list and for
     one dispute)."""
     me = standing_of(viewer, dispute)
-    actions = {a.value for a in lifecycle.Action
-               if me.may_take(a) and not lifecycle.taken_through_records(a)}
+    actions = {a.value for a in me.takes if not lifecycle.taken_through_records(a)}
     claim = {f: f"{getattr(dispute, f):.2f}" for f in CLAIM_FIELDS}
     total = sum((getattr(dispute, f) for f in CLAIM_FIELDS), Decimal(0))
     duplicate = probable_duplicate_seen_by(viewer, dispute)
