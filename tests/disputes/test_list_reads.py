@@ -238,3 +238,28 @@ def test_a_supervisors_list_names_only_the_committees_below_not_the_groups(world
     assert f'"committee_id" IN ({", ".join(map(str, sorted(named)))})' in listed
     assert set(dispute_list(world.supervisor)) == set(dispute_visible_to(world.supervisor))
     assert {d.pk for d in dispute_list(world.supervisor)} == {c.pk for c in cases}
+
+
+def test_a_supervisor_with_no_committee_below_sees_an_empty_list_not_an_error(world, cases):
+    """The demo's regulator: a supervisor of a node with no committee under it. Naming
+    only the committees below left the list's condition empty, and the page answered 500
+    (found trying the demo in a browser)."""
+    from jintiao.domain.lifecycle import Role
+    from jintiao.orgs.models import OrgKind
+    from jintiao.orgs.services import token_create
+    from tests.factories import OrganizationFactory, UserFactory
+
+    regulator = OrganizationFactory(name="地方金融管理局", kind=OrgKind.REGULATOR)
+    watcher = UserFactory(organization=regulator, roles=[Role.SUPERVISOR])
+    assert list(dispute_list(watcher)) == []
+    assert {k: list(v) for k, v in filter_choices(watcher).items()} == {
+        "committees": [], "institutions": []}
+    web = Client()
+    web.force_login(watcher)
+    for path in ("/disputes/", "/disputes/?state=accepted", "/ledger/"):
+        page = web.get(path)
+        assert page.status_code == 200, path
+    token = token_create(user=watcher, name="t", system="t", days=1, scopes=["read"])
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/disputes")
+    assert api.status_code == 200
+    assert api.json()["count"] == 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable, OrderBy
 
@@ -294,7 +295,10 @@ def filter_choices(viewer: User) -> dict[str, QuerySet[Organization]]:
 
 def _pairs_cached(pairs: QuerySet[Any, tuple[int, int | None]]) -> tuple[list[int], list[int]]:
     seconds = settings.LIST_CHOICES_SECONDS
-    sql, params = pairs.query.sql_with_params()
+    try:
+        sql, params = pairs.query.sql_with_params()
+    except EmptyResultSet:  # the viewer sees nothing: no committee or node below them
+        return [], []
     key = "jintiao:list-choices:" + hashlib.sha256(
         repr((sql, [str(p) for p in params])).encode()).hexdigest()
     found: tuple[list[int], list[int]] | None = (_cache_call(cache.get, key) if seconds
