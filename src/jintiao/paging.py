@@ -97,7 +97,11 @@ class Keyset:
         """``rows`` (ordered by :meth:`order`) from the row after the cursor's on."""
         if not cursor:
             return rows
-        value, pk = self._decode(rows, cursor)
+        return self.beyond(rows, *self._decode(rows, cursor))
+
+    def beyond(self, rows: QuerySet[M], value: Any, pk: int) -> QuerySet[M]:
+        """``rows`` (ordered by :meth:`order`) from the one after the row whose key is
+        ``value`` and ``pk`` on."""
         # (field ≤ v) and (field < v or pk < p): the first part bounds the index scan, where
         # the OR alone would make PostgreSQL filter the whole index
         near, far = ("lte", "lt") if self.descending else ("gte", "gt")

@@ -27,10 +27,15 @@ from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.orgs.models import User
 from jintiao.supervision import exports
 from jintiao.supervision.models import ExportFormat, ExportState, LedgerExport
-from jintiao.supervision.selectors import LedgerFilter, ledger, ledger_chunks, may_supervise
+from jintiao.supervision.selectors import (
+    LEDGER_CHUNK,
+    LedgerFilter,
+    ledger,
+    ledger_chunks,
+    may_supervise,
+)
 
 log = logging.getLogger(__name__)
-CHUNK = 2000  # rows read and written at a time; progress is recorded after each
 
 
 class ExportInvalid(DomainError):
@@ -80,11 +85,11 @@ def ledger_export_request(viewer: User, want: LedgerFilter, fmt: str) -> LedgerE
     return export
 
 
-def ledger_export_run(export_id: int, *, chunk: int = CHUNK) -> LedgerExport:
+def ledger_export_run(export_id: int, *, chunk: int = LEDGER_CHUNK) -> LedgerExport:
     """Write the export's file: every row of the ledger as it stands now, the rows written
-    recorded after each chunk so its page shows the progress. Run again (a worker that died
-    mid-way), it starts over; done, it does nothing. A failure is recorded with its reason
-    and no file is offered."""
+    recorded after each chunk (``chunk`` rows) so its page shows the progress. Run again (a
+    worker that died mid-way), it starts over; done, it does nothing. A failure is recorded
+    with its reason and no file is offered."""
     export = LedgerExport.objects.select_related("requested_by").get(pk=export_id)
     if export.state == ExportState.DONE:
         return export

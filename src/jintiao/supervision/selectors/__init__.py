@@ -18,7 +18,11 @@ from jintiao.supervision.selectors.dashboard import (
     dashboard,
 )
 from jintiao.supervision.selectors.ledger import (
+    LEDGER_CHUNK,
     LEDGER_COLUMNS,
+    LEDGER_KINDS,
+    Kind,
+    LedgerCells,
     LedgerFilter,
     LedgerRow,
     ledger,
@@ -26,7 +30,6 @@ from jintiao.supervision.selectors.ledger import (
     ledger_export_for,
     ledger_exports_of,
     ledger_rows,
-    ledger_values,
 )
 from jintiao.supervision.selectors.personal_data import (
     PERSONAL_DATA_EVENTS,
@@ -67,7 +70,9 @@ __all__ = [
     "ALTERED_DAYS",
     "BREAKDOWNS",
     "BY_KEY",
+    "LEDGER_CHUNK",
     "LEDGER_COLUMNS",
+    "LEDGER_KINDS",
     "MEASURES",
     "PERSONAL_DATA_EVENTS",
     "REPORT_KINDS",
@@ -80,6 +85,8 @@ __all__ = [
     "FindingsRow",
     "FunnelRow",
     "Group",
+    "Kind",
+    "LedgerCells",
     "LedgerFilter",
     "LedgerRow",
     "Measure",
@@ -96,7 +103,6 @@ __all__ = [
     "ledger_export_for",
     "ledger_exports_of",
     "ledger_rows",
-    "ledger_values",
     "may_supervise",
     "months_under",
     "personal_data_access",
