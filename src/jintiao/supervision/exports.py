@@ -74,7 +74,7 @@ def _csv_rows(chunk: list[LedgerCells]) -> list[tuple[str, ...]]:
     formula."""
     columns: list[list[str]] = []
     for kind, column in zip(LEDGER_KINDS, zip(*chunk, strict=True), strict=True):
-        if kind is Kind.TEXT:
+        if kind is Kind.TEXT:  # _cell_safe, without a call a cell
             columns.append(["'" + t if t.startswith(_FORMULA_START) else t for t in column])
         elif kind is Kind.DAY:
             columns.append(["" if d is None else d.isoformat() for d in column])
@@ -230,7 +230,7 @@ class _SheetRows:
         columns: list[list[str]] = []
         for letter, kind, column in zip(self.letters, LEDGER_KINDS, zip(*rows, strict=True),
                                         strict=True):
-            if kind is Kind.TEXT:
+            if kind is Kind.TEXT:  # _cell_safe, without a call a cell
                 texts = ["'" + t if t.startswith(_FORMULA_START) else t for t in column]
                 if not _as_they_stand(texts):
                     odd.update(i for i, t in enumerate(texts) if not _as_it_stands(t))

@@ -170,6 +170,8 @@ class _Cells:
     def parties(self, ids: list[int]) -> dict[int, str]:
         """Each dispute's parties in one line, in order of role then as added: an entity by
         its name, a person by a masked name and the masked number intake kept."""
+        if not ids:
+            return {}
         lines: dict[int, list[str]] = {}
         roles, masked, entity = self.roles, self.masked, PartyKind.ENTITY.value
         if len(masked) > _MASKS_KEPT:
