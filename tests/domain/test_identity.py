@@ -298,7 +298,12 @@ class TestRegionAtBirth:
         born = dt.date(first + pick % (last - first + 1), month, day)
         result = identity.check_resident_id(id_born(code, born), on=dt.date(2026, 12, 1))
         assert result.region is not None, (code, born)
-        assert result.region.endswith(name), (code, born, result.region)
+        # a code renamed within a year bore both names that year (332621: 丽水县 to 1982,
+        # 临海县 from 1982): a birth in it may carry either (found by hypothesis on CI)
+        names = {n for c, a, b, n in DIVISION_PERIODS
+                 if c == code and (a or 0) <= born.year <= (b or 9999)}
+        assert name in names
+        assert any(result.region.endswith(n) for n in names), (code, born, result.region)
 
     @given(st.dates(dt.date(1950, 1, 1), dt.date(2090, 12, 31)), st.integers(1, 40_000))
     def test_a_valid_number_whose_birth_date_is_after_the_day_asked_about_is_invalid(
