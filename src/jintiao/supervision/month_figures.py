@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from jintiao.disputes.models import Dispute
+from jintiao.domain.figures import ReportPeriod
 from jintiao.orgs.models import Organization
 from jintiao.supervision.models import DisputeFigures, MonthFigures, MonthWorkingDays
 from jintiao.supervision.selectors.statistics import (
@@ -78,11 +79,6 @@ class Counted:
 
 def first_day(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def last_day(month: dt.date) -> dt.date:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
 
 
 def lock_committees(dispute_ids: Iterable[int]) -> None:
@@ -210,11 +206,12 @@ def months_rebuild_all(figures_model: Any = DisputeFigures, month_model: Any = M
     lasts = [v for k, v in bounds.items() if k.startswith("last_") and v is not None]
     if not firsts:
         return 0
-    month, last = first_day(min(firsts)), first_day(max(lasts))
+    month, last = ReportPeriod.month_of(min(firsts)), ReportPeriod.month_of(max(lasts))
     written = 0
-    while month <= last:
-        written += _month_write(month, figures_model.objects.all(), month_model, days_model)
-        month = last_day(month) + dt.timedelta(days=1)
+    while month.start <= last.start:
+        written += _month_write(month.start, figures_model.objects.all(), month_model,
+                                days_model)
+        month = month.following
     return written
 
 
@@ -222,7 +219,7 @@ def _count_month(month: dt.date, source: QuerySet[Any], into: Counted) -> None:
     """Add what ``source``'s rows count in the month to ``into``: one grouped query at
     the finest grain, summed here into each dimension's rows, and one for the working
     days."""
-    start, end = month, last_day(month)
+    start, end = month, ReportPeriod.month_of(month).end
     for r in (source.filter(touching(start, end)).values(*GRAIN, "node_path").order_by()
               .annotate(**measure_aggregates(start, end))):
         vector = [int(r[k]) for k in MEASURE_FIELDS]
