@@ -92,6 +92,34 @@ def test_the_api_list_still_shows_representatives_and_standing(world, cases):
     assert all("representatives" in p for item in body["items"] for p in item["parties"])
 
 
+def test_the_api_lists_page_reads_its_organisations_once_and_no_team_it_does_not_need(
+        world, cases):
+    """A supervisor's page names each committee, bank and court from one read of them, and
+    reads no mediators (only a mediator or expert can be on a team); the mediator on the
+    team still gets the team's actions (issue 19 §1: a page's three organisation instances
+    a row and its mediators were a third of the list's time)."""
+    from tests.api.client import Api
+
+    for _ in range(3):
+        intake(actor=world.clerk, committee=world.committee, institution=world.branch,
+               court=world.court)
+    with CaptureQueriesContext(connection) as queries:
+        body = Api(world.supervisor).get("/disputes").json()
+    assert body["count"] == 5
+    assert _reads_of("disputes_disputemediator", queries) == 0
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in sql if '"disputes_dispute"' in q and '"orgs_organization"' in q]
+    assert len([q for q in sql if q.startswith('SELECT "orgs_organization"."id", ')]) == 1
+    ours = {item["id"]: item for item in body["items"]}[cases[0].pk]
+    assert ours["committee"] == {"id": world.committee.pk, "name": world.committee.name,
+                                 "kind": "committee"}
+    assert ours["court"]["name"] == world.court.name
+    mine = Api(world.mediator).get("/disputes").json()["items"]
+    assert [item["id"] for item in mine] == [cases[0].pk]
+    assert mine[0]["available_actions"] == ["fail", "withdraw"]  # the team's, in mediation
+    assert all(item["available_actions"] == [] for item in body["items"])  # a supervisor's
+
+
 def test_a_list_names_the_viewers_nodes_and_a_single_check_reads_them_in_its_query(
         world, cases):
     listed = str(dispute_list(world.clerk).query)

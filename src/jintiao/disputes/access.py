@@ -205,7 +205,10 @@ class Standing:
     def roles(self) -> frozenset[Role]:
         """The roles that count in this dispute: those the user's node reaches, and a
         mediator's or expert's on the dispute's team."""
-        on_team = self.held & TEAM_ROLES if self.user.pk in self.team_ids else frozenset()
+        team_roles = self.held & TEAM_ROLES
+        # the team is read only for a user who could be on it (a supervisor's page of the
+        # API's list read every dispute's team for nothing)
+        on_team = team_roles if team_roles and self.user.pk in self.team_ids else frozenset()
         return self.node_roles | on_team
 
     @property

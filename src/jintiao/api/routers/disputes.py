@@ -41,6 +41,7 @@ from jintiao.disputes.selectors import (
     dispute_list,
     due_soon_until,
     probable_duplicate_seen_by,
+    with_organizations,
     with_team,
 )
 from jintiao.disputes.services import (
@@ -208,9 +209,10 @@ def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> HttpR
         committee_id=filters.committee_id, institution_id=filters.institution_id,
         overdue_on=today if filters.overdue else None, text=filters.q, mine=filters.mine,
         due_between=(today, due_soon_until(viewer, today)) if filters.due_soon else None,
-    ))
+    ), viewer)
     counted = paging.capped_count(rows)
     page, after = paging.keyset_page(rows, LIST_ORDER, filters.cursor, limit, offset)
+    with_organizations(page)
     parties = _parties_of([d.pk for d in page])
     body = {"count": counted.count, "count_estimated": counted.estimated,
             "next_cursor": after,
