@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from jintiao import clock
 from jintiao.disputes.access import (
@@ -49,10 +49,16 @@ from jintiao.domain.representation import Authority, Relation, mandate_problems
 from jintiao.orgs.models import Organization, OrgKind, User
 from jintiao.orgs.selectors import organization_registered_as, user_roles
 from jintiao.parties import crypto
-from jintiao.parties.models import PartyKind
-from jintiao.parties.services import CheckedParty, PartyInput, party_check, party_get_or_create
+from jintiao.parties.models import Party, PartyKind
+from jintiao.parties.services import (
+    CheckedParty,
+    PartyInput,
+    parties_get_or_create,
+    party_check,
+    party_get_or_create,
+)
 from jintiao.policies.selectors import policy_for, working_calendar
-from jintiao.timeline.services import event_append
+from jintiao.timeline.services import FirstEvent, event_append, events_begin
 
 
 class Filed(NamedTuple):
@@ -131,7 +137,7 @@ def numbers_take(committee: Organization, year: int, count: int = 1) -> range:
 
 
 @dataclass(frozen=True)
-class _Filing:
+class Filing:
     """What one intake call asks for, as the services compare and store it."""
 
     committee: Organization
@@ -191,7 +197,7 @@ def dispute_intake(
     if not may_file(actor, committee, institution):
         raise PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
                                "not allowed to file at this committee or for this institution")
-    filing = _Filing(committee=committee, channel=Channel(channel),
+    filing = Filing(committee=committee, channel=Channel(channel),
                      dispute_type=DisputeType(dispute_type), claim=claim, parties=parties,
                      institution=institution, court=court, external_ref=external_ref or None,
                      summary=summary, received_on=received_on, notice_served=notice_served)
@@ -230,14 +236,9 @@ _COMPARED = {"committee_id": "受理调委会", "channel": "来源渠道", "disp
              "parties": "当事人", "summary": "纠纷概要", "received_on": "收案日期"}
 
 
-def _same_file(existing: Dispute, filing: _Filing) -> Dispute:
-    """Return ``existing`` if ``filing`` asks for what it holds. The date of receipt and the
-    court count only when the repeat gives them (a bulk file sent again the next day says
-    "today"; a court may be recorded later, with the application for confirmation), and the
-    notice not at all (the clerk may confirm it on acceptance).
-
-    :raises ExternalRefConflict: naming the fields that differ
-    """
+def given_of(filing: Filing) -> dict[str, object]:
+    """What a filing says, on :data:`_COMPARED`'s names; the date of receipt and the court
+    only when it gives them."""
     claim = filing.claim
     given: dict[str, object] = {
         "committee_id": filing.committee.pk, "channel": filing.channel.value,
@@ -247,32 +248,59 @@ def _same_file(existing: Dispute, filing: _Filing) -> Dispute:
                     for p, role in filing.parties},
         "summary": filing.summary.strip(),
     }
-    held: dict[str, object] = {
+    if filing.received_on is not None:
+        given["received_on"] = filing.received_on
+    if filing.court is not None:
+        given["court_id"] = filing.court.pk
+    return given
+
+
+def held_of(existing: Dispute, parties: set[tuple[str, str]] | None = None) -> dict[str, object]:
+    """What a filed dispute holds, on :data:`_COMPARED`'s names (``parties``: its (role,
+    identity hash) pairs when the caller read them for many disputes at once)."""
+    if parties is None:
+        parties = {(r.role, r.party.id_hash)
+                   for r in existing.party_rows.select_related("party")}
+    return {
         "committee_id": existing.committee_id, "channel": existing.channel,
         "dispute_type": existing.dispute_type, "claim.as_of": existing.claim_as_of,
         **{f"claim.{f}": getattr(existing, f) for f in CLAIM_FIELDS},
-        "parties": {(r.role, r.party.id_hash)
-                    for r in existing.party_rows.select_related("party")},
-        "summary": existing.summary.strip(),
+        "parties": parties, "summary": existing.summary.strip(),
+        "received_on": existing.received_on, "court_id": existing.court_id,
     }
-    if filing.received_on is not None:
-        given["received_on"], held["received_on"] = filing.received_on, existing.received_on
-    if filing.court is not None:
-        given["court_id"], held["court_id"] = filing.court.pk, existing.court_id
-    differing = [name for name in _COMPARED if name in given and given[name] != held[name]]
-    if differing:
-        raise ExternalRefConflict(
-            f"机构业务编号{existing.external_ref}已登记为{existing.number}，本次提交的"
-            f"{'、'.join(_COMPARED[name] for name in differing)}与已登记的不同；未作更改",
-            f"reference {existing.external_ref} was filed as {existing.number} with other "
-            f"content: {', '.join(differing)}",
-            fields=",".join(differing), dispute=existing.pk, number=existing.number,
-            field="external_ref")
+
+
+def differing(given: dict[str, object], held: dict[str, object]) -> list[str]:
+    """The names of :data:`_COMPARED` on which a repeat (``given``) asks for other than what
+    is held: only what the repeat gives counts (a bulk file sent again the next day says
+    "today"; a court may be recorded later, with the application for confirmation), and the
+    notice not at all (the clerk may confirm it on acceptance)."""
+    return [name for name in _COMPARED if name in given and given[name] != held.get(name)]
+
+
+def ref_conflict(ref: str, number: str, pk: int | None, names: list[str]) -> ExternalRefConflict:
+    """The refusal of a reference filed before (as ``number``) with other content."""
+    return ExternalRefConflict(
+        f"机构业务编号{ref}已登记为{number}，本次提交的"
+        f"{'、'.join(_COMPARED[name] for name in names)}与已登记的不同；未作更改",
+        f"reference {ref} was filed as {number} with other content: {', '.join(names)}",
+        fields=",".join(names), dispute=pk, number=number, field="external_ref")
+
+
+def _same_file(existing: Dispute, filing: Filing,
+               parties: set[tuple[str, str]] | None = None) -> Dispute:
+    """Return ``existing`` if ``filing`` asks for what it holds (:func:`differing`).
+
+    :raises ExternalRefConflict: naming the fields that differ
+    """
+    names = differing(given_of(filing), held_of(existing, parties))
+    if names:
+        raise ref_conflict(existing.external_ref or "", existing.number, existing.pk, names)
     return existing
 
 
 def _check_parties(parties: Sequence[tuple[PartyInput, PartyRole]],
-                   today: dt.date) -> list[tuple[CheckedParty, PartyRole]]:
+                   today: dt.date, reads: Reads) -> list[tuple[CheckedParty, PartyRole]]:
     """Check every party before anything is written: each one's name and number, nobody on
     both sides or twice, and an entity under a registered organisation's code named as that
     organisation is registered (its name is printed on the agreement and the ruling).
@@ -297,7 +325,7 @@ def _check_parties(parties: Sequence[tuple[PartyInput, PartyRole]],
     for row, (party, role) in enumerate(checked):
         if party.kind is not PartyKind.ENTITY:
             continue
-        registered = organization_registered_as(party.number)
+        registered = reads.registered(party.number)
         if registered is not None and registered.name != party.name:
             raise IntakeInvalid(
                 f"{role.label}名称“{party.name}”与统一社会信用代码{party.number}"
@@ -322,24 +350,51 @@ def _check_court(channel: Channel, court: Organization | None) -> None:
                             code=ErrorCode.COURT_REQUIRED, field="court")
 
 
-def _probable_duplicate(filing: _Filing, debtors: Sequence[int]) -> Dispute | None:
-    """The earliest open dispute of the same institution against one of the same debtors
-    for the same claim; two different references of the institution are two debts."""
-    if filing.institution is None:
-        return None
-    found = (Dispute.objects.filter(institution=filing.institution,
-                                    party_rows__role=PartyRole.DEBTOR,
-                                    party_rows__party_id__in=debtors,
-                                    **{f: getattr(filing.claim, f) for f in CLAIM_FIELDS})
-             .exclude(state__in=[s.value for s in lifecycle.TERMINAL_STATES]))
-    if filing.external_ref:
-        found = found.filter(external_ref__isnull=True)
-    return found.order_by("received_on", "pk").first()
+class Reads:
+    """What intake reads that many disputes of one file share — the organisation registered
+    under a credit code (every row's creditor), the policy in force at a committee on a day,
+    the committee's number prefix — read once for a file (a fresh one serves one intake)."""
+
+    def __init__(self) -> None:
+        self._registered: dict[str, Organization | None] = {}
+        self._policies: dict[tuple[int, dt.date], Any] = {}
+        self._prefixes: dict[int, str] = {}
+
+    def registered(self, code: str) -> Organization | None:
+        if code not in self._registered:
+            self._registered[code] = organization_registered_as(code)
+        return self._registered[code]
+
+    def policy_version(self, committee: Organization, day: dt.date) -> Any:
+        key = (committee.pk, day)
+        if key not in self._policies:
+            self._policies[key] = policy_for(committee, on=day)[0]
+        return self._policies[key]
+
+    def prefix(self, committee: Organization) -> str:
+        if committee.pk not in self._prefixes:
+            self._prefixes[committee.pk] = number_prefix(committee)
+        return self._prefixes[committee.pk]
 
 
-def _intake(actor: User, filing: _Filing) -> Dispute:
-    now = clock.now()
-    today = now.astimezone(clock.TZ).date()
+@dataclass(frozen=True)
+class Checked:
+    """A filing that passed every check of intake, ready to be written."""
+
+    filing: Filing
+    received_on: dt.date
+    claim: ClaimBreakdown
+    parties: list[tuple[CheckedParty, PartyRole]]
+    policy_version: Any
+
+
+def intake_check(filing: Filing, *, today: dt.date, reads: Reads) -> Checked:
+    """Check a filing as intake does before it writes anything (the committee, the date of
+    receipt, the claim, the court, the parties, a policy in force): one place for the rules
+    of a single intake and of every row of a file.
+
+    :raises IntakeInvalid, ClaimInvalid, PartyInvalid, PolicyMissing: as :func:`dispute_intake`
+    """
     committee = filing.committee
     if committee.kind != OrgKind.COMMITTEE:
         raise IntakeInvalid(f"“{committee}”不是调解委员会", f"{committee} is not a committee",
@@ -348,35 +403,140 @@ def _intake(actor: User, filing: _Filing) -> Dispute:
                    if filing.received_on is not None else today)
     claim = require_claimable(filing.claim, on=today)
     _check_court(filing.channel, filing.court)
-    checked = _check_parties(filing.parties, today)
-    version, _policy = policy_for(committee, on=received_on)
-    parties = [(party_get_or_create(p, on=today), role) for p, role in checked]
-    duplicate = _probable_duplicate(
-        filing, [p.pk for p, role in parties if role is PartyRole.DEBTOR])
-    seq = numbers_take(committee, received_on.year)[0]
-    number = dispute_number(number_prefix(committee), received_on.year, seq)
-    dispute = Dispute.objects.create(
-        number=number, committee=committee, year=received_on.year, seq=seq,
-        channel=filing.channel, dispute_type=filing.dispute_type,
-        institution=filing.institution, court=filing.court, external_ref=filing.external_ref,
-        summary=filing.summary, claim_as_of=claim.as_of,
-        **{f: getattr(claim, f) for f in CLAIM_FIELDS},
-        policy_version=version, received_on=received_on,
-        non_litigation_notice_served=filing.notice_served, probable_duplicate_of=duplicate,
-    )
+    parties = _check_parties(filing.parties, today, reads)
+    version = reads.policy_version(committee, received_on)
+    return Checked(filing, received_on, claim, parties, version)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """An open dispute a filing may duplicate: one filed before (``dispute``) or a row
+    earlier in the same file (``place``)."""
+
+    order: tuple[dt.date, int]
+    institution_id: int
+    claim: tuple[Any, ...]
+    debtors: frozenset[int]
+    without_ref: bool
+    dispute: Dispute | None = None
+    place: int = -1
+
+
+def _probable_duplicates(checked: Sequence[Checked],
+                         debtors: Sequence[list[int]]) -> list[Dispute | int | None]:
+    """For each filing, the earliest open dispute of the same institution against one of
+    the same debtors for the same claim — a dispute filed before, or (its place) a row
+    earlier in the same file, as the next intake would find it; two different references of
+    the institution are two debts. One read for a whole file."""
+    institutions = {c.filing.institution.pk for c in checked if c.filing.institution}
+    every = {p for ids in debtors for p in ids}
+    candidates: list[_Candidate] = []
+    if institutions and every:
+        seen: dict[int, tuple[Dispute, set[int]]] = {}
+        for d in (Dispute.objects.filter(institution_id__in=institutions,
+                                         party_rows__role=PartyRole.DEBTOR,
+                                         party_rows__party_id__in=every)
+                  .exclude(state__in=[s.value for s in lifecycle.TERMINAL_STATES])
+                  .annotate(debtor_id=F("party_rows__party_id"))):
+            seen.setdefault(d.pk, (d, set()))[1].add(d.debtor_id)  # type: ignore[attr-defined]
+        candidates = [_Candidate((d.received_on, d.pk), d.institution_id or 0,
+                                 tuple(getattr(d, f) for f in CLAIM_FIELDS), frozenset(ids),
+                                 d.external_ref is None, dispute=d)
+                      for d, ids in seen.values()]
+    answers: list[Dispute | int | None] = []
+    for place, (c, ids) in enumerate(zip(checked, debtors, strict=True)):
+        institution = c.filing.institution
+        if institution is None:
+            answers.append(None)
+            continue
+        claim = tuple(getattr(c.claim, f) for f in CLAIM_FIELDS)
+        mine = frozenset(ids)
+        matches = [k for k in candidates
+                   if k.institution_id == institution.pk and k.claim == claim
+                   and k.debtors & mine and (k.without_ref or not c.filing.external_ref)]
+        best = min(matches, key=lambda k: k.order) if matches else None
+        answers.append(None if best is None else best.dispute or best.place)
+        # filed before every row of the file: ordered after the disputes already filed
+        candidates.append(_Candidate((c.received_on, 2**62 + place), institution.pk, claim,
+                                     mine, not c.filing.external_ref, place=place))
+    return answers
+
+
+def intake_write(actor: User, checked: Sequence[Checked], *, reads: Reads,
+                 now: dt.datetime) -> list[Dispute]:
+    """Write checked filings as RECEIVED disputes in the caller's transaction: their parties
+    (found by identity number, the new ones together), numbers from each committee's counter
+    in one block, the disputes, their parties' rows and each one's first timeline event —
+    one statement of each for a whole file, in the order given."""
+    people = parties_get_or_create([p for c in checked for p, _role in c.parties])
+    rows: list[list[tuple[Party, PartyRole]]] = []
+    at = 0
+    for c in checked:
+        rows.append([(people[at + k], role) for k, (_p, role) in enumerate(c.parties)])
+        at += len(c.parties)
+    duplicates = _probable_duplicates(
+        checked, [[p.pk for p, role in r if role is PartyRole.DEBTOR] for r in rows])
+    numbers: dict[int, int] = {}
+    blocks: dict[tuple[int, int], list[int]] = {}
+    for place, c in enumerate(checked):
+        blocks.setdefault((c.filing.committee.pk, c.received_on.year), []).append(place)
+    committees = {c.filing.committee.pk: c.filing.committee for c in checked}
+    for (committee_id, year), places in blocks.items():
+        for place, seq in zip(places, numbers_take(committees[committee_id], year, len(places)),
+                              strict=True):
+            numbers[place] = seq
+    made: list[Dispute] = []
+    for place, c in enumerate(checked):
+        f, year, seq = c.filing, c.received_on.year, numbers[place]
+        made.append(Dispute(
+            number=dispute_number(reads.prefix(f.committee), year, seq), committee=f.committee,
+            year=year, seq=seq, channel=f.channel, dispute_type=f.dispute_type,
+            institution=f.institution, court=f.court, external_ref=f.external_ref,
+            summary=f.summary, claim_as_of=c.claim.as_of,
+            **{name: getattr(c.claim, name) for name in CLAIM_FIELDS},
+            policy_version=c.policy_version, received_on=c.received_on,
+            non_litigation_notice_served=f.notice_served))
+    for d, duplicate in zip(made, duplicates, strict=True):
+        if isinstance(duplicate, Dispute):
+            d.probable_duplicate_of = duplicate
+    Dispute.objects.bulk_create(made)
+    # a duplicate of a row earlier in the file is known by its id only once both are written
+    later = []
+    for d, duplicate in zip(made, duplicates, strict=True):
+        if isinstance(duplicate, int):
+            d.probable_duplicate_of = made[duplicate]
+            later.append(d)
+    if later:
+        Dispute.objects.bulk_update(later, ["probable_duplicate_of"])
     DisputeParty.objects.bulk_create(
-        [DisputeParty(dispute=dispute, party=party, role=role) for party, role in parties])
-    params: dict[str, Any] = {
-        "channel": dispute.channel, "dispute_type": dispute.dispute_type,
-        "claim_total": str(claim.total), "external_ref": filing.external_ref or "",
-        "notice_served": filing.notice_served,
-        "out_of_scope": scope_problems(committee, dispute.dispute_type, dispute.channel)}
-    if duplicate is not None:
-        params["probable_duplicate_of"] = duplicate.number
-    event_append(dispute=dispute, type=events.DISPUTE_RECEIVED, actor=actor, at=now,
-                 state_after=State.RECEIVED.value, params=params,
-                 meta={"number": number, "policy_version": version.pk})
-    return dispute
+        [DisputeParty(dispute=d, party=party, role=role)
+         for d, r in zip(made, rows, strict=True) for party, role in r])
+    scopes: dict[tuple[int, str, str], list[str]] = {}
+    firsts = []
+    for d, c in zip(made, checked, strict=True):
+        f = c.filing
+        key = (f.committee.pk, d.dispute_type, d.channel)
+        if key not in scopes:
+            scopes[key] = scope_problems(f.committee, d.dispute_type, d.channel)
+        params: dict[str, Any] = {
+            "channel": d.channel, "dispute_type": d.dispute_type,
+            "claim_total": str(c.claim.total), "external_ref": f.external_ref or "",
+            "notice_served": f.notice_served, "out_of_scope": scopes[key]}
+        if d.probable_duplicate_of is not None:
+            params["probable_duplicate_of"] = d.probable_duplicate_of.number
+        firsts.append(FirstEvent(dispute=d, type=events.DISPUTE_RECEIVED,
+                                 state_after=State.RECEIVED.value, params=params,
+                                 meta={"number": d.number,
+                                       "policy_version": c.policy_version.pk}))
+    events_begin(firsts, actor=actor, at=now)
+    return made
+
+
+def _intake(actor: User, filing: Filing) -> Dispute:
+    now = clock.now()
+    reads = Reads()
+    checked = intake_check(filing, today=now.astimezone(clock.TZ).date(), reads=reads)
+    return intake_write(actor, [checked], reads=reads, now=now)[0]
 
 
 # Guards only the service that keeps their records establishes: the workbench (no conflict

@@ -90,6 +90,7 @@ class ErrorCode(StrEnum):
     PARTY_LISTED_TWICE = "party_listed_twice"
     CREDITOR_NAME_MISMATCH = "creditor_name_mismatch"
     EXTERNAL_REF_CONFLICT = "external_ref_conflict"
+    BATCH_NOT_WRITTEN = "batch_not_written"  # valid, but a batch written all or nothing failed
     TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
     # a full identity number or phone asked for without a reason that can be recorded
     REVEAL_INVALID = "reveal_invalid"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,16 +211,51 @@ def party_get_or_create(data: PartyInput | CheckedParty, *, on: dt.date | None =
         return Party.objects.get(id_hash=key)
 
 
-def _filled(found: Party, checked: CheckedParty) -> Party:
-    """A party known before, with what it lacked of the particulars now given: a later
-    file completes the record and never overwrites it (a change is an edit on the case
-    file, with its version and its event)."""
+def parties_get_or_create(checked: Sequence[CheckedParty]) -> list[Party]:
+    """The parties of these identity numbers, in the order given, the new ones created
+    together (a file's rows name the same creditor and often the same guarantor): one read
+    of those known, one insert of the others, each new one as its first appearance gives it
+    with what later ones add (as :func:`party_get_or_create` one after another would).
+    Call inside the caller's transaction; a party created meanwhile by another intake ends
+    it in an ``IntegrityError``, which intake tries again."""
+    keys = [crypto.lookup_hash(c.number) for c in checked]
+    known = Party.objects.in_bulk(set(keys), field_name="id_hash")
+    new: dict[str, Party] = {}
+    for key, c in zip(keys, checked, strict=True):
+        if key in known:
+            _filled(known[key], c)
+        elif key in new:
+            for name, value in _blanks(new[key], c).items():
+                setattr(new[key], name, value)
+        else:
+            phone = c.phone
+            new[key] = Party(
+                kind=c.kind, name=c.name, id_hash=key, id_cipher=crypto.encrypt(c.number),
+                id_masked=c.masked, phone_hash=crypto.lookup_hash(phone) if phone else "",
+                phone_cipher=crypto.encrypt(phone) if phone else "",
+                phone_masked=identity.mask_mobile(phone) if phone else "",
+                address=c.address, **c.particulars)
+    if new:
+        Party.objects.bulk_create(list(new.values()))
+    return [known.get(key) or new[key] for key in keys]
+
+
+def _blanks(found: Party, checked: CheckedParty) -> dict[str, Any]:
+    """What ``checked`` gives that ``found`` lacks of the particulars."""
     given = {"address": checked.address, **checked.particulars}
     blank = {name: value for name, value in given.items()
              if value not in ("", None) and getattr(found, name) in ("", None)
              and not (name == "rep_id_masked" and found.rep_id_cipher)}
     if blank.get("rep_id_cipher") is None:
         blank.pop("rep_id_masked", None)
+    return blank
+
+
+def _filled(found: Party, checked: CheckedParty) -> Party:
+    """A party known before, with what it lacked of the particulars now given: a later
+    file completes the record and never overwrites it (a change is an edit on the case
+    file, with its version and its event)."""
+    blank = _blanks(found, checked)
     if blank:
         Party.objects.filter(pk=found.pk).update(**blank)
         for name, value in blank.items():

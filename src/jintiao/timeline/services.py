@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Model
 
 from jintiao.domain import events
@@ -14,8 +15,8 @@ from jintiao.domain.events import EventType
 from jintiao.timeline.hashing import GENESIS, event_hash
 from jintiao.timeline.models import Event, FiguresBacklog
 
-__all__ = ["GENESIS", "Anchor", "BrokenLink", "audit_verify", "dispute_model", "event_append",
-           "event_hash", "last_seq"]
+__all__ = ["GENESIS", "Anchor", "BrokenLink", "FirstEvent", "audit_verify", "dispute_model",
+           "event_append", "event_hash", "events_begin", "last_seq"]
 
 def dispute_model() -> type[Model]:
     """The dispute model, reached through the event's key: disputes sit above the
@@ -63,6 +64,50 @@ def event_append(*, dispute: Any, type: EventType, actor: Any, at: dt.datetime,
         [FiguresBacklog(dispute_id=dispute.pk, seq=seq)], update_conflicts=True,
         unique_fields=["dispute"], update_fields=["seq"])
     return event
+
+
+@dataclass(frozen=True)
+class FirstEvent:
+    """A new dispute's first event, for :func:`events_begin`."""
+
+    dispute: Any
+    type: EventType
+    state_after: str
+    params: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def events_begin(firsts: Sequence[FirstEvent], *, actor: Any, at: dt.datetime) -> list[Event]:
+    """Begin the chains of disputes just written (none has an event yet), as
+    :func:`event_append` would one by one: each first event linked to the genesis, the
+    dispute's record of its chain moved to it, its figures queued — one insert of the
+    events and one batch of updates for a whole file."""
+    chained: list[Event] = []
+    for first in firsts:
+        d = first.dispute
+        if d.events_seq != 0:
+            raise ValueError(f"dispute {d.pk} has events already")
+        stored = events.registered(first.type).type
+        digest = _digest(d, 1, stored, actor, at, "", first.state_after, first.params,
+                         first.meta, GENESIS)
+        chained.append(Event(dispute=d, seq=1, type=stored, actor=actor, at=at,
+                             state_before="", state_after=first.state_after,
+                             params=first.params, meta=first.meta, prev_hash=GENESIS,
+                             hash=digest))
+        d.events_seq, d.events_head = 1, digest
+    made = Event.objects.bulk_create(chained)
+    model = dispute_model()
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        # one short statement a dispute, sent together, each only from the empty chain
+        cursor.executemany(
+            f"UPDATE {table} SET events_seq = 1, events_head = %s "  # noqa: S608 - the model's own table
+            "WHERE id = %s AND events_seq = 0",
+            [(f.dispute.events_head, f.dispute.pk) for f in firsts])
+    FiguresBacklog.objects.bulk_create(
+        [FiguresBacklog(dispute_id=f.dispute.pk, seq=1) for f in firsts],
+        update_conflicts=True, unique_fields=["dispute"], update_fields=["seq"])
+    return made
 
 
 def _digest(dispute: Any, seq: int, stored: str, actor: Any, at: dt.datetime,

@@ -1,0 +1,266 @@
+"""Many disputes in one intake: a bank's batch call or its element-table file (issue 20 §1–2).
+
+Every item is checked by the rules of a single intake (:func:`services.intake_check`, the
+same permission, the same repeat comparison) and answered on its own: created, existing (the
+same reference filed before with the same content, or earlier in the same batch), conflict
+(the same reference with other content, naming what differs) or refused (the rule broken,
+with its code, message and field). The items that pass are written together
+(:func:`services.intake_write`): one transaction for the batch, so that "all or nothing"
+writes nothing when one item fails, and "valid items only" writes the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+
+from jintiao import clock
+from jintiao.disputes import services
+from jintiao.disputes.access import PermissionDenied, may_file
+from jintiao.disputes.models import Channel, Dispute, DisputeParty, DisputeType, PartyRole
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.intake import IntakeInvalid
+from jintiao.orgs.models import Organization, User
+from jintiao.parties.services import PartyInput
+
+log = logging.getLogger(__name__)
+
+# the batch API's bound on one call; a file is read in blocks of this many
+BATCH_MAX = 1000
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    EXISTING = "existing"
+    CONFLICT = "conflict"
+    REFUSED = "refused"
+    UNSAVED = "unsaved"  # valid, not written: another item failed under all-or-nothing
+
+
+OUTCOME_LABELS = {Outcome.CREATED: "已登记", Outcome.EXISTING: "已存在（未更改）",
+                  Outcome.CONFLICT: "与已登记的不一致", Outcome.REFUSED: "未通过校验",
+                  Outcome.UNSAVED: "校验通过，未登记"}
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """One dispute as a batch item or a file row gives it, its words already parsed into
+    organisations, codes and amounts (the interface refuses what it cannot parse)."""
+
+    committee: Organization
+    channel: str
+    dispute_type: str
+    claim: ClaimBreakdown
+    parties: Sequence[tuple[PartyInput, PartyRole]]
+    institution: Organization | None = None
+    court: Organization | None = None
+    external_ref: str | None = None
+    summary: str = ""
+    received_on: dt.date | None = None
+    notice_served: bool = False
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What became of one item: ``dispute`` for created and existing, ``error`` for a
+    conflict or a refusal."""
+
+    index: int
+    outcome: Outcome
+    dispute: Dispute | None = None
+    error: DomainError | None = None
+
+
+UNSAVED = IntakeInvalid("本项校验通过，但本批有未通过的项目，按“全部或全不”未登记任何纠纷",
+                        "valid, but another item failed: nothing was written (all or nothing)",
+                        code=ErrorCode.BATCH_NOT_WRITTEN)
+
+
+def dispute_intake_many(*, actor: User, items: Sequence[IntakeRequest | DomainError],
+                        all_or_nothing: bool) -> list[ItemResult]:
+    """File ``items`` (a :class:`DomainError` stands for an item its interface could not
+    parse, reported as refused) and return one result per item, in their order.
+
+    ``all_or_nothing``: when any item is refused or conflicts, nothing is written and the
+    valid ones are reported ``unsaved``; otherwise the valid items are written and the others
+    reported. A repeat of a reference is never written twice: filed before, or earlier in
+    the batch, with the same content it is ``existing``, with other content a ``conflict``.
+    A batch that collides with a write at the same moment (the same party or reference
+    filed concurrently) is checked and tried again, then answered as a conflict — never
+    half written.
+
+    :raises DisputeConflict: the batch collided with concurrent writes every time
+    """
+    for attempt in range(services.INTAKE_ATTEMPTS):
+        try:
+            return _attempt(actor, items, all_or_nothing)
+        except IntegrityError:
+            log.warning("batch intake of %s items collided (attempt %s)", len(items),
+                        attempt + 1)
+    raise services.DisputeConflict(
+        "批量登记时与同时进行的另一项登记冲突，未能保存，请稍后重新提交",
+        "the batch collided with another record; nothing saved, submit again")
+
+
+def _filing(item: IntakeRequest) -> services.Filing:
+    try:
+        channel = Channel(item.channel)
+    except ValueError:
+        raise IntakeInvalid(f"来源渠道无效：{item.channel}", f"unknown channel: {item.channel}",
+                            field="channel") from None
+    try:
+        dispute_type = DisputeType(item.dispute_type)
+    except ValueError:
+        raise IntakeInvalid(f"纠纷类型无效：{item.dispute_type}",
+                            f"unknown dispute type: {item.dispute_type}",
+                            field="dispute_type") from None
+    if item.external_ref and item.institution is None:
+        raise IntakeInvalid("填写机构业务编号时须选择金融机构",
+                            "an institution's reference needs the institution",
+                            field="institution")
+    return services.Filing(
+        committee=item.committee, channel=channel, dispute_type=dispute_type, claim=item.claim,
+        parties=item.parties, institution=item.institution, court=item.court,
+        external_ref=item.external_ref or None, summary=item.summary,
+        received_on=item.received_on, notice_served=item.notice_served)
+
+
+def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
+             all_or_nothing: bool) -> list[ItemResult]:
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    reads = services.Reads()
+    allowed: dict[tuple[int, int | None], bool] = {}
+    results: dict[int, ItemResult] = {}
+    filings: dict[int, services.Filing] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, DomainError):
+            results[index] = ItemResult(index, Outcome.REFUSED, error=item)
+            continue
+        key = (item.committee.pk, item.institution.pk if item.institution else None)
+        if key not in allowed:
+            allowed[key] = may_file(actor, item.committee, item.institution)
+        if not allowed[key]:
+            results[index] = ItemResult(index, Outcome.REFUSED, error=PermissionDenied(
+                "无权向该调委会登记纠纷或代表该金融机构申请",
+                "not allowed to file at this committee or for this institution",
+                field="committee_id"))
+            continue
+        try:
+            filings[index] = _filing(item)
+        except DomainError as exc:
+            results[index] = ItemResult(index, Outcome.REFUSED, error=exc)
+
+    # repeats of a reference filed before: compared as a single intake compares them
+    filed = _filed_under([r for r in map(_ref, filings.values()) if r is not None])
+    first_of: dict[tuple[int, str], int] = {}
+    for index, filing in filings.items():
+        ref = _ref(filing)
+        if ref is None:
+            continue
+        if ref in filed:
+            existing, parties = filed[ref]
+            names = services.differing(services.given_of(filing),
+                                       services.held_of(existing, parties))
+            results[index] = (ItemResult(index, Outcome.EXISTING, dispute=existing)
+                              if not names else ItemResult(index, Outcome.CONFLICT, error=(
+                                  services.ref_conflict(ref[1], existing.number,
+                                                        existing.pk, names))))
+        elif ref in first_of:  # earlier in this batch: checked after the first one
+            continue
+        else:
+            first_of[ref] = index
+
+    checked: dict[int, services.Checked] = {}
+    for index, filing in filings.items():
+        if index in results or _repeat_in_batch(filing, index, first_of):
+            continue
+        try:
+            checked[index] = services.intake_check(filing, today=today, reads=reads)
+        except DomainError as exc:
+            results[index] = ItemResult(index, Outcome.REFUSED, error=exc)
+
+    # repeats within the batch: against the first, once it is known to be valid
+    repeats: dict[int, int] = {}
+    for index, filing in filings.items():
+        if index in results or index in checked:
+            continue
+        ref = _ref(filing)
+        if ref is None:
+            continue
+        first = first_of[ref]
+        if first not in checked:  # the first was refused: this one stands for itself
+            try:
+                checked[index] = services.intake_check(filing, today=today, reads=reads)
+                first_of[ref] = index
+            except DomainError as exc:
+                results[index] = ItemResult(index, Outcome.REFUSED, error=exc)
+            continue
+        held = _held_of(checked[first])
+        names = services.differing(services.given_of(filing), held)
+        if names:
+            results[index] = ItemResult(index, Outcome.CONFLICT, error=services.ref_conflict(
+                ref[1], f"本批第{first + 1}项", None, names))
+        else:
+            repeats[index] = first
+
+    failed = any(r.outcome in (Outcome.REFUSED, Outcome.CONFLICT) for r in results.values())
+    order = sorted(checked)
+    if all_or_nothing and failed:
+        for index in order + list(repeats):
+            results[index] = ItemResult(index, Outcome.UNSAVED, error=UNSAVED)
+    elif order:
+        with transaction.atomic():
+            made = services.intake_write(actor, [checked[i] for i in order], reads=reads,
+                                         now=now)
+        for index, dispute in zip(order, made, strict=True):
+            results[index] = ItemResult(index, Outcome.CREATED, dispute=dispute)
+        for index, first in repeats.items():
+            results[index] = ItemResult(index, Outcome.EXISTING, dispute=results[first].dispute)
+    return [results[i] for i in range(len(items))]
+
+
+def _ref(filing: services.Filing) -> tuple[int, str] | None:
+    """The (institution, reference) a filing is known by, if it gives one."""
+    if filing.external_ref and filing.institution is not None:
+        return filing.institution.pk, filing.external_ref
+    return None
+
+
+def _repeat_in_batch(filing: services.Filing, index: int,
+                     first_of: dict[tuple[int, str], int]) -> bool:
+    ref = _ref(filing)
+    return ref is not None and first_of.get(ref, index) != index
+
+
+def _held_of(checked: services.Checked) -> dict[str, object]:
+    """What the first item of a reference will hold once written, on the names a repeat is
+    compared on."""
+    filing = checked.filing
+    return {**services.given_of(filing), "received_on": checked.received_on,
+            "court_id": filing.court.pk if filing.court else None}
+
+
+def _filed_under(refs: list[tuple[int, str]]
+                 ) -> dict[tuple[int, str], tuple[Dispute, set[tuple[str, str]]]]:
+    """The disputes filed under these (institution, reference) pairs, with their parties'
+    (role, identity hash): two reads for a whole batch."""
+    if not refs:
+        return {}
+    wanted = set(refs)
+    found = {(d.institution_id, d.external_ref): d
+             for d in Dispute.objects.filter(institution_id__in={i for i, _ in refs},
+                                             external_ref__in={r for _, r in refs})
+             if (d.institution_id, d.external_ref) in wanted}
+    parties: dict[int, set[tuple[str, str]]] = {d.pk: set() for d in found.values()}
+    for dispute_id, role, digest in (DisputeParty.objects
+                                     .filter(dispute_id__in=list(parties))
+                                     .values_list("dispute_id", "role", "party__id_hash")):
+        parties[dispute_id].add((role, digest))
+    return {ref: (d, parties[d.pk]) for ref, d in found.items()}  # type: ignore[misc]
