@@ -34,11 +34,11 @@ PAYMENTS, DOCUMENTS = TokenScope.PAYMENTS, TokenScope.DOCUMENTS
 SCOPES: dict[str, TokenScope] = {
     # filing and working a dispute: intake, its lifecycle, the mediation's records and offers
     **dict.fromkeys([
-        "disputes_intake", "disputes_apply_action", "disputes_appoint_representative",
-        "disputes_update_party", "triage_confirm", "team_change", "recusal_request",
-        "recusal_decide", "session_schedule", "session_record", "session_cancel",
-        "session_reschedule", "session_record_correct", "caucus_note_add", "attachment_add",
-        "plan_menu_publish", "offer_propose", "offer_accept", "offer_reject",
+        "disputes_intake", "disputes_intake_batch", "disputes_apply_action",
+        "disputes_appoint_representative", "disputes_update_party", "triage_confirm",
+        "team_change", "recusal_request", "recusal_decide", "session_schedule", "session_record",
+        "session_cancel", "session_reschedule", "session_record_correct", "caucus_note_add",
+        "attachment_add", "plan_menu_publish", "offer_propose", "offer_accept", "offer_reject",
         "approval_request", "approval_decide", "offer_withdraw", "blind_bound_enter",
         "budget_declare", "consent_record", "evaluation_record"], INTAKE),
     # payments and what follows from them: reversal, bulk import, enforcement, credit repair

@@ -212,6 +212,50 @@ class DisputeIntakeIn(Schema):
     notice_served: StrictBool = False  # the parties were told of non-litigation options
 
 
+class DisputeBatchIn(Schema):
+    """Up to 1,000 disputes in one call, each as ``POST /disputes`` takes one."""
+
+    mode: Annotated[str, StringConstraints(pattern=r"^(valid_only|all_or_nothing)$"),
+                    Field(description=(
+                        "`valid_only` (default): the valid items are filed and the others "
+                        "reported; `all_or_nothing`: when one item is refused or conflicts, "
+                        "nothing is filed and the valid items are reported `unsaved`"))] = (
+        "valid_only")
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=1000, description=(
+        "each item is the body of `POST /disputes` (DisputeIntakeIn); an item that does not "
+        "fit that shape is refused on its own (code `validation_error`), not the call"))
+
+
+class BatchErrorOut(Schema):
+    code: str
+    message: str
+    details: dict[str, str]
+
+
+class BatchDisputeOut(Schema):
+    id: int
+    number: str
+
+
+class BatchItemOut(Schema):
+    index: int = Field(description="the item's place in `items`, from 0")
+    outcome: str = Field(description=(
+        "`created`; `existing` (its reference filed before, or earlier in this call, with "
+        "the same content: nothing changed); `conflict` (its reference filed with other "
+        "content: `error.details.fields` names what differs; nothing changed); `refused` "
+        "(a rule broken: `error`); `unsaved` (valid, but the call was all or nothing and "
+        "another item failed)"))
+    external_ref: str | None
+    dispute: BatchDisputeOut | None
+    error: BatchErrorOut | None
+
+
+class DisputeBatchOut(Schema):
+    mode: str
+    counts: dict[str, int] = Field(description="items by outcome")
+    items: list[BatchItemOut]
+
+
 class DisputeActionIn(Schema):
     action: Code  # type: ignore[valid-type]
     expected_version: Annotated[StrictInt, Field(ge=1, le=2**31)]

@@ -226,6 +226,14 @@ def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
     return [results[i] for i in range(len(items))]
 
 
+def outcome_counts(results: Sequence[ItemResult]) -> dict[str, int]:
+    """How many items came to each outcome (every outcome named, zero included)."""
+    counts = dict.fromkeys((o.value for o in Outcome), 0)
+    for r in results:
+        counts[r.outcome.value] += 1
+    return counts
+
+
 def _ref(filing: services.Filing) -> tuple[int, str] | None:
     """The (institution, reference) a filing is known by, if it gives one."""
     if filing.external_ref and filing.institution is not None:

@@ -106,6 +106,10 @@ class ErrorCode(StrEnum):
     CURSOR_INVALID = "cursor_invalid"
     PAGE_TOO_DEEP = "page_too_deep"
     EXPORT_INVALID = "export_invalid"
+    # many disputes at once: an item or a file's row not in the shape its interface takes
+    # (the API's word for that, kept for its items); a file that cannot be read as a table
+    VALIDATION_ERROR = "validation_error"
+    INTAKE_FILE_INVALID = "intake_file_invalid"
 
 
 class DomainError(ValueError):

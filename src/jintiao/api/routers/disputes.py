@@ -15,9 +15,15 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from jintiao import clock, paging
+from jintiao.api.intake_items import requests_of
 from jintiao.api.schemas import (
+    BatchDisputeOut,
+    BatchErrorOut,
+    BatchItemOut,
     Code,
     DisputeActionIn,
+    DisputeBatchIn,
+    DisputeBatchOut,
     DisputeIntakeIn,
     DisputeListOut,
     DisputeOut,
@@ -28,6 +34,7 @@ from jintiao.api.schemas import (
     text,
 )
 from jintiao.disputes.access import dispute_get_for, standing_of
+from jintiao.disputes.intake_batch import dispute_intake_many, outcome_counts
 from jintiao.disputes.models import (
     Channel,
     Dispute,
@@ -181,6 +188,25 @@ def _choice(value: str, choices: type, label: str) -> Any:
         raise IntakeInvalid(f"{label}无效：{value}", f"unknown {label}: {value}") from None
 
 
+BATCH_EXAMPLE = {"mode": "valid_only", "items": [
+    {"committee_id": 4, "institution_id": 2, "channel": "institution_application",
+     "dispute_type": "credit_card", "external_ref": "XYK-2026-000123",
+     "claim": {"as_of": "2026-11-30", "principal": "48500.00", "interest": "3210.55"},
+     "parties": [
+         {"role": "creditor", "kind": "entity", "name": "某商业银行股份有限公司黔东南分行",
+          "id_number": "91522600MA6DM3XX3X"},
+         {"role": "debtor", "kind": "person", "name": "张三", "id_number": "522601199001011234",
+          "phone": "13800000000", "address": "贵州省凯里市北京东路1号"}]},
+    {"committee_id": 4, "institution_id": 2, "channel": "institution_application",
+     "dispute_type": "consumer_loan", "external_ref": "XF-2026-004567",
+     "claim": {"as_of": "2026-11-30", "principal": "120000.00"},
+     "parties": [
+         {"role": "creditor", "kind": "entity", "name": "某商业银行股份有限公司黔东南分行",
+          "id_number": "91522600MA6DM3XX3X"},
+         {"role": "debtor", "kind": "person", "name": "李四", "id_number": "522601198505054321"}]},
+]}
+
+
 # the API's list is newest received first, paged by (received_on, id): the index
 # dispute_received, or dispute_committee_state under a committee, serves it
 LIST_ORDER = paging.Keyset("received_on", descending=True)
@@ -222,6 +248,33 @@ def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> HttpR
     # of a 50-row page's time — issue 19 §1). tests/api test the answer against the schema.
     return HttpResponse(json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False),
                         content_type="application/json; charset=utf-8")
+
+
+@router.post("/batch", response={200: DisputeBatchOut, **ERRORS},
+             operation_id="disputes_intake_batch", openapi_extra={"requestBody": {"content": {
+                 "application/json": {"examples": {"two card debts": {"value": BATCH_EXAMPLE}}}}}})
+def disputes_intake_batch(request: HttpRequest, payload: DisputeBatchIn) -> DisputeBatchOut:
+    """File up to 1,000 disputes in one call, each by the rules of ``POST /disputes``, and
+    answer one result per item in their order: ``created``, ``existing`` (the bank's
+    reference filed before, or earlier in the call, with the same content — sending a batch
+    again files nothing twice), ``conflict`` (the reference filed with other content; the
+    differing fields are named and nothing changes), ``refused`` (code, message and field of
+    the rule broken) or ``unsaved`` (all or nothing, and another item failed)."""
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    requests = requests_of(payload.items)
+    results = dispute_intake_many(actor=viewer, items=requests,
+                                  all_or_nothing=payload.mode == "all_or_nothing")
+    return DisputeBatchOut(mode=payload.mode, counts=outcome_counts(results), items=[
+        BatchItemOut(
+            index=r.index, outcome=r.outcome.value,
+            external_ref=(payload.items[r.index].get("external_ref") or None
+                          if isinstance(payload.items[r.index].get("external_ref"), str)
+                          else None),
+            dispute=(None if r.dispute is None
+                     else BatchDisputeOut(id=r.dispute.pk, number=r.dispute.number)),
+            error=None if r.error is None else BatchErrorOut(**{
+                k: v for k, v in r.error.as_dict().items() if k != "message_en"}))
+        for r in results])
 
 
 @router.get("/{dispute_id}", response={200: DisputeOut, **ERRORS}, operation_id="disputes_get")
