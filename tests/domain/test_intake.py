@@ -58,3 +58,33 @@ class TestDistinctParties:
         sides_differ = (rows[first][0] == "creditor") != (rows[row][0] == "creditor")
         assert err.value.code == (ErrorCode.PARTY_ON_BOTH_SIDES if sides_differ
                                   else ErrorCode.PARTY_LISTED_TWICE)
+
+
+class TestContractAndPendingCase:
+    """An element table's contract reference and pending case number (issue 20 §1)."""
+
+    def test_a_card_number_is_kept_as_its_first_six_and_last_four_digits(self):
+        from jintiao.domain.intake import contract_ref
+
+        assert contract_ref(" 6222 0212 3456 7890 123 ") == "622202*********0123"
+        assert contract_ref("6222-0212-3456-7890") == "622202******7890"
+        assert contract_ref("(2023)黔农信借字第0012号") == "(2023)黔农信借字第0012号"
+        assert contract_ref("") == ""
+
+    def test_a_contract_reference_too_long_or_with_a_control_character_is_refused(self):
+        from jintiao.domain.intake import contract_ref
+
+        for text in ("X" * 101, "借字\x07第1号"):
+            with pytest.raises(IntakeInvalid) as caught:
+                contract_ref(text)
+            assert caught.value.details["field"] == "contract_ref"
+
+    def test_a_pending_case_number_is_read_as_a_court_writes_it(self):
+        from jintiao.domain.intake import pending_case_number
+
+        assert pending_case_number("(2026)黔2601民初123号") == "（2026）黔2601民初123号"
+        assert pending_case_number("") == ""
+        for text in ("2026民初123", "（2026）黔2601民初号", "javascript:alert(1)"):
+            with pytest.raises(IntakeInvalid) as caught:
+                pending_case_number(text)
+            assert "（2026）黔2601民初123号" in caught.value.message

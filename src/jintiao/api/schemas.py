@@ -210,6 +210,10 @@ class DisputeIntakeIn(Schema):
     summary: text(5000) = ""  # type: ignore[valid-type]
     received_on: dt.date | None = None  # the legal date of receipt; today when omitted
     notice_served: StrictBool = False  # the parties were told of non-litigation options
+    # the contract or card the debt arises from (a card number is kept as its first six and
+    # last four digits); the case number of a suit already pending on it
+    contract_ref: text(100) = ""  # type: ignore[valid-type]
+    pending_case_number: text(64) = ""  # type: ignore[valid-type]
 
 
 class DisputeBatchIn(Schema):
@@ -291,6 +295,9 @@ class DisputeOut(Schema):
     deadline: dt.date | None
     deadline_provisional: bool
     version: int
+    external_ref: str | None
+    contract_ref: str
+    pending_case_number: str
     parties: list[PartyOut]
     available_actions: list[str]
     probable_duplicate_of: DuplicateOut | None

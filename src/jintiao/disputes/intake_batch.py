@@ -25,6 +25,7 @@ from jintiao.disputes.access import PermissionDenied, may_file
 from jintiao.disputes.models import Channel, Dispute, DisputeParty, DisputeType, PartyRole
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain import intake as intake_rules
 from jintiao.domain.intake import IntakeInvalid
 from jintiao.orgs.models import Organization, User
 from jintiao.parties.services import PartyInput
@@ -64,6 +65,8 @@ class IntakeRequest:
     summary: str = ""
     received_on: dt.date | None = None
     notice_served: bool = False
+    contract_ref: str = ""
+    pending_case_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,9 @@ def _filing(item: IntakeRequest) -> services.Filing:
         committee=item.committee, channel=channel, dispute_type=dispute_type, claim=item.claim,
         parties=item.parties, institution=item.institution, court=item.court,
         external_ref=item.external_ref or None, summary=item.summary,
-        received_on=item.received_on, notice_served=item.notice_served)
+        received_on=item.received_on, notice_served=item.notice_served,
+        contract_ref=intake_rules.contract_ref(item.contract_ref),
+        pending_case_number=intake_rules.pending_case_number(item.pending_case_number))
 
 
 def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],

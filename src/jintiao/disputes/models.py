@@ -76,6 +76,11 @@ class Dispute(models.Model):
     court = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True,
                               related_name="court_disputes", verbose_name=_("法院"))
     external_ref = models.CharField(_("机构业务编号"), max_length=100, null=True, blank=True)
+    # the bank's contract or card the debt arises from (a card's number kept as its first six
+    # and last four digits), and the case number of a suit already pending on it (issue 20 §1)
+    contract_ref = models.CharField(_("合同编号或卡号"), max_length=100, blank=True, default="")
+    pending_case_number = models.CharField(_("在诉案号"), max_length=64, blank=True,
+                                           default="")
     state = models.CharField(_("状态"), max_length=32, choices=STATE_CHOICES,
                              default=State.RECEIVED.value)
     track = models.CharField(_("程序"), max_length=16, choices=TRACK_CHOICES, blank=True)

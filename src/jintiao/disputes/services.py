@@ -151,6 +151,8 @@ class Filing:
     summary: str
     received_on: dt.date | None
     notice_served: bool
+    contract_ref: str = ""
+    pending_case_number: str = ""
 
 
 def dispute_intake(
@@ -167,6 +169,8 @@ def dispute_intake(
     summary: str = "",
     received_on: dt.date | None = None,
     notice_served: bool = False,
+    contract_ref: str = "",
+    pending_case_number: str = "",
 ) -> Filed:
     """Register a dispute as RECEIVED (``received_on``, the legal date of receipt, defaults to
     today: a file received on paper may be entered later), or return the one already filed under
@@ -200,7 +204,9 @@ def dispute_intake(
     filing = Filing(committee=committee, channel=Channel(channel),
                      dispute_type=DisputeType(dispute_type), claim=claim, parties=parties,
                      institution=institution, court=court, external_ref=external_ref or None,
-                     summary=summary, received_on=received_on, notice_served=notice_served)
+                     summary=summary, received_on=received_on, notice_served=notice_served,
+                     contract_ref=intake_rules.contract_ref(contract_ref),
+                     pending_case_number=intake_rules.pending_case_number(pending_case_number))
     if filing.external_ref and institution is None:
         raise IntakeInvalid("填写机构业务编号时须选择金融机构",
                             "an institution's reference needs the institution",
@@ -233,7 +239,8 @@ def dispute_intake(
 _COMPARED = {"committee_id": "受理调委会", "channel": "来源渠道", "dispute_type": "纠纷类型",
              "court_id": "法院", "claim.as_of": "债权计算日",
              **{f"claim.{f}": CLAIM_PART_LABELS[f] for f in CLAIM_FIELDS},
-             "parties": "当事人", "summary": "纠纷概要", "received_on": "收案日期"}
+             "parties": "当事人", "summary": "纠纷概要", "received_on": "收案日期",
+             "contract_ref": "合同编号或卡号", "pending_case_number": "在诉案号"}
 
 
 def given_of(filing: Filing) -> dict[str, object]:
@@ -248,6 +255,9 @@ def given_of(filing: Filing) -> dict[str, object]:
                     for p, role in filing.parties},
         "summary": filing.summary.strip(),
     }
+    for name in ("contract_ref", "pending_case_number"):
+        if getattr(filing, name):
+            given[name] = getattr(filing, name)
     if filing.received_on is not None:
         given["received_on"] = filing.received_on
     if filing.court is not None:
@@ -267,6 +277,8 @@ def held_of(existing: Dispute, parties: set[tuple[str, str]] | None = None) -> d
         **{f"claim.{f}": getattr(existing, f) for f in CLAIM_FIELDS},
         "parties": parties, "summary": existing.summary.strip(),
         "received_on": existing.received_on, "court_id": existing.court_id,
+        "contract_ref": existing.contract_ref,
+        "pending_case_number": existing.pending_case_number,
     }
 
 
@@ -492,6 +504,7 @@ def intake_write(actor: User, checked: Sequence[Checked], *, reads: Reads,
             number=dispute_number(reads.prefix(f.committee), year, seq), committee=f.committee,
             year=year, seq=seq, channel=f.channel, dispute_type=f.dispute_type,
             institution=f.institution, court=f.court, external_ref=f.external_ref,
+            contract_ref=f.contract_ref, pending_case_number=f.pending_case_number,
             summary=f.summary, claim_as_of=c.claim.as_of,
             **{name: getattr(c.claim, name) for name in CLAIM_FIELDS},
             policy_version=c.policy_version, received_on=c.received_on,

@@ -8,6 +8,7 @@ date far back is a mistyped year, not a late entry.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,3 +71,45 @@ def require_distinct_parties(rows: Sequence[PartyEntry]) -> None:
             f"{row.name}重复列为当事人（证件号码与{first.name}相同）",
             "the same identity number is listed twice",
             code=ErrorCode.PARTY_LISTED_TWICE, field="id_number", row=index)
+
+
+# A court case number as the SPC's rules on case numbers write it: （2026）黔2601民初123号 —
+# the year in full-width (or half-width) brackets, the court's code, the case-type code, the
+# serial, 号 (《关于人民法院案件案号的若干规定》 Art. 3).
+PENDING_CASE_NUMBER = re.compile(
+    r"[（(]\d{4}[）)](最高法|[\u4e00-\u9fff]{1,3}(\d{2}|\d{4})?)[\u4e00-\u9fff]{1,4}\d{1,6}号")
+CONTRACT_REF_MAX = 100
+# a bank card's number: 13 to 19 digits (GB/T 19584 / ISO/IEC 7812), spaces or dashes apart
+CARD_NUMBER = re.compile(r"\d{13,19}")
+
+
+def contract_ref(text: str) -> str:
+    """The contract or card a debt arises from, as it is kept: a card's number as its first
+    six and last four digits (what a bank prints on its own notices), anything else as
+    typed, stripped.
+
+    :raises IntakeInvalid: longer than the column, or holding a control character
+    """
+    value = text.strip()
+    if len(value) > CONTRACT_REF_MAX or any(ord(c) < 32 for c in value):
+        raise IntakeInvalid(f"合同编号或卡号过长或含有控制字符（至多{CONTRACT_REF_MAX}个字符）",
+                            "the contract reference is too long or holds a control character",
+                            field="contract_ref")
+    digits = re.sub(r"[\s-]", "", value)
+    if CARD_NUMBER.fullmatch(digits):
+        return f"{digits[:6]}{'*' * (len(digits) - 10)}{digits[-4:]}"
+    return value
+
+
+def pending_case_number(text: str) -> str:
+    """The case number of a suit already pending on the debt, as the court wrote it
+    (brackets made full-width).
+
+    :raises IntakeInvalid: not in the form （2026）黔2601民初123号
+    """
+    value = text.strip().replace("(", "（").replace(")", "）")
+    if value and not PENDING_CASE_NUMBER.fullmatch(value):
+        raise IntakeInvalid(f"在诉案号格式不正确，应如（2026）黔2601民初123号：{value}",
+                            "a case number reads like （2026）黔2601民初123号",
+                            field="pending_case_number")
+    return value

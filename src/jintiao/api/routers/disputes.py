@@ -165,6 +165,8 @@ def _dispute_dict(dispute: Dispute, viewer: User,
         "claim": {"as_of": dispute.claim_as_of, **claim, "total": f"{total:.2f}"},
         "received_on": dispute.received_on, "deadline": dispute.deadline,
         "deadline_provisional": dispute.deadline_provisional, "version": dispute.version,
+        "external_ref": dispute.external_ref, "contract_ref": dispute.contract_ref,
+        "pending_case_number": dispute.pending_case_number,
         "parties": parties,
         "available_actions": sorted(actions),
         "probable_duplicate_of": None if duplicate is None else {
@@ -307,6 +309,7 @@ def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[Di
         parties=parties, institution=institution, court=court,
         external_ref=payload.external_ref, summary=payload.summary,
         received_on=payload.received_on, notice_served=payload.notice_served,
+        contract_ref=payload.contract_ref, pending_case_number=payload.pending_case_number,
     )
     shown = dispute_get_for(viewer, dispute.pk)
     return Status(201 if created else 200, dispute_out(shown, viewer))
