@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from jintiao.api import errors
 from jintiao.api.auth import BearerToken, TokenRefused, scoped
 from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
+from jintiao.api.routers.batch_actions import router as batch_actions_router
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
 from jintiao.disputes.services import DisputeConflict
@@ -43,6 +44,8 @@ api = NinjaAPI(title="金调通 JinTiao API", version="1", description=DESCRIPTI
                urls_namespace="api-v1", auth=BearerToken(), docs_url="/docs")
 # every operation's scope on the request before the token is checked (jintiao.api.auth)
 api.add_decorator(scoped, mode="view")
+# before the disputes' own router: /disputes/{dispute_id} would take "batch-actions" first
+api.add_router("/disputes", batch_actions_router)
 api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", orgs.router)

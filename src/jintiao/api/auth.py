@@ -41,6 +41,7 @@ SCOPES: dict[str, TokenScope] = {
         "attachment_add", "plan_menu_publish", "offer_propose", "offer_accept", "offer_reject",
         "approval_request", "approval_decide", "offer_withdraw", "blind_bound_enter",
         "budget_declare", "consent_record", "evaluation_record"], INTAKE),
+    "disputes_batch_action": INTAKE,  # accept or assign many: each dispute as one action
     # payments and what follows from them: reversal, bulk import, enforcement, credit repair
     **dict.fromkeys([
         "payment_record", "payment_reverse", "payments_import", "enforcement_apply",

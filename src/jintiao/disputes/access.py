@@ -668,3 +668,22 @@ def holds(user: User, *roles: Role) -> bool:
     """Whether ``user`` holds any of ``roles`` anywhere (for what lists and queues show)."""
     return bool(user_roles(user) & frozenset(roles))
 
+
+
+# Lifecycle actions a committee's desk takes on many disputes at once (issue 20 §4).
+BATCH_ACTIONS = (lifecycle.Action.ACCEPT, lifecycle.Action.ASSIGN)
+
+
+def batch_actions_of(user: User) -> tuple[lifecycle.Action, ...]:
+    """The actions ``user`` may take on many disputes at once: those the lifecycle table
+    lets a committee role they hold take (clerks and directors accept, directors assign).
+    Each dispute of a batch is still its single service's to allow or refuse."""
+    roles = user_roles(user) & COMMITTEE_STAFF
+    if user.organization is None or not roles:
+        return ()
+    return tuple(action for action in BATCH_ACTIONS
+                 if any(roles & t.roles for t in lifecycle.transitions_for(action)))
+
+
+def may_batch(user: User, action: lifecycle.Action) -> bool:
+    return action in batch_actions_of(user)

@@ -150,7 +150,7 @@ def as_list_rows(rows: QuerySet[Dispute]) -> QuerySet[Dispute]:
 
 # what a workbench row reads of a dispute (web.views.disputes._rows) and what orders it
 LIST_ROW_FIELDS = ("id", "number", "state", "dispute_type", "committee_id", "institution_id",
-                   "deadline", "deadline_provisional", "received_on", *CLAIM_FIELDS)
+                   "deadline", "deadline_provisional", "received_on", "version", *CLAIM_FIELDS)
 
 
 def with_team(rows: QuerySet[Dispute], viewer: User) -> QuerySet[Dispute]:

@@ -17,14 +17,19 @@ Ties go to the lighter load, then the name, so the order is stable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 POINTS_EXPERTISE = 40
 POINTS_SAME_COUNTY = 20
 POINTS_SAME_PREFECTURE = 10
 POINTS_CAPACITY = 30
 POINTS_FULL_TIME = 5
+
+# why a mediator is excluded (a full load's reason names the numbers)
+TIED = "受雇于当事金融机构或与其存在关联（含上级及分支机构），应当回避"
+RECUSED = "已决定回避本纠纷"
+UNAVAILABLE = "暂不可指派（休假或暂停）"
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,9 @@ def conflicts(key: int, ties: frozenset[int], needs: Needs) -> list[str]:
     availability: a tie with a party's institution group, or a recusal on it."""
     reasons = []
     if ties & needs.institution_groups:
-        reasons.append("受雇于当事金融机构或与其存在关联（含上级及分支机构），应当回避")
+        reasons.append(TIED)
     if key in needs.recused:
-        reasons.append("已决定回避本纠纷")
+        reasons.append(RECUSED)
     return reasons
 
 
@@ -82,7 +87,7 @@ def exclusions(candidate: Candidate, needs: Needs) -> tuple[str, ...]:
     """Why ``candidate`` may not mediate this dispute (empty: they may)."""
     reasons = conflicts(candidate.key, candidate.ties, needs)
     if not candidate.available:
-        reasons.append("暂不可指派（休假或暂停）")
+        reasons.append(UNAVAILABLE)
     if candidate.open_load >= candidate.capacity:
         reasons.append(f"在办{candidate.open_load}件，已达上限{candidate.capacity}件")
     return tuple(reasons)
@@ -123,3 +128,33 @@ def rank_mediators(candidates: Iterable[Candidate], needs: Needs
                                r.candidate.key))
     excluded.sort(key=lambda e: (e.candidate.name, e.candidate.key))
     return ranked, excluded
+
+
+def propose_lead(candidates: Iterable[Candidate], needs: Needs,
+                 proposed: Mapping[int, int]) -> Ranked | tuple[str, ...]:
+    """Choose the lead for one dispute of a batch assignment: the top of the same ranking
+    the director's single assignment shows (:func:`rank_mediators`), each candidate's load
+    counting ``proposed`` — the disputes this batch already proposed them for — so that a
+    batch spreads its disputes instead of giving all of them to the one ranked first.
+    ``candidates`` are the dispute's own committee's mediators only (the caller's choice: a
+    county's disputes stay with its committee).
+
+    Return the :class:`Ranked` chosen, or the reasons nobody could be (in Chinese).
+    """
+    counted = [replace(c, open_load=c.open_load + proposed.get(c.key, 0)) for c in candidates]
+    if not counted:
+        return ("本调委会没有在册调解员",)
+    ranked, excluded = rank_mediators(counted, needs)
+    if ranked:
+        return ranked[0]
+    counts: dict[str, int] = {}
+    for e in excluded:
+        for reason in {_SHORT.get(r, "已满额") for r in e.reasons}:
+            counts[reason] = counts.get(reason, 0) + 1
+    parts = "、".join(f"{label}{counts[label]}名" for label in _SHORT_ORDER if label in counts)
+    return (f"本调委会{len(excluded)}名调解员均不能指派（{parts}）",)
+
+
+# an exclusion's reason as the batch's summary counts it (a full load's reason names numbers)
+_SHORT = {TIED: "与当事金融机构有关联", RECUSED: "已回避", UNAVAILABLE: "暂不可指派"}
+_SHORT_ORDER = ("与当事金融机构有关联", "已回避", "暂不可指派", "已满额")

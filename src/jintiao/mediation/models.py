@@ -401,3 +401,98 @@ class FactsConfirmation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["record", "party_row"],
                                                name="facts_confirmed_once_per_party")]
+
+
+class BatchRun(models.Model):
+    """Many disputes accepted, or assigned, in one action of the desk (issue 20 §4): who
+    asked, what, and how far its background task has gone. Each dispute's change is its own
+    transaction and its own timeline event through the single action's service; this row
+    and its :class:`BatchItem` rows are the batch's record — what was asked, what was done,
+    why each refusal — not an event of any dispute. An assignment is first ``proposed``
+    (the rule's team per dispute, shown to the director) and runs once confirmed."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", _("批量受理")
+        ASSIGN = "assign", _("批量分派")
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("待确认")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在处理")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未完成")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                              verbose_name=_("操作人"))
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    # the accept's notice options: notice_served (the actor's word), serve_by_text
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices,
+                             default=State.QUEUED)
+    total = models.PositiveIntegerField(_("纠纷数"), default=0)
+    error = models.TextField(_("未完成原因"), blank=True)
+    created_at = models.DateTimeField(_("提交时间"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("批量操作")
+        verbose_name_plural = _("批量操作")
+        indexes = [models.Index(fields=["actor", "-created_at"], name="batch_run_by_actor")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=["accept", "assign"]),
+                                   name="batch_run_action_known"),
+            models.CheckConstraint(
+                condition=Q(state__in=["proposed", "queued", "running", "done", "failed"]),
+                name="batch_run_state_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.pk}（{self.get_state_display()}）"
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or being worked through: its page keeps asking how far it is."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class BatchItem(models.Model):
+    """One dispute of a batch: as asked (its id — not a key, so a dispute the actor may not
+    see is recorded as asked, and answered like a missing one — and the version the actor
+    saw), the proposal for an assignment (track and lead with why), and the outcome once
+    run: done, or refused with the single service's code and message. An item's outcome
+    is written in the same transaction as its dispute's change, so a batch run again
+    does only what is still pending."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        DONE = "done", _("成功")
+        REFUSED = "refused", _("未办理")
+
+    run = models.ForeignKey(BatchRun, models.CASCADE, related_name="items")
+    seq = models.PositiveIntegerField()
+    dispute_ref = models.PositiveBigIntegerField(_("纠纷ID"))
+    number = models.CharField(_("纠纷编号"), max_length=64, blank=True)
+    expected_version = models.PositiveIntegerField(null=True, blank=True)
+    track = models.CharField(_("程序"), max_length=16, blank=True)
+    track_suggested = models.BooleanField(default=False)  # from the triage rule, not yet set
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("拟指派调解员"))
+    why = models.JSONField(_("理由"), default=dict, blank=True)  # {"lead": […], "track": […]}
+    status = models.CharField(_("结果"), max_length=16, choices=Status.choices,
+                              default=Status.PENDING)
+    code = models.CharField(max_length=64, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("批量操作明细")
+        verbose_name_plural = _("批量操作明细")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "seq"], name="batch_item_seq_unique"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "done", "refused"]),
+                                   name="batch_item_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.dispute_ref}: {self.get_status_display()}"

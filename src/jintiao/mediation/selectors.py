@@ -204,6 +204,70 @@ def conflicts(dispute: Dispute, people: list[User]) -> dict[int, tuple[str, ...]
     return found
 
 
+def _with_load(people: QuerySet[User]) -> QuerySet[User]:
+    """``people`` with what ranking reads: profile, affiliations, and ``load``, the disputes
+    accepted or under mediation they are on."""
+    return (people.distinct().select_related("organization", "mediator_profile")
+            .prefetch_related("mediator_profile__affiliations")
+            .annotate(load=Count("dispute_assignments", filter=Q(
+                dispute_assignments__dispute__state__in=ACTIVE), distinct=True)))
+
+
+def candidate_of(person: User, institutions: frozenset[int]) -> assignment.Candidate:
+    """A mediator (read by :func:`_with_load`) as the ranking sees them."""
+    profile = getattr(person, "mediator_profile", None)
+    return assignment.Candidate(
+        key=person.pk, name=str(person),
+        expertise=frozenset(profile.expertise if profile else ()),
+        open_load=person.load,
+        capacity=profile.capacity if profile else 15,
+        available=profile.available if profile else True,
+        region_code=person.organization.region_code if person.organization else "",
+        ties=mediator_ties(person, institutions),
+        full_time=bool(profile and profile.full_time))
+
+
+def committee_mediators(committees: Iterable[Organization]
+                        ) -> dict[int, list[tuple[User, assignment.Candidate]]]:
+    """Each committee's own active mediators (its node's and those below it, a township
+    station's), as the ranking sees them: who a batch assignment may propose, so that a
+    county's disputes stay with its committee. One read for all the committees."""
+    committees = list(committees)
+    if not committees:
+        return {}
+    where = Q(pk__in=[])
+    for committee in committees:
+        where |= Q(organization__path__startswith=committee.path)
+    people = list(_with_load(User.objects.filter(where, is_active=True,
+                                                 role_rows__role=Role.MEDIATOR)))
+    institutions = _institution_ids()
+    found: dict[int, list[tuple[User, assignment.Candidate]]] = {c.pk: [] for c in committees}
+    for person in people:
+        for committee in committees:
+            if person.organization and person.organization.path.startswith(committee.path):
+                found[committee.pk].append((person, candidate_of(person, institutions)))
+    return found
+
+
+def batch_needs(disputes: list[Dispute]) -> dict[int, assignment.Needs]:
+    """What each dispute asks of its mediator (:func:`_needs`), the granted recusals of all
+    of them read at once."""
+    institutions = _institution_ids()
+    recused: dict[int, set[int]] = {d.pk: set() for d in disputes}
+    for dispute_id, mediator_id in Recusal.objects.filter(
+            dispute__in=disputes, status=Recusal.Status.GRANTED).values_list("dispute_id",
+                                                                             "mediator_id"):
+        recused[dispute_id].add(mediator_id)
+    found = {}
+    for dispute in disputes:
+        group = institution_group(dispute.institution, institutions)
+        found[dispute.pk] = assignment.Needs(
+            dispute.dispute_type, dispute.committee.region_code,
+            frozenset() if group is None else frozenset({group}),
+            frozenset(recused[dispute.pk]))
+    return found
+
+
 @dataclass(frozen=True)
 class Candidates:
     ranked: list[assignment.Ranked]
@@ -232,26 +296,11 @@ def mediator_candidates(dispute: Dispute, *, query: str = "") -> Candidates:
     ``query`` narrows both lists to the people whose name, organisation or expertise holds
     every word of it; ranks, scores and reasons are those of the whole list."""
     prefix = dispute.committee.region_code[:4]
-    people = list(
-        User.objects.filter(is_active=True, role_rows__role__in=[Role.MEDIATOR, Role.EXPERT],
-                            organization__region_code__startswith=prefix)
-        .distinct().select_related("organization", "mediator_profile")
-        .prefetch_related("mediator_profile__affiliations")
-        .annotate(load=Count("dispute_assignments", filter=Q(
-            dispute_assignments__dispute__state__in=ACTIVE), distinct=True)))
+    people = list(_with_load(User.objects.filter(
+        is_active=True, role_rows__role__in=[Role.MEDIATOR, Role.EXPERT],
+        organization__region_code__startswith=prefix)))
     institutions = _institution_ids()
-    candidates = []
-    for person in people:
-        profile = getattr(person, "mediator_profile", None)
-        candidates.append(assignment.Candidate(
-            key=person.pk, name=str(person),
-            expertise=frozenset(profile.expertise if profile else ()),
-            open_load=person.load,
-            capacity=profile.capacity if profile else 15,
-            available=profile.available if profile else True,
-            region_code=person.organization.region_code if person.organization else "",
-            ties=mediator_ties(person, institutions),
-            full_time=bool(profile and profile.full_time)))
+    candidates = [candidate_of(person, institutions) for person in people]
     ranked, excluded = assignment.rank_mediators(candidates, _needs(dispute, institutions))
     users: dict[int, User] = {p.pk: p for p in people}
     words = query.casefold().split()

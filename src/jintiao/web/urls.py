@@ -21,6 +21,7 @@ from jintiao.web.views import (
     supervision,
     tokens,
 )
+from jintiao.web.views import batch as batch_views
 from jintiao.web.views import disputes as views
 
 app_name = "web"
@@ -30,6 +31,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("disputes/", views.dispute_list, name="dispute_list"),
     path("disputes/new/", views.dispute_new, name="dispute_new"),
+    path("disputes/batch/", batch_views.batch_start, name="batch_start"),
+    path("disputes/batch/<int:run_id>/", batch_views.batch_detail, name="batch_detail"),
+    path("disputes/batch/<int:run_id>/confirm/", batch_views.batch_confirm,
+         name="batch_confirm"),
     path("disputes/new/party-row/", views.party_row, name="party_row"),
     path("disputes/<int:dispute_id>/", views.dispute_detail, name="dispute_detail"),
     path("disputes/<int:dispute_id>/actions/", views.dispute_action, name="dispute_action"),

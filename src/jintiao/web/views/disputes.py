@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jintiao import clock
 from jintiao.confirmation import selectors as court_selectors
 from jintiao.disputes import selectors
-from jintiao.disputes.access import DisputeNotFound, filing_scope
+from jintiao.disputes.access import DisputeNotFound, batch_actions_of, filing_scope
 from jintiao.disputes.models import Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
@@ -90,7 +90,7 @@ def _rows(disputes: Any) -> list[dict[str, Any]]:
         "provisional": d.deadline_provisional,
         "days_left": (d.deadline - today).days if d.deadline else None,
         "days_over": (today - d.deadline).days if d.deadline else None,
-        "received_on": d.received_on,
+        "received_on": d.received_on, "version": d.version,
     } for d in disputes]
 
 
@@ -149,7 +149,28 @@ def home(request: HttpRequest) -> HttpResponse:
 def dispute_list(request: HttpRequest) -> HttpResponse:
     """The viewer's disputes with filters, 50 a page; under htmx only the results."""
     viewer = viewer_of(request)
-    form = DisputeFilterForm(request.GET or None, **selectors.filter_choices(viewer))
+    form, filters = list_filters(viewer, request.GET)
+    sort = selectors.sort_of(request.GET.get("sort"))
+    rows = selectors.as_list_rows(selectors.dispute_list(viewer, **filters, sort=sort))
+    paginator = CappedPaginator(rows, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
+    context = {"form": form, "page": page, "items": _rows(page.object_list),
+               "roles": _roles(viewer), "batch_actions": batch_actions_of(viewer),
+               "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and htmx.target == "results":
+        return render(request, "web/disputes/_results.html", context)
+    return render(request, "web/disputes/list.html", context)
+
+
+def list_filters(viewer: User, given: QueryDict) -> tuple[DisputeFilterForm, dict[str, Any]]:
+    """The list's filter form over ``given`` (a query string) and the filters it asks of
+    :func:`selectors.dispute_list` — the list's, and a batch's "all matching" (issue 20 §4)."""
+    form = DisputeFilterForm(given or None, **selectors.filter_choices(viewer))
     filters: dict[str, Any] = {}
     today = clock.today()
     if form.is_valid():
@@ -164,21 +185,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
             "due_between": ((today, selectors.due_soon_until(viewer, today))
                             if data["due_soon"] else None),
         }
-    sort = selectors.sort_of(request.GET.get("sort"))
-    rows = selectors.as_list_rows(selectors.dispute_list(viewer, **filters, sort=sort))
-    paginator = CappedPaginator(rows, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    unsorted = query.copy()
-    unsorted.pop("sort", None)
-    context = {"form": form, "page": page, "items": _rows(page.object_list),
-               "roles": _roles(viewer),
-               "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.boosted and htmx.target == "results":
-        return render(request, "web/disputes/_results.html", context)
-    return render(request, "web/disputes/list.html", context)
+    return form, filters
 
 
 # A column heading sorts by its key, first the way a desk reads it most (newest received,

@@ -1,0 +1,140 @@
+"""Batch work from the dispute list (issue 20 §4): the clerk accepts, the director assigns,
+many disputes in one action — the ones ticked, the page, or every one the filter finds (up
+to :data:`~jintiao.mediation.batch.MAX_DISPUTES`). An assignment shows the proposed team
+per dispute before the director confirms; every batch then shows its progress and, once
+done, what was done and why each refusal. Thin: the batch service decides everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jintiao.disputes import selectors
+from jintiao.disputes.access import RecordNotFound, may_batch
+from jintiao.domain.lifecycle import Action
+from jintiao.domain.policy import Track
+from jintiao.mediation import batch
+from jintiao.mediation.models import BatchItem, BatchRun
+from jintiao.orgs.models import User
+from jintiao.web.views.common import attempt, viewer_of
+from jintiao.web.views.disputes import list_filters
+
+
+def _picks(values: list[str]) -> dict[int, int | None]:
+    """``id:version`` values (a row as the actor saw it) as ids with their versions."""
+    found: dict[int, int | None] = {}
+    for value in values:
+        pk, _sep, version = value.partition(":")
+        if pk.isascii() and pk.isdigit():
+            found[int(pk)] = int(version) if version.isascii() and version.isdigit() else None
+    return found
+
+
+def _matching(viewer: User, query: str) -> list[int]:
+    """The ids of every dispute the list's filter ``query`` finds, in the list's order, one
+    more than a batch takes at most (so that too many is seen, not cut off)."""
+    given = QueryDict(query)
+    _form, filters = list_filters(viewer, given)
+    rows = selectors.dispute_list(viewer, **filters, sort=selectors.sort_of(given.get("sort")))
+    return list(rows.values_list("pk", flat=True)[:batch.MAX_DISPUTES + 1])
+
+
+@login_required
+@require_POST
+def batch_start(request: HttpRequest) -> HttpResponse:
+    """Start a batch from the list: ticked rows, the page, or all the filter finds."""
+    viewer = viewer_of(request)
+    query = request.POST.get("filter", "")
+    back = redirect(reverse("web:dispute_list") + (f"?{QueryDict(query).urlencode()}"
+                                                   if query else ""))
+    try:
+        action = Action(request.POST.get("action", ""))
+    except ValueError:
+        messages.error(request, _("请选择批量受理或批量分派"))
+        return back
+    if not may_batch(viewer, action):
+        raise Http404(_("无权批量办理"))
+    scope = request.POST.get("scope", "picked")
+    if scope == "filter":
+        ids = _matching(viewer, request.POST.get("filter", ""))
+        versions: dict[int, int] = {}
+        if len(ids) > batch.MAX_DISPUTES:
+            messages.error(request, _("符合筛选条件的纠纷超过 %(n)s 件，"
+                                      "请用筛选条件缩小范围后再批量办理")
+                           % {"n": f"{batch.MAX_DISPUTES:,}"})
+            return back
+    else:
+        picked = _picks(request.POST.getlist("on_page" if scope == "page" else "pick"))
+        ids = list(picked)
+        versions = {pk: v for pk, v in picked.items() if v is not None}
+    if not ids:
+        messages.error(request, _("请先勾选要办理的纠纷"))
+        return back
+    run = attempt(request, lambda: batch.batch_run_start(
+        actor=viewer, action=action, dispute_ids=ids, versions=versions,
+        notice_served=request.POST.get("notice_served") == "on"),
+        _("已提交批量分派方案，请确认") if action is Action.ASSIGN else _("已提交批量受理"))
+    if run is None:
+        return back
+    return redirect("web:batch_detail", run_id=run.pk)
+
+
+def _run_of(viewer: User, run_id: int) -> BatchRun:
+    try:
+        return batch.batch_run_for(viewer, run_id)
+    except RecordNotFound:
+        raise Http404(_("记录不存在或无权查看")) from None
+
+
+def _item_row(item: BatchItem, names: dict[int, str]) -> dict[str, Any]:
+    why = item.why if isinstance(item.why, dict) else {}
+    return {"id": item.dispute_ref, "number": item.number, "status": item.status,
+            "code": item.code, "message": item.message,
+            "track": Track(item.track).label if item.track else "",
+            "track_suggested": item.track_suggested, "track_why": why.get("track", []),
+            "lead": names.get(item.lead_id or 0, ""), "lead_why": why.get("lead", [])}
+
+
+def _context(run: BatchRun) -> dict[str, Any]:
+    items = list(run.items.order_by("seq"))
+    names = {u.pk: str(u) for u in User.objects.filter(
+        pk__in={i.lead_id for i in items if i.lead_id})}
+    rows = [_item_row(i, names) for i in items]
+    finished = sum(1 for i in items if i.status != BatchItem.Status.PENDING)
+    return {"run": run, "rows": rows, "finished": finished,
+            "percent": finished * 100 // run.total if run.total else 100,
+            "done": [r for r in rows if r["status"] == "done"],
+            "refused": [r for r in rows if r["status"] == "refused"],
+            "proposed": [r for r in rows if r["lead"]],
+            "unassignable": [r for r in rows if not r["lead"]]}
+
+
+@login_required
+@require_GET
+def batch_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The batch's page: the proposal to confirm, the progress (polled while it runs), or
+    what was done and why each refusal. The actor's own batches only."""
+    run = _run_of(viewer_of(request), run_id)
+    context = _context(run)
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "batch-status":
+        return render(request, "web/batch/_status.html", context)
+    return render(request, "web/batch/run.html", context)
+
+
+@login_required
+@require_POST
+def batch_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The director confirms the proposed assignment: it runs as proposed."""
+    viewer = viewer_of(request)
+    run = _run_of(viewer, run_id)
+    attempt(request, lambda: batch.batch_run_confirm(actor=viewer, run_id=run.pk),
+            _("已确认批量分派"))
+    return redirect("web:batch_detail", run_id=run.pk)
