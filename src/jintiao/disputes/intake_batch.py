@@ -23,9 +23,9 @@ from jintiao import clock
 from jintiao.disputes import services
 from jintiao.disputes.access import PermissionDenied, may_file
 from jintiao.disputes.models import Channel, Dispute, DisputeParty, DisputeType, PartyRole
+from jintiao.domain import intake as intake_rules
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain import intake as intake_rules
 from jintiao.domain.intake import IntakeInvalid
 from jintiao.orgs.models import Organization, User
 from jintiao.parties.services import PartyInput
