@@ -5,6 +5,7 @@ agreement, ``changed_since``, paging by cursor, and a page's cost whatever its l
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -21,6 +22,9 @@ from jintiao.supervision.services import figures_refresh
 from tests.api.client import Api
 from tests.factories import UserFactory, intake, resident_id
 from tests.performance.helpers import at, instalment
+
+# the module (its package re-exports a function of the same name)
+results_selectors = importlib.import_module("jintiao.supervision.selectors.results")
 
 
 def ok(response, status=200):
@@ -193,6 +197,15 @@ class TestChangedSince:
                          expected_version=1, notice_served=True)
 
         assert self.ids(world, changed_since="2030-01-11") == [late.pk, early.pk]
+
+    def test_a_window_of_many_events_finds_the_same_disputes(self, world, timed,
+                                                              monkeypatch):
+        """Past CHANGED_EVENTS_READ events the disputes are found by their own events."""
+        early, late = timed
+        monkeypatch.setattr(results_selectors, "CHANGED_EVENTS_READ", 1)
+
+        assert self.ids(world, changed_since="2030-01-10") == [late.pk, early.pk]
+        assert self.ids(world, changed_since="2030-01-11") == [late.pk]
 
     def test_the_answer_says_from_when_and_as_of_when(self, world, timed):
         with clock.pinned(at(dt.date(2030, 1, 13))):

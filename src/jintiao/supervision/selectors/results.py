@@ -14,7 +14,7 @@ of record for all of them.
 "Changed" is the dispute's last timeline event (``Event.at``): every change to a dispute
 appends one. ``changed_since`` keeps the disputes with an event at or after it, found from
 the index on the events' time (``event_at_dispute``), so "what changed since yesterday"
-reads a day's events, not every dispute of the bank.
+reads a day's events, not every dispute of the bank (:func:`_changed_since`).
 
 It sits with the ledger in supervision, the app above the loop's records: it reads all of
 them. Who may read which institution's file is ``disputes.access.results_problem``.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from jintiao import clock, paging
 from jintiao.agreements.models import Agreement
@@ -139,10 +139,28 @@ def results(viewer: User, institution: Organization, *,
     branches = list(subtree(institution).values_list("pk", flat=True))
     rows = dispute_visible_to(viewer, nodes_read=True).filter(institution__in=branches)
     if changed_since is not None:
-        rows = rows.filter(Exists(Event.objects.filter(dispute_id=OuterRef("pk"),
-                                                       at__gte=changed_since)))
+        rows = rows.filter(_changed_since(changed_since))
     found: QuerySet[Any] = RESULTS_ORDER.order(rows).values(*VALUES)
     return found
+
+
+# events since a moment read as ids at most: a day's changes across the platform fit, and
+# the disputes they name are then looked up by key
+CHANGED_EVENTS_READ = 5000
+
+
+def _changed_since(since: dt.datetime) -> Q | Exists:
+    """The condition "an event at or after ``since``". A short window (a day's events) is
+    read from the index on the events' time and its disputes named: the planner, left to
+    a semi-join, walked a bank's disputes newest first probing each one's events — 0.8 s
+    for a bank of 85,000 disputes whose 400 changes lay among its older ones. A window
+    with more events than :data:`CHANGED_EVENTS_READ` holds many changed disputes, found
+    soon by that walk."""
+    ids = list(Event.objects.filter(at__gte=since).order_by()
+               .values_list("dispute_id", flat=True)[:CHANGED_EVENTS_READ + 1])
+    if len(ids) <= CHANGED_EVENTS_READ:
+        return Q(pk__in=sorted(set(ids)))
+    return Exists(Event.objects.filter(dispute_id=OuterRef("pk"), at__gte=since))
 
 
 @dataclass(frozen=True)
