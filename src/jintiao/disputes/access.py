@@ -616,6 +616,19 @@ def payments_import_problem(user: User, institution: Organization | None) -> str
     return ""
 
 
+def results_problem(user: User, institution: Organization) -> str:
+    """Why ``user`` may not read ``institution``'s results file (结果回传) — what became of
+    its disputes and its branches' (empty when they may): an agent or approver of that
+    institution or of a node above it, as an institution's staff see its disputes
+    (:func:`dispute_visible_to`), or the platform's administrators."""
+    roles = user_roles(user)
+    if user.is_superuser or Role.ADMINISTRATOR in roles:
+        return ""
+    if roles & CREDITOR_ROLES and _over(user.organization, institution):
+        return ""
+    return "只有该金融机构（或其上级机构）的经办人、审批人可以查看其纠纷的办理结果"
+
+
 def committees_drafting_texts(user: User) -> QuerySet[Organization]:
     """The committees whose texts ``user`` drafts: their own node's and those below."""
     node = user.organization

@@ -36,7 +36,11 @@ class Event(models.Model):
         ]
         # the supervisors' list of altered records: a few rows among millions of events
         indexes = [models.Index(fields=["-at"], condition=models.Q(type="record.altered"),
-                                name="event_record_altered_at")]
+                                name="event_record_altered_at"),
+                   # the disputes changed since a moment (an institution's results file,
+                   # ``changed_since``): the events of the day read from the index alone,
+                   # not every dispute's chain
+                   models.Index(fields=["at", "dispute"], name="event_at_dispute")]
 
     def __str__(self) -> str:
         return f"{self.dispute_id}#{self.seq} {self.type}"

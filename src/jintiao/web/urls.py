@@ -17,6 +17,7 @@ from jintiao.web.views import (
     parties,
     performance,
     plans,
+    results,
     statements,
     supervision,
     tokens,
@@ -163,6 +164,10 @@ urlpatterns = [
     path("supervision/checkpoints/", supervision.checkpoints, name="checkpoints"),
     path("jobs/", jobs.jobs_status, name="jobs_status"),
     path("supervision/personal-data/", disclosure.personal_data_report, name="personal_data"),
+    path("institutions/<int:institution_id>/results/", results.institution_results,
+         name="institution_results"),
+    path("institutions/<int:institution_id>/results.xlsx", results.institution_results_xlsx,
+         name="institution_results_xlsx"),
     path("tokens/", tokens.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="token_revoke"),
 ]

@@ -1,6 +1,7 @@
 """Supervision's reads, by what they answer: who may read (access), the figures
-(statistics), the ledger, the spot checks, the dashboard and who saw whose personal data
-(personal_data). Re-exported here so callers say ``selectors.statistics(...)``."""
+(statistics), the ledger, the spot checks, the dashboard, who saw whose personal data
+(personal_data) and an institution's results file (results). Re-exported here so callers
+say ``selectors.statistics(...)``."""
 
 from jintiao.supervision.selectors.access import (
     REPORT_KINDS,
@@ -36,6 +37,18 @@ from jintiao.supervision.selectors.personal_data import (
     AccessRow,
     access_rows,
     personal_data_access,
+)
+from jintiao.supervision.selectors.results import (
+    RESULTS_CHUNK,
+    AgreementSummary,
+    ResultRow,
+    changed_since_of,
+    own_results_institution,
+    result_chunks,
+    result_page,
+    result_rows,
+    results,
+    results_institution_for,
 )
 from jintiao.supervision.selectors.spotchecks import (
     FindingsRow,
@@ -76,10 +89,12 @@ __all__ = [
     "MEASURES",
     "PERSONAL_DATA_EVENTS",
     "REPORT_KINDS",
+    "RESULTS_CHUNK",
     "STAGE_FIELD",
     "SUPERVISING",
     "TREND_KEYS",
     "AccessRow",
+    "AgreementSummary",
     "Altered",
     "Dashboard",
     "FindingsRow",
@@ -91,10 +106,12 @@ __all__ = [
     "LedgerRow",
     "Measure",
     "Overdue",
+    "ResultRow",
     "Statistics",
     "Tally",
     "access_rows",
     "altered_records",
+    "changed_since_of",
     "dashboard",
     "figures_under",
     "findings_summary",
@@ -105,9 +122,15 @@ __all__ = [
     "ledger_rows",
     "may_supervise",
     "months_under",
+    "own_results_institution",
     "personal_data_access",
     "report_node_for",
     "report_nodes",
+    "result_chunks",
+    "result_page",
+    "result_rows",
+    "results",
+    "results_institution_for",
     "spot_check_for",
     "spot_check_items",
     "spot_checks_for",

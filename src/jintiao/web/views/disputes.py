@@ -46,6 +46,7 @@ from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.performance import selectors as performance_selectors
+from jintiao.supervision import selectors as supervision_selectors
 from jintiao.web.forms.disputes import (
     PARTY_ROWS_INITIAL,
     BasePartyFormSet,
@@ -141,6 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "by_state": [(s.value, s.label, n) for s, n in bench.by_state],
         "active": sum(n for s, n in bench.by_state if s not in lifecycle.TERMINAL_STATES),
         "queue_states": "、".join(s.label for s in State if s in bench.queue_states),
+        "results_institution": supervision_selectors.own_results_institution(viewer),
     })
 
 
