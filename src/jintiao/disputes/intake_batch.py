@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,8 +32,10 @@ from jintiao.parties.services import PartyInput
 
 log = logging.getLogger(__name__)
 
-# the batch API's bound on one call; a file is read in blocks of this many
+# the batch API's bound on one call
 BATCH_MAX = 1000
+# how often a long batch (a file) says how far its checks have come
+PROGRESS_EVERY = 500
 
 
 class Outcome(StrEnum):
@@ -86,9 +88,14 @@ UNSAVED = IntakeInvalid("本项校验通过，但本批有未通过的项目，�
 
 
 def dispute_intake_many(*, actor: User, items: Sequence[IntakeRequest | DomainError],
-                        all_or_nothing: bool) -> list[ItemResult]:
+                        all_or_nothing: bool,
+                        progress: Callable[[int], None] | None = None) -> list[ItemResult]:
     """File ``items`` (a :class:`DomainError` stands for an item its interface could not
     parse, reported as refused) and return one result per item, in their order.
+
+    ``progress`` is told how many items have been checked, every :data:`PROGRESS_EVERY` and
+    before the valid ones are written (outside the write's transaction, so another
+    connection sees it).
 
     ``all_or_nothing``: when any item is refused or conflicts, nothing is written and the
     valid ones are reported ``unsaved``; otherwise the valid items are written and the others
@@ -102,7 +109,7 @@ def dispute_intake_many(*, actor: User, items: Sequence[IntakeRequest | DomainEr
     """
     for attempt in range(services.INTAKE_ATTEMPTS):
         try:
-            return _attempt(actor, items, all_or_nothing)
+            return _attempt(actor, items, all_or_nothing, progress or (lambda _done: None))
         except IntegrityError:
             log.warning("batch intake of %s items collided (attempt %s)", len(items),
                         attempt + 1)
@@ -137,7 +144,7 @@ def _filing(item: IntakeRequest) -> services.Filing:
 
 
 def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
-             all_or_nothing: bool) -> list[ItemResult]:
+             all_or_nothing: bool, progress: Callable[[int], None]) -> list[ItemResult]:
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
     reads = services.Reads()
@@ -184,6 +191,8 @@ def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
 
     checked: dict[int, services.Checked] = {}
     for index, filing in filings.items():
+        if index % PROGRESS_EVERY == 0 and index:
+            progress(index)
         if index in results or _repeat_in_batch(filing, index, first_of):
             continue
         try:
@@ -215,6 +224,7 @@ def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
         else:
             repeats[index] = first
 
+    progress(len(items))
     failed = any(r.outcome in (Outcome.REFUSED, Outcome.CONFLICT) for r in results.values())
     order = sorted(checked)
     if all_or_nothing and failed:

@@ -304,3 +304,53 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.signer_name}）"
+
+
+class IntakeFileState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    CHECKING = "checking", _("正在校验")
+    WRITING = "writing", _("正在登记")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
+class IntakeFile(models.Model):
+    """A bank's element-table file (issue 20 §1): the file as uploaded, its progress while
+    its rows are checked and written, and what became of each row."""
+
+    institution = models.ForeignKey(Organization, models.PROTECT, related_name="+",
+                                    verbose_name=_("金融机构"))
+    committee = models.ForeignKey(Organization, models.PROTECT, related_name="+",
+                                  verbose_name=_("受理调委会"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("上传人"))
+    filename = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(upload_to="intake-files/%Y/%m/", max_length=300)
+    all_or_nothing = models.BooleanField(_("全部通过才登记"), default=False)
+    state = models.CharField(_("状态"), max_length=16, choices=IntakeFileState.choices,
+                             default=IntakeFileState.QUEUED)
+    rows_total = models.PositiveIntegerField(_("行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已校验行数"), default=0)
+    counts = models.JSONField(_("结果统计"), default=dict)
+    # one entry a row, in the file's order: [outcome, dispute id, number, code, message, field]
+    results = models.JSONField(_("逐行结果"), default=list)
+    error = models.TextField(_("未完成原因"), blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("要素表文件")
+        verbose_name_plural = _("要素表文件")
+        indexes = [models.Index(fields=["institution", "-uploaded_at"],
+                                name="intake_file_by_institution")]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=[s.value for s in IntakeFileState]),
+                                   name="intake_file_state_known"),
+            models.CheckConstraint(condition=Q(rows_done__lte=models.F("rows_total")),
+                                   name="intake_file_done_within_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"要素表 {self.filename}（{self.get_state_display()}）"

@@ -33,6 +33,8 @@ from jintiao import clock
 from jintiao.domain import figures
 from jintiao.domain.money import from_fen
 from jintiao.domain.spotchecks import SHORT
+from jintiao.domain.tables import FORMULA_START as _FORMULA_START
+from jintiao.domain.tables import cell_safe
 from jintiao.supervision.reports import Report
 from jintiao.supervision.selectors import (
     LEDGER_COLUMNS,
@@ -51,15 +53,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _THIN = Side(style="thin", color="BFBFBF")
 
 
-# Cells that begin with = + - @ (or a tab or carriage return) are formulas to a spreadsheet
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FEN_SHORT = 10**16  # fewer digits than this: the same text from integers as from Decimal
-
-
-def _cell_safe(text: str) -> str:
-    """A cell that begins with = + - @ (or a tab or carriage return) is a formula to a
-    spreadsheet: quote it, so a name typed at intake cannot run in Excel (CSV injection)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+_cell_safe = cell_safe  # quotes a cell that a spreadsheet would take for a formula
 
 
 def _yuan(fen: int | None) -> str:

@@ -1,0 +1,208 @@
+"""A bank's element-table file from upload to its per-row report (issue 20 §1).
+
+The upload is read at once, so that a file that is no element table (another format, the
+required columns missing, too many rows) is refused in the request with its reason and
+nothing is kept. A readable file is stored and its rows checked and filed by the batch
+intake (:func:`intake_batch.dispute_intake_many`): in the request when it is small, by the
+task queue otherwise (``jintiao worker``; in-process under ``make run``), its progress kept
+on the record for the page and the API to poll. The report is the file's own rows with what
+became of each, as a workbook or as JSON.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from jintiao import clock
+from jintiao.disputes import element_table
+from jintiao.disputes.access import PermissionDenied, may_file
+from jintiao.disputes.intake_batch import (
+    OUTCOME_LABELS,
+    ItemResult,
+    Outcome,
+    dispute_intake_many,
+    outcome_counts,
+)
+from jintiao.disputes.models import IntakeFile, IntakeFileState
+from jintiao.domain.lifecycle import Role
+from jintiao.domain.tables import cell_safe, cell_text
+from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
+from jintiao.orgs.selectors import user_roles
+
+log = logging.getLogger(__name__)
+
+# a file of up to this many rows is checked and filed in the request that uploads it
+INLINE_ROWS = 200
+RESULT_FIELDS = ("outcome", "dispute_id", "number", "code", "message", "field")
+
+
+def intake_file_upload(*, actor: User, institution: Organization, committee: Organization,
+                       filename: str, data: bytes, all_or_nothing: bool) -> IntakeFile:
+    """Take an element-table file for ``institution`` at ``committee`` (the committee of the
+    rows that name none), refuse it whole if it cannot be read as one, and file its rows —
+    now when it is small, else on the task queue.
+
+    :raises PermissionDenied: the actor may not file at this committee for this institution
+    :raises IntakeFileInvalid: not a workbook or CSV, unreadable, without the required
+        columns or rows, or too large (nothing is kept)
+    """
+    if institution.kind not in INSTITUTION_KINDS or committee.kind != OrgKind.COMMITTEE:
+        raise element_table.IntakeFileInvalid("请选择金融机构和受理调委会",
+                                              "an institution and a committee are needed",
+                                              field="committee")
+    if not may_file(actor, committee, institution):
+        raise PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
+                               "not allowed to file at this committee or for this institution")
+    table = element_table.read_table(data, filename)
+    name = (filename.replace("\\", "/").rsplit("/", 1)[-1] or "要素表")[:200]
+    with transaction.atomic():
+        upload = IntakeFile(institution=institution, committee=committee, uploaded_by=actor,
+                            filename=name, all_or_nothing=all_or_nothing,
+                            rows_total=len(table.rows), uploaded_at=clock.now())
+        upload.file.save(f"{clock.now():%Y%m%d-%H%M%S}{_suffix(name)}", ContentFile(data),
+                         save=False)
+        upload.save()
+    if len(table.rows) <= inline_rows():
+        return intake_file_run(upload.pk)
+    from jintiao.disputes import tasks  # the task module imports this one
+
+    result = tasks.intake_file.enqueue(upload.pk)
+    IntakeFile.objects.filter(pk=upload.pk, task_id="").update(task_id=str(result.id))
+    upload.refresh_from_db()
+    return upload
+
+
+def _suffix(name: str) -> str:
+    lowered = name.lower()
+    return next((e for e in element_table.EXTENSIONS if lowered.endswith(e)), ".bin")
+
+
+def intake_file_run(file_id: int) -> IntakeFile:
+    """Check and file the rows of an uploaded file, recording the progress as the checks go
+    and each row's result at the end. Done, it does nothing; a failure is recorded with its
+    reason (the write is one transaction: nothing of a failed file is filed)."""
+    upload = IntakeFile.objects.select_related("institution", "committee", "uploaded_by").get(
+        pk=file_id)
+    if upload.state in (IntakeFileState.DONE, IntakeFileState.FAILED):
+        return upload
+    upload.state, upload.started_at, upload.rows_done = (IntakeFileState.CHECKING,
+                                                         clock.now(), 0)
+    upload.save(update_fields=["state", "started_at", "rows_done"])
+    actor = upload.uploaded_by
+    if not actor.is_active:
+        return _failed(upload, "上传人的账号已停用")
+
+    def progress(done: int) -> None:
+        state = IntakeFileState.WRITING if done >= upload.rows_total else IntakeFileState.CHECKING
+        IntakeFile.objects.filter(pk=upload.pk).update(rows_done=min(done, upload.rows_total),
+                                                       state=state)
+
+    try:
+        with upload.file.open("rb") as stored:
+            table = element_table.read_table(stored.read(), upload.filename)
+        context = element_table.Context.of(upload.institution, upload.committee)
+        results = dispute_intake_many(actor=actor, all_or_nothing=upload.all_or_nothing,
+                                      items=element_table.requests_of(table, context),
+                                      progress=progress)
+    except Exception as exc:
+        log.exception("intake file %s failed", upload.pk)
+        _failed(upload, f"处理时出错（{type(exc).__name__}），未登记任何纠纷；请重新上传，"
+                        "仍不成功请联系管理员")
+        raise
+    upload.results = [_entry(r) for r in results]
+    upload.counts = outcome_counts(results)
+    upload.state, upload.rows_done, upload.finished_at = (IntakeFileState.DONE,
+                                                          len(results), clock.now())
+    upload.save(update_fields=["results", "counts", "state", "rows_done", "finished_at"])
+    log.info("intake file %s: %s", upload.pk, upload.counts)
+    return upload
+
+
+def _entry(r: ItemResult) -> list[Any]:
+    error = r.error.as_dict() if r.error is not None else None
+    return [r.outcome.value, r.dispute.pk if r.dispute else None,
+            r.dispute.number if r.dispute else "", error["code"] if error else "",
+            error["message"] if error else "", error["details"].get("field", "") if error else ""]
+
+
+def _failed(upload: IntakeFile, reason: str) -> IntakeFile:
+    upload.state, upload.error, upload.finished_at = (IntakeFileState.FAILED, reason,
+                                                      clock.now())
+    upload.save(update_fields=["state", "error", "finished_at"])
+    return upload
+
+
+def row_results(upload: IntakeFile) -> list[dict[str, Any]]:
+    """Each row's result as the API answers it; ``line`` is the row's line in the file
+    (the header is line 1)."""
+    return [{"line": n + 2, **dict(zip(RESULT_FIELDS, entry, strict=True))}
+            for n, entry in enumerate(upload.results)]
+
+
+def report_xlsx(upload: IntakeFile) -> bytes:
+    """The report: the file's own columns and rows, each with its result, the dispute's
+    number and, for a row not filed, why — the refused rows first coloured, so that the bank
+    can correct them in this workbook and upload it again."""
+    import xlsxwriter
+
+    with upload.file.open("rb") as stored:
+        table = element_table.read_table(stored.read(), upload.filename)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
+                            "border": 1})
+    bad = book.add_format({"bg_color": "#FCE4D6"})
+    sheet = book.add_worksheet("处理结果")
+    headers = ["处理结果", "纠纷编号", "说明", *table.headers]
+    sheet.write_row(0, 0, headers, head)
+    for line, (row, entry) in enumerate(zip(table.rows, upload.results, strict=False), 1):
+        outcome = Outcome(entry[0])
+        refused = outcome in (Outcome.REFUSED, Outcome.CONFLICT, Outcome.UNSAVED)
+        reason = entry[4] if not entry[5] or entry[5] in entry[4] else f"{entry[5]}：{entry[4]}"
+        sheet.write_string(line, 0, str(OUTCOME_LABELS[outcome]), bad if refused else None)
+        sheet.write_string(line, 1, entry[2])
+        sheet.write_string(line, 2, cell_safe(reason))
+        for col, value in enumerate(row, start=3):
+            sheet.write_string(line, col, cell_safe(cell_text(value)))
+    sheet.freeze_panes(1, 3)
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 28)
+    sheet.set_column(2, 2, 50)
+    sheet.set_column(3, len(headers), 16)
+    book.close()
+    return out.getvalue()
+
+
+def intake_files_of(viewer: User) -> QuerySet[IntakeFile]:
+    """The files the viewer may follow: those they uploaded, and an institution's agent those
+    of the institution and its branches; newest first."""
+    files = IntakeFile.objects.select_related("institution", "committee").order_by(
+        "-uploaded_at", "-pk")
+    node = viewer.organization
+    if viewer.is_superuser:
+        return files
+    mine = Q(uploaded_by=viewer)
+    if node is not None and Role.AGENT in user_roles(viewer):
+        mine |= Q(institution__path__startswith=node.path)
+    return files.filter(mine)
+
+
+def intake_file_get_for(viewer: User, file_id: int) -> IntakeFile:
+    """One file the viewer may follow.
+
+    :raises IntakeFile.DoesNotExist: no such file, or not the viewer's to see
+    """
+    return intake_files_of(viewer).get(pk=file_id)
+
+
+def inline_rows() -> int:
+    """How many rows are filed in the request (``INTAKE_FILE_INLINE_ROWS`` may lower it)."""
+    return int(getattr(settings, "INTAKE_FILE_INLINE_ROWS", INLINE_ROWS))
