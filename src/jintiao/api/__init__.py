@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from jintiao.api import errors
 from jintiao.api.auth import BearerToken, TokenRefused, scoped
 from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
+from jintiao.api.routers import intake_files as intake_files_router
 from jintiao.api.routers import results as results_router
 from jintiao.api.routers.batch_actions import router as batch_actions_router
 from jintiao.confirmation.services import ConfirmationWindowClosed
@@ -55,6 +56,7 @@ api.add_router("", statements.router)
 api.add_router("", reveal.router)
 api.add_router("/supervision", supervision.router)
 api.add_router("", results_router.router)
+api.add_router("", intake_files_router.router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str,

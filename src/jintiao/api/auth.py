@@ -34,7 +34,7 @@ PAYMENTS, DOCUMENTS = TokenScope.PAYMENTS, TokenScope.DOCUMENTS
 SCOPES: dict[str, TokenScope] = {
     # filing and working a dispute: intake, its lifecycle, the mediation's records and offers
     **dict.fromkeys([
-        "disputes_intake", "disputes_intake_batch", "disputes_apply_action",
+        "disputes_intake", "disputes_intake_batch", "intake_files_upload", "disputes_apply_action",
         "disputes_appoint_representative", "disputes_update_party", "triage_confirm",
         "team_change", "recusal_request", "recusal_decide", "session_schedule", "session_record",
         "session_cancel", "session_reschedule", "session_record_correct", "caucus_note_add",

@@ -354,3 +354,16 @@ class IntakeFile(models.Model):
 
     def __str__(self) -> str:
         return f"要素表 {self.filename}（{self.get_state_display()}）"
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued, being checked or written: its page keeps asking how far it is."""
+        return self.state in (IntakeFileState.QUEUED, IntakeFileState.CHECKING,
+                              IntakeFileState.WRITING)
+
+    @property
+    def percent(self) -> int:
+        """How far the checks are, 0–100 (100 only when done)."""
+        if self.state == IntakeFileState.DONE:
+            return 100
+        return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
