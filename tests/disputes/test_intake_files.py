@@ -108,7 +108,7 @@ class TestReading:
 
     def test_dates_and_amounts_as_people_type_them(self, world):
         done = upload(world, xlsx([
-            row(1, 债权计算日=dt.datetime(2026, 6, 30), 本金="¥48,500", 利息=""),
+            row(1, 债权计算日=dt.datetime(2026, 6, 30), 本金="¥48,500", 利息=""),  # noqa: DTZ001 - as a sheet stores a date
             row(2, 债权计算日="2026年6月30日", 本金="4.85万"),
             row(3, 债权计算日="2026/6/31"),
             row(4, 本金="-100"),

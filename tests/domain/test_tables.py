@@ -21,7 +21,7 @@ from jintiao.domain.tables import (
 )
 
 
-@pytest.mark.parametrize("value", [dt.date(2026, 6, 30), dt.datetime(2026, 6, 30, 0, 0),
+@pytest.mark.parametrize("value", [dt.date(2026, 6, 30), dt.datetime(2026, 6, 30, 0, 0),  # noqa: DTZ001
                                    "2026-06-30", "2026/6/30", "2026.6.30", "2026年6月30日",
                                    "20260630", " 2026 - 06 - 30 "])
 def test_a_date_as_stored_or_typed(value):

@@ -61,7 +61,8 @@ class TestUpload:
         html = client.get(answer["Location"]).content.decode()
         assert 'data-count="created">2<' in html
         assert 'data-count="refused">1<' in html
-        assert "本金" in html and "金额格式不正确" in html
+        assert "本金" in html
+        assert "金额格式不正确" in html
         assert f"/intake-files/{made.pk}/report.xlsx" in html
         assert "<script>alert(1)</script>" not in html
         assert Dispute.objects.count() == 2

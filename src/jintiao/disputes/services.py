@@ -450,7 +450,7 @@ def _probable_duplicates(checked: Sequence[Checked],
                                          party_rows__party_id__in=every)
                   .exclude(state__in=[s.value for s in lifecycle.TERMINAL_STATES])
                   .annotate(debtor_id=F("party_rows__party_id"))):
-            seen.setdefault(d.pk, (d, set()))[1].add(d.debtor_id)  # type: ignore[attr-defined]
+            seen.setdefault(d.pk, (d, set()))[1].add(d.debtor_id)
         candidates = [_Candidate((d.received_on, d.pk), d.institution_id or 0,
                                  tuple(getattr(d, f) for f in CLAIM_FIELDS), frozenset(ids),
                                  d.external_ref is None, dispute=d)

@@ -221,8 +221,9 @@ def batch_assign_propose(*, actor: User, dispute_ids: Sequence[int]) -> list[Pro
             out.append(Proposal(i, dispute.number, dispute.version, code=str(refusal.code),
                                 message=refusal.message))
             continue
+        track_why: tuple[str, ...] = ()
         if dispute.track:
-            track, suggested, track_why = dispute.track, False, ()
+            track, suggested = dispute.track, False
         else:
             suggestion = selectors.triage_suggestion(dispute)
             track, suggested = suggestion.track.value, True

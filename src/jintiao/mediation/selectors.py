@@ -219,7 +219,7 @@ def candidate_of(person: User, institutions: frozenset[int]) -> assignment.Candi
     return assignment.Candidate(
         key=person.pk, name=str(person),
         expertise=frozenset(profile.expertise if profile else ()),
-        open_load=person.load,
+        open_load=person.load,  # type: ignore[attr-defined]  # annotated by _with_load
         capacity=profile.capacity if profile else 15,
         available=profile.available if profile else True,
         region_code=person.organization.region_code if person.organization else "",
