@@ -133,6 +133,16 @@ class TestReading:
         company = dispute.party_rows.get(role="debtor").party
         assert (company.rep_name, company.rep_title) == ("赵六", "执行董事")
 
+    def test_a_partys_refusal_names_that_partys_column(self, world):
+        done = upload(world, xlsx([
+            row(1, 债务人证件号码="522601199001011234"),
+            row(2, 担保人2姓名或名称="钱七", 担保人2证件号码="522601199001011234"),
+            row(3, 担保人1姓名或名称="钱\u200b八", 担保人1证件号码=resident_id(88)),
+            row(4, 债务人手机="1234"),
+        ]))
+        assert [r["field"] for r in row_results(done)] == [
+            "债务人证件号码", "担保人2证件号码", "担保人1姓名或名称", "债务人手机"]
+
     def test_a_guarantor_without_a_number_is_refused_naming_the_column(self, world):
         done = upload(world, xlsx([row(1, 担保人1姓名或名称="钱七")]))
         assert row_results(done)[0]["field"] == "担保人1证件号码"

@@ -204,6 +204,45 @@ class Context:
                    {o.name: o for o in named if o.kind == OrgKind.COURT})
 
 
+@dataclass(frozen=True)
+class RowRequest(IntakeRequest):
+    """A row as the intake takes it, with the columns' prefix of each of its parties (in
+    the order of ``parties``), so that a refusal about a party names its column."""
+
+    party_columns: tuple[str, ...] = ()
+
+
+# the intake's names of what a refusal is about, as the template's columns name them
+_FIELD_COLUMNS = {
+    "external_ref": "机构业务编号", "contract_ref": "合同编号或卡号", "dispute_type": "纠纷类型",
+    "channel": "来源渠道", "committee": "受理调委会", "court": "法院",
+    "pending_case_number": "在诉案号", "as_of": "债权计算日", "claim": "本金",
+    "received_on": "收案日期", "summary": "纠纷概要", "notice_served": "已告知非诉讼方式",
+    "parties": "债务人姓名或名称", **CLAIM_PART_LABELS}
+_PARTY_COLUMNS = {"name": "姓名或名称", "id_number": "证件号码", "id_type": "证件号码",
+                  "phone": "手机", "address": "住所", "residence": "经常居住地",
+                  "ethnicity": "民族", "occupation": "职业", "rep_name": "法定代表人",
+                  "rep_title": "法定代表人职务", "rep_role": "法定代表人",
+                  "sex": "证件号码", "birth_date": "证件号码"}
+
+
+def column_of(item: object, details: dict[str, Any]) -> str:
+    """The column a refusal of ``item`` (a row's request, or the error that stood for it)
+    is about: a party's field under that party's columns (the creditor is the institution
+    itself), anything else under its own."""
+    field = str(details.get("field", ""))
+    row = details.get("row")
+    if row not in (None, "") and isinstance(item, RowRequest):
+        place = int(row)
+        prefix = item.party_columns[place] if place < len(item.party_columns) else ""
+        if not prefix:
+            return "金融机构（债权人）"
+        return prefix + _PARTY_COLUMNS.get(field, "姓名或名称")
+    if field in HEADERS:
+        return field
+    return _FIELD_COLUMNS.get(field, field)
+
+
 _TYPES = {**{str(t.label): t.value for t in DisputeType}, **{t.value: t.value for t in DisputeType}}
 _CHANNELS = {**{str(c.label): c.value for c in Channel}, **{c.value: c.value for c in Channel}}
 
@@ -263,22 +302,26 @@ def _request(row: Sequence[Any], at: dict[str, int], context: Context
         parties: list[tuple[PartyInput, PartyRole]] = [(PartyInput(
             PartyKind.ENTITY, context.institution.name, context.institution.credit_code),
             PartyRole.CREDITOR)]
+        columns = [""]
         debtor = _party("债务人", cell, text)
         if debtor is None:
             raise CellInvalid("“债务人姓名或名称”和“债务人证件号码”必填",
                               "the debtor is required", field="债务人姓名或名称")
         parties.append((debtor, PartyRole.DEBTOR))
+        columns.append("债务人")
         for n in range(1, GUARANTORS + 1):
             guarantor = _party(f"担保人{n}", cell, text)
             if guarantor is not None:
                 parties.append((guarantor, PartyRole.GUARANTOR))
-        return IntakeRequest(
+                columns.append(f"担保人{n}")
+        return RowRequest(
             committee=committee, channel=channel, dispute_type=dispute_type, claim=claim,
             parties=parties, institution=context.institution, court=court,
             external_ref=ref, summary=text("纠纷概要", 5000),
             received_on=cell_date(cell("收案日期"), column="收案日期"),
             notice_served=cell_bool(cell("已告知非诉讼方式"), column="已告知非诉讼方式"),
-            contract_ref=text("合同编号或卡号", 100), pending_case_number=text("在诉案号", 64))
+            contract_ref=text("合同编号或卡号", 100), pending_case_number=text("在诉案号", 64),
+            party_columns=tuple(columns))
     except DomainError as exc:
         return exc
 

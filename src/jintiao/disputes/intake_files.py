@@ -108,15 +108,15 @@ def intake_file_run(file_id: int) -> IntakeFile:
         with upload.file.open("rb") as stored:
             table = element_table.read_table(stored.read(), upload.filename)
         context = element_table.Context.of(upload.institution, upload.committee)
+        items = element_table.requests_of(table, context)
         results = dispute_intake_many(actor=actor, all_or_nothing=upload.all_or_nothing,
-                                      items=element_table.requests_of(table, context),
-                                      progress=progress)
+                                      items=items, progress=progress)
     except Exception as exc:
         log.exception("intake file %s failed", upload.pk)
         _failed(upload, f"处理时出错（{type(exc).__name__}），未登记任何纠纷；请重新上传，"
                         "仍不成功请联系管理员")
         raise
-    upload.results = [_entry(r) for r in results]
+    upload.results = [_entry(r, items[r.index]) for r in results]
     upload.counts = outcome_counts(results)
     upload.state, upload.rows_done, upload.finished_at = (IntakeFileState.DONE,
                                                           len(results), clock.now())
@@ -125,11 +125,13 @@ def intake_file_run(file_id: int) -> IntakeFile:
     return upload
 
 
-def _entry(r: ItemResult) -> list[Any]:
-    error = r.error.as_dict() if r.error is not None else None
+def _entry(r: ItemResult, item: object) -> list[Any]:
+    """A row's result as kept: what a refusal is about named by its column."""
+    error = r.error
     return [r.outcome.value, r.dispute.pk if r.dispute else None,
-            r.dispute.number if r.dispute else "", error["code"] if error else "",
-            error["message"] if error else "", error["details"].get("field", "") if error else ""]
+            r.dispute.number if r.dispute else "", str(error.code) if error else "",
+            error.message if error else "",
+            element_table.column_of(item, error.details) if error else ""]
 
 
 def _failed(upload: IntakeFile, reason: str) -> IntakeFile:
