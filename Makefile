@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest bench bench-reports bench-load bench-scale screenshots venv clean sysdeps
+.PHONY: run test lint pytest bench bench-reports bench-load bench-scale bench-intake screenshots venv clean sysdeps
 
 # The environment is rebuilt when pyproject.toml changes; pip reads nothing but the
 # package registry configured on the machine.
@@ -68,6 +68,12 @@ bench-reports: venv
 # database (figures printed, never asserted). ARGS="--quick" for a short try; --help.
 bench-load: venv
 	$(BIN)/python bench/bench_load.py $(ARGS)
+
+# Bank scale: a 10,000-row element-table file filed (read, every row checked, written) against
+# a raw bulk insert of the same rows, on PostgreSQL (jintiao_bench_intake on the local server,
+# made afresh) and SQLite (figures printed, never asserted).
+bench-intake: venv
+	$(BIN)/python bench/bench_intake.py $(ARGS)
 
 # Province scale: the same lists, pages and exports at 100,000 and 1,000,000 synthetic
 # disputes on PostgreSQL (jintiao_scale_100k and jintiao_scale_1m on the local server, seeded

@@ -326,14 +326,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def create_database(url: str) -> bool:
-    """Create the bench database when it is missing; return whether it was made."""
+def create_database(url: str, *, fresh: bool = False) -> bool:
+    """Create the bench database when it is missing (``fresh``: drop it first); return
+    whether it was made."""
     import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            if "bench" not in name:
+                raise SystemExit(f"a fresh bench database is dropped first: not {name}")
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return False
         conn.execute(f'CREATE DATABASE "{name}"')  # the callers check the name: *bench*

@@ -455,6 +455,11 @@ def _probable_duplicates(checked: Sequence[Checked],
                                  tuple(getattr(d, f) for f in CLAIM_FIELDS), frozenset(ids),
                                  d.external_ref is None, dispute=d)
                       for d, ids in seen.values()]
+    # a duplicate has the same institution and claim: candidates are looked up by those
+    # (a scan of all of them for each row was quadratic in a file's rows)
+    by_claim: dict[tuple[int, tuple[Any, ...]], list[_Candidate]] = {}
+    for k in candidates:
+        by_claim.setdefault((k.institution_id, k.claim), []).append(k)
     answers: list[Dispute | int | None] = []
     for place, (c, ids) in enumerate(zip(checked, debtors, strict=True)):
         institution = c.filing.institution
@@ -463,14 +468,14 @@ def _probable_duplicates(checked: Sequence[Checked],
             continue
         claim = tuple(getattr(c.claim, f) for f in CLAIM_FIELDS)
         mine = frozenset(ids)
-        matches = [k for k in candidates
-                   if k.institution_id == institution.pk and k.claim == claim
-                   and k.debtors & mine and (k.without_ref or not c.filing.external_ref)]
+        same = by_claim.setdefault((institution.pk, claim), [])
+        matches = [k for k in same
+                   if k.debtors & mine and (k.without_ref or not c.filing.external_ref)]
         best = min(matches, key=lambda k: k.order) if matches else None
         answers.append(None if best is None else best.dispute or best.place)
         # filed before every row of the file: ordered after the disputes already filed
-        candidates.append(_Candidate((c.received_on, 2**62 + place), institution.pk, claim,
-                                     mine, not c.filing.external_ref, place=place))
+        same.append(_Candidate((c.received_on, 2**62 + place), institution.pk, claim, mine,
+                               not c.filing.external_ref, place=place))
     return answers
 
 
