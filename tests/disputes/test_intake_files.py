@@ -238,3 +238,20 @@ class TestReport:
         book.save(out)
         again = upload(world, out.getvalue(), "处理结果.xlsx")
         assert [r["outcome"] for r in row_results(again)] == ["existing", "created"]
+
+
+class TestDocsSample:
+    def test_the_sample_in_docs_files_ten_and_refuses_two_with_their_columns(self, world):
+        from pathlib import Path
+
+        from jintiao.demo.element_sample import sample_rows
+
+        data = (Path(__file__).resolve().parents[2] / "docs" / "要素表示例.xlsx").read_bytes()
+        done = upload(world, data, "要素表示例.xlsx")
+        results = row_results(done)
+        assert done.counts["created"] == 10
+        assert [(r["line"], r["field"]) for r in results if r["outcome"] == "refused"] == [
+            (6, "债务人证件号码"), (11, "本金")]
+        # the file in docs is the one the demo module writes
+        table = read_table(data, "要素表示例.xlsx")
+        assert [r[0] for r in table.rows] == [r["机构业务编号"] for r in sample_rows()]
