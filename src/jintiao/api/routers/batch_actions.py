@@ -20,7 +20,7 @@ router = Router(tags=["disputes"])
 ERRORS: dict[int, type] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
 
-class DisputeBatchIn(Schema):
+class DisputeBatchActionIn(Schema):
     """``accept``: accept each dispute (``notice_served``: your word that the parties were
     told of the non-litigation ways, as on a single acceptance; without it only disputes
     whose intake recorded the notice are accepted). ``assign_propose``: the rule's lead and
@@ -46,7 +46,7 @@ class DisputeBatchItemOut(Schema):
     why: list[str] = Field(default_factory=list)
 
 
-class DisputeBatchOut(Schema):
+class DisputeBatchActionOut(Schema):
     action: str
     done: int
     refused: int
@@ -61,9 +61,9 @@ def _proposal_out(p: batch.Proposal) -> DisputeBatchItemOut:
         why=[*p.track_why, *p.why])
 
 
-@router.post("/batch-actions", response={200: DisputeBatchOut, **ERRORS},
+@router.post("/batch-actions", response={200: DisputeBatchActionOut, **ERRORS},
              operation_id="disputes_batch_action")
-def disputes_batch_action(request: HttpRequest, payload: DisputeBatchIn) -> DisputeBatchOut:
+def disputes_batch_action(request: HttpRequest, payload: DisputeBatchActionIn) -> DisputeBatchActionOut:
     """Accept, or assign, up to 200 disputes in one request. Each dispute is its own
     transaction and its own timeline event; a dispute refused (wrong state, not yours to
     see, changed since ``versions``, no mediator free of conflict…) is listed with the code
@@ -97,6 +97,6 @@ def disputes_batch_action(request: HttpRequest, payload: DisputeBatchIn) -> Disp
                     **o.as_dict(), track=p.track or None, lead_id=o.lead,
                     lead_name=p.lead_name if o.ok else None, why=[*p.track_why, *p.why]))
     done = sum(1 for i in items if i.status != "refused")
-    return DisputeBatchOut(action=Action.ACCEPT.value if payload.action == "accept"
+    return DisputeBatchActionOut(action=Action.ACCEPT.value if payload.action == "accept"
                            else payload.action, done=done, refused=len(items) - done,
                            items=items)
