@@ -113,6 +113,15 @@ class TestBatchAccept:
         assert "符合筛选条件的纠纷超过 2 件" in response.content.decode()
         assert not BatchRun.objects.exists()
 
+    def test_ids_and_versions_no_column_holds_are_dropped_not_a_500(self, world):
+        """A hand-made ``pick`` beyond the columns (issue 20 review: 10**20 overflowed)."""
+        response = client_for(world.clerk).post("/disputes/batch/", {
+            "action": "accept", "scope": "picked",
+            "pick": ["100000000000000000000:1", "5:99999999999", "-3:1", "x:y"]}, follow=True)
+
+        assert response.status_code == 200
+        assert not BatchRun.objects.filter(items__dispute_ref__gt=2**62).exists()
+
     def test_nothing_ticked_is_said_so(self, world):
         response = client_for(world.clerk).post(
             "/disputes/batch/", {"action": "accept", "scope": "picked"}, follow=True)

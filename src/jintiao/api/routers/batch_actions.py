@@ -63,7 +63,8 @@ def _proposal_out(p: batch.Proposal) -> DisputeBatchItemOut:
 
 @router.post("/batch-actions", response={200: DisputeBatchActionOut, **ERRORS},
              operation_id="disputes_batch_action")
-def disputes_batch_action(request: HttpRequest, payload: DisputeBatchActionIn) -> DisputeBatchActionOut:
+def disputes_batch_action(request: HttpRequest,
+                          payload: DisputeBatchActionIn) -> DisputeBatchActionOut:
     """Accept, or assign, up to 200 disputes in one request. Each dispute is its own
     transaction and its own timeline event; a dispute refused (wrong state, not yours to
     see, changed since ``versions``, no mediator free of conflict…) is listed with the code

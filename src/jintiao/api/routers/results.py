@@ -92,7 +92,9 @@ class ResultOut(Schema):
 class ResultListOut(Schema):
     institution: OrgRef
     changed_since: Moment | None
-    as_of: Moment = Field(description="本次读取的时间：下次以它作 changed_since 即可取得此后的变动")
+    as_of: Moment = Field(description=(
+        "下次读取时作 changed_since 的时间：本次读取时间前推10分钟（批量登记等在事件时间之后"
+        "才提交，前推以免遗漏；重读到的同一纠纷按机构业务编号去重即可）"))
     count: int
     count_estimated: bool
     next_cursor: str | None
@@ -190,7 +192,7 @@ def results_list(request: HttpRequest, institution_id: DisputeId,
     page, after = selectors.result_page(rows, query.cursor, query.limit)
     return ResultListOut(
         institution=OrgRef(id=institution.pk, name=institution.name, kind=institution.kind),
-        changed_since=since, as_of=now, count=counted.count,
+        changed_since=since, as_of=selectors.next_changed_since(now), count=counted.count,
         count_estimated=counted.estimated, next_cursor=after,
         items=[result_out(r) for r in page])
 

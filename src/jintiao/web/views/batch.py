@@ -32,8 +32,9 @@ def _picks(values: list[str]) -> dict[int, int | None]:
     found: dict[int, int | None] = {}
     for value in values:
         pk, _sep, version = value.partition(":")
-        if pk.isascii() and pk.isdigit():
-            found[int(pk)] = int(version) if version.isascii() and version.isdigit() else None
+        if pk.isascii() and pk.isdigit() and 0 < int(pk) < 2**63:  # a key the column holds
+            seen = int(version) if version.isascii() and version.isdigit() else None
+            found[int(pk)] = seen if seen is not None and seen < 2**31 else None
     return found
 
 
