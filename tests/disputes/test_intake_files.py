@@ -158,6 +158,7 @@ class TestReading:
 class TestWholeFile:
     @pytest.mark.parametrize(("data", "name", "said"), [
         (b"hello", "x.txt", "只接受"),
+        (b"\xd0\xcf\x11\xe0", "x.xls", "另存为 .xlsx"),
         (b"not a workbook", "x.xlsx", "无法读取"),
         (b"", "x.csv", "空"),
         ("机构业务编号,本金\nA,1\n".encode(), "x.csv", "缺少必填列"),
@@ -226,7 +227,11 @@ class TestReport:
         assert lines[2][0] == "未通过校验"
         assert "身份证" in lines[2][2]
         summary_col = lines[0].index("纠纷概要")
-        assert lines[1][summary_col].startswith("'=")
+        cell = sheet.cell(2, summary_col + 1)
+        # text, as given, marked as text (quote prefix): never a formula, never changed
+        assert cell.value == '=HYPERLINK("http://x")'
+        assert cell.data_type == "s"
+        assert cell.quotePrefix
 
     def test_the_report_corrected_can_be_uploaded_again(self, world):
         done = upload(world, xlsx([row(1), row(2, 债务人证件号码="522601199001011234")]))
@@ -255,3 +260,58 @@ class TestDocsSample:
         # the file in docs is the one the demo module writes
         table = read_table(data, "要素表示例.xlsx")
         assert [r[0] for r in table.rows] == [r["机构业务编号"] for r in sample_rows()]
+
+
+class TestReviewFindings:
+    """What the review of issue 20 found (each failed before its fix)."""
+
+    def test_a_sheet_reaching_far_beyond_its_rows_is_refused_before_it_is_laid_out(self, world):
+        import xlsxwriter
+
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, element_table.HEADERS)
+        sheet.write_string(1_048_575, 16_383, "x")  # XFD1048576: 17 billion cells
+        book.close()
+        with pytest.raises(IntakeFileInvalid, match="表格范围过大"):
+            upload(world, out.getvalue())
+
+    def test_a_row_after_an_empty_line_is_reported_on_its_own_line(self, world):
+        data = csv_bytes([row(1)], "utf-8") + b"\r\n" + csv_bytes(
+            [row(2, 本金="abc")], "utf-8").split(b"\r\n", 1)[1]
+        done = upload(world, data, "要素表.csv")
+        assert [(r["line"], r["outcome"]) for r in row_results(done)] == [
+            (2, "created"), (4, "refused")]
+
+    def test_the_report_uploaded_again_keeps_what_a_spreadsheet_would_take_for_a_formula(
+            self, world):
+        done = upload(world, csv_bytes([row(1, 纠纷概要="-持卡人逾期")], "utf-8"), "a.csv")
+        again = upload(world, report_xlsx(done), "处理结果.xlsx")
+        assert [r["outcome"] for r in row_results(again)] == ["existing"]
+
+    def test_only_the_uploader_downloads_the_report(self, world):
+        from jintiao.domain.lifecycle import Role
+        from tests.factories import UserFactory
+
+        colleague = UserFactory(organization=world.branch, roles=[Role.AGENT])
+        done = upload(world, xlsx([row(1)]))
+        assert intake_file_get_for(colleague, done.pk) == done  # follows it
+        from jintiao.disputes.intake_files import may_download
+
+        assert may_download(world.agent, done)
+        assert not may_download(colleague, done)
+
+    def test_an_uploaded_file_is_deleted_after_its_keeping_and_its_results_stay(self, world):
+        import datetime as dt
+
+        from jintiao import clock
+        from jintiao.disputes.intake_files import FileGone, intake_files_purge
+
+        done = upload(world, xlsx([row(1)]))
+        assert intake_files_purge(clock.now() + dt.timedelta(days=31)) == 1
+        done.refresh_from_db()
+        assert not done.file
+        assert row_results(done)[0]["outcome"] == "created"
+        with pytest.raises(FileGone):
+            report_xlsx(done)

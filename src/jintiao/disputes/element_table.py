@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +42,13 @@ from jintiao.parties.services import PartyInput
 MAX_ROWS = 50_000
 MAX_BYTES = 30 * 1024 * 1024
 GUARANTORS = 2
-EXTENSIONS = (".xlsx", ".xls", ".xlsm", ".ods", ".csv")
+# Excel's own workbooks and CSV: the reader lays a sheet out as a dense grid from A1 to its
+# last used cell, so each worksheet's extent is read from its XML before (a few kilobytes
+# with one cell at XFD1048576 would be seventeen billion cells); .xls and .ods, whose
+# extent cannot be checked as cheaply, are saved as .xlsx by every spreadsheet
+EXTENSIONS = (".xlsx", ".csv")
+MAX_COLUMNS = 120  # the template's columns, a report's three, and room for a bank's own
+MAX_UNZIPPED = 400 * 1024 * 1024
 
 
 class IntakeFileInvalid(DomainError):
@@ -105,14 +113,16 @@ REQUIRED = tuple(c.header for c in COLUMNS if c.required)
 
 @dataclass(frozen=True)
 class Table:
-    """A file read as its header and its rows (cells as the spreadsheet stored them)."""
+    """A file read as its header and its rows (cells as the spreadsheet stored them), with
+    each row's line in the file (the header's is usually 1; empty lines are skipped)."""
 
     headers: list[str]
     rows: list[list[Any]]
+    lines: list[int]
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """Read an uploaded file: the first sheet of a workbook (.xlsx, .xls, .ods) or a CSV in
+    """Read an uploaded file: the first sheet of a workbook (.xlsx) or a CSV in
     UTF-8 or GB18030 (what Excel and WPS save in China); the first non-empty row is the
     header, empty rows are skipped.
 
@@ -121,31 +131,34 @@ def read_table(data: bytes, filename: str) -> Table:
     """
     name = filename.lower()
     if not name.endswith(EXTENSIONS):
-        raise IntakeFileInvalid("只接受 .xlsx、.xls、.ods 或 .csv 文件",
-                                "the file is not .xlsx, .xls, .ods or .csv", field="file")
+        raise IntakeFileInvalid(
+            "只接受 .xlsx 或 .csv 文件（.xls、.ods 请在表格软件中另存为 .xlsx）",
+            "the file is not .xlsx or .csv", field="file")
     if len(data) > MAX_BYTES:
         raise IntakeFileInvalid(f"文件过大（上限{MAX_BYTES // 1024 // 1024}MB），请分批上传",
                                 "the file is too large", field="file")
     raw = _csv_rows(data) if name.endswith(".csv") else _sheet_rows(data)
-    lines = iter(r for r in raw if any(cell_text(c) for c in r))
-    header = next(lines, None)
-    if header is None:
+    lines = iter((n, r) for n, r in enumerate(raw, start=1) if any(cell_text(c) for c in r))
+    first = next(lines, None)
+    if first is None:
         raise IntakeFileInvalid("文件是空的：第一行应为表头", "the file is empty", field="file")
-    headers = [cell_text(h).lstrip("*").rstrip("*").strip() for h in header]
+    headers = [cell_text(h).lstrip("*").rstrip("*").strip() for h in first[1]]
     missing = [h for h in REQUIRED if h not in headers]
     if missing:
         raise IntakeFileInvalid(
             f"缺少必填列：{'、'.join(missing)}。请使用本平台的要素表模板",
             f"required columns missing: {', '.join(missing)}", field="file")
     rows: list[list[Any]] = []
-    for row in lines:
+    numbers: list[int] = []
+    for line, row in lines:
         rows.append(list(row))
+        numbers.append(line)
         if len(rows) > MAX_ROWS:
             raise IntakeFileInvalid(f"一个文件至多{MAX_ROWS:,}行，请分成几个文件上传",
                                     f"at most {MAX_ROWS} rows a file", field="file")
     if not rows:
         raise IntakeFileInvalid("文件只有表头，没有数据行", "the file has no rows", field="file")
-    return Table(headers, rows)
+    return Table(headers, rows, numbers)
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
@@ -168,9 +181,55 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
                                 field="file") from None
 
 
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for letter in letters:
+        n = n * 26 + letter - 64
+    return n
+
+
+def _check_extent(data: bytes) -> None:
+    """Refuse a workbook whose sheets reach beyond :data:`MAX_ROWS` rows or
+    :data:`MAX_COLUMNS` columns, or that unzips to more than :data:`MAX_UNZIPPED`, before
+    the reader lays any of it out (streamed: a sheet is never held whole).
+
+    :raises IntakeFileInvalid: too large, or not a workbook
+    """
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        sheets = [i for i in book.infolist()
+                  if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+        if sum(i.file_size for i in book.infolist()) > MAX_UNZIPPED:
+            raise IntakeFileInvalid("表格文件解压后过大，请分批上传",
+                                    "the workbook unzips too large", field="file")
+        for info in sheets:
+            with book.open(info) as xml:
+                tail = b""
+                while chunk := xml.read(1 << 20):
+                    text = tail + chunk
+                    rows = [int(m) for m in _ROW_REF.findall(text)]
+                    cells = _CELL_REF.findall(text)
+                    top = max([*rows, *(int(r) for _c, r in cells)], default=0)
+                    wide = max((_column_number(c) for c, _r in cells), default=0)
+                    if top > MAX_ROWS + 1000 or wide > MAX_COLUMNS:
+                        raise IntakeFileInvalid(
+                            f"表格范围过大（至多{MAX_ROWS:,}行、{MAX_COLUMNS}列）：请删除"
+                            "表格之外的单元格或分批上传", "the sheet reaches too far",
+                            field="file")
+                    tail = text[-200:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError):
+        raise IntakeFileInvalid("无法读取该表格文件：请确认是 Excel 或 WPS 保存的 .xlsx",
+                                "the workbook cannot be read", field="file") from None
+
+
 def _sheet_rows(data: bytes) -> Iterator[list[Any]]:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+    _check_extent(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = book.sheet_names
@@ -179,7 +238,7 @@ def _sheet_rows(data: bytes) -> Iterator[list[Any]]:
         raise IntakeFileInvalid("表格文件设有密码，请取消密码后上传",
                                 "the workbook is password-protected", field="file") from None
     except (CalamineError, ValueError, OSError):
-        raise IntakeFileInvalid("无法读取该表格文件：请确认是 Excel 或 WPS 保存的表格",
+        raise IntakeFileInvalid("无法读取该表格文件：请确认是 Excel 或 WPS 保存的 .xlsx",
                                 "the workbook cannot be read", field="file") from None
     if rows is None:
         raise IntakeFileInvalid("工作簿中没有工作表", "no sheet", field="file")

@@ -11,6 +11,7 @@ became of each, as a workbook or as JSON.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 from typing import Any
@@ -31,8 +32,9 @@ from jintiao.disputes.intake_batch import (
     outcome_counts,
 )
 from jintiao.disputes.models import IntakeFile, IntakeFileState
+from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import Role
-from jintiao.domain.tables import cell_safe, cell_text
+from jintiao.domain.tables import cell_text
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
 from jintiao.orgs.selectors import user_roles
 
@@ -40,7 +42,9 @@ log = logging.getLogger(__name__)
 
 # a file of up to this many rows is checked and filed in the request that uploads it
 INLINE_ROWS = 200
-RESULT_FIELDS = ("outcome", "dispute_id", "number", "code", "message", "field")
+# how long an uploaded file (every party's numbers in the clear) is kept for its report
+RETENTION_DAYS = 30
+RESULT_FIELDS = ("line", "outcome", "dispute_id", "number", "code", "message", "field")
 
 
 def intake_file_upload(*, actor: User, institution: Organization, committee: Organization,
@@ -61,6 +65,7 @@ def intake_file_upload(*, actor: User, institution: Organization, committee: Org
         raise PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
                                "not allowed to file at this committee or for this institution")
     table = element_table.read_table(data, filename)
+    intake_files_purge()
     name = (filename.replace("\\", "/").rsplit("/", 1)[-1] or "要素表")[:200]
     with transaction.atomic():
         upload = IntakeFile(institution=institution, committee=committee, uploaded_by=actor,
@@ -116,7 +121,7 @@ def intake_file_run(file_id: int) -> IntakeFile:
         _failed(upload, f"处理时出错（{type(exc).__name__}），未登记任何纠纷；请重新上传，"
                         "仍不成功请联系管理员")
         raise
-    upload.results = [_entry(r, items[r.index]) for r in results]
+    upload.results = [[table.lines[r.index], *_entry(r, items[r.index])] for r in results]
     upload.counts = outcome_counts(results)
     upload.state, upload.rows_done, upload.finished_at = (IntakeFileState.DONE,
                                                           len(results), clock.now())
@@ -143,37 +148,47 @@ def _failed(upload: IntakeFile, reason: str) -> IntakeFile:
 
 def row_results(upload: IntakeFile) -> list[dict[str, Any]]:
     """Each row's result as the API answers it; ``line`` is the row's line in the file
-    (the header is line 1)."""
-    return [{"line": n + 2, **dict(zip(RESULT_FIELDS, entry, strict=True))}
-            for n, entry in enumerate(upload.results)]
+    (the header is line 1; an empty line keeps its number)."""
+    return [dict(zip(RESULT_FIELDS, entry, strict=True)) for entry in upload.results]
 
 
 def report_xlsx(upload: IntakeFile) -> bytes:
     """The report: the file's own columns and rows, each with its result, the dispute's
-    number and, for a row not filed, why — the refused rows first coloured, so that the bank
-    can correct them in this workbook and upload it again."""
+    number and, for a row not filed, why — the refused rows coloured, so that the bank can
+    correct them in this workbook and upload it again. Every cell is text as it was given:
+    one a spreadsheet would take for a formula is marked as text (quote prefix), its
+    content unchanged, so that the report uploaded again is the same rows.
+
+    :raises FileGone: the uploaded file is past its keeping
+    """
     import xlsxwriter
 
+    if not upload.file:
+        raise FileGone(f"上传的文件已超过保留期限（{RETENTION_DAYS}天）并删除；逐行结果仍可查看",
+                       "the uploaded file was deleted after its retention period")
     with upload.file.open("rb") as stored:
         table = element_table.read_table(stored.read(), upload.filename)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
-                                     "strings_to_numbers": False})
+                                     "strings_to_numbers": False, "strings_to_urls": False})
     head = book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
-                            "border": 1})
-    bad = book.add_format({"bg_color": "#FCE4D6"})
+                            "border": 1, "quote_prefix": True})
+    bad = book.add_format({"bg_color": "#FCE4D6", "quote_prefix": True})
+    plain = book.add_format({"quote_prefix": True})
     sheet = book.add_worksheet("处理结果")
     headers = ["处理结果", "纠纷编号", "说明", *table.headers]
-    sheet.write_row(0, 0, headers, head)
-    for line, (row, entry) in enumerate(zip(table.rows, upload.results, strict=False), 1):
-        outcome = Outcome(entry[0])
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, head)
+    for at, (row, entry) in enumerate(zip(table.rows, row_results(upload), strict=False), 1):
+        outcome = Outcome(entry["outcome"])
         refused = outcome in (Outcome.REFUSED, Outcome.CONFLICT, Outcome.UNSAVED)
-        reason = entry[4] if not entry[5] or entry[5] in entry[4] else f"{entry[5]}：{entry[4]}"
-        sheet.write_string(line, 0, str(OUTCOME_LABELS[outcome]), bad if refused else None)
-        sheet.write_string(line, 1, entry[2])
-        sheet.write_string(line, 2, cell_safe(reason))
+        message, field = entry["message"], entry["field"]
+        reason = message if not field or field in message else f"{field}：{message}"
+        sheet.write_string(at, 0, str(OUTCOME_LABELS[outcome]), bad if refused else plain)
+        sheet.write_string(at, 1, entry["number"], plain)
+        sheet.write_string(at, 2, reason, plain)
         for col, value in enumerate(row, start=3):
-            sheet.write_string(line, col, cell_safe(cell_text(value)))
+            sheet.write_string(at, col, cell_text(value), plain)
     sheet.freeze_panes(1, 3)
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 1, 28)
@@ -181,6 +196,31 @@ def report_xlsx(upload: IntakeFile) -> bytes:
     sheet.set_column(3, len(headers), 16)
     book.close()
     return out.getvalue()
+
+
+class FileGone(DomainError):
+    code = ErrorCode.INTAKE_FILE_INVALID
+
+
+def may_download(viewer: User, upload: IntakeFile) -> bool:
+    """The report repeats the file as uploaded, full identity numbers and phones included:
+    only the one who uploaded it (who had them) downloads it; others who follow the file
+    see each row's result, which names no number."""
+    return upload.uploaded_by_id == viewer.pk
+
+
+def intake_files_purge(now: dt.datetime | None = None) -> int:
+    """Delete the uploaded files older than :data:`RETENTION_DAYS` (their rows' results stay);
+    return how many. The file holds every party's full numbers in the clear."""
+    cutoff = (now or clock.now()) - dt.timedelta(days=RETENTION_DAYS)
+    gone = 0
+    for upload in IntakeFile.objects.filter(uploaded_at__lt=cutoff).exclude(file=""):
+        if upload.in_progress:
+            continue
+        upload.file.delete(save=False)
+        IntakeFile.objects.filter(pk=upload.pk).update(file="")
+        gone += 1
+    return gone
 
 
 def intake_files_of(viewer: User) -> QuerySet[IntakeFile]:

@@ -130,10 +130,17 @@ def intake_files_get(request: HttpRequest, file_id: DisputeId) -> IntakeFileOut:
 @router.get("/intake-files/{file_id}/report", response={200: None, **ERRORS},
             operation_id="intake_files_report", openapi_extra=XLSX_ANSWER)
 def intake_files_report(request: HttpRequest, file_id: DisputeId) -> Any:
-    """The file's own rows with what became of each, as a workbook (404 until done)."""
+    """The file's own rows with what became of each, as a workbook: to the one who uploaded
+    it only (it repeats their file, full numbers included), once done and while the file is
+    kept (30 days); 404 otherwise."""
     upload = _file(request, file_id)
-    if upload.state != IntakeFileState.DONE:
-        raise RecordNotFound("文件尚未处理完毕", "the file is not processed yet")
+    if upload.state != IntakeFileState.DONE or not intake_files.may_download(
+            _viewer(request), upload):
+        raise RecordNotFound("文件尚未处理完毕，或只有上传人可以下载处理结果",
+                             "not processed yet, or not the uploader")
+    try:
+        data = intake_files.report_xlsx(upload)
+    except intake_files.FileGone as gone:
+        raise RecordNotFound(gone.message, gone.message_en) from None
     stem = upload.filename.rsplit(".", 1)[0]
-    return FileResponse(io.BytesIO(intake_files.report_xlsx(upload)), as_attachment=True,
-                        filename=f"处理结果-{stem}.xlsx")
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=f"处理结果-{stem}.xlsx")

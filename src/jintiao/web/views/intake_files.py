@@ -85,7 +85,9 @@ def intake_file_detail(request: HttpRequest, file_id: int) -> HttpResponse:
     rows = intake_files.row_results(upload) if upload.state == IntakeFileState.DONE else []
     not_filed = [r for r in rows if r["outcome"] in ("refused", "conflict", "unsaved")]
     context = {"upload": upload, "not_filed": not_filed[:SHOWN],
-               "more": max(0, len(not_filed) - SHOWN)}
+               "more": max(0, len(not_filed) - SHOWN),
+               "may_download": intake_files.may_download(viewer_of(request), upload)
+               and bool(upload.file)}
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "intake-status":
         return render(request, "web/intake_files/_status.html", context)
@@ -97,7 +99,12 @@ def intake_file_detail(request: HttpRequest, file_id: int) -> HttpResponse:
 def intake_file_report(request: HttpRequest, file_id: int) -> HttpResponse:
     """The file's rows with what became of each, as a workbook."""
     upload = _file(request, file_id)
-    if upload.state != IntakeFileState.DONE:
-        raise Http404(_("文件尚未处理完毕"))
+    if upload.state != IntakeFileState.DONE or not intake_files.may_download(
+            viewer_of(request), upload):
+        raise Http404(_("文件尚未处理完毕，或只有上传人可以下载"))
+    try:
+        data = intake_files.report_xlsx(upload)
+    except intake_files.FileGone as gone:
+        raise Http404(gone.message) from None
     stem = upload.filename.rsplit(".", 1)[0]
-    return _xlsx(intake_files.report_xlsx(upload), f"处理结果-{stem}.xlsx")
+    return _xlsx(data, f"处理结果-{stem}.xlsx")
