@@ -117,14 +117,15 @@ def child(lines: int, disputes: int) -> dict[str, Any]:
     ids = copies(payable_disputes(REAL), disputes)
     setup = time.perf_counter() - began
     agent = User.objects.get(username="agent")
-    assert agent.organization is not None
+    branch = agent.organization
+    assert branch is not None
     numbers = list(Dispute.objects.filter(pk__in=ids).order_by("pk")
                    .values_list("number", flat=True))
     data = payments_csv(numbers, lines, clock.today().isoformat(), "BP")
 
     def timed(body: bytes) -> tuple[float, Any]:
         began = time.perf_counter()
-        done = payments_file(actor=agent, institution=agent.organization, data=body)
+        done = payments_file(actor=agent, institution=branch, data=body)
         return time.perf_counter() - began, done
 
     events_before = Event.objects.count()
