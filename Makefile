@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest bench bench-reports bench-load bench-scale bench-intake screenshots venv clean sysdeps
+.PHONY: run test lint pytest bench bench-reports bench-load bench-scale bench-intake bench-payments screenshots venv clean sysdeps
 
 # The environment is rebuilt when pyproject.toml changes; pip reads nothing but the
 # package registry configured on the machine.
@@ -74,6 +74,13 @@ bench-load: venv
 # made afresh) and SQLite (figures printed, never asserted).
 bench-intake: venv
 	$(BIN)/python bench/bench_intake.py $(ARGS)
+
+# Bank scale payments: a 10,000-line payments file over 300 disputes in performance imported
+# (every line checked, booked, its event; each dispute reviewed), sent again, and voided by a
+# bad last line, on PostgreSQL (jintiao_bench_pay on the local server, made afresh) and
+# SQLite (figures printed, never asserted).
+bench-payments: venv
+	$(BIN)/python bench/bench_payments.py $(ARGS)
 
 # Province scale: the same lists, pages and exports at 100,000 and 1,000,000 synthetic
 # disputes on PostgreSQL (jintiao_scale_100k and jintiao_scale_1m on the local server, seeded

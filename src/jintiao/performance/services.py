@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -51,7 +52,7 @@ from jintiao.orgs.selectors import subtree
 from jintiao.orgs.services import SYSTEM_USERNAME, system_actor
 from jintiao.performance import selectors
 from jintiao.performance.models import CreditRepair, Enforcement, FollowUp, Payment
-from jintiao.timeline.services import event_append
+from jintiao.timeline.services import NextEvent, event_append, events_append
 
 
 def _effective(dispute: Dispute) -> Agreement:
@@ -118,6 +119,13 @@ def _booked(dispute: Dispute, bank: Organization | None, reference: str, paid_on
         mine |= Q(bank=bank)
     rows = list(Payment.objects.filter(mine, reference=reference)
                 .order_by(Case(When(dispute=dispute, then=0), default=1), "-pk"))
+    return _booked_among(rows, dispute, paid_on, amount)
+
+
+def _booked_among(rows: list[Payment], dispute: Dispute, paid_on: dt.date,
+                  amount: Decimal) -> Payment | None:
+    """Of the payments under one reference, this dispute's first and newest first, the
+    one that is the payment booked (:func:`_booked`)."""
     live = [p for p in rows if p.reversed_at is None]
     if live:
         return live[0]
@@ -125,10 +133,125 @@ def _booked(dispute: Dispute, bank: Organization | None, reference: str, paid_on
                  and p.amount == amount), None)
 
 
+class _Unread:
+    """Not read yet."""
+
+
+_UNREAD = _Unread()
+
+
+class _Book:
+    """One locked dispute as the checks of a payment see it: who records, the bank whose
+    references it takes, its ledger and acceleration (read when first needed, or given
+    when read for a whole file) and the surplus so far. Taking a payment moves the ledger
+    on, so the next payment of a file is checked against this one as it would be against
+    its row."""
+
+    def __init__(self, actor: User, dispute: Dispute, bank: Organization | None,
+                 ledger: selectors.Ledger | _Unread | None = _UNREAD) -> None:
+        self.actor, self.dispute, self.bank = actor, dispute, bank
+        self._ledger = ledger
+        self._accelerated: selectors.Acceleration | _Unread | None = _UNREAD
+        self._surplus: Decimal | None = None  # beyond everything owed, before the next
+
+    def ledger(self) -> selectors.Ledger | None:
+        if isinstance(self._ledger, _Unread):
+            self._ledger = selectors.ledger_of(self.dispute)
+        return self._ledger
+
+    def accelerated(self) -> selectors.Acceleration | None:
+        if isinstance(self._accelerated, _Unread):
+            self._accelerated = selectors.acceleration_of(self.dispute)
+        return self._accelerated
+
+    def surplus(self, ledger: selectors.Ledger, today: dt.date) -> Decimal:
+        if self._surplus is None:
+            self._surplus = ledger.surplus(today, self.accelerated())
+        return self._surplus
+
+    def take(self, checked: _Checked) -> None:
+        self._ledger, self._surplus = checked.after, checked.surplus_after
+
+
+Finder = Callable[[Dispute, Organization | None, str, dt.date, Decimal], Payment | None]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A payment that passed every check: the one already booked (a repeat), or what to
+    book and the ledger after it."""
+
+    reference: str
+    amount: Decimal
+    repeat: Payment | None = None
+    surplus: Decimal = ZERO
+    after: selectors.Ledger | None = None
+    surplus_after: Decimal = ZERO
+
+
+def _payment_check(book: _Book, booked: Finder, *, reference: str, paid_on: dt.date,
+                   amount: Decimal, surplus_intended: bool, today: dt.date) -> _Checked:
+    """Every rule a payment meets, for one by hand and each line of a file alike: who may
+    record it, its reference booked once (a repeat answered in any state), the dispute in
+    performance under an effective agreement, the amount and date, and a surplus only
+    when stated. ``booked`` finds the payment already under a reference (:func:`_booked`,
+    or a file's index of them).
+
+    :raises PermissionDenied, PerformanceInvalid, PaymentExceedsOutstanding,
+        TransitionRefused: as :func:`payment_record` says
+    """
+    dispute = book.dispute
+    standing_of(book.actor, dispute).require(Standing.may_record_payment, "登记还款")
+    reference = _clean_reference(reference)  # before it reaches a query (no NUL on PostgreSQL)
+    existing = booked(dispute, book.bank, reference, paid_on, amount)
+    if existing is not None and existing.dispute_id != dispute.pk:
+        raise PerformanceInvalid(f"流水号{reference}已登记为本机构另一纠纷的还款；同一笔银行流水"
+                                 "只能对应一笔还款，请核对流水号或所属纠纷",
+                                 "the bank's reference is booked against another dispute",
+                                 reference=reference)
+    if existing is not None:  # a repeat is answered in any state: a file sent again
+        if existing.paid_on == paid_on and existing.amount == amount:
+            return _Checked(reference, amount, repeat=existing)
+        raise PerformanceInvalid(f"流水号{existing.reference}已登记为{existing.paid_on}还款"
+                                 f"{existing.amount}元", "reference used for another payment",
+                                 reference=existing.reference)
+    require_state(dispute, State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT,
+                  doing="登记还款")
+    ledger = book.ledger()
+    if ledger is None:
+        raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
+    amount = _check_payment(ledger.agreement, paid_on, amount, today)
+    after = ledger.adding(performance.Paid(reference, paid_on, amount))
+    surplus_after = after.surplus(today, book.accelerated())
+    surplus = performance.surplus_of(amount, before=book.surplus(ledger, today),
+                                     after=surplus_after, intended=surplus_intended)
+    return _Checked(reference, amount, surplus=surplus, after=after,
+                    surplus_after=surplus_after)
+
+
+def _payment_row(book: _Book, checked: _Checked, paid_on: dt.date, source: str,
+                 now: dt.datetime) -> Payment:
+    assert checked.after is not None  # noqa: S101 - a checked payment to book
+    return Payment(dispute=book.dispute, agreement=checked.after.agreement, bank=book.bank,
+                   reference=checked.reference, paid_on=paid_on, amount=checked.amount,
+                   source=source,
+                   # the box ticked for a payment within what is owed states nothing: no
+                   # "to refund" on its row
+                   surplus_intended=checked.surplus > 0, recorded_by=book.actor,
+                   recorded_at=now)
+
+
+def _recorded_params(made: Payment, surplus: Decimal) -> dict[str, object]:
+    extra = {"surplus": str(surplus)} if surplus else {}
+    return {"payment": made.pk, "reference": made.reference,
+            "paid_on": made.paid_on.isoformat(), "amount": str(made.amount),
+            "source": made.source, **extra}
+
+
 @transaction.atomic
 def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.date,
                    amount: Decimal, source: str = Payment.Source.DESK,
-                   surplus_intended: bool = False, then_review: bool = True) -> Recorded:
+                   surplus_intended: bool = False) -> Recorded:
     """Record a payment under the institution's reference, then review the dispute (full
     payment completes it; payments after default still reduce what is enforced). The same
     reference with the same date and amount is the payment already recorded.
@@ -147,53 +270,24 @@ def payment_record(*, actor: User, dispute_id: int, reference: str, paid_on: dt.
     now = clock.now()
     today = now.astimezone(clock.TZ).date()
     dispute = dispute_lock(actor, dispute_id)
-    _may_record(actor, dispute)
-    reference = _clean_reference(reference)  # before it reaches a query (no NUL on PostgreSQL)
-    bank = selectors.bank_of(dispute.institution)
-    existing = _booked(dispute, bank, reference, paid_on, amount)
-    if existing is not None and existing.dispute_id != dispute.pk:
-        raise PerformanceInvalid(f"流水号{reference}已登记为本机构另一纠纷的还款；同一笔银行流水"
-                                 "只能对应一笔还款，请核对流水号或所属纠纷",
-                                 "the bank's reference is booked against another dispute",
-                                 reference=reference)
-    if existing is not None:  # a repeat is answered in any state: a file sent again
-        if existing.paid_on == paid_on and existing.amount == amount:
-            return Recorded(existing, created=False)
-        raise PerformanceInvalid(f"流水号{existing.reference}已登记为{existing.paid_on}还款"
-                                 f"{existing.amount}元", "reference used for another payment",
-                                 reference=existing.reference)
-    require_state(dispute, State.PERFORMING, State.DEFAULTED, State.ENFORCEMENT,
-                  doing="登记还款")
-    ledger = selectors.ledger_of(dispute)
-    if ledger is None:
-        raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
-    amount = _check_payment(ledger.agreement, paid_on, amount, today)
-    after = ledger.adding(performance.Paid(reference, paid_on, amount))
-    accelerated = selectors.acceleration_of(dispute)
-    surplus = performance.surplus_of(amount, before=ledger.surplus(today, accelerated),
-                                     after=after.surplus(today, accelerated),
-                                     intended=surplus_intended)
+    book = _Book(actor, dispute, selectors.bank_of(dispute.institution))
+    checked = _payment_check(book, _booked, reference=reference, paid_on=paid_on,
+                             amount=amount, surplus_intended=surplus_intended, today=today)
+    if checked.repeat is not None:
+        return Recorded(checked.repeat, created=False)
+    row = _payment_row(book, checked, paid_on, source, now)
     try:
         with transaction.atomic():  # a savepoint: the constraint decides a race
-            made = Payment.objects.create(dispute=dispute, agreement=ledger.agreement,
-                                          bank=bank, reference=reference, paid_on=paid_on,
-                                          amount=amount, source=source,
-                                          # the box ticked for a payment within what is
-                                          # owed states nothing: no "to refund" on its row
-                                          surplus_intended=surplus > 0,
-                                          recorded_by=actor, recorded_at=now)
+            row.save(force_insert=True)
     except IntegrityError:
-        raise PerformanceInvalid(f"流水号{reference}刚被登记为另一笔还款，请刷新后核对",
+        raise PerformanceInvalid(f"流水号{checked.reference}刚被登记为另一笔还款，请刷新后核对",
                                  "the reference was booked meanwhile",
-                                 reference=reference) from None
+                                 reference=checked.reference) from None
     dispute.version += 1
     dispute.save(update_fields=["version"])
-    extra = {"surplus": str(surplus)} if surplus else {}
-    _event(dispute, events.PAYMENT_RECORDED, actor, now, payment=made.pk, reference=reference,
-           paid_on=paid_on.isoformat(), amount=str(amount), source=source, **extra)
-    if then_review:
-        review(dispute=dispute, today=today, ledger=after)
-    return Recorded(made, created=True, surplus=surplus)
+    _event(dispute, events.PAYMENT_RECORDED, actor, now, **_recorded_params(row, checked.surplus))
+    review(dispute=dispute, today=today, ledger=checked.after)
+    return Recorded(row, created=True, surplus=checked.surplus)
 
 
 class RowStatus(StrEnum):
@@ -263,31 +357,50 @@ def payments_file(*, actor: User, institution: Organization, data: bytes) -> Imp
 def payments_import(*, actor: User, institution: Organization, text: str) -> Imported:
     """Record the payments of a CSV file of the institution's own references (columns
     dispute — our number or the institution's reference —, reference, paid_on, amount, and
-    optionally surplus_intended). Every line goes through :func:`payment_record`, so a
-    surplus not stated and a reference already used are refused as they are by hand, and
-    every line gets its answer. All or nothing: a file with any bad line records nothing;
-    a file sent twice records nothing the second time.
+    optionally surplus_intended). Every line meets the rules of :func:`payment_record`
+    (:func:`_payment_check`), in the file's order, so a surplus not stated and a reference
+    already used are refused as they are by hand, and every line gets its answer. All or
+    nothing: a file with any bad line records nothing; a file sent twice records nothing
+    the second time.
+
+    The file's disputes are locked in id order and read with their ledgers and the
+    payments under the file's references in a few queries; each line is checked against
+    its dispute's ledger as the lines before left it; the payments, the versions and the
+    timeline events are then written together, and each dispute is reviewed once. The
+    queries grow with the number of disputes a file names (their reviews), not with its
+    lines.
 
     :raises PermissionDenied: not an agent of the institution
     """
     problem = payments_import_problem(actor, institution)
     if problem:
         raise PermissionDenied(problem, "not an agent of this institution")
-    result = Imported()
-    touched: set[int] = set()
     try:
         rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     except csv.Error:
-        result.errors.append((1, "文件不是有效的CSV（字段过长或引号不配对）"))
-        return result
+        return Imported(errors=[(1, "文件不是有效的CSV（字段过长或引号不配对）")])
     if not rows or set(CSV_COLUMNS) - set(rows[0]):
-        result.errors.append((1, f"文件须包含列：{', '.join(CSV_COLUMNS)}"))
-        return result
+        return Imported(errors=[(1, f"文件须包含列：{', '.join(CSV_COLUMNS)}")])
+    for _attempt in range(2):
+        try:
+            return _import_file(actor, institution, rows)
+        except IntegrityError:  # a reference booked meanwhile by another file: read it again
+            continue
+    return Imported(errors=[(1, "文件中的流水号刚被登记为其他还款，请刷新后核对")])
+
+
+def _import_file(actor: User, institution: Organization,
+                 rows: list[dict[str, str | None]]) -> Imported:
+    now = clock.now()
+    today = now.astimezone(clock.TZ).date()
+    result = Imported()
+    made: list[tuple[_Book, Payment, Decimal]] = []
+    touched: set[int] = set()
     try:
         with transaction.atomic():
-            _lock_in_order(actor, institution, rows)
+            file = _PaymentsFile.read(actor, institution, rows)
             for line, row in enumerate(rows, start=2):
-                answer = _import_row(actor, institution, line, row)
+                answer = _import_row(file, line, row, today, now, made)
                 result.rows.append(answer)
                 if answer.status is RowStatus.REFUSED:
                     result.errors.append((line, answer.message))
@@ -300,9 +413,10 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
                     result.repeated += 1
             if result.errors:
                 raise _Rollback
-            today = clock.today()
+            _book_payments(actor, made, now)
             for pk in sorted(touched):  # once the whole file is in, not row by row
-                review(dispute=dispute_lock(actor, pk), today=today)
+                book = file.books[pk]
+                review(dispute=book.dispute, today=today, ledger=book.ledger())
     except _Rollback:
         result.created = result.repeated = 0
         result.rows = [replace(a, status=RowStatus.NOT_RECORDED, message="", surplus=ZERO)
@@ -318,44 +432,119 @@ def _visible_to_importer(actor: User, institution: Organization) -> QuerySet[Dis
     return dispute_visible_to(actor).filter(institution__in=subtree(institution))
 
 
-def _lock_in_order(actor: User, institution: Organization,
-                   rows: list[dict[str, str | None]]) -> None:
-    """Lock the file's disputes in id order first, so two files naming the same disputes in
-    a different order wait for each other instead of deadlocking."""
-    keys = {(row.get("dispute") or "").strip() for row in rows} - {""}
+@dataclass
+class _PaymentsFile:
+    """What a payments file's lines are checked against: its disputes by the keys it names
+    them by, each locked with its book, and the payments under its references."""
+
+    keys: dict[str, int]
+    books: dict[int, _Book]
+    booked: _Booked
+
+    @classmethod
+    def read(cls, actor: User, institution: Organization,
+             rows: list[dict[str, str | None]]) -> _PaymentsFile:
+        keys = _keys_of(actor, institution, rows)
+        disputes = _lock_in_order(sorted(set(keys.values())))
+        ledgers = selectors.ledgers_of(list(disputes))
+        banks: dict[int | None, Organization | None] = {}
+        for d in disputes.values():
+            if d.institution_id not in banks:
+                banks[d.institution_id] = selectors.bank_of(d.institution)
+        books = {pk: _Book(actor, d, banks[d.institution_id], ledgers[pk])
+                 for pk, d in disputes.items()}
+        references = set()
+        for row in rows:
+            try:
+                references.add(_clean_reference(row.get("reference") or ""))
+            except PerformanceInvalid:
+                continue  # refused on its line, never looked up
+        found = selectors.payments_under(
+            sorted(references), dispute_ids=sorted(disputes),
+            bank_ids=sorted({b.pk for b in banks.values() if b is not None}))
+        return cls(keys, books, _Booked(found))
+
+    def dispute_of(self, key: str) -> int:
+        pk = self.keys.get(key) if key else None
+        if pk is None:  # missing and hidden read alike
+            raise DisputeNotFound(f"找不到纠纷“{key}”或无权查看", "dispute not found")
+        return pk
+
+
+def _keys_of(actor: User, institution: Organization,
+             rows: list[dict[str, str | None]]) -> dict[str, int]:
+    """The file's disputes the importer may see, by our number, else by the institution's
+    reference (the first dispute under it)."""
+    keys = sorted({(row.get("dispute") or "").strip() for row in rows} - {""})
     mine = _visible_to_importer(actor, institution)
-    ids = sorted(set(mine.filter(number__in=keys).values_list("pk", flat=True))
-                 | set(mine.filter(external_ref__in=keys).values_list("pk", flat=True)))
-    list(Dispute.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-         .values_list("pk", flat=True))
+    by_number: dict[str, int] = {}
+    by_reference: dict[str, int] = {}
+    for batch in selectors.batches(keys):
+        for pk, number, external_ref in (mine.filter(Q(number__in=batch)
+                                                     | Q(external_ref__in=batch))
+                                         .values_list("pk", "number", "external_ref")):
+            by_number[number] = pk
+            if external_ref is not None:
+                by_reference[external_ref] = min(pk, by_reference.get(external_ref, pk))
+    found = {k: by_number.get(k) or by_reference.get(k) for k in keys}
+    return {k: pk for k, pk in found.items() if pk is not None}
 
 
-def _dispute_of_row(actor: User, institution: Organization, key: str) -> int:
-    mine = _visible_to_importer(actor, institution)
-    found = mine.filter(number=key).first() or mine.filter(external_ref=key).first()
-    if found is None or not key:  # missing and hidden read alike
-        raise DisputeNotFound(f"找不到纠纷“{key}”或无权查看", "dispute not found")
-    return found.pk
+def _lock_in_order(ids: list[int]) -> dict[int, Dispute]:
+    """Lock the file's disputes in id order, so two files naming the same disputes in a
+    different order wait for each other instead of deadlocking; read as
+    :func:`dispute_lock` reads one."""
+    locked: dict[int, Dispute] = {}
+    for batch in selectors.batches(ids):
+        locked.update((d.pk, d) for d in (
+            Dispute.objects.select_for_update(of=("self",))
+            .select_related("committee", "institution", "court", "policy_version")
+            .filter(pk__in=batch).order_by("pk")))
+    return locked
 
 
-def _import_row(actor: User, institution: Organization, line: int,
-                row: dict[str, str | None]) -> RowAnswer:
+class _Booked:
+    """The payments under a file's references, and those the file books as it goes: what
+    :func:`_booked` finds in the database, found among them."""
+
+    def __init__(self, found: list[Payment]) -> None:
+        self._under: dict[str, list[tuple[tuple[int, int], Payment]]] = {}
+        for p in found:
+            self._under.setdefault(p.reference, []).append(((0, p.pk), p))
+        self._new = 0
+
+    def add(self, payment: Payment) -> None:
+        """A payment the file books (newer than any row: it sorts last by id)."""
+        self._new += 1
+        self._under.setdefault(payment.reference, []).append(((1, self._new), payment))
+
+    def find(self, dispute: Dispute, bank: Organization | None, reference: str,
+             paid_on: dt.date, amount: Decimal) -> Payment | None:
+        mine = [(rank, p) for rank, p in self._under.get(reference, ())
+                if p.dispute_id == dispute.pk or (bank is not None and p.bank_id == bank.pk)]
+        mine.sort(key=lambda r: r[0], reverse=True)  # newest first, then this dispute's
+        rows = [p for _rank, p in sorted(mine, key=lambda r: r[1].dispute_id != dispute.pk)]
+        return _booked_among(rows, dispute, paid_on, amount)
+
+
+def _import_row(file: _PaymentsFile, line: int, row: dict[str, str | None], today: dt.date,
+                now: dt.datetime, made: list[tuple[_Book, Payment, Decimal]]) -> RowAnswer:
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
     key, reference = cell("dispute"), cell("reference")
     pk: int | None = None
     try:
-        pk = _dispute_of_row(actor, institution, key)
+        pk = file.dispute_of(key)
         stated = cell(SURPLUS_COLUMN).lower()
         if stated not in _YES | _NO:
             raise PerformanceInvalid(f"{SURPLUS_COLUMN}列只能填“是”或“否”（或留空）",
                                      "surplus_intended must be yes or no")
-        done = payment_record(actor=actor, dispute_id=pk,
-                              reference=reference,
-                              paid_on=dt.date.fromisoformat(cell("paid_on")),
-                              amount=Decimal(cell("amount")), source=Payment.Source.CSV,
-                              surplus_intended=stated in _YES, then_review=False)
+        paid_on, amount = dt.date.fromisoformat(cell("paid_on")), Decimal(cell("amount"))
+        book = file.books[pk]
+        checked = _payment_check(book, file.booked.find, reference=reference,
+                                 paid_on=paid_on, amount=amount,
+                                 surplus_intended=stated in _YES, today=today)
     except DomainError as exc:
         return RowAnswer(line, key, reference, RowStatus.REFUSED, exc.message, str(exc.code),
                          dispute_id=pk)
@@ -363,9 +552,35 @@ def _import_row(actor: User, institution: Organization, line: int,
         return RowAnswer(line, key, reference, RowStatus.REFUSED,
                          "日期应为YYYY-MM-DD，金额应为数字（如1234.56）", "validation_error",
                          dispute_id=pk)
-    return RowAnswer(line, key, reference,
-                     RowStatus.CREATED if done.created else RowStatus.REPEATED,
-                     surplus=done.surplus, dispute_id=pk)
+    if checked.repeat is not None:
+        return RowAnswer(line, key, reference, RowStatus.REPEATED, dispute_id=pk)
+    book.take(checked)
+    payment = _payment_row(book, checked, paid_on, Payment.Source.CSV, now)
+    file.booked.add(payment)
+    made.append((book, payment, checked.surplus))
+    return RowAnswer(line, key, reference, RowStatus.CREATED, surplus=checked.surplus,
+                     dispute_id=pk)
+
+
+def _book_payments(actor: User, made: list[tuple[_Book, Payment, Decimal]],
+                   now: dt.datetime) -> None:
+    """Write a file's payments in its order, each dispute's version moved on by its
+    payments and a ``payment.recorded`` event for each, as :func:`payment_record` writes
+    one: one insert of the payments, one update of the versions, one of the events.
+
+    :raises IntegrityError: a reference booked meanwhile (the transaction is then void)
+    """
+    if not made:
+        return
+    Payment.objects.bulk_create([p for _book, p, _surplus in made])
+    bumped: dict[int, Dispute] = {}
+    for book, _p, _surplus in made:
+        book.dispute.version += 1
+        bumped[book.dispute.pk] = book.dispute
+    Dispute.objects.bulk_update(list(bumped.values()), ["version"], batch_size=500)
+    events_append([NextEvent(book.dispute, events.PAYMENT_RECORDED, book.dispute.state,
+                             book.dispute.state, _recorded_params(p, surplus), {})
+                   for book, p, surplus in made], actor=actor, at=now)
 
 
 def review(*, dispute: Dispute, today: dt.date, ledger: selectors.Ledger | None = None) -> str:
