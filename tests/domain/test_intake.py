@@ -66,8 +66,11 @@ class TestContractAndPendingCase:
     def test_a_card_number_is_kept_as_its_first_six_and_last_four_digits(self):
         from jintiao.domain.intake import contract_ref
 
-        assert contract_ref(" 6222 0212 3456 7890 123 ") == "622202*********0123"
-        assert contract_ref("6222-0212-3456-7890") == "622202******7890"
+        assert contract_ref(" 6222 0212 3456 7890 128 ") == "622202*********0128"
+        assert contract_ref("6222-0212-3456-7894") == "622202******7894"
+        # as many digits without a card's check digit: a contract number, kept whole
+        assert contract_ref("2023-0001-0002-0003") == "2023-0001-0002-0003"
+        assert contract_ref("6222021234567890123") == "6222021234567890123"
         assert contract_ref("(2023)黔农信借字第0012号") == "(2023)黔农信借字第0012号"
         assert contract_ref("") == ""
 

@@ -19,6 +19,14 @@ GIVEN = "建国 秀英 志强 丽华 小平 春梅 国庆 桂兰 海波 晓燕 �
 STREETS = ("北京东路", "韶山南路", "营盘东路", "文化北路", "大十字街", "永丰路")
 
 
+def _card(n: int) -> str:
+    """A card number of the demo bank with its Luhn check digit."""
+    from jintiao.domain.intake import luhn_valid
+
+    body = f"622202{n:012d}"
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+
+
 def _resident_id(n: int) -> str:
     first17 = f"52260119{78 + n % 17:02d}{1 + n % 12:02d}{10 + n % 18:02d}{100 + n:03d}"
     return first17 + identity.resident_id_check_char(first17)
@@ -30,7 +38,7 @@ def sample_rows() -> list[dict[str, str]]:
         card = n % 3 != 2
         rows.append({
             "机构业务编号": f"KL-{'XYK' if card else 'XFD'}-2026-{n + 1:04d}",
-            "合同编号或卡号": (f"62220224{n:011d}" if card else f"黔凯信贷字（2024）第{210 + n}号"),
+            "合同编号或卡号": _card(n) if card else f"黔凯信贷字（2024）第{210 + n}号",
             "纠纷类型": "信用卡纠纷" if card else "消费贷款纠纷",
             "债权计算日": "2026-11-30", "本金": f"{18000 + 3150 * n}.00",
             "利息": f"{1200 + 97 * n}.35", "罚息": f"{130 + 11 * n}.00" if n % 2 else "",

@@ -86,7 +86,7 @@ def _party_columns(prefix: str, *, required: bool, example: tuple[str, str, str,
 COLUMNS: tuple[Column, ...] = (
     Column("机构业务编号", True, "XYK-2026-000123",
            "贵机构内部的唯一编号；同一编号再次提交内容不变视为已登记，内容不同报冲突"),
-    Column("合同编号或卡号", example="6222021234567890123",
+    Column("合同编号或卡号", example="6222021234567890128",
            note="卡号只保存前六位和后四位"),
     Column("纠纷类型", True, "信用卡纠纷", "、".join(str(t.label) for t in DisputeType)),
     Column("来源渠道", example="金融机构申请",

@@ -17,13 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from jintiao import clock
 from jintiao.disputes import services
-from jintiao.disputes.access import PermissionDenied, may_file
-from jintiao.disputes.models import Channel, Dispute, DisputeParty, DisputeType, PartyRole
-from jintiao.domain import intake as intake_rules
+from jintiao.disputes.access import may_file
+from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.intake import IntakeInvalid
@@ -110,7 +109,9 @@ def dispute_intake_many(*, actor: User, items: Sequence[IntakeRequest | DomainEr
     for attempt in range(services.INTAKE_ATTEMPTS):
         try:
             return _attempt(actor, items, all_or_nothing, progress or (lambda _done: None))
-        except IntegrityError:
+        except services.COLLISIONS as exc:
+            if not services.collided(exc):
+                raise
             log.warning("batch intake of %s items collided (attempt %s)", len(items),
                         attempt + 1)
     raise services.DisputeConflict(
@@ -119,28 +120,12 @@ def dispute_intake_many(*, actor: User, items: Sequence[IntakeRequest | DomainEr
 
 
 def _filing(item: IntakeRequest) -> services.Filing:
-    try:
-        channel = Channel(item.channel)
-    except ValueError:
-        raise IntakeInvalid(f"来源渠道无效：{item.channel}", f"unknown channel: {item.channel}",
-                            field="channel") from None
-    try:
-        dispute_type = DisputeType(item.dispute_type)
-    except ValueError:
-        raise IntakeInvalid(f"纠纷类型无效：{item.dispute_type}",
-                            f"unknown dispute type: {item.dispute_type}",
-                            field="dispute_type") from None
-    if item.external_ref and item.institution is None:
-        raise IntakeInvalid("填写机构业务编号时须选择金融机构",
-                            "an institution's reference needs the institution",
-                            field="institution")
-    return services.Filing(
-        committee=item.committee, channel=channel, dispute_type=dispute_type, claim=item.claim,
-        parties=item.parties, institution=item.institution, court=item.court,
-        external_ref=item.external_ref or None, summary=item.summary,
-        received_on=item.received_on, notice_served=item.notice_served,
-        contract_ref=intake_rules.contract_ref(item.contract_ref),
-        pending_case_number=intake_rules.pending_case_number(item.pending_case_number))
+    return services.filing_of(
+        committee=item.committee, channel=item.channel, dispute_type=item.dispute_type,
+        claim=item.claim, parties=item.parties, institution=item.institution, court=item.court,
+        external_ref=item.external_ref, summary=item.summary, received_on=item.received_on,
+        notice_served=item.notice_served, contract_ref=item.contract_ref,
+        pending_case_number=item.pending_case_number)
 
 
 def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
@@ -159,10 +144,8 @@ def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
         if key not in allowed:
             allowed[key] = may_file(actor, item.committee, item.institution)
         if not allowed[key]:
-            results[index] = ItemResult(index, Outcome.REFUSED, error=PermissionDenied(
-                "无权向该调委会登记纠纷或代表该金融机构申请",
-                "not allowed to file at this committee or for this institution",
-                field="committee_id"))
+            results[index] = ItemResult(index, Outcome.REFUSED,
+                                        error=services.filing_refused())
             continue
         try:
             filings[index] = _filing(item)
@@ -232,8 +215,10 @@ def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],
             results[index] = ItemResult(index, Outcome.UNSAVED, error=UNSAVED)
     elif order:
         with transaction.atomic():
+            # stamped when written: the checks of a large file take seconds (a reader of
+            # changes since a moment must not find events older than their commit by that)
             made = services.intake_write(actor, [checked[i] for i in order], reads=reads,
-                                         now=now)
+                                         now=clock.now())
         for index, dispute in zip(order, made, strict=True):
             results[index] = ItemResult(index, Outcome.CREATED, dispute=dispute)
         for index, first in repeats.items():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Max
 
 from jintiao import clock
@@ -199,18 +199,12 @@ def dispute_intake(
     :raises PolicyMissing: no policy is in force for the committee
     """
     if not may_file(actor, committee, institution):
-        raise PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
-                               "not allowed to file at this committee or for this institution")
-    filing = Filing(committee=committee, channel=Channel(channel),
-                     dispute_type=DisputeType(dispute_type), claim=claim, parties=parties,
-                     institution=institution, court=court, external_ref=external_ref or None,
-                     summary=summary, received_on=received_on, notice_served=notice_served,
-                     contract_ref=intake_rules.contract_ref(contract_ref),
-                     pending_case_number=intake_rules.pending_case_number(pending_case_number))
-    if filing.external_ref and institution is None:
-        raise IntakeInvalid("填写机构业务编号时须选择金融机构",
-                            "an institution's reference needs the institution",
-                            field="institution")
+        raise filing_refused()
+    filing = filing_of(
+        committee=committee, channel=channel, dispute_type=dispute_type, claim=claim,
+        parties=parties, institution=institution, court=court, external_ref=external_ref,
+        summary=summary, received_on=received_on, notice_served=notice_served,
+        contract_ref=contract_ref, pending_case_number=pending_case_number)
     if filing.external_ref and institution is not None:
         existing = Dispute.objects.filter(institution=institution,
                                           external_ref=filing.external_ref).first()
@@ -220,7 +214,9 @@ def dispute_intake(
         try:
             with transaction.atomic():
                 return Filed(_intake(actor, filing), created=True)
-        except IntegrityError:
+        except COLLISIONS as exc:
+            if not collided(exc):
+                raise
             if filing.external_ref and institution is not None:  # filed concurrently
                 existing = Dispute.objects.filter(institution=institution,
                                                   external_ref=filing.external_ref).first()
@@ -233,6 +229,62 @@ def dispute_intake(
         "登记时与同时进行的另一项登记冲突，未能保存，请稍后重新提交",
         "intake collided with another record; nothing saved, submit again",
         committee=committee.pk)
+
+
+def filing_refused() -> PermissionDenied:
+    """The refusal of a filing at a committee or for an institution not the actor's."""
+    return PermissionDenied("无权向该调委会登记纠纷或代表该金融机构申请",
+                            "not allowed to file at this committee or for this institution",
+                            field="committee_id")
+
+
+def filing_of(*, committee: Organization, channel: str, dispute_type: str,
+              claim: ClaimBreakdown, parties: Sequence[tuple[PartyInput, PartyRole]],
+              institution: Organization | None, court: Organization | None,
+              external_ref: str | None, summary: str, received_on: dt.date | None,
+              notice_served: bool, contract_ref: str, pending_case_number: str) -> Filing:
+    """A filing as intake compares and checks it, from what one intake call or one row of a
+    batch gives: the channel and type known, a reference with its institution, the contract
+    and the pending case number as they are kept.
+
+    :raises IntakeInvalid: an unknown channel or type (``field`` names it), a reference
+        without its institution, a contract reference or case number not as they are written
+    """
+    try:
+        known_channel = Channel(channel)
+    except ValueError:
+        raise IntakeInvalid(f"来源渠道无效：{channel}", f"unknown channel: {channel}",
+                            field="channel") from None
+    try:
+        known_type = DisputeType(dispute_type)
+    except ValueError:
+        raise IntakeInvalid(f"纠纷类型无效：{dispute_type}",
+                            f"unknown dispute type: {dispute_type}",
+                            field="dispute_type") from None
+    if external_ref and institution is None:
+        raise IntakeInvalid("填写机构业务编号时须选择金融机构",
+                            "an institution's reference needs the institution",
+                            field="institution")
+    return Filing(committee=committee, channel=known_channel, dispute_type=known_type,
+                  claim=claim, parties=parties, institution=institution, court=court,
+                  external_ref=external_ref or None, summary=summary, received_on=received_on,
+                  notice_served=notice_served,
+                  contract_ref=intake_rules.contract_ref(contract_ref),
+                  pending_case_number=intake_rules.pending_case_number(pending_case_number))
+
+
+# What collides with another intake writing at the same moment, and is tried again: a unique
+# number, party or reference taken meanwhile, or (PostgreSQL) two files' locks taken in
+# opposite orders — never a 500 (issue 19 §4; the deadlock from issue 20's review)
+COLLISIONS = (IntegrityError, OperationalError)
+
+
+def collided(exc: Exception) -> bool:
+    """``exc`` (one of :data:`COLLISIONS`) is a collision with a concurrent write."""
+    if isinstance(exc, IntegrityError):
+        return True
+    cause = exc.__cause__
+    return type(cause).__name__ in ("DeadlockDetected", "SerializationFailure")
 
 
 # What a repeat is compared on, by the API's names, with their Chinese labels.
@@ -498,7 +550,9 @@ def intake_write(actor: User, checked: Sequence[Checked], *, reads: Reads,
     for place, c in enumerate(checked):
         blocks.setdefault((c.filing.committee.pk, c.received_on.year), []).append(place)
     committees = {c.filing.committee.pk: c.filing.committee for c in checked}
-    for (committee_id, year), places in blocks.items():
+    # the counters are locked in one order (committee, year), whoever writes: two files
+    # naming the same committees in other orders would wait on each other for ever
+    for (committee_id, year), places in sorted(blocks.items()):
         for place, seq in zip(places, numbers_take(committees[committee_id], year, len(places)),
                               strict=True):
             numbers[place] = seq

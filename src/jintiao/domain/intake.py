@@ -79,14 +79,27 @@ def require_distinct_parties(rows: Sequence[PartyEntry]) -> None:
 PENDING_CASE_NUMBER = re.compile(
     r"[（(]\d{4}[）)](最高法|[\u4e00-\u9fff]{1,3}(\d{2}|\d{4})?)[\u4e00-\u9fff]{1,4}\d{1,6}号")
 CONTRACT_REF_MAX = 100
-# a bank card's number: 13 to 19 digits (GB/T 19584 / ISO/IEC 7812), spaces or dashes apart
+# a bank card's number: 13 to 19 digits (GB/T 19584 / ISO/IEC 7812), spaces or dashes apart,
+# its last digit the Luhn check of the others (ISO/IEC 7812-1 Annex B) — a contract number of
+# as many digits is kept as it is
 CARD_NUMBER = re.compile(r"\d{13,19}")
 
 
+def luhn_valid(digits: str) -> bool:
+    """The number's last digit is the Luhn check digit of the others."""
+    total = 0
+    for place, char in enumerate(reversed(digits)):
+        n = int(char)
+        if place % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
 def contract_ref(text: str) -> str:
-    """The contract or card a debt arises from, as it is kept: a card's number as its first
-    six and last four digits (what a bank prints on its own notices), anything else as
-    typed, stripped.
+    """The contract or card a debt arises from, as it is kept: a card's number (a Luhn-valid
+    run of 13 to 19 digits) as its first six and last four digits (what a bank prints on its
+    own notices), anything else as typed, stripped.
 
     :raises IntakeInvalid: longer than the column, or holding a control character
     """
@@ -96,7 +109,7 @@ def contract_ref(text: str) -> str:
                             "the contract reference is too long or holds a control character",
                             field="contract_ref")
     digits = re.sub(r"[\s-]", "", value)
-    if CARD_NUMBER.fullmatch(digits):
+    if CARD_NUMBER.fullmatch(digits) and luhn_valid(digits):
         return f"{digits[:6]}{'*' * (len(digits) - 10)}{digits[-4:]}"
     return value
 

@@ -236,7 +236,9 @@ def parties_get_or_create(checked: Sequence[CheckedParty]) -> list[Party]:
                 phone_masked=identity.mask_mobile(phone) if phone else "",
                 address=c.address, **c.particulars)
     if new:
-        Party.objects.bulk_create(list(new.values()))
+        # inserted in the order of their keys, whoever writes: two files naming the same new
+        # people in other orders would otherwise wait on each other's unique keys for ever
+        Party.objects.bulk_create([new[key] for key in sorted(new)])
     return [known.get(key) or new[key] for key in keys]
 
 
