@@ -176,3 +176,23 @@ class TestTheReviewPage:
         assert disputes[1].number in page
         statuses = [Application.objects.get(pk=a.pk).status for a in apps]
         assert statuses == [Application.Status.CONFIRMED, Application.Status.ACCEPTED]
+
+
+def test_the_batch_pages_label_their_inputs_and_caption_their_tables(desk, cases):
+    """The checks of tests/web/test_accessibility.py, on this feature's pages."""
+    from tests.web.test_accessibility import problems
+
+    waiting = agreed(desk)
+    batch, _apps = _sent(desk, [agreed(desk), agreed(desk)])
+    confirmation_batch_apply(actor=desk.mediator, court_id=desk.court.pk,
+                             disputes={waiting.pk: waiting.version})
+    agreed(desk, signed=False)
+    found = []
+    for user, path in [(desk.judge, f"/courts/{desk.court.pk}/review/"),
+                       (desk.judge, f"/courts/{desk.court.pk}/review/?batch={batch.pk}"),
+                       (desk.mediator, "/confirmations/batch/"),
+                       (desk.mediator, f"/confirmations/batch/{batch.pk}/")]:
+        response = client_for(user).get(path)
+        assert response.status_code == 200, path
+        found += [f"{path}: {p}" for p in problems(response.content.decode())]
+    assert not found, "\n".join(found)
