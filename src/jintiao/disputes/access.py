@@ -700,3 +700,32 @@ def batch_actions_of(user: User) -> tuple[lifecycle.Action, ...]:
 
 def may_batch(user: User, action: lifecycle.Action) -> bool:
     return action in batch_actions_of(user)
+
+
+# --- judicial confirmation in batches (issue 20 §6) ---
+
+def may_batch_apply(user: User) -> bool:
+    """Send several joint applications to a court at once: the committee's desk that the
+    lifecycle table lets apply for one (mediators and directors). Each dispute is still
+    its single service's to allow or refuse."""
+    roles = user_roles(user) & (COMMITTEE_STAFF | TEAM_ROLES)
+    return user.organization is not None and any(
+        roles & t.roles for t in lifecycle.transitions_for(lifecycle.Action.APPLY_CONFIRMATION))
+
+
+def court_for_review(user: User, court_id: int) -> Organization:
+    """The court whose applications ``user`` reviews and rules on together: a judge of it
+    (or of a court above it), as :meth:`Standing.may_rule` asks of each application.
+
+    :raises RecordNotFound: no such court, or the user is not of it (the same answer)
+    :raises PermissionDenied: of the court, but not a judge (a clerk dockets, never rules)
+    """
+    court = Organization.objects.filter(pk=court_id, kind=OrgKind.COURT).first()
+    held = user_roles(user)
+    if court is None or not held & COURT_ROLES or not _over(user.organization, court):
+        raise RecordNotFound("法院不存在或无权查看", "no such court")
+    if Role.JUDGE not in held:
+        who, who_en = WHO_MAY["may_rule"]
+        raise PermissionDenied(f"只有{who}可以审查并裁定司法确认申请",
+                               f"only {who_en} may review and rule")
+    return court
