@@ -30,6 +30,9 @@ def test_the_bank_agent_finds_s1_in_the_demo_confirmed_and_performing(
     expect(rows).to_have_count(1)
     assert "state=performing" in page.url  # the filtered list has its own address
 
+    # the filter's last reload settled first: on a loaded machine a late swap of the results
+    # took the row from under the click (the full suite, once)
+    page.wait_for_load_state("networkidle")
     page.click(f"text={s1.number}")
     expect(page.locator(".badge")).to_have_text("履行中")
     expect(page.locator("text=250,277.13").first).to_be_visible()
