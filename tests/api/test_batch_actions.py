@@ -122,3 +122,14 @@ def test_the_operation_is_documented_with_its_scope(world):
     assert operation["operationId"] == "disputes_batch_action"
     assert operation["x-scope"] == "intake"
     assert "403" in operation["responses"]
+
+
+def test_ids_and_versions_beyond_their_columns_are_422_not_a_500(world):
+    """The fuzzer's ``ids: [10**38]`` was a 500 (issue 20 review)."""
+    api = Api(world.director)
+    for body in ({"action": "assign_propose", "ids": [10**38]},
+                 {"action": "accept", "ids": [-5]},
+                 {"action": "accept", "ids": [1], "versions": {"1": 2**40}}):
+        response = api.post("/disputes/batch-actions", body)
+        assert response.status_code == 422, body
+        assert response.json()["code"] == "validation_error"
