@@ -27,18 +27,15 @@ import datetime as dt
 import io
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen import create_database
+from loadgen import child_on_fresh_database
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "jintiao-bench-load-only-not-a-secret"  # noqa: S105 - the bench databases' own key
 PG_URL = os.environ.get("JINTIAO_BENCH_INTAKE_URL",
                         "postgres://postgres@127.0.0.1:5432/jintiao_bench_intake")
@@ -174,23 +171,7 @@ def child(rows: int) -> dict[str, Any]:
 
 
 def run(database: str, rows: int) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k != "JINTIAO_DEBUG"}
-    with tempfile.TemporaryDirectory(prefix="jintiao-bench-intake-") as var:
-        if database == "sqlite":
-            url = f"sqlite:///{var}/bench.sqlite3"
-        else:
-            url = PG_URL
-            create_database(url, fresh=True)
-        env.update({"DATABASE_URL": url, "JINTIAO_SECRET_KEY": SECRET, "JINTIAO_VAR_DIR": var,
-                    "JINTIAO_HTTPS": "0", "DJANGO_SETTINGS_MODULE": "jintiao.config.settings",
-                    "PYTHONPATH": str(ROOT / "src")})
-        done = subprocess.run(  # noqa: S603 - this interpreter running this file
-            [sys.executable, __file__, "--child", "run", "--rows", str(rows)],
-            env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{database}: {done.stderr[-3000:]}")
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return found
+    return child_on_fresh_database(__file__, database, PG_URL, ["--rows", str(rows)], SECRET)
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -343,6 +345,31 @@ def create_database(url: str, *, fresh: bool = False) -> bool:
             return False
         conn.execute(f'CREATE DATABASE "{name}"')  # the callers check the name: *bench*
     return True
+
+
+def child_on_fresh_database(script: str, database: str, pg_url: str, args: list[str],
+                            secret: str) -> dict[str, Any]:
+    """Run ``script --child run *args`` in its own interpreter on a fresh database
+    (``database``: ``sqlite``, a temporary file, or ``postgresql``, ``pg_url`` dropped and
+    made again) and return the JSON its last line prints."""
+    env = {k: v for k, v in os.environ.items() if k != "JINTIAO_DEBUG"}
+    root = Path(script).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix=f"jintiao-{Path(script).stem}-") as var:
+        if database == "sqlite":
+            url = f"sqlite:///{var}/bench.sqlite3"
+        else:
+            url = pg_url
+            create_database(url, fresh=True)
+        env.update({"DATABASE_URL": url, "JINTIAO_SECRET_KEY": secret, "JINTIAO_VAR_DIR": var,
+                    "JINTIAO_HTTPS": "0", "DJANGO_SETTINGS_MODULE": "jintiao.config.settings",
+                    "PYTHONPATH": str(root / "src")})
+        done = subprocess.run(  # noqa: S603 - this interpreter running the bench's file
+            [sys.executable, script, "--child", "run", *args],
+            env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{database}: {done.stderr[-3000:]}")
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
 
 
 class Server:

@@ -258,6 +258,9 @@ LIST_CHOICES_SECONDS = int(os.environ.get("JINTIAO_LIST_CHOICES_SECONDS", "120")
 # timeout would cut off; its file is kept this many days (issue 19 §3).
 EXPORT_INLINE_ROWS = int(os.environ.get("JINTIAO_EXPORT_INLINE_ROWS", "10000"))
 EXPORT_KEEP_DAYS = int(os.environ.get("JINTIAO_EXPORT_KEEP_DAYS", "7"))
+# A bank's element-table file of more rows than this is checked and filed by a background
+# task with its progress shown, not in the request that uploads it (issue 20 §1).
+INTAKE_FILE_INLINE_ROWS = int(os.environ.get("JINTIAO_INTAKE_FILE_INLINE_ROWS", "200"))
 
 # --- Security. Secure by default with DEBUG off: HTTPS only (redirect, HSTS, Secure cookies).
 # JINTIAO_HTTPS=0: plain HTTP (a closed intranet without certificates; browsers then send

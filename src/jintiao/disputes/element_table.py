@@ -14,7 +14,6 @@ kept in the report and otherwise ignored.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import zipfile
@@ -416,11 +415,6 @@ def _party(prefix: str, cell: Any, text: Any) -> PartyInput | None:
     return PartyInput(kind, name, number,
                       phone=cell_number_text(cell(f"{prefix}手机"), column=f"{prefix}手机"),
                       **particulars)
-
-
-def received_default(today: dt.date) -> dt.date:
-    """A row without its date of receipt was received the day it was uploaded."""
-    return today
 
 
 # columns a spreadsheet must keep as text (numbers of 18 digits, leading zeros)

@@ -40,8 +40,6 @@ from jintiao.orgs.selectors import user_roles
 
 log = logging.getLogger(__name__)
 
-# a file of up to this many rows is checked and filed in the request that uploads it
-INLINE_ROWS = 200
 # how long an uploaded file (every party's numbers in the clear) is kept for its report
 RETENTION_DAYS = 30
 RESULT_FIELDS = ("line", "outcome", "dispute_id", "number", "code", "message", "field")
@@ -74,7 +72,7 @@ def intake_file_upload(*, actor: User, institution: Organization, committee: Org
         upload.file.save(f"{clock.now():%Y%m%d-%H%M%S}{_suffix(name)}", ContentFile(data),
                          save=False)
         upload.save()
-    if len(table.rows) <= inline_rows():
+    if len(table.rows) <= settings.INTAKE_FILE_INLINE_ROWS:
         return intake_file_run(upload.pk)
     from jintiao.disputes import tasks  # the task module imports this one
 
@@ -243,8 +241,3 @@ def intake_file_get_for(viewer: User, file_id: int) -> IntakeFile:
     :raises IntakeFile.DoesNotExist: no such file, or not the viewer's to see
     """
     return intake_files_of(viewer).get(pk=file_id)
-
-
-def inline_rows() -> int:
-    """How many rows are filed in the request (``INTAKE_FILE_INLINE_ROWS`` may lower it)."""
-    return int(getattr(settings, "INTAKE_FILE_INLINE_ROWS", INLINE_ROWS))

@@ -252,6 +252,12 @@ def disputes_list(request: HttpRequest, filters: Query[DisputeFilters]) -> HttpR
                         content_type="application/json; charset=utf-8")
 
 
+def _given_ref(item: dict[str, Any]) -> str | None:
+    """The reference an item gave, as it gave it (an item of any shape may be answered)."""
+    ref = item.get("external_ref")
+    return ref if isinstance(ref, str) and ref else None
+
+
 @router.post("/batch", response={200: DisputeBatchOut, **ERRORS},
              operation_id="disputes_intake_batch", openapi_extra={"requestBody": {"content": {
                  "application/json": {"examples": {"two card debts": {"value": BATCH_EXAMPLE}}}}}})
@@ -269,9 +275,7 @@ def disputes_intake_batch(request: HttpRequest, payload: DisputeBatchIn) -> Disp
     return DisputeBatchOut(mode=payload.mode, counts=outcome_counts(results), items=[
         BatchItemOut(
             index=r.index, outcome=r.outcome.value,
-            external_ref=(payload.items[r.index].get("external_ref") or None
-                          if isinstance(payload.items[r.index].get("external_ref"), str)
-                          else None),
+            external_ref=_given_ref(payload.items[r.index]),
             dispute=(None if r.dispute is None
                      else BatchDisputeOut(id=r.dispute.pk, number=r.dispute.number)),
             error=None if r.error is None else BatchErrorOut(**{
