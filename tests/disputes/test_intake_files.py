@@ -139,9 +139,10 @@ class TestReading:
             row(2, 担保人2姓名或名称="钱七", 担保人2证件号码="522601199001011234"),
             row(3, 担保人1姓名或名称="钱\u200b八", 担保人1证件号码=resident_id(88)),
             row(4, 债务人手机="1234"),
+            row(5, 债权计算日="2099-01-01"),  # the browser showed claim_as_of
         ]))
         assert [r["field"] for r in row_results(done)] == [
-            "债务人证件号码", "担保人2证件号码", "担保人1姓名或名称", "债务人手机"]
+            "债务人证件号码", "担保人2证件号码", "担保人1姓名或名称", "债务人手机", "债权计算日"]
 
     def test_a_guarantor_without_a_number_is_refused_naming_the_column(self, world):
         done = upload(world, xlsx([row(1, 担保人1姓名或名称="钱七")]))

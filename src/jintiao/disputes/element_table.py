@@ -274,7 +274,8 @@ class RowRequest(IntakeRequest):
 _FIELD_COLUMNS = {
     "external_ref": "机构业务编号", "contract_ref": "合同编号或卡号", "dispute_type": "纠纷类型",
     "channel": "来源渠道", "committee": "受理调委会", "court": "法院",
-    "pending_case_number": "在诉案号", "as_of": "债权计算日", "claim": "本金",
+    "pending_case_number": "在诉案号", "as_of": "债权计算日", "claim_as_of": "债权计算日",
+    "committee_id": "受理调委会", "claim": "本金",
     "received_on": "收案日期", "summary": "纠纷概要", "notice_served": "已告知非诉讼方式",
     "parties": "债务人姓名或名称", **CLAIM_PART_LABELS}
 _PARTY_COLUMNS = {"name": "姓名或名称", "id_number": "证件号码", "id_type": "证件号码",
