@@ -362,6 +362,12 @@ class MenuItem(models.Model):
     charge_waiver_ratio = models.DecimalField(max_digits=5, decimal_places=4, default=0)
     conditional = models.BooleanField(default=True)
     waiver_parts = models.JSONField(_("减免项目"), default=default_waiver_parts)
+    # whose authority the menu stands on: a menu sent to debtors is accepted for the
+    # creditor within the publisher's limits (checked again when it is sent); empty for a
+    # menu published before this was kept, which is not sent until published again
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                     blank=True, related_name="+", verbose_name=_("发布人"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("标准还款方案")
@@ -414,6 +420,7 @@ class BatchRun(models.Model):
     class Action(models.TextChoices):
         ACCEPT = "accept", _("批量受理")
         ASSIGN = "assign", _("批量分派")
+        MENU = "menu", _("批量发送标准方案")
 
     class State(models.TextChoices):
         PROPOSED = "proposed", _("待确认")
@@ -425,7 +432,8 @@ class BatchRun(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                               verbose_name=_("操作人"))
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    # the accept's notice options: notice_served (the actor's word), serve_by_text
+    # the accept's notice options: notice_served (the actor's word), serve_by_text; the
+    # menu's: reply_by (ISO date), performance_manner, text
     options = models.JSONField(_("选项"), default=dict, blank=True)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices,
                              default=State.QUEUED)
@@ -441,7 +449,7 @@ class BatchRun(models.Model):
         verbose_name_plural = _("批量操作")
         indexes = [models.Index(fields=["actor", "-created_at"], name="batch_run_by_actor")]
         constraints = [
-            models.CheckConstraint(condition=Q(action__in=["accept", "assign"]),
+            models.CheckConstraint(condition=Q(action__in=["accept", "assign", "menu"]),
                                    name="batch_run_action_known"),
             models.CheckConstraint(
                 condition=Q(state__in=["proposed", "queued", "running", "done", "failed"]),
@@ -496,3 +504,52 @@ class BatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number or self.dispute_ref}: {self.get_status_display()}"
+
+
+class MenuOffer(models.Model):
+    """The institution's standard plan menu sent to one dispute's debtor (issue 20 §5): the
+    menu's plans put on the table as the creditor's offers — accepted for the creditor
+    within the menu publisher's authority, so no approval round — for the debtor to choose
+    one on the portal by ``reply_by``. The choice becomes the accepted plan and its
+    agreement is drafted at once from ``performance_manner`` for everyone to sign.
+
+    ``items`` keeps what was sent, as the debtor saw it: per plan its offer, label, number
+    of instalments, monthly amount, total and what it waives. The uptake (sent, opened,
+    chosen which, signed) is read from these rows and their agreements."""
+
+    run = models.ForeignKey(BatchRun, models.SET_NULL, null=True, blank=True,
+                            related_name="menu_offers")
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="menu_offers")
+    debtor = models.ForeignKey(DisputeParty, models.PROTECT, related_name="+",
+                               verbose_name=_("债务人"))
+    items = models.JSONField(_("所发方案"))
+    reply_by = models.DateField(_("选择期限"))
+    performance_manner = models.TextField(_("履行方式"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                verbose_name=_("发送人"))
+    sent_at = models.DateTimeField(_("发送时间"))
+    texted = models.BooleanField(_("已短信通知"), default=False)
+    opened_at = models.DateTimeField(_("查看时间"), null=True, blank=True)
+    chosen_offer = models.ForeignKey(Offer, models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("所选方案"))
+    chosen_at = models.DateTimeField(_("选择时间"), null=True, blank=True)
+    agreement = models.ForeignKey("agreements.Agreement", models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
+    closed_at = models.DateTimeField(_("失效时间"), null=True, blank=True)  # sent again
+
+    class Meta:
+        verbose_name = _("标准方案发送")
+        verbose_name_plural = _("标准方案发送")
+        indexes = [models.Index(fields=["run", "dispute"], name="menu_offer_by_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute"],
+                                    condition=Q(chosen_offer__isnull=True,
+                                                closed_at__isnull=True),
+                                    name="menu_offer_one_open_per_dispute"),
+            models.CheckConstraint(condition=Q(chosen_offer__isnull=True)
+                                   | Q(chosen_at__isnull=False),
+                                   name="menu_offer_chosen_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.sent_at:%Y-%m-%d}"

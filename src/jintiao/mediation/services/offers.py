@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from jintiao import clock
 from jintiao.disputes.access import (
     PermissionDenied,
     RecordNotFound,
@@ -307,10 +308,12 @@ def menu_publish(*, actor: User, institution: Organization,
                 f"标准还款方案“{item.label}”超出您的授权：" + "；".join(e.sentence for e in found),
                 f"menu item {item.label!r} is beyond the publisher's authority",
                 item=item.label, excesses=",".join(e.limit for e in found))
+    now = clock.now()
     MenuItem.objects.filter(institution=institution).delete()
     return MenuItem.objects.bulk_create([
         MenuItem(institution=institution, position=i, label=item.label[:100],
                  periods=item.periods, method=item.method.value,
                  annual_rate=item.annual_rate, charge_waiver_ratio=item.charge_waiver_ratio,
-                 conditional=item.conditional, waiver_parts=list(item.waiver_parts))
+                 conditional=item.conditional, waiver_parts=list(item.waiver_parts),
+                 published_by=actor, published_at=now)
         for i, item in enumerate(items)])
