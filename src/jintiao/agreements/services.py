@@ -82,24 +82,47 @@ def agreement_draft(*, actor: User, dispute_id: int, expected_version: int,
     :raises AgreementInvalid: no accepted plan, no facts or way of performance, or the
         acceleration clause below one instalment
     """
-    now = clock.now()
     dispute = dispute_lock(actor, dispute_id, expected_version)
     standing_of(actor, dispute).require(Standing.may_mediate, "起草调解协议")
+    return draft_write(dispute, draft, actor=actor, drafted_by=actor)
+
+
+def draft_problem(draft: texts.Draft) -> AgreementInvalid | None:
+    """Why the mediator's words cannot make an agreement (None when they can): the one
+    check of :func:`agreement_draft`, also asked before words are kept for a draft made
+    later (a standard plan's way of performance, sent before the debtor chooses)."""
+    texts_given = (draft.facts, draft.performance_manner, draft.responsibility,
+                   draft.other_terms)
+    if any(_CONTROL.search(t) for t in texts_given):
+        return AgreementInvalid("协议文字含有无法打印的控制字符，请删除后重新输入",
+                                "control characters in the agreement's text")
+    if not draft.facts.strip() or not draft.performance_manner.strip():
+        return AgreementInvalid("须写明纠纷事实和履行方式（收款账户、还款方式）",
+                                "facts and the way of performance are required")
+    if draft.acceleration_missed is not None and draft.acceleration_missed < 1:
+        return AgreementInvalid("加速到期条件至少为一期", "acceleration needs at least one")
+    return None
+
+
+def draft_write(dispute: Dispute, draft: texts.Draft, *, actor: User, drafted_by: User,
+                **context: object) -> Agreement:
+    """Write the next version of the agreement on the accepted plan. The caller holds the
+    dispute's lock and its transaction and has decided that ``actor`` may cause the draft:
+    the mediator drafting, or the debtor choosing a standard plan the desk sent with its
+    words (``drafted_by`` the desk, ``context`` on the event says which).
+
+    :raises TransitionRefused: the dispute is not under mediation
+    :raises AgreementInvalid: no accepted plan, or :func:`draft_problem`
+    """
+    now = clock.now()
     require_state(dispute, State.MEDIATING, doing="起草调解协议")
     offer = Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).first()
     if offer is None:
         raise AgreementInvalid("双方尚未接受还款方案，不能起草调解协议",
                                "no plan accepted by both sides")
-    texts_given = (draft.facts, draft.performance_manner, draft.responsibility,
-                   draft.other_terms)
-    if any(_CONTROL.search(t) for t in texts_given):
-        raise AgreementInvalid("协议文字含有无法打印的控制字符，请删除后重新输入",
-                               "control characters in the agreement's text")
-    if not draft.facts.strip() or not draft.performance_manner.strip():
-        raise AgreementInvalid("须写明纠纷事实和履行方式（收款账户、还款方式）",
-                               "facts and the way of performance are required")
-    if draft.acceleration_missed is not None and draft.acceleration_missed < 1:
-        raise AgreementInvalid("加速到期条件至少为一期", "acceleration needs at least one")
+    problem = draft_problem(draft)
+    if problem is not None:
+        raise problem
     previous = selectors.current(dispute)
     version = (Agreement.objects.filter(dispute=dispute).aggregate(m=Max("version"))["m"]
                or 0) + 1
@@ -109,11 +132,12 @@ def agreement_draft(*, actor: User, dispute_id: int, expected_version: int,
     data = texts.build(dispute, offer, draft, version=version,
                        court=dispute.court.name if dispute.court else "")
     made = Agreement.objects.create(dispute=dispute, offer=offer, version=version, content=data,
-                                    digest=texts.digest(data), drafted_by=actor, created_at=now)
+                                    digest=texts.digest(data), drafted_by=drafted_by,
+                                    created_at=now)
     _bump(dispute)
     _event(dispute, events.AGREEMENT_DRAFTED, actor, now, agreement=made.pk, version=version,
            digest=made.digest, replaces=previous.pk if previous else None,
-           voided_signatures=previous.signatures.count() if previous else 0)
+           voided_signatures=previous.signatures.count() if previous else 0, **context)
     return made
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jintiao.performance",
     "jintiao.outreach",
     "jintiao.portal",
+    "jintiao.portfolio",
     "jintiao.supervision",
     "jintiao.timeline",
     "jintiao.jobs",

@@ -355,11 +355,21 @@ class Standing:
         return by if by in (MEDIATOR, DEBTOR) and self.desk else None
 
     def may_answer_for(self, side: str) -> bool:
-        """Accept or reject an offer for ``side``: the creditor's officers for the creditor,
-        the desk records the debtor's answer."""
+        """Accept or reject an offer for ``side``: the creditor's officers for the creditor;
+        for the debtor, the debtor in the portal (in person, or a representative with
+        special authority to settle) or the desk recording the debtor's answer."""
         if side == CREDITOR:
             return self.creditor
-        return side == DEBTOR and self.desk
+        return side == DEBTOR and (self.desk or self.debtor_settles)
+
+    def may_send_menu(self) -> bool:
+        """Send the creditor's standard plan menu to the debtor: the desk (issue 20 §5)."""
+        return self.desk
+
+    def may_choose_plan(self) -> bool:
+        """Choose a plan of the standard menu sent: the debtor in the portal, in person or
+        through a representative with special authority (a choice settles the dispute)."""
+        return self.debtor_settles
 
     def may_withdraw_offer(self, by: str, open_: bool) -> bool:
         """The desk any plan (one both sides accepted included); the creditor's officers
@@ -488,7 +498,12 @@ WHO_MAY: dict[str, tuple[str, str]] = {
     "may_direct": ("调委会主任", "the committee's director"),
     "may_evaluate": ("本纠纷的调解专家", "the dispute's expert"),
     "may_answer_for:creditor": ("债权金融机构的经办人", "the creditor's officers"),
-    "may_answer_for:debtor": ("本纠纷的调解员（记录债务人的答复）", "the desk, for the debtor"),
+    "may_answer_for:debtor": ("债务人本人、有特别授权的代理人或本纠纷的调解员（记录债务人的答复）",
+                              "the debtor, a representative with special authority, or the "
+                              "desk"),
+    "may_send_menu": ("本纠纷的调解员或调委会主任", "the dispute's mediators or director"),
+    "may_choose_plan": ("债务人本人或有特别授权的代理人", "the debtor or a representative with "
+                        "special authority"),
     "may_enter_bound:creditor": ("债权金融机构的经办人", "the creditor's officers"),
     "may_enter_bound:debtor": ("债务人本人、特别授权的代理人或本纠纷的调解员",
                                "the debtor, a specially authorised representative or the desk"),
@@ -700,6 +715,14 @@ def batch_actions_of(user: User) -> tuple[lifecycle.Action, ...]:
 
 def may_batch(user: User, action: lifecycle.Action) -> bool:
     return action in batch_actions_of(user)
+
+
+def may_send_menus(user: User) -> bool:
+    """Send the standard plan menu to many disputes' debtors at once (issue 20 §5): the
+    committee's mediators and directors. Each dispute is still the single send's to allow
+    or refuse (:meth:`Standing.may_send_menu`: the dispute's own desk)."""
+    return user.organization is not None and bool(
+        user_roles(user) & frozenset({Role.MEDIATOR, Role.DIRECTOR}))
 
 
 # --- judicial confirmation in batches (issue 20 §6) ---

@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     BLIND_BOUND_INCOMPLETE = "blind_bound_incomplete"
     BLIND_BOUND_OUTSIDE_CLAIM = "blind_bound_outside_claim"
     MENU_BEYOND_AUTHORITY = "menu_beyond_authority"
+    MENU_OFFER_INVALID = "menu_offer_invalid"
     # agreement, court and performance
     AGREEMENT_INVALID = "agreement_invalid"
     SIGNATURE_INVALID = "signature_invalid"

@@ -403,6 +403,23 @@ MEDIATION_FACTS_RECORDED = _declare("mediation.facts_recorded", "记载无争议
 MEDIATION_FACTS_CONFIRMED = _declare("mediation.facts_confirmed", "当事人确认无争议事实")
 
 
+def _menu_sent(params: Params) -> str:
+    plans = _number(params, "plans")
+    due = _day(params.get("reply_by"))
+    return _joined(f"{plans}种方案" if plans else "", f"{due}前选择" if due else "")
+
+
+def _menu_chosen(params: Params) -> str:
+    return _joined(_offer(params), _text(params, "label"))
+
+
+# a standard plan menu sent to the debtor to choose from (issue 20 §5), and the choice
+MENU_SENT = _declare("menu.sent", "发送标准还款方案供债务人选择", _menu_sent)
+MENU_OPENED = _declare("menu.opened", "债务人查看标准还款方案")
+MENU_CHOSEN = _declare("menu.chosen", "债务人选择标准还款方案", _menu_chosen)
+MENU_CLOSED = _declare("menu.closed", "标准还款方案失效（已重新发送）")
+
+
 # --- reaching the parties (the desk's) -----------------------------------------------------
 
 
@@ -447,6 +464,7 @@ def _drafted(params: Params) -> str:
     version = _number(params, "version")
     voided = _number(params, "voided_signatures")
     return _joined(f"第{version}版" if version else "",
+                   "债务人选择标准还款方案后生成" if params.get("menu_offer") else "",
                    "原版本的签名不再有效" if voided else "")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -316,6 +316,13 @@ PLACEHOLDERS = {
     "调解时间": "下一次调解的时间",
     "链接": "当事人端地址",
 }
+# The platform's own text sending a standard plan menu (issue 20 §5): the plans, each with
+# its instalments, monthly amount and what it waives, come from the offers put on the
+# table; the fixed words are vetted like a committee's template each time they are sent.
+MENU_PLACEHOLDERS = {**PLACEHOLDERS, "方案": "所发各方案的期数、月还款额和减免",
+                     "选择期限": "选择方案的截止日期"}
+MENU_TEXT = ("{姓名}：{调委会}受理的纠纷{纠纷编号}，对方同意以下分期还款方案供您选择：{方案}。"
+             "请于{选择期限}前登录当事人端查看全部条款并选择一个方案：{链接}。")
 # Collection in disguise (anchors.md §1.9 [C34], §6 item 10): texts that pose as a court,
 # the police, a law firm or a regulator; that threaten detention, prosecution or a suit;
 # that threaten a blacklist or the credit file; that press through family, neighbours or
@@ -382,7 +389,8 @@ def _found(words: Iterable[str], squeezed: str) -> list[str]:
     return [w for w in words if w in squeezed]
 
 
-def template_problems(body: str) -> tuple[str, ...]:
+def template_problems(body: str, known: Mapping[str, str] = PLACEHOLDERS
+                      ) -> tuple[str, ...]:
     """Why a committee may not approve (or send) this text; empty when it may.
 
     The fixed words are read as a reader would, through spacing, punctuation, invisible
@@ -390,14 +398,15 @@ def template_problems(body: str) -> tuple[str, ...]:
     a regulator, nor add its own 【sender】; must not threaten detention, prosecution, a
     suit, a blacklist or the credit file, nor press through family or the employer; must
     not name an amount (in figures or in words) or a number outside the placeholders;
-    must not carry a web address other than the portal's ``{链接}``.
+    must not carry a web address other than the portal's ``{链接}``. ``known`` are the
+    placeholders the text may hold (a platform text may have more than a template).
     """
     problems = []
     if not body.strip():
         problems.append("正文不能为空")
     if len(body) > MAX_TEMPLATE_CHARS:
         problems.append(f"正文不得超过{MAX_TEMPLATE_CHARS}字")
-    unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+    unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in known})
     if unknown:
         problems.append("未知的填充项：" + "、".join("{" + u + "}" for u in unknown))
     fixed = _normalised(_PLACEHOLDER.sub(" ", body))

@@ -374,7 +374,8 @@ def batch_run_execute(run_id: int) -> BatchRun:
     again (a worker that died) does only what is left. A proposed run waits for its
     confirmation; a finished one does nothing."""
     run = BatchRun.objects.select_related("actor").get(pk=run_id)
-    if run.state in (BatchRun.State.PROPOSED, BatchRun.State.DONE):
+    if run.state in (BatchRun.State.PROPOSED, BatchRun.State.DONE) \
+            or run.action == BatchRun.Action.MENU:  # jintiao.portfolio.batch runs those
         return run
     run.state, run.started_at = BatchRun.State.RUNNING, run.started_at or clock.now()
     run.save(update_fields=["state", "started_at"])
@@ -390,17 +391,18 @@ def batch_run_execute(run_id: int) -> BatchRun:
                                          notice_served=notice_served)
                 else:
                     outcome = assign_one(actor, _proposal_of(item))
-                _record(item, outcome)
+                item_record(item, outcome)
         except Exception:  # a fault on one dispute: recorded, the others still done
             log.exception("batch %s: dispute %s failed", run.pk, item.dispute_ref)
-            _record(item, Outcome(item.dispute_ref, item.number, False, "error",
+            item_record(item, Outcome(item.dispute_ref, item.number, False, "error",
                                   "处理时出错，未作更改；请单独办理，仍不成功请联系管理员"))
     run.state, run.finished_at = BatchRun.State.DONE, clock.now()
     run.save(update_fields=["state", "finished_at"])
     return run
 
 
-def _record(item: BatchItem, outcome: Outcome) -> None:
+def item_record(item: BatchItem, outcome: Outcome) -> None:
+    """Write one dispute's outcome on its batch item (in the dispute's transaction)."""
     item.status = BatchItem.Status.DONE if outcome.ok else BatchItem.Status.REFUSED
     item.code, item.message = outcome.code, outcome.message
     item.number = outcome.number or item.number

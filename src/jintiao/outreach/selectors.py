@@ -297,6 +297,8 @@ SYSTEM_PURPOSES = {
     "statement_signing": "送达地址确认书、司法确认申请书签署验证码",
     "performance_reminder": "履行提醒",
     "email": "电子邮件",
+    "menu": "标准还款方案",  # a verification code's purpose
+    "outreach:menu": "标准还款方案",  # the text's, in the outbox
 }
 OUTREACH = "outreach:"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from jintiao.domain.events import EventType
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.outreach import (
     CODE_ALPHABET,
+    PLACEHOLDERS,
     ContactChannel,
     ContactOutcome,
     OutreachInvalid,
@@ -226,7 +228,8 @@ def _portal_url() -> str:
     return settings.PUBLIC_URL + reverse("portal:home")
 
 
-def _text(dispute: Dispute, row: DisputeParty, body: str, code: str) -> str:
+def _text(dispute: Dispute, row: DisputeParty, body: str, code: str,
+          extra: dict[str, str] | None = None) -> str:
     session = (mediation.sessions_of(dispute)  # the next one that will take place
                .filter(status=Session.Status.SCHEDULED, starts_at__gte=clock.now())
                .order_by("starts_at").first())
@@ -235,7 +238,7 @@ def _text(dispute: Dispute, row: DisputeParty, body: str, code: str) -> str:
               "调解员": str(team[0].user) if team else "",
               "调解时间": (session.starts_at.astimezone(clock.TZ).strftime("%m月%d日%H:%M")
                        if session else ""),
-              "链接": _portal_url()}
+              "链接": _portal_url(), **(extra or {})}
     return (f"【{dispute.committee.name}】{render_template(body, values)}"
             f"核验码{format_code(code)}，可在{settings.PUBLIC_URL}{reverse('portal:verify')}"
             "查验本短信真伪。")
@@ -301,6 +304,33 @@ def message_send(*, actor: User, dispute_id: int, party_id: int, template_id: in
                 ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
                 actor, now, to=check.to_masked, note=template.name, template=template,
                 verification=check)
+
+
+@transaction.atomic
+def platform_text(*, actor: User, dispute_id: int, party_id: int, body: str,
+                  known: Mapping[str, str], values: dict[str, str], purpose: str,
+                  title: str) -> ContactAttempt:
+    """Text a party the platform's own fixed words (a standard plan menu, issue 20 §5) as
+    the desk: vetted like a committee's template before they go (``known`` the
+    placeholders they may hold, ``values`` the ones beyond the record's), the committee's
+    name first and a verification code last, a contact under the caps and the hours.
+
+    :raises ContactRefused: night or a cap reached (nothing is sent)
+    :raises TemplateRefused: the words fail the vetting (nothing is sent)
+    :raises OutreachInvalid: not a party of the dispute, no mobile on file
+    """
+    dispute = _desk(actor, dispute_id)
+    row = _party_of(dispute, party_id)
+    _vetted(body, "平台短信未通过审核，未发送", known)
+    phone = _phone(row.party)
+    now = clock.now()
+    _check_cap(dispute, row.party, now)
+    check = _verification(dispute, identity.mask_mobile(phone), purpose, now)
+    delivered = sms_backend().send(phone, _text(dispute, row, body, check.code, values),
+                                   purpose=f"outreach:{purpose}")
+    return _log(dispute, row.party, ContactChannel.SMS,
+                ContactOutcome.WRONG_NUMBER if delivered is False else ContactOutcome.SENT,
+                actor, now, to=check.to_masked, note=title, verification=check)
 
 
 @transaction.atomic
@@ -546,9 +576,9 @@ def unreachable_close(*, actor: User, dispute_id: int, party_id: int,
         details={"ground": "unreachable", "party": row.party_id})
 
 
-def _vetted(body: str, refusal: str) -> None:
+def _vetted(body: str, refusal: str, known: Mapping[str, str] = PLACEHOLDERS) -> None:
     """:raises TemplateRefused: ``refusal``, then every reason the vetting found"""
-    problems = template_problems(body)
+    problems = template_problems(body, known)
     if problems:
         raise TemplateRefused(f"{refusal}：" + "；".join(problems),
                               "the text fails the vetting", problems="；".join(problems))

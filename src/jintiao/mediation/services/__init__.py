@@ -16,8 +16,10 @@ from jintiao.mediation.services.common import (
 from jintiao.mediation.services.failure import undisputed_facts_confirm, undisputed_facts_record
 from jintiao.mediation.services.offers import (
     MenuBeyondAuthority,
+    MenuStale,
     approval_decide,
     approval_request,
+    menu_offers_put,
     menu_publish,
     offer_accept,
     offer_propose,
@@ -42,6 +44,7 @@ __all__ = [
     "MediationDeadlinePassed",
     "MediationInvalid",
     "MenuBeyondAuthority",
+    "MenuStale",
     "action_apply",
     "approval_decide",
     "approval_request",
@@ -53,6 +56,7 @@ __all__ = [
     "dispute_triage",
     "evaluation_record",
     "mediators_change",
+    "menu_offers_put",
     "menu_publish",
     "notice_generate",
     "offer_accept",

@@ -26,7 +26,7 @@ from jintiao.domain.authority import PlanAsks, excesses, first_able
 from jintiao.domain.errors import ErrorCode
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
-from jintiao.domain.plans import PlanOptions
+from jintiao.domain.plans import Method, PlanFigures, PlanOptions, options_from_menu
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Approval, MenuItem, Offer, Side
 from jintiao.mediation.services.common import (
@@ -317,3 +317,72 @@ def menu_publish(*, actor: User, institution: Organization,
                  conditional=item.conditional, waiver_parts=list(item.waiver_parts),
                  published_by=actor, published_at=now)
         for i, item in enumerate(items)])
+
+
+class MenuStale(MediationInvalid):
+    """A menu that no longer stands on its publisher's authority is not sent."""
+
+
+def _menu_item(item: MenuItem) -> PlanMenuItem:
+    return PlanMenuItem(item.label, item.periods, Method(item.method), item.annual_rate,
+                        item.charge_waiver_ratio, item.conditional, tuple(item.waiver_parts))
+
+
+def _require_menu_authority(items: Sequence[MenuItem]) -> None:
+    """The menu still stands on its publisher's authority: published by someone on record,
+    still active, whose limits today cover every plan."""
+    publisher = items[0].published_by
+    if publisher is None or not publisher.is_active:
+        raise MenuStale("标准还款方案的发布人已无审批权限，请审批人重新发布后再发送",
+                        "the menu's publisher is not an active approver")
+    limits = selectors.limits_of(publisher)
+    for item in items:
+        found = excesses(PlanAsks.of_menu(_menu_item(item)), limits)
+        if found:
+            raise MenuStale(
+                f"标准还款方案“{item.label}”已超出发布人现有授权，请审批人重新发布："
+                + "；".join(e.sentence for e in found),
+                "a menu item is beyond its publisher's present authority", item=item.label)
+
+
+def menu_offers_put(*, actor: User, dispute: Dispute, first_due: dt.date
+                    ) -> list[tuple[Offer, PlanFigures]]:
+    """Put the creditor institution's standard plan menu on the table of ``dispute``, each
+    plan from ``first_due`` as the creditor's offer already accepted for the creditor: the
+    menu's publisher approved it within their authority, checked again here, so the debtor's
+    acceptance alone settles it (no approval round). The caller holds the dispute's lock and
+    its transaction and has decided the actor may send it (the desk).
+
+    :raises TransitionRefused: not under mediation
+    :raises MediationDeadlinePassed: the mediation's time is up
+    :raises MediationInvalid: a plan already accepted by both sides, or no menu published
+    :raises MenuStale: the publisher is gone or their limits no longer cover the menu
+    """
+    require_state(dispute, State.MEDIATING, doing="发送标准还款方案")
+    now, today = instant()
+    require_time_left(dispute, today)
+    require_no_settlement(dispute)
+    items = list(selectors.menu_for(dispute).select_related("published_by"))
+    if not items:
+        raise MediationInvalid("债权人机构尚未发布标准还款方案", "the institution has no menu")
+    _require_menu_authority(items)
+    claim = selectors.claim_of(dispute)
+    rate = selectors.discount_rate(dispute, None)
+    budget = selectors.debtor_budget(dispute)
+    seq = next_seq(dispute.offers)
+    out = []
+    for n, item in enumerate(items):
+        options = options_from_menu(claim, _menu_item(item), first_due)
+        figures = selectors.figures_for(dispute, options, rate, budget)
+        offer = Offer.objects.create(
+            dispute=dispute, seq=seq + n, by=Offer.By.CREDITOR, label=item.label[:100],
+            method=options.method.value, options=convert.options_to_json(options),
+            figures=convert.figures_to_json(figures), creditor_accepted_at=now,
+            proposed_by=actor, created_at=now)
+        record_event(dispute, events.MEDIATION_OFFER_MADE, actor, now, {
+            "offer": offer.seq, "by": Offer.By.CREDITOR.value, "side": "", "answers": None,
+            "total": str(figures.total_paid), "periods": options.periods,
+            "method": options.method.value, "menu": True,
+            "publisher": item.published_by_id})
+        out.append((offer, figures))
+    return out
