@@ -49,7 +49,15 @@ class TestTheListOffers:
         assert "批量受理" in page
         assert "批量分派" in page
 
-    @pytest.mark.parametrize("who", ["mediator", "agent", "supervisor", "judge"])
+    def test_a_mediator_gets_checkboxes_and_the_standard_menu_only(self, world, cases):
+        page = client_for(world.mediator).get("/disputes/").content.decode()
+
+        assert 'name="pick"' in page
+        assert "发送标准还款方案" in page
+        assert "批量受理" not in page
+        assert "批量分派" not in page
+
+    @pytest.mark.parametrize("who", ["agent", "supervisor", "judge"])
     def test_others_get_neither_checkboxes_nor_buttons(self, world, cases, who):
         page = client_for(getattr(world, who)).get("/disputes/").content.decode()
 

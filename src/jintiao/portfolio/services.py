@@ -49,6 +49,13 @@ MAX_MANNER = 1000  # the agreement's way of performance, as the single draft for
 ORDINALS = "①②③④⑤⑥⑦⑧"
 
 
+def reply_by_default(today: dt.date) -> dt.date:
+    """The time to choose the desk's form proposes: two weeks, and before the first
+    instalment of a plan sent today."""
+    return min(today + dt.timedelta(days=REPLY_DAYS),
+               due_day_default(today) - dt.timedelta(days=1))
+
+
 class MenuOfferInvalid(DomainError):
     code = ErrorCode.MENU_OFFER_INVALID
 

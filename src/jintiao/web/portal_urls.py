@@ -13,6 +13,7 @@ urlpatterns = [
     path("d/<int:dispute_id>/", views.dispute, name="dispute"),
     path("d/<int:dispute_id>/bound/", views.bound, name="bound"),
     path("d/<int:dispute_id>/signing-code/", views.signing_code, name="signing_code"),
+    path("d/<int:dispute_id>/choose/", views.menu_choose, name="menu_choose"),
     path("d/<int:dispute_id>/sign/", views.sign, name="sign"),
     path("d/<int:dispute_id>/recusal/", views.recusal, name="recusal"),
     path("d/<int:dispute_id>/budget/", views.budget, name="budget"),

@@ -35,6 +35,8 @@ urlpatterns = [
     path("disputes/", views.dispute_list, name="dispute_list"),
     path("disputes/new/", views.dispute_new, name="dispute_new"),
     path("disputes/batch/", batch_views.batch_start, name="batch_start"),
+    path("disputes/batch/menu/", batch_views.menu_batch_start, name="menu_batch_start"),
+    path("disputes/batches/", batch_views.batch_list, name="batch_list"),
     path("disputes/batch/<int:run_id>/", batch_views.batch_detail, name="batch_detail"),
     path("disputes/batch/<int:run_id>/confirm/", batch_views.batch_confirm,
          name="batch_confirm"),

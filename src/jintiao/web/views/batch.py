@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jintiao.disputes import selectors
-from jintiao.disputes.access import RecordNotFound, may_batch
+from jintiao.disputes.access import RecordNotFound, may_batch, may_send_menus
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.mediation import batch
 from jintiao.mediation.models import BatchItem, BatchRun
 from jintiao.orgs.models import User
-from jintiao.web.views.common import attempt, viewer_of
+from jintiao.portfolio import batch as portfolio_batch
+from jintiao.portfolio import selectors as portfolio
+from jintiao.web.forms.portfolio import MenuBatchForm
+from jintiao.web.views.common import attempt, mistakes, viewer_of
 from jintiao.web.views.disputes import list_filters
 
 
@@ -47,21 +50,16 @@ def _matching(viewer: User, query: str) -> list[int]:
     return list(rows.values_list("pk", flat=True)[:batch.MAX_DISPUTES + 1])
 
 
-@login_required
-@require_POST
-def batch_start(request: HttpRequest) -> HttpResponse:
-    """Start a batch from the list: ticked rows, the page, or all the filter finds."""
-    viewer = viewer_of(request)
+def _back(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("filter", "")
-    back = redirect(reverse("web:dispute_list") + (f"?{QueryDict(query).urlencode()}"
+    return redirect(reverse("web:dispute_list") + (f"?{QueryDict(query).urlencode()}"
                                                    if query else ""))
-    try:
-        action = Action(request.POST.get("action", ""))
-    except ValueError:
-        messages.error(request, _("请选择批量受理或批量分派"))
-        return back
-    if not may_batch(viewer, action):
-        raise Http404(_("无权批量办理"))
+
+
+def _chosen(request: HttpRequest, viewer: User) -> tuple[list[int], dict[int, int]] | None:
+    """The disputes a batch from the list names — ticked rows, the page, or all the filter
+    finds — with the versions the rows showed; None (a message said why) when none or too
+    many."""
     scope = request.POST.get("scope", "picked")
     if scope == "filter":
         ids = _matching(viewer, request.POST.get("filter", ""))
@@ -70,20 +68,65 @@ def batch_start(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("符合筛选条件的纠纷超过 %(n)s 件，"
                                       "请用筛选条件缩小范围后再批量办理")
                            % {"n": f"{batch.MAX_DISPUTES:,}"})
-            return back
+            return None
     else:
         picked = _picks(request.POST.getlist("on_page" if scope == "page" else "pick"))
         ids = list(picked)
         versions = {pk: v for pk, v in picked.items() if v is not None}
     if not ids:
         messages.error(request, _("请先勾选要办理的纠纷"))
-        return back
+        return None
+    return ids, versions
+
+
+@login_required
+@require_POST
+def batch_start(request: HttpRequest) -> HttpResponse:
+    """Start a batch from the list: ticked rows, the page, or all the filter finds."""
+    viewer = viewer_of(request)
+    try:
+        action = Action(request.POST.get("action", ""))
+    except ValueError:
+        messages.error(request, _("请选择批量受理或批量分派"))
+        return _back(request)
+    if not may_batch(viewer, action):
+        raise Http404(_("无权批量办理"))
+    chosen = _chosen(request, viewer)
+    if chosen is None:
+        return _back(request)
+    ids, versions = chosen
     run = attempt(request, lambda: batch.batch_run_start(
         actor=viewer, action=action, dispute_ids=ids, versions=versions,
         notice_served=request.POST.get("notice_served") == "on"),
         _("已提交批量分派方案，请确认") if action is Action.ASSIGN else _("已提交批量受理"))
     if run is None:
-        return back
+        return _back(request)
+    return redirect("web:batch_detail", run_id=run.pk)
+
+
+@login_required
+@require_POST
+def menu_batch_start(request: HttpRequest) -> HttpResponse:
+    """Send the standard plan menu to the debtors of the disputes chosen on the list (issue
+    20 §5): each dispute through the single send, its refusal listed on the batch's page."""
+    viewer = viewer_of(request)
+    if not may_send_menus(viewer):
+        raise Http404(_("无权批量办理"))
+    form = MenuBatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(request)
+    chosen = _chosen(request, viewer)
+    if chosen is None:
+        return _back(request)
+    ids, _versions = chosen  # a menu goes on what the dispute is when it is sent
+    data = form.cleaned_data
+    run = attempt(request, lambda: portfolio_batch.menu_run_start(
+        actor=viewer, dispute_ids=ids, reply_by=data["reply_by"],
+        performance_manner=data["performance_manner"], text=data["text"]),
+        _("已提交批量发送标准还款方案"))
+    if run is None:
+        return _back(request)
     return redirect("web:batch_detail", run_id=run.pk)
 
 
@@ -114,7 +157,9 @@ def _context(run: BatchRun) -> dict[str, Any]:
             "done": [r for r in rows if r["status"] == "done"],
             "refused": [r for r in rows if r["status"] == "refused"],
             "proposed": [r for r in rows if r["lead"]],
-            "unassignable": [r for r in rows if not r["lead"]]}
+            "unassignable": [r for r in rows if not r["lead"]],
+            "uptake": (portfolio.uptake_of(run) if run.action == BatchRun.Action.MENU
+                       else None)}
 
 
 @login_required
@@ -128,6 +173,16 @@ def batch_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if htmx and htmx.target == "batch-status":
         return render(request, "web/batch/_status.html", context)
     return render(request, "web/batch/run.html", context)
+
+
+@login_required
+@require_GET
+def batch_list(request: HttpRequest) -> HttpResponse:
+    """The viewer's own batches, newest first: where the desk comes back to a batch's
+    progress, its refusals and a menu's uptake."""
+    viewer = viewer_of(request)
+    runs = list(BatchRun.objects.filter(actor=viewer).order_by("-created_at", "-pk")[:100])
+    return render(request, "web/batch/list.html", {"runs": runs})
 
 
 @login_required

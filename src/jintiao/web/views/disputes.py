@@ -21,7 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jintiao import clock
 from jintiao.confirmation import selectors as court_selectors
 from jintiao.disputes import selectors
-from jintiao.disputes.access import DisputeNotFound, batch_actions_of, filing_scope
+from jintiao.disputes.access import (
+    DisputeNotFound,
+    batch_actions_of,
+    filing_scope,
+    may_send_menus,
+)
 from jintiao.disputes.models import Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
@@ -46,6 +51,7 @@ from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.performance import selectors as performance_selectors
+from jintiao.portfolio.services import reply_by_default
 from jintiao.supervision import selectors as supervision_selectors
 from jintiao.web.forms.disputes import (
     PARTY_ROWS_INITIAL,
@@ -59,6 +65,7 @@ from jintiao.web.forms.disputes import (
     party_rows,
 )
 from jintiao.web.forms.loop import NoticeForm
+from jintiao.web.forms.portfolio import MenuBatchForm
 from jintiao.web.paging import CappedPaginator
 from jintiao.web.views.common import standing_or_404, viewer_of, visible_or_404
 from jintiao.web.views.parties import particulars_of
@@ -162,6 +169,11 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     unsorted.pop("sort", None)
     context = {"form": form, "page": page, "items": _rows(page.object_list),
                "roles": _roles(viewer), "batch_actions": batch_actions_of(viewer),
+               "menu_batch": may_send_menus(viewer),
+               "batch_any": bool(batch_actions_of(viewer)) or may_send_menus(viewer),
+               "menu_form": MenuBatchForm(initial={
+                   "reply_by": reply_by_default(clock.today()), "text": True},
+                   auto_id="menu-%s") if may_send_menus(viewer) else None,
                "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and htmx.target == "results":

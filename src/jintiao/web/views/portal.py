@@ -31,8 +31,11 @@ from jintiao.orgs.selectors import is_party
 from jintiao.outreach import services as outreach
 from jintiao.outreach.models import Verification
 from jintiao.portal import selectors, services
+from jintiao.portfolio import selectors as portfolio
+from jintiao.portfolio import services as portfolio_services
 from jintiao.web import lockout
 from jintiao.web.forms import portal as forms
+from jintiao.web.forms.portfolio import MenuChoiceForm
 from jintiao.web.views.common import agreement_shown, attempt, mistakes
 
 View = Callable[..., HttpResponse]
@@ -144,8 +147,15 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
     user = _party(request)
     mine = _mine(request, dispute_id)
     d = mine.dispute
+    menu = portfolio.waiting_for(user, d)
+    if menu is not None and not menu.expired:
+        # the debtor's side has the plans before them: a read receipt for the desk's
+        # uptake (no document is served by looking)
+        portfolio_services.menu_offer_opened(actor=user, dispute_id=d.pk)
     signings = selectors.signings_for(user, d)
     return render(request, "web/portal/dispute.html", {
+        "menu": menu, "menu_seqs": {shown.seq for _pk, _label, shown in menu.plans}
+        if menu else set(), "choice_form": MenuChoiceForm(),
         "m": mine, "d": d, "claim": selectors.claim_words(d),
         "documents": selectors.documents_for(user, d),
         "notices": selectors.notices_for(user, d),
@@ -271,6 +281,23 @@ def sign(request: HttpRequest, dispute_id: int) -> HttpResponse:
         code=form.cleaned_data["code"], client_ip=request.META.get("REMOTE_ADDR", ""),
         client_agent=request.META.get("HTTP_USER_AGENT", "")), _("您已签署调解协议"))
     return _back(dispute_id, "agreement")
+
+
+@party_required
+@require_POST
+def menu_choose(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """The debtor chooses one plan of the standard menu sent: it becomes the accepted plan
+    and the agreement to sign is drafted at once (issue 20 §5)."""
+    user = _party(request)
+    _mine(request, dispute_id)
+    form = MenuChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(dispute_id, "menu")
+    done = attempt(request, lambda: portfolio_services.menu_offer_choose(
+        actor=user, dispute_id=dispute_id, offer_id=form.cleaned_data["offer"]),
+        _("您已选择该还款方案，调解协议已生成。请阅读协议全文后获取验证码签署。"))
+    return _back(dispute_id, "agreement" if done is not None else "menu")
 
 
 @party_required
