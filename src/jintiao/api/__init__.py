@@ -24,6 +24,7 @@ from jintiao.api.auth import BearerToken, TokenRefused, scoped
 from jintiao.api.routers import court_queue as court_queue_router
 from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
 from jintiao.api.routers import intake_files as intake_files_router
+from jintiao.api.routers import portfolio as portfolio_router
 from jintiao.api.routers import results as results_router
 from jintiao.api.routers.batch_actions import router as batch_actions_router
 from jintiao.confirmation.services import ConfirmationWindowClosed
@@ -49,6 +50,7 @@ api = NinjaAPI(title="金调通 JinTiao API", version="1", description=DESCRIPTI
 api.add_decorator(scoped, mode="view")
 # before the disputes' own router: /disputes/{dispute_id} would take "batch-actions" first
 api.add_router("/disputes", batch_actions_router)
+api.add_router("", portfolio_router.router)
 api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", orgs.router)

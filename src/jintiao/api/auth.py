@@ -42,6 +42,7 @@ SCOPES: dict[str, TokenScope] = {
         "approval_request", "approval_decide", "offer_withdraw", "blind_bound_enter",
         "budget_declare", "consent_record", "evaluation_record"], INTAKE),
     "disputes_batch_action": INTAKE,  # accept or assign many: each dispute as one action
+    "disputes_menu_offers": INTAKE,  # the standard menu sent to many debtors
     # payments and what follows from them: reversal, bulk import, enforcement, credit repair
     **dict.fromkeys([
         "payment_record", "payment_reverse", "payments_import", "enforcement_apply",
