@@ -116,3 +116,26 @@ class TestBounds:
         assert operation["x-scope"] == "intake"
         example = operation["requestBody"]["content"]["application/json"]["examples"]
         assert len(example["two card debts"]["value"]["items"]) == 2
+
+
+class TestChargesSince:
+    """The day the claim's charges began (逾期日): kept, shown, checked, compared."""
+
+    def test_it_is_kept_through_one_intake_and_a_batch_and_shown(self, world):
+        one = body(world, 1)
+        one["claim"]["charges_since"] = "2025-03-21"
+        created = Api(world.agent).post("/disputes", one)
+        assert created.status_code == 201
+        assert created.json()["claim"]["charges_since"] == "2025-03-21"
+        two = body(world, 2)
+        two["claim"]["charges_since"] = "2025-04-01"
+        Api(world.agent).post("/disputes/batch", {"items": [two]})
+        assert str(Dispute.objects.get(external_ref="XYK-00002").charges_since) == "2025-04-01"
+
+    def test_on_or_after_the_claims_day_it_is_refused_naming_it(self, world):
+        item = body(world, 1)
+        item["claim"]["charges_since"] = item["claim"]["as_of"]
+        response = Api(world.agent).post("/disputes", item)
+        assert response.status_code == 400
+        assert response.json()["details"]["field"] == "charges_since"
+        assert not Dispute.objects.exists()

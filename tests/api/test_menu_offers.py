@@ -8,18 +8,20 @@ import datetime as dt
 import pytest
 
 from jintiao import clock
+from jintiao.disputes.models import Dispute
 from jintiao.mediation.services import menu_publish
 from jintiao.portfolio.models import MenuOffer
 from jintiao.portfolio.services import menu_offer_choose
 from tests.api.client import Api
 from tests.portal.helpers import daytime, debtor_of, party_sign_in
-from tests.portfolio.test_menu_offers import MANNER, MENU
+from tests.portfolio.test_menu_offers import MANNER, MENU, SINCE
 
 PATH = "/disputes/menu-offers"
 
 
 @pytest.fixture
-def menu(desk):
+def menu(desk, cases):
+    Dispute.objects.filter(pk__in=[c.pk for c in cases]).update(charges_since=SINCE)
     return menu_publish(actor=desk.approver, institution=desk.bank, items=MENU)
 
 

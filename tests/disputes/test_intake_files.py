@@ -144,6 +144,25 @@ class TestReading:
         assert [r["field"] for r in row_results(done)] == [
             "债务人证件号码", "担保人2证件号码", "担保人1姓名或名称", "债务人手机", "债权计算日"]
 
+    def test_the_day_the_charges_began_is_kept_and_must_come_before_the_claims_day(self,
+                                                                                  world):
+        done = upload(world, xlsx([row(1, 欠息起算日="2025-03-21"),
+                                   row(2, 欠息起算日="2026-06-30"),
+                                   row(3, 欠息起算日="2026-02-30"), row(4)]))
+        outcomes = [(r["outcome"], r["field"]) for r in row_results(done)]
+        assert outcomes == [("created", ""), ("refused", "欠息起算日"),
+                            ("refused", "欠息起算日"), ("created", "")]
+        assert "早于债权计算日" in row_results(done)[1]["message"]
+        assert Dispute.objects.get(external_ref="XYK-00001").charges_since == dt.date(2025, 3,
+                                                                                      21)
+        assert Dispute.objects.get(external_ref="XYK-00004").charges_since is None
+
+    def test_a_repeat_with_another_day_the_charges_began_is_a_conflict(self, world):
+        upload(world, xlsx([row(1, 欠息起算日="2025-03-21")]))
+        again = row_results(upload(world, xlsx([row(1, 欠息起算日="2025-04-21")])))[0]
+        assert again["outcome"] == "conflict"
+        assert "欠息起算日" in again["message"]
+
     def test_a_guarantor_without_a_number_is_refused_naming_the_column(self, world):
         done = upload(world, xlsx([row(1, 担保人1姓名或名称="钱七")]))
         assert row_results(done)[0]["field"] == "担保人1证件号码"

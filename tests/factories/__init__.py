@@ -94,7 +94,7 @@ def intake(*, actor: User, committee: Organization, institution: Organization | 
            court: Organization | None = None, channel: Channel = Channel.INSTITUTION_APPLICATION,
            dispute_type: DisputeType = DisputeType.CREDIT_CARD,
            principal: str = "200000.00", external_ref: str | None = None,
-           serial: int | None = None):
+           serial: int | None = None, charges_since: dt.date | None = None):
     """File a dispute through the service; the parties are new each time unless ``serial``
     names them (the same ``serial`` and reference: the same file sent again)."""
     n = serial if serial is not None else next(_serial)
@@ -108,6 +108,7 @@ def intake(*, actor: User, committee: Organization, institution: Organization | 
              PartyRole.DEBTOR),
         ],
         institution=institution, court=court, external_ref=external_ref,
+        charges_since=charges_since,
     ).dispute
 
 

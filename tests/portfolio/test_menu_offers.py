@@ -12,6 +12,7 @@ from jintiao import clock
 from jintiao.agreements.models import Agreement
 from jintiao.agreements.services import AgreementInvalid
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied
+from jintiao.disputes.models import Dispute
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.lifecycle import TransitionRefused
 from jintiao.domain.outreach import ContactRefused
@@ -45,10 +46,14 @@ MENU = (PlanMenuItem("12期免息", 12),
                      waiver_parts=("interest",)))
 
 
+SINCE = dt.date(2025, 6, 30)  # when the factory disputes' interest began to run
+
+
 @pytest.fixture
-def menu(desk):
+def menu(desk, cases):
     """The bank's menu, published by its approver; half the interest waived is beyond the
     agent's own authority (30 %), within the approver's."""
+    Dispute.objects.filter(pk__in=[c.pk for c in cases]).update(charges_since=SINCE)
     return menu_publish(actor=desk.approver, institution=desk.bank, items=MENU)
 
 
@@ -106,6 +111,21 @@ class TestSend:
         with pytest.raises(TransitionRefused, match="发送标准还款方案"):
             send(desk, received, actor=desk.director)
 
+    def test_a_dispute_without_the_day_its_charges_began_is_refused(self, desk, mediating,
+                                                                    menu):
+        Dispute.objects.filter(pk=mediating.pk).update(charges_since=None)
+        with pytest.raises(MenuOfferInvalid, match="未登记欠息起算日"):
+            send(desk, mediating)
+        assert not mediating.offers.exists()
+
+    def test_a_plan_whose_agreement_a_court_would_not_confirm_is_not_sent(self, desk,
+                                                                          mediating, menu):
+        # 31,208.40 of interest over 30 days on 200,000: far beyond 24 % a year
+        Dispute.objects.filter(pk=mediating.pk).update(charges_since=dt.date(2026, 5, 31))
+        with pytest.raises(MenuOfferInvalid, match="“12期免息”生成的协议不能通过法院审查"):
+            send(desk, mediating)
+        assert not mediating.offers.exists()
+
     def test_no_menu_no_send(self, desk, mediating):
         with pytest.raises(MediationInvalid, match="尚未发布标准还款方案"):
             send(desk, mediating)
@@ -119,12 +139,21 @@ class TestSend:
             send(desk, mediating, reply_in=reply_in)
         assert not mediating.offers.exists()
 
-    def test_a_time_to_choose_past_the_mediation_deadline_is_refused(self, desk, mediating,
-                                                                    menu):
+    def test_a_time_to_choose_past_the_mediation_deadline_is_brought_forward_to_it(
+            self, desk, mediating, menu):
         mediating.deadline = clock.today() + dt.timedelta(days=3)
         mediating.save(update_fields=["deadline"])
-        with pytest.raises(MenuOfferInvalid, match="不得晚于调解期限"):
+        made = send(desk, mediating, reply_in=5)
+        assert made.reply_by == mediating.deadline
+        body = texts_to(debtor_of(mediating))[-1]
+        assert f"请于{mediating.deadline.month}月{mediating.deadline.day}日前" in body
+
+    def test_a_mediation_ending_today_leaves_no_time_to_choose(self, desk, mediating, menu):
+        mediating.deadline = clock.today()
+        mediating.save(update_fields=["deadline"])
+        with pytest.raises(MenuOfferInvalid, match="不足以让债务人选择方案"):
             send(desk, mediating, reply_in=5)
+        assert not mediating.offers.exists()
 
     @pytest.mark.parametrize("manner", ["", "   ", "账户\x07", "长" * 1001])
     def test_a_way_of_performance_the_agreement_cannot_carry_is_refused(self, desk, mediating,
@@ -191,6 +220,12 @@ class TestChoose:
         assert agreement.drafted_by == desk.mediator
         assert agreement.content["terms"]["performance_manner"] == MANNER
         assert agreement.content["facts"] == facts_of(mediating)
+        assert agreement.content["charges_since"] == SINCE.isoformat()
+        # the court's checklist holds: the debtor and everyone else may sign at once
+        from jintiao.agreements import selectors as agreement_selectors
+        from jintiao.domain.confirmation import unmet
+
+        assert not unmet(agreement_selectors.checklist_of(agreement))
         # beyond the agent's own 30 % — and still no approval round: the menu was approved
         assert not Offer.objects.get(pk=long_plan).approvals.exists()
         types = list(mediating.events.order_by("seq").values_list("type", flat=True))

@@ -11,17 +11,19 @@ from django.urls import reverse
 
 from jintiao import clock
 from jintiao.agreements.models import Agreement
+from jintiao.disputes.models import Dispute
 from jintiao.mediation.models import BatchRun
 from jintiao.mediation.services import menu_publish
 from jintiao.portfolio.models import MenuOffer
 from jintiao.portfolio.services import menu_offer_send
 from tests.portal.helpers import add_guarantor, daytime, debtor_of, party_sign_in
-from tests.portfolio.test_menu_offers import MANNER, MENU
+from tests.portfolio.test_menu_offers import MANNER, MENU, SINCE
 from tests.web.test_views import client_for
 
 
 @pytest.fixture
-def menu(desk):
+def menu(desk, cases):
+    Dispute.objects.filter(pk__in=[c.pk for c in cases]).update(charges_since=SINCE)
     return menu_publish(actor=desk.approver, institution=desk.bank, items=MENU)
 
 

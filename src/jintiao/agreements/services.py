@@ -12,6 +12,7 @@ import datetime as dt
 import hmac
 import re
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -30,7 +31,7 @@ from jintiao.documents.integrity import RecordAltered
 from jintiao.documents.render import to_html
 from jintiao.documents.services import document_generate
 from jintiao.domain import events
-from jintiao.domain.confirmation import unmet
+from jintiao.domain.confirmation import cost_cap, unmet
 from jintiao.domain.dates import written
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.events import EventType
@@ -38,6 +39,7 @@ from jintiao.domain.identity import mask_mobile
 from jintiao.domain.lifecycle import Action, State
 from jintiao.domain.representation import Authority, mandate_problems
 from jintiao.mediation.models import Offer
+from jintiao.mediation.selectors import policy_of
 from jintiao.messaging.backends import sms_backend
 from jintiao.orgs.models import User
 from jintiao.parties.crypto import decrypt, lookup_hash
@@ -102,6 +104,21 @@ def draft_problem(draft: texts.Draft) -> AgreementInvalid | None:
     if draft.acceleration_missed is not None and draft.acceleration_missed < 1:
         return AgreementInvalid("加速到期条件至少为一期", "acceleration needs at least one")
     return None
+
+
+def plan_cost_problem(dispute: Dispute, offer: Offer, charges_since: dt.date | None) -> str:
+    """Why an agreement on ``offer`` would fail the court's cost-cap check (empty when it
+    would pass): the checklist's own rule (:func:`jintiao.domain.confirmation.cost_cap`) on
+    the content the draft would hold — asked before a standard plan is sent for a debtor to
+    choose, so that a choice never makes an agreement nobody may sign."""
+    data = texts.build(dispute, offer, texts.Draft(facts="—", performance_manner="—",
+                                                   charges_since=charges_since), version=0)
+    ok, why = cost_cap(principal=Decimal(data["claim"]["principal"]),
+                       settled_charges=texts.settled_charges(data),
+                       plan_rate=Decimal(data["terms"]["annual_rate"]),
+                       cap=policy_of(dispute).annual_cost_cap, charges_since=charges_since,
+                       charges_as_of=dispute.claim_as_of)
+    return "" if ok else why
 
 
 def draft_write(dispute: Dispute, draft: texts.Draft, *, actor: User, drafted_by: User,

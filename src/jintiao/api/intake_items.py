@@ -63,4 +63,5 @@ def _request(p: DisputeIntakeIn, orgs: dict[int, Organization]) -> IntakeRequest
         committee=committee, channel=p.channel, dispute_type=p.dispute_type, claim=claim,
         parties=parties, institution=institution, court=court, external_ref=p.external_ref,
         summary=p.summary, received_on=p.received_on, notice_served=p.notice_served,
-        contract_ref=p.contract_ref, pending_case_number=p.pending_case_number)
+        contract_ref=p.contract_ref, pending_case_number=p.pending_case_number,
+        charges_since=p.claim.charges_since)

@@ -89,6 +89,8 @@ class ClaimIn(Schema):
     liquidated_damages: Money = "0"
     fees: Money = "0"
     other: Money = "0"
+    # when the charges began to run (逾期日), before as_of: the agreement's 24 % check
+    charges_since: dt.date | None = None
 
 
 class ClaimOut(Schema):
@@ -101,6 +103,7 @@ class ClaimOut(Schema):
     fees: str
     other: str
     total: str
+    charges_since: dt.date | None = None
 
 
 class ParticularsIn(Schema):

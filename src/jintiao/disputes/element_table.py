@@ -94,6 +94,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("法院", note="委派、委托或邀请调解时填写法院全称"),
     Column("在诉案号", note="已起诉的填写，如（2026）黔2601民初123号"),
     Column("债权计算日", True, "2026-11-30", "各项金额计算至该日"),
+    Column("欠息起算日", example="2025-03-21",
+           note="利息、罚息开始计算之日（逾期日），早于债权计算日；调解协议据此核对年24%上限"),
     *(Column(label, f == "principal", {"principal": "48500.00", "interest": "3210.55"}
              .get(f, ""), "元，两位小数" if f == "principal" else "")
       for f, label in CLAIM_PART_LABELS.items()),
@@ -275,6 +277,7 @@ _FIELD_COLUMNS = {
     "external_ref": "机构业务编号", "contract_ref": "合同编号或卡号", "dispute_type": "纠纷类型",
     "channel": "来源渠道", "committee": "受理调委会", "court": "法院",
     "pending_case_number": "在诉案号", "as_of": "债权计算日", "claim_as_of": "债权计算日",
+    "charges_since": "欠息起算日",
     "committee_id": "受理调委会", "claim": "本金",
     "received_on": "收案日期", "summary": "纠纷概要", "notice_served": "已告知非诉讼方式",
     "parties": "债务人姓名或名称", **CLAIM_PART_LABELS}
@@ -380,6 +383,7 @@ def _request(row: Sequence[Any], at: dict[str, int], context: Context
             received_on=cell_date(cell("收案日期"), column="收案日期"),
             notice_served=cell_bool(cell("已告知非诉讼方式"), column="已告知非诉讼方式"),
             contract_ref=text("合同编号或卡号", 100), pending_case_number=text("在诉案号", 64),
+            charges_since=cell_date(cell("欠息起算日"), column="欠息起算日"),
             party_columns=tuple(columns))
     except DomainError as exc:
         return exc

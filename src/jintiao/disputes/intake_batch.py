@@ -68,6 +68,7 @@ class IntakeRequest:
     notice_served: bool = False
     contract_ref: str = ""
     pending_case_number: str = ""
+    charges_since: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _filing(item: IntakeRequest) -> services.Filing:
         claim=item.claim, parties=item.parties, institution=item.institution, court=item.court,
         external_ref=item.external_ref, summary=item.summary, received_on=item.received_on,
         notice_served=item.notice_served, contract_ref=item.contract_ref,
-        pending_case_number=item.pending_case_number)
+        pending_case_number=item.pending_case_number, charges_since=item.charges_since)
 
 
 def _attempt(actor: User, items: Sequence[IntakeRequest | DomainError],

@@ -86,6 +86,9 @@ class Dispute(models.Model):
     track = models.CharField(_("程序"), max_length=16, choices=TRACK_CHOICES, blank=True)
     summary = models.TextField(_("纠纷概要"), blank=True)
     claim_as_of = models.DateField(_("债权计算日"))
+    # when the interest, penalties and fees of the claim began to run (逾期日): what the
+    # court's check of the 24 % cap reads an agreement's charges against
+    charges_since = models.DateField(_("欠息起算日"), null=True, blank=True)
     principal = _money_field(_("本金"))
     interest = _money_field(_("利息"))
     penalty_interest = _money_field(_("罚息"))

@@ -153,6 +153,7 @@ class Filing:
     notice_served: bool
     contract_ref: str = ""
     pending_case_number: str = ""
+    charges_since: dt.date | None = None
 
 
 def dispute_intake(
@@ -171,6 +172,7 @@ def dispute_intake(
     notice_served: bool = False,
     contract_ref: str = "",
     pending_case_number: str = "",
+    charges_since: dt.date | None = None,
 ) -> Filed:
     """Register a dispute as RECEIVED (``received_on``, the legal date of receipt, defaults to
     today: a file received on paper may be entered later), or return the one already filed under
@@ -204,7 +206,8 @@ def dispute_intake(
         committee=committee, channel=channel, dispute_type=dispute_type, claim=claim,
         parties=parties, institution=institution, court=court, external_ref=external_ref,
         summary=summary, received_on=received_on, notice_served=notice_served,
-        contract_ref=contract_ref, pending_case_number=pending_case_number)
+        contract_ref=contract_ref, pending_case_number=pending_case_number,
+        charges_since=charges_since)
     if filing.external_ref and institution is not None:
         existing = Dispute.objects.filter(institution=institution,
                                           external_ref=filing.external_ref).first()
@@ -242,7 +245,8 @@ def filing_of(*, committee: Organization, channel: str, dispute_type: str,
               claim: ClaimBreakdown, parties: Sequence[tuple[PartyInput, PartyRole]],
               institution: Organization | None, court: Organization | None,
               external_ref: str | None, summary: str, received_on: dt.date | None,
-              notice_served: bool, contract_ref: str, pending_case_number: str) -> Filing:
+              notice_served: bool, contract_ref: str, pending_case_number: str,
+              charges_since: dt.date | None = None) -> Filing:
     """A filing as intake compares and checks it, from what one intake call or one row of a
     batch gives: the channel and type known, a reference with its institution, the contract
     and the pending case number as they are kept.
@@ -270,7 +274,8 @@ def filing_of(*, committee: Organization, channel: str, dispute_type: str,
                   external_ref=external_ref or None, summary=summary, received_on=received_on,
                   notice_served=notice_served,
                   contract_ref=intake_rules.contract_ref(contract_ref),
-                  pending_case_number=intake_rules.pending_case_number(pending_case_number))
+                  pending_case_number=intake_rules.pending_case_number(pending_case_number),
+                  charges_since=intake_rules.charges_since(charges_since, claim.as_of))
 
 
 # What collides with another intake writing at the same moment, and is tried again: a unique
@@ -292,7 +297,8 @@ _COMPARED = {"committee_id": "受理调委会", "channel": "来源渠道", "disp
              "court_id": "法院", "claim.as_of": "债权计算日",
              **{f"claim.{f}": CLAIM_PART_LABELS[f] for f in CLAIM_FIELDS},
              "parties": "当事人", "summary": "纠纷概要", "received_on": "收案日期",
-             "contract_ref": "合同编号或卡号", "pending_case_number": "在诉案号"}
+             "contract_ref": "合同编号或卡号", "pending_case_number": "在诉案号",
+             "charges_since": "欠息起算日"}
 
 
 def given_of(filing: Filing) -> dict[str, object]:
@@ -307,7 +313,7 @@ def given_of(filing: Filing) -> dict[str, object]:
                     for p, role in filing.parties},
         "summary": filing.summary.strip(),
     }
-    for name in ("contract_ref", "pending_case_number"):
+    for name in ("contract_ref", "pending_case_number", "charges_since"):
         if getattr(filing, name):
             given[name] = getattr(filing, name)
     if filing.received_on is not None:
@@ -331,6 +337,7 @@ def held_of(existing: Dispute, parties: set[tuple[str, str]] | None = None) -> d
         "received_on": existing.received_on, "court_id": existing.court_id,
         "contract_ref": existing.contract_ref,
         "pending_case_number": existing.pending_case_number,
+        "charges_since": existing.charges_since,
     }
 
 
@@ -564,7 +571,7 @@ def intake_write(actor: User, checked: Sequence[Checked], *, reads: Reads,
             year=year, seq=seq, channel=f.channel, dispute_type=f.dispute_type,
             institution=f.institution, court=f.court, external_ref=f.external_ref,
             contract_ref=f.contract_ref, pending_case_number=f.pending_case_number,
-            summary=f.summary, claim_as_of=c.claim.as_of,
+            charges_since=f.charges_since, summary=f.summary, claim_as_of=c.claim.as_of,
             **{name: getattr(c.claim, name) for name in CLAIM_FIELDS},
             policy_version=c.policy_version, received_on=c.received_on,
             non_litigation_notice_served=f.notice_served))

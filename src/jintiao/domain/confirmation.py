@@ -128,21 +128,32 @@ def _schedule_clear(facts: AgreementFacts) -> tuple[bool, str]:
 
 
 def _cost_cap(facts: AgreementFacts) -> tuple[bool, str]:
-    cap = facts.annual_cost_cap
-    if facts.plan_rate > cap:
-        return False, f"方案年利率{facts.plan_rate * 100:.2f}%超过{cap * 100:.0f}%"
-    if facts.settled_charges == 0:
+    return cost_cap(principal=facts.principal, settled_charges=facts.settled_charges,
+                    plan_rate=facts.plan_rate, cap=facts.annual_cost_cap,
+                    charges_since=facts.charges_since, charges_as_of=facts.charges_as_of)
+
+
+def cost_cap(*, principal: Decimal, settled_charges: Decimal, plan_rate: Decimal,
+             cap: Decimal, charges_since: dt.date | None, charges_as_of: dt.date
+             ) -> tuple[bool, str]:
+    """Whether what an agreement settles stays within the annual cost cap (法发〔2017〕22号
+    第2条): the plan's rate, and the interest, penalties and fees settled against the
+    principal over the days they ran; with the reason either way. Asked of a drafted
+    agreement's checklist, and of a standard plan before it is sent for a debtor to choose."""
+    if plan_rate > cap:
+        return False, f"方案年利率{plan_rate * 100:.2f}%超过{cap * 100:.0f}%"
+    if settled_charges == 0:
         return True, "协议不收取利息、罚息和费用以外的款项，或已全部减免"
-    if facts.charges_since is None:
+    if charges_since is None:
         return False, "未载明欠息起算日，无法核对利息、罚息和费用是否超过上限"
-    days = (facts.charges_as_of - facts.charges_since).days
+    days = (charges_as_of - charges_since).days
     if days < 1:
         return False, "欠息起算日不早于债权计算日"
-    allowed = quantize(facts.principal * cap * days / DayCount.ACT_365.basis)
-    if facts.settled_charges > allowed:
-        return False, (f"利息、罚息和费用{format_amount(facts.settled_charges)}元超过按年"
+    allowed = quantize(principal * cap * days / DayCount.ACT_365.basis)
+    if settled_charges > allowed:
+        return False, (f"利息、罚息和费用{format_amount(settled_charges)}元超过按年"
                        f"{cap * 100:.0f}%计算的{format_amount(allowed)}元（{days}天）")
-    return True, (f"利息、罚息和费用{format_amount(facts.settled_charges)}元，不超过按年"
+    return True, (f"利息、罚息和费用{format_amount(settled_charges)}元，不超过按年"
                   f"{cap * 100:.0f}%计算的{format_amount(allowed)}元（{days}天）")
 
 

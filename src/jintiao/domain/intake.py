@@ -114,6 +114,19 @@ def contract_ref(text: str) -> str:
     return value
 
 
+def charges_since(since: dt.date | None, as_of: dt.date) -> dt.date | None:
+    """When the claim's charges began to run (逾期日), before the day they are reckoned to:
+    what the court's 24 % check of an agreement reads them against.
+
+    :raises IntakeInvalid: on or after the claim's as-of date
+    """
+    if since is not None and since >= as_of:
+        raise IntakeInvalid(f"欠息起算日须早于债权计算日（{as_of:%Y-%m-%d}）",
+                            "charges_since must come before the claim's as-of date",
+                            field="charges_since")
+    return since
+
+
 def pending_case_number(text: str) -> str:
     """The case number of a suit already pending on the debt, as the court wrote it
     (brackets made full-width).

@@ -51,8 +51,11 @@ def send_one(actor: User, dispute_id: int, *, reply_by: dt.date, performance_man
                            .values_list("number", flat=True)), "")
         return Outcome(dispute_id, number, False, str(exc.code), exc.message)
     plans = len(made.items)
+    earlier = (f"，选择期限按调解期限提前至{made.reply_by:%Y-%m-%d}"
+               if made.reply_by < reply_by else "")
     return Outcome(dispute_id, made.dispute.number, True,
-                   message=f"已发送{plans}种方案" + ("，已短信通知" if made.texted else ""))
+                   message=f"已发送{plans}种方案" + ("，已短信通知" if made.texted else "")
+                   + earlier)
 
 
 def menu_run_start(*, actor: User, dispute_ids: Sequence[int], reply_by: dt.date,

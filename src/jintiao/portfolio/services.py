@@ -147,17 +147,27 @@ def terms_check(reply_by: dt.date, performance_manner: str, today: dt.date) -> N
         raise problem
 
 
-def _check_terms(dispute: Dispute, reply_by: dt.date, performance_manner: str,
-                 today: dt.date) -> None:
-    """:func:`terms_check`, then what this dispute adds: its deadline, its facts."""
+def _reply_by_of(dispute: Dispute, reply_by: dt.date, performance_manner: str,
+                 today: dt.date) -> dt.date:
+    """:func:`terms_check`, then what this dispute adds: its facts, and its deadline — a
+    time to choose past it is brought forward to it (one batch, disputes of many tracks),
+    unless the deadline leaves no day to choose.
+
+    :raises MenuOfferInvalid: the mediation ends today or has ended
+    """
     terms_check(reply_by, performance_manner, today)
-    if dispute.deadline is not None and reply_by > dispute.deadline:
-        raise MenuOfferInvalid(f"选择期限不得晚于调解期限（{dispute.deadline:%Y-%m-%d}）",
-                               "reply_by is after the mediation deadline", field="reply_by")
     problem = agreements.draft_problem(Draft(facts=facts_of(dispute),
                                              performance_manner=performance_manner))
     if problem is not None:
         raise problem
+    if dispute.deadline is not None and reply_by > dispute.deadline:
+        if dispute.deadline <= today:
+            raise MenuOfferInvalid(
+                f"调解期限（{dispute.deadline:%Y-%m-%d}）已不足以让债务人选择方案，"
+                "请先经双方同意延长期限", "no day left before the mediation deadline",
+                field="reply_by")
+        return dispute.deadline
+    return reply_by
 
 
 @transaction.atomic
@@ -186,10 +196,11 @@ def menu_offer_send(*, actor: User, dispute_id: int, reply_by: dt.date,
     standing_of(actor, dispute).require(Standing.may_send_menu, "发送标准还款方案")
     require_state(dispute, State.MEDIATING, doing="发送标准还款方案")
     now, today = instant()
-    _check_terms(dispute, reply_by, performance_manner, today)
+    reply_by = _reply_by_of(dispute, reply_by, performance_manner, today)
     row = _debtor_row(dispute)
     _close_expired(dispute, actor, now, today)
     put = menu_offers_put(actor=actor, dispute=dispute, first_due=due_day_default(today))
+    _require_confirmable(dispute, [offer for offer, _f in put])
     sent = [_item_json(offer, figures) for offer, figures in put]
     made = MenuOffer.objects.create(
         run_id=run_id, dispute=dispute, debtor=row, items=sent, reply_by=reply_by,
@@ -206,6 +217,26 @@ def menu_offer_send(*, actor: User, dispute_id: int, reply_by: dt.date,
         made.texted = True
         made.save(update_fields=["texted"])
     return made
+
+
+def _require_confirmable(dispute: Dispute, offers: list[Offer]) -> None:
+    """Each plan would make an agreement the court's cost-cap check passes: a choice must
+    never draft one nobody may sign (the draft's checklist stops signing).
+
+    :raises MenuOfferInvalid: a plan's agreement would fail it, or the dispute has no day
+        its charges began to run against which to check them
+    """
+    for offer in offers:
+        why = agreements.plan_cost_problem(dispute, offer, dispute.charges_since)
+        if not why:
+            continue
+        if dispute.charges_since is None:
+            raise MenuOfferInvalid(
+                "该纠纷未登记欠息起算日，选定方案后生成的协议无法核对年24%上限，法院不予确认；"
+                "请单独设计方案，在协议中写明欠息起算日", "no charges_since on record",
+                field="charges_since")
+        raise MenuOfferInvalid(f"标准还款方案“{offer.label}”生成的协议不能通过法院审查：{why}",
+                               "a plan's agreement would fail the cost cap", item=offer.label)
 
 
 def _item_json(offer: Offer, f: PlanFigures) -> dict[str, Any]:
@@ -273,7 +304,8 @@ def menu_offer_choose(*, actor: User, dispute_id: int, offer_id: int) -> MenuOff
                                "not accepted by the creditor")
     dispute.refresh_from_db()
     agreement = agreements.draft_write(
-        dispute, Draft(facts=facts_of(dispute), performance_manner=waiting.performance_manner),
+        dispute, Draft(facts=facts_of(dispute), performance_manner=waiting.performance_manner,
+                       charges_since=dispute.charges_since),
         actor=actor, drafted_by=waiting.sent_by, menu_offer=waiting.pk)
     waiting.chosen_offer, waiting.chosen_at, waiting.agreement = offer, now, agreement
     waiting.opened_at = waiting.opened_at or now

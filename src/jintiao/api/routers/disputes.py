@@ -162,7 +162,8 @@ def _dispute_dict(dispute: Dispute, viewer: User,
         "channel": dispute.channel, "dispute_type": dispute.dispute_type,
         "committee": _org(dispute.committee), "institution": _org(dispute.institution),
         "court": _org(dispute.court),
-        "claim": {"as_of": dispute.claim_as_of, **claim, "total": f"{total:.2f}"},
+        "claim": {"as_of": dispute.claim_as_of, **claim, "total": f"{total:.2f}",
+                  "charges_since": dispute.charges_since},
         "received_on": dispute.received_on, "deadline": dispute.deadline,
         "deadline_provisional": dispute.deadline_provisional, "version": dispute.version,
         "external_ref": dispute.external_ref, "contract_ref": dispute.contract_ref,
@@ -314,6 +315,7 @@ def disputes_intake(request: HttpRequest, payload: DisputeIntakeIn) -> Status[Di
         external_ref=payload.external_ref, summary=payload.summary,
         received_on=payload.received_on, notice_served=payload.notice_served,
         contract_ref=payload.contract_ref, pending_case_number=payload.pending_case_number,
+        charges_since=payload.claim.charges_since,
     )
     shown = dispute_get_for(viewer, dispute.pk)
     return Status(201 if created else 200, dispute_out(shown, viewer))

@@ -202,6 +202,7 @@ class IntakeForm(Form):
     summary = TextField(label=_("纠纷概要"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 3}))
     claim_as_of = date_field(_("债权计算日"))
+    charges_since = date_field(_("欠息起算日（逾期日，选填）"), required=False)
     principal = AmountField(label=CLAIM_PART_LABELS["principal"])
     interest = AmountField(label=CLAIM_PART_LABELS["interest"], required=False)
     penalty_interest = AmountField(label=CLAIM_PART_LABELS["penalty_interest"], required=False)

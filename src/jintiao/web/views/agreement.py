@@ -77,7 +77,8 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     accepted = Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).first()
     may_draft = (me.may_draft_agreement() and dispute.state == State.MEDIATING
                  and accepted is not None)
-    initial: dict[str, Any] = {"expected_version": dispute.version, "facts": dispute.summary}
+    initial: dict[str, Any] = {"expected_version": dispute.version, "facts": dispute.summary,
+                               "charges_since": dispute.charges_since}
     # an altered agreement is shown nowhere on the page: not in the preview, not as the
     # next version's starting text, not in the checklist
     altered = current is not None and bool(agreement_integrity.problem_of(current))

@@ -395,6 +395,7 @@ def _file(request: HttpRequest, viewer: User, form: IntakeForm,
             institution=data["institution"], court=data["court"],
             external_ref=data["external_ref"] or None, summary=data["summary"],
             received_on=data["received_on"], notice_served=data["notice_served"],
+            charges_since=data["charges_since"],
         )
     except DomainError as exc:
         _show_refusal(exc, form, rows)
