@@ -564,6 +564,22 @@ class PlanMenuItemOut(Schema):
     charge_waiver_ratio: str  # of the claim parts waiver_parts names
     conditional: bool
     waiver_parts: list[str]
+    # whose authority the line stands on, and when; null for a line published before
+    # publishers were recorded
+    published_by: str | None = None
+    published_at: Moment | None = None
+
+
+class PlanMenuOut(Schema):
+    """An institution's standard plan menu as its disputes are offered it: its own lines,
+    or — when it published none — those of the nearest node above it that did
+    (``published_for``, and ``inherited`` is true); no lines and ``published_for`` null
+    when none did."""
+
+    institution: OrgRef
+    published_for: OrgRef | None
+    inherited: bool
+    items: list[PlanMenuItemOut]
 
 
 class ExcessOut(Schema):

@@ -631,17 +631,32 @@ def payments_import_problem(user: User, institution: Organization | None) -> str
     return ""
 
 
-def results_problem(user: User, institution: Organization) -> str:
-    """Why ``user`` may not read ``institution``'s results file (结果回传) — what became of
-    its disputes and its branches' (empty when they may): an agent or approver of that
-    institution or of a node above it, as an institution's staff see its disputes
-    (:func:`dispute_visible_to`), or the platform's administrators."""
+def _institution_staff(user: User, institution: Organization) -> bool:
+    """An agent or approver of ``institution`` or of a node above it, as an institution's
+    staff see its disputes (:func:`dispute_visible_to`), or the platform's administrators."""
     roles = user_roles(user)
     if user.is_superuser or Role.ADMINISTRATOR in roles:
-        return ""
-    if roles & CREDITOR_ROLES and _over(user.organization, institution):
+        return True
+    return bool(roles & CREDITOR_ROLES) and _over(user.organization, institution)
+
+
+def results_problem(user: User, institution: Organization) -> str:
+    """Why ``user`` may not read ``institution``'s results file (结果回传) — what became of
+    its disputes and its branches' (empty when they may): its own staff
+    (:func:`_institution_staff`)."""
+    if _institution_staff(user, institution):
         return ""
     return "只有该金融机构（或其上级机构）的经办人、审批人可以查看其纠纷的办理结果"
+
+
+def menu_problem(user: User, institution: Organization) -> str:
+    """Why ``user`` may not read ``institution``'s standard plan menu (empty when they may):
+    its own staff (:func:`_institution_staff`) — the agents who offer it and the approvers
+    who publish it (:func:`may_publish_menu`). A bank's concessions are its own business,
+    not the other banks' nor the desk's (the desk sees a menu on a dispute's designer)."""
+    if _institution_staff(user, institution):
+        return ""
+    return "只有该金融机构（或其上级机构）的经办人、审批人可以查看其标准还款方案"
 
 
 def committees_drafting_texts(user: User) -> QuerySet[Organization]:

@@ -15,11 +15,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jintiao.disputes.access import (
     DisputeNotFound,
+    PermissionDenied,
     RecordNotFound,
     Standing,
     dispute_get_for,
     dispute_visible_to,
     holds,
+    menu_problem,
     record_get_for,
     standing_of,
 )
@@ -369,6 +371,61 @@ def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:
     return [options_from_menu(claim, PlanMenuItem(
         m.label, m.periods, Method(m.method), m.annual_rate, m.charge_waiver_ratio,
         m.conditional, tuple(m.waiver_parts)), first_due) for m in menu_for(dispute)]
+
+
+def menu_institution_for(viewer: User, institution_id: int) -> Organization:
+    """The institution whose standard plan menu ``viewer`` asks for.
+
+    :raises RecordNotFound: no institution (bank, credit union or branch) has that id
+    :raises PermissionDenied: it is not the viewer's (``access.menu_problem``)
+    """
+    institution = Organization.objects.filter(pk=institution_id,
+                                              kind__in=INSTITUTION_KINDS).first()
+    if institution is None:
+        raise RecordNotFound(f"金融机构不存在：{institution_id}", "no such institution",
+                             field="institution_id")
+    problem = menu_problem(viewer, institution)
+    if problem:
+        raise PermissionDenied(problem, "not an agent or approver of this institution",
+                               field="institution_id")
+    return institution
+
+
+@dataclass(frozen=True)
+class InstitutionMenu:
+    """The standard plan menu an institution's disputes are offered: its own, or — when it
+    published none — that of the nearest node above it with one (``source``), as
+    :func:`menu_for` finds it for a dispute."""
+
+    institution: Organization
+    source: Organization | None
+    items: list[MenuItem]
+
+    @property
+    def inherited(self) -> bool:
+        return self.source is not None and self.source.pk != self.institution.pk
+
+
+def institution_menu(institution: Organization) -> InstitutionMenu:
+    """``institution``'s menu with who published each line, in two queries whatever the
+    depth of the tree."""
+    chain = ancestors(institution)
+    rows = list(MenuItem.objects.filter(institution__in=chain).select_related("published_by")
+                .order_by("position", "pk"))
+    for node in chain:
+        items = [m for m in rows if m.institution_id == node.pk]
+        if items:
+            return InstitutionMenu(institution, node, items)
+    return InstitutionMenu(institution, None, [])
+
+
+def own_menu_institution(viewer: User) -> Organization | None:
+    """The institution whose menu the viewer's home offers: their own node, when it is an
+    institution whose menu they may read (its agents and approvers)."""
+    node = viewer.organization
+    if node is None or node.kind not in INSTITUTION_KINDS or menu_problem(viewer, node):
+        return None
+    return node
 
 
 # What a party may consent to, and the state the dispute must be in for it.

@@ -14,6 +14,7 @@ from jintiao.web.views import (
     intake_files,
     jobs,
     mediation,
+    menus,
     offers,
     outreach,
     parties,
@@ -188,6 +189,8 @@ urlpatterns = [
          name="institution_results"),
     path("institutions/<int:institution_id>/results.xlsx", results.institution_results_xlsx,
          name="institution_results_xlsx"),
+    path("institutions/<int:institution_id>/plan-menu/", menus.institution_plan_menu,
+         name="institution_plan_menu"),
     path("tokens/", tokens.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="token_revoke"),
 ]

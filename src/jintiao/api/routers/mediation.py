@@ -39,9 +39,11 @@ from jintiao.api.schemas import (
     MediatorCandidatesOut,
     Money,
     OfferOut,
+    OrgRef,
     PlanFiguresDeskOut,
     PlanFiguresOut,
     PlanMenuItemOut,
+    PlanMenuOut,
     PlanOptionsOut,
     PlanOut,
     RecordVersionOut,
@@ -64,6 +66,7 @@ from jintiao.mediation.models import (
     Attachment,
     CaucusNote,
     Evaluation,
+    MenuItem,
     Offer,
     Recusal,
     Session,
@@ -490,11 +493,44 @@ def plan_menu_publish(request: HttpRequest, institution_id: DisputeId,
              Decimal(i.charge_waiver_ratio), i.conditional,
              *([tuple(i.waiver_parts)] if i.waiver_parts is not None else []))
         for i in payload.items])
-    return [PlanMenuItemOut(label=m.label, periods=m.periods, method=m.method,
-                            annual_rate=str(m.annual_rate),
-                            charge_waiver_ratio=str(m.charge_waiver_ratio),
-                            conditional=m.conditional, waiver_parts=list(m.waiver_parts))
-            for m in made]
+    return [_menu_item_out(m) for m in made]
+
+
+def _fraction(value: Decimal) -> str:
+    # as written ("0.5"), whether just published or read back with the column's places
+    return f"{value.normalize():f}"
+
+
+def _menu_item_out(m: MenuItem) -> PlanMenuItemOut:
+    return PlanMenuItemOut(label=m.label, periods=m.periods, method=m.method,
+                           annual_rate=_fraction(m.annual_rate),
+                           charge_waiver_ratio=_fraction(m.charge_waiver_ratio),
+                           conditional=m.conditional, waiver_parts=list(m.waiver_parts),
+                           published_by=str(m.published_by) if m.published_by else None,
+                           published_at=m.published_at)
+
+
+def _org_ref(org: Organization) -> OrgRef:
+    return OrgRef(id=org.pk, name=org.name, kind=org.kind)
+
+
+@router.get("/institutions/{institution_id}/plan-menu",
+            response={200: PlanMenuOut, **ERRORS}, operation_id="institution_plan_menu")
+def institution_plan_menu(request: HttpRequest, institution_id: DisputeId) -> PlanMenuOut:
+    """The institution's standard plan menu, as the designer offers it on its disputes and
+    its branches': its own lines — or, when it published none, those of the nearest node
+    above it that did (``published_for``, ``inherited`` true) — each with who published it
+    and when. Rates and ``charge_waiver_ratio`` are fractions (0.5 is half of the parts
+    ``waiver_parts`` names).
+
+    For the institution's agents and approvers (or those of a node above it) and the
+    platform's administrators; anyone else 403 ``permission_denied``, an id that is no
+    institution 404 ``not_found`` — as the results file."""
+    institution = selectors.menu_institution_for(_viewer(request), institution_id)
+    menu = selectors.institution_menu(institution)
+    return PlanMenuOut(institution=_org_ref(institution),
+                       published_for=_org_ref(menu.source) if menu.source else None,
+                       inherited=menu.inherited, items=[_menu_item_out(m) for m in menu.items])
 
 
 class OfferProposeIn(Schema):

@@ -25,6 +25,7 @@ from jintiao.disputes.access import (
     DisputeNotFound,
     batch_actions_of,
     filing_scope,
+    may_publish_menu,
     may_send_menus,
 )
 from jintiao.disputes.models import Dispute, DisputeType, PartyRole
@@ -150,7 +151,16 @@ def home(request: HttpRequest) -> HttpResponse:
         "active": sum(n for s, n in bench.by_state if s not in lifecycle.TERMINAL_STATES),
         "queue_states": "、".join(s.label for s in State if s in bench.queue_states),
         "results_institution": supervision_selectors.own_results_institution(viewer),
+        **_menu_tile(viewer),
     })
+
+
+def _menu_tile(viewer: User) -> dict[str, Any]:
+    """The institution whose standard plan menu the home links to, and whether the viewer
+    publishes it there (its approvers) or only reads it (its agents)."""
+    node = mediation_selectors.own_menu_institution(viewer)
+    return {"menu_institution": node,
+            "menu_publishes": node is not None and may_publish_menu(viewer, node)}
 
 
 @login_required
