@@ -70,12 +70,6 @@ def other_approver(world):
     return UserFactory(organization=world.other_bank, roles=[Role.APPROVER])
 
 
-def test_the_form_allows_as_many_lines_as_the_service():
-    from jintiao.mediation.services.offers import MAX_MENU_ITEMS
-
-    assert menu_forms.MAX_MENU_ITEMS == MAX_MENU_ITEMS
-
-
 class TestThePage:
     def test_the_approver_reads_each_line_and_who_published_it(self, desk):
         menu_publish(actor=desk.approver, institution=desk.bank, items=[

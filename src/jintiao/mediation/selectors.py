@@ -353,16 +353,12 @@ def approvals_decided_by(approver: User) -> QuerySet[Approval]:
             .select_related("offer__dispute", "requested_by").order_by("-decided_at", "-pk"))
 
 
-def menu_for(dispute: Dispute) -> QuerySet[MenuItem]:
+def menu_for(dispute: Dispute) -> list[MenuItem]:
     """The creditor institution's standard plan menu, or its group's when the branch has
-    none of its own."""
+    none of its own (:func:`institution_menu`), with who published each line."""
     if dispute.institution is None:
-        return MenuItem.objects.none()
-    for node in ancestors(dispute.institution):
-        items = MenuItem.objects.filter(institution=node).order_by("position", "pk")
-        if items.exists():
-            return items
-    return MenuItem.objects.none()
+        return []
+    return institution_menu(dispute.institution).items
 
 
 def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:

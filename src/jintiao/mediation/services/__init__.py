@@ -15,6 +15,7 @@ from jintiao.mediation.services.common import (
 )
 from jintiao.mediation.services.failure import undisputed_facts_confirm, undisputed_facts_record
 from jintiao.mediation.services.offers import (
+    MAX_MENU_ITEMS,
     MenuBeyondAuthority,
     MenuStale,
     approval_decide,
@@ -40,6 +41,7 @@ from jintiao.mediation.services.sessions import (
 from jintiao.mediation.services.team import mediators_change, recusal_decide, recusal_request
 
 __all__ = [
+    "MAX_MENU_ITEMS",
     "ApprovalRequired",
     "MediationDeadlinePassed",
     "MediationInvalid",

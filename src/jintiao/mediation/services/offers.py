@@ -362,7 +362,7 @@ def menu_offers_put(*, actor: User, dispute: Dispute, first_due: dt.date
     now, today = instant()
     require_time_left(dispute, today)
     require_no_settlement(dispute)
-    items = list(selectors.menu_for(dispute).select_related("published_by"))
+    items = selectors.menu_for(dispute)
     if not items:
         raise MediationInvalid("债权人机构尚未发布标准还款方案", "the institution has no menu")
     _require_menu_authority(items)

@@ -18,13 +18,11 @@ from jintiao.domain.plans import WAIVER_ORDER
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.schedules import MAX_PERIODS, METHOD_LABELS, Method
 from jintiao.mediation.models import MenuItem
+from jintiao.mediation.services import MAX_MENU_ITEMS
 from jintiao.web.forms.base import STALE, Form
 from jintiao.web.forms.disputes import TextField
 from jintiao.web.forms.mediation import HUNDRED, PercentField
 
-# mediation.services.offers.MAX_MENU_ITEMS, which the service enforces (a test keeps the two
-# equal; the services package does not export it)
-MAX_MENU_ITEMS = 8
 NO_LINES = _("请至少填写一项标准还款方案")
 PART_CHOICES = [(p, CLAIM_PART_LABELS[p]) for p in WAIVER_ORDER]
 # what makes a row one the approver filled in (the method, the ticks and the box have
