@@ -72,7 +72,7 @@ def uptake_of(run: BatchRun, today: dt.date | None = None) -> Uptake:
     """What became of a menu batch's disputes, read in a few queries whatever its size."""
     today = today or clock.today()
     offers = list(MenuOffer.objects.filter(run=run).select_related("dispute", "debtor__party")
-                  .order_by("pk"))
+                  .order_by("dispute__number"))
     disputes = [m.dispute_id for m in offers]
     current = {a.dispute_id: a for a in Agreement.objects.filter(
         dispute_id__in=disputes).exclude(status=Agreement.Status.SUPERSEDED)}

@@ -154,12 +154,14 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         portfolio_services.menu_offer_opened(actor=user, dispute_id=d.pk)
     signings = selectors.signings_for(user, d)
     return render(request, "web/portal/dispute.html", {
-        "menu": menu, "menu_seqs": {shown.seq for _pk, _label, shown in menu.plans}
-        if menu else set(), "choice_form": MenuChoiceForm(),
+        "menu": menu, "choice_form": MenuChoiceForm(),
         "m": mine, "d": d, "claim": selectors.claim_words(d),
         "documents": selectors.documents_for(user, d),
         "notices": selectors.notices_for(user, d),
-        "sessions": selectors.sessions_for(d), "offers": selectors.offers_for(user, d),
+        "sessions": selectors.sessions_for(d),
+        # the menu's plans are in its own card, with the choice
+        "offers": [o for o in selectors.offers_for(user, d)
+                   if menu is None or o.seq not in {shown.seq for _i, _l, shown in menu.plans}],
         "blind": selectors.blind_for(user, d), "bound_form": forms.DebtorBoundForm(),
         "signings": signings, "code_form": forms.CodeForm(),
         "agreement": signings[0].agreement if signings else None,
