@@ -98,7 +98,7 @@ class Proposal:
         return self.lead is not None
 
 
-def _require_batch(actor: User, action: Action, count: int) -> None:
+def require_batch(actor: User, action: Action, count: int) -> None:
     """Refuse a batch the actor may not take at all, or an empty or too large one.
 
     :raises PermissionDenied: not a role that takes ``action`` (clerks and directors
@@ -121,11 +121,12 @@ def _distinct(ids: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(int(i) for i in ids))
 
 
-def _refused(dispute_id: int, number: str, exc: DomainError) -> Outcome:
+def refused_outcome(dispute_id: int, number: str, exc: DomainError) -> Outcome:
+    """A dispute's refusal as its batch lists it: the service's code and message."""
     return Outcome(dispute_id, number, False, str(exc.code), exc.message)
 
 
-def _number_seen(actor: User, dispute_id: int) -> str:
+def number_seen(actor: User, dispute_id: int) -> str:
     """The dispute's number if the actor may see it (a refusal names it), else empty."""
     found = dispute_visible_to(actor).filter(pk=dispute_id).values_list("number", flat=True)
     return next(iter(found), "")
@@ -149,7 +150,7 @@ def accept_one(actor: User, dispute_id: int, *, version: int | None = None,
                                 expected_version=expected, notice_served=notice_served,
                                 details={"batch": True})
     except DomainError as exc:
-        return _refused(dispute_id, _number_seen(actor, dispute_id), exc)
+        return refused_outcome(dispute_id, number_seen(actor, dispute_id), exc)
     return Outcome(done.pk, done.number, True, message="已受理")
 
 
@@ -162,7 +163,7 @@ def batch_accept(*, actor: User, dispute_ids: Sequence[int], notice_served: bool
     :raises MediationInvalid: no dispute, or more than :data:`MAX_DISPUTES`
     """
     ids = _distinct(dispute_ids)
-    _require_batch(actor, Action.ACCEPT, len(ids))
+    require_batch(actor, Action.ACCEPT, len(ids))
     versions = versions or {}
     return [accept_one(actor, i, version=versions.get(i), notice_served=notice_served)
             for i in ids]
@@ -203,7 +204,7 @@ def batch_assign_propose(*, actor: User, dispute_ids: Sequence[int]) -> list[Pro
     :raises MediationInvalid: no dispute, or more than :data:`MAX_DISPUTES`
     """
     ids = _distinct(dispute_ids)
-    _require_batch(actor, Action.ASSIGN, len(ids))
+    require_batch(actor, Action.ASSIGN, len(ids))
     found = {d.pk: d for d in dispute_visible_to(actor).filter(pk__in=ids)
              .select_related("committee", "institution", "policy_version")}
     seen = [found[i] for i in ids if i in found]
@@ -270,7 +271,7 @@ def assign_one(actor: User, proposal: Proposal) -> Outcome:
                                 expected_version=version, mediators=[lead],
                                 details={"batch": True, "why": list(proposal.why)})
     except DomainError as exc:
-        return _refused(proposal.id, _number_seen(actor, proposal.id), exc)
+        return refused_outcome(proposal.id, number_seen(actor, proposal.id), exc)
     return Outcome(done.pk, done.number, True, message=f"已指派{lead}", lead=lead.pk)
 
 
@@ -281,7 +282,7 @@ def batch_assign(*, actor: User, proposals: Sequence[Proposal]) -> list[Outcome]
     :raises PermissionDenied: the actor is not a director
     :raises MediationInvalid: no dispute, or more than :data:`MAX_DISPUTES`
     """
-    _require_batch(actor, Action.ASSIGN, len(proposals))
+    require_batch(actor, Action.ASSIGN, len(proposals))
     return [assign_one(actor, p) for p in proposals]
 
 
@@ -289,23 +290,26 @@ def batch_assign(*, actor: User, proposals: Sequence[Proposal]) -> list[Outcome]
 
 def batch_run_start(*, actor: User, action: Action, dispute_ids: Sequence[int],
                     versions: Mapping[int, int] | None = None,
-                    notice_served: bool = False) -> BatchRun:
+                    notice_served: bool = False, notice_by_text: bool = False) -> BatchRun:
     """Record a batch the workbench asked for. An acceptance is queued at once; an
     assignment is first ``proposed`` — each dispute's proposal recorded for the director
-    to see — and queued by :func:`batch_run_confirm`.
+    to see — and queued by :func:`batch_run_confirm`. An acceptance that texts each party
+    the options notice (``notice_by_text``) is recorded here and run by
+    :mod:`jintiao.outreach.batch`, which serves it (the caller queues it there).
 
     :raises PermissionDenied: the actor may not take ``action`` in a batch
     :raises MediationInvalid: no dispute, or more than :data:`MAX_DISPUTES`
     """
     action = Action(action)
     ids = _distinct(dispute_ids)
-    _require_batch(actor, action, len(ids))
+    require_batch(actor, action, len(ids))
     versions = versions or {}
     now = clock.now()
     with transaction.atomic():
         run = BatchRun.objects.create(
             actor=actor, action=action.value, total=len(ids), created_at=now,
-            options={"notice_served": bool(notice_served)} if action is Action.ACCEPT else {},
+            options={"notice_served": bool(notice_served),
+                     "notice_by_text": bool(notice_by_text)} if action is Action.ACCEPT else {},
             state=BatchRun.State.PROPOSED if action is Action.ASSIGN else BatchRun.State.QUEUED)
         if action is Action.ASSIGN:
             items = [BatchItem(run=run, seq=n, dispute_ref=p.id, number=p.number,
@@ -320,7 +324,7 @@ def batch_run_start(*, actor: User, action: Action, dispute_ids: Sequence[int],
             items = [BatchItem(run=run, seq=n, dispute_ref=i, number=numbers.get(i, ""),
                                expected_version=versions.get(i)) for n, i in enumerate(ids)]
         BatchItem.objects.bulk_create(items)
-    if action is Action.ACCEPT:
+    if action is Action.ACCEPT and not notice_by_text:
         _enqueue(run)
     return run
 
@@ -375,7 +379,8 @@ def batch_run_execute(run_id: int) -> BatchRun:
     confirmation; a finished one does nothing."""
     run = BatchRun.objects.select_related("actor").get(pk=run_id)
     if run.state in (BatchRun.State.PROPOSED, BatchRun.State.DONE) \
-            or run.action == BatchRun.Action.MENU:  # jintiao.portfolio.batch runs those
+            or run.action == BatchRun.Action.MENU \
+            or run.options.get("notice_by_text"):  # portfolio.batch, outreach.batch run those
         return run
     run.state, run.started_at = BatchRun.State.RUNNING, run.started_at or clock.now()
     run.save(update_fields=["state", "started_at"])

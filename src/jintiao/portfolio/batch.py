@@ -16,7 +16,13 @@ from django.db import transaction
 from jintiao import clock
 from jintiao.disputes.access import PermissionDenied, dispute_visible_to, may_send_menus
 from jintiao.domain.errors import DomainError
-from jintiao.mediation.batch import MAX_DISPUTES, Outcome, item_record
+from jintiao.mediation.batch import (
+    MAX_DISPUTES,
+    Outcome,
+    item_record,
+    number_seen,
+    refused_outcome,
+)
 from jintiao.mediation.models import BatchItem, BatchRun
 from jintiao.orgs.models import User
 from jintiao.portfolio import services
@@ -47,9 +53,7 @@ def send_one(actor: User, dispute_id: int, *, reply_by: dt.date, performance_man
                 actor=actor, dispute_id=dispute_id, reply_by=reply_by,
                 performance_manner=performance_manner, text=text, run_id=run_id)
     except DomainError as exc:
-        number = next(iter(dispute_visible_to(actor).filter(pk=dispute_id)
-                           .values_list("number", flat=True)), "")
-        return Outcome(dispute_id, number, False, str(exc.code), exc.message)
+        return refused_outcome(dispute_id, number_seen(actor, dispute_id), exc)
     plans = len(made.items)
     earlier = (f"，选择期限按调解期限提前至{made.reply_by:%Y-%m-%d}"
                if made.reply_by < reply_by else "")

@@ -15,6 +15,7 @@ from jintiao.domain.lifecycle import Action
 from jintiao.mediation import batch
 from jintiao.mediation.services import MediationInvalid
 from jintiao.orgs.models import User
+from jintiao.outreach import batch as outreach_batch
 
 router = Router(tags=["disputes"])
 ERRORS: dict[int, type] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
@@ -37,6 +38,9 @@ class DisputeBatchActionIn(Schema):
     ids: list[DisputeKey] = Field(min_length=1, max_length=batch.SYNC_MAX)
     versions: dict[DisputeKey, VersionSeen] = Field(default_factory=dict)
     notice_served: StrictBool = False
+    # accept: text each party but the creditor the options notice (告知书), generated per
+    # dispute; a dispute whose notice cannot go (no mobile, night, contact caps) is refused
+    notice_by_text: StrictBool = False
 
 
 class DisputeBatchItemOut(Schema):
@@ -79,13 +83,17 @@ def disputes_batch_action(request: HttpRequest,
     mediators offer — never another committee's — free of conflict and recusal, expertise
     first and the load balanced across the batch."""
     viewer: User = request.auth  # type: ignore[attr-defined]
-    if payload.action == "accept":
+    if payload.action == "accept" and payload.notice_by_text:
+        outcomes = outreach_batch.batch_accept_texting(actor=viewer, dispute_ids=payload.ids,
+                                                       versions=payload.versions)
+        items = [DisputeBatchItemOut(**o.as_dict()) for o in outcomes]
+    elif payload.action == "accept":
         outcomes = batch.batch_accept(actor=viewer, dispute_ids=payload.ids,
                                       notice_served=payload.notice_served,
                                       versions=payload.versions)
         items = [DisputeBatchItemOut(**o.as_dict()) for o in outcomes]
     else:
-        if payload.notice_served:
+        if payload.notice_served or payload.notice_by_text:
             raise MediationInvalid("指派调解员不需要告知选项", "notice_served is for accept",
                                    field="notice_served")
         proposals = batch.batch_assign_propose(actor=viewer, dispute_ids=payload.ids)

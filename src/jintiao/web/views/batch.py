@@ -23,6 +23,7 @@ from jintiao.domain.policy import Track
 from jintiao.mediation import batch
 from jintiao.mediation.models import BatchItem, BatchRun
 from jintiao.orgs.models import User
+from jintiao.outreach import batch as outreach_batch
 from jintiao.portfolio import batch as portfolio_batch
 from jintiao.portfolio import selectors as portfolio
 from jintiao.web.forms.portfolio import MenuBatchForm
@@ -95,10 +96,18 @@ def batch_start(request: HttpRequest) -> HttpResponse:
     if chosen is None:
         return _back(request)
     ids, versions = chosen
-    run = attempt(request, lambda: batch.batch_run_start(
-        actor=viewer, action=action, dispute_ids=ids, versions=versions,
-        notice_served=request.POST.get("notice_served") == "on"),
-        _("已提交批量分派方案，请确认") if action is Action.ASSIGN else _("已提交批量受理"))
+    texting = action is Action.ACCEPT and request.POST.get("notice_by_text") == "on"
+
+    def start() -> BatchRun:
+        if texting:  # each dispute's options notice texted as it is accepted
+            return outreach_batch.accept_run_start(actor=viewer, dispute_ids=ids,
+                                                   versions=versions)
+        return batch.batch_run_start(actor=viewer, action=action, dispute_ids=ids,
+                                     versions=versions,
+                                     notice_served=request.POST.get("notice_served") == "on")
+
+    run = attempt(request, start, _("已提交批量分派方案，请确认") if action is Action.ASSIGN
+                  else _("已提交批量受理"))
     if run is None:
         return _back(request)
     return redirect("web:batch_detail", run_id=run.pk)
