@@ -51,6 +51,8 @@ api.add_decorator(scoped, mode="view")
 # before the disputes' own router: /disputes/{dispute_id} would take "batch-actions" first
 api.add_router("/disputes", batch_actions_router)
 api.add_router("", portfolio_router.router)
+# before the loop's /confirmations/{application_id}: POST /confirmations/docket is its own
+api.add_router("", court_queue_router.router)
 api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", orgs.router)
@@ -60,7 +62,6 @@ api.add_router("", reveal.router)
 api.add_router("/supervision", supervision.router)
 api.add_router("", results_router.router)
 api.add_router("", intake_files_router.router)
-api.add_router("", court_queue_router.router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str,

@@ -52,7 +52,8 @@ SCOPES: dict[str, TokenScope] = {
     # request (the role is the service's to check; a read-only token never gets one)
     **dict.fromkeys([
         "agreement_draft", "signing_code_send", "agreement_sign", "agreement_seal",
-        "confirmation_apply", "confirmation_accept", "confirmation_decide",
+        "confirmation_apply", "confirmation_accept", "confirmations_docket",
+        "confirmation_decide",
         "statements_service_address", "statements_joint_application_sign", "statements_sign",
         "dossier_download", "document_download", "party_reveal"], DOCUMENTS),
     # a post that changes nothing: plans computed side by side

@@ -20,16 +20,22 @@ from django.db import transaction
 
 from jintiao import clock
 from jintiao.confirmation.models import Application, ConfirmationBatch
-from jintiao.confirmation.services import confirmation_apply, confirmation_decide
+from jintiao.confirmation.services import (
+    confirmation_accept,
+    confirmation_apply,
+    confirmation_decide,
+)
 from jintiao.disputes.access import (
     DisputeNotFound,
     PermissionDenied,
     RecordNotFound,
     court_for_review,
     dispute_visible_to,
+    holds,
     may_batch_apply,
 )
 from jintiao.domain.errors import DomainError, ErrorCode
+from jintiao.domain.lifecycle import Role
 from jintiao.orgs.models import Organization, OrgKind, User
 
 # The most applications one batch sends, or one group confirms, in the request.
@@ -144,4 +150,35 @@ def confirmation_batch_confirm(*, actor: User, court_id: int,
             outcomes.append(_refused(exc, dispute, number, application_id))
             continue
         outcomes.append(Outcome(dispute, number, True, application_id))
+    return outcomes
+
+
+def confirmation_batch_accept(*, actor: User, applications: list[int]) -> list[Outcome]:
+    """Docket (立案) each of ``applications``, each by the single service in its own
+    transaction — its case number, its review period, its acceptance notice — so one not
+    waiting, or of a court the actor is not of, is refused on its own (one the actor may
+    not see answers like a missing one) and the rest are still docketed.
+
+    :raises PermissionDenied: not a court's judge or clerk
+    :raises BatchInvalid: none chosen, or too many
+    """
+    if not holds(actor, Role.JUDGE, Role.COURT_CLERK):
+        raise PermissionDenied("只有法院的法官或书记员可以批量立案", "only court staff docket")
+    ids = list(dict.fromkeys(applications))
+    _require_size(len(ids), "立案")
+    found = {a.pk: a for a in Application.objects.filter(pk__in=ids).select_related("dispute")}
+    outcomes = []
+    for application_id in ids:
+        application = found.get(application_id)
+        dispute, number = ((application.dispute_id, application.dispute.number)
+                           if application is not None else (0, ""))
+        try:
+            if application is None:
+                raise RecordNotFound("司法确认申请不存在", "no such application")
+            done = confirmation_accept(actor=actor, application_id=application_id)
+        except DomainError as exc:
+            outcomes.append(_refused(exc, dispute, number, application_id))
+            continue
+        outcomes.append(Outcome(dispute, number, True, application_id,
+                                message=f"已立案，案号{done.case_number}"))
     return outcomes

@@ -114,6 +114,7 @@ urlpatterns = [
     path("confirmations/batch/<int:batch_id>/", court_batch.confirmation_batch,
          name="confirmation_batch"),
     path("courts/<int:court_id>/review/", court_batch.court_review, name="court_review"),
+    path("confirmations/docket/", court_batch.applications_docket, name="applications_docket"),
     path("courts/<int:court_id>/review/<int:application_id>/ruling/",
          court_batch.court_review_decide, name="court_review_decide"),
     path("courts/<int:court_id>/review/group/", court_batch.court_review_confirm_group,

@@ -4,12 +4,16 @@ ruled on by POST /confirmations/{id}/ruling."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field
 
 from jintiao.api.routers.disputes import ERRORS, DisputeId
 from jintiao.api.routers.loop import checks_out
 from jintiao.api.schemas import CheckOut, OrgRef
+from jintiao.confirmation import batch
 from jintiao.confirmation import selectors as court_selectors
 from jintiao.confirmation.selectors import ReviewItem
 from jintiao.disputes.access import court_for_review
@@ -93,3 +97,40 @@ def confirmation_queue(request: HttpRequest, court_id: DisputeId) -> Confirmatio
         court=OrgRef(id=found.pk, name=found.name, kind=found.kind),
         groups=[_group(g) for g in queue.groups],
         docketing=[_item(i) for i in queue.docketing])
+
+
+class DocketIn(Schema):
+    """Up to 100 applications to docket (立案), each by the single acceptance."""
+
+    application_ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1,
+                                                                         max_length=100)
+
+
+class DocketItemOut(Schema):
+    application_id: int
+    dispute_number: str  # empty for one you may not see
+    status: Literal["ok", "refused"]
+    code: str
+    message: str  # the case number given, or the refusal in Chinese
+
+
+class DocketOut(Schema):
+    done: int
+    refused: int
+    items: list[DocketItemOut]
+
+
+@router.post("/confirmations/docket", response={200: DocketOut, **ERRORS},
+             operation_id="confirmations_docket")
+def confirmations_docket(request: HttpRequest, payload: DocketIn) -> DocketOut:
+    """Docket many applications at once (a court's judge or clerk; 403 otherwise): each by
+    the single acceptance in its own transaction — its case number, review period and
+    acceptance notice — one not waiting or not your court's listed with the code and
+    message the single acceptance answers."""
+    viewer: User = request.auth  # type: ignore[attr-defined]
+    outcomes = batch.confirmation_batch_accept(actor=viewer, applications=payload.application_ids)
+    items = [DocketItemOut(application_id=o.application or 0, dispute_number=o.number,
+                           status="ok" if o.ok else "refused", code=o.code, message=o.message)
+             for o in outcomes]
+    done = sum(1 for i in items if i.status == "ok")
+    return DocketOut(done=done, refused=len(items) - done, items=items)

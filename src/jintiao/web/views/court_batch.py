@@ -167,3 +167,25 @@ def court_review_confirm_group(request: HttpRequest, court_id: int) -> HttpRespo
         if not o.ok:
             messages.error(request, f"{o.number or _('申请')}：{o.message}")
     return _back(court_id, request.POST.get("batch", ""))
+
+
+@login_required
+@require_POST
+def applications_docket(request: HttpRequest) -> HttpResponse:
+    """Docket the applications ticked on the home page's list, each by the single service
+    in its own transaction; the ones refused are listed with why (issue 20 §6)."""
+    viewer = viewer_of(request)
+    picked = [int(v) for v in request.POST.getlist("application")
+              if v.isascii() and v.isdigit() and 0 < int(v) < 2**63]
+    try:
+        outcomes = batch.confirmation_batch_accept(actor=viewer, applications=picked)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        outcomes = []
+    done = [o for o in outcomes if o.ok]
+    if done:
+        messages.success(request, _("已立案 %(n)s 件") % {"n": len(done)})
+    for o in outcomes:
+        if not o.ok:
+            messages.error(request, f"{o.number or _('申请')}：{o.message}")
+    return redirect(reverse("web:home") + "#docket")
