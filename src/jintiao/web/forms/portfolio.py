@@ -25,5 +25,6 @@ class MenuBatchForm(Form):
 
 
 class MenuChoiceForm(Form):
-    offer = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
+    offer = forms.IntegerField(label=_("所选方案"), min_value=1, max_value=2**53,
+                               widget=forms.HiddenInput)
     agree = forms.BooleanField(label=_("我已阅读该方案的全部条款，同意按此方案还款"))
