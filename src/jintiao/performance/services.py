@@ -152,7 +152,8 @@ class _Book:
         self.actor, self.dispute, self.bank = actor, dispute, bank
         self._ledger = ledger
         self._accelerated: selectors.Acceleration | _Unread | None = _UNREAD
-        self._surplus: Decimal | None = None  # beyond everything owed, before the next
+        self._tally: performance.Tally | None = None  # the surplus while not accelerated
+        self._surplus: Decimal | None = None  # accelerated: beyond everything owed so far
 
     def ledger(self) -> selectors.Ledger | None:
         if isinstance(self._ledger, _Unread):
@@ -164,13 +165,25 @@ class _Book:
             self._accelerated = selectors.acceleration_of(self.dispute)
         return self._accelerated
 
-    def surplus(self, ledger: selectors.Ledger, today: dt.date) -> Decimal:
+    def surpluses(self, ledger: selectors.Ledger, payment: performance.Paid,
+                  today: dt.date) -> tuple[Decimal, Decimal]:
+        """The surplus before ``payment`` and with it (nothing kept): by running totals
+        while not accelerated, so each line of a file costs the same however many came
+        before it; after default, recomputed with the acceleration's late interest."""
+        accelerated = self.accelerated()
+        if accelerated is None:
+            if self._tally is None or self._tally.on != today:
+                self._tally = ledger.tally(today)
+            return self._tally.surplus, self._tally.surplus_adding(payment)
         if self._surplus is None:
-            self._surplus = ledger.surplus(today, self.accelerated())
-        return self._surplus
+            self._surplus = ledger.surplus(today, accelerated)
+        return self._surplus, ledger.adding(payment).surplus(today, accelerated)
 
     def take(self, checked: _Checked) -> None:
+        assert checked.after is not None  # noqa: S101 - a checked payment to book
         self._ledger, self._surplus = checked.after, checked.surplus_after
+        if self._tally is not None:
+            self._tally.add(checked.after.paid[-1])
 
 
 Finder = Callable[[Dispute, Organization | None, str, dt.date, Decimal], Payment | None]
@@ -221,11 +234,11 @@ def _payment_check(book: _Book, booked: Finder, *, reference: str, paid_on: dt.d
     if ledger is None:
         raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
     amount = _check_payment(ledger.agreement, paid_on, amount, today)
-    after = ledger.adding(performance.Paid(reference, paid_on, amount))
-    surplus_after = after.surplus(today, book.accelerated())
-    surplus = performance.surplus_of(amount, before=book.surplus(ledger, today),
-                                     after=surplus_after, intended=surplus_intended)
-    return _Checked(reference, amount, surplus=surplus, after=after,
+    paid = performance.Paid(reference, paid_on, amount)
+    surplus_before, surplus_after = book.surpluses(ledger, paid, today)
+    surplus = performance.surplus_of(amount, before=surplus_before, after=surplus_after,
+                                     intended=surplus_intended)
+    return _Checked(reference, amount, surplus=surplus, after=ledger.adding(paid),
                     surplus_after=surplus_after)
 
 
