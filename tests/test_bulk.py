@@ -41,8 +41,10 @@ def test_a_collector_off_before_stays_off():
 def test_rows_are_inserted_a_statement_a_batch_whatever_the_database():
     features = connection.features
     before = features.max_query_params
-    rows = [Organization(name=f"机构{n}", kind="committee", region_code="522601",
-                         path=f"/bulk{n}/") for n in range(ROWS + 1)]
+    rows = [
+        Organization(name=f"机构{n}", kind="committee", region_code="522601", path=f"/bulk{n}/")
+        for n in range(ROWS + 1)
+    ]
 
     with CaptureQueriesContext(connection) as captured:
         made = bulk_insert(Organization, rows)

@@ -67,8 +67,7 @@ def _sqlite_variables() -> Iterator[None]:
     connection.ensure_connection()
     features = connection.features
     before = vars(features).get("max_query_params", _UNSET)
-    features.max_query_params = connection.connection.getlimit(
-        sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    features.max_query_params = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     try:
         yield
     finally:

@@ -35,9 +35,15 @@ def _by_hand(w, lines: list[tuple]) -> list[tuple[str, str, D]]:
     with transaction.atomic():
         for dispute, reference, paid_on, amount, stated in lines:
             try:
-                done = payment_record(actor=w.agent, dispute_id=dispute.pk, reference=reference,
-                                      paid_on=paid_on, amount=D(amount),
-                                      source=Payment.Source.CSV, surplus_intended=stated)
+                done = payment_record(
+                    actor=w.agent,
+                    dispute_id=dispute.pk,
+                    reference=reference,
+                    paid_on=paid_on,
+                    amount=D(amount),
+                    source=Payment.Source.CSV,
+                    surplus_intended=stated,
+                )
             except DomainError as exc:
                 answers.append((str(exc.code), exc.message, D("0.00")))
             else:
@@ -47,8 +53,10 @@ def _by_hand(w, lines: list[tuple]) -> list[tuple[str, str, D]]:
 
 
 def _file(lines: list[tuple]) -> str:
-    return HEADER + "".join(f"{d.number},{ref},{day},{amount},{'是' if stated else ''}\n"
-                            for d, ref, day, amount, stated in lines)
+    return HEADER + "".join(
+        f"{d.number},{ref},{day},{amount},{'是' if stated else ''}\n"
+        for d, ref, day, amount, stated in lines
+    )
 
 
 def _agree(w, lines: list[tuple]) -> None:
@@ -63,7 +71,8 @@ def _agree(w, lines: list[tuple]) -> None:
     good = [line for line, (code, _m, _s) in zip(lines, by_hand, strict=True) if not code]
     done = payments_import(actor=w.agent, institution=w.branch, text=_file(good))
     assert [(a.status, a.surplus) for a in done.rows] == [
-        (RowStatus.CREATED, s) for c, _m, s in by_hand if not c]
+        (RowStatus.CREATED, s) for c, _m, s in by_hand if not c
+    ]
 
 
 def test_a_files_lines_are_answered_as_the_same_payments_by_hand(desk, performing):
@@ -75,16 +84,16 @@ def test_a_files_lines_are_answered_as_the_same_payments_by_hand(desk, performin
     rest = total(p) - due
     lines = [
         (p, "H-1", jan, due, False),
-        (p, "H-2", jan, rest + D("0.01"), False),   # beyond what H-1 left owed, not stated
+        (p, "H-2", jan, rest + D("0.01"), False),  # beyond what H-1 left owed, not stated
         (p, "H-3", dt.date(2027, 1, 21), "1.00", False),  # tomorrow
-        (p, "H-4", dt.date(2020, 1, 1), "1.00", False),   # before the agreement
-        (p, "H-1", jan, "2.00", False),             # H-1 again, another amount
-        (q, "H-1", jan, due, False),                # the bank's H-1, on another dispute
+        (p, "H-4", dt.date(2020, 1, 1), "1.00", False),  # before the agreement
+        (p, "H-1", jan, "2.00", False),  # H-1 again, another amount
+        (q, "H-1", jan, due, False),  # the bank's H-1, on another dispute
         (p, "H-5", jan, "0", False),
         (p, "H-6", jan, "1.005", False),
-        (p, "H-7", jan, rest - D("0.01"), False),   # leaves 0.01 owed
-        (q, "H-8", jan, total(q) + 5, True),        # beyond everything, stated
-        (p, "H-9", jan, "0.02", False),             # one fen beyond, not stated
+        (p, "H-7", jan, rest - D("0.01"), False),  # leaves 0.01 owed
+        (q, "H-8", jan, total(q) + 5, True),  # beyond everything, stated
+        (p, "H-9", jan, "0.02", False),  # one fen beyond, not stated
     ]
     with clock.pinned(at(jan)):
         _agree(desk, lines)
@@ -102,7 +111,7 @@ def test_in_default_a_files_lines_are_answered_as_by_hand(desk, performing):
         (performing, "D-1", day, owed.total - 10, False),
         (performing, "D-2", day, "10.01", False),  # one fen beyond, not stated
         (performing, "D-3", day, "10.00", False),
-        (performing, "D-4", day, "3.00", True),    # beyond, stated
+        (performing, "D-4", day, "3.00", True),  # beyond, stated
     ]
     with clock.pinned(at(day)):
         _agree(desk, lines)
@@ -115,8 +124,9 @@ def test_a_2000_line_file_costs_a_bounded_number_of_queries(desk, performing):
     q = second_performing(desk)
 
     def queries(tag: str, n: int) -> int:
-        text = HEADER + "".join(f"{(performing, q)[k % 2].number},{tag}-{k},2027-01-20,0.01,\n"
-                                for k in range(n))
+        text = HEADER + "".join(
+            f"{(performing, q)[k % 2].number},{tag}-{k},2027-01-20,0.01,\n" for k in range(n)
+        )
         with CaptureQueriesContext(connection) as captured:
             done = payments_import(actor=desk.agent, institution=desk.branch, text=text)
         assert (done.created, done.errors) == (n, [])
@@ -128,8 +138,12 @@ def test_a_2000_line_file_costs_a_bounded_number_of_queries(desk, performing):
     assert many <= 20, many
     assert many <= few, (few, many)
     assert Payment.objects.filter(reference__startswith="B-").count() == 2000
-    assert Event.objects.filter(dispute__in=[performing, q], type="payment.recorded",
-                                params__reference__startswith="B-").count() == 2000
+    assert (
+        Event.objects.filter(
+            dispute__in=[performing, q], type="payment.recorded", params__reference__startswith="B-"
+        ).count()
+        == 2000
+    )
     performing.refresh_from_db()
     assert performing.state == State.PERFORMING
     assert audit_verify()[1] == []
