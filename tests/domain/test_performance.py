@@ -10,12 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jintiao.domain.performance import (
+    DEFAULT_ORDER,
     Due,
     Paid,
     Part,
     PaymentExceedsOutstanding,
     PerformanceInvalid,
     Status,
+    Tally,
     acceleration_day,
     acceleration_met,
     account_on,
@@ -156,6 +158,40 @@ def test_the_missed_instalments_are_the_last_to_have_fallen_due(raw, day):
     fallen_due = [d.number for d in DUES if d.due_on < on]
     missed = [s.due.number for s in account.missed]
     assert missed == fallen_due[len(fallen_due) - len(missed):]
+
+
+@given(payments, st.integers(0, 220), st.sampled_from([(Part.PRINCIPAL, Part.INTEREST,
+                                                        Part.ARREARS), DEFAULT_ORDER]))
+def test_a_tally_of_payments_one_at_a_time_has_the_accounts_surplus_after_each(raw, day,
+                                                                              order):
+    """A bank's file checks each line against running totals: after every payment, the
+    surplus they give is the one allocating all the payments again gives."""
+    paid = [Paid(f"r{i}", dt.date(2027, 1, 1) + dt.timedelta(days=d), a)
+            for i, (d, a) in enumerate(raw)]
+    on = dt.date(2027, 1, 1) + dt.timedelta(days=day)
+    half = len(paid) // 2
+    tally = Tally(DUES, paid[:half], on, order)
+    assert tally.surplus == account_on(DUES, paid[:half], on, order).surplus
+    for n in range(half, len(paid)):
+        after = account_on(DUES, paid[:n + 1], on, order).surplus
+        assert tally.surplus_adding(paid[n]) == after
+        tally.add(paid[n])
+        assert tally.surplus == after
+
+
+def test_a_tally_refuses_what_an_account_refuses():
+    first = Paid("a", dt.date(2027, 1, 1), D("1"))
+    tally = Tally(DUES, [first], dt.date(2027, 2, 1))
+    for bad, message in [(Paid("a", dt.date(2027, 1, 2), D("1")), "流水号重复"),
+                         (Paid("b", dt.date(2027, 1, 2), D("0")), "大于零")]:
+        with pytest.raises(PerformanceInvalid, match=message):
+            account_on(DUES, [first, bad], dt.date(2027, 2, 1))
+        with pytest.raises(PerformanceInvalid, match=message):
+            tally.surplus_adding(bad)
+    with pytest.raises(PerformanceInvalid, match="冲抵顺序"):
+        Tally(DUES, [], dt.date(2027, 2, 1), (Part.PRINCIPAL,))
+    with pytest.raises(PerformanceInvalid, match="没有分期"):
+        Tally([], [], dt.date(2027, 2, 1))
 
 
 class TestAcceleration:

@@ -184,10 +184,24 @@ def _check(dues: Sequence[Due], payments: Iterable[Paid]) -> list[Paid]:
         raise PerformanceInvalid("分期金额不能为负", "negative instalment part")
     paid = list(payments)
     if any(p.amount <= 0 for p in paid):
-        raise PerformanceInvalid("还款金额必须大于零", "payments must be positive")
+        raise _not_positive()
     if len({p.reference for p in paid}) != len(paid):
-        raise PerformanceInvalid("还款流水号重复", "duplicate payment reference")
+        raise _twice()
     return sorted(paid, key=lambda p: (p.paid_on, p.reference))
+
+
+def _not_positive() -> PerformanceInvalid:
+    return PerformanceInvalid("还款金额必须大于零", "payments must be positive")
+
+
+def _twice() -> PerformanceInvalid:
+    return PerformanceInvalid("还款流水号重复", "duplicate payment reference")
+
+
+def _check_order(order: Sequence[Part]) -> None:
+    if sorted(order) != sorted(Part):
+        raise PerformanceInvalid("冲抵顺序须包含欠息及费用、利息、本金各一次",
+                                 "order must list each part once")
 
 
 def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
@@ -202,9 +216,7 @@ def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
         part, a payment not above zero, a reference used twice, or an order that is not a
         permutation of the three parts
     """
-    if sorted(order) != sorted(Part):
-        raise PerformanceInvalid("冲抵顺序须包含欠息及费用、利息、本金各一次",
-                                 "order must list each part once")
+    _check_order(order)
     agreed = {d.number: d.due_on for d in dues}
     if accelerated_on is not None:
         dues, _dropped = accelerate(dues, accelerated_on)
@@ -244,6 +256,54 @@ def account_on(dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
                                   agreed[due.number] if agreed[due.number] != due.due_on
                                   else None))
     return Account(on=on, standings=tuple(standings), surplus=surplus)
+
+
+class Tally:
+    """An account's surplus kept as payments come one at a time (the lines of a bank's
+    file): allocation fills every instalment before anything is left over
+    (:func:`account_on`), so what was paid by a day beyond the whole schedule is what was
+    paid by then less the schedule's total — the account's own figure, without allocating
+    every payment again for each new one. Not for an accelerated account (its late
+    interest depends on when each payment came: :func:`outstanding`).
+
+    :raises PerformanceInvalid: what :func:`account_on` refuses of the same instalments,
+        order and payments
+    """
+
+    def __init__(self, dues: Sequence[Due], payments: Iterable[Paid], on: dt.date,
+                 order: Sequence[Part] = DEFAULT_ORDER) -> None:
+        _check_order(order)
+        paid = _check(dues, payments)
+        self.on = on
+        self._owed = sum((d.amount for d in dues), ZERO)
+        self._paid = sum((p.amount for p in paid if p.paid_on <= on), ZERO)
+        self._references = {p.reference for p in paid}
+
+    @property
+    def surplus(self) -> Decimal:
+        return max(self._paid - self._owed, ZERO)
+
+    def surplus_adding(self, payment: Paid) -> Decimal:
+        """The surplus with ``payment`` as well; nothing is kept (:meth:`add` keeps it).
+
+        :raises PerformanceInvalid: a payment not above zero, or a reference counted already
+        """
+        return max(self._paid + self._counted(payment) - self._owed, ZERO)
+
+    def add(self, payment: Paid) -> None:
+        """Count ``payment`` from now on.
+
+        :raises PerformanceInvalid: as :meth:`surplus_adding`
+        """
+        self._paid += self._counted(payment)
+        self._references.add(payment.reference)
+
+    def _counted(self, payment: Paid) -> Decimal:
+        if payment.amount <= 0:
+            raise _not_positive()
+        if payment.reference in self._references:
+            raise _twice()
+        return payment.amount if payment.paid_on <= self.on else ZERO
 
 
 def _counted(account: Account, since: dt.date | None) -> tuple[Standing, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
@@ -67,7 +67,12 @@ class Ledger:
 
     def adding(self, payment: Paid) -> Ledger:
         """The ledger with one more payment (the one just recorded)."""
-        return replace(self, paid=(*self.paid, payment))
+        return Ledger(self.agreement, self.dues, self.order, (*self.paid, payment))
+
+    def tally(self, on: dt.date) -> performance.Tally:
+        """The unaccelerated surplus on ``on`` as running totals, for payments to come one
+        at a time (:class:`~jintiao.domain.performance.Tally`)."""
+        return performance.Tally(self.dues, self.paid, on, self.order)
 
     def surplus(self, on: dt.date, accelerated: Acceleration | None = None) -> Decimal:
         """What has been paid beyond everything owed on ``on``: beyond the instalments

@@ -25,6 +25,7 @@ from jintiao import clock
 from jintiao.agreements import content as agreement_content
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
+from jintiao.bulk import bulk_insert, collector_paused
 from jintiao.disputes.access import (
     DisputeNotFound,
     PermissionDenied,
@@ -35,7 +36,7 @@ from jintiao.disputes.access import (
     record_get_for,
     standing_of,
 )
-from jintiao.disputes.changes import lock_behind, require_state
+from jintiao.disputes.changes import lock_behind, require_state, versions_save
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_apply_action, dispute_lock
 from jintiao.documents import texts as doc_texts
@@ -152,7 +153,8 @@ class _Book:
         self.actor, self.dispute, self.bank = actor, dispute, bank
         self._ledger = ledger
         self._accelerated: selectors.Acceleration | _Unread | None = _UNREAD
-        self._surplus: Decimal | None = None  # beyond everything owed, before the next
+        self._tally: performance.Tally | None = None  # the surplus while not accelerated
+        self._surplus: Decimal | None = None  # accelerated: beyond everything owed so far
 
     def ledger(self) -> selectors.Ledger | None:
         if isinstance(self._ledger, _Unread):
@@ -164,13 +166,25 @@ class _Book:
             self._accelerated = selectors.acceleration_of(self.dispute)
         return self._accelerated
 
-    def surplus(self, ledger: selectors.Ledger, today: dt.date) -> Decimal:
+    def surpluses(self, ledger: selectors.Ledger, payment: performance.Paid,
+                  today: dt.date) -> tuple[Decimal, Decimal]:
+        """The surplus before ``payment`` and with it (nothing kept): by running totals
+        while not accelerated, so each line of a file costs the same however many came
+        before it; after default, recomputed with the acceleration's late interest."""
+        accelerated = self.accelerated()
+        if accelerated is None:
+            if self._tally is None or self._tally.on != today:
+                self._tally = ledger.tally(today)
+            return self._tally.surplus, self._tally.surplus_adding(payment)
         if self._surplus is None:
-            self._surplus = ledger.surplus(today, self.accelerated())
-        return self._surplus
+            self._surplus = ledger.surplus(today, accelerated)
+        return self._surplus, ledger.adding(payment).surplus(today, accelerated)
 
     def take(self, checked: _Checked) -> None:
+        assert checked.after is not None  # noqa: S101 - a checked payment to book
         self._ledger, self._surplus = checked.after, checked.surplus_after
+        if self._tally is not None:
+            self._tally.add(checked.after.paid[-1])
 
 
 Finder = Callable[[Dispute, Organization | None, str, dt.date, Decimal], Payment | None]
@@ -221,23 +235,25 @@ def _payment_check(book: _Book, booked: Finder, *, reference: str, paid_on: dt.d
     if ledger is None:
         raise PerformanceInvalid("协议尚未生效，不能登记还款", "no effective agreement")
     amount = _check_payment(ledger.agreement, paid_on, amount, today)
-    after = ledger.adding(performance.Paid(reference, paid_on, amount))
-    surplus_after = after.surplus(today, book.accelerated())
-    surplus = performance.surplus_of(amount, before=book.surplus(ledger, today),
-                                     after=surplus_after, intended=surplus_intended)
-    return _Checked(reference, amount, surplus=surplus, after=after,
+    paid = performance.Paid(reference, paid_on, amount)
+    surplus_before, surplus_after = book.surpluses(ledger, paid, today)
+    surplus = performance.surplus_of(amount, before=surplus_before, after=surplus_after,
+                                     intended=surplus_intended)
+    return _Checked(reference, amount, surplus=surplus, after=ledger.adding(paid),
                     surplus_after=surplus_after)
 
 
 def _payment_row(book: _Book, checked: _Checked, paid_on: dt.date, source: str,
                  now: dt.datetime) -> Payment:
     assert checked.after is not None  # noqa: S101 - a checked payment to book
-    return Payment(dispute=book.dispute, agreement=checked.after.agreement, bank=book.bank,
-                   reference=checked.reference, paid_on=paid_on, amount=checked.amount,
-                   source=source,
+    # its relations by id: a file makes thousands, and setting an instance costs more than
+    # the row
+    return Payment(dispute_id=book.dispute.pk, agreement_id=checked.after.agreement.pk,
+                   bank_id=book.bank.pk if book.bank else None, reference=checked.reference,
+                   paid_on=paid_on, amount=checked.amount, source=source,
                    # the box ticked for a payment within what is owed states nothing: no
                    # "to refund" on its row
-                   surplus_intended=checked.surplus > 0, recorded_by=book.actor,
+                   surplus_intended=checked.surplus > 0, recorded_by_id=book.actor.pk,
                    recorded_at=now)
 
 
@@ -383,7 +399,8 @@ def payments_import(*, actor: User, institution: Organization, text: str) -> Imp
         return Imported(errors=[(1, f"文件须包含列：{', '.join(CSV_COLUMNS)}")])
     for _attempt in range(2):
         try:
-            return _import_file(actor, institution, rows)
+            with collector_paused():
+                return _import_file(actor, institution, rows)
         except IntegrityError:  # a reference booked meanwhile by another file: read it again
             continue
     return Imported(errors=[(1, "文件中的流水号刚被登记为其他还款，请刷新后核对")])
@@ -566,18 +583,19 @@ def _book_payments(actor: User, made: list[tuple[_Book, Payment, Decimal]],
                    now: dt.datetime) -> None:
     """Write a file's payments in its order, each dispute's version moved on by its
     payments and a ``payment.recorded`` event for each, as :func:`payment_record` writes
-    one: one insert of the payments, one update of the versions, one of the events.
+    one: an insert of the payments, an update of the versions and an insert of the events
+    (a statement each a batch of :data:`~jintiao.bulk.ROWS`).
 
     :raises IntegrityError: a reference booked meanwhile (the transaction is then void)
     """
     if not made:
         return
-    Payment.objects.bulk_create([p for _book, p, _surplus in made])
+    bulk_insert(Payment, [p for _book, p, _surplus in made])
     bumped: dict[int, Dispute] = {}
     for book, _p, _surplus in made:
         book.dispute.version += 1
         bumped[book.dispute.pk] = book.dispute
-    Dispute.objects.bulk_update(list(bumped.values()), ["version"], batch_size=500)
+    versions_save(bumped.values())
     events_append([NextEvent(book.dispute, events.PAYMENT_RECORDED, book.dispute.state,
                              book.dispute.state, _recorded_params(p, surplus), {})
                    for book, p, surplus in made], actor=actor, at=now)
