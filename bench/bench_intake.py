@@ -10,7 +10,8 @@ element table (.xlsx, generated, not timed) and prints:
   numbers from the counters, the disputes, their parties' rows, each first timeline event
   chained, the figures backlog), in validated disputes a second, with the share of reading
   and checking;
-- the same rows (other people, other references) inserted raw with ``bulk_create`` into the
+- the same rows (other people, other references) inserted raw with ``bulk_create`` (a
+  statement a :data:`jintiao.bulk.ROWS` rows, as the intake writes) into the
   same tables — what the database's own writing costs — and the ratio of the two.
 
 Goal (issue 20 §3): at least 5,000 disputes a second, and at most 3× the raw insert. Figures
@@ -90,6 +91,7 @@ def child(rows: int) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from jintiao import clock
+    from jintiao.bulk import bulk_insert
     from jintiao.demo.scale import _world
     from jintiao.disputes import element_table, intake_files
     from jintiao.disputes.intake_batch import dispute_intake_many
@@ -139,12 +141,12 @@ def child(rows: int) -> dict[str, Any]:
     creditor = Party.objects.get(id_hash=crypto.lookup_hash(branch.credit_code))
     began = time.perf_counter()
     with transaction.atomic():
-        people = Party.objects.bulk_create([Party(
+        people = bulk_insert(Party, [Party(
             kind=PartyKind.PERSON, name=f"李{n % 997}", id_hash=f"raw{n:061d}",
             id_cipher=f"raw-{n}", id_masked="522601**********12",
             phone_hash=f"rawp{n:060d}", phone_cipher=f"raw-{n}", phone_masked="138****0000",
             address="贵州省基准县人民路1号") for n in range(rows)])
-        made = Dispute.objects.bulk_create([Dispute(
+        made = bulk_insert(Dispute, [Dispute(
             number=f"（2026）RAW金调{n:06d}号", committee=world.committees[1], year=2026,
             seq=n + 1, channel="institution_application", dispute_type="credit_card",
             institution=branch, external_ref=f"RAW-{n:08d}", contract_ref="622202*********1234",
@@ -152,10 +154,10 @@ def child(rows: int) -> dict[str, Any]:
             principal=20000 + n, interest=n % 997, policy_version=world.policy,
             received_on=now.date(), non_litigation_notice_served=True, events_seq=1,
             events_head="0" * 64) for n in range(rows)])
-        DisputeParty.objects.bulk_create(
-            [DisputeParty(dispute=d, party=p, role=r) for d, p in zip(made, people, strict=True)
-             for p, r in ((creditor, PartyRole.CREDITOR), (p, PartyRole.DEBTOR))])
-        Event.objects.bulk_create([Event(
+        bulk_insert(DisputeParty, [
+            DisputeParty(dispute=d, party=p, role=r) for d, p in zip(made, people, strict=True)
+            for p, r in ((creditor, PartyRole.CREDITOR), (p, PartyRole.DEBTOR))])
+        bulk_insert(Event, [Event(
             dispute=d, seq=1, type=events.DISPUTE_RECEIVED.type, actor=agent, at=now,
             state_after="received", params={"channel": d.channel}, meta={"number": d.number},
             prev_hash=GENESIS, hash=event_hash(
@@ -163,8 +165,7 @@ def child(rows: int) -> dict[str, Any]:
                 at=now, state_before="", state_after="received",
                 params={"channel": d.channel}, meta={"number": d.number}, prev_hash=GENESIS))
             for d in made])
-        FiguresBacklog.objects.bulk_create([FiguresBacklog(dispute_id=d.pk, seq=1)
-                                            for d in made])
+        bulk_insert(FiguresBacklog, [FiguresBacklog(dispute_id=d.pk, seq=1) for d in made])
     raw = time.perf_counter() - began
     return {"vendor": connection.vendor, "rows": rows, "counts": counts,
             "read": read, "parsed": parsed, "checked": checked, "filed": filed, "raw": raw}

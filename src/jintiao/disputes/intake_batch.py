@@ -20,6 +20,7 @@ from enum import StrEnum
 from django.db import transaction
 
 from jintiao import clock
+from jintiao.bulk import collector_paused
 from jintiao.disputes import services
 from jintiao.disputes.access import may_file
 from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
@@ -109,7 +110,9 @@ def dispute_intake_many(*, actor: User, items: Sequence[IntakeRequest | DomainEr
     """
     for attempt in range(services.INTAKE_ATTEMPTS):
         try:
-            return _attempt(actor, items, all_or_nothing, progress or (lambda _done: None))
+            with collector_paused():  # tens of thousands of long-lived rows (jintiao.bulk)
+                return _attempt(actor, items, all_or_nothing,
+                                progress or (lambda _done: None))
         except services.COLLISIONS as exc:
             if not services.collided(exc):
                 raise

@@ -18,6 +18,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Max
 
 from jintiao import clock
+from jintiao.bulk import bulk_insert
 from jintiao.disputes.access import (
     DisputeNotFound,
     PermissionDenied,
@@ -578,7 +579,7 @@ def intake_write(actor: User, checked: Sequence[Checked], *, reads: Reads,
     for d, duplicate in zip(made, duplicates, strict=True):
         if isinstance(duplicate, Dispute):
             d.probable_duplicate_of = duplicate
-    Dispute.objects.bulk_create(made)
+    bulk_insert(Dispute, made)
     # a duplicate of a row earlier in the file is known by its id only once both are written
     later = []
     for d, duplicate in zip(made, duplicates, strict=True):
@@ -587,9 +588,8 @@ def intake_write(actor: User, checked: Sequence[Checked], *, reads: Reads,
             later.append(d)
     if later:
         Dispute.objects.bulk_update(later, ["probable_duplicate_of"])
-    DisputeParty.objects.bulk_create(
-        [DisputeParty(dispute=d, party=party, role=role)
-         for d, r in zip(made, rows, strict=True) for party, role in r])
+    bulk_insert(DisputeParty, [DisputeParty(dispute=d, party=party, role=role)
+                               for d, r in zip(made, rows, strict=True) for party, role in r])
     scopes: dict[tuple[int, str, str], list[str]] = {}
     firsts = []
     for d, c in zip(made, checked, strict=True):

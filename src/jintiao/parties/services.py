@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from jintiao import clock
+from jintiao.bulk import bulk_insert
 from jintiao.domain import identity
 from jintiao.domain import particulars as rules
 from jintiao.domain.errors import DomainError, ErrorCode
@@ -238,7 +239,7 @@ def parties_get_or_create(checked: Sequence[CheckedParty]) -> list[Party]:
     if new:
         # inserted in the order of their keys, whoever writes: two files naming the same new
         # people in other orders would otherwise wait on each other's unique keys for ever
-        Party.objects.bulk_create([new[key] for key in sorted(new)])
+        bulk_insert(Party, [new[key] for key in sorted(new)])
     return [known.get(key) or new[key] for key in keys]
 
 

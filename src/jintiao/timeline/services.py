@@ -97,7 +97,7 @@ def events_begin(firsts: Sequence[FirstEvent], *, actor: Any, at: dt.datetime) -
                              params=first.params, meta=first.meta, prev_hash=GENESIS,
                              hash=digest))
         d.events_seq, d.events_head = 1, digest
-    made = Event.objects.bulk_create(chained)
+    made = bulk_insert(Event, chained)
     model = dispute_model()
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -106,9 +106,8 @@ def events_begin(firsts: Sequence[FirstEvent], *, actor: Any, at: dt.datetime) -
             f"UPDATE {table} SET events_seq = 1, events_head = %s "  # noqa: S608 - the model's own table
             "WHERE id = %s AND events_seq = 0",
             [(f.dispute.events_head, f.dispute.pk) for f in firsts])
-    FiguresBacklog.objects.bulk_create(
-        [FiguresBacklog(dispute_id=f.dispute.pk, seq=1) for f in firsts],
-        update_conflicts=True, unique_fields=["dispute"], update_fields=["seq"])
+    bulk_insert(FiguresBacklog, [FiguresBacklog(dispute_id=f.dispute.pk, seq=1) for f in firsts],
+                update_conflicts=True, unique_fields=["dispute"], update_fields=["seq"])
     return made
 
 
