@@ -46,6 +46,7 @@ STEP_WORDS: dict[str, tuple[str, str]] = {
     State.DECLINED: ("不予受理", ""),
     State.CLOSED: ("已结案", ""),
 }
+SIGN_NEXT = "调解协议已生成，请阅读协议全文后获取验证码签署。"
 # Documents a party may open: those served on the parties.
 PARTY_KINDS = SERVED_KINDS
 
@@ -62,9 +63,15 @@ class MyDispute:
 def my_disputes(user: User) -> list[MyDispute]:
     """The disputes the portal user is a party to, or represents a party in."""
     out = []
-    for row, rep in acting_for(user):
+    rows = acting_for(user)
+    drafted = set(Agreement.objects.filter(
+        dispute_id__in=[r.dispute_id for r, _rep in rows], status=Agreement.Status.DRAFT)
+        .values_list("dispute_id", flat=True))
+    for row, rep in rows:
         d = row.dispute
         step, nxt = STEP_WORDS.get(State(d.state), (State(d.state).label, ""))
+        if d.state == State.MEDIATING and d.pk in drafted:
+            nxt = SIGN_NEXT
         out.append(MyDispute(d, row, rep, step, nxt))
     return sorted(out, key=lambda m: (m.dispute.received_on, m.dispute.pk), reverse=True)
 
@@ -79,6 +86,9 @@ def dispute_for(user: User, dispute_id: int) -> MyDispute | None:
         return None
     row, rep = rows[0]
     step, nxt = STEP_WORDS.get(State(found.state), (State(found.state).label, ""))
+    if found.state == State.MEDIATING and Agreement.objects.filter(
+            dispute=found, status=Agreement.Status.DRAFT).exists():
+        nxt = SIGN_NEXT
     return MyDispute(found, row, rep, step, nxt)
 
 
@@ -105,6 +115,7 @@ class OfferShown:
     conditional: str = ""
     revival: str = ""
     lump: str = ""  # "末期需还 203,267.37 元" when the largest payment is a lump
+    label: str = ""  # the name it was put forward under (a standard plan's, the mediator's)
 
 
 def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
@@ -130,7 +141,7 @@ def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
             format_amount(Decimal(f["total_paid"])), f["first_due"], f["last_due"],
             concessions, format_amount(Decimal(f["conditional_waived"]))
             if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", ""),
-            lump))
+            lump, offer.label))
     return out
 
 

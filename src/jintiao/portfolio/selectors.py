@@ -136,3 +136,16 @@ def waiting_for(user: User, dispute: Dispute) -> MenuCard | None:
     return MenuCard(waiting.pk, waiting.reply_by, clock.today() > waiting.reply_by,
                     standing.may_choose_plan(), plans)
 
+
+
+def menus_waiting(rows: list[tuple[int, int]]) -> dict[int, dt.date]:
+    """For ``rows`` — (dispute id, party row id) the portal user stands in — the day to
+    choose by of each dispute whose menu waits for that row's choice (the debtor's), for the
+    portal's list of the user's disputes."""
+    if not rows:
+        return {}
+    wanted = set(rows)
+    waiting = MenuOffer.objects.filter(
+        dispute_id__in=[d for d, _r in rows], chosen_offer__isnull=True,
+        closed_at__isnull=True).values_list("dispute_id", "debtor_id", "reply_by")
+    return {d: by for d, row, by in waiting if (d, row) in wanted}

@@ -136,8 +136,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @party_required
 def home(request: HttpRequest) -> HttpResponse:
+    mine = selectors.my_disputes(_party(request))
+    menus = portfolio.menus_waiting([(m.dispute.pk, m.row.pk) for m in mine])
     return render(request, "web/portal/home.html",
-                  {"mine": selectors.my_disputes(_party(request))})
+                  {"mine": [(m, menus.get(m.dispute.pk)) for m in mine]})
 
 
 @party_required
