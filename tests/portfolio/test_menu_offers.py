@@ -229,7 +229,7 @@ class TestChoose:
         # beyond the agent's own 30 % — and still no approval round: the menu was approved
         assert not Offer.objects.get(pk=long_plan).approvals.exists()
         types = list(mediating.events.order_by("seq").values_list("type", flat=True))
-        assert types[-3:] == ["mediation.offer_accepted", "agreement.drafted", "menu.chosen"]
+        assert types[-3:] == ["menu.chosen", "mediation.offer_accepted", "agreement.drafted"]
         assert "menu.opened" in types
 
     def test_the_facts_are_the_summary_or_else_the_claim(self, desk, mediating):

@@ -67,6 +67,14 @@ class TestTheDeskSends:
         assert '<tr data-step="opened"><th scope="row">已查看</th><td>1</td>' in page
         assert "已选择，待签署" in page
 
+    def test_a_batch_where_nothing_was_sent_says_so(self, desk, cases):
+        page = post_menu(client_for(desk.mediator), [cases[0]]).content.decode()  # no menu
+        assert "（成功 0 件，未办理 1 件）" in page
+        assert "本批没有一件办理成功" in page
+        assert "data-uptake" not in page
+        runs = client_for(desk.mediator).get(reverse("web:batch_list")).content.decode()
+        assert "<td>0</td><td>1</td>" in runs
+
     @pytest.mark.parametrize(("changes", "message"), [
         ({"performance_manner": ""}, "履行方式"),
         ({"reply_by": ""}, "债务人选择期限"),

@@ -27,8 +27,11 @@ def _card(n: int) -> str:
     return next(body + d for d in "0123456789" if luhn_valid(body + d))
 
 
-def _resident_id(n: int) -> str:
-    first17 = f"52260119{78 + n % 17:02d}{1 + n % 12:02d}{10 + n % 18:02d}{100 + n:03d}"
+def _resident_id(n: int, *, male: bool) -> str:
+    """A Kaili resident's number whose sex digit is the person's (odd for a man): the
+    agreement prints the sex the number gives."""
+    sequence = 100 + 2 * n + (1 if male else 0)
+    first17 = f"52260119{78 + n % 17:02d}{1 + n % 12:02d}{10 + n % 18:02d}{sequence:03d}"
     return first17 + identity.resident_id_check_char(first17)
 
 
@@ -47,14 +50,15 @@ def sample_rows() -> list[dict[str, str]]:
             "纠纷概要": "持卡人自2025年起未按期还款，经催收未果。" if card
             else "借款人经营困难，逾期未归还消费贷款。",
             "债务人姓名或名称": SURNAMES[n % 10] + GIVEN[n],
-            "债务人证件号码": _resident_id(n), "债务人手机": f"1380855{n:04d}",
+            "债务人证件号码": _resident_id(n, male=n % 2 == 0),  # 建国, 秀英, 志强…
+            "债务人手机": f"1380855{n:04d}",
             "债务人住所": f"贵州省凯里市{STREETS[n % 6]}{12 + n}号",
         })
     rows[4]["债务人证件号码"] = rows[4]["债务人证件号码"][:-1] + (
         "0" if rows[4]["债务人证件号码"][-1] != "0" else "1")  # a check digit that fails
     rows[9]["本金"] = "46,5OO.00"  # the letter O typed for zeros
     rows[7]["担保人1姓名或名称"] = "杨德明"
-    rows[7]["担保人1证件号码"] = _resident_id(40)
+    rows[7]["担保人1证件号码"] = _resident_id(40, male=True)
     rows[7]["担保人1手机"] = "13908551234"
     return rows
 

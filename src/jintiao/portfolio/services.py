@@ -132,6 +132,9 @@ def terms_check(reply_by: dt.date, performance_manner: str, today: dt.date) -> N
     :raises AgreementInvalid: the way of performance empty or unprintable
     """
     first_due = due_day_default(today)
+    if not performance_manner.strip():
+        raise MenuOfferInvalid("请写明履行方式（收款账户、还款方式），它将写入调解协议",
+                               "performance_manner is required", field="performance_manner")
     if reply_by <= today:
         raise MenuOfferInvalid("选择期限须晚于今天", "reply_by must be after today",
                                field="reply_by")
@@ -298,6 +301,8 @@ def menu_offer_choose(*, actor: User, dispute_id: int, offer_id: int) -> MenuOff
     if today > waiting.reply_by:
         raise MenuOfferInvalid(f"选择期限已于{waiting.reply_by:%Y-%m-%d}届满，请联系调解员",
                                "the time to choose is over")
+    record_event(dispute, events.MENU_CHOSEN, actor, now, {
+        "menu_offer": waiting.pk, "offer": chosen.get("seq"), "label": chosen.get("label", "")})
     offer = offer_accept(actor=actor, offer_id=offer_id, side=Side.DEBTOR)
     if offer.status != Offer.Status.ACCEPTED:  # the creditor's acceptance is on the offer
         raise MenuOfferInvalid("该方案尚未经债权人接受，请联系调解员",
@@ -310,7 +315,4 @@ def menu_offer_choose(*, actor: User, dispute_id: int, offer_id: int) -> MenuOff
     waiting.chosen_offer, waiting.chosen_at, waiting.agreement = offer, now, agreement
     waiting.opened_at = waiting.opened_at or now
     waiting.save(update_fields=["chosen_offer", "chosen_at", "agreement", "opened_at"])
-    record_event(dispute, events.MENU_CHOSEN, actor, now, {
-        "menu_offer": waiting.pk, "offer": offer.seq, "label": chosen.get("label", ""),
-        "agreement": agreement.pk})
     return waiting

@@ -16,6 +16,7 @@ class MenuBatchForm(Form):
     use_required_attribute = False
 
     reply_by = date_field(_("债务人选择期限"))
+    reply_by.help_text = _("调解期限更早的纠纷，选择期限自动提前至其调解期限")
     performance_manner = TextField(
         label=_("履行方式（收款账户、还款方式）"), max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -190,7 +191,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     """The viewer's own batches, newest first: where the desk comes back to a batch's
     progress, its refusals and a menu's uptake."""
     viewer = viewer_of(request)
-    runs = list(BatchRun.objects.filter(actor=viewer).order_by("-created_at", "-pk")[:100])
+    runs = list(BatchRun.objects.filter(actor=viewer).order_by("-created_at", "-pk")
+                .annotate(done=Count("items", filter=Q(items__status=BatchItem.Status.DONE)),
+                          refused=Count("items",
+                                        filter=Q(items__status=BatchItem.Status.REFUSED)))[:100])
     return render(request, "web/batch/list.html", {"runs": runs})
 
 
