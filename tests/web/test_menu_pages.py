@@ -89,6 +89,19 @@ class TestTheDeskSends:
         assert not BatchRun.objects.exists()
         assert not MenuOffer.objects.exists()
 
+    def test_a_refusal_keeps_the_ticks_and_the_words_and_says_where(self, desk, cases, menu):
+        ours = cases[0]
+        client = client_for(desk.mediator)
+        page = post_menu(client, [ours], reply_by="2020-01-01",
+                         performance_manner="存入还款账户").content.decode()
+        ticked = f'id="pick-{ours.pk}" form="batch" checked'
+        assert ticked in page
+        assert "存入还款账户</textarea>" in page
+        assert 'id="menu-reply_by_error"' in page
+        assert "选择期限须晚于今天" in page
+        assert '<details class="menu-batch" open>' in page
+        assert ticked not in client.get("/disputes/").content.decode()  # once only
+
     @pytest.mark.parametrize("who", ["agent", "clerk", "supervisor", "approver"])
     def test_who_does_not_send_menus_gets_not_found(self, desk, cases, menu, who):
         response = post_menu(client_for(getattr(desk, who)), [cases[0]])

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jintiao.disputes import selectors
 from jintiao.disputes.access import RecordNotFound, may_batch, may_send_menus
+from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.mediation import batch
@@ -125,19 +126,49 @@ def menu_batch_start(request: HttpRequest) -> HttpResponse:
     form = MenuBatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, mistakes(form))
-        return _back(request)
+        return _again(request)
     chosen = _chosen(request, viewer)
     if chosen is None:
-        return _back(request)
+        return _again(request)
     ids, _versions = chosen  # a menu goes on what the dispute is when it is sent
     data = form.cleaned_data
-    run = attempt(request, lambda: portfolio_batch.menu_run_start(
-        actor=viewer, dispute_ids=ids, reply_by=data["reply_by"],
-        performance_manner=data["performance_manner"], text=data["text"]),
-        _("已提交批量发送标准还款方案"))
-    if run is None:
-        return _back(request)
+    try:
+        run = portfolio_batch.menu_run_start(
+            actor=viewer, dispute_ids=ids, reply_by=data["reply_by"],
+            performance_manner=data["performance_manner"], text=data["text"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _again(request, {str(exc.details.get("field", "")): exc.message})
+    messages.success(request, _("已提交批量发送标准还款方案"))
     return redirect("web:batch_detail", run_id=run.pk)
+
+
+MENU_RETRY = "menu_batch_retry"  # the session's copy of a menu batch refused before it ran
+
+
+def _again(request: HttpRequest, errors: dict[str, str] | None = None) -> HttpResponse:
+    """Back to the list as it was — the rows ticked, the terms typed, each mistake at its
+    field — for a batch refused before it ran: a desk with forty ticks does not tick them
+    again (read once by :func:`menu_retry`)."""
+    request.session[MENU_RETRY] = {
+        "picks": [p.partition(":")[0] for p in request.POST.getlist("pick")][:batch.MAX_DISPUTES],
+        "data": {k: request.POST.get(k, "")[:2000] for k in MenuBatchForm.base_fields},
+        "errors": {k: v for k, v in (errors or {}).items() if k in MenuBatchForm.base_fields}}
+    return _back(request)
+
+
+def menu_retry(request: HttpRequest) -> tuple[set[int], MenuBatchForm | None]:
+    """The ticks and the bound form of a menu batch refused a moment ago (once), if any."""
+    kept = request.session.pop(MENU_RETRY, None)
+    if not isinstance(kept, dict):
+        return set(), None
+    form = MenuBatchForm(kept.get("data") or {}, auto_id="menu-%s")
+    form.is_valid()
+    for field, message in (kept.get("errors") or {}).items():
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, message)
+    picks = {int(p) for p in kept.get("picks") or [] if p.isascii() and p.isdigit()}
+    return picks, form
 
 
 def _run_of(viewer: User, run_id: int) -> BatchRun:

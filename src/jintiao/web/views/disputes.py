@@ -155,6 +155,20 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _menu_batch(request: HttpRequest, viewer: User) -> dict[str, Any]:
+    """The list's standard-menu box: fresh, or — just after a refusal — as the desk left it,
+    its ticks kept and its mistakes at their fields (web.views.batch.menu_retry)."""
+    from jintiao.web.views.batch import menu_retry  # it builds on this module
+
+    if not may_send_menus(viewer):
+        return {"menu_form": None, "picked": set()}
+    picked, again = menu_retry(request)
+    return {"picked": picked, "menu_again": again is not None,
+            "menu_form": again or MenuBatchForm(
+                initial={"reply_by": reply_by_default(clock.today()), "text": True},
+                auto_id="menu-%s")}
+
+
 def _menu_tile(viewer: User) -> dict[str, Any]:
     """The institution whose standard plan menu the home links to, and whether the viewer
     publishes it there (its approvers) or only reads it (its agents)."""
@@ -181,9 +195,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
                "roles": _roles(viewer), "batch_actions": batch_actions_of(viewer),
                "menu_batch": may_send_menus(viewer),
                "batch_any": bool(batch_actions_of(viewer)) or may_send_menus(viewer),
-               "menu_form": MenuBatchForm(initial={
-                   "reply_by": reply_by_default(clock.today()), "text": True},
-                   auto_id="menu-%s") if may_send_menus(viewer) else None,
+               **_menu_batch(request, viewer),
                "query": query.urlencode(), "sorting": _sorting(sort, unsorted.urlencode())}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and htmx.target == "results":
