@@ -96,14 +96,19 @@ class MenuBatchOut(Schema):
     uptake: UptakeOut
 
 
+ITEM_STATUS: dict[str, Literal["pending", "ok", "refused"]] = {
+    "pending": "pending", "done": "ok", "refused": "refused"}
+RUN_STATE: dict[str, Literal["queued", "running", "done", "failed"]] = {
+    "queued": "queued", "running": "running", "done": "done", "failed": "failed"}
+
+
 def _out(run: BatchRun) -> MenuBatchOut:
     items = [MenuBatchItemOut(
-        id=i.dispute_ref, number=i.number,
-        status={"pending": "pending", "done": "ok"}.get(i.status, "refused"),
+        id=i.dispute_ref, number=i.number, status=ITEM_STATUS[i.status],
         code=i.code, message=i.message) for i in run.items.order_by("seq")]
     u = selectors.uptake_of(run)
     return MenuBatchOut(
-        id=run.pk, state=run.state, error=run.error,
+        id=run.pk, state=RUN_STATE[run.state], error=run.error,
         done=sum(1 for i in items if i.status == "ok"),
         refused=sum(1 for i in items if i.status == "refused"), items=items,
         uptake=UptakeOut(

@@ -26,7 +26,8 @@ from jintiao.domain.authority import PlanAsks, excesses, first_able
 from jintiao.domain.errors import ErrorCode
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
-from jintiao.domain.plans import Method, PlanFigures, PlanOptions, options_from_menu
+from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu
+from jintiao.domain.schedules import Method
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Approval, MenuItem, Offer, Side
 from jintiao.mediation.services.common import (

@@ -23,8 +23,9 @@ from jintiao.domain.errors import DomainError
 from jintiao.domain.plans import WAIVER_ORDER
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import MenuItem
+from jintiao.mediation.services import MAX_MENU_ITEMS
 from jintiao.orgs.models import Organization, User
-from jintiao.web.forms.menus import MAX_MENU_ITEMS, MenuFormSet, menu_rows, percent
+from jintiao.web.forms.menus import MenuFormSet, menu_rows, percent
 from jintiao.web.views.common import viewer_of
 
 
