@@ -141,6 +141,11 @@ def parse_amount(text: str) -> Decimal:
             f"金额不能为负数：{raw}", f"amount must not be negative: {raw}",
             code=ErrorCode.AMOUNT_NEGATIVE, value=raw,
         )
+    if re.search(r"[0-9][,.]?[OoIlLSB]|[OoIlLSB][,.]?[0-9]", cleaned):
+        raise AmountInvalid(
+            f"金额中有字母（如把0写成O、把1写成l）：{raw}",
+            f"a letter among the digits (O for 0, l for 1): {raw}", value=raw,
+        )
     if "," in cleaned:
         head = cleaned.split(".")[0]
         if not re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", head):
