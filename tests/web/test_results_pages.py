@@ -82,7 +82,7 @@ class TestThePage:
                                                    {"changed_since": "2030-01-14"})
 
         assert response.status_code == 400
-        assert "changed_since 不能晚于当前时间" in response.content.decode()
+        assert "变动日期（changed_since）不能晚于当前时间" in response.content.decode()
 
 
 class TestTheWorkbook:

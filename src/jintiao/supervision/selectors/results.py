@@ -139,13 +139,14 @@ def changed_since_of(text: str | None, now: dt.datetime) -> dt.datetime | None:
         since = since.astimezone(clock.TZ)
     except (ValueError, OverflowError):  # a year 1 instant does not fit in UTC
         raise ChangedSinceInvalid(
-            f"changed_since 不是有效的日期或时间：{raw}（应为 2027-01-20 或 "
+            f"变动日期（changed_since）不是有效的日期或时间：{raw}（应为 2027-01-20 或 "
             "2027-01-20T08:00:00+08:00 这样的格式，未写时区的按北京时间）",
             f"changed_since is not an ISO 8601 date or date-time: {raw}",
             field="changed_since") from None
     if since > now:
         raise ChangedSinceInFuture(
-            f"changed_since 不能晚于当前时间（{now.astimezone(clock.TZ):%Y-%m-%d %H:%M}）",
+            "变动日期（changed_since）不能晚于当前时间"
+            f"（{now.astimezone(clock.TZ):%Y-%m-%d %H:%M}）",
             "changed_since is in the future", field="changed_since")
     return since.astimezone(clock.TZ)
 
