@@ -357,3 +357,14 @@ class TestTheHome:
     def test_no_one_else_is_offered_it(self, desk, who):
         assert 'id="plan-menu-link"' not in client_for(getattr(desk, who)).get(
             "/").content.decode()
+
+
+def test_a_line_that_waives_nothing_starts_with_no_part_ticked_nor_a_condition(published):
+    """The walk: 12期免息 came back with every charge and 违约恢复 ticked."""
+    from jintiao.mediation.models import MenuItem as Line
+
+    rows = menu_forms.menu_rows(current=list(Line.objects.all()))
+    first = rows.forms[0].initial
+    assert first["label"] == "12期免息"
+    assert first["waiver_parts"] == []
+    assert first["conditional"] is False

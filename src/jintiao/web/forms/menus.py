@@ -151,7 +151,9 @@ def _initial(item: MenuItem) -> dict[str, Any]:
             "annual_rate": percent(item.annual_rate) if item.annual_rate else "",
             "charge_waiver_ratio": (percent(item.charge_waiver_ratio)
                                     if item.charge_waiver_ratio else ""),
-            "waiver_parts": list(item.waiver_parts), "conditional": item.conditional}
+            # a line that waives nothing shows no part ticked and no condition
+            "waiver_parts": list(item.waiver_parts) if item.charge_waiver_ratio else [],
+            "conditional": item.conditional if item.charge_waiver_ratio else False}
 
 
 def menu_rows(data: Any = None, *, current: list[MenuItem] | None = None) -> MenuFormSet:
