@@ -335,3 +335,16 @@ class TestReviewFindings:
         assert row_results(done)[0]["outcome"] == "created"
         with pytest.raises(FileGone):
             report_xlsx(done)
+
+
+class TestKeptEncrypted:
+    def test_the_uploaded_file_is_kept_encrypted_and_still_read_for_its_report(self, world):
+        """The walk found the bank's file on disk with every full ID and card number."""
+        number = resident_id(501)
+        done = upload(world, csv_bytes([row(1)], "utf-8-sig"), "要素表.csv")
+        with done.file.open("rb") as stored:
+            kept = stored.read()
+        assert number.encode() not in kept
+        assert done.file.name.endswith(".csv.enc")
+        book = openpyxl.load_workbook(io.BytesIO(report_xlsx(done)))
+        assert number in [c.value for c in book.active[2]]

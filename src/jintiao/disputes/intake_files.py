@@ -38,6 +38,7 @@ from jintiao.domain.lifecycle import Role
 from jintiao.domain.tables import cell_text
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
 from jintiao.orgs.selectors import user_roles
+from jintiao.parties import crypto
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,9 @@ def intake_file_upload(*, actor: User, institution: Organization, committee: Org
         upload = IntakeFile(institution=institution, committee=committee, uploaded_by=actor,
                             filename=name, all_or_nothing=all_or_nothing,
                             rows_total=len(table.rows), uploaded_at=clock.now())
-        upload.file.save(f"{clock.now():%Y%m%d-%H%M%S}{_suffix(name)}", ContentFile(data),
-                         save=False)
+        # kept encrypted: every row holds full identity, card and phone numbers
+        upload.file.save(f"{clock.now():%Y%m%d-%H%M%S}{_suffix(name)}.enc",
+                         ContentFile(crypto.encrypt_bytes(data)), save=False)
         upload.save()
     if len(table.rows) <= settings.INTAKE_FILE_INLINE_ROWS:
         return intake_file_run(upload.pk)
@@ -81,6 +83,16 @@ def intake_file_upload(*, actor: User, institution: Organization, committee: Org
     IntakeFile.objects.filter(pk=upload.pk, task_id="").update(task_id=str(result.id))
     upload.refresh_from_db()
     return upload
+
+
+def _kept(upload: IntakeFile) -> bytes:
+    """The uploaded file as the bank sent it, decrypted (one kept before files were
+    encrypted is read as it was stored, until its keeping ends)."""
+    with upload.file.open("rb") as stored:
+        data = stored.read()
+    if not upload.file.name.endswith(".enc"):
+        return data
+    return crypto.decrypt_bytes(data)
 
 
 def _suffix(name: str) -> str:
@@ -109,8 +121,7 @@ def intake_file_run(file_id: int) -> IntakeFile:
                                                        state=state)
 
     try:
-        with upload.file.open("rb") as stored:
-            table = element_table.read_table(stored.read(), upload.filename)
+        table = element_table.read_table(_kept(upload), upload.filename)
         context = element_table.Context.of(upload.institution, upload.committee)
         items = element_table.requests_of(table, context)
         results = dispute_intake_many(actor=actor, all_or_nothing=upload.all_or_nothing,
@@ -165,8 +176,7 @@ def report_xlsx(upload: IntakeFile) -> bytes:
     if not upload.file:
         raise FileGone(f"上传的文件已超过保留期限（{RETENTION_DAYS}天）并删除；逐行结果仍可查看",
                        "the uploaded file was deleted after its retention period")
-    with upload.file.open("rb") as stored:
-        table = element_table.read_table(stored.read(), upload.filename)
+    table = element_table.read_table(_kept(upload), upload.filename)
     temp = Path(settings.VAR_DIR) / "tmp"
     temp.mkdir(parents=True, exist_ok=True)
     out = tempfile.NamedTemporaryFile(dir=temp, suffix=".xlsx")

@@ -32,3 +32,16 @@ def encrypt(value: str) -> str:
 def decrypt(token: str) -> str:
     """Decrypt a stored value (only for roles that need the full number)."""
     return Fernet(base64.urlsafe_b64encode(_key("fernet"))).decrypt(token.encode()).decode()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt a file kept for a while (a bank's element table: full numbers in every row)."""
+    return Fernet(base64.urlsafe_b64encode(_key("fernet"))).encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """The file :func:`encrypt_bytes` kept.
+
+    :raises cryptography.fernet.InvalidToken: not one it kept (or another key's)
+    """
+    return Fernet(base64.urlsafe_b64encode(_key("fernet"))).decrypt(token)
