@@ -59,7 +59,7 @@ def _file(lines: list[tuple]) -> str:
     )
 
 
-def _agree(w, lines: list[tuple]) -> None:
+def assert_file_answers_as_by_hand(w, lines: list[tuple]) -> None:
     """The file's answers are the hand's, line by line; its good lines alone, as a file,
     are recorded with the hand's surpluses."""
     by_hand = _by_hand(w, lines)
@@ -96,7 +96,7 @@ def test_a_files_lines_are_answered_as_the_same_payments_by_hand(desk, performin
         (p, "H-9", jan, "0.02", False),  # one fen beyond, not stated
     ]
     with clock.pinned(at(jan)):
-        _agree(desk, lines)
+        assert_file_answers_as_by_hand(desk, lines)
 
 
 def test_in_default_a_files_lines_are_answered_as_by_hand(desk, performing):
@@ -114,7 +114,7 @@ def test_in_default_a_files_lines_are_answered_as_by_hand(desk, performing):
         (performing, "D-4", day, "3.00", True),  # beyond, stated
     ]
     with clock.pinned(at(day)):
-        _agree(desk, lines)
+        assert_file_answers_as_by_hand(desk, lines)
 
 
 def test_a_2000_line_file_costs_a_bounded_number_of_queries(desk, performing):
