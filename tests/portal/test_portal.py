@@ -134,6 +134,28 @@ class TestSignIn:
         assert user.party_account.party == debtor
         assert user.username.startswith(f"party-{debtor.pk}-")
 
+    def test_asked_again_within_the_minute_the_code_box_is_still_offered(self, client, cases):
+        """The walk: after a reload the page went back to the number, and asking again
+        said to wait — with no box for the code already on the phone."""
+        from jintiao.messaging.selectors import outbox_code
+
+        debtor = debtor_of(cases[0])
+        client.post(reverse("portal:login"), {"step": "code", "phone": phone_of(debtor)})
+        page = client.post(reverse("portal:login"), {"step": "code",
+                                                     "phone": phone_of(debtor)}).content.decode()
+        assert "请稍候一分钟" in page
+        assert 'name="code"' in page
+        signed = client.post(reverse("portal:login"), {
+            "step": "verify", "phone": phone_of(debtor), "code": outbox_code(phone_of(debtor)),
+            "id_number": id_of(debtor)})
+        assert signed.status_code == 302
+        assert signed["Location"] == reverse("portal:home")
+
+    def test_a_malformed_number_gets_no_code_box(self, client, cases):
+        page = client.post(reverse("portal:login"), {"step": "code",
+                                                     "phone": "12345"}).content.decode()
+        assert 'name="code"' not in page
+
     def test_a_failed_sign_in_does_not_echo_the_identity_number(self, client, cases):
         debtor = debtor_of(cases[0])
         sign_in_code_send(phone=phone_of(debtor))

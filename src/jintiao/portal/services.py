@@ -33,6 +33,10 @@ class SignInInvalid(DomainError):
     code = ErrorCode.SIGN_IN_INVALID
 
 
+class SignInThrottled(SignInInvalid):
+    """A code asked for again too soon or too often: one sent before may still be valid."""
+
+
 def _code_hash(phone_key: str, code: str) -> str:
     return lookup_hash(f"portal:{phone_key}:{code}")
 
@@ -62,18 +66,18 @@ def sign_in_code_send(*, phone: str, client_ip: str = "") -> None:
     if ip_key and SignInCode.objects.filter(
             ip_hash=ip_key, sent_at__gte=now - dt.timedelta(hours=1)).count() \
             >= settings.PORTAL_CODES_PER_ADDRESS_HOUR:
-        raise SignInInvalid("请求过于频繁，请稍后再试", "too many codes from this address")
+        raise SignInThrottled("请求过于频繁，请稍后再试", "too many codes from this address")
     SignInThrottle.objects.get_or_create(phone_hash=key)
     SignInThrottle.objects.select_for_update().get(phone_hash=key)
     codes = SignInCode.objects.filter(phone_hash=key)
     if codes.filter(sent_at__gte=now - dt.timedelta(days=1)).count() \
             >= settings.PORTAL_CODES_PER_DAY:
-        raise SignInInvalid("今日获取验证码次数已达上限，请明日再试", "too many codes today")
+        raise SignInThrottled("今日获取验证码次数已达上限，请明日再试", "too many codes today")
     if codes.filter(sent_at__gte=now - dt.timedelta(hours=1)).count() \
             >= settings.PORTAL_CODES_PER_HOUR:
-        raise SignInInvalid("获取验证码过于频繁，请一小时后再试", "too many codes this hour")
+        raise SignInThrottled("获取验证码过于频繁，请一小时后再试", "too many codes this hour")
     if codes.filter(sent_at__gt=now - COOLDOWN).exists():
-        raise SignInInvalid("验证码已发送，请稍候一分钟再重新获取", "wait a minute")
+        raise SignInThrottled("验证码已发送，请稍候一分钟再重新获取", "wait a minute")
     codes.filter(used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.PORTAL_CODE_MINUTES

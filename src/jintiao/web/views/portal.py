@@ -79,6 +79,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 if refused is not None:  # no code texted to a number locked out
                     return refused
                 services.sign_in_code_send(phone=phone, client_ip=lockout.client_ip(request))
+            except services.SignInThrottled as exc:  # a code sent before may still serve
+                messages.error(request, exc.message)
+                step_two = forms.SignInForm(initial={"phone": phone})
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
