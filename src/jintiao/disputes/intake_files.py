@@ -89,8 +89,8 @@ def _kept(upload: IntakeFile) -> bytes:
     """The uploaded file as the bank sent it, decrypted (one kept before files were
     encrypted is read as it was stored, until its keeping ends)."""
     with upload.file.open("rb") as stored:
-        data = stored.read()
-    if not upload.file.name.endswith(".enc"):
+        data: bytes = stored.read()
+    if not (upload.file.name or "").endswith(".enc"):
         return data
     return crypto.decrypt_bytes(data)
 
