@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -372,35 +372,46 @@ def _proposal_of(item: BatchItem) -> Proposal:
 
 
 def batch_run_execute(run_id: int) -> BatchRun:
-    """Work through the run's pending disputes in order, each through :func:`accept_one`
-    or :func:`assign_one` with its outcome written in the same transaction as its change
-    (a refusal's, after its rollback), so the page sees the progress and a run taken up
-    again (a worker that died) does only what is left. A proposed run waits for its
-    confirmation; a finished one does nothing."""
+    """Work through an acceptance's or assignment's pending disputes (:func:`run_through`),
+    each through :func:`accept_one` or :func:`assign_one`. A proposed run waits for its
+    confirmation; the menus' and the texted acceptances' runs are their own modules'."""
     run = BatchRun.objects.select_related("actor").get(pk=run_id)
-    if run.state in (BatchRun.State.PROPOSED, BatchRun.State.DONE) \
-            or run.action == BatchRun.Action.MENU \
+    if run.state == BatchRun.State.PROPOSED or run.action == BatchRun.Action.MENU \
             or run.options.get("notice_by_text"):  # portfolio.batch, outreach.batch run those
+        return run
+    notice_served = bool(run.options.get("notice_served"))
+
+    def one(actor: User, item: BatchItem) -> Outcome:
+        if run.action == BatchRun.Action.ACCEPT:
+            return accept_one(actor, item.dispute_ref, version=item.expected_version,
+                              notice_served=notice_served)
+        return assign_one(actor, _proposal_of(item))
+
+    return run_through(run, one, lambda actor: may_batch(actor, Action(run.action)))
+
+
+def run_through(run: BatchRun, one: Callable[[User, BatchItem], Outcome],
+                may: Callable[[User], bool]) -> BatchRun:
+    """Work through ``run``'s pending disputes in order, each by ``one`` with its outcome
+    written in the same transaction as its change (a refusal's, after its rollback), so the
+    page sees the progress and a run taken up again (a worker that died) does only what is
+    left; a fault on one dispute is recorded and the others are still done. A finished run
+    does nothing; one whose actor may no longer (``may``) fails with the reason."""
+    if run.state == BatchRun.State.DONE:
         return run
     run.state, run.started_at = BatchRun.State.RUNNING, run.started_at or clock.now()
     run.save(update_fields=["state", "started_at"])
     actor = run.actor
-    if not actor.is_active or not may_batch(actor, Action(run.action)):
+    if not actor.is_active or not may(actor):
         return _failed(run, "提交人已无批量办理的权限")
-    notice_served = bool(run.options.get("notice_served"))
     for item in run.items.filter(status=BatchItem.Status.PENDING).order_by("seq"):
         try:
             with transaction.atomic():
-                if run.action == BatchRun.Action.ACCEPT:
-                    outcome = accept_one(actor, item.dispute_ref, version=item.expected_version,
-                                         notice_served=notice_served)
-                else:
-                    outcome = assign_one(actor, _proposal_of(item))
-                item_record(item, outcome)
+                item_record(item, one(actor, item))
         except Exception:  # a fault on one dispute: recorded, the others still done
             log.exception("batch %s: dispute %s failed", run.pk, item.dispute_ref)
             item_record(item, Outcome(item.dispute_ref, item.number, False, "error",
-                                  "处理时出错，未作更改；请单独办理，仍不成功请联系管理员"))
+                                      "处理时出错，未作更改；请单独办理，仍不成功请联系管理员"))
     run.state, run.finished_at = BatchRun.State.DONE, clock.now()
     run.save(update_fields=["state", "finished_at"])
     return run

@@ -13,12 +13,10 @@ electronic service). The run records and pages are the desk's other batches'
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
-from jintiao import clock
 from jintiao.disputes.access import may_batch
 from jintiao.disputes.models import DisputeParty, PartyRole
 from jintiao.disputes.services import dispute_lock
@@ -28,17 +26,15 @@ from jintiao.domain.outreach import ServiceChannel
 from jintiao.mediation.batch import (
     Outcome,
     batch_run_start,
-    item_record,
     number_seen,
     refused_outcome,
     require_batch,
+    run_through,
 )
-from jintiao.mediation.models import BatchItem, BatchRun
+from jintiao.mediation.models import BatchRun
 from jintiao.mediation.services import action_apply, notice_generate
 from jintiao.orgs.models import User
 from jintiao.outreach.services import notice_serve
-
-log = logging.getLogger(__name__)
 
 
 def accept_texting(actor: User, dispute_id: int, *, version: int | None = None) -> Outcome:
@@ -99,29 +95,12 @@ def accept_run_start(*, actor: User, dispute_ids: Sequence[int],
 
 
 def accept_run_execute(run_id: int) -> BatchRun:
-    """Work through the run's pending disputes in order (:func:`accept_texting`), each
-    outcome written in its dispute's transaction's wake, so a run taken up again does only
-    what is left."""
+    """Accept and notify the run's pending disputes in order (:func:`accept_texting`,
+    through the desk's shared run, :func:`~jintiao.mediation.batch.run_through`)."""
     run = BatchRun.objects.select_related("actor").get(pk=run_id, action=BatchRun.Action.ACCEPT)
-    if run.state == BatchRun.State.DONE or not run.options.get("notice_by_text"):
+    if not run.options.get("notice_by_text"):
         return run
-    run.state, run.started_at = BatchRun.State.RUNNING, run.started_at or clock.now()
-    run.save(update_fields=["state", "started_at"])
-    actor = run.actor
-    if not actor.is_active or not may_batch(actor, Action.ACCEPT):
-        run.state, run.error, run.finished_at = (BatchRun.State.FAILED,
-                                                 "提交人已无批量办理的权限", clock.now())
-        run.save(update_fields=["state", "error", "finished_at"])
-        return run
-    for item in run.items.filter(status=BatchItem.Status.PENDING).order_by("seq"):
-        try:
-            with transaction.atomic():
-                item_record(item, accept_texting(actor, item.dispute_ref,
-                                                 version=item.expected_version))
-        except Exception:  # a fault on one dispute: recorded, the others still done
-            log.exception("accept batch %s: dispute %s failed", run.pk, item.dispute_ref)
-            item_record(item, Outcome(item.dispute_ref, item.number, False, "error",
-                                      "处理时出错，未作更改；请单独办理，仍不成功请联系管理员"))
-    run.state, run.finished_at = BatchRun.State.DONE, clock.now()
-    run.save(update_fields=["state", "finished_at"])
-    return run
+    return run_through(
+        run, lambda actor, item: accept_texting(actor, item.dispute_ref,
+                                                version=item.expected_version),
+        lambda actor: may_batch(actor, Action.ACCEPT))

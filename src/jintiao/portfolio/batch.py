@@ -8,7 +8,6 @@ service's code and Chinese message never stopping the others — as the desk's o
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -19,16 +18,14 @@ from jintiao.domain.errors import DomainError
 from jintiao.mediation.batch import (
     MAX_DISPUTES,
     Outcome,
-    item_record,
     number_seen,
     refused_outcome,
+    run_through,
 )
 from jintiao.mediation.models import BatchItem, BatchRun
 from jintiao.orgs.models import User
 from jintiao.portfolio import services
 from jintiao.portfolio.services import MenuOfferInvalid
-
-log = logging.getLogger(__name__)
 
 
 def _require(actor: User, count: int) -> None:
@@ -93,34 +90,12 @@ def menu_run_start(*, actor: User, dispute_ids: Sequence[int], reply_by: dt.date
 
 
 def menu_run_execute(run_id: int) -> BatchRun:
-    """Work through the run's pending disputes in order (see :func:`send_one`), each
-    outcome written in the same transaction as its change, so a run taken up again does
-    only what is left."""
+    """Send the run's pending disputes their menus in order (:func:`send_one`, through the
+    desk's shared run, :func:`~jintiao.mediation.batch.run_through`)."""
     run = BatchRun.objects.select_related("actor").get(pk=run_id, action=BatchRun.Action.MENU)
-    if run.state == BatchRun.State.DONE:
-        return run
-    run.state, run.started_at = BatchRun.State.RUNNING, run.started_at or clock.now()
-    run.save(update_fields=["state", "started_at"])
-    actor = run.actor
-    if not actor.is_active or not may_send_menus(actor):
-        run.state, run.error, run.finished_at = (BatchRun.State.FAILED,
-                                                 "提交人已无批量发送的权限", clock.now())
-        run.save(update_fields=["state", "error", "finished_at"])
-        return run
     options = run.options
     reply_by = dt.date.fromisoformat(options["reply_by"])
-    for item in run.items.filter(status=BatchItem.Status.PENDING).order_by("seq"):
-        try:
-            with transaction.atomic():
-                outcome = send_one(actor, item.dispute_ref, reply_by=reply_by,
-                                   performance_manner=options.get("performance_manner", ""),
-                                   text=bool(options.get("text", True)), run_id=run.pk)
-                item_record(item, outcome)
-        except Exception:  # a fault on one dispute: recorded, the others still done
-            log.exception("menu batch %s: dispute %s failed", run.pk, item.dispute_ref)
-            item_record(item, Outcome(item.dispute_ref, item.number, False, "error",
-                                  "处理时出错，未作更改；请单独办理，仍不成功请联系管理员"))
-    run.state, run.finished_at = BatchRun.State.DONE, clock.now()
-    run.save(update_fields=["state", "finished_at"])
-    return run
-
+    return run_through(run, lambda actor, item: send_one(
+        actor, item.dispute_ref, reply_by=reply_by,
+        performance_manner=options.get("performance_manner", ""),
+        text=bool(options.get("text", True)), run_id=run.pk), may_send_menus)
