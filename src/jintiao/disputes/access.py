@@ -649,6 +649,26 @@ def results_problem(user: User, institution: Organization) -> str:
     return "只有该金融机构（或其上级机构）的经办人、审批人可以查看其纠纷的办理结果"
 
 
+def institution_for(viewer: User, institution_id: int,
+                    problem: Callable[[User, Organization], str]) -> Organization:
+    """The institution (bank, credit union or branch) ``viewer`` asks for by id, whose
+    ``problem`` (:func:`results_problem`, :func:`menu_problem`) says nothing against them.
+
+    :raises RecordNotFound: no institution has that id
+    :raises PermissionDenied: ``problem``'s words
+    """
+    institution = Organization.objects.filter(pk=institution_id,
+                                              kind__in=INSTITUTION_KINDS).first()
+    if institution is None:
+        raise RecordNotFound(f"金融机构不存在：{institution_id}", "no such institution",
+                             field="institution_id")
+    refused = problem(viewer, institution)
+    if refused:
+        raise PermissionDenied(refused, "not an agent or approver of this institution",
+                               field="institution_id")
+    return institution
+
+
 def menu_problem(user: User, institution: Organization) -> str:
     """Why ``user`` may not read ``institution``'s standard plan menu (empty when they may):
     its own staff (:func:`_institution_staff`) — the agents who offer it and the approvers

@@ -15,12 +15,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jintiao.disputes.access import (
     DisputeNotFound,
-    PermissionDenied,
     RecordNotFound,
     Standing,
     dispute_get_for,
     dispute_visible_to,
     holds,
+    institution_for,
     menu_problem,
     record_get_for,
     standing_of,
@@ -364,9 +364,13 @@ def menu_for(dispute: Dispute) -> list[MenuItem]:
 def menu_plans(dispute: Dispute, first_due: dt.date) -> list[PlanOptions]:
     """The institution's standard menu as plans on this dispute's claim, from ``first_due``."""
     claim = claim_of(dispute)
-    return [options_from_menu(claim, PlanMenuItem(
-        m.label, m.periods, Method(m.method), m.annual_rate, m.charge_waiver_ratio,
-        m.conditional, tuple(m.waiver_parts)), first_due) for m in menu_for(dispute)]
+    return [options_from_menu(claim, menu_line(m), first_due) for m in menu_for(dispute)]
+
+
+def menu_line(item: MenuItem) -> PlanMenuItem:
+    """A stored line of a menu as the domain reads it."""
+    return PlanMenuItem(item.label, item.periods, Method(item.method), item.annual_rate,
+                        item.charge_waiver_ratio, item.conditional, tuple(item.waiver_parts))
 
 
 def menu_institution_for(viewer: User, institution_id: int) -> Organization:
@@ -375,16 +379,7 @@ def menu_institution_for(viewer: User, institution_id: int) -> Organization:
     :raises RecordNotFound: no institution (bank, credit union or branch) has that id
     :raises PermissionDenied: it is not the viewer's (``access.menu_problem``)
     """
-    institution = Organization.objects.filter(pk=institution_id,
-                                              kind__in=INSTITUTION_KINDS).first()
-    if institution is None:
-        raise RecordNotFound(f"金融机构不存在：{institution_id}", "no such institution",
-                             field="institution_id")
-    problem = menu_problem(viewer, institution)
-    if problem:
-        raise PermissionDenied(problem, "not an agent or approver of this institution",
-                               field="institution_id")
-    return institution
+    return institution_for(viewer, institution_id, menu_problem)
 
 
 @dataclass(frozen=True)

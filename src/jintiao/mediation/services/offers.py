@@ -27,7 +27,6 @@ from jintiao.domain.errors import ErrorCode
 from jintiao.domain.lifecycle import State
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu
-from jintiao.domain.schedules import Method
 from jintiao.mediation import convert, selectors
 from jintiao.mediation.models import Approval, MenuItem, Offer, Side
 from jintiao.mediation.services.common import (
@@ -324,11 +323,6 @@ class MenuStale(MediationInvalid):
     """A menu that no longer stands on its publisher's authority is not sent."""
 
 
-def _menu_item(item: MenuItem) -> PlanMenuItem:
-    return PlanMenuItem(item.label, item.periods, Method(item.method), item.annual_rate,
-                        item.charge_waiver_ratio, item.conditional, tuple(item.waiver_parts))
-
-
 def _require_menu_authority(items: Sequence[MenuItem]) -> None:
     """The menu still stands on its publisher's authority: published by someone on record,
     still active, whose limits today cover every plan."""
@@ -338,7 +332,7 @@ def _require_menu_authority(items: Sequence[MenuItem]) -> None:
                         "the menu's publisher is not an active approver")
     limits = selectors.limits_of(publisher)
     for item in items:
-        found = excesses(PlanAsks.of_menu(_menu_item(item)), limits)
+        found = excesses(PlanAsks.of_menu(selectors.menu_line(item)), limits)
         if found:
             raise MenuStale(
                 f"标准还款方案“{item.label}”已超出发布人现有授权，请审批人重新发布："
@@ -373,7 +367,7 @@ def menu_offers_put(*, actor: User, dispute: Dispute, first_due: dt.date
     seq = next_seq(dispute.offers)
     out = []
     for n, item in enumerate(items):
-        options = options_from_menu(claim, _menu_item(item), first_due)
+        options = options_from_menu(claim, selectors.menu_line(item), first_due)
         figures = selectors.figures_for(dispute, options, rate, budget)
         offer = Offer.objects.create(
             dispute=dispute, seq=seq + n, by=Offer.By.CREDITOR, label=item.label[:100],

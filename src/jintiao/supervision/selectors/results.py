@@ -35,9 +35,8 @@ from jintiao import clock, paging
 from jintiao.agreements.models import Agreement
 from jintiao.confirmation.models import Application
 from jintiao.disputes.access import (
-    PermissionDenied,
-    RecordNotFound,
     dispute_visible_to,
+    institution_for,
     results_problem,
 )
 from jintiao.disputes.models import DisputeParty, PartyRole
@@ -78,16 +77,7 @@ def results_institution_for(viewer: User, institution_id: int) -> Organization:
     :raises RecordNotFound: no institution (bank, credit union or branch) has that id
     :raises PermissionDenied: it is not the viewer's (``access.results_problem``)
     """
-    institution = Organization.objects.filter(pk=institution_id,
-                                              kind__in=INSTITUTION_KINDS).first()
-    if institution is None:
-        raise RecordNotFound(f"金融机构不存在：{institution_id}", "no such institution",
-                             field="institution_id")
-    problem = results_problem(viewer, institution)
-    if problem:
-        raise PermissionDenied(problem, "not an agent or approver of this institution",
-                               field="institution_id")
-    return institution
+    return institution_for(viewer, institution_id, results_problem)
 
 
 def own_results_institution(viewer: User) -> Organization | None:
