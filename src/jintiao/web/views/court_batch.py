@@ -6,6 +6,7 @@ batch` loops over them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -154,18 +155,9 @@ def court_review_confirm_group(request: HttpRequest, court_id: int) -> HttpRespo
     picked = {pk: v for pk, v in _picks(request.POST.getlist("application")).items()
               if v is not None}
     attested = [a for a in request.POST.getlist("attested") if a in judge_items()]
-    try:
-        outcomes = batch.confirmation_batch_confirm(
-            actor=viewer, court_id=court_id, applications=picked, attested=attested)
-    except DomainError as refused:
-        messages.error(request, refused.message)
-        outcomes = []
-    confirmed = [o for o in outcomes if o.ok]
-    if confirmed:
-        messages.success(request, _("已裁定确认 %(n)s 件") % {"n": len(confirmed)})
-    for o in outcomes:
-        if not o.ok:
-            messages.error(request, f"{o.number or _('申请')}：{o.message}")
+    _said(request, lambda: batch.confirmation_batch_confirm(
+        actor=viewer, court_id=court_id, applications=picked, attested=attested),
+        _("已裁定确认 %(n)s 件"))
     return _back(court_id, request.POST.get("batch", ""))
 
 
@@ -177,15 +169,23 @@ def applications_docket(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     picked = [int(v) for v in request.POST.getlist("application")
               if v.isascii() and v.isdigit() and 0 < int(v) < 2**63]
+    _said(request, lambda: batch.confirmation_batch_accept(actor=viewer, applications=picked),
+          _("已立案 %(n)s 件"))
+    return redirect(reverse("web:home") + "#docket")
+
+
+def _said(request: HttpRequest, call: Callable[[], list[batch.Outcome]], done: str) -> None:
+    """Run one batch of the court's and say what became of it: how many were done
+    (``done`` with ``%(n)s``), each refusal with its number and why, or the batch's own
+    refusal."""
     try:
-        outcomes = batch.confirmation_batch_accept(actor=viewer, applications=picked)
+        outcomes = call()
     except DomainError as refused:
         messages.error(request, refused.message)
-        outcomes = []
-    done = [o for o in outcomes if o.ok]
-    if done:
-        messages.success(request, _("已立案 %(n)s 件") % {"n": len(done)})
+        return
+    count = sum(1 for o in outcomes if o.ok)
+    if count:
+        messages.success(request, done % {"n": count})
     for o in outcomes:
         if not o.ok:
             messages.error(request, f"{o.number or _('申请')}：{o.message}")
-    return redirect(reverse("web:home") + "#docket")
