@@ -347,12 +347,15 @@ class Standing:
     def offers_as(self, asked: str) -> str | None:
         """In whose name the user puts a plan forward when asking for ``asked`` ("" for the
         name that is theirs), or None when they may not: the creditor's officers for the
-        creditor; the desk for the mediators and for the debtor (who otherwise answers in
-        the portal)."""
+        creditor; the desk for the mediators and for the debtor; the debtor in the portal —
+        in person, or a representative with special authority, since a counter-offer binds
+        the debtor — for the debtor (issue 21 §1)."""
         if asked in ("", CREDITOR) and self.creditor:
             return CREDITOR
-        by = asked or MEDIATOR
-        return by if by in (MEDIATOR, DEBTOR) and self.desk else None
+        if self.desk:
+            by = asked or MEDIATOR
+            return by if by in (MEDIATOR, DEBTOR) else None
+        return DEBTOR if asked in ("", DEBTOR) and self.debtor_settles else None
 
     def may_answer_for(self, side: str) -> bool:
         """Accept or reject an offer for ``side``: the creditor's officers for the creditor;

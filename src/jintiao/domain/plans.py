@@ -444,3 +444,46 @@ def options_from_menu(claim: ClaimBreakdown, item: MenuItem, first_due: dt.date)
                        waivers=waivers_of(claim, amount, parts=item.waiver_parts,
                                           conditional=item.conditional))
 
+
+
+# What a debtor may ask to be given up in a counter-offer on the portal: the charges, never
+# principal or contractual interest (those are the desk's and the creditor's to design).
+DEBTOR_WAIVABLE = ("penalty_interest", "compound_interest", "liquidated_damages", "fees")
+DEBTOR_COUNTER_LABEL = "债务人提出的方案"
+
+
+def debtor_counter(claim: ClaimBreakdown, *, periods: int, first_due: dt.date,
+                   waive: Sequence[str] = (), down_payment: Decimal = ZERO,
+                   down_payment_due: dt.date | None = None) -> PlanOptions:
+    """The plan a debtor puts forward on the portal (issue 21 §1): equal instalments with no
+    further interest over the term, an optional down payment, and the charges the debtor
+    asks to be given up — in full, and reviving on default, as the creditors' menus and the
+    desk's plans usually grant them (the agreement's revival clause). The figures, the
+    24 % check and the creditor's authority are the designer's, as for any other plan.
+
+    :raises PlanDesignInvalid: periods out of range, a part that is not a charge, a part
+        the claim does not hold, a down payment without its day
+    """
+    if (not isinstance(periods, int) or isinstance(periods, bool)
+            or not 1 <= periods <= MAX_PERIODS):
+        raise PlanDesignInvalid(f"期数必须是1到{MAX_PERIODS}之间的整数", "periods out of range",
+                                field="periods")
+    asked = tuple(dict.fromkeys(waive))
+    for part in asked:
+        if part not in DEBTOR_WAIVABLE:
+            names = "、".join(CLAIM_PART_LABELS[p] for p in DEBTOR_WAIVABLE)
+            raise PlanDesignInvalid(f"只能请求减免{names}", f"not a charge: {part!r}",
+                                    field="waive")
+        if getattr(claim, part) <= 0:
+            raise PlanDesignInvalid(f"对方未主张{CLAIM_PART_LABELS[part]}，无需请求减免",
+                                    f"the claim holds no {part}", field="waive")
+    down = require_amount(down_payment, field="down_payment", label="首付款",
+                          error=PlanDesignInvalid)
+    if down > 0 and down_payment_due is None:
+        raise PlanDesignInvalid("有首付款时须填写支付日", "a down payment needs its day",
+                                field="down_payment_due")
+    return PlanOptions(
+        method=Method.FLAT, periods=periods, first_due=first_due, down_payment=down,
+        down_payment_due=down_payment_due if down > 0 else None,
+        waivers=tuple(Waiver(p, getattr(claim, p), conditional=True) for p in asked),
+        label=DEBTOR_COUNTER_LABEL)

@@ -116,32 +116,63 @@ class OfferShown:
     revival: str = ""
     lump: str = ""  # "末期需还 203,267.37 元" when the largest payment is a lump
     label: str = ""  # the name it was put forward under (a standard plan's, the mediator's)
+    offer_id: int = 0
+    may_answer: bool = False  # the viewer may accept or reject it for the debtor now
+    over_budget: str = ""  # the warning when it asks more a month than the budget allows
+
+
+def shown(offer: Offer, *, most: Decimal | None = None, may_answer: bool = False
+          ) -> OfferShown:
+    """One plan as the party reads it, with the monthly payment and what each concession is
+    worth in yuan; ``most`` the month's most by the debtor's own budget (the warning)."""
+    f = convert.figures_for(offer.figures, desk=False)
+    options = convert.options_from_json(offer.options)
+    concessions = [(f"减免{w.label}" + ("（附条件）" if w.conditional else ""),
+                    format_amount(w.amount) + " 元") for w in options.waivers]
+    deferral = Decimal(f.get("deferral_interest_waived", "0"))
+    if deferral:
+        concessions.append(("免收延期期间利息", format_amount(deferral) + " 元"))
+    lump = (f"{f.get('peak_label', '')}需还 {format_amount(Decimal(f['peak_payment']))} 元"
+            if f.get("peak_is_lump") else "")
+    if options.annual_rate == 0 and f.get("total_interest") in ("0", "0.00"):
+        concessions.append(("分期期间不另计利息", ""))
+    return OfferShown(
+        offer.seq, offer.get_by_display(), bool(offer.side), offer.get_status_display(),
+        f["instalments"], format_amount(Decimal(f["regular_payment"])),
+        format_amount(Decimal(f["total_paid"])), f["first_due"], f["last_due"],
+        concessions, format_amount(Decimal(f["conditional_waived"]))
+        if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", ""),
+        lump, offer.label, offer.pk, may_answer,
+        over_budget(Decimal(f["peak_payment"]), Decimal(f["regular_payment"]), most,
+                    lump=bool(f.get("peak_is_lump")), peak_label=f.get("peak_label", "")))
+
+
+def over_budget(peak: Decimal, regular: Decimal, most: Decimal | None, *, lump: bool,
+                peak_label: str = "") -> str:
+    """The warning a plan gets when its largest payment is more than the debtor's own
+    declared budget leaves a month (issue 21 §1); empty when it fits or none was declared.
+    A lump (a down payment, a balloon) is named; otherwise the month's regular amount is
+    what the debtor reads (the last instalment's few fen of rounding are not news)."""
+    if most is None or peak <= most:
+        return ""
+    asks = (f"{peak_label or '其中一期'}需还 {format_amount(peak)} 元" if lump
+            else f"每月需还约 {format_amount(regular)} 元")
+    return (f"{asks}，超出按您申报的收支每月最多可还的 {format_amount(most)} 元。"
+            "请慎重考虑能否按期还款，或与调解员沟通。")
 
 
 def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
-    """The plans on the table the party may read (shared ones and their own side's), with
-    the monthly payment and what each concession is worth in yuan."""
+    """The plans on the table the party may read (shared ones and their own side's), each
+    with whether the viewer may answer it for the debtor and the budget's warning."""
+    standing = standing_of(user, dispute)
+    most = most_per_month(user, dispute)
     out = []
-    for offer in mediation.offers_for(standing_of(user, dispute)).filter(
-            status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED]):
-        f = convert.figures_for(offer.figures, desk=False)
-        options = convert.options_from_json(offer.options)
-        concessions = [(f"减免{w.label}" + ("（附条件）" if w.conditional else ""),
-                        format_amount(w.amount) + " 元") for w in options.waivers]
-        deferral = Decimal(f.get("deferral_interest_waived", "0"))
-        if deferral:
-            concessions.append(("免收延期期间利息", format_amount(deferral) + " 元"))
-        lump = (f"{f.get('peak_label', '')}需还 {format_amount(Decimal(f['peak_payment']))} 元"
-                if f.get("peak_is_lump") else "")
-        if options.annual_rate == 0 and f.get("total_interest") in ("0", "0.00"):
-            concessions.append(("分期期间不另计利息", ""))
-        out.append(OfferShown(
-            offer.seq, offer.get_by_display(), bool(offer.side), offer.get_status_display(),
-            f["instalments"], format_amount(Decimal(f["regular_payment"])),
-            format_amount(Decimal(f["total_paid"])), f["first_due"], f["last_due"],
-            concessions, format_amount(Decimal(f["conditional_waived"]))
-            if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", ""),
-            lump, offer.label))
+    for offer in mediation.offers_for(standing).filter(
+            status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED]).prefetch_related("approvals"):
+        moves = mediation.offer_moves(standing, offer) if not offer.side else None
+        out.append(shown(offer, most=most,
+                         may_answer=bool(moves and moves.answer_for_debtor
+                                         and standing.debtor_settles)))
     return out
 
 
@@ -341,6 +372,27 @@ def budget_for(user: User, dispute: Dispute) -> BudgetShown | None:
     return BudgetShown(declared.monthly_income, declared.other_obligations, declared.dependants,
                        most, format_amount(policy.living_minimum_monthly * household),
                        enterprise=enterprise)
+
+
+def most_per_month(user: User, dispute: Dispute) -> Decimal | None:
+    """The most a month could go to a plan by the debtor's own declared budget, by the rule
+    the plans are judged by; None before a budget is declared (or for an enterprise that
+    declared no cash flow), and for anyone not standing in for the debtor."""
+    row = debtor_row_for(user, dispute)
+    declared = DebtorBudget.objects.filter(party_row=row).first() if row is not None else None
+    if row is None or declared is None:
+        return None
+    check = assess_budget(ZERO, _as_the_rules_read_it(
+        declared, entity=row.party.kind == PartyKind.ENTITY), policy=mediation.policy_of(dispute))
+    return None if check.affordability is None else check.affordability.max_payment
+
+
+def counter_open(user: User, dispute: Dispute) -> bool:
+    """Whether the viewer may put a plan forward for the debtor now: mediating, no plan
+    accepted by both sides yet, and the debtor in person or with special authority."""
+    return (dispute.state == State.MEDIATING
+            and not dispute.offers.filter(status=Offer.Status.ACCEPTED).exists()
+            and standing_of(user, dispute).offers_as("") == "debtor")
 
 
 def debtor_is_enterprise(user: User, dispute: Dispute) -> bool:

@@ -40,6 +40,8 @@ from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
 
 # --- plans and offers ---
 
+REASON_MAX = 500  # a rejection's reason, as the portal's box takes it
+
 def _offer_by(standing: Standing, on_behalf_of: str) -> str:
     """Who puts the offer forward (:meth:`Standing.offers_as`)."""
     by = standing.offers_as(on_behalf_of)
@@ -176,6 +178,12 @@ def offer_reject(*, actor: User, offer_id: int, side: str, reason: str = "") -> 
     if side not in Side.values:
         raise MediationInvalid("拒绝方无效", "unknown side")
     standing.require(Standing.may_answer_for, "代表该方拒绝方案", side)
+    if not standing.desk and side == Side.DEBTOR and not reason.strip():
+        # the debtor's own answer tells the desk and the creditor what to change
+        raise MediationInvalid("请写明不接受该方案的理由（例如每月金额超出能力、期数太短）",
+                               "a reason is required", field="reason")
+    if len(reason.strip()) > REASON_MAX:
+        raise MediationInvalid(f"理由不能超过{REASON_MAX}个字", "reason too long", field="reason")
     now, _today = instant()
     offer.status = Offer.Status.REJECTED
     offer.save(update_fields=["status"])

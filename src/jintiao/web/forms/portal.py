@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jintiao.domain import blind, outreach
+from jintiao.domain.claims import CLAIM_PART_LABELS, ClaimBreakdown
+from jintiao.domain.plans import DEBTOR_WAIVABLE
 from jintiao.web.forms.base import Form
-from jintiao.web.forms.disputes import AmountField, TextField
+from jintiao.web.forms.disputes import AmountField, TextField, date_field
 from jintiao.web.forms.mediation import BoundAmountField
 
 _NUMERIC = {"inputmode": "numeric", "autocomplete": "one-time-code"}
@@ -95,3 +98,46 @@ class BudgetForm(Form):
                      Decimal("0"))
         outgoings = (d["debts"] or Decimal("0")) + (d["fixed"] or Decimal("0"))
         return income, outgoings, d["dependants"]
+
+
+class AnswerForm(Form):
+    """The debtor's answer to a plan on the table: accept it (the terms read), or reject it
+    with a reason the desk and the creditor can act on."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("接受")), ("reject", _("不接受"))],
+                               widget=forms.HiddenInput)
+    agree = forms.BooleanField(label=_("我已阅读该方案的还款金额、期限和减免条件"),
+                               required=False)
+    reason = TextField(label=_("不接受的理由"), max_length=500, required=False,
+                       widget=forms.Textarea(attrs={"rows": 2}),
+                       help_text=_("例如：每月金额超出能力，希望分更多期"))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("answer") == "accept" and not data.get("agree"):
+            self.add_error("agree", _("请先阅读并勾选确认方案条款"))
+        return data
+
+
+class CounterForm(Form):
+    """The debtor's own plan: how many months, from when, a down payment, and which charges
+    the debtor asks to be given up (the designer's rules decide the figures)."""
+
+    periods = forms.IntegerField(label=_("分几期（月）"), min_value=1, max_value=600,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    first_due = date_field(_("第一期还款日"))
+    down_payment = AmountField(label=_("首付款（可不填）"), required=False)
+    down_payment_due = date_field(_("首付款支付日"), required=False)
+    waive = forms.MultipleChoiceField(
+        label=_("请求减免（如不按期还款将恢复）"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(p, CLAIM_PART_LABELS[p]) for p in DEBTOR_WAIVABLE])
+
+    def __init__(self, *args: Any, claim: ClaimBreakdown | None = None, **kwargs: Any) -> None:
+        """Only the charges the claim holds are offered to give up (none: no such box)."""
+        super().__init__(*args, **kwargs)
+        held = [p for p in DEBTOR_WAIVABLE if claim is not None and getattr(claim, p) > 0]
+        if held:
+            self.fields["waive"].choices = [(p, CLAIM_PART_LABELS[p]) for p in held]
+        else:
+            del self.fields["waive"]

@@ -5,6 +5,7 @@ selectors, so the other side's private notes, offers and bound never reach a pag
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -30,6 +31,7 @@ from jintiao.orgs.models import User
 from jintiao.orgs.selectors import is_party
 from jintiao.outreach import services as outreach
 from jintiao.outreach.models import Verification
+from jintiao.portal import plans as counter_plans
 from jintiao.portal import selectors, services
 from jintiao.portfolio import selectors as portfolio
 from jintiao.portfolio import services as portfolio_services
@@ -147,10 +149,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @party_required
 def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    return _page(request, _mine(request, dispute_id))
+
+
+def _page(request: HttpRequest, mine: selectors.MyDispute, **extra: Any) -> HttpResponse:
+    """The party's page of one dispute; ``extra`` what a post shows on it (a preview)."""
     from jintiao.web.views.portal_statements import statements_for  # it builds on this module
 
     user = _party(request)
-    mine = _mine(request, dispute_id)
     d = mine.dispute
     menu = portfolio.waiting_for(user, d)
     if menu is not None and not menu.expired:
@@ -179,7 +185,11 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "budget_form": (forms.EnterpriseBudgetForm() if selectors.debtor_is_enterprise(user, d)
                         else forms.BudgetForm()) if selectors.budget_open(user, d) else None,
         "may_recuse": selectors.recusal_open(d),
+        "answer_form": forms.AnswerForm(),
+        "counter_form": forms.CounterForm(claim=mediation.claim_of(d))
+        if selectors.counter_open(user, d) else None,
         **statements_for(request, mine),
+        **extra,
     })
 
 
@@ -305,6 +315,60 @@ def menu_choose(request: HttpRequest, dispute_id: int) -> HttpResponse:
         actor=user, dispute_id=dispute_id, offer_id=form.cleaned_data["offer"]),
         _("您已选择该还款方案，调解协议已生成。请阅读协议全文后获取验证码签署。"))
     return _back(dispute_id, "agreement" if done is not None else "menu")
+
+
+@party_required
+@require_POST
+def offer_answer(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpResponse:
+    """The debtor accepts a plan on the table (its terms read) or rejects it with a reason
+    (issue 21 §1): the same answer the desk records, through the same service."""
+    user = _party(request)
+    _mine(request, dispute_id)
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(dispute_id, f"offer-{offer_id}")
+    data = form.cleaned_data
+    if data["answer"] == "accept":
+        attempt(request, lambda: mediation_services.offer_accept(
+            actor=user, offer_id=offer_id, side="debtor"),
+            _("您已接受该方案。对方也接受后，调解员将据此起草调解协议。"))
+    else:
+        attempt(request, lambda: mediation_services.offer_reject(
+            actor=user, offer_id=offer_id, side="debtor", reason=data["reason"]),
+            _("您已拒绝该方案，理由已告知调解员。您可以提出自己的还款方案。"))
+    return _back(dispute_id, "offers")
+
+
+@party_required
+@require_POST
+def counter(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """The debtor's own plan: a preview first (its monthly amount against the budget they
+    declared), then on the table (``step=send``), binding the debtor."""
+    user = _party(request)
+    mine = _mine(request, dispute_id)
+    form = forms.CounterForm(request.POST, claim=mediation.claim_of(mine.dispute))
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _page(request, mine, counter_form=form)
+    data = form.cleaned_data
+    choice = {"periods": data["periods"], "first_due": data["first_due"],
+              "waive": data.get("waive", []), "down_payment": data["down_payment"] or Decimal(0),
+              "down_payment_due": data["down_payment_due"]}
+    if request.POST.get("step") != "send":
+        try:
+            preview = counter_plans.counter_preview(
+                user, mine.dispute, counter_plans.counter_options(mine.dispute, **choice))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _page(request, mine, counter_form=form)
+        return _page(request, mine, counter_form=form, counter_preview=preview)
+    done = attempt(request, lambda: counter_plans.counter_propose(
+        actor=user, dispute_id=dispute_id, **choice),
+        _("您的方案已提交，调解员和对方会看到并答复。"))
+    if done is None:
+        return _page(request, mine, counter_form=form)
+    return _back(dispute_id, "offers")
 
 
 @party_required
