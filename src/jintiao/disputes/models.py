@@ -272,6 +272,7 @@ class Statement(models.Model):
     class Kind(models.TextChoices):
         SERVICE_ADDRESS = "service_address", _("送达地址确认书")
         JOINT_APPLICATION = "joint_application", _("司法确认申请书")
+        UNDISPUTED_FACTS = "undisputed_facts", _("无争议事实确认书")
 
     class How(models.TextChoices):
         CODE = "code", _("手机验证码签署")

@@ -11,7 +11,7 @@ from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.access import acting_for, dispute_visible_to, standing_of
-from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative
+from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative, Statement
 from jintiao.documents.models import Document
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.lifecycle import State
@@ -22,7 +22,7 @@ from jintiao.domain.representation import Authority, may_settle
 from jintiao.domain.sessions import shown_link
 from jintiao.mediation import convert
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.models import DebtorBudget, Offer, Session
+from jintiao.mediation.models import DebtorBudget, Offer, Session, UndisputedFacts
 from jintiao.orgs.models import User
 from jintiao.outreach.models import Service
 from jintiao.outreach.selectors import SERVED_KINDS
@@ -417,3 +417,32 @@ def recusal_open(dispute: Dispute) -> bool:
 
 def debtor_row_for(user: User, dispute: Dispute) -> DisputeParty | None:
     return next((r for r, _rep in acting_for(user, dispute) if r.role == "debtor"), None)
+
+
+@dataclass(frozen=True)
+class FactsShown:
+    """The record of undisputed facts as the party reads it, whether this party confirmed
+    it, and the code-signing waiting for it (the desk's record, ONLINE Art. 22)."""
+
+    facts: list[str]
+    disputed: str
+    confirmed: str  # "" until confirmed; else how and when
+    waiting: Statement | None
+    may_confirm: bool
+
+
+def facts_for(user: User, dispute: Dispute) -> FactsShown | None:
+    """The record for a party of a failed mediation (None when none has facts to read)."""
+    record = UndisputedFacts.objects.filter(dispute=dispute).first()
+    rows = [r.pk for r, _rep in acting_for(user, dispute)]
+    if record is None or not record.facts or not rows:
+        return None
+    done = record.confirmations.filter(party_row_id__in=rows).first()
+    waiting = (Statement.objects.filter(
+        party_row_id__in=rows, kind=Statement.Kind.UNDISPUTED_FACTS, how=Statement.How.CODE,
+        signed_at__isnull=True, expires_at__gt=clock.now(), content__record=record.pk)
+        .order_by("-created_at").first()) if done is None else None
+    confirmed = (f"{done.how} · {done.confirmed_at.astimezone(clock.TZ):%Y-%m-%d %H:%M}"
+                 if done is not None else "")
+    return FactsShown(list(record.facts), record.disputed, confirmed, waiting,
+                      done is None and dispute.state in mediation.AFTER_FAILURE)

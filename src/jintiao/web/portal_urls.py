@@ -18,6 +18,8 @@ urlpatterns = [
     path("d/<int:dispute_id>/offers/<int:offer_id>/answer/", views.offer_answer,
          name="offer_answer"),
     path("d/<int:dispute_id>/counter/", views.counter, name="counter"),
+    path("d/<int:dispute_id>/facts/code/", views.facts_code, name="facts_code"),
+    path("d/<int:dispute_id>/facts/sign/", views.facts_sign, name="facts_sign"),
     path("d/<int:dispute_id>/recusal/", views.recusal, name="recusal"),
     path("d/<int:dispute_id>/budget/", views.budget, name="budget"),
     path("d/<int:dispute_id>/acknowledge/", views.acknowledge, name="acknowledge"),

@@ -13,7 +13,12 @@ from jintiao.mediation.services.common import (
     MediationDeadlinePassed,
     MediationInvalid,
 )
-from jintiao.mediation.services.failure import undisputed_facts_confirm, undisputed_facts_record
+from jintiao.mediation.services.failure import (
+    facts_code_send,
+    facts_sign,
+    undisputed_facts_confirm,
+    undisputed_facts_record,
+)
 from jintiao.mediation.services.offers import (
     MAX_MENU_ITEMS,
     MenuBeyondAuthority,
@@ -57,6 +62,8 @@ __all__ = [
     "consent_record",
     "dispute_triage",
     "evaluation_record",
+    "facts_code_send",
+    "facts_sign",
     "mediators_change",
     "menu_offers_put",
     "menu_publish",

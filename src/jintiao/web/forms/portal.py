@@ -141,3 +141,10 @@ class CounterForm(Form):
             self.fields["waive"].choices = [(p, CLAIM_PART_LABELS[p]) for p in held]
         else:
             del self.fields["waive"]
+
+
+class StatementSignForm(Form):
+    """A code typed for one statement waiting for it."""
+
+    statement = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    code = TextField(label=_("验证码"), max_length=12, widget=forms.TextInput(attrs=_NUMERIC))

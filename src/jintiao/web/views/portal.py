@@ -185,7 +185,7 @@ def _page(request: HttpRequest, mine: selectors.MyDispute, **extra: Any) -> Http
         "budget_form": (forms.EnterpriseBudgetForm() if selectors.debtor_is_enterprise(user, d)
                         else forms.BudgetForm()) if selectors.budget_open(user, d) else None,
         "may_recuse": selectors.recusal_open(d),
-        "answer_form": forms.AnswerForm(),
+        "answer_form": forms.AnswerForm(), "facts": selectors.facts_for(user, d),
         "counter_form": forms.CounterForm(claim=mediation.claim_of(d))
         if selectors.counter_open(user, d) else None,
         **statements_for(request, mine),
@@ -369,6 +369,35 @@ def counter(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if done is None:
         return _page(request, mine, counter_form=form)
     return _back(dispute_id, "offers")
+
+
+@party_required
+@require_POST
+def facts_code(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Text the party a code to confirm the record of undisputed facts as it stands."""
+    user = _party(request)
+    _mine(request, dispute_id)
+    attempt(request, lambda: mediation_services.facts_code_send(actor=user,
+                                                                dispute_id=dispute_id),
+            _("验证码已发送到您登记的手机，请核对事实后输入验证码确认"))
+    return _back(dispute_id, "facts")
+
+
+@party_required
+@require_POST
+def facts_sign(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Confirm the record with the code the party's phone received."""
+    user = _party(request)
+    _mine(request, dispute_id)
+    form = forms.StatementSignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return _back(dispute_id, "facts")
+    attempt(request, lambda: mediation_services.facts_sign(
+        actor=user, dispute_id=dispute_id, statement_id=form.cleaned_data["statement"],
+        code=form.cleaned_data["code"], client_ip=request.META.get("REMOTE_ADDR", "")),
+        _("您已确认无争议事实"))
+    return _back(dispute_id, "facts")
 
 
 @party_required

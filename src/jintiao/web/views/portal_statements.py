@@ -30,7 +30,9 @@ def statements_for(request: HttpRequest, mine: Any) -> dict[str, Any]:
     return {
         "service_address": current,
         "address_form": forms.AddressForm(initial=initial),
-        "pending_statements": joint.pending_for(mine.dispute, [row.pk]),
+        # the record of undisputed facts is confirmed in its own card
+        "pending_statements": [s for s in joint.pending_for(mine.dispute, [row.pk])
+                               if s.kind != Statement.Kind.UNDISPUTED_FACTS],
         "statement_code_form": forms.StatementCodeForm(),
     }
 
