@@ -617,6 +617,24 @@ def may_file(user: User, committee: Organization, institution: Organization | No
     return Role.AGENT in roles and _over(node, institution)
 
 
+def may_take_applications(user: User, committee: Organization) -> bool:
+    """The applications made on the portal to ``committee``: its staff (or of a node above
+    it) take them in or decline them (issue 21 §1); a bank's officers never see them."""
+    roles = user_roles(user)
+    return bool(user.is_superuser or (roles & COMMITTEE_STAFF
+                                      and _over(user.organization, committee)))
+
+
+def application_committees(user: User) -> QuerySet[Organization]:
+    """The committees whose portal applications ``user`` handles."""
+    committees = Organization.objects.filter(kind=OrgKind.COMMITTEE)
+    if user.is_superuser:
+        return committees
+    if not user_roles(user) & COMMITTEE_STAFF or user.organization_id is None:
+        return committees.none()
+    return committees.filter(path__startswith=user.organization.path)
+
+
 def may_publish_menu(user: User, institution: Organization) -> bool:
     """An institution's standard plan menu: an approver of it or of a node above it."""
     roles = user_roles(user)

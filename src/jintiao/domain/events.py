@@ -264,6 +264,11 @@ def _lifecycle(params: Params) -> str:
 
 
 DISPUTE_RECEIVED = _declare("dispute.received", "登记收案", _received)
+# a dispute taken in from a person's application on the portal (issue 21 §1)
+DISPUTE_FROM_APPLICATION = _declare(
+    "dispute.from_application", "网上申请登记",
+    lambda params: _joined(f"申请编号{_text(params, 'application')}",
+                           f"附件{_number(params, 'files')}件" if params.get("files") else ""))
 DISPUTE_REPRESENTATIVE_APPOINTED = _declare("dispute.representative_appointed", "登记代理人",
                                             _representative)
 # which particulars were changed, never their values (the timeline is no copy of the file)

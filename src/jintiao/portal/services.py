@@ -49,10 +49,12 @@ def _mobile(phone: str) -> str:
 
 
 @transaction.atomic
-def sign_in_code_send(*, phone: str, client_ip: str = "") -> None:
+def sign_in_code_send(*, phone: str, client_ip: str = "", applying: bool = False) -> None:
     """Text a sign-in code to ``phone`` if it is a party's registered mobile. The answer is
     the same either way; the limits (a minute apart, so many an hour and a day) apply
-    either way too, and requests for one number are counted in turn.
+    either way too, and requests for one number are counted in turn. ``applying``: the
+    code proves the mobile of a person applying for mediation (issue 21 §1), texted to any
+    mainland mobile under the same limits.
 
     One address asking for many numbers is limited as well, so nobody can exhaust every
     debtor's daily codes (and text them) from one machine.
@@ -83,7 +85,11 @@ def sign_in_code_send(*, phone: str, client_ip: str = "") -> None:
     minutes = settings.PORTAL_CODE_MINUTES
     SignInCode.objects.create(phone_hash=key, ip_hash=ip_key, code_hash=_code_hash(key, code),
                               sent_at=now, expires_at=now + dt.timedelta(minutes=minutes))
-    if _known(number):
+    if applying:
+        sms_backend().send(number, f"【金调通】您正在网上申请纠纷调解，验证码{code}，"
+                                   f"{minutes}分钟内有效。如非本人操作，请忽略本短信。",
+                           purpose="portal_application")
+    elif _known(number):
         sms_backend().send(number, f"【金调通】您正在登录纠纷调解当事人端，验证码{code}，"
                                    f"{minutes}分钟内有效。如非本人操作，请忽略本短信。",
                            purpose="portal_sign_in")
@@ -138,6 +144,29 @@ def sign_in(*, phone: str, code: str, id_number: str, consent_e_service: bool = 
         raise _wrong()
     code_id, party = matched
     return _open(code_id, party, now, consent_e_service)
+
+
+def code_use(*, phone: str, code: str) -> None:
+    """Use the live code texted to ``phone`` (an application's proof of the mobile): a
+    wrong try is counted against it, as at sign-in, and kept though the caller fails.
+
+    :raises SignInInvalid: not a mobile, no live code, a wrong code
+    """
+    number = _mobile(phone)
+    key = lookup_hash(number)
+    now = clock.now()
+    with transaction.atomic():
+        live = (SignInCode.objects.select_for_update()
+                .filter(phone_hash=key, used_at__isnull=True).order_by("-sent_at").first())
+        right = (live is not None and live.expires_at >= now and live.attempts < MAX_ATTEMPTS
+                 and hmac.compare_digest(live.code_hash, _code_hash(key, code.strip())))
+        if live is not None and not right:
+            SignInCode.objects.filter(pk=live.pk).update(attempts=F("attempts") + 1)
+        elif live is not None:
+            SignInCode.objects.filter(pk=live.pk).update(used_at=now)
+    if not right:
+        raise SignInInvalid("验证码不正确或已失效，请重新获取", "wrong or expired code",
+                            field="code")
 
 
 def _check(key: str, number: str, code: str, id_number: str, now: dt.datetime

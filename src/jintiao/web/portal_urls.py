@@ -3,7 +3,7 @@
 from django.urls import path
 
 from jintiao.web.views import portal as views
-from jintiao.web.views import portal_statements
+from jintiao.web.views import portal_apply, portal_statements
 
 app_name = "portal"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
          name="statement_sign"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/open/", views.document_open, name="document_open"),
+    path("apply/", portal_apply.apply, name="apply"),
+    path("apply/done/", portal_apply.apply_done, name="apply_done"),
     path("verify/", views.verify, name="verify"),
     path("help/", views.self_help, name="help"),
 ]

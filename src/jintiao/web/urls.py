@@ -5,6 +5,7 @@ from django.urls import path
 
 from jintiao.web.views import (
     agreement,
+    applications,
     assignment,
     closing,
     court,
@@ -179,6 +180,13 @@ urlpatterns = [
     path("supervision/checkpoints/", supervision.checkpoints, name="checkpoints"),
     path("jobs/", jobs.jobs_status, name="jobs_status"),
     path("supervision/personal-data/", disclosure.personal_data_report, name="personal_data"),
+    path("applications/", applications.application_list, name="application_list"),
+    path("applications/<int:application_id>/", applications.application_detail,
+         name="application_detail"),
+    path("applications/<int:application_id>/files/<int:file_id>/",
+         applications.application_file, name="application_file"),
+    path("applications/<int:application_id>/decline/", applications.application_decline,
+         name="application_decline"),
     path("intake-files/", intake_files.intake_file_list, name="intake_file_list"),
     path("intake-files/<int:file_id>/", intake_files.intake_file_detail,
          name="intake_file_detail"),

@@ -316,8 +316,12 @@ PARTY_ROWS_INITIAL = [
 ]
 
 
-def party_rows(data: Any = None) -> BasePartyFormSet:
-    """The party rows of the intake form, bound to ``data`` when posted."""
-    rows = PartyFormSet(data, prefix="parties", initial=PARTY_ROWS_INITIAL)
+def party_rows(data: Any = None, initial: list[dict[str, Any]] | None = None
+               ) -> BasePartyFormSet:
+    """The party rows of the intake form, bound to ``data`` when posted; ``initial`` the
+    rows a source fills in first (a portal application), the usual ones after them."""
+    given = initial or []
+    rows = PartyFormSet(data, prefix="parties",
+                        initial=[*given, *PARTY_ROWS_INITIAL[len(given):]])
     assert isinstance(rows, BasePartyFormSet)  # noqa: S101 - formset_factory's own class
     return rows

@@ -148,3 +148,51 @@ class StatementSignForm(Form):
 
     statement = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     code = TextField(label=_("验证码"), max_length=12, widget=forms.TextInput(attrs=_NUMERIC))
+
+
+class _Files(forms.FileInput):
+    """Several files in one box (read with ``request.FILES.getlist``)."""
+
+    allow_multiple_selected = True
+
+
+class ApplicationForm(Form):
+    """人民调解申请书 on the phone: who applies, against whom, what happened, what is asked;
+    the mobile proved by a code and the identity number. What makes each value acceptable
+    is the service's (portal.applications) — this form only reads the page."""
+
+    committee = forms.ChoiceField(label=_("向哪个调解委员会申请"))
+    name = TextField(label=_("姓名"), max_length=100)
+    id_number = TextField(label=_("身份证号码"), max_length=18)
+    phone = TextField(label=_("手机号码"), max_length=20,
+                      widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    code = TextField(label=_("短信验证码"), max_length=6, required=False,
+                     widget=forms.TextInput(attrs=_NUMERIC))
+    address = TextField(label=_("住所（身份证地址或经常居住地）"), max_length=200)
+    side = forms.ChoiceField(label=_("您在纠纷中是"), widget=forms.RadioSelect,
+                             choices=[("debtor", _("借款人、持卡人等债务人")),
+                                      ("creditor", _("向金融机构主张权利的一方"))])
+    institution = forms.ChoiceField(label=_("对方金融机构"), required=False)
+    other_name = TextField(label=_("不在上面列表中的，请填写对方名称"), max_length=200,
+                           required=False)
+    dispute_type = forms.ChoiceField(label=_("纠纷类型"))
+    amount = AmountField(label=_("争议金额（元，不清楚可不填）"), required=False)
+    facts = TextField(label=_("纠纷事实（发生了什么）"), max_length=5000,
+                      widget=forms.Textarea(attrs={"rows": 5}))
+    requests = TextField(label=_("申请事项（希望怎样解决）"), max_length=5000,
+                         widget=forms.Textarea(attrs={"rows": 3}))
+    files = forms.FileField(label=_("证据材料（PDF、JPG或PNG，最多5个，每个不超过10MB）"),
+                            required=False,
+                            widget=_Files(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    consent = forms.BooleanField(label=_("我同意通过短信和本平台接收调解文书（电子送达）"),
+                                 required=False)
+    truthful = forms.BooleanField(label=_("我承诺以上内容真实，知悉调解不收取任何费用"))
+
+    def __init__(self, *args: Any, committees: Any, institutions: Any, types: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["committee"].choices = [("", _("请选择"))] + [(c.pk, c.name) for c in committees]
+        fields["institution"].choices = [("", _("请选择（或在下面填写）"))] + [
+            (i.pk, i.name) for i in institutions]
+        fields["dispute_type"].choices = [("", _("请选择")), *types]

@@ -8,6 +8,7 @@ list and the party rows come back as fragments; without JavaScript every page st
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -23,12 +24,13 @@ from jintiao.confirmation import selectors as court_selectors
 from jintiao.disputes import selectors
 from jintiao.disputes.access import (
     DisputeNotFound,
+    RecordNotFound,
     batch_actions_of,
     filing_scope,
     may_publish_menu,
     may_send_menus,
 )
-from jintiao.disputes.models import Dispute, DisputeType, PartyRole
+from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import (
     CLAIM_FIELDS,
     Scan,
@@ -52,6 +54,8 @@ from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
 from jintiao.performance import selectors as performance_selectors
+from jintiao.portal import applications
+from jintiao.portal.models import Application
 from jintiao.portfolio.services import reply_by_default
 from jintiao.supervision import selectors as supervision_selectors
 from jintiao.web.forms.disputes import (
@@ -151,6 +155,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "active": sum(n for s, n in bench.by_state if s not in lifecycle.TERMINAL_STATES),
         "queue_states": "、".join(s.label for s in State if s in bench.queue_states),
         "results_institution": supervision_selectors.own_results_institution(viewer),
+        "applications_waiting": applications.applications_for(viewer).filter(
+            status=Application.Status.SUBMITTED).count(),
+        "applications_open": applications.handles_applications(viewer),
         **_menu_tile(viewer),
     })
 
@@ -386,28 +393,67 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
     options = filing_scope(viewer)
     if not options.may_file:
         raise Http404(_("无权登记纠纷"))
-    form = IntakeForm(request.POST or None, options=options)
-    parties = party_rows(request.POST or None)
+    source = _application(request, viewer)
+    initial, rows = application_initial(source) if source is not None else ({}, None)
+    form = IntakeForm(request.POST or None, options=options, initial=initial)
+    # the application's rows fill the empty form; posted, a row counts as typed into
+    parties = party_rows(request.POST, None) if request.method == "POST" else party_rows(
+        None, rows)
     if request.method == "POST" and form.is_valid() and parties.is_valid():
-        dispute = _file(request, viewer, form, parties)
+        dispute = _file(request, viewer, form, parties, source)
         if dispute is not None:
             return redirect("web:dispute_detail", dispute_id=dispute.pk)
     return render(request, "web/disputes/new.html", {
         "form": form, "parties": parties, "claim_fields": [form[f] for f in CLAIM_FIELDS],
         "next_row": parties.total_form_count(),
-        "max_rows": PartyFormSet.max_num,
+        "max_rows": PartyFormSet.max_num, "source": source,
     })
 
 
+def _application(request: HttpRequest, viewer: User) -> Application | None:
+    """The portal application this intake takes in (``application`` in the query or the
+    post), when the viewer handles it and it waits; else None (404 for another's)."""
+    given = request.POST.get("application") or request.GET.get("application")
+    if not given:
+        return None
+    try:
+        found = applications.application_for(viewer, int(given))
+    except (ValueError, RecordNotFound):
+        raise Http404(_("申请不存在或无权查看")) from None
+    return found
+
+
+def application_initial(source: Application) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The intake form as the application fills it: the committee chosen, the channel, the
+    type, the facts and what is asked as the summary; the applicant's row with the full
+    identity number and mobile (the clerk enters them on the case file) and the other side's."""
+    id_number, phone = applications.application_identity(source)
+    applicant = {"role": source.side, "kind": PartyKind.PERSON, "name": source.name,
+                 "id_number": id_number, "phone": phone, "address": source.address}
+    other_role = PartyRole.CREDITOR if source.side == PartyRole.DEBTOR else PartyRole.DEBTOR
+    other = {"role": other_role, "kind": PartyKind.ENTITY, "name": source.other_name,
+             "id_number": source.institution.credit_code if source.institution else ""}
+    rows = [other, applicant] if other_role == PartyRole.CREDITOR else [applicant, other]
+    summary = (f"网上申请{source.number}。纠纷事实：{source.facts}\n申请事项：{source.requests}")
+    return ({"committee": source.committee, "channel": Channel.PARTY_APPLICATION,
+             "dispute_type": source.dispute_type, "institution": source.institution,
+             "summary": summary[:5000],
+             "received_on": source.submitted_at.astimezone(clock.TZ).date(),
+             "principal": source.amount}, rows)
+
+
 def _file(request: HttpRequest, viewer: User, form: IntakeForm,
-          parties: BasePartyFormSet) -> Dispute | None:
-    """Call the intake service; a refusal is shown at the field it names, nothing written."""
+          parties: BasePartyFormSet, source: Application | None = None) -> Dispute | None:
+    """Call the intake service (through the application's taking in, for one); a refusal
+    is shown at the field it names, nothing written."""
     data = form.cleaned_data
     rows = parties.filled()
+    filing = dispute_intake if source is None else partial(
+        applications.application_take_in, application_id=source.pk)
     try:
         claim = ClaimBreakdown(as_of=data["claim_as_of"], **{
             f: data[f] if data[f] is not None else Decimal(0) for f in CLAIM_FIELDS})
-        dispute, created = dispute_intake(
+        dispute, created = filing(
             actor=viewer, committee=data["committee"], channel=data["channel"],
             dispute_type=data["dispute_type"], claim=claim,
             parties=[(PartyInput(PartyKind(row.cleaned_data["kind"]), row.cleaned_data["name"],
