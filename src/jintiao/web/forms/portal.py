@@ -104,7 +104,8 @@ class AnswerForm(Form):
     """The debtor's answer to a plan on the table: accept it (the terms read), or reject it
     with a reason the desk and the creditor can act on."""
 
-    answer = forms.ChoiceField(choices=[("accept", _("接受")), ("reject", _("不接受"))],
+    answer = forms.ChoiceField(label=_("答复"), choices=[("accept", _("接受")),
+                                                          ("reject", _("不接受"))],
                                widget=forms.HiddenInput)
     agree = forms.BooleanField(label=_("我已阅读该方案的还款金额、期限和减免条件"),
                                required=False)
@@ -146,7 +147,8 @@ class CounterForm(Form):
 class StatementSignForm(Form):
     """A code typed for one statement waiting for it."""
 
-    statement = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    statement = forms.IntegerField(label=_("待签署的文书"), widget=forms.HiddenInput,
+                                   min_value=1)
     code = TextField(label=_("验证码"), max_length=12, widget=forms.TextInput(attrs=_NUMERIC))
 
 
@@ -181,7 +183,7 @@ class ApplicationForm(Form):
                       widget=forms.Textarea(attrs={"rows": 5}))
     requests = TextField(label=_("申请事项（希望怎样解决）"), max_length=5000,
                          widget=forms.Textarea(attrs={"rows": 3}))
-    files = forms.FileField(label=_("证据材料（PDF、JPG或PNG，最多5个，每个不超过10MB）"),
+    files = forms.FileField(label=_("证据材料（扫描件或照片，最多5个，每个不超过10兆）"),
                             required=False,
                             widget=_Files(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
     consent = forms.BooleanField(label=_("我同意通过短信和本平台接收调解文书（电子送达）"),
