@@ -104,6 +104,11 @@ def build(dispute: Dispute, offer: Offer, draft: Draft, *, version: int,
                          for i in schedule.instalments],
             "performance_manner": draft.performance_manner.strip(),
             "acceleration_missed": accel,
+            # the hardship pauses granted: no charges accrue in them (issue 21 §3)
+            "pauses": [{"starts_on": p.starts_on.isoformat(),
+                        "ends_on": p.paused_through.isoformat()}
+                       for p in dispute.pauses.filter(starts_on__isnull=False).order_by("seq")
+                       if p.starts_on is not None and p.paused_through is not None],
             "allocation_order": ["arrears", "interest", "principal"],
         },
     }

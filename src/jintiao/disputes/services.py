@@ -694,14 +694,16 @@ def _deadline_for(dispute: Dispute, state: State, policy: Policy,
     field = lifecycle.STATE_DEADLINES.get(state)
     if field is None:
         return None
-    if field == "mediation_limit":
-        if dispute.channel == Channel.COURT_DELEGATED:
-            limit = policy.court_delegated_mediation_limit
-        else:
-            limit = policy.mediation_limit(Track(dispute.track or Track.ORDINARY))
-    else:
-        limit = getattr(policy, field)
+    limit = (mediation_limit_of(dispute, policy) if field == "mediation_limit"
+             else getattr(policy, field))
     return periods.deadline(today, limit, working_calendar())
+
+
+def mediation_limit_of(dispute: Dispute, policy: Policy) -> periods.TimeLimit:
+    """The mediation period the dispute runs under: a court's delegation's, else its track's."""
+    if dispute.channel == Channel.COURT_DELEGATED:
+        return policy.court_delegated_mediation_limit
+    return policy.mediation_limit(Track(dispute.track or Track.ORDINARY))
 
 
 @transaction.atomic

@@ -104,6 +104,10 @@ def _terms(c: Mapping[str, Any]) -> tuple[list[Block], int]:
         n += 1
         cond = "（附条件减免，见下文违约条款）" if w["conditional"] else ""
         blocks.append(Para(f"{n}. 债权人同意减免{w['label']}{yuan(w['amount'])}{cond}。"))
+    for p in t.get("pauses", []):
+        n += 1
+        blocks.append(Para(f"{n}. 债权人同意，纾困暂停期间（{day(p['starts_on'])}至"
+                           f"{day(p['ends_on'])}）不计收利息、罚息、复利和违约金。"))
     n += 1
     rate = Decimal(t["annual_rate"])
     rate_text = f"按年利率{rate * 100:.2f}%计收利息" if rate else "不再计收利息"

@@ -111,6 +111,8 @@ class ErrorCode(StrEnum):
     # (the API's word for that, kept for its items); a file that cannot be read as a table
     VALIDATION_ERROR = "validation_error"
     INTAKE_FILE_INVALID = "intake_file_invalid"
+    # a hardship pause that cannot be asked for, granted or ended as given (issue 21 §3)
+    PAUSE_INVALID = "pause_invalid"
 
 
 class DomainError(ValueError):

@@ -407,6 +407,29 @@ MEDIATION_BLIND_ROUND_DECIDED = _declare("mediation.blind_round_decided", "背�
 MEDIATION_FACTS_RECORDED = _declare("mediation.facts_recorded", "记载无争议事实", _facts)
 MEDIATION_FACTS_CONFIRMED = _declare("mediation.facts_confirmed", "当事人确认无争议事实")
 
+_PAUSE_GROUNDS = {"illness": "重大疾病或住院治疗", "job_loss": "失业或收入中断",
+                  "disaster": "自然灾害等不可抗力", "family": "家庭重大变故"}
+_PAUSE_OUTCOMES = {"expired": "期满恢复", "resumed": "提前恢复", "withdrawn": "纠纷终结"}
+
+
+def _pause(params: Params) -> str:
+    ground = _word(_PAUSE_GROUNDS, params.get("ground"))
+    days = _number(params, "days")
+    window = (f"{_text(params, 'starts_on')}至{_text(params, 'ends_on')}"
+              if params.get("starts_on") else "")
+    return _joined(ground, f"{days}天" if days else "", window,
+                   _word(_PAUSE_OUTCOMES, params.get("outcome")),
+                   f"调解期限顺延至{_text(params, 'deadline')}" if params.get("deadline") else "")
+
+
+# a hardship pause (issue 21 §3): the evidence stays in the pause's record, never here
+MEDIATION_PAUSE_REQUESTED = _declare("mediation.pause_requested", "申请纾困暂停", _pause)
+MEDIATION_PAUSE_DECIDED = _declare(
+    "mediation.pause_decided", "审批纾困暂停",
+    lambda params: _joined("批准" if params.get("approved") else "不批准", _pause(params)))
+MEDIATION_PAUSE_REVIEWED = _declare("mediation.pause_reviewed", "纾困暂停中期复核")
+MEDIATION_PAUSE_ENDED = _declare("mediation.pause_ended", "纾困暂停结束", _pause)
+
 
 def _menu_sent(params: Params) -> str:
     plans = _number(params, "plans")

@@ -118,6 +118,9 @@ class Policy:
     unreachable_failed_attempts: int = 3
     unreachable_days: int = 2
     electronic_service_counts_on: str = "delivered"
+    # hardship pause (纾困暂停, issue 21 §3): the longest pause and how many a dispute may have
+    hardship_pause_limit: TimeLimit = field(default_factory=lambda: _days(90))
+    max_hardship_pauses: int = 2
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -224,7 +227,7 @@ _AMOUNTS = {"small_claim_threshold", "lawyer_fee_minimum", "evaluation_threshold
 _COUNTS = {"acceleration_missed_instalments", "follow_up_interval_months", "version",
            "expected_litigation_months", "expected_enforcement_months", "blind_offer_rounds",
            "max_extensions", "max_mediators", "contact_max_per_day", "contact_max_per_week",
-           "unreachable_failed_attempts", "unreachable_days"}
+           "unreachable_failed_attempts", "unreachable_days", "max_hardship_pauses"}
 _HOURS = {"contact_day_starts_hour", "contact_day_ends_hour"}
 
 
@@ -323,6 +326,8 @@ FIELD_LABELS: Mapping[str, str] = {
     "unreachable_failed_attempts": "认定联系不上前须尝试的次数",
     "unreachable_days": "上述尝试须分布的不同日数",
     "electronic_service_counts_on": "电子送达生效时点（delivered到达/read阅读）",
+    "hardship_pause_limit": "纾困暂停最长期限",
+    "max_hardship_pauses": "每件纠纷纾困暂停次数上限",
 }
 
 SOURCES: Mapping[str, str] = {
@@ -374,6 +379,10 @@ SOURCES: Mapping[str, str] = {
     "unreachable_failed_attempts": "平台默认；在线调解规则第25条：当事人在期限内无法联系可终止调解",
     "unreachable_days": "平台默认：不同日期多次尝试后方可认定联系不上",
     "electronic_service_counts_on": "民事诉讼法第90条：以到达受送达人特定系统的日期为送达日期",
+    "hardship_pause_limit": ("示范值：参照《商业银行信用卡业务监督管理办法》第70条（持卡人因"
+                             "生活困难等原因可与银行协商个性化还款）及监管部门对受困群体延期"
+                             "还本付息的政策；按地方规定调整"),
+    "max_hardship_pauses": "平台默认：防止以暂停拖延调解；按地方规定调整",
 }
 
 DEFAULT_POLICY = Policy()

@@ -18,6 +18,7 @@ from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.performance import Status
 from jintiao.mediation import selectors as mediation
+from jintiao.mediation.services import pauses_expire
 from jintiao.orgs.models import User
 from jintiao.orgs.services import system_actor
 from jintiao.outreach.services import in_contact_hours, system_text
@@ -147,8 +148,12 @@ DEADLINE_WORDS = {
 
 
 def deadlines(today: dt.date, actor: User) -> int:
-    """Write one event when a waiting state's deadline passes, so the desk's lists and the
-    supervisors' reports see it; the dispute stays where it is for people to decide."""
+    """End the hardship pauses whose last day has gone (their mediation periods run again,
+    issue 21 §3); then write one event when a waiting state's deadline passes, so the desk's
+    lists and the supervisors' reports see it; the dispute stays where it is for people to
+    decide."""
+    resumed = pauses_expire(today, actor)
+
     def one(pk: int) -> int:
         with transaction.atomic():
             dispute = dispute_lock(actor, pk)
@@ -169,7 +174,7 @@ def deadlines(today: dt.date, actor: User) -> int:
     pks = list(Dispute.objects.filter(state__in=[s.value for s in DEADLINE_WORDS],
                                       deadline__lt=today).order_by("pk")
                .values_list("pk", flat=True))
-    return _each(pks, one, "deadlines")
+    return resumed + _each(pks, one, "deadlines")
 
 
 def figures(today: dt.date, actor: User) -> int:

@@ -10,6 +10,8 @@ only; ``side = ""`` means shared with everyone who sees the dispute.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -505,3 +507,84 @@ class BatchItem(models.Model):
     def __str__(self) -> str:
         return f"{self.number or self.dispute_ref}: {self.get_status_display()}"
 
+
+
+class HardshipPause(models.Model):
+    """A hardship pause (纾困暂停, issue 21 §3): asked by the desk on a verified hardship with
+    its evidence, granted or refused by the director, running from the day it is granted for
+    the days asked (the policy bounds them), reviewed at its mid-point, ended on its date or
+    earlier by decision. While it runs the mediation period stands still (``deadline`` and
+    ``days_left`` keep where it stopped), collection contact is refused, and no payment of a
+    plan falls due inside it."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待主任审批")
+        ACTIVE = "active", _("暂停中")
+        REFUSED = "refused", _("未批准")
+        ENDED = "ended", _("已结束")
+
+    class Ground(models.TextChoices):
+        ILLNESS = "illness", _("重大疾病或住院治疗")
+        JOB_LOSS = "job_loss", _("失业或收入中断")
+        DISASTER = "disaster", _("自然灾害等不可抗力")
+        FAMILY = "family", _("家庭重大变故")
+
+    class Outcome(models.TextChoices):
+        EXPIRED = "expired", _("期满恢复")
+        RESUMED = "resumed", _("提前恢复")
+        WITHDRAWN = "withdrawn", _("纠纷终结")
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="pauses")
+    seq = models.PositiveSmallIntegerField()
+    ground = models.CharField(_("原因"), max_length=16, choices=Ground.choices)
+    evidence = models.TextField(_("已核实的证明材料"))
+    days = models.PositiveSmallIntegerField(_("暂停天数"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(_("审批意见"), max_length=500, blank=True)
+    starts_on = models.DateField(_("暂停开始"), null=True, blank=True)
+    ends_on = models.DateField(_("暂停至"), null=True, blank=True)  # the last paused day
+    review_on = models.DateField(_("中期复核日"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(_("复核情况"), max_length=500, blank=True)
+    # where the mediation period stopped: its deadline and the days left, in its unit
+    deadline = models.DateField(null=True, blank=True)
+    days_left = models.IntegerField(null=True, blank=True)
+    working_days = models.BooleanField(default=True)
+    ended_on = models.DateField(_("实际结束"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices, blank=True)
+    end_reason = models.CharField(_("结束说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("纾困暂停")
+        verbose_name_plural = _("纾困暂停")
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "seq"], name="pause_seq_unique"),
+            # at most one pause waiting or running on a dispute at a time
+            models.UniqueConstraint(fields=["dispute"],
+                                    condition=Q(status__in=["requested", "active"]),
+                                    name="pause_one_open"),
+            models.CheckConstraint(condition=Q(days__gte=1), name="pause_days_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(starts_on__isnull=False, ends_on__isnull=False),
+                name="pause_active_has_window"),
+        ]
+
+    @property
+    def paused_through(self) -> dt.date | None:
+        """The last day actually paused: the day before it ended, or its own last day."""
+        if self.starts_on is None or self.ends_on is None:
+            return None
+        last = (self.ended_on - dt.timedelta(days=1)) if self.ended_on else self.ends_on
+        last = min(last, self.ends_on)
+        return last if last >= self.starts_on else None
+
+    def __str__(self) -> str:
+        return f"{self.dispute} 纾困暂停{self.seq}"

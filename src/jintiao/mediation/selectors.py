@@ -43,6 +43,7 @@ from jintiao.mediation.models import (
     Consent,
     DebtorBudget,
     Evaluation,
+    HardshipPause,
     MenuItem,
     Offer,
     RecordVersion,
@@ -694,3 +695,8 @@ def facts_complete(dispute: Dispute) -> bool:
         return bool(record.none_reason)
     confirmed = set(record.confirmations.values_list("party_row_id", flat=True))
     return confirmed >= set(dispute.party_rows.values_list("pk", flat=True))
+
+
+def pause_running(dispute: Dispute) -> HardshipPause | None:
+    """The hardship pause running on the dispute, if any (issue 21 §3)."""
+    return dispute.pauses.filter(status=HardshipPause.Status.ACTIVE).first()

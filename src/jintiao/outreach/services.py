@@ -40,6 +40,7 @@ from jintiao.domain.outreach import (
     PLACEHOLDERS,
     ContactChannel,
     ContactOutcome,
+    ContactRefused,
     OutreachInvalid,
     ReachStage,
     ServiceChannel,
@@ -108,6 +109,12 @@ def _check_cap(dispute: Dispute, party: Party, now: dt.datetime,
     party's row is locked first, so two desks contacting one person about two disputes
     are counted in turn."""
     Party.objects.select_for_update().filter(pk=party.pk).first()
+    paused = mediation.pause_running(dispute) if serving is None else None
+    if paused is not None:  # issue 21 §3: legal service goes on, collection does not
+        raise ContactRefused(
+            f"本纠纷纾困暂停至{paused.ends_on:%Y年%m月%d日}，暂停期间不得联系当事人催收或"
+            "推送方案；送达法律文书不受影响", "collection contact is paused",
+            reason="paused")
     local = now.astimezone(clock.TZ)
     earlier = selectors.outbound_times(party, local - dt.timedelta(days=7))
     limits = limits_of(mediation.policy_of(dispute))

@@ -19,6 +19,13 @@ from jintiao.mediation.services.failure import (
     undisputed_facts_confirm,
     undisputed_facts_record,
 )
+from jintiao.mediation.services.hardship import (
+    pause_decide,
+    pause_end,
+    pause_request,
+    pause_review,
+    pauses_expire,
+)
 from jintiao.mediation.services.offers import (
     MAX_MENU_ITEMS,
     MenuBeyondAuthority,
@@ -72,6 +79,11 @@ __all__ = [
     "offer_propose",
     "offer_reject",
     "offer_withdraw",
+    "pause_decide",
+    "pause_end",
+    "pause_request",
+    "pause_review",
+    "pauses_expire",
     "recusal_decide",
     "recusal_request",
     "session_cancel",

@@ -11,7 +11,7 @@ from django.db.models import Manager
 
 from jintiao.disputes.models import Dispute
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.mediation.models import Offer
+from jintiao.mediation.models import HardshipPause, Offer
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024  # a long session's recording
 SESSION_HORIZON = dt.timedelta(days=366)  # a session is scheduled, or recorded, within a year
@@ -53,3 +53,21 @@ def require_no_settlement(dispute: Dispute) -> None:
         raise MediationInvalid(
             f"双方已接受方案{settled.seq}；如需重新协商，请先由调解员撤回该方案",
             "a plan is already accepted by both sides", offer=settled.seq)
+
+
+def require_outside_pause(dispute: Dispute, first_due: dt.date,
+                          down_payment_due: dt.date | None = None) -> None:
+    """No payment of a plan falls due inside a running hardship pause (issue 21 §3).
+
+    :raises MediationInvalid: the first instalment or the down payment is due inside it
+    """
+    pause = dispute.pauses.filter(status=HardshipPause.Status.ACTIVE).first()
+    if pause is None or pause.ends_on is None:
+        return
+    days = [d for d in (first_due, down_payment_due) if d is not None]
+    if any(d <= pause.ends_on for d in days):
+        after = pause.ends_on + dt.timedelta(days=1)
+        raise MediationInvalid(
+            f"纾困暂停至{pause.ends_on:%Y年%m月%d日}，暂停期间不安排还款，"
+            f"首期（及首付款）还款日须在{after:%Y年%m月%d日}或以后",
+            "a payment would fall due inside the hardship pause", field="first_due")

@@ -34,6 +34,7 @@ from jintiao.mediation.services.common import (
     MediationInvalid,
     next_seq,
     require_no_settlement,
+    require_outside_pause,
     require_time_left,
 )
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, User
@@ -78,6 +79,7 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
         answers = Offer.objects.filter(pk=answers_id, dispute=dispute, side="").first()
         if answers is None or answers.status != Offer.Status.OPEN:
             raise MediationInvalid("所回应的方案不存在或已答复", "the answered offer is not open")
+    require_outside_pause(dispute, options.first_due, options.down_payment_due)
     figures = selectors.figures_for(dispute, options, discount_rate)
     creditor_bound = (by == Offer.By.CREDITOR and not side and not excesses(
         PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor)))
@@ -376,6 +378,7 @@ def menu_offers_put(*, actor: User, dispute: Dispute, first_due: dt.date
     out = []
     for n, item in enumerate(items):
         options = options_from_menu(claim, selectors.menu_line(item), first_due)
+        require_outside_pause(dispute, options.first_due, options.down_payment_due)
         figures = selectors.figures_for(dispute, options, rate, budget)
         offer = Offer.objects.create(
             dispute=dispute, seq=seq + n, by=Offer.By.CREDITOR, label=item.label[:100],
