@@ -23,6 +23,7 @@ from jintiao.api import errors
 from jintiao.api.auth import BearerToken, TokenRefused, scoped
 from jintiao.api.routers import court_queue as court_queue_router
 from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
+from jintiao.api.routers import hardship as hardship_router
 from jintiao.api.routers import intake_files as intake_files_router
 from jintiao.api.routers import portfolio as portfolio_router
 from jintiao.api.routers import results as results_router
@@ -55,6 +56,7 @@ api.add_router("", portfolio_router.router)
 api.add_router("", court_queue_router.router)
 api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
+api.add_router("", hardship_router.router)
 api.add_router("", orgs.router)
 api.add_router("", loop.router)
 api.add_router("", statements.router)

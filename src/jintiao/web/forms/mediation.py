@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jintiao import clock
-from jintiao.domain import blind
+from jintiao.domain import blind, hardship
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.plans import PlanOptions, Waiver
 from jintiao.domain.policy import Track
@@ -402,3 +402,21 @@ class AnswerForm(Form):
     answer = forms.ChoiceField(label=_("答复"),
                                choices=[("accept", _("接受")), ("reject", _("拒绝"))])
     reason = TextField(label=_("理由"), required=False, max_length=2000)
+
+
+class PauseRequestForm(Form):
+    """The desk's request for a hardship pause: the ground, the evidence it verified and
+    the days asked (the policy's bound is the service's to apply)."""
+
+    ground = forms.ChoiceField(label=_("原因"), choices=[
+        (g.value, g.label) for g in hardship.Ground])
+    evidence = TextField(label=_("已核实的证明材料"), max_length=1000,
+                         widget=forms.Textarea(attrs={"rows": 2}),
+                         help_text=_("写明材料名称、出具单位和日期，如：凯里市第一人民医院住院证明"))
+    days = forms.IntegerField(label=_("暂停天数"), min_value=1, max_value=366)
+
+
+class PauseNoteForm(Form):
+    """A short note on record: a pause's mid-point review, or why it ends early."""
+
+    note = TextField(label=_("说明"), max_length=500)

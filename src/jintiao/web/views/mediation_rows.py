@@ -58,7 +58,8 @@ def deadline_of(dispute: Dispute) -> dict[str, Any]:
     return {"due": due, "provisional": dispute.deadline_provisional,
             "overdue": bool(due and due < today), "days_left": (due - today).days if due else None,
             "days_over": (today - due).days if due else None,
-            "mediating": dispute.state == State.MEDIATING}
+            "mediating": dispute.state == State.MEDIATING,
+            "paused": pause.ends_on if (pause := selectors.pause_running(dispute)) else None}
 
 
 def header(me: Standing) -> dict[str, Any]:

@@ -186,6 +186,7 @@ def _page(request: HttpRequest, mine: selectors.MyDispute, **extra: Any) -> Http
                         else forms.BudgetForm()) if selectors.budget_open(user, d) else None,
         "may_recuse": selectors.recusal_open(d),
         "answer_form": forms.AnswerForm(), "facts": selectors.facts_for(user, d),
+        "pause": mediation.pause_running(d),
         "counter_form": forms.CounterForm(claim=mediation.claim_of(d))
         if selectors.counter_open(user, d) else None,
         **statements_for(request, mine),
