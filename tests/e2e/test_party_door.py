@@ -49,7 +49,7 @@ def test_a_person_applies_on_the_phone_and_the_clerk_takes_it_in(
     phone.fill("input[name=amount]", "36,000")
     phone.fill("textarea[name=facts]", "2025年起信用卡逾期，银行多次催收")
     phone.fill("textarea[name=requests]", "请求分36期偿还并减免罚息")
-    phone.set_input_files("input[name=files]", files=[{
+    phone.set_input_files("input[name=attachments]", files=[{
         "name": "对账单.pdf", "mimeType": "application/pdf",
         "buffer": b"%PDF-1.4\n%%EOF\n"}])
     phone.check("input[name=truthful]")

@@ -121,7 +121,7 @@ class TestThePortalPage:
         code = outbox_code(PHONE)
         upload = SimpleUploadedFile("合同.pdf", PDF, content_type="application/pdf")
         done = client.post(reverse("portal:apply"), {**form, "code": code, "step": "submit",
-                                                     "files": [upload]}, follow=True)
+                                                     "attachments": [upload]}, follow=True)
         made = Application.objects.get()
         assert made.number in done.content.decode()
         assert made.files.count() == 1

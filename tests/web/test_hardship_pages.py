@@ -76,3 +76,19 @@ def test_the_debtor_reads_it_on_the_portal(desk, mediating):
         reverse("portal:dispute", args=[mediating.pk])).content.decode()
     assert "纾困暂停至" in page
     assert "村委会受灾证明" not in page
+
+
+def test_the_supervisors_count_pauses_and_their_outcomes(desk, mediating):
+    from jintiao.mediation.services import pause_decide, pause_end, pause_request
+
+    asked = pause_request(actor=desk.mediator, dispute_id=mediating.pk, ground="illness",
+                          evidence="诊断证明", days=20)
+    pause_decide(actor=desk.director, dispute_id=mediating.pk, pause_id=asked.pk, approve=True)
+    pause_end(actor=desk.mediator, dispute_id=mediating.pk, pause_id=asked.pk, reason="已康复")
+    again = pause_request(actor=desk.mediator, dispute_id=mediating.pk, ground="job_loss",
+                          evidence="失业登记", days=20)
+    pause_decide(actor=desk.director, dispute_id=mediating.pk, pause_id=again.pk,
+                 approve=False, reason="材料不足")
+    page = _as(desk.supervisor).get(reverse("web:dashboard")).content.decode()
+    assert "申请 2 件，批准 1 件，未批准 1 件，目前暂停中 0 件。" in page
+    assert "提前恢复 1 件" in page

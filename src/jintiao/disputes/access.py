@@ -630,9 +630,10 @@ def application_committees(user: User) -> QuerySet[Organization]:
     committees = Organization.objects.filter(kind=OrgKind.COMMITTEE)
     if user.is_superuser:
         return committees
-    if not user_roles(user) & COMMITTEE_STAFF or user.organization_id is None:
+    node = user.organization
+    if not user_roles(user) & COMMITTEE_STAFF or node is None:
         return committees.none()
-    return committees.filter(path__startswith=user.organization.path)
+    return committees.filter(path__startswith=node.path)
 
 
 def may_publish_menu(user: User, institution: Organization) -> bool:

@@ -189,7 +189,7 @@ def pauses_expire(today: dt.date, actor: User | None = None) -> int:
         with transaction.atomic():
             dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
             pause = HardshipPause.objects.select_for_update().get(pk=pause_id)
-            if pause.status != HardshipPause.Status.ACTIVE:
+            if pause.status != HardshipPause.Status.ACTIVE or pause.ends_on is None:
                 continue
             now, _today = instant()
             outcome = (HardshipPause.Outcome.EXPIRED if dispute.state in PAUSABLE

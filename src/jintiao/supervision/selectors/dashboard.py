@@ -11,6 +11,7 @@ from jintiao.disputes.models import Dispute
 from jintiao.domain import events, figures
 from jintiao.domain.figures import PeriodKind, ReportPeriod, Span
 from jintiao.domain.lifecycle import State
+from jintiao.mediation.models import HardshipPause
 from jintiao.orgs.models import Organization
 from jintiao.replica import on_replica
 from jintiao.supervision.selectors.statistics import (
@@ -56,6 +57,36 @@ def altered_records(node: Organization, since: dt.datetime) -> tuple[int, list[A
 
 
 @dataclass(frozen=True)
+class Pauses:
+    """The hardship pauses asked in a period under a node: how many were asked, granted,
+    refused, are running today, and how the ended ones ended (口径: by the day asked)."""
+
+    asked: int
+    granted: int
+    refused: int
+    running: int
+    outcomes: tuple[tuple[str, int], ...]  # (label, count) of the ended ones
+
+
+def pause_figures(node: Organization, start: dt.date, end: dt.date) -> Pauses:
+    """Count the pauses asked between ``start`` and ``end`` (inclusive) under ``node``."""
+    rows = HardshipPause.objects.filter(
+        dispute__committee__path__startswith=node.path,
+        requested_at__date__gte=start, requested_at__date__lte=end)
+    by_status = dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
+    by_outcome = dict(rows.exclude(outcome="").order_by().values_list("outcome")
+                      .annotate(n=Count("pk")))
+    active, ended = HardshipPause.Status.ACTIVE, HardshipPause.Status.ENDED
+    return Pauses(
+        asked=sum(by_status.values()),
+        granted=by_status.get(active, 0) + by_status.get(ended, 0),
+        refused=by_status.get(HardshipPause.Status.REFUSED, 0),
+        running=by_status.get(active, 0),
+        outcomes=tuple((str(o.label), by_outcome[o.value]) for o in HardshipPause.Outcome
+                       if by_outcome.get(o.value)))
+
+
+@dataclass(frozen=True)
 class Dashboard:
     node: Organization
     month: ReportPeriod
@@ -70,6 +101,7 @@ class Dashboard:
     overdue_all: int              # every stage with a deadline: the workbench's count
     overdue_later: tuple[tuple[State, int], ...]  # the stages the first leaves out
     counties: tuple[Group, ...]   # the year so far, by the node's children
+    pauses: Pauses | None = None  # the hardship pauses asked this year (issue 21 §3)
 
     @property
     def overdue_mediation(self) -> int:
@@ -105,4 +137,5 @@ def dashboard(node: Organization, today: dt.date) -> Dashboard:
         overdue_later=tuple((s, by_state[s.value]) for s in State
                             if s.value not in mediation and by_state.get(s.value)),
         # the counties' figures only: not the year's funnel, nor its every other breakdown
-        counties=tuple(statistics(node, year, funnel=False).breakdowns["child"]))
+        counties=tuple(statistics(node, year, funnel=False).breakdowns["child"]),
+        pauses=pause_figures(node, dt.date(today.year, 1, 1), today))

@@ -138,8 +138,9 @@ class CounterForm(Form):
         """Only the charges the claim holds are offered to give up (none: no such box)."""
         super().__init__(*args, **kwargs)
         held = [p for p in DEBTOR_WAIVABLE if claim is not None and getattr(claim, p) > 0]
+        fields: Any = self.fields
         if held:
-            self.fields["waive"].choices = [(p, CLAIM_PART_LABELS[p]) for p in held]
+            fields["waive"].choices = [(p, CLAIM_PART_LABELS[p]) for p in held]
         else:
             del self.fields["waive"]
 
@@ -183,7 +184,7 @@ class ApplicationForm(Form):
                       widget=forms.Textarea(attrs={"rows": 5}))
     requests = TextField(label=_("申请事项（希望怎样解决）"), max_length=5000,
                          widget=forms.Textarea(attrs={"rows": 3}))
-    files = forms.FileField(label=_("证据材料（扫描件或照片，最多5个，每个不超过10兆）"),
+    attachments = forms.FileField(label=_("证据材料（扫描件或照片，最多5个，每个不超过10兆）"),
                             required=False,
                             widget=_Files(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
     consent = forms.BooleanField(label=_("我同意通过短信和本平台接收调解文书（电子送达）"),

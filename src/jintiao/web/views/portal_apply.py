@@ -73,8 +73,8 @@ def _submit(request: HttpRequest, form: ApplicationForm) -> Any:
         institution_id=int(data["institution"]) if data["institution"] else None,
         dispute_type=data["dispute_type"], amount=data["amount"], facts=data["facts"],
         requests=data["requests"], consent_e_service=data["consent"])
-    files = [applications.Upload(f.name, f.read())
-             for f in request.FILES.getlist("files")[:applications.MAX_FILES + 1]]
+    files = [applications.Upload(f.name or "附件", f.read())
+             for f in request.FILES.getlist("attachments")[:applications.MAX_FILES + 1]]
     try:
         return applications.application_submit(given=given, code=data["code"], files=files)
     except DomainError as exc:
