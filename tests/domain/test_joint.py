@@ -356,6 +356,11 @@ class TestConsolidatedPlan:
         assert caught.value.code == ErrorCode.JOINT_INVALID
         assert f"{MAX_PERIODS}期内无法还清" in caught.value.message
         assert caught.value.details["creditor"] == "card"
+        # the message says what the longest term would ask: the card over 600 months, whose
+        # last instalment carries what the even split rounded off (335.47 + 86.78)
+        floor = caught.value.details["needed"]
+        assert floor == D("422.25")
+        assert "每月至少需422.25元" in caught.value.message
 
     def test_nothing_to_share_is_refused(self):
         poor = DebtorBudget(monthly_income=D("1500.00"), dependants=1)
@@ -398,6 +403,20 @@ class TestConsolidatedPlan:
         assert any(w.startswith("乙银行：利息、罚息和费用") for w in plan.warnings)
         assert consolidated_plan([card()], budget=S1_BUDGET, first_due=FIRST,
                                  policy=DEFAULT_POLICY).plans[0].cost_cap is None
+
+    def test_bad_dates_and_rates_are_refused_before_anything_is_built(self):
+        with pytest.raises(JointInvalid) as caught:
+            consolidated_plan([card()], budget=S1_BUDGET, first_due="2026-11-20",
+                              policy=DEFAULT_POLICY)
+        assert caught.value.details["field"] == "first_due"
+        with pytest.raises(JointInvalid) as caught:
+            consolidated_plan([card()], budget=S1_BUDGET, first_due=FIRST,
+                              policy=DEFAULT_POLICY, discount_rate=0.035)
+        assert caught.value.details["field"] == "discount_rate"
+        with pytest.raises(JointInvalid) as caught:
+            consolidated_plan([card()], budget=S1_BUDGET, first_due=FIRST,
+                              policy=DEFAULT_POLICY, due_day=32)
+        assert caught.value.details["creditor"] == "card"
 
     def test_a_first_due_date_before_a_claim_date_names_the_creditor(self):
         with pytest.raises(JointInvalid) as caught:

@@ -69,6 +69,9 @@ How the Django side (next session) should use this:
 * **Performance**: each dispute keeps its own ledger; the review calls
   :func:`standings_on` with one :class:`CreditorLedger` per joined dispute (its own dues,
   payments, acceleration clause and cure) and records acceleration per dispute only.
+* When one creditor's plan ends before the others', its share is not passed on to them
+  in the months after (no stepped plan here): the months show the debtor paying less, and
+  the desk may share again then (a rescheduling of the others' plans).
 * ``DebtorBudget.other_obligations`` must not include the debts joined in the mediation:
   they are shared here, and counting them again would halve the debtor's budget.
 """
@@ -105,6 +108,7 @@ from jintiao.domain.performance import (
     acceleration_met,
     account_on,
 )
+from jintiao.domain.periods import require_date
 from jintiao.domain.plans import (
     CASH_FLOW_MISSING,
     DebtorBudget,
@@ -641,14 +645,15 @@ def _term_for(creditor: JointCreditor, share: Share, first_due: dt.date,
     high = min(MAX_PERIODS, to_fen(principal_left))  # each instalment repays a fen at least
     try:
         term = _smallest_term(fits, low, high)
+        floor = None if term is not None else \
+            _schedule(creditor, high, first_due, due_day).largest.payment
     except DomainError as exc:
         raise _as_creditor_error(creditor, exc) from None
     if term is None:
-        floor = _schedule(creditor, high, first_due, due_day).largest.payment \
-            if high >= 1 else share.amount
         raise JointInvalid(
             f"{creditor.name}每月分得{format_amount(share.amount)}元，{MAX_PERIODS}期内无法还清"
-            f"（最长期限下每月至少需{format_amount(floor)}元）；请提高每月还款额、增加减免或调整分配",
+            f"（最长期限下每月至少需{format_amount(floor or ZERO)}元）；"
+            "请提高每月还款额、增加减免或调整分配",
             f"{creditor.key}'s share cannot repay its claim within {MAX_PERIODS} months",
             creditor=creditor.key, field="amount", needed=floor)
     return term
@@ -689,6 +694,9 @@ def consolidated_plan(
         a declared cash flow and no amount given
     """
     listed = _check_creditors(creditors)
+    require_date(first_due, field="first_due", label="首期还款日", error=JointInvalid)
+    rate = policy.plan_discount_rate if discount_rate is None else require_rate(
+        discount_rate, field="discount_rate", label="折现率", error=JointInvalid)
     if not isinstance(budget, DebtorBudget):
         raise JointInvalid("缺少债务人的收支情况", "budget must be a DebtorBudget", field="budget")
     monthly = affordable_amount(budget, policy=policy) if amount is None else require_amount(
@@ -698,7 +706,6 @@ def consolidated_plan(
                            "（可考虑纾困暂停或重新核实收支）",
                            "the debtor can pay nothing a month", field="amount")
     sharing = share_monthly(monthly, listed, policy.joint_share_rule if rule is None else rule)
-    rate = policy.plan_discount_rate if discount_rate is None else discount_rate
     terms: list[PlanOptions] = []
     for creditor, share in zip(listed, sharing.shares, strict=True):
         if first_due <= creditor.claim.as_of:
