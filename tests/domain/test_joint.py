@@ -112,6 +112,25 @@ class TestSharing:
             for c, s in zip(creditors, sharing.shares, strict=True):
                 assert abs(s.amount - amount * c.claim.total / outstanding) < D("0.01")
 
+    @given(creditor_lists(), amounts_fen, st.sampled_from([ShareRule.PRO_RATA,
+                                                            ShareRule.AGREED]))
+    def test_what_a_capped_creditor_cannot_use_is_shared_by_the_same_rule(self, creditors,
+                                                                         fen, rule):
+        sharing = share_monthly(D(fen) / 100, creditors, rule)
+        capped = [s for s in sharing.shares if s.capped]
+        free = [s for s in sharing.shares if not s.capped]
+        rest = sharing.amount - sum((s.amount for s in capped), D(0))
+        weight = sum((s.weight for s in free), D(0))
+        # the uncapped share the rest in proportion: within a fen of their exact share, and
+        # a fen more when one of them was rounded up to exactly its need (then counted here
+        # as capped, which moves the rest by less than a fen)
+        for s in free:
+            assert abs(s.amount - rest * s.weight / weight) < D("0.02")
+        # and by the same proportion a capped one would have been given at least its need
+        if free:
+            for s in capped:
+                assert rest * s.weight / weight >= s.need - D("0.02")
+
     @given(creditor_lists(low=2), amounts_fen)
     def test_secured_claims_are_served_before_any_unsecured_one(self, creditors, fen):
         sharing = share_monthly(D(fen) / 100, creditors, ShareRule.SECURED_FIRST)
