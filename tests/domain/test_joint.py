@@ -245,9 +245,12 @@ class TestSharing:
         assert caught.value.details["field"] == "amount"
         with pytest.raises(JointInvalid, match="约定分配比例必须大于0"):
             card(agreed_share=D("0"))
-        with pytest.raises(JointInvalid, match=r"减免.*超过所欠"):
+        with pytest.raises(JointInvalid, match=r"减免.*超过所欠") as caught:
             share_monthly(D("100"), [card(terms=CreditorTerms(
                 waivers=(Waiver("fees", D("99999.00")),)))], ShareRule.PRO_RATA)
+        assert caught.value.details["creditor"] == "card"
+        assert caught.value.details["reason"] == ErrorCode.PLAN_INVALID
+        assert caught.value.message.startswith("甲银行信用卡中心：")
 
     def test_only_monthly_methods_are_joint_and_a_flat_plan_carries_no_rate(self):
         with pytest.raises(JointInvalid, match="还款方式只能是"):

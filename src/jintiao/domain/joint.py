@@ -252,8 +252,12 @@ class JointCreditor:
 
 
 def _as_creditor_error(creditor: JointCreditor, exc: DomainError) -> JointInvalid:
+    """A refusal of the designer or the schedule, said of ``creditor``: its details kept,
+    the creditor named, the original code as ``reason`` unless it gave one itself."""
+    details = {**exc.details, "creditor": creditor.key}
+    details.setdefault("reason", exc.code)
     return JointInvalid(f"{creditor.name}：{exc.message}", f"{creditor.key}: {exc.message_en}",
-                        creditor=creditor.key, reason=exc.code, **exc.details)
+                        **details)
 
 
 def _options(creditor: JointCreditor, periods: int, first_due: dt.date,
@@ -877,8 +881,10 @@ def standing_of(ledger: CreditorLedger, on: dt.date) -> CreditorStanding:
     except JointInvalid:
         raise
     except DomainError as exc:
+        details = {**exc.details, "creditor": ledger.key}
+        details.setdefault("reason", exc.code)
         raise JointInvalid(f"债权{ledger.key}：{exc.message}", f"{ledger.key}: {exc.message_en}",
-                           creditor=ledger.key, reason=exc.code) from None
+                           **details) from None
 
 
 def standings_on(ledgers: Sequence[CreditorLedger], on: dt.date) -> JointStanding:
