@@ -42,6 +42,8 @@ class ErrorCode(StrEnum):
     BLIND_BOUND_OUTSIDE_CLAIM = "blind_bound_outside_claim"
     MENU_BEYOND_AUTHORITY = "menu_beyond_authority"
     MENU_OFFER_INVALID = "menu_offer_invalid"
+    # joint mediation: one debtor's budget shared among several creditors
+    JOINT_INVALID = "joint_invalid"
     # agreement, court and performance
     AGREEMENT_INVALID = "agreement_invalid"
     SIGNATURE_INVALID = "signature_invalid"

@@ -41,6 +41,38 @@ class Track(StrEnum):
                 "evaluation": "中立评估"}[self.value]
 
 
+class ShareRule(StrEnum):
+    """How a joint mediation (联合调解) shares the debtor's one affordable monthly amount
+    among the creditors (:mod:`jintiao.domain.joint`); each rule's source is
+    :attr:`source`."""
+
+    PRO_RATA = "pro_rata"
+    SECURED_FIRST = "secured_first"
+    AGREED = "agreed"
+
+    @property
+    def label(self) -> str:
+        return SHARE_RULE_LABELS[self]
+
+    @property
+    def source(self) -> str:
+        return SHARE_RULE_SOURCES[self]
+
+
+SHARE_RULE_LABELS: Mapping[ShareRule, str] = {
+    ShareRule.PRO_RATA: "按未清偿债权比例分配",
+    ShareRule.SECURED_FIRST: "有担保债权优先，其余按比例分配",
+    ShareRule.AGREED: "按各方约定比例分配",
+}
+SHARE_RULE_SOURCES: Mapping[ShareRule, str] = {
+    ShareRule.PRO_RATA: "参照企业破产法第113条第2款：不足以清偿同一顺序的清偿要求的，按照比例分配",
+    ShareRule.SECURED_FIRST: "民法典第386条（担保物权人就担保财产优先受偿）；"
+                             "参照企业破产法第109条、第113条",
+    ShareRule.AGREED: "人民调解法第3条、民法典第5条（自愿原则）："
+                      "各债权人与债务人协商一致的分配比例",
+}
+
+
 def _wd(n: int) -> TimeLimit:
     return TimeLimit(n, Unit.WORKING_DAYS)
 
@@ -121,10 +153,13 @@ class Policy:
     # hardship pause (纾困暂停, issue 21 §3): the longest pause and how many a dispute may have
     hardship_pause_limit: TimeLimit = field(default_factory=lambda: _days(90))
     max_hardship_pauses: int = 2
+    # joint mediation: how one debtor's affordable monthly amount is shared among creditors
+    joint_share_rule: ShareRule = ShareRule.PRO_RATA
 
     def __post_init__(self) -> None:
         for f in fields(self):
             _check_field(f.name, getattr(self, f.name))
+        object.__setattr__(self, "joint_share_rule", ShareRule(self.joint_share_rule))
         if self.valid_to is not None and self.valid_to <= self.valid_from:
             raise PolicyInvalid(
                 "规则的失效日期必须晚于生效日期",
@@ -169,6 +204,8 @@ class Policy:
             value = getattr(self, f.name)
             if isinstance(value, TimeLimit):
                 out[f.name] = {"amount": value.amount, "unit": str(value.unit)}
+            elif isinstance(value, StrEnum):
+                out[f.name] = str(value)
             elif isinstance(value, Decimal | dt.date):
                 out[f.name] = str(value) if isinstance(value, Decimal) else value.isoformat()
             else:
@@ -261,6 +298,10 @@ def _check_field(name: str, value: Any) -> None:
     elif name == "electronic_service_counts_on":
         if value not in ("delivered", "read"):
             raise refuse("只能是“到达即送达”或“阅读即送达”", "must be delivered or read")
+    elif name == "joint_share_rule":
+        if not isinstance(value, str) or value not in {r.value for r in ShareRule}:
+            choices = "、".join(f"{r.value}（{r.label}）" for r in ShareRule)
+            raise refuse(f"只能是{choices}", "must be pro_rata, secured_first or agreed")
     elif name == "stack_fee_halvings":
         if not isinstance(value, bool):
             raise refuse("必须是是/否", "must be a boolean")
@@ -328,6 +369,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "electronic_service_counts_on": "电子送达生效时点（delivered到达/read阅读）",
     "hardship_pause_limit": "纾困暂停最长期限",
     "max_hardship_pauses": "每件纠纷纾困暂停次数上限",
+    "joint_share_rule": "联合调解每月还款额的分配规则",
 }
 
 SOURCES: Mapping[str, str] = {
@@ -383,6 +425,8 @@ SOURCES: Mapping[str, str] = {
                              "生活困难等原因可与银行协商个性化还款）及监管部门对受困群体延期"
                              "还本付息的政策；按地方规定调整"),
     "max_hardship_pauses": "平台默认：防止以暂停拖延调解；按地方规定调整",
+    "joint_share_rule": "参照企业破产法第113条第2款（同一顺序按比例分配）；有担保债权优先见"
+                        "民法典第386条；约定比例见人民调解法第3条（自愿、平等）",
 }
 
 DEFAULT_POLICY = Policy()
