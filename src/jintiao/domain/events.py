@@ -422,6 +422,18 @@ def _pause(params: Params) -> str:
                    f"调解期限顺延至{_text(params, 'deadline')}" if params.get("deadline") else "")
 
 
+# joint mediation (issue 21 §2): the disputes joined, and each joint plan put forward
+MEDIATION_JOINED = _declare(
+    "mediation.joined", "纳入联合调解",
+    lambda params: _joined(f"联合调解{_number(params, 'joint')}",
+                           "、".join(str(n) for n in params.get("with", [])
+                                    if isinstance(n, str))))
+MEDIATION_JOINT_PLAN = _declare(
+    "mediation.joint_plan", "提出联合调解合并方案",
+    lambda params: _joined(f"每月共{_yuan(params.get('amount'))}",
+                           f"本债权分得{_yuan(params.get('share'))}",
+                           f"方案{_number(params, 'offer')}" if params.get("offer") else ""))
+
 # a hardship pause (issue 21 §3): the evidence stays in the pause's record, never here
 MEDIATION_PAUSE_REQUESTED = _declare("mediation.pause_requested", "申请纾困暂停", _pause)
 MEDIATION_PAUSE_DECIDED = _declare(

@@ -588,3 +588,64 @@ class HardshipPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute} 纾困暂停{self.seq}"
+
+
+class JointMediation(models.Model):
+    """Joint mediation (联合调解, issue 21 §2): the disputes of one debtor with different
+    creditors mediated together under one budget. Each dispute keeps its creditor, claim,
+    deadline and policy version; the joint plan shares what the debtor can pay a month among
+    them (:mod:`jintiao.domain.joint`) and puts one part on each dispute's table, which that
+    creditor accepts like any plan, within its own authority."""
+
+    class Sessions(models.TextChoices):
+        JOINT = "joint", _("合并召开调解会议")
+        SEPARATE = "separate", _("分别召开调解会议")
+
+    class Form(models.TextChoices):
+        PER_CREDITOR = "per_creditor", _("每家债权人各签一份调解协议")
+        ONE = "one", _("一份协议，各债权人分列还款计划")
+
+    committee = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    debtor = models.ForeignKey("parties.Party", models.PROTECT, related_name="+",
+                               verbose_name=_("债务人"))
+    sessions = models.CharField(_("调解会议"), max_length=16, choices=Sessions.choices,
+                                default=Sessions.JOINT)
+    agreement_form = models.CharField(_("协议形式"), max_length=16, choices=Form.choices,
+                                      default=Form.PER_CREDITOR)
+    rule = models.CharField(_("分配规则"), max_length=16, blank=True)
+    amount = models.DecimalField(_("每月还款总额"), max_digits=14, decimal_places=2, null=True,
+                                 blank=True)
+    first_due = models.DateField(_("首期还款日"), null=True, blank=True)
+    plan = models.JSONField(_("合并方案"), default=dict, blank=True)  # the last one put forward
+    plan_version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("联合调解")
+        verbose_name_plural = _("联合调解")
+
+    def __str__(self) -> str:
+        return f"联合调解{self.pk}"
+
+
+class JointMember(models.Model):
+    """One creditor's dispute in a joint mediation, with what the joint plan takes of it:
+    whether its claim is secured, its agreed share, its concessions (``terms``: method, rate,
+    the charges it gives up, the term it asks) and the part last put on its table."""
+
+    joint = models.ForeignKey(JointMediation, models.CASCADE, related_name="members")
+    dispute = models.OneToOneField(Dispute, models.CASCADE, related_name="joint_member")
+    seq = models.PositiveSmallIntegerField()
+    secured = models.BooleanField(_("有担保"), default=False)
+    agreed_share = models.DecimalField(_("约定分配比例"), max_digits=7, decimal_places=6,
+                                       null=True, blank=True)
+    terms = models.JSONField(_("让步条件"), default=dict, blank=True)
+    offer = models.ForeignKey(Offer, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("联合调解的纠纷")
+        verbose_name_plural = _("联合调解的纠纷")
+        constraints = [models.UniqueConstraint(fields=["joint", "seq"],
+                                               name="joint_member_seq_unique")]

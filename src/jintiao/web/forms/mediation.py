@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from jintiao import clock
 from jintiao.domain import blind, hardship
 from jintiao.domain.claims import CLAIM_PART_LABELS
-from jintiao.domain.plans import PlanOptions, Waiver
-from jintiao.domain.policy import Track
+from jintiao.domain.joint import JOINT_METHODS
+from jintiao.domain.plans import DEBTOR_WAIVABLE, PlanOptions, Waiver
+from jintiao.domain.policy import ShareRule, Track
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation.models import Attachment, Session, Side
 from jintiao.mediation.selectors import CONSENT_PURPOSES
@@ -420,3 +421,45 @@ class PauseNoteForm(Form):
     """A short note on record: a pause's mid-point review, or why it ends early."""
 
     note = TextField(label=_("说明"), max_length=500)
+
+
+class JoinForm(Form):
+    """The disputes of the same debtor to mediate together with this one, and how."""
+
+    disputes = forms.MultipleChoiceField(label=_("一并联合调解的纠纷"),
+                                         widget=forms.CheckboxSelectMultiple)
+    sessions = forms.ChoiceField(label=_("调解会议"), choices=[
+        ("joint", _("合并召开调解会议")), ("separate", _("分别召开调解会议"))])
+    agreement_form = forms.ChoiceField(label=_("协议形式"), choices=[
+        ("per_creditor", _("每家债权人各签一份调解协议")),
+        ("one", _("一份协议，各债权人分列还款计划"))])
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["disputes"].choices = choices
+
+
+class JointPlanForm(Form):
+    """The consolidated plan's common terms: the rule, the month's amount, the first day."""
+
+    rule = forms.ChoiceField(label=_("分配规则"), required=False, choices=[
+        ("", _("按规则配置（默认）")), *((r.value, r.label) for r in ShareRule)])
+    amount = AmountField(label=_("债务人每月还款总额（不填按收支测算）"), required=False)
+    first_due = date_field(_("首期还款日"))
+
+
+class JointPartForm(Form):
+    """One creditor's part: secured or not, its agreed share, how it is repaid, the charges
+    it gives up (reviving on default) and the term it asks."""
+
+    secured = forms.BooleanField(label=_("有担保债权（优先分配）"), required=False)
+    agreed_share = PercentField(label=_("约定分配比例（%）"), required=False)
+    method = forms.ChoiceField(label=_("还款方式"), choices=[
+        (m.value, METHOD_LABELS[m]) for m in JOINT_METHODS])
+    annual_rate = PercentField(label=_("年利率（%）"), required=False)
+    waive = forms.MultipleChoiceField(label=_("减免（违约时恢复）"), required=False,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      choices=[(p, CLAIM_PART_LABELS[p]) for p in DEBTOR_WAIVABLE])
+    periods = forms.IntegerField(label=_("要求的期数（可不填）"), required=False, min_value=1,
+                                 max_value=600)

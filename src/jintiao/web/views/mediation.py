@@ -26,6 +26,7 @@ from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.errors import file_missing
 from jintiao.web.views.hardship import pause_card
+from jintiao.web.views.joint import joint_card
 from jintiao.web.views.mediation_rows import (
     OfferPage,
     back_to,
@@ -92,6 +93,7 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "evaluations": selectors.evaluations_of(dispute).count(),
         "on_evaluation": dispute.track == Track.EVALUATION,
         **pause_card(me),
+        **joint_card(me),
     })
     return render(request, "web/mediation/page.html", context)
 @login_required

@@ -1,0 +1,129 @@
+"""Joint mediation on the workbench (issue 21 §2): the desk joins the debtor's disputes
+from the mediation page, then builds the consolidated plan on the joint page — a preview
+of the shares and of each creditor's part, then the parts put on each dispute's table.
+Thin: the rules are ``jintiao.domain.joint``'s through ``mediation.services``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jintiao.disputes.access import RecordNotFound, Standing
+from jintiao.domain.errors import DomainError
+from jintiao.domain.lifecycle import State
+from jintiao.domain.money import format_amount
+from jintiao.mediation import selectors, services
+from jintiao.mediation.models import JointMediation
+from jintiao.web.forms import mediation as forms
+from jintiao.web.views.common import attempt, mistakes, viewer_of, visible_or_404
+from jintiao.web.views.mediation_rows import back_to
+
+
+def joint_card(me: Standing) -> dict[str, Any]:
+    """What the mediation page shows: the joint mediation the dispute is in (the desk links
+    to it; a creditor reads only that its debtor's debts are mediated together), or the
+    debtor's other disputes the desk could join with it."""
+    dispute = me.dispute
+    joint = services.joint_of(dispute)
+    joinable = (services.joinable_with(me.user, dispute)
+                if joint is None and me.may_mediate() and dispute.state == State.MEDIATING
+                else [])
+    choices = [(d.pk, f"{d.number} · {d.institution or ''} · "
+                      f"{format_amount(selectors.claim_of(d).total)}元") for d in joinable]
+    return {"joint": joint if me.active else None, "joint_desk": me.desk,
+            "join_form": forms.JoinForm(choices=choices) if choices else None}
+
+
+@login_required
+@require_POST
+def joint_create(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    dispute = visible_or_404(viewer, dispute_id)
+    choices = [(d.pk, d.number) for d in services.joinable_with(viewer, dispute)]
+    form = forms.JoinForm(request.POST, choices=choices)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return back_to(dispute_id, "joint")
+    data = form.cleaned_data
+    made = attempt(request, lambda: services.joint_create(
+        actor=viewer, dispute_ids=[dispute_id, *(int(pk) for pk in data["disputes"])],
+        sessions=data["sessions"], agreement_form=data["agreement_form"]),
+        _("已纳入联合调解，请制定合并还款方案"))
+    if made is None:
+        return back_to(dispute_id, "joint")
+    return redirect("web:joint", joint_id=made.pk)
+
+
+def _joint(request: HttpRequest, joint_id: int) -> JointMediation:
+    try:
+        return services.joint_for(viewer_of(request), joint_id)
+    except RecordNotFound:
+        raise Http404(_("联合调解不存在或无权查看")) from None
+
+
+def _parts(joint: JointMediation, data: Any = None) -> list[tuple[Any, forms.JointPartForm]]:
+    """Each member with its part's form (as last put forward, or as posted)."""
+    out = []
+    for m in joint.members.select_related("dispute").order_by("seq"):
+        stored = services.PartTerms.of(m.terms, m)
+        initial = {"secured": stored.secured, "method": stored.method,
+                   "agreed_share": stored.agreed_share * 100 if stored.agreed_share else None,
+                   "annual_rate": stored.annual_rate * 100 if stored.annual_rate else None,
+                   "waive": list(stored.waive), "periods": stored.periods}
+        out.append((m, forms.JointPartForm(data, prefix=f"m{m.dispute_id}", initial=initial)))
+    return out
+
+
+def _terms(parts: list[tuple[Any, forms.JointPartForm]]) -> dict[int, Any]:
+    terms = {}
+    for m, f in parts:
+        d = f.cleaned_data
+        terms[m.dispute_id] = services.PartTerms(
+            secured=d["secured"], agreed_share=d["agreed_share"], method=d["method"],
+            annual_rate=d["annual_rate"] or Decimal(0), waive=tuple(d["waive"]),
+            periods=d["periods"])
+    return terms
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
+    """The joint mediation: its disputes and their parts, the plan's form, a preview."""
+    viewer = viewer_of(request)
+    joint = _joint(request, joint_id)
+    posted = request.method == "POST"
+    plan_form = forms.JointPlanForm(request.POST if posted else None, initial={
+        "rule": joint.rule, "amount": joint.amount, "first_due": joint.first_due})
+    parts = _parts(joint, request.POST if posted else None)
+    preview = None
+    if posted and plan_form.is_valid() and all(f.is_valid() for _m, f in parts):
+        data = plan_form.cleaned_data
+        choice = {"rule": data["rule"] or None, "amount": data["amount"],
+                  "first_due": data["first_due"]}
+        if request.POST.get("step") == "send":
+            done = attempt(request, lambda: services.joint_plan_propose(
+                actor=viewer, joint_id=joint.pk, parts=_terms(parts), **choice),
+                _("合并还款方案已提出，各债权人在各自纠纷中答复"))
+            if done is not None:
+                return redirect("web:joint", joint_id=joint.pk)
+        else:
+            try:
+                plan, _members = services.joint_plan(joint, _terms(parts), **choice)
+                preview = services.plan_summary(plan)
+                preview["months"] = [(m.due_on, [format_amount(x) for x in m.payments],
+                                      format_amount(m.total)) for m in plan.months[:3]]
+            except DomainError as exc:
+                messages.error(request, exc.message)
+    elif posted:
+        messages.error(request, mistakes(plan_form) or _("请检查各债权人的条件"))
+    return render(request, "web/mediation/joint.html", {
+        "joint": joint, "plan_form": plan_form, "parts": parts, "preview": preview,
+        "status": services.joint_parts(joint), "shown": preview or joint.plan or None,
+        "budget": services.joint_budget_shown(joint)})

@@ -1,0 +1,151 @@
+"""Joint mediation (issue 21 §2): the desk joins one debtor's disputes with two banks and
+puts forward one consolidated plan — the one budget shared by the rule, a part on each
+dispute's table that each bank accepts within its own authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from jintiao.disputes.access import PermissionDenied, RecordNotFound
+from jintiao.disputes.models import Channel, DisputeType, PartyRole
+from jintiao.disputes.services import dispute_intake
+from jintiao.domain.authority import AuthorityLimits
+from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.joint import JointInvalid
+from jintiao.domain.lifecycle import Action
+from jintiao.domain.policy import Track
+from jintiao.mediation.models import JointMember, Offer
+from jintiao.mediation.services import (
+    ApprovalRequired,
+    PartTerms,
+    action_apply,
+    budget_declare,
+    joinable_with,
+    joint_create,
+    joint_parts,
+    joint_plan_propose,
+    offer_accept,
+)
+from jintiao.orgs.services import authority_grant_set
+from jintiao.parties.crypto import decrypt
+from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PartyInput
+from tests.factories import credit_code
+
+pytestmark = pytest.mark.django_db
+FIRST = dt.date(2027, 1, 20)
+
+
+@pytest.fixture
+def second_loan(desk, mediating):
+    """The same debtor's 200,000-yuan loan with another bank, being mediated at the same
+    committee by the same mediator."""
+    debtor = mediating.party_rows.get(role="debtor").party
+    d = dispute_intake(
+        actor=desk.clerk, committee=desk.committee, channel=Channel.INSTITUTION_APPLICATION,
+        dispute_type=DisputeType.CONSUMER_LOAN, institution=desk.other_bank,
+        claim=ClaimBreakdown(as_of=dt.date(2026, 6, 30), principal=Decimal("200000.00"),
+                             interest=Decimal("12000.00"), penalty_interest=Decimal("3000.00")),
+        parties=[(PartyInput(PartyKind.ENTITY, desk.other_bank.name, credit_code(909)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.PERSON, debtor.name, decrypt(debtor.id_cipher),
+                             phone=decrypt(debtor.phone_cipher)), PartyRole.DEBTOR)]).dispute
+    d = action_apply(actor=desk.clerk, dispute_id=d.pk, action=Action.ACCEPT,
+                     expected_version=d.version, notice_served=True)
+    return action_apply(actor=desk.director, dispute_id=d.pk, action=Action.ASSIGN,
+                        expected_version=d.version, track=Track.SIMPLE,
+                        mediators=[desk.mediator])
+
+
+@pytest.fixture
+def joined(desk, mediating, second_loan):
+    budget_declare(actor=desk.mediator, dispute_id=mediating.pk,
+                   party_row_id=mediating.party_rows.get(role="debtor").pk,
+                   monthly_income=Decimal("12000"), other_obligations=Decimal("0"),
+                   dependants=1)
+    return joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
+
+
+def test_the_desk_finds_and_joins_the_debtors_other_dispute(desk, mediating, second_loan):
+    assert joinable_with(desk.mediator, mediating) == [second_loan]
+    joint = joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
+    assert set(joint.members.values_list("dispute_id", flat=True)) == {mediating.pk,
+                                                                       second_loan.pk}
+    assert mediating.events.filter(type="mediation.joined").exists()
+    assert joinable_with(desk.mediator, mediating) == []
+    with pytest.raises(JointInvalid, match="已纳入联合调解"):
+        joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
+
+
+def test_other_debtors_and_strangers_cannot_be_joined(desk, mediating, cases, second_loan):
+    from tests.factories import intake
+
+    other = intake(actor=desk.clerk, committee=desk.committee, institution=desk.other_bank)
+    other = action_apply(actor=desk.clerk, dispute_id=other.pk, action=Action.ACCEPT,
+                         expected_version=other.version, notice_served=True)
+    other = action_apply(actor=desk.director, dispute_id=other.pk, action=Action.ASSIGN,
+                         expected_version=other.version, track=Track.SIMPLE,
+                         mediators=[desk.mediator])
+    with pytest.raises(JointInvalid, match="同一名债务人"):
+        joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, other.pk])
+    with pytest.raises(RecordNotFound):  # the other bank's dispute is hidden from this one
+        joint_create(actor=desk.agent, dispute_ids=[mediating.pk, second_loan.pk])
+    with pytest.raises(PermissionDenied):  # the committee's clerk sees them, does not mediate
+        joint_create(actor=desk.clerk, dispute_ids=[mediating.pk, second_loan.pk])
+    with pytest.raises(JointInvalid, match="2至8件"):
+        joint_create(actor=desk.mediator, dispute_ids=[mediating.pk])
+    assert not JointMember.objects.exists()
+
+
+def test_one_plan_shares_the_budget_and_each_bank_accepts_its_part(desk, mediating,
+                                                                    second_loan, joined):
+    joint = joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={},
+                               first_due=FIRST)
+    plan = joint.plan
+    # 12,000 × 50 % = 6,000 a month, shared by the outstanding claims 231,208.40 : 215,000
+    shares = [Decimal(p["share"]) for p in plan["parts"]]
+    assert sum(shares) == Decimal(plan["amount"]) == Decimal("6000.00")
+    assert shares[0] > shares[1]
+    parts = joint_parts(joint)
+    assert all(p.offer is not None and p.offer.status == Offer.Status.OPEN for p in parts)
+    first, second = parts
+    assert first.offer.label.startswith("联合调解合并方案")
+    # each bank within its own authority: the branch's agent may not go beyond 36 months,
+    # the other bank's agent may go to ten years
+    authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
+    with pytest.raises(ApprovalRequired):
+        offer_accept(actor=desk.agent, offer_id=first.offer.pk, side="creditor")
+    offer_accept(actor=desk.other_agent, offer_id=second.offer.pk, side="creditor")
+    second.offer.refresh_from_db()
+    assert second.offer.creditor_accepted_at is not None
+    assert second_loan.events.filter(type="mediation.joint_plan").exists()
+
+
+def test_a_new_plan_withdraws_every_earlier_part(desk, mediating, second_loan, joined):
+    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST)
+    before = {p.member.dispute_id: p.offer.pk for p in joint_parts(joined)}
+    authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
+    offer_accept(actor=desk.other_agent, offer_id=before[second_loan.pk], side="creditor")
+    joint = joint_plan_propose(
+        actor=desk.mediator, joint_id=joined.pk, first_due=FIRST, rule="agreed",
+        parts={mediating.pk: PartTerms(agreed_share=Decimal("0.6")),
+               second_loan.pk: PartTerms(agreed_share=Decimal("0.4"),
+                                         waive=("penalty_interest",))})
+    assert set(Offer.objects.filter(pk__in=before.values()).values_list("status", flat=True)) \
+        == {Offer.Status.WITHDRAWN}
+    shares = [Decimal(p["share"]) for p in joint.plan["parts"]]
+    assert shares == [Decimal("3600.00"), Decimal("2400.00")]
+    assert joint.plan_version == 2
+
+
+def test_agreed_shares_not_summing_to_whole_are_refused_and_nothing_changes(
+        desk, mediating, second_loan, joined):
+    with pytest.raises(JointInvalid):
+        joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, first_due=FIRST,
+                           rule="agreed",
+                           parts={mediating.pk: PartTerms(agreed_share=Decimal("0.6")),
+                                  second_loan.pk: PartTerms(agreed_share=Decimal("0.3"))})
+    assert not Offer.objects.exists()

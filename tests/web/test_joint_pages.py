@@ -1,0 +1,59 @@
+"""Joint mediation on the workbench (issue 21 §2): the desk joins the debtor's two
+disputes from the mediation page, previews and puts forward the consolidated plan; a bank
+reads only that its part belongs to a joint plan; strangers get nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from jintiao.mediation.models import JointMediation, Offer
+from tests.mediation.test_joint import FIRST, joined, second_loan  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_joined_from_the_page_then_previewed_and_put_forward(desk, mediating, second_loan):
+    from jintiao.mediation.services import budget_declare
+
+    budget_declare(actor=desk.mediator, dispute_id=mediating.pk,
+                   party_row_id=mediating.party_rows.get(role="debtor").pk,
+                   monthly_income="12000", other_obligations="0", dependants=1)
+    mediator = _as(desk.mediator)
+    page = mediator.get(reverse("web:mediation", args=[mediating.pk])).content.decode()
+    assert second_loan.number in page
+    made = mediator.post(reverse("web:joint_create", args=[mediating.pk]),
+                         {"disputes": [second_loan.pk], "sessions": "joint",
+                          "agreement_form": "per_creditor"})
+    joint = JointMediation.objects.get()
+    assert made.url == reverse("web:joint", args=[joint.pk])
+    form = {"rule": "", "amount": "", "first_due": FIRST.isoformat(),
+            f"m{mediating.pk}-method": "flat", f"m{second_loan.pk}-method": "flat"}
+    preview = mediator.post(made.url, {**form, "step": "preview"}).content.decode()
+    assert "合并方案（预览，尚未提出）" in preview
+    assert "每月最多可用于还款 6,000.00 元" in preview
+    assert not Offer.objects.exists()
+    mediator.post(made.url, {**form, "step": "send"})
+    assert Offer.objects.filter(status=Offer.Status.OPEN).count() == 2
+    assert "已提出的合并方案（第1版）" in mediator.get(made.url).content.decode()
+
+
+def test_a_bank_reads_only_its_part_and_strangers_nothing(desk, mediating, second_loan,
+                                                          joined):  # noqa: F811
+    bank = _as(desk.agent).get(reverse("web:mediation", args=[mediating.pk])).content.decode()
+    assert "债务人的多笔债务正在联合调解" in bank
+    assert second_loan.number not in bank
+    assert _as(desk.agent).get(reverse("web:joint", args=[joined.pk])).status_code == 404
+    assert _as(desk.other_clerk).get(reverse("web:joint", args=[joined.pk])).status_code == 404
+    refused = _as(desk.agent).post(reverse("web:joint_create", args=[mediating.pk]),
+                                   {"disputes": [second_loan.pk], "sessions": "joint",
+                                    "agreement_form": "per_creditor"})
+    assert refused.status_code in (302, 404)
+    assert JointMediation.objects.count() == 1
