@@ -22,6 +22,7 @@ from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import Offer, Session, Side
 from jintiao.orgs.models import User
+from jintiao.performance import explain as explaining
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.errors import file_missing
@@ -90,6 +91,7 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "decision_form": forms.DecisionForm() if me.may_direct() else None,
         "evaluations": selectors.evaluations_of(dispute).count(),
         "on_evaluation": dispute.track == Track.EVALUATION,
+        "deadline_explain": explaining.deadline_explained(dispute),
     })
     return render(request, "web/mediation/page.html", context)
 @login_required
