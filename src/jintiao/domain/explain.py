@@ -255,8 +255,8 @@ def explain_deadline(d: Deadline, calendar: WorkingCalendar,
                           d.due_on.isoformat()))
     else:
         if counted:
-            steps.append(Step("期间内的休息日", f"期间内的{counted}个休息日和节假日照常计入，不扣除",
-                              str(counted)))
+            steps.append(Step("期间内的休息日",
+                              f"期间内的{counted}个休息日和节假日照常计入，不扣除", str(counted)))
         steps.append(Step("期间最后一日", _day(d.raw_end), d.raw_end.isoformat()))
         if d.rolled_over:
             first = skipped[0]
@@ -353,10 +353,9 @@ def explain_affordability(a: Affordability, *, income_presumed: bool = False,
         Step("可支配收入", f"月收入{_yuan(income)} − 其他债务{_yuan(obligations)} − "
                           f"最低生活费{_yuan(needed)}", _yuan(a.disposable)),
     ]
-    if income == 0:
+    if a.debt_service_ratio is None or room is None:  # no income to divide by
         steps.append(Step("结论", "月收入为零，无法负担分期还款", "不可负担"))
     else:
-        assert a.debt_service_ratio is not None and room is not None
         steps += [
             Step("债务收入比", f"（本方案月还款{_yuan(pay)} + 其他债务{_yuan(obligations)}）÷ "
                               f"月收入{_yuan(income)}，上限{_rate(a.max_ratio)}："
