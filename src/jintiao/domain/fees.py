@@ -183,7 +183,7 @@ def _exact(amount: Decimal) -> str:
     """An unrounded amount: to the fen when that is exact, else every digit it has."""
     if amount == amount.quantize(CENT):
         return _yuan(amount)
-    return f"{amount.normalize():f}元"
+    return f"{amount.normalize():,f}元"
 
 
 def explain_fee(result: FeeResult) -> Explanation:
