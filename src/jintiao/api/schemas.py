@@ -313,8 +313,8 @@ class DisputeOut(Schema):
     available_actions: list[str]
     probable_duplicate_of: DuplicateOut | None
     explain: DisputeExplainOut | None = Field(None, description=(
-        "how the figures were computed; given by disputes_get only (null in lists and in "
-        "the answers to writes)"))
+        "how the figures were computed; given by disputes_get only (absent or null in lists "
+        "and in the answers to writes)"))
 
 
 class DisputeListOut(Schema):
