@@ -86,3 +86,22 @@ def test_a_neutral_evaluation_explains_its_acceptance_fee(desk, evaluating):
     assert "案件受理费如何计算" in html
     assert "诉讼费用交纳办法第十三条第（一）项" in html
     assert "超过2,000,000.00元至5,000,000.00元的部分" in html
+
+
+def test_an_open_offers_affordability_is_explained_to_the_desk_on_the_mediation_page(
+        desk, mediating):
+    from jintiao.mediation.services import offer_propose
+    from tests.factories import flat
+
+    debtor = mediating.party_rows.get(role="debtor")
+    budget_declare(actor=desk.mediator, dispute_id=mediating.pk, party_row_id=debtor.pk,
+                   monthly_income=D("9000"), other_obligations=D("1000"), dependants=0)
+    offer_propose(actor=desk.agent, dispute_id=mediating.pk, options=flat(12),
+                  discount_rate=D("0.035"))
+
+    desk_html = page(desk.mediator, f"/disputes/{mediating.pk}/mediation/")
+    bank_html = page(desk.agent, f"/disputes/{mediating.pk}/mediation/")
+
+    assert "债务人申报的月收入9,000.00元" in desk_html
+    assert "可负担性" in desk_html
+    assert "债务人申报的月收入" not in bank_html
