@@ -8,13 +8,16 @@ import datetime as dt
 from decimal import Decimal
 
 from jintiao import clock
+from jintiao.domain import events
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import SOURCES
 from jintiao.mediation.services import action_apply, consent_record
 from jintiao.performance import explain, selectors
 from jintiao.performance.models import Enforcement
 from jintiao.performance.services import payment_record, performance_review
+from jintiao.policies.models import CalendarDay
 from jintiao.timeline.models import Event
+from jintiao.timeline.services import event_append
 from tests.performance.helpers import at, instalment
 
 
@@ -65,6 +68,31 @@ class TestDeadline:
         mediating.deadline = mediating.deadline + dt.timedelta(days=5)
 
         assert explain.deadline_explained(mediating) is None
+
+    def test_a_deadline_another_kind_of_record_set_is_not_read_as_a_stages(self, desk,
+                                                                           mediating):
+        """A record this module does not know (a pause, say) that moved the deadline: no
+        explanation rather than the mediation limit counted from the wrong day."""
+        later = mediating.deadline + dt.timedelta(days=9)
+        event_append(dispute=mediating, type=events.PAYMENT_RECORDED, actor=desk.mediator,
+                     at=clock.now(), state_before=mediating.state,
+                     state_after=mediating.state, meta={"deadline": later.isoformat()})
+        mediating.deadline = later
+
+        assert explain.deadline_explained(mediating) is None
+
+    def test_a_calendar_changed_since_is_said_and_the_record_stands(self, desk, mediating):
+        assigned = Event.objects.get(dispute=mediating, type="dispute.assign")
+        start = assigned.at.astimezone(clock.TZ).date()
+        holiday = next(start + dt.timedelta(days=n) for n in range(1, 9)
+                       if (start + dt.timedelta(days=n)).weekday() < 5)
+        CalendarDay.objects.create(day=holiday, working=False, note="临时休假")
+
+        explained = explain.deadline_explained(mediating)
+
+        assert explained.facts.deadline.due_on > mediating.deadline
+        assert f"记录的期限为{mediating.deadline.isoformat()}" in explained.notes[0]
+        assert [r.name for r in explained.facts.skipped if r.day == holiday] == ["临时休假"]
 
 
 class TestAmounts:

@@ -37,6 +37,11 @@ from jintiao.policies.selectors import working_calendar
 from jintiao.timeline.models import Event
 
 ACTIONS = frozenset(a.value for a in Action)
+# the records whose deadline this module knows how to read back: a lifecycle action's event
+# and the court's acceptance; a deadline set by any other record (a later kind of event) is
+# not guessed at
+KNOWN = frozenset({*(events.for_action(a).type for a in Action),
+                   events.CONFIRMATION_ACCEPTED.type})
 # the deadline-setting records looked at, newest first: enough to find the one before an
 # extension (each extension is one record), bounded so the read costs the same every time
 LOOK_BACK = 20
@@ -46,6 +51,7 @@ LOOK_BACK = 20
 class _Setting:
     """A record that set the deadline: when, by what, to which day."""
 
+    type: str
     at: dt.date
     action: str
     state_after: str
@@ -66,7 +72,7 @@ def _settings(dispute: Dispute) -> list[_Setting]:
         else:
             day = meta.get("deadline")
             action = params.get("action", "")
-        found.append(_Setting(at.astimezone(clock.TZ).date(), action, state_after,
+        found.append(_Setting(type_, at.astimezone(clock.TZ).date(), action, state_after,
                               params.get("track", ""),
                               dt.date.fromisoformat(day) if day else None))
     return found
@@ -114,7 +120,7 @@ def deadline_explained(dispute: Dispute) -> Explanation | None:
     if dispute.deadline is None:
         return None
     found = _settings(dispute)
-    if not found or found[0].deadline != dispute.deadline:
+    if not found or found[0].type not in KNOWN or found[0].deadline != dispute.deadline:
         return None
     basis = _basis(dispute, found[0], found[1:])
     if basis is None:
@@ -131,8 +137,8 @@ def deadline_explained(dispute: Dispute) -> Explanation | None:
         policy_name=policy.name, policy_version=version.version, started_by=started_by))
     if computed.due_on != dispute.deadline:
         explained = explained.with_note(
-            f"记录的期限为{dispute.deadline.isoformat()}；按现行日历重新计算为"
-            f"{computed.due_on.isoformat()}（期限确定后日历有调整），以记录为准")
+            f"记录的期限为{dispute.deadline.isoformat()}；按上述起算日和期限以现行日历重新计算为"
+            f"{computed.due_on.isoformat()}（期限确定后日历或规则有调整），以记录为准")
     return explained
 
 
