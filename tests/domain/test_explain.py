@@ -155,6 +155,13 @@ class TestFee:
         assert _step(x, "最高限额").value == "5,000.00元"
         assert x.result == "5,000.00元"
 
+    def test_a_payment_order_is_a_third_of_the_acceptance_fee(self):
+        x = fees.payment_order_fee(D("250277.13")).explain()
+
+        assert _step(x, "案件受理费全额").value == "5,054.16元"
+        assert _step(x, "三分之一").value == "1,684.72元"
+        assert _step(x, "三分之一").source == "诉讼费用交纳办法第十四条第（三）项"
+
     def test_an_enforcement_without_an_amount_says_the_courts_range(self):
         x = fees.enforcement_fee(None).explain()
 

@@ -199,10 +199,10 @@ def explain_fee(result: FeeResult) -> Explanation:
         steps += [_bracket_step(line) for line in result.lines]
         raw = result.raw_fee
         steps.append(Step("各段合计", "各段费用相加（未取整）", _exact(raw)))
-        capped = result.kind == "preservation" and raw > PRESERVATION_FEES_2007.cap
-        if capped:
-            steps.append(Step("最高限额", "财产保全申请费最多不超过5,000元",
-                              _yuan(PRESERVATION_FEES_2007.cap), source=result.source))
+        cap = PRESERVATION_FEES_2007.cap if result.kind == "preservation" else None
+        if cap is not None and raw > cap:
+            steps.append(Step("最高限额", f"财产保全申请费最多不超过{_yuan(cap)}", _yuan(cap),
+                              source=result.source))
         if result.kind == "payment_order":
             steps.append(Step("案件受理费全额", f"取整到{result.quantum}元",
                               _yuan(result.full_fee)))
