@@ -127,3 +127,55 @@ class TestAfford:
         assert code == 2
         assert "--cash-flow" in err
         assert out == ""
+
+
+class TestOwed:
+    @pytest.fixture
+    def schedule(self, capsys, tmp_path):
+        code = main(["calc", "schedule", "--method", "flat", "--total", "12000", "--periods",
+                     "6", "--first-due", "2027-01-20", "--json"])
+        out, _err = capsys.readouterr()
+        assert code == 0
+        path = tmp_path / "schedule.json"
+        path.write_text(out, encoding="utf-8")
+        return str(path)
+
+    def test_each_payment_is_allocated_oldest_first(self, capsys, schedule):
+        code, data = run_json(capsys, "calc", "owed", "--schedule", schedule, "--paid",
+                              "B1:2027-01-20:2000", "--paid", "B2:2027-03-01:2500",
+                              "--as-of", "2027-04-10", "--explain")
+
+        assert code == 0
+        assert data["outstanding"] == "7500.00"
+        assert data["overdue"] == "1500.00"
+        b2 = data["allocations"][1]
+        assert [(p["number"], p["amount"]) for p in b2["parts"]] == [(2, "2000.00"),
+                                                                     (3, "500.00")]
+        assert data["explain"]["kind"] == "account"
+
+    def test_after_acceleration_the_doubled_interest_stretch_by_stretch(self, capsys, schedule):
+        code, out, _ = run(capsys, "calc", "owed", "--schedule", schedule, "--paid",
+                           "B1:2027-01-20:2000", "--as-of", "2027-04-10", "--accelerated-on",
+                           "2027-03-21", "--late-rate", "0.000175", "--explain")
+
+        assert code == 0
+        assert "申请执行金额（计算至 2027-04-10）：10,045.50元" in out
+        assert "第2期：2027-02-20至2027-04-10，2,000.00元 × 49天 × 0.0175% = 17.1500元" in out
+        assert "第4期：原定2027-04-20" in out
+
+    def test_a_payment_not_written_as_asked_is_one_line_of_error(self, capsys, schedule):
+        with pytest.raises(SystemExit) as exc:
+            main(["calc", "owed", "--schedule", schedule, "--paid", "B1-2027-01-20-2000"])
+        _out, err = capsys.readouterr()
+
+        assert exc.value.code == 2
+        assert "流水号:YYYY-MM-DD:金额" in err
+
+    def test_a_schedule_that_is_not_one_is_refused(self, capsys, tmp_path):
+        bad = tmp_path / "x.json"
+        bad.write_text("{}", encoding="utf-8")
+
+        code, _out, err = run(capsys, "calc", "owed", "--schedule", str(bad))
+
+        assert code == 2
+        assert "无法读取还款计划" in err

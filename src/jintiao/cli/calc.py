@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
+import sys
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from jintiao import clock
-from jintiao.domain import calendar, claims, explain, fees, identity, periods, plans, schedules
+from jintiao.domain import (
+    calendar,
+    claims,
+    explain,
+    fees,
+    identity,
+    performance,
+    periods,
+    plans,
+    schedules,
+)
 from jintiao.domain.errors import DomainError
 from jintiao.domain.money import amount_in_words, format_amount, parse_amount, parse_rate
 from jintiao.domain.policy import DEFAULT_POLICY, FIELD_LABELS, SOURCES
@@ -254,6 +267,56 @@ def cmd_afford(args: argparse.Namespace) -> int:
     return 0 if verdict.affordable else 1
 
 
+def _payment(text: str) -> performance.Paid:
+    """``REF:YYYY-MM-DD:AMOUNT``, a payment as the institution reports it."""
+    try:
+        reference, day, amount = text.rsplit(":", 2)
+        return performance.Paid(reference.strip(), dt.date.fromisoformat(day),
+                                parse_amount(amount))
+    except (ValueError, DomainError):
+        raise argparse.ArgumentTypeError(
+            f"还款应写作 流水号:YYYY-MM-DD:金额：{text} (a payment is REF:YYYY-MM-DD:AMOUNT)"
+        ) from None
+
+
+def _dues(path: str) -> list[performance.Due]:
+    """The instalments of ``calc schedule --json`` (a file, or ``-`` for standard input)."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
+        rows = data["instalments"] if isinstance(data, dict) else data
+        return [performance.Due(int(r["number"]), dt.date.fromisoformat(r["due_on"]),
+                                Decimal(str(r.get("arrears", "0"))),
+                                Decimal(str(r.get("interest", "0"))),
+                                Decimal(str(r["principal"]))) for r in rows]
+    except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
+        raise performance.PerformanceInvalid(
+            f"无法读取还款计划：{path}（应为 jintiao calc schedule --json 的输出）",
+            f"cannot read the schedule {path} (expected `calc schedule --json` output)",
+        ) from None
+
+
+def cmd_owed(args: argparse.Namespace) -> int:
+    dues = _dues(args.schedule)
+    order = tuple(performance.Part(p) for p in args.order.split(","))
+    on = args.as_of or clock.today()
+    if args.accelerated_on is None:
+        explained = explain.explain_account(dues, args.paid, on, order)
+    else:
+        explained = explain.explain_outstanding(
+            dues, args.paid, as_of=on, accelerated_on=args.accelerated_on, order=order,
+            revived=args.revived, costs=args.costs, late_daily_rate=args.late_rate,
+            late_rate_source=SOURCES["late_performance_daily_rate"] if args.late_rate else "")
+    facts = explained.facts.as_dict()
+    if args.json:
+        _emit_json({**facts, **({"explain": explained.as_dict()} if args.explain else {})})
+        return 0
+    print(f"{explained.title}（计算至 {on.isoformat()}）：{explained.result}")
+    if args.explain:
+        _print_explained(explained)
+    return 0
+
+
 _METHODS = {m.value.replace("_", "-"): m for m in schedules.Method}
 
 
@@ -425,6 +488,24 @@ def register(sub: Any) -> None:
                    help="每人每月最低生活保障标准（默认取规则配置）")
     p.add_argument("--max-ratio", type=_rate, help="月还款占收入比例上限（默认取规则配置 50%%）")
     p.add_argument("--minimum-wage", type=_amount, help="月最低工资标准（默认取规则配置）")
+
+    p = command("owed", "未还金额，或加速到期后申请执行的金额（逐笔冲抵、迟延履行利息）", cmd_owed,
+                explained=True)
+    p.add_argument("--schedule", required=True,
+                   help="还款计划：jintiao calc schedule --json 的输出文件（- 为标准输入）")
+    p.add_argument("--paid", type=_payment, action="append", default=[],
+                   help="一笔还款 流水号:YYYY-MM-DD:金额，可重复")
+    p.add_argument("--as-of", type=_date, help="计算至（默认今天）")
+    p.add_argument("--order", default="arrears,interest,principal",
+                   choices=[",".join(p) for p in itertools.permutations(
+                       ("arrears", "interest", "principal"))],
+                   help="冲抵顺序（默认 欠息及费用→利息→本金，民法典第561条）")
+    p.add_argument("--accelerated-on", type=_date, help="加速到期日：给出时计算申请执行金额")
+    p.add_argument("--late-rate", type=_rate,
+                   help="迟延履行期间债务利息日利率（经司法确认的，如 0.000175）")
+    p.add_argument("--revived", type=_amount, default=Decimal("0.00"),
+                   help="违约后恢复计收的减免款")
+    p.add_argument("--costs", type=_amount, default=Decimal("0.00"), help="实现债权的费用")
 
     p = command("schedule", "还款计划表", cmd_schedule)
     p.add_argument("--method", required=True, choices=sorted(_METHODS),
