@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from jintiao import clock
+from jintiao.confirmation.services import confirmation_accept, confirmation_apply
 from jintiao.domain import events
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import SOURCES
@@ -18,6 +19,8 @@ from jintiao.performance.services import payment_record, performance_review
 from jintiao.policies.models import CalendarDay
 from jintiao.timeline.models import Event
 from jintiao.timeline.services import event_append
+from tests.factories import flat
+from tests.helpers import CHARGES_SINCE, accept_plan, agree, apply
 from tests.performance.helpers import at, instalment
 
 
@@ -63,6 +66,23 @@ class TestDeadline:
         assert facts.deadline.start == dt.date(2027, 12, 20)
         assert facts.basis.rule == "enforcement_application_limit"
         assert facts.deadline.due_on == performing.deadline == dt.date(2029, 12, 20)
+
+    def test_the_court_reviews_within_its_limit_from_accepting(self, desk, mediating):
+        accept_plan(desk, mediating, flat(12))
+        agree(desk, mediating, CHARGES_SINCE)
+        apply(desk, mediating)
+        mediating.refresh_from_db()
+        made = confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                                  expected_version=mediating.version, court_id=desk.court.pk)
+        accepted = confirmation_accept(actor=desk.judge, application_id=made.pk)
+        mediating.refresh_from_db()
+
+        facts = explain.deadline_explained(mediating).facts
+
+        assert facts.basis.rule == "court_decision_limit"
+        assert facts.basis.started_by == "法院受理司法确认申请"
+        assert facts.deadline.start == accepted.accepted_at.astimezone(clock.TZ).date()
+        assert facts.deadline.due_on == accepted.decide_by == mediating.deadline
 
     def test_a_deadline_no_record_explains_is_not_guessed(self, mediating):
         mediating.deadline = mediating.deadline + dt.timedelta(days=5)
