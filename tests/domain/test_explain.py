@@ -110,6 +110,20 @@ class TestDeadline:
         assert len(inside) - len(skipped) == n or (n == 0 and not CAL.is_rest_day(d.due_on))
         assert x.facts.deadline == d
 
+    @given(dates, st.integers(0, 30),
+           st.lists(st.tuples(st.integers(1, 50), st.booleans()), max_size=6))
+    def test_with_an_administrators_overrides_too(self, start, n, entries):
+        cal = CAL.with_overrides([DayOverride(start + ONE * k, working, "调整")
+                                  for k, working in entries])
+        d = periods.deadline(start, TimeLimit(n, Unit.WORKING_DAYS), cal)
+
+        x = explain.explain_deadline(d, cal)
+
+        inside = _span(start + ONE, d.due_on) if d.due_on > start else []
+        assert [r.day for r in x.facts.skipped] == [day for day in inside if cal.is_rest_day(day)]
+        assert all(r.name == "调整" for r in x.facts.skipped
+                   if (r.day - start).days in {k for k, w in entries if not w})
+
     @given(dates, st.integers(0, 400), st.sampled_from([Unit.DAYS, Unit.MONTHS, Unit.YEARS]))
     def test_calendar_periods_list_only_the_days_rolled_over(self, start, n, unit):
         amount = n if unit is Unit.DAYS else n % 25 if unit is Unit.MONTHS else n % 3
