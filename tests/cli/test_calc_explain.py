@@ -89,7 +89,11 @@ class TestFee:
         _code, data = run_json(capsys, "calc", "fee", "--amount", "2000000", "--explain")
 
         explained = data["explain"]
-        assert set(explained) == {"acceptance_fee", "enforcement_fee", "preservation_fee"}
+        assert set(explained) == {"acceptance_fee", "enforcement_fee", "preservation_fee",
+                                  "saving"}
+        saving = explained["saving"]
+        assert saving["facts"]["total"] == data["saving"]["total"]
+        assert [s["value"] for s in saving["steps"]][-2:] == ["60,000.00元", "82,800.00元"]
         preservation = explained["preservation_fee"]
         assert preservation["result"] == "5,000.00元"
         assert any(s["label"] == "最高限额" for s in preservation["steps"])

@@ -169,6 +169,20 @@ class TestFee:
         assert _step(x, "最高限额").value == "5,000.00元"
         assert x.result == "5,000.00元"
 
+    def test_the_litigation_saving_is_the_fee_and_the_lawyers_estimate(self):
+        saving = fees.litigation_saving(D("250277.13"), lawyer_fee_rate=D("0.03"),
+                                        lawyer_fee_minimum=D("3000"))
+
+        x = saving.explain()
+
+        assert _step(x, "受理费：各段合计").value == "5,054.15695元"
+        assert "250,277.13元 × 3% = 7,508.31元" in _step(x, "律师费（估算）").text
+        assert _step(x, "节约诉讼成本").value == "12,562.47元"
+        assert saving.total == saving.acceptance_fee + saving.lawyer_fee
+        small = fees.litigation_saving(D("20000"), lawyer_fee_rate=D("0.03"),
+                                       lawyer_fee_minimum=D("3000")).explain()
+        assert _step(small, "律师费（估算）").value == "3,000.00元"  # the minimum
+
     def test_a_payment_order_is_a_third_of_the_acceptance_fee(self):
         x = fees.payment_order_fee(D("250277.13")).explain()
 

@@ -142,7 +142,8 @@ def cmd_fee(args: argparse.Namespace) -> int:
             "source": acceptance.source,
             **({"explain": {"acceptance_fee": acceptance.explain().as_dict(),
                             "enforcement_fee": enforcement.explain().as_dict(),
-                            "preservation_fee": preservation.explain().as_dict()}}
+                            "preservation_fee": preservation.explain().as_dict(),
+                            "saving": saving.explain().as_dict()}}
                if args.explain else {}),
         })
         return 0
@@ -164,7 +165,8 @@ def cmd_fee(args: argparse.Namespace) -> int:
           f"{format_amount(saving.lawyer_fee)}）")
     print(f"依据：{acceptance.source}")
     if args.explain:
-        _print_explained(acceptance.explain(), enforcement.explain(), preservation.explain())
+        _print_explained(acceptance.explain(), enforcement.explain(), preservation.explain(),
+                         saving.explain())
     return 0
 
 

@@ -555,7 +555,8 @@ def _acceleration_step(accelerated_on: dt.date, moved: Sequence[Moved],
            if missed_instalments else "")
     dropped = sum((m.interest_dropped for m in moved), ZERO)
     return Step("加速到期", f"{why}{accelerated_on.isoformat()}起尚未到期的{len(moved)}期全部"
-                           f"提前到期，未发生的利息{_yuan(dropped)}不再计收",
+                           "提前到期" + (f"，未发生的利息{_yuan(dropped)}不再计收" if dropped
+                                          else ""),
                 accelerated_on.isoformat(),
                 items=tuple(f"第{m.number}期：原定{m.scheduled_on.isoformat()}"
                             + (f"，免计利息{_yuan(m.interest_dropped)}" if m.interest_dropped

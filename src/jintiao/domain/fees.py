@@ -359,6 +359,35 @@ class Saving:
     total: Decimal
     procedure: Procedure
     notes: tuple[str, ...]
+    acceptance: FeeResult | None = None  # the fee's own working
+    lawyer_fee_rate: Decimal | None = None
+    lawyer_fee_minimum: Decimal | None = None
+
+    def explain(self) -> Explanation:
+        """How the saving was estimated: the acceptance fee bracket by bracket, the lawyer's
+        fee at the policy's rate with its minimum, and their sum."""
+        steps: list[Step] = []
+        if self.acceptance is not None:
+            fee = self.acceptance.explain()
+            steps += [Step(f"受理费：{s.label}", s.text, s.value, s.items, s.source)
+                      for s in fee.steps]
+        if self.lawyer_fee_rate is not None:
+            step = self.acceptance.quantum if self.acceptance else CENT
+            by_rate = quantize(self.amount * self.lawyer_fee_rate, step)
+            rate = f"{(self.lawyer_fee_rate * 100).normalize():f}%"
+            floor = _yuan(self.lawyer_fee_minimum or ZERO)
+            steps.append(Step("律师费（估算）", f"标的额{_yuan(self.amount)} × {rate} = "
+                                              f"{_yuan(by_rate)}，不低于最低额{floor}",
+                              _yuan(self.lawyer_fee),
+                              source="当地律师服务收费指导标准（规则配置的估算值）"))
+        steps.append(Step("节约诉讼成本", f"案件受理费{_yuan(self.acceptance_fee)} + 律师费"
+                                         f"{_yuan(self.lawyer_fee)}；人民调解和司法确认不收费",
+                          _yuan(self.total), source="人民调解法第四条；法释〔2011〕5号第十一条"))
+        return Explanation(kind="saving", title="调解结案节约诉讼成本（估算）",
+                           result=_yuan(self.total), steps=tuple(steps), facts=self,
+                           sources=tuple(dict.fromkeys(
+                               [*(self.acceptance.explain().sources if self.acceptance else ()),
+                                "人民调解法第四条"])))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -394,7 +423,8 @@ def litigation_saving(
     lawyer = quantize(lawyer, CENT)
     return Saving(
         amount=fee.amount, acceptance_fee=fee.fee, lawyer_fee=lawyer, total=fee.fee + lawyer,
-        procedure=Procedure(procedure),
+        procedure=Procedure(procedure), acceptance=fee, lawyer_fee_rate=lawyer_fee_rate,
+        lawyer_fee_minimum=minimum,
         notes=("人民调解不收费（人民调解法第四条），司法确认不收费",
                f"律师费按标的额的{lawyer_fee_rate * 100:.4g}%估算，最低{minimum:.2f}元"),
     )
