@@ -62,6 +62,7 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     extensions_left = selectors.extensions_left(dispute)
     enterprise = selectors.debtor_is_entity(dispute, budget)
     context.update({
+        "deadline_explain": explaining.deadline_explained(dispute),
         "sessions": [session_row(me, s, mediating, team) for s in selectors.sessions_for(me)],
         "session_form": forms.SessionForm(party_rows=party_rows, initial={
             "starts_at": clock.now().replace(second=0, microsecond=0)})
@@ -91,7 +92,6 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "decision_form": forms.DecisionForm() if me.may_direct() else None,
         "evaluations": selectors.evaluations_of(dispute).count(),
         "on_evaluation": dispute.track == Track.EVALUATION,
-        "deadline_explain": explaining.deadline_explained(dispute),
     })
     return render(request, "web/mediation/page.html", context)
 @login_required
