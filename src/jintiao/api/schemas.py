@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from jintiao import clock
+from jintiao.api.explain import ExplainOut
 
 # Ids and counts the database can hold: anything larger is a 422, never an overflow.
 Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
@@ -282,6 +283,13 @@ class DuplicateOut(Schema):
     committee: str
 
 
+class DisputeExplainOut(Schema):
+    deadline: ExplainOut | None = Field(description=(
+        "how `deadline` was computed: its start, the limit with its policy version and legal "
+        "source, the counting rule, the rest days skipped by name, a roll-over, provisional "
+        "or not (null without a deadline, or one no record explains)"))
+
+
 class DisputeOut(Schema):
     id: int
     number: str
@@ -304,6 +312,9 @@ class DisputeOut(Schema):
     parties: list[PartyOut]
     available_actions: list[str]
     probable_duplicate_of: DuplicateOut | None
+    explain: DisputeExplainOut | None = Field(None, description=(
+        "how the figures were computed; given by disputes_get only (absent or null in lists "
+        "and in the answers to writes)"))
 
 
 class DisputeListOut(Schema):
@@ -554,6 +565,9 @@ Figures = Annotated[PlanFiguresDeskOut | PlanFiguresOut, Field(union_mode="left_
 class PlanOut(Schema):
     options: PlanOptionsOut
     figures: Figures
+    explain: ExplainOut | None = Field(None, description=(
+        "for the mediators only: how the affordability verdict was reached — income, other "
+        "debts, household, the living minimum and its source, the ratio and its limit"))
 
 
 class PlanMenuItemOut(Schema):
@@ -882,6 +896,9 @@ class EnforcementOut(Schema):
     breakdown: EnforcementBreakdownOut
     last_day: dt.date  # the last day to apply to the court (CPL Art. 250)
     document_id: int | None
+    explain: ExplainOut | None = Field(None, description=(
+        "how `total` was computed on `as_of`: the acceleration, each payment's allocation, "
+        "the revived concessions, the doubled interest stretch by stretch"))
 
 
 class CreditRepairOut(Schema):
@@ -915,6 +932,9 @@ class PerformanceOut(Schema):
     enforcement: EnforcementOut | None
     credit_repair: CreditRepairOut | None
     follow_ups: list[FollowUpOut]
+    explain: ExplainOut | None = Field(None, description=(
+        "how `outstanding` was computed: the allocation order, each payment's allocation to "
+        "instalments and parts, the acceleration"))
 
 
 # --- documents ---

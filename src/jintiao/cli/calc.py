@@ -9,16 +9,29 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
+import sys
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from jintiao import clock
-from jintiao.domain import calendar, claims, fees, identity, periods, schedules
+from jintiao.domain import (
+    calendar,
+    claims,
+    explain,
+    fees,
+    identity,
+    performance,
+    periods,
+    plans,
+    schedules,
+)
 from jintiao.domain.errors import DomainError
 from jintiao.domain.money import amount_in_words, format_amount, parse_amount, parse_rate
-from jintiao.domain.policy import DEFAULT_POLICY
+from jintiao.domain.policy import DEFAULT_POLICY, FIELD_LABELS, SOURCES
 
 WEEKDAYS = "一二三四五六日"
 
@@ -81,6 +94,15 @@ def _emit_json(payload: dict[str, Any]) -> None:
     print(json.dumps(_jsonable(payload), ensure_ascii=False, sort_keys=False))
 
 
+def _print_explained(*explained: explain.Explanation) -> None:
+    """``--explain`` in text: each figure's working after the answer."""
+    for x in explained:
+        print()
+        print("计算说明")
+        for line in x.lines():
+            print(f"  {line}")
+
+
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
@@ -118,6 +140,11 @@ def cmd_fee(args: argparse.Namespace) -> int:
             "saving": saving.as_dict(),
             "breakdown": acceptance.as_dict()["lines"],
             "source": acceptance.source,
+            **({"explain": {"acceptance_fee": acceptance.explain().as_dict(),
+                            "enforcement_fee": enforcement.explain().as_dict(),
+                            "preservation_fee": preservation.explain().as_dict(),
+                            "saving": saving.explain().as_dict()}}
+               if args.explain else {}),
         })
         return 0
     print(f"诉讼标的额：{format_amount(args.amount)} 元（{amount_in_words(args.amount)}）")
@@ -137,6 +164,9 @@ def cmd_fee(args: argparse.Namespace) -> int:
           f"（受理费 {format_amount(saving.acceptance_fee)} + 律师费 "
           f"{format_amount(saving.lawyer_fee)}）")
     print(f"依据：{acceptance.source}")
+    if args.explain:
+        _print_explained(acceptance.explain(), enforcement.explain(), preservation.explain(),
+                         saving.explain())
     return 0
 
 
@@ -156,16 +186,30 @@ def cmd_words(args: argparse.Namespace) -> int:
     return 0
 
 
+_LIMIT_RULES = sorted(name for name in FIELD_LABELS
+                     if isinstance(getattr(DEFAULT_POLICY, name, None), periods.TimeLimit))
+
+
 def cmd_deadline(args: argparse.Namespace) -> int:
+    basis = None
+    if args.rule is not None:
+        limit = getattr(DEFAULT_POLICY, args.rule)
+        basis = explain.LimitBasis(rule=args.rule, label=FIELD_LABELS[args.rule],
+                                   source=SOURCES.get(args.rule, ""),
+                                   policy_name=DEFAULT_POLICY.name,
+                                   policy_version=DEFAULT_POLICY.version)
     for unit, value in (
         (periods.Unit.WORKING_DAYS, args.working_days), (periods.Unit.DAYS, args.days),
         (periods.Unit.MONTHS, args.months), (periods.Unit.YEARS, args.years),
     ):
         if value is not None:
             limit = periods.TimeLimit(value, unit)
-    result = periods.deadline(args.start, limit, calendar.official_calendar())
+    working = calendar.official_calendar()
+    result = periods.deadline(args.start, limit, working)
+    explained = explain.explain_deadline(result, working, basis) if args.explain else None
     if args.json:
-        _emit_json(result.as_dict())
+        _emit_json({**result.as_dict(),
+                    **({"explain": explained.as_dict()} if explained else {})})
         return 0
     print(f"起算日：{_day(result.start)}（当日不计入）")
     print(f"期间：{result.limit}")
@@ -174,6 +218,104 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     print(f"期限届满日：{_day(result.due_on)}{'（暂定）' if result.provisional else ''}")
     for reason in result.reasons:
         print(f"说明：{reason}")
+    if explained:
+        _print_explained(explained)
+    return 0
+
+
+def cmd_afford(args: argparse.Namespace) -> int:
+    policy = DEFAULT_POLICY
+    given = {"living_minimum_monthly": args.living_minimum,
+             "max_debt_service_ratio": args.max_ratio, "minimum_wage_monthly": args.minimum_wage}
+    policy = policy.replace(**{k: v for k, v in given.items() if v is not None})
+
+    def source(name: str, flag: str) -> str:
+        if given[name] is not None:
+            return f"命令行参数 {flag}"
+        return f"《{policy.name}》第{policy.version}版：{SOURCES[name]}"
+
+    if args.enterprise and args.cash_flow is None:
+        raise plans.PlanDesignInvalid("企业债务人须给出 --cash-flow（月经营现金流）",
+                                      "an enterprise needs --cash-flow")
+    budget = plans.DebtorBudget(
+        monthly_income=None if args.enterprise else args.income,
+        other_obligations=args.obligations, dependants=args.dependants,
+        entity=args.enterprise, monthly_cash_flow=args.cash_flow if args.enterprise else None)
+    check = plans.assess_budget(args.payment, budget, policy=policy)
+    verdict = check.affordability
+    if verdict is None:  # an enterprise without a cash flow: refused above
+        raise plans.PlanDesignInvalid(plans.CASH_FLOW_MISSING, "no cash flow declared")
+    explained = explain.explain_affordability(
+        verdict, income_presumed=check.income_presumed,
+        living_minimum_source=source("living_minimum_monthly", "--living-minimum"),
+        max_ratio_source=source("max_debt_service_ratio", "--max-ratio"),
+        income_source=source("minimum_wage_monthly", "--minimum-wage"))
+    if args.json:
+        _emit_json({"payment": _money(verdict.payment), "affordable": verdict.affordable,
+                    "max_payment": _money(verdict.max_payment),
+                    "income_presumed": check.income_presumed,
+                    "reasons": list(verdict.reasons),
+                    **({"explain": explained.as_dict()} if args.explain else {})})
+        return 0 if verdict.affordable else 1
+    print(f"月还款 {format_amount(verdict.payment)} 元："
+          f"{'可负担' if verdict.affordable else '不可负担'}；每月最多可还 "
+          f"{format_amount(verdict.max_payment)} 元")
+    if check.income_presumed:
+        print(f"未给出月收入，按月最低工资标准 {format_amount(verdict.monthly_income)} 元估算")
+    for reason in verdict.reasons:
+        print(f"原因：{reason}")
+    if args.explain:
+        _print_explained(explained)
+    return 0 if verdict.affordable else 1
+
+
+def _payment(text: str) -> performance.Paid:
+    """``REF:YYYY-MM-DD:AMOUNT``, a payment as the institution reports it."""
+    try:
+        reference, day, amount = text.rsplit(":", 2)
+        return performance.Paid(reference.strip(), dt.date.fromisoformat(day),
+                                parse_amount(amount))
+    except (ValueError, DomainError):
+        raise argparse.ArgumentTypeError(
+            f"还款应写作 流水号:YYYY-MM-DD:金额：{text} (a payment is REF:YYYY-MM-DD:AMOUNT)"
+        ) from None
+
+
+def _dues(path: str) -> list[performance.Due]:
+    """The instalments of ``calc schedule --json`` (a file, or ``-`` for standard input)."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
+        rows = data["instalments"] if isinstance(data, dict) else data
+        return [performance.Due(int(r["number"]), dt.date.fromisoformat(r["due_on"]),
+                                Decimal(str(r.get("arrears", "0"))),
+                                Decimal(str(r.get("interest", "0"))),
+                                Decimal(str(r["principal"]))) for r in rows]
+    except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
+        raise performance.PerformanceInvalid(
+            f"无法读取还款计划：{path}（应为 jintiao calc schedule --json 的输出）",
+            f"cannot read the schedule {path} (expected `calc schedule --json` output)",
+        ) from None
+
+
+def cmd_owed(args: argparse.Namespace) -> int:
+    dues = _dues(args.schedule)
+    order = tuple(performance.Part(p) for p in args.order.split(","))
+    on = args.as_of or clock.today()
+    if args.accelerated_on is None:
+        explained = explain.explain_account(dues, args.paid, on, order)
+    else:
+        explained = explain.explain_outstanding(
+            dues, args.paid, as_of=on, accelerated_on=args.accelerated_on, order=order,
+            revived=args.revived, costs=args.costs, late_daily_rate=args.late_rate,
+            late_rate_source=SOURCES["late_performance_daily_rate"] if args.late_rate else "")
+    facts = explained.facts.as_dict()
+    if args.json:
+        _emit_json({**facts, **({"explain": explained.as_dict()} if args.explain else {})})
+        return 0
+    print(f"{explained.title}（计算至 {on.isoformat()}）：{explained.result}")
+    if args.explain:
+        _print_explained(explained)
     return 0
 
 
@@ -297,13 +439,18 @@ def register(sub: Any) -> None:
     calc = sub.add_parser("calc", help="领域计算器（金额大写、诉讼费、期限、还款计划、证件号码）")
     cmds = calc.add_subparsers(dest="calc_command", required=True, parser_class=type(calc))
 
-    def command(name: str, help_: str, handler: Callable[[argparse.Namespace], int]) -> Any:
+    def command(name: str, help_: str, handler: Callable[[argparse.Namespace], int],
+                explained: bool = False) -> Any:
         p = cmds.add_parser(name, help=help_, description=help_)
         p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+        if explained:
+            p.add_argument("--explain", action="store_true",
+                           help="附计算说明（与 --json 同用时为 explain 字段）")
         p.set_defaults(handler=handler)
         return p
 
-    p = command("fee", "诉讼费用：案件受理费、申请执行费、保全费及调解节约的成本", cmd_fee)
+    p = command("fee", "诉讼费用：案件受理费、申请执行费、保全费及调解节约的成本", cmd_fee,
+                explained=True)
     p.add_argument("--amount", type=_amount, required=True, help="诉讼标的额，如 250277.13、25万")
     p.add_argument("--procedure", default="ordinary",
                    choices=["ordinary", "simple", "mediated", "simple-mediated"],
@@ -318,13 +465,49 @@ def register(sub: Any) -> None:
     p.add_argument("--zero-before-jiao", action="store_true", help="元位为0而角位不为0时写“零”")
     p.add_argument("--prefix", action="store_true", help="前加“人民币”")
 
-    p = command("deadline", "法定期间：起算日不计入，末日为休息日的顺延", cmd_deadline)
+    p = command("deadline", "法定期间：起算日不计入，末日为休息日的顺延", cmd_deadline,
+                explained=True)
     p.add_argument("--start", type=_date, required=True, help="起算日 YYYY-MM-DD")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--working-days", type=_count, help="工作日数")
     group.add_argument("--days", type=_count, help="日数（自然日）")
     group.add_argument("--months", type=_count, help="月数")
     group.add_argument("--years", type=_count, help="年数")
+    group.add_argument("--rule", choices=_LIMIT_RULES, metavar="RULE",
+                       help="按规则配置的期限项（如 mediation_ordinary_limit、"
+                            "enforcement_application_limit），说明中注明其版本和依据")
+
+    p = command("afford", "可负担性：月还款与收入、其他债务、家庭最低生活费（不可负担时退出码为1）",
+                cmd_afford, explained=True)
+    p.add_argument("--payment", type=_amount, required=True, help="每月还款额")
+    p.add_argument("--income", type=_amount, help="月收入（不填则按当地月最低工资标准估算）")
+    p.add_argument("--obligations", type=_amount, default=Decimal("0.00"),
+                   help="其他债务每月还款")
+    p.add_argument("--dependants", type=_count, default=0, help="需抚养人数（不含本人）")
+    p.add_argument("--enterprise", action="store_true", help="债务人为企业（按月经营现金流判断）")
+    p.add_argument("--cash-flow", type=_amount, help="企业每月经营可用于还款的金额")
+    p.add_argument("--living-minimum", type=_amount,
+                   help="每人每月最低生活保障标准（默认取规则配置）")
+    p.add_argument("--max-ratio", type=_rate, help="月还款占收入比例上限（默认取规则配置 50%%）")
+    p.add_argument("--minimum-wage", type=_amount, help="月最低工资标准（默认取规则配置）")
+
+    p = command("owed", "未还金额，或加速到期后申请执行的金额（逐笔冲抵、迟延履行利息）", cmd_owed,
+                explained=True)
+    p.add_argument("--schedule", required=True,
+                   help="还款计划：jintiao calc schedule --json 的输出文件（- 为标准输入）")
+    p.add_argument("--paid", type=_payment, action="append", default=[],
+                   help="一笔还款 流水号:YYYY-MM-DD:金额，可重复")
+    p.add_argument("--as-of", type=_date, help="计算至（默认今天）")
+    p.add_argument("--order", default="arrears,interest,principal",
+                   choices=[",".join(p) for p in itertools.permutations(
+                       ("arrears", "interest", "principal"))],
+                   help="冲抵顺序（默认 欠息及费用→利息→本金，民法典第561条）")
+    p.add_argument("--accelerated-on", type=_date, help="加速到期日：给出时计算申请执行金额")
+    p.add_argument("--late-rate", type=_rate,
+                   help="迟延履行期间债务利息日利率（经司法确认的，如 0.000175）")
+    p.add_argument("--revived", type=_amount, default=Decimal("0.00"),
+                   help="违约后恢复计收的减免款")
+    p.add_argument("--costs", type=_amount, default=Decimal("0.00"), help="实现债权的费用")
 
     p = command("schedule", "还款计划表", cmd_schedule)
     p.add_argument("--method", required=True, choices=sorted(_METHODS),

@@ -18,7 +18,7 @@ VERSIONS = {
     "options_notice": "2026.1", "acceptance_notice": "2026.4",
     "non_acceptance_notice": "2026.4", "session_record": "2026.3", "agreement": "2026.4",
     "confirmation_application": "2026.3", "ruling": "2026.4", "undisputed_facts": "2026.2",
-    "enforcement_application": "2026.3", "credit_repair_letter": "2026.3",
+    "enforcement_application": "2026.4", "credit_repair_letter": "2026.3",
     "rights_notice": "2026.1",
 }
 
@@ -298,6 +298,27 @@ def undisputed_facts(c: Mapping[str, Any]) -> Doc:
                tuple(blocks), number=c["number"])
 
 
+def _late_workings(c: Mapping[str, Any]) -> list[Block]:
+    """The doubled interest's computation list (计算清单), stretch by stretch: the principal
+    unpaid, from the day after which it runs to the day it ends, the days, and what each
+    stretch adds before the one rounding to the fen (法释〔2014〕8号第一条). Nothing when the
+    context carries no stretches (an application prepared before the list was kept)."""
+    rows = c.get("late_rows") or []
+    if not rows or not c.get("late_rate"):
+        return []
+    rate = f"{Decimal(c['late_rate']) * 10000:.2f}"
+    total = sum((Decimal(r["interest"]) for r in rows), Decimal(0))
+    return [
+        Para(f"迟延履行期间的加倍部分债务利息计算清单（未还本金 × 日万分之{rate} × 天数，天数自"
+             "起算日次日起计至截止日；各段相加后四舍五入到分；利息、罚息等不计入基数）："),
+        Table(("期次", "起算日", "截止日", "天数", "本金（元）", "利息（元）"),
+              (*((str(r["number"]), day(r["from"]), day(r["to"]), str(r["days"]),
+                  format_amount(Decimal(r["base"])), f"{Decimal(r['interest']):,.4f}")
+                 for r in rows),
+               ("合计", "", "", "", "", f"{total:,.4f}")),
+              numeric=(3, 4, 5))]
+
+
 def enforcement_application(c: Mapping[str, Any]) -> Doc:
     """申请执行书 with the exact amount outstanding (CPL Arts. 250, 264), in the form of the
     SPC's 《民事诉讼文书样式》(2016), 当事人参考文书 申请执行书: 申请执行人 and 被执行人 with
@@ -332,7 +353,8 @@ def enforcement_application(c: Mapping[str, Any]) -> Doc:
         Para("执行请求：", indent=False),
         Para(f"1. 被执行人{against}向申请执行人{them}支付{yuan(c['total'])}"
              f"（大写：{words(c['total'])}），计算至{day(c['as_of'])}，明细如下："),
-        Table(("项目", "金额（元）"), _amount_rows(c["rows"], c["total"]), numeric=(1,))]
+        Table(("项目", "金额（元）"), _amount_rows(c["rows"], c["total"]), numeric=(1,)),
+        *_late_workings(c)]
     n = 1
     if c.get("late_rate"):
         n += 1

@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.domain.money import CENT, ZERO, AmountInvalid, money, quantize
+from jintiao.domain.explain import Explanation, Step
+from jintiao.domain.money import CENT, ZERO, AmountInvalid, format_amount, money, quantize
 
 
 class FeeInvalid(DomainError):
@@ -148,6 +149,76 @@ class FeeResult:
             "source": self.source,
             "notes": list(self.notes),
         }
+
+    @property
+    def raw_fee(self) -> Decimal:
+        """The brackets' fees added up, before any cap and rounding."""
+        return sum((line.fee for line in self.lines), Decimal(0))
+
+    def explain(self) -> Explanation:
+        """How the fee was computed: each bracket's range, rate, the part of the amount in
+        it and its fee, the sum, any cap, the rounding, the halvings with their articles."""
+        return explain_fee(self)
+
+
+KIND_LABELS = {"acceptance": "案件受理费", "enforcement": "申请执行费",
+               "preservation": "财产保全申请费", "payment_order": "申请支付令费"}
+HALVING_SOURCE = "诉讼费用交纳办法第十五条（调解结案或撤诉减半）、第十六条（简易程序减半）"
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{format_amount(amount)}元"
+
+
+def _bracket_step(line: FeeLine) -> Step:
+    if line.rate is None:
+        return Step(f"不超过{format_amount(line.upper or ZERO)}元的部分",
+                    f"{_yuan(line.base)}，每件交纳{_yuan(line.fee)}", _yuan(line.fee))
+    upper = "" if line.upper is None else f"至{format_amount(line.upper)}元"
+    return Step(f"超过{format_amount(line.lower)}元{upper}的部分",
+                f"{_yuan(line.base)} × {(line.rate * 100).normalize():f}%", _exact(line.fee))
+
+
+def _exact(amount: Decimal) -> str:
+    """An unrounded amount: to the fen when that is exact, else every digit it has."""
+    if amount == amount.quantize(CENT):
+        return _yuan(amount)
+    return f"{amount.normalize():,f}元"
+
+
+def explain_fee(result: FeeResult) -> Explanation:
+    """The working of ``result`` as steps; :meth:`FeeResult.explain` calls this."""
+    label = KIND_LABELS.get(result.kind, result.kind)
+    steps: list[Step] = []
+    if not result.lines:  # an enforcement without a monetary amount
+        steps.append(Step("没有执行金额", "每件交纳50元至500元，由法院酌定；此处取最低额",
+                          _yuan(result.fee), source=result.source))
+    else:
+        steps.append(Step("计费金额", f"{label}按金额分段累进计算", _yuan(result.amount),
+                          source=result.source))
+        steps += [_bracket_step(line) for line in result.lines]
+        raw = result.raw_fee
+        steps.append(Step("各段合计", "各段费用相加（未取整）", _exact(raw)))
+        cap = PRESERVATION_FEES_2007.cap if result.kind == "preservation" else None
+        if cap is not None and raw > cap:
+            steps.append(Step("最高限额", f"财产保全申请费最多不超过{_yuan(cap)}", _yuan(cap),
+                              source=result.source))
+        if result.kind == "payment_order":
+            steps.append(Step("案件受理费全额", f"取整到{result.quantum}元",
+                              _yuan(result.full_fee)))
+            steps.append(Step("三分之一", "按财产案件受理费标准的三分之一交纳",
+                              _yuan(result.fee), source=result.source))
+        else:
+            steps.append(Step("取整", f"精确到{result.quantum}元（四舍五入）",
+                              _yuan(result.full_fee)))
+        if result.halvings:
+            why = "；".join(n for n in result.notes if "减半" in n)
+            steps.append(Step("减半", f"全额{_yuan(result.full_fee)} ÷ {2 ** result.halvings}，"
+                                      f"取整：{why}", _yuan(result.fee), source=HALVING_SOURCE))
+    sources = [result.source, *([HALVING_SOURCE] if result.halvings else [])]
+    return Explanation(kind="fee", title=label, result=_yuan(result.fee), steps=tuple(steps),
+                       facts=result, sources=tuple(sources),
+                       notes=tuple(n for n in result.notes if "减半" not in n))
 
 
 def _amount(value: Decimal, *, allow_zero: bool = False) -> Decimal:
@@ -288,6 +359,35 @@ class Saving:
     total: Decimal
     procedure: Procedure
     notes: tuple[str, ...]
+    acceptance: FeeResult | None = None  # the fee's own working
+    lawyer_fee_rate: Decimal | None = None
+    lawyer_fee_minimum: Decimal | None = None
+
+    def explain(self) -> Explanation:
+        """How the saving was estimated: the acceptance fee bracket by bracket, the lawyer's
+        fee at the policy's rate with its minimum, and their sum."""
+        steps: list[Step] = []
+        if self.acceptance is not None:
+            fee = self.acceptance.explain()
+            steps += [Step(f"受理费：{s.label}", s.text, s.value, s.items, s.source)
+                      for s in fee.steps]
+        if self.lawyer_fee_rate is not None:
+            step = self.acceptance.quantum if self.acceptance else CENT
+            by_rate = quantize(self.amount * self.lawyer_fee_rate, step)
+            rate = f"{(self.lawyer_fee_rate * 100).normalize():f}%"
+            floor = _yuan(self.lawyer_fee_minimum or ZERO)
+            steps.append(Step("律师费（估算）", f"标的额{_yuan(self.amount)} × {rate} = "
+                                              f"{_yuan(by_rate)}，不低于最低额{floor}",
+                              _yuan(self.lawyer_fee),
+                              source="当地律师服务收费指导标准（规则配置的估算值）"))
+        steps.append(Step("节约诉讼成本", f"案件受理费{_yuan(self.acceptance_fee)} + 律师费"
+                                         f"{_yuan(self.lawyer_fee)}；人民调解和司法确认不收费",
+                          _yuan(self.total), source="人民调解法第四条；法释〔2011〕5号第十一条"))
+        return Explanation(kind="saving", title="调解结案节约诉讼成本（估算）",
+                           result=_yuan(self.total), steps=tuple(steps), facts=self,
+                           sources=tuple(dict.fromkeys(
+                               [*(self.acceptance.explain().sources if self.acceptance else ()),
+                                "人民调解法第四条"])))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -323,7 +423,8 @@ def litigation_saving(
     lawyer = quantize(lawyer, CENT)
     return Saving(
         amount=fee.amount, acceptance_fee=fee.fee, lawyer_fee=lawyer, total=fee.fee + lawyer,
-        procedure=Procedure(procedure),
+        procedure=Procedure(procedure), acceptance=fee, lawyer_fee_rate=lawyer_fee_rate,
+        lawyer_fee_minimum=minimum,
         notes=("人民调解不收费（人民调解法第四条），司法确认不收费",
                f"律师费按标的额的{lawyer_fee_rate * 100:.4g}%估算，最低{minimum:.2f}元"),
     )

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -670,6 +670,8 @@ def _enforcement_context(dispute: Dispute, agreement: Agreement, e: Enforcement,
         "committee": dispute.committee.name, "total": str(out.total),
         "as_of": out.as_of.isoformat(),
         "rows": [(label, str(v)) for label, v in out.rows() if v],
+        "late_rows": _late_rows(out, mediation.policy_of(dispute).late_performance_daily_rate)
+        if ruling else [],
         "late_rate": str(mediation.policy_of(dispute).late_performance_daily_rate)
         if ruling else "",
         "first_missed": (missed[0].due.due_on if missed else e.accelerated_on).isoformat(),
@@ -677,6 +679,15 @@ def _enforcement_context(dispute: Dispute, agreement: Agreement, e: Enforcement,
         "paid": str(account.total_paid), "last_due": agreement.content["terms"]["schedule"][-1]
         ["due_on"], "last_day": e.last_day.isoformat(), "prepared_on": out.as_of.isoformat(),
     }
+
+
+def _late_rows(out: performance.Outstanding, rate: Decimal) -> list[dict[str, object]]:
+    """The doubled interest stretch by stretch, for the application's computation list."""
+    with localcontext() as ctx:
+        ctx.prec = performance.PRECISION
+        return [{"number": x.number, "from": x.start.isoformat(), "to": x.end.isoformat(),
+                 "days": x.days, "base": str(x.base), "interest": str(x.base * x.days * rate)}
+                for x in out.late_days]
 
 
 def _breakdown(out: performance.Outstanding) -> dict[str, object]:

@@ -15,6 +15,7 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from jintiao import clock, paging
+from jintiao.api.explain import explain_out
 from jintiao.api.intake_items import requests_of
 from jintiao.api.schemas import (
     BatchDisputeOut,
@@ -24,6 +25,7 @@ from jintiao.api.schemas import (
     DisputeActionIn,
     DisputeBatchIn,
     DisputeBatchOut,
+    DisputeExplainOut,
     DisputeIntakeIn,
     DisputeListOut,
     DisputeOut,
@@ -69,6 +71,7 @@ from jintiao.orgs.models import Organization, User
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PARTICULARS, PartyInput
+from jintiao.performance import explain as explaining
 from jintiao.timeline.hashing import moment
 from jintiao.timeline.models import Event
 
@@ -287,7 +290,10 @@ def disputes_intake_batch(request: HttpRequest, payload: DisputeBatchIn) -> Disp
 @router.get("/{dispute_id}", response={200: DisputeOut, **ERRORS}, operation_id="disputes_get")
 def disputes_get(request: HttpRequest, dispute_id: DisputeId) -> DisputeOut:
     viewer: User = request.auth  # type: ignore[attr-defined]
-    return dispute_out(dispute_get_for(viewer, dispute_id), viewer)
+    dispute = dispute_get_for(viewer, dispute_id)
+    out = dispute_out(dispute, viewer)
+    out.explain = DisputeExplainOut(deadline=explain_out(explaining.deadline_explained(dispute)))
+    return out
 
 
 @router.post("", response={201: DisputeOut, 200: DisputeOut, **ERRORS},

@@ -20,6 +20,7 @@ from jintiao.agreements import selectors as agreements
 from jintiao.agreements import services as signing
 from jintiao.agreements.content import Draft
 from jintiao.agreements.models import Agreement
+from jintiao.api.explain import explain_out
 from jintiao.api.routers.disputes import ERRORS, DisputeId
 from jintiao.api.schemas import (
     AgreementOut,
@@ -60,6 +61,7 @@ from jintiao.documents.integrity import document_file
 from jintiao.documents.models import Document
 from jintiao.domain.confirmation import Check
 from jintiao.orgs.models import Organization, User
+from jintiao.performance import explain as explaining
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import CreditRepair, Enforcement, FollowUp, Payment
@@ -267,10 +269,12 @@ def payment_out(p: Payment) -> PaymentOut:
 
 
 def enforcement_out(e: Enforcement) -> EnforcementOut:
+    """The enforcement, with how its amount was computed."""
     return EnforcementOut(status=e.status, accelerated_on=e.accelerated_on, as_of=e.as_of,
                           total=f"{e.total:.2f}",
                           breakdown=EnforcementBreakdownOut.model_validate(e.breakdown),
-                          last_day=e.last_day, document_id=e.document_id)
+                          last_day=e.last_day, document_id=e.document_id,
+                          explain=explain_out(explaining.enforcement_explained(e.dispute)))
 
 
 def credit_repair_out(r: CreditRepair) -> CreditRepairOut:
@@ -307,6 +311,7 @@ def performance_get(request: HttpRequest, dispute_id: DisputeId) -> PerformanceO
                                 note=f.note, cancelled_at=f.cancelled_at,
                                 cancel_reason=f.cancel_reason)
                     for f in FollowUp.objects.filter(dispute=dispute).order_by("due_on")],
+        explain=explain_out(explaining.account_explained(dispute, account.on)),
     )
 
 

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from jintiao import clock
+from jintiao.api.explain import explain_out
 from jintiao.api.routers.disputes import ERRORS, DisputeId, dispute_out
 from jintiao.api.schemas import (
     ApprovalDecisionOut,
@@ -55,6 +56,7 @@ from jintiao.api.schemas import (
 from jintiao.disputes.access import Standing, dispute_get_for, standing_of
 from jintiao.disputes.models import Dispute
 from jintiao.domain import blind
+from jintiao.domain.explain import explain_verdict
 from jintiao.domain.plans import MenuItem as Menu
 from jintiao.domain.plans import PlanOptions, Waiver
 from jintiao.domain.policy import Track
@@ -444,9 +446,14 @@ def _figures_out(figures: dict[str, object], *, desk: bool) -> PlanFiguresOut:
 
 
 def _plan_out(viewer: User, dispute: Dispute, options: PlanOptions, rate: Decimal) -> PlanOut:
-    figures = convert.figures_to_json(selectors.figures_for(dispute, options, rate))
+    computed = selectors.figures_for(dispute, options, rate)
+    desk = standing_of(viewer, dispute).desk
+    explained = (explain_verdict(computed.affordability, selectors.policy_of(dispute),
+                                 income_presumed=computed.income_presumed)
+                 if desk and computed.affordability is not None else None)
     return PlanOut(options=PlanOptionsOut.model_validate(convert.options_to_json(options)),
-                   figures=_figures_out(figures, desk=standing_of(viewer, dispute).desk))
+                   figures=_figures_out(convert.figures_to_json(computed), desk=desk),
+                   explain=explain_out(explained))
 
 
 @router.get("/disputes/{dispute_id}/plan-menu", response={200: list[PlanOut], **ERRORS},

@@ -53,6 +53,7 @@ from jintiao.orgs.selectors import user_roles
 from jintiao.outreach.selectors import events_seen_by
 from jintiao.parties.models import PartyKind
 from jintiao.parties.services import PartyInput
+from jintiao.performance import explain as explaining
 from jintiao.performance import selectors as performance_selectors
 from jintiao.portal import applications
 from jintiao.portal.models import Application
@@ -301,6 +302,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
             for doc in documents]) if me.may_serve() else None,
         "after_failure": dispute.state in (State.FAILED, State.CONFIRMATION_REJECTED,
                                            State.TRANSFERRED),
+        "deadline_explain": explaining.deadline_explained(dispute),
     }
     return render(request, "web/disputes/detail.html", context)
 

@@ -11,8 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jintiao.domain.explain import Explanation
+from jintiao.domain.fees import acceptance_fee
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
+from jintiao.domain.policy import Policy
 from jintiao.mediation import selectors, services
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of
@@ -41,7 +44,7 @@ def evaluation(request: HttpRequest, dispute_id: int) -> HttpResponse:
     policy = selectors.policy_of(dispute)
     context = header(me)
     context.update({
-        "evaluations": [_evaluation_row(e) for e in selectors.evaluations_of(dispute)],
+        "evaluations": [_evaluation_row(e, policy) for e in selectors.evaluations_of(dispute)],
         "form": form if may_record else None,
         "on_evaluation": on_evaluation,
         "policy": {"litigation": policy.expected_litigation_months,
@@ -54,9 +57,18 @@ def evaluation(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return render(request, "web/mediation/evaluation.html", context)
 
 
-def _evaluation_row(e: Any) -> dict[str, Any]:
+def _fee_explained(paths: dict[str, Any], policy: Policy) -> Explanation | None:
+    """How the acceptance fee of the litigation path was computed: on the claim's total,
+    at the policy's rounding (:func:`jintiao.domain.evaluation.litigation_paths`); None
+    should the recorded fee not be what that gives (a policy changed since)."""
+    fee = acceptance_fee(Decimal(paths["claim_total"]), quantum=policy.fee_quantum)
+    return fee.explain() if fee.fee == Decimal(paths["acceptance_fee"]) else None
+
+
+def _evaluation_row(e: Any, policy: Policy) -> dict[str, Any]:
     p = e.paths
     return {
+        "fee_explain": _fee_explained(p, policy),
         "expert": str(e.expert), "at": e.created_at, "assessment": e.assessment,
         "offer": e.offer.seq if e.offer else None, "summary": p["summary"],
         "offer_label": e.offer.label if e.offer else "",

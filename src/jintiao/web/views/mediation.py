@@ -22,6 +22,7 @@ from jintiao.domain.policy import Track
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import Offer, Session, Side
 from jintiao.orgs.models import User
+from jintiao.performance import explain as explaining
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
 from jintiao.web.views.errors import file_missing
@@ -63,6 +64,7 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
     extensions_left = selectors.extensions_left(dispute)
     enterprise = selectors.debtor_is_entity(dispute, budget)
     context.update({
+        "deadline_explain": explaining.deadline_explained(dispute),
         "sessions": [session_row(me, s, mediating, team) for s in selectors.sessions_for(me)],
         "session_form": forms.SessionForm(party_rows=party_rows, initial={
             "starts_at": clock.now().replace(second=0, microsecond=0)})

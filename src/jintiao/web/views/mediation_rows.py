@@ -17,6 +17,7 @@ from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, Standing
 from jintiao.disputes.models import Dispute, DisputeMediator
 from jintiao.domain.authority import AuthorityLimits
+from jintiao.domain.explain import explain_verdict
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.plans import DebtorBudget as Budget
@@ -108,6 +109,9 @@ def offer_row(me: Standing, offer: Offer, page: OfferPage) -> dict[str, Any]:
         "waived": money(f["waived_total"]), "conditional": money(f["conditional_waived"]),
         "deferral_waived": money(f.get("deferral_interest_waived", "0")),
         "pv": money(f["present_value"]), "affordable": f["affordable"],
+        "afford_explain": explain_verdict(current.affordability, selectors.policy_of(me.dispute),
+                                          income_presumed=current.income_presumed)
+        if me.desk and current is not None and current.affordability is not None else None,
         "first_due": f["first_due"], "last_due": f["last_due"],
         "warnings": [*f["warnings"], *f.get("affordability_reasons", []),
                      *(["（债务人未申报收入，按当地最低工资标准估算）"]

@@ -40,6 +40,7 @@ from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.performance import OUTSTANDING_LABELS
 from jintiao.outreach.selectors import outbox_for, purpose_label
+from jintiao.performance import explain as explaining
 from jintiao.performance import selectors as performance
 from jintiao.performance import services as paying
 from jintiao.performance.models import Enforcement, FollowUp, Payment
@@ -95,6 +96,9 @@ def performance_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "follow_form": forms.FollowUpForm() if me.may_mediate() else None,
         "may_review": me.may_review_performance() and state == State.PERFORMING,
         "confirmation": performance.confirmation_of(dispute),
+        "account_explain": explaining.account_explained(dispute) if account else None,
+        "enforcement_explain": explaining.enforcement_explained(dispute)
+        if enforcement and state in (State.DEFAULTED, State.ENFORCEMENT) else None,
     })
     return render(request, "web/loop/performance.html", context)
 

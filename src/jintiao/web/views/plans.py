@@ -16,9 +16,11 @@ from jintiao import clock
 from jintiao.disputes.access import Standing
 from jintiao.disputes.models import Dispute
 from jintiao.domain.errors import DomainError
+from jintiao.domain.explain import explain_verdict
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import amount_in_words, format_amount
 from jintiao.domain.plans import PlanFigures, PlanOptions
+from jintiao.domain.policy import Policy
 from jintiao.domain.schedules import METHOD_LABELS, Method
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import Offer
@@ -41,7 +43,8 @@ def _menu_columns(dispute: Dispute) -> list[PlanOptions]:
                     for n in DEFAULT_TERMS]
 
 
-def _figures_row(f: PlanFigures, *, desk: bool) -> dict[str, Any]:
+def _figures_row(f: PlanFigures, *, desk: bool, policy: Policy | None = None
+                 ) -> dict[str, Any]:
     """A compared plan; what it says of the debtor's money (the most they can pay, why a
     plan is beyond them) only for the desk."""
     reasons = list(f.affordability.reasons) if f.affordability and desk else []
@@ -60,6 +63,8 @@ def _figures_row(f: PlanFigures, *, desk: bool) -> dict[str, Any]:
         "max_payment": format_amount(f.affordability.max_payment)
         if f.affordability and desk else "",
         "presumed": f.income_presumed and desk, "revival": f.revival_clause(),
+        "explain": explain_verdict(f.affordability, policy, income_presumed=f.income_presumed)
+        if f.affordability and desk and policy else None,
         "warnings": [w for w in f.warnings
                      if not f.affordability or w not in f.affordability.reasons] + reasons,
         "rows": [{"n": i.number, "due": i.due_on, "principal": format_amount(i.principal),
@@ -97,6 +102,7 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
     rate = selectors.discount_rate(dispute, rate_form.cleaned_data["discount_rate"]
                                    if rate_form.is_valid() else None)
     submitted = any(k.endswith("-method") for k in request.GET)
+    policy = selectors.policy_of(dispute) if me.desk else None
     initial = [] if submitted else _menu_columns(dispute)
     results: list[dict[str, Any]] = []
     for i in range(PLAN_COLUMNS):
@@ -113,7 +119,7 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
         if options is not None:
             try:
                 entry["figures"] = _figures_row(selectors.figures_for(dispute, options, rate),
-                                                desk=me.desk)
+                                                desk=me.desk, policy=policy)
             except DomainError as exc:
                 entry["error"] = exc.message
         results.append(entry)
