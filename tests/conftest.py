@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from jintiao.disputes.models import Channel, DisputeType, PartyRole
+from jintiao.disputes.services import dispute_intake
 from jintiao.domain.authority import AuthorityLimits
+from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, Role
 from jintiao.domain.policy import Track
-from jintiao.mediation.services import action_apply
+from jintiao.mediation.services import action_apply, budget_declare, joint_create
 from jintiao.orgs.models import OrgKind
 from jintiao.orgs.services import authority_grant_set
+from jintiao.parties.crypto import decrypt
+from jintiao.parties.models import PartyKind
+from jintiao.parties.services import PartyInput
 from jintiao.pki.store import ensure_ca
 from tests.factories import (
     OrganizationFactory,
     UserFactory,
+    credit_code,
     flat,
     intake,
     publish_default_policy,
@@ -132,3 +140,34 @@ def performing(desk, mediating):
     confirm(desk, mediating)
     mediating.refresh_from_db()
     return mediating
+
+
+# joint mediation (issue 21 §2): the same debtor's second dispute, with another bank
+@pytest.fixture
+def second_loan(desk, mediating):
+    """The same debtor's 200,000-yuan loan with another bank, being mediated at the same
+    committee by the same mediator."""
+    debtor = mediating.party_rows.get(role="debtor").party
+    d = dispute_intake(
+        actor=desk.clerk, committee=desk.committee, channel=Channel.INSTITUTION_APPLICATION,
+        dispute_type=DisputeType.CONSUMER_LOAN, institution=desk.other_bank,
+        claim=ClaimBreakdown(as_of=dt.date(2026, 6, 30), principal=D("200000.00"),
+                             interest=D("12000.00"), penalty_interest=D("3000.00")),
+        parties=[(PartyInput(PartyKind.ENTITY, desk.other_bank.name, credit_code(909)),
+                  PartyRole.CREDITOR),
+                 (PartyInput(PartyKind.PERSON, debtor.name, decrypt(debtor.id_cipher),
+                             phone=decrypt(debtor.phone_cipher)), PartyRole.DEBTOR)]).dispute
+    d = action_apply(actor=desk.clerk, dispute_id=d.pk, action=Action.ACCEPT,
+                     expected_version=d.version, notice_served=True)
+    return action_apply(actor=desk.director, dispute_id=d.pk, action=Action.ASSIGN,
+                        expected_version=d.version, track=Track.SIMPLE,
+                        mediators=[desk.mediator])
+
+
+@pytest.fixture
+def joined(desk, mediating, second_loan):
+    budget_declare(actor=desk.mediator, dispute_id=mediating.pk,
+                   party_row_id=mediating.party_rows.get(role="debtor").pk,
+                   monthly_income=D("12000"), other_obligations=D("0"),
+                   dependants=1)
+    return joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])

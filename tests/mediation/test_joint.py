@@ -10,10 +10,7 @@ from decimal import Decimal
 import pytest
 
 from jintiao.disputes.access import PermissionDenied, RecordNotFound
-from jintiao.disputes.models import Channel, DisputeType, PartyRole
-from jintiao.disputes.services import dispute_intake
 from jintiao.domain.authority import AuthorityLimits
-from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.joint import JointInvalid
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
@@ -22,7 +19,6 @@ from jintiao.mediation.services import (
     ApprovalRequired,
     PartTerms,
     action_apply,
-    budget_declare,
     joinable_with,
     joint_create,
     joint_parts,
@@ -30,43 +26,9 @@ from jintiao.mediation.services import (
     offer_accept,
 )
 from jintiao.orgs.services import authority_grant_set
-from jintiao.parties.crypto import decrypt
-from jintiao.parties.models import PartyKind
-from jintiao.parties.services import PartyInput
-from tests.factories import credit_code
 
 pytestmark = pytest.mark.django_db
 FIRST = dt.date(2027, 1, 20)
-
-
-@pytest.fixture
-def second_loan(desk, mediating):
-    """The same debtor's 200,000-yuan loan with another bank, being mediated at the same
-    committee by the same mediator."""
-    debtor = mediating.party_rows.get(role="debtor").party
-    d = dispute_intake(
-        actor=desk.clerk, committee=desk.committee, channel=Channel.INSTITUTION_APPLICATION,
-        dispute_type=DisputeType.CONSUMER_LOAN, institution=desk.other_bank,
-        claim=ClaimBreakdown(as_of=dt.date(2026, 6, 30), principal=Decimal("200000.00"),
-                             interest=Decimal("12000.00"), penalty_interest=Decimal("3000.00")),
-        parties=[(PartyInput(PartyKind.ENTITY, desk.other_bank.name, credit_code(909)),
-                  PartyRole.CREDITOR),
-                 (PartyInput(PartyKind.PERSON, debtor.name, decrypt(debtor.id_cipher),
-                             phone=decrypt(debtor.phone_cipher)), PartyRole.DEBTOR)]).dispute
-    d = action_apply(actor=desk.clerk, dispute_id=d.pk, action=Action.ACCEPT,
-                     expected_version=d.version, notice_served=True)
-    return action_apply(actor=desk.director, dispute_id=d.pk, action=Action.ASSIGN,
-                        expected_version=d.version, track=Track.SIMPLE,
-                        mediators=[desk.mediator])
-
-
-@pytest.fixture
-def joined(desk, mediating, second_loan):
-    budget_declare(actor=desk.mediator, dispute_id=mediating.pk,
-                   party_row_id=mediating.party_rows.get(role="debtor").pk,
-                   monthly_income=Decimal("12000"), other_obligations=Decimal("0"),
-                   dependants=1)
-    return joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
 
 
 def test_the_desk_finds_and_joins_the_debtors_other_dispute(desk, mediating, second_loan):

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jintiao.mediation.models import JointMediation, Offer
-from tests.mediation.test_joint import FIRST, joined, second_loan  # noqa: F401 - fixtures
+from tests.mediation.test_joint import FIRST
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_joined_from_the_page_then_previewed_and_put_forward(desk, mediating, se
 
 
 def test_a_bank_reads_only_its_part_and_strangers_nothing(desk, mediating, second_loan,
-                                                          joined):  # noqa: F811
+                                                          joined):
     bank = _as(desk.agent).get(reverse("web:mediation", args=[mediating.pk])).content.decode()
     assert "债务人的多笔债务正在联合调解" in bank
     assert second_loan.number not in bank
