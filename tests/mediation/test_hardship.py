@@ -178,3 +178,21 @@ class TestThePause:
         words = " ".join(getattr(b, "text", "") for b in shown.blocks)
         assert f"纾困暂停期间（{pause.starts_on.year}年" in words
         assert "不计收利息、罚息、复利和违约金" in words
+
+
+def test_a_resumed_period_explains_itself(desk, mediating):
+    from jintiao.performance.explain import deadline_explained
+
+    pause = _granted(desk, mediating)
+    later = clock.now() + dt.timedelta(days=10)
+    with clock.pinned(later):
+        pause_end(actor=desk.director, dispute_id=mediating.pk, pause_id=pause.pk,
+                  reason="可以恢复")
+    mediating.refresh_from_db()
+    pause.refresh_from_db()
+    explained = deadline_explained(mediating)
+    assert explained is not None
+    text = " ".join(str(s) for s in explained.as_dict()["steps"])
+    assert "纾困暂停" in text
+    assert f"剩余{pause.days_left}个工作日" in text
+    assert explained.as_dict()["facts"]["due_on"] == mediating.deadline.isoformat()

@@ -31,6 +31,7 @@ from jintiao.domain.explain import (
 )
 from jintiao.domain.lifecycle import STATE_DEADLINES, Action, State
 from jintiao.domain.policy import FIELD_LABELS, SOURCES, Policy, Track
+from jintiao.mediation.models import HardshipPause
 from jintiao.performance import selectors
 from jintiao.performance.models import Enforcement
 from jintiao.policies.selectors import working_calendar
@@ -109,6 +110,34 @@ def _basis(dispute: Dispute, now: _Setting, before: list[_Setting]
     return now.at, rule, label
 
 
+def _after_pause(dispute: Dispute) -> Explanation | None:
+    """A mediation period running again after a hardship pause (issue 21 §3), when that is
+    what set the current deadline: from the day it resumed, the days it had left."""
+    ended = (Event.objects.filter(dispute=dispute, type=events.MEDIATION_PAUSE_ENDED.type,
+                                  params__deadline=dispute.deadline.isoformat() if
+                                  dispute.deadline else "")
+             .order_by("-seq").values_list("seq", "params").first())
+    if ended is None:
+        return None
+    later = Event.objects.filter(dispute=dispute, seq__gt=ended[0], meta__has_key="deadline")
+    pause = HardshipPause.objects.filter(dispute=dispute, seq=ended[1].get("pause")).first()
+    if later.exists() or pause is None or pause.ended_on is None or pause.days_left is None:
+        return None
+    unit = periods.Unit.WORKING_DAYS if pause.working_days else periods.Unit.DAYS
+    calendar = working_calendar()
+    computed = periods.deadline(pause.ended_on, periods.TimeLimit(max(pause.days_left, 0), unit),
+                                calendar)
+    version = dispute.policy_version
+    policy = Policy.from_dict(version.data)
+    return explain_deadline(computed, calendar, LimitBasis(
+        rule="hardship_pause_limit", label="纾困暂停前调解期限剩余的天数",
+        source=(f"纾困暂停自{pause.starts_on}起，调解期限当时剩余{pause.days_left}"
+                f"{'个工作日' if pause.working_days else '日'}，暂停结束后按剩余天数恢复计算；"
+                + SOURCES.get("hardship_pause_limit", "")),
+        policy_name=policy.name, policy_version=version.version,
+        started_by="纾困暂停结束，调解期限恢复计算"))
+
+
 def deadline_explained(dispute: Dispute) -> Explanation | None:
     """How the dispute's current deadline was computed, or None when it has none or the
     record that set it cannot be found (a deadline set outside the lifecycle).
@@ -119,6 +148,9 @@ def deadline_explained(dispute: Dispute) -> Explanation | None:
     """
     if dispute.deadline is None:
         return None
+    resumed = _after_pause(dispute)
+    if resumed is not None:
+        return resumed
     found = _settings(dispute)
     if not found or found[0].type not in KNOWN or found[0].deadline != dispute.deadline:
         return None
