@@ -47,7 +47,19 @@ def test_the_seed_disputes_are_where_the_sources_leave_them(demo):
     assert Dispute.objects.get(external_ref="S2").party_rows.filter(role="debtor").count() == 2
     assert Dispute.objects.get(external_ref="S3").state == State.AGREED
     assert Dispute.objects.get(external_ref="S4").state == State.MEDIATING
-    assert Dispute.objects.count() == 6 + 12  # S1–S4, a mediation under way, a fresh file
+    # S1–S4, a mediation under way, a fresh file, one paused (issue 21 §3)
+    assert Dispute.objects.count() == 7 + 12
+
+
+def test_the_party_door_and_a_hardship_pause(demo):
+    from jintiao.mediation.models import HardshipPause
+    from jintiao.portal.models import Application
+
+    waiting = Application.objects.get()
+    assert (waiting.status, waiting.files.count()) == (Application.Status.SUBMITTED, 1)
+    paused = HardshipPause.objects.get(dispute__external_ref="DEMO-P1")
+    assert paused.status == HardshipPause.Status.ACTIVE
+    assert paused.dispute.deadline is None
 
 
 def test_loading_twice_changes_nothing(demo):

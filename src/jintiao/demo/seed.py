@@ -24,6 +24,7 @@ from jintiao.demo.mediation import (
     set_up_desk,
 )
 from jintiao.demo.outreach import seed_templates
+from jintiao.demo.party_door import party_door
 from jintiao.demo.supervision import draw_last_quarter
 from jintiao.disputes.models import Channel, Dispute, DisputeType, PartyRole
 from jintiao.disputes.services import dispute_apply_action, dispute_intake
@@ -489,6 +490,21 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                              ethnicity="汉族", address="贵州省凯里市文化北路3号"),
                   PartyRole.DEBTOR)],
     ))
+    received = today - dt.timedelta(days=6)
+    made.append(_scenario(
+        kaili, kaili.agent, received, PATHS["mediating"], [0, 1], rng,
+        mediator=personas["mediator"],
+        channel=Channel.INSTITUTION_APPLICATION, notice_served=True,
+        dispute_type=DisputeType.CONSUMER_LOAN, institution=kaili.bank_branch,
+        court=kaili.court, external_ref="DEMO-P1",
+        summary="消费贷款逾期：借款人因病住院、暂无收入，调委会核实住院证明后纾困暂停调解。",
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("42000"),
+                             interest=Decimal("3310.50"), penalty_interest=Decimal("980.20")),
+        parties=[_creditor(kaili.bank_branch),
+                 (PartyInput(PartyKind.PERSON, "潘某某", _id_number(8, rng), _mobile(8),
+                             ethnicity="苗族", address="贵州省凯里市大十字街道某小区5栋"),
+                  PartyRole.DEBTOR)],
+    ))
     jinping = world.counties[7]
     received = today - dt.timedelta(days=12)
     made.append(_scenario(
@@ -556,6 +572,7 @@ def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | Non
             seed_templates(county.committee, county.clerk, county.director, start)
         filings = _scenarios(world, today) + _synthetic(world, synthetic, today, rng)
         replay(filings, rng)
+        party_door(world.counties[0].committee, world.personas, today)
         draw_last_quarter(world.prefecture, User.objects.get(username="supervisor"), today)
         figures_refresh()
     return {"organizations": Organization.objects.count(), "users": User.objects.count(),
