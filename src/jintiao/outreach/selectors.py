@@ -293,8 +293,9 @@ def _rows(groups: dict[str, list[ContactAttempt]], beyond: set[int],
 # the template's purpose, the committee's wording of it).
 SYSTEM_PURPOSES = {
     "portal_sign_in": "当事人端登录验证码",
+    "portal_application": "网上调解申请的验证码与办理结果",
     "agreement_signing": "协议签署验证码",
-    "statement_signing": "送达地址确认书、司法确认申请书签署验证码",
+    "statement_signing": "送达地址确认书、司法确认申请书、无争议事实确认书签署验证码",
     "performance_reminder": "履行提醒",
     "email": "电子邮件",
     "menu": "标准还款方案",  # a verification code's purpose
