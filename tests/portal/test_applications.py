@@ -118,6 +118,10 @@ class TestThePortalPage:
         sent = client.post(reverse("portal:apply"), {**form, "step": "code"}).content.decode()
         assert "验证码已发送" in sent
         assert "信用卡逾期" in sent  # what was typed stays on the page
+        assert 'class="msg error"' not in sent  # and nothing is called missing yet
+        half = client.post(reverse("portal:apply"), {"phone": PHONE, "step": "code"})
+        # one message at most: the minute between codes, never a field called missing
+        assert half.content.decode().count('class="msg error"') <= 1
         code = outbox_code(PHONE)
         upload = SimpleUploadedFile("合同.pdf", PDF, content_type="application/pdf")
         done = client.post(reverse("portal:apply"), {**form, "code": code, "step": "submit",

@@ -21,12 +21,12 @@ from jintiao.web.forms.portal import ApplicationForm
 from jintiao.web.views.common import mistakes
 
 
-def _form(data: Any = None) -> ApplicationForm:
+def _form(data: Any = None, initial: dict[str, Any] | None = None) -> ApplicationForm:
     committees = [c for c in applications.committees_open()
                   if applications.takes_party_applications(c)]
     institutions = Organization.objects.filter(kind__in=INSTITUTION_KINDS).order_by("path")
-    return ApplicationForm(data, committees=committees, institutions=institutions,
-                           types=DisputeType.choices)
+    return ApplicationForm(data, initial=initial, committees=committees,
+                           institutions=institutions, types=DisputeType.choices)
 
 
 @sensitive_post_parameters("phone", "code", "id_number", "name", "address")
@@ -39,6 +39,9 @@ def apply(request: HttpRequest) -> HttpResponse:
         step = request.POST.get("step")
         if step == "code":
             _send_code(request)
+            # what was typed stays on the page, without calling the rest missing yet
+            form = _form(initial={k: v for k, v in request.POST.items()
+                                  if k not in ("csrfmiddlewaretoken", "code", "step")})
         elif form.is_valid():
             made = _submit(request, form)
             if made is not None:
