@@ -230,9 +230,9 @@ class Policy:
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, TimeLimit):
+        return _coerce_limit(name, raw)
     try:
-        if isinstance(default, TimeLimit):
-            return TimeLimit(int(raw["amount"]), Unit(raw["unit"]))
         if isinstance(default, bool):
             if not isinstance(raw, bool):
                 raise TypeError(name)
@@ -254,6 +254,26 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
             f"invalid value for policy field {name}: {raw!r}",
             field=name,
         ) from None
+
+
+def _coerce_limit(name: str, raw: Any) -> TimeLimit:
+    """A limit from ``{"amount": 7, "unit": "working_days"}``, each mistake in words."""
+    label = FIELD_LABELS.get(name, name)
+    amount = raw.get("amount") if isinstance(raw, Mapping) else None
+    unit = raw.get("unit") if isinstance(raw, Mapping) else None
+    if isinstance(amount, str) and amount.strip().lstrip("-").isdigit():
+        amount = int(amount.strip())
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise PolicyInvalid(f"规则项“{label}”的期间必须是整数：{amount!r}",
+                            f"the amount of {name} must be a whole number", field=name)
+    if unit not in {u.value for u in Unit}:
+        units = "、".join(f"{u.value}（{u.label}）" for u in Unit)
+        raise PolicyInvalid(f"规则项“{label}”的期间单位无效：{unit!r}，可选：{units}",
+                            f"unknown time unit of {name}: {unit!r}", field=name)
+    if amount < 1:
+        raise PolicyInvalid(f"规则项“{label}”必须至少为1", f"policy field {name} must be at least 1",
+                            field=name)
+    return TimeLimit(amount, Unit(unit))
 
 
 _RATES = {"annual_cost_cap", "late_performance_daily_rate", "max_debt_service_ratio",

@@ -108,14 +108,14 @@ def policy_draft(*, organization: Organization, valid_from: dt.date,
         value without a source, a source too long (naming the field)
     :raises PolicyWindowInvalid: backwards dates, a start before today, an overlap
     """
-    if actor is not None and not may_publish_policy(actor, organization):
-        raise PolicyNotYours(f"您不是“{organization}”或其上级单位的管理员，不能发布其规则",
-                             "not an administrator of this node", organization=organization.pk)
     if organization.kind not in POLICY_KINDS:
         kinds = "、".join(str(OrgKind(k).label) for k in POLICY_KINDS)
         raise PolicyInvalid(f"“{organization}”不是可以配置规则的单位（{kinds}）",
                             "rules are set on leading groups, committees and centres",
                             field="organization")
+    if actor is not None and not may_publish_policy(actor, organization):
+        raise PolicyNotYours(f"您不是“{organization}”或其上级单位的管理员，不能发布其规则",
+                             "not an administrator of this node", organization=organization.pk)
     today = clock.today() if actor is not None else None
     own = list(PolicyVersion.objects.filter(organization=organization).order_by("version"))
     ends = window_check(valid_from, valid_to, today=today,
