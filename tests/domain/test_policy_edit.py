@@ -168,7 +168,8 @@ class TestDiff:
         sources = {**SOURCES, "living_minimum_monthly": "黔民发〔2027〕3号"}
         (change,) = diff(DEFAULT_POLICY, DEFAULT_POLICY, old_sources=SOURCES,
                          new_sources=sources)
-        assert change.source_changed and not change.value_changed
+        assert change.source_changed
+        assert not change.value_changed
 
     def test_values_read_as_people_say_them(self):
         assert display("annual_cost_cap", Decimal("0.24")) == "24%"

@@ -129,8 +129,10 @@ class TestWhatIsStored:
         assert [(c.field, c.old, c.new) for c in draft.changes] == [
             ("mediation_simple_limit", "7个工作日", "10个工作日"),
             ("annual_cost_cap", "24%", "20%")]
-        assert draft.base is not None and draft.base.organization == admins.prefecture
-        assert draft.version == 1 and draft.closes is None
+        assert draft.base is not None
+        assert draft.base.organization == admins.prefecture
+        assert draft.version == 1
+        assert draft.closes is None
         assert stored() == before
 
 

@@ -271,8 +271,8 @@ def _coerce_limit(name: str, raw: Any) -> TimeLimit:
         raise PolicyInvalid(f"规则项“{label}”的期间单位无效：{unit!r}，可选：{units}",
                             f"unknown time unit of {name}: {unit!r}", field=name)
     if amount < 1:
-        raise PolicyInvalid(f"规则项“{label}”必须至少为1", f"policy field {name} must be at least 1",
-                            field=name)
+        raise PolicyInvalid(f"规则项“{label}”必须至少为1",
+                            f"policy field {name} must be at least 1", field=name)
     return TimeLimit(amount, Unit(unit))
 
 
@@ -527,7 +527,8 @@ def percent_text(ratio: Decimal) -> str:
 
 
 def display(name: str, value: Any) -> str:
-    """Return a rule's value in words, as a page or a diff shows it (7个工作日, 24%, 50,000.00元)."""
+    """Return a rule's value in words, as a page or a diff shows it: 7个工作日, 24%,
+    50,000.00元."""
     kind = kind_of(name)
     if kind is Kind.LIMIT:
         return f"{value.amount}{value.unit.label}"
