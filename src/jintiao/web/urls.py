@@ -23,6 +23,7 @@ from jintiao.web.views import (
     parties,
     performance,
     plans,
+    policies,
     results,
     statements,
     supervision,
@@ -37,6 +38,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("disputes/", views.dispute_list, name="dispute_list"),
+    # the rules and their sources (issue 21 §5)
+    path("policies/", policies.policy_list, name="policies"),
+    path("policies/<int:organization_id>/", policies.policy_node, name="policy_node"),
+    path("policies/<int:organization_id>/new/", policies.policy_new, name="policy_new"),
     path("disputes/new/", views.dispute_new, name="dispute_new"),
     path("disputes/batch/", batch_views.batch_start, name="batch_start"),
     path("disputes/batch/menu/", batch_views.menu_batch_start, name="menu_batch_start"),

@@ -1,0 +1,150 @@
+"""The rules on the web (issue 21 §5): who sees the pages and the form, the preview that
+writes nothing, the confirmation that publishes, and refusals in the domain's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from jintiao import clock
+from jintiao.domain.lifecycle import Role
+from jintiao.domain.policy import DEFAULT_POLICY, SOURCES
+from jintiao.orgs.models import OrgKind
+from jintiao.policies.models import PolicyVersion
+from jintiao.web.forms.policies import PolicyVersionForm
+from tests.factories import OrganizationFactory, UserFactory
+from tests.web.test_views import client_for
+
+BASIS = "凯里市金融纠纷多元化解领导小组〔2027〕2号"
+
+
+@pytest.fixture
+def admins(world):
+    operator = OrganizationFactory(name="平台运营中心", kind=OrgKind.OPERATOR)
+    world.platform_admin = UserFactory(organization=operator, roles=[Role.ADMINISTRATOR])
+    world.county_admin = UserFactory(organization=world.county, roles=[Role.ADMINISTRATOR])
+    return world
+
+
+def new_url(node) -> str:
+    return reverse("web:policy_new", args=[node.pk])
+
+
+def filled(**changes) -> dict:
+    """The form as the page fills it (the defaults and their sources), with ``changes``."""
+    initial = PolicyVersionForm.initial_from(DEFAULT_POLICY, dict(SOURCES))
+    initial["valid_from"] = (clock.today() + dt.timedelta(days=1)).isoformat()
+    initial["valid_to"] = ""
+    initial["source"] = ""
+    initial.update(changes)
+    return {k: str(v) for k, v in initial.items()}
+
+
+def versions() -> list[tuple[int, int]]:
+    return list(PolicyVersion.objects.order_by("pk").values_list("organization_id", "version"))
+
+
+class TestWhoSeesWhat:
+    def test_the_home_page_links_the_rules_for_their_administrators_only(self, admins):
+        home = client_for(admins.county_admin).get("/").content.decode()
+        assert 'id="policies-link"' in home
+        assert 'id="policies-link"' not in client_for(admins.director).get("/").content.decode()
+
+    def test_a_county_administrator_lists_its_nodes(self, admins):
+        page = client_for(admins.county_admin).get(reverse("web:policies")).content.decode()
+        assert f'id="publish-{admins.committee.pk}"' in page
+        assert f'id="publish-{admins.county.pk}"' in page
+        assert f'id="publish-{admins.other_committee.pk}"' not in page
+
+    def test_staff_read_a_nodes_rules_but_get_no_form(self, admins):
+        client = client_for(admins.director)
+        page = client.get(reverse("web:policy_node", args=[admins.committee.pk]))
+        assert page.status_code == 200
+        assert "继承“黔东南州金融纠纷多元化解领导小组”第1版" in page.content.decode()
+        assert 'id="policy-new-link"' not in page.content.decode()
+        assert client.get(new_url(admins.committee)).status_code == 403
+        assert client.post(new_url(admins.committee),
+                           filled(max_extensions="2")).status_code == 403
+        assert versions() == [(admins.prefecture.pk, 1)]
+
+    @pytest.mark.parametrize("who", ["county_admin", "other_clerk", "county_supervisor"])
+    def test_someone_elses_node_is_missing(self, admins, who):
+        node = admins.other_committee if who == "county_admin" else admins.committee
+        client = client_for(getattr(admins, who))
+        assert client.get(reverse("web:policy_node", args=[node.pk])).status_code == 404
+        assert client.get(new_url(node)).status_code == 404
+        assert client.post(new_url(node), filled(max_extensions="2")).status_code == 404
+
+    def test_a_party_and_a_stranger_are_kept_out(self, admins):
+        party = UserFactory(roles=[Role.PARTY])
+        assert client_for(party).get(reverse("web:policies")).status_code in (302, 403)
+        assert Client().get(new_url(admins.committee)).status_code == 302
+
+
+class TestPublishing:
+    def test_the_form_starts_from_the_version_in_force_with_its_sources(self, admins):
+        page = client_for(admins.county_admin).get(new_url(admins.committee)).content.decode()
+        assert 'name="mediation_simple_limit__amount" value="7"' in page
+        assert 'name="annual_cost_cap" value="24"' in page
+        assert SOURCES["objection_limit"] in page
+
+    def test_the_preview_shows_the_difference_and_writes_nothing(self, admins):
+        response = client_for(admins.county_admin).post(new_url(admins.committee), filled(**{
+            "mediation_simple_limit__amount": "10", "mediation_simple_limit__source": BASIS,
+            "annual_cost_cap": "20"}))
+
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert 'data-change="mediation_simple_limit"' in page
+        assert "7个工作日" in page
+        assert "10个工作日" in page
+        assert BASIS in page
+        # the cap changed but its source did not: the page says so
+        assert 'data-same-source="annual_cost_cap"' in page
+        assert 'data-change="objection_limit"' not in page
+        assert versions() == [(admins.prefecture.pk, 1)]
+
+    def test_confirming_publishes_and_the_node_page_lists_it(self, admins):
+        client = client_for(admins.county_admin)
+        data = filled(**{"mediation_simple_limit__amount": "10",
+                         "mediation_simple_limit__source": BASIS, "confirm": "1"})
+
+        response = client.post(new_url(admins.committee), data, follow=True)
+
+        page = response.content.decode()
+        assert "已发布“凯里市金调委”规则第1版" in page
+        assert 'id="version-1"' in page
+        row = PolicyVersion.objects.get(organization=admins.committee)
+        assert row.published_by == admins.county_admin
+        assert row.data["mediation_simple_limit"] == {"amount": 10, "unit": "working_days"}
+        assert row.data["annual_cost_cap"] == "0.24"
+        assert row.sources["mediation_simple_limit"] == BASIS
+
+    @pytest.mark.parametrize(("changes", "words"), [
+        ({"mediation_simple_limit__amount": "-3"}, "“简易程序调解期限”必须至少为1"),
+        ({"mediation_simple_limit__unit": "weeks"}, "“简易程序调解期限”的期间单位无效"),
+        ({"annual_cost_cap": "36"}, "全国上限年24%"),
+        ({"lawyer_fee_rate": "150"}, "“律师费估算比例”必须是大于0且不超过100%的比例"),
+        ({"max_extensions": "0"}, "“延长调解期限次数上限”必须是正整数"),
+        ({"max_extensions": "2", "max_extensions__source": ""}, "已修改，须填写其法律或政策依据"),
+    ])
+    def test_a_value_out_of_its_domain_is_refused_in_words(self, admins, changes, words):
+        for step in ({}, {"confirm": "1"}):
+            response = client_for(admins.county_admin).post(new_url(admins.committee),
+                                                            filled(**changes, **step))
+            assert response.status_code == 400
+            assert words in response.content.decode()
+            assert 'id="policy-refused"' in response.content.decode()
+        assert versions() == [(admins.prefecture.pk, 1)]
+
+    def test_a_start_before_today_is_refused(self, admins):
+        yesterday = (clock.today() - dt.timedelta(days=1)).isoformat()
+        response = client_for(admins.platform_admin).post(
+            new_url(admins.prefecture), filled(valid_from=yesterday, max_extensions="2",
+                                               confirm="1"))
+        assert response.status_code == 400
+        assert "不能早于今天" in response.content.decode()
+        assert versions() == [(admins.prefecture.pk, 1)]
