@@ -231,3 +231,19 @@ def test_versions_stored_before_sources_get_each_rules_default_source(world):
     assert row.sources["annual_cost_cap"] == SOURCES["annual_cost_cap"]
     assert set(row.sources) == set(SOURCES)
     assert row.published_at == row.created_at
+
+
+def test_the_versions_in_force_at_many_nodes_are_read_at_once(admins,
+                                                              django_assert_num_queries):
+    """What the list of an administrator's nodes shows: each node's own version or the
+    nearest ancestor's, as policy_for finds it, in one query whatever the number of nodes."""
+    from jintiao.policies.selectors import policies_in_force
+
+    publish(admins, admins.county_admin, admins.committee, valid_from=clock.today())
+    nodes = [admins.prefecture, admins.county, admins.committee, admins.other_committee,
+             admins.bank]
+    with django_assert_num_queries(1):
+        found = policies_in_force(nodes, on=clock.today())
+    for node in nodes[:4]:
+        assert found[node.pk] == policy_for(node, on=clock.today())[0]
+    assert found[admins.bank.pk] is None

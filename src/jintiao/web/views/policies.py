@@ -57,9 +57,11 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     today, and every version the viewer may read."""
     viewer = viewer_of(request)
     today = clock.today()
+    nodes = list(policy_nodes_managed_by(viewer))
+    in_force = selectors.policies_in_force(nodes, on=today)
     managed = []
-    for node in policy_nodes_managed_by(viewer):
-        row, _policy = _in_force(node, today)
+    for node in nodes:
+        row = in_force[node.pk]
         managed.append({"node": node, "row": row,
                         "inherited": row is not None and row.organization_id != node.pk})
     versions = [_version(r, today) for r in selectors.policy_versions_visible_to(viewer)]
