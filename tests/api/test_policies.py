@@ -120,3 +120,23 @@ class TestWhoReadsWhat:
 
     def test_a_read_token_is_enough(self, published):
         assert listed(Api(published.clerk, scopes=["read"]))
+
+
+def test_the_list_costs_the_same_whatever_the_number_of_versions(published):
+    """One read of the versions with their nodes and publishers, not one per version."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = Api(published.supervisor)  # the prefecture's: every version below it
+    api.get("/policies")  # the token's first use is written once
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            ok(api.get("/policies"))
+        return len(queries)
+
+    few = cost()
+    for node in (published.committee, published.other_county, published.other_committee):
+        policy_publish(organization=node, policy=DEFAULT_POLICY.replace(max_extensions=2),
+                       valid_from=dt.date(2020, 1, 1))
+    assert cost() == few

@@ -247,3 +247,14 @@ def test_the_versions_in_force_at_many_nodes_are_read_at_once(admins,
     for node in nodes[:4]:
         assert found[node.pk] == policy_for(node, on=clock.today())[0]
     assert found[admins.bank.pk] is None
+
+
+def test_a_disputes_version_says_the_source_it_was_published_with(admins, mediating):
+    """What a figure's explanation cites: the dispute's own version's source of the rule."""
+    from jintiao.policies.selectors import source_of
+
+    row = publish(admins, admins.prefecture_admin, admins.prefecture)
+    assert source_of(row, "mediation_simple_limit") == BASIS
+    assert source_of(mediating.policy_version, "mediation_simple_limit") == SOURCES[
+        "mediation_simple_limit"]
+    assert source_of(row, "no_such_rule") == ""

@@ -148,3 +148,14 @@ class TestPublishing:
         assert response.status_code == 400
         assert "不能早于今天" in response.content.decode()
         assert versions() == [(admins.prefecture.pk, 1)]
+
+
+def test_back_from_the_preview_the_form_keeps_what_was_typed(admins):
+    response = client_for(admins.county_admin).post(new_url(admins.committee), filled(**{
+        "mediation_simple_limit__amount": "10", "mediation_simple_limit__source": BASIS,
+        "edit": "1"}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="mediation_simple_limit__amount" value="10"' in page
+    assert BASIS in page
+    assert versions() == [(admins.prefecture.pk, 1)]

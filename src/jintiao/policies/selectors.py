@@ -124,3 +124,10 @@ def policies_in_force(nodes: Iterable[Organization], *, on: dt.date
         by_org.setdefault(row.organization_id, row)
     return {pk: next((by_org[i] for i in chain if i in by_org), None)
             for pk, chain in chains.items()}
+
+
+def source_of(row: PolicyVersion, field: str) -> str:
+    """The legal or policy source of one rule of a stored version (a dispute's own
+    ``policy_version``): the one published with it, else the default one of
+    :data:`SOURCES` (empty for a field that is no rule value)."""
+    return str((row.sources or {}).get(field) or SOURCES.get(field, ""))
