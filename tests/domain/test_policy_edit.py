@@ -36,7 +36,7 @@ LIMITS, RATES, AMOUNTS, COUNTS = (BY_KIND[Kind.LIMIT], BY_KIND[Kind.RATE],
                                   BY_KIND[Kind.AMOUNT], BY_KIND[Kind.COUNT])
 
 
-def _refused(values: dict, field: str) -> PolicyInvalid:
+def assert_refused(values: dict, field: str) -> PolicyInvalid:
     with pytest.raises(PolicyInvalid) as refused:
         revise(DEFAULT_POLICY, values)
     assert refused.value.code == ErrorCode.POLICY_INVALID
@@ -49,24 +49,24 @@ class TestOutOfDomain:
     @given(st.sampled_from(LIMITS), st.integers(max_value=0),
            st.sampled_from([u.value for u in Unit]))
     def test_a_limit_below_one_is_refused_naming_the_field(self, name, amount, unit):
-        error = _refused({name: {"amount": amount, "unit": unit}}, name)
+        error = assert_refused({name: {"amount": amount, "unit": unit}}, name)
         assert "至少为1" in error.message
 
     @given(st.sampled_from(LIMITS), st.integers(min_value=1, max_value=9),
            st.text(min_size=1, max_size=12).filter(lambda t: t not in {u.value for u in Unit}))
     def test_an_unknown_unit_is_refused(self, name, amount, unit):
-        _refused({name: {"amount": amount, "unit": unit}}, name)
+        assert_refused({name: {"amount": amount, "unit": unit}}, name)
 
     @given(st.sampled_from(RATES),
            st.one_of(st.decimals(max_value=0, allow_nan=False, allow_infinity=False, places=4),
                      st.decimals(min_value=Decimal("1.0001"), max_value=Decimal("1000"),
                                  places=4)))
     def test_a_rate_at_or_below_zero_or_over_a_hundred_percent_is_refused(self, name, rate):
-        _refused({name: str(rate)}, name)
+        assert_refused({name: str(rate)}, name)
 
     @given(st.decimals(min_value=Decimal("0.2401"), max_value=Decimal("1"), places=4))
     def test_a_cost_cap_above_the_national_24_percent_is_refused(self, rate):
-        error = _refused({"annual_cost_cap": str(rate)}, "annual_cost_cap")
+        error = assert_refused({"annual_cost_cap": str(rate)}, "annual_cost_cap")
         assert "全国上限年24%" in error.message
 
     def test_a_stricter_cost_cap_is_accepted(self):
@@ -76,21 +76,21 @@ class TestOutOfDomain:
     @given(st.sampled_from(COUNTS), st.one_of(st.integers(max_value=0),
                                               st.integers(min_value=1000)))
     def test_a_count_that_is_not_a_sensible_positive_whole_number_is_refused(self, name, n):
-        _refused({name: n}, name)
+        assert_refused({name: n}, name)
 
     @given(st.sampled_from(AMOUNTS), st.decimals(max_value=Decimal("-0.01"), places=2,
                                                   allow_nan=False, allow_infinity=False))
     def test_a_negative_amount_is_refused(self, name, amount):
-        _refused({name: str(amount)}, name)
+        assert_refused({name: str(amount)}, name)
 
     def test_an_amount_finer_than_a_fen_is_refused(self):
-        _refused({"living_minimum_monthly": "790.005"}, "living_minimum_monthly")
+        assert_refused({"living_minimum_monthly": "790.005"}, "living_minimum_monthly")
 
     def test_a_limit_of_more_than_ten_years_is_refused(self):
-        _refused({"objection_limit": {"amount": 11, "unit": "years"}}, "objection_limit")
+        assert_refused({"objection_limit": {"amount": 11, "unit": "years"}}, "objection_limit")
 
     def test_a_word_where_a_number_belongs_is_refused(self):
-        _refused({"max_extensions": "两次"}, "max_extensions")
+        assert_refused({"max_extensions": "两次"}, "max_extensions")
 
     def test_a_field_that_is_not_a_rule_value_is_refused(self):
         with pytest.raises(PolicyInvalid, match="未知的规则项：version"):
