@@ -146,33 +146,34 @@ class TestRefusals:
 
     def test_a_value_out_of_its_domain_names_the_field_and_changes_nothing(self, admins):
         error = self.assert_refused(admins, PolicyInvalid, "“简易程序调解期限”必须至少为1",
-                             values={"mediation_simple_limit": {"amount": 0,
-                                                                "unit": "working_days"}})
+                                    values={"mediation_simple_limit": {"amount": 0,
+                                                                       "unit": "working_days"}})
         assert error.code == ErrorCode.POLICY_INVALID
         assert error.details["field"] == "mediation_simple_limit"
 
     def test_a_cap_above_24_percent_is_refused(self, admins):
-        self.assert_refused(admins, PolicyInvalid, "全国上限年24%", values={"annual_cost_cap": "0.3"},
-                     sources={"annual_cost_cap": BASIS})
+        self.assert_refused(admins, PolicyInvalid, "全国上限年24%",
+                            values={"annual_cost_cap": "0.3"},
+                            sources={"annual_cost_cap": BASIS})
 
     def test_a_changed_value_without_a_source_is_refused(self, admins):
         self.assert_refused(admins, PolicyInvalid, "须填写其法律或政策依据",
-                     sources={"mediation_simple_limit": ""})
+                            sources={"mediation_simple_limit": ""})
 
     def test_a_start_before_today_is_refused(self, admins):
         error = self.assert_refused(admins, PolicyWindowInvalid, "不能早于今天",
-                             valid_from=clock.today() - dt.timedelta(days=1))
+                                    valid_from=clock.today() - dt.timedelta(days=1))
         assert error.code == ErrorCode.POLICY_WINDOW_INVALID
 
     def test_backwards_dates_are_refused(self, admins):
         self.assert_refused(admins, PolicyWindowInvalid, "必须晚于生效日期",
-                     valid_to=tomorrow())
+                            valid_to=tomorrow())
 
     def test_a_start_on_a_scheduled_version_overlaps(self, admins):
         publish(admins, admins.prefecture_admin, admins.prefecture,
                 valid_from=tomorrow() + dt.timedelta(days=10))
         self.assert_refused(admins, PolicyWindowInvalid, "与第2版的有效期重叠",
-                     values={"max_extensions": 2}, sources={"max_extensions": BASIS})
+                            values={"max_extensions": 2}, sources={"max_extensions": BASIS})
 
     def test_a_version_that_changes_nothing_is_refused(self, admins):
         self.assert_refused(admins, PolicyInvalid, "无需发布", values={}, sources={})
