@@ -159,3 +159,34 @@ def test_back_from_the_preview_the_form_keeps_what_was_typed(admins):
     assert 'name="mediation_simple_limit__amount" value="10"' in page
     assert BASIS in page
     assert versions() == [(admins.prefecture.pk, 1)]
+
+
+def test_the_node_page_shows_every_rule_of_each_version_with_its_source(admins):
+    client = client_for(admins.county_admin)
+    client.post(new_url(admins.committee), filled(**{
+        "mediation_simple_limit__amount": "10", "mediation_simple_limit__source": BASIS,
+        "confirm": "1"}))
+    page = client.get(reverse("web:policy_node", args=[admins.committee.pk])).content.decode()
+    assert 'id="changes-1-all"' in page
+    assert "待生效" in page
+    assert BASIS in page
+    assert SOURCES["enforcement_application_limit"] in page
+
+
+def test_the_list_page_costs_the_same_whatever_the_number_of_nodes(admins):
+    """The versions in force at an administrator's nodes are read at once, not per node."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(admins.platform_admin)
+    client.get(reverse("web:policies"))
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("web:policies")).status_code == 200
+        return len(queries)
+
+    few = cost()
+    for n in range(5):
+        OrganizationFactory(name=f"新增调委会{n}", parent=admins.county)
+    assert cost() == few

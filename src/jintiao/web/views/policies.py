@@ -85,7 +85,7 @@ def policy_node(request: HttpRequest, organization_id: int) -> HttpResponse:
         "node": node, "row": row, "today": today,
         "rules": selectors.rule_values(row) if row is not None else [],
         "inherited": row is not None and row.organization_id != node.pk,
-        "versions": [_version(r, today) for r in own],
+        "versions": [{**_version(r, today), "rules": selectors.rule_values(r)} for r in own],
         "publishes": may_publish_policy(viewer, node)})
 
 
