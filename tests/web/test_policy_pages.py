@@ -4,6 +4,7 @@ writes nothing, the confirmation that publishes, and refusals in the domain's wo
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -190,3 +191,23 @@ def test_the_list_page_costs_the_same_whatever_the_number_of_nodes(admins):
     for n in range(5):
         OrganizationFactory(name=f"新增调委会{n}", parent=admins.county)
     assert cost() == few
+
+
+def test_the_pages_label_every_field_link_every_error_and_caption_every_table(admins):
+    """The accessibility walk's checks (tests/web/test_accessibility.py) on the rules' pages:
+    the list, a node, the form, the form sent back with a mistake, and the preview."""
+    from tests.web.test_accessibility import problems
+
+    client = client_for(admins.county_admin)
+    pages = [client.get(reverse("web:policies")),
+             client.get(reverse("web:policy_node", args=[admins.committee.pk])),
+             client.get(new_url(admins.committee)),
+             client.post(new_url(admins.committee), filled(max_extensions="",
+                                                           valid_from="明天")),
+             client.post(new_url(admins.committee), filled(max_extensions="2"))]
+    # the sources are the law's own words, foreign rules and documents cited by name
+    cited = {f"English on the page: {w}" for text in SOURCES.values()
+             for w in re.findall(r"[A-Za-z]{2,}", text)}
+    for response in pages:
+        found = set(problems(response.content.decode())) - cited
+        assert found == set(), response.request["PATH_INFO"]

@@ -404,7 +404,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "contact_day_ends_hour": "允许联系的结束时刻（时）",
     "unreachable_failed_attempts": "认定联系不上前须尝试的次数",
     "unreachable_days": "上述尝试须分布的不同日数",
-    "electronic_service_counts_on": "电子送达生效时点（delivered到达/read阅读）",
+    "electronic_service_counts_on": "电子送达生效时点（到达即送达或阅读即送达）",
     "hardship_pause_limit": "纾困暂停最长期限",
     "max_hardship_pauses": "每件纠纷纾困暂停次数上限",
     "joint_share_rule": "联合调解每月还款额的分配规则",
