@@ -140,3 +140,16 @@ def test_the_list_costs_the_same_whatever_the_number_of_versions(published):
         policy_publish(organization=node, policy=DEFAULT_POLICY.replace(max_extensions=2),
                        valid_from=dt.date(2020, 1, 1))
     assert cost() == few
+
+
+def test_a_withdrawn_version_is_listed_as_withdrawn_and_in_force_nowhere(published):
+    from jintiao.policies.services import policy_withdraw
+
+    policy_withdraw(actor=published.county_admin, version=published.kaili, reason="期限填错")
+    api = Api(published.clerk)
+    (item,) = ok(api.get("/policies", organization_id=published.county.pk))["items"]
+    assert item["withdrawn_reason"] == "期限填错"
+    assert item["withdrawn_at"] is not None
+    assert item["in_force"] is False
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
+    assert listed(api, in_force_on=tomorrow) == [(published.prefecture.pk, 1)]

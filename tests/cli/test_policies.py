@@ -59,3 +59,15 @@ def test_a_value_out_of_its_domain_or_a_stranger_is_refused(world, county_admin,
     assert publish(world, world.director, "--set", "max_extensions=2") == 2
     assert "不能发布其规则" in capsys.readouterr().err
     assert not PolicyVersion.objects.filter(organization=world.committee).exists()
+
+
+def test_a_scheduled_version_is_withdrawn_with_a_reason(world, county_admin, capsys):
+    publish(world, county_admin, "--set", "max_extensions=2", "--source",
+            f"max_extensions={BASIS}")
+    assert main(["policy", "withdraw", "--organization", str(world.committee.pk),
+                 "--version", "1", "--by", county_admin.username, "--reason", "次数填错"]) == 0
+    row = PolicyVersion.objects.get(organization=world.committee)
+    assert row.withdrawn_reason == "次数填错"
+    assert main(["policy", "withdraw", "--organization", str(world.committee.pk),
+                 "--version", "1", "--by", county_admin.username, "--reason", "再撤"]) == 2
+    assert "第1版已撤回" in capsys.readouterr().err

@@ -18,7 +18,13 @@ from jintiao.mediation.services import action_apply
 from jintiao.orgs.models import OrgKind
 from jintiao.policies.models import PolicyVersion
 from jintiao.policies.selectors import policy_for, working_calendar
-from jintiao.policies.services import PolicyNotYours, policy_draft, policy_publish
+from jintiao.policies.services import (
+    PolicyNotYours,
+    PolicyWithdrawRefused,
+    policy_draft,
+    policy_publish,
+    policy_withdraw,
+)
 from tests.factories import OrganizationFactory, UserFactory, intake
 
 TEN_WD = {"amount": 10, "unit": "working_days"}
@@ -259,3 +265,50 @@ def test_a_disputes_version_says_the_source_it_was_published_with(admins, mediat
     assert source_of(mediating.policy_version, "mediation_simple_limit") == SOURCES[
         "mediation_simple_limit"]
     assert source_of(row, "no_such_rule") == ""
+
+
+class TestWithdrawing:
+    def test_a_scheduled_version_is_withdrawn_and_the_previous_runs_on(self, admins):
+        start = tomorrow()
+        scheduled = publish(admins, admins.prefecture_admin, admins.prefecture,
+                            valid_from=start)
+
+        withdrawn = policy_withdraw(actor=admins.prefecture_admin, version=scheduled,
+                                    reason="期限填错，应为8个工作日")
+
+        assert withdrawn.withdrawn_by == admins.prefecture_admin
+        assert withdrawn.withdrawn_reason == "期限填错，应为8个工作日"
+        assert admins.prefecture.policies.get(version=1).valid_to is None
+        version, policy = policy_for(admins.committee, on=start)
+        assert version.version == 1
+        assert policy.mediation_simple_limit == TimeLimit(7, Unit.WORKING_DAYS)
+        # the corrected version takes the next number; the withdrawn one stays on record
+        again = publish(admins, admins.prefecture_admin, admins.prefecture, valid_from=start,
+                        values={"mediation_simple_limit": {"amount": 8,
+                                                           "unit": "working_days"}})
+        assert again.version == 3
+        assert policy_for(admins.committee, on=start)[0] == again
+
+    def test_a_version_in_force_cannot_be_withdrawn(self, admins):
+        today = publish(admins, admins.prefecture_admin, admins.prefecture,
+                        valid_from=clock.today())
+        with pytest.raises(PolicyWithdrawRefused, match=r"已于.*生效，不能撤回") as refused:
+            policy_withdraw(actor=admins.prefecture_admin, version=today, reason="错了")
+        assert refused.value.code == ErrorCode.POLICY_WINDOW_INVALID
+        today.refresh_from_db()
+        assert today.withdrawn_at is None
+
+    def test_only_the_latest_and_only_by_the_nodes_administrator(self, admins):
+        first = publish(admins, admins.prefecture_admin, admins.prefecture,
+                        valid_from=tomorrow())
+        publish(admins, admins.prefecture_admin, admins.prefecture,
+                valid_from=tomorrow() + dt.timedelta(days=5),
+                values={"max_extensions": 2}, sources={"max_extensions": BASIS})
+        with pytest.raises(PolicyWithdrawRefused, match="请先撤回本单位第3版"):
+            policy_withdraw(actor=admins.prefecture_admin, version=first, reason="错了")
+        with pytest.raises(PolicyNotYours):
+            policy_withdraw(actor=admins.county_admin, version=first, reason="错了")
+        with pytest.raises(PolicyInvalid, match="请填写撤回理由"):
+            policy_withdraw(actor=admins.prefecture_admin,
+                            version=admins.prefecture.policies.get(version=3), reason=" ")
+        assert not PolicyVersion.objects.filter(withdrawn_at__isnull=False).exists()

@@ -205,9 +205,43 @@ def test_the_pages_label_every_field_link_every_error_and_caption_every_table(ad
              client.post(new_url(admins.committee), filled(max_extensions="",
                                                            valid_from="明天")),
              client.post(new_url(admins.committee), filled(max_extensions="2"))]
+    client.post(new_url(admins.committee), filled(max_extensions="2",
+                                                  max_extensions__source=BASIS, confirm="1"))
+    pages.append(client.get(reverse("web:policy_node", args=[admins.committee.pk])))
+    assert 'id="withdraw-1"' in pages[-1].content.decode()
     # the sources are the law's own words, foreign rules and documents cited by name
     cited = {f"English on the page: {w}" for text in SOURCES.values()
              for w in re.findall(r"[A-Za-z]{2,}", text)}
     for response in pages:
         found = set(problems(response.content.decode())) - cited
         assert found == set(), response.request["PATH_INFO"]
+
+
+class TestWithdrawing:
+    def publish(self, admins):
+        client = client_for(admins.county_admin)
+        client.post(new_url(admins.committee), filled(**{
+            "mediation_simple_limit__amount": "10", "mediation_simple_limit__source": BASIS,
+            "confirm": "1"}))
+        return client, reverse("web:policy_withdraw", args=[admins.committee.pk, 1])
+
+    def test_the_administrator_withdraws_a_scheduled_version_with_a_reason(self, admins):
+        client, url = self.publish(admins)
+        page = client.get(reverse("web:policy_node", args=[admins.committee.pk]))
+        assert 'id="withdraw-1"' in page.content.decode()
+
+        response = client.post(url, {"reason": "期限填错"}, follow=True)
+
+        page = response.content.decode()
+        assert "已撤回第1版" in page
+        assert 'id="withdrawn-1"' in page
+        assert "期限填错" in page
+        assert PolicyVersion.objects.get(organization=admins.committee).withdrawn_at
+
+    def test_without_a_reason_or_by_someone_else_nothing_is_withdrawn(self, admins):
+        client, url = self.publish(admins)
+        assert "请填写撤回理由" in client.post(url, {"reason": ""}, follow=True
+                                          ).content.decode()
+        assert client_for(admins.director).post(url, {"reason": "x"}).status_code == 403
+        assert client_for(admins.other_clerk).post(url, {"reason": "x"}).status_code == 404
+        assert not PolicyVersion.objects.filter(withdrawn_at__isnull=False).exists()

@@ -1,6 +1,7 @@
-"""``jintiao policy …``: the versions of a node's rules with each value's source, and a new
+"""``jintiao policy …``: the versions of a node's rules with each value's source, a new
 version published by an administrator — checked and shown as a difference first
-(``--dry-run``), through the same service as the 规则配置 page."""
+(``--dry-run``) — and one withdrawn before it takes effect, through the same services as the
+规则配置 page."""
 
 from __future__ import annotations
 
@@ -122,6 +123,25 @@ def cmd_policy_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_policy_withdraw(args: argparse.Namespace) -> int:
+    """Withdraw a node's latest version before it takes effect, as an administrator."""
+    _setup()
+    from jintiao.orgs.models import User
+    from jintiao.policies import services
+    from jintiao.policies.models import PolicyVersion
+
+    row = PolicyVersion.objects.filter(organization_id=args.organization,
+                                       version=args.version).first()
+    if row is None:
+        return _refuse(f"单位{args.organization}没有第{args.version}版规则", "no such version")
+    actor = User.objects.filter(username=args.by, is_active=True).first()
+    if actor is None:
+        return _refuse(f"用户不存在或已停用：{args.by}", f"no active user {args.by}")
+    services.policy_withdraw(actor=actor, version=row, reason=args.reason)
+    print(f"已撤回第{row.version}版 (withdrawn version {row.version})")
+    return 0
+
+
 def register(sub: Any) -> None:
     policy = sub.add_parser("policy", help="规则配置：版本、各项依据与发布")
     cmds = policy.add_subparsers(dest="policy_command", required=True,
@@ -146,3 +166,9 @@ def register(sub: Any) -> None:
                          help="规则项=依据，可重复；修改的规则项须有依据")
     publish.add_argument("--dry-run", action="store_true", help="只显示与现行规则的差异，不发布")
     publish.set_defaults(handler=cmd_policy_publish)
+    withdraw = cmds.add_parser("withdraw", help="在生效前撤回单位最新的规则版本")
+    withdraw.add_argument("--organization", type=int, required=True, help="单位编号")
+    withdraw.add_argument("--version", type=int, required=True, help="版本号")
+    withdraw.add_argument("--by", required=True, help="撤回人（管理员）的用户名")
+    withdraw.add_argument("--reason", required=True, help="撤回理由")
+    withdraw.set_defaults(handler=cmd_policy_withdraw)

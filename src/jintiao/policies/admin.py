@@ -13,7 +13,7 @@ class PolicyVersionAdmin(admin.ModelAdmin[PolicyVersion]):
                     "published_at")
     readonly_fields = ("organization", "version", "valid_from", "valid_to", "data", "source",
                        "sources", "published_by", "published_at", "changes", "closes",
-                       "closed_valid_to")
+                       "closed_valid_to", "withdrawn_at", "withdrawn_by", "withdrawn_reason")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -27,7 +27,8 @@ def policy_for(org: Organization, *, on: dt.date) -> tuple[PolicyVersion, Policy
     :raises PolicyMissing: no node from ``org`` up to the root has a version in force
     """
     chain = ancestors(org)
-    rows = (PolicyVersion.objects.filter(organization__in=chain, valid_from__lte=on)
+    rows = (PolicyVersion.objects.filter(organization__in=chain, valid_from__lte=on,
+                                         withdrawn_at__isnull=True)
             .exclude(valid_to__lte=on).order_by("-version"))
     by_org: dict[int, PolicyVersion] = {}
     for row in rows:
@@ -60,8 +61,10 @@ class PolicyNodeNotFound(DomainError):
 def policy_versions_visible_to(viewer: User, *, organization: Organization | None = None
                                ) -> QuerySet[PolicyVersion]:
     """Return the versions ``viewer`` may read (:func:`policy_nodes_visible_to`), of one
-    ``organization`` if given, by node and version, with their nodes and publishers."""
-    rows = PolicyVersion.objects.select_related("organization", "published_by")
+    ``organization`` if given, by node and version, with their nodes and publishers (the
+    withdrawn ones too, marked: they are part of the record)."""
+    rows = PolicyVersion.objects.select_related("organization", "published_by",
+                                                "withdrawn_by")
     nodes = policy_nodes_visible_to(viewer)
     if nodes is not None:
         rows = rows.filter(organization__in=nodes)
@@ -117,7 +120,8 @@ def policies_in_force(nodes: Iterable[Organization], *, on: dt.date
     chains = {n.pk: [int(p) for p in reversed(n.path.strip("/").split("/")) if p]
               for n in nodes}
     ids = {pk for chain in chains.values() for pk in chain}
-    rows = (PolicyVersion.objects.filter(organization_id__in=ids, valid_from__lte=on)
+    rows = (PolicyVersion.objects.filter(organization_id__in=ids, valid_from__lte=on,
+                                         withdrawn_at__isnull=True)
             .exclude(valid_to__lte=on).select_related("organization").order_by("-version"))
     by_org: dict[int, PolicyVersion] = {}
     for row in rows:

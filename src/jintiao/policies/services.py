@@ -5,7 +5,8 @@ every value with its legal source and the version's validity dates, checked by t
 (:func:`jintiao.domain.policy.revise`, :func:`~jintiao.domain.policy.sources_for`,
 :func:`~jintiao.domain.policy.window_check`), shown as a difference from the version in
 force (:func:`policy_draft`, which writes nothing) and then stored (:func:`policy_publish`).
-Web, API and the demo go through these two functions; who may publish for which node is
+A version found wrong before it starts is withdrawn (:func:`policy_withdraw`). Web, API,
+CLI and the demo go through these functions; who may publish for which node is
 :func:`jintiao.orgs.selectors.may_publish_policy`'s.
 """
 
@@ -117,7 +118,8 @@ def policy_draft(*, organization: Organization, valid_from: dt.date,
         raise PolicyNotYours(f"您不是“{organization}”或其上级单位的管理员，不能发布其规则",
                              "not an administrator of this node", organization=organization.pk)
     today = clock.today() if actor is not None else None
-    own = list(PolicyVersion.objects.filter(organization=organization).order_by("version"))
+    every = list(PolicyVersion.objects.filter(organization=organization).order_by("version"))
+    own = [v for v in every if v.withdrawn_at is None]
     ends = window_check(valid_from, valid_to, today=today,
                         earlier=[Window(v.version, v.valid_from, v.valid_to) for v in own])
     closes = next((v for v in own if ends is not None and v.version == ends.version), None)
@@ -126,7 +128,7 @@ def policy_draft(*, organization: Organization, valid_from: dt.date,
         policy = revise(base_policy, values or {})
     elif values:
         policy = revise(policy, values)
-    version = max((v.version for v in own), default=0) + 1
+    version = max((v.version for v in every), default=0) + 1  # a withdrawn one's number too
     changes: dict[str, Any] = {"version": version, "valid_from": valid_from, "valid_to": valid_to}
     if name is not None:
         changes["name"] = name.strip()
@@ -174,3 +176,56 @@ def policy_publish(*, organization: Organization, valid_from: dt.date,
         closed_valid_to=closed.valid_to if closed else None,
     )
 
+
+
+class PolicyWithdrawRefused(DomainError):
+    """A version that has taken effect, or is not the node's latest, cannot be withdrawn."""
+
+    code = ErrorCode.POLICY_WINDOW_INVALID
+
+
+@transaction.atomic
+def policy_withdraw(*, actor: User, version: PolicyVersion, reason: str) -> PolicyVersion:
+    """Withdraw a version before it takes effect (a mistake found in time): it stays on
+    record, marked with who withdrew it, when and why, and applies to nothing; the version
+    it would have ended runs on as it did before (its old end restored).
+
+    Only a version that has not started is withdrawn: from its first day disputes may be
+    received under it and keep it. Only the node's latest, so that versions still follow
+    one another without a gap.
+
+    :raises PolicyNotYours: ``actor`` does not administer the version's node
+    :raises PolicyWithdrawRefused: started already, withdrawn already, or not the latest
+    :raises PolicyInvalid: no reason, or one too long
+    """
+    Organization.objects.select_for_update().filter(pk=version.organization_id).first()
+    row = PolicyVersion.objects.select_related("organization").get(pk=version.pk)
+    node = row.organization
+    if not may_publish_policy(actor, node):
+        raise PolicyNotYours(f"您不是“{node}”或其上级单位的管理员，不能撤回其规则",
+                             "not an administrator of this node", organization=node.pk)
+    today = clock.today()
+    if row.withdrawn_at is not None:
+        raise PolicyWithdrawRefused(f"第{row.version}版已撤回", "already withdrawn",
+                                    version=row.version)
+    if row.valid_from <= today:
+        raise PolicyWithdrawRefused(
+            f"第{row.version}版已于{row.valid_from}生效，不能撤回：此后收案的纠纷适用该版本；"
+            "如需更改，请发布新版本", "a version in force cannot be withdrawn",
+            version=row.version)
+    later = (PolicyVersion.objects.filter(organization=node, version__gt=row.version,
+                                          withdrawn_at__isnull=True)
+             .order_by("version").first())
+    if later is not None:
+        raise PolicyWithdrawRefused(f"请先撤回本单位第{later.version}版",
+                                    "withdraw the later version first", version=later.version)
+    why = (reason or "").strip()
+    if not why or len(why) > 200 or any(ord(c) < 32 for c in why):
+        raise PolicyInvalid("请填写撤回理由（200字以内）", "a reason of at most 200 characters",
+                            field="reason")
+    if row.closes is not None:
+        PolicyVersion.objects.filter(organization=node, version=row.closes,
+                                     valid_to=row.valid_from).update(valid_to=row.closed_valid_to)
+    row.withdrawn_at, row.withdrawn_by, row.withdrawn_reason = clock.now(), actor, why
+    row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    return row

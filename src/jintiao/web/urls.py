@@ -42,6 +42,8 @@ urlpatterns = [
     path("policies/", policies.policy_list, name="policies"),
     path("policies/<int:organization_id>/", policies.policy_node, name="policy_node"),
     path("policies/<int:organization_id>/new/", policies.policy_new, name="policy_new"),
+    path("policies/<int:organization_id>/versions/<int:version>/withdraw/",
+         policies.policy_withdraw, name="policy_withdraw"),
     path("disputes/new/", views.dispute_new, name="dispute_new"),
     path("disputes/batch/", batch_views.batch_start, name="batch_start"),
     path("disputes/batch/menu/", batch_views.menu_batch_start, name="menu_batch_start"),

@@ -61,6 +61,9 @@ class PolicyVersionOut(Schema):
     published_by: str | None = Field(description="发布人；系统初始化的版本为 null")
     published_at: Moment | None
     closes: int | None = Field(description="发布时结束的本单位上一版本号")
+    withdrawn_at: Moment | None = Field(
+        description="在生效前撤回的时间；撤回的版本保留记录，不适用于任何纠纷，未撤回为 null")
+    withdrawn_reason: str
     rules: list[PolicyRuleOut]
     changes: list[PolicyChangeOut] = Field(
         description="与发布时在本单位生效的版本（本单位的或继承上级的）相比，值或依据有变化的规则项")
@@ -74,7 +77,7 @@ class PolicyListOut(Schema):
 class PoliciesQuery(Schema):
     organization_id: Annotated[int, Field(ge=1, le=2**53, description=(
         "只列出该单位自己发布的版本（不含继承自上级的）"))] | None = None
-    in_force_on: dt.date | None = Field(None, description="只列出在该日有效的版本")
+    in_force_on: dt.date | None = Field(None, description="只列出在该日有效的版本（不含撤回的）")
 
 
 def version_out(row: PolicyVersion, today: dt.date) -> PolicyVersionOut:
@@ -83,9 +86,11 @@ def version_out(row: PolicyVersion, today: dt.date) -> PolicyVersionOut:
         id=row.pk, organization=OrgRef(id=org.pk, name=org.name, kind=org.kind),
         version=row.version, name=str(row.data.get("name", "")), valid_from=row.valid_from,
         valid_to=row.valid_to,
-        in_force=row.valid_from <= today and (row.valid_to is None or today < row.valid_to),
+        in_force=row.withdrawn_at is None and row.valid_from <= today and (
+            row.valid_to is None or today < row.valid_to),
         source=row.source, published_by=str(row.published_by) if row.published_by else None,
-        published_at=row.published_at, closes=row.closes,
+        published_at=row.published_at, closes=row.closes, withdrawn_at=row.withdrawn_at,
+        withdrawn_reason=row.withdrawn_reason,
         rules=[PolicyRuleOut(field=r.field, label=r.label, kind=r.kind, value=r.value,
                              text=r.text, source=r.source)
                for r in selectors.rule_values(row)],
@@ -109,7 +114,8 @@ def policies_list(request: HttpRequest, query: Query[PoliciesQuery]) -> PolicyLi
     rows = selectors.policy_versions_visible_to(viewer, organization=node)
     if query.in_force_on is not None:
         on = query.in_force_on
-        rows = rows.filter(valid_from__lte=on).exclude(valid_to__lte=on)
+        rows = rows.filter(valid_from__lte=on, withdrawn_at__isnull=True).exclude(
+            valid_to__lte=on)
     today = clock.today()
     items = [version_out(row, today) for row in rows]
     return PolicyListOut(count=len(items), items=items)

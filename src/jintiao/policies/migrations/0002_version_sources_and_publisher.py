@@ -60,5 +60,20 @@ class Migration(migrations.Migration):
             name='sources',
             field=models.JSONField(blank=True, default=dict, verbose_name='各项规则的依据'),
         ),
+        migrations.AddField(
+            model_name='policyversion',
+            name='withdrawn_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='撤回时间'),
+        ),
+        migrations.AddField(
+            model_name='policyversion',
+            name='withdrawn_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='撤回人'),
+        ),
+        migrations.AddField(
+            model_name='policyversion',
+            name='withdrawn_reason',
+            field=models.CharField(blank=True, max_length=200, verbose_name='撤回理由'),
+        ),
         migrations.RunPython(fill_sources, migrations.RunPython.noop),
     ]

@@ -168,3 +168,9 @@ class PolicyVersionForm(Form):
             inputs = [self[name]]
         return {"name": name, "label": FIELD_LABELS[name], "inputs": inputs,
                 "suffix": SUFFIX.get(kind, ""), "source": self[f"{name}__source"]}
+
+
+class WithdrawForm(Form):
+    """Why a version is withdrawn before it takes effect (kept with it)."""
+
+    reason = TextField(label=_("撤回理由"), max_length=200)

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jintiao import clock
 from jintiao.domain.errors import DomainError
@@ -25,8 +25,8 @@ from jintiao.orgs.models import Organization, User
 from jintiao.orgs.selectors import may_publish_policy, policy_nodes_managed_by
 from jintiao.policies import selectors, services
 from jintiao.policies.models import PolicyVersion
-from jintiao.web.forms.policies import PolicyVersionForm
-from jintiao.web.views.common import viewer_of
+from jintiao.web.forms.policies import PolicyVersionForm, WithdrawForm
+from jintiao.web.views.common import mistakes, viewer_of
 
 
 def _node(viewer: User, organization_id: int) -> Organization:
@@ -44,10 +44,12 @@ def _in_force(node: Organization, on: dt.date) -> tuple[PolicyVersion | None, Po
 
 
 def _version(row: PolicyVersion, today: dt.date) -> dict[str, Any]:
+    withdrawn = row.withdrawn_at is not None
     return {"row": row, "name": row.data.get("name", ""), "table_id": f"changes-{row.version}",
-            "in_force": row.valid_from <= today and (row.valid_to is None
-                                                    or today < row.valid_to),
-            "scheduled": row.valid_from > today}
+            "withdrawn": withdrawn,
+            "in_force": not withdrawn and row.valid_from <= today and (
+                row.valid_to is None or today < row.valid_to),
+            "scheduled": not withdrawn and row.valid_from > today}
 
 
 @login_required
@@ -80,19 +82,52 @@ def policy_node(request: HttpRequest, organization_id: int) -> HttpResponse:
     node = _node(viewer, organization_id)
     today = clock.today()
     row, _policy = _in_force(node, today)
-    own = selectors.policy_versions_visible_to(viewer, organization=node).order_by("-version")
+    own = list(selectors.policy_versions_visible_to(viewer, organization=node)
+               .order_by("-version"))
+    publishes = may_publish_policy(viewer, node)
+    # the latest version not yet in force may be withdrawn (policies.services.policy_withdraw)
+    latest = next((r for r in own if r.withdrawn_at is None), None)
+    withdrawable = latest.version if publishes and latest and latest.valid_from > today else 0
     return render(request, "web/policies/node.html", {
         "node": node, "row": row, "today": today,
         "rules": selectors.rule_values(row) if row is not None else [],
         "inherited": row is not None and row.organization_id != node.pk,
-        "versions": [{**_version(r, today), "rules": selectors.rule_values(r)} for r in own],
-        "publishes": may_publish_policy(viewer, node)})
+        "versions": [{**_version(r, today), "rules": selectors.rule_values(r),
+                      "withdraw": WithdrawForm(auto_id=f"withdraw-{r.version}-%s")
+                      if r.version == withdrawable else None} for r in own],
+        "publishes": publishes})
+
+
+@login_required
+@require_POST
+def policy_withdraw(request: HttpRequest, organization_id: int, version: int) -> HttpResponse:
+    """Withdraw the node's latest version before it takes effect, with a reason."""
+    viewer = viewer_of(request)
+    node = _node(viewer, organization_id)
+    row = PolicyVersion.objects.filter(organization=node, version=version).first()
+    if row is None:
+        raise Http404(_("规则版本不存在"))
+    if not may_publish_policy(viewer, node):
+        raise Forbidden(_("只有本单位或上级单位的管理员可以撤回规则"))
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+    else:
+        try:
+            services.policy_withdraw(actor=viewer, version=row,
+                                     reason=form.cleaned_data["reason"])
+        except DomainError as exc:  # nothing was written
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已撤回第%(n)d版；原版本继续适用") % {"n": row.version})
+    return redirect(reverse("web:policy_node", args=[node.pk]))
 
 
 def _start_of_form(node: Organization, today: dt.date) -> tuple[dt.date, Policy, dict[str, str]]:
     """Where a new version starts from: the latest of today and the start of a version the
     node has scheduled, and the values and sources in force there then."""
-    last = PolicyVersion.objects.filter(organization=node).order_by("-valid_from").first()
+    last = (PolicyVersion.objects.filter(organization=node, withdrawn_at__isnull=True)
+            .order_by("-valid_from").first())
     on = max(today, last.valid_from) if last is not None else today
     row, policy = _in_force(node, on)
     sources = {**SOURCES, **(row.sources if row is not None else {})}
