@@ -71,6 +71,7 @@ def test_the_county_administrator_publishes_a_version_after_seeing_the_differenc
     expect(version).to_contain_text("凯里市规则管理员")
     expect(version.locator('tr[data-change="mediation_simple_limit"]')).to_contain_text(
         "10个工作日")
+    page.screenshot(path=str(shots / "policy-versions.png"), full_page=True)
 
     row = PolicyVersion.objects.get(organization=world.committee)
     assert row.valid_from == start
