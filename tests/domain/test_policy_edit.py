@@ -234,3 +234,20 @@ class TestWindow:
             return
         after = [Window(w.version, w.valid_from, start) if w == closes else w for w in earlier]
         assert all(w.valid_to is not None and w.valid_to <= start for w in after)
+
+
+@pytest.mark.parametrize("name", EDITABLE)
+def test_every_rule_has_a_kind_and_reads_in_words(name):
+    """A field added to the policy must be given its kind: the form, the API and the
+    difference show it as what it is (a limit with its unit, a choice by its meaning)."""
+    kind = kind_of(name)
+    text = display(name, getattr(DEFAULT_POLICY, name))
+    assert text
+    if kind is Kind.CHOICE:
+        assert text != str(getattr(DEFAULT_POLICY, name))
+
+
+def test_the_joint_share_rule_is_one_of_its_words():
+    assert display("joint_share_rule", "secured_first") == "有担保债权优先，其余按比例分配"
+    assert revise(DEFAULT_POLICY, {"joint_share_rule": "agreed"}).joint_share_rule == "agreed"
+    assert_refused({"joint_share_rule": "equal"}, "joint_share_rule")

@@ -245,3 +245,18 @@ class TestWithdrawing:
         assert client_for(admins.director).post(url, {"reason": "x"}).status_code == 403
         assert client_for(admins.other_clerk).post(url, {"reason": "x"}).status_code == 404
         assert not PolicyVersion.objects.filter(withdrawn_at__isnull=False).exists()
+
+
+def test_every_rule_goes_through_the_form_unchanged():
+    """The form filled from a policy gives back exactly that policy: no rule is lost or
+    altered on its way through the page (percent, amounts, limits, choices, yes/no)."""
+    from jintiao.domain.policy import revise
+
+    policy = DEFAULT_POLICY.replace(joint_share_rule="secured_first",
+                                    late_performance_daily_rate=DEFAULT_POLICY
+                                    .late_performance_daily_rate, stack_fee_halvings=True)
+    form = PolicyVersionForm(data={k: str(v) for k, v in {
+        **PolicyVersionForm.initial_from(policy, dict(SOURCES)),
+        "valid_from": "2027-01-01"}.items()})
+    assert form.is_valid(), form.errors
+    assert revise(DEFAULT_POLICY, form.values()) == policy.replace(name=DEFAULT_POLICY.name)

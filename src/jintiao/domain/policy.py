@@ -500,10 +500,22 @@ class Kind(StrEnum):
 
 
 SERVICE_CHOICES: Mapping[str, str] = {"delivered": "到达即送达", "read": "阅读即送达"}
+CHOICES: Mapping[str, Mapping[str, str]] = {
+    "electronic_service_counts_on": SERVICE_CHOICES,
+    "joint_share_rule": {r.value: r.label for r in ShareRule},
+}
+"""The rules that are one of a few words: each word and what it means."""
 
 
 def kind_of(name: str) -> Kind:
-    """Return the kind of the rule ``name`` (one of :data:`EDITABLE`)."""
+    """Return the kind of the rule ``name`` (one of :data:`EDITABLE`).
+
+    :raises PolicyInvalid: not a rule value, or a rule of a kind not known here (a new
+        field must be given its kind, so that it is entered and shown as what it is)
+    """
+    if name not in EDITABLE:
+        raise PolicyInvalid(f"未知的规则项：{name}", f"unknown policy field: {name}",
+                            field=name)
     if isinstance(getattr(DEFAULT_POLICY, name), TimeLimit):
         return Kind.LIMIT
     if name in _RATES:
@@ -514,11 +526,14 @@ def kind_of(name: str) -> Kind:
         return Kind.HOUR
     if name == "fee_quantum":
         return Kind.QUANTUM
-    if name == "electronic_service_counts_on":
+    if name in CHOICES:
         return Kind.CHOICE
     if name == "stack_fee_halvings":
         return Kind.FLAG
-    return Kind.COUNT
+    if name in _COUNTS:
+        return Kind.COUNT
+    raise PolicyInvalid(f"规则项“{FIELD_LABELS.get(name, name)}”的类别未定义",
+                        f"policy field {name} has no kind", field=name)
 
 
 def percent_text(ratio: Decimal) -> str:
@@ -539,7 +554,7 @@ def display(name: str, value: Any) -> str:
     if kind is Kind.HOUR:
         return f"{value}时"
     if kind is Kind.CHOICE:
-        return SERVICE_CHOICES.get(value, str(value))
+        return CHOICES[name].get(str(value), str(value))
     if kind is Kind.FLAG:
         return "是" if value else "否"
     return str(value)

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jintiao.domain.periods import Unit
 from jintiao.domain.policy import (
+    CHOICES,
     EDITABLE,
     FIELD_LABELS,
-    SERVICE_CHOICES,
     Kind,
     Policy,
     kind_of,
@@ -44,6 +44,7 @@ GROUPS: list[tuple[str, list[str]]] = [
                   "minimum_wage_monthly", "plan_discount_rate"]),
     ("履行、回访与征信修复", ["acceleration_missed_instalments", "reminder_lead",
                     "follow_up_interval_months", "credit_repair_limit"]),
+    ("纾困暂停与联合调解", ["hardship_pause_limit", "max_hardship_pauses", "joint_share_rule"]),
     ("中立评估与背靠背报价", ["evaluation_threshold", "expected_litigation_months",
                     "expected_enforcement_months", "expected_recovery_rate",
                     "blind_offer_rounds", "blind_offer_step_ratio"]),
@@ -103,7 +104,7 @@ class PolicyVersionForm(Form):
             elif kind is Kind.CHOICE:
                 self.fields[name] = TextField(
                     label=label, max_length=20,
-                    widget=forms.Select(choices=list(SERVICE_CHOICES.items())))
+                    widget=forms.Select(choices=list(CHOICES[name].items())))
             else:
                 self.fields[name] = TextField(
                     label=label, max_length=30,
