@@ -211,6 +211,13 @@ class TestDisputesKeepTheirVersion:
             start, TimeLimit(7, Unit.WORKING_DAYS), cal).due_on
         assert assigned[1].deadline == periods.deadline(
             start, TimeLimit(10, Unit.WORKING_DAYS), cal).due_on
+        # how each deadline was computed cites its own version's limit and source
+        from jintiao.performance.explain import deadline_explained
+
+        before, after = (deadline_explained(d).facts.basis for d in assigned)
+        assert (before.policy_version, after.policy_version) == (1, 2)
+        assert before.source.startswith(SOURCES["mediation_simple_limit"])
+        assert after.source.startswith(BASIS)
 
 
 def assign(world, dispute):
