@@ -25,6 +25,7 @@ from jintiao.api.routers import court_queue as court_queue_router
 from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
 from jintiao.api.routers import hardship as hardship_router
 from jintiao.api.routers import intake_files as intake_files_router
+from jintiao.api.routers import policies as policies_router
 from jintiao.api.routers import portfolio as portfolio_router
 from jintiao.api.routers import results as results_router
 from jintiao.api.routers.batch_actions import router as batch_actions_router
@@ -32,7 +33,7 @@ from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
 from jintiao.disputes.services import DisputeConflict
 from jintiao.documents.integrity import RecordAltered
-from jintiao.domain.errors import DomainError
+from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import TransitionRefused
 from jintiao.mediation.services import ApprovalRequired, MediationDeadlinePassed
 
@@ -64,6 +65,7 @@ api.add_router("", reveal.router)
 api.add_router("/supervision", supervision.router)
 api.add_router("", results_router.router)
 api.add_router("", intake_files_router.router)
+api.add_router("", policies_router.router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str,
@@ -74,9 +76,12 @@ def _error(request: HttpRequest, status: int, code: str, message: str,
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = 400
-    if isinstance(exc, DisputeNotFound | RecordNotFound):
+    # by class, and by code for the apps below disputes that cannot name its classes
+    # (a node whose rules the caller does not read, a node they do not administer)
+    if (isinstance(exc, DisputeNotFound | RecordNotFound)
+            or exc.code in (ErrorCode.NOT_FOUND, ErrorCode.DISPUTE_NOT_FOUND)):
         status = 404
-    elif isinstance(exc, PermissionDenied):
+    elif isinstance(exc, PermissionDenied) or exc.code == ErrorCode.PERMISSION_DENIED:
         status = 403
     elif isinstance(exc, DisputeConflict | TransitionRefused | ApprovalRequired
                     | MediationDeadlinePassed | ConfirmationWindowClosed | RecordAltered):

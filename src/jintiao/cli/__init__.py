@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from jintiao import __version__
 from jintiao.cli import audit, backup, calc, jobs, pki, platform, serve, tokens
+from jintiao.cli import policies as policy_commands
 from jintiao.domain.errors import DomainError
 
 EXIT_BAD_INPUT = 2
@@ -62,6 +63,7 @@ def build_parser() -> ArgumentParser:
     audit.register(sub)
     jobs.register(sub)
     tokens.register(sub)
+    policy_commands.register(sub)
     backup.register(sub)
     serve.register(sub)
     return parser

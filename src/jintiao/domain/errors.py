@@ -73,6 +73,8 @@ class ErrorCode(StrEnum):
     # policy
     POLICY_INVALID = "policy_invalid"
     POLICY_MISSING = "policy_missing"
+    # a version's validity dates: backwards, starting before today, overlapping another's
+    POLICY_WINDOW_INVALID = "policy_window_invalid"
     # platform
     ORGANIZATION_INVALID = "organization_invalid"
     PASSWORD_INVALID = "password_invalid"  # noqa: S105 - an error code, not a password

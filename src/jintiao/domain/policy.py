@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -230,9 +230,9 @@ class Policy:
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, TimeLimit):
+        return _coerce_limit(name, raw)
     try:
-        if isinstance(default, TimeLimit):
-            return TimeLimit(int(raw["amount"]), Unit(raw["unit"]))
         if isinstance(default, bool):
             if not isinstance(raw, bool):
                 raise TypeError(name)
@@ -256,6 +256,26 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         ) from None
 
 
+def _coerce_limit(name: str, raw: Any) -> TimeLimit:
+    """A limit from ``{"amount": 7, "unit": "working_days"}``, each mistake in words."""
+    label = FIELD_LABELS.get(name, name)
+    amount = raw.get("amount") if isinstance(raw, Mapping) else None
+    unit = raw.get("unit") if isinstance(raw, Mapping) else None
+    if isinstance(amount, str) and amount.strip().lstrip("-").isdigit():
+        amount = int(amount.strip())
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise PolicyInvalid(f"规则项“{label}”的期间必须是整数：{amount!r}",
+                            f"the amount of {name} must be a whole number", field=name)
+    if unit not in {u.value for u in Unit}:
+        units = "、".join(f"{u.value}（{u.label}）" for u in Unit)
+        raise PolicyInvalid(f"规则项“{label}”的期间单位无效：{unit!r}，可选：{units}",
+                            f"unknown time unit of {name}: {unit!r}", field=name)
+    if amount < 1:
+        raise PolicyInvalid(f"规则项“{label}”必须至少为1",
+                            f"policy field {name} must be at least 1", field=name)
+    return TimeLimit(amount, Unit(unit))
+
+
 _RATES = {"annual_cost_cap", "late_performance_daily_rate", "max_debt_service_ratio",
           "lawyer_fee_rate", "expected_recovery_rate", "blind_offer_step_ratio",
           "plan_discount_rate"}
@@ -266,6 +286,14 @@ _COUNTS = {"acceleration_missed_instalments", "follow_up_interval_months", "vers
            "max_extensions", "max_mediators", "contact_max_per_day", "contact_max_per_week",
            "unreachable_failed_attempts", "unreachable_days", "max_hardship_pauses"}
 _HOURS = {"contact_day_starts_hour", "contact_day_ends_hour"}
+# 法发〔2017〕22号第2条: interest, compound interest, penalties and fees of a licensed lender
+# above 24 % a year are not supported; a place may set a stricter cap, never a looser one.
+NATIONAL_COST_CAP = Decimal("0.24")
+# Bounds of sense, so that a slip of the keyboard (a limit of 7000 years) is refused where
+# it is typed rather than overflowing a date later: ten years in each unit.
+_LONGEST = {Unit.DAYS: 3660, Unit.WORKING_DAYS: 2500, Unit.MONTHS: 120, Unit.YEARS: 10}
+_COUNT_CEILING = 999
+_AMOUNT_CEILING = Decimal("1000000000000")
 
 
 def _check_field(name: str, value: Any) -> None:
@@ -280,18 +308,28 @@ def _check_field(name: str, value: Any) -> None:
             raise refuse("必须是期限", "must be a time limit")
         if value.amount < 1:
             raise refuse("必须至少为1", "must be at least 1")
+        if value.amount > _LONGEST[value.unit]:
+            raise refuse(f"不得超过{_LONGEST[value.unit]}{value.unit.label}（十年）",
+                         "must not exceed ten years")
     elif name in _RATES:
         if not isinstance(value, Decimal) or not value.is_finite() or not 0 < value <= 1:
-            raise refuse("必须是大于0且不超过1的小数", "must be a decimal in (0, 1]")
+            raise refuse("必须是大于0且不超过100%的比例", "must be a decimal in (0, 1]")
+        if name == "annual_cost_cap" and value > NATIONAL_COST_CAP:
+            raise refuse("不得超过全国上限年24%（法发〔2017〕22号第2条），地方只能更严",
+                         "must not exceed the national cap of 24% a year")
     elif name in _AMOUNTS:
         if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
             raise refuse("必须是非负金额", "must be a non-negative amount")
+        if value != value.quantize(CENT) or value >= _AMOUNT_CEILING:
+            raise refuse("必须精确到分且小于一万亿元", "must be in fen and below 10^12")
     elif name == "fee_quantum":
         if value not in (CENT, Decimal("0.1"), Decimal("1")):
             raise refuse("只能是0.01、0.1或1", "must be 0.01, 0.1 or 1")
     elif name in _COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise refuse("必须是正整数", "must be a positive integer")
+        if value > _COUNT_CEILING and name != "version":
+            raise refuse(f"不得超过{_COUNT_CEILING}", f"must not exceed {_COUNT_CEILING}")
     elif name in _HOURS:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24:
             raise refuse("必须是0至24之间的整点", "must be an hour from 0 to 24")
@@ -366,7 +404,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "contact_day_ends_hour": "允许联系的结束时刻（时）",
     "unreachable_failed_attempts": "认定联系不上前须尝试的次数",
     "unreachable_days": "上述尝试须分布的不同日数",
-    "electronic_service_counts_on": "电子送达生效时点（delivered到达/read阅读）",
+    "electronic_service_counts_on": "电子送达生效时点（到达即送达或阅读即送达）",
     "hardship_pause_limit": "纾困暂停最长期限",
     "max_hardship_pauses": "每件纠纷纾困暂停次数上限",
     "joint_share_rule": "联合调解每月还款额的分配规则",
@@ -430,3 +468,236 @@ SOURCES: Mapping[str, str] = {
 }
 
 DEFAULT_POLICY = Policy()
+
+
+# --- publishing a new version: the values an administrator sets, their sources, the window ---
+
+class PolicyWindowInvalid(DomainError):
+    """A version's validity dates are backwards, start in the past or overlap another's."""
+
+    code = ErrorCode.POLICY_WINDOW_INVALID
+
+
+META_FIELDS = frozenset({"name", "version", "valid_from", "valid_to"})
+EDITABLE: tuple[str, ...] = tuple(f.name for f in fields(Policy) if f.name not in META_FIELDS)
+"""The rule values of a version, in the order of :class:`Policy` (each has a source)."""
+
+SOURCE_MAX = 300
+_CONTROL = {chr(c) for c in (*range(32), 127)}
+
+
+class Kind(StrEnum):
+    """What kind of value a rule is: how it is entered and shown."""
+
+    LIMIT = "limit"  # a number and a unit: 7 working days
+    RATE = "rate"  # a fraction entered and shown in percent
+    AMOUNT = "amount"  # yuan
+    COUNT = "count"  # a positive whole number
+    HOUR = "hour"  # an hour of the day, 0 to 24
+    QUANTUM = "quantum"  # 0.01, 0.1 or 1 yuan
+    CHOICE = "choice"  # one of a few words
+    FLAG = "flag"  # yes or no
+
+
+SERVICE_CHOICES: Mapping[str, str] = {"delivered": "到达即送达", "read": "阅读即送达"}
+CHOICES: Mapping[str, Mapping[str, str]] = {
+    "electronic_service_counts_on": SERVICE_CHOICES,
+    "joint_share_rule": {r.value: r.label for r in ShareRule},
+}
+"""The rules that are one of a few words: each word and what it means."""
+
+
+def kind_of(name: str) -> Kind:
+    """Return the kind of the rule ``name`` (one of :data:`EDITABLE`).
+
+    :raises PolicyInvalid: not a rule value, or a rule of a kind not known here (a new
+        field must be given its kind, so that it is entered and shown as what it is)
+    """
+    if name not in EDITABLE:
+        raise PolicyInvalid(f"未知的规则项：{name}", f"unknown policy field: {name}",
+                            field=name)
+    if isinstance(getattr(DEFAULT_POLICY, name), TimeLimit):
+        return Kind.LIMIT
+    if name in _RATES:
+        return Kind.RATE
+    if name in _AMOUNTS:
+        return Kind.AMOUNT
+    if name in _HOURS:
+        return Kind.HOUR
+    if name == "fee_quantum":
+        return Kind.QUANTUM
+    if name in CHOICES:
+        return Kind.CHOICE
+    if name == "stack_fee_halvings":
+        return Kind.FLAG
+    if name in _COUNTS:
+        return Kind.COUNT
+    raise PolicyInvalid(f"规则项“{FIELD_LABELS.get(name, name)}”的类别未定义",
+                        f"policy field {name} has no kind", field=name)
+
+
+def percent_text(ratio: Decimal) -> str:
+    """A fraction as the percent people say: 0.24 → ``24``, 0.000175 → ``0.0175``."""
+    return f"{(ratio * 100).normalize():f}"
+
+
+def display(name: str, value: Any) -> str:
+    """Return a rule's value in words, as a page or a diff shows it: 7个工作日, 24%,
+    50,000.00元."""
+    kind = kind_of(name)
+    if kind is Kind.LIMIT:
+        return f"{value.amount}{value.unit.label}"
+    if kind is Kind.RATE:
+        return f"{percent_text(value)}%"
+    if kind in (Kind.AMOUNT, Kind.QUANTUM):
+        return f"{value:,.2f}元" if kind is Kind.AMOUNT else f"{value}元"
+    if kind is Kind.HOUR:
+        return f"{value}时"
+    if kind is Kind.CHOICE:
+        return CHOICES[name].get(str(value), str(value))
+    if kind is Kind.FLAG:
+        return "是" if value else "否"
+    return str(value)
+
+
+def revise(base: Policy, values: Mapping[str, Any]) -> Policy:
+    """Return ``base`` with ``values`` (in :meth:`Policy.to_dict` form: a limit as
+    ``{"amount", "unit"}``, a rate as a fraction) set, validated like any policy.
+
+    :raises PolicyInvalid: a field that is not a rule value, a value of the wrong kind
+        (an unknown unit, a word for a number) or out of its domain (a negative or zero
+        limit, a rate over 100 %, a cost cap above the national 24 %...), naming the field
+    """
+    for name in values:
+        if name not in EDITABLE:
+            raise PolicyInvalid(f"未知的规则项：{name}", f"unknown policy field: {name}",
+                                field=name)
+    return Policy.from_dict({**base.to_dict(), **values})
+
+
+def sources_for(entered: Mapping[str, Any], *, base: Mapping[str, str],
+                changed: Iterable[str]) -> dict[str, str]:
+    """Return every rule's legal source for a new version: the one ``entered`` for it, or
+    else the base version's (or :data:`SOURCES`). A changed value must say where it comes
+    from: its source may not be left empty.
+
+    :raises PolicyInvalid: a source for something that is not a rule value, one that is not
+        text, too long or with control characters, or an empty source of a changed value
+    """
+    for name, text in entered.items():
+        label = FIELD_LABELS.get(name, name)
+        if name not in EDITABLE:
+            raise PolicyInvalid(f"未知的规则项：{name}", f"unknown policy field: {name}",
+                                field=name)
+        if not isinstance(text, str):
+            raise PolicyInvalid(f"规则项“{label}”的依据必须是文字",
+                                f"the source of {name} must be text", field=name)
+        if len(text.strip()) > SOURCE_MAX:
+            raise PolicyInvalid(f"规则项“{label}”的依据不得超过{SOURCE_MAX}字",
+                                f"the source of {name} is too long", field=name)
+        if _CONTROL & set(text.strip()):
+            raise PolicyInvalid(f"规则项“{label}”的依据含有不可见的控制字符",
+                                f"the source of {name} has control characters", field=name)
+    out = {name: str(entered.get(name, base.get(name, SOURCES.get(name, "")))).strip()
+           for name in EDITABLE}
+    for name in changed:
+        if not out[name]:
+            label = FIELD_LABELS.get(name, name)
+            raise PolicyInvalid(f"规则项“{label}”已修改，须填写其法律或政策依据",
+                                f"the changed value {name} needs its source", field=name)
+    return out
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """One rule of a new version that differs from the version in force: its value, its
+    source, or both (``old``/``new`` in words)."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+    old_source: str
+    new_source: str
+
+    @property
+    def value_changed(self) -> bool:
+        return self.old != self.new
+
+    @property
+    def source_changed(self) -> bool:
+        return self.old_source != self.new_source
+
+
+def changed_fields(old: Policy, new: Policy) -> list[str]:
+    """Return the rule values that differ between ``old`` and ``new``, in field order."""
+    return [name for name in EDITABLE if getattr(old, name) != getattr(new, name)]
+
+
+def diff(old: Policy, new: Policy, *, old_sources: Mapping[str, str],
+         new_sources: Mapping[str, str]) -> tuple[PolicyChange, ...]:
+    """Return what a new version changes against the version in force: every rule whose
+    value or whose source differs, in field order, each with its old and new value in words
+    and its old and new source (a missing old source is :data:`SOURCES`')."""
+    out: list[PolicyChange] = []
+    for name in EDITABLE:
+        before, after = getattr(old, name), getattr(new, name)
+        was = old_sources.get(name) or SOURCES.get(name, "")
+        now = new_sources.get(name, was)
+        if before != after or was != now:
+            out.append(PolicyChange(name, FIELD_LABELS[name], display(name, before),
+                                    display(name, after), was, now))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The validity of one stored version of a node's rules (``valid_to`` exclusive)."""
+
+    version: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def window_check(valid_from: dt.date, valid_to: dt.date | None, *,
+                 earlier: Iterable[Window], today: dt.date | None) -> Window | None:
+    """Check a new version's validity against the node's versions so far and return the
+    one it closes (the latest, when it would still run on ``valid_from``), if any.
+
+    Versions of a node follow one another: the new one starts after the latest has
+    started, and the latest then ends the day the new one starts (``valid_to`` exclusive),
+    so no day has two versions. An administrator cannot start a version before ``today``:
+    disputes received since then were given the version then in force and keep it. With
+    ``today`` ``None`` (the operator's set-up, replaying a past) a past start is allowed.
+
+    :raises PolicyWindowInvalid: ``valid_to`` not after ``valid_from``; ``valid_from``
+        before ``today``; ``valid_from`` on or before the start of an existing version, or
+        inside the window of one that is not the latest
+    """
+    if valid_to is not None and valid_to <= valid_from:
+        raise PolicyWindowInvalid(
+            f"失效日期（{valid_to}）必须晚于生效日期（{valid_from}）",
+            "valid_to must be after valid_from", field="valid_to")
+    if today is not None and valid_from < today:
+        raise PolicyWindowInvalid(
+            f"生效日期（{valid_from}）不能早于今天（{today}）：此前受理的纠纷已按当时的规则计算期限",
+            "valid_from must not be before today", field="valid_from")
+    windows = sorted(earlier, key=lambda w: (w.valid_from, w.version))
+    if not windows:
+        return None
+    latest = windows[-1]
+    if valid_from <= latest.valid_from:
+        raise PolicyWindowInvalid(
+            f"与第{latest.version}版的有效期重叠：第{latest.version}版自{latest.valid_from}起生效，"
+            f"新版本的生效日期须晚于该日",
+            "the new version must start after the latest one", field="valid_from",
+            version=latest.version)
+    for w in windows[:-1]:
+        if w.valid_to is None or w.valid_to > valid_from:
+            raise PolicyWindowInvalid(
+                f"与第{w.version}版的有效期重叠（自{w.valid_from}起"
+                f"{'长期有效' if w.valid_to is None else f'至{w.valid_to}前'}）",
+                "overlaps an earlier version", field="valid_from", version=w.version)
+    if latest.valid_to is None or latest.valid_to > valid_from:
+        return latest
+    return None

@@ -7,7 +7,7 @@ import hashlib
 from django.db.models import Q, QuerySet
 
 from jintiao.domain.lifecycle import Role
-from jintiao.orgs.models import INSTITUTION_KINDS, ApiToken, Organization, User
+from jintiao.orgs.models import INSTITUTION_KINDS, ApiToken, Organization, OrgKind, User
 
 
 def subtree(org: Organization) -> QuerySet[Organization]:
@@ -85,3 +85,66 @@ def tokens_managed_by(viewer: User) -> QuerySet[ApiToken]:
     if Role.APPROVER in roles and node is not None and node.kind in INSTITUTION_KINDS:
         mine |= Q(user__organization__path__startswith=node.path)
     return rows.filter(mine)
+
+
+# --- policies: who publishes a node's rules, who reads them ---
+
+# The nodes whose rules are set: leading groups (a prefecture's, a county's), committees and
+# governance centres; a committee without its own version inherits the nearest above it.
+POLICY_KINDS = (OrgKind.LEADING_GROUP, OrgKind.COMMITTEE, OrgKind.GOVERNANCE_CENTRE)
+
+
+def administers_platform(user: User) -> bool:
+    """The platform's administrators: a superuser, or an administrator of the operator (or
+    of no node). An administrator placed at a prefecture or county node administers that
+    node and its subtree only."""
+    if user.is_superuser:
+        return True
+    node = user.organization
+    return Role.ADMINISTRATOR in user_roles(user) and (node is None
+                                                      or node.kind == OrgKind.OPERATOR)
+
+
+def policy_nodes_managed_by(user: User) -> QuerySet[Organization]:
+    """The nodes ``user`` may publish a new version of the rules for (DESIGN.md §3): any
+    node for the platform's administrators; a prefecture's or county's administrator its
+    own node and those below it; nobody else."""
+    nodes = Organization.objects.filter(kind__in=POLICY_KINDS).order_by("path")
+    if not user.is_active:
+        return nodes.none()
+    if administers_platform(user):
+        return nodes
+    node = user.organization
+    if node is None or Role.ADMINISTRATOR not in user_roles(user):
+        return nodes.none()
+    return nodes.filter(path__startswith=node.path)
+
+
+def may_publish_policy(user: User, node: Organization) -> bool:
+    """Whether ``user`` may publish a version of ``node``'s rules (the rule of
+    :func:`policy_nodes_managed_by`, for one node)."""
+    if not user.is_active or node.kind not in POLICY_KINDS:
+        return False
+    if administers_platform(user):
+        return True
+    own = user.organization
+    return (Role.ADMINISTRATOR in user_roles(user) and own is not None
+            and node.path.startswith(own.path))
+
+
+def policy_nodes_visible_to(user: User) -> QuerySet[Organization] | None:
+    """The nodes whose rule versions ``user`` may read; ``None`` for every node.
+
+    Everyone on the platform's staff reads the rules that apply to them and below them:
+    those of their own node, of the nodes above it (which it inherits) and of those under
+    it; the platform's administrators read all. A party signed
+    in to the portal reads none here (their dispute's page says what applies to them).
+    """
+    roles = user_roles(user)
+    if administers_platform(user) or Role.SYSTEM in roles:
+        return None
+    node = user.organization
+    if node is None or not roles or roles == {Role.PARTY}:
+        return Organization.objects.none()
+    ids = [int(part) for part in node.path.strip("/").split("/") if part]
+    return Organization.objects.filter(Q(pk__in=ids) | Q(path__startswith=node.path))

@@ -34,7 +34,7 @@ from jintiao.domain.policy import FIELD_LABELS, SOURCES, Policy, Track
 from jintiao.mediation.models import HardshipPause
 from jintiao.performance import selectors
 from jintiao.performance.models import Enforcement
-from jintiao.policies.selectors import working_calendar
+from jintiao.policies.selectors import source_of, working_calendar
 from jintiao.timeline.models import Event
 
 ACTIONS = frozenset(a.value for a in Action)
@@ -165,7 +165,7 @@ def deadline_explained(dispute: Dispute) -> Explanation | None:
     computed = periods.deadline(start, limit, calendar)
     explained = explain_deadline(computed, calendar, LimitBasis(
         rule=rule, label=FIELD_LABELS.get(rule, rule),
-        source=SOURCES.get(rule, "") + (f"；{version.source}" if version.source else ""),
+        source=source_of(version, rule) + (f"；{version.source}" if version.source else ""),
         policy_name=policy.name, policy_version=version.version, started_by=started_by))
     if computed.due_on != dispute.deadline:
         explained = explained.with_note(
@@ -205,7 +205,8 @@ def enforcement_explained(dispute: Dispute) -> Explanation | None:
     explained = explain_outstanding(
         ledger.dues, ledger.paid, as_of=found.as_of, accelerated_on=found.accelerated_on,
         order=ledger.order, revived=ledger.revived, late_daily_rate=rate,
-        late_rate_source=f"《{policy.name}》：{SOURCES['late_performance_daily_rate']}；"
+        late_rate_source=f"《{policy.name}》："
+                         f"{source_of(dispute.policy_version, 'late_performance_daily_rate')}；"
                          "民事诉讼法第二百六十四条",
         missed_instalments=ledger.acceleration_missed)
     recorded = f"{found.total:.2f}"

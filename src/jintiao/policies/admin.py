@@ -1,4 +1,5 @@
-"""Admin for policy versions (read-only: publish through the service) and the calendar."""
+"""Admin for policy versions (read-only: administrators publish on the 规则配置 pages, through
+the service) and the calendar."""
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -8,8 +9,11 @@ from jintiao.policies.models import CalendarDay, CalendarYear, PolicyVersion
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin[PolicyVersion]):
-    list_display = ("organization", "version", "valid_from", "valid_to")
-    readonly_fields = ("organization", "version", "valid_from", "valid_to", "data", "source")
+    list_display = ("organization", "version", "valid_from", "valid_to", "published_by",
+                    "published_at")
+    readonly_fields = ("organization", "version", "valid_from", "valid_to", "data", "source",
+                       "sources", "published_by", "published_at", "changes", "closes",
+                       "closed_valid_to", "withdrawn_at", "withdrawn_by", "withdrawn_reason")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

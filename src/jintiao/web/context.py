@@ -15,14 +15,15 @@ from jintiao.disputes.access import (
 )
 from jintiao.mediation.selectors import approvals_waiting_for
 from jintiao.orgs.models import User
-from jintiao.orgs.selectors import tokens_managed_by
+from jintiao.orgs.selectors import policy_nodes_managed_by, tokens_managed_by
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Whether to offer 登记纠纷 (only to those the intake service would let file), 待审批
     (to approvers, with how many wait), 短信模板 (committee staff) and 联系情况报表
     (supervisors and directors), 个人信息查阅记录 with the supervisors' pages, and 接口令牌
-    to whoever holds or manages one; 任务队列 to the platform's administrators."""
+    to whoever holds or manages one; 任务队列 to the platform's administrators; 规则配置 to
+    the administrators who publish a node's rules."""
     user = getattr(request, "user", None)
     if not isinstance(user, User):
         return {}
@@ -33,4 +34,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_templates": committees_drafting_texts(user).exists(),
             "nav_contact_report": supervise, "nav_supervise": supervise,
             "nav_jobs": supervises_everything(user),
-            "nav_tokens": tokens_managed_by(user).exists()}
+            "nav_tokens": tokens_managed_by(user).exists(),
+            "nav_policies": policy_nodes_managed_by(user).exists()}
