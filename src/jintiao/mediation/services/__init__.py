@@ -14,6 +14,7 @@ from jintiao.mediation.services.common import (
     MediationInvalid,
 )
 from jintiao.mediation.services.failure import undisputed_facts_confirm, undisputed_facts_record
+from jintiao.mediation.services.failure_package import failure_package_generate, ties_offered
 from jintiao.mediation.services.offers import (
     MAX_MENU_ITEMS,
     MenuBeyondAuthority,
@@ -57,6 +58,7 @@ __all__ = [
     "consent_record",
     "dispute_triage",
     "evaluation_record",
+    "failure_package_generate",
     "mediators_change",
     "menu_offers_put",
     "menu_publish",
@@ -72,6 +74,7 @@ __all__ = [
     "session_record_correct",
     "session_reschedule",
     "session_schedule",
+    "ties_offered",
     "undisputed_facts_confirm",
     "undisputed_facts_record",
 ]

@@ -1,0 +1,59 @@
+"""Reading failure packages (调解不成移送材料) and their published JSON Schema.
+
+The schema is a versioned file shipped with the code (``schemas/failure-package-<major>.json``)
+and served by the API, so a court's system can validate what it fetches before it dockets
+it. A change that a reader of the earlier version could not read is a new major version and
+a new file; the package says which version it follows (``schema_version``) and its
+``$schema`` names the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jintiao.disputes.access import RecordNotFound, dispute_get_for, standing_of
+from jintiao.disputes.models import Dispute
+from jintiao.documents.models import FailurePackage
+from jintiao.orgs.models import User
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "failure-package-1.json"
+SCHEMA_ID = "https://jintiao.invalid/api/v1/schemas/failure-package.json"
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The published JSON Schema (draft 2020-12) of the package's JSON."""
+    loaded: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return loaded
+
+
+def packages_of(dispute: Dispute) -> QuerySet[FailurePackage]:
+    """A dispute's packages, newest first, with their documents joined."""
+    return (FailurePackage.objects.filter(dispute=dispute)
+            .select_related("complaint", "answer", "facts", "evidence", "created_by")
+            .order_by("-version"))
+
+
+def failure_package_get_for(viewer: User, dispute_id: int,
+                            version: int | None = None) -> FailurePackage:
+    """The dispute's latest package (or ``version``), for a viewer who may read it.
+
+    :raises DisputeNotFound: the dispute is missing or hidden from ``viewer``
+    :raises PermissionDenied: the viewer sees the dispute but may not read its package (the
+        institution, a supervisor)
+    :raises RecordNotFound: no package (of that version) yet
+    """
+    dispute = dispute_get_for(viewer, dispute_id)
+    me = standing_of(viewer, dispute)
+    me.require(type(me).may_read_failure_package, "读取调解不成移送材料")
+    rows = packages_of(dispute)
+    found = (rows.filter(version=version) if version is not None else rows).first()
+    if found is None:
+        raise RecordNotFound("尚未制作调解不成移送材料", "no failure package yet")
+    return found
