@@ -74,7 +74,8 @@ class TestGenerate:
         answer = elements(package, "answer")
         assert answer["amount"]["position"] == "confirmed"
         assert answer["principal"]["position"] == "open"
-        assert [i["name"] for i in package.content["evidence"]] == ["无争议事实记载表", "借款合同.pdf"]
+        names = [i["name"] for i in package.content["evidence"]]
+        assert names == ["无争议事实记载表", "借款合同.pdf"]
         contract = package.content["evidence"][1]
         assert contract["pages"] == 3
         assert contract["source"] == "调解中提交，凯里市金调委收存"
