@@ -14,11 +14,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 
+from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, dispute_get_for, standing_of
+from jintiao.disputes.changes import record_event
 from jintiao.disputes.models import Dispute
 from jintiao.documents.models import FailurePackage
+from jintiao.domain import events
 from jintiao.orgs.models import User
 
 SCHEMA_VERSION = "1.0"
@@ -56,4 +60,21 @@ def failure_package_get_for(viewer: User, dispute_id: int,
     found = (rows.filter(version=version) if version is not None else rows).first()
     if found is None:
         raise RecordNotFound("尚未制作调解不成移送材料", "no failure package yet")
+    return found
+
+
+def failure_package_read(viewer: User, dispute_id: int,
+                         version: int | None = None) -> FailurePackage:
+    """The package as the court's system takes it, every party's full particulars in it:
+    who took it is on the timeline (PIPL Arts. 51, 55), in a transaction of its own, as a
+    document with full particulars is (:func:`jintiao.documents.integrity.document_file`).
+
+    :raises: as :func:`failure_package_get_for`
+    """
+    found = failure_package_get_for(viewer, dispute_id, version)
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=found.dispute_id)
+        record_event(dispute, events.RECORD_READ, viewer, clock.now(),
+                     {"package": found.pk, "kind": "failure_package", "format": "json",
+                      "title": f"调解不成移送材料第{found.version}版"})
     return found
