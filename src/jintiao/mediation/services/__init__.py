@@ -14,7 +14,11 @@ from jintiao.mediation.services.common import (
     MediationInvalid,
 )
 from jintiao.mediation.services.failure import undisputed_facts_confirm, undisputed_facts_record
-from jintiao.mediation.services.failure_package import failure_package_generate, ties_offered
+from jintiao.mediation.services.failure_package import (
+    FAILURE_PACKAGE_STATES,
+    failure_package_generate,
+    ties_offered,
+)
 from jintiao.mediation.services.offers import (
     MAX_MENU_ITEMS,
     MenuBeyondAuthority,
@@ -42,6 +46,7 @@ from jintiao.mediation.services.sessions import (
 from jintiao.mediation.services.team import mediators_change, recusal_decide, recusal_request
 
 __all__ = [
+    "FAILURE_PACKAGE_STATES",
     "MAX_MENU_ITEMS",
     "ApprovalRequired",
     "MediationDeadlinePassed",

@@ -46,7 +46,7 @@ from jintiao.parties.crypto import decrypt
 logger = logging.getLogger(__name__)
 
 # a failed mediation, one whose confirmation the court refused, and one already with the court
-ELIGIBLE = (State.FAILED, State.CONFIRMATION_REJECTED, State.TRANSFERRED)
+FAILURE_PACKAGE_STATES = ELIGIBLE = (State.FAILED, State.CONFIRMATION_REJECTED, State.TRANSFERRED)
 # what differs between two versions of one case and is not the case: when, by whom, the files
 NOT_THE_CASE = ("package", "documents")
 

@@ -69,6 +69,7 @@ from jintiao.web.forms.loop import NoticeForm
 from jintiao.web.forms.portfolio import MenuBatchForm
 from jintiao.web.paging import CappedPaginator
 from jintiao.web.views.common import standing_or_404, viewer_of, visible_or_404
+from jintiao.web.views.failure_package import package_card
 from jintiao.web.views.parties import particulars_of
 
 PAGE_SIZE = 50
@@ -294,6 +295,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
             for doc in documents]) if me.may_serve() else None,
         "after_failure": dispute.state in (State.FAILED, State.CONFIRMATION_REJECTED,
                                            State.TRANSFERRED),
+        "failure_package": package_card(me),  # the failure package, for the desk and the court
     }
     return render(request, "web/disputes/detail.html", context)
 
