@@ -75,7 +75,7 @@ class TestGenerate:
         assert answer["amount"]["position"] == "confirmed"
         assert answer["principal"]["position"] == "open"
         names = [i["name"] for i in package.content["evidence"]]
-        assert names == ["无争议事实记载表", "借款合同.pdf"]
+        assert names == ["无争议事实记载表", "借款合同"]
         contract = package.content["evidence"][1]
         assert contract["pages"] == 3
         assert contract["source"] == "调解中提交，凯里市金调委收存"

@@ -140,7 +140,10 @@ def _attachment_item(a: Attachment, creditor: str, dispute: Dispute) -> dict[str
                    and (org.path.startswith(bank.path) or bank.path.startswith(org.path)))
     source = (f"原告{creditor}于调解中提交" if by_creditor
               else f"调解中提交，{org.name if org else ''}收存")
-    return {"name": a.name, "source": source, "proves": "", "pages": pages,
+    # the evidence by its name, not its file's: 借款合同, not 借款合同.pdf
+    stem, dot, ext = a.name.rpartition(".")
+    shown = stem if dot and stem and len(ext) <= 5 else a.name
+    return {"name": shown, "source": source, "proves": "", "pages": pages,
             "file": {"kind": "attachment", "id": a.pk, "name": a.name, "media_type": media,
                      "size": a.size, "sha256": a.sha256}}
 
