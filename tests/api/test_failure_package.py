@@ -30,7 +30,7 @@ def packaged(desk):
 def published_schema() -> dict:
     answer = Client().get("/api/v1/schemas/failure-package.json")
     assert answer.status_code == 200
-    assert answer["Content-Type"].startswith("application/schema+json")
+    assert answer["Content-Type"].startswith("application/json")
     return json.loads(answer.content)
 
 

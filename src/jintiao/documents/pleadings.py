@@ -115,7 +115,7 @@ def answer(c: Mapping[str, Any]) -> Doc:
     titles = {"claims": "对起诉状诉讼请求的确认和异议", "forum": "对约定管辖和诉讼保全的意见",
               "facts": "对起诉状事实与理由的确认和异议"}
     for key, _title in _SECTIONS:
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for e in a["elements"]:
             if e["section"] != key or e["key"] == "evidence":
                 continue

@@ -265,12 +265,24 @@ def failure_package_file(request: HttpRequest, dispute_id: DisputeId,
                         content_type=found.media_type)
 
 
-@router.get("/schemas/failure-package.json", auth=None, response={200: None},
-            operation_id="schemas_failure_package",
-            openapi_extra={"responses": {200: {"description": "JSON Schema (draft 2020-12)",
-                                               "content": {"application/schema+json": BINARY}}}})
+class JsonSchemaOut(Schema):
+    """A JSON Schema document (draft 2020-12): the keywords at its top; the rest is the
+    schema itself, served as the file is."""
+
+    schema_dialect: str = Field(alias="$schema")
+    schema_id: str = Field(alias="$id")
+    title: str
+    description: str
+    type: str
+    required: list[str]
+    properties: dict[str, Any]
+    defs: dict[str, Any] = Field(alias="$defs")
+
+
+@router.get("/schemas/failure-package.json", auth=None, response={200: JsonSchemaOut},
+            operation_id="schemas_failure_package", by_alias=True)
 def failure_package_schema(request: HttpRequest) -> HttpResponse:
-    """The published JSON Schema of the failure package (version 1), for the courts' systems
-    to validate what they fetch. Public: it holds no data."""
+    """The published JSON Schema (draft 2020-12) of the failure package, version 1, for the
+    courts' systems to validate what they fetch. Public: it holds no data."""
     return HttpResponse(packages.SCHEMA_FILE.read_bytes(),
-                        content_type="application/schema+json; charset=utf-8")
+                        content_type="application/json; charset=utf-8")

@@ -321,6 +321,9 @@ def failure_package_generate(*, actor: User, dispute_id: int,
     if record.document is None:  # the record as a document, as the transfer makes it
         facts_document(actor, dispute)
         record.refresh_from_db()
+    facts = record.document
+    if facts is None:  # facts_document has just made it: a record without one is a fault
+        raise LookupError(f"the undisputed facts {record.pk} have no document")
     content = content_of(dispute, record, ties)
     if latest is not None and _the_case(latest.content) == content:
         return latest
@@ -329,12 +332,12 @@ def failure_package_generate(*, actor: User, dispute_id: int,
                           "generated_by": actor.get_full_name() or actor.username,
                           "committee": dispute.committee.name}
     source = f"failure_package:{dispute.pk}:{version}"
-    made = {
+    made: dict[str, Document] = {
         "complaint": document_generate(actor=actor, dispute=dispute, source=source,
                                        doc=pleading_texts.complaint(content)),
         "answer": document_generate(actor=actor, dispute=dispute, source=source,
                                     doc=pleading_texts.answer(content)),
-        "undisputed_facts": record.document,
+        "undisputed_facts": facts,
         "evidence_index": document_generate(actor=actor, dispute=dispute, source=source,
                                             doc=pleading_texts.evidence_index(content)),
     }
@@ -343,13 +346,13 @@ def failure_package_generate(*, actor: User, dispute_id: int,
          "template_version": d.template_version, "pdf_sha256": d.pdf_sha256,
          "docx_sha256": d.docx_sha256, "pdf_url": f"/api/v1/documents/{d.pk}/pdf",
          "docx_url": f"/api/v1/documents/{d.pk}/docx"}
-        for role, d in made.items() if d is not None]
+        for role, d in made.items()]
     digest = sha256(canonical(content))
     package = FailurePackage.objects.create(
         dispute=dispute, version=version, template=template.value,
         schema_version=packages.SCHEMA_VERSION, content=content, content_sha256=digest,
         fact_elements={str(n): key for n, key in sorted(ties.items())},
-        complaint=made["complaint"], answer=made["answer"], facts=record.document,
+        complaint=made["complaint"], answer=made["answer"], facts=facts,
         evidence=made["evidence_index"], created_by=actor, created_at=now)
     record_event(dispute, events.FAILURE_PACKAGE_GENERATED, actor, now,
                  {"package": package.pk, "version": version, "template": template.value,
