@@ -20,9 +20,13 @@ from jintiao.disputes.particulars import party_update
 from jintiao.documents import packages
 from jintiao.documents.models import Document, FailurePackage
 from jintiao.domain import events
-from jintiao.domain.lifecycle import TransitionRefused
+from jintiao.domain.lifecycle import Action, TransitionRefused
 from jintiao.domain.pleadings import PleadingRefused
-from jintiao.mediation.services import failure_package_generate, undisputed_facts_record
+from jintiao.mediation.services import (
+    action_apply,
+    failure_package_generate,
+    undisputed_facts_record,
+)
 from jintiao.mediation.services.failure_package import canonical
 from jintiao.timeline.models import Event
 from tests.mediation.failure_package_helpers import (
@@ -219,3 +223,29 @@ def test_the_schema_refuses_a_figure_that_is_not_money(desk, loan):
 
     with pytest.raises(jsonschema.ValidationError):
         validate(content)
+
+
+class TestTransfer:
+    def test_the_desks_transfer_sends_the_package_with_the_ties_kept(self, desk, loan):
+        d = failed(desk, loan)
+        first = failure_package_generate(actor=desk.mediator, dispute_id=d.pk,
+                                         fact_elements=TIES)
+
+        d = action_apply(actor=desk.mediator, dispute_id=d.pk, action=Action.TRANSFER,
+                         expected_version=d.version)
+
+        latest = d.failure_packages.order_by("-version").first()
+        assert latest.version == 2  # the record's document made at the transfer is in it
+        assert latest.content["dispute"]["state"] == "transferred"
+        assert latest.fact_elements == first.fact_elements
+        assert latest.facts == d.undisputed_facts.document
+        validate(latest.content)
+
+    def test_a_court_taking_the_case_back_gets_no_package_made_in_its_name(self, desk, loan):
+        d = failed(desk, loan)
+
+        d = action_apply(actor=desk.judge, dispute_id=d.pk, action=Action.TRANSFER,
+                         expected_version=d.version)
+
+        assert d.state == "transferred"
+        assert not d.failure_packages.exists()

@@ -361,6 +361,18 @@ def failure_package_generate(*, actor: User, dispute_id: int,
     return package
 
 
+def package_on_transfer(actor: User, dispute: Dispute) -> FailurePackage | None:
+    """At the transfer the package goes to the court with the record of undisputed facts:
+    made, or brought up to date (the ties kept), for a loan or card dispute transferred by
+    the committee's desk. A court taking a case back, or a dispute of another kind, gets
+    none here: the desk makes it from the dispute's page. Inside the transfer's
+    transaction: a refusal takes the transfer back with it."""
+    if (dispute.dispute_type not in pleadings.TEMPLATE_OF_TYPE
+            or not standing_of(actor, dispute).may_prepare_failure_package()):
+        return None
+    return failure_package_generate(actor=actor, dispute_id=dispute.pk)
+
+
 def ties_offered(dispute: Dispute) -> tuple[pleadings.Template | None, list[tuple[str, str]]]:
     """The elements a fact may be tied to on the form, (key, label) in the text's order; no
     template for a dispute type neither text covers."""
