@@ -19,6 +19,7 @@ from jintiao.disputes.models import DisputeType
 from jintiao.disputes.particulars import party_update
 from jintiao.documents import packages
 from jintiao.documents.models import Document, FailurePackage
+from jintiao.documents.statements import service_address_content, statement_record_at_desk
 from jintiao.domain import events
 from jintiao.domain.lifecycle import Action, TransitionRefused
 from jintiao.domain.pleadings import PleadingRefused
@@ -249,3 +250,21 @@ class TestTransfer:
 
         assert d.state == "transferred"
         assert not d.failure_packages.exists()
+
+
+def test_the_address_for_service_a_party_signed_goes_to_the_court(desk, loan):
+    d = failed(desk, loan)
+    debtor = d.party_rows.get(role="debtor")
+    statement_record_at_desk(
+        actor=desk.clerk, dispute_id=d.pk, party_row_id=debtor.pk, kind="service_address",
+        content=service_address_content(debtor, postal_address="贵州省凯里市营盘东路12号",
+                                        e_service=True))
+
+    package = failure_package_generate(actor=desk.mediator, dispute_id=d.pk)
+
+    creditor, served = package.content["parties"]
+    assert creditor["service_address"] is None
+    assert served["service_address"]["postal_address"] == "贵州省凯里市营盘东路12号"
+    assert served["service_address"]["e_service"] is True
+    assert "贵州省凯里市营盘东路12号" in package.complaint.html
+    validate(package.content)

@@ -48,6 +48,14 @@ def _particulars(p: Mapping[str, Any], role_label: str) -> Table:
                 (rep.get("role") or "法定代表人", rep.get("name") or ""),
                 ("职务", rep.get("title") or ""), (number, p.get("id_number") or ""),
                 ("联系电话", p.get("phone") or "")]
+    served = p.get("service_address")
+    if served:
+        rows.append(("送达地址（已签署送达地址确认书）",
+                     served["postal_address"] + (f"，收件人{served['recipient']}"
+                                                 if served.get("recipient") else "")))
+        rows.append(("是否接受电子送达", "是" if served.get("e_service") else "否"))
+    else:
+        rows.append(("送达地址", ""))
     agents = "；".join(f"{a['name']}（{a['relation']}，{a['authority']}）"
                       for a in p.get("agents") or [])
     rows.append(("委托诉讼代理人", f"有：{agents}" if agents else "无"))

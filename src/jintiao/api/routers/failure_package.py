@@ -70,6 +70,14 @@ class PackageAgentOut(Schema):
     authority: str
 
 
+class PackageServiceAddressOut(Schema):
+    postal_address: str
+    recipient: str
+    email: str
+    e_service: bool
+    signed_at: str
+
+
 class PackagePartyOut(Schema):
     row: int
     role: str
@@ -88,6 +96,7 @@ class PackagePartyOut(Schema):
     residence: str
     representative: PackageRepresentativeOut | None
     agents: list[PackageAgentOut]
+    service_address: PackageServiceAddressOut | None
 
 
 class PackageClaimPartOut(Schema):

@@ -26,8 +26,15 @@ from django.db import transaction
 from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, Standing, standing_of
 from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
-from jintiao.disputes.models import CLAIM_FIELDS, Dispute, DisputeParty, DisputeType, PartyRole
-from jintiao.documents import packages
+from jintiao.disputes.models import (
+    CLAIM_FIELDS,
+    Dispute,
+    DisputeParty,
+    DisputeType,
+    PartyRole,
+    Statement,
+)
+from jintiao.documents import packages, statements
 from jintiao.documents import pleadings as pleading_texts
 from jintiao.documents.models import Document, FailurePackage, Kind
 from jintiao.documents.services import document_generate, sha256
@@ -82,7 +89,21 @@ def _party(row: DisputeParty) -> dict[str, Any]:
         "agents": [{"name": r.person.name, "relation": Relation(r.relation).label,
                     "authority": Authority(r.authority).label}
                    for r in row.representatives.all()],
+        "service_address": _service_address(row),
     }
+
+
+def _service_address(row: DisputeParty) -> dict[str, Any] | None:
+    """The address for service the party confirmed and signed (送达地址确认书), the latest in
+    force: the court serves there in the later stages unless told otherwise
+    (《最高人民法院关于进一步加强民事送达工作的若干意见》, 法发〔2017〕19号)."""
+    signed = statements.latest(row, Statement.Kind.SERVICE_ADDRESS)
+    if signed is None or signed.signed_at is None:
+        return None
+    c = signed.content
+    return {"postal_address": c.get("postal_address", ""), "recipient": c.get("recipient", ""),
+            "email": c.get("email", ""), "e_service": bool(c.get("e_service")),
+            "signed_at": signed.signed_at.isoformat()}
 
 
 def _mediation(dispute: Dispute) -> dict[str, Any]:
