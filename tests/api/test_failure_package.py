@@ -69,6 +69,12 @@ def test_the_desk_makes_it_and_the_same_case_gives_the_same_version(desk, packag
 
     assert answer.status_code == 201, answer.content
     assert answer.json()["package"]["version"] == 1
+    contract = packaged.sessions.get().attachments.get()
+    noted = Api(desk.clerk).post(f"/disputes/{packaged.pk}/failure-package",
+                                 {"evidence_notes": {str(contract.pk): "借款合同关系成立"}})
+    assert noted.status_code == 201, noted.content
+    assert noted.json()["package"]["version"] == 2
+    assert noted.json()["evidence"][1]["proves"] == "借款合同关系成立"
     refused = Api(desk.clerk).post(f"/disputes/{packaged.pk}/failure-package",
                                    {"fact_elements": {"1": "no_such_element"}})
     assert refused.status_code == 400

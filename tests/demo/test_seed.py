@@ -203,6 +203,7 @@ def test_a_failed_mediation_carries_its_package_for_the_court(demo):
             if e["position"] == "confirmed"} == {"contract", "rate", "disbursement", "repaid"}
     assert [i["name"] for i in package.content["evidence"]][1:] == [
         "个人消费借款合同", "借款借据及放款凭证", "还款明细"]
+    assert all(i["proves"] for i in package.content["evidence"])
     judge = User.objects.get(username="judge")
     assert standing_of(judge, failed).may_read_failure_package()
 

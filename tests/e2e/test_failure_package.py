@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from jintiao.documents.models import FailurePackage
 from tests.e2e.conftest import log_in
-from tests.mediation.failure_package_helpers import failed, under_mediation
+from tests.mediation.failure_package_helpers import evidence, failed, under_mediation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pass-for-tests"  # noqa: S105 - the factories' test password
@@ -17,7 +17,9 @@ PASSWORD = "pass-for-tests"  # noqa: S105 - the factories' test password
 
 def test_the_desk_makes_the_package_and_opens_the_complaint(desk, live_server, new_page,
                                                             shots):
-    d = failed(desk, under_mediation(desk))
+    d = under_mediation(desk)
+    evidence(desk, d)  # the bank's contract, shared in the session
+    d = failed(desk, d)
     page = new_page()
     log_in(page, live_server.url, desk.mediator.username, PASSWORD)
 
@@ -27,12 +29,14 @@ def test_the_desk_makes_the_package_and_opens_the_complaint(desk, live_server, n
     form.get_by_label("第1条：借款合同约定借款金额250,000元，于2024年1月5日发放").select_option(
         "amount")
     form.get_by_label("第2条：借款年利率为6%，按月等额本息还款").select_option("rate")
+    form.get_by_label("《借款合同.pdf》的证明事项").fill("借款合同关系成立及借款金额、利率的约定")
     form.locator("button[type=submit]").click()
 
     expect(page.locator(".msg.success")).to_contain_text("已制作调解不成移送材料")
     card = page.locator("#failure-package")
     expect(card).to_contain_text("第1版")
     expect(card).to_contain_text("债务人已认可2项")
+    expect(card).to_contain_text("证据目录2项")
     page.screenshot(path=str(shots / "failure-package.png"), full_page=True)
     card.get_by_role("link", name="民事起诉状（金融借款合同纠纷）").click()
     document = page.locator(".doc")

@@ -268,3 +268,34 @@ def test_the_address_for_service_a_party_signed_goes_to_the_court(desk, loan):
     assert served["service_address"]["e_service"] is True
     assert "贵州省凯里市营盘东路12号" in package.complaint.html
     validate(package.content)
+
+
+class TestEvidenceNotes:
+    def test_the_desk_says_what_a_shared_file_proves_and_it_is_kept(self, desk, loan):
+        contract = evidence(desk, loan)
+        d = failed(desk, loan)
+
+        first = failure_package_generate(
+            actor=desk.mediator, dispute_id=d.pk,
+            evidence_notes={contract.pk: "  借款合同关系成立及  约定内容 "})
+
+        item = first.content["evidence"][1]
+        assert item["proves"] == "借款合同关系成立及 约定内容"
+        assert "借款合同关系成立及 约定内容" in first.evidence.html
+        again = failure_package_generate(actor=desk.mediator, dispute_id=d.pk)
+        assert again.pk == first.pk  # the notes kept: nothing changed
+        cleared = failure_package_generate(actor=desk.mediator, dispute_id=d.pk,
+                                           evidence_notes={contract.pk: ""})
+        assert cleared.version == 2
+        assert cleared.content["evidence"][1]["proves"] == ""
+
+    def test_a_note_on_a_private_or_foreign_file_or_too_long_is_refused(self, desk, loan):
+        private = evidence(desk, loan, side="creditor")
+        shared = evidence(desk, loan)
+        d = failed(desk, loan)
+
+        for notes in ({private.pk: "x"}, {shared.pk: "长" * 201}, {"x": "y"}):
+            with pytest.raises(PleadingRefused):
+                failure_package_generate(actor=desk.mediator, dispute_id=d.pk,
+                                         evidence_notes=notes)
+        assert not FailurePackage.objects.filter(dispute=d).exists()

@@ -10,7 +10,7 @@ from django.test import Client
 
 from jintiao.documents.models import FailurePackage
 from jintiao.mediation.services import failure_package_generate
-from tests.mediation.failure_package_helpers import TIES, failed, under_mediation
+from tests.mediation.failure_package_helpers import TIES, evidence, failed, under_mediation
 
 
 def client_for(user) -> Client:
@@ -21,7 +21,9 @@ def client_for(user) -> Client:
 
 @pytest.fixture
 def failed_loan(desk):
-    return failed(desk, under_mediation(desk))
+    d = under_mediation(desk)
+    evidence(desk, d)
+    return failed(desk, d)
 
 
 def test_the_desk_ties_the_facts_and_makes_the_package(desk, failed_loan):
@@ -30,11 +32,14 @@ def test_the_desk_ties_the_facts_and_makes_the_package(desk, failed_loan):
     assert page.status_code == 200
     assert "第1条：借款合同约定借款金额250,000元" in page.content.decode()
 
+    contract = failed_loan.sessions.get().attachments.get()
     made = desk_page.post(f"/disputes/{failed_loan.pk}/failure-package/make/",
-                          {"fact_1": "amount", "fact_2": "rate", "fact_3": ""}, follow=True)
+                          {"fact_1": "amount", "fact_2": "rate", "fact_3": "",
+                           f"proves_{contract.pk}": "借款合同关系成立"}, follow=True)
 
     package = FailurePackage.objects.get(dispute=failed_loan)
     assert package.fact_elements == {"1": "amount", "2": "rate"}
+    assert package.evidence_notes == {str(contract.pk): "借款合同关系成立"}
     body = made.content.decode()
     assert "已制作调解不成移送材料" in body
     assert "民事起诉状（金融借款合同纠纷）" in body

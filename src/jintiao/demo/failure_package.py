@@ -28,6 +28,10 @@ EVIDENCE = (("个人消费借款合同", "个人消费借款合同（摘要）",
              "年利率：7.2%；还款方式：按月等额本息。"),
             ("借款借据及放款凭证", "借款借据", "放款日期：2024年3月10日；金额：80,000元。"),
             ("还款明细", "还款明细", "2024年4月至2025年8月按期还款；2025年9月起未还款。"))
+# what each file proves, as the desk writes it in the evidence index
+PROVES = {"个人消费借款合同.pdf": "借款合同关系成立，借款金额、期限、利率及还款方式的约定",
+          "借款借据及放款凭证.pdf": "银行已按约发放借款80,000元",
+          "还款明细.pdf": "借款人的还款情况及逾期的起始时间"}
 
 
 def _pdf(title: str, body: str) -> bytes:
@@ -73,5 +77,7 @@ def failure_package_demo(mediator: User) -> None:
             services.undisputed_facts_confirm(actor=mediator, dispute_id=dispute.pk,
                                               party_row_id=row.pk, how="书面签字")
     with clock.pinned(at + dt.timedelta(minutes=40)):
-        services.failure_package_generate(actor=mediator, dispute_id=dispute.pk,
-                                          fact_elements=TIES)
+        services.failure_package_generate(
+            actor=mediator, dispute_id=dispute.pk, fact_elements=TIES,
+            evidence_notes={a.pk: PROVES.get(a.name, "")
+                            for a in services.shared_evidence(dispute)})

@@ -76,7 +76,8 @@ class FailurePackage(models.Model):
     document (``content``, valid against the published schema of ``schema_version``) with
     its SHA-256. A new version is made only when what the case holds has changed; the
     earlier ones stay, as every document does. ``fact_elements`` is how the desk tied the
-    undisputed facts to the elements (fact number → element key)."""
+    undisputed facts to the elements (fact number → element key), ``evidence_notes`` what
+    it wrote each shared evidence file proves."""
 
     dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="failure_packages")
     version = models.PositiveIntegerField(_("版本"))
@@ -85,6 +86,8 @@ class FailurePackage(models.Model):
     content = models.JSONField()
     content_sha256 = models.CharField(max_length=64)
     fact_elements = models.JSONField(default=dict, blank=True)
+    # what each shared evidence file proves, as the desk wrote it (attachment id → words)
+    evidence_notes = models.JSONField(default=dict, blank=True)
     complaint = models.ForeignKey(Document, models.PROTECT, related_name="+")
     answer = models.ForeignKey(Document, models.PROTECT, related_name="+")
     facts = models.ForeignKey(Document, models.PROTECT, related_name="+")

@@ -220,10 +220,13 @@ class FailurePackageOut(Schema):
 class FailurePackageIn(Schema):
     """``fact_elements``: undisputed fact number (from 1) → the element key it establishes
     (see the schema's complaint elements); omitted, the latest version's ties are kept
-    while the facts are unchanged."""
+    while the facts are unchanged. ``evidence_notes``: a shared evidence file's id (the
+    evidence index's ``file.id``) → what it proves; omitted, the latest version's are kept."""
 
     fact_elements: dict[Annotated[int, Field(ge=1, le=30)],
                         Annotated[str, Field(max_length=32)]] | None = None
+    evidence_notes: dict[Annotated[int, Field(ge=1, le=2**53)],
+                         Annotated[str, Field(max_length=200)]] | None = None
 
 
 class PackageVersion(Schema):
@@ -252,7 +255,8 @@ def failure_package_generate(request: HttpRequest, dispute_id: DisputeId,
     """Make the package of a failed loan or card dispute (the committee's desk): a new
     version when the case changed since the last, else the last one."""
     made = services.failure_package_generate(actor=_viewer(request), dispute_id=dispute_id,
-                                             fact_elements=body.fact_elements)
+                                             fact_elements=body.fact_elements,
+                                             evidence_notes=body.evidence_notes)
     return Status(201, made.content)
 
 

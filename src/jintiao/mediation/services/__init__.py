@@ -17,6 +17,7 @@ from jintiao.mediation.services.failure import undisputed_facts_confirm, undispu
 from jintiao.mediation.services.failure_package import (
     FAILURE_PACKAGE_STATES,
     failure_package_generate,
+    shared_evidence,
     ties_offered,
 )
 from jintiao.mediation.services.offers import (
@@ -79,6 +80,7 @@ __all__ = [
     "session_record_correct",
     "session_reschedule",
     "session_schedule",
+    "shared_evidence",
     "ties_offered",
     "undisputed_facts_confirm",
     "undisputed_facts_record",

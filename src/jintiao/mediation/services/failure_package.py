@@ -141,10 +141,11 @@ def _document_item(doc: Document, name: str, source: str, proves: str) -> dict[s
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
-def _attachment_item(a: Attachment, creditor: str, dispute: Dispute) -> dict[str, Any]:
+def _attachment_item(a: Attachment, creditor: str, dispute: Dispute, proves: str
+                     ) -> dict[str, Any]:
     """Evidence a side put before the mediation, shared with both: who gave it, its pages
-    (a PDF's count, an image one page), its digest. What it proves is the plaintiff's to
-    say: left blank."""
+    (a PDF's count, an image one page), its digest, and what it proves as the desk wrote
+    it — blank, for the plaintiff to say, where the desk wrote nothing."""
     name = a.name.lower()
     media = "application/pdf" if name.endswith(".pdf") else IMAGE_TYPES.get(
         name[name.rfind("."):] if "." in name else "", "application/octet-stream")
@@ -164,12 +165,21 @@ def _attachment_item(a: Attachment, creditor: str, dispute: Dispute) -> dict[str
     # the evidence by its name, not its file's: 借款合同, not 借款合同.pdf
     stem, dot, ext = a.name.rpartition(".")
     shown = stem if dot and stem and len(ext) <= 5 else a.name
-    return {"name": shown, "source": source, "proves": "", "pages": pages,
+    return {"name": shown, "source": source, "proves": proves, "pages": pages,
             "file": {"kind": "attachment", "id": a.pk, "name": a.name, "media_type": media,
                      "size": a.size, "sha256": a.sha256}}
 
 
-def _evidence(dispute: Dispute, record: UndisputedFacts, creditor: str) -> list[dict[str, Any]]:
+def shared_evidence(dispute: Dispute) -> list[Attachment]:
+    """The evidence files shared with both sides in the dispute's sessions, in the order they
+    were put in: what the evidence index lists after the mediation's own records."""
+    return list(Attachment.objects.filter(session__dispute=dispute,
+                                          kind=Attachment.Kind.EVIDENCE, side="")
+                .select_related("uploaded_by__organization").order_by("uploaded_at", "pk"))
+
+
+def _evidence(dispute: Dispute, record: UndisputedFacts, creditor: str,
+              notes: Mapping[int, str]) -> list[dict[str, Any]]:
     """The evidence index's items: the record of undisputed facts, the notice that mediation
     ended, and the evidence files shared in the sessions — a side's private files and the
     session recordings stay out (what a side gave in confidence, and concessions made to
@@ -185,11 +195,8 @@ def _evidence(dispute: Dispute, record: UndisputedFacts, creditor: str) -> list[
     if notice is not None:
         items.append(_document_item(notice, "调解终结告知书", f"{dispute.committee.name}出具",
                                     "纠纷已经人民调解组织调解，调解不成"))
-    shared = (Attachment.objects.filter(session__dispute=dispute, kind=Attachment.Kind.EVIDENCE,
-                                        side="")
-              .select_related("uploaded_by__organization")
-              .order_by("uploaded_at", "pk"))
-    items += [_attachment_item(a, creditor, dispute) for a in shared]
+    items += [_attachment_item(a, creditor, dispute, notes.get(a.pk, ""))
+              for a in shared_evidence(dispute)]
     for n, item in enumerate(items, 1):
         item["no"] = n
         item["file"]["url"] = f"/api/v1/disputes/{dispute.pk}/failure-package/files/{n}"
@@ -200,8 +207,8 @@ def _amount(value: Decimal) -> str:
     return str(quantize(value))
 
 
-def content_of(dispute: Dispute, record: UndisputedFacts, ties: Mapping[int, str]
-               ) -> dict[str, Any]:
+def content_of(dispute: Dispute, record: UndisputedFacts, ties: Mapping[int, str],
+               notes: Mapping[int, str] | None = None) -> dict[str, Any]:
     """The package as data, save its version and documents: everything the documents say
     and the court's system reads, from the case as it stands."""
     template = pleadings.template_for(dispute.dispute_type)
@@ -215,7 +222,7 @@ def content_of(dispute: Dispute, record: UndisputedFacts, ties: Mapping[int, str
                          .order_by("confirmed_at", "pk"))
     confirmed_rows = {c.party_row_id for c in confirmations}
     mediation = _mediation(dispute)
-    evidence = _evidence(dispute, record, creditor)
+    evidence = _evidence(dispute, record, creditor, notes or {})
     parts = {f: getattr(dispute, f) for f in CLAIM_FIELDS}
     case = CaseFacts(
         dispute_type=dispute.dispute_type, as_of=dispute.claim_as_of, parts=parts,
@@ -303,22 +310,55 @@ def _ties(raw: Mapping[Any, Any]) -> dict[int, str]:
     return out
 
 
+MAX_NOTE = 200
+
+
+def _notes(raw: Mapping[Any, str], dispute: Dispute) -> dict[int, str]:
+    """What the desk wrote each shared evidence file proves, checked: a file of the dispute
+    shared with both sides, words of a sensible length; empty words dropped.
+
+    :raises PleadingRefused: another file, or too long
+    """
+    shared = {a.pk: a.name for a in shared_evidence(dispute)}
+    out = {}
+    for key, text in raw.items():
+        try:
+            pk = int(key)
+        except (TypeError, ValueError):
+            raise PleadingRefused(f"证据“{key}”无效", "bad evidence id") from None
+        if pk not in shared:
+            raise PleadingRefused("只能为调解中双方共享的证据材料写明证明事项",
+                                  "not a shared evidence file of this dispute", attachment=pk)
+        words = " ".join(str(text or "").split())
+        if len(words) > MAX_NOTE:
+            raise PleadingRefused(f"《{shared[pk]}》的证明事项最多{MAX_NOTE}字",
+                                  "evidence note too long", attachment=pk)
+        if words:
+            out[pk] = words
+    return out
+
+
 @transaction.atomic
 def failure_package_generate(*, actor: User, dispute_id: int,
-                             fact_elements: Mapping[Any, str] | None = None) -> FailurePackage:
+                             fact_elements: Mapping[Any, str] | None = None,
+                             evidence_notes: Mapping[Any, str] | None = None
+                             ) -> FailurePackage:
     """Make the failure package of a failed mediation of a loan or card debt: the complaint,
     the answer, the record of undisputed facts (made now if the record has none yet) and
     the evidence index as signed documents, and the JSON with its digest; a timeline event.
 
     ``fact_elements`` ties undisputed facts (by number) to the elements they establish;
-    ``None`` keeps the ties of the latest version while the facts are the same. Nothing
-    changed since the latest version: that version is returned and nothing is written.
+    ``None`` keeps the ties of the latest version while the facts are the same.
+    ``evidence_notes`` says what each shared evidence file (by its id) proves; ``None``
+    keeps the latest version's. Nothing changed since the latest version: that version is
+    returned and nothing is written.
 
     :raises RecordNotFound: the dispute is missing or hidden from ``actor``
     :raises PermissionDenied: not the committee's desk
     :raises TransitionRefused: the mediation has not failed
-    :raises PleadingRefused: not a loan or card dispute, no record of undisputed facts, or a
-        tie to a fact or element that does not exist
+    :raises PleadingRefused: not a loan or card dispute, no record of undisputed facts, a
+        tie to a fact or element that does not exist, or a note on a file that is not the
+        dispute's shared evidence
     """
     now, _today = instant()
     dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
@@ -339,13 +379,19 @@ def failure_package_generate(*, actor: User, dispute_id: int,
     else:
         ties = _ties(fact_elements)
     pleadings.check_fact_elements(template, ties, len(record.facts))
+    if evidence_notes is None:  # the latest's, for the files still shared
+        shared = {a.pk for a in shared_evidence(dispute)}
+        notes = {int(k): v for k, v in (latest.evidence_notes if latest else {}).items()
+                 if int(k) in shared}
+    else:
+        notes = _notes(evidence_notes, dispute)
     if record.document is None:  # the record as a document, as the transfer makes it
         facts_document(actor, dispute)
         record.refresh_from_db()
     facts = record.document
     if facts is None:  # facts_document has just made it: a record without one is a fault
         raise LookupError(f"the undisputed facts {record.pk} have no document")
-    content = content_of(dispute, record, ties)
+    content = content_of(dispute, record, ties, notes)
     if latest is not None and _the_case(latest.content) == content:
         return latest
     version = latest.version + 1 if latest is not None else 1
@@ -373,6 +419,7 @@ def failure_package_generate(*, actor: User, dispute_id: int,
         dispute=dispute, version=version, template=template.value,
         schema_version=packages.SCHEMA_VERSION, content=content, content_sha256=digest,
         fact_elements={str(n): key for n, key in sorted(ties.items())},
+        evidence_notes={str(pk): text for pk, text in sorted(notes.items())},
         complaint=made["complaint"], answer=made["answer"], facts=facts,
         evidence=made["evidence_index"], created_by=actor, created_at=now)
     record_event(dispute, events.FAILURE_PACKAGE_GENERATED, actor, now,

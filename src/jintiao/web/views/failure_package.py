@@ -63,8 +63,10 @@ def _form(me: Standing, data: Any = None) -> PackageForm | None:
     if latest is not None and [f["text"] for f in latest.content["undisputed_facts"]["facts"]
                                ] == list(record.facts):
         ties = {int(n): key for n, key in latest.fact_elements.items()}
+    notes = {int(k): v for k, v in (latest.evidence_notes if latest else {}).items()}
+    evidence = [(a.pk, a.name) for a in services.shared_evidence(me.dispute)]
     return PackageForm(data, facts=record.facts, offered=offered, ties=ties,
-                       auto_id="package_%s")
+                       evidence=evidence, notes=notes, auto_id="package_%s")
 
 
 @login_required
@@ -95,7 +97,8 @@ def failure_package_make(request: HttpRequest, dispute_id: int) -> HttpResponse:
     me = standing_or_404(viewer, dispute_id)
     form = _form(me, request.POST) or PackageForm(request.POST)
     submit(request, form, lambda _d: services.failure_package_generate(
-        actor=viewer, dispute_id=dispute_id, fact_elements=form.ties()),
+        actor=viewer, dispute_id=dispute_id, fact_elements=form.ties(),
+        evidence_notes=form.notes()),
         _("已制作调解不成移送材料"))
     return redirect("web:failure_package", dispute_id=dispute_id)
 
