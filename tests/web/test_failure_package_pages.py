@@ -31,6 +31,7 @@ def test_the_desk_ties_the_facts_and_makes_the_package(desk, failed_loan):
     page = desk_page.get(f"/disputes/{failed_loan.pk}/failure-package/")
     assert page.status_code == 200
     assert "第1条：借款合同约定借款金额250,000元" in page.content.decode()
+    assert 'aria-current="page">移送材料</a>' in page.content.decode()  # its tab
 
     contract = failed_loan.sessions.get().attachments.get()
     made = desk_page.post(f"/disputes/{failed_loan.pk}/failure-package/make/",
@@ -84,6 +85,8 @@ def test_who_may_not_see_the_package(desk, failed_loan, who, status):
     if status == 403:  # sees the dispute, not the package card
         page = client.get(f"/disputes/{failed_loan.pk}/").content.decode()
         assert 'id="failure-package"' not in page
+        tabs = client.get(f"/disputes/{failed_loan.pk}/failure/").content.decode()
+        assert "/failure-package/" not in tabs
 
 
 @pytest.mark.parametrize("who", ["agent", "judge"])
