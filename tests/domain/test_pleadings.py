@@ -152,3 +152,19 @@ def test_every_figure_is_a_claim_part_and_each_claimed_part_is_pleaded_once(part
     assert sorted(pleaded) == sorted((p, a) for p, a in parts.items() if a > 0)
     totals = [a for e in filled for p, a in e.amounts if p == "total"]
     assert totals == ([sum(parts.values())] if sum(parts.values()) > 0 else [])
+
+
+@given(ties=st.dictionaries(st.integers(min_value=1, max_value=4),
+                            st.sampled_from([e.key for e in pleadings.LOAN_ELEMENTS]),
+                            max_size=4),
+       confirmed=st.booleans())
+def test_the_answer_admits_exactly_the_confirmed_ties(ties, confirmed):
+    """An element is admitted if and only if a fact is tied to it and the debtor confirmed
+    the record; the answer covers every element of the complaint, in its order."""
+    facts = ("一", "二", "三", "四")
+    answered = pleadings.answer(case(facts=facts, fact_elements=ties,
+                                     debtor_confirmed=confirmed))
+
+    assert [e.key for e in answered] == [e.key for e in pleadings.LOAN_ELEMENTS]
+    admitted = {e.key for e in answered if e.position is Position.CONFIRMED}
+    assert admitted == (set(ties.values()) if confirmed else set())
