@@ -23,11 +23,11 @@ from jintiao.api import errors
 from jintiao.api.auth import BearerToken, TokenRefused, scoped
 from jintiao.api.routers import court_queue as court_queue_router
 from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
-from jintiao.api.routers import failure_package as failure_package_router
 from jintiao.api.routers import intake_files as intake_files_router
 from jintiao.api.routers import portfolio as portfolio_router
 from jintiao.api.routers import results as results_router
 from jintiao.api.routers.batch_actions import router as batch_actions_router
+from jintiao.api.routers.failure_package import router as failure_package_router
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
 from jintiao.disputes.services import DisputeConflict
@@ -63,7 +63,7 @@ api.add_router("", reveal.router)
 api.add_router("/supervision", supervision.router)
 api.add_router("", results_router.router)
 api.add_router("", intake_files_router.router)
-api.add_router("", failure_package_router.router)
+api.add_router("", failure_package_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str,

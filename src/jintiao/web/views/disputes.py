@@ -290,12 +290,12 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "accepted_offer": mediation_selectors.offers_for(me).filter(status="accepted").first(),
         "mediation_started": dispute.state != State.RECEIVED and dispute.state != State.DECLINED,
         "documents": documents,
+        "failure_package": package_card(me),  # the failure package, for the desk and the court
         "notice_form": NoticeForm(documents=[
             (doc.pk, f"{doc.title}（{doc.created_at.astimezone(clock.TZ):%Y-%m-%d %H:%M}）")
             for doc in documents]) if me.may_serve() else None,
         "after_failure": dispute.state in (State.FAILED, State.CONFIRMATION_REJECTED,
                                            State.TRANSFERRED),
-        "failure_package": package_card(me),  # the failure package, for the desk and the court
     }
     return render(request, "web/disputes/detail.html", context)
 
