@@ -7,6 +7,7 @@ Who reads which side's private records, and who may do what, is the viewer's
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,9 @@ from jintiao.disputes.access import (
     standing_of,
 )
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeType, PartyRole
+from jintiao.documents import integrity
+from jintiao.documents.models import Document
+from jintiao.documents.packages import failure_package_get_for
 from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role, State
@@ -619,12 +623,6 @@ def failure_package_file(viewer: User, dispute_id: int, no: int,
     :raises FileMissing: the storage has lost the file
     :raises RecordAltered: the file no longer matches its digest
     """
-    import hashlib
-
-    from jintiao.documents import integrity
-    from jintiao.documents.models import Document
-    from jintiao.documents.packages import failure_package_get_for
-
     package = failure_package_get_for(viewer, dispute_id, version)
     item = next((i for i in package.content.get("evidence", []) if i.get("no") == no), None)
     if item is None:
