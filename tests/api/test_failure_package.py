@@ -114,3 +114,21 @@ def test_no_package_yet_is_a_404(desk):
     answer = Api(desk.judge).get(f"/disputes/{d.pk}/failure-package")
 
     assert answer.status_code == 404
+
+
+def test_a_courts_system_polls_for_new_packages_and_fetches_each(desk, packaged):
+    court = Api(desk.judge)
+
+    listed = court.get("/failure-packages")
+
+    assert listed.status_code == 200, listed.content
+    items = listed.json()["items"]
+    assert [(i["dispute_id"], i["version"]) for i in items] == [(packaged.pk, 1)]
+    fetched = court.get(items[0]["url"].removeprefix("/api/v1"))
+    assert fetched.json()["package"]["version"] == 1
+    after = listed.json()["next_after"]
+    assert court.get("/failure-packages", after=after).json() == {"items": [],
+                                                                  "next_after": after}
+    assert Api(desk.other_judge).get("/failure-packages").json()["items"] == []
+    assert Api(desk.agent).get("/failure-packages").json()["items"] == []
+    assert len(Api(desk.clerk).get("/failure-packages").json()["items"]) == 1

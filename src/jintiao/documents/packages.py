@@ -18,12 +18,21 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from jintiao import clock
-from jintiao.disputes.access import RecordNotFound, dispute_get_for, standing_of
+from jintiao.disputes.access import (
+    COMMITTEE_STAFF,
+    COURT_ROLES,
+    RecordNotFound,
+    dispute_get_for,
+    dispute_visible_to,
+    standing_of,
+)
 from jintiao.disputes.changes import record_event
 from jintiao.disputes.models import Dispute
 from jintiao.documents.models import FailurePackage
 from jintiao.domain import events
+from jintiao.domain.lifecycle import Role
 from jintiao.orgs.models import User
+from jintiao.orgs.selectors import user_roles
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "failure-package-1.json"
@@ -78,3 +87,28 @@ def failure_package_read(viewer: User, dispute_id: int,
                      {"package": found.pk, "kind": "failure_package", "format": "json",
                       "title": f"调解不成移送材料第{found.version}版"})
     return found
+
+
+# who may read a package somewhere (Standing.may_read_failure_package decides per dispute)
+READERS = COMMITTEE_STAFF | COURT_ROLES | {Role.MEDIATOR}
+
+
+def failure_packages_after(viewer: User, after: int = 0, limit: int = 50
+                           ) -> list[FailurePackage]:
+    """The packages made since package ``after`` (by its id, ascending) that the viewer may
+    read, at most ``limit``: what a court's system polls for — each new version once, in
+    the order made, so a reader that keeps the last id misses none."""
+    if not user_roles(viewer) & READERS:
+        return []  # a bank's officers and supervisors read none: no need to look
+    rows = (FailurePackage.objects.filter(pk__gt=after,
+                                          dispute__in=dispute_visible_to(viewer))
+            .select_related("dispute__committee", "dispute__institution", "dispute__court")
+            .order_by("pk"))
+    found: list[FailurePackage] = []
+    for package in rows.iterator(chunk_size=200):
+        if standing_of(viewer, package.dispute).may_read_failure_package():
+            found.append(package)
+            if len(found) >= limit:
+                break
+    return found
+

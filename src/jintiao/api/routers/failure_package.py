@@ -278,6 +278,46 @@ def failure_package_file(request: HttpRequest, dispute_id: DisputeId,
                         content_type=found.media_type)
 
 
+class PackageListItemOut(Schema):
+    id: int
+    dispute_id: int
+    number: str
+    court: str | None
+    version: int
+    template: str
+    created_at: str
+    content_sha256: str
+    url: str
+
+
+class PackageListOut(Schema):
+    items: list[PackageListItemOut]
+    next_after: int = Field(description="下次读取时作 after：本页最后一份的 id（无新材料时不变）")
+
+
+class PackageListQuery(Schema):
+    after: Annotated[int, Field(ge=0, le=2**53, description=(
+        "只列出 id 大于此值的移送材料（上次读取的 next_after）"))] = 0
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+@router.get("/failure-packages", response={200: PackageListOut, **ERRORS},
+            operation_id="failure_packages_list")
+def failure_packages_list(request: HttpRequest,
+                          query: Query[PackageListQuery]) -> PackageListOut:
+    """The failure packages made since ``after`` that the caller may read (a court: its
+    disputes'; a committee: its own), oldest first, each version once: a court's system
+    polls this, then fetches each package by its ``url``."""
+    found = packages.failure_packages_after(_viewer(request), query.after, query.limit)
+    return PackageListOut(items=[PackageListItemOut(
+        id=p.pk, dispute_id=p.dispute_id, number=p.dispute.number,
+        court=p.dispute.court.name if p.dispute.court else None, version=p.version,
+        template=p.template, created_at=p.created_at.isoformat(),
+        content_sha256=p.content_sha256,
+        url=f"/api/v1/disputes/{p.dispute_id}/failure-package?version={p.version}")
+        for p in found], next_after=found[-1].pk if found else query.after)
+
+
 class JsonSchemaOut(Schema):
     """A JSON Schema document (draft 2020-12): the keywords at its top; the rest is the
     schema itself, served as the file is."""
