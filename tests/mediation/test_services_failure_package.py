@@ -81,6 +81,7 @@ class TestGenerate:
         assert answer["principal"]["position"] == "open"
         names = [i["name"] for i in package.content["evidence"]]
         assert names == ["无争议事实记载表", "借款合同"]
+        assert package.content["evidence"][0]["source"] == "凯里市金调委制作，经各方当事人书面确认"
         contract = package.content["evidence"][1]
         assert contract["pages"] == 3
         assert contract["source"] == "调解中提交，凯里市金调委收存"
@@ -144,6 +145,7 @@ class TestGenerate:
         assert package.content["answer"]["debtor_confirmed"] is False
         assert {e["position"] for e in package.content["answer"]["elements"]} == {"open"}
         assert "答辩人尚未书面确认无争议事实" in package.answer.html
+        assert package.content["evidence"][0]["source"].endswith("尚未经全部当事人书面确认")
 
 
 class TestVersions:

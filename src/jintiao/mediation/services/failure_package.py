@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, Standing, standing_of
@@ -50,10 +51,8 @@ from jintiao.mediation.services.failure import facts_document
 from jintiao.orgs.models import User
 from jintiao.parties.crypto import decrypt
 
-logger = logging.getLogger(__name__)
-
 # a failed mediation, one whose confirmation the court refused, and one already with the court
-FAILURE_PACKAGE_STATES = ELIGIBLE = (State.FAILED, State.CONFIRMATION_REJECTED, State.TRANSFERRED)
+FAILURE_PACKAGE_STATES = (State.FAILED, State.CONFIRMATION_REJECTED, State.TRANSFERRED)
 # what differs between two versions of one case and is not the case: when, by whom, the files
 NOT_THE_CASE = ("package", "documents")
 
@@ -120,9 +119,6 @@ def _mediation(dispute: Dispute) -> dict[str, Any]:
 
 
 def _pdf_pages(data: bytes) -> int | None:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
         return len(PdfReader(io.BytesIO(data)).pages)
     except (PdfReadError, ValueError, OSError):
@@ -185,9 +181,13 @@ def _evidence(dispute: Dispute, record: UndisputedFacts, creditor: str,
     session recordings stay out (what a side gave in confidence, and concessions made to
     settle, are not the court's: 《人民法院在线调解规则》 Art. 18)."""
     items = []
+    confirmed = {c.party_row_id for c in record.confirmations.all()}
+    everyone = set(dispute.party_rows.values_list("pk", flat=True))
+    how = ("经各方当事人书面确认" if record.facts and confirmed >= everyone
+           else "尚未经全部当事人书面确认" if record.facts else "载明无可记载事实的原因")
     if record.document is not None:
         items.append(_document_item(
-            record.document, "无争议事实记载表", f"{dispute.committee.name}制作，经当事人书面确认",
+            record.document, "无争议事实记载表", f"{dispute.committee.name}制作，{how}",
             "双方当事人在调解中书面确认的无争议事实，诉讼中无需另行举证（《人民法院在线调解规则》"
             "第二十二条）"))
     notice = (Document.objects.filter(dispute=dispute, kind=Kind.TERMINATION_NOTICE)
@@ -364,7 +364,7 @@ def failure_package_generate(*, actor: User, dispute_id: int,
     dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
     standing_of(actor, dispute).require(Standing.may_prepare_failure_package,
                                         "制作调解不成移送材料")
-    require_state(dispute, *ELIGIBLE, doing="制作调解不成移送材料")
+    require_state(dispute, *FAILURE_PACKAGE_STATES, doing="制作调解不成移送材料")
     template = pleadings.template_for(dispute.dispute_type)
     record = (UndisputedFacts.objects.filter(dispute=dispute).select_related("document")
               .first())
