@@ -59,11 +59,11 @@ api.add_router("", mediation.router)
 api.add_router("", orgs.router)
 api.add_router("", loop.router)
 api.add_router("", statements.router)
+api.add_router("", failure_package_router)
 api.add_router("", reveal.router)
 api.add_router("/supervision", supervision.router)
 api.add_router("", results_router.router)
 api.add_router("", intake_files_router.router)
-api.add_router("", failure_package_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str,
