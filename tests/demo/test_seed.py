@@ -47,8 +47,9 @@ def test_the_seed_disputes_are_where_the_sources_leave_them(demo):
     assert Dispute.objects.get(external_ref="S2").party_rows.filter(role="debtor").count() == 2
     assert Dispute.objects.get(external_ref="S3").state == State.AGREED
     assert Dispute.objects.get(external_ref="S4").state == State.MEDIATING
-    # S1–S4, a mediation under way, a fresh file, one paused (issue 21 §3)
-    assert Dispute.objects.count() == 7 + 12
+    # S1–S4, a mediation under way, a fresh file, one paused
+    # (issue 21 §3), a failed mediation with its package (§4)
+    assert Dispute.objects.count() == 8 + 12
 
 
 def test_the_party_door_and_a_hardship_pause(demo):
@@ -203,3 +204,18 @@ def test_s1_and_s2_are_confirmed_through_signatures_and_rulings(demo):
     accepted = s2.events.get(type="dispute.accept").at
     confirmed = s2.events.get(type="dispute.confirm").at
     assert confirmed - accepted <= dt.timedelta(hours=1)
+
+
+def test_a_failed_mediation_carries_its_package_for_the_court(demo):
+    failed = Dispute.objects.get(external_ref="DEMO-F1")
+    package = failed.failure_packages.get()
+    assert failed.state == State.FAILED
+    assert package.content["answer"]["debtor_confirmed"] is True
+    assert {e["key"] for e in package.content["answer"]["elements"]
+            if e["position"] == "confirmed"} == {"contract", "rate", "disbursement", "repaid"}
+    assert [i["name"] for i in package.content["evidence"]][1:] == [
+        "个人消费借款合同", "借款借据及放款凭证", "还款明细"]
+    assert all(i["proves"] for i in package.content["evidence"])
+    judge = User.objects.get(username="judge")
+    assert standing_of(judge, failed).may_read_failure_package()
+

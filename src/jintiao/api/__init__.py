@@ -29,6 +29,7 @@ from jintiao.api.routers import policies as policies_router
 from jintiao.api.routers import portfolio as portfolio_router
 from jintiao.api.routers import results as results_router
 from jintiao.api.routers.batch_actions import router as batch_actions_router
+from jintiao.api.routers.failure_package import router as failure_package_router
 from jintiao.confirmation.services import ConfirmationWindowClosed
 from jintiao.disputes.access import DisputeNotFound, PermissionDenied, RecordNotFound
 from jintiao.disputes.services import DisputeConflict
@@ -61,6 +62,7 @@ api.add_router("", hardship_router.router)
 api.add_router("", orgs.router)
 api.add_router("", loop.router)
 api.add_router("", statements.router)
+api.add_router("", failure_package_router)
 api.add_router("", reveal.router)
 api.add_router("/supervision", supervision.router)
 api.add_router("", results_router.router)

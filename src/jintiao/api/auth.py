@@ -56,6 +56,9 @@ SCOPES: dict[str, TokenScope] = {
         "confirmation_decide",
         "statements_service_address", "statements_joint_application_sign", "statements_sign",
         "dossier_download", "document_download", "party_reveal"], DOCUMENTS),
+    # the failure package carries every party's full particulars, and its evidence files
+    **dict.fromkeys(["failure_package_get", "failure_package_generate",
+                     "failure_package_file"], DOCUMENTS),
     # a post that changes nothing: plans computed side by side
     **dict.fromkeys(["plans_compare"], READ),
 }

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from jintiao import clock
+from jintiao.demo.failure_package import evidence_interlude, failure_package_demo
 from jintiao.demo.loop import LOOP_GUARDS, Loop
 from jintiao.demo.mediation import (
     AGENT_LIMITS,
@@ -460,6 +461,24 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
                              rep_title="执行董事兼总经理"),
                   PartyRole.DEBTOR)],
     ))
+    received = today - dt.timedelta(days=15)
+    made.append(_scenario(  # a failed mediation with its package for the court (issue 21 §4)
+        kaili, kaili.agent, received, PATHS["failed"], [0, 1, 9], rng,
+        mediator=personas["mediator"], interlude=evidence_interlude(personas["mediator"]),
+        channel=Channel.INSTITUTION_APPLICATION, notice_served=True,
+        dispute_type=DisputeType.CONSUMER_LOAN, institution=kaili.bank_branch,
+        court=kaili.court, external_ref="DEMO-F1", contract_ref="XFD-2024-0308-017",
+        charges_since=received - dt.timedelta(days=80),
+        summary="消费贷款逾期：银行要求一次性清偿，借款人只能每月还款800元，调解不成，"
+                "记载无争议事实后制作移送材料，转法院速裁。",
+        claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1), principal=Decimal("58500"),
+                             interest=Decimal("3380.25"), penalty_interest=Decimal("912.60")),
+        parties=[_creditor(kaili.bank_branch),
+                 (PartyInput(PartyKind.PERSON, "杨某某", _id_number(8, rng), _mobile(8),
+                             ethnicity="苗族", occupation="务工",
+                             address="贵州省凯里市营盘东路12号"),
+                  PartyRole.DEBTOR)],
+    ))
     received = today - dt.timedelta(days=4)
     made.append(_scenario(
         kaili, kaili.agent, received, PATHS["mediating"], [0, 1], rng,
@@ -575,5 +594,6 @@ def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | Non
         party_door(world.counties[0].committee, world.personas, today)
         draw_last_quarter(world.prefecture, User.objects.get(username="supervisor"), today)
         figures_refresh()
+        failure_package_demo(world.personas["mediator"])
     return {"organizations": Organization.objects.count(), "users": User.objects.count(),
             "disputes": Dispute.objects.count(), "synthetic": synthetic}

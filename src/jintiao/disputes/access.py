@@ -468,6 +468,22 @@ class Standing:
         """Rule on a confirmation application: a judge of the court it went to."""
         return self._at_court(court, frozenset({Role.JUDGE}))
 
+    # -- the court's fast track --
+
+    def may_prepare_failure_package(self) -> bool:
+        """The failure package (调解不成移送材料, issue 21 §4) of a failed mediation: the
+        committee's staff and the dispute's mediators, who hold its record."""
+        mediator = self.on_team and Role.MEDIATOR in self.held
+        return bool(self.node_roles & COMMITTEE_STAFF) or mediator
+
+    def may_read_failure_package(self) -> bool:
+        """The package as the court's system fetches it, every party's full particulars in
+        it for docketing: the committee's desk that prepared it and the judges and clerks of
+        the dispute's court — on the ground :meth:`may_reveal_identity` gives. Not the
+        institution (the plaintiff reads its complaint among the dispute's documents), not
+        another court, not supervisors."""
+        return self.may_prepare_failure_package() or self.court
+
     # -- performance --
 
     def may_record_payment(self) -> bool:
@@ -528,6 +544,9 @@ WHO_MAY: dict[str, tuple[str, str]] = {
     "may_seal": ("调委会主任", "the committee's director"),
     "may_accept_application": ("受理法院的法官或书记员", "the court's judges or clerks"),
     "may_rule": ("受理法院的法官", "the court's judges"),
+    "may_prepare_failure_package": ("本调委会工作人员或本纠纷的调解员", "the committee's desk"),
+    "may_read_failure_package": ("本调委会工作人员、本纠纷的调解员或受理法院的法官、书记员",
+                                 "the committee's desk or the dispute's court"),
     "may_record_payment": ("债权金融机构或本纠纷的调解员", "the creditor or the desk"),
     "may_review_performance": ("债权金融机构、本纠纷的调解员或系统",
                                "the creditor, the desk or the system"),

@@ -44,6 +44,8 @@ ORDER = {
     Kind.SESSION_RECORD: 7,                                     # 人民调解记录
     Kind.UNDISPUTED_FACTS: 7,
     Kind.AGREEMENT: 8, Kind.TERMINATION_NOTICE: 8,              # 协议书，或调解终结
+    Kind.ELEMENT_COMPLAINT: 8, Kind.ELEMENT_ANSWER: 8,          # 调解不成移送材料
+    Kind.EVIDENCE_INDEX: 8,
     Kind.CREDIT_REPAIR_LETTER: 9,                               # 履行
     Kind.FOLLOW_UP_RECORD: 10,                                  # 人民调解回访记录
     Kind.CONFIRMATION_APPLICATION: 11, Kind.COURT_ACCEPTANCE_NOTICE: 11,  # 司法确认有关材料

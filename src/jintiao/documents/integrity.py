@@ -133,7 +133,7 @@ def document_file(*, actor: User, document_id: int, fmt: str) -> tuple[Document,
 # on the timeline (PIPL Arts. 51, 55: a record of who processed personal information).
 FULL_PARTICULARS = frozenset({
     Kind.AGREEMENT, Kind.CONFIRMATION_APPLICATION, Kind.COURT_ACCEPTANCE_NOTICE, Kind.RULING,
-    Kind.ENFORCEMENT_APPLICATION})
+    Kind.ENFORCEMENT_APPLICATION, Kind.ELEMENT_COMPLAINT, Kind.ELEMENT_ANSWER})
 
 
 def _downloaded(found: Document, fmt: str, actor: User) -> None:

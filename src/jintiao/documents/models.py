@@ -29,6 +29,10 @@ class Kind(models.TextChoices):
     ENFORCEMENT_APPLICATION = "enforcement_application", _("申请执行书")
     CREDIT_REPAIR_LETTER = "credit_repair_letter", _("征信修复函")
     SERVICE_RECEIPT = "service_receipt", _("送达回证")
+    # the failure package for the court's fast track (issue 21 §4)
+    ELEMENT_COMPLAINT = "element_complaint", _("民事起诉状（要素式）")
+    ELEMENT_ANSWER = "element_answer", _("民事答辩状（要素式）")
+    EVIDENCE_INDEX = "evidence_index", _("证据目录")
 
 
 # The committee's own records, not served on the parties nor shown in their portal: the
@@ -63,3 +67,39 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute} {self.title}"
+
+
+class FailurePackage(models.Model):
+    """What a failed mediation hands the court's fast track (调解不成移送材料, issue 21 §4):
+    the element-style complaint and answer, the record of undisputed facts and the evidence
+    index — each a stored :class:`Document` — and the whole as one machine-readable JSON
+    document (``content``, valid against the published schema of ``schema_version``) with
+    its SHA-256. A new version is made only when what the case holds has changed; the
+    earlier ones stay, as every document does. ``fact_elements`` is how the desk tied the
+    undisputed facts to the elements (fact number → element key), ``evidence_notes`` what
+    it wrote each shared evidence file proves."""
+
+    dispute = models.ForeignKey(Dispute, models.CASCADE, related_name="failure_packages")
+    version = models.PositiveIntegerField(_("版本"))
+    template = models.CharField(_("要素式文本"), max_length=16)
+    schema_version = models.CharField(max_length=16)
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    fact_elements = models.JSONField(default=dict, blank=True)
+    # what each shared evidence file proves, as the desk wrote it (attachment id → words)
+    evidence_notes = models.JSONField(default=dict, blank=True)
+    complaint = models.ForeignKey(Document, models.PROTECT, related_name="+")
+    answer = models.ForeignKey(Document, models.PROTECT, related_name="+")
+    facts = models.ForeignKey(Document, models.PROTECT, related_name="+")
+    evidence = models.ForeignKey(Document, models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("调解不成移送材料")
+        verbose_name_plural = _("调解不成移送材料")
+        constraints = [models.UniqueConstraint(fields=["dispute", "version"],
+                                               name="failure_package_version_per_dispute")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} 移送材料第{self.version}版"

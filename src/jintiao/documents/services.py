@@ -25,7 +25,8 @@ from jintiao.timeline.services import event_append
 # preparer, as the signature's reason says.
 COURT_ISSUED = frozenset({Kind.RULING, Kind.COURT_ACCEPTANCE_NOTICE})
 PREPARED_FOR_PARTIES = frozenset({Kind.CONFIRMATION_APPLICATION, Kind.ENFORCEMENT_APPLICATION,
-                                  Kind.MEDIATION_APPLICATION, Kind.POWER_OF_ATTORNEY})
+                                  Kind.MEDIATION_APPLICATION, Kind.POWER_OF_ATTORNEY,
+                                  Kind.ELEMENT_COMPLAINT, Kind.ELEMENT_ANSWER})
 
 
 def sha256(data: bytes) -> str:

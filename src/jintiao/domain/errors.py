@@ -51,6 +51,8 @@ class ErrorCode(StrEnum):
     CONFIRMATION_WINDOW_CLOSED = "confirmation_window_closed"
     PERFORMANCE_INVALID = "performance_invalid"
     DOCUMENT_INVALID = "document_invalid"
+    # the court's fast track: a failure package the dispute cannot have (its type, its facts)
+    FAILURE_PACKAGE_REFUSED = "failure_package_refused"
     PAYMENT_EXCEEDS_OUTSTANDING = "payment_exceeds_outstanding"
     # reaching the parties
     OUTREACH_INVALID = "outreach_invalid"

@@ -576,6 +576,21 @@ CREDIT_REPAIR_REMINDED = _declare("credit_repair.reminded", "提醒确认征信�
 FOLLOW_UP_RECORDED = _declare("follow_up.recorded", "记录履行回访", _follow_up)
 FOLLOW_UP_CANCELLED = _declare("follow_up.cancelled", "取消回访", _follow_ups_cancelled)
 DOCUMENT_GENERATED = _declare("document.generated", "生成文书", _document)
+
+
+def _package(params: Params) -> str:
+    version, documents = _number(params, "version"), _number(params, "documents")
+    matter = _word({"financial_loan": "金融借款合同纠纷", "credit_card": "信用卡纠纷"},
+                   params.get("template"))
+    return _joined(f"第{version}版" if version is not None else "", matter,
+                   f"{documents}份文书及数据文件" if documents is not None else "")
+
+
+# the failure package for the court's fast track (issue 21 §4): complaint, answer, record of
+# undisputed facts and evidence index, and its JSON; read by the court's system (its reads
+# are record.read events, as the files with full particulars are)
+FAILURE_PACKAGE_GENERATED = _declare("failure_package.generated", "生成调解不成移送材料",
+                                     _package)
 # who took a file carrying the parties' full particulars (PIPL): the desk's and the
 # supervisors' to read
 RECORD_READ = _declare("record.read", "查阅载有当事人身份信息的文书",

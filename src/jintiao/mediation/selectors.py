@@ -7,6 +7,7 @@ Who reads which side's private records, and who may do what, is the viewer's
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,9 @@ from jintiao.disputes.access import (
     standing_of,
 )
 from jintiao.disputes.models import Dispute, DisputeMediator, DisputeType, PartyRole
+from jintiao.documents import integrity
+from jintiao.documents.models import Document
+from jintiao.documents.packages import failure_package_get_for
 from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Role, State
@@ -595,6 +599,54 @@ def attachment_get_for(viewer: User, attachment_id: int) -> Attachment:
     if not standing_of(viewer, dispute).may_read_caucus(found.side):
         raise missing
     return found
+
+
+# --- the failure package's evidence files (issue 21 §4) ---
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One evidence file of a failure package, as handed to the court."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+def failure_package_file(viewer: User, dispute_id: int, no: int,
+                         version: int | None = None) -> PackageFile:
+    """Evidence item ``no`` of the dispute's latest package (or ``version``), its bytes
+    checked against the SHA-256 the package recorded: a file changed since is refused and
+    the desk told, as a document's is (:mod:`jintiao.documents.integrity`).
+
+    :raises DisputeNotFound: the dispute is missing or hidden
+    :raises PermissionDenied: the viewer may not read the package
+    :raises RecordNotFound: no package, or no such item
+    :raises FileMissing: the storage has lost the file
+    :raises RecordAltered: the file no longer matches its digest
+    """
+    package = failure_package_get_for(viewer, dispute_id, version)
+    item = next((i for i in package.content.get("evidence", []) if i.get("no") == no), None)
+    if item is None:
+        raise RecordNotFound("证据目录中没有该项", "no such evidence item")
+    file = item["file"]
+    if file["kind"] == "document":
+        doc = Document.objects.get(pk=file["id"], dispute_id=package.dispute_id)
+        return PackageFile(file["name"], file["media_type"],
+                           integrity.stored_file(doc, "pdf", actor=viewer))
+    found = Attachment.objects.filter(pk=file["id"], session__dispute_id=package.dispute_id,
+                                      side="").first()
+    if found is None:
+        raise RecordNotFound("证据文件不存在", "no such evidence file")
+    try:
+        with found.file.open("rb") as handle:
+            data: bytes = handle.read()
+    except FileNotFoundError:
+        raise integrity.file_missing(found.name, attachment=found.pk) from None
+    if hashlib.sha256(data).hexdigest() != file["sha256"]:
+        integrity.report_altered(package.dispute_id, actor=viewer, what="attachment",
+                                 title=found.name, record=found.pk)
+        raise integrity.altered(found.name, found.pk)
+    return PackageFile(file["name"], file["media_type"], data)
 
 
 def overdue_mediations(viewer: User, today: dt.date) -> QuerySet[Dispute]:

@@ -31,6 +31,7 @@ from jintiao.web.views import (
 )
 from jintiao.web.views import batch as batch_views
 from jintiao.web.views import disputes as views
+from jintiao.web.views import failure_package as failure_package_views
 
 app_name = "web"
 urlpatterns = [
@@ -155,6 +156,12 @@ urlpatterns = [
          name="facts_confirm"),
     path("disputes/<int:dispute_id>/failure/transfer/", closing.transfer, name="transfer"),
     path("disputes/<int:dispute_id>/notices/", closing.notice, name="notice"),
+    path("disputes/<int:dispute_id>/failure-package/",
+         failure_package_views.failure_package_page, name="failure_package"),
+    path("disputes/<int:dispute_id>/failure-package/make/",
+         failure_package_views.failure_package_make, name="failure_package_make"),
+    path("disputes/<int:dispute_id>/failure-package/<int:version>.json",
+         failure_package_views.failure_package_json, name="failure_package_json"),
     # reaching the parties
     path("disputes/<int:dispute_id>/outreach/", outreach.outreach_page, name="outreach"),
     path("disputes/<int:dispute_id>/outreach/contacts/", outreach.contact, name="contact"),

@@ -19,6 +19,12 @@ from jintiao.mediation.services.failure import (
     undisputed_facts_confirm,
     undisputed_facts_record,
 )
+from jintiao.mediation.services.failure_package import (
+    FAILURE_PACKAGE_STATES,
+    failure_package_generate,
+    shared_evidence,
+    ties_offered,
+)
 from jintiao.mediation.services.hardship import (
     pause_decide,
     pause_end,
@@ -65,6 +71,7 @@ from jintiao.mediation.services.sessions import (
 from jintiao.mediation.services.team import mediators_change, recusal_decide, recusal_request
 
 __all__ = [
+    "FAILURE_PACKAGE_STATES",
     "MAX_MENU_ITEMS",
     "ApprovalRequired",
     "MediationDeadlinePassed",
@@ -84,6 +91,7 @@ __all__ = [
     "evaluation_record",
     "facts_code_send",
     "facts_sign",
+    "failure_package_generate",
     "joinable_with",
     "joint_budget_shown",
     "joint_create",
@@ -113,6 +121,8 @@ __all__ = [
     "session_record_correct",
     "session_reschedule",
     "session_schedule",
+    "shared_evidence",
+    "ties_offered",
     "undisputed_facts_confirm",
     "undisputed_facts_record",
 ]

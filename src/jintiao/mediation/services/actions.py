@@ -16,6 +16,7 @@ from jintiao.mediation import selectors
 from jintiao.mediation.models import Consent, Offer, UndisputedFacts
 from jintiao.mediation.services.common import MediationInvalid
 from jintiao.mediation.services.failure import facts_document
+from jintiao.mediation.services.failure_package import package_on_transfer
 from jintiao.orgs.models import User
 
 # --- lifecycle actions, with the facts the workbench keeps ---
@@ -77,6 +78,7 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
         UndisputedFacts.objects.filter(dispute=dispute).delete()
     if action is Action.TRANSFER:  # the document once the transfer is allowed
         facts_document(actor, done)
+        package_on_transfer(actor, done)  # and the package for the court's fast track
     return done
 
 

@@ -18,6 +18,7 @@ from jintiao.mediation.models import UndisputedFacts
 from jintiao.performance import paperwork
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import standing_or_404, submit, viewer_of, visible_or_404
+from jintiao.web.views.failure_package import package_card
 from jintiao.web.views.mediation_rows import consent_card, header
 
 
@@ -47,6 +48,7 @@ def failure_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
                         "被驳回的方案随之撤回。"),
             action="remediate", label=_("双方同意，重新调解"))
         if dispute.state == State.CONFIRMATION_REJECTED else None,
+        "failure_package": package_card(me),
     })
     return render(request, "web/loop/failure.html", context)
 

@@ -74,6 +74,7 @@ from jintiao.web.forms.loop import NoticeForm
 from jintiao.web.forms.portfolio import MenuBatchForm
 from jintiao.web.paging import CappedPaginator
 from jintiao.web.views.common import standing_or_404, viewer_of, visible_or_404
+from jintiao.web.views.failure_package import package_card
 from jintiao.web.views.parties import particulars_of
 
 PAGE_SIZE = 50
@@ -297,6 +298,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "accepted_offer": mediation_selectors.offers_for(me).filter(status="accepted").first(),
         "mediation_started": dispute.state != State.RECEIVED and dispute.state != State.DECLINED,
         "documents": documents,
+        "failure_package": package_card(me),  # the failure package, for the desk and the court
         "notice_form": NoticeForm(documents=[
             (doc.pk, f"{doc.title}（{doc.created_at.astimezone(clock.TZ):%Y-%m-%d %H:%M}）")
             for doc in documents]) if me.may_serve() else None,
