@@ -42,7 +42,7 @@ ACTIONS = frozenset(a.value for a in Action)
 # and the court's acceptance; a deadline set by any other record (a later kind of event) is
 # not guessed at
 KNOWN = frozenset({*(events.for_action(a).type for a in Action),
-                   events.CONFIRMATION_ACCEPTED.type})
+                   events.CONFIRMATION_ACCEPTED.type, events.MEDIATION_PAUSE_ENDED.type})
 # the deadline-setting records looked at, newest first: enough to find the one before an
 # extension (each extension is one record), bounded so the read costs the same every time
 LOOK_BACK = 20
@@ -62,7 +62,8 @@ class _Setting:
 
 def _settings(dispute: Dispute) -> list[_Setting]:
     rows = (Event.objects.filter(dispute=dispute)
-            .filter(Q(meta__has_key="deadline") | Q(type=events.CONFIRMATION_ACCEPTED.type))
+            .filter(Q(meta__has_key="deadline") | Q(type=events.CONFIRMATION_ACCEPTED.type)
+                    | Q(type=events.MEDIATION_PAUSE_ENDED.type, params__has_key="deadline"))
             .order_by("-seq").values_list("type", "at", "state_after", "params", "meta")
             [:LOOK_BACK])
     found = []
@@ -70,6 +71,9 @@ def _settings(dispute: Dispute) -> list[_Setting]:
         if type_ == events.CONFIRMATION_ACCEPTED.type:
             day = params.get("decide_by") or None
             action = "confirmation_accepted"
+        elif type_ == events.MEDIATION_PAUSE_ENDED.type:
+            day = params.get("deadline") or None
+            action = f"pause:{params.get('pause', '')}"
         else:
             day = meta.get("deadline")
             action = params.get("action", "")
@@ -110,18 +114,13 @@ def _basis(dispute: Dispute, now: _Setting, before: list[_Setting]
     return now.at, rule, label
 
 
-def _after_pause(dispute: Dispute) -> Explanation | None:
-    """A mediation period running again after a hardship pause (issue 21 §3), when that is
-    what set the current deadline: from the day it resumed, the days it had left."""
-    ended = (Event.objects.filter(dispute=dispute, type=events.MEDIATION_PAUSE_ENDED.type,
-                                  params__deadline=dispute.deadline.isoformat() if
-                                  dispute.deadline else "")
-             .order_by("-seq").values_list("seq", "params").first())
-    if ended is None:
-        return None
-    later = Event.objects.filter(dispute=dispute, seq__gt=ended[0], meta__has_key="deadline")
-    pause = HardshipPause.objects.filter(dispute=dispute, seq=ended[1].get("pause")).first()
-    if later.exists() or pause is None or pause.ended_on is None or pause.days_left is None:
+def _after_pause(dispute: Dispute, now: _Setting) -> Explanation | None:
+    """A mediation period running again after a hardship pause (issue 21 §3): from the day
+    it resumed, the days it had left when the pause began."""
+    seq = now.action.removeprefix("pause:")
+    pause = (HardshipPause.objects.filter(dispute=dispute, seq=int(seq)).first()
+             if seq.isdigit() else None)
+    if pause is None or pause.ended_on is None or pause.days_left is None:
         return None
     unit = periods.Unit.WORKING_DAYS if pause.working_days else periods.Unit.DAYS
     calendar = working_calendar()
@@ -148,10 +147,9 @@ def deadline_explained(dispute: Dispute) -> Explanation | None:
     """
     if dispute.deadline is None:
         return None
-    resumed = _after_pause(dispute)
-    if resumed is not None:
-        return resumed
     found = _settings(dispute)
+    if found and found[0].action.startswith("pause:") and found[0].deadline == dispute.deadline:
+        return _after_pause(dispute, found[0])
     if not found or found[0].type not in KNOWN or found[0].deadline != dispute.deadline:
         return None
     basis = _basis(dispute, found[0], found[1:])
