@@ -196,3 +196,31 @@ class TestTheClerk:
         texts = [decrypt(m.body_cipher) for m in OutboxMessage.objects.filter(
             purpose="portal_application")]
         assert any("不予受理，理由：纠纷不属于金融纠纷" in t for t in texts)
+
+
+class TestSomeoneElsesNumber:
+    """A number on file is never filed under a name it does not carry (found trying it as
+    a user: the case landed on the number's owner)."""
+
+    def test_another_name_is_refused(self, world, mediating):
+        owner = mediating.party_rows.get(role="debtor").party
+        with pytest.raises(ApplicationInvalid, match="姓名与身份证号码不一致") as refused:
+            applications.application_check(
+                _given(world, name="吴冒名", id_number=decrypt(owner.id_cipher)), [])
+        assert refused.value.details["field"] == "id_number"
+
+    def test_the_same_person_with_another_phone_is_flagged_for_the_clerk(self, world,
+                                                                         mediating):
+        owner = mediating.party_rows.get(role="debtor").party
+        fields, _files = applications.application_check(
+            _given(world, name=owner.name, id_number=decrypt(owner.id_cipher)), [])
+        assert "核实申请人身份" in fields["identity_note"]
+
+    def test_a_handled_application_cannot_be_taken_in_again(self, world):
+        made = _applied(world)
+        applications.application_decline(actor=world.clerk, application_id=made.pk,
+                                          reason="不属于本会受理范围")
+        clerk = Client()
+        clerk.force_login(world.clerk)
+        page = clerk.get(reverse("web:dispute_new") + f"?application={made.pk}")
+        assert page.status_code == 404

@@ -35,7 +35,8 @@ from jintiao.domain.money import require_amount
 from jintiao.domain.particulars import ADDRESS_MAX
 from jintiao.messaging.backends import sms_backend
 from jintiao.orgs.models import INSTITUTION_KINDS, Organization, OrgKind, User
-from jintiao.parties.crypto import decrypt, decrypt_bytes, encrypt, encrypt_bytes
+from jintiao.parties.crypto import decrypt, decrypt_bytes, encrypt, encrypt_bytes, lookup_hash
+from jintiao.parties.models import Party
 from jintiao.portal.models import Application, ApplicationFile
 from jintiao.portal.services import code_use
 from jintiao.timeline.services import event_append
@@ -138,6 +139,12 @@ def application_check(given: Applying, files: Sequence[Upload]
     resident = _checked(lambda: identity.validate_resident_id(given.id_number, on=today),
                         "id_number")
     mobile = _checked(lambda: identity.validate_mobile(given.phone), "phone")
+    known = Party.objects.filter(id_hash=lookup_hash(resident)).first()
+    if known is not None and known.name != name:
+        # an identity number on file under another name: never filed under that person
+        raise ApplicationInvalid("姓名与身份证号码不一致，请核对；如确系本人，请到调委会窗口办理",
+                                 "the name does not match the identity number",
+                                 field="id_number")
     born = identity.check_resident_id(resident, on=today).birth_date
     if born is not None and periods.years_before(today, ADULT) < born:
         raise ApplicationInvalid("未满十八周岁的，请由监护人代为申请或到调委会窗口办理",
@@ -179,6 +186,10 @@ def application_check(given: Applying, files: Sequence[Upload]
         "facts": _text(given.facts, field="facts", label="纠纷事实"),
         "requests": _text(given.requests, field="requests", label="申请事项"),
         "consent_e_service": bool(given.consent_e_service),
+        # the clerk checks the person before taking it in: their number on file differs
+        "identity_note": ("该身份证号码已在平台登记，但登记的手机号码与本次申请不同，受理前请核实"
+                          "申请人身份" if known is not None
+                          and known.phone_hash != lookup_hash(mobile) else ""),
     }
     return fields, typed
 
@@ -262,7 +273,7 @@ def _locked(actor: User, application_id: int) -> Application:
     if found is None or not may_take_applications(actor, found.committee):
         raise RecordNotFound("申请不存在或无权查看", "no such application")
     if found.status != Application.Status.SUBMITTED:
-        raise ApplicationInvalid(f"该申请已{found.get_status_display()}，不能再次处理",
+        raise ApplicationInvalid(f"该申请的状态为“{found.get_status_display()}”，不能再次处理",
                                  "the application was handled", field="application")
     return found
 

@@ -69,6 +69,7 @@ class Application(models.Model):
     facts = models.TextField(_("纠纷事实"))
     requests = models.TextField(_("申请事项"))
     consent_e_service = models.BooleanField(_("同意电子送达"), default=False)
+    identity_note = models.CharField(_("身份核实提示"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
                               default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(_("提交时间"))

@@ -172,7 +172,7 @@ class ApplicationForm(Form):
     code = TextField(label=_("短信验证码"), max_length=6, required=False,
                      widget=forms.TextInput(attrs=_NUMERIC))
     address = TextField(label=_("住所（身份证地址或经常居住地）"), max_length=200)
-    side = forms.ChoiceField(label=_("您在纠纷中是"), widget=forms.RadioSelect,
+    side = forms.ChoiceField(label=_("您在纠纷中的地位"), widget=forms.RadioSelect,
                              choices=[("debtor", _("借款人、持卡人等债务人")),
                                       ("creditor", _("向金融机构主张权利的一方"))])
     institution = forms.ChoiceField(label=_("对方金融机构"), required=False)

@@ -71,5 +71,5 @@ def application_decline(request: HttpRequest, application_id: int) -> HttpRespon
         _("已不予受理，理由已短信告知申请人"))
     if done is None:
         return redirect("web:application_detail", application_id=application_id)
-    messages.info(request, _("可在“已处理”中查看"))
+    messages.info(request, _("可在“不予受理”中查看"))
     return redirect("web:application_list")

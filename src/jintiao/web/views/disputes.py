@@ -424,6 +424,8 @@ def _application(request: HttpRequest, viewer: User) -> Application | None:
         found = applications.application_for(viewer, int(given))
     except (ValueError, RecordNotFound):
         raise Http404(_("申请不存在或无权查看")) from None
+    if found.status != found.Status.SUBMITTED:  # handled already: nothing to take in
+        raise Http404(_("该申请已处理，不能再次登记"))
     return found
 
 
