@@ -18,7 +18,7 @@ from jintiao.mediation.services import offer_propose
 from jintiao.messaging.selectors import outbox_code
 from jintiao.portal.models import Application, SignInCode
 from tests.e2e.conftest import log_in
-from tests.factories import FIRST_DUE, flat, resident_id
+from tests.factories import flat, resident_id
 from tests.portal.helpers import debtor_of, id_of, phone_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,7 +115,8 @@ def test_a_debtor_rejects_with_a_reason_and_counters_within_the_budget(
 
     counter = phone.locator("#counter")
     counter.locator("input[name=periods]").fill("60")
-    counter.locator("input[name=first_due]").fill(FIRST_DUE.isoformat())
+    first_due = clock.today() + dt.timedelta(days=45)
+    counter.locator("input[name=first_due]").fill(first_due.isoformat())
     counter.locator("button:has-text('计算每月还款')").click()
     preview = phone.locator("#counter-preview")
     expect(preview).to_contain_text("分60期，每月约 3,853.47 元")

@@ -159,7 +159,8 @@ class TestThePause:
         with pytest.raises(MediationInvalid, match="暂停期间不安排还款"):
             offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=inside,
                           discount_rate=Decimal("0.035"))
-        offer = offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(12),
+        after = type(inside)(inside.method, 12, pause.ends_on + dt.timedelta(days=1))
+        offer = offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=after,
                               discount_rate=Decimal("0.035"))
         offer_accept(actor=desk.mediator, offer_id=offer.pk, side="debtor")
         offer_accept(actor=desk.agent, offer_id=offer.pk, side="creditor")
@@ -196,3 +197,17 @@ def test_a_resumed_period_explains_itself(desk, mediating):
     assert "纾困暂停" in text
     assert f"剩余{pause.days_left}个工作日" in text
     assert explained.as_dict()["facts"]["due_on"] == mediating.deadline.isoformat()
+
+
+def test_a_plan_due_inside_a_pause_granted_after_it_was_offered_cannot_be_accepted(
+        desk, mediating):
+    """Found trying it as a user: the bank accepted a plan due inside a later pause."""
+    offer = offer_propose(actor=desk.mediator, dispute_id=mediating.pk,
+                          options=type(flat(12))(flat(12).method, 12,
+                                                 clock.today() + dt.timedelta(days=10)),
+                          discount_rate=Decimal("0.035"))
+    _granted(desk, mediating, days=30)
+    with pytest.raises(MediationInvalid, match="暂停期间不安排还款"):
+        offer_accept(actor=desk.agent, offer_id=offer.pk, side="creditor")
+    offer.refresh_from_db()
+    assert offer.creditor_accepted_at is None

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from jintiao import clock
 from jintiao.disputes.access import PermissionDenied, RecordNotFound
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.joint import JointInvalid
@@ -28,7 +29,7 @@ from jintiao.mediation.services import (
 from jintiao.orgs.services import authority_grant_set
 
 pytestmark = pytest.mark.django_db
-FIRST = dt.date(2027, 1, 20)
+FIRST = clock.today() + dt.timedelta(days=45)  # after today, as a joint plan must be
 
 
 def test_the_desk_finds_and_joins_the_debtors_other_dispute(desk, mediating, second_loan):

@@ -11,15 +11,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from jintiao import clock
 from jintiao.disputes.access import PermissionDenied
 from jintiao.domain.representation import Authority
 from jintiao.mediation.models import Offer
 from jintiao.mediation.services import MediationInvalid, budget_declare, offer_propose
 from jintiao.portal.plans import counter_propose
-from tests.factories import FIRST_DUE, flat
+from tests.factories import flat
 from tests.portal.helpers import add_guarantor, appoint_representative, debtor_of, party_sign_in
 
 pytestmark = pytest.mark.django_db
+# the debtor's own plan starts after today and within a year
+FIRST_DUE = clock.today() + dt.timedelta(days=45)
 
 
 @pytest.fixture
@@ -171,3 +174,20 @@ class TestBudgetWarning:
         assert "3,853.47" in preview
         assert "超出按您申报的收支" not in preview.split('id="counter-preview"')[1] \
             .split("</div>")[0]
+
+
+class TestTheDays:
+    """Found trying it as a user: a plan starting in the past or decades ahead went through."""
+
+    @pytest.mark.parametrize(("ahead", "words"), [
+        (0, "须晚于今天"), (-3, "须晚于今天"), (400, "不能晚于一年以后")])
+    def test_the_first_day_is_after_today_and_within_a_year(self, desk, mediating, ahead,
+                                                            words):
+        client, user = _debtor_client(mediating)
+        first = clock.today() + dt.timedelta(days=ahead)
+        preview = client.post(reverse("portal:counter", args=[mediating.pk]), {
+            "periods": "12", "first_due": first.isoformat()}).content.decode()
+        assert words in preview
+        with pytest.raises(MediationInvalid, match=words):
+            counter_propose(actor=user, dispute_id=mediating.pk, periods=12, first_due=first)
+        assert not Offer.objects.filter(dispute=mediating).exists()

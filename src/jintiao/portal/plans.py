@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from jintiao import clock
 from jintiao.disputes.access import DEBTOR
 from jintiao.disputes.models import Dispute
 from jintiao.disputes.services import dispute_lock
@@ -51,6 +52,7 @@ def counter_propose(*, actor: User, dispute_id: int, periods: int, first_due: dt
     :raises PlanDesignInvalid: the plan cannot be built (see :func:`counter_options`)
     """
     dispute = dispute_lock(actor, dispute_id)
+    mediation_services.require_plan_dates(dispute, first_due, down_payment_due, clock.today())
     options = counter_options(dispute, periods=periods, first_due=first_due,
                               waive=waive, down_payment=down_payment,
                               down_payment_due=down_payment_due)
@@ -67,6 +69,8 @@ def counter_preview(user: User, dispute: Dispute, options: PlanOptions) -> Offer
     :raises PlanDesignInvalid: the figures cannot be made (a first day in the past, a down
         payment above the claim…)
     """
+    mediation_services.require_plan_dates(dispute, options.first_due,
+                                          options.down_payment_due, clock.today())
     figures = mediation.figures_for(dispute, options, mediation.discount_rate(dispute, None))
     unsent = Offer(dispute=dispute, seq=0, by=Offer.By.DEBTOR, side="", label=options.label,
                    options=convert.options_to_json(options),

@@ -12,6 +12,7 @@ from jintiao.mediation.services.common import (
     ApprovalRequired,
     MediationDeadlinePassed,
     MediationInvalid,
+    require_plan_dates,
 )
 from jintiao.mediation.services.failure import (
     facts_code_send,
@@ -116,6 +117,7 @@ __all__ = [
     "plan_summary",
     "recusal_decide",
     "recusal_request",
+    "require_plan_dates",
     "session_cancel",
     "session_record",
     "session_record_correct",

@@ -71,3 +71,34 @@ def require_outside_pause(dispute: Dispute, first_due: dt.date,
             f"纾困暂停至{pause.ends_on:%Y年%m月%d日}，暂停期间不安排还款，"
             f"首期（及首付款）还款日须在{after:%Y年%m月%d日}或以后",
             "a payment would fall due inside the hardship pause", field="first_due")
+
+
+# How far ahead a plan's first payment may be put by the debtor's own plan or a joint plan:
+# a year (a longer wait is a deferral, which the desk's designer states as such).
+FIRST_DUE_AHEAD = dt.timedelta(days=366)
+
+
+def require_first_due(first_due: dt.date, today: dt.date) -> None:
+    """A plan's first payment falls due after today and within a year.
+
+    :raises MediationInvalid: a day gone by or today, or more than a year ahead
+    """
+    if first_due <= today:
+        raise MediationInvalid(f"首期还款日须晚于今天（{today:%Y-%m-%d}）",
+                               "the first payment must fall due after today",
+                               field="first_due")
+    if first_due > today + FIRST_DUE_AHEAD:
+        raise MediationInvalid(
+            "首期还款日不能晚于一年以后；需要更长的准备期，请与调解员商定延期方案",
+            "the first payment more than a year ahead", field="first_due")
+
+
+def require_plan_dates(dispute: Dispute, first_due: dt.date, down_payment_due: dt.date | None,
+                       today: dt.date) -> None:
+    """The days a party's or a joint plan asks: after today, within a year, and none inside
+    a running hardship pause.
+
+    :raises MediationInvalid: see :func:`require_first_due` and :func:`require_outside_pause`
+    """
+    require_first_due(first_due, today)
+    require_outside_pause(dispute, first_due, down_payment_due)

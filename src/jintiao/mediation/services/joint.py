@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, Standing, standing_of
 from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
 from jintiao.disputes.models import Dispute, PartyRole
@@ -36,6 +37,7 @@ from jintiao.domain.schedules import Method
 from jintiao.mediation import selectors
 from jintiao.mediation.models import DebtorBudget as DeclaredBudget
 from jintiao.mediation.models import JointMediation, JointMember, Offer
+from jintiao.mediation.services.common import require_plan_dates
 from jintiao.mediation.services.offers import offer_propose, offer_withdraw
 from jintiao.orgs.models import User
 
@@ -183,6 +185,9 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, PartTerms], *,
                                 waivers=tuple(Waiver(p, getattr(claim, p), conditional=True)
                                               for p in t.waive),
                                 periods=t.periods)))
+    today = clock.today()
+    for m in members:  # after today, within a year, outside any member's running pause
+        require_plan_dates(m.dispute, first_due, None, today)
     policy = selectors.policy_of(members[0].dispute)
     try:
         share_rule = ShareRule(rule) if rule else None

@@ -139,6 +139,8 @@ def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
     if side not in Side.values:
         raise MediationInvalid("接受方无效", "unknown side")
     standing.require(Standing.may_answer_for, "代表该方接受方案", side)
+    asked = convert.options_from_json(offer.options)
+    require_outside_pause(dispute, asked.first_due, asked.down_payment_due)
     if side == Side.CREDITOR:
         found = selectors.creditor_excesses(actor, offer, dispute)
         if found and not offer.approvals.filter(status=Approval.Status.APPROVED).exists():
