@@ -112,3 +112,15 @@ def test_agreed_shares_not_summing_to_whole_are_refused_and_nothing_changes(
                            parts={mediating.pk: PartTerms(agreed_share=Decimal("0.6")),
                                   second_loan.pk: PartTerms(agreed_share=Decimal("0.3"))})
     assert not Offer.objects.exists()
+
+
+def test_a_plan_beyond_the_budget_needs_the_debtors_insistence(desk, mediating, second_loan,
+                                                               joined):
+    """Found trying it as a user: a plan the preview called unaffordable went forward."""
+    with pytest.raises(JointInvalid, match="超出债务人测算的还款能力"):
+        joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={},
+                           first_due=FIRST, amount=Decimal("99999"))
+    assert not Offer.objects.exists()
+    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST,
+                       amount=Decimal("99999"), beyond_budget=True)
+    assert Offer.objects.count() == 2

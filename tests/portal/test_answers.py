@@ -5,6 +5,7 @@ rules — warned when a plan asks more a month than the budget they declared all
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -128,7 +129,14 @@ class TestCounterOffer:
         assert "分48期，每月约 <b>4,816.83</b> 元" in preview  # 231,208.40 over 48 months
         assert not Offer.objects.filter(dispute=mediating, by=Offer.By.DEBTOR).exists()
 
-        client.post(url, {**choice, "step": "send"})
+        mark = re.search(r'name="previewed" value="([0-9a-f]+)"', preview).group(1)
+        changed = client.post(url, {**choice, "periods": "36", "step": "send",
+                                    "previewed": mark}).content.decode()
+        assert "方案条件已修改" in changed  # not what was previewed: previewed again
+        assert "分36期" in changed
+        assert not Offer.objects.filter(dispute=mediating, by=Offer.By.DEBTOR).exists()
+
+        client.post(url, {**choice, "step": "send", "previewed": mark})
 
         made = Offer.objects.get(dispute=mediating, by=Offer.By.DEBTOR)
         assert made.debtor_accepted_at is not None

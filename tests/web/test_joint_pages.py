@@ -4,6 +4,8 @@ reads only that its part belongs to a joint plan; strangers get nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -40,7 +42,8 @@ def test_joined_from_the_page_then_previewed_and_put_forward(desk, mediating, se
     assert "合并方案（预览，尚未提出）" in preview
     assert "每月最多可用于还款 6,000.00 元" in preview
     assert not Offer.objects.exists()
-    mediator.post(made.url, {**form, "step": "send"})
+    mark = re.search(r'name="previewed" value="([0-9a-f]+)"', preview).group(1)
+    mediator.post(made.url, {**form, "step": "send", "previewed": mark})
     assert Offer.objects.filter(status=Offer.Status.OPEN).count() == 2
     assert "已提出的合并方案（第1版）" in mediator.get(made.url).content.decode()
 

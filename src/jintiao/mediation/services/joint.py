@@ -218,7 +218,7 @@ def plan_summary(plan: ConsolidatedPlan) -> dict[str, Any]:
 @transaction.atomic
 def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, PartTerms],
                        rule: str | None = None, amount: Decimal | None = None,
-                       first_due: Any = None) -> JointMediation:
+                       first_due: Any = None, beyond_budget: bool = False) -> JointMediation:
     """Put the consolidated plan forward: each earlier joint part withdrawn, one part put on
     each dispute's table as the mediators' plan, for that creditor (and the debtor) to
     accept — within the creditor's own authority, or through its approval.
@@ -226,12 +226,18 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, PartTe
     :raises RecordNotFound: not the desk of the joint mediation
     :raises JointInvalid: what the consolidated plan refuses
     :raises MediationInvalid: a dispute no longer being mediated, its time run out
+    :raises JointInvalid: also a plan beyond the budget unless ``beyond_budget`` confirms the
+        debtor insists on it
     """
     joint = joint_for(actor, joint_id)
     JointMediation.objects.select_for_update().filter(pk=joint.pk).first()
     if first_due is None:
         raise JointInvalid("请填写首期还款日", "first_due is required", field="first_due")
     plan, members = joint_plan(joint, parts, rule=rule, amount=amount, first_due=first_due)
+    if plan.affordable is False and not beyond_budget:
+        raise JointInvalid(
+            "合并方案超出债务人测算的还款能力；如债务人知悉并坚持，请勾选确认后再提出",
+            "beyond the debtor's budget: confirm first", field="amount")
     now, _today = instant()
     label = (f"联合调解合并方案：债务人每月共还{format_amount(plan.sharing.amount)}元，"
              f"{len(members)}家债权人{plan.sharing.rule.label}")

@@ -3,6 +3,9 @@ way to call a service and turn its refusal into a message."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -91,3 +94,20 @@ def agreement_shown(viewer: User, agreement: Agreement) -> SafeString:
     except RecordAltered as refused:
         return format_html('<p class="error altered" role="alert">{}</p>', refused.message)
     return mark_safe(signing.preview(agreement))  # noqa: S308 - rendered from escaped blocks
+
+
+# Fields of a post that are not what a preview shows: the token, the button, the mark.
+_NOT_PREVIEWED = {"csrfmiddlewaretoken", "step", "previewed"}
+
+
+def previewed_mark(request: HttpRequest) -> str:
+    """A mark of what was posted for a preview, put back in the page: a later "send" whose
+    fields differ was not what the user saw, and is previewed again instead of sent."""
+    fields = sorted((k, v) for k in request.POST if k not in _NOT_PREVIEWED
+                    for v in request.POST.getlist(k))
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def as_previewed(request: HttpRequest) -> bool:
+    """The post sends what its preview showed (see :func:`previewed_mark`)."""
+    return hmac.compare_digest(request.POST.get("previewed", ""), previewed_mark(request))

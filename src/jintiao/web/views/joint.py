@@ -22,7 +22,14 @@ from jintiao.domain.money import format_amount
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import JointMediation
 from jintiao.web.forms import mediation as forms
-from jintiao.web.views.common import attempt, mistakes, viewer_of, visible_or_404
+from jintiao.web.views.common import (
+    as_previewed,
+    attempt,
+    mistakes,
+    previewed_mark,
+    viewer_of,
+    visible_or_404,
+)
 from jintiao.web.views.mediation_rows import back_to
 
 
@@ -107,9 +114,14 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
         data = plan_form.cleaned_data
         choice = {"rule": data["rule"] or None, "amount": data["amount"],
                   "first_due": data["first_due"]}
-        if request.POST.get("step") == "send":
+        send = request.POST.get("step") == "send"
+        if send and not as_previewed(request):  # changed since the preview: show it first
+            messages.warning(request, _("合并方案的条件已修改，请核对新的计算结果后再提出"))
+            send = False
+        if send:
             done = attempt(request, lambda: services.joint_plan_propose(
-                actor=viewer, joint_id=joint.pk, parts=_terms(parts), **choice),
+                actor=viewer, joint_id=joint.pk, parts=_terms(parts),
+                beyond_budget=bool(request.POST.get("beyond_budget")), **choice),
                 _("合并还款方案已提出，各债权人在各自纠纷中答复"))
             if done is not None:
                 return redirect("web:joint", joint_id=joint.pk)
@@ -117,6 +129,7 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
             try:
                 plan, _members = services.joint_plan(joint, _terms(parts), **choice)
                 preview = services.plan_summary(plan)
+                preview["previewed"] = previewed_mark(request)
                 preview["months"] = [(m.due_on, [format_amount(x) for x in m.payments],
                                       format_amount(m.total)) for m in plan.months[:3]]
             except DomainError as exc:

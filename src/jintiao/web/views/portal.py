@@ -38,7 +38,13 @@ from jintiao.portfolio import services as portfolio_services
 from jintiao.web import lockout
 from jintiao.web.forms import portal as forms
 from jintiao.web.forms.portfolio import MenuChoiceForm
-from jintiao.web.views.common import agreement_shown, attempt, mistakes
+from jintiao.web.views.common import (
+    agreement_shown,
+    as_previewed,
+    attempt,
+    mistakes,
+    previewed_mark,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -356,14 +362,19 @@ def counter(request: HttpRequest, dispute_id: int) -> HttpResponse:
     choice = {"periods": data["periods"], "first_due": data["first_due"],
               "waive": data.get("waive", []), "down_payment": data["down_payment"] or Decimal(0),
               "down_payment_due": data["down_payment_due"]}
-    if request.POST.get("step") != "send":
+    send = request.POST.get("step") == "send"
+    if send and not as_previewed(request):  # changed since the preview: show it first
+        messages.warning(request, _("方案条件已修改，请核对新的计算结果后再提交"))
+        send = False
+    if not send:
         try:
             preview = counter_plans.counter_preview(
                 user, mine.dispute, counter_plans.counter_options(mine.dispute, **choice))
         except DomainError as exc:
             messages.error(request, exc.message)
             return _page(request, mine, counter_form=form)
-        return _page(request, mine, counter_form=form, counter_preview=preview)
+        return _page(request, mine, counter_form=form, counter_preview=preview,
+                     previewed=previewed_mark(request))
     done = attempt(request, lambda: counter_plans.counter_propose(
         actor=user, dispute_id=dispute_id, **choice),
         _("您的方案已提交，调解员和对方会看到并答复。"))
