@@ -25,6 +25,7 @@ from jintiao.mediation.services import (
     joint_parts,
     joint_plan_propose,
     offer_accept,
+    offer_propose,
 )
 from jintiao.orgs.services import authority_grant_set
 
@@ -124,3 +125,17 @@ def test_a_plan_beyond_the_budget_needs_the_debtors_insistence(desk, mediating, 
     joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST,
                        amount=Decimal("99999"), beyond_budget=True)
     assert Offer.objects.count() == 2
+
+
+def test_a_dispute_with_a_plan_agreed_is_not_offered_for_joining(desk, mediating, second_loan):
+    """Found trying it as a user: a settled dispute was joined, then refused at the plan."""
+    from tests.factories import flat
+
+    offer = offer_propose(actor=desk.mediator, dispute_id=second_loan.pk, options=flat(12),
+                          discount_rate=Decimal("0.035"))
+    offer_accept(actor=desk.mediator, offer_id=offer.pk, side="debtor")
+    authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
+    offer_accept(actor=desk.other_agent, offer_id=offer.pk, side="creditor")
+    assert joinable_with(desk.mediator, mediating) == []
+    with pytest.raises(JointInvalid, match="已有双方接受的方案"):
+        joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])

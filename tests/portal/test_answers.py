@@ -199,3 +199,15 @@ class TestTheDays:
         with pytest.raises(MediationInvalid, match=words):
             counter_propose(actor=user, dispute_id=mediating.pk, periods=12, first_due=first)
         assert not Offer.objects.filter(dispute=mediating).exists()
+
+
+def test_a_new_plan_of_the_debtors_replaces_the_earlier_one(desk, mediating):
+    """Found trying it as a user: the debtor's counter-offers piled up on the table."""
+    user = party_sign_in(debtor_of(mediating))
+    first = counter_propose(actor=user, dispute_id=mediating.pk, periods=36,
+                            first_due=FIRST_DUE)
+    counter_propose(actor=user, dispute_id=mediating.pk, periods=48, first_due=FIRST_DUE)
+    first.refresh_from_db()
+    assert first.status == Offer.Status.WITHDRAWN
+    assert Offer.objects.filter(dispute=mediating, by=Offer.By.DEBTOR,
+                                status=Offer.Status.OPEN).count() == 1

@@ -376,8 +376,10 @@ class Standing:
 
     def may_withdraw_offer(self, by: str, open_: bool) -> bool:
         """The desk any plan (one both sides accepted included); the creditor's officers
-        their own offer while it is open."""
-        return self.desk or (self.creditor and by == CREDITOR and open_)
+        their own offer while it is open; the debtor in the portal (in person, or with
+        special authority) the debtor's own open offer (issue 21 §1)."""
+        return (self.desk or (self.creditor and by == CREDITOR and open_)
+                or (self.debtor_settles and by == DEBTOR and open_))
 
     def may_ask_approval(self) -> bool:
         return self.agent

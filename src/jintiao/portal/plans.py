@@ -56,6 +56,11 @@ def counter_propose(*, actor: User, dispute_id: int, periods: int, first_due: dt
     options = counter_options(dispute, periods=periods, first_due=first_due,
                               waive=waive, down_payment=down_payment,
                               down_payment_due=down_payment_due)
+    # the debtor's own earlier open plan leaves the table: one counter-offer at a time
+    for earlier in Offer.objects.filter(dispute=dispute, by=Offer.By.DEBTOR, side="",
+                                        status=Offer.Status.OPEN):
+        mediation_services.offer_withdraw(actor=actor, offer_id=earlier.pk,
+                                          reason="债务人提出了新的还款方案")
     return mediation_services.offer_propose(
         actor=actor, dispute_id=dispute.pk, options=options,
         discount_rate=mediation.discount_rate(dispute, None), on_behalf_of=DEBTOR,

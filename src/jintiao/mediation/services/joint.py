@@ -89,6 +89,12 @@ def joint_create(*, actor: User, dispute_ids: Sequence[int], sessions: str = "jo
     if len(set(creditors)) != len(creditors):
         raise JointInvalid("同一债权人的多件纠纷请合并为一件，不宜联合调解",
                            "different creditors", field="disputes")
+    settled = next((d for d in disputes
+                    if d.offers.filter(status=Offer.Status.ACCEPTED).exists()), None)
+    if settled is not None:
+        raise JointInvalid(
+            f"{settled.number}已有双方接受的方案；如需联合调解，请先在该纠纷中撤回该方案",
+            "a plan is accepted already", field="disputes")
     joined = JointMember.objects.filter(dispute__in=disputes).select_related("dispute").first()
     if joined is not None:
         raise JointInvalid(f"{joined.dispute.number}已纳入联合调解", "joined already",
@@ -298,7 +304,8 @@ def joinable_with(actor: User, dispute: Dispute) -> list[Dispute]:
     found = (Dispute.objects.filter(committee_id=dispute.committee_id, state=State.MEDIATING,
                                     party_rows__role=PartyRole.DEBTOR,
                                     party_rows__party_id=debtor, joint_member__isnull=True)
-             .exclude(pk=dispute.pk).distinct().order_by("pk"))
+             .exclude(pk=dispute.pk).exclude(offers__status=Offer.Status.ACCEPTED)
+             .distinct().order_by("pk"))
     return [d for d in found if standing_of(actor, d).may_mediate()
             and d.institution_id != dispute.institution_id]
 
