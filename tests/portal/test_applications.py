@@ -224,3 +224,13 @@ class TestSomeoneElsesNumber:
         clerk.force_login(world.clerk)
         page = clerk.get(reverse("web:dispute_new") + f"?application={made.pk}")
         assert page.status_code == 404
+
+
+def test_a_file_opens_under_the_applicants_own_name(world):
+    """Found trying it as a user: files came down as application-2.pdf."""
+    made = _applied(world)
+    clerk = Client()
+    clerk.force_login(world.clerk)
+    answer = clerk.get(reverse("web:application_file", args=[made.pk, made.files.get().pk]))
+    assert answer["Content-Disposition"].startswith("inline")
+    assert "%E5%80%9F%E6%AC%BE%E5%90%88%E5%90%8C.pdf" in answer["Content-Disposition"]  # 借款合同

@@ -92,3 +92,15 @@ def test_the_supervisors_count_pauses_and_their_outcomes(desk, mediating):
     page = _as(desk.supervisor).get(reverse("web:dashboard")).content.decode()
     assert "申请 2 件，批准 1 件，未批准 1 件，目前暂停中 0 件。" in page
     assert "提前恢复 1 件" in page
+
+
+def test_the_director_finds_the_requests_on_the_home_page(desk, mediating):
+    """Found trying it as a user: a request waited with nothing on the director's desk."""
+    from jintiao.mediation.services import pause_request
+
+    pause_request(actor=desk.mediator, dispute_id=mediating.pk, ground="family",
+                  evidence="死亡证明", days=15)
+    home = _as(desk.director).get(reverse("web:home")).content.decode()
+    assert "待审批的纾困暂停" in home
+    assert mediating.number in home
+    assert "待审批的纾困暂停" not in _as(desk.mediator).get(reverse("web:home")).content.decode()

@@ -57,7 +57,7 @@ from jintiao.mediation.models import (
     UndisputedFacts,
 )
 from jintiao.orgs.models import INSTITUTION_KINDS, AuthorityGrant, Organization, User
-from jintiao.orgs.selectors import ancestors
+from jintiao.orgs.selectors import ancestors, user_roles
 from jintiao.parties.models import PartyKind
 
 ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
@@ -752,3 +752,12 @@ def facts_complete(dispute: Dispute) -> bool:
 def pause_running(dispute: Dispute) -> HardshipPause | None:
     """The hardship pause running on the dispute, if any (issue 21 §3)."""
     return dispute.pauses.filter(status=HardshipPause.Status.ACTIVE).first()
+
+
+def pauses_waiting_for(director: User) -> QuerySet[HardshipPause]:
+    """The hardship pauses asked on the disputes a director decides for (issue 21 §3)."""
+    if Role.DIRECTOR not in user_roles(director):
+        return HardshipPause.objects.none()
+    return (HardshipPause.objects.filter(status=HardshipPause.Status.REQUESTED,
+                                         dispute__in=dispute_visible_to(director))
+            .select_related("dispute", "requested_by").order_by("requested_at"))

@@ -112,7 +112,8 @@ def _check_cap(dispute: Dispute, party: Party, now: dt.datetime,
     paused = mediation.pause_running(dispute) if serving is None else None
     if paused is not None:  # issue 21 §3: legal service goes on, collection does not
         raise ContactRefused(
-            f"本纠纷纾困暂停至{paused.ends_on:%Y年%m月%d日}，暂停期间不得联系当事人催收或"
+            f"本纠纷纾困暂停至{paused.ends_on.year}年{paused.ends_on.month}月{paused.ends_on.day}日，"
+            "暂停期间不得联系当事人催收或"
             "推送方案；送达法律文书不受影响", "collection contact is paused",
             reason="paused")
     local = now.astimezone(clock.TZ)

@@ -55,6 +55,10 @@ def require_no_settlement(dispute: Dispute) -> None:
             "a plan is already accepted by both sides", offer=settled.seq)
 
 
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def require_outside_pause(dispute: Dispute, first_due: dt.date,
                           down_payment_due: dt.date | None = None) -> None:
     """No payment of a plan falls due inside a running hardship pause (issue 21 §3).
@@ -68,8 +72,8 @@ def require_outside_pause(dispute: Dispute, first_due: dt.date,
     if any(d <= pause.ends_on for d in days):
         after = pause.ends_on + dt.timedelta(days=1)
         raise MediationInvalid(
-            f"纾困暂停至{pause.ends_on:%Y年%m月%d日}，暂停期间不安排还款，"
-            f"首期（及首付款）还款日须在{after:%Y年%m月%d日}或以后",
+            f"纾困暂停至{_day(pause.ends_on)}，暂停期间不安排还款，"
+            f"首期（及首付款）还款日须在{_day(after)}或以后",
             "a payment would fall due inside the hardship pause", field="first_due")
 
 

@@ -28,9 +28,14 @@ HUNDRED = Decimal(100)
 
 
 class PercentField(forms.Field):
-    """A yearly rate typed as people say it — ``3.65`` or ``3.65%`` — kept as a fraction."""
+    """A yearly rate typed as people say it — ``3.65`` or ``3.65%`` — kept as a fraction;
+    ``what`` names it in the refusals (a rate, or a share)."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "rate", "size": "6"})
+
+    def __init__(self, *args: Any, what: str = "利率", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.what = what
 
     def to_python(self, value: Any) -> Decimal | None:
         text = str(value or "").strip().rstrip("%％").strip()
@@ -39,12 +44,14 @@ class PercentField(forms.Field):
         try:
             percent = Decimal(text)
         except InvalidOperation:
-            raise forms.ValidationError(_("利率格式不正确，例如 3.65"),
+            raise forms.ValidationError(_("%(what)s格式不正确，例如 3.65") % {"what": self.what},
                                         code="rate_invalid") from None
         if not percent.is_finite() or not 0 <= percent <= 100:
-            raise forms.ValidationError(_("利率应在0%到100%之间"), code="rate_invalid")
+            raise forms.ValidationError(_("%(what)s应在0%%到100%%之间") % {"what": self.what},
+                                        code="rate_invalid")
         if percent != percent.quantize(Decimal("0.0001")):
-            raise forms.ValidationError(_("利率最多保留四位小数"), code="rate_invalid")
+            raise forms.ValidationError(_("%(what)s最多保留四位小数") % {"what": self.what},
+                                        code="rate_invalid")
         return percent / HUNDRED
 
 
@@ -454,12 +461,14 @@ class JointPartForm(Form):
     it gives up (reviving on default) and the term it asks."""
 
     secured = forms.BooleanField(label=_("有担保债权（优先分配）"), required=False)
-    agreed_share = PercentField(label=_("约定分配比例（%）"), required=False)
+    agreed_share = PercentField(label=_("约定分配比例（%）"), required=False, what="分配比例")
     method = forms.ChoiceField(label=_("还款方式"), choices=[
         (m.value, METHOD_LABELS[m]) for m in JOINT_METHODS])
     annual_rate = PercentField(label=_("年利率（%）"), required=False)
     waive = forms.MultipleChoiceField(label=_("减免（违约时恢复）"), required=False,
                                       widget=forms.CheckboxSelectMultiple,
                                       choices=[(p, CLAIM_PART_LABELS[p]) for p in DEBTOR_WAIVABLE])
-    periods = forms.IntegerField(label=_("要求的期数（可不填）"), required=False, min_value=1,
-                                 max_value=600)
+    periods = forms.IntegerField(
+        label=_("每月所需按几期计算（可不填）"), required=False, min_value=1, max_value=600,
+        help_text=_("有担保债权优先分配时，按此期数计算其每月所需，优先满足；按比例分配时只作上限，"
+                    "实际期数由分得的金额决定"))

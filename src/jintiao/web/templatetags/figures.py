@@ -36,3 +36,14 @@ def item(mapping: Any, key: str) -> Any:
         return mapping[key]
     except (KeyError, TypeError, IndexError):
         return None
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """An amount kept as text or a Decimal, grouped to the fen ("215,000.00")."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return format_amount(Decimal(str(value)))
+    except (ArithmeticError, ValueError):
+        return str(value)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -55,8 +56,10 @@ def application_file(request: HttpRequest, application_id: int, file_id: int) ->
     if stored.application_id != application_id:
         raise Http404(_("附件不存在或无权查看"))
     response = HttpResponse(data, content_type=stored.content_type)
-    response["Content-Disposition"] = (
-        f"inline; filename=\"application-{file_id}{applications.FILE_TYPES[stored.content_type]}\"")
+    # the applicant's own name for it, its kind's ending kept (RFC 6266 / 5987 for Chinese)
+    name = stored.name.rsplit(".", 1)[0] or f"附件{file_id}"
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{name}{applications.FILE_TYPES[stored.content_type]}")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

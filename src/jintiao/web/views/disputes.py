@@ -152,6 +152,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "letters_overdue": sum(1 for w in letters if w.overdue),
         "docket": [_docket_row(r, today) for r in docket],
         "approvals": mediation_selectors.approvals_waiting_for(viewer)[:HOME_ROWS],
+        "pauses_waiting": mediation_selectors.pauses_waiting_for(viewer)[:HOME_ROWS],
         "sections": sections, "bench": bench, "roles": _roles(viewer),
         "by_state": [(s.value, s.label, n) for s, n in bench.by_state],
         "active": sum(n for s, n in bench.by_state if s not in lifecycle.TERMINAL_STATES),
