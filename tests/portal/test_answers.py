@@ -211,3 +211,17 @@ def test_a_new_plan_of_the_debtors_replaces_the_earlier_one(desk, mediating):
     assert first.status == Offer.Status.WITHDRAWN
     assert Offer.objects.filter(dispute=mediating, by=Offer.By.DEBTOR,
                                 status=Offer.Status.OPEN).count() == 1
+
+
+def test_the_debtor_sees_what_they_decided(desk, mediating, on_table):
+    """Found trying it as a user: a rejected plan vanished, an accepted one still said 待答复."""
+    client, user = _debtor_client(mediating)
+    mine = counter_propose(actor=user, dispute_id=mediating.pk, periods=48,
+                           first_due=FIRST_DUE)
+    client.post(reverse("portal:offer_answer", args=[mediating.pk, on_table.pk]),
+                {"answer": "reject", "reason": "太高"})
+    page = _page(client, mediating)
+    assert f"方案{on_table.seq}（债权人提出）" in page
+    assert "已拒绝" in page
+    assert f"方案{mine.seq}（债务人提出）" in page
+    assert "您方已接受，待对方答复" in page

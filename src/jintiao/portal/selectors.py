@@ -118,6 +118,7 @@ class OfferShown:
     label: str = ""  # the name it was put forward under (a standard plan's, the mediator's)
     offer_id: int = 0
     may_answer: bool = False  # the viewer may accept or reject it for the debtor now
+    debtor_accepted: bool = False  # the debtor's side has accepted it (theirs, or answered)
     over_budget: str = ""  # the warning when it asks more a month than the budget allows
 
 
@@ -142,9 +143,10 @@ def shown(offer: Offer, *, most: Decimal | None = None, may_answer: bool = False
         format_amount(Decimal(f["total_paid"])), f["first_due"], f["last_due"],
         concessions, format_amount(Decimal(f["conditional_waived"]))
         if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", ""),
-        lump, offer.label, offer.pk, may_answer,
-        over_budget(Decimal(f["peak_payment"]), Decimal(f["regular_payment"]), most,
-                    lump=bool(f.get("peak_is_lump")), peak_label=f.get("peak_label", "")))
+        lump, offer.label, offer.pk, may_answer, offer.debtor_accepted_at is not None,
+        over_budget=over_budget(Decimal(f["peak_payment"]), Decimal(f["regular_payment"]), most,
+                                lump=bool(f.get("peak_is_lump")),
+                                peak_label=f.get("peak_label", "")))
 
 
 def over_budget(peak: Decimal, regular: Decimal, most: Decimal | None, *, lump: bool,
@@ -168,7 +170,8 @@ def offers_for(user: User, dispute: Dispute) -> list[OfferShown]:
     most = most_per_month(user, dispute)
     out = []
     for offer in mediation.offers_for(standing).filter(
-            status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED]).prefetch_related("approvals"):
+            status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED, Offer.Status.REJECTED,
+                        Offer.Status.COUNTERED]).prefetch_related("approvals"):
         moves = mediation.offer_moves(standing, offer) if not offer.side else None
         out.append(shown(offer, most=most,
                          may_answer=bool(moves and moves.answer_for_debtor
