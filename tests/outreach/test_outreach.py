@@ -316,6 +316,9 @@ class TestTheLog:
     def test_a_visit_logged_on_return_is_recorded_as_it_happened_and_flagged(
             self, world, mediating):
         evening = daytime().replace(hour=21, minute=30) - dt.timedelta(days=1)
+        # the file came in on paper two days before it was entered
+        type(mediating).objects.filter(pk=mediating.pk).update(
+            received_on=daytime().date() - dt.timedelta(days=2))
         with clock.pinned(daytime()):
             made = contact_record(actor=world.mediator, dispute_id=mediating.pk,
                                   party_id=debtor_of(mediating).pk, channel="visit",
@@ -326,6 +329,11 @@ class TestTheLog:
                                    party_id=debtor_of(mediating).pk, channel="visit",
                                    outcome="reached", at=bad)
         assert made.at == evening
+        with clock.pinned(daytime()), pytest.raises(OutreachInvalid, match="不能早于收案日期"):
+            # found trying it as a user: a visit logged before the dispute was received
+            contact_record(actor=world.mediator, dispute_id=mediating.pk,
+                           party_id=debtor_of(mediating).pk, channel="visit",
+                           outcome="reached", at=evening - dt.timedelta(days=2))
         rows, _by_institution = selectors.contact_report(world.supervisor, evening.date(),
                                                daytime().date())
         assert rows[0].late == 1
@@ -528,6 +536,8 @@ class TestReport:
             self, world, mediating):
         debtor = debtor_of(mediating)
         start = daytime() - dt.timedelta(days=4)
+        type(mediating).objects.filter(pk=mediating.pk).update(  # received before the calls
+            received_on=start.date() - dt.timedelta(days=1))
         for day in range(4):  # two a day by two different desks: within the daily cap
             for who in (world.mediator, world.clerk):
                 with clock.pinned(start + dt.timedelta(days=day)):

@@ -592,8 +592,8 @@ def load_demo(*, synthetic: int = 300, seed: int = 2026) -> dict[str, int] | Non
         filings = _scenarios(world, today) + _synthetic(world, synthetic, today, rng)
         replay(filings, rng)
         party_door(world.counties[0].committee, world.personas, today)
-        draw_last_quarter(world.prefecture, User.objects.get(username="supervisor"), today)
-        figures_refresh()
         failure_package_demo(world.personas["mediator"])
+        draw_last_quarter(world.prefecture, User.objects.get(username="supervisor"), today)
+        figures_refresh()  # last: every event above folded into the figures
     return {"organizations": Organization.objects.count(), "users": User.objects.count(),
             "disputes": Dispute.objects.count(), "synthetic": synthetic}

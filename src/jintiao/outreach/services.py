@@ -185,6 +185,9 @@ def contact_record(*, actor: User, dispute_id: int, party_id: int, channel: str,
         raise OutreachInvalid("联系时间须带时区", "at must be aware")
     if at is not None and (at > now or at < now - dt.timedelta(days=7)):
         raise OutreachInvalid("补记的联系时间须在7日之内且不晚于现在", "at out of range")
+    if at is not None and at.astimezone(clock.TZ).date() < dispute.received_on:
+        raise OutreachInvalid(f"补记的联系时间不能早于收案日期{dispute.received_on:%Y-%m-%d}",
+                              "at before the dispute was received", field="at")
     late_entry = at is not None and at < now - BACKDATED
     if not inbound and not late_entry:
         _check_cap(dispute, row.party, now)
