@@ -225,3 +225,14 @@ def test_the_debtor_sees_what_they_decided(desk, mediating, on_table):
     assert "已拒绝" in page
     assert f"方案{mine.seq}（债务人提出）" in page
     assert "您方已接受，待对方答复" in page
+
+
+def test_the_budget_sheet_shows_what_was_declared(desk, mediating):
+    """Found trying it as a user: the sheet came back empty and a second save wiped it."""
+    client, _user = _debtor_client(mediating)
+    client.post(reverse("portal:budget", args=[mediating.pk]),
+                {"wage": "9,000", "business": "1,000", "debts": "1,500", "dependants": "2"})
+    page = _page(client, mediating)
+    assert 'name="wage" value="10000.00"' in page
+    assert 'name="debts" value="1500.00"' in page
+    assert 'name="dependants" value="2"' in page

@@ -189,7 +189,8 @@ def _page(request: HttpRequest, mine: selectors.MyDispute, **extra: Any) -> Http
         "cost_cap": f"{policy_of(d).annual_cost_cap * 100:.0f}%",
         "budget": selectors.budget_for(user, d),
         "budget_form": (forms.EnterpriseBudgetForm() if selectors.debtor_is_enterprise(user, d)
-                        else forms.BudgetForm()) if selectors.budget_open(user, d) else None,
+                        else forms.BudgetForm(initial=_declared(selectors.budget_for(user, d))))
+        if selectors.budget_open(user, d) else None,
         "may_recuse": selectors.recusal_open(d),
         "answer_form": forms.AnswerForm(), "facts": selectors.facts_for(user, d),
         "pause": mediation.pause_running(d),
@@ -198,6 +199,15 @@ def _page(request: HttpRequest, mine: selectors.MyDispute, **extra: Any) -> Http
         **statements_for(request, mine),
         **extra,
     })
+
+
+def _declared(budget: selectors.BudgetShown | None) -> dict[str, Any]:
+    """The person's sheet as last declared, its income as one figure: saving again changes
+    only what they change (found trying it as a user: a second save wiped the rest)."""
+    if budget is None or budget.enterprise:
+        return {}
+    return {"wage": budget.monthly_income, "debts": budget.other_obligations or None,
+            "dependants": budget.dependants}
 
 
 def _back(dispute_id: int, anchor: str = "") -> HttpResponse:
