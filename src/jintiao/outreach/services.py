@@ -110,7 +110,8 @@ def _check_cap(dispute: Dispute, party: Party, now: dt.datetime,
     are counted in turn."""
     Party.objects.select_for_update().filter(pk=party.pk).first()
     paused = mediation.pause_running(dispute) if serving is None else None
-    if paused is not None:  # issue 21 §3: legal service goes on, collection does not
+    if paused is not None and paused.ends_on is not None:  # issue 21 §3: legal service goes
+        # on, collection does not
         raise ContactRefused(
             f"本纠纷纾困暂停至{paused.ends_on.year}年{paused.ends_on.month}月{paused.ends_on.day}日，"
             "暂停期间不得联系当事人催收或"

@@ -59,7 +59,7 @@ def application_file(request: HttpRequest, application_id: int, file_id: int) ->
     # the applicant's own name for it, its kind's ending kept (RFC 6266 / 5987 for Chinese)
     name = stored.name.rsplit(".", 1)[0] or f"附件{file_id}"
     response["Content-Disposition"] = content_disposition_header(
-        False, f"{name}{applications.FILE_TYPES[stored.content_type]}")
+        False, f"{name}{applications.FILE_TYPES[stored.content_type]}") or "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
