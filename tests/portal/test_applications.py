@@ -200,21 +200,27 @@ class TestTheClerk:
 
 class TestSomeoneElsesNumber:
     """A number on file is never filed under a name it does not carry (found trying it as
-    a user: the case landed on the number's owner)."""
+    a user: the case landed on the number's owner) — and the answer costs a code, so nobody
+    learns for free who is on file."""
 
-    def test_another_name_is_refused(self, world, mediating):
+    def test_another_name_is_refused_only_after_the_code(self, world, mediating):
         owner = mediating.party_rows.get(role="debtor").party
+        wrong = _given(world, name="吴冒名", id_number=decrypt(owner.id_cipher))
+        applications.application_check(wrong, [])  # the fields alone say nothing
+        with pytest.raises(SignInInvalid):
+            applications.application_submit(given=wrong, code="000000")
         with pytest.raises(ApplicationInvalid, match="姓名与身份证号码不一致") as refused:
-            applications.application_check(
-                _given(world, name="吴冒名", id_number=decrypt(owner.id_cipher)), [])
+            applications.application_submit(given=wrong, code=_code())
         assert refused.value.details["field"] == "id_number"
+        assert not Application.objects.exists()
 
     def test_the_same_person_with_another_phone_is_flagged_for_the_clerk(self, world,
                                                                          mediating):
         owner = mediating.party_rows.get(role="debtor").party
-        fields, _files = applications.application_check(
-            _given(world, name=owner.name, id_number=decrypt(owner.id_cipher)), [])
-        assert "核实申请人身份" in fields["identity_note"]
+        made = applications.application_submit(
+            given=_given(world, name=owner.name, id_number=decrypt(owner.id_cipher)),
+            code=_code())
+        assert "核实申请人身份" in made.identity_note
 
     def test_a_handled_application_cannot_be_taken_in_again(self, world):
         made = _applied(world)

@@ -139,12 +139,6 @@ def application_check(given: Applying, files: Sequence[Upload]
     resident = _checked(lambda: identity.validate_resident_id(given.id_number, on=today),
                         "id_number")
     mobile = _checked(lambda: identity.validate_mobile(given.phone), "phone")
-    known = Party.objects.filter(id_hash=lookup_hash(resident)).first()
-    if known is not None and known.name != name:
-        # an identity number on file under another name: never filed under that person
-        raise ApplicationInvalid("姓名与身份证号码不一致，请核对；如确系本人，请到调委会窗口办理",
-                                 "the name does not match the identity number",
-                                 field="id_number")
     born = identity.check_resident_id(resident, on=today).birth_date
     if born is not None and periods.years_before(today, ADULT) < born:
         raise ApplicationInvalid("未满十八周岁的，请由监护人代为申请或到调委会窗口办理",
@@ -186,12 +180,28 @@ def application_check(given: Applying, files: Sequence[Upload]
         "facts": _text(given.facts, field="facts", label="纠纷事实"),
         "requests": _text(given.requests, field="requests", label="申请事项"),
         "consent_e_service": bool(given.consent_e_service),
-        # the clerk checks the person before taking it in: their number on file differs
-        "identity_note": ("该身份证号码已在平台登记，但登记的手机号码与本次申请不同，受理前请核实"
-                          "申请人身份" if known is not None
-                          and known.phone_hash != lookup_hash(mobile) else ""),
     }
     return fields, typed
+
+
+def identity_note(id_number: str, name: str, phone: str) -> str:
+    """What the platform already holds of this identity number, for the clerk: nothing, or
+    that its mobile on file differs. Asked only once the code proved the mobile, so the
+    answer is no free oracle of who is on file (each try costs a code).
+
+    :raises ApplicationInvalid: the number is on file under another name — never filed
+        under that person
+    """
+    known = Party.objects.filter(id_hash=lookup_hash(id_number)).first()
+    if known is None:
+        return ""
+    if known.name != name:
+        raise ApplicationInvalid("姓名与身份证号码不一致，请核对；如确系本人，请到调委会窗口办理",
+                                 "the name does not match the identity number",
+                                 field="id_number")
+    if known.phone_hash != lookup_hash(phone):
+        return "该身份证号码已在平台登记，但登记的手机号码与本次申请不同，受理前请核实申请人身份"
+    return ""
 
 
 def _checked(check: Callable[[], str], field: str) -> str:
@@ -213,8 +223,11 @@ def application_submit(*, given: Applying, code: str, files: Sequence[Upload] = 
     """
     fields, typed = application_check(given, files)
     code_use(phone=given.phone, code=code)
+    note = identity_note(decrypt(fields["id_cipher"]), fields["name"],
+                         decrypt(fields["phone_cipher"]))
     with transaction.atomic():
-        made = Application.objects.create(submitted_at=clock.now(), **fields)
+        made = Application.objects.create(submitted_at=clock.now(), identity_note=note,
+                                          **fields)
         for n, (upload, kind) in enumerate(typed, 1):
             stored = ApplicationFile(application=made, name=upload.name[:200],
                                      content_type=kind, size=len(upload.data),
