@@ -7,6 +7,7 @@ shares depend on each other."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -252,9 +253,9 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, PartTe
                                         status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED]):
             offer_withdraw(actor=actor, offer_id=old.pk, reason="联合调解合并方案已调整")
         part = plan.plan_of(m.dispute.number)
-        made = offer_propose(actor=actor, dispute_id=m.dispute.pk, options=part.options,
+        made = offer_propose(actor=actor, dispute_id=m.dispute.pk,
+                             options=dataclasses.replace(part.options, label=label),
                              discount_rate=selectors.discount_rate(m.dispute, None))
-        Offer.objects.filter(pk=made.pk).update(label=label[:100])
         t = parts.get(m.dispute.pk, PartTerms())
         m.secured, m.agreed_share, m.terms, m.offer = (t.secured, t.agreed_share, t.as_json(),
                                                        made)
