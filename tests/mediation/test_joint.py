@@ -16,13 +16,11 @@ from jintiao.domain.joint import JointInvalid
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.policy import Track
 from jintiao.mediation.models import JointMember, Offer
+from jintiao.mediation.selectors import PartTerms, joinable_with, joint_parts
 from jintiao.mediation.services import (
     ApprovalRequired,
-    PartTerms,
     action_apply,
-    joinable_with,
     joint_create,
-    joint_parts,
     joint_plan_propose,
     offer_accept,
     offer_propose,

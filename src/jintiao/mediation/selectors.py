@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -32,7 +33,10 @@ from jintiao.documents.models import Document
 from jintiao.documents.packages import failure_package_get_for
 from jintiao.domain import assignment, authority, events, triage
 from jintiao.domain.claims import ClaimBreakdown
+from jintiao.domain.errors import DomainError
+from jintiao.domain.joint import ConsolidatedPlan, JointInvalid, affordable_amount
 from jintiao.domain.lifecycle import Role, State
+from jintiao.domain.money import format_amount
 from jintiao.domain.plans import DebtorBudget as Budget
 from jintiao.domain.plans import MenuItem as PlanMenuItem
 from jintiao.domain.plans import PlanFigures, PlanOptions, options_from_menu, plan_figures
@@ -48,6 +52,8 @@ from jintiao.mediation.models import (
     DebtorBudget,
     Evaluation,
     HardshipPause,
+    JointMediation,
+    JointMember,
     MenuItem,
     Offer,
     RecordVersion,
@@ -761,3 +767,152 @@ def pauses_waiting_for(director: User) -> QuerySet[HardshipPause]:
     return (HardshipPause.objects.filter(status=HardshipPause.Status.REQUESTED,
                                          dispute__in=dispute_visible_to(director))
             .select_related("dispute", "requested_by").order_by("requested_at"))
+
+
+# --- joint mediation (issue 21 §2): what the desk reads of it ---
+
+def joint_debtor_of(dispute: Dispute) -> int:
+    """The one debtor of a dispute a joint mediation can take (its party's id).
+
+    :raises JointInvalid: none, or several (joint mediation is of one debtor)
+    """
+    debtors = [r.party_id for r in dispute.party_rows.all() if r.role == PartyRole.DEBTOR]
+    if len(debtors) != 1:
+        raise JointInvalid(
+            f"{dispute.number}有{len(debtors)}名债务人；联合调解只适用于同一名债务人",
+            "one debtor per dispute", field="disputes")
+    return debtors[0]
+
+@dataclass(frozen=True)
+class PartTerms:
+    """What the desk sets for one creditor's part: whether its claim is secured, its agreed
+    share, how its part is repaid, the charges it gives up (reviving on default) and the
+    term it asks."""
+
+    secured: bool = False
+    agreed_share: Decimal | None = None
+    method: str = Method.FLAT.value
+    annual_rate: Decimal = Decimal(0)
+    waive: tuple[str, ...] = ()
+    periods: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"secured": self.secured,
+                "agreed_share": None if self.agreed_share is None else str(self.agreed_share),
+                "method": self.method, "annual_rate": str(self.annual_rate),
+                "waive": list(self.waive), "periods": self.periods}
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any], member: JointMember) -> PartTerms:
+        share = stored.get("agreed_share")
+        return cls(secured=member.secured,
+                   agreed_share=Decimal(share) if share is not None else None,
+                   method=stored.get("method", Method.FLAT.value),
+                   annual_rate=Decimal(stored.get("annual_rate", "0")),
+                   waive=tuple(stored.get("waive", ())), periods=stored.get("periods"))
+
+
+def joint_for(actor: User, joint_id: int) -> JointMediation:
+    """The joint mediation, for the desk of its disputes.
+
+    :raises RecordNotFound: missing, or the actor is not the desk of every dispute in it
+    """
+    joint = JointMediation.objects.filter(pk=joint_id).select_related("debtor").first()
+    if joint is None:
+        raise RecordNotFound("联合调解不存在", "no such joint mediation")
+    for m in joint.members.select_related("dispute"):
+        if not standing_of(actor, m.dispute).may_mediate():
+            raise RecordNotFound("联合调解不存在", "no such joint mediation")
+    return joint
+
+
+def creditor_name(dispute: Dispute) -> str:
+    row = next((r for r in dispute.party_rows.all() if r.role == PartyRole.CREDITOR), None)
+    return row.party.name if row is not None else dispute.number
+
+
+def joint_budget(members: Sequence[JointMember]) -> Budget:
+    """The debtor's one budget: the latest declared in any of the joined disputes."""
+    declared = (DebtorBudget.objects.filter(party_row__dispute__in=[m.dispute for m in members],
+                                              party_row__role=PartyRole.DEBTOR)
+                .order_by("-declared_on", "-pk").select_related("party_row__dispute").first())
+    source = declared.party_row.dispute if declared is not None else members[0].dispute
+    return debtor_budget(source)
+
+
+def plan_summary(plan: ConsolidatedPlan) -> dict[str, Any]:
+    """What is kept of a joint plan put forward, and what the pages show of it."""
+    return {
+        "rule": plan.sharing.rule.value, "summary": plan.sharing.summary,
+        "amount": str(plan.sharing.amount), "combined_monthly": str(plan.combined_monthly),
+        "combined_total": str(plan.combined_total), "affordable": plan.affordable,
+        "warnings": list(plan.warnings),
+        "parts": [{"key": p.key, "name": p.creditor.name, "share": str(p.share.amount),
+                   "reason": p.share.reason, "instalments": len(p.figures.schedule.instalments),
+                   "monthly": str(p.figures.regular_payment),
+                   "total": str(p.figures.total_paid), "waived": str(p.figures.waived_total),
+                   "first_due": plan.first_due_on.isoformat(),
+                   "last_due": p.figures.schedule.instalments[-1].due_on.isoformat()}
+                  for p in plan.plans],
+    }
+
+@dataclass(frozen=True)
+class PartStatus:
+    """One creditor's part as it stands: the plan on its table (None once withdrawn or
+    never put forward) and who has accepted it."""
+
+    member: JointMember
+    offer: Offer | None
+
+    @property
+    def creditor_accepted(self) -> bool:
+        return self.offer is not None and self.offer.creditor_accepted_at is not None
+
+    @property
+    def debtor_accepted(self) -> bool:
+        return self.offer is not None and self.offer.debtor_accepted_at is not None
+
+
+def joint_parts(joint: JointMediation) -> list[PartStatus]:
+    """Each creditor's part as it stands."""
+    live = (Offer.Status.OPEN, Offer.Status.ACCEPTED)
+    return [PartStatus(m, m.offer if m.offer is not None and m.offer.status in live else None)
+            for m in joint.members.select_related("dispute", "offer").order_by("seq")]
+
+
+def joint_of(dispute: Dispute) -> JointMediation | None:
+    member = JointMember.objects.filter(dispute=dispute).select_related("joint").first()
+    return member.joint if member is not None else None
+
+
+def joinable_with(actor: User, dispute: Dispute) -> list[Dispute]:
+    """The other disputes the desk could join with this one: the same debtor, being
+    mediated at the same committee, another creditor, not joined — those the actor mediates."""
+    try:
+        debtor = joint_debtor_of(dispute)
+    except JointInvalid:
+        return []
+    found = (Dispute.objects.filter(committee_id=dispute.committee_id, state=State.MEDIATING,
+                                    party_rows__role=PartyRole.DEBTOR,
+                                    party_rows__party_id=debtor, joint_member__isnull=True)
+             .exclude(pk=dispute.pk).exclude(offers__status=Offer.Status.ACCEPTED)
+             .distinct().order_by("pk"))
+    return [d for d in found if standing_of(actor, d).may_mediate()
+            and d.institution_id != dispute.institution_id]
+
+
+
+def joint_budget_shown(joint: JointMediation) -> dict[str, Any]:
+    """The one budget the plan is judged against, as the joint page shows it, with what it
+    leaves a month (or why it leaves nothing to share)."""
+    members = list(joint.members.select_related("dispute").order_by("seq"))
+    budget = joint_budget(members)
+    try:
+        most = format_amount(affordable_amount(budget, policy=policy_of(
+            members[0].dispute)))
+        problem = ""
+    except DomainError as exc:
+        most, problem = "", exc.message
+    return {"income": budget.monthly_income, "cash_flow": budget.monthly_cash_flow,
+            "other": budget.other_obligations, "dependants": budget.dependants,
+            "entity": budget.entity, "most": most, "problem": problem}

@@ -33,18 +33,7 @@ from jintiao.mediation.services.hardship import (
     pause_review,
     pauses_expire,
 )
-from jintiao.mediation.services.joint import (
-    PartTerms,
-    joinable_with,
-    joint_budget_shown,
-    joint_create,
-    joint_for,
-    joint_of,
-    joint_parts,
-    joint_plan,
-    joint_plan_propose,
-    plan_summary,
-)
+from jintiao.mediation.services.joint import joint_create, joint_plan, joint_plan_propose
 from jintiao.mediation.services.offers import (
     MAX_MENU_ITEMS,
     MenuBeyondAuthority,
@@ -79,7 +68,6 @@ __all__ = [
     "MediationInvalid",
     "MenuBeyondAuthority",
     "MenuStale",
-    "PartTerms",
     "action_apply",
     "approval_decide",
     "approval_request",
@@ -93,12 +81,7 @@ __all__ = [
     "facts_code_send",
     "facts_sign",
     "failure_package_generate",
-    "joinable_with",
-    "joint_budget_shown",
     "joint_create",
-    "joint_for",
-    "joint_of",
-    "joint_parts",
     "joint_plan",
     "joint_plan_propose",
     "mediators_change",
@@ -114,7 +97,6 @@ __all__ = [
     "pause_request",
     "pause_review",
     "pauses_expire",
-    "plan_summary",
     "recusal_decide",
     "recusal_request",
     "require_plan_dates",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,41 +20,24 @@ from jintiao.disputes.changes import instant, lock_behind, record_event, require
 from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.domain import events
 from jintiao.domain.claims import CLAIM_PART_LABELS
-from jintiao.domain.errors import DomainError
 from jintiao.domain.joint import (
     ConsolidatedPlan,
     CreditorTerms,
     JointCreditor,
     JointInvalid,
-    affordable_amount,
     consolidated_plan,
 )
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
-from jintiao.domain.plans import DEBTOR_WAIVABLE, DebtorBudget, Waiver
+from jintiao.domain.plans import DEBTOR_WAIVABLE, Waiver
 from jintiao.domain.policy import ShareRule
-from jintiao.domain.schedules import Method
 from jintiao.mediation import selectors
-from jintiao.mediation.models import DebtorBudget as DeclaredBudget
 from jintiao.mediation.models import JointMediation, JointMember, Offer
 from jintiao.mediation.services.common import require_plan_dates
 from jintiao.mediation.services.offers import offer_propose, offer_withdraw
 from jintiao.orgs.models import User
 
 MAX_JOINED = 8
-
-
-def _debtor_of(dispute: Dispute) -> int:
-    """The one debtor of a dispute a joint mediation can take (its party's id).
-
-    :raises JointInvalid: none, or several (joint mediation is of one debtor)
-    """
-    debtors = [r.party_id for r in dispute.party_rows.all() if r.role == PartyRole.DEBTOR]
-    if len(debtors) != 1:
-        raise JointInvalid(
-            f"{dispute.number}有{len(debtors)}名债务人；联合调解只适用于同一名债务人",
-            "one debtor per dispute", field="disputes")
-    return debtors[0]
 
 
 @transaction.atomic
@@ -83,7 +65,7 @@ def joint_create(*, actor: User, dispute_ids: Sequence[int], sessions: str = "jo
         require_state(d, State.MEDIATING, doing="纳入联合调解")
     if len({d.committee_id for d in disputes}) != 1:
         raise JointInvalid("联合调解的纠纷须由同一调委会受理", "one committee", field="disputes")
-    if len({_debtor_of(d) for d in disputes}) != 1:
+    if len({selectors.joint_debtor_of(d) for d in disputes}) != 1:
         raise JointInvalid("联合调解的纠纷须是同一名债务人", "one debtor", field="disputes")
     creditors = [d.institution_id or d.party_rows.filter(role=PartyRole.CREDITOR)
                  .values_list("party_id", flat=True).first() for d in disputes]
@@ -102,7 +84,7 @@ def joint_create(*, actor: User, dispute_ids: Sequence[int], sessions: str = "jo
                            field="disputes")
     now, _today = instant()
     joint = JointMediation.objects.create(
-        committee_id=disputes[0].committee_id, debtor_id=_debtor_of(disputes[0]),
+        committee_id=disputes[0].committee_id, debtor_id=selectors.joint_debtor_of(disputes[0]),
         sessions=sessions, agreement_form=agreement_form, created_by=actor, created_at=now)
     for seq, d in enumerate(disputes, 1):
         JointMember.objects.create(joint=joint, dispute=d, seq=seq)
@@ -111,67 +93,11 @@ def joint_create(*, actor: User, dispute_ids: Sequence[int], sessions: str = "jo
     return joint
 
 
-@dataclass(frozen=True)
-class PartTerms:
-    """What the desk sets for one creditor's part: whether its claim is secured, its agreed
-    share, how its part is repaid, the charges it gives up (reviving on default) and the
-    term it asks."""
-
-    secured: bool = False
-    agreed_share: Decimal | None = None
-    method: str = Method.FLAT.value
-    annual_rate: Decimal = Decimal(0)
-    waive: tuple[str, ...] = ()
-    periods: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"secured": self.secured,
-                "agreed_share": None if self.agreed_share is None else str(self.agreed_share),
-                "method": self.method, "annual_rate": str(self.annual_rate),
-                "waive": list(self.waive), "periods": self.periods}
-
-    @classmethod
-    def of(cls, stored: Mapping[str, Any], member: JointMember) -> PartTerms:
-        share = stored.get("agreed_share")
-        return cls(secured=member.secured,
-                   agreed_share=Decimal(share) if share is not None else None,
-                   method=stored.get("method", Method.FLAT.value),
-                   annual_rate=Decimal(stored.get("annual_rate", "0")),
-                   waive=tuple(stored.get("waive", ())), periods=stored.get("periods"))
-
-
-def joint_for(actor: User, joint_id: int) -> JointMediation:
-    """The joint mediation, for the desk of its disputes.
-
-    :raises RecordNotFound: missing, or the actor is not the desk of every dispute in it
-    """
-    joint = JointMediation.objects.filter(pk=joint_id).select_related("debtor").first()
-    if joint is None:
-        raise RecordNotFound("联合调解不存在", "no such joint mediation")
-    for m in joint.members.select_related("dispute"):
-        if not standing_of(actor, m.dispute).may_mediate():
-            raise RecordNotFound("联合调解不存在", "no such joint mediation")
-    return joint
-
-
-def _creditor_name(dispute: Dispute) -> str:
-    row = next((r for r in dispute.party_rows.all() if r.role == PartyRole.CREDITOR), None)
-    return row.party.name if row is not None else dispute.number
-
-
-def joint_budget(members: Sequence[JointMember]) -> DebtorBudget:
-    """The debtor's one budget: the latest declared in any of the joined disputes."""
-    declared = (DeclaredBudget.objects.filter(party_row__dispute__in=[m.dispute for m in members],
-                                              party_row__role=PartyRole.DEBTOR)
-                .order_by("-declared_on", "-pk").select_related("party_row__dispute").first())
-    source = declared.party_row.dispute if declared is not None else members[0].dispute
-    return selectors.debtor_budget(source)
-
-
-def joint_plan(joint: JointMediation, parts: Mapping[int, PartTerms], *,
+def joint_plan(joint: JointMediation, parts: Mapping[int, selectors.PartTerms], *,
                rule: str | None, amount: Decimal | None, first_due: Any
                ) -> tuple[ConsolidatedPlan, list[JointMember]]:
-    """The consolidated plan these choices make (a preview, and what is put forward).
+    """The consolidated plan these choices make: the dry run of :func:`joint_plan_propose`
+    (the preview), checked by the same rules.
 
     :raises JointInvalid: the domain's refusals, said of the creditor concerned
     """
@@ -179,16 +105,16 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, PartTerms], *,
     creditors = []
     for m in members:
         d = m.dispute
-        t = parts.get(d.pk, PartTerms())
+        t = parts.get(d.pk, selectors.PartTerms())
         claim = selectors.claim_of(d)
         for part in t.waive:
             if part not in DEBTOR_WAIVABLE or getattr(claim, part) <= 0:
                 raise JointInvalid(f"{d.number}：不能减免{CLAIM_PART_LABELS.get(part, part)}",
                                    "not a charge the claim holds", field="waive")
         creditors.append(JointCreditor(
-            key=d.number, name=_creditor_name(d), claim=claim, secured=t.secured,
+            key=d.number, name=selectors.creditor_name(d), claim=claim, secured=t.secured,
             agreed_share=t.agreed_share, charges_since=d.charges_since,
-            terms=CreditorTerms(method=Method(t.method), annual_rate=t.annual_rate,
+            terms=CreditorTerms(method=t.method, annual_rate=t.annual_rate,
                                 waivers=tuple(Waiver(p, getattr(claim, p), conditional=True)
                                               for p in t.waive),
                                 periods=t.periods)))
@@ -200,30 +126,14 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, PartTerms], *,
         share_rule = ShareRule(rule) if rule else None
     except ValueError:
         raise JointInvalid("分配规则无效", "unknown rule", field="rule") from None
-    plan = consolidated_plan(creditors, budget=joint_budget(members), first_due=first_due,
-                             policy=policy, rule=share_rule, amount=amount)
+    plan = consolidated_plan(creditors, budget=selectors.joint_budget(members),
+                             first_due=first_due, policy=policy, rule=share_rule,
+                             amount=amount)
     return plan, members
 
 
-def plan_summary(plan: ConsolidatedPlan) -> dict[str, Any]:
-    """What is kept of a joint plan put forward, and what the pages show of it."""
-    return {
-        "rule": plan.sharing.rule.value, "summary": plan.sharing.summary,
-        "amount": str(plan.sharing.amount), "combined_monthly": str(plan.combined_monthly),
-        "combined_total": str(plan.combined_total), "affordable": plan.affordable,
-        "warnings": list(plan.warnings),
-        "parts": [{"key": p.key, "name": p.creditor.name, "share": str(p.share.amount),
-                   "reason": p.share.reason, "instalments": len(p.figures.schedule.instalments),
-                   "monthly": str(p.figures.regular_payment),
-                   "total": str(p.figures.total_paid), "waived": str(p.figures.waived_total),
-                   "first_due": plan.first_due_on.isoformat(),
-                   "last_due": p.figures.schedule.instalments[-1].due_on.isoformat()}
-                  for p in plan.plans],
-    }
-
-
 @transaction.atomic
-def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, PartTerms],
+def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, selectors.PartTerms],
                        rule: str | None = None, amount: Decimal | None = None,
                        first_due: Any = None, beyond_budget: bool = False) -> JointMediation:
     """Put the consolidated plan forward: each earlier joint part withdrawn, one part put on
@@ -236,7 +146,7 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, PartTe
     :raises JointInvalid: also a plan beyond the budget unless ``beyond_budget`` confirms the
         debtor insists on it
     """
-    joint = joint_for(actor, joint_id)
+    joint = selectors.joint_for(actor, joint_id)
     JointMediation.objects.select_for_update().filter(pk=joint.pk).first()
     if first_due is None:
         raise JointInvalid("请填写首期还款日", "first_due is required", field="first_due")
@@ -256,7 +166,7 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, PartTe
         made = offer_propose(actor=actor, dispute_id=m.dispute.pk,
                              options=dataclasses.replace(part.options, label=label),
                              discount_rate=selectors.discount_rate(m.dispute, None))
-        t = parts.get(m.dispute.pk, PartTerms())
+        t = parts.get(m.dispute.pk, selectors.PartTerms())
         m.secured, m.agreed_share, m.terms, m.offer = (t.secured, t.agreed_share, t.as_json(),
                                                        made)
         m.save(update_fields=["secured", "agreed_share", "terms", "offer"])
@@ -265,64 +175,8 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, PartTe
                      {"joint": joint.pk, "amount": str(plan.sharing.amount),
                       "share": str(part.share.amount), "offer": made.seq})
     joint.rule, joint.amount, joint.first_due = plan.sharing.rule.value, amount, first_due
-    joint.plan, joint.plan_version = plan_summary(plan), joint.plan_version + 1
+    joint.plan, joint.plan_version = selectors.plan_summary(plan), joint.plan_version + 1
     joint.save(update_fields=["rule", "amount", "first_due", "plan", "plan_version"])
     return joint
 
 
-@dataclass(frozen=True)
-class PartStatus:
-    member: JointMember
-    offer: Offer | None
-    creditor_accepted: bool
-    debtor_accepted: bool
-
-
-def joint_parts(joint: JointMediation) -> list[PartStatus]:
-    """Each creditor's part as it stands: put forward, and who has accepted it."""
-    out = []
-    for m in joint.members.select_related("dispute", "offer").order_by("seq"):
-        o = m.offer
-        live = o is not None and o.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED)
-        out.append(PartStatus(m, o if live else None,
-                              bool(live and o and o.creditor_accepted_at),
-                              bool(live and o and o.debtor_accepted_at)))
-    return out
-
-
-def joint_of(dispute: Dispute) -> JointMediation | None:
-    member = JointMember.objects.filter(dispute=dispute).select_related("joint").first()
-    return member.joint if member is not None else None
-
-
-def joinable_with(actor: User, dispute: Dispute) -> list[Dispute]:
-    """The other disputes the desk could join with this one: the same debtor, being
-    mediated at the same committee, another creditor, not joined — those the actor mediates."""
-    try:
-        debtor = _debtor_of(dispute)
-    except JointInvalid:
-        return []
-    found = (Dispute.objects.filter(committee_id=dispute.committee_id, state=State.MEDIATING,
-                                    party_rows__role=PartyRole.DEBTOR,
-                                    party_rows__party_id=debtor, joint_member__isnull=True)
-             .exclude(pk=dispute.pk).exclude(offers__status=Offer.Status.ACCEPTED)
-             .distinct().order_by("pk"))
-    return [d for d in found if standing_of(actor, d).may_mediate()
-            and d.institution_id != dispute.institution_id]
-
-
-
-def joint_budget_shown(joint: JointMediation) -> dict[str, Any]:
-    """The one budget the plan is judged against, as the joint page shows it, with what it
-    leaves a month (or why it leaves nothing to share)."""
-    members = list(joint.members.select_related("dispute").order_by("seq"))
-    budget = joint_budget(members)
-    try:
-        most = format_amount(affordable_amount(budget, policy=selectors.policy_of(
-            members[0].dispute)))
-        problem = ""
-    except DomainError as exc:
-        most, problem = "", exc.message
-    return {"income": budget.monthly_income, "cash_flow": budget.monthly_cash_flow,
-            "other": budget.other_obligations, "dependants": budget.dependants,
-            "entity": budget.entity, "most": most, "problem": problem}

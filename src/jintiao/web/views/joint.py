@@ -38,8 +38,8 @@ def joint_card(me: Standing) -> dict[str, Any]:
     to it; a creditor reads only that its debtor's debts are mediated together), or the
     debtor's other disputes the desk could join with it."""
     dispute = me.dispute
-    joint = services.joint_of(dispute)
-    joinable = (services.joinable_with(me.user, dispute)
+    joint = selectors.joint_of(dispute)
+    joinable = (selectors.joinable_with(me.user, dispute)
                 if joint is None and me.may_mediate() and dispute.state == State.MEDIATING
                 else [])
     choices = [(d.pk, f"{d.number} · {d.institution or ''} · "
@@ -53,7 +53,7 @@ def joint_card(me: Standing) -> dict[str, Any]:
 def joint_create(request: HttpRequest, dispute_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     dispute = visible_or_404(viewer, dispute_id)
-    choices = [(d.pk, d.number) for d in services.joinable_with(viewer, dispute)]
+    choices = [(d.pk, d.number) for d in selectors.joinable_with(viewer, dispute)]
     form = forms.JoinForm(request.POST, choices=choices)
     if not form.is_valid():
         messages.error(request, mistakes(form))
@@ -70,7 +70,7 @@ def joint_create(request: HttpRequest, dispute_id: int) -> HttpResponse:
 
 def _joint(request: HttpRequest, joint_id: int) -> JointMediation:
     try:
-        return services.joint_for(viewer_of(request), joint_id)
+        return selectors.joint_for(viewer_of(request), joint_id)
     except RecordNotFound:
         raise Http404(_("联合调解不存在或无权查看")) from None
 
@@ -79,7 +79,7 @@ def _parts(joint: JointMediation, data: Any = None) -> list[tuple[Any, forms.Joi
     """Each member with its part's form (as last put forward, or as posted)."""
     out = []
     for m in joint.members.select_related("dispute").order_by("seq"):
-        stored = services.PartTerms.of(m.terms, m)
+        stored = selectors.PartTerms.of(m.terms, m)
         initial = {"secured": stored.secured, "method": stored.method,
                    "agreed_share": stored.agreed_share * 100 if stored.agreed_share else None,
                    "annual_rate": stored.annual_rate * 100 if stored.annual_rate else None,
@@ -92,7 +92,7 @@ def _terms(parts: list[tuple[Any, forms.JointPartForm]]) -> dict[int, Any]:
     terms = {}
     for m, f in parts:
         d = f.cleaned_data
-        terms[m.dispute_id] = services.PartTerms(
+        terms[m.dispute_id] = selectors.PartTerms(
             secured=d["secured"], agreed_share=d["agreed_share"], method=d["method"],
             annual_rate=d["annual_rate"] or Decimal(0), waive=tuple(d["waive"]),
             periods=d["periods"])
@@ -128,7 +128,7 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
         else:
             try:
                 plan, _members = services.joint_plan(joint, _terms(parts), **choice)
-                preview = services.plan_summary(plan)
+                preview = selectors.plan_summary(plan)
                 preview["previewed"] = previewed_mark(request)
                 preview["months"] = [(m.due_on, [format_amount(x) for x in m.payments],
                                       format_amount(m.total)) for m in plan.months[:3]]
@@ -138,5 +138,5 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
         messages.error(request, mistakes(plan_form) or _("请检查各债权人的条件"))
     return render(request, "web/mediation/joint.html", {
         "joint": joint, "plan_form": plan_form, "parts": parts, "preview": preview,
-        "status": services.joint_parts(joint), "shown": preview or joint.plan or None,
-        "budget": services.joint_budget_shown(joint)})
+        "status": selectors.joint_parts(joint), "shown": preview or joint.plan or None,
+        "budget": selectors.joint_budget_shown(joint)})
