@@ -30,6 +30,7 @@ from jintiao.domain.periods import (
 from jintiao.domain.policy import Policy
 
 MAX_EVIDENCE = 1000
+MAX_WORDS = 500  # a decision's reason, a review's note, why a pause ends early
 
 
 class PauseInvalid(DomainError):
@@ -164,3 +165,16 @@ def resume(frozen: Frozen, resumed_on: dt.date, calendar: WorkingCalendar) -> De
     if frozen.working or frozen.left <= 0:
         return add_working_days(resumed_on, max(frozen.left, 0), calendar)
     return add_days(resumed_on, frozen.left, calendar)
+
+
+def words(text: str, *, what: str, field: str, required: bool = True) -> str:
+    """A reason or note on a pause, trimmed: present when ``required``, and not too long.
+
+    :raises PauseInvalid: missing, or over :data:`MAX_WORDS` characters (``field`` named)
+    """
+    said = text.strip()
+    if required and not said:
+        raise PauseInvalid(f"请写明{what}", f"{field} is required", field=field)
+    if len(said) > MAX_WORDS:
+        raise PauseInvalid(f"{what}不能超过{MAX_WORDS}字", f"{field} too long", field=field)
+    return said

@@ -23,7 +23,6 @@ from jintiao.orgs.models import User
 from jintiao.policies.selectors import working_calendar
 
 PAUSABLE = (State.ACCEPTED, State.MEDIATING)
-REASON_MAX = 500
 
 
 def _dispute(actor: User, dispute_id: int) -> Dispute:
@@ -82,18 +81,13 @@ def pause_decide(*, actor: User, dispute_id: int, pause_id: int, approve: bool,
     pause = _pause(dispute, pause_id)
     if pause.status != HardshipPause.Status.REQUESTED:
         raise hardship.PauseInvalid("该暂停申请已审批", "decided already")
-    why = reason.strip()
-    if len(why) > REASON_MAX:
-        raise hardship.PauseInvalid(f"审批意见不能超过{REASON_MAX}字", "reason too long",
-                                    field="reason")
+    why = hardship.words(reason, what="审批意见" if approve else "不批准的理由", field="reason",
+                         required=not approve)
     now, today = instant()
     pause.decided_by, pause.decided_at, pause.decision_reason = actor, now, why
     params: dict[str, object] = {"pause": pause.seq, "approved": approve,
                                  "ground": pause.ground, "days": pause.days}
     if not approve:
-        if not why:
-            raise hardship.PauseInvalid("不批准的，请写明理由", "a refusal needs a reason",
-                                        field="reason")
         pause.status = HardshipPause.Status.REFUSED
     else:
         require_state(dispute, *PAUSABLE, doing="纾困暂停")
@@ -128,10 +122,7 @@ def pause_review(*, actor: User, dispute_id: int, pause_id: int, note: str) -> H
     pause = _pause(dispute, pause_id)
     if pause.status != HardshipPause.Status.ACTIVE:
         raise hardship.PauseInvalid("只能复核进行中的暂停", "not running")
-    text = note.strip()
-    if not text or len(text) > REASON_MAX:
-        raise hardship.PauseInvalid(f"请写明复核情况（{REASON_MAX}字以内）", "note required",
-                                    field="note")
+    text = hardship.words(note, what="复核情况", field="note")
     now, _today = instant()
     pause.reviewed_at, pause.review_note = now, text
     pause.save(update_fields=["reviewed_at", "review_note"])
@@ -171,10 +162,7 @@ def pause_end(*, actor: User, dispute_id: int, pause_id: int, reason: str) -> Ha
     pause = _pause(dispute, pause_id)
     if pause.status != HardshipPause.Status.ACTIVE:
         raise hardship.PauseInvalid("该暂停未在进行中", "not running")
-    why = reason.strip()
-    if not why or len(why) > REASON_MAX:
-        raise hardship.PauseInvalid(f"请写明提前结束的理由（{REASON_MAX}字以内）",
-                                    "a reason is required", field="reason")
+    why = hardship.words(reason, what="提前结束的理由", field="reason")
     now, today = instant()
     return _end(dispute, pause, actor, now, today, HardshipPause.Outcome.RESUMED, why)
 
