@@ -44,6 +44,7 @@ from jintiao.web.views.common import (
     attempt,
     mistakes,
     previewed_mark,
+    submit,
 )
 
 View = Callable[..., HttpResponse]
@@ -411,14 +412,9 @@ def facts_sign(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Confirm the record with the code the party's phone received."""
     user = _party(request)
     _mine(request, dispute_id)
-    form = forms.StatementSignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, mistakes(form))
-        return _back(dispute_id, "facts")
-    attempt(request, lambda: mediation_services.facts_sign(
-        actor=user, dispute_id=dispute_id, statement_id=form.cleaned_data["statement"],
-        code=form.cleaned_data["code"], client_ip=request.META.get("REMOTE_ADDR", "")),
-        _("您已确认无争议事实"))
+    submit(request, forms.StatementSignForm(request.POST), lambda d: mediation_services.facts_sign(
+        actor=user, dispute_id=dispute_id, statement_id=d["statement"], code=d["code"],
+        client_ip=request.META.get("REMOTE_ADDR", "")), _("您已确认无争议事实"))
     return _back(dispute_id, "facts")
 
 
