@@ -211,3 +211,33 @@ def test_a_plan_due_inside_a_pause_granted_after_it_was_offered_cannot_be_accept
         offer_accept(actor=desk.agent, offer_id=offer.pk, side="creditor")
     offer.refresh_from_db()
     assert offer.creditor_accepted_at is None
+
+
+def test_the_period_set_or_extended_while_paused_waits_for_the_end(desk, world):
+    """Found in review: an extension or an assignment during a pause restarted the period."""
+    from jintiao.domain.lifecycle import Action
+    from jintiao.domain.policy import Track
+    from jintiao.mediation.services import action_apply
+    from tests.factories import intake
+
+    d = intake(actor=desk.clerk, committee=desk.committee, institution=desk.branch)
+    d = action_apply(actor=desk.clerk, dispute_id=d.pk, action=Action.ACCEPT,
+                     expected_version=d.version, notice_served=True)
+    asked = pause_request(actor=desk.director, dispute_id=d.pk, ground="illness",
+                          evidence="住院证明", days=20)
+    pause = pause_decide(actor=desk.director, dispute_id=d.pk, pause_id=asked.pk,
+                         approve=True)
+    d.refresh_from_db()
+    d = action_apply(actor=desk.director, dispute_id=d.pk, action=Action.ASSIGN,
+                     expected_version=d.version, track=Track.SIMPLE, mediators=[desk.mediator])
+    pause.refresh_from_db()
+    assert d.deadline is None  # the mediation period waits on the pause
+    assert pause.days_left == 7  # the simple track's seven working days, all of them
+    with pytest.raises(MediationInvalid, match="无需延长"):
+        action_apply(actor=desk.director, dispute_id=d.pk, action=Action.EXTEND,
+                     expected_version=d.version)
+    later = clock.now() + dt.timedelta(days=5)
+    with clock.pinned(later):
+        pause_end(actor=desk.director, dispute_id=d.pk, pause_id=pause.pk, reason="已出院")
+    d.refresh_from_db()
+    assert working_days_between(later.date(), d.deadline, CAL) == 7

@@ -17,6 +17,7 @@ from jintiao.mediation.models import Consent, Offer, UndisputedFacts
 from jintiao.mediation.services.common import MediationInvalid
 from jintiao.mediation.services.failure import facts_document
 from jintiao.mediation.services.failure_package import package_on_transfer
+from jintiao.mediation.services.hardship import period_set_while_paused
 from jintiao.orgs.models import User
 
 # --- lifecycle actions, with the facts the workbench keeps ---
@@ -59,6 +60,10 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
             established.add(purpose[1])
     if action is Action.TRANSFER and selectors.facts_complete(dispute):
         established.add("undisputed_facts_recorded")
+    if action is Action.EXTEND and selectors.pause_running(dispute) is not None:
+        raise MediationInvalid(
+            "纾困暂停期间调解期限停止计算，无需延长；暂停结束、期限恢复计算后再办理",
+            "the period stands still during a hardship pause", field="action")
     withdrawn: list[int] = []
     if action is Action.REMEDIATE:  # back to mediation: the rejected plan is off the table
         withdrawn = list(Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED)
@@ -69,6 +74,7 @@ def action_apply(*, actor: User, dispute_id: int, action: Action, expected_versi
         attested=attested, established=established,
         details={**(details or {}), **({"consents": consents} if consents else {}),
                  **({"withdrawn_offers": withdrawn} if withdrawn else {})})
+    period_set_while_paused(done)
     if consents:  # a consent is used once
         Consent.objects.filter(pk__in=consents).update(used=True)
     if withdrawn:

@@ -95,16 +95,7 @@ def pause_decide(*, actor: User, dispute_id: int, pause_id: int, approve: bool,
         pause.status = HardshipPause.Status.ACTIVE
         pause.starts_on, pause.ends_on, pause.review_on = (window.starts_on, window.ends_on,
                                                           window.review_on)
-        if dispute.deadline is not None:
-            policy = selectors.policy_of(dispute)
-            unit = (mediation_limit_of(dispute, policy) if dispute.state == State.MEDIATING
-                    else policy.assignment_limit).unit
-            frozen = hardship.freeze(dispute.deadline, today, unit, working_calendar())
-            pause.deadline, pause.days_left = frozen.deadline, frozen.left
-            pause.working_days = unit is Unit.WORKING_DAYS
-        dispute.deadline, dispute.deadline_provisional = None, False
-        dispute.version += 1
-        dispute.save(update_fields=["deadline", "deadline_provisional", "version"])
+        _stop(dispute, pause, today)
         params.update(starts_on=window.starts_on.isoformat(), ends_on=window.ends_on.isoformat())
     pause.save()
     record_event(dispute, events.MEDIATION_PAUSE_DECIDED, actor, now, params)
@@ -130,6 +121,33 @@ def pause_review(*, actor: User, dispute_id: int, pause_id: int, note: str) -> H
     return pause
 
 
+def _stop(dispute: Dispute, pause: HardshipPause, today: dt.date) -> None:
+    """Stop the dispute's period under ``pause``: its deadline and the days left kept on the
+    pause (in the unit the period counts in), none running on the dispute."""
+    if dispute.deadline is not None:
+        policy = selectors.policy_of(dispute)
+        unit = (mediation_limit_of(dispute, policy) if dispute.state == State.MEDIATING
+                else policy.assignment_limit).unit
+        frozen = hardship.freeze(dispute.deadline, today, unit, working_calendar())
+        pause.deadline, pause.days_left = frozen.deadline, frozen.left
+        pause.working_days = unit is Unit.WORKING_DAYS
+    dispute.deadline, dispute.deadline_provisional = None, False
+    dispute.version += 1
+    dispute.save(update_fields=["deadline", "deadline_provisional", "version"])
+
+
+def period_set_while_paused(dispute: Dispute) -> None:
+    """A lifecycle action that set a period while a pause runs (an assignment starts the
+    mediation period): the period waits on the pause like the one it replaced. Called in
+    the action's transaction (``mediation.services.action_apply``)."""
+    pause = selectors.pause_running(dispute)
+    if pause is None or dispute.deadline is None or dispute.state not in PAUSABLE:
+        return
+    _, today = instant()
+    _stop(dispute, pause, today)
+    pause.save(update_fields=["deadline", "days_left", "working_days"])
+
+
 def _end(dispute: Dispute, pause: HardshipPause, actor: User | None, now: dt.datetime,
          today: dt.date, outcome: str, reason: str) -> HardshipPause:
     """End a running pause: the mediation period runs again from ``today`` with its days."""
@@ -137,8 +155,8 @@ def _end(dispute: Dispute, pause: HardshipPause, actor: User | None, now: dt.dat
     pause.outcome, pause.end_reason = outcome, reason
     pause.save()
     params: dict[str, object] = {"pause": pause.seq, "outcome": outcome}
-    # the period stopped by the pause runs again — unless the dispute moved on meanwhile
-    # (assigned while paused: its new period runs already)
+    # the period stopped by the pause runs again (a period set while it ran was stopped too:
+    # period_set_while_paused), unless the dispute has left mediation meanwhile
     if pause.deadline is not None and dispute.state in PAUSABLE and dispute.deadline is None:
         again = hardship.resume(hardship.Frozen(pause.deadline, pause.days_left or 0,
                                                 pause.working_days), today, working_calendar())

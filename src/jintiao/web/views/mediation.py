@@ -85,7 +85,8 @@ def mediation_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "extensions_used": selectors.extensions_used(dispute),
         "extensions_allowed": policy.max_extensions,
         "extension_days": policy.extension_limit,
-        "may_extend": me.may_direct() and mediating and extensions_left > 0,
+        "may_extend": me.may_direct() and mediating and extensions_left > 0
+        and selectors.pause_running(dispute) is None,  # a paused period needs none
         "may_fail": me.may_mediate() and mediating,
         "recusals": list(selectors.recusals_of(dispute)) if me.active else [],
         "recusal_form": forms.RecusalForm(
