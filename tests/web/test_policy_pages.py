@@ -141,6 +141,19 @@ class TestPublishing:
             assert 'id="policy-refused"' in response.content.decode()
         assert versions() == [(admins.prefecture.pk, 1)]
 
+    @pytest.mark.parametrize("changes", [
+        {"max_extensions": "--5"}, {"mediation_simple_limit__amount": "²"},
+        {"living_minimum_monthly": "1e30"}, {"lawyer_fee_rate": "1e999999999"},
+        {"valid_from": "9999-12-31"}])
+    def test_what_people_mistype_is_refused_never_a_fault(self, admins, changes):
+        """Found in review: each of these answered 500 (the last broke the form for good)."""
+        for step in ({}, {"confirm": "1"}):
+            response = client_for(admins.county_admin).post(new_url(admins.committee),
+                                                            filled(**changes, **step))
+            assert response.status_code == 400
+            assert 'id="policy-refused"' in response.content.decode()
+        assert versions() == [(admins.prefecture.pk, 1)]
+
     def test_a_start_before_today_is_refused(self, admins):
         yesterday = (clock.today() - dt.timedelta(days=1)).isoformat()
         response = client_for(admins.platform_admin).post(

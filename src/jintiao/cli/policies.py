@@ -38,20 +38,18 @@ def parse_value(name: str, text: str) -> Any:
     ``10:working_days``, a yes/no as ``true``/``false``, a whole number as one, the rest
     (rates as fractions: ``0.2``; amounts in yuan) as text. What is no value of its kind
     is passed on for the domain to refuse, naming the field."""
-    from jintiao.domain.policy import EDITABLE, Kind, kind_of
+    from jintiao.domain.policy import EDITABLE, Kind, kind_of, typed_number
 
     if name not in EDITABLE:
         return text
     kind = kind_of(name)
     if kind is Kind.LIMIT:
         amount, _sep, unit = text.partition(":")
-        plain = amount.strip()
-        return {"amount": int(plain) if plain.lstrip("-").isdigit() else plain,
-                "unit": unit.strip()}
+        return {"amount": typed_number(amount), "unit": unit.strip()}
     if kind is Kind.FLAG:
         return {"true": True, "false": False}.get(text.lower(), text)
-    if kind in (Kind.COUNT, Kind.HOUR) and text.lstrip("-").isdigit():
-        return int(text)
+    if kind in (Kind.COUNT, Kind.HOUR):
+        return typed_number(text)
     return text
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -248,7 +249,7 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
                 raise TypeError(name)
             return raw
         return raw
-    except (KeyError, TypeError, ValueError, InvalidOperation, DomainError):
+    except (KeyError, TypeError, ValueError, ArithmeticError, DomainError):
         raise PolicyInvalid(
             f"规则项“{FIELD_LABELS.get(name, name)}”的值无效：{raw!r}",
             f"invalid value for policy field {name}: {raw!r}",
@@ -256,13 +257,40 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         ) from None
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,12}")
+# the latest day a version may start or end without a today to count from (the calendar's
+# range ends in 2097: jintiao.domain.periods)
+LAST_POLICY_DAY = dt.date(2097, 12, 31)
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same date ``years`` later (28 February for a 29 February without one)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def whole_number(text: str) -> int | None:
+    """A whole number as typed (ASCII digits, a minus), else None: ``²`` or ``--5`` are
+    no numbers, and the rule they were typed for refuses them in words."""
+    plain = text.strip()
+    return int(plain) if _WHOLE.fullmatch(plain) else None
+
+
+def typed_number(text: str) -> int | str:
+    """``text`` as a whole number when it is one, else as typed (for the rule to refuse)."""
+    number = whole_number(text)
+    return text.strip() if number is None else number
+
+
 def _coerce_limit(name: str, raw: Any) -> TimeLimit:
     """A limit from ``{"amount": 7, "unit": "working_days"}``, each mistake in words."""
     label = FIELD_LABELS.get(name, name)
     amount = raw.get("amount") if isinstance(raw, Mapping) else None
     unit = raw.get("unit") if isinstance(raw, Mapping) else None
-    if isinstance(amount, str) and amount.strip().lstrip("-").isdigit():
-        amount = int(amount.strip())
+    if isinstance(amount, str):
+        amount = typed_number(amount)
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise PolicyInvalid(f"规则项“{label}”的期间必须是整数：{amount!r}",
                             f"the amount of {name} must be a whole number", field=name)
@@ -320,7 +348,7 @@ def _check_field(name: str, value: Any) -> None:
     elif name in _AMOUNTS:
         if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
             raise refuse("必须是非负金额", "must be a non-negative amount")
-        if value != value.quantize(CENT) or value >= _AMOUNT_CEILING:
+        if value >= _AMOUNT_CEILING or value != value.quantize(CENT):
             raise refuse("必须精确到分且小于一万亿元", "must be in fen and below 10^12")
     elif name == "fee_quantum":
         if value not in (CENT, Decimal("0.1"), Decimal("1")):
@@ -674,6 +702,12 @@ def window_check(valid_from: dt.date, valid_to: dt.date | None, *,
         before ``today``; ``valid_from`` on or before the start of an existing version, or
         inside the window of one that is not the latest
     """
+    # ten years ahead at most (the set-up's replay, without today: the calendar's end)
+    last = (years_after(today, 10) if today is not None else LAST_POLICY_DAY)
+    for day, name in ((valid_from, "valid_from"), (valid_to, "valid_to")):
+        if day is not None and day > last:
+            raise PolicyWindowInvalid(f"日期（{day}）不能晚于{last}（十年以内）",
+                                      "a date too far ahead", field=name)
     if valid_to is not None and valid_to <= valid_from:
         raise PolicyWindowInvalid(
             f"失效日期（{valid_to}）必须晚于生效日期（{valid_from}）",

@@ -9,7 +9,7 @@ domain's to say (:func:`jintiao.domain.policy.revise`), with its code and the fi
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -24,6 +24,7 @@ from jintiao.domain.policy import (
     Policy,
     kind_of,
     percent_text,
+    typed_number,
 )
 from jintiao.web.forms.base import Form
 from jintiao.web.forms.disputes import TextField, date_field
@@ -60,10 +61,7 @@ FLAG_CHOICES = [("false", "否"), ("true", "是")]
 SUFFIX = {Kind.RATE: "%", Kind.AMOUNT: "元", Kind.QUANTUM: "元", Kind.HOUR: "时"}
 
 
-def _typed(text: str) -> str | int:
-    """A whole number as a number (the domain refuses a word where one belongs)."""
-    plain = text.strip()
-    return int(plain) if plain.lstrip("-").isdigit() else plain
+_typed = typed_number  # a whole number as a number; the domain refuses a word in words
 
 
 def _fraction(text: str) -> str:
@@ -72,7 +70,7 @@ def _fraction(text: str) -> str:
     plain = text.strip().rstrip("%％").strip()
     try:
         return f"{(Decimal(plain) / 100).normalize():f}"
-    except InvalidOperation:
+    except ArithmeticError:  # no number, or none a rate could be: the domain says so
         return plain
 
 
