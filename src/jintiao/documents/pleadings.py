@@ -18,14 +18,13 @@ from typing import Any
 
 from jintiao.documents.blocks import Block, Doc, Heading, Para, Signatures, Table
 from jintiao.documents.texts import day
+from jintiao.domain.particulars import IdType
 
 VERSIONS = {"element_complaint": "2026.1", "element_answer": "2026.1",
             "evidence_index": "2026.1"}
 
 _SECTIONS = (("claims", "诉讼请求和依据"), ("forum", "约定管辖和诉讼保全"),
              ("facts", "事实与理由"))
-_NUMBER_LABELS = {"resident_id": "公民身份号码", "hmt_permit": "港澳台居民居住证",
-                  "foreign_pr": "外国人永久居留身份证", "uscc": "统一社会信用代码"}
 BLANK = ""
 
 
@@ -33,20 +32,22 @@ def _particulars(p: Mapping[str, Any], role_label: str) -> Table:
     """A party's particulars as the model text's table asks them: a person by name, sex,
     birth date, ethnicity, work, domicile, habitual residence, document and number, phone;
     an entity by name, domicile, legal representative and title, credit code, phone."""
-    number = _NUMBER_LABELS.get(p.get("id_type") or "", "证件号码")
+    id_type = p.get("id_type") or ("resident_id" if p["kind"] == "person" else "uscc")
+    # the document's name (居民身份证, found in review: not 公民身份号码, the number's)
+    document = IdType(id_type).label if id_type in IdType.__members__.values() else ""
     if p["kind"] == "person":
         rows = [("姓名", p["name"]), ("性别", p.get("sex") or ""),
                 ("出生日期", day(p.get("birth_date"))), ("民族", p.get("ethnicity") or ""),
                 ("工作单位、职务", p.get("occupation") or ""),
                 ("住所地（户籍所在地）", p.get("address") or ""),
                 ("经常居住地", p.get("residence") or ""),
-                ("证件类型", number), ("证件号码", p.get("id_number") or ""),
+                ("证件类型", document), ("证件号码", p.get("id_number") or ""),
                 ("联系电话", p.get("phone") or "")]
     else:
         rep = p.get("representative") or {}
         rows = [("名称", p["name"]), ("住所地（主要办事机构所在地）", p.get("address") or ""),
                 (rep.get("role") or "法定代表人", rep.get("name") or ""),
-                ("职务", rep.get("title") or ""), (number, p.get("id_number") or ""),
+                ("职务", rep.get("title") or ""), ("统一社会信用代码", p.get("id_number") or ""),
                 ("联系电话", p.get("phone") or "")]
     served = p.get("service_address")
     if served:
