@@ -240,3 +240,25 @@ def test_a_file_opens_under_the_applicants_own_name(world):
     answer = clerk.get(reverse("web:application_file", args=[made.pk, made.files.get().pk]))
     assert answer["Content-Disposition"].startswith("inline")
     assert "%E5%80%9F%E6%AC%BE%E5%90%88%E5%90%8C.pdf" in answer["Content-Disposition"]  # 借款合同
+
+
+def test_the_applicant_must_be_among_the_parties_taken_in(world):
+    """Found in review: the checked person was tied to the dispute only by the form's
+    pre-fill — the service filed whatever parties it was given."""
+    from jintiao.disputes.models import PartyRole
+    from jintiao.domain.claims import ClaimBreakdown
+    from jintiao.parties.services import PartyInput
+    from tests.factories import credit_code
+
+    made = _applied(world)
+    someone = [(PartyInput("entity", world.branch.name, credit_code(77)), PartyRole.CREDITOR),
+               (PartyInput("person", "别人", resident_id(322)), PartyRole.DEBTOR)]
+    with pytest.raises(ApplicationInvalid, match="须列为") as refused:
+        applications.application_take_in(
+            actor=world.clerk, application_id=made.pk, dispute_type="credit_card",
+            claim=ClaimBreakdown(as_of=clock.today(), principal=Decimal("1000")),
+            parties=someone, institution=world.branch)
+    assert refused.value.details["field"] == "parties"
+    made.refresh_from_db()
+    assert made.status == Application.Status.SUBMITTED
+    assert not Dispute.objects.exists()

@@ -305,6 +305,15 @@ def application_take_in(*, actor: User, application_id: int, **intake: Any) -> F
     if intake.get("committee") not in (None, application.committee):
         raise PermissionDenied("网上申请只能在申请人所选的调委会登记",
                                "the applicant chose the committee", field="committee")
+    applicant = decrypt(application.id_cipher)
+    if not any(role == application.side and inputs.id_number.strip().upper() == applicant
+               for inputs, role in intake.get("parties", ())):
+        # the person whose mobile and number were checked is a party of what is filed, in
+        # the place they applied in (found in review: the form's pre-fill was the only tie)
+        raise ApplicationInvalid(
+            f"申请人{application.name}（{application.id_masked}）须列为{application.get_side_display()}"
+            "一方当事人，身份证号码与申请时一致", "the applicant must be a party",
+            field="parties")
     intake.update(committee=application.committee, channel=Channel.PARTY_APPLICATION)
     filed = dispute_intake(actor=actor, **intake)
     if not filed.created:

@@ -441,12 +441,14 @@ def application_initial(source: Application) -> tuple[dict[str, Any], list[dict[
     other = {"role": other_role, "kind": PartyKind.ENTITY, "name": source.other_name,
              "id_number": source.institution.credit_code if source.institution else ""}
     rows = [other, applicant] if other_role == PartyRole.CREDITOR else [applicant, other]
-    summary = (f"网上申请{source.number}。纠纷事实：{source.facts}\n申请事项：{source.requests}")
+    claimed = (f"申请人主张的争议金额：{format_amount(source.amount)}元。" if source.amount
+               else "")  # a total as the applicant put it, not the principal: the clerk splits it
+    summary = (f"网上申请{source.number}。纠纷事实：{source.facts}\n申请事项：{source.requests}"
+               f"\n{claimed}")
     return ({"committee": source.committee, "channel": Channel.PARTY_APPLICATION,
              "dispute_type": source.dispute_type, "institution": source.institution,
              "summary": summary[:5000],
-             "received_on": source.submitted_at.astimezone(clock.TZ).date(),
-             "principal": source.amount}, rows)
+             "received_on": source.submitted_at.astimezone(clock.TZ).date()}, rows)
 
 
 def _file(request: HttpRequest, viewer: User, form: IntakeForm,
