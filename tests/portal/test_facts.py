@@ -96,6 +96,8 @@ def test_a_record_replaced_after_the_code_is_refused(desk, failed):
         facts_sign(actor=user, dispute_id=failed.pk, statement_id=sent.pk,
                    code=outbox_code(phone_of(debtor)))
     assert not FactsConfirmation.objects.exists()
+    # found in review: the superseded facts were left signed on file
+    assert not Statement.objects.filter(signed_at__isnull=False).exists()
 
 
 def test_twice_is_refused_and_a_stranger_cannot_confirm(desk, failed, cases):

@@ -63,6 +63,11 @@ class Upload:
 
     name: str
     data: bytes
+    size: int | None = None  # when the interface did not read a file too large to keep
+
+    @property
+    def length(self) -> int:
+        return len(self.data) if self.size is None else self.size
 
 
 @dataclass(frozen=True)
@@ -110,12 +115,12 @@ def _file_type(upload: Upload) -> str:
 
     :raises ApplicationInvalid: not a PDF, JPEG or PNG, empty or too large
     """
+    if upload.length > MAX_FILE_BYTES:
+        raise ApplicationInvalid(f"附件“{upload.name[:60]}”超过10MB，请压缩或分开上传",
+                                 "file too large", field="files")
     if not upload.data:
         raise ApplicationInvalid(f"附件“{upload.name[:60]}”是空文件", "empty file",
                                  field="files")
-    if len(upload.data) > MAX_FILE_BYTES:
-        raise ApplicationInvalid(f"附件“{upload.name[:60]}”超过10MB，请压缩或分开上传",
-                                 "file too large", field="files")
     for magic, kind in _MAGIC.items():
         if upload.data.startswith(magic):
             return kind

@@ -119,6 +119,7 @@ class OfferShown:
     offer_id: int = 0
     may_answer: bool = False  # the viewer may accept or reject it for the debtor now
     debtor_accepted: bool = False  # the debtor's side has accepted it (theirs, or answered)
+    open: bool = False  # still on the table, waiting for an answer
     over_budget: str = ""  # the warning when it asks more a month than the budget allows
 
 
@@ -144,6 +145,7 @@ def shown(offer: Offer, *, most: Decimal | None = None, may_answer: bool = False
         concessions, format_amount(Decimal(f["conditional_waived"]))
         if Decimal(f["conditional_waived"]) > 0 else "", f.get("revival_clause", ""),
         lump, offer.label, offer.pk, may_answer, offer.debtor_accepted_at is not None,
+        offer.status == Offer.Status.OPEN,
         over_budget=over_budget(Decimal(f["peak_payment"]), Decimal(f["regular_payment"]), most,
                                 lump=bool(f.get("peak_is_lump")),
                                 peak_label=f.get("peak_label", "")))

@@ -151,6 +151,24 @@ def facts_code_send(*, actor: User, dispute_id: int) -> Statement:
         kind=Statement.Kind.UNDISPUTED_FACTS, content=facts_content(record, row))
 
 
+def _still_current(actor: User, dispute_id: int, statement: Statement
+                   ) -> tuple[Dispute, UndisputedFacts]:
+    """The record a facts statement was made from, still the one in force and unconfirmed
+    by its party.
+
+    :raises MediationInvalid: not after a failure, confirmed already, or the record replaced
+    """
+    dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
+    require_state(dispute, *selectors.AFTER_FAILURE, doing="确认无争议事实")
+    row = DisputeParty.objects.select_related("party").get(pk=statement.party_row_id)
+    record = _open_record(dispute, row)
+    if statement.content.get("record") != record.pk or statement.digest != statements.digest(
+            facts_content(record, row)):
+        raise MediationInvalid("调解员已更新无争议事实记载，请阅读新的记载后重新获取验证码",
+                               "the record changed since the code was sent")
+    return dispute, record
+
+
 def facts_sign(*, actor: User, dispute_id: int, statement_id: int, code: str,
                client_ip: str = "") -> FactsConfirmation:
     """Sign the record with the code, and so confirm it: the confirmation names the signed
@@ -166,18 +184,16 @@ def facts_sign(*, actor: User, dispute_id: int, statement_id: int, code: str,
         party_row__dispute_id=dispute_id).first()
     if found is None:
         raise statements.StatementInvalid("签署请求不存在", "no such statement")
+    # the record as it stands first, so no statement of facts since replaced is signed
+    # (checked again after signing, for a record replaced meanwhile)
+    with transaction.atomic():
+        _still_current(actor, dispute_id, found)
     signed = statements.statement_sign(actor=actor, statement_id=found.pk, code=code,
                                        client_ip=client_ip)
     with transaction.atomic():
         now, _today = instant()
-        dispute = lock_behind(actor, dispute_id, RecordNotFound("纠纷不存在", "no such dispute"))
-        require_state(dispute, *selectors.AFTER_FAILURE, doing="确认无争议事实")
+        dispute, record = _still_current(actor, dispute_id, signed)
         row = DisputeParty.objects.select_related("party").get(pk=signed.party_row_id)
-        record = _open_record(dispute, row)
-        if signed.content.get("record") != record.pk or signed.digest != statements.digest(
-                facts_content(record, row)):
-            raise MediationInvalid("调解员已更新无争议事实记载，请阅读新的记载后重新获取验证码",
-                                   "the record changed since the code was sent")
         made = FactsConfirmation.objects.create(
             record=record, party_row=row, how=f"{FACTS_SIGNED_HOW}（摘要{signed.digest[:8]}）",
             confirmed_at=now, recorded_by=actor)

@@ -159,9 +159,9 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
     label = (f"联合调解合并方案：债务人每月共还{format_amount(plan.sharing.amount)}元，"
              f"{len(members)}家债权人{plan.sharing.rule.label}")
     for m in members:
-        for old in Offer.objects.filter(dispute=m.dispute, label__startswith="联合调解合并方案",
-                                        status__in=[Offer.Status.OPEN, Offer.Status.ACCEPTED]):
-            offer_withdraw(actor=actor, offer_id=old.pk, reason="联合调解合并方案已调整")
+        earlier = m.offer  # the part put forward last, as the member records it
+        if earlier is not None and earlier.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED):
+            offer_withdraw(actor=actor, offer_id=earlier.pk, reason="联合调解合并方案已调整")
         part = plan.plan_of(m.dispute.number)
         made = offer_propose(actor=actor, dispute_id=m.dispute.pk,
                              options=dataclasses.replace(part.options, label=label),

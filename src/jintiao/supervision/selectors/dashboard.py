@@ -59,7 +59,7 @@ def altered_records(node: Organization, since: dt.datetime) -> tuple[int, list[A
 @dataclass(frozen=True)
 class Pauses:
     """The hardship pauses asked in a period under a node: how many were asked, granted,
-    refused, are running today, and how the ended ones ended (口径: by the day asked)."""
+    refused and how the ended ones ended (口径: by the day asked), and how many run today."""
 
     asked: int
     granted: int
@@ -81,7 +81,9 @@ def pause_figures(node: Organization, start: dt.date, end: dt.date) -> Pauses:
         asked=sum(by_status.values()),
         granted=by_status.get(active, 0) + by_status.get(ended, 0),
         refused=by_status.get(HardshipPause.Status.REFUSED, 0),
-        running=by_status.get(active, 0),
+        # running today, whenever asked (a pause of last December may run on)
+        running=HardshipPause.objects.filter(
+            dispute__committee__path__startswith=node.path, status=active).count(),
         outcomes=tuple((str(o.label), by_outcome[o.value]) for o in HardshipPause.Outcome
                        if by_outcome.get(o.value)))
 

@@ -414,7 +414,7 @@ def facts_sign(request: HttpRequest, dispute_id: int) -> HttpResponse:
     _mine(request, dispute_id)
     submit(request, forms.StatementSignForm(request.POST), lambda d: mediation_services.facts_sign(
         actor=user, dispute_id=dispute_id, statement_id=d["statement"], code=d["code"],
-        client_ip=request.META.get("REMOTE_ADDR", "")), _("您已确认无争议事实"))
+        client_ip=lockout.client_ip(request)), _("您已确认无争议事实"))
     return _back(dispute_id, "facts")
 
 

@@ -76,8 +76,11 @@ def _submit(request: HttpRequest, form: ApplicationForm) -> Any:
         institution_id=int(data["institution"]) if data["institution"] else None,
         dispute_type=data["dispute_type"], amount=data["amount"], facts=data["facts"],
         requests=data["requests"], consent_e_service=data["consent"])
-    files = [applications.Upload(f.name or "附件", f.read())
-             for f in request.FILES.getlist("attachments")[:applications.MAX_FILES + 1]]
+    uploaded = request.FILES.getlist("attachments")[:applications.MAX_FILES + 1]
+    # a file over the limit is named, not read into memory (its bytes stand for it)
+    files = [applications.Upload(f.name or "附件", b"", size=f.size)
+             if (f.size or 0) > applications.MAX_FILE_BYTES
+             else applications.Upload(f.name or "附件", f.read()) for f in uploaded]
     try:
         return applications.application_submit(given=given, code=data["code"], files=files)
     except DomainError as exc:
