@@ -223,6 +223,16 @@ class TestFee:
 # --- affordability --------------------------------------------------------------------------
 
 class TestAffordability:
+    def test_the_verdict_cites_the_source_its_version_was_published_with(self):
+        """Found in review: the default text was cited whatever the administrator published."""
+        verdict = assess_affordability(D("3000"), monthly_income=D("8000"),
+                                       monthly_obligations=D("1500"), max_ratio=D("0.50"),
+                                       living_minimum=D("790"), household_size=3)
+        x = explain.explain_verdict(verdict, DEFAULT_POLICY, sources={
+            "living_minimum_monthly": "黔东南州民政局2026年第3号公告"})
+        assert "黔东南州民政局2026年第3号公告" in _step(x, "最低生活费").source
+        assert SOURCES["max_debt_service_ratio"] in _step(x, "债务收入比").source
+
     def test_the_verdict_states_its_inputs_and_sources(self):
         verdict = assess_affordability(D("3000"), monthly_income=D("8000"),
                                        monthly_obligations=D("1500"), max_ratio=D("0.50"),

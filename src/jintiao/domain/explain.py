@@ -379,12 +379,14 @@ def explain_affordability(a: Affordability, *, income_presumed: bool = False,
         sources=tuple(s for s in (living_minimum_source, max_ratio_source) if s))
 
 
-def explain_verdict(a: Affordability, policy: Policy, *,
-                    income_presumed: bool = False) -> Explanation:
+def explain_verdict(a: Affordability, policy: Policy, *, income_presumed: bool = False,
+                    sources: Mapping[str, str] | None = None) -> Explanation:
     """Explain a verdict reached under ``policy``: the living minimum, the ratio limit and,
-    for a presumed income, the minimum wage, each with its source (:data:`SOURCES`)."""
+    for a presumed income, the minimum wage, each with its source — the one the version was
+    published with (``sources``), else the default of :data:`SOURCES`."""
     def cited(name: str) -> str:
-        return f"《{policy.name}》第{policy.version}版：{SOURCES[name]}"
+        source = (sources or {}).get(name) or SOURCES[name]
+        return f"《{policy.name}》第{policy.version}版：{source}"
 
     return explain_affordability(
         a, income_presumed=income_presumed,

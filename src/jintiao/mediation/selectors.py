@@ -65,6 +65,7 @@ from jintiao.mediation.models import (
 from jintiao.orgs.models import INSTITUTION_KINDS, AuthorityGrant, Organization, User
 from jintiao.orgs.selectors import ancestors, user_roles
 from jintiao.parties.models import PartyKind
+from jintiao.policies.selectors import source_of
 
 ACTIVE = (State.ACCEPTED.value, State.MEDIATING.value)
 # Where the undisputed facts of a failed mediation are recorded.
@@ -916,3 +917,14 @@ def joint_budget_shown(joint: JointMediation) -> dict[str, Any]:
     return {"income": budget.monthly_income, "cash_flow": budget.monthly_cash_flow,
             "other": budget.other_obligations, "dependants": budget.dependants,
             "entity": budget.entity, "most": most, "problem": problem}
+
+
+# The rules an affordability verdict reads, whose sources its explanation cites.
+VERDICT_RULES = ("living_minimum_monthly", "max_debt_service_ratio", "minimum_wage_monthly")
+
+
+def verdict_sources(dispute: Dispute) -> dict[str, str]:
+    """The sources of the rules an affordability verdict reads, as the dispute's own policy
+    version was published with them (issue 21 §5, §6)."""
+    version = dispute.policy_version
+    return {} if version is None else {n: source_of(version, n) for n in VERDICT_RULES}

@@ -30,7 +30,7 @@ from jintiao.domain.explain import (
     explain_outstanding,
 )
 from jintiao.domain.lifecycle import STATE_DEADLINES, Action, State
-from jintiao.domain.policy import FIELD_LABELS, SOURCES, Policy, Track
+from jintiao.domain.policy import FIELD_LABELS, Policy, Track
 from jintiao.mediation.models import HardshipPause
 from jintiao.performance import selectors
 from jintiao.performance.models import Enforcement
@@ -132,7 +132,7 @@ def _after_pause(dispute: Dispute, now: _Setting) -> Explanation | None:
         rule="hardship_pause_limit", label="纾困暂停前调解期限剩余的天数",
         source=(f"纾困暂停自{pause.starts_on}起，调解期限当时剩余{pause.days_left}"
                 f"{'个工作日' if pause.working_days else '日'}，暂停结束后按剩余天数恢复计算；"
-                + SOURCES.get("hardship_pause_limit", "")),
+                + source_of(dispute.policy_version, "hardship_pause_limit")),
         policy_name=policy.name, policy_version=version.version,
         started_by="纾困暂停结束，调解期限恢复计算"))
 

@@ -449,7 +449,8 @@ def _plan_out(viewer: User, dispute: Dispute, options: PlanOptions, rate: Decima
     computed = selectors.figures_for(dispute, options, rate)
     desk = standing_of(viewer, dispute).desk
     explained = (explain_verdict(computed.affordability, selectors.policy_of(dispute),
-                                 income_presumed=computed.income_presumed)
+                                 income_presumed=computed.income_presumed,
+                                 sources=selectors.verdict_sources(dispute))
                  if desk and computed.affordability is not None else None)
     return PlanOut(options=PlanOptionsOut.model_validate(convert.options_to_json(options)),
                    figures=_figures_out(convert.figures_to_json(computed), desk=desk),

@@ -110,7 +110,8 @@ def offer_row(me: Standing, offer: Offer, page: OfferPage) -> dict[str, Any]:
         "deferral_waived": money(f.get("deferral_interest_waived", "0")),
         "pv": money(f["present_value"]), "affordable": f["affordable"],
         "afford_explain": explain_verdict(current.affordability, selectors.policy_of(me.dispute),
-                                          income_presumed=current.income_presumed)
+                                          income_presumed=current.income_presumed,
+                                          sources=selectors.verdict_sources(me.dispute))
         if me.desk and current is not None and current.affordability is not None else None,
         "first_due": f["first_due"], "last_due": f["last_due"],
         "warnings": [*f["warnings"], *f.get("affordability_reasons", []),

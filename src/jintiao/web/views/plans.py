@@ -43,8 +43,8 @@ def _menu_columns(dispute: Dispute) -> list[PlanOptions]:
                     for n in DEFAULT_TERMS]
 
 
-def _figures_row(f: PlanFigures, *, desk: bool, policy: Policy | None = None
-                 ) -> dict[str, Any]:
+def _figures_row(f: PlanFigures, *, desk: bool, policy: Policy | None = None,
+                 sources: dict[str, str] | None = None) -> dict[str, Any]:
     """A compared plan; what it says of the debtor's money (the most they can pay, why a
     plan is beyond them) only for the desk."""
     reasons = list(f.affordability.reasons) if f.affordability and desk else []
@@ -63,7 +63,8 @@ def _figures_row(f: PlanFigures, *, desk: bool, policy: Policy | None = None
         "max_payment": format_amount(f.affordability.max_payment)
         if f.affordability and desk else "",
         "presumed": f.income_presumed and desk, "revival": f.revival_clause(),
-        "explain": explain_verdict(f.affordability, policy, income_presumed=f.income_presumed)
+        "explain": explain_verdict(f.affordability, policy, income_presumed=f.income_presumed,
+                                   sources=sources)
         if f.affordability and desk and policy else None,
         "warnings": [w for w in f.warnings
                      if not f.affordability or w not in f.affordability.reasons] + reasons,
@@ -119,7 +120,8 @@ def plans(request: HttpRequest, dispute_id: int) -> HttpResponse:
         if options is not None:
             try:
                 entry["figures"] = _figures_row(selectors.figures_for(dispute, options, rate),
-                                                desk=me.desk, policy=policy)
+                                                desk=me.desk, policy=policy,
+                                                sources=selectors.verdict_sources(dispute))
             except DomainError as exc:
                 entry["error"] = exc.message
         results.append(entry)
