@@ -452,6 +452,24 @@ DEBTOR_WAIVABLE = ("penalty_interest", "compound_interest", "liquidated_damages"
 DEBTOR_COUNTER_LABEL = "债务人提出的方案"
 
 
+def require_charges_held(claim: ClaimBreakdown, waive: Sequence[str]) -> tuple[str, ...]:
+    """The charges asked to be given up, each once: only charges (:data:`DEBTOR_WAIVABLE`),
+    and only those the claim holds (a debtor's plan, a creditor's part of a joint plan).
+
+    :raises PlanDesignInvalid: a part that is not a charge, or one the claim does not hold
+    """
+    asked = tuple(dict.fromkeys(waive))
+    for part in asked:
+        if part not in DEBTOR_WAIVABLE:
+            names = "、".join(CLAIM_PART_LABELS[p] for p in DEBTOR_WAIVABLE)
+            raise PlanDesignInvalid(f"只能请求减免{names}", f"not a charge: {part!r}",
+                                    field="waive")
+        if getattr(claim, part) <= 0:
+            raise PlanDesignInvalid(f"对方未主张{CLAIM_PART_LABELS[part]}，无需请求减免",
+                                    f"the claim holds no {part}", field="waive")
+    return asked
+
+
 def debtor_counter(claim: ClaimBreakdown, *, periods: int, first_due: dt.date,
                    waive: Sequence[str] = (), down_payment: Decimal = ZERO,
                    down_payment_due: dt.date | None = None) -> PlanOptions:
@@ -468,15 +486,7 @@ def debtor_counter(claim: ClaimBreakdown, *, periods: int, first_due: dt.date,
             or not 1 <= periods <= MAX_PERIODS):
         raise PlanDesignInvalid(f"期数必须是1到{MAX_PERIODS}之间的整数", "periods out of range",
                                 field="periods")
-    asked = tuple(dict.fromkeys(waive))
-    for part in asked:
-        if part not in DEBTOR_WAIVABLE:
-            names = "、".join(CLAIM_PART_LABELS[p] for p in DEBTOR_WAIVABLE)
-            raise PlanDesignInvalid(f"只能请求减免{names}", f"not a charge: {part!r}",
-                                    field="waive")
-        if getattr(claim, part) <= 0:
-            raise PlanDesignInvalid(f"对方未主张{CLAIM_PART_LABELS[part]}，无需请求减免",
-                                    f"the claim holds no {part}", field="waive")
+    asked = require_charges_held(claim, waive)
     down = require_amount(down_payment, field="down_payment", label="首付款",
                           error=PlanDesignInvalid)
     if down > 0 and down_payment_due is None:

@@ -33,6 +33,7 @@ from jintiao.disputes.changes import lock_behind, record_event
 from jintiao.disputes.models import Dispute, DisputeParty, PartyRole
 from jintiao.documents.models import Document
 from jintiao.domain import events, identity
+from jintiao.domain.dates import written
 from jintiao.domain.events import EventType
 from jintiao.domain.lifecycle import Action
 from jintiao.domain.outreach import (
@@ -113,9 +114,8 @@ def _check_cap(dispute: Dispute, party: Party, now: dt.datetime,
     if paused is not None and paused.ends_on is not None:  # issue 21 §3: legal service goes
         # on, collection does not
         raise ContactRefused(
-            f"本纠纷纾困暂停至{paused.ends_on.year}年{paused.ends_on.month}月{paused.ends_on.day}日，"
-            "暂停期间不得联系当事人催收或"
-            "推送方案；送达法律文书不受影响", "collection contact is paused",
+            f"本纠纷纾困暂停至{written(paused.ends_on)}，暂停期间不得联系当事人催收或推送方案；"
+            "送达法律文书不受影响", "collection contact is paused",
             reason="paused")
     local = now.astimezone(clock.TZ)
     earlier = selectors.outbound_times(party, local - dt.timedelta(days=7))

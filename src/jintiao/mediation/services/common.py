@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Manager
 
 from jintiao.disputes.models import Dispute
+from jintiao.domain.dates import written
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.mediation.models import HardshipPause, Offer
 
@@ -55,10 +56,6 @@ def require_no_settlement(dispute: Dispute) -> None:
             "a plan is already accepted by both sides", offer=settled.seq)
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def require_outside_pause(dispute: Dispute, first_due: dt.date,
                           down_payment_due: dt.date | None = None) -> None:
     """No payment of a plan falls due inside a running hardship pause (issue 21 §3).
@@ -72,8 +69,8 @@ def require_outside_pause(dispute: Dispute, first_due: dt.date,
     if any(d <= pause.ends_on for d in days):
         after = pause.ends_on + dt.timedelta(days=1)
         raise MediationInvalid(
-            f"纾困暂停至{_day(pause.ends_on)}，暂停期间不安排还款，"
-            f"首期（及首付款）还款日须在{_day(after)}或以后",
+            f"纾困暂停至{written(pause.ends_on)}，暂停期间不安排还款，"
+            f"首期（及首付款）还款日须在{written(after)}或以后",
             "a payment would fall due inside the hardship pause", field="first_due")
 
 

@@ -19,7 +19,6 @@ from jintiao.disputes.access import RecordNotFound, Standing, standing_of
 from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
 from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.domain import events
-from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.joint import (
     ConsolidatedPlan,
     CreditorTerms,
@@ -29,7 +28,7 @@ from jintiao.domain.joint import (
 )
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
-from jintiao.domain.plans import DEBTOR_WAIVABLE, Waiver
+from jintiao.domain.plans import PlanDesignInvalid, Waiver, require_charges_held
 from jintiao.domain.policy import ShareRule
 from jintiao.mediation import selectors
 from jintiao.mediation.models import JointMediation, JointMember, Offer
@@ -107,10 +106,11 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, selectors.PartTerms], 
         d = m.dispute
         t = parts.get(d.pk, selectors.PartTerms())
         claim = selectors.claim_of(d)
-        for part in t.waive:
-            if part not in DEBTOR_WAIVABLE or getattr(claim, part) <= 0:
-                raise JointInvalid(f"{d.number}：不能减免{CLAIM_PART_LABELS.get(part, part)}",
-                                   "not a charge the claim holds", field="waive")
+        try:
+            require_charges_held(claim, t.waive)
+        except PlanDesignInvalid as exc:
+            raise JointInvalid(f"{d.number}：{exc.message}", exc.message_en,
+                               field="waive") from None
         creditors.append(JointCreditor(
             key=d.number, name=selectors.creditor_name(d), claim=claim, secured=t.secured,
             agreed_share=t.agreed_share, charges_since=d.charges_since,
