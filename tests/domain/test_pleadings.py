@@ -161,7 +161,8 @@ def test_every_figure_is_a_claim_part_and_each_claimed_part_is_pleaded_once(part
 
 
 @given(ties=st.dictionaries(st.integers(min_value=1, max_value=4),
-                            st.sampled_from([e.key for e in pleadings.LOAN_ELEMENTS]),
+                            st.sampled_from([e.key for e in pleadings.LOAN_ELEMENTS
+                                             if e.key != "evidence"]),
                             max_size=4),
        confirmed=st.booleans())
 def test_the_answer_admits_exactly_the_confirmed_ties(ties, confirmed):
@@ -177,3 +178,12 @@ def test_the_answer_admits_exactly_the_confirmed_ties(ties, confirmed):
     by_facts = {e.key for e in pleadings.complaint(the_case)
                 if e.source.startswith(pleadings.FROM_FACTS)}
     assert admitted == ((set(ties.values()) & by_facts) if confirmed else set())
+
+
+def test_a_fact_is_no_piece_of_evidence():
+    """Found in review: the API accepted a fact tied to the evidence element, which the
+    answer then dropped."""
+    import pytest
+
+    with pytest.raises(pleadings.PleadingRefused, match="证据目录"):
+        pleadings.complaint(case(facts=("一",), fact_elements={1: "evidence"}))

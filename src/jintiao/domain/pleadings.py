@@ -281,6 +281,9 @@ def check_fact_elements(template: Template, fact_elements: Mapping[int, str],
         if key not in keys:
             raise PleadingRefused(f"第{number}条事实对应的要素“{key}”不在{template.matter}的"
                                   "要素式文本中", f"no element {key}", fact=number, element=key)
+        if key == "evidence":  # the index fills it; a fact is no piece of evidence
+            raise PleadingRefused(f"第{number}条事实不能对应“证据”要素，证据见证据目录",
+                                  "a fact tied to the evidence", fact=number, element=key)
 
 
 def _yuan(amount: Decimal) -> str:
@@ -359,8 +362,8 @@ def _case_values(template: Template, case: CaseFacts) -> dict[str, tuple[str, st
                             "纠纷登记的担保人", ())
     m = case.mediation
     if m.ended_on is not None:
-        span = (f"于{written(m.started_on)}至{written(m.ended_on)}" if m.started_on
-                else f"于{written(m.ended_on)}")
+        span = (f"于{written(m.started_on)}至{written(m.ended_on)}"
+                if m.started_on and m.started_on != m.ended_on else f"于{written(m.ended_on)}")
         reason = f"（{m.reason}）" if m.reason else ""
         confirmed = ("；双方经调解确认的无争议事实见《无争议事实记载表》" if case.facts else "")
         out["mediation"] = (f"经{m.committee}{span}主持诉前调解，调解不成{reason}{confirmed}",
