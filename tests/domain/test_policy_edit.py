@@ -251,3 +251,13 @@ def test_the_joint_share_rule_is_one_of_its_words():
     assert display("joint_share_rule", "secured_first") == "有担保债权优先，其余按比例分配"
     assert revise(DEFAULT_POLICY, {"joint_share_rule": "agreed"}).joint_share_rule == "agreed"
     assert_refused({"joint_share_rule": "equal"}, "joint_share_rule")
+
+
+@pytest.mark.parametrize("name", ["规" * 101, "默认规则\x00", "默认\n规则"])
+def test_a_versions_name_is_short_and_printable_whoever_types_it(name):
+    """Found in review: only the web form checked the name; the CLI stored a NUL."""
+    from jintiao.domain.policy import DEFAULT_POLICY, PolicyInvalid
+
+    with pytest.raises(PolicyInvalid) as refused:
+        DEFAULT_POLICY.replace(name=name)
+    assert refused.value.details["field"] == "name"

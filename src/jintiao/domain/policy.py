@@ -321,6 +321,7 @@ NATIONAL_COST_CAP = Decimal("0.24")
 # it is typed rather than overflowing a date later: ten years in each unit.
 _LONGEST = {Unit.DAYS: 3660, Unit.WORKING_DAYS: 2500, Unit.MONTHS: 120, Unit.YEARS: 10}
 _COUNT_CEILING = 999
+NAME_MAX = 100  # a version's name, as the form takes it
 _AMOUNT_CEILING = Decimal("1000000000000")
 
 
@@ -374,6 +375,10 @@ def _check_field(name: str, value: Any) -> None:
     elif name == "name":
         if not isinstance(value, str) or not value.strip():
             raise refuse("不能为空", "must not be empty")
+        if len(value) > NAME_MAX or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            # found in review: the form kept it short, the CLI stored anything (a NUL too)
+            raise refuse(f"不得超过{NAME_MAX}字，且不能含控制字符",
+                         "too long or with control characters")
     elif name == "valid_from":
         if not isinstance(value, dt.date):
             raise refuse("必须是日期", "must be a date")
