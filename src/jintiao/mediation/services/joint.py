@@ -30,6 +30,7 @@ from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.domain.plans import PlanDesignInvalid, Waiver, require_charges_held
 from jintiao.domain.policy import ShareRule
+from jintiao.domain.schedules import Method
 from jintiao.mediation import selectors
 from jintiao.mediation.models import JointMediation, JointMember, Offer
 from jintiao.mediation.services.common import require_plan_dates
@@ -92,6 +93,14 @@ def joint_create(*, actor: User, dispute_ids: Sequence[int], sessions: str = "jo
     return joint
 
 
+def _method(value: str) -> Method:
+    """A creditor's repayment method as stored or posted; an unknown one refused in words."""
+    try:
+        return Method(value)
+    except ValueError:
+        raise JointInvalid(f"还款方式无效：{value!r}", "unknown method", field="method") from None
+
+
 def joint_plan(joint: JointMediation, parts: Mapping[int, selectors.PartTerms], *,
                rule: str | None, amount: Decimal | None, first_due: Any
                ) -> tuple[ConsolidatedPlan, list[JointMember]]:
@@ -114,7 +123,7 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, selectors.PartTerms], 
         creditors.append(JointCreditor(
             key=d.number, name=selectors.creditor_name(d), claim=claim, secured=t.secured,
             agreed_share=t.agreed_share, charges_since=d.charges_since,
-            terms=CreditorTerms(method=t.method, annual_rate=t.annual_rate,
+            terms=CreditorTerms(method=_method(t.method), annual_rate=t.annual_rate,
                                 waivers=tuple(Waiver(p, getattr(claim, p), conditional=True)
                                               for p in t.waive),
                                 periods=t.periods)))
