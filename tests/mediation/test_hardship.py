@@ -101,7 +101,7 @@ class TestThePause:
         resumed = pause.ends_on + dt.timedelta(days=1)
         assert working_days_between(resumed, mediating.deadline, CAL) == left
         kinds = list(mediating.events.filter(type__startswith="mediation.pause")
-                     .values_list("type", flat=True))
+                     .order_by("seq").values_list("type", flat=True))
         assert kinds == ["mediation.pause_requested", "mediation.pause_decided",
                          "mediation.pause_reviewed", "mediation.pause_ended"]
 
