@@ -86,6 +86,11 @@ class ConfirmationBatch(models.Model):
     filed_at = models.DateTimeField(_("申请时间"))
     applications = models.ManyToManyField(Application, related_name="batches", blank=True)
     outcomes = models.JSONField(_("各纠纷结果"), default=list)
+    # a joint mediation's one application listing every agreement (issue 21 §2): filed all
+    # together or not at all, the same 申请书 on each dispute's file
+    joint = models.ForeignKey("mediation.JointMediation", models.PROTECT, null=True,
+                              blank=True, related_name="confirmations",
+                              verbose_name=_("联合调解"))
 
     class Meta:
         verbose_name = _("司法确认批量申请")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -75,8 +76,35 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
 
 @transaction.atomic
 def _apply(actor: User, dispute_id: int, expected_version: int, court_id: int) -> Application:
-    now = clock.now()
-    today = now.astimezone(clock.TZ).date()
+    filing = filing_prepare(actor, dispute_id, expected_version, court_id)
+    return filing_record(actor, filing, application_context(filing))
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One dispute's application checked and ready to file: its effective agreement, the
+    competent court, the window, every applicant's signature and address for service."""
+
+    dispute: Dispute
+    agreement: Agreement
+    court: Organization
+    effective_on: dt.date
+    window_ends: dt.date
+    applied_on: dt.date
+    signed: dict[int, Any]
+    served: dict[int, Any]
+    parties: list[dict[str, Any]]
+
+
+def filing_prepare(actor: User, dispute_id: int, expected_version: int,
+                   court_id: int) -> Filing:
+    """Lock the dispute and check everything its application needs — the one rule for a
+    single application and for a joint mediation's (:mod:`jintiao.confirmation.joined`).
+    The caller holds the transaction.
+
+    :raises ConfirmationWindowClosed, ConfirmationInvalid: see :func:`confirmation_apply`
+    """
+    today = clock.today()
     dispute = dispute_lock(actor, dispute_id, expected_version)
     require_state(dispute, State.AGREED, doing="申请司法确认")
     agreement = agreements.effective(dispute)
@@ -105,32 +133,52 @@ def _apply(actor: User, dispute_id: int, expected_version: int, court_id: int) -
     unsigned = joint.unsigned_names(dispute, agreement, court)
     if unsigned:
         raise ConfirmationInvalid(
-            f"司法确认申请书须由全体申请人签署，尚未签署：{'、'.join(unsigned)}",
+            f"{dispute.number}：司法确认申请书须由全体申请人签署，尚未签署：{'、'.join(unsigned)}",
             "every applicant signs the joint application", checks="joint_application_signed")
     served = joint.addresses(dispute, list(signed))
     missing = [p["name"] for p in agreement.content["parties"] if served.get(p["row"]) is None]
     if missing:
         raise ConfirmationInvalid(
-            f"申请司法确认须提供全体申请人的送达地址（送达地址确认书），尚未确认：{'、'.join(missing)}",
+            f"{dispute.number}：申请司法确认须提供全体申请人的送达地址（送达地址确认书），"
+            f"尚未确认：{'、'.join(missing)}",
             "every applicant's address for service", checks="service_addresses")
+    return Filing(dispute, agreement, court, effective_on, window_ends, today, signed,
+                  served, _parties(agreement))
+
+
+def application_context(filing: Filing) -> dict[str, Any]:
+    """What the application (申请书) of one agreement prints."""
+    return {
+        "parties": filing.parties, "court": filing.court.name,
+        "committee": filing.dispute.committee.name,
+        "effective_on": filing.effective_on.isoformat(),
+        "agreement_number": filing.dispute.number, "facts": filing.agreement.content["facts"],
+        "digest": filing.agreement.digest, "applied_on": filing.applied_on.isoformat(),
+        "undertaking": joint.UNDERTAKING, "addresses": joint.for_filing(filing.served),
+        "signatures": signed_how(filing.signed)}
+
+
+def signed_how(signed: dict[int, Any]) -> dict[int, dict[str, str]]:
+    """Each applicant's signature as the application prints it."""
+    return {row: {"name": s.signer_name, "how": s.how,
+                  "at": s.signed_at.isoformat() if s.signed_at else "", "digest": s.digest}
+            for row, s in signed.items() if s is not None}
+
+
+def filing_record(actor: User, filing: Filing, context: dict[str, Any], *,
+                  details: dict[str, Any] | None = None) -> Application:
+    """File what :func:`filing_prepare` checked: the application, its document printed from
+    ``context``, and the dispute's step to waiting on the court."""
+    dispute, court = filing.dispute, filing.court
     if dispute.court_id is None:  # the court now concerned sees the dispute
         dispute.court = court
         dispute.save(update_fields=["court"])
-    parties = _parties(agreement)
     application = Application.objects.create(
-        dispute=dispute, agreement=agreement, court=court, applicants=[p["row"] for p in parties],
-        filed_by=actor, filed_at=now, window_ends=window_ends)
+        dispute=dispute, agreement=filing.agreement, court=court,
+        applicants=[p["row"] for p in filing.parties], filed_by=actor, filed_at=clock.now(),
+        window_ends=filing.window_ends)
     application.application_document = document_generate(
-        actor=actor, dispute=dispute, doc=doc_texts.confirmation_application({
-            "parties": parties, "court": court.name, "committee": dispute.committee.name,
-            "effective_on": effective_on.isoformat(), "agreement_number": dispute.number,
-            "facts": agreement.content["facts"], "digest": agreement.digest,
-            "applied_on": today.isoformat(), "undertaking": joint.UNDERTAKING,
-            "addresses": joint.for_filing(served),
-            "signatures": {row: {"name": s.signer_name, "how": s.how,
-                                 "at": s.signed_at.isoformat() if s.signed_at else "",
-                                 "digest": s.digest}
-                           for row, s in signed.items() if s is not None}}),
+        actor=actor, dispute=dispute, doc=doc_texts.confirmation_application(context),
         source=f"confirmation:{application.pk}")
     application.save(update_fields=["application_document"])
     dispute.refresh_from_db()
@@ -138,7 +186,8 @@ def _apply(actor: User, dispute_id: int, expected_version: int, court_id: int) -
                          expected_version=dispute.version,
                          established={"joint_application", "within_confirmation_window"},
                          details={"application": application.pk, "court": court.pk,
-                                  "window_ends": window_ends.isoformat()})
+                                  "window_ends": filing.window_ends.isoformat(),
+                                  **(details or {})})
     return application
 
 

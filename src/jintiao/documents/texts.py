@@ -199,7 +199,8 @@ def confirmation_application(c: Mapping[str, Any]) -> Doc:
     particulars each with the address for service they confirmed (法释〔2011〕5号 Art. 3), the
     request, the facts and reasons with the format's fixed undertaking against collusion and
     evasion of law, the attachments, 此致 the court, and every applicant's signature
-    (CPL Art. 205: filed jointly)."""
+    (CPL Art. 205: filed jointly). With ``agreements``, the one application of a joint
+    mediation: each applicant once, every agreement listed in the request and attached."""
     addresses = {int(k): v for k, v in (c.get("addresses") or {}).items()}
     signatures = {int(k): v for k, v in (c.get("signatures") or {}).items()}
     applicants: list[Block] = []
@@ -210,16 +211,35 @@ def confirmation_application(c: Mapping[str, Any]) -> Doc:
     undertaking = c.get("undertaking") or (
         "申请人出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为；如果因为该协议内容"
         "而给他人造成损害的，愿意承担相应的民事责任和其他法律责任。")
+    joined = c.get("agreements") or []
+    if joined:  # a joint mediation's one application (INTERP 352 allows several agreements)
+        request: list[Block] = [Para(f"请求确认申请人经{c['committee']}联合调解分别达成的"
+                                     "下列调解协议有效：")]
+        request += [Para(f"{i}. {a['creditor']}与{a['debtor']}于{day(a['effective_on'])}达成的"
+                         f"{a['number']}调解协议{'。' if i == len(joined) else '；'}",
+                         indent=False)
+                    for i, a in enumerate(joined, 1)]
+        facts = "".join(f"{a['number']}：{a['facts']}" for a in joined)
+        reasons = (f"{facts}经{c['committee']}联合调解，在债务人同一还款能力范围内统筹各债权人的"
+                   "还款安排，申请人自愿分别达成上述调解协议；各协议独立履行，一份协议的违约不影响"
+                   "其他协议。上述协议不违反法律强制性规定，不损害国家利益、社会公共利益和他人合法权益。")
+        attached = "；".join(f"调解协议书{a['number']}（协议内容摘要SHA-256：{a['digest']}）"
+                            for a in joined)
+        annex = (f"附：1. {attached}；2. 调解组织主持调解的证明；3. 各申请人身份证明、资格证明；"
+                 "4. 各申请人送达地址确认书。")
+    else:
+        request = [Para(f"请求确认申请人于{day(c['effective_on'])}经{c['committee']}主持调解达成的"
+                        f"调解协议（{c['agreement_number']}）有效。")]
+        reasons = (f"{c['facts']}经{c['committee']}调解，申请人自愿达成调解协议。"
+                   "该协议不违反法律强制性规定，不损害国家利益、社会公共利益和他人合法权益。")
+        annex = (f"附：1. 调解协议书（协议内容摘要SHA-256：{c['digest']}）；2. 调解组织主持调解的"
+                 "证明；3. 各申请人身份证明、资格证明；4. 各申请人送达地址确认书。")
     blocks: list[Block] = [Heading("申请人"), *applicants,
-        Heading("请求事项"),
-        Para(f"请求确认申请人于{day(c['effective_on'])}经{c['committee']}主持调解达成的"
-             f"调解协议（{c['agreement_number']}）有效。"),
+        Heading("请求事项"), *request,
         Heading("事实和理由"),
-        Para(f"{c['facts']}经{c['committee']}调解，申请人自愿达成调解协议。"
-             "该协议不违反法律强制性规定，不损害国家利益、社会公共利益和他人合法权益。"),
+        Para(reasons),
         Para(undertaking),
-        Para(f"附：1. 调解协议书（协议内容摘要SHA-256：{c['digest']}）；2. 调解组织主持调解的"
-             "证明；3. 各申请人身份证明、资格证明；4. 各申请人送达地址确认书。", indent=False),
+        Para(annex, indent=False),
         Para(f"此致\n{c['court']}", indent=False),
         Signatures(tuple((f"申请人：{p['name']}", *_signed_how(signatures.get(p["row"])))
                          for p in c["parties"]))]

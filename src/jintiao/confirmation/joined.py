@@ -1,0 +1,162 @@
+"""A joint mediation's one application for judicial confirmation (联合调解, issue 21 §2).
+
+The debtor agreed with each creditor separately — one agreement per dispute, each performed
+and, on default, enforced on its own — yet the debtor and the creditors come to the court
+once: one 申请书 names every applicant once and asks the court to confirm every agreement of
+the joint mediation. The SPC's interpretation lets parties bring agreements reached with
+several mediation bodies to one court (INTERP Art. 352); nothing bars several agreements of
+one mediation in one application, and the court still rules on each (each keeps its own
+application record, case number and ruling, so one creditor's ruling or default never
+decides another's).
+
+Each dispute is checked by the single rule of :func:`~jintiao.confirmation.services.
+filing_prepare` — effective agreement, competent court, the window, every applicant's
+signature and address for service — and the whole is filed in one transaction: all of them
+or none. The same 申请书 goes on every dispute's file, so each creditor reads the application
+it signed from its own case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from jintiao import clock
+from jintiao.agreements import integrity as agreement_integrity
+from jintiao.agreements import selectors as agreements
+from jintiao.confirmation import joint
+from jintiao.confirmation.models import Application, ConfirmationBatch
+from jintiao.confirmation.services import (
+    ConfirmationInvalid,
+    Filing,
+    filing_prepare,
+    filing_record,
+    signed_how,
+)
+from jintiao.disputes.models import Dispute, PartyRole
+from jintiao.domain.lifecycle import State
+from jintiao.mediation import selectors as mediation
+from jintiao.mediation.models import JointMediation
+from jintiao.orgs.models import User
+
+BEFORE = (State.RECEIVED, State.ACCEPTED, State.MEDIATING)
+LIVE = (Application.Status.FILED, Application.Status.ACCEPTED, Application.Status.CONFIRMED)
+
+
+def _key(p: Mapping[str, Any]) -> str:
+    """One applicant across the disputes: the same identity number (or, without one on
+    file, the same name) is the same person or body."""
+    return str(p.get("id_number") or p["name"])
+
+
+def context(filings: list[Filing]) -> dict[str, Any]:
+    """What the one application prints: each applicant once (with the address for service
+    and signature of the first dispute that names them), every agreement listed."""
+    parties: list[dict[str, Any]] = []
+    addresses: dict[int, Any] = {}
+    signatures: dict[int, Any] = {}
+    seen: set[str] = set()
+    for f in filings:
+        served = joint.for_filing(f.served)
+        signed = signed_how(f.signed)
+        for p in f.parties:
+            if _key(p) in seen:
+                continue
+            seen.add(_key(p))
+            parties.append(p)
+            if p["row"] in served:
+                addresses[p["row"]] = served[p["row"]]
+            if p["row"] in signed:
+                signatures[p["row"]] = signed[p["row"]]
+    # the creditors first, in the joint mediation's order, then the debtor
+    parties.sort(key=lambda p: p.get("role") != PartyRole.CREDITOR.value)
+    first = filings[0]
+    return {
+        "parties": parties, "court": first.court.name,
+        "committee": first.dispute.committee.name,
+        "effective_on": max(f.effective_on for f in filings).isoformat(),
+        "agreement_number": "、".join(f.dispute.number for f in filings),
+        "facts": "", "digest": "", "applied_on": first.applied_on.isoformat(),
+        "undertaking": joint.UNDERTAKING, "addresses": addresses, "signatures": signatures,
+        "agreements": [{
+            "number": f.dispute.number, "effective_on": f.effective_on.isoformat(),
+            "digest": f.agreement.digest, "facts": f.agreement.content["facts"],
+            "creditor": "、".join(p["name"] for p in f.parties
+                                 if p.get("role") == PartyRole.CREDITOR.value),
+            "debtor": "、".join(p["name"] for p in f.parties
+                               if p.get("role") != PartyRole.CREDITOR.value)}
+            for f in filings],
+    }
+
+
+def members_of(joint_mediation: JointMediation) -> list[Dispute]:
+    return [m.dispute for m in joint_mediation.members.select_related("dispute__committee")
+            .order_by("seq")]
+
+
+def waiting(joint_mediation: JointMediation) -> list[str]:
+    """What the joint application still waits for, in words (empty: it can be filed): a
+    dispute not yet at an effective agreement. Signatures and addresses are checked, and
+    named, when filing — by the one rule."""
+    out = []
+    for d in members_of(joint_mediation):
+        if d.state != State.AGREED:
+            why = "尚未达成并生效调解协议" if d.state in BEFORE else "已不在待申请司法确认阶段"
+            out.append(f"{d.number}{why}（{State(d.state).label}）")
+    return out
+
+
+def filed(joint_mediation: JointMediation) -> ConfirmationBatch | None:
+    """The joint application filed and still live (waiting, docketed or confirmed)."""
+    return (joint_mediation.confirmations.filter(applications__status__in=LIVE)
+            .order_by("-filed_at").distinct().first())
+
+
+def joined_apply(*, actor: User, joint_id: int, court_id: int,
+                 versions: Mapping[int, int] | None = None) -> ConfirmationBatch:
+    """File the joint mediation's one application with ``court_id``: every member's
+    agreement, by the single rule, in one transaction — all filed or none.
+
+    ``versions`` (dispute id → the version the desk saw) guards against a change made
+    meanwhile; a dispute left out is taken as it stands.
+
+    :raises RecordNotFound: not the desk of the joint mediation
+    :raises ConfirmationInvalid: a dispute not agreed, filed already; what
+        :func:`filing_prepare` refuses, said of the dispute concerned
+    :raises ConfirmationWindowClosed: one agreement's window has passed
+    :raises RecordAltered: an agreement no longer gives the digest its signers bound
+    """
+    found = mediation.joint_for(actor, joint_id)
+    disputes = members_of(found)
+    problems = waiting(found)
+    if problems:
+        raise ConfirmationInvalid(
+            "联合调解的各纠纷均达成并生效调解协议后，才能一并申请司法确认：" + "；".join(problems),
+            "every member's agreement must be effective", field="joint")
+    for d in disputes:  # checked before the transaction, which would take the alert back
+        agreement = agreements.effective(d)
+        if agreement is not None:
+            agreement_integrity.require_intact(agreement, actor=actor)
+    return _apply(actor, found, disputes, court_id, dict(versions or {}))
+
+
+@transaction.atomic
+def _apply(actor: User, found: JointMediation, disputes: list[Dispute], court_id: int,
+           versions: dict[int, int]) -> ConfirmationBatch:
+    JointMediation.objects.select_for_update().filter(pk=found.pk).first()
+    filings = [filing_prepare(actor, d.pk, versions.get(d.pk, d.version), court_id)
+               for d in sorted(disputes, key=lambda d: d.pk)]  # locks in one order
+    order = {d.pk: i for i, d in enumerate(disputes)}
+    filings.sort(key=lambda f: order[f.dispute.pk])  # printed in the joint's order
+    printed = context(filings)
+    batch = ConfirmationBatch.objects.create(court=filings[0].court, filed_by=actor,
+                                             filed_at=clock.now(), joint=found)
+    made = [filing_record(actor, f, printed, details={"joint": found.pk, "batch": batch.pk})
+            for f in filings]
+    batch.applications.set(made)
+    batch.outcomes = [{"dispute": a.dispute_id, "number": a.dispute.number, "status": "ok",
+                       "application": a.pk, "code": "", "message": ""} for a in made]
+    batch.save(update_fields=["outcomes"])
+    return batch

@@ -1,0 +1,151 @@
+"""A joint mediation's one application for judicial confirmation (issue 21 §2): every
+member's agreement filed together with one 申请书 naming each applicant once, or nothing
+filed; the court still rules on each, and one creditor's default leaves the other alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import types
+from decimal import Decimal
+
+import pytest
+from docx import Document as Word
+
+from jintiao import clock
+from jintiao.agreements.selectors import effective
+from jintiao.confirmation.joined import filed, joined_apply, waiting
+from jintiao.confirmation.models import Application
+from jintiao.confirmation.services import (
+    ConfirmationInvalid,
+    confirmation_accept,
+    confirmation_decide,
+)
+from jintiao.disputes.access import RecordNotFound
+from jintiao.domain.authority import AuthorityLimits
+from jintiao.domain.confirmation import judge_items
+from jintiao.domain.lifecycle import State
+from jintiao.mediation.selectors import joint_parts
+from jintiao.mediation.services import joint_plan_propose, offer_accept
+from jintiao.orgs.services import authority_grant_set
+from jintiao.performance.models import Enforcement
+from jintiao.performance.services import payment_record, performance_review
+from tests.helpers import CHARGES_SINCE, agree, apply
+
+pytestmark = pytest.mark.django_db
+FIRST = clock.today() + dt.timedelta(days=45)
+
+
+def other_side(desk):
+    """The desk as the other bank's part is signed: its own agent signs for it."""
+    return types.SimpleNamespace(**{**vars(desk), "agent": desk.other_agent})
+
+
+@pytest.fixture
+def both_agreed(desk, mediating, second_loan, joined):
+    """The consolidated plan accepted by the debtor and each bank, both agreements sealed."""
+    for agent in (desk.agent, desk.other_agent):
+        authority_grant_set(user=agent, limits=AuthorityLimits(max_term_months=120))
+    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST)
+    for part, agent in zip(joint_parts(joined), (desk.agent, desk.other_agent), strict=True):
+        offer_accept(actor=desk.mediator, offer_id=part.offer.pk, side="debtor")
+        offer_accept(actor=agent, offer_id=part.offer.pk, side="creditor")
+    agree(desk, mediating, CHARGES_SINCE)
+    agree(other_side(desk), second_loan, CHARGES_SINCE)
+    return joined
+
+
+def text_of(document) -> str:
+    return "\n".join(p.text for p in Word(io.BytesIO(document.docx.read())).paragraphs)
+
+
+def test_one_application_lists_every_agreement_and_each_applicant_once(
+        desk, mediating, second_loan, both_agreed):
+    apply(desk, mediating)
+    apply(other_side(desk), second_loan)
+    assert waiting(both_agreed) == []
+    batch = joined_apply(actor=desk.mediator, joint_id=both_agreed.pk, court_id=desk.court.pk)
+    apps = list(batch.applications.order_by("dispute_id"))
+    assert [a.dispute_id for a in apps] == sorted([mediating.pk, second_loan.pk])
+    assert {a.status for a in apps} == {Application.Status.FILED}
+    assert filed(both_agreed) == batch
+    for d in (mediating, second_loan):
+        d.refresh_from_db()
+        assert d.state == State.CONFIRMATION_PENDING
+        event = d.events.get(type="dispute.apply_confirmation")
+        assert event.params["joint"] == both_agreed.pk, event.params
+    text = text_of(apps[0].application_document)
+    assert text == text_of(apps[1].application_document)  # the same 申请书 on both files
+    assert mediating.number in text
+    assert second_loan.number in text
+    assert "联合调解分别达成的下列调解协议有效" in text
+    debtor = mediating.party_rows.get(role="debtor").party.name
+    assert text.count(f"债务人：{debtor}，") == 1  # named once, though a party to both
+    for d in (mediating, second_loan):  # each bank, as its own case names it
+        assert f"债权人：{d.party_rows.get(role='creditor').party.name}" in text
+
+
+def test_nothing_is_filed_while_one_applicant_has_not_signed(desk, mediating, second_loan,
+                                                             both_agreed):
+    apply(desk, mediating)  # the other bank's agreement is not yet signed for the court
+    with pytest.raises(ConfirmationInvalid, match=f"{second_loan.number}.*尚未签署"):
+        joined_apply(actor=desk.mediator, joint_id=both_agreed.pk, court_id=desk.court.pk)
+    assert not Application.objects.exists()
+    mediating.refresh_from_db()
+    assert mediating.state == State.AGREED
+    assert not mediating.events.filter(type="dispute.apply_confirmation").exists()
+
+
+def test_a_member_still_in_mediation_holds_the_whole_application(desk, mediating,
+                                                                 second_loan, joined):
+    with pytest.raises(ConfirmationInvalid, match="尚未达成并生效调解协议"):
+        joined_apply(actor=desk.mediator, joint_id=joined.pk, court_id=desk.court.pk)
+    assert not Application.objects.exists()
+
+
+def test_only_the_desk_of_every_member_files_it(desk, mediating, second_loan, both_agreed):
+    apply(desk, mediating)
+    apply(other_side(desk), second_loan)
+    for stranger in (desk.agent, desk.other_agent, desk.clerk, desk.judge):
+        with pytest.raises(RecordNotFound):
+            joined_apply(actor=stranger, joint_id=both_agreed.pk, court_id=desk.court.pk)
+    assert not Application.objects.exists()
+
+
+def test_the_court_rules_on_each_and_one_default_leaves_the_other_alone(
+        desk, mediating, second_loan, both_agreed):
+    apply(desk, mediating)
+    apply(other_side(desk), second_loan)
+    batch = joined_apply(actor=desk.mediator, joint_id=both_agreed.pk, court_id=desk.court.pk)
+    for application in batch.applications.all():
+        confirmation_accept(actor=desk.judge, application_id=application.pk)
+        dispute = application.dispute
+        dispute.refresh_from_db()
+        confirmation_decide(actor=desk.judge, application_id=application.pk,
+                            expected_version=dispute.version, confirm=True,
+                            attested=list(judge_items()))
+    assert len(set(batch.applications.values_list("case_number", flat=True))) == 2
+    for d in (mediating, second_loan):
+        d.refresh_from_db()
+        assert d.state == State.PERFORMING
+    # the other bank is paid every instalment on its day; the branch is paid nothing
+    schedule = effective(second_loan).content["terms"]["schedule"][:3]
+    for i in schedule:
+        due = dt.date.fromisoformat(i["due_on"])
+        with clock.pinned(at(due)):
+            payment_record(actor=desk.other_agent, dispute_id=second_loan.pk,
+                           reference=f"L-{i['number']}", paid_on=due,
+                           amount=Decimal(i["payment"]))
+    after = dt.date.fromisoformat(schedule[-1]["due_on"]) + dt.timedelta(days=1)
+    with clock.pinned(at(after)):
+        assert performance_review(actor=desk.agent, dispute_id=mediating.pk) == "defaulted"
+        assert performance_review(actor=desk.other_agent, dispute_id=second_loan.pk) == ""
+    mediating.refresh_from_db()
+    second_loan.refresh_from_db()
+    assert (mediating.state, second_loan.state) == (State.DEFAULTED, State.PERFORMING)
+    assert Enforcement.objects.filter(dispute=mediating).exists()
+    assert not Enforcement.objects.filter(dispute=second_loan).exists()
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10), clock.TZ)
