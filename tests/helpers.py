@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 from jintiao import clock
 from jintiao.agreements.content import Draft
@@ -99,3 +100,9 @@ def consent_all(w, dispute: Dispute, purpose: str) -> None:
     for row in dispute.party_rows.filter(role__in=["creditor", "debtor"]):
         consent_record(actor=w.mediator, dispute_id=dispute.pk, party_row_id=row.pk,
                        how="书面确认", given_on=clock.today(), purpose=purpose)
+
+
+def other_side(w):
+    """The desk as the other bank's part of a joint mediation is signed: its own agent
+    signs for it."""
+    return SimpleNamespace(**{**vars(w), "agent": w.other_agent})

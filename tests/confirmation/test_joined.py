@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import types
 from decimal import Decimal
 
 import pytest
@@ -22,37 +21,13 @@ from jintiao.confirmation.services import (
     confirmation_decide,
 )
 from jintiao.disputes.access import RecordNotFound
-from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.confirmation import judge_items
 from jintiao.domain.lifecycle import State
-from jintiao.mediation.selectors import joint_parts
-from jintiao.mediation.services import joint_plan_propose, offer_accept
-from jintiao.orgs.services import authority_grant_set
 from jintiao.performance.models import Enforcement
 from jintiao.performance.services import payment_record, performance_review
-from tests.helpers import CHARGES_SINCE, agree, apply
+from tests.helpers import apply, other_side
 
 pytestmark = pytest.mark.django_db
-FIRST = clock.today() + dt.timedelta(days=45)
-
-
-def other_side(desk):
-    """The desk as the other bank's part is signed: its own agent signs for it."""
-    return types.SimpleNamespace(**{**vars(desk), "agent": desk.other_agent})
-
-
-@pytest.fixture
-def both_agreed(desk, mediating, second_loan, joined):
-    """The consolidated plan accepted by the debtor and each bank, both agreements sealed."""
-    for agent in (desk.agent, desk.other_agent):
-        authority_grant_set(user=agent, limits=AuthorityLimits(max_term_months=120))
-    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST)
-    for part, agent in zip(joint_parts(joined), (desk.agent, desk.other_agent), strict=True):
-        offer_accept(actor=desk.mediator, offer_id=part.offer.pk, side="debtor")
-        offer_accept(actor=agent, offer_id=part.offer.pk, side="creditor")
-    agree(desk, mediating, CHARGES_SINCE)
-    agree(other_side(desk), second_loan, CHARGES_SINCE)
-    return joined
 
 
 def text_of(document) -> str:

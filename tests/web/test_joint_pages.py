@@ -65,3 +65,41 @@ def test_a_bank_cannot_join_disputes(desk, mediating, second_loan):
                          {"disputes": [second_loan.pk], "sessions": "joint",
                           "agreement_form": "per_creditor"})
     assert JointMediation.objects.count() == 0
+
+
+def test_the_desk_files_the_one_application_from_the_joint_page(desk, mediating, second_loan,
+                                                                both_agreed):
+    from jintiao.confirmation.models import Application
+    from tests.helpers import apply, other_side
+
+    client = _as(desk.mediator)
+    page = client.get(reverse("web:joint", args=[both_agreed.pk])).content.decode()
+    assert 'id="joint-confirmation"' in page
+    assert 'id="joint-plan"' not in page  # the plan is made: no more plans from here
+    assert "尚未签署申请书" in page  # each applicant signs on their own dispute's page
+    assert 'id="joint-apply"' in page
+    url = reverse("web:joint_confirmation_apply", args=[both_agreed.pk])
+    refused = client.post(url, {"court": desk.court.pk}, follow=True).content.decode()
+    assert "尚未签署" in refused
+    assert not Application.objects.exists()
+    apply(desk, mediating)
+    apply(other_side(desk), second_loan)
+    done = client.post(url, {"court": desk.court.pk}, follow=True).content.decode()
+    assert "已向法院一并提交" in done
+    assert Application.objects.count() == 2
+    assert mediating.number in done
+    assert second_loan.number in done
+    note = client.get(reverse("web:agreement", args=[mediating.pk])).content.decode()
+    assert 'id="joint-note"' not in note  # filed: nothing left to apply for
+
+
+def test_only_the_desk_files_the_joint_application(desk, mediating, second_loan,
+                                                   both_agreed):
+    from jintiao.confirmation.models import Application
+
+    url = reverse("web:joint_confirmation_apply", args=[both_agreed.pk])
+    for user in (desk.agent, desk.other_agent, desk.clerk, desk.judge):
+        assert _as(user).post(url, {"court": desk.court.pk}).status_code == 404
+    assert _as(desk.mediator).post(url, {"court": 999999}, follow=True).status_code == 200
+    assert not Application.objects.exists()
+    assert _as(desk.mediator).get(url).status_code == 405

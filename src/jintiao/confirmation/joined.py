@@ -26,7 +26,7 @@ from django.db import transaction
 from jintiao import clock
 from jintiao.agreements import integrity as agreement_integrity
 from jintiao.agreements import selectors as agreements
-from jintiao.confirmation import joint
+from jintiao.confirmation import joint, selectors
 from jintiao.confirmation.models import Application, ConfirmationBatch
 from jintiao.confirmation.services import (
     ConfirmationInvalid,
@@ -39,7 +39,7 @@ from jintiao.disputes.models import Dispute, PartyRole
 from jintiao.domain.lifecycle import State
 from jintiao.mediation import selectors as mediation
 from jintiao.mediation.models import JointMediation
-from jintiao.orgs.models import User
+from jintiao.orgs.models import Organization, User
 
 BEFORE = (State.RECEIVED, State.ACCEPTED, State.MEDIATING)
 LIVE = (Application.Status.FILED, Application.Status.ACCEPTED, Application.Status.CONFIRMED)
@@ -160,3 +160,28 @@ def _apply(actor: User, found: JointMediation, disputes: list[Dispute], court_id
                        "application": a.pk, "code": "", "message": ""} for a in made]
     batch.save(update_fields=["outcomes"])
     return batch
+
+
+def competent_courts(joint_mediation: JointMediation) -> list[Organization]:
+    """The courts that may confirm every member's agreement (the one application goes to
+    one court): those competent for each dispute, in name order."""
+    disputes = members_of(joint_mediation)
+    ids: set[int] | None = None
+    for d in disputes:
+        mine = set(selectors.competent_courts(d).values_list("pk", flat=True))
+        ids = mine if ids is None else ids & mine
+    return list(Organization.objects.filter(pk__in=ids or set()).order_by("name"))
+
+
+def unsigned(joint_mediation: JointMediation, court: Organization) -> list[tuple[Dispute,
+                                                                                 list[str]]]:
+    """Each agreed member whose applicants have not all signed the application to
+    ``court``, with their names (the desk collects the signatures on each dispute's page)."""
+    out = []
+    for d in members_of(joint_mediation):
+        agreement = agreements.effective(d)
+        if d.state == State.AGREED and agreement is not None:
+            names = joint.unsigned_names(d, agreement, court)
+            if names:
+                out.append((d, names))
+    return out

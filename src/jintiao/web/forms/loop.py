@@ -64,6 +64,18 @@ class ApplyForm(VersionForm):
         field.choices = courts
 
 
+class CourtForm(forms.Form):
+    """The court a joint mediation's one application goes to."""
+
+    court = forms.TypedChoiceField(label=_("受理法院"), coerce=int)
+
+    def __init__(self, *args: Any, courts: Sequence[tuple[int, str]] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["court"]
+        field.choices = courts
+
+
 class DecideForm(VersionForm):
     decision = forms.ChoiceField(label=_("裁定"), widget=forms.RadioSelect, choices=[
         ("confirm", _("确认调解协议有效")), ("reject", _("驳回申请"))])

@@ -23,6 +23,7 @@ from jintiao.disputes.access import Standing
 from jintiao.disputes.models import DisputeRepresentative
 from jintiao.documents.models import Document
 from jintiao.domain.lifecycle import Action, State
+from jintiao.mediation import selectors as mediation_selectors
 from jintiao.mediation.models import Offer
 from jintiao.web.forms import loop as forms
 from jintiao.web.views.common import (
@@ -108,6 +109,9 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
             (c.pk, c.name) for c in court.competent_courts(dispute)]) if may_apply else None,
         "applications": court.applications_of(dispute),
         "applicants": applicants,
+        # a joint mediation's member: its agreements go to the court in one application
+        "joint": mediation_selectors.joint_of(dispute) if may_apply and me.may_mediate()
+        else None,
         "consents": consent_card(
             dispute, desk=me.may_mediate(), purpose="waive_confirmation",
             title=_("不经司法确认直接履行"),

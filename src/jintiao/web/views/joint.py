@@ -15,12 +15,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jintiao.confirmation import joined
 from jintiao.disputes.access import RecordNotFound, Standing
 from jintiao.domain.errors import DomainError
 from jintiao.domain.lifecycle import State
 from jintiao.domain.money import format_amount
 from jintiao.mediation import selectors, services
 from jintiao.mediation.models import JointMediation
+from jintiao.web.forms import loop as loop_forms
 from jintiao.web.forms import mediation as forms
 from jintiao.web.views.common import (
     as_previewed,
@@ -139,4 +141,45 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
     return render(request, "web/mediation/joint.html", {
         "joint": joint, "plan_form": plan_form, "parts": parts, "preview": preview,
         "status": selectors.joint_parts(joint), "shown": preview or joint.plan or None,
-        "budget": selectors.joint_budget_shown(joint)})
+        "budget": selectors.joint_budget_shown(joint), "mediating": _mediating(joint),
+        "confirmation": _confirmation_card(joint)})
+
+
+def _mediating(joint: JointMediation) -> bool:
+    """Whether a plan can still be put forward: a member is still being mediated."""
+    return any(m.dispute.state == State.MEDIATING
+               for m in joint.members.select_related("dispute"))
+
+
+def _confirmation_card(joint: JointMediation) -> dict[str, Any] | None:
+    """The one application for judicial confirmation: what it waits for, the signatures
+    missing for the court offered, the form — or the applications filed."""
+    batch = joined.filed(joint)
+    if batch is not None:
+        return {"filed": batch, "applications": batch.applications
+                .select_related("dispute", "court").order_by("dispute__number")}
+    if all(d.state in joined.BEFORE for d in joined.members_of(joint)):
+        return None  # nothing agreed yet: the plan is still being made
+    waiting = joined.waiting(joint)
+    courts = joined.competent_courts(joint)
+    return {"waiting": waiting, "courts": courts,
+            "unsigned": joined.unsigned(joint, courts[0]) if courts else [],
+            "form": loop_forms.CourtForm(courts=[(c.pk, c.name) for c in courts])
+            if courts and not waiting else None}
+
+
+@login_required
+@require_POST
+def joint_confirmation_apply(request: HttpRequest, joint_id: int) -> HttpResponse:
+    """File the joint mediation's one application with the court chosen."""
+    viewer = viewer_of(request)
+    joint = _joint(request, joint_id)
+    form = loop_forms.CourtForm(request.POST, courts=[
+        (c.pk, c.name) for c in joined.competent_courts(joint)])
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return redirect("web:joint", joint_id=joint.pk)
+    attempt(request, lambda: joined.joined_apply(actor=viewer, joint_id=joint.pk,
+                                                 court_id=form.cleaned_data["court"]),
+            _("已向法院一并提交联合调解各协议的司法确认申请"))
+    return redirect("web:joint", joint_id=joint.pk)
