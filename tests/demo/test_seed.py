@@ -47,9 +47,9 @@ def test_the_seed_disputes_are_where_the_sources_leave_them(demo):
     assert Dispute.objects.get(external_ref="S2").party_rows.filter(role="debtor").count() == 2
     assert Dispute.objects.get(external_ref="S3").state == State.AGREED
     assert Dispute.objects.get(external_ref="S4").state == State.MEDIATING
-    # S1–S4, a mediation under way, a fresh file, one paused
-    # (issue 21 §3), a failed mediation with its package (§4)
-    assert Dispute.objects.count() == 8 + 12
+    # S1–S4 and S1's loan mediated with it (issue 21 §2), a mediation under way, a fresh
+    # file, one paused (§3), a failed mediation with its package (§4)
+    assert Dispute.objects.count() == 9 + 12
 
 
 def test_the_party_door_and_a_hardship_pause(demo):
@@ -187,6 +187,31 @@ def test_the_desk_is_set_up(demo):
     assert AuthorityGrant.objects.get(user__username="approver").max_term_months == 60
     s1 = Dispute.objects.get(external_ref="S1")
     assert [m.periods for m in selectors.menu_for(s1)] == [12, 24, 36]
+
+
+def test_s1_and_its_loan_are_one_joint_mediation_with_one_application(demo):
+    """Issue 21 §2: the card and the 200,000-yuan loan under one budget, one consolidated
+    plan, one application to the court; each creditor's agreement confirmed on its own."""
+    from jintiao.mediation.models import JointMediation
+
+    card, loan = (Dispute.objects.get(external_ref=r) for r in ("S1", "S1-B"))
+    joint = JointMediation.objects.get()
+    assert set(joint.members.values_list("dispute__external_ref", flat=True)) == {"S1",
+                                                                                  "S1-B"}
+    assert Decimal(joint.plan["amount"]) == Decimal("7800.00")
+    shares = {p["key"]: p for p in joint.plan["parts"]}
+    assert sum(Decimal(p["share"]) for p in shares.values()) == Decimal("7800.00")
+    assert shares[card.number]["instalments"] == 60
+    assert Decimal(shares[card.number]["total"]) == Decimal("250277.13")
+    assert Decimal(shares[loan.number]["total"]) == Decimal("212150.00")
+    batch = joint.confirmations.get()
+    assert {a.dispute.external_ref for a in batch.applications.all()} == {"S1", "S1-B"}
+    assert {a.status for a in batch.applications.all()} == {"confirmed"}
+    assert (card.state, loan.state) == (State.PERFORMING, State.PERFORMING)
+    documents = {a.application_document.html for a in batch.applications.all()}
+    assert len(documents) == 1  # the one 申请书, on both files
+    accepted = loan.events.get(type="mediation.offer_accepted", params__side="creditor")
+    assert accepted.actor.username.startswith("agent-union-")  # the lender's own agent
 
 
 def test_s1_and_s2_are_confirmed_through_signatures_and_rulings(demo):

@@ -18,6 +18,7 @@ from jintiao.agreements.services import (
     signing_code_send,
 )
 from jintiao.confirmation import joint
+from jintiao.confirmation.joined import joined_apply
 from jintiao.confirmation.services import (
     confirmation_accept,
     confirmation_apply,
@@ -27,6 +28,7 @@ from jintiao.disputes.models import Dispute, DisputeParty, PartyRole, Statement
 from jintiao.documents import statements
 from jintiao.domain.confirmation import judge_items
 from jintiao.domain.lifecycle import Action
+from jintiao.mediation.selectors import joint_of
 from jintiao.messaging.selectors import outbox_code
 from jintiao.orgs.models import User
 from jintiao.parties.crypto import decrypt
@@ -143,3 +145,40 @@ class Loop:
         dispute.refresh_from_db()
         agreement_seal(actor=self.director, agreement_id=agreement.pk,
                        expected_version=dispute.version)
+
+
+@dataclass
+class JointLoop(Loop):
+    """A joint mediation's loop (issue 21 §2), walked with its first dispute: each member's
+    agreement drafted, signed and sealed — the partner's signed by its own lender's agent —
+    then one application for them all, and the court's ruling on each."""
+
+    partner_ref: str = ""
+    partner_agent: User | None = None
+    partner_manner: str = ""
+
+    def _partner(self) -> tuple[Dispute, Loop]:
+        partner = Dispute.objects.get(external_ref=self.partner_ref)
+        return partner, Loop(self.mediator, self.partner_agent or self.agent, self.director,
+                             self.judge, self.court_clerk,
+                             self.partner_manner or self.performance_manner,
+                             self.charges_since_days)
+
+    def step(self, dispute: Dispute, action: Action) -> Dispute:
+        partner, theirs = self._partner()
+        if action is Action.AGREE:
+            self._agree(dispute)
+            theirs._agree(partner)
+        elif action is Action.APPLY_CONFIRMATION:
+            court = dispute.court_id or 0
+            sign_application(dispute, court, desk=self.mediator, agent=self.agent)
+            sign_application(partner, court, desk=self.mediator, agent=theirs.agent)
+            found = joint_of(dispute)
+            if found is None:
+                raise LookupError("the dispute is not in a joint mediation")
+            joined_apply(actor=self.mediator, joint_id=found.pk, court_id=court)
+        else:
+            super().step(partner, action)
+            return super().step(dispute, action)
+        dispute.refresh_from_db()
+        return dispute

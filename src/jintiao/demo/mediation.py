@@ -3,7 +3,10 @@ the mediation history of the seed disputes, all written through the services.
 
 S1's history follows the source: a face-to-face session, the bank's "everything at once"
 against the holder's 4,300 a month, a back-to-back round, and 60 instalments of the full
-amount that the branch agent may not grant and the prefecture branch's approver does.
+amount that the branch agent may not grant and the prefecture branch's approver does. The
+holder's other overdue debt the source mentions — a 200,000-yuan personal credit loan — is
+mediated with it (issue 21 §2): one budget, one consolidated plan, one application to the
+court.
 """
 
 from __future__ import annotations
@@ -99,20 +102,27 @@ def _session(dispute: Dispute, mediator: User, mode: Session.Mode, at: dt.dateti
                                 attended={creditor: True, debtor: True})
 
 
-def s1_interlude(mediator: User, agent: User, approver: User) -> Interlude:
-    """S1 from assignment to an accepted plan (see the module's notes)."""
+def s1_interlude(mediator: User, agent: User, approver: User, *, partner_ref: str,
+                 partner_agent: User) -> Interlude:
+    """S1 from assignment to an accepted plan (see the module's notes), mediated jointly
+    with the card holder's 200,000-yuan loan at another lender (``partner_ref``, issue 21
+    §2): one budget, one consolidated plan of 7,800 a month shared by the outstanding claims,
+    each creditor accepting its part — the card's 60 instalments of the whole debt through
+    the branch's approver, the loan's through the lender's own agent."""
 
     def run(dispute: Dispute, assigned: dt.datetime) -> None:
         total = selectors.claim_of(dispute).total
         _creditor, debtor = _rows(dispute)
+        partner = Dispute.objects.get(external_ref=partner_ref)
         _session(dispute, mediator, Session.Mode.FACE_TO_FACE, _at(assigned, 1, 9, 30),
                  "调解员向持卡人释明逾期对征信的影响及进入强制执行的后果；持卡人陈述经营失败、"
                  "另有20万元个人信用贷款逾期，无力一次清偿，请求长期分期。银行坚持一次性清偿。",
                  assigned=assigned)
         with clock.pinned(_at(assigned, 1, 11)):
+            # the household's income; the loan is mediated with the card, not another debt
             services.budget_declare(actor=mediator, dispute_id=dispute.pk, party_row_id=debtor,
-                                    monthly_income=Decimal("14000"),
-                                    other_obligations=Decimal("2500"), dependants=1)
+                                    monthly_income=Decimal("16000"),
+                                    other_obligations=Decimal("0"), dependants=1)
             lump = services.offer_propose(
                 actor=agent, dispute_id=dispute.pk, discount_rate=RATE,
                 options=PlanOptions(Method.LUMP_SUM, 1, _at(assigned, 31, 0).date(),
@@ -130,15 +140,26 @@ def s1_interlude(mediator: User, agent: User, approver: User) -> Interlude:
                                        bound=blind.DebtorBound(Decimal("4300"), total))
             services.offer_reject(actor=mediator, offer_id=lump.pk, side=Side.DEBTOR,
                                   reason="持卡人无力一次性清偿")
-        with clock.pinned(_at(assigned, 8, 10)):
-            plan = services.offer_propose(
-                actor=mediator, dispute_id=dispute.pk, discount_rate=RATE,
-                options=PlanOptions(Method.FLAT, 60, _at(assigned, 38, 0).date(),
-                                    label="全部欠款60期等额分期"))
-            services.offer_accept(actor=mediator, offer_id=plan.pk, side=Side.DEBTOR)
-            services.approval_request(actor=agent, offer_id=plan.pk)
+        with clock.pinned(_at(assigned, 7, 9)):  # the two lenders at one table
+            joint = services.joint_create(actor=mediator, dispute_ids=[dispute.pk, partner.pk])
+        _session(dispute, mediator, Session.Mode.FACE_TO_FACE, _at(assigned, 8, 9, 30),
+                 "联合调解：信用卡与个人信用贷款两家债权人同场，按持卡人家庭统一的收支测算每月可还"
+                 "8,000元；持卡人同意每月共还7,800元，两家按欠款比例分配，各自全额、不减免。",
+                 assigned=assigned)
+        with clock.pinned(_at(assigned, 8, 11)):
+            services.joint_plan_propose(actor=mediator, joint_id=joint.pk, parts={},
+                                        rule="pro_rata", amount=Decimal("7800"),
+                                        first_due=_at(assigned, 38, 0).date())
+            parts = {p.member.dispute_id: p.offer for p in selectors.joint_parts(joint)}
+            card, loan = parts.get(dispute.pk), parts.get(partner.pk)
+            if card is None or loan is None:
+                raise LookupError("the joint plan's parts were not put forward")
+            for part in (card, loan):
+                services.offer_accept(actor=mediator, offer_id=part.pk, side=Side.DEBTOR)
+            services.approval_request(actor=agent, offer_id=card.pk)
+            services.offer_accept(actor=partner_agent, offer_id=loan.pk, side=Side.CREDITOR)
         with clock.pinned(_at(assigned, 9, 16)):
-            waiting = selectors.approvals_waiting_for(approver).get(offer=plan)
+            waiting = selectors.approvals_waiting_for(approver).get(offer=card)
             services.approval_decide(actor=approver, approval_id=waiting.pk, approve=True,
                                      reason="持卡人确有困难且同意全额偿还，同意60期")
 

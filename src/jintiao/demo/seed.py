@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from django.db import transaction
 
 from jintiao import clock
 from jintiao.demo.failure_package import evidence_interlude, failure_package_demo
-from jintiao.demo.loop import LOOP_GUARDS, Loop
+from jintiao.demo.loop import LOOP_GUARDS, JointLoop, Loop
 from jintiao.demo.mediation import (
     AGENT_LIMITS,
     BANK_MENU,
@@ -388,29 +389,53 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
     made = []
     received = today - dt.timedelta(days=40)
     personas = world.personas
+    # S1's holder, and the 200,000-yuan personal credit loan overdue at the county's rural
+    # credit union that the source mentions: mediated with the card (issue 21 §2)
+    liu = PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1),
+                     ethnicity="汉族", occupation="个体工商户",
+                     address="贵州省凯里市北京东路88号2单元301室")
+    union_agent = user_create(username=f"agent-union-{kaili.code}",
+                              organization=kaili.credit_union, roles=[Role.AGENT],
+                              full_name=f"{kaili.name}农信联社经办人", mobile=_mobile(904))
+    authority_grant_set(user=union_agent, limits=dataclasses.replace(
+        AGENT_LIMITS, max_term_months=60), note="农信联社经办人授权：个人贷款最长60期（演示）")
+    loan_received = received - dt.timedelta(days=3)
+    made.append(_scenario(
+        kaili, kaili.clerk, loan_received, PATHS["mediating"], [0, 1], random.Random(11),
+        mediator=personas["mediator"], channel=Channel.COURT_DELEGATED,
+        dispute_type=DisputeType.CONSUMER_LOAN, institution=kaili.credit_union,
+        court=kaili.court,
+        external_ref="S1-B", contract_ref="GRXD-2023-0615-088", notice_served=True,
+        summary="S1-B：刘某某2023年在农信联社办理个人信用贷款20万元，因经营失败逾期；农信联社起诉后，"
+                "法院委派诉前调解，与其信用卡欠款（S1）合并调解，按统一的还款能力分配每月还款额，分60期偿还全部欠款。",
+        claim=ClaimBreakdown(as_of=loan_received - dt.timedelta(days=1),
+                             principal=Decimal("200000.00"), interest=Decimal("9800.00"),
+                             penalty_interest=Decimal("2350.00")),
+        parties=[_creditor(kaili.credit_union), (liu, PartyRole.DEBTOR)],
+    ))
     made.append(_scenario(
         kaili, kaili.clerk, received, PATHS["performing"], [0, 1, 16, 16, 18], rng,
         mediator=personas["mediator"],
-        interlude=s1_interlude(personas["mediator"], personas["agent"], personas["approver"]),
-        loop=Loop(personas["mediator"], personas["agent"], personas["director"],
-                  personas["judge"], personas["court_clerk"],
-                  performance_manner="持卡人按期将每期款项存入其信用卡还款账户，以银行入账为准。",
-                  charges_since_days=540),
+        interlude=s1_interlude(personas["mediator"], personas["agent"], personas["approver"],
+                               partner_ref="S1-B", partner_agent=union_agent),
+        loop=JointLoop(personas["mediator"], personas["agent"], personas["director"],
+                       personas["judge"], personas["court_clerk"],
+                       performance_manner="持卡人按期将每期款项存入其信用卡还款账户，以银行入账为准。",
+                       charges_since_days=540, partner_ref="S1-B", partner_agent=union_agent,
+                       partner_manner="借款人按期将每期款项存入其在农信联社开立的还款账户，"
+                                      "以农信联社入账为准。"),
         channel=Channel.COURT_DELEGATED,
         dispute_type=DisputeType.CREDIT_CARD, institution=kaili.bank_branch, court=kaili.court,
         external_ref="S1", notice_served=True,
         summary="S1：信用卡欠款逾期，持卡人经营失败另有20万元个人信用贷款逾期；银行要求一次性清偿，"
-                "持卡人请求长期分期；法院委派至综治中心诉前调解，经面对面与背对背调解，"
-                "双方同意以全部欠款250,277.13元分60期偿还，并共同申请司法确认。",
+                "持卡人请求长期分期；法院委派至综治中心诉前调解，经面对面与背对背调解，并与农信联社的"
+                "贷款纠纷（S1-B）合并调解，双方同意以全部欠款250,277.13元分60期偿还，"
+                "并与农信联社一并申请司法确认。",
         claim=ClaimBreakdown(as_of=received - dt.timedelta(days=1),
                              principal=Decimal("200311.62"),
                              interest=Decimal("31208.40"), penalty_interest=Decimal("12630.11"),
                              fees=Decimal("6127.00")),
-        parties=[_creditor(kaili.bank_branch),
-                 (PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1),
-                             ethnicity="汉族", occupation="个体工商户",
-                             address="贵州省凯里市北京东路88号2单元301室"),
-                  PartyRole.DEBTOR)],
+        parties=[_creditor(kaili.bank_branch), (liu, PartyRole.DEBTOR)],
     ))
     received = today - dt.timedelta(days=20)
     s2_mediator = next(m for m in huangping.mediators
