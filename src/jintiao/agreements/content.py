@@ -98,10 +98,7 @@ def build(dispute: Dispute, offer: Offer, draft: Draft, *, version: int,
                          "conditional": w.conditional} for w in options.waivers],
             "conditional_waived": str(figures.conditional_waived),
             "revival_clause": figures.revival_clause(),
-            "schedule": [{"number": i.number, "label": i.label, "due_on": i.due_on.isoformat(),
-                          "principal": str(i.principal), "interest": str(i.interest),
-                          "arrears": str(i.arrears), "payment": str(i.payment)}
-                         for i in schedule.instalments],
+            "schedule": _rows(schedule),
             "performance_manner": draft.performance_manner.strip(),
             "acceleration_missed": accel,
             # the hardship pauses granted: no charges accrue in them (issue 21 §3)
@@ -111,7 +108,58 @@ def build(dispute: Dispute, offer: Offer, draft: Draft, *, version: int,
                        if p.starts_on is not None and p.paused_through is not None],
             "allocation_order": ["arrears", "interest", "principal"],
         },
+        **({"joint": joined} if (joined := joint_section(dispute)) is not None else {}),
     }
+
+
+def _rows(schedule: Any) -> list[dict[str, Any]]:
+    return [{"number": i.number, "label": i.label, "due_on": i.due_on.isoformat(),
+             "principal": str(i.principal), "interest": str(i.interest),
+             "arrears": str(i.arrears), "payment": str(i.payment)}
+            for i in schedule.instalments]
+
+
+def joint_section(dispute: Dispute) -> dict[str, Any] | None:
+    """What the agreement of a joint mediation's member says of the joint (issue 21 §2):
+    the other disputes and creditors, and that each agreement is performed — and defaulted
+    on — by itself. In the desk's "one agreement" form it also carries every other
+    creditor's schedule, from the part that creditor accepted, so each creditor signs the
+    same whole arrangement (its counterpart) and reads what the debtor owes the others.
+    None for a dispute not joined."""
+    joint = mediation.joint_of(dispute)
+    if joint is None:
+        return None
+    members = list(joint.members.select_related("dispute", "offer").order_by("seq"))
+    one = joint.agreement_form == "one"
+    others = []
+    for m in members:
+        if m.dispute_id == dispute.pk:
+            continue
+        entry: dict[str, Any] = {"number": m.dispute.number,
+                                 "creditor": mediation.creditor_name(m.dispute)}
+        if one and m.offer is not None and m.offer.status == Offer.Status.ACCEPTED:
+            figures = plan_figures(mediation.claim_of(m.dispute),
+                                   options_from_json(m.offer.options),
+                                   policy=mediation.policy_of(m.dispute),
+                                   discount_rate=mediation.discount_rate(m.dispute, None))
+            total = figures.schedule.total_payment
+            entry.update({"total": str(total), "method_label": figures.options.method.label,
+                          "schedule": _rows(figures.schedule)})
+        others.append(entry)
+    return {"joint": joint.pk, "form": joint.agreement_form,
+            "committee": dispute.committee.name, "others": others}
+
+
+def joint_unsettled(dispute: Dispute) -> list[str]:
+    """The other members whose part is not yet accepted by both sides, when the desk chose
+    one agreement for the joint mediation (its schedules would be incomplete); empty
+    otherwise."""
+    joint = mediation.joint_of(dispute)
+    if joint is None or joint.agreement_form != "one":
+        return []
+    return [m.dispute.number for m in joint.members.select_related("dispute", "offer")
+            if m.dispute_id != dispute.pk
+            and (m.offer is None or m.offer.status != Offer.Status.ACCEPTED)]
 
 
 def digest(content: dict[str, Any]) -> str:

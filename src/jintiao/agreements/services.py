@@ -129,7 +129,8 @@ def draft_write(dispute: Dispute, draft: texts.Draft, *, actor: User, drafted_by
     words (``drafted_by`` the desk, ``context`` on the event says which).
 
     :raises TransitionRefused: the dispute is not under mediation
-    :raises AgreementInvalid: no accepted plan, or :func:`draft_problem`
+    :raises AgreementInvalid: no accepted plan, :func:`draft_problem`, or a joint mediation
+        of one agreement whose other parts are not all accepted
     """
     now = clock.now()
     require_state(dispute, State.MEDIATING, doing="起草调解协议")
@@ -140,6 +141,11 @@ def draft_write(dispute: Dispute, draft: texts.Draft, *, actor: User, drafted_by
     problem = draft_problem(draft)
     if problem is not None:
         raise problem
+    unsettled = texts.joint_unsettled(dispute)
+    if unsettled:
+        raise AgreementInvalid(
+            f"联合调解采用“一份协议，各债权人分列还款计划”，须各债权人均接受其部分后再起草；"
+            f"尚未接受：{'、'.join(unsettled)}", "one agreement waits for every creditor's part")
     previous = selectors.current(dispute)
     version = (Agreement.objects.filter(dispute=dispute).aggregate(m=Max("version"))["m"]
                or 0) + 1

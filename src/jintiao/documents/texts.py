@@ -132,6 +132,42 @@ def _terms(c: Mapping[str, Any]) -> tuple[list[Block], int]:
     if t.get("revival_clause"):
         accel += t["revival_clause"]
     blocks.append(Para(accel))
+    if c.get("joint"):
+        more, n = _joint_terms(c["joint"], n)
+        blocks += more
+    return blocks, n
+
+
+def _joint_terms(j: Mapping[str, Any], n: int) -> tuple[list[Block], int]:
+    """A joint mediation's member agreement (issue 21 §2): the other disputes mediated with
+    it, and that a default here accelerates only this creditor's claim; in the "one
+    agreement" form, every other creditor's schedule as that creditor accepted it."""
+    others = j["others"]
+    n += 1
+    listed = "、".join(f"{o['creditor']}（{o['number']}）" for o in others)
+    blocks: list[Block] = [Para(
+        f"{n}. 本协议系{j['committee']}对债务人与各债权人之间纠纷联合调解的组成部分，"
+        f"一并调解的还有债务人与{listed}之间的纠纷，债务人的还款能力统一测算、分配。"
+        "各债权人的还款计划各自独立履行：债务人对其他债权人的履行情况不影响本协议，"
+        "本协议项下的违约及加速到期仅及于本协议约定的款项。")]
+    if j.get("form") == "one":
+        for o in others:
+            if not o.get("schedule"):
+                continue
+            n += 1
+            rows = o["schedule"]
+            blocks.append(Para(
+                f"{n}. 联合调解中，债务人向{o['creditor']}偿还{yuan(o['total'])}，"
+                f"{o['method_label']}，共{len(rows)}期，自{day(rows[0]['due_on'])}起至"
+                f"{day(rows[-1]['due_on'])}止，每期还款日及金额如下（列明债务人的全部还款安排；"
+                "各债权人仅就本方的还款计划享有权利）："))
+            blocks.append(Table(
+                ("期次", "还款日", "本金", "利息", "欠息及费用", "应还金额"),
+                tuple((r["label"], day(r["due_on"]), format_amount(Decimal(r["principal"])),
+                       format_amount(Decimal(r["interest"])),
+                       format_amount(Decimal(r["arrears"])),
+                       format_amount(Decimal(r["payment"]))) for r in rows),
+                numeric=(2, 3, 4, 5)))
     return blocks, n
 
 
