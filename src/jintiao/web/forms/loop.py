@@ -64,7 +64,7 @@ class ApplyForm(VersionForm):
         field.choices = courts
 
 
-class CourtForm(forms.Form):
+class CourtForm(Form):
     """The court a joint mediation's one application goes to."""
 
     court = forms.TypedChoiceField(label=_("受理法院"), coerce=int)
