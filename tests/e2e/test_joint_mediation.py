@@ -41,3 +41,26 @@ def test_the_desk_joins_two_disputes_and_builds_the_consolidated_plan(
     expect(page.locator("#joint-status")).to_contain_text("待答复")
     assert JointMediation.objects.count() == 1
     assert Offer.objects.filter(status=Offer.Status.OPEN).count() == 2
+
+
+def test_the_desk_files_the_joint_mediations_one_application(
+        desk, mediating, second_loan, both_agreed, live_server, page, shots):
+    from jintiao.confirmation.models import Application
+    from tests.helpers import apply, other_side
+
+    apply(desk, mediating)
+    apply(other_side(desk), second_loan)
+    log_in(page, live_server.url, desk.mediator.username, PASSWORD)
+    page.goto(f"{live_server.url}/disputes/{mediating.pk}/agreement/")
+    page.click("#joint-note a")  # the member's agreement page points to the joint page
+    card = page.locator("#joint-confirmation")
+    expect(card).to_contain_text("司法确认（一并申请）")
+    expect(page.locator("#joint-plan")).to_have_count(0)  # the plans are agreed
+    page.screenshot(path=str(shots / "joint-confirmation.png"), full_page=True)
+    card.locator("#joint-apply").click()
+    expect(page.locator("p.msg").first).to_contain_text("已向法院一并提交")
+    card = page.locator("#joint-confirmation")
+    expect(card).to_contain_text(mediating.number)
+    expect(card).to_contain_text(second_loan.number)
+    expect(card).to_contain_text("已申请，待法院受理")
+    assert Application.objects.count() == 2
