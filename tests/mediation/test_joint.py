@@ -19,6 +19,7 @@ from jintiao.mediation.models import JointMember, Offer
 from jintiao.mediation.selectors import PartTerms, joinable_with, joint_parts
 from jintiao.mediation.services import (
     ApprovalRequired,
+    MediationInvalid,
     action_apply,
     joint_create,
     joint_plan_propose,
@@ -137,3 +138,46 @@ def test_a_dispute_with_a_plan_agreed_is_not_offered_for_joining(desk, mediating
     assert joinable_with(desk.mediator, mediating) == []
     with pytest.raises(JointInvalid, match="已有双方接受的方案"):
         joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
+
+
+def test_a_joined_dispute_settles_only_on_its_part_of_the_joint_plan(desk, mediating,
+                                                                     second_loan, joined):
+    """Found in review: a joined dispute could still be settled on a plan of its own, which
+    breaks the one budget the joint plan shares."""
+    from tests.factories import flat
+
+    early = Offer.objects.filter(dispute=mediating).count()
+    with pytest.raises(MediationInvalid, match="已纳入联合调解"):
+        offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(12),
+                      discount_rate=Decimal("0.035"))
+    with pytest.raises(MediationInvalid, match="已纳入联合调解"):  # the bank's own, too
+        offer_propose(actor=desk.agent, dispute_id=mediating.pk, options=flat(12),
+                      discount_rate=Decimal("0.035"))
+    assert Offer.objects.filter(dispute=mediating).count() == early
+    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST)
+    part = joint_parts(joined)[0]
+    offer_accept(actor=desk.mediator, offer_id=part.offer.pk, side="debtor")  # its part: yes
+
+
+def test_an_open_plan_from_before_the_joining_cannot_then_be_accepted(desk, mediating,
+                                                                      second_loan):
+    from tests.factories import flat
+
+    before = offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(12),
+                           discount_rate=Decimal("0.035"))
+    joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
+    with pytest.raises(MediationInvalid, match="只能就合并还款方案中本纠纷的部分"):
+        offer_accept(actor=desk.mediator, offer_id=before.pk, side="debtor")
+    before.refresh_from_db()
+    assert before.debtor_accepted_at is None
+
+
+def test_the_debtor_is_offered_no_counter_of_their_own_once_joined(desk, mediating,
+                                                                   second_loan):
+    from jintiao.portal.selectors import counter_open
+    from tests.portal.helpers import debtor_of, party_sign_in
+
+    debtor = party_sign_in(debtor_of(mediating))
+    assert counter_open(debtor, mediating)
+    joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
+    assert not counter_open(debtor, mediating)

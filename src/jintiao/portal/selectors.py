@@ -22,7 +22,13 @@ from jintiao.domain.representation import Authority, may_settle
 from jintiao.domain.sessions import shown_link
 from jintiao.mediation import convert
 from jintiao.mediation import selectors as mediation
-from jintiao.mediation.models import DebtorBudget, Offer, Session, UndisputedFacts
+from jintiao.mediation.models import (
+    DebtorBudget,
+    JointMember,
+    Offer,
+    Session,
+    UndisputedFacts,
+)
 from jintiao.orgs.models import User
 from jintiao.outreach.models import Service
 from jintiao.outreach.selectors import SERVED_KINDS
@@ -394,9 +400,11 @@ def most_per_month(user: User, dispute: Dispute) -> Decimal | None:
 
 def counter_open(user: User, dispute: Dispute) -> bool:
     """Whether the viewer may put a plan forward for the debtor now: mediating, no plan
-    accepted by both sides yet, and the debtor in person or with special authority."""
+    accepted by both sides yet, not joined with the debtor's other debts (the desk's joint
+    plan is answered instead), and the debtor in person or with special authority."""
     return (dispute.state == State.MEDIATING
             and not dispute.offers.filter(status=Offer.Status.ACCEPTED).exists()
+            and not JointMember.objects.filter(dispute=dispute).exists()
             and standing_of(user, dispute).offers_as("") == "debtor")
 
 

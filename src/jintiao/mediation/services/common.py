@@ -12,7 +12,7 @@ from django.db.models import Manager
 from jintiao.disputes.models import Dispute
 from jintiao.domain.dates import written
 from jintiao.domain.errors import DomainError, ErrorCode
-from jintiao.mediation.models import HardshipPause, Offer
+from jintiao.mediation.models import HardshipPause, JointMember, Offer
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024  # a long session's recording
 SESSION_HORIZON = dt.timedelta(days=366)  # a session is scheduled, or recorded, within a year
@@ -54,6 +54,23 @@ def require_no_settlement(dispute: Dispute) -> None:
         raise MediationInvalid(
             f"双方已接受方案{settled.seq}；如需重新协商，请先由调解员撤回该方案",
             "a plan is already accepted by both sides", offer=settled.seq)
+
+
+def require_joint_part(dispute: Dispute, offer: Offer | None = None) -> None:
+    """A joined dispute settles only on its part of the joint plan (issue 21 §2): the
+    shares depend on each other, so a plan of its own — the bank's, the debtor's counter,
+    a standard plan — would break the one budget. ``offer`` None asks whether any new plan
+    may be put on its table; otherwise whether this one may be accepted.
+
+    :raises MediationInvalid: joined, and not its current part
+    """
+    member = JointMember.objects.filter(dispute=dispute).first()
+    if member is None or (offer is not None and member.offer_id == offer.pk):
+        return
+    raise MediationInvalid(
+        f"本纠纷已纳入联合调解{member.joint_id}，只能就合并还款方案中本纠纷的部分作出答复；"
+        "如需调整，请调解员在联合调解中重新提出合并方案",
+        "a joined dispute settles on its part of the joint plan", joint=member.joint_id)
 
 
 def require_outside_pause(dispute: Dispute, first_due: dt.date,

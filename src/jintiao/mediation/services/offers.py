@@ -33,6 +33,7 @@ from jintiao.mediation.services.common import (
     ApprovalRequired,
     MediationInvalid,
     next_seq,
+    require_joint_part,
     require_no_settlement,
     require_outside_pause,
     require_time_left,
@@ -55,12 +56,14 @@ def _offer_by(standing: Standing, on_behalf_of: str) -> str:
 @transaction.atomic
 def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
                   discount_rate: Decimal, on_behalf_of: str = "", side: str = "",
-                  answers_id: int | None = None) -> Offer:
+                  answers_id: int | None = None, joint_part: bool = False) -> Offer:
     """Put a plan forward, to everyone (``side`` empty) or in a back-to-back round to the
     mediators only (``side`` the proposer's own); a counter-offer names the one it answers.
 
     A side's own offer on the table binds that side: it counts as its acceptance — for the
     creditor only within the proposing officer's authority (beyond it, approval decides).
+    On a joined dispute only the joint plan puts a plan on the table (``joint_part``, passed
+    by :func:`~jintiao.mediation.services.joint.joint_plan_propose` alone).
     """
     dispute = dispute_lock(actor, dispute_id)
     require_state(dispute, State.MEDIATING, doing="提出方案")
@@ -69,6 +72,8 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
     standing = standing_of(actor, dispute)
     by = _offer_by(standing, on_behalf_of)
     require_no_settlement(dispute)
+    if not side and not joint_part:
+        require_joint_part(dispute)
     if side and (side not in Side.values or (by != Offer.By.MEDIATOR and side != by)):
         raise MediationInvalid("背对背方案只能对己方及调解员可见",
                                "a private offer is its own side's")
@@ -139,6 +144,7 @@ def offer_accept(*, actor: User, offer_id: int, side: str) -> Offer:
     if side not in Side.values:
         raise MediationInvalid("接受方无效", "unknown side")
     standing.require(Standing.may_answer_for, "代表该方接受方案", side)
+    require_joint_part(dispute, offer)
     asked = convert.options_from_json(offer.options)
     require_outside_pause(dispute, asked.first_due, asked.down_payment_due)
     if side == Side.CREDITOR:
@@ -369,6 +375,7 @@ def menu_offers_put(*, actor: User, dispute: Dispute, first_due: dt.date
     now, today = instant()
     require_time_left(dispute, today)
     require_no_settlement(dispute)
+    require_joint_part(dispute)
     items = selectors.menu_for(dispute)
     if not items:
         raise MediationInvalid("债权人机构尚未发布标准还款方案", "the institution has no menu")
