@@ -181,3 +181,34 @@ def test_the_debtor_is_offered_no_counter_of_their_own_once_joined(desk, mediati
     assert counter_open(debtor, mediating)
     joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
     assert not counter_open(debtor, mediating)
+
+
+def test_a_joint_meeting_is_one_session_on_every_members_table(desk, mediating, second_loan,
+                                                                joined):
+    from jintiao.mediation.services import joint_session_schedule
+
+    when = clock.now().replace(microsecond=0) + dt.timedelta(days=3)
+    made = joint_session_schedule(actor=desk.mediator, joint_id=joined.pk, mode="face_to_face",
+                                  starts_at=when, place="凯里市综治中心调解室")
+    assert {s.dispute_id for s in made} == {mediating.pk, second_loan.pk}
+    for s in made:
+        invited = set(s.attendance.filter(party_row__isnull=False)
+                      .values_list("party_row_id", flat=True))
+        assert invited == set(s.dispute.party_rows.values_list("pk", flat=True))
+        assert s.starts_at == when
+        event = s.dispute.events.get(type="mediation.session_scheduled")
+        assert event.params["joint"] == joined.pk
+    with pytest.raises(RecordNotFound):  # a bank does not call the debtor's joint meeting
+        joint_session_schedule(actor=desk.agent, joint_id=joined.pk, mode="face_to_face",
+                               starts_at=when, place="某处")
+
+
+def test_separate_meetings_are_called_on_each_dispute(desk, mediating, second_loan):
+    from jintiao.mediation.services import joint_session_schedule
+
+    joint = joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk],
+                         sessions="separate")
+    with pytest.raises(JointInvalid, match="分别召开"):
+        joint_session_schedule(actor=desk.mediator, joint_id=joint.pk, mode="face_to_face",
+                               starts_at=clock.now() + dt.timedelta(days=3), place="某处")
+    assert not mediating.sessions.exists()

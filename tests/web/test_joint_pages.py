@@ -4,12 +4,14 @@ reads only that its part belongs to a joint plan; strangers get nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from jintiao import clock
 from jintiao.mediation.models import JointMediation, Offer
 from tests.mediation.test_joint import FIRST
 
@@ -103,3 +105,25 @@ def test_only_the_desk_files_the_joint_application(desk, mediating, second_loan,
     assert _as(desk.mediator).post(url, {"court": 999999}, follow=True).status_code == 200
     assert not Application.objects.exists()
     assert _as(desk.mediator).get(url).status_code == 405
+
+
+def test_the_desk_calls_the_joint_meeting_from_the_joint_page(desk, mediating, second_loan,
+                                                              joined):
+    from jintiao.mediation.models import Session
+
+    client = _as(desk.mediator)
+    assert 'id="joint-session"' in client.get(
+        reverse("web:joint", args=[joined.pk])).content.decode()
+    url = reverse("web:joint_session", args=[joined.pk])
+    bad = client.post(url, {"mode": "face_to_face", "starts_at": "", "place": "调解室"},
+                      follow=True)
+    assert not Session.objects.exists()
+    assert bad.status_code == 200
+    when = (clock.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT10:00")
+    done = client.post(url, {"mode": "face_to_face", "starts_at": when, "place": "调解室"},
+                       follow=True).content.decode()
+    assert "已合并安排调解会议" in done
+    assert set(Session.objects.values_list("dispute_id", flat=True)) == {mediating.pk,
+                                                                         second_loan.pk}
+    assert _as(desk.agent).post(url, {"mode": "face_to_face", "starts_at": when,
+                                      "place": "调解室"}).status_code == 404

@@ -205,6 +205,7 @@ urlpatterns = [
          name="application_decline"),
     path("disputes/<int:dispute_id>/joint/", joint.joint_create, name="joint_create"),
     path("joint/<int:joint_id>/", joint.joint_page, name="joint"),
+    path("joint/<int:joint_id>/session/", joint.joint_session, name="joint_session"),
     path("joint/<int:joint_id>/confirmation/", joint.joint_confirmation_apply,
          name="joint_confirmation_apply"),
     path("disputes/<int:dispute_id>/pauses/", hardship.pause_request, name="pause_request"),

@@ -33,7 +33,12 @@ from jintiao.mediation.services.hardship import (
     pause_review,
     pauses_expire,
 )
-from jintiao.mediation.services.joint import joint_create, joint_plan, joint_plan_propose
+from jintiao.mediation.services.joint import (
+    joint_create,
+    joint_plan,
+    joint_plan_propose,
+    joint_session_schedule,
+)
 from jintiao.mediation.services.offers import (
     MAX_MENU_ITEMS,
     MenuBeyondAuthority,
@@ -84,6 +89,7 @@ __all__ = [
     "joint_create",
     "joint_plan",
     "joint_plan_propose",
+    "joint_session_schedule",
     "mediators_change",
     "menu_offers_put",
     "menu_publish",

@@ -8,6 +8,7 @@ shares depend on each other."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -32,9 +33,10 @@ from jintiao.domain.plans import PlanDesignInvalid, Waiver, require_charges_held
 from jintiao.domain.policy import ShareRule
 from jintiao.domain.schedules import Method
 from jintiao.mediation import selectors
-from jintiao.mediation.models import JointMediation, JointMember, Offer
+from jintiao.mediation.models import JointMediation, JointMember, Offer, Session
 from jintiao.mediation.services.common import require_plan_dates
 from jintiao.mediation.services.offers import offer_propose, offer_withdraw
+from jintiao.mediation.services.sessions import session_schedule
 from jintiao.orgs.models import User
 
 MAX_JOINED = 8
@@ -190,3 +192,34 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
     return joint
 
 
+
+
+@transaction.atomic
+def joint_session_schedule(*, actor: User, joint_id: int, mode: str, starts_at: dt.datetime,
+                           place: str = "", online_link: str = "") -> list[Session]:
+    """Call the joint meeting (合并召开调解会议) the desk chose: one session at the same
+    time and place on every member's table, every party of every member invited, so the
+    creditors and the debtor meet at one table. Each session is then held and recorded on
+    its own dispute, by the usual services. All are scheduled or none.
+
+    :raises RecordNotFound: not the desk of the joint mediation
+    :raises JointInvalid: the desk chose separate meetings, or a member is no longer being
+        mediated
+    :raises MediationInvalid, MeetingLinkInvalid: see
+        :func:`~jintiao.mediation.services.sessions.session_schedule`
+    """
+    joint = selectors.joint_for(actor, joint_id)
+    if joint.sessions != JointMediation.Sessions.JOINT:
+        raise JointInvalid("本联合调解选择分别召开调解会议，请在各纠纷中分别安排",
+                           "separate sessions were chosen", field="sessions")
+    members = list(joint.members.select_related("dispute").order_by("seq"))
+    idle = [m.dispute.number for m in members if m.dispute.state != State.MEDIATING]
+    if idle:
+        raise JointInvalid(f"{'、'.join(idle)}已不在调解中，不能合并召开调解会议",
+                           "a member is no longer being mediated", field="disputes")
+    return [session_schedule(actor=actor, dispute_id=m.dispute_id, mode=mode,
+                             starts_at=starts_at, place=place, online_link=online_link,
+                             party_row_ids=list(m.dispute.party_rows.values_list("pk",
+                                                                                 flat=True)),
+                             joint=joint.pk)
+            for m in sorted(members, key=lambda m: m.dispute_id)]  # locks in one order

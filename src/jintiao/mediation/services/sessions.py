@@ -69,9 +69,11 @@ def _where(mode: Session.Mode, place: str, online_link: str) -> tuple[str, str]:
 @transaction.atomic
 def session_schedule(*, actor: User, dispute_id: int, mode: Session.Mode,
                      starts_at: dt.datetime, party_row_ids: Sequence[int] = (),
-                     place: str = "", online_link: str = "") -> Session:
+                     place: str = "", online_link: str = "",
+                     joint: int | None = None) -> Session:
     """Schedule a session: time, mode, place or link, and the parties invited; the
-    dispute's mediators (and the one scheduling) are its staff.
+    dispute's mediators (and the one scheduling) are its staff. ``joint`` names the joint
+    mediation whose one meeting this is (its event says so).
 
     :raises MeetingLinkInvalid: a link that is not an http(s) address
     :raises MediationInvalid: no place or link for the mode, a time more than a year off,
@@ -99,7 +101,8 @@ def session_schedule(*, actor: User, dispute_id: int, mode: Session.Mode,
                                    + [Attendance(session=made, user_id=pk) for pk in staff])
     record_event(dispute, events.MEDIATION_SESSION_SCHEDULED, actor, now,
                  {"session": seq, "mode": mode.value, "starts_at": starts_at.isoformat(),
-                  "parties": [r.pk for r in rows]})
+                  "parties": [r.pk for r in rows],
+                  **({"joint": joint} if joint is not None else {})})
     return made
 
 

@@ -132,6 +132,19 @@ class SessionForm(Form):
         return _beijing(self.cleaned_data["starts_at"])
 
 
+class JointSessionForm(Form):
+    """A joint mediation's one meeting: every party of every member is invited."""
+
+    mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices)
+    starts_at = _when_field()
+    place = TextField(label=_("地点"), required=False, max_length=200)
+    online_link = TextField(label=_("线上会议链接"), required=False, max_length=500,
+                            help_text=_("会议软件提供的网页链接"))
+
+    def clean_starts_at(self) -> dt.datetime:
+        return _beijing(self.cleaned_data["starts_at"])
+
+
 class RescheduleForm(Form):
     """A session's new time, place or link (the form shows the ones it has)."""
 

@@ -142,6 +142,8 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
         "joint": joint, "plan_form": plan_form, "parts": parts, "preview": preview,
         "status": selectors.joint_parts(joint), "shown": preview or joint.plan or None,
         "budget": selectors.joint_budget_shown(joint), "mediating": _mediating(joint),
+        "session_form": forms.JointSessionForm()
+        if joint.sessions == JointMediation.Sessions.JOINT and _mediating(joint) else None,
         "confirmation": _confirmation_card(joint)})
 
 
@@ -182,4 +184,22 @@ def joint_confirmation_apply(request: HttpRequest, joint_id: int) -> HttpRespons
     attempt(request, lambda: joined.joined_apply(actor=viewer, joint_id=joint.pk,
                                                  court_id=form.cleaned_data["court"]),
             _("已向法院一并提交联合调解各协议的司法确认申请"))
+    return redirect("web:joint", joint_id=joint.pk)
+
+
+@login_required
+@require_POST
+def joint_session(request: HttpRequest, joint_id: int) -> HttpResponse:
+    """Call the joint meeting: one session on every member's table."""
+    viewer = viewer_of(request)
+    joint = _joint(request, joint_id)
+    form = forms.JointSessionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, mistakes(form))
+        return redirect("web:joint", joint_id=joint.pk)
+    d = form.cleaned_data
+    attempt(request, lambda: services.joint_session_schedule(
+        actor=viewer, joint_id=joint.pk, mode=d["mode"], starts_at=d["starts_at"],
+        place=d["place"], online_link=d["online_link"]),
+        _("已合并安排调解会议，各纠纷的当事人均已列为参加人"))
     return redirect("web:joint", joint_id=joint.pk)
