@@ -25,6 +25,7 @@ from jintiao.api.routers import court_queue as court_queue_router
 from jintiao.api.routers import disputes, loop, mediation, orgs, reveal, statements, supervision
 from jintiao.api.routers import hardship as hardship_router
 from jintiao.api.routers import intake_files as intake_files_router
+from jintiao.api.routers import joint as joint_router
 from jintiao.api.routers import policies as policies_router
 from jintiao.api.routers import portfolio as portfolio_router
 from jintiao.api.routers import results as results_router
@@ -59,6 +60,7 @@ api.add_router("", court_queue_router.router)
 api.add_router("/disputes", disputes.router)
 api.add_router("", mediation.router)
 api.add_router("", hardship_router.router)
+api.add_router("", joint_router.router)
 api.add_router("", orgs.router)
 api.add_router("", loop.router)
 api.add_router("", statements.router)

@@ -42,6 +42,8 @@ SCOPES: dict[str, TokenScope] = {
         "approval_request", "approval_decide", "offer_withdraw", "blind_bound_enter",
         "budget_declare", "consent_record", "evaluation_record"], INTAKE),
     "disputes_batch_action": INTAKE,  # accept or assign many: each dispute as one action
+    # joint mediation (issue 21 §2): joining, the consolidated plan, the joint meeting
+    **dict.fromkeys(["joint_create", "joint_plan", "joint_session_schedule"], INTAKE),
     "disputes_menu_offers": INTAKE,  # the standard menu sent to many debtors
     # payments and what follows from them: reversal, bulk import, enforcement, credit repair
     **dict.fromkeys([
@@ -52,7 +54,8 @@ SCOPES: dict[str, TokenScope] = {
     # request (the role is the service's to check; a read-only token never gets one)
     **dict.fromkeys([
         "agreement_draft", "signing_code_send", "agreement_sign", "agreement_seal",
-        "confirmation_apply", "confirmation_accept", "confirmations_docket",
+        "confirmation_apply", "joint_confirmation_apply", "confirmation_accept",
+        "confirmations_docket",
         "confirmation_decide",
         "statements_service_address", "statements_joint_application_sign", "statements_sign",
         "dossier_download", "document_download", "party_reveal"], DOCUMENTS),

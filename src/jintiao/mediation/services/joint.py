@@ -112,6 +112,9 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, selectors.PartTerms], 
     :raises JointInvalid: the domain's refusals, said of the creditor concerned
     """
     members = list(joint.members.select_related("dispute").order_by("seq"))
+    if set(parts) - {m.dispute_id for m in members}:
+        raise JointInvalid("所列条件的纠纷不在本联合调解中", "terms for a dispute not joined",
+                           field="parts")
     creditors = []
     for m in members:
         d = m.dispute
@@ -209,6 +212,8 @@ def joint_session_schedule(*, actor: User, joint_id: int, mode: str, starts_at: 
         :func:`~jintiao.mediation.services.sessions.session_schedule`
     """
     joint = selectors.joint_for(actor, joint_id)
+    if mode not in Session.Mode.values:
+        raise JointInvalid(f"调解方式无效：{mode}", "unknown mode", field="mode")
     if joint.sessions != JointMediation.Sessions.JOINT:
         raise JointInvalid("本联合调解选择分别召开调解会议，请在各纠纷中分别安排",
                            "separate sessions were chosen", field="sessions")
@@ -217,7 +222,7 @@ def joint_session_schedule(*, actor: User, joint_id: int, mode: str, starts_at: 
     if idle:
         raise JointInvalid(f"{'、'.join(idle)}已不在调解中，不能合并召开调解会议",
                            "a member is no longer being mediated", field="disputes")
-    return [session_schedule(actor=actor, dispute_id=m.dispute_id, mode=mode,
+    return [session_schedule(actor=actor, dispute_id=m.dispute_id, mode=Session.Mode(mode),
                              starts_at=starts_at, place=place, online_link=online_link,
                              party_row_ids=list(m.dispute.party_rows.values_list("pk",
                                                                                  flat=True)),
