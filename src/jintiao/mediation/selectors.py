@@ -756,6 +756,16 @@ def facts_complete(dispute: Dispute) -> bool:
     return confirmed >= set(dispute.party_rows.values_list("pk", flat=True))
 
 
+def pauses_for(me: Standing) -> list[HardshipPause]:
+    """The dispute's hardship pauses, newest first, for a viewer who takes part (the desk,
+    the creditor's officers: they see that one runs and until when); none for others. The
+    evidence is the desk's alone (``me.desk``) — the page and the API both hide it."""
+    if not me.active:
+        return []
+    return list(me.dispute.pauses.select_related("requested_by", "decided_by")
+                .order_by("-seq"))
+
+
 def pause_running(dispute: Dispute) -> HardshipPause | None:
     """The hardship pause running on the dispute, if any (issue 21 §3)."""
     return dispute.pauses.filter(status=HardshipPause.Status.ACTIVE).first()

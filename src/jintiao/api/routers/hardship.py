@@ -11,7 +11,7 @@ from pydantic import Field
 
 from jintiao.api.routers.disputes import ERRORS, DisputeId
 from jintiao.disputes.access import PermissionDenied, dispute_get_for, standing_of
-from jintiao.mediation.models import HardshipPause
+from jintiao.mediation import selectors
 from jintiao.orgs.models import User
 
 router = Router(tags=["mediation"])
@@ -43,4 +43,4 @@ def pauses_list(request: HttpRequest, dispute_id: DisputeId) -> list[PauseOut]:
                      evidence=p.evidence if me.desk else None, days=p.days, status=p.status,
                      starts_on=p.starts_on, ends_on=p.ends_on, review_on=p.review_on,
                      outcome=p.outcome, ended_on=p.ended_on)
-            for p in HardshipPause.objects.filter(dispute=me.dispute).order_by("-seq")]
+            for p in selectors.pauses_for(me)]

@@ -25,8 +25,7 @@ def pause_card(me: Standing) -> dict[str, Any]:
     """What the mediation page shows of the dispute's pauses: every side that takes part
     sees that one runs and until when; only the desk reads the evidence."""
     dispute = me.dispute
-    pauses = list(dispute.pauses.select_related("requested_by", "decided_by")
-                  .order_by("-seq")) if me.active else []
+    pauses = selectors.pauses_for(me)
     open_ = dispute.state in (State.ACCEPTED, State.MEDIATING)
     waiting = next((p for p in pauses if p.status == HardshipPause.Status.REQUESTED), None)
     running = next((p for p in pauses if p.status == HardshipPause.Status.ACTIVE), None)
