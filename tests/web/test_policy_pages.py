@@ -273,3 +273,30 @@ def test_every_rule_goes_through_the_form_unchanged():
         "valid_from": "2027-01-01"}.items()})
     assert form.is_valid(), form.errors
     assert revise(DEFAULT_POLICY, form.values()) == policy.replace(name=DEFAULT_POLICY.name)
+
+
+def test_a_preview_made_stale_by_another_publication_is_shown_again(admins):
+    """Found in review: the administrator confirmed what they previewed, but another
+    administrator had published meanwhile — the difference published was not the one seen."""
+    mine, theirs = client_for(admins.county_admin), client_for(admins.platform_admin)
+    typed = filled(**{"mediation_simple_limit__amount": "10",
+                      "mediation_simple_limit__source": BASIS})
+    preview = mine.post(new_url(admins.committee), typed).content.decode()
+    seen = re.search(r'name="previewed" value="([0-9a-f]{64})"', preview)
+    assert seen is not None
+    theirs.post(new_url(admins.prefecture), filled(**{  # the rules the committee inherits
+        "max_extensions": "2", "max_extensions__source": BASIS, "confirm": "1"}))
+    before = versions()
+    stale = mine.post(new_url(admins.committee), {**typed, "confirm": "1",
+                                                  "previewed": seen.group(1)})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "请重新预览核对后再发布" in page
+    assert versions() == before  # nothing more was published
+    fresh = re.search(r'name="previewed" value="([0-9a-f]{64})"', page)
+    assert fresh is not None
+    assert fresh.group(1) != seen.group(1)
+    done = mine.post(new_url(admins.committee), {**typed, "confirm": "1",
+                                                 "previewed": fresh.group(1)})
+    assert done.status_code == 302
+    assert len(versions()) == len(before) + 1

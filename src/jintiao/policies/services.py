@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +72,24 @@ class Draft:
     @property
     def value_changes(self) -> tuple[PolicyChange, ...]:
         return tuple(c for c in self.changes if c.value_changed)
+
+    @property
+    def fingerprint(self) -> str:
+        """What the administrator saw in the preview — the version it would be, the version
+        it builds on and the one it closes, every change — so that publishing can refuse a
+        preview another publication has made stale."""
+        seen = {"version": self.version, "base": self.base.pk if self.base else None,
+                "closes": self.closes.pk if self.closes else None,
+                "closes_to": str(self.closes.valid_to) if self.closes else None,
+                "changes": [dataclasses.asdict(c) for c in self.changes]}
+        canonical = json.dumps(seen, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class PolicyPreviewStale(DomainError):
+    """Another version was published at the node (or above it) after the preview."""
+
+    code = ErrorCode.CONFLICT
 
 
 def _base(organization: Organization, on: dt.date
@@ -148,9 +168,11 @@ def policy_publish(*, organization: Organization, valid_from: dt.date,
                    policy: Policy | None = None, values: Mapping[str, Any] | None = None,
                    name: str | None = None, valid_to: dt.date | None = None,
                    sources: Mapping[str, Any] | None = None, source: str = "",
-                   actor: User | None = None) -> PolicyVersion:
+                   actor: User | None = None, previewed: str = "") -> PolicyVersion:
     """Store a new version of ``organization``'s rules, checked as :func:`policy_draft`
-    checks it, and end the node's version it supersedes the day it starts.
+    checks it, and end the node's version it supersedes the day it starts. ``previewed``
+    (the preview's :attr:`Draft.fingerprint`) refuses a version whose difference is no
+    longer the one the administrator saw.
 
     Disputes keep the version they were received under (``Dispute.policy_version``); only
     those received from ``valid_from`` on get the new one. The row records who published
@@ -158,12 +180,17 @@ def policy_publish(*, organization: Organization, valid_from: dt.date,
 
     :raises PolicyNotYours, PolicyInvalid, PolicyWindowInvalid: as :func:`policy_draft`;
         nothing is written
+    :raises PolicyPreviewStale: ``previewed`` no longer matches (nothing is written)
     """
     # one publisher of a node at a time: the version number and the windows are read here
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
     draft = policy_draft(organization=organization, valid_from=valid_from, valid_to=valid_to,
                          values=values, policy=policy, name=name, sources=sources,
                          source=source, actor=actor)
+    if previewed and previewed != draft.fingerprint:
+        raise PolicyPreviewStale(
+            "预览之后，本单位或上级单位的规则已有新的发布，与现行规则的差异已经改变；"
+            "请重新预览核对后再发布", "the preview is stale: preview again")
     closed = draft.closes
     if closed is not None:
         PolicyVersion.objects.filter(pk=closed.pk).update(valid_to=valid_from)

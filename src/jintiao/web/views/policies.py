@@ -165,7 +165,14 @@ def policy_new(request: HttpRequest, organization_id: int) -> HttpResponse:
             draft = services.policy_draft(**asked)
             return render(request, "web/policies/preview.html",
                           {"node": node, "form": form, "draft": draft})
-        made = services.policy_publish(**asked)
+        # the preview's fingerprint: a publication since then shows the new difference
+        made = services.policy_publish(**asked,
+                                       previewed=request.POST.get("previewed", "")[:64])
+    except services.PolicyPreviewStale as exc:  # show the difference as it is now
+        messages.warning(request, exc.message)
+        draft = services.policy_draft(**asked)
+        return render(request, "web/policies/preview.html",
+                      {"node": node, "form": form, "draft": draft}, status=409)
     except DomainError as exc:  # nothing was written: the form stays as typed
         return _form_page(request, node, form, refused=exc,
                           status=403 if isinstance(exc, services.PolicyNotYours) else 400)
