@@ -212,3 +212,37 @@ def test_separate_meetings_are_called_on_each_dispute(desk, mediating, second_lo
         joint_session_schedule(actor=desk.mediator, joint_id=joint.pk, mode="face_to_face",
                                starts_at=clock.now() + dt.timedelta(days=3), place="某处")
     assert not mediating.sessions.exists()
+
+
+def test_two_lenders_who_are_people_can_be_joined(desk, mediating):
+    """Found in review: the desk was never offered to join two disputes whose creditors are
+    both people (no institution on either), though joining them was allowed."""
+    from jintiao.disputes.models import Channel, DisputeType, PartyRole
+    from jintiao.disputes.services import dispute_intake
+    from jintiao.domain.claims import ClaimBreakdown
+    from jintiao.domain.policy import Track
+    from jintiao.parties.crypto import decrypt
+    from jintiao.parties.models import PartyKind
+    from jintiao.parties.services import PartyInput
+    from tests.factories import resident_id
+
+    debtor = mediating.party_rows.get(role="debtor").party
+    made = []
+    for n, name in ((701, "出借人甲"), (702, "出借人乙")):
+        d = dispute_intake(
+            actor=desk.clerk, committee=desk.committee, channel=Channel.PARTY_APPLICATION,
+            dispute_type=DisputeType.OTHER,
+            claim=ClaimBreakdown(as_of=dt.date(2026, 6, 30), principal=Decimal("50000.00")),
+            parties=[(PartyInput(PartyKind.PERSON, name, resident_id(n)), PartyRole.CREDITOR),
+                     (PartyInput(PartyKind.PERSON, debtor.name, decrypt(debtor.id_cipher),
+                                 phone=decrypt(debtor.phone_cipher)), PartyRole.DEBTOR)]
+        ).dispute
+        d = action_apply(actor=desk.clerk, dispute_id=d.pk, action=Action.ACCEPT,
+                         expected_version=d.version, notice_served=True)
+        made.append(action_apply(actor=desk.director, dispute_id=d.pk, action=Action.ASSIGN,
+                                 expected_version=d.version, track=Track.SIMPLE,
+                                 mediators=[desk.mediator]))
+    first, second = made
+    assert second in joinable_with(desk.mediator, first)
+    joint = joint_create(actor=desk.mediator, dispute_ids=[first.pk, second.pk])
+    assert joint.members.count() == 2

@@ -908,8 +908,26 @@ def joinable_with(actor: User, dispute: Dispute) -> list[Dispute]:
                                     party_rows__party_id=debtor, joint_member__isnull=True)
              .exclude(pk=dispute.pk).exclude(offers__status=Offer.Status.ACCEPTED)
              .distinct().order_by("pk"))
-    return [d for d in found if standing_of(actor, d).may_mediate()
-            and d.institution_id != dispute.institution_id]
+    mine = creditor_key(dispute)
+    return [d for d in found if creditor_key(d) != mine and _one_debtor(d)
+            and standing_of(actor, d).may_mediate()]
+
+
+def creditor_key(dispute: Dispute) -> tuple[str, int | None]:
+    """Who the creditor is, for telling one creditor from another: its institution, or the
+    creditor party for a person or a body not on the platform."""
+    if dispute.institution_id is not None:
+        return ("institution", dispute.institution_id)
+    row = next((r for r in dispute.party_rows.all() if r.role == PartyRole.CREDITOR), None)
+    return ("party", row.party_id if row is not None else None)
+
+
+def _one_debtor(dispute: Dispute) -> bool:
+    try:
+        joint_debtor_of(dispute)
+    except JointInvalid:
+        return False
+    return True
 
 
 

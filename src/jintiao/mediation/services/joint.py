@@ -18,7 +18,7 @@ from django.db import transaction
 from jintiao import clock
 from jintiao.disputes.access import RecordNotFound, Standing, standing_of
 from jintiao.disputes.changes import instant, lock_behind, record_event, require_state
-from jintiao.disputes.models import Dispute, PartyRole
+from jintiao.disputes.models import Dispute
 from jintiao.domain import events
 from jintiao.domain.joint import (
     ConsolidatedPlan,
@@ -69,8 +69,7 @@ def joint_create(*, actor: User, dispute_ids: Sequence[int], sessions: str = "jo
         raise JointInvalid("联合调解的纠纷须由同一调委会受理", "one committee", field="disputes")
     if len({selectors.joint_debtor_of(d) for d in disputes}) != 1:
         raise JointInvalid("联合调解的纠纷须是同一名债务人", "one debtor", field="disputes")
-    creditors = [d.institution_id or d.party_rows.filter(role=PartyRole.CREDITOR)
-                 .values_list("party_id", flat=True).first() for d in disputes]
+    creditors = [selectors.creditor_key(d) for d in disputes]
     if len(set(creditors)) != len(creditors):
         raise JointInvalid("同一债权人的多件纠纷请合并为一件，不宜联合调解",
                            "different creditors", field="disputes")
