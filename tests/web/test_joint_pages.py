@@ -127,3 +127,17 @@ def test_the_desk_calls_the_joint_meeting_from_the_joint_page(desk, mediating, s
                                                                          second_loan.pk}
     assert _as(desk.agent).post(url, {"mode": "face_to_face", "starts_at": when,
                                       "place": "调解室"}).status_code == 404
+
+
+def test_the_judge_reads_which_applications_came_together(desk, mediating, second_loan,
+                                                          both_agreed):
+    from jintiao.confirmation.joined import joined_apply
+    from tests.helpers import apply, other_side
+
+    apply(desk, mediating)
+    apply(other_side(desk), second_loan)
+    batch = joined_apply(actor=desk.mediator, joint_id=both_agreed.pk, court_id=desk.court.pk)
+    first, second = batch.applications.order_by("pk")
+    page = _as(desk.judge).get(reverse("web:confirmation", args=[first.pk])).content.decode()
+    assert 'id="filed-with"' in page
+    assert reverse("web:confirmation", args=[second.pk]) in page

@@ -185,3 +185,13 @@ def unsigned(joint_mediation: JointMediation, court: Organization) -> list[tuple
             if names:
                 out.append((d, names))
     return out
+
+
+def filed_with(application: Application) -> list[Application]:
+    """The other applications filed with this one in a joint mediation's one application
+    (empty for one filed alone): the court reviews them side by side."""
+    batch = application.batches.filter(joint__isnull=False).first()
+    if batch is None:
+        return []
+    return list(batch.applications.exclude(pk=application.pk).select_related("dispute")
+                .order_by("dispute__number"))

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jintiao.confirmation import joined
 from jintiao.confirmation import selectors as court
 from jintiao.confirmation import services as confirmation
 from jintiao.confirmation.models import Application
@@ -30,7 +31,7 @@ def confirmation_page(request: HttpRequest, application_id: int) -> HttpResponse
     checks = court.review(app)
     context = header(me)
     context.update({
-        "app": app, "checks": checks,
+        "app": app, "checks": checks, "filed_with": joined.filed_with(app),
         "system_ok": not [c for c in checks if c.verdict in (Verdict.UNMET, Verdict.PENDING)],
         "preview": agreement_shown(viewer, app.agreement),
         "may_accept": me.may_accept_application(app.court)
