@@ -40,9 +40,11 @@ def content(**kw):
                           {"key": "card_terms", "section": "facts", "label": "信用卡合约的主要约定",
                            "value": "", "source": "", "hint": "透支额度、透支利率"}]},
         "answer": {"title": "民事答辩状（信用卡纠纷）", "debtor_confirmed": True, "elements": [
-            {"key": "principal", "section": "claims", "label": "透支本金", "position": "open",
+            {"key": "principal", "section": "claims", "label": "对透支本金有无异议",
+             "position": "open", "facts": [], "note": ""},
+            {"key": "basis", "section": "claims", "label": "答辩依据", "position": "open",
              "facts": [], "note": ""},
-            {"key": "card_terms", "section": "facts", "label": "信用卡合约的主要约定",
+            {"key": "card_terms", "section": "facts", "label": "对信用卡合约的主要约定有无异议",
              "position": "confirmed", "facts": [1], "note": "见无争议事实记载表第1条"}]},
         "undisputed_facts": {"facts": [{"no": 1, "text": "信用额度50,000元",
                                         "element": "card_terms"}]},
@@ -75,6 +77,7 @@ def test_the_answer_admits_only_what_the_data_admits():
             for r in b.rows]
 
     assert ("1", "对透支本金有无异议", "无□　有□", "") in rows
+    assert ("2", "答辩依据", "—", "") in rows  # written in, not ticked
     assert ("1", "对信用卡合约的主要约定有无异议", "无异议（认可）",
             "见无争议事实记载表第1条") in rows
 

@@ -70,8 +70,9 @@ class TestComplaint:
 
         for key in ("amount", "term", "rate", "disbursement", "repayment_method", "repaid",
                     "acceleration", "security", "basis", "forum", "preservation",
-                    "contract", "overdue", "collateral", "guarantee", "guarantee_type",
-                    "costs", "other_claims", "other", "evidence"):
+                    "contract", "overdue", "collateral", "collateral_parties", "maximum",
+                    "registration", "guarantee", "guarantee_type", "other_security",
+                    "costs", "other_claims", "evidence"):
             assert filled[key].value == "", key
             assert not filled[key].filled
         assert filled["amount"].hint  # the blank says what goes there
@@ -86,8 +87,10 @@ class TestComplaint:
         assert filled["signatories"].value == "贷款人：某银行凯里支行；借款人：张三"
         assert "李四" in filled["guarantee"].value
         assert filled["guarantee_type"].value == ""  # the kind of guarantee is not on file
-        assert filled["mediation"].value.startswith(
+        # 法〔2024〕46号 has no element of its own for the mediation: 其他需要说明的内容
+        assert filled["other"].value.startswith(
             "经凯里市金调委于2026年7月1日至2026年7月20日主持诉前调解，调解不成（双方对期限分歧较大）")
+        assert "mediation" not in filled
         assert filled["evidence"].value == "见所附《证据目录》，共3项"
         assert "（2026）黔2601民初1号" in filled["other"].value
 
@@ -98,11 +101,17 @@ class TestComplaint:
                    "liquidated_damages": Decimal("90.00")})))
 
         assert filled["principal"].value == "截至2026年6月30日，尚欠透支本金9,000.00元"
-        assert filled["penalty"].value == "截至2026年6月30日，欠违约金90.00元"
-        assert filled["card"].value == "卡号：622202******0128"
-        assert filled["signatories"].value.startswith("发卡行：")
+        # 法〔2024〕46号: one element for 利息、罚息、复利、滞纳金、违约金、手续费等
+        assert filled["interest"].value == ("截至2026年6月30日，欠利息800.00元、"
+                                           "违约金（滞纳金）90.00元")
+        assert filled["card"].value == ("办卡行：某银行凯里支行；信用卡登记权利人：张三；"
+                                        "信用卡卡号：622202******0128")
         assert filled["card_terms"].value == ""
-        assert "amount" not in filled  # a loan's element, not a card's
+        # the card's text asks about its security too, and has no 签订主体 of a loan
+        assert [k for k in filled if k in ("collateral", "guarantee", "other_security")] == [
+            "collateral", "guarantee", "other_security"]
+        assert "amount" not in filled
+        assert "signatories" not in filled
 
     def test_a_confirmed_fact_fills_a_blank_and_is_cited(self):
         facts = ("借款合同约定借款金额250,000元，于2024年1月5日发放", "借款年利率为6%")
@@ -161,23 +170,28 @@ def test_every_figure_is_a_claim_part_and_each_claimed_part_is_pleaded_once(part
 
 
 @given(ties=st.dictionaries(st.integers(min_value=1, max_value=4),
-                            st.sampled_from([e.key for e in pleadings.LOAN_ELEMENTS
-                                             if e.key != "evidence"]),
+                            st.sampled_from([e.key for e in pleadings.elements_of(
+                                                 Template.LOAN) if e.key != "evidence"]),
                             max_size=4),
        confirmed=st.booleans())
 def test_the_answer_admits_exactly_the_confirmed_ties(ties, confirmed):
     """An element is admitted if and only if a fact is tied to it, the debtor confirmed the
-    record, and the element's words are those facts (not a figure of the case's records);
-    the answer covers every element of the complaint, in its order."""
+    record, the element's words are those facts (not a figure of the case's records) and it
+    is one the defendant ticks; the answer covers the model answer's elements, in order."""
     facts = ("一", "二", "三", "四")
     the_case = case(facts=facts, fact_elements=ties, debtor_confirmed=confirmed)
     answered = pleadings.answer(the_case)
 
-    assert [e.key for e in answered] == [e.key for e in pleadings.LOAN_ELEMENTS]
+    assert [e.key for e in answered] == [e.key for e in pleadings.answer_elements_of(
+        Template.LOAN)]
     admitted = {e.key for e in answered if e.position is Position.CONFIRMED}
     by_facts = {e.key for e in pleadings.complaint(the_case)
                 if e.source.startswith(pleadings.FROM_FACTS)}
-    assert admitted == ((set(ties.values()) & by_facts) if confirmed else set())
+    # what the defendant writes in (答辩依据 …), or what the answer does not ask (约定管辖),
+    # is never an admission
+    asked = {e.key for e in pleadings.answer_elements_of(Template.LOAN) if not e.free}
+    expected = set(ties.values()) & by_facts & asked
+    assert admitted == (expected if confirmed else set())
 
 
 def test_a_fact_is_no_piece_of_evidence():
@@ -187,3 +201,40 @@ def test_a_fact_is_no_piece_of_evidence():
 
     with pytest.raises(pleadings.PleadingRefused, match="证据目录"):
         pleadings.complaint(case(facts=("一",), fact_elements={1: "evidence"}))
+
+
+class TestTheModelTexts:
+    """法〔2024〕46号's elements, in its words and order (checked against the model texts'
+    lists; the answer has no 约定管辖 part, its own 答辩依据 and 免责/减责事由)."""
+
+    def test_the_loan_complaints_facts_are_the_model_texts_eighteen(self):
+        facts = [e.label for e in pleadings.elements_of(Template.LOAN)
+                 if e.section is pleadings.Section.FACTS]
+        assert facts == [
+            "合同签订情况（名称、编号、签订时间、地点等）", "签订主体", "借款金额", "借款期限",
+            "借款利率", "借款发放时间", "还款方式", "还款情况", "是否存在逾期还款",
+            "是否签订物的担保（抵押、质押）合同", "担保人、担保物", "是否最高额担保（抵押、质押）",
+            "是否办理抵押、质押登记", "是否签订保证合同", "保证方式", "其他担保方式",
+            "其他需要说明的内容（可另附页）", "证据清单（可另附页）"]
+
+    def test_the_card_complaints_claims_and_facts(self):
+        card = pleadings.elements_of(Template.CARD)
+        assert [e.label for e in card if e.section is pleadings.Section.CLAIMS] == [
+            "透支本金", "利息、罚息、复利、滞纳金、违约金、手续费等", "是否主张担保权利",
+            "是否主张实现债权的费用", "其他请求", "标的总额", "请求依据"]
+        facts = [e.label for e in card if e.section is pleadings.Section.FACTS]
+        assert len(facts) == 15
+        assert facts[4:6] == ["被告逾期未还款金额", "是否向被告进行通知和催收"]
+        assert [e.label for e in card if e.section is pleadings.Section.FORUM] == [
+            "有无仲裁、法院管辖约定", "是否申请财产保全措施"]
+
+    def test_the_answer_asks_in_its_own_words(self):
+        labels = [e.answer_label for e in pleadings.answer_elements_of(Template.LOAN)]
+        assert labels[:8] == ["对本金有无异议", "对利息有无异议", "对提前还款或解除合同有无异议",
+                              "对担保权利诉请有无异议", "对实现债权的费用有无异议",
+                              "对其他请求有无异议", "对标的总额有无异议", "答辩依据"]
+        assert labels[-3:] == ["有无其他免责/减责事由", "其他需要说明的内容（可另附页）",
+                               "证据清单（可另附页）"]
+        assert "对合同签订情况有无异议" in labels
+        assert not [e for e in pleadings.answer_elements_of(Template.CARD)
+                    if e.section is pleadings.Section.FORUM]

@@ -19,8 +19,9 @@ from typing import Any
 from jintiao.documents.blocks import Block, Doc, Heading, Para, Signatures, Table
 from jintiao.documents.texts import day
 from jintiao.domain.particulars import IdType
+from jintiao.domain.pleadings import FREE_IN_ANSWER
 
-VERSIONS = {"element_complaint": "2026.1", "element_answer": "2026.1",
+VERSIONS = {"element_complaint": "2026.2", "element_answer": "2026.2",
             "evidence_index": "2026.1"}
 
 _SECTIONS = (("claims", "诉讼请求和依据"), ("forum", "约定管辖和诉讼保全"),
@@ -121,20 +122,21 @@ def answer(c: Mapping[str, Any]) -> Doc:
     a = c["answer"]
     if not a["debtor_confirmed"]:
         blocks.append(Para("答辩人尚未书面确认无争议事实，以下各项均由答辩人填写。"))
-    titles = {"claims": "对起诉状诉讼请求的确认和异议", "forum": "对约定管辖和诉讼保全的意见",
-              "facts": "对起诉状事实与理由的确认和异议"}
-    for key, _title in _SECTIONS:
+    titles = {"claims": "答辩事项和依据（对原告诉讼请求的确认或者异议）",
+              "facts": "事实和理由（对起诉状事实与理由的确认或者异议）"}
+    for key, title in titles.items():  # the model answer has no 约定管辖和诉讼保全 part
         rows: list[tuple[str, ...]] = []
         for e in a["elements"]:
-            if e["section"] != key or e["key"] == "evidence":
+            if e["section"] != key:
                 continue
             confirmed = e["position"] == "confirmed"
-            rows.append((str(len(rows) + 1), f"对{e['label']}有无异议",
-                         "无异议（认可）" if confirmed else "无□　有□",
+            free = e["key"] in FREE_IN_ANSWER  # written in, not ticked
+            rows.append((str(len(rows) + 1), e["label"],
+                         "无异议（认可）" if confirmed else ("—" if free else "无□　有□"),
                          e["note"] if confirmed else ""))
         if rows:
-            blocks += [Heading(titles[key]), Table(("序号", "要素", "有无异议", "事实和理由"),
-                                                   tuple(rows))]
+            blocks += [Heading(title), Table(("序号", "要素", "有无异议", "事实和理由"),
+                                             tuple(rows))]
     facts = c["undisputed_facts"]["facts"]
     if facts:
         blocks.append(Heading("经书面确认的无争议事实"))

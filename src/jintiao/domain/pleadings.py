@@ -2,15 +2,18 @@
 track, filled from what the case holds.
 
 The fields are those of the Supreme People's Court's element-style model texts for
-金融借款合同纠纷 and 信用卡纠纷: 《最高人民法院 司法部 中华全国律师协会关于印发部分案件民事
-起诉状、答辩状示范文本（试行）的通知》(法〔2024〕46号, on trial from 2024-03-04; 11 kinds of
-case in a tabular, element-by-element form) and the texts as revised and applied in every
-court by 法〔2025〕82号 (from 2025-07-14). Each model complaint asks the plaintiff element by
-element — 诉讼请求和依据 (principal; interest, compound interest and penalty interest as of a
-day; acceleration or termination; security; the costs of realising the claim; the total;
-the basis), 约定管辖和诉讼保全, 事实与理由 (the contract, who signed it, the amount, term,
-rate, disbursement, repayment method, repayments, arrears, security, other) — and the model
-answer asks the defendant, for each of the same elements, 有无异议 and why.
+金融借款合同纠纷 and 信用卡纠纷 as the issue asks for them: 《最高人民法院 司法部 中华全国律师协会
+关于印发部分案件民事起诉状、答辩状示范文本（试行）的通知》(法〔2024〕46号, on trial from
+2024-03-04; 11 kinds of case in a tabular, element-by-element form), each element in the model
+text's words and order. Each model complaint asks the plaintiff element by element —
+诉讼请求和依据 (principal; interest, compound interest and penalty interest as of a day;
+acceleration or termination; security; the costs of realising the claim; the total; the
+basis), 约定管辖和诉讼保全, 事实与理由 (the contract or card, the amount, term, rate,
+disbursement, repayment, arrears, the security, other, the evidence) — and the model answer
+asks the defendant, for the same claims and facts, 有无异议 and why, with its own 答辩依据 and
+有无其他免责/减责事由. (The texts revised by 法〔2025〕82号, applied in every court from
+2025-07-14, renumber and reword some elements and add 是否主张诉讼费用 and 对纠纷解决方式的意愿;
+the keys here are stable, so a later revision changes words and order, not the JSON's keys.)
 
 Two rules shape every value here:
 
@@ -37,8 +40,7 @@ from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.money import amount_in_words, format_amount, quantize
 
 SOURCE = ("《最高人民法院 司法部 中华全国律师协会关于印发部分案件民事起诉状、答辩状示范文本（试行）"
-          "的通知》（法〔2024〕46号，2024年3月4日起试行）；《最高人民法院 司法部 中华全国律师协会"
-          "关于印发部分案件起诉状答辩状示范文本的通知》（法〔2025〕82号，2025年7月14日起全面应用）")
+          "的通知》（法〔2024〕46号，2024年3月4日起试行）")
 
 
 class PleadingRefused(DomainError):
@@ -96,31 +98,77 @@ class Section(StrEnum):
 @dataclass(frozen=True)
 class Element:
     """One field of a model text: its key (stable, in the JSON), where it stands, its words,
-    and what the plaintiff writes there (shown beside a blank)."""
+    what the plaintiff writes there (shown beside a blank), and how the model answer asks
+    the defendant about it: ``answer`` its words there (default 对…有无异议), ``free`` a
+    field the defendant writes in rather than ticks 有无异议, ``complaint`` False for a field
+    of the answer alone."""
 
     key: str
     section: Section
     label: str
     hint: str = ""
+    answer: str = ""
+    free: bool = False
+    complaint: bool = True
+
+    @property
+    def answer_label(self) -> str:
+        if self.answer:
+            return self.answer
+        return f"对{self.label.split('（')[0]}有无异议"
 
 
 _C, _F, _J = Section.CLAIMS, Section.FACTS, Section.FORUM
+_APPENDIX = "（可另附页）"
 
-# 法〔2024〕46号 附件 民事起诉状（金融借款合同纠纷）, its elements in its order
+# the security the model texts ask about, in their order (both kinds of case; a card may be
+# secured too): 是否签订物的担保合同 … 其他担保方式
+_SECURITY: tuple[Element, ...] = (
+    Element("collateral", _F, "是否签订物的担保（抵押、质押）合同", "签订时间",
+            answer="对是否签订物的担保合同有无异议"),
+    Element("collateral_parties", _F, "担保人、担保物", "担保人姓名或名称，担保物名称、数量"),
+    Element("maximum", _F, "是否最高额担保（抵押、质押）", "担保债权的确定期间、最高债权额",
+            answer="对最高额抵押担保有无异议"),
+    Element("registration", _F, "是否办理抵押、质押登记", "登记时间、登记机关",
+            answer="对是否办理抵押/质押登记有无异议"),
+    Element("guarantee", _F, "是否签订保证合同", "签订时间、保证人、主要内容"),
+    Element("guarantee_type", _F, "保证方式", "一般保证或连带责任保证"),
+    Element("other_security", _F, "其他担保方式", "形式、签订时间"),
+)
+# the last fields of 事实与理由: the answer adds 有无其他免责/减责事由 before them
+_CLOSING: tuple[Element, ...] = (
+    Element("exemption", _F, "有无其他免责/减责事由", answer="有无其他免责/减责事由",
+            complaint=False),
+    Element("other", _F, "其他需要说明的内容" + _APPENDIX, "诉前调解情况、在诉案件等",
+            answer="其他需要说明的内容" + _APPENDIX, free=True),
+    Element("evidence", _F, "证据清单" + _APPENDIX, "证据名称、来源、证明事项",
+            answer="证据清单" + _APPENDIX, free=True),
+)
+_FORUM: tuple[Element, ...] = (  # the answer has no such part
+    Element("forum", _J, "有无仲裁、法院管辖约定", "合同中的仲裁或管辖条款"),
+    Element("preservation", _J, "是否申请财产保全措施", "已经诉前保全（保全法院、时间、案号）、"
+            "申请诉讼保全，或者否"),
+)
+_ANSWER_BASIS = "答辩依据"  # the answer's last claim field, in place of 请求依据
+
+# 法〔2024〕46号 附件 民事起诉状、民事答辩状（金融借款合同纠纷）, their elements in their order
 LOAN_ELEMENTS: tuple[Element, ...] = (
     Element("principal", _C, "本金", "截至某日尚欠本金数额"),
     Element("interest", _C, "利息（复利、罚息）",
             "截至某日欠利息、复利、罚息数额；是否请求支付至实际清偿之日止"),
-    Element("acceleration", _C, "是否要求提前还款或解除合同", "提前还款或解除合同，及其依据"),
+    Element("acceleration", _C, "是否要求提前还款或解除合同", "提前还款或解除合同，及其依据",
+            answer="对提前还款或解除合同有无异议"),
     Element("security", _C, "是否主张担保权利",
-            "是否请求保证人承担保证责任、就担保物优先受偿，及其范围"),
-    Element("costs", _C, "是否主张实现债权的费用", "律师费、保全费等费用明细"),
+            "是否请求保证人承担保证责任、就担保物优先受偿，及其范围",
+            answer="对担保权利诉请有无异议"),
+    Element("costs", _C, "是否主张实现债权的费用", "律师费、保全费等费用明细",
+            answer="对实现债权的费用有无异议"),
     Element("other_claims", _C, "其他请求", "违约金等其他请求"),
     Element("total", _C, "标的总额", "各项请求的合计"),
-    Element("basis", _C, "请求依据", "合同约定条款及法律规定"),
-    Element("forum", _J, "有无仲裁、法院管辖约定", "合同中的仲裁或管辖条款"),
-    Element("preservation", _J, "是否已经诉前保全", "保全法院、时间、案号"),
-    Element("contract", _F, "合同签订情况", "合同名称、编号、签订时间、地点"),
+    Element("basis", _C, "请求依据", "合同约定条款及法律规定", answer=_ANSWER_BASIS,
+            free=True),
+    *_FORUM,
+    Element("contract", _F, "合同签订情况（名称、编号、签订时间、地点等）"),
     Element("signatories", _F, "签订主体", "贷款人、借款人"),
     Element("amount", _F, "借款金额", "约定的借款金额与实际提供的金额"),
     Element("term", _F, "借款期限", "约定的起止日期；是否已到期"),
@@ -128,41 +176,38 @@ LOAN_ELEMENTS: tuple[Element, ...] = (
     Element("disbursement", _F, "借款发放时间", "实际发放的日期与金额"),
     Element("repayment_method", _F, "还款方式", "等额本息、等额本金、到期一次性还本付息等"),
     Element("repaid", _F, "还款情况", "已还本金、利息及时间"),
-    Element("overdue", _F, "是否存在逾期还款", "逾期的起始日与逾期时长"),
-    Element("collateral", _F, "是否签订物的担保（抵押、质押）合同",
-            "签订时间、担保人、担保物、是否最高额担保、是否办理登记"),
-    Element("guarantee", _F, "是否签订保证合同", "签订时间、保证人、主要内容"),
-    Element("guarantee_type", _F, "保证方式", "一般保证或连带责任保证"),
-    Element("other_security", _F, "其他担保方式", "形式、签订时间"),
-    Element("mediation", _F, "调解情况", "诉前是否经过调解及其结果"),
-    Element("other", _F, "其他需要说明的内容"),
-    Element("evidence", _F, "证据清单", "证据名称、来源、证明事项"),
+    Element("overdue", _F, "是否存在逾期还款", "逾期的起始日与逾期时长",
+            answer="对是否逾期还款有无异议"),
+    *_SECURITY,
+    *_CLOSING,
 )
 
-# 法〔2024〕46号 附件 民事起诉状（信用卡纠纷）
+# 法〔2024〕46号 附件 民事起诉状、民事答辩状（信用卡纠纷）
 CARD_ELEMENTS: tuple[Element, ...] = (
     Element("principal", _C, "透支本金", "截至某日尚欠透支本金数额"),
-    Element("interest", _C, "利息",
-            "截至某日欠利息（含复利、罚息）数额；是否请求支付至实际清偿之日止"),
-    Element("penalty", _C, "违约金（滞纳金）", "截至某日欠违约金数额"),
-    Element("costs", _C, "是否主张实现债权的费用", "年费、分期手续费以外的实现债权的费用明细"),
+    Element("interest", _C, "利息、罚息、复利、滞纳金、违约金、手续费等",
+            "截至某日所欠各项数额；是否请求支付至实际清偿之日止",
+            answer="对利息、罚息、复利、滞纳金、违约金、手续费等有无异议"),
+    Element("security", _C, "是否主张担保权利", "是否请求担保人承担担保责任，及其范围",
+            answer="对担保权利诉请有无异议"),
+    Element("costs", _C, "是否主张实现债权的费用", "年费、分期手续费以外的实现债权的费用明细",
+            answer="对实现债权的费用有无异议"),
     Element("other_claims", _C, "其他请求", "其他费用等"),
     Element("total", _C, "标的总额", "各项请求的合计"),
-    Element("basis", _C, "请求依据", "领用合约条款及法律规定"),
-    Element("forum", _J, "有无仲裁、法院管辖约定", "领用合约中的仲裁或管辖条款"),
-    Element("preservation", _J, "是否已经诉前保全", "保全法院、时间、案号"),
-    Element("card", _F, "信用卡办理情况", "申领时间、卡号、领用合约及申请表"),
-    Element("signatories", _F, "签订主体", "发卡行、持卡人"),
+    Element("basis", _C, "请求依据", "领用合约条款及法律规定", answer=_ANSWER_BASIS, free=True),
+    *_FORUM,
+    Element("card", _F, "信用卡办理情况（信用卡卡号、信用卡登记权利人、办卡时间、办卡行等）"),
     Element("card_terms", _F, "信用卡合约的主要约定",
             "透支额度、透支利率、违约金、年费等的计收标准"),
     Element("notice_given", _F, "是否对被告就信用卡合约主要条款进行提示注意、说明",
-            "提示、说明的方式"),
+            "提示、说明的方式",
+            answer="对原告对被告就信用卡合约主要条款进行提示注意、说明的情况有无异议"),
     Element("repaid", _F, "被告已还款金额", "已还金额及时间"),
-    Element("overdue", _F, "逾期时间", "逾期的起始日与逾期时长"),
+    Element("overdue", _F, "被告逾期未还款金额", "逾期时间，截至某日所欠本金、利息、罚息、复利、"
+            "滞纳金、违约金、手续费等数额"),
     Element("collection", _F, "是否向被告进行通知和催收", "催收的时间与方式"),
-    Element("mediation", _F, "调解情况", "诉前是否经过调解及其结果"),
-    Element("other", _F, "其他需要说明的内容"),
-    Element("evidence", _F, "证据清单", "证据名称、来源、证明事项"),
+    *_SECURITY,
+    *_CLOSING,
 )
 
 ELEMENTS: Mapping[Template, tuple[Element, ...]] = {Template.LOAN: LOAN_ELEMENTS,
@@ -170,7 +215,18 @@ ELEMENTS: Mapping[Template, tuple[Element, ...]] = {Template.LOAN: LOAN_ELEMENTS
 
 
 def elements_of(template: Template) -> tuple[Element, ...]:
-    return ELEMENTS[template]
+    """The complaint's elements, in the model text's order."""
+    return tuple(e for e in ELEMENTS[template] if e.complaint)
+
+
+def answer_elements_of(template: Template) -> tuple[Element, ...]:
+    """The answer's elements, in the model answer's order: no 约定管辖和诉讼保全 part, its
+    own 答辩依据 and 有无其他免责/减责事由."""
+    return tuple(e for e in ELEMENTS[template] if e.section is not Section.FORUM)
+
+
+# what the defendant writes in, rather than ticking 有无异议
+FREE_IN_ANSWER = frozenset(e.key for els in ELEMENTS.values() for e in els if e.free)
 
 
 def template_for(dispute_type: str) -> Template:
@@ -273,7 +329,7 @@ def check_fact_elements(template: Template, fact_elements: Mapping[int, str],
 
     :raises PleadingRefused: naming the fact
     """
-    keys = {e.key for e in ELEMENTS[template]}
+    keys = {e.key for e in elements_of(template)}
     for number, key in fact_elements.items():
         if not 1 <= number <= fact_count:
             raise PleadingRefused(f"无争议事实记载表没有第{number}条", f"no fact {number}",
@@ -317,9 +373,10 @@ def _case_values(template: Template, case: CaseFacts) -> dict[str, tuple[str, st
         overdraft = "透支" if template is Template.CARD else ""
         out["principal"] = (f"截至{written(case.as_of)}，尚欠{overdraft}本金{_yuan(principal)}",
                             claim, (("principal", principal),))
+    charges = (("interest", "利息"), ("compound_interest", "复利"),
+               ("penalty_interest", "罚息"))
     if template is Template.LOAN:
-        value, amounts = _figures(case, (("interest", "利息"), ("compound_interest", "复利"),
-                                         ("penalty_interest", "罚息")))
+        value, amounts = _figures(case, charges)
         if value:
             out["interest"] = (value, claim, amounts)
         # the contract's charges (费用) are borrowing costs under the 24 % cap (法发〔2017〕22号),
@@ -328,14 +385,12 @@ def _case_values(template: Template, case: CaseFacts) -> dict[str, tuple[str, st
                                          ("other", "其他")))
         if value:
             out["other_claims"] = (value, claim, amounts)
-    else:
-        value, amounts = _figures(case, (("interest", "利息"), ("compound_interest", "复利"),
-                                         ("penalty_interest", "罚息"), ("fees", "手续费等费用")))
+    else:  # one element for every charge of a card (法〔2024〕46号: 利息、罚息、复利、滞纳金…)
+        card_charges = (*charges, ("liquidated_damages", "违约金（滞纳金）"),
+                        ("fees", "手续费等费用"))
+        value, amounts = _figures(case, card_charges)
         if value:
             out["interest"] = (value, claim, amounts)
-        value, amounts = _figures(case, (("liquidated_damages", "违约金"),))
-        if value:
-            out["penalty"] = (value, claim, amounts)
         value, amounts = _figures(case, (("other", "其他"),))
         if value:
             out["other_claims"] = (value, claim, amounts)
@@ -344,33 +399,42 @@ def _case_values(template: Template, case: CaseFacts) -> dict[str, tuple[str, st
         out["total"] = (f"{_yuan(total)}（{amount_in_words(total, prefix=True)}），计算至"
                         f"{written(case.as_of)}", claim, (("total", total),))
     debtors = "、".join(case.debtors)
-    out["signatories"] = ((f"发卡行：{case.creditor}；持卡人：{debtors}"
-                           if template is Template.CARD
-                           else f"贷款人：{case.creditor}；借款人：{debtors}"),
-                          "纠纷登记的当事人", ())
-    if case.contract_ref:
-        key = "card" if template is Template.CARD else "contract"
-        what = "卡号" if template is Template.CARD else "合同编号"
-        out[key] = (f"{what}：{case.contract_ref}", "纠纷登记的合同编号或卡号", ())
+    if template is Template.CARD:
+        number = f"；信用卡卡号：{case.contract_ref}" if case.contract_ref else ""
+        out["card"] = (f"办卡行：{case.creditor}；信用卡登记权利人：{debtors}{number}",
+                       "纠纷登记的当事人" + ("及卡号" if case.contract_ref else ""), ())
+    else:
+        out["signatories"] = (f"贷款人：{case.creditor}；借款人：{debtors}", "纠纷登记的当事人",
+                              ())
+        if case.contract_ref:
+            out["contract"] = (f"合同编号：{case.contract_ref}", "纠纷登记的合同编号", ())
     if case.charges_since is not None and case.charges_since < case.as_of:
         days = (case.as_of - case.charges_since).days
-        lead = "是，" if template is Template.LOAN else ""
-        out["overdue"] = (f"{lead}自{written(case.charges_since)}起逾期，截至{written(case.as_of)}"
-                          f"已逾期{days}日", "纠纷登记的欠息起算日", ())
-    if template is Template.LOAN and case.guarantors:
+        since = (f"自{written(case.charges_since)}起逾期，截至{written(case.as_of)}"
+                 f"已逾期{days}日")
+        if template is Template.LOAN:
+            out["overdue"] = (f"是，{since}", "纠纷登记的欠息起算日", ())
+        else:
+            # the figures again in words (the claims carry them for machines, once)
+            owed, _amounts = _figures(case, (("principal", "透支本金"), *card_charges))
+            out["overdue"] = (f"{since}；{owed}" if owed else since,
+                              "纠纷登记的欠息起算日和债权明细", ())
+    if case.guarantors:
         out["guarantee"] = (f"保证人：{'、'.join(case.guarantors)}（签订时间、主要内容待原告填写）",
                             "纠纷登记的担保人", ())
+    other: list[str] = []
     m = case.mediation
     if m.ended_on is not None:
         span = (f"于{written(m.started_on)}至{written(m.ended_on)}"
                 if m.started_on and m.started_on != m.ended_on else f"于{written(m.ended_on)}")
         reason = f"（{m.reason}）" if m.reason else ""
         confirmed = ("；双方经调解确认的无争议事实见《无争议事实记载表》" if case.facts else "")
-        out["mediation"] = (f"经{m.committee}{span}主持诉前调解，调解不成{reason}{confirmed}",
-                            "调解记录", ())
+        other.append(f"经{m.committee}{span}主持诉前调解，调解不成{reason}{confirmed}")
     if case.pending_case_number:
-        out["other"] = (f"就本债权已有在诉案件，案号{case.pending_case_number}",
-                        "纠纷登记的在诉案号", ())
+        other.append(f"就本债权已有在诉案件，案号{case.pending_case_number}")
+    if other:
+        out["other"] = ("；".join(other), "调解记录" + ("、纠纷登记的在诉案号"
+                                                   if case.pending_case_number else ""), ())
     if case.evidence_items:
         out["evidence"] = (f"见所附《证据目录》，共{case.evidence_items}项", "证据目录", ())
     return out
@@ -391,7 +455,7 @@ def complaint(case: CaseFacts) -> tuple[FilledElement, ...]:
     check_fact_elements(template, case.fact_elements, len(case.facts))
     values = _case_values(template, case)
     out = []
-    for e in ELEMENTS[template]:
+    for e in elements_of(template):
         tied = tuple(sorted(n for n, key in case.fact_elements.items() if key == e.key))
         value, source, amounts = values.get(e.key, ("", "", ()))
         if not value and tied:
@@ -403,7 +467,9 @@ def complaint(case: CaseFacts) -> tuple[FilledElement, ...]:
 
 
 def answer(case: CaseFacts) -> tuple[AnswerElement, ...]:
-    """The debtor's answer to the complaint's elements: 认可 where the element's words are
+    """The debtor's answer, in the model answer's elements and words (no 约定管辖 part; 答辩
+    依据, 有无其他免责/减责事由, 其他需要说明的内容 and the defendant's own 证据清单 left to
+    it): 认可 where the element's words are
     the facts every debtor confirmed in writing; where the case's records fill the element
     (a figure, a contract number) the confirmed fact tied to it is noted but the element is
     left for the debtor — a confirmation of the facts is no admission of the plaintiff's
@@ -411,15 +477,18 @@ def answer(case: CaseFacts) -> tuple[AnswerElement, ...]:
 
     :raises PleadingRefused: as :func:`complaint`
     """
+    filled = {e.key: e for e in complaint(case)}
     out = []
-    for e in complaint(case):
-        cited = "、".join(str(n) for n in e.facts)
-        if e.facts and case.debtor_confirmed and e.source.startswith(FROM_FACTS):
-            out.append(AnswerElement(e.key, e.section, e.label, Position.CONFIRMED, e.facts,
-                                     f"见{FROM_FACTS}{cited}条，答辩人已书面确认"))
-        elif e.facts and case.debtor_confirmed:
-            out.append(AnswerElement(e.key, e.section, e.label, Position.OPEN, e.facts,
-                                     f"{FROM_FACTS}{cited}条已书面确认；起诉状所列内容请答辩人核对"))
+    for e in answer_elements_of(template_for(case.dispute_type)):
+        c = filled.get(e.key)
+        facts = c.facts if c is not None else ()
+        cited = "、".join(str(n) for n in facts)
+        if e.free or c is None or not facts or not case.debtor_confirmed:
+            out.append(AnswerElement(e.key, e.section, e.answer_label, Position.OPEN))
+        elif c.source.startswith(FROM_FACTS):
+            out.append(AnswerElement(e.key, e.section, e.answer_label, Position.CONFIRMED,
+                                     facts, f"见{FROM_FACTS}{cited}条，答辩人已书面确认"))
         else:
-            out.append(AnswerElement(e.key, e.section, e.label, Position.OPEN))
+            out.append(AnswerElement(e.key, e.section, e.answer_label, Position.OPEN, facts,
+                                     f"{FROM_FACTS}{cited}条已书面确认；起诉状所列内容请答辩人核对"))
     return tuple(out)
