@@ -77,6 +77,9 @@ def test_the_desk_files_the_one_application_from_the_joint_page(desk, mediating,
     client = _as(desk.mediator)
     page = client.get(reverse("web:joint", args=[both_agreed.pk])).content.decode()
     assert 'id="joint-confirmation"' in page
+    # found trying it as a user: the card was once inside the page's <title>
+    assert re.search(r"<title>联合调解[^<]*</title>", page)
+    assert page.count('id="joint-confirmation"') == 1
     assert 'id="joint-plan"' not in page  # the plan is made: no more plans from here
     assert "尚未签署申请书" in page  # each applicant signs on their own dispute's page
     assert 'id="joint-apply"' in page
