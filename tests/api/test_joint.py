@@ -95,8 +95,12 @@ def test_the_joint_meeting_and_the_one_application(desk, mediating, second_loan,
     assert {a["dispute"] for a in apps} == {mediating.pk, second_loan.pk}
     assert {a["status"] for a in apps} == {"filed"}
     assert Application.objects.count() == 2
+    assert filed.json()["waiting_for_confirmation"] == []  # found trying it: still listed
     again = api.post(url, {"court": desk.court.pk})
     assert again.status_code == 400  # filed once
+    late_plan = api.post(f"/joint/{both_agreed.pk}/plan", {"first_due": FIRST})
+    assert late_plan.status_code == 400  # found trying it: a 409 about withdrawing
+    assert "已不在调解中" in late_plan.json()["message"]
 
 
 def test_the_joint_meeting_through_the_api(desk, mediating, second_loan, joined):

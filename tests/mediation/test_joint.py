@@ -76,6 +76,10 @@ def test_one_plan_shares_the_budget_and_each_bank_accepts_its_part(desk, mediati
     assert all(p.offer is not None and p.offer.status == Offer.Status.OPEN for p in parts)
     first, second = parts
     assert first.offer.label.startswith("联合调解合并方案")
+    # the debtor's budget is the desk's: neither the label nor the banks' timeline tells it
+    # (found trying it as a bank)
+    assert "6,000" not in first.offer.label
+    assert "amount" not in second_loan.events.get(type="mediation.joint_plan").params
     # each bank within its own authority: the branch's agent may not go beyond 36 months,
     # the other bank's agent may go to ten years
     authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
@@ -147,10 +151,10 @@ def test_a_joined_dispute_settles_only_on_its_part_of_the_joint_plan(desk, media
     from tests.factories import flat
 
     early = Offer.objects.filter(dispute=mediating).count()
-    with pytest.raises(MediationInvalid, match="已纳入联合调解"):
+    with pytest.raises(MediationInvalid, match="合并调解（联合调解）"):
         offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(12),
                       discount_rate=Decimal("0.035"))
-    with pytest.raises(MediationInvalid, match="已纳入联合调解"):  # the bank's own, too
+    with pytest.raises(MediationInvalid, match="合并调解（联合调解）"):  # the bank's own, too
         offer_propose(actor=desk.agent, dispute_id=mediating.pk, options=flat(12),
                       discount_rate=Decimal("0.035"))
     assert Offer.objects.filter(dispute=mediating).count() == early
@@ -166,10 +170,13 @@ def test_an_open_plan_from_before_the_joining_cannot_then_be_accepted(desk, medi
     before = offer_propose(actor=desk.mediator, dispute_id=mediating.pk, options=flat(12),
                            discount_rate=Decimal("0.035"))
     joint_create(actor=desk.mediator, dispute_ids=[mediating.pk, second_loan.pk])
-    with pytest.raises(MediationInvalid, match="只能就合并还款方案中本纠纷的部分"):
+    before.refresh_from_db()  # taken off the table at the joining (found trying it as the
+    assert before.status == Offer.Status.WITHDRAWN  # debtor: it was still offered to them)
+    with pytest.raises(MediationInvalid):
         offer_accept(actor=desk.mediator, offer_id=before.pk, side="debtor")
     before.refresh_from_db()
     assert before.debtor_accepted_at is None
+    assert mediating.events.filter(type="mediation.offer_withdrawn").exists()
 
 
 def test_the_debtor_is_offered_no_counter_of_their_own_once_joined(desk, mediating,

@@ -157,6 +157,7 @@ def _confirmation_out(batch: ConfirmationBatch | None) -> JointConfirmationOut |
 
 
 def joint_out(joint: JointMediation) -> JointOut:
+    filed = joined.filed(joint)
     parts = [JointPartOut(dispute=p.member.dispute_id, number=p.member.dispute.number,
                           creditor=selectors.creditor_name(p.member.dispute),
                           state=p.member.dispute.state,
@@ -171,8 +172,8 @@ def joint_out(joint: JointMediation) -> JointOut:
                     plan=JointPlanOut(**joint.plan, proposed=True,
                                       plan_version=joint.plan_version)
                     if joint.plan else None, parts=parts,
-                    confirmation=_confirmation_out(joined.filed(joint)),
-                    waiting_for_confirmation=joined.waiting(joint))
+                    confirmation=_confirmation_out(filed),
+                    waiting_for_confirmation=[] if filed else joined.waiting(joint))
 
 
 def _terms(parts: list[PartIn]) -> dict[int, selectors.PartTerms]:

@@ -68,8 +68,8 @@ def require_joint_part(dispute: Dispute, offer: Offer | None = None) -> None:
     if member is None or (offer is not None and member.offer_id == offer.pk):
         return
     raise MediationInvalid(
-        f"本纠纷已纳入联合调解{member.joint_id}，只能就合并还款方案中本纠纷的部分作出答复；"
-        "如需调整，请调解员在联合调解中重新提出合并方案",
+        "本纠纷已与债务人的其他债务合并调解（联合调解），只能就合并还款方案中本纠纷的部分"
+        "作出答复；如需调整，由调解员重新提出合并方案",
         "a joined dispute settles on its part of the joint plan", joint=member.joint_id)
 
 

@@ -28,7 +28,6 @@ from jintiao.domain.joint import (
     consolidated_plan,
 )
 from jintiao.domain.lifecycle import State
-from jintiao.domain.money import format_amount
 from jintiao.domain.plans import PlanDesignInvalid, Waiver, require_charges_held
 from jintiao.domain.policy import ShareRule
 from jintiao.domain.schedules import Method
@@ -91,6 +90,11 @@ def joint_create(*, actor: User, dispute_ids: Sequence[int], sessions: str = "jo
         JointMember.objects.create(joint=joint, dispute=d, seq=seq)
         record_event(d, events.MEDIATION_JOINED, actor, now,
                      {"joint": joint.pk, "with": [o.number for o in disputes if o.pk != d.pk]})
+        # a plan of its own cannot settle a joined dispute: take it off the table, so nobody
+        # is offered what can no longer be accepted (found trying it as the debtor)
+        for open_offer in d.offers.filter(status=Offer.Status.OPEN, side=""):
+            offer_withdraw(actor=actor, offer_id=open_offer.pk,
+                           reason="已纳入联合调解，由合并还款方案替代")
     return joint
 
 
@@ -161,6 +165,11 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
     """
     joint = selectors.joint_for(actor, joint_id)
     JointMediation.objects.select_for_update().filter(pk=joint.pk).first()
+    idle = [m.dispute.number for m in joint.members.select_related("dispute")
+            if m.dispute.state != State.MEDIATING]
+    if idle:
+        raise JointInvalid(f"{'、'.join(idle)}已不在调解中，不能再提出合并方案",
+                           "a member is no longer being mediated", field="disputes")
     if first_due is None:
         raise JointInvalid("请填写首期还款日", "first_due is required", field="first_due")
     plan, members = joint_plan(joint, parts, rule=rule, amount=amount, first_due=first_due)
@@ -169,8 +178,8 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
             "合并方案超出债务人测算的还款能力；如债务人知悉并坚持，请勾选确认后再提出",
             "beyond the debtor's budget: confirm first", field="amount")
     now, _today = instant()
-    label = (f"联合调解合并方案：债务人每月共还{format_amount(plan.sharing.amount)}元，"
-             f"{len(members)}家债权人{plan.sharing.rule.label}")
+    # the debtor's budget is the desk's: the label names the rule, not what it leaves a month
+    label = f"联合调解合并方案：{len(members)}家债权人{plan.sharing.rule.label}"
     for m in members:
         earlier = m.offer  # the part put forward last, as the member records it
         if earlier is not None and earlier.status in (Offer.Status.OPEN, Offer.Status.ACCEPTED):
@@ -186,8 +195,7 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
         m.save(update_fields=["secured", "agreed_share", "terms", "offer"])
         dispute = Dispute.objects.get(pk=m.dispute.pk)
         record_event(dispute, events.MEDIATION_JOINT_PLAN, actor, now,
-                     {"joint": joint.pk, "amount": str(plan.sharing.amount),
-                      "share": str(part.share.amount), "offer": made.seq})
+                     {"joint": joint.pk, "share": str(part.share.amount), "offer": made.seq})
     joint.rule, joint.amount, joint.first_due = plan.sharing.rule.value, amount, first_due
     joint.plan, joint.plan_version = selectors.plan_summary(plan), joint.plan_version + 1
     joint.save(update_fields=["rule", "amount", "first_due", "plan", "plan_version"])
