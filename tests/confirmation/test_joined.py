@@ -124,3 +124,48 @@ def test_the_court_rules_on_each_and_one_default_leaves_the_other_alone(
 
 def at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(10), clock.TZ)
+
+
+def test_each_signature_binds_every_agreement_of_the_joint(desk, mediating, second_loan,
+                                                           joined):
+    """Found trying it as a user: each applicant signed an application of one agreement,
+    and the court received one listing both. Now what is signed lists every agreement of the
+    joint by its digest; one signed before the other agreement took effect counts no more."""
+    from jintiao.agreements.selectors import effective as effective_of
+    from jintiao.confirmation import joint as signing
+    from jintiao.confirmation.services import confirmation_apply
+    from jintiao.domain.authority import AuthorityLimits
+    from jintiao.mediation.selectors import joint_parts
+    from jintiao.mediation.services import joint_plan_propose, offer_accept
+    from jintiao.orgs.services import authority_grant_set
+    from tests.helpers import CHARGES_SINCE, agree
+
+    for agent in (desk.agent, desk.other_agent):
+        authority_grant_set(user=agent, limits=AuthorityLimits(max_term_months=120))
+    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={},
+                       first_due=clock.today() + dt.timedelta(days=45))
+    for part, agent in zip(joint_parts(joined), (desk.agent, desk.other_agent), strict=True):
+        offer_accept(actor=desk.mediator, offer_id=part.offer.pk, side="debtor")
+        offer_accept(actor=agent, offer_id=part.offer.pk, side="creditor")
+    agree(desk, mediating, CHARGES_SINCE)
+    apply(desk, mediating)  # signed while the other agreement is not yet in effect
+    court = desk.court
+    assert signing.unsigned_names(mediating, effective_of(mediating), court) == []
+    agree(other_side(desk), second_loan, CHARGES_SINCE)
+    # the joint's agreements changed: the earlier signatures no longer match what is filed
+    assert len(signing.unsigned_names(mediating, effective_of(mediating), court)) == 2
+    apply(desk, mediating)
+    apply(other_side(desk), second_loan)
+    signed = signing.signatures(mediating, effective_of(mediating), court)
+    listed = next(iter(signed.values())).content["joint"]["agreements"]
+    assert [a["number"] for a in listed] == [mediating.number, second_loan.number]
+    assert {a["digest"] for a in listed} == {effective_of(mediating).digest,
+                                             effective_of(second_loan).digest}
+    # a member is not filed alone: the one application carries it
+    mediating.refresh_from_db()
+    with pytest.raises(ConfirmationInvalid, match="联合调解"):
+        confirmation_apply(actor=desk.mediator, dispute_id=mediating.pk,
+                           expected_version=mediating.version, court_id=court.pk)
+    assert not Application.objects.exists()
+    joined_apply(actor=desk.mediator, joint_id=joined.pk, court_id=court.pk)
+    assert Application.objects.count() == 2

@@ -211,7 +211,8 @@ def test_s1_and_its_loan_are_one_joint_mediation_with_one_application(demo):
     documents = {a.application_document.html for a in batch.applications.all()}
     assert len(documents) == 1  # the one 申请书, on both files
     accepted = loan.events.get(type="mediation.offer_accepted", params__side="creditor")
-    assert accepted.actor.username.startswith("agent-union-")  # the lender's own agent
+    assert accepted.actor.username == "agent-union"  # the lender's own agent, who signs in
+    assert accepted.actor.check_password("jintiao-demo")
 
 
 def test_s1_and_s2_are_confirmed_through_signatures_and_rulings(demo):

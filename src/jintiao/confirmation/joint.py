@@ -28,6 +28,7 @@ from jintiao.documents import statements
 from jintiao.domain.dates import written
 from jintiao.domain.errors import DomainError, ErrorCode
 from jintiao.domain.lifecycle import State
+from jintiao.mediation import selectors as mediation
 from jintiao.orgs.models import Organization, User
 from jintiao.parties.crypto import decrypt
 
@@ -80,10 +81,12 @@ def _applicants(dispute: Dispute, agreement: Agreement) -> list[dict[str, Any]]:
 
 
 def content(dispute: Dispute, agreement: Agreement, court: Organization) -> dict[str, Any]:
-    """What every applicant signs (the same for all of them)."""
+    """What every applicant signs (the same for all of them). A joint mediation's member
+    is applied for in the joint's one application: what is signed lists every agreement of
+    the joint by its digest, so each signature binds the text the court receives."""
     effective = agreement.effective_at.astimezone(clock.TZ).date() if agreement.effective_at \
         else None
-    return {
+    signed: dict[str, Any] = {
         "dispute": dispute.number, "agreement": agreement.pk,
         "agreement_digest": agreement.digest, "court": court.pk, "court_name": court.name,
         "committee": dispute.committee.name,
@@ -92,6 +95,28 @@ def content(dispute: Dispute, agreement: Agreement, court: Organization) -> dict
                     f"{dispute.committee.name}主持调解达成的调解协议（{dispute.number}）有效。"),
         "undertaking": UNDERTAKING,
     }
+    listed = joint_agreements(dispute)
+    if listed:
+        numbers = "、".join(a["number"] for a in listed)
+        signed["joint"] = {"agreements": listed}
+        signed["request"] = (f"请求确认申请人经{dispute.committee.name}联合调解分别达成的调解协议"
+                             f"（{numbers}）有效。")
+    return signed
+
+
+def joint_agreements(dispute: Dispute) -> list[dict[str, str]]:
+    """The agreements of the joint mediation ``dispute`` is in, each by its number and
+    digest, in the joint's order — those in effect (a member that failed has none); empty
+    for a dispute not joined."""
+    found = mediation.joint_of(dispute)
+    if found is None:
+        return []
+    out = []
+    for m in found.members.select_related("dispute").order_by("seq"):
+        effective = agreements.effective(m.dispute)
+        if effective is not None:
+            out.append({"number": m.dispute.number, "digest": effective.digest})
+    return out
 
 
 def _applicant(agreement: Agreement, party_row_id: int) -> DisputeParty:
@@ -130,15 +155,19 @@ def signatures(dispute: Dispute, agreement: Agreement,
                court: Organization) -> dict[int, Statement | None]:
     """Each applicant's signature of the application as it stands — this agreement (by its
     digest), this court (by its record, whatever it is called now), these applicants with
-    these particulars — or None. A signature is checked against its own content's digest
-    too: a statement whose content was edited after signing counts for nothing."""
+    these particulars, and in a joint mediation the joint's agreements as they stand — or
+    None. A signature is checked against its own content's digest too: a statement whose
+    content was edited after signing counts for nothing."""
     applicants = _applicants(dispute, agreement)
+    listed = joint_agreements(dispute)
+    joint_now = {"agreements": listed} if listed else None
     signed: dict[int, Statement] = {}
     for s in Statement.objects.filter(party_row__dispute=dispute, kind=KIND,
                                       signed_at__isnull=False).order_by("signed_at", "pk"):
         c = s.content
         if (c.get("agreement_digest") == agreement.digest and c.get("court") == court.pk
-                and c.get("applicants") == applicants and statements.digest(c) == s.digest):
+                and c.get("applicants") == applicants and c.get("joint") == joint_now
+                and statements.digest(c) == s.digest):
             signed[s.party_row_id] = s
     return {row: signed.get(row) for row in applicant_rows(agreement)}
 

@@ -394,8 +394,8 @@ def _scenarios(world: World, today: dt.date) -> list[Filing]:
     liu = PartyInput(PartyKind.PERSON, "刘某某", _id_number(1, rng), _mobile(1),
                      ethnicity="汉族", occupation="个体工商户",
                      address="贵州省凯里市北京东路88号2单元301室")
-    union_agent = user_create(username=f"agent-union-{kaili.code}",
-                              organization=kaili.credit_union, roles=[Role.AGENT],
+    union_agent = user_create(username="agent-union", organization=kaili.credit_union,
+                              roles=[Role.AGENT], password=DEMO_PASSWORD,
                               full_name=f"{kaili.name}农信联社经办人", mobile=_mobile(904))
     authority_grant_set(user=union_agent, limits=dataclasses.replace(
         AGENT_LIMITS, max_term_months=60), note="农信联社经办人授权：个人贷款最长60期（演示）")

@@ -89,6 +89,7 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
                        other_terms=c["other_terms"], charges_since=c["charges_since"],
                        performance_manner=c["terms"]["performance_manner"],
                        acceleration_missed=c["terms"]["acceleration_missed"])
+    joined = mediation_selectors.joint_of(dispute)
     may_apply = me.may_take(Action.APPLY_CONFIRMATION)
     applicants = (applicants_card(me, request.GET.get("court"))
                   if dispute.state == State.AGREED and (me.committee_desk or me.creditor)
@@ -106,12 +107,12 @@ def agreement_page(request: HttpRequest, dispute_id: int) -> HttpResponse:
             "expected_version": dispute.version,
             # the court whose signatures the card shows is the one the button files to
             **({"court": applicants["court"].pk} if applicants else {})}, courts=[
-            (c.pk, c.name) for c in court.competent_courts(dispute)]) if may_apply else None,
+            (c.pk, c.name) for c in court.competent_courts(dispute)])
+        if may_apply and joined is None else None,  # a joint's member: on the joint page
         "applications": court.applications_of(dispute),
         "applicants": applicants,
         # a joint mediation's member: its agreements go to the court in one application
-        "joint": mediation_selectors.joint_of(dispute) if may_apply and me.may_mediate()
-        else None,
+        "joint": joined if may_apply and me.may_mediate() else None,
         "consents": consent_card(
             dispute, desk=me.may_mediate(), purpose="waive_confirmation",
             title=_("不经司法确认直接履行"),
