@@ -80,6 +80,12 @@ def test_one_plan_shares_the_budget_and_each_bank_accepts_its_part(desk, mediati
     # (found trying it as a bank)
     assert "6,000" not in first.offer.label
     assert "amount" not in second_loan.events.get(type="mediation.joint_plan").params
+    # each part is judged against the one budget, the other part's payments counted — not
+    # against a minimum wage presumed on a dispute where no budget was declared (found
+    # trying it: the loan's part read unaffordable on its own page, affordable on the joint's)
+    for p in parts:
+        assert p.offer.figures["affordable"] is True
+        assert p.offer.figures["income_presumed"] is False
     # each bank within its own authority: the branch's agent may not go beyond 36 months,
     # the other bank's agent may go to ten years
     authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))

@@ -188,7 +188,7 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
         made = offer_propose(actor=actor, dispute_id=m.dispute.pk,
                              options=dataclasses.replace(part.options, label=label),
                              discount_rate=selectors.discount_rate(m.dispute, None),
-                             joint_part=True)
+                             joint_part=part.figures)
         t = parts.get(m.dispute.pk, selectors.PartTerms())
         m.secured, m.agreed_share, m.terms, m.offer = (t.secured, t.agreed_share, t.as_json(),
                                                        made)

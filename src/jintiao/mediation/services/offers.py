@@ -56,14 +56,17 @@ def _offer_by(standing: Standing, on_behalf_of: str) -> str:
 @transaction.atomic
 def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
                   discount_rate: Decimal, on_behalf_of: str = "", side: str = "",
-                  answers_id: int | None = None, joint_part: bool = False) -> Offer:
+                  answers_id: int | None = None,
+                  joint_part: PlanFigures | None = None) -> Offer:
     """Put a plan forward, to everyone (``side`` empty) or in a back-to-back round to the
     mediators only (``side`` the proposer's own); a counter-offer names the one it answers.
 
     A side's own offer on the table binds that side: it counts as its acceptance — for the
     creditor only within the proposing officer's authority (beyond it, approval decides).
-    On a joined dispute only the joint plan puts a plan on the table (``joint_part``, passed
-    by :func:`~jintiao.mediation.services.joint.joint_plan_propose` alone).
+    On a joined dispute only the joint plan puts a plan on the table (``joint_part``: the
+    part's figures as the consolidated plan judged them against the one budget, the other
+    creditors' payments counted — passed by
+    :func:`~jintiao.mediation.services.joint.joint_plan_propose` alone).
     """
     dispute = dispute_lock(actor, dispute_id)
     require_state(dispute, State.MEDIATING, doing="提出方案")
@@ -72,7 +75,7 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
     standing = standing_of(actor, dispute)
     by = _offer_by(standing, on_behalf_of)
     require_no_settlement(dispute)
-    if not side and not joint_part:
+    if not side and joint_part is None:
         require_joint_part(dispute)
     if side and (side not in Side.values or (by != Offer.By.MEDIATOR and side != by)):
         raise MediationInvalid("背对背方案只能对己方及调解员可见",
@@ -85,7 +88,7 @@ def offer_propose(*, actor: User, dispute_id: int, options: PlanOptions,
         if answers is None or answers.status != Offer.Status.OPEN:
             raise MediationInvalid("所回应的方案不存在或已答复", "the answered offer is not open")
     require_outside_pause(dispute, options.first_due, options.down_payment_due)
-    figures = selectors.figures_for(dispute, options, discount_rate)
+    figures = joint_part or selectors.figures_for(dispute, options, discount_rate)
     creditor_bound = (by == Offer.By.CREDITOR and not side and not excesses(
         PlanAsks.of(figures, dispute.principal), selectors.limits_of(actor)))
     seq = next_seq(dispute.offers)
