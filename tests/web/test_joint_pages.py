@@ -144,3 +144,10 @@ def test_the_judge_reads_which_applications_came_together(desk, mediating, secon
     page = _as(desk.judge).get(reverse("web:confirmation", args=[first.pk])).content.decode()
     assert 'id="filed-with"' in page
     assert reverse("web:confirmation", args=[second.pk]) in page
+    # the court's review page names it for what it is, not a bulk filing (found trying it)
+    review = _as(desk.judge).get(reverse("web:court_review", args=[desk.court.pk]),
+                                 {"batch": batch.pk}).content.decode()
+    assert "联合调解一并申请" in review
+    mine = _as(desk.mediator).get(reverse("web:confirmation_batch", args=[batch.pk]))
+    assert "联合调解一并申请司法确认" in mine.content.decode()
+    assert "继续批量申请" not in mine.content.decode()
