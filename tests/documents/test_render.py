@@ -19,3 +19,27 @@ def test_control_characters_never_break_a_document(desk, mediating):
     answer = Api(desk.mediator).post(f"/sessions/{session.pk}/record",
                                      {"record": "笔录\x01", "attended": {}})
     assert answer.status_code == 422
+
+
+def test_a_digest_too_long_for_the_line_wraps_inside_the_page():
+    """Found trying it as a user: in the joint application's attachments line the second
+    SHA-256 ran past the right margin and its closing "）；" was cut off in the PDF."""
+    import pypdfium2 as pdfium
+
+    from jintiao.documents import render
+    from jintiao.documents.blocks import Doc, Para
+
+    first, second = "3d41" + "9" * 60, "862b" + "7" * 56 + "c131"
+    text = (f"附：1. 调解协议书（2026）522601金调00001号（协议内容摘要SHA-256：{first}）；"
+            f"调解协议书（2026）522601金调00002号（协议内容摘要SHA-256：{second}）；2. 证明。")
+    pdf = render.to_pdf(Doc("confirmation_application", "司法确认申请书", "t",
+                            (Para(text, indent=False),)))
+    page = pdfium.PdfDocument(pdf)[0]
+    width = page.get_width()
+    read = page.get_textpage()
+    printed = read.get_text_range().replace("\r", "").replace("\n", "")
+    assert "c131）；2. 证明。" in printed
+    boxes = [read.get_charbox(i) for i in range(read.count_chars())]
+    read.close()
+    page.close()
+    assert max(right for _l, _b, right, _t in boxes) <= width  # nothing past the page

@@ -99,12 +99,12 @@ h1 {{ margin: 0 0 {TITLE_PT // 2}pt; }}
 .number {{ text-align: right; margin: 0 0 {BODY_PT}pt; }}
 h2 {{ font-family: {HEI_FONTS}; font-size: {BODY_PT}pt; font-weight: normal; margin: 0; }}
 b {{ font-family: {HEI_FONTS}; font-weight: normal; }}
-p {{ margin: 0; text-align: justify; }}
+p {{ margin: 0; text-align: justify; overflow-wrap: break-word; }}
 p.indent {{ text-indent: 2em; }}
 p.center {{ text-align: center; }} p.right {{ text-align: right; }}
 table {{ border-collapse: collapse; width: 100%; margin: 6pt 0; font-size: {TABLE_PT}pt;
          line-height: 1.4; }}
-th, td {{ border: 0.6pt solid #444; padding: 2pt 4pt; }}
+th, td {{ border: 0.6pt solid #444; padding: 2pt 4pt; overflow-wrap: break-word; }}
 th {{ background: #eee; font-family: {HEI_FONTS}; font-weight: normal; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 table.sign {{ font-size: {BODY_PT}pt; line-height: {LINE_PT}pt; }}
