@@ -151,3 +151,17 @@ def test_the_judge_reads_which_applications_came_together(desk, mediating, secon
     mine = _as(desk.mediator).get(reverse("web:confirmation_batch", args=[batch.pk]))
     assert "联合调解一并申请司法确认" in mine.content.decode()
     assert "继续批量申请" not in mine.content.decode()
+
+
+def test_the_debtor_tells_the_joined_debts_apart_on_the_portal(desk, mediating, second_loan,
+                                                               joined):
+    """Found trying it as the debtor on a phone: two cards showing only case numbers."""
+    from tests.portal.helpers import debtor_of, party_sign_in
+
+    client = Client()
+    client.force_login(party_sign_in(debtor_of(mediating)))
+    page = client.get(reverse("portal:home")).content.decode()
+    for d in (mediating, second_loan):
+        assert f"与{d.party_rows.get(role='creditor').party.name}" in page
+    assert page.count("与您的其他债务合并调解") == 2
+    assert "主张金额 215,000.00 元" in page

@@ -11,7 +11,13 @@ from jintiao import clock
 from jintiao.agreements import selectors as agreements
 from jintiao.agreements.models import Agreement
 from jintiao.disputes.access import acting_for, dispute_visible_to, standing_of
-from jintiao.disputes.models import Dispute, DisputeParty, DisputeRepresentative, Statement
+from jintiao.disputes.models import (
+    Dispute,
+    DisputeParty,
+    DisputeRepresentative,
+    PartyRole,
+    Statement,
+)
 from jintiao.documents.models import Document
 from jintiao.domain.claims import CLAIM_PART_LABELS
 from jintiao.domain.lifecycle import State
@@ -64,6 +70,20 @@ class MyDispute:
     representing: DisputeRepresentative | None
     step: str
     next: str
+    # what tells one's disputes apart on a phone: who is on the other side, what is claimed,
+    # and whether it is mediated together with one's other debts (issue 21 §2)
+    other_side: str = ""
+    claimed: str = ""
+    joined: bool = False
+
+
+def _told_apart(d: Dispute, row: DisputeParty) -> dict[str, Any]:
+    creditor = row.role == PartyRole.CREDITOR
+    names = [r.party.name for r in d.party_rows.all()
+             if (r.role == PartyRole.CREDITOR) != creditor]
+    return {"other_side": "、".join(dict.fromkeys(names)),
+            "claimed": format_amount(mediation.claim_of(d).total),
+            "joined": JointMember.objects.filter(dispute=d).exists()}
 
 
 def my_disputes(user: User) -> list[MyDispute]:
@@ -78,7 +98,7 @@ def my_disputes(user: User) -> list[MyDispute]:
         step, nxt = STEP_WORDS.get(State(d.state), (State(d.state).label, ""))
         if d.state == State.MEDIATING and d.pk in drafted:
             nxt = SIGN_NEXT
-        out.append(MyDispute(d, row, rep, step, nxt))
+        out.append(MyDispute(d, row, rep, step, nxt, **_told_apart(d, row)))
     return sorted(out, key=lambda m: (m.dispute.received_on, m.dispute.pk), reverse=True)
 
 
@@ -95,7 +115,7 @@ def dispute_for(user: User, dispute_id: int) -> MyDispute | None:
     if found.state == State.MEDIATING and Agreement.objects.filter(
             dispute=found, status=Agreement.Status.DRAFT).exists():
         nxt = SIGN_NEXT
-    return MyDispute(found, row, rep, step, nxt)
+    return MyDispute(found, row, rep, step, nxt, **_told_apart(found, row))
 
 
 def claim_words(dispute: Dispute) -> list[tuple[str, str]]:
