@@ -82,6 +82,7 @@ def test_the_desk_files_the_one_application_from_the_joint_page(desk, mediating,
     assert page.count('id="joint-confirmation"') == 1
     assert 'id="joint-plan"' not in page  # the plan is made: no more plans from here
     assert "尚未签署申请书" in page  # each applicant signs on their own dispute's page
+    assert "尚未确认送达地址" in page  # and confirms an address for service there
     assert 'id="joint-apply"' in page
     url = reverse("web:joint_confirmation_apply", args=[both_agreed.pk])
     refused = client.post(url, {"court": desk.court.pk}, follow=True).content.decode()
@@ -96,6 +97,11 @@ def test_the_desk_files_the_one_application_from_the_joint_page(desk, mediating,
     assert second_loan.number in done
     note = client.get(reverse("web:agreement", args=[mediating.pk])).content.decode()
     assert 'id="joint-note"' not in note  # filed: nothing left to apply for
+    # found trying it: a post to the joint page past mediation still computed a plan
+    late = client.post(reverse("web:joint", args=[both_agreed.pk]),
+                       {"first_due": "2027-03-01", "step": "preview"}, follow=True)
+    assert "不能再计算或提出合并方案" in late.content.decode()
+    assert "合并方案（预览，尚未提出）" not in late.content.decode()
 
 
 def test_only_the_desk_files_the_joint_application(desk, mediating, second_loan,

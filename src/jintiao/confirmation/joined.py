@@ -176,14 +176,24 @@ def competent_courts(joint_mediation: JointMediation) -> list[Organization]:
 def unsigned(joint_mediation: JointMediation, court: Organization) -> list[tuple[Dispute,
                                                                                  list[str]]]:
     """Each agreed member whose applicants have not all signed the application to
-    ``court``, with their names (the desk collects the signatures on each dispute's page)."""
+    ``court``, or confirmed an address for service, with what is missing in words (the desk
+    collects both on each dispute's page)."""
     out = []
     for d in members_of(joint_mediation):
         agreement = agreements.effective(d)
-        if d.state == State.AGREED and agreement is not None:
-            names = joint.unsigned_names(d, agreement, court)
-            if names:
-                out.append((d, names))
+        if d.state != State.AGREED or agreement is None:
+            continue
+        missing = []
+        names = joint.unsigned_names(d, agreement, court)
+        if names:
+            missing.append(f"尚未签署申请书：{'、'.join(names)}")
+        served = joint.addresses(d, joint.applicant_rows(agreement))
+        unserved = [p["name"] for p in agreement.content["parties"]
+                    if served.get(p["row"]) is None]
+        if unserved:
+            missing.append(f"尚未确认送达地址：{'、'.join(unserved)}")
+        if missing:
+            out.append((d, missing))
     return out
 
 

@@ -230,6 +230,12 @@ def _signed_how(s: Mapping[str, Any] | None) -> tuple[str, str]:
     return f"手机验证码电子签名（签署内容摘要{str(s.get('digest', ''))[:16]}）", when
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence does, so that several read one after another."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；.!?;" else text + "。"
+
+
 def confirmation_application(c: Mapping[str, Any]) -> Doc:
     """申请书（申请司法确认调解协议用）, SPC 《民事诉讼文书样式》(2016): the applicants' full
     particulars each with the address for service they confirmed (法释〔2011〕5号 Art. 3), the
@@ -255,7 +261,7 @@ def confirmation_application(c: Mapping[str, Any]) -> Doc:
                          f"{a['number']}调解协议{'。' if i == len(joined) else '；'}",
                          indent=False)
                     for i, a in enumerate(joined, 1)]
-        facts = "".join(f"{a['number']}：{a['facts']}" for a in joined)
+        facts = "".join(f"{a['number']}：{_sentence(a['facts'])}" for a in joined)
         reasons = (f"{facts}经{c['committee']}联合调解，在债务人同一还款能力范围内统筹各债权人的"
                    "还款安排，申请人自愿分别达成上述调解协议；各协议独立履行，一份协议的违约不影响"
                    "其他协议。上述协议不违反法律强制性规定，不损害国家利益、社会公共利益和他人合法权益。")

@@ -108,6 +108,9 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     joint = _joint(request, joint_id)
     posted = request.method == "POST"
+    if posted and not _mediating(joint):  # found trying it: a post still made a preview
+        messages.error(request, _("联合调解的各纠纷已不在调解中，不能再计算或提出合并方案"))
+        return redirect("web:joint", joint_id=joint.pk)
     plan_form = forms.JointPlanForm(request.POST if posted else None, initial={
         "rule": joint.rule, "amount": joint.amount, "first_due": joint.first_due})
     parts = _parts(joint, request.POST if posted else None)
