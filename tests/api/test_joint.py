@@ -135,3 +135,14 @@ def test_only_the_desk_of_every_member_reaches_a_joint_mediation(desk, mediating
     assert refused.status_code in (403, 404)
     assert JointMediation.objects.count() == 1
     assert Api(desk.mediator).get("/joint/999999").status_code == 404
+
+
+def test_a_rate_out_of_range_is_refused_in_plain_words(desk, mediating, second_loan, joined):
+    """Found trying it: the message showed the number as Decimal('99.9999')."""
+    answer = Api(desk.mediator).post(f"/joint/{joined.pk}/plan", {
+        "first_due": FIRST, "dry_run": True,
+        "parts": [{"dispute": mediating.pk, "method": "equal_installment",
+                   "annual_rate": "99.9999"}]})
+    assert answer.status_code == 400
+    assert "Decimal(" not in answer.json()["message"]
+    assert "99.9999" in answer.json()["message"]

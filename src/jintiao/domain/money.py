@@ -394,7 +394,7 @@ def require_rate(
     )
     if rate is None or not rate.is_finite() or rate < 0 or rate > 1:
         raise error(
-            f"{label}必须是0到1之间的小数（如0.0435表示4.35%）：{value!r}",
+            f"{label}必须是0到1之间的小数（如0.0435表示4.35%）：{value}",
             f"{field} must be a Decimal fraction between 0 and 1: {value!r}",
             field=field,
             value=value,
