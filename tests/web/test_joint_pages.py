@@ -134,6 +134,7 @@ def test_the_desk_calls_the_joint_meeting_from_the_joint_page(desk, mediating, s
     assert "已合并安排调解会议" in done
     assert set(Session.objects.values_list("dispute_id", flat=True)) == {mediating.pk,
                                                                          second_loan.pk}
+    assert 'id="joint-meetings"' in done  # the page lists the meeting called (found trying)
     assert _as(desk.agent).post(url, {"mode": "face_to_face", "starts_at": when,
                                       "place": "调解室"}).status_code == 404
 

@@ -931,6 +931,18 @@ def _one_debtor(dispute: Dispute) -> bool:
 
 
 
+def joint_sessions(joint: JointMediation) -> list[Session]:
+    """The joint meetings called for ``joint``, as its first member's table holds them (each
+    member holds its own session of the same meeting), latest first."""
+    first = joint.members.order_by("seq").first()
+    if first is None:
+        return []
+    seqs = [e.params.get("session") for e in first.dispute.events.filter(
+        type=events.MEDIATION_SESSION_SCHEDULED) if e.params.get("joint") == joint.pk]
+    return list(Session.objects.filter(dispute_id=first.dispute_id, seq__in=seqs)
+                .order_by("-starts_at"))
+
+
 def joint_budget_shown(joint: JointMediation) -> dict[str, Any]:
     """The one budget the plan is judged against, as the joint page shows it, with what it
     leaves a month (or why it leaves nothing to share)."""

@@ -145,6 +145,7 @@ def joint_page(request: HttpRequest, joint_id: int) -> HttpResponse:
         "joint": joint, "plan_form": plan_form, "parts": parts, "preview": preview,
         "status": selectors.joint_parts(joint), "shown": preview or joint.plan or None,
         "budget": selectors.joint_budget_shown(joint), "mediating": _mediating(joint),
+        "meetings": selectors.joint_sessions(joint),
         "session_form": forms.JointSessionForm()
         if joint.sessions == JointMediation.Sessions.JOINT and _mediating(joint) else None,
         "confirmation": _confirmation_card(joint)})
