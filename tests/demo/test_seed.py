@@ -210,6 +210,9 @@ def test_s1_and_its_loan_are_one_joint_mediation_with_one_application(demo):
     assert (card.state, loan.state) == (State.PERFORMING, State.PERFORMING)
     documents = {a.application_document.html for a in batch.applications.all()}
     assert len(documents) == 1  # the one 申请书, on both files
+    # one joint meeting, held on both tables
+    assert loan.sessions.get().status == "held"
+    assert card.sessions.filter(starts_at=loan.sessions.get().starts_at).exists()
     accepted = loan.events.get(type="mediation.offer_accepted", params__side="creditor")
     assert accepted.actor.username == "agent-union"  # the lender's own agent, who signs in
     assert accepted.actor.check_password("jintiao-demo")

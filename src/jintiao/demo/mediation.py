@@ -142,10 +142,19 @@ def s1_interlude(mediator: User, agent: User, approver: User, *, partner_ref: st
                                   reason="持卡人无力一次性清偿")
         with clock.pinned(_at(assigned, 7, 9)):  # the two lenders at one table
             joint = services.joint_create(actor=mediator, dispute_ids=[dispute.pk, partner.pk])
-        _session(dispute, mediator, Session.Mode.FACE_TO_FACE, _at(assigned, 8, 9, 30),
-                 "联合调解：信用卡与个人信用贷款两家债权人同场，按持卡人家庭统一的收支测算每月可还"
-                 "8,000元；持卡人同意每月共还7,800元，两家按欠款比例分配，各自全额、不减免。",
-                 assigned=assigned)
+        with clock.pinned(_at(assigned, 7, 9, 30)):  # one meeting on both tables
+            meetings = services.joint_session_schedule(
+                actor=mediator, joint_id=joint.pk, mode=Session.Mode.FACE_TO_FACE,
+                starts_at=_at(assigned, 8, 9, 30), place="凯里市综治中心金融纠纷调解室")
+        with clock.pinned(_at(assigned, 8, 10, 20)):
+            for meeting in meetings:
+                services.session_record(
+                    actor=mediator, session_id=meeting.pk,
+                    record="联合调解：信用卡与个人信用贷款两家债权人同场，按持卡人家庭统一的收支测算"
+                           "每月可还8,000元；持卡人同意每月共还7,800元，两家按欠款比例分配，各自全额、"
+                           "不减免。",
+                    attended=dict.fromkeys(
+                        meeting.dispute.party_rows.values_list("pk", flat=True), True))
         with clock.pinned(_at(assigned, 8, 11)):
             services.joint_plan_propose(actor=mediator, joint_id=joint.pk, parts={},
                                         rule="pro_rata", amount=Decimal("7800"),
