@@ -9,20 +9,16 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import HealthCheck, settings
 
-from jintiao import clock
 from jintiao.disputes.models import Channel, DisputeType, PartyRole
 from jintiao.disputes.services import dispute_intake
 from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.claims import ClaimBreakdown
 from jintiao.domain.lifecycle import Action, Role
 from jintiao.domain.policy import Track
-from jintiao.mediation.selectors import joint_parts
 from jintiao.mediation.services import (
     action_apply,
     budget_declare,
     joint_create,
-    joint_plan_propose,
-    offer_accept,
 )
 from jintiao.orgs.models import OrgKind
 from jintiao.orgs.services import authority_grant_set
@@ -38,7 +34,14 @@ from tests.factories import (
     intake,
     publish_default_policy,
 )
-from tests.helpers import CHARGES_SINCE, accept_plan, agree, confirm, other_side
+from tests.helpers import (
+    CHARGES_SINCE,
+    accept_joint_plan,
+    accept_plan,
+    agree,
+    confirm,
+    other_side,
+)
 
 # Property tests check rules, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("jintiao", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -185,13 +188,7 @@ def joined(desk, mediating, second_loan):
 def both_agreed(desk, mediating, second_loan, joined):
     """The consolidated plan accepted by the debtor and each bank (both may go to ten
     years), both agreements signed and sealed: ready for the one application."""
-    for agent in (desk.agent, desk.other_agent):
-        authority_grant_set(user=agent, limits=AuthorityLimits(max_term_months=120))
-    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={},
-                       first_due=clock.today() + dt.timedelta(days=45))
-    for part, agent in zip(joint_parts(joined), (desk.agent, desk.other_agent), strict=True):
-        offer_accept(actor=desk.mediator, offer_id=part.offer.pk, side="debtor")
-        offer_accept(actor=agent, offer_id=part.offer.pk, side="creditor")
+    accept_joint_plan(desk, joined)
     agree(desk, mediating, CHARGES_SINCE)
     agree(other_side(desk), second_loan, CHARGES_SINCE)
     return joined

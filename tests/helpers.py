@@ -23,10 +23,18 @@ from jintiao.confirmation.services import (
 )
 from jintiao.demo.loop import sign_all, sign_application
 from jintiao.disputes.models import Dispute
+from jintiao.domain.authority import AuthorityLimits
 from jintiao.domain.confirmation import judge_items
 from jintiao.domain.plans import PlanOptions
-from jintiao.mediation.services import consent_record, offer_accept, offer_propose
+from jintiao.mediation.selectors import joint_parts
+from jintiao.mediation.services import (
+    consent_record,
+    joint_plan_propose,
+    offer_accept,
+    offer_propose,
+)
 from jintiao.messaging.selectors import outbox_code
+from jintiao.orgs.services import authority_grant_set
 
 DRAFT = Draft(
     facts="债务人在债权人处办理信用卡透支消费，因经营失败未能按期还款，债权人诉至法院，"
@@ -106,3 +114,18 @@ def other_side(w):
     """The desk as the other bank's part of a joint mediation is signed: its own agent
     signs for it."""
     return SimpleNamespace(**{**vars(w), "agent": w.other_agent})
+
+
+def accept_joint_plan(w, joint) -> None:
+    """The joint plan put forward and every part accepted by the debtor and its bank (both
+    banks' agents may go to ten years): ``w.agent`` for the branch's, ``w.other_agent`` for
+    the other bank's."""
+    for agent in (w.agent, w.other_agent):
+        authority_grant_set(user=agent, limits=AuthorityLimits(max_term_months=120))
+    joint_plan_propose(actor=w.mediator, joint_id=joint.pk, parts={},
+                       first_due=clock.today() + dt.timedelta(days=45))
+    agents = {a.organization_id: a for a in (w.agent, w.other_agent)}
+    for part in joint_parts(joint):
+        offer_accept(actor=w.mediator, offer_id=part.offer.pk, side="debtor")
+        bank = agents.get(part.member.dispute.institution_id, w.other_agent)
+        offer_accept(actor=bank, offer_id=part.offer.pk, side="creditor")

@@ -134,19 +134,9 @@ def test_each_signature_binds_every_agreement_of_the_joint(desk, mediating, seco
     from jintiao.agreements.selectors import effective as effective_of
     from jintiao.confirmation import joint as signing
     from jintiao.confirmation.services import confirmation_apply
-    from jintiao.domain.authority import AuthorityLimits
-    from jintiao.mediation.selectors import joint_parts
-    from jintiao.mediation.services import joint_plan_propose, offer_accept
-    from jintiao.orgs.services import authority_grant_set
-    from tests.helpers import CHARGES_SINCE, agree
+    from tests.helpers import CHARGES_SINCE, accept_joint_plan, agree
 
-    for agent in (desk.agent, desk.other_agent):
-        authority_grant_set(user=agent, limits=AuthorityLimits(max_term_months=120))
-    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={},
-                       first_due=clock.today() + dt.timedelta(days=45))
-    for part, agent in zip(joint_parts(joined), (desk.agent, desk.other_agent), strict=True):
-        offer_accept(actor=desk.mediator, offer_id=part.offer.pk, side="debtor")
-        offer_accept(actor=agent, offer_id=part.offer.pk, side="creditor")
+    accept_joint_plan(desk, joined)
     agree(desk, mediating, CHARGES_SINCE)
     apply(desk, mediating)  # signed while the other agreement is not yet in effect
     court = desk.court

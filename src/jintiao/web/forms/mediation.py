@@ -113,12 +113,21 @@ def _beijing(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=clock.TZ) if value.tzinfo is None else value.astimezone(clock.TZ)
 
 
-class SessionForm(Form):
+class JointSessionForm(Form):
+    """A meeting's time, mode and place — a joint mediation's one meeting as it stands,
+    every party of every member invited; :class:`SessionForm` adds whom to invite."""
+
     mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices)
     starts_at = _when_field()
     place = TextField(label=_("地点"), required=False, max_length=200)
     online_link = TextField(label=_("线上会议链接"), required=False, max_length=500,
                             help_text=_("会议软件提供的网页链接"))
+
+    def clean_starts_at(self) -> dt.datetime:
+        return _beijing(self.cleaned_data["starts_at"])
+
+
+class SessionForm(JointSessionForm):
     parties = forms.TypedMultipleChoiceField(label=_("参加的当事人"), coerce=int, required=False,
                                              widget=forms.CheckboxSelectMultiple)
 
@@ -127,22 +136,6 @@ class SessionForm(Form):
         field: Any = self.fields["parties"]
         field.choices = party_rows
         field.initial = [pk for pk, _label in party_rows]
-
-    def clean_starts_at(self) -> dt.datetime:
-        return _beijing(self.cleaned_data["starts_at"])
-
-
-class JointSessionForm(Form):
-    """A joint mediation's one meeting: every party of every member is invited."""
-
-    mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices)
-    starts_at = _when_field()
-    place = TextField(label=_("地点"), required=False, max_length=200)
-    online_link = TextField(label=_("线上会议链接"), required=False, max_length=500,
-                            help_text=_("会议软件提供的网页链接"))
-
-    def clean_starts_at(self) -> dt.datetime:
-        return _beijing(self.cleaned_data["starts_at"])
 
 
 class RescheduleForm(Form):
