@@ -159,3 +159,45 @@ def test_each_signature_binds_every_agreement_of_the_joint(desk, mediating, seco
     assert not Application.objects.exists()
     joined_apply(actor=desk.mediator, joint_id=joined.pk, court_id=court.pk)
     assert Application.objects.count() == 2
+
+
+def test_a_member_that_fails_leaves_and_the_other_goes_to_court_alone(desk, mediating,
+                                                                      second_loan, joined):
+    """Found in review: one member that ended without agreement held the others back for
+    good — no plan, no application, alone or together."""
+    from jintiao.agreements.selectors import effective as effective_of
+    from jintiao.confirmation import joint as signing
+    from jintiao.confirmation.services import confirmation_apply
+    from jintiao.domain.lifecycle import Action
+    from jintiao.mediation.services import action_apply
+    from tests.helpers import CHARGES_SINCE, accept_joint_plan, agree
+
+    accept_joint_plan(desk, joined)
+    agree(other_side(desk), second_loan, CHARGES_SINCE)
+    mediating.refresh_from_db()
+    action_apply(actor=desk.mediator, dispute_id=mediating.pk, action=Action.FAIL,
+                 expected_version=mediating.version, reason="双方对期限分歧较大")
+    assert signing.joint_agreements(second_loan) == []  # nothing to carry with it
+    apply(other_side(desk), second_loan)
+    second_loan.refresh_from_db()
+    made = confirmation_apply(actor=desk.mediator, dispute_id=second_loan.pk,
+                              expected_version=second_loan.version, court_id=desk.court.pk)
+    assert made.agreement == effective_of(second_loan)
+
+
+def test_the_joint_application_carries_what_is_agreed_when_the_desk_files(
+        desk, mediating, second_loan, joined):
+    """A member still being mediated does not hold the agreed one's 30-day window hostage:
+    the desk may file what is agreed; it goes in its own format when it is alone."""
+    from tests.helpers import CHARGES_SINCE, accept_joint_plan, agree
+
+    accept_joint_plan(desk, joined)
+    agree(other_side(desk), second_loan, CHARGES_SINCE)
+    assert waiting(joined) == [f"{mediating.number}尚未达成并生效调解协议（调解中）"]
+    apply(other_side(desk), second_loan)
+    batch = joined_apply(actor=desk.mediator, joint_id=joined.pk, court_id=desk.court.pk)
+    [application] = batch.applications.all()
+    assert application.dispute_id == second_loan.pk
+    text = text_of(application.application_document)
+    assert "联合调解分别达成" not in text  # one agreement: the one-agreement application
+    assert second_loan.number in text

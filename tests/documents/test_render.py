@@ -43,3 +43,22 @@ def test_a_digest_too_long_for_the_line_wraps_inside_the_page():
     read.close()
     page.close()
     assert max(right for _l, _b, right, _t in boxes) <= width  # nothing past the page
+
+
+def test_a_word_too_long_for_a_table_cell_wraps_inside_the_page():
+    """Found in review: in a table cell a 124-character word ended at 840 pt on a 595 pt
+    page (WeasyPrint wraps a cell's long word only with overflow-wrap: anywhere)."""
+    import pypdfium2 as pdfium
+
+    from jintiao.documents import render
+    from jintiao.documents.blocks import Doc, Table
+
+    pdf = render.to_pdf(Doc("failure_evidence_index", "证据目录", "t",
+                            (Table(("要素", "内容"), (("证据", "a" * 124),)),)))
+    page = pdfium.PdfDocument(pdf)[0]
+    read = page.get_textpage()
+    right = max(read.get_charbox(i)[2] for i in range(read.count_chars()))
+    width = page.get_width()
+    read.close()
+    page.close()
+    assert right <= width

@@ -259,3 +259,46 @@ def test_two_lenders_who_are_people_can_be_joined(desk, mediating):
     assert second in joinable_with(desk.mediator, first)
     joint = joint_create(actor=desk.mediator, dispute_ids=[first.pk, second.pk])
     assert joint.members.count() == 2
+
+
+def test_a_new_joint_plan_shares_what_the_agreed_parts_leave(desk, mediating, second_loan,
+                                                             joined):
+    """Found in review: once one member had agreed, no new joint plan could be put forward
+    for the other, nor a plan of its own — it could only fail. Now the members still being
+    mediated share what the one budget leaves after the parts agreed."""
+    from jintiao.agreements.services import agreement_draft
+    from tests.helpers import CHARGES_SINCE, agree, other_side
+
+    authority_grant_set(user=desk.agent, limits=AuthorityLimits(max_term_months=120))
+    authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
+    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST)
+    loan = next(p for p in joint_parts(joined) if p.member.dispute_id == second_loan.pk)
+    offer_accept(actor=desk.mediator, offer_id=loan.offer.pk, side="debtor")
+    offer_accept(actor=desk.other_agent, offer_id=loan.offer.pk, side="creditor")
+    agree(other_side(desk), second_loan, CHARGES_SINCE)
+    agreed_peak = Decimal(Offer.objects.get(pk=loan.offer.pk).figures["peak_payment"])
+    again = joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={},
+                               first_due=FIRST)
+    assert [p["key"] for p in again.plan["parts"]] == [mediating.number]
+    # 12,000 × 50 % less what the loan's agreed part takes a month
+    assert Decimal(again.plan["amount"]) == Decimal("6000.00") - agreed_peak
+    assert Offer.objects.get(pk=loan.offer.pk).status == Offer.Status.ACCEPTED  # untouched
+    card = next(p for p in joint_parts(joined) if p.member.dispute_id == mediating.pk)
+    offer_accept(actor=desk.mediator, offer_id=card.offer.pk, side="debtor")
+    offer_accept(actor=desk.agent, offer_id=card.offer.pk, side="creditor")
+    mediating.refresh_from_db()
+    agreement_draft(actor=desk.mediator, dispute_id=mediating.pk,
+                    expected_version=mediating.version, draft=CHARGES_SINCE)
+
+
+def test_no_blind_round_on_a_joined_dispute(desk, mediating, second_loan, joined):
+    """Found in review: a blind round's overlap still made a plan of the joined dispute's
+    own, which could then not be accepted."""
+    from jintiao.domain import blind
+    from jintiao.mediation.services import blind_bound_enter
+
+    total = mediating.principal
+    with pytest.raises(MediationInvalid, match="合并调解（联合调解）"):
+        blind_bound_enter(actor=desk.agent, dispute_id=mediating.pk,
+                          bound=blind.CreditorBound(total, 1))
+    assert not mediating.blind_rounds.exists()

@@ -301,3 +301,15 @@ class TestEvidenceNotes:
                 failure_package_generate(actor=desk.mediator, dispute_id=d.pk,
                                          evidence_notes=notes)
         assert not FailurePackage.objects.filter(dispute=d).exists()
+
+
+def test_a_regeneration_carries_ties_to_elements_renamed_since():
+    """Found in review: ties stored before the texts followed 法〔2024〕46号 (the mediation's
+    own element, a card's 违约金) made the desk's regeneration refuse a mistake it never
+    made. They are carried to the elements that took them over; any other is dropped."""
+    from jintiao.domain.pleadings import Template
+    from jintiao.mediation.services.failure_package import _renamed
+
+    assert _renamed({1: "mediation", 2: "penalty", 3: "gone", 4: "rate"}, Template.CARD) \
+        == {1: "other", 2: "interest"}
+    assert _renamed({1: "mediation", 4: "rate"}, Template.LOAN) == {1: "other", 4: "rate"}

@@ -151,6 +151,10 @@ def test_the_judge_reads_which_applications_came_together(desk, mediating, secon
     page = _as(desk.judge).get(reverse("web:confirmation", args=[first.pk])).content.decode()
     assert 'id="filed-with"' in page
     assert reverse("web:confirmation", args=[second.pk]) in page
+    # a bank reads its own application alone (found in review: the other's was listed)
+    bank = _as(desk.agent).get(reverse("web:confirmation", args=[
+        next(a.pk for a in (first, second) if a.dispute_id == mediating.pk)]))
+    assert 'id="filed-with"' not in bank.content.decode()
     # the court's review page names it for what it is, not a bulk filing (found trying it)
     review = _as(desk.judge).get(reverse("web:court_review", args=[desk.court.pk]),
                                  {"batch": batch.pk}).content.decode()

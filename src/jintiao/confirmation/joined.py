@@ -27,10 +27,12 @@ from jintiao import clock
 from jintiao.agreements import integrity as agreement_integrity
 from jintiao.agreements import selectors as agreements
 from jintiao.confirmation import joint, selectors
+from jintiao.confirmation.batch import Outcome
 from jintiao.confirmation.models import Application, ConfirmationBatch
 from jintiao.confirmation.services import (
     ConfirmationInvalid,
     Filing,
+    application_context,
     filing_prepare,
     filing_record,
     signed_how,
@@ -42,7 +44,6 @@ from jintiao.mediation.models import JointMediation
 from jintiao.orgs.models import Organization, User
 
 BEFORE = (State.RECEIVED, State.ACCEPTED, State.MEDIATING)
-LIVE = (Application.Status.FILED, Application.Status.ACCEPTED, Application.Status.CONFIRMED)
 
 
 def _key(p: Mapping[str, Any]) -> str:
@@ -96,45 +97,56 @@ def members_of(joint_mediation: JointMediation) -> list[Dispute]:
             .order_by("seq")]
 
 
+def filable(joint_mediation: JointMediation) -> list[Dispute]:
+    """The members whose agreement is in effect and not yet applied for: what the one
+    application carries now."""
+    return [d for d in members_of(joint_mediation) if d.state == State.AGREED]
+
+
 def waiting(joint_mediation: JointMediation) -> list[str]:
-    """What the joint application still waits for, in words (empty: it can be filed): a
-    dispute not yet at an effective agreement. Signatures and addresses are checked, and
-    named, when filing — by the one rule."""
-    out = []
-    for d in members_of(joint_mediation):
-        if d.state != State.AGREED:
-            why = "尚未达成并生效调解协议" if d.state in BEFORE else "已不在待申请司法确认阶段"
-            out.append(f"{d.number}{why}（{State(d.state).label}）")
-    return out
+    """The members still being mediated, in words: the one application would carry their
+    agreements too if the desk waits for them (a member that ended without agreement has
+    left the joint and holds nothing back)."""
+    return [f"{d.number}尚未达成并生效调解协议（{State(d.state).label}）"
+            for d in members_of(joint_mediation) if d.state in BEFORE]
+
+
+def filings(joint_mediation: JointMediation) -> list[ConfirmationBatch]:
+    """The joint mediation's applications to the court, newest first (a member whose
+    confirmation was refused and agreed again goes in a later one)."""
+    return list(joint_mediation.confirmations.select_related("court").order_by("-filed_at"))
 
 
 def filed(joint_mediation: JointMediation) -> ConfirmationBatch | None:
-    """The joint application filed and still live (waiting, docketed or confirmed)."""
-    return (joint_mediation.confirmations.filter(applications__status__in=LIVE)
-            .order_by("-filed_at").distinct().first())
+    """The newest of :func:`filings`, if any."""
+    found = filings(joint_mediation)
+    return found[0] if found else None
 
 
 def joined_apply(*, actor: User, joint_id: int, court_id: int,
                  versions: Mapping[int, int] | None = None) -> ConfirmationBatch:
-    """File the joint mediation's one application with ``court_id``: every member's
-    agreement, by the single rule, in one transaction — all filed or none.
+    """File the joint mediation's one application with ``court_id``: the agreement of
+    every member agreed and not yet applied for (:func:`filable`), by the single rule, in
+    one transaction — all filed or none. Members still being mediated are the desk's to
+    wait for (the page names them); a member that ended without agreement has left.
 
     ``versions`` (dispute id → the version the desk saw) guards against a change made
     meanwhile; a dispute left out is taken as it stands.
 
     :raises RecordNotFound: not the desk of the joint mediation
-    :raises ConfirmationInvalid: a dispute not agreed, filed already; what
-        :func:`filing_prepare` refuses, said of the dispute concerned
+    :raises ConfirmationInvalid: no member to apply for; what :func:`filing_prepare`
+        refuses, said of the dispute concerned
     :raises ConfirmationWindowClosed: one agreement's window has passed
     :raises RecordAltered: an agreement no longer gives the digest its signers bound
     """
     found = mediation.joint_for(actor, joint_id)
-    disputes = members_of(found)
-    problems = waiting(found)
-    if problems:
+    disputes = filable(found)
+    if not disputes:
+        problems = waiting(found)
         raise ConfirmationInvalid(
-            "联合调解的各纠纷均达成并生效调解协议后，才能一并申请司法确认：" + "；".join(problems),
-            "every member's agreement must be effective", field="joint")
+            "联合调解中没有待申请司法确认的调解协议" + ("：" + "；".join(problems)
+                                             if problems else ""),
+            "no member's agreement waits to be applied for", field="joint")
     for d in disputes:  # checked before the transaction, which would take the alert back
         agreement = agreements.effective(d)
         if agreement is not None:
@@ -146,26 +158,27 @@ def joined_apply(*, actor: User, joint_id: int, court_id: int,
 def _apply(actor: User, found: JointMediation, disputes: list[Dispute], court_id: int,
            versions: dict[int, int]) -> ConfirmationBatch:
     JointMediation.objects.select_for_update().filter(pk=found.pk).first()
-    filings = [filing_prepare(actor, d.pk, versions.get(d.pk, d.version), court_id)
-               for d in sorted(disputes, key=lambda d: d.pk)]  # locks in one order
+    ready = [filing_prepare(actor, d.pk, versions.get(d.pk, d.version), court_id)
+             for d in sorted(disputes, key=lambda d: d.pk)]  # locks in one order
     order = {d.pk: i for i, d in enumerate(disputes)}
-    filings.sort(key=lambda f: order[f.dispute.pk])  # printed in the joint's order
-    printed = context(filings)
-    batch = ConfirmationBatch.objects.create(court=filings[0].court, filed_by=actor,
+    ready.sort(key=lambda f: order[f.dispute.pk])  # printed in the joint's order
+    # one agreement left to apply for (the others confirmed, or gone): its own application
+    printed = context(ready) if len(ready) > 1 else application_context(ready[0])
+    batch = ConfirmationBatch.objects.create(court=ready[0].court, filed_by=actor,
                                              filed_at=clock.now(), joint=found)
     made = [filing_record(actor, f, printed, details={"joint": found.pk, "batch": batch.pk})
-            for f in filings]
+            for f in ready]
     batch.applications.set(made)
-    batch.outcomes = [{"dispute": a.dispute_id, "number": a.dispute.number, "status": "ok",
-                       "application": a.pk, "code": "", "message": ""} for a in made]
+    batch.outcomes = [Outcome(a.dispute_id, a.dispute.number, True, a.pk).as_dict()
+                      for a in made]
     batch.save(update_fields=["outcomes"])
     return batch
 
 
 def competent_courts(joint_mediation: JointMediation) -> list[Organization]:
-    """The courts that may confirm every member's agreement (the one application goes to
-    one court): those competent for each dispute, in name order."""
-    disputes = members_of(joint_mediation)
+    """The courts that may confirm the agreements applied for now (the one application goes
+    to one court): those competent for each, in name order."""
+    disputes = filable(joint_mediation) or members_of(joint_mediation)
     ids: set[int] | None = None
     for d in disputes:
         mine = set(selectors.competent_courts(d).values_list("pk", flat=True))

@@ -105,18 +105,21 @@ def content(dispute: Dispute, agreement: Agreement, court: Organization) -> dict
 
 
 def joint_agreements(dispute: Dispute) -> list[dict[str, str]]:
-    """The agreements of the joint mediation ``dispute`` is in, each by its number and
-    digest, in the joint's order — those in effect (a member that failed has none); empty
-    for a dispute not joined."""
+    """The agreements a joint mediation's one application carries with ``dispute``'s, each
+    by its number and digest, in the joint's order: every member's agreement in effect and
+    not yet applied for (a member agreed, waiting for the court). Empty when there is no
+    other — the dispute is not joined, or its agreement goes to the court alone."""
     found = mediation.joint_of(dispute)
     if found is None:
         return []
     out = []
     for m in found.members.select_related("dispute").order_by("seq"):
+        if m.dispute.state != State.AGREED:
+            continue
         effective = agreements.effective(m.dispute)
         if effective is not None:
             out.append({"number": m.dispute.number, "digest": effective.digest})
-    return out
+    return out if len(out) > 1 and dispute.number in {a["number"] for a in out} else []
 
 
 def _applicant(agreement: Agreement, party_row_id: int) -> DisputeParty:

@@ -67,11 +67,12 @@ def confirmation_apply(*, actor: User, dispute_id: int, expected_version: int,
     :raises ConfirmationInvalid: no effective agreement, a court without jurisdiction, or
         the agreement fails the court checklist
     :raises RecordAltered: the agreement no longer gives the digest its signers bound
-    :raises ConfirmationInvalid: also a joint mediation's member (filed by
-        :func:`jintiao.confirmation.joined.joined_apply`, with the others)
+    :raises ConfirmationInvalid: also a joint mediation's member agreed with another still
+        to be applied for (filed by :func:`jintiao.confirmation.joined.joined_apply`, with
+        the others)
     """
     dispute = dispute_get_for(actor, dispute_id)
-    if mediation.joint_of(dispute) is not None:
+    if joint.joint_agreements(dispute):  # agreed with others of its joint: filed together
         raise ConfirmationInvalid(
             "本纠纷属于联合调解：其调解协议与其他债权人的协议以一份申请书一并申请司法确认，"
             "请在联合调解页面提交", "a joint mediation's agreements are applied for together",

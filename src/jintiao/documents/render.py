@@ -104,7 +104,7 @@ p.indent {{ text-indent: 2em; }}
 p.center {{ text-align: center; }} p.right {{ text-align: right; }}
 table {{ border-collapse: collapse; width: 100%; margin: 6pt 0; font-size: {TABLE_PT}pt;
          line-height: 1.4; }}
-th, td {{ border: 0.6pt solid #444; padding: 2pt 4pt; overflow-wrap: break-word; }}
+th, td {{ border: 0.6pt solid #444; padding: 2pt 4pt; overflow-wrap: anywhere; }}
 th {{ background: #eee; font-family: {HEI_FONTS}; font-weight: normal; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 table.sign {{ font-size: {BODY_PT}pt; line-height: {LINE_PT}pt; }}

@@ -13,7 +13,8 @@ disbursement, repayment, arrears, the security, other, the evidence) — and the
 asks the defendant, for the same claims and facts, 有无异议 and why, with its own 答辩依据 and
 有无其他免责/减责事由. (The texts revised by 法〔2025〕82号, applied in every court from
 2025-07-14, renumber and reword some elements and add 是否主张诉讼费用 and 对纠纷解决方式的意愿;
-the keys here are stable, so a later revision changes words and order, not the JSON's keys.)
+a later revision changes words and order, not the JSON's keys; a package made before this
+alignment tied facts to ``mediation`` and ``penalty``, which a regeneration carries over.)
 
 Two rules shape every value here:
 

@@ -931,6 +931,30 @@ def _one_debtor(dispute: Dispute) -> bool:
 
 
 
+# a member whose mediation ended without an agreement has left the joint: it neither takes a
+# share of a new joint plan nor holds the others' application back
+JOINT_GONE = (State.FAILED, State.WITHDRAWN, State.TRANSFERRED, State.DECLINED)
+
+
+def joint_mediating(joint: JointMediation) -> list[JointMember]:
+    """The members a joint plan is made for now: those still being mediated."""
+    return [m for m in joint.members.select_related("dispute").order_by("seq")
+            if m.dispute.state == State.MEDIATING]
+
+
+def joint_settled_monthly(joint: JointMediation) -> Decimal:
+    """What the debtor already pays a month under the parts agreed (each member past
+    mediation, not gone, on the largest payment of the part it accepted): the one budget
+    leaves that much less to share among the members still being mediated."""
+    total = Decimal("0.00")
+    for m in joint.members.select_related("dispute", "offer"):
+        if m.dispute.state in (State.MEDIATING, *JOINT_GONE) or m.offer is None:
+            continue
+        if m.offer.status == Offer.Status.ACCEPTED:
+            total += Decimal(m.offer.figures.get("peak_payment", "0"))
+    return total
+
+
 def joint_sessions(joint: JointMediation) -> list[Session]:
     """The joint meetings called for ``joint``, as its first member's table holds them (each
     member holds its own session of the same meeting), latest first."""

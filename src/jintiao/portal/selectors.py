@@ -278,6 +278,8 @@ def blind_for(user: User, dispute: Dispute) -> Blind | None:
         return None
     if Offer.objects.filter(dispute=dispute, status=Offer.Status.ACCEPTED).exists():
         return None  # a plan both sides accepted: no more bargaining
+    if JointMember.objects.filter(dispute=dispute).exists():
+        return None  # joined: the joint plan is answered instead
     state = mediation.blind_state(dispute)
     open_round = state.open_round
     entered = bool(open_round and open_round.debtor_entered)

@@ -140,9 +140,11 @@ class JointOut(Schema):
     plan_version: int
     plan: JointPlanOut | None = Field(description="the consolidated plan last put forward")
     parts: list[JointPartOut]
-    confirmation: JointConfirmationOut | None
-    waiting_for_confirmation: list[str] = Field(description="what the one application still "
-                                                "waits for, in words")
+    confirmation: JointConfirmationOut | None = Field(description="the latest application")
+    ready_for_confirmation: list[str] = Field(description="the members whose agreement the "
+                                              "next application would carry")
+    waiting_for_confirmation: list[str] = Field(description="the members still being "
+                                                "mediated, in words")
 
 
 def _confirmation_out(batch: ConfirmationBatch | None) -> JointConfirmationOut | None:
@@ -157,7 +159,6 @@ def _confirmation_out(batch: ConfirmationBatch | None) -> JointConfirmationOut |
 
 
 def joint_out(joint: JointMediation) -> JointOut:
-    filed = joined.filed(joint)
     parts = [JointPartOut(dispute=p.member.dispute_id, number=p.member.dispute.number,
                           creditor=selectors.creditor_name(p.member.dispute),
                           state=p.member.dispute.state,
@@ -172,8 +173,9 @@ def joint_out(joint: JointMediation) -> JointOut:
                     plan=JointPlanOut(**joint.plan, proposed=True,
                                       plan_version=joint.plan_version)
                     if joint.plan else None, parts=parts,
-                    confirmation=_confirmation_out(filed),
-                    waiting_for_confirmation=[] if filed else joined.waiting(joint))
+                    confirmation=_confirmation_out(joined.filed(joint)),
+                    ready_for_confirmation=[d.number for d in joined.filable(joint)],
+                    waiting_for_confirmation=joined.waiting(joint))
 
 
 def _terms(parts: list[PartIn]) -> dict[int, selectors.PartTerms]:

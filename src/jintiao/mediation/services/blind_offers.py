@@ -27,6 +27,7 @@ from jintiao.mediation.services.common import (
     ApprovalRequired,
     MediationInvalid,
     next_seq,
+    require_joint_part,
     require_no_settlement,
     require_time_left,
 )
@@ -73,6 +74,7 @@ def blind_bound_enter(*, actor: User, dispute_id: int,
     """
     dispute = dispute_lock(actor, dispute_id)
     require_state(dispute, State.MEDIATING, doing="背靠背报价")
+    require_joint_part(dispute)  # a joined dispute settles on the joint plan alone
     now, today = instant()
     require_time_left(dispute, today)
     policy = selectors.policy_of(dispute)

@@ -310,6 +310,20 @@ def _ties(raw: Mapping[Any, Any]) -> dict[int, str]:
     return out
 
 
+# elements a package made before the texts were aligned with 法〔2024〕46号 tied facts to:
+# the mediation now goes under 其他需要说明的内容, a card's 违约金 under its one charges element
+RENAMED = {"mediation": "other", "penalty": "interest"}
+
+
+def _renamed(ties: dict[int, str], template: pleadings.Template) -> dict[int, str]:
+    """The latest package's ties, carried over to the elements the text has now; a tie to an
+    element the text no longer has is dropped (the desk ties it again), never a refusal of
+    a regeneration the desk did nothing wrong in."""
+    keys = {e.key for e in pleadings.elements_of(template)}
+    out = {n: RENAMED.get(k, k) for n, k in ties.items()}
+    return {n: k for n, k in out.items() if k in keys and k != "evidence"}
+
+
 MAX_NOTE = 200
 
 
@@ -375,7 +389,8 @@ def failure_package_generate(*, actor: User, dispute_id: int,
     if fact_elements is None:
         same_facts = (latest is not None and [f["text"] for f in latest.content.get(
             "undisputed_facts", {}).get("facts", [])] == list(record.facts))
-        ties = _ties(latest.fact_elements) if latest is not None and same_facts else {}
+        ties = (_renamed(_ties(latest.fact_elements), template)
+                if latest is not None and same_facts else {})
     else:
         ties = _ties(fact_elements)
     pleadings.check_fact_elements(template, ties, len(record.facts))

@@ -112,12 +112,20 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, selectors.PartTerms], 
     """The consolidated plan these choices make: the dry run of :func:`joint_plan_propose`
     (the preview), checked by the same rules.
 
-    :raises JointInvalid: the domain's refusals, said of the creditor concerned
+    Only the members still being mediated take a share; the parts agreed already are
+    counted among the debtor's monthly obligations.
+
+    :raises JointInvalid: the domain's refusals, said of the creditor concerned; no member
+        still being mediated
     """
-    members = list(joint.members.select_related("dispute").order_by("seq"))
-    if set(parts) - {m.dispute_id for m in members}:
+    every = list(joint.members.select_related("dispute").order_by("seq"))
+    if set(parts) - {m.dispute_id for m in every}:
         raise JointInvalid("所列条件的纠纷不在本联合调解中", "terms for a dispute not joined",
                            field="parts")
+    members = selectors.joint_mediating(joint)  # a member agreed, or gone, takes no share
+    if not members:
+        raise JointInvalid("联合调解的各纠纷均已不在调解中，不能再提出合并方案",
+                           "no member is being mediated", field="disputes")
     creditors = []
     for m in members:
         d = m.dispute
@@ -143,9 +151,13 @@ def joint_plan(joint: JointMediation, parts: Mapping[int, selectors.PartTerms], 
         share_rule = ShareRule(rule) if rule else None
     except ValueError:
         raise JointInvalid("分配规则无效", "unknown rule", field="rule") from None
-    plan = consolidated_plan(creditors, budget=selectors.joint_budget(members),
-                             first_due=first_due, policy=policy, rule=share_rule,
-                             amount=amount)
+    budget = selectors.joint_budget(every)
+    settled = selectors.joint_settled_monthly(joint)
+    if settled:  # the parts agreed already are paid from the same budget
+        budget = dataclasses.replace(budget,
+                                     other_obligations=budget.other_obligations + settled)
+    plan = consolidated_plan(creditors, budget=budget, first_due=first_due, policy=policy,
+                             rule=share_rule, amount=amount)
     return plan, members
 
 
@@ -158,18 +170,13 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
     accept — within the creditor's own authority, or through its approval.
 
     :raises RecordNotFound: not the desk of the joint mediation
-    :raises JointInvalid: what the consolidated plan refuses
-    :raises MediationInvalid: a dispute no longer being mediated, its time run out
+    :raises JointInvalid: what the consolidated plan refuses; no member still mediated
+    :raises MediationInvalid: a member's time run out
     :raises JointInvalid: also a plan beyond the budget unless ``beyond_budget`` confirms the
         debtor insists on it
     """
-    joint = selectors.joint_for(actor, joint_id)
-    JointMediation.objects.select_for_update().filter(pk=joint.pk).first()
-    idle = [m.dispute.number for m in joint.members.select_related("dispute")
-            if m.dispute.state != State.MEDIATING]
-    if idle:
-        raise JointInvalid(f"{'、'.join(idle)}已不在调解中，不能再提出合并方案",
-                           "a member is no longer being mediated", field="disputes")
+    JointMediation.objects.select_for_update().filter(pk=joint_id).first()
+    joint = selectors.joint_for(actor, joint_id)  # read once locked: one proposer at a time
     if first_due is None:
         raise JointInvalid("请填写首期还款日", "first_due is required", field="first_due")
     plan, members = joint_plan(joint, parts, rule=rule, amount=amount, first_due=first_due)

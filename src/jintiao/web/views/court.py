@@ -31,7 +31,10 @@ def confirmation_page(request: HttpRequest, application_id: int) -> HttpResponse
     checks = court.review(app)
     context = header(me)
     context.update({
-        "app": app, "checks": checks, "filed_with": joined.filed_with(app),
+        "app": app, "checks": checks,
+        # the court and the desk review them side by side; a bank reads its own alone
+        "filed_with": joined.filed_with(app)
+        if me.desk or me.may_accept_application(app.court) or me.may_rule(app.court) else [],
         "system_ok": not [c for c in checks if c.verdict in (Verdict.UNMET, Verdict.PENDING)],
         "preview": agreement_shown(viewer, app.agreement),
         "may_accept": me.may_accept_application(app.court)

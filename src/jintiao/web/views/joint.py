@@ -78,9 +78,10 @@ def _joint(request: HttpRequest, joint_id: int) -> JointMediation:
 
 
 def _parts(joint: JointMediation, data: Any = None) -> list[tuple[Any, forms.JointPartForm]]:
-    """Each member with its part's form (as last put forward, or as posted)."""
+    """Each member still being mediated with its part's form (as last put forward, or as
+    posted)."""
     out = []
-    for m in joint.members.select_related("dispute").order_by("seq"):
+    for m in selectors.joint_mediating(joint):  # a member agreed, or gone, takes no share
         stored = selectors.PartTerms.of(m.terms, m)
         initial = {"secured": stored.secured, "method": stored.method,
                    "agreed_share": stored.agreed_share * 100 if stored.agreed_share else None,
@@ -158,20 +159,20 @@ def _mediating(joint: JointMediation) -> bool:
 
 
 def _confirmation_card(joint: JointMediation) -> dict[str, Any] | None:
-    """The one application for judicial confirmation: what it waits for, the signatures
-    missing for the court offered, the form — or the applications filed."""
-    batch = joined.filed(joint)
-    if batch is not None:
-        return {"filed": batch, "applications": batch.applications
-                .select_related("dispute", "court").order_by("dispute__number")}
-    if all(d.state in joined.BEFORE for d in joined.members_of(joint)):
+    """The one application for judicial confirmation: the applications filed, and for the
+    agreements waiting to be applied for — whose signatures or addresses are missing, which
+    members are still being mediated, the courts competent — the form."""
+    batches = [(b, b.applications.select_related("dispute").order_by("dispute__number"))
+               for b in joined.filings(joint)]
+    ready = joined.filable(joint)
+    if not batches and not ready:
         return None  # nothing agreed yet: the plan is still being made
-    waiting = joined.waiting(joint)
-    courts = joined.competent_courts(joint)
-    return {"waiting": waiting, "courts": courts,
+    courts = joined.competent_courts(joint) if ready else []
+    return {"filings": batches, "ready": ready, "waiting": joined.waiting(joint) if ready else [],
+            "courts": courts,
             "unsigned": joined.unsigned(joint, courts[0]) if courts else [],
             "form": loop_forms.CourtForm(courts=[(c.pk, c.name) for c in courts])
-            if courts and not waiting else None}
+            if courts else None}
 
 
 @login_required
