@@ -166,8 +166,9 @@ def policy_new(request: HttpRequest, organization_id: int) -> HttpResponse:
             return render(request, "web/policies/preview.html",
                           {"node": node, "form": form, "draft": draft})
         # the preview's fingerprint: a publication since then shows the new difference
+        # (none posted: no preview was seen, so the preview is shown first)
         made = services.policy_publish(**asked,
-                                       previewed=request.POST.get("previewed", "")[:64])
+                                       previewed=request.POST.get("previewed", "")[:64] or "-")
     except services.PolicyPreviewStale as exc:  # show the difference as it is now
         messages.warning(request, exc.message)
         draft = services.policy_draft(**asked)
