@@ -3,16 +3,17 @@
 The debtor agreed with each creditor separately — one agreement per dispute, each performed
 and, on default, enforced on its own — yet the debtor and the creditors come to the court
 once: one 申请书 names every applicant once and asks the court to confirm every agreement of
-the joint mediation. The SPC's interpretation lets parties bring agreements reached with
-several mediation bodies to one court (INTERP Art. 352); nothing bars several agreements of
-one mediation in one application, and the court still rules on each (each keeps its own
-application record, case number and ruling, so one creditor's ruling or default never
-decides another's).
+the joint mediation waiting to be applied for (a member still mediating is the desk's to
+wait for; one that ended without agreement has left the joint). The SPC's interpretation
+lets parties bring agreements reached with several mediation bodies to one court (INTERP
+Art. 352); nothing bars several agreements of one mediation in one application, and the
+court still rules on each (each keeps its own application record, case number and ruling,
+so one creditor's ruling or default never decides another's).
 
 Each dispute is checked by the single rule of :func:`~jintiao.confirmation.services.
 filing_prepare` — effective agreement, competent court, the window, every applicant's
-signature and address for service — and the whole is filed in one transaction: all of them
-or none. The same 申请书 goes on every dispute's file, so each creditor reads the application
+signature and address for service — and they are filed in one transaction: all of them or
+none. The same 申请书 goes on every dispute's file, so each creditor reads the application
 it signed from its own case.
 """
 
