@@ -302,3 +302,22 @@ def test_no_blind_round_on_a_joined_dispute(desk, mediating, second_loan, joined
         blind_bound_enter(actor=desk.agent, dispute_id=mediating.pk,
                           bound=blind.CreditorBound(total, 1))
     assert not mediating.blind_rounds.exists()
+
+
+def test_a_joint_meeting_calls_only_the_members_still_mediated(desk, mediating, second_loan,
+                                                               joined):
+    """Found reading the diff: once one member had agreed, no joint meeting could be called
+    for the others at all."""
+    from jintiao.mediation.services import joint_session_schedule
+    from tests.helpers import CHARGES_SINCE, agree, other_side
+
+    authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
+    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST)
+    loan = next(p for p in joint_parts(joined) if p.member.dispute_id == second_loan.pk)
+    offer_accept(actor=desk.mediator, offer_id=loan.offer.pk, side="debtor")
+    offer_accept(actor=desk.other_agent, offer_id=loan.offer.pk, side="creditor")
+    agree(other_side(desk), second_loan, CHARGES_SINCE)
+    made = joint_session_schedule(actor=desk.mediator, joint_id=joined.pk,
+                                  mode="face_to_face", place="调解室",
+                                  starts_at=clock.now() + dt.timedelta(days=2))
+    assert [s.dispute_id for s in made] == [mediating.pk]

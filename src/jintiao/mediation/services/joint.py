@@ -209,19 +209,17 @@ def joint_plan_propose(*, actor: User, joint_id: int, parts: Mapping[int, select
     return joint
 
 
-
-
 @transaction.atomic
 def joint_session_schedule(*, actor: User, joint_id: int, mode: str, starts_at: dt.datetime,
                            place: str = "", online_link: str = "") -> list[Session]:
     """Call the joint meeting (合并召开调解会议) the desk chose: one session at the same
-    time and place on every member's table, every party of every member invited, so the
+    time and place on the table of every member still mediated, all their parties invited, so the
     creditors and the debtor meet at one table. Each session is then held and recorded on
     its own dispute, by the usual services. All are scheduled or none.
 
     :raises RecordNotFound: not the desk of the joint mediation
-    :raises JointInvalid: the desk chose separate meetings, or a member is no longer being
-        mediated
+    :raises JointInvalid: the desk chose separate meetings, or no member is still being
+        mediated (those that are take part; the others are not called)
     :raises MediationInvalid, MeetingLinkInvalid: see
         :func:`~jintiao.mediation.services.sessions.session_schedule`
     """
@@ -231,11 +229,10 @@ def joint_session_schedule(*, actor: User, joint_id: int, mode: str, starts_at: 
     if joint.sessions != JointMediation.Sessions.JOINT:
         raise JointInvalid("本联合调解选择分别召开调解会议，请在各纠纷中分别安排",
                            "separate sessions were chosen", field="sessions")
-    members = list(joint.members.select_related("dispute").order_by("seq"))
-    idle = [m.dispute.number for m in members if m.dispute.state != State.MEDIATING]
-    if idle:
-        raise JointInvalid(f"{'、'.join(idle)}已不在调解中，不能合并召开调解会议",
-                           "a member is no longer being mediated", field="disputes")
+    members = selectors.joint_mediating(joint)  # the members agreed, or gone, are not called
+    if not members:
+        raise JointInvalid("联合调解的各纠纷均已不在调解中，不能再召开调解会议",
+                           "no member is being mediated", field="disputes")
     return [session_schedule(actor=actor, dispute_id=m.dispute_id, mode=Session.Mode(mode),
                              starts_at=starts_at, place=place, online_link=online_link,
                              party_row_ids=list(m.dispute.party_rows.values_list("pk",
