@@ -267,15 +267,10 @@ def test_a_new_joint_plan_shares_what_the_agreed_parts_leave(desk, mediating, se
     for the other, nor a plan of its own — it could only fail. Now the members still being
     mediated share what the one budget leaves after the parts agreed."""
     from jintiao.agreements.services import agreement_draft
-    from tests.helpers import CHARGES_SINCE, agree, other_side
+    from tests.helpers import CHARGES_SINCE
 
     authority_grant_set(user=desk.agent, limits=AuthorityLimits(max_term_months=120))
-    authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
-    joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={}, first_due=FIRST)
-    loan = next(p for p in joint_parts(joined) if p.member.dispute_id == second_loan.pk)
-    offer_accept(actor=desk.mediator, offer_id=loan.offer.pk, side="debtor")
-    offer_accept(actor=desk.other_agent, offer_id=loan.offer.pk, side="creditor")
-    agree(other_side(desk), second_loan, CHARGES_SINCE)
+    loan = _the_loan_agreed_alone(desk, joined, second_loan)
     agreed_peak = Decimal(Offer.objects.get(pk=loan.offer.pk).figures["peak_payment"])
     again = joint_plan_propose(actor=desk.mediator, joint_id=joined.pk, parts={},
                                first_due=FIRST)
@@ -309,6 +304,17 @@ def test_a_joint_meeting_calls_only_the_members_still_mediated(desk, mediating, 
     """Found reading the diff: once one member had agreed, no joint meeting could be called
     for the others at all."""
     from jintiao.mediation.services import joint_session_schedule
+
+    _the_loan_agreed_alone(desk, joined, second_loan)
+    made = joint_session_schedule(actor=desk.mediator, joint_id=joined.pk,
+                                  mode="face_to_face", place="调解室",
+                                  starts_at=clock.now() + dt.timedelta(days=2))
+    assert [s.dispute_id for s in made] == [mediating.pk]
+
+
+def _the_loan_agreed_alone(desk, joined, second_loan):
+    """The joint plan put forward, the loan's part accepted and its agreement sealed; the
+    card's part left open. Returns the loan's part."""
     from tests.helpers import CHARGES_SINCE, agree, other_side
 
     authority_grant_set(user=desk.other_agent, limits=AuthorityLimits(max_term_months=120))
@@ -317,7 +323,4 @@ def test_a_joint_meeting_calls_only_the_members_still_mediated(desk, mediating, 
     offer_accept(actor=desk.mediator, offer_id=loan.offer.pk, side="debtor")
     offer_accept(actor=desk.other_agent, offer_id=loan.offer.pk, side="creditor")
     agree(other_side(desk), second_loan, CHARGES_SINCE)
-    made = joint_session_schedule(actor=desk.mediator, joint_id=joined.pk,
-                                  mode="face_to_face", place="调解室",
-                                  starts_at=clock.now() + dt.timedelta(days=2))
-    assert [s.dispute_id for s in made] == [mediating.pk]
+    return loan
