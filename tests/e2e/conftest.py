@@ -79,3 +79,18 @@ def round_the_clock(*disputes) -> None:
         version.data = {**version.data, "contact_day_starts_hour": 0,
                         "contact_day_ends_hour": 24}
         version.save(update_fields=["data"])
+
+
+def portal_log_in(page, url: str, party) -> None:
+    """The party signs in to the portal on ``page`` with the code their phone received and
+    their identity number, and opens their (first) dispute."""
+    from jintiao.messaging.selectors import outbox_code
+    from tests.portal.helpers import id_of, phone_of
+
+    page.goto(f"{url}/p/login/")
+    page.fill("input[name=phone]", phone_of(party))
+    page.click("button:has-text('获取验证码')")
+    page.fill("input[name=code]", outbox_code(phone_of(party)))
+    page.fill("input[name=id_number]", id_of(party))
+    page.click("button:has-text('登录')")
+    page.locator("a.card.item").click()

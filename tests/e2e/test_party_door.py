@@ -17,9 +17,9 @@ from jintiao.mediation.models import Offer
 from jintiao.mediation.services import offer_propose
 from jintiao.messaging.selectors import outbox_code
 from jintiao.portal.models import Application, SignInCode
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, portal_log_in
 from tests.factories import flat, resident_id
-from tests.portal.helpers import debtor_of, id_of, phone_of
+from tests.portal.helpers import debtor_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -94,13 +94,7 @@ def test_a_debtor_rejects_with_a_reason_and_counters_within_the_budget(
                          discount_rate=D("0.035"))
     debtor = debtor_of(mediating)
     phone = new_page(**PHONE)
-    phone.goto(f"{url}/p/login/")
-    phone.fill("input[name=phone]", phone_of(debtor))
-    phone.click("button:has-text('获取验证码')")
-    phone.fill("input[name=code]", outbox_code(phone_of(debtor)))
-    phone.fill("input[name=id_number]", id_of(debtor))
-    phone.click("button:has-text('登录')")
-    phone.locator("a.card.item").click()
+    portal_log_in(phone, url, debtor)
 
     budget = phone.locator("#budget")
     budget.locator("input[name=wage]").fill("12,000")

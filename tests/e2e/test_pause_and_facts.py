@@ -11,8 +11,8 @@ from jintiao.domain.lifecycle import Action
 from jintiao.mediation.models import FactsConfirmation, HardshipPause
 from jintiao.mediation.services import action_apply, undisputed_facts_record
 from jintiao.messaging.selectors import outbox_code
-from tests.e2e.conftest import log_in
-from tests.portal.helpers import debtor_of, id_of, phone_of
+from tests.e2e.conftest import log_in, portal_log_in
+from tests.portal.helpers import debtor_of, phone_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pass-for-tests"  # noqa: S105 - the factories' own
@@ -60,13 +60,7 @@ def test_a_debtor_confirms_the_undisputed_facts_on_the_phone(desk, mediating, li
                             facts=["截至2026年6月30日尚欠本金20万元"])
     debtor = debtor_of(failed)
     phone = new_page(width=390, height=844)
-    phone.goto(f"{live_server.url}/p/login/")
-    phone.fill("input[name=phone]", phone_of(debtor))
-    phone.click("button:has-text('获取验证码')")
-    phone.fill("input[name=code]", outbox_code(phone_of(debtor)))
-    phone.fill("input[name=id_number]", id_of(debtor))
-    phone.click("button:has-text('登录')")
-    phone.locator("a.card.item").click()
+    portal_log_in(phone, live_server.url, debtor)
     facts = phone.locator("#facts")
     expect(facts).to_contain_text("截至2026年6月30日尚欠本金20万元")
     facts.locator("button:has-text('获取验证码确认')").click()
